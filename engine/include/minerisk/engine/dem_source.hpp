@@ -1,0 +1,40 @@
+#pragma once
+// The DEM brought onto the target grid, one window at a time.
+#include <filesystem>
+#include <vector>
+
+#include "minerisk/engine/grid.hpp"
+
+namespace minerisk {
+
+class DemSource {
+ public:
+  /// Opens and checks the DEM: readable, has a CRS and a geotransform, overlaps the grid.
+  DemSource(std::filesystem::path path, const Grid& grid);
+
+  /// Elevations of `window` (which may reach outside the grid), row-major, NaN for no-data and
+  /// for cells the DEM does not cover. Thread-safe: each call opens its own GDAL handle.
+  ///
+  /// When the DEM already lies on the grid (same CRS, same cell size, origin on a cell corner)
+  /// the cells are read as they are. Otherwise GDAL's warper resamples bilinearly; its
+  /// transformer is set up on the whole grid and only offset to the window, and its resampling
+  /// scale is fixed at 1, so a cell gets the same value whatever window it is read in.
+  std::vector<float> read(const kernels::Window& window) const;
+
+  bool aligned() const { return aligned_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::vector<float> read_aligned(const kernels::Window& window) const;
+  std::vector<float> read_warped(const kernels::Window& window) const;
+
+  std::filesystem::path path_;
+  const Grid& grid_;
+  bool aligned_ = false;
+  int64_t col_offset_ = 0, row_offset_ = 0;  // grid cell (0,0) is DEM cell (col_offset_, row_offset_)
+  int64_t dem_width_ = 0, dem_height_ = 0;
+  std::string dem_wkt_;
+  std::array<double, 6> dem_geotransform_{};
+};
+
+}  // namespace minerisk

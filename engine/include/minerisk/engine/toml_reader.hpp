@@ -1,0 +1,40 @@
+#pragma once
+// Typed, checked access to one table of a scenario file. Every complaint is a UserError that
+// names the file, the line and the full key, and says how to fix it.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace minerisk {
+
+class TomlReader {
+ public:
+  /// Rejects keys not in `allowed`, suggesting the nearest valid one.
+  TomlReader(const toml::table& table, std::string key_prefix, std::filesystem::path file,
+             std::vector<std::string> allowed);
+
+  bool has(const std::string& key) const { return table_.contains(key); }
+  std::optional<double> number(const std::string& key) const;
+  double number_or(const std::string& key, double fallback) const;
+  double required_number(const std::string& key, const std::string& how_to_fix) const;
+  std::optional<std::string> text(const std::string& key) const;
+  std::string required_text(const std::string& key, const std::string& how_to_fix) const;
+  std::vector<double> numbers(const std::string& key) const;  // a number or an array of numbers
+  const toml::table* table(const std::string& key) const;
+  const toml::table& raw() const { return table_; }
+
+  std::string full_key(const std::string& key) const;
+  const std::filesystem::path& file() const { return file_; }
+  /// Throws a UserError about `key`: "FILE:LINE: 'full.key' MESSAGE".
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const;
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  std::filesystem::path file_;
+};
+
+}  // namespace minerisk

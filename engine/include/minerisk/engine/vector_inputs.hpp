@@ -1,0 +1,30 @@
+#pragma once
+// Vector layers read with OGR, checked, and transformed into the grid's CRS.
+#include <vector>
+
+#include "minerisk/engine/grid.hpp"
+#include "minerisk/engine/scenario.hpp"
+#include "minerisk/kernels/line_distance.hpp"
+#include "minerisk/kernels/point_density.hpp"
+#include "minerisk/kernels/polygon_coverage.hpp"
+
+namespace minerisk {
+
+/// Every checked error names `role` (the scenario section, e.g. "front_lines"), the file and
+/// the layer. A layer must: open, exist (or be the file's only layer), have a CRS, hold at
+/// least one feature after the `where` filter, hold only geometries of the expected type, and
+/// lie within reach of the grid (not farther from it than the grid's own width or height,
+/// which catches a wrong CRS without rejecting a front line just beyond the region).
+
+/// Line layer as straight segments (curves are linearised).
+std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
+
+/// Point layer as weighted points; the weight is `value_field` (null: the default value).
+std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
+
+/// Polygon layer with `value_field` as each polygon's value, checked to lie in [0, 1].
+/// When `line_buffer_m` > 0, line features are accepted too and buffered by that many metres.
+std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                                            double line_buffer_m = 0.0);
+
+}  // namespace minerisk

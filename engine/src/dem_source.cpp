@@ -1,0 +1,180 @@
+#include "minerisk/engine/dem_source.hpp"
+
+#include <gdalwarper.h>
+
+#include <cmath>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+
+namespace fs = std::filesystem;
+using minerisk::kernels::Window;
+
+namespace minerisk {
+namespace {
+
+// Shifts window-local pixel coordinates to whole-grid ones, then hands over to GDAL's
+// general-purpose transformer built on the whole grid. Adding an integer offset to a
+// coordinate is exact, so every cell is transformed bit-identically in any window.
+struct OffsetTransformer {
+  GDALTransformerInfo info{};  // must come first: GDAL inspects it for the transformer's name
+  void* inner = nullptr;
+  double col_offset = 0, row_offset = 0;
+};
+
+int offset_transform(void* arg, int dst_to_src, int count, double* x, double* y, double* z, int* ok) {
+  auto* t = static_cast<OffsetTransformer*>(arg);
+  if (dst_to_src) {
+    for (int i = 0; i < count; ++i) x[i] += t->col_offset, y[i] += t->row_offset;
+    return GDALGenImgProjTransform(t->inner, TRUE, count, x, y, z, ok);
+  }
+  const int result = GDALGenImgProjTransform(t->inner, FALSE, count, x, y, z, ok);
+  for (int i = 0; i < count; ++i) x[i] -= t->col_offset, y[i] -= t->row_offset;
+  return result;
+}
+
+bool same_crs(const std::string& a, const std::string& b) {
+  OGRSpatialReference sa, sb;
+  sa.importFromWkt(a.c_str());
+  sb.importFromWkt(b.c_str());
+  return sa.IsSame(&sb) != 0;
+}
+
+}  // namespace
+
+DemSource::DemSource(fs::path path, const Grid& grid) : path_(std::move(path)), grid_(grid) {
+  DatasetPtr ds = open_raster(path_, "terrain.dem");
+  const OGRSpatialReference* srs = ds->GetSpatialRef();
+  if (!srs || srs->IsEmpty())
+    throw UserError("terrain.dem: raster '" + path_.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX");
+  if (ds->GetGeoTransform(dem_geotransform_.data()) != CE_None)
+    throw UserError("terrain.dem: raster '" + path_.string() + "' has no geotransform; georeference it first");
+  if (ds->GetRasterCount() < 1) throw UserError("terrain.dem: raster '" + path_.string() + "' has no bands");
+  char* wkt = nullptr;
+  srs->exportToWkt(&wkt);
+  dem_wkt_ = wkt ? wkt : "";
+  CPLFree(wkt);
+  dem_width_ = ds->GetRasterXSize();
+  dem_height_ = ds->GetRasterYSize();
+
+  const auto& g = grid_.frame.geotransform;
+  const auto& d = dem_geotransform_;
+  if (same_crs(dem_wkt_, grid_.crs_wkt) && d[2] == 0 && d[4] == 0 && std::abs(d[1] - g[1]) <= 1e-9 * std::abs(g[1]) &&
+      std::abs(d[5] - g[5]) <= 1e-9 * std::abs(g[5])) {
+    const double col = (g[0] - d[0]) / d[1], row = (g[3] - d[3]) / d[5];
+    if (std::abs(col - std::round(col)) < 1e-6 && std::abs(row - std::round(row)) < 1e-6) {
+      aligned_ = true;
+      col_offset_ = static_cast<int64_t>(std::llround(col));
+      row_offset_ = static_cast<int64_t>(std::llround(row));
+    }
+  }
+
+  // Overlap: transform the DEM's footprint into the grid's CRS and compare extents.
+  OGRSpatialReference dem_srs(*srs), grid_srs = grid_.srs();
+  dem_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&dem_srs, &grid_srs));
+  if (!ct) throw UserError("terrain.dem: cannot transform '" + path_.string() + "' from its CRS to the grid's; check both CRS");
+  double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+  const double x0 = d[0], x1 = d[0] + d[1] * static_cast<double>(dem_width_);
+  const double y0 = d[3], y1 = d[3] + d[5] * static_cast<double>(dem_height_);
+  if (!ct->TransformBounds(std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1), &xmin, &ymin, &xmax,
+                           &ymax, 21))
+    throw UserError("terrain.dem: the footprint of '" + path_.string() + "' cannot be transformed to the grid's CRS; check its CRS");
+  const auto b = grid_.bounds();
+  if (xmax <= b[0] || xmin >= b[2] || ymax <= b[1] || ymin >= b[3])
+    throw UserError("terrain.dem: raster '" + path_.string() +
+                    "' does not overlap the grid; check its CRS and the [grid] bounds in the scenario");
+}
+
+std::vector<float> DemSource::read(const Window& w) const { return aligned_ ? read_aligned(w) : read_warped(w); }
+
+std::vector<float> DemSource::read_aligned(const Window& w) const {
+  std::vector<float> out(static_cast<size_t>(w.cells()), NAN);
+  // Intersection of the window (in DEM pixels) with the DEM.
+  const int64_t c0 = std::max<int64_t>(w.col0 + col_offset_, 0), r0 = std::max<int64_t>(w.row0 + row_offset_, 0);
+  const int64_t c1 = std::min<int64_t>(w.col0 + col_offset_ + w.width, dem_width_);
+  const int64_t r1 = std::min<int64_t>(w.row0 + row_offset_ + w.height, dem_height_);
+  if (c0 >= c1 || r0 >= r1) return out;
+  DatasetPtr ds = open_raster(path_, "terrain.dem");
+  GDALRasterBand* band = ds->GetRasterBand(1);
+  const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
+  float* dst = out.data() + dst_row * w.width + dst_col;
+  if (band->RasterIO(GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0),
+                     static_cast<int>(r1 - r0), dst, static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32,
+                     sizeof(float), static_cast<GSpacing>(w.width * sizeof(float)), nullptr) != CE_None)
+    throw std::runtime_error("reading DEM '" + path_.string() + "' failed: " + last_gdal_error());
+  int has_nodata = 0;
+  const double nodata = band->GetNoDataValue(&has_nodata);
+  if (has_nodata && !std::isnan(nodata)) {
+    const float nd = static_cast<float>(nodata);
+    for (int64_t r = 0; r < r1 - r0; ++r)
+      for (int64_t c = 0; c < c1 - c0; ++c) {
+        float& v = dst[r * w.width + c];
+        if (v == nd) v = NAN;
+      }
+  }
+  return out;
+}
+
+std::vector<float> DemSource::read_warped(const Window& w) const {
+  DatasetPtr src = open_raster(path_, "terrain.dem");
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, GDT_Float32, nullptr));
+  const auto& g = grid_.frame.geotransform;
+  double window_gt[6] = {g[0] + g[1] * static_cast<double>(w.col0), g[1], 0, g[3] + g[5] * static_cast<double>(w.row0), 0, g[5]};
+  dst->SetGeoTransform(window_gt);
+  dst->SetProjection(grid_.crs_wkt.c_str());
+  dst->GetRasterBand(1)->SetNoDataValue(NAN);
+
+  OffsetTransformer transformer;
+  transformer.inner = GDALCreateGenImgProjTransformer3(dem_wkt_.c_str(), dem_geotransform_.data(), grid_.crs_wkt.c_str(),
+                                                       const_cast<double*>(g.data()));
+  if (!transformer.inner) throw std::runtime_error("cannot build the DEM transformer: " + last_gdal_error());
+  memcpy(transformer.info.abySignature, GDAL_GTI2_SIGNATURE, strlen(GDAL_GTI2_SIGNATURE));
+  transformer.info.pszClassName = "minerisk::OffsetTransformer";
+  transformer.info.pfnTransform = offset_transform;
+  transformer.col_offset = static_cast<double>(w.col0);
+  transformer.row_offset = static_cast<double>(w.row0);
+
+  GDALWarpOptions* options = GDALCreateWarpOptions();
+  options->hSrcDS = src.get();
+  options->hDstDS = dst.get();
+  options->nBandCount = 1;
+  options->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int)));
+  options->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int)));
+  options->panSrcBands[0] = options->panDstBands[0] = 1;
+  options->eResampleAlg = GRA_Bilinear;
+  options->eWorkingDataType = GDT_Float32;
+  int has_nodata = 0;
+  const double nodata = src->GetRasterBand(1)->GetNoDataValue(&has_nodata);
+  if (has_nodata) {
+    options->padfSrcNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
+    options->padfSrcNoDataReal[0] = nodata;
+  }
+  options->padfDstNoDataReal = static_cast<double*>(CPLMalloc(sizeof(double)));
+  options->padfDstNoDataReal[0] = NAN;
+  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "INIT_DEST", "NO_DATA");
+  // A fixed scale keeps the bilinear kernel the same for every chunk (GDAL derives it per
+  // chunk otherwise), which is what makes the result independent of the window.
+  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "XSCALE", "1");
+  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "YSCALE", "1");
+  options->pfnTransformer = offset_transform;
+  options->pTransformerArg = &transformer;
+
+  GDALWarpOperation operation;
+  CPLErr err = operation.Initialize(options);
+  if (err == CE_None) err = operation.ChunkAndWarpImage(0, 0, static_cast<int>(w.width), static_cast<int>(w.height));
+  options->pTransformerArg = nullptr;
+  GDALDestroyWarpOptions(options);
+  GDALDestroyGenImgProjTransformer(transformer.inner);
+  if (err != CE_None) throw std::runtime_error("warping DEM '" + path_.string() + "' failed: " + last_gdal_error());
+
+  std::vector<float> out(static_cast<size_t>(w.cells()));
+  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(w.width), static_cast<int>(w.height), out.data(),
+                                      static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float32, 0, 0,
+                                      nullptr) != CE_None)
+    throw std::runtime_error("reading the warped DEM failed: " + last_gdal_error());
+  return out;
+}
+
+}  // namespace minerisk

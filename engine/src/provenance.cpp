@@ -1,0 +1,66 @@
+#include "minerisk/engine/provenance.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+
+std::string sha256_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read '" + path.string() + "' to hash it");
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
+  std::string hex;
+  char byte[3];
+  for (unsigned int i = 0; i < length; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+InputFile describe_input(const std::string& role, const fs::path& path) {
+  InputFile f{role, path, 0, ""};
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec)) {
+    f.size = fs::file_size(path);
+    f.sha256 = sha256_file(path);
+  }
+  return f;
+}
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string inputs_json(const std::vector<InputFile>& inputs) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const InputFile& f : inputs)
+    array.push_back({{"role", f.role}, {"path", f.path.string()}, {"size", f.size}, {"sha256", f.sha256}});
+  return array.dump();
+}
+
+}  // namespace minerisk

@@ -1,0 +1,137 @@
+#include "minerisk/engine/quicklook.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+
+#include "bitmap_font.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+
+namespace minerisk {
+namespace {
+
+using Rgb = std::array<uint8_t, 3>;
+
+// ColorBrewer's YlOrRd ramp: the yellow-to-red scale risk maps are usually read in.
+Rgb ramp(double p) {
+  static constexpr Rgb stops[] = {{255, 255, 204}, {254, 217, 118}, {253, 141, 60}, {227, 26, 28}, {128, 0, 38}};
+  p = std::clamp(p, 0.0, 1.0) * 4.0;
+  const int i = std::min(3, static_cast<int>(p));
+  const double t = p - i;
+  Rgb c;
+  for (int k = 0; k < 3; ++k) c[k] = static_cast<uint8_t>(std::lround(stops[i][k] + t * (stops[i + 1][k] - stops[i][k])));
+  return c;
+}
+
+class Canvas {
+ public:
+  Canvas(int width, int height) : width_(width), height_(height), pixels_(static_cast<size_t>(width * height), {255, 255, 255}) {}
+  void set(int x, int y, Rgb c) {
+    if (x >= 0 && y >= 0 && x < width_ && y < height_) pixels_[static_cast<size_t>(y * width_ + x)] = c;
+  }
+  void rect(int x, int y, int w, int h, Rgb c) {
+    for (int j = y; j < y + h; ++j)
+      for (int i = x; i < x + w; ++i) set(i, j, c);
+  }
+  void frame(int x, int y, int w, int h, Rgb c) {
+    rect(x - 1, y - 1, w + 2, 1, c), rect(x - 1, y + h, w + 2, 1, c);
+    rect(x - 1, y - 1, 1, h + 2, c), rect(x + w, y - 1, 1, h + 2, c);
+  }
+  // Text with its top-left corner at (x, y); each font pixel is scale x scale.
+  void text(int x, int y, const std::string& s, int scale, Rgb c) {
+    for (char ch : s) {
+      if (const font::Glyph* g = font::find(ch))
+        for (int r = 0; r < font::kGlyphHeight; ++r)
+          for (int k = 0; k < font::kGlyphWidth; ++k)
+            if (g->rows[r][k] == '#') rect(x + k * scale, y + r * scale, scale, scale, c);
+      x += (font::kGlyphWidth + 1) * scale;
+    }
+  }
+  static int text_width(const std::string& s, int scale) { return static_cast<int>(s.size()) * (font::kGlyphWidth + 1) * scale; }
+
+  void write_png(const std::filesystem::path& path) const {
+    init_gdal();
+    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+    DatasetPtr ds(mem->Create("", width_, height_, 3, GDT_Byte, nullptr));
+    for (int band = 0; band < 3; ++band) {
+      std::vector<uint8_t> plane(pixels_.size());
+      for (size_t i = 0; i < pixels_.size(); ++i) plane[i] = pixels_[i][band];
+      if (ds->GetRasterBand(band + 1)->RasterIO(GF_Write, 0, 0, width_, height_, plane.data(), width_, height_, GDT_Byte, 0,
+                                                0, nullptr) != CE_None)
+        throw std::runtime_error("composing the quick-look picture failed: " + last_gdal_error());
+    }
+    GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
+    if (!png) throw std::runtime_error("GDAL has no PNG driver");
+    DatasetPtr out(png->CreateCopy(path.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr));
+    if (!out) throw std::runtime_error("writing '" + path.string() + "' failed: " + last_gdal_error());
+  }
+
+ private:
+  int width_, height_;
+  std::vector<Rgb> pixels_;
+};
+
+}  // namespace
+
+QuickLook::QuickLook(int64_t grid_width, int64_t grid_height, int64_t max_side)
+    : grid_width_(grid_width), grid_height_(grid_height) {
+  block_ = std::max<int64_t>(1, (std::max(grid_width, grid_height) + max_side - 1) / max_side);
+  width_ = (grid_width + block_ - 1) / block_;
+  height_ = (grid_height + block_ - 1) / block_;
+  cells_.assign(static_cast<size_t>(width_ * height_), NAN);
+}
+
+void QuickLook::add(const TileResult& tile) {
+  const auto& w = tile.window;
+  std::lock_guard lock(mutex_);
+  for (int64_t r = 0; r < w.height; ++r)
+    for (int64_t c = 0; c < w.width; ++c) {
+      const float p = tile.probability[static_cast<size_t>(r * w.width + c)];
+      if (std::isnan(p)) continue;
+      float& cell = cells_[static_cast<size_t>(((w.row0 + r) / block_) * width_ + (w.col0 + c) / block_)];
+      if (std::isnan(cell) || p > cell) cell = p;
+    }
+}
+
+void QuickLook::write_png(const std::filesystem::path& path, const std::string& title, const std::string& note) const {
+  const int scale = 2, line = (font::kGlyphHeight + 4) * scale, margin = 16;
+  const int map_w = static_cast<int>(width_), map_h = static_cast<int>(std::max<int64_t>(height_, 120));
+  const int bar_w = 24, label_w = Canvas::text_width("0.75", scale);
+  const int content_w = map_w + 16 + bar_w + 8 + label_w;
+  const int width = 2 * margin + std::max({content_w, Canvas::text_width(title, scale), Canvas::text_width(note, 1)});
+  const int height = margin + line + 8 + map_h + 8 + 2 * line + margin;
+  Canvas canvas(width, height);
+  const Rgb ink{20, 20, 20}, nodata{210, 210, 210};
+
+  canvas.text(margin, margin, title, scale, ink);
+  const int map_x = margin, map_y = margin + line + 8;
+  for (int64_t r = 0; r < height_; ++r)
+    for (int64_t c = 0; c < width_; ++c) {
+      const float p = cells_[static_cast<size_t>(r * width_ + c)];
+      canvas.set(map_x + static_cast<int>(c), map_y + static_cast<int>(r), std::isnan(p) ? nodata : ramp(p));
+    }
+  canvas.frame(map_x, map_y, static_cast<int>(width_), static_cast<int>(height_), ink);
+
+  // Colour bar: 1 at the top, 0 at the bottom, with ticks every 0.25.
+  const int bar_x = map_x + map_w + 16, bar_h = map_h;
+  for (int j = 0; j < bar_h; ++j) canvas.rect(bar_x, map_y + j, bar_w, 1, ramp(1.0 - static_cast<double>(j) / (bar_h - 1)));
+  canvas.frame(bar_x, map_y, bar_w, bar_h, ink);
+  for (int k = 0; k <= 4; ++k) {
+    const int y = map_y + (bar_h - 1) * (4 - k) / 4;
+    char label[24];
+    std::snprintf(label, sizeof label, "%g", k / 4.0);
+    canvas.rect(bar_x + bar_w, y, 4, 1, ink);
+    canvas.text(bar_x + bar_w + 8, std::clamp(y - font::kGlyphHeight * scale / 2, map_y, map_y + bar_h - font::kGlyphHeight * scale),
+                label, scale, ink);
+  }
+
+  const int legend_y = map_y + map_h + 8;
+  canvas.text(margin, legend_y, "PROBABILITY OF CONTAMINATION", scale, ink);
+  canvas.rect(margin, legend_y + line, 12, 12, nodata);
+  canvas.text(margin + 18, legend_y + line + 2, "NO DATA", 1, ink);
+  canvas.text(margin + 80, legend_y + line + 2, note, 1, ink);
+  canvas.write_png(path);
+}
+
+}  // namespace minerisk

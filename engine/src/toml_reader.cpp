@@ -1,0 +1,77 @@
+#include "minerisk/engine/toml_reader.hpp"
+
+#include <algorithm>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/nearest_name.hpp"
+
+namespace minerisk {
+
+TomlReader::TomlReader(const toml::table& table, std::string key_prefix, std::filesystem::path file,
+                       std::vector<std::string> allowed)
+    : table_(table), prefix_(std::move(key_prefix)), file_(std::move(file)) {
+  for (const auto& [key, node] : table_) {
+    const std::string name(key.str());
+    if (std::find(allowed.begin(), allowed.end(), name) != allowed.end()) continue;
+    fail(name, "is not a known key; " + suggestion(name, allowed));
+  }
+}
+
+std::string TomlReader::full_key(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+void TomlReader::fail(const std::string& key, const std::string& message) const {
+  std::string where = file_.string();
+  const toml::node* node = table_.get(key);
+  const auto& source = node ? node->source() : table_.source();
+  if (source.begin.line > 0) where += ":" + std::to_string(source.begin.line);
+  throw UserError(where + ": key '" + full_key(key) + "' " + message);
+}
+
+std::optional<double> TomlReader::number(const std::string& key) const {
+  const toml::node* node = table_.get(key);
+  if (!node) return std::nullopt;
+  if (!node->is_number()) fail(key, "must be a number");
+  return node->value<double>();
+}
+
+double TomlReader::number_or(const std::string& key, double fallback) const { return number(key).value_or(fallback); }
+
+double TomlReader::required_number(const std::string& key, const std::string& how_to_fix) const {
+  if (!has(key)) fail(key, "is missing; " + how_to_fix);
+  return *number(key);
+}
+
+std::optional<std::string> TomlReader::text(const std::string& key) const {
+  const toml::node* node = table_.get(key);
+  if (!node) return std::nullopt;
+  if (!node->is_string()) fail(key, "must be a string in quotes");
+  return node->value<std::string>();
+}
+
+std::string TomlReader::required_text(const std::string& key, const std::string& how_to_fix) const {
+  if (!has(key)) fail(key, "is missing; " + how_to_fix);
+  return *text(key);
+}
+
+std::vector<double> TomlReader::numbers(const std::string& key) const {
+  const toml::node* node = table_.get(key);
+  if (!node) return {};
+  if (node->is_number()) return {*node->value<double>()};
+  const toml::array* array = node->as_array();
+  if (!array) fail(key, "must be a number or an array of numbers");
+  std::vector<double> values;
+  for (const toml::node& item : *array) {
+    if (!item.is_number()) fail(key, "must contain only numbers");
+    values.push_back(*item.value<double>());
+  }
+  return values;
+}
+
+const toml::table* TomlReader::table(const std::string& key) const {
+  const toml::node* node = table_.get(key);
+  if (!node) return nullptr;
+  if (!node->is_table()) fail(key, "must be a table ([" + full_key(key) + "] or { ... })");
+  return node->as_table();
+}
+
+}  // namespace minerisk

@@ -1,0 +1,204 @@
+#include "minerisk/engine/vector_inputs.hpp"
+
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <functional>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/nearest_name.hpp"
+
+namespace minerisk {
+namespace {
+
+using FeatureVisitor = std::function<void(OGRGeometry& geometry_in_grid_crs, double value, GIntBig fid)>;
+
+enum class Shape { lines, points, polygons, polygons_or_lines };
+
+std::string shape_name(Shape s) {
+  switch (s) {
+    case Shape::lines: return "lines";
+    case Shape::points: return "points";
+    case Shape::polygons: return "polygons";
+    case Shape::polygons_or_lines: return "polygons or lines";
+  }
+  return "?";
+}
+
+bool accepts(Shape s, OGRwkbGeometryType type) {
+  const OGRwkbGeometryType flat = wkbFlatten(type);
+  const bool line = flat == wkbLineString || flat == wkbMultiLineString || flat == wkbCircularString ||
+                    flat == wkbCompoundCurve || flat == wkbMultiCurve;
+  const bool point = flat == wkbPoint || flat == wkbMultiPoint;
+  const bool polygon = flat == wkbPolygon || flat == wkbMultiPolygon || flat == wkbCurvePolygon || flat == wkbMultiSurface;
+  switch (s) {
+    case Shape::lines: return line;
+    case Shape::points: return point;
+    case Shape::polygons: return polygon;
+    case Shape::polygons_or_lines: return polygon || line;
+  }
+  return false;
+}
+
+// Opens the layer, checks it and calls `visit` for each feature, with its geometry already in
+// the grid's CRS and its value read from the value field (or the default).
+void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::string& role, Shape shape, bool probability,
+                 const FeatureVisitor& visit) {
+  DatasetPtr ds = open_vector(spec.path, role);
+  const std::string file = spec.path.string();
+  OGRLayer* layer = nullptr;
+  if (spec.layer.empty()) {
+    if (ds->GetLayerCount() != 1) {
+      std::vector<std::string> names;
+      for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw UserError(role + ": '" + file + "' holds " + std::to_string(ds->GetLayerCount()) +
+                      " layers; choose one with layer = \"...\" (" + (list.empty() ? "none" : list) + ")");
+    }
+    layer = ds->GetLayer(0);
+  } else {
+    layer = ds->GetLayerByName(spec.layer.c_str());
+    if (!layer) {
+      std::vector<std::string> names;
+      for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
+      throw UserError(role + ": '" + file + "' has no layer '" + spec.layer + "'; " + suggestion(spec.layer, names, "its layers"));
+    }
+  }
+  const std::string what = role + ": layer '" + std::string(layer->GetName()) + "' of '" + file + "'";
+  const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
+  if (!layer_srs || layer_srs->IsEmpty())
+    throw UserError(what + " has no CRS; assign one with ogr2ogr -a_srs EPSG:XXXX");
+  if (!spec.where.empty() && layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE)
+    throw UserError(what + ": the filter where = \"" + spec.where + "\" is not valid OGR SQL (" + last_gdal_error() + ")");
+
+  int field = -1;
+  if (!spec.value_field.empty()) {
+    OGRFeatureDefn* defn = layer->GetLayerDefn();
+    field = defn->GetFieldIndex(spec.value_field.c_str());
+    if (field < 0) {
+      std::vector<std::string> names;
+      for (int i = 0; i < defn->GetFieldCount(); ++i) names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
+      throw UserError(what + " has no field '" + spec.value_field + "'; " + suggestion(spec.value_field, names, "its fields"));
+    }
+  }
+
+  OGRSpatialReference source(*layer_srs), target = grid.srs();
+  source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> ct;
+  if (!source.IsSame(&target)) {
+    ct.reset(OGRCreateCoordinateTransformation(&source, &target));
+    if (!ct) throw UserError(what + ": cannot transform its CRS to the grid's; check the layer's CRS");
+  }
+
+  // Reach: within the grid's own width and height of the grid.
+  const auto b = grid.bounds();
+  const double reach_x = b[2] - b[0], reach_y = b[3] - b[1];
+  OGREnvelope extent;
+  size_t count = 0;
+  layer->ResetReading();
+  for (auto& feature : *layer) {
+    OGRGeometry* geometry = feature->GetGeometryRef();
+    if (!geometry || geometry->IsEmpty()) continue;
+    if (!accepts(shape, geometry->getGeometryType()))
+      throw UserError(what + " holds " + OGRGeometryTypeToName(geometry->getGeometryType()) + " geometries (feature " +
+                      std::to_string(feature->GetFID()) + "), but " + role + " must be " + shape_name(shape));
+    if (ct && geometry->transform(ct.get()) != OGRERR_NONE)
+      throw UserError(what + ": feature " + std::to_string(feature->GetFID()) +
+                      " cannot be transformed to the grid's CRS; check the layer's CRS");
+    double value = spec.default_value;
+    if (field >= 0 && feature->IsFieldSetAndNotNull(field)) value = feature->GetFieldAsDouble(field);
+    if (!std::isfinite(value) || value < 0 || (probability && value > 1))
+      throw UserError(what + ": feature " + std::to_string(feature->GetFID()) + " has " + spec.value_field + " = " +
+                      std::to_string(value) + ", outside " + (probability ? "[0, 1]" : "[0, inf)") + "; fix the attribute");
+    OGREnvelope e;
+    geometry->getEnvelope(&e);
+    extent.Merge(e);
+    visit(*geometry, value, feature->GetFID());
+    ++count;
+  }
+  if (count == 0)
+    throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") +
+                    " has no features; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");
+  if (extent.MaxX < b[0] - reach_x || extent.MinX > b[2] + reach_x || extent.MaxY < b[1] - reach_y ||
+      extent.MinY > b[3] + reach_y)
+    throw UserError(what + " lies far outside the grid; check the layer's CRS and the scenario's [grid] bounds");
+}
+
+void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
+  const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+  if (flat == wkbLineString) {
+    const auto& line = *g.toLineString();
+    for (int i = 0; i + 1 < line.getNumPoints(); ++i)
+      out.push_back({line.getX(i), line.getY(i), line.getX(i + 1), line.getY(i + 1)});
+  } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
+    for (const OGRGeometry* part : *g.toGeometryCollection()) add_segments(*part, out);
+  } else if (OGR_GT_IsCurve(flat) || OGR_GT_IsSurface(flat)) {
+    std::unique_ptr<OGRGeometry> linear(g.getLinearGeometry());
+    if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_segments(*linear, out);
+  }
+}
+
+void add_polygons(const OGRGeometry& g, double value, std::vector<kernels::Polygon>& out) {
+  const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+  if (flat == wkbPolygon) {
+    kernels::Polygon p;
+    p.value = value;
+    for (const OGRLinearRing* ring : *g.toPolygon()) {
+      std::vector<std::array<double, 2>> points;
+      for (const OGRPoint& pt : *ring) points.push_back({pt.getX(), pt.getY()});
+      p.rings.push_back(std::move(points));
+    }
+    out.push_back(std::move(p));
+  } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
+    for (const OGRGeometry* part : *g.toGeometryCollection()) add_polygons(*part, value, out);
+  } else if (OGR_GT_IsSurface(flat)) {
+    std::unique_ptr<OGRGeometry> linear(g.getLinearGeometry());
+    if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_polygons(*linear, value, out);
+  }
+}
+
+}  // namespace
+
+std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
+  std::vector<kernels::Segment> segments;
+  visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig) { add_segments(g, segments); });
+  return segments;
+}
+
+std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
+  std::vector<kernels::WeightedPoint> points;
+  visit_layer(spec, grid, role, Shape::points, false, [&](OGRGeometry& g, double value, GIntBig) {
+    if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
+      points.push_back({g.toPoint()->getX(), g.toPoint()->getY(), value});
+    } else {
+      for (const OGRPoint* p : *g.toMultiPoint()) points.push_back({p->getX(), p->getY(), value});
+    }
+  });
+  return points;
+}
+
+std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                                            double line_buffer_m) {
+  std::vector<kernels::Polygon> polygons;
+  const Shape shape = line_buffer_m > 0 ? Shape::polygons_or_lines : Shape::polygons;
+  // Buffer distance in CRS units; for a geographic grid, at the grid's middle latitude.
+  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
+  const double buffer_units = line_buffer_m / std::sqrt(scale.x * scale.y);
+  visit_layer(spec, grid, role, shape, true, [&](OGRGeometry& g, double value, GIntBig fid) {
+    const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+    if (OGR_GT_IsCurve(flat) || flat == wkbMultiLineString || flat == wkbMultiCurve) {
+      std::unique_ptr<OGRGeometry> buffered(g.Buffer(buffer_units, 8));
+      if (!buffered)
+        throw UserError(role + ": line feature " + std::to_string(fid) + " of '" + spec.path.string() +
+                        "' cannot be buffered (" + last_gdal_error() + ")");
+      add_polygons(*buffered, value, polygons);
+    } else {
+      add_polygons(g, value, polygons);
+    }
+  });
+  return polygons;
+}
+
+}  // namespace minerisk
