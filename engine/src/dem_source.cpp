@@ -69,6 +69,8 @@ DemSource::DemSource(fs::path path, const Grid& grid) : path_(std::move(path)), 
     }
   }
 
+  if (!aligned_) compute_resampling_scale();
+
   // Overlap: transform the DEM's footprint into the grid's CRS and compare extents.
   OGRSpatialReference dem_srs(*srs), grid_srs = grid_.srs();
   dem_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -84,6 +86,26 @@ DemSource::DemSource(fs::path path, const Grid& grid) : path_(std::move(path)), 
   if (xmax <= b[0] || xmin >= b[2] || ymax <= b[1] || ymin >= b[3])
     throw UserError("terrain.dem: raster '" + path_.string() +
                     "' does not overlap the grid; check its CRS and the [grid] bounds in the scenario");
+}
+
+void DemSource::compute_resampling_scale() {
+  // DEM pixels spanned by one grid cell along x and along y, at the grid's centre.
+  void* transformer = GDALCreateGenImgProjTransformer3(dem_wkt_.c_str(), dem_geotransform_.data(),
+                                                       grid_.crs_wkt.c_str(),
+                                                       const_cast<double*>(grid_.frame.geotransform.data()));
+  if (!transformer) throw UserError("terrain.dem: cannot transform '" + path_.string() + "' to the grid's CRS; check its CRS");
+  const double cx = std::floor(static_cast<double>(grid_.width()) / 2) + 0.5;
+  const double cy = std::floor(static_cast<double>(grid_.height()) / 2) + 0.5;
+  double x[3] = {cx, cx + 1, cx}, y[3] = {cy, cy, cy + 1}, z[3] = {0, 0, 0};
+  int ok[3] = {0, 0, 0};
+  GDALGenImgProjTransform(transformer, TRUE, 3, x, y, z, ok);
+  GDALDestroyGenImgProjTransformer(transformer);
+  if (ok[0] && ok[1] && ok[2]) {
+    const double span_x = std::hypot(x[1] - x[0], y[1] - y[0]);
+    const double span_y = std::hypot(x[2] - x[0], y[2] - y[0]);
+    if (span_x > 0) xscale_ = std::min(1.0, 1.0 / span_x);
+    if (span_y > 0) yscale_ = std::min(1.0, 1.0 / span_y);
+  }
 }
 
 std::vector<float> DemSource::read(const Window& w) const { return aligned_ ? read_aligned(w) : read_warped(w); }
@@ -156,8 +178,8 @@ std::vector<float> DemSource::read_warped(const Window& w) const {
   options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "INIT_DEST", "NO_DATA");
   // A fixed scale keeps the bilinear kernel the same for every chunk (GDAL derives it per
   // chunk otherwise), which is what makes the result independent of the window.
-  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "XSCALE", "1");
-  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "YSCALE", "1");
+  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "XSCALE", CPLSPrintf("%.17g", xscale_));
+  options->papszWarpOptions = CSLSetNameValue(options->papszWarpOptions, "YSCALE", CPLSPrintf("%.17g", yscale_));
   options->pfnTransformer = offset_transform;
   options->pTransformerArg = &transformer;
 

@@ -64,7 +64,8 @@ std::string geotransform_text(const std::array<double, 6>& gt) {
   char number[40];
   for (double v : gt) {
     std::snprintf(number, sizeof number, "%.17g", v);
-    text += (text.empty() ? "" : " ") + std::string(number);
+    if (!text.empty()) text += ' ';
+    text += number;
   }
   return text;
 }

@@ -18,7 +18,9 @@ class DemSource {
   /// When the DEM already lies on the grid (same CRS, same cell size, origin on a cell corner)
   /// the cells are read as they are. Otherwise GDAL's warper resamples bilinearly; its
   /// transformer is set up on the whole grid and only offset to the window, and its resampling
-  /// scale is fixed at 1, so a cell gets the same value whatever window it is read in.
+  /// scale (XSCALE/YSCALE: how far the bilinear kernel widens when the grid is coarser than the
+  /// DEM, as gdalwarp does) is computed once for the whole grid instead of per chunk, so a cell
+  /// gets the same value whatever window it is read in.
   std::vector<float> read(const kernels::Window& window) const;
 
   bool aligned() const { return aligned_; }
@@ -27,6 +29,7 @@ class DemSource {
  private:
   std::vector<float> read_aligned(const kernels::Window& window) const;
   std::vector<float> read_warped(const kernels::Window& window) const;
+  void compute_resampling_scale();
 
   std::filesystem::path path_;
   const Grid& grid_;
@@ -35,6 +38,7 @@ class DemSource {
   int64_t dem_width_ = 0, dem_height_ = 0;
   std::string dem_wkt_;
   std::array<double, 6> dem_geotransform_{};
+  double xscale_ = 1.0, yscale_ = 1.0;  // grid cells per DEM cell, at most 1
 };
 
 }  // namespace minerisk
