@@ -1,0 +1,193 @@
+"""Every input a user can get wrong: exit code 2, one line naming what is wrong and how to fix
+it, and no output created or replaced."""
+import os
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr, osr
+
+from conftest import run_minerisk, scenario_text
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+PREVIOUS = b"a previous good output that must survive"
+
+
+def check_refused(scenario, folder, *expected, extra_args=()):
+    """Runs with an existing output in place; checks the refusal and that nothing changed."""
+    folder = pathlib.Path(folder)
+    out = folder / "out.h5"
+    out.write_bytes(PREVIOUS)
+    before = sorted(os.listdir(folder))
+    result = run_minerisk("run", scenario, "-o", out, *extra_args)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    message = result.stderr.strip()
+    assert message.count("\n") == 0, f"not one line: {message!r}"
+    assert message.startswith("minerisk: error: ")
+    for text in expected:
+        assert text in message, f"{text!r} not in {message!r}"
+    assert out.read_bytes() == PREVIOUS
+    assert sorted(os.listdir(folder)) == before, "a stray file was left behind"
+    return message
+
+
+def make_vector(path, layer_name, geom_type, wkts, srs_epsg=32638, fields=()):
+    driver = "ESRI Shapefile" if str(path).endswith(".shp") else "GPKG"
+    ds = ogr.GetDriverByName(driver).CreateDataSource(str(path))
+    srs = None
+    if srs_epsg:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(srs_epsg)
+    layer = ds.CreateLayer(layer_name, srs, geom_type)
+    for name, kind in fields:
+        layer.CreateField(ogr.FieldDefn(name, kind))
+    for wkt, attrs in wkts:
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        for k, v in attrs.items():
+            f.SetField(k, v)
+        layer.CreateFeature(f)
+    ds = None
+
+
+def replace_section(text, section, new_body):
+    """Replaces the body of [section] (up to the next blank line) in a scenario text."""
+    start = text.index(f"[{section}]\n")
+    end = text.index("\n\n", start)
+    return text[:start] + f"[{section}]\n" + new_body.strip() + text[end:]
+
+
+def test_missing_dem_file(region, tmp_path, write_scenario):
+    s = write_scenario(scenario_text(region, dem=tmp_path / "nowhere.tif"))
+    check_refused(s, tmp_path, "terrain.dem", "nowhere.tif", "not found")
+
+
+def test_unreadable_dem_file(region, tmp_path, write_scenario):
+    bad = tmp_path / "garbage.tif"
+    bad.write_text("this is not a raster")
+    s = write_scenario(scenario_text(region, dem=bad))
+    check_refused(s, tmp_path, "terrain.dem", "garbage.tif", "cannot read")
+
+
+def test_missing_vector_file(region, tmp_path, write_scenario):
+    text = replace_section(scenario_text(region), "finds", f'path = "{tmp_path / "finds.gpkg"}"')
+    check_refused(write_scenario(text), tmp_path, "finds", "finds.gpkg", "not found")
+
+
+def test_raster_without_crs(region, tmp_path, write_scenario):
+    src = gdal.Open(str(region / "dem.tif"))
+    bare = tmp_path / "bare.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(bare), src.RasterXSize, src.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(src.GetGeoTransform())
+    ds.GetRasterBand(1).WriteArray(src.ReadAsArray())
+    ds = None
+    s = write_scenario(scenario_text(region, dem=bare))
+    check_refused(s, tmp_path, "terrain.dem", "has no CRS", "-a_srs")
+
+
+def test_vector_layer_without_crs(region, tmp_path, write_scenario):
+    shp = tmp_path / "lines.shp"
+    make_vector(shp, "lines", ogr.wkbLineString, [("LINESTRING (641000 4415000, 642000 4419000)", {})], srs_epsg=None)
+    text = replace_section(scenario_text(region), "front_lines", f'path = "{shp}"')
+    check_refused(write_scenario(text), tmp_path, "front_lines", "lines.shp", "has no CRS", "ogr2ogr -a_srs")
+
+
+def test_empty_layer(region, tmp_path, write_scenario):
+    gpkg = tmp_path / "empty.gpkg"
+    make_vector(gpkg, "finds", ogr.wkbPoint, [])
+    text = replace_section(scenario_text(region), "finds", f'path = "{gpkg}"')
+    check_refused(write_scenario(text), tmp_path, "finds", "empty.gpkg", "has no features")
+
+
+def test_layer_of_the_wrong_geometry_type(region, tmp_path, write_scenario):
+    text = replace_section(scenario_text(region), "finds", f'path = "{region / "region.gpkg"}"\nlayer = "front_lines"')
+    check_refused(write_scenario(text), tmp_path, "finds", "front_lines", "Line String", "must be points")
+
+
+def test_unknown_layer_name_suggests(region, tmp_path, write_scenario):
+    text = replace_section(scenario_text(region), "finds", f'path = "{region / "region.gpkg"}"\nlayer = "find"')
+    check_refused(write_scenario(text), tmp_path, "finds", "has no layer 'find'", "did you mean 'finds'")
+
+
+def test_dem_that_does_not_overlap_the_grid(region, tmp_path, write_scenario):
+    grid = '[grid]\ncrs = "EPSG:32638"\nresolution = 10\nbounds = [100000, 100000, 102000, 102000]\n'
+    check_refused(write_scenario(scenario_text(region, grid=grid)), tmp_path, "terrain.dem", "does not overlap the grid")
+
+
+def test_vector_layer_far_outside_the_grid(region, tmp_path, write_scenario):
+    gpkg = tmp_path / "far.gpkg"
+    # Coordinates given in the wrong CRS: the points land thousands of kilometres away.
+    make_vector(gpkg, "finds", ogr.wkbPoint, [("POINT (46.8 39.8)", {})])
+    text = replace_section(scenario_text(region), "finds", f'path = "{gpkg}"')
+    check_refused(write_scenario(text), tmp_path, "finds", "far.gpkg", "far outside the grid", "CRS")
+
+
+def test_unknown_scenario_key_suggests_the_nearest(region, tmp_path, write_scenario):
+    text = scenario_text(region).replace("bandwidth = 250.0", "bandwith = 250.0")
+    check_refused(write_scenario(text), tmp_path, "model.evidence.finds.bandwith", "did you mean 'bandwidth'")
+
+
+def test_unknown_section_suggests_the_nearest(region, tmp_path, write_scenario):
+    text = scenario_text(region).replace("[cleared]", "[cleard]")
+    check_refused(write_scenario(text), tmp_path, "'cleard'", "did you mean 'cleared'")
+
+
+def test_missing_required_key(region, tmp_path, write_scenario):
+    text = scenario_text(region).replace("intercept = -5.0", "")
+    check_refused(write_scenario(text), tmp_path, "model.intercept", "is missing")
+
+
+def test_pod_outside_zero_one_in_the_scenario(region, tmp_path, write_scenario):
+    text = scenario_text(region, cleared_extra="pod = 1.5")
+    check_refused(write_scenario(text), tmp_path, "cleared.pod", "[0, 1]")
+
+
+def test_pod_outside_zero_one_in_the_data(region, tmp_path, write_scenario):
+    gpkg = tmp_path / "cleared.gpkg"
+    make_vector(gpkg, "cleared", ogr.wkbPolygon,
+                [("POLYGON ((641000 4415000, 641500 4415000, 641500 4415500, 641000 4415000))", {"pod": 1.2})],
+                fields=[("pod", ogr.OFTReal)])
+    text = replace_section(scenario_text(region), "cleared", f'path = "{gpkg}"\npod_field = "pod"')
+    check_refused(write_scenario(text), tmp_path, "cleared", "cleared.gpkg", "pod = 1.2", "[0, 1]")
+
+
+def test_negative_bandwidth(region, tmp_path, write_scenario):
+    text = scenario_text(region).replace("bandwidth = 250.0", "bandwidth = -250.0")
+    check_refused(write_scenario(text), tmp_path, "model.evidence.finds.bandwidth", "positive")
+
+
+def test_zero_resolution(region, tmp_path, write_scenario):
+    grid = '[grid]\ncrs = "EPSG:32638"\nresolution = 0\nbounds = [640000, 4414000, 646000, 4420000]\n'
+    check_refused(write_scenario(scenario_text(region, grid=grid)), tmp_path, "grid.resolution", "positive")
+
+
+def test_unknown_value_field_suggests(region, tmp_path, write_scenario):
+    text = scenario_text(region).replace('count_field = "count"', 'count_field = "cnt"')
+    check_refused(write_scenario(text), tmp_path, "finds", "no field 'cnt'", "did you mean 'count'")
+
+
+def test_output_folder_that_does_not_exist(region, tmp_path):
+    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "missing" / "out.h5")
+    assert result.returncode == 2
+    assert "output" in result.stderr and "does not exist" in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_output_folder_that_cannot_be_written(region, tmp_path):
+    # /proc refuses new files even to root, unlike a chmod-ed folder.
+    result = run_minerisk("run", region / "scenario.toml", "-o", "/proc/minerisk_out.h5")
+    assert result.returncode == 2, result.stderr
+    assert "cannot write in folder '/proc'" in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_a_good_run_replaces_the_previous_output(region, tmp_path):
+    out = tmp_path / "out.h5"
+    out.write_bytes(PREVIOUS)
+    result = run_minerisk("run", region / "scenario.toml", "-o", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert sorted(os.listdir(tmp_path)) == ["out.h5", "out.png"]
