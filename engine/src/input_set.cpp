@@ -4,27 +4,41 @@
 
 namespace minerisk {
 
+namespace {
+// Describes each input, hashing a file once even when several roles share it (a GeoPackage).
+void add_input(InputSet& in, const std::string& role, const std::filesystem::path& path) {
+  for (const InputFile& f : in.files)
+    if (f.path == path) {
+      InputFile copy = f;
+      copy.role = role;
+      in.files.push_back(copy);
+      return;
+    }
+  in.files.push_back(describe_input(role, path));
+}
+}  // namespace
+
 InputSet load_inputs(const Scenario& s) {
   InputSet in;
   in.grid = s.grid ? grid_from_spec(*s.grid, s.file) : grid_from_raster(s.dem);
   in.dem = std::make_unique<DemSource>(s.dem, in.grid);
-  in.files.push_back(describe_input("scenario", s.file));
-  in.files.push_back(describe_input("terrain.dem", s.dem));
+  add_input(in, "scenario", s.file);
+  add_input(in, "terrain.dem", s.dem);
   if (s.front_lines) {
     in.front_lines = load_segments(*s.front_lines, in.grid, "front_lines");
-    in.files.push_back(describe_input("front_lines", s.front_lines->path));
+    add_input(in, "front_lines", s.front_lines->path);
   }
   if (s.finds) {
     in.finds = load_points(*s.finds, in.grid, "finds");
-    in.files.push_back(describe_input("finds", s.finds->path));
+    add_input(in, "finds", s.finds->path);
   }
   if (s.cleared) {
     in.cleared = load_polygons(*s.cleared, in.grid, "cleared");
-    in.files.push_back(describe_input("cleared", s.cleared->path));
+    add_input(in, "cleared", s.cleared->path);
   }
   if (s.records) {
     in.records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer);
-    in.files.push_back(describe_input("records", s.records->path));
+    add_input(in, "records", s.records->path);
   }
   return in;
 }
