@@ -65,18 +65,18 @@ Grid grid_from_spec(const GridSpec& spec, const fs::path& scenario_file) {
                    scenario_file.string() + " [grid]");
 }
 
-Grid grid_from_raster(const fs::path& dem) {
-  DatasetPtr ds = open_raster(dem, "terrain.dem");
+Grid grid_from_raster(const fs::path& dem, const std::string& role) {
+  DatasetPtr ds = open_raster(dem, role);
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())
-    throw UserError("terrain.dem: raster '" + dem.string() +
-                    "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX, or set [grid] crs in the scenario");
+    throw UserError(role + ": raster '" + dem.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX" +
+                    (role == "terrain.dem" ? ", or set [grid] crs in the scenario" : ""));
   std::array<double, 6> gt{};
   if (ds->GetGeoTransform(gt.data()) != CE_None)
-    throw UserError("terrain.dem: raster '" + dem.string() + "' has no geotransform; georeference it first");
+    throw UserError(role + ": raster '" + dem.string() + "' has no geotransform; georeference it first");
   OGRSpatialReference copy(*srs);
   copy.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  return make_grid(copy, gt, ds->GetRasterXSize(), ds->GetRasterYSize(), "terrain.dem '" + dem.string() + "'");
+  return make_grid(copy, gt, ds->GetRasterXSize(), ds->GetRasterYSize(), role + " '" + dem.string() + "'");
 }
 
 }  // namespace minerisk

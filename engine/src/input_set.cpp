@@ -21,7 +21,7 @@ void add_input(InputSet& in, const std::string& role, const std::filesystem::pat
 InputSet load_inputs(const Scenario& s) {
   InputSet in;
   in.grid = s.grid ? grid_from_spec(*s.grid, s.file) : grid_from_raster(s.dem);
-  in.dem = std::make_unique<DemSource>(s.dem, in.grid);
+  in.dem = std::make_unique<RasterSource>(s.dem, in.grid, "terrain.dem");
   add_input(in, "scenario", s.file);
   add_input(in, "terrain.dem", s.dem);
   if (s.front_lines) {

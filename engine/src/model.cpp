@@ -5,7 +5,7 @@
 
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/raster_ops.hpp"
-#include "minerisk/kernels/slope.hpp"
+#include "minerisk/kernels/terrain.hpp"
 
 namespace minerisk {
 

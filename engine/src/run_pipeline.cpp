@@ -1,8 +1,5 @@
 #include "minerisk/engine/run_pipeline.hpp"
 
-#include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-
 #include <chrono>
 #include <mutex>
 
@@ -10,9 +7,9 @@
 #include "minerisk/engine/grid_file_writer.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
-#include "minerisk/engine/progress.hpp"
 #include "minerisk/engine/quicklook.hpp"
 #include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/tile_plan.hpp"
 #include "minerisk/engine/version.hpp"
 
@@ -30,7 +27,6 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (options.tile_size < 16 || options.tile_size > 16384)
     throw UserError("--tile-size: " + std::to_string(options.tile_size) + " is out of range; use 16 to 16384 (default 512)");
-  if (options.threads < 0) throw UserError("--threads: must be 0 (all cores) or more");
 
   // Stage the outputs first: an unwritable folder is reported before any work is done.
   StagedFile staged_grid(options.output);
@@ -53,24 +49,13 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                         model.evidence_descriptions(), meta);
   QuickLook quicklook(grid.width(), grid.height());
 
-  std::optional<tbb::global_control> limit;
-  if (options.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, options.threads);
-  Progress progress(static_cast<int64_t>(plan.tiles().size()), "minerisk run", options.quiet);
   std::mutex write_mutex;
-  const auto& tiles = plan.tiles();
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, tiles.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
-    for (size_t i = range.begin(); i != range.end(); ++i) {
-      if (options.cancel && options.cancel->load()) throw Cancelled();
-      const TileResult result = model.compute(tiles[i]);
-      if (options.quicklook) quicklook.add(result);
-      {
-        std::lock_guard lock(write_mutex);
-        writer.write(result);
-      }
-      progress.tick();
-    }
+  for_each_tile(plan.tiles(), {options.threads, options.quiet, "minerisk run", options.cancel}, [&](const Window& tile) {
+    const TileResult result = model.compute(tile);
+    if (options.quicklook) quicklook.add(result);
+    std::lock_guard lock(write_mutex);
+    writer.write(result);
   });
-  if (options.cancel && options.cancel->load()) throw Cancelled();
   writer.close();
   if (options.quicklook) {
     char note[160];
@@ -82,14 +67,13 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   // Both are complete: move them into place.
   staged_grid.commit();
   if (staged_picture) staged_picture->commit();
-  progress.finish();
 
   RunSummary summary;
   summary.output = options.output;
   summary.picture = options.quicklook ? picture_path(options.output) : fs::path();
   summary.width = grid.width();
   summary.height = grid.height();
-  summary.tiles = static_cast<int64_t>(tiles.size());
+  summary.tiles = static_cast<int64_t>(plan.tiles().size());
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }

@@ -12,8 +12,15 @@ class UserError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The user interrupted the work (Ctrl-C, SIGTERM); nothing is left behind.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("interrupted; no output was written") {}
+};
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitUserError = 2;
+inline constexpr int kExitInterrupted = 130;
 
 }  // namespace minerisk

@@ -30,7 +30,7 @@ Grid make_grid(const OGRSpatialReference& srs, const std::array<double, 6>& geot
 /// The grid a scenario's [grid] table describes.
 Grid grid_from_spec(const GridSpec& spec, const std::filesystem::path& scenario_file);
 
-/// The DEM's own grid (the default target grid).
-Grid grid_from_raster(const std::filesystem::path& dem);
+/// A raster's own grid (for the DEM: the default target grid). `role` names it in errors.
+Grid grid_from_raster(const std::filesystem::path& raster, const std::string& role = "terrain.dem");
 
 }  // namespace minerisk

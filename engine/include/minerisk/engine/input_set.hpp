@@ -3,7 +3,7 @@
 #include <memory>
 #include <vector>
 
-#include "minerisk/engine/dem_source.hpp"
+#include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/scenario.hpp"
@@ -15,7 +15,7 @@ namespace minerisk {
 
 struct InputSet {
   Grid grid;
-  std::unique_ptr<DemSource> dem;
+  std::unique_ptr<RasterSource> dem;
   std::vector<kernels::Segment> front_lines;
   std::vector<kernels::WeightedPoint> finds;
   std::vector<kernels::Polygon> cleared;  // value: probability of detection

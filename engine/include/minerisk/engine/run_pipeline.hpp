@@ -24,12 +24,6 @@ struct RunSummary {
   double seconds = 0;
 };
 
-/// Thrown when `cancel` was set; nothing is left behind.
-class Cancelled : public std::runtime_error {
- public:
-  Cancelled() : std::runtime_error("interrupted; no output was written") {}
-};
-
 /// Runs the scenario. The file and picture are written under temporary names in the output
 /// folder and renamed only when complete, so a failed or interrupted run leaves any previous
 /// output as it was and no stray file.

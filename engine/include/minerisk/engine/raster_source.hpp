@@ -1,5 +1,6 @@
 #pragma once
-// The DEM brought onto the target grid, one window at a time.
+// A raster (band 1) brought onto the target grid, one window at a time: the DEM, or any
+// raster a tool reads.
 #include <filesystem>
 #include <vector>
 
@@ -7,19 +8,20 @@
 
 namespace minerisk {
 
-class DemSource {
+class RasterSource {
  public:
-  /// Opens and checks the DEM: readable, has a CRS and a geotransform, overlaps the grid.
-  DemSource(std::filesystem::path path, const Grid& grid);
+  /// Opens and checks the raster: readable, has a CRS and a geotransform, overlaps the grid.
+  /// `role` names it in error messages ("terrain.dem", "input" ...).
+  RasterSource(std::filesystem::path path, const Grid& grid, std::string role);
 
   /// Elevations of `window` (which may reach outside the grid), row-major, NaN for no-data and
-  /// for cells the DEM does not cover. Thread-safe: each call opens its own GDAL handle.
+  /// for cells the raster does not cover. Thread-safe: each call opens its own GDAL handle.
   ///
-  /// When the DEM already lies on the grid (same CRS, same cell size, origin on a cell corner)
+  /// When the raster already lies on the grid (same CRS, same cell size, origin on a cell corner)
   /// the cells are read as they are. Otherwise GDAL's warper resamples bilinearly; its
   /// transformer is set up on the whole grid and only offset to the window, and its resampling
   /// scale (XSCALE/YSCALE: how far the bilinear kernel widens when the grid is coarser than the
-  /// DEM, as gdalwarp does) is computed once for the whole grid instead of per chunk, so a cell
+  /// raster, as gdalwarp does) is computed once for the whole grid instead of per chunk, so a cell
   /// gets the same value whatever window it is read in.
   std::vector<float> read(const kernels::Window& window) const;
 
@@ -32,13 +34,14 @@ class DemSource {
   void compute_resampling_scale();
 
   std::filesystem::path path_;
+  std::string role_;
   const Grid& grid_;
   bool aligned_ = false;
-  int64_t col_offset_ = 0, row_offset_ = 0;  // grid cell (0,0) is DEM cell (col_offset_, row_offset_)
-  int64_t dem_width_ = 0, dem_height_ = 0;
-  std::string dem_wkt_;
-  std::array<double, 6> dem_geotransform_{};
-  double xscale_ = 1.0, yscale_ = 1.0;  // grid cells per DEM cell, at most 1
+  int64_t col_offset_ = 0, row_offset_ = 0;  // grid cell (0,0) is raster cell (col_offset_, row_offset_)
+  int64_t raster_width_ = 0, raster_height_ = 0;
+  std::string raster_wkt_;
+  std::array<double, 6> raster_geotransform_{};
+  double xscale_ = 1.0, yscale_ = 1.0;  // grid cells per raster cell, at most 1
 };
 
 }  // namespace minerisk

@@ -1,4 +1,4 @@
-#include "minerisk/engine/dem_source.hpp"
+#include "minerisk/engine/raster_source.hpp"
 
 #include <gdalwarper.h>
 
@@ -42,24 +42,25 @@ bool same_crs(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-DemSource::DemSource(fs::path path, const Grid& grid) : path_(std::move(path)), grid_(grid) {
-  DatasetPtr ds = open_raster(path_, "terrain.dem");
+RasterSource::RasterSource(fs::path path, const Grid& grid, std::string role)
+    : path_(std::move(path)), role_(std::move(role)), grid_(grid) {
+  DatasetPtr ds = open_raster(path_, role_);
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())
-    throw UserError("terrain.dem: raster '" + path_.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX");
-  if (ds->GetGeoTransform(dem_geotransform_.data()) != CE_None)
-    throw UserError("terrain.dem: raster '" + path_.string() + "' has no geotransform; georeference it first");
-  if (ds->GetRasterCount() < 1) throw UserError("terrain.dem: raster '" + path_.string() + "' has no bands");
+    throw UserError(role_ + ": raster '" + path_.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX");
+  if (ds->GetGeoTransform(raster_geotransform_.data()) != CE_None)
+    throw UserError(role_ + ": raster '" + path_.string() + "' has no geotransform; georeference it first");
+  if (ds->GetRasterCount() < 1) throw UserError(role_ + ": raster '" + path_.string() + "' has no bands");
   char* wkt = nullptr;
   srs->exportToWkt(&wkt);
-  dem_wkt_ = wkt ? wkt : "";
+  raster_wkt_ = wkt ? wkt : "";
   CPLFree(wkt);
-  dem_width_ = ds->GetRasterXSize();
-  dem_height_ = ds->GetRasterYSize();
+  raster_width_ = ds->GetRasterXSize();
+  raster_height_ = ds->GetRasterYSize();
 
   const auto& g = grid_.frame.geotransform;
-  const auto& d = dem_geotransform_;
-  if (same_crs(dem_wkt_, grid_.crs_wkt) && d[2] == 0 && d[4] == 0 && std::abs(d[1] - g[1]) <= 1e-9 * std::abs(g[1]) &&
+  const auto& d = raster_geotransform_;
+  if (same_crs(raster_wkt_, grid_.crs_wkt) && d[2] == 0 && d[4] == 0 && std::abs(d[1] - g[1]) <= 1e-9 * std::abs(g[1]) &&
       std::abs(d[5] - g[5]) <= 1e-9 * std::abs(g[5])) {
     const double col = (g[0] - d[0]) / d[1], row = (g[3] - d[3]) / d[5];
     if (std::abs(col - std::round(col)) < 1e-6 && std::abs(row - std::round(row)) < 1e-6) {
@@ -71,29 +72,29 @@ DemSource::DemSource(fs::path path, const Grid& grid) : path_(std::move(path)), 
 
   if (!aligned_) compute_resampling_scale();
 
-  // Overlap: transform the DEM's footprint into the grid's CRS and compare extents.
-  OGRSpatialReference dem_srs(*srs), grid_srs = grid_.srs();
-  dem_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&dem_srs, &grid_srs));
-  if (!ct) throw UserError("terrain.dem: cannot transform '" + path_.string() + "' from its CRS to the grid's; check both CRS");
+  // Overlap: transform the raster's footprint into the grid's CRS and compare extents.
+  OGRSpatialReference raster_srs(*srs), grid_srs = grid_.srs();
+  raster_srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&raster_srs, &grid_srs));
+  if (!ct) throw UserError(role_ + ": cannot transform '" + path_.string() + "' from its CRS to the grid's; check both CRS");
   double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
-  const double x0 = d[0], x1 = d[0] + d[1] * static_cast<double>(dem_width_);
-  const double y0 = d[3], y1 = d[3] + d[5] * static_cast<double>(dem_height_);
+  const double x0 = d[0], x1 = d[0] + d[1] * static_cast<double>(raster_width_);
+  const double y0 = d[3], y1 = d[3] + d[5] * static_cast<double>(raster_height_);
   if (!ct->TransformBounds(std::min(x0, x1), std::min(y0, y1), std::max(x0, x1), std::max(y0, y1), &xmin, &ymin, &xmax,
                            &ymax, 21))
-    throw UserError("terrain.dem: the footprint of '" + path_.string() + "' cannot be transformed to the grid's CRS; check its CRS");
+    throw UserError(role_ + ": the footprint of '" + path_.string() + "' cannot be transformed to the grid's CRS; check its CRS");
   const auto b = grid_.bounds();
   if (xmax <= b[0] || xmin >= b[2] || ymax <= b[1] || ymin >= b[3])
-    throw UserError("terrain.dem: raster '" + path_.string() +
+    throw UserError(role_ + ": raster '" + path_.string() +
                     "' does not overlap the grid; check its CRS and the [grid] bounds in the scenario");
 }
 
-void DemSource::compute_resampling_scale() {
-  // DEM pixels spanned by one grid cell along x and along y, at the grid's centre.
-  void* transformer = GDALCreateGenImgProjTransformer3(dem_wkt_.c_str(), dem_geotransform_.data(),
+void RasterSource::compute_resampling_scale() {
+  // Raster pixels spanned by one grid cell along x and along y, at the grid's centre.
+  void* transformer = GDALCreateGenImgProjTransformer3(raster_wkt_.c_str(), raster_geotransform_.data(),
                                                        grid_.crs_wkt.c_str(),
                                                        const_cast<double*>(grid_.frame.geotransform.data()));
-  if (!transformer) throw UserError("terrain.dem: cannot transform '" + path_.string() + "' to the grid's CRS; check its CRS");
+  if (!transformer) throw UserError(role_ + ": cannot transform '" + path_.string() + "' to the grid's CRS; check its CRS");
   const double cx = std::floor(static_cast<double>(grid_.width()) / 2) + 0.5;
   const double cy = std::floor(static_cast<double>(grid_.height()) / 2) + 0.5;
   double x[3] = {cx, cx + 1, cx}, y[3] = {cy, cy, cy + 1}, z[3] = {0, 0, 0};
@@ -108,23 +109,23 @@ void DemSource::compute_resampling_scale() {
   }
 }
 
-std::vector<float> DemSource::read(const Window& w) const { return aligned_ ? read_aligned(w) : read_warped(w); }
+std::vector<float> RasterSource::read(const Window& w) const { return aligned_ ? read_aligned(w) : read_warped(w); }
 
-std::vector<float> DemSource::read_aligned(const Window& w) const {
+std::vector<float> RasterSource::read_aligned(const Window& w) const {
   std::vector<float> out(static_cast<size_t>(w.cells()), NAN);
-  // Intersection of the window (in DEM pixels) with the DEM.
+  // Intersection of the window (in raster pixels) with the raster.
   const int64_t c0 = std::max<int64_t>(w.col0 + col_offset_, 0), r0 = std::max<int64_t>(w.row0 + row_offset_, 0);
-  const int64_t c1 = std::min<int64_t>(w.col0 + col_offset_ + w.width, dem_width_);
-  const int64_t r1 = std::min<int64_t>(w.row0 + row_offset_ + w.height, dem_height_);
+  const int64_t c1 = std::min<int64_t>(w.col0 + col_offset_ + w.width, raster_width_);
+  const int64_t r1 = std::min<int64_t>(w.row0 + row_offset_ + w.height, raster_height_);
   if (c0 >= c1 || r0 >= r1) return out;
-  DatasetPtr ds = open_raster(path_, "terrain.dem");
+  DatasetPtr ds = open_raster(path_, role_);
   GDALRasterBand* band = ds->GetRasterBand(1);
   const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
   float* dst = out.data() + dst_row * w.width + dst_col;
   if (band->RasterIO(GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0),
                      static_cast<int>(r1 - r0), dst, static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32,
                      sizeof(float), static_cast<GSpacing>(w.width * sizeof(float)), nullptr) != CE_None)
-    throw std::runtime_error("reading DEM '" + path_.string() + "' failed: " + last_gdal_error());
+    throw std::runtime_error("reading '" + path_.string() + "' failed: " + last_gdal_error());
   int has_nodata = 0;
   const double nodata = band->GetNoDataValue(&has_nodata);
   if (has_nodata && !std::isnan(nodata)) {
@@ -138,8 +139,8 @@ std::vector<float> DemSource::read_aligned(const Window& w) const {
   return out;
 }
 
-std::vector<float> DemSource::read_warped(const Window& w) const {
-  DatasetPtr src = open_raster(path_, "terrain.dem");
+std::vector<float> RasterSource::read_warped(const Window& w) const {
+  DatasetPtr src = open_raster(path_, role_);
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, GDT_Float32, nullptr));
   const auto& g = grid_.frame.geotransform;
@@ -149,9 +150,9 @@ std::vector<float> DemSource::read_warped(const Window& w) const {
   dst->GetRasterBand(1)->SetNoDataValue(NAN);
 
   OffsetTransformer transformer;
-  transformer.inner = GDALCreateGenImgProjTransformer3(dem_wkt_.c_str(), dem_geotransform_.data(), grid_.crs_wkt.c_str(),
+  transformer.inner = GDALCreateGenImgProjTransformer3(raster_wkt_.c_str(), raster_geotransform_.data(), grid_.crs_wkt.c_str(),
                                                        const_cast<double*>(g.data()));
-  if (!transformer.inner) throw std::runtime_error("cannot build the DEM transformer: " + last_gdal_error());
+  if (!transformer.inner) throw std::runtime_error("cannot build the transformer for '" + path_.string() + "': " + last_gdal_error());
   memcpy(transformer.info.abySignature, GDAL_GTI2_SIGNATURE, strlen(GDAL_GTI2_SIGNATURE));
   transformer.info.pszClassName = "minerisk::OffsetTransformer";
   transformer.info.pfnTransform = offset_transform;
@@ -189,13 +190,13 @@ std::vector<float> DemSource::read_warped(const Window& w) const {
   options->pTransformerArg = nullptr;
   GDALDestroyWarpOptions(options);
   GDALDestroyGenImgProjTransformer(transformer.inner);
-  if (err != CE_None) throw std::runtime_error("warping DEM '" + path_.string() + "' failed: " + last_gdal_error());
+  if (err != CE_None) throw std::runtime_error("warping '" + path_.string() + "' failed: " + last_gdal_error());
 
   std::vector<float> out(static_cast<size_t>(w.cells()));
   if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(w.width), static_cast<int>(w.height), out.data(),
                                       static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float32, 0, 0,
                                       nullptr) != CE_None)
-    throw std::runtime_error("reading the warped DEM failed: " + last_gdal_error());
+    throw std::runtime_error("reading the warped raster failed: " + last_gdal_error());
   return out;
 }
 

@@ -4,7 +4,7 @@
 #include <numbers>
 #include <random>
 
-#include "minerisk/kernels/slope.hpp"
+#include "minerisk/kernels/terrain.hpp"
 
 using namespace minerisk::kernels;
 

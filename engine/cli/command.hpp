@@ -1,0 +1,32 @@
+#pragma once
+// How subcommands plug into the `minerisk` program: each adds itself to the CLI11 app and
+// leaves an action to run when it is the one chosen.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "minerisk/engine/raster_tool.hpp"
+
+namespace minerisk::cli {
+
+struct Command {
+  CLI::App* app;
+  std::function<void()> action;  // throws UserError for bad input
+};
+
+struct Context {
+  const std::atomic<bool>* cancel = nullptr;
+  std::string command_line;
+};
+
+/// --threads, --tile-size and --quiet, shared by every subcommand that works by tiles.
+void add_tile_options(CLI::App* cmd, ToolOptions& options);
+
+void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);
+
+}  // namespace minerisk::cli

@@ -1,0 +1,50 @@
+// `minerisk run SCENARIO -o OUT.h5`: the model, end to end.
+#include <cstdio>
+
+#include "command.hpp"
+#include "minerisk/engine/run_pipeline.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace minerisk::cli {
+
+void add_tile_options(CLI::App* cmd, ToolOptions& options) {
+  cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells (default 512)")->check(CLI::Range(16, 16384));
+  cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
+}
+
+void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
+  struct Args {
+    std::string scenario;
+    std::filesystem::path output;
+    ToolOptions tiles;
+    bool no_picture = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("run", "Compute the probability grid of a scenario and write it to HDF5");
+  cmd->add_option("scenario", args->scenario, "Scenario file (TOML)")->required();
+  cmd->add_option("-o,--output", args->output, "Output HDF5 file; a quick-look PNG is written beside it")->required();
+  add_tile_options(cmd, args->tiles);
+  cmd->add_flag("--no-picture", args->no_picture, "Do not write the quick-look PNG");
+  cmd->footer("Example: minerisk run datasets/sample/scenario.toml -o out/sample.h5");
+  commands.push_back({cmd, [args, context] {
+                        const Scenario scenario = load_scenario(args->scenario);
+                        RunOptions run;
+                        run.output = args->output;
+                        run.threads = args->tiles.threads;
+                        run.tile_size = args->tiles.tile_size;
+                        run.quiet = args->tiles.quiet;
+                        run.quicklook = !args->no_picture;
+                        run.command_line = context.command_line;
+                        run.cancel = context.cancel;
+                        const RunSummary summary = run_scenario(scenario, run);
+                        if (run.quiet) return;
+                        std::fprintf(stderr, "minerisk run: %lld x %lld cells in %.1f s\n",
+                                     static_cast<long long>(summary.width), static_cast<long long>(summary.height),
+                                     summary.seconds);
+                        std::printf("grid: %s\n", summary.output.string().c_str());
+                        if (!summary.picture.empty()) std::printf("picture: %s\n", summary.picture.string().c_str());
+                      }});
+}
+
+}  // namespace minerisk::cli

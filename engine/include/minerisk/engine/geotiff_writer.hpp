@@ -1,0 +1,33 @@
+#pragma once
+// A float32 GeoTIFF on a grid, written tile by tile: tiled, compressed, georeferenced.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/grid.hpp"
+
+namespace minerisk {
+
+class GeoTiffWriter {
+ public:
+  /// Creates the file. `nodata` is written where values are NaN (NaN keeps NaN). The TIFF block
+  /// is `block` x `block` cells (a multiple of 16) so each tile fills whole blocks.
+  GeoTiffWriter(const std::filesystem::path& path, const Grid& grid, int64_t block, double nodata,
+                const std::string& description);
+  /// Writes one window's values (row-major). Not thread-safe: the caller serialises.
+  void write(const kernels::Window& window, std::vector<float> values);
+  /// Flushes and closes; errors surface here.
+  void close();
+
+ private:
+  DatasetPtr dataset_;
+  double nodata_;
+  std::filesystem::path path_;
+};
+
+/// The TIFF block edge for a tile size: the tile size itself when it is a multiple of 16
+/// (then tiles and blocks coincide), else 256.
+int64_t geotiff_block_for(int64_t tile_size);
+
+}  // namespace minerisk

@@ -1,0 +1,44 @@
+#include "minerisk/engine/raster_tool.hpp"
+
+#include <memory>
+#include <mutex>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/geotiff_writer.hpp"
+#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/tile_loop.hpp"
+#include "minerisk/engine/tile_plan.hpp"
+
+namespace minerisk {
+
+void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const ToolOptions& options,
+                   const std::string& label, const TileComputer& compute) {
+  if (options.tile_size < 16 || options.tile_size > 16384)
+    throw UserError("--tile-size: " + std::to_string(options.tile_size) + " is out of range; use 16 to 16384 (default 512)");
+  std::vector<std::unique_ptr<StagedFile>> staged;
+  std::vector<std::unique_ptr<GeoTiffWriter>> writers;
+  for (const ToolOutput& out : outputs) {
+    staged.push_back(std::make_unique<StagedFile>(out.path));
+    writers.push_back(std::make_unique<GeoTiffWriter>(staged.back()->temporary(), grid,
+                                                      geotiff_block_for(options.tile_size), out.nodata, out.description));
+  }
+  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
+  std::mutex write_mutex;
+  for_each_tile(plan.tiles(), {options.threads, options.quiet, label, options.cancel}, [&](const kernels::Window& tile) {
+    std::vector<std::vector<float>> values = compute(tile);
+    std::lock_guard lock(write_mutex);
+    for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(tile, std::move(values[k]));
+  });
+  for (auto& w : writers) w->close();
+  for (auto& s : staged) s->commit();
+}
+
+double raster_nodata(const std::filesystem::path& path, const std::string& role) {
+  DatasetPtr ds = open_raster(path, role);
+  int has = 0;
+  const double v = ds->GetRasterBand(1)->GetNoDataValue(&has);
+  return has ? v : NAN;
+}
+
+}  // namespace minerisk
