@@ -28,5 +28,6 @@ void add_tile_options(CLI::App* cmd, ToolOptions& options);
 
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   std::vector<minerisk::cli::Command> commands;
   minerisk::cli::add_run_command(app, commands, context);
   minerisk::cli::add_terrain_commands(app, commands, context);
+  minerisk::cli::add_proximity_command(app, commands, context);
 
   try {
     app.parse(argc, argv);

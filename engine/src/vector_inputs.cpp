@@ -14,7 +14,7 @@ namespace {
 
 using FeatureVisitor = std::function<void(OGRGeometry& geometry_in_grid_crs, double value, GIntBig fid)>;
 
-enum class Shape { lines, points, polygons, polygons_or_lines };
+enum class Shape { lines, points, polygons, polygons_or_lines, any };
 
 std::string shape_name(Shape s) {
   switch (s) {
@@ -22,6 +22,7 @@ std::string shape_name(Shape s) {
     case Shape::points: return "points";
     case Shape::polygons: return "polygons";
     case Shape::polygons_or_lines: return "polygons or lines";
+    case Shape::any: return "points, lines or polygons";
   }
   return "?";
 }
@@ -37,6 +38,7 @@ bool accepts(Shape s, OGRwkbGeometryType type) {
     case Shape::points: return point;
     case Shape::polygons: return polygon;
     case Shape::polygons_or_lines: return polygon || line;
+    case Shape::any: return polygon || line || point || flat == wkbGeometryCollection;
   }
   return false;
 }
@@ -132,11 +134,23 @@ void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
     const auto& line = *g.toLineString();
     for (int i = 0; i + 1 < line.getNumPoints(); ++i)
       out.push_back({line.getX(i), line.getY(i), line.getX(i + 1), line.getY(i + 1)});
+  } else if (flat == wkbPolygon) {
+    for (const OGRLinearRing* ring : *g.toPolygon()) add_segments(*ring, out);  // rings are closed
   } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
     for (const OGRGeometry* part : *g.toGeometryCollection()) add_segments(*part, out);
   } else if (OGR_GT_IsCurve(flat) || OGR_GT_IsSurface(flat)) {
     std::unique_ptr<OGRGeometry> linear(g.getLinearGeometry());
     if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_segments(*linear, out);
+  }
+}
+
+void add_points_as_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
+  const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+  if (flat == wkbPoint) {
+    const OGRPoint& p = *g.toPoint();
+    out.push_back({p.getX(), p.getY(), p.getX(), p.getY()});
+  } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
+    for (const OGRGeometry* part : *g.toGeometryCollection()) add_points_as_segments(*part, out);
   }
 }
 
@@ -165,6 +179,16 @@ std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const G
   std::vector<kernels::Segment> segments;
   visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig) { add_segments(g, segments); });
   return segments;
+}
+
+Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
+  Geometries out;
+  visit_layer(spec, grid, role, Shape::any, false, [&](OGRGeometry& g, double, GIntBig) {
+    add_points_as_segments(g, out.segments);
+    add_segments(g, out.segments);  // lines, and the rings of polygons
+    add_polygons(g, 1.0, out.polygons);
+  });
+  return out;
 }
 
 std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {

@@ -24,4 +24,24 @@ void propagate_nodata(std::span<const float> mask, std::span<float> target) {
     if (std::isnan(mask[i])) target[i] = NAN;
 }
 
+std::vector<uint8_t> feature_mask(std::span<const float> values, std::span<const double> targets) {
+  std::vector<uint8_t> mask(values.size());
+  if (targets.empty()) {
+    for (size_t i = 0; i < values.size(); ++i) mask[i] = values[i] != 0.0f && !std::isnan(values[i]);
+    return mask;
+  }
+  std::vector<float> wanted(targets.begin(), targets.end());
+  for (size_t i = 0; i < values.size(); ++i)
+    mask[i] = std::find(wanted.begin(), wanted.end(), values[i]) != wanted.end();
+  return mask;
+}
+
+void clamp_distances(std::span<float> distance, double cap) {
+  const float limit = static_cast<float>(cap);
+  for (float& d : distance) {
+    if (std::isinf(d)) d = NAN;
+    else if (d > limit) d = limit;
+  }
+}
+
 }  // namespace minerisk::kernels

@@ -19,6 +19,14 @@ namespace minerisk {
 /// Line layer as straight segments (curves are linearised).
 std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
 
+/// Any layer as what a distance needs: points as zero-length segments, lines and polygon
+/// boundaries as segments, and the polygons themselves (inside them the distance is 0).
+struct Geometries {
+  std::vector<kernels::Segment> segments;
+  std::vector<kernels::Polygon> polygons;
+};
+Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
+
 /// Point layer as weighted points; the weight is `value_field` (null: the default value).
 std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
 

@@ -1,5 +1,6 @@
 #pragma once
 // Small whole-window operations the pipeline needs between kernels.
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -12,5 +13,12 @@ std::vector<float> interior(std::span<const float> with_halo, const Window& wind
 
 /// Sets target[i] to NaN wherever mask[i] is NaN (no-data travels from a mask to a layer).
 void propagate_nodata(std::span<const float> mask, std::span<float> target);
+
+/// 1 where a cell is a feature, else 0: with `targets` empty, any value other than 0 and NaN;
+/// otherwise exactly the values listed (as gdal_proximity -values).
+std::vector<uint8_t> feature_mask(std::span<const float> values, std::span<const double> targets);
+
+/// Values beyond `cap` become `cap`; infinity (no feature at all) becomes NaN (no-data).
+void clamp_distances(std::span<float> distance, double cap);
 
 }  // namespace minerisk::kernels

@@ -1,0 +1,26 @@
+#pragma once
+// The exact Euclidean distance transform of a raster mask (Felzenszwalb and Huttenlocher 2012),
+// in metres, with the index of the nearest feature cell.
+#include <cstdint>
+#include <span>
+
+#include "minerisk/kernels/grid_frame.hpp"
+
+namespace minerisk::kernels {
+
+/// For every cell of the grid described by `frame`, the distance in metres from its centre to
+/// the centre of the nearest cell with `is_feature` set (feature cells get 0), and, when
+/// `nearest` is not empty, that cell's row-major index (-1 when there is no feature at all,
+/// where the distance is +infinity).
+///
+/// Exact: the two passes (columns, then rows with the lower envelope of parabolas) find the
+/// true nearest centre, not an approximation. Non-square pixels are handled by the metric;
+/// on a geographic grid x is measured in metres at the cell's own row and y along the meridian,
+/// so the distance is exact in that local metric. Ties between equally near features go to the
+/// one found first in row-major order of the passes, the same for any thread count.
+/// Runs in parallel over columns and then rows with oneTBB; the result does not depend on the
+/// number of threads.
+void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
+                                  std::span<int64_t> nearest = {});
+
+}  // namespace minerisk::kernels
