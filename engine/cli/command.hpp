@@ -25,9 +25,12 @@ struct Context {
 
 /// --threads, --tile-size and --quiet, shared by every subcommand that works by tiles.
 void add_tile_options(CLI::App* cmd, ToolOptions& options);
+/// --compress, for subcommands that write GeoTIFFs.
+void add_output_options(CLI::App* cmd, ToolOptions& options);
 
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_density_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

@@ -20,45 +20,42 @@ struct ProximityArgs {
   std::string layer, where;
   std::vector<double> values;
   double max_distance = std::numeric_limits<double>::infinity();
+  bool signed_distance = false;
   ToolOptions tiles;
 };
-
-// A window's values out of a whole-grid array.
-template <class T>
-std::vector<float> window_of(const std::vector<T>& grid_values, int64_t grid_width, const kernels::Window& w) {
-  std::vector<float> out(static_cast<size_t>(w.cells()));
-  for (int64_t r = 0; r < w.height; ++r)
-    for (int64_t c = 0; c < w.width; ++c)
-      out[static_cast<size_t>(r * w.width + c)] =
-          static_cast<float>(grid_values[static_cast<size_t>((w.row0 + r) * grid_width + w.col0 + c)]);
-  return out;
-}
 
 void proximity_from_raster(const ProximityArgs& a, const ToolOptions& tiles) {
   const Grid grid = grid_from_raster(a.input, "input");
   const RasterSource source(a.input, grid, "input");
-  const std::vector<float> values = source.read({0, 0, grid.width(), grid.height()});
-  const std::vector<uint8_t> mask = kernels::feature_mask(values, a.values);
-  std::vector<float> distance(values.size());
-  std::vector<int64_t> nearest(a.nearest_value.empty() ? 0 : values.size());
-  kernels::euclidean_distance_transform(mask, grid.frame, distance, nearest);
-  kernels::clamp_distances(distance, a.max_distance);
+  const bool want_values = !a.nearest_value.empty();
+  const auto cells = static_cast<size_t>(grid.width() * grid.height());
+
+  // The feature mask (one byte a cell), read in bands of rows so the input is never held
+  // whole as floats; the values too, only when the nearest feature's value is wanted.
+  std::vector<uint8_t> mask(cells);
+  std::vector<float> values(want_values ? cells : 0);
+  for (int64_t row = 0; row < grid.height(); row += tiles.tile_size) {
+    const kernels::Window band{0, row, grid.width(), std::min(tiles.tile_size, grid.height() - row)};
+    const std::vector<float> band_values = source.read(band);
+    const std::vector<uint8_t> band_mask = kernels::feature_mask(band_values, a.values);
+    std::copy(band_mask.begin(), band_mask.end(), mask.begin() + row * grid.width());
+    if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + row * grid.width());
+  }
+  const std::vector<int32_t> nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
 
   std::vector<ToolOutput> outputs = {{a.output, "distance to the nearest feature (m)", kNoData}};
-  if (!a.nearest_value.empty()) outputs.push_back({a.nearest_value, "value of the nearest feature", kNoData});
-  write_rasters(grid, outputs, tiles, "minerisk proximity", [&](const kernels::Window& w) {
-    std::vector<std::vector<float>> out{window_of(distance, grid.width(), w)};
-    if (!nearest.empty()) {
-      std::vector<float> value(static_cast<size_t>(w.cells()));
-      for (int64_t r = 0; r < w.height; ++r)
-        for (int64_t c = 0; c < w.width; ++c) {
-          const int64_t n = nearest[static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c)];
-          value[static_cast<size_t>(r * w.width + c)] = n < 0 ? NAN : values[static_cast<size_t>(n)];
-        }
-      out.push_back(std::move(value));
-    }
-    return out;
-  });
+  if (want_values) outputs.push_back({a.nearest_value, "value of the nearest feature", kNoData});
+  write_rasters(
+      grid, outputs, tiles, "minerisk proximity",
+      [&](const kernels::Window& band) {
+        std::vector<std::vector<float>> out(outputs.size(), std::vector<float>(static_cast<size_t>(band.cells())));
+        std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);
+        kernels::distance_for_rows(nearest_rows, grid.frame, band.row0, band.height, out[0], nearest);
+        kernels::clamp_distances(out[0], a.max_distance);
+        if (want_values) kernels::gather(values, nearest, out[1]);
+        return out;
+      },
+      TileShape::row_bands);
 }
 
 void proximity_from_vector(const ProximityArgs& a, const ToolOptions& tiles) {
@@ -73,7 +70,8 @@ void proximity_from_vector(const ProximityArgs& a, const ToolOptions& tiles) {
   write_rasters(grid, {{a.output, "distance to the nearest feature (m)", kNoData}}, tiles, "minerisk proximity",
                 [&](const kernels::Window& w) {
                   std::vector<float> out(static_cast<size_t>(w.cells()));
-                  kernels::line_distance_metres(geometries.segments, w, grid.frame, out, a.max_distance);
+                  kernels::line_distance_metres(geometries.segments, w, grid.frame, out, a.max_distance,
+                                                a.signed_distance);
                   for (const kernels::Polygon& p : geometries.polygons)
                     kernels::for_each_covered_cell(p, w, grid.frame, [&](int64_t i) { out[static_cast<size_t>(i)] = 0.0f; });
                   return std::vector<std::vector<float>>{std::move(out)};
@@ -94,13 +92,18 @@ void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const 
   cmd->add_option("--where", a->where, "OGR SQL filter on a vector INPUT's features");
   cmd->add_option("--values", a->values, "Raster values that are features (default: every non-zero value)")->delimiter(',');
   cmd->add_option("--max-distance", a->max_distance, "Clamp distances to this many metres")->check(CLI::PositiveNumber);
+  cmd->add_flag("--signed", a->signed_distance,
+                "Vector input: positive on the left of each line's direction, negative on the right");
   cmd->add_option("--nearest-value", a->nearest_value, "Also write the value of each cell's nearest feature (raster input)");
   add_tile_options(cmd, a->tiles);
+  add_output_options(cmd, a->tiles);
   cmd->footer("Examples:\n  minerisk proximity mask.tif distance.tif\n"
               "  minerisk proximity region.gpkg distance.tif --layer front_lines --like dem.tif --max-distance 5000");
   commands.push_back({cmd, [a, context] {
                         ToolOptions tiles = a->tiles;
                         tiles.cancel = context.cancel;
+                        if (a->like.empty() && a->signed_distance)
+                          throw UserError("--signed: only for a vector INPUT (with --like)");
                         if (a->like.empty()) proximity_from_raster(*a, tiles);
                         else proximity_from_vector(*a, tiles);
                       }});

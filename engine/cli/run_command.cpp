@@ -13,6 +13,16 @@ void add_tile_options(CLI::App* cmd, ToolOptions& options) {
   cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
 }
 
+void add_output_options(CLI::App* cmd, ToolOptions& options) {
+  cmd->add_option("--compress", options.compress,
+                  "GeoTIFF compression: ZSTD (default; lossless, fast), DEFLATE, LZW or NONE")
+      ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case))
+      ->transform([](std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        return s;
+      });
+}
+
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::string scenario;

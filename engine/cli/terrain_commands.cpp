@@ -38,6 +38,7 @@ CLI::App* add_terrain_command(CLI::App& app, const std::string& name, const std:
   cmd->add_flag("--compute-edges", a.compute_edges,
                 "Compute edge cells and cells next to no-data as gdaldem -compute_edges does (default: no-data there)");
   add_tile_options(cmd, a.tiles);
+  add_output_options(cmd, a.tiles);
   return cmd;
 }
 

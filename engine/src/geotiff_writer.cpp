@@ -10,19 +10,18 @@ namespace minerisk {
 int64_t geotiff_block_for(int64_t tile_size) { return tile_size % 16 == 0 && tile_size <= 4096 ? tile_size : 256; }
 
 GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid, int64_t block, double nodata,
-                             const std::string& description)
+                             const std::string& description, const std::string& compress)
     : nodata_(nodata), path_(path) {
   init_gdal();
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-  // ZSTD with the floating-point predictor: lossless, several times faster than DEFLATE to write
-  // and to read, and read by GDAL >= 2.3 and so by QGIS.
   CPLStringList options;
   options.SetNameValue("TILED", "YES");
   options.SetNameValue("BLOCKXSIZE", std::to_string(block).c_str());
   options.SetNameValue("BLOCKYSIZE", std::to_string(block).c_str());
-  options.SetNameValue("COMPRESS", "ZSTD");
-  options.SetNameValue("ZSTD_LEVEL", "1");
-  options.SetNameValue("PREDICTOR", "3");
+  compressed_ = compress != "NONE";
+  options.SetNameValue("COMPRESS", compress.c_str());
+  if (compress != "NONE") options.SetNameValue("PREDICTOR", "3");  // floating-point predictor
+  if (compress == "ZSTD") options.SetNameValue("ZSTD_LEVEL", "1");
   options.SetNameValue("NUM_THREADS", "ALL_CPUS");
   options.SetNameValue("BIGTIFF", "IF_SAFER");
   dataset_.reset(driver->Create(path.c_str(), static_cast<int>(grid.width()), static_cast<int>(grid.height()), 1,
@@ -48,6 +47,10 @@ void GeoTiffWriter::write(const kernels::Window& w, std::vector<float> values) {
                                            static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float32, 0, 0,
                                            nullptr) != CE_None)
     throw std::runtime_error("writing '" + path_.string() + "' failed: " + last_gdal_error());
+  // Uncompressed, write the tile's blocks now, while other threads compute, rather than all at
+  // the end. Compressed, leave them to the final flush, where GDAL compresses on every core
+  // (flushing here would compress under the caller's lock, one tile at a time).
+  if (!compressed_) dataset_->FlushCache(false);
 }
 
 void GeoTiffWriter::close() {

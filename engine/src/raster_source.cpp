@@ -57,6 +57,9 @@ RasterSource::RasterSource(fs::path path, const Grid& grid, std::string role)
   CPLFree(wkt);
   raster_width_ = ds->GetRasterXSize();
   raster_height_ = ds->GetRasterYSize();
+  int has_nodata = 0;
+  nodata_ = ds->GetRasterBand(1)->GetNoDataValue(&has_nodata);
+  has_nodata_ = has_nodata != 0;
 
   const auto& g = grid_.frame.geotransform;
   const auto& d = raster_geotransform_;
@@ -70,7 +73,8 @@ RasterSource::RasterSource(fs::path path, const Grid& grid, std::string role)
     }
   }
 
-  if (!aligned_) compute_resampling_scale();
+  if (aligned_) shared_ = std::move(ds);
+  else compute_resampling_scale();
 
   // Overlap: transform the raster's footprint into the grid's CRS and compare extents.
   OGRSpatialReference raster_srs(*srs), grid_srs = grid_.srs();
@@ -118,18 +122,19 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
   const int64_t c1 = std::min<int64_t>(w.col0 + col_offset_ + w.width, raster_width_);
   const int64_t r1 = std::min<int64_t>(w.row0 + row_offset_ + w.height, raster_height_);
   if (c0 >= c1 || r0 >= r1) return out;
-  DatasetPtr ds = open_raster(path_, role_);
-  GDALRasterBand* band = ds->GetRasterBand(1);
   const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
   float* dst = out.data() + dst_row * w.width + dst_col;
-  if (band->RasterIO(GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0),
-                     static_cast<int>(r1 - r0), dst, static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32,
-                     sizeof(float), static_cast<GSpacing>(w.width * sizeof(float)), nullptr) != CE_None)
-    throw std::runtime_error("reading '" + path_.string() + "' failed: " + last_gdal_error());
-  int has_nodata = 0;
-  const double nodata = band->GetNoDataValue(&has_nodata);
-  if (has_nodata && !std::isnan(nodata)) {
-    const float nd = static_cast<float>(nodata);
+  {
+    std::lock_guard lock(read_mutex_);
+    if (shared_->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(c0), static_cast<int>(r0),
+                                            static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), dst,
+                                            static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32,
+                                            sizeof(float), static_cast<GSpacing>(w.width * sizeof(float)),
+                                            nullptr) != CE_None)
+      throw std::runtime_error("reading '" + path_.string() + "' failed: " + last_gdal_error());
+  }
+  if (has_nodata_ && !std::isnan(nodata_)) {
+    const float nd = static_cast<float>(nodata_);
     for (int64_t r = 0; r < r1 - r0; ++r)
       for (int64_t c = 0; c < c1 - c0; ++c) {
         float& v = dst[r * w.width + c];

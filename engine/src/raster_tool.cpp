@@ -13,7 +13,7 @@
 namespace minerisk {
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const ToolOptions& options,
-                   const std::string& label, const TileComputer& compute) {
+                   const std::string& label, const TileComputer& compute, TileShape shape) {
   if (options.tile_size < 16 || options.tile_size > 16384)
     throw UserError("--tile-size: " + std::to_string(options.tile_size) + " is out of range; use 16 to 16384 (default 512)");
   std::vector<std::unique_ptr<StagedFile>> staged;
@@ -21,11 +21,18 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, con
   for (const ToolOutput& out : outputs) {
     staged.push_back(std::make_unique<StagedFile>(out.path));
     writers.push_back(std::make_unique<GeoTiffWriter>(staged.back()->temporary(), grid,
-                                                      geotiff_block_for(options.tile_size), out.nodata, out.description));
+                                                      geotiff_block_for(options.tile_size), out.nodata, out.description,
+                                                      options.compress));
   }
-  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
+  std::vector<kernels::Window> tiles;
+  if (shape == TileShape::squares) {
+    tiles = TilePlan(grid.width(), grid.height(), options.tile_size).tiles();
+  } else {
+    for (int64_t row = 0; row < grid.height(); row += options.tile_size)
+      tiles.push_back({0, row, grid.width(), std::min(options.tile_size, grid.height() - row)});
+  }
   std::mutex write_mutex;
-  for_each_tile(plan.tiles(), {options.threads, options.quiet, label, options.cancel}, [&](const kernels::Window& tile) {
+  for_each_tile(tiles, {options.threads, options.quiet, label, options.cancel}, [&](const kernels::Window& tile) {
     std::vector<std::vector<float>> values = compute(tile);
     std::lock_guard lock(write_mutex);
     for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(tile, std::move(values[k]));

@@ -132,8 +132,10 @@ void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
   const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
   if (flat == wkbLineString) {
     const auto& line = *g.toLineString();
+    const size_t first = out.size();
     for (int i = 0; i + 1 < line.getNumPoints(); ++i)
       out.push_back({line.getX(i), line.getY(i), line.getX(i + 1), line.getY(i + 1)});
+    kernels::link_polyline(out, first, out.size() - first, line.get_IsClosed() && out.size() - first > 1);
   } else if (flat == wkbPolygon) {
     for (const OGRLinearRing* ring : *g.toPolygon()) add_segments(*ring, out);  // rings are closed
   } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {

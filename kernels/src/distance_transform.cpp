@@ -119,24 +119,38 @@ struct RowEnvelope {
 
 }  // namespace
 
-void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
-                                  std::span<int64_t> nearest) {
-  const int64_t width = frame.width, height = frame.height;
-  const auto cells = static_cast<size_t>(width * height);
-  if (is_feature.size() != cells || distance.size() != cells || (!nearest.empty() && nearest.size() != cells))
-    throw std::invalid_argument("euclidean_distance_transform: buffer sizes do not match the grid");
-  if (height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("euclidean_distance_transform: too many rows");
-  const std::vector<double> y = row_positions(frame);
+std::vector<int32_t> nearest_feature_rows(std::span<const uint8_t> is_feature, const GridFrame& frame) {
+  const auto cells = static_cast<size_t>(frame.width * frame.height);
+  if (is_feature.size() != cells) throw std::invalid_argument("nearest_feature_rows: mask size does not match the grid");
+  if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("nearest_feature_rows: too many rows");
   std::vector<int32_t> nearest_row(cells);
-  nearest_row_in_column(is_feature, width, height, y, nearest_row);
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, height, 16), [&](const tbb::blocked_range<int64_t>& rows) {
+  nearest_row_in_column(is_feature, frame.width, frame.height, row_positions(frame), nearest_row);
+  return nearest_row;
+}
+
+void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+                       std::span<float> distance, std::span<int64_t> nearest) {
+  const int64_t width = frame.width;
+  const auto cells = static_cast<size_t>(rows * width);
+  if (nearest_rows.size() != static_cast<size_t>(width * frame.height) || distance.size() != cells ||
+      (!nearest.empty() && nearest.size() != cells) || row0 < 0 || row0 + rows > frame.height)
+    throw std::invalid_argument("distance_for_rows: buffer sizes do not match the rows");
+  const std::vector<double> y = row_positions(frame);
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows, 16), [&](const tbb::blocked_range<int64_t>& band) {
     RowEnvelope envelope;
-    for (int64_t r = rows.begin(); r != rows.end(); ++r) {
+    for (int64_t k = band.begin(); k != band.end(); ++k) {
+      const int64_t r = row0 + k;
       const double dx = frame.cell_width() * frame.scale_at_row(r).x;
-      envelope.solve(nearest_row.data() + r * width, y, r, width, dx, distance.data() + r * width,
-                     nearest.empty() ? nullptr : nearest.data() + r * width);
+      envelope.solve(nearest_rows.data() + r * width, y, r, width, dx, distance.data() + k * width,
+                     nearest.empty() ? nullptr : nearest.data() + k * width);
     }
   });
+}
+
+void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
+                                  std::span<int64_t> nearest) {
+  const std::vector<int32_t> rows = nearest_feature_rows(is_feature, frame);
+  distance_for_rows(rows, frame, 0, frame.height, distance, nearest);
 }
 
 }  // namespace minerisk::kernels

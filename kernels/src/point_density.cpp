@@ -2,64 +2,151 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 #include <vector>
 
 namespace minerisk::kernels {
+namespace {
 
-void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, const Window& w,
-                              const GridFrame& frame, std::span<float> out) {
+// The window's cell centres and metric, computed once per call.
+struct WindowGeometry {
+  std::vector<double> cx, cy;
+  std::vector<MetricScale> scale;
+  double min_scale_x = std::numeric_limits<double>::infinity(), min_scale_y = min_scale_x;
+
+  WindowGeometry(const Window& w, const GridFrame& f) : cx(static_cast<size_t>(w.width)), cy(static_cast<size_t>(w.height)),
+                                                        scale(static_cast<size_t>(w.height)) {
+    for (int64_t c = 0; c < w.width; ++c) cx[static_cast<size_t>(c)] = f.centre_x(w.col0 + c);
+    for (int64_t r = 0; r < w.height; ++r) {
+      cy[static_cast<size_t>(r)] = f.centre_y(w.row0 + r);
+      scale[static_cast<size_t>(r)] = f.scale_at_row(w.row0 + r);
+      min_scale_x = std::min(min_scale_x, scale[static_cast<size_t>(r)].x);
+      min_scale_y = std::min(min_scale_y, scale[static_cast<size_t>(r)].y);
+    }
+  }
+};
+
+// Index range [lo, hi] of window cells whose centre coordinate may lie within `reach` of v.
+void cell_range(double v, double reach, double origin, double step, int64_t first, int64_t count, int64_t& lo,
+                int64_t& hi) {
+  const double a = (v - reach - origin) / step - 0.5 - static_cast<double>(first);
+  const double b = (v + reach - origin) / step - 0.5 - static_cast<double>(first);
+  lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(std::min(a, b))) - 1);
+  hi = std::min<int64_t>(count - 1, static_cast<int64_t>(std::ceil(std::max(a, b))) + 1);
+}
+
+}  // namespace
+
+void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, const Window& w, const GridFrame& frame,
+                              std::span<float> out, double truncate) {
   if (static_cast<int64_t>(out.size()) != w.cells())
     throw std::invalid_argument("gaussian_density_per_km2: output size does not match the window");
   if (!(h > 0)) throw std::invalid_argument("gaussian_density_per_km2: bandwidth must be positive");
-  std::vector<double> sum(static_cast<size_t>(w.cells()), 0.0);
-  const double cutoff = kDensityCutoffBandwidths * h;
-  const double cutoff2 = cutoff * cutoff;
+  if (!(truncate > 0)) throw std::invalid_argument("gaussian_density_per_km2: truncate must be positive");
+  const WindowGeometry geo(w, frame);
+  const double cutoff2 = (truncate * h) * (truncate * h);
   const double inv_two_h2 = 1.0 / (2.0 * h * h);
   const double norm = 1e6 / (2.0 * std::numbers::pi * h * h);
+  const double reach_x = truncate * h / geo.min_scale_x, reach_y = truncate * h / geo.min_scale_y;
+  const auto& gt = frame.geotransform;
 
-  // Metric scales per row of the window, and the cell centres, computed once.
-  std::vector<MetricScale> scale(static_cast<size_t>(w.height));
-  std::vector<double> cy(static_cast<size_t>(w.height)), cx(static_cast<size_t>(w.width));
-  double min_scale_x = std::numeric_limits<double>::infinity(), min_scale_y = min_scale_x;
-  for (int64_t r = 0; r < w.height; ++r) {
-    scale[r] = frame.scale_at_row(w.row0 + r);
-    cy[r] = frame.centre_y(w.row0 + r);
-    min_scale_x = std::min(min_scale_x, scale[r].x);
-    min_scale_y = std::min(min_scale_y, scale[r].y);
-  }
-  for (int64_t c = 0; c < w.width; ++c) cx[c] = frame.centre_x(w.col0 + c);
-
-  // Reach of one point in window columns and rows (conservative, in CRS units).
-  const double reach_x = cutoff / min_scale_x, reach_y = cutoff / min_scale_y;
-  const double gt1 = frame.cell_width(), gt5 = frame.geotransform[5];
+  std::vector<double> sum(static_cast<size_t>(w.cells()), 0.0);
+  std::vector<double> fx(static_cast<size_t>(w.width)), dx2(static_cast<size_t>(w.width));
   for (const WeightedPoint& p : points) {
-    // Column and row ranges of the window whose centres may be within the cutoff.
-    const double c_lo = (p.x - reach_x - frame.geotransform[0]) / gt1 - 0.5 - static_cast<double>(w.col0);
-    const double c_hi = (p.x + reach_x - frame.geotransform[0]) / gt1 - 0.5 - static_cast<double>(w.col0);
-    const double r_a = (p.y + reach_y - frame.geotransform[3]) / gt5 - 0.5 - static_cast<double>(w.row0);
-    const double r_b = (p.y - reach_y - frame.geotransform[3]) / gt5 - 0.5 - static_cast<double>(w.row0);
-    const int64_t c0 = std::max<int64_t>(0, static_cast<int64_t>(std::floor(c_lo)));
-    const int64_t c1 = std::min<int64_t>(w.width - 1, static_cast<int64_t>(std::ceil(c_hi)));
-    const int64_t r0 = std::max<int64_t>(0, static_cast<int64_t>(std::floor(std::min(r_a, r_b))));
-    const int64_t r1 = std::min<int64_t>(w.height - 1, static_cast<int64_t>(std::ceil(std::max(r_a, r_b))));
+    int64_t c0, c1, r0, r1;
+    cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, c0, c1);
+    cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, r0, r1);
     if (c0 > c1 || r0 > r1) continue;
     const double amplitude = p.weight * norm;
+    double row_scale = std::numeric_limits<double>::quiet_NaN();
     for (int64_t r = r0; r <= r1; ++r) {
-      const double dy = (cy[r] - p.y) * scale[r].y;
+      const MetricScale& s = geo.scale[static_cast<size_t>(r)];
+      const double dy = (geo.cy[static_cast<size_t>(r)] - p.y) * s.y;
       const double dy2 = dy * dy;
       if (dy2 > cutoff2) continue;
+      if (s.x != row_scale) {  // once per point on a projected grid, every row on a geographic one
+        row_scale = s.x;
+        for (int64_t c = c0; c <= c1; ++c) {
+          const double dx = (geo.cx[static_cast<size_t>(c)] - p.x) * s.x;
+          dx2[static_cast<size_t>(c)] = dx * dx;
+          fx[static_cast<size_t>(c)] = std::exp(-dx * dx * inv_two_h2);
+        }
+      }
       const double fy = amplitude * std::exp(-dy2 * inv_two_h2);
       double* row = sum.data() + r * w.width;
+      // The disc: cells with dx^2 + dy^2 <= cutoff^2. Written without a branch so it vectorises.
       for (int64_t c = c0; c <= c1; ++c) {
-        const double dx = (cx[c] - p.x) * scale[r].x;
-        const double d2 = dx * dx + dy2;
-        if (d2 <= cutoff2) row[c] += fy * std::exp(-dx * dx * inv_two_h2);
+        const double term = dx2[static_cast<size_t>(c)] + dy2 <= cutoff2 ? fy * fx[static_cast<size_t>(c)] : 0.0;
+        row[c] += term;
       }
     }
   }
   for (size_t i = 0; i < sum.size(); ++i) out[i] = static_cast<float>(sum[i]);
+}
+
+int64_t gaussian_halo(const GridFrame& frame, double h, double truncate) {
+  const double sigma_cells = h / (std::min(frame.cell_width(), frame.cell_height()) * frame.linear_unit);
+  return static_cast<int64_t>(truncate * sigma_cells + 0.5);
+}
+
+namespace {
+// scipy's sampled kernel: exp(-x^2 / 2 sigma^2) at integer offsets up to radius, normalised.
+std::vector<double> sampled_gaussian(double sigma, int64_t radius) {
+  std::vector<double> k(static_cast<size_t>(2 * radius + 1));
+  double total = 0;
+  for (int64_t i = -radius; i <= radius; ++i) {
+    const double v = std::exp(-0.5 * static_cast<double>(i * i) / (sigma * sigma));
+    k[static_cast<size_t>(i + radius)] = v;
+    total += v;
+  }
+  for (double& v : k) v /= total;
+  return k;
+}
+}  // namespace
+
+void gaussian_smooth_per_km2(std::span<const float> counts, const Window& w, int64_t halo, const GridFrame& frame,
+                             double h, std::span<float> out, double truncate) {
+  if (frame.geographic) throw std::invalid_argument("gaussian_smooth_per_km2: needs a projected grid");
+  const int64_t in_w = w.width + 2 * halo, in_h = w.height + 2 * halo;
+  if (static_cast<int64_t>(counts.size()) != in_w * in_h || static_cast<int64_t>(out.size()) != w.cells())
+    throw std::invalid_argument("gaussian_smooth_per_km2: buffer sizes do not match the window and halo");
+  const double sx = h / (frame.cell_width() * frame.linear_unit), sy = h / (frame.cell_height() * frame.linear_unit);
+  const auto rx = static_cast<int64_t>(truncate * sx + 0.5), ry = static_cast<int64_t>(truncate * sy + 0.5);
+  if (rx > halo || ry > halo) throw std::invalid_argument("gaussian_smooth_per_km2: halo smaller than the kernel");
+  const std::vector<double> kx = sampled_gaussian(sx, rx), ky = sampled_gaussian(sy, ry);
+
+  // Cells past the grid's edge count as 0 (scipy mode="constant"), and so does NaN.
+  auto value = [&](int64_t r, int64_t c) -> double {
+    const int64_t gr = w.row0 - halo + r, gc = w.col0 - halo + c;
+    if (gr < 0 || gc < 0 || gr >= frame.height || gc >= frame.width) return 0.0;
+    const float v = counts[static_cast<size_t>(r * in_w + c)];
+    return std::isnan(v) ? 0.0 : v;
+  };
+  // Along rows first (every input row, only the output columns), then along columns.
+  std::vector<double> across(static_cast<size_t>(in_h * w.width), 0.0);
+  std::vector<double> line(static_cast<size_t>(in_w));
+  for (int64_t r = 0; r < in_h; ++r) {
+    for (int64_t c = 0; c < in_w; ++c) line[static_cast<size_t>(c)] = value(r, c);
+    for (int64_t c = 0; c < w.width; ++c) {
+      double s = 0;
+      const double* src = line.data() + (c + halo - rx);
+      for (int64_t k = 0; k <= 2 * rx; ++k) s += kx[static_cast<size_t>(k)] * src[k];
+      across[static_cast<size_t>(r * w.width + c)] = s;
+    }
+  }
+  const double per_km2 = 1e6 / (frame.cell_width() * frame.cell_height() * frame.linear_unit * frame.linear_unit);
+  std::vector<double> acc(static_cast<size_t>(w.width));
+  for (int64_t r = 0; r < w.height; ++r) {
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int64_t k = 0; k <= 2 * ry; ++k) {
+      const double weight = ky[static_cast<size_t>(k)];
+      const double* src = across.data() + (r + halo - ry + k) * w.width;
+      for (int64_t c = 0; c < w.width; ++c) acc[static_cast<size_t>(c)] += weight * src[c];
+    }
+    for (int64_t c = 0; c < w.width; ++c) out[static_cast<size_t>(r * w.width + c)] = static_cast<float>(acc[static_cast<size_t>(c)] * per_km2);
+  }
 }
 
 }  // namespace minerisk::kernels

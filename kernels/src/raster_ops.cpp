@@ -36,6 +36,11 @@ std::vector<uint8_t> feature_mask(std::span<const float> values, std::span<const
   return mask;
 }
 
+void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out) {
+  if (index.size() != out.size()) throw std::invalid_argument("gather: sizes differ");
+  for (size_t i = 0; i < index.size(); ++i) out[i] = index[i] < 0 ? NAN : values[static_cast<size_t>(index[i])];
+}
+
 void clamp_distances(std::span<float> distance, double cap) {
   const float limit = static_cast<float>(cap);
   for (float& d : distance) {

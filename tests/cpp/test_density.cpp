@@ -44,7 +44,7 @@ TEST(Density, MatchesBruteForceWithinTheTruncationBound) {
   gaussian_density_per_km2(pts, h, {0, 0, 100, 100}, f, out);
   // Each point's dropped tail is below exp(-k^2/2) of its peak density.
   const double peak = 1e6 / (2 * std::numbers::pi * h * h);
-  const double bound = total_weight * peak * std::exp(-0.5 * kDensityCutoffBandwidths * kDensityCutoffBandwidths);
+  const double bound = total_weight * peak * std::exp(-0.5 * kDefaultTruncate * kDefaultTruncate);
   for (int64_t r = 0; r < 100; ++r)
     for (int64_t c = 0; c < 100; ++c) {
       const double expected = brute_density(f.centre_x(c), f.centre_y(r), pts, h);
@@ -53,14 +53,15 @@ TEST(Density, MatchesBruteForceWithinTheTruncationBound) {
 }
 
 TEST(Density, OnePointIntegratesToItsWeight) {
-  // Summed over cells (times cell area in km2) a point of weight 3 gives 3 items.
+  // Summed over cells (times cell area in km2) a point of weight 3 gives 3 items, less the
+  // tail beyond the truncation radius: exp(-k^2 / 2) of them.
   const GridFrame f = frame_for(200, 200, 5.0);
   std::vector<WeightedPoint> pts = {{500.0, 500.0, 3.0}};
   std::vector<float> out(200 * 200);
   gaussian_density_per_km2(pts, 50.0, {0, 0, 200, 200}, f, out);
   double items = 0;
   for (float v : out) items += v * (5.0 * 5.0) / 1e6;
-  EXPECT_NEAR(items, 3.0, 1e-4);
+  EXPECT_NEAR(items, 3.0 * (1.0 - std::exp(-0.5 * kDefaultTruncate * kDefaultTruncate)), 1e-5);
 }
 
 TEST(Density, TilesGiveBitIdenticalResults) {
@@ -90,4 +91,39 @@ TEST(Density, NoPointsGiveZeroAndBadBandwidthIsRejected) {
   gaussian_density_per_km2({}, 10.0, {0, 0, 4, 4}, f, out);
   for (float v : out) EXPECT_EQ(v, 0.0f);
   EXPECT_THROW(gaussian_density_per_km2({}, 0.0, {0, 0, 4, 4}, f, out), std::invalid_argument);
+}
+
+TEST(Density, SmoothingMatchesADirectConvolution) {
+  // A few counts on a 30 x 20 grid of 10 m cells, sigma = 2 cells; reference: direct 2-D sum
+  // with scipy's normalised, truncated kernel.
+  GridFrame f = frame_for(30, 20, 10.0);
+  std::vector<float> counts(30 * 20, 0.0f);
+  counts[5 * 30 + 7] = 2.0f;
+  counts[19 * 30 + 29] = 1.0f;
+  counts[10 * 30 + 0] = 3.0f;
+  const double h = 20.0;
+  const int64_t halo = gaussian_halo(f, h);
+  ASSERT_EQ(halo, 8);
+  const Window whole{0, 0, 30, 20};
+  const Window grown = whole.grown(halo);
+  std::vector<float> with_halo(static_cast<size_t>(grown.cells()), NAN);  // outside: ignored
+  for (int64_t r = 0; r < 20; ++r)
+    for (int64_t c = 0; c < 30; ++c)
+      with_halo[static_cast<size_t>((r + halo) * grown.width + c + halo)] = counts[static_cast<size_t>(r * 30 + c)];
+  std::vector<float> out(600);
+  gaussian_smooth_per_km2(with_halo, whole, halo, f, h, out);
+  double norm = 0;
+  for (int i = -8; i <= 8; ++i) norm += std::exp(-0.5 * i * i / 4.0);
+  for (int64_t r = 0; r < 20; ++r)
+    for (int64_t c = 0; c < 30; ++c) {
+      double expected = 0;
+      for (int64_t rr = 0; rr < 20; ++rr)
+        for (int64_t cc = 0; cc < 30; ++cc) {
+          const double v = counts[static_cast<size_t>(rr * 30 + cc)];
+          if (v == 0 || std::abs(rr - r) > 8 || std::abs(cc - c) > 8) continue;
+          expected += v * std::exp(-0.5 * ((rr - r) * (rr - r) + (cc - c) * (cc - c)) / 4.0) / (norm * norm);
+        }
+      expected *= 1e6 / 100.0;
+      ASSERT_NEAR(out[static_cast<size_t>(r * 30 + c)], expected, 1e-6 * expected + 1e-3) << r << "," << c;
+    }
 }

@@ -98,3 +98,51 @@ TEST(LineDistance, GeographicDegreesAreScaledToMetresPerRow) {
   EXPECT_NEAR(out[0], 0.005 * s.x, 1e-3);
   EXPECT_NEAR(out[2], 0.025 * s.x, 1e-3);
 }
+
+TEST(LineDistance, SignedByTheSideOfTheLine) {
+  // A line running north along x = 50 on a 10 x 10 grid of 10 m cells: left of it is west.
+  GridFrame f = frame_for(10, 10);
+  f.geotransform = {0.0, 10.0, 0, 100.0, 0, -10.0};
+  std::vector<Segment> line = {{50, 0, 50, 50}, {50, 50, 50, 100}};
+  link_polyline(line, 0, 2, false);
+  std::vector<float> out(100);
+  line_distance_metres(line, {0, 0, 10, 10}, f, out, INFINITY, true);
+  EXPECT_FLOAT_EQ(out[5 * 10 + 0], 45.0f);   // west: left, positive
+  EXPECT_FLOAT_EQ(out[5 * 10 + 9], -45.0f);  // east: right, negative
+}
+
+TEST(LineDistance, SignAtAJointIsTheOutsideOfTheTurn) {
+  // An L: east along y = 0, then a left turn north along x = 0... drawn from (-100, 0) to (0, 0)
+  // to (0, 100). Points south-east of the corner are nearest to the joint, on the outside
+  // (right) of the left turn.
+  GridFrame f;
+  f.geotransform = {0.0, 10.0, 0, 0.0, 0, -10.0};  // cells south-east of the origin
+  f.width = 5, f.height = 5;
+  std::vector<Segment> l = {{-100, 0, 0, 0}, {0, 0, 0, 100}};
+  link_polyline(l, 0, 2, false);
+  std::vector<float> out(25);
+  line_distance_metres(l, {0, 0, 5, 5}, f, out, INFINITY, true);
+  for (float v : out) EXPECT_LT(v, 0.0f);
+  EXPECT_FLOAT_EQ(out[0], -static_cast<float>(std::hypot(5.0, 5.0)));
+}
+
+TEST(LineDistance, SignedTilesGiveBitIdenticalResults) {
+  std::mt19937 rng(17);
+  const GridFrame f = frame_for(60, 40);
+  std::vector<Segment> segments = random_segments(rng, 30, 600.0);
+  link_polyline(segments, 0, 15, false);
+  link_polyline(segments, 15, 15, false);
+  std::vector<float> whole(60 * 40);
+  line_distance_metres(segments, {0, 0, 60, 40}, f, whole, INFINITY, true);
+  for (int64_t tile : {7, 25}) {
+    for (int64_t r0 = 0; r0 < 40; r0 += tile)
+      for (int64_t c0 = 0; c0 < 60; c0 += tile) {
+        const Window t{c0, r0, std::min<int64_t>(tile, 60 - c0), std::min<int64_t>(tile, 40 - r0)};
+        std::vector<float> part(static_cast<size_t>(t.cells()));
+        line_distance_metres(segments, t, f, part, INFINITY, true);
+        for (int64_t r = 0; r < t.height; ++r)
+          for (int64_t c = 0; c < t.width; ++c)
+            ASSERT_EQ(part[static_cast<size_t>(r * t.width + c)], whole[static_cast<size_t>((r0 + r) * 60 + c0 + c)]);
+      }
+  }
+}

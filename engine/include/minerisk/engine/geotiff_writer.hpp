@@ -12,9 +12,11 @@ namespace minerisk {
 class GeoTiffWriter {
  public:
   /// Creates the file. `nodata` is written where values are NaN (NaN keeps NaN). The TIFF block
-  /// is `block` x `block` cells (a multiple of 16) so each tile fills whole blocks.
+  /// is `block` x `block` cells (a multiple of 16) so each tile fills whole blocks. `compress` is
+  /// a GeoTIFF COMPRESS value (ZSTD, DEFLATE, LZW or NONE); compressed files use the
+  /// floating-point predictor, and ZSTD its fastest level.
   GeoTiffWriter(const std::filesystem::path& path, const Grid& grid, int64_t block, double nodata,
-                const std::string& description);
+                const std::string& description, const std::string& compress = "ZSTD");
   /// Writes one window's values (row-major). Not thread-safe: the caller serialises.
   void write(const kernels::Window& window, std::vector<float> values);
   /// Flushes and closes; errors surface here.
@@ -23,6 +25,7 @@ class GeoTiffWriter {
  private:
   DatasetPtr dataset_;
   double nodata_;
+  bool compressed_ = true;
   std::filesystem::path path_;
 };
 

@@ -2,8 +2,10 @@
 // A raster (band 1) brought onto the target grid, one window at a time: the DEM, or any
 // raster a tool reads.
 #include <filesystem>
+#include <mutex>
 #include <vector>
 
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid.hpp"
 
 namespace minerisk {
@@ -15,10 +17,12 @@ class RasterSource {
   RasterSource(std::filesystem::path path, const Grid& grid, std::string role);
 
   /// Elevations of `window` (which may reach outside the grid), row-major, NaN for no-data and
-  /// for cells the raster does not cover. Thread-safe: each call opens its own GDAL handle.
+  /// for cells the raster does not cover. Thread-safe.
   ///
   /// When the raster already lies on the grid (same CRS, same cell size, origin on a cell corner)
-  /// the cells are read as they are. Otherwise GDAL's warper resamples bilinearly; its
+  /// the cells are read as they are, through one GDAL handle shared under a lock: reads are
+  /// cheap next to the kernels, and the shared block cache means the halo a tile reads from its
+  /// neighbours' blocks is not read from the file again. Otherwise GDAL's warper resamples bilinearly; its
   /// transformer is set up on the whole grid and only offset to the window, and its resampling
   /// scale (XSCALE/YSCALE: how far the bilinear kernel widens when the grid is coarser than the
   /// raster, as gdalwarp does) is computed once for the whole grid instead of per chunk, so a cell
@@ -42,6 +46,10 @@ class RasterSource {
   std::string raster_wkt_;
   std::array<double, 6> raster_geotransform_{};
   double xscale_ = 1.0, yscale_ = 1.0;  // grid cells per raster cell, at most 1
+  bool has_nodata_ = false;
+  double nodata_ = 0.0;
+  DatasetPtr shared_;  // the aligned path's handle, used under read_mutex_
+  mutable std::mutex read_mutex_;
 };
 
 }  // namespace minerisk

@@ -17,6 +17,7 @@ struct ToolOptions {
   int64_t tile_size = 512;
   bool quiet = false;
   const std::atomic<bool>* cancel = nullptr;
+  std::string compress = "ZSTD";  // GeoTIFF compression of the outputs
 };
 
 struct ToolOutput {
@@ -28,10 +29,14 @@ struct ToolOutput {
 /// One vector per output, each the window's values row-major (NaN for no-data).
 using TileComputer = std::function<std::vector<std::vector<float>>(const kernels::Window&)>;
 
+/// How the work is cut: square tiles of tile_size, or bands of tile_size full rows (for kernels
+/// that need whole rows, like the distance transform's second pass).
+enum class TileShape { squares, row_bands };
+
 /// Computes and writes `outputs` (tiled, compressed GeoTIFFs on `grid`). Every output is
 /// written under a temporary name and renamed only when all are complete.
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const ToolOptions& options,
-                   const std::string& label, const TileComputer& compute);
+                   const std::string& label, const TileComputer& compute, TileShape shape = TileShape::squares);
 
 /// The no-data value of band 1 of a raster, or NaN when it has none.
 double raster_nodata(const std::filesystem::path& path, const std::string& role);

@@ -3,6 +3,7 @@
 // in metres, with the index of the nearest feature cell.
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "minerisk/kernels/grid_frame.hpp"
 
@@ -22,5 +23,14 @@ namespace minerisk::kernels {
 /// number of threads.
 void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
                                   std::span<int64_t> nearest = {});
+
+/// The transform in its two passes, so a caller can stream the output a band of rows at a time.
+/// Pass 1: for every cell, the row of the nearest feature in its own column, or -1 (parallel).
+std::vector<int32_t> nearest_feature_rows(std::span<const uint8_t> is_feature, const GridFrame& frame);
+/// Pass 2 for the rows [row0, row0 + rows): distances (and nearest indices, when `nearest` is
+/// not empty) written row-major for those rows only. Rows are independent: call it for bands
+/// in any order or in parallel.
+void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+                       std::span<float> distance, std::span<int64_t> nearest = {});
 
 }  // namespace minerisk::kernels

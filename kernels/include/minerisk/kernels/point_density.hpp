@@ -1,5 +1,6 @@
 #pragma once
-// Gaussian kernel density of weighted points.
+// Gaussian kernel density: of weighted points (exact up to a stated truncation), and a fast
+// separable path for rasters of counts.
 #include <span>
 
 #include "minerisk/kernels/grid_frame.hpp"
@@ -11,17 +12,33 @@ struct WeightedPoint {
   double x, y, weight;
 };
 
-/// How far the Gaussian is summed, in bandwidths. The mass beyond r = k h of a 2-D Gaussian
-/// is exp(-k^2 / 2): at k = 5 it is 3.7e-6 of each point's weight, the truncation error bound.
-inline constexpr double kDensityCutoffBandwidths = 5.0;
+/// How far the Gaussian is summed, in bandwidths, unless told otherwise; scipy's
+/// gaussian_filter uses the same 4. A point's mass beyond r = k h is exp(-k^2 / 2) of its weight
+/// (3.4e-4 at k = 4), and no cell's density is off by more than
+///   exp(-k^2 / 2) * sum_i w_i / (2 pi h^2) * 1e6   items per km2.
+inline constexpr double kDefaultTruncate = 4.0;
 
 /// Density of `points` at each cell centre of `window`, in items per square kilometre:
 ///   sum_i w_i / (2 pi h^2) exp(-d_i^2 / (2 h^2)) * 1e6,  with d_i in metres and h = bandwidth,
-/// summed over the points with d_i <= kDensityCutoffBandwidths * h.
+/// over the points with d_i <= truncate * h.
 ///
-/// Points are summed in their input order, in double, so a cell's value does not depend on the
-/// window it is computed in. No-data: none; a cell far from every point gets 0.
+/// Each point adds to its own disc of cells in input order, in double, so a cell's value does
+/// not depend on the window it is computed in. On a projected grid the Gaussian is evaluated
+/// once per column and once per row of a point's disc (it is separable); on a geographic grid,
+/// where metres per degree change with the row, once per cell. No-data: none; a cell beyond
+/// every point's reach gets 0.
 void gaussian_density_per_km2(std::span<const WeightedPoint> points, double bandwidth_m, const Window& window,
-                              const GridFrame& frame, std::span<float> out);
+                              const GridFrame& frame, std::span<float> out, double truncate = kDefaultTruncate);
+
+/// Gaussian smoothing of a raster of counts per cell into items per square kilometre: the
+/// separable convolution that scipy.ndimage.gaussian_filter computes (kernel sampled at cell
+/// offsets, normalised to sum 1, truncated at `truncate` sigma), divided by the cell area.
+/// `counts` holds `window.grown(halo)` with halo = gaussian_halo(...); NaN counts as 0; cells
+/// past the grid's edge are 0 (scipy's mode="constant"). Projected grids only.
+void gaussian_smooth_per_km2(std::span<const float> counts, const Window& window, int64_t halo, const GridFrame& frame,
+                             double bandwidth_m, std::span<float> out, double truncate = kDefaultTruncate);
+
+/// Cells of halo that gaussian_smooth_per_km2 needs: the kernel's radius along the longer axis.
+int64_t gaussian_halo(const GridFrame& frame, double bandwidth_m, double truncate = kDefaultTruncate);
 
 }  // namespace minerisk::kernels

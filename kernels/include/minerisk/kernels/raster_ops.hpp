@@ -18,6 +18,9 @@ void propagate_nodata(std::span<const float> mask, std::span<float> target);
 /// otherwise exactly the values listed (as gdal_proximity -values).
 std::vector<uint8_t> feature_mask(std::span<const float> values, std::span<const double> targets);
 
+/// out[i] = values[index[i]], NaN where the index is negative (no such cell).
+void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out);
+
 /// Values beyond `cap` become `cap`; infinity (no feature at all) becomes NaN (no-data).
 void clamp_distances(std::span<float> distance, double cap);
 
