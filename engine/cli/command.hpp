@@ -32,5 +32,6 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
 void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_density_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_focal_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   minerisk::cli::add_terrain_commands(app, commands, context);
   minerisk::cli::add_proximity_command(app, commands, context);
   minerisk::cli::add_density_command(app, commands, context);
+  minerisk::cli::add_focal_command(app, commands, context);
 
   try {
     app.parse(argc, argv);

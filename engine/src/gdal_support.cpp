@@ -46,6 +46,14 @@ DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   return DatasetPtr(ds);
 }
 
+bool is_vector_only(const fs::path& path) {
+  init_gdal();
+  DatasetPtr raster(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (raster) return false;
+  DatasetPtr vector(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  return vector != nullptr;
+}
+
 DatasetPtr open_vector(const fs::path& path, const std::string& role) {
   init_gdal();
   check_readable(path, role);

@@ -22,6 +22,9 @@ using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
 
 /// Opens a raster read-only; throws UserError naming `role` and the path if it cannot.
 DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role);
+/// True when GDAL opens the path as a vector dataset (and not as a raster).
+bool is_vector_only(const std::filesystem::path& path);
+
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot.
 DatasetPtr open_vector(const std::filesystem::path& path, const std::string& role);
 

@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "minerisk/kernels/distance_transform.hpp"
+
+using namespace minerisk::kernels;
+
+namespace {
+
+GridFrame frame_for(int64_t w, int64_t h, double dx, double dy) {
+  GridFrame f;
+  f.geotransform = {0.0, dx, 0, dy * static_cast<double>(h), 0, -dy};
+  f.width = w, f.height = h;
+  return f;
+}
+
+// Brute force: every feature for every cell, in the local metric of the cell's row.
+void brute(const std::vector<uint8_t>& mask, const GridFrame& f, std::vector<double>& dist) {
+  dist.assign(mask.size(), INFINITY);
+  for (int64_t r = 0; r < f.height; ++r) {
+    const double sx = f.cell_width() * f.scale_at_row(r).x;
+    for (int64_t c = 0; c < f.width; ++c)
+      for (int64_t rr = 0; rr < f.height; ++rr)
+        for (int64_t cc = 0; cc < f.width; ++cc) {
+          if (!mask[static_cast<size_t>(rr * f.width + cc)]) continue;
+          // Along y: the meridian distance between row centres (constant steps when projected).
+          double dy = 0;
+          for (int64_t k = std::min(r, rr); k < std::max(r, rr); ++k)
+            dy += 0.5 * (f.scale_at_row(k).y + f.scale_at_row(k + 1).y) * f.cell_height();
+          const double d = std::hypot((c - cc) * sx, dy);
+          double& best = dist[static_cast<size_t>(r * f.width + c)];
+          best = std::min(best, d);
+        }
+  }
+}
+
+void expect_matches_brute(const std::vector<uint8_t>& mask, const GridFrame& f) {
+  std::vector<float> d(mask.size());
+  std::vector<int64_t> nearest(mask.size());
+  euclidean_distance_transform(mask, f, d, nearest);
+  std::vector<double> want;
+  brute(mask, f, want);
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if (std::isinf(want[i])) {
+      ASSERT_TRUE(std::isinf(d[i]));
+      ASSERT_EQ(nearest[i], -1);
+      continue;
+    }
+    ASSERT_NEAR(d[i], want[i], 1e-6 * want[i] + 1e-4) << "cell " << i;
+    ASSERT_TRUE(mask[static_cast<size_t>(nearest[i])]) << "nearest of " << i << " is not a feature";
+  }
+}
+
+}  // namespace
+
+TEST(DistanceTransform, MatchesBruteForceOnNonSquarePixels) {
+  std::mt19937 rng(31);
+  const GridFrame f = frame_for(37, 29, 10.0, 25.0);
+  std::vector<uint8_t> mask(37 * 29, 0);
+  for (int i = 0; i < 12; ++i) mask[rng() % mask.size()] = 1;
+  expect_matches_brute(mask, f);
+}
+
+TEST(DistanceTransform, GeographicGridUsesMetresPerRow) {
+  GridFrame f;
+  f.geographic = true;
+  f.geotransform = {45.0, 0.001, 0, 61.0, 0, -0.001};
+  f.width = 20, f.height = 15;
+  std::vector<uint8_t> mask(300, 0);
+  mask[3 * 20 + 4] = mask[12 * 20 + 17] = 1;
+  expect_matches_brute(mask, f);
+}
+
+TEST(DistanceTransform, EdgeCases) {
+  const GridFrame one = frame_for(1, 1, 10, 10);
+  expect_matches_brute({1}, one);
+  expect_matches_brute({0}, one);  // no feature: infinity
+  const GridFrame row = frame_for(9, 1, 10, 10);
+  expect_matches_brute({0, 0, 1, 0, 0, 0, 0, 1, 0}, row);
+  const GridFrame column = frame_for(1, 9, 10, 10);
+  expect_matches_brute({0, 0, 1, 0, 0, 0, 0, 0, 0}, column);
+  const GridFrame all = frame_for(4, 3, 10, 10);
+  expect_matches_brute(std::vector<uint8_t>(12, 1), all);
+}
+
+TEST(DistanceTransform, RowBandsEqualTheWhole) {
+  std::mt19937 rng(32);
+  const GridFrame f = frame_for(64, 50, 10.0, 10.0);
+  std::vector<uint8_t> mask(64 * 50, 0);
+  for (int i = 0; i < 20; ++i) mask[rng() % mask.size()] = 1;
+  std::vector<float> whole(mask.size());
+  euclidean_distance_transform(mask, f, whole);
+  const std::vector<int32_t> rows = nearest_feature_rows(mask, f);
+  for (int64_t band : {1, 7, 50})
+    for (int64_t r0 = 0; r0 < 50; r0 += band) {
+      const int64_t n = std::min<int64_t>(band, 50 - r0);
+      std::vector<float> part(static_cast<size_t>(n * 64));
+      distance_for_rows(rows, f, r0, n, part);
+      for (int64_t i = 0; i < n * 64; ++i) ASSERT_EQ(part[static_cast<size_t>(i)], whole[static_cast<size_t>(r0 * 64 + i)]);
+    }
+}
