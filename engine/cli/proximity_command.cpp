@@ -1,5 +1,7 @@
 // `minerisk proximity INPUT OUT.tif`: distance in metres to the nearest feature, from a raster
 // mask (like gdal_proximity) or from a vector layer onto a template grid (exact, no rasterising).
+#include <tbb/parallel_for.h>
+
 #include <cmath>
 #include <limits>
 
@@ -34,13 +36,15 @@ void proximity_from_raster(const ProximityArgs& a, const ToolOptions& tiles) {
   // whole as floats; the values too, only when the nearest feature's value is wanted.
   std::vector<uint8_t> mask(cells);
   std::vector<float> values(want_values ? cells : 0);
-  for (int64_t row = 0; row < grid.height(); row += tiles.tile_size) {
+  const int64_t bands = (grid.height() + tiles.tile_size - 1) / tiles.tile_size;
+  tbb::parallel_for(int64_t{0}, bands, [&](int64_t b) {
+    const int64_t row = b * tiles.tile_size;
     const kernels::Window band{0, row, grid.width(), std::min(tiles.tile_size, grid.height() - row)};
     const std::vector<float> band_values = source.read(band);
     const std::vector<uint8_t> band_mask = kernels::feature_mask(band_values, a.values);
     std::copy(band_mask.begin(), band_mask.end(), mask.begin() + row * grid.width());
     if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + row * grid.width());
-  }
+  });
   const std::vector<int32_t> nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
 
   std::vector<ToolOutput> outputs = {{a.output, "distance to the nearest feature (m)", kNoData}};

@@ -34,22 +34,35 @@ std::vector<double> row_positions(const GridFrame& f) {
 // Pass 1: for each cell, the row of the nearest feature in its own column (kNone if none).
 // Columns are independent; a block of adjacent columns is scanned row by row for locality.
 void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t height, const std::vector<double>& y,
-                           std::vector<int32_t>& nearest_row) {
+                           bool uniform, std::vector<int32_t>& nearest_row) {
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
     const int64_t c0 = cols.begin(), n = cols.end() - cols.begin();
     std::vector<int32_t> last(static_cast<size_t>(n), kNone);
     for (int64_t r = 0; r < height; ++r) {  // downwards: the nearest feature above or here
       const uint8_t* m = mask.data() + r * width + c0;
       int32_t* out = nearest_row.data() + r * width + c0;
+      const auto row = static_cast<int32_t>(r);
       for (int64_t k = 0; k < n; ++k) {
-        if (m[k]) last[static_cast<size_t>(k)] = static_cast<int32_t>(r);
-        out[k] = last[static_cast<size_t>(k)];
+        int32_t& above = last[static_cast<size_t>(k)];
+        above = m[k] ? row : above;
+        out[k] = above;
       }
     }
     std::fill(last.begin(), last.end(), kNone);
     for (int64_t r = height - 1; r >= 0; --r) {  // upwards: keep the feature below if nearer
       const uint8_t* m = mask.data() + r * width + c0;
       int32_t* out = nearest_row.data() + r * width + c0;
+      if (uniform) {  // evenly spaced rows: compare row counts (vectorises)
+        const auto row = static_cast<int32_t>(r);
+        for (int64_t k = 0; k < n; ++k) {
+          int32_t& below = last[static_cast<size_t>(k)];
+          below = m[k] ? row : below;
+          const int32_t above = out[k];
+          const bool take = below != kNone && (above == kNone || below - row < row - above);
+          out[k] = take ? below : above;
+        }
+        continue;
+      }
       for (int64_t k = 0; k < n; ++k) {
         if (m[k]) last[static_cast<size_t>(k)] = static_cast<int32_t>(r);
         const int32_t below = last[static_cast<size_t>(k)];
@@ -64,40 +77,58 @@ void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t
 }
 
 // Pass 2 for one row: lower envelope of the parabolas g(q) + (x - x_q)^2 over the columns q
-// that have a feature in their column, then evaluated at every column.
+// that have a feature in their column, then evaluated at every column. Columns are evenly
+// spaced within a row, so the work is done in column units: h(q) = g(q) / dx^2 + q^2, where
+// two parabolas v < q cross at s = (h(q) - h(v)) / (2 (q - v)). Each crossing is kept as a
+// fraction and compared by cross-multiplying, so the loop needs no division.
 struct RowEnvelope {
-  std::vector<int64_t> site;   // columns whose parabola is on the envelope
-  std::vector<double> start;   // x where each starts to be lowest
-  std::vector<double> g;       // squared vertical distance per column
+  std::vector<int64_t> site;                    // columns whose parabola is on the envelope
+  std::vector<double> start_num, start_den;     // where each starts to be lowest: num / den
+  std::vector<double> g, h;                     // squared vertical distance (m^2); h as above
+
+  // Row spacing in metres when rows are evenly spaced (projected grids), else 0.
+  double uniform_dy = 0;
 
   void solve(const int32_t* nearest_row, const std::vector<double>& y, int64_t row, int64_t width, double dx,
              float* distance, int64_t* nearest) {
-    g.resize(static_cast<size_t>(width));
-    site.resize(static_cast<size_t>(width));
-    start.resize(static_cast<size_t>(width) + 1);
+    const auto n = static_cast<size_t>(width);
+    g.resize(n), h.resize(n), site.resize(n), start_num.resize(n), start_den.resize(n);
     const double yr = y[static_cast<size_t>(row)];
+    if (uniform_dy > 0) {  // projected: rows are evenly spaced, no lookups (vectorises)
+      for (int64_t q = 0; q < width; ++q) {
+        const int32_t fr = nearest_row[q];
+        const double dy = static_cast<double>(row - fr) * uniform_dy;
+        g[static_cast<size_t>(q)] = fr == kNone ? kInf : dy * dy;
+      }
+    } else {
+      for (int64_t q = 0; q < width; ++q) {
+        const int32_t fr = nearest_row[q];
+        const double dy = fr == kNone ? kInf : yr - y[static_cast<size_t>(fr)];
+        g[static_cast<size_t>(q)] = dy * dy;
+      }
+    }
+    const double inv_dx2 = 1.0 / (dx * dx);
     for (int64_t q = 0; q < width; ++q) {
-      const int32_t fr = nearest_row[q];
-      const double dy = fr == kNone ? kInf : yr - y[static_cast<size_t>(fr)];
-      g[static_cast<size_t>(q)] = dy * dy;
+      const auto qd = static_cast<double>(q);
+      h[static_cast<size_t>(q)] = g[static_cast<size_t>(q)] * inv_dx2 + qd * qd;
     }
     int64_t k = -1;
     for (int64_t q = 0; q < width; ++q) {
-      const double gq = g[static_cast<size_t>(q)];
-      if (gq == kInf) continue;
-      const double xq = static_cast<double>(q) * dx;
-      double s = -kInf;
+      const double hq = h[static_cast<size_t>(q)];
+      if (hq == kInf) continue;
+      double num = 0, den = 1;
       while (k >= 0) {
         const int64_t v = site[static_cast<size_t>(k)];
-        const double xv = static_cast<double>(v) * dx;
-        // Where the parabolas of v and q cross.
-        s = ((gq + xq * xq) - (g[static_cast<size_t>(v)] + xv * xv)) / (2.0 * (xq - xv));
-        if (s > start[static_cast<size_t>(k)]) break;
+        num = hq - h[static_cast<size_t>(v)];
+        den = 2.0 * static_cast<double>(q - v);
+        // Keep v while the crossing lies after v's own start (the first site starts at -inf).
+        if (k == 0 || num * start_den[static_cast<size_t>(k)] > start_num[static_cast<size_t>(k)] * den) break;
         --k;
       }
       ++k;
       site[static_cast<size_t>(k)] = q;
-      start[static_cast<size_t>(k)] = k == 0 ? -kInf : s;
+      start_num[static_cast<size_t>(k)] = num;
+      start_den[static_cast<size_t>(k)] = den;
     }
     const int64_t count = k + 1;
     int64_t j = 0;
@@ -107,10 +138,10 @@ struct RowEnvelope {
         if (nearest) nearest[q] = -1;
         continue;
       }
-      const double x = static_cast<double>(q) * dx;
-      while (j + 1 < count && start[static_cast<size_t>(j + 1)] <= x) ++j;
+      const auto x = static_cast<double>(q);
+      while (j + 1 < count && start_num[static_cast<size_t>(j + 1)] <= x * start_den[static_cast<size_t>(j + 1)]) ++j;
       const int64_t v = site[static_cast<size_t>(j)];
-      const double ddx = x - static_cast<double>(v) * dx;
+      const double ddx = static_cast<double>(q - v) * dx;
       distance[q] = static_cast<float>(std::sqrt(ddx * ddx + g[static_cast<size_t>(v)]));
       if (nearest) nearest[q] = static_cast<int64_t>(nearest_row[v]) * width + v;
     }
@@ -124,7 +155,7 @@ std::vector<int32_t> nearest_feature_rows(std::span<const uint8_t> is_feature, c
   if (is_feature.size() != cells) throw std::invalid_argument("nearest_feature_rows: mask size does not match the grid");
   if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("nearest_feature_rows: too many rows");
   std::vector<int32_t> nearest_row(cells);
-  nearest_row_in_column(is_feature, frame.width, frame.height, row_positions(frame), nearest_row);
+  nearest_row_in_column(is_feature, frame.width, frame.height, row_positions(frame), !frame.geographic, nearest_row);
   return nearest_row;
 }
 
@@ -138,6 +169,7 @@ void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& f
   const std::vector<double> y = row_positions(frame);
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows, 16), [&](const tbb::blocked_range<int64_t>& band) {
     RowEnvelope envelope;
+    if (!frame.geographic) envelope.uniform_dy = frame.cell_height() * frame.linear_unit;
     for (int64_t k = band.begin(); k != band.end(); ++k) {
       const int64_t r = row0 + k;
       const double dx = frame.cell_width() * frame.scale_at_row(r).x;

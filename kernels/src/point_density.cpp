@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "minerisk/kernels/fast_math.hpp"
+
 namespace minerisk::kernels {
 namespace {
 
@@ -46,44 +48,83 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
   if (!(h > 0)) throw std::invalid_argument("gaussian_density_per_km2: bandwidth must be positive");
   if (!(truncate > 0)) throw std::invalid_argument("gaussian_density_per_km2: truncate must be positive");
   const WindowGeometry geo(w, frame);
-  const double cutoff2 = (truncate * h) * (truncate * h);
+  const double cutoff = truncate * h;
   const double inv_two_h2 = 1.0 / (2.0 * h * h);
   const double norm = 1e6 / (2.0 * std::numbers::pi * h * h);
-  const double reach_x = truncate * h / geo.min_scale_x, reach_y = truncate * h / geo.min_scale_y;
+  const double reach_x = cutoff / geo.min_scale_x, reach_y = cutoff / geo.min_scale_y;
   const auto& gt = frame.geotransform;
+  const double x_lo = std::min(geo.cx.front(), geo.cx.back()) - reach_x, x_hi = std::max(geo.cx.front(), geo.cx.back()) + reach_x;
+  const double y_lo = std::min(geo.cy.front(), geo.cy.back()) - reach_y, y_hi = std::max(geo.cy.front(), geo.cy.back()) + reach_y;
 
-  std::vector<double> sum(static_cast<size_t>(w.cells()), 0.0);
-  std::vector<double> fx(static_cast<size_t>(w.width)), dx2(static_cast<size_t>(w.width));
-  for (const WeightedPoint& p : points) {
+  // The points that reach the window, in input order, with the Gaussian's factors along their
+  // columns and rows precomputed: it is separable, exp(-(dx^2 + dy^2)) = exp(-dx^2) exp(-dy^2).
+  // A point reaches the cells with |dx| <= cutoff and |dy| <= cutoff, decided by the exact test
+  // on each cell's own coordinates, so the set is the same whatever the window.
+  struct Reach {
     int64_t c0, c1, r0, r1;
-    cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, c0, c1);
-    cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, r0, r1);
-    if (c0 > c1 || r0 > r1) continue;
-    const double amplitude = p.weight * norm;
-    double row_scale = std::numeric_limits<double>::quiet_NaN();
-    for (int64_t r = r0; r <= r1; ++r) {
-      const MetricScale& s = geo.scale[static_cast<size_t>(r)];
-      const double dy = (geo.cy[static_cast<size_t>(r)] - p.y) * s.y;
-      const double dy2 = dy * dy;
-      if (dy2 > cutoff2) continue;
-      if (s.x != row_scale) {  // once per point on a projected grid, every row on a geographic one
-        row_scale = s.x;
-        for (int64_t c = c0; c <= c1; ++c) {
-          const double dx = (geo.cx[static_cast<size_t>(c)] - p.x) * s.x;
-          dx2[static_cast<size_t>(c)] = dx * dx;
-          fx[static_cast<size_t>(c)] = std::exp(-dx * dx * inv_two_h2);
-        }
-      }
-      const double fy = amplitude * std::exp(-dy2 * inv_two_h2);
-      double* row = sum.data() + r * w.width;
-      // The disc: cells with dx^2 + dy^2 <= cutoff^2. Written without a branch so it vectorises.
-      for (int64_t c = c0; c <= c1; ++c) {
-        const double term = dx2[static_cast<size_t>(c)] + dy2 <= cutoff2 ? fy * fx[static_cast<size_t>(c)] : 0.0;
-        row[c] += term;
+    size_t fx, fy;  // offsets of the point's factors in the pools
+    double x;
+  };
+  std::vector<Reach> reach;
+  std::vector<double> fx_pool, fy_pool;
+  for (const WeightedPoint& p : points) {
+    if (p.x < x_lo || p.x > x_hi || p.y < y_lo || p.y > y_hi) continue;
+    Reach a;
+    a.x = p.x;
+    cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, a.c0, a.c1);
+    cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, a.r0, a.r1);
+    auto dy_of = [&](int64_t r) { return (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y; };
+    while (a.r0 <= a.r1 && std::abs(dy_of(a.r0)) > cutoff) ++a.r0;
+    while (a.r1 >= a.r0 && std::abs(dy_of(a.r1)) > cutoff) --a.r1;
+    if (!frame.geographic) {
+      const double sx = frame.linear_unit;
+      auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - p.x) * sx; };
+      while (a.c0 <= a.c1 && std::abs(dx_of(a.c0)) > cutoff) ++a.c0;
+      while (a.c1 >= a.c0 && std::abs(dx_of(a.c1)) > cutoff) --a.c1;
+      a.fx = fx_pool.size();
+      for (int64_t c = a.c0; c <= a.c1; ++c) {
+        const double dx = dx_of(c);
+        fx_pool.push_back(fast::exp(-dx * dx * inv_two_h2));
       }
     }
+    if (a.c0 > a.c1 || a.r0 > a.r1) continue;
+    a.fy = fy_pool.size();
+    for (int64_t r = a.r0; r <= a.r1; ++r) {
+      const double dy = dy_of(r);
+      fy_pool.push_back(p.weight * norm * fast::exp(-dy * dy * inv_two_h2));
+    }
+    reach.push_back(a);
   }
-  for (size_t i = 0; i < sum.size(); ++i) out[i] = static_cast<float>(sum[i]);
+
+  // For each row, the points reaching it, in input order.
+  std::vector<std::vector<uint32_t>> on_row(static_cast<size_t>(w.height));
+  for (size_t k = 0; k < reach.size(); ++k)
+    for (int64_t r = reach[k].r0; r <= reach[k].r1; ++r) on_row[static_cast<size_t>(r)].push_back(static_cast<uint32_t>(k));
+
+  // Row by row, so the row's sums stay in the L1 cache; each cell adds its points in input order.
+  std::vector<double> sum(static_cast<size_t>(w.width)), row_fx(static_cast<size_t>(w.width));
+  for (int64_t r = 0; r < w.height; ++r) {
+    std::fill(sum.begin(), sum.end(), 0.0);
+    const double sx = geo.scale[static_cast<size_t>(r)].x;
+    for (uint32_t k : on_row[static_cast<size_t>(r)]) {
+      const Reach& a = reach[k];
+      const double fy = fy_pool[a.fy + static_cast<size_t>(r - a.r0)];
+      int64_t c0 = a.c0, c1 = a.c1;
+      const double* fx = fx_pool.data() + a.fx - c0;
+      if (frame.geographic) {  // metres per degree of longitude change with the row
+        auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
+        while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
+        while (c1 >= c0 && std::abs(dx_of(c1)) > cutoff) --c1;
+        for (int64_t c = c0; c <= c1; ++c) {
+          const double dx = dx_of(c);
+          row_fx[static_cast<size_t>(c)] = fast::exp(-dx * dx * inv_two_h2);
+        }
+        fx = row_fx.data();
+      }
+      for (int64_t c = c0; c <= c1; ++c) sum[static_cast<size_t>(c)] += fy * fx[c];
+    }
+    for (int64_t c = 0; c < w.width; ++c) out[static_cast<size_t>(r * w.width + c)] = static_cast<float>(sum[static_cast<size_t>(c)]);
+  }
 }
 
 int64_t gaussian_halo(const GridFrame& frame, double h, double truncate) {

@@ -54,14 +54,15 @@ TEST(Density, MatchesBruteForceWithinTheTruncationBound) {
 
 TEST(Density, OnePointIntegratesToItsWeight) {
   // Summed over cells (times cell area in km2) a point of weight 3 gives 3 items, less the
-  // tail beyond the truncation radius: exp(-k^2 / 2) of them.
+  // mass outside the truncation square: erf(k / sqrt 2)^2 of it stays inside.
   const GridFrame f = frame_for(200, 200, 5.0);
   std::vector<WeightedPoint> pts = {{500.0, 500.0, 3.0}};
   std::vector<float> out(200 * 200);
   gaussian_density_per_km2(pts, 50.0, {0, 0, 200, 200}, f, out);
   double items = 0;
   for (float v : out) items += v * (5.0 * 5.0) / 1e6;
-  EXPECT_NEAR(items, 3.0 * (1.0 - std::exp(-0.5 * kDefaultTruncate * kDefaultTruncate)), 1e-5);
+  const double inside = std::erf(kDefaultTruncate / std::sqrt(2.0));
+  EXPECT_NEAR(items, 3.0 * inside * inside, 1e-5);
 }
 
 TEST(Density, TilesGiveBitIdenticalResults) {

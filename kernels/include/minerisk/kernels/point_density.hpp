@@ -13,20 +13,22 @@ struct WeightedPoint {
 };
 
 /// How far the Gaussian is summed, in bandwidths, unless told otherwise; scipy's
-/// gaussian_filter uses the same 4. A point's mass beyond r = k h is exp(-k^2 / 2) of its weight
-/// (3.4e-4 at k = 4), and no cell's density is off by more than
+/// gaussian_filter uses the same 4. Each point is summed over the square |dx|, |dy| <= k h
+/// around it (as scipy's separable filter truncates); that square holds the disc of radius k h,
+/// beyond which a point's mass is exp(-k^2 / 2) of its weight (3.4e-4 at k = 4), so no cell's
+/// density is off by more than
 ///   exp(-k^2 / 2) * sum_i w_i / (2 pi h^2) * 1e6   items per km2.
 inline constexpr double kDefaultTruncate = 4.0;
 
 /// Density of `points` at each cell centre of `window`, in items per square kilometre:
 ///   sum_i w_i / (2 pi h^2) exp(-d_i^2 / (2 h^2)) * 1e6,  with d_i in metres and h = bandwidth,
-/// over the points with d_i <= truncate * h.
+/// over the points within truncate * h of the cell along both x and y.
 ///
-/// Each point adds to its own disc of cells in input order, in double, so a cell's value does
-/// not depend on the window it is computed in. On a projected grid the Gaussian is evaluated
-/// once per column and once per row of a point's disc (it is separable); on a geographic grid,
-/// where metres per degree change with the row, once per cell. No-data: none; a cell beyond
-/// every point's reach gets 0.
+/// Each cell adds its points in input order, in double, so its value does not depend on the
+/// window it is computed in. The Gaussian is separable, so it is evaluated once per column and
+/// once per row of a point's square (on a geographic grid, where metres per degree of longitude
+/// change with the row, once per cell), and the sums run row by row in the L1 cache. No-data:
+/// none; a cell beyond every point's reach gets 0.
 void gaussian_density_per_km2(std::span<const WeightedPoint> points, double bandwidth_m, const Window& window,
                               const GridFrame& frame, std::span<float> out, double truncate = kDefaultTruncate);
 
