@@ -33,5 +33,8 @@ void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const C
 void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_density_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_focal_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_explain_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

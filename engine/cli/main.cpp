@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   minerisk::cli::add_proximity_command(app, commands, context);
   minerisk::cli::add_density_command(app, commands, context);
   minerisk::cli::add_focal_command(app, commands, context);
+  minerisk::cli::add_fit_command(app, commands, context);
+  minerisk::cli::add_evaluate_command(app, commands, context);
+  minerisk::cli::add_explain_command(app, commands, context);
 
   try {
     app.parse(argc, argv);

@@ -40,6 +40,37 @@ InputSet load_inputs(const Scenario& s) {
     in.records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer);
     add_input(in, "records", s.records->path);
   }
+  for (const EvidenceSpec& e : s.evidence) {
+    LayerInputs layer;
+    const std::string role = "model.evidence." + e.name;
+    if (e.feature == FeatureKind::front_line_distance && !e.where.empty()) {
+      VectorInputSpec spec = *s.front_lines;
+      spec.where = e.where;
+      layer.segments = load_segments(spec, in.grid, role);
+      layer.own_segments = true;
+    }
+    if (e.feature == FeatureKind::find_density && !e.where.empty()) {
+      VectorInputSpec spec = *s.finds;
+      spec.where = e.where;
+      layer.points = load_points(spec, in.grid, role);
+      layer.own_points = true;
+    }
+    if (e.feature == FeatureKind::vector_distance) {
+      Geometries g = load_geometries(*e.vector, in.grid, role);
+      layer.segments = std::move(g.segments);
+      layer.polygons = std::move(g.polygons);
+      layer.own_segments = true;
+      add_input(in, role, e.vector->path);
+    }
+    if (e.feature == FeatureKind::raster) {
+      // Classes must not be averaged: a categorical raster is resampled by nearest neighbour.
+      const bool categorical = e.transform.kind == kernels::TransformKind::categorical;
+      layer.raster = std::make_unique<RasterSource>(e.raster, in.grid, role,
+                                                    categorical ? Resampling::nearest : Resampling::bilinear);
+      add_input(in, role, e.raster);
+    }
+    in.layers.push_back(std::move(layer));
+  }
   return in;
 }
 

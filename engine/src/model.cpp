@@ -1,11 +1,13 @@
 #include "minerisk/engine/model.hpp"
 
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/raster_ops.hpp"
 #include "minerisk/kernels/terrain.hpp"
+#include "minerisk/kernels/polygon_coverage.hpp"
 
 namespace minerisk {
 
@@ -24,39 +26,52 @@ Model::Model(const Scenario& scenario, const InputSet& inputs) : scenario_(scena
   }
 }
 
-TileResult Model::compute(const Window& tile) const {
+TileFeatures Model::features(const Window& tile, const std::vector<kernels::WeightedPoint>* finds) const {
   const auto& frame = inputs_.grid.frame;
-  const size_t n = static_cast<size_t>(tile.cells());
-  TileResult result;
-  result.window = tile;
-  result.probability.assign(n, NAN);
+  const auto n = static_cast<size_t>(tile.cells());
+  // The DEM with a one-cell halo: for the terrain measures, and as the region's no-data mask.
+  const std::vector<float> dem = inputs_.dem->read(tile.grown(1));
+  TileFeatures out;
+  out.elevation = kernels::interior(dem, tile, 1);
+  const std::vector<float>& elevation = out.elevation;
+  std::map<kernels::TerrainMeasure, std::vector<float>> terrain;  // each measure computed once
+  auto terrain_of = [&](kernels::TerrainMeasure m) -> const std::vector<float>& {
+    auto [it, fresh] = terrain.try_emplace(m, n);
+    if (fresh) kernels::terrain(dem, tile, frame, it->second, m);
+    return it->second;
+  };
+  std::optional<std::vector<float>> front_distance, record_cover;
 
-  // The DEM with a one-cell halo: for slope, and as the region's no-data mask.
-  const Window with_halo = tile.grown(1);
-  const std::vector<float> dem = inputs_.dem->read(with_halo);
-  std::optional<std::vector<float>> slope, front_distance, record_cover;
-
-  std::vector<std::vector<float>> features;
-  for (const EvidenceSpec& e : scenario_.evidence) {
+  for (size_t k = 0; k < scenario_.evidence.size(); ++k) {
+    const EvidenceSpec& e = scenario_.evidence[k];
+    const LayerInputs& own = inputs_.layers[k];
     std::vector<float> feature(n);
     switch (e.feature) {
-      case FeatureKind::slope:
-        if (!slope) {
-          slope.emplace(n);
-          kernels::slope_horn_degrees(dem, tile, frame, *slope);
-        }
-        feature = *slope;
-        break;
+      case FeatureKind::slope: feature = terrain_of(kernels::TerrainMeasure::slope_degrees); break;
+      case FeatureKind::ruggedness: feature = terrain_of(kernels::TerrainMeasure::ruggedness); break;
+      case FeatureKind::elevation: feature = elevation; break;
       case FeatureKind::front_line_distance:
-        if (!front_distance) {
-          front_distance.emplace(n);
-          kernels::line_distance_metres(inputs_.front_lines, tile, frame, *front_distance);
+        if (own.own_segments || e.signed_distance) {
+          kernels::line_distance_metres(own.own_segments ? own.segments : inputs_.front_lines, tile, frame, feature,
+                                        INFINITY, e.signed_distance);
+        } else {
+          if (!front_distance) {
+            front_distance.emplace(n);
+            kernels::line_distance_metres(inputs_.front_lines, tile, frame, *front_distance);
+          }
+          feature = *front_distance;
         }
-        feature = *front_distance;
         break;
-      case FeatureKind::find_density:
-        kernels::gaussian_density_per_km2(inputs_.finds, e.bandwidth, tile, frame, feature);
+      case FeatureKind::vector_distance:
+        kernels::line_distance_metres(own.segments, tile, frame, feature, INFINITY, e.signed_distance);
+        for (const kernels::Polygon& p : own.polygons)
+          kernels::for_each_covered_cell(p, tile, frame, [&](int64_t i) { feature[static_cast<size_t>(i)] = 0.0f; });
         break;
+      case FeatureKind::find_density: {
+        const auto& points = own.own_points ? own.points : (finds ? *finds : inputs_.finds);
+        kernels::gaussian_density_per_km2(points, e.bandwidth, tile, frame, feature);
+        break;
+      }
       case FeatureKind::record_coverage:
         if (!record_cover) {
           record_cover.emplace(n);
@@ -64,27 +79,41 @@ TileResult Model::compute(const Window& tile) const {
         }
         feature = *record_cover;
         break;
+      case FeatureKind::raster: feature = own.raster->read(tile); break;
     }
-    features.push_back(std::move(feature));
+    kernels::propagate_nodata(elevation, feature);  // the DEM's no-data is the region's no-data
+    out.layers.push_back(std::move(feature));
   }
+  return out;
+}
 
+std::vector<float> Model::cleared_pod(const Window& tile) const {
+  std::vector<float> pod(static_cast<size_t>(tile.cells()), 0.0f);
+  if (scenario_.cleared) kernels::combined_coverage_probability(inputs_.cleared, tile, inputs_.grid.frame, pod);
+  return pod;
+}
+
+TileResult Model::compute(const Window& tile) const {
+  const auto n = static_cast<size_t>(tile.cells());
+  TileResult result;
+  result.window = tile;
+  result.probability.assign(n, NAN);
+  const TileFeatures feature = features(tile);
   result.evidence.assign(names_.size(), std::vector<float>(n));
   std::vector<kernels::EvidenceLayer> layers;
   for (size_t k = 0; k < scenario_.evidence.size(); ++k)
-    layers.push_back({features[k], scenario_.evidence[k].transform, scenario_.evidence[k].weight, result.evidence[k]});
+    layers.push_back({feature.layers[k], scenario_.evidence[k].transform, scenario_.evidence[k].weight, result.evidence[k]});
   std::vector<float> pod;
   std::span<float> clearance_out;
   if (scenario_.cleared) {
-    pod.resize(n);
-    kernels::combined_coverage_probability(inputs_.cleared, tile, frame, pod);
+    pod = cleared_pod(tile);
     clearance_out = result.evidence.back();
   }
   kernels::combine_log_odds(scenario_.intercept, layers, pod, clearance_out, result.probability);
 
-  // The DEM's no-data is the region's no-data.
-  const std::vector<float> elevation = kernels::interior(dem, tile, 1);
-  kernels::propagate_nodata(elevation, result.probability);
-  for (auto& layer : result.evidence) kernels::propagate_nodata(elevation, layer);
+  // The DEM's no-data is the region's no-data, in every output (the clearance layer too).
+  kernels::propagate_nodata(feature.elevation, result.probability);
+  for (auto& layer : result.evidence) kernels::propagate_nodata(feature.elevation, layer);
   return result;
 }
 

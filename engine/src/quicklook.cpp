@@ -6,12 +6,11 @@
 #include <cstdio>
 
 #include "bitmap_font.hpp"
+#include "canvas.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 
 namespace minerisk {
 namespace {
-
-using Rgb = std::array<uint8_t, 3>;
 
 // ColorBrewer's YlOrRd ramp: the yellow-to-red scale risk maps are usually read in.
 Rgb ramp(double p) {
@@ -23,54 +22,6 @@ Rgb ramp(double p) {
   for (int k = 0; k < 3; ++k) c[k] = static_cast<uint8_t>(std::lround(stops[i][k] + t * (stops[i + 1][k] - stops[i][k])));
   return c;
 }
-
-class Canvas {
- public:
-  Canvas(int width, int height) : width_(width), height_(height), pixels_(static_cast<size_t>(width * height), {255, 255, 255}) {}
-  void set(int x, int y, Rgb c) {
-    if (x >= 0 && y >= 0 && x < width_ && y < height_) pixels_[static_cast<size_t>(y * width_ + x)] = c;
-  }
-  void rect(int x, int y, int w, int h, Rgb c) {
-    for (int j = y; j < y + h; ++j)
-      for (int i = x; i < x + w; ++i) set(i, j, c);
-  }
-  void frame(int x, int y, int w, int h, Rgb c) {
-    rect(x - 1, y - 1, w + 2, 1, c), rect(x - 1, y + h, w + 2, 1, c);
-    rect(x - 1, y - 1, 1, h + 2, c), rect(x + w, y - 1, 1, h + 2, c);
-  }
-  // Text with its top-left corner at (x, y); each font pixel is scale x scale.
-  void text(int x, int y, const std::string& s, int scale, Rgb c) {
-    for (char ch : s) {
-      if (const font::Glyph* g = font::find(ch))
-        for (int r = 0; r < font::kGlyphHeight; ++r)
-          for (int k = 0; k < font::kGlyphWidth; ++k)
-            if (g->rows[r][k] == '#') rect(x + k * scale, y + r * scale, scale, scale, c);
-      x += (font::kGlyphWidth + 1) * scale;
-    }
-  }
-  static int text_width(const std::string& s, int scale) { return static_cast<int>(s.size()) * (font::kGlyphWidth + 1) * scale; }
-
-  void write_png(const std::filesystem::path& path) const {
-    init_gdal();
-    GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-    DatasetPtr ds(mem->Create("", width_, height_, 3, GDT_Byte, nullptr));
-    for (int band = 0; band < 3; ++band) {
-      std::vector<uint8_t> plane(pixels_.size());
-      for (size_t i = 0; i < pixels_.size(); ++i) plane[i] = pixels_[i][band];
-      if (ds->GetRasterBand(band + 1)->RasterIO(GF_Write, 0, 0, width_, height_, plane.data(), width_, height_, GDT_Byte, 0,
-                                                0, nullptr) != CE_None)
-        throw std::runtime_error("composing the quick-look picture failed: " + last_gdal_error());
-    }
-    GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
-    if (!png) throw std::runtime_error("GDAL has no PNG driver");
-    DatasetPtr out(png->CreateCopy(path.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr));
-    if (!out) throw std::runtime_error("writing '" + path.string() + "' failed: " + last_gdal_error());
-  }
-
- private:
-  int width_, height_;
-  std::vector<Rgb> pixels_;
-};
 
 }  // namespace
 

@@ -42,8 +42,8 @@ bool same_crs(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-RasterSource::RasterSource(fs::path path, const Grid& grid, std::string role)
-    : path_(std::move(path)), role_(std::move(role)), grid_(grid) {
+RasterSource::RasterSource(fs::path path, const Grid& grid, std::string role, Resampling resampling)
+    : path_(std::move(path)), role_(std::move(role)), resampling_(resampling), grid_(grid) {
   DatasetPtr ds = open_raster(path_, role_);
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())
@@ -171,7 +171,7 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
   options->panSrcBands = static_cast<int*>(CPLMalloc(sizeof(int)));
   options->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int)));
   options->panSrcBands[0] = options->panDstBands[0] = 1;
-  options->eResampleAlg = GRA_Bilinear;
+  options->eResampleAlg = resampling_ == Resampling::nearest ? GRA_NearestNeighbour : GRA_Bilinear;
   options->eWorkingDataType = GDT_Float32;
   int has_nodata = 0;
   const double nodata = src->GetRasterBand(1)->GetNoDataValue(&has_nodata);

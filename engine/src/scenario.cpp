@@ -1,6 +1,8 @@
 #include "minerisk/engine/scenario.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "minerisk/engine/errors.hpp"
@@ -14,9 +16,13 @@ namespace {
 
 const std::pair<FeatureKind, const char*> kFeatureNames[] = {
     {FeatureKind::slope, "slope"},
+    {FeatureKind::ruggedness, "ruggedness"},
+    {FeatureKind::elevation, "elevation"},
     {FeatureKind::front_line_distance, "front_line_distance"},
     {FeatureKind::find_density, "find_density"},
     {FeatureKind::record_coverage, "record_coverage"},
+    {FeatureKind::vector_distance, "vector_distance"},
+    {FeatureKind::raster, "raster"},
 };
 
 std::vector<std::string> feature_names() {
@@ -96,7 +102,7 @@ kernels::Transform read_transform(const TomlReader& owner, const std::string& ke
     type = *node->value<std::string>();
   } else if (const toml::table* table = node->as_table()) {
     TomlReader r(*table, owner.full_key(key), owner.file(),
-                 {"type", "length", "centre", "width", "threshold", "x", "y"});
+                 {"type", "length", "centre", "width", "threshold", "x", "y", "values", "default"});
     type = r.required_text("type", "name the transform, e.g. type = \"exp_decay\"");
     t.length = r.number_or("length", 1.0);
     t.centre = r.number_or("centre", 0.0);
@@ -118,20 +124,36 @@ kernels::Transform read_transform(const TomlReader& owner, const std::string& ke
       for (size_t i = 1; i < t.xs.size(); ++i)
         if (!(t.xs[i] > t.xs[i - 1])) r.fail("x", "must be strictly increasing");
     }
+    if (t.kind == K::categorical) {
+      const toml::table* values = r.table("values");
+      if (!values) r.fail("values", "is missing; map each class to a value, e.g. values = { \"1\" = 0.5, \"3\" = -1 }");
+      for (const auto& [k, v] : *values) {
+        char* end = nullptr;
+        const std::string text(k.str());
+        const double cls = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0') r.fail("values", "keys must be class numbers in quotes (got '" + text + "')");
+        if (!v.is_number()) r.fail("values", "must map each class to a number");
+        t.xs.push_back(cls);
+        t.ys.push_back(*v.value<double>());
+      }
+      t.fallback = r.number_or("default", 0.0);
+    }
     return t;
   } else {
     owner.fail(key, "must be a transform name or a table such as { type = \"exp_decay\", length = 500 }");
   }
   if (!kernels::parse_transform_kind(type, t.kind))
     owner.fail(key, "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
-  if (t.kind == kernels::TransformKind::exp_decay || t.kind == kernels::TransformKind::piecewise)
+  if (t.kind == kernels::TransformKind::exp_decay || t.kind == kernels::TransformKind::piecewise ||
+      t.kind == kernels::TransformKind::categorical)
     owner.fail(key, "needs parameters; write it as a table, e.g. { type = \"" + type + "\", ... }");
   return t;
 }
 
 EvidenceSpec read_evidence(const std::string& name, const toml::table& table, const std::string& prefix,
                            const fs::path& file) {
-  TomlReader r(table, prefix + "." + name, file, {"feature", "weight", "transform", "bandwidth"});
+  TomlReader r(table, prefix + "." + name, file,
+               {"feature", "weight", "transform", "bandwidth", "where", "signed", "path", "layer"});
   EvidenceSpec e;
   e.name = name;
   const std::string feature = r.required_text("feature", "name what this layer measures: " +
@@ -143,13 +165,55 @@ EvidenceSpec read_evidence(const std::string& name, const toml::table& table, co
   e.weight = r.required_number("weight", "give the layer's weight in log-odds per unit of transformed feature");
   if (!std::isfinite(e.weight)) r.fail("weight", "must be finite");
   e.transform = read_transform(r, "transform");
-  if (e.feature == FeatureKind::find_density) {
+  using F = FeatureKind;
+  auto only_for = [&](const std::string& key, bool allowed, const std::string& features) {
+    if (r.has(key) && !allowed) r.fail(key, "applies only to feature = " + features + "; remove it");
+  };
+  only_for("bandwidth", e.feature == F::find_density, "\"find_density\"");
+  only_for("where", e.feature == F::find_density || e.feature == F::front_line_distance || e.feature == F::vector_distance,
+           "\"find_density\", \"front_line_distance\" or \"vector_distance\"");
+  only_for("signed", e.feature == F::front_line_distance || e.feature == F::vector_distance,
+           "\"front_line_distance\" or \"vector_distance\"");
+  only_for("path", e.feature == F::vector_distance || e.feature == F::raster, "\"vector_distance\" or \"raster\"");
+  only_for("layer", e.feature == F::vector_distance, "\"vector_distance\"");
+  if (e.feature == F::find_density) {
     e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
     require_positive(r, "bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
-  } else if (r.has("bandwidth")) {
-    r.fail("bandwidth", "applies only to feature = \"find_density\"; remove it");
   }
+  e.where = r.text("where").value_or("");
+  if (const toml::node* node = table.get("signed")) {
+    if (!node->is_boolean()) r.fail("signed", "must be true or false");
+    e.signed_distance = *node->value<bool>();
+  }
+  if (e.feature == F::vector_distance) {
+    VectorInputSpec v;
+    v.path = resolve_path(r, "path", file.parent_path());
+    v.layer = r.text("layer").value_or("");
+    v.where = e.where;
+    e.vector = v;
+  }
+  if (e.feature == F::raster) e.raster = resolve_path(r, "path", file.parent_path());
   return e;
+}
+
+FitSpec read_fit(const TomlReader& r) {
+  FitSpec f;
+  if (r.has("labels")) f.labels = resolve_path(r, "labels", r.file().parent_path());
+  if (r.has("zones")) f.zones = resolve_path(r, "zones", r.file().parent_path());
+  f.background_ratio = r.number_or("background_ratio", 0.0);
+  if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
+    r.fail("background_ratio", "must lie in [0, 100] (random background cells per positive)");
+  f.l2 = r.number_or("l2", 1.0);
+  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) r.fail("l2", "must be zero or positive");
+  f.block_size = r.number_or("block_size", 0.0);
+  if (!(f.block_size >= 0)) r.fail("block_size", "must be zero (no cross-validation) or a positive size in metres");
+  const double folds = r.number_or("folds", 5.0);
+  if (!(folds >= 2 && folds <= 100) || folds != std::floor(folds)) r.fail("folds", "must be a whole number from 2 to 100");
+  f.folds = static_cast<int>(folds);
+  const double seed = r.number_or("seed", 1.0);
+  if (!(seed >= 0) || seed != std::floor(seed)) r.fail("seed", "must be a whole number");
+  f.seed = static_cast<uint64_t>(seed);
+  return f;
 }
 
 std::string toml_text(const toml::table& table) {
@@ -202,10 +266,32 @@ std::string resolved_text(const Scenario& s) {
       tr.insert("y", std::move(ys));
     }
     t.insert("transform", std::move(tr));
+    if (e.transform.kind == K::categorical) {
+      toml::table values;
+      for (size_t i = 0; i < e.transform.xs.size(); ++i) {
+        char key[32];
+        std::snprintf(key, sizeof key, "%g", e.transform.xs[i]);
+        values.insert(key, e.transform.ys[i]);
+      }
+      t["transform"].as_table()->insert("values", std::move(values));
+      t["transform"].as_table()->insert("default", e.transform.fallback);
+    }
     if (e.feature == FeatureKind::find_density) t.insert("bandwidth", e.bandwidth);
+    if (!e.where.empty()) t.insert("where", e.where);
+    if (e.signed_distance) t.insert("signed", true);
+    if (e.vector) {
+      t.insert("path", e.vector->path.string());
+      if (!e.vector->layer.empty()) t.insert("layer", e.vector->layer);
+    }
+    if (e.feature == FeatureKind::raster) t.insert("path", e.raster.string());
     evidence.insert(e.name, std::move(t));
   }
   root.insert("model", toml::table{{"intercept", s.intercept}, {"evidence", std::move(evidence)}});
+  toml::table fit{{"background_ratio", s.fit.background_ratio}, {"l2", s.fit.l2}, {"block_size", s.fit.block_size},
+                   {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)}};
+  if (!s.fit.labels.empty()) fit.insert("labels", s.fit.labels.string());
+  if (!s.fit.zones.empty()) fit.insert("zones", s.fit.zones.string());
+  root.insert("fit", std::move(fit));
   return toml_text(root);
 }
 
@@ -229,7 +315,7 @@ Scenario load_scenario(const fs::path& file_in) {
                     std::string(e.description()));
   }
   const fs::path base = file.parent_path();
-  TomlReader top(root, "", file, {"title", "grid", "terrain", "front_lines", "finds", "cleared", "records", "model"});
+  TomlReader top(root, "", file, {"title", "grid", "terrain", "front_lines", "finds", "cleared", "records", "model", "fit"});
   Scenario s;
   s.file = file;
   s.title = top.text("title").value_or(file.stem().string());
@@ -249,6 +335,9 @@ Scenario load_scenario(const fs::path& file_in) {
     require_positive(r, "line_buffer", s.record_line_buffer, "give the buffer around line records in metres");
   }
 
+  if (const toml::table* f = top.table("fit"))
+    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed"}));
+
   const toml::table* model = top.table("model");
   if (!model) top.fail("model", "is missing; add [model] with an intercept and [model.evidence.NAME] layers");
   TomlReader m(*model, "model", file, {"intercept", "evidence"});
@@ -259,7 +348,8 @@ Scenario load_scenario(const fs::path& file_in) {
       if (!node.is_table()) m.fail("evidence", "must hold one table per layer, e.g. [model.evidence." + name + "]");
       s.evidence.push_back(read_evidence(name, *node.as_table(), "model.evidence", file));
       // Each feature needs its input.
-      const TomlReader er(*node.as_table(), "model.evidence." + name, file, {"feature", "weight", "transform", "bandwidth"});
+      const TomlReader er(*node.as_table(), "model.evidence." + name, file,
+                          {"feature", "weight", "transform", "bandwidth", "where", "signed", "path", "layer"});
       const FeatureKind kind = s.evidence.back().feature;
       if (kind == FeatureKind::front_line_distance && !s.front_lines)
         er.fail("feature", "needs front lines; add [front_lines] with path = \"...\"");

@@ -55,6 +55,7 @@ void add_layer(const EvidenceLayer& layer, size_t first, size_t n, double* log_o
       }
       return;
     case TransformKind::piecewise:
+    case TransformKind::categorical:
       for (size_t i = 0; i < n; ++i) emit(i, w * t.apply(x[i]));
       return;
   }

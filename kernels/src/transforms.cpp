@@ -10,6 +10,7 @@ const std::pair<TransformKind, const char*> kNames[] = {
     {TransformKind::linear, "linear"},       {TransformKind::log1p, "log1p"},
     {TransformKind::exp_decay, "exp_decay"}, {TransformKind::gaussian, "gaussian"},
     {TransformKind::step, "step"},           {TransformKind::piecewise, "piecewise"},
+    {TransformKind::categorical, "categorical"},
 };
 }
 
@@ -32,6 +33,10 @@ double Transform::apply(double x) const {
       const double t = (x - xs[i - 1]) / (xs[i] - xs[i - 1]);
       return ys[i - 1] + t * (ys[i] - ys[i - 1]);
     }
+    case TransformKind::categorical:
+      for (size_t i = 0; i < xs.size(); ++i)
+        if (x == xs[i]) return ys[i];
+      return fallback;
   }
   return x;
 }

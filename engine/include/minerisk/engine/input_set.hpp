@@ -13,6 +13,16 @@
 
 namespace minerisk {
 
+/// What one evidence layer reads beyond the shared inputs: its own filtered lines or points,
+/// another vector layer, or a raster.
+struct LayerInputs {
+  std::vector<kernels::Segment> segments;    // front_line_distance with a filter, vector_distance
+  std::vector<kernels::Polygon> polygons;    // vector_distance: inside a polygon the distance is 0
+  std::vector<kernels::WeightedPoint> points;  // find_density with a filter
+  std::unique_ptr<RasterSource> raster;      // raster
+  bool own_segments = false, own_points = false;
+};
+
 struct InputSet {
   Grid grid;
   std::unique_ptr<RasterSource> dem;
@@ -21,6 +31,7 @@ struct InputSet {
   std::vector<kernels::Polygon> cleared;  // value: probability of detection
   std::vector<kernels::Polygon> records;  // value: reliability
   std::vector<InputFile> files;           // provenance, the scenario file first
+  std::vector<LayerInputs> layers;        // one per scenario evidence layer, in order
 };
 
 /// Loads and checks every input of the scenario. Throws UserError for anything the user can fix.

@@ -9,6 +9,13 @@
 
 namespace minerisk {
 
+/// Each evidence layer's feature on a tile, before its transform, and the DEM's elevation
+/// (NaN where the DEM has no data, which is no-data in every layer too).
+struct TileFeatures {
+  std::vector<std::vector<float>> layers;
+  std::vector<float> elevation;
+};
+
 struct TileResult {
   kernels::Window window;
   std::vector<float> probability;
@@ -27,6 +34,13 @@ class Model {
   /// Computes one tile. Reads the DEM window it needs; everything else is in memory.
   /// Cells where the DEM has no data are no-data (NaN) in every output.
   TileResult compute(const kernels::Window& tile) const;
+
+  /// Each evidence layer's feature on one tile, before its transform. `finds` replaces the scenario's finds for find_density layers (fit's folds leave
+  /// out the held-out finds); null uses the scenario's.
+  TileFeatures features(const kernels::Window& tile, const std::vector<kernels::WeightedPoint>* finds = nullptr) const;
+
+  /// The probability of clearance detection on one tile (0 where nothing was cleared).
+  std::vector<float> cleared_pod(const kernels::Window& tile) const;
 
  private:
   const Scenario& scenario_;

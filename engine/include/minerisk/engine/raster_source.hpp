@@ -10,11 +10,15 @@
 
 namespace minerisk {
 
+/// How a raster not already on the grid is resampled onto it.
+enum class Resampling { bilinear, nearest };
+
 class RasterSource {
  public:
   /// Opens and checks the raster: readable, has a CRS and a geotransform, overlaps the grid.
   /// `role` names it in error messages ("terrain.dem", "input" ...).
-  RasterSource(std::filesystem::path path, const Grid& grid, std::string role);
+  RasterSource(std::filesystem::path path, const Grid& grid, std::string role,
+               Resampling resampling = Resampling::bilinear);
 
   /// Elevations of `window` (which may reach outside the grid), row-major, NaN for no-data and
   /// for cells the raster does not cover. Thread-safe.
@@ -39,6 +43,7 @@ class RasterSource {
 
   std::filesystem::path path_;
   std::string role_;
+  Resampling resampling_;
   const Grid& grid_;
   bool aligned_ = false;
   int64_t col_offset_ = 0, row_offset_ = 0;  // grid cell (0,0) is raster cell (col_offset_, row_offset_)

@@ -26,14 +26,38 @@ struct VectorInputSpec {
   double default_value = 1.0;
 };
 
-enum class FeatureKind { slope, front_line_distance, find_density, record_coverage };
+enum class FeatureKind {
+  slope,                // degrees, from the DEM (Horn)
+  ruggedness,           // terrain ruggedness index, metres, from the DEM
+  elevation,            // metres, the DEM itself
+  front_line_distance,  // metres to the nearest front line ([front_lines], optionally filtered)
+  find_density,         // Gaussian kernel density of finds, items per km2
+  record_coverage,      // 1 - prod(1 - reliability) of the minefield records covering a cell
+  vector_distance,      // metres to the nearest feature of any vector layer (roads, settlements)
+  raster,               // any GDAL raster, continuous or categorical
+};
 
 struct EvidenceSpec {
   std::string name;  // the table name; also the output's evidence/<name>
   FeatureKind feature = FeatureKind::slope;
   double weight = 0.0;
   kernels::Transform transform;
-  double bandwidth = 0.0;  // find_density, metres
+  double bandwidth = 0.0;        // find_density, metres
+  std::string where;             // front_line_distance, find_density: OGR SQL filter on the layer
+  bool signed_distance = false;  // front_line_distance, vector_distance: + left of the line, - right
+  std::optional<VectorInputSpec> vector;  // vector_distance: the layer
+  std::filesystem::path raster;           // raster: the file (bilinear; nearest for categorical)
+};
+
+/// How `minerisk fit` chooses training cells and validates. See README, "minerisk fit".
+struct FitSpec {
+  std::filesystem::path labels;  // a raster: 1 positive, 0 negative, else unused; empty: finds + cleared
+  double background_ratio = 0;   // random background negatives per positive (0: none)
+  double l2 = 1.0;               // penalty on the weights (scikit-learn's 1 / C)
+  double block_size = 0;         // metres: spatial cross-validation by square blocks
+  std::filesystem::path zones;   // or by a zone raster (leave one zone out)
+  int folds = 5;                 // blocks are dealt into this many folds
+  uint64_t seed = 1;
 };
 
 struct Scenario {
@@ -45,6 +69,7 @@ struct Scenario {
   double record_line_buffer = 25.0;  // metres around line records
   double intercept = 0.0;
   std::vector<EvidenceSpec> evidence;
+  FitSpec fit;
 
   /// The scenario as TOML with every default filled in and every path absolute; stored in the
   /// output so a result can be reproduced from the file alone.

@@ -13,6 +13,7 @@ enum class TransformKind {
   gaussian,     // exp(-((x - centre) / width)^2 / 2), a bump around a preferred value
   step,         // 1 if x >= threshold else 0
   piecewise,    // linear interpolation through (xs[i], ys[i]), constant beyond the ends
+  categorical,  // ys[i] where x equals class xs[i], else `fallback` (land cover, zones ...)
 };
 
 struct Transform {
@@ -21,7 +22,8 @@ struct Transform {
   double centre = 0.0;     // gaussian
   double width = 1.0;      // gaussian
   double threshold = 0.0;  // step
-  std::vector<double> xs, ys;  // piecewise; xs strictly increasing
+  std::vector<double> xs, ys;  // piecewise (xs strictly increasing) and categorical
+  double fallback = 0.0;       // categorical: the value of any other class
 
   /// NaN in gives NaN out.
   double apply(double x) const;

@@ -1,0 +1,381 @@
+#!/usr/bin/python3
+"""Import the real RELand grid of eastern Antioquia (one CSV row per ~1 km cell) as rasters.
+
+The CSV lives outside the repository, in ../shared/data/reland-antioquia/, and is read at run
+time, never copied in (see datasets/ANTIOQUIA.md). Its cell centres lie on a regular
+latitude/longitude lattice; this rebuilds that lattice and writes, into the output folder:
+
+    features/<column>.tif  one float32 GeoTIFF per feature column, no-data NaN
+    label.tif              float32: 1 and 0 from mines_outcome, NaN for -1 (unknown) and outside
+    municipality.tif       int16 municipality code 1..N, 0 outside
+    municipalities.csv     code,name,cells (codes in order of name, so deterministic)
+    points.gpkg            layer "cells": one point per CSV row at its cell centre
+    manifest.json          grid, files, label counts and the source CSV's size and SHA-256
+
+All in EPSG:4326, row 0 northernmost. The same CSV gives the same bytes. Run with Debian's python3:
+
+    /usr/bin/python3 datasets/import_antioquia.py --out out/antioquia
+"""
+import argparse
+import csv
+import hashlib
+import io
+import json
+import pathlib
+import re
+import sys
+import unicodedata
+
+import numpy as np
+from osgeo import gdal, ogr, osr
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+DEFAULT_CSV = ROOT.parent / "shared" / "data" / "reland-antioquia" / "antioquia_grid.csv"
+
+LAT, LON, LABEL, MUNICIPALITY, GEOMETRY = "LATITUD_Y", "LONGITUD_X", "mines_outcome", "Municipio", "geometry"
+REQUIRED_COLUMNS = (LAT, LON, LABEL, MUNICIPALITY)
+NOT_FEATURES = {LAT, LON, LABEL, MUNICIPALITY, GEOMETRY}
+
+# A row may sit this far (as a fraction of the spacing) from its lattice centre: about 1 m here,
+# loose enough for coordinates printed with 5 decimals, far too tight for an irregular grid.
+LATTICE_TOLERANCE = 1e-3
+# Distinct coordinates closer than this (degrees, 0.1 mm) are the same lattice line printed with
+# different rounding; they must not pull the estimated spacing towards zero.
+SAME_COORDINATE = 1e-9
+
+MUNICIPALITY_NODATA = 0
+FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"  # GPKG stamps its tables with the current time otherwise
+
+
+class InputError(Exception):
+    """A problem with the input CSV or the output folder: one line, exit code 2."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the CSV
+
+
+class Table:
+    """The CSV's columns: coordinates, label, municipality names and the numeric features."""
+
+    def __init__(self, lat, lon, label, municipality, features, line_numbers):
+        self.lat, self.lon = lat, lon
+        self.label = label  # int array of 1, 0, -1
+        self.municipality = municipality  # list of names, one per row
+        self.features = features  # {column name: float64 array}, in the CSV's column order
+        self.line_numbers = line_numbers  # the CSV line of each row, for error messages
+
+
+def read_rows(path, text):
+    """The header, the rows (lists of text) and each row's line number; checks the shape only."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise InputError(f"{path}: the CSV is empty")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise InputError(f"{path}: column {duplicated[0]!r} appears more than once in the header")
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise InputError(f"{path}: required column {missing[0]!r} is missing (needs {', '.join(REQUIRED_COLUMNS)})")
+    rows, line_numbers = [], []
+    for row in reader:
+        if len(row) != len(header):
+            raise InputError(f"{path}: line {reader.line_num} has {len(row)} fields, the header {len(header)}")
+        rows.append(row)
+        line_numbers.append(reader.line_num)
+    if not rows:
+        raise InputError(f"{path}: the CSV has a header but no rows")
+    return header, rows, line_numbers
+
+
+def read_table(path, text):
+    """Parses the CSV text read from path; raises InputError naming the column or line at fault."""
+    header, rows, line_numbers = read_rows(path, text)
+    columns = dict(zip(header, zip(*rows)))
+
+    def numbers(name):
+        return parse_numbers(path, name, columns[name], line_numbers)
+
+    lat, lon = numbers(LAT), numbers(LON)
+    if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
+        raise InputError(f"{path}: {LAT} and {LON} must be finite numbers")
+    label = numbers(LABEL)
+    if not np.isin(label, (1, 0, -1)).all():
+        bad = int(np.flatnonzero(~np.isin(label, (1, 0, -1)))[0])
+        raise InputError(f"{path}: line {line_numbers[bad]}: {LABEL} must be 1, 0 or -1, not {columns[LABEL][bad]!r}")
+    municipality = list(columns[MUNICIPALITY])
+    blank = [i for i, name in enumerate(municipality) if not name.strip()]
+    if blank:
+        raise InputError(f"{path}: line {line_numbers[blank[0]]}: {MUNICIPALITY} is empty")
+    features = {name: numbers(name) for name in header if is_feature(name)}
+    return Table(lat, lon, label.astype(np.int64), municipality, features, line_numbers)
+
+
+def is_feature(name):
+    # A blank or "Unnamed: 0" header is the row index pandas writes with to_csv(index=True).
+    return name not in NOT_FEATURES and name.strip() != "" and not name.startswith("Unnamed:")
+
+
+def parse_numbers(path, name, texts, line_numbers):
+    values = np.empty(len(texts))
+    for i, text in enumerate(texts):
+        try:
+            values[i] = float(text)
+        except ValueError:
+            message = f"{path}: line {line_numbers[i]}: column {name!r} holds {text!r}, not a number"
+            raise InputError(message) from None
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# The lattice
+
+
+class Lattice:
+    """The regular lat/lon grid of cell centres and each CSV row's (row, col) cell on it."""
+
+    def __init__(self, table):
+        dx, west, self.width, col = axis_lattice(table.lon, LON)
+        dy, south, self.height, lat_index = axis_lattice(table.lat, LAT)
+        self.row = (self.height - 1) - lat_index  # north-up: row 0 holds the northernmost centres
+        self.col = col
+        self.spacing = (dx, dy)
+        north = south + (self.height - 1) * dy
+        # GDAL's geotransform starts at the outer corner of the north-west cell, half a cell out.
+        self.geotransform = (west - dx / 2, dx, 0.0, north + dy / 2, 0.0, -dy)
+        self.misfit = max(np.abs(table.lon - self.centre_lon()).max(), np.abs(table.lat - self.centre_lat()).max())
+        refuse_shared_cells(table, self)
+
+    def centre_lon(self):
+        """Longitude of each CSV row's lattice cell centre."""
+        x0, dx = self.geotransform[0], self.geotransform[1]
+        return x0 + (self.col + 0.5) * dx
+
+    def centre_lat(self):
+        y0, dy = self.geotransform[3], self.geotransform[5]
+        return y0 + (self.row + 0.5) * dy
+
+    def grid(self, values, dtype, nodata):
+        """A height x width array with values at the rows' cells and nodata elsewhere."""
+        array = np.full((self.height, self.width), nodata, dtype=dtype)
+        array[self.row, self.col] = values
+        return array
+
+
+def axis_lattice(values, name):
+    """Spacing, first centre, number of centres and each value's integer index along one axis."""
+    unique = np.unique(values)
+    steps = np.diff(unique)
+    steps = steps[steps > SAME_COORDINATE]
+    if steps.size == 0:
+        raise InputError(f"{name}: all rows share one value, so the grid spacing cannot be derived")
+    # The median step is the spacing even where whole lattice lines are missing (steps of 2, 3...);
+    # dividing the full span by the number of steps then gives it with the least rounding.
+    span = unique[-1] - unique[0]
+    intervals = int(round(span / np.median(steps)))
+    spacing = span / intervals
+    index = np.rint((values - unique[0]) / spacing).astype(np.int64)
+    misfit = np.abs(values - (unique[0] + index * spacing))
+    if misfit.max() > LATTICE_TOLERANCE * spacing:
+        raise InputError(f"{name}: the value {values[misfit.argmax()]!r} lies {misfit.max():.3g} degrees off the "
+                         f"regular lattice of spacing {spacing:.10g} derived from the column; not a regular grid")
+    return spacing, unique[0], intervals + 1, index
+
+
+def refuse_shared_cells(table, lattice):
+    cell = lattice.row * lattice.width + lattice.col
+    order = np.argsort(cell, kind="stable")
+    same = np.flatnonzero(np.diff(cell[order]) == 0)
+    if same.size:
+        first, second = order[same[0]], order[same[0] + 1]
+        raise InputError(f"lines {table.line_numbers[first]} and {table.line_numbers[second]} fall in the same "
+                         f"grid cell (lat {table.lat[first]!r}, lon {table.lon[first]!r})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def wgs84():
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)  # points given as (lon, lat)
+    return srs
+
+
+def file_stem(column):
+    """A portable file name for a column: accents dropped, runs of other characters as '_'."""
+    ascii_name = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_")
+
+
+def feature_files(columns):
+    """{column: 'features/<stem>.tif'}; refuses a column without a file name of its own."""
+    files, owners = {}, {}
+    for column in columns:
+        stem = file_stem(column)
+        if not stem:
+            raise InputError(f"column {column!r} has no letters or digits to name its file after")
+        if stem in owners:
+            raise InputError(f"columns {owners[stem]!r} and {column!r} would share the file features/{stem}.tif")
+        owners[stem] = column
+        files[column] = f"features/{stem}.tif"
+    return files
+
+
+def write_raster(path, array, lattice, nodata, description):
+    float_type = array.dtype == np.float32
+    # Lossless DEFLATE; the predictor (3 for floats, 2 for integers) makes it compress better.
+    options = ["COMPRESS=DEFLATE", f"PREDICTOR={3 if float_type else 2}"]
+    data_type = gdal.GDT_Float32 if float_type else gdal.GDT_Int16
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), lattice.width, lattice.height, 1, data_type, options)
+    dataset.SetGeoTransform(lattice.geotransform)
+    dataset.SetSpatialRef(wgs84())
+    band = dataset.GetRasterBand(1)
+    band.SetNoDataValue(nodata)
+    band.SetDescription(description)
+    band.WriteArray(array)
+    band = dataset = None  # closing writes the file
+
+
+def write_points(path, table, lattice, codes):
+    if path.exists():
+        path.unlink()  # a GeoPackage is appended to, not replaced, by Create
+    previous_date = gdal.GetConfigOption("OGR_CURRENT_DATE")
+    gdal.SetConfigOption("OGR_CURRENT_DATE", FIXED_GPKG_DATE)
+    try:
+        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        layer = dataset.CreateLayer("cells", wgs84(), ogr.wkbPoint)
+        for name, kind in (("label", ogr.OFTInteger), ("municipality_code", ogr.OFTInteger),
+                           ("municipality_name", ogr.OFTString), ("row", ogr.OFTInteger), ("col", ogr.OFTInteger)):
+            layer.CreateField(ogr.FieldDefn(name, kind))
+        lons, lats = lattice.centre_lon(), lattice.centre_lat()
+        layer.StartTransaction()
+        for i in range(len(table.label)):
+            feature = ogr.Feature(layer.GetLayerDefn())
+            feature.SetFID(i + 1)  # the CSV's data row number
+            feature["label"] = int(table.label[i])
+            feature["municipality_code"] = codes[table.municipality[i]]
+            feature["municipality_name"] = table.municipality[i]
+            feature["row"], feature["col"] = int(lattice.row[i]), int(lattice.col[i])
+            point = ogr.Geometry(ogr.wkbPoint)
+            point.AddPoint_2D(float(lons[i]), float(lats[i]))
+            feature.SetGeometry(point)
+            layer.CreateFeature(feature)
+        layer.CommitTransaction()
+        layer = dataset = None  # closing writes the file, stamped with the fixed date
+    finally:
+        gdal.SetConfigOption("OGR_CURRENT_DATE", previous_date)
+
+
+def write_municipalities(path, codes, table):
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["code", "name", "cells"])
+        for name, code in codes.items():
+            writer.writerow([code, name, table.municipality.count(name)])
+
+
+# ---------------------------------------------------------------------------------------------
+# The import
+
+
+def read_source(csv_path):
+    """The CSV's text and its description (path, size, SHA-256), from one read of its bytes."""
+    try:
+        data = csv_path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"CSV not found at {csv_path}; the RELand data is read from "
+                         f"../shared/data/reland-antioquia/ beside the repository, or pass --csv PATH") from None
+    except OSError as error:
+        raise InputError(f"cannot read the CSV {csv_path}: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{csv_path}: not UTF-8 text (byte {error.start})") from None
+    source = {"path": str(csv_path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return text, source
+
+
+def import_grid(csv_path, out_dir):
+    """Reads the CSV, writes every output into out_dir and returns the manifest (a dict)."""
+    csv_path, out_dir = pathlib.Path(csv_path).resolve(), pathlib.Path(out_dir)
+    text, source = read_source(csv_path)
+    table = read_table(csv_path, text)
+    lattice = Lattice(table)
+    files = feature_files(table.features)
+    codes = {name: code for code, name in enumerate(sorted(set(table.municipality)), start=1)}
+    try:
+        (out_dir / "features").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
+
+    for column, values in table.features.items():
+        write_raster(out_dir / files[column], lattice.grid(values, np.float32, np.nan), lattice, np.nan, column)
+    label = np.where(table.label == -1, np.nan, table.label)
+    write_raster(out_dir / "label.tif", lattice.grid(label, np.float32, np.nan), lattice, np.nan, LABEL)
+    code_per_row = [codes[name] for name in table.municipality]
+    write_raster(out_dir / "municipality.tif", lattice.grid(code_per_row, np.int16, MUNICIPALITY_NODATA), lattice,
+                 MUNICIPALITY_NODATA, "municipality code, see municipalities.csv")
+    write_municipalities(out_dir / "municipalities.csv", codes, table)
+    write_points(out_dir / "points.gpkg", table, lattice, codes)
+
+    manifest = {
+        "source": source,
+        "grid": {
+            "width": lattice.width,
+            "height": lattice.height,
+            "crs": "EPSG:4326",
+            "geotransform": list(lattice.geotransform),
+            "spacing_degrees": list(lattice.spacing),
+            "max_offset_from_lattice_degrees": float(lattice.misfit),
+        },
+        "nodata": {"features": "NaN", "label": "NaN (unknown -1 and outside)", "municipality": MUNICIPALITY_NODATA},
+        "features": [{"column": column, "file": files[column]} for column in table.features],
+        "label": "label.tif",
+        "municipality": "municipality.tif",
+        "municipalities": "municipalities.csv",
+        "points": "points.gpkg",
+        "counts": {
+            "cells": len(table.label),
+            "positive": int((table.label == 1).sum()),
+            "negative": int((table.label == 0).sum()),
+            "unknown": int((table.label == -1).sum()),
+            "municipalities": len(codes),
+        },
+    }
+    with open(out_dir / "manifest.json", "w", encoding="utf-8") as out:
+        json.dump(manifest, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return manifest
+
+
+def summary(manifest, out_dir):
+    grid, counts = manifest["grid"], manifest["counts"]
+    return (f"{counts['cells']} cells of {counts['municipalities']} municipalities on a {grid['width']} x "
+            f"{grid['height']} lattice (spacing {grid['spacing_degrees'][0]:.8f} degrees), "
+            f"{len(manifest['features'])} features\n"
+            f"labels: {counts['positive']} positive, {counts['negative']} negative, {counts['unknown']} unknown\n"
+            f"written to {out_dir}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Import the RELand grid of eastern Antioquia as GeoTIFFs.")
+    parser.add_argument("--csv", default=str(DEFAULT_CSV), help="the grid CSV (default: %(default)s)")
+    parser.add_argument("--out", required=True, help="output folder")
+    args = parser.parse_args(argv)
+    try:
+        manifest = import_grid(args.csv, args.out)
+    except InputError as error:
+        print(f"import_antioquia: {error}", file=sys.stderr)
+        return 2
+    print(summary(manifest, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+// `minerisk evaluate GRID.h5 --truth TRUTH`: how well the grid ranks land against the truth.
+#include <cstdio>
+#include <fstream>
+
+#include "command.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/evaluation.hpp"
+#include "minerisk/engine/staged_file.hpp"
+
+namespace minerisk::cli {
+
+void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context&) {
+  struct Args {
+    std::filesystem::path grid, report, picture;
+    TruthSpec truth;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "evaluate", "Score a probability grid against the truth: ROC-AUC, PR-AUC, capture curve, false alarms");
+  cmd->add_option("grid", a->grid, "An output of 'minerisk run'")->required();
+  cmd->add_option("--truth", a->truth.path, "Points of true items (any OGR layer), or a label raster on the grid")->required();
+  cmd->add_option("--layer", a->truth.layer, "Layer of a vector truth (default: its only layer)");
+  cmd->add_option("--where", a->truth.where, "OGR SQL filter on the truth's features");
+  cmd->add_option("--count-field", a->truth.count_field, "Attribute with each point's number of items (default 1)");
+  cmd->add_option("-o,--output", a->report, "JSON report (default: GRID's name with _evaluation.json)");
+  cmd->add_option("--picture", a->picture, "PNG of the capture curve (default: the report's name with .png)");
+  cmd->footer("Example: minerisk evaluate out/sample.h5 --truth out/region/truth.gpkg --layer devices");
+  commands.push_back({cmd, [a] {
+                        std::filesystem::path report = a->report;
+                        if (report.empty()) {
+                          report = a->grid;
+                          report.replace_filename(a->grid.stem().string() + "_evaluation.json");
+                        }
+                        std::filesystem::path picture = a->picture;
+                        if (picture.empty()) picture = std::filesystem::path(report).replace_extension(".png");
+                        StagedFile staged_report(report), staged_picture(picture);
+                        const Evaluation e = evaluate_grid(a->grid, a->truth);
+                        std::ofstream(staged_report.temporary()) << evaluation_json(e, a->grid, a->truth) << "\n";
+                        write_capture_png(e, staged_picture.temporary(), "CAPTURE CURVE");
+                        staged_report.commit();
+                        staged_picture.commit();
+                        const auto& m = e.metrics;
+                        std::printf("cells %lld (%lld with true items, %g items)\n", static_cast<long long>(e.cells),
+                                    static_cast<long long>(m.positives), m.items);
+                        std::printf("ROC-AUC %.4f\nPR-AUC  %.4f\n", m.roc_auc, m.average_precision);
+                        for (size_t k = 0; k < m.area_fractions.size(); ++k)
+                          std::printf("capture at %4.0f%% of the area: %5.1f%% of items\n", 100 * m.area_fractions[k],
+                                      100 * m.captured[k]);
+                        std::printf("false alarms ranked above each item, on average: %.1f\n", m.mean_false_alarms_above);
+                        std::printf("report: %s\npicture: %s\n", report.string().c_str(), picture.string().c_str());
+                      }});
+}
+
+}  // namespace minerisk::cli

@@ -1,0 +1,76 @@
+// `minerisk fit SCENARIO.toml -o FITTED.toml`: calibrate the weights on finds and cleared land.
+#include <cstdio>
+#include <fstream>
+
+#include "command.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/fit.hpp"
+#include "minerisk/engine/staged_file.hpp"
+
+namespace minerisk::cli {
+
+void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
+  struct Args {
+    std::string scenario;
+    std::filesystem::path output, report, labels, zones;
+    std::optional<double> background_ratio, l2, block_size;
+    std::optional<int> folds;
+    int threads = 0;
+    bool quiet = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "fit", "Calibrate a scenario's weights on finds and cleared land (or labels), with spatial cross-validation");
+  cmd->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
+  cmd->add_option("-o,--output", a->output, "The scenario with fitted weights, ready for 'minerisk run'")->required();
+  cmd->add_option("--report", a->report, "Also write the coefficient table, cross-validation and weights of evidence as JSON");
+  cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
+  cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
+  cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--block-size", a->block_size, "Cross-validate by square blocks of this many metres")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--zones", a->zones, "Cross-validate leaving one zone of this raster out at a time");
+  cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));
+  cmd->add_option("--threads", a->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
+  cmd->footer("Example: minerisk fit region/scenario.toml -o region/fitted.toml --block-size 2000 --background-ratio 2");
+  commands.push_back({cmd, [a, context] {
+    Scenario scenario = load_scenario(a->scenario);
+    FitOptions options;
+    options.spec = scenario.fit;
+    if (!a->labels.empty()) options.spec.labels = std::filesystem::absolute(a->labels);
+    if (!a->zones.empty()) options.spec.zones = std::filesystem::absolute(a->zones);
+    if (a->background_ratio) options.spec.background_ratio = *a->background_ratio;
+    if (a->l2) options.spec.l2 = *a->l2;
+    if (a->block_size) options.spec.block_size = *a->block_size;
+    if (a->folds) options.spec.folds = *a->folds;
+    options.threads = a->threads;
+    options.quiet = a->quiet;
+    options.cancel = context.cancel;
+    StagedFile staged(a->output);
+    std::optional<StagedFile> staged_report;
+    if (!a->report.empty()) staged_report.emplace(a->report);
+    const FitResult r = fit_scenario(scenario, options);
+    std::ofstream(staged.temporary()) << r.fitted_toml;
+    if (staged_report) std::ofstream(staged_report->temporary()) << fit_json(r) << "\n";
+    staged.commit();
+    if (staged_report) staged_report->commit();
+    if (a->quiet) return;
+    std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
+                static_cast<long long>(r.negatives));
+    std::printf("%-24s %12s %10s %9s %10s\n", "layer", "weight", "std.err", "z", "p");
+    for (const Coefficient& c : r.coefficients)
+      std::printf("%-24s %12.5f %10.5f %9.2f %10.3g\n", c.name.c_str(), c.weight, c.standard_error, c.z, c.p_value);
+    if (r.folds > 0)
+      std::printf("spatial cross-validation, %d folds: ROC-AUC %.4f, PR-AUC %.4f\n", r.folds, r.cv_roc_auc, r.cv_pr_auc);
+    if (!r.weights_of_evidence.empty()) {
+      std::printf("%-24s %8s %8s %9s %8s %12s\n", "weights of evidence", "W+", "W-", "contrast", "s(C)", "C / s(C)");
+      for (const auto& [name, w] : r.weights_of_evidence)
+        std::printf("%-24s %8.3f %8.3f %9.3f %8.3f %12.2f\n", name.c_str(), w.w_plus, w.w_minus, w.contrast, w.contrast_sd,
+                    w.studentised);
+    }
+    std::printf("fitted scenario: %s\n", a->output.string().c_str());
+  }});
+}
+
+}  // namespace minerisk::cli

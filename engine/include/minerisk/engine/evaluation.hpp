@@ -1,0 +1,33 @@
+#pragma once
+// `minerisk evaluate`: a probability grid against the truth (points of true items, or a label
+// raster on the same grid), as ROC-AUC, PR-AUC, the capture curve and false alarms.
+#include <filesystem>
+#include <string>
+
+#include "minerisk/kernels/metrics.hpp"
+
+namespace minerisk {
+
+struct TruthSpec {
+  std::filesystem::path path;
+  std::string layer, where, count_field;  // for a point layer
+};
+
+struct Evaluation {
+  kernels::RankingMetrics metrics;  // capture at 1, 5, 10 and 20 % of the area
+  std::vector<double> capture_curve;  // at 0, 1, ..., 100 % of the area
+  int64_t cells = 0;
+};
+
+/// Scores every cell with a probability against the truth. A point layer gives the number of
+/// true items in each cell (cells without any are negatives); a label raster on the grid gives
+/// positives (> 0, as many items as its value), negatives (0) and cells left out (no-data).
+Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth);
+
+/// The evaluation as JSON text.
+std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth);
+
+/// A PNG of the capture curve, against the diagonal of a random ranking.
+void write_capture_png(const Evaluation& e, const std::filesystem::path& path, const std::string& title);
+
+}  // namespace minerisk
