@@ -262,18 +262,24 @@ def carve_rivers(coarse, z, mountain, rivers):
         return z, np.full(z.shape, np.inf)
     points, beds = [], []
     for river in rivers:
-        xy = dense(river.xy, coarse.cell / 4)
+        xy = dense(river.xy, coarse.cell / 2)
         depth = 5.0 + 10.0 * math.log10(1.0 + river.catchment_km2)
         points.append(xy)
         # Smoothed along the river (still descending) so a sudden drop in the lowest ground so
         # far does not draw a step across the valley.
         bed = np.minimum.accumulate(coarse.sample(z, xy[:, 0], xy[:, 1]))
-        beds.append(ndimage.uniform_filter1d(bed, 2 * int(VALLEY_REACH / (coarse.cell / 4)) + 1, mode="nearest") - depth)
+        beds.append(ndimage.uniform_filter1d(bed, 2 * int(VALLEY_REACH / coarse.cell) + 1, mode="nearest") - depth)
+    beds = np.concatenate(beds)
     x, y = np.meshgrid(*coarse.centres())
-    distance, nearest = cKDTree(np.vstack(points)).query(np.column_stack([x.ravel(), y.ravel()]), k=16, workers=2)
-    weight = np.exp(-(distance - distance[:, :1]) / 100.0)
-    bed = ((weight * np.concatenate(beds)[nearest]).sum(1) / weight.sum(1)).reshape(z.shape)
-    distance = distance[:, 0].reshape(z.shape)
+    centres = np.column_stack([x.ravel(), y.ravel()])
+    tree = cKDTree(np.vstack(points))
+    distance = tree.query(centres, workers=2)[0]
+    near = np.flatnonzero(distance < 2 * VALLEY_REACH)  # the cut fades out beyond
+    d, nearest = tree.query(centres[near], k=8, workers=2)
+    weight = np.exp(-(d - d[:, :1]) / 100.0)
+    bed = np.zeros(z.size)
+    bed[near] = (weight * beds[nearest]).sum(1) / weight.sum(1)
+    bed, distance = bed.reshape(z.shape), distance.reshape(z.shape)
     ceiling = bed + np.maximum(distance - coarse.cell, 0.0) * (0.06 + 0.4 * mountain)
     fade = 1.0 - smoothstep((distance - VALLEY_REACH) / VALLEY_REACH)
     return z - np.maximum(z - ceiling, 0.0) * fade, distance

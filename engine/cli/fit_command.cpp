@@ -12,7 +12,7 @@ namespace minerisk::cli {
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::string scenario;
-    std::filesystem::path output, report, labels, zones;
+    std::filesystem::path output, report, design, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
     std::optional<int> folds;
     int threads = 0;
@@ -24,6 +24,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("scenario", a->scenario, "Scenario file (TOML)")->required();
   cmd->add_option("-o,--output", a->output, "The scenario with fitted weights, ready for 'minerisk run'")->required();
   cmd->add_option("--report", a->report, "Also write the coefficient table, cross-validation and weights of evidence as JSON");
+  cmd->add_option("--design", a->design, "Also write the training rows (transformed features, label) as CSV");
   cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
   cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
   cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(CLI::NonNegativeNumber);
@@ -50,11 +51,15 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     StagedFile staged(a->output);
     std::optional<StagedFile> staged_report;
     if (!a->report.empty()) staged_report.emplace(a->report);
+    std::optional<StagedFile> staged_design;
+    if (!a->design.empty()) staged_design.emplace(a->design);
     const FitResult r = fit_scenario(scenario, options);
     std::ofstream(staged.temporary()) << r.fitted_toml;
     if (staged_report) std::ofstream(staged_report->temporary()) << fit_json(r) << "\n";
+    if (staged_design) std::ofstream(staged_design->temporary()) << r.design_csv;
     staged.commit();
     if (staged_report) staged_report->commit();
+    if (staged_design) staged_design->commit();
     if (a->quiet) return;
     std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
                 static_cast<long long>(r.negatives));

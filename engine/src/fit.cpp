@@ -302,6 +302,15 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
     }
   }
   r.fitted_toml = fitted_toml(s, r);
+  std::ostringstream csv;
+  csv.precision(17);
+  for (const EvidenceSpec& e : s.evidence) csv << e.name << ",";
+  csv << "label\n";
+  for (Eigen::Index i = 0; i < design.X.rows(); ++i) {
+    for (Eigen::Index j = 0; j < design.X.cols(); ++j) csv << design.X(i, j) << ",";
+    csv << design.y(i) << "\n";
+  }
+  r.design_csv = csv.str();
   return r;
 }
 

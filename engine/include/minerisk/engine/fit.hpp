@@ -33,6 +33,7 @@ struct FitResult {
   /// "layer" or "layer = class".
   std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> weights_of_evidence;
   std::string fitted_toml;  // the scenario with the fitted weights, ready for `minerisk run`
+  std::string design_csv;   // the training rows: each layer's transformed feature, then the label
 };
 
 /// Fits the scenario's weights. Throws UserError for training data that cannot be fitted: no

@@ -1,0 +1,174 @@
+"""minerisk fit, evaluate and explain, end to end, against scikit-learn and hand computations."""
+import json
+
+import h5py
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+
+from conftest import run_minerisk, scenario_text
+
+sklearn = pytest.importorskip("sklearn")
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
+
+FIT = "\n[fit]\nblock_size = 1500\nbackground_ratio = 2\nl2 = 1.0\n"
+
+
+@pytest.fixture(scope="module")
+def fitted(region, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fit")
+    scenario = folder / "scenario.toml"
+    scenario.write_text(scenario_text(region) + FIT)
+    out = folder / "fitted.toml"
+    r = run_minerisk("fit", scenario, "-o", out, "--report", folder / "fit.json", "--design", folder / "design.csv")
+    assert r.returncode == 0, r.stderr
+    return folder
+
+
+def test_fit_writes_a_scenario_that_runs(fitted):
+    text = (fitted / "fitted.toml").read_text()
+    assert text.startswith("# Fitted by minerisk fit")
+    r = run_minerisk("run", fitted / "fitted.toml", "-o", fitted / "fitted.h5", "-q")
+    assert r.returncode == 0, r.stderr
+    report = json.loads((fitted / "fit.json").read_text())
+    names = [c["name"] for c in report["coefficients"]]
+    assert names[0] == "intercept" and set(names[1:]) == {"slope", "front_lines", "finds", "records"}
+    assert report["cross_validation"]["folds"] == 5
+    assert 0 < report["cross_validation"]["roc_auc"] < 1
+    assert any(w["layer"] == "records" for w in report["weights_of_evidence"])
+
+
+def test_coefficients_equal_scikit_learn(fitted):
+    design = np.genfromtxt(fitted / "design.csv", delimiter=",", names=True)
+    names = [n for n in design.dtype.names if n != "label"]
+    X = np.column_stack([design[n] for n in names])
+    y = design["label"]
+    model = LogisticRegression(C=1.0, solver="newton-cg", tol=1e-12, max_iter=10000).fit(X, y)
+    report = json.loads((fitted / "fit.json").read_text())
+    ours = {c["name"]: c["weight"] for c in report["coefficients"]}
+    theirs = dict(zip(names, model.coef_[0]))
+    theirs["intercept"] = model.intercept_[0]
+    for name, value in theirs.items():
+        assert ours[name] == pytest.approx(value, rel=1e-4, abs=1e-8), name
+
+
+def test_evaluate_matches_scikit_learn_metrics(region, fitted):
+    grid = fitted / "fitted.h5"
+    report = fitted / "evaluation.json"
+    r = run_minerisk("evaluate", grid, "--truth", region / "region.gpkg", "--layer", "finds", "--count-field", "count",
+                     "-o", report)
+    assert r.returncode == 0, r.stderr
+    result = json.loads(report.read_text())
+    assert gdal.Open(str(report.with_suffix(".png"))).GetDriver().ShortName == "PNG"
+    # The same metrics from the file and the points, with scikit-learn.
+    with h5py.File(grid, "r") as f:
+        p = f["probability"][:]
+        gt = [float(v) for v in f["crs"].attrs["GeoTransform"].decode().split()]
+    items = np.zeros_like(p, dtype=float)
+    finds_ds = ogr.Open(str(region / "region.gpkg"))  # kept alive: GDAL 3.6 frees the layer with it
+    for feature in finds_ds.GetLayerByName("finds"):
+        x, y = feature.GetGeometryRef().GetX(), feature.GetGeometryRef().GetY()
+        col, row = int(np.floor((x - gt[0]) / gt[1])), int(np.floor((y - gt[3]) / gt[5]))
+        if 0 <= row < p.shape[0] and 0 <= col < p.shape[1]:
+            items[row, col] += feature.GetField("count")
+    valid = np.isfinite(p)
+    scores, truth = p[valid].astype(float), items[valid]
+    assert result["roc_auc"] == pytest.approx(roc_auc_score(truth > 0, scores), abs=1e-9)
+    assert result["pr_auc"] == pytest.approx(average_precision_score(truth > 0, scores), abs=1e-9)
+    assert result["true_items"] == truth.sum()
+    # Capture at 10 % of the area, by hand: the items in the top tenth of the cells.
+    order = np.argsort(-scores, kind="stable")
+    top = order[: int(round(0.1 * scores.size))]
+    assert result["capture_at_area"]["10%"] == pytest.approx(truth[top].sum() / truth.sum(), abs=2e-3)
+
+
+def test_explain_adds_up_to_the_cell_probability(fitted):
+    grid = fitted / "fitted.h5"
+    with h5py.File(grid, "r") as f:
+        p = f["probability"][:]
+        gt = [float(v) for v in f["crs"].attrs["GeoTransform"].decode().split()]
+    row, col = np.unravel_index(np.nanargmax(p), p.shape)
+    x, y = gt[0] + (col + 0.5) * gt[1], gt[3] + (row + 0.5) * gt[5]
+    r = run_minerisk("explain", grid, x, y, "--json")
+    assert r.returncode == 0, r.stderr
+    e = json.loads(r.stdout)
+    assert (e["row"], e["col"]) == (row, col)
+    assert e["probability"] == pytest.approx(float(p[row, col]), rel=1e-6)
+    assert e["probability_rank"] > 0.99
+    total = e["intercept"] + sum(layer["contribution"] for layer in e["layers"])
+    assert total == pytest.approx(e["log_odds"], abs=1e-6)
+    assert 1 / (1 + np.exp(-total)) == pytest.approx(e["probability"], abs=1e-5)
+    table = run_minerisk("explain", grid, x, y)
+    assert "rank in region" in table.stdout and "front_lines" in table.stdout
+
+
+def labels_raster(path, region, fill):
+    dem = gdal.Open(str(region / "dem.tif"))
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    ds.GetRasterBand(1).WriteArray(fill(dem.RasterYSize, dem.RasterXSize))
+    ds = None
+    return path
+
+
+@pytest.mark.parametrize("case,fill,message", [
+    ("no positives", lambda h, w: np.zeros((h, w)), "no positive training cells"),
+    ("no negatives", lambda h, w: np.ones((h, w)), "no negative training cells"),
+])
+def test_fit_refuses_labels_of_one_class(region, tmp_path, write_scenario, case, fill, message):
+    labels = labels_raster(tmp_path / "labels.tif", region, fill)
+    s = write_scenario(scenario_text(region) + f'\n[fit]\nlabels = "{labels}"\n')
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2, (case, r.stderr)
+    assert message in r.stderr and r.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "fitted.toml").exists()
+
+
+def test_fit_refuses_a_constant_layer(region, tmp_path, write_scenario):
+    constant = labels_raster(tmp_path / "constant.tif", region, lambda h, w: np.full((h, w), 3.0))
+    evidence = f'''
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+
+[model.evidence.flat]
+feature = "raster"
+path = "{constant}"
+weight = 1.0
+'''
+    s = write_scenario(scenario_text(region, evidence=evidence) + FIT)
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2, r.stderr
+    assert "'model.evidence.flat' is constant" in r.stderr
+
+
+def test_fit_refuses_a_singular_design(region, tmp_path, write_scenario):
+    evidence = '''
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+
+[model.evidence.slope_again]
+feature = "slope"
+weight = 1.0
+'''
+    s = write_scenario(scenario_text(region, evidence=evidence) + FIT.replace("l2 = 1.0", "l2 = 0"))
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2, r.stderr
+    assert "singular" in r.stderr and "l2" in r.stderr
+
+
+def test_evaluate_refuses_truth_off_the_grid(region, fitted, tmp_path):
+    far = tmp_path / "far.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(far))
+    srs = gdal.Open(str(region / "dem.tif")).GetSpatialRef()
+    layer = ds.CreateLayer("devices", srs, ogr.wkbPoint)
+    f = ogr.Feature(layer.GetLayerDefn())
+    f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (646500 4419000)"))
+    layer.CreateFeature(f)
+    ds = None
+    r = run_minerisk("evaluate", fitted / "fitted.h5", "--truth", far, "-o", tmp_path / "e.json")
+    assert r.returncode == 2
+    assert "no true item" in r.stderr
