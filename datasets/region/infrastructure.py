@@ -11,7 +11,7 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 from .grid import chaikin, grid_edges
 from .terrain import block_mean, moving_average, slope_at
 
-SETTLEMENTS_PER_KM2 = 0.05  # about 600 villages and towns over Karabakh's 12,000 km2
+SETTLEMENTS_PER_KM2 = 0.08  # about 950 villages and towns over Karabakh's 12,000 km2
 SYLLABLES = (["Ag", "Gar", "Dash", "Kar", "Shi", "Tal", "Mar", "Ham", "Kir", "Sar", "Khan", "Ber", "Dov", "Ar",
               "Gul", "Ken", "Ors", "Tov", "Mek", "Zar", "Hor", "Nor", "Gyu", "Vang", "Ash"],
              ["a", "o", "i", "e", "u", "ya", "ar", "al", "in", "ov"],

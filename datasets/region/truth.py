@@ -18,7 +18,7 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.validation import make_valid
 
-from .grid import arc_length, resample, smooth_normals
+from .grid import arc_length, date_between, resample, smooth_normals
 from .landcover import WATER
 from .terrain import MAX_SLOPE, NEIGHBOURS, slope_at
 
@@ -39,6 +39,7 @@ class Minefield:
     band: tuple = None  # belts: (s0, s1, t0, t1, belt row): along and behind the line of contact
     id: str = ""
     devices: int = 0
+    laid: str = ""
 
 
 @dataclass
@@ -115,10 +116,10 @@ def belts(rng, trace, region):
 
 
 def belt_devices(rng, trace, band):
-    """Pattern mines: rows parallel to the line 12-30 m apart, a mine every 4-9 m along a row."""
+    """Pattern mines: rows parallel to the line 15-35 m apart, a mine every 5-12 m along a row."""
     s0, s1, t0, t1, row = band
-    rows = max(2, round((t1 - t0) / rng.uniform(12.0, 30.0)))
-    spacing = rng.uniform(4.0, 9.0)
+    rows = max(2, round((t1 - t0) / rng.uniform(15.0, 35.0)))
+    spacing = rng.uniform(5.0, 12.0)
     points, items = [], []
     for j in range(rows):
         s = np.arange(s0 + rng.uniform(0, spacing), s1, spacing)
@@ -261,6 +262,7 @@ def build_truth(rng, grid, relief, dem, cover, lines, roads, settlements, areas)
             continue  # no ground to mine there: all steep, in water or off the map
         mf.polygon, mf.devices = clipped, int(keep.sum())
         mf.id = f"MF-{len(minefields) + 1:05d}"
+        mf.laid = date_between(rng, *LAID[mf.kind])
         xs.append(points[keep])
         items.append(item[keep])
         owners.append(np.full(mf.devices, len(minefields)))
