@@ -78,4 +78,29 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   return summary;
 }
 
+GridResult compute_grid(const Scenario& scenario, int threads, int64_t tile_size, const std::atomic<bool>* cancel) {
+  if (tile_size < 16 || tile_size > 16384) throw UserError("tile_size: use 16 to 16384 (default 512)");
+  const InputSet inputs = load_inputs(scenario);
+  const Model model(scenario, inputs);
+  const TilePlan plan(inputs.grid.width(), inputs.grid.height(), tile_size);
+  GridResult out;
+  out.grid = inputs.grid;
+  out.evidence_names = model.evidence_names();
+  const auto cells = static_cast<size_t>(inputs.grid.width() * inputs.grid.height());
+  out.probability.assign(cells, NAN);
+  out.evidence.assign(out.evidence_names.size(), std::vector<float>(cells, NAN));
+  const int64_t width = inputs.grid.width();
+  for_each_tile(plan.tiles(), {threads, true, "minerisk", cancel}, [&](const Window& tile) {
+    const TileResult r = model.compute(tile);
+    // Tiles do not overlap, so each writes its own cells without a lock.
+    auto place = [&](const std::vector<float>& from, std::vector<float>& to) {
+      for (int64_t row = 0; row < tile.height; ++row)
+        std::copy_n(from.begin() + row * tile.width, tile.width, to.begin() + (tile.row0 + row) * width + tile.col0);
+    };
+    place(r.probability, out.probability);
+    for (size_t k = 0; k < r.evidence.size(); ++k) place(r.evidence[k], out.evidence[k]);
+  });
+  return out;
+}
+
 }  // namespace minerisk

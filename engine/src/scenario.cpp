@@ -314,6 +314,10 @@ Scenario load_scenario(const fs::path& file_in) {
     throw UserError(file.string() + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " +
                     std::string(e.description()));
   }
+  return parse_scenario(root, file);
+}
+
+Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   const fs::path base = file.parent_path();
   TomlReader top(root, "", file, {"title", "grid", "terrain", "front_lines", "finds", "cleared", "records", "model", "fit"});
   Scenario s;

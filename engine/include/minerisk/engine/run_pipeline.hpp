@@ -3,7 +3,9 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/scenario.hpp"
 
 namespace minerisk {
@@ -28,6 +30,17 @@ struct RunSummary {
 /// folder and renamed only when complete, so a failed or interrupted run leaves any previous
 /// output as it was and no stray file.
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
+
+/// The grid of a scenario computed in memory, for the Python module: the same tiles and
+/// kernels as run_scenario, without a file.
+struct GridResult {
+  Grid grid;
+  std::vector<std::string> evidence_names;
+  std::vector<float> probability;              // row-major, NaN for no-data
+  std::vector<std::vector<float>> evidence;    // one per name
+};
+GridResult compute_grid(const Scenario& scenario, int threads = 0, int64_t tile_size = 512,
+                        const std::atomic<bool>* cancel = nullptr);
 
 /// The quick-look picture's path for an output file: OUT.h5 -> OUT.png.
 std::filesystem::path picture_path(const std::filesystem::path& output);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <toml++/toml.h>
+
 #include "minerisk/kernels/transforms.hpp"
 
 namespace minerisk {
@@ -78,6 +80,10 @@ struct Scenario {
 
 /// Reads and validates a scenario file. Paths in it are relative to the file's folder.
 Scenario load_scenario(const std::filesystem::path& file);
+
+/// Validates a scenario already parsed (from a dictionary, say). `file` names it in messages
+/// and its folder resolves relative paths; it need not exist.
+Scenario parse_scenario(const toml::table& root, const std::filesystem::path& file);
 
 std::string feature_name(FeatureKind kind);
 

@@ -1,0 +1,209 @@
+// The kernels on numpy arrays: each releases the GIL while it runs and works on tiles in
+// parallel (oneTBB), as the command line does.
+#include <pybind11/stl.h>
+#include <tbb/parallel_for.h>
+
+#include <cmath>
+#include <map>
+
+#include "arrays.hpp"
+#include "minerisk/kernels/combine.hpp"
+#include "minerisk/kernels/distance_transform.hpp"
+#include "minerisk/kernels/focal.hpp"
+#include "minerisk/kernels/line_distance.hpp"
+#include "minerisk/kernels/point_density.hpp"
+#include "minerisk/kernels/terrain.hpp"
+
+namespace minerisk::python {
+namespace {
+
+constexpr int64_t kTile = 512;
+
+// Calls work(window, halo_buffer) for every tile of a rows x cols array, in parallel; the
+// buffer holds the window grown by `halo`, NaN past the array's edge.
+template <class Work>
+void over_tiles(const float* src, int64_t rows, int64_t cols, int64_t halo, Work&& work) {
+  std::vector<kernels::Window> tiles;
+  for (int64_t r = 0; r < rows; r += kTile)
+    for (int64_t c = 0; c < cols; c += kTile) tiles.push_back({c, r, std::min(kTile, cols - c), std::min(kTile, rows - r)});
+  tbb::parallel_for(size_t{0}, tiles.size(), [&](size_t i) {
+    const kernels::Window g = tiles[i].grown(halo);
+    std::vector<float> buffer(static_cast<size_t>(g.cells()), NAN);
+    if (src)
+      for (int64_t r = std::max<int64_t>(0, g.row0); r < std::min(rows, g.row0 + g.height); ++r) {
+        const int64_t c0 = std::max<int64_t>(0, g.col0), c1 = std::min(cols, g.col0 + g.width);
+        std::copy(src + r * cols + c0, src + r * cols + c1, buffer.begin() + (r - g.row0) * g.width + (c0 - g.col0));
+      }
+    work(tiles[i], buffer);
+  });
+}
+
+// Copies a tile's result into the output array.
+void place(const std::vector<float>& tile_values, const kernels::Window& w, float* out, int64_t cols) {
+  for (int64_t r = 0; r < w.height; ++r)
+    std::copy_n(tile_values.begin() + r * w.width, w.width, out + (w.row0 + r) * cols + w.col0);
+}
+
+FloatArray new_grid(py::ssize_t rows, py::ssize_t cols) { return FloatArray({rows, cols}); }
+
+FloatArray terrain(const py::array& dem_in, const std::string& measure, std::optional<py::tuple> cell_size,
+                   std::optional<py::tuple> geotransform, bool geographic, bool compute_edges, bool zero_for_flat,
+                   bool trigonometric) {
+  static const std::map<std::string, kernels::TerrainMeasure> measures = {
+      {"slope", kernels::TerrainMeasure::slope_degrees}, {"slope_percent", kernels::TerrainMeasure::slope_percent},
+      {"aspect", kernels::TerrainMeasure::aspect}, {"ruggedness", kernels::TerrainMeasure::ruggedness}};
+  const auto it = measures.find(measure);
+  if (it == measures.end()) throw py::value_error("measure: use slope, slope_percent, aspect or ruggedness");
+  const FloatArray dem = as_grid(dem_in, "dem");
+  const auto rows = dem.shape(0), cols = dem.shape(1);
+  const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, geographic);
+  FloatArray out = new_grid(rows, cols);
+  const kernels::TerrainOptions options{compute_edges ? kernels::EdgeMode::extrapolate : kernels::EdgeMode::nodata,
+                                        zero_for_flat, trigonometric};
+  const float* src = dem.data();
+  float* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    over_tiles(src, rows, cols, 1, [&](const kernels::Window& w, const std::vector<float>& buffer) {
+      std::vector<float> values(static_cast<size_t>(w.cells()));
+      kernels::terrain(buffer, w, frame, values, it->second, options);
+      place(values, w, dst, cols);
+    });
+  }
+  return out;
+}
+
+py::object distance_transform(const py::array& mask_in, std::optional<py::tuple> cell_size,
+                              std::optional<py::tuple> geotransform, bool geographic, bool return_nearest) {
+  const FloatArray mask = as_grid(mask_in, "mask");
+  const auto rows = mask.shape(0), cols = mask.shape(1);
+  const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, geographic);
+  FloatArray distance = new_grid(rows, cols);
+  py::array_t<int64_t> nearest;
+  if (return_nearest) nearest = py::array_t<int64_t>({rows, cols});
+  const float* src = mask.data();
+  float* dst = distance.mutable_data();
+  int64_t* near = return_nearest ? nearest.mutable_data() : nullptr;
+  {
+    py::gil_scoped_release release;
+    const auto cells = static_cast<size_t>(rows * cols);
+    std::vector<uint8_t> features(cells);
+    for (size_t i = 0; i < cells; ++i) features[i] = src[i] != 0.0f && !std::isnan(src[i]);
+    kernels::euclidean_distance_transform(features, frame, std::span<float>(dst, cells),
+                                          near ? std::span<int64_t>(near, cells) : std::span<int64_t>());
+  }
+  if (return_nearest) return py::make_tuple(distance, nearest);
+  return distance;
+}
+
+std::vector<kernels::Segment> segments_from(const py::array& segments_in) {
+  const DoubleArray s = DoubleArray::ensure(segments_in);
+  if (!s || s.ndim() != 2 || s.shape(1) != 4) throw py::value_error("segments: expected an (n, 4) array of x0, y0, x1, y1");
+  std::vector<kernels::Segment> out;
+  for (py::ssize_t i = 0; i < s.shape(0); ++i) out.push_back({s.at(i, 0), s.at(i, 1), s.at(i, 2), s.at(i, 3)});
+  return out;
+}
+
+FloatArray line_distance(const py::array& segments_in, py::tuple shape, py::tuple geotransform, bool geographic, double cap,
+                         bool signed_distance, bool connected) {
+  std::vector<kernels::Segment> segments = segments_from(segments_in);
+  // Consecutive segments that share an end point belong to one line: link them for the side.
+  if (connected)
+    for (size_t i = 0; i + 1 < segments.size(); ++i)
+      if (segments[i].x1 == segments[i + 1].x0 && segments[i].y1 == segments[i + 1].y0)
+        segments[i].next = static_cast<int32_t>(i + 1), segments[i + 1].prev = static_cast<int32_t>(i);
+  const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
+  const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
+  FloatArray out = new_grid(rows, cols);
+  float* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    over_tiles(nullptr, rows, cols, 0, [&](const kernels::Window& w, const std::vector<float>&) {
+      std::vector<float> values(static_cast<size_t>(w.cells()));
+      kernels::line_distance_metres(segments, w, frame, values, cap, signed_distance);
+      place(values, w, dst, cols);
+    });
+  }
+  return out;
+}
+
+FloatArray point_density(const py::array& points_in, py::tuple shape, py::tuple geotransform, double bandwidth,
+                         double truncate, bool geographic) {
+  const DoubleArray p = DoubleArray::ensure(points_in);
+  if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
+    throw py::value_error("points: expected an (n, 2) array of x, y or (n, 3) of x, y, weight");
+  if (!(bandwidth > 0)) throw py::value_error("bandwidth: must be positive (metres)");
+  std::vector<kernels::WeightedPoint> points;
+  for (py::ssize_t i = 0; i < p.shape(0); ++i) points.push_back({p.at(i, 0), p.at(i, 1), p.shape(1) == 3 ? p.at(i, 2) : 1.0});
+  const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
+  const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
+  FloatArray out = new_grid(rows, cols);
+  float* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    over_tiles(nullptr, rows, cols, 0, [&](const kernels::Window& w, const std::vector<float>&) {
+      std::vector<float> values(static_cast<size_t>(w.cells()));
+      kernels::gaussian_density_per_km2(points, bandwidth, w, frame, values, truncate);
+      place(values, w, dst, cols);
+    });
+  }
+  return out;
+}
+
+FloatArray focal(const py::array& values_in, double radius, const std::string& statistic, const std::string& shape,
+                 std::optional<py::tuple> cell_size, std::optional<py::tuple> geotransform) {
+  static const std::map<std::string, kernels::FocalStatistic> statistics = {
+      {"mean", kernels::FocalStatistic::mean}, {"sum", kernels::FocalStatistic::sum}, {"count", kernels::FocalStatistic::count},
+      {"max", kernels::FocalStatistic::max}, {"min", kernels::FocalStatistic::min}};
+  const auto st = statistics.find(statistic);
+  if (st == statistics.end()) throw py::value_error("statistic: use mean, sum, count, max or min");
+  if (shape != "circle" && shape != "square") throw py::value_error("shape: use circle or square");
+  if (!(radius >= 0)) throw py::value_error("radius: must not be negative (metres)");
+  const FloatArray values = as_grid(values_in, "values");
+  const auto rows = values.shape(0), cols = values.shape(1);
+  const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, false);
+  const kernels::Neighbourhood n =
+      kernels::neighbourhood(shape == "circle" ? kernels::FocalShape::circle : kernels::FocalShape::square, radius, frame);
+  FloatArray out = new_grid(rows, cols);
+  const float* src = values.data();
+  float* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    over_tiles(src, rows, cols, n.halo(), [&](const kernels::Window& w, const std::vector<float>& buffer) {
+      std::vector<float> result(static_cast<size_t>(w.cells()));
+      kernels::focal_statistic(buffer, w, n, st->second, result);
+      place(result, w, dst, cols);
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
+void add_kernels(py::module_& m) {
+  const char* grid_args = "cell_size=(x, y) in metres (projected) or geotransform=(GDAL's 6 numbers) with "
+                          "geographic=True for degrees";
+  m.def("terrain", &terrain, py::arg("dem"), py::arg("measure") = "slope", py::kw_only(), py::arg("cell_size") = py::none(),
+        py::arg("geotransform") = py::none(), py::arg("geographic") = false, py::arg("compute_edges") = true,
+        py::arg("zero_for_flat") = false, py::arg("trigonometric") = false,
+        (std::string("Slope (degrees or percent), aspect or ruggedness of a DEM by Horn's method, as gdaldem.\n"
+                     "dem: 2-D array, NaN for no-data (float32 C-contiguous arrays are used in place; others are "
+                     "converted, one copy). ") + grid_args + ". Returns float32, NaN for no-data.").c_str());
+  m.def("distance_transform", &distance_transform, py::arg("mask"), py::kw_only(), py::arg("cell_size") = py::none(),
+        py::arg("geotransform") = py::none(), py::arg("geographic") = false, py::arg("return_nearest") = false,
+        "Exact Euclidean distance in metres from each cell to the nearest non-zero cell of `mask`; with "
+        "return_nearest=True also the nearest feature's flat index (-1 if none).");
+  m.def("line_distance", &line_distance, py::arg("segments"), py::arg("shape"), py::kw_only(), py::arg("geotransform"),
+        py::arg("geographic") = false, py::arg("cap") = INFINITY, py::arg("signed") = false, py::arg("connected") = true,
+        "Exact distance in metres from each cell centre of a grid (shape, geotransform) to the nearest of the "
+        "segments ((n, 4): x0, y0, x1, y1 in the grid's CRS), clamped to cap; signed=True: + left of the line's "
+        "direction, - right (consecutive segments sharing end points are one line).");
+  m.def("point_density", &point_density, py::arg("points"), py::arg("shape"), py::kw_only(), py::arg("geotransform"),
+        py::arg("bandwidth"), py::arg("truncate") = kernels::kDefaultTruncate, py::arg("geographic") = false,
+        "Gaussian kernel density of points ((n, 2) x, y or (n, 3) with weights) at each cell centre, in items per km2.");
+  m.def("focal", &focal, py::arg("values"), py::kw_only(), py::arg("radius"), py::arg("statistic") = "mean",
+        py::arg("shape") = "circle", py::arg("cell_size") = py::none(), py::arg("geotransform") = py::none(),
+        "Moving-window mean, sum, count, max or min over a circle or square of `radius` metres; NaN cells left out.");
+}
+
+}  // namespace minerisk::python

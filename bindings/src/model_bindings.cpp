@@ -1,0 +1,168 @@
+// The model on scenarios (a file or a dict): run, fit, evaluate. Results come back as numpy
+// arrays that own the engine's buffers (no copy) and plain dicts.
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "arrays.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/evaluation.hpp"
+#include "minerisk/engine/fit.hpp"
+#include "minerisk/engine/run_pipeline.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk::python {
+namespace {
+
+// A Python value as a TOML node: dicts become tables, lists arrays, the rest scalars.
+void insert_value(toml::table& table, const std::string& key, const py::handle& value);
+
+toml::array to_array(const py::handle& list) {
+  toml::array out;
+  for (const py::handle& item : list) {
+    if (py::isinstance<py::bool_>(item)) out.push_back(item.cast<bool>());
+    else if (py::isinstance<py::int_>(item)) out.push_back(item.cast<int64_t>());
+    else if (py::isinstance<py::float_>(item)) out.push_back(item.cast<double>());
+    else if (py::isinstance<py::str>(item)) out.push_back(item.cast<std::string>());
+    else throw py::type_error("scenario: lists may hold only numbers, booleans and strings");
+  }
+  return out;
+}
+
+toml::table to_table(const py::dict& d) {
+  toml::table out;
+  for (const auto& [k, v] : d) insert_value(out, py::str(k).cast<std::string>(), v);
+  return out;
+}
+
+void insert_value(toml::table& table, const std::string& key, const py::handle& value) {
+  if (py::isinstance<py::dict>(value)) table.insert(key, to_table(value.cast<py::dict>()));
+  else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) table.insert(key, to_array(value));
+  else if (py::isinstance<py::bool_>(value)) table.insert(key, value.cast<bool>());
+  else if (py::isinstance<py::int_>(value)) table.insert(key, value.cast<int64_t>());
+  else if (py::isinstance<py::float_>(value)) table.insert(key, value.cast<double>());
+  else if (py::isinstance<py::str>(value) || py::isinstance(value, py::module_::import("pathlib").attr("PurePath")))
+    table.insert(key, py::str(value).cast<std::string>());
+  else throw py::type_error("scenario: key '" + key + "' holds a value that is not a number, string, list or dict");
+}
+
+// A scenario from a path or a dict (relative paths resolved against base_dir).
+Scenario scenario_of(const py::object& scenario, const std::string& base_dir) {
+  if (py::isinstance<py::dict>(scenario)) {
+    const fs::path base = fs::absolute(base_dir.empty() ? fs::path(".") : fs::path(base_dir));
+    return parse_scenario(to_table(scenario.cast<py::dict>()), base / "<dict>");
+  }
+  return load_scenario(py::str(scenario).cast<std::string>());
+}
+
+// A numpy array that owns `values` (moved, not copied).
+py::array_t<float> owned_grid(std::vector<float>&& values, int64_t rows, int64_t cols) {
+  auto* heap = new std::vector<float>(std::move(values));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<float>*>(p); });
+  return py::array_t<float>({rows, cols}, heap->data(), owner);
+}
+
+py::object run(const py::object& scenario, const std::string& base_dir, const std::optional<std::string>& output,
+               int threads, int64_t tile_size, bool picture) {
+  const Scenario s = scenario_of(scenario, base_dir);
+  if (output) {
+    RunOptions options;
+    options.output = *output;
+    options.threads = threads;
+    options.tile_size = tile_size;
+    options.quiet = true;
+    options.quicklook = picture;
+    options.command_line = "minerisk (Python) run";
+    {
+      py::gil_scoped_release release;
+      run_scenario(s, options);
+    }
+    return py::str(*output);
+  }
+  GridResult r;
+  {
+    py::gil_scoped_release release;
+    r = compute_grid(s, threads, tile_size);
+  }
+  const int64_t rows = r.grid.height(), cols = r.grid.width();
+  py::dict evidence;
+  for (size_t k = 0; k < r.evidence_names.size(); ++k)
+    evidence[py::str(r.evidence_names[k])] = owned_grid(std::move(r.evidence[k]), rows, cols);
+  py::dict out;
+  out["probability"] = owned_grid(std::move(r.probability), rows, cols);
+  out["evidence"] = evidence;
+  const auto& gt = r.grid.frame.geotransform;
+  out["geotransform"] = py::make_tuple(gt[0], gt[1], gt[2], gt[3], gt[4], gt[5]);
+  out["crs_wkt"] = r.grid.crs_wkt;
+  out["title"] = s.title;
+  out["intercept"] = s.intercept;
+  return out;
+}
+
+py::object json_to_python(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
+
+py::object fit(const py::object& scenario, const std::string& base_dir, const py::dict& overrides, int threads) {
+  const Scenario s = scenario_of(scenario, base_dir);
+  FitOptions options;
+  options.spec = s.fit;
+  options.threads = threads;
+  options.quiet = true;
+  for (const auto& [k, v] : overrides) {
+    const auto key = py::str(k).cast<std::string>();
+    if (key == "labels") options.spec.labels = fs::absolute(py::str(v).cast<std::string>());
+    else if (key == "zones") options.spec.zones = fs::absolute(py::str(v).cast<std::string>());
+    else if (key == "background_ratio") options.spec.background_ratio = v.cast<double>();
+    else if (key == "l2") options.spec.l2 = v.cast<double>();
+    else if (key == "block_size") options.spec.block_size = v.cast<double>();
+    else if (key == "folds") options.spec.folds = v.cast<int>();
+    else if (key == "seed") options.spec.seed = v.cast<uint64_t>();
+    else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds or seed");
+  }
+  FitResult r;
+  {
+    py::gil_scoped_release release;
+    r = fit_scenario(s, options);
+  }
+  py::dict out = json_to_python(fit_json(r));
+  out["fitted_toml"] = r.fitted_toml;
+  return std::move(out);
+}
+
+py::object evaluate(const std::string& grid, const std::string& truth, const std::string& layer,
+                    const std::string& count_field) {
+  TruthSpec spec;
+  spec.path = truth;
+  spec.layer = layer;
+  spec.count_field = count_field;
+  Evaluation e;
+  {
+    py::gil_scoped_release release;
+    e = evaluate_grid(grid, spec);
+  }
+  return json_to_python(evaluation_json(e, grid, spec));
+}
+
+std::string resolve(const py::object& scenario, const std::string& base_dir) {
+  return scenario_of(scenario, base_dir).resolved_toml;
+}
+
+}  // namespace
+
+void add_model(py::module_& m) {
+  m.def("run", &run, py::arg("scenario"), py::arg("base_dir") = "", py::arg("output") = py::none(), py::arg("threads") = 0,
+        py::arg("tile_size") = 512, py::arg("picture") = true,
+        "Runs a scenario (a file path or a dict). With output: writes the HDF5 file (and its PNG) and returns its path; "
+        "without: returns a dict of numpy arrays (probability, evidence), geotransform and crs_wkt.");
+  m.def("fit", &fit, py::arg("scenario"), py::arg("base_dir") = "", py::arg("options") = py::dict(), py::arg("threads") = 0,
+        "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence and fitted_toml.");
+  m.def("evaluate", &evaluate, py::arg("grid"), py::arg("truth"), py::arg("layer") = "", py::arg("count_field") = "",
+        "Scores an output file against the truth (points or a label raster); returns the metrics as a dict.");
+  m.def("resolve_scenario", &resolve, py::arg("scenario"), py::arg("base_dir") = "",
+        "Validates a scenario and returns it as TOML with every default filled in and every path absolute.");
+}
+
+}  // namespace minerisk::python

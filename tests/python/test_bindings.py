@@ -1,0 +1,150 @@
+"""The Python module: kernels on numpy arrays against the command line and numpy/scipy, the
+scenario API, the GIL really released, and clear errors."""
+import subprocess
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+from osgeo import gdal
+from scipy import ndimage
+
+from conftest import run_minerisk, scenario_text
+from tools_helpers import read, write_raster
+
+minerisk = pytest.importorskip("minerisk")
+
+
+def test_imports_in_a_new_shell_without_paths():
+    result = subprocess.run(["/usr/bin/python3", "-c", "import minerisk; print(minerisk.__version__)"],
+                            capture_output=True, text=True, cwd="/", env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == minerisk.__version__
+
+
+def test_slope_equals_the_command_and_gdaldem(region, tmp_path):
+    ds = gdal.Open(str(region / "dem.tif"))
+    dem = ds.ReadAsArray().astype(np.float32)
+    dem[dem == -9999] = np.nan
+    ours = minerisk.slope(dem, geotransform=ds.GetGeoTransform(), compute_edges=True)
+    assert run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--compute-edges", "-q").returncode == 0
+    command = read(tmp_path / "s.tif")
+    assert np.array_equal(np.isnan(ours), np.isnan(command))
+    assert np.array_equal(ours[~np.isnan(ours)], command[~np.isnan(command)].astype(np.float32))
+
+
+def test_distance_transform_equals_scipy():
+    rng = np.random.default_rng(1)
+    mask = (rng.random((130, 170)) < 0.003).astype(np.float32)
+    distance, nearest = minerisk.distance_transform(mask, cell_size=(10.0, 20.0), return_nearest=True)
+    want = ndimage.distance_transform_edt(mask == 0, sampling=(20.0, 10.0))
+    assert np.abs(distance - want).max() < 1e-3
+    assert mask.ravel()[nearest.ravel()].all()
+
+
+def test_point_density_equals_brute_force():
+    rng = np.random.default_rng(2)
+    points = np.column_stack([rng.uniform(0, 800, 50), rng.uniform(0, 600, 50), rng.integers(1, 3, 50)])
+    gt = (0.0, 10.0, 0.0, 600.0, 0.0, -10.0)
+    got = minerisk.point_density(points, (60, 80), geotransform=gt, bandwidth=40.0)
+    X, Y = np.meshgrid(5 + 10 * np.arange(80), 595 - 10 * np.arange(60))
+    want = sum(w * np.exp(-((X - x) ** 2 + (Y - y) ** 2) / (2 * 40.0 ** 2)) for x, y, w in points)
+    want *= 1e6 / (2 * np.pi * 40.0 ** 2)
+    assert np.abs(got - want).max() <= np.exp(-8) * points[:, 2].sum() * 1e6 / (2 * np.pi * 1600) + 1e-4
+
+
+def test_line_distance_equals_a_direct_computation():
+    segments = np.array([[0.0, 0.0, 500.0, 300.0], [500.0, 300.0, 800.0, 0.0]])
+    gt = (0.0, 10.0, 0.0, 400.0, 0.0, -10.0)
+    got = minerisk.line_distance(segments, (40, 80), geotransform=gt)
+    X, Y = np.meshgrid(5 + 10 * np.arange(80), 395 - 10 * np.arange(40))
+    best = np.full(X.shape, np.inf)
+    for x0, y0, x1, y1 in segments:
+        t = np.clip(((X - x0) * (x1 - x0) + (Y - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2), 0, 1)
+        best = np.minimum(best, np.hypot(X - (x0 + t * (x1 - x0)), Y - (y0 + t * (y1 - y0))))
+    assert np.abs(got - best).max() < 1e-3
+
+
+def test_focal_mean_equals_scipy():
+    rng = np.random.default_rng(3)
+    values = rng.normal(5, 1, (50, 60)).astype(np.float32)
+    got = minerisk.focal(values, radius=20.0, statistic="sum", shape="square", cell_size=(10.0, 10.0))
+    want = ndimage.correlate(values.astype(np.float64), np.ones((5, 5)), mode="constant")
+    assert np.abs(got - want).max() < 1e-3
+
+
+def test_other_dtypes_and_strides_are_converted():
+    dem = np.arange(400, dtype=np.float64).reshape(20, 20)
+    a = minerisk.slope(dem, cell_size=(10, 10))
+    b = minerisk.slope(np.asfortranarray(dem.astype(np.float32)), cell_size=(10, 10))
+    c = minerisk.slope(dem.astype(np.float32)[:, ::-1][:, ::-1].copy(), cell_size=(10, 10))
+    assert np.array_equal(a, b, equal_nan=True) and np.array_equal(a, c, equal_nan=True)
+
+
+def test_a_scenario_runs_like_the_command(region, tmp_path):
+    h5 = tmp_path / "cli.h5"
+    assert run_minerisk("run", region / "scenario.toml", "-o", h5, "-q").returncode == 0
+    result = minerisk.Scenario.load(region / "scenario.toml").run(threads=2, tile_size=256)
+    with h5py.File(h5, "r") as f:
+        assert f["probability"][:].tobytes() == result.probability.tobytes()
+        for name, layer in result.evidence.items():
+            assert f["evidence"][name][:].tobytes() == layer.tobytes()
+    ds = result.to_xarray()
+    assert ds.probability.dims == ("y", "x") and "UTM" in ds.crs.attrs["crs_wkt"]
+    opened = minerisk.open(h5)
+    assert np.array_equal(opened.probability.values, result.probability, equal_nan=True)
+    assert "evidence_slope" in opened
+
+
+def test_a_scenario_from_a_dict_equals_its_file(region):
+    import tomllib
+
+    values = tomllib.loads(scenario_text(region))
+    from_dict = minerisk.Scenario.from_dict(values).run()
+    from_file = minerisk.Scenario.load(region / "scenario.toml").run()
+    assert from_dict.probability.shape == from_file.probability.shape
+    assert np.isfinite(from_dict.probability).sum() > 0
+
+
+def test_fit_and_evaluate_from_python(region, tmp_path):
+    scenario = minerisk.Scenario.from_dict({**__import__("tomllib").loads(scenario_text(region))})
+    fit = scenario.fit(background_ratio=2.0, block_size=1500.0)
+    assert fit["coefficients"][0]["name"] == "intercept"
+    assert "[model" in fit["fitted_toml"]
+    out = scenario.run(tmp_path / "g.h5", picture=False)
+    scores = minerisk.evaluate(out, region / "region.gpkg", layer="finds")
+    assert 0 < scores["roc_auc"] < 1
+
+
+def test_the_gil_is_released_while_a_kernel_runs():
+    dem = np.random.default_rng(4).random((3000, 3000)).astype(np.float32)
+    spans = []
+
+    def work():
+        start = time.perf_counter()
+        minerisk.focal(dem, radius=30.0, statistic="mean", shape="circle", cell_size=(10.0, 10.0))
+        spans.append((start, time.perf_counter()))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (a0, a1), (b0, b1) = sorted(spans)
+    assert b0 < a1, "the second kernel only started once the first had finished: the GIL was held"
+
+
+def test_bad_arguments_raise_clear_errors(tmp_path):
+    with pytest.raises(ValueError, match="2-D"):
+        minerisk.slope(np.zeros(5, np.float32), cell_size=(1, 1))
+    with pytest.raises(ValueError, match="measure"):
+        minerisk.terrain(np.zeros((3, 3), np.float32), "curvature", cell_size=(1, 1))
+    with pytest.raises(ValueError, match="cell_size"):
+        minerisk.slope(np.zeros((3, 3), np.float32))
+    with pytest.raises(TypeError):
+        minerisk.slope("not an array", cell_size=(1, 1))
+    with pytest.raises(minerisk.Error, match="scenario file not found"):
+        minerisk.Scenario.load(tmp_path / "missing.toml")
+    with pytest.raises(minerisk.Error, match="did you mean 'intercept'"):
+        minerisk.Scenario.from_dict({"terrain": {"dem": "x.tif"}, "model": {"intercep": 0}})
