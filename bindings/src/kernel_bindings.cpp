@@ -46,6 +46,20 @@ void place(const std::vector<float>& tile_values, const kernels::Window& w, floa
 
 FloatArray new_grid(py::ssize_t rows, py::ssize_t cols) { return FloatArray({rows, cols}); }
 
+// A new rows x cols grid filled tile by tile by kernel(window, values), without the GIL.
+template <class Kernel>
+FloatArray compute_grid(py::ssize_t rows, py::ssize_t cols, Kernel&& kernel) {
+  FloatArray out = new_grid(rows, cols);
+  float* dst = out.mutable_data();
+  py::gil_scoped_release release;
+  over_tiles(nullptr, rows, cols, 0, [&](const kernels::Window& w, const std::vector<float>&) {
+    std::vector<float> values(static_cast<size_t>(w.cells()));
+    kernel(w, values);
+    place(values, w, dst, cols);
+  });
+  return out;
+}
+
 FloatArray terrain(const py::array& dem_in, const std::string& measure, std::optional<py::tuple> cell_size,
                    std::optional<py::tuple> geotransform, bool geographic, bool compute_edges, bool zero_for_flat,
                    bool trigonometric) {
@@ -114,17 +128,9 @@ FloatArray line_distance(const py::array& segments_in, py::tuple shape, py::tupl
         segments[i].next = static_cast<int32_t>(i + 1), segments[i + 1].prev = static_cast<int32_t>(i);
   const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
-  FloatArray out = new_grid(rows, cols);
-  float* dst = out.mutable_data();
-  {
-    py::gil_scoped_release release;
-    over_tiles(nullptr, rows, cols, 0, [&](const kernels::Window& w, const std::vector<float>&) {
-      std::vector<float> values(static_cast<size_t>(w.cells()));
-      kernels::line_distance_metres(segments, w, frame, values, cap, signed_distance);
-      place(values, w, dst, cols);
-    });
-  }
-  return out;
+  return compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
+    kernels::line_distance_metres(segments, w, frame, values, cap, signed_distance);
+  });
 }
 
 FloatArray point_density(const py::array& points_in, py::tuple shape, py::tuple geotransform, double bandwidth,
@@ -137,17 +143,9 @@ FloatArray point_density(const py::array& points_in, py::tuple shape, py::tuple 
   for (py::ssize_t i = 0; i < p.shape(0); ++i) points.push_back({p.at(i, 0), p.at(i, 1), p.shape(1) == 3 ? p.at(i, 2) : 1.0});
   const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
-  FloatArray out = new_grid(rows, cols);
-  float* dst = out.mutable_data();
-  {
-    py::gil_scoped_release release;
-    over_tiles(nullptr, rows, cols, 0, [&](const kernels::Window& w, const std::vector<float>&) {
-      std::vector<float> values(static_cast<size_t>(w.cells()));
-      kernels::gaussian_density_per_km2(points, bandwidth, w, frame, values, truncate);
-      place(values, w, dst, cols);
-    });
-  }
-  return out;
+  return compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
+    kernels::gaussian_density_per_km2(points, bandwidth, w, frame, values, truncate);
+  });
 }
 
 FloatArray focal(const py::array& values_in, double radius, const std::string& statistic, const std::string& shape,
