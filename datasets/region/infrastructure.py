@@ -59,19 +59,28 @@ def place_settlements(rng, grid, relief, dem):
     elevation = coarse.sample(relief.z, x, y)
     river = coarse.sample(relief.river_distance, x, y)
     suitability = (np.exp(-((slope / 7.0) ** 2)) * (0.25 + 0.75 * np.exp(-river / 1500.0))
-                   * np.exp(-np.maximum(elevation - 700.0, 0.0) / 700.0))
+                   * np.exp(-np.maximum(elevation - 1200.0, 0.0) / 800.0))
     chosen = rng.random(x.size) < suitability
-    x, y = x[chosen], y[chosen]
-    points = []
-    for px, py in zip(x, y):
-        if len(points) == target:
-            break
-        if all(math.hypot(px - qx, py - qy) >= spacing for qx, qy in points):
-            points.append((px, py))
+    points = thin(x[chosen], y[chosen], spacing, target)
     population = np.round(np.exp(rng.normal(math.log(500.0), 1.1, len(points))) + 30, -1).astype(int)
     taken = set()
     return [Settlement(float(px), float(py), settlement_name(rng, taken), int(p), 45.0 * (p / 100.0) ** 0.45)
             for (px, py), p in zip(points, population)]
+
+
+def thin(x, y, spacing, limit):
+    """The first points (in order) that keep `spacing` from every point kept before them, at most
+    `limit`; a bucket grid of `spacing` cells makes each test look at nine buckets only."""
+    kept, buckets = [], {}
+    for px, py in zip(x, y):
+        if len(kept) == limit:
+            break
+        i, j = int(px // spacing), int(py // spacing)
+        near = (q for di in (-1, 0, 1) for dj in (-1, 0, 1) for q in buckets.get((i + di, j + dj), ()))
+        if all(math.hypot(px - qx, py - qy) >= spacing for qx, qy in near):
+            kept.append((px, py))
+            buckets.setdefault((i, j), []).append((px, py))
+    return kept
 
 
 def footprint(rng, settlement, vertices=24):
@@ -131,7 +140,7 @@ def road_pairs(rng, points, exits):
     n = len(points)
     try:
         triangles = Delaunay(points).simplices
-        edges = {tuple(sorted((int(a), int(b)))) for t in triangles for a, b in ((t[0], t[1]), (t[1], t[2]), (t[0], t[2]))}
+        edges = {tuple(sorted((int(t[i]), int(t[j])))) for t in triangles for i, j in ((0, 1), (1, 2), (0, 2))}
     except QhullError:  # collinear or too few points
         edges = {(a, b) for a in range(n) for b in range(a + 1, n)}
     edges = sorted(edges)

@@ -19,7 +19,6 @@ import shapely.vectorized
 from scipy.spatial import cKDTree
 from shapely import affinity
 from shapely.geometry import Polygon, box
-from shapely.strtree import STRtree
 
 from .grid import date_between
 from .terrain import dense
@@ -97,8 +96,9 @@ class Proximity:
 
 def clearance_tasks(rng, truth, region):
     """Candidate clearance polygons with their method: belts cut into 80-300 m pieces, other
-    fields whole, each with a 10-40 m margin and one in five misplaced by 30-150 m (near, not
-    on, the field); and battle area clearance rectangles inside the battle areas."""
+    fields in squares of 100-150 m, each with a 10-40 m margin and one in five misplaced by
+    30-150 m (near, not on, the field); and battle area clearance rectangles inside the battle
+    areas. Working in pieces lets clearance stop close to its share of the finds."""
     tasks = []
     for mf in truth.minefields:
         methods, weights = METHOD_CHOICE[mf.kind]
@@ -111,7 +111,7 @@ def clearance_tasks(rng, truth, region):
                 pieces.append(truth.trace.band(a, b, t0 - rng.uniform(10.0, 40.0), t1 + rng.uniform(10.0, 40.0)))
                 a = b
         else:
-            pieces.append(mf.polygon.buffer(rng.uniform(10.0, 40.0), 8))
+            pieces += squares(rng, mf.polygon.buffer(rng.uniform(10.0, 40.0), 8), rng.uniform(100.0, 150.0))
         for piece in pieces:
             if piece is not None and rng.random() < 0.2:
                 angle, shift = rng.uniform(0, 2 * math.pi), rng.uniform(30.0, 150.0)
@@ -119,10 +119,44 @@ def clearance_tasks(rng, truth, region):
             tasks.append((piece, str(rng.choice(methods, p=weights))))
     for area in truth.battle_areas:
         for centre in scatter(rng, area.polygon, 1 + rng.poisson(1.5 * area.polygon.area / 1e6)):
-            rectangle = affinity.rotate(box(-0.5, -0.5, 0.5, 0.5), rng.uniform(0, 180))
-            rectangle = affinity.scale(rectangle, rng.uniform(150.0, 500.0), rng.uniform(150.0, 500.0))
-            tasks.append((affinity.translate(rectangle, *centre).intersection(area.polygon), "battle area clearance"))
-    return [(single_polygon(p.intersection(region)), m) for p, m in tasks if p is not None]
+            rectangle = rotated_rectangle(rng, centre, (150.0, 500.0))
+            tasks.append((rectangle.intersection(area.polygon), "battle area clearance"))
+    clipped = [(single_polygon(p.intersection(region)), m) for p, m in tasks if p is not None]
+    return [(p, m) for p, m in clipped if p is not None]
+
+
+def rotated_rectangle(rng, centre, sides):
+    """A rectangle at `centre` with sides drawn from the range `sides`, turned at random."""
+    rectangle = affinity.scale(box(-0.5, -0.5, 0.5, 0.5), rng.uniform(*sides), rng.uniform(*sides))
+    return affinity.translate(affinity.rotate(rectangle, rng.uniform(0, 180)), *centre)
+
+
+def squares(rng, polygon, side):
+    """The polygon cut along a randomly offset grid of squares of `side` metres."""
+    xmin, ymin, xmax, ymax = polygon.bounds
+    x0, y0 = xmin - rng.uniform(0, side), ymin - rng.uniform(0, side)
+    pieces = []
+    for x in np.arange(x0, xmax, side):
+        for y in np.arange(y0, ymax, side):
+            piece = single_polygon(polygon.intersection(box(x, y, x + side, y + side)))
+            if piece is not None and piece.area > 0.05 * side * side:
+                pieces.append(piece)
+    return pieces
+
+
+class BoxIndex:
+    """Polygons and their bounding boxes, to find those that may touch a given polygon (instead
+    of shapely 1.8's STRtree, deprecated for 2.0's different interface)."""
+
+    def __init__(self, polygons):
+        self.polygons = polygons
+        self.bounds = np.array([p.bounds for p in polygons]).reshape(-1, 4)
+
+    def near(self, polygon):
+        xmin, ymin, xmax, ymax = polygon.bounds
+        b = self.bounds
+        hit = (b[:, 0] <= xmax) & (b[:, 2] >= xmin) & (b[:, 1] <= ymax) & (b[:, 3] >= ymin)
+        return [self.polygons[k] for k in np.flatnonzero(hit)]
 
 
 class Clearance:
@@ -158,20 +192,18 @@ class Clearance:
         return hit.size
 
 
-def clean_land(rng, grid, truth, proximity_points, count):
+def clean_land(rng, grid, truth, anchors, count):
     """Rectangles near roads and villages that hold no device and touch no minefield: suspected
     areas that clearance proved clean."""
-    fields = STRtree([mf.polygon.buffer(50.0) for mf in truth.minefields]) if truth.minefields else None
+    fields = BoxIndex([mf.polygon.buffer(50.0) for mf in truth.minefields])
     region = box(grid.x0, grid.y0, grid.x1, grid.y1)
     out = []
     for _ in range(30 * count):
-        if len(out) == count or len(proximity_points) == 0:
+        if len(out) == count or len(anchors) == 0:
             break
-        anchor = proximity_points[rng.integers(len(proximity_points))] + rng.normal(0, 300.0, 2)
-        rectangle = affinity.scale(affinity.rotate(box(-0.5, -0.5, 0.5, 0.5), rng.uniform(0, 180)),
-                                   rng.uniform(100.0, 400.0), rng.uniform(100.0, 400.0))
-        candidate = single_polygon(affinity.translate(rectangle, *anchor).intersection(region))
-        if candidate is None or (fields is not None and fields.query(candidate)):
+        anchor = anchors[rng.integers(len(anchors))] + rng.normal(0, 300.0, 2)
+        candidate = single_polygon(rotated_rectangle(rng, anchor, (100.0, 400.0)).intersection(region))
+        if candidate is None or any(candidate.intersects(f) for f in fields.near(candidate)):
             continue
         out.append(candidate)
     return out
@@ -179,7 +211,7 @@ def clean_land(rng, grid, truth, proximity_points, count):
 
 def run_clearance(rng, grid, truth, proximity, roads, settlements, target):
     region = box(grid.x0, grid.y0, grid.x1, grid.y1)
-    tasks = [(p, m) for p, m in clearance_tasks(rng, truth, region) if p is not None]
+    tasks = clearance_tasks(rng, truth, region)
     # Humanitarian priority: an exponential waiting time, shorter where people live and travel.
     centres = np.array([(p.centroid.x, p.centroid.y) for p, _ in tasks]).reshape(-1, 2)
     wait = rng.exponential(1.0, len(tasks)) / (0.3 + proximity.attraction(centres[:, 0], centres[:, 1]))
@@ -251,10 +283,10 @@ def records(rng, minefields):
     of four tries (least overlap with any true minefield), so that a record that is wrong
     points at the wrong ground and about a quarter of the records are right, as the records'
     reliability of 0.25 says."""
-    tree = STRtree([mf.polygon for mf in minefields]) if minefields else None
+    fields = BoxIndex([mf.polygon for mf in minefields])
 
     def overlap(polygon):
-        return sum(polygon.intersection(g).area for g in tree.query(polygon)) / polygon.area
+        return sum(polygon.intersection(g).area for g in fields.near(polygon)) / polygon.area
 
     out, missing = [], 0
     for mf in minefields:

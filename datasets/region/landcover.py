@@ -9,9 +9,7 @@ from shapely.geometry import LineString, Polygon
 from .grid import EPSG
 from .infrastructure import footprint
 
-FOREST, GRASSLAND, CROPLAND, SETTLEMENT, WATER, BARE = 1, 2, 3, 4, 5, 6
-CLASS_NAMES = {FOREST: "forest", GRASSLAND: "grassland/pasture", CROPLAND: "cropland", SETTLEMENT: "settlement",
-               WATER: "water", BARE: "bare rock"}
+FOREST, GRASSLAND, CROPLAND, SETTLEMENT, WATER, BARE = 1, 2, 3, 4, 5, 6  # the classes' values
 
 
 def burn_mask(rng, grid, rivers, settlements):

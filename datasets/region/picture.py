@@ -151,14 +151,15 @@ def render(folder, png_path, width=800):
         ("record", outline(canvas.mask(region, "records"), 2)),
         ("front", dots(canvas.mask(region, "front_lines", "kind = 'mobile front'"), 1)),
         ("contact", dots(canvas.mask(region, "front_lines", "kind = 'line of contact'"), 1)),
-        ("find", dots(canvas.mask(region, "finds", "source = 'clearance'"), 1)),
         ("report", dots(canvas.mask(region, "finds", "source = 'report'"), 1)),
+        ("find", dots(canvas.mask(region, "finds", "source = 'clearance'"), 1)),
     ]
     for name, mask in layers:
         image[mask] = INDEX[name]
-    towns = dots(canvas.mask(region, "settlements", "abandoned = 0"), 3)
-    empty = dots(canvas.mask(region, "settlements", "abandoned = 1"), 3)
-    image[dots(towns | empty, 4)] = INDEX["ink"]
+    marker = int(np.clip(150.0 / pixel, 1, 3))  # small squares on a large region, so the map shows
+    towns = dots(canvas.mask(region, "settlements", "abandoned = 0"), marker)
+    empty = dots(canvas.mask(region, "settlements", "abandoned = 1"), marker)
+    image[dots(towns | empty, marker + 1)] = INDEX["ink"]
     image[towns] = INDEX["settlement"]
     image[empty] = INDEX["abandoned"]
 

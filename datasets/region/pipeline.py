@@ -9,6 +9,7 @@ from shapely.geometry import LineString, MultiPolygon
 
 from . import conflict, infrastructure, known, landcover, terrain, truth, writers
 from .grid import EPSG, Grid
+from .picture import render
 from .progress import Progress
 
 STAGES = ("relief and rivers", "DEM", "settlements and roads", "front lines and battle areas", "land cover",
@@ -51,12 +52,14 @@ def generate(out, size, cell, seed, preset=None, quiet=False, picture=None):
         write_truth(os.path.join(out, "truth.gpkg"), hidden)
     with progress.stage(STAGES[8]):
         title = f"minerisk synthetic region ({preset or 'custom'}, {size} x {size} cells of {cell:g} m, seed {seed})"
-        writers.write_scenario(os.path.join(out, "scenario.toml"), title, known.RELIABILITY, terrain.MAX_SLOPE)
+        present = {name for name, items in (("finds", knowledge.finds.x), ("cleared", knowledge.cleared),
+                                            ("records", knowledge.records)) if len(items)}
+        writers.write_scenario(os.path.join(out, "scenario.toml"), title, known.RELIABILITY, terrain.MAX_SLOPE,
+                               present)
         summary = summarise(grid, seed, preset, dem, settlements, roads, relief.rivers, lines, hidden, knowledge)
         summary["generation_seconds"] = round(time.monotonic() - started, 1)
         writers.write_json(os.path.join(out, "region.json"), summary)
     if picture is not None:
-        from .picture import render
         with progress.stage("picture"):
             render(out, picture)
     return summary
@@ -92,7 +95,8 @@ def write_landcover(path, grid, relief, dem, settlements, rng, stage):
 
 
 def line_rows(items, fields_of):
-    return [(LineString(item.xy).wkb, fields_of(item)) for item in items]
+    """Lines simplified to within 1 m (the smoothing leaves vertices every few metres)."""
+    return [(LineString(item.xy).simplify(1.0).wkb, fields_of(item)) for item in items]
 
 
 def write_region(path, settlements, roads, rivers, lines, knowledge):

@@ -317,10 +317,8 @@ def cubic_taps(n_fine, factor, pad):
 
 def upsample_rows(array, coarse, r0, r1):
     """Fine rows r0..r1 of a coarse array, by separable cubic (Catmull-Rom) interpolation."""
-    fine = coarse.fine
-    col_start, col_weights = cubic_taps(fine.size, coarse.factor, coarse.pad)
-    row_start, row_weights = cubic_taps(fine.size, coarse.factor, coarse.pad)
-    row_start, row_weights = row_start[r0:r1], row_weights[r0:r1]
+    col_start, col_weights = cubic_taps(coarse.fine.size, coarse.factor, coarse.pad)
+    row_start, row_weights = col_start[r0:r1], col_weights[r0:r1]  # the grid is square
     first = row_start[0]
     block = array[first: row_start[-1] + 4]
     across = sum(col_weights[:, j] * block[:, col_start + j] for j in range(4))
@@ -328,8 +326,9 @@ def upsample_rows(array, coarse, r0, r1):
 
 
 class FineDem:
-    """Produces the fine DEM strip by strip: the coarse relief interpolated, plus band-limited
-    detail (wavelengths below two coarse cells) that is rougher in the mountains."""
+    """Produces the fine DEM strip by strip: the coarse relief interpolated, plus the hills'
+    spectrum below DETAIL_CUTOFF coarse cells (tiled from two periodic patches), stronger in the
+    mountains."""
 
     def __init__(self, rng, relief):
         self.relief = relief

@@ -202,7 +202,7 @@ def nuisance(rng, settlements):
 def scatter(rng, polygon, count):
     """`count` uniform random points inside a polygon (rejection from its bounding box)."""
     xmin, ymin, xmax, ymax = polygon.bounds
-    xs, ys = [], []
+    xs, ys = [np.zeros(0)], [np.zeros(0)]
     have = 0
     for _ in range(50):
         if have >= count:

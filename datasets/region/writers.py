@@ -99,7 +99,7 @@ def write_json(path, data):
         f.write("\n")
 
 
-SCENARIO = """# {title}
+SCENARIO_HEAD = """# {title}
 # Written by datasets/generate_region.py. The truth (truth.gpkg) is deliberately not referenced.
 title = "{title}"
 
@@ -109,23 +109,33 @@ dem = "dem.tif"
 [front_lines]
 path = "region.gpkg"
 layer = "front_lines"
+"""
 
+# Optional inputs: minerisk refuses an empty layer, so a section (and the evidence that needs it)
+# is written only when its layer has features, which a very small region may lack.
+SCENARIO_INPUTS = {
+    "finds": """
 [finds]
 path = "region.gpkg"
 layer = "finds"
 count_field = "count"
-
+""",
+    "cleared": """
 [cleared]
 path = "region.gpkg"
 layer = "cleared"
 pod_field = "pod"
-
+""",
+    "records": """
 [records]
 path = "region.gpkg"
 layer = "records"
 reliability_field = "reliability"
 reliability = {reliability}
+""",
+}
 
+SCENARIO_MODEL = """
 [model]
 intercept = -5.5                    # log-odds far from everything: p = 0.4 %
 
@@ -134,24 +144,35 @@ feature = "slope"
 weight = -0.05
 transform = "linear"
 
-[model.evidence.front_lines]         # belts lie within a few hundred metres of the lines
+[model.evidence.front_lines]        # belts lie within a few hundred metres of the lines
 feature = "front_line_distance"
 weight = 3.0
 transform = {{ type = "exp_decay", length = 500.0 }}
+"""
 
+SCENARIO_EVIDENCE = {
+    "finds": """
 [model.evidence.finds]              # finds cluster in the fields they came from
 feature = "find_density"
 bandwidth = 200.0
 weight = 0.8
 transform = "log1p"
-
+""",
+    "records": """
 [model.evidence.records]            # a record is right about a quarter of the time
 feature = "record_coverage"
 weight = 3.0
 transform = "linear"
-"""
+""",
+}
 
 
-def write_scenario(path, title, reliability, max_slope):
+def write_scenario(path, title, reliability, max_slope, present):
+    """The scenario over the region's files; `present` names the optional layers that have
+    features ("finds", "cleared", "records")."""
+    parts = [SCENARIO_HEAD.format(title=title)]
+    parts += [SCENARIO_INPUTS[k].format(reliability=reliability) for k in SCENARIO_INPUTS if k in present]
+    parts.append(SCENARIO_MODEL.format(max_slope=max_slope))
+    parts += [SCENARIO_EVIDENCE[k] for k in SCENARIO_EVIDENCE if k in present]
     with open(path, "w") as f:
-        f.write(SCENARIO.format(title=title, reliability=reliability, max_slope=max_slope))
+        f.write("".join(parts))
