@@ -12,8 +12,10 @@ using namespace minerisk;
 
 namespace {
 
+// Each test writes into its own folder: ctest runs tests in parallel processes.
 fs::path write_scenario(const std::string& name, const std::string& text) {
-  const fs::path dir = fs::temp_directory_path() / "minerisk_scenario_tests";
+  const fs::path dir = fs::temp_directory_path() / "minerisk_scenario_tests" /
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name();
   fs::create_directories(dir);
   const fs::path p = dir / name;
   std::ofstream(p) << text;
