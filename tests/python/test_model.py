@@ -172,3 +172,21 @@ def test_evaluate_refuses_truth_off_the_grid(region, fitted, tmp_path):
     r = run_minerisk("evaluate", fitted / "fitted.h5", "--truth", far, "-o", tmp_path / "e.json")
     assert r.returncode == 2
     assert "no true item" in r.stderr
+
+
+def test_evaluate_against_a_label_raster(region, fitted, tmp_path):
+    """Labels on the grid: > 0 positive, 0 negative, no-data and negatives left out."""
+    grid = fitted / "fitted.h5"
+    with h5py.File(grid, "r") as f:
+        p = f["probability"][:]
+    rng = np.random.default_rng(9)
+    labels = np.where(rng.random(p.shape) < 0.02, 1.0, 0.0)
+    labels[rng.random(p.shape) < 0.3] = -1.0  # unknown: left out
+    labels_raster(tmp_path / "labels.tif", region, lambda h, w: labels)
+    r = run_minerisk("evaluate", grid, "--truth", tmp_path / "labels.tif", "-o", tmp_path / "e.json")
+    assert r.returncode == 0, r.stderr
+    result = json.loads((tmp_path / "e.json").read_text())
+    keep = np.isfinite(p) & (labels >= 0)
+    assert result["cells"] == keep.sum()
+    assert result["roc_auc"] == pytest.approx(roc_auc_score(labels[keep] > 0, p[keep]), abs=1e-9)
+    assert result["pr_auc"] == pytest.approx(average_precision_score(labels[keep] > 0, p[keep]), abs=1e-9)
