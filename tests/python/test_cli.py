@@ -45,3 +45,30 @@ def test_quiet_prints_nothing(region, tmp_path):
     result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.h5", "--quiet")
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" and result.stdout == ""
+
+
+def test_progress_bar_on_a_terminal(region, tmp_path):
+    """On a terminal, progress is one bar redrawn in place with tiles, rate and time left."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import minerisk_bin
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([minerisk_bin(), "run", str(region / "scenario.toml"), "-o", str(tmp_path / "o.h5"),
+                                "--tile-size", "64"], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the program closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait() == 0
+    text = output.decode(errors="replace")
+    assert "\r" in text and "[" in text and "tiles" in text and "/s" in text
+    assert "left" in text and "took" in text
