@@ -250,6 +250,8 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
         if (!held_out) training_finds.push_back(p);
       }
       refit = build_design(s, in, model, cells, &training_finds, options);
+      // Only the densities change, and they are finite everywhere: the rows stay the same cells.
+      if (refit.cell != design.cell) throw std::logic_error("fit: a fold's design lost or gained training cells");
       d = &refit;
     }
     const Eigen::MatrixXd Xtrain = d->X(train, Eigen::all);
