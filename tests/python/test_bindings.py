@@ -7,7 +7,7 @@ import time
 import h5py
 import numpy as np
 import pytest
-from osgeo import gdal
+from osgeo import gdal, ogr
 from scipy import ndimage
 
 from conftest import run_minerisk, scenario_text
@@ -148,3 +148,33 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.Scenario.load(tmp_path / "missing.toml")
     with pytest.raises(minerisk.Error, match="did you mean 'intercept'"):
         minerisk.Scenario.from_dict({"terrain": {"dem": "x.tif"}, "model": {"intercep": 0}})
+
+
+def test_kernels_equal_their_commands(region, tmp_path):
+    """Each kernel from Python gives the command line's numbers on the same inputs."""
+    dem_ds = gdal.Open(str(region / "dem.tif"))
+    gt = dem_ds.GetGeoTransform()
+    shape = (dem_ds.RasterYSize, dem_ds.RasterXSize)
+    dem = dem_ds.ReadAsArray().astype(np.float32)
+    dem[dem == -9999] = np.nan
+
+    # focal: the DEM's mean within 55 m.
+    assert run_minerisk("focal", region / "dem.tif", tmp_path / "f.tif", "--radius", "55", "-q").returncode == 0
+    ours = minerisk.focal(dem, radius=55.0, geotransform=gt)
+    assert np.array_equal(ours, read(tmp_path / "f.tif").astype(np.float32), equal_nan=True)
+
+    # distance transform: a mask of the steepest cells.
+    mask = (np.nan_to_num(minerisk.slope(dem, geotransform=gt)) > 30).astype(np.uint8)
+    write_raster(tmp_path / "mask.tif", mask, geotransform=gt, dtype=gdal.GDT_Byte)
+    assert run_minerisk("proximity", tmp_path / "mask.tif", tmp_path / "d.tif", "-q").returncode == 0
+    assert np.array_equal(minerisk.distance_transform(mask, geotransform=gt), read(tmp_path / "d.tif").astype(np.float32))
+
+    # point density: the finds, with their counts.
+    finds_ds = ogr.Open(str(region / "region.gpkg"))  # kept alive: GDAL 3.6 frees the layer with it
+    points = np.array([(f.GetGeometryRef().GetX(), f.GetGeometryRef().GetY(), f.GetField("count"))
+                       for f in finds_ds.GetLayerByName("finds")])
+    r = run_minerisk("density", region / "region.gpkg", tmp_path / "k.tif", "--layer", "finds", "--like",
+                     region / "dem.tif", "--bandwidth", "250", "--weight-field", "count", "-q")
+    assert r.returncode == 0, r.stderr
+    ours = minerisk.point_density(points, shape, geotransform=gt, bandwidth=250.0)
+    assert np.array_equal(ours, read(tmp_path / "k.tif").astype(np.float32))
