@@ -51,6 +51,18 @@ def informative_features(grid_dir, training):
     return names
 
 
+def write_like(path, template, values):
+    """A float32 raster on the template's grid, NaN as no-data."""
+    src = gdal.Open(template)
+    ds = gdal.GetDriverByName("GTiff").Create(path, src.RasterXSize, src.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(src.GetGeoTransform())
+    ds.SetProjection(src.GetProjection())
+    band = ds.GetRasterBand(1)
+    band.SetNoDataValue(float("nan"))
+    band.WriteArray(values.astype(np.float32))
+    ds = None
+
+
 def write_labels(path, label, municipality, geotransform, held_out):
     """Training finds (points) and cleared land (cell squares), outside the held-out municipality."""
     srs = osr.SpatialReference()
@@ -183,9 +195,19 @@ def main(argv=None):
         ds = gdal.Open(f"NETCDF:{os.path.join(fold, 'grid.h5')}:probability")
         probability = ds.GetRasterBand(1).ReadAsArray().astype(np.float64)
         held = (municipality == m) & np.isfinite(label)
+        # The municipality's own score, by `minerisk evaluate` against its labels alone.
+        held_labels = os.path.join(fold, "held_out_labels.tif")
+        write_like(held_labels, os.path.join(grid_dir, "label.tif"), np.where(held, label, np.nan))
+        own = None
+        if 0 < label[held].sum() < held.sum():
+            minerisk(args.minerisk, "evaluate", os.path.join(fold, "grid.h5"), "--truth", held_labels, "-o",
+                     os.path.join(fold, "evaluation.json"))
+            with open(os.path.join(fold, "evaluation.json")) as f:
+                own = json.load(f)["roc_auc"]
         scores.append(probability[held])
         truth.append(label[held])
-        print(f"municipality {m:2d}: {int(held.sum()):4d} labelled cells held out", file=sys.stderr)
+        note = f", ROC-AUC {100 * own:.1f}" if own is not None else " (one class only: no ROC-AUC of its own)"
+        print(f"municipality {m:2d}: {int(held.sum()):4d} labelled cells held out{note}", file=sys.stderr)
     scores, truth = np.concatenate(scores), np.concatenate(truth)
     ok = np.isfinite(scores)
     roc, pr = 100 * roc_auc_score(truth[ok], scores[ok]), 100 * average_precision_score(truth[ok], scores[ok])
