@@ -86,15 +86,17 @@ TrainingCells training_cells(const Scenario& s, const InputSet& in, const Model&
 struct Design {
   std::vector<size_t> cell;        // grid index of each row
   Eigen::MatrixXd X;               // transformed features
+  Eigen::MatrixXd raw;             // the features before their transforms (classes, for WoE)
   Eigen::VectorXd y;
 };
 
 Design build_design(const Scenario& s, const InputSet& in, const Model& model, const TrainingCells& t,
-                    const std::vector<kernels::WeightedPoint>* finds, const FitOptions& options) {
+                    const PointFilter* keep_finds, const FitOptions& options) {
   const Grid& grid = in.grid;
   const size_t k = s.evidence.size();
   const TilePlan plan(grid.width(), grid.height(), 512);
-  std::map<size_t, std::vector<double>> rows;  // ordered by cell: the same order whatever the threads
+  // Per cell, the transformed features then the raw ones; ordered by cell whatever the threads.
+  std::map<size_t, std::vector<double>> rows;
   std::mutex mutex;
   for_each_tile(plan.tiles(), {options.threads, true, "minerisk fit", options.cancel}, [&](const kernels::Window& w) {
     bool any = false;
@@ -102,16 +104,17 @@ Design build_design(const Scenario& s, const InputSet& in, const Model& model, c
       for (int64_t c = 0; c < w.width && !any; ++c)
         any = t.label[static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c)] != kUnused;
     if (!any) return;
-    const TileFeatures f = model.features(w, finds);
+    const TileFeatures f = model.features(w, keep_finds);
     std::map<size_t, std::vector<double>> local;
     for (int64_t r = 0; r < w.height; ++r)
       for (int64_t c = 0; c < w.width; ++c) {
         const auto cell = static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c);
         if (t.label[cell] == kUnused) continue;
-        std::vector<double> row(k);
+        std::vector<double> row(2 * k);
         bool complete = true;
         for (size_t j = 0; j < k; ++j) {
-          row[j] = s.evidence[j].transform.apply(f.layers[j][static_cast<size_t>(r * w.width + c)]);
+          row[k + j] = f.layers[j][static_cast<size_t>(r * w.width + c)];
+          row[j] = s.evidence[j].transform.apply(row[k + j]);
           complete = complete && std::isfinite(row[j]);
         }
         if (complete) local.emplace(cell, std::move(row));
@@ -121,11 +124,15 @@ Design build_design(const Scenario& s, const InputSet& in, const Model& model, c
   });
   Design d;
   d.X.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(k));
+  d.raw.resize(d.X.rows(), d.X.cols());
   d.y.resize(static_cast<Eigen::Index>(rows.size()));
   Eigen::Index i = 0;
   for (const auto& [cell, row] : rows) {
     d.cell.push_back(cell);
-    for (size_t j = 0; j < k; ++j) d.X(i, static_cast<Eigen::Index>(j)) = row[j];
+    for (size_t j = 0; j < k; ++j) {
+      d.X(i, static_cast<Eigen::Index>(j)) = row[j];
+      d.raw(i, static_cast<Eigen::Index>(j)) = row[k + j];
+    }
     d.y(i) = t.label[cell];
     ++i;
   }
@@ -173,11 +180,13 @@ std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitSpec& 
     return fold;
   }
   if (spec.block_size <= 0) return fold;
-  const double block_units = spec.block_size / grid.frame.linear_unit;
+  // Block size in CRS units along x and y; in a geographic CRS, degrees at the grid's middle row.
+  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
+  const double block_x = spec.block_size / scale.x, block_y = spec.block_size / scale.y;
   for (size_t i = 0; i < d.cell.size(); ++i) {
     const auto row = static_cast<int64_t>(d.cell[i]) / grid.width(), col = static_cast<int64_t>(d.cell[i]) % grid.width();
-    const auto bx = static_cast<int64_t>(std::floor((grid.frame.centre_x(col) - grid.frame.geotransform[0]) / block_units));
-    const auto by = static_cast<int64_t>(std::floor((grid.frame.geotransform[3] - grid.frame.centre_y(row)) / block_units));
+    const auto bx = static_cast<int64_t>(std::floor((grid.frame.centre_x(col) - grid.frame.geotransform[0]) / block_x));
+    const auto by = static_cast<int64_t>(std::floor((grid.frame.geotransform[3] - grid.frame.centre_y(row)) / block_y));
     // A fixed scramble of the block's coordinates deals neighbouring blocks into different folds.
     uint64_t h = static_cast<uint64_t>(bx) * 0x9E3779B97F4A7C15ULL ^ (static_cast<uint64_t>(by) + spec.seed) * 0xC2B2AE3D27D4EB4FULL;
     h ^= h >> 31;
@@ -202,7 +211,18 @@ std::string fitted_toml(const Scenario& s, const FitResult& r) {
 
 }  // namespace
 
+// The options, wherever they came from (scenario, command line, Python), checked once.
+void check_fit_spec(const FitSpec& f) {
+  if (!(f.folds >= 2 && f.folds <= 100)) throw UserError("fit: folds must be a whole number from 2 to 100");
+  if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
+    throw UserError("fit: background_ratio must lie in [0, 100] (random background cells per positive)");
+  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) throw UserError("fit: l2 must be zero or positive");
+  if (!(f.block_size >= 0) || !std::isfinite(f.block_size))
+    throw UserError("fit: block_size must be zero (no cross-validation) or a positive size in metres");
+}
+
 FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
+  check_fit_spec(options.spec);
   if (s.evidence.empty()) throw UserError(s.file.string() + ": [model] has no evidence layer to fit");
   const InputSet in = load_inputs(s);
   const Model model(s, in);
@@ -229,8 +249,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   // built from the held-out land's labels sees it.
   int fold_count = 0;
   const std::vector<int64_t> fold = folds_of(design, in.grid, options.spec, fold_count);
-  const bool rebuild = options.spec.labels.empty() &&
-                       std::any_of(s.evidence.begin(), s.evidence.end(),
+  const bool rebuild = std::any_of(s.evidence.begin(), s.evidence.end(),
                                    [](const EvidenceSpec& e) { return e.feature == FeatureKind::find_density; });
   std::vector<kernels::ScoredCell> pooled;
   for (int f = 0; f < fold_count; ++f) {
@@ -240,16 +259,15 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
     const Design* d = &design;
     Design refit;
     if (rebuild) {
-      std::vector<kernels::WeightedPoint> training_finds;
-      for (const kernels::WeightedPoint& p : in.finds) {
+      // A find is held out when its cell is a held-out training cell.
+      const PointFilter keep = [&](const kernels::WeightedPoint& p) {
         int64_t row, col;
-        if (!cell_of(in.grid, p.x, p.y, row, col)) continue;
-        const auto it = std::lower_bound(design.cell.begin(), design.cell.end(), static_cast<size_t>(row * in.grid.width() + col));
-        const bool held_out = it != design.cell.end() && *it == static_cast<size_t>(row * in.grid.width() + col) &&
-                              fold[static_cast<size_t>(it - design.cell.begin())] == f;
-        if (!held_out) training_finds.push_back(p);
-      }
-      refit = build_design(s, in, model, cells, &training_finds, options);
+        if (!cell_of(in.grid, p.x, p.y, row, col)) return true;
+        const auto cell = static_cast<size_t>(row * in.grid.width() + col);
+        const auto it = std::lower_bound(design.cell.begin(), design.cell.end(), cell);
+        return !(it != design.cell.end() && *it == cell && fold[static_cast<size_t>(it - design.cell.begin())] == f);
+      };
+      refit = build_design(s, in, model, cells, &keep, options);
       // Only the densities change, and they are finite everywhere: the rows stay the same cells.
       if (refit.cell != design.cell) throw std::logic_error("fit: a fold's design lost or gained training cells");
       d = &refit;
@@ -279,16 +297,19 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   for (size_t j = 0; j < s.evidence.size(); ++j) {
     const EvidenceSpec& e = s.evidence[j];
     const auto column = design.X.col(static_cast<Eigen::Index>(j));
+    const auto raw = design.raw.col(static_cast<Eigen::Index>(j));
     std::vector<std::pair<std::string, std::function<bool(Eigen::Index)>>> classes;
-    if (e.transform.kind == kernels::TransformKind::step || e.feature == FeatureKind::record_coverage) {
-      classes.emplace_back(e.name, [&](Eigen::Index i) { return column(i) > 0; });
-    } else if (e.transform.kind == kernels::TransformKind::categorical) {
-      for (size_t c = 0; c < e.transform.xs.size(); ++c) {
-        char label[64];
-        std::snprintf(label, sizeof label, "%s = %g", e.name.c_str(), e.transform.xs[c]);
-        const double value = e.transform.ys[c];
-        classes.emplace_back(label, [&, value](Eigen::Index i) { return column(i) == value; });
+    if (e.transform.kind == kernels::TransformKind::categorical) {
+      for (size_t c = 0; c < e.transform.xs.size(); ++c) {  // one per listed class, by its value
+        char label[96];
+        std::snprintf(label, sizeof label, "%s = %.17g", e.name.c_str(), e.transform.xs[c]);
+        const double cls = e.transform.xs[c];
+        classes.emplace_back(label, [&, cls](Eigen::Index i) { return raw(i) == cls; });
       }
+    } else if (e.transform.kind == kernels::TransformKind::step) {
+      classes.emplace_back(e.name, [&](Eigen::Index i) { return column(i) > 0; });
+    } else if (e.feature == FeatureKind::record_coverage) {
+      classes.emplace_back(e.name, [&](Eigen::Index i) { return raw(i) > 0; });
     }
     for (const auto& [label, in_class] : classes) {
       double bd = 0, bn = 0, nd = 0, nn = 0;

@@ -1,6 +1,8 @@
 #include "minerisk/engine/model.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <optional>
 
@@ -26,7 +28,7 @@ Model::Model(const Scenario& scenario, const InputSet& inputs) : scenario_(scena
   }
 }
 
-TileFeatures Model::features(const Window& tile, const std::vector<kernels::WeightedPoint>* finds) const {
+TileFeatures Model::features(const Window& tile, const PointFilter* keep) const {
   const auto& frame = inputs_.grid.frame;
   const auto n = static_cast<size_t>(tile.cells());
   // The DEM with a one-cell halo: for the terrain measures, and as the region's no-data mask.
@@ -68,8 +70,14 @@ TileFeatures Model::features(const Window& tile, const std::vector<kernels::Weig
           kernels::for_each_covered_cell(p, tile, frame, [&](int64_t i) { feature[static_cast<size_t>(i)] = 0.0f; });
         break;
       case FeatureKind::find_density: {
-        const auto& points = own.own_points ? own.points : (finds ? *finds : inputs_.finds);
-        kernels::gaussian_density_per_km2(points, e.bandwidth, tile, frame, feature);
+        const auto& points = own.own_points ? own.points : inputs_.finds;
+        if (keep) {
+          std::vector<kernels::WeightedPoint> kept;
+          std::copy_if(points.begin(), points.end(), std::back_inserter(kept), *keep);
+          kernels::gaussian_density_per_km2(kept, e.bandwidth, tile, frame, feature);
+        } else {
+          kernels::gaussian_density_per_km2(points, e.bandwidth, tile, frame, feature);
+        }
         break;
       }
       case FeatureKind::record_coverage:

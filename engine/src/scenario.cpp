@@ -113,6 +113,10 @@ kernels::Transform read_transform(const TomlReader& owner, const std::string& ke
     if (!kernels::parse_transform_kind(type, t.kind))
       r.fail("type", "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
     using K = kernels::TransformKind;
+    for (const char* key : {"x", "y"})
+      if (r.has(key) && t.kind != K::piecewise) r.fail(key, "applies only to type = \"piecewise\"; remove it");
+    for (const char* key : {"values", "default"})
+      if (r.has(key) && t.kind != K::categorical) r.fail(key, "applies only to type = \"categorical\"; remove it");
     if (t.kind == K::exp_decay) {
       if (!r.has("length")) r.fail("length", "is missing; exp_decay needs its length scale in metres");
       require_positive(r, "length", t.length, "the decay length is in metres");
@@ -270,7 +274,7 @@ std::string resolved_text(const Scenario& s) {
       toml::table values;
       for (size_t i = 0; i < e.transform.xs.size(); ++i) {
         char key[32];
-        std::snprintf(key, sizeof key, "%g", e.transform.xs[i]);
+        std::snprintf(key, sizeof key, "%.17g", e.transform.xs[i]);
         values.insert(key, e.transform.ys[i]);
       }
       t["transform"].as_table()->insert("values", std::move(values));

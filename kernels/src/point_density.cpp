@@ -69,7 +69,7 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
   std::vector<double> fx_pool, fy_pool;
   for (const WeightedPoint& p : points) {
     if (p.x < x_lo || p.x > x_hi || p.y < y_lo || p.y > y_hi) continue;
-    Reach a;
+    Reach a{};
     a.x = p.x;
     cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, a.c0, a.c1);
     cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, a.r0, a.r1);

@@ -11,10 +11,14 @@ void edge_crossings(const Polygon& polygon, double y, std::vector<double>& xs) {
   for (const auto& ring : polygon.rings) {
     const size_t n = ring.size();
     for (size_t i = 0; i < n; ++i) {
-      const auto& a = ring[i];
-      const auto& b = ring[(i + 1) % n];
+      const auto& p = ring[i];
+      const auto& q = ring[(i + 1) % n];
       // Half-open in y so a vertex shared by two edges is counted once.
-      if ((a[1] <= y) == (b[1] <= y)) continue;
+      if ((p[1] <= y) == (q[1] <= y)) continue;
+      // From the lower end, so an edge shared by two polygons (traced in opposite directions)
+      // gives both the same crossing to the last bit.
+      const auto& a = p[1] < q[1] ? p : q;
+      const auto& b = p[1] < q[1] ? q : p;
       const double t = (y - a[1]) / (b[1] - a[1]);
       xs.push_back(a[0] + t * (b[0] - a[0]));
     }

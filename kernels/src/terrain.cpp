@@ -59,7 +59,7 @@ struct Evaluator {
     if (measure == TerrainMeasure::ruggedness) {
       double sum = 0;
       for (int k = 0; k < 9; ++k) {
-        const double d = z[k] - z[4];
+        const double d = z[k] - z[4];  // the difference in float, as gdaldem and the fast path
         sum += d * d;
       }
       return static_cast<float>(std::sqrt(sum));
@@ -118,7 +118,8 @@ void fast_row(const Evaluator& eval, const float* above, const float* centre, co
     }
     case TerrainMeasure::ruggedness:
       for (int64_t c = c0; c < c1; ++c) {
-        const double e = centre[c + 1];
+        // Differences in float (as gdaldem, and as the general path), squares summed in double.
+        const float e = centre[c + 1];
         const double d0 = above[c] - e, d1 = above[c + 1] - e, d2 = above[c + 2] - e, d3 = centre[c] - e;
         const double d5 = centre[c + 2] - e, d6 = below[c] - e, d7 = below[c + 1] - e, d8 = below[c + 2] - e;
         dst[c] = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d5 * d5 + d6 * d6 + d7 * d7 + d8 * d8));

@@ -100,3 +100,15 @@ TEST(PolygonCoverage, TilesGiveTheSameCells) {
           ASSERT_EQ(part[static_cast<size_t>(r * t.width + c)], whole[static_cast<size_t>((r0 + r) * 40 + c0 + c)]);
     }
 }
+
+TEST(PolygonCoverage, ADiagonalSharedEdgeCoversEachCellOnce) {
+  // Two triangles sharing the diagonal (195, 45)-(45, 195), traced in opposite directions.
+  const GridFrame f = frame_for(24, 24);
+  Polygon a, b;
+  a.rings = {{{45, 45}, {195, 45}, {45, 195}}};
+  b.rings = {{{195, 45}, {195, 195}, {45, 195}}};
+  std::vector<int> hits(24 * 24, 0);
+  for (const Polygon* p : {&a, &b})
+    for_each_covered_cell(*p, {0, 0, 24, 24}, f, [&](int64_t i) { ++hits[static_cast<size_t>(i)]; });
+  for (int h : hits) EXPECT_LE(h, 1);
+}

@@ -125,3 +125,32 @@ TEST(Slope, GeographicGridUsesMetresPerDegreeAtEachRow) {
   EXPECT_NEAR(s[7], degrees(std::atan(1.0 / metres)), 1e-4);
   EXPECT_GT(s[7], degrees(std::atan(1.0 / 111.3)));  // steeper than if a degree were equatorial
 }
+
+TEST(Terrain, RuggednessNearZeroIsTheSameInAnyTile) {
+  // Elevations of both signs near 0 make float differences inexact: every path must round alike.
+  std::mt19937 rng(77);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const int64_t w = 40, h = 30;
+  const GridFrame f = frame_for(w, h, 10, 10);
+  std::vector<float> dem(static_cast<size_t>(w * h));
+  for (float& v : dem) v = u(rng) * 1e-3f;
+  dem[15 * w + 20] = NAN;
+  auto tri = [&](const Window& win) {
+    std::vector<float> out(static_cast<size_t>(win.cells()));
+    terrain(buffer_for(dem, f, win), win, f, out, TerrainMeasure::ruggedness);
+    return out;
+  };
+  const auto whole = tri({0, 0, w, h});
+  for (int64_t tile : {3, 16}) {
+    for (int64_t r0 = 0; r0 < h; r0 += tile)
+      for (int64_t c0 = 0; c0 < w; c0 += tile) {
+        const Window t{c0, r0, std::min(tile, w - c0), std::min(tile, h - r0)};
+        const auto part = tri(t);
+        for (int64_t r = 0; r < t.height; ++r)
+          for (int64_t c = 0; c < t.width; ++c) {
+            const float a = part[static_cast<size_t>(r * t.width + c)], b = whole[static_cast<size_t>((r0 + r) * w + c0 + c)];
+            ASSERT_TRUE((std::isnan(a) && std::isnan(b)) || a == b) << "tile " << tile;
+          }
+      }
+  }
+}

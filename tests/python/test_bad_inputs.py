@@ -191,3 +191,17 @@ def test_a_good_run_replaces_the_previous_output(region, tmp_path):
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert sorted(os.listdir(tmp_path)) == ["out.h5", "out.png"]
+
+
+def test_transform_keys_of_another_type_are_refused(region, tmp_path, write_scenario):
+    text = scenario_text(region).replace('transform = { type = "exp_decay", length = 400.0 }',
+                                         'transform = { type = "exp_decay", length = 400.0, x = [1, 2] }')
+    check_refused(write_scenario(text), tmp_path, "transform.x", "piecewise")
+
+
+def test_two_outputs_of_the_same_name_are_refused(region, tmp_path):
+    out = tmp_path / "grid.png"  # the quick-look picture would be grid.png too
+    result = run_minerisk("run", region / "scenario.toml", "-o", out)
+    assert result.returncode == 2
+    assert "written twice" in result.stderr
+    assert not out.exists()

@@ -178,3 +178,13 @@ def test_kernels_equal_their_commands(region, tmp_path):
     assert r.returncode == 0, r.stderr
     ours = minerisk.point_density(points, shape, geotransform=gt, bandwidth=250.0)
     assert np.array_equal(ours, read(tmp_path / "k.tif").astype(np.float32))
+
+
+def test_fit_options_from_python_are_checked(region):
+    import tomllib
+
+    scenario = minerisk.Scenario.from_dict(tomllib.loads(scenario_text(region)))
+    with pytest.raises(minerisk.Error, match="folds"):
+        scenario.fit(block_size=2000.0, folds=0, background_ratio=1.0)
+    with pytest.raises(ValueError, match="unknown option"):
+        scenario.fit(fold=3)

@@ -1,6 +1,7 @@
 #pragma once
 // The model for one tile: features from the kernels, then the log-odds combination and the
 // clearance update.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct TileResult {
   std::vector<std::vector<float>> evidence;  // same order as Model::evidence_names()
 };
 
+using PointFilter = std::function<bool(const kernels::WeightedPoint&)>;
+
 class Model {
  public:
   Model(const Scenario& scenario, const InputSet& inputs);
@@ -35,9 +38,10 @@ class Model {
   /// Cells where the DEM has no data are no-data (NaN) in every output.
   TileResult compute(const kernels::Window& tile) const;
 
-  /// Each evidence layer's feature on one tile, before its transform. `finds` replaces the scenario's finds for find_density layers (fit's folds leave
-  /// out the held-out finds); null uses the scenario's.
-  TileFeatures features(const kernels::Window& tile, const std::vector<kernels::WeightedPoint>* finds = nullptr) const;
+  /// Each evidence layer's feature on one tile, before its transform. `keep`, when given,
+  /// selects the finds every find_density layer may use (fit's folds leave out the held-out
+  /// land's finds, whatever the layer's own filter).
+  TileFeatures features(const kernels::Window& tile, const PointFilter* keep = nullptr) const;
 
   /// The probability of clearance detection on one tile (0 where nothing was cleared).
   std::vector<float> cleared_pod(const kernels::Window& tile) const;
