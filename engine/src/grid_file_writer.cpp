@@ -96,8 +96,7 @@ void write_cf_grid_mapping(hid_t crs, const OGRSpatialReference& srs) {
 }  // namespace
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                               const std::vector<std::string>& evidence_names,
-                               const std::vector<std::string>& evidence_descriptions, const OutputMetadata& meta)
+                               const OutputMetadata& meta)
     : grid_(grid), tile_size_(tile_size) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr noise
   const hid_t fcpl = ordered_creation_plist(H5P_FILE_CREATE);
@@ -149,18 +148,112 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   H5Pclose(dcpl);
   H5Sclose(scalar);
 
-  probability_ = create_variable(file_, "probability", "probability of contamination by mines or unexploded ordnance", "1");
+}
+
+GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
+                               const std::vector<std::string>& evidence_names,
+                               const std::vector<std::string>& evidence_descriptions, const OutputMetadata& meta)
+    : GridFileWriter(path, grid, tile_size, meta) {
+  probability_ = add_variable("probability", "probability of contamination by mines or unexploded ordnance", "1");
   const float zero_one[2] = {0.0f, 1.0f};
   set_number(probability_, "valid_range", H5T_NATIVE_FLOAT, zero_one, 2);
-
-  const hid_t gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
-  evidence_group_ = check_id(H5Gcreate2(file_, "evidence", H5P_DEFAULT, gcpl, H5P_DEFAULT), "evidence group");
-  H5Pclose(gcpl);
-  set_text(evidence_group_, "description",
-           "each evidence layer's contribution to the log-odds of contamination; with the intercept they add up to "
-           "logit(probability)");
   for (size_t k = 0; k < evidence_names.size(); ++k)
-    evidence_.push_back(create_variable(evidence_group_, evidence_names[k], evidence_descriptions[k], "1"));
+    evidence_.push_back(add_variable(evidence_names[k], evidence_descriptions[k], "1", "evidence"));
+}
+
+hid_t GridFileWriter::add_variable(const std::string& name, const std::string& long_name, const std::string& units,
+                                   const std::string& group) {
+  hid_t parent = file_;
+  if (!group.empty()) {
+    if (evidence_group_ < 0) {
+      const hid_t gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
+      evidence_group_ = check_id(H5Gcreate2(file_, group.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT), "group " + group);
+      H5Pclose(gcpl);
+      set_text(evidence_group_, "description",
+               "each evidence layer's contribution to the log-odds of contamination; with the intercept they add up to "
+               "logit(probability)");
+    }
+    parent = evidence_group_;
+  }
+  const hid_t ds = create_variable(parent, name, long_name, units);
+  variables_.push_back(ds);
+  return ds;
+}
+
+void GridFileWriter::write(hid_t variable, const kernels::Window& w, const std::vector<float>& values) {
+  const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
+  const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
+  const hid_t memory = H5Screate_simple(2, count, nullptr);
+  const hid_t space = H5Dget_space(variable);
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+  const herr_t status = H5Dwrite(variable, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, values.data());
+  H5Sclose(space);
+  H5Sclose(memory);
+  check(status, "writing a tile");
+}
+
+hid_t GridFileWriter::scenario_dimension(hsize_t count) {
+  if (scenario_ >= 0) return scenario_;
+  std::vector<double> index(count);
+  for (hsize_t i = 0; i < count; ++i) index[i] = static_cast<double>(i);
+  scenario_ = write_coordinate(file_, "scenario", index);
+  set_text(scenario_, "long_name", "scenario number (the rows of the parameter table)");
+  return scenario_;
+}
+
+hid_t GridFileWriter::add_stack(const std::string& name, int64_t count, const std::string& long_name,
+                                const std::string& units) {
+  const auto& f = grid_.frame;
+  const hsize_t dims[3] = {static_cast<hsize_t>(count), static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)};
+  const hsize_t chunk[3] = {1, static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)),
+                            static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))};
+  const hid_t space = H5Screate_simple(3, dims, nullptr);
+  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  check(H5Pset_chunk(dcpl, 3, chunk), "chunking " + name);
+  check(H5Pset_shuffle(dcpl), "shuffle filter");
+  check(H5Pset_deflate(dcpl, 4), "deflate filter");
+  const float fill = NAN;
+  check(H5Pset_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill), "fill value");
+  const hid_t ds = check_id(H5Dcreate2(file_, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  check(H5DSattach_scale(ds, scenario_dimension(static_cast<hsize_t>(count)), 0), "attaching scenario to " + name);
+  check(H5DSattach_scale(ds, y_, 1), "attaching y to " + name);
+  check(H5DSattach_scale(ds, x_, 2), "attaching x to " + name);
+  set_number(ds, "_FillValue", H5T_NATIVE_FLOAT, &fill);
+  set_text(ds, "long_name", long_name);
+  set_text(ds, "units", units);
+  set_text(ds, "grid_mapping", "crs");
+  variables_.push_back(ds);
+  return ds;
+}
+
+void GridFileWriter::write(hid_t stack, int64_t layer, const kernels::Window& w, const std::vector<float>& values) {
+  const hsize_t start[3] = {static_cast<hsize_t>(layer), static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
+  const hsize_t count[3] = {1, static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
+  const hid_t memory = H5Screate_simple(3, count, nullptr);
+  const hid_t space = H5Dget_space(stack);
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+  const herr_t status = H5Dwrite(stack, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, values.data());
+  H5Sclose(space);
+  H5Sclose(memory);
+  check(status, "writing a stack layer");
+}
+
+void GridFileWriter::add_series(const std::string& name, const std::vector<double>& values, const std::string& long_name,
+                                const std::string& units) {
+  const hid_t dim = scenario_dimension(values.size());
+  const hsize_t n = values.size();
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  const hid_t ds = check_id(H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
+  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+  check(H5DSattach_scale(ds, dim, 0), "attaching scenario to " + name);
+  set_text(ds, "long_name", long_name);
+  set_text(ds, "units", units);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Dclose(ds);
 }
 
 hid_t GridFileWriter::create_variable(hid_t parent, const std::string& name, const std::string& long_name,
@@ -189,28 +282,17 @@ hid_t GridFileWriter::create_variable(hid_t parent, const std::string& name, con
 }
 
 void GridFileWriter::write(const TileResult& tile) {
-  const auto& w = tile.window;
-  const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
-  const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  const hid_t memory = H5Screate_simple(2, count, nullptr);
-  auto write_one = [&](hid_t ds, const std::vector<float>& values) {
-    const hid_t space = H5Dget_space(ds);
-    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-    const herr_t status = H5Dwrite(ds, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, values.data());
-    H5Sclose(space);
-    check(status, "writing a tile");
-  };
-  write_one(probability_, tile.probability);
-  for (size_t k = 0; k < evidence_.size(); ++k) write_one(evidence_[k], tile.evidence[k]);
-  H5Sclose(memory);
+  write(probability_, tile.window, tile.probability);
+  for (size_t k = 0; k < evidence_.size(); ++k) write(evidence_[k], tile.window, tile.evidence[k]);
 }
 
 void GridFileWriter::close() {
   if (file_ < 0) return;
-  for (hid_t ds : evidence_) H5Dclose(ds);
+  for (hid_t ds : variables_) H5Dclose(ds);
+  variables_.clear();
   evidence_.clear();
-  H5Dclose(probability_);
-  H5Gclose(evidence_group_);
+  if (evidence_group_ >= 0) H5Gclose(evidence_group_);
+  if (scenario_ >= 0) H5Dclose(scenario_);
   H5Dclose(x_);
   H5Dclose(y_);
   const herr_t status = H5Fclose(file_);
