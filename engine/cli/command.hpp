@@ -33,6 +33,7 @@ void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const C
 void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_density_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_focal_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_explain_command(CLI::App& app, std::vector<Command>& commands, const Context& context);

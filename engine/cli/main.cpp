@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   minerisk::cli::add_density_command(app, commands, context);
   minerisk::cli::add_focal_command(app, commands, context);
   minerisk::cli::add_fit_command(app, commands, context);
+  minerisk::cli::add_sweep_command(app, commands, context);
   minerisk::cli::add_evaluate_command(app, commands, context);
   minerisk::cli::add_explain_command(app, commands, context);
 

@@ -243,6 +243,10 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
     c.p_value = std::erfc(std::abs(c.z) / std::sqrt(2.0));
     r.coefficients.push_back(c);
   }
+  for (Eigen::Index i = 0; i < fit.covariance.rows(); ++i) {
+    r.covariance.emplace_back();
+    for (Eigen::Index j = 0; j < fit.covariance.cols(); ++j) r.covariance.back().push_back(fit.covariance(i, j));
+  }
 
   // Spatial cross-validation: fit without each fold, predict it, pool the predictions. Density
   // layers built from the finds are rebuilt from the training folds' finds only, so nothing
@@ -345,6 +349,7 @@ std::string fit_json(const FitResult& r) {
   for (const Coefficient& c : r.coefficients)
     table.push_back({{"name", c.name}, {"weight", c.weight}, {"standard_error", c.standard_error}, {"z", c.z}, {"p_value", c.p_value}});
   j["coefficients"] = table;
+  j["covariance"] = r.covariance;  // of the coefficients, in the table's order
   j["cross_validation"] = {{"folds", r.folds}, {"roc_auc", r.folds ? r.cv_roc_auc : 0.0}, {"pr_auc", r.folds ? r.cv_pr_auc : 0.0}};
   nlohmann::ordered_json woe = nlohmann::ordered_json::array();
   for (const auto& [name, w] : r.weights_of_evidence)

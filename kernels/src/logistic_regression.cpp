@@ -44,7 +44,8 @@ LogisticFit fit_logistic_l2(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, 
     ll += y(i) * log_p + (1.0 - y(i)) * log_q;
   }
   fit.coefficients = beta;
-  fit.standard_errors = H.inverse().diagonal().cwiseSqrt();
+  fit.covariance = H.inverse();
+  fit.standard_errors = fit.covariance.diagonal().cwiseSqrt();
   fit.log_likelihood = ll;
   return fit;
 }

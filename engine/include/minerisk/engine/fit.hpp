@@ -26,6 +26,7 @@ struct Coefficient {
 
 struct FitResult {
   std::vector<Coefficient> coefficients;  // the intercept first
+  std::vector<std::vector<double>> covariance;  // of the coefficients, in the same order
   int64_t positives = 0, negatives = 0;
   int folds = 0;                          // cross-validation folds used (0: none)
   double cv_roc_auc = NAN, cv_pr_auc = NAN;  // pooled over the held-out folds

@@ -8,6 +8,7 @@ namespace minerisk::kernels {
 struct LogisticFit {
   Eigen::VectorXd coefficients;     // intercept first, then one per column of X
   Eigen::VectorXd standard_errors;  // from the inverse of the penalised Hessian at the optimum
+  Eigen::MatrixXd covariance;       // that inverse: the coefficients' covariance
   double log_likelihood = 0;
   int iterations = 0;
 };

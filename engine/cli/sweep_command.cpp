@@ -1,0 +1,37 @@
+// `minerisk sweep SWEEP.toml -o SWEEP.h5`: many scenarios in one pass over the features.
+#include <cstdio>
+
+#include "command.hpp"
+#include "minerisk/engine/sweep.hpp"
+
+namespace minerisk::cli {
+
+void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
+  struct Args {
+    std::string sweep;
+    SweepOptions options;
+    ToolOptions tiles;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "sweep", "Run many scenarios (parameter axes, Monte Carlo uncertainty) in one pass; per-cell statistics to HDF5");
+  cmd->add_option("sweep", a->sweep, "Sweep file (TOML): a base scenario, [[axis]] tables, [uncertainty]")->required();
+  cmd->add_option("-o,--output", a->options.output, "Output HDF5 file")->required();
+  add_tile_options(cmd, a->tiles);
+  cmd->footer("Example: minerisk sweep region/sweep.toml -o region/sweep.h5");
+  commands.push_back({cmd, [a, context] {
+                        const SweepSpec spec = load_sweep(a->sweep);
+                        SweepOptions options = a->options;
+                        options.threads = a->tiles.threads;
+                        options.tile_size = a->tiles.tile_size;
+                        options.quiet = a->tiles.quiet;
+                        options.command_line = context.command_line;
+                        options.cancel = context.cancel;
+                        const SweepSummary s = run_sweep(spec, options);
+                        if (!options.quiet)
+                          std::printf("sweep: %lld scenarios in %.1f s\nfile: %s\n", static_cast<long long>(s.scenarios),
+                                      s.seconds, options.output.string().c_str());
+                      }});
+}
+
+}  // namespace minerisk::cli

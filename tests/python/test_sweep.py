@@ -1,0 +1,122 @@
+"""minerisk sweep: many scenarios in one pass, against run, numpy and itself."""
+import h5py
+import numpy as np
+import pytest
+import xarray as xr
+
+from conftest import run_minerisk
+
+
+def sweep_file(folder, region, body):
+    path = folder / "sweep.toml"
+    path.write_text(f'base = "{region / "scenario.toml"}"\n' + body)
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_run(region, tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep_base") / "run.h5"
+    assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q").returncode == 0
+    with h5py.File(out, "r") as f:
+        return f["probability"][:]
+
+
+def test_identical_scenarios_equal_the_run(region, tmp_path, base_run):
+    body = '[[axis]]\nparameter = "model.evidence.front_lines.weight"\nvalues = [3.5, 3.5, 3.5]\n'
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        for name in ("mean", "p05", "p50", "p95"):
+            assert f[name][:].tobytes() == base_run.tobytes(), name
+        sd = f["sd"][:]
+        assert np.all(sd[np.isfinite(sd)] == 0)
+        assert np.allclose(f["top_overlap_with_base"][:], 1.0)
+        assert np.all(f["expected_contaminated_area"][:] == f["expected_contaminated_area"][0])
+
+
+def test_monte_carlo_with_zero_uncertainty_equals_the_base(region, tmp_path, base_run):
+    body = "samples = 4\n[uncertainty]\nfront_line_sd = 0.0\n"
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        assert f["scenario"].shape == (4,)
+        assert f["mean"][:].tobytes() == base_run.tobytes()
+
+
+MONTE_CARLO = """seed = 5
+samples = 8
+thresholds = [0.1, 0.5]
+stack = true
+
+[[axis]]
+parameter = "model.evidence.front_lines.weight"
+values = [2.5, 3.5]
+
+[[axis]]
+parameter = "model.intercept"
+lhs = [-5.5, -4.5]
+
+[uncertainty]
+front_line_sd = 80.0
+record_validity = true
+pod_beta = [18.0, 2.0]
+"""
+
+
+@pytest.fixture(scope="module")
+def monte_carlo(region, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweep_mc")
+    r = run_minerisk("sweep", sweep_file(folder, region, MONTE_CARLO), "-o", folder / "s.h5", "--threads", "1",
+                     "--tile-size", "256", "-q")
+    assert r.returncode == 0, r.stderr
+    return folder
+
+
+def test_statistics_equal_numpy_on_the_stored_stack(monte_carlo):
+    with h5py.File(monte_carlo / "s.h5", "r") as f:
+        stack = f["probability_stack"][:].astype(np.float64)
+        assert stack.shape[0] == 16
+        for q, name in ((5, "p05"), (50, "p50"), (95, "p95")):
+            assert np.nanmax(np.abs(np.percentile(stack, q, axis=0) - f[name][:])) < 1e-6, name
+        assert np.nanmax(np.abs(stack.mean(axis=0) - f["mean"][:])) < 1e-6
+        assert np.nanmax(np.abs(stack.std(axis=0) - f["sd"][:])) < 1e-6
+        assert np.nanmax(np.abs((stack > 0.5).mean(axis=0) - f["probability_above_0.5"][:])) < 1e-6
+        # The parameter table: two grid values, each with 8 Latin hypercube samples in range.
+        weights = f["parameter_model_evidence_front_lines_weight"][:]
+        assert sorted(set(weights)) == [2.5, 3.5]
+        intercepts = f["parameter_model_intercept"][:]
+        assert np.all((intercepts >= -5.5) & (intercepts <= -4.5))
+        # One stratum of the hypercube per sample.
+        strata = np.sort(np.floor((intercepts[:8] + 5.5) / (1.0 / 8)))
+        assert np.array_equal(strata, np.arange(8))
+        assert np.all((f["top_overlap_with_base"][:] > 0) & (f["top_overlap_with_base"][:] <= 1))
+
+
+def test_the_same_for_any_thread_count_and_tile_size(region, monte_carlo, tmp_path):
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, MONTE_CARLO), "-o", tmp_path / "s.h5", "--threads", "2",
+                     "--tile-size", "512", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(monte_carlo / "s.h5", "r") as a, h5py.File(tmp_path / "s.h5", "r") as b:
+        for name in a:
+            if isinstance(a[name], h5py.Dataset):
+                assert a[name][()].tobytes() == b[name][()].tobytes(), name
+
+
+def test_the_sweep_file_opens_in_xarray(monte_carlo):
+    ds = xr.open_dataset(monte_carlo / "s.h5")
+    assert ds["mean"].dims == ("y", "x") and ds["probability_stack"].dims == ("scenario", "y", "x")
+    assert ds["expected_contaminated_area"].dims == ("scenario",)
+
+
+@pytest.mark.parametrize("body,message", [
+    ('[[axis]]\nparameter = "model.evidence.front_line.weight"\nvalues = [1]\n', "not a sweepable parameter"),
+    ('[[axis]]\nparameter = "model.intercept"\nlhs = [-6, -4]\n', "samples"),
+    ('samples = 2\n[uncertainty]\npod_beta = [0, 1]\n', "pod_beta"),
+    ('[[axis]]\nparameter = "model.intercept"\nvalue = [1]\n', "did you mean 'values'"),
+])
+def test_bad_sweep_files_are_refused(region, tmp_path, body, message):
+    out = tmp_path / "s.h5"
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", out)
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and r.stderr.strip().count("\n") == 0
+    assert not out.exists()
