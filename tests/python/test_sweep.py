@@ -120,3 +120,21 @@ def test_bad_sweep_files_are_refused(region, tmp_path, body, message):
     assert r.returncode == 2, r.stderr
     assert message in r.stderr and r.stderr.strip().count("\n") == 0
     assert not out.exists()
+
+
+def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text((region / "scenario.toml").read_text().replace('"dem.tif"', f'"{region / "dem.tif"}"')
+                        .replace('"region.gpkg"', f'"{region / "region.gpkg"}"')
+                        + "\n[fit]\nbackground_ratio = 2\n")
+    r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json", "-q")
+    assert r.returncode == 0, r.stderr
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'base = "{tmp_path / "fitted.toml"}"\nsamples = 6\n[uncertainty]\nweights_from = "fit.json"\n')
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.h5", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        areas = f["expected_contaminated_area"][:]
+        assert len(set(areas)) == 6  # every draw of the weights differs
+        sd = f["sd"][:]
+        assert np.nanmax(sd) > 0
