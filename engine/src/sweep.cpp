@@ -393,7 +393,6 @@ std::vector<std::vector<float>> tile_probabilities(const SweepSpec& spec, const 
   if (std::any_of(draws.begin(), draws.end(), [](const Draw& d) { return d.changes_pod(); })) cleared.emplace(in.cleared, tile, frame);
   const auto& evidence = spec.base.evidence;
   std::vector<std::vector<float>> out;
-  std::vector<std::vector<float>> contributions(evidence.size(), std::vector<float>(n));
   std::vector<float> record_feature, front_feature, pod;
   for (size_t s = 0; s <= draws.size(); ++s) {
     const Draw& d = s < draws.size() ? draws[s] : base;
@@ -415,7 +414,7 @@ std::vector<std::vector<float>> tile_probabilities(const SweepSpec& spec, const 
         kernels::propagate_nodata(features.elevation, front_feature);
         feature = front_feature;
       }
-      layers.push_back({feature, d.transform[k], d.weight[k], contributions[k]});
+      layers.push_back({feature, d.transform[k], d.weight[k], {}});
     }
     std::span<const float> pod_view;
     if (spec.base.cleared) {

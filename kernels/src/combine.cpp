@@ -18,11 +18,12 @@ constexpr size_t kBlock = 512;
 // computed in single precision (they are stored as float) and summed in double.
 void add_layer(const EvidenceLayer& layer, size_t first, size_t n, double* log_odds) {
   const float* x = layer.feature.data() + first;
-  float* out = layer.contribution.data() + first;
+  // No contribution span: the terms are only summed (a sweep needs the probability alone).
+  float* out = layer.contribution.empty() ? nullptr : layer.contribution.data() + first;
   const double w = layer.weight;
   const Transform& t = layer.transform;
   auto emit = [&](size_t i, double term) {
-    out[i] = static_cast<float>(term);
+    if (out) out[i] = static_cast<float>(term);  // loop-invariant: the compiler unswitches it
     log_odds[i] += term;
   };
   switch (t.kind) {
@@ -69,7 +70,7 @@ void combine_log_odds(double intercept, std::span<EvidenceLayer> layers, std::sp
                       std::span<float> clearance_contribution, std::span<float> probability) {
   const size_t n = probability.size();
   for (const EvidenceLayer& layer : layers)
-    if (layer.feature.size() != n || layer.contribution.size() != n)
+    if (layer.feature.size() != n || (!layer.contribution.empty() && layer.contribution.size() != n))
       throw std::invalid_argument("combine_log_odds: layer sizes differ from the output");
   if (!cleared_pod.empty() && cleared_pod.size() != n)
     throw std::invalid_argument("combine_log_odds: clearance size differs from the output");

@@ -13,7 +13,7 @@ struct EvidenceLayer {
   std::span<const float> feature;
   Transform transform;
   double weight = 0.0;
-  std::span<float> contribution;  // out: weight * transform(feature), in log-odds
+  std::span<float> contribution;  // out: weight * transform(feature), in log-odds (empty: not kept)
 };
 
 /// Per cell:
