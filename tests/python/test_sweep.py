@@ -22,10 +22,12 @@ def base_run(region, tmp_path_factory):
 
 
 def test_identical_scenarios_equal_the_run(region, tmp_path, base_run):
-    body = '[[axis]]\nparameter = "model.evidence.front_lines.weight"\nvalues = [3.5, 3.5, 3.5]\n'
+    body = 'stack = true\n[[axis]]\nparameter = "model.evidence.front_lines.weight"\nvalues = [3.5, 3.5, 3.5]\n'
     r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5", "-q")
     assert r.returncode == 0, r.stderr
     with h5py.File(tmp_path / "s.h5", "r") as f:
+        for layer in f["probability_stack"][:]:  # N copies of run's output
+            assert layer.tobytes() == base_run.tobytes()
         for name in ("mean", "p05", "p50", "p95"):
             assert f[name][:].tobytes() == base_run.tobytes(), name
         sd = f["sd"][:]
