@@ -93,6 +93,24 @@ void write_cf_grid_mapping(hid_t crs, const OGRSpatialReference& srs) {
   }
 }
 
+// A float32 dataset of the given shape, chunked (a tile, one layer deep), shuffled and deflated,
+// with NaN as fill value: every gridded variable is made this way.
+hid_t create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                     const std::vector<hsize_t>& chunk) {
+  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunking " + name);
+  check(H5Pset_shuffle(dcpl), "shuffle filter");
+  check(H5Pset_deflate(dcpl, 4), "deflate filter");
+  const float fill = NAN;
+  check(H5Pset_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill), "fill value");
+  const hid_t ds = check_id(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  set_number(ds, "_FillValue", H5T_NATIVE_FLOAT, &fill);
+  return ds;
+}
+
 }  // namespace
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
@@ -204,23 +222,12 @@ hid_t GridFileWriter::scenario_dimension(hsize_t count) {
 hid_t GridFileWriter::add_stack(const std::string& name, int64_t count, const std::string& long_name,
                                 const std::string& units) {
   const auto& f = grid_.frame;
-  const hsize_t dims[3] = {static_cast<hsize_t>(count), static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)};
-  const hsize_t chunk[3] = {1, static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)),
-                            static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))};
-  const hid_t space = H5Screate_simple(3, dims, nullptr);
-  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  check(H5Pset_chunk(dcpl, 3, chunk), "chunking " + name);
-  check(H5Pset_shuffle(dcpl), "shuffle filter");
-  check(H5Pset_deflate(dcpl, 4), "deflate filter");
-  const float fill = NAN;
-  check(H5Pset_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill), "fill value");
-  const hid_t ds = check_id(H5Dcreate2(file_, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
-  H5Pclose(dcpl);
-  H5Sclose(space);
+  const hid_t ds = create_gridded(
+      file_, name, {static_cast<hsize_t>(count), static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)},
+      {1, static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)), static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))});
   check(H5DSattach_scale(ds, scenario_dimension(static_cast<hsize_t>(count)), 0), "attaching scenario to " + name);
   check(H5DSattach_scale(ds, y_, 1), "attaching y to " + name);
   check(H5DSattach_scale(ds, x_, 2), "attaching x to " + name);
-  set_number(ds, "_FillValue", H5T_NATIVE_FLOAT, &fill);
   set_text(ds, "long_name", long_name);
   set_text(ds, "units", units);
   set_text(ds, "grid_mapping", "crs");
@@ -259,22 +266,11 @@ void GridFileWriter::add_series(const std::string& name, const std::vector<doubl
 hid_t GridFileWriter::create_variable(hid_t parent, const std::string& name, const std::string& long_name,
                                       const std::string& units) {
   const auto& f = grid_.frame;
-  const hsize_t dims[2] = {static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)};
-  const hsize_t chunk[2] = {static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)),
-                            static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))};
-  const hid_t space = H5Screate_simple(2, dims, nullptr);
-  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  check(H5Pset_chunk(dcpl, 2, chunk), "chunking " + name);
-  check(H5Pset_shuffle(dcpl), "shuffle filter");
-  check(H5Pset_deflate(dcpl, 4), "deflate filter");
-  const float fill = NAN;
-  check(H5Pset_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill), "fill value");
-  const hid_t ds = check_id(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
-  H5Pclose(dcpl);
-  H5Sclose(space);
+  const hid_t ds = create_gridded(parent, name, {static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)},
+                                  {static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)),
+                                   static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))});
   check(H5DSattach_scale(ds, y_, 0), "attaching y to " + name);
   check(H5DSattach_scale(ds, x_, 1), "attaching x to " + name);
-  set_number(ds, "_FillValue", H5T_NATIVE_FLOAT, &fill);
   set_text(ds, "long_name", long_name);
   set_text(ds, "units", units);
   set_text(ds, "grid_mapping", "crs");

@@ -308,17 +308,9 @@ std::string feature_name(FeatureKind kind) {
 }
 
 Scenario load_scenario(const fs::path& file_in) {
-  if (!fs::exists(file_in))
-    throw UserError(file_in.string() + ": scenario file not found; check the path");
+  if (!fs::exists(file_in)) throw UserError(file_in.string() + ": scenario file not found; check the path");
   const fs::path file = fs::absolute(file_in).lexically_normal();
-  toml::table root;
-  try {
-    root = toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    throw UserError(file.string() + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " +
-                    std::string(e.description()));
-  }
-  return parse_scenario(root, file);
+  return parse_scenario(parse_toml_file(file, "scenario file"), file);
 }
 
 Scenario parse_scenario(const toml::table& root, const fs::path& file) {

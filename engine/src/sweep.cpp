@@ -85,13 +85,7 @@ std::vector<double> read_range(const TomlReader& r) {
 SweepSpec load_sweep(const fs::path& file_in) {
   if (!fs::exists(file_in)) throw UserError(file_in.string() + ": sweep file not found; check the path");
   const fs::path file = fs::absolute(file_in).lexically_normal();
-  toml::table root;
-  try {
-    root = toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    throw UserError(file.string() + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " +
-                    std::string(e.description()));
-  }
+  const toml::table root = parse_toml_file(file, "sweep file");
   TomlReader top(root, "", file, {"base", "seed", "samples", "thresholds", "top_share", "stack", "axis", "uncertainty"});
   SweepSpec s;
   s.file = file;

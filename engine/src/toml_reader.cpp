@@ -7,6 +7,16 @@
 
 namespace minerisk {
 
+toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what) {
+  if (!std::filesystem::exists(file)) throw UserError(file.string() + ": " + what + " not found; check the path");
+  try {
+    return toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    throw UserError(file.string() + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " +
+                    std::string(e.description()));
+  }
+}
+
 TomlReader::TomlReader(const toml::table& table, std::string key_prefix, std::filesystem::path file,
                        std::vector<std::string> allowed)
     : table_(table), prefix_(std::move(key_prefix)), file_(std::move(file)) {

@@ -10,6 +10,10 @@
 
 namespace minerisk {
 
+/// Parses a TOML file; a missing file or invalid TOML is a UserError naming `what` ("scenario
+/// file", "sweep file") and the line.
+toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what);
+
 class TomlReader {
  public:
   /// Rejects keys not in `allowed`, suggesting the nearest valid one.
