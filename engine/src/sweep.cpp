@@ -299,7 +299,8 @@ std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
   }
   std::optional<Posterior> posterior;
   if (!spec.weights_from.empty()) posterior = read_posterior(spec.weights_from, spec.base);
-  TomlReader none(toml::table{}, "", spec.file, {});
+  const toml::table no_keys;  // the axes were checked when read: this reader never complains
+  const TomlReader none(no_keys, "", spec.file, {});
   std::vector<Draw> draws;
   for (size_t g = 0; g < combos; ++g)
     for (size_t r = 0; r < rows; ++r) {
