@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "minerisk/engine/errors.hpp"
@@ -99,6 +100,8 @@ SweepSpec load_sweep(const fs::path& file_in) {
   if (top.has("thresholds")) s.thresholds = top.numbers("thresholds");
   for (double t : s.thresholds)
     if (!(t > 0 && t < 1)) top.fail("thresholds", "must be probabilities strictly between 0 and 1");
+  if (std::set<double>(s.thresholds.begin(), s.thresholds.end()).size() != s.thresholds.size())
+    top.fail("thresholds", "lists a threshold twice");
   s.top_share = top.number_or("top_share", 0.1);
   if (!(s.top_share > 0 && s.top_share <= 1)) top.fail("top_share", "must lie in (0, 1]");
   if (const toml::node* n = root.get("stack")) {
@@ -114,7 +117,7 @@ SweepSpec load_sweep(const fs::path& file_in) {
       TomlReader r(*t, "axis[" + std::to_string(i) + "]", file, {"parameter", "values", "range", "lhs"});
       SweepAxis a;
       a.parameter = r.required_text("parameter", "name the model parameter, e.g. model.evidence.finds.weight");
-      target_of(s.base, r, a.parameter);
+      const Target target = target_of(s.base, r, a.parameter);
       const int given = r.has("values") + r.has("range") + r.has("lhs");
       if (given != 1) r.fail("parameter", "needs exactly one of values = [...], range = [start, stop, step], lhs = [min, max]");
       if (r.has("values")) {
@@ -126,6 +129,16 @@ SweepSpec load_sweep(const fs::path& file_in) {
         const std::vector<double> lh = r.numbers("lhs");
         if (lh.size() != 2 || !(lh[1] > lh[0])) r.fail("lhs", "must be [min, max] with max > min");
         a.latin_hypercube = true, a.low = lh[0], a.high = lh[1];
+      }
+      // Every value the axis can take must be valid for its parameter.
+      std::vector<double> extremes = a.values;
+      if (a.latin_hypercube) extremes = {a.low, a.high};
+      for (double v : extremes) {
+        if (!std::isfinite(v)) r.fail("parameter", "values must be finite numbers");
+        const bool probability = target.kind == Target::reliability || target.kind == Target::pod;
+        if (probability && !(v >= 0 && v <= 1)) r.fail("parameter", "is a probability: its values must lie in [0, 1]");
+        if (target.kind == Target::transform_field && (target.field == "length" || target.field == "width") && !(v > 0))
+          r.fail("parameter", "is a length or width: its values must be positive");
       }
       s.axes.push_back(a);
     }
@@ -163,6 +176,9 @@ SweepSpec load_sweep(const fs::path& file_in) {
 namespace {
 
 // ---------------------------------------------------------------- the scenarios
+
+// Each tile holds every scenario's probabilities and histograms: this bounds the memory.
+constexpr size_t kMaxScenarios = 2000;
 
 // One scenario: the base with its parameters and its draws of the inputs.
 struct Draw {
@@ -208,38 +224,64 @@ double beta_draw(std::mt19937_64& rng, double a, double b) {
   return x / (x + y);
 }
 
-// Each line (a chain of linked segments) moved sideways by a smooth random offset: three sine
-// waves of random phase along the line, with a standard deviation of `sd` metres overall.
+// Each line (a chain of linked segments, open or closed) moved sideways by a smooth random
+// offset: three sine waves of random phase along the line, with a standard deviation of `sd`
+// metres overall. Vertices move along the mean of their two segments' normals, so a line stays
+// joined at its bends.
 std::vector<kernels::Segment> displace(const std::vector<kernels::Segment>& lines, const Grid& grid, double sd,
                                        double wavelength, std::mt19937_64& rng) {
+  constexpr double kTwoPi = 2 * 3.14159265358979323846;
   std::vector<kernels::Segment> out = lines;
   const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
-  std::uniform_real_distribution<double> phase(0, 2 * 3.14159265358979323846);
-  std::normal_distribution<double> amplitude(0, sd * std::sqrt(2.0 / 3.0));  // three waves: sum variance sd^2
+  std::uniform_real_distribution<double> phase(0, kTwoPi);
+  std::normal_distribution<double> amplitude(0, sd * std::sqrt(2.0 / 3.0));  // three waves: variance sd^2
+  // A segment's unit left-hand normal, in metres.
+  auto normal = [&](const kernels::Segment& g, double& nx, double& ny) {
+    const double dx = (g.x1 - g.x0) * scale.x, dy = (g.y1 - g.y0) * scale.y, len = std::hypot(dx, dy);
+    nx = len > 0 ? -dy / len : 0, ny = len > 0 ? dx / len : 0;
+    return len;
+  };
   std::vector<bool> seen(lines.size(), false);
-  for (size_t start = 0; start < lines.size(); ++start) {
-    if (seen[start] || lines[start].prev >= 0) continue;
+  auto walk = [&](size_t start) {
     double a[3], p[3];
     for (int k = 0; k < 3; ++k) a[k] = amplitude(rng), p[k] = phase(rng);
     auto offset = [&](double s) {
       double o = 0;
-      for (int k = 0; k < 3; ++k) o += a[k] * std::sin(2 * 3.14159265358979323846 * s / (wavelength * (k + 1)) + p[k]);
+      for (int k = 0; k < 3; ++k) o += a[k] * std::sin(kTwoPi * s / (wavelength * (k + 1)) + p[k]);
       return o;
     };
     double along = 0;
-    for (int64_t i = static_cast<int64_t>(start); i >= 0 && !seen[static_cast<size_t>(i)]; i = lines[static_cast<size_t>(i)].next) {
-      seen[static_cast<size_t>(i)] = true;
-      const kernels::Segment& g = lines[static_cast<size_t>(i)];
-      const double dx = (g.x1 - g.x0) * scale.x, dy = (g.y1 - g.y0) * scale.y, len = std::hypot(dx, dy);
-      if (len == 0) continue;
-      const double nx = -dy / len, ny = dx / len;  // the left-hand normal, in metres
-      kernels::Segment& o = out[static_cast<size_t>(i)];
-      const double o0 = offset(along), o1 = offset(along + len);
-      o.x0 = g.x0 + nx * o0 / scale.x, o.y0 = g.y0 + ny * o0 / scale.y;
-      o.x1 = g.x1 + nx * o1 / scale.x, o.y1 = g.y1 + ny * o1 / scale.y;
+    for (int64_t i = static_cast<int64_t>(start); i >= 0 && !seen[static_cast<size_t>(i)];
+         i = lines[static_cast<size_t>(i)].next) {
+      const auto u = static_cast<size_t>(i);
+      seen[u] = true;
+      const kernels::Segment& g = lines[u];
+      double nx, ny;
+      const double len = normal(g, nx, ny);
+      // The first vertex moves along the mean normal with the previous segment, if any.
+      double mx = nx, my = ny;
+      if (g.prev >= 0) {
+        double px, py;
+        normal(lines[static_cast<size_t>(g.prev)], px, py);
+        const double m = std::hypot(nx + px, ny + py);
+        if (m > 1e-9) mx = (nx + px) / m, my = (ny + py) / m;
+      }
+      const double o = offset(along);
+      out[u].x0 = g.x0 + mx * o / scale.x, out[u].y0 = g.y0 + my * o / scale.y;
+      if (g.prev >= 0) {  // the previous segment ends where this one starts
+        out[static_cast<size_t>(g.prev)].x1 = out[u].x0, out[static_cast<size_t>(g.prev)].y1 = out[u].y0;
+      }
       along += len;
+      if (g.next < 0) {  // the line's last vertex
+        const double e = offset(along);
+        out[u].x1 = g.x1 + nx * e / scale.x, out[u].y1 = g.y1 + ny * e / scale.y;
+      }
     }
-  }
+  };
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (!seen[i] && lines[i].prev < 0) walk(i);  // open lines, from their first segment
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (!seen[i]) walk(i);  // closed rings, from any segment
   return out;
 }
 
@@ -249,7 +291,18 @@ struct Posterior {
   Eigen::MatrixXd cholesky;        // lower factor of the covariance
 };
 
+Posterior read_posterior_json(const fs::path& path, const Scenario& base);
+
 Posterior read_posterior(const fs::path& path, const Scenario& base) {
+  try {
+    return read_posterior_json(path, base);
+  } catch (const nlohmann::json::exception&) {
+    throw UserError("uncertainty.weights_from: '" + path.string() +
+                    "' is not a 'minerisk fit --report' file (its coefficients or covariance are malformed)");
+  }
+}
+
+Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
   nlohmann::json j;
   try {
     std::ifstream(path) >> j;
@@ -261,6 +314,16 @@ Posterior read_posterior(const fs::path& path, const Scenario& base) {
                     "'minerisk fit --report'");
   Posterior p;
   const auto& c = j["coefficients"];
+  const auto& v = j["covariance"];
+  const auto bad = [&] {
+    return UserError("uncertainty.weights_from: '" + path.string() +
+                     "' does not hold a coefficient table (intercept first) and its square covariance; write it with "
+                     "'minerisk fit --report'");
+  };
+  if (!c.is_array() || c.empty() || !v.is_array() || v.size() != c.size() || c[0].value("name", "") != "intercept")
+    throw bad();
+  for (const auto& row : v)
+    if (!row.is_array() || row.size() != c.size()) throw bad();
   p.mean.resize(static_cast<Eigen::Index>(c.size()));
   for (size_t i = 0; i < c.size(); ++i) p.names.push_back(c[i]["name"]), p.mean(static_cast<Eigen::Index>(i)) = c[i]["weight"];
   Eigen::MatrixXd cov(p.mean.size(), p.mean.size());
@@ -284,8 +347,9 @@ std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
   for (const SweepAxis* a : grid_axes) combos *= a->values.size();
   const bool sampled = !lhs_axes.empty() || spec.uncertain();
   const size_t rows = sampled ? static_cast<size_t>(spec.samples) : 1;
-  if (combos * rows > 100000) throw UserError(spec.file.string() + ": the sweep has " + std::to_string(combos * rows) +
-                                              " scenarios, more than 100,000; use fewer values or samples");
+  if (combos * rows > kMaxScenarios)
+    throw UserError(spec.file.string() + ": the sweep has " + std::to_string(combos * rows) + " scenarios, more than " +
+                    std::to_string(kMaxScenarios) + "; use fewer values or samples (or several sweeps)");
   std::mt19937_64 lhs_rng(spec.seed);
   std::vector<std::vector<double>> lhs(lhs_axes.size(), std::vector<double>(rows));
   for (size_t a = 0; a < lhs_axes.size(); ++a) {  // one stratum per sample, in a random order
@@ -388,26 +452,29 @@ std::vector<std::vector<float>> tile_probabilities(const SweepSpec& spec, const 
   if (std::any_of(draws.begin(), draws.end(), [](const Draw& d) { return d.changes_pod(); })) cleared.emplace(in.cleared, tile, frame);
   const auto& evidence = spec.base.evidence;
   std::vector<std::vector<float>> out;
-  std::vector<float> record_feature, front_feature, pod;
+  // One buffer per layer: several layers may each be recomputed for a scenario.
+  std::vector<std::vector<float>> changed(evidence.size());
+  std::vector<float> pod;
   for (size_t s = 0; s <= draws.size(); ++s) {
     const Draw& d = s < draws.size() ? draws[s] : base;
     std::vector<kernels::EvidenceLayer> layers;
     for (size_t k = 0; k < evidence.size(); ++k) {
       std::span<const float> feature = features.layers[k];
+      std::vector<float>& buffer = changed[k];
       if (evidence[k].feature == FeatureKind::record_coverage && d.changes_records()) {
         if (!d.record_valid.empty())
-          records->combine([&](uint32_t p) { return d.record_valid[p] ? 1.0 : 0.0; }, record_feature);
+          records->combine([&](uint32_t p) { return d.record_valid[p] ? 1.0 : 0.0; }, buffer);
         else
-          records->combine([&](uint32_t) { return d.reliability; }, record_feature);
-        kernels::propagate_nodata(features.elevation, record_feature);
-        feature = record_feature;
+          records->combine([&](uint32_t) { return d.reliability; }, buffer);
+        kernels::propagate_nodata(features.elevation, buffer);
+        feature = buffer;
       }
       if (evidence[k].feature == FeatureKind::front_line_distance && !d.front_lines.empty() &&
           !in.layers[k].own_segments) {
-        front_feature.resize(n);
-        kernels::line_distance_metres(d.front_lines, tile, frame, front_feature, INFINITY, evidence[k].signed_distance);
-        kernels::propagate_nodata(features.elevation, front_feature);
-        feature = front_feature;
+        buffer.resize(n);
+        kernels::line_distance_metres(d.front_lines, tile, frame, buffer, INFINITY, evidence[k].signed_distance);
+        kernels::propagate_nodata(features.elevation, buffer);
+        feature = buffer;
       }
       layers.push_back({feature, d.transform[k], d.weight[k], {}});
     }
@@ -430,10 +497,14 @@ std::vector<std::vector<float>> tile_probabilities(const SweepSpec& spec, const 
 }
 
 // Histogram bins from which each scenario's top share is found: the high bits of the float
-// itself, which order like the probabilities (positive floats) and resolve them to 1/128 of
+// itself, which order like the probabilities (positive floats) and resolve them to 1/64 of
 // their value, without a logarithm per value.
-constexpr int kBins = (0x3F800000 >> 16) + 1;  // up to the bits of 1.0f
-int bin_of(float p) { return static_cast<int>(std::bit_cast<uint32_t>(std::max(p, 0.0f)) >> 16); }
+constexpr int kShift = 17;
+constexpr int kBins = (0x3F800000 >> kShift) + 1;  // up to the bits of 1.0f
+int bin_of(float p) {
+  const float clamped = p > 0.0f ? std::min(p, 1.0f) : 0.0f;  // NaN and negatives to bin 0
+  return static_cast<int>(std::bit_cast<uint32_t>(clamped) >> kShift);
+}
 
 // numpy's default ("linear") percentile, by partial sorting (the values are reordered).
 float percentile(std::vector<float>& values, double q) {
@@ -448,6 +519,7 @@ float percentile(std::vector<float>& values, double q) {
 
 std::string threshold_name(double t) {
   std::ostringstream s;
+  s.precision(17);
   s << t;
   return s.str();
 }
@@ -464,7 +536,11 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const Draw base = base_draw(spec.base);
   const auto n_s = static_cast<int64_t>(draws.size());
   const Grid& grid = in.grid;
-  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
+  // A tile holds every scenario's probabilities: smaller tiles keep that within 256 MB a thread.
+  int64_t tile_size = options.tile_size;
+  while (tile_size > 64 && static_cast<double>(n_s + 1) * static_cast<double>(tile_size * tile_size) * 4.0 > 256e6)
+    tile_size /= 2;
+  const TilePlan plan(grid.width(), grid.height(), tile_size);
 
   OutputMetadata meta;
   meta.title = spec.base.title + " (sweep of " + std::to_string(n_s) + " scenarios)";
@@ -473,7 +549,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk sweep" : options.command_line);
   meta.scenario_toml = spec.base.resolved_toml;
   meta.inputs_json = inputs_json(in.files);
-  GridFileWriter writer(staged.temporary(), grid, options.tile_size, meta);
+  GridFileWriter writer(staged.temporary(), grid, tile_size, meta);
   const hid_t mean = writer.add_variable("mean", "mean probability of contamination across scenarios", "1");
   const hid_t sd = writer.add_variable("sd", "standard deviation of the probability across scenarios", "1");
   const hid_t p05 = writer.add_variable("p05", "5th percentile of the probability across scenarios", "1");

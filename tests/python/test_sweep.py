@@ -140,3 +140,29 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
         assert len(set(areas)) == 6  # every draw of the weights differs
         sd = f["sd"][:]
         assert np.nanmax(sd) > 0
+
+
+def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_path, base_run):
+    """A second, signed front-line layer of weight 0 must not leak into the first."""
+    scenario = tmp_path / "scenario.toml"
+    text = (region / "scenario.toml").read_text().replace('"dem.tif"', f'"{region / "dem.tif"}"') \
+        .replace('"region.gpkg"', f'"{region / "region.gpkg"}"')
+    scenario.write_text(text + '\n[model.evidence.side]\nfeature = "front_line_distance"\nsigned = true\nweight = 0\n')
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'base = "{scenario}"\nsamples = 2\n[uncertainty]\nfront_line_sd = 0.000001\n')
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.h5", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        mean = f["mean"][:]
+    ok = np.isfinite(base_run)
+    assert np.abs(mean[ok] - base_run[ok]).max() < 1e-3  # a micrometre's displacement changes nothing
+
+
+@pytest.mark.parametrize("body,message", [
+    ('[[axis]]\nparameter = "cleared.pod"\nvalues = [0.5, 1.5]\n', "[0, 1]"),
+    ('thresholds = [0.2, 0.2]\n', "twice"),
+])
+def test_out_of_range_sweep_values_are_refused(region, tmp_path, body, message):
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5")
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr
