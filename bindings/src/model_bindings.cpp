@@ -12,6 +12,7 @@
 #include "minerisk/engine/fit.hpp"
 #include "minerisk/engine/run_pipeline.hpp"
 #include "minerisk/engine/scenario.hpp"
+#include "minerisk/engine/sweep.hpp"
 
 namespace fs = std::filesystem;
 
@@ -146,6 +147,19 @@ py::object evaluate(const std::string& grid, const std::string& truth, const std
   return json_to_python(evaluation_json(e, grid, spec));
 }
 
+std::string sweep(const std::string& sweep_file, const std::string& output, int threads, int64_t tile_size) {
+  const SweepSpec spec = load_sweep(sweep_file);
+  SweepOptions options;
+  options.output = output;
+  options.threads = threads;
+  options.tile_size = tile_size;
+  options.quiet = true;
+  options.command_line = "minerisk (Python) sweep";
+  py::gil_scoped_release release;
+  run_sweep(spec, options);
+  return output;
+}
+
 std::string resolve(const py::object& scenario, const std::string& base_dir) {
   return scenario_of(scenario, base_dir).resolved_toml;
 }
@@ -161,6 +175,8 @@ void add_model(py::module_& m) {
         "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence and fitted_toml.");
   m.def("evaluate", &evaluate, py::arg("grid"), py::arg("truth"), py::arg("layer") = "", py::arg("count_field") = "",
         "Scores an output file against the truth (points or a label raster); returns the metrics as a dict.");
+  m.def("sweep", &sweep, py::arg("sweep_file"), py::arg("output"), py::arg("threads") = 0, py::arg("tile_size") = 512,
+        "Runs a sweep file (see minerisk sweep) and writes its HDF5 file; returns the output path.");
   m.def("resolve_scenario", &resolve, py::arg("scenario"), py::arg("base_dir") = "",
         "Validates a scenario and returns it as TOML with every default filled in and every path absolute.");
 }

@@ -188,3 +188,14 @@ def test_fit_options_from_python_are_checked(region):
         scenario.fit(block_size=2000.0, folds=0, background_ratio=1.0)
     with pytest.raises(ValueError, match="unknown option"):
         scenario.fit(fold=3)
+
+
+def test_a_sweep_from_python(region, tmp_path):
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'base = "{region / "scenario.toml"}"\n[[axis]]\nparameter = "model.intercept"\n'
+                     'values = [-5.5, -5.0, -4.5]\n')
+    ds = minerisk.sweep(sweep, tmp_path / "s.h5", threads=2)
+    assert ds["mean"].dims == ("y", "x")
+    assert list(ds["parameter_model_intercept"].values) == [-5.5, -5.0, -4.5]
+    areas = ds["expected_contaminated_area"].values
+    assert areas[0] < areas[1] < areas[2]  # a larger intercept, more contaminated land

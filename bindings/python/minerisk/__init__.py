@@ -21,7 +21,7 @@ import _minerisk
 from _minerisk import Error, __version__, distance_transform, focal, line_distance, point_density, terrain
 
 __all__ = ["Error", "__version__", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
-           "distance_transform", "line_distance", "point_density", "focal", "evaluate"]
+           "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep"]
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:
@@ -108,6 +108,16 @@ class Scenario:
 def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = "", count_field: str = "") -> dict:
     """Scores an output file against the truth: ROC-AUC, PR-AUC, capture curve, false alarms."""
     return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field)
+
+
+def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512):
+    """Runs a sweep file (a base scenario, parameter axes, Monte Carlo uncertainty; see the
+    README) and returns its output as an xarray.Dataset: per-cell mean, sd, percentiles and
+    exceedance, and the per-scenario table along `scenario`."""
+    import xarray as xr
+
+    path = _minerisk.sweep(os.fspath(sweep_file), os.fspath(output), threads, tile_size)
+    return xr.open_dataset(path)
 
 
 def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xarray.open_dataset
