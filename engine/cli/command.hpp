@@ -25,6 +25,9 @@ struct Context {
 
 /// --threads, --tile-size and --quiet, shared by every subcommand that works by tiles.
 void add_tile_options(CLI::App* cmd, ToolOptions& options);
+/// Refuses a vector INPUT given without --like (the output's grid must come from somewhere).
+void require_raster_without_like(const std::filesystem::path& input);
+
 /// --compress, for subcommands that write GeoTIFFs.
 void add_output_options(CLI::App* cmd, ToolOptions& options);
 

@@ -70,9 +70,7 @@ void add_density_command(CLI::App& app, std::vector<Command>& commands, const Co
   commands.push_back({cmd, [a, context] {
                         ToolOptions tiles = a->tiles;
                         tiles.cancel = context.cancel;
-                        if (a->like.empty() && is_vector_only(a->input))
-                          throw UserError("input: '" + a->input.string() +
-                                          "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
+                        if (a->like.empty()) require_raster_without_like(a->input);
                         if (a->like.empty()) density_of_counts(*a, tiles);
                         else density_of_points(*a, tiles);
                       }});

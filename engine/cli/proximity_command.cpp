@@ -108,9 +108,7 @@ void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const 
                         tiles.cancel = context.cancel;
                         if (a->like.empty() && a->signed_distance)
                           throw UserError("--signed: only for a vector INPUT (with --like)");
-                        if (a->like.empty() && is_vector_only(a->input))
-                          throw UserError("input: '" + a->input.string() +
-                                          "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
+                        if (a->like.empty()) require_raster_without_like(a->input);
                         if (a->like.empty()) proximity_from_raster(*a, tiles);
                         else proximity_from_vector(*a, tiles);
                       }});

@@ -2,6 +2,8 @@
 #include <cstdio>
 
 #include "command.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/run_pipeline.hpp"
 #include "minerisk/engine/scenario.hpp"
 
@@ -11,6 +13,11 @@ void add_tile_options(CLI::App* cmd, ToolOptions& options) {
   cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells (default 512)")->check(CLI::Range(16, 16384));
   cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
+}
+
+void require_raster_without_like(const std::filesystem::path& input) {
+  if (is_vector_only(input))
+    throw UserError("input: '" + input.string() + "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
 }
 
 void add_output_options(CLI::App* cmd, ToolOptions& options) {

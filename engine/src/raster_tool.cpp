@@ -41,11 +41,4 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, con
   for (auto& s : staged) s->commit();
 }
 
-double raster_nodata(const std::filesystem::path& path, const std::string& role) {
-  DatasetPtr ds = open_raster(path, role);
-  int has = 0;
-  const double v = ds->GetRasterBand(1)->GetNoDataValue(&has);
-  return has ? v : NAN;
-}
-
 }  // namespace minerisk

@@ -38,7 +38,4 @@ enum class TileShape { squares, row_bands };
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const ToolOptions& options,
                    const std::string& label, const TileComputer& compute, TileShape shape = TileShape::squares);
 
-/// The no-data value of band 1 of a raster, or NaN when it has none.
-double raster_nodata(const std::filesystem::path& path, const std::string& role);
-
 }  // namespace minerisk
