@@ -11,7 +11,7 @@ namespace minerisk::cli {
 
 void add_tile_options(CLI::App* cmd, ToolOptions& options) {
   cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells (default 512)")->check(CLI::Range(16, 16384));
+  cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells, 16 to 16384 (default 512)");
   cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
 }
 

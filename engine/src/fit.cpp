@@ -16,7 +16,7 @@
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
-#include "minerisk/engine/tile_plan.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 #include "minerisk/kernels/metrics.hpp"
 
 namespace minerisk {
@@ -98,7 +98,7 @@ Design build_design(const Scenario& s, const InputSet& in, const Model& model, c
   // Per cell, the transformed features then the raw ones; ordered by cell whatever the threads.
   std::map<size_t, std::vector<double>> rows;
   std::mutex mutex;
-  for_each_tile(plan.tiles(), {options.threads, true, "minerisk fit", options.cancel}, [&](const kernels::Window& w) {
+  for_each_tile(plan.tiles(), {options.threads, true, "minerisk fit", options.cancel, {}}, [&](const kernels::Window& w) {
     bool any = false;
     for (int64_t r = 0; r < w.height && !any; ++r)
       for (int64_t c = 0; c < w.width && !any; ++c)

@@ -8,14 +8,13 @@
 #include "minerisk/engine/geotiff_writer.hpp"
 #include "minerisk/engine/staged_file.hpp"
 #include "minerisk/engine/tile_loop.hpp"
-#include "minerisk/engine/tile_plan.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 
 namespace minerisk {
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const ToolOptions& options,
                    const std::string& label, const TileComputer& compute, TileShape shape) {
-  if (options.tile_size < 16 || options.tile_size > 16384)
-    throw UserError("--tile-size: " + std::to_string(options.tile_size) + " is out of range; use 16 to 16384 (default 512)");
+  check_tile_size(options.tile_size);
   std::vector<std::unique_ptr<StagedFile>> staged;
   std::vector<std::unique_ptr<GeoTiffWriter>> writers;
   for (const ToolOutput& out : outputs) {
@@ -24,15 +23,9 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, con
                                                       geotiff_block_for(options.tile_size), out.nodata, out.description,
                                                       options.compress));
   }
-  std::vector<kernels::Window> tiles;
-  if (shape == TileShape::squares) {
-    tiles = TilePlan(grid.width(), grid.height(), options.tile_size).tiles();
-  } else {
-    for (int64_t row = 0; row < grid.height(); row += options.tile_size)
-      tiles.push_back({0, row, grid.width(), std::min(options.tile_size, grid.height() - row)});
-  }
+  const std::vector<kernels::Window> tiles = TilePlan(grid.width(), grid.height(), options.tile_size, shape).tiles();
   std::mutex write_mutex;
-  for_each_tile(tiles, {options.threads, options.quiet, label, options.cancel}, [&](const kernels::Window& tile) {
+  for_each_tile(tiles, {options.threads, options.quiet, label, options.cancel, {}}, [&](const kernels::Window& tile) {
     std::vector<std::vector<float>> values = compute(tile);
     std::lock_guard lock(write_mutex);
     for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(tile, std::move(values[k]));

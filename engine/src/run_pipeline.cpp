@@ -10,7 +10,7 @@
 #include "minerisk/engine/quicklook.hpp"
 #include "minerisk/engine/staged_file.hpp"
 #include "minerisk/engine/tile_loop.hpp"
-#include "minerisk/engine/tile_plan.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 #include "minerisk/engine/version.hpp"
 
 namespace fs = std::filesystem;
@@ -25,8 +25,7 @@ fs::path picture_path(const fs::path& output) {
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  if (options.tile_size < 16 || options.tile_size > 16384)
-    throw UserError("--tile-size: " + std::to_string(options.tile_size) + " is out of range; use 16 to 16384 (default 512)");
+  check_tile_size(options.tile_size);
 
   // Stage the outputs first: an unwritable folder is reported before any work is done.
   StagedFile staged_grid(options.output);
@@ -50,7 +49,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   QuickLook quicklook(grid.width(), grid.height());
 
   std::mutex write_mutex;
-  for_each_tile(plan.tiles(), {options.threads, options.quiet, "minerisk run", options.cancel}, [&](const Window& tile) {
+  for_each_tile(plan.tiles(), {options.threads, options.quiet, "minerisk run", options.cancel, {}}, [&](const Window& tile) {
     const TileResult result = model.compute(tile);
     if (options.quicklook) quicklook.add(result);
     std::lock_guard lock(write_mutex);
@@ -79,7 +78,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 }
 
 GridResult compute_grid(const Scenario& scenario, int threads, int64_t tile_size, const std::atomic<bool>* cancel) {
-  if (tile_size < 16 || tile_size > 16384) throw UserError("tile_size: use 16 to 16384 (default 512)");
+  check_tile_size(tile_size, "tile_size");
   const InputSet inputs = load_inputs(scenario);
   const Model model(scenario, inputs);
   const TilePlan plan(inputs.grid.width(), inputs.grid.height(), tile_size);
@@ -90,7 +89,7 @@ GridResult compute_grid(const Scenario& scenario, int threads, int64_t tile_size
   out.probability.assign(cells, NAN);
   out.evidence.assign(out.evidence_names.size(), std::vector<float>(cells, NAN));
   const int64_t width = inputs.grid.width();
-  for_each_tile(plan.tiles(), {threads, true, "minerisk", cancel}, [&](const Window& tile) {
+  for_each_tile(plan.tiles(), {threads, true, "minerisk", cancel, {}}, [&](const Window& tile) {
     const TileResult r = model.compute(tile);
     // Tiles do not overlap, so each writes its own cells without a lock.
     auto place = [&](const std::vector<float>& from, std::vector<float>& to) {

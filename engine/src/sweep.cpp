@@ -20,7 +20,7 @@
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/staged_file.hpp"
 #include "minerisk/engine/tile_loop.hpp"
-#include "minerisk/engine/tile_plan.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/version.hpp"
 #include "minerisk/kernels/combine.hpp"
@@ -528,7 +528,7 @@ std::string threshold_name(double t) {
 
 SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  if (options.tile_size < 16 || options.tile_size > 16384) throw UserError("--tile-size: use 16 to 16384 (default 512)");
+  check_tile_size(options.tile_size);
   StagedFile staged(options.output);
   const InputSet in = load_inputs(spec.base);
   const Model model(spec.base, in);
@@ -577,7 +577,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   int64_t valid_cells = 0;
   std::mutex mutex;
   const std::string label = "minerisk sweep (" + std::to_string(n_s) + " scenarios)";
-  for_each_tile(plan.tiles(), {options.threads, options.quiet, label + ", the base", options.cancel}, [&](const Window& tile) {
+  for_each_tile(plan.tiles(), {options.threads, options.quiet, label + ", the base", options.cancel, {}}, [&](const Window& tile) {
     const auto probs = tile_probabilities(spec, in, model, {}, base, tile);
     std::vector<int64_t> local(kBins, 0);
     int64_t local_valid = 0;
@@ -599,7 +599,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   std::vector<std::vector<int64_t>> histogram(static_cast<size_t>(n_s), std::vector<int64_t>(kBins, 0));
   std::vector<std::vector<int64_t>> in_base_top(static_cast<size_t>(n_s), std::vector<int64_t>(kBins, 0));
   int64_t base_top = 0;
-  for_each_tile(plan.tiles(), {options.threads, options.quiet, label, options.cancel}, [&](const Window& tile) {
+  for_each_tile(plan.tiles(), {options.threads, options.quiet, label, options.cancel, {}}, [&](const Window& tile) {
     const auto probs = tile_probabilities(spec, in, model, draws, base, tile);
     const auto n = static_cast<size_t>(tile.cells());
     std::vector<float> m(n, NAN), s(n, NAN), q05(n, NAN), q50(n, NAN), q95(n, NAN);

@@ -3,6 +3,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 
+#include <mutex>
 #include <optional>
 
 #include "minerisk/engine/errors.hpp"
@@ -10,20 +11,40 @@
 
 namespace minerisk {
 
+void check_tile_size(int64_t tile_size, const std::string& option) {
+  if (tile_size < kMinTileSize || tile_size > kMaxTileSize)
+    throw UserError(option + ": " + std::to_string(tile_size) + " is out of range; use " + std::to_string(kMinTileSize) +
+                    " to " + std::to_string(kMaxTileSize) + " (default 512)");
+}
+
+void check_threads(int threads, const std::string& option) {
+  if (threads < 0) throw UserError(option + ": must be 0 (all cores) or more");
+}
+
 void for_each_tile(const std::vector<kernels::Window>& tiles, const TileLoopOptions& options,
                    const std::function<void(const kernels::Window&)>& work) {
-  if (options.threads < 0) throw UserError("--threads: must be 0 (all cores) or more");
+  check_threads(options.threads);
   std::optional<tbb::global_control> limit;
   if (options.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, options.threads);
   Progress progress(static_cast<int64_t>(tiles.size()), options.label, options.quiet);
+  // The caller's callback sees the tiles done in order of completion, one call at a time.
+  std::mutex callback_mutex;
+  int64_t done = 0;
+  std::atomic<bool> stopped{false};
+  auto cancelled = [&] { return stopped.load() || (options.cancel && options.cancel->load()); };
   tbb::parallel_for(tbb::blocked_range<size_t>(0, tiles.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     for (size_t i = range.begin(); i != range.end(); ++i) {
-      if (options.cancel && options.cancel->load()) throw Cancelled();
+      if (cancelled()) throw Cancelled();
       work(tiles[i]);
       progress.tick();
+      if (options.progress) {
+        std::lock_guard lock(callback_mutex);
+        ++done;
+        if (!options.progress(static_cast<double>(done) / static_cast<double>(tiles.size()))) stopped.store(true);
+      }
     }
   });
-  if (options.cancel && options.cancel->load()) throw Cancelled();
+  if (cancelled()) throw Cancelled();
   progress.finish();
 }
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "minerisk/engine/tile_plan.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 
 using minerisk::TilePlan;
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
-#include "minerisk/kernels/grid_frame.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 
 namespace minerisk {
 
@@ -29,9 +29,6 @@ struct ToolOutput {
 /// One vector per output, each the window's values row-major (NaN for no-data).
 using TileComputer = std::function<std::vector<std::vector<float>>(const kernels::Window&)>;
 
-/// How the work is cut: square tiles of tile_size, or bands of tile_size full rows (for kernels
-/// that need whole rows, like the distance transform's second pass).
-enum class TileShape { squares, row_bands };
 
 /// Computes and writes `outputs` (tiled, compressed GeoTIFFs on `grid`). Every output is
 /// written under a temporary name and renamed only when all are complete.
