@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "minerisk/engine/sweep.hpp"
+#include "minerisk/engine/ops/sweep.hpp"
 
 namespace minerisk::cli {
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
@@ -17,6 +18,7 @@
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
+#include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/metrics.hpp"
 
 namespace minerisk {
@@ -24,10 +26,25 @@ namespace {
 
 constexpr int8_t kUnused = -1;
 
-// The training cells: a label per grid cell (1, 0, or unused) and each cell's fold key.
+// The training cells, sparse: only labelled cells are held (a grid of 10^9 cells with 10^5
+// finds holds 10^5 entries, not 10^9), in row-major cell order.
 struct TrainingCells {
-  std::vector<int8_t> label;
+  std::map<size_t, int8_t> label;  // cell index -> 1 or 0
   int64_t positives = 0, negatives = 0;
+
+  int8_t label_of(size_t cell) const {
+    const auto it = label.find(cell);
+    return it == label.end() ? kUnused : it->second;
+  }
+  /// Whether any cell of `w` is labelled.
+  bool any_in(const kernels::Window& w, int64_t grid_width) const {
+    for (int64_t r = 0; r < w.height; ++r) {
+      const auto first = static_cast<size_t>((w.row0 + r) * grid_width + w.col0);
+      const auto it = label.lower_bound(first);
+      if (it != label.end() && it->first < first + static_cast<size_t>(w.width)) return true;
+    }
+    return false;
+  }
 };
 
 // Row and column of the cell holding a point, or false when it is off the grid.
@@ -38,45 +55,47 @@ bool cell_of(const Grid& grid, double x, double y, int64_t& row, int64_t& col) {
   return col >= 0 && row >= 0 && col < grid.width() && row < grid.height();
 }
 
-TrainingCells training_cells(const Scenario& s, const InputSet& in, const Model& model, const FitSpec& spec) {
-  const Grid& grid = in.grid;
+TrainingCells training_cells(const Scenario& s, const Model& model, const FitSpec& spec, int64_t tile_size) {
+  const Grid& grid = model.grid();
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
   TrainingCells t;
-  t.label.assign(cells, kUnused);
   if (!spec.labels.empty()) {
+    // Read in bands of rows, so the label raster is never held whole.
     const RasterSource labels(spec.labels, grid, "fit.labels", Resampling::nearest);
-    const std::vector<float> values = labels.read({0, 0, grid.width(), grid.height()});
-    for (size_t i = 0; i < cells; ++i)
-      if (values[i] == 1.0f) t.label[i] = 1;
-      else if (values[i] == 0.0f) t.label[i] = 0;
+    const TilePlan bands(grid.width(), grid.height(), tile_size, TileShape::row_bands);
+    for (const kernels::Window& band : bands.tiles()) {
+      const std::vector<float> values = labels.read(band);
+      const auto first = static_cast<size_t>(band.row0 * grid.width());
+      for (size_t i = 0; i < values.size(); ++i)
+        if (values[i] == 1.0f) t.label.emplace(first + i, 1);
+        else if (values[i] == 0.0f) t.label.emplace(first + i, 0);
+    }
   } else {
     if (!s.finds) throw UserError(s.file.string() + ": fit needs positives: add [finds], or set [fit] labels = \"labels.tif\"");
-    for (const kernels::WeightedPoint& p : in.finds) {
+    for (const kernels::WeightedPoint& p : *model.inputs().shared->finds) {
       int64_t row, col;
       if (cell_of(grid, p.x, p.y, row, col)) t.label[static_cast<size_t>(row * grid.width() + col)] = 1;
     }
     // Cleared land without finds: negatives.
-    const TilePlan plan(grid.width(), grid.height(), 512);
-    for (const kernels::Window& w : plan.tiles()) {
-      const std::vector<float> pod = model.cleared_pod(w);
-      for (int64_t r = 0; r < w.height; ++r)
-        for (int64_t c = 0; c < w.width; ++c) {
-          const auto i = static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c);
-          if (pod[static_cast<size_t>(r * w.width + c)] > 0 && t.label[i] == kUnused) t.label[i] = 0;
-        }
-    }
+    const TilePlan plan(grid.width(), grid.height(), tile_size);
+    if (model.has_clearance())
+      for (const kernels::Window& w : plan.tiles()) {
+        const std::vector<float> pod = model.cleared_pod(w);
+        for (int64_t r = 0; r < w.height; ++r)
+          for (int64_t c = 0; c < w.width; ++c)
+            if (pod[static_cast<size_t>(r * w.width + c)] > 0)
+              t.label.emplace(static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c), 0);  // keeps a 1
+      }
   }
-  for (int8_t l : t.label) t.positives += l == 1, t.negatives += l == 0;
+  for (const auto& [cell, l] : t.label) t.positives += l == 1, t.negatives += l == 0;
   if (spec.background_ratio > 0 && t.positives > 0) {
     // Random background cells as negatives, drawn with the fit's seed (the same cells each run).
     std::mt19937_64 rng(spec.seed);
     std::uniform_int_distribution<size_t> any(0, cells - 1);
     const auto wanted = static_cast<int64_t>(std::llround(spec.background_ratio * static_cast<double>(t.positives)));
     int64_t added = 0;
-    for (int64_t tries = 0; added < wanted && tries < 20 * wanted + 1000; ++tries) {
-      const size_t i = any(rng);
-      if (t.label[i] == kUnused) t.label[i] = 0, ++added;
-    }
+    for (int64_t tries = 0; added < wanted && tries < 20 * wanted + 1000; ++tries)
+      if (t.label.emplace(any(rng), 0).second) ++added;
     t.negatives += added;
   }
   return t;
@@ -90,26 +109,22 @@ struct Design {
   Eigen::VectorXd y;
 };
 
-Design build_design(const Scenario& s, const InputSet& in, const Model& model, const TrainingCells& t,
-                    const PointFilter* keep_finds, const FitOptions& options) {
-  const Grid& grid = in.grid;
+Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const PointFilter* keep_finds,
+                    const FitOptions& options) {
+  const Grid& grid = model.grid();
   const size_t k = s.evidence.size();
-  const TilePlan plan(grid.width(), grid.height(), 512);
+  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
   // Per cell, the transformed features then the raw ones; ordered by cell whatever the threads.
   std::map<size_t, std::vector<double>> rows;
   std::mutex mutex;
   for_each_tile(plan.tiles(), {options.threads, true, "minerisk fit", options.cancel, {}}, [&](const kernels::Window& w) {
-    bool any = false;
-    for (int64_t r = 0; r < w.height && !any; ++r)
-      for (int64_t c = 0; c < w.width && !any; ++c)
-        any = t.label[static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c)] != kUnused;
-    if (!any) return;
+    if (!t.any_in(w, grid.width())) return;
     const TileFeatures f = model.features(w, keep_finds);
     std::map<size_t, std::vector<double>> local;
     for (int64_t r = 0; r < w.height; ++r)
       for (int64_t c = 0; c < w.width; ++c) {
         const auto cell = static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c);
-        if (t.label[cell] == kUnused) continue;
+        if (t.label_of(cell) == kUnused) continue;
         std::vector<double> row(2 * k);
         bool complete = true;
         for (size_t j = 0; j < k; ++j) {
@@ -133,7 +148,7 @@ Design build_design(const Scenario& s, const InputSet& in, const Model& model, c
       d.X(i, static_cast<Eigen::Index>(j)) = row[j];
       d.raw(i, static_cast<Eigen::Index>(j)) = row[k + j];
     }
-    d.y(i) = t.label[cell];
+    d.y(i) = t.label_of(cell);
     ++i;
   }
   return d;
@@ -164,17 +179,24 @@ kernels::LogisticFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X,
 
 // The fold of each design row: by zone raster (one fold per zone) or by square blocks dealt
 // into `folds` folds; -1 when there is no cross-validation.
-std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitSpec& spec, int& count) {
+std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitSpec& spec, int64_t tile_size, int& count) {
   std::vector<int64_t> fold(d.cell.size(), -1);
   count = 0;
   if (!spec.zones.empty()) {
+    // The zones of the design's cells, read in bands of rows (the design is in row-major order).
     const RasterSource zones(spec.zones, grid, "fit.zones", Resampling::nearest);
-    const std::vector<float> z = zones.read({0, 0, grid.width(), grid.height()});
     std::map<float, int64_t> index;
-    for (size_t i = 0; i < d.cell.size(); ++i) {
-      const float v = z[d.cell[i]];
-      if (std::isnan(v)) continue;
-      fold[i] = index.try_emplace(v, static_cast<int64_t>(index.size())).first->second;
+    size_t i = 0;
+    const TilePlan bands(grid.width(), grid.height(), tile_size, TileShape::row_bands);
+    for (const kernels::Window& band : bands.tiles()) {
+      const auto first = static_cast<size_t>(band.row0 * grid.width()), end = first + static_cast<size_t>(band.cells());
+      if (i >= d.cell.size() || d.cell[i] >= end) continue;
+      const std::vector<float> z = zones.read(band);
+      for (; i < d.cell.size() && d.cell[i] < end; ++i) {
+        const float v = z[d.cell[i] - first];
+        if (std::isnan(v)) continue;
+        fold[i] = index.try_emplace(v, static_cast<int64_t>(index.size())).first->second;
+      }
     }
     count = static_cast<int>(index.size());
     return fold;
@@ -224,10 +246,12 @@ void check_fit_spec(const FitSpec& f) {
 FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   check_fit_spec(options.spec);
   if (s.evidence.empty()) throw UserError(s.file.string() + ": [model] has no evidence layer to fit");
-  const InputSet in = load_inputs(s);
-  const Model model(s, in);
-  const TrainingCells cells = training_cells(s, in, model, options.spec);
-  const Design design = build_design(s, in, model, cells, nullptr, options);
+  check_tile_size(options.tile_size);
+  const auto inputs = load_inputs(s);
+  const Model model(s, inputs);
+  const InputSet& in = *inputs;
+  const TrainingCells cells = training_cells(s, model, options.spec, options.tile_size);
+  const Design design = build_design(s, model, cells, nullptr, options);
   check_design(s, design);
 
   FitResult r;
@@ -252,9 +276,9 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   // layers built from the finds are rebuilt from the training folds' finds only, so nothing
   // built from the held-out land's labels sees it.
   int fold_count = 0;
-  const std::vector<int64_t> fold = folds_of(design, in.grid, options.spec, fold_count);
+  const std::vector<int64_t> fold = folds_of(design, in.grid, options.spec, options.tile_size, fold_count);
   const bool rebuild = std::any_of(s.evidence.begin(), s.evidence.end(),
-                                   [](const EvidenceSpec& e) { return e.feature == FeatureKind::find_density; });
+                                   [](const EvidenceSpec& e) { return features::find_feature_kind(e.feature)->reads_finds; });
   std::vector<kernels::ScoredCell> pooled;
   for (int f = 0; f < fold_count; ++f) {
     std::vector<Eigen::Index> train, test;
@@ -271,7 +295,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
         const auto it = std::lower_bound(design.cell.begin(), design.cell.end(), cell);
         return !(it != design.cell.end() && *it == cell && fold[static_cast<size_t>(it - design.cell.begin())] == f);
       };
-      refit = build_design(s, in, model, cells, &keep, options);
+      refit = build_design(s, model, cells, &keep, options);
       // Only the densities change, and they are finite everywhere: the rows stay the same cells.
       if (refit.cell != design.cell) throw std::logic_error("fit: a fold's design lost or gained training cells");
       d = &refit;
@@ -312,7 +336,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
       }
     } else if (e.transform.kind == kernels::TransformKind::step) {
       classes.emplace_back(e.name, [&](Eigen::Index i) { return column(i) > 0; });
-    } else if (e.feature == FeatureKind::record_coverage) {
+    } else if (features::find_feature_kind(e.feature)->classed) {
       classes.emplace_back(e.name, [&](Eigen::Index i) { return raw(i) > 0; });
     }
     for (const auto& [label, in_class] : classes) {

@@ -1,5 +1,10 @@
 #include "minerisk/engine/input_set.hpp"
 
+#include <algorithm>
+
+#include "../features/clearance.hpp"
+#include "../features/feature.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk {
@@ -16,62 +21,64 @@ void add_input(InputSet& in, const std::string& role, const std::filesystem::pat
     }
   in.files.push_back(describe_input(role, path));
 }
+
+// Records (or clearances) counted as features, not polygon parts.
+int64_t record_count(const std::vector<kernels::Polygon>& polygons) {
+  int64_t n = 0;
+  for (const kernels::Polygon& p : polygons) n = std::max(n, p.record + 1);
+  return n;
+}
 }  // namespace
 
-InputSet load_inputs(const Scenario& s) {
-  InputSet in;
+std::shared_ptr<const InputSet> load_inputs(const Scenario& s) {
+  // Built in place on the heap and never moved: the rasters keep a reference to its grid.
+  auto owned = std::make_shared<InputSet>();
+  InputSet& in = *owned;
   in.grid = s.grid ? grid_from_spec(*s.grid, s.file) : grid_from_raster(s.dem);
-  in.dem = std::make_unique<RasterSource>(s.dem, in.grid, "terrain.dem");
+  in.dem = std::make_shared<const RasterSource>(s.dem, in.grid, "terrain.dem");
   add_input(in, "scenario", s.file);
   add_input(in, "terrain.dem", s.dem);
+  auto shared = std::make_shared<SharedInputs>();
+  auto keys = std::make_shared<std::vector<int64_t>>();
+  std::vector<kernels::Segment> lines;
+  std::vector<kernels::WeightedPoint> finds;
+  std::vector<kernels::Polygon> cleared, records;
   if (s.front_lines) {
-    in.front_lines = load_segments(*s.front_lines, in.grid, "front_lines");
+    lines = load_segments(*s.front_lines, in.grid, "front_lines", keys.get());
     add_input(in, "front_lines", s.front_lines->path);
   }
   if (s.finds) {
-    in.finds = load_points(*s.finds, in.grid, "finds");
+    finds = load_points(*s.finds, in.grid, "finds");
     add_input(in, "finds", s.finds->path);
   }
   if (s.cleared) {
-    in.cleared = load_polygons(*s.cleared, in.grid, "cleared");
+    cleared = load_polygons(*s.cleared, in.grid, "cleared");
     add_input(in, "cleared", s.cleared->path);
   }
   if (s.records) {
-    in.records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer);
+    records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer);
     add_input(in, "records", s.records->path);
   }
+  shared->record_count = record_count(records);
+  shared->clearance_count = record_count(cleared);
+  shared->front_lines = std::make_shared<const std::vector<kernels::Segment>>(std::move(lines));
+  shared->front_line_keys = std::move(keys);
+  shared->finds = std::make_shared<const std::vector<kernels::WeightedPoint>>(std::move(finds));
+  shared->cleared = std::make_shared<const std::vector<kernels::Polygon>>(std::move(cleared));
+  shared->records = std::make_shared<const std::vector<kernels::Polygon>>(std::move(records));
+  in.shared = shared;
+  if (s.cleared) in.clearance = std::make_shared<const features::Clearance>(shared->cleared);
+
   for (const EvidenceSpec& e : s.evidence) {
-    LayerInputs layer;
-    const std::string role = "model.evidence." + e.name;
-    if (e.feature == FeatureKind::front_line_distance && !e.where.empty()) {
-      VectorInputSpec spec = *s.front_lines;
-      spec.where = e.where;
-      layer.segments = load_segments(spec, in.grid, role);
-      layer.own_segments = true;
-    }
-    if (e.feature == FeatureKind::find_density && !e.where.empty()) {
-      VectorInputSpec spec = *s.finds;
-      spec.where = e.where;
-      layer.points = load_points(spec, in.grid, role);
-      layer.own_points = true;
-    }
-    if (e.feature == FeatureKind::vector_distance) {
-      Geometries g = load_geometries(*e.vector, in.grid, role);
-      layer.segments = std::move(g.segments);
-      layer.polygons = std::move(g.polygons);
-      layer.own_segments = true;
-      add_input(in, role, e.vector->path);
-    }
-    if (e.feature == FeatureKind::raster) {
-      // Classes must not be averaged: a categorical raster is resampled by nearest neighbour.
-      const bool categorical = e.transform.kind == kernels::TransformKind::categorical;
-      layer.raster = std::make_unique<RasterSource>(e.raster, in.grid, role,
-                                                    categorical ? Resampling::nearest : Resampling::bilinear);
-      add_input(in, role, e.raster);
-    }
-    in.layers.push_back(std::move(layer));
+    const features::FeatureKind* kind = features::find_feature_kind(e.feature);
+    if (!kind) throw std::logic_error("load_inputs: unknown feature kind " + e.feature);
+    const features::LayerContext context{s, e, in.grid, in.shared,
+                                         [&](const std::string& role, const std::filesystem::path& path) {
+                                           add_input(in, role, path);
+                                         }};
+    in.layers.push_back(kind->make(context));
   }
-  return in;
+  return owned;
 }
 
 }  // namespace minerisk

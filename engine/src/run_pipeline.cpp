@@ -32,8 +32,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::optional<StagedFile> staged_picture;
   if (options.quicklook) staged_picture.emplace(picture_path(options.output));
 
-  const InputSet inputs = load_inputs(scenario);
-  const Grid& grid = inputs.grid;
+  const auto inputs = load_inputs(scenario);
+  const Grid& grid = inputs->grid;
   const Model model(scenario, inputs);
   const TilePlan plan(grid.width(), grid.height(), options.tile_size);
 
@@ -43,7 +43,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   meta.created_utc = utc_now_iso8601();
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk run" : options.command_line);
   meta.scenario_toml = scenario.resolved_toml;
-  meta.inputs_json = inputs_json(inputs.files);
+  meta.inputs_json = inputs_json(inputs->files);
   GridFileWriter writer(staged_grid.temporary(), grid, options.tile_size, model.evidence_names(),
                         model.evidence_descriptions(), meta);
   QuickLook quicklook(grid.width(), grid.height());
@@ -79,16 +79,16 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
 GridResult compute_grid(const Scenario& scenario, int threads, int64_t tile_size, const std::atomic<bool>* cancel) {
   check_tile_size(tile_size, "tile_size");
-  const InputSet inputs = load_inputs(scenario);
+  const auto inputs = load_inputs(scenario);
   const Model model(scenario, inputs);
-  const TilePlan plan(inputs.grid.width(), inputs.grid.height(), tile_size);
+  const TilePlan plan(inputs->grid.width(), inputs->grid.height(), tile_size);
   GridResult out;
-  out.grid = inputs.grid;
+  out.grid = inputs->grid;
   out.evidence_names = model.evidence_names();
-  const auto cells = static_cast<size_t>(inputs.grid.width() * inputs.grid.height());
+  const auto cells = static_cast<size_t>(inputs->grid.width() * inputs->grid.height());
   out.probability.assign(cells, NAN);
   out.evidence.assign(out.evidence_names.size(), std::vector<float>(cells, NAN));
-  const int64_t width = inputs.grid.width();
+  const int64_t width = inputs->grid.width();
   for_each_tile(plan.tiles(), {threads, true, "minerisk", cancel, {}}, [&](const Window& tile) {
     const TileResult r = model.compute(tile);
     // Tiles do not overlap, so each writes its own cells without a lock.

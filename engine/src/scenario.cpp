@@ -8,28 +8,13 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 #include "minerisk/engine/toml_reader.hpp"
+#include "../features/feature.hpp"
+#include "scenario_schema.hpp"
 
 namespace fs = std::filesystem;
 
 namespace minerisk {
 namespace {
-
-const std::pair<FeatureKind, const char*> kFeatureNames[] = {
-    {FeatureKind::slope, "slope"},
-    {FeatureKind::ruggedness, "ruggedness"},
-    {FeatureKind::elevation, "elevation"},
-    {FeatureKind::front_line_distance, "front_line_distance"},
-    {FeatureKind::find_density, "find_density"},
-    {FeatureKind::record_coverage, "record_coverage"},
-    {FeatureKind::vector_distance, "vector_distance"},
-    {FeatureKind::raster, "raster"},
-};
-
-std::vector<std::string> feature_names() {
-  std::vector<std::string> names;
-  for (const auto& entry : kFeatureNames) names.emplace_back(entry.second);
-  return names;
-}
 
 fs::path resolve_path(const TomlReader& r, const std::string& key, const fs::path& base) {
   const std::string text = r.required_text(key, "give the path of the file, relative to the scenario file");
@@ -69,16 +54,21 @@ GridSpec read_grid(const TomlReader& r) {
   return g;
 }
 
-VectorInputSpec read_vector(const toml::table& table, const std::string& section, const fs::path& file,
-                            const std::string& value_key, double default_value, bool value_is_probability,
-                            std::vector<std::string> extra_keys = {}) {
+// The keys of a vector section: its file, and the attribute the model takes from it.
+std::vector<std::string> vector_keys(const std::string& value_key, const std::vector<std::string>& extra_keys) {
   std::vector<std::string> allowed = {"path", "layer", "where"};
   if (!value_key.empty()) {
     allowed.push_back(value_key + "_field");
     allowed.push_back(value_key);
   }
   allowed.insert(allowed.end(), extra_keys.begin(), extra_keys.end());
-  TomlReader r(table, section, file, allowed);
+  return allowed;
+}
+
+VectorInputSpec read_vector(const toml::table& table, const std::string& section, const fs::path& file,
+                            const std::string& value_key, double default_value, bool value_is_probability,
+                            const std::vector<std::string>& extra_keys = {}) {
+  TomlReader r(table, section, file, vector_keys(value_key, extra_keys));
   VectorInputSpec v;
   v.path = resolve_path(r, "path", file.parent_path());
   v.layer = r.text("layer").value_or("");
@@ -93,111 +83,11 @@ VectorInputSpec read_vector(const toml::table& table, const std::string& section
   return v;
 }
 
-kernels::Transform read_transform(const TomlReader& owner, const std::string& key) {
-  kernels::Transform t;
-  const toml::node* node = owner.raw().get(key);
-  if (!node) return t;  // linear
-  std::string type;
-  if (node->is_string()) {
-    type = *node->value<std::string>();
-  } else if (const toml::table* table = node->as_table()) {
-    TomlReader r(*table, owner.full_key(key), owner.file(),
-                 {"type", "length", "centre", "width", "threshold", "x", "y", "values", "default"});
-    type = r.required_text("type", "name the transform, e.g. type = \"exp_decay\"");
-    t.length = r.number_or("length", 1.0);
-    t.centre = r.number_or("centre", 0.0);
-    t.width = r.number_or("width", 1.0);
-    t.threshold = r.number_or("threshold", 0.0);
-    t.xs = r.numbers("x");
-    t.ys = r.numbers("y");
-    if (!kernels::parse_transform_kind(type, t.kind))
-      r.fail("type", "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
-    using K = kernels::TransformKind;
-    for (const char* key : {"x", "y"})
-      if (r.has(key) && t.kind != K::piecewise) r.fail(key, "applies only to type = \"piecewise\"; remove it");
-    for (const char* key : {"values", "default"})
-      if (r.has(key) && t.kind != K::categorical) r.fail(key, "applies only to type = \"categorical\"; remove it");
-    if (t.kind == K::exp_decay) {
-      if (!r.has("length")) r.fail("length", "is missing; exp_decay needs its length scale in metres");
-      require_positive(r, "length", t.length, "the decay length is in metres");
-    }
-    if (t.kind == K::gaussian) require_positive(r, "width", t.width, "the Gaussian width is in the feature's units");
-    if (t.kind == K::piecewise) {
-      if (t.xs.size() < 2 || t.xs.size() != t.ys.size())
-        r.fail("x", "and 'y' must be arrays of the same length, at least 2 points");
-      for (size_t i = 1; i < t.xs.size(); ++i)
-        if (!(t.xs[i] > t.xs[i - 1])) r.fail("x", "must be strictly increasing");
-    }
-    if (t.kind == K::categorical) {
-      const toml::table* values = r.table("values");
-      if (!values) r.fail("values", "is missing; map each class to a value, e.g. values = { \"1\" = 0.5, \"3\" = -1 }");
-      for (const auto& [k, v] : *values) {
-        char* end = nullptr;
-        const std::string text(k.str());
-        const double cls = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0') r.fail("values", "keys must be class numbers in quotes (got '" + text + "')");
-        if (!v.is_number()) r.fail("values", "must map each class to a number");
-        t.xs.push_back(cls);
-        t.ys.push_back(*v.value<double>());
-      }
-      t.fallback = r.number_or("default", 0.0);
-    }
-    return t;
-  } else {
-    owner.fail(key, "must be a transform name or a table such as { type = \"exp_decay\", length = 500 }");
-  }
-  if (!kernels::parse_transform_kind(type, t.kind))
-    owner.fail(key, "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
-  if (t.kind == kernels::TransformKind::exp_decay || t.kind == kernels::TransformKind::piecewise ||
-      t.kind == kernels::TransformKind::categorical)
-    owner.fail(key, "needs parameters; write it as a table, e.g. { type = \"" + type + "\", ... }");
-  return t;
-}
-
-EvidenceSpec read_evidence(const std::string& name, const toml::table& table, const std::string& prefix,
-                           const fs::path& file) {
-  TomlReader r(table, prefix + "." + name, file,
-               {"feature", "weight", "transform", "bandwidth", "where", "signed", "path", "layer"});
-  EvidenceSpec e;
-  e.name = name;
-  const std::string feature = r.required_text("feature", "name what this layer measures: " +
-                                                             suggestion("", feature_names(), "features"));
-  bool known = false;
-  for (const auto& [kind, n] : kFeatureNames)
-    if (feature == n) e.feature = kind, known = true;
-  if (!known) r.fail("feature", "names no feature ('" + feature + "'); " + suggestion(feature, feature_names(), "features"));
-  e.weight = r.required_number("weight", "give the layer's weight in log-odds per unit of transformed feature");
-  if (!std::isfinite(e.weight)) r.fail("weight", "must be finite");
-  e.transform = read_transform(r, "transform");
-  using F = FeatureKind;
-  auto only_for = [&](const std::string& key, bool allowed, const std::string& features) {
-    if (r.has(key) && !allowed) r.fail(key, "applies only to feature = " + features + "; remove it");
-  };
-  only_for("bandwidth", e.feature == F::find_density, "\"find_density\"");
-  only_for("where", e.feature == F::find_density || e.feature == F::front_line_distance || e.feature == F::vector_distance,
-           "\"find_density\", \"front_line_distance\" or \"vector_distance\"");
-  only_for("signed", e.feature == F::front_line_distance || e.feature == F::vector_distance,
-           "\"front_line_distance\" or \"vector_distance\"");
-  only_for("path", e.feature == F::vector_distance || e.feature == F::raster, "\"vector_distance\" or \"raster\"");
-  only_for("layer", e.feature == F::vector_distance, "\"vector_distance\"");
-  if (e.feature == F::find_density) {
-    e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
-    require_positive(r, "bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
-  }
-  e.where = r.text("where").value_or("");
-  if (const toml::node* node = table.get("signed")) {
-    if (!node->is_boolean()) r.fail("signed", "must be true or false");
-    e.signed_distance = *node->value<bool>();
-  }
-  if (e.feature == F::vector_distance) {
-    VectorInputSpec v;
-    v.path = resolve_path(r, "path", file.parent_path());
-    v.layer = r.text("layer").value_or("");
-    v.where = e.where;
-    e.vector = v;
-  }
-  if (e.feature == F::raster) e.raster = resolve_path(r, "path", file.parent_path());
-  return e;
+// How a message names a section a feature needs.
+std::string section_noun(const std::string& section) {
+  if (section == "front_lines") return "front lines";
+  if (section == "records") return "minefield records";
+  return section;
 }
 
 FitSpec read_fit(const TomlReader& r) {
@@ -255,41 +145,7 @@ std::string resolved_text(const Scenario& s) {
     root.insert("records", std::move(t));
   }
   toml::table evidence;
-  for (const EvidenceSpec& e : s.evidence) {
-    toml::table t{{"feature", feature_name(e.feature)}, {"weight", e.weight}};
-    toml::table tr{{"type", kernels::transform_name(e.transform.kind)}};
-    using K = kernels::TransformKind;
-    if (e.transform.kind == K::exp_decay) tr.insert("length", e.transform.length);
-    if (e.transform.kind == K::gaussian) tr.insert("centre", e.transform.centre), tr.insert("width", e.transform.width);
-    if (e.transform.kind == K::step) tr.insert("threshold", e.transform.threshold);
-    if (e.transform.kind == K::piecewise) {
-      toml::array xs, ys;
-      for (double x : e.transform.xs) xs.push_back(x);
-      for (double y : e.transform.ys) ys.push_back(y);
-      tr.insert("x", std::move(xs));
-      tr.insert("y", std::move(ys));
-    }
-    t.insert("transform", std::move(tr));
-    if (e.transform.kind == K::categorical) {
-      toml::table values;
-      for (size_t i = 0; i < e.transform.xs.size(); ++i) {
-        char key[32];
-        std::snprintf(key, sizeof key, "%.17g", e.transform.xs[i]);
-        values.insert(key, e.transform.ys[i]);
-      }
-      t["transform"].as_table()->insert("values", std::move(values));
-      t["transform"].as_table()->insert("default", e.transform.fallback);
-    }
-    if (e.feature == FeatureKind::find_density) t.insert("bandwidth", e.bandwidth);
-    if (!e.where.empty()) t.insert("where", e.where);
-    if (e.signed_distance) t.insert("signed", true);
-    if (e.vector) {
-      t.insert("path", e.vector->path.string());
-      if (!e.vector->layer.empty()) t.insert("layer", e.vector->layer);
-    }
-    if (e.feature == FeatureKind::raster) t.insert("path", e.raster.string());
-    evidence.insert(e.name, std::move(t));
-  }
+  for (const EvidenceSpec& e : s.evidence) evidence.insert(e.name, schema::write_evidence(e));
   root.insert("model", toml::table{{"intercept", s.intercept}, {"evidence", std::move(evidence)}});
   toml::table fit{{"background_ratio", s.fit.background_ratio}, {"l2", s.fit.l2}, {"block_size", s.fit.block_size},
                    {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)}};
@@ -300,12 +156,6 @@ std::string resolved_text(const Scenario& s) {
 }
 
 }  // namespace
-
-std::string feature_name(FeatureKind kind) {
-  for (const auto& [k, name] : kFeatureNames)
-    if (k == kind) return name;
-  return "?";
-}
 
 Scenario load_scenario(const fs::path& file_in) {
   if (!fs::exists(file_in)) throw UserError(file_in.string() + ": scenario file not found; check the path");
@@ -330,7 +180,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   if (const toml::table* t = top.table("cleared")) s.cleared = read_vector(*t, "cleared", file, "pod", 0.9, true);
   if (const toml::table* t = top.table("records")) {
     s.records = read_vector(*t, "records", file, "reliability", 0.25, true, {"line_buffer"});
-    TomlReader r(*t, "records", file, {"path", "layer", "where", "reliability_field", "reliability", "line_buffer"});
+    const TomlReader r(*t, "records", file, vector_keys("reliability", {"line_buffer"}));
     s.record_line_buffer = r.number_or("line_buffer", 25.0);
     require_positive(r, "line_buffer", s.record_line_buffer, "give the buffer around line records in metres");
   }
@@ -342,20 +192,20 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   if (!model) top.fail("model", "is missing; add [model] with an intercept and [model.evidence.NAME] layers");
   TomlReader m(*model, "model", file, {"intercept", "evidence"});
   s.intercept = m.required_number("intercept", "give the log-odds of contamination with no evidence, e.g. -4");
+  if (!std::isfinite(s.intercept)) m.fail("intercept", "must be a finite number (log-odds)");
   if (const toml::table* ev = m.table("evidence")) {
     for (const auto& [key, node] : *ev) {
       const std::string name(key.str());
       if (!node.is_table()) m.fail("evidence", "must hold one table per layer, e.g. [model.evidence." + name + "]");
-      s.evidence.push_back(read_evidence(name, *node.as_table(), "model.evidence", file));
-      // Each feature needs its input.
-      const TomlReader er(*node.as_table(), "model.evidence." + name, file,
-                          {"feature", "weight", "transform", "bandwidth", "where", "signed", "path", "layer"});
-      const FeatureKind kind = s.evidence.back().feature;
-      if (kind == FeatureKind::front_line_distance && !s.front_lines)
-        er.fail("feature", "needs front lines; add [front_lines] with path = \"...\"");
-      if (kind == FeatureKind::find_density && !s.finds) er.fail("feature", "needs finds; add [finds] with path = \"...\"");
-      if (kind == FeatureKind::record_coverage && !s.records)
-        er.fail("feature", "needs minefield records; add [records] with path = \"...\"");
+      s.evidence.push_back(schema::read_evidence(name, *node.as_table(), "model.evidence", file));
+      // Each feature needs its sections.
+      const TomlReader er(*node.as_table(), "model.evidence." + name, file, schema::evidence_key_names());
+      const features::FeatureKind& kind = *features::find_feature_kind(s.evidence.back().feature);
+      for (const std::string& section : kind.sections) {
+        const bool given = (section == "front_lines" && s.front_lines) || (section == "finds" && s.finds) ||
+                           (section == "records" && s.records);
+        if (!given) er.fail("feature", "needs " + section_noun(section) + "; add [" + section + "] with path = \"...\"");
+      }
     }
   }
   s.resolved_toml = resolved_text(s);

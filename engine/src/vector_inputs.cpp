@@ -128,7 +128,14 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     throw UserError(what + " lies far outside the grid; check the layer's CRS and the scenario's [grid] bounds");
 }
 
-void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
+// Names each line part of a feature: the feature's id and the part's number within it.
+struct LineKeys {
+  std::vector<int64_t>* keys = nullptr;  // per segment; null: not wanted
+  GIntBig fid = 0;
+  int64_t part = 0;
+};
+
+void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out, LineKeys& lk) {
   const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
   if (flat == wkbLineString) {
     const auto& line = *g.toLineString();
@@ -136,14 +143,21 @@ void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
     for (int i = 0; i + 1 < line.getNumPoints(); ++i)
       out.push_back({line.getX(i), line.getY(i), line.getX(i + 1), line.getY(i + 1)});
     kernels::link_polyline(out, first, out.size() - first, line.get_IsClosed() && out.size() - first > 1);
+    if (lk.keys) lk.keys->resize(out.size(), static_cast<int64_t>(lk.fid) * 65536 + lk.part);
+    ++lk.part;
   } else if (flat == wkbPolygon) {
-    for (const OGRLinearRing* ring : *g.toPolygon()) add_segments(*ring, out);  // rings are closed
+    for (const OGRLinearRing* ring : *g.toPolygon()) add_segments(*ring, out, lk);  // rings are closed
   } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
-    for (const OGRGeometry* part : *g.toGeometryCollection()) add_segments(*part, out);
+    for (const OGRGeometry* part : *g.toGeometryCollection()) add_segments(*part, out, lk);
   } else if (OGR_GT_IsCurve(flat) || OGR_GT_IsSurface(flat)) {
     std::unique_ptr<OGRGeometry> linear(g.getLinearGeometry());
-    if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_segments(*linear, out);
+    if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_segments(*linear, out, lk);
   }
+}
+
+void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
+  LineKeys none;
+  add_segments(g, out, none);
 }
 
 void add_points_as_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out) {
@@ -156,11 +170,12 @@ void add_points_as_segments(const OGRGeometry& g, std::vector<kernels::Segment>&
   }
 }
 
-void add_polygons(const OGRGeometry& g, double value, std::vector<kernels::Polygon>& out) {
+void add_polygons(const OGRGeometry& g, double value, std::vector<kernels::Polygon>& out, int64_t record = -1) {
   const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
   if (flat == wkbPolygon) {
     kernels::Polygon p;
     p.value = value;
+    p.record = record;
     for (const OGRLinearRing* ring : *g.toPolygon()) {
       std::vector<std::array<double, 2>> points;
       for (const OGRPoint& pt : *ring) points.push_back({pt.getX(), pt.getY()});
@@ -168,18 +183,22 @@ void add_polygons(const OGRGeometry& g, double value, std::vector<kernels::Polyg
     }
     out.push_back(std::move(p));
   } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
-    for (const OGRGeometry* part : *g.toGeometryCollection()) add_polygons(*part, value, out);
+    for (const OGRGeometry* part : *g.toGeometryCollection()) add_polygons(*part, value, out, record);
   } else if (OGR_GT_IsSurface(flat)) {
     std::unique_ptr<OGRGeometry> linear(g.getLinearGeometry());
-    if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_polygons(*linear, value, out);
+    if (linear && wkbFlatten(linear->getGeometryType()) != flat) add_polygons(*linear, value, out, record);
   }
 }
 
 }  // namespace
 
-std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
+std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                                            std::vector<int64_t>* line_keys) {
   std::vector<kernels::Segment> segments;
-  visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig) { add_segments(g, segments); });
+  visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig fid) {
+    LineKeys lk{line_keys, fid, 0};
+    add_segments(g, segments, lk);
+  });
   return segments;
 }
 
@@ -212,16 +231,18 @@ std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const G
   // Buffer distance in CRS units; for a geographic grid, at the grid's middle latitude.
   const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
   const double buffer_units = line_buffer_m / std::sqrt(scale.x * scale.y);
+  int64_t record = 0;  // the features in the order read: each record's index
   visit_layer(spec, grid, role, shape, true, [&](OGRGeometry& g, double value, GIntBig fid) {
     const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+    const int64_t this_record = record++;
     if (OGR_GT_IsCurve(flat) || flat == wkbMultiLineString || flat == wkbMultiCurve) {
       std::unique_ptr<OGRGeometry> buffered(g.Buffer(buffer_units, 8));
       if (!buffered)
         throw UserError(role + ": line feature " + std::to_string(fid) + " of '" + spec.path.string() +
                         "' cannot be buffered (" + last_gdal_error() + ")");
-      add_polygons(*buffered, value, polygons);
+      add_polygons(*buffered, value, polygons, this_record);
     } else {
-      add_polygons(g, value, polygons);
+      add_polygons(g, value, polygons, this_record);
     }
   });
   return polygons;

@@ -45,4 +45,17 @@ void combined_coverage_probability(std::span<const Polygon> polygons, const Wind
   for (size_t i = 0; i < miss.size(); ++i) out[i] = static_cast<float>(1.0 - miss[i]);
 }
 
+CoverageIndex::CoverageIndex(std::span<const Polygon> polygons, const Window& w, const GridFrame& frame) {
+  std::vector<std::vector<uint32_t>> lists(static_cast<size_t>(w.cells()));
+  for (size_t p = 0; p < polygons.size(); ++p)
+    for_each_covered_cell(polygons[p], w, frame,
+                          [&](int64_t i) { lists[static_cast<size_t>(i)].push_back(static_cast<uint32_t>(p)); });
+  offset_.reserve(lists.size() + 1);
+  offset_.push_back(0);
+  for (const auto& l : lists) {
+    polygon_.insert(polygon_.end(), l.begin(), l.end());
+    offset_.push_back(static_cast<uint32_t>(polygon_.size()));
+  }
+}
+
 }  // namespace minerisk::kernels

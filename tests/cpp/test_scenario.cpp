@@ -53,7 +53,7 @@ TEST(Scenario, ResolvesPathsAndDefaults) {
   EXPECT_EQ(s.dem, p.parent_path() / "dem.tif");
   EXPECT_DOUBLE_EQ(s.intercept, -3.0);
   ASSERT_EQ(s.evidence.size(), 1u);
-  EXPECT_EQ(s.evidence[0].feature, FeatureKind::find_density);
+  EXPECT_EQ(s.evidence[0].feature, "find_density");
   EXPECT_DOUBLE_EQ(s.evidence[0].transform.length, 50.0);
   EXPECT_DOUBLE_EQ(s.finds->default_value, 1.0);
   EXPECT_NE(s.resolved_toml.find("exp_decay"), std::string::npos);

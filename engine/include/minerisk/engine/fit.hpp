@@ -15,6 +15,7 @@ namespace minerisk {
 struct FitOptions {
   FitSpec spec;  // the scenario's [fit], with the command line's overrides
   int threads = 0;
+  int64_t tile_size = 512;  // the design is built tile by tile
   bool quiet = false;
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -1,11 +1,12 @@
 #pragma once
-// Everything a scenario names, opened, checked and brought onto one target grid.
+// Everything a scenario names, opened, checked and brought onto one target grid: the DEM, the
+// shared vector sections, and one feature per evidence layer (engine/features).
 #include <memory>
 #include <vector>
 
-#include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/kernels/line_distance.hpp"
 #include "minerisk/kernels/point_density.hpp"
@@ -13,28 +14,31 @@
 
 namespace minerisk {
 
-/// What one evidence layer reads beyond the shared inputs: its own filtered lines or points,
-/// another vector layer, or a raster.
-struct LayerInputs {
-  std::vector<kernels::Segment> segments;    // front_line_distance with a filter, vector_distance
-  std::vector<kernels::Polygon> polygons;    // vector_distance: inside a polygon the distance is 0
-  std::vector<kernels::WeightedPoint> points;  // find_density with a filter
-  std::unique_ptr<RasterSource> raster;      // raster
-  bool own_segments = false, own_points = false;
+namespace features {
+class Feature;
+class Clearance;
+}  // namespace features
+
+/// The scenario's sections, loaded once and shared (never copied) by the layers that read them.
+struct SharedInputs {
+  std::shared_ptr<const std::vector<kernels::Segment>> front_lines;
+  std::shared_ptr<const std::vector<int64_t>> front_line_keys;  // per segment: its line's key
+  std::shared_ptr<const std::vector<kernels::WeightedPoint>> finds;
+  std::shared_ptr<const std::vector<kernels::Polygon>> records;  // value: reliability; record: its index
+  std::shared_ptr<const std::vector<kernels::Polygon>> cleared;  // value: POD; record: its index
+  int64_t record_count = 0, clearance_count = 0;                // records and clearances (not parts)
 };
 
 struct InputSet {
   Grid grid;
-  std::unique_ptr<RasterSource> dem;
-  std::vector<kernels::Segment> front_lines;
-  std::vector<kernels::WeightedPoint> finds;
-  std::vector<kernels::Polygon> cleared;  // value: probability of detection
-  std::vector<kernels::Polygon> records;  // value: reliability
-  std::vector<InputFile> files;           // provenance, the scenario file first
-  std::vector<LayerInputs> layers;        // one per scenario evidence layer, in order
+  std::shared_ptr<const RasterSource> dem;
+  std::shared_ptr<const SharedInputs> shared;
+  std::vector<InputFile> files;  // provenance, the scenario file first
+  std::vector<std::shared_ptr<const features::Feature>> layers;  // one per evidence layer, in order
+  std::shared_ptr<const features::Clearance> clearance;          // when [cleared] is set
 };
 
 /// Loads and checks every input of the scenario. Throws UserError for anything the user can fix.
-InputSet load_inputs(const Scenario& scenario);
+std::shared_ptr<const InputSet> load_inputs(const Scenario& scenario);
 
 }  // namespace minerisk

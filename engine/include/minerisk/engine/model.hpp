@@ -1,7 +1,8 @@
 #pragma once
-// The model for one tile: features from the kernels, then the log-odds combination and the
-// clearance update.
+// The model for one tile: each evidence layer's feature (engine/features), then the log-odds
+// combination and the clearance update (kernels/combine).
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,11 +11,27 @@
 
 namespace minerisk {
 
-/// Each evidence layer's feature on a tile, before its transform, and the DEM's elevation
-/// (NaN where the DEM has no data, which is no-data in every layer too).
+namespace features {
+class Feature;
+class TileMemo;
+struct TileInput;
+struct InputDraw;
+}  // namespace features
+
+/// One tile's DEM and each evidence layer's feature, before its transform (NaN where the DEM
+/// has no data, which is no-data in every layer too), with the per-tile values the layers
+/// share, so a sweep can recompute a layer under a draw without redoing the rest.
 struct TileFeatures {
+  kernels::Window tile;
+  std::vector<float> dem;        // the tile grown by one cell
+  std::vector<float> elevation;  // the tile
   std::vector<std::vector<float>> layers;
-  std::vector<float> elevation;
+  std::shared_ptr<features::TileMemo> memo;
+
+  TileFeatures();
+  ~TileFeatures();
+  TileFeatures(TileFeatures&&) noexcept;
+  TileFeatures& operator=(TileFeatures&&) noexcept;
 };
 
 struct TileResult {
@@ -27,12 +44,14 @@ using PointFilter = std::function<bool(const kernels::WeightedPoint&)>;
 
 class Model {
  public:
-  Model(const Scenario& scenario, const InputSet& inputs);
+  Model(const Scenario& scenario, std::shared_ptr<const InputSet> inputs);
 
   /// Names of the evidence outputs: each scenario layer, then "clearance" when [cleared] is set.
   const std::vector<std::string>& evidence_names() const { return names_; }
   /// Long description of each evidence output, for the file's metadata.
   const std::vector<std::string>& evidence_descriptions() const { return descriptions_; }
+  const InputSet& inputs() const { return *inputs_; }
+  const Grid& grid() const { return inputs_->grid; }
 
   /// Computes one tile. Reads the DEM window it needs; everything else is in memory.
   /// Cells where the DEM has no data are no-data (NaN) in every output.
@@ -43,12 +62,23 @@ class Model {
   /// land's finds, whatever the layer's own filter).
   TileFeatures features(const kernels::Window& tile, const PointFilter* keep = nullptr) const;
 
-  /// The probability of clearance detection on one tile (0 where nothing was cleared).
+  /// Layer `k`'s feature computed by `feature` (a layer under a sweep's draw) on the tile of
+  /// `f`, with the DEM's no-data, into `out`.
+  void feature_on(const features::Feature& feature, TileFeatures& f, std::vector<float>& out) const;
+
+  /// The probability of clearance detection on the tile of `f` (0 where nothing was cleared),
+  /// as in the data or under a sweep's draw.
+  std::vector<float> cleared_pod(TileFeatures& f) const;
   std::vector<float> cleared_pod(const kernels::Window& tile) const;
+  std::vector<float> cleared_pod(TileFeatures& f, const features::InputDraw& draw) const;
+  bool has_clearance() const { return inputs_->clearance != nullptr; }
 
  private:
-  const Scenario& scenario_;
-  const InputSet& inputs_;
+  features::TileInput tile_input(TileFeatures& f, const PointFilter* keep) const;
+
+  double intercept_;
+  std::vector<EvidenceSpec> evidence_;
+  std::shared_ptr<const InputSet> inputs_;
   std::vector<std::string> names_, descriptions_;
 };
 

@@ -28,20 +28,9 @@ struct VectorInputSpec {
   double default_value = 1.0;
 };
 
-enum class FeatureKind {
-  slope,                // degrees, from the DEM (Horn)
-  ruggedness,           // terrain ruggedness index, metres, from the DEM
-  elevation,            // metres, the DEM itself
-  front_line_distance,  // metres to the nearest front line ([front_lines], optionally filtered)
-  find_density,         // Gaussian kernel density of finds, items per km2
-  record_coverage,      // 1 - prod(1 - reliability) of the minefield records covering a cell
-  vector_distance,      // metres to the nearest feature of any vector layer (roads, settlements)
-  raster,               // any GDAL raster, continuous or categorical
-};
-
 struct EvidenceSpec {
   std::string name;  // the table name; also the output's evidence/<name>
-  FeatureKind feature = FeatureKind::slope;
+  std::string feature;  // the feature kind's name (engine/features/feature_kinds.cpp lists them)
   double weight = 0.0;
   kernels::Transform transform;
   double bandwidth = 0.0;        // find_density, metres
@@ -84,7 +73,5 @@ Scenario load_scenario(const std::filesystem::path& file);
 /// Validates a scenario already parsed (from a dictionary, say). `file` names it in messages
 /// and its folder resolves relative paths; it need not exist.
 Scenario parse_scenario(const toml::table& root, const std::filesystem::path& file);
-
-std::string feature_name(FeatureKind kind);
 
 }  // namespace minerisk

@@ -16,8 +16,10 @@ namespace minerisk {
 /// lie within reach of the grid (not farther from it than the grid's own width or height,
 /// which catches a wrong CRS without rejecting a front line just beyond the region).
 
-/// Line layer as straight segments (curves are linearised).
-std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
+/// Line layer as straight segments (curves are linearised). `line_keys`, when given, receives
+/// per segment the key of the line it belongs to: feature id * 65536 + part number.
+std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                                            std::vector<int64_t>* line_keys = nullptr);
 
 /// Any layer as what a distance needs: points as zero-length segments, lines and polygon
 /// boundaries as segments, and the polygons themselves (inside them the distance is 0).
@@ -30,7 +32,8 @@ Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const 
 /// Point layer as weighted points; the weight is `value_field` (null: the default value).
 std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
 
-/// Polygon layer with `value_field` as each polygon's value, checked to lie in [0, 1].
+/// Polygon layer with `value_field` as each polygon's value, checked to lie in [0, 1]. Each
+/// polygon's `record` is the index of the feature it comes from, in reading order.
 /// When `line_buffer_m` > 0, line features are accepted too and buffered by that many metres.
 std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                                             double line_buffer_m = 0.0);

@@ -17,6 +17,7 @@ namespace minerisk::kernels {
 struct Polygon {
   std::vector<std::vector<std::array<double, 2>>> rings;
   double value = 0.0;
+  int64_t record = -1;  // the input feature it comes from (a multi-part record gives several)
 };
 
 /// Calls fn(index) for every cell of `window` (row-major index) whose centre lies inside the
@@ -31,6 +32,26 @@ void for_each_covered_cell(const Polygon& polygon, const Window& window, const G
 /// Cells covered by no polygon get 0. Values must lie in [0, 1].
 void combined_coverage_probability(std::span<const Polygon> polygons, const Window& window, const GridFrame& frame,
                                    std::span<float> out);
+
+/// Which polygons cover each cell of one window, in polygon order: found once, then combined
+/// with many sets of polygon values (a sweep's scenarios) without finding the cells again.
+class CoverageIndex {
+ public:
+  CoverageIndex(std::span<const Polygon> polygons, const Window& window, const GridFrame& frame);
+  /// out[i] = 1 - prod (1 - value(p)) over the polygons p covering cell i, in polygon order:
+  /// the same arithmetic as combined_coverage_probability with value(p) = polygons[p].value.
+  template <class Value>
+  void combine(Value&& value, std::span<float> out) const {
+    for (size_t i = 0; i + 1 < offset_.size(); ++i) {
+      double miss = 1.0;
+      for (uint32_t k = offset_[i]; k < offset_[i + 1]; ++k) miss *= 1.0 - value(polygon_[k]);
+      out[i] = static_cast<float>(1.0 - miss);
+    }
+  }
+
+ private:
+  std::vector<uint32_t> offset_, polygon_;  // cell i: polygon_[offset_[i] .. offset_[i + 1])
+};
 
 // Implementation detail, exposed for the template: x positions (sorted) where the horizontal
 // line y crosses the polygon's edges.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "minerisk/engine/ops/control.hpp"
 #include "minerisk/engine/scenario.hpp"
 
 namespace minerisk {
@@ -42,13 +43,9 @@ struct SweepSpec {
 /// Reads and validates a sweep file (UserError naming the key otherwise).
 SweepSpec load_sweep(const std::filesystem::path& file);
 
-struct SweepOptions {
+/// Where to write, and the threads, tiles, progress and cancellation (ops::Control).
+struct SweepOptions : ops::Control {
   std::filesystem::path output;
-  int threads = 0;
-  int64_t tile_size = 512;
-  bool quiet = false;
-  std::string command_line;
-  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SweepSummary {

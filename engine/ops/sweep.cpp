@@ -1,0 +1,212 @@
+// `minerisk sweep`, the loop: per tile, the features once, then every scenario's probability
+// (recomputing only the layers its draws change), then the per-cell statistics and the
+// per-scenario sums. The sweep file is read in sweep_spec.cpp, the scenarios are made in
+// sweep_draws.cpp, the statistics in sweep_statistics.cpp.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <optional>
+
+#include "../features/feature.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid_file_writer.hpp"
+#include "minerisk/engine/input_set.hpp"
+#include "minerisk/engine/model.hpp"
+#include "minerisk/engine/ops/sweep.hpp"
+#include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/tile_loop.hpp"
+#include "minerisk/engine/version.hpp"
+#include "minerisk/kernels/combine.hpp"
+#include "minerisk/kernels/raster_ops.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
+#include "sweep_draws.hpp"
+#include "sweep_statistics.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+namespace {
+
+using sweep::Draw;
+
+// Features are kept from the base's pass for the scenarios' pass when they fit in this much
+// memory; a larger region computes them again rather than hold them all.
+constexpr double kFeatureCacheBytes = 1 << 30;
+
+// Each layer under each scenario's draws: nullptr where the draw leaves the layer as it is.
+using DrawnLayers = std::vector<std::vector<std::unique_ptr<features::Feature>>>;
+
+DrawnLayers drawn_layers(const InputSet& in, const std::vector<Draw>& draws) {
+  DrawnLayers out(draws.size());
+  for (size_t s = 0; s < draws.size(); ++s)
+    for (const auto& layer : in.layers) out[s].push_back(layer->drawn(draws[s].inputs));
+  return out;
+}
+
+// The probability of every scenario (and, last, the base) on one tile.
+std::vector<std::vector<float>> tile_probabilities(const Model& model, TileFeatures& f, const std::vector<Draw>& draws,
+                                                   const DrawnLayers& drawn, const Draw& base) {
+  const auto n = static_cast<size_t>(f.tile.cells());
+  const std::vector<float> base_pod = model.cleared_pod(f);
+  std::vector<std::vector<float>> out;
+  // One buffer per layer: several layers may each be recomputed for a scenario.
+  std::vector<std::vector<float>> changed(f.layers.size());
+  std::vector<float> pod;
+  for (size_t s = 0; s <= draws.size(); ++s) {
+    const Draw& d = s < draws.size() ? draws[s] : base;
+    std::vector<kernels::EvidenceLayer> layers;
+    for (size_t k = 0; k < f.layers.size(); ++k) {
+      std::span<const float> feature = f.layers[k];
+      if (s < draws.size() && drawn[s][k]) {
+        model.feature_on(*drawn[s][k], f, changed[k]);
+        feature = changed[k];
+      }
+      layers.push_back({feature, d.transform[k], d.weight[k], {}});
+    }
+    std::span<const float> pod_view;
+    if (model.has_clearance()) {
+      if (d.inputs.changes_pod()) {
+        pod = model.cleared_pod(f, d.inputs);
+        pod_view = pod;
+      } else {
+        pod_view = base_pod;
+      }
+    }
+    std::vector<float> p(n);
+    kernels::combine_log_odds(d.intercept, layers, pod_view, {}, p);
+    kernels::propagate_nodata(f.elevation, p);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace
+
+SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_tile_size(options.tile_size);
+  StagedFile staged(options.output);
+  const auto inputs = load_inputs(spec.base);
+  const InputSet& in = *inputs;
+  const Model model(spec.base, inputs);
+  const std::vector<Draw> draws = sweep::make_draws(spec, in);
+  const DrawnLayers drawn = drawn_layers(in, draws);
+  const Draw base = sweep::base_draw(spec.base);
+  const auto n_s = static_cast<int64_t>(draws.size());
+  const Grid& grid = in.grid;
+  // A tile holds every scenario's probabilities: smaller tiles keep that within 256 MB a thread.
+  int64_t tile_size = options.tile_size;
+  while (tile_size > 64 && static_cast<double>(n_s + 1) * static_cast<double>(tile_size * tile_size) * 4.0 > 256e6)
+    tile_size /= 2;
+  const TilePlan plan(grid.width(), grid.height(), tile_size);
+  const TileLoopOptions loop{options.threads, options.quiet, "minerisk sweep (" + std::to_string(n_s) + " scenarios)",
+                             options.cancel, options.progress};
+
+  OutputMetadata meta;
+  meta.title = spec.base.title + " (sweep of " + std::to_string(n_s) + " scenarios)";
+  meta.version = kVersion;
+  meta.created_utc = utc_now_iso8601();
+  meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk sweep" : options.command_line);
+  meta.scenario_toml = spec.base.resolved_toml;
+  meta.inputs_json = inputs_json(in.files);
+  GridFileWriter writer(staged.temporary(), grid, tile_size, meta);
+  const auto mean = writer.add_variable("mean", "mean probability of contamination across scenarios", "1");
+  const auto sd = writer.add_variable("sd", "standard deviation of the probability across scenarios", "1");
+  const auto p05 = writer.add_variable("p05", "5th percentile of the probability across scenarios", "1");
+  const auto p50 = writer.add_variable("p50", "median probability across scenarios", "1");
+  const auto p95 = writer.add_variable("p95", "95th percentile of the probability across scenarios", "1");
+  std::vector<decltype(writer.add_variable("", "", ""))> exceed;
+  for (double t : spec.thresholds)
+    exceed.push_back(writer.add_variable("probability_above_" + sweep::threshold_name(t),
+                                         "share of scenarios where the probability exceeds " + sweep::threshold_name(t), "1"));
+  std::optional<decltype(writer.add_stack("", 1, "", ""))> stack;
+  if (spec.stack) stack = writer.add_stack("probability_stack", n_s, "probability of contamination in each scenario", "1");
+
+  // Pass 0: the base alone, for its top share of the land. Its features are kept for pass 1
+  // when they fit in memory.
+  const double feature_bytes = static_cast<double>(grid.width()) * static_cast<double>(grid.height()) * 4.0 *
+                               static_cast<double>(in.layers.size() + 3);
+  const bool keep_features = feature_bytes <= kFeatureCacheBytes;
+  std::vector<std::optional<TileFeatures>> kept(plan.tiles().size());
+  auto tile_index = [&](const Window& tile) {
+    return static_cast<size_t>((tile.row0 / tile_size) * ((grid.width() + tile_size - 1) / tile_size) + tile.col0 / tile_size);
+  };
+  std::vector<int64_t> base_histogram(sweep::kBins, 0);
+  int64_t valid_cells = 0;
+  std::mutex mutex;
+  TileLoopOptions base_loop = loop;
+  base_loop.label += ", the base";
+  for_each_tile(plan.tiles(), base_loop, [&](const Window& tile) {
+    TileFeatures f = model.features(tile);
+    const auto probs = tile_probabilities(model, f, {}, {}, base);
+    std::vector<int64_t> local(sweep::kBins, 0);
+    int64_t local_valid = 0;
+    for (float p : probs.back())
+      if (!std::isnan(p)) ++local[static_cast<size_t>(sweep::bin_of(p))], ++local_valid;
+    if (keep_features) kept[tile_index(tile)] = std::move(f);
+    std::lock_guard lock(mutex);
+    for (int b = 0; b < sweep::kBins; ++b) base_histogram[static_cast<size_t>(b)] += local[static_cast<size_t>(b)];
+    valid_cells += local_valid;
+  });
+  const auto wanted = static_cast<int64_t>(std::ceil(spec.top_share * static_cast<double>(valid_cells)));
+  const int base_top_bin = sweep::top_bin(base_histogram, wanted);
+
+  // Pass 1: the per-cell statistics, the stack, and per scenario the sums and histograms (of
+  // all cells, and of the base's top cells, from which the overlap follows exactly).
+  sweep::Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
+  for_each_tile(plan.tiles(), loop, [&](const Window& tile) {
+    std::optional<TileFeatures>& cached = kept[tile_index(tile)];
+    TileFeatures f = cached ? std::move(*cached) : model.features(tile);
+    cached.reset();
+    const auto probs = tile_probabilities(model, f, draws, drawn, base);
+    sweep::Totals local(static_cast<size_t>(n_s), spec.thresholds.size());
+    const sweep::CellStatistics c = sweep::cell_statistics(probs, tile, grid, spec.thresholds, base_top_bin, local);
+    std::lock_guard lock(mutex);
+    writer.write(mean, tile, c.mean), writer.write(sd, tile, c.sd);
+    writer.write(p05, tile, c.p05), writer.write(p50, tile, c.p50), writer.write(p95, tile, c.p95);
+    for (size_t t = 0; t < spec.thresholds.size(); ++t) writer.write(exceed[t], tile, c.above[t]);
+    if (stack)
+      for (int64_t k = 0; k < n_s; ++k) writer.write(*stack, k, tile, probs[static_cast<size_t>(k)]);
+    totals.add(local);
+  });
+
+  // How much of the base's top land each scenario's top land covers.
+  std::vector<int64_t> overlap(static_cast<size_t>(n_s), 0);
+  for (size_t k = 0; k < overlap.size(); ++k)
+    for (int b = sweep::top_bin(totals.histogram[k], wanted); b < sweep::kBins; ++b)
+      overlap[k] += totals.in_base_top[k][static_cast<size_t>(b)];
+
+  // The scenario table.
+  for (size_t a = 0; a < spec.axes.size(); ++a) {
+    std::vector<double> column;
+    for (const Draw& d : draws) column.push_back(d.values[a]);
+    std::string name = spec.axes[a].parameter;
+    std::replace(name.begin(), name.end(), '.', '_');
+    writer.add_series("parameter_" + name, column, "value of " + spec.axes[a].parameter + " in each scenario", "1");
+  }
+  std::vector<double> expected_ha, share;
+  for (int64_t k = 0; k < n_s; ++k) {
+    expected_ha.push_back(static_cast<double>(totals.expected_milli_m2[static_cast<size_t>(k)]) / 1e7);
+    share.push_back(totals.base_top > 0
+                        ? static_cast<double>(overlap[static_cast<size_t>(k)]) / static_cast<double>(totals.base_top)
+                        : NAN);
+  }
+  writer.add_series("expected_contaminated_area", expected_ha, "sum over cells of probability x cell area", "ha");
+  for (size_t t = 0; t < spec.thresholds.size(); ++t) {
+    std::vector<double> ha;
+    for (int64_t v : totals.above_milli_m2[t]) ha.push_back(static_cast<double>(v) / 1e7);
+    writer.add_series("area_above_" + sweep::threshold_name(spec.thresholds[t]), ha,
+                      "area where the probability exceeds " + sweep::threshold_name(spec.thresholds[t]), "ha");
+  }
+  writer.add_series("top_overlap_with_base", share,
+                    "share of the base scenario's top " + sweep::threshold_name(spec.top_share) +
+                        " of the area that is also in this scenario's top",
+                    "1");
+  writer.close();
+  staged.commit();
+  return {n_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
+
+}  // namespace minerisk

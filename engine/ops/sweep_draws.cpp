@@ -1,0 +1,177 @@
+// A sweep's scenarios: the cartesian product of its grid axes, times `samples` rows of Latin
+// hypercube values and Monte Carlo draws of the inputs (weights from a fit's covariance, PODs,
+// record validity, front-line displacement). Each scenario's random draws come from its own
+// seed, so they are the same whatever the threads and tiles.
+#include "sweep_draws.hpp"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "../src/scenario_schema.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/toml_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk::sweep {
+namespace {
+
+double beta_draw(std::mt19937_64& rng, double a, double b) {
+  std::gamma_distribution<double> ga(a, 1.0), gb(b, 1.0);
+  const double x = ga(rng), y = gb(rng);
+  return x / (x + y);
+}
+
+struct Posterior {
+  std::vector<std::string> names;  // "intercept", then layers
+  Eigen::VectorXd mean;
+  Eigen::MatrixXd cholesky;        // lower factor of the covariance
+};
+
+Posterior read_posterior_json(const fs::path& path, const Scenario& base);
+
+Posterior read_posterior(const fs::path& path, const Scenario& base) {
+  try {
+    return read_posterior_json(path, base);
+  } catch (const nlohmann::json::exception&) {
+    throw UserError("uncertainty.weights_from: '" + path.string() +
+                    "' is not a 'minerisk fit --report' file (its coefficients or covariance are malformed)");
+  }
+}
+
+Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
+  nlohmann::json j;
+  try {
+    std::ifstream(path) >> j;
+  } catch (const std::exception&) {
+    throw UserError("uncertainty.weights_from: '" + path.string() + "' is not JSON; give a 'minerisk fit --report' file");
+  }
+  if (!j.contains("coefficients") || !j.contains("covariance"))
+    throw UserError("uncertainty.weights_from: '" + path.string() + "' has no coefficients and covariance; write it with "
+                    "'minerisk fit --report'");
+  Posterior p;
+  const auto& c = j["coefficients"];
+  const auto& v = j["covariance"];
+  const auto bad = [&] {
+    return UserError("uncertainty.weights_from: '" + path.string() +
+                     "' does not hold a coefficient table (intercept first) and its square covariance; write it with "
+                     "'minerisk fit --report'");
+  };
+  if (!c.is_array() || c.empty() || !v.is_array() || v.size() != c.size() || c[0].value("name", "") != "intercept")
+    throw bad();
+  for (const auto& row : v)
+    if (!row.is_array() || row.size() != c.size()) throw bad();
+  p.mean.resize(static_cast<Eigen::Index>(c.size()));
+  for (size_t i = 0; i < c.size(); ++i) p.names.push_back(c[i]["name"]), p.mean(static_cast<Eigen::Index>(i)) = c[i]["weight"];
+  Eigen::MatrixXd cov(p.mean.size(), p.mean.size());
+  for (Eigen::Index i = 0; i < cov.rows(); ++i)
+    for (Eigen::Index k = 0; k < cov.cols(); ++k) cov(i, k) = j["covariance"][static_cast<size_t>(i)][static_cast<size_t>(k)];
+  const Eigen::LLT<Eigen::MatrixXd> llt(cov);
+  if (llt.info() != Eigen::Success) throw UserError("uncertainty.weights_from: the covariance is not positive definite");
+  p.cholesky = llt.matrixL();
+  for (size_t i = 1; i < p.names.size(); ++i)
+    if (std::none_of(base.evidence.begin(), base.evidence.end(), [&](const EvidenceSpec& e) { return e.name == p.names[i]; }))
+      throw UserError("uncertainty.weights_from: layer '" + p.names[i] + "' of the fit is not in the base scenario");
+  return p;
+}
+
+}  // namespace
+
+std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
+  // Grid axes (lists and ranges) make a cartesian product; Latin hypercube axes and the Monte
+  // Carlo draws give `samples` rows for each grid point.
+  std::vector<const SweepAxis*> grid_axes, lhs_axes;
+  for (const SweepAxis& a : spec.axes) (a.latin_hypercube ? lhs_axes : grid_axes).push_back(&a);
+  size_t combos = 1;
+  for (const SweepAxis* a : grid_axes) combos *= a->values.size();
+  const bool sampled = !lhs_axes.empty() || spec.uncertain();
+  const size_t rows = sampled ? static_cast<size_t>(spec.samples) : 1;
+  if (combos * rows > kMaxScenarios)
+    throw UserError(spec.file.string() + ": the sweep has " + std::to_string(combos * rows) + " scenarios, more than " +
+                    std::to_string(kMaxScenarios) + "; use fewer values or samples (or several sweeps)");
+  std::mt19937_64 lhs_rng(spec.seed);
+  std::vector<std::vector<double>> lhs(lhs_axes.size(), std::vector<double>(rows));
+  for (size_t a = 0; a < lhs_axes.size(); ++a) {  // one stratum per sample, in a random order
+    std::vector<size_t> strata(rows);
+    for (size_t i = 0; i < rows; ++i) strata[i] = i;
+    std::shuffle(strata.begin(), strata.end(), lhs_rng);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (size_t i = 0; i < rows; ++i)
+      lhs[a][i] = lhs_axes[a]->low + (static_cast<double>(strata[i]) + u(lhs_rng)) / static_cast<double>(rows) *
+                                         (lhs_axes[a]->high - lhs_axes[a]->low);
+  }
+  std::optional<Posterior> posterior;
+  if (!spec.weights_from.empty()) posterior = read_posterior(spec.weights_from, spec.base);
+  // Each axis's parameter, resolved once (the axes were checked when read: this never fails).
+  const toml::table no_keys;
+  const TomlReader none(no_keys, "", spec.file, {});
+  std::vector<schema::Parameter> targets;
+  for (const SweepAxis& a : spec.axes) targets.push_back(schema::parameter(spec.base, a.parameter, none, "parameter"));
+  std::vector<Draw> draws;
+  for (size_t g = 0; g < combos; ++g)
+    for (size_t r = 0; r < rows; ++r) {
+      Draw d = base_draw(spec.base);
+      // Each scenario's random draws come from its own seed: the same whatever the threads.
+      std::mt19937_64 rng(spec.seed * 0x9E3779B97F4A7C15ULL + draws.size() + 1);
+      if (posterior) {
+        std::normal_distribution<double> z(0, 1);
+        Eigen::VectorXd e(posterior->mean.size());
+        for (Eigen::Index i = 0; i < e.size(); ++i) e(i) = z(rng);
+        const Eigen::VectorXd w = posterior->mean + posterior->cholesky * e;
+        d.intercept = w(0);
+        for (size_t i = 1; i < posterior->names.size(); ++i)
+          for (size_t k = 0; k < spec.base.evidence.size(); ++k)
+            if (spec.base.evidence[k].name == posterior->names[i]) d.weight[k] = w(static_cast<Eigen::Index>(i));
+      }
+      size_t rest = g;
+      size_t li = 0;
+      for (size_t ai = 0; ai < spec.axes.size(); ++ai) {
+        const SweepAxis& a = spec.axes[ai];
+        double v;
+        if (a.latin_hypercube) {
+          v = lhs[li++][r];
+        } else {
+          v = a.values[rest % a.values.size()];
+          rest /= a.values.size();
+        }
+        const schema::Parameter& t = targets[ai];
+        if (t.kind == schema::Parameter::reliability) d.inputs.reliability = v;
+        else if (t.kind == schema::Parameter::pod) d.inputs.pod = v;
+        else t.apply(v, d.intercept, d.weight, d.transform);
+        d.values.push_back(v);
+      }
+      // Per record, not per polygon part: a multi-part record is one record.
+      const SharedInputs& shared = *in.shared;
+      if (spec.pod_beta)
+        for (int64_t i = 0; i < shared.clearance_count; ++i)
+          d.inputs.clearance_pod.push_back(static_cast<float>(beta_draw(rng, spec.pod_beta->first, spec.pod_beta->second)));
+      if (spec.record_validity) {
+        std::vector<double> reliability(static_cast<size_t>(shared.record_count), 0.0);
+        for (const kernels::Polygon& p : *shared.records) reliability[static_cast<size_t>(p.record)] = p.value;
+        std::uniform_real_distribution<double> u(0, 1);
+        for (double r : reliability)
+          d.inputs.record_valid.push_back(u(rng) < (std::isnan(d.inputs.reliability) ? r : d.inputs.reliability));
+      }
+      if (spec.front_line_sd > 0) {
+        d.inputs.line_sd = spec.front_line_sd;
+        d.inputs.line_wavelength = spec.front_line_wavelength;
+        d.inputs.line_seed = rng();  // each line's waves come from this and the line's key
+      }
+      draws.push_back(std::move(d));
+    }
+  return draws;
+}
+
+Draw base_draw(const Scenario& s) {
+  Draw d;
+  d.intercept = s.intercept;
+  for (const EvidenceSpec& e : s.evidence) d.weight.push_back(e.weight), d.transform.push_back(e.transform);
+  return d;
+}
+
+}  // namespace minerisk::sweep

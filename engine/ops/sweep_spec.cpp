@@ -1,0 +1,139 @@
+// The sweep file: a base scenario, parameter axes and Monte Carlo uncertainty, read and
+// checked. Each axis's parameter is resolved through the scenario schema.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "../features/feature.hpp"
+#include "../src/scenario_schema.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/ops/sweep.hpp"
+#include "minerisk/engine/toml_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+namespace {
+
+// Whether some layer of the base is of a feature kind that `perturbation` changes.
+bool perturbs_a_layer(const Scenario& base, const std::string& perturbation) {
+  return std::any_of(base.evidence.begin(), base.evidence.end(), [&](const EvidenceSpec& e) {
+    const auto& p = features::find_feature_kind(e.feature)->perturbations;
+    return std::find(p.begin(), p.end(), perturbation) != p.end();
+  });
+}
+
+// ---------------------------------------------------------------- the sweep file
+
+std::vector<double> read_range(const TomlReader& r) {
+  const std::vector<double> v = r.numbers("range");
+  if (v.size() != 3 || !(v[2] > 0) || v[1] < v[0]) r.fail("range", "must be [start, stop, step] with stop >= start and step > 0");
+  std::vector<double> out;
+  for (int64_t i = 0;; ++i) {
+    const double x = v[0] + static_cast<double>(i) * v[2];
+    if (x > v[1] + 1e-9 * std::abs(v[2])) break;
+    out.push_back(x);
+    if (out.size() > 100000) r.fail("range", "gives more than 100,000 values; use a larger step");
+  }
+  return out;
+}
+
+}  // namespace
+
+SweepSpec load_sweep(const fs::path& file_in) {
+  if (!fs::exists(file_in)) throw UserError(file_in.string() + ": sweep file not found; check the path");
+  const fs::path file = fs::absolute(file_in).lexically_normal();
+  const toml::table root = parse_toml_file(file, "sweep file");
+  TomlReader top(root, "", file, {"base", "seed", "samples", "thresholds", "top_share", "stack", "axis", "uncertainty"});
+  SweepSpec s;
+  s.file = file;
+  fs::path base = top.required_text("base", "name the base scenario, e.g. base = \"scenario.toml\"");
+  if (base.is_relative()) base = file.parent_path() / base;
+  s.base = load_scenario(base);
+  const double seed = top.number_or("seed", 1);
+  if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
+    top.fail("seed", "must be a whole number from 0 to 2^53");
+  s.seed = static_cast<uint64_t>(seed);
+  const double samples = top.number_or("samples", 0);
+  if (!(samples >= 0 && samples <= 100000) || samples != std::floor(samples)) top.fail("samples", "must be a whole number from 0 to 100000");
+  s.samples = static_cast<int>(samples);
+  if (top.has("thresholds")) s.thresholds = top.numbers("thresholds");
+  for (double t : s.thresholds)
+    if (!(t > 0 && t < 1)) top.fail("thresholds", "must be probabilities strictly between 0 and 1");
+  if (std::set<double>(s.thresholds.begin(), s.thresholds.end()).size() != s.thresholds.size())
+    top.fail("thresholds", "lists a threshold twice");
+  s.top_share = top.number_or("top_share", 0.1);
+  if (!(s.top_share > 0 && s.top_share <= 1)) top.fail("top_share", "must lie in (0, 1]");
+  if (const toml::node* n = root.get("stack")) {
+    if (!n->is_boolean()) top.fail("stack", "must be true or false");
+    s.stack = *n->value<bool>();
+  }
+  if (const toml::node* axes = root.get("axis")) {
+    const toml::array* list = axes->as_array();
+    if (!list) top.fail("axis", "must be an array of tables: [[axis]]");
+    for (size_t i = 0; i < list->size(); ++i) {
+      const toml::table* t = (*list)[i].as_table();
+      if (!t) top.fail("axis", "must be an array of tables: [[axis]]");
+      TomlReader r(*t, "axis[" + std::to_string(i) + "]", file, {"parameter", "values", "range", "lhs"});
+      SweepAxis a;
+      a.parameter = r.required_text("parameter", "name the model parameter, e.g. model.evidence.finds.weight");
+      const schema::Parameter target = schema::parameter(s.base, a.parameter, r, "parameter");
+      const int given = r.has("values") + r.has("range") + r.has("lhs");
+      if (given != 1) r.fail("parameter", "needs exactly one of values = [...], range = [start, stop, step], lhs = [min, max]");
+      if (r.has("values")) {
+        a.values = r.numbers("values");
+        if (a.values.empty()) r.fail("values", "is empty");
+      } else if (r.has("range")) {
+        a.values = read_range(r);
+      } else {
+        const std::vector<double> lh = r.numbers("lhs");
+        if (lh.size() != 2 || !(lh[1] > lh[0])) r.fail("lhs", "must be [min, max] with max > min");
+        a.latin_hypercube = true, a.low = lh[0], a.high = lh[1];
+      }
+      // Every value the axis can take must be valid for its parameter.
+      std::vector<double> extremes = a.values;
+      if (a.latin_hypercube) extremes = {a.low, a.high};
+      for (double v : extremes) {
+        const std::string problem = target.check(v);
+        if (!problem.empty()) r.fail("parameter", problem);
+      }
+      s.axes.push_back(a);
+    }
+  }
+  if (const toml::table* u = top.table("uncertainty")) {
+    s.monte_carlo = true;
+    TomlReader r(*u, "uncertainty", file, {"front_line_sd", "front_line_wavelength", "record_validity", "pod_beta", "weights_from"});
+    s.front_line_sd = r.number_or("front_line_sd", 0);
+    if (!(s.front_line_sd >= 0)) r.fail("front_line_sd", "must be zero or a positive distance in metres");
+    s.front_line_wavelength = r.number_or("front_line_wavelength", 2000);
+    if (!(s.front_line_wavelength > 0)) r.fail("front_line_wavelength", "must be a positive distance in metres");
+    if (s.front_line_sd > 0 && !s.base.front_lines) r.fail("front_line_sd", "needs [front_lines] in the base scenario");
+    if (s.front_line_sd > 0 && !perturbs_a_layer(s.base, "front_line_sd"))
+      r.fail("front_line_sd", "changes no layer: the base scenario has no layer whose feature kind the front lines' "
+                              "displacement changes (front_line_distance)");
+    if (const toml::node* n = u->get("record_validity")) {
+      if (!n->is_boolean()) r.fail("record_validity", "must be true or false");
+      s.record_validity = *n->value<bool>();
+      if (s.record_validity && !s.base.records) r.fail("record_validity", "needs [records] in the base scenario");
+      if (s.record_validity && !perturbs_a_layer(s.base, "record_validity"))
+        r.fail("record_validity", "changes no layer: the base scenario has no record_coverage layer");
+    }
+    if (r.has("pod_beta")) {
+      const std::vector<double> ab = r.numbers("pod_beta");
+      if (ab.size() != 2 || !(ab[0] > 0) || !(ab[1] > 0)) r.fail("pod_beta", "must be [a, b], both positive");
+      if (!s.base.cleared) r.fail("pod_beta", "needs [cleared] in the base scenario");
+      s.pod_beta = std::make_pair(ab[0], ab[1]);
+    }
+    if (r.has("weights_from")) {
+      s.weights_from = r.required_text("weights_from", "");
+      if (s.weights_from.is_relative()) s.weights_from = file.parent_path() / s.weights_from;
+      if (!fs::exists(s.weights_from)) r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
+    }
+  }
+  const bool sampled = s.uncertain() || std::any_of(s.axes.begin(), s.axes.end(), [](const SweepAxis& a) { return a.latin_hypercube; });
+  if (sampled && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
+  return s;
+}
+
+
+}  // namespace minerisk

@@ -1,0 +1,314 @@
+#include "scenario_schema.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "../features/feature.hpp"
+#include "minerisk/engine/nearest_name.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk::schema {
+namespace {
+
+using K = kernels::TransformKind;
+
+bool has_key(const std::vector<std::string>& keys, const std::string& key) {
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+fs::path resolve_path(const TomlReader& r, const std::string& key, const fs::path& base) {
+  const std::string text = r.required_text(key, "give the path of the file, relative to the scenario file");
+  if (text.empty()) r.fail(key, "is empty; give the path of the file, relative to the scenario file");
+  fs::path p(text);
+  if (p.is_relative()) p = base / p;
+  return p.lexically_normal();
+}
+
+void require_positive(const TomlReader& r, const std::string& key, double value, const std::string& unit_hint) {
+  if (!(value > 0) || !std::isfinite(value))
+    r.fail(key, "must be a positive number (got " + std::to_string(value) + "); " + unit_hint);
+}
+
+// "\"a\", \"b\" or \"c\"": the feature kinds that take `key`.
+std::string kinds_taking(const std::string& key) {
+  std::vector<std::string> names;
+  for (const features::FeatureKind& k : features::feature_kinds())
+    if (has_key(k.keys, key)) names.push_back("\"" + k.name + "\"");
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
+// "\"exp_decay\"" (or a list): the transforms a key applies to.
+std::string transforms_of(const TransformKey& k) {
+  std::string out;
+  for (size_t i = 0; i < k.applies.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == k.applies.size() ? " or " : ", ") + ("\"" + kernels::transform_name(k.applies[i]) + "\"");
+  return out;
+}
+
+bool applies_to(const TransformKey& k, K kind) {
+  return k.applies.empty() || std::find(k.applies.begin(), k.applies.end(), kind) != k.applies.end();
+}
+
+std::vector<std::string> transform_key_names() {
+  std::vector<std::string> names{"type"};
+  for (const TransformKey& k : transform_keys()) names.push_back(k.key);
+  return names;
+}
+
+kernels::Transform read_transform_table(const TomlReader& r) {
+  kernels::Transform t;
+  const std::string type = r.required_text("type", "name the transform, e.g. type = \"exp_decay\"");
+  if (!kernels::parse_transform_kind(type, t.kind))
+    r.fail("type", "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
+  for (const TransformKey& k : transform_keys()) {
+    if (!applies_to(k, t.kind)) {
+      if (r.has(k.key)) r.fail(k.key, "applies only to type = " + transforms_of(k) + "; remove it");
+      continue;
+    }
+    if (!k.field) continue;
+    if (k.required && !r.has(k.key)) r.fail(k.key, "is missing; " + type + " needs " + k.help);
+    const double v = r.number_or(k.key, k.default_value);
+    if (k.positive) require_positive(r, k.key, v, k.help);
+    else if (!std::isfinite(v)) r.fail(k.key, "must be a finite number; it is " + k.help);
+    t.*k.field = v;
+  }
+  if (t.kind == K::piecewise) {
+    t.xs = r.numbers("x");
+    t.ys = r.numbers("y");
+    if (t.xs.size() < 2 || t.xs.size() != t.ys.size())
+      r.fail("x", "and 'y' must be arrays of the same length, at least 2 points");
+    for (size_t i = 1; i < t.xs.size(); ++i)
+      if (!(t.xs[i] > t.xs[i - 1])) r.fail("x", "must be strictly increasing");
+    for (size_t i = 0; i < t.xs.size(); ++i)
+      if (!std::isfinite(t.xs[i]) || !std::isfinite(t.ys[i])) r.fail("x", "and 'y' must hold finite numbers");
+  }
+  if (t.kind == K::categorical) {
+    const toml::table* values = r.table("values");
+    if (!values) r.fail("values", "is missing; map each class to a value, e.g. values = { \"1\" = 0.5, \"3\" = -1 }");
+    for (const auto& [key, v] : *values) {
+      char* end = nullptr;
+      const std::string text(key.str());
+      const double cls = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || !std::isfinite(cls))
+        r.fail("values", "keys must be class numbers in quotes (got '" + text + "')");
+      if (!v.is_number()) r.fail("values", "must map each class to a number");
+      const double value = *v.value<double>();
+      if (!std::isfinite(value)) r.fail("values", "must map each class to a finite number");
+      t.xs.push_back(cls);
+      t.ys.push_back(value);
+    }
+  }
+  return t;
+}
+
+kernels::Transform read_transform(const TomlReader& owner, const std::string& key) {
+  const toml::node* node = owner.raw().get(key);
+  if (!node) return {};  // linear
+  if (const toml::table* table = node->as_table())
+    return read_transform_table(TomlReader(*table, owner.full_key(key), owner.file(), transform_key_names()));
+  if (!node->is_string())
+    owner.fail(key, "must be a transform name or a table such as { type = \"exp_decay\", length = 500 }");
+  kernels::Transform t;
+  const std::string type = *node->value<std::string>();
+  if (!kernels::parse_transform_kind(type, t.kind))
+    owner.fail(key, "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
+  const bool needs_parameters = std::any_of(transform_keys().begin(), transform_keys().end(), [&](const TransformKey& k) {
+    return !k.applies.empty() && applies_to(k, t.kind) && (k.required || !k.field);
+  });
+  if (needs_parameters) owner.fail(key, "needs parameters; write it as a table, e.g. { type = \"" + type + "\", ... }");
+  return t;
+}
+
+toml::table write_transform(const kernels::Transform& t) {
+  toml::table tr{{"type", kernels::transform_name(t.kind)}};
+  for (const TransformKey& k : transform_keys())
+    if (k.field && !k.applies.empty() && applies_to(k, t.kind) && k.key != "default") tr.insert(k.key, t.*k.field);
+  if (t.kind == K::piecewise) {
+    toml::array xs, ys;
+    for (double x : t.xs) xs.push_back(x);
+    for (double y : t.ys) ys.push_back(y);
+    tr.insert("x", std::move(xs));
+    tr.insert("y", std::move(ys));
+  }
+  if (t.kind == K::categorical) {
+    toml::table values;
+    for (size_t i = 0; i < t.xs.size(); ++i) {
+      char key[32];
+      std::snprintf(key, sizeof key, "%.17g", t.xs[i]);
+      values.insert(key, t.ys[i]);
+    }
+    tr.insert("values", std::move(values));
+    tr.insert("default", t.fallback);
+  }
+  return tr;
+}
+
+}  // namespace
+
+const std::vector<TransformKey>& transform_keys() {
+  static const std::vector<TransformKey> keys = {
+      {"length", "its length scale in metres", {K::exp_decay}, &kernels::Transform::length, 1.0, true, true},
+      {"centre", "the Gaussian's centre, in the feature's units", {K::gaussian}, &kernels::Transform::centre, 0.0, false, false},
+      {"width", "the Gaussian width is in the feature's units", {K::gaussian}, &kernels::Transform::width, 1.0, true, false},
+      {"threshold", "the step's threshold, in the feature's units", {K::step}, &kernels::Transform::threshold, 0.0, false, false},
+      {"x", "the breakpoints, strictly increasing", {K::piecewise}, nullptr, 0, false, true},
+      {"y", "the value at each breakpoint", {K::piecewise}, nullptr, 0, false, true},
+      {"values", "a value per class", {K::categorical}, nullptr, 0, false, true},
+      {"default", "the value of any other class", {K::categorical}, &kernels::Transform::fallback, 0.0, false, false},
+  };
+  return keys;
+}
+
+const std::vector<EvidenceKey>& evidence_keys() {
+  static const std::vector<EvidenceKey> keys = {
+      {"feature", "what the layer measures", true, [](const TomlReader&, EvidenceSpec&, const fs::path&) {},
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("feature", e.feature); }},
+      {"weight", "log-odds per unit of transformed feature", true,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         e.weight = r.required_number("weight", "give the layer's weight in log-odds per unit of transformed feature");
+         if (!std::isfinite(e.weight)) r.fail("weight", "must be finite");
+       },
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("weight", e.weight); }},
+      {"transform", "how the feature becomes log-odds", true,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) { e.transform = read_transform(r, "transform"); },
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("transform", write_transform(e.transform)); }},
+      {"bandwidth", "the kernel bandwidth in metres", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
+         require_positive(r, "bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
+       },
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("bandwidth", e.bandwidth); }},
+      {"where", "an OGR SQL filter on the layer's features", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) { e.where = r.text("where").value_or(""); },
+       [](const EvidenceSpec& e, toml::table& out) {
+         if (!e.where.empty()) out.insert("where", e.where);
+       }},
+      {"signed", "positive left of a line's direction, negative right", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         if (const toml::node* node = r.raw().get("signed")) {
+           if (!node->is_boolean()) r.fail("signed", "must be true or false");
+           e.signed_distance = *node->value<bool>();
+         }
+       },
+       [](const EvidenceSpec& e, toml::table& out) {
+         if (e.signed_distance) out.insert("signed", true);
+       }},
+      {"path", "the file the layer reads", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path& base) {
+         const fs::path p = resolve_path(r, "path", base);
+         if (e.feature == "raster") e.raster = p;
+         else e.vector = VectorInputSpec{p, "", "", "", 1.0};
+       },
+       [](const EvidenceSpec& e, toml::table& out) {
+         out.insert("path", e.vector ? e.vector->path.string() : e.raster.string());
+       }},
+      {"layer", "the vector file's layer", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         if (e.vector) e.vector->layer = r.text("layer").value_or("");
+       },
+       [](const EvidenceSpec& e, toml::table& out) {
+         if (e.vector && !e.vector->layer.empty()) out.insert("layer", e.vector->layer);
+       }},
+  };
+  return keys;
+}
+
+std::vector<std::string> evidence_key_names() {
+  std::vector<std::string> names;
+  for (const EvidenceKey& k : evidence_keys()) names.push_back(k.key);
+  return names;
+}
+
+EvidenceSpec read_evidence(const std::string& name, const toml::table& table, const std::string& prefix,
+                           const fs::path& file) {
+  TomlReader r(table, prefix + "." + name, file, evidence_key_names());
+  EvidenceSpec e;
+  e.name = name;
+  const std::vector<std::string> kinds = features::feature_kind_names();
+  e.feature = r.required_text("feature", "name what this layer measures: " + suggestion("", kinds, "features"));
+  const features::FeatureKind* kind = features::find_feature_kind(e.feature);
+  if (!kind) r.fail("feature", "names no feature ('" + e.feature + "'); " + suggestion(e.feature, kinds, "features"));
+  for (const EvidenceKey& k : evidence_keys())
+    if (!k.common && r.has(k.key) && !has_key(kind->keys, k.key))
+      r.fail(k.key, "applies only to feature = " + kinds_taking(k.key) + "; remove it");
+  for (const EvidenceKey& k : evidence_keys())
+    if (k.common || r.has(k.key) || has_key(kind->required_keys, k.key)) k.read(r, e, file.parent_path());
+  if (e.vector) e.vector->where = e.where;  // a vector layer's filter
+  return e;
+}
+
+toml::table write_evidence(const EvidenceSpec& e) {
+  const features::FeatureKind* kind = features::find_feature_kind(e.feature);
+  toml::table out;
+  for (const EvidenceKey& k : evidence_keys())
+    if (k.common || (kind && has_key(kind->keys, k.key))) k.write(e, out);
+  return out;
+}
+
+std::string Parameter::check(double v) const {
+  if (!std::isfinite(v)) return "values must be finite numbers";
+  if ((kind == reliability || kind == pod) && !(v >= 0 && v <= 1)) return "is a probability: its values must lie in [0, 1]";
+  if (kind == transform_field && transform_key->positive && !(v > 0))
+    return "is a length or width: its values must be positive";
+  return "";
+}
+
+void Parameter::apply(double v, double& intercept_out, std::vector<double>& weights,
+                      std::vector<kernels::Transform>& transforms) const {
+  switch (kind) {
+    case intercept: intercept_out = v; break;
+    case weight: weights[layer] = v; break;
+    case transform_field: transforms[layer].*(transform_key->field) = v; break;
+    case reliability:
+    case pod: break;  // the inputs' values: see InputDraw
+  }
+}
+
+Parameter parameter(const Scenario& base, const std::string& name, const TomlReader& r, const std::string& key) {
+  Parameter p;
+  if (name == "model.intercept") return p;
+  if (name == "records.reliability") {
+    if (!base.records) r.fail(key, "names records.reliability but the base scenario has no [records]");
+    p.kind = Parameter::reliability;
+    return p;
+  }
+  if (name == "cleared.pod") {
+    if (!base.cleared) r.fail(key, "names cleared.pod but the base scenario has no [cleared]");
+    p.kind = Parameter::pod;
+    return p;
+  }
+  std::string fields;
+  for (const TransformKey& k : transform_keys())
+    if (k.field && k.key != "default") fields += (fields.empty() ? "" : "|") + k.key;
+  const std::string prefix = "model.evidence.";
+  if (name.rfind(prefix, 0) == 0) {
+    const std::string rest = name.substr(prefix.size());
+    for (size_t i = 0; i < base.evidence.size(); ++i) {
+      const EvidenceSpec& e = base.evidence[i];
+      p.layer = i;
+      if (rest == e.name + ".weight") {
+        p.kind = Parameter::weight;
+        return p;
+      }
+      for (const TransformKey& k : transform_keys()) {
+        if (!k.field || k.key == "default" || rest != e.name + ".transform." + k.key) continue;
+        if (!applies_to(k, e.transform.kind))
+          r.fail(key, "'" + name + "' does not apply: layer '" + e.name + "' has a " +
+                          kernels::transform_name(e.transform.kind) + " transform, and " + k.key +
+                          " applies only to type = " + transforms_of(k));
+        p.kind = Parameter::transform_field;
+        p.transform_key = &k;
+        return p;
+      }
+    }
+  }
+  r.fail(key, "'" + name + "' is not a sweepable parameter; use model.intercept, model.evidence.NAME.weight, "
+              "model.evidence.NAME.transform." + fields + ", records.reliability or cleared.pod");
+}
+
+}  // namespace minerisk::schema
