@@ -12,7 +12,7 @@
 #include "minerisk/engine/fit.hpp"
 #include "minerisk/engine/run_pipeline.hpp"
 #include "minerisk/engine/scenario.hpp"
-#include "minerisk/engine/sweep.hpp"
+#include "minerisk/engine/ops/sweep.hpp"
 
 namespace fs = std::filesystem;
 
