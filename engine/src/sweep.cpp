@@ -550,17 +550,17 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   meta.scenario_toml = spec.base.resolved_toml;
   meta.inputs_json = inputs_json(in.files);
   GridFileWriter writer(staged.temporary(), grid, tile_size, meta);
-  const hid_t mean = writer.add_variable("mean", "mean probability of contamination across scenarios", "1");
-  const hid_t sd = writer.add_variable("sd", "standard deviation of the probability across scenarios", "1");
-  const hid_t p05 = writer.add_variable("p05", "5th percentile of the probability across scenarios", "1");
-  const hid_t p50 = writer.add_variable("p50", "median probability across scenarios", "1");
-  const hid_t p95 = writer.add_variable("p95", "95th percentile of the probability across scenarios", "1");
-  std::vector<hid_t> exceed;
+  const auto mean = writer.add_variable("mean", "mean probability of contamination across scenarios", "1");
+  const auto sd = writer.add_variable("sd", "standard deviation of the probability across scenarios", "1");
+  const auto p05 = writer.add_variable("p05", "5th percentile of the probability across scenarios", "1");
+  const auto p50 = writer.add_variable("p50", "median probability across scenarios", "1");
+  const auto p95 = writer.add_variable("p95", "95th percentile of the probability across scenarios", "1");
+  std::vector<GridFileWriter::Variable> exceed;
   for (double t : spec.thresholds)
     exceed.push_back(writer.add_variable("probability_above_" + threshold_name(t),
                                          "share of scenarios where the probability exceeds " + threshold_name(t), "1"));
-  const hid_t stack = spec.stack ? writer.add_stack("probability_stack", n_s, "probability of contamination in each scenario", "1")
-                                 : H5I_INVALID_HID;
+  const auto stack = spec.stack ? writer.add_stack("probability_stack", n_s, "probability of contamination in each scenario", "1")
+                                : GridFileWriter::Stack{};
 
   // The top share: from the highest histogram bin down to where the share is reached.
   auto top_bin = [](const std::vector<int64_t>& histogram, int64_t wanted) {
