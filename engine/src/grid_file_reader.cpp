@@ -41,6 +41,15 @@ h5::File open_file(const std::filesystem::path& path) {
   return file;
 }
 
+// Throws unless `space` is (y, x) and of the grid's size: read and read_cell read into a buffer
+// of that shape.
+void check_yx(hid_t space, const Grid& grid, const std::filesystem::path& path, const std::string& variable) {
+  hsize_t dims[2] = {0, 0};
+  if (H5Sget_simple_extent_ndims(space) != 2 || H5Sget_simple_extent_dims(space, dims, nullptr) < 0 ||
+      dims[0] != static_cast<hsize_t>(grid.height()) || dims[1] != static_cast<hsize_t>(grid.width()))
+    throw UserError("grid: '" + path.string() + "': '" + variable + "' is not a (y, x) variable of the grid");
+}
+
 }  // namespace
 
 GridFileReader::GridFileReader(const std::filesystem::path& path) : path_(path) {
@@ -97,6 +106,9 @@ std::vector<float> GridFileReader::read(const std::string& variable) const {
   {
     h5::Dataset ds(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT));
     if (!ds.valid()) throw UserError("grid: '" + path_.string() + "' has no variable '" + variable + "'");
+    h5::Dataspace space(H5Dget_space(ds.get()));
+    if (!space.valid()) throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
+    check_yx(space.get(), grid_, path_, variable);
     if (H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
       throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
   }
@@ -111,10 +123,11 @@ float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_
     h5::Dataset ds(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT));
     if (!ds.valid()) throw UserError("grid: '" + path_.string() + "' has no variable '" + variable + "'");
     h5::Dataspace space(H5Dget_space(ds.get()));
+    if (!space.valid()) throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
+    check_yx(space.get(), grid_, path_, variable);
     const hsize_t start[2] = {static_cast<hsize_t>(row), static_cast<hsize_t>(col)}, count[2] = {1, 1};
     h5::Dataspace memory(H5Screate_simple(2, count, nullptr));
-    if (!space.valid() || !memory.valid() ||
-        H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
+    if (!memory.valid() || H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
         H5Dread(ds.get(), H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, &value) < 0)
       throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
   }
