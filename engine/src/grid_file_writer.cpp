@@ -1,61 +1,63 @@
 #include "minerisk/engine/grid_file_writer.hpp"
 
-#include <H5DSpublic.h>
+#include <hdf5.h>
+#include <H5DSpublic.h>  // after hdf5.h, which it needs
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
+
+#include "hdf5_handles.hpp"
 
 namespace minerisk {
 namespace {
 
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
-}
-hid_t check_id(hid_t id, const std::string& what) {
-  if (id < 0) throw std::runtime_error("HDF5: " + what + " failed");
-  return id;
-}
+using h5::check;
+using h5::require;
 
 // A fixed-length string attribute, which netCDF reads as a text (NC_CHAR) attribute.
 void set_text(hid_t object, const std::string& name, const std::string& value) {
-  const hid_t type = H5Tcopy(H5T_C_S1);
-  H5Tset_size(type, std::max<size_t>(value.size(), 1));
-  H5Tset_strpad(type, H5T_STR_NULLTERM);
-  const hid_t space = H5Screate(H5S_SCALAR);
-  const hid_t attr = check_id(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
-  check(H5Awrite(attr, type, value.empty() ? "" : value.c_str()), "writing attribute " + name);
-  H5Aclose(attr);
-  H5Sclose(space);
-  H5Tclose(type);
+  h5::Datatype type(H5Tcopy(H5T_C_S1));
+  require(type, "string type for attribute " + name);
+  check(H5Tset_size(type.get(), std::max<size_t>(value.size(), 1)), "string type for attribute " + name);
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), "string type for attribute " + name);
+  h5::Dataspace space(H5Screate(H5S_SCALAR));
+  require(space, "dataspace for attribute " + name);
+  h5::Attribute attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  require(attr, "attribute " + name);
+  check(H5Awrite(attr.get(), type.get(), value.empty() ? "" : value.c_str()), "writing attribute " + name);
 }
 
 void set_number(hid_t object, const std::string& name, hid_t type, const void* values, hsize_t count = 1) {
-  const hid_t space = count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr);
-  const hid_t attr = check_id(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), "attribute " + name);
-  check(H5Awrite(attr, type, values), "writing attribute " + name);
-  H5Aclose(attr);
-  H5Sclose(space);
+  h5::Dataspace space(count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr));
+  require(space, "dataspace for attribute " + name);
+  h5::Attribute attr(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  require(attr, "attribute " + name);
+  check(H5Awrite(attr.get(), type, values), "writing attribute " + name);
 }
 void set_double(hid_t object, const std::string& name, double value) { set_number(object, name, H5T_NATIVE_DOUBLE, &value); }
 
-hid_t ordered_creation_plist(hid_t cls) {
-  const hid_t plist = H5Pcreate(cls);
+h5::PropertyList ordered_creation_plist(hid_t cls) {
+  h5::PropertyList plist(H5Pcreate(cls));
+  require(plist, "creating a property list");
   // netCDF-4 keeps creation order; files without it open, but with it the order is stable.
-  if (cls != H5P_DATASET_CREATE) H5Pset_link_creation_order(plist, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  H5Pset_attr_creation_order(plist, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  if (cls != H5P_DATASET_CREATE)
+    check(H5Pset_link_creation_order(plist.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "link creation order");
+  check(H5Pset_attr_creation_order(plist.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "attribute creation order");
   return plist;
 }
 
-hid_t write_coordinate(hid_t file, const char* name, const std::vector<double>& values) {
+h5::Dataset write_coordinate(hid_t file, const char* name, const std::vector<double>& values) {
   const hsize_t n = values.size();
-  const hid_t space = H5Screate_simple(1, &n, nullptr);
-  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  const hid_t ds = check_id(H5Dcreate2(file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
-  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
-  check(H5DSset_scale(ds, name), "dimension scale");
-  H5Pclose(dcpl);
-  H5Sclose(space);
+  h5::Dataspace space(H5Screate_simple(1, &n, nullptr));
+  require(space, std::string("dataspace for ") + name);
+  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset ds(H5Dcreate2(file, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  require(ds, name);
+  check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+  check(H5DSset_scale(ds.get(), name), "dimension scale");
   return ds;
 }
 
@@ -95,205 +97,267 @@ void write_cf_grid_mapping(hid_t crs, const OGRSpatialReference& srs) {
 
 // A float32 dataset of the given shape, chunked (a tile, one layer deep), shuffled and deflated,
 // with NaN as fill value: every gridded variable is made this way.
-hid_t create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
-                     const std::vector<hsize_t>& chunk) {
-  const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  check(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), "chunking " + name);
-  check(H5Pset_shuffle(dcpl), "shuffle filter");
-  check(H5Pset_deflate(dcpl, 4), "deflate filter");
+h5::Dataset create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                           const std::vector<hsize_t>& chunk) {
+  h5::Dataset ds;
   const float fill = NAN;
-  check(H5Pset_fill_value(dcpl, H5T_NATIVE_FLOAT, &fill), "fill value");
-  const hid_t ds = check_id(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
-  H5Pclose(dcpl);
-  H5Sclose(space);
-  set_number(ds, "_FillValue", H5T_NATIVE_FLOAT, &fill);
+  {
+    h5::Dataspace space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
+    require(space, "dataspace for " + name);
+    const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + name);
+    check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
+    check(H5Pset_deflate(dcpl.get(), 4), "deflate filter");
+    check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
+    ds = h5::Dataset(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    require(ds, name);
+  }
+  set_number(ds.get(), "_FillValue", H5T_NATIVE_FLOAT, &fill);
   return ds;
+}
+
+// Writes `values` into the hyperslab `start` + `count` of a float32 dataset.
+void write_hyperslab(hid_t dataset, int rank, const hsize_t* start, const hsize_t* count, std::span<const float> values,
+                     const std::string& what) {
+  h5::Dataspace memory(H5Screate_simple(rank, count, nullptr));
+  require(memory, what);
+  h5::Dataspace space(H5Dget_space(dataset));
+  require(space, what);
+  check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), what);
+  check(H5Dwrite(dataset, H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, values.data()), what);
+}
+
+void check_size(const kernels::Window& w, std::span<const float> values) {
+  if (w.width <= 0 || w.height <= 0 || values.size() != static_cast<size_t>(w.cells()))
+    throw std::invalid_argument("GridFileWriter: " + std::to_string(values.size()) + " values for a window of " +
+                                std::to_string(w.width) + " x " + std::to_string(w.height) + " cells");
 }
 
 }  // namespace
 
+struct GridFileWriter::Impl {
+  h5::File file;  // first, so that on every path it is destroyed after the objects in it
+  int64_t width = 0, height = 0, tile_size = 0;
+  h5::Dataset x, y, scenario;
+  std::vector<std::pair<std::string, h5::Group>> groups;  // by name, in creation order
+  struct Gridded {
+    h5::Dataset dataset;
+    int rank = 2;
+    int64_t layers = 1;
+  };
+  std::vector<Gridded> variables;  // everything added, in order; closed in that order
+  std::vector<Variable> run_variables;  // run's file: probability, then each evidence variable
+
+  hid_t group(const std::string& name) {
+    for (const auto& [n, g] : groups)
+      if (n == name) return g.get();
+    const h5::PropertyList gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
+    h5::Group g(H5Gcreate2(file.get(), name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT));
+    require(g, "group " + name);
+    groups.emplace_back(name, std::move(g));
+    return groups.back().second.get();
+  }
+
+  hid_t scenario_dimension(hsize_t count) {
+    if (scenario.valid()) return scenario.get();
+    std::vector<double> index(count);
+    for (hsize_t i = 0; i < count; ++i) index[i] = static_cast<double>(i);
+    scenario = write_coordinate(file.get(), "scenario", index);
+    set_text(scenario.get(), "long_name", "scenario number (the rows of the parameter table)");
+    return scenario.get();
+  }
+
+  hsize_t chunk_rows() const { return static_cast<hsize_t>(std::min<int64_t>(tile_size, height)); }
+  hsize_t chunk_cols() const { return static_cast<hsize_t>(std::min<int64_t>(tile_size, width)); }
+
+  const Gridded& gridded(std::size_t index, int rank) const {
+    if (index >= variables.size() || variables[index].rank != rank)
+      throw std::invalid_argument(file.valid() ? "GridFileWriter: not a variable of this file"
+                                               : "GridFileWriter: the file is closed");
+    return variables[index];
+  }
+};
+
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                const OutputMetadata& meta)
-    : grid_(grid), tile_size_(tile_size) {
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.width = grid.width();
+  m.height = grid.height();
+  m.tile_size = tile_size;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr noise
-  const hid_t fcpl = ordered_creation_plist(H5P_FILE_CREATE);
-  file_ = check_id(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), "creating " + path.string());
-  H5Pclose(fcpl);
+  {
+    const h5::PropertyList fcpl = ordered_creation_plist(H5P_FILE_CREATE);
+    m.file = h5::File(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
+    require(m.file, "creating " + path.string());
+  }
+  const hid_t file = m.file.get();
 
-  set_text(file_, "Conventions", "CF-1.8");
-  set_text(file_, "title", meta.title);
-  set_text(file_, "history", meta.history);
-  set_text(file_, "source", "minerisk " + meta.version);
-  set_text(file_, "minerisk_version", meta.version);
-  set_text(file_, "date_created", meta.created_utc);
-  set_text(file_, "scenario", meta.scenario_toml);
-  set_text(file_, "inputs", meta.inputs_json);
+  set_text(file, "Conventions", "CF-1.8");
+  set_text(file, "title", meta.title);
+  set_text(file, "history", meta.history);
+  set_text(file, "source", "minerisk " + meta.version);
+  set_text(file, "minerisk_version", meta.version);
+  set_text(file, "date_created", meta.created_utc);
+  set_text(file, "scenario", meta.scenario_toml);
+  set_text(file, "inputs", meta.inputs_json);
 
   const auto& f = grid.frame;
   std::vector<double> xs(static_cast<size_t>(f.width)), ys(static_cast<size_t>(f.height));
   for (int64_t c = 0; c < f.width; ++c) xs[static_cast<size_t>(c)] = f.centre_x(c);
   for (int64_t r = 0; r < f.height; ++r) ys[static_cast<size_t>(r)] = f.centre_y(r);
-  x_ = write_coordinate(file_, "x", xs);
-  y_ = write_coordinate(file_, "y", ys);
+  m.x = write_coordinate(file, "x", xs);
+  m.y = write_coordinate(file, "y", ys);
+  const hid_t x = m.x.get(), y = m.y.get();
   const OGRSpatialReference srs = grid.srs();
   if (f.geographic) {
-    set_text(x_, "standard_name", "longitude"), set_text(x_, "long_name", "longitude of cell centre");
-    set_text(x_, "units", "degrees_east");
-    set_text(y_, "standard_name", "latitude"), set_text(y_, "long_name", "latitude of cell centre");
-    set_text(y_, "units", "degrees_north");
+    set_text(x, "standard_name", "longitude"), set_text(x, "long_name", "longitude of cell centre");
+    set_text(x, "units", "degrees_east");
+    set_text(y, "standard_name", "latitude"), set_text(y, "long_name", "latitude of cell centre");
+    set_text(y, "units", "degrees_north");
   } else {
     const std::string units = f.linear_unit == 1.0 ? "m" : std::to_string(f.linear_unit) + " m";
-    set_text(x_, "standard_name", "projection_x_coordinate"), set_text(x_, "long_name", "x coordinate of cell centre");
-    set_text(x_, "units", units);
-    set_text(y_, "standard_name", "projection_y_coordinate"), set_text(y_, "long_name", "y coordinate of cell centre");
-    set_text(y_, "units", units);
+    set_text(x, "standard_name", "projection_x_coordinate"), set_text(x, "long_name", "x coordinate of cell centre");
+    set_text(x, "units", units);
+    set_text(y, "standard_name", "projection_y_coordinate"), set_text(y, "long_name", "y coordinate of cell centre");
+    set_text(y, "units", units);
   }
-  set_text(x_, "axis", "X");
-  set_text(y_, "axis", "Y");
+  set_text(x, "axis", "X");
+  set_text(y, "axis", "Y");
 
   // The grid-mapping variable: a scalar whose attributes describe the CRS.
-  const hid_t scalar = H5Screate(H5S_SCALAR);
-  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  const hid_t crs = check_id(H5Dcreate2(file_, "crs", H5T_STD_I32LE, scalar, H5P_DEFAULT, dcpl, H5P_DEFAULT), "crs");
+  h5::Dataspace scalar(H5Screate(H5S_SCALAR));
+  require(scalar, "dataspace for crs");
+  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset crs(H5Dcreate2(file, "crs", H5T_STD_I32LE, scalar.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  require(crs, "crs");
   const int zero = 0;
-  check(H5Dwrite(crs, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero), "crs");
-  write_cf_grid_mapping(crs, srs);
-  set_text(crs, "crs_wkt", grid.crs_wkt);
-  set_text(crs, "spatial_ref", grid.crs_wkt);
-  set_text(crs, "GeoTransform", geotransform_text(f.geotransform));
-  H5Dclose(crs);
-  H5Pclose(dcpl);
-  H5Sclose(scalar);
-
+  check(H5Dwrite(crs.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero), "crs");
+  write_cf_grid_mapping(crs.get(), srs);
+  set_text(crs.get(), "crs_wkt", grid.crs_wkt);
+  set_text(crs.get(), "spatial_ref", grid.crs_wkt);
+  set_text(crs.get(), "GeoTransform", geotransform_text(f.geotransform));
+  check(crs.close(), "closing crs");
 }
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                const std::vector<std::string>& evidence_names,
                                const std::vector<std::string>& evidence_descriptions, const OutputMetadata& meta)
     : GridFileWriter(path, grid, tile_size, meta) {
-  probability_ = add_variable("probability", "probability of contamination by mines or unexploded ordnance", "1");
+  if (evidence_descriptions.size() != evidence_names.size())
+    throw std::invalid_argument("GridFileWriter: " + std::to_string(evidence_names.size()) + " evidence names but " +
+                                std::to_string(evidence_descriptions.size()) + " descriptions");
+  const Variable probability =
+      add_variable("probability", "probability of contamination by mines or unexploded ordnance", "1");
   const float zero_one[2] = {0.0f, 1.0f};
-  set_number(probability_, "valid_range", H5T_NATIVE_FLOAT, zero_one, 2);
+  set_number(impl_->variables[probability.index].dataset.get(), "valid_range", H5T_NATIVE_FLOAT, zero_one, 2);
+  impl_->run_variables.push_back(probability);
+  if (!evidence_names.empty())
+    set_text(impl_->group("evidence"), "description",
+             "each evidence layer's contribution to the log-odds of contamination; with the intercept they add up to "
+             "logit(probability)");
   for (size_t k = 0; k < evidence_names.size(); ++k)
-    evidence_.push_back(add_variable(evidence_names[k], evidence_descriptions[k], "1", "evidence"));
+    impl_->run_variables.push_back(add_variable(evidence_names[k], evidence_descriptions[k], "1", "evidence"));
 }
 
-hid_t GridFileWriter::add_variable(const std::string& name, const std::string& long_name, const std::string& units,
-                                   const std::string& group) {
-  hid_t parent = file_;
-  if (!group.empty()) {
-    if (evidence_group_ < 0) {
-      const hid_t gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
-      evidence_group_ = check_id(H5Gcreate2(file_, group.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT), "group " + group);
-      H5Pclose(gcpl);
-      set_text(evidence_group_, "description",
-               "each evidence layer's contribution to the log-odds of contamination; with the intercept they add up to "
-               "logit(probability)");
-    }
-    parent = evidence_group_;
-  }
-  const hid_t ds = create_variable(parent, name, long_name, units);
-  variables_.push_back(ds);
-  return ds;
+GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, const std::string& long_name,
+                                                      const std::string& units, const std::string& group) {
+  Impl& m = *impl_;
+  if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
+  const hid_t parent = group.empty() ? m.file.get() : m.group(group);
+  h5::Dataset ds = create_gridded(parent, name, {static_cast<hsize_t>(m.height), static_cast<hsize_t>(m.width)},
+                                  {m.chunk_rows(), m.chunk_cols()});
+  check(H5DSattach_scale(ds.get(), m.y.get(), 0), "attaching y to " + name);
+  check(H5DSattach_scale(ds.get(), m.x.get(), 1), "attaching x to " + name);
+  set_text(ds.get(), "long_name", long_name);
+  set_text(ds.get(), "units", units);
+  set_text(ds.get(), "grid_mapping", "crs");
+  m.variables.push_back({std::move(ds), 2, 1});
+  return Variable{m.variables.size() - 1};
 }
 
-void GridFileWriter::write(hid_t variable, const kernels::Window& w, const std::vector<float>& values) {
+void GridFileWriter::write(Variable variable, const kernels::Window& w, std::span<const float> values) {
+  const Impl::Gridded& v = impl_->gridded(variable.index, 2);
+  check_size(w, values);
   const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  const hid_t memory = H5Screate_simple(2, count, nullptr);
-  const hid_t space = H5Dget_space(variable);
-  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-  const herr_t status = H5Dwrite(variable, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, values.data());
-  H5Sclose(space);
-  H5Sclose(memory);
-  check(status, "writing a tile");
+  write_hyperslab(v.dataset.get(), 2, start, count, values, "writing a tile");
 }
 
-hid_t GridFileWriter::scenario_dimension(hsize_t count) {
-  if (scenario_ >= 0) return scenario_;
-  std::vector<double> index(count);
-  for (hsize_t i = 0; i < count; ++i) index[i] = static_cast<double>(i);
-  scenario_ = write_coordinate(file_, "scenario", index);
-  set_text(scenario_, "long_name", "scenario number (the rows of the parameter table)");
-  return scenario_;
+void GridFileWriter::write_tile(const kernels::Window& window, std::span<const float> probability,
+                                const std::vector<std::vector<float>>& evidence) {
+  const std::vector<Variable>& vars = impl_->run_variables;
+  if (vars.empty() || evidence.size() != vars.size() - 1)
+    throw std::invalid_argument("GridFileWriter: write_tile got " + std::to_string(evidence.size()) +
+                                " evidence arrays for a file of " +
+                                std::to_string(vars.empty() ? 0 : vars.size() - 1) + " (or not a run's file)");
+  write(vars[0], window, probability);
+  for (size_t k = 0; k < evidence.size(); ++k) write(vars[k + 1], window, evidence[k]);
 }
 
-hid_t GridFileWriter::add_stack(const std::string& name, int64_t count, const std::string& long_name,
-                                const std::string& units) {
-  const auto& f = grid_.frame;
-  const hid_t ds = create_gridded(
-      file_, name, {static_cast<hsize_t>(count), static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)},
-      {1, static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)), static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))});
-  check(H5DSattach_scale(ds, scenario_dimension(static_cast<hsize_t>(count)), 0), "attaching scenario to " + name);
-  check(H5DSattach_scale(ds, y_, 1), "attaching y to " + name);
-  check(H5DSattach_scale(ds, x_, 2), "attaching x to " + name);
-  set_text(ds, "long_name", long_name);
-  set_text(ds, "units", units);
-  set_text(ds, "grid_mapping", "crs");
-  variables_.push_back(ds);
-  return ds;
+GridFileWriter::Stack GridFileWriter::add_stack(const std::string& name, int64_t count, const std::string& long_name,
+                                                const std::string& units) {
+  Impl& m = *impl_;
+  if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
+  if (count <= 0) throw std::invalid_argument("GridFileWriter: a stack of " + std::to_string(count) + " layers");
+  h5::Dataset ds = create_gridded(
+      m.file.get(), name, {static_cast<hsize_t>(count), static_cast<hsize_t>(m.height), static_cast<hsize_t>(m.width)},
+      {1, m.chunk_rows(), m.chunk_cols()});
+  check(H5DSattach_scale(ds.get(), m.scenario_dimension(static_cast<hsize_t>(count)), 0), "attaching scenario to " + name);
+  check(H5DSattach_scale(ds.get(), m.y.get(), 1), "attaching y to " + name);
+  check(H5DSattach_scale(ds.get(), m.x.get(), 2), "attaching x to " + name);
+  set_text(ds.get(), "long_name", long_name);
+  set_text(ds.get(), "units", units);
+  set_text(ds.get(), "grid_mapping", "crs");
+  m.variables.push_back({std::move(ds), 3, count});
+  return Stack{m.variables.size() - 1};
 }
 
-void GridFileWriter::write(hid_t stack, int64_t layer, const kernels::Window& w, const std::vector<float>& values) {
+void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w, std::span<const float> values) {
+  const Impl::Gridded& v = impl_->gridded(stack.index, 3);
+  if (layer < 0 || layer >= v.layers)
+    throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
+                                std::to_string(v.layers));
+  check_size(w, values);
   const hsize_t start[3] = {static_cast<hsize_t>(layer), static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[3] = {1, static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  const hid_t memory = H5Screate_simple(3, count, nullptr);
-  const hid_t space = H5Dget_space(stack);
-  H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
-  const herr_t status = H5Dwrite(stack, H5T_NATIVE_FLOAT, memory, space, H5P_DEFAULT, values.data());
-  H5Sclose(space);
-  H5Sclose(memory);
-  check(status, "writing a stack layer");
+  write_hyperslab(v.dataset.get(), 3, start, count, values, "writing a stack layer");
 }
 
 void GridFileWriter::add_series(const std::string& name, const std::vector<double>& values, const std::string& long_name,
                                 const std::string& units) {
-  const hid_t dim = scenario_dimension(values.size());
+  Impl& m = *impl_;
+  if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
+  const hid_t dim = m.scenario_dimension(values.size());
   const hsize_t n = values.size();
-  const hid_t space = H5Screate_simple(1, &n, nullptr);
-  const hid_t dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  const hid_t ds = check_id(H5Dcreate2(file_, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), name);
-  check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
-  check(H5DSattach_scale(ds, dim, 0), "attaching scenario to " + name);
-  set_text(ds, "long_name", long_name);
-  set_text(ds, "units", units);
-  H5Pclose(dcpl);
-  H5Sclose(space);
-  H5Dclose(ds);
-}
-
-hid_t GridFileWriter::create_variable(hid_t parent, const std::string& name, const std::string& long_name,
-                                      const std::string& units) {
-  const auto& f = grid_.frame;
-  const hid_t ds = create_gridded(parent, name, {static_cast<hsize_t>(f.height), static_cast<hsize_t>(f.width)},
-                                  {static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.height)),
-                                   static_cast<hsize_t>(std::min<int64_t>(tile_size_, f.width))});
-  check(H5DSattach_scale(ds, y_, 0), "attaching y to " + name);
-  check(H5DSattach_scale(ds, x_, 1), "attaching x to " + name);
-  set_text(ds, "long_name", long_name);
-  set_text(ds, "units", units);
-  set_text(ds, "grid_mapping", "crs");
-  return ds;
-}
-
-void GridFileWriter::write(const TileResult& tile) {
-  write(probability_, tile.window, tile.probability);
-  for (size_t k = 0; k < evidence_.size(); ++k) write(evidence_[k], tile.window, tile.evidence[k]);
+  h5::Dataspace space(H5Screate_simple(1, &n, nullptr));
+  require(space, "dataspace for " + name);
+  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset ds(H5Dcreate2(m.file.get(), name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  require(ds, name);
+  check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+  check(H5DSattach_scale(ds.get(), dim, 0), "attaching scenario to " + name);
+  set_text(ds.get(), "long_name", long_name);
+  set_text(ds.get(), "units", units);
+  check(ds.close(), "closing " + name);
 }
 
 void GridFileWriter::close() {
-  if (file_ < 0) return;
-  for (hid_t ds : variables_) H5Dclose(ds);
-  variables_.clear();
-  evidence_.clear();
-  if (evidence_group_ >= 0) H5Gclose(evidence_group_);
-  if (scenario_ >= 0) H5Dclose(scenario_);
-  H5Dclose(x_);
-  H5Dclose(y_);
-  const herr_t status = H5Fclose(file_);
-  file_ = H5I_INVALID_HID;
-  check(status, "closing the output file");
+  Impl& m = *impl_;
+  if (!m.file.valid()) return;  // closed already
+  // Every object in the file first, in the order they were made: the file closes only when the
+  // last of them does, so closing it with any still open would lose its error.
+  bool objects_closed = true;
+  for (Impl::Gridded& v : m.variables) objects_closed &= v.dataset.close() >= 0;
+  for (auto& [name, g] : m.groups) objects_closed &= g.close() >= 0;
+  objects_closed &= m.scenario.close() >= 0;
+  objects_closed &= m.x.close() >= 0;
+  objects_closed &= m.y.close() >= 0;
+  m.run_variables.clear();
+  m.variables.clear();  // any handle whose close failed tries again here
+  m.groups.clear();
+  check(m.file.close(), "closing the output file");  // on failure the file stays open, not taken for closed
+  if (!objects_closed) throw std::runtime_error("HDF5: closing a variable of the output file failed");
 }
 
 GridFileWriter::~GridFileWriter() {

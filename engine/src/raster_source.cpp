@@ -42,8 +42,8 @@ bool same_crs(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-RasterSource::RasterSource(fs::path path, const Grid& grid, std::string role, Resampling resampling)
-    : path_(std::move(path)), role_(std::move(role)), resampling_(resampling), grid_(grid) {
+RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resampling resampling)
+    : path_(std::move(path)), role_(std::move(role)), resampling_(resampling), grid_(std::move(grid)) {
   DatasetPtr ds = open_raster(path_, role_);
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())

@@ -53,7 +53,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     const TileResult result = model.compute(tile);
     if (options.quicklook) quicklook.add(result);
     std::lock_guard lock(write_mutex);
-    writer.write(result);
+    writer.write_tile(result.window, result.probability, result.evidence);
   });
   writer.close();
   if (options.quicklook) {

@@ -32,22 +32,29 @@ void require_positive(const TomlReader& r, const std::string& key, double value,
     r.fail(key, "must be a positive number (got " + std::to_string(value) + "); " + unit_hint);
 }
 
+// "a, b or c".
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out.append(i + 1 == names.size() ? " or " : ", ");
+    out.append(names[i]);
+  }
+  return out;
+}
+
 // "\"a\", \"b\" or \"c\"": the feature kinds that take `key`.
 std::string kinds_taking(const std::string& key) {
   std::vector<std::string> names;
   for (const features::FeatureKind& k : features::feature_kinds())
     if (has_key(k.keys, key)) names.push_back("\"" + k.name + "\"");
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
-  return out;
+  return joined(names);
 }
 
 // "\"exp_decay\"" (or a list): the transforms a key applies to.
 std::string transforms_of(const TransformKey& k) {
-  std::string out;
-  for (size_t i = 0; i < k.applies.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == k.applies.size() ? " or " : ", ") + ("\"" + kernels::transform_name(k.applies[i]) + "\"");
-  return out;
+  std::vector<std::string> names;
+  for (K kind : k.applies) names.push_back("\"" + kernels::transform_name(kind) + "\"");
+  return joined(names);
 }
 
 bool applies_to(const TransformKey& k, K kind) {

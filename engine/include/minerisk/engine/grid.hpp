@@ -1,11 +1,13 @@
 #pragma once
 // The target grid every input is brought onto: a CRS, a north-up geotransform and a size.
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
 #include <ogr_spatialref.h>
 
-#include "minerisk/engine/scenario.hpp"
+#include "minerisk/engine/grid_spec.hpp"
 #include "minerisk/kernels/grid_frame.hpp"
 
 namespace minerisk {

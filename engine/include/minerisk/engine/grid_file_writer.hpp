@@ -1,14 +1,19 @@
 #pragma once
 // The HDF5 output file: CF-1.8 in the netCDF-4 data model, so GDAL (NETCDF:file:var), QGIS,
 // ncdump and xarray open it georeferenced. One HDF5 chunk per tile.
-#include <hdf5.h>
-
+//
+// The writer knows grids and named float arrays, not the model; HDF5 stays inside its
+// implementation (no HDF5 header or type here).
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <limits>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
-#include "minerisk/engine/model.hpp"
 
 namespace minerisk {
 
@@ -18,43 +23,53 @@ struct OutputMetadata {
 
 class GridFileWriter {
  public:
+  /// A float32 (y, x) variable of this writer's file, as add_variable returns it. A
+  /// default-constructed one names no variable (writing to it throws).
+  struct Variable {
+    std::size_t index = std::numeric_limits<std::size_t>::max();
+  };
+  /// A float32 (scenario, y, x) variable, as add_stack returns it; default: none.
+  struct Stack {
+    std::size_t index = std::numeric_limits<std::size_t>::max();
+  };
+
   /// Creates the file with its coordinates, CRS and root attributes; variables are added after.
+  /// The writer keeps its own copy of what it needs of `grid`.
   GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size, const OutputMetadata& metadata);
   /// `run`'s file: the above with `probability` and `evidence/<name>` for each name.
   GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                  const std::vector<std::string>& evidence_names, const std::vector<std::string>& evidence_descriptions,
                  const OutputMetadata& metadata);
+  /// Closes the file if close() was not called, ignoring errors (the caller discards such a file).
   ~GridFileWriter();
   GridFileWriter(const GridFileWriter&) = delete;
   GridFileWriter& operator=(const GridFileWriter&) = delete;
 
-  /// Writes one tile's outputs. Not thread-safe (HDF5 is not): the caller serialises.
-  void write(const TileResult& tile);
+  /// `run`'s file: one window of `probability` and of each evidence variable, in the order of
+  /// the constructor's names. Each array holds window.cells() values, row-major.
+  /// Not thread-safe (HDF5 is not): the caller serialises every write.
+  void write_tile(const kernels::Window& window, std::span<const float> probability,
+                  const std::vector<std::vector<float>>& evidence);
 
-  /// A float32 (y, x) variable, chunked by tile, in the root or in `group`.
-  hid_t add_variable(const std::string& name, const std::string& long_name, const std::string& units,
-                     const std::string& group = "");
-  /// One window of a (y, x) variable.
-  void write(hid_t variable, const kernels::Window& window, const std::vector<float>& values);
+  /// A float32 (y, x) variable, chunked by tile, in the root or in `group` (created when first named).
+  Variable add_variable(const std::string& name, const std::string& long_name, const std::string& units,
+                        const std::string& group = "");
+  /// One window of a (y, x) variable: window.cells() values, row-major.
+  void write(Variable variable, const kernels::Window& window, std::span<const float> values);
   /// A float32 (scenario, y, x) variable of `count` layers.
-  hid_t add_stack(const std::string& name, int64_t count, const std::string& long_name, const std::string& units);
+  Stack add_stack(const std::string& name, int64_t count, const std::string& long_name, const std::string& units);
   /// One window of one layer of a stack.
-  void write(hid_t stack, int64_t layer, const kernels::Window& window, const std::vector<float>& values);
+  void write(Stack stack, int64_t layer, const kernels::Window& window, std::span<const float> values);
   /// A float64 variable along the `scenario` dimension (created with the first one).
   void add_series(const std::string& name, const std::vector<double>& values, const std::string& long_name,
                   const std::string& units);
-  /// Flushes and closes; errors surface here rather than in the destructor.
+  /// Closes every variable, then the file; errors surface here (std::runtime_error) rather than
+  /// in the destructor. A file whose closing failed is not taken for closed.
   void close();
 
  private:
-  hid_t create_variable(hid_t parent, const std::string& name, const std::string& long_name, const std::string& units);
-  hid_t scenario_dimension(hsize_t count);
-
-  const Grid& grid_;
-  int64_t tile_size_;
-  hid_t file_ = H5I_INVALID_HID, x_ = H5I_INVALID_HID, y_ = H5I_INVALID_HID, evidence_group_ = H5I_INVALID_HID;
-  hid_t probability_ = H5I_INVALID_HID, scenario_ = H5I_INVALID_HID;
-  std::vector<hid_t> evidence_, variables_;  // variables_: everything added, closed at the end
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace minerisk

@@ -16,8 +16,9 @@ enum class Resampling { bilinear, nearest };
 class RasterSource {
  public:
   /// Opens and checks the raster: readable, has a CRS and a geotransform, overlaps the grid.
-  /// `role` names it in error messages ("terrain.dem", "input" ...).
-  RasterSource(std::filesystem::path path, const Grid& grid, std::string role,
+  /// `role` names it in error messages ("terrain.dem", "input" ...). The source keeps its own
+  /// copy of `grid`, so it does not depend on the caller's Grid staying where it is.
+  RasterSource(std::filesystem::path path, Grid grid, std::string role,
                Resampling resampling = Resampling::bilinear);
 
   /// Elevations of `window` (which may reach outside the grid), row-major, NaN for no-data and
@@ -44,7 +45,7 @@ class RasterSource {
   std::filesystem::path path_;
   std::string role_;
   Resampling resampling_;
-  const Grid& grid_;
+  Grid grid_;  // a copy: an InputSet, say, may move the Grid it was made from
   bool aligned_ = false;
   int64_t col_offset_ = 0, row_offset_ = 0;  // grid cell (0,0) is raster cell (col_offset_, row_offset_)
   int64_t raster_width_ = 0, raster_height_ = 0;

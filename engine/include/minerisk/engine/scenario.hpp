@@ -8,16 +8,10 @@
 
 #include <toml++/toml.h>
 
+#include "minerisk/engine/grid_spec.hpp"
 #include "minerisk/kernels/transforms.hpp"
 
 namespace minerisk {
-
-/// The target grid when the scenario sets one; otherwise the DEM's grid is used.
-struct GridSpec {
-  std::string crs;                 // anything OGRSpatialReference::SetFromUserInput takes
-  double resolution_x = 0, resolution_y = 0;  // CRS units, positive
-  double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
-};
 
 /// A vector layer from any format OGR reads, with the attribute the model takes from it.
 struct VectorInputSpec {

@@ -1,0 +1,263 @@
+// GridFileWriter and GridFileReader: a small file written and read back, and errors that throw
+// without leaving an HDF5 object open.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/grid_file_writer.hpp"
+
+namespace fs = std::filesystem;
+using namespace minerisk;
+using kernels::Window;
+
+namespace {
+
+// Each test writes into its own folder: ctest runs tests in parallel processes.
+fs::path test_dir() {
+  const fs::path dir = fs::temp_directory_path() / "minerisk_grid_file_tests" /
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// HDF5 objects in files (files, datasets, groups, named types, attributes) open in this process.
+ssize_t open_hdf5_objects() { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); }
+
+// Identifiers of the kinds H5Fget_obj_count does not see (dataspaces, property lists,
+// datatypes) made since the watch started and still open. HDF5 numbers each kind's
+// identifiers in sequence, so those made in between lie between two probes of that kind.
+class LeakWatch {
+ public:
+  LeakWatch() : space_(probe_space()), plist_(probe_plist()), type_(probe_type()) {}
+  int64_t still_open() const {
+    return open_between(space_, probe_space()) + open_between(plist_, probe_plist()) + open_between(type_, probe_type());
+  }
+
+ private:
+  static hid_t probe_space() {
+    const hid_t id = H5Screate(H5S_SCALAR);
+    H5Sclose(id);
+    return id;
+  }
+  static hid_t probe_plist() {
+    const hid_t id = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pclose(id);
+    return id;
+  }
+  static hid_t probe_type() {
+    const hid_t id = H5Tcopy(H5T_C_S1);
+    H5Tclose(id);
+    return id;
+  }
+  static int64_t open_between(hid_t first, hid_t last) {
+    int64_t n = 0;
+    for (hid_t id = first + 1; id < last; ++id) n += H5Iis_valid(id) > 0;
+    return n;
+  }
+  hid_t space_, plist_, type_;
+};
+
+// 37 x 23 cells of 10 m in UTM 38N: tiles of 16 leave partial tiles on both edges.
+Grid small_grid() {
+  GridSpec spec;
+  spec.crs = "EPSG:32638";
+  spec.resolution_x = spec.resolution_y = 10.0;
+  spec.xmin = 500000, spec.xmax = 500370;
+  spec.ymin = 4000000, spec.ymax = 4000230;
+  return grid_from_spec(spec, "test.toml");
+}
+
+OutputMetadata metadata() {
+  OutputMetadata m;
+  m.title = "writer test";
+  m.version = "0.0-test";
+  m.created_utc = "2024-01-01T00:00:00Z";
+  m.history = m.created_utc + ": test";
+  m.scenario_toml = "title = \"writer test\"\n";
+  m.inputs_json = "[]";
+  return m;
+}
+
+// Distinct, exactly representable values per variable and cell; NaN in one cell to check it survives.
+float value_of(int variable, int64_t row, int64_t col) {
+  if (row == 3 && col == 5) return NAN;
+  return static_cast<float>(variable * 10000 + row * 100 + col) / 1024.0f;
+}
+
+std::vector<float> window_values(int variable, const Window& w) {
+  std::vector<float> v;
+  for (int64_t r = w.row0; r < w.row0 + w.height; ++r)
+    for (int64_t c = w.col0; c < w.col0 + w.width; ++c) v.push_back(value_of(variable, r, c));
+  return v;
+}
+
+std::vector<Window> tiles(const Grid& g, int64_t size) {
+  std::vector<Window> out;
+  for (int64_t r = 0; r < g.height(); r += size)
+    for (int64_t c = 0; c < g.width(); c += size)
+      out.push_back({c, r, std::min(size, g.width() - c), std::min(size, g.height() - r)});
+  return out;
+}
+
+void expect_whole(const std::vector<float>& got, const Grid& g, int variable) {
+  ASSERT_EQ(got.size(), static_cast<size_t>(g.width() * g.height()));
+  for (int64_t r = 0; r < g.height(); ++r)
+    for (int64_t c = 0; c < g.width(); ++c) {
+      const float want = value_of(variable, r, c), have = got[static_cast<size_t>(r * g.width() + c)];
+      if (std::isnan(want)) EXPECT_TRUE(std::isnan(have)) << r << "," << c;
+      else EXPECT_EQ(have, want) << "variable " << variable << " at " << r << "," << c;
+    }
+}
+
+}  // namespace
+
+TEST(GridFileWriter, RunFileReadsBack) {
+  const fs::path path = test_dir() / "run.h5";
+  const Grid grid = small_grid();
+  {
+    GridFileWriter writer(path, grid, 16, {"slope", "finds"}, {"slope contribution", "finds contribution"}, metadata());
+    EXPECT_GT(open_hdf5_objects(), 0);
+    for (const Window& w : tiles(grid, 16))
+      writer.write_tile(w, window_values(0, w), {window_values(1, w), window_values(2, w)});
+    writer.close();
+    EXPECT_EQ(open_hdf5_objects(), 0);
+    writer.close();  // a second close is a no-op
+  }
+  const GridFileReader reader(path);
+  EXPECT_EQ(reader.grid().width(), grid.width());
+  EXPECT_EQ(reader.grid().height(), grid.height());
+  EXPECT_EQ(reader.grid().frame.geotransform, grid.frame.geotransform);
+  EXPECT_EQ(reader.grid().crs_wkt, grid.crs_wkt);
+  EXPECT_EQ(reader.evidence_names(), (std::vector<std::string>{"slope", "finds"}));
+  EXPECT_EQ(reader.scenario_toml(), metadata().scenario_toml);
+  expect_whole(reader.read("probability"), grid, 0);
+  expect_whole(reader.read("evidence/slope"), grid, 1);
+  expect_whole(reader.read("evidence/finds"), grid, 2);
+  EXPECT_EQ(reader.read_cell("evidence/finds", 22, 36), value_of(2, 22, 36));
+  EXPECT_TRUE(std::isnan(reader.read_cell("probability", 3, 5)));
+  EXPECT_EQ(open_hdf5_objects(), 0);
+}
+
+TEST(GridFileWriter, VariablesStacksAndSeries) {
+  const fs::path path = test_dir() / "sweep.h5";
+  const Grid grid = small_grid();
+  {
+    GridFileWriter writer(path, grid, 16, metadata());
+    const GridFileWriter::Variable probability = writer.add_variable("probability", "p", "1");
+    const GridFileWriter::Variable other = writer.add_variable("other", "o", "1", "extra");
+    const GridFileWriter::Stack stack = writer.add_stack("stack", 2, "s", "1");
+    for (const Window& w : tiles(grid, 16)) {
+      writer.write(probability, w, window_values(0, w));
+      writer.write(other, w, window_values(1, w));
+      writer.write(stack, 0, w, window_values(2, w));
+      writer.write(stack, 1, w, window_values(3, w));
+    }
+    writer.add_series("parameter", {1.5, 2.5}, "a parameter", "1");
+    writer.close();
+  }
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  const GridFileReader reader(path);
+  const LeakWatch watch;
+  EXPECT_TRUE(reader.evidence_names().empty());
+  expect_whole(reader.read("probability"), grid, 0);
+  expect_whole(reader.read("extra/other"), grid, 1);
+  // The reader reads (y, x) variables only: a stack is refused, not read into a buffer too small.
+  EXPECT_THROW(reader.read("stack"), UserError);
+  EXPECT_THROW(reader.read_cell("stack", 0, 0), UserError);
+  EXPECT_THROW(reader.read("parameter"), UserError);
+  EXPECT_THROW(reader.read("no_such_variable"), UserError);
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  EXPECT_EQ(watch.still_open(), 0);
+}
+
+TEST(GridFileWriter, AFolderThatDoesNotExistThrowsAndLeavesNothingOpen) {
+  const fs::path path = test_dir() / "no" / "such" / "folder" / "out.h5";
+  const LeakWatch watch;
+  EXPECT_THROW(GridFileWriter(path, small_grid(), 16, {"a"}, {"a"}, metadata()), std::runtime_error);
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  EXPECT_EQ(watch.still_open(), 0);
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST(GridFileWriter, AFailureInTheConstructorLeavesNothingOpen) {
+  // Two evidence layers of one name: the second dataset cannot be created, after the file,
+  // the coordinates, the evidence group and the first dataset were.
+  const fs::path path = test_dir() / "out.h5";
+  const LeakWatch watch;
+  EXPECT_THROW(GridFileWriter(path, small_grid(), 16, {"a", "a"}, {"first", "second"}, metadata()),
+               std::runtime_error);
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  EXPECT_EQ(watch.still_open(), 0);
+}
+
+TEST(GridFileWriter, BadWritesThrowAndTheFileStillClosesCleanly) {
+  const fs::path path = test_dir() / "out.h5";
+  const Grid grid = small_grid();
+  const LeakWatch watch;
+  {
+    GridFileWriter writer(path, grid, 16, {"a"}, {"a"}, metadata());
+    const Window w{0, 0, 16, 16};
+    EXPECT_THROW(writer.write(GridFileWriter::Variable{}, w, window_values(0, w)), std::invalid_argument);
+    EXPECT_THROW(writer.write(GridFileWriter::Variable{42}, w, window_values(0, w)), std::invalid_argument);
+    EXPECT_THROW(writer.write(GridFileWriter::Stack{0}, 0, w, window_values(0, w)), std::invalid_argument);
+    EXPECT_THROW(writer.write_tile(w, std::vector<float>(10), {window_values(1, w)}), std::invalid_argument);
+    EXPECT_THROW(writer.write_tile(w, window_values(0, w), {}), std::invalid_argument);
+    const LeakWatch open;
+    EXPECT_THROW(writer.add_variable("a", "again", "1", "evidence"), std::runtime_error);  // exists already
+    EXPECT_THROW(writer.add_series("x", {1.0}, "a name taken by a coordinate", "1"), std::runtime_error);
+    EXPECT_EQ(open.still_open(), 0);  // nothing left behind by the failed creations
+    // A window reaching outside the grid: HDF5 refuses it.
+    const Window outside{30, 20, 16, 16};
+    EXPECT_THROW(writer.write_tile(outside, window_values(0, outside), {window_values(1, outside)}), std::runtime_error);
+    EXPECT_GT(open_hdf5_objects(), 0);
+    writer.write_tile(w, window_values(0, w), {window_values(1, w)});
+    writer.close();
+    EXPECT_EQ(open_hdf5_objects(), 0);
+    EXPECT_EQ(watch.still_open(), 0);
+    EXPECT_THROW(writer.write_tile(w, window_values(0, w), {window_values(1, w)}), std::invalid_argument);
+    EXPECT_THROW(writer.add_variable("b", "b", "1"), std::invalid_argument);
+  }
+  const GridFileReader reader(path);
+  EXPECT_EQ(reader.read_cell("evidence/a", 15, 15), value_of(1, 15, 15));
+  EXPECT_TRUE(std::isnan(reader.read_cell("evidence/a", 16, 16)));  // never written: the fill value
+}
+
+TEST(GridFileWriter, AWriterDestroyedWithoutCloseLeavesNothingOpen) {
+  const fs::path path = test_dir() / "out.h5";
+  const LeakWatch watch;
+  {
+    GridFileWriter writer(path, small_grid(), 16, metadata());
+    const auto v = writer.add_variable("v", "v", "1");
+    const Window w{0, 0, 8, 8};
+    writer.write(v, w, window_values(0, w));
+    writer.add_stack("s", 3, "s", "1");
+  }
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  EXPECT_EQ(watch.still_open(), 0);
+}
+
+TEST(GridFileReader, FilesThatAreNotOutputsThrowAndLeaveNothingOpen) {
+  const fs::path dir = test_dir();
+  const LeakWatch watch;
+  EXPECT_THROW(GridFileReader(dir / "missing.h5"), UserError);
+  std::ofstream(dir / "text.h5") << "not HDF5";
+  EXPECT_THROW(GridFileReader(dir / "text.h5"), UserError);
+  {
+    // An HDF5 file without the variables of a run's output.
+    GridFileWriter writer(dir / "bare.h5", small_grid(), 16, metadata());
+    writer.close();
+  }
+  EXPECT_THROW(GridFileReader(dir / "bare.h5"), UserError);
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  EXPECT_EQ(watch.still_open(), 0);
+}
