@@ -53,7 +53,11 @@ std::string kinds_taking(const std::string& key) {
 // "\"exp_decay\"" (or a list): the transforms a key applies to.
 std::string transforms_of(const TransformKey& k) {
   std::vector<std::string> names;
-  for (K kind : k.applies) names.push_back("\"" + kernels::transform_name(kind) + "\"");
+  for (K kind : k.applies) {
+    std::string quoted = "\"";
+    quoted.append(kernels::transform_name(kind)).append("\"");
+    names.push_back(std::move(quoted));
+  }
   return joined(names);
 }
 
