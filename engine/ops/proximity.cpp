@@ -1,15 +1,17 @@
 // The proximity tool: a raster mask through the two passes of the exact distance transform
 // (the mask read in row bands, then distances streamed out in row bands), or a vector layer's
-// exact distances on a template grid.
+// exact distances on a template grid; both through the shared tile loop and writer.
 #include "minerisk/engine/ops/proximity.hpp"
 
-#include <tbb/parallel_for.h>
+#include <tbb/global_control.h>
 
 #include <cmath>
+#include <optional>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/raster_source.hpp"
+#include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 #include "minerisk/kernels/distance_transform.hpp"
 #include "minerisk/kernels/line_distance.hpp"
@@ -23,32 +25,50 @@ constexpr double kNoData = -9999.0;
 const std::string kLabel = "minerisk proximity";
 const std::string kDistance = "distance to the nearest feature (m)";
 
+// The control for one pass of several: its progress callback sees the pass's fractions mapped
+// onto [from, to] of the whole operation.
+Control pass_of(const Control& control, double from, double to) {
+  Control pass = control;
+  if (control.progress)
+    pass.progress = [progress = control.progress, from, to](double f) { return progress(from + f * (to - from)); };
+  return pass;
+}
+
+void throw_if_cancelled(const Control& control) {
+  if (control.cancel && control.cancel->load()) throw Cancelled();
+}
+
 void from_raster(const std::filesystem::path& input, const std::filesystem::path& output,
                  const ProximityOptions& options, const Control& control) {
   const Grid grid = grid_from_raster(input, "input");
   const RasterSource source(input, grid, "input");
   const bool want_values = !options.nearest_value.empty();
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
+  // The thread limit for the column pass between the two tile loops (each loop sets its own).
+  std::optional<tbb::global_control> limit;
+  if (control.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, control.threads);
 
-  // The feature mask (one byte a cell), read in bands of rows so the input is never held
-  // whole as floats; the values too, only when the nearest feature's value is wanted.
+  // First pass: the feature mask (one byte a cell), read in bands of rows so the input is never
+  // held whole as floats; the values too, only when the nearest feature's value is wanted.
   std::vector<uint8_t> mask(cells);
   std::vector<float> values(want_values ? cells : 0);
-  const int64_t bands = (grid.height() + control.tile_size - 1) / control.tile_size;
-  tbb::parallel_for(int64_t{0}, bands, [&](int64_t b) {
-    const int64_t row = b * control.tile_size;
-    const kernels::Window band{0, row, grid.width(), std::min(control.tile_size, grid.height() - row)};
+  const std::vector<kernels::Window> bands =
+      TilePlan(grid.width(), grid.height(), control.tile_size, TileShape::row_bands).tiles();
+  for_each_tile(bands, pass_of(control, 0.0, 0.5).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
     const std::vector<float> band_values = source.read(band);
     const std::vector<uint8_t> band_mask = kernels::feature_mask(band_values, options.values);
-    std::copy(band_mask.begin(), band_mask.end(), mask.begin() + row * grid.width());
-    if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + row * grid.width());
+    const auto offset = static_cast<ptrdiff_t>(band.row0 * grid.width());
+    std::copy(band_mask.begin(), band_mask.end(), mask.begin() + offset);
+    if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + offset);
   });
   const std::vector<int32_t> nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
+  throw_if_cancelled(control);
 
+  // Second pass: distances (and the nearest feature's value) for each band of rows.
   std::vector<ToolOutput> outputs = {{output, kDistance, kNoData}};
   if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData});
   write_rasters(
-      grid, outputs, options.compress, control, kLabel,
+      grid, outputs, options.compress, pass_of(control, 0.5, 1.0), kLabel,
       [&](const kernels::Window& band) {
         std::vector<std::vector<float>> out(outputs.size(), std::vector<float>(static_cast<size_t>(band.cells())));
         std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);

@@ -24,8 +24,9 @@ struct ProximityOptions {
 
 /// Writes `output` (float32 GeoTIFF, metres, no-data -9999) on INPUT's grid (a raster) or on
 /// the grid of options.like (INPUT a vector layer). A raster input is read in bands of
-/// control.tile_size rows (first pass, the feature mask) and its distances written in bands.
-/// UserError for an inconsistent request (the
+/// control.tile_size rows (first pass, the feature mask) and its distances written in bands;
+/// both passes run in the shared tile loop, so threads, progress (the first pass reports the
+/// first half) and cancellation apply throughout. UserError for an inconsistent request (the
 /// command line's messages: --signed or --like-only options with a raster, --nearest-value or
 /// --values with a vector layer, a vector layer without --like) or a bad input; Cancelled when
 /// stopped, leaving no output.
