@@ -102,12 +102,13 @@ void from_vector(const std::filesystem::path& input, const std::filesystem::path
 
 }  // namespace
 
-void proximity(const std::filesystem::path& input, const std::filesystem::path& output,
-               const ProximityOptions& options, const Control& control) {
+void proximity(const std::filesystem::path& input, const std::filesystem::path& output, const ProximityOptions& options,
+               const Control& control) {
   control.check();
   checked_compression(options.compress);
   if (!(options.max_distance > 0)) throw UserError("--max-distance: must be a positive number of metres");
-  if (options.like.empty() && options.signed_distance) throw UserError("--signed: only for a vector INPUT (with --like)");
+  if (options.like.empty() && options.signed_distance)
+    throw UserError("--signed: only for a vector INPUT (with --like)");
   if (options.like.empty()) {
     require_raster_without_like(input);
     from_raster(input, output, options, control);

@@ -29,7 +29,8 @@ std::string checked_compression(const std::string& compress) {
 
 void require_raster_without_like(const std::filesystem::path& input) {
   if (is_vector_only(input))
-    throw UserError("input: '" + input.string() + "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
+    throw UserError("input: '" + input.string() +
+                    "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
 }
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const std::string& compress,

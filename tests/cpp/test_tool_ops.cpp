@@ -36,8 +36,8 @@ fs::path test_folder() {
 fs::path write_mask(const fs::path& dir) {
   init_gdal();
   const fs::path path = dir / "mask.tif";
-  GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), kWidth, kHeight, 1, GDT_Byte,
-                                                                             nullptr);
+  GDALDataset* ds =
+      GetGDALDriverManager()->GetDriverByName("GTiff")->Create(path.c_str(), kWidth, kHeight, 1, GDT_Byte, nullptr);
   double gt[6] = {500000.0, 10.0, 0.0, 4400000.0, 0.0, -10.0};
   ds->SetGeoTransform(gt);
   OGRSpatialReference srs;
@@ -45,9 +45,9 @@ fs::path write_mask(const fs::path& dir) {
   ds->SetSpatialRef(&srs);
   std::vector<uint8_t> values(static_cast<size_t>(kWidth) * kHeight, 0);
   for (int r = 10; r < kHeight; r += 37) values[static_cast<size_t>(r * kWidth + (r % kWidth))] = 1;
-  EXPECT_EQ(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, kWidth, kHeight, values.data(), kWidth, kHeight, GDT_Byte, 0,
-                                           0),
-            CE_None);
+  EXPECT_EQ(
+      ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, kWidth, kHeight, values.data(), kWidth, kHeight, GDT_Byte, 0, 0),
+      CE_None);
   GDALClose(ds);
   return path;
 }

@@ -12,10 +12,10 @@
 namespace minerisk::ops {
 
 struct ProximityOptions {
-  std::filesystem::path like;           // template raster whose grid the output takes: makes INPUT a vector layer
-  std::string layer;                    // vector INPUT: its layer (default: its only layer)
-  std::string where;                    // vector INPUT: OGR SQL filter on its features
-  std::vector<double> values;           // raster INPUT: the values that are features (default: every non-zero value)
+  std::filesystem::path like;  // template raster whose grid the output takes: makes INPUT a vector layer
+  std::string layer;           // vector INPUT: its layer (default: its only layer)
+  std::string where;           // vector INPUT: OGR SQL filter on its features
+  std::vector<double> values;  // raster INPUT: the values that are features (default: every non-zero value)
   double max_distance = std::numeric_limits<double>::infinity();  // clamp, metres (positive)
   bool signed_distance = false;         // vector INPUT: + left of each line's direction, - right
   std::filesystem::path nearest_value;  // raster INPUT: also write each cell's nearest feature's value here
@@ -30,7 +30,7 @@ struct ProximityOptions {
 /// command line's messages: --signed or --like-only options with a raster, --nearest-value or
 /// --values with a vector layer, a vector layer without --like) or a bad input; Cancelled when
 /// stopped, leaving no output.
-void proximity(const std::filesystem::path& input, const std::filesystem::path& output,
-               const ProximityOptions& options, const Control& control);
+void proximity(const std::filesystem::path& input, const std::filesystem::path& output, const ProximityOptions& options,
+               const Control& control);
 
 }  // namespace minerisk::ops
