@@ -16,6 +16,7 @@
 #include "minerisk/kernels/point_density.hpp"
 #include "minerisk/kernels/polygon_coverage.hpp"
 #include "minerisk/kernels/terrain.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 
 using namespace minerisk::kernels;
 
@@ -46,12 +47,8 @@ const std::vector<float>& dem() {
   return values;
 }
 
-std::vector<Window> tiles() {
-  std::vector<Window> t;
-  for (int64_t r = 0; r < kSide; r += kTile)
-    for (int64_t c = 0; c < kSide; c += kTile) t.push_back({c, r, kTile, kTile});
-  return t;
-}
+// The one tiler's squares (kSide is a multiple of kTile: every tile is kTile x kTile).
+std::vector<Window> tiles() { return TilePlan(kSide, kSide, kTile).tiles(); }
 
 // Runs `work(tile)` over all tiles in parallel with the benchmark's thread count.
 template <class Work>

@@ -13,19 +13,18 @@
 #include "minerisk/kernels/line_distance.hpp"
 #include "minerisk/kernels/point_density.hpp"
 #include "minerisk/kernels/terrain.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
 
 namespace minerisk::python {
 namespace {
 
 constexpr int64_t kTile = 512;
 
-// Calls work(window, halo_buffer) for every tile of a rows x cols array, in parallel; the
-// buffer holds the window grown by `halo`, NaN past the array's edge.
+// Calls work(window, halo_buffer) for every tile of a rows x cols array (the one tiler's
+// squares), in parallel; the buffer holds the window grown by `halo`, NaN past the array's edge.
 template <class Work>
 void over_tiles(const float* src, int64_t rows, int64_t cols, int64_t halo, Work&& work) {
-  std::vector<kernels::Window> tiles;
-  for (int64_t r = 0; r < rows; r += kTile)
-    for (int64_t c = 0; c < cols; c += kTile) tiles.push_back({c, r, std::min(kTile, cols - c), std::min(kTile, rows - r)});
+  const std::vector<kernels::Window> tiles = kernels::TilePlan(cols, rows, kTile).tiles();
   tbb::parallel_for(size_t{0}, tiles.size(), [&](size_t i) {
     const kernels::Window g = tiles[i].grown(halo);
     std::vector<float> buffer(static_cast<size_t>(g.cells()), NAN);

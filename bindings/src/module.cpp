@@ -1,4 +1,5 @@
-// The `_minerisk` extension: the engine's kernels on numpy arrays and its model on scenarios.
+// The `_minerisk` extension: the engine's kernels on numpy arrays, its model on scenarios and
+// its raster tools on files (the submodule `tools`).
 // The pure-Python package `minerisk` wraps it (xarray, conveniences, docs).
 #include <pybind11/pybind11.h>
 
@@ -11,6 +12,7 @@ namespace py = pybind11;
 namespace minerisk::python {
 void add_kernels(py::module_& m);
 void add_model(py::module_& m);
+void add_tools(py::module_& m);
 }  // namespace minerisk::python
 
 PYBIND11_MODULE(_minerisk, m) {
@@ -30,4 +32,5 @@ PYBIND11_MODULE(_minerisk, m) {
   minerisk::init_gdal();
   minerisk::python::add_kernels(m);
   minerisk::python::add_model(m);
+  minerisk::python::add_tools(m);
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "minerisk/engine/raster_tool.hpp"
+#include "minerisk/engine/ops/control.hpp"
 
 namespace minerisk::cli {
 
@@ -24,12 +24,13 @@ struct Context {
 };
 
 /// --threads, --tile-size and --quiet, shared by every subcommand that works by tiles.
-void add_tile_options(CLI::App* cmd, ToolOptions& options);
-/// Refuses a vector INPUT given without --like (the output's grid must come from somewhere).
-void require_raster_without_like(const std::filesystem::path& input);
+void add_tile_options(CLI::App* cmd, ops::Control& control);
+/// The control an operation runs with: the parsed options, plus the program's cancel flag
+/// (Ctrl-C) and command line.
+ops::Control control_of(const ops::Control& parsed, const Context& context);
 
 /// --compress, for subcommands that write GeoTIFFs.
-void add_output_options(CLI::App* cmd, ToolOptions& options);
+void add_output_options(CLI::App* cmd, std::string& compress);
 
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);

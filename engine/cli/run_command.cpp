@@ -9,19 +9,21 @@
 
 namespace minerisk::cli {
 
-void add_tile_options(CLI::App* cmd, ToolOptions& options) {
+void add_tile_options(CLI::App* cmd, ops::Control& options) {
   cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells, 16 to 16384 (default 512)");
   cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
 }
 
-void require_raster_without_like(const std::filesystem::path& input) {
-  if (is_vector_only(input))
-    throw UserError("input: '" + input.string() + "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
+ops::Control control_of(const ops::Control& parsed, const Context& context) {
+  ops::Control control = parsed;
+  control.cancel = context.cancel;
+  control.command_line = context.command_line;
+  return control;
 }
 
-void add_output_options(CLI::App* cmd, ToolOptions& options) {
-  cmd->add_option("--compress", options.compress,
+void add_output_options(CLI::App* cmd, std::string& compress) {
+  cmd->add_option("--compress", compress,
                   "GeoTIFF compression: ZSTD (default; lossless, fast), DEFLATE, LZW or NONE")
       ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case))
       ->transform([](std::string s) {
@@ -34,7 +36,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
   struct Args {
     std::string scenario;
     std::filesystem::path output;
-    ToolOptions tiles;
+    ops::Control tiles;
     bool no_picture = false;
   };
   auto args = std::make_shared<Args>();

@@ -10,7 +10,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
   struct Args {
     std::string sweep;
     SweepOptions options;
-    ToolOptions tiles;
+    ops::Control tiles;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(

@@ -3,8 +3,9 @@
 The kernels work on numpy arrays (float32, C-contiguous arrays are used without a copy; other
 dtypes or layouts are converted once) and release the GIL while they run, so several can run in
 Python threads at once. The model runs scenarios given as a TOML file or a dict, and returns
-numpy arrays or an xarray.Dataset. Errors a user can fix raise minerisk.Error (a ValueError)
-with the same one-line message as the command line.
+numpy arrays or an xarray.Dataset. The raster tools of the command line run file to file from
+minerisk.tools. Errors a user can fix raise minerisk.Error (a ValueError) with the same one-line
+message as the command line.
 
     import minerisk
     ds = minerisk.Scenario.load("out/sample/scenario.toml").run().to_xarray()
@@ -20,8 +21,10 @@ import numpy as np
 import _minerisk
 from _minerisk import Error, __version__, distance_transform, focal, line_distance, point_density, terrain
 
+from . import tools
+
 __all__ = ["Error", "__version__", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
-           "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep"]
+           "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "tools"]
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:

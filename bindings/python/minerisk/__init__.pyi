@@ -4,6 +4,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import tools as tools
+
 __version__: str
 
 class Error(ValueError): ...

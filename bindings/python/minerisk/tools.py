@@ -1,0 +1,29 @@
+"""minerisk.tools: the raster tools of the command line, file to file.
+
+Each function is the command of the same name (minerisk slope, aspect, tri, proximity, density,
+focal) with its options as keyword arguments in snake_case (--compute-edges: compute_edges,
+--max-distance: max_distance, ...): the same engine call, so the output is the same file, bit
+for bit, and a bad argument raises minerisk.Error with the command line's one-line message.
+Inputs are any raster or vector GDAL/OGR reads; outputs are float32 GeoTIFFs, tiled and
+compressed, written under a temporary name and renamed into place when complete.
+
+Every tool also takes threads=0 (all cores), tile_size=512, compress="ZSTD" (or DEFLATE, LZW,
+NONE), quiet=True (False: progress on stderr, as the command line) and progress=None: a
+callable(fraction) called after each tile; returning False stops the tool, which then raises
+KeyboardInterrupt and writes nothing (Ctrl-C does the same). The GIL is released while a tool
+runs. Each returns the output path.
+
+    import minerisk
+    minerisk.tools.slope("dem.tif", "slope.tif", compute_edges=True)
+    minerisk.tools.proximity("region.gpkg", "dist.tif", like="dem.tif", layer="front_lines")
+"""
+from _minerisk import tools as _tools
+
+slope = _tools.slope
+aspect = _tools.aspect
+tri = _tools.tri
+proximity = _tools.proximity
+density = _tools.density
+focal = _tools.focal
+
+__all__ = ["slope", "aspect", "tri", "proximity", "density", "focal"]

@@ -1,0 +1,199 @@
+// The raster tools, file to file, as the submodule `_minerisk.tools` (minerisk.tools): the same
+// engine/ops calls the command line makes, with the same checks and messages. Each releases the
+// GIL while it runs; a progress callable(fraction) is called with the GIL held.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <cmath>
+#include <exception>
+#include <optional>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/ops/density.hpp"
+#include "minerisk/engine/ops/focal.hpp"
+#include "minerisk/engine/ops/proximity.hpp"
+#include "minerisk/engine/ops/terrain_tools.hpp"
+
+namespace py = pybind11;
+namespace fs = std::filesystem;
+
+namespace minerisk::python {
+namespace {
+
+// Runs op(control) without the GIL. After each tile the control's progress callback takes the
+// GIL, lets Python handle a pending Ctrl-C (PyErr_CheckSignals) and calls `progress` (if not
+// None) with the fraction done; a result that is not None and false stops the tool (Cancelled:
+// KeyboardInterrupt, nothing written). A Python exception raised there (KeyboardInterrupt, or
+// the callable's own) stops the tool too, and is the one raised.
+template <class Op>
+std::string run_tool(const fs::path& output, int threads, int64_t tile_size, bool quiet, const py::object& progress,
+                     Op&& op) {
+  if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
+    throw py::type_error("progress: expected a callable(fraction) -> bool, or None");
+  ops::Control control;
+  control.threads = threads;
+  control.tile_size = tile_size;
+  control.quiet = quiet;
+  control.command_line = "minerisk (Python) tools";
+  std::exception_ptr python_error;
+  control.progress = [&](double fraction) {
+    py::gil_scoped_acquire gil;
+    if (python_error) return false;
+    try {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (progress.is_none()) return true;
+      const py::object keep_going = progress(fraction);
+      if (keep_going.is_none()) return true;
+      const int truth = PyObject_IsTrue(keep_going.ptr());
+      if (truth < 0) throw py::error_already_set();
+      return truth == 1;
+    } catch (...) {
+      python_error = std::current_exception();
+      return false;
+    }
+  };
+  try {
+    py::gil_scoped_release release;
+    op(control);
+  } catch (const Cancelled&) {
+    if (python_error) std::rethrow_exception(python_error);
+    throw;
+  }
+  return output.string();
+}
+
+std::string slope(const fs::path& dem, const fs::path& output, bool percent, bool compute_edges, int threads,
+                  int64_t tile_size, const std::string& compress, bool quiet, const py::object& progress) {
+  ops::SlopeOptions o;
+  o.percent = percent;
+  o.compute_edges = compute_edges;
+  o.compress = compress;
+  return run_tool(output, threads, tile_size, quiet, progress,
+                  [&](const ops::Control& c) { ops::slope(dem, output, o, c); });
+}
+
+std::string aspect(const fs::path& dem, const fs::path& output, bool compute_edges, bool trigonometric,
+                   bool zero_for_flat, int threads, int64_t tile_size, const std::string& compress, bool quiet,
+                   const py::object& progress) {
+  ops::AspectOptions o;
+  o.compute_edges = compute_edges;
+  o.trigonometric = trigonometric;
+  o.zero_for_flat = zero_for_flat;
+  o.compress = compress;
+  return run_tool(output, threads, tile_size, quiet, progress,
+                  [&](const ops::Control& c) { ops::aspect(dem, output, o, c); });
+}
+
+std::string tri(const fs::path& dem, const fs::path& output, bool compute_edges, int threads, int64_t tile_size,
+                const std::string& compress, bool quiet, const py::object& progress) {
+  ops::TriOptions o;
+  o.compute_edges = compute_edges;
+  o.compress = compress;
+  return run_tool(output, threads, tile_size, quiet, progress,
+                  [&](const ops::Control& c) { ops::tri(dem, output, o, c); });
+}
+
+std::string proximity(const fs::path& input, const fs::path& output, const std::optional<fs::path>& like,
+                      const std::string& layer, const std::string& where,
+                      const std::optional<std::vector<double>>& values, double max_distance, bool signed_distance,
+                      const std::optional<fs::path>& nearest_value, int threads, int64_t tile_size,
+                      const std::string& compress, bool quiet, const py::object& progress) {
+  ops::ProximityOptions o;
+  o.like = like.value_or(fs::path());
+  o.layer = layer;
+  o.where = where;
+  o.values = values.value_or(std::vector<double>());
+  o.max_distance = max_distance;
+  o.signed_distance = signed_distance;
+  o.nearest_value = nearest_value.value_or(fs::path());
+  o.compress = compress;
+  return run_tool(output, threads, tile_size, quiet, progress,
+                  [&](const ops::Control& c) { ops::proximity(input, output, o, c); });
+}
+
+std::string density(const fs::path& input, const fs::path& output, double bandwidth,
+                    const std::optional<fs::path>& like, const std::string& layer, const std::string& where,
+                    const std::string& weight_field, double truncate, int threads, int64_t tile_size,
+                    const std::string& compress, bool quiet, const py::object& progress) {
+  ops::DensityOptions o;
+  o.bandwidth = bandwidth;
+  o.like = like.value_or(fs::path());
+  o.layer = layer;
+  o.where = where;
+  o.weight_field = weight_field;
+  o.truncate = truncate;
+  o.compress = compress;
+  return run_tool(output, threads, tile_size, quiet, progress,
+                  [&](const ops::Control& c) { ops::density(input, output, o, c); });
+}
+
+std::string focal(const fs::path& input, const fs::path& output, double radius, const std::string& statistic,
+                  const std::string& shape, int threads, int64_t tile_size, const std::string& compress, bool quiet,
+                  const py::object& progress) {
+  ops::FocalOptions o;
+  o.radius = radius;
+  o.statistic = ops::focal_statistic_named(statistic);
+  o.shape = ops::focal_shape_named(shape);
+  o.compress = compress;
+  return run_tool(output, threads, tile_size, quiet, progress,
+                  [&](const ops::Control& c) { ops::focal(input, output, o, c); });
+}
+
+}  // namespace
+
+void add_tools(py::module_& m) {
+  py::module_ t = m.def_submodule(
+      "tools",
+      "The raster tools of the command line (minerisk slope, aspect, tri, proximity, density, focal), file to "
+      "file: the same options as keyword arguments, the same output bytes, the same error messages.");
+  // Every tool ends with the same keyword arguments, as the command line's --threads,
+  // --tile-size, --compress and --quiet; and a progress callable.
+  const char* common =
+      "\n\nthreads: worker threads (0: all cores); tile_size: tile edge in cells, 16 to 16384; compress: ZSTD, "
+      "DEFLATE, LZW or NONE; quiet: no progress on stderr; progress: None or a callable(fraction) -> bool called after "
+      "each tile (with the GIL), False stops the tool (KeyboardInterrupt, nothing written). The GIL is released while "
+      "the tool runs. Returns the output path. Errors a user can fix raise minerisk.Error with the command line's "
+      "message.";
+  auto doc = [&](const char* text) { return std::string(text) + common; };
+  const py::arg_v threads = py::arg("threads") = 0, tile_size = py::arg("tile_size") = 512,
+                  compress = py::arg("compress") = "ZSTD", quiet = py::arg("quiet") = true,
+                  progress = py::arg("progress") = py::none();
+  t.def("slope", &slope, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("percent") = false,
+        py::arg("compute_edges") = false, threads, tile_size, compress, quiet, progress,
+        doc("Slope by Horn's method in degrees (percent=True: percent), like gdaldem slope; as minerisk slope. "
+            "compute_edges: edge cells and cells next to no-data as gdaldem -compute_edges (default: no-data there).")
+            .c_str());
+  t.def("aspect", &aspect, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("compute_edges") = false,
+        py::arg("trigonometric") = false, py::arg("zero_for_flat") = false, threads, tile_size, compress, quiet,
+        progress,
+        doc("Aspect by Horn's method, degrees clockwise from north (trigonometric=True: counter-clockwise from "
+            "east), flat cells no-data unless zero_for_flat; as minerisk aspect.")
+            .c_str());
+  t.def("tri", &tri, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("compute_edges") = false, threads,
+        tile_size, compress, quiet, progress,
+        doc("Terrain ruggedness index (Riley), like gdaldem TRI; as minerisk tri.").c_str());
+  t.def("proximity", &proximity, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("like") = py::none(),
+        py::arg("layer") = "", py::arg("where") = "", py::arg("values") = py::none(),
+        py::arg("max_distance") = INFINITY, py::arg("signed") = false, py::arg("nearest_value") = py::none(), threads,
+        tile_size, compress, quiet, progress,
+        doc("Distance in metres to the nearest feature; as minerisk proximity. A raster input: features are its "
+            "non-zero cells (or `values`), nearest_value also writes each cell's nearest feature's value. With "
+            "like=TEMPLATE, input is a vector layer (layer, where): exact distance to its geometries on the "
+            "template's grid, signed=True positive on the left of each line's direction. max_distance clamps.")
+            .c_str());
+  t.def("density", &density, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("bandwidth"),
+        py::arg("like") = py::none(), py::arg("layer") = "", py::arg("where") = "", py::arg("weight_field") = "",
+        py::arg("truncate") = kernels::kDefaultTruncate, threads, tile_size, compress, quiet, progress,
+        doc("Gaussian kernel density in items per km2 (bandwidth: the kernel's standard deviation in metres, summed "
+            "out to `truncate` bandwidths); as minerisk density. With like=TEMPLATE, input is a point layer (layer, "
+            "where, weight_field); without, a raster of counts per cell.")
+            .c_str());
+  t.def("focal", &focal, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("radius"),
+        py::arg("statistic") = "mean", py::arg("shape") = "circle", threads, tile_size, compress, quiet, progress,
+        doc("Moving-window mean, sum, count, max or min over a circle or square of `radius` metres, leaving out "
+            "no-data cells; as minerisk focal.")
+            .c_str());
+}
+
+}  // namespace minerisk::python

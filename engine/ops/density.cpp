@@ -1,0 +1,72 @@
+// The density tool: a point layer's exact Gaussian density on the template grid's tiles, or a
+// raster of counts smoothed tile by tile (each tile read with the kernel's halo).
+#include "minerisk/engine/ops/density.hpp"
+
+#include <cmath>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
+#include "minerisk/engine/raster_source.hpp"
+#include "minerisk/engine/vector_inputs.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+constexpr double kNoData = -9999.0;
+const std::string kLabel = "minerisk density";
+const std::string kDescription = "kernel density (items per km2)";
+
+void of_points(const std::filesystem::path& input, const std::filesystem::path& output, const DensityOptions& options,
+               const Control& control) {
+  const Grid grid = grid_from_raster(options.like, "--like");
+  VectorInputSpec spec;
+  spec.path = input;
+  spec.layer = options.layer;
+  spec.where = options.where;
+  spec.value_field = options.weight_field;
+  const std::vector<kernels::WeightedPoint> points = load_points(spec, grid, "input");
+  write_rasters(grid, {{output, kDescription, kNoData}}, options.compress, control, kLabel,
+                [&](const kernels::Window& w) {
+                  std::vector<float> out(static_cast<size_t>(w.cells()));
+                  kernels::gaussian_density_per_km2(points, options.bandwidth, w, grid.frame, out, options.truncate);
+                  return std::vector<std::vector<float>>{std::move(out)};
+                });
+}
+
+void of_counts(const std::filesystem::path& input, const std::filesystem::path& output, const DensityOptions& options,
+               const Control& control) {
+  const Grid grid = grid_from_raster(input, "input");
+  if (grid.frame.geographic)
+    throw UserError("input: raster '" + input.string() +
+                    "' is in a geographic CRS; smoothing needs metres: warp it to a projected CRS first (gdalwarp)");
+  const RasterSource source(input, grid, "input");
+  const int64_t halo = kernels::gaussian_halo(grid.frame, options.bandwidth, options.truncate);
+  write_rasters(grid, {{output, kDescription, kNoData}}, options.compress, control, kLabel,
+                [&](const kernels::Window& w) {
+                  const std::vector<float> counts = source.read(w.grown(halo));
+                  std::vector<float> out(static_cast<size_t>(w.cells()));
+                  kernels::gaussian_smooth_per_km2(counts, w, halo, grid.frame, options.bandwidth, out,
+                                                   options.truncate);
+                  return std::vector<std::vector<float>>{std::move(out)};
+                });
+}
+
+}  // namespace
+
+void density(const std::filesystem::path& input, const std::filesystem::path& output, const DensityOptions& options,
+             const Control& control) {
+  control.check();
+  checked_compression(options.compress);
+  if (!(options.bandwidth > 0) || !std::isfinite(options.bandwidth))
+    throw UserError("--bandwidth: must be a positive number of metres");
+  if (!(options.truncate >= 1.0 && options.truncate <= 10.0))
+    throw UserError("--truncate: must be 1 to 10 bandwidths (default 4)");
+  if (options.like.empty()) {
+    require_raster_without_like(input);
+    of_counts(input, output, options, control);
+  } else {
+    of_points(input, output, options, control);
+  }
+}
+
+}  // namespace minerisk::ops

@@ -1,0 +1,77 @@
+// The focal tool: the input read tile by tile with the neighbourhood's halo, the statistic by
+// the focal kernel, written by the tools' shared writer.
+#include "minerisk/engine/ops/focal.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
+#include "minerisk/engine/raster_source.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+constexpr int64_t kMaxHalo = 4096;
+
+std::string lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+template <class Value>
+Value named(const std::map<std::string, Value>& choices, const std::string& name, const std::string& option) {
+  const auto it = choices.find(lower(name));
+  if (it != choices.end()) return it->second;
+  std::string list;
+  for (const auto& [key, value] : choices) list += (list.empty() ? "" : ", ") + key;
+  throw UserError(option + ": '" + name + "' is not one of " + list);
+}
+
+}  // namespace
+
+const std::map<std::string, kernels::FocalStatistic>& focal_statistics() {
+  static const std::map<std::string, kernels::FocalStatistic> statistics = {
+      {"mean", kernels::FocalStatistic::mean}, {"sum", kernels::FocalStatistic::sum},
+      {"count", kernels::FocalStatistic::count}, {"max", kernels::FocalStatistic::max},
+      {"min", kernels::FocalStatistic::min}};
+  return statistics;
+}
+
+const std::map<std::string, kernels::FocalShape>& focal_shapes() {
+  static const std::map<std::string, kernels::FocalShape> shapes = {{"circle", kernels::FocalShape::circle},
+                                                                    {"square", kernels::FocalShape::square}};
+  return shapes;
+}
+
+kernels::FocalStatistic focal_statistic_named(const std::string& name) {
+  return named(focal_statistics(), name, "--statistic");
+}
+
+kernels::FocalShape focal_shape_named(const std::string& name) { return named(focal_shapes(), name, "--shape"); }
+
+void focal(const std::filesystem::path& input, const std::filesystem::path& output, const FocalOptions& options,
+           const Control& control) {
+  control.check();
+  checked_compression(options.compress);
+  if (!(options.radius >= 0) || !std::isfinite(options.radius))
+    throw UserError("--radius: must be 0 or more metres");
+  const Grid grid = grid_from_raster(input, "input");
+  if (grid.frame.geographic)
+    throw UserError("input: raster '" + input.string() +
+                    "' is in a geographic CRS; a radius in metres needs a projected grid (warp it first with gdalwarp)");
+  const kernels::Neighbourhood n = kernels::neighbourhood(options.shape, options.radius, grid.frame);
+  if (n.halo() > kMaxHalo)
+    throw UserError("--radius: " + std::to_string(options.radius) + " m spans more than " + std::to_string(kMaxHalo) +
+                    " cells; use a smaller radius or resample the raster first");
+  const RasterSource source(input, grid, "input");
+  write_rasters(grid, {{output, "focal statistic", -9999.0}}, options.compress, control, "minerisk focal",
+                [&](const kernels::Window& w) {
+                  const std::vector<float> in = source.read(w.grown(n.halo()));
+                  std::vector<float> out(static_cast<size_t>(w.cells()));
+                  kernels::focal_statistic(in, w, n, options.statistic, out);
+                  return std::vector<std::vector<float>>{std::move(out)};
+                });
+}
+
+}  // namespace minerisk::ops
