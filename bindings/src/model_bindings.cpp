@@ -8,9 +8,10 @@
 
 #include "arrays.hpp"
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/evaluation.hpp"
-#include "minerisk/engine/fit.hpp"
-#include "minerisk/engine/run_pipeline.hpp"
+#include "minerisk/engine/ops/evaluate.hpp"
+#include "minerisk/engine/ops/explain.hpp"
+#include "minerisk/engine/ops/fit.hpp"
+#include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
 
@@ -87,7 +88,11 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
   GridResult r;
   {
     py::gil_scoped_release release;
-    r = compute_grid(s, threads, tile_size);
+    ops::Control control;
+    control.threads = threads;
+    control.tile_size = tile_size;
+    control.quiet = true;
+    r = compute_grid(s, control);
   }
   const int64_t rows = r.grid.height(), cols = r.grid.width();
   py::dict evidence;
@@ -160,6 +165,15 @@ std::string sweep(const std::string& sweep_file, const std::string& output, int 
   return output;
 }
 
+py::object explain(const std::string& grid, double x, double y, const std::string& crs) {
+  ops::Explanation e;
+  {
+    py::gil_scoped_release release;
+    e = ops::explain(grid, {x, y, crs});
+  }
+  return json_to_python(e.json());
+}
+
 std::string resolve(const py::object& scenario, const std::string& base_dir) {
   return scenario_of(scenario, base_dir).resolved_toml;
 }
@@ -177,6 +191,8 @@ void add_model(py::module_& m) {
         "Scores an output file against the truth (points or a label raster); returns the metrics as a dict.");
   m.def("sweep", &sweep, py::arg("sweep_file"), py::arg("output"), py::arg("threads") = 0, py::arg("tile_size") = 512,
         "Runs a sweep file (see minerisk sweep) and writes its HDF5 file; returns the output path.");
+  m.def("explain", &explain, py::arg("grid"), py::arg("x"), py::arg("y"), py::arg("crs") = "",
+        "Each layer's log-odds contribution at a point of a run's output, and its rank in the region.");
   m.def("resolve_scenario", &resolve, py::arg("scenario"), py::arg("base_dir") = "",
         "Validates a scenario and returns it as TOML with every default filled in and every path absolute.");
 }

@@ -1,11 +1,9 @@
 // `minerisk evaluate GRID.h5 --truth TRUTH`: how well the grid ranks land against the truth.
 #include <cstdio>
-#include <fstream>
 
 #include "command.hpp"
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/evaluation.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/ops/evaluate.hpp"
 
 namespace minerisk::cli {
 
@@ -26,19 +24,8 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
   cmd->add_option("--picture", a->picture, "PNG of the capture curve (default: the report's name with .png)");
   cmd->footer("Example: minerisk evaluate out/sample.h5 --truth out/region/truth.gpkg --layer devices");
   commands.push_back({cmd, [a] {
-                        std::filesystem::path report = a->report;
-                        if (report.empty()) {
-                          report = a->grid;
-                          report.replace_filename(a->grid.stem().string() + "_evaluation.json");
-                        }
-                        std::filesystem::path picture = a->picture;
-                        if (picture.empty()) picture = std::filesystem::path(report).replace_extension(".png");
-                        StagedFile staged_report(report), staged_picture(picture);
-                        const Evaluation e = evaluate_grid(a->grid, a->truth);
-                        std::ofstream(staged_report.temporary()) << evaluation_json(e, a->grid, a->truth) << "\n";
-                        write_capture_png(e, staged_picture.temporary(), "CAPTURE CURVE");
-                        staged_report.commit();
-                        staged_picture.commit();
+                        EvaluateFiles files{a->report, a->picture};
+                        const Evaluation e = evaluate_to_files(a->grid, a->truth, files);
                         const auto& m = e.metrics;
                         std::printf("cells %lld (%lld with true items, %g items)\n", static_cast<long long>(e.cells),
                                     static_cast<long long>(m.positives), m.items);
@@ -47,7 +34,7 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
                           std::printf("capture at %4.0f%% of the area: %5.1f%% of items\n", 100 * m.area_fractions[k],
                                       100 * m.captured[k]);
                         std::printf("false alarms ranked above each item, on average: %.1f\n", m.mean_false_alarms_above);
-                        std::printf("report: %s\npicture: %s\n", report.string().c_str(), picture.string().c_str());
+                        std::printf("report: %s\npicture: %s\n", files.report.string().c_str(), files.picture.string().c_str());
                       }});
 }
 

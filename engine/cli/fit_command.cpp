@@ -1,11 +1,9 @@
 // `minerisk fit SCENARIO.toml -o FITTED.toml`: calibrate the weights on finds and cleared land.
 #include <cstdio>
-#include <fstream>
 
 #include "command.hpp"
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/fit.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/ops/fit.hpp"
 
 namespace minerisk::cli {
 
@@ -51,18 +49,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     options.tile_size = a->tile_size;
     options.quiet = a->quiet;
     options.cancel = context.cancel;
-    StagedFile staged(a->output);
-    std::optional<StagedFile> staged_report;
-    if (!a->report.empty()) staged_report.emplace(a->report);
-    std::optional<StagedFile> staged_design;
-    if (!a->design.empty()) staged_design.emplace(a->design);
-    const FitResult r = fit_scenario(scenario, options);
-    std::ofstream(staged.temporary()) << r.fitted_toml;
-    if (staged_report) std::ofstream(staged_report->temporary()) << fit_json(r) << "\n";
-    if (staged_design) std::ofstream(staged_design->temporary()) << r.design_csv;
-    staged.commit();
-    if (staged_report) staged_report->commit();
-    if (staged_design) staged_design->commit();
+    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design});
     if (a->quiet) return;
     std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
                 static_cast<long long>(r.negatives));

@@ -4,7 +4,7 @@
 #include "command.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
-#include "minerisk/engine/run_pipeline.hpp"
+#include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/scenario.hpp"
 
 namespace minerisk::cli {
@@ -49,13 +49,9 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
   commands.push_back({cmd, [args, context] {
                         const Scenario scenario = load_scenario(args->scenario);
                         RunOptions run;
+                        static_cast<ops::Control&>(run) = control_of(args->tiles, context);
                         run.output = args->output;
-                        run.threads = args->tiles.threads;
-                        run.tile_size = args->tiles.tile_size;
-                        run.quiet = args->tiles.quiet;
                         run.quicklook = !args->no_picture;
-                        run.command_line = context.command_line;
-                        run.cancel = context.cancel;
                         const RunSummary summary = run_scenario(scenario, run);
                         if (run.quiet) return;
                         std::fprintf(stderr, "minerisk run: %lld x %lld cells in %.1f s\n",

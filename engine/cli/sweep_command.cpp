@@ -22,11 +22,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
   commands.push_back({cmd, [a, context] {
                         const SweepSpec spec = load_sweep(a->sweep);
                         SweepOptions options = a->options;
-                        options.threads = a->tiles.threads;
-                        options.tile_size = a->tiles.tile_size;
-                        options.quiet = a->tiles.quiet;
-                        options.command_line = context.command_line;
-                        options.cancel = context.cancel;
+                        static_cast<ops::Control&>(options) = control_of(a->tiles, context);
                         const SweepSummary s = run_sweep(spec, options);
                         if (!options.quiet)
                           std::printf("sweep: %lld scenarios in %.1f s\nfile: %s\n", static_cast<long long>(s.scenarios),

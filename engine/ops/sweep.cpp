@@ -86,7 +86,7 @@ std::vector<std::vector<float>> tile_probabilities(const Model& model, TileFeatu
 
 SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  check_tile_size(options.tile_size);
+  options.check();
   StagedFile staged(options.output);
   const auto inputs = load_inputs(spec.base);
   const InputSet& in = *inputs;
@@ -101,8 +101,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   while (tile_size > 64 && static_cast<double>(n_s + 1) * static_cast<double>(tile_size * tile_size) * 4.0 > 256e6)
     tile_size /= 2;
   const TilePlan plan(grid.width(), grid.height(), tile_size);
-  const TileLoopOptions loop{options.threads, options.quiet, "minerisk sweep (" + std::to_string(n_s) + " scenarios)",
-                             options.cancel, options.progress};
+  const TileLoopOptions loop = options.loop("minerisk sweep (" + std::to_string(n_s) + " scenarios)");
 
   OutputMetadata meta;
   meta.title = spec.base.title + " (sweep of " + std::to_string(n_s) + " scenarios)";

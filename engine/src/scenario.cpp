@@ -16,24 +16,6 @@ namespace fs = std::filesystem;
 namespace minerisk {
 namespace {
 
-fs::path resolve_path(const TomlReader& r, const std::string& key, const fs::path& base) {
-  const std::string text = r.required_text(key, "give the path of the file, relative to the scenario file");
-  if (text.empty()) r.fail(key, "is empty; give the path of the file, relative to the scenario file");
-  fs::path p(text);
-  if (p.is_relative()) p = base / p;
-  return p.lexically_normal();
-}
-
-void require_positive(const TomlReader& r, const std::string& key, double value, const std::string& unit_hint) {
-  if (!(value > 0) || !std::isfinite(value))
-    r.fail(key, "must be a positive number (got " + std::to_string(value) + "); " + unit_hint);
-}
-
-void require_probability(const TomlReader& r, const std::string& key, double value) {
-  if (!(value >= 0.0 && value <= 1.0))
-    r.fail(key, "must lie in [0, 1] (got " + std::to_string(value) + "); it is a probability");
-}
-
 GridSpec read_grid(const TomlReader& r) {
   GridSpec g;
   g.crs = r.required_text("crs", "set the target CRS, e.g. crs = \"EPSG:32638\"");
@@ -42,8 +24,8 @@ GridSpec read_grid(const TomlReader& r) {
   if (res.size() != 1 && res.size() != 2) r.fail("resolution", "must be one number or [x, y]");
   g.resolution_x = res[0];
   g.resolution_y = res.size() == 2 ? res[1] : res[0];
-  require_positive(r, "resolution", g.resolution_x, "the cell size must be larger than zero");
-  require_positive(r, "resolution", g.resolution_y, "the cell size must be larger than zero");
+  r.require_positive("resolution", g.resolution_x, "the cell size must be larger than zero");
+  r.require_positive("resolution", g.resolution_y, "the cell size must be larger than zero");
   const std::vector<double> b = r.numbers("bounds");
   if (!r.has("bounds")) r.fail("bounds", "is missing; set bounds = [xmin, ymin, xmax, ymax] in CRS units");
   if (b.size() != 4) r.fail("bounds", "must be [xmin, ymin, xmax, ymax]");
@@ -70,14 +52,14 @@ VectorInputSpec read_vector(const toml::table& table, const std::string& section
                             const std::vector<std::string>& extra_keys = {}) {
   TomlReader r(table, section, file, vector_keys(value_key, extra_keys));
   VectorInputSpec v;
-  v.path = resolve_path(r, "path", file.parent_path());
+  v.path = r.path("path", file.parent_path());
   v.layer = r.text("layer").value_or("");
   v.where = r.text("where").value_or("");
   v.default_value = default_value;
   if (!value_key.empty()) {
     v.value_field = r.text(value_key + "_field").value_or("");
     v.default_value = r.number_or(value_key, default_value);
-    if (value_is_probability) require_probability(r, value_key, v.default_value);
+    if (value_is_probability) r.require_probability(value_key, v.default_value);
     else if (!(v.default_value >= 0)) r.fail(value_key, "must not be negative");
   }
   return v;
@@ -92,8 +74,8 @@ std::string section_noun(const std::string& section) {
 
 FitSpec read_fit(const TomlReader& r) {
   FitSpec f;
-  if (r.has("labels")) f.labels = resolve_path(r, "labels", r.file().parent_path());
-  if (r.has("zones")) f.zones = resolve_path(r, "zones", r.file().parent_path());
+  if (r.has("labels")) f.labels = r.path("labels", r.file().parent_path());
+  if (r.has("zones")) f.zones = r.path("zones", r.file().parent_path());
   f.background_ratio = r.number_or("background_ratio", 0.0);
   if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
     r.fail("background_ratio", "must lie in [0, 100] (random background cells per positive)");
@@ -173,7 +155,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
 
   const toml::table* terrain = top.table("terrain");
   if (!terrain) top.fail("terrain", "is missing; add [terrain] with dem = \"path/to/dem.tif\"");
-  s.dem = resolve_path(TomlReader(*terrain, "terrain", file, {"dem"}), "dem", base);
+  s.dem = TomlReader(*terrain, "terrain", file, {"dem"}).path("dem", base);
 
   if (const toml::table* t = top.table("front_lines")) s.front_lines = read_vector(*t, "front_lines", file, "", 1.0, false);
   if (const toml::table* t = top.table("finds")) s.finds = read_vector(*t, "finds", file, "count", 1.0, false);
@@ -182,7 +164,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
     s.records = read_vector(*t, "records", file, "reliability", 0.25, true, {"line_buffer"});
     const TomlReader r(*t, "records", file, vector_keys("reliability", {"line_buffer"}));
     s.record_line_buffer = r.number_or("line_buffer", 25.0);
-    require_positive(r, "line_buffer", s.record_line_buffer, "give the buffer around line records in metres");
+    r.require_positive("line_buffer", s.record_line_buffer, "give the buffer around line records in metres");
   }
 
   if (const toml::table* f = top.table("fit"))

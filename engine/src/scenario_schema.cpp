@@ -19,19 +19,6 @@ bool has_key(const std::vector<std::string>& keys, const std::string& key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-fs::path resolve_path(const TomlReader& r, const std::string& key, const fs::path& base) {
-  const std::string text = r.required_text(key, "give the path of the file, relative to the scenario file");
-  if (text.empty()) r.fail(key, "is empty; give the path of the file, relative to the scenario file");
-  fs::path p(text);
-  if (p.is_relative()) p = base / p;
-  return p.lexically_normal();
-}
-
-void require_positive(const TomlReader& r, const std::string& key, double value, const std::string& unit_hint) {
-  if (!(value > 0) || !std::isfinite(value))
-    r.fail(key, "must be a positive number (got " + std::to_string(value) + "); " + unit_hint);
-}
-
 // "a, b or c".
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
@@ -84,7 +71,7 @@ kernels::Transform read_transform_table(const TomlReader& r) {
     if (!k.field) continue;
     if (k.required && !r.has(k.key)) r.fail(k.key, "is missing; " + type + " needs " + k.help);
     const double v = r.number_or(k.key, k.default_value);
-    if (k.positive) require_positive(r, k.key, v, k.help);
+    if (k.positive) r.require_positive(k.key, v, k.help);
     else if (!std::isfinite(v)) r.fail(k.key, "must be a finite number; it is " + k.help);
     t.*k.field = v;
   }
@@ -191,7 +178,7 @@ const std::vector<EvidenceKey>& evidence_keys() {
       {"bandwidth", "the kernel bandwidth in metres", false,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
-         require_positive(r, "bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
+         r.require_positive("bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
        },
        [](const EvidenceSpec& e, toml::table& out) { out.insert("bandwidth", e.bandwidth); }},
       {"where", "an OGR SQL filter on the layer's features", false,
@@ -211,7 +198,7 @@ const std::vector<EvidenceKey>& evidence_keys() {
        }},
       {"path", "the file the layer reads", false,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path& base) {
-         const fs::path p = resolve_path(r, "path", base);
+         const fs::path p = r.path("path", base);
          if (e.feature == "raster") e.raster = p;
          else e.vector = VectorInputSpec{p, "", "", "", 1.0};
        },

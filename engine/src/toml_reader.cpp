@@ -1,5 +1,7 @@
 #include "minerisk/engine/toml_reader.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 
 #include "minerisk/engine/errors.hpp"
@@ -82,6 +84,24 @@ const toml::table* TomlReader::table(const std::string& key) const {
   if (!node) return nullptr;
   if (!node->is_table()) fail(key, "must be a table ([" + full_key(key) + "] or { ... })");
   return node->as_table();
+}
+
+std::filesystem::path TomlReader::path(const std::string& key, const std::filesystem::path& base) const {
+  const std::string text = required_text(key, "give the path of the file, relative to the scenario file");
+  if (text.empty()) fail(key, "is empty; give the path of the file, relative to the scenario file");
+  std::filesystem::path p(text);
+  if (p.is_relative()) p = base / p;
+  return p.lexically_normal();
+}
+
+void TomlReader::require_positive(const std::string& key, double value, const std::string& hint) const {
+  if (!(value > 0) || !std::isfinite(value))
+    fail(key, "must be a positive number (got " + std::to_string(value) + "); " + hint);
+}
+
+void TomlReader::require_probability(const std::string& key, double value) const {
+  if (!(value >= 0.0 && value <= 1.0))
+    fail(key, "must lie in [0, 1] (got " + std::to_string(value) + "); it is a probability");
 }
 
 }  // namespace minerisk

@@ -165,8 +165,25 @@ def test_no_source_file_is_over_400_lines():
 
 
 def test_the_evidence_keys_are_listed_in_one_place():
-    # An evidence key's schema row ({"bandwidth", "its help" ...) appears once in the engine; the
-    # feature kinds only name the keys they take.
-    found = subprocess.run(["git", "grep", "-n", '{"bandwidth", "', "--", "engine"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.splitlines()
-    assert len(found) == 1 and "scenario_schema.cpp" in found[0], found
+    # Each evidence key has one schema row ({"key", "help", common, read, write}) in the engine;
+    # the feature kinds only name the keys they take.
+    for key in ("feature", "weight", "transform", "bandwidth", "where", "signed", "path", "layer"):
+        found = subprocess.run(["git", "grep", "-nE", f'^ *\\{{"{key}", "[^"]+", (true|false),', "--", "engine"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.splitlines()
+        assert len(found) == 1 and "scenario_schema.cpp" in found[0], (key, found)
+
+
+def test_explain_from_python_equals_the_command(region, tmp_path):
+    import json
+
+    import minerisk
+
+    out = tmp_path / "run.h5"
+    assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q", "--no-picture").returncode == 0
+    with h5py.File(out, "r") as f:
+        x, y = float(f["x"][300]), float(f["y"][200])
+    r = run_minerisk("explain", out, x, y, "--json")
+    assert r.returncode == 0, r.stderr
+    assert minerisk.explain(out, x, y) == json.loads(r.stdout)
+    with pytest.raises(minerisk.Error, match="outside the grid"):
+        minerisk.explain(out, 0.0, 0.0)

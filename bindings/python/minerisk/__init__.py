@@ -113,6 +113,13 @@ def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = 
     return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field)
 
 
+def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "") -> dict:
+    """Why a cell of a run's output scores what it does: the intercept, each layer's log-odds
+    contribution at the point (x, y) and its rank in the region, as `minerisk explain --json`.
+    `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326")."""
+    return _minerisk.explain(os.fspath(grid), float(x), float(y), crs)
+
+
 def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512):
     """Runs a sweep file (a base scenario, parameter axes, Monte Carlo uncertainty; see the
     README) and returns its output as an xarray.Dataset: per-cell mean, sd, percentiles and

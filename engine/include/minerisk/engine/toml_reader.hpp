@@ -30,6 +30,13 @@ class TomlReader {
   const toml::table* table(const std::string& key) const;
   const toml::table& raw() const { return table_; }
 
+  /// A required path, relative to `base` unless absolute; an empty one is refused.
+  std::filesystem::path path(const std::string& key, const std::filesystem::path& base) const;
+  /// Refuses a value that is not a positive finite number; `hint` says what it measures.
+  void require_positive(const std::string& key, double value, const std::string& hint) const;
+  /// Refuses a value outside [0, 1].
+  void require_probability(const std::string& key, double value) const;
+
   std::string full_key(const std::string& key) const;
   const std::filesystem::path& file() const { return file_; }
   /// Throws a UserError about `key`: "FILE:LINE: 'full.key' MESSAGE".

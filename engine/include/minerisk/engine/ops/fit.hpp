@@ -3,21 +3,21 @@
 // land (or a label raster), by L2-regularised logistic regression, with spatial block
 // cross-validation and weights of evidence.
 #include <atomic>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "minerisk/engine/ops/control.hpp"
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/kernels/logistic_regression.hpp"
 
 namespace minerisk {
 
-struct FitOptions {
-  FitSpec spec;  // the scenario's [fit], with the command line's overrides
-  int threads = 0;
-  int64_t tile_size = 512;  // the design is built tile by tile
-  bool quiet = false;
-  const std::atomic<bool>* cancel = nullptr;
+/// The scenario's [fit] with the caller's overrides, and the threads, tiles (the design is
+/// built tile by tile), progress and cancellation (ops::Control).
+struct FitOptions : ops::Control {
+  FitSpec spec;
 };
 
 struct Coefficient {
@@ -44,5 +44,12 @@ FitResult fit_scenario(const Scenario& scenario, const FitOptions& options);
 
 /// The result as JSON text (coefficient table, cross-validation, weights of evidence).
 std::string fit_json(const FitResult& result);
+
+/// The files `minerisk fit` writes: the fitted scenario, and optionally the JSON report and the
+/// design's CSV. All are staged and committed together, after the fit succeeded.
+struct FitFiles {
+  std::filesystem::path fitted, report, design;
+};
+FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files);
 
 }  // namespace minerisk

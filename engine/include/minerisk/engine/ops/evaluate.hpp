@@ -30,4 +30,13 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
 /// A PNG of the capture curve, against the diagonal of a random ranking.
 void write_capture_png(const Evaluation& e, const std::filesystem::path& path, const std::string& title);
 
+/// The files `minerisk evaluate` writes. Empty names take the defaults: GRID_evaluation.json
+/// beside the grid, and the report's name with .png.
+struct EvaluateFiles {
+  std::filesystem::path report, picture;
+};
+/// Evaluates and writes the report and the picture (staged, committed together); `files` comes
+/// back with the names used.
+Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files);
+
 }  // namespace minerisk

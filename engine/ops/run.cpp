@@ -1,4 +1,4 @@
-#include "minerisk/engine/run_pipeline.hpp"
+#include "minerisk/engine/ops/run.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -25,7 +25,7 @@ fs::path picture_path(const fs::path& output) {
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  check_tile_size(options.tile_size);
+  options.check();
 
   // Stage the outputs first: an unwritable folder is reported before any work is done.
   StagedFile staged_grid(options.output);
@@ -49,7 +49,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   QuickLook quicklook(grid.width(), grid.height());
 
   std::mutex write_mutex;
-  for_each_tile(plan.tiles(), {options.threads, options.quiet, "minerisk run", options.cancel, {}}, [&](const Window& tile) {
+  for_each_tile(plan.tiles(), options.loop("minerisk run"), [&](const Window& tile) {
     const TileResult result = model.compute(tile);
     if (options.quicklook) quicklook.add(result);
     std::lock_guard lock(write_mutex);
@@ -77,11 +77,11 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   return summary;
 }
 
-GridResult compute_grid(const Scenario& scenario, int threads, int64_t tile_size, const std::atomic<bool>* cancel) {
-  check_tile_size(tile_size, "tile_size");
+GridResult compute_grid(const Scenario& scenario, const ops::Control& control) {
+  control.check();
   const auto inputs = load_inputs(scenario);
   const Model model(scenario, inputs);
-  const TilePlan plan(inputs->grid.width(), inputs->grid.height(), tile_size);
+  const TilePlan plan(inputs->grid.width(), inputs->grid.height(), control.tile_size);
   GridResult out;
   out.grid = inputs->grid;
   out.evidence_names = model.evidence_names();
@@ -89,7 +89,7 @@ GridResult compute_grid(const Scenario& scenario, int threads, int64_t tile_size
   out.probability.assign(cells, NAN);
   out.evidence.assign(out.evidence_names.size(), std::vector<float>(cells, NAN));
   const int64_t width = inputs->grid.width();
-  for_each_tile(plan.tiles(), {threads, true, "minerisk", cancel, {}}, [&](const Window& tile) {
+  for_each_tile(plan.tiles(), control.loop("minerisk"), [&](const Window& tile) {
     const TileResult r = model.compute(tile);
     // Tiles do not overlap, so each writes its own cells without a lock.
     auto place = [&](const std::vector<float>& from, std::vector<float>& to) {

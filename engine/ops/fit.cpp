@@ -1,9 +1,13 @@
-#include "minerisk/engine/fit.hpp"
+#include "minerisk/engine/ops/fit.hpp"
+
+#include "fit_design.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <fstream>
 #include <functional>
+#include <optional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -16,157 +20,15 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
+#include "minerisk/engine/staged_file.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
-#include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/metrics.hpp"
 
 namespace minerisk {
 namespace {
 
-constexpr int8_t kUnused = -1;
-
-// The training cells, sparse: only labelled cells are held (a grid of 10^9 cells with 10^5
-// finds holds 10^5 entries, not 10^9), in row-major cell order.
-struct TrainingCells {
-  std::map<size_t, int8_t> label;  // cell index -> 1 or 0
-  int64_t positives = 0, negatives = 0;
-
-  int8_t label_of(size_t cell) const {
-    const auto it = label.find(cell);
-    return it == label.end() ? kUnused : it->second;
-  }
-  /// Whether any cell of `w` is labelled.
-  bool any_in(const kernels::Window& w, int64_t grid_width) const {
-    for (int64_t r = 0; r < w.height; ++r) {
-      const auto first = static_cast<size_t>((w.row0 + r) * grid_width + w.col0);
-      const auto it = label.lower_bound(first);
-      if (it != label.end() && it->first < first + static_cast<size_t>(w.width)) return true;
-    }
-    return false;
-  }
-};
-
-// Row and column of the cell holding a point, or false when it is off the grid.
-bool cell_of(const Grid& grid, double x, double y, int64_t& row, int64_t& col) {
-  const auto& gt = grid.frame.geotransform;
-  col = static_cast<int64_t>(std::floor((x - gt[0]) / gt[1]));
-  row = static_cast<int64_t>(std::floor((y - gt[3]) / gt[5]));
-  return col >= 0 && row >= 0 && col < grid.width() && row < grid.height();
-}
-
-TrainingCells training_cells(const Scenario& s, const Model& model, const FitSpec& spec, int64_t tile_size) {
-  const Grid& grid = model.grid();
-  const auto cells = static_cast<size_t>(grid.width() * grid.height());
-  TrainingCells t;
-  if (!spec.labels.empty()) {
-    // Read in bands of rows, so the label raster is never held whole.
-    const RasterSource labels(spec.labels, grid, "fit.labels", Resampling::nearest);
-    const TilePlan bands(grid.width(), grid.height(), tile_size, TileShape::row_bands);
-    for (const kernels::Window& band : bands.tiles()) {
-      const std::vector<float> values = labels.read(band);
-      const auto first = static_cast<size_t>(band.row0 * grid.width());
-      for (size_t i = 0; i < values.size(); ++i)
-        if (values[i] == 1.0f) t.label.emplace(first + i, 1);
-        else if (values[i] == 0.0f) t.label.emplace(first + i, 0);
-    }
-  } else {
-    if (!s.finds) throw UserError(s.file.string() + ": fit needs positives: add [finds], or set [fit] labels = \"labels.tif\"");
-    for (const kernels::WeightedPoint& p : *model.inputs().shared->finds) {
-      int64_t row, col;
-      if (cell_of(grid, p.x, p.y, row, col)) t.label[static_cast<size_t>(row * grid.width() + col)] = 1;
-    }
-    // Cleared land without finds: negatives.
-    const TilePlan plan(grid.width(), grid.height(), tile_size);
-    if (model.has_clearance())
-      for (const kernels::Window& w : plan.tiles()) {
-        const std::vector<float> pod = model.cleared_pod(w);
-        for (int64_t r = 0; r < w.height; ++r)
-          for (int64_t c = 0; c < w.width; ++c)
-            if (pod[static_cast<size_t>(r * w.width + c)] > 0)
-              t.label.emplace(static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c), 0);  // keeps a 1
-      }
-  }
-  for (const auto& [cell, l] : t.label) t.positives += l == 1, t.negatives += l == 0;
-  if (spec.background_ratio > 0 && t.positives > 0) {
-    // Random background cells as negatives, drawn with the fit's seed (the same cells each run).
-    std::mt19937_64 rng(spec.seed);
-    std::uniform_int_distribution<size_t> any(0, cells - 1);
-    const auto wanted = static_cast<int64_t>(std::llround(spec.background_ratio * static_cast<double>(t.positives)));
-    int64_t added = 0;
-    for (int64_t tries = 0; added < wanted && tries < 20 * wanted + 1000; ++tries)
-      if (t.label.emplace(any(rng), 0).second) ++added;
-    t.negatives += added;
-  }
-  return t;
-}
-
-// The design: one row per training cell with a value in every layer, in row-major cell order.
-struct Design {
-  std::vector<size_t> cell;        // grid index of each row
-  Eigen::MatrixXd X;               // transformed features
-  Eigen::MatrixXd raw;             // the features before their transforms (classes, for WoE)
-  Eigen::VectorXd y;
-};
-
-Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const PointFilter* keep_finds,
-                    const FitOptions& options) {
-  const Grid& grid = model.grid();
-  const size_t k = s.evidence.size();
-  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
-  // Per cell, the transformed features then the raw ones; ordered by cell whatever the threads.
-  std::map<size_t, std::vector<double>> rows;
-  std::mutex mutex;
-  for_each_tile(plan.tiles(), {options.threads, true, "minerisk fit", options.cancel, {}}, [&](const kernels::Window& w) {
-    if (!t.any_in(w, grid.width())) return;
-    const TileFeatures f = model.features(w, keep_finds);
-    std::map<size_t, std::vector<double>> local;
-    for (int64_t r = 0; r < w.height; ++r)
-      for (int64_t c = 0; c < w.width; ++c) {
-        const auto cell = static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c);
-        if (t.label_of(cell) == kUnused) continue;
-        std::vector<double> row(2 * k);
-        bool complete = true;
-        for (size_t j = 0; j < k; ++j) {
-          row[k + j] = f.layers[j][static_cast<size_t>(r * w.width + c)];
-          row[j] = s.evidence[j].transform.apply(row[k + j]);
-          complete = complete && std::isfinite(row[j]);
-        }
-        if (complete) local.emplace(cell, std::move(row));
-      }
-    std::lock_guard lock(mutex);
-    rows.merge(local);
-  });
-  Design d;
-  d.X.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(k));
-  d.raw.resize(d.X.rows(), d.X.cols());
-  d.y.resize(static_cast<Eigen::Index>(rows.size()));
-  Eigen::Index i = 0;
-  for (const auto& [cell, row] : rows) {
-    d.cell.push_back(cell);
-    for (size_t j = 0; j < k; ++j) {
-      d.X(i, static_cast<Eigen::Index>(j)) = row[j];
-      d.raw(i, static_cast<Eigen::Index>(j)) = row[k + j];
-    }
-    d.y(i) = t.label_of(cell);
-    ++i;
-  }
-  return d;
-}
-
-void check_design(const Scenario& s, const Design& d) {
-  const Eigen::Index positives = static_cast<Eigen::Index>(d.y.sum());
-  if (positives == 0)
-    throw UserError(s.file.string() + ": no positive training cells (no finds on the grid, or no 1 in the labels); "
-                                      "fit needs finds or labelled land");
-  if (positives == d.y.size())
-    throw UserError(s.file.string() + ": no negative training cells; add [cleared] land, [fit] background_ratio, "
-                                      "or 0 cells in the labels");
-  for (Eigen::Index j = 0; j < d.X.cols(); ++j)
-    if (d.X.col(j).maxCoeff() == d.X.col(j).minCoeff())
-      throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[static_cast<size_t>(j)].name +
-                      "' is constant over the training cells; remove it or give it varying data");
-}
+using namespace fit_detail;
 
 kernels::LogisticFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2) {
   try {
@@ -175,47 +37,6 @@ kernels::LogisticFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X,
     throw UserError(s.file.string() + ": the model cannot be fitted: " + e.what() +
                     "; remove a layer that repeats another, or set [fit] l2 larger than 0");
   }
-}
-
-// The fold of each design row: by zone raster (one fold per zone) or by square blocks dealt
-// into `folds` folds; -1 when there is no cross-validation.
-std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitSpec& spec, int64_t tile_size, int& count) {
-  std::vector<int64_t> fold(d.cell.size(), -1);
-  count = 0;
-  if (!spec.zones.empty()) {
-    // The zones of the design's cells, read in bands of rows (the design is in row-major order).
-    const RasterSource zones(spec.zones, grid, "fit.zones", Resampling::nearest);
-    std::map<float, int64_t> index;
-    size_t i = 0;
-    const TilePlan bands(grid.width(), grid.height(), tile_size, TileShape::row_bands);
-    for (const kernels::Window& band : bands.tiles()) {
-      const auto first = static_cast<size_t>(band.row0 * grid.width()), end = first + static_cast<size_t>(band.cells());
-      if (i >= d.cell.size() || d.cell[i] >= end) continue;
-      const std::vector<float> z = zones.read(band);
-      for (; i < d.cell.size() && d.cell[i] < end; ++i) {
-        const float v = z[d.cell[i] - first];
-        if (std::isnan(v)) continue;
-        fold[i] = index.try_emplace(v, static_cast<int64_t>(index.size())).first->second;
-      }
-    }
-    count = static_cast<int>(index.size());
-    return fold;
-  }
-  if (spec.block_size <= 0) return fold;
-  // Block size in CRS units along x and y; in a geographic CRS, degrees at the grid's middle row.
-  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
-  const double block_x = spec.block_size / scale.x, block_y = spec.block_size / scale.y;
-  for (size_t i = 0; i < d.cell.size(); ++i) {
-    const auto row = static_cast<int64_t>(d.cell[i]) / grid.width(), col = static_cast<int64_t>(d.cell[i]) % grid.width();
-    const auto bx = static_cast<int64_t>(std::floor((grid.frame.centre_x(col) - grid.frame.geotransform[0]) / block_x));
-    const auto by = static_cast<int64_t>(std::floor((grid.frame.geotransform[3] - grid.frame.centre_y(row)) / block_y));
-    // A fixed scramble of the block's coordinates deals neighbouring blocks into different folds.
-    uint64_t h = static_cast<uint64_t>(bx) * 0x9E3779B97F4A7C15ULL ^ (static_cast<uint64_t>(by) + spec.seed) * 0xC2B2AE3D27D4EB4FULL;
-    h ^= h >> 31;
-    fold[i] = static_cast<int64_t>(h % static_cast<uint64_t>(spec.folds));
-  }
-  count = spec.folds;
-  return fold;
 }
 
 std::string fitted_toml(const Scenario& s, const FitResult& r) {
@@ -246,7 +67,7 @@ void check_fit_spec(const FitSpec& f) {
 FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   check_fit_spec(options.spec);
   if (s.evidence.empty()) throw UserError(s.file.string() + ": [model] has no evidence layer to fit");
-  check_tile_size(options.tile_size);
+  options.check();
   const auto inputs = load_inputs(s);
   const Model model(s, inputs);
   const InputSet& in = *inputs;
@@ -381,6 +202,22 @@ std::string fit_json(const FitResult& r) {
                    {"contrast_sd", w.contrast_sd}, {"studentised_contrast", w.studentised}});
   j["weights_of_evidence"] = woe;
   return j.dump(2);
+}
+
+FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files) {
+  // Staged first: an unwritable folder is reported before any work is done.
+  StagedFile staged(files.fitted);
+  std::optional<StagedFile> staged_report, staged_design;
+  if (!files.report.empty()) staged_report.emplace(files.report);
+  if (!files.design.empty()) staged_design.emplace(files.design);
+  FitResult r = fit_scenario(scenario, options);
+  std::ofstream(staged.temporary()) << r.fitted_toml;
+  if (staged_report) std::ofstream(staged_report->temporary()) << fit_json(r) << "\n";
+  if (staged_design) std::ofstream(staged_design->temporary()) << r.design_csv;
+  staged.commit();
+  if (staged_report) staged_report->commit();
+  if (staged_design) staged_design->commit();
+  return r;
 }
 
 }  // namespace minerisk

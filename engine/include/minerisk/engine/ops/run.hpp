@@ -6,18 +6,15 @@
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
+#include "minerisk/engine/ops/control.hpp"
 #include "minerisk/engine/scenario.hpp"
 
 namespace minerisk {
 
-struct RunOptions {
+/// Where to write, and the threads, tiles, progress and cancellation (ops::Control).
+struct RunOptions : ops::Control {
   std::filesystem::path output;  // the .h5 file
-  int threads = 0;               // 0: all cores
-  int64_t tile_size = 512;
-  bool quiet = false;
-  bool quicklook = true;
-  std::string command_line;      // recorded in the file's history
-  const std::atomic<bool>* cancel = nullptr;  // set (e.g. by a signal handler) to stop early
+  bool quicklook = true;         // also the quick-look PNG beside it
 };
 
 struct RunSummary {
@@ -39,8 +36,7 @@ struct GridResult {
   std::vector<float> probability;              // row-major, NaN for no-data
   std::vector<std::vector<float>> evidence;    // one per name
 };
-GridResult compute_grid(const Scenario& scenario, int threads = 0, int64_t tile_size = 512,
-                        const std::atomic<bool>* cancel = nullptr);
+GridResult compute_grid(const Scenario& scenario, const ops::Control& control);
 
 /// The quick-look picture's path for an output file: OUT.h5 -> OUT.png.
 std::filesystem::path picture_path(const std::filesystem::path& output);

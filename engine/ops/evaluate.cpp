@@ -1,11 +1,14 @@
-#include "minerisk/engine/evaluation.hpp"
+#include "minerisk/engine/ops/evaluate.hpp"
+
+#include <fstream>
 
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "canvas.hpp"
+#include "../src/canvas.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/staged_file.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/raster_source.hpp"
@@ -119,6 +122,21 @@ void write_capture_png(const Evaluation& e, const std::filesystem::path& path, c
                 e.metrics.average_precision, 100 * e.metrics.captured[2]);
   canvas.text(x0 + 10, y0 - size + 24, summary, 1, ink);
   canvas.write_png(path);
+}
+
+Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files) {
+  if (files.report.empty()) {
+    files.report = grid_file;
+    files.report.replace_filename(grid_file.stem().string() + "_evaluation.json");
+  }
+  if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
+  StagedFile staged_report(files.report), staged_picture(files.picture);
+  const Evaluation e = evaluate_grid(grid_file, truth);
+  std::ofstream(staged_report.temporary()) << evaluation_json(e, grid_file, truth) << "\n";
+  write_capture_png(e, staged_picture.temporary(), "CAPTURE CURVE");
+  staged_report.commit();
+  staged_picture.commit();
+  return e;
 }
 
 }  // namespace minerisk

@@ -1,0 +1,104 @@
+#include "minerisk/engine/ops/explain.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include <ogr_spatialref.h>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+// Share of the region's cells (with data) whose value is below `value`: its percentile rank.
+double rank_in_region(const std::vector<float>& values, float value) {
+  double below = 0, valid = 0;
+  for (float v : values) {
+    if (std::isnan(v)) continue;
+    valid += 1;
+    below += v < value ? 1.0 : (v == value ? 0.5 : 0.0);
+  }
+  return valid > 0 ? below / valid : NAN;
+}
+
+}  // namespace
+
+Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions& options) {
+  const GridFileReader reader(grid_file);
+  const Grid& grid = reader.grid();
+  double x = options.x, y = options.y;
+  if (!options.crs.empty()) {
+    OGRSpatialReference from;
+    if (from.SetFromUserInput(options.crs.c_str()) != OGRERR_NONE)
+      throw UserError("--crs: '" + options.crs + "' is not a CRS GDAL knows; use e.g. EPSG:4326");
+    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference to = grid.srs();
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+    if (!ct || !ct->Transform(1, &x, &y)) throw UserError("--crs: cannot transform the point to the grid's CRS");
+  }
+  const auto& gt = grid.frame.geotransform;
+  const auto col = static_cast<int64_t>(std::floor((x - gt[0]) / gt[1]));
+  const auto row = static_cast<int64_t>(std::floor((y - gt[3]) / gt[5]));
+  if (col < 0 || row < 0 || col >= grid.width() || row >= grid.height())
+    throw UserError("the point (" + std::to_string(options.x) + ", " + std::to_string(options.y) +
+                    ") lies outside the grid; give coordinates in the grid's CRS or set --crs");
+  Explanation e;
+  e.row = row, e.col = col;
+  e.x = grid.frame.centre_x(col), e.y = grid.frame.centre_y(row);
+  e.intercept = NAN;
+  try {
+    e.intercept = toml::parse(reader.scenario_toml())["model"]["intercept"].value_or(NAN);
+  } catch (const toml::parse_error&) {
+  }
+  const float probability = reader.read_cell("probability", row, col);
+  e.probability = probability;
+  e.probability_rank = rank_in_region(reader.read("probability"), probability);
+  e.log_odds = e.intercept;
+  for (const std::string& name : reader.evidence_names()) {
+    const float value = reader.read_cell("evidence/" + name, row, col);
+    e.log_odds += value;
+    e.layers.push_back({name, value, rank_in_region(reader.read("evidence/" + name), value)});
+  }
+  return e;
+}
+
+std::string Explanation::json() const {
+  nlohmann::ordered_json j;
+  j["x"] = x, j["y"] = y, j["row"] = row, j["col"] = col;
+  j["probability"] = static_cast<float>(probability);
+  j["probability_rank"] = probability_rank;
+  j["intercept"] = intercept;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const LayerContribution& l : layers)
+    list.push_back({{"layer", l.layer}, {"contribution", static_cast<float>(l.contribution)}, {"rank", l.rank}});
+  j["layers"] = list;
+  j["log_odds"] = log_odds;
+  return j.dump(2);
+}
+
+std::string Explanation::table() const {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "cell row %lld, col %lld (centre %.2f, %.2f)\n", static_cast<long long>(row),
+                static_cast<long long>(col), x, y);
+  out += line;
+  std::snprintf(line, sizeof line, "%-24s %12s %14s\n", "layer", "log-odds", "rank in region");
+  out += line;
+  std::snprintf(line, sizeof line, "%-24s %12.4f\n", "intercept", intercept);
+  out += line;
+  for (const LayerContribution& l : layers) {
+    std::snprintf(line, sizeof line, "%-24s %12.4f %13.1f%%\n", l.layer.c_str(), static_cast<double>(static_cast<float>(l.contribution)),
+                  100 * l.rank);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "%-24s %12.4f\n%-24s %12.4f %13.1f%%\n", "total log-odds", log_odds, "probability",
+                static_cast<double>(static_cast<float>(probability)), 100 * probability_rank);
+  out += line;
+  return out;
+}
+
+}  // namespace minerisk::ops
