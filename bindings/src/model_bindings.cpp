@@ -75,6 +75,7 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     RunOptions options;
     options.output = *output;
     options.threads = threads;
+    options.threads_name = "threads", options.tile_size_name = "tile_size";
     options.tile_size = tile_size;
     options.quiet = true;
     options.quicklook = picture;
@@ -90,6 +91,7 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     py::gil_scoped_release release;
     ops::Control control;
     control.threads = threads;
+    control.threads_name = "threads", control.tile_size_name = "tile_size";
     control.tile_size = tile_size;
     control.quiet = true;
     r = compute_grid(s, control);
@@ -116,6 +118,7 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
   FitOptions options;
   options.spec = s.fit;
   options.threads = threads;
+  options.threads_name = "threads", options.tile_size_name = "tile_size";
   options.quiet = true;
   for (const auto& [k, v] : overrides) {
     const auto key = py::str(k).cast<std::string>();
@@ -157,6 +160,7 @@ std::string sweep(const std::string& sweep_file, const std::string& output, int 
   SweepOptions options;
   options.output = output;
   options.threads = threads;
+  options.threads_name = "threads", options.tile_size_name = "tile_size";
   options.tile_size = tile_size;
   options.quiet = true;
   options.command_line = "minerisk (Python) sweep";

@@ -13,9 +13,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     std::filesystem::path output, report, design, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
     std::optional<int> folds;
-    int threads = 0;
-    int64_t tile_size = 512;
-    bool quiet = false;
+    ops::Control tiles;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
@@ -31,9 +29,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--zones", a->zones, "Cross-validate leaving one zone of this raster out at a time");
   cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));
-  cmd->add_option("--threads", a->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--tile-size", a->tile_size, "Tile edge in cells, 16 to 16384 (default 512); the result is the same for any");
-  cmd->add_flag("-q,--quiet", a->quiet, "Print nothing but errors");
+  add_tile_options(cmd, a->tiles);
   cmd->footer("Example: minerisk fit region/scenario.toml -o region/fitted.toml --block-size 2000 --background-ratio 2");
   commands.push_back({cmd, [a, context] {
     Scenario scenario = load_scenario(a->scenario);
@@ -45,12 +41,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->l2) options.spec.l2 = *a->l2;
     if (a->block_size) options.spec.block_size = *a->block_size;
     if (a->folds) options.spec.folds = *a->folds;
-    options.threads = a->threads;
-    options.tile_size = a->tile_size;
-    options.quiet = a->quiet;
-    options.cancel = context.cancel;
+    static_cast<ops::Control&>(options) = control_of(a->tiles, context);
     const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design});
-    if (a->quiet) return;
+    if (options.quiet) return;
     std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
                 static_cast<long long>(r.negatives));
     std::printf("%-24s %12s %10s %9s %10s\n", "layer", "weight", "std.err", "z", "p");

@@ -9,12 +9,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/scenario.hpp"
+#include "minerisk/kernels/line_distance.hpp"
 #include "minerisk/kernels/point_density.hpp"
 #include "minerisk/kernels/terrain.hpp"
 
@@ -54,6 +56,23 @@ struct TileInput {
   size_t cells() const { return static_cast<size_t>(tile.cells()); }
 };
 
+/// One scenario's displaced lines, shared by every layer of it that reads the same lines (all
+/// unfiltered front-line layers), so each set is displaced and held once.
+class DisplacedLines {
+ public:
+  template <class Make>
+  std::shared_ptr<const std::vector<kernels::Segment>> get(const void* source, Make&& make) {
+    std::lock_guard lock(mutex_);
+    auto& slot = lines_[source];
+    if (!slot) slot = std::make_shared<const std::vector<kernels::Segment>>(make());
+    return slot;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<const void*, std::shared_ptr<const std::vector<kernels::Segment>>> lines_;
+};
+
 /// What one scenario of a sweep changes in the inputs (the parameters it changes, the weights
 /// and transforms, are the model's; see engine/ops/sweep_draws.hpp).
 struct InputDraw {
@@ -61,6 +80,7 @@ struct InputDraw {
   std::vector<uint8_t> record_valid;    // per record: true or false (empty: not drawn)
   double line_sd = 0, line_wavelength = 2000;  // front-line displacement, metres (sd 0: none)
   uint64_t line_seed = 0;                      // with the line's key, seeds its displacement
+  std::shared_ptr<DisplacedLines> displaced;   // this scenario's displaced lines, made on first use
   double pod = NAN;                     // every clearance's probability of detection (NaN: as in the data)
   std::vector<float> clearance_pod;     // per clearance record (empty: not drawn)
 
@@ -75,9 +95,10 @@ class Feature {
   /// The layer's feature on one tile, before its transform, row-major (NaN: no data).
   virtual void compute(const TileInput& in, std::span<float> out) const = 0;
   /// The farthest distance, in metres, at which one of the layer's inputs can change a cell
-  /// (INFINITY for an uncapped distance). A nightly update fingerprints what lies within it.
+  /// (INFINITY for an uncapped distance): what an incremental update must fingerprint.
   virtual double reach_metres() const = 0;
-  /// The input roles it reads (as in the output's provenance), e.g. "front_lines".
+  /// The scenario sections or files it reads: "terrain.dem", "front_lines", "finds",
+  /// "records", or "layer"/"raster" for the file named by the layer's own `path`.
   virtual std::vector<std::string> reads() const = 0;
   /// This layer as a sweep scenario's draw changes it, or nullptr when the draw leaves it alone.
   virtual std::unique_ptr<Feature> drawn(const InputDraw& draw) const {
@@ -100,11 +121,11 @@ struct LayerContext {
 /// sweeps may draw for it, and how to build a layer of it.
 struct FeatureKind {
   std::string name;                       // feature = "..."
-  std::string description;                // for help and the output's metadata
+  std::string description;                // what it measures, for people reading the registry
   std::vector<std::string> keys;          // evidence keys it takes besides feature, weight, transform
   std::vector<std::string> required_keys; // of those, the ones it needs
   std::vector<std::string> sections;      // scenario sections it needs: "front_lines", "finds", "records"
-  std::vector<std::string> perturbations; // [uncertainty] keys that change its layers
+  std::vector<std::string> perturbations; // sweep keys that change its layers ([uncertainty] and axis parameters)
   bool reads_finds = false;               // built from the finds (fit rebuilds it per fold)
   bool classed = false;                   // weights of evidence by presence (feature > 0)
   std::function<std::unique_ptr<Feature>(const LayerContext&)> make;

@@ -36,8 +36,9 @@ class FrontLineDistance final : public Feature {
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {
     if (!draw.displaces_lines()) return nullptr;
-    auto moved = std::make_shared<const std::vector<kernels::Segment>>(
-        displace_lines(*lines_, *keys_, grid_, draw.line_sd, draw.line_wavelength, draw.line_seed));
+    auto make = [&] { return displace_lines(*lines_, *keys_, grid_, draw.line_sd, draw.line_wavelength, draw.line_seed); };
+    auto moved = draw.displaced ? draw.displaced->get(lines_.get(), make)
+                                : std::make_shared<const std::vector<kernels::Segment>>(make());
     // Displaced lines are this scenario's own: never shared through the tile's memo.
     return std::make_unique<FrontLineDistance>(std::move(moved), keys_, grid_, signed_, false);
   }

@@ -38,7 +38,10 @@ class RecordCoverage final : public Feature {
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {
     if (!draw.changes_records()) return nullptr;
-    return std::make_unique<RecordCoverage>(records_, draw);
+    InputDraw records_only;  // what this layer needs of the draw, not the PODs or lines
+    records_only.reliability = draw.reliability;
+    records_only.record_valid = draw.record_valid;
+    return std::make_unique<RecordCoverage>(records_, std::move(records_only));
   }
 
  private:

@@ -71,7 +71,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   const auto inputs = load_inputs(s);
   const Model model(s, inputs);
   const InputSet& in = *inputs;
-  const TrainingCells cells = training_cells(s, model, options.spec, options.tile_size);
+  const TrainingCells cells = training_cells(s, model, options);
   const Design design = build_design(s, model, cells, nullptr, options);
   check_design(s, design);
 
@@ -97,7 +97,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   // layers built from the finds are rebuilt from the training folds' finds only, so nothing
   // built from the held-out land's labels sees it.
   int fold_count = 0;
-  const std::vector<int64_t> fold = folds_of(design, in.grid, options.spec, options.tile_size, fold_count);
+  const std::vector<int64_t> fold = folds_of(design, in.grid, options, fold_count);
   const bool rebuild = std::any_of(s.evidence.begin(), s.evidence.end(),
                                    [](const EvidenceSpec& e) { return features::find_feature_kind(e.feature)->reads_finds; });
   std::vector<kernels::ScoredCell> pooled;

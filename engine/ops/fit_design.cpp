@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <random>
+#include <unordered_set>
 
 #include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -21,50 +23,122 @@ bool cell_of(const Grid& grid, double x, double y, int64_t& row, int64_t& col) {
   return col >= 0 && row >= 0 && col < grid.width() && row < grid.height();
 }
 
-TrainingCells training_cells(const Scenario& s, const Model& model, const FitSpec& spec, int64_t tile_size) {
+TrainingCells::TrainingCells(size_t grid_cells, std::vector<std::pair<size_t, int8_t>> labelled) {
+  for (const auto& [cell, l] : labelled) positives += l == 1, negatives += l == 0;
+  if (labelled.size() > grid_cells / 8) {  // many: one byte a cell is smaller than pairs
+    dense_.assign(grid_cells, kUnused);
+    for (const auto& [cell, l] : labelled) dense_[cell] = l;
+  } else {
+    sparse_ = std::move(labelled);
+  }
+}
+
+int8_t TrainingCells::label_of(size_t cell) const {
+  if (!dense_.empty()) return dense_[cell];
+  const auto it = std::lower_bound(sparse_.begin(), sparse_.end(), std::make_pair(cell, int8_t{-128}));
+  return it != sparse_.end() && it->first == cell ? it->second : kUnused;
+}
+
+bool TrainingCells::any_in(const kernels::Window& w, int64_t grid_width) const {
+  for (int64_t r = 0; r < w.height; ++r) {
+    const auto first = static_cast<size_t>((w.row0 + r) * grid_width + w.col0);
+    if (!dense_.empty()) {
+      for (size_t i = first; i < first + static_cast<size_t>(w.width); ++i)
+        if (dense_[i] != kUnused) return true;
+      continue;
+    }
+    const auto it = std::lower_bound(sparse_.begin(), sparse_.end(), std::make_pair(first, int8_t{-128}));
+    if (it != sparse_.end() && it->first < first + static_cast<size_t>(w.width)) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// The cells of each window for which `pick(values[i])` gives a label, in row-major order: the
+// windows run in parallel (threads, progress and Ctrl-C of `options`), merged in window order.
+template <class Read, class Pick>
+std::vector<std::pair<size_t, int8_t>> labelled_cells(const Grid& grid, const std::vector<kernels::Window>& windows,
+                                                      const FitOptions& options, Read&& read, Pick&& pick) {
+  std::vector<std::vector<std::pair<size_t, int8_t>>> per_window(windows.size());
+  TileLoopOptions loop = options.loop("minerisk fit, training cells");
+  loop.quiet = true;
+  for_each_tile(windows, loop, [&](const kernels::Window& w) {
+    const std::vector<float> values = read(w);
+    auto& out = per_window[static_cast<size_t>(&w - windows.data())];
+    for (int64_t r = 0; r < w.height; ++r)
+      for (int64_t c = 0; c < w.width; ++c) {
+        const int8_t l = pick(values[static_cast<size_t>(r * w.width + c)]);
+        if (l != kUnused) out.emplace_back(static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c), l);
+      }
+  });
+  std::vector<std::pair<size_t, int8_t>> all;
+  for (auto& v : per_window) all.insert(all.end(), v.begin(), v.end());
+  return all;
+}
+
+}  // namespace
+
+TrainingCells training_cells(const Scenario& s, const Model& model, const FitOptions& options) {
+  const FitSpec& spec = options.spec;
   const Grid& grid = model.grid();
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
-  TrainingCells t;
+  std::vector<std::pair<size_t, int8_t>> labelled;
   if (!spec.labels.empty()) {
     // Read in bands of rows, so the label raster is never held whole.
     const RasterSource labels(spec.labels, grid, "fit.labels", Resampling::nearest);
-    const TilePlan bands(grid.width(), grid.height(), tile_size, TileShape::row_bands);
-    for (const kernels::Window& band : bands.tiles()) {
-      const std::vector<float> values = labels.read(band);
-      const auto first = static_cast<size_t>(band.row0 * grid.width());
-      for (size_t i = 0; i < values.size(); ++i)
-        if (values[i] == 1.0f) t.label.emplace(first + i, 1);
-        else if (values[i] == 0.0f) t.label.emplace(first + i, 0);
-    }
+    const TilePlan bands(grid.width(), grid.height(), options.tile_size, TileShape::row_bands);
+    labelled = labelled_cells(
+        grid, bands.tiles(), options, [&](const kernels::Window& w) { return labels.read(w); },
+        [](float v) -> int8_t { return v == 1.0f ? 1 : v == 0.0f ? 0 : kUnused; });
+    std::sort(labelled.begin(), labelled.end());  // bands of full rows: sorted already, kept cheap
   } else {
     if (!s.finds) throw UserError(s.file.string() + ": fit needs positives: add [finds], or set [fit] labels = \"labels.tif\"");
+    std::vector<size_t> positive;
     for (const kernels::WeightedPoint& p : *model.inputs().shared->finds) {
       int64_t row, col;
-      if (cell_of(grid, p.x, p.y, row, col)) t.label[static_cast<size_t>(row * grid.width() + col)] = 1;
+      if (cell_of(grid, p.x, p.y, row, col)) positive.push_back(static_cast<size_t>(row * grid.width() + col));
     }
-    // Cleared land without finds: negatives.
-    const TilePlan plan(grid.width(), grid.height(), tile_size);
-    if (model.has_clearance())
-      for (const kernels::Window& w : plan.tiles()) {
-        const std::vector<float> pod = model.cleared_pod(w);
-        for (int64_t r = 0; r < w.height; ++r)
-          for (int64_t c = 0; c < w.width; ++c)
-            if (pod[static_cast<size_t>(r * w.width + c)] > 0)
-              t.label.emplace(static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c), 0);  // keeps a 1
-      }
+    std::sort(positive.begin(), positive.end());
+    positive.erase(std::unique(positive.begin(), positive.end()), positive.end());
+    // Cleared land without finds: negatives (a find's cell stays positive).
+    std::vector<std::pair<size_t, int8_t>> cleared;
+    if (model.has_clearance()) {
+      const TilePlan plan(grid.width(), grid.height(), options.tile_size);
+      cleared = labelled_cells(
+          grid, plan.tiles(), options, [&](const kernels::Window& w) { return model.cleared_pod(w); },
+          [](float pod) -> int8_t { return pod > 0 ? 0 : kUnused; });
+      std::sort(cleared.begin(), cleared.end());
+    }
+    labelled.reserve(positive.size() + cleared.size());
+    size_t k = 0;
+    for (const auto& [cell, l] : cleared) {
+      for (; k < positive.size() && positive[k] < cell; ++k) labelled.emplace_back(positive[k], 1);
+      if (k < positive.size() && positive[k] == cell) continue;  // the find's 1 wins
+      labelled.emplace_back(cell, l);
+    }
+    for (; k < positive.size(); ++k) labelled.emplace_back(positive[k], 1);
   }
-  for (const auto& [cell, l] : t.label) t.positives += l == 1, t.negatives += l == 0;
-  if (spec.background_ratio > 0 && t.positives > 0) {
+  int64_t positives = 0;
+  for (const auto& [cell, l] : labelled) positives += l == 1;
+  if (spec.background_ratio > 0 && positives > 0) {
     // Random background cells as negatives, drawn with the fit's seed (the same cells each run).
     std::mt19937_64 rng(spec.seed);
     std::uniform_int_distribution<size_t> any(0, cells - 1);
-    const auto wanted = static_cast<int64_t>(std::llround(spec.background_ratio * static_cast<double>(t.positives)));
-    int64_t added = 0;
-    for (int64_t tries = 0; added < wanted && tries < 20 * wanted + 1000; ++tries)
-      if (t.label.emplace(any(rng), 0).second) ++added;
-    t.negatives += added;
+    const auto wanted = static_cast<int64_t>(std::llround(spec.background_ratio * static_cast<double>(positives)));
+    std::unordered_set<size_t> added;
+    auto labelled_already = [&](size_t cell) {
+      const auto it = std::lower_bound(labelled.begin(), labelled.end(), std::make_pair(cell, int8_t{-128}));
+      return it != labelled.end() && it->first == cell;
+    };
+    for (int64_t tries = 0; static_cast<int64_t>(added.size()) < wanted && tries < 20 * wanted + 1000; ++tries) {
+      const size_t cell = any(rng);
+      if (!labelled_already(cell)) added.insert(cell);
+    }
+    for (size_t cell : added) labelled.emplace_back(cell, 0);
+    std::sort(labelled.begin(), labelled.end());
   }
-  return t;
+  return TrainingCells(cells, std::move(labelled));
 }
 
 Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const PointFilter* keep_finds,
@@ -130,25 +204,28 @@ void check_design(const Scenario& s, const Design& d) {
 
 // The fold of each design row: by zone raster (one fold per zone) or by square blocks dealt
 // into `folds` folds; -1 when there is no cross-validation.
-std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitSpec& spec, int64_t tile_size, int& count) {
+std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitOptions& options, int& count) {
+  const FitSpec& spec = options.spec;
   std::vector<int64_t> fold(d.cell.size(), -1);
   count = 0;
   if (!spec.zones.empty()) {
-    // The zones of the design's cells, read in bands of rows (the design is in row-major order).
+    // The zones of the design's cells, read in bands of rows in parallel (the design is in
+    // row-major order), then numbered in order of first appearance.
     const RasterSource zones(spec.zones, grid, "fit.zones", Resampling::nearest);
-    std::map<float, int64_t> index;
-    size_t i = 0;
-    const TilePlan bands(grid.width(), grid.height(), tile_size, TileShape::row_bands);
-    for (const kernels::Window& band : bands.tiles()) {
+    const TilePlan bands(grid.width(), grid.height(), options.tile_size, TileShape::row_bands);
+    std::vector<float> zone(d.cell.size(), NAN);
+    TileLoopOptions loop = options.loop("minerisk fit, zones");
+    loop.quiet = true;
+    for_each_tile(bands.tiles(), loop, [&](const kernels::Window& band) {
       const auto first = static_cast<size_t>(band.row0 * grid.width()), end = first + static_cast<size_t>(band.cells());
-      if (i >= d.cell.size() || d.cell[i] >= end) continue;
+      auto i = static_cast<size_t>(std::lower_bound(d.cell.begin(), d.cell.end(), first) - d.cell.begin());
+      if (i >= d.cell.size() || d.cell[i] >= end) return;
       const std::vector<float> z = zones.read(band);
-      for (; i < d.cell.size() && d.cell[i] < end; ++i) {
-        const float v = z[d.cell[i] - first];
-        if (std::isnan(v)) continue;
-        fold[i] = index.try_emplace(v, static_cast<int64_t>(index.size())).first->second;
-      }
-    }
+      for (; i < d.cell.size() && d.cell[i] < end; ++i) zone[i] = z[d.cell[i] - first];
+    });
+    std::map<float, int64_t> index;
+    for (size_t i = 0; i < d.cell.size(); ++i)
+      if (!std::isnan(zone[i])) fold[i] = index.try_emplace(zone[i], static_cast<int64_t>(index.size())).first->second;
     count = static_cast<int>(index.size());
     return fold;
   }

@@ -4,7 +4,7 @@
 #include <Eigen/Dense>
 
 #include <cstdint>
-#include <map>
+#include <utility>
 #include <vector>
 
 #include "minerisk/engine/model.hpp"
@@ -14,32 +14,30 @@ namespace minerisk::fit_detail {
 
 constexpr int8_t kUnused = -1;
 
-// The training cells, sparse: only labelled cells are held (a grid of 10^9 cells with 10^5
-// finds holds 10^5 entries, not 10^9), in row-major cell order.
-struct TrainingCells {
-  std::map<size_t, int8_t> label;  // cell index -> 1 or 0
+/// The training cells: a label (1 or 0) for each labelled cell. Held sparse, as sorted
+/// (cell, label) pairs, while few cells are labelled (a grid of 10^9 cells with 10^5 finds
+/// holds 10^5 pairs), and as one byte a cell when many are (a label raster).
+class TrainingCells {
+ public:
+  /// `labelled` must be sorted by cell, each cell once.
+  TrainingCells(size_t grid_cells, std::vector<std::pair<size_t, int8_t>> labelled);
+
+  int8_t label_of(size_t cell) const;
+  /// Whether any cell of `w` is labelled.
+  bool any_in(const kernels::Window& w, int64_t grid_width) const;
+
   int64_t positives = 0, negatives = 0;
 
-  int8_t label_of(size_t cell) const {
-    const auto it = label.find(cell);
-    return it == label.end() ? kUnused : it->second;
-  }
-  /// Whether any cell of `w` is labelled.
-  bool any_in(const kernels::Window& w, int64_t grid_width) const {
-    for (int64_t r = 0; r < w.height; ++r) {
-      const auto first = static_cast<size_t>((w.row0 + r) * grid_width + w.col0);
-      const auto it = label.lower_bound(first);
-      if (it != label.end() && it->first < first + static_cast<size_t>(w.width)) return true;
-    }
-    return false;
-  }
+ private:
+  std::vector<std::pair<size_t, int8_t>> sparse_;
+  std::vector<int8_t> dense_;  // kUnused where unlabelled; used instead of sparse_ when dense
 };
 
 /// Row and column of the cell holding a point, or false when it is off the grid.
 bool cell_of(const Grid& grid, double x, double y, int64_t& row, int64_t& col);
 
 /// Finds (1) and cleared land (0), or a label raster; plus random background negatives.
-TrainingCells training_cells(const Scenario& s, const Model& model, const FitSpec& spec, int64_t tile_size);
+TrainingCells training_cells(const Scenario& s, const Model& model, const FitOptions& options);
 
 /// The design: one row per training cell with a value in every layer, in row-major cell order.
 struct Design {
@@ -59,6 +57,6 @@ void check_design(const Scenario& s, const Design& d);
 
 /// The fold of each design row: by zone raster (one fold per zone) or by square blocks dealt
 /// into `folds` folds; -1 when there is no cross-validation.
-std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitSpec& spec, int64_t tile_size, int& count);
+std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitOptions& options, int& count);
 
 }  // namespace minerisk::fit_detail

@@ -25,15 +25,6 @@ constexpr double kNoData = -9999.0;
 const std::string kLabel = "minerisk proximity";
 const std::string kDistance = "distance to the nearest feature (m)";
 
-// The control for one pass of several: its progress callback sees the pass's fractions mapped
-// onto [from, to] of the whole operation.
-Control pass_of(const Control& control, double from, double to) {
-  Control pass = control;
-  if (control.progress)
-    pass.progress = [progress = control.progress, from, to](double f) { return progress(from + f * (to - from)); };
-  return pass;
-}
-
 void throw_if_cancelled(const Control& control) {
   if (control.cancel && control.cancel->load()) throw Cancelled();
 }
@@ -54,7 +45,7 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   std::vector<float> values(want_values ? cells : 0);
   const std::vector<kernels::Window> bands =
       TilePlan(grid.width(), grid.height(), control.tile_size, TileShape::row_bands).tiles();
-  for_each_tile(bands, pass_of(control, 0.0, 0.5).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
+  for_each_tile(bands, control.pass(0.0, 0.5).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
     const std::vector<float> band_values = source.read(band);
     const std::vector<uint8_t> band_mask = kernels::feature_mask(band_values, options.values);
     const auto offset = static_cast<ptrdiff_t>(band.row0 * grid.width());
@@ -68,7 +59,7 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   std::vector<ToolOutput> outputs = {{output, kDistance, kNoData}};
   if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData});
   write_rasters(
-      grid, outputs, options.compress, pass_of(control, 0.5, 1.0), kLabel,
+      grid, outputs, options.compress, control.pass(0.5, 1.0), kLabel,
       [&](const kernels::Window& band) {
         std::vector<std::vector<float>> out(outputs.size(), std::vector<float>(static_cast<size_t>(band.cells())));
         std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);

@@ -3,10 +3,13 @@
 // per-scenario sums. The sweep file is read in sweep_spec.cpp, the scenarios are made in
 // sweep_draws.cpp, the statistics in sweep_statistics.cpp.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <mutex>
 #include <optional>
+
+#include <tbb/enumerable_thread_specific.h>
 
 #include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -31,9 +34,16 @@ namespace {
 
 using sweep::Draw;
 
-// Features are kept from the base's pass for the scenarios' pass when they fit in this much
-// memory; a larger region computes them again rather than hold them all.
+// Features are kept from the base's pass for the scenarios' pass up to this many bytes; the
+// tiles beyond are computed again rather than held.
 constexpr double kFeatureCacheBytes = 1 << 30;
+
+// What a tile's features hold: its layers and DEM (the memo's values are of the same order).
+double tile_bytes(const TileFeatures& f) {
+  double floats = static_cast<double>(f.dem.capacity() + f.elevation.capacity());
+  for (const auto& layer : f.layers) floats += static_cast<double>(layer.capacity());
+  return 4.0 * floats * 2.0;  // x 2: the memo keeps about as much again
+}
 
 // Each layer under each scenario's draws: nullptr where the draw leaves the layer as it is.
 using DrawnLayers = std::vector<std::vector<std::unique_ptr<features::Feature>>>;
@@ -96,12 +106,13 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const Draw base = sweep::base_draw(spec.base);
   const auto n_s = static_cast<int64_t>(draws.size());
   const Grid& grid = in.grid;
-  // A tile holds every scenario's probabilities: smaller tiles keep that within 256 MB a thread.
+  // A tile holds every scenario's probabilities: smaller tiles keep that within 256 MB a thread
+  // (besides each thread's totals: two histograms of 8129 bins per scenario).
   int64_t tile_size = options.tile_size;
   while (tile_size > 64 && static_cast<double>(n_s + 1) * static_cast<double>(tile_size * tile_size) * 4.0 > 256e6)
     tile_size /= 2;
   const TilePlan plan(grid.width(), grid.height(), tile_size);
-  const TileLoopOptions loop = options.loop("minerisk sweep (" + std::to_string(n_s) + " scenarios)");
+  const TileLoopOptions loop = options.pass(0.25, 1.0).loop("minerisk sweep (" + std::to_string(n_s) + " scenarios)");
 
   OutputMetadata meta;
   meta.title = spec.base.title + " (sweep of " + std::to_string(n_s) + " scenarios)";
@@ -123,20 +134,16 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   std::optional<decltype(writer.add_stack("", 1, "", ""))> stack;
   if (spec.stack) stack = writer.add_stack("probability_stack", n_s, "probability of contamination in each scenario", "1");
 
-  // Pass 0: the base alone, for its top share of the land. Its features are kept for pass 1
-  // when they fit in memory.
-  const double feature_bytes = static_cast<double>(grid.width()) * static_cast<double>(grid.height()) * 4.0 *
-                               static_cast<double>(in.layers.size() + 3);
-  const bool keep_features = feature_bytes <= kFeatureCacheBytes;
+  // Pass 0: the base alone, for its top share of the land. Its tiles' features are kept for
+  // pass 1 while their bytes (layers, DEM and per-tile memo alike, as measured) stay within the
+  // budget; the tiles beyond it are computed again in pass 1.
+  std::atomic<double> kept_bytes{0};
   std::vector<std::optional<TileFeatures>> kept(plan.tiles().size());
-  auto tile_index = [&](const Window& tile) {
-    return static_cast<size_t>((tile.row0 / tile_size) * ((grid.width() + tile_size - 1) / tile_size) + tile.col0 / tile_size);
-  };
+  auto tile_index = [&](const Window& tile) { return static_cast<size_t>(&tile - plan.tiles().data()); };
   std::vector<int64_t> base_histogram(sweep::kBins, 0);
   int64_t valid_cells = 0;
   std::mutex mutex;
-  TileLoopOptions base_loop = loop;
-  base_loop.label += ", the base";
+  TileLoopOptions base_loop = options.pass(0.0, 0.25).loop("minerisk sweep, the base");
   for_each_tile(plan.tiles(), base_loop, [&](const Window& tile) {
     TileFeatures f = model.features(tile);
     const auto probs = tile_probabilities(model, f, {}, {}, base);
@@ -144,7 +151,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     int64_t local_valid = 0;
     for (float p : probs.back())
       if (!std::isnan(p)) ++local[static_cast<size_t>(sweep::bin_of(p))], ++local_valid;
-    if (keep_features) kept[tile_index(tile)] = std::move(f);
+    const double bytes = tile_bytes(f);
+    if (kept_bytes.fetch_add(bytes) + bytes <= kFeatureCacheBytes) kept[tile_index(tile)] = std::move(f);
     std::lock_guard lock(mutex);
     for (int b = 0; b < sweep::kBins; ++b) base_histogram[static_cast<size_t>(b)] += local[static_cast<size_t>(b)];
     valid_cells += local_valid;
@@ -154,22 +162,25 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
 
   // Pass 1: the per-cell statistics, the stack, and per scenario the sums and histograms (of
   // all cells, and of the base's top cells, from which the overlap follows exactly).
-  sweep::Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
+  // Each thread sums into its own totals (integers: exact in any order), merged at the end.
+  tbb::enumerable_thread_specific<sweep::Totals> thread_totals(
+      [&] { return sweep::Totals(static_cast<size_t>(n_s), spec.thresholds.size()); });
   for_each_tile(plan.tiles(), loop, [&](const Window& tile) {
     std::optional<TileFeatures>& cached = kept[tile_index(tile)];
     TileFeatures f = cached ? std::move(*cached) : model.features(tile);
     cached.reset();
     const auto probs = tile_probabilities(model, f, draws, drawn, base);
-    sweep::Totals local(static_cast<size_t>(n_s), spec.thresholds.size());
-    const sweep::CellStatistics c = sweep::cell_statistics(probs, tile, grid, spec.thresholds, base_top_bin, local);
+    const sweep::CellStatistics c =
+        sweep::cell_statistics(probs, tile, grid, spec.thresholds, base_top_bin, thread_totals.local());
     std::lock_guard lock(mutex);
     writer.write(mean, tile, c.mean), writer.write(sd, tile, c.sd);
     writer.write(p05, tile, c.p05), writer.write(p50, tile, c.p50), writer.write(p95, tile, c.p95);
     for (size_t t = 0; t < spec.thresholds.size(); ++t) writer.write(exceed[t], tile, c.above[t]);
     if (stack)
       for (int64_t k = 0; k < n_s; ++k) writer.write(*stack, k, tile, probs[static_cast<size_t>(k)]);
-    totals.add(local);
   });
+  sweep::Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
+  for (const sweep::Totals& t : thread_totals) totals.add(t);
 
   // How much of the base's top land each scenario's top land covers.
   std::vector<int64_t> overlap(static_cast<size_t>(n_s), 0);

@@ -161,6 +161,7 @@ std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
         d.inputs.line_sd = spec.front_line_sd;
         d.inputs.line_wavelength = spec.front_line_wavelength;
         d.inputs.line_seed = rng();  // each line's waves come from this and the line's key
+        d.inputs.displaced = std::make_shared<features::DisplacedLines>();
       }
       draws.push_back(std::move(d));
     }

@@ -31,7 +31,7 @@ int64_t record_count(const std::vector<kernels::Polygon>& polygons) {
 }  // namespace
 
 std::shared_ptr<const InputSet> load_inputs(const Scenario& s) {
-  // Built in place on the heap and never moved: the rasters keep a reference to its grid.
+  // Built in place on the heap and shared: the features and the model hold it by shared_ptr.
   auto owned = std::make_shared<InputSet>();
   InputSet& in = *owned;
   in.grid = s.grid ? grid_from_spec(*s.grid, s.file) : grid_from_raster(s.dem);

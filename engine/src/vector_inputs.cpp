@@ -143,7 +143,8 @@ void add_segments(const OGRGeometry& g, std::vector<kernels::Segment>& out, Line
     for (int i = 0; i + 1 < line.getNumPoints(); ++i)
       out.push_back({line.getX(i), line.getY(i), line.getX(i + 1), line.getY(i + 1)});
     kernels::link_polyline(out, first, out.size() - first, line.get_IsClosed() && out.size() - first > 1);
-    if (lk.keys) lk.keys->resize(out.size(), static_cast<int64_t>(lk.fid) * 65536 + lk.part);
+    // Unsigned arithmetic: a large feature id wraps instead of overflowing.
+    if (lk.keys) lk.keys->resize(out.size(), static_cast<int64_t>(static_cast<uint64_t>(lk.fid) * 65536u + static_cast<uint64_t>(lk.part)));
     ++lk.part;
   } else if (flat == wkbPolygon) {
     for (const OGRLinearRing* ring : *g.toPolygon()) add_segments(*ring, out, lk);  // rings are closed
@@ -195,8 +196,10 @@ void add_polygons(const OGRGeometry& g, double value, std::vector<kernels::Polyg
 std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                                             std::vector<int64_t>* line_keys) {
   std::vector<kernels::Segment> segments;
+  GIntBig sequence = 0;  // for drivers without feature ids (-1): the feature's place in the layer
   visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig fid) {
-    LineKeys lk{line_keys, fid, 0};
+    LineKeys lk{line_keys, fid >= 0 ? fid : sequence, 0};
+    ++sequence;
     add_segments(g, segments, lk);
   });
   return segments;

@@ -187,3 +187,25 @@ def test_explain_from_python_equals_the_command(region, tmp_path):
     assert minerisk.explain(out, x, y) == json.loads(r.stdout)
     with pytest.raises(minerisk.Error, match="outside the grid"):
         minerisk.explain(out, 0.0, 0.0)
+
+
+def test_clearance_pod_is_drawn_per_record_not_per_part(region, tmp_path):
+    records, a, b = multipart_records(tmp_path, region)  # one two-part polygon feature, reused as a clearance
+    scenario = absolute_scenario(region, tmp_path, replace={
+        f'path = "{region / "region.gpkg"}"\nlayer = "cleared"\npod_field = "pod"':
+            f'path = "{records}"\nlayer = "records"\npod_field = "reliability"'})
+    base = tmp_path / "base.h5"
+    assert run_minerisk("run", scenario, "-o", base, "-q", "--no-picture").returncode == 0
+    r, out = sweep(tmp_path, scenario, "samples = 12\nseed = 5\nstack = true\n[uncertainty]\npod_beta = [1.0, 1.0]\n")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out, "r") as f, h5py.File(base, "r") as g:
+        stack, p0 = f["probability_stack"][:].astype(float), g["probability"][:].astype(float)
+        x, y = f["x"][:], f["y"][:]
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    shifts = []
+    for px, py in (a, b):
+        c, r_ = np.argmin(abs(x - px)), np.argmin(abs(y - py))
+        # log(1 - POD_drawn) - log(1 - POD_base): the same at both parts when one POD is drawn per record.
+        shifts.append(logit(stack[:, r_, c]) - logit(p0[r_, c]))
+    assert np.std(shifts[0]) > 0.1  # the POD was drawn
+    assert np.allclose(shifts[0], shifts[1], atol=1e-3)

@@ -53,7 +53,8 @@ class Model {
   const InputSet& inputs() const { return *inputs_; }
   const Grid& grid() const { return inputs_->grid; }
 
-  /// Computes one tile. Reads the DEM window it needs; everything else is in memory.
+  /// Computes one tile. Reads the DEM window it needs (and raster layers' windows); the vector
+  /// inputs are in memory.
   /// Cells where the DEM has no data are no-data (NaN) in every output.
   TileResult compute(const kernels::Window& tile) const;
 
@@ -62,8 +63,8 @@ class Model {
   /// land's finds, whatever the layer's own filter).
   TileFeatures features(const kernels::Window& tile, const PointFilter* keep = nullptr) const;
 
-  /// Layer `k`'s feature computed by `feature` (a layer under a sweep's draw) on the tile of
-  /// `f`, with the DEM's no-data, into `out`.
+  /// The feature `feature` (a layer under a sweep's draw) on the tile of `f`, with the DEM's
+  /// no-data, into `out`.
   void feature_on(const features::Feature& feature, TileFeatures& f, std::vector<float>& out) const;
 
   /// The probability of clearance detection on the tile of `f` (0 where nothing was cleared),

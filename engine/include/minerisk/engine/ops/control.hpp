@@ -17,13 +17,22 @@ struct Control {
   const std::atomic<bool>* cancel = nullptr;  // set (by a signal, say) to stop: Cancelled
   ProgressCallback progress;                  // optional: fraction done; false stops
   std::string command_line;                   // recorded in the output's history
+  /// How messages name the options: "--threads" on the command line, "threads" in Python.
+  std::string threads_name = "--threads", tile_size_name = "--tile-size";
 
   /// The tile loop's options for this control, with the progress label `label`.
   TileLoopOptions loop(const std::string& label) const { return {threads, quiet, label, cancel, progress}; }
   /// Checks threads and tile size (UserError naming the option).
   void check() const {
-    check_threads(threads);
-    check_tile_size(tile_size);
+    check_threads(threads, threads_name);
+    check_tile_size(tile_size, tile_size_name);
+  }
+  /// The control for one pass of several: its progress callback sees the pass's fractions
+  /// mapped onto [from, to] of the whole operation.
+  Control pass(double from, double to) const {
+    Control p = *this;
+    if (progress) p.progress = [whole = progress, from, to](double f) { return whole(from + f * (to - from)); };
+    return p;
   }
 };
 
