@@ -16,9 +16,9 @@ def test_sigint_mid_run_keeps_the_previous_output(region, tmp_path, write_scenar
     before = sorted(os.listdir(tmp_path))
     process = subprocess.Popen([minerisk_bin(), "run", str(scenario), "-o", str(out), "--threads", "1",
                                 "--tile-size", "128"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Wait until tiles are being computed (the temporary file exists), then interrupt.
+    # Wait until tiles are being computed (the private folder of temporaries exists), then interrupt.
     deadline = time.time() + 60
-    while time.time() < deadline and not any(n.startswith(".out.h5.tmp") for n in os.listdir(tmp_path)):
+    while time.time() < deadline and not any(n.startswith(".minerisk-") for n in os.listdir(tmp_path)):
         time.sleep(0.05)
     time.sleep(0.5)
     assert process.poll() is None, "the run finished before it could be interrupted"
