@@ -113,9 +113,11 @@ PrivateFolder::PrivateFolder(const fs::path& folder) : folder_(folder) {
   struct stat mine {}, parent {};
   if (fd_ < 0 || ::fstat(fd_, &mine) != 0 || !S_ISDIR(mine.st_mode) || mine.st_uid != ::geteuid() ||
       (mine.st_mode & 077) != 0 || ::fstat(parent_fd_, &parent) != 0) {
-    // Not the folder mkdtemp made: someone replaced it between the two calls.
+    // Not the folder mkdtemp made (someone replaced it between the two calls), or no more
+    // descriptors: remove it if it is still our empty folder (rmdir takes nothing else).
     const int error = fd_ < 0 ? errno : EEXIST;
     if (fd_ >= 0) ::close(fd_);
+    if (fd_ < 0) ::unlinkat(parent_fd_, name_.c_str(), AT_REMOVEDIR);
     ::close(parent_fd_);
     throw cannot_write(where, error);
   }

@@ -265,3 +265,42 @@ def test_a_failed_rename_puts_the_outputs_back(local, picture_before):
     assert "cannot replace" in result.stderr and "no output was changed" in result.stderr
     assert after == before
     assert (folder / "out.h5").read_bytes() == PREVIOUS
+
+
+def test_sweep_and_evaluate_outputs_that_are_inputs_are_refused(local):
+    folder, scenario = local
+    sweep = folder / "sweep.toml"
+    sweep.write_text(f'base = "{scenario}"\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n')
+    check_refused(["sweep", sweep, "-o", sweep], [folder], "sweep.toml", "is the input")
+    check_refused(["sweep", sweep, "-o", folder / "region" / "dem.tif"], [folder], "dem.tif", "is the input")
+    assert run("run", scenario, "-o", folder / "out.h5", "--quiet").returncode == 0
+    gpkg = folder / "region" / "region.gpkg"
+    check_refused(["evaluate", folder / "out.h5", "--truth", gpkg, "--layer", "finds", "-o", folder / "out.h5"],
+                  [folder], "out.h5", "is the input")
+    check_refused(["evaluate", folder / "out.h5", "--truth", gpkg, "--layer", "finds", "--picture", gpkg], [folder],
+                  "region.gpkg", "is the input")
+
+
+def test_the_python_module_refuses_alike(local):
+    import minerisk
+    folder, scenario = local
+    dem = folder / "region" / "dem.tif"
+    before = snapshot(folder)
+    with pytest.raises(minerisk.Error, match="is the input"):
+        minerisk.tools.slope(str(dem), str(dem))
+    with pytest.raises(minerisk.Error, match="is the input"):
+        minerisk.Scenario.load(str(scenario)).run(folder / "scenario.toml")
+    assert snapshot(folder) == before
+
+
+def test_a_folder_others_can_write_to_works_and_keeps_nothing_behind(local):
+    """Writable by all without the sticky bit: another user could rename the private folder, so
+    the libraries write through /proc/self/fd; the outputs are the same files."""
+    folder, scenario = local
+    shared = folder / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    assert run("run", scenario, "-o", shared / "out.h5", "--quiet").returncode == 0
+    assert run("slope", folder / "region" / "dem.tif", shared / "slope.tif", "--quiet").returncode == 0
+    assert sorted(os.listdir(shared)) == ["out.h5", "out.png", "slope.tif"]
+    assert (shared / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
