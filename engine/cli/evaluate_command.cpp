@@ -7,7 +7,7 @@
 
 namespace minerisk::cli {
 
-void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context&) {
+void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::filesystem::path grid, report, picture;
     TruthSpec truth;
@@ -23,9 +23,9 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
   cmd->add_option("-o,--output", a->report, "JSON report (default: GRID's name with _evaluation.json)");
   cmd->add_option("--picture", a->picture, "PNG of the capture curve (default: the report's name with .png)");
   cmd->footer("Example: minerisk evaluate out/sample.h5 --truth out/region/truth.gpkg --layer devices");
-  commands.push_back({cmd, [a] {
+  commands.push_back({cmd, [a, context] {
                         EvaluateFiles files{a->report, a->picture};
-                        const Evaluation e = evaluate_to_files(a->grid, a->truth, files);
+                        const Evaluation e = evaluate_to_files(a->grid, a->truth, files, context.cancel);
                         const auto& m = e.metrics;
                         std::printf("cells %lld (%lld with true items, %g items)\n", static_cast<long long>(e.cells),
                                     static_cast<long long>(m.positives), m.items);

@@ -25,7 +25,7 @@ void of_points(const std::filesystem::path& input, const std::filesystem::path& 
   spec.where = options.where;
   spec.value_field = options.weight_field;
   const std::vector<kernels::WeightedPoint> points = load_points(spec, grid, "input");
-  write_rasters(grid, {{output, kDescription, kNoData}}, options.compress, control, kLabel,
+  write_rasters(grid, {{output, kDescription, kNoData}}, {input, options.like}, options.compress, control, kLabel,
                 [&](const kernels::Window& w) {
                   std::vector<float> out(static_cast<size_t>(w.cells()));
                   kernels::gaussian_density_per_km2(points, options.bandwidth, w, grid.frame, out, options.truncate);
@@ -41,7 +41,7 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
                     "' is in a geographic CRS; smoothing needs metres: warp it to a projected CRS first (gdalwarp)");
   const RasterSource source(input, grid, "input");
   const int64_t halo = kernels::gaussian_halo(grid.frame, options.bandwidth, options.truncate);
-  write_rasters(grid, {{output, kDescription, kNoData}}, options.compress, control, kLabel,
+  write_rasters(grid, {{output, kDescription, kNoData}}, {input}, options.compress, control, kLabel,
                 [&](const kernels::Window& w) {
                   const std::vector<float> counts = source.read(w.grown(halo));
                   std::vector<float> out(static_cast<size_t>(w.cells()));

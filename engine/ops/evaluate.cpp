@@ -1,6 +1,5 @@
 #include "minerisk/engine/ops/evaluate.hpp"
 
-#include <fstream>
 
 #include <cmath>
 #include <cstdio>
@@ -8,7 +7,7 @@
 
 #include "../src/canvas.hpp"
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/raster_source.hpp"
@@ -124,18 +123,20 @@ void write_capture_png(const Evaluation& e, const std::filesystem::path& path, c
   canvas.write_png(path);
 }
 
-Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files) {
+Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files,
+                             const std::atomic<bool>* cancel) {
   if (files.report.empty()) {
     files.report = grid_file;
     files.report.replace_filename(grid_file.stem().string() + "_evaluation.json");
   }
   if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
-  StagedFile staged_report(files.report), staged_picture(files.picture);
+  // The outputs first, checked against the inputs; the report is the main one (committed last).
+  OutputSet outputs({grid_file, truth.path});
+  const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);
   const Evaluation e = evaluate_grid(grid_file, truth);
-  std::ofstream(staged_report.temporary()) << evaluation_json(e, grid_file, truth) << "\n";
-  write_capture_png(e, staged_picture.temporary(), "CAPTURE CURVE");
-  staged_report.commit();
-  staged_picture.commit();
+  outputs.write_text(report, evaluation_json(e, grid_file, truth) + "\n");
+  outputs.writing([&] { write_capture_png(e, outputs.temporary(picture), "CAPTURE CURVE"); });
+  outputs.commit(cancel);
   return e;
 }
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <fstream>
 #include <functional>
 #include <optional>
 #include <mutex>
@@ -20,10 +19,11 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
 #include "minerisk/kernels/metrics.hpp"
+#include "staging.hpp"
 
 namespace minerisk {
 namespace {
@@ -205,18 +205,18 @@ std::string fit_json(const FitResult& r) {
 }
 
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files) {
-  // Staged first: an unwritable folder is reported before any work is done.
-  StagedFile staged(files.fitted);
-  std::optional<StagedFile> staged_report, staged_design;
-  if (!files.report.empty()) staged_report.emplace(files.report);
-  if (!files.design.empty()) staged_design.emplace(files.design);
+  // The outputs first: one that would replace an input, or an unwritable folder, is reported
+  // before any work is done. The fitted scenario is the main output: committed last.
+  OutputSet outputs(ops::scenario_files(scenario));
+  outputs.add_inputs({options.spec.labels, options.spec.zones});
+  const size_t fitted = outputs.add(files.fitted);
+  const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));
+  const std::optional<size_t> design = files.design.empty() ? std::nullopt : std::optional(outputs.add(files.design));
   FitResult r = fit_scenario(scenario, options);
-  std::ofstream(staged.temporary()) << r.fitted_toml;
-  if (staged_report) std::ofstream(staged_report->temporary()) << fit_json(r) << "\n";
-  if (staged_design) std::ofstream(staged_design->temporary()) << r.design_csv;
-  staged.commit();
-  if (staged_report) staged_report->commit();
-  if (staged_design) staged_design->commit();
+  outputs.write_text(fitted, r.fitted_toml);
+  if (report) outputs.write_text(*report, fit_json(r) + "\n");
+  if (design) outputs.write_text(*design, r.design_csv);
+  outputs.commit(options.cancel);
   return r;
 }
 

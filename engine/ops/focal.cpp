@@ -65,7 +65,7 @@ void focal(const std::filesystem::path& input, const std::filesystem::path& outp
     throw UserError("--radius: " + std::to_string(options.radius) + " m spans more than " + std::to_string(kMaxHalo) +
                     " cells; use a smaller radius or resample the raster first");
   const RasterSource source(input, grid, "input");
-  write_rasters(grid, {{output, "focal statistic", -9999.0}}, options.compress, control, "minerisk focal",
+  write_rasters(grid, {{output, "focal statistic", -9999.0}}, {input}, options.compress, control, "minerisk focal",
                 [&](const kernels::Window& w) {
                   const std::vector<float> in = source.read(w.grown(n.halo()));
                   std::vector<float> out(static_cast<size_t>(w.cells()));

@@ -31,6 +31,7 @@ void throw_if_cancelled(const Control& control) {
 
 void from_raster(const std::filesystem::path& input, const std::filesystem::path& output,
                  const ProximityOptions& options, const Control& control) {
+  check_tool_outputs({output, options.nearest_value}, {input});  // before the first pass's work
   const Grid grid = grid_from_raster(input, "input");
   const RasterSource source(input, grid, "input");
   const bool want_values = !options.nearest_value.empty();
@@ -59,7 +60,7 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   std::vector<ToolOutput> outputs = {{output, kDistance, kNoData}};
   if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData});
   write_rasters(
-      grid, outputs, options.compress, control.pass(0.5, 1.0), kLabel,
+      grid, outputs, {input}, options.compress, control.pass(0.5, 1.0), kLabel,
       [&](const kernels::Window& band) {
         std::vector<std::vector<float>> out(outputs.size(), std::vector<float>(static_cast<size_t>(band.cells())));
         std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);
@@ -81,14 +82,16 @@ void from_vector(const std::filesystem::path& input, const std::filesystem::path
   spec.layer = options.layer;
   spec.where = options.where;
   const Geometries geometries = load_geometries(spec, grid, "input");
-  write_rasters(grid, {{output, kDistance, kNoData}}, options.compress, control, kLabel, [&](const kernels::Window& w) {
-    std::vector<float> out(static_cast<size_t>(w.cells()));
-    kernels::line_distance_metres(geometries.segments, w, grid.frame, out, options.max_distance,
-                                  options.signed_distance);
-    for (const kernels::Polygon& p : geometries.polygons)
-      kernels::for_each_covered_cell(p, w, grid.frame, [&](int64_t i) { out[static_cast<size_t>(i)] = 0.0f; });
-    return std::vector<std::vector<float>>{std::move(out)};
-  });
+  write_rasters(grid, {{output, kDistance, kNoData}}, {input, options.like}, options.compress, control, kLabel,
+                [&](const kernels::Window& w) {
+                  std::vector<float> out(static_cast<size_t>(w.cells()));
+                  kernels::line_distance_metres(geometries.segments, w, grid.frame, out, options.max_distance,
+                                                options.signed_distance);
+                  for (const kernels::Polygon& p : geometries.polygons)
+                    kernels::for_each_covered_cell(p, w, grid.frame,
+                                                   [&](int64_t i) { out[static_cast<size_t>(i)] = 0.0f; });
+                  return std::vector<std::vector<float>>{std::move(out)};
+                });
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The raster tools' shared writer: a kernel over the tiles of a grid (for_each_tile), into
-// GeoTIFFs written under temporary names and renamed into place when all are complete.
+// GeoTIFFs written through one OutputSet (checked against the inputs, written in a private
+// folder, renamed into place together when all are complete).
 #include "minerisk/engine/ops/raster_tool.hpp"
 
 #include <algorithm>
@@ -10,7 +11,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/geotiff_writer.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 
 namespace minerisk::ops {
@@ -33,27 +34,45 @@ void require_raster_without_like(const std::filesystem::path& input) {
                     "' is a vector layer; give --like TEMPLATE.tif for the grid of the output");
 }
 
-void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const std::string& compress,
+void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
+                        const std::vector<std::filesystem::path>& inputs) {
+  OutputSet probe(inputs);
+  for (const std::filesystem::path& out : outputs)
+    if (!out.empty()) probe.add(out);
+}
+
+void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
+                   const std::vector<std::filesystem::path>& inputs, const std::string& compress,
                    const Control& control, const std::string& label, const TileComputer& compute, TileShape shape) {
   control.check();
   const std::string compression = checked_compression(compress);
-  std::vector<std::unique_ptr<StagedFile>> staged;
-  std::vector<std::unique_ptr<GeoTiffWriter>> writers;
+  OutputSet staged(inputs);
   for (const ToolOutput& out : outputs) {
-    staged.push_back(std::make_unique<StagedFile>(out.path));
-    writers.push_back(std::make_unique<GeoTiffWriter>(staged.back()->temporary(), grid,
-                                                      geotiff_block_for(control.tile_size), out.nodata, out.description,
-                                                      compression));
+    const size_t k = staged.add(out.path);
+    // Uncompressed, the data's size exactly; compressed, only the tile index (offsets and byte
+    // counts, 8 bytes a tile) is certain.
+    const auto cells = static_cast<uint64_t>(grid.width()) * static_cast<uint64_t>(grid.height());
+    const auto block = static_cast<uint64_t>(geotiff_block_for(control.tile_size));
+    const uint64_t tiles = ((static_cast<uint64_t>(grid.width()) + block - 1) / block) *
+                           ((static_cast<uint64_t>(grid.height()) + block - 1) / block);
+    staged.expect_size(k, compression == "NONE" ? cells * 4 : tiles * 8);
   }
-  const std::vector<kernels::Window> tiles = TilePlan(grid.width(), grid.height(), control.tile_size, shape).tiles();
-  std::mutex write_mutex;
-  for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
-    std::vector<std::vector<float>> values = compute(tile);
-    std::lock_guard lock(write_mutex);
-    for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(tile, std::move(values[k]));
+  staged.writing([&] {
+    std::vector<std::unique_ptr<GeoTiffWriter>> writers;
+    for (size_t k = 0; k < outputs.size(); ++k)
+      writers.push_back(std::make_unique<GeoTiffWriter>(staged.temporary(k), grid, geotiff_block_for(control.tile_size),
+                                                        outputs[k].nodata, outputs[k].description, compression));
+    const std::vector<kernels::Window> tiles =
+        TilePlan(grid.width(), grid.height(), control.tile_size, shape).tiles();
+    std::mutex write_mutex;
+    for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
+      std::vector<std::vector<float>> values = compute(tile);
+      std::lock_guard lock(write_mutex);
+      for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(tile, std::move(values[k]));
+    });
+    for (auto& w : writers) w->close();
   });
-  for (auto& w : writers) w->close();
-  for (auto& s : staged) s->commit();
+  staged.commit(control.cancel);
 }
 
 }  // namespace minerisk::ops

@@ -8,10 +8,11 @@
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/quicklook.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
 #include "minerisk/engine/version.hpp"
+#include "staging.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,12 +28,14 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   options.check();
 
-  // Stage the outputs first: an unwritable folder is reported before any work is done.
-  StagedFile staged_grid(options.output);
-  std::optional<StagedFile> staged_picture;
-  if (options.quicklook) staged_picture.emplace(picture_path(options.output));
+  // The outputs first: a path that would replace an input, or an unwritable folder, is
+  // reported before any work is done. The grid is the main output: committed last.
+  OutputSet outputs(ops::scenario_files(scenario));
+  const size_t grid_out = outputs.add(options.output);
+  const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
 
   const auto inputs = load_inputs(scenario);
+  outputs.add_inputs(ops::paths_of(inputs->files));
   const Grid& grid = inputs->grid;
   const Model model(scenario, inputs);
   const TilePlan plan(grid.width(), grid.height(), options.tile_size);
@@ -44,28 +47,32 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk run" : options.command_line);
   meta.scenario_toml = scenario.resolved_toml;
   meta.inputs_json = inputs_json(inputs->files);
-  GridFileWriter writer(staged_grid.temporary(), grid, options.tile_size, model.evidence_names(),
-                        model.evidence_descriptions(), meta);
-  QuickLook quicklook(grid.width(), grid.height());
-
-  std::mutex write_mutex;
-  for_each_tile(plan.tiles(), options.loop("minerisk run"), [&](const Window& tile) {
-    const TileResult result = model.compute(tile);
-    if (options.quicklook) quicklook.add(result);
-    std::lock_guard lock(write_mutex);
-    writer.write_tile(result.window, result.probability, result.evidence);
+  outputs.expect_size(grid_out, ops::grid_file_lower_bound(
+                                    grid.width(), grid.height(), options.tile_size, 1 + model.evidence_names().size(),
+                                    meta.title.size() + meta.history.size() + meta.scenario_toml.size() +
+                                        meta.inputs_json.size() + grid.crs_wkt.size() * 2));
+  outputs.writing([&] {
+    GridFileWriter writer(outputs.temporary(grid_out), grid, options.tile_size, model.evidence_names(),
+                          model.evidence_descriptions(), meta);
+    QuickLook quicklook(grid.width(), grid.height());
+    std::mutex write_mutex;
+    for_each_tile(plan.tiles(), options.loop("minerisk run"), [&](const Window& tile) {
+      const TileResult result = model.compute(tile);
+      if (options.quicklook) quicklook.add(result);
+      std::lock_guard lock(write_mutex);
+      writer.write_tile(result.window, result.probability, result.evidence);
+    });
+    writer.close();
+    if (options.quicklook) {
+      char note[160];
+      std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
+                    static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
+                    static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
+      quicklook.write_png(outputs.temporary(picture_out), scenario.title, note);
+    }
   });
-  writer.close();
-  if (options.quicklook) {
-    char note[160];
-    std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
-                  static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
-                  static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
-    quicklook.write_png(staged_picture->temporary(), scenario.title, note);
-  }
-  // Both are complete: move them into place.
-  staged_grid.commit();
-  if (staged_picture) staged_picture->commit();
+  // Both are complete: the picture, then the grid, into place, unless a signal came first.
+  outputs.commit(options.cancel);
 
   RunSummary summary;
   summary.output = options.output;

@@ -18,12 +18,13 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
 #include "minerisk/engine/provenance.hpp"
-#include "minerisk/engine/staged_file.hpp"
+#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/version.hpp"
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/raster_ops.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
+#include "staging.hpp"
 #include "sweep_draws.hpp"
 #include "sweep_statistics.hpp"
 
@@ -97,8 +98,13 @@ std::vector<std::vector<float>> tile_probabilities(const Model& model, TileFeatu
 SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   options.check();
-  StagedFile staged(options.output);
+  // The output first: one that would replace an input, or an unwritable folder, is reported
+  // before any work is done.
+  OutputSet outputs({spec.file, spec.weights_from});
+  outputs.add_inputs(ops::scenario_files(spec.base));
+  const size_t out = outputs.add(options.output);
   const auto inputs = load_inputs(spec.base);
+  outputs.add_inputs(ops::paths_of(inputs->files));
   const InputSet& in = *inputs;
   const Model model(spec.base, inputs);
   const std::vector<Draw> draws = sweep::make_draws(spec, in);
@@ -121,41 +127,50 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk sweep" : options.command_line);
   meta.scenario_toml = spec.base.resolved_toml;
   meta.inputs_json = inputs_json(in.files);
-  GridFileWriter writer(staged.temporary(), grid, tile_size, meta);
-  const auto mean = writer.add_variable("mean", "mean probability of contamination across scenarios", "1");
-  const auto sd = writer.add_variable("sd", "standard deviation of the probability across scenarios", "1");
-  const auto p05 = writer.add_variable("p05", "5th percentile of the probability across scenarios", "1");
-  const auto p50 = writer.add_variable("p50", "median probability across scenarios", "1");
-  const auto p95 = writer.add_variable("p95", "95th percentile of the probability across scenarios", "1");
-  std::vector<decltype(writer.add_variable("", "", ""))> exceed;
-  for (double t : spec.thresholds)
-    exceed.push_back(writer.add_variable("probability_above_" + sweep::threshold_name(t),
-                                         "share of scenarios where the probability exceeds " + sweep::threshold_name(t), "1"));
-  std::optional<decltype(writer.add_stack("", 1, "", ""))> stack;
-  if (spec.stack) stack = writer.add_stack("probability_stack", n_s, "probability of contamination in each scenario", "1");
+  const uint64_t variables = 5 + spec.thresholds.size() + (spec.stack ? static_cast<uint64_t>(n_s) : 0);
+  outputs.expect_size(out, ops::grid_file_lower_bound(grid.width(), grid.height(), tile_size, variables,
+                                                      meta.title.size() + meta.history.size() +
+                                                          meta.scenario_toml.size() + meta.inputs_json.size() +
+                                                          grid.crs_wkt.size() * 2));
+  outputs.writing([&] {
+    GridFileWriter writer(outputs.temporary(out), grid, tile_size, meta);
+    const auto mean = writer.add_variable("mean", "mean probability of contamination across scenarios", "1");
+    const auto sd = writer.add_variable("sd", "standard deviation of the probability across scenarios", "1");
+    const auto p05 = writer.add_variable("p05", "5th percentile of the probability across scenarios", "1");
+    const auto p50 = writer.add_variable("p50", "median probability across scenarios", "1");
+    const auto p95 = writer.add_variable("p95", "95th percentile of the probability across scenarios", "1");
+    std::vector<decltype(writer.add_variable("", "", ""))> exceed;
+    for (double t : spec.thresholds)
+      exceed.push_back(writer.add_variable("probability_above_" + sweep::threshold_name(t),
+                                           "share of scenarios where the probability exceeds " +
+                                               sweep::threshold_name(t),
+                                           "1"));
+    std::optional<decltype(writer.add_stack("", 1, "", ""))> stack;
+    if (spec.stack)
+      stack = writer.add_stack("probability_stack", n_s, "probability of contamination in each scenario", "1");
 
-  // Pass 0: the base alone, for its top share of the land. Its tiles' features are kept for
-  // pass 1 while their bytes (layers, DEM and per-tile memo alike, as measured) stay within the
-  // budget; the tiles beyond it are computed again in pass 1.
-  std::atomic<double> kept_bytes{0};
-  std::vector<std::optional<TileFeatures>> kept(plan.tiles().size());
-  auto tile_index = [&](const Window& tile) { return static_cast<size_t>(&tile - plan.tiles().data()); };
-  std::vector<int64_t> base_histogram(sweep::kBins, 0);
-  int64_t valid_cells = 0;
-  std::mutex mutex;
-  TileLoopOptions base_loop = options.pass(0.0, 0.25).loop("minerisk sweep, the base");
-  for_each_tile(plan.tiles(), base_loop, [&](const Window& tile) {
-    TileFeatures f = model.features(tile);
-    const auto probs = tile_probabilities(model, f, {}, {}, base);
-    std::vector<int64_t> local(sweep::kBins, 0);
-    int64_t local_valid = 0;
-    for (float p : probs.back())
-      if (!std::isnan(p)) ++local[static_cast<size_t>(sweep::bin_of(p))], ++local_valid;
-    const double bytes = tile_bytes(f);
-    if (kept_bytes.fetch_add(bytes) + bytes <= kFeatureCacheBytes) kept[tile_index(tile)] = std::move(f);
-    std::lock_guard lock(mutex);
-    for (int b = 0; b < sweep::kBins; ++b) base_histogram[static_cast<size_t>(b)] += local[static_cast<size_t>(b)];
-    valid_cells += local_valid;
+    // Pass 0: the base alone, for its top share of the land. Its tiles' features are kept for
+    // pass 1 while their bytes (layers, DEM and per-tile memo alike, as measured) stay within
+    // the budget; the tiles beyond it are computed again in pass 1.
+    std::atomic<double> kept_bytes{0};
+    std::vector<std::optional<TileFeatures>> kept(plan.tiles().size());
+    auto tile_index = [&](const Window& tile) { return static_cast<size_t>(&tile - plan.tiles().data()); };
+    std::vector<int64_t> base_histogram(sweep::kBins, 0);
+    int64_t valid_cells = 0;
+    std::mutex mutex;
+    TileLoopOptions base_loop = options.pass(0.0, 0.25).loop("minerisk sweep, the base");
+    for_each_tile(plan.tiles(), base_loop, [&](const Window& tile) {
+      TileFeatures f = model.features(tile);
+      const auto probs = tile_probabilities(model, f, {}, {}, base);
+      std::vector<int64_t> local(sweep::kBins, 0);
+      int64_t local_valid = 0;
+      for (float p : probs.back())
+        if (!std::isnan(p)) ++local[static_cast<size_t>(sweep::bin_of(p))], ++local_valid;
+      const double bytes = tile_bytes(f);
+      if (kept_bytes.fetch_add(bytes) + bytes <= kFeatureCacheBytes) kept[tile_index(tile)] = std::move(f);
+      std::lock_guard lock(mutex);
+      for (int b = 0; b < sweep::kBins; ++b) base_histogram[static_cast<size_t>(b)] += local[static_cast<size_t>(b)];
+      valid_cells += local_valid;
   });
   const auto wanted = static_cast<int64_t>(std::ceil(spec.top_share * static_cast<double>(valid_cells)));
   const int base_top_bin = sweep::top_bin(base_histogram, wanted);
@@ -215,7 +230,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
                         " of the area that is also in this scenario's top",
                     "1");
   writer.close();
-  staged.commit();
+  });
+  outputs.commit(options.cancel);
   return {n_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
 }
 

@@ -1,30 +1,131 @@
-"""An interrupted run leaves the previous output as it was and no stray file."""
+"""An interrupted command leaves the previous outputs byte for byte as they were, exits 130 and
+leaves no temporary, whenever the signal comes before the commit: early, mid-run, and after the
+final tile (through the test hook MINERISK_TEST_PAUSE_BEFORE_COMMIT, which waits just before
+the commit's last cancel check)."""
 import os
+import pathlib
 import signal
 import subprocess
 import time
 
+import pytest
+
 from conftest import minerisk_bin, scenario_text
+from test_output_safety import snapshot
+
+# A 2 m grid over the region: 3000 x 3000 cells, long enough to interrupt mid-run.
+GRID_2M = '[grid]\ncrs = "EPSG:32638"\nresolution = 2\nbounds = [640000, 4414000, 646000, 4420000]\n'
+INTERRUPTED = "minerisk: interrupted; no output was written"
 
 
-def test_sigint_mid_run_keeps_the_previous_output(region, tmp_path, write_scenario):
-    # A 2 m grid over the region: 3000 x 3000 cells, long enough to interrupt mid-run.
-    grid = '[grid]\ncrs = "EPSG:32638"\nresolution = 2\nbounds = [640000, 4414000, 646000, 4420000]\n'
-    scenario = write_scenario(scenario_text(region, grid=grid))
-    out = tmp_path / "out.h5"
-    out.write_bytes(b"previous")
-    before = sorted(os.listdir(tmp_path))
-    process = subprocess.Popen([minerisk_bin(), "run", str(scenario), "-o", str(out), "--threads", "1",
-                                "--tile-size", "128"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Wait until tiles are being computed (the temporary file exists), then interrupt.
-    deadline = time.time() + 60
-    while time.time() < deadline and not any(n.startswith(".out.h5.tmp") for n in os.listdir(tmp_path)):
-        time.sleep(0.05)
-    time.sleep(0.5)
-    assert process.poll() is None, "the run finished before it could be interrupted"
-    process.send_signal(signal.SIGINT)
+@pytest.fixture
+def previous(tmp_path):
+    """Previous outputs out.h5 and out.png in an output folder of their own."""
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    (folder / "out.h5").write_bytes(b"previous grid")
+    (folder / "out.png").write_bytes(b"previous picture")
+    return folder
+
+
+def start(*args, env=None):
+    return subprocess.Popen([minerisk_bin(), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=None if env is None else {**os.environ, **env})
+
+
+def temporaries(folder):
+    """The files in private folders of temporaries, with their sizes."""
+    found = {}
+    for name in os.listdir(folder):
+        if name.startswith(".minerisk-"):
+            for f in (pathlib.Path(folder) / name).iterdir():
+                found[f] = f.stat().st_size
+    return found
+
+
+def wait_for(condition, what, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def check_interrupted(process, folder, before):
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
-    assert "interrupted" in stderr
-    assert out.read_bytes() == b"previous"
-    assert sorted(os.listdir(tmp_path)) == before
+    assert stderr.strip().splitlines()[-1] == INTERRUPTED
+    assert snapshot(folder) == before, "a previous output was changed or a temporary left behind"
+
+
+def large_run(region, folder, write_scenario):
+    scenario = write_scenario(scenario_text(region, grid=GRID_2M))
+    return start("run", scenario, "-o", folder / "out.h5", "--threads", "1", "--tile-size", "128", "--quiet")
+
+
+def test_sigterm_early_keeps_the_previous_outputs(region, previous, write_scenario):
+    before = snapshot(previous)
+    process = large_run(region, previous, write_scenario)
+    # As soon as the outputs are staged: the inputs are still being loaded.
+    wait_for(lambda: temporaries(previous), "the temporaries")
+    process.send_signal(signal.SIGTERM)
+    check_interrupted(process, previous, before)
+
+
+def test_sigint_mid_run_keeps_the_previous_outputs(region, previous, write_scenario):
+    before = snapshot(previous)
+    process = large_run(region, previous, write_scenario)
+    # Tiles are being written: the grid's temporary has grown past its header, and grows on.
+    grid_size = lambda: max([s for f, s in temporaries(previous).items() if f.suffix == ".h5"], default=0)
+    wait_for(lambda: grid_size() > 512 * 1024, "tiles in the grid's temporary")
+    first = grid_size()
+    wait_for(lambda: grid_size() > first, "more tiles")
+    assert process.poll() is None, "the run finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    check_interrupted(process, previous, before)
+
+
+def paused_before_commit(*args):
+    """Starts a command that pauses before its commit; returns it once it says it is paused."""
+    process = start(*args, "--quiet", env={"MINERISK_TEST_PAUSE_BEFORE_COMMIT": "60"})
+    line = process.stderr.readline()
+    assert "test hook: pausing" in line, line
+    return process
+
+
+def test_sigterm_after_the_final_tile_keeps_the_previous_outputs(region, previous):
+    before = snapshot(previous)
+    process = paused_before_commit("run", region / "scenario.toml", "-o", previous / "out.h5")
+    # Everything is written: the grid and the picture are complete in the private folder.
+    done = {f.suffix: f.read_bytes()[:8] for f in temporaries(previous)}
+    assert done == {".h5": b"\x89HDF\r\n\x1a\n", ".png": b"\x89PNG\r\n\x1a\n"}
+    process.send_signal(signal.SIGTERM)
+    check_interrupted(process, previous, before)
+
+
+def test_sigint_after_the_last_write_of_a_tool_keeps_the_previous_output(region, previous):
+    (previous / "slope.tif").write_bytes(b"previous slope")
+    before = snapshot(previous)
+    process = paused_before_commit("slope", region / "dem.tif", previous / "slope.tif")
+    process.send_signal(signal.SIGINT)
+    check_interrupted(process, previous, before)
+
+
+def test_sigterm_after_the_fit_keeps_the_previous_outputs(region, previous, write_scenario):
+    (previous / "fitted.toml").write_bytes(b"previous fit")
+    before = snapshot(previous)
+    process = paused_before_commit("fit", region / "scenario.toml", "-o", previous / "fitted.toml", "--report",
+                                   previous / "fit.json")
+    process.send_signal(signal.SIGTERM)
+    check_interrupted(process, previous, before)
+
+
+def test_without_a_signal_the_paused_commit_replaces_both_outputs(region, previous):
+    process = start("run", region / "scenario.toml", "-o", previous / "out.h5", "--quiet",
+                    env={"MINERISK_TEST_PAUSE_BEFORE_COMMIT": "0.2"})
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert (previous / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (previous / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(os.listdir(previous)) == ["out.h5", "out.png"]

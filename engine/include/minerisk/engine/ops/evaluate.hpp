@@ -1,6 +1,7 @@
 #pragma once
 // `minerisk evaluate`: a probability grid against the truth (points of true items, or a label
 // raster on the same grid), as ROC-AUC, PR-AUC, the capture curve and false alarms.
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -36,7 +37,9 @@ struct EvaluateFiles {
   std::filesystem::path report, picture;
 };
 /// Evaluates and writes the report and the picture (staged, committed together); `files` comes
-/// back with the names used.
-Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files);
+/// back with the names used. When `cancel` is set before the commit (a signal), Cancelled and
+/// nothing is replaced.
+Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files,
+                             const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace minerisk

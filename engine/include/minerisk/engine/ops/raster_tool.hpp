@@ -28,11 +28,20 @@ using TileComputer = std::function<std::vector<std::vector<float>>(const kernels
 
 /// Computes and writes `outputs` (tiled GeoTIFFs on `grid`, compressed with `compress`, one
 /// of kCompressions) over the tiles of `control.tile_size` in `shape`, with the control's
-/// threads, progress (labelled `label`) and cancellation. Every output is written under a
-/// temporary name and renamed only when all are complete; a failure or Cancelled leaves none.
-void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs, const std::string& compress,
+/// threads, progress (labelled `label`) and cancellation. `inputs` are the files the tool
+/// reads (INPUT, --like): an output that is one of them is refused. The outputs go through one
+/// OutputSet (output_set.hpp): written in a private folder and renamed only when all are
+/// complete, the first output last; a failure or Cancelled leaves none.
+void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
+                   const std::vector<std::filesystem::path>& inputs, const std::string& compress,
                    const Control& control, const std::string& label, const TileComputer& compute,
                    TileShape shape = TileShape::squares);
+
+/// The output checks of write_rasters alone (UserError for an output that is an input, a
+/// folder, a device...), for a tool that does much work before it writes. Empty outputs are
+/// skipped.
+void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
+                        const std::vector<std::filesystem::path>& inputs);
 
 /// `compress` in upper case if it names one of kCompressions (in any case); a UserError naming
 /// --compress otherwise.

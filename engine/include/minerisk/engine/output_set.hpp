@@ -1,0 +1,90 @@
+#pragma once
+// Every file a command writes goes through one OutputSet, so the rules are the same for run,
+// sweep, fit, evaluate, the raster tools and the Python module:
+// - an output that is one of the command's inputs (same device and inode, through links and
+//   relative paths), that exists and is not a regular file (a folder, a device, a fifo), or
+//   that another output of the command also names, is refused with a UserError before any
+//   work is done;
+// - the temporaries live in one private folder per output folder, made by mkdtemp (mode 0700,
+//   `.minerisk-<pid>-XXXXXX`), and are created with O_CREAT | O_EXCL | O_NOFOLLOW, so no link
+//   planted by someone else is ever followed and any destination name that fits the file
+//   system fits its temporary;
+// - commit() moves every output into place as one step, the first output added last (so a
+//   run's grid never stands beside a picture of another run), with SIGINT and SIGTERM blocked
+//   and the cancel flag checked just before; a failed rename puts the previous files back;
+// - until then the destinations are untouched, and the destructor removes the temporaries;
+//   private folders of dead processes are removed when the next command writes there.
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "minerisk/engine/errors.hpp"
+
+namespace minerisk {
+
+class OutputSet {
+ public:
+  /// `inputs`: every file the command reads. Paths that do not exist (GDAL's /vsi paths, URLs)
+  /// are ignored. Nothing is created until add().
+  explicit OutputSet(std::vector<std::filesystem::path> inputs = {});
+  /// Without commit(): removes the temporaries and the private folders; destinations untouched.
+  ~OutputSet();
+  OutputSet(const OutputSet&) = delete;
+  OutputSet& operator=(const OutputSet&) = delete;
+
+  /// More inputs, known only once they are loaded (InputSet::files): every output added so far
+  /// is checked against them, and every later one.
+  void add_inputs(const std::vector<std::filesystem::path>& inputs);
+
+  /// Checks `destination` (UserError naming it otherwise), creates its empty temporary and
+  /// returns the output's index. The first output added is the main one: it is renamed last.
+  size_t add(const std::filesystem::path& destination);
+  /// Where output `k` is written until commit(): a path inside the private folder.
+  const std::filesystem::path& temporary(size_t k) const;
+  const std::filesystem::path& destination(size_t k) const;
+
+  /// Output `k` takes at least `bytes` (a lower bound, never a guess): a UserError now if its
+  /// folder has less free space than all of this command's outputs there need.
+  void expect_size(size_t k, uint64_t bytes);
+  /// Writes `text` as output `k`'s whole content; a write failure is a UserError.
+  void write_text(size_t k, const std::string& text);
+
+  /// Runs `work`, which writes the temporaries. An error from it (HDF5's, GDAL's) while an
+  /// output's folder is out of space becomes one UserError saying so; others pass unchanged.
+  template <class Work>
+  decltype(auto) writing(Work&& work) {
+    try {
+      return std::forward<Work>(work)();
+    } catch (const UserError&) {
+      throw;
+    } catch (const Cancelled&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw_if_out_of_space(e.what());
+      throw;
+    }
+  }
+
+  /// Makes the temporaries durable and moves all of them into place, or throws and leaves
+  /// every destination as it was: Cancelled when `cancel` is set (checked after SIGINT and
+  /// SIGTERM are blocked, just before the first rename), UserError when a file cannot be
+  /// written or replaced. The test hook MINERISK_TEST_PAUSE_BEFORE_COMMIT=SECONDS waits (and
+  /// says so on stderr) before that check, so a test can signal after the last write.
+  void commit(const std::atomic<bool>* cancel);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  void throw_if_out_of_space(const std::string& what) const;
+};
+
+/// The smallest size deflate (zlib, as HDF5 and GeoTIFF use it) can give `raw_bytes`: no
+/// input compresses by more than 1032 to 1. Used for free-space lower bounds.
+inline uint64_t deflate_lower_bound(uint64_t raw_bytes) { return raw_bytes / 1032; }
+
+}  // namespace minerisk

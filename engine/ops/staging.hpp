@@ -1,0 +1,27 @@
+#pragma once
+// What the operations tell their OutputSet (engine/include/minerisk/engine/output_set.hpp):
+// the files a scenario reads, so no output replaces one, and lower bounds on the size of the
+// files they write, for the free-space check. Internal to engine/ops.
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace minerisk::ops {
+
+/// Every file the scenario names: the scenario itself, the DEM, the vector sections, the
+/// evidence layers' rasters and vectors, and [fit]'s labels and zones.
+std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
+
+/// The paths of the inputs an InputSet opened (InputSet::files).
+std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files);
+
+/// The least an HDF5 grid file can take: its coordinates (stored uncompressed), its text
+/// attributes, and `variables` float32 grids of width x height in tiles of tile_size, each
+/// tile at least a zlib stream's few bytes and deflate's best ratio (1032:1).
+uint64_t grid_file_lower_bound(int64_t width, int64_t height, int64_t tile_size, uint64_t variables,
+                               uint64_t text_bytes);
+
+}  // namespace minerisk::ops

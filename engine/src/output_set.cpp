@@ -1,0 +1,276 @@
+#include "minerisk/engine/output_set.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "private_folder.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+namespace {
+
+using detail::FileId;
+
+std::optional<FileId> id_of(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileId{st.st_dev, st.st_ino};
+}
+
+// A name as long as the file system's limit is unreadable in a message: its start is enough.
+std::string abbreviated(const std::string& s) { return s.size() <= 60 ? s : s.substr(0, 40) + "..."; }
+
+// Refuses a destination that no file can have: empty, or a name or path over the system's
+// limits (which would otherwise surface as "filesystem error" from deep inside).
+void check_spelling(const fs::path& destination) {
+  if (destination.empty()) throw UserError("output: the path is empty; give a file name such as out.h5");
+  const std::string text = destination.string();
+  if (text.size() >= PATH_MAX)
+    throw UserError("output: the path '" + abbreviated(text) + "' is " + std::to_string(text.size()) +
+                    " bytes, more than the system's " + std::to_string(PATH_MAX - 1) + "; choose a shorter path");
+  for (const fs::path& part : destination)
+    if (part.string().size() > NAME_MAX)
+      throw UserError("output: the name '" + abbreviated(part.string()) + "' in the path is " +
+                      std::to_string(part.string().size()) + " bytes, more than the file system's " +
+                      std::to_string(NAME_MAX) + "; choose a shorter name");
+}
+
+struct Input {
+  fs::path path;
+  FileId id;
+};
+
+}  // namespace
+
+struct OutputSet::Impl {
+  struct Folder {
+    FileId id;
+    std::unique_ptr<detail::PrivateFolder> temporaries;
+    uint64_t expected = 0;  // bytes all our outputs in it need at least
+  };
+  struct Output {
+    fs::path destination;
+    std::string name;       // the destination's file name, in its folder
+    std::string temporary;  // the temporary's name, in the private folder
+    fs::path temporary_path;
+    size_t folder = 0;
+    uint64_t expected = 0;
+  };
+  std::vector<Input> inputs;
+  std::vector<Folder> folders;
+  std::vector<Output> outputs;
+
+  // The checks on a destination that depend on what is on the disk: run at add() and again
+  // just before the commit, in case something changed during the work.
+  void check_destination(const Output& out) const {
+    struct stat st {};
+    if (::stat(out.destination.c_str(), &st) != 0) {
+      if (errno == ENOENT) return;  // a new file (or a dangling link, which the rename replaces)
+      throw UserError("output: cannot use '" + out.destination.string() + "' (" + std::strerror(errno) +
+                      "); choose another output path");
+    }
+    if (S_ISDIR(st.st_mode))
+      throw UserError("output: '" + out.destination.string() + "' is a folder; give a file name such as out.h5");
+    if (!S_ISREG(st.st_mode))
+      throw UserError("output: '" + out.destination.string() +
+                      "' exists and is not a regular file (a device, a fifo or a socket); write to a file instead");
+    check_not_input(out, FileId{st.st_dev, st.st_ino});
+  }
+
+  void check_not_input(const Output& out, const FileId& id) const {
+    for (const Input& in : inputs)
+      if (in.id == id)
+        throw UserError("output: '" + out.destination.string() + "' is the input '" + in.path.string() +
+                        "' of this command; writing it would destroy the input: choose another output path");
+  }
+
+  void commit(const std::atomic<bool>* cancel);
+};
+
+OutputSet::OutputSet(std::vector<fs::path> inputs) : impl_(std::make_unique<Impl>()) { add_inputs(inputs); }
+
+OutputSet::~OutputSet() = default;  // the private folders remove themselves and their files
+
+void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
+  for (const fs::path& path : inputs) {
+    if (path.empty()) continue;
+    const std::optional<FileId> id = id_of(path);
+    if (!id) continue;
+    impl_->inputs.push_back({path, *id});
+    for (const Impl::Output& out : impl_->outputs)
+      if (const std::optional<FileId> existing = id_of(out.destination)) impl_->check_not_input(out, *existing);
+  }
+}
+
+size_t OutputSet::add(const fs::path& destination) {
+  Impl& m = *impl_;
+  check_spelling(destination);
+  Impl::Output out;
+  out.destination = destination;
+  out.name = destination.filename().string();
+  if (out.name.empty() || out.name == "." || out.name == "..")
+    throw UserError("output: '" + destination.string() + "' is a folder; give a file name such as out.h5");
+  const fs::path folder = destination.has_parent_path() ? destination.parent_path() : fs::path(".");
+  struct stat st {};
+  const int found = ::stat(folder.c_str(), &st) == 0 ? 0 : errno;
+  if (found == ENOENT || found == ENOTDIR || (found == 0 && !S_ISDIR(st.st_mode)))
+    throw UserError("output: folder '" + folder.string() + "' does not exist; create it or choose another output path");
+  if (found != 0)
+    throw UserError("output: cannot use folder '" + folder.string() + "' (" + std::strerror(found) +
+                    "); choose another output path");
+  m.check_destination(out);
+  const FileId folder_id{st.st_dev, st.st_ino};
+  for (const Impl::Output& other : m.outputs) {
+    const std::optional<FileId> a = id_of(other.destination), b = id_of(destination);
+    if ((m.folders[other.folder].id == folder_id && other.name == out.name) || (a && b && *a == *b))
+      throw UserError("output: '" + destination.string() +
+                      "' would be written twice (two outputs share the name); give the output another name");
+  }
+  out.folder = m.folders.size();
+  for (size_t f = 0; f < m.folders.size(); ++f)
+    if (m.folders[f].id == folder_id) out.folder = f;
+  if (out.folder == m.folders.size())
+    m.folders.push_back({folder_id, std::make_unique<detail::PrivateFolder>(folder), 0});
+  // A short name of our own, so any destination name the file system takes fits; the
+  // extension only helps whoever looks inside a folder left by a killed process.
+  const std::string extension = destination.extension().string();
+  out.temporary = std::to_string(m.outputs.size()) + (extension.size() <= 16 ? extension : "");
+  out.temporary_path = m.folders[out.folder].temporaries->create_file(out.temporary);
+  m.outputs.push_back(std::move(out));
+  return m.outputs.size() - 1;
+}
+
+const fs::path& OutputSet::temporary(size_t k) const { return impl_->outputs.at(k).temporary_path; }
+const fs::path& OutputSet::destination(size_t k) const { return impl_->outputs.at(k).destination; }
+
+void OutputSet::expect_size(size_t k, uint64_t bytes) {
+  Impl::Output& out = impl_->outputs.at(k);
+  Impl::Folder& folder = impl_->folders[out.folder];
+  folder.expected += bytes - std::min(bytes, out.expected);
+  out.expected = std::max(out.expected, bytes);
+  const uint64_t available = folder.temporaries->available_bytes();
+  if (available < folder.expected) {
+    char numbers[128];
+    std::snprintf(numbers, sizeof numbers, "%.1f MB free, the outputs need at least %.1f MB",
+                  static_cast<double>(available) / 1e6, static_cast<double>(folder.expected) / 1e6);
+    throw UserError("output: not enough space in folder '" + folder.temporaries->folder().string() + "' (" +
+                    numbers + "); free some space or choose another folder");
+  }
+}
+
+void OutputSet::write_text(size_t k, const std::string& text) {
+  const Impl::Output& out = impl_->outputs.at(k);
+  const int fd = ::openat(impl_->folders[out.folder].temporaries->fd(), out.temporary.c_str(),
+                          O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  size_t done = 0;
+  int error = fd < 0 ? errno : 0;
+  while (fd >= 0 && done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      error = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fd >= 0 && ::close(fd) != 0 && error == 0) error = errno;
+  if (error == ENOSPC || error == EDQUOT) throw_if_out_of_space(std::strerror(error));
+  if (error)
+    throw UserError("output: writing '" + out.destination.string() + "' failed (" + std::strerror(error) +
+                    "); the previous file, if any, is unchanged");
+}
+
+void OutputSet::throw_if_out_of_space(const std::string& what) const {
+  for (const Impl::Output& out : impl_->outputs) {
+    const detail::PrivateFolder& folder = *impl_->folders[out.folder].temporaries;
+    // The failing write's partial temporary is still there, so a full disk reads as (almost)
+    // nothing free; the message of the system's error, when the library passed it on, too.
+    const bool full = folder.available_bytes() < (1u << 20) ||
+                      what.find(std::strerror(ENOSPC)) != std::string::npos ||
+                      what.find(std::strerror(EDQUOT)) != std::string::npos;
+    if (full)
+      throw UserError("output: no space left on the device of folder '" + folder.folder().string() +
+                      "' while writing '" + out.destination.string() +
+                      "'; free some space or choose another folder (no output was changed)");
+  }
+}
+
+void OutputSet::commit(const std::atomic<bool>* cancel) { impl_->commit(cancel); }
+
+// Test hook: a pause after the last write and before the cancel check, long enough for a test
+// to send a signal at exactly that moment. Ends early once the cancel flag is set.
+static void pause_for_tests(const std::atomic<bool>* cancel) {
+  const char* seconds = std::getenv("MINERISK_TEST_PAUSE_BEFORE_COMMIT");
+  if (!seconds || !*seconds) return;
+  std::cerr << "minerisk: test hook: pausing " << seconds << " s before the commit" << std::endl;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(std::atof(seconds));
+  while (std::chrono::steady_clock::now() < until && !(cancel && cancel->load()))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+void OutputSet::Impl::commit(const std::atomic<bool>* cancel) {
+  pause_for_tests(cancel);
+  for (const Output& out : outputs) {
+    check_destination(out);
+    if (!folders[out.folder].temporaries->sync_file(out.temporary)) {
+      const int error = errno;
+      throw UserError("output: writing '" + out.destination.string() + "' failed (" + std::strerror(error) +
+                      "); no output was changed");
+    }
+  }
+  // From the cancel check to the last rename, a signal only marks the flag for after it.
+  sigset_t blocked, previous;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGINT);
+  sigaddset(&blocked, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+  struct Restore {
+    sigset_t* mask;
+    ~Restore() { pthread_sigmask(SIG_SETMASK, mask, nullptr); }
+  } restore{&previous};
+  if (cancel && cancel->load()) throw Cancelled();
+
+  // The main output (added first) is renamed last. Each previous file is kept as a hard link
+  // in the private folder until all renames succeeded, so a failure can put it back.
+  std::vector<int> backed_up(outputs.size(), -1);  // 1 with a backup, 0 none (no previous file)
+  for (size_t k = outputs.size(); k-- > 0;) {
+    const Output& out = outputs[k];
+    const detail::PrivateFolder& folder = *folders[out.folder].temporaries;
+    const std::string backup = "previous-" + std::to_string(k);
+    struct stat st {};
+    const bool existed = ::fstatat(folder.parent_fd(), out.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    const bool kept = existed && ::linkat(folder.parent_fd(), out.name.c_str(), folder.fd(), backup.c_str(), 0) == 0;
+    if (::renameat(folder.fd(), out.temporary.c_str(), folder.parent_fd(), out.name.c_str()) == 0) {
+      backed_up[k] = kept ? 1 : (existed ? 2 : 0);  // 2: replaced without a copy to restore
+      continue;
+    }
+    const int error = errno;
+    std::string lost;
+    for (size_t j = k + 1; j < outputs.size(); ++j) {
+      const Output& done = outputs[j];
+      const detail::PrivateFolder& f = *folders[done.folder].temporaries;
+      const std::string b = "previous-" + std::to_string(j);
+      if (backed_up[j] == 1) ::renameat(f.fd(), b.c_str(), f.parent_fd(), done.name.c_str());
+      if (backed_up[j] == 0) ::unlinkat(f.parent_fd(), done.name.c_str(), 0);
+      if (backed_up[j] == 2) lost += (lost.empty() ? "" : ", ") + done.destination.string();
+    }
+    throw UserError("output: cannot replace '" + out.destination.string() + "' (" + std::strerror(error) + "); " +
+                    (lost.empty() ? "no output was changed" : "only " + lost + " was replaced"));
+  }
+  for (const Folder& f : folders) ::fsync(f.temporaries->parent_fd());  // the renames themselves, durably
+}
+
+}  // namespace minerisk

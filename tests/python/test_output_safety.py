@@ -1,0 +1,306 @@
+"""Output safety (engine/src/output_set.cpp), the same for every command: an output that is an
+input, or not a regular file, is refused with exit 2 and one line; temporaries never follow a
+link; private folders of dead processes are removed; long names work. Each refusal leaves every
+file (inputs and previous outputs) byte for byte as it was, and no temporary behind."""
+import fcntl
+import hashlib
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+
+import pytest
+
+from conftest import minerisk_bin, scenario_text
+
+PREVIOUS = b"a previous good output that must survive"
+
+
+def snapshot(*folders):
+    """Every entry under the folders: a file's SHA-256, a link's target, or the kind of node."""
+    state = {}
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            for name in dirs + files:
+                path = os.path.join(root, name)
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    state[path] = ("link", os.readlink(path))
+                elif stat.S_ISREG(st.st_mode):
+                    state[path] = ("file", hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest())
+                else:
+                    state[path] = ("node", stat.S_IFMT(st.st_mode))
+    return state
+
+
+def run(*args, cwd=None, env=None, timeout=300):
+    return subprocess.run([minerisk_bin(), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env,
+                          timeout=timeout)
+
+
+def check_refused(args, folders, *expected, cwd=None):
+    """Runs minerisk; checks exit 2, one line with the expected words, and that nothing changed."""
+    before = snapshot(*folders)
+    result = run(*args, cwd=cwd)
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    message = result.stderr.strip()
+    assert message.count("\n") == 0, f"not one line: {message!r}"
+    assert message.startswith("minerisk: error: ")
+    for text in expected:
+        assert text in message, f"{text!r} not in {message!r}"
+    assert snapshot(*folders) == before, "a file was created, changed or left behind"
+    return message
+
+
+@pytest.fixture
+def local(region, tmp_path):
+    """A copy of the sample region and its scenario in tmp_path, so a failure cannot spoil the
+    session's region; returns (folder, scenario)."""
+    shutil.copytree(region, tmp_path / "region", ignore=shutil.ignore_patterns("*.h5", "*.png"))
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_text(tmp_path / "region"))
+    (tmp_path / "out.h5").write_bytes(PREVIOUS)
+    return tmp_path, scenario
+
+
+def dead_pid():
+    """The pid of a process that has exited (and been reaped)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize("target", ["region/dem.tif", "region/region.gpkg", "scenario.toml"])
+def test_an_output_that_is_an_input_is_refused(local, target):
+    folder, scenario = local
+    check_refused(["run", scenario, "-o", folder / target], [folder], "is the input", target.split("/")[-1],
+                  "choose another output path")
+
+
+def test_a_link_to_an_input_is_refused(local):
+    folder, scenario = local
+    (folder / "out.h5").unlink()
+    (folder / "out.h5").symlink_to(folder / "region" / "dem.tif")
+    check_refused(["run", scenario, "-o", folder / "out.h5"], [folder], "'", "dem.tif", "is the input")
+
+
+def test_a_relative_path_to_an_input_from_another_folder_is_refused(local):
+    folder, scenario = local
+    (folder / "elsewhere").mkdir()
+    check_refused(["run", scenario, "-o", "../region/dem.tif"], [folder], "../region/dem.tif", "is the input",
+                  cwd=folder / "elsewhere")
+    check_refused(["run", "../scenario.toml", "-o", "dem.tif"], [folder], "is the input", cwd=folder / "region")
+
+
+def test_a_hard_link_to_an_input_is_refused(local):
+    folder, scenario = local
+    os.link(folder / "region" / "dem.tif", folder / "hard.h5")
+    check_refused(["run", scenario, "-o", folder / "hard.h5"], [folder], "hard.h5", "is the input")
+
+
+def test_a_fifo_is_refused(local):
+    folder, scenario = local
+    os.mkfifo(folder / "pipe.h5")
+    check_refused(["run", scenario, "-o", folder / "pipe.h5"], [folder], "pipe.h5", "not a regular file")
+    assert stat.S_ISFIFO(os.lstat(folder / "pipe.h5").st_mode)
+
+
+def test_dev_null_is_refused_and_stays_a_device(local):
+    folder, scenario = local
+    before = os.lstat("/dev/null")
+    check_refused(["run", scenario, "-o", "/dev/null"], [folder], "/dev/null", "not a regular file")
+    after = os.lstat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev and after.st_ino == before.st_ino
+
+
+def test_a_folder_is_refused(local):
+    folder, scenario = local
+    check_refused(["run", scenario, "-o", folder / "region"], [folder], "is a folder")
+
+
+def test_a_tool_writing_over_its_input_is_refused(local):
+    folder, _ = local
+    dem = folder / "region" / "dem.tif"
+    check_refused(["slope", dem, dem], [folder], "dem.tif", "is the input")
+    check_refused(["focal", dem, "region/dem.tif", "--radius", "30"], [folder], "is the input", cwd=folder)
+    check_refused(["density", folder / "region" / "region.gpkg", dem, "--layer", "finds", "--like", dem,
+                   "--bandwidth", "100"], [folder], "is the input")
+
+
+def test_a_picture_named_like_an_input_is_refused(local):
+    folder, _ = local
+    # A GeoTIFF named .png (GDAL reads it by its content): the run's picture of landcover.h5.
+    shutil.copy(folder / "region" / "dem.tif", folder / "landcover.png")
+    evidence = f'\n[model.evidence.landcover]\nfeature = "raster"\npath = "{folder / "landcover.png"}"\nweight = 0.001\n'
+    scenario = folder / "landcover.toml"
+    scenario.write_text(scenario_text(folder / "region", evidence=evidence))
+    check_refused(["run", scenario, "-o", folder / "landcover.h5"], [folder], "landcover.png", "is the input")
+
+
+def test_two_outputs_of_the_same_name_are_refused(local):
+    folder, scenario = local
+    check_refused(["run", scenario, "-o", folder / "grid.png"], [folder], "written twice")
+    check_refused(["fit", scenario, "-o", folder / "a.toml", "--report", folder / "a.toml"], [folder],
+                  "written twice")
+
+
+def test_links_planted_at_predictable_names_are_not_followed(local, tmp_path_factory):
+    folder, scenario = local
+    victims = tmp_path_factory.mktemp("victims")
+    for k in range(3):
+        (victims / f"chosen{k}.txt").write_text(f"someone's file {k}")
+    # The old temporaries were .NAME.tmp-PID: a link at each name the next few hundred
+    # processes could have.
+    start = dead_pid()
+    for pid in range(start, start + 400):
+        for name in ("out.h5", "out.png"):
+            (folder / f".{name}.tmp-{pid}").symlink_to(victims / f"chosen{pid % 3}.txt")
+    # A link named like a stale private folder, to a folder of someone else's files: the clean-up
+    # must neither follow nor remove it.
+    (victims / "theirs").mkdir()
+    (victims / "theirs" / "0.h5").write_text("not ours")
+    (folder / f".minerisk-{dead_pid()}-AbCdEf").symlink_to(victims / "theirs")
+    links_before = snapshot(folder)
+    outside_before = snapshot(victims, folder / "region")
+    result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(victims, folder / "region") == outside_before, "a file outside the output was changed"
+    after = snapshot(folder)
+    for path, state in links_before.items():
+        if state[0] == "link":
+            assert after[path] == state
+    assert (folder / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert not [n for n in os.listdir(folder) if n.startswith(".minerisk-") and not os.path.islink(folder / n)]
+
+
+def test_stale_private_folders_of_dead_processes_are_removed(local):
+    folder, scenario = local
+    dead = folder / f".minerisk-{dead_pid()}-Xy12Zw"
+    dead.mkdir(mode=0o700)
+    (dead / "0.h5").write_bytes(b"half a grid")
+    (dead / "1.png").write_bytes(b"")
+    live = folder / f".minerisk-{os.getpid()}-Ab34Cd"  # this test's own pid: alive
+    live.mkdir(mode=0o700)
+    (live / "0.h5").write_bytes(b"in use")
+    locked = folder / f".minerisk-{dead_pid()}-Lk56Mn"  # dead pid, but its lock is held
+    locked.mkdir(mode=0o700)
+    (locked / "0.h5").write_bytes(b"in use in another pid namespace")
+    not_a_folder = folder / f".minerisk-{dead_pid()}-Fi78Le"
+    not_a_folder.write_bytes(b"a file, not ours to judge")
+    foreign = folder / f".minerisk-{dead_pid()}-Ot90Hr"  # another user's
+    foreign.mkdir(mode=0o700)
+    (foreign / "0.h5").write_bytes(b"theirs")
+    if os.geteuid() == 0:
+        os.chown(foreign, 65534, 65534)
+    lock = os.open(locked, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+    finally:
+        os.close(lock)
+    assert result.returncode == 0, result.stderr
+    assert not dead.exists()
+    assert (live / "0.h5").read_bytes() == b"in use"
+    assert (locked / "0.h5").read_bytes() == b"in use in another pid namespace"
+    assert not_a_folder.read_bytes() == b"a file, not ours to judge"
+    if os.geteuid() == 0:
+        assert (foreign / "0.h5").read_bytes() == b"theirs"
+    assert sorted(n for n in os.listdir(folder) if n.startswith(".minerisk-")) == sorted(
+        p.name for p in (live, locked, not_a_folder) + ((foreign,) if os.geteuid() == 0 else ()))
+
+
+def test_a_248_character_output_name_works(local):
+    folder, scenario = local
+    name = "a" * 245 + ".h5"
+    assert len(name) == 248
+    result = run("run", scenario, "-o", folder / name, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (folder / name).read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (folder / ("a" * 245 + ".png")).exists()
+    assert not [n for n in os.listdir(folder) if n.startswith(".")]
+
+
+@pytest.mark.parametrize("output, expected", [
+    ("", "the path is empty"),
+    ("x" * 297 + ".h5", "300 bytes"),
+    ("y" * 300 + "/out.h5", "300 bytes"),
+], ids=["empty", "long-name", "long-folder"])
+def test_impossible_output_paths_are_one_line_refusals(local, output, expected):
+    folder, scenario = local
+    message = check_refused(["run", scenario, "-o", output], [folder], expected, cwd=folder)
+    assert "internal error" not in message
+
+
+def test_a_good_run_leaves_no_temporary_and_replaces_both_outputs(local):
+    folder, scenario = local
+    (folder / "out.png").write_bytes(PREVIOUS)
+    result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert (folder / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (folder / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(os.listdir(folder)) == ["out.h5", "out.png", "region", "scenario.toml"]
+
+
+@pytest.mark.parametrize("picture_before", [PREVIOUS, None], ids=["previous-picture", "no-picture"])
+def test_a_failed_rename_puts_the_outputs_back(local, picture_before):
+    """The grid is renamed last; when that fails (here: a file bind-mounted on it, EBUSY), the
+    picture already renamed is put back as it was, so the two still belong together."""
+    folder, scenario = local
+    if picture_before is not None:
+        (folder / "out.png").write_bytes(picture_before)
+    (folder / "mounted").write_bytes(b"mounted over out.h5")
+    mount = subprocess.run(["mount", "--bind", str(folder / "mounted"), str(folder / "out.h5")], capture_output=True,
+                           text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mount.stderr.strip() or mount.returncode}")
+    try:
+        before = snapshot(folder)
+        result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+        after = snapshot(folder)
+    finally:
+        subprocess.run(["umount", str(folder / "out.h5")], check=False)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "cannot replace" in result.stderr and "no output was changed" in result.stderr
+    assert after == before
+    assert (folder / "out.h5").read_bytes() == PREVIOUS
+
+
+def test_sweep_and_evaluate_outputs_that_are_inputs_are_refused(local):
+    folder, scenario = local
+    sweep = folder / "sweep.toml"
+    sweep.write_text(f'base = "{scenario}"\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n')
+    check_refused(["sweep", sweep, "-o", sweep], [folder], "sweep.toml", "is the input")
+    check_refused(["sweep", sweep, "-o", folder / "region" / "dem.tif"], [folder], "dem.tif", "is the input")
+    assert run("run", scenario, "-o", folder / "out.h5", "--quiet").returncode == 0
+    gpkg = folder / "region" / "region.gpkg"
+    check_refused(["evaluate", folder / "out.h5", "--truth", gpkg, "--layer", "finds", "-o", folder / "out.h5"],
+                  [folder], "out.h5", "is the input")
+    check_refused(["evaluate", folder / "out.h5", "--truth", gpkg, "--layer", "finds", "--picture", gpkg], [folder],
+                  "region.gpkg", "is the input")
+
+
+def test_the_python_module_refuses_alike(local):
+    import minerisk
+    folder, scenario = local
+    dem = folder / "region" / "dem.tif"
+    before = snapshot(folder)
+    with pytest.raises(minerisk.Error, match="is the input"):
+        minerisk.tools.slope(str(dem), str(dem))
+    with pytest.raises(minerisk.Error, match="is the input"):
+        minerisk.Scenario.load(str(scenario)).run(folder / "scenario.toml")
+    assert snapshot(folder) == before
+
+
+def test_a_folder_others_can_write_to_works_and_keeps_nothing_behind(local):
+    """Writable by all without the sticky bit: another user could rename the private folder, so
+    the libraries write through /proc/self/fd; the outputs are the same files."""
+    folder, scenario = local
+    shared = folder / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    assert run("run", scenario, "-o", shared / "out.h5", "--quiet").returncode == 0
+    assert run("slope", folder / "region" / "dem.tif", shared / "slope.tif", "--quiet").returncode == 0
+    assert sorted(os.listdir(shared)) == ["out.h5", "out.png", "slope.tif"]
+    assert (shared / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
