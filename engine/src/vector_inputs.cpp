@@ -48,6 +48,7 @@ bool accepts(Shape s, OGRwkbGeometryType type) {
 void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::string& role, Shape shape, bool probability,
                  const FeatureVisitor& visit) {
   DatasetPtr ds = open_vector(spec.path, role);
+  const GdalErrorTrap trap;
   const std::string file = spec.path.string();
   OGRLayer* layer = nullptr;
   if (spec.layer.empty()) {
@@ -100,7 +101,9 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   OGREnvelope extent;
   size_t count = 0;
   layer->ResetReading();
+  const std::string unreadable = what + " could not be read to its end";
   for (auto& feature : *layer) {
+    trap.check(unreadable, kDamagedInputAdvice);  // before a value OGR complained about is used
     OGRGeometry* geometry = feature->GetGeometryRef();
     if (!geometry || geometry->IsEmpty()) continue;
     if (!accepts(shape, geometry->getGeometryType()))
@@ -120,6 +123,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     visit(*geometry, value, feature->GetFID());
     ++count;
   }
+  trap.check(unreadable, kDamagedInputAdvice);
   if (count == 0)
     throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") +
                     " has no features; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");
