@@ -81,3 +81,34 @@ TEST(GdalErrorTrap, TheInnermostTrapGetsTheMessagesAndDebugIsIgnored) {
   EXPECT_FALSE(outer.raised());
   EXPECT_NO_THROW(outer.check("x", "y"));
 }
+
+TEST(BadNumbers, AHugeBandwidthGivesZeroDensityWithoutOverflow) {
+  using namespace minerisk::kernels;
+  for (const bool geographic : {false, true}) {
+    GridFrame f;
+    f.geographic = geographic;
+    f.geotransform = geographic ? std::array<double, 6>{45, 0.001, 0, 40, 0, -0.001}
+                                : std::array<double, 6>{0, 10, 0, 1000, 0, -10};
+    f.width = f.height = 32;
+    const std::vector<WeightedPoint> points = {{f.centre_x(3), f.centre_y(4), 1.0}};
+    const Window w{0, 0, 32, 32};
+    std::vector<float> out(static_cast<size_t>(w.cells()), NAN);
+    gaussian_density_per_km2(points, 1e308, w, f, out);
+    for (float v : out) EXPECT_EQ(v, 0.0f);
+    // An ordinary bandwidth still sees the point (the geographic path has no column pool).
+    gaussian_density_per_km2(points, geographic ? 200.0 : 30.0, w, f, out);
+    EXPECT_GT(out[4 * 32 + 3], 0.0f);
+  }
+}
+
+TEST(BadNumbers, HalosSaturateInsteadOfOverflowing) {
+  using namespace minerisk::kernels;
+  GridFrame f;
+  f.geotransform = {0, 10, 0, 1000, 0, -10};
+  f.width = f.height = 10;
+  EXPECT_EQ(gaussian_halo(f, 1e308), kGaussianHaloCeiling);
+  EXPECT_EQ(gaussian_halo(f, std::numeric_limits<double>::infinity()), kGaussianHaloCeiling);
+  EXPECT_EQ(gaussian_halo(f, 25.0), 10);  // 4 x 2.5 cells
+  const Neighbourhood n = neighbourhood(FocalShape::square, 1e308, f);
+  EXPECT_EQ(n.halo(), int64_t{1} << 40);
+}
