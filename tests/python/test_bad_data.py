@@ -151,3 +151,134 @@ def test_truncated_geotiff_is_called_damaged_not_unreferenced(region, tmp_path):
     s = region_copy(region, tmp_path, dem=tif)
     message = run_refused(s, tmp_path, [tif], "terrain.dem", "truncated.tif", "unreadable", "truncated")
     assert "has no CRS" not in message
+
+
+# --- numbers in the data ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, shown", [
+    (float("inf"), "count = inf, not a finite number"), ("nan", "count = nan, not a finite number"),
+    (-2.0, "count = -2, outside [0, inf)"), ("many", "'many', not a number")])
+def test_find_counts_checked(region, tmp_path, value, shown):
+    gpkg = tmp_path / "finds.gpkg"
+    kind = ogr.OFTString if isinstance(value, str) else ogr.OFTReal
+    make_vector(gpkg, "finds", ogr.wkbPoint, [("POINT (643000 4417000)", {"count": 1}),
+                                              ("POINT (643100 4417000)", {"count": value})],
+                fields=[("count", kind)])
+    text = replace_section(scenario_text(region), "finds", f'path = "{gpkg}"\nlayer = "finds"\ncount_field = "count"')
+    s = tmp_path / "scenario.toml"
+    s.write_text(text)
+    run_refused(s, tmp_path, [gpkg], "finds", "layer 'finds'", "finds.gpkg", "feature 2", shown)
+
+
+@pytest.mark.parametrize("section, field, value, shown", [
+    ("cleared", "pod", "nan", "pod = nan, not a finite number"),
+    ("cleared", "pod", float("inf"), "pod = inf, not a finite number"),
+    ("records", "reliability", -0.5, "reliability = -0.5, outside [0, 1]"),
+    ("records", "reliability", "1.5", "reliability = 1.5, outside [0, 1]")])
+def test_probabilities_in_polygon_layers_checked(region, tmp_path, section, field, value, shown):
+    gpkg = tmp_path / f"{section}.gpkg"
+    kind = ogr.OFTString if isinstance(value, str) else ogr.OFTReal
+    square = "POLYGON ((641000 4415000, 641500 4415000, 641500 4415500, 641000 4415500, 641000 4415000))"
+    make_vector(gpkg, section, ogr.wkbPolygon, [(square, {field: value})], fields=[(field, kind)])
+    text = replace_section(scenario_text(region), section, f'path = "{gpkg}"\n{field}_field = "{field}"')
+    s = tmp_path / "scenario.toml"
+    s.write_text(text)
+    run_refused(s, tmp_path, [gpkg], section, f"{section}.gpkg", "feature 1", shown)
+
+
+def test_density_weights_checked(region, tmp_path):
+    gpkg = tmp_path / "weights.gpkg"
+    make_vector(gpkg, "finds", ogr.wkbPoint, [("POINT (643000 4417000)", {"w": float("inf")})],
+                fields=[("w", ogr.OFTReal)])
+    dem = pathlib.Path(region) / "dem.tif"
+    check_refused(("density", gpkg, "OUT", "--like", dem, "--bandwidth", "100", "--weight-field", "w", "-q"), tmp_path,
+                  [gpkg, dem], "input", "weights.gpkg", "feature 1", "w = inf, not a finite number", output="out.tif")
+
+
+def test_vertex_that_is_not_a_number(region, tmp_path):
+    gpkg = tmp_path / "lines.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(gpkg))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32638)
+    layer = ds.CreateLayer("front_lines", srs, ogr.wkbLineString)
+    line = ogr.Geometry(ogr.wkbLineString)
+    for x, y in [(643000, 4417000), (float("nan"), 4417500), (643500, 4417500)]:
+        line.AddPoint_2D(x, y)
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature.SetGeometry(line)
+    layer.CreateFeature(feature)
+    ds = feature = layer = None
+    text = replace_section(scenario_text(region), "front_lines", f'path = "{gpkg}"')
+    s = tmp_path / "scenario.toml"
+    s.write_text(text)
+    run_refused(s, tmp_path, [gpkg], "front_lines", "lines.gpkg", "feature 1", "not a finite number")
+
+
+def test_density_bandwidth_beyond_any_grid(region, tmp_path):
+    counts = tmp_path / "counts.tif"
+    gdal.Translate(str(counts), str(pathlib.Path(region) / "dem.tif"))
+    check_refused(("density", counts, "OUT", "--bandwidth", "1e308", "-q"), tmp_path, [counts], "--bandwidth",
+                  "more than 4096", output="out.tif")
+
+
+# --- the 180th meridian -------------------------------------------------------------------------
+
+def geographic_raster(path, west, north, cols, rows, cell):
+    """A flat EPSG:4326 raster."""
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), cols, rows, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform([west, cell, 0, north, 0, -cell])
+    ds.SetProjection(srs.ExportToWkt())
+    ds.GetRasterBand(1).WriteArray(np.full((rows, cols), 100.0, np.float32))
+    ds = None
+    return path
+
+
+def metric_distance_reference(lon, lat, a, b):
+    """Brute force: each cell centre to the segment a-b in the local metric of its latitude
+    (metres per degree on WGS 84), the segment's longitudes taken as given (unwrapped)."""
+    f = 1 / 298.257223563
+    e2 = f * (2 - f)
+    phi = np.radians(lat)
+    w = np.sqrt(1 - e2 * np.sin(phi) ** 2)
+    sx = 6378137.0 / w * np.cos(phi) * np.pi / 180
+    sy = 6378137.0 * (1 - e2) / w ** 3 * np.pi / 180
+    px, py = (lon - a[0]) * sx, (lat - a[1]) * sy
+    dx, dy = (b[0] - a[0]) * sx, (b[1] - a[1]) * sy
+    t = np.clip((px * dx + py * dy) / (dx * dx + dy * dy), 0, 1)
+    return np.hypot(px - t * dx, py - t * dy)
+
+
+@pytest.mark.parametrize("west", [179.5, -180.5])
+def test_line_across_the_antimeridian(tmp_path, west):
+    like = geographic_raster(tmp_path / "like.tif", west, 0.5, 100, 100, 0.01)
+    gpkg = tmp_path / "line.gpkg"
+    make_vector(gpkg, "lines", ogr.wkbLineString, [("LINESTRING (179.9 -0.3, -179.9 0.3)", {})], srs_epsg=4326)
+    out = tmp_path / "distance.tif"
+    result = run_minerisk("proximity", gpkg, out, "--like", like, "-q")
+    assert result.returncode == 0, result.stderr
+    got = gdal.Open(str(out)).ReadAsArray().astype(np.float64)
+    centre = west + 0.5  # the line as it lies on this grid: 0.2 degrees long, across 180
+    a, b = (179.9 - 360 * (centre < 0), -0.3), (180.1 - 360 * (centre < 0), 0.3)
+    lon = west + (np.arange(100) + 0.5) * 0.01
+    lat = 0.5 - (np.arange(100) + 0.5) * 0.01
+    expected = metric_distance_reference(lon[None, :], lat[:, None], a, b)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=0.05)
+    assert got.max() < 75000  # read as 359.8 degrees long, it would be far off at the corners
+
+
+def test_finds_across_the_antimeridian(tmp_path):
+    like = geographic_raster(tmp_path / "like.tif", 179.5, 0.5, 100, 100, 0.01)
+    densities = []
+    for lon in (-179.95, 180.05):  # the same place
+        gpkg = tmp_path / f"finds{lon}.gpkg"
+        make_vector(gpkg, "finds", ogr.wkbPoint, [(f"POINT ({lon} 0.1)", {})], srs_epsg=4326)
+        out = tmp_path / f"density{lon}.tif"
+        result = run_minerisk("density", gpkg, out, "--like", like, "--bandwidth", "2000", "-q")
+        assert result.returncode == 0, result.stderr
+        densities.append(gdal.Open(str(out)).ReadAsArray())
+    assert densities[1].max() > 0
+    np.testing.assert_allclose(densities[0], densities[1], rtol=1e-6, atol=1e-9)
+
+
