@@ -112,3 +112,42 @@ TEST(BadNumbers, HalosSaturateInsteadOfOverflowing) {
   const Neighbourhood n = neighbourhood(FocalShape::square, 1e308, f);
   EXPECT_EQ(n.halo(), int64_t{1} << 40);
 }
+
+TEST(GridLimits, SizesAreCheckedWithoutOverflow) {
+  const auto utm = epsg(32638);
+  const std::array<double, 6> gt{0, 1, 0, 0, 0, -1};
+  // 2^32 x 2^32 is 0 in int64 arithmetic; 2^31 x 16 is few cells but 16 GB of x coordinates.
+  EXPECT_NE(message_of([&] { make_grid(utm, gt, int64_t{1} << 32, int64_t{1} << 32, "g"); }).find("more than"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { make_grid(utm, gt, int64_t{1} << 31, 16, "g"); }).find("more than"), std::string::npos);
+  EXPECT_NE(message_of([&] { make_grid(utm, gt, int64_t{1} << 20, int64_t{1} << 20, "g"); }).find("more than"),
+            std::string::npos);  // 2^40 cells
+  EXPECT_NO_THROW(make_grid(utm, gt, kMaxGridSide, 16, "g"));
+  GridSpec spec{"EPSG:32638", 1, 1, 0, 0, 4294967296.0, 4294967296.0};
+  EXPECT_NE(message_of([&] { grid_from_spec(spec, "s.toml"); }).find("grid.resolution"), std::string::npos);
+  spec.resolution_x = spec.resolution_y = 1e-300;  // beyond int64: no undefined conversion
+  EXPECT_NE(message_of([&] { grid_from_spec(spec, "s.toml"); }).find("more than"), std::string::npos);
+}
+
+TEST(GridLimits, GeographicGridsLieOnTheGlobe) {
+  const auto wgs84 = epsg(4326);
+  auto refusal = [&](const std::array<double, 6>& gt, int64_t width) {
+    return message_of([&] { make_grid(wgs84, gt, width, 10, "dem"); });
+  };
+  EXPECT_NE(refusal({10, 0.01, 0, 90.05, 0, -0.01}, 10).find("beyond the pole"), std::string::npos);  // the issue's
+  EXPECT_NE(refusal({10, 0.01, 0, -89.95, 0, -0.01}, 10).find("beyond the pole"), std::string::npos);
+  EXPECT_NE(refusal({-180, 1, 0, 10, 0, -1}, 361).find("360"), std::string::npos);
+  EXPECT_NO_THROW(make_grid(wgs84, {10, 0.01, 0, 90.0, 0, -0.01}, 10, 10, "dem"));
+  EXPECT_NO_THROW(make_grid(wgs84, {179.5, 0.01, 0, 0.5, 0, -0.01}, 100, 100, "dem"));  // across 180
+  // Projected coordinates are not latitudes.
+  EXPECT_NO_THROW(make_grid(epsg(32638), {640000, 10, 0, 4420000, 0, -10}, 10, 10, "dem"));
+}
+
+TEST(GridLimits, AWholeGridInMemoryIsRefusedBeyondThePhysicalMemory) {
+  const auto utm = epsg(32638);
+  const Grid big = make_grid(utm, {0, 1, 0, 0, 0, -1}, int64_t{1} << 18, int64_t{1} << 18, "g");  // 2^36 cells
+  const Grid small = make_grid(utm, {0, 1, 0, 0, 0, -1}, 100, 100, "g");
+  EXPECT_NE(message_of([&] { require_whole_grid_memory(big, int64_t{1} << 20, "a test"); }).find("a test"),
+            std::string::npos);
+  EXPECT_NO_THROW(require_whole_grid_memory(small, 64, "a test"));
+}

@@ -282,3 +282,36 @@ def test_finds_across_the_antimeridian(tmp_path):
     np.testing.assert_allclose(densities[0], densities[1], rtol=1e-6, atol=1e-9)
 
 
+# --- grids --------------------------------------------------------------------------------------
+
+def test_geographic_dem_beyond_the_pole(region, tmp_path):
+    dem = geographic_raster(tmp_path / "polar.tif", 10.0, 90.05, 40, 20, 0.01)  # 89.85 to 90.05 N
+    check_refused(("slope", dem, "OUT", "-q"), tmp_path, [dem], "polar.tif", "beyond the pole", "-90 to 90",
+                  output="out.tif")
+    s = region_copy(region, tmp_path, dem=dem)
+    run_refused(s, tmp_path, [dem], "terrain.dem", "polar.tif", "beyond the pole")
+
+
+@pytest.mark.parametrize("bounds, resolution", [
+    ("[0, 0, 4294967296, 4294967296]", "1"),   # 2^32 x 2^32: wraps to 0 in 64-bit arithmetic
+    ("[0, 0, 2147483648, 16]", "1"),           # 2^31 x 16: few cells, 16 GB of x coordinates
+    ("[0, 0, 1e300, 1e300]", "1e-10"),         # beyond any integer
+])
+def test_grid_beyond_the_size_limits(region, tmp_path, bounds, resolution):
+    grid = f'[grid]\ncrs = "EPSG:32638"\nresolution = {resolution}\nbounds = {bounds}\n'
+    s = tmp_path / "scenario.toml"
+    s.write_text(scenario_text(region, grid=grid))
+    run_refused(s, tmp_path, [], "grid.resolution", "more than minerisk handles")
+
+
+def test_dem_with_no_data_over_the_grid(region, tmp_path):
+    dem = tmp_path / "empty.tif"
+    gdal.Translate(str(dem), str(pathlib.Path(region) / "dem.tif"))
+    ds = gdal.Open(str(dem), gdal.GA_Update)
+    band = ds.GetRasterBand(1)
+    band.Fill(band.GetNoDataValue())
+    ds = band = None
+    s = region_copy(region, tmp_path, dem=dem)
+    run_refused(s, tmp_path, [dem], "terrain.dem", "empty.tif", "no data over the grid")
+
+
