@@ -151,3 +151,19 @@ TEST(GridLimits, AWholeGridInMemoryIsRefusedBeyondThePhysicalMemory) {
             std::string::npos);
   EXPECT_NO_THROW(require_whole_grid_memory(small, 64, "a test"));
 }
+
+TEST(HdfErrors, AFailureIsOneLineWithTheSystemsReason) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "minerisk_no_such_folder" / "x.h5";
+  Grid g = make_grid(epsg(32638), {0, 1, 0, 0, 0, -1}, 8, 8, "g");
+  try {
+    GridFileWriter writer(path, g, 16, {}, {}, {});
+    FAIL() << "no error";
+  } catch (const UserError&) {
+    FAIL() << "a missing folder is not a full disk";
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_NE(m.find("No such file or directory"), std::string::npos) << m;
+    EXPECT_NE(m.find(path.string()), std::string::npos) << m;
+  }
+}

@@ -153,6 +153,19 @@ def test_truncated_geotiff_is_called_damaged_not_unreferenced(region, tmp_path):
     assert "has no CRS" not in message
 
 
+def test_truncated_grid_file_given_to_evaluate(region, tmp_path):
+    good = tmp_path / "good.h5"
+    assert run_minerisk("run", region_copy(region, tmp_path), "-o", good, "-q", "--no-picture").returncode == 0
+    bad = tmp_path / "truncated.h5"
+    data = good.read_bytes()
+    bad.write_bytes(data[: len(data) // 2])
+    gpkg = pathlib.Path(region) / "region.gpkg"
+    result = run_minerisk("evaluate", bad, "--truth", gpkg, "--layer", "finds", "-o", tmp_path / "report.json")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "truncated.h5" in result.stderr, result.stderr
+    assert not (tmp_path / "report.json").exists()
+
+
 # --- numbers in the data ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value, shown", [
@@ -315,3 +328,48 @@ def test_dem_with_no_data_over_the_grid(region, tmp_path):
     run_refused(s, tmp_path, [dem], "terrain.dem", "empty.tif", "no data over the grid")
 
 
+# --- a full disk ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 6 MB tmpfs (root only; skipped where mounting is not allowed)."""
+    mount = tmp_path / f"disk-{uuid.uuid4().hex[:8]}"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def fill(disk, leave_bytes):
+    """Fills the disk until only about `leave_bytes` are free."""
+    st = os.statvfs(disk)
+    free = st.f_bavail * st.f_frsize
+    (disk / "filler").write_bytes(b"\0" * max(0, free - leave_bytes))
+    return disk / "filler"
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, "picture"])
+def test_run_on_a_full_disk(region, tmp_path, small_disk, share):
+    s = region_copy(region, tmp_path)
+    good = tmp_path / "good.h5"
+    assert run_minerisk("run", s, "-o", good, "-q").returncode == 0
+    grid_size, picture_size = good.stat().st_size, good.with_suffix(".png").stat().st_size
+    # Room for the previous output only; then for half the grid; then the grid and half the picture.
+    leave = grid_size + picture_size // 2 if share == "picture" else max(16384, int(grid_size * share))
+    filler = fill(small_disk, leave)
+    message = check_refused(("run", s, "-o", "OUT", "-q"), small_disk, [s, filler], "No space left on device",
+                            str(small_disk))
+    assert "internal error" not in message and "HDF5-DIAG" not in message
+
+
+def test_tool_on_a_full_disk(region, small_disk):
+    filler = fill(small_disk, 256 * 1024)
+    dem = pathlib.Path(region) / "dem.tif"
+    check_refused(("slope", dem, "OUT", "-q"), small_disk, [dem, filler], "No space left on device", output="out.tif")
