@@ -3,6 +3,7 @@
 #include "minerisk/engine/ops/density.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
@@ -13,6 +14,7 @@ namespace minerisk::ops {
 namespace {
 
 constexpr double kNoData = -9999.0;
+constexpr int64_t kMaxHalo = 4096;  // cells: the focal tool's limit, for the same reason
 const std::string kLabel = "minerisk density";
 const std::string kDescription = "kernel density (items per km2)";
 
@@ -41,6 +43,15 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
                     "' is in a geographic CRS; smoothing needs metres: warp it to a projected CRS first (gdalwarp)");
   const RasterSource source(input, grid, "input");
   const int64_t halo = kernels::gaussian_halo(grid.frame, options.bandwidth, options.truncate);
+  // Each tile is read with this halo on every side: past a few thousand cells the windows no
+  // longer fit in memory (and the kernel reaches far beyond any grid).
+  if (halo > kMaxHalo) {
+    char text[200];
+    std::snprintf(text, sizeof text, "--bandwidth: %g m at --truncate %g reaches %s%lld cells, more than %lld",
+                  options.bandwidth, options.truncate, halo == kernels::kGaussianHaloCeiling ? "beyond " : "",
+                  static_cast<long long>(halo), static_cast<long long>(kMaxHalo));
+    throw UserError(std::string(text) + "; use a smaller bandwidth or resample the raster to coarser cells first");
+  }
   write_rasters(grid, {{output, kDescription, kNoData}}, {input}, options.compress, control, kLabel,
                 [&](const kernels::Window& w) {
                   const std::vector<float> counts = source.read(w.grown(halo));

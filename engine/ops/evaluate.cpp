@@ -51,6 +51,8 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
 
 Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth) {
   const GridFileReader reader(grid_file);
+  // The probabilities, the true items and the scored cells, all at once.
+  require_whole_grid_memory(reader.grid(), 2 * sizeof(float) + sizeof(kernels::ScoredCell), "evaluate");
   const std::vector<float> probability = reader.read("probability");
   const std::vector<float> items = items_per_cell(reader.grid(), truth);
   std::vector<kernels::ScoredCell> scored;

@@ -35,6 +35,8 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   const Grid grid = grid_from_raster(input, "input");
   const RasterSource source(input, grid, "input");
   const bool want_values = !options.nearest_value.empty();
+  // The mask, the nearest feature's row, and the values when wanted: the transform needs them all.
+  require_whole_grid_memory(grid, want_values ? 9 : 5, "proximity of a raster");
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
   // The thread limit for the column pass between the two tile loops (each loop sets its own).
   std::optional<tbb::global_control> limit;

@@ -1,6 +1,9 @@
 #include "minerisk/engine/ops/run.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 
 #include "minerisk/engine/errors.hpp"
@@ -17,6 +20,22 @@
 namespace fs = std::filesystem;
 
 namespace minerisk {
+
+namespace {
+// The result's cells that hold a value. Counted per tile as it is computed (a pass over memory
+// already in cache), so an all-no-data result is refused before anything is written in place.
+int64_t valid_cells(const std::vector<float>& values) {
+  return std::count_if(values.begin(), values.end(), [](float v) { return !std::isnan(v); });
+}
+
+// The DEM's no-data is the region's no-data: no valid cell means the DEM has none over the grid.
+void require_data(int64_t valid, const Scenario& s) {
+  if (valid == 0)
+    throw UserError("terrain.dem: '" + s.dem.string() +
+                    "' has no data over the grid: every cell is no-data; check its no-data value and that it covers "
+                    "the grid");
+}
+}  // namespace
 
 fs::path picture_path(const fs::path& output) {
   fs::path p = output;
@@ -56,12 +75,15 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                           model.evidence_descriptions(), meta);
     QuickLook quicklook(grid.width(), grid.height());
     std::mutex write_mutex;
+    std::atomic<int64_t> valid{0};
     for_each_tile(plan.tiles(), options.loop("minerisk run"), [&](const Window& tile) {
       const TileResult result = model.compute(tile);
+      valid += valid_cells(result.probability);
       if (options.quicklook) quicklook.add(result);
       std::lock_guard lock(write_mutex);
       writer.write_tile(result.window, result.probability, result.evidence);
     });
+    require_data(valid, scenario);
     writer.close();
     if (options.quicklook) {
       char note[160];
@@ -92,6 +114,8 @@ GridResult compute_grid(const Scenario& scenario, const ops::Control& control) {
   GridResult out;
   out.grid = inputs->grid;
   out.evidence_names = model.evidence_names();
+  require_whole_grid_memory(inputs->grid, static_cast<int64_t>(sizeof(float) * (1 + out.evidence_names.size())),
+                            "computing a grid in memory");
   const auto cells = static_cast<size_t>(inputs->grid.width() * inputs->grid.height());
   out.probability.assign(cells, NAN);
   out.evidence.assign(out.evidence_names.size(), std::vector<float>(cells, NAN));
@@ -106,6 +130,7 @@ GridResult compute_grid(const Scenario& scenario, const ops::Control& control) {
     place(r.probability, out.probability);
     for (size_t k = 0; k < r.evidence.size(); ++k) place(r.evidence[k], out.evidence[k]);
   });
+  require_data(valid_cells(out.probability), scenario);
   return out;
 }
 

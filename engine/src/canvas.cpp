@@ -1,12 +1,14 @@
 #include "canvas.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
 
 #include "bitmap_font.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/write_failure.hpp"
 
 namespace minerisk {
 
@@ -60,8 +62,15 @@ void Canvas::write_png(const std::filesystem::path& path) const {
   }
   GDALDriver* png = GetGDALDriverManager()->GetDriverByName("PNG");
   if (!png) throw std::runtime_error("GDAL has no PNG driver");
+  // Watched whole: libpng reports a full disk as a message, and the file is complete only once
+  // GDAL has closed it.
+  const GdalErrorTrap trap;
+  errno = 0;
   DatasetPtr out(png->CreateCopy(path.c_str(), ds.get(), FALSE, nullptr, nullptr, nullptr));
-  if (!out) throw std::runtime_error("writing '" + path.string() + "' failed: " + last_gdal_error());
+  const bool failed = !out;
+  out.reset();
+  if (failed || trap.raised())
+    throw_write_failure(path, "writing the picture", trap.raised() ? trap.first() : last_gdal_error(), errno);
 }
 
 }  // namespace minerisk

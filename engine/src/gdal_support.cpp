@@ -33,21 +33,46 @@ std::string last_gdal_error() {
   return msg ? std::string(msg) : std::string();
 }
 
+GdalErrorTrap::GdalErrorTrap() { CPLPushErrorHandlerEx(&GdalErrorTrap::handle, this); }
+
+GdalErrorTrap::~GdalErrorTrap() { CPLPopErrorHandler(); }
+
+void CPL_STDCALL GdalErrorTrap::handle(CPLErr type, CPLErrorNum, const char* message) {
+  // CE_Debug only reaches a handler with CPL_DEBUG set: tracing, not a complaint about the data.
+  if (type != CE_Warning && type != CE_Failure && type != CE_Fatal) return;
+  auto* trap = static_cast<GdalErrorTrap*>(CPLGetErrorHandlerUserData());
+  if (!trap) return;
+  if (trap->count_++ > 0) return;
+  // Our messages are one line; some of GDAL's (PROJ's, SQLite's) span several.
+  std::string text = message ? message : "";
+  for (char& c : text)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  trap->first_ = text.empty() ? "an unnamed error" : text;
+}
+
+void GdalErrorTrap::check(const std::string& what, const std::string& advice) const {
+  if (!raised()) return;
+  const std::string more = count_ > 1 ? " (and " + std::to_string(count_ - 1) + " more)" : "";
+  throw UserError(what + ": GDAL reports '" + first_ + "'" + more + "; " + advice);
+}
+
 DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   init_gdal();
   check_readable(path, role);
-  CPLErrorReset();
-  GDALDataset* ds = GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY);
-  if (!ds) {
-    const std::string detail = last_gdal_error();
-    throw UserError(role + ": cannot read '" + path.string() + "' as a raster" + (detail.empty() ? "" : " (" + detail + ")") +
+  const GdalErrorTrap trap;
+  DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (!ds)
+    throw UserError(role + ": cannot read '" + path.string() + "' as a raster" +
+                    (trap.raised() ? " (" + trap.first() + ")" : "") +
                     "; give a raster in a format GDAL reads, such as GeoTIFF");
-  }
-  return DatasetPtr(ds);
+  trap.check(role + ": raster '" + path.string() + "' is unreadable", kDamagedInputAdvice);
+  return ds;
 }
 
 bool is_vector_only(const fs::path& path) {
   init_gdal();
+  const GdalErrorTrap probe;  // a probe's failures are its answer, not a fault of the caller's read
   DatasetPtr raster(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (raster) return false;
   DatasetPtr vector(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
@@ -57,15 +82,14 @@ bool is_vector_only(const fs::path& path) {
 DatasetPtr open_vector(const fs::path& path, const std::string& role) {
   init_gdal();
   check_readable(path, role);
-  CPLErrorReset();
-  GDALDataset* ds = GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY);
-  if (!ds) {
-    const std::string detail = last_gdal_error();
+  const GdalErrorTrap trap;
+  DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  if (!ds)
     throw UserError(role + ": cannot read '" + path.string() + "' as a vector dataset" +
-                    (detail.empty() ? "" : " (" + detail + ")") +
+                    (trap.raised() ? " (" + trap.first() + ")" : "") +
                     "; give a layer in a format OGR reads, such as GeoPackage, GeoJSON or Shapefile");
-  }
-  return DatasetPtr(ds);
+  trap.check(role + ": '" + path.string() + "' is unreadable", kDamagedInputAdvice);
+  return ds;
 }
 
 }  // namespace minerisk

@@ -1,11 +1,26 @@
 #include "minerisk/engine/geotiff_writer.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <stdexcept>
 
 #include <cpl_string.h>
 
+#include "minerisk/engine/write_failure.hpp"
+
 namespace minerisk {
+namespace {
+
+// Every step is watched by a GdalErrorTrap: libtiff reports a full disk as a message (and GDAL
+// as CE_Failure only sometimes, flushing a block cache), and errno still holds the system's
+// reason when nothing later overwrote it.
+void check_written(const GdalErrorTrap& trap, bool failed, const std::filesystem::path& path, const std::string& what) {
+  if (!failed && !trap.raised()) return;
+  const int system_errno = errno;
+  throw_write_failure(path, what, trap.raised() ? trap.first() : last_gdal_error(), system_errno);
+}
+
+}  // namespace
 
 int64_t geotiff_block_for(int64_t tile_size) { return tile_size % 16 == 0 && tile_size <= 4096 ? tile_size : 256; }
 
@@ -24,9 +39,11 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   if (compress == "ZSTD") options.SetNameValue("ZSTD_LEVEL", "1");
   options.SetNameValue("NUM_THREADS", "ALL_CPUS");
   options.SetNameValue("BIGTIFF", "IF_SAFER");
+  const GdalErrorTrap trap;
+  errno = 0;
   dataset_.reset(driver->Create(path.c_str(), static_cast<int>(grid.width()), static_cast<int>(grid.height()), 1,
                                 GDT_Float32, options.List()));
-  if (!dataset_) throw std::runtime_error("cannot create '" + path.string() + "': " + last_gdal_error());
+  check_written(trap, !dataset_, path, "creating it");
   double gt[6];
   std::copy(grid.frame.geotransform.begin(), grid.frame.geotransform.end(), gt);
   dataset_->SetGeoTransform(gt);
@@ -34,6 +51,7 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   GDALRasterBand* band = dataset_->GetRasterBand(1);
   band->SetNoDataValue(nodata);
   if (!description.empty()) band->SetDescription(description.c_str());
+  check_written(trap, false, path, "creating it");
 }
 
 void GeoTiffWriter::write(const kernels::Window& w, std::vector<float> values) {
@@ -42,24 +60,27 @@ void GeoTiffWriter::write(const kernels::Window& w, std::vector<float> values) {
     for (float& v : values)
       if (std::isnan(v)) v = fill;
   }
-  if (dataset_->GetRasterBand(1)->RasterIO(GF_Write, static_cast<int>(w.col0), static_cast<int>(w.row0),
+  const GdalErrorTrap trap;
+  errno = 0;
+  const bool failed =
+      dataset_->GetRasterBand(1)->RasterIO(GF_Write, static_cast<int>(w.col0), static_cast<int>(w.row0),
                                            static_cast<int>(w.width), static_cast<int>(w.height), values.data(),
                                            static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float32, 0, 0,
-                                           nullptr) != CE_None)
-    throw std::runtime_error("writing '" + path_.string() + "' failed: " + last_gdal_error());
+                                           nullptr) != CE_None;
   // Uncompressed, write the tile's blocks now, while other threads compute, rather than all at
   // the end. Compressed, leave them to the final flush, where GDAL compresses on every core
   // (flushing here would compress under the caller's lock, one tile at a time).
-  if (!compressed_) dataset_->FlushCache(false);
+  if (!failed && !compressed_) dataset_->FlushCache(false);  // a failure is a message: the trap has it
+  check_written(trap, failed, path_, "writing a tile");
 }
 
 void GeoTiffWriter::close() {
   if (!dataset_) return;
-  CPLErrorReset();
+  const GdalErrorTrap trap;
+  errno = 0;
   dataset_->FlushCache(true);
-  GDALClose(dataset_.release());
-  if (CPLGetLastErrorType() >= CE_Failure)
-    throw std::runtime_error("writing '" + path_.string() + "' failed: " + last_gdal_error());
+  GDALClose(dataset_.release());  // their failures are messages: the trap has them
+  check_written(trap, false, path_, "closing it");
 }
 
 }  // namespace minerisk

@@ -1,6 +1,9 @@
 #include "minerisk/engine/grid.hpp"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -23,6 +26,59 @@ std::array<double, 4> Grid::bounds() const {
   return {std::min(gt[0], x1), std::min(gt[3], y1), std::max(gt[0], x1), std::max(gt[3], y1)};
 }
 
+namespace {
+
+std::string cells_text(int64_t width, int64_t height) { return std::to_string(width) + " x " + std::to_string(height); }
+
+// The size limits of grid.hpp, with the product computed without overflow: 2^32 x 2^32 bounds
+// wrap to 0 in int64 arithmetic, which passed the old check.
+void check_size(int64_t width, int64_t height, const std::string& what) {
+  int64_t cells = 0;
+  if (width > kMaxGridSide || height > kMaxGridSide || __builtin_mul_overflow(width, height, &cells) ||
+      cells > kMaxGridCells)
+    throw UserError(what + ": the grid is " + cells_text(width, height) + " cells, more than minerisk handles (" +
+                    std::to_string(kMaxGridSide) + " along a side, " + std::to_string(kMaxGridCells) +
+                    " in all); use a coarser resolution or a smaller extent");
+}
+
+// A geographic grid's cells must be places on the globe: rows beyond a pole would be computed
+// with a metric that means nothing there, and more than 360 degrees of longitude repeats cells.
+void check_geographic(const std::array<double, 6>& gt, int64_t width, int64_t height, const std::string& what) {
+  const double north = gt[3], south = gt[3] + gt[5] * static_cast<double>(height);
+  const double span = gt[1] * static_cast<double>(width);
+  constexpr double kSlack = 1e-9;  // degrees: rounding in a geotransform written as text
+  char text[160];
+  if (north > 90.0 + kSlack || south < -90.0 - kSlack) {
+    std::snprintf(text, sizeof text, "latitudes %.10g to %.10g", south, north);
+    throw UserError(what + ": the grid spans " + text +
+                    ", beyond the pole; a geographic grid must lie within -90 to 90 degrees (crop it, e.g. "
+                    "gdal_translate -projwin)");
+  }
+  if (!std::isfinite(gt[0]) || span > 360.0 + kSlack) {
+    std::snprintf(text, sizeof text, "%.10g degrees of longitude", span);
+    throw UserError(what + ": the grid spans " + std::string(text) + ", more than the globe's 360; crop it");
+  }
+}
+
+}  // namespace
+
+int64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page : int64_t{1} << 62;
+}
+
+void require_whole_grid_memory(const Grid& grid, int64_t bytes_per_cell, const std::string& what) {
+  int64_t bytes = 0;
+  const int64_t limit = physical_memory_bytes();
+  if (!__builtin_mul_overflow(grid.width() * grid.height(), bytes_per_cell, &bytes) && bytes <= limit) return;
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "%s holds the whole grid in memory: %s cells x %lld bytes, more than this machine's %.3g GB",
+                what.c_str(), cells_text(grid.width(), grid.height()).c_str(), static_cast<long long>(bytes_per_cell),
+                static_cast<double>(limit) / 1e9);
+  throw UserError(std::string(text) + "; use a coarser grid or a smaller extent");
+}
+
 Grid make_grid(const OGRSpatialReference& srs, const std::array<double, 6>& gt, int64_t width, int64_t height,
                const std::string& what) {
   if (gt[2] != 0.0 || gt[4] != 0.0)
@@ -31,6 +87,11 @@ Grid make_grid(const OGRSpatialReference& srs, const std::array<double, 6>& gt, 
     throw UserError(what + ": the grid is not north-up (pixel width must be positive and height negative); "
                            "warp it first (gdalwarp)");
   if (width <= 0 || height <= 0) throw UserError(what + ": the grid has no cells");
+  for (double v : gt)
+    if (!std::isfinite(v))
+      throw UserError(what + ": the geotransform holds a number that is not finite; georeference it again");
+  check_size(width, height, what);
+  if (srs.IsGeographic()) check_geographic(gt, width, height, what);
   Grid g;
   g.frame.geotransform = gt;
   g.frame.width = width;
@@ -54,13 +115,20 @@ Grid grid_from_spec(const GridSpec& spec, const fs::path& scenario_file) {
     throw UserError(scenario_file.string() + ": key 'grid.crs' is not a CRS GDAL knows ('" + spec.crs +
                     "'); use a code such as \"EPSG:32638\" or a WKT string");
   srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  const auto width = static_cast<int64_t>(std::llround((spec.xmax - spec.xmin) / spec.resolution_x));
-  const auto height = static_cast<int64_t>(std::llround((spec.ymax - spec.ymin) / spec.resolution_y));
-  if (width <= 0 || height <= 0)
+  // In double first: llround of a count beyond int64 is undefined.
+  const double cols = std::round((spec.xmax - spec.xmin) / spec.resolution_x);
+  const double rows = std::round((spec.ymax - spec.ymin) / spec.resolution_y);
+  if (!(cols >= 1) || !(rows >= 1))
     throw UserError(scenario_file.string() + ": key 'grid.resolution' is larger than the bounds; the grid has no cells");
-  if (width * height > int64_t{1} << 36)
-    throw UserError(scenario_file.string() + ": key 'grid.resolution' gives " + std::to_string(width) + " x " +
-                    std::to_string(height) + " cells, more than minerisk handles; use a coarser resolution");
+  const std::string what = scenario_file.string() + ": key 'grid.resolution'";
+  if (cols > static_cast<double>(kMaxGridSide) || rows > static_cast<double>(kMaxGridSide)) {
+    char text[80];
+    std::snprintf(text, sizeof text, "%.0f x %.0f", cols, rows);
+    throw UserError(what + ": the grid is " + text + " cells, more than minerisk handles (" +
+                    std::to_string(kMaxGridSide) + " along a side); use a coarser resolution or a smaller extent");
+  }
+  const auto width = static_cast<int64_t>(cols), height = static_cast<int64_t>(rows);
+  check_size(width, height, what);
   return make_grid(srs, {spec.xmin, spec.resolution_x, 0.0, spec.ymax, 0.0, -spec.resolution_y}, width, height,
                    scenario_file.string() + " [grid]");
 }

@@ -31,9 +31,7 @@ std::string read_text_attribute(hid_t object, const char* name) {
 }
 
 // Closes a file whose objects are all closed, reporting a failure.
-void close_file(h5::File& file, const std::filesystem::path& path) {
-  if (file.close() < 0) throw std::runtime_error("HDF5: closing '" + path.string() + "' failed");
-}
+void close_file(h5::File& file) { h5::check(file.close(), "closing the file"); }
 
 h5::File open_file(const std::filesystem::path& path) {
   h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
@@ -52,9 +50,11 @@ void check_yx(hid_t space, const Grid& grid, const std::filesystem::path& path, 
 
 }  // namespace
 
-GridFileReader::GridFileReader(const std::filesystem::path& path) : path_(path) {
+// Each public entry stops HDF5 printing errors on its thread, and turns them into a UserError
+// naming the file (in a function-try-block): a file that fails to read is a damaged one.
+GridFileReader::GridFileReader(const std::filesystem::path& path) try : path_(path) {
   if (!std::filesystem::exists(path)) throw UserError("grid: file '" + path.string() + "' not found; check the path");
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  h5::quiet_errors();
   const std::string what = "grid: '" + path.string() + "'";
   h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));  // first: closed after the objects in it
   if (!file.valid()) throw UserError(what + " is not an HDF5 file; give an output of 'minerisk run'");
@@ -97,42 +97,51 @@ GridFileReader::GridFileReader(const std::filesystem::path& path) : path_(path) 
       evidence_.emplace_back(name);
     }
   }
-  close_file(file, path_);
+  close_file(file);
+} catch (const h5::Error& e) {
+  h5::rethrow_for_input(e, path);
 }
 
-std::vector<float> GridFileReader::read(const std::string& variable) const {
+std::vector<float> GridFileReader::read(const std::string& variable) const try {
+  h5::quiet_errors();
+  require_whole_grid_memory(grid_, sizeof(float), "reading a whole variable");
   h5::File file = open_file(path_);
   std::vector<float> values(static_cast<size_t>(grid_.width() * grid_.height()));
   {
     h5::Dataset ds(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT));
     if (!ds.valid()) throw UserError("grid: '" + path_.string() + "' has no variable '" + variable + "'");
     h5::Dataspace space(H5Dget_space(ds.get()));
-    if (!space.valid()) throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
+    if (!space.valid()) h5::fail("reading " + variable);
     check_yx(space.get(), grid_, path_, variable);
     if (H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
-      throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
+      h5::fail("reading " + variable);
   }
-  close_file(file, path_);
+  close_file(file);
   return values;
+} catch (const h5::Error& e) {
+  h5::rethrow_for_input(e, path_);
 }
 
-float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_t col) const {
+float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_t col) const try {
+  h5::quiet_errors();
   h5::File file = open_file(path_);
   float value = NAN;
   {
     h5::Dataset ds(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT));
     if (!ds.valid()) throw UserError("grid: '" + path_.string() + "' has no variable '" + variable + "'");
     h5::Dataspace space(H5Dget_space(ds.get()));
-    if (!space.valid()) throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
+    if (!space.valid()) h5::fail("reading " + variable);
     check_yx(space.get(), grid_, path_, variable);
     const hsize_t start[2] = {static_cast<hsize_t>(row), static_cast<hsize_t>(col)}, count[2] = {1, 1};
     h5::Dataspace memory(H5Screate_simple(2, count, nullptr));
     if (!memory.valid() || H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
         H5Dread(ds.get(), H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, &value) < 0)
-      throw std::runtime_error("reading '" + variable + "' from '" + path_.string() + "' failed");
+      h5::fail("reading " + variable);
   }
-  close_file(file, path_);
+  close_file(file);
   return value;
+} catch (const h5::Error& e) {
+  h5::rethrow_for_input(e, path_);
 }
 
 }  // namespace minerisk

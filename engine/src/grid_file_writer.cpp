@@ -137,6 +137,7 @@ void check_size(const kernels::Window& w, std::span<const float> values) {
 
 struct GridFileWriter::Impl {
   h5::File file;  // first, so that on every path it is destroyed after the objects in it
+  std::filesystem::path path;  // named in errors
   int64_t width = 0, height = 0, tile_size = 0;
   h5::Dataset x, y, scenario;
   std::vector<std::pair<std::string, h5::Group>> groups;  // by name, in creation order
@@ -179,13 +180,15 @@ struct GridFileWriter::Impl {
 };
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                               const OutputMetadata& meta)
-    : impl_(std::make_unique<Impl>()) {
+                               const OutputMetadata& meta) try : impl_(std::make_unique<Impl>()) {
+  // Each public entry converts HDF5's errors (in a function-try-block) into one line naming
+  // the file, a UserError for a full disk; and first stops HDF5 printing them on its thread.
+  h5::quiet_errors();
   Impl& m = *impl_;
+  m.path = path;
   m.width = grid.width();
   m.height = grid.height();
   m.tile_size = tile_size;
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr noise
   {
     const h5::PropertyList fcpl = ordered_creation_plist(H5P_FILE_CREATE);
     m.file = h5::File(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
@@ -238,12 +241,14 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   set_text(crs.get(), "spatial_ref", grid.crs_wkt);
   set_text(crs.get(), "GeoTransform", geotransform_text(f.geotransform));
   check(crs.close(), "closing crs");
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, path);
 }
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                const std::vector<std::string>& evidence_names,
                                const std::vector<std::string>& evidence_descriptions, const OutputMetadata& meta)
-    : GridFileWriter(path, grid, tile_size, meta) {
+    try : GridFileWriter(path, grid, tile_size, meta) {
   if (evidence_descriptions.size() != evidence_names.size())
     throw std::invalid_argument("GridFileWriter: " + std::to_string(evidence_names.size()) + " evidence names but " +
                                 std::to_string(evidence_descriptions.size()) + " descriptions");
@@ -258,10 +263,13 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
              "logit(probability)");
   for (size_t k = 0; k < evidence_names.size(); ++k)
     impl_->run_variables.push_back(add_variable(evidence_names[k], evidence_descriptions[k], "1", "evidence"));
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, path);
 }
 
 GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, const std::string& long_name,
-                                                      const std::string& units, const std::string& group) {
+                                                      const std::string& units, const std::string& group) try {
+  h5::quiet_errors();
   Impl& m = *impl_;
   if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
   const hid_t parent = group.empty() ? m.file.get() : m.group(group);
@@ -274,14 +282,19 @@ GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, c
   set_text(ds.get(), "grid_mapping", "crs");
   m.variables.push_back({std::move(ds), 2, 1});
   return Variable{m.variables.size() - 1};
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
-void GridFileWriter::write(Variable variable, const kernels::Window& w, std::span<const float> values) {
+void GridFileWriter::write(Variable variable, const kernels::Window& w, std::span<const float> values) try {
+  h5::quiet_errors();
   const Impl::Gridded& v = impl_->gridded(variable.index, 2);
   check_size(w, values);
   const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
   write_hyperslab(v.dataset.get(), 2, start, count, values, "writing a tile");
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
 void GridFileWriter::write_tile(const kernels::Window& window, std::span<const float> probability,
@@ -296,7 +309,8 @@ void GridFileWriter::write_tile(const kernels::Window& window, std::span<const f
 }
 
 GridFileWriter::Stack GridFileWriter::add_stack(const std::string& name, int64_t count, const std::string& long_name,
-                                                const std::string& units) {
+                                                const std::string& units) try {
+  h5::quiet_errors();
   Impl& m = *impl_;
   if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
   if (count <= 0) throw std::invalid_argument("GridFileWriter: a stack of " + std::to_string(count) + " layers");
@@ -311,9 +325,12 @@ GridFileWriter::Stack GridFileWriter::add_stack(const std::string& name, int64_t
   set_text(ds.get(), "grid_mapping", "crs");
   m.variables.push_back({std::move(ds), 3, count});
   return Stack{m.variables.size() - 1};
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
-void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w, std::span<const float> values) {
+void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w, std::span<const float> values) try {
+  h5::quiet_errors();
   const Impl::Gridded& v = impl_->gridded(stack.index, 3);
   if (layer < 0 || layer >= v.layers)
     throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
@@ -322,10 +339,13 @@ void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w,
   const hsize_t start[3] = {static_cast<hsize_t>(layer), static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[3] = {1, static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
   write_hyperslab(v.dataset.get(), 3, start, count, values, "writing a stack layer");
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
 void GridFileWriter::add_series(const std::string& name, const std::vector<double>& values, const std::string& long_name,
-                                const std::string& units) {
+                                const std::string& units) try {
+  h5::quiet_errors();
   Impl& m = *impl_;
   if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
   const hid_t dim = m.scenario_dimension(values.size());
@@ -340,24 +360,30 @@ void GridFileWriter::add_series(const std::string& name, const std::vector<doubl
   set_text(ds.get(), "long_name", long_name);
   set_text(ds.get(), "units", units);
   check(ds.close(), "closing " + name);
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
-void GridFileWriter::close() {
+void GridFileWriter::close() try {
+  h5::quiet_errors();
   Impl& m = *impl_;
-  if (!m.file.valid()) return;  // closed already
+  if (!m.file.valid()) return;  // closed already, or a close failed: never closed twice
   // Every object in the file first, in the order they were made: the file closes only when the
-  // last of them does, so closing it with any still open would lose its error.
-  bool objects_closed = true;
-  for (Impl::Gridded& v : m.variables) objects_closed &= v.dataset.close() >= 0;
-  for (auto& [name, g] : m.groups) objects_closed &= g.close() >= 0;
-  objects_closed &= m.scenario.close() >= 0;
-  objects_closed &= m.x.close() >= 0;
-  objects_closed &= m.y.close() >= 0;
+  // last of them does, so closing it with any still open would lose its error. Every one is
+  // closed even after a failure, and the first failure is reported.
+  h5::FirstFailure failure;
+  for (Impl::Gridded& v : m.variables) failure.note(v.dataset.close(), "closing a variable");
+  for (auto& [name, g] : m.groups) failure.note(g.close(), "closing group " + name);
+  failure.note(m.scenario.close(), "closing the scenario dimension");
+  failure.note(m.x.close(), "closing x");
+  failure.note(m.y.close(), "closing y");
   m.run_variables.clear();
-  m.variables.clear();  // any handle whose close failed tries again here
+  m.variables.clear();
   m.groups.clear();
-  check(m.file.close(), "closing the output file");  // on failure the file stays open, not taken for closed
-  if (!objects_closed) throw std::runtime_error("HDF5: closing a variable of the output file failed");
+  failure.note(m.file.close(), "closing the output file");
+  failure.rethrow();
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
 GridFileWriter::~GridFileWriter() {

@@ -12,8 +12,15 @@
 // owner taking it). Where a failure to close must be reported, call close() and test the status;
 // otherwise the destructor closes and ignores the status. Declare the file before the objects in
 // it: they are then destroyed, and so closed, before it.
+//
+// Errors: every public entry of the writer and reader calls quiet_errors() first (HDF5 would
+// print its whole stack, 40 lines, on any thread that has not), check() and require() throw
+// h5::Error with the stack summed up on one line, including the system's reason ("No space
+// left on device"), and the entries turn it into a UserError where the user can act on it.
 #include <hdf5.h>
 
+#include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -41,13 +48,12 @@ class Handle {
   hid_t get() const noexcept { return id_; }
   bool valid() const noexcept { return id_ >= 0; }
 
-  /// Closes now and returns HDF5's status (0 for an empty handle). When closing fails the
-  /// identifier is kept: the object is not taken for closed, and the destructor tries again.
+  /// Closes now and returns HDF5's status (0 for an empty handle). The identifier is given up
+  /// either way, never closed twice: HDF5 1.10 frees an object whose close failed (a file it
+  /// could not flush to a full disk) but keeps its identifier, and a second close of it crashes.
   [[nodiscard]] herr_t close() noexcept {
     if (id_ < 0) return 0;
-    const herr_t status = Close(id_);
-    if (status >= 0) id_ = H5I_INVALID_HID;
-    return status;
+    return Close(std::exchange(id_, H5I_INVALID_HID));
   }
 
  private:
@@ -67,15 +73,56 @@ using PropertyList = Handle<H5Pclose>;
 using Attribute = Handle<H5Aclose>;
 using Datatype = Handle<H5Tclose>;
 
-/// Throws std::runtime_error("HDF5: WHAT failed") for a negative status.
+/// An HDF5 call failed: "HDF5: OPERATION failed (REASON)" on one line, with the system's error
+/// number when a low-level read or write failed (0 otherwise).
+class Error : public std::runtime_error {
+ public:
+  Error(const std::string& operation, const std::string& reason, int system_errno);
+  const std::string& operation() const { return operation_; }
+  const std::string& reason() const { return reason_; }
+  int system_errno() const { return system_errno_; }
+
+ private:
+  std::string operation_, reason_;
+  int system_errno_;
+};
+
+/// Switches off HDF5's printing of its error stack for the calling thread (once per thread).
+void quiet_errors();
+
+/// Throws h5::Error for `what`, summing up (and clearing) this thread's error stack.
+[[noreturn]] void fail(const std::string& what);
+
+/// An output that could not be written: UserError for a full disk or a folder that cannot be
+/// written to (naming `file` and the system's reason), std::runtime_error otherwise.
+[[noreturn]] void rethrow_for_output(const Error& e, const std::filesystem::path& file);
+
+/// An input that could not be read (a damaged file): UserError naming `file`.
+[[noreturn]] void rethrow_for_input(const Error& e, const std::filesystem::path& file);
+
+/// The first failure of several calls that must all be made (closing every object of a file).
+class FirstFailure {
+ public:
+  /// Records the failure of `what` (status < 0) unless one was recorded already.
+  void note(herr_t status, const std::string& what);
+  /// Throws the recorded failure, if any.
+  void rethrow() const {
+    if (error_) throw *error_;
+  }
+
+ private:
+  std::optional<Error> error_;
+};
+
+/// Throws h5::Error("WHAT") for a negative status.
 inline void check(herr_t status, const std::string& what) {
-  if (status < 0) throw std::runtime_error("HDF5: " + what + " failed");
+  if (status < 0) fail(what);
 }
 
-/// Throws std::runtime_error("HDF5: WHAT failed") when the call that made `handle` failed.
+/// Throws h5::Error("WHAT") when the call that made `handle` failed.
 template <herr_t (*Close)(hid_t)>
 const Handle<Close>& require(const Handle<Close>& handle, const std::string& what) {
-  if (!handle.valid()) throw std::runtime_error("HDF5: " + what + " failed");
+  if (!handle.valid()) fail(what);
   return handle;
 }
 

@@ -33,6 +33,12 @@ int offset_transform(void* arg, int dst_to_src, int count, double* x, double* y,
   return result;
 }
 
+// Throws a UserError for a read GDAL failed or complained about: its values are not used.
+void check_read(const GdalErrorTrap& trap, CPLErr status, const std::string& what) {
+  trap.check(what, kDamagedInputAdvice);
+  if (status != CE_None) throw UserError(what + ": GDAL failed without a message; " + kDamagedInputAdvice);
+}
+
 bool same_crs(const std::string& a, const std::string& b) {
   OGRSpatialReference sa, sb;
   sa.importFromWkt(a.c_str());
@@ -45,6 +51,7 @@ bool same_crs(const std::string& a, const std::string& b) {
 RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resampling resampling)
     : path_(std::move(path)), role_(std::move(role)), resampling_(resampling), grid_(std::move(grid)) {
   DatasetPtr ds = open_raster(path_, role_);
+  const GdalErrorTrap trap;  // what GDAL says while the header is read and the CRS transformed
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())
     throw UserError(role_ + ": raster '" + path_.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX");
@@ -91,6 +98,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
   if (xmax <= b[0] || xmin >= b[2] || ymax <= b[1] || ymin >= b[3])
     throw UserError(role_ + ": raster '" + path_.string() +
                     "' does not overlap the grid; check its CRS and the [grid] bounds in the scenario");
+  check_read(trap, CE_None, role_ + ": raster '" + path_.string() + "' is unreadable");
 }
 
 void RasterSource::compute_resampling_scale() {
@@ -126,12 +134,12 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
   float* dst = out.data() + dst_row * w.width + dst_col;
   {
     std::lock_guard lock(read_mutex_);
-    if (shared_->GetRasterBand(1)->RasterIO(GF_Read, static_cast<int>(c0), static_cast<int>(r0),
-                                            static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), dst,
-                                            static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32,
-                                            sizeof(float), static_cast<GSpacing>(w.width * sizeof(float)),
-                                            nullptr) != CE_None)
-      throw std::runtime_error("reading '" + path_.string() + "' failed: " + last_gdal_error());
+    const GdalErrorTrap trap;
+    const CPLErr status = shared_->GetRasterBand(1)->RasterIO(
+        GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), dst,
+        static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32, sizeof(float),
+        static_cast<GSpacing>(w.width * sizeof(float)), nullptr);
+    check_read(trap, status, role_ + ": reading '" + path_.string() + "' failed");
   }
   if (has_nodata_ && !std::isnan(nodata_)) {
     const float nd = static_cast<float>(nodata_);
@@ -146,6 +154,7 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
 
 std::vector<float> RasterSource::read_warped(const Window& w) const {
   DatasetPtr src = open_raster(path_, role_);
+  const GdalErrorTrap trap;  // the warper reads through GDAL's block cache: a bad block is only a message
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, GDT_Float32, nullptr));
   const auto& g = grid_.frame.geotransform;
@@ -195,13 +204,13 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
   options->pTransformerArg = nullptr;
   GDALDestroyWarpOptions(options);
   GDALDestroyGenImgProjTransformer(transformer.inner);
-  if (err != CE_None) throw std::runtime_error("warping '" + path_.string() + "' failed: " + last_gdal_error());
+  check_read(trap, err, role_ + ": reading '" + path_.string() + "' failed");
 
   std::vector<float> out(static_cast<size_t>(w.cells()));
   if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(w.width), static_cast<int>(w.height), out.data(),
                                       static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float32, 0, 0,
                                       nullptr) != CE_None)
-    throw std::runtime_error("reading the warped raster failed: " + last_gdal_error());
+    throw std::runtime_error("reading the warped raster failed: " + last_gdal_error());  // in memory: not a bad input
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <ogrsf_frmts.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 
 #include "minerisk/engine/errors.hpp"
@@ -43,11 +45,94 @@ bool accepts(Shape s, OGRwkbGeometryType type) {
   return false;
 }
 
+std::string number_text(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
+// A feature's value from its field. Numbers only: OGR reads the text "abc" as 0, silently, so
+// text must be a whole number ("nan" and "inf" parse, and are refused by the range check).
+bool field_value(OGRFeature& feature, int field, OGRFieldType type, double& value) {
+  if (type != OFTString) {
+    value = feature.GetFieldAsDouble(field);
+    return true;
+  }
+  const char* text = feature.GetFieldAsString(field);
+  char* end = nullptr;
+  value = std::strtod(text, &end);
+  while (end && *end == ' ') ++end;
+  return end != text && end && *end == '\0';
+}
+
+// Longitudes shifted by whole turns to lie nearest `centre` (a point, a ring's first vertex) or
+// nearest the previous vertex (every later vertex of a line or ring), so a geographic grid
+// across the 180th meridian sees the features near it where they are: a line from 179.95 to
+// -179.95 stays 0.1 degrees long instead of crossing the globe. Features far from the 180th
+// meridian and the grid's centre are not changed at all, so every other result is as before.
+double nearest_turn(double lon, double anchor) {
+  if (std::abs(lon - anchor) <= 180.0) return lon;
+  return lon - 360.0 * std::round((lon - anchor) / 360.0);
+}
+
+void unwrap_longitudes(OGRGeometry& g, double centre) {
+  const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+  if (flat == wkbPoint) {
+    OGRPoint& p = *g.toPoint();
+    p.setX(nearest_turn(p.getX(), centre));
+  } else if (OGR_GT_IsSubClassOf(flat, wkbCurvePolygon)) {
+    for (OGRCurve* ring : *g.toCurvePolygon()) unwrap_longitudes(*ring, centre);
+  } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
+    for (OGRGeometry* part : *g.toGeometryCollection()) unwrap_longitudes(*part, centre);
+  } else if (flat == wkbCompoundCurve) {
+    // Its parts join end to start: each continues from where the last one ended.
+    double anchor = centre;
+    for (OGRCurve* part : *g.toCompoundCurve()) {
+      unwrap_longitudes(*part, anchor);
+      if (!part->IsEmpty()) anchor = part->toSimpleCurve()->getX(part->toSimpleCurve()->getNumPoints() - 1);
+    }
+  } else if (OGR_GT_IsCurve(flat)) {  // line strings, rings, circular strings
+    OGRSimpleCurve& line = *g.toSimpleCurve();
+    double anchor = centre;
+    for (int i = 0; i < line.getNumPoints(); ++i) {
+      const double lon = nearest_turn(line.getX(i), anchor);
+      if (lon != line.getX(i)) line.setPoint(i, lon, line.getY(i), line.getZ(i));
+      anchor = lon;
+    }
+  }
+}
+
+// True when every vertex is finite. OGR reads a NaN vertex of a GeoPackage line as it is, and
+// an envelope skips it (comparisons with NaN are false), so each vertex is tested.
+bool finite_vertices(const OGRGeometry& g) {
+  const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
+  if (flat == wkbPoint) return std::isfinite(g.toPoint()->getX()) && std::isfinite(g.toPoint()->getY());
+  if (OGR_GT_IsSubClassOf(flat, wkbCurvePolygon)) {
+    for (const OGRCurve* ring : *g.toCurvePolygon())
+      if (!finite_vertices(*ring)) return false;
+  } else if (OGR_GT_IsSubClassOf(flat, wkbGeometryCollection)) {
+    for (const OGRGeometry* part : *g.toGeometryCollection())
+      if (!finite_vertices(*part)) return false;
+  } else if (flat == wkbCompoundCurve) {
+    for (const OGRCurve* part : *g.toCompoundCurve())
+      if (!finite_vertices(*part)) return false;
+  } else if (OGR_GT_IsCurve(flat)) {
+    const OGRSimpleCurve& line = *g.toSimpleCurve();
+    for (int i = 0; i < line.getNumPoints(); ++i)
+      if (!std::isfinite(line.getX(i)) || !std::isfinite(line.getY(i))) return false;
+  }
+  return true;
+}
+
 // Opens the layer, checks it and calls `visit` for each feature, with its geometry already in
-// the grid's CRS and its value read from the value field (or the default).
+// the grid's CRS (longitudes unwrapped around the grid's, for a geographic grid) and its value
+// read from the value field (or the default). Every error or warning OGR raises meanwhile
+// stops the read: OGR ends a damaged layer early with only a message, so a read it complained
+// about is partial.
 void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::string& role, Shape shape, bool probability,
                  const FeatureVisitor& visit) {
   DatasetPtr ds = open_vector(spec.path, role);
+  const GdalErrorTrap trap;
   const std::string file = spec.path.string();
   OGRLayer* layer = nullptr;
   if (spec.layer.empty()) {
@@ -76,6 +161,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     throw UserError(what + ": the filter where = \"" + spec.where + "\" is not valid OGR SQL (" + last_gdal_error() + ")");
 
   int field = -1;
+  OGRFieldType field_type = OFTReal;
   if (!spec.value_field.empty()) {
     OGRFeatureDefn* defn = layer->GetLayerDefn();
     field = defn->GetFieldIndex(spec.value_field.c_str());
@@ -84,7 +170,12 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
       for (int i = 0; i < defn->GetFieldCount(); ++i) names.emplace_back(defn->GetFieldDefn(i)->GetNameRef());
       throw UserError(what + " has no field '" + spec.value_field + "'; " + suggestion(spec.value_field, names, "its fields"));
     }
+    field_type = defn->GetFieldDefn(field)->GetType();
+    if (field_type != OFTInteger && field_type != OFTInteger64 && field_type != OFTReal && field_type != OFTString)
+      throw UserError(what + ": field '" + spec.value_field + "' holds " + OGRFieldDefn::GetFieldTypeName(field_type) +
+                      " values, not numbers; give a numeric field");
   }
+  const std::string field_name = spec.value_field.empty() ? "the default value" : spec.value_field;
 
   OGRSpatialReference source(*layer_srs), target = grid.srs();
   source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -97,29 +188,43 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   // Reach: within the grid's own width and height of the grid.
   const auto b = grid.bounds();
   const double reach_x = b[2] - b[0], reach_y = b[3] - b[1];
+  const double centre_lon = (b[0] + b[2]) / 2;
   OGREnvelope extent;
   size_t count = 0;
   layer->ResetReading();
+  const std::string unreadable = what + " could not be read to its end";
   for (auto& feature : *layer) {
+    trap.check(unreadable, kDamagedInputAdvice);  // before a value OGR complained about is used
     OGRGeometry* geometry = feature->GetGeometryRef();
     if (!geometry || geometry->IsEmpty()) continue;
     if (!accepts(shape, geometry->getGeometryType()))
       throw UserError(what + " holds " + OGRGeometryTypeToName(geometry->getGeometryType()) + " geometries (feature " +
                       std::to_string(feature->GetFID()) + "), but " + role + " must be " + shape_name(shape));
+    const std::string feature_id = "feature " + std::to_string(feature->GetFID());
+    if (!finite_vertices(*geometry))
+      throw UserError(what + ": " + feature_id + " has a vertex that is not a finite number; fix its geometry");
     if (ct && geometry->transform(ct.get()) != OGRERR_NONE)
-      throw UserError(what + ": feature " + std::to_string(feature->GetFID()) +
-                      " cannot be transformed to the grid's CRS; check the layer's CRS");
+      throw UserError(what + ": " + feature_id + " cannot be transformed to the grid's CRS; check the layer's CRS");
+    if (grid.frame.geographic) unwrap_longitudes(*geometry, centre_lon);
     double value = spec.default_value;
-    if (field >= 0 && feature->IsFieldSetAndNotNull(field)) value = feature->GetFieldAsDouble(field);
+    if (field >= 0 && feature->IsFieldSetAndNotNull(field) && !field_value(*feature, field, field_type, value))
+      throw UserError(what + ": " + feature_id + " has " + field_name + " = '" + feature->GetFieldAsString(field) +
+                      "', not a number; fix the attribute");
     if (!std::isfinite(value) || value < 0 || (probability && value > 1))
-      throw UserError(what + ": feature " + std::to_string(feature->GetFID()) + " has " + spec.value_field + " = " +
-                      std::to_string(value) + ", outside " + (probability ? "[0, 1]" : "[0, inf)") + "; fix the attribute");
+      throw UserError(what + ": " + feature_id + " has " + field_name + " = " + number_text(value) +
+                      (std::isfinite(value) ? std::string(", outside ") + (probability ? "[0, 1]" : "[0, inf)")
+                                            : std::string(", not a finite number")) +
+                      "; fix the attribute");
+    if (ct && !finite_vertices(*geometry))  // beyond the projection's domain
+      throw UserError(what + ": " + feature_id +
+                      " does not lie where the grid's CRS is defined; check the layer's CRS");
     OGREnvelope e;
     geometry->getEnvelope(&e);
     extent.Merge(e);
     visit(*geometry, value, feature->GetFID());
     ++count;
   }
+  trap.check(unreadable, kDamagedInputAdvice);
   if (count == 0)
     throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") +
                     " has no features; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");

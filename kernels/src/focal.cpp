@@ -66,8 +66,11 @@ Neighbourhood neighbourhood(FocalShape shape, double radius_m, const GridFrame& 
   n.cell_x_m = frame.cell_width() * frame.linear_unit;
   n.cell_y_m = frame.cell_height() * frame.linear_unit;
   // The 1e-9 keeps a cell exactly on the radius inside despite rounding.
-  n.rx = static_cast<int64_t>(std::floor(radius_m / n.cell_x_m + 1e-9));
-  n.ry = static_cast<int64_t>(std::floor(radius_m / n.cell_y_m + 1e-9));
+  // Saturated before the conversion, which is undefined beyond int64 (radius = 1e308); the tool
+  // refuses a halo of more than a few thousand cells anyway.
+  constexpr double kCeiling = 1099511627776.0;  // 2^40 cells
+  n.rx = static_cast<int64_t>(std::min(kCeiling, std::floor(radius_m / n.cell_x_m + 1e-9)));
+  n.ry = static_cast<int64_t>(std::min(kCeiling, std::floor(radius_m / n.cell_y_m + 1e-9)));
   return n;
 }
 

@@ -31,12 +31,17 @@ struct WindowGeometry {
 };
 
 // Index range [lo, hi] of window cells whose centre coordinate may lie within `reach` of v.
+// Clamped to the window while still in double: a huge reach (bandwidth = 1e308) is infinite or
+// beyond int64, and converting that is undefined. NaN (an infinite reach minus itself) gives
+// the whole window, which the exact test on each cell then trims.
 void cell_range(double v, double reach, double origin, double step, int64_t first, int64_t count, int64_t& lo,
                 int64_t& hi) {
   const double a = (v - reach - origin) / step - 0.5 - static_cast<double>(first);
   const double b = (v + reach - origin) / step - 0.5 - static_cast<double>(first);
-  lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(std::min(a, b))) - 1);
-  hi = std::min<int64_t>(count - 1, static_cast<int64_t>(std::ceil(std::max(a, b))) + 1);
+  const double low = std::floor(std::min(a, b)) - 1, high = std::ceil(std::max(a, b)) + 1;
+  const auto n = static_cast<double>(count);
+  lo = !(low > 0) ? 0 : low >= n ? count : static_cast<int64_t>(low);
+  hi = !(high < n - 1) ? count - 1 : high < -1 ? -1 : static_cast<int64_t>(high);
 }
 
 }  // namespace
@@ -110,7 +115,9 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
       const Reach& a = reach[k];
       const double fy = fy_pool[a.fy + static_cast<size_t>(r - a.r0)];
       int64_t c0 = a.c0, c1 = a.c1;
-      const double* fx = fx_pool.data() + a.fx - c0;
+      // Indexed by window column; a geographic grid has no pool (fx_pool is empty, its data()
+      // may be null, and null plus an offset is undefined), its factors are per row.
+      const double* fx = frame.geographic ? nullptr : fx_pool.data() + a.fx - c0;
       if (frame.geographic) {  // metres per degree of longitude change with the row
         auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
         while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
@@ -127,9 +134,17 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
   }
 }
 
+namespace {
+// A kernel radius in whole cells, rounded; saturated, not converted out of range (undefined):
+// callers refuse radii this large.
+int64_t radius_cells(double truncate, double sigma_cells) {
+  const double r = truncate * sigma_cells + 0.5;
+  return r < static_cast<double>(kGaussianHaloCeiling) ? static_cast<int64_t>(r) : kGaussianHaloCeiling;
+}
+}  // namespace
+
 int64_t gaussian_halo(const GridFrame& frame, double h, double truncate) {
-  const double sigma_cells = h / (std::min(frame.cell_width(), frame.cell_height()) * frame.linear_unit);
-  return static_cast<int64_t>(truncate * sigma_cells + 0.5);
+  return radius_cells(truncate, h / (std::min(frame.cell_width(), frame.cell_height()) * frame.linear_unit));
 }
 
 namespace {
@@ -154,7 +169,7 @@ void gaussian_smooth_per_km2(std::span<const float> counts, const Window& w, int
   if (static_cast<int64_t>(counts.size()) != in_w * in_h || static_cast<int64_t>(out.size()) != w.cells())
     throw std::invalid_argument("gaussian_smooth_per_km2: buffer sizes do not match the window and halo");
   const double sx = h / (frame.cell_width() * frame.linear_unit), sy = h / (frame.cell_height() * frame.linear_unit);
-  const auto rx = static_cast<int64_t>(truncate * sx + 0.5), ry = static_cast<int64_t>(truncate * sy + 0.5);
+  const int64_t rx = radius_cells(truncate, sx), ry = radius_cells(truncate, sy);
   if (rx > halo || ry > halo) throw std::invalid_argument("gaussian_smooth_per_km2: halo smaller than the kernel");
   const std::vector<double> kx = sampled_gaussian(sx, rx), ky = sampled_gaussian(sy, ry);
 

@@ -15,17 +15,52 @@ void init_gdal();
 /// GDAL's last error message on this thread, or "" if none.
 std::string last_gdal_error();
 
+/// Keeps every GDAL/OGR error and warning raised on this thread while it lives, instead of
+/// letting them go to the silent global handler. A read that GDAL complained about must not be
+/// used: OGR ends a layer early on a damaged GeoPackage page ("database disk image is
+/// malformed") and libtiff skips tags it cannot read, both with only a message, so the caller
+/// checks the trap after every read. GDAL's handler stack is per thread, so a trap sees only
+/// its own thread's messages and traps on other threads do not interfere. Nested traps: the
+/// innermost one gets the messages.
+class GdalErrorTrap {
+ public:
+  GdalErrorTrap();
+  ~GdalErrorTrap();
+  GdalErrorTrap(const GdalErrorTrap&) = delete;
+  GdalErrorTrap& operator=(const GdalErrorTrap&) = delete;
+
+  /// True when an error or warning was raised.
+  bool raised() const { return count_ > 0; }
+  /// The first message, on one line ("" if none): the root cause, where later ones are its
+  /// consequences ("IReadBlock failed" after the decoder's own message).
+  const std::string& first() const { return first_; }
+  /// Throws UserError("WHAT: GDAL reports '...'; ADVICE") when anything was raised.
+  void check(const std::string& what, const std::string& advice) const;
+
+ private:
+  static void CPL_STDCALL handle(CPLErr type, CPLErrorNum number, const char* message);
+  std::string first_;
+  int count_ = 0;
+};
+
+/// The advice for an input GDAL complained about while reading it.
+inline constexpr const char* kDamagedInputAdvice =
+    "the file is damaged or truncated; replace it with a good copy or export it again";
+
 struct GdalDatasetCloser {
   void operator()(GDALDataset* ds) const { GDALClose(ds); }
 };
 using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
 
-/// Opens a raster read-only; throws UserError naming `role` and the path if it cannot.
+/// Opens a raster read-only; throws UserError naming `role` and the path if it cannot, or if
+/// GDAL raised any error or warning while opening it (a truncated GeoTIFF opens, with warnings,
+/// and without its georeferencing).
 DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role);
 /// True when GDAL opens the path as a vector dataset (and not as a raster).
 bool is_vector_only(const std::filesystem::path& path);
 
-/// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot.
+/// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,
+/// or if GDAL raised any error or warning while opening it.
 DatasetPtr open_vector(const std::filesystem::path& path, const std::string& role);
 
 }  // namespace minerisk

@@ -24,10 +24,28 @@ struct Grid {
   std::array<double, 4> bounds() const;
 };
 
+/// The largest grid minerisk takes: 2^36 cells (68.7 billion), and 2^24 (16.8 million) cells
+/// along either side. Every allocation proportional to a grid stays within these: per tile,
+/// (tile + halos)^2 cells; per grid, the x and y coordinates (one double a column and a row:
+/// at most 128 MB each) and the picture (bounded by QuickLook). The operations that hold the
+/// whole grid in memory check it first with require_whole_grid_memory.
+inline constexpr int64_t kMaxGridCells = int64_t{1} << 36;
+inline constexpr int64_t kMaxGridSide = int64_t{1} << 24;
+
 /// Builds a grid from a CRS and geotransform: fills the metric (linear unit, or ellipsoid for
-/// a geographic CRS). `what` names the source in error messages.
+/// a geographic CRS). `what` names the source in error messages. Refuses (UserError) a grid
+/// beyond the size limits, a geotransform that is not finite, and a geographic grid reaching
+/// beyond +-90 degrees of latitude or spanning more than 360 degrees of longitude.
 Grid make_grid(const OGRSpatialReference& srs, const std::array<double, 6>& geotransform, int64_t width,
                int64_t height, const std::string& what);
+
+/// This machine's physical memory in bytes (the limit for holding a whole grid in memory).
+int64_t physical_memory_bytes();
+
+/// Throws UserError naming `what` when width x height x `bytes_per_cell` exceeds the physical
+/// memory: the operations that keep every cell at once (a proximity transform of a raster, an
+/// evaluation, a grid returned to Python) are refused up front instead of failing in new.
+void require_whole_grid_memory(const Grid& grid, int64_t bytes_per_cell, const std::string& what);
 
 /// The grid a scenario's [grid] table describes.
 Grid grid_from_spec(const GridSpec& spec, const std::filesystem::path& scenario_file);

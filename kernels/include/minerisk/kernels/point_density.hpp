@@ -40,7 +40,10 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double band
 void gaussian_smooth_per_km2(std::span<const float> counts, const Window& window, int64_t halo, const GridFrame& frame,
                              double bandwidth_m, std::span<float> out, double truncate = kDefaultTruncate);
 
-/// Cells of halo that gaussian_smooth_per_km2 needs: the kernel's radius along the longer axis.
+/// Cells of halo that gaussian_smooth_per_km2 needs: the kernel's radius along the longer axis,
+/// at most kGaussianHaloCeiling (a bandwidth of 1e308 m saturates there instead of overflowing;
+/// callers refuse halos far smaller than that).
+inline constexpr int64_t kGaussianHaloCeiling = int64_t{1} << 40;
 int64_t gaussian_halo(const GridFrame& frame, double bandwidth_m, double truncate = kDefaultTruncate);
 
 }  // namespace minerisk::kernels
