@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include "command.hpp"
@@ -69,6 +70,12 @@ int main(int argc, char** argv) {
       if (command.app->parsed()) command.action();
   } catch (const minerisk::UserError& e) {
     std::cerr << "minerisk: error: " << e.what() << "\n";
+    return minerisk::kExitUserError;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave that the system refuses to look at (a name too long, a folder
+    // that cannot be entered): theirs to fix, named with the system's reason.
+    std::cerr << "minerisk: error: '" << e.path1().string() << "': " << e.code().message()
+              << "; check the path\n";
     return minerisk::kExitUserError;
   } catch (const minerisk::Cancelled& e) {
     std::cerr << "minerisk: " << e.what() << "\n";

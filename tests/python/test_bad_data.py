@@ -376,3 +376,12 @@ def test_tool_on_a_full_disk(region, small_disk):
     filler = fill(small_disk, 256 * 1024)
     dem = pathlib.Path(region) / "dem.tif"
     check_refused(("slope", dem, "OUT", "-q"), small_disk, [dem, filler], "No space left on device", output="out.tif")
+
+
+def test_an_input_path_with_a_component_over_255_bytes(tmp_path):
+    long_name = tmp_path / ("d" * 300) / "scenario.toml"
+    r = run_minerisk("run", long_name, "-o", tmp_path / "out.h5", "-q")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "internal error" not in r.stderr
+    assert "name too long" in r.stderr.lower()
+    assert os.listdir(tmp_path) == []
