@@ -198,6 +198,30 @@ def test_nesting_at_the_limit_and_brackets_in_strings_and_comments_are_parsed(tm
         check_refused("run", path, tmp_path, "key 'nope' is not a known key")
 
 
+@pytest.mark.parametrize("text,where", [
+    ("a\u00a1 = 1\n", "outside a string or comment"),
+    ("a = 1\u00e9\n", "in a value outside quotes"),
+    ('a = 19"\u00e9"\n', "in a value outside quotes"),
+    ('a = 1979-05-27 07:3"\u00e9"\n', "in a value outside quotes"),
+    ("[t\u3001]\n", "outside a string or comment"),
+    ('x = """\\\n  \u00e9"""\n', "first after a line-ending backslash"),
+    ('x = """\\\u00e9"""\n', "right after a backslash"),
+], ids=["bare-key", "after-value", "quote-in-value", "quote-in-date-time", "header", "after-line-ending-backslash",
+        "escaped"])
+def test_non_ascii_where_toml_plus_plus_would_misread_it_is_refused(tmp_path, text, where):
+    """toml++ 3.3.0 reaches __builtin_unreachable on such characters (found by fuzz_scenario)."""
+    path = tmp_path / "input.toml"
+    path.write_text(text, encoding="utf-8")
+    check_refused("run", path, tmp_path, "a non-ASCII character " + where)
+
+
+def test_non_ascii_in_strings_and_comments_is_read(tmp_path):
+    path = tmp_path / "input.toml"
+    path.write_text('\ufefftitle = "caf\u00e9 \u3001"  # \u00e9\n"cl\u00e9" = \'\u00e9\'\n'
+                    'x = """\n\u00e9 \\u00e9\\\n  \\u00e9"""\n', encoding="utf-8")
+    check_refused("run", path, tmp_path, "key 'cl\u00e9' is not a known key")
+
+
 @pytest.mark.parametrize("command", ["run", "sweep"])
 def test_a_file_over_16_mib_is_refused(tmp_path, command):
     path = tmp_path / "input.toml"
