@@ -35,8 +35,14 @@ void cell_range(double v, double reach, double origin, double step, int64_t firs
                 int64_t& hi) {
   const double a = (v - reach - origin) / step - 0.5 - static_cast<double>(first);
   const double b = (v + reach - origin) / step - 0.5 - static_cast<double>(first);
-  lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(std::min(a, b))) - 1);
-  hi = std::min<int64_t>(count - 1, static_cast<int64_t>(std::ceil(std::max(a, b))) + 1);
+  const double lo_d = std::floor(std::min(a, b)) - 1, hi_d = std::ceil(std::max(a, b)) + 1;
+  if (!(lo_d <= hi_d)) {  // NaN: no cell
+    lo = 0, hi = -1;
+    return;
+  }
+  // Clamped before the conversion: a far point or a huge reach would overflow it.
+  lo = static_cast<int64_t>(std::clamp(lo_d, 0.0, static_cast<double>(count)));
+  hi = static_cast<int64_t>(std::clamp(hi_d, -1.0, static_cast<double>(count - 1)));
 }
 
 }  // namespace
@@ -110,7 +116,8 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
       const Reach& a = reach[k];
       const double fy = fy_pool[a.fy + static_cast<size_t>(r - a.r0)];
       int64_t c0 = a.c0, c1 = a.c1;
-      const double* fx = fx_pool.data() + a.fx - c0;
+      // fx[c - c0]: column c's factor, from the pool or (geographic) computed for this row.
+      const double* fx = frame.geographic ? nullptr : fx_pool.data() + a.fx;
       if (frame.geographic) {  // metres per degree of longitude change with the row
         auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
         while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
@@ -119,9 +126,9 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
           const double dx = dx_of(c);
           row_fx[static_cast<size_t>(c)] = fast::exp(-dx * dx * inv_two_h2);
         }
-        fx = row_fx.data();
+        fx = row_fx.data() + c0;
       }
-      for (int64_t c = c0; c <= c1; ++c) sum[static_cast<size_t>(c)] += fy * fx[c];
+      for (int64_t c = c0; c <= c1; ++c) sum[static_cast<size_t>(c)] += fy * fx[c - c0];
     }
     for (int64_t c = 0; c < w.width; ++c) out[static_cast<size_t>(r * w.width + c)] = static_cast<float>(sum[static_cast<size_t>(c)]);
   }
@@ -129,7 +136,8 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
 
 int64_t gaussian_halo(const GridFrame& frame, double h, double truncate) {
   const double sigma_cells = h / (std::min(frame.cell_width(), frame.cell_height()) * frame.linear_unit);
-  return static_cast<int64_t>(truncate * sigma_cells + 0.5);
+  // Saturated (not undefined) for an absurd bandwidth; the grid's own limits then refuse it.
+  return static_cast<int64_t>(std::min(0x1p62, truncate * sigma_cells + 0.5));
 }
 
 namespace {
