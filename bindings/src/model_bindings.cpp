@@ -13,6 +13,7 @@
 #include "minerisk/engine/ops/fit.hpp"
 #include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/scenario.hpp"
+#include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
 
 namespace fs = std::filesystem;
@@ -20,8 +21,9 @@ namespace fs = std::filesystem;
 namespace minerisk::python {
 namespace {
 
-// A Python value as a TOML node: dicts become tables, lists arrays, the rest scalars.
-void insert_value(toml::table& table, const std::string& key, const py::handle& value);
+// A Python value as a TOML node: dicts become tables, lists arrays, the rest scalars. Nesting
+// is bounded as in a file (kMaxTomlDepth), which also stops a dict that holds itself.
+void insert_value(toml::table& table, const std::string& key, const py::handle& value, int depth);
 
 toml::array to_array(const py::handle& list) {
   toml::array out;
@@ -35,14 +37,16 @@ toml::array to_array(const py::handle& list) {
   return out;
 }
 
-toml::table to_table(const py::dict& d) {
+toml::table to_table(const py::dict& d, int depth = 0) {
+  if (depth >= kMaxTomlDepth)
+    throw UserError("scenario: dicts nested deeper than " + std::to_string(kMaxTomlDepth) + " levels; not accepted");
   toml::table out;
-  for (const auto& [k, v] : d) insert_value(out, py::str(k).cast<std::string>(), v);
+  for (const auto& [k, v] : d) insert_value(out, py::str(k).cast<std::string>(), v, depth + 1);
   return out;
 }
 
-void insert_value(toml::table& table, const std::string& key, const py::handle& value) {
-  if (py::isinstance<py::dict>(value)) table.insert(key, to_table(value.cast<py::dict>()));
+void insert_value(toml::table& table, const std::string& key, const py::handle& value, int depth) {
+  if (py::isinstance<py::dict>(value)) table.insert(key, to_table(value.cast<py::dict>(), depth));
   else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) table.insert(key, to_array(value));
   else if (py::isinstance<py::bool_>(value)) table.insert(key, value.cast<bool>());
   else if (py::isinstance<py::int_>(value)) table.insert(key, value.cast<int64_t>());

@@ -9,6 +9,7 @@
 #include <ogr_spatialref.h>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 
 namespace minerisk::ops {
@@ -51,8 +52,8 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
   e.x = grid.frame.centre_x(col), e.y = grid.frame.centre_y(row);
   e.intercept = NAN;
   try {
-    e.intercept = toml::parse(reader.scenario_toml())["model"]["intercept"].value_or(NAN);
-  } catch (const toml::parse_error&) {
+    e.intercept = parse_toml_text(reader.scenario_toml(), grid_file.string())["model"]["intercept"].value_or(NAN);
+  } catch (const UserError&) {  // not TOML, or past the limits: no intercept
   }
   const float probability = reader.read_cell("probability", row, col);
   e.probability = probability;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -24,7 +25,9 @@ namespace {
 double beta_draw(std::mt19937_64& rng, double a, double b) {
   std::gamma_distribution<double> ga(a, 1.0), gb(b, 1.0);
   const double x = ga(rng), y = gb(rng);
-  return x / (x + y);
+  if (x + y > 0) return x / (x + y);
+  // Both draws underflowed (a and b far below 1): such a Beta is all at 0 and 1, 1 with odds a : b.
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) * (a + b) < a ? 1.0 : 0.0;
 }
 
 struct Posterior {
@@ -71,6 +74,7 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
   Eigen::MatrixXd cov(p.mean.size(), p.mean.size());
   for (Eigen::Index i = 0; i < cov.rows(); ++i)
     for (Eigen::Index k = 0; k < cov.cols(); ++k) cov(i, k) = j["covariance"][static_cast<size_t>(i)][static_cast<size_t>(k)];
+  if (!p.mean.allFinite() || !cov.allFinite() || p.mean.cwiseAbs().maxCoeff() > kMaxLogOdds) throw bad();
   const Eigen::LLT<Eigen::MatrixXd> llt(cov);
   if (llt.info() != Eigen::Success) throw UserError("uncertainty.weights_from: the covariance is not positive definite");
   p.cholesky = llt.matrixL();
@@ -88,12 +92,16 @@ std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
   std::vector<const SweepAxis*> grid_axes, lhs_axes;
   for (const SweepAxis& a : spec.axes) (a.latin_hypercube ? lhs_axes : grid_axes).push_back(&a);
   size_t combos = 1;
-  for (const SweepAxis* a : grid_axes) combos *= a->values.size();
   const bool sampled = !lhs_axes.empty() || spec.uncertain();
   const size_t rows = sampled ? static_cast<size_t>(spec.samples) : 1;
-  if (combos * rows > kMaxScenarios)
-    throw UserError(spec.file.string() + ": the sweep has " + std::to_string(combos * rows) + " scenarios, more than " +
+  double scenarios = static_cast<double>(rows);  // in double: a product of axes may pass 2^64
+  for (const SweepAxis* a : grid_axes) combos *= a->values.size(), scenarios *= static_cast<double>(a->values.size());
+  if (scenarios > static_cast<double>(kMaxScenarios)) {
+    char count[64];
+    std::snprintf(count, sizeof count, "%.0f", scenarios);
+    throw UserError(spec.file.string() + ": the sweep has " + count + " scenarios, more than " +
                     std::to_string(kMaxScenarios) + "; use fewer values or samples (or several sweeps)");
+  }
   std::mt19937_64 lhs_rng(spec.seed);
   std::vector<std::vector<double>> lhs(lhs_axes.size(), std::vector<double>(rows));
   for (size_t a = 0; a < lhs_axes.size(); ++a) {  // one stratum per sample, in a random order

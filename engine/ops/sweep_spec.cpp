@@ -27,7 +27,7 @@ bool perturbs_a_layer(const Scenario& base, const std::string& perturbation) {
 
 std::vector<double> read_range(const TomlReader& r) {
   const std::vector<double> v = r.numbers("range");
-  if (v.size() != 3 || !(v[2] > 0) || v[1] < v[0]) r.fail("range", "must be [start, stop, step] with stop >= start and step > 0");
+  if (v.size() != 3 || !(v[2] > 0) || !(v[1] >= v[0])) r.fail("range", "must be [start, stop, step] with stop >= start and step > 0");
   std::vector<double> out;
   for (int64_t i = 0;; ++i) {
     const double x = v[0] + static_cast<double>(i) * v[2];
@@ -43,7 +43,10 @@ std::vector<double> read_range(const TomlReader& r) {
 SweepSpec load_sweep(const fs::path& file_in) {
   if (!fs::exists(file_in)) throw UserError(file_in.string() + ": sweep file not found; check the path");
   const fs::path file = fs::absolute(file_in).lexically_normal();
-  const toml::table root = parse_toml_file(file, "sweep file");
+  return parse_sweep(parse_toml_file(file, "sweep file"), file);
+}
+
+SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
   TomlReader top(root, "", file, {"base", "seed", "samples", "thresholds", "top_share", "stack", "axis", "uncertainty"});
   SweepSpec s;
   s.file = file;
@@ -104,9 +107,11 @@ SweepSpec load_sweep(const fs::path& file_in) {
     s.monte_carlo = true;
     TomlReader r(*u, "uncertainty", file, {"front_line_sd", "front_line_wavelength", "record_validity", "pod_beta", "weights_from"});
     s.front_line_sd = r.number_or("front_line_sd", 0);
-    if (!(s.front_line_sd >= 0)) r.fail("front_line_sd", "must be zero or a positive distance in metres");
+    if (!(s.front_line_sd >= 0 && s.front_line_sd <= kMaxDistance))
+      r.fail("front_line_sd", "must be zero or a positive distance in metres, at most 10,000 km");
     s.front_line_wavelength = r.number_or("front_line_wavelength", 2000);
-    if (!(s.front_line_wavelength > 0)) r.fail("front_line_wavelength", "must be a positive distance in metres");
+    if (!(s.front_line_wavelength > 0 && s.front_line_wavelength <= kMaxDistance))
+      r.fail("front_line_wavelength", "must be a positive distance in metres, at most 10,000 km");
     if (s.front_line_sd > 0 && !s.base.front_lines) r.fail("front_line_sd", "needs [front_lines] in the base scenario");
     if (s.front_line_sd > 0 && !perturbs_a_layer(s.base, "front_line_sd"))
       r.fail("front_line_sd", "changes no layer: the base scenario has no layer whose feature kind the front lines' "
@@ -120,7 +125,8 @@ SweepSpec load_sweep(const fs::path& file_in) {
     }
     if (r.has("pod_beta")) {
       const std::vector<double> ab = r.numbers("pod_beta");
-      if (ab.size() != 2 || !(ab[0] > 0) || !(ab[1] > 0)) r.fail("pod_beta", "must be [a, b], both positive");
+      if (ab.size() != 2 || !(ab[0] > 0 && ab[0] <= 1e6) || !(ab[1] > 0 && ab[1] <= 1e6))
+        r.fail("pod_beta", "must be [a, b], both positive and at most 1e6");
       if (!s.base.cleared) r.fail("pod_beta", "needs [cleared] in the base scenario");
       s.pod_beta = std::make_pair(ab[0], ab[1]);
     }

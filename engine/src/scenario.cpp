@@ -82,12 +82,14 @@ FitSpec read_fit(const TomlReader& r) {
   f.l2 = r.number_or("l2", 1.0);
   if (!(f.l2 >= 0) || !std::isfinite(f.l2)) r.fail("l2", "must be zero or positive");
   f.block_size = r.number_or("block_size", 0.0);
-  if (!(f.block_size >= 0)) r.fail("block_size", "must be zero (no cross-validation) or a positive size in metres");
+  if (!(f.block_size >= 0 && f.block_size <= kMaxDistance))
+    r.fail("block_size", "must be zero (no cross-validation) or a positive size in metres, at most 10,000 km");
   const double folds = r.number_or("folds", 5.0);
   if (!(folds >= 2 && folds <= 100) || folds != std::floor(folds)) r.fail("folds", "must be a whole number from 2 to 100");
   f.folds = static_cast<int>(folds);
   const double seed = r.number_or("seed", 1.0);
-  if (!(seed >= 0) || seed != std::floor(seed)) r.fail("seed", "must be a whole number");
+  if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
+    r.fail("seed", "must be a whole number from 0 to 2^53");
   f.seed = static_cast<uint64_t>(seed);
   return f;
 }
@@ -165,6 +167,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
     const TomlReader r(*t, "records", file, vector_keys("reliability", {"line_buffer"}));
     s.record_line_buffer = r.number_or("line_buffer", 25.0);
     r.require_positive("line_buffer", s.record_line_buffer, "give the buffer around line records in metres");
+    if (s.record_line_buffer > kMaxDistance) r.fail("line_buffer", "must be at most 10,000 km (1e7 metres)");
   }
 
   if (const toml::table* f = top.table("fit"))
@@ -174,7 +177,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   if (!model) top.fail("model", "is missing; add [model] with an intercept and [model.evidence.NAME] layers");
   TomlReader m(*model, "model", file, {"intercept", "evidence"});
   s.intercept = m.required_number("intercept", "give the log-odds of contamination with no evidence, e.g. -4");
-  if (!std::isfinite(s.intercept)) m.fail("intercept", "must be a finite number (log-odds)");
+  if (!(std::abs(s.intercept) <= kMaxLogOdds)) m.fail("intercept", "must be a number of log-odds within +-1e6");
   if (const toml::table* ev = m.table("evidence")) {
     for (const auto& [key, node] : *ev) {
       const std::string name(key.str());

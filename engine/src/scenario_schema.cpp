@@ -169,7 +169,7 @@ const std::vector<EvidenceKey>& evidence_keys() {
       {"weight", "log-odds per unit of transformed feature", true,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          e.weight = r.required_number("weight", "give the layer's weight in log-odds per unit of transformed feature");
-         if (!std::isfinite(e.weight)) r.fail("weight", "must be finite");
+         if (!(std::abs(e.weight) <= kMaxLogOdds)) r.fail("weight", "must be a number of log-odds within +-1e6");
        },
        [](const EvidenceSpec& e, toml::table& out) { out.insert("weight", e.weight); }},
       {"transform", "how the feature becomes log-odds", true,
@@ -179,6 +179,7 @@ const std::vector<EvidenceKey>& evidence_keys() {
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
          r.require_positive("bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
+         if (e.bandwidth > kMaxDistance) r.fail("bandwidth", "must be at most 10,000 km (1e7 metres)");
        },
        [](const EvidenceSpec& e, toml::table& out) { out.insert("bandwidth", e.bandwidth); }},
       {"where", "an OGR SQL filter on the layer's features", false,
@@ -250,6 +251,8 @@ toml::table write_evidence(const EvidenceSpec& e) {
 
 std::string Parameter::check(double v) const {
   if (!std::isfinite(v)) return "values must be finite numbers";
+  if ((kind == intercept || kind == weight) && !(std::abs(v) <= kMaxLogOdds))
+    return "is in log-odds: its values must lie within +-1e6";
   if ((kind == reliability || kind == pod) && !(v >= 0 && v <= 1)) return "is a probability: its values must lie in [0, 1]";
   if (kind == transform_field && transform_key->positive && !(v > 0))
     return "is a length or width: its values must be positive";

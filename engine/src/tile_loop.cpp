@@ -1,13 +1,14 @@
 #include "minerisk/engine/tile_loop.hpp"
 
 #include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
+#include <tbb/blocked_range.h>
 
 #include <mutex>
 #include <optional>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/progress.hpp"
+#include "minerisk/kernels/parallel.hpp"
 
 namespace minerisk {
 
@@ -32,7 +33,7 @@ void for_each_tile(const std::vector<kernels::Window>& tiles, const TileLoopOpti
   int64_t done = 0;
   std::atomic<bool> stopped{false};
   auto cancelled = [&] { return stopped.load() || (options.cancel && options.cancel->load()); };
-  tbb::parallel_for(tbb::blocked_range<size_t>(0, tiles.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
+  kernels::parallel_for(tbb::blocked_range<size_t>(0, tiles.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
     for (size_t i = range.begin(); i != range.end(); ++i) {
       if (cancelled()) throw Cancelled();
       work(tiles[i]);

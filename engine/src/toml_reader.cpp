@@ -1,22 +1,41 @@
 #include "minerisk/engine/toml_reader.hpp"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include <algorithm>
+#include <fstream>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 
 namespace minerisk {
 
-toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what) {
-  if (!std::filesystem::exists(file)) throw UserError(file.string() + ": " + what + " not found; check the path");
+toml::table parse_toml_text(std::string_view text, const std::string& source) {
+  check_toml_limits(text, source);
   try {
-    return toml::parse_file(file.string());
+    return toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    throw UserError(file.string() + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " +
+    throw UserError(source + ":" + std::to_string(e.source().begin.line) + ": not valid TOML: " +
                     std::string(e.description()));
   }
+}
+
+toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(file, ec);
+  if (!std::filesystem::exists(status)) throw UserError(file.string() + ": " + what + " not found; check the path");
+  if (!std::filesystem::is_regular_file(status))
+    throw UserError(file.string() + ": is not a regular file; give the path of a " + what);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw UserError(file.string() + ": cannot open the " + what + " (" + std::strerror(errno) + ")");
+  // Read at most one byte past the limit, whatever the size said a moment ago.
+  std::string text(kMaxTomlBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw UserError(file.string() + ": cannot read the " + what);
+  text.resize(static_cast<size_t>(in.gcount()));
+  return parse_toml_text(text, file.string());
 }
 
 TomlReader::TomlReader(const toml::table& table, std::string key_prefix, std::filesystem::path file,
@@ -43,7 +62,9 @@ std::optional<double> TomlReader::number(const std::string& key) const {
   const toml::node* node = table_.get(key);
   if (!node) return std::nullopt;
   if (!node->is_number()) fail(key, "must be a number");
-  return node->value<double>();
+  const double value = *node->value<double>();
+  if (!std::isfinite(value)) fail(key, "must be a finite number (got " + std::to_string(value) + ")");
+  return value;
 }
 
 double TomlReader::number_or(const std::string& key, double fallback) const { return number(key).value_or(fallback); }
@@ -68,13 +89,15 @@ std::string TomlReader::required_text(const std::string& key, const std::string&
 std::vector<double> TomlReader::numbers(const std::string& key) const {
   const toml::node* node = table_.get(key);
   if (!node) return {};
-  if (node->is_number()) return {*node->value<double>()};
+  if (node->is_number()) return {*number(key)};
   const toml::array* array = node->as_array();
   if (!array) fail(key, "must be a number or an array of numbers");
   std::vector<double> values;
   for (const toml::node& item : *array) {
     if (!item.is_number()) fail(key, "must contain only numbers");
-    values.push_back(*item.value<double>());
+    const double value = *item.value<double>();
+    if (!std::isfinite(value)) fail(key, "must contain only finite numbers (got " + std::to_string(value) + ")");
+    values.push_back(value);
   }
   return values;
 }

@@ -1,4 +1,5 @@
 #include "minerisk/kernels/distance_transform.hpp"
+#include "minerisk/kernels/parallel.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -35,7 +36,7 @@ std::vector<double> row_positions(const GridFrame& f) {
 // Columns are independent; a block of adjacent columns is scanned row by row for locality.
 void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t height, const std::vector<double>& y,
                            bool uniform, std::vector<int32_t>& nearest_row) {
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
+  kernels::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
     const int64_t c0 = cols.begin(), n = cols.end() - cols.begin();
     std::vector<int32_t> last(static_cast<size_t>(n), kNone);
     for (int64_t r = 0; r < height; ++r) {  // downwards: the nearest feature above or here
@@ -167,7 +168,7 @@ void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& f
       (!nearest.empty() && nearest.size() != cells) || row0 < 0 || row0 + rows > frame.height)
     throw std::invalid_argument("distance_for_rows: buffer sizes do not match the rows");
   const std::vector<double> y = row_positions(frame);
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows, 16), [&](const tbb::blocked_range<int64_t>& band) {
+  kernels::parallel_for(tbb::blocked_range<int64_t>(0, rows, 16), [&](const tbb::blocked_range<int64_t>& band) {
     RowEnvelope envelope;
     if (!frame.geographic) envelope.uniform_dy = frame.cell_height() * frame.linear_unit;
     for (int64_t k = band.begin(); k != band.end(); ++k) {

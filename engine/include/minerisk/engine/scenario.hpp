@@ -13,6 +13,13 @@
 
 namespace minerisk {
 
+/// The ranges of a scenario's and a sweep's numbers beyond their own (README, "The scenario
+/// file"): NaN and infinities are refused everywhere; a distance in metres (bandwidth,
+/// line_buffer, block_size, the front lines' displacement) is at most kMaxDistance, 10,000 km;
+/// the intercept and the weights, in log-odds, lie within +-kMaxLogOdds.
+inline constexpr double kMaxDistance = 1e7;
+inline constexpr double kMaxLogOdds = 1e6;
+
 /// A vector layer from any format OGR reads, with the attribute the model takes from it.
 struct VectorInputSpec {
   std::filesystem::path path;

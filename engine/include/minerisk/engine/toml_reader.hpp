@@ -4,14 +4,25 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <toml++/toml.h>
 
 namespace minerisk {
 
-/// Parses a TOML file; a missing file or invalid TOML is a UserError naming `what` ("scenario
-/// file", "sweep file") and the line.
+/// The limits on a TOML text, checked before toml++ sees it (toml++ recurses on nesting).
+inline constexpr size_t kMaxTomlBytes = size_t{16} << 20;
+inline constexpr int kMaxTomlDepth = 64;  // header or dotted-key components, arrays, inline tables
+
+/// Refuses (UserError naming `source` and the line) a text over the size or nesting limit.
+void check_toml_limits(std::string_view text, const std::string& source);
+
+/// Parses a TOML text within the limits; invalid TOML is a UserError naming `source` and the line.
+toml::table parse_toml_text(std::string_view text, const std::string& source);
+
+/// Parses a TOML file within the limits; a missing or irregular file, or invalid TOML, is a
+/// UserError naming `what` ("scenario file", "sweep file") and the line.
 toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what);
 
 class TomlReader {
@@ -21,6 +32,8 @@ class TomlReader {
              std::vector<std::string> allowed);
 
   bool has(const std::string& key) const { return table_.contains(key); }
+  /// A number; NaN and infinities are refused (no key gives them a meaning), and so are they in
+  /// numbers().
   std::optional<double> number(const std::string& key) const;
   double number_or(const std::string& key, double fallback) const;
   double required_number(const std::string& key, const std::string& how_to_fix) const;

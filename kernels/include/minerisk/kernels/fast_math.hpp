@@ -14,8 +14,9 @@ namespace minerisk::kernels::fast {
 inline double exp(double x) {
   constexpr double kLog2e = 1.4426950408889634074;
   constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
-  // Clamp so the scaling below stays in range; the ends are then fixed by the selects.
-  const double xc = x < -745.2 ? -745.2 : (x > 709.8 ? 709.8 : x);
+  // Clamp so the scaling below stays in range (NaN too: its conversion to an integer would be
+  // undefined); the ends and NaN are then fixed by the selects.
+  const double xc = x >= -745.2 ? (x <= 709.8 ? x : 709.8) : -745.2;
   const double n = std::nearbyint(xc * kLog2e);
   const double r = (xc - n * kLn2Hi) - n * kLn2Lo;  // |r| <= ln2 / 2
   // exp(r) by its Taylor series to r^13 / 13! (1.6e-17 relative at |r| = ln2 / 2).
@@ -100,7 +101,7 @@ inline double logistic(double x) {
 
 inline float expf(float x) {
   constexpr float kLog2e = 1.44269504f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  const float xc = x < -103.0f ? -103.0f : (x > 88.7f ? 88.7f : x);
+  const float xc = x >= -103.0f ? (x <= 88.7f ? x : 88.7f) : -103.0f;  // NaN too, as in exp
   const float n = std::nearbyint(xc * kLog2e);
   const float r = (xc - n * kLn2Hi) - n * kLn2Lo;
   float p = 1.0f / 5040.0f;  // Taylor to r^7 / 7!

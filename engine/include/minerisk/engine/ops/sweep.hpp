@@ -42,6 +42,9 @@ struct SweepSpec {
 
 /// Reads and validates a sweep file (UserError naming the key otherwise).
 SweepSpec load_sweep(const std::filesystem::path& file);
+/// Validates a sweep file already parsed; `file` names it in messages and its folder resolves
+/// the base scenario's path (which is read).
+SweepSpec parse_sweep(const toml::table& root, const std::filesystem::path& file);
 
 /// Where to write, and the threads, tiles, progress and cancellation (ops::Control).
 struct SweepOptions : ops::Control {
