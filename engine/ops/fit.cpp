@@ -56,12 +56,7 @@ std::string fitted_toml(const Scenario& s, const FitResult& r) {
 
 // The options, wherever they came from (scenario, command line, Python), checked once.
 void check_fit_spec(const FitSpec& f) {
-  if (!(f.folds >= 2 && f.folds <= 100)) throw UserError("fit: folds must be a whole number from 2 to 100");
-  if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
-    throw UserError("fit: background_ratio must lie in [0, 100] (random background cells per positive)");
-  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) throw UserError("fit: l2 must be zero or positive");
-  if (!(f.block_size >= 0) || !std::isfinite(f.block_size))
-    throw UserError("fit: block_size must be zero (no cross-validation) or a positive size in metres");
+  if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) throw UserError("fit: " + key + " " + problem);
 }
 
 FitResult fit_scenario(const Scenario& s, const FitOptions& options) {

@@ -72,21 +72,31 @@ std::string section_noun(const std::string& section) {
   return section;
 }
 
+}  // namespace
+
+std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
+  if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
+    return {"background_ratio", "must lie in [0, 100] (random background cells per positive)"};
+  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) return {"l2", "must be zero or positive"};
+  if (!(f.block_size >= 0 && f.block_size <= kMaxDistance))
+    return {"block_size", "must be zero (no cross-validation) or a positive size in metres, at most 10,000 km"};
+  if (!(f.folds >= 2 && f.folds <= 100)) return {"folds", "must be a whole number from 2 to 100"};
+  return {};
+}
+
+namespace {
+
 FitSpec read_fit(const TomlReader& r) {
   FitSpec f;
   if (r.has("labels")) f.labels = r.path("labels", r.file().parent_path());
   if (r.has("zones")) f.zones = r.path("zones", r.file().parent_path());
   f.background_ratio = r.number_or("background_ratio", 0.0);
-  if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
-    r.fail("background_ratio", "must lie in [0, 100] (random background cells per positive)");
   f.l2 = r.number_or("l2", 1.0);
-  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) r.fail("l2", "must be zero or positive");
   f.block_size = r.number_or("block_size", 0.0);
-  if (!(f.block_size >= 0 && f.block_size <= kMaxDistance))
-    r.fail("block_size", "must be zero (no cross-validation) or a positive size in metres, at most 10,000 km");
   const double folds = r.number_or("folds", 5.0);
-  if (!(folds >= 2 && folds <= 100) || folds != std::floor(folds)) r.fail("folds", "must be a whole number from 2 to 100");
+  if (folds != std::floor(folds) || !(folds >= 2 && folds <= 100)) r.fail("folds", "must be a whole number from 2 to 100");
   f.folds = static_cast<int>(folds);
+  if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) r.fail(key, problem);
   const double seed = r.number_or("seed", 1.0);
   if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
     r.fail("seed", "must be a whole number from 0 to 2^53");

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -67,6 +68,10 @@ struct Scenario {
   /// output so a result can be reproduced from the file alone.
   std::string resolved_toml;
 };
+
+/// The fit options' ranges, checked in one place for the scenario file, the command line and
+/// Python: the key and what is wrong, or two empty strings.
+std::pair<std::string, std::string> fit_spec_problem(const FitSpec& spec);
 
 /// Reads and validates a scenario file. Paths in it are relative to the file's folder.
 Scenario load_scenario(const std::filesystem::path& file);
