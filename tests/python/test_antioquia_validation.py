@@ -9,7 +9,7 @@ from conftest import ROOT, minerisk_bin
 
 CSV = ROOT.parent / "shared" / "data" / "reland-antioquia" / "antioquia_grid.csv"
 pytestmark = pytest.mark.skipif(not CSV.exists(), reason=f"the real Antioquia grid is not at {CSV}")
-pytest.importorskip("sklearn")
+import sklearn  # noqa: E402,F401  (installed by scripts/setup)
 
 
 def test_minerisk_beats_the_tabular_models_on_unseen_municipalities(tmp_path):

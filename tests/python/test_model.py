@@ -8,7 +8,7 @@ from osgeo import gdal, ogr
 
 from conftest import run_minerisk, scenario_text
 
-sklearn = pytest.importorskip("sklearn")
+import sklearn  # noqa: E402  (installed by scripts/setup)
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: E402
 
