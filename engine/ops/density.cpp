@@ -17,6 +17,7 @@ constexpr double kNoData = -9999.0;
 constexpr int64_t kMaxHalo = 4096;  // cells: the focal tool's limit, for the same reason
 const std::string kLabel = "minerisk density";
 const std::string kDescription = "kernel density (items per km2)";
+const std::string kUnits = "km-2";  // UDUNITS: items per square kilometre
 
 void of_points(const std::filesystem::path& input, const std::filesystem::path& output, const DensityOptions& options,
                const Control& control) {
@@ -27,7 +28,7 @@ void of_points(const std::filesystem::path& input, const std::filesystem::path& 
   spec.where = options.where;
   spec.value_field = options.weight_field;
   const std::vector<kernels::WeightedPoint> points = load_points(spec, grid, "input");
-  write_rasters(grid, {{output, kDescription, kNoData}}, {input, options.like}, options.compress, control, kLabel,
+  write_rasters(grid, {{output, kDescription, kNoData, kUnits}}, {input, options.like}, options, control, kLabel,
                 [&](const kernels::Window& w) {
                   std::vector<float> out(static_cast<size_t>(w.cells()));
                   kernels::gaussian_density_per_km2(points, options.bandwidth, w, grid.frame, out, options.truncate);
@@ -52,7 +53,7 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
                   static_cast<long long>(halo), static_cast<long long>(kMaxHalo));
     throw UserError(std::string(text) + "; use a smaller bandwidth or resample the raster to coarser cells first");
   }
-  write_rasters(grid, {{output, kDescription, kNoData}}, {input}, options.compress, control, kLabel,
+  write_rasters(grid, {{output, kDescription, kNoData, kUnits}}, {input}, options, control, kLabel,
                 [&](const kernels::Window& w) {
                   const std::vector<float> counts = source.read(w.grown(halo));
                   std::vector<float> out(static_cast<size_t>(w.cells()));
@@ -67,7 +68,7 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
 void density(const std::filesystem::path& input, const std::filesystem::path& output, const DensityOptions& options,
              const Control& control) {
   control.check();
-  checked_compression(options.compress);
+  check_tool_outputs({output}, {input, options.like}, options, control);
   if (!(options.bandwidth > 0) || !std::isfinite(options.bandwidth))
     throw UserError("--bandwidth: must be a positive number of metres");
   if (!(options.truncate >= 1.0 && options.truncate <= 10.0))

@@ -9,6 +9,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
@@ -49,11 +50,11 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
 
 }  // namespace
 
-Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth) {
-  const GridFileReader reader(grid_file);
+Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth, const std::string& variable) {
+  const GridFileReader reader(grid_file, variable);
   // The probabilities, the true items and the scored cells, all at once.
   require_whole_grid_memory(reader.grid(), 2 * sizeof(float) + sizeof(kernels::ScoredCell), "evaluate");
-  const std::vector<float> probability = reader.read("probability");
+  const std::vector<float> probability = reader.read();
   const std::vector<float> items = items_per_cell(reader.grid(), truth);
   std::vector<kernels::ScoredCell> scored;
   scored.reserve(probability.size());
@@ -128,14 +129,16 @@ void write_capture_png(const Evaluation& e, const std::filesystem::path& path, c
 Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files,
                              const std::atomic<bool>* cancel) {
   if (files.report.empty()) {
-    files.report = grid_file;
-    files.report.replace_filename(grid_file.stem().string() + "_evaluation.json");
+    // Beside the grid's file, also when it is named as NETCDF:"f.nc":p95.
+    const std::filesystem::path file = local_file(grid_file.string());
+    files.report = file;
+    files.report.replace_filename(file.stem().string() + "_evaluation.json");
   }
   if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
   // The outputs first, checked against the inputs; the report is the main one (committed last).
-  OutputSet outputs({grid_file, truth.path});
+  OutputSet outputs({grid_file, truth.path}, files.overwrite);
   const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);
-  const Evaluation e = evaluate_grid(grid_file, truth);
+  const Evaluation e = evaluate_grid(grid_file, truth, files.variable);
   outputs.write_text(report, evaluation_json(e, grid_file, truth) + "\n");
   outputs.writing([&] { write_capture_png(e, outputs.temporary(picture), "CAPTURE CURVE"); });
   outputs.commit(cancel);

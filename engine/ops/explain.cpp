@@ -26,10 +26,17 @@ double rank_in_region(const std::vector<float>& values, float value) {
   return valid > 0 ? below / valid : NAN;
 }
 
+// A coordinate as people write it: no trailing zeros, at most 10 significant digits.
+std::string number_text(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
 }  // namespace
 
 Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions& options) {
-  const GridFileReader reader(grid_file);
+  const GridFileReader reader(grid_file, options.variable);
   const Grid& grid = reader.grid();
   double x = options.x, y = options.y;
   if (!options.crs.empty()) {
@@ -45,8 +52,11 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
   const auto col = static_cast<int64_t>(std::floor((x - gt[0]) / gt[1]));
   const auto row = static_cast<int64_t>(std::floor((y - gt[3]) / gt[5]));
   if (col < 0 || row < 0 || col >= grid.width() || row >= grid.height())
-    throw UserError("the point (" + std::to_string(options.x) + ", " + std::to_string(options.y) +
-                    ") lies outside the grid; give coordinates in the grid's CRS or set --crs");
+    throw UserError("the point (" + number_text(options.x) + ", " + number_text(options.y) + ")" +
+                    (options.crs.empty() ? "" : " in " + options.crs) + " lies outside the grid, which spans x " +
+                    number_text(gt[0]) + " to " + number_text(gt[0] + gt[1] * static_cast<double>(grid.width())) +
+                    " and y " + number_text(gt[3] + gt[5] * static_cast<double>(grid.height())) + " to " +
+                    number_text(gt[3]) + " in its CRS; give coordinates inside it, or their CRS with --crs");
   Explanation e;
   e.row = row, e.col = col;
   e.x = grid.frame.centre_x(col), e.y = grid.frame.centre_y(row);
@@ -55,9 +65,10 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
     e.intercept = parse_toml_text(reader.scenario_toml(), grid_file.string())["model"]["intercept"].value_or(NAN);
   } catch (const UserError&) {  // not TOML, or past the limits: no intercept
   }
-  const float probability = reader.read_cell("probability", row, col);
+  const float probability = reader.read_cell("", row, col);
+  e.variable = reader.variable().empty() ? "value" : reader.variable();
   e.probability = probability;
-  e.probability_rank = rank_in_region(reader.read("probability"), probability);
+  e.probability_rank = rank_in_region(reader.read(), probability);
   e.log_odds = e.intercept;
   for (const std::string& name : reader.evidence_names()) {
     const float value = reader.read_cell("evidence/" + name, row, col);
@@ -70,6 +81,7 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
 std::string Explanation::json() const {
   nlohmann::ordered_json j;
   j["x"] = x, j["y"] = y, j["row"] = row, j["col"] = col;
+  j["variable"] = variable;
   j["probability"] = static_cast<float>(probability);
   j["probability_rank"] = probability_rank;
   j["intercept"] = intercept;
@@ -89,14 +101,20 @@ std::string Explanation::table() const {
   out += line;
   std::snprintf(line, sizeof line, "%-24s %12s %14s\n", "layer", "log-odds", "rank in region");
   out += line;
-  std::snprintf(line, sizeof line, "%-24s %12.4f\n", "intercept", intercept);
-  out += line;
+  if (!std::isnan(intercept)) {  // a grid that is not a run's output has no model to show
+    std::snprintf(line, sizeof line, "%-24s %12.4f\n", "intercept", intercept);
+    out += line;
+  }
   for (const LayerContribution& l : layers) {
     std::snprintf(line, sizeof line, "%-24s %12.4f %13.1f%%\n", l.layer.c_str(), static_cast<double>(static_cast<float>(l.contribution)),
                   100 * l.rank);
     out += line;
   }
-  std::snprintf(line, sizeof line, "%-24s %12.4f\n%-24s %12.4f %13.1f%%\n", "total log-odds", log_odds, "probability",
+  if (!layers.empty() || !std::isnan(intercept)) {
+    std::snprintf(line, sizeof line, "%-24s %12.4f\n", "total log-odds", log_odds);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "%-24s %12.4f %13.1f%%\n", variable.c_str(),
                 static_cast<double>(static_cast<float>(probability)), 100 * probability_rank);
   out += line;
   return out;

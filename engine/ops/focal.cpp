@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/raster_source.hpp"
 
@@ -50,10 +51,20 @@ kernels::FocalStatistic focal_statistic_named(const std::string& name) {
 
 kernels::FocalShape focal_shape_named(const std::string& name) { return named(focal_shapes(), name, "--shape"); }
 
+namespace {
+// The statistic's unit: a count of cells is a pure number; the others keep the input's unit.
+std::string focal_units(const std::filesystem::path& input, kernels::FocalStatistic statistic) {
+  if (statistic == kernels::FocalStatistic::count) return "1";
+  const DatasetPtr ds = open_raster(input, "input");
+  const char* unit = ds->GetRasterBand(1)->GetUnitType();
+  return unit ? unit : "";
+}
+}  // namespace
+
 void focal(const std::filesystem::path& input, const std::filesystem::path& output, const FocalOptions& options,
            const Control& control) {
   control.check();
-  checked_compression(options.compress);
+  check_tool_outputs({output}, {input}, options, control);
   if (!(options.radius >= 0) || !std::isfinite(options.radius))
     throw UserError("--radius: must be 0 or more metres");
   const Grid grid = grid_from_raster(input, "input");
@@ -65,7 +76,8 @@ void focal(const std::filesystem::path& input, const std::filesystem::path& outp
     throw UserError("--radius: " + std::to_string(options.radius) + " m spans more than " + std::to_string(kMaxHalo) +
                     " cells; use a smaller radius or resample the raster first");
   const RasterSource source(input, grid, "input");
-  write_rasters(grid, {{output, "focal statistic", -9999.0}}, {input}, options.compress, control, "minerisk focal",
+  const std::string units = focal_units(input, options.statistic);
+  write_rasters(grid, {{output, "focal statistic", -9999.0, units}}, {input}, options, control, "minerisk focal",
                 [&](const kernels::Window& w) {
                   const std::vector<float> in = source.read(w.grown(n.halo()));
                   std::vector<float> out(static_cast<size_t>(w.cells()));

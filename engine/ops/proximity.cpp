@@ -25,13 +25,8 @@ constexpr double kNoData = -9999.0;
 const std::string kLabel = "minerisk proximity";
 const std::string kDistance = "distance to the nearest feature (m)";
 
-void throw_if_cancelled(const Control& control) {
-  if (control.cancel && control.cancel->load()) throw Cancelled();
-}
-
 void from_raster(const std::filesystem::path& input, const std::filesystem::path& output,
                  const ProximityOptions& options, const Control& control) {
-  check_tool_outputs({output, options.nearest_value}, {input});  // before the first pass's work
   const Grid grid = grid_from_raster(input, "input");
   const RasterSource source(input, grid, "input");
   const bool want_values = !options.nearest_value.empty();
@@ -56,13 +51,13 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
     if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + offset);
   });
   const std::vector<int32_t> nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
-  throw_if_cancelled(control);
+  control.check_cancelled();
 
   // Second pass: distances (and the nearest feature's value) for each band of rows.
-  std::vector<ToolOutput> outputs = {{output, kDistance, kNoData}};
-  if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData});
+  std::vector<ToolOutput> outputs = {{output, kDistance, kNoData, "m"}};
+  if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData, ""});
   write_rasters(
-      grid, outputs, {input}, options.compress, control.pass(0.5, 1.0), kLabel,
+      grid, outputs, {input}, options, control.pass(0.5, 1.0), kLabel,
       [&](const kernels::Window& band) {
         std::vector<std::vector<float>> out(outputs.size(), std::vector<float>(static_cast<size_t>(band.cells())));
         std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);
@@ -84,7 +79,7 @@ void from_vector(const std::filesystem::path& input, const std::filesystem::path
   spec.layer = options.layer;
   spec.where = options.where;
   const Geometries geometries = load_geometries(spec, grid, "input");
-  write_rasters(grid, {{output, kDistance, kNoData}}, {input, options.like}, options.compress, control, kLabel,
+  write_rasters(grid, {{output, kDistance, kNoData, "m"}}, {input, options.like}, options, control, kLabel,
                 [&](const kernels::Window& w) {
                   std::vector<float> out(static_cast<size_t>(w.cells()));
                   kernels::line_distance_metres(geometries.segments, w, grid.frame, out, options.max_distance,
@@ -101,7 +96,8 @@ void from_vector(const std::filesystem::path& input, const std::filesystem::path
 void proximity(const std::filesystem::path& input, const std::filesystem::path& output, const ProximityOptions& options,
                const Control& control) {
   control.check();
-  checked_compression(options.compress);
+  // Before any work: the first pass over a raster takes a while.
+  check_tool_outputs({output, options.nearest_value}, {input, options.like}, options, control);
   if (!(options.max_distance > 0)) throw UserError("--max-distance: must be a positive number of metres");
   if (options.like.empty() && options.signed_distance)
     throw UserError("--signed: only for a vector INPUT (with --like)");

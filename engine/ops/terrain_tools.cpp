@@ -13,13 +13,13 @@ namespace {
 constexpr double kNoData = -9999.0;
 
 void run_terrain(const std::filesystem::path& dem, const std::filesystem::path& output, kernels::TerrainMeasure measure,
-                 const kernels::TerrainOptions& options, const std::string& compress, const std::string& name,
-                 const std::string& description, const Control& control) {
+                 const kernels::TerrainOptions& options, const RasterOutputOptions& format, const std::string& name,
+                 const std::string& description, const std::string& units, const Control& control) {
   control.check();
-  checked_compression(compress);
+  check_tool_outputs({output}, {dem}, format, control);
   const Grid grid = grid_from_raster(dem, "input");
   const RasterSource source(dem, grid, "input");
-  write_rasters(grid, {{output, description, kNoData}}, {dem}, compress, control, "minerisk " + name,
+  write_rasters(grid, {{output, description, kNoData, units}}, {dem}, format, control, "minerisk " + name,
                 [&](const kernels::Window& w) {
                   const std::vector<float> values = source.read(w.grown(1));
                   std::vector<float> out(static_cast<size_t>(w.cells()));
@@ -38,21 +38,21 @@ void slope(const std::filesystem::path& dem, const std::filesystem::path& output
            const Control& control) {
   run_terrain(dem, output,
               options.percent ? kernels::TerrainMeasure::slope_percent : kernels::TerrainMeasure::slope_degrees,
-              {edges(options.compute_edges), false, false}, options.compress, "slope",
-              options.percent ? "slope (percent)" : "slope (degrees)", control);
+              {edges(options.compute_edges), false, false}, options, "slope",
+              options.percent ? "slope (percent)" : "slope (degrees)", options.percent ? "%" : "degree", control);
 }
 
 void aspect(const std::filesystem::path& dem, const std::filesystem::path& output, const AspectOptions& options,
             const Control& control) {
   run_terrain(dem, output, kernels::TerrainMeasure::aspect,
-              {edges(options.compute_edges), options.zero_for_flat, options.trigonometric}, options.compress, "aspect",
-              "aspect (degrees)", control);
+              {edges(options.compute_edges), options.zero_for_flat, options.trigonometric}, options, "aspect",
+              "aspect (degrees)", "degree", control);
 }
 
 void tri(const std::filesystem::path& dem, const std::filesystem::path& output, const TriOptions& options,
          const Control& control) {
   run_terrain(dem, output, kernels::TerrainMeasure::ruggedness, {edges(options.compute_edges), false, false},
-              options.compress, "tri", "terrain ruggedness index", control);
+              options, "tri", "terrain ruggedness index", "m", control);
 }
 
 }  // namespace minerisk::ops

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -13,10 +14,15 @@ namespace {
 void CPL_STDCALL silent_handler(CPLErr, CPLErrorNum, const char*) {}
 
 void check_readable(const fs::path& path, const std::string& role) {
-  // GDAL also opens virtual paths (/vsizip/..., URLs); only plain paths are checked here.
+  // GDAL also opens dataset names (NETCDF:"f.nc":var, /vsizip/a.zip/x.tif, URLs): the local file
+  // behind one is checked here, a remote one is left to GDAL.
   const std::string s = path.string();
-  if (s.rfind("/vsi", 0) == 0 || s.find("://") != std::string::npos) return;
-  if (!fs::exists(path)) throw UserError(role + ": file '" + s + "' not found; check the path in the scenario file");
+  const fs::path file = local_file(s);
+  if (file.empty()) return;
+  std::error_code ec;
+  if (fs::exists(file, ec)) return;
+  const std::string in = file.string() == s ? "" : " (in '" + s + "')";
+  throw UserError(role + ": file '" + file.string() + "'" + in + " not found; check the path");
 }
 }  // namespace
 

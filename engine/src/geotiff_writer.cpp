@@ -25,7 +25,8 @@ void check_written(const GdalErrorTrap& trap, bool failed, const std::filesystem
 int64_t geotiff_block_for(int64_t tile_size) { return tile_size % 16 == 0 && tile_size <= 4096 ? tile_size : 256; }
 
 GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid, int64_t block, double nodata,
-                             const std::string& description, const std::string& compress)
+                             const std::string& description, const std::string& compress,
+                             const std::vector<std::string>& creation_options, const std::string& units)
     : nodata_(nodata), path_(path) {
   init_gdal();
   GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
@@ -39,7 +40,13 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   if (compress == "ZSTD") options.SetNameValue("ZSTD_LEVEL", "1");
   options.SetNameValue("NUM_THREADS", "ALL_CPUS");
   options.SetNameValue("BIGTIFF", "IF_SAFER");
-  const GdalErrorTrap trap;
+  for (const std::string& option : creation_options) {
+    const size_t eq = option.find('=');
+    options.SetNameValue(option.substr(0, eq).c_str(), eq == std::string::npos ? "" : option.substr(eq + 1).c_str());
+  }
+  // The block cache only sees the strip/tile layout it was created with: a --co TILED=NO
+  // writes strips, whatever our tiles.
+  compressed_ = !EQUAL(options.FetchNameValueDef("COMPRESS", "NONE"), "NONE");  const GdalErrorTrap trap;
   errno = 0;
   dataset_.reset(driver->Create(path.c_str(), static_cast<int>(grid.width()), static_cast<int>(grid.height()), 1,
                                 GDT_Float32, options.List()));
@@ -51,6 +58,7 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   GDALRasterBand* band = dataset_->GetRasterBand(1);
   band->SetNoDataValue(nodata);
   if (!description.empty()) band->SetDescription(description.c_str());
+  if (!units.empty()) band->SetUnitType(units.c_str());
   check_written(trap, false, path, "creating it");
 }
 

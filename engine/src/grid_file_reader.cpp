@@ -1,147 +1,161 @@
 #include "minerisk/engine/grid_file_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <fstream>
 
-#include "hdf5_handles.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/nearest_name.hpp"
+
+namespace fs = std::filesystem;
 
 namespace minerisk {
 namespace {
 
-std::string read_text_attribute(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return "";
-  h5::Attribute attr(H5Aopen(object, name, H5P_DEFAULT));
-  if (!attr.valid()) return "";
-  h5::Datatype type(H5Aget_type(attr.get()));
-  if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING) return "";
-  if (H5Tis_variable_str(type.get()) > 0) {
-    h5::Datatype memtype(H5Tcopy(H5T_C_S1));
-    if (!memtype.valid() || H5Tset_size(memtype.get(), H5T_VARIABLE) < 0) return "";
-    char* value = nullptr;
-    if (H5Aread(attr.get(), memtype.get(), &value) < 0 || !value) return "";
-    std::string text(value);
-    H5free_memory(value);
-    return text;
-  }
-  std::string text(H5Tget_size(type.get()), '\0');
-  if (H5Aread(attr.get(), type.get(), text.data()) < 0) return "";
-  return text.substr(0, text.find('\0'));
+// HDF5's signature: a netCDF-4 file named .h5 is read by GDAL's netCDF driver, which knows the
+// CF grid mapping, not by its HDF5 driver, which would give cells without coordinates.
+bool is_hdf5_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[8] = {};
+  return in.read(head, sizeof head) && std::string(head, sizeof head) == std::string("\x89HDF\r\n\x1a\n", 8);
 }
 
-// Closes a file whose objects are all closed, reporting a failure.
-void close_file(h5::File& file) { h5::check(file.close(), "closing the file"); }
-
-h5::File open_file(const std::filesystem::path& path) {
-  h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file.valid()) throw UserError("grid: cannot open '" + path.string() + "'; check the file is still there");
-  return file;
+DatasetPtr open_grid(const std::string& name, bool netcdf_only, const std::string& what) {
+  init_gdal();
+  const GdalErrorTrap trap;
+  static const char* const netcdf[] = {"netCDF", nullptr};
+  // The values as stored: GDAL would blank those outside a variable's valid_range.
+  static const char* const exact[] = {"HONOUR_VALID_RANGE=NO", nullptr};
+  DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, netcdf_only ? netcdf : nullptr,
+                                  netcdf_only ? exact : nullptr));
+  if (!ds)
+    throw UserError(what + " cannot be read as a grid" + (trap.raised() ? " (" + trap.first() + ")" : "") +
+                    "; give an output of 'minerisk run' or 'sweep', or a raster GDAL reads");
+  trap.check(what + " is unreadable", kDamagedInputAdvice);
+  return ds;
 }
 
-// Throws unless `space` is (y, x) and of the grid's size: read and read_cell read into a buffer
-// of that shape.
-void check_yx(hid_t space, const Grid& grid, const std::filesystem::path& path, const std::string& variable) {
-  hsize_t dims[2] = {0, 0};
-  if (H5Sget_simple_extent_ndims(space) != 2 || H5Sget_simple_extent_dims(space, dims, nullptr) < 0 ||
-      dims[0] != static_cast<hsize_t>(grid.height()) || dims[1] != static_cast<hsize_t>(grid.width()))
-    throw UserError("grid: '" + path.string() + "': '" + variable + "' is not a (y, x) variable of the grid");
+// The variable a subdataset name reads: NETCDF:"f.nc":/evidence/slope -> evidence/slope.
+std::string variable_of_subdataset(const std::string& name) {
+  const size_t quote = name.rfind("\":");
+  std::string variable = quote == std::string::npos ? name.substr(name.rfind(':') + 1) : name.substr(quote + 2);
+  while (!variable.empty() && variable.front() == '/') variable.erase(variable.begin());
+  return variable;
 }
 
 }  // namespace
 
-// Each public entry stops HDF5 printing errors on its thread, and turns them into a UserError
-// naming the file (in a function-try-block): a file that fails to read is a damaged one.
-GridFileReader::GridFileReader(const std::filesystem::path& path) try : path_(path) {
-  if (!std::filesystem::exists(path)) throw UserError("grid: file '" + path.string() + "' not found; check the path");
-  h5::quiet_errors();
-  const std::string what = "grid: '" + path.string() + "'";
-  h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));  // first: closed after the objects in it
-  if (!file.valid()) throw UserError(what + " is not an HDF5 file; give an output of 'minerisk run'");
-  if (H5Lexists(file.get(), "probability", H5P_DEFAULT) <= 0 || H5Lexists(file.get(), "crs", H5P_DEFAULT) <= 0)
-    throw UserError(what + " has no probability or crs variable; give an output of 'minerisk run'");
-  std::string wkt;
-  std::istringstream gt_text;
-  {
-    h5::Dataset crs(H5Dopen2(file.get(), "crs", H5P_DEFAULT));
-    if (!crs.valid()) throw UserError(what + ": its crs variable cannot be read; give an output of 'minerisk run'");
-    wkt = read_text_attribute(crs.get(), "crs_wkt");
-    gt_text.str(read_text_attribute(crs.get(), "GeoTransform"));
+GridFileReader::GridFileReader(const fs::path& name, const std::string& variable) : name_(name), variable_(variable) {
+  const std::string text = name.string();
+  const std::string what = "grid: '" + text + "'";
+  const fs::path file = local_file(text);
+  std::error_code ec;
+  if (!file.empty() && !fs::exists(file, ec))
+    throw UserError("grid: file '" + file.string() + "' not found; check the path");
+  // NETCDF:"f.nc":var names the file and the variable; a plain netCDF-4/HDF5 file is read
+  // through the netCDF driver; anything else is one raster, as GDAL opens it.
+  const DatasetName parsed = parse_dataset_name(text);
+  const bool netcdf_name = parsed.prefix.rfind("NETCDF:", 0) == 0;
+  if (netcdf_name) {
+    const std::string named = parsed.suffix.empty() ? "" : variable_of_subdataset(parsed.suffix);
+    if (!variable_.empty() && !named.empty() && variable_ != named)
+      throw UserError(what + " names the variable '" + named + "' and --variable names '" + variable_ +
+                      "'; give one of them");
+    if (!named.empty()) variable_ = named;
+    name_ = parsed.file;
   }
-  std::array<double, 6> gt{};
-  for (double& v : gt) gt_text >> v;
-  if (wkt.empty() || !gt_text) throw UserError(what + " lacks crs_wkt or GeoTransform; give an output of 'minerisk run'");
-  hsize_t dims[2] = {0, 0};
-  {
-    h5::Dataset probability(H5Dopen2(file.get(), "probability", H5P_DEFAULT));
-    if (!probability.valid()) throw UserError(what + ": its probability variable cannot be read");
-    h5::Dataspace space(H5Dget_space(probability.get()));
-    if (!space.valid() || H5Sget_simple_extent_ndims(space.get()) != 2)
-      throw UserError(what + ": probability is not two-dimensional");
-    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  }
-  init_gdal();
-  OGRSpatialReference srs;
-  srs.importFromWkt(wkt.c_str());
-  srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  grid_ = make_grid(srs, gt, static_cast<int64_t>(dims[1]), static_cast<int64_t>(dims[0]), what);
-  scenario_ = read_text_attribute(file.get(), "scenario");
-  if (H5Lexists(file.get(), "evidence", H5P_DEFAULT) > 0) {
-    h5::Group group(H5Gopen2(file.get(), "evidence", H5P_DEFAULT));
-    H5G_info_t info;
-    if (!group.valid() || H5Gget_info(group.get(), &info) < 0)
-      throw UserError(what + ": its evidence group cannot be read");
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-      char name[256];
-      H5Lget_name_by_idx(group.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
-      evidence_.emplace_back(name);
+  const bool netcdf = netcdf_name || (parsed.plain() && is_hdf5_file(name));
+  // NETCDF:"f": the netCDF driver claims no .h5 name by itself (GDAL's HDF5 driver does).
+  DatasetPtr ds = open_grid(netcdf ? "NETCDF:\"" + name_.string() + "\"" : name_.string(), netcdf, what);
+  if (netcdf) scenario_ = ds->GetMetadataItem("NC_GLOBAL#scenario") ? ds->GetMetadataItem("NC_GLOBAL#scenario") : "";
+  char** subdatasets = ds->GetMetadata("SUBDATASETS");
+  if (ds->GetRasterCount() == 0 && subdatasets) {
+    multi_ = true;
+    for (char** item = subdatasets; *item; ++item) {
+      const std::string entry(*item);
+      const size_t eq = entry.find('=');
+      if (eq == std::string::npos || entry.compare(eq - 5, 5, "_NAME") != 0) continue;
+      variables_.push_back(variable_of_subdataset(entry.substr(eq + 1)));
     }
+    for (const std::string& v : variables_)
+      if (v.rfind("evidence/", 0) == 0) evidence_.push_back(v.substr(9));
+    const auto has = [&](const std::string& v) { return std::find(variables_.begin(), variables_.end(), v) != variables_.end(); };
+    if (variable_.empty()) variable_ = has("probability") ? "probability" : has("mean") ? "mean" : "";
+    if (variable_.empty())
+      throw UserError(what + " holds several variables and none is 'probability' or 'mean'; choose one with "
+                             "--variable (" + suggestion("", variables_, "variables are") + ")");
+    if (!has(variable_))
+      throw UserError(what + " has no variable '" + variable_ + "'; " + suggestion(variable_, variables_, "variables are"));
+    ds = open_grid(dataset_of(variable_), true, what);
+  } else if (!netcdf_name && !variable_.empty()) {
+    throw UserError(what + " holds a single raster, not variables; leave --variable out");
   }
-  close_file(file);
-} catch (const h5::Error& e) {
-  h5::rethrow_for_input(e, path);
+  if (ds->GetRasterCount() != 1)
+    throw UserError(what + (variable_.empty() ? "" : " variable '" + variable_ + "'") + " has " +
+                    std::to_string(ds->GetRasterCount()) +
+                    " bands; give a grid of one band (gdal_translate -b N picks one)");
+  const OGRSpatialReference* srs = ds->GetSpatialRef();
+  if (!srs) throw UserError(what + " has no CRS; assign one with gdal_edit.py -a_srs");
+  std::array<double, 6> gt{};
+  if (ds->GetGeoTransform(gt.data()) != CE_None)
+    throw UserError(what + " has no geotransform; georeference it first");
+  OGRSpatialReference traditional(*srs);
+  traditional.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  grid_ = make_grid(traditional, gt, ds->GetRasterXSize(), ds->GetRasterYSize(), what);
 }
 
-std::vector<float> GridFileReader::read(const std::string& variable) const try {
-  h5::quiet_errors();
+std::string GridFileReader::dataset_of(const std::string& variable) const {
+  const std::string& v = variable.empty() ? variable_ : variable;
+  if (multi_ || !v.empty()) return "NETCDF:\"" + name_.string() + "\":" + (v.find('/') != std::string::npos ? "/" : "") + v;
+  return name_.string();
+}
+
+DatasetPtr GridFileReader::open_variable(const std::string& variable, std::string& what) const {
+  what = "grid: '" + name_.string() + "'" + (variable.empty() ? "" : " variable '" + variable + "'");
+  if (multi_ && !variable.empty() && std::find(variables_.begin(), variables_.end(), variable) == variables_.end())
+    throw UserError("grid: '" + name_.string() + "' has no variable '" + variable + "'; " +
+                    suggestion(variable, variables_, "variables are"));
+  DatasetPtr ds = open_grid(dataset_of(variable), multi_ || !variable_.empty(), what);
+  if (ds->GetRasterCount() != 1 || ds->GetRasterXSize() != grid_.width() || ds->GetRasterYSize() != grid_.height())
+    throw UserError(what + " is not a (y, x) variable of the grid");
+  return ds;
+}
+
+// Reads a window of band 1 as float32, no-data as NaN; GDAL's complaints are a damaged file.
+static void read_window(GDALDataset& ds, const std::string& what, int64_t col, int64_t row, int64_t width, int64_t height,
+                 float* out) {
+  GDALRasterBand* band = ds.GetRasterBand(1);
+  const GdalErrorTrap trap;
+  const CPLErr err = band->RasterIO(GF_Read, static_cast<int>(col), static_cast<int>(row), static_cast<int>(width),
+                                    static_cast<int>(height), out, static_cast<int>(width), static_cast<int>(height),
+                                    GDT_Float32, 0, 0, nullptr);
+  trap.check(what + " cannot be read", kDamagedInputAdvice);
+  if (err != CE_None) throw UserError(what + " cannot be read; " + kDamagedInputAdvice);
+  int has_nodata = 0;
+  const double nodata = band->GetNoDataValue(&has_nodata);
+  if (!has_nodata || std::isnan(nodata)) return;
+  const auto fill = static_cast<float>(nodata);
+  for (int64_t i = 0; i < width * height; ++i)
+    if (out[i] == fill) out[i] = NAN;
+}
+
+std::vector<float> GridFileReader::read(const std::string& variable) const {
   require_whole_grid_memory(grid_, sizeof(float), "reading a whole variable");
-  h5::File file = open_file(path_);
+  std::string what;
+  const DatasetPtr ds = open_variable(variable, what);
   std::vector<float> values(static_cast<size_t>(grid_.width() * grid_.height()));
-  {
-    h5::Dataset ds(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT));
-    if (!ds.valid()) throw UserError("grid: '" + path_.string() + "' has no variable '" + variable + "'");
-    h5::Dataspace space(H5Dget_space(ds.get()));
-    if (!space.valid()) h5::fail("reading " + variable);
-    check_yx(space.get(), grid_, path_, variable);
-    if (H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
-      h5::fail("reading " + variable);
-  }
-  close_file(file);
+  read_window(*ds, what, 0, 0, grid_.width(), grid_.height(), values.data());
   return values;
-} catch (const h5::Error& e) {
-  h5::rethrow_for_input(e, path_);
 }
 
-float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_t col) const try {
-  h5::quiet_errors();
-  h5::File file = open_file(path_);
+float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_t col) const {
+  std::string what;
+  const DatasetPtr ds = open_variable(variable, what);
   float value = NAN;
-  {
-    h5::Dataset ds(H5Dopen2(file.get(), variable.c_str(), H5P_DEFAULT));
-    if (!ds.valid()) throw UserError("grid: '" + path_.string() + "' has no variable '" + variable + "'");
-    h5::Dataspace space(H5Dget_space(ds.get()));
-    if (!space.valid()) h5::fail("reading " + variable);
-    check_yx(space.get(), grid_, path_, variable);
-    const hsize_t start[2] = {static_cast<hsize_t>(row), static_cast<hsize_t>(col)}, count[2] = {1, 1};
-    h5::Dataspace memory(H5Screate_simple(2, count, nullptr));
-    if (!memory.valid() || H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0 ||
-        H5Dread(ds.get(), H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, &value) < 0)
-      h5::fail("reading " + variable);
-  }
-  close_file(file);
+  read_window(*ds, what, col, row, 1, 1, &value);
   return value;
-} catch (const h5::Error& e) {
-  h5::rethrow_for_input(e, path_);
 }
 
 }  // namespace minerisk

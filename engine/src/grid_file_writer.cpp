@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
+#include "cf_grid_mapping.hpp"
 #include "hdf5_handles.hpp"
 
 namespace minerisk {
@@ -37,7 +39,6 @@ void set_number(hid_t object, const std::string& name, hid_t type, const void* v
   require(attr, "attribute " + name);
   check(H5Awrite(attr.get(), type, values), "writing attribute " + name);
 }
-void set_double(hid_t object, const std::string& name, double value) { set_number(object, name, H5T_NATIVE_DOUBLE, &value); }
 
 h5::PropertyList ordered_creation_plist(hid_t cls) {
   h5::PropertyList plist(H5Pcreate(cls));
@@ -72,27 +73,54 @@ std::string geotransform_text(const std::array<double, 6>& gt) {
   return text;
 }
 
-// CF grid-mapping attributes for the CRS families the CF conventions name and we meet most:
-// geographic and transverse Mercator (UTM). Every CRS also gets crs_wkt and spatial_ref, which
-// GDAL, QGIS and xarray-based tools read whatever the projection.
-void write_cf_grid_mapping(hid_t crs, const OGRSpatialReference& srs) {
-  OGRErr err = OGRERR_NONE;
-  set_double(crs, "semi_major_axis", srs.GetSemiMajor(&err));
-  set_double(crs, "inverse_flattening", srs.GetInvFlattening(&err));
-  set_double(crs, "longitude_of_prime_meridian", srs.GetPrimeMeridian());
-  if (srs.IsGeographic()) {
-    set_text(crs, "grid_mapping_name", "latitude_longitude");
-    return;
+// The grid-mapping variable (CF 5.6): a scalar whose attributes describe the CRS, the CF way
+// (cf_grid_mapping: every projection CF names) and as WKT (crs_wkt, and spatial_ref, which
+// GDAL and rioxarray read first) with GDAL's GeoTransform.
+void write_crs_variable(hid_t parent, const Grid& grid) {
+  h5::Dataspace scalar(H5Screate(H5S_SCALAR));
+  require(scalar, "dataspace for crs");
+  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset crs(H5Dcreate2(parent, "crs", H5T_STD_I32LE, scalar.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  require(crs, "crs");
+  const int zero = 0;
+  check(H5Dwrite(crs.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero), "crs");
+  const CfGridMapping mapping = cf_grid_mapping(grid.srs());
+  if (!mapping.name.empty()) set_text(crs.get(), "grid_mapping_name", mapping.name);
+  for (const auto& [name, values] : mapping.parameters)
+    set_number(crs.get(), name, H5T_NATIVE_DOUBLE, values.data(), values.size());
+  set_text(crs.get(), "long_name", "coordinate reference system");
+  set_text(crs.get(), "crs_wkt", grid.crs_wkt);
+  set_text(crs.get(), "spatial_ref", grid.crs_wkt);
+  set_text(crs.get(), "GeoTransform", geotransform_text(grid.frame.geotransform));
+  check(crs.close(), "closing crs");
+}
+
+// The x and y coordinate variables (dimension scales, CF 4.1-4.2 and 5.6) of `grid` in
+// `parent`: every group of gridded variables gets its own, because netCDF readers (xarray,
+// GDAL) look for a variable's coordinates in its own group.
+std::pair<h5::Dataset, h5::Dataset> write_xy(hid_t parent, const Grid& grid) {
+  const auto& f = grid.frame;
+  std::vector<double> xs(static_cast<size_t>(f.width)), ys(static_cast<size_t>(f.height));
+  for (int64_t c = 0; c < f.width; ++c) xs[static_cast<size_t>(c)] = f.centre_x(c);
+  for (int64_t r = 0; r < f.height; ++r) ys[static_cast<size_t>(r)] = f.centre_y(r);
+  h5::Dataset x = write_coordinate(parent, "x", xs), y = write_coordinate(parent, "y", ys);
+  if (f.geographic) {
+    set_text(x.get(), "standard_name", "longitude"), set_text(x.get(), "long_name", "longitude of cell centre");
+    set_text(x.get(), "units", "degrees_east");
+    set_text(y.get(), "standard_name", "latitude"), set_text(y.get(), "long_name", "latitude of cell centre");
+    set_text(y.get(), "units", "degrees_north");
+  } else {
+    const std::string units = f.linear_unit == 1.0 ? "m" : std::to_string(f.linear_unit) + " m";
+    set_text(x.get(), "standard_name", "projection_x_coordinate");
+    set_text(x.get(), "long_name", "x coordinate of cell centre");
+    set_text(x.get(), "units", units);
+    set_text(y.get(), "standard_name", "projection_y_coordinate");
+    set_text(y.get(), "long_name", "y coordinate of cell centre");
+    set_text(y.get(), "units", units);
   }
-  const char* projection = srs.GetAttrValue("PROJECTION");
-  if (projection && std::string(projection) == SRS_PT_TRANSVERSE_MERCATOR) {
-    set_text(crs, "grid_mapping_name", "transverse_mercator");
-    set_double(crs, "longitude_of_central_meridian", srs.GetNormProjParm(SRS_PP_CENTRAL_MERIDIAN, 0.0));
-    set_double(crs, "latitude_of_projection_origin", srs.GetNormProjParm(SRS_PP_LATITUDE_OF_ORIGIN, 0.0));
-    set_double(crs, "scale_factor_at_central_meridian", srs.GetNormProjParm(SRS_PP_SCALE_FACTOR, 1.0));
-    set_double(crs, "false_easting", srs.GetNormProjParm(SRS_PP_FALSE_EASTING, 0.0));
-    set_double(crs, "false_northing", srs.GetNormProjParm(SRS_PP_FALSE_NORTHING, 0.0));
-  }
+  set_text(x.get(), "axis", "X");
+  set_text(y.get(), "axis", "Y");
+  return {std::move(x), std::move(y)};
 }
 
 // A float32 dataset of the given shape, chunked (a tile, one layer deep), shuffled and deflated,
@@ -114,6 +142,16 @@ h5::Dataset create_gridded(hid_t parent, const std::string& name, const std::vec
   }
   set_number(ds.get(), "_FillValue", H5T_NATIVE_FLOAT, &fill);
   return ds;
+}
+
+// What every gridded variable says of itself: its name and unit, its grid mapping, and the
+// grid-mapping variable as a coordinate (CF 5.6 allows it; xarray then keeps crs as a
+// coordinate, where rioxarray finds the CRS with a plain open_dataset).
+void set_gridded_attributes(hid_t ds, const std::string& long_name, const std::string& units) {
+  set_text(ds, "long_name", long_name);
+  set_text(ds, "units", units);
+  set_text(ds, "grid_mapping", "crs");
+  set_text(ds, "coordinates", "crs");
 }
 
 // Writes `values` into the hyperslab `start` + `count` of a float32 dataset.
@@ -140,7 +178,13 @@ struct GridFileWriter::Impl {
   std::filesystem::path path;  // named in errors
   int64_t width = 0, height = 0, tile_size = 0;
   h5::Dataset x, y, scenario;
-  std::vector<std::pair<std::string, h5::Group>> groups;  // by name, in creation order
+  const Grid* grid = nullptr;  // the writer's caller keeps it for the writer's life
+  struct GroupOfGrids {
+    std::string name;
+    h5::Group group;
+    h5::Dataset x, y;  // its own coordinates (write_xy)
+  };
+  std::vector<GroupOfGrids> groups;  // by name, in creation order
   struct Gridded {
     h5::Dataset dataset;
     int rank = 2;
@@ -149,14 +193,16 @@ struct GridFileWriter::Impl {
   std::vector<Gridded> variables;  // everything added, in order; closed in that order
   std::vector<Variable> run_variables;  // run's file: probability, then each evidence variable
 
-  hid_t group(const std::string& name) {
-    for (const auto& [n, g] : groups)
-      if (n == name) return g.get();
+  GroupOfGrids& group(const std::string& name) {
+    for (GroupOfGrids& g : groups)
+      if (g.name == name) return g;
     const h5::PropertyList gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
-    h5::Group g(H5Gcreate2(file.get(), name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT));
-    require(g, "group " + name);
-    groups.emplace_back(name, std::move(g));
-    return groups.back().second.get();
+    GroupOfGrids g{name, h5::Group(H5Gcreate2(file.get(), name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT)), {}, {}};
+    require(g.group, "group " + name);
+    std::tie(g.x, g.y) = write_xy(g.group.get(), *grid);
+    write_crs_variable(g.group.get(), *grid);
+    groups.push_back(std::move(g));
+    return groups.back();
   }
 
   hid_t scenario_dimension(hsize_t count) {
@@ -205,42 +251,9 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   set_text(file, "scenario", meta.scenario_toml);
   set_text(file, "inputs", meta.inputs_json);
 
-  const auto& f = grid.frame;
-  std::vector<double> xs(static_cast<size_t>(f.width)), ys(static_cast<size_t>(f.height));
-  for (int64_t c = 0; c < f.width; ++c) xs[static_cast<size_t>(c)] = f.centre_x(c);
-  for (int64_t r = 0; r < f.height; ++r) ys[static_cast<size_t>(r)] = f.centre_y(r);
-  m.x = write_coordinate(file, "x", xs);
-  m.y = write_coordinate(file, "y", ys);
-  const hid_t x = m.x.get(), y = m.y.get();
-  const OGRSpatialReference srs = grid.srs();
-  if (f.geographic) {
-    set_text(x, "standard_name", "longitude"), set_text(x, "long_name", "longitude of cell centre");
-    set_text(x, "units", "degrees_east");
-    set_text(y, "standard_name", "latitude"), set_text(y, "long_name", "latitude of cell centre");
-    set_text(y, "units", "degrees_north");
-  } else {
-    const std::string units = f.linear_unit == 1.0 ? "m" : std::to_string(f.linear_unit) + " m";
-    set_text(x, "standard_name", "projection_x_coordinate"), set_text(x, "long_name", "x coordinate of cell centre");
-    set_text(x, "units", units);
-    set_text(y, "standard_name", "projection_y_coordinate"), set_text(y, "long_name", "y coordinate of cell centre");
-    set_text(y, "units", units);
-  }
-  set_text(x, "axis", "X");
-  set_text(y, "axis", "Y");
-
-  // The grid-mapping variable: a scalar whose attributes describe the CRS.
-  h5::Dataspace scalar(H5Screate(H5S_SCALAR));
-  require(scalar, "dataspace for crs");
-  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-  h5::Dataset crs(H5Dcreate2(file, "crs", H5T_STD_I32LE, scalar.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
-  require(crs, "crs");
-  const int zero = 0;
-  check(H5Dwrite(crs.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero), "crs");
-  write_cf_grid_mapping(crs.get(), srs);
-  set_text(crs.get(), "crs_wkt", grid.crs_wkt);
-  set_text(crs.get(), "spatial_ref", grid.crs_wkt);
-  set_text(crs.get(), "GeoTransform", geotransform_text(f.geotransform));
-  check(crs.close(), "closing crs");
+  m.grid = &grid;
+  std::tie(m.x, m.y) = write_xy(file, grid);
+  write_crs_variable(file, grid);
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, path);
 }
@@ -258,7 +271,7 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   set_number(impl_->variables[probability.index].dataset.get(), "valid_range", H5T_NATIVE_FLOAT, zero_one, 2);
   impl_->run_variables.push_back(probability);
   if (!evidence_names.empty())
-    set_text(impl_->group("evidence"), "description",
+    set_text(impl_->group("evidence").group.get(), "description",
              "each evidence layer's contribution to the log-odds of contamination; with the intercept they add up to "
              "logit(probability)");
   for (size_t k = 0; k < evidence_names.size(); ++k)
@@ -272,14 +285,16 @@ GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, c
   h5::quiet_errors();
   Impl& m = *impl_;
   if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
-  const hid_t parent = group.empty() ? m.file.get() : m.group(group);
+  hid_t parent = m.file.get(), x = m.x.get(), y = m.y.get();
+  if (!group.empty()) {
+    const Impl::GroupOfGrids& g = m.group(group);
+    parent = g.group.get(), x = g.x.get(), y = g.y.get();
+  }
   h5::Dataset ds = create_gridded(parent, name, {static_cast<hsize_t>(m.height), static_cast<hsize_t>(m.width)},
                                   {m.chunk_rows(), m.chunk_cols()});
-  check(H5DSattach_scale(ds.get(), m.y.get(), 0), "attaching y to " + name);
-  check(H5DSattach_scale(ds.get(), m.x.get(), 1), "attaching x to " + name);
-  set_text(ds.get(), "long_name", long_name);
-  set_text(ds.get(), "units", units);
-  set_text(ds.get(), "grid_mapping", "crs");
+  check(H5DSattach_scale(ds.get(), y, 0), "attaching y to " + name);
+  check(H5DSattach_scale(ds.get(), x, 1), "attaching x to " + name);
+  set_gridded_attributes(ds.get(), long_name, units);
   m.variables.push_back({std::move(ds), 2, 1});
   return Variable{m.variables.size() - 1};
 } catch (const h5::Error& e) {
@@ -320,9 +335,7 @@ GridFileWriter::Stack GridFileWriter::add_stack(const std::string& name, int64_t
   check(H5DSattach_scale(ds.get(), m.scenario_dimension(static_cast<hsize_t>(count)), 0), "attaching scenario to " + name);
   check(H5DSattach_scale(ds.get(), m.y.get(), 1), "attaching y to " + name);
   check(H5DSattach_scale(ds.get(), m.x.get(), 2), "attaching x to " + name);
-  set_text(ds.get(), "long_name", long_name);
-  set_text(ds.get(), "units", units);
-  set_text(ds.get(), "grid_mapping", "crs");
+  set_gridded_attributes(ds.get(), long_name, units);
   m.variables.push_back({std::move(ds), 3, count});
   return Stack{m.variables.size() - 1};
 } catch (const h5::Error& e) {
@@ -373,7 +386,11 @@ void GridFileWriter::close() try {
   // closed even after a failure, and the first failure is reported.
   h5::FirstFailure failure;
   for (Impl::Gridded& v : m.variables) failure.note(v.dataset.close(), "closing a variable");
-  for (auto& [name, g] : m.groups) failure.note(g.close(), "closing group " + name);
+  for (Impl::GroupOfGrids& g : m.groups) {
+    failure.note(g.x.close(), "closing x of group " + g.name);
+    failure.note(g.y.close(), "closing y of group " + g.name);
+    failure.note(g.group.close(), "closing group " + g.name);
+  }
   failure.note(m.scenario.close(), "closing the scenario dimension");
   failure.note(m.x.close(), "closing x");
   failure.note(m.y.close(), "closing y");

@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "minerisk/engine/dataset_name.hpp"
 #include "private_folder.hpp"
 
 namespace fs = std::filesystem;
@@ -70,6 +71,7 @@ struct OutputSet::Impl {
     uint64_t expected = 0;
   };
   std::vector<Input> inputs;
+  bool overwrite = false;
   std::vector<Folder> folders;
   std::vector<Output> outputs;
 
@@ -77,6 +79,10 @@ struct OutputSet::Impl {
   // just before the commit, in case something changed during the work.
   void check_destination(const Output& out) const {
     struct stat st {};
+    // Any entry at the path, a link too, is an existing output: replaced only when asked.
+    if (!overwrite && ::lstat(out.destination.c_str(), &st) == 0)
+      throw UserError("output: '" + out.destination.string() +
+                      "' exists; give --overwrite (overwrite=True in Python) to replace it, or choose another path");
     if (::stat(out.destination.c_str(), &st) != 0) {
       if (errno == ENOENT) return;  // a new file (or a dangling link, which the rename replaces)
       throw UserError("output: cannot use '" + out.destination.string() + "' (" + std::strerror(errno) +
@@ -100,14 +106,18 @@ struct OutputSet::Impl {
   void commit(const std::atomic<bool>* cancel);
 };
 
-OutputSet::OutputSet(std::vector<fs::path> inputs) : impl_(std::make_unique<Impl>()) { add_inputs(inputs); }
+OutputSet::OutputSet(std::vector<fs::path> inputs, bool overwrite) : impl_(std::make_unique<Impl>()) {
+  impl_->overwrite = overwrite;
+  add_inputs(inputs);
+}
 
 OutputSet::~OutputSet() = default;  // the private folders remove themselves and their files
 
 void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
   for (const fs::path& path : inputs) {
     if (path.empty()) continue;
-    const std::optional<FileId> id = id_of(path);
+    // A GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif) protects its file.
+    const std::optional<FileId> id = id_of(local_file(path.string()));
     if (!id) continue;
     impl_->inputs.push_back({path, *id});
     for (const Impl::Output& out : impl_->outputs)
@@ -155,6 +165,11 @@ size_t OutputSet::add(const fs::path& destination) {
 
 const fs::path& OutputSet::temporary(size_t k) const { return impl_->outputs.at(k).temporary_path; }
 const fs::path& OutputSet::destination(size_t k) const { return impl_->outputs.at(k).destination; }
+
+fs::path OutputSet::scratch(size_t k, const std::string& suffix) {
+  const Impl::Output& out = impl_->outputs.at(k);
+  return impl_->folders[out.folder].temporaries->create_file(out.temporary + ".scratch" + suffix);
+}
 
 void OutputSet::expect_size(size_t k, uint64_t bytes) {
   Impl::Output& out = impl_->outputs.at(k);

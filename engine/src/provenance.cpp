@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "minerisk/engine/dataset_name.hpp"
+
 namespace fs = std::filesystem;
 
 namespace minerisk {
@@ -39,10 +41,12 @@ std::string sha256_file(const fs::path& path) {
 
 InputFile describe_input(const std::string& role, const fs::path& path) {
   InputFile f{role, path, 0, ""};
+  // For a GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif), the file it reads.
+  const fs::path file = local_file(path.string());
   std::error_code ec;
-  if (fs::is_regular_file(path, ec)) {
-    f.size = fs::file_size(path);
-    f.sha256 = sha256_file(path);
+  if (!file.empty() && fs::is_regular_file(file, ec)) {
+    f.size = fs::file_size(file);
+    f.sha256 = sha256_file(file);
   }
   return f;
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 
@@ -112,9 +113,9 @@ const toml::table* TomlReader::table(const std::string& key) const {
 std::filesystem::path TomlReader::path(const std::string& key, const std::filesystem::path& base) const {
   const std::string text = required_text(key, "give the path of the file, relative to the scenario file");
   if (text.empty()) fail(key, "is empty; give the path of the file, relative to the scenario file");
-  std::filesystem::path p(text);
-  if (p.is_relative()) p = base / p;
-  return p.lexically_normal();
+  // Any name GDAL reads (NETCDF:"grid.nc":probability, /vsizip/dem.zip/dem.tif), its file
+  // taken relative to the scenario's folder like a plain path.
+  return std::filesystem::path(resolve_dataset_name(text, base));
 }
 
 void TomlReader::require_positive(const std::string& key, double value, const std::string& hint) const {

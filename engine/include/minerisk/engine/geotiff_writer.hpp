@@ -14,9 +14,11 @@ class GeoTiffWriter {
   /// Creates the file. `nodata` is written where values are NaN (NaN keeps NaN). The TIFF block
   /// is `block` x `block` cells (a multiple of 16) so each tile fills whole blocks. `compress` is
   /// a GeoTIFF COMPRESS value (ZSTD, DEFLATE, LZW or NONE); compressed files use the
-  /// floating-point predictor, and ZSTD its fastest level.
+  /// floating-point predictor, and ZSTD its fastest level. `creation_options` (KEY=VALUE, as
+  /// --co) go over those. `units` is the band's unit ("" for none).
   GeoTiffWriter(const std::filesystem::path& path, const Grid& grid, int64_t block, double nodata,
-                const std::string& description, const std::string& compress = "ZSTD");
+                const std::string& description, const std::string& compress = "ZSTD",
+                const std::vector<std::string>& creation_options = {}, const std::string& units = "");
   /// Writes one window's values (row-major). Not thread-safe: the caller serialises.
   void write(const kernels::Window& window, std::vector<float> values);
   /// Flushes and closes; errors surface here.

@@ -1,31 +1,48 @@
 #pragma once
-// Reads back a grid written by `minerisk run`: its grid, its layers and its scenario.
+// Reads a finished grid through GDAL: an output of `minerisk run` or `sweep` (netCDF-4, named
+// .nc or .h5), any raster GDAL reads (a GeoTIFF, a COG), or any GDAL dataset name
+// (NETCDF:"f.nc":mean, /vsizip/grids.zip/p.tif). For minerisk's own outputs it also gives the
+// evidence layers and the scenario the file was computed from.
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid.hpp"
 
 namespace minerisk {
 
 class GridFileReader {
  public:
-  /// Opens the file; a UserError if it is missing or not a minerisk output.
-  explicit GridFileReader(const std::filesystem::path& path);
+  /// Opens `name`; a UserError if it is missing or GDAL cannot read it as a grid with a CRS.
+  /// `variable` chooses a variable of a file that holds several (a sweep's "mean" or "p95");
+  /// by default "probability", or a sweep output's "mean". A single raster (a GeoTIFF's band 1)
+  /// needs no variable.
+  explicit GridFileReader(const std::filesystem::path& name, const std::string& variable = "");
 
   const Grid& grid() const { return grid_; }
+  /// The variable read() reads by default: the chosen one ("" for a single raster).
+  const std::string& variable() const { return variable_; }
+  /// The evidence layers of a run's output (none for other grids).
   const std::vector<std::string>& evidence_names() const { return evidence_; }
-  /// The resolved scenario the file was computed from (TOML).
+  /// The resolved scenario the file was computed from (TOML), or "" when it is not minerisk's.
   const std::string& scenario_toml() const { return scenario_; }
-  /// A whole variable, row-major: "probability" or "evidence/<name>".
-  std::vector<float> read(const std::string& variable) const;
+  /// A whole variable, row-major, no-data as NaN: "" for the chosen one, "probability",
+  /// "evidence/<name>", or any (y, x) variable of the file.
+  std::vector<float> read(const std::string& variable = "") const;
   /// One cell of a variable.
   float read_cell(const std::string& variable, int64_t row, int64_t col) const;
 
  private:
-  std::filesystem::path path_;
+  // The GDAL name of a variable ("" the chosen one), and it opened and checked to be (y, x).
+  std::string dataset_of(const std::string& variable) const;
+  DatasetPtr open_variable(const std::string& variable, std::string& what) const;
+
+  std::filesystem::path name_;
+  std::string variable_;
+  bool multi_ = false;  // a file of several variables, read as subdatasets
   Grid grid_;
-  std::vector<std::string> evidence_;
+  std::vector<std::string> evidence_, variables_;
   std::string scenario_;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // Every file a command writes goes through one OutputSet, so the rules are the same for run,
 // sweep, fit, evaluate, the raster tools and the Python module:
-// - an output that is one of the command's inputs (same device and inode, through links and
+// - an output that exists already is refused unless `overwrite` (--overwrite) is given; one
+//   that is one of the command's inputs (same device and inode, through links and
 //   relative paths), that exists and is not a regular file (a folder, a device, a fifo), or
 //   that another output of the command also names, is refused with a UserError before any
 //   work is done;
@@ -29,9 +30,11 @@ namespace minerisk {
 
 class OutputSet {
  public:
-  /// `inputs`: every file the command reads. Paths that do not exist (GDAL's /vsi paths, URLs)
-  /// are ignored. Nothing is created until add().
-  explicit OutputSet(std::vector<std::filesystem::path> inputs = {});
+  /// `inputs`: every file the command reads; a GDAL dataset name (NETCDF:"f.nc":var,
+  /// /vsizip/a.zip/x.tif) stands for its local file. Paths that do not exist (URLs) are
+  /// ignored. `overwrite`: an existing destination may be replaced (never an input). Nothing
+  /// is created until add().
+  explicit OutputSet(std::vector<std::filesystem::path> inputs = {}, bool overwrite = false);
   /// Without commit(): removes the temporaries and the private folders; destinations untouched.
   ~OutputSet();
   OutputSet(const OutputSet&) = delete;
@@ -47,6 +50,10 @@ class OutputSet {
   /// Where output `k` is written until commit(): a path inside the private folder.
   const std::filesystem::path& temporary(size_t k) const;
   const std::filesystem::path& destination(size_t k) const;
+  /// A further private file beside output `k`'s temporary, named with `suffix`, created as the
+  /// temporaries are (O_EXCL | O_NOFOLLOW) and removed with them; never committed. For a
+  /// format written by copying from an intermediate file.
+  std::filesystem::path scratch(size_t k, const std::string& suffix);
 
   /// Output `k` takes at least `bytes` (a lower bound, never a guess): a UserError now if its
   /// folder has less free space than all of this command's outputs there need.

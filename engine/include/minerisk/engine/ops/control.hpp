@@ -6,6 +6,7 @@
 #include <atomic>
 #include <string>
 
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 
 namespace minerisk::ops {
@@ -17,6 +18,7 @@ struct Control {
   const std::atomic<bool>* cancel = nullptr;  // set (by a signal, say) to stop: Cancelled
   ProgressCallback progress;                  // optional: fraction done; false stops
   std::string command_line;                   // recorded in the output's history
+  bool overwrite = false;                     // replace existing outputs (never an input)
   /// How messages name the options: "--threads" on the command line, "threads" in Python.
   std::string threads_name = "--threads", tile_size_name = "--tile-size";
 
@@ -26,6 +28,10 @@ struct Control {
   void check() const {
     check_threads(threads, threads_name);
     check_tile_size(tile_size, tile_size_name);
+  }
+  /// Throws Cancelled when the cancel flag is set (between steps that are not tiles).
+  void check_cancelled() const {
+    if (cancel && cancel->load()) throw Cancelled();
   }
   /// The control for one pass of several: its progress callback sees the pass's fractions
   /// mapped onto [from, to] of the whole operation.

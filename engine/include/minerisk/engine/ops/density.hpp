@@ -6,18 +6,18 @@
 #include <string>
 
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/kernels/point_density.hpp"
 
 namespace minerisk::ops {
 
-struct DensityOptions {
+struct DensityOptions : RasterOutputOptions {
   double bandwidth = 0;                         // kernel standard deviation in metres (required: positive)
   double truncate = kernels::kDefaultTruncate;  // sum the kernel out to this many bandwidths (1 to 10)
   std::filesystem::path like;                   // template raster whose grid the output takes: INPUT is a point layer
   std::string layer;                            // point layer of a vector INPUT (default: its only layer)
   std::string where;                            // OGR SQL filter on the points
   std::string weight_field;                     // attribute with each point's count (default: 1 per point)
-  std::string compress = "ZSTD";
 };
 
 /// Writes `output` (float32 GeoTIFF, items per km2, no-data -9999) on the grid of options.like

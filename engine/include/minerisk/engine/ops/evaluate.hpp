@@ -23,7 +23,10 @@ struct Evaluation {
 /// Scores every cell with a probability against the truth. A point layer gives the number of
 /// true items in each cell (cells without any are negatives); a label raster on the grid gives
 /// positives (> 0, as many items as its value), negatives (0) and cells left out (no-data).
-Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth);
+/// `grid_file` is any grid GDAL reads (see GridFileReader); `variable` picks one of a file of
+/// several (a sweep's "p95"; by default probability, or a sweep's mean).
+Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth,
+                         const std::string& variable = "");
 
 /// The evaluation as JSON text.
 std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth);
@@ -35,6 +38,8 @@ void write_capture_png(const Evaluation& e, const std::filesystem::path& path, c
 /// beside the grid, and the report's name with .png.
 struct EvaluateFiles {
   std::filesystem::path report, picture;
+  std::string variable;    // the grid's variable (evaluate_grid)
+  bool overwrite = false;  // replace existing report and picture (else refused)
 };
 /// Evaluates and writes the report and the picture (staged, committed together); `files` comes
 /// back with the names used. When `cancel` is set before the commit (a signal), Cancelled and

@@ -6,15 +6,15 @@
 #include <string>
 
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/kernels/focal.hpp"
 
 namespace minerisk::ops {
 
-struct FocalOptions {
+struct FocalOptions : RasterOutputOptions {
   double radius = 0;  // metres (required: 0 or more); a square reaches this far along each axis
   kernels::FocalStatistic statistic = kernels::FocalStatistic::mean;
   kernels::FocalShape shape = kernels::FocalShape::circle;
-  std::string compress = "ZSTD";
 };
 
 /// The statistics and shapes by their names on the command line and in Python.

@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
 
 namespace minerisk::ops {
 
-struct ProximityOptions {
+struct ProximityOptions : RasterOutputOptions {
   std::filesystem::path like;  // template raster whose grid the output takes: makes INPUT a vector layer
   std::string layer;           // vector INPUT: its layer (default: its only layer)
   std::string where;           // vector INPUT: OGR SQL filter on its features
@@ -19,7 +20,6 @@ struct ProximityOptions {
   double max_distance = std::numeric_limits<double>::infinity();  // clamp, metres (positive)
   bool signed_distance = false;         // vector INPUT: + left of each line's direction, - right
   std::filesystem::path nearest_value;  // raster INPUT: also write each cell's nearest feature's value here
-  std::string compress = "ZSTD";
 };
 
 /// Writes `output` (float32 GeoTIFF, metres, no-data -9999) on INPUT's grid (a raster) or on

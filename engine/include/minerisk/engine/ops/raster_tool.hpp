@@ -17,31 +17,47 @@ namespace minerisk::ops {
 /// The GeoTIFF compressions the tools write (--compress); ZSTD is the default.
 inline const std::vector<std::string> kCompressions = {"ZSTD", "DEFLATE", "LZW", "NONE"};
 
+/// How a tool's rasters are written, as GDAL's tools take it: the format (-of: a GDAL driver's
+/// short name; empty: the one the output's extension names, GTiff for .tif), its creation
+/// options (--co KEY=VALUE, over minerisk's defaults) and the compression (--compress) for
+/// GTiff, COG (and DEFLATE or none for netCDF). Every tool's options derive from it.
+struct RasterOutputOptions {
+  std::string compress = "ZSTD";
+  std::string format;
+  std::vector<std::string> creation_options;
+};
+
 struct ToolOutput {
   std::filesystem::path path;
   std::string description;  // the band description
   double nodata = NAN;      // written where a value is NaN
+  std::string units;        // the band's unit ("m", "degree", "km-2"); empty: none
 };
 
 /// One vector per output, each the window's values row-major (NaN for no-data).
 using TileComputer = std::function<std::vector<std::vector<float>>(const kernels::Window&)>;
 
-/// Computes and writes `outputs` (tiled GeoTIFFs on `grid`, compressed with `compress`, one
-/// of kCompressions) over the tiles of `control.tile_size` in `shape`, with the control's
-/// threads, progress (labelled `label`) and cancellation. `inputs` are the files the tool
-/// reads (INPUT, --like): an output that is one of them is refused. The outputs go through one
-/// OutputSet (output_set.hpp): written in a private folder and renamed only when all are
-/// complete, the first output last; a failure or Cancelled leaves none.
+/// Computes and writes `outputs` on `grid` in the format `format` asks for, over the tiles of
+/// `control.tile_size` in `shape`, with the control's threads, progress (labelled `label`) and
+/// cancellation. A GeoTIFF is written tile by tile (tiled, `compress`ed with the
+/// floating-point predictor); another format is copied by its GDAL driver from such a GeoTIFF
+/// written first in the private folder (a COG gets its overviews then). `inputs` are the files
+/// the tool reads (INPUT, --like): an output that is one of them is refused, and an existing
+/// one unless control.overwrite. The outputs go through one OutputSet (output_set.hpp):
+/// written in a private folder and renamed only when all are complete, the first output last;
+/// a failure or Cancelled leaves none.
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
-                   const std::vector<std::filesystem::path>& inputs, const std::string& compress,
+                   const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
                    const Control& control, const std::string& label, const TileComputer& compute,
                    TileShape shape = TileShape::squares);
 
-/// The output checks of write_rasters alone (UserError for an output that is an input, a
-/// folder, a device...), for a tool that does much work before it writes. Empty outputs are
-/// skipped.
+/// The checks write_rasters makes before any work, for a tool to make first: the compression,
+/// each output's format and creation options, and the outputs themselves (UserError for an
+/// output that is an input, exists without overwrite, a folder, a device...). Empty outputs
+/// are skipped.
 void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
-                        const std::vector<std::filesystem::path>& inputs);
+                        const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
+                        const Control& control);
 
 /// `compress` in upper case if it names one of kCompressions (in any case); a UserError naming
 /// --compress otherwise.

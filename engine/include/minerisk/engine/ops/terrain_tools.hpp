@@ -5,25 +5,23 @@
 #include <string>
 
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
 
 namespace minerisk::ops {
 
-struct SlopeOptions {
+struct SlopeOptions : RasterOutputOptions {
   bool percent = false;        // percent instead of degrees
   bool compute_edges = false;  // edge cells and cells next to no-data as gdaldem -compute_edges
-  std::string compress = "ZSTD";
 };
 
-struct AspectOptions {
+struct AspectOptions : RasterOutputOptions {
   bool compute_edges = false;
   bool trigonometric = false;  // degrees counter-clockwise from east instead of clockwise from north
   bool zero_for_flat = false;  // 0 for flat cells instead of no-data
-  std::string compress = "ZSTD";
 };
 
-struct TriOptions {
+struct TriOptions : RasterOutputOptions {
   bool compute_edges = false;
-  std::string compress = "ZSTD";
 };
 
 /// Each reads `dem` (any raster GDAL reads) and writes `output`: a float32 GeoTIFF on the

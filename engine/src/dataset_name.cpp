@@ -1,0 +1,96 @@
+#include "minerisk/engine/dataset_name.hpp"
+
+#include <cctype>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+namespace {
+
+// GDAL's virtual file systems that read from the network: nothing local to check or protect.
+bool is_remote_vsi(const std::string& handler) {
+  for (const char* remote : {"vsicurl", "vsicurl_streaming", "vsis3", "vsis3_streaming", "vsigs", "vsigs_streaming",
+                             "vsiaz", "vsiaz_streaming", "vsiadls", "vsioss", "vsioss_streaming", "vsiswift",
+                             "vsiswift_streaming", "vsiwebhdfs", "vsihdfs", "vsistdin", "vsimem"})
+    if (handler == remote) return true;
+  return false;
+}
+
+bool exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(fs::path(path), ec);
+}
+
+bool is_file(const fs::path& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+}  // namespace
+
+DatasetName parse_dataset_name(const std::string& name) {
+  DatasetName parsed;
+  parsed.file = name;
+  // A file of that very name wins over any reading of it as one of GDAL's forms.
+  if (name.empty() || exists(name)) return parsed;
+  if (name.rfind("/vsi", 0) == 0) {
+    const size_t slash = name.find('/', 1);
+    const std::string handler = name.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+    if (is_remote_vsi(handler)) return DatasetName{name, "", "", true};
+    if (slash == std::string::npos) return parsed;
+    parsed.prefix = name.substr(0, slash + 1);
+    parsed.file = name.substr(slash + 1);
+    // A chained handler (/vsizip//vsicurl/...) is remote when the inner one is.
+    if (parsed.file.rfind("/vsi", 0) == 0 && parse_dataset_name(parsed.file).remote) parsed.remote = true;
+    return parsed;
+  }
+  if (name.find("://") != std::string::npos) return DatasetName{name, "", "", true};
+  // DRIVER:"file":rest, DRIVER:file:rest or DRIVER:file, where DRIVER is a name of two or more
+  // letters, digits and underscores (NETCDF, HDF5, GPKG, GTIFF_DIR...).
+  size_t colon = 0;
+  while (colon < name.size() && (std::isalnum(static_cast<unsigned char>(name[colon])) || name[colon] == '_')) ++colon;
+  if (colon < 2 || colon >= name.size() || name[colon] != ':' || !std::isalpha(static_cast<unsigned char>(name[0])))
+    return parsed;
+  const size_t start = colon + 1;
+  if (start < name.size() && name[start] == '"') {
+    const size_t close = name.find('"', start + 1);
+    if (close == std::string::npos) return parsed;
+    return DatasetName{name.substr(0, start + 1), name.substr(start + 1, close - start - 1), name.substr(close), false};
+  }
+  const size_t next = name.find(':', start);
+  const size_t end = next == std::string::npos ? name.size() : next;
+  if (end == start) return parsed;
+  return DatasetName{name.substr(0, start), name.substr(start, end - start), name.substr(end), false};
+}
+
+fs::path local_file(const std::string& name) {
+  const DatasetName parsed = parse_dataset_name(name);
+  if (parsed.remote) return {};
+  if (parsed.prefix.rfind("/vsi", 0) == 0) {
+    if (parsed.file.rfind("/vsi", 0) == 0) return local_file(parsed.file);
+    // /vsizip/archive.zip/inner/x.tif: the archive is the longest leading part that is a file.
+    fs::path leading;
+    for (const fs::path& part : fs::path(parsed.file)) {
+      leading /= part;
+      if (is_file(leading)) return leading;
+    }
+    return fs::path(parsed.file);
+  }
+  return fs::path(parsed.file);
+}
+
+std::string resolve_dataset_name(const std::string& name, const fs::path& base) {
+  DatasetName parsed = parse_dataset_name(name);
+  if (parsed.remote || parsed.file.empty()) return name;
+  if (parsed.prefix.rfind("/vsi", 0) == 0 && parsed.file.rfind("/vsi", 0) == 0) {
+    parsed.file = resolve_dataset_name(parsed.file, base);
+    return parsed.text();
+  }
+  fs::path file(parsed.file);
+  if (file.is_relative()) file = base / file;
+  parsed.file = file.lexically_normal().string();
+  return parsed.text();
+}
+
+}  // namespace minerisk

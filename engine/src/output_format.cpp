@@ -1,0 +1,132 @@
+#include "minerisk/engine/output_format.hpp"
+
+#include <cpl_minixml.h>
+#include <cpl_string.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/nearest_name.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool can_write_rasters(GDALDriver* driver) {
+  const auto has = [&](const char* key) { return driver->GetMetadataItem(key) != nullptr; };
+  return has(GDAL_DCAP_RASTER) && (has(GDAL_DCAP_CREATE) || has(GDAL_DCAP_CREATECOPY));
+}
+
+std::vector<std::string> extensions_of(GDALDriver* driver) {
+  const char* list = driver->GetMetadataItem(GDAL_DMD_EXTENSIONS);
+  std::vector<std::string> out;
+  if (!list) return out;
+  const CPLStringList tokens(CSLTokenizeString2(list, " ", 0));
+  for (int i = 0; i < tokens.size(); ++i) out.push_back(lower(tokens[i]));
+  return out;
+}
+
+std::string extension_of(const fs::path& output) {
+  std::string ext = output.extension().string();
+  return ext.empty() ? "" : lower(ext.substr(1));
+}
+
+// The drivers people write most, in the order to prefer when several claim an extension
+// (GTiff and COG both take .tif: a plain GeoTIFF unless -of COG says otherwise).
+const std::vector<std::string> kPreferred = {"GTiff", "netCDF", "HFA", "ENVI", "AAIGrid", "PNG", "JPEG"};
+
+}  // namespace
+
+std::string raster_output_driver(const fs::path& output, const std::string& format) {
+  init_gdal();
+  GDALDriverManager* manager = GetGDALDriverManager();
+  const std::string ext = extension_of(output);
+  if (!format.empty()) {
+    GDALDriver* driver = manager->GetDriverByName(format.c_str());
+    if (!driver || !can_write_rasters(driver)) {
+      std::vector<std::string> writers;
+      for (int i = 0; i < manager->GetDriverCount(); ++i)
+        if (can_write_rasters(manager->GetDriver(i))) writers.push_back(manager->GetDriver(i)->GetDescription());
+      throw UserError("-of: '" + format + "' is not " + (driver ? "a raster format GDAL can write" : "a GDAL driver") +
+                      "; " + suggestion(format, writers, "formats that write rasters include GTiff, COG, netCDF; all are"));
+    }
+    const std::vector<std::string> extensions = extensions_of(driver);
+    if (!extensions.empty() && std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
+      throw UserError("output: '" + output.string() + "' does not end in a " + driver->GetDescription() +
+                      " extension (" + extensions.front() + "); name it ." + extensions.front() +
+                      " or give the -of that writes ." + (ext.empty() ? "?" : ext));
+    return driver->GetDescription();
+  }
+  if (ext.empty())
+    throw UserError("output: '" + output.string() +
+                    "' has no extension to tell the format by; name it .tif (GeoTIFF) or give -of FORMAT");
+  std::vector<std::string> claimants;
+  for (int i = 0; i < manager->GetDriverCount(); ++i) {
+    GDALDriver* driver = manager->GetDriver(i);
+    const std::vector<std::string> extensions = extensions_of(driver);
+    if (can_write_rasters(driver) && std::find(extensions.begin(), extensions.end(), ext) != extensions.end())
+      claimants.push_back(driver->GetDescription());
+  }
+  if (claimants.empty())
+    throw UserError("output: no GDAL raster format writes '." + ext + "' files ('" + output.string() +
+                    "'); name it .tif (GeoTIFF), .nc (netCDF), or give -of FORMAT");
+  for (const std::string& preferred : kPreferred)
+    if (std::find(claimants.begin(), claimants.end(), preferred) != claimants.end()) return preferred;
+  return claimants.front();
+}
+
+void check_creation_options(const std::string& driver_name, const std::vector<std::string>& options) {
+  if (options.empty()) return;
+  init_gdal();
+  GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name.c_str());
+  if (!driver) throw UserError("-of: '" + driver_name + "' is not a GDAL driver");
+  std::vector<std::string> keys;
+  if (const char* xml = driver->GetMetadataItem(GDAL_DMD_CREATIONOPTIONLIST)) {
+    CPLXMLNode* root = CPLParseXMLString(xml);
+    for (const CPLXMLNode* list = root; list; list = list->psNext)
+      for (const CPLXMLNode* option = list->psChild; option; option = option->psNext)
+        if (option->eType == CXT_Element && std::string(option->pszValue) == "Option")
+          if (const char* name = CPLGetXMLValue(option, "name", nullptr)) keys.emplace_back(name);
+    CPLDestroyXMLNode(root);
+  }
+  for (const std::string& option : options) {
+    const size_t eq = option.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw UserError("--co: '" + option + "' is not KEY=VALUE; write e.g. --co COMPRESS=DEFLATE");
+    std::string key = option.substr(0, eq);
+    for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end())
+      throw UserError("--co: " + driver_name + " has no creation option '" + key + "'; " +
+                      suggestion(key, keys, "its options are"));
+  }
+  // GDAL's own check of the values (COMPRESS=ZIP, a number out of range): a warning is an error.
+  const GdalErrorTrap trap;
+  CPLStringList list;
+  for (const std::string& option : options) list.AddString(option.c_str());
+  GDALValidateCreationOptions(driver, list.List());
+  trap.check("--co", "give values the driver accepts (gdalinfo --format " + driver_name + " lists them)");
+}
+
+std::string check_netcdf_output_name(const fs::path& output, const std::string& option) {
+  const std::string ext = extension_of(output);
+  if (ext == "nc" || ext == "nc4") return "";
+  if (ext == "h5" || ext == "hdf5")
+    return "note: '" + output.string() +
+           "' is a netCDF-4 file; GDAL and QGIS read it georeferenced when it is named .nc (or as NETCDF:\"" +
+           output.string() + "\":probability)";
+  fs::path suggested = output;
+  suggested.replace_extension(".nc");
+  throw UserError(option + ": '" + output.string() + "' is not a netCDF name; the grid is netCDF-4 (CF-1.8): name it '" +
+                  suggested.string() + "' (a GeoTIFF of one variable: gdal_translate NETCDF:\"" + suggested.string() +
+                  "\":probability out.tif)");
+}
+
+}  // namespace minerisk
