@@ -190,9 +190,9 @@ def main(argv=None):
         with open(os.path.join(fold, "scenario.toml"), "w") as f:
             f.write(scenario(grid_dir, labels_gpkg, features))
         minerisk(args.minerisk, "fit", os.path.join(fold, "scenario.toml"), "-o", os.path.join(fold, "fitted.toml"), "-q")
-        minerisk(args.minerisk, "run", os.path.join(fold, "fitted.toml"), "-o", os.path.join(fold, "grid.h5"), "-q",
+        minerisk(args.minerisk, "run", os.path.join(fold, "fitted.toml"), "-o", os.path.join(fold, "grid.nc"), "-q",
                  "--no-picture")
-        ds = gdal.Open(f"NETCDF:{os.path.join(fold, 'grid.h5')}:probability")
+        ds = gdal.Open(f"NETCDF:{os.path.join(fold, 'grid.nc')}:probability")
         probability = ds.GetRasterBand(1).ReadAsArray().astype(np.float64)
         held = (municipality == m) & np.isfinite(label)
         # The municipality's own score, by `minerisk evaluate` against its labels alone.
@@ -200,7 +200,7 @@ def main(argv=None):
         write_like(held_labels, os.path.join(grid_dir, "label.tif"), np.where(held, label, np.nan))
         own = None
         if 0 < label[held].sum() < held.sum():
-            minerisk(args.minerisk, "evaluate", os.path.join(fold, "grid.h5"), "--truth", held_labels, "-o",
+            minerisk(args.minerisk, "evaluate", os.path.join(fold, "grid.nc"), "--truth", held_labels, "-o",
                      os.path.join(fold, "evaluation.json"))
             with open(os.path.join(fold, "evaluation.json")) as f:
                 own = json.load(f)["roc_auc"]

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
 
 namespace minerisk::cli {
 
@@ -23,14 +24,14 @@ struct Context {
   std::string command_line;
 };
 
-/// --threads, --tile-size and --quiet, shared by every subcommand that works by tiles.
+/// --threads, --tile-size, --quiet and --overwrite, shared by every subcommand that works by tiles.
 void add_tile_options(CLI::App* cmd, ops::Control& control);
 /// The control an operation runs with: the parsed options, plus the program's cancel flag
 /// (Ctrl-C) and command line.
 ops::Control control_of(const ops::Control& parsed, const Context& context);
 
-/// --compress, for subcommands that write GeoTIFFs.
-void add_output_options(CLI::App* cmd, std::string& compress);
+/// -of, --co and --compress, for subcommands that write rasters.
+void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output);
 
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);

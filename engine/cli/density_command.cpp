@@ -26,7 +26,7 @@ void add_density_command(CLI::App& app, std::vector<Command>& commands, const Co
   cmd->add_option("--truncate", o.truncate, "Sum the kernel out to this many bandwidths (default 4, as scipy)")
       ->check(CLI::Range(1.0, 10.0));
   add_tile_options(cmd, a->control);
-  add_output_options(cmd, o.compress);
+  add_output_options(cmd, o);
   cmd->footer("Examples:\n  minerisk density finds.gpkg density.tif --like dem.tif --bandwidth 250\n"
               "  minerisk density counts.tif density.tif --bandwidth 250");
   commands.push_back({cmd, [a, context] {

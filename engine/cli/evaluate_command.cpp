@@ -10,21 +10,29 @@ namespace minerisk::cli {
 void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::filesystem::path grid, report, picture;
+    std::string variable;
+    bool overwrite = false;
     TruthSpec truth;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
       "evaluate", "Score a probability grid against the truth: ROC-AUC, PR-AUC, capture curve, false alarms");
-  cmd->add_option("grid", a->grid, "An output of 'minerisk run'")->required();
+  cmd->add_option("grid", a->grid,
+                  "The grid: an output of 'minerisk run' or 'sweep', any raster GDAL reads, or a GDAL dataset name "
+                  "such as NETCDF:\"out.nc\":p95")
+      ->required();
+  cmd->add_option("--variable", a->variable,
+                  "The variable of a file of several (default: probability, or a sweep's mean)");
+  cmd->add_flag("--overwrite", a->overwrite, "Replace a report or picture that exists (never an input)");
   cmd->add_option("--truth", a->truth.path, "Points of true items (any OGR layer), or a label raster on the grid")->required();
   cmd->add_option("--layer", a->truth.layer, "Layer of a vector truth (default: its only layer)");
   cmd->add_option("--where", a->truth.where, "OGR SQL filter on the truth's features");
   cmd->add_option("--count-field", a->truth.count_field, "Attribute with each point's number of items (default 1)");
   cmd->add_option("-o,--output", a->report, "JSON report (default: GRID's name with _evaluation.json)");
   cmd->add_option("--picture", a->picture, "PNG of the capture curve (default: the report's name with .png)");
-  cmd->footer("Example: minerisk evaluate out/sample.h5 --truth out/region/truth.gpkg --layer devices");
+  cmd->footer("Example: minerisk evaluate out/sample.nc --truth out/region/truth.gpkg --layer devices");
   commands.push_back({cmd, [a, context] {
-                        EvaluateFiles files{a->report, a->picture};
+                        EvaluateFiles files{a->report, a->picture, a->variable, a->overwrite};
                         const Evaluation e = evaluate_to_files(a->grid, a->truth, files, context.cancel);
                         const auto& m = e.metrics;
                         std::printf("cells %lld (%lld with true items, %g items)\n", static_cast<long long>(e.cells),

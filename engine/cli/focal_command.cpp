@@ -24,7 +24,7 @@ void add_focal_command(CLI::App& app, std::vector<Command>& commands, const Cont
   cmd->add_option("--shape", o.shape, "circle (default) or square")
       ->transform(CLI::CheckedTransformer(ops::focal_shapes(), CLI::ignore_case));
   add_tile_options(cmd, a->control);
-  add_output_options(cmd, o.compress);
+  add_output_options(cmd, o);
   cmd->footer("Example: minerisk focal density.tif density_max.tif --statistic max --radius 500");
   commands.push_back({cmd, [a, context] {
                         ops::focal(a->input, a->output, a->options, control_of(a->control, context));

@@ -28,7 +28,7 @@ void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const 
                 "Vector input: positive on the left of each line's direction, negative on the right");
   cmd->add_option("--nearest-value", o.nearest_value, "Also write the value of each cell's nearest feature (raster input)");
   add_tile_options(cmd, a->control);
-  add_output_options(cmd, o.compress);
+  add_output_options(cmd, o);
   cmd->footer("Examples:\n  minerisk proximity mask.tif distance.tif\n"
               "  minerisk proximity region.gpkg distance.tif --layer front_lines --like dem.tif --max-distance 5000");
   commands.push_back({cmd, [a, context] {

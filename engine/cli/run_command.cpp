@@ -4,6 +4,7 @@
 #include "command.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/scenario.hpp"
 
@@ -13,6 +14,7 @@ void add_tile_options(CLI::App* cmd, ops::Control& options) {
   cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells, 16 to 16384 (default 512)");
   cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
+  cmd->add_flag("--overwrite", options.overwrite, "Replace outputs that exist (never an input); without it they are refused");
 }
 
 ops::Control control_of(const ops::Control& parsed, const Context& context) {
@@ -22,8 +24,17 @@ ops::Control control_of(const ops::Control& parsed, const Context& context) {
   return control;
 }
 
-void add_output_options(CLI::App* cmd, std::string& compress) {
-  cmd->add_option("--compress", compress,
+void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
+  cmd->add_option("--of,--format", output.format,
+                  "Output format: a GDAL raster driver that can write (GTiff, COG, netCDF, HFA...); default: the one "
+                  "the output's extension names (.tif: GTiff)");
+  cmd->add_option("--co", output.creation_options,
+                  "Creation option KEY=VALUE of the format's driver, as gdal_translate -co; repeatable; over "
+                  "minerisk's defaults")
+      ->take_all()
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--compress", output.compress,
                   "GeoTIFF compression: ZSTD (default; lossless, fast), DEFLATE, LZW or NONE")
       ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case))
       ->transform([](std::string s) {
@@ -42,10 +53,11 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Compute the probability grid of a scenario and write it to HDF5");
   cmd->add_option("scenario", args->scenario, "Scenario file (TOML)")->required();
-  cmd->add_option("-o,--output", args->output, "Output HDF5 file; a quick-look PNG is written beside it")->required();
+  cmd->add_option("-o,--output", args->output,
+                  "Output netCDF-4 file (.nc, CF-1.8); a quick-look PNG is written beside it")->required();
   add_tile_options(cmd, args->tiles);
   cmd->add_flag("--no-picture", args->no_picture, "Do not write the quick-look PNG");
-  cmd->footer("Example: minerisk run datasets/sample/scenario.toml -o out/sample.h5");
+  cmd->footer("Example: minerisk run out/sample/scenario.toml -o out/sample.nc");
   commands.push_back({cmd, [args, context] {
                         const Scenario scenario = load_scenario(args->scenario);
                         RunOptions run;

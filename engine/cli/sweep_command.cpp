@@ -16,7 +16,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
   CLI::App* cmd = app.add_subcommand(
       "sweep", "Run many scenarios (parameter axes, Monte Carlo uncertainty) in one pass; per-cell statistics to HDF5");
   cmd->add_option("sweep", a->sweep, "Sweep file (TOML): a base scenario, [[axis]] tables, [uncertainty]")->required();
-  cmd->add_option("-o,--output", a->options.output, "Output HDF5 file")->required();
+  cmd->add_option("-o,--output", a->options.output, "Output netCDF-4 file (.nc, CF-1.8)")->required();
   add_tile_options(cmd, a->tiles);
   cmd->footer("Example: minerisk sweep region/sweep.toml -o region/sweep.h5");
   commands.push_back({cmd, [a, context] {

@@ -202,7 +202,7 @@ std::string fit_json(const FitResult& r) {
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files) {
   // The outputs first: one that would replace an input, or an unwritable folder, is reported
   // before any work is done. The fitted scenario is the main output: committed last.
-  OutputSet outputs(ops::scenario_files(scenario));
+  OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   outputs.add_inputs({options.spec.labels, options.spec.zones});
   const size_t fitted = outputs.add(files.fitted);
   const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));

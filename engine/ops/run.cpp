@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 
 #include "minerisk/engine/errors.hpp"
@@ -11,6 +12,7 @@
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/quicklook.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
@@ -49,9 +51,11 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   // The outputs first: a path that would replace an input, or an unwritable folder, is
   // reported before any work is done. The grid is the main output: committed last.
-  OutputSet outputs(ops::scenario_files(scenario));
+  const std::string note = check_netcdf_output_name(options.output);
+  OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   const size_t grid_out = outputs.add(options.output);
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
+  if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
 
   const auto inputs = load_inputs(scenario);
   outputs.add_inputs(ops::paths_of(inputs->files));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
 #include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/version.hpp"
@@ -100,9 +102,11 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   options.check();
   // The output first: one that would replace an input, or an unwritable folder, is reported
   // before any work is done.
-  OutputSet outputs({spec.file, spec.weights_from});
+  const std::string note = check_netcdf_output_name(options.output);
+  OutputSet outputs({spec.file, spec.weights_from}, options.overwrite);
   outputs.add_inputs(ops::scenario_files(spec.base));
   const size_t out = outputs.add(options.output);
+  if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
   const auto inputs = load_inputs(spec.base);
   outputs.add_inputs(ops::paths_of(inputs->files));
   const InputSet& in = *inputs;

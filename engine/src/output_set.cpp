@@ -79,12 +79,11 @@ struct OutputSet::Impl {
   // just before the commit, in case something changed during the work.
   void check_destination(const Output& out) const {
     struct stat st {};
-    // Any entry at the path, a link too, is an existing output: replaced only when asked.
-    if (!overwrite && ::lstat(out.destination.c_str(), &st) == 0)
-      throw UserError("output: '" + out.destination.string() +
-                      "' exists; give --overwrite (overwrite=True in Python) to replace it, or choose another path");
     if (::stat(out.destination.c_str(), &st) != 0) {
-      if (errno == ENOENT) return;  // a new file (or a dangling link, which the rename replaces)
+      if (errno == ENOENT) {
+        check_not_present(out);  // a dangling link, which the rename would replace
+        return;
+      }
       throw UserError("output: cannot use '" + out.destination.string() + "' (" + std::strerror(errno) +
                       "); choose another output path");
     }
@@ -94,6 +93,16 @@ struct OutputSet::Impl {
       throw UserError("output: '" + out.destination.string() +
                       "' exists and is not a regular file (a device, a fifo or a socket); write to a file instead");
     check_not_input(out, FileId{st.st_dev, st.st_ino});
+    check_not_present(out);
+  }
+
+  // Any entry at the path, a link too, is an existing output: replaced only when asked. Checked
+  // after the refusals that --overwrite does not lift (an input, a folder, a device).
+  void check_not_present(const Output& out) const {
+    struct stat st {};
+    if (!overwrite && ::lstat(out.destination.c_str(), &st) == 0)
+      throw UserError("output: '" + out.destination.string() +
+                      "' exists; give --overwrite (overwrite=True in Python) to replace it, or choose another path");
   }
 
   void check_not_input(const Output& out, const FileId& id) const {
