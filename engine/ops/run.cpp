@@ -55,7 +55,6 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   const size_t grid_out = outputs.add(options.output);
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
-  if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
 
   const auto inputs = load_inputs(scenario);
   outputs.add_inputs(ops::paths_of(inputs->files));
@@ -99,6 +98,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   });
   // Both are complete: the picture, then the grid, into place, unless a signal came first.
   outputs.commit(options.cancel);
+  // After the commit, so that a failed run still says one line.
+  if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
 
   RunSummary summary;
   summary.output = options.output;

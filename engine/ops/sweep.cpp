@@ -106,7 +106,6 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   OutputSet outputs({spec.file, spec.weights_from}, options.overwrite);
   outputs.add_inputs(ops::scenario_files(spec.base));
   const size_t out = outputs.add(options.output);
-  if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
   const auto inputs = load_inputs(spec.base);
   outputs.add_inputs(ops::paths_of(inputs->files));
   const InputSet& in = *inputs;
@@ -236,6 +235,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   writer.close();
   });
   outputs.commit(options.cancel);
+  // After the commit, so that a failed run still says one line.
+  if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
   return {n_s, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
 }
 

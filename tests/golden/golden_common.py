@@ -115,6 +115,22 @@ def json_values(obj, prefix="json", skip=()):
     return out
 
 
+def fitted_toml_values(text, scratch):
+    """The fitted scenario's values (numbers by repr, strings with the scratch folder taken out),
+    so that its weights are compared to the fit's tolerance (test_golden.FIT_TOLERANCE)."""
+    import tomllib
+    return json_values(tomllib.loads(text.replace(str(scratch), "<SCRATCH>")), "fitted_toml")
+
+
+def rounded_weights(text, digits=9):
+    """The fitted scenario with its weights and intercept to `digits` significant digits: a fit
+    agrees across machines to ~1e-12, so a run of its weights is pinned bit for bit only once
+    they are rounded."""
+    import re
+    return re.sub(r"^(\s*(?:weight|intercept)\s*=\s*)(\S+)\s*$",
+                  lambda m: f"{m.group(1)}{float(m.group(2)):.{digits}g}", text, flags=re.M)
+
+
 def text_digest(text, scratch):
     """SHA-256 of a text output with comment lines and the scratch folder taken out."""
     lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
@@ -286,7 +302,7 @@ class Context:
     def run(self, key, scenario, *options):
         """minerisk run, once per key; returns the output path."""
         def make():
-            out = self.folder("runs") / f"{key}.h5"
+            out = self.folder("runs") / f"{key}.nc"
             self.mr("run", scenario, "-o", out, "-q", *options)
             return out
         return self.memo(("run", key), make)

@@ -3,7 +3,8 @@ import json
 
 from osgeo import gdal
 
-from golden_common import FIXTURE, case, hdf5_digests, json_values, prefixed, run_outputs, text_digest
+from golden_common import (FIXTURE, case, fitted_toml_values, hdf5_digests, json_values, prefixed, rounded_weights,
+                           run_outputs, text_digest)
 from golden_scenarios import all_features_scenario, conftest_scenario, conftest_scenario_file
 from golden_sweeps_fits import fit_block_cv
 from golden_tools import evaluate
@@ -96,8 +97,10 @@ def _(ctx):
     fitted, report, _ = ctx.fit("sample_region", region / "scenario.toml", "--block-size", "2000",
                                 "--background-ratio", "5")
     out = json_values(json.loads(report.read_text()), "fit_report")
-    out["fitted_toml:sha256"] = text_digest(fitted.read_text(), ctx.scratch)
-    grid = ctx.run("sample_region_fitted", fitted)
+    out.update(fitted_toml_values(fitted.read_text(), ctx.scratch))
+    rounded = fitted.with_name("fitted_rounded.toml")
+    rounded.write_text(rounded_weights(fitted.read_text()))
+    grid = ctx.run("sample_region_fitted", rounded)
     out.update(prefixed("fitted_run", hdf5_digests(grid)))
     out.update(evaluate(ctx, grid, "sample_region_devices", "--truth", region / "truth.gpkg", "--layer", "devices"))
     return out

@@ -1,7 +1,7 @@
 """Golden cases of minerisk sweep (axes, Monte Carlo) and minerisk fit, with the fit helpers they share."""
 import json
 
-from golden_common import case, hdf5_digests, json_values, sha256, text_digest
+from golden_common import case, fitted_toml_values, hdf5_digests, json_values, sha256, text_digest
 from golden_scenarios import all_features_scenario, conftest_scenario, conftest_scenario_file
 
 
@@ -13,7 +13,7 @@ def sweep(ctx, name, body, *options, base=None):
     base = base or ctx.region / "scenario.toml"
     path = folder / "sweep.toml"
     path.write_text(f'base = "{base}"\n' + body)
-    out = folder / "sweep.h5"
+    out = folder / "sweep.nc"
     ctx.mr("sweep", path, "-o", out, "-q", *options)
     return hdf5_digests(out)
 
@@ -101,7 +101,7 @@ def _(ctx):
 
 def fit_outputs(ctx, fitted, report, design):
     out = json_values(json.loads(report.read_text()), "fit_report")
-    out["fitted_toml:sha256"] = text_digest(fitted.read_text(), ctx.scratch)
+    out.update(fitted_toml_values(fitted.read_text(), ctx.scratch))
     if design is not None:
         out["design_csv:sha256"] = sha256(design.read_bytes())
     return out

@@ -26,7 +26,7 @@ def digest(path):
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
-def check_refused(args, folder, inputs, *expected, output="out.h5", any_of=()):
+def check_refused(args, folder, inputs, *expected, output="out.nc", any_of=()):
     """Runs minerisk with ARGS (OUT stands for the output) over an existing output; checks
     the refusal, that the output and the inputs are unchanged and that nothing was left."""
     folder = pathlib.Path(folder)
@@ -34,7 +34,8 @@ def check_refused(args, folder, inputs, *expected, output="out.h5", any_of=()):
     out.write_bytes(PREVIOUS)
     before = sorted(os.listdir(folder))
     hashes = {p: digest(p) for p in inputs}
-    result = run_minerisk(*[out if a == "OUT" else a for a in args])
+    # --overwrite: the refusal under test is the input's, not the existing output's.
+    result = run_minerisk(*[out if a == "OUT" else a for a in args], *(["--overwrite"] if args[0] != "explain" else []))
     assert result.returncode == 2, (result.returncode, result.stderr)
     message = result.stderr.strip()
     assert message.count("\n") == 0, f"not one line: {message!r}"
@@ -155,15 +156,15 @@ def test_truncated_geotiff_is_called_damaged_not_unreferenced(region, tmp_path):
 
 
 def test_truncated_grid_file_given_to_evaluate(region, tmp_path):
-    good = tmp_path / "good.h5"
+    good = tmp_path / "good.nc"
     assert run_minerisk("run", region_copy(region, tmp_path), "-o", good, "-q", "--no-picture").returncode == 0
-    bad = tmp_path / "truncated.h5"
+    bad = tmp_path / "truncated.nc"
     data = good.read_bytes()
     bad.write_bytes(data[: len(data) // 2])
     gpkg = pathlib.Path(region) / "region.gpkg"
     result = run_minerisk("evaluate", bad, "--truth", gpkg, "--layer", "finds", "-o", tmp_path / "report.json")
     assert result.returncode == 2, result.stderr
-    assert result.stderr.count("\n") == 1 and "truncated.h5" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "truncated.nc" in result.stderr, result.stderr
     assert not (tmp_path / "report.json").exists()
 
 
@@ -359,7 +360,7 @@ def fill(disk, leave_bytes):
 @pytest.mark.parametrize("share", [0.0, 0.5, "picture"])
 def test_run_on_a_full_disk(region, tmp_path, small_disk, share):
     s = region_copy(region, tmp_path)
-    good = tmp_path / "good.h5"
+    good = tmp_path / "good.nc"
     assert run_minerisk("run", s, "-o", good, "-q").returncode == 0
     grid_size, picture_size = good.stat().st_size, good.with_suffix(".png").stat().st_size
     # Room for the previous output only; then for half the grid; then the grid and half the picture.
@@ -380,7 +381,7 @@ def test_tool_on_a_full_disk(region, small_disk):
 
 def test_an_input_path_with_a_component_over_255_bytes(tmp_path):
     long_name = tmp_path / ("d" * 300) / "scenario.toml"
-    r = run_minerisk("run", long_name, "-o", tmp_path / "out.h5", "-q")
+    r = run_minerisk("run", long_name, "-o", tmp_path / "out.nc", "-q")
     assert r.returncode == 2, r.stderr
     assert r.stderr.strip().count("\n") == 0 and "internal error" not in r.stderr
     assert "name too long" in r.stderr.lower()

@@ -19,10 +19,11 @@ PREVIOUS = b"a previous good output that must survive"
 def check_refused(scenario, folder, *expected, extra_args=()):
     """Runs with an existing output in place; checks the refusal and that nothing changed."""
     folder = pathlib.Path(folder)
-    out = folder / "out.h5"
+    out = folder / "out.nc"
     out.write_bytes(PREVIOUS)
     before = sorted(os.listdir(folder))
-    result = run_minerisk("run", scenario, "-o", out, *extra_args)
+    # --overwrite: the refusal under test is the input's, not the existing output's.
+    result = run_minerisk("run", scenario, "-o", out, "--overwrite", *extra_args)
     assert result.returncode == 2, (result.returncode, result.stderr)
     message = result.stderr.strip()
     assert message.count("\n") == 0, f"not one line: {message!r}"
@@ -170,7 +171,7 @@ def test_unknown_value_field_suggests(region, tmp_path, write_scenario):
 
 
 def test_output_folder_that_does_not_exist(region, tmp_path):
-    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "missing" / "out.h5")
+    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "missing" / "out.nc")
     assert result.returncode == 2
     assert "output" in result.stderr and "does not exist" in result.stderr
     assert not (tmp_path / "missing").exists()
@@ -178,19 +179,31 @@ def test_output_folder_that_does_not_exist(region, tmp_path):
 
 def test_output_folder_that_cannot_be_written(region, tmp_path):
     # /proc refuses new files even to root, unlike a chmod-ed folder.
-    result = run_minerisk("run", region / "scenario.toml", "-o", "/proc/minerisk_out.h5")
+    result = run_minerisk("run", region / "scenario.toml", "-o", "/proc/minerisk_out.nc")
     assert result.returncode == 2, result.stderr
     assert "cannot write in folder '/proc'" in result.stderr
     assert result.stderr.strip().count("\n") == 0
 
 
-def test_a_good_run_replaces_the_previous_output(region, tmp_path):
-    out = tmp_path / "out.h5"
+def test_a_good_run_replaces_the_previous_output_only_with_overwrite(region, tmp_path):
+    out = tmp_path / "out.nc"
     out.write_bytes(PREVIOUS)
-    result = run_minerisk("run", region / "scenario.toml", "-o", out, "--quiet")
+    refused = run_minerisk("run", region / "scenario.toml", "-o", out, "--quiet")
+    assert refused.returncode == 2
+    assert "exists; give --overwrite" in refused.stderr and refused.stderr.count("\n") == 1
+    assert out.read_bytes() == PREVIOUS
+    assert sorted(os.listdir(tmp_path)) == ["out.nc"]
+    result = run_minerisk("run", region / "scenario.toml", "-o", out, "--quiet", "--overwrite")
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
-    assert sorted(os.listdir(tmp_path)) == ["out.h5", "out.png"]
+    assert sorted(os.listdir(tmp_path)) == ["out.nc", "out.png"]
+
+
+def test_an_existing_picture_is_refused_without_overwrite(region, tmp_path):
+    (tmp_path / "out.png").write_bytes(PREVIOUS)
+    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "out.nc", "--quiet")
+    assert result.returncode == 2 and "out.png' exists" in result.stderr
+    assert sorted(os.listdir(tmp_path)) == ["out.png"]
 
 
 def test_transform_keys_of_another_type_are_refused(region, tmp_path, write_scenario):
@@ -199,9 +212,17 @@ def test_transform_keys_of_another_type_are_refused(region, tmp_path, write_scen
     check_refused(write_scenario(text), tmp_path, "transform.x", "piecewise")
 
 
-def test_two_outputs_of_the_same_name_are_refused(region, tmp_path):
+def test_a_grid_named_as_its_picture_is_refused(region, tmp_path):
     out = tmp_path / "grid.png"  # the quick-look picture would be grid.png too
     result = run_minerisk("run", region / "scenario.toml", "-o", out)
+    assert result.returncode == 2
+    assert "is not a netCDF name" in result.stderr and "grid.nc" in result.stderr
+    assert not out.exists()
+
+
+def test_two_outputs_of_the_same_name_are_refused(region, tmp_path):
+    out = tmp_path / "same.tif"
+    result = run_minerisk("proximity", region / "dem.tif", out, "--nearest-value", out, "-q")
     assert result.returncode == 2
     assert "written twice" in result.stderr
     assert not out.exists()

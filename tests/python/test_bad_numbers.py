@@ -14,15 +14,16 @@ PREVIOUS = b"a previous good output that must survive"
 
 
 def check_refused(command, input_file, folder, *expected, line=True):
-    """Runs `minerisk COMMAND INPUT -o out.h5` over an existing output: exit 2, one line, the
+    """Runs `minerisk COMMAND INPUT -o out.nc` over an existing output: exit 2, one line, the
     expected words, the previous output byte-identical and no file added or removed."""
     folder = pathlib.Path(folder)
-    out = folder / "out.h5"
+    out = folder / "out.nc"
     out.write_bytes(PREVIOUS)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     inputs = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
     before = sorted(os.listdir(folder))
-    result = run_minerisk(command, input_file, "-o", out, "-q")
+    # --overwrite: the refusal under test is the input's, not the existing output's.
+    result = run_minerisk(command, input_file, "-o", out, "-q", "--overwrite")
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
     message = result.stderr.strip()
     assert message.count("\n") == 0, f"not one line: {message[:2000]!r}"

@@ -28,13 +28,13 @@ def test_no_subcommand_is_a_usage_error():
 
 
 def test_bad_option_value_is_a_usage_error(region, tmp_path):
-    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.h5", "--tile-size", "3")
+    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.nc", "--tile-size", "3")
     assert result.returncode == 2
     assert "--tile-size" in result.stderr
 
 
 def test_plain_progress_lines_when_not_a_terminal(region, tmp_path):
-    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.h5", "--tile-size", "128")
+    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.nc", "--tile-size", "128")
     assert result.returncode == 0, result.stderr
     lines = [l for l in result.stderr.splitlines() if "tiles" in l]
     assert any("tiles/s" in l and "left" in l for l in lines)
@@ -42,7 +42,7 @@ def test_plain_progress_lines_when_not_a_terminal(region, tmp_path):
 
 
 def test_quiet_prints_nothing(region, tmp_path):
-    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.h5", "--quiet")
+    result = run_minerisk("run", region / "scenario.toml", "-o", tmp_path / "o.nc", "--quiet")
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" and result.stdout == ""
 
@@ -56,7 +56,7 @@ def test_progress_bar_on_a_terminal(region, tmp_path):
     from conftest import minerisk_bin
 
     leader, follower = pty.openpty()
-    process = subprocess.Popen([minerisk_bin(), "run", str(region / "scenario.toml"), "-o", str(tmp_path / "o.h5"),
+    process = subprocess.Popen([minerisk_bin(), "run", str(region / "scenario.toml"), "-o", str(tmp_path / "o.nc"),
                                 "--tile-size", "64"], stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)
     output = b""

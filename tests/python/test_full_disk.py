@@ -52,15 +52,15 @@ def check_full(args, disk, *words):
 
 
 def test_a_run_onto_a_disk_without_room_for_the_grid_is_refused(region, disk):
-    assert run_minerisk("run", region / "scenario.toml", "-o", disk / "out.h5", "--quiet").returncode == 0
+    assert run_minerisk("run", region / "scenario.toml", "-o", disk / "out.nc", "--quiet").returncode == 0
     fill(disk, 8192)
-    check_full(["run", region / "scenario.toml", "-o", disk / "out.h5"], disk, "not enough space")
+    check_full(["run", region / "scenario.toml", "-o", disk / "out.nc"], disk, "not enough space")
 
 
 def test_a_run_that_fills_the_disk_fails_in_one_line(region, disk):
-    assert run_minerisk("run", region / "scenario.toml", "-o", disk / "out.h5", "--quiet").returncode == 0
+    assert run_minerisk("run", region / "scenario.toml", "-o", disk / "out.nc", "--quiet").returncode == 0
     fill(disk, 1 << 20)  # above the lower bound, below the 4 MB the grid takes
-    check_full(["run", region / "scenario.toml", "-o", disk / "out.h5"], disk, "no space left", "not enough space")
+    check_full(["run", region / "scenario.toml", "-o", disk / "out.nc"], disk, "no space left", "not enough space")
 
 
 def test_a_tool_that_fills_the_disk_fails_in_one_line(region, disk):

@@ -186,7 +186,7 @@ def test_summary_counts_match_the_files(wide):
 
 
 def test_the_scenario_runs_and_rates_true_minefields_higher(wide, tmp_path):
-    out = tmp_path / "risk.h5"
+    out = tmp_path / "risk.nc"
     result = run_minerisk("run", wide / "scenario.toml", "-o", out, "-q")
     assert result.returncode == 0, result.stderr
     probability = gdal.Open(f"NETCDF:{out}:probability").ReadAsArray()

@@ -20,10 +20,10 @@ INTERRUPTED = "minerisk: interrupted; no output was written"
 
 @pytest.fixture
 def previous(tmp_path):
-    """Previous outputs out.h5 and out.png in an output folder of their own."""
+    """Previous outputs out.nc and out.png in an output folder of their own."""
     folder = tmp_path / "outputs"
     folder.mkdir()
-    (folder / "out.h5").write_bytes(b"previous grid")
+    (folder / "out.nc").write_bytes(b"previous grid")
     (folder / "out.png").write_bytes(b"previous picture")
     return folder
 
@@ -61,7 +61,7 @@ def check_interrupted(process, folder, before):
 
 def large_run(region, folder, write_scenario):
     scenario = write_scenario(scenario_text(region, grid=GRID_2M))
-    return start("run", scenario, "-o", folder / "out.h5", "--threads", "1", "--tile-size", "128", "--quiet")
+    return start("run", scenario, "-o", folder / "out.nc", "--threads", "1", "--tile-size", "128", "--quiet")
 
 
 def test_sigterm_early_keeps_the_previous_outputs(region, previous, write_scenario):
@@ -77,7 +77,7 @@ def test_sigint_mid_run_keeps_the_previous_outputs(region, previous, write_scena
     before = snapshot(previous)
     process = large_run(region, previous, write_scenario)
     # Tiles are being written: the grid's temporary has grown past its header, and grows on.
-    grid_size = lambda: max([s for f, s in temporaries(previous).items() if f.suffix == ".h5"], default=0)
+    grid_size = lambda: max([s for f, s in temporaries(previous).items() if f.suffix == ".nc"], default=0)
     wait_for(lambda: grid_size() > 512 * 1024, "tiles in the grid's temporary")
     first = grid_size()
     wait_for(lambda: grid_size() > first, "more tiles")
@@ -96,10 +96,10 @@ def paused_before_commit(*args):
 
 def test_sigterm_after_the_final_tile_keeps_the_previous_outputs(region, previous):
     before = snapshot(previous)
-    process = paused_before_commit("run", region / "scenario.toml", "-o", previous / "out.h5")
+    process = paused_before_commit("run", region / "scenario.toml", "-o", previous / "out.nc")
     # Everything is written: the grid and the picture are complete in the private folder.
     done = {f.suffix: f.read_bytes()[:8] for f in temporaries(previous)}
-    assert done == {".h5": b"\x89HDF\r\n\x1a\n", ".png": b"\x89PNG\r\n\x1a\n"}
+    assert done == {".nc": b"\x89HDF\r\n\x1a\n", ".png": b"\x89PNG\r\n\x1a\n"}
     process.send_signal(signal.SIGTERM)
     check_interrupted(process, previous, before)
 
@@ -122,10 +122,10 @@ def test_sigterm_after_the_fit_keeps_the_previous_outputs(region, previous, writ
 
 
 def test_without_a_signal_the_paused_commit_replaces_both_outputs(region, previous):
-    process = start("run", region / "scenario.toml", "-o", previous / "out.h5", "--quiet",
+    process = start("run", region / "scenario.toml", "-o", previous / "out.nc", "--quiet",
                     env={"MINERISK_TEST_PAUSE_BEFORE_COMMIT": "0.2"})
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
-    assert (previous / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (previous / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert (previous / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sorted(os.listdir(previous)) == ["out.h5", "out.png"]
+    assert sorted(os.listdir(previous)) == ["out.nc", "out.png"]

@@ -29,7 +29,7 @@ def fitted(region, tmp_path_factory):
 def test_fit_writes_a_scenario_that_runs(fitted):
     text = (fitted / "fitted.toml").read_text()
     assert text.startswith("# Fitted by minerisk fit")
-    r = run_minerisk("run", fitted / "fitted.toml", "-o", fitted / "fitted.h5", "-q")
+    r = run_minerisk("run", fitted / "fitted.toml", "-o", fitted / "fitted.nc", "-q")
     assert r.returncode == 0, r.stderr
     report = json.loads((fitted / "fit.json").read_text())
     names = [c["name"] for c in report["coefficients"]]
@@ -54,7 +54,7 @@ def test_coefficients_equal_scikit_learn(fitted):
 
 
 def test_evaluate_matches_scikit_learn_metrics(region, fitted):
-    grid = fitted / "fitted.h5"
+    grid = fitted / "fitted.nc"
     report = fitted / "evaluation.json"
     r = run_minerisk("evaluate", grid, "--truth", region / "region.gpkg", "--layer", "finds", "--count-field", "count",
                      "-o", report)
@@ -84,7 +84,7 @@ def test_evaluate_matches_scikit_learn_metrics(region, fitted):
 
 
 def test_explain_adds_up_to_the_cell_probability(fitted):
-    grid = fitted / "fitted.h5"
+    grid = fitted / "fitted.nc"
     with h5py.File(grid, "r") as f:
         p = f["probability"][:]
         gt = [float(v) for v in f["crs"].attrs["GeoTransform"].decode().split()]
@@ -169,14 +169,14 @@ def test_evaluate_refuses_truth_off_the_grid(region, fitted, tmp_path):
     f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (646500 4419000)"))
     layer.CreateFeature(f)
     ds = None
-    r = run_minerisk("evaluate", fitted / "fitted.h5", "--truth", far, "-o", tmp_path / "e.json")
+    r = run_minerisk("evaluate", fitted / "fitted.nc", "--truth", far, "-o", tmp_path / "e.json")
     assert r.returncode == 2
     assert "no true item" in r.stderr
 
 
 def test_evaluate_against_a_label_raster(region, fitted, tmp_path):
     """Labels on the grid: > 0 positive, 0 negative, no-data and negatives left out."""
-    grid = fitted / "fitted.h5"
+    grid = fitted / "fitted.nc"
     with h5py.File(grid, "r") as f:
         p = f["probability"][:]
     rng = np.random.default_rng(9)

@@ -57,10 +57,10 @@ def check_refused(args, folders, *expected, cwd=None):
 def local(region, tmp_path):
     """A copy of the sample region and its scenario in tmp_path, so a failure cannot spoil the
     session's region; returns (folder, scenario)."""
-    shutil.copytree(region, tmp_path / "region", ignore=shutil.ignore_patterns("*.h5", "*.png"))
+    shutil.copytree(region, tmp_path / "region", ignore=shutil.ignore_patterns("*.nc", "*.png"))
     scenario = tmp_path / "scenario.toml"
     scenario.write_text(scenario_text(tmp_path / "region"))
-    (tmp_path / "out.h5").write_bytes(PREVIOUS)
+    (tmp_path / "out.nc").write_bytes(PREVIOUS)
     return tmp_path, scenario
 
 
@@ -80,9 +80,9 @@ def test_an_output_that_is_an_input_is_refused(local, target):
 
 def test_a_link_to_an_input_is_refused(local):
     folder, scenario = local
-    (folder / "out.h5").unlink()
-    (folder / "out.h5").symlink_to(folder / "region" / "dem.tif")
-    check_refused(["run", scenario, "-o", folder / "out.h5"], [folder], "'", "dem.tif", "is the input")
+    (folder / "out.nc").unlink()
+    (folder / "out.nc").symlink_to(folder / "region" / "dem.tif")
+    check_refused(["run", scenario, "-o", folder / "out.nc"], [folder], "'", "dem.tif", "is the input")
 
 
 def test_a_relative_path_to_an_input_from_another_folder_is_refused(local):
@@ -95,15 +95,15 @@ def test_a_relative_path_to_an_input_from_another_folder_is_refused(local):
 
 def test_a_hard_link_to_an_input_is_refused(local):
     folder, scenario = local
-    os.link(folder / "region" / "dem.tif", folder / "hard.h5")
-    check_refused(["run", scenario, "-o", folder / "hard.h5"], [folder], "hard.h5", "is the input")
+    os.link(folder / "region" / "dem.tif", folder / "hard.nc")
+    check_refused(["run", scenario, "-o", folder / "hard.nc"], [folder], "hard.nc", "is the input")
 
 
 def test_a_fifo_is_refused(local):
     folder, scenario = local
-    os.mkfifo(folder / "pipe.h5")
-    check_refused(["run", scenario, "-o", folder / "pipe.h5"], [folder], "pipe.h5", "not a regular file")
-    assert stat.S_ISFIFO(os.lstat(folder / "pipe.h5").st_mode)
+    os.mkfifo(folder / "pipe.nc")
+    check_refused(["run", scenario, "-o", folder / "pipe.nc"], [folder], "pipe.nc", "not a regular file")
+    assert stat.S_ISFIFO(os.lstat(folder / "pipe.nc").st_mode)
 
 
 def test_dev_null_is_refused_and_stays_a_device(local):
@@ -130,12 +130,12 @@ def test_a_tool_writing_over_its_input_is_refused(local):
 
 def test_a_picture_named_like_an_input_is_refused(local):
     folder, _ = local
-    # A GeoTIFF named .png (GDAL reads it by its content): the run's picture of landcover.h5.
+    # A GeoTIFF named .png (GDAL reads it by its content): the run's picture of landcover.nc.
     shutil.copy(folder / "region" / "dem.tif", folder / "landcover.png")
     evidence = f'\n[model.evidence.landcover]\nfeature = "raster"\npath = "{folder / "landcover.png"}"\nweight = 0.001\n'
     scenario = folder / "landcover.toml"
     scenario.write_text(scenario_text(folder / "region", evidence=evidence))
-    check_refused(["run", scenario, "-o", folder / "landcover.h5"], [folder], "landcover.png", "is the input")
+    check_refused(["run", scenario, "-o", folder / "landcover.nc"], [folder], "landcover.png", "is the input")
 
 
 def test_two_outputs_of_the_same_name_are_refused(local):
@@ -154,23 +154,23 @@ def test_links_planted_at_predictable_names_are_not_followed(local, tmp_path_fac
     # processes could have.
     start = dead_pid()
     for pid in range(start, start + 400):
-        for name in ("out.h5", "out.png"):
+        for name in ("out.nc", "out.png"):
             (folder / f".{name}.tmp-{pid}").symlink_to(victims / f"chosen{pid % 3}.txt")
     # A link named like a stale private folder, to a folder of someone else's files: the clean-up
     # must neither follow nor remove it.
     (victims / "theirs").mkdir()
-    (victims / "theirs" / "0.h5").write_text("not ours")
+    (victims / "theirs" / "0.nc").write_text("not ours")
     (folder / f".minerisk-{dead_pid()}-AbCdEf").symlink_to(victims / "theirs")
     links_before = snapshot(folder)
     outside_before = snapshot(victims, folder / "region")
-    result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+    result = run("run", scenario, "-o", folder / "out.nc", "--quiet")
     assert result.returncode == 0, result.stderr
     assert snapshot(victims, folder / "region") == outside_before, "a file outside the output was changed"
     after = snapshot(folder)
     for path, state in links_before.items():
         if state[0] == "link":
             assert after[path] == state
-    assert (folder / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (folder / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert not [n for n in os.listdir(folder) if n.startswith(".minerisk-") and not os.path.islink(folder / n)]
 
 
@@ -178,41 +178,41 @@ def test_stale_private_folders_of_dead_processes_are_removed(local):
     folder, scenario = local
     dead = folder / f".minerisk-{dead_pid()}-Xy12Zw"
     dead.mkdir(mode=0o700)
-    (dead / "0.h5").write_bytes(b"half a grid")
+    (dead / "0.nc").write_bytes(b"half a grid")
     (dead / "1.png").write_bytes(b"")
     live = folder / f".minerisk-{os.getpid()}-Ab34Cd"  # this test's own pid: alive
     live.mkdir(mode=0o700)
-    (live / "0.h5").write_bytes(b"in use")
+    (live / "0.nc").write_bytes(b"in use")
     locked = folder / f".minerisk-{dead_pid()}-Lk56Mn"  # dead pid, but its lock is held
     locked.mkdir(mode=0o700)
-    (locked / "0.h5").write_bytes(b"in use in another pid namespace")
+    (locked / "0.nc").write_bytes(b"in use in another pid namespace")
     not_a_folder = folder / f".minerisk-{dead_pid()}-Fi78Le"
     not_a_folder.write_bytes(b"a file, not ours to judge")
     foreign = folder / f".minerisk-{dead_pid()}-Ot90Hr"  # another user's
     foreign.mkdir(mode=0o700)
-    (foreign / "0.h5").write_bytes(b"theirs")
+    (foreign / "0.nc").write_bytes(b"theirs")
     if os.geteuid() == 0:
         os.chown(foreign, 65534, 65534)
     lock = os.open(locked, os.O_RDONLY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+        result = run("run", scenario, "-o", folder / "out.nc", "--quiet")
     finally:
         os.close(lock)
     assert result.returncode == 0, result.stderr
     assert not dead.exists()
-    assert (live / "0.h5").read_bytes() == b"in use"
-    assert (locked / "0.h5").read_bytes() == b"in use in another pid namespace"
+    assert (live / "0.nc").read_bytes() == b"in use"
+    assert (locked / "0.nc").read_bytes() == b"in use in another pid namespace"
     assert not_a_folder.read_bytes() == b"a file, not ours to judge"
     if os.geteuid() == 0:
-        assert (foreign / "0.h5").read_bytes() == b"theirs"
+        assert (foreign / "0.nc").read_bytes() == b"theirs"
     assert sorted(n for n in os.listdir(folder) if n.startswith(".minerisk-")) == sorted(
         p.name for p in (live, locked, not_a_folder) + ((foreign,) if os.geteuid() == 0 else ()))
 
 
 def test_a_248_character_output_name_works(local):
     folder, scenario = local
-    name = "a" * 245 + ".h5"
+    name = "a" * 245 + ".nc"
     assert len(name) == 248
     result = run("run", scenario, "-o", folder / name, "--quiet")
     assert result.returncode == 0, result.stderr
@@ -223,8 +223,8 @@ def test_a_248_character_output_name_works(local):
 
 @pytest.mark.parametrize("output, expected", [
     ("", "the path is empty"),
-    ("x" * 297 + ".h5", "300 bytes"),
-    ("y" * 300 + "/out.h5", "300 bytes"),
+    ("x" * 297 + ".nc", "300 bytes"),
+    ("y" * 300 + "/out.nc", "300 bytes"),
 ], ids=["empty", "long-name", "long-folder"])
 def test_impossible_output_paths_are_one_line_refusals(local, output, expected):
     folder, scenario = local
@@ -235,11 +235,11 @@ def test_impossible_output_paths_are_one_line_refusals(local, output, expected):
 def test_a_good_run_leaves_no_temporary_and_replaces_both_outputs(local):
     folder, scenario = local
     (folder / "out.png").write_bytes(PREVIOUS)
-    result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+    result = run("run", scenario, "-o", folder / "out.nc", "--quiet")
     assert result.returncode == 0, result.stderr
-    assert (folder / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (folder / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert (folder / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sorted(os.listdir(folder)) == ["out.h5", "out.png", "region", "scenario.toml"]
+    assert sorted(os.listdir(folder)) == ["out.nc", "out.png", "region", "scenario.toml"]
 
 
 @pytest.mark.parametrize("picture_before", [PREVIOUS, None], ids=["previous-picture", "no-picture"])
@@ -249,22 +249,22 @@ def test_a_failed_rename_puts_the_outputs_back(local, picture_before):
     folder, scenario = local
     if picture_before is not None:
         (folder / "out.png").write_bytes(picture_before)
-    (folder / "mounted").write_bytes(b"mounted over out.h5")
-    mount = subprocess.run(["mount", "--bind", str(folder / "mounted"), str(folder / "out.h5")], capture_output=True,
+    (folder / "mounted").write_bytes(b"mounted over out.nc")
+    mount = subprocess.run(["mount", "--bind", str(folder / "mounted"), str(folder / "out.nc")], capture_output=True,
                            text=True)
     if mount.returncode != 0:
         pytest.skip(f"cannot bind-mount here: {mount.stderr.strip() or mount.returncode}")
     try:
         before = snapshot(folder)
-        result = run("run", scenario, "-o", folder / "out.h5", "--quiet")
+        result = run("run", scenario, "-o", folder / "out.nc", "--quiet")
         after = snapshot(folder)
     finally:
-        subprocess.run(["umount", str(folder / "out.h5")], check=False)
+        subprocess.run(["umount", str(folder / "out.nc")], check=False)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().count("\n") == 0
     assert "cannot replace" in result.stderr and "no output was changed" in result.stderr
     assert after == before
-    assert (folder / "out.h5").read_bytes() == PREVIOUS
+    assert (folder / "out.nc").read_bytes() == PREVIOUS
 
 
 def test_sweep_and_evaluate_outputs_that_are_inputs_are_refused(local):
@@ -273,11 +273,11 @@ def test_sweep_and_evaluate_outputs_that_are_inputs_are_refused(local):
     sweep.write_text(f'base = "{scenario}"\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n')
     check_refused(["sweep", sweep, "-o", sweep], [folder], "sweep.toml", "is the input")
     check_refused(["sweep", sweep, "-o", folder / "region" / "dem.tif"], [folder], "dem.tif", "is the input")
-    assert run("run", scenario, "-o", folder / "out.h5", "--quiet").returncode == 0
+    assert run("run", scenario, "-o", folder / "out.nc", "--quiet").returncode == 0
     gpkg = folder / "region" / "region.gpkg"
-    check_refused(["evaluate", folder / "out.h5", "--truth", gpkg, "--layer", "finds", "-o", folder / "out.h5"],
-                  [folder], "out.h5", "is the input")
-    check_refused(["evaluate", folder / "out.h5", "--truth", gpkg, "--layer", "finds", "--picture", gpkg], [folder],
+    check_refused(["evaluate", folder / "out.nc", "--truth", gpkg, "--layer", "finds", "-o", folder / "out.nc"],
+                  [folder], "out.nc", "is the input")
+    check_refused(["evaluate", folder / "out.nc", "--truth", gpkg, "--layer", "finds", "--picture", gpkg], [folder],
                   "region.gpkg", "is the input")
 
 
@@ -300,7 +300,7 @@ def test_a_folder_others_can_write_to_works_and_keeps_nothing_behind(local):
     shared = folder / "shared"
     shared.mkdir()
     os.chmod(shared, 0o777)
-    assert run("run", scenario, "-o", shared / "out.h5", "--quiet").returncode == 0
+    assert run("run", scenario, "-o", shared / "out.nc", "--quiet").returncode == 0
     assert run("slope", folder / "region" / "dem.tif", shared / "slope.tif", "--quiet").returncode == 0
-    assert sorted(os.listdir(shared)) == ["out.h5", "out.png", "slope.tif"]
-    assert (shared / "out.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert sorted(os.listdir(shared)) == ["out.nc", "out.png", "slope.tif"]
+    assert (shared / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"

@@ -27,8 +27,8 @@ crs = "EPSG:32638"
 resolution = 10
 bounds = [{xmin}, {ymin}, {xmax}, {ymax}]
 """
-    utm = tmp_path / "utm.h5"
-    geo = tmp_path / "geo.h5"
+    utm = tmp_path / "utm.nc"
+    geo = tmp_path / "geo.nc"
     r1 = run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "--quiet")
     r2 = run_minerisk("run", write_scenario(scenario_text(region, grid=grid, dem=dem_geo), "geo.toml"), "-o", geo,
                       "--quiet")
@@ -74,7 +74,7 @@ def test_vector_layers_in_another_crs_are_transformed(region, tmp_path, write_sc
     subprocess.run(["ogr2ogr", "-t_srs", "EPSG:4326", str(geo_gpkg), str(region / "region.gpkg")], check=True)
     text = scenario_text(region).replace(str(region / "region.gpkg"), str(geo_gpkg))
     assert str(geo_gpkg) in text
-    utm, geo = tmp_path / "utm.h5", tmp_path / "geo.h5"
+    utm, geo = tmp_path / "utm.nc", tmp_path / "geo.nc"
     assert run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "-q").returncode == 0
     r = run_minerisk("run", write_scenario(text, "geo.toml"), "-o", geo, "-q")
     assert r.returncode == 0, r.stderr

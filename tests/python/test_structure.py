@@ -33,7 +33,7 @@ def absolute_scenario(region, tmp_path, text_extra="", replace=None):
 def sweep(tmp_path, scenario, body):
     path = tmp_path / "sweep.toml"
     path.write_text(f'base = "{scenario}"\n' + body)
-    out = tmp_path / "s.h5"
+    out = tmp_path / "s.nc"
     r = run_minerisk("sweep", path, "-o", out, "-q")
     return r, out
 
@@ -124,7 +124,7 @@ def test_a_perturbation_that_changes_no_layer_is_refused(region, tmp_path, body,
 def test_a_transform_key_that_does_not_apply_is_refused(region, tmp_path):
     scenario = absolute_scenario(region, tmp_path, replace={
         'transform = { type = "exp_decay", length = 400.0 }': 'transform = { type = "step", threshold = 200.0, length = 400.0 }'})
-    r = run_minerisk("run", scenario, "-o", tmp_path / "o.h5", "-q")
+    r = run_minerisk("run", scenario, "-o", tmp_path / "o.nc", "-q")
     assert r.returncode == 2
     assert "'model.evidence.front_lines.transform.length' applies only to type = \"exp_decay\"" in r.stderr
 
@@ -178,7 +178,7 @@ def test_explain_from_python_equals_the_command(region, tmp_path):
 
     import minerisk
 
-    out = tmp_path / "run.h5"
+    out = tmp_path / "run.nc"
     assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q", "--no-picture").returncode == 0
     with h5py.File(out, "r") as f:
         x, y = float(f["x"][300]), float(f["y"][200])
@@ -194,7 +194,7 @@ def test_clearance_pod_is_drawn_per_record_not_per_part(region, tmp_path):
     scenario = absolute_scenario(region, tmp_path, replace={
         f'path = "{region / "region.gpkg"}"\nlayer = "cleared"\npod_field = "pod"':
             f'path = "{records}"\nlayer = "records"\npod_field = "reliability"'})
-    base = tmp_path / "base.h5"
+    base = tmp_path / "base.nc"
     assert run_minerisk("run", scenario, "-o", base, "-q", "--no-picture").returncode == 0
     r, out = sweep(tmp_path, scenario, "samples = 12\nseed = 5\nstack = true\n[uncertainty]\npod_beta = [1.0, 1.0]\n")
     assert r.returncode == 0, r.stderr

@@ -15,7 +15,7 @@ def sweep_file(folder, region, body):
 
 @pytest.fixture(scope="module")
 def base_run(region, tmp_path_factory):
-    out = tmp_path_factory.mktemp("sweep_base") / "run.h5"
+    out = tmp_path_factory.mktemp("sweep_base") / "run.nc"
     assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q").returncode == 0
     with h5py.File(out, "r") as f:
         return f["probability"][:]
@@ -23,9 +23,9 @@ def base_run(region, tmp_path_factory):
 
 def test_identical_scenarios_equal_the_run(region, tmp_path, base_run):
     body = 'stack = true\n[[axis]]\nparameter = "model.evidence.front_lines.weight"\nvalues = [3.5, 3.5, 3.5]\n'
-    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5", "-q")
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.nc", "-q")
     assert r.returncode == 0, r.stderr
-    with h5py.File(tmp_path / "s.h5", "r") as f:
+    with h5py.File(tmp_path / "s.nc", "r") as f:
         for layer in f["probability_stack"][:]:  # N copies of run's output
             assert layer.tobytes() == base_run.tobytes()
         for name in ("mean", "p05", "p50", "p95"):
@@ -38,9 +38,9 @@ def test_identical_scenarios_equal_the_run(region, tmp_path, base_run):
 
 def test_monte_carlo_with_zero_uncertainty_equals_the_base(region, tmp_path, base_run):
     body = "samples = 4\n[uncertainty]\nfront_line_sd = 0.0\n"
-    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5", "-q")
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.nc", "-q")
     assert r.returncode == 0, r.stderr
-    with h5py.File(tmp_path / "s.h5", "r") as f:
+    with h5py.File(tmp_path / "s.nc", "r") as f:
         assert f["scenario"].shape == (4,)
         assert f["mean"][:].tobytes() == base_run.tobytes()
 
@@ -68,14 +68,14 @@ pod_beta = [18.0, 2.0]
 @pytest.fixture(scope="module")
 def monte_carlo(region, tmp_path_factory):
     folder = tmp_path_factory.mktemp("sweep_mc")
-    r = run_minerisk("sweep", sweep_file(folder, region, MONTE_CARLO), "-o", folder / "s.h5", "--threads", "1",
+    r = run_minerisk("sweep", sweep_file(folder, region, MONTE_CARLO), "-o", folder / "s.nc", "--threads", "1",
                      "--tile-size", "256", "-q")
     assert r.returncode == 0, r.stderr
     return folder
 
 
 def test_statistics_equal_numpy_on_the_stored_stack(monte_carlo):
-    with h5py.File(monte_carlo / "s.h5", "r") as f:
+    with h5py.File(monte_carlo / "s.nc", "r") as f:
         stack = f["probability_stack"][:].astype(np.float64)
         assert stack.shape[0] == 16
         for q, name in ((5, "p05"), (50, "p50"), (95, "p95")):
@@ -95,17 +95,17 @@ def test_statistics_equal_numpy_on_the_stored_stack(monte_carlo):
 
 
 def test_the_same_for_any_thread_count_and_tile_size(region, monte_carlo, tmp_path):
-    r = run_minerisk("sweep", sweep_file(tmp_path, region, MONTE_CARLO), "-o", tmp_path / "s.h5", "--threads", "2",
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, MONTE_CARLO), "-o", tmp_path / "s.nc", "--threads", "2",
                      "--tile-size", "512", "-q")
     assert r.returncode == 0, r.stderr
-    with h5py.File(monte_carlo / "s.h5", "r") as a, h5py.File(tmp_path / "s.h5", "r") as b:
+    with h5py.File(monte_carlo / "s.nc", "r") as a, h5py.File(tmp_path / "s.nc", "r") as b:
         for name in a:
             if isinstance(a[name], h5py.Dataset):
                 assert a[name][()].tobytes() == b[name][()].tobytes(), name
 
 
 def test_the_sweep_file_opens_in_xarray(monte_carlo):
-    ds = xr.open_dataset(monte_carlo / "s.h5")
+    ds = xr.open_dataset(monte_carlo / "s.nc")
     assert ds["mean"].dims == ("y", "x") and ds["probability_stack"].dims == ("scenario", "y", "x")
     assert ds["expected_contaminated_area"].dims == ("scenario",)
 
@@ -117,7 +117,7 @@ def test_the_sweep_file_opens_in_xarray(monte_carlo):
     ('[[axis]]\nparameter = "model.intercept"\nvalue = [1]\n', "did you mean 'values'"),
 ])
 def test_bad_sweep_files_are_refused(region, tmp_path, body, message):
-    out = tmp_path / "s.h5"
+    out = tmp_path / "s.nc"
     r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", out)
     assert r.returncode == 2, r.stderr
     assert message in r.stderr and r.stderr.strip().count("\n") == 0
@@ -133,9 +133,9 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
     assert r.returncode == 0, r.stderr
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(f'base = "{tmp_path / "fitted.toml"}"\nsamples = 6\n[uncertainty]\nweights_from = "fit.json"\n')
-    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.h5", "-q")
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.nc", "-q")
     assert r.returncode == 0, r.stderr
-    with h5py.File(tmp_path / "s.h5", "r") as f:
+    with h5py.File(tmp_path / "s.nc", "r") as f:
         areas = f["expected_contaminated_area"][:]
         assert len(set(areas)) == 6  # every draw of the weights differs
         sd = f["sd"][:]
@@ -150,9 +150,9 @@ def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_pat
     scenario.write_text(text + '\n[model.evidence.side]\nfeature = "front_line_distance"\nsigned = true\nweight = 0\n')
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(f'base = "{scenario}"\nsamples = 2\n[uncertainty]\nfront_line_sd = 0.000001\n')
-    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.h5", "-q")
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.nc", "-q")
     assert r.returncode == 0, r.stderr
-    with h5py.File(tmp_path / "s.h5", "r") as f:
+    with h5py.File(tmp_path / "s.nc", "r") as f:
         mean = f["mean"][:]
     ok = np.isfinite(base_run)
     assert np.abs(mean[ok] - base_run[ok]).max() < 1e-3  # a micrometre's displacement changes nothing
@@ -163,6 +163,6 @@ def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_pat
     ('thresholds = [0.2, 0.2]\n', "twice"),
 ])
 def test_out_of_range_sweep_values_are_refused(region, tmp_path, body, message):
-    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.h5")
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.nc")
     assert r.returncode == 2, r.stderr
     assert message in r.stderr

@@ -41,7 +41,7 @@ def test_tiny_rasters_with_no_data(tmp_path, ours, theirs, shape):
     for edges in (False, True):
         flag = ["--compute-edges"] if edges else []
         peer_flag = ["-compute_edges"] if edges else []
-        r = run_minerisk(ours, tmp_path / "dem.tif", tmp_path / "ours.tif", "-q", *flag)
+        r = run_minerisk(ours, tmp_path / "dem.tif", tmp_path / "ours.tif", "-q", "--overwrite", *flag)
         assert r.returncode == 0, r.stderr
         peer("gdaldem", theirs, "-q", *peer_flag, tmp_path / "dem.tif", tmp_path / "peer.tif")
         ours_v, peer_v = read(tmp_path / "ours.tif"), read(tmp_path / "peer.tif")

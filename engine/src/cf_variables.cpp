@@ -1,0 +1,121 @@
+#include "cf_variables.hpp"
+
+#include <H5DSpublic.h>  // after hdf5.h, which it needs
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cf_grid_mapping.hpp"
+
+namespace minerisk::cf {
+
+using h5::check;
+using h5::require;
+
+// A fixed-length string attribute, which netCDF reads as a text (NC_CHAR) attribute.
+void set_text(hid_t object, const std::string& name, const std::string& value) {
+  h5::Datatype type(H5Tcopy(H5T_C_S1));
+  require(type, "string type for attribute " + name);
+  check(H5Tset_size(type.get(), std::max<size_t>(value.size(), 1)), "string type for attribute " + name);
+  check(H5Tset_strpad(type.get(), H5T_STR_NULLTERM), "string type for attribute " + name);
+  h5::Dataspace space(H5Screate(H5S_SCALAR));
+  require(space, "dataspace for attribute " + name);
+  h5::Attribute attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  require(attr, "attribute " + name);
+  check(H5Awrite(attr.get(), type.get(), value.empty() ? "" : value.c_str()), "writing attribute " + name);
+}
+
+void set_number(hid_t object, const std::string& name, hid_t type, const void* values, hsize_t count) {
+  h5::Dataspace space(count == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr));
+  require(space, "dataspace for attribute " + name);
+  h5::Attribute attr(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  require(attr, "attribute " + name);
+  check(H5Awrite(attr.get(), type, values), "writing attribute " + name);
+}
+
+h5::PropertyList ordered_creation_plist(hid_t cls) {
+  h5::PropertyList plist(H5Pcreate(cls));
+  require(plist, "creating a property list");
+  // netCDF-4 keeps creation order; files without it open, but with it the order is stable.
+  if (cls != H5P_DATASET_CREATE)
+    check(H5Pset_link_creation_order(plist.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "link creation order");
+  check(H5Pset_attr_creation_order(plist.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), "attribute creation order");
+  return plist;
+}
+
+h5::Dataset write_coordinate(hid_t parent, const char* name, const std::vector<double>& values) {
+  const hsize_t n = values.size();
+  h5::Dataspace space(H5Screate_simple(1, &n, nullptr));
+  require(space, std::string("dataspace for ") + name);
+  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset ds(H5Dcreate2(parent, name, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  require(ds, name);
+  check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), name);
+  check(H5DSset_scale(ds.get(), name), "dimension scale");
+  return ds;
+}
+
+namespace {
+std::string geotransform_text(const std::array<double, 6>& gt) {
+  std::string text;
+  char number[40];
+  for (double v : gt) {
+    std::snprintf(number, sizeof number, "%.17g", v);
+    if (!text.empty()) text += ' ';
+    text += number;
+  }
+  return text;
+}
+}  // namespace
+
+// The grid-mapping variable (CF 5.6): a scalar whose attributes describe the CRS, the CF way
+// (cf_grid_mapping: every projection CF names) and as WKT (crs_wkt, and spatial_ref, which
+// GDAL and rioxarray read first) with GDAL's GeoTransform.
+void write_crs_variable(hid_t parent, const Grid& grid) {
+  h5::Dataspace scalar(H5Screate(H5S_SCALAR));
+  require(scalar, "dataspace for crs");
+  const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset crs(H5Dcreate2(parent, "crs", H5T_STD_I32LE, scalar.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+  require(crs, "crs");
+  const int zero = 0;
+  check(H5Dwrite(crs.get(), H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, &zero), "crs");
+  const CfGridMapping mapping = cf_grid_mapping(grid.srs());
+  if (!mapping.name.empty()) set_text(crs.get(), "grid_mapping_name", mapping.name);
+  for (const auto& [name, values] : mapping.parameters)
+    set_number(crs.get(), name, H5T_NATIVE_DOUBLE, values.data(), values.size());
+  set_text(crs.get(), "long_name", "coordinate reference system");
+  set_text(crs.get(), "crs_wkt", grid.crs_wkt);
+  set_text(crs.get(), "spatial_ref", grid.crs_wkt);
+  set_text(crs.get(), "GeoTransform", geotransform_text(grid.frame.geotransform));
+  check(crs.close(), "closing crs");
+}
+
+// The x and y coordinate variables (dimension scales, CF 4.1-4.2 and 5.6) of `grid` in
+// `parent`: every group of gridded variables gets its own, because netCDF readers (xarray,
+// GDAL) look for a variable's coordinates in its own group.
+std::pair<h5::Dataset, h5::Dataset> write_xy(hid_t parent, const Grid& grid) {
+  const auto& f = grid.frame;
+  std::vector<double> xs(static_cast<size_t>(f.width)), ys(static_cast<size_t>(f.height));
+  for (int64_t c = 0; c < f.width; ++c) xs[static_cast<size_t>(c)] = f.centre_x(c);
+  for (int64_t r = 0; r < f.height; ++r) ys[static_cast<size_t>(r)] = f.centre_y(r);
+  h5::Dataset x = write_coordinate(parent, "x", xs), y = write_coordinate(parent, "y", ys);
+  if (f.geographic) {
+    set_text(x.get(), "standard_name", "longitude"), set_text(x.get(), "long_name", "longitude of cell centre");
+    set_text(x.get(), "units", "degrees_east");
+    set_text(y.get(), "standard_name", "latitude"), set_text(y.get(), "long_name", "latitude of cell centre");
+    set_text(y.get(), "units", "degrees_north");
+  } else {
+    const std::string units = f.linear_unit == 1.0 ? "m" : std::to_string(f.linear_unit) + " m";
+    set_text(x.get(), "standard_name", "projection_x_coordinate");
+    set_text(x.get(), "long_name", "x coordinate of cell centre");
+    set_text(x.get(), "units", units);
+    set_text(y.get(), "standard_name", "projection_y_coordinate");
+    set_text(y.get(), "long_name", "y coordinate of cell centre");
+    set_text(y.get(), "units", units);
+  }
+  set_text(x.get(), "axis", "X");
+  set_text(y.get(), "axis", "Y");
+  return {std::move(x), std::move(y)};
+}
+
+}  // namespace minerisk::cf

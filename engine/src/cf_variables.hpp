@@ -1,0 +1,30 @@
+#pragma once
+// The pieces of a CF netCDF-4 file written through HDF5 that every grid file shares: text and
+// number attributes as netCDF reads them, the x and y coordinate variables, and the crs
+// grid-mapping variable. Internal to the grid file writer.
+#include <hdf5.h>
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hdf5_handles.hpp"
+#include "minerisk/engine/grid.hpp"
+
+namespace minerisk::cf {
+
+/// A fixed-length string attribute, which netCDF reads as a text (NC_CHAR) attribute.
+void set_text(hid_t object, const std::string& name, const std::string& value);
+/// A number attribute: a scalar, or a vector of `count` values.
+void set_number(hid_t object, const std::string& name, hid_t type, const void* values, hsize_t count = 1);
+/// A property list of class `cls` that tracks creation order, as netCDF-4 files do.
+h5::PropertyList ordered_creation_plist(hid_t cls);
+/// A float64 dimension scale (a coordinate variable) named `name`.
+h5::Dataset write_coordinate(hid_t parent, const char* name, const std::vector<double>& values);
+/// The x and y coordinate variables of `grid` in `parent` (CF 4.1-4.2, 5.6).
+std::pair<h5::Dataset, h5::Dataset> write_xy(hid_t parent, const Grid& grid);
+/// The `crs` grid-mapping variable of `grid` in `parent` (CF 5.6, cf_grid_mapping).
+void write_crs_variable(hid_t parent, const Grid& grid);
+
+}  // namespace minerisk::cf
