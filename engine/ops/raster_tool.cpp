@@ -100,10 +100,10 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
 void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
                         const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
                         const Control& control) {
-  output_drivers(outputs, format);
   OutputSet probe(inputs, control.overwrite);
   for (const std::filesystem::path& out : outputs)
-    if (!out.empty()) probe.add(out);
+    if (!out.empty()) probe.add(out);  // the refusals that protect data first
+  output_drivers(outputs, format);
 }
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
@@ -113,7 +113,6 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
   const std::string compression = checked_compression(format.compress);
   std::vector<std::filesystem::path> paths;
   for (const ToolOutput& out : outputs) paths.push_back(out.path);
-  const std::vector<std::string> drivers = output_drivers(paths, format);
   OutputSet staged(inputs, control.overwrite);
   for (const ToolOutput& out : outputs) {
     const size_t k = staged.add(out.path);
@@ -125,6 +124,7 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
                            ((static_cast<uint64_t>(grid.height()) + block - 1) / block);
     staged.expect_size(k, compression == "NONE" ? cells * 4 : tiles * 8);
   }
+  const std::vector<std::string> drivers = output_drivers(paths, format);
   staged.writing([&] {
     // GeoTIFFs are written tile by tile where they go; other formats from a GeoTIFF beside them
     // (uncompressed: it is read once, right away).

@@ -51,9 +51,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   // The outputs first: a path that would replace an input, or an unwritable folder, is
   // reported before any work is done. The grid is the main output: committed last.
-  const std::string note = check_netcdf_output_name(options.output);
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
-  const size_t grid_out = outputs.add(options.output);
+  const size_t grid_out = outputs.add(options.output);  // the refusals that protect data first
+  const std::string note = check_netcdf_output_name(options.output);
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
 
   const auto inputs = load_inputs(scenario);

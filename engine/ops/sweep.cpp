@@ -102,10 +102,10 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   options.check();
   // The output first: one that would replace an input, or an unwritable folder, is reported
   // before any work is done.
-  const std::string note = check_netcdf_output_name(options.output);
   OutputSet outputs({spec.file, spec.weights_from}, options.overwrite);
   outputs.add_inputs(ops::scenario_files(spec.base));
-  const size_t out = outputs.add(options.output);
+  const size_t out = outputs.add(options.output);  // the refusals that protect data first
+  const std::string note = check_netcdf_output_name(options.output);
   const auto inputs = load_inputs(spec.base);
   outputs.add_inputs(ops::paths_of(inputs->files));
   const InputSet& in = *inputs;

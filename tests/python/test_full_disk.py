@@ -41,7 +41,8 @@ def fill(disk, leave):
 
 def check_full(args, disk, *words):
     before = snapshot(disk)
-    result = run_minerisk(*args, "--quiet")  # progress lines aside, one line
+    # --overwrite: the previous outputs stay in place to be kept; progress lines aside, one line.
+    result = run_minerisk(*args, "--quiet", "--overwrite")
     assert result.returncode == 2, (result.returncode, result.stderr)
     message = result.stderr.strip()
     assert message.count("\n") == 0, f"not one line: {message[:2000]!r}"

@@ -29,7 +29,9 @@ def previous(tmp_path):
 
 
 def start(*args, env=None):
-    return subprocess.Popen([minerisk_bin(), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    # --overwrite: the previous outputs are there on purpose, to be kept by an interrupted run.
+    return subprocess.Popen([minerisk_bin(), *map(str, args), "--overwrite"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE,
                             text=True, env=None if env is None else {**os.environ, **env})
 
 

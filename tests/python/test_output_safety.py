@@ -35,8 +35,11 @@ def snapshot(*folders):
 
 
 def run(*args, cwd=None, env=None, timeout=300):
-    return subprocess.run([minerisk_bin(), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env,
-                          timeout=timeout)
+    # --overwrite: these tests replace previous outputs on purpose; what they check (inputs,
+    # links, devices, renames) is refused or kept with it too. Refusal without it: test_bad_inputs.
+    overwrite = ["--overwrite"] if args[0] != "explain" else []
+    return subprocess.run([minerisk_bin(), *map(str, args), *overwrite], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=timeout)
 
 
 def check_refused(args, folders, *expected, cwd=None):
@@ -140,7 +143,9 @@ def test_a_picture_named_like_an_input_is_refused(local):
 
 def test_two_outputs_of_the_same_name_are_refused(local):
     folder, scenario = local
-    check_refused(["run", scenario, "-o", folder / "grid.png"], [folder], "written twice")
+    check_refused(["run", scenario, "-o", folder / "grid.png"], [folder], "is not a netCDF name")  # grid.png twice
+    check_refused(["proximity", folder / "region" / "dem.tif", folder / "d.tif", "--nearest-value", folder / "d.tif"],
+                  [folder], "written twice")
     check_refused(["fit", scenario, "-o", folder / "a.toml", "--report", folder / "a.toml"], [folder],
                   "written twice")
 
