@@ -70,6 +70,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                                      static_cast<long long>(summary.width), static_cast<long long>(summary.height),
                                      summary.seconds);
                         std::printf("grid: %s\n", summary.output.string().c_str());
+                        std::printf("evidence: %s\n", summary.evidence.string().c_str());
                         if (!summary.picture.empty()) std::printf("picture: %s\n", summary.picture.string().c_str());
                       }});
 }

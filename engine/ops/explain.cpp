@@ -37,6 +37,7 @@ std::string number_text(double v) {
 
 Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions& options) {
   const GridFileReader reader(grid_file, options.variable);
+  reader.require_evidence();
   const Grid& grid = reader.grid();
   double x = options.x, y = options.y;
   if (!options.crs.empty()) {
@@ -61,7 +62,9 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
   e.row = row, e.col = col;
   e.x = grid.frame.centre_x(col), e.y = grid.frame.centre_y(row);
   e.intercept = NAN;
-  try {
+  // The intercept belongs with the layers: a sweep's file has a scenario but no layers, and
+  // its mean is no logistic of one intercept.
+  if (!reader.evidence_names().empty()) try {
     e.intercept = parse_toml_text(reader.scenario_toml(), grid_file.string())["model"]["intercept"].value_or(NAN);
   } catch (const UserError&) {  // not TOML, or past the limits: no intercept
   }

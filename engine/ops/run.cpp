@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/grid_file_writer.hpp"
+#include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/quicklook.hpp"
@@ -54,6 +54,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   const size_t grid_out = outputs.add(options.output);  // the refusals that protect data first
   const std::string note = check_netcdf_output_name(options.output);
+  const fs::path evidence_path = evidence_file_for(options.output);
+  const size_t evidence_out = outputs.add(evidence_path);
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
 
   const auto inputs = load_inputs(scenario);
@@ -74,8 +76,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
                                     meta.title.size() + meta.history.size() + meta.scenario_toml.size() +
                                         meta.inputs_json.size() + grid.crs_wkt.size() * 2));
   outputs.writing([&] {
-    GridFileWriter writer(outputs.temporary(grid_out), grid, options.tile_size, model.evidence_names(),
-                          model.evidence_descriptions(), meta);
+    RunFileWriter writer(outputs.temporary(grid_out), outputs.temporary(evidence_out),
+                         evidence_path.filename().string(), grid, options.tile_size, model.evidence_names(),
+                         model.evidence_descriptions(), meta);
     QuickLook quicklook(grid.width(), grid.height());
     std::mutex write_mutex;
     std::atomic<int64_t> valid{0};
@@ -103,6 +106,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   RunSummary summary;
   summary.output = options.output;
+  summary.evidence = evidence_path;
   summary.picture = options.quicklook ? picture_path(options.output) : fs::path();
   summary.width = grid.width();
   summary.height = grid.height();

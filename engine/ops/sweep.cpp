@@ -146,7 +146,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     for (double t : spec.thresholds)
       exceed.push_back(writer.add_variable("probability_above_" + sweep::threshold_name(t),
                                            "share of scenarios where the probability exceeds " +
-                                               sweep::threshold_name(t),
+                                               sweep::threshold_text(t),
                                            "1"));
     std::optional<decltype(writer.add_stack("", 1, "", ""))> stack;
     if (spec.stack)
@@ -226,10 +226,10 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     std::vector<double> ha;
     for (int64_t v : totals.above_milli_m2[t]) ha.push_back(static_cast<double>(v) / 1e7);
     writer.add_series("area_above_" + sweep::threshold_name(spec.thresholds[t]), ha,
-                      "area where the probability exceeds " + sweep::threshold_name(spec.thresholds[t]), "ha");
+                      "area where the probability exceeds " + sweep::threshold_text(spec.thresholds[t]), "ha");
   }
   writer.add_series("top_overlap_with_base", share,
-                    "share of the base scenario's top " + sweep::threshold_name(spec.top_share) +
+                    "share of the base scenario's top " + sweep::threshold_text(spec.top_share) +
                         " of the area that is also in this scenario's top",
                     "1");
   writer.close();

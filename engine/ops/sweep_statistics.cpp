@@ -1,3 +1,4 @@
+#include <charconv>
 #include "sweep_statistics.hpp"
 
 #include <algorithm>
@@ -32,11 +33,21 @@ float percentile(std::vector<float>& values, double q) {
   return static_cast<float>(low + f * (static_cast<double>(high) - low));
 }
 
+std::string threshold_text(double t) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, t).ptr;  // the shortest that reads back as t
+  return std::string(text, end);
+}
+
 std::string threshold_name(double t) {
-  std::ostringstream s;
-  s.precision(17);
-  s << t;
-  return s.str();
+  // A CF variable name has letters, digits and underscores only (CF 2.3): 0.5 -> 0p5, 1e-05 -> 1em05.
+  std::string name;
+  for (char c : threshold_text(t)) {
+    if (c == '.') name += 'p';
+    else if (c == '-') name += 'm';
+    else if (c != '+') name += c;
+  }
+  return name;
 }
 
 Totals::Totals(size_t n, size_t thresholds)

@@ -22,8 +22,10 @@ int top_bin(const std::vector<int64_t>& histogram, int64_t wanted);
 /// numpy's default ("linear") percentile, by partial sorting (the values are reordered).
 float percentile(std::vector<float>& values, double q);
 
-/// A threshold as it names a variable: shortest exact decimal form.
+/// A threshold as it names a variable (CF 2.3 names): 0.5 -> "0p5", 1e-05 -> "1em05".
 std::string threshold_name(double t);
+/// A threshold as text, the shortest that reads back as the same number (0.1, not 0.1000...01).
+std::string threshold_text(double t);
 
 /// Per-scenario sums over the region. Areas are whole thousandths of a square metre per cell:
 /// integer sums are exact, so the totals are the same whatever the tiles, threads and order.

@@ -67,9 +67,14 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
     name_ = parsed.file;
   }
   const bool netcdf = netcdf_name || (parsed.plain() && is_hdf5_file(name));
+  netcdf_ = netcdf;
   // NETCDF:"f": the netCDF driver claims no .h5 name by itself (GDAL's HDF5 driver does).
   DatasetPtr ds = open_grid(netcdf ? "NETCDF:\"" + name_.string() + "\"" : name_.string(), netcdf, what);
-  if (netcdf) scenario_ = ds->GetMetadataItem("NC_GLOBAL#scenario") ? ds->GetMetadataItem("NC_GLOBAL#scenario") : "";
+  if (netcdf) {
+    const char* scenario = ds->GetMetadataItem("NC_GLOBAL#scenario");
+    scenario_ = scenario ? scenario : "";
+    if (const char* evidence = ds->GetMetadataItem("NC_GLOBAL#evidence_file")) find_evidence(evidence, what);
+  }
   char** subdatasets = ds->GetMetadata("SUBDATASETS");
   if (ds->GetRasterCount() == 0 && subdatasets) {
     multi_ = true;
@@ -79,7 +84,7 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
       if (eq == std::string::npos || entry.compare(eq - 5, 5, "_NAME") != 0) continue;
       variables_.push_back(variable_of_subdataset(entry.substr(eq + 1)));
     }
-    for (const std::string& v : variables_)
+    for (const std::string& v : variables_)  // files of minerisk 0.1 kept the layers in a group
       if (v.rfind("evidence/", 0) == 0) evidence_.push_back(v.substr(9));
     const auto has = [&](const std::string& v) { return std::find(variables_.begin(), variables_.end(), v) != variables_.end(); };
     if (variable_.empty()) variable_ = has("probability") ? "probability" : has("mean") ? "mean" : "";
@@ -90,7 +95,11 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
       throw UserError(what + " has no variable '" + variable_ + "'; " + suggestion(variable_, variables_, "variables are"));
     ds = open_grid(dataset_of(variable_), true, what);
   } else if (!netcdf_name && !variable_.empty()) {
-    throw UserError(what + " holds a single raster, not variables; leave --variable out");
+    // One variable: GDAL opens it as the file; naming it is fine, naming another is not.
+    const char* only = ds->GetRasterCount() > 0 ? ds->GetRasterBand(1)->GetMetadataItem("NETCDF_VARNAME") : nullptr;
+    if (!only || variable_ != only)
+      throw UserError(what + " holds a single raster" + (only ? " ('" + std::string(only) + "')" : "") +
+                      ", not a variable '" + variable_ + "'; leave --variable out");
   }
   if (ds->GetRasterCount() != 1)
     throw UserError(what + (variable_.empty() ? "" : " variable '" + variable_ + "'") + " has " +
@@ -106,18 +115,54 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
   grid_ = make_grid(traditional, gt, ds->GetRasterXSize(), ds->GetRasterYSize(), what);
 }
 
+// A run's evidence layers, in the file its `evidence_file` attribute names beside it.
+void GridFileReader::find_evidence(const std::string& file_name, const std::string& what) {
+  evidence_file_ = name_.parent_path() / fs::path(file_name).filename();
+  std::error_code ec;
+  if (!fs::exists(evidence_file_, ec)) {
+    evidence_missing_ = true;
+    return;
+  }
+  DatasetPtr ds = open_grid("NETCDF:\"" + evidence_file_.string() + "\"", true, what + "'s evidence file");
+  if (char** subdatasets = ds->GetMetadata("SUBDATASETS")) {
+    for (char** item = subdatasets; *item; ++item) {
+      const std::string entry(*item);
+      const size_t eq = entry.find('=');
+      if (eq != std::string::npos && entry.compare(eq - 5, 5, "_NAME") == 0)
+        evidence_.push_back(variable_of_subdataset(entry.substr(eq + 1)));
+    }
+  } else if (ds->GetRasterCount() == 1) {  // a single layer: GDAL opens it as the dataset
+    const char* name = ds->GetRasterBand(1)->GetMetadataItem("NETCDF_VARNAME");
+    if (name) evidence_.emplace_back(name);
+  }
+}
+
+void GridFileReader::require_evidence() const {
+  if (evidence_missing_)
+    throw UserError("grid: '" + name_.string() + "' keeps its evidence layers in '" + evidence_file_.string() +
+                    "', which is not there; keep the two files together");
+}
+
 std::string GridFileReader::dataset_of(const std::string& variable) const {
+  if (variable.rfind("evidence/", 0) == 0 && !evidence_file_.empty())
+    return "NETCDF:\"" + evidence_file_.string() + "\":" + variable.substr(9);
   const std::string& v = variable.empty() ? variable_ : variable;
-  if (multi_ || !v.empty()) return "NETCDF:\"" + name_.string() + "\":" + (v.find('/') != std::string::npos ? "/" : "") + v;
-  return name_.string();
+  if (v.empty()) return netcdf_ ? "NETCDF:\"" + name_.string() + "\"" : name_.string();
+  return "NETCDF:\"" + name_.string() + "\":" + (v.find('/') != std::string::npos ? "/" : "") + v;
 }
 
 DatasetPtr GridFileReader::open_variable(const std::string& variable, std::string& what) const {
   what = "grid: '" + name_.string() + "'" + (variable.empty() ? "" : " variable '" + variable + "'");
-  if (multi_ && !variable.empty() && std::find(variables_.begin(), variables_.end(), variable) == variables_.end())
+  const bool evidence = variable.rfind("evidence/", 0) == 0 && !evidence_file_.empty();
+  if (evidence) require_evidence();
+  if (evidence && std::find(evidence_.begin(), evidence_.end(), variable.substr(9)) == evidence_.end())
+    throw UserError("grid: '" + name_.string() + "' has no evidence layer '" + variable.substr(9) + "'; " +
+                    suggestion(variable.substr(9), evidence_, "layers are"));
+  if (!evidence && multi_ && !variable.empty() &&
+      std::find(variables_.begin(), variables_.end(), variable) == variables_.end())
     throw UserError("grid: '" + name_.string() + "' has no variable '" + variable + "'; " +
                     suggestion(variable, variables_, "variables are"));
-  DatasetPtr ds = open_grid(dataset_of(variable), multi_ || !variable_.empty(), what);
+  DatasetPtr ds = open_grid(dataset_of(variable), evidence || netcdf_ || !variable.empty(), what);
   if (ds->GetRasterCount() != 1 || ds->GetRasterXSize() != grid_.width() || ds->GetRasterYSize() != grid_.height())
     throw UserError(what + " is not a (y, x) variable of the grid");
   return ds;

@@ -93,7 +93,6 @@ struct GridFileWriter::Impl {
     int64_t layers = 1;
   };
   std::vector<Gridded> variables;  // everything added, in order; closed in that order
-  std::vector<Variable> run_variables;  // run's file: probability, then each evidence variable
 
   GroupOfGrids& group(const std::string& name) {
     for (GroupOfGrids& g : groups)
@@ -113,6 +112,7 @@ struct GridFileWriter::Impl {
     for (hsize_t i = 0; i < count; ++i) index[i] = static_cast<double>(i);
     scenario = write_coordinate(file.get(), "scenario", index);
     set_text(scenario.get(), "long_name", "scenario number (the rows of the parameter table)");
+    set_text(scenario.get(), "units", "1");  // an index: dimensionless (CF 3.1)
     return scenario.get();
   }
 
@@ -160,26 +160,20 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   h5::rethrow_for_output(e, path);
 }
 
-GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                               const std::vector<std::string>& evidence_names,
-                               const std::vector<std::string>& evidence_descriptions, const OutputMetadata& meta)
-    try : GridFileWriter(path, grid, tile_size, meta) {
-  if (evidence_descriptions.size() != evidence_names.size())
-    throw std::invalid_argument("GridFileWriter: " + std::to_string(evidence_names.size()) + " evidence names but " +
-                                std::to_string(evidence_descriptions.size()) + " descriptions");
-  const Variable probability =
-      add_variable("probability", "probability of contamination by mines or unexploded ordnance", "1");
-  const float zero_one[2] = {0.0f, 1.0f};
-  set_number(impl_->variables[probability.index].dataset.get(), "valid_range", H5T_NATIVE_FLOAT, zero_one, 2);
-  impl_->run_variables.push_back(probability);
-  if (!evidence_names.empty())
-    set_text(impl_->group("evidence").group.get(), "description",
-             "each evidence layer's contribution to the log-odds of contamination; with the intercept they add up to "
-             "logit(probability)");
-  for (size_t k = 0; k < evidence_names.size(); ++k)
-    impl_->run_variables.push_back(add_variable(evidence_names[k], evidence_descriptions[k], "1", "evidence"));
+void GridFileWriter::set_attribute(const std::string& name, const std::string& value) try {
+  h5::quiet_errors();
+  if (!impl_->file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
+  set_text(impl_->file.get(), name, value);
 } catch (const h5::Error& e) {
-  h5::rethrow_for_output(e, path);
+  h5::rethrow_for_output(e, impl_->path);
+}
+
+void GridFileWriter::set_valid_range(Variable variable, float low, float high) try {
+  h5::quiet_errors();
+  const float range[2] = {low, high};
+  set_number(impl_->gridded(variable.index, 2).dataset.get(), "valid_range", H5T_NATIVE_FLOAT, range, 2);
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
 }
 
 GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, const std::string& long_name,
@@ -212,17 +206,6 @@ void GridFileWriter::write(Variable variable, const kernels::Window& w, std::spa
   write_hyperslab(v.dataset.get(), 2, start, count, values, "writing a tile");
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
-}
-
-void GridFileWriter::write_tile(const kernels::Window& window, std::span<const float> probability,
-                                const std::vector<std::vector<float>>& evidence) {
-  const std::vector<Variable>& vars = impl_->run_variables;
-  if (vars.empty() || evidence.size() != vars.size() - 1)
-    throw std::invalid_argument("GridFileWriter: write_tile got " + std::to_string(evidence.size()) +
-                                " evidence arrays for a file of " +
-                                std::to_string(vars.empty() ? 0 : vars.size() - 1) + " (or not a run's file)");
-  write(vars[0], window, probability);
-  for (size_t k = 0; k < evidence.size(); ++k) write(vars[k + 1], window, evidence[k]);
 }
 
 GridFileWriter::Stack GridFileWriter::add_stack(const std::string& name, int64_t count, const std::string& long_name,
@@ -296,7 +279,6 @@ void GridFileWriter::close() try {
   failure.note(m.scenario.close(), "closing the scenario dimension");
   failure.note(m.x.close(), "closing x");
   failure.note(m.y.close(), "closing y");
-  m.run_variables.clear();
   m.variables.clear();
   m.groups.clear();
   failure.note(m.file.close(), "closing the output file");

@@ -156,7 +156,7 @@ TEST(HdfErrors, AFailureIsOneLineWithTheSystemsReason) {
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "minerisk_no_such_folder" / "x.h5";
   Grid g = make_grid(epsg(32638), {0, 1, 0, 0, 0, -1}, 8, 8, "g");
   try {
-    GridFileWriter writer(path, g, 16, {}, {}, {});
+    GridFileWriter writer(path, g, 16, OutputMetadata{});
     FAIL() << "no error";
   } catch (const UserError&) {
     FAIL() << "a missing folder is not a full disk";

@@ -13,6 +13,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/grid_file_writer.hpp"
 
 namespace fs = std::filesystem;
@@ -122,10 +123,11 @@ void expect_whole(const std::vector<float>& got, const Grid& g, int variable) {
 }  // namespace
 
 TEST(GridFileWriter, RunFileReadsBack) {
-  const fs::path path = test_dir() / "run.h5";
+  const fs::path path = test_dir() / "run.nc";
   const Grid grid = small_grid();
   {
-    GridFileWriter writer(path, grid, 16, {"slope", "finds"}, {"slope contribution", "finds contribution"}, metadata());
+    RunFileWriter writer(path, evidence_file_for(path), "run_evidence.nc", grid, 16, {"slope", "finds"},
+                         {"slope contribution", "finds contribution"}, metadata());
     EXPECT_GT(open_hdf5_objects(), 0);
     for (const Window& w : tiles(grid, 16))
       writer.write_tile(w, window_values(0, w), {window_values(1, w), window_values(2, w)});
@@ -185,53 +187,78 @@ TEST(GridFileWriter, VariablesStacksAndSeries) {
 TEST(GridFileWriter, AFolderThatDoesNotExistThrowsAndLeavesNothingOpen) {
   const fs::path path = test_dir() / "no" / "such" / "folder" / "out.h5";
   const LeakWatch watch;
-  EXPECT_THROW(GridFileWriter(path, small_grid(), 16, {"a"}, {"a"}, metadata()), std::runtime_error);
+  EXPECT_THROW(GridFileWriter(path, small_grid(), 16, metadata()), std::runtime_error);
   EXPECT_EQ(open_hdf5_objects(), 0);
   EXPECT_EQ(watch.still_open(), 0);
   EXPECT_FALSE(fs::exists(path));
 }
 
 TEST(GridFileWriter, AFailureInTheConstructorLeavesNothingOpen) {
-  // Two evidence layers of one name: the second dataset cannot be created, after the file,
-  // the coordinates, the evidence group and the first dataset were.
-  const fs::path path = test_dir() / "out.h5";
+  // Two evidence layers of one name: the second dataset cannot be created, after both files,
+  // their coordinates and the first dataset were.
+  const fs::path path = test_dir() / "out.nc";
   const LeakWatch watch;
-  EXPECT_THROW(GridFileWriter(path, small_grid(), 16, {"a", "a"}, {"first", "second"}, metadata()),
+  EXPECT_THROW(RunFileWriter(path, evidence_file_for(path), "out_evidence.nc", small_grid(), 16, {"a", "a"},
+                             {"first", "second"}, metadata()),
                std::runtime_error);
   EXPECT_EQ(open_hdf5_objects(), 0);
   EXPECT_EQ(watch.still_open(), 0);
 }
 
 TEST(GridFileWriter, BadWritesThrowAndTheFileStillClosesCleanly) {
-  const fs::path path = test_dir() / "out.h5";
+  const fs::path path = test_dir() / "out.nc";
   const Grid grid = small_grid();
   const LeakWatch watch;
   {
-    GridFileWriter writer(path, grid, 16, {"a"}, {"a"}, metadata());
+    GridFileWriter writer(path, grid, 16, metadata());
+    const GridFileWriter::Variable a = writer.add_variable("a", "a", "1");
     const Window w{0, 0, 16, 16};
     EXPECT_THROW(writer.write(GridFileWriter::Variable{}, w, window_values(0, w)), std::invalid_argument);
     EXPECT_THROW(writer.write(GridFileWriter::Variable{42}, w, window_values(0, w)), std::invalid_argument);
     EXPECT_THROW(writer.write(GridFileWriter::Stack{0}, 0, w, window_values(0, w)), std::invalid_argument);
-    EXPECT_THROW(writer.write_tile(w, std::vector<float>(10), {window_values(1, w)}), std::invalid_argument);
-    EXPECT_THROW(writer.write_tile(w, window_values(0, w), {}), std::invalid_argument);
+    EXPECT_THROW(writer.write(a, w, std::vector<float>(10)), std::invalid_argument);
     const LeakWatch open;
-    EXPECT_THROW(writer.add_variable("a", "again", "1", "evidence"), std::runtime_error);  // exists already
+    EXPECT_THROW(writer.add_variable("a", "again", "1"), std::runtime_error);  // exists already
     EXPECT_THROW(writer.add_series("x", {1.0}, "a name taken by a coordinate", "1"), std::runtime_error);
     EXPECT_EQ(open.still_open(), 0);  // nothing left behind by the failed creations
     // A window reaching outside the grid: HDF5 refuses it.
     const Window outside{30, 20, 16, 16};
-    EXPECT_THROW(writer.write_tile(outside, window_values(0, outside), {window_values(1, outside)}), std::runtime_error);
+    EXPECT_THROW(writer.write(a, outside, window_values(1, outside)), std::runtime_error);
     EXPECT_GT(open_hdf5_objects(), 0);
-    writer.write_tile(w, window_values(0, w), {window_values(1, w)});
+    writer.write(a, w, window_values(1, w));
     writer.close();
     EXPECT_EQ(open_hdf5_objects(), 0);
     EXPECT_EQ(watch.still_open(), 0);
-    EXPECT_THROW(writer.write_tile(w, window_values(0, w), {window_values(1, w)}), std::invalid_argument);
+    EXPECT_THROW(writer.write(a, w, window_values(1, w)), std::invalid_argument);
     EXPECT_THROW(writer.add_variable("b", "b", "1"), std::invalid_argument);
   }
+  const GridFileReader reader(path, "a");
+  EXPECT_EQ(reader.read_cell("", 15, 15), value_of(1, 15, 15));
+  EXPECT_TRUE(std::isnan(reader.read_cell("", 16, 16)));  // never written: the fill value
+}
+
+TEST(RunFileWriter, BadTilesThrowAndBothFilesStillCloseCleanly) {
+  const fs::path path = test_dir() / "run.nc";
+  const LeakWatch watch;
+  {
+    RunFileWriter writer(path, evidence_file_for(path), "run_evidence.nc", small_grid(), 16, {"a"}, {"a"},
+                         metadata());
+    const Window w{0, 0, 16, 16};
+    EXPECT_THROW(writer.write_tile(w, std::vector<float>(10), {window_values(1, w)}), std::invalid_argument);
+    EXPECT_THROW(writer.write_tile(w, window_values(0, w), {}), std::invalid_argument);
+    writer.write_tile(w, window_values(0, w), {window_values(1, w)});
+    writer.close();
+  }
+  EXPECT_EQ(open_hdf5_objects(), 0);
+  EXPECT_EQ(watch.still_open(), 0);
   const GridFileReader reader(path);
+  EXPECT_EQ(reader.evidence_names(), (std::vector<std::string>{"a"}));
   EXPECT_EQ(reader.read_cell("evidence/a", 15, 15), value_of(1, 15, 15));
-  EXPECT_TRUE(std::isnan(reader.read_cell("evidence/a", 16, 16)));  // never written: the fill value
+  EXPECT_THROW(reader.read_cell("evidence/b", 15, 15), UserError);
+  fs::remove(evidence_file_for(path));
+  const GridFileReader alone(path);  // the grid still reads; its layers say where they should be
+  EXPECT_NO_THROW(alone.read_cell("", 1, 1));
+  EXPECT_THROW(alone.require_evidence(), UserError);
 }
 
 TEST(GridFileWriter, AWriterDestroyedWithoutCloseLeavesNothingOpen) {

@@ -318,9 +318,20 @@ class Context:
         return self.memo(("fit", key), make)
 
 
-def run_outputs(path):
-    """A run's HDF5 file and its quick-look picture."""
+def run_file_digests(path):
+    """A run's grid file, and its evidence file beside it under `evidence/` (the names they had
+    when the layers were a group of the grid file)."""
+    path = pathlib.Path(path)
     out = hdf5_digests(path)
+    evidence = path.with_name(path.stem + "_evidence" + path.suffix)
+    out.update({k: v for k, v in prefixed("evidence", hdf5_digests(evidence)).items() if "evidence/@" not in k
+                and not k.startswith("evidence//")})
+    return out
+
+
+def run_outputs(path):
+    """A run's netCDF files and its quick-look picture."""
+    out = run_file_digests(path)
     picture = pathlib.Path(path).with_suffix(".png")
     if picture.exists():
         out.update(png_digests(picture, "quicklook"))

@@ -3,7 +3,7 @@ import json
 
 from osgeo import gdal
 
-from golden_common import (FIXTURE, case, fitted_toml_values, hdf5_digests, json_values, prefixed, rounded_weights,
+from golden_common import (FIXTURE, case, fitted_toml_values, hdf5_digests, run_file_digests, json_values, prefixed, rounded_weights,
                            run_outputs, text_digest)
 from golden_scenarios import all_features_scenario, conftest_scenario, conftest_scenario_file
 from golden_sweeps_fits import fit_block_cv
@@ -28,7 +28,7 @@ def _(ctx):
 @case("run_conftest_scenario_tile100_threads1")
 def _(ctx):
     """The same at tile size 100 on one thread, no picture (must equal the default's arrays)."""
-    return hdf5_digests(ctx.run("conftest_t100", conftest_scenario_file(ctx), "--tile-size", "100", "--threads", "1",
+    return run_file_digests(ctx.run("conftest_t100", conftest_scenario_file(ctx), "--tile-size", "100", "--threads", "1",
                                 "--no-picture"))
 
 
@@ -101,6 +101,6 @@ def _(ctx):
     rounded = fitted.with_name("fitted_rounded.toml")
     rounded.write_text(rounded_weights(fitted.read_text()))
     grid = ctx.run("sample_region_fitted", rounded)
-    out.update(prefixed("fitted_run", hdf5_digests(grid)))
+    out.update(prefixed("fitted_run", run_file_digests(grid)))
     out.update(evaluate(ctx, grid, "sample_region_devices", "--truth", region / "truth.gpkg", "--layer", "devices"))
     return out

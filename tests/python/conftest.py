@@ -19,6 +19,12 @@ def minerisk_bin():
     return path
 
 
+def evidence_of(output):
+    """The evidence file `minerisk run -o OUT.nc` writes beside its grid: OUT_evidence.nc."""
+    output = pathlib.Path(output)
+    return output.with_name(output.stem + "_evidence" + output.suffix)
+
+
 def run_minerisk(*args, timeout=300):
     """Runs minerisk and returns the completed process (never raises on a non-zero exit)."""
     return subprocess.run([minerisk_bin(), *map(str, args)], capture_output=True, text=True, timeout=timeout)

@@ -196,7 +196,7 @@ def test_a_good_run_replaces_the_previous_output_only_with_overwrite(region, tmp
     result = run_minerisk("run", region / "scenario.toml", "-o", out, "--quiet", "--overwrite")
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
-    assert sorted(os.listdir(tmp_path)) == ["out.nc", "out.png"]
+    assert sorted(os.listdir(tmp_path)) == ["out.nc", "out.png", "out_evidence.nc"]
 
 
 def test_an_existing_picture_is_refused_without_overwrite(region, tmp_path):

@@ -3,7 +3,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run_minerisk
+from conftest import run_minerisk, evidence_of
 
 RUNS = [("1", "512"), ("2", "512"), ("2", "256"), ("1", "1000"), ("2", "1000"), ("2", "100")]
 
@@ -22,11 +22,11 @@ def outputs(region, tmp_path_factory):
 
 
 def read_all(path):
-    with h5py.File(path, "r") as f:
+    with h5py.File(path, "r") as f, h5py.File(evidence_of(path), "r") as e:
         arrays = {"probability": f["probability"][:]}
-        for name in f["evidence"]:
-            if f["evidence"][name].ndim == 2:  # the layers, not the group's own x, y and crs
-                arrays[name] = f["evidence"][name][:]
+        for name in e:
+            if e[name].ndim == 2:  # the layers, not the file's x, y and crs
+                arrays[name] = e[name][:]
     return arrays
 
 

@@ -130,4 +130,4 @@ def test_without_a_signal_the_paused_commit_replaces_both_outputs(region, previo
     assert process.returncode == 0, stderr
     assert (previous / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert (previous / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sorted(os.listdir(previous)) == ["out.nc", "out.png"]
+    assert sorted(os.listdir(previous)) == ["out.nc", "out.png", "out_evidence.nc"]

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 from osgeo import gdal, osr
 
-from conftest import run_minerisk
+from conftest import run_minerisk, evidence_of
 
 gdal.UseExceptions()
 
@@ -42,9 +42,14 @@ def test_gdal_reads_the_same_values_as_hdf5(output):
 
 def test_ncdump_lists_the_variables(output):
     header = subprocess.run(["ncdump", "-h", str(output)], capture_output=True, text=True, check=True).stdout
-    for declaration in ("double x(x)", "double y(y)", "int crs", "float probability(y, x)", "group: evidence",
-                        'grid_mapping = "crs"', ":Conventions = \"CF-1.8\""):
+    for declaration in ("double x(x)", "double y(y)", "int crs", "float probability(y, x)",
+                        'grid_mapping = "crs"', ":Conventions = \"CF-1.8\"", ':evidence_file = "grid_evidence.nc"'):
         assert declaration in header, declaration
+    evidence = subprocess.run(["ncdump", "-h", str(evidence_of(output))], capture_output=True, text=True,
+                              check=True).stdout
+    for declaration in ("double x(x)", "double y(y)", "int crs", "float slope(y, x)", "float clearance(y, x)",
+                        'coordinates = "crs"'):
+        assert declaration in evidence, declaration
 
 
 def test_xarray_gives_probability_on_x_and_y(region, output):
@@ -64,14 +69,14 @@ def test_xarray_gives_probability_on_x_and_y(region, output):
     assert finite.min() >= 0 and finite.max() <= 1
     # The DEM's no-data corner is no-data in the output (xarray decodes the fill value).
     assert np.isnan(values[0, 0])
-    ev = xr.open_dataset(output, group="evidence")
+    ev = xr.open_dataset(evidence_of(output))
     assert set(ev.data_vars) == {"slope", "front_lines", "finds", "records", "clearance"}
 
 
 def test_evidence_adds_up_to_the_log_odds(output):
-    with h5py.File(output, "r") as f:
+    with h5py.File(output, "r") as f, h5py.File(evidence_of(output), "r") as e:
         p = f["probability"][:].astype(np.float64)
-        total = sum(f["evidence"][k][:].astype(np.float64) for k in f["evidence"] if f["evidence"][k].ndim == 2)
+        total = sum(e[k][:].astype(np.float64) for k in e if e[k].ndim == 2)
     intercept = -5.0
     ok = np.isfinite(p) & (p > 1e-6) & (p < 1 - 1e-6) & np.isfinite(total)
     logit = np.log(p[ok] / (1 - p[ok]))
@@ -113,7 +118,7 @@ def test_slope_evidence_matches_gdaldem(region, output, tmp_path):
     peer_ds = gdal.Open(str(slope_tif))
     peer = peer_ds.ReadAsArray().astype(np.float64)
     peer[peer == peer_ds.GetRasterBand(1).GetNoDataValue()] = np.nan
-    with h5py.File(output, "r") as f:
-        ours = f["evidence/slope"][:].astype(np.float64) / -0.04
+    with h5py.File(evidence_of(output), "r") as f:
+        ours = f["slope"][:].astype(np.float64) / -0.04
     assert np.array_equal(np.isnan(ours), np.isnan(peer))
     assert np.nanmax(np.abs(ours - peer)) < 1e-3

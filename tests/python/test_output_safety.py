@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import minerisk_bin, scenario_text
+from conftest import minerisk_bin, scenario_text, evidence_of
 
 PREVIOUS = b"a previous good output that must survive"
 
@@ -216,13 +216,15 @@ def test_stale_private_folders_of_dead_processes_are_removed(local):
 
 
 def test_a_248_character_output_name_works(local):
+    """The longest name whose evidence file (NAME_evidence.nc) still fits the file system's 255."""
     folder, scenario = local
-    name = "a" * 245 + ".nc"
-    assert len(name) == 248
+    name = "a" * 236 + ".nc"
+    assert len(evidence_of(folder / name).name) == 248
     result = run("run", scenario, "-o", folder / name, "--quiet")
     assert result.returncode == 0, result.stderr
     assert (folder / name).read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
-    assert (folder / ("a" * 245 + ".png")).exists()
+    assert evidence_of(folder / name).read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    assert (folder / ("a" * 236 + ".png")).exists()
     assert not [n for n in os.listdir(folder) if n.startswith(".")]
 
 
@@ -244,7 +246,7 @@ def test_a_good_run_leaves_no_temporary_and_replaces_both_outputs(local):
     assert result.returncode == 0, result.stderr
     assert (folder / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert (folder / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert sorted(os.listdir(folder)) == ["out.nc", "out.png", "region", "scenario.toml"]
+    assert sorted(os.listdir(folder)) == ["out.nc", "out.png", "out_evidence.nc", "region", "scenario.toml"]
 
 
 @pytest.mark.parametrize("picture_before", [PREVIOUS, None], ids=["previous-picture", "no-picture"])
@@ -307,5 +309,5 @@ def test_a_folder_others_can_write_to_works_and_keeps_nothing_behind(local):
     os.chmod(shared, 0o777)
     assert run("run", scenario, "-o", shared / "out.nc", "--quiet").returncode == 0
     assert run("slope", folder / "region" / "dem.tif", shared / "slope.tif", "--quiet").returncode == 0
-    assert sorted(os.listdir(shared)) == ["out.nc", "out.png", "slope.tif"]
+    assert sorted(os.listdir(shared)) == ["out.nc", "out.png", "out_evidence.nc", "slope.tif"]
     assert (shared / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"

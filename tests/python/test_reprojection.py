@@ -5,7 +5,7 @@ import h5py
 import numpy as np
 from osgeo import gdal
 
-from conftest import run_minerisk, scenario_text
+from conftest import run_minerisk, scenario_text, evidence_of
 
 gdal.UseExceptions()
 
@@ -35,11 +35,12 @@ bounds = [{xmin}, {ymin}, {xmax}, {ymax}]
     assert r1.returncode == 0, r1.stderr
     assert r2.returncode == 0, r2.stderr
 
-    with h5py.File(utm, "r") as a, h5py.File(geo, "r") as b:
+    with h5py.File(utm, "r") as a, h5py.File(geo, "r") as b, \
+            h5py.File(evidence_of(utm), "r") as ea, h5py.File(evidence_of(geo), "r") as eb:
         assert np.array_equal(a["x"][:], b["x"][:]) and np.array_equal(a["y"][:], b["y"][:])
         pa, pb = a["probability"][:], b["probability"][:]
-        fa, fb = a["evidence/front_lines"][:], b["evidence/front_lines"][:]
-        sa, sb = a["evidence/slope"][:] / -0.04, b["evidence/slope"][:] / -0.04
+        fa, fb = ea["front_lines"][:], eb["front_lines"][:]
+        sa, sb = ea["slope"][:] / -0.04, eb["slope"][:] / -0.04
     both = np.isfinite(pa) & np.isfinite(pb)
     assert both.mean() > 0.95
     # Layers that do not depend on the DEM are identical: same vectors, same grid.
@@ -78,15 +79,16 @@ def test_vector_layers_in_another_crs_are_transformed(region, tmp_path, write_sc
     assert run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "-q").returncode == 0
     r = run_minerisk("run", write_scenario(text, "geo.toml"), "-o", geo, "-q")
     assert r.returncode == 0, r.stderr
-    with h5py.File(utm, "r") as a, h5py.File(geo, "r") as b:
+    with h5py.File(utm, "r") as a, h5py.File(geo, "r") as b, \
+            h5py.File(evidence_of(utm), "r") as ea, h5py.File(evidence_of(geo), "r") as eb:
         # Distances: vertices round-trip through degrees to well under a millimetre, but the
         # straight segments between them bend slightly in UTM: a few centimetres at most here.
-        da = np.log(a["evidence/front_lines"][:] / 3.5) * -400.0
-        db = np.log(b["evidence/front_lines"][:] / 3.5) * -400.0
+        da = np.log(ea["front_lines"][:] / 3.5) * -400.0
+        db = np.log(eb["front_lines"][:] / 3.5) * -400.0
         ok = np.isfinite(da) & np.isfinite(db) & (da < 3000)
         assert np.max(np.abs(da - db)[ok]) < 0.5
         # Polygons cover the same cells but for centres within centimetres of an edge.
-        ca, cb = a["evidence/records"][:], b["evidence/records"][:]
+        ca, cb = ea["records"][:], eb["records"][:]
         both = np.isfinite(ca) & np.isfinite(cb)
         assert np.mean(ca[both] != cb[both]) < 1e-3
         pa, pb = a["probability"][:], b["probability"][:]

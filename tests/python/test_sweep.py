@@ -82,7 +82,7 @@ def test_statistics_equal_numpy_on_the_stored_stack(monte_carlo):
             assert np.nanmax(np.abs(np.percentile(stack, q, axis=0) - f[name][:])) < 1e-6, name
         assert np.nanmax(np.abs(stack.mean(axis=0) - f["mean"][:])) < 1e-6
         assert np.nanmax(np.abs(stack.std(axis=0) - f["sd"][:])) < 1e-6
-        assert np.nanmax(np.abs((stack > 0.5).mean(axis=0) - f["probability_above_0.5"][:])) < 1e-6
+        assert np.nanmax(np.abs((stack > 0.5).mean(axis=0) - f["probability_above_0p5"][:])) < 1e-6
         # The parameter table: two grid values, each with 8 Latin hypercube samples in range.
         weights = f["parameter_model_evidence_front_lines_weight"][:]
         assert sorted(set(weights)) == [2.5, 3.5]

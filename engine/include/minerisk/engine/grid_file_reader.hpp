@@ -23,8 +23,11 @@ class GridFileReader {
   const Grid& grid() const { return grid_; }
   /// The variable read() reads by default: the chosen one ("" for a single raster).
   const std::string& variable() const { return variable_; }
-  /// The evidence layers of a run's output (none for other grids).
+  /// The evidence layers of a run's output (none for other grids), from the evidence file
+  /// beside it (run_file_writer.hpp).
   const std::vector<std::string>& evidence_names() const { return evidence_; }
+  /// A UserError when the grid names an evidence file that is not beside it.
+  void require_evidence() const;
   /// The resolved scenario the file was computed from (TOML), or "" when it is not minerisk's.
   const std::string& scenario_toml() const { return scenario_; }
   /// A whole variable, row-major, no-data as NaN: "" for the chosen one, "probability",
@@ -37,13 +40,17 @@ class GridFileReader {
   // The GDAL name of a variable ("" the chosen one), and it opened and checked to be (y, x).
   std::string dataset_of(const std::string& variable) const;
   DatasetPtr open_variable(const std::string& variable, std::string& what) const;
+  void find_evidence(const std::string& file_name, const std::string& what);
 
   std::filesystem::path name_;
   std::string variable_;
-  bool multi_ = false;  // a file of several variables, read as subdatasets
+  bool multi_ = false;   // a file of several variables, read as subdatasets
+  bool netcdf_ = false;  // read through GDAL's netCDF driver (NETCDF:"file":var)
   Grid grid_;
   std::vector<std::string> evidence_, variables_;
   std::string scenario_;
+  std::filesystem::path evidence_file_;  // empty when the grid names none
+  bool evidence_missing_ = false;
 };
 
 }  // namespace minerisk

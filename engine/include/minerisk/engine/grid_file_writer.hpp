@@ -36,25 +36,21 @@ class GridFileWriter {
   /// Creates the file with its coordinates, CRS and root attributes; variables are added after.
   /// The writer keeps its own copy of what it needs of `grid`.
   GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size, const OutputMetadata& metadata);
-  /// `run`'s file: the above with `probability` and `evidence/<name>` for each name.
-  GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                 const std::vector<std::string>& evidence_names, const std::vector<std::string>& evidence_descriptions,
-                 const OutputMetadata& metadata);
   /// Closes the file if close() was not called, ignoring errors (the caller discards such a file).
   ~GridFileWriter();
   GridFileWriter(const GridFileWriter&) = delete;
   GridFileWriter& operator=(const GridFileWriter&) = delete;
 
-  /// `run`'s file: one window of `probability` and of each evidence variable, in the order of
-  /// the constructor's names. Each array holds window.cells() values, row-major.
-  /// Not thread-safe (HDF5 is not): the caller serialises every write.
-  void write_tile(const kernels::Window& window, std::span<const float> probability,
-                  const std::vector<std::vector<float>>& evidence);
+  /// A text attribute of the file (a global attribute in netCDF terms).
+  void set_attribute(const std::string& name, const std::string& value);
+  /// The CF valid_range of a variable.
+  void set_valid_range(Variable variable, float low, float high);
 
   /// A float32 (y, x) variable, chunked by tile, in the root or in `group` (created when first named).
   Variable add_variable(const std::string& name, const std::string& long_name, const std::string& units,
                         const std::string& group = "");
-  /// One window of a (y, x) variable: window.cells() values, row-major.
+  /// One window of a (y, x) variable: window.cells() values, row-major. Not thread-safe (HDF5
+  /// is not): the caller serialises every write.
   void write(Variable variable, const kernels::Window& window, std::span<const float> values);
   /// A float32 (scenario, y, x) variable of `count` layers.
   Stack add_stack(const std::string& name, int64_t count, const std::string& long_name, const std::string& units);

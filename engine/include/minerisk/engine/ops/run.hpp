@@ -1,5 +1,6 @@
 #pragma once
-// `minerisk run`: scenario -> inputs on the grid -> tiles in parallel -> HDF5 + quick-look PNG.
+// `minerisk run`: scenario -> inputs on the grid -> tiles in parallel -> netCDF-4 grid and
+// evidence files (run_file_writer.hpp) + quick-look PNG.
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -13,12 +14,12 @@ namespace minerisk {
 
 /// Where to write, and the threads, tiles, progress and cancellation (ops::Control).
 struct RunOptions : ops::Control {
-  std::filesystem::path output;  // the .h5 file
+  std::filesystem::path output;  // the .nc file; its evidence layers go beside it (evidence_file_for)
   bool quicklook = true;         // also the quick-look PNG beside it
 };
 
 struct RunSummary {
-  std::filesystem::path output, picture;
+  std::filesystem::path output, evidence, picture;  // the grid, its evidence layers, the picture
   int64_t width = 0, height = 0, tiles = 0;
   double seconds = 0;
 };
