@@ -73,7 +73,7 @@ py::array_t<float> owned_grid(std::vector<float>&& values, int64_t rows, int64_t
 }
 
 py::object run(const py::object& scenario, const std::string& base_dir, const std::optional<std::string>& output,
-               int threads, int64_t tile_size, bool picture) {
+               int threads, int64_t tile_size, bool picture, bool overwrite) {
   const Scenario s = scenario_of(scenario, base_dir);
   if (output) {
     RunOptions options;
@@ -83,6 +83,7 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     options.tile_size = tile_size;
     options.quiet = true;
     options.quicklook = picture;
+    options.overwrite = overwrite;
     options.command_line = "minerisk (Python) run";
     {
       py::gil_scoped_release release;
@@ -110,6 +111,9 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
   const auto& gt = r.grid.frame.geotransform;
   out["geotransform"] = py::make_tuple(gt[0], gt[1], gt[2], gt[3], gt[4], gt[5]);
   out["crs_wkt"] = r.grid.crs_wkt;
+  // What the output file's x and y say of themselves (longitude/latitude, or the CRS's unit).
+  out["geographic"] = r.grid.frame.geographic;
+  out["linear_unit"] = r.grid.frame.linear_unit;
   out["title"] = s.title;
   out["intercept"] = s.intercept;
   return out;
@@ -146,7 +150,7 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
 }
 
 py::object evaluate(const std::string& grid, const std::string& truth, const std::string& layer,
-                    const std::string& count_field) {
+                    const std::string& count_field, const std::string& variable) {
   TruthSpec spec;
   spec.path = truth;
   spec.layer = layer;
@@ -154,12 +158,13 @@ py::object evaluate(const std::string& grid, const std::string& truth, const std
   Evaluation e;
   {
     py::gil_scoped_release release;
-    e = evaluate_grid(grid, spec);
+    e = evaluate_grid(grid, spec, variable);
   }
   return json_to_python(evaluation_json(e, grid, spec));
 }
 
-std::string sweep(const std::string& sweep_file, const std::string& output, int threads, int64_t tile_size) {
+std::string sweep(const std::string& sweep_file, const std::string& output, int threads, int64_t tile_size,
+                  bool overwrite) {
   const SweepSpec spec = load_sweep(sweep_file);
   SweepOptions options;
   options.output = output;
@@ -168,16 +173,17 @@ std::string sweep(const std::string& sweep_file, const std::string& output, int 
   options.tile_size = tile_size;
   options.quiet = true;
   options.command_line = "minerisk (Python) sweep";
+  options.overwrite = overwrite;
   py::gil_scoped_release release;
   run_sweep(spec, options);
   return output;
 }
 
-py::object explain(const std::string& grid, double x, double y, const std::string& crs) {
+py::object explain(const std::string& grid, double x, double y, const std::string& crs, const std::string& variable) {
   ops::Explanation e;
   {
     py::gil_scoped_release release;
-    e = ops::explain(grid, {x, y, crs});
+    e = ops::explain(grid, {x, y, crs, variable});
   }
   return json_to_python(e.json());
 }
@@ -190,17 +196,24 @@ std::string resolve(const py::object& scenario, const std::string& base_dir) {
 
 void add_model(py::module_& m) {
   m.def("run", &run, py::arg("scenario"), py::arg("base_dir") = "", py::arg("output") = py::none(), py::arg("threads") = 0,
-        py::arg("tile_size") = 512, py::arg("picture") = true,
-        "Runs a scenario (a file path or a dict). With output: writes the HDF5 file (and its PNG) and returns its path; "
-        "without: returns a dict of numpy arrays (probability, evidence), geotransform and crs_wkt.");
+        py::arg("tile_size") = 512, py::arg("picture") = true, py::arg("overwrite") = false,
+        "Runs a scenario (a file path or a dict). With output: writes the netCDF-4 file (and its PNG; an existing "
+        "one is refused unless overwrite) and returns its path; without: returns a dict of numpy arrays "
+        "(probability, evidence), geotransform, crs_wkt, geographic and linear_unit.");
   m.def("fit", &fit, py::arg("scenario"), py::arg("base_dir") = "", py::arg("options") = py::dict(), py::arg("threads") = 0,
         "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence and fitted_toml.");
   m.def("evaluate", &evaluate, py::arg("grid"), py::arg("truth"), py::arg("layer") = "", py::arg("count_field") = "",
-        "Scores an output file against the truth (points or a label raster); returns the metrics as a dict.");
+        py::arg("variable") = "",
+        "Scores a grid (variable: one of a file of several) against the truth (points or a label raster); returns "
+        "the metrics as a dict.");
   m.def("sweep", &sweep, py::arg("sweep_file"), py::arg("output"), py::arg("threads") = 0, py::arg("tile_size") = 512,
-        "Runs a sweep file (see minerisk sweep) and writes its HDF5 file; returns the output path.");
+        py::arg("overwrite") = false,
+        "Runs a sweep file (see minerisk sweep) and writes its netCDF-4 file (an existing one is refused unless "
+        "overwrite); returns the output path.");
   m.def("explain", &explain, py::arg("grid"), py::arg("x"), py::arg("y"), py::arg("crs") = "",
-        "Each layer's log-odds contribution at a point of a run's output, and its rank in the region.");
+        py::arg("variable") = "",
+        "Each layer's log-odds contribution at a point of a run's output (or the value of `variable` of a file of "
+        "several), and its rank in the region.");
   m.def("resolve_scenario", &resolve, py::arg("scenario"), py::arg("base_dir") = "",
         "Validates a scenario and returns it as TOML with every default filled in and every path absolute.");
 }

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <exception>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/density.hpp"
@@ -21,20 +23,42 @@ namespace fs = std::filesystem;
 namespace minerisk::python {
 namespace {
 
+// The keyword arguments every tool ends with: the command line's --threads, --tile-size,
+// --compress, -of, --co, --overwrite and --quiet, and a progress callable.
+struct Common {
+  int threads = 0;
+  int64_t tile_size = 512;
+  std::string compress, format;
+  std::vector<std::string> creation_options;
+  bool overwrite = false, quiet = true;
+  py::object progress;
+};
+
+// The options struct's output part (every tool's options derive from RasterOutputOptions).
+template <class Options>
+Options with_output(const Common& common) {
+  Options o;
+  o.compress = common.compress;
+  o.format = common.format;
+  o.creation_options = common.creation_options;
+  return o;
+}
+
 // Runs op(control) without the GIL. After each tile the control's progress callback takes the
 // GIL, lets Python handle a pending Ctrl-C (PyErr_CheckSignals) and calls `progress` (if not
 // None) with the fraction done; a result that is not None and false stops the tool (Cancelled:
 // KeyboardInterrupt, nothing written). A Python exception raised there (KeyboardInterrupt, or
 // the callable's own) stops the tool too, and is the one raised.
 template <class Op>
-std::string run_tool(const fs::path& output, int threads, int64_t tile_size, bool quiet, const py::object& progress,
-                     Op&& op) {
+std::string run_tool(const fs::path& output, const Common& common, Op&& op) {
+  const py::object& progress = common.progress;
   if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
     throw py::type_error("progress: expected a callable(fraction) -> bool, or None");
   ops::Control control;
-  control.threads = threads;
-  control.tile_size = tile_size;
-  control.quiet = quiet;
+  control.threads = common.threads;
+  control.tile_size = common.tile_size;
+  control.quiet = common.quiet;
+  control.overwrite = common.overwrite;
   control.command_line = "minerisk (Python) tools";
   std::exception_ptr python_error;
   control.progress = [&](double fraction) {
@@ -63,43 +87,56 @@ std::string run_tool(const fs::path& output, int threads, int64_t tile_size, boo
   return output.string();
 }
 
+// Each tool's binding takes its own arguments, then the common ones in this order (add_tools
+// names them the same way for every tool); `common(...)` gathers them.
+Common common(int threads, int64_t tile_size, const std::string& compress, const std::string& format,
+              const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+              const py::object& progress) {
+  return {threads, tile_size, compress, format, creation_options, overwrite, quiet, progress};
+}
+
 std::string slope(const fs::path& dem, const fs::path& output, bool percent, bool compute_edges, int threads,
-                  int64_t tile_size, const std::string& compress, bool quiet, const py::object& progress) {
-  ops::SlopeOptions o;
+                  int64_t tile_size, const std::string& compress, const std::string& format,
+                  const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                  const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::SlopeOptions>(c);
   o.percent = percent;
   o.compute_edges = compute_edges;
-  o.compress = compress;
-  return run_tool(output, threads, tile_size, quiet, progress,
-                  [&](const ops::Control& c) { ops::slope(dem, output, o, c); });
+  return run_tool(output, c, [&](const ops::Control& control) { ops::slope(dem, output, o, control); });
 }
 
 std::string aspect(const fs::path& dem, const fs::path& output, bool compute_edges, bool trigonometric,
-                   bool zero_for_flat, int threads, int64_t tile_size, const std::string& compress, bool quiet,
-                   const py::object& progress) {
-  ops::AspectOptions o;
+                   bool zero_for_flat, int threads, int64_t tile_size, const std::string& compress,
+                   const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
+                   bool quiet, const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::AspectOptions>(c);
   o.compute_edges = compute_edges;
   o.trigonometric = trigonometric;
   o.zero_for_flat = zero_for_flat;
-  o.compress = compress;
-  return run_tool(output, threads, tile_size, quiet, progress,
-                  [&](const ops::Control& c) { ops::aspect(dem, output, o, c); });
+  return run_tool(output, c, [&](const ops::Control& control) { ops::aspect(dem, output, o, control); });
 }
 
 std::string tri(const fs::path& dem, const fs::path& output, bool compute_edges, int threads, int64_t tile_size,
-                const std::string& compress, bool quiet, const py::object& progress) {
-  ops::TriOptions o;
+                const std::string& compress, const std::string& format,
+                const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::TriOptions>(c);
   o.compute_edges = compute_edges;
-  o.compress = compress;
-  return run_tool(output, threads, tile_size, quiet, progress,
-                  [&](const ops::Control& c) { ops::tri(dem, output, o, c); });
+  return run_tool(output, c, [&](const ops::Control& control) { ops::tri(dem, output, o, control); });
 }
 
 std::string proximity(const fs::path& input, const fs::path& output, const std::optional<fs::path>& like,
                       const std::string& layer, const std::string& where,
                       const std::optional<std::vector<double>>& values, double max_distance, bool signed_distance,
                       const std::optional<fs::path>& nearest_value, int threads, int64_t tile_size,
-                      const std::string& compress, bool quiet, const py::object& progress) {
-  ops::ProximityOptions o;
+                      const std::string& compress, const std::string& format,
+                      const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                      const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::ProximityOptions>(c);
   o.like = like.value_or(fs::path());
   o.layer = layer;
   o.where = where;
@@ -107,37 +144,36 @@ std::string proximity(const fs::path& input, const fs::path& output, const std::
   o.max_distance = max_distance;
   o.signed_distance = signed_distance;
   o.nearest_value = nearest_value.value_or(fs::path());
-  o.compress = compress;
-  return run_tool(output, threads, tile_size, quiet, progress,
-                  [&](const ops::Control& c) { ops::proximity(input, output, o, c); });
+  return run_tool(output, c, [&](const ops::Control& control) { ops::proximity(input, output, o, control); });
 }
 
 std::string density(const fs::path& input, const fs::path& output, double bandwidth,
                     const std::optional<fs::path>& like, const std::string& layer, const std::string& where,
                     const std::string& weight_field, double truncate, int threads, int64_t tile_size,
-                    const std::string& compress, bool quiet, const py::object& progress) {
-  ops::DensityOptions o;
+                    const std::string& compress, const std::string& format,
+                    const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                    const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::DensityOptions>(c);
   o.bandwidth = bandwidth;
   o.like = like.value_or(fs::path());
   o.layer = layer;
   o.where = where;
   o.weight_field = weight_field;
   o.truncate = truncate;
-  o.compress = compress;
-  return run_tool(output, threads, tile_size, quiet, progress,
-                  [&](const ops::Control& c) { ops::density(input, output, o, c); });
+  return run_tool(output, c, [&](const ops::Control& control) { ops::density(input, output, o, control); });
 }
 
 std::string focal(const fs::path& input, const fs::path& output, double radius, const std::string& statistic,
-                  const std::string& shape, int threads, int64_t tile_size, const std::string& compress, bool quiet,
-                  const py::object& progress) {
-  ops::FocalOptions o;
+                  const std::string& shape, int threads, int64_t tile_size, const std::string& compress,
+                  const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
+                  bool quiet, const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::FocalOptions>(c);
   o.radius = radius;
   o.statistic = ops::focal_statistic_named(statistic);
   o.shape = ops::focal_shape_named(shape);
-  o.compress = compress;
-  return run_tool(output, threads, tile_size, quiet, progress,
-                  [&](const ops::Control& c) { ops::focal(input, output, o, c); });
+  return run_tool(output, c, [&](const ops::Control& control) { ops::focal(input, output, o, control); });
 }
 
 }  // namespace
@@ -148,35 +184,41 @@ void add_tools(py::module_& m) {
       "The raster tools of the command line (minerisk slope, aspect, tri, proximity, density, focal), file to "
       "file: the same options as keyword arguments, the same output bytes, the same error messages.");
   // Every tool ends with the same keyword arguments, as the command line's --threads,
-  // --tile-size, --compress and --quiet; and a progress callable.
+  // --tile-size, --compress, -of, --co, --overwrite and --quiet; and a progress callable.
   const char* common =
       "\n\nthreads: worker threads (0: all cores); tile_size: tile edge in cells, 16 to 16384; compress: ZSTD, "
-      "DEFLATE, LZW or NONE; quiet: no progress on stderr; progress: None or a callable(fraction) -> bool called after "
-      "each tile (with the GIL), False stops the tool (KeyboardInterrupt, nothing written). The GIL is released while "
-      "the tool runs. Returns the output path. Errors a user can fix raise minerisk.Error with the command line's "
-      "message.";
+      "DEFLATE, LZW or NONE; format: a GDAL raster driver that can write (GTiff, COG, netCDF, HFA...; empty: the one "
+      "the output's extension names, GTiff for .tif), as -of; creation_options: the driver's KEY=VALUE creation "
+      "options over minerisk's defaults, as --co; overwrite: replace an output that exists (never an input; "
+      "without it an existing output is refused, as on the command line); quiet: no progress on stderr; progress: "
+      "None or a callable(fraction) -> bool called after each tile (with the GIL), False stops the tool "
+      "(KeyboardInterrupt, nothing written). The GIL is released while the tool runs. Returns the output path. "
+      "Errors a user can fix raise minerisk.Error with the command line's message.";
   auto doc = [&](const char* text) { return std::string(text) + common; };
   const py::arg_v threads = py::arg("threads") = 0, tile_size = py::arg("tile_size") = 512,
-                  compress = py::arg("compress") = "ZSTD", quiet = py::arg("quiet") = true,
+                  compress = py::arg("compress") = "ZSTD", format = py::arg("format") = "",
+                  creation_options = py::arg_v("creation_options", std::vector<std::string>(), "()"),
+                  overwrite = py::arg("overwrite") = false, quiet = py::arg("quiet") = true,
                   progress = py::arg("progress") = py::none();
   t.def("slope", &slope, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("percent") = false,
-        py::arg("compute_edges") = false, threads, tile_size, compress, quiet, progress,
+        py::arg("compute_edges") = false, threads, tile_size, compress, format, creation_options, overwrite, quiet,
+        progress,
         doc("Slope by Horn's method in degrees (percent=True: percent), like gdaldem slope; as minerisk slope. "
             "compute_edges: edge cells and cells next to no-data as gdaldem -compute_edges (default: no-data there).")
             .c_str());
   t.def("aspect", &aspect, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("compute_edges") = false,
-        py::arg("trigonometric") = false, py::arg("zero_for_flat") = false, threads, tile_size, compress, quiet,
-        progress,
+        py::arg("trigonometric") = false, py::arg("zero_for_flat") = false, threads, tile_size, compress, format,
+        creation_options, overwrite, quiet, progress,
         doc("Aspect by Horn's method, degrees clockwise from north (trigonometric=True: counter-clockwise from "
             "east), flat cells no-data unless zero_for_flat; as minerisk aspect.")
             .c_str());
   t.def("tri", &tri, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("compute_edges") = false, threads,
-        tile_size, compress, quiet, progress,
+        tile_size, compress, format, creation_options, overwrite, quiet, progress,
         doc("Terrain ruggedness index (Riley), like gdaldem TRI; as minerisk tri.").c_str());
   t.def("proximity", &proximity, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("like") = py::none(),
         py::arg("layer") = "", py::arg("where") = "", py::arg("values") = py::none(),
         py::arg("max_distance") = INFINITY, py::arg("signed") = false, py::arg("nearest_value") = py::none(), threads,
-        tile_size, compress, quiet, progress,
+        tile_size, compress, format, creation_options, overwrite, quiet, progress,
         doc("Distance in metres to the nearest feature; as minerisk proximity. A raster input: features are its "
             "non-zero cells (or `values`), nearest_value also writes each cell's nearest feature's value. With "
             "like=TEMPLATE, input is a vector layer (layer, where): exact distance to its geometries on the "
@@ -184,13 +226,15 @@ void add_tools(py::module_& m) {
             .c_str());
   t.def("density", &density, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("bandwidth"),
         py::arg("like") = py::none(), py::arg("layer") = "", py::arg("where") = "", py::arg("weight_field") = "",
-        py::arg("truncate") = kernels::kDefaultTruncate, threads, tile_size, compress, quiet, progress,
+        py::arg("truncate") = kernels::kDefaultTruncate, threads, tile_size, compress, format, creation_options,
+        overwrite, quiet, progress,
         doc("Gaussian kernel density in items per km2 (bandwidth: the kernel's standard deviation in metres, summed "
             "out to `truncate` bandwidths); as minerisk density. With like=TEMPLATE, input is a point layer (layer, "
             "where, weight_field); without, a raster of counts per cell.")
             .c_str());
   t.def("focal", &focal, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("radius"),
-        py::arg("statistic") = "mean", py::arg("shape") = "circle", threads, tile_size, compress, quiet, progress,
+        py::arg("statistic") = "mean", py::arg("shape") = "circle", threads, tile_size, compress, format,
+        creation_options, overwrite, quiet, progress,
         doc("Moving-window mean, sum, count, max or min over a circle or square of `radius` metres, leaving out "
             "no-data cells; as minerisk focal.")
             .c_str());

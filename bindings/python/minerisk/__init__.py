@@ -9,7 +9,7 @@ message as the command line.
 
     import minerisk
     ds = minerisk.Scenario.load("out/sample/scenario.toml").run().to_xarray()
-    ds.probability.plot()
+    ds.rio.crs, ds.rio.transform()      # with rioxarray installed
 """
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ class Result:
         self.evidence: dict[str, np.ndarray] = dict(values["evidence"])
         self.geotransform: tuple = tuple(values["geotransform"])
         self.crs_wkt: str = values["crs_wkt"]
+        self.geographic: bool = bool(values.get("geographic", False))  # x/y are longitude/latitude
+        self.linear_unit: float = float(values.get("linear_unit", 1.0))  # metres per CRS unit (projected)
         self.title: str = values["title"]
         self.intercept: float = values["intercept"]
 
@@ -60,18 +62,69 @@ class Result:
         return g[0] + (np.arange(cols) + 0.5) * g[1], g[3] + (np.arange(rows) + 0.5) * g[5]
 
     def to_xarray(self):
-        """The result as an xarray.Dataset with x/y coordinates and the CRS (needs xarray)."""
+        """The result as an xarray.Dataset laid out as minerisk.open() reads an output file:
+        probability and evidence_<layer> on (y, x), x and y with their CF attributes, and the
+        grid mapping `crs` as a coordinate (crs_wkt, spatial_ref, GeoTransform and the CF
+        parameters), so rioxarray's ds.rio.crs and ds.rio.transform() give the grid's (for the
+        Dataset and each variable) when rioxarray is installed. Needs xarray."""
         import xarray as xr
 
         x, y = self.coordinates()
-        variables = {"probability": (("y", "x"), self.probability, {"grid_mapping": "crs", "units": "1"})}
+        coords = {"x": ("x", x, _axis_attributes("x", self.geographic, self.linear_unit)),
+                  "y": ("y", y, _axis_attributes("y", self.geographic, self.linear_unit)),
+                  "crs": ((), np.int32(0), _grid_mapping_attributes(self.crs_wkt, self.geotransform))}
+        probability = "probability of contamination by mines or unexploded ordnance"
+        variables = {"probability": (("y", "x"), self.probability, _gridded_attributes(probability))}
         for name, layer in self.evidence.items():
-            variables[f"evidence_{name}"] = (("y", "x"), layer, {"grid_mapping": "crs", "units": "1",
-                                                                 "long_name": f"contribution of {name} to the log-odds"})
-        ds = xr.Dataset(variables, coords={"x": ("x", x), "y": ("y", y)}, attrs={"title": self.title})
-        ds["crs"] = xr.DataArray(0, attrs={"crs_wkt": self.crs_wkt, "spatial_ref": self.crs_wkt,
-                                           "GeoTransform": " ".join(repr(v) for v in self.geotransform)})
+            variables[f"evidence_{name}"] = (("y", "x"), layer,
+                                             _gridded_attributes(f"contribution of {name} to the log-odds"))
+        ds = xr.Dataset(variables, coords=coords, attrs={"Conventions": "CF-1.8", "title": self.title})
+        _register_rio()
         return ds
+
+
+# The attributes minerisk's output file gives x, y, the crs variable and each gridded variable
+# (engine/src/grid_file_writer.cpp), so an in-memory Result reads like the file.
+def _axis_attributes(axis: str, geographic: bool, linear_unit: float) -> dict:
+    if geographic:
+        name, units = ("longitude", "degrees_east") if axis == "x" else ("latitude", "degrees_north")
+        attrs = {"standard_name": name, "long_name": f"{name} of cell centre", "units": units}
+    else:
+        units = "m" if linear_unit == 1.0 else f"{linear_unit:f} m"
+        attrs = {"standard_name": f"projection_{axis}_coordinate", "long_name": f"{axis} coordinate of cell centre",
+                 "units": units}
+    return {**attrs, "axis": axis.upper()}
+
+
+def _grid_mapping_attributes(crs_wkt: str, geotransform: tuple) -> dict:
+    """CF's grid-mapping attributes (by pyproj, when it is installed), then the grid's own WKT
+    as crs_wkt and spatial_ref (what GDAL and rioxarray read first) and GDAL's GeoTransform,
+    written as the file writes it (%.17g: exact)."""
+    try:
+        import pyproj
+    except ImportError:
+        cf = {}
+    else:
+        try:
+            cf = pyproj.CRS.from_wkt(crs_wkt).to_cf()
+        except pyproj.exceptions.CRSError:  # a CRS pyproj cannot read: the WKT says it all
+            cf = {}
+    cf.pop("crs_wkt", None)  # pyproj's WKT2; the grid's own text below is the one the engine wrote
+    return {**cf, "long_name": "coordinate reference system", "crs_wkt": crs_wkt, "spatial_ref": crs_wkt,
+            "GeoTransform": " ".join("%.17g" % v for v in geotransform)}
+
+
+def _gridded_attributes(long_name: str) -> dict:
+    return {"long_name": long_name, "units": "1", "grid_mapping": "crs"}
+
+
+def _register_rio() -> None:
+    """Importing rioxarray registers the .rio accessor on every Dataset; without it the
+    datasets are the same, only .rio is missing."""
+    try:
+        import rioxarray  # noqa: F401
+    except ImportError:
+        pass
 
 
 class Scenario:
@@ -94,49 +147,75 @@ class Scenario:
         return cls(values, base_dir)
 
     def run(self, output: str | os.PathLike | None = None, *, threads: int = 0, tile_size: int = 512,
-            picture: bool = True) -> "Result | str":
+            picture: bool = True, overwrite: bool = False) -> "Result | str":
         """Computes the grid. Without output: a Result of numpy arrays. With output: writes the
-        HDF5 file (and its quick-look PNG unless picture=False) and returns its path."""
+        netCDF-4 file (and its quick-look PNG unless picture=False) and returns its path; as
+        `minerisk run`, an output (or picture) that exists is refused (minerisk.Error) unless
+        overwrite=True, and one that is an input always."""
         if output is not None:
-            return _minerisk.run(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture)
+            return _minerisk.run(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture,
+                                 overwrite)
         return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture))
 
     def fit(self, *, threads: int = 0, **options) -> dict:
         """Fits the weights (options as [fit]: labels, zones, background_ratio, l2, block_size,
         folds, seed). Returns the coefficient table, cross-validation, weights of evidence, and
-        fitted_toml: the scenario with the fitted weights."""
+        fitted_toml: the scenario with the fitted weights. Writes no file (write fitted_toml
+        where you like)."""
         return _minerisk.fit(self._source, self._base_dir, options, threads)
 
 
-def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = "", count_field: str = "") -> dict:
-    """Scores an output file against the truth: ROC-AUC, PR-AUC, capture curve, false alarms."""
-    return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field)
+def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = "", count_field: str = "",
+             variable: str = "") -> dict:
+    """Scores a grid against the truth: ROC-AUC, PR-AUC, capture curve, false alarms, as the
+    report of `minerisk evaluate` (written nowhere: it is returned). The grid is an output of
+    run or sweep, or any raster GDAL reads; `variable` picks one of a file of several (a
+    sweep's "p95"; default probability, or a sweep's mean), as --variable."""
+    return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field, variable)
 
 
-def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "") -> dict:
+def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", variable: str = "") -> dict:
     """Why a cell of a run's output scores what it does: the intercept, each layer's log-odds
     contribution at the point (x, y) and its rank in the region, as `minerisk explain --json`.
-    `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326")."""
-    return _minerisk.explain(os.fspath(grid), float(x), float(y), crs)
+    `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326"); `variable` picks
+    one of a file of several (a sweep's "p95"; default probability, or a sweep's mean)."""
+    return _minerisk.explain(os.fspath(grid), float(x), float(y), crs, variable)
 
 
-def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512):
+def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512,
+          overwrite: bool = False):
     """Runs a sweep file (a base scenario, parameter axes, Monte Carlo uncertainty; see the
-    README) and returns its output as an xarray.Dataset: per-cell mean, sd, percentiles and
+    README), writes its output (refused if it exists, unless overwrite=True, as `minerisk
+    sweep`) and returns it opened by minerisk.open(): per-cell mean, sd, percentiles and
     exceedance, and the per-scenario table along `scenario`."""
-    import xarray as xr
-
-    path = _minerisk.sweep(os.fspath(sweep_file), os.fspath(output), threads, tile_size)
-    return xr.open_dataset(path)
+    path = _minerisk.sweep(os.fspath(sweep_file), os.fspath(output), threads, tile_size, overwrite)
+    return open(path)
 
 
 def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xarray.open_dataset
-    """An output of `minerisk run` as an xarray.Dataset: probability, the evidence layers (as
-    evidence_<name>), x/y coordinates and the crs variable."""
+    """An output of `minerisk run` or `minerisk sweep` as an xarray.Dataset (lazily read). A
+    run's: probability and its evidence layers (the evidence group's, as evidence_<name>); a
+    sweep's: mean, sd, p05, p50, p95, probability_above_* and the per-scenario variables. With
+    x/y coordinates and the grid mapping `crs` as a coordinate, so rioxarray's ds.rio.crs and
+    ds.rio.transform() give the grid's (for the Dataset and each variable)."""
     import xarray as xr
 
-    ds = xr.open_dataset(os.fspath(path))
-    evidence = xr.open_dataset(os.fspath(path), group="evidence")
-    for name, layer in evidence.data_vars.items():
-        ds[f"evidence_{name}"] = layer.assign_coords(x=ds.x, y=ds.y)
+    path = os.fspath(path)
+    ds = xr.open_dataset(path)
+    if "crs" in ds.data_vars:  # a file whose variables do not name crs in `coordinates`
+        ds = ds.set_coords("crs")
+    if "evidence" in _groups(path):
+        evidence = xr.open_dataset(path, group="evidence")
+        for name, layer in evidence.data_vars.items():
+            # The group's own x, y and crs describe the same grid as the root's: keep the root's.
+            ds[f"evidence_{name}"] = layer.reset_coords(drop=True)
+    _register_rio()
     return ds
+
+
+def _groups(path: str) -> set[str]:
+    """The groups at the root of a netCDF-4 file (a run's output has `evidence`, a sweep's none)."""
+    import netCDF4
+
+    with netCDF4.Dataset(path) as nc:
+        return set(nc.groups)

@@ -8,14 +8,19 @@ Inputs are any raster or vector GDAL/OGR reads; outputs are float32 GeoTIFFs, ti
 compressed, written under a temporary name and renamed into place when complete.
 
 Every tool also takes threads=0 (all cores), tile_size=512, compress="ZSTD" (or DEFLATE, LZW,
-NONE), quiet=True (False: progress on stderr, as the command line) and progress=None: a
-callable(fraction) called after each tile; returning False stops the tool, which then raises
-KeyboardInterrupt and writes nothing (Ctrl-C does the same). The GIL is released while a tool
-runs. Each returns the output path.
+NONE), format="" (-of: a GDAL raster driver such as "COG"; empty: the one the output's
+extension names, GTiff for .tif), creation_options=() (--co: "KEY=VALUE" strings for that
+driver, over minerisk's defaults), overwrite=False (as --overwrite: an output that exists is
+refused with minerisk.Error unless True; an input never is replaced), quiet=True (False:
+progress on stderr, as the command line) and progress=None: a callable(fraction) called after
+each tile; returning False stops the tool, which then raises KeyboardInterrupt and writes
+nothing (Ctrl-C does the same). The GIL is released while a tool runs. Each returns the output
+path.
 
     import minerisk
     minerisk.tools.slope("dem.tif", "slope.tif", compute_edges=True)
     minerisk.tools.proximity("region.gpkg", "dist.tif", like="dem.tif", layer="front_lines")
+    minerisk.tools.tri("dem.tif", "tri.tif", format="COG", creation_options=["BLOCKSIZE=256"], overwrite=True)
 """
 from _minerisk import tools as _tools
 
