@@ -13,7 +13,7 @@ from osgeo import gdal, osr
 from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
 
 import minerisk
-from conftest import run_minerisk, scenario_text
+from conftest import run_minerisk, scenario_text, evidence_of
 
 gdal.UseExceptions()
 
@@ -73,9 +73,9 @@ def test_open_a_run_output_gives_the_dems_crs_and_transform(run_output, dem):
     crs = ds.crs.attrs
     assert crs["grid_mapping_name"] == "transverse_mercator" and crs["longitude_of_central_meridian"] == 45.0
     assert crs["crs_wkt"] == crs["spatial_ref"] and crs["GeoTransform"]
-    # The evidence group read on its own is georeferenced too.
-    group = xr.open_dataset(run_output, group="evidence")
-    assert_georeferenced(group, dem["wkt"], dem["geotransform"], list(group.data_vars))
+    # The evidence file read on its own is georeferenced too.
+    evidence = xr.open_dataset(evidence_of(run_output))
+    assert_georeferenced(evidence, dem["wkt"], dem["geotransform"], list(evidence.data_vars))
 
 
 def test_to_xarray_reads_like_the_file(region, run_output, dem):
@@ -125,7 +125,7 @@ def test_open_a_sweep_output(sweep_output, dem):
     ds = minerisk.open(sweep_output)
     assert {"mean", "sd", "p05", "p50", "p95", "expected_contaminated_area"} <= set(ds.data_vars)
     assert any(v.startswith("probability_above_") for v in ds.data_vars)
-    assert not any(v.startswith("evidence_") for v in ds.data_vars)  # a sweep has no evidence group
+    assert not any(v.startswith("evidence_") for v in ds.data_vars)  # a sweep has no evidence layers
     assert ds["mean"].shape == dem["shape"] and ds["expected_contaminated_area"].dims == ("scenario",)
     assert_georeferenced(ds, dem["wkt"], dem["geotransform"], ["mean", "p95"])
 

@@ -194,28 +194,26 @@ def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: 
 
 def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xarray.open_dataset
     """An output of `minerisk run` or `minerisk sweep` as an xarray.Dataset (lazily read). A
-    run's: probability and its evidence layers (the evidence group's, as evidence_<name>); a
-    sweep's: mean, sd, p05, p50, p95, probability_above_* and the per-scenario variables. With
-    x/y coordinates and the grid mapping `crs` as a coordinate, so rioxarray's ds.rio.crs and
-    ds.rio.transform() give the grid's (for the Dataset and each variable)."""
+    run's: probability and its evidence layers (from OUT_evidence.nc beside it, as
+    evidence_<name>); a sweep's: mean, sd, p05, p50, p95, probability_above_* and the
+    per-scenario variables. With x/y coordinates and the grid mapping `crs` as a coordinate, so
+    rioxarray's ds.rio.crs and ds.rio.transform() give the grid's (for the Dataset and each
+    variable)."""
     import xarray as xr
 
     path = os.fspath(path)
     ds = xr.open_dataset(path)
     if "crs" in ds.data_vars:  # a file whose variables do not name crs in `coordinates`
         ds = ds.set_coords("crs")
-    if "evidence" in _groups(path):
-        evidence = xr.open_dataset(path, group="evidence")
+    evidence_file = ds.attrs.get("evidence_file")
+    if evidence_file:
+        evidence_path = os.path.join(os.path.dirname(path), os.path.basename(evidence_file))
+        if not os.path.exists(evidence_path):
+            raise Error(f"grid: '{path}' keeps its evidence layers in '{evidence_path}', which is not there; "
+                        "keep the two files together")
+        evidence = xr.open_dataset(evidence_path)
         for name, layer in evidence.data_vars.items():
-            # The group's own x, y and crs describe the same grid as the root's: keep the root's.
+            # The evidence file's own x, y and crs describe the same grid: keep the grid's.
             ds[f"evidence_{name}"] = layer.reset_coords(drop=True)
     _register_rio()
     return ds
-
-
-def _groups(path: str) -> set[str]:
-    """The groups at the root of a netCDF-4 file (a run's output has `evidence`, a sweep's none)."""
-    import netCDF4
-
-    with netCDF4.Dataset(path) as nc:
-        return set(nc.groups)
