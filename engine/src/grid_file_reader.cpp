@@ -101,6 +101,8 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
       throw UserError(what + " holds a single raster" + (only ? " ('" + std::string(only) + "')" : "") +
                       ", not a variable '" + variable_ + "'; leave --variable out");
   }
+  if (netcdf && variable_.empty() && ds->GetRasterCount() == 1)  // the file's only variable: name it
+    if (const char* only = ds->GetRasterBand(1)->GetMetadataItem("NETCDF_VARNAME")) variable_ = only;
   if (ds->GetRasterCount() != 1)
     throw UserError(what + (variable_.empty() ? "" : " variable '" + variable_ + "'") + " has " +
                     std::to_string(ds->GetRasterCount()) +
