@@ -137,6 +137,13 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
           tiffs[k], grid, geotiff_block_for(control.tile_size), outputs[k].nodata, outputs[k].description,
           direct ? compression : "NONE", direct ? format.creation_options : std::vector<std::string>{},
           outputs[k].units));
+      if (!direct) {
+        // What GDAL's netCDF driver makes of a band when it copies one: the variable's name and
+        // its CF long_name and units (other drivers keep or ignore band metadata).
+        if (!outputs[k].variable.empty()) writers[k]->set_band_metadata("NETCDF_VARNAME", outputs[k].variable);
+        writers[k]->set_band_metadata("long_name", outputs[k].description);
+        if (!outputs[k].units.empty()) writers[k]->set_band_metadata("units", outputs[k].units);
+      }
     }
     const std::vector<kernels::Window> tiles =
         TilePlan(grid.width(), grid.height(), control.tile_size, shape).tiles();

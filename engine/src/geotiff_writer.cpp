@@ -82,6 +82,10 @@ void GeoTiffWriter::write(const kernels::Window& w, std::vector<float> values) {
   check_written(trap, failed, path_, "writing a tile");
 }
 
+void GeoTiffWriter::set_band_metadata(const std::string& key, const std::string& value) {
+  dataset_->GetRasterBand(1)->SetMetadataItem(key.c_str(), value.c_str());
+}
+
 void GeoTiffWriter::close() {
   if (!dataset_) return;
   const GdalErrorTrap trap;

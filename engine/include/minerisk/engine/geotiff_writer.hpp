@@ -21,6 +21,8 @@ class GeoTiffWriter {
                 const std::vector<std::string>& creation_options = {}, const std::string& units = "");
   /// Writes one window's values (row-major). Not thread-safe: the caller serialises.
   void write(const kernels::Window& window, std::vector<float> values);
+  /// A metadata item of the band (GDAL's band metadata: a netCDF copy makes them attributes).
+  void set_band_metadata(const std::string& key, const std::string& value);
   /// Flushes and closes; errors surface here.
   void close();
 

@@ -32,6 +32,7 @@ struct ToolOutput {
   std::string description;  // the band description
   double nodata = NAN;      // written where a value is NaN
   std::string units;        // the band's unit ("m", "degree", "km-2"); empty: none
+  std::string variable;     // its name in formats that name variables (netCDF); empty: GDAL's Band1
 };
 
 /// One vector per output, each the window's values row-major (NaN for no-data).

@@ -1,0 +1,203 @@
+"""Outputs that chain into minerisk and formats as GDAL's tools have them: any GDAL dataset name as
+an input (NETCDF:"f.nc":var, /vsizip/...), evaluate and explain on any grid, -of/--co with the
+extension rule, band units and descriptions, --overwrite, and inputs protected through names."""
+import json
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+from osgeo import gdal
+from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
+
+from conftest import run_minerisk, scenario_text
+
+gdal.UseExceptions()
+
+
+def ok(*args):
+    r = run_minerisk(*args)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def refused(*args):
+    r = run_minerisk(*args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    message = r.stderr.strip()
+    assert message.count("\n") == 0 and message.startswith("minerisk: error: "), message
+    return message
+
+
+def band(path):
+    ds = gdal.Open(str(path))
+    b = ds.GetRasterBand(1)
+    values = b.ReadAsArray().astype(np.float64)
+    nodata = b.GetNoDataValue()
+    if nodata is not None:
+        values[values == nodata] = np.nan
+    return values, b.GetUnitType(), b.GetDescription()
+
+
+@pytest.fixture(scope="module")
+def grid(region, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("names")
+    ok("run", region / "scenario.toml", "-o", folder / "out.nc", "-q", "--no-picture")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sweep_grid(region, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweep_names")
+    (folder / "sweep.toml").write_text(f'base = "{region / "scenario.toml"}"\nsamples = 4\n'
+                                       '[uncertainty]\nrecord_validity = true\n')
+    ok("sweep", folder / "sweep.toml", "-o", folder / "sweep.nc", "-q")
+    return folder / "sweep.nc"
+
+
+# GDAL dataset names as inputs ---------------------------------------------------------------
+
+
+def test_a_tool_reads_a_variable_of_minerisks_output_by_its_gdal_name(grid):
+    name = f'NETCDF:"{grid / "out.nc"}":probability'
+    ok("focal", name, grid / "from_name.tif", "--radius", "30", "--statistic", "max", "-q")
+    gdal.Translate(str(grid / "probability.tif"), name)
+    ok("focal", grid / "probability.tif", grid / "from_tif.tif", "--radius", "30", "--statistic", "max", "-q")
+    a, b = band(grid / "from_name.tif")[0], band(grid / "from_tif.tif")[0]
+    assert np.array_equal(a, b, equal_nan=True) and np.isfinite(a).mean() > 0.9
+
+
+def test_like_takes_a_gdal_name(region, grid):
+    ok("proximity", region / "region.gpkg", grid / "dist.tif", "--like", f'NETCDF:"{grid / "out.nc"}":probability',
+       "--layer", "front_lines", "-q")
+    values = band(grid / "dist.tif")[0]
+    assert values.shape == gdal.Open(str(region / "dem.tif")).ReadAsArray().shape and np.nanmin(values) < 10
+
+
+def test_a_scenario_names_rasters_by_gdal_names_relative_to_its_folder(region, grid, tmp_path):
+    """The DEM from a zip archive and a raster layer from a previous output's variable, both
+    named relative to the scenario's folder, as plain paths are."""
+    with zipfile.ZipFile(tmp_path / "dem.zip", "w") as z:
+        z.write(region / "dem.tif", "dem.tif")
+    shutil.copy(grid / "out.nc", tmp_path / "prior.nc")
+    layer = ('\n[model.evidence.prior]\nfeature = "raster"\npath = \'NETCDF:"prior.nc":probability\'\nweight = 2.0\n')
+    text = scenario_text(region, dem="/vsizip/dem.zip/dem.tif") + layer
+    text = text.replace(f"'{region / 'dem.tif'}'", "'/vsizip/dem.zip/dem.tif'")
+    (tmp_path / "scenario.toml").write_text(text)
+    ok("run", tmp_path / "scenario.toml", "-o", tmp_path / "chained.nc", "-q", "--no-picture")
+    inputs = json.loads(gdal.Open(f'NETCDF:"{tmp_path / "chained.nc"}":probability').GetMetadataItem("NC_GLOBAL#inputs"))
+    hashed = {entry["path"]: entry for entry in inputs}
+    zip_entry = next(e for p, e in hashed.items() if "dem.zip" in p)
+    prior_entry = next(e for p, e in hashed.items() if "prior.nc" in p)
+    # Provenance hashes the files behind the names.
+    assert zip_entry["size"] == (tmp_path / "dem.zip").stat().st_size and len(zip_entry["sha256"]) == 64
+    assert prior_entry["size"] == (tmp_path / "prior.nc").stat().st_size
+    prior = gdal.Open(f'NETCDF:"{tmp_path / "chained_evidence.nc"}":prior').ReadAsArray()
+    assert np.nanmax(prior) > 0  # weight x the previous probability
+
+
+def test_a_missing_file_inside_a_gdal_name_is_named(grid):
+    message = refused("slope", f'NETCDF:"{grid / "missing.nc"}":probability', grid / "x.tif", "-q")
+    assert "missing.nc" in message and "not found" in message
+
+
+def test_an_input_named_by_a_gdal_name_is_never_overwritten(grid):
+    before = (grid / "out.nc").read_bytes()
+    message = refused("slope", f'NETCDF:"{grid / "out.nc"}":probability', grid / "out.nc", "-q", "--overwrite")
+    assert "is the input" in message
+    assert (grid / "out.nc").read_bytes() == before
+
+
+# evaluate and explain on any grid -----------------------------------------------------------
+
+
+def test_evaluate_gives_the_same_scores_for_the_grid_in_any_format(region, grid, tmp_path):
+    gdal.Translate(str(tmp_path / "p.tif"), f'NETCDF:"{grid / "out.nc"}":probability')
+    reports = []
+    for source in (grid / "out.nc", tmp_path / "p.tif", f'NETCDF:"{grid / "out.nc"}":probability'):
+        report = tmp_path / f"report{len(reports)}.json"
+        ok("evaluate", source, "--truth", region / "region.gpkg", "--layer", "finds", "-o", report)
+        reports.append(json.loads(report.read_text()))
+    keys = ("roc_auc", "pr_auc")
+    assert all(r[k] == reports[0][k] for r in reports for k in keys if k in reports[0]), reports
+
+
+def test_evaluate_and_explain_take_a_sweep_variable(region, sweep_grid, tmp_path):
+    ok("evaluate", sweep_grid, "--variable", "p95", "--truth", region / "region.gpkg", "--layer", "finds",
+       "-o", tmp_path / "p95.json")
+    ok("evaluate", sweep_grid, "--truth", region / "region.gpkg", "--layer", "finds", "-o", tmp_path / "mean.json")
+    assert json.loads((tmp_path / "p95.json").read_text()) != json.loads((tmp_path / "mean.json").read_text())
+    gt = gdal.Open(str(region / "dem.tif")).GetGeoTransform()
+    x, y = gt[0] + 300.5 * gt[1], gt[3] + 300.5 * gt[5]
+    explained = json.loads(ok("explain", sweep_grid, x, y, "--variable", "sd", "--json").stdout)
+    assert explained["variable"] == "sd" and explained["layers"] == [] and explained["intercept"] is None
+    sd = gdal.Open(f'NETCDF:"{sweep_grid}":sd').ReadAsArray()
+    assert explained["probability"] == pytest.approx(float(sd[300, 300]))
+    assert "did you mean 'mean'" in refused("explain", sweep_grid, x, y, "--variable", "mena")
+
+
+def test_explain_names_the_grids_extent_for_a_point_outside(grid):
+    message = refused("explain", grid / "out.nc", 1.0, 2.0)
+    assert "lies outside the grid, which spans x" in message
+
+
+# Formats and options ------------------------------------------------------------------------
+
+
+def test_of_cog_passes_gdals_cog_validation_with_overviews(region, tmp_path):
+    ok("slope", region / "dem.tif", tmp_path / "slope.tif", "-of", "COG", "-q")
+    warnings, errors, _ = validate(str(tmp_path / "slope.tif"), full_check=True)
+    assert errors == [], errors
+    ds = gdal.Open(str(tmp_path / "slope.tif"))
+    assert ds.GetRasterBand(1).GetOverviewCount() >= 1
+    assert ds.GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE") == "COG"
+    # The same numbers as the plain GeoTIFF.
+    ok("slope", region / "dem.tif", tmp_path / "plain.tif", "-q")
+    assert np.array_equal(band(tmp_path / "slope.tif")[0], band(tmp_path / "plain.tif")[0], equal_nan=True)
+
+
+def test_creation_options_reach_the_file_and_unknown_ones_are_refused(region, tmp_path):
+    ok("tri", region / "dem.tif", tmp_path / "tri.tif", "--co", "COMPRESS=DEFLATE", "--co", "BLOCKXSIZE=128",
+       "--co", "BLOCKYSIZE=128", "-q")
+    ds = gdal.Open(str(tmp_path / "tri.tif"))
+    assert ds.GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE") == "DEFLATE"
+    assert ds.GetRasterBand(1).GetBlockSize() == [128, 128]
+    message = refused("tri", region / "dem.tif", tmp_path / "tri2.tif", "--co", "COMPRES=DEFLATE", "-q")
+    assert "COMPRESS" in message and not (tmp_path / "tri2.tif").exists()
+
+
+def test_the_format_follows_the_extension_and_a_mismatch_is_refused(region, tmp_path):
+    ok("slope", region / "dem.tif", tmp_path / "slope.nc", "-q")  # .nc: GDAL's netCDF driver
+    assert gdal.Open(str(tmp_path / "slope.nc")).GetDriver().ShortName == "netCDF"
+    assert "GTiff" in refused("slope", region / "dem.tif", tmp_path / "slope.png", "-of", "GTiff", "-q")
+    assert "no GDAL raster format writes" in refused("slope", region / "dem.tif", tmp_path / "slope.qqq", "-q")
+    assert "did you mean 'COG'" in refused("slope", region / "dem.tif", tmp_path / "s.tif", "-of", "CGO", "-q")
+    # PNG holds no float32: refused, not written lossily.
+    message = refused("slope", region / "dem.tif", tmp_path / "slope.png", "-q")
+    assert "PNG" in message and not (tmp_path / "slope.png").exists()
+
+
+def test_bands_carry_their_units_and_descriptions(region, tmp_path):
+    for tool, unit in (("slope", "degree"), ("aspect", "degree"), ("tri", "m")):
+        ok(tool, region / "dem.tif", tmp_path / f"{tool}.tif", "-q")
+        _, got_unit, description = band(tmp_path / f"{tool}.tif")
+        assert got_unit == unit and description, tool
+    ok("density", region / "region.gpkg", tmp_path / "dens.tif", "--like", region / "dem.tif", "--layer", "finds",
+       "--bandwidth", "200", "-q")
+    assert band(tmp_path / "dens.tif")[1] == "km-2"
+    ok("slope", region / "dem.tif", tmp_path / "slope.nc", "-q")
+    assert band(tmp_path / "slope.nc")[1] == "degree"
+
+
+def test_an_existing_tool_output_is_replaced_only_with_overwrite(region, tmp_path):
+    out = tmp_path / "slope.tif"
+    out.write_bytes(b"previous")
+    assert "exists; give --overwrite" in refused("slope", region / "dem.tif", out, "-q")
+    assert out.read_bytes() == b"previous"
+    ok("slope", region / "dem.tif", out, "-q", "--overwrite")
+    assert gdal.Open(str(out)).GetDriver().ShortName == "GTiff"
+
+
+def test_run_names_its_format(region, tmp_path):
+    message = refused("run", region / "scenario.toml", "-o", tmp_path / "grid.tif", "-q")
+    assert "is not a netCDF name" in message and "grid.nc" in message
