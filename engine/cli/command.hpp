@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common_options.hpp"
 #include "minerisk/engine/ops/control.hpp"
 
 namespace minerisk::cli {
@@ -21,12 +22,17 @@ struct Command {
 struct Context {
   const std::atomic<bool>* cancel = nullptr;
   std::string command_line;
+  const CommonOptions* common = nullptr;  // -q, -v, --config, parsed before any action runs
 };
 
-/// --threads, --tile-size and --quiet, shared by every subcommand that works by tiles.
+/// The whole command line: the program, every subcommand (each leaving its action in
+/// `commands`) and the options they all take (bound to `common`).
+void define_program(CLI::App& app, std::vector<Command>& commands, const Context& context, CommonOptions& common);
+
+/// --threads and --tile-size, for every subcommand whose work runs by tiles in parallel.
 void add_tile_options(CLI::App* cmd, ops::Control& control);
 /// The control an operation runs with: the parsed options, plus the program's cancel flag
-/// (Ctrl-C) and command line.
+/// (Ctrl-C), command line and --quiet.
 ops::Control control_of(const ops::Control& parsed, const Context& context);
 
 /// --compress, for subcommands that write GeoTIFFs.

@@ -12,20 +12,22 @@ namespace minerisk::cli {
 void add_tile_options(CLI::App* cmd, ops::Control& options) {
   cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells, 16 to 16384 (default 512)");
-  cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
 }
 
 ops::Control control_of(const ops::Control& parsed, const Context& context) {
   ops::Control control = parsed;
   control.cancel = context.cancel;
   control.command_line = context.command_line;
+  control.quiet = context.common->quiet;
   return control;
 }
 
 void add_output_options(CLI::App* cmd, std::string& compress) {
+  // CLI11's own check, named "choices" for the man page and completion (choices.hpp): its
+  // message is the one engine/ops gives Python for the same value.
   cmd->add_option("--compress", compress,
                   "GeoTIFF compression: ZSTD (default; lossless, fast), DEFLATE, LZW or NONE")
-      ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case))
+      ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case).name("choices"))
       ->transform([](std::string s) {
         for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         return s;
