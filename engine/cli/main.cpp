@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "generated_docs.hpp"
 #include "suggestions.hpp"
 #include "minerisk/engine/errors.hpp"
 
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   const minerisk::cli::Context context{&g_cancel, joined_command_line(argc, argv), &common};
   std::vector<minerisk::cli::Command> commands;
   minerisk::cli::define_program(app, commands, context, common);
+  if (const int code = minerisk::cli::generate_docs(app, argc, argv); code >= 0) return code;
 
   try {
     app.parse(argc, argv);

@@ -5,14 +5,19 @@
 - Choice options list their names (no enum numbers); a folder given as a scenario is named so.
 - -q, -v and --config KEY VALUE on every subcommand (--config really set in GDAL); -q with -v
   refused; --threads on every subcommand whose work is parallel.
+- `cmake --install` puts a man page and a bash completion generated from the definitions; the
+  page renders with every subcommand, and the completion completes.
 """
 import os
+import pathlib
 import re
+import shutil
+import subprocess
 
 import pytest
 
 import minerisk
-from conftest import run_minerisk
+from conftest import minerisk_bin, run_minerisk
 
 PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep"]
 SERIAL = ["evaluate", "explain"]
@@ -196,3 +201,97 @@ def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):
     assert r.returncode == 0, r.stderr
     r = run_minerisk("slope", region / "dem.tif", tmp_path / "p.tif", "--config", "GDAL_CACHEMAX")
     assert r.returncode == 2 and "--config" in r.stderr and "'minerisk slope --help'" in r.stderr
+
+
+def build_folder():
+    folder = pathlib.Path(minerisk_bin()).resolve().parents[1]
+    if not (folder / "cmake_install.cmake").exists():
+        pytest.skip(f"{minerisk_bin()} is not in a CMake build folder")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    prefix = tmp_path_factory.mktemp("prefix")
+    r = subprocess.run(["cmake", "--install", str(build_folder()), "--prefix", str(prefix)], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    return prefix
+
+
+def test_install_puts_the_man_page_and_the_completion(installed):
+    assert (installed / "bin" / "minerisk").exists()
+    page = installed / "share" / "man" / "man1" / "minerisk.1"
+    completion = installed / "share" / "bash-completion" / "completions" / "minerisk"
+    assert page.exists() and completion.exists()
+    # Generated from the definitions: the same as the program writes now.
+    assert page.read_text() == subprocess.run([minerisk_bin(), "--generate-man"], capture_output=True,
+                                              text=True).stdout
+
+
+def render(page):
+    r = subprocess.run(["groff", "-man", "-Tutf8", "-ww", str(page)], capture_output=True, text=True,
+                       env={**os.environ, "GROFF_NO_SGR": "1"})
+    assert r.returncode == 0 and r.stderr == "", r.stderr  # no warnings either
+    return re.sub(r".\x08", "", r.stdout).replace("\u2212", "-").replace("\u2010", "-")
+
+
+def test_the_man_page_renders_with_every_subcommand_and_option(installed):
+    page = installed / "share" / "man" / "man1" / "minerisk.1"
+    text = render(page)
+    assert "minerisk - the probability of contamination" in text
+    shared = text.split("OPTIONS OF EVERY SUBCOMMAND", 1)[1].split("\nSUBCOMMANDS", 1)[0]
+    for sub in subcommands():
+        # Its section (up to the next), starting with its synopsis; each option of its --help is
+        # in it or among the options of every subcommand.
+        match = re.search(rf"^   {sub}\n       minerisk {sub} (.*?)(?=^   \w|^[A-Z])", text, re.M | re.S)
+        assert match, sub
+        for option in re.findall(r"^  (?:-\w,)?(--[\w-]+)", run_minerisk(sub, "--help").stdout, re.M):
+            assert re.search(rf"{option}\b", match.group(1)) or option in shared, (sub, option)
+    flat = " ".join(text.split())
+    assert "One of: count, max, mean, min, sum." in flat
+    assert "Exit codes: 0 success" in flat
+
+
+def test_man_renders_the_page(installed):
+    if not shutil.which("man"):
+        pytest.skip("man-db is not installed")
+    page = installed / "share" / "man" / "man1" / "minerisk.1"
+    r = subprocess.run(["man", "-l", str(page)], capture_output=True, text=True,
+                       env={**os.environ, "MANPAGER": "cat", "MANWIDTH": "100"})
+    assert r.returncode == 0, r.stderr
+    assert "focal" in r.stdout and "SUBCOMMANDS" in r.stdout
+
+
+def complete(installed, *words):
+    """COMPREPLY for the words typed so far (the last one is being completed)."""
+    script = installed / "share" / "bash-completion" / "completions" / "minerisk"
+    words_text = " ".join(f"'{w}'" for w in words)
+    code = (f"source '{script}'\nCOMP_WORDS=({words_text})\nCOMP_CWORD={len(words) - 1}\n"
+            "COMP_LINE=\"${COMP_WORDS[*]}\"\nCOMP_POINT=${#COMP_LINE}\n_minerisk\n"
+            "printf '%s\\n' \"${COMPREPLY[@]}\"")
+    r = subprocess.run(["bash", "--norc", "--noprofile", "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return sorted(line for line in r.stdout.splitlines() if line)
+
+
+def test_bash_completion_completes(installed, tmp_path):
+    assert complete(installed, "minerisk", "r") == ["run"]
+    assert complete(installed, "minerisk", "e") == ["evaluate", "explain"]
+    assert complete(installed, "minerisk", "run", "--th") == ["--threads"]
+    assert complete(installed, "minerisk", "focal", "x", "y", "--statistic", "m") == ["max", "mean", "min"]
+    assert complete(installed, "minerisk", "focal", "x", "y", "--statistic", "=", "s") == ["sum"]
+    assert complete(installed, "minerisk", "slope", "a", "b", "--compress", "") == ["DEFLATE", "LZW", "NONE", "ZSTD"]
+    assert complete(installed, "minerisk", "explain", "-") == sorted(
+        ["-h", "--help", "--crs", "--json", "-q", "--quiet", "-v", "--verbose", "--config"])
+    # Files for positionals and path options; nothing for numbers or --config's words.
+    (tmp_path / "dem.tif").write_text("")
+    (tmp_path / "dense.gpkg").write_text("")
+    prefix = str(tmp_path / "de")
+    assert complete(installed, "minerisk", "slope", prefix) == [prefix + "m.tif", prefix + "nse.gpkg"]
+    assert complete(installed, "minerisk", "run", "s.toml", "-o", prefix) == [prefix + "m.tif", prefix + "nse.gpkg"]
+    assert complete(installed, "minerisk", "run", "--config", "K", "V", prefix) == [prefix + "m.tif",
+                                                                                  prefix + "nse.gpkg"]
+    assert complete(installed, "minerisk", "run", "--config", prefix) == []
+    assert complete(installed, "minerisk", "run", "--threads", "") == []
+    assert complete(installed, "minerisk", "explain", "g.h5", prefix) == []
