@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common_options.hpp"
 #include "minerisk/engine/ops/control.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 
@@ -22,12 +23,18 @@ struct Command {
 struct Context {
   const std::atomic<bool>* cancel = nullptr;
   std::string command_line;
+  const CommonOptions* common = nullptr;  // -q, -v, --config, parsed before any action runs
 };
 
-/// --threads, --tile-size, --quiet and --overwrite, shared by every subcommand that works by tiles.
+/// The whole command line: the program, every subcommand (each leaving its action in
+/// `commands`) and the options they all take (bound to `common`).
+void define_program(CLI::App& app, std::vector<Command>& commands, const Context& context, CommonOptions& common);
+
+/// --threads, --tile-size and --overwrite, for every subcommand whose work runs by tiles in
+/// parallel (all of them write outputs).
 void add_tile_options(CLI::App* cmd, ops::Control& control);
 /// The control an operation runs with: the parsed options, plus the program's cancel flag
-/// (Ctrl-C) and command line.
+/// (Ctrl-C), command line and --quiet.
 ops::Control control_of(const ops::Control& parsed, const Context& context);
 
 /// -of, --co and --compress, for subcommands that write rasters.

@@ -34,6 +34,7 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
   commands.push_back({cmd, [a, context] {
                         EvaluateFiles files{a->report, a->picture, a->variable, a->overwrite};
                         const Evaluation e = evaluate_to_files(a->grid, a->truth, files, context.cancel);
+                        if (context.common->quiet) return;  // the report and picture say it all
                         const auto& m = e.metrics;
                         std::printf("cells %lld (%lld with true items, %g items)\n", static_cast<long long>(e.cells),
                                     static_cast<long long>(m.positives), m.items);

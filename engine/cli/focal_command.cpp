@@ -1,5 +1,6 @@
 // `minerisk focal INPUT OUT.tif --statistic S --radius M`: moving-window statistics.
 // The options; the work is ops::focal.
+#include "choices.hpp"
 #include "command.hpp"
 #include "minerisk/engine/ops/focal.hpp"
 
@@ -16,13 +17,12 @@ void add_focal_command(CLI::App& app, std::vector<Command>& commands, const Cont
   CLI::App* cmd = app.add_subcommand("focal", "Moving-window statistics (mean, sum, count, max, min) over a circle or square");
   cmd->add_option("input", a->input, "Input raster")->required();
   cmd->add_option("output", a->output, "Output GeoTIFF (float32)")->required();
-  cmd->add_option("--statistic", o.statistic, "mean (default), sum, count, max or min")
-      ->transform(CLI::CheckedTransformer(ops::focal_statistics(), CLI::ignore_case));
+  // By name only: CLI11's enum transformer listed (and accepted) the enums' numbers.
+  add_choice_option(cmd, "--statistic", o.statistic, ops::focal_statistics(), "mean (default), sum, count, max or min");
   cmd->add_option("--radius", o.radius, "Radius in metres (a square reaches this far along each axis)")
       ->required()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--shape", o.shape, "circle (default) or square")
-      ->transform(CLI::CheckedTransformer(ops::focal_shapes(), CLI::ignore_case));
+  add_choice_option(cmd, "--shape", o.shape, ops::focal_shapes(), "circle (default) or square");
   add_tile_options(cmd, a->control);
   add_output_options(cmd, o);
   cmd->footer("Example: minerisk focal density.tif density_max.tif --statistic max --radius 500");

@@ -2,14 +2,18 @@
 // to exit codes (2: something the user can fix, 1: an internal error, 130: interrupted).
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "command.hpp"
+#include "generated_docs.hpp"
+#include "suggestions.hpp"
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/gdal_support.hpp"
-#include "minerisk/engine/version.hpp"
 
 namespace {
 
@@ -25,29 +29,30 @@ std::string joined_command_line(int argc, char** argv) {
   return line;
 }
 
+// GDAL's programs spell their format and creation options with one dash (-of COG, -co K=V);
+// CLI11 takes one-dash names of one letter only, so those two are read as --of and --co.
+std::vector<std::string> gdal_style_arguments(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "-of" || args[i] == "-co") args[i] = "-" + args[i];
+  }
+  return args;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"minerisk: probability of contamination by mines and unexploded ordnance, from terrain, front lines,\n"
-               "finds, minefield records and clearance, as georeferenced grids (HDF5 / netCDF-4, CF-1.8);\n"
-               "and its kernels as file-to-file raster tools."};
-  app.name("minerisk");
-  app.set_version_flag("--version", std::string("minerisk ") + minerisk::kVersion);
-  app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 1 internal error, 2 bad input (the message says what to fix), 130 interrupted.\n"
-             "Run 'minerisk SUBCOMMAND --help' for a subcommand's options.");
-
-  const minerisk::cli::Context context{&g_cancel, joined_command_line(argc, argv)};
+  std::vector<std::string> arguments = gdal_style_arguments(argc, argv);
+  std::vector<char*> pointers;
+  for (std::string& a : arguments) pointers.push_back(a.data());
+  argv = pointers.data();
+  CLI::App app;
+  minerisk::cli::CommonOptions common;
+  const minerisk::cli::Context context{&g_cancel, joined_command_line(argc, argv), &common};
   std::vector<minerisk::cli::Command> commands;
-  minerisk::cli::add_run_command(app, commands, context);
-  minerisk::cli::add_terrain_commands(app, commands, context);
-  minerisk::cli::add_proximity_command(app, commands, context);
-  minerisk::cli::add_density_command(app, commands, context);
-  minerisk::cli::add_focal_command(app, commands, context);
-  minerisk::cli::add_fit_command(app, commands, context);
-  minerisk::cli::add_sweep_command(app, commands, context);
-  minerisk::cli::add_evaluate_command(app, commands, context);
-  minerisk::cli::add_explain_command(app, commands, context);
+  minerisk::cli::define_program(app, commands, context, common);
+  if (const int code = minerisk::cli::generate_docs(app, argc, argv); code >= 0) return code;
 
   try {
     app.parse(argc, argv);
@@ -58,16 +63,23 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "minerisk: error: " << e.what() << "; run 'minerisk --help' for usage\n";
+    const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
+    std::cerr << "minerisk: error: " << minerisk::cli::parse_error_message(app, args, e) << "\n";
     return minerisk::kExitUserError;
   }
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    minerisk::init_gdal();
-    for (const auto& command : commands)
-      if (command.app->parsed()) command.action();
+    minerisk::cli::apply_common_options(common);  // --config before any work
+    for (const auto& command : commands) {
+      if (!command.app->parsed()) continue;
+      minerisk::cli::report_start(*command.app, common);
+      const auto start = std::chrono::steady_clock::now();
+      command.action();
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      if (common.verbose) minerisk::cli::report_end(*command.app, took.count());
+    }
   } catch (const minerisk::UserError& e) {
     std::cerr << "minerisk: error: " << e.what() << "\n";
     return minerisk::kExitUserError;

@@ -1,4 +1,4 @@
-// `minerisk run SCENARIO -o OUT.h5`: the model, end to end.
+// `minerisk run SCENARIO -o OUT.nc`: the model, end to end.
 #include <cstdio>
 
 #include "command.hpp"
@@ -13,7 +13,6 @@ namespace minerisk::cli {
 void add_tile_options(CLI::App* cmd, ops::Control& options) {
   cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells, 16 to 16384 (default 512)");
-  cmd->add_flag("-q,--quiet", options.quiet, "No progress output");
   cmd->add_flag("--overwrite", options.overwrite, "Replace outputs that exist (never an input); without it they are refused");
 }
 
@@ -21,11 +20,12 @@ ops::Control control_of(const ops::Control& parsed, const Context& context) {
   ops::Control control = parsed;
   control.cancel = context.cancel;
   control.command_line = context.command_line;
+  control.quiet = context.common->quiet;
   return control;
 }
 
 void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
-  cmd->add_option("--of,--format", output.format,
+  cmd->add_option("--of,--format", output.format,  // -of too (main.cpp)
                   "Output format: a GDAL raster driver that can write (GTiff, COG, netCDF, HFA...); default: the one "
                   "the output's extension names (.tif: GTiff)");
   cmd->add_option("--co", output.creation_options,
@@ -34,9 +34,11 @@ void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
       ->take_all()
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  // CLI11's own check, named "choices" for the man page and completion (choices.hpp): its
+  // message is the one engine/ops gives Python for the same value.
   cmd->add_option("--compress", output.compress,
                   "GeoTIFF compression: ZSTD (default; lossless, fast), DEFLATE, LZW or NONE")
-      ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case))
+      ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case).name("choices"))
       ->transform([](std::string s) {
         for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         return s;
@@ -51,7 +53,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
     bool no_picture = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("run", "Compute the probability grid of a scenario and write it to HDF5");
+  CLI::App* cmd = app.add_subcommand("run", "Compute the probability grid of a scenario and write it as netCDF-4 (CF-1.8)");
   cmd->add_option("scenario", args->scenario, "Scenario file (TOML)")->required();
   cmd->add_option("-o,--output", args->output,
                   "Output netCDF-4 file (.nc, CF-1.8); a quick-look PNG is written beside it")->required();

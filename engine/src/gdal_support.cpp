@@ -39,7 +39,11 @@ std::string last_gdal_error() {
   return msg ? std::string(msg) : std::string();
 }
 
-GdalErrorTrap::GdalErrorTrap() { CPLPushErrorHandlerEx(&GdalErrorTrap::handle, this); }
+GdalErrorTrap::GdalErrorTrap() {
+  CPLPushErrorHandlerEx(&GdalErrorTrap::handle, this);
+  // Debug messages (CPL_DEBUG, -v) pass on to the program's handler: tracing, not complaints.
+  CPLSetCurrentErrorHandlerCatchDebug(FALSE);
+}
 
 GdalErrorTrap::~GdalErrorTrap() { CPLPopErrorHandler(); }
 

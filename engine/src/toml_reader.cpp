@@ -23,10 +23,30 @@ toml::table parse_toml_text(std::string_view text, const std::string& source) {
   }
 }
 
+namespace {
+
+/// ", such as 'DIR/a.toml'" naming the TOML files in a folder (the first few, sorted), or "".
+std::string toml_files_in(const std::filesystem::path& folder) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".toml") names.push_back("'" + it->path().string() + "'");
+  if (names.empty()) return {};
+  std::sort(names.begin(), names.end());
+  names.resize(std::min<size_t>(names.size(), 3));
+  std::string list;
+  for (size_t k = 0; k < names.size(); ++k) list += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
+  return ", such as " + list;
+}
+
+}  // namespace
+
 toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what) {
   std::error_code ec;
   const auto status = std::filesystem::status(file, ec);
   if (!std::filesystem::exists(status)) throw UserError(file.string() + ": " + what + " not found; check the path");
+  if (std::filesystem::is_directory(status))
+    throw UserError(file.string() + ": is a folder; give the " + what + " (TOML) itself" + toml_files_in(file));
   if (!std::filesystem::is_regular_file(status))
     throw UserError(file.string() + ": is not a regular file; give the path of a " + what);
   std::ifstream in(file, std::ios::binary);

@@ -2,6 +2,7 @@
 the same input gives the same output raster, bit for bit (values, geotransform, CRS, no-data);
 a bad argument raises minerisk.Error with the command line's message; progress and stopping."""
 import os
+import re
 import threading
 
 import numpy as np
@@ -146,7 +147,7 @@ def test_bad_argument_raises_the_commands_message(inputs, tmp_path, case):
     prefix = "minerisk: error: "
     assert r.stderr.startswith(prefix) and r.stderr.count("\n") == 1, r.stderr
     cli_message = r.stderr[len(prefix):].strip()
-    cli_message = cli_message.removesuffix("; run 'minerisk --help' for usage")  # CLI11's parse errors
+    cli_message = re.sub(r"; run 'minerisk \w+ --help' for usage$", "", cli_message)  # CLI11's parse errors
     with pytest.raises(minerisk.Error) as raised:
         call(inputs, out)
     assert str(raised.value) == cli_message

@@ -1,0 +1,32 @@
+// The `minerisk` program's command line as one CLI11 tree: its description, every subcommand
+// with its own options, and the options all of them share. main() parses with it, and the man
+// page and the bash completion are written from it, so they list exactly what the parser takes.
+#include "command.hpp"
+#include "minerisk/engine/version.hpp"
+
+namespace minerisk::cli {
+
+void define_program(CLI::App& app, std::vector<Command>& commands, const Context& context, CommonOptions& common) {
+  app.description(
+      "minerisk: the probability of contamination by mines and unexploded ordnance, as georeferenced grids.\n"
+      "It combines terrain, front lines, finds, minefield records and clearance into grids (HDF5 / netCDF-4,\n"
+      "CF-1.8), calibrates and evaluates them, and offers its kernels as file-to-file raster tools.");
+  app.name("minerisk");
+  app.set_version_flag("--version", std::string("minerisk ") + kVersion);
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 success, 1 internal error, 2 bad input (the message says what to fix), 130 interrupted.\n"
+             "Run 'minerisk SUBCOMMAND --help' for a subcommand's options.");
+
+  add_run_command(app, commands, context);
+  add_terrain_commands(app, commands, context);
+  add_proximity_command(app, commands, context);
+  add_density_command(app, commands, context);
+  add_focal_command(app, commands, context);
+  add_fit_command(app, commands, context);
+  add_sweep_command(app, commands, context);
+  add_evaluate_command(app, commands, context);
+  add_explain_command(app, commands, context);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_common_options(sub, common);
+}
+
+}  // namespace minerisk::cli

@@ -1,0 +1,166 @@
+// Parse errors with nearest-name suggestions and a pointer to the right help (suggestions.hpp).
+//
+// CLI11 reports an unknown word late and out of context: a misspelt subcommand as "A subcommand
+// is required", a misspelt option as "The following arguments were not expected: 2 --thread"
+// (its value first), or not at all when a required option is also missing. So the arguments are
+// read again here, in order, with the definitions: the first word that names nothing is reported
+// with the names it could have meant; any other error keeps CLI11's text with the help to read.
+#include "suggestions.hpp"
+
+#include <cctype>
+
+#include "minerisk/engine/nearest_name.hpp"
+
+namespace minerisk::cli {
+namespace {
+
+/// An option word: "--name", "--name=value", "-x", "-xVALUE". A negative number is a value
+/// (explain's coordinates), and "--" ends the options.
+bool is_option_word(const std::string& word) {
+  if (word.size() < 2 || word[0] != '-' || word == "--") return false;
+  const auto second = static_cast<unsigned char>(word[1]);
+  return !(std::isdigit(second) || second == '.');
+}
+
+std::vector<std::string> long_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app.get_options())
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  return names;
+}
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) names.push_back(sub->get_name());
+  return names;
+}
+
+const CLI::Option* find_option(CLI::App& app, const std::string& name) {
+  if (const CLI::Option* option = app.get_option_no_throw(name)) return option;
+  // CLI11 hands a word a subcommand does not know to the program (--help, --version).
+  return app.get_parent() ? app.get_parent()->get_option_no_throw(name) : nullptr;
+}
+
+/// The words after an option word that are its values: none for a flag or an attached value.
+size_t values_after(const CLI::Option& option, bool attached) {
+  if (attached) return 0;
+  return static_cast<size_t>(std::max(0, option.get_items_expected_min()));
+}
+
+/// Joins a hint and a pointer to help: "did you mean 'x'? Run ..." or "...; run ...".
+std::string with_pointer(const std::string& hint, const std::string& pointer) {
+  if (!hint.empty() && hint.back() == '?')
+    return hint + " " + static_cast<char>(std::toupper(static_cast<unsigned char>(pointer[0]))) + pointer.substr(1);
+  return hint + "; " + pointer;
+}
+
+std::string help_of(const CLI::App& app) {
+  return app.get_parent() ? "minerisk " + app.get_name() + " --help" : "minerisk --help";
+}
+
+std::string display(const CLI::App& app) { return app.get_parent() ? "minerisk " + app.get_name() : "minerisk"; }
+
+/// For an option word `app` does not know: what it probably meant. "-threads" (GDAL's style,
+/// one dash) is compared as "--threads"; a one-letter option only differing in case is named.
+std::string option_hint(const CLI::App& app, const std::string& name) {
+  if (name.size() == 2) {
+    for (const CLI::Option* option : app.get_options())
+      for (const std::string& s : option->get_snames())
+        if (edit_distance(name, "-" + s) == 0) return "did you mean '-" + s + "'?";
+    return {};
+  }
+  const std::string as_long = name.rfind("--", 0) == 0 ? name : "-" + name;
+  const std::string near = nearest_name(as_long, long_names(app));
+  return near.empty() ? std::string() : "did you mean '" + near + "'?";
+}
+
+/// Whether a subcommand of `app` has the option `name`: given before the subcommand's name
+/// (as GDAL's programs allow --config anywhere), it went to the program instead.
+bool subcommand_option(CLI::App& app, const std::string& name) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    if (sub->get_option_no_throw(name)) return true;
+  return false;
+}
+
+std::string unknown_option(CLI::App& app, const std::string& word) {
+  const std::string name = word.substr(0, word.find('='));
+  const std::string head = "unknown option '" + name + "' for '" + display(app) + "'";
+  if (!app.get_parent() && subcommand_option(app, name))
+    return head + "; it is an option of the subcommands: give it after the subcommand's name, as in 'minerisk run " +
+           name + "'";
+  const std::string hint = option_hint(app, name);
+  const std::string pointer = "run '" + help_of(app) + "' for its options";
+  return hint.empty() ? head + "; " + pointer : head + "; " + with_pointer(hint, pointer);
+}
+
+std::string unknown_subcommand(const CLI::App& app, const std::string& word) {
+  const std::string hint = suggestion(word, subcommand_names(app), "the subcommands");
+  return with_pointer("unknown subcommand '" + word + "'; " + hint, "run 'minerisk --help' for the subcommands");
+}
+
+/// Whether every option in `word` is known to `app`; sets `skip` to the words its values take.
+bool known_option_word(CLI::App& app, const std::string& word, size_t& skip) {
+  skip = 0;
+  if (word.rfind("--", 0) == 0) {
+    const size_t equals = word.find('=');
+    const CLI::Option* option = find_option(app, word.substr(0, equals));
+    if (option) skip = values_after(*option, equals != std::string::npos);
+    return option != nullptr;
+  }
+  // -abc: flags a, b and c, or a flag a and an option b with the value "c".
+  for (size_t k = 1; k < word.size(); ++k) {
+    const CLI::Option* option = find_option(app, std::string("-") + word[k]);
+    if (!option) return false;
+    if (option->get_items_expected_min() > 0) {
+      skip = values_after(*option, k + 1 < word.size());
+      return true;
+    }
+  }
+  return true;
+}
+
+std::string positional_names(const CLI::App& app) {
+  std::string names;
+  for (const CLI::Option* option : app.get_options())
+    if (option->get_positional()) names += (names.empty() ? "" : ", ") + option->get_name(true);
+  return names;
+}
+
+std::string lower_first(std::string text) {
+  if (text.size() > 1 && std::isupper(static_cast<unsigned char>(text[0])) &&
+      !std::isupper(static_cast<unsigned char>(text[1])))
+    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+}  // namespace
+
+std::string parse_error_message(CLI::App& app, const std::vector<std::string>& args, const CLI::ParseError& error) {
+  CLI::App* sub = nullptr;
+  size_t i = 0, skip = 0;
+  for (; i < args.size() && !sub; ++i) {
+    if (args[i] == "--") break;
+    if (is_option_word(args[i])) {
+      if (!known_option_word(app, args[i], skip)) return unknown_option(app, args[i]);
+      i += skip;
+      continue;
+    }
+    for (CLI::App* candidate : app.get_subcommands([](CLI::App*) { return true; }))
+      if (candidate->get_name() == args[i]) sub = candidate;
+    if (!sub) return unknown_subcommand(app, args[i]);
+  }
+  if (!sub) return lower_first(error.what()) + "; run 'minerisk --help' for the subcommands";
+
+  for (; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (!is_option_word(args[i])) continue;
+    if (!known_option_word(*sub, args[i], skip)) return unknown_option(*sub, args[i]);
+    i += skip;
+  }
+  std::string message = lower_first(error.what());
+  if (dynamic_cast<const CLI::ExtrasError*>(&error))
+    message += " ('" + display(*sub) + "' takes " + positional_names(*sub) + ")";
+  return message + "; run '" + help_of(*sub) + "' for usage";
+}
+
+}  // namespace minerisk::cli
