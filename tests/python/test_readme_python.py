@@ -12,13 +12,14 @@ import minerisk
 from conftest import ROOT, minerisk_bin
 
 
-def readme_example():
+def readme_examples():
+    """Every ```python block of the README's Python module section, in order."""
     text = (ROOT / "README.md").read_text()
     start = text.index("\n## The Python module\n")
     end = text.index("\n## ", start + 1)
-    block = re.search(r"^```python\n(.*?)^```$", text[start:end], re.S | re.M)
-    assert block, "no ```python block in the README's Python module section"
-    return block.group(1)
+    blocks = re.findall(r"^```python\n(.*?)^```$", text[start:end], re.S | re.M)
+    assert len(blocks) >= 2, "the README's Python module section has lost its examples"
+    return blocks
 
 
 def demo_layout(folder):
@@ -36,8 +37,9 @@ def test_the_readme_python_example_runs_as_written(tmp_path):
     # A previous run's output is there already: the example must replace it (overwrite=True).
     shutil.copyfile(out / "sample.nc", out / "sample_py.nc")
     stale = os.stat(out / "sample_py.nc").st_ino
+    first, tools = readme_examples()[:2]
     script = tmp_path / "readme_example.py"
-    script.write_text(readme_example())
+    script.write_text(first)
     # The minerisk under test (this build's), whatever the interpreter would find otherwise.
     paths = [os.path.dirname(os.path.dirname(minerisk.__file__)), os.path.dirname(_minerisk.__file__)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths + [os.environ.get("PYTHONPATH", "")])}
@@ -46,3 +48,10 @@ def test_the_readme_python_example_runs_as_written(tmp_path):
     assert r.returncode == 0, f"the README's Python example failed:\n{r.stdout}\n{r.stderr}"
     assert "EPSG:32638" in r.stdout and "ROC-AUC against the finds" in r.stdout, r.stdout
     assert os.stat(out / "sample_py.nc").st_ino != stale  # written anew and renamed into place
+    # The tools' example, twice: its outputs exist the second time, and it replaces them.
+    (tmp_path / "tools_example.py").write_text(tools)
+    for _ in range(2):
+        r = subprocess.run(["/usr/bin/python3", "tools_example.py"], cwd=tmp_path, env=env, capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, f"the README's tools example failed:\n{r.stdout}\n{r.stderr}"
+    assert (out / "slope_max.cog.tif").exists() and "100%" in r.stdout
