@@ -11,6 +11,7 @@ from osgeo import gdal
 from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
 
 from conftest import run_minerisk, scenario_text
+from tools_helpers import read
 
 gdal.UseExceptions()
 
@@ -30,13 +31,9 @@ def refused(*args):
 
 
 def band(path):
-    ds = gdal.Open(str(path))
-    b = ds.GetRasterBand(1)
-    values = b.ReadAsArray().astype(np.float64)
-    nodata = b.GetNoDataValue()
-    if nodata is not None:
-        values[values == nodata] = np.nan
-    return values, b.GetUnitType(), b.GetDescription()
+    """The values (tools_helpers.read), unit and description of band 1."""
+    b = gdal.Open(str(path)).GetRasterBand(1)
+    return read(path), b.GetUnitType(), b.GetDescription()
 
 
 @pytest.fixture(scope="module")
