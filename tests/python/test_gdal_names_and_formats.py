@@ -32,7 +32,8 @@ def refused(*args):
 
 def band(path):
     """The values (tools_helpers.read), unit and description of band 1."""
-    b = gdal.Open(str(path)).GetRasterBand(1)
+    ds = gdal.Open(str(path))  # kept while its band is used: GDAL's bands die with their dataset
+    b = ds.GetRasterBand(1)
     return read(path), b.GetUnitType(), b.GetDescription()
 
 
