@@ -33,6 +33,9 @@ void define_program(CLI::App& app, std::vector<Command>& commands, const Context
 /// --threads, --tile-size and --overwrite, for every subcommand whose work runs by tiles in
 /// parallel (all of them write outputs).
 void add_tile_options(CLI::App* cmd, ops::Control& control);
+/// Checks of numbers whose messages read well ("must be a number above 0").
+CLI::Validator positive_number();
+CLI::Validator non_negative_number();
 /// The control an operation runs with: the parsed options, plus the program's cancel flag
 /// (Ctrl-C), command line and --quiet.
 ops::Control control_of(const ops::Control& parsed, const Context& context);

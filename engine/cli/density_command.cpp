@@ -18,7 +18,7 @@ void add_density_command(CLI::App& app, std::vector<Command>& commands, const Co
       "density", "Gaussian kernel density in items per km2: of points onto a template grid, or of a raster of counts");
   cmd->add_option("input", a->input, "A point layer (with --like), or a raster of counts per cell")->required();
   cmd->add_option("output", a->output, "Output GeoTIFF (float32, items per km2)")->required();
-  cmd->add_option("--bandwidth", o.bandwidth, "Kernel standard deviation in metres")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--bandwidth", o.bandwidth, "Kernel standard deviation in metres")->required()->check(positive_number());
   cmd->add_option("--like", o.like, "Template raster whose grid the output takes (for a point layer)");
   cmd->add_option("--layer", o.layer, "Layer of a vector INPUT (default: its only layer)");
   cmd->add_option("--where", o.where, "OGR SQL filter on the points");

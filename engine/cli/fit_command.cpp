@@ -24,9 +24,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("--design", a->design, "Also write the training rows (transformed features, label) as CSV");
   cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
   cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
-  cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(non_negative_number());
   cmd->add_option("--block-size", a->block_size, "Cross-validate by square blocks of this many metres")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   cmd->add_option("--zones", a->zones, "Cross-validate leaving one zone of this raster out at a time");
   cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));
   add_tile_options(cmd, a->tiles);

@@ -21,7 +21,7 @@ void add_focal_command(CLI::App& app, std::vector<Command>& commands, const Cont
   add_choice_option(cmd, "--statistic", o.statistic, ops::focal_statistics(), "mean (default), sum, count, max or min");
   cmd->add_option("--radius", o.radius, "Radius in metres (a square reaches this far along each axis)")
       ->required()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   add_choice_option(cmd, "--shape", o.shape, ops::focal_shapes(), "circle (default) or square");
   add_tile_options(cmd, a->control);
   add_output_options(cmd, o);

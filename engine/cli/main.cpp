@@ -35,7 +35,8 @@ std::vector<std::string> gdal_style_arguments(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--") break;
-    if (args[i] == "-of" || args[i] == "-co") args[i] = "-" + args[i];
+    if (args[i] == "-of" || args[i] == "-co" || args[i].rfind("-of=", 0) == 0 || args[i].rfind("-co=", 0) == 0)
+      args[i] = "-" + args[i];
   }
   return args;
 }
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_signal);  // a closed terminal: stop cleanly, as for Ctrl-C
   try {
     minerisk::cli::apply_common_options(common);  // --config before any work
     for (const auto& command : commands) {

@@ -23,7 +23,7 @@ void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const 
   cmd->add_option("--layer", o.layer, "Layer of a vector INPUT (default: its only layer)");
   cmd->add_option("--where", o.where, "OGR SQL filter on a vector INPUT's features");
   cmd->add_option("--values", o.values, "Raster values that are features (default: every non-zero value)")->delimiter(',');
-  cmd->add_option("--max-distance", o.max_distance, "Clamp distances to this many metres")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-distance", o.max_distance, "Clamp distances to this many metres")->check(positive_number());
   cmd->add_flag("--signed", o.signed_distance,
                 "Vector input: positive on the left of each line's direction, negative on the right");
   cmd->add_option("--nearest-value", o.nearest_value, "Also write the value of each cell's nearest feature (raster input)");

@@ -10,8 +10,29 @@
 
 namespace minerisk::cli {
 
+// CLI11's PositiveNumber and NonNegativeNumber print their range with the largest double written
+// out (309 digits); these say it in words.
+CLI::Validator positive_number() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && v > 0 ? std::string() : "must be a number above 0";
+      },
+      "> 0", "positive");
+}
+
+CLI::Validator non_negative_number() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && v >= 0 ? std::string() : "must be a number, 0 or more";
+      },
+      ">= 0", "non-negative");
+}
+
 void add_tile_options(CLI::App* cmd, ops::Control& options) {
-  cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", options.threads, "Worker threads (default: all cores)")
+      ->check(non_negative_number());
   cmd->add_option("--tile-size", options.tile_size, "Tile edge in cells, 16 to 16384 (default 512)");
   cmd->add_flag("--overwrite", options.overwrite, "Replace outputs that exist (never an input); without it they are refused");
 }
@@ -31,8 +52,8 @@ void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
   cmd->add_option("--co", output.creation_options,
                   "Creation option KEY=VALUE of the format's driver, as gdal_translate -co; repeatable; over "
                   "minerisk's defaults")
-      ->take_all()
       ->expected(1)
+      ->allow_extra_args(false)  // one KEY=VALUE each time: `-co K=V in.tif out.tif` as in GDAL
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   // CLI11's own check, named "choices" for the man page and completion (choices.hpp): its
   // message is the one engine/ops gives Python for the same value.

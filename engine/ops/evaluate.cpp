@@ -1,6 +1,7 @@
 #include "minerisk/engine/ops/evaluate.hpp"
 
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -61,6 +62,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   for (size_t i = 0; i < probability.size(); ++i)
     if (!std::isnan(probability[i]) && !std::isnan(items[i])) scored.push_back({probability[i], items[i]});
   Evaluation e;
+  e.variable = reader.variable();
   e.cells = static_cast<int64_t>(scored.size());
   int64_t positives = 0;
   for (const auto& c : scored) positives += c.items > 0;
@@ -75,6 +77,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
 std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth) {
   nlohmann::ordered_json j;
   j["grid"] = grid_file.string();
+  j["variable"] = e.variable;
   j["truth"] = truth.path.string();
   j["cells"] = e.cells;
   j["positive_cells"] = e.metrics.positives;
@@ -135,6 +138,10 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
     files.report.replace_filename(file.stem().string() + "_evaluation.json");
   }
   if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
+  std::string extension = files.picture.extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension != ".png")
+    throw UserError("--picture: '" + files.picture.string() + "' is not a .png name; the capture curve is a PNG");
   // The outputs first, checked against the inputs; the report is the main one (committed last).
   OutputSet outputs({grid_file, truth.path}, files.overwrite);
   const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);

@@ -40,6 +40,8 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
   reader.require_evidence();
   const Grid& grid = reader.grid();
   double x = options.x, y = options.y;
+  if (!std::isfinite(x) || !std::isfinite(y))
+    throw UserError("the point (" + number_text(x) + ", " + number_text(y) + ") is not a pair of finite numbers");
   if (!options.crs.empty()) {
     OGRSpatialReference from;
     if (from.SetFromUserInput(options.crs.c_str()) != OGRERR_NONE)
@@ -99,10 +101,12 @@ std::string Explanation::json() const {
 std::string Explanation::table() const {
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "cell row %lld, col %lld (centre %.2f, %.2f)\n", static_cast<long long>(row),
+  std::snprintf(line, sizeof line, "cell row %lld, col %lld (centre %.10g, %.10g)\n", static_cast<long long>(row),
                 static_cast<long long>(col), x, y);
   out += line;
-  std::snprintf(line, sizeof line, "%-24s %12s %14s\n", "layer", "log-odds", "rank in region");
+  const bool model = !layers.empty() || !std::isnan(intercept);  // a run's output, not any grid
+  std::snprintf(line, sizeof line, "%-24s %12s %14s\n", model ? "layer" : "variable", model ? "log-odds" : "value",
+                "rank in region");
   out += line;
   if (!std::isnan(intercept)) {  // a grid that is not a run's output has no model to show
     std::snprintf(line, sizeof line, "%-24s %12.4f\n", "intercept", intercept);

@@ -2,6 +2,7 @@
 
 #include "fit_design.hpp"
 
+#include <cctype>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -200,6 +201,10 @@ std::string fit_json(const FitResult& r) {
 }
 
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files) {
+  std::string extension = files.fitted.extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension != ".toml")
+    throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
   // The outputs first: one that would replace an input, or an unwritable folder, is reported
   // before any work is done. The fitted scenario is the main output: committed last.
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);

@@ -10,6 +10,8 @@
 
 #include <cpl_string.h>
 
+#include <cstring>
+
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/geotiff_writer.hpp"
@@ -69,8 +71,13 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
     options.SetNameValue("NUM_THREADS", "ALL_CPUS");
     options.SetNameValue("BIGTIFF", "IF_SAFER");
   } else if (driver == "netCDF") {
+    // NC4 with DEFLATE, unless --co FORMAT names a classic format, which has no compression.
+    std::string user_format;
+    for (const std::string& option : format.creation_options)
+      if (option.size() > 7 && EQUALN(option.c_str(), "FORMAT=", 7)) user_format = option.substr(7);
     options.SetNameValue("FORMAT", "NC4");
-    if (compressed) options.SetNameValue("COMPRESS", "DEFLATE");
+    if (compressed && (user_format.empty() || STARTS_WITH_CI(user_format.c_str(), "NC4")))
+      options.SetNameValue("COMPRESS", "DEFLATE");
   }
   for (const std::string& option : format.creation_options) {
     const size_t eq = option.find('=');
@@ -79,20 +86,79 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
   return options;
 }
 
-// Copies the GeoTIFF `from` into `to` with `driver` (COG, netCDF, HFA...), as gdal_translate.
+// The files a dataset consists of besides `main` (an ENVI header, a .prj): minerisk commits one
+// file per output, so a format that needs more is refused. GDAL's PAM side file (.aux.xml), where
+// it keeps what a format cannot hold (a band's unit or description in HFA), is left out and
+// removed: the values are in the file itself.
+std::vector<std::string> companions(GDALDataset& ds, const std::filesystem::path& main) {
+  const std::filesystem::path pam = main.string() + ".aux.xml";
+  std::vector<std::string> others;
+  char** list = ds.GetFileList();
+  for (char** f = list; f && *f; ++f)
+    if (std::filesystem::path(*f) != main && std::filesystem::path(*f) != pam)
+      others.push_back(std::filesystem::path(*f).filename().string());
+  CSLDestroy(list);
+  std::filesystem::remove(pam);
+  return others;
+}
+
+// True when `copy` holds exactly the values of `original` (bit for bit, no-data for no-data),
+// compared by bands of rows: a driver may store float32 as bytes, scaled integers or half floats
+// without saying so (GIF, HF2, SIGDEM, GRIB...).
+bool same_values(GDALDataset& original, GDALDataset& copy) {
+  if (copy.GetRasterCount() != 1 || copy.GetRasterXSize() != original.GetRasterXSize() ||
+      copy.GetRasterYSize() != original.GetRasterYSize())
+    return false;
+  GDALRasterBand* a = original.GetRasterBand(1);
+  GDALRasterBand* b = copy.GetRasterBand(1);
+  int has_a = 0, has_b = 0;
+  const double nodata_a = a->GetNoDataValue(&has_a), nodata_b = b->GetNoDataValue(&has_b);
+  const int width = original.GetRasterXSize(), height = original.GetRasterYSize();
+  const int rows = std::max(1, std::min(height, (1 << 22) / std::max(width, 1)));
+  std::vector<float> va(static_cast<size_t>(width) * static_cast<size_t>(rows)), vb(va.size());
+  for (int row = 0; row < height; row += rows) {
+    const int n = std::min(rows, height - row);
+    if (a->RasterIO(GF_Read, 0, row, width, n, va.data(), width, n, GDT_Float32, 0, 0, nullptr) != CE_None ||
+        b->RasterIO(GF_Read, 0, row, width, n, vb.data(), width, n, GDT_Float32, 0, 0, nullptr) != CE_None)
+      return false;
+    for (size_t i = 0; i < static_cast<size_t>(width) * static_cast<size_t>(n); ++i) {
+      const bool missing_a = has_a && va[i] == static_cast<float>(nodata_a);
+      const bool missing_b = has_b && vb[i] == static_cast<float>(nodata_b);
+      if (missing_a != missing_b || (!missing_a && std::memcmp(&va[i], &vb[i], sizeof(float)) != 0)) return false;
+    }
+  }
+  return true;
+}
+
+// Copies the GeoTIFF `from` into `to` with `driver` (COG, netCDF, HFA...), as gdal_translate,
+// and refuses the result unless it is one file holding exactly the same values.
 void copy_with_driver(const std::filesystem::path& from, const std::filesystem::path& to, const std::string& driver,
                       const CPLStringList& options, const std::filesystem::path& destination) {
   GDALDriver* writer = GetGDALDriverManager()->GetDriverByName(driver.c_str());
+  const auto refuse = [&](const std::string& why) {
+    throw UserError("output: " + driver + " cannot write '" + destination.string() + "': " + why);
+  };
+  // Some drivers refuse a file that exists (GPKG): the empty temporary goes; the private folder
+  // is ours alone (mode 0700), so the name stays safe.
+  std::filesystem::remove(to);
   const GdalErrorTrap trap;
   DatasetPtr source(GDALDataset::Open(from.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   DatasetPtr copy(source ? writer->CreateCopy(to.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr)
                          : nullptr);
   if (copy) copy->FlushCache(true);
-  const bool failed = !copy;
-  copy.reset();
-  if (failed || trap.raised())
-    throw UserError("output: " + driver + " cannot write '" + destination.string() + "': " +
-                    (trap.raised() ? trap.first() : last_gdal_error()) + "; choose another -of or --co");
+  if (!copy || trap.raised())
+    refuse((trap.raised() ? trap.first() : last_gdal_error()) + "; choose another -of or --co");
+  copy.reset();  // closed: what it wrote is on disk
+  DatasetPtr written(GDALDataset::Open(to.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  if (!written) refuse("GDAL cannot read back what it wrote; choose another -of");
+  if (const std::vector<std::string> others = companions(*written, to); !others.empty())
+    refuse("it writes " + std::to_string(others.size() + 1) + " files (" + others.front() +
+           (others.size() > 1 ? ", " + others[1] : "") + (others.size() > 2 ? ", ..." : "") +
+           "), and minerisk writes one file per output; choose GTiff, COG, "
+           "netCDF or HFA");
+  if (!same_values(*source, *written))
+    refuse("it would not keep the float32 values exactly (it stores them with loss or as another type); "
+           "choose GTiff, COG, netCDF or HFA");
 }
 
 }  // namespace
@@ -137,9 +203,9 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
           tiffs[k], grid, geotiff_block_for(control.tile_size), outputs[k].nodata, outputs[k].description,
           direct ? compression : "NONE", direct ? format.creation_options : std::vector<std::string>{},
           outputs[k].units));
-      if (!direct) {
+      if (drivers[k] == "netCDF") {
         // What GDAL's netCDF driver makes of a band when it copies one: the variable's name and
-        // its CF long_name and units (other drivers keep or ignore band metadata).
+        // its CF long_name and units (other drivers would keep them in a PAM .aux.xml beside).
         if (!outputs[k].variable.empty()) writers[k]->set_band_metadata("NETCDF_VARNAME", outputs[k].variable);
         writers[k]->set_band_metadata("long_name", outputs[k].description);
         if (!outputs[k].units.empty()) writers[k]->set_band_metadata("units", outputs[k].units);

@@ -53,7 +53,8 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   // reported before any work is done. The grid is the main output: committed last.
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   const size_t grid_out = outputs.add(options.output);  // the refusals that protect data first
-  const std::string note = check_netcdf_output_name(options.output);
+  const std::string note = check_netcdf_output_name(
+      options.output, [](const fs::path& nc) { return "gdal_translate " + nc.string() + " out.tif"; });
   const fs::path evidence_path = evidence_file_for(options.output);
   const size_t evidence_out = outputs.add(evidence_path);
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
@@ -71,6 +72,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk run" : options.command_line);
   meta.scenario_toml = scenario.resolved_toml;
   meta.inputs_json = inputs_json(inputs->files);
+  meta.run_id = new_run_id();
   outputs.expect_size(grid_out, ops::grid_file_lower_bound(
                                     grid.width(), grid.height(), options.tile_size, 1 + model.evidence_names().size(),
                                     meta.title.size() + meta.history.size() + meta.scenario_toml.size() +

@@ -17,6 +17,16 @@ bool is_remote_vsi(const std::string& handler) {
   return false;
 }
 
+// http://, https://, ftp://, s3://...: a scheme of letters before "://" at the very start (a
+// driver's name such as HDF5:"f.h5"://var has a quote or path before its "://").
+bool is_url(const std::string& name) {
+  const size_t scheme = name.find("://");
+  if (scheme == std::string::npos || scheme == 0) return false;
+  for (size_t i = 0; i < scheme; ++i)
+    if (!std::isalpha(static_cast<unsigned char>(name[i]))) return false;
+  return true;
+}
+
 bool exists(const std::string& path) {
   std::error_code ec;
   return fs::exists(fs::path(path), ec);
@@ -45,7 +55,13 @@ DatasetName parse_dataset_name(const std::string& name) {
     if (parsed.file.rfind("/vsi", 0) == 0 && parse_dataset_name(parsed.file).remote) parsed.remote = true;
     return parsed;
   }
-  if (name.find("://") != std::string::npos) return DatasetName{name, "", "", true};
+  // vrt://file?options: GDAL's on-the-fly VRT of a local file.
+  if (name.rfind("vrt://", 0) == 0) {
+    const size_t query = name.find('?');
+    const size_t end = query == std::string::npos ? name.size() : query;
+    return DatasetName{"vrt://", name.substr(6, end - 6), name.substr(end), false};
+  }
+  if (is_url(name)) return DatasetName{name, "", "", true};
   // DRIVER:"file":rest, DRIVER:file:rest or DRIVER:file, where DRIVER is a name of two or more
   // letters, digits and underscores (NETCDF, HDF5, GPKG, GTIFF_DIR...).
   size_t colon = 0;
@@ -64,11 +80,36 @@ DatasetName parse_dataset_name(const std::string& name) {
   return DatasetName{name.substr(0, start), name.substr(start, end - start), name.substr(end), false};
 }
 
+namespace {
+// Forms this parser does not know (GTIFF_DIR:1:f.tif, /vsisubfile/0_100,f.tif): the first part
+// of the name, split at ':', ',' and quotes, that is a file.
+fs::path existing_part(const std::string& name) {
+  std::string part;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    const char c = i < name.size() ? name[i] : ':';
+    if (c != ':' && c != ',' && c != '"') {
+      part += c;
+      continue;
+    }
+    if (!part.empty() && is_file(part)) return part;
+    part.clear();
+  }
+  return {};
+}
+}  // namespace
+
 fs::path local_file(const std::string& name) {
+  const fs::path file = named_file(name);
+  if (file.empty() || exists(file.string())) return file;
+  const fs::path found = existing_part(name);
+  return found.empty() ? file : found;
+}
+
+fs::path named_file(const std::string& name) {
   const DatasetName parsed = parse_dataset_name(name);
   if (parsed.remote) return {};
   if (parsed.prefix.rfind("/vsi", 0) == 0) {
-    if (parsed.file.rfind("/vsi", 0) == 0) return local_file(parsed.file);
+    if (parsed.file.rfind("/vsi", 0) == 0) return named_file(parsed.file);
     // /vsizip/archive.zip/inner/x.tif: the archive is the longest leading part that is a file.
     fs::path leading;
     for (const fs::path& part : fs::path(parsed.file)) {

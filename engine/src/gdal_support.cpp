@@ -89,6 +89,25 @@ bool is_vector_only(const fs::path& path) {
   return vector != nullptr;
 }
 
+std::vector<fs::path> files_of_dataset(const std::string& name) {
+  const fs::path file = local_file(name);
+  std::error_code ec;
+  // Never reach out to the network for a check; a missing file has nothing to protect.
+  if (file.empty() || !fs::exists(file, ec)) return {};
+  init_gdal();
+  const GdalErrorTrap probe;  // a name GDAL cannot open has no files to protect: not an error here
+  DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  std::vector<fs::path> files;
+  if (!ds) return files;
+  char** list = ds->GetFileList();
+  for (char** f = list; f && *f; ++f) {
+    const fs::path file = local_file(*f);
+    if (!file.empty()) files.push_back(file);
+  }
+  CSLDestroy(list);
+  return files;
+}
+
 DatasetPtr open_vector(const fs::path& path, const std::string& role) {
   init_gdal();
   check_readable(path, role);

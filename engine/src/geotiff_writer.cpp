@@ -6,6 +6,7 @@
 
 #include <cpl_string.h>
 
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/write_failure.hpp"
 
 namespace minerisk {
@@ -44,12 +45,17 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
     const size_t eq = option.find('=');
     options.SetNameValue(option.substr(0, eq).c_str(), eq == std::string::npos ? "" : option.substr(eq + 1).c_str());
   }
-  // The block cache only sees the strip/tile layout it was created with: a --co TILED=NO
-  // writes strips, whatever our tiles.
-  compressed_ = !EQUAL(options.FetchNameValueDef("COMPRESS", "NONE"), "NONE");  const GdalErrorTrap trap;
+  // --co COMPRESS decides, like --compress, whether tiles are flushed as they come (write()).
+  compressed_ = !EQUAL(options.FetchNameValueDef("COMPRESS", "NONE"), "NONE");
+  const GdalErrorTrap trap;
   errno = 0;
   dataset_.reset(driver->Create(path.c_str(), static_cast<int>(grid.width()), static_cast<int>(grid.height()), 1,
                                 GDT_Float32, options.List()));
+  // A value GDAL's check let through but the driver refuses (BLOCKXSIZE=100: not a multiple of
+  // 16) is the user's to fix, not a failure to write.
+  if (!dataset_ && !creation_options.empty() && errno != ENOSPC)
+    throw UserError("--co: GTiff cannot create the output with these creation options (GDAL: " +
+                    (trap.raised() ? trap.first() : last_gdal_error()) + "); change or leave them out");
   check_written(trap, !dataset_, path, "creating it");
   double gt[6];
   std::copy(grid.frame.geotransform.begin(), grid.frame.geotransform.end(), gt);

@@ -73,6 +73,7 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
   if (netcdf) {
     const char* scenario = ds->GetMetadataItem("NC_GLOBAL#scenario");
     scenario_ = scenario ? scenario : "";
+    if (const char* id = ds->GetMetadataItem("NC_GLOBAL#run_id")) run_id_ = id;
     if (const char* evidence = ds->GetMetadataItem("NC_GLOBAL#evidence_file")) find_evidence(evidence, what);
   }
   char** subdatasets = ds->GetMetadata("SUBDATASETS");
@@ -90,9 +91,9 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
     if (variable_.empty()) variable_ = has("probability") ? "probability" : has("mean") ? "mean" : "";
     if (variable_.empty())
       throw UserError(what + " holds several variables and none is 'probability' or 'mean'; choose one with "
-                             "--variable (" + suggestion("", variables_, "variables are") + ")");
+                             "--variable (" + suggestion("", variables_, "variables") + ")");
     if (!has(variable_))
-      throw UserError(what + " has no variable '" + variable_ + "'; " + suggestion(variable_, variables_, "variables are"));
+      throw UserError(what + " has no variable '" + variable_ + "'; " + suggestion(variable_, variables_, "variables"));
     ds = open_grid(dataset_of(variable_), true, what);
   } else if (!netcdf_name && !variable_.empty()) {
     // One variable: GDAL opens it as the file; naming it is fine, naming another is not.
@@ -126,6 +127,12 @@ void GridFileReader::find_evidence(const std::string& file_name, const std::stri
     return;
   }
   DatasetPtr ds = open_grid("NETCDF:\"" + evidence_file_.string() + "\"", true, what + "'s evidence file");
+  // The evidence of another run, copied or renamed beside this grid, would explain it wrongly.
+  const char* theirs = ds->GetMetadataItem("NC_GLOBAL#run_id");
+  if (!run_id_.empty() && (!theirs || run_id_ != theirs)) {
+    evidence_foreign_ = true;  // refused when the layers are asked for (require_evidence)
+    return;
+  }
   if (char** subdatasets = ds->GetMetadata("SUBDATASETS")) {
     for (char** item = subdatasets; *item; ++item) {
       const std::string entry(*item);
@@ -140,6 +147,10 @@ void GridFileReader::find_evidence(const std::string& file_name, const std::stri
 }
 
 void GridFileReader::require_evidence() const {
+  if (evidence_foreign_)
+    throw UserError("grid: '" + evidence_file_.string() + "' beside '" + name_.string() +
+                    "' holds the evidence layers of another run (its run_id differs); keep each grid with its own "
+                    "evidence file, or run the scenario again");
   if (evidence_missing_)
     throw UserError("grid: '" + name_.string() + "' keeps its evidence layers in '" + evidence_file_.string() +
                     "', which is not there; keep the two files together");
@@ -159,11 +170,11 @@ DatasetPtr GridFileReader::open_variable(const std::string& variable, std::strin
   if (evidence) require_evidence();
   if (evidence && std::find(evidence_.begin(), evidence_.end(), variable.substr(9)) == evidence_.end())
     throw UserError("grid: '" + name_.string() + "' has no evidence layer '" + variable.substr(9) + "'; " +
-                    suggestion(variable.substr(9), evidence_, "layers are"));
+                    suggestion(variable.substr(9), evidence_, "layers"));
   if (!evidence && multi_ && !variable.empty() &&
       std::find(variables_.begin(), variables_.end(), variable) == variables_.end())
     throw UserError("grid: '" + name_.string() + "' has no variable '" + variable + "'; " +
-                    suggestion(variable, variables_, "variables are"));
+                    suggestion(variable, variables_, "variables"));
   DatasetPtr ds = open_grid(dataset_of(variable), evidence || netcdf_ || !variable.empty(), what);
   if (ds->GetRasterCount() != 1 || ds->GetRasterXSize() != grid_.width() || ds->GetRasterYSize() != grid_.height())
     throw UserError(what + " is not a (y, x) variable of the grid");

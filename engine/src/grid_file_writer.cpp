@@ -152,6 +152,7 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   set_text(file, "date_created", meta.created_utc);
   set_text(file, "scenario", meta.scenario_toml);
   set_text(file, "inputs", meta.inputs_json);
+  if (!meta.run_id.empty()) set_text(file, "run_id", meta.run_id);
 
   m.grid = &grid;
   std::tie(m.x, m.y) = write_xy(file, grid);

@@ -4,7 +4,9 @@
 #include <cpl_string.h>
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
+#include <cstdlib>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -45,6 +47,21 @@ const std::vector<std::string> kPreferred = {"GTiff", "netCDF", "HFA", "ENVI", "
 
 }  // namespace
 
+std::string lossy_creation_option(const std::vector<std::string>& options) {
+  for (const std::string& option : options) {
+    const size_t eq = option.find('=');
+    std::string key = option.substr(0, eq), value = eq == std::string::npos ? "" : option.substr(eq + 1);
+    for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const bool lossy_compression = key == "COMPRESS" && (value == "JPEG" || value == "WEBP" || value == "JXL");
+    const bool fewer_bits = key == "NBITS" && value != "32" && value != "64";
+    const bool error_allowed = key == "MAX_Z_ERROR" && std::strtod(value.c_str(), nullptr) != 0.0;
+    const bool quantised = key == "DISCARD_LSB";
+    if (lossy_compression || fewer_bits || error_allowed || quantised) return option;
+  }
+  return "";
+}
+
 std::string raster_output_driver(const fs::path& output, const std::string& format) {
   init_gdal();
   GDALDriverManager* manager = GetGDALDriverManager();
@@ -56,10 +73,14 @@ std::string raster_output_driver(const fs::path& output, const std::string& form
       for (int i = 0; i < manager->GetDriverCount(); ++i)
         if (can_write_rasters(manager->GetDriver(i))) writers.push_back(manager->GetDriver(i)->GetDescription());
       throw UserError("-of: '" + format + "' is not " + (driver ? "a raster format GDAL can write" : "a GDAL driver") +
-                      "; " + suggestion(format, writers, "formats that write rasters include GTiff, COG, netCDF; all are"));
+                      "; " + suggestion(format, writers, "formats that write rasters (GTiff, COG, netCDF...)"));
     }
     const std::vector<std::string> extensions = extensions_of(driver);
-    if (!extensions.empty() && std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
+    // A driver with no file extension writes no file (MEM); a VRT would refer to temporaries.
+    if (extensions.empty() || EQUAL(driver->GetDescription(), "VRT"))
+      throw UserError(std::string("-of: ") + driver->GetDescription() +
+                      " writes no self-contained file; write GTiff, COG or netCDF (and gdal_translate from there)");
+    if (std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
       throw UserError("output: '" + output.string() + "' does not end in a " + driver->GetDescription() +
                       " extension (" + extensions.front() + "); name it ." + extensions.front() +
                       " or give the -of that writes ." + (ext.empty() ? "?" : ext));
@@ -78,6 +99,9 @@ std::string raster_output_driver(const fs::path& output, const std::string& form
   if (claimants.empty())
     throw UserError("output: no GDAL raster format writes '." + ext + "' files ('" + output.string() +
                     "'); name it .tif (GeoTIFF), .nc (netCDF), or give -of FORMAT");
+  claimants.erase(std::remove(claimants.begin(), claimants.end(), "VRT"), claimants.end());
+  if (claimants.empty())
+    throw UserError("output: '." + ext + "' is a VRT, which would refer to temporaries; name it .tif or .nc");
   for (const std::string& preferred : kPreferred)
     if (std::find(claimants.begin(), claimants.end(), preferred) != claimants.end()) return preferred;
   return claimants.front();
@@ -105,8 +129,10 @@ void check_creation_options(const std::string& driver_name, const std::vector<st
     for (char& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (!keys.empty() && std::find(keys.begin(), keys.end(), key) == keys.end())
       throw UserError("--co: " + driver_name + " has no creation option '" + key + "'; " +
-                      suggestion(key, keys, "its options are"));
+                      suggestion(key, keys, "its options"));
   }
+  if (const std::string lossy = lossy_creation_option(options); !lossy.empty())
+    throw UserError("--co: " + lossy + " would change the values (float32 is written losslessly); leave it out");
   // GDAL's own check of the values (COMPRESS=ZIP, a number out of range): a warning is an error.
   const GdalErrorTrap trap;
   CPLStringList list;
@@ -115,7 +141,8 @@ void check_creation_options(const std::string& driver_name, const std::vector<st
   trap.check("--co", "give values the driver accepts (gdalinfo --format " + driver_name + " lists them)");
 }
 
-std::string check_netcdf_output_name(const fs::path& output, const std::string& option) {
+std::string check_netcdf_output_name(const fs::path& output, const std::function<std::string(const fs::path&)>& geotiff_hint,
+                                     const std::string& option) {
   const std::string ext = extension_of(output);
   if (ext == "nc" || ext == "nc4") return "";
   if (ext == "h5" || ext == "hdf5")
@@ -125,8 +152,7 @@ std::string check_netcdf_output_name(const fs::path& output, const std::string& 
   fs::path suggested = output;
   suggested.replace_extension(".nc");
   throw UserError(option + ": '" + output.string() + "' is not a netCDF name; the grid is netCDF-4 (CF-1.8): name it '" +
-                  suggested.string() + "' (a GeoTIFF of one variable: gdal_translate NETCDF:\"" + suggested.string() +
-                  "\":probability out.tif)");
+                  suggested.string() + "' (then a GeoTIFF of it: " + geotiff_hint(suggested) + ")");
 }
 
 }  // namespace minerisk

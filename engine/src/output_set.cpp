@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "minerisk/engine/dataset_name.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "private_folder.hpp"
 
 namespace fs = std::filesystem;
@@ -37,7 +38,7 @@ std::string abbreviated(const std::string& s) { return s.size() <= 60 ? s : s.su
 // Refuses a destination that no file can have: empty, or a name or path over the system's
 // limits (which would otherwise surface as "filesystem error" from deep inside).
 void check_spelling(const fs::path& destination) {
-  if (destination.empty()) throw UserError("output: the path is empty; give a file name such as out.h5");
+  if (destination.empty()) throw UserError("output: the path is empty; give a file name such as out.nc");
   const std::string text = destination.string();
   if (text.size() >= PATH_MAX)
     throw UserError("output: the path '" + abbreviated(text) + "' is " + std::to_string(text.size()) +
@@ -88,7 +89,7 @@ struct OutputSet::Impl {
                       "); choose another output path");
     }
     if (S_ISDIR(st.st_mode))
-      throw UserError("output: '" + out.destination.string() + "' is a folder; give a file name such as out.h5");
+      throw UserError("output: '" + out.destination.string() + "' is a folder; give a file name such as out.nc");
     if (!S_ISREG(st.st_mode))
       throw UserError("output: '" + out.destination.string() +
                       "' exists and is not a regular file (a device, a fifo or a socket); write to a file instead");
@@ -125,12 +126,17 @@ OutputSet::~OutputSet() = default;  // the private folders remove themselves and
 void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
   for (const fs::path& path : inputs) {
     if (path.empty()) continue;
-    // A GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif) protects its file.
-    const std::optional<FileId> id = id_of(local_file(path.string()));
-    if (!id) continue;
-    impl_->inputs.push_back({path, *id});
-    for (const Impl::Output& out : impl_->outputs)
-      if (const std::optional<FileId> existing = id_of(out.destination)) impl_->check_not_input(out, *existing);
+    // A GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif) protects its file,
+    // and every file GDAL reads for it (a VRT's sources, vrt://, a shapefile's sidecars).
+    std::vector<fs::path> files = files_of_dataset(path.string());
+    files.push_back(local_file(path.string()));
+    for (const fs::path& file : files) {
+      const std::optional<FileId> id = id_of(file);
+      if (!id) continue;
+      impl_->inputs.push_back({file == path ? path : fs::path(path.string() + " (" + file.string() + ")"), *id});
+      for (const Impl::Output& out : impl_->outputs)
+        if (const std::optional<FileId> existing = id_of(out.destination)) impl_->check_not_input(out, *existing);
+    }
   }
 }
 
@@ -141,7 +147,7 @@ size_t OutputSet::add(const fs::path& destination) {
   out.destination = destination;
   out.name = destination.filename().string();
   if (out.name.empty() || out.name == "." || out.name == "..")
-    throw UserError("output: '" + destination.string() + "' is a folder; give a file name such as out.h5");
+    throw UserError("output: '" + destination.string() + "' is a folder; give a file name such as out.nc");
   const fs::path folder = destination.has_parent_path() ? destination.parent_path() : fs::path(".");
   struct stat st {};
   const int found = ::stat(folder.c_str(), &st) == 0 ? 0 : errno;
@@ -260,6 +266,7 @@ void OutputSet::Impl::commit(const std::atomic<bool>* cancel) {
   sigemptyset(&blocked);
   sigaddset(&blocked, SIGINT);
   sigaddset(&blocked, SIGTERM);
+  sigaddset(&blocked, SIGHUP);  // a closed terminal or ssh session
   pthread_sigmask(SIG_BLOCK, &blocked, &previous);
   struct Restore {
     sigset_t* mask;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -49,6 +50,13 @@ InputFile describe_input(const std::string& role, const fs::path& path) {
     f.sha256 = sha256_file(file);
   }
   return f;
+}
+
+std::string new_run_id() {
+  std::random_device device;
+  char text[40];
+  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", device(), device(), device(), device());
+  return text;
 }
 
 std::string utc_now_iso8601() {

@@ -212,6 +212,9 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
             raise Error(f"grid: '{path}' keeps its evidence layers in '{evidence_path}', which is not there; "
                         "keep the two files together")
         evidence = xr.open_dataset(evidence_path)
+        if evidence.attrs.get("run_id") != ds.attrs.get("run_id"):
+            raise Error(f"grid: '{evidence_path}' beside '{path}' holds the evidence layers of another run (its "
+                        "run_id differs); keep each grid with its own evidence file, or run the scenario again")
         for name, layer in evidence.data_vars.items():
             # The evidence file's own x, y and crs describe the same grid: keep the grid's.
             ds[f"evidence_{name}"] = layer.reset_coords(drop=True)

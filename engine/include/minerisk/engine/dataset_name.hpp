@@ -28,9 +28,12 @@ struct DatasetName {
 DatasetName parse_dataset_name(const std::string& name);
 
 /// The local file a dataset name reads: the path itself, the file inside NETCDF:"...":var, or
-/// the archive of /vsizip/archive.zip/inner (the longest leading part that is a file). Empty for
-/// a remote name. The path may not exist.
+/// the archive of /vsizip/archive.zip/inner (the longest leading part that is a file); for a
+/// form this parser does not know (GTIFF_DIR:1:f.tif), a part of the name that is a file. Empty
+/// for a remote name. The path may not exist.
 std::filesystem::path local_file(const std::string& name);
+/// The file the name's form designates, whether or not it exists (local_file without the search).
+std::filesystem::path named_file(const std::string& name);
 
 /// `name` with its local file made absolute against `base` when it is relative, so a scenario's
 /// `dem = 'NETCDF:"grid.nc":probability'` names grid.nc beside the scenario file.

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gdal_priv.h>
 
@@ -58,6 +59,11 @@ using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
 DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role);
 /// True when GDAL opens the path as a vector dataset (and not as a raster).
 bool is_vector_only(const std::filesystem::path& path);
+
+/// Every local file GDAL reads for the dataset `name` (GDALDataset::GetFileList): the file
+/// itself, a VRT's sources, a shapefile's sidecars, the file behind vrt:// or HDF5:"f":var.
+/// Empty when GDAL cannot open it, or for a remote name (never opened for this).
+std::vector<std::filesystem::path> files_of_dataset(const std::string& name);
 
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,
 /// or if GDAL raised any error or warning while opening it.

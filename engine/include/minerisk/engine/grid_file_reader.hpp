@@ -50,7 +50,9 @@ class GridFileReader {
   std::vector<std::string> evidence_, variables_;
   std::string scenario_;
   std::filesystem::path evidence_file_;  // empty when the grid names none
+  std::string run_id_;                   // the grid's, which its evidence file must share
   bool evidence_missing_ = false;
+  bool evidence_foreign_ = false;  // the evidence file of another run
 };
 
 }  // namespace minerisk

@@ -19,6 +19,7 @@ namespace minerisk {
 
 struct OutputMetadata {
   std::string title, history, version, scenario_toml, inputs_json, created_utc;
+  std::string run_id;  // ties files written together (a run's grid and evidence); "" for none
 };
 
 class GridFileWriter {

@@ -11,7 +11,7 @@
 //   planted by someone else is ever followed and any destination name that fits the file
 //   system fits its temporary;
 // - commit() moves every output into place as one step, the first output added last (so a
-//   run's grid never stands beside a picture of another run), with SIGINT and SIGTERM blocked
+//   run's grid never stands beside a picture of another run), with SIGINT, SIGTERM and SIGHUP blocked
 //   and the cancel flag checked just before; a failed rename puts the previous files back;
 // - until then the destinations are untouched, and the destructor removes the temporaries;
 //   private folders of dead processes are removed when the next command writes there.

@@ -20,6 +20,10 @@ InputFile describe_input(const std::string& role, const std::filesystem::path& p
 /// Hex SHA-256 of a file's bytes.
 std::string sha256_file(const std::filesystem::path& path);
 
+/// A new random identifier (128 bits, hex) for the files of one run, so that a grid's evidence
+/// file is known to be its own.
+std::string new_run_id();
+
 /// The current time in UTC as ISO 8601, e.g. 2026-11-28T07:01:38Z.
 std::string utc_now_iso8601();
 

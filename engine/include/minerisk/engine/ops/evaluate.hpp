@@ -15,6 +15,7 @@ struct TruthSpec {
 };
 
 struct Evaluation {
+  std::string variable;             // the grid's variable that was scored ("" for a single raster)
   kernels::RankingMetrics metrics;  // capture at 1, 5, 10 and 20 % of the area
   std::vector<double> capture_curve;  // at 0, 1, ..., 100 % of the area
   int64_t cells = 0;
