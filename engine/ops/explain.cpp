@@ -36,12 +36,13 @@ std::string number_text(double v) {
 }  // namespace
 
 Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions& options) {
+  if (!std::isfinite(options.x) || !std::isfinite(options.y))
+    throw UserError("the point (" + number_text(options.x) + ", " + number_text(options.y) +
+                    ") is not a pair of finite numbers");
   const GridFileReader reader(grid_file, options.variable);
   reader.require_evidence();
   const Grid& grid = reader.grid();
   double x = options.x, y = options.y;
-  if (!std::isfinite(x) || !std::isfinite(y))
-    throw UserError("the point (" + number_text(x) + ", " + number_text(y) + ") is not a pair of finite numbers");
   if (!options.crs.empty()) {
     OGRSpatialReference from;
     if (from.SetFromUserInput(options.crs.c_str()) != OGRERR_NONE)

@@ -199,3 +199,63 @@ def test_an_existing_tool_output_is_replaced_only_with_overwrite(region, tmp_pat
 def test_run_names_its_format(region, tmp_path):
     message = refused("run", region / "scenario.toml", "-o", tmp_path / "grid.tif", "-q")
     assert "is not a netCDF name" in message and "grid.nc" in message
+
+
+# What an adversarial review found (each a refusal, exit 2, nothing written) ----------------
+
+
+def test_inputs_read_through_a_vrt_are_never_overwritten(region, tmp_path):
+    dem = tmp_path / "dem.tif"
+    shutil.copy(region / "dem.tif", dem)
+    before = dem.read_bytes()
+    gdal.BuildVRT(str(tmp_path / "dem.vrt"), [str(dem)])
+    assert "is the input" in refused("slope", tmp_path / "dem.vrt", dem, "-q", "--overwrite")
+    assert "is the input" in refused("slope", f"vrt://{dem}", dem, "-q", "--overwrite")
+    assert dem.read_bytes() == before
+
+
+@pytest.mark.parametrize("name, args, words", [
+    ("s.bin", ["-of", "ENVI"], "no self-contained file"),      # a header beside the data
+    ("s.mem", ["-of", "MEM"], "no self-contained file"),       # no file at all
+    ("s.vrt", ["-of", "VRT"], "no self-contained file"),       # refers to temporaries
+    ("s.gif", [], "would not keep the float32 values"),        # bytes
+    ("s.hf2", ["-of", "HF2"], "would not keep the float32 values"),  # scaled integers
+    ("s.rst", [], "writes 2 files"),
+    ("s.tif", ["--co", "COMPRESS=WEBP"], "would change the values"),
+    ("s.tif", ["--co", "NBITS=16"], "would change the values"),
+    ("s.tif", ["--co", "BLOCKXSIZE=100"], "GTiff cannot create the output with these creation options"),
+])
+def test_formats_that_would_lose_files_or_values_are_refused(region, tmp_path, name, args, words):
+    message = refused("slope", region / "dem.tif", tmp_path / name, "-q", *args)
+    assert words in message, message
+    assert [p.name for p in tmp_path.iterdir()] == []  # nothing left, no private folder either
+
+
+def test_a_geopackage_raster_is_written_and_reads_back(region, tmp_path):
+    ok("slope", region / "dem.tif", tmp_path / "slope.gpkg", "-q")
+    ok("slope", region / "dem.tif", tmp_path / "slope.tif", "-q")
+    assert np.array_equal(band(tmp_path / "slope.gpkg")[0], band(tmp_path / "slope.tif")[0], equal_nan=True)
+
+
+def test_creation_options_may_come_before_the_files_as_in_gdal(region, tmp_path):
+    ok("slope", "-co", "COMPRESS=LZW", region / "dem.tif", tmp_path / "a.tif", "-q")
+    ok("slope", region / "dem.tif", "-co", "COMPRESS=LZW", tmp_path / "b.tif", "-q", "-of=GTiff")
+    for name in ("a.tif", "b.tif"):
+        assert gdal.Open(str(tmp_path / name)).GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE") == "LZW"
+
+
+def test_explain_refuses_the_evidence_file_of_another_run(region, tmp_path, write_scenario):
+    ok("run", region / "scenario.toml", "-o", tmp_path / "p.nc", "-q", "--no-picture")
+    ok("run", write_scenario(scenario_text(region, intercept="-4.0")), "-o", tmp_path / "q.nc", "-q", "--no-picture")
+    (tmp_path / "q_evidence.nc").replace(tmp_path / "p_evidence.nc")
+    gt = gdal.Open(str(region / "dem.tif")).GetGeoTransform()
+    message = refused("explain", tmp_path / "p.nc", gt[0] + 3000, gt[3] - 3000)
+    assert "another run" in message
+    assert "not a pair of finite numbers" in refused("explain", tmp_path / "q.nc", "nan", gt[3] - 3000)
+
+
+def test_pictures_and_fitted_scenarios_are_named_for_what_they_are(region, grid, tmp_path):
+    assert ".png" in refused("evaluate", grid / "out.nc", "--truth", region / "region.gpkg", "--layer", "finds",
+                             "-o", tmp_path / "r.json", "--picture", tmp_path / "r.jpg")
+    assert ".toml" in refused("fit", region / "scenario.toml", "-o", tmp_path / "fitted.nc")
+    assert list(tmp_path.iterdir()) == []

@@ -96,13 +96,15 @@ def paused_before_commit(*args):
     return process
 
 
-def test_sigterm_after_the_final_tile_keeps_the_previous_outputs(region, previous):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_signal_after_the_final_tile_keeps_the_previous_outputs(region, previous, sig):
+    """SIGHUP too: a closed terminal or ssh session ends a run like Ctrl-C."""
     before = snapshot(previous)
     process = paused_before_commit("run", region / "scenario.toml", "-o", previous / "out.nc")
     # Everything is written: the grid and the picture are complete in the private folder.
     done = {f.suffix: f.read_bytes()[:8] for f in temporaries(previous)}
     assert done == {".nc": b"\x89HDF\r\n\x1a\n", ".png": b"\x89PNG\r\n\x1a\n"}
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(sig)
     check_interrupted(process, previous, before)
 
 
