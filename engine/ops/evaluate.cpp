@@ -138,13 +138,14 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
     files.report.replace_filename(file.stem().string() + "_evaluation.json");
   }
   if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
+  // The outputs first, checked against the inputs; the report is the main one (committed last).
+  OutputSet outputs({grid_file, truth.path}, files.overwrite);
+  const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);
+  // After the refusals that protect data (an input, a folder).
   std::string extension = files.picture.extension().string();
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (extension != ".png")
     throw UserError("--picture: '" + files.picture.string() + "' is not a .png name; the capture curve is a PNG");
-  // The outputs first, checked against the inputs; the report is the main one (committed last).
-  OutputSet outputs({grid_file, truth.path}, files.overwrite);
-  const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);
   const Evaluation e = evaluate_grid(grid_file, truth, files.variable);
   outputs.write_text(report, evaluation_json(e, grid_file, truth) + "\n");
   outputs.writing([&] { write_capture_png(e, outputs.temporary(picture), "CAPTURE CURVE"); });

@@ -201,15 +201,16 @@ std::string fit_json(const FitResult& r) {
 }
 
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files) {
-  std::string extension = files.fitted.extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension != ".toml")
-    throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
   // The outputs first: one that would replace an input, or an unwritable folder, is reported
   // before any work is done. The fitted scenario is the main output: committed last.
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   outputs.add_inputs({options.spec.labels, options.spec.zones});
   const size_t fitted = outputs.add(files.fitted);
+  // After the refusals that protect data (an input, a folder).
+  std::string extension = files.fitted.extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension != ".toml")
+    throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
   const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));
   const std::optional<size_t> design = files.design.empty() ? std::nullopt : std::optional(outputs.add(files.design));
   FitResult r = fit_scenario(scenario, options);

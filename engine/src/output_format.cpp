@@ -72,8 +72,10 @@ std::string raster_output_driver(const fs::path& output, const std::string& form
       std::vector<std::string> writers;
       for (int i = 0; i < manager->GetDriverCount(); ++i)
         if (can_write_rasters(manager->GetDriver(i))) writers.push_back(manager->GetDriver(i)->GetDescription());
+      const std::string nearest = nearest_name(format, writers);
       throw UserError("-of: '" + format + "' is not " + (driver ? "a raster format GDAL can write" : "a GDAL driver") +
-                      "; " + suggestion(format, writers, "formats that write rasters (GTiff, COG, netCDF...)"));
+                      "; " + (nearest.empty() ? "write GTiff, COG, netCDF or HFA ('gdalinfo --formats' lists all)"
+                                              : "did you mean '" + nearest + "'?"));
     }
     const std::vector<std::string> extensions = extensions_of(driver);
     // A driver with no file extension writes no file (MEM); a VRT would refer to temporaries.
