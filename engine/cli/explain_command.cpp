@@ -23,7 +23,7 @@ void add_explain_command(CLI::App& app, std::vector<Command>& commands, const Co
   cmd->add_option("--variable", a->options.variable,
                   "The variable of a file of several (default: probability, or a sweep's mean)");
   cmd->add_flag("--json", a->json, "Print JSON instead of a table");
-  cmd->footer("Example: minerisk explain out/sample.nc 646000 4415000");
+  cmd->footer("Example: minerisk explain out/sample.nc 650000 4405000");
   commands.push_back({cmd, [a] {
                         const ops::Explanation e = ops::explain(a->grid, a->options);
                         std::printf("%s", a->json ? (e.json() + "\n").c_str() : e.table().c_str());

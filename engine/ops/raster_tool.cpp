@@ -4,12 +4,14 @@
 #include "minerisk/engine/ops/raster_tool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <memory>
 #include <mutex>
 
 #include <cpl_string.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "minerisk/engine/errors.hpp"
@@ -76,6 +78,7 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
     for (const std::string& option : format.creation_options)
       if (option.size() > 7 && EQUALN(option.c_str(), "FORMAT=", 7)) user_format = option.substr(7);
     options.SetNameValue("FORMAT", "NC4");
+    options.SetNameValue("WRITE_GDAL_HISTORY", "NO");  // it would name the private temporary
     if (compressed && (user_format.empty() || STARTS_WITH_CI(user_format.c_str(), "NC4")))
       options.SetNameValue("COMPRESS", "DEFLATE");
   }
@@ -90,16 +93,41 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
 // file per output, so a format that needs more is refused. GDAL's PAM side file (.aux.xml), where
 // it keeps what a format cannot hold (a band's unit or description in HFA), is left out and
 // removed: the values are in the file itself.
-std::vector<std::string> companions(GDALDataset& ds, const std::filesystem::path& main) {
+std::vector<std::string> companions(GDALDataset& ds, const std::filesystem::path& main,
+                                    const std::filesystem::path& destination) {
   const std::filesystem::path pam = main.string() + ".aux.xml";
   std::vector<std::string> others;
   char** list = ds.GetFileList();
-  for (char** f = list; f && *f; ++f)
-    if (std::filesystem::path(*f) != main && std::filesystem::path(*f) != pam)
-      others.push_back(std::filesystem::path(*f).filename().string());
+  for (char** f = list; f && *f; ++f) {
+    const std::filesystem::path file(*f);
+    if (file == main || file == pam) continue;
+    // Named as it would have stood beside the destination (0.prj -> dist.prj).
+    std::string name = file.filename().string();
+    const std::string stem = main.stem().string();
+    if (name.rfind(stem, 0) == 0) name = destination.stem().string() + name.substr(stem.size());
+    others.push_back(name);
+  }
   CSLDestroy(list);
-  std::filesystem::remove(pam);
   return others;
+}
+
+// The copy's georeferencing as the format itself holds it (read without GDAL's .aux.xml, which
+// is not kept): a format that cannot hold the grid's CRS or cells is refused, not written
+// unlocated (Kro, GSAG, PCRaster) or mislabelled (GTX).
+bool same_georeferencing(GDALDataset& original, GDALDataset& copy) {
+  double a[6], b[6];
+  if (original.GetGeoTransform(a) != CE_None || copy.GetGeoTransform(b) != CE_None) return false;
+  for (int i = 0; i < 6; ++i)
+    if (std::fabs(a[i] - b[i]) > 1e-9 * std::max(1.0, std::fabs(a[i]))) return false;
+  const OGRSpatialReference* sa = original.GetSpatialRef();
+  const OGRSpatialReference* sb = copy.GetSpatialRef();
+  return sa && sb && sa->IsSame(sb);
+}
+
+// GDAL's progress callback for a copy: stops it when the cancel flag is set (Ctrl-C).
+int CPL_STDCALL copy_progress(double, const char*, void* cancel) {
+  const auto* flag = static_cast<const std::atomic<bool>*>(cancel);
+  return flag && flag->load() ? FALSE : TRUE;
 }
 
 // True when `copy` holds exactly the values of `original` (bit for bit, no-data for no-data),
@@ -133,7 +161,7 @@ bool same_values(GDALDataset& original, GDALDataset& copy) {
 // Copies the GeoTIFF `from` into `to` with `driver` (COG, netCDF, HFA...), as gdal_translate,
 // and refuses the result unless it is one file holding exactly the same values.
 void copy_with_driver(const std::filesystem::path& from, const std::filesystem::path& to, const std::string& driver,
-                      const CPLStringList& options, const std::filesystem::path& destination) {
+                      const CPLStringList& options, const std::filesystem::path& destination, const Control& control) {
   GDALDriver* writer = GetGDALDriverManager()->GetDriverByName(driver.c_str());
   const auto refuse = [&](const std::string& why) {
     throw UserError("output: " + driver + " cannot write '" + destination.string() + "': " + why);
@@ -143,19 +171,24 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
   std::filesystem::remove(to);
   const GdalErrorTrap trap;
   DatasetPtr source(GDALDataset::Open(from.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  DatasetPtr copy(source ? writer->CreateCopy(to.c_str(), source.get(), FALSE, options.List(), nullptr, nullptr)
+  DatasetPtr copy(source ? writer->CreateCopy(to.c_str(), source.get(), FALSE, options.List(), copy_progress,
+                                              const_cast<std::atomic<bool>*>(control.cancel))
                          : nullptr);
+  control.check_cancelled();
   if (copy) copy->FlushCache(true);
   if (!copy || trap.raised())
     refuse((trap.raised() ? trap.first() : last_gdal_error()) + "; choose another -of or --co");
   copy.reset();  // closed: what it wrote is on disk
+  std::filesystem::remove(to.string() + ".aux.xml");  // GDAL's side file: not kept (companions)
   DatasetPtr written(GDALDataset::Open(to.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (!written) refuse("GDAL cannot read back what it wrote; choose another -of");
-  if (const std::vector<std::string> others = companions(*written, to); !others.empty())
+  if (const std::vector<std::string> others = companions(*written, to, destination); !others.empty())
     refuse("it writes " + std::to_string(others.size() + 1) + " files (" + others.front() +
            (others.size() > 1 ? ", " + others[1] : "") + (others.size() > 2 ? ", ..." : "") +
            "), and minerisk writes one file per output; choose GTiff, COG, "
            "netCDF or HFA");
+  if (!same_georeferencing(*source, *written))
+    refuse("it cannot hold the grid's CRS or geotransform; choose GTiff, COG, netCDF or HFA");
   if (!same_values(*source, *written))
     refuse("it would not keep the float32 values exactly (it stores them with loss or as another type); "
            "choose GTiff, COG, netCDF or HFA");
@@ -224,7 +257,7 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
       if (drivers[k] == "GTiff") continue;
       control.check_cancelled();
       copy_with_driver(tiffs[k], staged.temporary(k), drivers[k], creation_options(drivers[k], compression, format),
-                       outputs[k].path);
+                       outputs[k].path, control);
     }
   });
   staged.commit(control.cancel);

@@ -53,8 +53,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   // reported before any work is done. The grid is the main output: committed last.
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   const size_t grid_out = outputs.add(options.output);  // the refusals that protect data first
-  const std::string note = check_netcdf_output_name(
-      options.output, [](const fs::path& nc) { return "gdal_translate " + nc.string() + " out.tif"; });
+  const std::string note = check_netcdf_output_name(options.output, "probability");
   const fs::path evidence_path = evidence_file_for(options.output);
   const size_t evidence_out = outputs.add(evidence_path);
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;

@@ -105,9 +105,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   OutputSet outputs({spec.file, spec.weights_from}, options.overwrite);
   outputs.add_inputs(ops::scenario_files(spec.base));
   const size_t out = outputs.add(options.output);  // the refusals that protect data first
-  const std::string note = check_netcdf_output_name(options.output, [](const std::filesystem::path& nc) {
-    return "gdal_translate NETCDF:\"" + nc.string() + "\":mean out.tif";
-  });
+  const std::string note = check_netcdf_output_name(options.output, "mean");
   const auto inputs = load_inputs(spec.base);
   outputs.add_inputs(ops::paths_of(inputs->files));
   const InputSet& in = *inputs;

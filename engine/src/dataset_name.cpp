@@ -91,7 +91,8 @@ fs::path existing_part(const std::string& name) {
       part += c;
       continue;
     }
-    if (!part.empty() && is_file(part)) return part;
+    // A part that looks like a file name (a dot or a slash): not a table or a variable.
+    if (!part.empty() && part.find_first_of("./") != std::string::npos && is_file(part)) return part;
     part.clear();
   }
   return {};
@@ -122,6 +123,9 @@ fs::path named_file(const std::string& name) {
 }
 
 std::string resolve_dataset_name(const std::string& name, const fs::path& base) {
+  // A file of that name beside the scenario ("a:b.tif") is a plain path, whatever the cwd.
+  const fs::path beside = fs::path(name).is_relative() ? base / name : fs::path(name);
+  if (!name.empty() && exists(beside.string())) return beside.lexically_normal().string();
   DatasetName parsed = parse_dataset_name(name);
   if (parsed.remote || parsed.file.empty()) return name;
   if (parsed.prefix.rfind("/vsi", 0) == 0 && parsed.file.rfind("/vsi", 0) == 0) {

@@ -37,12 +37,29 @@ DatasetPtr open_grid(const std::string& name, bool netcdf_only, const std::strin
   return ds;
 }
 
-// The variable a subdataset name reads: NETCDF:"f.nc":/evidence/slope -> evidence/slope.
+// The variable a subdataset name reads: NETCDF:"f.nc":/evidence/slope -> evidence/slope;
+// NETCDF:f.nc:mean -> mean; "" when the name has none (NETCDF:"f.nc").
 std::string variable_of_subdataset(const std::string& name) {
   const size_t quote = name.rfind("\":");
-  std::string variable = quote == std::string::npos ? name.substr(name.rfind(':') + 1) : name.substr(quote + 2);
+  std::string variable;
+  if (quote != std::string::npos) variable = name.substr(quote + 2);
+  else if (name.find('"') == std::string::npos && name.rfind(':') != std::string::npos)
+    variable = name.substr(name.rfind(':') + 1);
   while (!variable.empty() && variable.front() == '/') variable.erase(variable.begin());
   return variable;
+}
+
+// The variables a netCDF dataset offers as subdatasets, in the file's order.
+std::vector<std::string> subdataset_variables(GDALDataset& ds) {
+  std::vector<std::string> variables;
+  char** subdatasets = ds.GetMetadata("SUBDATASETS");
+  for (char** item = subdatasets; item && *item; ++item) {
+    const std::string entry(*item);
+    const size_t eq = entry.find('=');
+    if (eq != std::string::npos && eq >= 5 && entry.compare(eq - 5, 5, "_NAME") == 0)
+      variables.push_back(variable_of_subdataset(entry.substr(eq + 1)));
+  }
+  return variables;
 }
 
 }  // namespace
@@ -59,7 +76,10 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
   const DatasetName parsed = parse_dataset_name(text);
   const bool netcdf_name = parsed.prefix.rfind("NETCDF:", 0) == 0;
   if (netcdf_name) {
-    const std::string named = parsed.suffix.empty() ? "" : variable_of_subdataset(parsed.suffix);
+    // The variable after the file: `":var` (quoted), `:var`, or none (`"` or nothing).
+    const std::string& rest = parsed.suffix;
+    std::string named = rest.rfind("\":", 0) == 0 ? rest.substr(2) : rest.rfind(':', 0) == 0 ? rest.substr(1) : "";
+    while (!named.empty() && named.front() == '/') named.erase(named.begin());
     if (!variable_.empty() && !named.empty() && variable_ != named)
       throw UserError(what + " names the variable '" + named + "' and --variable names '" + variable_ +
                       "'; give one of them");
@@ -76,15 +96,9 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
     if (const char* id = ds->GetMetadataItem("NC_GLOBAL#run_id")) run_id_ = id;
     if (const char* evidence = ds->GetMetadataItem("NC_GLOBAL#evidence_file")) find_evidence(evidence, what);
   }
-  char** subdatasets = ds->GetMetadata("SUBDATASETS");
-  if (ds->GetRasterCount() == 0 && subdatasets) {
+  if (ds->GetRasterCount() == 0 && ds->GetMetadata("SUBDATASETS")) {
     multi_ = true;
-    for (char** item = subdatasets; *item; ++item) {
-      const std::string entry(*item);
-      const size_t eq = entry.find('=');
-      if (eq == std::string::npos || entry.compare(eq - 5, 5, "_NAME") != 0) continue;
-      variables_.push_back(variable_of_subdataset(entry.substr(eq + 1)));
-    }
+    variables_ = subdataset_variables(*ds);
     for (const std::string& v : variables_)  // files of minerisk 0.1 kept the layers in a group
       if (v.rfind("evidence/", 0) == 0) evidence_.push_back(v.substr(9));
     const auto has = [&](const std::string& v) { return std::find(variables_.begin(), variables_.end(), v) != variables_.end(); };
@@ -118,14 +132,30 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
   grid_ = make_grid(traditional, gt, ds->GetRasterXSize(), ds->GetRasterYSize(), what);
 }
 
-// A run's evidence layers, in the file its `evidence_file` attribute names beside it.
+// A run's evidence layers, in the file its `evidence_file` attribute names beside it (beside the
+// name given, or beside the file a link points to). What is wrong with them is said only when
+// they are asked for (require_evidence): evaluate needs the probability alone.
 void GridFileReader::find_evidence(const std::string& file_name, const std::string& what) {
-  evidence_file_ = name_.parent_path() / fs::path(file_name).filename();
+  const fs::path name = fs::path(file_name).filename();
+  evidence_file_ = name_.parent_path() / name;
   std::error_code ec;
+  if (!fs::exists(evidence_file_, ec)) {
+    const fs::path real = fs::canonical(name_, ec);
+    if (!ec && fs::exists(real.parent_path() / name, ec)) evidence_file_ = real.parent_path() / name;
+  }
   if (!fs::exists(evidence_file_, ec)) {
     evidence_missing_ = true;
     return;
   }
+  try {
+    read_evidence(what);
+  } catch (const UserError& e) {
+    evidence_problem_ = e.what();
+    evidence_.clear();
+  }
+}
+
+void GridFileReader::read_evidence(const std::string& what) {
   DatasetPtr ds = open_grid("NETCDF:\"" + evidence_file_.string() + "\"", true, what + "'s evidence file");
   // The evidence of another run, copied or renamed beside this grid, would explain it wrongly.
   const char* theirs = ds->GetMetadataItem("NC_GLOBAL#run_id");
@@ -133,13 +163,8 @@ void GridFileReader::find_evidence(const std::string& file_name, const std::stri
     evidence_foreign_ = true;  // refused when the layers are asked for (require_evidence)
     return;
   }
-  if (char** subdatasets = ds->GetMetadata("SUBDATASETS")) {
-    for (char** item = subdatasets; *item; ++item) {
-      const std::string entry(*item);
-      const size_t eq = entry.find('=');
-      if (eq != std::string::npos && entry.compare(eq - 5, 5, "_NAME") == 0)
-        evidence_.push_back(variable_of_subdataset(entry.substr(eq + 1)));
-    }
+  if (ds->GetMetadata("SUBDATASETS")) {
+    evidence_ = subdataset_variables(*ds);
   } else if (ds->GetRasterCount() == 1) {  // a single layer: GDAL opens it as the dataset
     const char* name = ds->GetRasterBand(1)->GetMetadataItem("NETCDF_VARNAME");
     if (name) evidence_.emplace_back(name);
@@ -147,6 +172,7 @@ void GridFileReader::find_evidence(const std::string& file_name, const std::stri
 }
 
 void GridFileReader::require_evidence() const {
+  if (!evidence_problem_.empty()) throw UserError(evidence_problem_);
   if (evidence_foreign_)
     throw UserError("grid: '" + evidence_file_.string() + "' beside '" + name_.string() +
                     "' holds the evidence layers of another run (its run_id differs); keep each grid with its own "

@@ -80,7 +80,7 @@ struct GridFileWriter::Impl {
   std::filesystem::path path;  // named in errors
   int64_t width = 0, height = 0, tile_size = 0;
   h5::Dataset x, y, scenario;
-  const Grid* grid = nullptr;  // the writer's caller keeps it for the writer's life
+  Grid grid;  // a copy (a frame and a WKT): groups made later get its coordinates and CRS
   struct GroupOfGrids {
     std::string name;
     h5::Group group;
@@ -100,8 +100,8 @@ struct GridFileWriter::Impl {
     const h5::PropertyList gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
     GroupOfGrids g{name, h5::Group(H5Gcreate2(file.get(), name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT)), {}, {}};
     require(g.group, "group " + name);
-    std::tie(g.x, g.y) = write_xy(g.group.get(), *grid);
-    write_crs_variable(g.group.get(), *grid);
+    std::tie(g.x, g.y) = write_xy(g.group.get(), grid);
+    write_crs_variable(g.group.get(), grid);
     groups.push_back(std::move(g));
     return groups.back();
   }
@@ -154,7 +154,7 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   set_text(file, "inputs", meta.inputs_json);
   if (!meta.run_id.empty()) set_text(file, "run_id", meta.run_id);
 
-  m.grid = &grid;
+  m.grid = grid;
   std::tie(m.x, m.y) = write_xy(file, grid);
   write_crs_variable(file, grid);
 } catch (const h5::Error& e) {

@@ -4,7 +4,6 @@
 #include <cpl_string.h>
 
 #include <algorithm>
-#include <functional>
 #include <cctype>
 #include <cstdlib>
 
@@ -143,18 +142,18 @@ void check_creation_options(const std::string& driver_name, const std::vector<st
   trap.check("--co", "give values the driver accepts (gdalinfo --format " + driver_name + " lists them)");
 }
 
-std::string check_netcdf_output_name(const fs::path& output, const std::function<std::string(const fs::path&)>& geotiff_hint,
-                                     const std::string& option) {
+std::string check_netcdf_output_name(const fs::path& output, const std::string& variable, const std::string& option) {
   const std::string ext = extension_of(output);
   if (ext == "nc" || ext == "nc4") return "";
   if (ext == "h5" || ext == "hdf5")
     return "note: '" + output.string() +
            "' is a netCDF-4 file; GDAL and QGIS read it georeferenced when it is named .nc (or as NETCDF:\"" +
-           output.string() + "\":probability)";
+           output.string() + "\":" + variable + ")";
   fs::path suggested = output;
   suggested.replace_extension(".nc");
   throw UserError(option + ": '" + output.string() + "' is not a netCDF name; the grid is netCDF-4 (CF-1.8): name it '" +
-                  suggested.string() + "' (then a GeoTIFF of it: " + geotiff_hint(suggested) + ")");
+                  suggested.string() + "' (then a GeoTIFF of it: gdal_translate NETCDF:\"" + suggested.string() +
+                  "\":" + variable + " out.tif)");
 }
 
 }  // namespace minerisk

@@ -80,7 +80,6 @@ def test_a_scenario_names_rasters_by_gdal_names_relative_to_its_folder(region, g
     shutil.copy(grid / "out.nc", tmp_path / "prior.nc")
     layer = ('\n[model.evidence.prior]\nfeature = "raster"\npath = \'NETCDF:"prior.nc":probability\'\nweight = 2.0\n')
     text = scenario_text(region, dem="/vsizip/dem.zip/dem.tif") + layer
-    text = text.replace(f"'{region / 'dem.tif'}'", "'/vsizip/dem.zip/dem.tif'")
     (tmp_path / "scenario.toml").write_text(text)
     ok("run", tmp_path / "scenario.toml", "-o", tmp_path / "chained.nc", "-q", "--no-picture")
     inputs = json.loads(gdal.Open(f'NETCDF:"{tmp_path / "chained.nc"}":probability').GetMetadataItem("NC_GLOBAL#inputs"))
@@ -92,6 +91,13 @@ def test_a_scenario_names_rasters_by_gdal_names_relative_to_its_folder(region, g
     assert prior_entry["size"] == (tmp_path / "prior.nc").stat().st_size
     prior = gdal.Open(f'NETCDF:"{tmp_path / "chained_evidence.nc"}":prior').ReadAsArray()
     assert np.nanmax(prior) > 0  # weight x the previous probability
+
+
+def test_a_file_name_with_a_colon_beside_the_scenario_is_a_plain_path(region, tmp_path):
+    shutil.copy(region / "dem.tif", tmp_path / "ab:c.tif")
+    text = scenario_text(region, dem="ab:c.tif")
+    (tmp_path / "scenario.toml").write_text(text)
+    ok("run", tmp_path / "scenario.toml", "-o", tmp_path / "colon.nc", "-q", "--no-picture")  # from another folder
 
 
 def test_a_missing_file_inside_a_gdal_name_is_named(grid):
@@ -218,7 +224,7 @@ def test_inputs_read_through_a_vrt_are_never_overwritten(region, tmp_path):
     ("s.bin", ["-of", "ENVI"], "no self-contained file"),      # a header beside the data
     ("s.mem", ["-of", "MEM"], "no self-contained file"),       # no file at all
     ("s.vrt", ["-of", "VRT"], "no self-contained file"),       # refers to temporaries
-    ("s.gif", [], "would not keep the float32 values"),        # bytes
+    ("s.gif", [], "cannot hold the grid's CRS"),                   # no CRS (and bytes)
     ("s.hf2", ["-of", "HF2"], "would not keep the float32 values"),  # scaled integers
     ("s.rst", [], "writes 2 files"),
     ("s.tif", ["--co", "COMPRESS=WEBP"], "would change the values"),
@@ -229,6 +235,12 @@ def test_formats_that_would_lose_files_or_values_are_refused(region, tmp_path, n
     message = refused("slope", region / "dem.tif", tmp_path / name, "-q", *args)
     assert words in message, message
     assert [p.name for p in tmp_path.iterdir()] == []  # nothing left, no private folder either
+
+
+def test_a_format_that_cannot_hold_the_crs_is_refused(region, tmp_path):
+    """Kro keeps no CRS (GDAL would put it in a side file that is not kept)."""
+    assert "cannot hold the grid's CRS" in refused("slope", region / "dem.tif", tmp_path / "s.kro", "-q")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_geopackage_raster_is_written_and_reads_back(region, tmp_path):
@@ -242,6 +254,15 @@ def test_creation_options_may_come_before_the_files_as_in_gdal(region, tmp_path)
     ok("slope", region / "dem.tif", "-co", "COMPRESS=LZW", tmp_path / "b.tif", "-q", "-of=GTiff")
     for name in ("a.tif", "b.tif"):
         assert gdal.Open(str(tmp_path / name)).GetMetadataItem("COMPRESSION", "IMAGE_STRUCTURE") == "LZW"
+
+
+def test_names_without_a_variable_and_links_read_the_grid_and_its_evidence(grid, tmp_path):
+    gt = gdal.Open(f'NETCDF:"{grid / "out.nc"}":probability').GetGeoTransform()
+    x, y = gt[0] + 300.5 * gt[1], gt[3] + 300.5 * gt[5]
+    (tmp_path / "link.nc").symlink_to(grid / "out.nc")
+    for name in (f'NETCDF:"{grid / "out.nc"}"', f"NETCDF:{grid / 'out.nc'}", tmp_path / "link.nc"):
+        explained = json.loads(ok("explain", name, x, y, "--json").stdout)
+        assert explained["variable"] == "probability" and len(explained["layers"]) >= 4, name
 
 
 def test_explain_refuses_the_evidence_file_of_another_run(region, tmp_path, write_scenario):

@@ -209,10 +209,13 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
     if evidence_file:
         evidence_path = os.path.join(os.path.dirname(path), os.path.basename(evidence_file))
         if not os.path.exists(evidence_path):
+            ds.close()
             raise Error(f"grid: '{path}' keeps its evidence layers in '{evidence_path}', which is not there; "
                         "keep the two files together")
         evidence = xr.open_dataset(evidence_path)
-        if evidence.attrs.get("run_id") != ds.attrs.get("run_id"):
+        if ds.attrs.get("run_id") and evidence.attrs.get("run_id") != ds.attrs.get("run_id"):
+            evidence.close()
+            ds.close()
             raise Error(f"grid: '{evidence_path}' beside '{path}' holds the evidence layers of another run (its "
                         "run_id differs); keep each grid with its own evidence file, or run the scenario again")
         for name, layer in evidence.data_vars.items():

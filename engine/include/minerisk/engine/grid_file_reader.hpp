@@ -41,6 +41,7 @@ class GridFileReader {
   std::string dataset_of(const std::string& variable) const;
   DatasetPtr open_variable(const std::string& variable, std::string& what) const;
   void find_evidence(const std::string& file_name, const std::string& what);
+  void read_evidence(const std::string& what);
 
   std::filesystem::path name_;
   std::string variable_;
@@ -53,6 +54,7 @@ class GridFileReader {
   std::string run_id_;                   // the grid's, which its evidence file must share
   bool evidence_missing_ = false;
   bool evidence_foreign_ = false;  // the evidence file of another run
+  std::string evidence_problem_;   // why the evidence file cannot be read, if it cannot
 };
 
 }  // namespace minerisk

@@ -3,7 +3,6 @@
 // tools write any GDAL raster driver that can create files (-of), or the one the output's
 // extension names; run and sweep write netCDF-4 (CF-1.8), whose name is .nc.
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,11 +26,10 @@ std::string lossy_creation_option(const std::vector<std::string>& options);
 
 /// run's and sweep's outputs are netCDF-4 files. Accepts .nc (the name QGIS and GDAL read as
 /// netCDF), .nc4, and .h5/.hdf5 (the same file, which GDAL opens with its HDF5 driver unless
-/// named NETCDF:"f.h5":probability); refuses any other name with the fix, which ends with
-/// `geotiff_hint(the .nc name)`: how to make a GeoTIFF of it. Returns a note for an .h5/.hdf5
-/// name (to print once, unless quiet), else "".
-std::string check_netcdf_output_name(const std::filesystem::path& output,
-                                     const std::function<std::string(const std::filesystem::path&)>& geotiff_hint,
+/// named NETCDF:"f.h5":variable); refuses any other name with the fix. `variable` is the main
+/// variable (run's probability, a sweep's mean), named in the advice. Returns a note for an
+/// .h5/.hdf5 name (to print once, unless quiet), else "".
+std::string check_netcdf_output_name(const std::filesystem::path& output, const std::string& variable,
                                      const std::string& option = "-o");
 
 }  // namespace minerisk
