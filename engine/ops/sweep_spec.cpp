@@ -41,7 +41,7 @@ std::vector<double> read_range(const TomlReader& r) {
 }  // namespace
 
 SweepSpec load_sweep(const fs::path& file_in) {
-  if (!fs::exists(file_in)) throw UserError(file_in.string() + ": sweep file not found; check the path");
+  require_existing(file_in, "sweep file");
   const fs::path file = fs::absolute(file_in).lexically_normal();
   return parse_sweep(parse_toml_file(file, "sweep file"), file);
 }
@@ -133,7 +133,9 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
     if (r.has("weights_from")) {
       s.weights_from = r.required_text("weights_from", "");
       if (s.weights_from.is_relative()) s.weights_from = file.parent_path() / s.weights_from;
-      if (!fs::exists(s.weights_from)) r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
+      std::error_code ec;
+      if (!fs::exists(s.weights_from, ec))
+        r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
     }
   }
   const bool sampled = s.uncertain() || std::any_of(s.axes.begin(), s.axes.end(), [](const SweepAxis& a) { return a.latin_hypercube; });

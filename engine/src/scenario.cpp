@@ -152,7 +152,7 @@ std::string resolved_text(const Scenario& s) {
 }  // namespace
 
 Scenario load_scenario(const fs::path& file_in) {
-  if (!fs::exists(file_in)) throw UserError(file_in.string() + ": scenario file not found; check the path");
+  require_existing(file_in, "scenario file");
   const fs::path file = fs::absolute(file_in).lexically_normal();
   return parse_scenario(parse_toml_file(file, "scenario file"), file);
 }

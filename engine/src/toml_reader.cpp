@@ -41,6 +41,16 @@ std::string toml_files_in(const std::filesystem::path& folder) {
 
 }  // namespace
 
+void require_existing(const std::filesystem::path& file, const std::string& what) {
+  // The non-throwing form: a name the system refuses to look up (too long) is the user's to fix.
+  std::error_code ec;
+  const bool found = std::filesystem::exists(file, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw UserError(file.string().substr(0, 200) + ": cannot look up the " + what + " (" + ec.message() +
+                    "); check the path");
+  if (!found) throw UserError(file.string() + ": " + what + " not found; check the path");
+}
+
 toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what) {
   std::error_code ec;
   const auto status = std::filesystem::status(file, ec);

@@ -226,3 +226,13 @@ def test_two_outputs_of_the_same_name_are_refused(region, tmp_path):
     assert result.returncode == 2
     assert "written twice" in result.stderr
     assert not out.exists()
+
+
+def test_a_base_scenario_name_too_long_to_look_up_is_one_line(tmp_path):
+    """Found by fuzz_sweep: a name the system refuses to look up (over 255 bytes) was an uncaught
+    exception; it is a refusal naming the sweep file's base."""
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text('base = "' + "n" * 300 + '.toml"\nsamples = 2\n')
+    result = run_minerisk("sweep", sweep, "-o", tmp_path / "out.nc", "-q")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "File name too long" in result.stderr

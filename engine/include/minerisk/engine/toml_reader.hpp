@@ -24,6 +24,8 @@ toml::table parse_toml_text(std::string_view text, const std::string& source);
 /// Parses a TOML file within the limits; a missing or irregular file, or invalid TOML, is a
 /// UserError naming `what` ("scenario file", "sweep file") and the line.
 toml::table parse_toml_file(const std::filesystem::path& file, const std::string& what);
+/// A UserError naming `what` unless `file` exists (also when the system cannot look it up).
+void require_existing(const std::filesystem::path& file, const std::string& what);
 
 class TomlReader {
  public:
