@@ -81,6 +81,17 @@ void polar_stereographic(const OGRSpatialReference& srs, CfGridMapping& m) {
   add(m, "straight_vertical_longitude_from_pole", srs.GetNormProjParm(SRS_PP_CENTRAL_MERIDIAN, 0.0));
 }
 
+// A geostationary view: CF names the axis the instrument sweeps, which WKT1 keeps only in its
+// PROJ extension (+sweep=x; PROJ's default is y).
+void geostationary(const OGRSpatialReference& srs, CfGridMapping& m) {
+  m.name = "geostationary";
+  add(m, "perspective_point_height", srs.GetNormProjParm(SRS_PP_SATELLITE_HEIGHT, 35785831.0));
+  add(m, "longitude_of_projection_origin", srs.GetNormProjParm(SRS_PP_CENTRAL_MERIDIAN, 0.0));
+  add(m, "latitude_of_projection_origin", 0.0);
+  const char* proj4 = srs.GetExtension("PROJCS", "PROJ4", "");
+  m.text_parameters.push_back({"sweep_angle_axis", std::strstr(proj4, "+sweep=x") ? "x" : "y"});
+}
+
 }  // namespace
 
 CfGridMapping cf_grid_mapping(const OGRSpatialReference& srs_in) {
@@ -112,6 +123,8 @@ CfGridMapping cf_grid_mapping(const OGRSpatialReference& srs_in) {
   if (!projection) return m;
   if (std::strcmp(projection, SRS_PT_POLAR_STEREOGRAPHIC) == 0) {
     polar_stereographic(srs, m);
+  } else if (std::strcmp(projection, SRS_PT_GEOSTATIONARY_SATELLITE) == 0) {
+    geostationary(srs, m);
   } else {
     for (const Projection& p : projections()) {
       if (std::strcmp(projection, p.wkt) != 0) continue;

@@ -16,6 +16,7 @@ namespace minerisk {
 struct CfGridMapping {
   std::string name;  // grid_mapping_name; empty when CF has no name for the projection
   std::vector<std::pair<std::string, std::vector<double>>> parameters;  // standard_parallel has two
+  std::vector<std::pair<std::string, std::string>> text_parameters;     // geostationary's sweep axis
 };
 
 /// The CF grid mapping of `srs`: the ellipsoid (semi_major_axis, inverse_flattening or

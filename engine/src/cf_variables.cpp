@@ -83,6 +83,7 @@ void write_crs_variable(hid_t parent, const Grid& grid) {
   if (!mapping.name.empty()) set_text(crs.get(), "grid_mapping_name", mapping.name);
   for (const auto& [name, values] : mapping.parameters)
     set_number(crs.get(), name, H5T_NATIVE_DOUBLE, values.data(), values.size());
+  for (const auto& [name, value] : mapping.text_parameters) set_text(crs.get(), name, value);
   set_text(crs.get(), "long_name", "coordinate reference system");
   set_text(crs.get(), "crs_wkt", grid.crs_wkt);
   set_text(crs.get(), "spatial_ref", grid.crs_wkt);

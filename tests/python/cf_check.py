@@ -34,6 +34,8 @@ GRID_MAPPINGS = {
                                   "latitude_of_projection_origin", "false_easting", "false_northing"},
     "azimuthal_equidistant": {"longitude_of_projection_origin", "latitude_of_projection_origin", "false_easting",
                               "false_northing"},
+    "geostationary": {"perspective_point_height", "longitude_of_projection_origin", "latitude_of_projection_origin",
+                      "false_easting", "false_northing"},
     "lambert_azimuthal_equal_area": {"longitude_of_projection_origin", "latitude_of_projection_origin",
                                      "false_easting", "false_northing"},
     "lambert_conformal_conic": {"standard_parallel", "longitude_of_central_meridian",
