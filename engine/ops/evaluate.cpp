@@ -1,13 +1,13 @@
 #include "minerisk/engine/ops/evaluate.hpp"
 
 
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "../src/canvas.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/dataset_name.hpp"
@@ -142,9 +142,7 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
   OutputSet outputs({grid_file, truth.path}, files.overwrite);
   const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);
   // After the refusals that protect data (an input, a folder).
-  std::string extension = files.picture.extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension != ".png")
+  if (!has_extension(files.picture, ".png"))
     throw UserError("--picture: '" + files.picture.string() + "' is not a .png name; the capture curve is a PNG");
   const Evaluation e = evaluate_grid(grid_file, truth, files.variable);
   outputs.write_text(report, evaluation_json(e, grid_file, truth) + "\n");

@@ -70,9 +70,11 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
   e.intercept = NAN;
   // The intercept belongs with the layers: a sweep's file has a scenario but no layers, and
   // its mean is no logistic of one intercept.
-  if (!reader.evidence_names().empty()) try {
-    e.intercept = parse_toml_text(reader.scenario_toml(), grid_file.string())["model"]["intercept"].value_or(NAN);
-  } catch (const UserError&) {  // not TOML, or past the limits: no intercept
+  if (!reader.evidence_names().empty()) {
+    try {
+      e.intercept = parse_toml_text(reader.scenario_toml(), grid_file.string())["model"]["intercept"].value_or(NAN);
+    } catch (const UserError&) {  // not TOML, or past the limits: no intercept
+    }
   }
   const float probability = reader.read_cell("", row, col);
   e.variable = reader.variable().empty() ? "value" : reader.variable();

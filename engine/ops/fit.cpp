@@ -2,7 +2,6 @@
 
 #include "fit_design.hpp"
 
-#include <cctype>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -20,6 +19,7 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
@@ -207,9 +207,7 @@ FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, cons
   outputs.add_inputs({options.spec.labels, options.spec.zones});
   const size_t fitted = outputs.add(files.fitted);
   // After the refusals that protect data (an input, a folder).
-  std::string extension = files.fitted.extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension != ".toml")
+  if (!has_extension(files.fitted, ".toml"))
     throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
   const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));
   const std::optional<size_t> design = files.design.empty() ? std::nullopt : std::optional(outputs.add(files.design));

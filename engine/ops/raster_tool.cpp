@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <cctype>
 #include <memory>
 #include <mutex>
@@ -44,13 +45,12 @@ void require_raster_without_like(const std::filesystem::path& input) {
 namespace {
 
 // Checks everything about the request that needs no data: each output's driver (one per
-// output, in order) and the creation options against it.
+// output, in order: drivers[k] is outputs[k]'s) and the creation options against it.
 std::vector<std::string> output_drivers(const std::vector<std::filesystem::path>& outputs,
                                         const RasterOutputOptions& format) {
   checked_compression(format.compress);
   std::vector<std::string> drivers;
   for (const std::filesystem::path& out : outputs) {
-    if (out.empty()) continue;
     drivers.push_back(raster_output_driver(out, format.format));
     check_creation_options(drivers.back(), format.creation_options);
   }
@@ -82,10 +82,7 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
     if (compressed && (user_format.empty() || STARTS_WITH_CI(user_format.c_str(), "NC4")))
       options.SetNameValue("COMPRESS", "DEFLATE");
   }
-  for (const std::string& option : format.creation_options) {
-    const size_t eq = option.find('=');
-    options.SetNameValue(option.substr(0, eq).c_str(), option.substr(eq + 1).c_str());
-  }
+  set_creation_options(options, format.creation_options);
   return options;
 }
 
@@ -199,10 +196,11 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
 void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
                         const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
                         const Control& control) {
+  std::vector<std::filesystem::path> given;  // an empty path is an output not asked for
+  std::copy_if(outputs.begin(), outputs.end(), std::back_inserter(given), [](const auto& p) { return !p.empty(); });
   OutputSet probe(inputs, control.overwrite);
-  for (const std::filesystem::path& out : outputs)
-    if (!out.empty()) probe.add(out);  // the refusals that protect data first
-  output_drivers(outputs, format);
+  for (const std::filesystem::path& out : given) probe.add(out);  // the refusals that protect data first
+  output_drivers(given, format);
 }
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,

@@ -7,6 +7,7 @@
 #include <cpl_string.h>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/write_failure.hpp"
 
 namespace minerisk {
@@ -41,10 +42,7 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   if (compress == "ZSTD") options.SetNameValue("ZSTD_LEVEL", "1");
   options.SetNameValue("NUM_THREADS", "ALL_CPUS");
   options.SetNameValue("BIGTIFF", "IF_SAFER");
-  for (const std::string& option : creation_options) {
-    const size_t eq = option.find('=');
-    options.SetNameValue(option.substr(0, eq).c_str(), eq == std::string::npos ? "" : option.substr(eq + 1).c_str());
-  }
+  set_creation_options(options, creation_options);
   // --co COMPRESS decides, like --compress, whether tiles are flushed as they come (write()).
   compressed_ = !EQUAL(options.FetchNameValueDef("COMPRESS", "NONE"), "NONE");
   const GdalErrorTrap trap;

@@ -46,6 +46,17 @@ const std::vector<std::string> kPreferred = {"GTiff", "netCDF", "HFA", "ENVI", "
 
 }  // namespace
 
+bool has_extension(const fs::path& path, const std::string& extension) {
+  return lower(path.extension().string()) == lower(extension);
+}
+
+void set_creation_options(CPLStringList& list, const std::vector<std::string>& options) {
+  for (const std::string& option : options) {
+    const size_t eq = option.find('=');
+    list.SetNameValue(option.substr(0, eq).c_str(), eq == std::string::npos ? "" : option.substr(eq + 1).c_str());
+  }
+}
+
 std::string lossy_creation_option(const std::vector<std::string>& options) {
   for (const std::string& option : options) {
     const size_t eq = option.find('=');

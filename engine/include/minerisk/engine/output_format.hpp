@@ -2,6 +2,8 @@
 // Which format an output is written in, decided as GDAL's own tools decide it: the raster
 // tools write any GDAL raster driver that can create files (-of), or the one the output's
 // extension names; run and sweep write netCDF-4 (CF-1.8), whose name is .nc.
+#include <cpl_string.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,6 +21,12 @@ std::string raster_output_driver(const std::filesystem::path& output, const std:
 /// Checks `KEY=VALUE` creation options (--co) against the driver's list of them; an unknown
 /// key is a UserError with the nearest valid one.
 void check_creation_options(const std::string& driver, const std::vector<std::string>& options);
+
+/// True when `path`'s extension is `extension` (".png"), in any case.
+bool has_extension(const std::filesystem::path& path, const std::string& extension);
+
+/// `options` (KEY=VALUE, as --co) set over those already in `list`: GDAL takes a key once.
+void set_creation_options(CPLStringList& list, const std::vector<std::string>& options);
 
 /// The first creation option that would store float32 values with loss (COMPRESS=JPEG, WEBP or
 /// JXL, NBITS below 32, MAX_Z_ERROR above 0, DISCARD_LSB), or "".
