@@ -10,9 +10,9 @@ namespace minerisk::cli {
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::string scenario;
-    std::filesystem::path output, report, design, labels, zones;
+    std::filesystem::path output, report, design, curves, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
-    std::optional<int> folds;
+    std::optional<int> folds, knots;
     ops::Control tiles;
   };
   auto a = std::make_shared<Args>();
@@ -22,6 +22,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("-o,--output", a->output, "The scenario with fitted weights, ready for 'minerisk run'")->required();
   cmd->add_option("--report", a->report, "Also write the coefficient table, cross-validation and weights of evidence as JSON");
   cmd->add_option("--design", a->design, "Also write the training rows (transformed features, label) as CSV");
+  cmd->add_option("--curves", a->curves, "Also draw the learned curves (with --knots) as a PNG");
   cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
   cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
   cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(non_negative_number());
@@ -29,6 +30,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       ->check(non_negative_number());
   cmd->add_option("--zones", a->zones, "Cross-validate leaving one zone of this raster out at a time");
   cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));
+  cmd->add_option("--knots", a->knots,
+                  "Learn each layer's effect as a piecewise-linear curve with this many segments (0: keep the given transforms)")
+      ->check(CLI::Range(0, 50));
   add_tile_options(cmd, a->tiles);
   cmd->footer("Example: minerisk fit region/scenario.toml -o region/fitted.toml --block-size 2000 --background-ratio 2");
   commands.push_back({cmd, [a, context] {
@@ -41,16 +45,28 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->l2) options.spec.l2 = *a->l2;
     if (a->block_size) options.spec.block_size = *a->block_size;
     if (a->folds) options.spec.folds = *a->folds;
+    if (a->knots) options.spec.knots = *a->knots;
     static_cast<ops::Control&>(options) = control_of(a->tiles, context);
-    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design});
+    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design, a->curves});
+    for (const std::string& w : r.warnings) std::fprintf(stderr, "minerisk fit: warning: %s\n", w.c_str());
     if (options.quiet) return;
+    for (const std::string& n : r.notes) std::fprintf(stderr, "minerisk fit: %s\n", n.c_str());
     std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
                 static_cast<long long>(r.negatives));
-    std::printf("%-24s %12s %10s %9s %10s\n", "layer", "weight", "std.err", "z", "p");
+    // Weights on the layer's own scale (what `run` uses), then per standard deviation of the
+    // layer over the training cells (comparable across layers).
+    std::printf("%-24s %12s %10s %9s %10s %12s\n", "layer", "weight", "std.err", "z", "p", "per sd");
     for (const Coefficient& c : r.coefficients)
-      std::printf("%-24s %12.5f %10.5f %9.2f %10.3g\n", c.name.c_str(), c.weight, c.standard_error, c.z, c.p_value);
+      std::printf("%-24s %12.5f %10.5f %9.2f %10.3g %12.5f\n", c.name.c_str(), c.weight, c.standard_error, c.z, c.p_value,
+                  c.standardised_weight);
+    if (!r.cross_fitted.empty()) {
+      std::string names;
+      for (const std::string& n : r.cross_fitted) names += (names.empty() ? "" : ", ") + n;
+      std::printf("built out of fold (%s): %s\n", r.folds_description.c_str(), names.c_str());
+    }
     if (r.folds > 0)
-      std::printf("spatial cross-validation, %d folds: ROC-AUC %.4f, PR-AUC %.4f\n", r.folds, r.cv_roc_auc, r.cv_pr_auc);
+      std::printf("spatial cross-validation, %s: ROC-AUC %.4f, PR-AUC %.4f\n", r.folds_description.c_str(), r.cv_roc_auc,
+                  r.cv_pr_auc);
     if (!r.weights_of_evidence.empty()) {
       std::printf("%-24s %8s %8s %9s %8s %12s\n", "weights of evidence", "W+", "W-", "contrast", "s(C)", "C / s(C)");
       for (const auto& [name, w] : r.weights_of_evidence)

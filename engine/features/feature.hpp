@@ -27,7 +27,7 @@ struct SharedInputs;
 
 namespace minerisk::features {
 
-using PointFilter = std::function<bool(const kernels::WeightedPoint&)>;
+class HeldOutLabels;
 
 /// Per-tile values several layers (or a sweep's scenarios) reuse: each is made once per tile.
 /// A tile is computed by one thread, so this needs no lock.
@@ -51,7 +51,8 @@ struct TileInput {
   const std::vector<float>& dem;        // the DEM on the tile grown by one cell (NaN: no data)
   const std::vector<float>& elevation;  // the DEM on the tile
   TileMemo& memo;
-  const PointFilter* keep_finds = nullptr;  // fit's folds: the finds a density may use
+  /// fit's cross-fitting: the labels a layer built from labels may use (nullptr: all).
+  const HeldOutLabels* held_out = nullptr;
 
   size_t cells() const { return static_cast<size_t>(tile.cells()); }
 };
@@ -126,7 +127,9 @@ struct FeatureKind {
   std::vector<std::string> required_keys; // of those, the ones it needs
   std::vector<std::string> sections;      // scenario sections it needs: "front_lines", "finds", "records"
   std::vector<std::string> perturbations; // sweep keys that change its layers ([uncertainty] and axis parameters)
-  bool reads_finds = false;               // built from the finds (fit rebuilds it per fold)
+  /// Whether a layer of this kind is built from the labels (the finds, the cleared land, or a
+  /// vector layer read from their files): fit builds such layers out of fold (cross-fitting).
+  std::function<bool(const Scenario&, const EvidenceSpec&)> built_from_labels = [](const Scenario&, const EvidenceSpec&) { return false; };
   bool classed = false;                   // weights of evidence by presence (feature > 0)
   std::function<std::unique_ptr<Feature>(const LayerContext&)> make;
 };

@@ -1,10 +1,11 @@
 // feature = "find_density": Gaussian kernel density of the finds (items per km2), of all of
 // [finds] or of those its own `where` selects, with a bandwidth in metres. Built from labels:
-// fit rebuilds it per fold from the training finds only.
+// fit builds it out of fold (engine/features/held_out_labels.hpp).
 #include <algorithm>
 #include <iterator>
 
 #include "feature_kinds.hpp"
+#include "held_out_labels.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
@@ -17,10 +18,8 @@ class FindDensity final : public Feature {
       : points_(std::move(points)), bandwidth_(bandwidth) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
-    if (in.keep_finds) {
-      std::vector<kernels::WeightedPoint> kept;
-      std::copy_if(points_->begin(), points_->end(), std::back_inserter(kept), *in.keep_finds);
-      kernels::gaussian_density_per_km2(kept, bandwidth_, in.tile, in.grid.frame, out);
+    if (in.held_out) {
+      kernels::gaussian_density_per_km2(*in.held_out->kept(*points_), bandwidth_, in.tile, in.grid.frame, out);
     } else {
       kernels::gaussian_density_per_km2(*points_, bandwidth_, in.tile, in.grid.frame, out);
     }
@@ -43,7 +42,7 @@ FeatureKind find_density_kind() {
   k.keys = {"bandwidth", "where"};
   k.required_keys = {"bandwidth"};
   k.sections = {"finds"};
-  k.reads_finds = true;
+  k.built_from_labels = [](const Scenario&, const EvidenceSpec&) { return true; };
   k.make = [](const LayerContext& c) -> std::unique_ptr<Feature> {
     if (c.spec.where.empty()) return std::make_unique<FindDensity>(c.shared->finds, c.spec.bandwidth);
     VectorInputSpec spec = *c.scenario.finds;

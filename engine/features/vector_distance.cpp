@@ -2,6 +2,8 @@
 // settlements, rivers): points, lines and polygon boundaries; 0 inside polygons. `signed` as
 // for front lines.
 #include "feature_kinds.hpp"
+#include "held_out_labels.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
@@ -10,11 +12,15 @@ namespace {
 
 class VectorDistance final : public Feature {
  public:
-  VectorDistance(Geometries geometries, bool signed_distance) : g_(std::move(geometries)), signed_(signed_distance) {}
+  VectorDistance(Geometries geometries, bool signed_distance, bool from_labels)
+      : g_(std::move(geometries)), signed_(signed_distance), from_labels_(from_labels) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
-    kernels::line_distance_metres(g_.segments, in.tile, in.grid.frame, out, INFINITY, signed_);
-    for (const kernels::Polygon& p : g_.polygons)
+    std::shared_ptr<const Geometries> kept;  // fit's cross-fitting: without the held-out labels
+    if (from_labels_ && in.held_out) kept = in.held_out->kept(g_);
+    const Geometries& g = kept ? *kept : g_;
+    kernels::line_distance_metres(g.segments, in.tile, in.grid.frame, out, INFINITY, signed_);
+    for (const kernels::Polygon& p : g.polygons)
       kernels::for_each_covered_cell(p, in.tile, in.grid.frame, [&](int64_t i) { out[static_cast<size_t>(i)] = 0.0f; });
   }
   double reach_metres() const override { return INFINITY; }
@@ -23,7 +29,17 @@ class VectorDistance final : public Feature {
  private:
   Geometries g_;
   bool signed_;
+  bool from_labels_;  // read from the finds' or the cleared land's file
 };
+
+// A distance to the finds or to cleared land (the same file, whatever its filter) is built from
+// the labels.
+bool reads_label_file(const Scenario& s, const EvidenceSpec& e) {
+  if (!e.vector) return false;
+  for (const auto& labels : {s.finds, s.cleared})
+    if (labels && same_local_file(labels->path.string(), e.vector->path.string())) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -33,9 +49,11 @@ FeatureKind vector_distance_kind() {
   k.description = "metres to the nearest feature of a vector layer";
   k.keys = {"path", "layer", "where", "signed"};
   k.required_keys = {"path"};
+  k.built_from_labels = reads_label_file;
   k.make = [](const LayerContext& c) {
     const std::string role = "model.evidence." + c.spec.name;
-    auto f = std::make_unique<VectorDistance>(load_geometries(*c.spec.vector, c.grid, role), c.spec.signed_distance);
+    auto f = std::make_unique<VectorDistance>(load_geometries(*c.spec.vector, c.grid, role), c.spec.signed_distance,
+                                              reads_label_file(c.scenario, c.spec));
     c.add_input(role, c.spec.vector->path);
     return f;
   };

@@ -1,6 +1,9 @@
 #include "minerisk/engine/ops/fit.hpp"
 
+#include "fit_curves.hpp"
 #include "fit_design.hpp"
+#include "fit_folds.hpp"
+#include "fit_standardised.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +17,7 @@
 #include <toml++/toml.h>
 
 #include "../features/feature.hpp"
+#include "../features/held_out_labels.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
@@ -31,20 +35,63 @@ namespace {
 
 using namespace fit_detail;
 
-kernels::LogisticFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2) {
+StandardisedFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2) {
   try {
-    return kernels::fit_logistic_l2(X, y, l2);
+    return fit_standardised(X, y, l2);
   } catch (const std::domain_error& e) {
     throw UserError(s.file.string() + ": the model cannot be fitted: " + e.what() +
                     "; remove a layer that repeats another, or set [fit] l2 larger than 0");
   }
 }
 
+// Blocks a fifth of the grid's shorter side, in metres, to three significant digits.
+double default_block_size(const Grid& grid) {
+  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
+  const double side = std::min(static_cast<double>(grid.width()) * std::abs(grid.frame.cell_width()) * scale.x,
+                               static_cast<double>(grid.height()) * std::abs(grid.frame.cell_height()) * scale.y) / 5;
+  const double unit = std::pow(10.0, std::floor(std::log10(side)) - 2);
+  return std::round(side / unit) * unit;
+}
+
+// The design rows of fold `f`.
+std::vector<Eigen::Index> rows_of(const std::vector<int64_t>& fold, int64_t f) {
+  std::vector<Eigen::Index> rows;
+  for (size_t i = 0; i < fold.size(); ++i)
+    if (fold[i] == f) rows.push_back(static_cast<Eigen::Index>(i));
+  return rows;
+}
+
+// Drops the rows in no fold (and their entries of `fold`).
+void keep_rows_in_folds(Design& d, std::vector<int64_t>& fold) {
+  std::vector<Eigen::Index> kept;
+  for (size_t i = 0; i < fold.size(); ++i)
+    if (fold[i] >= 0) kept.push_back(static_cast<Eigen::Index>(i));
+  if (kept.size() == fold.size()) return;
+  Design k;
+  for (Eigen::Index i : kept) k.cell.push_back(d.cell[static_cast<size_t>(i)]);
+  k.X = d.X(kept, Eigen::all);
+  k.raw = d.raw(kept, Eigen::all);
+  k.y = d.y(kept);
+  std::vector<int64_t> kept_fold;
+  for (Eigen::Index i : kept) kept_fold.push_back(fold[static_cast<size_t>(i)]);
+  d = std::move(k);
+  fold = std::move(kept_fold);
+}
+
 std::string fitted_toml(const Scenario& s, const FitResult& r) {
   toml::table root = toml::parse(s.resolved_toml);
   root["model"].as_table()->insert_or_assign("intercept", r.coefficients[0].weight);
-  for (size_t k = 0; k < s.evidence.size(); ++k)
-    root["model"]["evidence"][s.evidence[k].name].as_table()->insert_or_assign("weight", r.coefficients[k + 1].weight);
+  for (const Coefficient& c : r.coefficients)
+    if (auto* layer = root["model"]["evidence"][c.name].as_table()) layer->insert_or_assign("weight", c.weight);
+  // A learned curve replaces the layer's transform, with weight 1: the curve is the effect.
+  for (const Curve& c : r.curves) {
+    toml::array x, y;
+    for (double v : c.x) x.push_back(v);
+    for (double v : c.y) y.push_back(v);
+    toml::table* layer = root["model"]["evidence"][c.layer].as_table();
+    layer->insert_or_assign("weight", 1.0);
+    layer->insert_or_assign("transform", toml::table{{"type", "piecewise"}, {"x", std::move(x)}, {"y", std::move(y)}});
+  }
   std::ostringstream out;
   out << "# Fitted by minerisk fit on " << utc_now_iso8601() << " from " << s.file.string() << "\n";
   out << "# " << r.positives << " positive and " << r.negatives << " negative training cells";
@@ -60,70 +107,105 @@ void check_fit_spec(const FitSpec& f) {
   if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) throw UserError("fit: " + key + " " + problem);
 }
 
-FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
-  check_fit_spec(options.spec);
+FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
+  check_fit_spec(given.spec);
   if (s.evidence.empty()) throw UserError(s.file.string() + ": [model] has no evidence layer to fit");
-  options.check();
+  given.check();
   const auto inputs = load_inputs(s);
   const Model model(s, inputs);
   const InputSet& in = *inputs;
+  FitResult r;
+  FitOptions options = given;
+  const std::vector<size_t> from_labels = label_layers(s, options);
+  if (!from_labels.empty() && options.spec.zones.empty() && options.spec.block_size <= 0) {
+    // Layers built from labels need folds to be built out of fold: blocks a fifth of the grid's
+    // shorter side, unless the scenario or the command line chose them.
+    options.spec.block_size = default_block_size(in.grid);
+    r.notes.push_back("layers built from labels are cross-fitted over " + std::to_string(options.spec.folds) +
+                      " folds of " + std::to_string(static_cast<long long>(options.spec.block_size)) +
+                      " m blocks (a fifth of the grid's shorter side); choose with --block-size or --zones");
+  }
+  const FoldMap folds(in.grid, options);
+  r.folds_description = folds.description();
+  for (size_t j : from_labels) r.cross_fitted.push_back(s.evidence[j].name);
+
   const TrainingCells cells = training_cells(s, model, options);
-  const Design design = build_design(s, model, cells, nullptr, options);
+  Design design = build_design(s, model, cells, options);
+  std::vector<int64_t> fold(design.cell.size());
+  for (size_t i = 0; i < fold.size(); ++i) fold[i] = folds.of_cell(design.cell[i]);
+  if (!from_labels.empty()) {
+    // Cross-fitting: each training cell's label layers from the labels outside its own fold. A
+    // cell in no zone cannot be cross-fitted: it is left out.
+    const size_t before = design.cell.size();
+    keep_rows_in_folds(design, fold);
+    if (design.cell.size() < before)
+      r.notes.push_back(std::to_string(before - design.cell.size()) +
+                        " training cells lie in no zone and are left out: their label layers cannot be built without "
+                        "their own labels");
+    for (int f = 0; f < folds.count(); ++f) {
+      const features::HeldOutLabels held_out(in.grid, folds.function(), {f});
+      rebuild_label_columns(s, model, held_out, from_labels, rows_of(fold, f), design, options);
+      options.check_cancelled();
+    }
+  }
   check_design(s, design);
 
-  FitResult r;
+  // The fit's columns: each layer through its transform, or its learned curve's ramps.
+  const Knots knots = choose_knots(s, design.raw, options.spec.knots);
+  const std::vector<std::string> names = curve_column_names(s, knots);
+  const Eigen::MatrixXd columns = curve_columns(design.X, design.raw, knots);
   r.positives = static_cast<int64_t>(design.y.sum());
   r.negatives = design.y.size() - r.positives;
-  const kernels::LogisticFit fit = fit_or_explain(s, design.X, design.y, options.spec.l2);
-  for (Eigen::Index j = 0; j < fit.coefficients.size(); ++j) {
+  const StandardisedFit fit = fit_or_explain(s, columns, design.y, options.spec.l2);
+  r.warnings = separation_warnings(columns, design.y, names, fit);
+  r.curves = curves_of(s, knots, fit.original.coefficients);
+  for (Eigen::Index j = 0; j < fit.original.coefficients.size(); ++j) {
     Coefficient c;
-    c.name = j == 0 ? "intercept" : s.evidence[static_cast<size_t>(j - 1)].name;
-    c.weight = fit.coefficients(j);
-    c.standard_error = fit.standard_errors(j);
+    c.name = j == 0 ? "intercept" : names[static_cast<size_t>(j - 1)];
+    c.weight = fit.original.coefficients(j);
+    c.standard_error = fit.original.standard_errors(j);
     c.z = c.weight / c.standard_error;
     c.p_value = std::erfc(std::abs(c.z) / std::sqrt(2.0));
+    c.standardised_weight = fit.standardised.coefficients(j);
+    c.standardised_error = fit.standardised.standard_errors(j);
     r.coefficients.push_back(c);
   }
-  for (Eigen::Index i = 0; i < fit.covariance.rows(); ++i) {
+  for (Eigen::Index i = 0; i < fit.original.covariance.rows(); ++i) {
     r.covariance.emplace_back();
-    for (Eigen::Index j = 0; j < fit.covariance.cols(); ++j) r.covariance.back().push_back(fit.covariance(i, j));
+    for (Eigen::Index j = 0; j < fit.original.covariance.cols(); ++j) r.covariance.back().push_back(fit.original.covariance(i, j));
   }
 
-  // Spatial cross-validation: fit without each fold, predict it, pool the predictions. Density
-  // layers built from the finds are rebuilt from the training folds' finds only, so nothing
-  // built from the held-out land's labels sees it.
-  int fold_count = 0;
-  const std::vector<int64_t> fold = folds_of(design, in.grid, options, fold_count);
-  const bool rebuild = std::any_of(s.evidence.begin(), s.evidence.end(),
-                                   [](const EvidenceSpec& e) { return features::find_feature_kind(e.feature)->reads_finds; });
+  // Spatial cross-validation: fit without each fold, predict it, pool the predictions. The
+  // held-out rows are the cross-fitted ones (their label layers built without their fold); the
+  // training rows' label layers are rebuilt without the held-out fold too, so nothing built from
+  // the held-out land's labels reaches the fold's fit.
   std::vector<kernels::ScoredCell> pooled;
-  for (int f = 0; f < fold_count; ++f) {
-    std::vector<Eigen::Index> train, test;
-    for (size_t i = 0; i < fold.size(); ++i) (fold[i] == f ? test : train).push_back(static_cast<Eigen::Index>(i));
+  for (int f = 0; f < folds.count(); ++f) {
+    const std::vector<Eigen::Index> test = rows_of(fold, f);
     if (test.empty()) continue;
-    const Design* d = &design;
-    Design refit;
-    if (rebuild) {
-      // A find is held out when its cell is a held-out training cell.
-      const PointFilter keep = [&](const kernels::WeightedPoint& p) {
-        int64_t row, col;
-        if (!cell_of(in.grid, p.x, p.y, row, col)) return true;
-        const auto cell = static_cast<size_t>(row * in.grid.width() + col);
-        const auto it = std::lower_bound(design.cell.begin(), design.cell.end(), cell);
-        return !(it != design.cell.end() && *it == cell && fold[static_cast<size_t>(it - design.cell.begin())] == f);
-      };
-      refit = build_design(s, model, cells, &keep, options);
-      // Only the densities change, and they are finite everywhere: the rows stay the same cells.
-      if (refit.cell != design.cell) throw std::logic_error("fit: a fold's design lost or gained training cells");
-      d = &refit;
-    }
-    const Eigen::MatrixXd Xtrain = d->X(train, Eigen::all);
-    const Eigen::VectorXd ytrain = d->y(train);
+    std::vector<Eigen::Index> train;
+    for (size_t i = 0; i < fold.size(); ++i)
+      if (fold[i] != f) train.push_back(static_cast<Eigen::Index>(i));
+    Design d = design;
+    if (!from_labels.empty())
+      for (int g = 0; g < folds.count(); ++g) {
+        if (g == f) continue;
+        const features::HeldOutLabels held_out(in.grid, folds.function(), {f, g});
+        rebuild_label_columns(s, model, held_out, from_labels, rows_of(fold, g), d, options);
+        options.check_cancelled();
+      }
+    const Eigen::VectorXd ytrain = d.y(train);
     if (ytrain.sum() == 0 || ytrain.sum() == static_cast<double>(ytrain.size())) continue;
-    const kernels::LogisticFit ff = fit_or_explain(s, Xtrain, ytrain, options.spec.l2);
-    for (Eigen::Index i : test) {
-      const double eta = ff.coefficients(0) + d->X.row(i).dot(ff.coefficients.tail(ff.coefficients.size() - 1));
-      pooled.push_back({1.0 / (1.0 + std::exp(-eta)), d->y(i)});
+    // The fold's curves are learned from its training rows alone, knots included.
+    const Eigen::MatrixXd raw_train = d.raw(train, Eigen::all);
+    const Knots fold_knots = choose_knots(s, raw_train, options.spec.knots);
+    const StandardisedFit ff =
+        fit_or_explain(s, curve_columns(d.X(train, Eigen::all), raw_train, fold_knots), ytrain, options.spec.l2);
+    const Eigen::VectorXd& w = ff.original.coefficients;
+    const Eigen::MatrixXd held = curve_columns(d.X(test, Eigen::all), d.raw(test, Eigen::all), fold_knots);
+    for (Eigen::Index t = 0; t < held.rows(); ++t) {
+      const double eta = w(0) + held.row(t).dot(w.tail(w.size() - 1));
+      pooled.push_back({1.0 / (1.0 + std::exp(-eta)), d.y(test[static_cast<size_t>(t)])});
     }
     ++r.folds;
   }
@@ -172,9 +254,14 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& options) {
   r.fitted_toml = fitted_toml(s, r);
   std::ostringstream csv;
   csv.precision(17);
+  // The cell of each row first (row and column of the grid), so a row can be found on the map.
+  csv << "row,col,";
   for (const EvidenceSpec& e : s.evidence) csv << e.name << ",";
   csv << "label\n";
+  const int64_t width = in.grid.width();
   for (Eigen::Index i = 0; i < design.X.rows(); ++i) {
+    const auto cell = static_cast<int64_t>(design.cell[static_cast<size_t>(i)]);
+    csv << cell / width << "," << cell % width << ",";
     for (Eigen::Index j = 0; j < design.X.cols(); ++j) csv << design.X(i, j) << ",";
     csv << design.y(i) << "\n";
   }
@@ -188,10 +275,19 @@ std::string fit_json(const FitResult& r) {
   j["negatives"] = r.negatives;
   nlohmann::ordered_json table = nlohmann::ordered_json::array();
   for (const Coefficient& c : r.coefficients)
-    table.push_back({{"name", c.name}, {"weight", c.weight}, {"standard_error", c.standard_error}, {"z", c.z}, {"p_value", c.p_value}});
+    table.push_back({{"name", c.name}, {"weight", c.weight}, {"standard_error", c.standard_error}, {"z", c.z},
+                     {"p_value", c.p_value}, {"standardised_weight", c.standardised_weight},
+                     {"standardised_standard_error", c.standardised_error}});
   j["coefficients"] = table;
   j["covariance"] = r.covariance;  // of the coefficients, in the table's order
-  j["cross_validation"] = {{"folds", r.folds}, {"roc_auc", r.folds ? r.cv_roc_auc : 0.0}, {"pr_auc", r.folds ? r.cv_pr_auc : 0.0}};
+  j["cross_validation"] = {{"folds", r.folds}, {"roc_auc", r.folds ? r.cv_roc_auc : 0.0}, {"pr_auc", r.folds ? r.cv_pr_auc : 0.0},
+                           {"spatial_folds", r.folds_description}};
+  j["cross_fitted_layers"] = r.cross_fitted;  // built for each training cell without its own fold's labels
+  j["separation_warnings"] = r.warnings;
+  nlohmann::ordered_json curves = nlohmann::ordered_json::array();
+  for (const Curve& c : r.curves) curves.push_back({{"layer", c.layer}, {"x", c.x}, {"contribution", c.y}});
+  j["learned_curves"] = curves;  // each layer's contribution to the log-odds at its knots
+  j["notes"] = r.notes;
   nlohmann::ordered_json woe = nlohmann::ordered_json::array();
   for (const auto& [name, w] : r.weights_of_evidence)
     woe.push_back({{"layer", name}, {"w_plus", w.w_plus}, {"w_minus", w.w_minus}, {"contrast", w.contrast},
@@ -211,10 +307,16 @@ FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, cons
     throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
   const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));
   const std::optional<size_t> design = files.design.empty() ? std::nullopt : std::optional(outputs.add(files.design));
+  const std::optional<size_t> curves = files.curves.empty() ? std::nullopt : std::optional(outputs.add(files.curves));
+  if (curves && !has_extension(files.curves, ".png"))
+    throw UserError("--curves: '" + files.curves.string() + "' is not a .png name; the curves are drawn as a PNG");
+  if (curves && options.spec.knots == 0)
+    throw UserError("--curves draws learned curves: add --knots N (or [fit] knots = N) so fit learns them");
   FitResult r = fit_scenario(scenario, options);
   outputs.write_text(fitted, r.fitted_toml);
   if (report) outputs.write_text(*report, fit_json(r) + "\n");
   if (design) outputs.write_text(*design, r.design_csv);
+  if (curves) outputs.writing([&] { write_curves_png(r.curves, outputs.temporary(*curves).string()); });
   outputs.commit(options.cancel);
   return r;
 }

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "../features/feature.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
@@ -141,8 +142,7 @@ TrainingCells training_cells(const Scenario& s, const Model& model, const FitOpt
   return TrainingCells(cells, std::move(labelled));
 }
 
-Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const PointFilter* keep_finds,
-                    const FitOptions& options) {
+Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const FitOptions& options) {
   const Grid& grid = model.grid();
   const size_t k = s.evidence.size();
   const TilePlan plan(grid.width(), grid.height(), options.tile_size);
@@ -153,7 +153,7 @@ Design build_design(const Scenario& s, const Model& model, const TrainingCells& 
   loop.quiet = true;  // fit prints its own summary; the design's tiles are an internal pass
   for_each_tile(plan.tiles(), loop, [&](const kernels::Window& w) {
     if (!t.any_in(w, grid.width())) return;
-    const TileFeatures f = model.features(w, keep_finds);
+    const TileFeatures f = model.features(w);
     std::map<size_t, std::vector<double>> local;
     for (int64_t r = 0; r < w.height; ++r)
       for (int64_t c = 0; c < w.width; ++c) {
@@ -202,48 +202,69 @@ void check_design(const Scenario& s, const Design& d) {
                       "' is constant over the training cells; remove it or give it varying data");
 }
 
-// The fold of each design row: by zone raster (one fold per zone) or by square blocks dealt
-// into `folds` folds; -1 when there is no cross-validation.
-std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitOptions& options, int& count) {
-  const FitSpec& spec = options.spec;
-  std::vector<int64_t> fold(d.cell.size(), -1);
-  count = 0;
-  if (!spec.zones.empty()) {
-    // The zones of the design's cells, read in bands of rows in parallel (the design is in
-    // row-major order), then numbered in order of first appearance.
-    const RasterSource zones(spec.zones, grid, "fit.zones", Resampling::nearest);
-    const TilePlan bands(grid.width(), grid.height(), options.tile_size, TileShape::row_bands);
-    std::vector<float> zone(d.cell.size(), NAN);
-    TileLoopOptions loop = options.loop("minerisk fit, zones");
-    loop.quiet = true;
-    for_each_tile(bands.tiles(), loop, [&](const kernels::Window& band) {
-      const auto first = static_cast<size_t>(band.row0 * grid.width()), end = first + static_cast<size_t>(band.cells());
-      auto i = static_cast<size_t>(std::lower_bound(d.cell.begin(), d.cell.end(), first) - d.cell.begin());
-      if (i >= d.cell.size() || d.cell[i] >= end) return;
-      const std::vector<float> z = zones.read(band);
-      for (; i < d.cell.size() && d.cell[i] < end; ++i) zone[i] = z[d.cell[i] - first];
-    });
-    std::map<float, int64_t> index;
-    for (size_t i = 0; i < d.cell.size(); ++i)
-      if (!std::isnan(zone[i])) fold[i] = index.try_emplace(zone[i], static_cast<int64_t>(index.size())).first->second;
-    count = static_cast<int>(index.size());
-    return fold;
+std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
+  std::vector<size_t> layers;
+  for (size_t j = 0; j < s.evidence.size(); ++j) {
+    const EvidenceSpec& e = s.evidence[j];
+    if (e.feature == "raster" && !options.spec.labels.empty() &&
+        same_local_file(e.raster.string(), options.spec.labels.string()))
+      throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' reads the label raster " +
+                      options.spec.labels.string() + ", so every training cell would see its own label; remove it");
+    if (features::find_feature_kind(e.feature)->built_from_labels(s, e)) layers.push_back(j);
   }
-  if (spec.block_size <= 0) return fold;
-  // Block size in CRS units along x and y; in a geographic CRS, degrees at the grid's middle row.
-  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
-  const double block_x = spec.block_size / scale.x, block_y = spec.block_size / scale.y;
-  for (size_t i = 0; i < d.cell.size(); ++i) {
-    const auto row = static_cast<int64_t>(d.cell[i]) / grid.width(), col = static_cast<int64_t>(d.cell[i]) % grid.width();
-    const auto bx = static_cast<int64_t>(std::floor((grid.frame.centre_x(col) - grid.frame.geotransform[0]) / block_x));
-    const auto by = static_cast<int64_t>(std::floor((grid.frame.geotransform[3] - grid.frame.centre_y(row)) / block_y));
-    // A fixed scramble of the block's coordinates deals neighbouring blocks into different folds.
-    uint64_t h = static_cast<uint64_t>(bx) * 0x9E3779B97F4A7C15ULL ^ (static_cast<uint64_t>(by) + spec.seed) * 0xC2B2AE3D27D4EB4FULL;
-    h ^= h >> 31;
-    fold[i] = static_cast<int64_t>(h % static_cast<uint64_t>(spec.folds));
+  return layers;
+}
+
+void rebuild_label_columns(const Scenario& s, const Model& model, const features::HeldOutLabels& held_out,
+                           const std::vector<size_t>& layers, const std::vector<Eigen::Index>& rows, Design& d,
+                           const FitOptions& options) {
+  if (rows.empty() || layers.empty()) return;
+  const Grid& grid = model.grid();
+  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
+  const int64_t across = (grid.width() + options.tile_size - 1) / options.tile_size;
+  // The rows of each tile (the plan's squares are in row-major order).
+  std::map<int64_t, std::vector<Eigen::Index>> by_tile;
+  for (Eigen::Index i : rows) {
+    const auto cell = static_cast<int64_t>(d.cell[static_cast<size_t>(i)]);
+    const int64_t row = cell / grid.width(), col = cell % grid.width();
+    by_tile[(row / options.tile_size) * across + col / options.tile_size].push_back(i);
   }
-  count = spec.folds;
-  return fold;
+  std::vector<kernels::Window> tiles;
+  std::vector<const std::vector<Eigen::Index>*> tile_rows;
+  for (const auto& [index, its_rows] : by_tile) {
+    tiles.push_back(plan.tiles()[static_cast<size_t>(index)]);
+    tile_rows.push_back(&its_rows);
+  }
+  TileLoopOptions loop = options.loop("minerisk fit, cross-fitting");
+  loop.quiet = true;
+  // Each tile writes only its own rows of d: no two threads write the same element.
+  for_each_tile(tiles, loop, [&](const kernels::Window& w) {
+    const auto& its_rows = *tile_rows[static_cast<size_t>(&w - tiles.data())];
+    for (size_t j : layers) {
+      const std::vector<float> values = model.layer_without(j, w, held_out);
+      for (Eigen::Index i : its_rows) {
+        const auto cell = static_cast<int64_t>(d.cell[static_cast<size_t>(i)]);
+        const int64_t r = cell / grid.width() - w.row0, c = cell % grid.width() - w.col0;
+        const double raw = values[static_cast<size_t>(r * w.width + c)];
+        d.raw(i, static_cast<Eigen::Index>(j)) = raw;
+        d.X(i, static_cast<Eigen::Index>(j)) = s.evidence[j].transform.apply(raw);
+      }
+    }
+  });
+  for (size_t j : layers) {
+    const auto col = static_cast<Eigen::Index>(j);
+    double far_x = -INFINITY, far_raw = -INFINITY;
+    for (Eigen::Index i : rows)
+      if (std::isfinite(d.X(i, col))) far_x = std::max(far_x, d.X(i, col)), far_raw = std::max(far_raw, d.raw(i, col));
+    for (Eigen::Index i : rows)
+      if (!std::isfinite(d.X(i, col))) {
+        if (!std::isfinite(far_x))
+          throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[j].name +
+                          "' has no value in a whole fold once that fold's own labels are left out; use more or "
+                          "smaller blocks (--block-size, --folds) or zones that share the labels more evenly");
+        d.X(i, col) = far_x, d.raw(i, col) = far_raw;
+      }
+  }
 }
 
 }  // namespace minerisk::fit_detail

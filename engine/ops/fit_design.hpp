@@ -9,6 +9,7 @@
 
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/ops/fit.hpp"
+#include "../features/held_out_labels.hpp"
 
 namespace minerisk::fit_detail {
 
@@ -47,16 +48,23 @@ struct Design {
   Eigen::VectorXd y;
 };
 
-/// The rows of every training cell with a value in every layer; `keep_finds` selects the finds
-/// the densities may use (a fold's training finds).
-Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const PointFilter* keep_finds,
-                    const FitOptions& options);
+/// The rows of every training cell with a value in every layer, each layer built from all labels.
+Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const FitOptions& options);
 
 /// Refuses a design that cannot be fitted (one class only, a constant layer).
 void check_design(const Scenario& s, const Design& d);
 
-/// The fold of each design row: by zone raster (one fold per zone) or by square blocks dealt
-/// into `folds` folds; -1 when there is no cross-validation.
-std::vector<int64_t> folds_of(const Design& d, const Grid& grid, const FitOptions& options, int& count);
+/// The evidence layers built from labels (finds, cleared land, vector layers read from their
+/// files), by index. Refuses a raster layer that reads the label raster itself: it cannot be
+/// built out of fold.
+std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options);
+
+/// Cross-fitting: recomputes the label layers' columns of `rows` of `d` without the labels that
+/// touch a cell of the folds `excluded`, in parallel over the tiles holding those rows. A value
+/// with no label left to build it from (a distance to nothing) becomes the largest finite
+/// value of its column among `rows`: as far as the farthest.
+void rebuild_label_columns(const Scenario& s, const Model& model, const features::HeldOutLabels& held_out,
+                           const std::vector<size_t>& layers, const std::vector<Eigen::Index>& rows, Design& d,
+                           const FitOptions& options);
 
 }  // namespace minerisk::fit_detail

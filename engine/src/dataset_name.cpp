@@ -138,4 +138,12 @@ std::string resolve_dataset_name(const std::string& name, const fs::path& base) 
   return parsed.text();
 }
 
+bool same_local_file(const std::string& a, const std::string& b) {
+  const std::filesystem::path fa = local_file(a), fb = local_file(b);
+  if (fa.empty() || fb.empty()) return a == b;
+  std::error_code error;
+  if (std::filesystem::equivalent(fa, fb, error)) return true;
+  return !error ? false : fa.lexically_normal() == fb.lexically_normal();
+}
+
 }  // namespace minerisk

@@ -29,18 +29,18 @@ Model::Model(const Scenario& scenario, std::shared_ptr<const InputSet> inputs)
   }
 }
 
-features::TileInput Model::tile_input(TileFeatures& f, const PointFilter* keep) const {
-  return {inputs_->grid, f.tile, f.dem, f.elevation, *f.memo, keep};
+features::TileInput Model::tile_input(TileFeatures& f, const features::HeldOutLabels* held_out) const {
+  return {inputs_->grid, f.tile, f.dem, f.elevation, *f.memo, held_out};
 }
 
-TileFeatures Model::features(const Window& tile, const PointFilter* keep) const {
+TileFeatures Model::features(const Window& tile) const {
   TileFeatures f;
   f.tile = tile;
   f.memo = std::make_shared<features::TileMemo>();
   // The DEM with a one-cell halo: for the terrain measures, and as the region's no-data mask.
   f.dem = inputs_->dem->read(tile.grown(1));
   f.elevation = kernels::interior(f.dem, tile, 1);
-  const features::TileInput in = tile_input(f, keep);
+  const features::TileInput in = tile_input(f);
   for (const auto& layer : inputs_->layers) {
     std::vector<float> feature(in.cells());
     layer->compute(in, feature);
@@ -50,8 +50,17 @@ TileFeatures Model::features(const Window& tile, const PointFilter* keep) const 
   return f;
 }
 
+std::vector<float> Model::layer_without(size_t layer, const Window& tile, const features::HeldOutLabels& held_out) const {
+  TileFeatures f;
+  f.tile = tile;
+  f.memo = std::make_shared<features::TileMemo>();
+  std::vector<float> out(static_cast<size_t>(tile.cells()));
+  inputs_->layers.at(layer)->compute(tile_input(f, &held_out), out);
+  return out;
+}
+
 void Model::feature_on(const features::Feature& feature, TileFeatures& f, std::vector<float>& out) const {
-  const features::TileInput in = tile_input(f, nullptr);
+  const features::TileInput in = tile_input(f);
   out.resize(in.cells());
   feature.compute(in, out);
   kernels::propagate_nodata(f.elevation, out);
@@ -59,7 +68,7 @@ void Model::feature_on(const features::Feature& feature, TileFeatures& f, std::v
 
 std::vector<float> Model::cleared_pod(TileFeatures& f) const {
   std::vector<float> pod(static_cast<size_t>(f.tile.cells()), 0.0f);
-  if (inputs_->clearance) inputs_->clearance->pod(tile_input(f, nullptr), pod);
+  if (inputs_->clearance) inputs_->clearance->pod(tile_input(f), pod);
   return pod;
 }
 
@@ -72,7 +81,7 @@ std::vector<float> Model::cleared_pod(const Window& tile) const {
 
 std::vector<float> Model::cleared_pod(TileFeatures& f, const features::InputDraw& draw) const {
   std::vector<float> pod(static_cast<size_t>(f.tile.cells()), 0.0f);
-  if (inputs_->clearance) inputs_->clearance->pod(tile_input(f, nullptr), draw, pod);
+  if (inputs_->clearance) inputs_->clearance->pod(tile_input(f), draw, pod);
   return pod;
 }
 

@@ -81,6 +81,8 @@ std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
   if (!(f.block_size >= 0 && f.block_size <= kMaxDistance))
     return {"block_size", "must be zero (no cross-validation) or a positive size in metres, at most 10,000 km"};
   if (!(f.folds >= 2 && f.folds <= 100)) return {"folds", "must be a whole number from 2 to 100"};
+  if (!(f.knots == 0 || (f.knots >= 2 && f.knots <= 50)))
+    return {"knots", "must be 0 (keep the given transforms) or a whole number of curve segments from 2 to 50"};
   return {};
 }
 
@@ -96,6 +98,9 @@ FitSpec read_fit(const TomlReader& r) {
   const double folds = r.number_or("folds", 5.0);
   if (folds != std::floor(folds) || !(folds >= 2 && folds <= 100)) r.fail("folds", "must be a whole number from 2 to 100");
   f.folds = static_cast<int>(folds);
+  const double knots = r.number_or("knots", 0.0);
+  if (knots != std::floor(knots) || !(knots >= 0 && knots <= 50)) r.fail("knots", "must be 0 or a whole number from 2 to 50");
+  f.knots = static_cast<int>(knots);
   if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) r.fail(key, problem);
   const double seed = r.number_or("seed", 1.0);
   if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
@@ -142,7 +147,8 @@ std::string resolved_text(const Scenario& s) {
   for (const EvidenceSpec& e : s.evidence) evidence.insert(e.name, schema::write_evidence(e));
   root.insert("model", toml::table{{"intercept", s.intercept}, {"evidence", std::move(evidence)}});
   toml::table fit{{"background_ratio", s.fit.background_ratio}, {"l2", s.fit.l2}, {"block_size", s.fit.block_size},
-                   {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)}};
+                   {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)},
+                   {"knots", s.fit.knots}};
   if (!s.fit.labels.empty()) fit.insert("labels", s.fit.labels.string());
   if (!s.fit.zones.empty()) fit.insert("zones", s.fit.zones.string());
   root.insert("fit", std::move(fit));
@@ -181,7 +187,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   }
 
   if (const toml::table* f = top.table("fit"))
-    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed"}));
+    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed", "knots"}));
 
   const toml::table* model = top.table("model");
   if (!model) top.fail("model", "is missing; add [model] with an intercept and [model.evidence.NAME] layers");

@@ -41,16 +41,20 @@ def test_fit_writes_a_scenario_that_runs(fitted):
 
 def test_coefficients_equal_scikit_learn(fitted):
     design = np.genfromtxt(fitted / "design.csv", delimiter=",", names=True)
-    names = [n for n in design.dtype.names if n != "label"]
+    names = [n for n in design.dtype.names if n not in ("row", "col", "label")]
     X = np.column_stack([design[n] for n in names])
     y = design["label"]
-    model = LogisticRegression(C=1.0, solver="newton-cg", tol=1e-12, max_iter=10000).fit(X, y)
+    # fit standardises each layer over the training cells (population sd, as StandardScaler),
+    # penalises the standardised weights, and maps them back to the layers' own scale.
+    mean, sd = X.mean(axis=0), X.std(axis=0)
+    model = LogisticRegression(C=1.0, solver="newton-cg", tol=1e-12, max_iter=10000).fit((X - mean) / sd, y)
     report = json.loads((fitted / "fit.json").read_text())
-    ours = {c["name"]: c["weight"] for c in report["coefficients"]}
-    theirs = dict(zip(names, model.coef_[0]))
-    theirs["intercept"] = model.intercept_[0]
-    for name, value in theirs.items():
-        assert ours[name] == pytest.approx(value, rel=1e-4, abs=1e-8), name
+    coefficients = {c["name"]: c for c in report["coefficients"]}
+    standardised = dict(zip(names, model.coef_[0]), intercept=model.intercept_[0])
+    original = dict(zip(names, model.coef_[0] / sd), intercept=model.intercept_[0] - np.sum(model.coef_[0] * mean / sd))
+    for name in standardised:
+        assert coefficients[name]["standardised_weight"] == pytest.approx(standardised[name], rel=1e-4, abs=1e-8), name
+        assert coefficients[name]["weight"] == pytest.approx(original[name], rel=1e-4, abs=1e-8), name
 
 
 def test_evaluate_matches_scikit_learn_metrics(region, fitted):

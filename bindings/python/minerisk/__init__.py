@@ -158,7 +158,7 @@ class Scenario:
         return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture))
 
     def fit(self, *, threads: int = 0, **options) -> dict:
-        """Fits the weights (options as [fit]: labels, zones, background_ratio, l2, block_size,
+        """Fits the weights (options as [fit]: labels, zones, background_ratio, l2, block_size, knots,
         folds, seed). Returns the coefficient table, cross-validation, weights of evidence, and
         fitted_toml: the scenario with the fitted weights. Writes no file (write fitted_toml
         where you like)."""

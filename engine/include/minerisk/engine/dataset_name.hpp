@@ -39,4 +39,8 @@ std::filesystem::path named_file(const std::string& name);
 /// `dem = 'NETCDF:"grid.nc":probability'` names grid.nc beside the scenario file.
 std::string resolve_dataset_name(const std::string& name, const std::filesystem::path& base);
 
+/// Whether two dataset names read the same local file (also through different spellings or
+/// links). Two names of no local file are the same only when their texts are.
+bool same_local_file(const std::string& a, const std::string& b);
+
 }  // namespace minerisk

@@ -14,6 +14,7 @@ namespace minerisk {
 namespace features {
 class Feature;
 class TileMemo;
+class HeldOutLabels;
 struct TileInput;
 struct InputDraw;
 }  // namespace features
@@ -40,8 +41,6 @@ struct TileResult {
   std::vector<std::vector<float>> evidence;  // same order as Model::evidence_names()
 };
 
-using PointFilter = std::function<bool(const kernels::WeightedPoint&)>;
-
 class Model {
  public:
   Model(const Scenario& scenario, std::shared_ptr<const InputSet> inputs);
@@ -58,10 +57,14 @@ class Model {
   /// Cells where the DEM has no data are no-data (NaN) in every output.
   TileResult compute(const kernels::Window& tile) const;
 
-  /// Each evidence layer's feature on one tile, before its transform. `keep`, when given,
-  /// selects the finds every find_density layer may use (fit's folds leave out the held-out
-  /// land's finds, whatever the layer's own filter).
-  TileFeatures features(const kernels::Window& tile, const PointFilter* keep = nullptr) const;
+  /// Each evidence layer's feature on one tile, before its transform.
+  TileFeatures features(const kernels::Window& tile) const;
+
+  /// Evidence layer `layer`'s feature on one tile, built without the labels `held_out` leaves
+  /// out (fit's cross-fitting; for a layer built from labels). No DEM is read: the caller uses
+  /// only cells that have data.
+  std::vector<float> layer_without(size_t layer, const kernels::Window& tile,
+                                   const features::HeldOutLabels& held_out) const;
 
   /// The feature `feature` (a layer under a sweep's draw) on the tile of `f`, with the DEM's
   /// no-data, into `out`.
@@ -75,7 +78,7 @@ class Model {
   bool has_clearance() const { return inputs_->clearance != nullptr; }
 
  private:
-  features::TileInput tile_input(TileFeatures& f, const PointFilter* keep) const;
+  features::TileInput tile_input(TileFeatures& f, const features::HeldOutLabels* held_out = nullptr) const;
 
   double intercept_;
   std::vector<EvidenceSpec> evidence_;

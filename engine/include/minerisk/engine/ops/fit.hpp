@@ -22,7 +22,10 @@ struct FitOptions : ops::Control {
 
 struct Coefficient {
   std::string name;  // "intercept" or the evidence layer's
-  double weight = 0, standard_error = 0, z = 0, p_value = 0;
+  double weight = 0, standard_error = 0, z = 0, p_value = 0;  // on the layer's own scale, as `run` uses it
+  /// The same weight for the layer standardised over the training cells (its mean 0, its
+  /// standard deviation 1): comparable across layers, and what the L2 penalty acts on.
+  double standardised_weight = 0, standardised_error = 0;
 };
 
 struct FitResult {
@@ -30,12 +33,22 @@ struct FitResult {
   std::vector<std::vector<double>> covariance;  // of the coefficients, in the same order
   int64_t positives = 0, negatives = 0;
   int folds = 0;                          // cross-validation folds used (0: none)
+  std::string folds_description;          // "5 folds of 2000 m blocks", "19 zones of zones.tif"
+  std::vector<std::string> cross_fitted;  // the layers built from labels, built out of fold
+  std::vector<std::string> warnings;      // separation: the weights are set by the penalty
+  std::vector<std::string> notes;         // choices fit made for the user (default blocks ...)
+  /// With [fit] knots: each learned layer's curve, its contribution to the log-odds at its knots.
+  struct Curve {
+    std::string layer;
+    std::vector<double> x, y;
+  };
+  std::vector<Curve> curves;
   double cv_roc_auc = NAN, cv_pr_auc = NAN;  // pooled over the held-out folds
   /// Weights of evidence of each classed layer (step or categorical transforms, record coverage):
   /// "layer" or "layer = class".
   std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> weights_of_evidence;
   std::string fitted_toml;  // the scenario with the fitted weights, ready for `minerisk run`
-  std::string design_csv;   // the training rows: each layer's transformed feature, then the label
+  std::string design_csv;   // the training rows: the cell's row and column, each layer's transformed feature, the label
 };
 
 /// Fits the scenario's weights. Throws UserError for training data that cannot be fitted: no
@@ -48,7 +61,7 @@ std::string fit_json(const FitResult& result);
 /// The files `minerisk fit` writes: the fitted scenario, and optionally the JSON report and the
 /// design's CSV. All are staged and committed together, after the fit succeeded.
 struct FitFiles {
-  std::filesystem::path fitted, report, design;
+  std::filesystem::path fitted, report, design, curves;  // curves: a PNG of the learned curves
 };
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files);
 

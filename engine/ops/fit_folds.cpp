@@ -1,0 +1,65 @@
+#include "fit_folds.hpp"
+
+#include <cmath>
+#include <map>
+
+#include "minerisk/engine/raster_source.hpp"
+#include "minerisk/engine/tile_loop.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
+
+namespace minerisk::fit_detail {
+
+FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), seed_(options.spec.seed) {
+  const FitSpec& spec = options.spec;
+  if (!spec.zones.empty()) {
+    // The zone of every cell, read in bands of rows in parallel, then numbered in order of first
+    // appearance (row-major), so the folds are the same whatever the threads. Held as one int32
+    // a cell: cross-fitting asks for the fold of any cell a label touches.
+    const RasterSource zones(spec.zones, grid, "fit.zones", Resampling::nearest);
+    const TilePlan bands(grid.width(), grid.height(), options.tile_size, TileShape::row_bands);
+    std::vector<float> zone(static_cast<size_t>(grid.width() * grid.height()));
+    TileLoopOptions loop = options.loop("minerisk fit, zones");
+    loop.quiet = true;
+    for_each_tile(bands.tiles(), loop, [&](const kernels::Window& band) {
+      const std::vector<float> z = zones.read(band);
+      std::copy(z.begin(), z.end(), zone.begin() + band.row0 * grid.width());
+    });
+    std::map<float, int32_t> index;
+    zone_fold_.resize(zone.size());
+    for (size_t i = 0; i < zone.size(); ++i)
+      zone_fold_[i] = std::isnan(zone[i]) ? -1 : index.try_emplace(zone[i], static_cast<int32_t>(index.size())).first->second;
+    count_ = static_cast<int>(index.size());
+    description_ = std::to_string(count_) + " zones of " + spec.zones.filename().string();
+    return;
+  }
+  if (spec.block_size <= 0) return;
+  // Block size in CRS units along x and y; in a geographic CRS, degrees at the grid's middle row.
+  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
+  block_x_ = spec.block_size / scale.x, block_y_ = spec.block_size / scale.y;
+  count_ = spec.folds;
+  char text[96];
+  std::snprintf(text, sizeof text, "%d folds of %g m blocks", count_, spec.block_size);
+  description_ = text;
+}
+
+int64_t FoldMap::of(int64_t row, int64_t col) const {
+  if (!zone_fold_.empty()) return zone_fold_[static_cast<size_t>(row * grid_.width() + col)];
+  if (count_ == 0) return -1;
+  const auto bx = static_cast<int64_t>(std::floor((grid_.frame.centre_x(col) - grid_.frame.geotransform[0]) / block_x_));
+  const auto by = static_cast<int64_t>(std::floor((grid_.frame.geotransform[3] - grid_.frame.centre_y(row)) / block_y_));
+  // A fixed scramble of the block's coordinates deals neighbouring blocks into different folds.
+  uint64_t h = static_cast<uint64_t>(bx) * 0x9E3779B97F4A7C15ULL ^ (static_cast<uint64_t>(by) + seed_) * 0xC2B2AE3D27D4EB4FULL;
+  h ^= h >> 31;
+  return static_cast<int64_t>(h % static_cast<uint64_t>(count_));
+}
+
+int64_t FoldMap::of_cell(size_t cell) const {
+  const auto c = static_cast<int64_t>(cell);
+  return of(c / grid_.width(), c % grid_.width());
+}
+
+features::FoldOfCell FoldMap::function() const {
+  return [this](int64_t row, int64_t col) { return of(row, col); };
+}
+
+}  // namespace minerisk::fit_detail

@@ -1,0 +1,82 @@
+#include "fit_standardised.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace minerisk::fit_detail {
+
+StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2) {
+  StandardisedFit f;
+  const auto n = static_cast<double>(X.rows());
+  f.mean = X.colwise().mean().transpose();
+  f.sd.resize(X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const double sd = std::sqrt((X.col(j).array() - f.mean(j)).square().sum() / n);  // population sd, as StandardScaler
+    f.sd(j) = sd > 0 ? sd : 1.0;
+  }
+  const Eigen::MatrixXd Z = (X.rowwise() - f.mean.transpose()).array().rowwise() / f.sd.transpose().array();
+  f.standardised = kernels::fit_logistic_l2(Z, y, l2);
+  // beta = A beta', with A the linear map from standardised to original coefficients.
+  const Eigen::Index k = X.cols();
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(k + 1, k + 1);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    A(0, j + 1) = -f.mean(j) / f.sd(j);
+    A(j + 1, j + 1) = 1.0 / f.sd(j);
+  }
+  f.original = f.standardised;
+  f.original.coefficients = A * f.standardised.coefficients;
+  f.original.covariance = A * f.standardised.covariance * A.transpose();
+  f.original.standard_errors = f.original.covariance.diagonal().cwiseSqrt();
+  return f;
+}
+
+namespace {
+
+// How the positives' range of values sits against the negatives': 2 apart (no overlap), 1
+// touching at one value, 0 overlapping.
+int apart(const Eigen::VectorXd& v, const Eigen::VectorXd& y) {
+  double pos_lo = INFINITY, pos_hi = -INFINITY, neg_lo = INFINITY, neg_hi = -INFINITY;
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    if (y(i) > 0) pos_lo = std::min(pos_lo, v(i)), pos_hi = std::max(pos_hi, v(i));
+    else neg_lo = std::min(neg_lo, v(i)), neg_hi = std::max(neg_hi, v(i));
+  }
+  if (pos_lo > neg_hi || neg_lo > pos_hi) return 2;
+  if (pos_lo == neg_hi || neg_lo == pos_hi) return 1;
+  return 0;
+}
+
+}  // namespace
+
+std::vector<std::string> separation_warnings(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
+                                             const std::vector<std::string>& names, const StandardisedFit& fit) {
+  std::vector<std::string> warnings;
+  for (Eigen::Index j = 0; j < X.cols(); ++j) {
+    const int a = apart(X.col(j), y);
+    if (a == 2)
+      warnings.push_back("layer '" + names[static_cast<size_t>(j)] +
+                         "' separates the training cells perfectly: every positive lies beyond every negative, "
+                         "so its weight is set by the L2 penalty, not by the data (is it built from the labels?)");
+    else if (a == 1)
+      warnings.push_back("layer '" + names[static_cast<size_t>(j)] +
+                         "' separates the training cells but for ties at one value (quasi-separation)");
+  }
+  const Eigen::VectorXd eta = (X * fit.original.coefficients.tail(X.cols())).array() + fit.original.coefficients(0);
+  const int together = apart(eta, y);
+  if (together > 0 && warnings.empty()) {
+    // Name the layers that carry the separating direction: the largest standardised weights.
+    std::vector<Eigen::Index> order(static_cast<size_t>(X.cols()));
+    std::iota(order.begin(), order.end(), 0);
+    const auto w = fit.standardised.coefficients.tail(X.cols()).cwiseAbs();
+    std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return w(a) > w(b); });
+    std::string top;
+    for (size_t i = 0; i < std::min<size_t>(3, order.size()); ++i)
+      top += (i ? ", '" : "'") + names[static_cast<size_t>(order[i])] + "'";
+    warnings.push_back(std::string("the layers together separate the training cells ") +
+                       (together == 2 ? "perfectly" : "but for ties (quasi-separation)") +
+                       ": the fitted weights are set by the L2 penalty, not by the data; the largest are " + top);
+  }
+  return warnings;
+}
+
+}  // namespace minerisk::fit_detail

@@ -1,0 +1,169 @@
+"""fit never lets a training cell see its own label: layers built from the finds or the cleared
+land are cross-fitted (each training cell's value from the labels outside its own fold), the
+cross-validation rebuilds them without the held-out fold, and separation is reported."""
+import json
+import tomllib
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+
+from conftest import run_minerisk, scenario_text
+
+DISTANCE_TO_FINDS_ONLY = """
+[model.evidence.to_finds]
+feature = "vector_distance"
+path = "{gpkg}"
+layer = "finds"
+weight = -1.0
+transform = "log1p"
+"""
+
+
+def zones_raster(path, region, zone_of):
+    """A zone raster on the region's grid: zone_of(rows, cols) gives each cell's zone."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    rows, cols = np.mgrid[0:dem.RasterYSize, 0:dem.RasterXSize]
+    ds.GetRasterBand(1).WriteArray(zone_of(rows, cols).astype(np.float32))
+    ds = None
+    return path
+
+
+def fit(scenario, folder, *options):
+    report, design = folder / "fit.json", folder / "design.csv"
+    r = run_minerisk("fit", scenario, "-o", folder / "fitted.toml", "--report", report, "--design", design,
+                     "--overwrite", *options)
+    assert r.returncode == 0, r.stderr
+    return json.loads(report.read_text()), np.genfromtxt(design, delimiter=",", names=True), r
+
+
+@pytest.mark.parametrize("folds", [["--block-size", "1000"], ["--zones", "ZONES"]])
+def test_distance_to_finds_alone_is_no_longer_a_perfect_score(region, tmp_path, write_scenario, folds):
+    """The leak of issue 13: a find's own cell is at distance 0 from its find, so a fit whose
+    folds did not rebuild the distance scored ROC-AUC 1.0 with `--zones`."""
+    evidence = DISTANCE_TO_FINDS_ONLY.format(gpkg=region / "region.gpkg")
+    s = write_scenario(scenario_text(region, evidence=evidence) + "\n[fit]\nbackground_ratio = 3\n")
+    if folds[0] == "--zones":
+        folds = ["--zones", zones_raster(tmp_path / "zones.tif", region, lambda r, c: (r // 150) * 4 + c // 150)]
+    report, design, _ = fit(s, tmp_path, *folds)
+    assert report["cross_fitted_layers"] == ["to_finds"]
+    cv = report["cross_validation"]
+    assert cv["folds"] >= 4
+    assert cv["roc_auc"] < 0.9, cv  # was 1.0: honest, whatever the layer is worth
+    # And no training positive sits at distance 0: its own find is never used for it.
+    positives = design["to_finds"][design["label"] == 1]
+    assert positives.min() > 0
+    assert report["separation_warnings"] == []
+
+
+def finds_and_cells(region, width, geotransform):
+    """Each find's (x, y, count) and the row and column of its cell."""
+    ds = ogr.Open(str(region / "region.gpkg"))
+    finds = []
+    for f in ds.GetLayerByName("finds"):
+        g = f.GetGeometryRef()
+        finds.append((g.GetX(), g.GetY(), f.GetField("count")))
+    finds = np.array(finds)
+    col = np.floor((finds[:, 0] - geotransform[0]) / geotransform[1]).astype(int)
+    row = np.floor((finds[:, 1] - geotransform[3]) / geotransform[5]).astype(int)
+    return finds, row, col
+
+
+def test_out_of_fold_layers_never_see_the_cells_own_zone(region, tmp_path, write_scenario):
+    """Brute force on the 600 x 600 region: each training cell's distance to the finds and
+    density of finds, from the finds outside its own zone only, equal fit's design."""
+    gpkg = region / "region.gpkg"
+    evidence = f"""
+[model.evidence.to_finds]
+feature = "vector_distance"
+path = "{gpkg}"
+layer = "finds"
+weight = -1.0
+
+[model.evidence.density]
+feature = "find_density"
+bandwidth = 150.0
+weight = 1.0
+
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+"""
+    zone_of = lambda r, c: (r // 200) * 3 + c // 200  # nine zones of 200 x 200 cells  # noqa: E731
+    zones = zones_raster(tmp_path / "zones.tif", region, zone_of)
+    s = write_scenario(scenario_text(region, evidence=evidence) + "\n[fit]\nbackground_ratio = 1\n")
+    report, design, _ = fit(s, tmp_path, "--zones", zones)
+    assert sorted(report["cross_fitted_layers"]) == ["density", "to_finds"]
+    dem = gdal.Open(str(region / "dem.tif"))
+    gt = dem.GetGeoTransform()
+    finds, find_row, find_col = finds_and_cells(region, dem.RasterXSize, gt)
+    find_zone = zone_of(find_row, find_col)
+    rows, cols = design["row"].astype(int), design["col"].astype(int)
+    assert len(rows) > 200
+    h = 150.0
+    for i in range(len(rows)):
+        x, y = gt[0] + (cols[i] + 0.5) * gt[1], gt[3] + (rows[i] + 0.5) * gt[5]
+        other = find_zone != zone_of(rows[i], cols[i])
+        dx, dy = finds[other, 0] - x, finds[other, 1] - y
+        assert design["to_finds"][i] == pytest.approx(np.hypot(dx, dy).min(), rel=1e-5, abs=1e-3)
+        inside = (np.abs(dx) <= 4 * h) & (np.abs(dy) <= 4 * h)  # the kernel's truncation
+        density = (finds[other, 2][inside] * np.exp(-(dx[inside] ** 2 + dy[inside] ** 2) / (2 * h * h))).sum()
+        density *= 1e6 / (2 * np.pi * h * h)  # items per km2
+        assert design["density"][i] == pytest.approx(density, rel=1e-4, abs=1e-6)
+    # Slope is not built from labels: it is the same cell's slope whatever the folds.
+    assert "slope" not in report["cross_fitted_layers"]
+
+
+def test_separation_is_reported_with_the_layer_that_causes_it(region, tmp_path, write_scenario):
+    """A raster that is the labels under another name separates the classes perfectly."""
+    labels = zones_raster(tmp_path / "labels.tif", region, lambda r, c: ((r // 30 + c // 30) % 2).astype(float))
+    leak = zones_raster(tmp_path / "leak.tif", region, lambda r, c: ((r // 30 + c // 30) % 2) * 5.0 + 1.0)
+    evidence = f"""
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+
+[model.evidence.leak]
+feature = "raster"
+path = "{leak}"
+weight = 1.0
+"""
+    s = write_scenario(scenario_text(region, evidence=evidence) + f'\n[fit]\nlabels = "{labels}"\n')
+    report, _, r = fit(s, tmp_path)
+    assert any("'leak' separates the training cells perfectly" in w for w in report["separation_warnings"])
+    assert "warning: layer 'leak' separates" in r.stderr
+    # The label raster itself as a layer is refused: no fold could hide a cell's own label.
+    s = write_scenario(scenario_text(region, evidence=evidence.replace(str(leak), str(labels))) +
+                       f'\n[fit]\nlabels = "{labels}"\n', name="own_labels.toml")
+    r = run_minerisk("fit", s, "-o", tmp_path / "refused.toml")
+    assert r.returncode == 2 and "reads the label raster" in r.stderr
+    assert not (tmp_path / "refused.toml").exists()
+
+
+def test_coefficients_on_both_scales_and_learned_curves(region, tmp_path, write_scenario):
+    s = write_scenario(scenario_text(region) + "\n[fit]\nblock_size = 1500\nbackground_ratio = 2\n")
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json", "--knots", "4",
+                     "--curves", tmp_path / "curves.png")
+    assert r.returncode == 0, r.stderr
+    report = json.loads((tmp_path / "fit.json").read_text())
+    assert {c["layer"] for c in report["learned_curves"]} == {"slope", "front_lines", "finds", "records"}
+    for c in report["learned_curves"]:
+        assert len(c["x"]) == len(c["contribution"]) >= 2 and c["contribution"][0] == 0
+        assert np.all(np.diff(c["x"]) > 0)
+    names = [c["name"] for c in report["coefficients"]]
+    assert "slope:segment 1" in names
+    png = gdal.Open(str(tmp_path / "curves.png"))
+    assert png.GetDriver().ShortName == "PNG" and png.RasterXSize > 300
+    # The fitted scenario holds each curve as a piecewise transform and runs.
+    fitted = tomllib.loads((tmp_path / "fitted.toml").read_text())
+    for c in report["learned_curves"]:
+        layer = fitted["model"]["evidence"][c["layer"]]
+        assert layer["weight"] == 1.0
+        assert layer["transform"] == {"type": "piecewise", "x": c["x"], "y": c["contribution"]}
+    r = run_minerisk("run", tmp_path / "fitted.toml", "-o", tmp_path / "fitted.nc", "-q", "--no-picture")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("fit", s, "-o", tmp_path / "b.toml", "--curves", tmp_path / "c.png")
+    assert r.returncode == 2 and "--knots" in r.stderr
