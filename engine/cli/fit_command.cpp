@@ -10,7 +10,7 @@ namespace minerisk::cli {
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::string scenario;
-    std::filesystem::path output, report, design, labels, zones;
+    std::filesystem::path output, report, design, model, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
     std::optional<int> folds;
     ops::Control tiles;
@@ -22,6 +22,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("-o,--output", a->output, "The scenario with fitted weights, ready for 'minerisk run'")->required();
   cmd->add_option("--report", a->report, "Also write the coefficient table, cross-validation and weights of evidence as JSON");
   cmd->add_option("--design", a->design, "Also write the training rows (transformed features, label) as CSV");
+  cmd->add_option("--model", a->model,
+                  "Also write the portable model file (.toml: layers, transforms, weights, covariance, provenance; no "
+                  "paths), for 'minerisk run OTHER/scenario.toml --model MODEL.toml'");
   cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
   cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
   cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(non_negative_number());
@@ -42,7 +45,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->block_size) options.spec.block_size = *a->block_size;
     if (a->folds) options.spec.folds = *a->folds;
     static_cast<ops::Control&>(options) = control_of(a->tiles, context);
-    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design});
+    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design, a->model});
     if (options.quiet) return;
     std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
                 static_cast<long long>(r.negatives));
@@ -58,6 +61,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
                     w.studentised);
     }
     std::printf("fitted scenario: %s\n", a->output.string().c_str());
+    if (!a->model.empty()) std::printf("model: %s\n", a->model.string().c_str());
   }});
 }
 

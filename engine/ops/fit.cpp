@@ -17,6 +17,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
+#include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/output_format.hpp"
@@ -209,12 +210,17 @@ FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, cons
   // After the refusals that protect data (an input, a folder).
   if (!has_extension(files.fitted, ".toml"))
     throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
+  const bool model = !files.model.empty();
+  const size_t model_out = model ? outputs.add(files.model) : 0;
+  if (model && !has_extension(files.model, ".toml"))
+    throw UserError("--model: '" + files.model.string() + "' is not a .toml name; the model file is a TOML file");
   const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));
   const std::optional<size_t> design = files.design.empty() ? std::nullopt : std::optional(outputs.add(files.design));
   FitResult r = fit_scenario(scenario, options);
   outputs.write_text(fitted, r.fitted_toml);
   if (report) outputs.write_text(*report, fit_json(r) + "\n");
   if (design) outputs.write_text(*design, r.design_csv);
+  if (model) outputs.write_text(model_out, model_file_text(scenario, options.spec, r));
   outputs.commit(options.cancel);
   return r;
 }
