@@ -169,3 +169,13 @@ def test_outputs_that_exist_are_refused_without_overwrite(regions, model, tmp_pa
     assert r.returncode == 2 and "exists" in r.stderr
     assert existing.read_text() == "mine\n"
     assert not (tmp_path / "fitted.toml").exists()
+
+
+def test_a_model_on_its_own_training_region_gives_the_fitted_grid(regions, model, tmp_path):
+    training, _ = regions
+    assert run_minerisk("run", model.parent / "fitted.toml", "-o", tmp_path / "fitted.nc", "-q").returncode == 0
+    r = run_minerisk("run", training / "scenario.toml", "--model", model, "-o", tmp_path / "applied.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    fitted, _, _ = grids(tmp_path / "fitted.nc")
+    applied, _, _ = grids(tmp_path / "applied.nc")
+    assert np.array_equal(fitted.view(np.uint32), applied.view(np.uint32))
