@@ -11,6 +11,7 @@
 #include "minerisk/engine/ops/evaluate.hpp"
 #include "minerisk/engine/ops/explain.hpp"
 #include "minerisk/engine/ops/fit.hpp"
+#include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/engine/toml_reader.hpp"
@@ -147,6 +148,7 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
   }
   py::dict out = json_to_python(fit_json(r));
   out["fitted_toml"] = r.fitted_toml;
+  out["model_toml"] = model_file_text(s, options.spec, r);  // the portable model, as `minerisk fit --model` writes it
   return std::move(out);
 }
 
@@ -202,7 +204,7 @@ void add_model(py::module_& m) {
         "one is refused unless overwrite) and returns its path; without: returns a dict of numpy arrays "
         "(probability, evidence), geotransform, crs_wkt, geographic and linear_unit.");
   m.def("fit", &fit, py::arg("scenario"), py::arg("base_dir") = "", py::arg("options") = py::dict(), py::arg("threads") = 0,
-        "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence and fitted_toml.");
+        "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence, fitted_toml and model_toml.");
   m.def("evaluate", &evaluate, py::arg("grid"), py::arg("truth"), py::arg("layer") = "", py::arg("count_field") = "",
         py::arg("variable") = "",
         "Scores a grid (variable: one of a file of several) against the truth (points or a label raster); returns "

@@ -10,7 +10,7 @@ namespace minerisk::cli {
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::string scenario;
-    std::filesystem::path output, report, design, curves, labels, zones;
+    std::filesystem::path output, report, design, model, curves, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
     std::optional<int> folds, knots;
     ops::Control tiles;
@@ -22,6 +22,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("-o,--output", a->output, "The scenario with fitted weights, ready for 'minerisk run'")->required();
   cmd->add_option("--report", a->report, "Also write the coefficient table, cross-validation and weights of evidence as JSON");
   cmd->add_option("--design", a->design, "Also write the training rows (transformed features, label) as CSV");
+  cmd->add_option("--model", a->model,
+                  "Also write the portable model file (.toml: layers, transforms, weights, covariance, provenance; no "
+                  "paths), for 'minerisk run OTHER/scenario.toml --model MODEL.toml'");
   cmd->add_option("--curves", a->curves, "Also draw the learned curves (with --knots) as a PNG");
   cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
   cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
@@ -47,7 +50,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->folds) options.spec.folds = *a->folds;
     if (a->knots) options.spec.knots = *a->knots;
     static_cast<ops::Control&>(options) = control_of(a->tiles, context);
-    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design, a->curves});
+    const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design, a->model, a->curves});
     for (const std::string& w : r.warnings) std::fprintf(stderr, "minerisk fit: warning: %s\n", w.c_str());
     if (options.quiet) return;
     for (const std::string& n : r.notes) std::fprintf(stderr, "minerisk fit: %s\n", n.c_str());
@@ -74,6 +77,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
                     w.studentised);
     }
     std::printf("fitted scenario: %s\n", a->output.string().c_str());
+    if (!a->model.empty()) std::printf("model: %s\n", a->model.string().c_str());
   }});
 }
 

@@ -4,6 +4,7 @@
 #include "command.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/scenario.hpp"
@@ -69,7 +70,7 @@ void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
     std::string scenario;
-    std::filesystem::path output;
+    std::filesystem::path output, model;
     ops::Control tiles;
     bool no_picture = false;
   };
@@ -78,12 +79,17 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("scenario", args->scenario, "Scenario file (TOML)")->required();
   cmd->add_option("-o,--output", args->output,
                   "Output netCDF-4 file (.nc, CF-1.8); a quick-look PNG is written beside it")->required();
+  cmd->add_option("--model", args->model,
+                  "Model file from 'minerisk fit --model': its intercept, weights and transforms replace the "
+                  "scenario's; the scenario must define the same layers");
   add_tile_options(cmd, args->tiles);
   cmd->add_flag("--no-picture", args->no_picture, "Do not write the quick-look PNG");
   cmd->footer("Example: minerisk run out/sample/scenario.toml -o out/sample.nc");
   commands.push_back({cmd, [args, context] {
-                        const Scenario scenario = load_scenario(args->scenario);
+                        Scenario scenario = load_scenario(args->scenario);
+                        if (!args->model.empty()) scenario = apply_model(scenario, load_model_file(args->model));
                         RunOptions run;
+                        if (!args->model.empty()) run.model_file = std::filesystem::absolute(args->model);
                         static_cast<ops::Control&>(run) = control_of(args->tiles, context);
                         run.output = args->output;
                         run.quicklook = !args->no_picture;

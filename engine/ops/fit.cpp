@@ -6,6 +6,7 @@
 #include "fit_standardised.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <map>
 #include <functional>
@@ -21,6 +22,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
+#include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/output_format.hpp"
@@ -305,18 +307,23 @@ FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, cons
   // After the refusals that protect data (an input, a folder).
   if (!has_extension(files.fitted, ".toml"))
     throw UserError("-o: '" + files.fitted.string() + "' is not a .toml name; the fitted scenario is a TOML file");
-  const std::optional<size_t> report = files.report.empty() ? std::nullopt : std::optional(outputs.add(files.report));
-  const std::optional<size_t> design = files.design.empty() ? std::nullopt : std::optional(outputs.add(files.design));
-  const std::optional<size_t> curves = files.curves.empty() ? std::nullopt : std::optional(outputs.add(files.curves));
-  if (curves && !has_extension(files.curves, ".png"))
+  // Each optional output's index, or kNone when it is not asked for.
+  constexpr size_t kNone = SIZE_MAX;
+  const auto optional_output = [&](const std::filesystem::path& path) { return path.empty() ? kNone : outputs.add(path); };
+  const size_t model = optional_output(files.model), report = optional_output(files.report),
+               design = optional_output(files.design), curves = optional_output(files.curves);
+  if (model != kNone && !has_extension(files.model, ".toml"))
+    throw UserError("--model: '" + files.model.string() + "' is not a .toml name; the model file is a TOML file");
+  if (curves != kNone && !has_extension(files.curves, ".png"))
     throw UserError("--curves: '" + files.curves.string() + "' is not a .png name; the curves are drawn as a PNG");
-  if (curves && options.spec.knots == 0)
+  if (curves != kNone && options.spec.knots == 0)
     throw UserError("--curves draws learned curves: add --knots N (or [fit] knots = N) so fit learns them");
   FitResult r = fit_scenario(scenario, options);
   outputs.write_text(fitted, r.fitted_toml);
-  if (report) outputs.write_text(*report, fit_json(r) + "\n");
-  if (design) outputs.write_text(*design, r.design_csv);
-  if (curves) outputs.writing([&] { write_curves_png(r.curves, outputs.temporary(*curves).string()); });
+  if (report != kNone) outputs.write_text(report, fit_json(r) + "\n");
+  if (design != kNone) outputs.write_text(design, r.design_csv);
+  if (curves != kNone) outputs.writing([&] { write_curves_png(r.curves, outputs.temporary(curves).string()); });
+  if (model != kNone) outputs.write_text(model, model_file_text(scenario, options.spec, r));
   outputs.commit(options.cancel);
   return r;
 }

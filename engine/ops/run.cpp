@@ -59,7 +59,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
 
   const auto inputs = load_inputs(scenario);
-  outputs.add_inputs(ops::paths_of(inputs->files));
+  std::vector<InputFile> input_files = inputs->files;
+  if (!options.model_file.empty()) input_files.push_back(describe_input("model", options.model_file));
+  outputs.add_inputs(ops::paths_of(input_files));
   const Grid& grid = inputs->grid;
   const Model model(scenario, inputs);
   const TilePlan plan(grid.width(), grid.height(), options.tile_size);
@@ -70,7 +72,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   meta.created_utc = utc_now_iso8601();
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk run" : options.command_line);
   meta.scenario_toml = scenario.resolved_toml;
-  meta.inputs_json = inputs_json(inputs->files);
+  meta.inputs_json = inputs_json(input_files);
   meta.run_id = new_run_id();
   outputs.expect_size(grid_out, ops::grid_file_lower_bound(
                                     grid.width(), grid.height(), options.tile_size, 1 + model.evidence_names().size(),

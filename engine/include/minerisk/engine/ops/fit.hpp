@@ -58,10 +58,11 @@ FitResult fit_scenario(const Scenario& scenario, const FitOptions& options);
 /// The result as JSON text (coefficient table, cross-validation, weights of evidence).
 std::string fit_json(const FitResult& result);
 
-/// The files `minerisk fit` writes: the fitted scenario, and optionally the JSON report and the
-/// design's CSV. All are staged and committed together, after the fit succeeded.
+/// The files `minerisk fit` writes: the fitted scenario, and optionally the JSON report, the
+/// design's CSV and the portable model file (model_file.hpp). All are staged and committed
+/// together, after the fit succeeded.
 struct FitFiles {
-  std::filesystem::path fitted, report, design, curves;  // curves: a PNG of the learned curves
+  std::filesystem::path fitted, report, design, model, curves;  // curves: a PNG of the learned curves
 };
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files);
 

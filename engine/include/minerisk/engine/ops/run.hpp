@@ -16,6 +16,9 @@ namespace minerisk {
 struct RunOptions : ops::Control {
   std::filesystem::path output;  // the .nc file; its evidence layers go beside it (evidence_file_for)
   bool quicklook = true;         // also the quick-look PNG beside it
+  /// The model file applied to the scenario (apply_model), if any: recorded among the output's
+  /// inputs (role "model", its path and SHA-256) and never replaced by an output.
+  std::filesystem::path model_file;
 };
 
 struct RunSummary {

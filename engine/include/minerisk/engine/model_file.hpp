@@ -1,0 +1,52 @@
+#pragma once
+// A portable model: what `minerisk fit --model MODEL.toml` learned, without the training
+// region's files, so that `minerisk run OTHER/scenario.toml --model MODEL.toml` applies it to
+// another region. The file holds the intercept, each layer's definition (feature kind and its
+// parameters, never a path), transform and weight, the coefficients' covariance, and the
+// training's provenance (README, "The model file").
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "minerisk/engine/ops/fit.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace minerisk {
+
+/// What the file's `format` says, and the one version this program reads and writes.
+inline constexpr const char* kModelFormat = "minerisk model";
+inline constexpr int64_t kModelVersion = 1;
+
+struct ModelFile {
+  std::filesystem::path file;  // as loaded; empty for a text parsed in memory
+  double intercept = 0;
+  /// Each layer with its weight and transform; its vector or raster path is empty (a region's).
+  std::vector<EvidenceSpec> evidence;
+  std::vector<std::string> covariance_names;      // "intercept", then the layers, as fitted
+  std::vector<std::vector<double>> covariance;    // rows in the names' order
+  toml::table training;                           // [training]: the provenance, as written
+};
+
+/// The model file's text for a fit of `trained` (the training scenario: its paths give the
+/// provenance). The weights and transforms are read from `result.fitted_toml`, so whatever the
+/// fit learns and writes into the fitted scenario is what the model holds.
+std::string model_file_text(const Scenario& trained, const FitResult& result);
+/// The same, for a fit run with `spec` rather than the scenario's own [fit] (the command line's
+/// --labels or --zones): the provenance names the files the fit read.
+std::string model_file_text(const Scenario& trained, const FitSpec& spec, const FitResult& result);
+
+/// Reads a model file; UserError (one line, the file and key) for a file that is not a model,
+/// of an unknown version, or with a layer the scenario schema refuses.
+ModelFile load_model_file(const std::filesystem::path& file);
+/// The same from text; `source` names it in messages.
+ModelFile parse_model_file(std::string_view text, const std::filesystem::path& source);
+
+/// `region` with its [model] replaced by the model's: intercept, and each layer's weight and
+/// transform. Refused (UserError naming the layer and what differs) when the layers' names,
+/// feature kinds or parameters (bandwidth, where, signed, layer ...) are not the same.
+Scenario apply_model(const Scenario& region, const ModelFile& model);
+
+}  // namespace minerisk
