@@ -447,6 +447,7 @@ class Cells:
         self.municipality = grid.municipality[self.rows, self.cols]
         self.lonlat = grid.centres(self.rows, self.cols)
         self.x = np.column_stack([read(item.path)[0][self.rows, self.cols] for item in inputs])
+        self.names = [item.name for item in inputs]
 
     def lonlat_of(self, mask):
         return self.lonlat[0][mask], self.lonlat[1][mask]
@@ -530,8 +531,9 @@ def report(work, grid, plan, cells, scores, most_layers, exclude):
     print(f"  minerisk (fitted logistic model, up to {most_layers + len(MODEL_LAYERS)} evidence layers{without}): "
           f"ROC-AUC {roc:.1f}  PR-AUC {pr:.1f}")
     for name, (r, p) in measured.items():
-        print(f"  {name}, {len(plan.used)} columns: ROC-AUC {r:.1f}  PR-AUC {p:.1f}" if "scikit" in name else
-              f"  {name}: ROC-AUC {r:.1f}  PR-AUC {p:.1f}")
+        # The tabular models read every input: the columns and the blank flags (no exclusion).
+        inputs = f" on {cells.x.shape[1]} inputs" if name.startswith("scikit") else ""
+        print(f"  {name}{inputs}: ROC-AUC {r:.1f}  PR-AUC {p:.1f}")
     study = STUDY_BASELINES.get(grid.manifest["source"]["sha256"])
     for name, (r, p) in (study or {}).items():
         print(f"  {name} (published for this CSV, same cells): ROC-AUC {r:.1f}  PR-AUC {p:.1f}")
@@ -543,7 +545,7 @@ def report(work, grid, plan, cells, scores, most_layers, exclude):
         "held_out_cells": int(ok.sum()), "positive_cells": int(truth.sum()),
         "victim_count_columns_excluded": excluded,
         "baselines_percent": {name: {"roc_auc": r, "pr_auc": p} for name, (r, p) in measured.items()},
-        "columns": {"used": plan.used, "filled_with_zero": plan.filled_with_zero, "ignored": plan.ignored,
+        "columns": {"used": plan.used, "tabular_inputs": cells.names, "filled_with_zero": plan.filled_with_zero, "ignored": plan.ignored,
                     "blank_cells": {column: entry["cells"] for column, entry in grid.blanks.items()}},
     }
     if study:
