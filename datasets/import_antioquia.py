@@ -5,12 +5,15 @@ The CSV lives outside the repository, in ../shared/data/reland-antioquia/, and i
 time, never copied in (see datasets/ANTIOQUIA.md). Its cell centres lie on a regular
 latitude/longitude lattice; this rebuilds that lattice and writes, into the output folder:
 
-    features/<column>.tif  one float32 GeoTIFF per feature column, no-data NaN
+    features/<column>.tif  one float32 GeoTIFF per feature column, no-data NaN; a blank cell is NaN too
+    features/<column>_missing.tif  for a column with blank cells only: float32 1 where blank, 0 where
+                           given, NaN outside the CSV's cells
     label.tif              float32: 1 and 0 from mines_outcome, NaN for -1 (unknown) and outside
     municipality.tif       int16 municipality code 1..N, 0 outside
     municipalities.csv     code,name,cells (codes in order of name, so deterministic)
     points.gpkg            layer "cells": one point per CSV row at its cell centre
-    manifest.json          grid, files, label counts and the source CSV's size and SHA-256
+    manifest.json          grid, files, label counts, the columns with blanks (how many, flag file)
+                           and the source CSV's size and SHA-256
 
 All in EPSG:4326, row 0 northernmost. The same CSV gives the same bytes. Run with Debian's python3:
 
@@ -65,8 +68,13 @@ class Table:
         self.lat, self.lon = lat, lon
         self.label = label  # int array of 1, 0, -1
         self.municipality = municipality  # list of names, one per row
-        self.features = features  # {column name: float64 array}, in the CSV's column order
+        self.features = features  # {column name: float64 array, NaN where blank}, in the CSV's column order
         self.line_numbers = line_numbers  # the CSV line of each row, for error messages
+
+    def blanks(self):
+        """{column: number of blank cells}, for the feature columns that have any."""
+        counts = {name: int(np.isnan(values).sum()) for name, values in self.features.items()}
+        return {name: count for name, count in counts.items() if count}
 
 
 def read_rows(path, text):
@@ -100,17 +108,23 @@ def read_table(path, text):
     def numbers(name):
         return parse_numbers(path, name, columns[name], line_numbers)
 
-    lat, lon = numbers(LAT), numbers(LON)
+    def required_numbers(name):
+        # A row without its place or label cannot be put on the grid or scored: no blank allowed.
+        refuse_blanks(path, name, columns[name], line_numbers)
+        return numbers(name)
+
+    lat, lon = required_numbers(LAT), required_numbers(LON)
     if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
         raise InputError(f"{path}: {LAT} and {LON} must be finite numbers")
-    label = numbers(LABEL)
+    label = required_numbers(LABEL)
     if not np.isin(label, (1, 0, -1)).all():
         bad = int(np.flatnonzero(~np.isin(label, (1, 0, -1)))[0])
         raise InputError(f"{path}: line {line_numbers[bad]}: {LABEL} must be 1, 0 or -1, not {columns[LABEL][bad]!r}")
     municipality = list(columns[MUNICIPALITY])
     blank = [i for i, name in enumerate(municipality) if not name.strip()]
     if blank:
-        raise InputError(f"{path}: line {line_numbers[blank[0]]}: {MUNICIPALITY} is empty")
+        raise InputError(f"{path}: line {line_numbers[blank[0]]}: {MUNICIPALITY} is blank; every row needs its "
+                         f"{', '.join(REQUIRED_COLUMNS)}")
     features = {name: numbers(name) for name in header if is_feature(name)}
     return Table(lat, lon, label.astype(np.int64), municipality, features, line_numbers)
 
@@ -120,9 +134,24 @@ def is_feature(name):
     return name not in NOT_FEATURES and name.strip() != "" and not name.startswith("Unnamed:")
 
 
+def is_blank(text):
+    return text.strip() == ""
+
+
+def refuse_blanks(path, name, texts, line_numbers):
+    blank = [i for i, text in enumerate(texts) if is_blank(text)]
+    if blank:
+        raise InputError(f"{path}: line {line_numbers[blank[0]]}: {name} is blank; every row needs its "
+                         f"{', '.join(REQUIRED_COLUMNS)}")
+
+
 def parse_numbers(path, name, texts, line_numbers):
+    """The column as float64; a blank (empty or whitespace) cell is NaN, any other text is refused."""
     values = np.empty(len(texts))
     for i, text in enumerate(texts):
+        if is_blank(text):
+            values[i] = np.nan
+            continue
         try:
             values[i] = float(text)
         except ValueError:
@@ -227,6 +256,26 @@ def feature_files(columns):
     return files
 
 
+def missing_flag_files(files, blank_columns):
+    """{column: 'features/<stem>_missing.tif'} for the columns with blanks. Where a feature column
+    already owns that name (the RELand file has 'rwi_missing' beside 'rwi'), the flag is
+    '<stem>_blank.tif' instead, so no column's raster is ever overwritten."""
+    taken = set(files.values())
+    flags = {}
+    for column in blank_columns:
+        stem = files[column][:-len(".tif")]
+        for suffix in ("_missing", "_blank"):
+            candidate = f"{stem}{suffix}.tif"
+            if candidate not in taken:
+                break
+        else:
+            raise InputError(f"column {column!r} has blanks, but both {stem}_missing.tif and {stem}_blank.tif "
+                             f"are taken by other columns' files; rename one of those columns")
+        taken.add(candidate)
+        flags[column] = candidate
+    return flags
+
+
 def write_raster(path, array, lattice, nodata, description):
     float_type = array.dtype == np.float32
     # Lossless DEFLATE; the predictor (3 for floats, 2 for integers) makes it compress better.
@@ -314,8 +363,14 @@ def import_grid(csv_path, out_dir):
     except OSError as error:
         raise InputError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
 
+    blanks = table.blanks()
+    flags = missing_flag_files(files, blanks)
     for column, values in table.features.items():
         write_raster(out_dir / files[column], lattice.grid(values, np.float32, np.nan), lattice, np.nan, column)
+    for column, flag in flags.items():
+        is_missing = np.isnan(table.features[column]).astype(np.float32)
+        write_raster(out_dir / flag, lattice.grid(is_missing, np.float32, np.nan), lattice, np.nan,
+                     f"{column}: 1 where the CSV cell is blank, 0 where given")
     label = np.where(table.label == -1, np.nan, table.label)
     write_raster(out_dir / "label.tif", lattice.grid(label, np.float32, np.nan), lattice, np.nan, LABEL)
     code_per_row = [codes[name] for name in table.municipality]
@@ -334,8 +389,10 @@ def import_grid(csv_path, out_dir):
             "spacing_degrees": list(lattice.spacing),
             "max_offset_from_lattice_degrees": float(lattice.misfit),
         },
-        "nodata": {"features": "NaN", "label": "NaN (unknown -1 and outside)", "municipality": MUNICIPALITY_NODATA},
+        "nodata": {"features": "NaN (outside, and blank cells)", "label": "NaN (unknown -1 and outside)", "municipality": MUNICIPALITY_NODATA},
         "features": [{"column": column, "file": files[column]} for column in table.features],
+        # Only columns with at least one blank cell; their feature raster is NaN there.
+        "blanks": [{"column": column, "cells": count, "flag": flags[column]} for column, count in blanks.items()],
         "label": "label.tif",
         "municipality": "municipality.tif",
         "municipalities": "municipalities.csv",
@@ -360,7 +417,15 @@ def summary(manifest, out_dir):
             f"{grid['height']} lattice (spacing {grid['spacing_degrees'][0]:.8f} degrees), "
             f"{len(manifest['features'])} features\n"
             f"labels: {counts['positive']} positive, {counts['negative']} negative, {counts['unknown']} unknown\n"
+            f"{blank_summary(manifest['blanks'])}"
             f"written to {out_dir}")
+
+
+def blank_summary(blanks):
+    if not blanks:
+        return "no blank feature cells\n"
+    listed = ", ".join(f"{entry['column']!r} {entry['cells']}" for entry in blanks)
+    return f"blank feature cells (NaN, each column flagged in its own raster, see manifest.json): {listed}\n"
 
 
 def main(argv=None):

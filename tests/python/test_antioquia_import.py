@@ -1,6 +1,7 @@
 """datasets/import_antioquia.py on the real RELand grid: every CSV value read back from the rasters at
 its cell centre, labels, municipalities, the README's counts, no-data outside, CRS, determinism and
-the one-line errors. Skipped when the shared CSV is absent (a fresh clone does not have it)."""
+the one-line errors. The real-data tests are skipped when the shared CSV is absent (a fresh clone
+does not have it); the blank-cell and error tests use small CSVs written here and always run."""
 import csv
 import hashlib
 import json
@@ -17,11 +18,15 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "datasets" / "import_antioquia.py"
 CSV_PATH = ROOT.parent / "shared" / "data" / "reland-antioquia" / "antioquia_grid.csv"
 
-if not CSV_PATH.is_file():
-    pytest.skip(f"the RELand CSV is not at {CSV_PATH}", allow_module_level=True)
-
 sys.path.insert(0, str(ROOT / "datasets"))
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+import antioquia_synthetic  # noqa: E402
 import import_antioquia  # noqa: E402
+
+
+def require_csv():
+    if not CSV_PATH.is_file():
+        pytest.skip(f"the RELand CSV is not at {CSV_PATH}")
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -37,6 +42,7 @@ def run_importer(*args):
 @pytest.fixture(scope="module")
 def source():
     """The CSV parsed here, independently of the importer: header and columns as text."""
+    require_csv()
     with open(CSV_PATH, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
@@ -54,6 +60,7 @@ def source():
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """The importer run as a script with its default CSV path; returns (output folder, process)."""
+    require_csv()
     out = tmp_path_factory.mktemp("antioquia")
     done = run_importer("--out", out)
     assert done.returncode == 0, done.stderr
@@ -247,6 +254,11 @@ HEADER = "LATITUD_Y,LONGITUD_X,mines_outcome,Municipio,elevation\n"
     (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.0,0,A,2\n6.02,-75.0,0,A,2\n6.025,-75.01,0,A,2\n", "off the regular lattice"),
     (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01,0,A,2\n6.01,-75.01,0,B,3\n", "lines 3 and 4 fall in the same grid cell"),
     (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.0,0,A,2\n", "all rows share one value"),
+    (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01,0,A,2\n6.02,-75.0,0,A,2x\n", "'elevation' holds '2x', not a number"),
+    (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01, ,A,2\n", "line 3: mines_outcome is blank"),
+    (HEADER + "6.0,-75.0,1,A,1\n,-75.01,0,A,2\n", "line 3: LATITUD_Y is blank"),
+    (HEADER + "6.0,-75.0,1,A,1\n6.01,  ,0,A,2\n", "line 3: LONGITUD_X is blank"),
+    (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01,0, ,2\n", "line 3: Municipio is blank"),
 ])
 def test_malformed_csv_exits_2_with_one_line(tmp_path, capsys, text, message):
     path = tmp_path / "bad.csv"
@@ -255,3 +267,81 @@ def test_malformed_csv_exits_2_with_one_line(tmp_path, capsys, text, message):
     captured = capsys.readouterr()
     assert len(captured.err.splitlines()) == 1 and message in captured.err, captured.err
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Blank feature cells, on a small synthetic grid
+
+
+@pytest.fixture(scope="module")
+def blank_import(tmp_path_factory):
+    """A 16 x 16 synthetic grid with blanks in 'rwi' (which has no 'rwi_missing' column) and in
+    'population_2020'; returns (output folder, manifest, CSV rows, blank row indices)."""
+    folder = tmp_path_factory.mktemp("blanks")
+    blanks = {"rwi": [0, 17, 100, 255], "population_2020": [5, 6]}
+    rows = antioquia_synthetic.write_region(folder / "grid.csv", blanks=blanks)
+    manifest = import_antioquia.import_grid(folder / "grid.csv", folder / "out")
+    return folder / "out", manifest, rows, blanks
+
+
+def cell_of(out, row):
+    """(row, col) of a CSV row's cell in the import's rasters."""
+    _, _, geotransform = read(out / "label.tif")
+    inverse = gdal.InvGeoTransform(geotransform)
+    x, y = gdal.ApplyGeoTransform(inverse, float(row["LONGITUD_X"]), float(row["LATITUD_Y"]))
+    return int(y), int(x)
+
+
+def test_blank_cells_are_nan_in_the_feature_raster(blank_import):
+    out, _, rows, blanks = blank_import
+    values, _, _ = read(out / "features" / "rwi.tif")
+    for k, row in enumerate(rows):
+        value = values[cell_of(out, row)]
+        if k in blanks["rwi"]:
+            assert math.isnan(value), k
+        else:
+            assert value == np.float32(float(row["rwi"])), k
+
+
+def test_blank_cells_are_flagged_in_their_own_raster(blank_import):
+    out, _, rows, blanks = blank_import
+    for column, flag_file in (("rwi", "rwi_missing.tif"), ("population_2020", "population_2020_missing.tif")):
+        flag, nodata, _ = read(out / "features" / flag_file)
+        assert math.isnan(nodata)
+        inside = np.zeros(flag.shape, dtype=bool)
+        for k, row in enumerate(rows):
+            cell = cell_of(out, row)
+            inside[cell] = True
+            assert flag[cell] == (1 if k in blanks[column] else 0), (column, k)
+        assert np.isnan(flag[~inside]).all()
+    # Columns without blanks get no flag raster.
+    assert sorted(p.name for p in (out / "features").glob("*_missing.tif")) == [
+        "population_2020_missing.tif", "rwi_missing.tif"]
+
+
+def test_manifest_lists_the_columns_with_blanks(blank_import):
+    _, manifest, _, blanks = blank_import
+    assert manifest["blanks"] == [
+        {"column": "population_2020", "cells": 2, "flag": "features/population_2020_missing.tif"},
+        {"column": "rwi", "cells": 4, "flag": "features/rwi_missing.tif"},
+    ]
+    # The flags are not feature columns: the features stay the CSV's columns.
+    assert [entry["column"] for entry in manifest["features"]] == list(antioquia_synthetic.BASE_COLUMNS)
+
+
+def test_a_flag_never_overwrites_a_column_of_the_same_name(tmp_path):
+    """The RELand file has 'rwi_missing' beside 'rwi': a blank 'rwi' is flagged in rwi_blank.tif."""
+    rows = antioquia_synthetic.write_region(tmp_path / "grid.csv", extra=("rwi_missing",), blanks={"rwi": [3]})
+    manifest = import_antioquia.import_grid(tmp_path / "grid.csv", tmp_path / "out")
+    assert manifest["blanks"] == [{"column": "rwi", "cells": 1, "flag": "features/rwi_blank.tif"}]
+    column, _, _ = read(tmp_path / "out" / "features" / "rwi_missing.tif")
+    flag, _, _ = read(tmp_path / "out" / "features" / "rwi_blank.tif")
+    assert column[cell_of(tmp_path / "out", rows[0])] == 1  # the CSV's own column, untouched (k % 3 == 0)
+    assert flag[cell_of(tmp_path / "out", rows[3])] == 1 and flag[cell_of(tmp_path / "out", rows[0])] == 0
+
+
+def test_the_summary_names_the_columns_with_blanks(blank_import, tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv", blanks={"rwi": [1, 2, 3]})
+    done = run_importer("--csv", tmp_path / "grid.csv", "--out", tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert "blank feature cells" in done.stdout and "'rwi' 3" in done.stdout
