@@ -25,21 +25,16 @@ import os
 import subprocess
 import sys
 import tempfile
-import warnings
 
 import numpy as np
 from osgeo import gdal, ogr, osr
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.neighbors import BallTree
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import import_antioquia  # noqa: E402
+from antioquia_baselines import Cells, baseline_fold  # noqa: E402
+from antioquia_columns import model_inputs, plan_columns, report_columns  # noqa: E402,F401
+from antioquia_grid import Grid, UsageError, read, read_manifest, write_like  # noqa: E402,F401
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -55,9 +50,6 @@ STUDY_BASELINES = {
     },
 }
 
-# One-hot groups of the RELand format. A region without a category has no column for it: the
-# category is absent there, which is exactly what a column of zeros says.
-ONE_HOT_PREFIXES = ("Vocacion_", "CLIMA_", "TIPO_RELIE_")
 # Victim counts by event type per municipality: constant within a municipality, so through them a
 # model can learn which municipality a cell is in. `--exclude-victim-counts` leaves them out.
 VICTIM_COUNT_COLUMNS = (
@@ -71,180 +63,39 @@ VICTIM_COUNT_COLUMNS = (
 )
 DEM_COLUMN = "elevation"  # minerisk's terrain; its slope and ruggedness are layers, not the raw column
 BANDWIDTH_M = 2000.0  # about two cells of the 1 km lattice
-EARTH_RADIUS_M = 6371008.8  # mean radius: the nearest-label rule's distances are great-circle metres
 
-# The evidence layers minerisk builds besides the grid's columns, in scenario order (templates below).
-MODEL_LAYERS = ("find_density", "cleared_density", "distance_to_finds", "distance_to_cleared", "slope", "ruggedness")
-# When `minerisk fit --zones` cross-fits label layers over zones, set this to True: training cells
-# then get their label layers from the other municipalities only (issue 13).
-CROSS_FIT_OVER_MUNICIPALITIES = False
-
-
-class UsageError(Exception):
-    """A problem with the options or the inputs: one line, exit code 2."""
-
-
-# ---------------------------------------------------------------------------------------------
-# The imported grid
-
-
-def read(path):
-    ds = gdal.Open(path)
-    return ds.GetRasterBand(1).ReadAsArray().astype(np.float64), ds.GetGeoTransform()
-
-
-def write_like(path, template, values):
-    """A float32 raster on the template's grid, NaN as no-data."""
-    src = gdal.Open(template)
-    ds = gdal.GetDriverByName("GTiff").Create(path, src.RasterXSize, src.RasterYSize, 1, gdal.GDT_Float32)
-    ds.SetGeoTransform(src.GetGeoTransform())
-    ds.SetProjection(src.GetProjection())
-    band = ds.GetRasterBand(1)
-    band.SetNoDataValue(float("nan"))
-    band.WriteArray(values.astype(np.float32))
-    ds = None
-
-
-def read_manifest(path, what):
-    try:
-        with open(path, encoding="utf-8") as f:
-            manifest = json.load(f)
-    except OSError as error:
-        raise UsageError(f"cannot read the {what} {path}: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"the {what} {path} is not JSON ({error.msg}, line {error.lineno})") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("features"), list):
-        raise UsageError(f"the {what} {path} has no 'features' list; give the manifest.json that "
-                         f"datasets/import_antioquia.py writes")
-    return manifest
-
-
-class Grid:
-    """An import by datasets/import_antioquia.py: labels, municipalities and the feature files."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.manifest = read_manifest(os.path.join(folder, "manifest.json"), "import manifest")
-        self.label_path = os.path.join(folder, "label.tif")
-        self.municipality_path = os.path.join(folder, "municipality.tif")
-        self.label, self.geotransform = read(self.label_path)
-        self.municipality, _ = read(self.municipality_path)
-        self.files = {entry["column"]: os.path.join(folder, entry["file"]) for entry in self.manifest["features"]}
-        self.blanks = {entry["column"]: entry for entry in self.manifest.get("blanks", [])}
-
-    def columns(self):
-        return list(self.files)
-
-    def inside(self):
-        return self.municipality > 0
-
-    def labelled(self):
-        return np.isfinite(self.label) & self.inside()
-
-    def municipality_codes(self):
-        return sorted(int(v) for v in np.unique(self.municipality) if v > 0)
-
-    def centres(self, rows, cols):
-        """(longitude, latitude) in degrees of the given cells' centres."""
-        x0, dx, _, y0, _, dy = self.geotransform
-        return x0 + (cols + 0.5) * dx, y0 + (rows + 0.5) * dy
-
-
-# ---------------------------------------------------------------------------------------------
-# Which columns the models use
-
-
-class ColumnPlan:
-    """The columns the models read, in order, and how the region differs from the reference."""
-
-    def __init__(self, used, filled_with_zero=(), ignored=()):
-        self.used = list(used)
-        self.filled_with_zero = list(filled_with_zero)  # the reference's one-hot columns absent here
-        self.ignored = list(ignored)  # this region's columns the reference lacks
-
-
-def is_one_hot(column):
-    return column.startswith(ONE_HOT_PREFIXES)
-
-
-def plan_columns(region_columns, reference_columns=None):
-    """Without a reference, the region's own columns. With one, the reference's columns: one-hot
-    ones absent here are filled with 0, any other absent one is refused, extra ones are ignored."""
-    if reference_columns is None:
-        return ColumnPlan(region_columns)
-    present = set(region_columns)
-    absent = [column for column in reference_columns if column not in present]
-    not_fillable = [column for column in absent if not is_one_hot(column)]
-    if not_fillable:
-        raise UsageError(f"column {not_fillable[0]!r} of the reference is absent from this region's CSV and is not "
-                         f"one-hot ({', '.join(p + '*' for p in ONE_HOT_PREFIXES)}), so it has no safe fill; add it to "
-                         f"the CSV or use a reference without it ({len(not_fillable)} such column(s))")
-    reference = set(reference_columns)
-    return ColumnPlan(reference_columns, filled_with_zero=absent,
-                      ignored=[column for column in region_columns if column not in reference])
-
-
-def report_columns(plan):
-    """One line per column that differs from the reference, to stderr."""
-    for column in plan.filled_with_zero:
-        print(f"validate_antioquia: column {column!r} is absent here: one-hot, so filled with 0 "
-              f"(category absent in this region)", file=sys.stderr)
-    for column in plan.ignored:
-        print(f"validate_antioquia: column {column!r} is not in the reference: ignored", file=sys.stderr)
-
-
-class Input:
-    """One raster the models read: a feature column (blanks filled) or a column's blank flag."""
-
-    def __init__(self, name, stem, path):
-        self.name = name  # the CSV column, or '<column> is blank'
-        self.stem = stem  # file-name stem, which names the minerisk layer
-        self.path = path
-
-
-def model_inputs(grid, plan, work):
-    """The rasters for the plan's columns, written into work/columns where the import's own file
-    will not do: a column with blanks gets a copy with them filled (minerisk and logistic regression
-    take no NaN) plus its flag raster as an input of its own; an absent one-hot column gets zeros."""
-    folder = os.path.join(work, "columns")
-    os.makedirs(folder, exist_ok=True)
-    inputs = []
-    for column in plan.used:
-        stem = import_antioquia.file_stem(column)
-        if column in plan.filled_with_zero:
-            path = os.path.join(folder, stem + ".tif")
-            write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
-            inputs.append(Input(column, stem, path))
-        elif column in grid.blanks:
-            path = os.path.join(folder, stem + ".tif")
-            write_like(path, grid.label_path, blanks_filled(read(grid.files[column])[0], grid.inside()))
-            inputs.append(Input(column, stem, path))
-            flag = os.path.join(grid.folder, grid.blanks[column]["flag"])
-            inputs.append(Input(f"{column} is blank", os.path.splitext(os.path.basename(flag))[0], flag))
-        else:
-            inputs.append(Input(column, stem, grid.files[column]))
-    return inputs
-
-
-def blanks_filled(values, inside):
-    """Blank cells inside the municipalities take the median of the given ones. It reads features,
-    never labels, so no label can leak through it; the flag raster keeps the fact of the blank."""
-    given = values[inside & np.isfinite(values)]
-    fill = float(np.median(given)) if given.size else 0.0
-    return np.where(inside & np.isnan(values), fill, values)
+# The models minerisk fits, by `--model`: the evidence layers it builds (templates below) and which
+# of the grid's columns join them.
+# - "spatial" (the default): the spatial evidence of the training labels, distances to the nearest
+#   find and to the nearest surveyed cell without finds and the share of finds among the surveyed
+#   cells within a few km, plus the victim counts (unless --exclude-victim-counts). Few layers,
+#   each with a physical meaning, fitted with a strong penalty (l2 = 100 on standardised layers).
+# - "all": the label densities and distances, slope and ruggedness and every grid column (l2 = 1),
+#   the model this script fitted before issue 13.
+MODELS = {
+    "spatial": {"layers": ("distance_to_finds", "distance_to_cleared", "find_share"), "columns": "victims", "l2": 100.0},
+    "all": {"layers": ("find_density", "cleared_density", "distance_to_finds", "distance_to_cleared", "slope",
+                       "ruggedness", "find_share"), "columns": "all", "l2": 1.0},
+}
+# `minerisk fit --zones` cross-fits the label layers over the municipalities: a training cell gets
+# them from the labels of the other municipalities only, as the held-out one does (issue 13).
+CROSS_FIT_OVER_MUNICIPALITIES = True
 
 
 # ---------------------------------------------------------------------------------------------
 # The minerisk scenario of one fold
 
 
-def informative_layers(inputs, training, exclude):
+def informative_layers(inputs, training, exclude, columns="all"):
     """(input, transform) for the inputs that vary over the training cells (constant ones cannot
     be fitted), minus the DEM column and the excluded ones, in file-name order: log1p for counts
-    and distances (long-tailed, never negative), linear for the rest (one-hot classes, wealth index)."""
+    and distances (long-tailed, never negative), linear for the rest (one-hot classes, wealth index).
+    `columns`: "all" of them, or only the "victims" counts."""
     layers = []
     for item in sorted(inputs, key=lambda item: item.stem + ".tif"):
         if item.name == DEM_COLUMN or item.name in exclude:
+            continue
+        if columns == "victims" and item.name not in VICTIM_COUNT_COLUMNS:
             continue
         v = read(item.path)[0][training]
         if np.nanmax(v) > np.nanmin(v):
@@ -297,13 +148,20 @@ path = "{labels}"
 layer = "labels"
 where = "kind = 'find'"
 weight = 0
-transform = "log1p"''',
+transform = "log1p"
+effect = "decreasing"''',
     "distance_to_cleared": '''feature = "vector_distance"
 path = "{labels}"
 layer = "labels"
 where = "kind = 'negative'"
 weight = 0
-transform = "log1p"''',
+transform = "log1p"
+effect = "increasing"''',
+    "find_share": '''feature = "find_share"
+others = "kind = 'negative'"
+bandwidth = {bandwidth}
+weight = 0
+effect = "increasing"''',
     "slope": '''feature = "slope"
 weight = 0''',
     "ruggedness": '''feature = "ruggedness"
@@ -315,11 +173,11 @@ def evidence_table(key, body):
     return f"\n[model.evidence.{key}]\n{body}\n"
 
 
-def scenario(dem, labels_gpkg, grid_layers):
-    """The fold's scenario: MODEL_LAYERS from the training labels and the DEM, then one raster
+def scenario(dem, labels_gpkg, grid_layers, model_layers):
+    """The fold's scenario: `model_layers` from the training labels and the DEM, then one raster
     layer per grid input, all weights 0 for `minerisk fit` to set."""
     tables = [evidence_table(name, EVIDENCE_TEMPLATES[name].format(bandwidth=BANDWIDTH_M, labels=labels_gpkg))
-              for name in MODEL_LAYERS]
+              for name in model_layers]
     for item, transform in grid_layers:
         tables.append(evidence_table("grid_" + item.stem.lower(),
                                      f'feature = "raster"\npath = "{item.path}"\nweight = 0\ntransform = "{transform}"'))
@@ -358,8 +216,10 @@ class Fold:
         self.zones = zones  # the municipality raster
 
 
-def fit_arguments(fold):
-    arguments = ["fit", fold.scenario, "-o", fold.fitted, "-q"]
+def fit_arguments(fold, model):
+    # The held-out municipality is scored here, so fit's own cross-validation is not needed.
+    arguments = ["fit", fold.scenario, "-o", fold.fitted, "-q", "--l2", model["l2"], "--no-cross-validation",
+                 "--knots", model.get("knots", 0)]
     if CROSS_FIT_OVER_MUNICIPALITIES:
         arguments += ["--zones", fold.zones]
     return arguments
@@ -372,15 +232,15 @@ def minerisk(binary, *args):
     return result.stdout
 
 
-def minerisk_fold(binary, grid, inputs, fold, code, exclude):
+def minerisk_fold(binary, grid, inputs, fold, code, exclude, model):
     """minerisk's probability over the grid, fitted without municipality `code`; also the number of
-    grid layers and the municipality's own ROC-AUC by `minerisk evaluate` (None with one class)."""
+    evidence layers and the municipality's own ROC-AUC by `minerisk evaluate` (None with one class)."""
     training = grid.labelled() & (grid.municipality != code)
-    layers = informative_layers(inputs, training, exclude)
+    layers = informative_layers(inputs, training, exclude, model["columns"])
     write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
     with open(fold.scenario, "w") as f:
-        f.write(scenario(grid.files[DEM_COLUMN], fold.labels, layers))
-    minerisk(binary, *fit_arguments(fold))
+        f.write(scenario(grid.files[DEM_COLUMN], fold.labels, layers, model["layers"]))
+    minerisk(binary, *fit_arguments(fold, model))
     minerisk(binary, "run", fold.fitted, "-o", fold.grid, "-q", "--no-picture")
     ds = gdal.Open(f"NETCDF:{fold.grid}:probability")
     probability = ds.GetRasterBand(1).ReadAsArray().astype(np.float64)
@@ -391,77 +251,7 @@ def minerisk_fold(binary, grid, inputs, fold, code, exclude):
         minerisk(binary, "evaluate", fold.grid, "--truth", fold.held_labels, "-o", fold.evaluation)
         with open(fold.evaluation) as f:
             own = json.load(f)["roc_auc"]
-    return probability, len(layers), own
-
-
-# ---------------------------------------------------------------------------------------------
-# Baselines on the same folds
-
-
-def unit_sphere_radians(lon, lat):
-    """[latitude, longitude] in radians, the order BallTree's haversine metric takes."""
-    return np.radians(np.column_stack([lat, lon]))
-
-
-def nearest_distance_m(from_lonlat, to_lonlat):
-    """Great-circle metres from each `from` point to the nearest `to` point (inf if there is none)."""
-    if len(to_lonlat[0]) == 0:
-        return np.full(len(from_lonlat[0]), np.inf)
-    tree = BallTree(unit_sphere_radians(*to_lonlat), metric="haversine")
-    distance, _ = tree.query(unit_sphere_radians(*from_lonlat), k=1)
-    return distance[:, 0] * EARTH_RADIUS_M
-
-
-def nearest_label_scores(train_lonlat, train_label, test_lonlat):
-    """The no-fit rule: log1p(m to the nearest training negative) - log1p(m to the nearest positive)."""
-    lon, lat = train_lonlat
-    positive, negative = train_label == 1, train_label == 0
-    to_negative = nearest_distance_m(test_lonlat, (lon[negative], lat[negative]))
-    to_positive = nearest_distance_m(test_lonlat, (lon[positive], lat[positive]))
-    return np.log1p(to_negative) - np.log1p(to_positive)
-
-
-def logistic_scores(x_train, y_train, x_test):
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # the ranking is what is scored
-        model.fit(x_train, y_train)
-    return model.decision_function(x_test)
-
-
-def boosting_scores(x_train, y_train, x_test):
-    model = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, random_state=0)
-    # One OpenMP thread: on a few thousand rows threads gain little, and on a busy machine their
-    # spin-waiting made each fit 8 times slower (7 s instead of 0.9 s, measured on 2 cores).
-    with threadpool_limits(1, "openmp"):
-        model.fit(x_train, y_train)
-    return model.predict_proba(x_test)[:, 1]
-
-
-class Cells:
-    """The labelled cells as a table: label, municipality, centre and one column per input."""
-
-    def __init__(self, grid, inputs):
-        self.rows, self.cols = np.nonzero(grid.labelled())
-        self.label = grid.label[self.rows, self.cols]
-        self.municipality = grid.municipality[self.rows, self.cols]
-        self.lonlat = grid.centres(self.rows, self.cols)
-        self.x = np.column_stack([read(item.path)[0][self.rows, self.cols] for item in inputs])
-        self.names = [item.name for item in inputs]
-
-    def lonlat_of(self, mask):
-        return self.lonlat[0][mask], self.lonlat[1][mask]
-
-
-def baseline_fold(cells, code):
-    """{baseline name: scores of municipality `code`'s cells}, trained on the others."""
-    train, test = cells.municipality != code, cells.municipality == code
-    y = cells.label[train]
-    return {
-        "nearest-label rule (no fit)": nearest_label_scores(cells.lonlat_of(train), y, cells.lonlat_of(test)),
-        "scikit-learn logistic regression": logistic_scores(cells.x[train], y, cells.x[test]),
-        "scikit-learn gradient boosting": boosting_scores(cells.x[train], y, cells.x[test]),
-    }
+    return probability, len(layers) + len(model["layers"]), own
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,6 +270,9 @@ def parse_arguments(argv):
     parser.add_argument("--columns-from", metavar="MANIFEST.json",
                         help="use the feature columns of this import manifest (another region's): one-hot ones "
                              "absent here are filled with 0, other absent ones refused, extra ones ignored")
+    parser.add_argument("--model", choices=sorted(MODELS), default="spatial",
+                        help="the layers minerisk fits: 'spatial' (label distances, share of finds nearby, victim "
+                             "counts; default) or 'all' (every grid column too, the model before issue 13)")
     parser.add_argument("--exclude-victim-counts", action="store_true",
                         help="leave the 17 municipality-level victim-count columns out of minerisk's model")
     parser.add_argument("--keep", help="folder to keep the work in (default: a temporary one)")
@@ -507,17 +300,17 @@ def validate(args):
     for code in grid.municipality_codes():
         held = cells.municipality == code
         fold = Fold(work, code, grid.municipality_path)
-        probability, layers, own = minerisk_fold(args.minerisk, grid, inputs, fold, code, exclude)
+        probability, layers, own = minerisk_fold(args.minerisk, grid, inputs, fold, code, exclude, MODELS[args.model])
         most_layers = max(most_layers, layers)
         fold_scores = {"minerisk": probability[cells.rows[held], cells.cols[held]], **baseline_fold(cells, code)}
         for name, values in fold_scores.items():
             scores.setdefault(name, np.full(len(cells.label), np.nan))[held] = values
         note = f", ROC-AUC {100 * own:.1f}" if own is not None else " (one class only: no ROC-AUC of its own)"
         print(f"municipality {code:2d}: {int(held.sum()):4d} labelled cells held out{note}", file=sys.stderr)
-    return report(work, grid, plan, cells, scores, most_layers, exclude)
+    return report(work, grid, plan, cells, scores, most_layers, exclude, args.model)
 
 
-def report(work, grid, plan, cells, scores, most_layers, exclude):
+def report(work, grid, plan, cells, scores, most_layers, exclude, model):
     # Every model is scored on the same cells: those all of them score (minerisk leaves no-data
     # where the DEM has none).
     ok = np.logical_and.reduce([np.isfinite(values) for values in scores.values()])
@@ -528,7 +321,7 @@ def report(work, grid, plan, cells, scores, most_layers, exclude):
     print(f"leave-one-municipality-out, {int(ok.sum())} held-out cells pooled ({int(truth.sum())} positive), "
           f"every model on the same cells and folds:")
     without = f", without the {len(excluded)} victim-count columns" if excluded else ""
-    print(f"  minerisk (fitted logistic model, up to {most_layers + len(MODEL_LAYERS)} evidence layers{without}): "
+    print(f"  minerisk ('{model}' model, label layers cross-fitted, up to {most_layers} evidence layers{without}): "
           f"ROC-AUC {roc:.1f}  PR-AUC {pr:.1f}")
     for name, (r, p) in measured.items():
         # The tabular models read every input: the columns and the blank flags (no exclusion).
@@ -541,6 +334,7 @@ def report(work, grid, plan, cells, scores, most_layers, exclude):
         print(line)
     result = {
         "source": grid.manifest["source"],
+        "model": model, "model_layers": list(MODELS[model]["layers"]), "l2": MODELS[model]["l2"],
         "roc_auc_percent": roc, "pr_auc_percent": pr,
         "held_out_cells": int(ok.sum()), "positive_cells": int(truth.sum()),
         "victim_count_columns_excluded": excluded,

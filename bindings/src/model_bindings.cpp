@@ -137,9 +137,10 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
     else if (key == "l2") options.spec.l2 = v.cast<double>();
     else if (key == "block_size") options.spec.block_size = v.cast<double>();
     else if (key == "knots") options.spec.knots = v.cast<int>();
+    else if (key == "cross_validate") options.spec.cross_validate = v.cast<bool>();
     else if (key == "folds") options.spec.folds = v.cast<int>();
     else if (key == "seed") options.spec.seed = v.cast<uint64_t>();
-    else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds, seed or knots");
+    else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds, seed, knots or cross_validate");
   }
   FitResult r;
   {

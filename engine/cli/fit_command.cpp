@@ -13,6 +13,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     std::filesystem::path output, report, design, model, curves, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
     std::optional<int> folds, knots;
+    bool no_cross_validation = false;
     ops::Control tiles;
   };
   auto a = std::make_shared<Args>();
@@ -36,6 +37,8 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("--knots", a->knots,
                   "Learn each layer's effect as a piecewise-linear curve with this many segments (0: keep the given transforms)")
       ->check(CLI::Range(0, 50));
+  cmd->add_flag("--no-cross-validation", a->no_cross_validation,
+               "Use the folds only to build the label layers out of fold; skip the cross-validation");
   add_tile_options(cmd, a->tiles);
   cmd->footer("Example: minerisk fit region/scenario.toml -o region/fitted.toml --block-size 2000 --background-ratio 2");
   commands.push_back({cmd, [a, context] {
@@ -49,6 +52,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->block_size) options.spec.block_size = *a->block_size;
     if (a->folds) options.spec.folds = *a->folds;
     if (a->knots) options.spec.knots = *a->knots;
+    if (a->no_cross_validation) options.spec.cross_validate = false;
     static_cast<ops::Control&>(options) = control_of(a->tiles, context);
     const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design, a->model, a->curves});
     for (const std::string& w : r.warnings) std::fprintf(stderr, "minerisk fit: warning: %s\n", w.c_str());

@@ -12,6 +12,7 @@ const std::vector<FeatureKind>& feature_kinds() {
       elevation_kind(),
       front_line_distance_kind(),
       find_density_kind(),
+      find_share_kind(),
       record_coverage_kind(),
       vector_distance_kind(),
       raster_kind(),

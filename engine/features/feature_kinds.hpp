@@ -10,6 +10,7 @@ FeatureKind ruggedness_kind();
 FeatureKind elevation_kind();
 FeatureKind front_line_distance_kind();
 FeatureKind find_density_kind();
+FeatureKind find_share_kind();
 FeatureKind record_coverage_kind();
 FeatureKind vector_distance_kind();
 FeatureKind raster_kind();

@@ -37,9 +37,10 @@ namespace {
 
 using namespace fit_detail;
 
-StandardisedFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2) {
+StandardisedFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
+                               const std::vector<int>& signs) {
   try {
-    return fit_standardised(X, y, l2);
+    return fit_standardised(X, y, l2, signs);
   } catch (const std::domain_error& e) {
     throw UserError(s.file.string() + ": the model cannot be fitted: " + e.what() +
                     "; remove a layer that repeats another, or set [fit] l2 larger than 0");
@@ -158,7 +159,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   const Eigen::MatrixXd columns = curve_columns(design.X, design.raw, knots);
   r.positives = static_cast<int64_t>(design.y.sum());
   r.negatives = design.y.size() - r.positives;
-  const StandardisedFit fit = fit_or_explain(s, columns, design.y, options.spec.l2);
+  const StandardisedFit fit = fit_or_explain(s, columns, design.y, options.spec.l2, curve_column_signs(s, knots));
   r.warnings = separation_warnings(columns, design.y, names, fit);
   r.curves = curves_of(s, knots, fit.original.coefficients);
   for (Eigen::Index j = 0; j < fit.original.coefficients.size(); ++j) {
@@ -182,7 +183,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   // training rows' label layers are rebuilt without the held-out fold too, so nothing built from
   // the held-out land's labels reaches the fold's fit.
   std::vector<kernels::ScoredCell> pooled;
-  for (int f = 0; f < folds.count(); ++f) {
+  for (int f = 0; f < (options.spec.cross_validate ? folds.count() : 0); ++f) {
     const std::vector<Eigen::Index> test = rows_of(fold, f);
     if (test.empty()) continue;
     std::vector<Eigen::Index> train;
@@ -202,7 +203,8 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     const Eigen::MatrixXd raw_train = d.raw(train, Eigen::all);
     const Knots fold_knots = choose_knots(s, raw_train, options.spec.knots);
     const StandardisedFit ff =
-        fit_or_explain(s, curve_columns(d.X(train, Eigen::all), raw_train, fold_knots), ytrain, options.spec.l2);
+        fit_or_explain(s, curve_columns(d.X(train, Eigen::all), raw_train, fold_knots), ytrain, options.spec.l2,
+                       curve_column_signs(s, fold_knots));
     const Eigen::VectorXd& w = ff.original.coefficients;
     const Eigen::MatrixXd held = curve_columns(d.X(test, Eigen::all), d.raw(test, Eigen::all), fold_knots);
     for (Eigen::Index t = 0; t < held.rows(); ++t) {

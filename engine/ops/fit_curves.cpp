@@ -52,6 +52,13 @@ Eigen::MatrixXd curve_columns(const Eigen::MatrixXd& X, const Eigen::MatrixXd& r
   return B;
 }
 
+std::vector<int> curve_column_signs(const Scenario& s, const Knots& knots) {
+  std::vector<int> signs;
+  for (size_t j = 0; j < knots.size(); ++j)
+    signs.insert(signs.end(), knots[j].empty() ? 1 : knots[j].size() - 1, s.evidence[j].effect);
+  return signs;
+}
+
 std::vector<std::string> curve_column_names(const Scenario& s, const Knots& knots) {
   std::vector<std::string> names;
   for (size_t j = 0; j < knots.size(); ++j) {

@@ -27,6 +27,10 @@ Knots choose_knots(const Scenario& s, const Eigen::MatrixXd& raw, int segments);
 /// The fit's columns: each layer's transformed value (X), or its ramps on the raw value.
 Eigen::MatrixXd curve_columns(const Eigen::MatrixXd& X, const Eigen::MatrixXd& raw, const Knots& knots);
 
+/// The direction each of those columns' weight may take: the layer's `effect` (a monotone curve
+/// when every ramp of it keeps the direction).
+std::vector<int> curve_column_signs(const Scenario& s, const Knots& knots);
+
 /// The names of those columns: the layer's, or "layer:segment k" for its ramps (k from 1).
 std::vector<std::string> curve_column_names(const Scenario& s, const Knots& knots);
 

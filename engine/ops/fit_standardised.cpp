@@ -6,7 +6,32 @@
 
 namespace minerisk::fit_detail {
 
-StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2) {
+namespace {
+
+// The unconstrained fit of the columns `active` of the standardised Z, spread back to every
+// column (0 weight, variance and covariance for the others).
+kernels::LogisticFit fit_columns(const Eigen::MatrixXd& Z, const Eigen::VectorXd& y, double l2,
+                                 const std::vector<Eigen::Index>& active) {
+  const kernels::LogisticFit part = kernels::fit_logistic_l2(Z(Eigen::all, active), y, l2);
+  const Eigen::Index k = Z.cols();
+  kernels::LogisticFit all = part;
+  std::vector<Eigen::Index> at{0};  // intercept, then each active column's place
+  for (Eigen::Index j : active) at.push_back(j + 1);
+  all.coefficients = Eigen::VectorXd::Zero(k + 1);
+  all.covariance = Eigen::MatrixXd::Zero(k + 1, k + 1);
+  for (size_t a = 0; a < at.size(); ++a) {
+    all.coefficients(at[a]) = part.coefficients(static_cast<Eigen::Index>(a));
+    for (size_t b = 0; b < at.size(); ++b)
+      all.covariance(at[a], at[b]) = part.covariance(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
+  }
+  all.standard_errors = all.covariance.diagonal().cwiseSqrt();
+  return all;
+}
+
+}  // namespace
+
+StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
+                                 const std::vector<int>& signs) {
   StandardisedFit f;
   const auto n = static_cast<double>(X.rows());
   f.mean = X.colwise().mean().transpose();
@@ -16,7 +41,18 @@ StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd
     f.sd(j) = sd > 0 ? sd : 1.0;
   }
   const Eigen::MatrixXd Z = (X.rowwise() - f.mean.transpose()).array().rowwise() / f.sd.transpose().array();
-  f.standardised = kernels::fit_logistic_l2(Z, y, l2);
+  std::vector<Eigen::Index> active(static_cast<size_t>(X.cols()));
+  for (Eigen::Index j = 0; j < X.cols(); ++j) active[static_cast<size_t>(j)] = j;
+  for (;;) {
+    f.standardised = fit_columns(Z, y, l2, active);
+    std::vector<Eigen::Index> kept;
+    for (Eigen::Index j : active) {
+      const int sign = signs.empty() ? 0 : signs[static_cast<size_t>(j)];
+      if (sign * f.standardised.coefficients(j + 1) >= 0) kept.push_back(j);
+    }
+    if (kept.size() == active.size()) break;
+    active = std::move(kept);
+  }
   // beta = A beta', with A the linear map from standardised to original coefficients.
   const Eigen::Index k = X.cols();
   Eigen::MatrixXd A = Eigen::MatrixXd::Identity(k + 1, k + 1);

@@ -21,7 +21,13 @@ struct StandardisedFit {
 /// Fits on (X - mean) / sd with the penalty `l2` (scikit-learn's 1/C), and maps the
 /// coefficients and their covariance back: w_j = w'_j / sd_j, b = b' - sum_j w'_j mean_j / sd_j.
 /// Throws std::domain_error as kernels::fit_logistic_l2 does.
-StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2);
+///
+/// `signs` (one per column, or empty) constrains the direction of each column's weight: +1 not
+/// below 0, -1 not above 0, 0 free. Columns whose fitted weight goes against their sign are set
+/// to 0 and the rest refitted, until none does (an active-set method; their standard errors are
+/// 0): a layer whose effect the data would turn physically backwards drops out instead.
+StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
+                                 const std::vector<int>& signs = {});
 
 /// Plain-language warnings when the training cells are (quasi-)separable: a layer whose
 /// positives and negatives do not overlap, or the fitted model ranking every positive above

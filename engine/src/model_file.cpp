@@ -25,6 +25,7 @@ toml::table definition_of(const EvidenceSpec& e) {
   t.erase("weight");
   t.erase("transform");
   t.erase("path");
+  t.erase("effect");  // a constraint on how the weight was fitted, not part of what the layer measures
   return t;
 }
 

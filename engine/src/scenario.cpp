@@ -101,6 +101,10 @@ FitSpec read_fit(const TomlReader& r) {
   const double knots = r.number_or("knots", 0.0);
   if (knots != std::floor(knots) || !(knots >= 0 && knots <= 50)) r.fail("knots", "must be 0 or a whole number from 2 to 50");
   f.knots = static_cast<int>(knots);
+  if (const toml::node* node = r.raw().get("cross_validate")) {
+    if (!node->is_boolean()) r.fail("cross_validate", "must be true or false");
+    f.cross_validate = *node->value<bool>();
+  }
   if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) r.fail(key, problem);
   const double seed = r.number_or("seed", 1.0);
   if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
@@ -148,7 +152,7 @@ std::string resolved_text(const Scenario& s) {
   root.insert("model", toml::table{{"intercept", s.intercept}, {"evidence", std::move(evidence)}});
   toml::table fit{{"background_ratio", s.fit.background_ratio}, {"l2", s.fit.l2}, {"block_size", s.fit.block_size},
                    {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)},
-                   {"knots", s.fit.knots}};
+                   {"knots", s.fit.knots}, {"cross_validate", s.fit.cross_validate}};
   if (!s.fit.labels.empty()) fit.insert("labels", s.fit.labels.string());
   if (!s.fit.zones.empty()) fit.insert("zones", s.fit.zones.string());
   root.insert("fit", std::move(fit));
@@ -187,7 +191,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   }
 
   if (const toml::table* f = top.table("fit"))
-    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed", "knots"}));
+    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed", "knots", "cross_validate"}));
 
   const toml::table* model = top.table("model");
   if (!model) top.fail("model", "is missing; add [model] with an intercept and [model.evidence.NAME] layers");

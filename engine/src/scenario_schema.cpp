@@ -175,6 +175,16 @@ const std::vector<EvidenceKey>& evidence_keys() {
       {"transform", "how the feature becomes log-odds", true,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) { e.transform = read_transform(r, "transform"); },
        [](const EvidenceSpec& e, toml::table& out) { out.insert("transform", write_transform(e.transform)); }},
+      {"effect", "the direction fit may give the layer's effect: increasing or decreasing", true,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         const std::string effect = r.text("effect").value_or("");
+         if (effect == "increasing") e.effect = 1;
+         else if (effect == "decreasing") e.effect = -1;
+         else if (!effect.empty()) r.fail("effect", "must be \"increasing\" or \"decreasing\" (or left out: either)");
+       },
+       [](const EvidenceSpec& e, toml::table& out) {
+         if (e.effect) out.insert("effect", e.effect > 0 ? "increasing" : "decreasing");
+       }},
       {"bandwidth", "the kernel bandwidth in metres", false,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
@@ -187,6 +197,24 @@ const std::vector<EvidenceKey>& evidence_keys() {
        [](const EvidenceSpec& e, toml::table& out) {
          if (!e.where.empty()) out.insert("where", e.where);
        }},
+      {"others", "an OGR SQL filter selecting the surveyed sites without finds", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         e.others = r.required_text("others", "select the surveyed sites without finds, e.g. others = \"kind = 'negative'\"");
+       },
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("others", e.others); }},
+      {"prior_share", "the share of finds assumed where no site is near", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         e.prior_share = r.number_or("prior_share", 0.25);
+         if (!(e.prior_share >= 0 && e.prior_share <= 1)) r.fail("prior_share", "must lie in [0, 1]");
+       },
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("prior_share", e.prior_share); }},
+      {"prior_density", "the prior's weight, in sites per km2", false,
+       [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
+         e.prior_density = r.number_or("prior_density", 0.05);
+         r.require_positive("prior_density", e.prior_density, "give the prior's weight in sites per km2, e.g. 0.05");
+         if (!(e.prior_density <= 1e9)) r.fail("prior_density", "must be at most 1e9 sites per km2");
+       },
+       [](const EvidenceSpec& e, toml::table& out) { out.insert("prior_density", e.prior_density); }},
       {"signed", "positive left of a line's direction, negative right", false,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          if (const toml::node* node = r.raw().get("signed")) {

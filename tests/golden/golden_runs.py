@@ -91,10 +91,10 @@ def _(ctx):
 
 @case("sample_region_seed7_fit_run_evaluate")
 def _(ctx):
-    """README's table: fit (block 2000, background 5), run the fitted scenario, evaluate against
+    """README's table: fit (block 600, background 5), run the fitted scenario, evaluate against
     the truth's devices."""
     region = ctx.sample_region
-    fitted, report, _ = ctx.fit("sample_region", region / "scenario.toml", "--block-size", "2000",
+    fitted, report, _ = ctx.fit("sample_region", region / "scenario.toml", "--block-size", "600",
                                 "--background-ratio", "5")
     out = json_values(json.loads(report.read_text()), "fit_report")
     out.update(fitted_toml_values(fitted.read_text(), ctx.scratch))

@@ -88,6 +88,13 @@ feature = "find_density"
 bandwidth = 150.0
 weight = 1.0
 
+[model.evidence.share]
+feature = "find_share"
+where = "count = 1"
+others = "count > 1"
+bandwidth = 150.0
+weight = 1.0
+
 [model.evidence.slope]
 feature = "slope"
 weight = -0.04
@@ -96,7 +103,7 @@ weight = -0.04
     zones = zones_raster(tmp_path / "zones.tif", region, zone_of)
     s = write_scenario(scenario_text(region, evidence=evidence) + "\n[fit]\nbackground_ratio = 1\n")
     report, design, _ = fit(s, tmp_path, "--zones", zones)
-    assert sorted(report["cross_fitted_layers"]) == ["density", "to_finds"]
+    assert sorted(report["cross_fitted_layers"]) == ["density", "share", "to_finds"]
     dem = gdal.Open(str(region / "dem.tif"))
     gt = dem.GetGeoTransform()
     finds, find_row, find_col = finds_and_cells(region, dem.RasterXSize, gt)
@@ -110,9 +117,14 @@ weight = -0.04
         dx, dy = finds[other, 0] - x, finds[other, 1] - y
         assert design["to_finds"][i] == pytest.approx(np.hypot(dx, dy).min(), rel=1e-5, abs=1e-3)
         inside = (np.abs(dx) <= 4 * h) & (np.abs(dy) <= 4 * h)  # the kernel's truncation
-        density = (finds[other, 2][inside] * np.exp(-(dx[inside] ** 2 + dy[inside] ** 2) / (2 * h * h))).sum()
-        density *= 1e6 / (2 * np.pi * h * h)  # items per km2
+        kernel = np.where(inside, np.exp(-(dx ** 2 + dy ** 2) / (2 * h * h)), 0.0) * 1e6 / (2 * np.pi * h * h)
+        count = finds[other, 2]
+        density = (count * kernel).sum()  # items per km2
         assert design["density"][i] == pytest.approx(density, rel=1e-4, abs=1e-6)
+        # The share of finds of count 1 among all, with the prior 0.25 at 0.05 sites per km2.
+        ones, rest = (count * kernel)[count == 1].sum(), (count * kernel)[count > 1].sum()
+        share = (ones + 0.25 * 0.05) / (ones + rest + 0.05)
+        assert design["share"][i] == pytest.approx(share, rel=1e-4, abs=1e-6)
     # Slope is not built from labels: it is the same cell's slope whatever the folds.
     assert "slope" not in report["cross_fitted_layers"]
 
@@ -167,3 +179,21 @@ def test_coefficients_on_both_scales_and_learned_curves(region, tmp_path, write_
     assert r.returncode == 0, r.stderr
     r = run_minerisk("fit", s, "-o", tmp_path / "b.toml", "--curves", tmp_path / "c.png")
     assert r.returncode == 2 and "--knots" in r.stderr
+
+
+def test_an_effect_against_the_declared_direction_is_set_to_zero(region, tmp_path, write_scenario):
+    """`effect = "increasing"` on slope, whose fitted weight is negative: fit sets it to 0 and
+    refits the rest; without the constraint the weight is negative."""
+    free = write_scenario(scenario_text(region) + "\n[fit]\nblock_size = 1500\nbackground_ratio = 2\n")
+    report, _, _ = fit(free, tmp_path)
+    weights = {c["name"]: c["weight"] for c in report["coefficients"]}
+    assert weights["slope"] < 0
+    text = free.read_text().replace('feature = "slope"\n', 'feature = "slope"\neffect = "increasing"\n')
+    constrained = write_scenario(text, name="constrained.toml")
+    report, _, _ = fit(constrained, tmp_path)
+    coefficients = {c["name"]: c for c in report["coefficients"]}
+    assert coefficients["slope"]["weight"] == 0 and coefficients["slope"]["standard_error"] == 0
+    assert coefficients["front_lines"]["weight"] != weights["front_lines"]  # the others were refitted
+    r = run_minerisk("fit", write_scenario(text.replace('"increasing"', '"upwards"'), name="bad.toml"), "-o",
+                     tmp_path / "bad.toml.out.toml")
+    assert r.returncode == 2 and "effect" in r.stderr and "increasing" in r.stderr

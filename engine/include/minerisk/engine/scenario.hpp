@@ -35,8 +35,14 @@ struct EvidenceSpec {
   std::string feature;  // the feature kind's name (engine/features/feature_kinds.cpp lists them)
   double weight = 0.0;
   kernels::Transform transform;
+  /// The direction fit may give the layer's effect on the log-odds: +1 increasing with the
+  /// transformed feature, -1 decreasing, 0 either. A fitted effect against it is set to 0.
+  int effect = 0;
   double bandwidth = 0.0;        // find_density, metres
   std::string where;             // front_line_distance, find_density: OGR SQL filter on the layer
+  std::string others;            // find_share: OGR SQL filter on [finds]' layer selecting sites without finds
+  double prior_share = 0.25;     // find_share: the share where no site is near
+  double prior_density = 0.05;   // find_share: the prior's weight, in sites per km2
   bool signed_distance = false;  // front_line_distance, vector_distance: + left of the line, - right
   std::optional<VectorInputSpec> vector;  // vector_distance: the layer
   std::filesystem::path raster;           // raster: the file (bilinear; nearest for categorical)
@@ -55,6 +61,9 @@ struct FitSpec {
   /// layer's effect as a piecewise-linear curve of its raw value with N segments (knots at
   /// the training cells' quantiles), written as a `piecewise` transform of weight 1.
   int knots = 0;
+  /// false: the folds only cross-fit the label layers; no cross-validation is run (faster,
+  /// for callers that validate on their own held-out land).
+  bool cross_validate = true;
 };
 
 struct Scenario {

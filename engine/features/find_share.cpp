@@ -1,0 +1,67 @@
+// feature = "find_share": the share of finds among the surveyed sites around a cell, each site
+// weighted by the same Gaussian kernel as find_density:
+//     (D_finds + prior_share * prior_density) / (D_finds + D_others + prior_density),
+// with D in sites per km2. `others` selects, from [finds]' layer, the surveyed sites where
+// nothing was found (a survey or clearance record with no find). A cell with many sites nearby
+// gets their share of finds; one with none gets prior_share. Unlike a density it does not
+// grow with how much was surveyed, only with how often surveying found something. Built from
+// labels: fit builds it out of fold (engine/features/held_out_labels.hpp).
+#include "feature_kinds.hpp"
+#include "held_out_labels.hpp"
+#include "minerisk/engine/input_set.hpp"
+#include "minerisk/engine/vector_inputs.hpp"
+
+namespace minerisk::features {
+namespace {
+
+using Points = std::vector<kernels::WeightedPoint>;
+
+class FindShare final : public Feature {
+ public:
+  FindShare(std::shared_ptr<const Points> finds, std::shared_ptr<const Points> others, const EvidenceSpec& spec)
+      : finds_(std::move(finds)), others_(std::move(others)), bandwidth_(spec.bandwidth),
+        prior_share_(spec.prior_share), prior_density_(spec.prior_density) {}
+
+  void compute(const TileInput& in, std::span<float> out) const override {
+    std::shared_ptr<const Points> finds = finds_, others = others_;
+    if (in.held_out) finds = in.held_out->kept(*finds_), others = in.held_out->kept(*others_);
+    std::vector<float> other_density(out.size());
+    kernels::gaussian_density_per_km2(*finds, bandwidth_, in.tile, in.grid.frame, out);
+    kernels::gaussian_density_per_km2(*others, bandwidth_, in.tile, in.grid.frame, other_density);
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<float>((out[i] + prior_share_ * prior_density_) / (out[i] + other_density[i] + prior_density_));
+  }
+  double reach_metres() const override { return kernels::kDefaultTruncate * bandwidth_ * std::sqrt(2.0); }
+  std::vector<std::string> reads() const override { return {"finds"}; }
+
+ private:
+  std::shared_ptr<const Points> finds_, others_;
+  double bandwidth_, prior_share_, prior_density_;
+};
+
+}  // namespace
+
+FeatureKind find_share_kind() {
+  FeatureKind k;
+  k.name = "find_share";
+  k.description = "share of finds among the surveyed sites nearby (Gaussian kernel), with a prior";
+  k.keys = {"bandwidth", "where", "others", "prior_share", "prior_density"};
+  k.required_keys = {"bandwidth", "others"};
+  k.sections = {"finds"};
+  k.built_from_labels = [](const Scenario&, const EvidenceSpec&) { return true; };
+  k.make = [](const LayerContext& c) -> std::unique_ptr<Feature> {
+    const std::string role = "model.evidence." + c.spec.name;
+    std::shared_ptr<const Points> finds = c.shared->finds;
+    VectorInputSpec spec = *c.scenario.finds;
+    if (!c.spec.where.empty()) {
+      spec.where = c.spec.where;
+      finds = std::make_shared<const Points>(load_points(spec, c.grid, role));
+    }
+    spec.where = c.spec.others;
+    auto others = std::make_shared<const Points>(load_points(spec, c.grid, role + ".others"));
+    return std::make_unique<FindShare>(std::move(finds), std::move(others), c.spec);
+  };
+  return k;
+}
+
+}  // namespace minerisk::features
