@@ -66,14 +66,15 @@ BANDWIDTH_M = 2000.0  # about two cells of the 1 km lattice
 
 # The models minerisk fits, by `--model`: the evidence layers it builds (templates below) and which
 # of the grid's columns join them.
-# - "spatial" (the default): the spatial evidence of the training labels, distances to the nearest
-#   find and to the nearest surveyed cell without finds and the share of finds among the surveyed
-#   cells within a few km, plus the victim counts (unless --exclude-victim-counts). Few layers,
-#   each with a physical meaning, fitted with a strong penalty (l2 = 100 on standardised layers).
+# - "spatial" (the default): the spatial evidence of the training labels, whether the nearest
+#   surveyed cell holds a find (find_contrast: log(1 + km to the nearest cell without finds) -
+#   log(1 + km to the nearest find)) and the share of finds among the surveyed cells within a few
+#   km (find_share), plus the victim counts (unless --exclude-victim-counts). Few layers, each
+#   with a physical meaning, fitted with a strong penalty (l2 = 100 on standardised layers).
 # - "all": the label densities and distances, slope and ruggedness and every grid column (l2 = 1),
 #   the model this script fitted before issue 13.
 MODELS = {
-    "spatial": {"layers": ("distance_to_finds", "distance_to_cleared", "find_share"), "columns": "victims", "l2": 100.0},
+    "spatial": {"layers": ("find_contrast", "find_share"), "columns": "victims", "l2": 100.0},
     "all": {"layers": ("find_density", "cleared_density", "distance_to_finds", "distance_to_cleared", "slope",
                        "ruggedness", "find_share"), "columns": "all", "l2": 1.0},
 }
@@ -156,6 +157,10 @@ layer = "labels"
 where = "kind = 'negative'"
 weight = 0
 transform = "log1p"
+effect = "increasing"''',
+    "find_contrast": '''feature = "find_contrast"
+others = "kind = 'negative'"
+weight = 0
 effect = "increasing"''',
     "find_share": '''feature = "find_share"
 others = "kind = 'negative'"

@@ -13,6 +13,7 @@ const std::vector<FeatureKind>& feature_kinds() {
       front_line_distance_kind(),
       find_density_kind(),
       find_share_kind(),
+      find_contrast_kind(),
       record_coverage_kind(),
       vector_distance_kind(),
       raster_kind(),

@@ -11,6 +11,7 @@ FeatureKind elevation_kind();
 FeatureKind front_line_distance_kind();
 FeatureKind find_density_kind();
 FeatureKind find_share_kind();
+FeatureKind find_contrast_kind();
 FeatureKind record_coverage_kind();
 FeatureKind vector_distance_kind();
 FeatureKind raster_kind();

@@ -7,27 +7,22 @@
 // grow with how much was surveyed, only with how often surveying found something. Built from
 // labels: fit builds it out of fold (engine/features/held_out_labels.hpp).
 #include "feature_kinds.hpp"
-#include "held_out_labels.hpp"
-#include "minerisk/engine/input_set.hpp"
-#include "minerisk/engine/vector_inputs.hpp"
+#include "survey_sites.hpp"
 
 namespace minerisk::features {
 namespace {
 
-using Points = std::vector<kernels::WeightedPoint>;
-
 class FindShare final : public Feature {
  public:
-  FindShare(std::shared_ptr<const Points> finds, std::shared_ptr<const Points> others, const EvidenceSpec& spec)
-      : finds_(std::move(finds)), others_(std::move(others)), bandwidth_(spec.bandwidth),
-        prior_share_(spec.prior_share), prior_density_(spec.prior_density) {}
+  FindShare(SurveySites sites, const EvidenceSpec& spec)
+      : sites_(std::move(sites)), bandwidth_(spec.bandwidth), prior_share_(spec.prior_share),
+        prior_density_(spec.prior_density) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
-    std::shared_ptr<const Points> finds = finds_, others = others_;
-    if (in.held_out) finds = in.held_out->kept(*finds_), others = in.held_out->kept(*others_);
+    const SurveySites sites = sites_.kept(in.held_out);
     std::vector<float> other_density(out.size());
-    kernels::gaussian_density_per_km2(*finds, bandwidth_, in.tile, in.grid.frame, out);
-    kernels::gaussian_density_per_km2(*others, bandwidth_, in.tile, in.grid.frame, other_density);
+    kernels::gaussian_density_per_km2(*sites.finds, bandwidth_, in.tile, in.grid.frame, out);
+    kernels::gaussian_density_per_km2(*sites.others, bandwidth_, in.tile, in.grid.frame, other_density);
     for (size_t i = 0; i < out.size(); ++i)
       out[i] = static_cast<float>((out[i] + prior_share_ * prior_density_) / (out[i] + other_density[i] + prior_density_));
   }
@@ -35,7 +30,7 @@ class FindShare final : public Feature {
   std::vector<std::string> reads() const override { return {"finds"}; }
 
  private:
-  std::shared_ptr<const Points> finds_, others_;
+  SurveySites sites_;
   double bandwidth_, prior_share_, prior_density_;
 };
 
@@ -50,16 +45,7 @@ FeatureKind find_share_kind() {
   k.sections = {"finds"};
   k.built_from_labels = [](const Scenario&, const EvidenceSpec&) { return true; };
   k.make = [](const LayerContext& c) -> std::unique_ptr<Feature> {
-    const std::string role = "model.evidence." + c.spec.name;
-    std::shared_ptr<const Points> finds = c.shared->finds;
-    VectorInputSpec spec = *c.scenario.finds;
-    if (!c.spec.where.empty()) {
-      spec.where = c.spec.where;
-      finds = std::make_shared<const Points>(load_points(spec, c.grid, role));
-    }
-    spec.where = c.spec.others;
-    auto others = std::make_shared<const Points>(load_points(spec, c.grid, role + ".others"));
-    return std::make_unique<FindShare>(std::move(finds), std::move(others), c.spec);
+    return std::make_unique<FindShare>(load_survey_sites(c), c.spec);
   };
   return k;
 }

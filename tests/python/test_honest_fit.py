@@ -95,6 +95,12 @@ others = "count > 1"
 bandwidth = 150.0
 weight = 1.0
 
+[model.evidence.contrast]
+feature = "find_contrast"
+where = "count = 1"
+others = "count > 1"
+weight = 1.0
+
 [model.evidence.slope]
 feature = "slope"
 weight = -0.04
@@ -103,7 +109,7 @@ weight = -0.04
     zones = zones_raster(tmp_path / "zones.tif", region, zone_of)
     s = write_scenario(scenario_text(region, evidence=evidence) + "\n[fit]\nbackground_ratio = 1\n")
     report, design, _ = fit(s, tmp_path, "--zones", zones)
-    assert sorted(report["cross_fitted_layers"]) == ["density", "share", "to_finds"]
+    assert sorted(report["cross_fitted_layers"]) == ["contrast", "density", "share", "to_finds"]
     dem = gdal.Open(str(region / "dem.tif"))
     gt = dem.GetGeoTransform()
     finds, find_row, find_col = finds_and_cells(region, dem.RasterXSize, gt)
@@ -125,6 +131,10 @@ weight = -0.04
         ones, rest = (count * kernel)[count == 1].sum(), (count * kernel)[count > 1].sum()
         share = (ones + 0.25 * 0.05) / (ones + rest + 0.05)
         assert design["share"][i] == pytest.approx(share, rel=1e-4, abs=1e-6)
+        # log(1 + km to the nearest other site) - log(1 + km to the nearest find of count 1).
+        metres = np.hypot(dx, dy)
+        contrast = np.log1p(metres[count > 1].min() / 1000) - np.log1p(metres[count == 1].min() / 1000)
+        assert design["contrast"][i] == pytest.approx(contrast, rel=1e-4, abs=1e-5)
     # Slope is not built from labels: it is the same cell's slope whatever the folds.
     assert "slope" not in report["cross_fitted_layers"]
 
