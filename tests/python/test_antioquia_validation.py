@@ -35,9 +35,10 @@ def test_minerisk_beats_the_tabular_models_on_unseen_municipalities(tmp_path):
     assert result.returncode == 0, result.stderr
     scores = json.loads(pathlib.Path(tmp_path, "validation.json").read_text())
     assert scores["held_out_cells"] == 1132 + 3357
-    # Measured 79.4 / 58.8 (README): above the nearest-label rule (77.3 / 56.8), the study's
-    # logistic regression (59.2 / 39.8) and gradient boosting (67.4 / 37.2) on the same cells.
-    assert scores["roc_auc_percent"] >= 79.0
+    # Measured 80.2 / 60.0 (README); the goal of issue 13 is 80 / 58. Above the nearest-label rule
+    # (77.3 / 56.8), the study's logistic regression (59.2 / 39.8) and gradient boosting
+    # (67.4 / 37.2) on the same cells.
+    assert scores["roc_auc_percent"] >= 80.0
     assert scores["pr_auc_percent"] >= 58.0
     # This is the CSV the study's figures were measured on: they are printed and stored.
     assert set(scores["study_baselines_percent"]) == set(validate_antioquia.STUDY_BASELINES[
