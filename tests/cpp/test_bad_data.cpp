@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "user_error_of.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid.hpp"
@@ -30,15 +31,6 @@ OGRSpatialReference epsg(int code) {
   return srs;
 }
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST(GdalErrorTrap, KeepsTheFirstMessageOnOneLineAndThrowsAUserError) {
@@ -49,7 +41,7 @@ TEST(GdalErrorTrap, KeepsTheFirstMessageOnOneLineAndThrowsAUserError) {
   CPLError(CE_Failure, CPLE_FileIO, "second");
   ASSERT_TRUE(trap.raised());
   EXPECT_EQ(trap.first(), "first line");
-  const std::string m = message_of([&] { trap.check("input 'x.tif'", "replace it"); });
+  const std::string m = test_support::user_error_of([&] { trap.check("input 'x.tif'", "replace it"); });
   EXPECT_EQ(m, "input 'x.tif': GDAL reports 'first line' (and 1 more); replace it");
 }
 
@@ -117,22 +109,22 @@ TEST(GridLimits, SizesAreCheckedWithoutOverflow) {
   const auto utm = epsg(32638);
   const std::array<double, 6> gt{0, 1, 0, 0, 0, -1};
   // 2^32 x 2^32 is 0 in int64 arithmetic; 2^31 x 16 is few cells but 16 GB of x coordinates.
-  EXPECT_NE(message_of([&] { make_grid(utm, gt, int64_t{1} << 32, int64_t{1} << 32, "g"); }).find("more than"),
+  EXPECT_NE(test_support::user_error_of([&] { make_grid(utm, gt, int64_t{1} << 32, int64_t{1} << 32, "g"); }).find("more than"),
             std::string::npos);
-  EXPECT_NE(message_of([&] { make_grid(utm, gt, int64_t{1} << 31, 16, "g"); }).find("more than"), std::string::npos);
-  EXPECT_NE(message_of([&] { make_grid(utm, gt, int64_t{1} << 20, int64_t{1} << 20, "g"); }).find("more than"),
+  EXPECT_NE(test_support::user_error_of([&] { make_grid(utm, gt, int64_t{1} << 31, 16, "g"); }).find("more than"), std::string::npos);
+  EXPECT_NE(test_support::user_error_of([&] { make_grid(utm, gt, int64_t{1} << 20, int64_t{1} << 20, "g"); }).find("more than"),
             std::string::npos);  // 2^40 cells
   EXPECT_NO_THROW(make_grid(utm, gt, kMaxGridSide, 16, "g"));
   GridSpec spec{"EPSG:32638", 1, 1, 0, 0, 4294967296.0, 4294967296.0};
-  EXPECT_NE(message_of([&] { grid_from_spec(spec, "s.toml"); }).find("grid.resolution"), std::string::npos);
+  EXPECT_NE(test_support::user_error_of([&] { grid_from_spec(spec, "s.toml"); }).find("grid.resolution"), std::string::npos);
   spec.resolution_x = spec.resolution_y = 1e-300;  // beyond int64: no undefined conversion
-  EXPECT_NE(message_of([&] { grid_from_spec(spec, "s.toml"); }).find("more than"), std::string::npos);
+  EXPECT_NE(test_support::user_error_of([&] { grid_from_spec(spec, "s.toml"); }).find("more than"), std::string::npos);
 }
 
 TEST(GridLimits, GeographicGridsLieOnTheGlobe) {
   const auto wgs84 = epsg(4326);
   auto refusal = [&](const std::array<double, 6>& gt, int64_t width) {
-    return message_of([&] { make_grid(wgs84, gt, width, 10, "dem"); });
+    return test_support::user_error_of([&] { make_grid(wgs84, gt, width, 10, "dem"); });
   };
   EXPECT_NE(refusal({10, 0.01, 0, 90.05, 0, -0.01}, 10).find("beyond the pole"), std::string::npos);  // the issue's
   EXPECT_NE(refusal({10, 0.01, 0, -89.95, 0, -0.01}, 10).find("beyond the pole"), std::string::npos);
@@ -147,7 +139,7 @@ TEST(GridLimits, AWholeGridInMemoryIsRefusedBeyondThePhysicalMemory) {
   const auto utm = epsg(32638);
   const Grid big = make_grid(utm, {0, 1, 0, 0, 0, -1}, int64_t{1} << 18, int64_t{1} << 18, "g");  // 2^36 cells
   const Grid small = make_grid(utm, {0, 1, 0, 0, 0, -1}, 100, 100, "g");
-  EXPECT_NE(message_of([&] { require_whole_grid_memory(big, int64_t{1} << 20, "a test"); }).find("a test"),
+  EXPECT_NE(test_support::user_error_of([&] { require_whole_grid_memory(big, int64_t{1} << 20, "a test"); }).find("a test"),
             std::string::npos);
   EXPECT_NO_THROW(require_whole_grid_memory(small, 64, "a test"));
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "user_error_of.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/scenario.hpp"
@@ -108,15 +109,6 @@ FitResult result_of(const Scenario& s) {
   return r;
 }
 
-std::string user_error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST(ModelFile, RoundTripsEveryDoubleBitForBit) {
@@ -194,7 +186,7 @@ TEST(ModelFile, RefusesLayersThatDiffer) {
     std::string text = kRegion;
     text.replace(text.find(from), from.size(), to);
     const Scenario region = load_scenario(write_file("other.toml", text));
-    return user_error_of([&] { apply_model(region, m); });
+    return test_support::user_error_of([&] { apply_model(region, m); });
   };
   EXPECT_NE(refusal("where = \"kind = 'track'\"", "where = \"kind = 'road'\"").find("layer 'roads' has where"),
             std::string::npos);
@@ -210,9 +202,9 @@ TEST(ModelFile, RefusesLayersThatDiffer) {
 }
 
 TEST(ModelFile, RefusesWhatIsNotAModel) {
-  EXPECT_NE(user_error_of([] { parse_model_file(kRegion, "scenario.toml"); }).find("is not a minerisk model file"),
+  EXPECT_NE(test_support::user_error_of([] { parse_model_file(kRegion, "scenario.toml"); }).find("is not a minerisk model file"),
             std::string::npos);
-  EXPECT_NE(user_error_of([] { parse_model_file("format = 'minerisk model'\nversion = 2\n", "m.toml"); })
+  EXPECT_NE(test_support::user_error_of([] { parse_model_file("format = 'minerisk model'\nversion = 2\n", "m.toml"); })
                 .find("version 2 is not one this minerisk reads"),
             std::string::npos);
   const char* with_path = R"(format = "minerisk model"
@@ -224,6 +216,6 @@ feature = "raster"
 path = "/data/landcover.tif"
 weight = 1
 )";
-  EXPECT_NE(user_error_of([&] { parse_model_file(with_path, "m.toml"); }).find("'model.evidence.cover.path' belongs to a region"),
+  EXPECT_NE(test_support::user_error_of([&] { parse_model_file(with_path, "m.toml"); }).find("'model.evidence.cover.path' belongs to a region"),
             std::string::npos);
 }
