@@ -4,10 +4,11 @@ grid of eastern Antioquia), beside baselines measured on the same cells and fold
 
 Used as a user of minerisk would: for each municipality in turn, the known positive and negative
 cells of the *other* municipalities become finds and cleared-without-finds land; minerisk builds
-its evidence layers from them (density of finds and of cleared land, distances to both, slope and
-ruggedness of the grid's elevation) together with the grid's own feature columns, fits the weights
-(`minerisk fit`), and predicts the held-out municipality (`minerisk run`). Nothing built from
-labels sees the held-out municipality. The held-out predictions of all municipalities are pooled
+its evidence layers from them (by default the `spatial` model: whether the nearest surveyed cell
+held a find, the share of finds among the surveyed cells around, and the victim counts; see
+MODELS), fits the weights (`minerisk fit --zones`, which builds each training cell's label layers
+from the other training municipalities only), and predicts the held-out municipality (`minerisk
+run`). Nothing built from labels sees the held-out municipality. The held-out predictions of all municipalities are pooled
 into ROC-AUC and PR-AUC. The same folds give three baselines, pooled the same way:
   - the no-fit nearest-label rule: log1p(metres to the nearest training negative)
     - log1p(metres to the nearest training positive);
@@ -17,7 +18,7 @@ The RELand study's figures are printed too, but only when the CSV is the one the
 on (same SHA-256).
 
     /usr/bin/python3 datasets/validate_antioquia.py [--csv GRID.csv] [--columns-from MANIFEST.json]
-        [--exclude-victim-counts] [--minerisk build/engine/minerisk] [--keep DIR]
+        [--model spatial|all] [--exclude-victim-counts] [--minerisk build/engine/minerisk] [--keep DIR]
 """
 import argparse
 import json

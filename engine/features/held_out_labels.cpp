@@ -31,11 +31,12 @@ bool HeldOutLabels::excludes_polygon(const kernels::Polygon& polygon) const {
     }
   // The cells whose centres it covers, within its bounding box clipped to the grid.
   const auto& gt = grid_.frame.geotransform;
+  // Clamped as doubles first: a vertex far off the grid must not overflow the conversion.
   const auto clamp_col = [&](double x) {
-    return std::clamp(static_cast<int64_t>(std::floor((x - gt[0]) / gt[1])), int64_t{0}, grid_.width() - 1);
+    return static_cast<int64_t>(std::clamp(std::floor((x - gt[0]) / gt[1]), 0.0, static_cast<double>(grid_.width() - 1)));
   };
   const auto clamp_row = [&](double y) {
-    return std::clamp(static_cast<int64_t>(std::floor((y - gt[3]) / gt[5])), int64_t{0}, grid_.height() - 1);
+    return static_cast<int64_t>(std::clamp(std::floor((y - gt[3]) / gt[5]), 0.0, static_cast<double>(grid_.height() - 1)));
   };
   const int64_t c0 = std::min(clamp_col(x0), clamp_col(x1)), c1 = std::max(clamp_col(x0), clamp_col(x1));
   const int64_t r0 = std::min(clamp_row(y0), clamp_row(y1)), r1 = std::max(clamp_row(y0), clamp_row(y1));
@@ -50,47 +51,62 @@ bool HeldOutLabels::excludes_polygon(const kernels::Polygon& polygon) const {
 std::shared_ptr<const std::vector<kernels::WeightedPoint>> HeldOutLabels::kept(
     const std::vector<kernels::WeightedPoint>& all) const {
   std::lock_guard lock(mutex_);
-  auto& slot = kept_[&all];
+  auto& slot = kept_points_[&all];
   if (!slot) {
     auto points = std::make_shared<std::vector<kernels::WeightedPoint>>();
     for (const auto& p : all)
       if (!excludes_point(p.x, p.y)) points->push_back(p);
     slot = points;
   }
-  return std::static_pointer_cast<const std::vector<kernels::WeightedPoint>>(slot);
+  return slot;
+}
+
+bool HeldOutLabels::excludes_segment(const kernels::Segment& s) const {
+  const auto& gt = grid_.frame.geotransform;
+  const double step = 0.5 * std::min(std::abs(gt[1]), std::abs(gt[5]));
+  const double length = std::hypot(s.x1 - s.x0, s.y1 - s.y0);
+  // At most a million samples: a segment far longer than the grid is mostly off it anyway.
+  const double samples = std::min(std::ceil(length / step), 1e6);
+  for (double k = 0; k <= samples; ++k) {
+    const double t = samples > 0 ? k / samples : 0.0;
+    if (excludes_point(s.x0 + t * (s.x1 - s.x0), s.y0 + t * (s.y1 - s.y0))) return true;
+  }
+  return false;
 }
 
 std::shared_ptr<const Geometries> HeldOutLabels::kept(const Geometries& all) const {
   std::lock_guard lock(mutex_);
-  auto& slot = kept_[&all];
+  auto& slot = kept_geometries_[&all];
   if (!slot) {
+    // The features that touch an excluded fold through any of their parts.
+    std::vector<int64_t> excluded;
+    for (size_t i = 0; i < all.segments.size(); ++i)
+      if (excludes_segment(all.segments[i])) excluded.push_back(all.segment_feature[i]);
+    for (size_t i = 0; i < all.polygons.size(); ++i)
+      if (excludes_polygon(all.polygons[i])) excluded.push_back(all.polygon_feature[i]);
+    std::sort(excluded.begin(), excluded.end());
+    const auto left_out = [&](int64_t feature) { return std::binary_search(excluded.begin(), excluded.end(), feature); };
     auto g = std::make_shared<Geometries>();
-    // Segments [first, end) of one line are linked by prev/next (a ring's first segment links
-    // back to its last): a line is kept or left out whole.
-    const auto& s = all.segments;
-    std::vector<int32_t> renumbered(s.size(), -1);
-    for (size_t first = 0; first < s.size();) {
-      size_t end = first + 1;
-      while (end < s.size() && s[end].prev == static_cast<int32_t>(end - 1)) ++end;
-      bool excluded = false;
-      for (size_t i = first; i < end && !excluded; ++i)
-        excluded = excludes_point(s[i].x0, s[i].y0) || excludes_point(s[i].x1, s[i].y1);
-      if (!excluded)
-        for (size_t i = first; i < end; ++i) {
-          renumbered[i] = static_cast<int32_t>(g->segments.size());
-          g->segments.push_back(s[i]);
-        }
-      first = end;
-    }
+    // Segment links (prev/next) are renumbered; a feature's segments go or stay together.
+    std::vector<int32_t> renumbered(all.segments.size(), -1);
+    for (size_t i = 0; i < all.segments.size(); ++i)
+      if (!left_out(all.segment_feature[i])) {
+        renumbered[i] = static_cast<int32_t>(g->segments.size());
+        g->segments.push_back(all.segments[i]);
+        g->segment_feature.push_back(all.segment_feature[i]);
+      }
     for (auto& segment : g->segments) {
       if (segment.prev >= 0) segment.prev = renumbered[static_cast<size_t>(segment.prev)];
       if (segment.next >= 0) segment.next = renumbered[static_cast<size_t>(segment.next)];
     }
-    for (const auto& p : all.polygons)
-      if (!excludes_polygon(p)) g->polygons.push_back(p);
+    for (size_t i = 0; i < all.polygons.size(); ++i)
+      if (!left_out(all.polygon_feature[i])) {
+        g->polygons.push_back(all.polygons[i]);
+        g->polygon_feature.push_back(all.polygon_feature[i]);
+      }
     slot = g;
   }
-  return std::static_pointer_cast<const Geometries>(slot);
+  return slot;
 }
 
 }  // namespace minerisk::features

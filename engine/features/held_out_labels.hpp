@@ -24,14 +24,16 @@ class HeldOutLabels {
 
   /// Whether the cell holding the point belongs to an excluded fold.
   bool excludes_point(double x, double y) const;
-  /// A line is left out whole when any of its vertices lies in an excluded fold; a polygon when
-  /// any vertex, or any cell whose centre it covers, does.
+  /// A segment touches an excluded fold when a point along it (every half cell) lies in one; a
+  /// polygon when a vertex, or a cell whose centre it covers, does.
+  bool excludes_segment(const kernels::Segment& segment) const;
   bool excludes_polygon(const kernels::Polygon& polygon) const;
 
   /// The points a layer may use. Filtered once per source list (keyed by its address) and
   /// shared by every tile and thread.
   std::shared_ptr<const std::vector<kernels::WeightedPoint>> kept(const std::vector<kernels::WeightedPoint>& all) const;
-  /// The same for a distance layer's geometries (segment links renumbered).
+  /// The same for a distance layer's geometries: a feature (a point, a line, a polygon with its
+  /// outline) is left out whole when any of its parts touches an excluded fold.
   std::shared_ptr<const Geometries> kept(const Geometries& all) const;
 
  private:
@@ -41,7 +43,10 @@ class HeldOutLabels {
   FoldOfCell fold_of_cell_;
   std::vector<int64_t> excluded_;  // sorted
   mutable std::mutex mutex_;
-  mutable std::map<const void*, std::shared_ptr<const void>> kept_;
+  // Keyed by the source list's address: the sources live as long as the Model that owns them.
+  mutable std::map<const std::vector<kernels::WeightedPoint>*, std::shared_ptr<const std::vector<kernels::WeightedPoint>>>
+      kept_points_;
+  mutable std::map<const Geometries*, std::shared_ptr<const Geometries>> kept_geometries_;
 };
 
 }  // namespace minerisk::features

@@ -167,7 +167,8 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     c.name = j == 0 ? "intercept" : names[static_cast<size_t>(j - 1)];
     c.weight = fit.original.coefficients(j);
     c.standard_error = fit.original.standard_errors(j);
-    c.z = c.weight / c.standard_error;
+    // A weight `effect` held at 0 has no spread: z 0, p 1 (no evidence either way).
+    c.z = c.standard_error > 0 ? c.weight / c.standard_error : 0.0;
     c.p_value = std::erfc(std::abs(c.z) / std::sqrt(2.0));
     c.standardised_weight = fit.standardised.coefficients(j);
     c.standardised_error = fit.standardised.standard_errors(j);

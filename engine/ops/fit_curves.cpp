@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "../src/canvas.hpp"
+#include "minerisk/engine/errors.hpp"
 
 namespace minerisk::fit_detail {
 
@@ -52,10 +53,43 @@ Eigen::MatrixXd curve_columns(const Eigen::MatrixXd& X, const Eigen::MatrixXd& r
   return B;
 }
 
+namespace {
+
+// +1 when the transform never decreases as the feature grows, -1 when it never increases, 0
+// when it does both (gaussian, categorical, a piecewise curve that turns).
+int transform_direction(const kernels::Transform& t) {
+  using K = kernels::TransformKind;
+  switch (t.kind) {
+    case K::linear:
+    case K::log1p:
+    case K::step: return 1;
+    case K::exp_decay: return -1;
+    case K::piecewise: {
+      bool up = false, down = false;
+      for (size_t i = 1; i < t.ys.size(); ++i) up = up || t.ys[i] > t.ys[i - 1], down = down || t.ys[i] < t.ys[i - 1];
+      return up && down ? 0 : down ? -1 : 1;
+    }
+    default: return 0;
+  }
+}
+
+}  // namespace
+
 std::vector<int> curve_column_signs(const Scenario& s, const Knots& knots) {
   std::vector<int> signs;
-  for (size_t j = 0; j < knots.size(); ++j)
-    signs.insert(signs.end(), knots[j].empty() ? 1 : knots[j].size() - 1, s.evidence[j].effect);
+  for (size_t j = 0; j < knots.size(); ++j) {
+    const EvidenceSpec& e = s.evidence[j];
+    // `effect` is the direction along the feature: a learned curve's ramps rise with the raw
+    // feature; a single weight multiplies the transformed one, which a transform may reverse.
+    const int direction = knots[j].empty() ? transform_direction(e.transform) : 1;
+    if (e.effect != 0 && direction == 0)
+      throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' has effect = \"" +
+                      (e.effect > 0 ? "increasing" : "decreasing") + "\" but its " +
+                      kernels::transform_name(e.transform.kind) +
+                      " transform rises and falls, so no sign of its weight means that; remove effect or use a "
+                      "monotone transform");
+    signs.insert(signs.end(), knots[j].empty() ? 1 : knots[j].size() - 1, e.effect * direction);
+  }
   return signs;
 }
 

@@ -215,6 +215,40 @@ std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
   return layers;
 }
 
+namespace {
+
+// A layer value with no label left to build it from: a distance to nothing (+inf), a contrast
+// with no find left (-inf), or neither set left (NaN). It takes the value of the row nearest in
+// meaning among `rows`: the largest for +inf, the smallest for -inf, the median for NaN; raw
+// and transformed values from that same row, so both stay finite and consistent.
+void fill_unbuilt(const Scenario& s, size_t layer, const std::vector<Eigen::Index>& rows, Design& d) {
+  const auto col = static_cast<Eigen::Index>(layer);
+  std::vector<Eigen::Index> built;
+  for (Eigen::Index i : rows)
+    if (std::isfinite(d.X(i, col)) && std::isfinite(d.raw(i, col))) built.push_back(i);
+  if (built.size() == rows.size()) return;
+  if (built.empty())
+    throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[layer].name +
+                    "' has no value in a whole fold once that fold's own labels are left out; use more or smaller "
+                    "blocks (--block-size, --folds) or zones that share the labels more evenly");
+  // Ordered by the raw value where that is what is missing (a transform may reverse it, as
+  // exp_decay does), by the transformed value otherwise.
+  std::vector<Eigen::Index> by_raw = built, by_x = built;
+  std::sort(by_raw.begin(), by_raw.end(), [&](Eigen::Index a, Eigen::Index b) { return d.raw(a, col) < d.raw(b, col); });
+  std::sort(by_x.begin(), by_x.end(), [&](Eigen::Index a, Eigen::Index b) { return d.X(a, col) < d.X(b, col); });
+  for (Eigen::Index i : rows) {
+    if (std::isfinite(d.X(i, col)) && std::isfinite(d.raw(i, col))) continue;
+    const bool raw_missing = !std::isfinite(d.raw(i, col));
+    const double v = raw_missing ? d.raw(i, col) : d.X(i, col);
+    const std::vector<Eigen::Index>& order = raw_missing ? by_raw : by_x;
+    const Eigen::Index from = std::isnan(v) ? order[order.size() / 2] : v > 0 ? order.back() : order.front();
+    d.X(i, col) = d.X(from, col);
+    d.raw(i, col) = d.raw(from, col);
+  }
+}
+
+}  // namespace
+
 void rebuild_label_columns(const Scenario& s, const Model& model, const features::HeldOutLabels& held_out,
                            const std::vector<size_t>& layers, const std::vector<Eigen::Index>& rows, Design& d,
                            const FitOptions& options) {
@@ -251,20 +285,7 @@ void rebuild_label_columns(const Scenario& s, const Model& model, const features
       }
     }
   });
-  for (size_t j : layers) {
-    const auto col = static_cast<Eigen::Index>(j);
-    double far_x = -INFINITY, far_raw = -INFINITY;
-    for (Eigen::Index i : rows)
-      if (std::isfinite(d.X(i, col))) far_x = std::max(far_x, d.X(i, col)), far_raw = std::max(far_raw, d.raw(i, col));
-    for (Eigen::Index i : rows)
-      if (!std::isfinite(d.X(i, col))) {
-        if (!std::isfinite(far_x))
-          throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[j].name +
-                          "' has no value in a whole fold once that fold's own labels are left out; use more or "
-                          "smaller blocks (--block-size, --folds) or zones that share the labels more evenly");
-        d.X(i, col) = far_x, d.raw(i, col) = far_raw;
-      }
-  }
+  for (size_t j : layers) fill_unbuilt(s, j, rows, d);
 }
 
 }  // namespace minerisk::fit_detail

@@ -1,6 +1,6 @@
 #pragma once
 // fit's training data: the labelled cells (sparse), the design matrix built tile by tile from
-// the model's features, and the cross-validation folds (square blocks or zones).
+// the model's features, and its label layers rebuilt out of fold (fit_folds.hpp has the folds).
 #include <Eigen/Dense>
 
 #include <cstdint>
@@ -61,8 +61,8 @@ std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options);
 
 /// Cross-fitting: recomputes the label layers' columns of `rows` of `d` without the labels that
 /// touch a cell of the folds `excluded`, in parallel over the tiles holding those rows. A value
-/// with no label left to build it from (a distance to nothing) becomes the largest finite
-/// value of its column among `rows`: as far as the farthest.
+/// with no label left to build it from (a distance to nothing, +inf) becomes the largest of its
+/// column among `rows`: as far as the farthest; -inf the smallest, NaN the median.
 void rebuild_label_columns(const Scenario& s, const Model& model, const features::HeldOutLabels& held_out,
                            const std::vector<size_t>& layers, const std::vector<Eigen::Index>& rows, Design& d,
                            const FitOptions& options);

@@ -43,15 +43,27 @@ StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd
   const Eigen::MatrixXd Z = (X.rowwise() - f.mean.transpose()).array().rowwise() / f.sd.transpose().array();
   std::vector<Eigen::Index> active(static_cast<size_t>(X.cols()));
   for (Eigen::Index j = 0; j < X.cols(); ++j) active[static_cast<size_t>(j)] = j;
-  for (;;) {
+  const auto sign_of = [&](Eigen::Index j) { return signs.empty() ? 0 : signs[static_cast<size_t>(j)]; };
+  // Active set: drop the columns whose weight goes against their sign and refit; then bring
+  // back any dropped column whose weight, moved from 0 in its allowed direction, would raise the
+  // penalised likelihood (its gradient there points that way); until neither happens.
+  for (Eigen::Index round = 0; round <= 2 * X.cols() + 2; ++round) {
     f.standardised = fit_columns(Z, y, l2, active);
     std::vector<Eigen::Index> kept;
-    for (Eigen::Index j : active) {
-      const int sign = signs.empty() ? 0 : signs[static_cast<size_t>(j)];
-      if (sign * f.standardised.coefficients(j + 1) >= 0) kept.push_back(j);
+    for (Eigen::Index j : active)
+      if (sign_of(j) * f.standardised.coefficients(j + 1) >= 0) kept.push_back(j);
+    if (kept.size() != active.size()) {
+      active = std::move(kept);
+      continue;
     }
-    if (kept.size() == active.size()) break;
-    active = std::move(kept);
+    const Eigen::VectorXd eta = (Z * f.standardised.coefficients.tail(X.cols())).array() + f.standardised.coefficients(0);
+    const Eigen::VectorXd residual = y.array() - 1.0 / (1.0 + (-eta.array()).exp());
+    bool added = false;
+    for (Eigen::Index j = 0; j < X.cols(); ++j)
+      if (std::find(active.begin(), active.end(), j) == active.end() && sign_of(j) * Z.col(j).dot(residual) > 0)
+        active.push_back(j), added = true;
+    if (!added) break;
+    std::sort(active.begin(), active.end());
   }
   // beta = A beta', with A the linear map from standardised to original coefficients.
   const Eigen::Index k = X.cols();

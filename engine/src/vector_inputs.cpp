@@ -312,10 +312,14 @@ std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const G
 
 Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
   Geometries out;
+  int64_t feature = 0;
   visit_layer(spec, grid, role, Shape::any, false, [&](OGRGeometry& g, double, GIntBig) {
     add_points_as_segments(g, out.segments);
     add_segments(g, out.segments);  // lines, and the rings of polygons
     add_polygons(g, 1.0, out.polygons);
+    out.segment_feature.resize(out.segments.size(), feature);
+    out.polygon_feature.resize(out.polygons.size(), feature);
+    ++feature;
   });
   return out;
 }

@@ -207,3 +207,60 @@ def test_an_effect_against_the_declared_direction_is_set_to_zero(region, tmp_pat
     r = run_minerisk("fit", write_scenario(text.replace('"increasing"', '"upwards"'), name="bad.toml"), "-o",
                      tmp_path / "bad.toml.out.toml")
     assert r.returncode == 2 and "effect" in r.stderr and "increasing" in r.stderr
+
+
+def write_labels_gpkg(path, srs, finds, polygons):
+    """A GeoPackage with a `finds` point layer (count 1) and a `cleared` polygon layer (pod 0.9)."""
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    points = ds.CreateLayer("finds", srs, ogr.wkbPoint)
+    points.CreateField(ogr.FieldDefn("count", ogr.OFTInteger))
+    for x, y in finds:
+        f = ogr.Feature(points.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({x} {y})"))
+        f.SetField("count", 1)
+        points.CreateFeature(f)
+    cleared = ds.CreateLayer("cleared", srs, ogr.wkbPolygon)
+    cleared.CreateField(ogr.FieldDefn("pod", ogr.OFTReal))
+    for x0, y0, x1, y1 in polygons:
+        f = ogr.Feature(cleared.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON (({x0} {y0}, {x1} {y0}, {x1} {y1}, {x0} {y1}, {x0} {y0}))"))
+        f.SetField("pod", 0.9)
+        cleared.CreateFeature(f)
+    ds = None
+
+
+def test_a_cleared_polygon_crossing_a_zone_is_left_out_whole_outline_included(region, tmp_path, write_scenario):
+    """A long cleared rectangle whose corners lie in zones 0 and 2 covers cells of zone 1. For
+    zone 1's training cells it is left out whole: neither its interior nor its outline may give
+    them a distance to their own cleared land (the review found the outline did, at 5 m)."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    x0, dx, _, y0, _, dy = dem.GetGeoTransform()
+    zone_of = lambda r, c: c // 200  # three stripes of 200 columns  # noqa: E731
+    zones = zones_raster(tmp_path / "zones.tif", region, zone_of)
+    centre = lambda r, c: (x0 + (c + 0.5) * dx, y0 + (r + 0.5) * dy)  # noqa: E731
+    long_one = (*centre(320, 50), *centre(280, 550))  # columns 50 to 550: zones 0, 1 and 2
+    squares = [(*centre(40, 20), *centre(20, 40)), (*centre(580, 560), *centre(560, 580))]
+    finds = [centre(r, c) for r, c in [(100, 100), (500, 120), (100, 300), (500, 320), (100, 500), (500, 480)]]
+    labels = tmp_path / "labels.gpkg"
+    write_labels_gpkg(labels, dem.GetSpatialRef(), finds, [long_one] + squares)
+    evidence = f"""
+[model.evidence.to_cleared]
+feature = "vector_distance"
+path = "{labels}"
+layer = "cleared"
+weight = 1.0
+
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+"""
+    text = scenario_text(region, evidence=evidence).replace(f'path = "{region / "region.gpkg"}"\nlayer = "finds"',
+                                                            f'path = "{labels}"\nlayer = "finds"')
+    text = text.replace(f'path = "{region / "region.gpkg"}"\nlayer = "cleared"', f'path = "{labels}"\nlayer = "cleared"')
+    s = write_scenario(text + "\n[fit]\nbackground_ratio = 0\n")
+    report, design, _ = fit(s, tmp_path, "--zones", zones, "--no-cross-validation")
+    assert report["cross_fitted_layers"] == ["to_cleared"]
+    in_zone_1 = (design["col"] >= 200) & (design["col"] < 400) & (design["label"] == 0)
+    assert in_zone_1.sum() > 100  # the rectangle's cells in zone 1 are negatives
+    # Their nearest cleared land is then one of the two small squares, hundreds of metres away.
+    assert design["to_cleared"][in_zone_1].min() > 1000

@@ -35,8 +35,9 @@ struct EvidenceSpec {
   std::string feature;  // the feature kind's name (engine/features/feature_kinds.cpp lists them)
   double weight = 0.0;
   kernels::Transform transform;
-  /// The direction fit may give the layer's effect on the log-odds: +1 increasing with the
-  /// transformed feature, -1 decreasing, 0 either. A fitted effect against it is set to 0.
+  /// The direction fit may give the layer's effect on the log-odds as its feature (a distance,
+  /// a density, a share) grows: +1 increasing, -1 decreasing, 0 either. A fitted effect
+  /// against it is set to 0. Needs a monotone transform (not gaussian or categorical).
   int effect = 0;
   double bandwidth = 0.0;        // find_density, metres
   std::string where;             // front_line_distance, find_density: OGR SQL filter on the layer

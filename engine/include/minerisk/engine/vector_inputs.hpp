@@ -26,6 +26,9 @@ std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const G
 struct Geometries {
   std::vector<kernels::Segment> segments;
   std::vector<kernels::Polygon> polygons;
+  /// The feature (its place in the layer) each segment and polygon comes from: a polygon's
+  /// outline segments share its feature, so fit's cross-fitting can leave a label out whole.
+  std::vector<int64_t> segment_feature, polygon_feature;
 };
 Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
 
