@@ -32,12 +32,15 @@ class VectorDistance final : public Feature {
   bool from_labels_;  // read from the finds' or the cleared land's file
 };
 
-// A distance to the finds or to cleared land (the same file, whatever its filter) is built from
-// the labels.
+// A distance to the finds or to cleared land (their layer of their file, whatever its filter) is
+// built from the labels. Another layer of the same file (front lines beside the finds in one
+// GeoPackage) is not. An empty layer name is the file's only layer, so it matches any.
 bool reads_label_file(const Scenario& s, const EvidenceSpec& e) {
   if (!e.vector) return false;
   for (const auto& labels : {s.finds, s.cleared})
-    if (labels && same_local_file(labels->path.string(), e.vector->path.string())) return true;
+    if (labels && same_local_file(labels->path.string(), e.vector->path.string()) &&
+        (labels->layer.empty() || e.vector->layer.empty() || labels->layer == e.vector->layer))
+      return true;
   return false;
 }
 

@@ -130,6 +130,10 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   }
   const FoldMap folds(in.grid, options);
   r.folds_description = folds.description();
+  if (!from_labels.empty() && folds.count() < 2)
+    throw UserError(s.file.string() + ": the layers built from labels are built for each fold without its own "
+                    "labels, which needs at least 2 folds, and " + folds.description() +
+                    " give fewer; give a zone raster with 2 zones or more, or --block-size");
   for (size_t j : from_labels) r.cross_fitted.push_back(s.evidence[j].name);
 
   const TrainingCells cells = training_cells(s, model, options);

@@ -264,3 +264,30 @@ weight = -0.04
     assert in_zone_1.sum() > 100  # the rectangle's cells in zone 1 are negatives
     # Their nearest cleared land is then one of the two small squares, hundreds of metres away.
     assert design["to_cleared"][in_zone_1].min() > 1000
+
+
+def test_another_layer_of_the_finds_file_is_not_built_from_labels(region, tmp_path, write_scenario):
+    """The front lines live in the finds' GeoPackage: a distance to them is not a label layer."""
+    evidence = f"""
+[model.evidence.to_lines]
+feature = "vector_distance"
+path = "{region / "region.gpkg"}"
+layer = "front_lines"
+weight = -0.001
+
+[model.evidence.finds]
+feature = "find_density"
+bandwidth = 250.0
+weight = 0.9
+transform = "log1p"
+"""
+    s = write_scenario(scenario_text(region, evidence=evidence) + "\n[fit]\nbackground_ratio = 2\n")
+    report, _, _ = fit(s, tmp_path, "--block-size", "1000")
+    assert report["cross_fitted_layers"] == ["finds"]
+
+
+def test_cross_fitting_over_a_single_zone_is_refused(region, tmp_path, write_scenario):
+    zones = zones_raster(tmp_path / "one_zone.tif", region, lambda r, c: r * 0 + 1)
+    s = write_scenario(scenario_text(region))
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--zones", zones)
+    assert r.returncode == 2 and "at least 2 folds" in r.stderr and r.stderr.strip().count("\n") == 0
