@@ -1,19 +1,17 @@
 #include "minerisk/engine/ops/fit.hpp"
 
 #include "fit_curves.hpp"
+#include "fit_cross_fitting.hpp"
+#include "fit_cross_validation.hpp"
 #include "fit_design.hpp"
 #include "fit_folds.hpp"
+#include "fit_reports.hpp"
 #include "fit_standardised.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <cmath>
-#include <map>
-#include <functional>
-#include <optional>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 #include <toml++/toml.h>
 
@@ -24,62 +22,14 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/provenance.hpp"
-#include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
-#include "minerisk/engine/tile_loop.hpp"
-#include "minerisk/kernels/tile_plan.hpp"
-#include "minerisk/kernels/metrics.hpp"
 #include "staging.hpp"
 
 namespace minerisk {
 namespace {
 
 using namespace fit_detail;
-
-StandardisedFit fit_or_explain(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
-                               const std::vector<int>& signs) {
-  try {
-    return fit_standardised(X, y, l2, signs);
-  } catch (const std::domain_error& e) {
-    throw UserError(s.file.string() + ": the model cannot be fitted: " + e.what() +
-                    "; remove a layer that repeats another, or set [fit] l2 larger than 0");
-  }
-}
-
-// Blocks a fifth of the grid's shorter side, in metres, to three significant digits.
-double default_block_size(const Grid& grid) {
-  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
-  const double side = std::min(static_cast<double>(grid.width()) * std::abs(grid.frame.cell_width()) * scale.x,
-                               static_cast<double>(grid.height()) * std::abs(grid.frame.cell_height()) * scale.y) / 5;
-  const double unit = std::pow(10.0, std::floor(std::log10(side)) - 2);
-  return std::round(side / unit) * unit;
-}
-
-// The design rows of fold `f`.
-std::vector<Eigen::Index> rows_of(const std::vector<int64_t>& fold, int64_t f) {
-  std::vector<Eigen::Index> rows;
-  for (size_t i = 0; i < fold.size(); ++i)
-    if (fold[i] == f) rows.push_back(static_cast<Eigen::Index>(i));
-  return rows;
-}
-
-// Drops the rows in no fold (and their entries of `fold`).
-void keep_rows_in_folds(Design& d, std::vector<int64_t>& fold) {
-  std::vector<Eigen::Index> kept;
-  for (size_t i = 0; i < fold.size(); ++i)
-    if (fold[i] >= 0) kept.push_back(static_cast<Eigen::Index>(i));
-  if (kept.size() == fold.size()) return;
-  Design k;
-  for (Eigen::Index i : kept) k.cell.push_back(d.cell[static_cast<size_t>(i)]);
-  k.X = d.X(kept, Eigen::all);
-  k.raw = d.raw(kept, Eigen::all);
-  k.y = d.y(kept);
-  std::vector<int64_t> kept_fold;
-  for (Eigen::Index i : kept) kept_fold.push_back(fold[static_cast<size_t>(i)]);
-  d = std::move(k);
-  fold = std::move(kept_fold);
-}
 
 std::string fitted_toml(const Scenario& s, const FitResult& r) {
   toml::table root = toml::parse(s.resolved_toml);
@@ -135,6 +85,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                     "labels, which needs at least 2 folds, and " + folds.description() +
                     " give fewer; give a zone raster with 2 zones or more, or --block-size");
   for (size_t j : from_labels) r.cross_fitted.push_back(s.evidence[j].name);
+  const LabelLayers labels{s, model, folds, from_labels, options};
 
   const TrainingCells cells = training_cells(s, model, options);
   Design design = build_design(s, model, cells, options);
@@ -149,11 +100,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
       r.notes.push_back(std::to_string(before - design.cell.size()) +
                         " training cells lie in no zone and are left out: their label layers cannot be built without "
                         "their own labels");
-    for (int f = 0; f < folds.count(); ++f) {
-      const features::HeldOutLabels held_out(in.grid, folds.function(), {f});
-      rebuild_label_columns(s, model, held_out, from_labels, rows_of(fold, f), design, options);
-      options.check_cancelled();
-    }
+    cross_fit(labels, fold, -1, design);
   }
   check_design(s, design);
 
@@ -163,7 +110,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   const Eigen::MatrixXd columns = curve_columns(design.X, design.raw, knots);
   r.positives = static_cast<int64_t>(design.y.sum());
   r.negatives = design.y.size() - r.positives;
-  const StandardisedFit fit = fit_or_explain(s, columns, design.y, options.spec.l2, curve_column_signs(s, knots));
+  const StandardisedFit fit = fit_or_refuse(s, columns, design.y, options.spec.l2, curve_column_signs(s, knots));
   r.warnings = separation_warnings(columns, design.y, names, fit);
   r.curves = curves_of(s, knots, fit.original.coefficients);
   for (Eigen::Index j = 0; j < fit.original.coefficients.size(); ++j) {
@@ -183,98 +130,16 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     for (Eigen::Index j = 0; j < fit.original.covariance.cols(); ++j) r.covariance.back().push_back(fit.original.covariance(i, j));
   }
 
-  // Spatial cross-validation: fit without each fold, predict it, pool the predictions. The
-  // held-out rows are the cross-fitted ones (their label layers built without their fold); the
-  // training rows' label layers are rebuilt without the held-out fold too, so nothing built from
-  // the held-out land's labels reaches the fold's fit.
-  std::vector<kernels::ScoredCell> pooled;
-  for (int f = 0; f < (options.spec.cross_validate ? folds.count() : 0); ++f) {
-    const std::vector<Eigen::Index> test = rows_of(fold, f);
-    if (test.empty()) continue;
-    std::vector<Eigen::Index> train;
-    for (size_t i = 0; i < fold.size(); ++i)
-      if (fold[i] != f) train.push_back(static_cast<Eigen::Index>(i));
-    Design d = design;
-    if (!from_labels.empty())
-      for (int g = 0; g < folds.count(); ++g) {
-        if (g == f) continue;
-        const features::HeldOutLabels held_out(in.grid, folds.function(), {f, g});
-        rebuild_label_columns(s, model, held_out, from_labels, rows_of(fold, g), d, options);
-        options.check_cancelled();
-      }
-    const Eigen::VectorXd ytrain = d.y(train);
-    if (ytrain.sum() == 0 || ytrain.sum() == static_cast<double>(ytrain.size())) continue;
-    // The fold's curves are learned from its training rows alone, knots included.
-    const Eigen::MatrixXd raw_train = d.raw(train, Eigen::all);
-    const Knots fold_knots = choose_knots(s, raw_train, options.spec.knots);
-    const StandardisedFit ff =
-        fit_or_explain(s, curve_columns(d.X(train, Eigen::all), raw_train, fold_knots), ytrain, options.spec.l2,
-                       curve_column_signs(s, fold_knots));
-    const Eigen::VectorXd& w = ff.original.coefficients;
-    const Eigen::MatrixXd held = curve_columns(d.X(test, Eigen::all), d.raw(test, Eigen::all), fold_knots);
-    for (Eigen::Index t = 0; t < held.rows(); ++t) {
-      const double eta = w(0) + held.row(t).dot(w.tail(w.size() - 1));
-      pooled.push_back({1.0 / (1.0 + std::exp(-eta)), d.y(test[static_cast<size_t>(t)])});
-    }
-    ++r.folds;
-  }
-  if (r.folds > 0) {
-    const double none[1] = {0.1};
-    try {
-      const kernels::RankingMetrics m = kernels::ranking_metrics(pooled, none);
-      r.cv_roc_auc = m.roc_auc;
-      r.cv_pr_auc = m.average_precision;
-    } catch (const std::invalid_argument&) {
-      r.folds = 0;  // the held-out cells held one class only
-    }
+  if (options.spec.cross_validate) {
+    const CrossValidation cv = cross_validate(labels, design, fold);
+    r.folds = cv.folds;
+    r.cv_roc_auc = cv.roc_auc;
+    r.cv_pr_auc = cv.pr_auc;
   }
 
-  // Weights of evidence of the classed layers over the training cells.
-  for (size_t j = 0; j < s.evidence.size(); ++j) {
-    const EvidenceSpec& e = s.evidence[j];
-    const auto column = design.X.col(static_cast<Eigen::Index>(j));
-    const auto raw = design.raw.col(static_cast<Eigen::Index>(j));
-    std::vector<std::pair<std::string, std::function<bool(Eigen::Index)>>> classes;
-    if (e.transform.kind == kernels::TransformKind::categorical) {
-      for (size_t c = 0; c < e.transform.xs.size(); ++c) {  // one per listed class, by its value
-        char label[96];
-        std::snprintf(label, sizeof label, "%s = %.17g", e.name.c_str(), e.transform.xs[c]);
-        const double cls = e.transform.xs[c];
-        classes.emplace_back(label, [&, cls](Eigen::Index i) { return raw(i) == cls; });
-      }
-    } else if (e.transform.kind == kernels::TransformKind::step) {
-      classes.emplace_back(e.name, [&](Eigen::Index i) { return column(i) > 0; });
-    } else if (features::find_feature_kind(e.feature)->classed) {
-      classes.emplace_back(e.name, [&](Eigen::Index i) { return raw(i) > 0; });
-    }
-    for (const auto& [label, in_class] : classes) {
-      double bd = 0, bn = 0, nd = 0, nn = 0;
-      for (Eigen::Index i = 0; i < design.y.size(); ++i) {
-        const bool b = in_class(i), d = design.y(i) > 0;
-        (b ? (d ? bd : bn) : (d ? nd : nn)) += 1;
-      }
-      try {
-        r.weights_of_evidence.emplace_back(label, kernels::weights_of_evidence(bd, bn, nd, nn));
-      } catch (const std::domain_error&) {
-        // A class with no training cell on one side has no finite weights: left out.
-      }
-    }
-  }
+  r.weights_of_evidence = classed_weights_of_evidence(s, design);
   r.fitted_toml = fitted_toml(s, r);
-  std::ostringstream csv;
-  csv.precision(17);
-  // The cell of each row first (row and column of the grid), so a row can be found on the map.
-  csv << "row,col,";
-  for (const EvidenceSpec& e : s.evidence) csv << e.name << ",";
-  csv << "label\n";
-  const int64_t width = in.grid.width();
-  for (Eigen::Index i = 0; i < design.X.rows(); ++i) {
-    const auto cell = static_cast<int64_t>(design.cell[static_cast<size_t>(i)]);
-    csv << cell / width << "," << cell % width << ",";
-    for (Eigen::Index j = 0; j < design.X.cols(); ++j) csv << design.X(i, j) << ",";
-    csv << design.y(i) << "\n";
-  }
-  r.design_csv = csv.str();
+  r.design_csv = design_csv(s, design, in.grid.width());
   return r;
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "minerisk/engine/errors.hpp"
+
 namespace minerisk::fit_detail {
 
 namespace {
@@ -77,6 +79,16 @@ StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd
   f.original.covariance = A * f.standardised.covariance * A.transpose();
   f.original.standard_errors = f.original.covariance.diagonal().cwiseSqrt();
   return f;
+}
+
+StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
+                              const std::vector<int>& signs) {
+  try {
+    return fit_standardised(X, y, l2, signs);
+  } catch (const std::domain_error& e) {
+    throw UserError(s.file.string() + ": the model cannot be fitted: " + e.what() +
+                    "; remove a layer that repeats another, or set [fit] l2 larger than 0");
+  }
 }
 
 namespace {

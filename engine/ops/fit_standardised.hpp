@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "minerisk/engine/scenario.hpp"
 #include "minerisk/kernels/logistic_regression.hpp"
 
 namespace minerisk::fit_detail {
@@ -28,6 +29,11 @@ struct StandardisedFit {
 /// 0): a layer whose effect the data would turn physically backwards drops out instead.
 StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
                                  const std::vector<int>& signs = {});
+
+/// fit_standardised, with a failure (a singular design, no convergence) as a UserError naming
+/// the scenario and what to change.
+StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
+                              const std::vector<int>& signs);
 
 /// Plain-language warnings when the training cells are (quasi-)separable: a layer whose
 /// positives and negatives do not overlap, or the fitted model ranking every positive above

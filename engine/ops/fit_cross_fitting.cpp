@@ -1,0 +1,51 @@
+#include "fit_cross_fitting.hpp"
+
+#include <cmath>
+
+namespace minerisk::fit_detail {
+
+std::vector<Eigen::Index> rows_of(const std::vector<int64_t>& fold, int64_t f) {
+  std::vector<Eigen::Index> rows;
+  for (size_t i = 0; i < fold.size(); ++i)
+    if (fold[i] == f) rows.push_back(static_cast<Eigen::Index>(i));
+  return rows;
+}
+
+void keep_rows_in_folds(Design& d, std::vector<int64_t>& fold) {
+  std::vector<Eigen::Index> kept;
+  for (size_t i = 0; i < fold.size(); ++i)
+    if (fold[i] >= 0) kept.push_back(static_cast<Eigen::Index>(i));
+  if (kept.size() == fold.size()) return;
+  Design k;
+  for (Eigen::Index i : kept) k.cell.push_back(d.cell[static_cast<size_t>(i)]);
+  k.X = d.X(kept, Eigen::all);
+  k.raw = d.raw(kept, Eigen::all);
+  k.y = d.y(kept);
+  std::vector<int64_t> kept_fold;
+  for (Eigen::Index i : kept) kept_fold.push_back(fold[static_cast<size_t>(i)]);
+  d = std::move(k);
+  fold = std::move(kept_fold);
+}
+
+void cross_fit(const LabelLayers& labels, const std::vector<int64_t>& fold, int64_t also_without, Design& d) {
+  if (labels.layers.empty()) return;
+  const Grid& grid = labels.model.grid();
+  for (int64_t g = 0; g < labels.folds.count(); ++g) {
+    if (g == also_without) continue;
+    std::vector<int64_t> excluded{g};
+    if (also_without >= 0) excluded.push_back(also_without);
+    const features::HeldOutLabels held_out(grid, labels.folds.function(), excluded);
+    rebuild_label_columns(labels.scenario, labels.model, held_out, labels.layers, rows_of(fold, g), d, labels.options);
+    labels.options.check_cancelled();
+  }
+}
+
+double default_block_size(const Grid& grid) {
+  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
+  const double side = std::min(static_cast<double>(grid.width()) * std::abs(grid.frame.cell_width()) * scale.x,
+                               static_cast<double>(grid.height()) * std::abs(grid.frame.cell_height()) * scale.y) / 5;
+  const double unit = std::pow(10.0, std::floor(std::log10(side)) - 2);
+  return std::round(side / unit) * unit;
+}
+
+}  // namespace minerisk::fit_detail

@@ -1,0 +1,63 @@
+#include "fit_reports.hpp"
+
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+#include "../features/feature.hpp"
+
+namespace minerisk::fit_detail {
+
+std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_of_evidence(const Scenario& s,
+                                                                                          const Design& design) {
+  std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> out;
+  for (size_t j = 0; j < s.evidence.size(); ++j) {
+    const EvidenceSpec& e = s.evidence[j];
+    const auto column = design.X.col(static_cast<Eigen::Index>(j));
+    const auto raw = design.raw.col(static_cast<Eigen::Index>(j));
+    std::vector<std::pair<std::string, std::function<bool(Eigen::Index)>>> classes;
+    if (e.transform.kind == kernels::TransformKind::categorical) {
+      for (size_t c = 0; c < e.transform.xs.size(); ++c) {  // one per listed class, by its value
+        char label[96];
+        std::snprintf(label, sizeof label, "%s = %.17g", e.name.c_str(), e.transform.xs[c]);
+        const double cls = e.transform.xs[c];
+        classes.emplace_back(label, [&, cls](Eigen::Index i) { return raw(i) == cls; });
+      }
+    } else if (e.transform.kind == kernels::TransformKind::step) {
+      classes.emplace_back(e.name, [&](Eigen::Index i) { return column(i) > 0; });
+    } else if (features::find_feature_kind(e.feature)->classed) {
+      classes.emplace_back(e.name, [&](Eigen::Index i) { return raw(i) > 0; });
+    }
+    for (const auto& [label, in_class] : classes) {
+      double bd = 0, bn = 0, nd = 0, nn = 0;
+      for (Eigen::Index i = 0; i < design.y.size(); ++i) {
+        const bool b = in_class(i), d = design.y(i) > 0;
+        (b ? (d ? bd : bn) : (d ? nd : nn)) += 1;
+      }
+      try {
+        out.emplace_back(label, kernels::weights_of_evidence(bd, bn, nd, nn));
+      } catch (const std::domain_error&) {
+        // A class with no training cell on one side has no finite weights: left out.
+      }
+    }
+  }
+  return out;
+}
+
+std::string design_csv(const Scenario& s, const Design& design, int64_t grid_width) {
+  std::ostringstream csv;
+  csv.precision(17);
+  // The cell of each row first (row and column of the grid), so a row can be found on the map.
+  csv << "row,col,";
+  for (const EvidenceSpec& e : s.evidence) csv << e.name << ",";
+  csv << "label\n";
+  for (Eigen::Index i = 0; i < design.X.rows(); ++i) {
+    const auto cell = static_cast<int64_t>(design.cell[static_cast<size_t>(i)]);
+    csv << cell / grid_width << "," << cell % grid_width << ",";
+    for (Eigen::Index j = 0; j < design.X.cols(); ++j) csv << design.X(i, j) << ",";
+    csv << design.y(i) << "\n";
+  }
+  return csv.str();
+}
+
+}  // namespace minerisk::fit_detail
