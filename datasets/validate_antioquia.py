@@ -18,7 +18,7 @@ The RELand study's figures are printed too, but only when the CSV is the one the
 on (same SHA-256).
 
     /usr/bin/python3 datasets/validate_antioquia.py [--csv GRID.csv] [--columns-from MANIFEST.json]
-        [--model spatial|all] [--exclude-victim-counts] [--minerisk build/engine/minerisk] [--keep DIR]
+        [--model spatial|all] [--knots N] [--exclude-victim-counts] [--minerisk build/engine/minerisk] [--keep DIR]
 """
 import argparse
 import json
@@ -225,7 +225,7 @@ class Fold:
 def fit_arguments(fold, model):
     # The held-out municipality is scored here, so fit's own cross-validation is not needed.
     arguments = ["fit", fold.scenario, "-o", fold.fitted, "-q", "--l2", model["l2"], "--no-cross-validation",
-                 "--knots", model.get("knots", 0)]
+                 "--knots", model["knots"]]
     if CROSS_FIT_OVER_MUNICIPALITIES:
         arguments += ["--zones", fold.zones]
     return arguments
@@ -279,6 +279,9 @@ def parse_arguments(argv):
     parser.add_argument("--model", choices=sorted(MODELS), default="spatial",
                         help="the layers minerisk fits: 'spatial' (label distances, share of finds nearby, victim "
                              "counts; default) or 'all' (every grid column too, the model before issue 13)")
+    parser.add_argument("--knots", type=int, default=0,
+                        help="learn each layer's effect as a curve with this many segments (minerisk fit --knots; "
+                             "default 0: one weight per layer)")
     parser.add_argument("--exclude-victim-counts", action="store_true",
                         help="leave the 17 municipality-level victim-count columns out of minerisk's model")
     parser.add_argument("--keep", help="folder to keep the work in (default: a temporary one)")
@@ -306,7 +309,8 @@ def validate(args):
     for code in grid.municipality_codes():
         held = cells.municipality == code
         fold = Fold(work, code, grid.municipality_path)
-        probability, layers, own = minerisk_fold(args.minerisk, grid, inputs, fold, code, exclude, MODELS[args.model])
+        model = dict(MODELS[args.model], knots=args.knots)
+        probability, layers, own = minerisk_fold(args.minerisk, grid, inputs, fold, code, exclude, model)
         most_layers = max(most_layers, layers)
         fold_scores = {"minerisk": probability[cells.rows[held], cells.cols[held]], **baseline_fold(cells, code)}
         for name, values in fold_scores.items():
