@@ -122,6 +122,29 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
 
 py::object json_to_python(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
 
+// One fit option from Python into the spec; a value of the wrong type throws py::cast_error.
+void set_fit_option(FitSpec& spec, const std::string& key, const py::handle& v) {
+  if (key == "labels") spec.labels = fs::absolute(py::str(v).cast<std::string>());
+  else if (key == "zones") spec.zones = fs::absolute(py::str(v).cast<std::string>());
+  else if (key == "background_ratio") spec.background_ratio = v.cast<double>();
+  else if (key == "l2") spec.l2 = v.cast<double>();
+  else if (key == "block_size") spec.block_size = v.cast<double>();
+  else if (key == "knots") spec.knots = v.cast<int>();
+  else if (key == "cross_validate") spec.cross_validate = v.cast<bool>();
+  else if (key == "folds") spec.folds = v.cast<int>();
+  else if (key == "seed") spec.seed = v.cast<uint64_t>();
+  else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds, seed, knots or cross_validate");
+}
+
+// What an option takes, for the message when a value does not cast.
+std::string fit_option_type(const std::string& key) {
+  if (key == "labels" || key == "zones") return "a path";
+  if (key == "knots" || key == "folds") return "a whole number";
+  if (key == "seed") return "a whole number from 0";
+  if (key == "cross_validate") return "True or False";
+  return "a number";
+}
+
 py::object fit(const py::object& scenario, const std::string& base_dir, const py::dict& overrides, int threads) {
   const Scenario s = scenario_of(scenario, base_dir);
   FitOptions options;
@@ -131,16 +154,13 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
   options.quiet = true;
   for (const auto& [k, v] : overrides) {
     const auto key = py::str(k).cast<std::string>();
-    if (key == "labels") options.spec.labels = fs::absolute(py::str(v).cast<std::string>());
-    else if (key == "zones") options.spec.zones = fs::absolute(py::str(v).cast<std::string>());
-    else if (key == "background_ratio") options.spec.background_ratio = v.cast<double>();
-    else if (key == "l2") options.spec.l2 = v.cast<double>();
-    else if (key == "block_size") options.spec.block_size = v.cast<double>();
-    else if (key == "knots") options.spec.knots = v.cast<int>();
-    else if (key == "cross_validate") options.spec.cross_validate = v.cast<bool>();
-    else if (key == "folds") options.spec.folds = v.cast<int>();
-    else if (key == "seed") options.spec.seed = v.cast<uint64_t>();
-    else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds, seed, knots or cross_validate");
+    try {
+      set_fit_option(options.spec, key, v);
+    } catch (const py::cast_error&) {
+      // pybind11's own message names no option: say which, and what it takes.
+      throw py::value_error("fit: option '" + key + "' got " + py::str(py::type::of(v)).cast<std::string>() + " " +
+                            py::repr(v).cast<std::string>() + "; give " + fit_option_type(key));
+    }
   }
   FitResult r;
   {

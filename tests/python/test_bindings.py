@@ -190,6 +190,11 @@ def test_fit_options_from_python_are_checked(region):
         scenario.fit(block_size=2000.0, folds=0, background_ratio=1.0)
     with pytest.raises(ValueError, match="unknown option"):
         scenario.fit(fold=3)
+    # A value of the wrong type names its option and what it takes (not pybind11's cast error).
+    with pytest.raises(ValueError, match="option 'knots' got <class 'float'> 3.5; give a whole number"):
+        scenario.fit(knots=3.5)
+    with pytest.raises(ValueError, match="option 'cross_validate'.*True or False"):
+        scenario.fit(cross_validate="yes")
 
 
 def test_a_sweep_from_python(region, tmp_path):
