@@ -2,6 +2,7 @@
 
 #include "fit_curves.hpp"
 #include "fit_standardised.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/kernels/metrics.hpp"
 
 namespace minerisk::fit_detail {
@@ -23,8 +24,16 @@ CrossValidation cross_validate(const LabelLayers& labels, const Design& design, 
     if (ytrain.sum() == 0 || ytrain.sum() == static_cast<double>(ytrain.size())) continue;
     const Eigen::MatrixXd raw_train = d.raw(train, Eigen::all);
     const Knots knots = choose_knots(s, raw_train, spec.knots);
-    const StandardisedFit fit = fit_or_refuse(s, curve_columns(d.X(train, Eigen::all), raw_train, knots), ytrain,
-                                              spec.l2, curve_column_signs(s, knots));
+    const Eigen::MatrixXd columns = curve_columns(d.X(train, Eigen::all), raw_train, knots);
+    StandardisedFit fit;
+    try {
+      fit = fit_standardised(columns, ytrain, spec.l2, curve_column_signs(s, knots));
+    } catch (const std::domain_error& e) {
+      // The whole design fitted, so a fold's failure is the fold's: fewer rows, often separable.
+      throw UserError(s.file.string() + ": cross-validation fold " + std::to_string(f + 1) + " of " +
+                      labels.folds.description() + " cannot be fitted without its held-out land (" + e.what() +
+                      "); its training cells may be separable: set [fit] l2 (--l2) larger than 0, or use fewer folds");
+    }
     const Eigen::VectorXd& w = fit.original.coefficients;
     const Eigen::MatrixXd held = curve_columns(d.X(test, Eigen::all), d.raw(test, Eigen::all), knots);
     for (Eigen::Index t = 0; t < held.rows(); ++t) {

@@ -193,8 +193,16 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   size_t count = 0;
   layer->ResetReading();
   const std::string unreadable = what + " could not be read to its end";
+  // Some drivers (GeoPackage, SQLite) only check a filter when they read: an SQL error then is
+  // the filter's, not a damaged file's.
+  const auto check_reading = [&] {
+    if (!spec.where.empty() && trap.first().find("SQL") != std::string::npos)
+      throw UserError(what + ": the filter where = \"" + spec.where + "\" is not valid OGR SQL for this layer (GDAL: " +
+                      trap.first() + "); check its field names and operators");
+    trap.check(unreadable, kDamagedInputAdvice);
+  };
   for (auto& feature : *layer) {
-    trap.check(unreadable, kDamagedInputAdvice);  // before a value OGR complained about is used
+    check_reading();  // before a value OGR complained about is used
     OGRGeometry* geometry = feature->GetGeometryRef();
     if (!geometry || geometry->IsEmpty()) continue;
     if (!accepts(shape, geometry->getGeometryType()))
@@ -224,7 +232,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     visit(*geometry, value, feature->GetFID());
     ++count;
   }
-  trap.check(unreadable, kDamagedInputAdvice);
+  check_reading();
   if (count == 0)
     throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") +
                     " has no features; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");

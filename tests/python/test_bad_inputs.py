@@ -108,6 +108,14 @@ def test_layer_of_the_wrong_geometry_type(region, tmp_path, write_scenario):
     check_refused(write_scenario(text), tmp_path, "finds", "front_lines", "Line String", "must be points")
 
 
+def test_a_filter_a_geopackage_rejects_is_named_as_the_filter(region, tmp_path, write_scenario):
+    """GeoPackage checks a filter only when it reads: that SQL error is the filter's, not a
+    damaged file's."""
+    text = scenario_text(region, finds_extra='where = "cnt ==== 0"')
+    check_refused(write_scenario(text), tmp_path, "finds", 'the filter where = "cnt ==== 0" is not valid OGR SQL',
+                  "check its field names")
+
+
 def test_unknown_layer_name_suggests(region, tmp_path, write_scenario):
     text = replace_section(scenario_text(region), "finds", f'path = "{region / "region.gpkg"}"\nlayer = "find"')
     check_refused(write_scenario(text), tmp_path, "finds", "has no layer 'find'", "did you mean 'finds'")
