@@ -191,3 +191,25 @@ def test_nearest_label_rule_matches_brute_force(tmp_path):
         order_got, order_want = np.lexsort(got_lonlat.T), np.lexsort(want_lonlat.T)
         np.testing.assert_allclose(got_lonlat[order_got], want_lonlat[order_want], atol=1e-9)
         np.testing.assert_allclose(got[order_got], np.array(expected)[order_want], rtol=0, atol=1e-6)
+
+
+def test_a_model_fitted_on_one_region_is_applied_to_another(tmp_path):
+    """--write-model fits on every labelled cell of region A; --apply-model scores region B's
+    municipalities with it, each one's label layers built from B's other municipalities."""
+    antioquia_synthetic.write_region(tmp_path / "a.csv", seed=0)
+    antioquia_synthetic.write_region(tmp_path / "b.csv", seed=1)
+    model = tmp_path / "a_model.toml"
+    written = validate("--csv", tmp_path / "a.csv", "--write-model", model, keep=tmp_path / "a")
+    assert written.returncode == 0, written.stderr
+    assert "format = 'minerisk model'" in model.read_text()
+    applied = validate("--csv", tmp_path / "b.csv", "--apply-model", model, keep=tmp_path / "b")
+    assert applied.returncode == 0, applied.stderr
+    scores = json.loads((tmp_path / "b" / "validation.json").read_text())
+    assert scores["model"] == f"model file {model}, applied"
+    assert 0 <= scores["roc_auc_percent"] <= 100
+    # No fit ran on region B: each fold ran the model file.
+    assert not list((tmp_path / "b").glob("fold_*/fitted.toml"))
+    # A region without a column the model uses is refused in one line.
+    antioquia_synthetic.write_region(tmp_path / "c.csv", seed=2, drop=("Amenaza",))
+    refused = validate("--csv", tmp_path / "c.csv", "--apply-model", model, keep=tmp_path / "c")
+    assert refused.returncode == 2 and "grid_amenaza" in refused.stderr, refused.stderr
