@@ -15,11 +15,8 @@ bool HeldOutLabels::excluded_fold(int64_t fold) const {
 }
 
 bool HeldOutLabels::excludes_point(double x, double y) const {
-  const auto& gt = grid_.frame.geotransform;
-  const double c = std::floor((x - gt[0]) / gt[1]), r = std::floor((y - gt[3]) / gt[5]);
-  if (!(c >= 0 && r >= 0 && c < static_cast<double>(grid_.width()) && r < static_cast<double>(grid_.height())))
-    return false;  // off the grid: in no fold
-  return excluded_fold(fold_of_cell_(static_cast<int64_t>(r), static_cast<int64_t>(c)));
+  int64_t row, col;
+  return grid_.cell_at(x, y, row, col) && excluded_fold(fold_of_cell_(row, col));  // off the grid: in no fold
 }
 
 bool HeldOutLabels::excludes_polygon(const kernels::Polygon& polygon) const {

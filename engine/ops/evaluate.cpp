@@ -39,12 +39,9 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
   spec.where = truth.where;
   spec.value_field = truth.count_field;
   std::vector<float> items(cells, 0.0f);
-  const auto& gt = grid.frame.geotransform;
   for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth")) {
-    const auto col = static_cast<int64_t>(std::floor((p.x - gt[0]) / gt[1]));
-    const auto row = static_cast<int64_t>(std::floor((p.y - gt[3]) / gt[5]));
-    if (col >= 0 && row >= 0 && col < grid.width() && row < grid.height())
-      items[static_cast<size_t>(row * grid.width() + col)] += static_cast<float>(p.weight);
+    int64_t row, col;
+    if (grid.cell_at(p.x, p.y, row, col)) items[static_cast<size_t>(row * grid.width() + col)] += static_cast<float>(p.weight);
   }
   return items;
 }

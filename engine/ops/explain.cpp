@@ -53,12 +53,8 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
     if (!ct || !ct->Transform(1, &x, &y)) throw UserError("--crs: cannot transform the point to the grid's CRS");
   }
   const auto& gt = grid.frame.geotransform;
-  // Compared in double first: a coordinate far outside would not fit an integer.
-  const double fcol = std::floor((x - gt[0]) / gt[1]), frow = std::floor((y - gt[3]) / gt[5]);
-  const bool inside = fcol >= 0 && frow >= 0 && fcol < static_cast<double>(grid.width()) &&
-                      frow < static_cast<double>(grid.height());
-  const auto col = inside ? static_cast<int64_t>(fcol) : -1, row = inside ? static_cast<int64_t>(frow) : -1;
-  if (!inside)
+  int64_t row = -1, col = -1;
+  if (!grid.cell_at(x, y, row, col))
     throw UserError("the point (" + number_text(options.x) + ", " + number_text(options.y) + ")" +
                     (options.crs.empty() ? "" : " in " + options.crs) + " lies outside the grid, which spans x " +
                     number_text(gt[0]) + " to " + number_text(gt[0] + gt[1] * static_cast<double>(grid.width())) +

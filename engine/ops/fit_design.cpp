@@ -16,14 +16,6 @@
 
 namespace minerisk::fit_detail {
 
-// Row and column of the cell holding a point, or false when it is off the grid.
-bool cell_of(const Grid& grid, double x, double y, int64_t& row, int64_t& col) {
-  const auto& gt = grid.frame.geotransform;
-  col = static_cast<int64_t>(std::floor((x - gt[0]) / gt[1]));
-  row = static_cast<int64_t>(std::floor((y - gt[3]) / gt[5]));
-  return col >= 0 && row >= 0 && col < grid.width() && row < grid.height();
-}
-
 TrainingCells::TrainingCells(size_t grid_cells, std::vector<std::pair<size_t, int8_t>> labelled) {
   for (const auto& [cell, l] : labelled) positives += l == 1, negatives += l == 0;
   if (labelled.size() > grid_cells / 8) {  // many: one byte a cell is smaller than pairs
@@ -98,7 +90,7 @@ TrainingCells training_cells(const Scenario& s, const Model& model, const FitOpt
     std::vector<size_t> positive;
     for (const kernels::WeightedPoint& p : *model.inputs().shared->finds) {
       int64_t row, col;
-      if (cell_of(grid, p.x, p.y, row, col)) positive.push_back(static_cast<size_t>(row * grid.width() + col));
+      if (grid.cell_at(p.x, p.y, row, col)) positive.push_back(static_cast<size_t>(row * grid.width() + col));
     }
     std::sort(positive.begin(), positive.end());
     positive.erase(std::unique(positive.begin(), positive.end()), positive.end());

@@ -34,9 +34,6 @@ class TrainingCells {
   std::vector<int8_t> dense_;  // kUnused where unlabelled; used instead of sparse_ when dense
 };
 
-/// Row and column of the cell holding a point, or false when it is off the grid.
-bool cell_of(const Grid& grid, double x, double y, int64_t& row, int64_t& col);
-
 /// Finds (1) and cleared land (0), or a label raster; plus random background negatives.
 TrainingCells training_cells(const Scenario& s, const Model& model, const FitOptions& options);
 

@@ -26,6 +26,14 @@ std::array<double, 4> Grid::bounds() const {
   return {std::min(gt[0], x1), std::min(gt[3], y1), std::max(gt[0], x1), std::max(gt[3], y1)};
 }
 
+bool Grid::cell_at(double x, double y, int64_t& row, int64_t& col) const {
+  const auto& gt = frame.geotransform;
+  const double c = std::floor((x - gt[0]) / gt[1]), r = std::floor((y - gt[3]) / gt[5]);
+  if (!(c >= 0 && r >= 0 && c < static_cast<double>(frame.width) && r < static_cast<double>(frame.height))) return false;
+  col = static_cast<int64_t>(c), row = static_cast<int64_t>(r);
+  return true;
+}
+
 namespace {
 
 std::string cells_text(int64_t width, int64_t height) { return std::to_string(width) + " x " + std::to_string(height); }

@@ -230,7 +230,8 @@ std::string model_file_text(const Scenario& trained, const FitSpec& spec, const 
   root.insert("covariance", covariance_table(r));
   root.insert("training", training_table(trained, spec, r));
   std::ostringstream out;
-  // toml++ writes each double in its shortest form that reads back to the same bits.
+  // toml++ writes each double with 17 significant digits (0.05 as 0.050000000000000003), which
+  // always read back to the same bits.
   out << "# A minerisk model, fitted by 'minerisk fit' on " << trained.file.filename().string() << ".\n"
       << "# Apply it to a region whose scenario defines the same layers:\n"
       << "#   minerisk run REGION/scenario.toml --model THIS.toml -o OUT.nc\n\n"

@@ -22,6 +22,10 @@ struct Grid {
   OGRSpatialReference srs() const;
   /// Extent of the cell edges: xmin, ymin, xmax, ymax.
   std::array<double, 4> bounds() const;
+  /// The row and column of the cell holding the point (x, y) in the grid's CRS, or false when
+  /// it is off the grid (cells are half-open, as in GDAL: a right or bottom edge is outside).
+  /// Compared as doubles first, so a point far away never overflows an integer.
+  bool cell_at(double x, double y, int64_t& row, int64_t& col) const;
 };
 
 /// The largest grid minerisk takes: 2^36 cells (68.7 billion), and 2^24 (16.8 million) cells
