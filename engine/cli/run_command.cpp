@@ -73,6 +73,8 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
     std::filesystem::path output, model;
     ops::Control tiles;
     bool no_picture = false;
+    std::string evidence = "packed";
+    std::filesystem::path timings;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Compute the probability grid of a scenario and write it as netCDF-4 (CF-1.8)");
@@ -84,6 +86,18 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                   "scenario's; the scenario must define the same layers");
   add_tile_options(cmd, args->tiles);
   cmd->add_flag("--no-picture", args->no_picture, "Do not write the quick-look PNG");
+  cmd->add_option("--evidence", args->evidence,
+                  "How OUT_evidence.nc stores each layer's contribution: packed (default; int16 in steps of 0.001 "
+                  "log-odds, within +-32.767), float32 (as computed; 2 to 4 times larger and slower to write) or none "
+                  "(no evidence file; explain then cannot explain the grid)")
+      ->check(CLI::IsMember({"packed", "float32", "none"}, CLI::ignore_case).name("choices"))
+      ->transform([](std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+      });
+  cmd->add_option("--timings", args->timings,
+                  "Also write where the time went as JSON: phases by wall clock, and the tiles' work (reading, each "
+                  "feature, combine, compression, writing) summed over threads");
   cmd->footer("Example: minerisk run out/sample/scenario.toml -o out/sample.nc");
   commands.push_back({cmd, [args, context] {
                         Scenario scenario = load_scenario(args->scenario);
@@ -93,13 +107,17 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                         static_cast<ops::Control&>(run) = control_of(args->tiles, context);
                         run.output = args->output;
                         run.quicklook = !args->no_picture;
+                        run.evidence = args->evidence == "none"      ? EvidenceStorage::none
+                                       : args->evidence == "float32" ? EvidenceStorage::float32
+                                                                     : EvidenceStorage::packed;
+                        run.timings = args->timings;
                         const RunSummary summary = run_scenario(scenario, run);
                         if (run.quiet) return;
                         std::fprintf(stderr, "minerisk run: %lld x %lld cells in %.1f s\n",
                                      static_cast<long long>(summary.width), static_cast<long long>(summary.height),
                                      summary.seconds);
                         std::printf("grid: %s\n", summary.output.string().c_str());
-                        std::printf("evidence: %s\n", summary.evidence.string().c_str());
+                        if (!summary.evidence.empty()) std::printf("evidence: %s\n", summary.evidence.string().c_str());
                         if (!summary.picture.empty()) std::printf("picture: %s\n", summary.picture.string().c_str());
                       }});
 }

@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <mutex>
 
+#include <tbb/info.h>
+
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
+#include "minerisk/engine/stage_times.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/quicklook.hpp"
@@ -48,14 +51,18 @@ fs::path picture_path(const fs::path& output) {
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   options.check();
+  StageTimes times;
+  StageTimes* timed = options.timings.empty() ? nullptr : &times;
 
   // The outputs first: a path that would replace an input, or an unwritable folder, is
   // reported before any work is done. The grid is the main output: committed last.
   OutputSet outputs(ops::scenario_files(scenario), options.overwrite);
   const size_t grid_out = outputs.add(options.output);  // the refusals that protect data first
   const std::string note = check_netcdf_output_name(options.output, "probability");
-  const fs::path evidence_path = evidence_file_for(options.output);
-  const size_t evidence_out = outputs.add(evidence_path);
+  const bool with_evidence = options.evidence != EvidenceStorage::none;
+  const fs::path evidence_path = with_evidence ? evidence_file_for(options.output) : fs::path();
+  const size_t evidence_out = with_evidence ? outputs.add(evidence_path) : 0;
+  const size_t timings_out = timed ? outputs.add(options.timings) : 0;
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
 
   const auto inputs = load_inputs(scenario);
@@ -75,32 +82,50 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   meta.inputs_json = inputs_json(input_files);
   meta.run_id = new_run_id();
   outputs.expect_size(grid_out, ops::grid_file_lower_bound(
-                                    grid.width(), grid.height(), options.tile_size, 1 + model.evidence_names().size(),
+                                    grid.width(), grid.height(), options.tile_size,
+                                    1 + (with_evidence ? model.evidence_names().size() : 0),
                                     meta.title.size() + meta.history.size() + meta.scenario_toml.size() +
                                         meta.inputs_json.size() + grid.crs_wkt.size() * 2));
   outputs.writing([&] {
-    RunFileWriter writer(outputs.temporary(grid_out), outputs.temporary(evidence_out),
+    RunFileWriter writer(outputs.temporary(grid_out), with_evidence ? outputs.temporary(evidence_out) : fs::path(),
                          evidence_path.filename().string(), grid, options.tile_size, model.evidence_names(),
-                         model.evidence_descriptions(), meta);
+                         model.evidence_descriptions(), meta, options.evidence);
     QuickLook quicklook(grid.width(), grid.height());
     std::mutex write_mutex;
     std::atomic<int64_t> valid{0};
+    if (timed) times.mark_phase("prepare");
     for_each_tile(plan.tiles(), options.loop("minerisk run"), [&](const Window& tile) {
-      const TileResult result = model.compute(tile);
+      const TileResult result = model.compute(tile, timed);
       valid += valid_cells(result.probability);
-      if (options.quicklook) quicklook.add(result);
+      if (options.quicklook) {
+        const TimedWork t(timed, "picture");
+        quicklook.add(result);
+      }
+      // Compressed here, on this worker, while the others compute; only the append is serialised.
+      RunFileWriter::EncodedTile encoded;
+      {
+        const TimedWork t(timed, "compress");
+        encoded = writer.encode_tile(result.window, result.probability, result.evidence);
+      }
       std::lock_guard lock(write_mutex);
-      writer.write_tile(result.window, result.probability, result.evidence);
+      const TimedWork t(timed, "write");
+      writer.write_tile(encoded);
     });
+    if (timed) times.mark_phase("tiles");
     require_data(valid, scenario);
     writer.close();
+    if (timed) times.mark_phase("close");
     if (options.quicklook) {
       char note[160];
       std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
                     static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
                     static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
       quicklook.write_png(outputs.temporary(picture_out), scenario.title, note);
+      if (timed) times.mark_phase("picture");
     }
+    if (timed)
+      times.write(outputs.temporary(timings_out), "run",
+                  options.threads > 0 ? options.threads : tbb::info::default_concurrency());
   });
   // Both are complete: the picture, then the grid, into place, unless a signal came first.
   outputs.commit(options.cancel);
@@ -109,7 +134,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
 
   RunSummary summary;
   summary.output = options.output;
-  summary.evidence = evidence_path;
+  summary.evidence = evidence_path;  // empty without evidence
   summary.picture = options.quicklook ? picture_path(options.output) : fs::path();
   summary.width = grid.width();
   summary.height = grid.height();

@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "cf_variables.hpp"
+#include "cf_packing.hpp"
+#include "chunk_codec.hpp"
 #include "hdf5_handles.hpp"
 
 namespace minerisk {
@@ -25,24 +27,43 @@ using cf::write_coordinate;
 using cf::write_crs_variable;
 using cf::write_xy;
 
-// A float32 dataset of the given shape, chunked (a tile, one layer deep), shuffled and deflated,
-// with NaN as fill value: every gridded variable is made this way.
+// A dataset of the given shape, chunked (a tile, one layer deep), shuffled and deflated: every
+// gridded variable is made this way. float32 with NaN as fill value; or, packed, int16 with
+// CF's scale_factor and add_offset and the packing's fill value.
 h5::Dataset create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
-                           const std::vector<hsize_t>& chunk) {
+                           const std::vector<hsize_t>& chunk, double packed_scale) {
   h5::Dataset ds;
   const float fill = NAN;
+  const int16_t packed_fill = cf_packing::kFill;
+  const bool packed = packed_scale > 0;
   {
     h5::Dataspace space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
     require(space, "dataspace for " + name);
     const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
     check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + name);
     check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
-    check(H5Pset_deflate(dcpl.get(), 4), "deflate filter");
-    check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
-    ds = h5::Dataset(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
+    // The pipeline that chunk_codec reproduces for direct chunk writes: keep the two in step.
+    check(H5Pset_deflate(dcpl.get(), chunk_codec::kDeflateLevel), "deflate filter");
+    if (packed)
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_INT16, &packed_fill), "fill value");
+    else
+      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
+    ds = h5::Dataset(H5Dcreate2(parent, name.c_str(), packed ? H5T_STD_I16LE : H5T_IEEE_F32LE, space.get(),
+                                H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
     require(ds, name);
   }
-  set_number(ds.get(), "_FillValue", H5T_NATIVE_FLOAT, &fill);
+  if (!packed) {
+    set_number(ds.get(), "_FillValue", H5T_NATIVE_FLOAT, &fill);
+    return ds;
+  }
+  // float32 attributes: the unpacked values are float32, as unpacked by xarray and netCDF4.
+  const auto scale = static_cast<float>(packed_scale);
+  const float offset = 0.0f;
+  const int16_t range[2] = {-cf_packing::kLargest, cf_packing::kLargest};
+  set_number(ds.get(), "_FillValue", H5T_NATIVE_INT16, &packed_fill);
+  set_number(ds.get(), "scale_factor", H5T_NATIVE_FLOAT, &scale);
+  set_number(ds.get(), "add_offset", H5T_NATIVE_FLOAT, &offset);
+  set_number(ds.get(), "valid_range", H5T_NATIVE_INT16, range, 2);
   return ds;
 }
 
@@ -56,15 +77,20 @@ void set_gridded_attributes(hid_t ds, const std::string& long_name, const std::s
   set_text(ds, "coordinates", "crs");
 }
 
-// Writes `values` into the hyperslab `start` + `count` of a float32 dataset.
+// Writes `values` into the hyperslab `start` + `count` of a dataset, packed when `packed_scale`.
 void write_hyperslab(hid_t dataset, int rank, const hsize_t* start, const hsize_t* count, std::span<const float> values,
-                     const std::string& what) {
+                     double packed_scale, const std::string& what) {
   h5::Dataspace memory(H5Screate_simple(rank, count, nullptr));
   require(memory, what);
   h5::Dataspace space(H5Dget_space(dataset));
   require(space, what);
   check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), what);
-  check(H5Dwrite(dataset, H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, values.data()), what);
+  if (packed_scale > 0) {
+    const std::vector<int16_t> packed = cf_packing::pack(values, packed_scale);
+    check(H5Dwrite(dataset, H5T_NATIVE_INT16, memory.get(), space.get(), H5P_DEFAULT, packed.data()), what);
+  } else {
+    check(H5Dwrite(dataset, H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, values.data()), what);
+  }
 }
 
 void check_size(const kernels::Window& w, std::span<const float> values) {
@@ -91,6 +117,7 @@ struct GridFileWriter::Impl {
     h5::Dataset dataset;
     int rank = 2;
     int64_t layers = 1;
+    double packed_scale = 0;  // > 0: int16 packed with this scale_factor; 0: float32
   };
   std::vector<Gridded> variables;  // everything added, in order; closed in that order
 
@@ -118,6 +145,30 @@ struct GridFileWriter::Impl {
 
   hsize_t chunk_rows() const { return static_cast<hsize_t>(std::min<int64_t>(tile_size, height)); }
   hsize_t chunk_cols() const { return static_cast<hsize_t>(std::min<int64_t>(tile_size, width)); }
+
+  bool is_chunk(const kernels::Window& w) const {
+    const auto rows = static_cast<int64_t>(chunk_rows()), cols = static_cast<int64_t>(chunk_cols());
+    return w.row0 >= 0 && w.col0 >= 0 && w.row0 % rows == 0 && w.col0 % cols == 0 && w.row0 < height &&
+           w.col0 < width && w.height == std::min(rows, height - w.row0) && w.width == std::min(cols, width - w.col0);
+  }
+
+  EncodedChunk encode(std::size_t index, int rank, int64_t layer, const kernels::Window& w,
+                      std::span<const float> values) const {
+    const Gridded& v = gridded(index, rank);
+    if (layer < 0 || layer >= v.layers)
+      throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
+                                  std::to_string(v.layers));
+    check_size(w, values);
+    if (!is_chunk(w))
+      throw std::invalid_argument("GridFileWriter: the window at row " + std::to_string(w.row0) + ", column " +
+                                  std::to_string(w.col0) + " is not one chunk of the file");
+    const auto rows = static_cast<int64_t>(chunk_rows()), cols = static_cast<int64_t>(chunk_cols());
+    if (v.packed_scale > 0)
+      return {index, layer, w,
+              chunk_codec::encode_chunk(std::span<const int16_t>(cf_packing::pack(values, v.packed_scale)), w.height,
+                                        w.width, rows, cols, cf_packing::kFill)};
+    return {index, layer, w, chunk_codec::encode_chunk(values, w.height, w.width, rows, cols, NAN)};
+  }
 
   const Gridded& gridded(std::size_t index, int rank) const {
     if (index >= variables.size() || variables[index].rank != rank)
@@ -178,7 +229,13 @@ void GridFileWriter::set_valid_range(Variable variable, float low, float high) t
 }
 
 GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, const std::string& long_name,
-                                                      const std::string& units, const std::string& group) try {
+                                                      const std::string& units, const std::string& group) {
+  return add_packed_variable(name, long_name, units, 0.0, group);
+}
+
+GridFileWriter::Variable GridFileWriter::add_packed_variable(const std::string& name, const std::string& long_name,
+                                                             const std::string& units, double scale_factor,
+                                                             const std::string& group) try {
   h5::quiet_errors();
   Impl& m = *impl_;
   if (!m.file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
@@ -187,12 +244,14 @@ GridFileWriter::Variable GridFileWriter::add_variable(const std::string& name, c
     const Impl::GroupOfGrids& g = m.group(group);
     parent = g.group.get(), x = g.x.get(), y = g.y.get();
   }
+  if (!(scale_factor >= 0) || !std::isfinite(scale_factor))
+    throw std::invalid_argument("GridFileWriter: scale factor " + std::to_string(scale_factor));
   h5::Dataset ds = create_gridded(parent, name, {static_cast<hsize_t>(m.height), static_cast<hsize_t>(m.width)},
-                                  {m.chunk_rows(), m.chunk_cols()});
+                                  {m.chunk_rows(), m.chunk_cols()}, scale_factor);
   check(H5DSattach_scale(ds.get(), y, 0), "attaching y to " + name);
   check(H5DSattach_scale(ds.get(), x, 1), "attaching x to " + name);
   set_gridded_attributes(ds.get(), long_name, units);
-  m.variables.push_back({std::move(ds), 2, 1});
+  m.variables.push_back({std::move(ds), 2, 1, scale_factor});
   return Variable{m.variables.size() - 1};
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
@@ -202,9 +261,10 @@ void GridFileWriter::write(Variable variable, const kernels::Window& w, std::spa
   h5::quiet_errors();
   const Impl::Gridded& v = impl_->gridded(variable.index, 2);
   check_size(w, values);
+  if (impl_->is_chunk(w)) return write(impl_->encode(variable.index, 2, 0, w, values));
   const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  write_hyperslab(v.dataset.get(), 2, start, count, values, "writing a tile");
+  write_hyperslab(v.dataset.get(), 2, start, count, values, v.packed_scale, "writing a tile");
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
 }
@@ -217,7 +277,7 @@ GridFileWriter::Stack GridFileWriter::add_stack(const std::string& name, int64_t
   if (count <= 0) throw std::invalid_argument("GridFileWriter: a stack of " + std::to_string(count) + " layers");
   h5::Dataset ds = create_gridded(
       m.file.get(), name, {static_cast<hsize_t>(count), static_cast<hsize_t>(m.height), static_cast<hsize_t>(m.width)},
-      {1, m.chunk_rows(), m.chunk_cols()});
+      {1, m.chunk_rows(), m.chunk_cols()}, 0.0);
   check(H5DSattach_scale(ds.get(), m.scenario_dimension(static_cast<hsize_t>(count)), 0), "attaching scenario to " + name);
   check(H5DSattach_scale(ds.get(), m.y.get(), 1), "attaching y to " + name);
   check(H5DSattach_scale(ds.get(), m.x.get(), 2), "attaching x to " + name);
@@ -235,9 +295,38 @@ void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w,
     throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
                                 std::to_string(v.layers));
   check_size(w, values);
+  if (impl_->is_chunk(w)) return write(impl_->encode(stack.index, 3, layer, w, values));
   const hsize_t start[3] = {static_cast<hsize_t>(layer), static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[3] = {1, static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  write_hyperslab(v.dataset.get(), 3, start, count, values, "writing a stack layer");
+  write_hyperslab(v.dataset.get(), 3, start, count, values, v.packed_scale, "writing a stack layer");
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
+}
+
+bool GridFileWriter::is_chunk(const kernels::Window& window) const { return impl_->is_chunk(window); }
+
+GridFileWriter::EncodedChunk GridFileWriter::encode(Variable variable, const kernels::Window& window,
+                                                    std::span<const float> values) const {
+  return impl_->encode(variable.index, 2, 0, window, values);
+}
+
+GridFileWriter::EncodedChunk GridFileWriter::encode(Stack stack, int64_t layer, const kernels::Window& window,
+                                                    std::span<const float> values) const {
+  return impl_->encode(stack.index, 3, layer, window, values);
+}
+
+void GridFileWriter::write(const EncodedChunk& chunk) try {
+  h5::quiet_errors();
+  Impl& m = *impl_;
+  const Impl::Gridded& v = m.gridded(chunk.variable, chunk.variable < m.variables.size() ? m.variables[chunk.variable].rank : 2);
+  if (chunk.layer < 0 || chunk.layer >= v.layers || !m.is_chunk(chunk.window))
+    throw std::invalid_argument("GridFileWriter: an encoded chunk that is not one of this variable's");
+  const hsize_t offset[3] = {static_cast<hsize_t>(chunk.layer), static_cast<hsize_t>(chunk.window.row0),
+                             static_cast<hsize_t>(chunk.window.col0)};
+  // Filter mask 0: every filter of the pipeline (shuffle, deflate) was applied.
+  check(H5Dwrite_chunk(v.dataset.get(), H5P_DEFAULT, 0, v.rank == 2 ? offset + 1 : offset, chunk.bytes.size(),
+                       chunk.bytes.data()),
+        "writing a tile");
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
 }

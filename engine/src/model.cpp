@@ -1,5 +1,7 @@
 #include "minerisk/engine/model.hpp"
 
+#include "minerisk/engine/stage_times.hpp"
+
 #include <cmath>
 
 #include "../features/clearance.hpp"
@@ -33,15 +35,20 @@ features::TileInput Model::tile_input(TileFeatures& f, const features::HeldOutLa
   return {inputs_->grid, f.tile, f.dem, f.elevation, *f.memo, held_out};
 }
 
-TileFeatures Model::features(const Window& tile) const {
+TileFeatures Model::features(const Window& tile, StageTimes* times) const {
   TileFeatures f;
   f.tile = tile;
   f.memo = std::make_shared<features::TileMemo>();
-  // The DEM with a one-cell halo: for the terrain measures, and as the region's no-data mask.
-  f.dem = inputs_->dem->read(tile.grown(1));
-  f.elevation = kernels::interior(f.dem, tile, 1);
+  {
+    // The DEM with a one-cell halo: for the terrain measures, and as the region's no-data mask.
+    const TimedWork timed(times, "read dem");
+    f.dem = inputs_->dem->read(tile.grown(1));
+    f.elevation = kernels::interior(f.dem, tile, 1);
+  }
   const features::TileInput in = tile_input(f);
-  for (const auto& layer : inputs_->layers) {
+  for (size_t k = 0; k < inputs_->layers.size(); ++k) {
+    const auto& layer = inputs_->layers[k];
+    const TimedWork timed(times, times ? "feature " + (k < names_.size() ? names_[k] : std::to_string(k)) : "");
     std::vector<float> feature(in.cells());
     layer->compute(in, feature);
     kernels::propagate_nodata(f.elevation, feature);  // the DEM's no-data is the region's no-data
@@ -85,12 +92,12 @@ std::vector<float> Model::cleared_pod(TileFeatures& f, const features::InputDraw
   return pod;
 }
 
-TileResult Model::compute(const Window& tile) const {
+TileResult Model::compute(const Window& tile, StageTimes* times) const {
   const auto n = static_cast<size_t>(tile.cells());
   TileResult result;
   result.window = tile;
   result.probability.assign(n, NAN);
-  TileFeatures feature = features(tile);
+  TileFeatures feature = features(tile, times);
   result.evidence.assign(names_.size(), std::vector<float>(n));
   std::vector<kernels::EvidenceLayer> layers;
   for (size_t k = 0; k < evidence_.size(); ++k)
@@ -98,9 +105,11 @@ TileResult Model::compute(const Window& tile) const {
   std::vector<float> pod;
   std::span<float> clearance_out;
   if (inputs_->clearance) {
+    const TimedWork timed(times, "clearance");
     pod = cleared_pod(feature);
     clearance_out = result.evidence.back();
   }
+  const TimedWork timed(times, "combine");
   kernels::combine_log_odds(intercept_, layers, pod, clearance_out, result.probability);
 
   // The DEM's no-data is the region's no-data, in every output (the clearance layer too).

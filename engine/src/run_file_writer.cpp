@@ -20,34 +20,62 @@ OutputMetadata evidence_metadata(OutputMetadata meta) {
 RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
                              const std::string& evidence_name, const Grid& grid, int64_t tile_size,
                              const std::vector<std::string>& evidence_names,
-                             const std::vector<std::string>& evidence_descriptions, const OutputMetadata& metadata)
-    : grid_(grid_path, grid, tile_size, metadata), evidence_(evidence_path, grid, tile_size, evidence_metadata(metadata)) {
+                             const std::vector<std::string>& evidence_descriptions, const OutputMetadata& metadata,
+                             EvidenceStorage storage)
+    : grid_(grid_path, grid, tile_size, metadata), evidence_count_(evidence_names.size()) {
   if (evidence_descriptions.size() != evidence_names.size())
     throw std::invalid_argument("RunFileWriter: " + std::to_string(evidence_names.size()) + " evidence names but " +
                                 std::to_string(evidence_descriptions.size()) + " descriptions");
   probability_ = grid_.add_variable("probability", "probability of contamination by mines or unexploded ordnance", "1");
   grid_.set_valid_range(probability_, 0.0f, 1.0f);
+  if (storage == EvidenceStorage::none) return;
+  evidence_ = std::make_unique<GridFileWriter>(evidence_path, grid, tile_size, evidence_metadata(metadata));
   grid_.set_attribute("evidence_file", evidence_name);
-  evidence_.set_attribute("description",
-                          "each evidence layer's contribution to the log-odds of contamination; with the intercept "
-                          "they add up to logit(probability) of the grid file beside this one");
+  const bool packed = storage == EvidenceStorage::packed;
+  evidence_->set_attribute(
+      "description", std::string("each evidence layer's contribution to the log-odds of contamination; with the "
+                                 "intercept they add up to logit(probability) of the grid file beside this one") +
+                         (packed ? "; stored packed (int16 times scale_factor), to within half a scale_factor" : ""));
   for (size_t k = 0; k < evidence_names.size(); ++k)
-    layers_.push_back(evidence_.add_variable(evidence_names[k], evidence_descriptions[k], "1"));
+    layers_.push_back(evidence_->add_packed_variable(evidence_names[k], evidence_descriptions[k], "1",
+                                                     packed ? kEvidenceStep : 0.0));
 }
 
 void RunFileWriter::write_tile(const kernels::Window& window, std::span<const float> probability,
                                const std::vector<std::vector<float>>& evidence) {
-  if (evidence.size() != layers_.size())
-    throw std::invalid_argument("RunFileWriter: " + std::to_string(evidence.size()) + " evidence arrays for " +
-                                std::to_string(layers_.size()) + " layers");
+  check_layers(evidence.size());
   grid_.write(probability_, window, probability);
-  for (size_t k = 0; k < evidence.size(); ++k) evidence_.write(layers_[k], window, evidence[k]);
+  if (evidence_)
+    for (size_t k = 0; k < evidence.size(); ++k) evidence_->write(layers_[k], window, evidence[k]);
+}
+
+RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& window, std::span<const float> probability,
+                                                      const std::vector<std::vector<float>>& evidence) const {
+  check_layers(evidence.size());
+  EncodedTile tile{grid_.encode(probability_, window, probability), {}};
+  if (evidence_)
+    for (size_t k = 0; k < evidence.size(); ++k) tile.evidence.push_back(evidence_->encode(layers_[k], window, evidence[k]));
+  return tile;
+}
+
+void RunFileWriter::write_tile(const EncodedTile& tile) {
+  if (tile.evidence.size() != layers_.size())
+    throw std::invalid_argument("RunFileWriter: an encoded tile of " + std::to_string(tile.evidence.size()) +
+                                " evidence layers for " + std::to_string(layers_.size()));
+  grid_.write(tile.probability);
+  for (const GridFileWriter::EncodedChunk& chunk : tile.evidence) evidence_->write(chunk);
+}
+
+void RunFileWriter::check_layers(size_t count) const {
+  if (count != evidence_count_)
+    throw std::invalid_argument("RunFileWriter: " + std::to_string(count) + " evidence arrays for " +
+                                std::to_string(evidence_count_) + " layers");
 }
 
 void RunFileWriter::close() {
   // Both, even when the first fails; the first failure is reported.
   try {
-    evidence_.close();
+    if (evidence_) evidence_->close();
   } catch (...) {
     try {
       grid_.close();

@@ -110,15 +110,20 @@ std::vector<Window> tiles(const Grid& g, int64_t size) {
   return out;
 }
 
-void expect_whole(const std::vector<float>& got, const Grid& g, int variable) {
+// Every value as written; within `tolerance` for a packed variable.
+void expect_whole(const std::vector<float>& got, const Grid& g, int variable, double tolerance = 0) {
   ASSERT_EQ(got.size(), static_cast<size_t>(g.width() * g.height()));
   for (int64_t r = 0; r < g.height(); ++r)
     for (int64_t c = 0; c < g.width(); ++c) {
       const float want = value_of(variable, r, c), have = got[static_cast<size_t>(r * g.width() + c)];
       if (std::isnan(want)) EXPECT_TRUE(std::isnan(have)) << r << "," << c;
+      else if (tolerance > 0) EXPECT_NEAR(have, want, tolerance) << "variable " << variable << " at " << r << "," << c;
       else EXPECT_EQ(have, want) << "variable " << variable << " at " << r << "," << c;
     }
 }
+
+// Packed evidence (the default): half a step, plus float32's rounding of values near 20.
+constexpr double kPackedTolerance = kEvidenceStep / 2 + 2e-6;
 
 }  // namespace
 
@@ -143,9 +148,9 @@ TEST(GridFileWriter, RunFileReadsBack) {
   EXPECT_EQ(reader.evidence_names(), (std::vector<std::string>{"slope", "finds"}));
   EXPECT_EQ(reader.scenario_toml(), metadata().scenario_toml);
   expect_whole(reader.read("probability"), grid, 0);
-  expect_whole(reader.read("evidence/slope"), grid, 1);
-  expect_whole(reader.read("evidence/finds"), grid, 2);
-  EXPECT_EQ(reader.read_cell("evidence/finds", 22, 36), value_of(2, 22, 36));
+  expect_whole(reader.read("evidence/slope"), grid, 1, kPackedTolerance);
+  expect_whole(reader.read("evidence/finds"), grid, 2, kPackedTolerance);
+  EXPECT_NEAR(reader.read_cell("evidence/finds", 22, 36), value_of(2, 22, 36), kPackedTolerance);
   EXPECT_TRUE(std::isnan(reader.read_cell("probability", 3, 5)));
   EXPECT_EQ(open_hdf5_objects(), 0);
 }
@@ -253,7 +258,7 @@ TEST(RunFileWriter, BadTilesThrowAndBothFilesStillCloseCleanly) {
   EXPECT_EQ(watch.still_open(), 0);
   const GridFileReader reader(path);
   EXPECT_EQ(reader.evidence_names(), (std::vector<std::string>{"a"}));
-  EXPECT_EQ(reader.read_cell("evidence/a", 15, 15), value_of(1, 15, 15));
+  EXPECT_NEAR(reader.read_cell("evidence/a", 15, 15), value_of(1, 15, 15), kPackedTolerance);
   EXPECT_THROW(reader.read_cell("evidence/b", 15, 15), UserError);
   fs::remove(evidence_file_for(path));
   const GridFileReader alone(path);  // the grid still reads; its layers say where they should be
@@ -287,4 +292,63 @@ TEST(GridFileReader, FilesThatAreNotOutputsThrowAndLeaveNothingOpen) {
   }
   EXPECT_THROW(GridFileReader(dir / "bare.h5"), UserError);
   EXPECT_EQ(open_hdf5_objects(), 0);  // the files (netCDF-C keeps an identifier per open: see above)
+}
+
+TEST(RunFileWriter, EvidenceIsStoredPackedAsFloat32OrNotAtAll) {
+  const Grid grid = small_grid();
+  for (EvidenceStorage storage : {EvidenceStorage::float32, EvidenceStorage::none}) {
+    const fs::path path = test_dir() / (storage == EvidenceStorage::none ? "none.nc" : "float.nc");
+    {
+      RunFileWriter writer(path, evidence_file_for(path), evidence_file_for(path).filename().string(), grid, 16, {"a"},
+                           {"a"}, metadata(), storage);
+      for (const Window& w : tiles(grid, 16)) writer.write_tile(w, window_values(0, w), {window_values(1, w)});
+      writer.close();
+    }
+    const GridFileReader reader(path);
+    expect_whole(reader.read("probability"), grid, 0);
+    if (storage == EvidenceStorage::float32) {
+      expect_whole(reader.read("evidence/a"), grid, 1);  // exactly
+    } else {
+      EXPECT_FALSE(fs::exists(evidence_file_for(path)));
+      EXPECT_TRUE(reader.evidence_names().empty());
+    }
+  }
+}
+
+TEST(GridFileWriter, ChunksEncodedOnWorkersReadAsTheFiltersWouldHaveWrittenThem) {
+  // The same values through encode() + write(chunk) and through HDF5's own filters (a window
+  // that is not one chunk), float32 and packed: every reader sees the same numbers.
+  const Grid grid = small_grid();
+  const fs::path direct = test_dir() / "direct.nc", filtered = direct.parent_path() / "filtered.nc";
+  for (const fs::path& path : {direct, filtered}) {
+    GridFileWriter writer(path, grid, 16, metadata());
+    const auto plain = writer.add_variable("probability", "plain", "1");
+    const auto packed = writer.add_packed_variable("packed", "packed", "1", 0.01);
+    for (const Window& w : tiles(grid, 16)) {
+      EXPECT_TRUE(writer.is_chunk(w));
+      if (path == direct) {
+        writer.write(writer.encode(plain, w, window_values(0, w)));
+        writer.write(writer.encode(packed, w, window_values(1, w)));
+        continue;
+      }
+      // Row by row: never one chunk, so HDF5 filters them.
+      for (int64_t r = 0; r < w.height; ++r) {
+        const Window row{w.col0, w.row0 + r, w.width, 1};
+        EXPECT_FALSE(writer.is_chunk(row));
+        writer.write(plain, row, window_values(0, row));
+        writer.write(packed, row, window_values(1, row));
+      }
+    }
+    EXPECT_THROW(writer.encode(plain, Window{1, 0, 16, 16}, std::vector<float>(256)), std::invalid_argument);
+    writer.close();
+  }
+  const GridFileReader a(direct), b(filtered);
+  EXPECT_EQ(a.read("probability").size(), b.read("probability").size());
+  for (const std::string v : {"probability", "packed"}) {
+    const std::vector<float> x = a.read(v), y = b.read(v);
+    for (size_t i = 0; i < x.size(); ++i)
+      EXPECT_TRUE(x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i]))) << v << " cell " << i;
+  }
+  expect_whole(a.read("probability"), grid, 0);
+  expect_whole(a.read("packed"), grid, 1, 0.005 + 1e-5);
 }

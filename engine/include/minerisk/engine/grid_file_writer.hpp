@@ -34,6 +34,15 @@ class GridFileWriter {
     std::size_t index = std::numeric_limits<std::size_t>::max();
   };
 
+  /// One tile of a variable or of a stack's layer, compressed as the file stores it (HDF5's
+  /// shuffle then deflate), by encode(), and stored by write(const EncodedChunk&).
+  struct EncodedChunk {
+    std::size_t variable = std::numeric_limits<std::size_t>::max();
+    int64_t layer = 0;  // 0 for a (y, x) variable
+    kernels::Window window;
+    std::vector<std::byte> bytes;
+  };
+
   /// Creates the file with its coordinates, CRS and root attributes; variables are added after.
   /// The writer keeps its own copy of what it needs of `grid`.
   GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size, const OutputMetadata& metadata);
@@ -50,9 +59,26 @@ class GridFileWriter {
   /// A float32 (y, x) variable, chunked by tile, in the root or in `group` (created when first named).
   Variable add_variable(const std::string& name, const std::string& long_name, const std::string& units,
                         const std::string& group = "");
+  /// The same, stored as int16 packed by CF's scale_factor (CF 8.1): each value is kept to the
+  /// nearest multiple of `scale_factor`, within +-32767 of them (beyond, and infinities, at the
+  /// limit), NaN as the int16 _FillValue. A scale_factor of 0 is a float32 variable.
+  Variable add_packed_variable(const std::string& name, const std::string& long_name, const std::string& units,
+                               double scale_factor, const std::string& group = "");
   /// One window of a (y, x) variable: window.cells() values, row-major. Not thread-safe (HDF5
-  /// is not): the caller serialises every write.
+  /// is not): the caller serialises every write. A window that is one chunk is encoded and
+  /// stored as by encode() and write(const EncodedChunk&); any other goes through HDF5's filters.
   void write(Variable variable, const kernels::Window& window, std::span<const float> values);
+  /// Compresses one window of a variable for write(const EncodedChunk&). Thread-safe, and meant
+  /// to run on the worker that computed the tile, outside the caller's lock (compression costs
+  /// far more than appending the bytes). The window must be one chunk, a tile of the TilePlan of
+  /// this writer's tile size (see is_chunk); add every variable before encoding concurrently.
+  EncodedChunk encode(Variable variable, const kernels::Window& window, std::span<const float> values) const;
+  /// The same for one layer of a stack.
+  EncodedChunk encode(Stack stack, int64_t layer, const kernels::Window& window, std::span<const float> values) const;
+  /// Whether `window` is exactly one chunk of this file (what encode() accepts).
+  bool is_chunk(const kernels::Window& window) const;
+  /// Appends an encoded chunk to its variable. Not thread-safe: the caller serialises writes.
+  void write(const EncodedChunk& chunk);
   /// A float32 (scenario, y, x) variable of `count` layers.
   Stack add_stack(const std::string& name, int64_t count, const std::string& long_name, const std::string& units);
   /// One window of one layer of a stack.

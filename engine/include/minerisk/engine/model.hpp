@@ -11,6 +11,8 @@
 
 namespace minerisk {
 
+class StageTimes;
+
 namespace features {
 class Feature;
 class TileMemo;
@@ -55,10 +57,12 @@ class Model {
   /// Computes one tile. Reads the DEM window it needs (and raster layers' windows); the vector
   /// inputs are in memory.
   /// Cells where the DEM has no data are no-data (NaN) in every output.
-  TileResult compute(const kernels::Window& tile) const;
+  /// With `times`, the tile's work is added to it by stage (reading the DEM, each feature,
+  /// clearance, combine).
+  TileResult compute(const kernels::Window& tile, StageTimes* times = nullptr) const;
 
   /// Each evidence layer's feature on one tile, before its transform.
-  TileFeatures features(const kernels::Window& tile) const;
+  TileFeatures features(const kernels::Window& tile, StageTimes* times = nullptr) const;
 
   /// Evidence layer `layer`'s feature on one tile, built without the labels `held_out` leaves
   /// out (fit's cross-fitting; for a layer built from labels). No DEM is read: the caller uses

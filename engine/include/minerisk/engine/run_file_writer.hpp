@@ -17,27 +17,52 @@
 
 namespace minerisk {
 
+/// How the evidence layers are stored: CF-packed int16 in steps of kEvidenceStep log-odds (the
+/// default: a quarter of the float32 file's size and compression time), float32 exactly as
+/// computed, or not at all (no evidence file: `explain` then has nothing to explain with).
+enum class EvidenceStorage { packed, float32, none };
+/// The step of packed evidence, in log-odds: each contribution is kept to within half of it,
+/// from -32.767 to 32.767 (beyond, and the -infinity of a clearance of POD 1, at the limit).
+constexpr double kEvidenceStep = 0.001;
+
 /// OUT.nc -> OUT_evidence.nc.
 std::filesystem::path evidence_file_for(const std::filesystem::path& grid_file);
 
 class RunFileWriter {
  public:
   /// Creates both files: `grid_path` with `probability`, `evidence_path` with one variable per
-  /// evidence name. `evidence_name` is what the grid file's `evidence_file` attribute says
-  /// (the evidence file's final name, beside it; the paths may be temporaries).
+  /// evidence name, stored as `storage` says. `evidence_name` is what the grid file's
+  /// `evidence_file` attribute says (the evidence file's final name, beside it; the paths may be
+  /// temporaries). With EvidenceStorage::none, the grid file alone, without that attribute; the
+  /// evidence arrays given to write_tile are then checked and dropped.
   RunFileWriter(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
                 const std::string& evidence_name, const Grid& grid, int64_t tile_size,
                 const std::vector<std::string>& evidence_names, const std::vector<std::string>& evidence_descriptions,
-                const OutputMetadata& metadata);
+                const OutputMetadata& metadata, EvidenceStorage storage = EvidenceStorage::packed);
   /// One window of the probability and of each evidence layer, in the order of the names.
   /// Not thread-safe: the caller serialises every write.
   void write_tile(const kernels::Window& window, std::span<const float> probability,
                   const std::vector<std::vector<float>>& evidence);
-  /// Closes both files; errors surface here.
+  /// A tile of both files, compressed as they store it (see GridFileWriter::encode).
+  struct EncodedTile {
+    GridFileWriter::EncodedChunk probability;
+    std::vector<GridFileWriter::EncodedChunk> evidence;
+  };
+  /// Compresses a tile of the writer's TilePlan for write_tile(const EncodedTile&): thread-safe,
+  /// for the worker that computed it, so that only appending the bytes is serialised.
+  EncodedTile encode_tile(const kernels::Window& window, std::span<const float> probability,
+                          const std::vector<std::vector<float>>& evidence) const;
+  /// Appends an encoded tile to both files. Not thread-safe: the caller serialises every write.
+  void write_tile(const EncodedTile& tile);
+  /// Closes both files (or the grid's alone); errors surface here.
   void close();
 
  private:
-  GridFileWriter grid_, evidence_;
+  void check_layers(size_t count) const;
+
+  GridFileWriter grid_;
+  std::unique_ptr<GridFileWriter> evidence_;  // null for EvidenceStorage::none
+  size_t evidence_count_;
   GridFileWriter::Variable probability_;
   std::vector<GridFileWriter::Variable> layers_;
 };

@@ -8,6 +8,7 @@
 
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/scenario.hpp"
 
 namespace minerisk {
@@ -19,6 +20,10 @@ struct RunOptions : ops::Control {
   /// The model file applied to the scenario (apply_model), if any: recorded among the output's
   /// inputs (role "model", its path and SHA-256) and never replaced by an output.
   std::filesystem::path model_file;
+  /// How the evidence layers are stored (run_file_writer.hpp); none writes no evidence file.
+  EvidenceStorage evidence = EvidenceStorage::packed;
+  /// Where to write the run's timings as JSON (stage_times.hpp); empty for none.
+  std::filesystem::path timings;
 };
 
 struct RunSummary {

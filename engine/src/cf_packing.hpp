@@ -1,0 +1,32 @@
+#pragma once
+// Private to the engine's writers: CF packing (CF 8.1) of float32 values into int16 with a
+// `scale_factor`, for the run's evidence layers. A reader that applies the CF attributes
+// (xarray, netCDF4, GDAL's GetScale) gets value = stored * scale_factor back, to within half a
+// step; no-data is the int16 _FillValue.
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace minerisk::cf_packing {
+
+constexpr int16_t kFill = -32768;  // no-data (NaN)
+constexpr int16_t kLargest = 32767;  // the stored range is symmetric: -32767 to 32767 steps
+
+/// The step nearest to value / scale (ties to even), saturated at +-32767 steps (infinities
+/// included); NaN is the fill value.
+inline int16_t pack(float value, double scale) {
+  if (std::isnan(value)) return kFill;
+  const double steps = static_cast<double>(value) / scale;
+  if (steps >= kLargest) return kLargest;
+  if (steps <= -kLargest) return -kLargest;
+  return static_cast<int16_t>(std::nearbyint(steps));
+}
+
+inline std::vector<int16_t> pack(std::span<const float> values, double scale) {
+  std::vector<int16_t> out(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) out[i] = pack(values[i], scale);
+  return out;
+}
+
+}  // namespace minerisk::cf_packing

@@ -1,0 +1,139 @@
+#include "chunk_codec.hpp"
+
+#include <libdeflate.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#if defined(__SSSE3__)
+#include <tmmintrin.h>
+#endif
+
+namespace minerisk::chunk_codec {
+namespace {
+
+struct CompressorDeleter {
+  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+};
+struct DecompressorDeleter {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+// libdeflate's compressors are not thread-safe and cost a few hundred kilobytes to make: each
+// thread keeps one per level it has used.
+libdeflate_compressor& compressor_for(int level) {
+  if (level < 1 || level > 12) throw std::invalid_argument("zlib_compress: level " + std::to_string(level));
+  thread_local std::unique_ptr<libdeflate_compressor, CompressorDeleter> by_level[13];
+  auto& c = by_level[level];
+  if (!c) c.reset(libdeflate_alloc_compressor(level));
+  if (!c) throw std::bad_alloc();
+  return *c;
+}
+
+// Four-byte elements, sixteen at a time: each 16-byte load is reordered so that its four
+// elements' byte 0 come first, then byte 1..., and a 4 x 4 transpose of 32-bit lanes gathers
+// byte k of all sixteen elements into one 16-byte store. Returns the elements done.
+std::size_t shuffle4_vector(const std::byte* in, std::byte* out, std::size_t n) {
+#if defined(__SSSE3__)
+  const __m128i group = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const auto* src = reinterpret_cast<const __m128i*>(in + 4 * i);
+    const __m128i a = _mm_shuffle_epi8(_mm_loadu_si128(src + 0), group);
+    const __m128i b = _mm_shuffle_epi8(_mm_loadu_si128(src + 1), group);
+    const __m128i c = _mm_shuffle_epi8(_mm_loadu_si128(src + 2), group);
+    const __m128i d = _mm_shuffle_epi8(_mm_loadu_si128(src + 3), group);
+    const __m128i ab_lo = _mm_unpacklo_epi32(a, b), ab_hi = _mm_unpackhi_epi32(a, b);
+    const __m128i cd_lo = _mm_unpacklo_epi32(c, d), cd_hi = _mm_unpackhi_epi32(c, d);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 0 * n + i), _mm_unpacklo_epi64(ab_lo, cd_lo));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 1 * n + i), _mm_unpackhi_epi64(ab_lo, cd_lo));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 2 * n + i), _mm_unpacklo_epi64(ab_hi, cd_hi));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 3 * n + i), _mm_unpackhi_epi64(ab_hi, cd_hi));
+  }
+  return i;
+#else
+  (void)in, (void)out, (void)n;
+  return 0;
+#endif
+}
+
+}  // namespace
+
+void shuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size) {
+  if (out.size() != in.size() || element_size == 0) throw std::invalid_argument("shuffle: sizes differ");
+  const std::size_t n = in.size() / element_size;
+  std::size_t i = element_size == 4 ? shuffle4_vector(in.data(), out.data(), n) : 0;
+  for (; i < n; ++i)
+    for (std::size_t b = 0; b < element_size; ++b) out[b * n + i] = in[i * element_size + b];
+  // HDF5 leaves a partial element's bytes where they were.
+  std::copy(in.begin() + static_cast<std::ptrdiff_t>(n * element_size), in.end(),
+            out.begin() + static_cast<std::ptrdiff_t>(n * element_size));
+}
+
+void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size) {
+  if (out.size() != in.size() || element_size == 0) throw std::invalid_argument("unshuffle: sizes differ");
+  const std::size_t n = in.size() / element_size;
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t b = 0; b < element_size; ++b) out[i * element_size + b] = in[b * n + i];
+  std::copy(in.begin() + static_cast<std::ptrdiff_t>(n * element_size), in.end(),
+            out.begin() + static_cast<std::ptrdiff_t>(n * element_size));
+}
+
+std::vector<std::byte> zlib_compress(std::span<const std::byte> data, int level) {
+  libdeflate_compressor& c = compressor_for(level);
+  std::vector<std::byte> out(libdeflate_zlib_compress_bound(&c, data.size()));
+  const std::size_t size = libdeflate_zlib_compress(&c, data.data(), data.size(), out.data(), out.size());
+  if (size == 0) throw std::runtime_error("zlib_compress: the bound was too small");  // cannot happen
+  out.resize(size);
+  return out;
+}
+
+std::vector<std::byte> zlib_decompress(std::span<const std::byte> stream, std::size_t size) {
+  std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> d(libdeflate_alloc_decompressor());
+  if (!d) throw std::bad_alloc();
+  std::vector<std::byte> out(size);
+  std::size_t actual = 0;
+  const libdeflate_result r =
+      libdeflate_zlib_decompress(d.get(), stream.data(), stream.size(), out.data(), out.size(), &actual);
+  if (r != LIBDEFLATE_SUCCESS || actual != size)
+    throw std::runtime_error("zlib_decompress: a damaged stream or a size other than " + std::to_string(size));
+  return out;
+}
+
+namespace {
+template <typename T>
+std::vector<std::byte> encode_any(std::span<const T> values, int64_t rows, int64_t cols, int64_t chunk_rows,
+                                  int64_t chunk_cols, T fill, int level) {
+  if (rows <= 0 || cols <= 0 || rows > chunk_rows || cols > chunk_cols ||
+      values.size() != static_cast<std::size_t>(rows * cols))
+    throw std::invalid_argument("encode_chunk: " + std::to_string(values.size()) + " values for " +
+                                std::to_string(rows) + " x " + std::to_string(cols) + " cells of a " +
+                                std::to_string(chunk_rows) + " x " + std::to_string(chunk_cols) + " chunk");
+  const auto cells = static_cast<std::size_t>(chunk_rows * chunk_cols);
+  std::vector<T> padded;
+  std::span<const T> chunk = values;
+  if (rows != chunk_rows || cols != chunk_cols) {  // an edge chunk: HDF5 stores whole chunks
+    padded.assign(cells, fill);
+    for (int64_t r = 0; r < rows; ++r) std::copy_n(values.begin() + r * cols, cols, padded.begin() + r * chunk_cols);
+    chunk = padded;
+  }
+  std::vector<std::byte> shuffled(cells * sizeof(T));
+  shuffle(std::as_bytes(chunk), shuffled, sizeof(T));
+  return zlib_compress(shuffled, level);
+}
+}  // namespace
+
+std::vector<std::byte> encode_chunk(std::span<const float> values, int64_t rows, int64_t cols, int64_t chunk_rows,
+                                    int64_t chunk_cols, float fill, int level) {
+  return encode_any(values, rows, cols, chunk_rows, chunk_cols, fill, level);
+}
+
+std::vector<std::byte> encode_chunk(std::span<const int16_t> values, int64_t rows, int64_t cols, int64_t chunk_rows,
+                                    int64_t chunk_cols, int16_t fill, int level) {
+  return encode_any(values, rows, cols, chunk_rows, chunk_cols, fill, level);
+}
+
+}  // namespace minerisk::chunk_codec

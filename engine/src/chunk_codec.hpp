@@ -1,0 +1,47 @@
+#pragma once
+// Private to the engine's writers: one HDF5 chunk of float32 values, encoded the way HDF5's own
+// filter pipeline "shuffle, then deflate" would store it, so that a worker thread can compress
+// its tile while others compute and the writer only appends the bytes (H5Dwrite_chunk).
+//
+// Why by hand: HDF5 runs its filters inside H5Dwrite, which is not thread-safe, so the
+// compression of every tile was serialised under the writer's lock; and its deflate is zlib's.
+// libdeflate writes the same zlib stream (RFC 1950: header, deflate data, Adler-32) several
+// times faster, and every HDF5 or netCDF reader inflates it with zlib as before.
+#include <cstddef>
+#include <bit>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace minerisk::chunk_codec {
+
+// The file's types are little-endian (H5T_IEEE_F32LE, H5T_STD_I16LE): chunks are encoded from
+// memory as it is.
+static_assert(std::endian::native == std::endian::little, "chunk_codec encodes little-endian memory as it is");
+
+/// The deflate level written in the file's filter pipeline and used to compress (1 to 12 for
+/// libdeflate; HDF5 records it but readers ignore it).
+constexpr int kDeflateLevel = 4;
+
+/// HDF5's shuffle filter for elements of `element_size` bytes: byte k of every element, then
+/// byte k + 1, ... (bytes beyond the last whole element are copied as they are).
+void shuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size);
+/// The inverse of shuffle(), for tests and for readers of raw chunks.
+void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size);
+
+/// The zlib stream of `data` (what HDF5's deflate filter stores), compressed at `level` with a
+/// compressor kept per thread.
+std::vector<std::byte> zlib_compress(std::span<const std::byte> data, int level = kDeflateLevel);
+/// Inflates a zlib stream whose decompressed size is known exactly; throws std::runtime_error
+/// on a damaged stream or a size mismatch.
+std::vector<std::byte> zlib_decompress(std::span<const std::byte> stream, std::size_t size);
+
+/// One stored chunk of `chunk_rows` x `chunk_cols` cells from a window of `rows` x `cols` values
+/// (row-major) at its top-left corner: the cells beyond the window (a chunk at the grid's right
+/// or bottom edge) take `fill`, then the chunk is shuffled and deflated.
+std::vector<std::byte> encode_chunk(std::span<const float> values, int64_t rows, int64_t cols, int64_t chunk_rows,
+                                    int64_t chunk_cols, float fill, int level = kDeflateLevel);
+std::vector<std::byte> encode_chunk(std::span<const int16_t> values, int64_t rows, int64_t cols, int64_t chunk_rows,
+                                    int64_t chunk_cols, int16_t fill, int level = kDeflateLevel);
+
+}  // namespace minerisk::chunk_codec

@@ -1,0 +1,41 @@
+#include "minerisk/engine/stage_times.hpp"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "minerisk/engine/errors.hpp"
+
+namespace minerisk {
+
+void StageTimes::add_work(const std::string& name, double seconds) {
+  std::lock_guard lock(mutex_);
+  work_[name] += seconds;
+}
+
+void StageTimes::mark_phase(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  const Clock::time_point now = Clock::now();
+  phases_.emplace_back(name, std::chrono::duration<double>(now - last_mark_).count());
+  last_mark_ = now;
+}
+
+std::string StageTimes::json(const std::string& command, int threads) const {
+  std::lock_guard lock(mutex_);
+  nlohmann::ordered_json j;
+  j["command"] = command;
+  j["wall_seconds"] = std::chrono::duration<double>(Clock::now() - start_).count();
+  j["threads"] = threads;
+  j["stages"] = nlohmann::ordered_json::object();
+  for (const auto& [name, seconds] : phases_) j["stages"][name] = seconds;
+  j["tile_work"] = nlohmann::ordered_json::object();
+  for (const auto& [name, seconds] : work_) j["tile_work"][name] = seconds;
+  return j.dump(1) + "\n";
+}
+
+void StageTimes::write(const std::filesystem::path& path, const std::string& command, int threads) const {
+  std::ofstream out(path);
+  out << json(command, threads);
+  if (!out.flush()) throw UserError("--timings: cannot write '" + path.string() + "'; check the folder and free space");
+}
+
+}  // namespace minerisk
