@@ -74,7 +74,7 @@ py::array_t<float> owned_grid(std::vector<float>&& values, int64_t rows, int64_t
 }
 
 py::object run(const py::object& scenario, const std::string& base_dir, const std::optional<std::string>& output,
-               int threads, int64_t tile_size, bool picture, bool overwrite) {
+               int threads, int64_t tile_size, bool picture, bool overwrite, const std::string& evidence_storage) {
   const Scenario s = scenario_of(scenario, base_dir);
   if (output) {
     RunOptions options;
@@ -85,6 +85,10 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     options.quiet = true;
     options.quicklook = picture;
     options.overwrite = overwrite;
+    if (evidence_storage == "packed") options.evidence = EvidenceStorage::packed;
+    else if (evidence_storage == "float32") options.evidence = EvidenceStorage::float32;
+    else if (evidence_storage == "none") options.evidence = EvidenceStorage::none;
+    else throw py::value_error("evidence: '" + evidence_storage + "' is not one of packed, float32, none");
     options.command_line = "minerisk (Python) run";
     {
       py::gil_scoped_release release;
@@ -221,6 +225,7 @@ std::string resolve(const py::object& scenario, const std::string& base_dir) {
 void add_model(py::module_& m) {
   m.def("run", &run, py::arg("scenario"), py::arg("base_dir") = "", py::arg("output") = py::none(), py::arg("threads") = 0,
         py::arg("tile_size") = 512, py::arg("picture") = true, py::arg("overwrite") = false,
+        py::arg("evidence") = "packed",
         "Runs a scenario (a file path or a dict). With output: writes the netCDF-4 file (and its PNG; an existing "
         "one is refused unless overwrite) and returns its path; without: returns a dict of numpy arrays "
         "(probability, evidence), geotransform, crs_wkt, geographic and linear_unit.");

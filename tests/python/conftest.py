@@ -25,6 +25,22 @@ def evidence_of(output):
     return output.with_name(output.stem + "_evidence" + output.suffix)
 
 
+# The step of the run's packed evidence layers (--evidence packed, the default), in log-odds.
+EVIDENCE_STEP = 0.001
+
+
+def unpacked(dataset):
+    """An h5py dataset's values as float64, unpacked by its CF scale_factor and add_offset and
+    with its _FillValue as NaN when it is packed (h5py itself returns the stored integers)."""
+    import numpy as np
+    raw = dataset[()]
+    if "scale_factor" not in dataset.attrs:
+        return raw.astype(np.float64)
+    values = raw * np.float64(np.float32(dataset.attrs["scale_factor"])) + float(dataset.attrs.get("add_offset", 0.0))
+    values[raw == dataset.attrs["_FillValue"]] = np.nan
+    return values
+
+
 def run_minerisk(*args, timeout=300):
     """Runs minerisk and returns the completed process (never raises on a non-zero exit)."""
     return subprocess.run([minerisk_bin(), *map(str, args)], capture_output=True, text=True, timeout=timeout)

@@ -85,7 +85,7 @@ def test_other_dtypes_and_strides_are_converted():
 def test_a_scenario_runs_like_the_command(region, tmp_path):
     # An .h5 name still writes the same netCDF-4 files (the command says once that .nc is better).
     h5 = tmp_path / "cli.h5"
-    r = run_minerisk("run", region / "scenario.toml", "-o", h5)
+    r = run_minerisk("run", region / "scenario.toml", "-o", h5, "--evidence", "float32")  # evidence as computed
     assert r.returncode == 0 and "note:" in r.stderr and "named .nc" in r.stderr
     result = minerisk.Scenario.load(region / "scenario.toml").run(threads=2, tile_size=256)
     with h5py.File(h5, "r") as f, h5py.File(evidence_of(h5), "r") as e:

@@ -12,10 +12,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import evidence_of, run_minerisk
+from conftest import EVIDENCE_STEP as STEP, evidence_of, run_minerisk
 
 PYTHON = "/usr/bin/python3"
-STEP = 0.001  # the packed evidence's scale_factor
 
 # Reads every (y, x) variable of a file with one client and saves them as float32 arrays,
 # unpacked the way that client unpacks them (h5py does not: it applies scale_factor by hand).
@@ -223,3 +222,14 @@ def test_qgis_samples_packed_evidence_unpacked(runs, tmp_path):
         else:
             assert value == pytest.approx(float(exact[row, col]), abs=1e-6), (row, col)
     assert sum(v is not None for v in result["values"]) >= 3
+
+
+def test_python_run_takes_the_evidence_storage(region, tmp_path):
+    import minerisk
+    scenario = minerisk.Scenario.load(region / "scenario.toml")
+    out = tmp_path / "py.nc"
+    assert scenario.run(out, evidence="none", picture=False) == str(out)
+    assert out.exists() and not evidence_of(out).exists()
+    with pytest.raises(ValueError, match="evidence: 'int8' is not one of packed, float32, none"):
+        scenario.run(tmp_path / "bad.nc", evidence="int8")
+    assert not (tmp_path / "bad.nc").exists()

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 from osgeo import gdal, osr
 
-from conftest import run_minerisk, evidence_of
+from conftest import run_minerisk, evidence_of, EVIDENCE_STEP, unpacked
 
 gdal.UseExceptions()
 
@@ -47,8 +47,9 @@ def test_ncdump_lists_the_variables(output):
         assert declaration in header, declaration
     evidence = subprocess.run(["ncdump", "-h", str(evidence_of(output))], capture_output=True, text=True,
                               check=True).stdout
-    for declaration in ("double x(x)", "double y(y)", "int crs", "float slope(y, x)", "float clearance(y, x)",
-                        'coordinates = "crs"'):
+    # Packed by default (--evidence packed): int16 with CF's scale_factor.
+    for declaration in ("double x(x)", "double y(y)", "int crs", "short slope(y, x)", "short clearance(y, x)",
+                        "slope:scale_factor = 0.001f", 'coordinates = "crs"'):
         assert declaration in evidence, declaration
 
 
@@ -76,11 +77,13 @@ def test_xarray_gives_probability_on_x_and_y(region, output):
 def test_evidence_adds_up_to_the_log_odds(output):
     with h5py.File(output, "r") as f, h5py.File(evidence_of(output), "r") as e:
         p = f["probability"][:].astype(np.float64)
-        total = sum(e[k][:].astype(np.float64) for k in e if e[k].ndim == 2)
+        layers = [k for k in e if e[k].ndim == 2]
+        total = sum(unpacked(e[k]) for k in layers)
     intercept = -5.0
     ok = np.isfinite(p) & (p > 1e-6) & (p < 1 - 1e-6) & np.isfinite(total)
     logit = np.log(p[ok] / (1 - p[ok]))
-    assert np.allclose(logit, intercept + total[ok], atol=2e-4)
+    # Each packed layer is within half a step of its computed value.
+    assert np.allclose(logit, intercept + total[ok], rtol=0, atol=2e-4 + len(layers) * EVIDENCE_STEP / 2)
 
 
 def test_provenance_travels_in_the_file(region, output):
@@ -111,8 +114,12 @@ def test_quicklook_picture_is_written_beside_the_grid(output):
     assert len(np.unique(rgb.reshape(3, -1), axis=1).T) > 50  # a real picture, not a blank
 
 
-def test_slope_evidence_matches_gdaldem(region, output, tmp_path):
-    """The slope layer against gdaldem -compute_edges, edges and the no-data corner included."""
+def test_slope_evidence_matches_gdaldem(region, tmp_path):
+    """The slope layer against gdaldem -compute_edges, edges and the no-data corner included,
+    as computed (float32 evidence)."""
+    output = tmp_path / "exact.nc"
+    result = run_minerisk("run", region / "scenario.toml", "-o", output, "--evidence", "float32", "-q")
+    assert result.returncode == 0, result.stderr
     slope_tif = tmp_path / "slope.tif"
     subprocess.run(["gdaldem", "slope", "-compute_edges", "-q", str(region / "dem.tif"), str(slope_tif)], check=True)
     peer_ds = gdal.Open(str(slope_tif))

@@ -29,9 +29,11 @@ bounds = [{xmin}, {ymin}, {xmax}, {ymax}]
 """
     utm = tmp_path / "utm.nc"
     geo = tmp_path / "geo.nc"
-    r1 = run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "--quiet")
+    # Evidence as computed (float32): the layers are compared as features.
+    r1 = run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "--quiet", "--evidence",
+                      "float32")
     r2 = run_minerisk("run", write_scenario(scenario_text(region, grid=grid, dem=dem_geo), "geo.toml"), "-o", geo,
-                      "--quiet")
+                      "--quiet", "--evidence", "float32")
     assert r1.returncode == 0, r1.stderr
     assert r2.returncode == 0, r2.stderr
 
@@ -76,8 +78,10 @@ def test_vector_layers_in_another_crs_are_transformed(region, tmp_path, write_sc
     text = scenario_text(region).replace(str(region / "region.gpkg"), str(geo_gpkg))
     assert str(geo_gpkg) in text
     utm, geo = tmp_path / "utm.nc", tmp_path / "geo.nc"
-    assert run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "-q").returncode == 0
-    r = run_minerisk("run", write_scenario(text, "geo.toml"), "-o", geo, "-q")
+    # Evidence as computed (float32): distances are recovered from the front lines' layer.
+    assert run_minerisk("run", write_scenario(scenario_text(region), "utm.toml"), "-o", utm, "-q", "--evidence",
+                        "float32").returncode == 0
+    r = run_minerisk("run", write_scenario(text, "geo.toml"), "-o", geo, "-q", "--evidence", "float32")
     assert r.returncode == 0, r.stderr
     with h5py.File(utm, "r") as a, h5py.File(geo, "r") as b, \
             h5py.File(evidence_of(utm), "r") as ea, h5py.File(evidence_of(geo), "r") as eb:

@@ -147,14 +147,16 @@ class Scenario:
         return cls(values, base_dir)
 
     def run(self, output: str | os.PathLike | None = None, *, threads: int = 0, tile_size: int = 512,
-            picture: bool = True, overwrite: bool = False) -> "Result | str":
+            picture: bool = True, overwrite: bool = False, evidence: str = "packed") -> "Result | str":
         """Computes the grid. Without output: a Result of numpy arrays. With output: writes the
         netCDF-4 file (and its quick-look PNG unless picture=False) and returns its path; as
         `minerisk run`, an output (or picture) that exists is refused (minerisk.Error) unless
-        overwrite=True, and one that is an input always."""
+        overwrite=True, and one that is an input always. evidence: how the evidence file stores
+        the layers, as `minerisk run --evidence`: "packed" (int16, within 0.0005 log-odds),
+        "float32" or "none"."""
         if output is not None:
             return _minerisk.run(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture,
-                                 overwrite)
+                                 overwrite, evidence)
         return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture))
 
     def fit(self, *, threads: int = 0, **options) -> dict:
