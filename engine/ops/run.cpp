@@ -98,7 +98,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       const TileResult result = model.compute(tile, timed);
       valid += valid_cells(result.probability);
       if (options.quicklook) {
-        const TimedWork t(timed, "picture");
+        const TimedWork t(timed, "quicklook");
         quicklook.add(result);
       }
       // Compressed here, on this worker, while the others compute; only the append is serialised.

@@ -20,8 +20,10 @@ namespace minerisk::chunk_codec {
 static_assert(std::endian::native == std::endian::little, "chunk_codec encodes little-endian memory as it is");
 
 /// The deflate level written in the file's filter pipeline and used to compress (1 to 12 for
-/// libdeflate; HDF5 records it but readers ignore it).
-constexpr int kDeflateLevel = 4;
+/// libdeflate; HDF5 records it but readers ignore it). Level 1: measured on the karabakh
+/// preset's layers, libdeflate's level 1 compresses a float32 probability or slope tile about a
+/// third faster than level 4, to within 0.5 % of its size, and a packed layer at least as well.
+constexpr int kDeflateLevel = 1;
 
 /// HDF5's shuffle filter for elements of `element_size` bytes: byte k of every element, then
 /// byte k + 1, ... (bytes beyond the last whole element are copied as they are).
