@@ -190,12 +190,18 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     const auto probs = tile_probabilities(model, f, draws, drawn, base);
     const sweep::CellStatistics c =
         sweep::cell_statistics(probs, tile, grid, spec.thresholds, base_top_bin, thread_totals.local());
-    std::lock_guard lock(mutex);
-    writer.write(mean, tile, c.mean), writer.write(sd, tile, c.sd);
-    writer.write(p05, tile, c.p05), writer.write(p50, tile, c.p50), writer.write(p95, tile, c.p95);
-    for (size_t t = 0; t < spec.thresholds.size(); ++t) writer.write(exceed[t], tile, c.above[t]);
+    // Compressed here, on this worker, while the others compute; only the appends are serialised.
+    std::vector<GridFileWriter::EncodedChunk> chunks;
+    chunks.push_back(writer.encode(mean, tile, c.mean));
+    chunks.push_back(writer.encode(sd, tile, c.sd));
+    chunks.push_back(writer.encode(p05, tile, c.p05));
+    chunks.push_back(writer.encode(p50, tile, c.p50));
+    chunks.push_back(writer.encode(p95, tile, c.p95));
+    for (size_t t = 0; t < spec.thresholds.size(); ++t) chunks.push_back(writer.encode(exceed[t], tile, c.above[t]));
     if (stack)
-      for (int64_t k = 0; k < n_s; ++k) writer.write(*stack, k, tile, probs[static_cast<size_t>(k)]);
+      for (int64_t k = 0; k < n_s; ++k) chunks.push_back(writer.encode(*stack, k, tile, probs[static_cast<size_t>(k)]));
+    std::lock_guard lock(mutex);
+    for (const GridFileWriter::EncodedChunk& chunk : chunks) writer.write(chunk);
   });
   sweep::Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
   for (const sweep::Totals& t : thread_totals) totals.add(t);
