@@ -85,10 +85,7 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     options.quiet = true;
     options.quicklook = picture;
     options.overwrite = overwrite;
-    if (evidence_storage == "packed") options.evidence = EvidenceStorage::packed;
-    else if (evidence_storage == "float32") options.evidence = EvidenceStorage::float32;
-    else if (evidence_storage == "none") options.evidence = EvidenceStorage::none;
-    else throw py::value_error("evidence: '" + evidence_storage + "' is not one of packed, float32, none");
+    options.evidence = evidence_storage_named(evidence_storage, "evidence");
     options.command_line = "minerisk (Python) run";
     {
       py::gil_scoped_release release;

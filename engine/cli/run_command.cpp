@@ -97,7 +97,8 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
       });
   cmd->add_option("--timings", args->timings,
                   "Also write where the time went as JSON: phases by wall clock, and the tiles' work (reading, each "
-                  "feature, combine, compression, writing) summed over threads");
+                  "feature, combine, compression, writing) summed over threads")
+      ->check([](const std::string& path) { return path.empty() ? std::string("give a file name") : std::string(); });
   cmd->footer("Example: minerisk run out/sample/scenario.toml -o out/sample.nc");
   commands.push_back({cmd, [args, context] {
                         Scenario scenario = load_scenario(args->scenario);
@@ -107,9 +108,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                         static_cast<ops::Control&>(run) = control_of(args->tiles, context);
                         run.output = args->output;
                         run.quicklook = !args->no_picture;
-                        run.evidence = args->evidence == "none"      ? EvidenceStorage::none
-                                       : args->evidence == "float32" ? EvidenceStorage::float32
-                                                                     : EvidenceStorage::packed;
+                        run.evidence = evidence_storage_named(args->evidence, "--evidence");
                         run.timings = args->timings;
                         const RunSummary summary = run_scenario(scenario, run);
                         if (run.quiet) return;
@@ -119,6 +118,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                         std::printf("grid: %s\n", summary.output.string().c_str());
                         if (!summary.evidence.empty()) std::printf("evidence: %s\n", summary.evidence.string().c_str());
                         if (!summary.picture.empty()) std::printf("picture: %s\n", summary.picture.string().c_str());
+                        if (!run.timings.empty()) std::printf("timings: %s\n", run.timings.string().c_str());
                       }});
 }
 

@@ -42,6 +42,25 @@ void require_data(int64_t valid, const Scenario& s) {
 }
 }  // namespace
 
+// What the user should know of how the evidence was stored: packed values beyond the range,
+// and, without evidence, an older evidence file left beside the new grid (never removed: it is
+// not an output of this run, and the grid no longer names it).
+namespace {
+void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& clipped, const RunOptions& options) {
+  for (const auto& [layer, count] : clipped)
+    std::fprintf(stderr,
+                 "minerisk: note: %lld cells of evidence layer '%s' lie beyond +-32.767 log-odds and are stored at "
+                 "that limit (packed evidence); use --evidence float32 to keep their exact values\n",
+                 static_cast<long long>(count), layer.c_str());
+  std::error_code ec;
+  if (options.evidence == EvidenceStorage::none && fs::exists(evidence_file_for(options.output), ec))
+    std::fprintf(stderr,
+                 "minerisk: note: '%s' beside the grid is an older run's evidence (this run wrote none, and the grid "
+                 "does not name it); remove it if it is no longer wanted\n",
+                 evidence_file_for(options.output).string().c_str());
+}
+}  // namespace
+
 fs::path picture_path(const fs::path& output) {
   fs::path p = output;
   p.replace_extension(".png");
@@ -81,11 +100,15 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   meta.scenario_toml = scenario.resolved_toml;
   meta.inputs_json = inputs_json(input_files);
   meta.run_id = new_run_id();
+  // Both files charged to the grid's folder (the same): float32 probability, the layers as stored.
+  const size_t layers = with_evidence ? model.evidence_names().size() : 0;
+  const bool packed = options.evidence == EvidenceStorage::packed;
   outputs.expect_size(grid_out, ops::grid_file_lower_bound(
-                                    grid.width(), grid.height(), options.tile_size,
-                                    1 + (with_evidence ? model.evidence_names().size() : 0),
+                                    grid.width(), grid.height(), options.tile_size, 1 + (packed ? 0 : layers),
                                     meta.title.size() + meta.history.size() + meta.scenario_toml.size() +
-                                        meta.inputs_json.size() + grid.crs_wkt.size() * 2));
+                                        meta.inputs_json.size() + grid.crs_wkt.size() * 2,
+                                    packed ? layers : 0));
+  std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
   outputs.writing([&] {
     RunFileWriter writer(outputs.temporary(grid_out), with_evidence ? outputs.temporary(evidence_out) : fs::path(),
                          evidence_path.filename().string(), grid, options.tile_size, model.evidence_names(),
@@ -113,6 +136,7 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     });
     if (timed) times.mark_phase("tiles");
     require_data(valid, scenario);
+    clipped = writer.clipped_layers();
     writer.close();
     if (timed) times.mark_phase("close");
     if (options.quicklook) {
@@ -124,13 +148,14 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
       if (timed) times.mark_phase("picture");
     }
     if (timed)
-      times.write(outputs.temporary(timings_out), "run",
-                  options.threads > 0 ? options.threads : tbb::info::default_concurrency());
+      outputs.write_text(timings_out,
+                         times.json("run", options.threads > 0 ? options.threads : tbb::info::default_concurrency()));
   });
   // Both are complete: the picture, then the grid, into place, unless a signal came first.
   outputs.commit(options.cancel);
   // After the commit, so that a failed run still says one line.
   if (!note.empty() && !options.quiet) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
+  if (!options.quiet) print_storage_notes(clipped, options);
 
   RunSummary summary;
   summary.output = options.output;

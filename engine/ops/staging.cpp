@@ -22,12 +22,13 @@ std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files)
 }
 
 uint64_t grid_file_lower_bound(int64_t width, int64_t height, int64_t tile_size, uint64_t variables,
-                               uint64_t text_bytes) {
+                               uint64_t text_bytes, uint64_t packed_variables) {
   const auto w = static_cast<uint64_t>(width), h = static_cast<uint64_t>(height);
   const auto t = static_cast<uint64_t>(tile_size);
   const uint64_t tiles = ((w + t - 1) / t) * ((h + t - 1) / t);
   constexpr uint64_t kZlibStream = 8;  // two header bytes, an empty final block, the Adler-32
-  return 8 * (w + h) + text_bytes + variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 4));
+  return 8 * (w + h) + text_bytes + variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 4)) +
+         packed_variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 2));  // int16
 }
 
 }  // namespace minerisk::ops

@@ -19,9 +19,11 @@ std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files);
 
 /// The least an HDF5 grid file can take: its coordinates (stored uncompressed), its text
-/// attributes, and `variables` float32 grids of width x height in tiles of tile_size, each
-/// tile at least a zlib stream's few bytes and deflate's best ratio (1032:1).
+/// attributes, and `variables` float32 grids (and `packed_variables` int16 ones) of width x
+/// height in tiles of tile_size, each tile at least a zlib stream's few bytes and deflate's best
+/// ratio (1032:1).
 uint64_t grid_file_lower_bound(int64_t width, int64_t height, int64_t tile_size, uint64_t variables,
-                               uint64_t text_bytes);
+                               uint64_t text_bytes,
+                               uint64_t packed_variables = 0);
 
 }  // namespace minerisk::ops

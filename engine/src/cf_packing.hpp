@@ -14,18 +14,29 @@ constexpr int16_t kFill = -32768;  // no-data (NaN)
 constexpr int16_t kLargest = 32767;  // the stored range is symmetric: -32767 to 32767 steps
 
 /// The step nearest to value / scale (ties to even), saturated at +-32767 steps (infinities
-/// included); NaN is the fill value.
-inline int16_t pack(float value, double scale) {
+/// included); NaN is the fill value. `scale` is the float32 the file declares.
+inline int16_t pack(float value, float scale) {
   if (std::isnan(value)) return kFill;
-  const double steps = static_cast<double>(value) / scale;
+  const double steps = static_cast<double>(value) / static_cast<double>(scale);
   if (steps >= kLargest) return kLargest;
   if (steps <= -kLargest) return -kLargest;
   return static_cast<int16_t>(std::nearbyint(steps));
 }
 
-inline std::vector<int16_t> pack(std::span<const float> values, double scale) {
+/// Whether a finite value lies beyond the stored range (and is kept at its limit).
+inline bool clipped(float value, float scale) {
+  return std::isfinite(value) && std::abs(static_cast<double>(value) / static_cast<double>(scale)) > kLargest + 0.5;
+}
+
+/// Every value packed; `clipped_count` (if given) receives the finite values beyond the range.
+inline std::vector<int16_t> pack(std::span<const float> values, float scale, int64_t* clipped_count = nullptr) {
   std::vector<int16_t> out(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) out[i] = pack(values[i], scale);
+  int64_t beyond = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out[i] = pack(values[i], scale);
+    beyond += clipped(values[i], scale) ? 1 : 0;
+  }
+  if (clipped_count) *clipped_count = beyond;
   return out;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Private to the engine's writers: one HDF5 chunk of float32 values, encoded the way HDF5's own
+// Private to the engine's writers: one HDF5 chunk (float32 or int16 values), encoded the way HDF5's own
 // filter pipeline "shuffle, then deflate" would store it, so that a worker thread can compress
 // its tile while others compute and the writer only appends the bytes (H5Dwrite_chunk).
 //
@@ -24,6 +24,7 @@ static_assert(std::endian::native == std::endian::little, "chunk_codec encodes l
 /// preset's layers, libdeflate's level 1 compresses a float32 probability or slope tile about a
 /// third faster than level 4, to within 0.5 % of its size, and a packed layer at least as well.
 constexpr int kDeflateLevel = 1;
+static_assert(kDeflateLevel >= 1 && kDeflateLevel <= 9, "H5Pset_deflate takes levels 0 to 9");
 
 /// HDF5's shuffle filter for elements of `element_size` bytes: byte k of every element, then
 /// byte k + 1, ... (bytes beyond the last whole element are copied as they are).

@@ -121,4 +121,13 @@ DatasetPtr open_vector(const fs::path& path, const std::string& role) {
   return ds;
 }
 
+Unpacking unpacking_of(GDALRasterBand& band) {
+  int has_scale = 0, has_offset = 0;
+  const double scale = band.GetScale(&has_scale), offset = band.GetOffset(&has_offset);
+  Unpacking u;
+  if (has_scale) u.scale = static_cast<float>(scale);
+  if (has_offset) u.offset = static_cast<float>(offset);
+  return u;
+}
+
 }  // namespace minerisk

@@ -224,13 +224,8 @@ static void read_window(GDALDataset& ds, const std::string& what, int64_t col, i
     for (int64_t i = 0; i < width * height; ++i)
       if (out[i] == fill) out[i] = NAN;
   }
-  // Packed values (CF's scale_factor and add_offset: a run's evidence layers) unpacked as
-  // xarray and netCDF4 do, in float32, so that every reader sees the same numbers.
-  int has_scale = 0, has_offset = 0;
-  const auto scale = static_cast<float>(band->GetScale(&has_scale));
-  const auto offset = static_cast<float>(band->GetOffset(&has_offset));
-  if ((has_scale && scale != 1.0f) || (has_offset && offset != 0.0f))
-    for (int64_t i = 0; i < width * height; ++i) out[i] = out[i] * scale + offset;
+  // Packed values (a run's evidence layers, any raster with a scale or offset) unpacked.
+  unpacking_of(*band).apply(out, static_cast<size_t>(width * height));
 }
 
 std::vector<float> GridFileReader::read(const std::string& variable) const {

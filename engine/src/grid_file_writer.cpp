@@ -13,6 +13,7 @@
 #include "cf_variables.hpp"
 #include "cf_packing.hpp"
 #include "chunk_codec.hpp"
+#include "gridded_datasets.hpp"
 #include "hdf5_handles.hpp"
 
 namespace minerisk {
@@ -22,76 +23,13 @@ using h5::check;
 using h5::require;
 using cf::ordered_creation_plist;
 using cf::set_number;
+using gridded::create_gridded;
+using gridded::set_gridded_attributes;
+using gridded::write_hyperslab;
 using cf::set_text;
 using cf::write_coordinate;
 using cf::write_crs_variable;
 using cf::write_xy;
-
-// A dataset of the given shape, chunked (a tile, one layer deep), shuffled and deflated: every
-// gridded variable is made this way. float32 with NaN as fill value; or, packed, int16 with
-// CF's scale_factor and add_offset and the packing's fill value.
-h5::Dataset create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
-                           const std::vector<hsize_t>& chunk, double packed_scale) {
-  h5::Dataset ds;
-  const float fill = NAN;
-  const int16_t packed_fill = cf_packing::kFill;
-  const bool packed = packed_scale > 0;
-  {
-    h5::Dataspace space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr));
-    require(space, "dataspace for " + name);
-    const h5::PropertyList dcpl = ordered_creation_plist(H5P_DATASET_CREATE);
-    check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), "chunking " + name);
-    check(H5Pset_shuffle(dcpl.get()), "shuffle filter");
-    // The pipeline that chunk_codec reproduces for direct chunk writes: keep the two in step.
-    check(H5Pset_deflate(dcpl.get(), chunk_codec::kDeflateLevel), "deflate filter");
-    if (packed)
-      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_INT16, &packed_fill), "fill value");
-    else
-      check(H5Pset_fill_value(dcpl.get(), H5T_NATIVE_FLOAT, &fill), "fill value");
-    ds = h5::Dataset(H5Dcreate2(parent, name.c_str(), packed ? H5T_STD_I16LE : H5T_IEEE_F32LE, space.get(),
-                                H5P_DEFAULT, dcpl.get(), H5P_DEFAULT));
-    require(ds, name);
-  }
-  if (!packed) {
-    set_number(ds.get(), "_FillValue", H5T_NATIVE_FLOAT, &fill);
-    return ds;
-  }
-  // float32 attributes: the unpacked values are float32, as unpacked by xarray and netCDF4.
-  const auto scale = static_cast<float>(packed_scale);
-  const float offset = 0.0f;
-  const int16_t range[2] = {-cf_packing::kLargest, cf_packing::kLargest};
-  set_number(ds.get(), "_FillValue", H5T_NATIVE_INT16, &packed_fill);
-  set_number(ds.get(), "scale_factor", H5T_NATIVE_FLOAT, &scale);
-  set_number(ds.get(), "add_offset", H5T_NATIVE_FLOAT, &offset);
-  set_number(ds.get(), "valid_range", H5T_NATIVE_INT16, range, 2);
-  return ds;
-}
-
-// What every gridded variable says of itself: its name and unit, its grid mapping, and the
-// grid-mapping variable as a coordinate (CF 5.6 allows it; xarray then keeps crs as a
-// coordinate, where rioxarray finds the CRS with a plain open_dataset).
-void set_gridded_attributes(hid_t ds, const std::string& long_name, const std::string& units) {
-  set_text(ds, "long_name", long_name);
-  set_text(ds, "units", units);
-  set_text(ds, "grid_mapping", "crs");
-  set_text(ds, "coordinates", "crs");
-}
-
-// Writes `values` into the hyperslab `start` + `count` of a dataset, packed when `packed_scale`.
-void write_hyperslab(hid_t dataset, int rank, const hsize_t* start, const hsize_t* count, std::span<const float> values,
-                     double packed_scale, const std::string& what) {
-  h5::Dataspace memory(H5Screate_simple(rank, count, nullptr));
-  require(memory, what);
-  h5::Dataspace space(H5Dget_space(dataset));
-  require(space, what);
-  check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), what);
-  if (packed_scale > 0) {
-    const std::vector<int16_t> packed = cf_packing::pack(values, packed_scale);
-    check(H5Dwrite(dataset, H5T_NATIVE_INT16, memory.get(), space.get(), H5P_DEFAULT, packed.data()), what);
-  } else {
-    check(H5Dwrite(dataset, H5T_NATIVE_FLOAT, memory.get(), space.get(), H5P_DEFAULT, values.data()), what);
-  }
-}
 
 void check_size(const kernels::Window& w, std::span<const float> values) {
   if (w.width <= 0 || w.height <= 0 || values.size() != static_cast<size_t>(w.cells()))
@@ -118,6 +56,7 @@ struct GridFileWriter::Impl {
     int rank = 2;
     int64_t layers = 1;
     double packed_scale = 0;  // > 0: int16 packed with this scale_factor; 0: float32
+    int64_t clipped = 0;      // finite values written beyond the packed range
   };
   std::vector<Gridded> variables;  // everything added, in order; closed in that order
 
@@ -163,11 +102,15 @@ struct GridFileWriter::Impl {
       throw std::invalid_argument("GridFileWriter: the window at row " + std::to_string(w.row0) + ", column " +
                                   std::to_string(w.col0) + " is not one chunk of the file");
     const auto rows = static_cast<int64_t>(chunk_rows()), cols = static_cast<int64_t>(chunk_cols());
-    if (v.packed_scale > 0)
-      return {index, layer, w,
-              chunk_codec::encode_chunk(std::span<const int16_t>(cf_packing::pack(values, v.packed_scale)), w.height,
-                                        w.width, rows, cols, cf_packing::kFill)};
-    return {index, layer, w, chunk_codec::encode_chunk(values, w.height, w.width, rows, cols, NAN)};
+    if (v.packed_scale > 0) {
+      int64_t clipped = 0;
+      const std::vector<int16_t> packed = cf_packing::pack(values, static_cast<float>(v.packed_scale), &clipped);
+      return {this, index, layer, w,
+              chunk_codec::encode_chunk(std::span<const int16_t>(packed), w.height, w.width, rows, cols,
+                                        cf_packing::kFill),
+              clipped};
+    }
+    return {this, index, layer, w, chunk_codec::encode_chunk(values, w.height, w.width, rows, cols, NAN), 0};
   }
 
   const Gridded& gridded(std::size_t index, int rank) const {
@@ -264,7 +207,8 @@ void GridFileWriter::write(Variable variable, const kernels::Window& w, std::spa
   if (impl_->is_chunk(w)) return write(impl_->encode(variable.index, 2, 0, w, values));
   const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  write_hyperslab(v.dataset.get(), 2, start, count, values, v.packed_scale, "writing a tile");
+  impl_->variables[variable.index].clipped +=
+      write_hyperslab(v.dataset.get(), 2, start, count, values, v.packed_scale, "writing a tile");
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
 }
@@ -298,7 +242,7 @@ void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w,
   if (impl_->is_chunk(w)) return write(impl_->encode(stack.index, 3, layer, w, values));
   const hsize_t start[3] = {static_cast<hsize_t>(layer), static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[3] = {1, static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
-  write_hyperslab(v.dataset.get(), 3, start, count, values, v.packed_scale, "writing a stack layer");
+  write_hyperslab(v.dataset.get(), 3, start, count, values, v.packed_scale, "writing a stack layer");  // float32
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
 }
@@ -318,6 +262,7 @@ GridFileWriter::EncodedChunk GridFileWriter::encode(Stack stack, int64_t layer, 
 void GridFileWriter::write(const EncodedChunk& chunk) try {
   h5::quiet_errors();
   Impl& m = *impl_;
+  if (chunk.writer != impl_.get()) throw std::invalid_argument("GridFileWriter: a chunk encoded by another writer");
   const Impl::Gridded& v = m.gridded(chunk.variable, chunk.variable < m.variables.size() ? m.variables[chunk.variable].rank : 2);
   if (chunk.layer < 0 || chunk.layer >= v.layers || !m.is_chunk(chunk.window))
     throw std::invalid_argument("GridFileWriter: an encoded chunk that is not one of this variable's");
@@ -327,8 +272,13 @@ void GridFileWriter::write(const EncodedChunk& chunk) try {
   check(H5Dwrite_chunk(v.dataset.get(), H5P_DEFAULT, 0, v.rank == 2 ? offset + 1 : offset, chunk.bytes.size(),
                        chunk.bytes.data()),
         "writing a tile");
+  m.variables[chunk.variable].clipped += chunk.clipped;
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
+}
+
+int64_t GridFileWriter::clipped_values(Variable variable) const {
+  return impl_->gridded(variable.index, 2).clipped;
 }
 
 void GridFileWriter::add_series(const std::string& name, const std::vector<double>& values, const std::string& long_name,

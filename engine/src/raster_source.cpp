@@ -67,6 +67,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
   int has_nodata = 0;
   nodata_ = ds->GetRasterBand(1)->GetNoDataValue(&has_nodata);
   has_nodata_ = has_nodata != 0;
+  unpacking_ = unpacking_of(*ds->GetRasterBand(1));
 
   const auto& g = grid_.frame.geotransform;
   const auto& d = raster_geotransform_;
@@ -121,7 +122,13 @@ void RasterSource::compute_resampling_scale() {
   }
 }
 
-std::vector<float> RasterSource::read(const Window& w) const { return aligned_ ? read_aligned(w) : read_warped(w); }
+std::vector<float> RasterSource::read(const Window& w) const {
+  std::vector<float> values = aligned_ ? read_aligned(w) : read_warped(w);
+  // The stored values unpacked (a packed layer of a run, a DEM with a scale): after the
+  // warp, which is linear in them, and after no-data (NaN stays NaN).
+  unpacking_.apply(values.data(), values.size());
+  return values;
+}
 
 std::vector<float> RasterSource::read_aligned(const Window& w) const {
   std::vector<float> out(static_cast<size_t>(w.cells()), NAN);

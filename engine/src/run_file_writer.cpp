@@ -1,6 +1,9 @@
 #include "minerisk/engine/run_file_writer.hpp"
 
+#include <cctype>
 #include <stdexcept>
+
+#include "minerisk/engine/errors.hpp"
 
 namespace minerisk {
 
@@ -8,6 +11,15 @@ std::filesystem::path evidence_file_for(const std::filesystem::path& grid_file) 
   std::filesystem::path evidence = grid_file;
   evidence.replace_filename(grid_file.stem().string() + "_evidence" + grid_file.extension().string());
   return evidence;
+}
+
+EvidenceStorage evidence_storage_named(const std::string& name, const std::string& option) {
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "packed") return EvidenceStorage::packed;
+  if (lower == "float32") return EvidenceStorage::float32;
+  if (lower == "none") return EvidenceStorage::none;
+  throw UserError(option + ": '" + name + "' is not one of packed, float32, none");
 }
 
 namespace {
@@ -36,6 +48,7 @@ RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::
       "description", std::string("each evidence layer's contribution to the log-odds of contamination; with the "
                                  "intercept they add up to logit(probability) of the grid file beside this one") +
                          (packed ? "; stored packed (int16 times scale_factor), to within half a scale_factor" : ""));
+  names_ = evidence_names;
   for (size_t k = 0; k < evidence_names.size(); ++k)
     layers_.push_back(evidence_->add_packed_variable(evidence_names[k], evidence_descriptions[k], "1",
                                                      packed ? kEvidenceStep : 0.0));
@@ -64,6 +77,13 @@ void RunFileWriter::write_tile(const EncodedTile& tile) {
                                 " evidence layers for " + std::to_string(layers_.size()));
   grid_.write(tile.probability);
   for (const GridFileWriter::EncodedChunk& chunk : tile.evidence) evidence_->write(chunk);
+}
+
+std::vector<std::pair<std::string, int64_t>> RunFileWriter::clipped_layers() const {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (size_t k = 0; k < layers_.size(); ++k)
+    if (const int64_t n = evidence_->clipped_values(layers_[k]); n > 0) out.emplace_back(names_[k], n);
+  return out;
 }
 
 void RunFileWriter::check_layers(size_t count) const {

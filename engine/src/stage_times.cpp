@@ -1,9 +1,7 @@
 #include "minerisk/engine/stage_times.hpp"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "minerisk/engine/errors.hpp"
 
 namespace minerisk {
 
@@ -30,12 +28,6 @@ std::string StageTimes::json(const std::string& command, int threads) const {
   j["tile_work"] = nlohmann::ordered_json::object();
   for (const auto& [name, seconds] : work_) j["tile_work"][name] = seconds;
   return j.dump(1) + "\n";
-}
-
-void StageTimes::write(const std::filesystem::path& path, const std::string& command, int threads) const {
-  std::ofstream out(path);
-  out << json(command, threads);
-  if (!out.flush()) throw UserError("--timings: cannot write '" + path.string() + "'; check the folder and free space");
 }
 
 }  // namespace minerisk

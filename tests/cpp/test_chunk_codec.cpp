@@ -93,7 +93,7 @@ TEST(ChunkCodec, AnEdgeChunkIsPaddedWithTheFillValue) {
 }
 
 TEST(CfPacking, RoundsToTheNearestStepSaturatesAndKeepsNoData) {
-  const double step = 0.001;
+  const float step = 0.001f;
   EXPECT_EQ(cf_packing::pack(0.0f, step), 0);
   EXPECT_EQ(cf_packing::pack(1.2344f, step), 1234);
   EXPECT_EQ(cf_packing::pack(-1.2346f, step), -1235);

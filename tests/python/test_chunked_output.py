@@ -12,7 +12,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import EVIDENCE_STEP as STEP, evidence_of, run_minerisk
+from conftest import EVIDENCE_STEP as STEP, evidence_of, run_minerisk, scenario_text
 
 PYTHON = "/usr/bin/python3"
 
@@ -230,6 +230,49 @@ def test_python_run_takes_the_evidence_storage(region, tmp_path):
     out = tmp_path / "py.nc"
     assert scenario.run(out, evidence="none", picture=False) == str(out)
     assert out.exists() and not evidence_of(out).exists()
-    with pytest.raises(ValueError, match="evidence: 'int8' is not one of packed, float32, none"):
+    with pytest.raises(minerisk.Error, match="evidence: 'int8' is not one of packed, float32, none"):
         scenario.run(tmp_path / "bad.nc", evidence="int8")
+    with pytest.raises(minerisk.Error, match="evidence: 'int8'"):
+        scenario.run(evidence="int8")  # checked without an output too
     assert not (tmp_path / "bad.nc").exists()
+    assert scenario.run(tmp_path / "upper.nc", evidence="FLOAT32", picture=False) == str(tmp_path / "upper.nc")
+
+
+def test_a_packed_layer_read_back_as_a_raster_input_is_unpacked(runs, region, tmp_path):
+    """A run's packed evidence layer used as a scenario's raster layer reads as log-odds, not as
+    the stored integers (the DEM and every raster input unpack GDAL's scale and offset)."""
+    source = evidence_of(runs["packed"])
+    text = scenario_text(region) + (
+        f"\n[model.evidence.prior]\nfeature = \"raster\"\npath = 'NETCDF:\"{source}\":finds'\nweight = 1.0\n"
+        "transform = \"linear\"\n")
+    scenario = tmp_path / "reuse.toml"
+    scenario.write_text(text)  # the region's scenario names its files by absolute paths
+    out = tmp_path / "reuse.nc"
+    r = run_minerisk("run", scenario, "-o", out, "-q", "--evidence", "float32")
+    assert r.returncode == 0, r.stderr
+    prior = read_with("h5py", evidence_of(out), tmp_path)["prior"]
+    finds = read_with("h5py", source, tmp_path)["finds"]
+    assert np.array_equal(prior, finds, equal_nan=True)  # weight 1, linear: the same values
+
+
+def test_values_beyond_the_packed_range_are_said(region, tmp_path):
+    text = scenario_text(region)
+    assert "weight = 3.5" in text  # the front lines' layer (conftest.scenario_text)
+    heavy = text.replace("weight = 3.5", "weight = 100.0", 1)
+    scenario = tmp_path / "heavy.toml"
+    scenario.write_text(heavy)
+    r = run_minerisk("run", scenario, "-o", tmp_path / "heavy.nc")
+    assert r.returncode == 0, r.stderr
+    assert "evidence layer 'front_lines' lie beyond +-32.767 log-odds" in r.stderr, r.stderr
+    assert "--evidence float32" in r.stderr
+    exact = tmp_path / "exact.nc"
+    r = run_minerisk("run", scenario, "-o", exact, "--evidence", "float32")
+    assert r.returncode == 0 and "beyond" not in r.stderr
+
+
+def test_an_older_evidence_file_left_beside_is_said(region, tmp_path):
+    out = tmp_path / "twice.nc"
+    assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q").returncode == 0
+    r = run_minerisk("run", region / "scenario.toml", "-o", out, "--evidence", "none", "--overwrite")
+    assert r.returncode == 0, r.stderr
+    assert "older run's evidence" in r.stderr and evidence_of(out).name in r.stderr

@@ -57,6 +57,19 @@ using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
 /// GDAL raised any error or warning while opening it (a truncated GeoTIFF opens, with warnings,
 /// and without its georeferencing).
 DatasetPtr open_raster(const std::filesystem::path& path, const std::string& role);
+
+/// A band's packing (GDAL's scale and offset: CF's scale_factor and add_offset, a GeoTIFF's
+/// -a_scale): every value read from it is stored * scale + offset, computed in float32 as
+/// xarray and netCDF4 unpack, so that every reader sees the same numbers.
+struct Unpacking {
+  float scale = 1.0f, offset = 0.0f;
+  bool needed() const { return scale != 1.0f || offset != 0.0f; }
+  void apply(float* values, std::size_t count) const {
+    if (needed())
+      for (std::size_t i = 0; i < count; ++i) values[i] = values[i] * scale + offset;
+  }
+};
+Unpacking unpacking_of(GDALRasterBand& band);
 /// True when GDAL opens the path as a vector dataset (and not as a raster).
 bool is_vector_only(const std::filesystem::path& path);
 

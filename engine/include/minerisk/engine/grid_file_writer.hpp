@@ -37,10 +37,12 @@ class GridFileWriter {
   /// One tile of a variable or of a stack's layer, compressed as the file stores it (HDF5's
   /// shuffle then deflate), by encode(), and stored by write(const EncodedChunk&).
   struct EncodedChunk {
+    const void* writer = nullptr;  // the writer that encoded it (its implementation): no other writes it
     std::size_t variable = std::numeric_limits<std::size_t>::max();
     int64_t layer = 0;  // 0 for a (y, x) variable
     kernels::Window window;
     std::vector<std::byte> bytes;
+    int64_t clipped = 0;  // finite values beyond a packed variable's range, stored at its limit
   };
 
   /// Creates the file with its coordinates, CRS and root attributes; variables are added after.
@@ -79,6 +81,8 @@ class GridFileWriter {
   bool is_chunk(const kernels::Window& window) const;
   /// Appends an encoded chunk to its variable. Not thread-safe: the caller serialises writes.
   void write(const EncodedChunk& chunk);
+  /// The finite values written so far to a packed variable beyond its range (kept at the limit).
+  int64_t clipped_values(Variable variable) const;
   /// A float32 (scenario, y, x) variable of `count` layers.
   Stack add_stack(const std::string& name, int64_t count, const std::string& long_name, const std::string& units);
   /// One window of one layer of a stack.

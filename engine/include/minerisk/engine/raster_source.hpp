@@ -54,6 +54,7 @@ class RasterSource {
   double xscale_ = 1.0, yscale_ = 1.0;  // grid cells per raster cell, at most 1
   bool has_nodata_ = false;
   double nodata_ = 0.0;
+  Unpacking unpacking_;  // the band's scale and offset
   DatasetPtr shared_;  // the aligned path's handle, used under read_mutex_
   mutable std::mutex read_mutex_;
 };

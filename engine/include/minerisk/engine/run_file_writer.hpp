@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "minerisk/engine/grid_file_writer.hpp"
@@ -21,6 +22,9 @@ namespace minerisk {
 /// default: a quarter of the float32 file's size and compression time), float32 exactly as
 /// computed, or not at all (no evidence file: `explain` then has nothing to explain with).
 enum class EvidenceStorage { packed, float32, none };
+/// The storage named `name` (packed, float32 or none, in any case); a UserError naming `option`
+/// and the choices otherwise.
+EvidenceStorage evidence_storage_named(const std::string& name, const std::string& option);
 /// The step of packed evidence, in log-odds: each contribution is kept to within half of it,
 /// from -32.767 to 32.767 (beyond, and the -infinity of a clearance of POD 1, at the limit).
 constexpr double kEvidenceStep = 0.001;
@@ -54,6 +58,9 @@ class RunFileWriter {
                           const std::vector<std::vector<float>>& evidence) const;
   /// Appends an encoded tile to both files. Not thread-safe: the caller serialises every write.
   void write_tile(const EncodedTile& tile);
+  /// Each packed evidence layer's finite values written beyond +-32.767 (stored at the limit),
+  /// by name, for the layers that have any.
+  std::vector<std::pair<std::string, int64_t>> clipped_layers() const;
   /// Closes both files (or the grid's alone); errors surface here.
   void close();
 
@@ -65,6 +72,7 @@ class RunFileWriter {
   size_t evidence_count_;
   GridFileWriter::Variable probability_;
   std::vector<GridFileWriter::Variable> layers_;
+  std::vector<std::string> names_;
 };
 
 }  // namespace minerisk

@@ -20,8 +20,6 @@ class StageTimes {
   void mark_phase(const std::string& name);
   /// {"command", "wall_seconds", "threads", "stages": {phase: s}, "tile_work": {name: s}} as JSON.
   std::string json(const std::string& command, int threads) const;
-  /// Writes json() to `path` (the caller has checked that it may be written).
-  void write(const std::filesystem::path& path, const std::string& command, int threads) const;
 
  private:
   mutable std::mutex mutex_;
