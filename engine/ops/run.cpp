@@ -10,6 +10,7 @@
 #include <tbb/info.h>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/stage_times.hpp"
 #include "minerisk/engine/input_set.hpp"
@@ -84,6 +85,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   const size_t timings_out = timed ? outputs.add(options.timings) : 0;
   const size_t picture_out = options.quicklook ? outputs.add(picture_path(options.output)) : 0;
 
+  // A DEM is read tile by tile: a quarter of a gigabyte of blocks holds every tile's
+  // neighbours many times over (bench/RESULTS.md, "Scaling": memory stays flat).
+  const ScopedBlockCacheLimit cache_limit(256LL << 20);
   const auto inputs = load_inputs(scenario);
   std::vector<InputFile> input_files = inputs->files;
   if (!options.model_file.empty()) input_files.push_back(describe_input("model", options.model_file));

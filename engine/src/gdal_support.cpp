@@ -130,4 +130,15 @@ Unpacking unpacking_of(GDALRasterBand& band) {
   return u;
 }
 
+ScopedBlockCacheLimit::ScopedBlockCacheLimit(int64_t bytes) {
+  if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr)) return;  // the user's choice stands
+  previous_ = GDALGetCacheMax64();
+  if (previous_ > bytes) GDALSetCacheMax64(bytes);
+  else previous_ = -1;
+}
+
+ScopedBlockCacheLimit::~ScopedBlockCacheLimit() {
+  if (previous_ >= 0) GDALSetCacheMax64(previous_);
+}
+
 }  // namespace minerisk

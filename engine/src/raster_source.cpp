@@ -81,7 +81,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
     }
   }
 
-  if (aligned_) shared_ = std::move(ds);
+  if (aligned_) handles_.local() = std::move(ds);
   else compute_resampling_scale();
 
   // Overlap: transform the raster's footprint into the grid's CRS and compare extents.
@@ -140,9 +140,10 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
   const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
   float* dst = out.data() + dst_row * w.width + dst_col;
   {
-    std::lock_guard lock(read_mutex_);
+    DatasetPtr& handle = handles_.local();
+    if (!handle) handle = open_raster(path_, role_);
     const GdalErrorTrap trap;
-    const CPLErr status = shared_->GetRasterBand(1)->RasterIO(
+    const CPLErr status = handle->GetRasterBand(1)->RasterIO(
         GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), dst,
         static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32, sizeof(float),
         static_cast<GSpacing>(w.width * sizeof(float)), nullptr);

@@ -70,6 +70,21 @@ struct Unpacking {
   }
 };
 Unpacking unpacking_of(GDALRasterBand& band);
+
+/// GDAL's block cache held to `bytes` while this lives, and set back after, unless the user
+/// chose its size (GDAL_CACHEMAX in the environment or --config). GDAL's default is 5 % of the
+/// memory: the blocks of a DEM read tile by tile would fill it with blocks no tile needs again,
+/// and a run's memory would grow with the DEM instead of staying flat.
+class ScopedBlockCacheLimit {
+ public:
+  explicit ScopedBlockCacheLimit(int64_t bytes);
+  ~ScopedBlockCacheLimit();
+  ScopedBlockCacheLimit(const ScopedBlockCacheLimit&) = delete;
+  ScopedBlockCacheLimit& operator=(const ScopedBlockCacheLimit&) = delete;
+
+ private:
+  int64_t previous_ = -1;  // -1: left as it was
+};
 /// True when GDAL opens the path as a vector dataset (and not as a raster).
 bool is_vector_only(const std::filesystem::path& path);
 

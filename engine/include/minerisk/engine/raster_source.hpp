@@ -2,8 +2,9 @@
 // A raster (band 1) brought onto the target grid, one window at a time: the DEM, or any
 // raster a tool reads.
 #include <filesystem>
-#include <mutex>
 #include <vector>
+
+#include <tbb/enumerable_thread_specific.h>
 
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid.hpp"
@@ -25,9 +26,10 @@ class RasterSource {
   /// for cells the raster does not cover. Thread-safe.
   ///
   /// When the raster already lies on the grid (same CRS, same cell size, origin on a cell corner)
-  /// the cells are read as they are, through one GDAL handle shared under a lock: reads are
-  /// cheap next to the kernels, and the shared block cache means the halo a tile reads from its
-  /// neighbours' blocks is not read from the file again. Otherwise GDAL's warper resamples bilinearly; its
+  /// the cells are read as they are, through a GDAL handle of each thread's own, so that threads
+  /// decode the file's blocks (a compressed DEM) in parallel; a thread works through neighbouring
+  /// tiles, so the halo it reads from the blocks of the tiles beside is mostly in its handle's
+  /// block cache already. Otherwise GDAL's warper resamples bilinearly; its
   /// transformer is set up on the whole grid and only offset to the window, and its resampling
   /// scale (XSCALE/YSCALE: how far the bilinear kernel widens when the grid is coarser than the
   /// raster, as gdalwarp does) is computed once for the whole grid instead of per chunk, so a cell
@@ -55,8 +57,9 @@ class RasterSource {
   bool has_nodata_ = false;
   double nodata_ = 0.0;
   Unpacking unpacking_;  // the band's scale and offset
-  DatasetPtr shared_;  // the aligned path's handle, used under read_mutex_
-  mutable std::mutex read_mutex_;
+  // The aligned path's handles, one per thread, opened when a thread first reads (GDAL's
+  // datasets are not thread-safe; separate handles of one file are).
+  mutable tbb::enumerable_thread_specific<DatasetPtr> handles_;
 };
 
 }  // namespace minerisk
