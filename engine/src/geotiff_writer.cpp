@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <optional>
+#include <span>
 #include <stdexcept>
 
 #include <cpl_string.h>
@@ -159,15 +160,13 @@ GeoTiffTile GeoTiffWriter::encode(const kernels::Window& w, std::vector<float> v
                        (w.height % e.block == 0 || w.row0 + w.height == e.height);
   if (!aligned) throw std::logic_error("GeoTiffWriter::encode: a window that is not made of whole blocks");
   const int64_t across = (e.width + e.block - 1) / e.block;
-  std::vector<float> part;
   for (int64_t r = 0; r < w.height; r += e.block)
     for (int64_t c = 0; c < w.width; c += e.block) {
       const int64_t rows = std::min(e.block, w.height - r), cols = std::min(e.block, w.width - c);
-      part.resize(static_cast<size_t>(rows * cols));
-      for (int64_t i = 0; i < rows; ++i)
-        std::copy_n(values.begin() + (r + i) * w.width + c, cols, part.begin() + i * cols);
       const auto index = static_cast<uint32_t>(((w.row0 + r) / e.block) * across + (w.col0 + c) / e.block);
-      tile.stored.emplace_back(index, tiff_tile_codec::encode_tile(part, rows, cols, e.block, kPadding, e.codec));
+      const std::span<const float> corner(values.data() + r * w.width + c, values.size() - (r * w.width + c));
+      tile.stored.emplace_back(index,
+                               tiff_tile_codec::encode_tile(corner, rows, cols, w.width, e.block, kPadding, e.codec));
     }
   return tile;
 }

@@ -48,48 +48,63 @@ void undo_float_predictor(std::span<const std::byte> in, int64_t cols, std::span
 
 }  // namespace
 
-void float_predictor(std::span<const float> tile, int64_t cols, std::span<std::byte> out) {
-  const auto n = static_cast<std::size_t>(cols);
-  if (cols <= 0 || tile.size() % n != 0 || out.size() != tile.size() * 4)
-    throw std::invalid_argument("float_predictor: sizes differ");
+namespace {
+
+// float_predictor of `rows` rows of `cols` values, row r at tile[r * stride].
+void predict_rows(const float* tile, std::size_t rows, std::size_t cols, std::size_t stride, uint8_t* out) {
   // HDF5's shuffle gives the byte planes least significant first; the predictor takes them most
   // significant first, so plane p of the output is plane 3 - p of the shuffle.
-  std::vector<std::byte> planes(4 * n);
-  for (std::size_t row = 0; row < tile.size() / n; ++row) {
-    chunk_codec::shuffle(std::as_bytes(tile.subspan(row * n, n)), planes, 4);
-    auto* o = reinterpret_cast<uint8_t*>(out.data()) + row * 4 * n;
+  std::vector<std::byte> planes(4 * cols);
+  for (std::size_t row = 0; row < rows; ++row) {
+    chunk_codec::shuffle(std::as_bytes(std::span<const float>(tile + row * stride, cols)), planes, 4);
+    uint8_t* o = out + row * 4 * cols;
     uint8_t previous = 0;  // the row's first byte is kept as it is
     for (std::size_t p = 0; p < 4; ++p) {
-      const auto* s = reinterpret_cast<const uint8_t*>(planes.data()) + (3 - p) * n;
-      o[p * n] = static_cast<uint8_t>(s[0] - previous);
-      for (std::size_t i = 1; i < n; ++i) o[p * n + i] = static_cast<uint8_t>(s[i] - s[i - 1]);
-      previous = s[n - 1];
+      const auto* s = reinterpret_cast<const uint8_t*>(planes.data()) + (3 - p) * cols;
+      o[p * cols] = static_cast<uint8_t>(s[0] - previous);
+      for (std::size_t i = 1; i < cols; ++i) o[p * cols + i] = static_cast<uint8_t>(s[i] - s[i - 1]);
+      previous = s[cols - 1];
     }
   }
 }
 
-std::vector<std::byte> encode_tile(std::span<const float> values, int64_t rows, int64_t cols, int64_t block,
-                                   float fill, const Codec& codec) {
-  if (rows <= 0 || cols <= 0 || rows > block || cols > block || values.size() != static_cast<std::size_t>(rows * cols))
+}  // namespace
+
+void float_predictor(std::span<const float> tile, int64_t cols, std::span<std::byte> out) {
+  const auto n = static_cast<std::size_t>(cols);
+  if (cols <= 0 || tile.size() % n != 0 || out.size() != tile.size() * 4)
+    throw std::invalid_argument("float_predictor: sizes differ");
+  predict_rows(tile.data(), tile.size() / n, n, n, reinterpret_cast<uint8_t*>(out.data()));
+}
+
+std::vector<std::byte> encode_tile(std::span<const float> values, int64_t rows, int64_t cols, int64_t stride,
+                                   int64_t block, float fill, const Codec& codec) {
+  if (rows <= 0 || cols <= 0 || rows > block || cols > block || stride < cols ||
+      values.size() < static_cast<std::size_t>((rows - 1) * stride + cols))
     throw std::invalid_argument("encode_tile: " + std::to_string(values.size()) + " values for " +
                                 std::to_string(rows) + " x " + std::to_string(cols) + " cells of a " +
                                 std::to_string(block) + " block");
-  const auto cells = static_cast<std::size_t>(block * block);
+  const auto side = static_cast<std::size_t>(block);
+  // A whole block is read where it lies; an edge tile is first padded (TIFF stores whole blocks).
   std::vector<float> padded;
-  std::span<const float> tile = values;
-  if (rows != block || cols != block) {  // an edge tile: TIFF stores whole blocks
-    padded.assign(cells, fill);
-    for (int64_t r = 0; r < rows; ++r) std::copy_n(values.begin() + r * cols, cols, padded.begin() + r * block);
-    tile = padded;
+  const float* tile = values.data();
+  auto tile_stride = static_cast<std::size_t>(stride);
+  if (rows != block || cols != block) {
+    padded.assign(side * side, fill);
+    for (int64_t r = 0; r < rows; ++r)
+      std::copy_n(values.begin() + r * stride, cols, padded.begin() + r * block);
+    tile = padded.data();
+    tile_stride = side;
   }
+  std::vector<std::byte> bytes(side * side * sizeof(float));
   if (codec.kind == Codec::Kind::none) {
-    const std::span<const std::byte> bytes = std::as_bytes(tile);
-    return {bytes.begin(), bytes.end()};
+    for (std::size_t r = 0; r < side; ++r)
+      std::memcpy(bytes.data() + r * side * sizeof(float), tile + r * tile_stride, side * sizeof(float));
+    return bytes;
   }
-  std::vector<std::byte> predicted(cells * sizeof(float));
-  float_predictor(tile, block, predicted);
-  return codec.kind == Codec::Kind::zstd ? zstd_compress(predicted, codec.level)
-                                         : chunk_codec::zlib_compress(predicted, codec.level);
+  predict_rows(tile, side, side, tile_stride, reinterpret_cast<uint8_t*>(bytes.data()));
+  return codec.kind == Codec::Kind::zstd ? zstd_compress(bytes, codec.level)
+                                         : chunk_codec::zlib_compress(bytes, codec.level);
 }
 
 std::vector<float> decode_tile(std::span<const std::byte> stored, int64_t block, const Codec& codec) {

@@ -33,11 +33,17 @@ struct Codec {
 /// 0, each byte then minus the one before it along the row (modulo 256).
 void float_predictor(std::span<const float> tile, int64_t cols, std::span<std::byte> out);
 
-/// One stored tile of `block` x `block` cells from a window of `rows` x `cols` values
-/// (row-major) at its top-left corner: cells beyond the window (a tile on the grid's right or
-/// bottom edge) take `fill`; then predicted and compressed per `codec`.
-std::vector<std::byte> encode_tile(std::span<const float> values, int64_t rows, int64_t cols, int64_t block,
-                                   float fill, const Codec& codec);
+/// One stored tile of `block` x `block` cells from `rows` x `cols` values at its top-left
+/// corner, row r starting at values[r * stride] (`stride` >= `cols`: the tile may be part of a
+/// wider window): cells beyond them (a tile on the grid's right or bottom edge) take `fill`;
+/// then predicted and compressed per `codec`.
+std::vector<std::byte> encode_tile(std::span<const float> values, int64_t rows, int64_t cols, int64_t stride,
+                                   int64_t block, float fill, const Codec& codec);
+/// The same for `rows` x `cols` values packed row after row.
+inline std::vector<std::byte> encode_tile(std::span<const float> values, int64_t rows, int64_t cols, int64_t block,
+                                          float fill, const Codec& codec) {
+  return encode_tile(values, rows, cols, cols, block, fill, codec);
+}
 
 /// Decodes a stored tile back to its block x block values (for tests and checks).
 std::vector<float> decode_tile(std::span<const std::byte> stored, int64_t block, const Codec& codec);
