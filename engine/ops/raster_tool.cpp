@@ -227,13 +227,16 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     // (uncompressed: it is read once, right away).
     std::vector<std::filesystem::path> tiffs;
     std::vector<std::unique_ptr<GeoTiffWriter>> writers;
+    // Tiles (or bands of rows) of the tile size are whole TIFF blocks when the block is the tile
+    // size: then each worker compresses its own blocks (GeoTiffWriter::encode).
+    const int64_t block = geotiff_block_for(control.tile_size);
     for (size_t k = 0; k < outputs.size(); ++k) {
       const bool direct = drivers[k] == "GTiff";
       tiffs.push_back(direct ? staged.temporary(k) : staged.scratch(k, ".tif"));
       writers.push_back(std::make_unique<GeoTiffWriter>(
-          tiffs[k], grid, geotiff_block_for(control.tile_size), outputs[k].nodata, outputs[k].description,
-          direct ? compression : "NONE", direct ? format.creation_options : std::vector<std::string>{},
-          outputs[k].units));
+          tiffs[k], grid, block, outputs[k].nodata, outputs[k].description, direct ? compression : "NONE",
+          direct ? format.creation_options : std::vector<std::string>{}, outputs[k].units,
+          block == control.tile_size));
       if (drivers[k] == "netCDF") {
         // What GDAL's netCDF driver makes of a band when it copies one: the variable's name and
         // its CF long_name and units (other drivers would keep them in a PAM .aux.xml beside).
@@ -247,8 +250,10 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     std::mutex write_mutex;
     for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
       std::vector<std::vector<float>> values = compute(tile);
+      std::vector<GeoTiffTile> ready;
+      for (size_t k = 0; k < writers.size(); ++k) ready.push_back(writers[k]->encode(tile, std::move(values[k])));
       std::lock_guard lock(write_mutex);
-      for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(tile, std::move(values[k]));
+      for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(std::move(ready[k]));
     });
     for (auto& w : writers) w->close();
     for (size_t k = 0; k < outputs.size(); ++k) {
