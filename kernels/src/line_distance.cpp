@@ -73,19 +73,28 @@ void leaf_row(const Walk& k, const CellRect& cells, int64_t r, std::span<const u
   for (int64_t i = 0; i < cells.nc; ++i) dst[i] = static_cast<float>(d[i]);
 }
 
-// Halves `cells` (in whole leaves, along its longer side) until it is one leaf, pruning the
+bool is_leaf(const CellRect& cells) { return cells.nc <= kLanes && cells.nr <= kLanes; }
+
+// Splits `cells` in four (halving each side, in whole leaves) down to leaves, pruning the
 // candidates at every level so that a leaf sees only the few segments that can be its nearest.
 void visit(const Walk& k, const CellRect& cells, std::span<const uint32_t> from, size_t depth) {
   std::vector<uint32_t>& kept = k.levels[depth];
   detail::prune_candidates(k.candidates, from, detail::bounds_of(cells, k.centres), k.cap, kept);
   if (kept.empty()) return fill_cap(k, cells);
-  if (cells.nc <= kLanes && cells.nr <= kLanes) {
+  if (is_leaf(cells)) {
     for (int64_t r = cells.r0; r < cells.r0 + cells.nr; ++r) leaf_row(k, cells, r, kept);
     return;
   }
   const auto [first, second] = detail::halves(cells);
-  visit(k, first, kept, depth + 1);
-  visit(k, second, kept, depth + 1);
+  for (const CellRect& half : {first, second}) {
+    if (is_leaf(half)) {  // a side already one leaf long
+      visit(k, half, kept, depth + 1);
+      continue;
+    }
+    const auto [a, b] = detail::halves(half);
+    visit(k, a, kept, depth + 1);
+    visit(k, b, kept, depth + 1);
+  }
 }
 
 }  // namespace
@@ -100,10 +109,8 @@ void link_polyline(std::span<Segment> segments, size_t first, size_t count, bool
 
 std::vector<uint32_t> segments_near_window(std::span<const Segment> segments, std::span<const uint32_t> candidates,
                                            const Window& window, const GridFrame& frame, double cap) {
-  std::vector<uint32_t> kept;
-  if (candidates.empty() || window.cells() == 0) return kept;
-  const std::vector<uint32_t> subset(candidates.begin(), candidates.end());
-  return detail::segments_near(segments, &subset, detail::centres_of(window, frame), cap).index;
+  if (candidates.empty() || window.cells() == 0) return {};
+  return detail::segments_near(segments, candidates, detail::centres_of(window, frame), cap).index;
 }
 
 void line_distance_metres(std::span<const Segment> segments, const Window& w, const GridFrame& frame,
@@ -112,7 +119,7 @@ void line_distance_metres(std::span<const Segment> segments, const Window& w, co
     throw std::invalid_argument("line_distance_metres: output size does not match the window");
   if (w.cells() == 0) return;
   const Centres centres = detail::centres_of(w, frame);
-  const Candidates near = detail::segments_near(segments, nullptr, centres, cap);
+  const Candidates near = detail::segments_near(segments, std::nullopt, centres, cap);
   std::vector<std::vector<uint32_t>> levels(detail::depth_needed(w.width, w.height));
   const Walk walk{segments, w, centres, near, out, cap, signed_distance, levels};
   std::vector<uint32_t> all(near.index.size());

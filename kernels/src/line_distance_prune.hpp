@@ -2,6 +2,7 @@
 // The pruning behind line_distance_metres (private to the kernel): which segments can be the
 // nearest for some cell of a rectangle of cells, and the window-wide tables it reads.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -21,6 +22,7 @@ struct Centres {
   int64_t width = 0;  // columns of the window (x holds more)
   std::vector<double> x, y;
   std::vector<MetricScale> scale;
+  bool uniform = false;  // every row has the same scale (a projected CRS)
 };
 Centres centres_of(const Window& window, const GridFrame& frame);
 
@@ -33,7 +35,8 @@ struct CellRect {
 // leaves except at the far edge.
 std::pair<CellRect, CellRect> halves(const CellRect& cells);
 
-// Levels of halving a window can need before its rectangles are leaves, plus the window itself.
+// Levels of halving a window can need before its rectangles are leaves, plus the window itself
+// (one level per halving of one side: quartering needs no more).
 size_t depth_needed(int64_t width, int64_t height);
 
 // The segments kept for one window, as structure of arrays, in input order.
@@ -47,6 +50,7 @@ struct Bounds {
   double xmin, ymin, xmax, ymax;  // box of its cell centres, CRS units
   double cx, cy;                  // a point inside that box
   double sx_lo, sy_lo;            // smallest metres per unit along x and y over its rows
+  double sx_hi, sy_hi;            // largest
   double stretch;                 // largest ratio of one of its rows' metric to the (sx_lo, sy_lo) one
   double reach_lo, reach_hi;      // distance from (cx, cy) to the farthest centre: in that metric, and in any row's
 };
@@ -54,7 +58,7 @@ Bounds bounds_of(const CellRect& cells, const Centres& centres);
 
 // The segments of `segments` (all of them, or those `subset` names) that can be the nearest for
 // some cell of the window `centres` describes, given the distance cap.
-Candidates segments_near(std::span<const Segment> segments, const std::vector<uint32_t>* subset,
+Candidates segments_near(std::span<const Segment> segments, std::optional<std::span<const uint32_t>> subset,
                          const Centres& centres, double cap);
 
 // The candidates among `from` (indices into `candidates`) that can be the nearest for some cell

@@ -94,16 +94,17 @@ std::vector<uint32_t> near_window(std::span<const Segment> segments, std::span<c
   return kept;
 }
 
+// `pruned = false`: every segment for every cell, the brute force the pruning must not change.
 void line_distance(std::span<const Segment> segments, const Window& w, const GridFrame& frame, std::span<float> out,
-                   double cap, bool signed_distance) {
+                   double cap, bool signed_distance, bool pruned = true) {
   std::vector<uint32_t> all(segments.size());
   std::iota(all.begin(), all.end(), 0u);
-  const std::vector<uint32_t> near_w = near_window(segments, all, w, frame, cap);
+  const std::vector<uint32_t> near_w = pruned ? near_window(segments, all, w, frame, cap) : all;
   const double cap2 = cap * cap;
   for (int64_t br = 0; br < w.height; br += kBlock)
     for (int64_t bc = 0; bc < w.width; bc += kBlock) {
       const Window block{w.col0 + bc, w.row0 + br, std::min(kBlock, w.width - bc), std::min(kBlock, w.height - br)};
-      const std::vector<uint32_t> near = near_window(segments, near_w, block, frame, cap);
+      const std::vector<uint32_t> near = pruned ? near_window(segments, near_w, block, frame, cap) : all;
       for (int64_t r = 0; r < block.height; ++r) {
         const MetricScale scale = frame.scale_at_row(block.row0 + r);
         const double py = frame.centre_y(block.row0 + r);
@@ -200,9 +201,9 @@ bool same_bits(std::span<const float> a, std::span<const float> b, size_t& first
 }
 
 void expect_identical(const std::vector<Segment>& segments, const Window& w, const GridFrame& f, double cap,
-                      bool signed_distance, int trial) {
+                      bool signed_distance, int trial, bool pruned = true) {
   std::vector<float> expected(static_cast<size_t>(w.cells())), actual(expected.size());
-  reference::line_distance(segments, w, f, expected, cap, signed_distance);
+  reference::line_distance(segments, w, f, expected, cap, signed_distance, pruned);
   line_distance_metres(segments, w, f, actual, cap, signed_distance);
   size_t at = 0;
   ASSERT_TRUE(same_bits(expected, actual, at))
@@ -259,4 +260,53 @@ TEST(LineDistanceIdentity, NoSegmentsGiveTheCap) {
   GridFrame f;
   f.width = f.height = 40;
   for (double cap : {double{INFINITY}, 25.0, 0.0}) expect_identical({}, {-3, 5, 37, 33}, f, cap, true, 0);
+}
+
+// A segment with a NaN or infinite coordinate has NaN (or infinite) distances, so it is never
+// the nearest: the result is the brute force's over every segment. (The previous pruning took
+// such a segment's first point as a bound and could drop the true nearest.)
+TEST(LineDistanceIdentity, SegmentsThatAreNotFiniteAreNeverTheNearest) {
+  std::mt19937 rng(5);
+  const double bad[] = {NAN, INFINITY, -INFINITY};
+  for (int trial = 0; trial < 200; ++trial) {
+    const GridFrame f = random_frame(rng, trial % 3 == 2);
+    std::vector<Segment> segments = random_segments(rng, f);
+    if (trial % 2) segments.resize(2);  // few: a broken one is then often the nearest to a tile
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    for (int k = 0; k < 3; ++k) {  // anywhere on the grid, one coordinate broken
+      const double x = f.geotransform[0] + u(rng) * f.geotransform[1] * static_cast<double>(f.width);
+      const double y = f.geotransform[3] + u(rng) * f.geotransform[5] * static_cast<double>(f.height);
+      Segment s{x, y, x, y};
+      (&s.x0)[rng() % 4] = bad[rng() % 3];
+      segments.insert(segments.begin() + static_cast<int64_t>(rng() % segments.size()), s);
+    }
+    for (Segment& s : segments) s.prev = s.next = -1;  // the insertions broke the links
+    expect_identical(segments, random_window(rng, f), f, trial % 4 ? INFINITY : 100.0, trial % 2 == 1, trial, false);
+    if (testing::Test::HasFatalFailure()) return;
+  }
+}
+
+// Segments on a lattice of half cells: many cells are exactly as far from two or more of them
+// (ties, which the first in input order wins and which decide the sign), and many distances
+// are exact. Pruning must keep every segment that ties.
+TEST(LineDistanceIdentity, ExactTiesOnALattice) {
+  std::mt19937 rng(31);
+  for (int trial = 0; trial < 150; ++trial) {
+    GridFrame f;
+    f.width = 20 + static_cast<int64_t>(rng() % 60), f.height = 20 + static_cast<int64_t>(rng() % 60);
+    f.geotransform = {0.0, 10.0, 0, 10.0 * static_cast<double>(f.height), 0, -10.0};
+    auto lattice = [&](int64_t n) { return 5.0 * static_cast<double>(static_cast<int64_t>(rng() % (2 * n + 20)) - 10); };
+    std::vector<Segment> segments;
+    const int n = 2 + static_cast<int>(rng() % 12);
+    for (int k = 0; k < n; ++k) {
+      const double x = lattice(f.width), y = lattice(f.height);
+      const int shape = static_cast<int>(rng() % 3);  // a point, a horizontal or a vertical piece
+      const double len = 5.0 * static_cast<double>(rng() % 6);
+      segments.push_back({x, y, shape == 1 ? x + len : x, shape == 2 ? y + len : y});
+    }
+    link_polyline(segments, 0, segments.size() / 2, false);
+    const Window w{static_cast<int64_t>(rng() % 10), static_cast<int64_t>(rng() % 10), f.width - 10, f.height - 10};
+    expect_identical(segments, w, f, trial % 3 ? INFINITY : 40.0, trial % 2 == 1, trial);
+    if (testing::Test::HasFatalFailure()) return;
+  }
 }
