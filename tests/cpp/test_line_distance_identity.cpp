@@ -277,7 +277,8 @@ TEST(LineDistanceIdentity, SegmentsThatAreNotFiniteAreNeverTheNearest) {
       const double x = f.geotransform[0] + u(rng) * f.geotransform[1] * static_cast<double>(f.width);
       const double y = f.geotransform[3] + u(rng) * f.geotransform[5] * static_cast<double>(f.height);
       Segment s{x, y, x, y};
-      (&s.x0)[rng() % 4] = bad[rng() % 3];
+      double* coordinate[] = {&s.x0, &s.y0, &s.x1, &s.y1};
+      *coordinate[rng() % 4] = bad[rng() % 3];
       segments.insert(segments.begin() + static_cast<int64_t>(rng() % segments.size()), s);
     }
     for (Segment& s : segments) s.prev = s.next = -1;  // the insertions broke the links
