@@ -12,24 +12,37 @@ namespace minerisk::features {
 namespace {
 
 using Points = std::vector<kernels::WeightedPoint>;
+using Dots = std::vector<kernels::Segment>;
 
-// Metres from each cell of the tile to the nearest point (infinity with none).
-void nearest_metres(const Points& points, const TileInput& in, std::span<float> out) {
-  std::vector<kernels::Segment> dots;
+// Points as zero-length segments, the line distance kernel's input.
+Dots dots_of(const Points& points) {
+  Dots dots;
   dots.reserve(points.size());
   for (const auto& p : points) dots.push_back({p.x, p.y, p.x, p.y});
+  return dots;
+}
+
+// Metres from each cell of the tile to the nearest point (infinity with none).
+void nearest_metres(const Dots& dots, const TileInput& in, std::span<float> out) {
   kernels::line_distance_metres(dots, in.tile, in.grid.frame, out, INFINITY, false);
 }
 
 class FindContrast final : public Feature {
  public:
-  explicit FindContrast(SurveySites sites) : sites_(std::move(sites)) {}
+  // The sites as dots once, not per tile: tens of thousands of finds would be copied per tile.
+  explicit FindContrast(SurveySites sites)
+      : sites_(std::move(sites)), finds_(dots_of(*sites_.finds)), others_(dots_of(*sites_.others)) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
-    const SurveySites sites = sites_.kept(in.held_out);
     std::vector<float> to_others(out.size());
-    nearest_metres(*sites.finds, in, out);
-    nearest_metres(*sites.others, in, to_others);
+    if (in.held_out) {  // fit's cross-fitting: this fold's sites, without the held-out labels
+      const SurveySites sites = sites_.kept(in.held_out);
+      nearest_metres(dots_of(*sites.finds), in, out);
+      nearest_metres(dots_of(*sites.others), in, to_others);
+    } else {
+      nearest_metres(finds_, in, out);
+      nearest_metres(others_, in, to_others);
+    }
     for (size_t i = 0; i < out.size(); ++i)
       out[i] = static_cast<float>(std::log1p(to_others[i] / 1000.0) - std::log1p(out[i] / 1000.0));
   }
@@ -38,6 +51,7 @@ class FindContrast final : public Feature {
 
  private:
   SurveySites sites_;
+  Dots finds_, others_;
 };
 
 }  // namespace

@@ -29,12 +29,18 @@ void link_polyline(std::span<Segment> segments, size_t first, size_t count, bool
 /// geographic CRS the degrees are scaled to metres at the cell's row (a local equirectangular
 /// metric), which is exact to well under a metre over the few kilometres that matter here.
 ///
-/// Tile-local through a two-level pruning: the window keeps only the segments that can be the
-/// nearest for one of its cells (a segment whose lower-bound distance to the window exceeds the
-/// smallest upper bound of any segment cannot), then each block of 16 x 16 cells does the same
-/// from the window's list. The result is the same whatever the window. With `cap` finite,
-/// distances are clamped to `cap` and segments farther than `cap` are never visited. With no
-/// segments at all, every cell gets `cap` (infinity when uncapped).
+/// Tile-local through a hierarchical pruning: the window keeps only the segments that can be
+/// the nearest for one of its cells (a segment whose lower-bound distance to the window exceeds
+/// the smallest upper bound of any segment cannot), then its quarters do the same from its list,
+/// and theirs, down to blocks of 16 x 16 cells; each level also drops the segments that one
+/// point of its nearest segment beats at every cell. Pruning only drops segments that can be
+/// neither the nearest nor tied with it, so every cell gets what measuring it against every
+/// segment gives (the first of equally near segments in input order deciding the sign),
+/// whatever the window. A block's rows are computed 16 cells at a time in vector lanes, with
+/// the same double-precision operations as one cell, and one square root per cell. With `cap`
+/// finite, distances are clamped to `cap` and segments farther than `cap` are never visited.
+/// With no segments at all, every cell gets `cap` (infinity when uncapped). A segment with a
+/// coordinate that is not finite is never the nearest.
 ///
 /// With `signed_distance`, the distance is positive on the left of the lines' direction and
 /// negative on the right (for a front line drawn with the defenders on its left, positive is
@@ -44,8 +50,8 @@ void line_distance_metres(std::span<const Segment> segments, const Window& windo
                           std::span<float> out, double cap = std::numeric_limits<double>::infinity(),
                           bool signed_distance = false);
 
-/// Indices of the segments that can be the nearest for some cell of `window` (the pruning
-/// described above), in input order.
+/// Indices of the segments that can be the nearest for some cell of `window` (the window's
+/// pruning described above), in input order.
 std::vector<uint32_t> segments_near_window(std::span<const Segment> segments, std::span<const uint32_t> candidates,
                                            const Window& window, const GridFrame& frame, double cap);
 
