@@ -109,3 +109,24 @@ TEST(CfPacking, RoundsToTheNearestStepSaturatesAndKeepsNoData) {
     EXPECT_NEAR(back, v, step / 2 + 4e-6) << v;
   }
 }
+
+TEST(CfPacking, TheVectorisedLoopPacksAsTheScalarRuleDoes) {
+  // Random values, exact ties between two steps (ties go to the even step), the range's edges,
+  // and what lies beyond: every value as pack(value, scale), and the finite ones beyond counted.
+  const float step = 0.001f;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> any(-40.0f, 40.0f);
+  std::vector<float> values = {NAN, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                               32.7675f, -32.7675f, 32.767f, -32.767f, 32.768f, -32.768f, 1e30f, -1e30f, 0.0f, -0.0f};
+  for (int k = -2000; k <= 2000; ++k) values.push_back((static_cast<float>(k) + 0.5f) * step);  // near-ties
+  for (int k = 0; k < 100000; ++k) values.push_back(any(rng));
+  int64_t clipped = -1;
+  const std::vector<int16_t> packed = cf_packing::pack(values, step, &clipped);
+  int64_t expected_clipped = 0;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(packed[i], cf_packing::pack(values[i], step)) << values[i];
+    expected_clipped += cf_packing::clipped(values[i], step) ? 1 : 0;
+  }
+  EXPECT_EQ(clipped, expected_clipped);
+  EXPECT_GT(clipped, 1000);  // the random values beyond +-32.767
+}
