@@ -55,6 +55,9 @@ std::optional<int> level_of(const CPLStringList& options, const char* key, int f
 // when they ask for something else (LZW, another predictor, a striped file, a key not known to
 // be neutral): GDAL writes those itself.
 std::optional<tiff_tile_codec::Codec> own_codec(const CPLStringList& options, int64_t block) {
+  // GDAL also takes the byte order from a configuration option: the codec writes little-endian.
+  const char* order = CPLGetConfigOption("GDAL_TIFF_ENDIANNESS", nullptr);
+  if (order && !EQUAL(order, "LITTLE") && !EQUAL(order, "NATIVE")) return std::nullopt;
   for (int i = 0; i < options.size(); ++i) {
     char* key = nullptr;
     CPLParseNameValue(options[i], &key);
@@ -110,6 +113,13 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   options.SetNameValue("NUM_THREADS", "ALL_CPUS");
   options.SetNameValue("BIGTIFF", "IF_SAFER");
   set_creation_options(options, creation_options);
+  // GDAL 3.6 with libtiff 4.5 writes wrong values for a big-endian file with a predictor
+  // (every cell, with exit status 0): refused rather than written.
+  const char* order = options.FetchNameValue("ENDIANNESS");
+  if (!order) order = CPLGetConfigOption("GDAL_TIFF_ENDIANNESS", nullptr);
+  if (order && EQUAL(order, "BIG") && !EQUAL(options.FetchNameValueDef("PREDICTOR", "1"), "1"))
+    throw UserError("--co ENDIANNESS=BIG (or GDAL_TIFF_ENDIANNESS=BIG): GDAL 3.6 writes wrong values for a "
+                    "big-endian GeoTIFF with a predictor; leave the byte order to GDAL, or add --co PREDICTOR=1");
   // --co COMPRESS decides, like --compress, whether tiles are flushed as they come (write()).
   compressed_ = !EQUAL(options.FetchNameValueDef("COMPRESS", "NONE"), "NONE");
   if (const std::optional<tiff_tile_codec::Codec> codec = own_codec(options, block); codec && whole_blocks) {

@@ -152,3 +152,16 @@ def test_qgis_reads_the_values(region, tmp_path):
         missing = values == band.GetNoDataValue()
         assert got["nodata"] == missing.tolist()
         assert np.array(got["values"])[~missing].tolist() == values[~missing].astype(np.float64).tolist()
+
+
+def test_a_big_endian_file_with_a_predictor_is_refused_and_without_one_goes_to_gdal(region, tmp_path):
+    # GDAL 3.6 writes wrong values for a big-endian GeoTIFF with a predictor, with exit status 0.
+    for options in (("--co", "ENDIANNESS=BIG"), ("--config", "GDAL_TIFF_ENDIANNESS", "BIG")):
+        out = tmp_path / "big.tif"
+        r = run_minerisk("slope", region / "dem.tif", out, *options)
+        assert r.returncode == 2 and "ENDIANNESS=BIG" in r.stderr and not out.exists(), r.stderr
+    reference, _ = write(region, tmp_path, "slope", "plain.tif", "--compress", "NONE")
+    out, encoded = write(region, tmp_path, "slope", "big.tif", "--config", "GDAL_TIFF_ENDIANNESS", "BIG", "--co",
+                         "PREDICTOR=1")
+    assert not encoded  # the workers' codec writes little-endian tiles only
+    assert band_bytes(out) == band_bytes(reference)
