@@ -138,19 +138,34 @@ struct RowEnvelope {
       if (nearest) std::fill(nearest, nearest + width, int64_t{-1});
       return;
     }
-    // Evaluation in two loops: the walk along the envelope (scalar, it branches) only records
-    // each column's offset to its site and that site's g; the square roots then run in a loop
-    // the compiler vectorises, where one scalar sqrt a cell had been a third of this pass's
-    // time. The arithmetic is the same, so is every result (the build has -ffp-contract=off).
+    // Evaluation in two steps. First, each envelope segment j fills the columns it is lowest
+    // over: its offset to the site and the site's g. The columns where segment j + 1 takes
+    // over are found from an estimate of its start, then settled by the same comparison a
+    // column-by-column walk makes (start_num <= q * start_den, monotone in q as den > 0), so
+    // the columns go to the same sites as the walk's, without a data-dependent branch a cell.
+    // Then the square roots run in a loop the compiler vectorises; the arithmetic is the same
+    // as in one loop, so is every result (the build has -ffp-contract=off).
     offset.resize(n), site_g.resize(n);
-    int64_t j = 0;
-    for (int64_t q = 0; q < width; ++q) {
-      const auto x = static_cast<double>(q);
-      while (j + 1 < count && start_num[static_cast<size_t>(j + 1)] <= x * start_den[static_cast<size_t>(j + 1)]) ++j;
+    const auto takes_over = [&](int64_t seg, int64_t q) {
+      return start_num[static_cast<size_t>(seg)] <= static_cast<double>(q) * start_den[static_cast<size_t>(seg)];
+    };
+    int64_t q = 0;
+    for (int64_t j = 0; j < count; ++j) {
+      int64_t end = width;  // first column where segment j + 1 takes over
+      if (j + 1 < count) {
+        const double s = start_num[static_cast<size_t>(j + 1)] / start_den[static_cast<size_t>(j + 1)];
+        end = s <= static_cast<double>(q) ? q : s >= static_cast<double>(width) ? width : static_cast<int64_t>(std::ceil(s));
+        while (end > q && takes_over(j + 1, end - 1)) --end;
+        while (end < width && !takes_over(j + 1, end)) ++end;
+      }
       const int64_t v = site[static_cast<size_t>(j)];
-      offset[static_cast<size_t>(q)] = static_cast<double>(q - v);
-      site_g[static_cast<size_t>(q)] = g[static_cast<size_t>(v)];
-      if (nearest) nearest[q] = static_cast<int64_t>(nearest_row[v]) * width + v;
+      const double gv = g[static_cast<size_t>(v)];
+      for (int64_t c = q; c < end; ++c) {
+        offset[static_cast<size_t>(c)] = static_cast<double>(c - v);
+        site_g[static_cast<size_t>(c)] = gv;
+      }
+      if (nearest) std::fill(nearest + q, nearest + end, static_cast<int64_t>(nearest_row[v]) * width + v);
+      q = end;
     }
     const double* off = offset.data();
     const double* gs = site_g.data();
