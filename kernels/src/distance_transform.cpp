@@ -85,6 +85,7 @@ void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t
 struct RowEnvelope {
   std::vector<int64_t> site;                    // columns whose parabola is on the envelope
   std::vector<double> start_num, start_den;     // where each starts to be lowest: num / den
+  std::vector<double> site_h;                   // h of each site, beside it: no dependent load
   std::vector<double> g, h;                     // squared vertical distance (m^2); h as above
   std::vector<double> offset, site_g;           // per column: q - its site, and that site's g
 
@@ -94,7 +95,7 @@ struct RowEnvelope {
   void solve(const int32_t* nearest_row, const std::vector<double>& y, int64_t row, int64_t width, double dx,
              float* distance, int64_t* nearest) {
     const auto n = static_cast<size_t>(width);
-    g.resize(n), h.resize(n), site.resize(n), start_num.resize(n), start_den.resize(n);
+    g.resize(n), h.resize(n), site.resize(n), site_h.resize(n), start_num.resize(n), start_den.resize(n);
     const double yr = y[static_cast<size_t>(row)];
     if (uniform_dy > 0) {  // projected: rows are evenly spaced, no lookups (vectorises)
       for (int64_t q = 0; q < width; ++q) {
@@ -121,7 +122,7 @@ struct RowEnvelope {
       double num = 0, den = 1;
       while (k >= 0) {
         const int64_t v = site[static_cast<size_t>(k)];
-        num = hq - h[static_cast<size_t>(v)];
+        num = hq - site_h[static_cast<size_t>(k)];
         den = 2.0 * static_cast<double>(q - v);
         // Keep v while the crossing lies after v's own start (the first site starts at -inf).
         if (k == 0 || num * start_den[static_cast<size_t>(k)] > start_num[static_cast<size_t>(k)] * den) break;
@@ -129,6 +130,7 @@ struct RowEnvelope {
       }
       ++k;
       site[static_cast<size_t>(k)] = q;
+      site_h[static_cast<size_t>(k)] = hq;
       start_num[static_cast<size_t>(k)] = num;
       start_den[static_cast<size_t>(k)] = den;
     }
