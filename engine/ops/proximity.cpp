@@ -50,7 +50,7 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
     std::copy(band_mask.begin(), band_mask.end(), mask.begin() + offset);
     if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + offset);
   });
-  const std::vector<int32_t> nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
+  const kernels::NearestRows nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
   control.check_cancelled();
 
   // Second pass: distances (and the nearest feature's value) for each band of rows.

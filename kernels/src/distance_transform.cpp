@@ -35,7 +35,7 @@ std::vector<double> row_positions(const GridFrame& f) {
 // Pass 1: for each cell, the row of the nearest feature in its own column (kNone if none).
 // Columns are independent; a block of adjacent columns is scanned row by row for locality.
 void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t height, const std::vector<double>& y,
-                           bool uniform, std::vector<int32_t>& nearest_row) {
+                           bool uniform, NearestRows& nearest_row) {
   kernels::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
     const int64_t c0 = cols.begin(), n = cols.end() - cols.begin();
     std::vector<int32_t> last(static_cast<size_t>(n), kNone);
@@ -85,7 +85,9 @@ void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t
 struct RowEnvelope {
   std::vector<int64_t> site;                    // columns whose parabola is on the envelope
   std::vector<double> start_num, start_den;     // where each starts to be lowest: num / den
+  std::vector<double> site_h;                   // h of each site, beside it: no dependent load
   std::vector<double> g, h;                     // squared vertical distance (m^2); h as above
+  std::vector<double> offset, site_g;           // per column: q - its site, and that site's g
 
   // Row spacing in metres when rows are evenly spaced (projected grids), else 0.
   double uniform_dy = 0;
@@ -93,7 +95,7 @@ struct RowEnvelope {
   void solve(const int32_t* nearest_row, const std::vector<double>& y, int64_t row, int64_t width, double dx,
              float* distance, int64_t* nearest) {
     const auto n = static_cast<size_t>(width);
-    g.resize(n), h.resize(n), site.resize(n), start_num.resize(n), start_den.resize(n);
+    g.resize(n), h.resize(n), site.resize(n), site_h.resize(n), start_num.resize(n), start_den.resize(n);
     const double yr = y[static_cast<size_t>(row)];
     if (uniform_dy > 0) {  // projected: rows are evenly spaced, no lookups (vectorises)
       for (int64_t q = 0; q < width; ++q) {
@@ -120,7 +122,7 @@ struct RowEnvelope {
       double num = 0, den = 1;
       while (k >= 0) {
         const int64_t v = site[static_cast<size_t>(k)];
-        num = hq - h[static_cast<size_t>(v)];
+        num = hq - site_h[static_cast<size_t>(k)];
         den = 2.0 * static_cast<double>(q - v);
         // Keep v while the crossing lies after v's own start (the first site starts at -inf).
         if (k == 0 || num * start_den[static_cast<size_t>(k)] > start_num[static_cast<size_t>(k)] * den) break;
@@ -128,34 +130,61 @@ struct RowEnvelope {
       }
       ++k;
       site[static_cast<size_t>(k)] = q;
+      site_h[static_cast<size_t>(k)] = hq;
       start_num[static_cast<size_t>(k)] = num;
       start_den[static_cast<size_t>(k)] = den;
     }
     const int64_t count = k + 1;
-    int64_t j = 0;
-    for (int64_t q = 0; q < width; ++q) {
-      if (count == 0) {
-        distance[q] = std::numeric_limits<float>::infinity();
-        if (nearest) nearest[q] = -1;
-        continue;
+    if (count == 0) {
+      std::fill(distance, distance + width, std::numeric_limits<float>::infinity());
+      if (nearest) std::fill(nearest, nearest + width, int64_t{-1});
+      return;
+    }
+    // Evaluation in two steps. First, each envelope segment j fills the columns it is lowest
+    // over: its offset to the site and the site's g. The columns where segment j + 1 takes
+    // over are found from an estimate of its start, then settled by the same comparison a
+    // column-by-column walk makes (start_num <= q * start_den, monotone in q as den > 0), so
+    // the columns go to the same sites as the walk's, without a data-dependent branch a cell.
+    // Then the square roots run in a loop the compiler vectorises; the arithmetic is the same
+    // as in one loop, so is every result (the build has -ffp-contract=off).
+    offset.resize(n), site_g.resize(n);
+    const auto takes_over = [&](int64_t seg, int64_t q) {
+      return start_num[static_cast<size_t>(seg)] <= static_cast<double>(q) * start_den[static_cast<size_t>(seg)];
+    };
+    int64_t q = 0;
+    for (int64_t j = 0; j < count; ++j) {
+      int64_t end = width;  // first column where segment j + 1 takes over
+      if (j + 1 < count) {
+        const double s = start_num[static_cast<size_t>(j + 1)] / start_den[static_cast<size_t>(j + 1)];
+        end = s <= static_cast<double>(q) ? q : s >= static_cast<double>(width) ? width : static_cast<int64_t>(std::ceil(s));
+        while (end > q && takes_over(j + 1, end - 1)) --end;
+        while (end < width && !takes_over(j + 1, end)) ++end;
       }
-      const auto x = static_cast<double>(q);
-      while (j + 1 < count && start_num[static_cast<size_t>(j + 1)] <= x * start_den[static_cast<size_t>(j + 1)]) ++j;
       const int64_t v = site[static_cast<size_t>(j)];
-      const double ddx = static_cast<double>(q - v) * dx;
-      distance[q] = static_cast<float>(std::sqrt(ddx * ddx + g[static_cast<size_t>(v)]));
-      if (nearest) nearest[q] = static_cast<int64_t>(nearest_row[v]) * width + v;
+      const double gv = g[static_cast<size_t>(v)];
+      for (int64_t c = q; c < end; ++c) {
+        offset[static_cast<size_t>(c)] = static_cast<double>(c - v);
+        site_g[static_cast<size_t>(c)] = gv;
+      }
+      if (nearest) std::fill(nearest + q, nearest + end, static_cast<int64_t>(nearest_row[v]) * width + v);
+      q = end;
+    }
+    const double* off = offset.data();
+    const double* gs = site_g.data();
+    for (int64_t q = 0; q < width; ++q) {
+      const double ddx = off[q] * dx;
+      distance[q] = static_cast<float>(std::sqrt(ddx * ddx + gs[q]));
     }
   }
 };
 
 }  // namespace
 
-std::vector<int32_t> nearest_feature_rows(std::span<const uint8_t> is_feature, const GridFrame& frame) {
+NearestRows nearest_feature_rows(std::span<const uint8_t> is_feature, const GridFrame& frame) {
   const auto cells = static_cast<size_t>(frame.width * frame.height);
   if (is_feature.size() != cells) throw std::invalid_argument("nearest_feature_rows: mask size does not match the grid");
   if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("nearest_feature_rows: too many rows");
-  std::vector<int32_t> nearest_row(cells);
+  NearestRows nearest_row(cells);
   nearest_row_in_column(is_feature, frame.width, frame.height, row_positions(frame), !frame.geographic, nearest_row);
   return nearest_row;
 }
@@ -182,7 +211,7 @@ void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& f
 
 void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
                                   std::span<int64_t> nearest) {
-  const std::vector<int32_t> rows = nearest_feature_rows(is_feature, frame);
+  const NearestRows rows = nearest_feature_rows(is_feature, frame);
   distance_for_rows(rows, frame, 0, frame.height, distance, nearest);
 }
 

@@ -92,7 +92,7 @@ TEST(DistanceTransform, RowBandsEqualTheWhole) {
   for (int i = 0; i < 20; ++i) mask[rng() % mask.size()] = 1;
   std::vector<float> whole(mask.size());
   euclidean_distance_transform(mask, f, whole);
-  const std::vector<int32_t> rows = nearest_feature_rows(mask, f);
+  const NearestRows rows = nearest_feature_rows(mask, f);
   for (int64_t band : {1, 7, 50})
     for (int64_t r0 = 0; r0 < 50; r0 += band) {
       const int64_t n = std::min<int64_t>(band, 50 - r0);
