@@ -41,12 +41,10 @@ void require_data(int64_t valid, const Scenario& s) {
                     "' has no data over the grid: every cell is no-data; check its no-data value and that it covers "
                     "the grid");
 }
-}  // namespace
 
 // What the user should know of how the evidence was stored: packed values beyond the range,
 // and, without evidence, an older evidence file left beside the new grid (never removed: it is
 // not an output of this run, and the grid no longer names it).
-namespace {
 void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& clipped, const RunOptions& options) {
   for (const auto& [layer, count] : clipped)
     std::fprintf(stderr,

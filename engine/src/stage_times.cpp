@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 namespace minerisk {
 
 void StageTimes::add_work(const std::string& name, double seconds) {

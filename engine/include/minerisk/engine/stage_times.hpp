@@ -2,7 +2,6 @@
 // Where a command's time goes, for `minerisk run --timings FILE.json` and bench/compare_pipeline:
 // sequential phases by wall clock, and the work done inside the tile loop summed over threads.
 #include <chrono>
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <string>
