@@ -34,17 +34,21 @@ std::vector<double> row_positions(const GridFrame& f) {
 
 // Pass 1: for each cell, the row of the nearest feature in its own column (kNone if none).
 // Columns are independent; a block of adjacent columns is scanned row by row for locality.
+// T is the table's row type (int16_t or int32_t, -1 for none); the caller picks one that holds
+// every row, and the comparisons promote to int, so both give the same rows.
+template <class T>
 void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t height, const std::vector<double>& y,
-                           bool uniform, NearestRows& nearest_row) {
+                           bool uniform, UninitialisedVector<T>& nearest_row) {
+  constexpr T kNone = -1;
   kernels::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
     const int64_t c0 = cols.begin(), n = cols.end() - cols.begin();
-    std::vector<int32_t> last(static_cast<size_t>(n), kNone);
+    std::vector<T> last(static_cast<size_t>(n), kNone);
     for (int64_t r = 0; r < height; ++r) {  // downwards: the nearest feature above or here
       const uint8_t* m = mask.data() + r * width + c0;
-      int32_t* out = nearest_row.data() + r * width + c0;
-      const auto row = static_cast<int32_t>(r);
+      T* out = nearest_row.data() + r * width + c0;
+      const auto row = static_cast<T>(r);
       for (int64_t k = 0; k < n; ++k) {
-        int32_t& above = last[static_cast<size_t>(k)];
+        T& above = last[static_cast<size_t>(k)];
         above = m[k] ? row : above;
         out[k] = above;
       }
@@ -52,23 +56,23 @@ void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t
     std::fill(last.begin(), last.end(), kNone);
     for (int64_t r = height - 1; r >= 0; --r) {  // upwards: keep the feature below if nearer
       const uint8_t* m = mask.data() + r * width + c0;
-      int32_t* out = nearest_row.data() + r * width + c0;
+      T* out = nearest_row.data() + r * width + c0;
       if (uniform) {  // evenly spaced rows: compare row counts (vectorises)
-        const auto row = static_cast<int32_t>(r);
+        const auto row = static_cast<T>(r);
         for (int64_t k = 0; k < n; ++k) {
-          int32_t& below = last[static_cast<size_t>(k)];
+          T& below = last[static_cast<size_t>(k)];
           below = m[k] ? row : below;
-          const int32_t above = out[k];
+          const T above = out[k];
           const bool take = below != kNone && (above == kNone || below - row < row - above);
           out[k] = take ? below : above;
         }
         continue;
       }
       for (int64_t k = 0; k < n; ++k) {
-        if (m[k]) last[static_cast<size_t>(k)] = static_cast<int32_t>(r);
-        const int32_t below = last[static_cast<size_t>(k)];
+        if (m[k]) last[static_cast<size_t>(k)] = static_cast<T>(r);
+        const T below = last[static_cast<size_t>(k)];
         if (below == kNone) continue;
-        const int32_t above = out[k];
+        const T above = out[k];
         if (above == kNone || y[static_cast<size_t>(below)] - y[static_cast<size_t>(r)] <
                                   y[static_cast<size_t>(r)] - y[static_cast<size_t>(above)])
           out[k] = below;
@@ -92,7 +96,8 @@ struct RowEnvelope {
   // Row spacing in metres when rows are evenly spaced (projected grids), else 0.
   double uniform_dy = 0;
 
-  void solve(const int32_t* nearest_row, const std::vector<double>& y, int64_t row, int64_t width, double dx,
+  template <class T>  // the table's row type; read as int32_t, so -1 is still kNone
+  void solve(const T* nearest_row, const std::vector<double>& y, int64_t row, int64_t width, double dx,
              float* distance, int64_t* nearest) {
     const auto n = static_cast<size_t>(width);
     g.resize(n), h.resize(n), site.resize(n), site_h.resize(n), start_num.resize(n), start_den.resize(n);
@@ -184,16 +189,25 @@ NearestRows nearest_feature_rows(std::span<const uint8_t> is_feature, const Grid
   const auto cells = static_cast<size_t>(frame.width * frame.height);
   if (is_feature.size() != cells) throw std::invalid_argument("nearest_feature_rows: mask size does not match the grid");
   if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("nearest_feature_rows: too many rows");
-  NearestRows nearest_row(cells);
-  nearest_row_in_column(is_feature, frame.width, frame.height, row_positions(frame), !frame.geographic, nearest_row);
-  return nearest_row;
+  NearestRows table;
+  const std::vector<double> y = row_positions(frame);
+  if (frame.height < std::numeric_limits<int16_t>::max()) {
+    table.narrow.resize(cells);
+    nearest_row_in_column(is_feature, frame.width, frame.height, y, !frame.geographic, table.narrow);
+  } else {
+    table.wide.resize(cells);
+    nearest_row_in_column(is_feature, frame.width, frame.height, y, !frame.geographic, table.wide);
+  }
+  return table;
 }
 
-void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+void distance_for_rows(const NearestRows& nearest_rows, const GridFrame& frame, int64_t row0, int64_t rows,
                        std::span<float> distance, std::span<int64_t> nearest) {
   const int64_t width = frame.width;
   const auto cells = static_cast<size_t>(rows * width);
-  if (nearest_rows.size() != static_cast<size_t>(width * frame.height) || distance.size() != cells ||
+  const bool narrow = !nearest_rows.narrow.empty();
+  const size_t table_size = narrow ? nearest_rows.narrow.size() : nearest_rows.wide.size();
+  if (table_size != static_cast<size_t>(width * frame.height) || distance.size() != cells ||
       (!nearest.empty() && nearest.size() != cells) || row0 < 0 || row0 + rows > frame.height)
     throw std::invalid_argument("distance_for_rows: buffer sizes do not match the rows");
   const std::vector<double> y = row_positions(frame);
@@ -203,8 +217,10 @@ void distance_for_rows(std::span<const int32_t> nearest_rows, const GridFrame& f
     for (int64_t k = band.begin(); k != band.end(); ++k) {
       const int64_t r = row0 + k;
       const double dx = frame.cell_width() * frame.scale_at_row(r).x;
-      envelope.solve(nearest_rows.data() + r * width, y, r, width, dx, distance.data() + k * width,
-                     nearest.empty() ? nullptr : nearest.data() + k * width);
+      float* d = distance.data() + k * width;
+      int64_t* idx = nearest.empty() ? nullptr : nearest.data() + k * width;
+      if (narrow) envelope.solve(nearest_rows.narrow.data() + r * width, y, r, width, dx, d, idx);
+      else envelope.solve(nearest_rows.wide.data() + r * width, y, r, width, dx, d, idx);
     }
   });
 }

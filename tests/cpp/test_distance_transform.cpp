@@ -101,3 +101,23 @@ TEST(DistanceTransform, RowBandsEqualTheWhole) {
       for (int64_t i = 0; i < n * 64; ++i) ASSERT_EQ(part[static_cast<size_t>(i)], whole[static_cast<size_t>(r0 * 64 + i)]);
     }
 }
+
+// Pass 1's table is 16-bit below 32767 rows and 32-bit from there: both sides of the switch,
+// with features near the last rows so the row indices use the whole range. Checked against
+// the few features directly (the all-pairs brute force is too slow at this height).
+TEST(DistanceTransform, TallGridsEitherSideOfTheNarrowTable) {
+  for (int64_t h : {int64_t{32766}, int64_t{32767}, int64_t{40000}}) {
+    const GridFrame f = frame_for(3, h, 10.0, 7.0);
+    std::vector<uint8_t> mask(static_cast<size_t>(3 * h), 0);
+    const std::vector<int64_t> feature_rows = {5, h / 2, h - 2};
+    for (int64_t r : feature_rows) mask[static_cast<size_t>(r * 3 + r % 3)] = 1;
+    std::vector<float> d(mask.size());
+    euclidean_distance_transform(mask, f, d);
+    for (int64_t r = 0; r < h; ++r)
+      for (int64_t c = 0; c < 3; ++c) {
+        double want = INFINITY;
+        for (int64_t fr : feature_rows) want = std::min(want, std::hypot((c - fr % 3) * 10.0, (r - fr) * 7.0));
+        ASSERT_NEAR(d[static_cast<size_t>(r * 3 + c)], want, 1e-6 * want + 1e-4) << "row " << r << " col " << c;
+      }
+  }
+}
