@@ -76,6 +76,7 @@ py::array_t<float> owned_grid(std::vector<float>&& values, int64_t rows, int64_t
 py::object run(const py::object& scenario, const std::string& base_dir, const std::optional<std::string>& output,
                int threads, int64_t tile_size, bool picture, bool overwrite, const std::string& evidence_storage) {
   const Scenario s = scenario_of(scenario, base_dir);
+  const EvidenceStorage storage = evidence_storage_named(evidence_storage, "evidence");  // without an output too
   if (output) {
     RunOptions options;
     options.output = *output;
@@ -85,7 +86,7 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     options.quiet = true;
     options.quicklook = picture;
     options.overwrite = overwrite;
-    options.evidence = evidence_storage_named(evidence_storage, "evidence");
+    options.evidence = storage;
     options.command_line = "minerisk (Python) run";
     {
       py::gil_scoped_release release;

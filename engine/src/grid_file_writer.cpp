@@ -263,7 +263,9 @@ void GridFileWriter::write(const EncodedChunk& chunk) try {
   h5::quiet_errors();
   Impl& m = *impl_;
   if (chunk.writer != impl_.get()) throw std::invalid_argument("GridFileWriter: a chunk encoded by another writer");
-  const Impl::Gridded& v = m.gridded(chunk.variable, chunk.variable < m.variables.size() ? m.variables[chunk.variable].rank : 2);
+  // encode() made it from a variable of this writer: its own rank is the one to check against.
+  if (chunk.variable >= m.variables.size()) throw std::invalid_argument("GridFileWriter: not a variable of this file");
+  const Impl::Gridded& v = m.variables[chunk.variable];
   if (chunk.layer < 0 || chunk.layer >= v.layers || !m.is_chunk(chunk.window))
     throw std::invalid_argument("GridFileWriter: an encoded chunk that is not one of this variable's");
   const hsize_t offset[3] = {static_cast<hsize_t>(chunk.layer), static_cast<hsize_t>(chunk.window.row0),

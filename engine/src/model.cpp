@@ -48,7 +48,7 @@ TileFeatures Model::features(const Window& tile, StageTimes* times) const {
   const features::TileInput in = tile_input(f);
   for (size_t k = 0; k < inputs_->layers.size(); ++k) {
     const auto& layer = inputs_->layers[k];
-    const TimedWork timed(times, times ? "feature " + (k < names_.size() ? names_[k] : std::to_string(k)) : "");
+    const TimedWork timed(times, times ? "feature " + names_[k] : "");  // a layer per evidence name
     std::vector<float> feature(in.cells());
     layer->compute(in, feature);
     kernels::propagate_nodata(f.elevation, feature);  // the DEM's no-data is the region's no-data

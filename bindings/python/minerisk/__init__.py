@@ -154,12 +154,11 @@ class Scenario:
         overwrite=True, and one that is an input always. evidence: how the evidence file stores
         the layers, as `minerisk run --evidence`: "packed" (int16, within 0.0005 log-odds),
         "float32" or "none"."""
-        if str(evidence).lower() not in ("packed", "float32", "none"):  # checked even without a file
-            raise Error(f"evidence: '{evidence}' is not one of packed, float32, none")
         if output is not None:
             return _minerisk.run(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture,
                                  overwrite, evidence)
-        return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture))
+        return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
+                                    evidence))
 
     def fit(self, *, threads: int = 0, **options) -> dict:
         """Fits the weights (options as [fit]: labels, zones, background_ratio, l2, block_size, knots,
