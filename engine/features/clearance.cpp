@@ -1,5 +1,7 @@
 #include "clearance.hpp"
 
+#include "fingerprint_inputs.hpp"
+
 namespace minerisk::features {
 
 void Clearance::pod(const TileInput& in, std::span<float> out) const {
@@ -9,6 +11,10 @@ void Clearance::pod(const TileInput& in, std::span<float> out) const {
     return v;
   });
   std::copy(pod.begin(), pod.end(), out.begin());
+}
+
+void Clearance::fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const {
+  hash_polygons(*cleared_, reach_box(grid.frame, tile, reach_metres()), out);
 }
 
 void Clearance::pod(const TileInput& in, const InputDraw& draw, std::span<float> out) const {

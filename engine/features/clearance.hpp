@@ -21,6 +21,8 @@ class Clearance {
   void pod(const TileInput& in, const InputDraw& draw, std::span<float> out) const;
   /// Reach: a clearance changes only the cells inside it.
   double reach_metres() const { return 0; }
+  /// The clearances over the tile, for update's fingerprint (Feature::fingerprint).
+  void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const;
 
  private:
   std::shared_ptr<const std::vector<kernels::Polygon>> cleared_;

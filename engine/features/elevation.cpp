@@ -12,6 +12,7 @@ class Elevation final : public Feature {
   }
   double reach_metres() const override { return reach_m_; }  // the bilinear warp's footprint
   std::vector<std::string> reads() const override { return {"terrain.dem"}; }
+  void fingerprint(const kernels::Window&, const Grid&, Sha256&) const override {}  // the DEM: the model's
 
  private:
   double reach_m_;

@@ -6,6 +6,7 @@
 // combine kernel.
 #include <any>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "minerisk/engine/digest.hpp"
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/kernels/line_distance.hpp"
@@ -101,6 +103,15 @@ class Feature {
   /// The scenario sections or files it reads: "terrain.dem", "front_lines", "finds",
   /// "records", or "layer"/"raster" for the file named by the layer's own `path`.
   virtual std::vector<std::string> reads() const = 0;
+  /// Adds to `out` what of the layer's own inputs can change `tile`, for the per-tile
+  /// fingerprint of `update`: the vector features within its reach, in the order its kernel
+  /// reads them (fingerprint_inputs.hpp), or the window of a raster it reads. The DEM's window is
+  /// hashed by the model, once for every layer that reads it. The layer's parameters are not:
+  /// the scenario's model is fingerprinted as a whole.
+  virtual void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const = 0;
+  /// The raster files fingerprint() reads: update reuses their stored digests, without reading
+  /// them, when they have not changed since the previous output.
+  virtual std::vector<std::filesystem::path> fingerprint_rasters() const { return {}; }
   /// This layer as a sweep scenario's draw changes it, or nullptr when the draw leaves it alone.
   virtual std::unique_ptr<Feature> drawn(const InputDraw& draw) const {
     (void)draw;

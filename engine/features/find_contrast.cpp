@@ -5,6 +5,7 @@
 // surveys, negative where empty surveys are nearer, 0 where both are equally far: the no-fit
 // "nearest label" rule as one layer, so a fit weighs it as a whole. Built from labels: fit
 // builds it out of fold (engine/features/held_out_labels.hpp).
+#include "fingerprint_inputs.hpp"
 #include "feature_kinds.hpp"
 #include "survey_sites.hpp"
 
@@ -48,10 +49,20 @@ class FindContrast final : public Feature {
   }
   double reach_metres() const override { return INFINITY; }
   std::vector<std::string> reads() const override { return {"finds"}; }
+  // No cap on the distances: every site counts, the same digest for every tile.
+  void fingerprint(const kernels::Window&, const Grid&, Sha256& out) const override {
+    out.add_digest(all_sites_.get([&] {
+      Sha256 h;
+      hash_segments(finds_, h);
+      hash_segments(others_, h);
+      return h.finish();
+    }));
+  }
 
  private:
   SurveySites sites_;
   Dots finds_, others_;
+  DigestOnce all_sites_;
 };
 
 }  // namespace

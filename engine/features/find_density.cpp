@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "fingerprint_inputs.hpp"
 #include "feature_kinds.hpp"
 #include "held_out_labels.hpp"
 #include "minerisk/engine/input_set.hpp"
@@ -27,6 +28,9 @@ class FindDensity final : public Feature {
   // The kernel is truncated at kDefaultTruncate bandwidths along x and y: the square's corner.
   double reach_metres() const override { return kernels::kDefaultTruncate * bandwidth_ * std::sqrt(2.0); }
   std::vector<std::string> reads() const override { return {"finds"}; }
+  void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
+    hash_points(*points_, reach_box(grid.frame, tile, reach_metres()), out);
+  }
 
  private:
   std::shared_ptr<const std::vector<kernels::WeightedPoint>> points_;

@@ -6,6 +6,7 @@
 // gets their share of finds; one with none gets prior_share. Unlike a density it does not
 // grow with how much was surveyed, only with how often surveying found something. Built from
 // labels: fit builds it out of fold (engine/features/held_out_labels.hpp).
+#include "fingerprint_inputs.hpp"
 #include "feature_kinds.hpp"
 #include "survey_sites.hpp"
 
@@ -28,6 +29,11 @@ class FindShare final : public Feature {
   }
   double reach_metres() const override { return kernels::kDefaultTruncate * bandwidth_ * std::sqrt(2.0); }
   std::vector<std::string> reads() const override { return {"finds"}; }
+  void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
+    const ReachBox box = reach_box(grid.frame, tile, reach_metres());
+    hash_points(*sites_.finds, box, out);
+    hash_points(*sites_.others, box, out);
+  }
 
  private:
   SurveySites sites_;

@@ -2,6 +2,7 @@
 // lines its own `where` selects; `signed` makes it positive left of a line's direction and
 // negative right. Sweeps may displace the lines (uncertainty.front_line_sd): every layer of
 // this kind, filtered or not, sees the same displaced lines.
+#include "fingerprint_inputs.hpp"
 #include "feature_kinds.hpp"
 #include "line_displacement.hpp"
 #include "minerisk/engine/input_set.hpp"
@@ -33,6 +34,14 @@ class FrontLineDistance final : public Feature {
 
   double reach_metres() const override { return INFINITY; }  // no cap: any line can be the nearest
   std::vector<std::string> reads() const override { return {"front_lines"}; }
+  // No cap on the distance: every line counts, the same digest for every tile.
+  void fingerprint(const kernels::Window&, const Grid&, Sha256& out) const override {
+    out.add_digest(all_lines_.get([&] {
+      Sha256 h;
+      hash_segments(*lines_, h);
+      return h.finish();
+    }));
+  }
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {
     if (!draw.displaces_lines()) return nullptr;
@@ -48,6 +57,7 @@ class FrontLineDistance final : public Feature {
   std::shared_ptr<const std::vector<int64_t>> keys_;
   Grid grid_;
   bool signed_, shared_;
+  DigestOnce all_lines_;
 };
 
 }  // namespace

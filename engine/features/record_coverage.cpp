@@ -2,6 +2,7 @@
 // cell (line records buffered by [records] line_buffer). Sweeps may draw each record true or
 // false with its reliability (uncertainty.record_validity), or set every record's reliability
 // (records.reliability): per record, so the parts of a multi-part record stand or fall together.
+#include "fingerprint_inputs.hpp"
 #include "feature_kinds.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/kernels/polygon_coverage.hpp"
@@ -35,6 +36,9 @@ class RecordCoverage final : public Feature {
   }
   double reach_metres() const override { return 0; }  // a record covers the cells inside it
   std::vector<std::string> reads() const override { return {"records"}; }
+  void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
+    hash_polygons(*records_, reach_box(grid.frame, tile, 0.0), out);
+  }
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {
     if (!draw.changes_records()) return nullptr;

@@ -11,6 +11,7 @@ class TerrainFeature final : public Feature {
   void compute(const TileInput& in, std::span<float> out) const override;
   double reach_metres() const override { return reach_m_; }
   std::vector<std::string> reads() const override { return {"terrain.dem"}; }
+  void fingerprint(const kernels::Window&, const Grid&, Sha256&) const override {}  // the DEM: the model's
 
  private:
   kernels::TerrainMeasure measure_;

@@ -1,6 +1,7 @@
 // feature = "vector_distance": metres to the nearest feature of any vector layer (roads,
 // settlements, rivers): points, lines and polygon boundaries; 0 inside polygons. `signed` as
 // for front lines.
+#include "fingerprint_inputs.hpp"
 #include "feature_kinds.hpp"
 #include "held_out_labels.hpp"
 #include "minerisk/engine/dataset_name.hpp"
@@ -25,11 +26,21 @@ class VectorDistance final : public Feature {
   }
   double reach_metres() const override { return INFINITY; }
   std::vector<std::string> reads() const override { return {"layer"}; }
+  // No cap on the distance: every feature of the layer counts, the same digest for every tile.
+  void fingerprint(const kernels::Window&, const Grid&, Sha256& out) const override {
+    out.add_digest(all_features_.get([&] {
+      Sha256 h;
+      hash_segments(g_.segments, h);
+      hash_polygons(g_.polygons, ReachBox{.everything = true}, h);
+      return h.finish();
+    }));
+  }
 
  private:
   Geometries g_;
   bool signed_;
   bool from_labels_;  // read from the finds' or the cleared land's file
+  DigestOnce all_features_;
 };
 
 // A distance to the finds or to cleared land (their layer of their file, whatever its filter) is

@@ -55,6 +55,29 @@ h5::Dataset write_coordinate(hid_t parent, const char* name, const std::vector<d
   return ds;
 }
 
+void write_bytes(hid_t parent, const std::string& name, const std::string& dimension, const std::vector<std::byte>& bytes) {
+  const hsize_t n = std::max<size_t>(bytes.size(), 1);
+  h5::Dataspace space(H5Screate_simple(1, &n, nullptr));
+  require(space, "dataspace for " + name);
+  // The dimension as netCDF-4 makes one without a variable: a float dataset never written,
+  // named as a scale with netCDF's marker and the length.
+  const h5::PropertyList dim_plist = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset dim(H5Dcreate2(parent, dimension.c_str(), H5T_IEEE_F32BE, space.get(), H5P_DEFAULT, dim_plist.get(), H5P_DEFAULT));
+  require(dim, dimension);
+  char marker[80];
+  std::snprintf(marker, sizeof marker, "This is a netCDF dimension but not a netCDF variable.%10llu",
+                static_cast<unsigned long long>(n));
+  check(H5DSset_scale(dim.get(), marker), "dimension " + dimension);
+  const h5::PropertyList plist = ordered_creation_plist(H5P_DATASET_CREATE);
+  h5::Dataset ds(H5Dcreate2(parent, name.c_str(), H5T_STD_U8LE, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT));
+  require(ds, name);
+  const std::vector<std::byte> padded = bytes.empty() ? std::vector<std::byte>(1) : bytes;
+  check(H5Dwrite(ds.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, padded.data()), name);
+  check(H5DSattach_scale(ds.get(), dim.get(), 0), "attaching " + dimension + " to " + name);
+  check(ds.close(), "closing " + name);
+  check(dim.close(), "closing " + dimension);
+}
+
 namespace {
 std::string geotransform_text(const std::array<double, 6>& gt) {
   std::string text;

@@ -22,6 +22,10 @@ void set_number(hid_t object, const std::string& name, hid_t type, const void* v
 h5::PropertyList ordered_creation_plist(hid_t cls);
 /// A float64 dimension scale (a coordinate variable) named `name`.
 h5::Dataset write_coordinate(hid_t parent, const char* name, const std::vector<double>& values);
+/// A 1-D unsigned-byte variable `name` along a dimension `dimension` of its own, which has no
+/// coordinate variable (netCDF-4's "dimension without variable"): ncdump and netCDF read it,
+/// GDAL lists no raster for it (one dimension).
+void write_bytes(hid_t parent, const std::string& name, const std::string& dimension, const std::vector<std::byte>& bytes);
 /// The x and y coordinate variables of `grid` in `parent` (CF 4.1-4.2, 5.6).
 std::pair<h5::Dataset, h5::Dataset> write_xy(hid_t parent, const Grid& grid);
 /// The `crs` grid-mapping variable of `grid` in `parent` (CF 5.6, cf_grid_mapping).

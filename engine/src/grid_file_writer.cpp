@@ -23,6 +23,7 @@ using h5::check;
 using h5::require;
 using cf::ordered_creation_plist;
 using cf::set_number;
+using cf::write_bytes;
 using gridded::create_gridded;
 using gridded::set_gridded_attributes;
 using gridded::write_hyperslab;
@@ -159,6 +160,21 @@ void GridFileWriter::set_attribute(const std::string& name, const std::string& v
   h5::quiet_errors();
   if (!impl_->file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
   set_text(impl_->file.get(), name, value);
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
+}
+
+void GridFileWriter::add_record_group(const std::string& group,
+                                      const std::vector<std::pair<std::string, std::string>>& attributes,
+                                      const std::vector<std::pair<std::string, std::vector<std::byte>>>& arrays) try {
+  h5::quiet_errors();
+  if (!impl_->file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
+  const h5::PropertyList gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
+  h5::Group g(H5Gcreate2(impl_->file.get(), group.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT));
+  require(g, "group " + group);
+  for (const auto& [name, value] : attributes) set_text(g.get(), name, value);
+  for (const auto& [name, bytes] : arrays) write_bytes(g.get(), name, name + "_length", bytes);
+  check(g.close(), "closing group " + group);
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
 }

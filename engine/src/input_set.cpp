@@ -11,7 +11,7 @@ namespace minerisk {
 
 namespace {
 // Describes each input, hashing a file once even when several roles share it (a GeoPackage).
-void add_input(InputSet& in, const std::string& role, const std::filesystem::path& path) {
+void add_input(InputSet& in, const std::string& role, const std::filesystem::path& path, const KnownHashes* known) {
   for (const InputFile& f : in.files)
     if (f.path == path) {
       InputFile copy = f;
@@ -19,7 +19,7 @@ void add_input(InputSet& in, const std::string& role, const std::filesystem::pat
       in.files.push_back(copy);
       return;
     }
-  in.files.push_back(describe_input(role, path));
+  in.files.push_back(describe_input(role, path, known));
 }
 
 // Records (or clearances) counted as features, not polygon parts.
@@ -30,14 +30,14 @@ int64_t record_count(const std::vector<kernels::Polygon>& polygons) {
 }
 }  // namespace
 
-std::shared_ptr<const InputSet> load_inputs(const Scenario& s) {
+std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes* known) {
   // Built in place on the heap and shared: the features and the model hold it by shared_ptr.
   auto owned = std::make_shared<InputSet>();
   InputSet& in = *owned;
   in.grid = s.grid ? grid_from_spec(*s.grid, s.file) : grid_from_raster(s.dem);
   in.dem = std::make_shared<const RasterSource>(s.dem, in.grid, "terrain.dem");
-  add_input(in, "scenario", s.file);
-  add_input(in, "terrain.dem", s.dem);
+  add_input(in, "scenario", s.file, known);
+  add_input(in, "terrain.dem", s.dem, known);
   auto shared = std::make_shared<SharedInputs>();
   auto keys = std::make_shared<std::vector<int64_t>>();
   std::vector<kernels::Segment> lines;
@@ -45,19 +45,19 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s) {
   std::vector<kernels::Polygon> cleared, records;
   if (s.front_lines) {
     lines = load_segments(*s.front_lines, in.grid, "front_lines", keys.get());
-    add_input(in, "front_lines", s.front_lines->path);
+    add_input(in, "front_lines", s.front_lines->path, known);
   }
   if (s.finds) {
     finds = load_points(*s.finds, in.grid, "finds");
-    add_input(in, "finds", s.finds->path);
+    add_input(in, "finds", s.finds->path, known);
   }
   if (s.cleared) {
     cleared = load_polygons(*s.cleared, in.grid, "cleared");
-    add_input(in, "cleared", s.cleared->path);
+    add_input(in, "cleared", s.cleared->path, known);
   }
   if (s.records) {
     records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer);
-    add_input(in, "records", s.records->path);
+    add_input(in, "records", s.records->path, known);
   }
   shared->record_count = record_count(records);
   shared->clearance_count = record_count(cleared);
@@ -74,7 +74,7 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s) {
     if (!kind) throw std::logic_error("load_inputs: unknown feature kind " + e.feature);
     const features::LayerContext context{s, e, in.grid, in.shared,
                                          [&](const std::string& role, const std::filesystem::path& path) {
-                                           add_input(in, role, path);
+                                           add_input(in, role, path, known);
                                          }};
     in.layers.push_back(kind->make(context));
   }

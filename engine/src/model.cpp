@@ -35,7 +35,7 @@ features::TileInput Model::tile_input(TileFeatures& f, const features::HeldOutLa
   return {inputs_->grid, f.tile, f.dem, f.elevation, *f.memo, held_out};
 }
 
-TileFeatures Model::features(const Window& tile, StageTimes* times) const {
+TileFeatures Model::features(const Window& tile, StageTimes* times, Digest* dem_digest) const {
   TileFeatures f;
   f.tile = tile;
   f.memo = std::make_shared<features::TileMemo>();
@@ -45,6 +45,7 @@ TileFeatures Model::features(const Window& tile, StageTimes* times) const {
     f.dem = inputs_->dem->read(tile.grown(1));
     f.elevation = kernels::interior(f.dem, tile, 1);
   }
+  if (dem_digest) *dem_digest = dem_window_digest(f.dem);
   const features::TileInput in = tile_input(f);
   for (size_t k = 0; k < inputs_->layers.size(); ++k) {
     const auto& layer = inputs_->layers[k];
@@ -92,12 +93,12 @@ std::vector<float> Model::cleared_pod(TileFeatures& f, const features::InputDraw
   return pod;
 }
 
-TileResult Model::compute(const Window& tile, StageTimes* times) const {
+TileResult Model::compute(const Window& tile, StageTimes* times, Digest* dem_digest) const {
   const auto n = static_cast<size_t>(tile.cells());
   TileResult result;
   result.window = tile;
   result.probability.assign(n, NAN);
-  TileFeatures feature = features(tile, times);
+  TileFeatures feature = features(tile, times, dem_digest);
   result.evidence.assign(names_.size(), std::vector<float>(n));
   std::vector<kernels::EvidenceLayer> layers;
   for (size_t k = 0; k < evidence_.size(); ++k)

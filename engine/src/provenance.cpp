@@ -1,6 +1,7 @@
 #include "minerisk/engine/provenance.hpp"
 
 #include <openssl/evp.h>
+#include <sys/stat.h>
 
 #include <array>
 #include <chrono>
@@ -40,15 +41,33 @@ std::string sha256_file(const fs::path& path) {
   return hex;
 }
 
-InputFile describe_input(const std::string& role, const fs::path& path) {
-  InputFile f{role, path, 0, ""};
+std::optional<FileStat> stat_file(const fs::path& path) {
+  struct stat st{};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  FileStat s;
+  s.size = static_cast<uint64_t>(st.st_size);
+  s.inode = static_cast<uint64_t>(st.st_ino);
+  s.device = static_cast<uint64_t>(st.st_dev);
+  s.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  s.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+  return s;
+}
+
+InputFile describe_input(const std::string& role, const fs::path& path, const KnownHashes* known) {
+  InputFile f{role, path, 0, "", std::nullopt};
   // For a GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif), the file it reads.
   const fs::path file = local_file(path.string());
-  std::error_code ec;
-  if (!file.empty() && fs::is_regular_file(file, ec)) {
-    f.size = fs::file_size(file);
-    f.sha256 = sha256_file(file);
-  }
+  // Taken before hashing: a file written meanwhile gets a new ctime, so the next use of this
+  // stat rehashes it rather than trust a hash of older bytes.
+  f.stat = stat_file(file);
+  if (!f.stat) return f;
+  f.size = f.stat->size;
+  if (known)
+    if (auto it = known->find(file.string()); it != known->end() && it->second.first == *f.stat) {
+      f.sha256 = it->second.second;
+      return f;
+    }
+  f.sha256 = sha256_file(file);
   return f;
 }
 

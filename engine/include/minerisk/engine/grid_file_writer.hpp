@@ -55,6 +55,11 @@ class GridFileWriter {
 
   /// A text attribute of the file (a global attribute in netCDF terms).
   void set_attribute(const std::string& name, const std::string& value);
+  /// A group of text attributes and 1-D byte arrays (each with a dimension `<name>_length`) that
+  /// is no grid: `update`'s record of what each tile was computed from (update_record.hpp).
+  /// netCDF readers see a group; GDAL, QGIS and xarray's default view see nothing new.
+  void add_record_group(const std::string& group, const std::vector<std::pair<std::string, std::string>>& attributes,
+                        const std::vector<std::pair<std::string, std::vector<std::byte>>>& arrays);
   /// The CF valid_range of a variable.
   void set_valid_range(Variable variable, float low, float high);
 

@@ -39,6 +39,7 @@ struct InputSet {
 };
 
 /// Loads and checks every input of the scenario. Throws UserError for anything the user can fix.
-std::shared_ptr<const InputSet> load_inputs(const Scenario& scenario);
+/// `known`: hashes of files computed before, reused while a file's stat is unchanged (update).
+std::shared_ptr<const InputSet> load_inputs(const Scenario& scenario, const KnownHashes* known = nullptr);
 
 }  // namespace minerisk

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "minerisk/engine/digest.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/scenario.hpp"
 
@@ -43,6 +44,9 @@ struct TileResult {
   std::vector<std::vector<float>> evidence;  // same order as Model::evidence_names()
 };
 
+/// The digest of a tile's DEM window as read (the tile grown by one cell): part 0 of its fingerprint.
+Digest dem_window_digest(const std::vector<float>& dem_window);
+
 class Model {
  public:
   Model(const Scenario& scenario, std::shared_ptr<const InputSet> inputs);
@@ -59,10 +63,20 @@ class Model {
   /// Cells where the DEM has no data are no-data (NaN) in every output.
   /// With `times`, the tile's work is added to it by stage (reading the DEM, each feature,
   /// clearance, combine).
-  TileResult compute(const kernels::Window& tile, StageTimes* times = nullptr) const;
+  /// With `dem_digest`, the digest of the DEM window it read (fingerprint part 0) goes there.
+  TileResult compute(const kernels::Window& tile, StageTimes* times = nullptr, Digest* dem_digest = nullptr) const;
 
   /// Each evidence layer's feature on one tile, before its transform.
-  TileFeatures features(const kernels::Window& tile, StageTimes* times = nullptr) const;
+  TileFeatures features(const kernels::Window& tile, StageTimes* times = nullptr, Digest* dem_digest = nullptr) const;
+
+  /// The parts of a tile's fingerprint for `update` (model_fingerprint.cpp), by name:
+  /// "terrain.dem" (the DEM window the tile reads, its halo included), then each evidence
+  /// layer's own inputs by the layer's name, then "cleared" when [cleared] is set.
+  std::vector<std::string> fingerprint_parts() const;
+  /// The raster files part `part` reads: its stored digests stand, unread, while they are unchanged.
+  std::vector<std::filesystem::path> fingerprint_files(size_t part) const;
+  /// Part `part` of the fingerprint of `tile`.
+  Digest fingerprint(size_t part, const kernels::Window& tile) const;
 
   /// Evidence layer `layer`'s feature on one tile, built without the labels `held_out` leaves
   /// out (fit's cross-fitting; for a layer built from labels). No DEM is read: the caller uses

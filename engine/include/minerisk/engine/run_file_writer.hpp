@@ -61,6 +61,11 @@ class RunFileWriter {
   /// Each packed evidence layer's finite values written beyond +-32.767 (stored at the limit),
   /// by name, for the layers that have any.
   std::vector<std::pair<std::string, int64_t>> clipped_layers() const;
+  /// A record group in the grid file (GridFileWriter::add_record_group): update's record.
+  void add_record_group(const std::string& group, const std::vector<std::pair<std::string, std::string>>& attributes,
+                        const std::vector<std::pair<std::string, std::vector<std::byte>>>& arrays) {
+    grid_.add_record_group(group, attributes, arrays);
+  }
   /// Closes both files (or the grid's alone); errors surface here.
   void close();
 

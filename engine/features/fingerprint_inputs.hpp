@@ -1,0 +1,59 @@
+#pragma once
+// What a feature hashes of its vector inputs for one tile (Feature::fingerprint): the features
+// within its reach of the tile, in the order its kernel reads them (input order), so that the
+// digest changes whenever anything the tile's values depend on changes, and only then. The box
+// is a superset of what the kernels read: the tile's cell edges grown by the reach, converted
+// to CRS units with the smallest metres-per-unit over the tile's rows (the kernels use the same
+// scale from cell centres with a shorter cutoff).
+#include <functional>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "minerisk/engine/digest.hpp"
+#include "minerisk/kernels/grid_frame.hpp"
+#include "minerisk/kernels/line_distance.hpp"
+#include "minerisk/kernels/point_density.hpp"
+#include "minerisk/kernels/polygon_coverage.hpp"
+
+namespace minerisk::features {
+
+/// The part of the plane, in CRS units, whose inputs can change a tile; `everything` for an
+/// infinite reach (an uncapped distance).
+struct ReachBox {
+  double x_lo = 0, x_hi = 0, y_lo = 0, y_hi = 0;
+  bool everything = false;
+  bool contains(double x, double y) const { return everything || (x >= x_lo && x <= x_hi && y >= y_lo && y <= y_hi); }
+  bool overlaps(double bx_lo, double bx_hi, double by_lo, double by_hi) const {
+    return everything || (bx_hi >= x_lo && bx_lo <= x_hi && by_hi >= y_lo && by_lo <= y_hi);
+  }
+};
+
+ReachBox reach_box(const kernels::GridFrame& frame, const kernels::Window& tile, double reach_metres);
+
+/// The points inside the box, in input order (position and weight), then their count.
+void hash_points(std::span<const kernels::WeightedPoint> points, const ReachBox& box, Sha256& out);
+
+/// The polygons whose bounding box meets the box, in input order: value, rings, and which of
+/// them are parts of one record (numbered by first appearance, so a record deleted elsewhere in
+/// the layer does not change the digest), then their count.
+void hash_polygons(const std::vector<kernels::Polygon>& polygons, const ReachBox& box, Sha256& out);
+
+/// Every segment (ends and links), for a distance with no cap: any segment can be the nearest.
+void hash_segments(std::span<const kernels::Segment> segments, Sha256& out);
+
+/// A digest computed once, on first use, by whichever thread asks first: the whole-layer digest
+/// of an input with infinite reach, the same for every tile.
+class DigestOnce {
+ public:
+  const Digest& get(const std::function<Digest()>& make) const {
+    std::call_once(once_, [&] { digest_ = make(); });
+    return digest_;
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable Digest digest_;
+};
+
+}  // namespace minerisk::features

@@ -1,0 +1,49 @@
+#pragma once
+// SHA-256 of in-memory data, for the per-tile fingerprints of `update` and the digests of the
+// stored chunks: what an input holds, hashed in a fixed order, so two runs agree on whether
+// anything a tile reads has changed. OpenSSL's implementation (SHA-NI where the CPU has it).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace minerisk {
+
+/// A SHA-256 digest: 32 bytes.
+struct Digest {
+  std::array<std::byte, 32> bytes{};
+  bool operator==(const Digest&) const = default;
+  std::string hex() const;
+};
+
+/// Incremental SHA-256. Values are added in their in-memory (little-endian) form; each add_*
+/// call is a fixed-size field, so sequences of them cannot run into each other ambiguously
+/// (variable-length data is preceded by its length).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+
+  void add_bytes(const void* data, size_t size);
+  void add_double(double v) { add_bytes(&v, sizeof v); }
+  void add_int(int64_t v) { add_bytes(&v, sizeof v); }
+  void add_digest(const Digest& d) { add_bytes(d.bytes.data(), d.bytes.size()); }
+  /// Length first, then the characters.
+  void add_text(const std::string& text);
+  /// The digest of everything added; the object is then spent (a further add or finish throws).
+  Digest finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// The digest of one buffer.
+Digest sha256_of(std::span<const std::byte> data);
+
+}  // namespace minerisk

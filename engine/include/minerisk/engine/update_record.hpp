@@ -1,0 +1,63 @@
+#pragma once
+// What a grid file records so that the next `minerisk update` can tell which tiles changed and
+// copy the others as stored: the group "update" of OUT.nc, written by run and update alike.
+// - model_digest: the scenario's model and grid (update_model_digest); when it differs, every
+//   tile is recomputed;
+// - per tile, one digest per fingerprint part (Model::fingerprint_parts: the DEM window, each
+//   layer's own inputs, the clearance) and the digest of its stored probability chunk;
+// - the input files with their stat and SHA-256, so unchanged rasters are not read again;
+// - `changes`: one record per run or update (date, inputs changed, tiles recomputed).
+// netCDF readers show the group; GDAL and QGIS see only the probability.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "minerisk/engine/digest.hpp"
+#include "minerisk/engine/grid.hpp"
+#include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace minerisk {
+
+class RunFileWriter;
+
+struct UpdateRecord {
+  static constexpr int kFormat = 1;
+  static constexpr size_t kChangesKept = 366;  // a year of nightly records, the oldest dropped
+  std::string model_digest;  // hex
+  int64_t tile_size = 0, tiles_x = 0, tiles_y = 0;
+  std::vector<std::string> parts;  // the fingerprint's parts, in order
+  std::string evidence;            // how the evidence file stores the layers: packed, float32, none
+  std::vector<InputFile> files;    // each input with its stat and SHA-256
+  std::vector<Digest> fingerprints;  // tile after tile (row-major over the tile plan), parts each
+  std::vector<Digest> chunks;        // per tile: the digest of its stored probability chunk
+  nlohmann::json changes = nlohmann::json::array();
+  std::string history;  // the grid file's history attribute (read back; written by the writer)
+
+  int64_t tiles() const { return tiles_x * tiles_y; }
+  const Digest& fingerprint(int64_t tile, size_t part) const { return fingerprints[static_cast<size_t>(tile) * parts.size() + part]; }
+  /// The probability's content digest: SHA-256 over the chunk digests in tile order. Equal for
+  /// two files whose probability chunks are stored byte for byte alike (a full run and an
+  /// update of the same inputs), whatever else differs (dates, history).
+  Digest probability_digest() const;
+  /// The hashes of `files`, for load_inputs to reuse while a file's stat is unchanged.
+  KnownHashes known_hashes() const;
+};
+
+/// The digest of what, besides the inputs, decides every value of the grid: the scenario's
+/// model as resolved (layers, parameters, weights, transforms, input sections and filters;
+/// not its title or fit options), the grid, the tile size, the evidence storage and minerisk's
+/// version.
+std::string update_model_digest(const Scenario& scenario, const Grid& grid, int64_t tile_size, const std::string& evidence);
+
+/// Writes the record as the group "update" of the grid file.
+void write_update_record(RunFileWriter& writer, const UpdateRecord& record);
+
+/// The record of an existing grid file, or nothing with the reason in `why` (not a minerisk
+/// grid, written before updates were recorded, damaged).
+std::optional<UpdateRecord> read_update_record(const std::filesystem::path& grid_file, std::string& why);
+
+}  // namespace minerisk

@@ -1,0 +1,206 @@
+#include "grid_output.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+
+#include <tbb/info.h>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_format.hpp"
+#include "minerisk/engine/quicklook.hpp"
+#include "minerisk/engine/tile_loop.hpp"
+#include "minerisk/engine/version.hpp"
+#include "staging.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk::ops {
+
+namespace {
+// The DEM's no-data is the region's no-data: no valid cell means the DEM has none over the grid.
+void require_data(int64_t valid, const Scenario& s) {
+  if (valid == 0)
+    throw UserError("terrain.dem: '" + s.dem.string() +
+                    "' has no data over the grid: every cell is no-data; check its no-data value and that it covers "
+                    "the grid");
+}
+
+// What the user should know of how the evidence was stored: packed values beyond the range,
+// and, without evidence, an older evidence file left beside the new grid (never removed: it is
+// not an output of this run, and the grid no longer names it).
+void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& clipped, const RunOptions& options) {
+  for (const auto& [layer, count] : clipped)
+    std::fprintf(stderr,
+                 "minerisk: note: %lld cells of evidence layer '%s' lie beyond +-32.767 log-odds and are stored at "
+                 "that limit (packed evidence); use --evidence float32 to keep their exact values\n",
+                 static_cast<long long>(count), layer.c_str());
+  std::error_code ec;
+  if (options.evidence == EvidenceStorage::none && fs::exists(evidence_file_for(options.output), ec))
+    std::fprintf(stderr,
+                 "minerisk: note: '%s' beside the grid is an older run's evidence (this run wrote none, and the grid "
+                 "does not name it); remove it if it is no longer wanted\n",
+                 evidence_file_for(options.output).string().c_str());
+}
+}  // namespace
+
+SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times) {
+  SuppliedTile out;
+  out.fingerprint.resize(model.fingerprint_parts().size());
+  TileResult result = model.compute(tile, times, &out.fingerprint[0]);
+  {
+    // Compressed here, on this worker, while the others compute; only the append is serialised.
+    const TimedWork t(times, "compress");
+    out.encoded = writer.encode_tile(result.window, result.probability, result.evidence);
+  }
+  const TimedWork t(times, "fingerprint");
+  for (size_t part = 1; part < out.fingerprint.size(); ++part) out.fingerprint[part] = model.fingerprint(part, tile);
+  out.chunk = sha256_of(out.encoded.probability.bytes);
+  out.probability = std::move(result.probability);
+  return out;
+}
+
+GridOutput::GridOutput(const Scenario& scenario, const RunOptions& options, std::string command, const KnownHashes* known)
+    : scenario_(scenario), options_(options), command_(std::move(command)), start_(std::chrono::steady_clock::now()) {
+  options.check();
+  // The outputs first: a path that would replace an input, or an unwritable folder, is
+  // reported before any work is done. The grid is the main output: committed last.
+  outputs_ = std::make_unique<OutputSet>(scenario_files(scenario), options.overwrite);
+  grid_out_ = outputs_->add(options.output);  // the refusals that protect data first
+  note_ = check_netcdf_output_name(options.output, "probability");
+  const bool with_evidence = options.evidence != EvidenceStorage::none;
+  if (with_evidence) evidence_path_ = evidence_file_for(options.output);
+  if (with_evidence) evidence_out_ = outputs_->add(evidence_path_);
+  if (!options.timings.empty()) timings_out_ = outputs_->add(options.timings);
+  if (options.quicklook) picture_out_ = outputs_->add(picture_path(options.output));
+
+  // A DEM is read tile by tile: a quarter of a gigabyte of blocks holds every tile's
+  // neighbours many times over (bench/RESULTS.md, "Scaling": memory stays flat).
+  cache_limit_.emplace(256LL << 20);
+  inputs_ = load_inputs(scenario, known);
+  input_files_ = inputs_->files;
+  if (!options.model_file.empty()) input_files_.push_back(describe_input("model", options.model_file, known));
+  outputs_->add_inputs(paths_of(input_files_));
+  const Grid& grid = inputs_->grid;
+  model_ = std::make_unique<Model>(scenario, inputs_);
+  plan_ = std::make_unique<kernels::TilePlan>(grid.width(), grid.height(), options.tile_size);
+
+  meta_.title = scenario.title;
+  meta_.version = kVersion;
+  meta_.created_utc = utc_now_iso8601();
+  meta_.history = meta_.created_utc + ": " + (options.command_line.empty() ? "minerisk " + command_ : options.command_line);
+  meta_.scenario_toml = scenario.resolved_toml;
+  meta_.inputs_json = inputs_json(input_files_);
+  meta_.run_id = new_run_id();
+  // Both files charged to the grid's folder (the same): float32 probability, the layers as stored.
+  const size_t layers = with_evidence ? model_->evidence_names().size() : 0;
+  const bool packed = options.evidence == EvidenceStorage::packed;
+  outputs_->expect_size(grid_out_, grid_file_lower_bound(grid.width(), grid.height(), options.tile_size,
+                                                         1 + (packed ? 0 : layers),
+                                                         meta_.title.size() + meta_.history.size() +
+                                                             meta_.scenario_toml.size() + meta_.inputs_json.size() +
+                                                             grid.crs_wkt.size() * 2,
+                                                         packed ? layers : 0));
+}
+
+GridOutput::~GridOutput() = default;
+
+std::string GridOutput::evidence_name() const {
+  switch (options_.evidence) {
+    case EvidenceStorage::packed: return "packed";
+    case EvidenceStorage::float32: return "float32";
+    case EvidenceStorage::none: return "none";
+  }
+  return "packed";
+}
+
+UpdateRecord GridOutput::record_frame() const {
+  UpdateRecord r;
+  r.model_digest = update_model_digest(scenario_, inputs_->grid, options_.tile_size, evidence_name());
+  r.tile_size = options_.tile_size;
+  r.tiles_x = (inputs_->grid.width() + options_.tile_size - 1) / options_.tile_size;
+  r.tiles_y = (inputs_->grid.height() + options_.tile_size - 1) / options_.tile_size;
+  r.parts = model_->fingerprint_parts();
+  r.evidence = evidence_name();
+  r.files = input_files_;
+  return r;
+}
+
+RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit) {
+  StageTimes* timed = options_.timings.empty() ? nullptr : &times_;
+  const Grid& grid = inputs_->grid;
+  const auto& tiles = plan_->tiles();
+  if (static_cast<int64_t>(tiles.size()) != record.tiles())
+    throw std::logic_error("GridOutput: the record's tiles do not match the plan's");
+  record.fingerprints.assign(tiles.size() * record.parts.size(), Digest{});
+  record.chunks.assign(tiles.size(), Digest{});
+  std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
+  const bool with_evidence = !evidence_path_.empty();
+  outputs_->writing([&] {
+    RunFileWriter writer(outputs_->temporary(grid_out_), with_evidence ? outputs_->temporary(evidence_out_) : fs::path(),
+                         evidence_path_.filename().string(), grid, options_.tile_size, model_->evidence_names(),
+                         model_->evidence_descriptions(), meta_, options_.evidence);
+    QuickLook quicklook(grid.width(), grid.height());
+    std::mutex write_mutex;
+    std::atomic<int64_t> valid{0};
+    // Tiles are found by their place in the plan: the loop hands out windows.
+    auto index_of = [&](const kernels::Window& w) {
+      return (w.row0 / options_.tile_size) * record.tiles_x + w.col0 / options_.tile_size;
+    };
+    if (timed) times_.mark_phase("prepare");
+    for_each_tile(tiles, options_.loop("minerisk " + command_),
+                  [&](const kernels::Window& tile) {
+                    const int64_t index = index_of(tile);
+                    SuppliedTile t = supplier.supply(index, tile, writer, timed);
+                    valid += std::count_if(t.probability.begin(), t.probability.end(), [](float v) { return !std::isnan(v); });
+                    if (options_.quicklook) {
+                      const TimedWork w(timed, "quicklook");
+                      quicklook.add(TileResult{tile, std::move(t.probability), {}});
+                    }
+                    std::copy(t.fingerprint.begin(), t.fingerprint.end(),
+                              record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
+                    record.chunks[static_cast<size_t>(index)] = t.chunk;
+                    std::lock_guard lock(write_mutex);
+                    const TimedWork w(timed, "write");
+                    writer.write_tile(t.encoded);
+                  });
+    if (timed) times_.mark_phase("tiles");
+    require_data(valid, scenario_);
+    clipped = writer.clipped_layers();
+    write_update_record(writer, record);
+    writer.close();
+    if (timed) times_.mark_phase("close");
+    if (options_.quicklook) {
+      char note[160];
+      std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
+                    static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
+                    static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
+      quicklook.write_png(outputs_->temporary(picture_out_), scenario_.title, note);
+      if (timed) times_.mark_phase("picture");
+    }
+    if (timed)
+      outputs_->write_text(timings_out_, times_.json(command_,
+                                                     options_.threads > 0 ? options_.threads
+                                                                          : tbb::info::default_concurrency()));
+  });
+  if (before_commit) before_commit();
+  // Everything is complete: the companions, then the grid, into place, unless a signal came first.
+  outputs_->commit(options_.cancel);
+  // After the commit, so that a failed run still says one line.
+  if (!note_.empty() && !options_.quiet) std::fprintf(stderr, "minerisk: %s\n", note_.c_str());
+  if (!options_.quiet) print_storage_notes(clipped, options_);
+  written_ = std::move(record);
+
+  RunSummary summary;
+  summary.output = options_.output;
+  summary.evidence = evidence_path_;  // empty without evidence
+  summary.picture = options_.quicklook ? picture_path(options_.output) : fs::path();
+  summary.width = grid.width();
+  summary.height = grid.height();
+  summary.tiles = static_cast<int64_t>(tiles.size());
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return summary;
+}
+
+}  // namespace minerisk::ops

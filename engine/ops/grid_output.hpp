@@ -1,0 +1,97 @@
+#pragma once
+// The part of `run` that `update` shares (internal to engine/ops): the outputs checked and
+// staged, the inputs loaded, then every tile of the plan supplied by a TileSupplier (computed by
+// the model, or, for update, copied as stored from the previous output), written, recorded for
+// the next update (update_record.hpp), and committed as one step.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "minerisk/engine/digest.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/input_set.hpp"
+#include "minerisk/engine/model.hpp"
+#include "minerisk/engine/ops/run.hpp"
+#include "minerisk/engine/output_set.hpp"
+#include "minerisk/engine/run_file_writer.hpp"
+#include "minerisk/engine/stage_times.hpp"
+#include "minerisk/engine/update_record.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
+
+namespace minerisk::ops {
+
+/// One tile of the outputs, as the files store it, with what the record keeps of it.
+struct SuppliedTile {
+  RunFileWriter::EncodedTile encoded;
+  std::vector<float> probability;   // the tile's values: for the picture and the no-data check
+  std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
+  Digest chunk;                     // the digest of its stored probability chunk
+};
+
+class TileSupplier {
+ public:
+  virtual ~TileSupplier() = default;
+  /// Tile `index` of the plan (row-major over the tiles), on a worker thread: any thread may
+  /// ask for any tile, concurrently.
+  /// `writer` encodes a computed tile as the files store it.
+  virtual SuppliedTile supply(int64_t index, const kernels::Window& tile, const RunFileWriter& writer,
+                              StageTimes* times) = 0;
+};
+
+/// A run's outputs from the outputs' checks to the commit. Construct (checks the outputs, loads
+/// the inputs), then write().
+class GridOutput {
+ public:
+  /// `command`: "run" or "update", for progress and timings; `known`: input hashes to reuse
+  /// while a file's stat is unchanged (update).
+  GridOutput(const Scenario& scenario, const RunOptions& options, std::string command = "run",
+             const KnownHashes* known = nullptr);
+  ~GridOutput();
+
+  const Model& model() const { return *model_; }
+  const InputSet& inputs() const { return *inputs_; }
+  const kernels::TilePlan& plan() const { return *plan_; }
+  const std::vector<InputFile>& input_files() const { return input_files_; }
+  OutputMetadata& metadata() { return meta_; }
+  /// The record's frame for this run: model digest, parts, tile counts, input files (the
+  /// caller adds `changes`; write() fills the digests).
+  UpdateRecord record_frame() const;
+  /// The evidence storage's name, as the record keeps it.
+  std::string evidence_name() const;
+  /// The evidence file's name for this output (empty without evidence).
+  const std::filesystem::path& evidence_path() const { return evidence_path_; }
+
+  /// Writes every tile the supplier gives, the record, the picture and the timings, then
+  /// commits; `before_commit` runs after everything is written and before anything is moved
+  /// (update keeps the previous output there). Returns the run's summary and the record.
+  RunSummary write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit = {});
+  const UpdateRecord& written_record() const { return written_; }
+
+ private:
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  std::string command_;
+  std::chrono::steady_clock::time_point start_;
+  StageTimes times_;
+  std::unique_ptr<OutputSet> outputs_;
+  size_t grid_out_ = 0, evidence_out_ = 0, timings_out_ = 0, picture_out_ = 0;
+  std::string note_;
+  std::filesystem::path evidence_path_;
+  std::optional<ScopedBlockCacheLimit> cache_limit_;
+  std::shared_ptr<const InputSet> inputs_;
+  std::vector<InputFile> input_files_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<kernels::TilePlan> plan_;
+  OutputMetadata meta_;
+  UpdateRecord written_;
+};
+
+/// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).
+SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times);
+
+}  // namespace minerisk::ops

@@ -1,0 +1,196 @@
+#include "minerisk/engine/update_record.hpp"
+
+#include <hdf5.h>
+
+#include <cstring>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "hdf5_handles.hpp"
+#include "minerisk/engine/run_file_writer.hpp"
+#include "minerisk/engine/version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+
+namespace {
+constexpr const char* kGroup = "update";
+
+std::vector<std::byte> concatenated(const std::vector<Digest>& digests) {
+  std::vector<std::byte> bytes;
+  bytes.reserve(digests.size() * 32);
+  for (const Digest& d : digests) bytes.insert(bytes.end(), d.bytes.begin(), d.bytes.end());
+  return bytes;
+}
+
+std::vector<Digest> split(const std::vector<std::byte>& bytes) {
+  std::vector<Digest> digests(bytes.size() / 32);
+  for (size_t i = 0; i < digests.size(); ++i) std::memcpy(digests[i].bytes.data(), bytes.data() + 32 * i, 32);
+  return digests;
+}
+
+nlohmann::json files_json(const std::vector<InputFile>& files) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const InputFile& f : files) {
+    nlohmann::json j{{"role", f.role}, {"path", f.path.string()}, {"size", f.size}, {"sha256", f.sha256}};
+    if (f.stat)
+      j["stat"] = {{"size", f.stat->size}, {"inode", f.stat->inode}, {"device", f.stat->device},
+                   {"mtime_ns", f.stat->mtime_ns}, {"ctime_ns", f.stat->ctime_ns}};
+    array.push_back(std::move(j));
+  }
+  return array;
+}
+
+std::vector<InputFile> files_of(const nlohmann::json& array) {
+  std::vector<InputFile> files;
+  for (const auto& j : array) {
+    InputFile f{j.at("role").get<std::string>(), j.at("path").get<std::string>(), j.at("size").get<uintmax_t>(),
+                j.at("sha256").get<std::string>(), std::nullopt};
+    if (j.contains("stat")) {
+      const auto& s = j["stat"];
+      f.stat = FileStat{s.at("size").get<uint64_t>(), s.at("inode").get<uint64_t>(), s.at("device").get<uint64_t>(),
+                        s.at("mtime_ns").get<int64_t>(), s.at("ctime_ns").get<int64_t>()};
+    }
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+// A text attribute as netCDF writes it (fixed-length) or as h5py does (variable-length).
+std::optional<std::string> read_text(hid_t object, const char* name) {
+  if (H5Aexists(object, name) <= 0) return std::nullopt;
+  h5::Attribute attr(H5Aopen(object, name, H5P_DEFAULT));
+  h5::Datatype type(H5Aget_type(attr.get()));
+  if (!attr.valid() || !type.valid() || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    h5::Datatype memtype(H5Tcopy(H5T_C_S1));
+    H5Tset_size(memtype.get(), H5T_VARIABLE);
+    char* value = nullptr;
+    if (H5Aread(attr.get(), memtype.get(), &value) < 0 || !value) return std::nullopt;
+    std::string text(value);
+    H5free_memory(value);
+    return text;
+  }
+  const size_t size = H5Tget_size(type.get());
+  std::string text(size, '\0');
+  if (H5Aread(attr.get(), type.get(), text.data()) < 0) return std::nullopt;
+  text.resize(std::strlen(text.c_str()));
+  return text;
+}
+
+std::optional<std::vector<std::byte>> read_bytes(hid_t group, const char* name) {
+  h5::Dataset ds(H5Dopen2(group, name, H5P_DEFAULT));
+  if (!ds.valid()) return std::nullopt;
+  h5::Dataspace space(H5Dget_space(ds.get()));
+  hsize_t n = 0;
+  if (!space.valid() || H5Sget_simple_extent_ndims(space.get()) != 1) return std::nullopt;
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+  std::vector<std::byte> bytes(static_cast<size_t>(n));
+  if (H5Dread(ds.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0) return std::nullopt;
+  return bytes;
+}
+}  // namespace
+
+Digest UpdateRecord::probability_digest() const {
+  Sha256 h;
+  for (const Digest& d : chunks) h.add_digest(d);
+  return h.finish();
+}
+
+KnownHashes UpdateRecord::known_hashes() const {
+  KnownHashes known;
+  for (const InputFile& f : files)
+    if (f.stat && !f.sha256.empty()) known[f.path.string()] = {*f.stat, f.sha256};
+  return known;
+}
+
+std::string update_model_digest(const Scenario& scenario, const Grid& grid, int64_t tile_size, const std::string& evidence) {
+  toml::table model = toml::parse(scenario.resolved_toml);
+  model.erase("title");  // words, not the model
+  model.erase("fit");    // used by fit only
+  std::ostringstream text;
+  text << model;
+  Sha256 h;
+  h.add_text(kVersion);
+  h.add_text(text.str());
+  h.add_int(grid.width());
+  h.add_int(grid.height());
+  for (double v : grid.frame.geotransform) h.add_double(v);
+  h.add_text(grid.crs_wkt);
+  h.add_int(tile_size);
+  h.add_text(evidence);
+  return h.finish().hex();
+}
+
+void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
+  nlohmann::json changes = r.changes;
+  while (changes.size() > UpdateRecord::kChangesKept) changes.erase(changes.begin());
+  writer.add_record_group(
+      kGroup,
+      {{"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
+                       "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
+                       "probability chunk (chunk_digests); tiles row by row"},
+       {"format", std::to_string(UpdateRecord::kFormat)},
+       {"model_digest", r.model_digest},
+       {"tile_size", std::to_string(r.tile_size)},
+       {"tiles_x", std::to_string(r.tiles_x)},
+       {"tiles_y", std::to_string(r.tiles_y)},
+       {"parts", nlohmann::json(r.parts).dump()},
+       {"evidence", r.evidence},
+       {"files", files_json(r.files).dump()},
+       {"probability_digest", r.probability_digest().hex()},
+       {"changes", changes.dump()}},
+      {{"tile_fingerprints", concatenated(r.fingerprints)}, {"chunk_digests", concatenated(r.chunks)}});
+}
+
+std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::string& why) {
+  H5E_BEGIN_TRY {
+    h5::File file(H5Fopen(grid_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!file.valid()) {
+      why = "it is not an HDF5 file minerisk can read";
+      return std::nullopt;
+    }
+    h5::Group group(H5Gopen2(file.get(), kGroup, H5P_DEFAULT));
+    if (!group.valid()) {
+      why = "it holds no record of its tiles (written by an older minerisk, or not by run or update)";
+      return std::nullopt;
+    }
+    try {
+      UpdateRecord r;
+      auto text = [&](const char* name) {
+        auto v = read_text(group.get(), name);
+        if (!v) throw std::runtime_error(std::string("attribute ") + name + " missing");
+        return *v;
+      };
+      if (std::stoi(text("format")) != UpdateRecord::kFormat) {
+        why = "its record of tiles has another format (format " + text("format") + ")";
+        return std::nullopt;
+      }
+      r.model_digest = text("model_digest");
+      r.tile_size = std::stoll(text("tile_size"));
+      r.tiles_x = std::stoll(text("tiles_x"));
+      r.tiles_y = std::stoll(text("tiles_y"));
+      r.parts = nlohmann::json::parse(text("parts")).get<std::vector<std::string>>();
+      r.evidence = text("evidence");
+      r.files = files_of(nlohmann::json::parse(text("files")));
+      r.changes = nlohmann::json::parse(text("changes"));
+      r.history = read_text(file.get(), "history").value_or("");
+      auto fingerprints = read_bytes(group.get(), "tile_fingerprints");
+      auto chunks = read_bytes(group.get(), "chunk_digests");
+      if (!fingerprints || !chunks) throw std::runtime_error("a digest array is missing");
+      r.fingerprints = split(*fingerprints);
+      r.chunks = split(*chunks);
+      if (r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||
+          r.chunks.size() != static_cast<size_t>(r.tiles()))
+        throw std::runtime_error("the digest arrays do not match the tile counts");
+      return r;
+    } catch (const std::exception& e) {
+      why = std::string("its record of tiles is damaged (") + e.what() + ")";
+      return std::nullopt;
+    }
+  }
+  H5E_END_TRY;
+}
+
+}  // namespace minerisk
