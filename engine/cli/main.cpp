@@ -1,5 +1,6 @@
 // The `minerisk` command line: parses arguments, runs the chosen subcommand, and maps failures
-// to exit codes (2: something the user can fix, 1: an internal error, 130: interrupted).
+// to exit codes (2: something the user can fix, 3: busy (another update holds the output's
+// lock), 1: an internal error, 130: interrupted).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -82,6 +83,9 @@ int main(int argc, char** argv) {
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
       if (common.verbose) minerisk::cli::report_end(*command.app, took.count());
     }
+  } catch (const minerisk::Busy& e) {
+    std::cerr << "minerisk: busy: " << e.what() << "\n";
+    return minerisk::kExitBusy;
   } catch (const minerisk::UserError& e) {
     std::cerr << "minerisk: error: " << e.what() << "\n";
     return minerisk::kExitUserError;

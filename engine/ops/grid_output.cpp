@@ -144,6 +144,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     QuickLook quicklook(grid.width(), grid.height());
     std::mutex write_mutex;
     std::atomic<int64_t> valid{0};
+    std::atomic<bool> copied{false};
     // Tiles are found by their place in the plan: the loop hands out windows.
     auto index_of = [&](const kernels::Window& w) {
       return (w.row0 / options_.tile_size) * record.tiles_x + w.col0 / options_.tile_size;
@@ -153,6 +154,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
                   [&](const kernels::Window& tile) {
                     const int64_t index = index_of(tile);
                     SuppliedTile t = supplier.supply(index, tile, writer, timed);
+                    if (t.copied) copied = true;
                     valid += std::count_if(t.probability.begin(), t.probability.end(), [](float v) { return !std::isnan(v); });
                     if (options_.quicklook) {
                       const TimedWork w(timed, "quicklook");
@@ -166,7 +168,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
                     writer.write_tile(t.encoded);
                   });
     if (timed) times_.mark_phase("tiles");
-    require_data(valid, scenario_);
+    if (!copied) require_data(valid, scenario_);
     clipped = writer.clipped_layers();
     write_update_record(writer, record);
     writer.close();

@@ -31,6 +31,7 @@ struct SuppliedTile {
   std::vector<float> probability;   // the tile's values: for the picture and the no-data check
   std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
   Digest chunk;                     // the digest of its stored probability chunk
+  bool copied = false;  // copied as stored from a committed output (its values need no check)
 };
 
 class TileSupplier {

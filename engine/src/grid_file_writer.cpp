@@ -275,6 +275,18 @@ GridFileWriter::EncodedChunk GridFileWriter::encode(Stack stack, int64_t layer, 
   return impl_->encode(stack.index, 3, layer, window, values);
 }
 
+GridFileWriter::EncodedChunk GridFileWriter::stored(Variable variable, const kernels::Window& window,
+                                                    std::vector<std::byte> bytes) const {
+  impl_->gridded(variable.index, 2);  // checks that it is a (y, x) variable of this file
+  if (!impl_->is_chunk(window)) throw std::invalid_argument("GridFileWriter: a stored chunk that is not one of the file's");
+  EncodedChunk chunk;
+  chunk.writer = impl_.get();
+  chunk.variable = variable.index;
+  chunk.window = window;
+  chunk.bytes = std::move(bytes);
+  return chunk;
+}
+
 void GridFileWriter::write(const EncodedChunk& chunk) try {
   h5::quiet_errors();
   Impl& m = *impl_;

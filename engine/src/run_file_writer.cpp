@@ -71,6 +71,16 @@ RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& win
   return tile;
 }
 
+RunFileWriter::EncodedTile RunFileWriter::stored_tile(const kernels::Window& window, std::vector<std::byte> probability,
+                                                      std::vector<std::vector<std::byte>> evidence) const {
+  if (evidence.size() != layers_.size())
+    throw std::invalid_argument("RunFileWriter: a stored tile of " + std::to_string(evidence.size()) +
+                                " evidence layers for " + std::to_string(layers_.size()));
+  EncodedTile tile{grid_.stored(probability_, window, std::move(probability)), {}};
+  for (size_t k = 0; k < evidence.size(); ++k) tile.evidence.push_back(evidence_->stored(layers_[k], window, std::move(evidence[k])));
+  return tile;
+}
+
 void RunFileWriter::write_tile(const EncodedTile& tile) {
   if (tile.evidence.size() != layers_.size())
     throw std::invalid_argument("RunFileWriter: an encoded tile of " + std::to_string(tile.evidence.size()) +

@@ -1,5 +1,6 @@
 #pragma once
-// Two kinds of failure: what the user can fix (exit code 2) and everything else (exit code 1).
+// Failures by who can act on them: the user (exit code 2), a scheduler that may try again
+// later (3: busy), and everything else (1).
 #include <stdexcept>
 #include <string>
 
@@ -18,9 +19,16 @@ class Cancelled : public std::runtime_error {
   Cancelled() : std::runtime_error("interrupted; no output was written") {}
 };
 
+/// Another process holds the lock of the output this command would write (update without
+/// --wait): nothing was done, and a scheduler may simply try again later (exit code 3).
+class Busy : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitUserError = 2;
+inline constexpr int kExitBusy = 3;
 inline constexpr int kExitInterrupted = 130;
 
 }  // namespace minerisk

@@ -56,6 +56,10 @@ class RunFileWriter {
   /// for the worker that computed it, so that only appending the bytes is serialised.
   EncodedTile encode_tile(const kernels::Window& window, std::span<const float> probability,
                           const std::vector<std::vector<float>>& evidence) const;
+  /// A tile as both files store it, copied byte for byte from files of the same layout: the
+  /// probability's chunk and each evidence layer's (update's unchanged tiles).
+  EncodedTile stored_tile(const kernels::Window& window, std::vector<std::byte> probability,
+                          std::vector<std::vector<std::byte>> evidence) const;
   /// Appends an encoded tile to both files. Not thread-safe: the caller serialises every write.
   void write_tile(const EncodedTile& tile);
   /// Each packed evidence layer's finite values written beyond +-32.767 (stored at the limit),

@@ -1,0 +1,35 @@
+#pragma once
+// `minerisk update`: the nightly batch. Recomputes only the tiles whose fingerprint changed
+// since the previous output (update_record.hpp), copies the others as stored, and commits the
+// same files `run` writes, bit for bit what a full run on the new inputs would write
+// (values and stored chunks alike). One update of an output at a time (a lock); a killed
+// update resumes from its journal; --keep N keeps the previous grids under dated names.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "minerisk/engine/ops/run.hpp"
+#include "minerisk/engine/ops/update_log.hpp"
+
+namespace minerisk {
+
+struct UpdateOptions : RunOptions {
+  bool wait = false;  // wait for another update of the output to finish, instead of exiting Busy
+  int keep = 0;       // previous grids kept under dated names (0: none)
+  const ops::UpdateLog* log = nullptr;  // where events go (none: nowhere)
+};
+
+struct UpdateSummary {
+  RunSummary run;
+  int64_t tiles_total = 0, tiles_recomputed = 0, tiles_copied = 0, tiles_from_journal = 0;
+  std::string full_reason;  // why every tile was recomputed; "" for an incremental update
+  std::map<std::string, int64_t> tiles_by_part;  // fingerprint part -> tiles in which it changed
+  std::vector<std::string> files_changed;        // input files whose SHA-256 changed
+  std::string probability_digest;                // UpdateRecord::probability_digest, hex
+  std::vector<std::filesystem::path> kept;       // previous grids kept by --keep, newest first
+};
+
+UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& options);
+
+}  // namespace minerisk

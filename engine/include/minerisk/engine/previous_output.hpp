@@ -1,0 +1,54 @@
+#pragma once
+// The output an update replaces, opened to copy its unchanged tiles as they are stored: the
+// grid file and its evidence file beside it, their chunks located once through HDF5, then read
+// with pread by any thread (no HDF5 call, no decompression). Read-only: nothing here writes.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "minerisk/engine/update_record.hpp"
+#include "minerisk/kernels/tile_plan.hpp"
+
+namespace minerisk {
+
+class PreviousOutput {
+ public:
+  /// Opens `grid_file` (and, when `evidence_layers` is not empty, `evidence_file` with those
+  /// variables) to copy the tiles of a plan of `tile_size`. Nothing, with the reason in `why`,
+  /// when they cannot serve: missing, a link, no record, another tile size, an evidence file
+  /// that is not the grid's own or lacks a layer, a chunk stored with a filter skipped.
+  static std::optional<PreviousOutput> open(const std::filesystem::path& grid_file,
+                                            const std::filesystem::path& evidence_file,
+                                            const std::vector<std::string>& evidence_layers,
+                                            const std::vector<kernels::Window>& tiles, std::string& why);
+  PreviousOutput(PreviousOutput&&) noexcept;
+  PreviousOutput& operator=(PreviousOutput&&) noexcept;
+  ~PreviousOutput();
+
+  const UpdateRecord& record() const { return record_; }
+  /// Tile `index`'s stored probability chunk. Thread-safe.
+  std::vector<std::byte> probability_chunk(int64_t index) const;
+  /// Tile `index`'s stored chunk of each evidence layer, in the order given to open(). Thread-safe.
+  std::vector<std::vector<std::byte>> evidence_chunks(int64_t index) const;
+
+ private:
+  struct Location {
+    uint64_t address = 0, size = 0;
+  };
+  PreviousOutput() = default;
+  std::vector<std::byte> read(int fd, const Location& at) const;
+
+  UpdateRecord record_;
+  int grid_fd_ = -1, evidence_fd_ = -1;
+  std::vector<Location> probability_;             // per tile
+  std::vector<std::vector<Location>> evidence_;   // per tile, per layer
+};
+
+/// A stored float32 chunk of `chunk_rows` x `chunk_cols` (shuffled and deflated, as
+/// chunk_codec::encode_chunk makes it), decoded and cut to the window's `rows` x `cols`.
+std::vector<float> decode_float_chunk(const std::vector<std::byte>& stored, int64_t chunk_rows, int64_t chunk_cols,
+                                      int64_t rows, int64_t cols);
+
+}  // namespace minerisk

@@ -1,0 +1,76 @@
+#include "update_lock.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/provenance.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk::ops {
+
+namespace {
+// What the holder wrote: its pid and when it started.
+std::string holder_of(int fd) {
+  char text[200] = {};
+  const ssize_t n = ::pread(fd, text, sizeof text - 1, 0);
+  std::string s = n > 0 ? std::string(text, static_cast<size_t>(n)) : std::string("another process");
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
+  return s.empty() ? "another process" : s;
+}
+}  // namespace
+
+fs::path UpdateLock::path_for(const fs::path& output) {
+  fs::path lock = output;
+  lock += ".lock";
+  return lock;
+}
+
+UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool>* cancel,
+                       const std::function<void(const std::string&)>& on_wait) {
+  const fs::path path = path_for(output);
+  // Never through a link: a planted link would make this process create or truncate its target.
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    throw UserError("'" + path.string() + "': cannot open the update lock (" + std::strerror(errno) +
+                    "); check the folder's permissions, and that it is not a link");
+  bool told = false;
+  while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) {
+      const std::string why = std::strerror(errno);
+      ::close(fd_);
+      throw UserError("'" + path.string() + "': cannot lock (" + why + ")");
+    }
+    const std::string holder = holder_of(fd_);
+    if (!wait) {
+      ::close(fd_);
+      fd_ = -1;
+      throw Busy("'" + output.string() + "' is being updated by " + holder + "; try again later, or use --wait");
+    }
+    if (!told && on_wait) on_wait(holder);
+    told = true;
+    if (cancel && cancel->load()) {
+      ::close(fd_);
+      fd_ = -1;
+      throw Cancelled();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const std::string me = "pid " + std::to_string(::getpid()) + " since " + utc_now_iso8601() + "\n";
+  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
+    // The lock holds without the note; only the message a waiting process prints is poorer.
+  }
+}
+
+UpdateLock::~UpdateLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the lock
+}
+
+}  // namespace minerisk::ops

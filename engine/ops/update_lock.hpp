@@ -1,0 +1,30 @@
+#pragma once
+// One update of an output at a time: an advisory lock (flock) on OUT.nc.lock beside the
+// output. The kernel drops it when the process ends, however it ends, so a killed update never
+// leaves a stale lock; the file itself stays (removing it would race with a waiting process).
+// Internal to engine/ops.
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace minerisk::ops {
+
+class UpdateLock {
+ public:
+  /// Takes the lock of `output`. Held by another process: throws Busy naming it, or, with
+  /// `wait`, waits for it (checking `cancel`, so Ctrl-C still stops the wait).
+  /// `on_wait` is called once when waiting starts, with what the holder wrote in the file.
+  UpdateLock(const std::filesystem::path& output, bool wait, const std::atomic<bool>* cancel,
+             const std::function<void(const std::string& holder)>& on_wait = {});
+  ~UpdateLock();
+  UpdateLock(const UpdateLock&) = delete;
+  UpdateLock& operator=(const UpdateLock&) = delete;
+
+  static std::filesystem::path path_for(const std::filesystem::path& output);
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace minerisk::ops

@@ -1,0 +1,164 @@
+#include "minerisk/engine/previous_output.hpp"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "chunk_codec.hpp"
+#include "hdf5_handles.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+
+namespace {
+// The root attribute `name` as text ("" when absent).
+std::string root_text(hid_t file, const char* name) {
+  if (H5Aexists(file, name) <= 0) return "";
+  h5::Attribute attr(H5Aopen(file, name, H5P_DEFAULT));
+  h5::Datatype type(H5Aget_type(attr.get()));
+  if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0) return "";
+  std::string text(H5Tget_size(type.get()), '\0');
+  if (H5Aread(attr.get(), type.get(), text.data()) < 0) return "";
+  text.resize(std::strlen(text.c_str()));
+  return text;
+}
+
+// Where each tile's chunk of `variable` lies in the file; false when one is missing or was
+// stored with a filter skipped (its bytes are then not what this version writes).
+bool locate(hid_t file, const std::string& variable, const std::vector<kernels::Window>& tiles,
+            std::vector<std::vector<uint64_t>>& address_size) {
+  h5::Dataset ds(H5Dopen2(file, variable.c_str(), H5P_DEFAULT));
+  if (!ds.valid()) return false;
+  address_size.assign(tiles.size(), {});
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    const hsize_t offset[2] = {static_cast<hsize_t>(tiles[i].row0), static_cast<hsize_t>(tiles[i].col0)};
+    unsigned mask = 0;
+    haddr_t address = 0;
+    hsize_t size = 0;
+    if (H5Dget_chunk_info_by_coord(ds.get(), offset, &mask, &address, &size) < 0 || mask != 0 || size == 0 ||
+        address == HADDR_UNDEF)
+      return false;
+    address_size[i] = {static_cast<uint64_t>(address), static_cast<uint64_t>(size)};
+  }
+  return true;
+}
+
+int open_no_follow(const fs::path& path) { return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); }
+}  // namespace
+
+std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, const fs::path& evidence_file,
+                                                   const std::vector<std::string>& evidence_layers,
+                                                   const std::vector<kernels::Window>& tiles, std::string& why) {
+  std::error_code ec;
+  if (fs::is_symlink(grid_file, ec)) {
+    why = "it is a symbolic link (update replaces files it wrote, never a link's target)";
+    return std::nullopt;
+  }
+  if (!fs::exists(grid_file, ec)) {
+    why = "there is no previous output";
+    return std::nullopt;
+  }
+  auto record = read_update_record(grid_file, why);
+  if (!record) return std::nullopt;
+  PreviousOutput p;
+  p.record_ = std::move(*record);
+  if (p.record_.tiles() != static_cast<int64_t>(tiles.size())) {
+    why = "its tiles are not this run's";
+    return std::nullopt;
+  }
+  std::vector<std::vector<uint64_t>> located;
+  H5E_BEGIN_TRY {
+    h5::File grid(H5Fopen(grid_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+    if (!grid.valid() || !locate(grid.get(), "probability", tiles, located)) {
+      why = "its probability is not stored one chunk per tile as this version writes it";
+      return std::nullopt;
+    }
+    for (const auto& a : located) p.probability_.push_back({a[0], a[1]});
+    if (!evidence_layers.empty()) {
+      if (fs::is_symlink(evidence_file, ec) || !fs::is_regular_file(evidence_file, ec)) {
+        why = "its evidence file '" + evidence_file.string() + "' is missing or a link";
+        return std::nullopt;
+      }
+      h5::File evidence(H5Fopen(evidence_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+      if (!evidence.valid() || root_text(evidence.get(), "run_id").empty() ||
+          root_text(evidence.get(), "run_id") != root_text(grid.get(), "run_id")) {
+        why = "the evidence file beside it is not the grid's own (another run's)";
+        return std::nullopt;
+      }
+      p.evidence_.assign(tiles.size(), {});
+      for (const std::string& layer : evidence_layers) {
+        if (!locate(evidence.get(), layer, tiles, located)) {
+          why = "its evidence file lacks layer '" + layer + "' as this version stores it";
+          return std::nullopt;
+        }
+        for (size_t i = 0; i < tiles.size(); ++i) p.evidence_[i].push_back({located[i][0], located[i][1]});
+      }
+    }
+  }
+  H5E_END_TRY;
+  // Opened again for reading bytes, without following a link planted since the check.
+  p.grid_fd_ = open_no_follow(grid_file);
+  if (!evidence_layers.empty()) p.evidence_fd_ = open_no_follow(evidence_file);
+  if (p.grid_fd_ < 0 || (!evidence_layers.empty() && p.evidence_fd_ < 0)) {
+    why = "it cannot be opened for reading without following a link";
+    return std::nullopt;
+  }
+  return p;
+}
+
+PreviousOutput::PreviousOutput(PreviousOutput&& o) noexcept
+    : record_(std::move(o.record_)), grid_fd_(std::exchange(o.grid_fd_, -1)), evidence_fd_(std::exchange(o.evidence_fd_, -1)),
+      probability_(std::move(o.probability_)), evidence_(std::move(o.evidence_)) {}
+
+PreviousOutput& PreviousOutput::operator=(PreviousOutput&& o) noexcept {
+  if (this != &o) {
+    this->~PreviousOutput();
+    new (this) PreviousOutput(std::move(o));
+  }
+  return *this;
+}
+
+PreviousOutput::~PreviousOutput() {
+  if (grid_fd_ >= 0) ::close(grid_fd_);
+  if (evidence_fd_ >= 0) ::close(evidence_fd_);
+}
+
+std::vector<std::byte> PreviousOutput::read(int fd, const Location& at) const {
+  std::vector<std::byte> bytes(at.size);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(at.address + done));
+    if (n <= 0) throw std::runtime_error("reading a stored tile of the previous output failed");
+    done += static_cast<size_t>(n);
+  }
+  return bytes;
+}
+
+std::vector<std::byte> PreviousOutput::probability_chunk(int64_t index) const {
+  return read(grid_fd_, probability_.at(static_cast<size_t>(index)));
+}
+
+std::vector<std::vector<std::byte>> PreviousOutput::evidence_chunks(int64_t index) const {
+  std::vector<std::vector<std::byte>> chunks;
+  if (evidence_.empty()) return chunks;
+  for (const Location& at : evidence_.at(static_cast<size_t>(index))) chunks.push_back(read(evidence_fd_, at));
+  return chunks;
+}
+
+std::vector<float> decode_float_chunk(const std::vector<std::byte>& stored, int64_t chunk_rows, int64_t chunk_cols,
+                                      int64_t rows, int64_t cols) {
+  const size_t cells = static_cast<size_t>(chunk_rows * chunk_cols);
+  const std::vector<std::byte> shuffled = chunk_codec::zlib_decompress(stored, cells * sizeof(float));
+  std::vector<float> chunk(cells);
+  chunk_codec::unshuffle(shuffled, std::as_writable_bytes(std::span(chunk)), sizeof(float));
+  std::vector<float> window(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy_n(chunk.begin() + r * chunk_cols, cols, window.begin() + r * cols);
+  return window;
+}
+
+}  // namespace minerisk
