@@ -138,12 +138,16 @@ std::string ChangeReport::text() const {
     std::snprintf(line, sizeof line, format, values...);
     out += line;
   };
-  add("%s -> %s (%s), threshold %g\n", old_grid.c_str(), new_grid.c_str(), variable.c_str(), threshold);
-  add("  %-28s %12lld cells %14.2f ha\n", "rose by more than threshold", static_cast<long long>(rose_cells), rose_ha);
-  add("  %-28s %12lld cells %14.2f ha\n", "fell by more than threshold", static_cast<long long>(fell_cells), fell_ha);
-  add("  %-28s %12lld cells %14.2f ha\n", "unchanged (within threshold)", static_cast<long long>(unchanged_cells),
-      unchanged_ha);
+  add("%s -> %s (%s)\n", old_grid.c_str(), new_grid.c_str(), variable.c_str());
+  const std::string t = number(threshold);
+  add("  %-28s %12lld cells %14.2f ha\n", ("rose by more than " + t).c_str(), static_cast<long long>(rose_cells),
+      rose_ha);
+  add("  %-28s %12lld cells %14.2f ha\n", ("fell by more than " + t).c_str(), static_cast<long long>(fell_cells),
+      fell_ha);
+  add("  %-28s %12lld cells %14.2f ha\n", ("unchanged (within " + t + ")").c_str(),
+      static_cast<long long>(unchanged_cells), unchanged_ha);
   add("  %-28s %12lld cells\n", "data in only one grid", static_cast<long long>(nodata_changed_cells));
+  add("  %-28s %12lld cells\n", "data in neither grid", static_cast<long long>(nodata_cells));
   add("  %-28s %12.6f\n", "mean absolute change", mean_abs_change);
   for (const auto& [name, at] : {std::pair{"largest rise", &largest_rise}, std::pair{"largest fall", &largest_fall}}) {
     if (*at)

@@ -279,3 +279,47 @@ def test_python_gives_the_command_lines_report_and_raster(runs, tmp_path):
         minerisk.tools.diff(runs[0], runs[1], py_out)
     with pytest.raises(minerisk.Error, match="--threshold"):
         minerisk.tools.diff(runs[0], runs[1], tmp_path / "x.tif", threshold=-1.0)
+
+
+def write_geographic(path, values):
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), values.shape[1], values.shape[0], 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((46.5, 0.001, 0.0, 39.9, 0.0, -0.002))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    ds.SetSpatialRef(srs)
+    ds.GetRasterBand(1).SetNoDataValue(float("nan"))
+    ds.GetRasterBand(1).WriteArray(values)
+    ds = None
+
+
+def test_hectares_on_a_geographic_grid_are_true_areas(tmp_path):
+    from pyproj import Geod
+    rng = np.random.default_rng(4)
+    old = rng.uniform(0, 1, (40, 30)).astype(np.float32)
+    new = np.clip(old + rng.uniform(-0.2, 0.2, old.shape), 0, 1).astype(np.float32)
+    write_geographic(tmp_path / "a.tif", old)
+    write_geographic(tmp_path / "b.tif", new)
+    report = json.loads(diff(tmp_path / "a.tif", tmp_path / "b.tif", tmp_path / "c.tif", "--json", "-q",
+                             "--threshold", 0.05).stdout)
+    _, d = expected_change(old, new, 0.05)
+    geod = Geod(ellps="WGS84")
+    ha = np.empty(old.shape[0])
+    for row in range(old.shape[0]):  # each row's cell area on the ellipsoid, by pyproj
+        top, bottom = 39.9 - 0.002 * row, 39.9 - 0.002 * (row + 1)
+        area, _ = geod.polygon_area_perimeter([46.5, 46.501, 46.501, 46.5], [top, top, bottom, bottom])
+        ha[row] = abs(area) / 1e4
+    cell_ha = np.broadcast_to(ha[:, None], old.shape)
+    assert report["rose_ha"] == pytest.approx(cell_ha[d > 0.05].sum(), rel=1e-6)
+    assert report["fell_ha"] == pytest.approx(cell_ha[d < -0.05].sum(), rel=1e-6)
+    assert report["unchanged_ha"] == pytest.approx(cell_ha[np.abs(d) <= 0.05].sum(), rel=1e-6)
+    at = report["largest_rise"]
+    assert (at["x"], at["y"]) == pytest.approx((46.5 + 0.001 * (at["col"] + 0.5), 39.9 - 0.002 * (at["row"] + 0.5)))
+
+
+def test_another_format_holds_the_same_change(runs, tmp_path):
+    diff(*runs, tmp_path / "c.tif", "-q")
+    diff(*runs, tmp_path / "c.nc", "-q")
+    tif, nc = read_raster(tmp_path / "c.tif")[0], read_raster(tmp_path / "c.nc")[0]
+    assert np.array_equal(tif, nc, equal_nan=True)
+    with h5py.File(tmp_path / "c.nc", "r") as f:
+        assert "change" in f
