@@ -13,6 +13,7 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/density.hpp"
+#include "minerisk/engine/ops/diff.hpp"
 #include "minerisk/engine/ops/focal.hpp"
 #include "minerisk/engine/ops/proximity.hpp"
 #include "minerisk/engine/ops/terrain_tools.hpp"
@@ -176,12 +177,27 @@ std::string focal(const fs::path& input, const fs::path& output, double radius, 
   return run_tool(output, c, [&](const ops::Control& control) { ops::focal(input, output, o, control); });
 }
 
+// The report, as a dict (what `minerisk diff --json` prints), rather than the output path.
+py::object diff(const fs::path& old_grid, const fs::path& new_grid, const fs::path& output, double threshold,
+                const std::string& variable, int threads, int64_t tile_size, const std::string& compress,
+                const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
+                bool quiet, const py::object& progress) {
+  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  auto o = with_output<ops::DiffOptions>(c);
+  o.threshold = threshold;
+  o.variable = variable;
+  ops::ChangeReport report;
+  run_tool(output, c,
+           [&](const ops::Control& control) { report = ops::diff(old_grid, new_grid, output, o, control); });
+  return py::module_::import("json").attr("loads")(report.json());
+}
+
 }  // namespace
 
 void add_tools(py::module_& m) {
   py::module_ t = m.def_submodule(
       "tools",
-      "The raster tools of the command line (minerisk slope, aspect, tri, proximity, density, focal), file to "
+      "The raster tools of the command line (minerisk slope, aspect, tri, proximity, density, focal, diff), file to "
       "file: the same options as keyword arguments, the same output bytes, the same error messages.");
   // Every tool ends with the same keyword arguments, as the command line's --threads,
   // --tile-size, --compress, -of, --co, --overwrite and --quiet; and a progress callable.
@@ -238,6 +254,14 @@ void add_tools(py::module_& m) {
         doc("Moving-window mean, sum, count, max or min over a circle or square of `radius` metres, leaving out "
             "no-data cells; as minerisk focal.")
             .c_str());
+  std::string diff_doc =
+      doc("Where the probability rose or fell by more than `threshold` (default 0.01) from old_grid to new_grid, "
+          "two grids on the same cells (variable: of both files; default probability); writes the change raster "
+          "(NEW - OLD beyond the threshold, 0 within, no-data where either grid has none); as minerisk diff.");
+  diff_doc.replace(diff_doc.find("Returns the output path."), 24, "Returns the report as a dict, as --json prints it.");
+  t.def("diff", &diff, py::arg("old_grid"), py::arg("new_grid"), py::arg("output"), py::kw_only(),
+        py::arg("threshold") = 0.01, py::arg("variable") = "", threads, tile_size, compress, format, creation_options,
+        overwrite, quiet, progress, diff_doc.c_str());
 }
 
 }  // namespace minerisk::python

@@ -53,7 +53,7 @@ std::string given_value(const CLI::Option& option) {
 
 void add_common_options(CLI::App* cmd, CommonOptions& common) {
   CLI::Option* quiet =
-      cmd->add_flag("-q,--quiet", common.quiet, "Print nothing but errors (and the result, for explain)")->group(kCommonGroup);
+      cmd->add_flag("-q,--quiet", common.quiet, "Print nothing but errors (and the result, for explain and diff)")->group(kCommonGroup);
   CLI::Option* verbose =
       cmd->add_flag("-v,--verbose", common.verbose,
                     "Print the arguments as parsed, the GDAL configuration, threads and time taken, and GDAL's debug "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <stdexcept>
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -243,6 +244,18 @@ float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_
   float value = NAN;
   read_window(*ds, what, col, row, 1, 1, &value);
   return value;
+}
+
+std::vector<float> GridFileReader::read_tile(const kernels::Window& window, DatasetPtr& handle) const {
+  if (window.col0 < 0 || window.row0 < 0 || window.width <= 0 || window.height <= 0 ||
+      window.col0 + window.width > grid_.width() || window.row0 + window.height > grid_.height())
+    throw std::invalid_argument("GridFileReader::read_tile: the window must lie inside the grid");
+  std::string what;
+  if (!handle) handle = open_variable("", what);
+  what = "grid: '" + name_.string() + "'" + (variable_.empty() ? "" : " variable '" + variable_ + "'");
+  std::vector<float> values(static_cast<size_t>(window.cells()));
+  read_window(*handle, what, window.col0, window.row0, window.width, window.height, values.data());
+  return values;
 }
 
 }  // namespace minerisk

@@ -1,11 +1,11 @@
-"""Golden cases of minerisk evaluate, explain and the raster tools (slope, aspect, tri, proximity, density, focal)."""
+"""Golden cases of minerisk evaluate, explain, diff and the raster tools (slope, aspect, tri, proximity, density, focal)."""
 import json
 
 import h5py
 import numpy as np
 
 from golden_common import CASES, case, json_values, png_digests, prefixed, sha256, tiff_digests
-from golden_scenarios import all_features_scenario, conftest_scenario_file
+from golden_scenarios import all_features_scenario, conftest_scenario, conftest_scenario_file
 
 
 # evaluate -------------------------------------------------------------------------------------
@@ -63,6 +63,23 @@ def _(ctx):
     row, col = np.unravel_index(np.nanargmax(p), p.shape)
     return json_values(json.loads(ctx.mr("explain", grid, repr(float(x[col])), repr(float(y[row])), "--json")),
                        "json")
+
+
+# diff -----------------------------------------------------------------------------------------
+
+
+@case("diff_conftest_other_weights_tile128")
+def _(ctx):
+    """diff of the conftest run against the same scenario with other finds and front-line weights."""
+    old = ctx.run("conftest", conftest_scenario_file(ctx))
+    text = conftest_scenario(ctx.region).replace("weight = 0.9", "weight = 0.8").replace("weight = 3.5", "weight = 4.5")
+    new = ctx.run("conftest_other_weights", ctx.scenario("conftest_other_weights.toml", text))
+    out = ctx.folder("diff") / "change.tif"
+    report = json.loads(ctx.mr("diff", old, new, "-o", out, "--threshold", "0.02", "--tile-size", "128", "--json",
+                               "-q"))
+    digests = tiff_digests(out, "change")
+    digests.update(json_values(report, "report", skip=("old", "new", "output")))
+    return digests
 
 
 # raster tools ---------------------------------------------------------------------------------

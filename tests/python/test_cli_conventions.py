@@ -19,7 +19,7 @@ import pytest
 import minerisk
 from conftest import minerisk_bin, run_minerisk
 
-PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep"]
+PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff"]
 SERIAL = ["evaluate", "explain"]
 
 
@@ -142,6 +142,7 @@ def every_subcommand(region, tmp_path_factory):
             "sweep": ["sweep", sweep, "-o", folder / "o.nc"],
             "evaluate": ["evaluate", grid, "--truth", gpkg, "--layer", "finds", "-o", folder / "o.json"],
             "explain": ["explain", grid, 642000, 4417000],
+            "diff": ["diff", grid, grid, "-o", folder / "o.tif"],
         }[sub]
 
     return command
@@ -160,8 +161,8 @@ def test_quiet_prints_only_errors(every_subcommand, tmp_path, sub):
     r = run_minerisk(*every_subcommand(sub, tmp_path), "-q")
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
-    if sub == "explain":
-        assert "probability" in r.stdout  # its output is its result
+    if sub in ("explain", "diff"):
+        assert "probability" in r.stdout  # its output is its result (diff's report, beside its raster)
     else:
         assert r.stdout == ""
 

@@ -1,7 +1,7 @@
 """minerisk.tools: the raster tools of the command line, file to file.
 
 Each function is the command of the same name (minerisk slope, aspect, tri, proximity, density,
-focal) with its options as keyword arguments in snake_case (--compute-edges: compute_edges,
+focal, diff) with its options as keyword arguments in snake_case (--compute-edges: compute_edges,
 --max-distance: max_distance, ...): the same engine call, so the output is the same file, bit
 for bit, and a bad argument raises minerisk.Error with the command line's one-line message.
 Inputs are any raster or vector GDAL/OGR reads; outputs are float32 GeoTIFFs, tiled and
@@ -15,12 +15,13 @@ refused with minerisk.Error unless True; an input never is replaced), quiet=True
 progress on stderr, as the command line) and progress=None: a callable(fraction) called after
 each tile; returning False stops the tool, which then raises KeyboardInterrupt and writes
 nothing (Ctrl-C does the same). The GIL is released while a tool runs. Each returns the output
-path.
+path, except diff, which returns its report as a dict (as `minerisk diff --json` prints it).
 
     import minerisk
     minerisk.tools.slope("dem.tif", "slope.tif", compute_edges=True)
     minerisk.tools.proximity("region.gpkg", "dist.tif", like="dem.tif", layer="front_lines")
     minerisk.tools.tri("dem.tif", "tri.tif", format="COG", creation_options=["BLOCKSIZE=256"], overwrite=True)
+    report = minerisk.tools.diff("yesterday.nc", "today.nc", "change.tif", threshold=0.05)
 """
 from _minerisk import tools as _tools
 
@@ -30,5 +31,6 @@ tri = _tools.tri
 proximity = _tools.proximity
 density = _tools.density
 focal = _tools.focal
+diff = _tools.diff
 
-__all__ = ["slope", "aspect", "tri", "proximity", "density", "focal"]
+__all__ = ["slope", "aspect", "tri", "proximity", "density", "focal", "diff"]

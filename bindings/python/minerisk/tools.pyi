@@ -1,6 +1,6 @@
 """Type stubs for minerisk.tools: the raster tools of the command line, file to file."""
 import os
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 _Path = str | os.PathLike[str]
 _Progress = Callable[[float], bool | None] | None
@@ -31,3 +31,7 @@ def focal(input: _Path, output: _Path, *, radius: float, statistic: str = "mean"
           threads: int = 0, tile_size: int = 512, compress: str = "ZSTD", format: str = "",
           creation_options: Sequence[str] = (), overwrite: bool = False, quiet: bool = True,
           progress: _Progress = None) -> str: ...
+def diff(old_grid: _Path, new_grid: _Path, output: _Path, *, threshold: float = 0.01, variable: str = "",
+         threads: int = 0, tile_size: int = 512, compress: str = "ZSTD", format: str = "",
+         creation_options: Sequence[str] = (), overwrite: bool = False, quiet: bool = True,
+         progress: _Progress = None) -> dict[str, Any]: ...

@@ -35,6 +35,10 @@ class GridFileReader {
   std::vector<float> read(const std::string& variable = "") const;
   /// One cell of a variable.
   float read_cell(const std::string& variable, int64_t row, int64_t col) const;
+  /// A window (inside the grid) of the chosen variable, row-major, no-data as NaN, read through
+  /// `handle`: opened on the first call and kept by the caller, one per thread (GDAL's datasets
+  /// are not thread-safe; separate handles of one file are). For reading tile by tile.
+  std::vector<float> read_tile(const kernels::Window& window, DatasetPtr& handle) const;
 
  private:
   // The GDAL name of a variable ("" the chosen one), and it opened and checked to be (y, x).

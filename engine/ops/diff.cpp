@@ -1,0 +1,163 @@
+// `minerisk diff`: two grids of the same cells read tile by tile (a handle of each per thread),
+// their change map written by write_rasters and each tile's tally merged in tile order, so the
+// report is the same for any thread count.
+#include "minerisk/engine/ops/diff.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <tbb/enumerable_thread_specific.h>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/kernels/change.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+const std::string kLabel = "minerisk diff";
+
+std::string number(double v) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
+std::string crs_name(const Grid& grid) {
+  const OGRSpatialReference srs = grid.srs();
+  const char* name = srs.GetName();
+  const char* code = srs.GetAuthorityCode(nullptr);
+  const char* authority = srs.GetAuthorityName(nullptr);
+  if (authority && code) return std::string(authority) + ":" + code;
+  return name ? name : "unnamed";
+}
+
+// What differs between the two grids ("" when they share size, geotransform and CRS).
+std::string grid_difference(const Grid& a, const Grid& b) {
+  if (a.width() != b.width() || a.height() != b.height())
+    return "their sizes differ (" + std::to_string(a.width()) + " x " + std::to_string(a.height()) + " and " +
+           std::to_string(b.width()) + " x " + std::to_string(b.height()) + " cells)";
+  const auto& ga = a.frame.geotransform;
+  const auto& gb = b.frame.geotransform;
+  for (size_t i = 0; i < ga.size(); ++i)
+    if (std::fabs(ga[i] - gb[i]) > 1e-9 * std::max({1.0, std::fabs(ga[i]), std::fabs(gb[i])}))
+      return "their geotransforms differ (origin " + number(ga[0]) + ", " + number(ga[3]) + " with cells " +
+             number(ga[1]) + " x " + number(-ga[5]) + "; and origin " + number(gb[0]) + ", " + number(gb[3]) +
+             " with cells " + number(gb[1]) + " x " + number(-gb[5]) + ")";
+  const OGRSpatialReference sa = a.srs(), sb = b.srs();
+  if (!sa.IsSame(&sb)) return "their CRS differ (" + crs_name(a) + " and " + crs_name(b) + ")";
+  return "";
+}
+
+std::optional<ChangeAt> located(const kernels::ExtremeChange& e, const Grid& grid) {
+  if (e.row < 0) return std::nullopt;
+  return ChangeAt{grid.frame.centre_x(e.col), grid.frame.centre_y(e.row), e.row, e.col, e.change};
+}
+
+nlohmann::ordered_json change_json(const std::optional<ChangeAt>& at) {
+  if (!at) return nullptr;
+  return {{"x", at->x}, {"y", at->y}, {"row", at->row}, {"col", at->col}, {"change", at->change}};
+}
+
+}  // namespace
+
+ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::path& new_grid,
+                  const std::filesystem::path& output, const DiffOptions& options, const Control& control) {
+  control.check();
+  if (!(options.threshold >= 0 && options.threshold < 1))
+    throw UserError("--threshold: " + number(options.threshold) +
+                    " is not a change in probability; give one at least 0 and below 1 (default 0.01)");
+  const GridFileReader old_reader(old_grid, options.variable);
+  const GridFileReader new_reader(new_grid, options.variable);
+  const Grid& grid = old_reader.grid();
+  if (const std::string why = grid_difference(grid, new_reader.grid()); !why.empty())
+    throw UserError("diff: '" + old_grid.string() + "' and '" + new_grid.string() + "' are not on the same grid: " +
+                    why + "; compare grids of the same scenario grid (or warp one onto the other's with gdalwarp)");
+  check_tool_outputs({output}, {old_grid, new_grid}, options, control);
+
+  tbb::enumerable_thread_specific<std::pair<DatasetPtr, DatasetPtr>> handles;
+  std::mutex tally_mutex;
+  std::map<std::pair<int64_t, int64_t>, kernels::ChangeTally> tallies;  // by (row0, col0): tile order
+  const std::string variable = old_reader.variable().empty() ? "value" : old_reader.variable();
+  write_rasters(grid, {{output, variable + " change beyond the threshold (new - old)", NAN, "", "change"}},
+                {old_grid, new_grid}, options, control, kLabel, [&](const kernels::Window& w) {
+                  auto& [old_handle, new_handle] = handles.local();
+                  const std::vector<float> a = old_reader.read_tile(w, old_handle);
+                  const std::vector<float> b = new_reader.read_tile(w, new_handle);
+                  std::vector<float> change(static_cast<size_t>(w.cells()));
+                  const kernels::ChangeTally t = kernels::change_map(a, b, w, grid.frame, options.threshold, change);
+                  {
+                    std::lock_guard lock(tally_mutex);
+                    tallies[{w.row0, w.col0}] = t;
+                  }
+                  return std::vector<std::vector<float>>{std::move(change)};
+                });
+  kernels::ChangeTally total;
+  for (const auto& [where, t] : tallies) total.merge(t);
+
+  ChangeReport r;
+  r.old_grid = old_grid.string(), r.new_grid = new_grid.string(), r.output = output.string();
+  r.variable = variable;
+  r.threshold = options.threshold;
+  r.cells = grid.width() * grid.height();
+  r.rose_cells = total.rose, r.fell_cells = total.fell, r.unchanged_cells = total.unchanged;
+  r.rose_ha = total.rose_m2 / 1e4, r.fell_ha = total.fell_m2 / 1e4, r.unchanged_ha = total.unchanged_m2 / 1e4;
+  r.nodata_changed_cells = total.one_sided;
+  r.nodata_cells = r.cells - total.both() - total.one_sided;
+  r.mean_abs_change = total.both() > 0 ? total.sum_abs_change / static_cast<double>(total.both()) : NAN;
+  r.largest_rise = located(total.largest_rise, grid);
+  r.largest_fall = located(total.largest_fall, grid);
+  return r;
+}
+
+std::string ChangeReport::json() const {
+  nlohmann::ordered_json j;
+  j["old"] = old_grid, j["new"] = new_grid, j["variable"] = variable, j["output"] = output;
+  j["threshold"] = threshold;
+  j["cells"] = cells;
+  j["rose_cells"] = rose_cells, j["rose_ha"] = rose_ha;
+  j["fell_cells"] = fell_cells, j["fell_ha"] = fell_ha;
+  j["unchanged_cells"] = unchanged_cells, j["unchanged_ha"] = unchanged_ha;
+  j["nodata_changed_cells"] = nodata_changed_cells;
+  j["nodata_cells"] = nodata_cells;
+  j["mean_abs_change"] = std::isnan(mean_abs_change) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mean_abs_change);
+  j["largest_rise"] = change_json(largest_rise);
+  j["largest_fall"] = change_json(largest_fall);
+  return j.dump(2);
+}
+
+std::string ChangeReport::text() const {
+  std::string out;
+  char line[512];
+  const auto add = [&](const char* format, auto... values) {
+    std::snprintf(line, sizeof line, format, values...);
+    out += line;
+  };
+  add("%s -> %s (%s)\n", old_grid.c_str(), new_grid.c_str(), variable.c_str());
+  const std::string t = number(threshold);
+  add("  %-28s %12lld cells %14.2f ha\n", ("rose by more than " + t).c_str(), static_cast<long long>(rose_cells),
+      rose_ha);
+  add("  %-28s %12lld cells %14.2f ha\n", ("fell by more than " + t).c_str(), static_cast<long long>(fell_cells),
+      fell_ha);
+  add("  %-28s %12lld cells %14.2f ha\n", ("unchanged (within " + t + ")").c_str(),
+      static_cast<long long>(unchanged_cells), unchanged_ha);
+  add("  %-28s %12lld cells\n", "data in only one grid", static_cast<long long>(nodata_changed_cells));
+  add("  %-28s %12lld cells\n", "data in neither grid", static_cast<long long>(nodata_cells));
+  add("  %-28s %12.6f\n", "mean absolute change", mean_abs_change);
+  for (const auto& [name, at] : {std::pair{"largest rise", &largest_rise}, std::pair{"largest fall", &largest_fall}}) {
+    if (*at)
+      add("  %-28s %+12.6f at x %.10g, y %.10g (row %lld, col %lld)\n", name, (*at)->change, (*at)->x, (*at)->y,
+          static_cast<long long>((*at)->row), static_cast<long long>((*at)->col));
+    else
+      add("  %-28s %12s\n", name, "none");
+  }
+  add("  change map: %s\n", output.c_str());
+  return out;
+}
+
+}  // namespace minerisk::ops
