@@ -52,6 +52,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_explain_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_update_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_diff_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

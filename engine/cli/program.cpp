@@ -14,7 +14,8 @@ void define_program(CLI::App& app, std::vector<Command>& commands, const Context
   app.name("minerisk");
   app.set_version_flag("--version", std::string("minerisk ") + kVersion);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 success, 1 internal error, 2 bad input (the message says what to fix), 130 interrupted.\n"
+  app.footer("Exit codes: 0 success, 1 internal error, 2 bad input (the message says what to fix), 3 busy\n"
+             "(update: another update holds the output's lock), 130 interrupted.\n"
              "Run 'minerisk SUBCOMMAND --help' for a subcommand's options.");
 
   add_run_command(app, commands, context);
@@ -27,6 +28,7 @@ void define_program(CLI::App& app, std::vector<Command>& commands, const Context
   add_evaluate_command(app, commands, context);
   add_explain_command(app, commands, context);
   add_diff_command(app, commands, context);
+  add_update_command(app, commands, context);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_common_options(sub, common);
 }
 

@@ -1,0 +1,134 @@
+// `minerisk update SCENARIO -o OUT.nc`: the nightly batch (engine/ops/update.cpp).
+#include <cstdio>
+
+#include "command.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/model_file.hpp"
+#include "minerisk/engine/ops/update.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace minerisk::cli {
+
+namespace {
+// The exit code main() gives each failure, for the log's error event.
+int exit_code_of(const std::exception& e) {
+  if (dynamic_cast<const Busy*>(&e)) return kExitBusy;
+  if (dynamic_cast<const UserError*>(&e)) return kExitUserError;
+  if (dynamic_cast<const Cancelled*>(&e)) return kExitInterrupted;
+  if (dynamic_cast<const std::filesystem::filesystem_error*>(&e)) return kExitUserError;
+  return kExitInternal;
+}
+
+std::string change_text(const UpdateSummary& s) {
+  if (!s.full_reason.empty()) return "every tile recomputed (" + s.full_reason + ")";
+  std::string text;
+  for (const auto& [part, tiles] : s.tiles_by_part)
+    text += (text.empty() ? "" : ", ") + part + " in " + std::to_string(tiles) + (tiles == 1 ? " tile" : " tiles");
+  return text.empty() ? "nothing changed" : "changed: " + text;
+}
+}  // namespace
+
+void add_update_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
+  struct Args {
+    std::string scenario;
+    std::filesystem::path output, model, timings;
+    ops::Control tiles;
+    bool no_picture = false, wait = false;
+    int keep = 0;
+    std::string evidence = "packed", log_format = "text";
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "update", "Recompute only the tiles of OUT.nc whose inputs changed since it was written (the nightly batch)");
+  cmd->add_option("scenario", args->scenario, "Scenario file (TOML), as for run")->required();
+  cmd->add_option("-o,--output", args->output,
+                  "The grid to update (.nc), written by run or update; computed in full when it does not exist")
+      ->required();
+  cmd->add_option("--model", args->model, "Model file from 'minerisk fit --model', as for run");
+  cmd->add_option("--threads", args->tiles.threads, "Worker threads (default: all cores)")->check(non_negative_number());
+  cmd->add_option("--tile-size", args->tiles.tile_size,
+                  "Tile edge in cells, 16 to 16384 (default 512); another than the previous output's recomputes every tile");
+  cmd->add_flag("--overwrite", args->tiles.overwrite,
+                "Replace OUT.nc even when it holds no record of its tiles (not written by run or update)");
+  cmd->add_flag("--no-picture", args->no_picture, "Do not write the quick-look PNG");
+  cmd->add_option("--evidence", args->evidence, "Evidence storage, as for run: packed (default), float32 or none")
+      ->check(CLI::IsMember({"packed", "float32", "none"}, CLI::ignore_case).name("choices"));
+  cmd->add_flag("--wait", args->wait,
+                "When another update of OUT.nc is running, wait for it to finish (default: exit at once with code 3)");
+  cmd->add_option("--keep", args->keep,
+                  "Keep the previous N grids (and pictures) beside OUT.nc under dated names, OUT.20261204T020000Z.nc "
+                  "(default 0: none)")
+      ->check(CLI::Range(0, 10000));
+  cmd->add_option("--log-format", args->log_format,
+                  "text (default: lines on stderr) or json (one JSON object per line on stdout: start, wait, plan, "
+                  "progress, summary, error)")
+      ->check(CLI::IsMember({"text", "json"}, CLI::ignore_case).name("choices"));
+  cmd->add_option("--timings", args->timings, "Also write where the time went as JSON, as for run");
+  cmd->footer("Exit codes: 0 updated (or nothing to do), 2 bad input, 3 busy (another update holds OUT.nc.lock),\n"
+              "130 interrupted, 1 internal error. A failed or interrupted update leaves OUT.nc as it was.\n"
+              "Example: minerisk update out/sample/scenario.toml -o out/sample.nc --keep 7 --log-format json");
+  commands.push_back({cmd, [args, context] {
+                        const ops::UpdateLog log(ops::log_format_named(args->log_format, "--log-format"),
+                                                 context.common->quiet);
+                        try {
+                          Scenario scenario = load_scenario(args->scenario);
+                          if (!args->model.empty()) scenario = apply_model(scenario, load_model_file(args->model));
+                          UpdateOptions update;
+                          static_cast<ops::Control&>(update) = control_of(args->tiles, context);
+                          if (!args->model.empty()) update.model_file = std::filesystem::absolute(args->model);
+                          update.output = args->output;
+                          update.quicklook = !args->no_picture;
+                          update.evidence = evidence_storage_named(args->evidence, "--evidence");
+                          update.timings = args->timings;
+                          update.wait = args->wait;
+                          update.keep = args->keep;
+                          update.log = &log;
+                          // The bar is for a terminal; a JSON log reports progress itself.
+                          if (log.json()) {
+                            update.quiet = true;
+                            update.progress = [&log, last = -1](double f) mutable {
+                              const int tenth = static_cast<int>(f * 10);
+                              if (tenth != last) log.event("progress", {{"fraction", tenth / 10.0}}, "");
+                              last = tenth;
+                              return true;
+                            };
+                          }
+                          const UpdateSummary s = update_scenario(scenario, update);
+                          nlohmann::json kept = nlohmann::json::array();
+                          for (const auto& k : s.kept) kept.push_back(k.string());
+                          log.event("summary",
+                                    {{"output", s.run.output.string()},
+                                     {"probability_digest", s.probability_digest},
+                                     {"tiles_total", s.tiles_total},
+                                     {"tiles_recomputed", s.tiles_recomputed},
+                                     {"tiles_copied", s.tiles_copied},
+                                     {"tiles_from_journal", s.tiles_from_journal},
+                                     {"full_reason", s.full_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.full_reason)},
+                                     {"tiles_by_input", s.tiles_by_part},
+                                     {"files_changed", s.files_changed},
+                                     {"kept", kept},
+                                     {"seconds", s.run.seconds}},
+                                    "");
+                          if (log.json() || context.common->quiet) return;
+                          char line[200];
+                          std::snprintf(line, sizeof line, "%lld of %lld tiles recomputed, %lld copied%s in %.2f s",
+                                        static_cast<long long>(s.tiles_recomputed), static_cast<long long>(s.tiles_total),
+                                        static_cast<long long>(s.tiles_copied),
+                                        s.tiles_from_journal ? (", " + std::to_string(s.tiles_from_journal) +
+                                                                " from the journal").c_str()
+                                                             : "",
+                                        s.run.seconds);
+                          std::fprintf(stderr, "minerisk update: %s; %s\n", change_text(s).c_str(), line);
+                          std::printf("grid: %s\n", s.run.output.string().c_str());
+                          if (!s.run.evidence.empty()) std::printf("evidence: %s\n", s.run.evidence.string().c_str());
+                          if (!s.run.picture.empty()) std::printf("picture: %s\n", s.run.picture.string().c_str());
+                          std::printf("probability digest: %s\n", s.probability_digest.c_str());
+                          for (const auto& k : s.kept) std::printf("kept: %s\n", k.string().c_str());
+                        } catch (const std::exception& e) {
+                          log.event("error", {{"exit_code", exit_code_of(e)}, {"message", e.what()}}, "");
+                          throw;
+                        }
+                      }});
+}
+
+}  // namespace minerisk::cli
