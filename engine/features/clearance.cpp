@@ -14,7 +14,7 @@ void Clearance::pod(const TileInput& in, std::span<float> out) const {
 }
 
 void Clearance::fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const {
-  hash_polygons(*cleared_, reach_box(grid.frame, tile, reach_metres()), out);
+  fingerprints_.hash(reach_box(grid.frame, tile, reach_metres()), out);
 }
 
 void Clearance::pod(const TileInput& in, const InputDraw& draw, std::span<float> out) const {

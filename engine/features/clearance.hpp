@@ -8,13 +8,15 @@
 #include <vector>
 
 #include "feature.hpp"
+#include "fingerprint_inputs.hpp"
 #include "minerisk/kernels/polygon_coverage.hpp"
 
 namespace minerisk::features {
 
 class Clearance {
  public:
-  explicit Clearance(std::shared_ptr<const std::vector<kernels::Polygon>> cleared) : cleared_(std::move(cleared)) {}
+  explicit Clearance(std::shared_ptr<const std::vector<kernels::Polygon>> cleared)
+      : cleared_(std::move(cleared)), fingerprints_(cleared_) {}
   /// 1 - prod(1 - POD) of the clearances covering each cell; 0 where nothing was cleared.
   void pod(const TileInput& in, std::span<float> out) const;
   /// The same under a sweep scenario's draw of the PODs.
@@ -26,6 +28,7 @@ class Clearance {
 
  private:
   std::shared_ptr<const std::vector<kernels::Polygon>> cleared_;
+  PolygonFingerprints fingerprints_;
 };
 
 }  // namespace minerisk::features

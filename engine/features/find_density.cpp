@@ -16,7 +16,7 @@ namespace {
 class FindDensity final : public Feature {
  public:
   FindDensity(std::shared_ptr<const std::vector<kernels::WeightedPoint>> points, double bandwidth)
-      : points_(std::move(points)), bandwidth_(bandwidth) {}
+      : points_(std::move(points)), bandwidth_(bandwidth), fingerprints_(points_) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
     if (in.held_out) {
@@ -29,12 +29,13 @@ class FindDensity final : public Feature {
   double reach_metres() const override { return kernels::kDefaultTruncate * bandwidth_ * std::sqrt(2.0); }
   std::vector<std::string> reads() const override { return {"finds"}; }
   void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
-    hash_points(*points_, reach_box(grid.frame, tile, reach_metres()), out);
+    fingerprints_.hash(reach_box(grid.frame, tile, reach_metres()), out);
   }
 
  private:
   std::shared_ptr<const std::vector<kernels::WeightedPoint>> points_;
   double bandwidth_;
+  PointFingerprints fingerprints_;
 };
 
 }  // namespace

@@ -17,7 +17,7 @@ class FindShare final : public Feature {
  public:
   FindShare(SurveySites sites, const EvidenceSpec& spec)
       : sites_(std::move(sites)), bandwidth_(spec.bandwidth), prior_share_(spec.prior_share),
-        prior_density_(spec.prior_density) {}
+        prior_density_(spec.prior_density), finds_(sites_.finds), others_(sites_.others) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
     const SurveySites sites = sites_.kept(in.held_out);
@@ -31,13 +31,14 @@ class FindShare final : public Feature {
   std::vector<std::string> reads() const override { return {"finds"}; }
   void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
     const ReachBox box = reach_box(grid.frame, tile, reach_metres());
-    hash_points(*sites_.finds, box, out);
-    hash_points(*sites_.others, box, out);
+    finds_.hash(box, out);
+    others_.hash(box, out);
   }
 
  private:
   SurveySites sites_;
   double bandwidth_, prior_share_, prior_density_;
+  PointFingerprints finds_, others_;
 };
 
 }  // namespace

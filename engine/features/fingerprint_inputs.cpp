@@ -39,29 +39,46 @@ ReachBox reach_box(const kernels::GridFrame& frame, const kernels::Window& tile,
   return box;
 }
 
-void hash_points(std::span<const kernels::WeightedPoint> points, const ReachBox& box, Sha256& out) {
-  int64_t count = 0;
-  for (const kernels::WeightedPoint& p : points)
-    if (box.contains(p.x, p.y)) {
-      out.add_bytes(&p, sizeof p);  // x, y, weight: three doubles, no padding
-      ++count;
-    }
-  out.add_int(count);
+void PointFingerprints::hash(const ReachBox& box, Sha256& out) const {
+  const auto& points = *points_;
+  std::vector<uint32_t> inside;
+  if (box.everything) {
+    for (uint32_t i = 0; i < points.size(); ++i) inside.push_back(i);
+  } else {
+    std::call_once(once_, [&] {
+      by_x_.reserve(points.size());
+      for (uint32_t i = 0; i < points.size(); ++i) by_x_.emplace_back(points[i].x, i);
+      std::sort(by_x_.begin(), by_x_.end());
+    });
+    auto it = std::lower_bound(by_x_.begin(), by_x_.end(), std::make_pair(box.x_lo, uint32_t{0}));
+    for (; it != by_x_.end() && it->first <= box.x_hi; ++it)
+      if (box.contains(points[it->second].x, points[it->second].y)) inside.push_back(it->second);
+    std::sort(inside.begin(), inside.end());  // back in input order: the kernel's order
+  }
+  for (uint32_t i : inside) out.add_bytes(&points[i], sizeof points[i]);  // x, y, weight: three doubles
+  out.add_int(static_cast<int64_t>(inside.size()));
 }
 
-void hash_polygons(const std::vector<kernels::Polygon>& polygons, const ReachBox& box, Sha256& out) {
+void PolygonFingerprints::hash(const ReachBox& box, Sha256& out) const {
+  const auto& polygons = *polygons_;
+  std::call_once(once_, [&] {
+    for (const kernels::Polygon& p : polygons) {
+      std::array<double, 4> b{INFINITY, -INFINITY, INFINITY, -INFINITY};
+      for (const auto& ring : p.rings)
+        for (const auto& v : ring) {
+          b[0] = std::min(b[0], v[0]);
+          b[1] = std::max(b[1], v[0]);
+          b[2] = std::min(b[2], v[1]);
+          b[3] = std::max(b[3], v[1]);
+        }
+      boxes_.push_back(b);
+    }
+  });
   std::map<int64_t, int64_t> record_rank;  // a record's number in this tile's sequence
   int64_t count = 0;
-  for (const kernels::Polygon& p : polygons) {
-    double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
-    for (const auto& ring : p.rings)
-      for (const auto& v : ring) {
-        x_lo = std::min(x_lo, v[0]);
-        x_hi = std::max(x_hi, v[0]);
-        y_lo = std::min(y_lo, v[1]);
-        y_hi = std::max(y_hi, v[1]);
-      }
-    if (!box.overlaps(x_lo, x_hi, y_lo, y_hi)) continue;
+  for (size_t k = 0; k < polygons.size(); ++k) {
+    const kernels::Polygon& p = polygons[k];
+    if (!box.overlaps(boxes_[k][0], boxes_[k][1], boxes_[k][2], boxes_[k][3])) continue;
     out.add_double(p.value);
     out.add_int(record_rank.emplace(p.record, static_cast<int64_t>(record_rank.size())).first->second);
     out.add_int(static_cast<int64_t>(p.rings.size()));

@@ -5,7 +5,9 @@
 // is a superset of what the kernels read: the tile's cell edges grown by the reach, converted
 // to CRS units with the smallest metres-per-unit over the tile's rows (the kernels use the same
 // scale from cell centres with a shorter cutoff).
+#include <array>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -31,13 +33,34 @@ struct ReachBox {
 
 ReachBox reach_box(const kernels::GridFrame& frame, const kernels::Window& tile, double reach_metres);
 
-/// The points inside the box, in input order (position and weight), then their count.
-void hash_points(std::span<const kernels::WeightedPoint> points, const ReachBox& box, Sha256& out);
+/// The points inside the box, in input order (position and weight), then their count. The
+/// points are indexed by x on first use, so a tile looks only at those in its box's columns.
+class PointFingerprints {
+ public:
+  explicit PointFingerprints(std::shared_ptr<const std::vector<kernels::WeightedPoint>> points)
+      : points_(std::move(points)) {}
+  void hash(const ReachBox& box, Sha256& out) const;
+
+ private:
+  std::shared_ptr<const std::vector<kernels::WeightedPoint>> points_;
+  mutable std::once_flag once_;
+  mutable std::vector<std::pair<double, uint32_t>> by_x_;  // x and index, sorted
+};
 
 /// The polygons whose bounding box meets the box, in input order: value, rings, and which of
 /// them are parts of one record (numbered by first appearance, so a record deleted elsewhere in
-/// the layer does not change the digest), then their count.
-void hash_polygons(const std::vector<kernels::Polygon>& polygons, const ReachBox& box, Sha256& out);
+/// the layer does not change the digest), then their count. Bounding boxes are made on first use.
+class PolygonFingerprints {
+ public:
+  explicit PolygonFingerprints(std::shared_ptr<const std::vector<kernels::Polygon>> polygons)
+      : polygons_(std::move(polygons)) {}
+  void hash(const ReachBox& box, Sha256& out) const;
+
+ private:
+  std::shared_ptr<const std::vector<kernels::Polygon>> polygons_;
+  mutable std::once_flag once_;
+  mutable std::vector<std::array<double, 4>> boxes_;  // x_lo, x_hi, y_lo, y_hi
+};
 
 /// Every segment (ends and links), for a distance with no cap: any segment can be the nearest.
 void hash_segments(std::span<const kernels::Segment> segments, Sha256& out);

@@ -13,7 +13,7 @@ namespace {
 class RecordCoverage final : public Feature {
  public:
   explicit RecordCoverage(std::shared_ptr<const std::vector<kernels::Polygon>> records, InputDraw draw = {})
-      : records_(std::move(records)), draw_(std::move(draw)) {}
+      : records_(std::move(records)), draw_(std::move(draw)), fingerprints_(records_) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
     if (!draw_.changes_records()) {
@@ -37,7 +37,7 @@ class RecordCoverage final : public Feature {
   double reach_metres() const override { return 0; }  // a record covers the cells inside it
   std::vector<std::string> reads() const override { return {"records"}; }
   void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
-    hash_polygons(*records_, reach_box(grid.frame, tile, 0.0), out);
+    fingerprints_.hash(reach_box(grid.frame, tile, 0.0), out);
   }
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {
@@ -51,6 +51,7 @@ class RecordCoverage final : public Feature {
  private:
   std::shared_ptr<const std::vector<kernels::Polygon>> records_;
   InputDraw draw_;
+  PolygonFingerprints fingerprints_;
 };
 
 }  // namespace

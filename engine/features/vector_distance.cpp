@@ -31,7 +31,7 @@ class VectorDistance final : public Feature {
     out.add_digest(all_features_.get([&] {
       Sha256 h;
       hash_segments(g_.segments, h);
-      hash_polygons(g_.polygons, ReachBox{.everything = true}, h);
+      PolygonFingerprints(std::make_shared<const std::vector<kernels::Polygon>>(g_.polygons)).hash(ReachBox{.everything = true}, h);
       return h.finish();
     }));
   }

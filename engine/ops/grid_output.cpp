@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <mutex>
 
 #include <tbb/info.h>
@@ -127,6 +128,13 @@ UpdateRecord GridOutput::record_frame() const {
   return r;
 }
 
+std::vector<size_t> GridOutput::picture_offsets() const {
+  const QuickLook geometry(inputs_->grid.width(), inputs_->grid.height());
+  std::vector<size_t> offsets{0};
+  for (const kernels::Window& tile : plan_->tiles()) offsets.push_back(offsets.back() + geometry.share_size(tile));
+  return offsets;
+}
+
 RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit) {
   StageTimes* timed = options_.timings.empty() ? nullptr : &times_;
   const Grid& grid = inputs_->grid;
@@ -141,7 +149,11 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     RunFileWriter writer(outputs_->temporary(grid_out_), with_evidence ? outputs_->temporary(evidence_out_) : fs::path(),
                          evidence_path_.filename().string(), grid, options_.tile_size, model_->evidence_names(),
                          model_->evidence_descriptions(), meta_, options_.evidence);
+    // The picture's shares are kept for every tile, picture or not: the next update then has
+    // them for the tiles it copies.
     QuickLook quicklook(grid.width(), grid.height());
+    const std::vector<size_t> offsets = picture_offsets();
+    record.picture.assign(offsets.back(), NAN);
     std::mutex write_mutex;
     std::atomic<int64_t> valid{0};
     std::atomic<bool> copied{false};
@@ -156,9 +168,11 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
                     SuppliedTile t = supplier.supply(index, tile, writer, timed);
                     if (t.copied) copied = true;
                     valid += std::count_if(t.probability.begin(), t.probability.end(), [](float v) { return !std::isnan(v); });
-                    if (options_.quicklook) {
+                    {
                       const TimedWork w(timed, "quicklook");
-                      quicklook.add(TileResult{tile, std::move(t.probability), {}});
+                      if (t.picture.empty()) t.picture = quicklook.reduce(tile, t.probability);
+                      quicklook.add_reduced(tile, t.picture);
+                      std::copy(t.picture.begin(), t.picture.end(), record.picture.begin() + static_cast<std::ptrdiff_t>(offsets[static_cast<size_t>(index)]));
                     }
                     std::copy(t.fingerprint.begin(), t.fingerprint.end(),
                               record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
@@ -170,17 +184,26 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     if (timed) times_.mark_phase("tiles");
     if (!copied) require_data(valid, scenario_);
     clipped = writer.clipped_layers();
-    write_update_record(writer, record);
-    writer.close();
-    if (timed) times_.mark_phase("close");
-    if (options_.quicklook) {
-      char note[160];
-      std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
-                    static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
-                    static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
-      quicklook.write_png(outputs_->temporary(picture_out_), scenario_.title, note);
-      if (timed) times_.mark_phase("picture");
+    // The picture is drawn while the files close: closing is the kernel's work of writing them
+    // out, drawing is this process's, so neither waits for the other.
+    std::future<void> picture;
+    if (options_.quicklook)
+      picture = std::async(std::launch::async, [&] {
+        char note[160];
+        std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
+                      static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
+                      static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
+        quicklook.write_png(outputs_->temporary(picture_out_), scenario_.title, note);
+      });
+    try {
+      write_update_record(writer, record);
+      writer.close();
+    } catch (...) {
+      if (picture.valid()) picture.wait();  // it uses this frame's objects
+      throw;
     }
+    if (picture.valid()) picture.get();
+    if (timed) times_.mark_phase("close and picture");
     if (timed)
       outputs_->write_text(timings_out_, times_.json(command_,
                                                      options_.threads > 0 ? options_.threads

@@ -32,6 +32,7 @@ struct SuppliedTile {
   std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
   Digest chunk;                     // the digest of its stored probability chunk
   bool copied = false;  // copied as stored from a committed output (its values need no check)
+  std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
 };
 
 class TileSupplier {
@@ -72,6 +73,8 @@ class GridOutput {
   /// (update keeps the previous output there). Returns the run's summary and the record.
   RunSummary write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit = {});
   const UpdateRecord& written_record() const { return written_; }
+  /// Where each tile's share of the picture starts in UpdateRecord::picture, and the total at the end.
+  std::vector<size_t> picture_offsets() const;
 
  private:
   const Scenario& scenario_;

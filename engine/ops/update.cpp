@@ -109,8 +109,8 @@ Digest full_key(const std::string& model_digest, const std::vector<InputFile>& n
 class UpdateTiles final : public ops::TileSupplier {
  public:
   UpdateTiles(const Model& model, const Plan& plan, const std::optional<PreviousOutput>& previous,
-              ops::UpdateJournal& journal, bool picture, int64_t tile_size, const Grid& grid)
-      : model_(model), plan_(plan), previous_(previous), journal_(journal), picture_(picture),
+              ops::UpdateJournal& journal, std::vector<size_t> picture_offsets, int64_t tile_size, const Grid& grid)
+      : model_(model), plan_(plan), previous_(previous), journal_(journal), picture_offsets_(std::move(picture_offsets)),
         parts_(model.fingerprint_parts().size()), chunk_rows_(std::min(tile_size, grid.height())),
         chunk_cols_(std::min(tile_size, grid.width())) {}
 
@@ -120,7 +120,13 @@ class UpdateTiles final : public ops::TileSupplier {
       const TimedWork t(times, "copy");
       SuppliedTile out;
       std::vector<std::byte> probability = previous_->probability_chunk(index);
-      if (picture_) out.probability = decode_float_chunk(probability, chunk_rows_, chunk_cols_, tile.height, tile.width);
+      const std::vector<float>& shares = previous_->record().picture;
+      if (shares.size() == picture_offsets_.back()) {
+        out.picture.assign(shares.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i]),
+                           shares.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i + 1]));
+      } else {  // a record without them: the picture is made from the values
+        out.probability = decode_float_chunk(probability, chunk_rows_, chunk_cols_, tile.height, tile.width);
+      }
       out.encoded = writer.stored_tile(tile, std::move(probability), previous_->evidence_chunks(index));
       out.fingerprint.assign(plan_.fingerprints.begin() + index * parts_, plan_.fingerprints.begin() + (index + 1) * parts_);
       out.chunk = previous_->record().chunks[i];
@@ -173,7 +179,7 @@ class UpdateTiles final : public ops::TileSupplier {
   const std::optional<PreviousOutput>& previous_;
   ops::UpdateJournal& journal_;
   std::mutex journal_mutex_;
-  bool picture_;
+  std::vector<size_t> picture_offsets_;
   size_t parts_;
   int64_t chunk_rows_, chunk_cols_;
 };
@@ -269,7 +275,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   record.changes.push_back(change);
   if (before && !before->history.empty()) output.metadata().history = before->history + "\n" + output.metadata().history;
 
-  UpdateTiles supplier(model, plan, previous, journal, options.quicklook, options.tile_size, output.inputs().grid);
+  UpdateTiles supplier(model, plan, previous, journal, output.picture_offsets(), options.tile_size, output.inputs().grid);
   const std::string previous_date =
       before && !before->changes.empty() ? before->changes.back().value("date", std::string()) : std::string();
   summary.run = output.write(supplier, std::move(record), [&] {

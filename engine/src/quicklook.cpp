@@ -33,17 +33,48 @@ QuickLook::QuickLook(int64_t grid_width, int64_t grid_height, int64_t max_side)
   cells_.assign(static_cast<size_t>(width_ * height_), NAN);
 }
 
-void QuickLook::add(const TileResult& tile) {
-  const auto& w = tile.window;
-  std::lock_guard lock(mutex_);
-  for (int64_t r = 0; r < w.height; ++r)
-    for (int64_t c = 0; c < w.width; ++c) {
-      const float p = tile.probability[static_cast<size_t>(r * w.width + c)];
-      if (std::isnan(p)) continue;
-      float& cell = cells_[static_cast<size_t>(((w.row0 + r) / block_) * width_ + (w.col0 + c) / block_)];
-      if (std::isnan(cell) || p > cell) cell = p;
-    }
+size_t QuickLook::share_size(const kernels::Window& w) const {
+  const int64_t rows = (w.row0 + w.height - 1) / block_ - w.row0 / block_ + 1;
+  const int64_t cols = (w.col0 + w.width - 1) / block_ - w.col0 / block_ + 1;
+  return static_cast<size_t>(rows * cols);
 }
+
+std::vector<float> QuickLook::reduce(const kernels::Window& w, std::span<const float> probability) const {
+  const int64_t cols = (w.col0 + w.width - 1) / block_ - w.col0 / block_ + 1;
+  std::vector<float> share(share_size(w), NAN);
+  // Each row of the tile folds into one row of pixels; along it, a pixel every block_ cells
+  // (the first one shorter when the tile starts inside a block). NaN never wins a max.
+  const int64_t first_width = block_ - w.col0 % block_;
+  for (int64_t r = 0; r < w.height; ++r) {
+    float* pixels = share.data() + ((w.row0 + r) / block_ - w.row0 / block_) * cols;
+    const float* row = probability.data() + r * w.width;
+    int64_t c = 0, pixel = 0, end = std::min(first_width, w.width);
+    while (c < w.width) {
+      float best = pixels[pixel];
+      for (; c < end; ++c)
+        if (row[c] > best || (std::isnan(best) && !std::isnan(row[c]))) best = row[c];
+      pixels[pixel++] = best;
+      end = std::min(end + block_, w.width);
+    }
+  }
+  return share;
+}
+
+void QuickLook::add_reduced(const kernels::Window& w, std::span<const float> share) {
+  if (share.size() != share_size(w)) throw std::invalid_argument("QuickLook: a tile's share of another size");
+  const int64_t row0 = w.row0 / block_, col0 = w.col0 / block_;
+  const int64_t cols = (w.col0 + w.width - 1) / block_ - col0 + 1;
+  std::lock_guard lock(mutex_);
+  for (size_t k = 0; k < share.size(); ++k) {
+    const float p = share[k];
+    if (std::isnan(p)) continue;
+    float& cell = cells_[static_cast<size_t>((row0 + static_cast<int64_t>(k) / cols) * width_ + col0 +
+                                             static_cast<int64_t>(k) % cols)];
+    if (std::isnan(cell) || p > cell) cell = p;
+  }
+}
+
+void QuickLook::add(const TileResult& tile) { add_reduced(tile.window, reduce(tile.window, tile.probability)); }
 
 void QuickLook::write_png(const std::filesystem::path& path, const std::string& title, const std::string& note) const {
   const int scale = 2, line = (font::kGlyphHeight + 4) * scale, margin = 16;

@@ -130,7 +130,8 @@ void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
       kGroup,
       {{"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
                        "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
-                       "probability chunk (chunk_digests); tiles row by row"},
+                       "probability chunk (chunk_digests); each tile's maxima in the pixels of the quick-look picture "
+                       "(picture_maxima, float32); tiles row by row"},
        {"format", std::to_string(UpdateRecord::kFormat)},
        {"model_digest", r.model_digest},
        {"tile_size", std::to_string(r.tile_size)},
@@ -141,7 +142,10 @@ void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
        {"files", files_json(r.files).dump()},
        {"probability_digest", r.probability_digest().hex()},
        {"changes", changes.dump()}},
-      {{"tile_fingerprints", concatenated(r.fingerprints)}, {"chunk_digests", concatenated(r.chunks)}});
+      {{"tile_fingerprints", concatenated(r.fingerprints)},
+       {"chunk_digests", concatenated(r.chunks)},
+       {"picture_maxima", std::vector<std::byte>(reinterpret_cast<const std::byte*>(r.picture.data()),
+                                                 reinterpret_cast<const std::byte*>(r.picture.data() + r.picture.size()))}});
 }
 
 std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::string& why) {
@@ -179,6 +183,10 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       auto fingerprints = read_bytes(group.get(), "tile_fingerprints");
       auto chunks = read_bytes(group.get(), "chunk_digests");
       if (!fingerprints || !chunks) throw std::runtime_error("a digest array is missing");
+      if (auto picture = read_bytes(group.get(), "picture_maxima"); picture && picture->size() % sizeof(float) == 0) {
+        r.picture.resize(picture->size() / sizeof(float));
+        std::memcpy(r.picture.data(), picture->data(), picture->size());
+      }
       r.fingerprints = split(*fingerprints);
       r.chunks = split(*chunks);
       if (r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||

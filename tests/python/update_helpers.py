@@ -80,6 +80,8 @@ def assert_same_output(updated, full):
                 assert np.array_equal(va.view(np.uint8), vb.view(np.uint8)), f"{a}:{name} differs from a full run"
             assert raw_chunks(a, name) == raw_chunks(b, name), f"{a}:{name}: stored chunks differ"
     assert record_of(updated)["probability_digest"] == record_of(full)["probability_digest"]
+    # The quick-look picture too, made from the tiles' kept shares for the copied ones.
+    assert pathlib.Path(updated).with_suffix(".png").read_bytes() == pathlib.Path(full).with_suffix(".png").read_bytes()
 
 
 def record_of(path):

@@ -34,6 +34,7 @@ struct UpdateRecord {
   std::vector<InputFile> files;    // each input with its stat and SHA-256
   std::vector<Digest> fingerprints;  // tile after tile (row-major over the tile plan), parts each
   std::vector<Digest> chunks;        // per tile: the digest of its stored probability chunk
+  std::vector<float> picture;        // each tile's share of the quick-look picture (QuickLook::reduce), in tile order
   nlohmann::json changes = nlohmann::json::array();
   std::string history;  // the grid file's history attribute (read back; written by the writer)
 
