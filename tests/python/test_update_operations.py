@@ -1,0 +1,173 @@
+"""minerisk update run unattended: the lock, the JSON log and its schema, exit codes, a killed
+update resumed from its journal (and the previous output intact meanwhile), --keep with diff,
+and the refusal to replace a file that is not an output of minerisk."""
+import fcntl
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, minerisk_bin, run_minerisk
+from update_helpers import (TILE, add_find, assert_same_output, events, frame, full_run, private_region, record_of,
+                            summary, update)
+
+SCHEMA = json.loads((ROOT / "engine" / "ops" / "update_log.schema.json").read_text())
+
+
+def check_schema(result):
+    lines = events(result)
+    for line in lines:
+        jsonschema.validate(line, SCHEMA)
+    return lines
+
+
+def start_update(scenario, output, *extra, env=None):
+    return subprocess.Popen([minerisk_bin(), "update", str(scenario), "-o", str(output), "--tile-size", str(TILE),
+                             "--log-format", "json", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **(env or {})})
+
+
+def test_json_log_follows_its_schema(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    first = check_schema(update(scenario, out))
+    assert [e["event"] for e in first][:2] == ["start", "plan"] and first[-1]["event"] == "summary"
+    assert any(e["event"] == "progress" for e in first)
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 300 * cell, y0 - 300 * cell)
+    second = check_schema(update(scenario, out))
+    plan = next(e for e in second if e["event"] == "plan")
+    assert plan["full_reason"] is None and plan["tiles_by_input"] == {"finds": plan["tiles_to_recompute"]}
+    s = second[-1]
+    assert s["probability_digest"] == record_of(out)["probability_digest"]
+    # A failure is an event too, with main's exit code; nothing but JSON lines on stdout.
+    bad = run_minerisk("update", tmp_path / "missing.toml", "-o", out, "--log-format", "json")
+    assert bad.returncode == 2
+    error = check_schema(bad)[-1]
+    assert error["event"] == "error" and error["exit_code"] == 2 and "missing.toml" in error["message"]
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_second_update_is_refused_while_one_runs(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with open(str(out) + ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.seek(0)
+        held.truncate()
+        held.write("pid 4242 since 2026-12-05T02:00:00Z\n")
+        held.flush()
+        busy = update(scenario, out)
+        assert busy.returncode == 3
+        assert "pid 4242" in busy.stderr and "--wait" in busy.stderr
+        assert check_schema(busy)[-1] == {**check_schema(busy)[-1], "event": "error", "exit_code": 3}
+        # --wait: waits for the holder, then updates.
+        waiting = start_update(scenario, out, "--wait")
+        time.sleep(1.0)
+        assert waiting.poll() is None
+    stdout, stderr = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, stderr
+    lines = [json.loads(line) for line in stdout.splitlines()]
+    assert [e for e in lines if e["event"] == "wait"][0]["holder"].startswith("pid 4242")
+    assert lines[-1]["event"] == "summary"
+
+
+def test_killed_update_resumes_from_its_journal(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = record_of(out)["probability_digest"]
+    scenario.write_text(scenario.read_text().replace("weight = 0.9", "weight = 1.4"))  # every tile changes
+    proc = start_update(scenario, out, "--threads", "1", env={"MINERISK_TEST_SLOW_TILES": "0.15"})
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "progress" and event["fraction"] >= 0.2:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    # The previous output is whole and unchanged; the journal holds the finished tiles.
+    assert record_of(out)["probability_digest"] == before
+    journal = pathlib.Path(str(out) + ".journal")
+    assert journal.stat().st_size > 0
+    resumed = summary(update(scenario, out))
+    assert 5 <= resumed["tiles_from_journal"] < 25
+    assert resumed["tiles_from_journal"] + resumed["tiles_recomputed"] == 25
+    assert not journal.exists()
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_killed_before_commit_resumes_without_computing(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = record_of(out)["probability_digest"]
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 50 * cell, y0 - 50 * cell, 3)
+    proc = start_update(scenario, out, env={"MINERISK_TEST_PAUSE_BEFORE_COMMIT": "30"})
+    line = "start"
+    while line and "before the commit" not in line:
+        line = proc.stderr.readline()
+    assert line, "the update ended without pausing"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert record_of(out)["probability_digest"] == before
+    resumed = summary(update(scenario, out))
+    assert resumed["tiles_recomputed"] == 0 and resumed["tiles_from_journal"] > 0
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_interrupted_update_keeps_the_previous_output(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = record_of(out)["probability_digest"]
+    scenario.write_text(scenario.read_text().replace("weight = 0.9", "weight = 1.1"))
+    proc = start_update(scenario, out, "--threads", "1", env={"MINERISK_TEST_SLOW_TILES": "0.1"})
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert json.loads(stdout.splitlines()[-1])["event"] == "error"
+    assert record_of(out)["probability_digest"] == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == [
+        "out.nc", "out.nc.journal", "out.nc.lock", "out.png", "out_evidence.nc"]
+
+
+def test_keep_dated_grids_and_diff_them(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out, "--keep", "2"))
+    x0, y0, cell = frame(copy)
+    digests = []
+    for k in range(3):
+        digests.append(record_of(out)["probability_digest"])
+        add_find(copy, x0 + (100 + 150 * k) * cell, y0 - 200 * cell, 5)
+        time.sleep(1.1)  # dated names have whole seconds
+        s = summary(update(scenario, out, "--keep", "2"))
+    kept = [pathlib.Path(p) for p in s["kept"]]
+    assert len(kept) == 2 and all(p.exists() and p.with_suffix(".png").exists() for p in kept)
+    assert sorted(p.name for p in tmp_path.glob("out.*Z.nc")) == sorted(p.name for p in kept)
+    # Newest first: yesterday's grid is the previous output, unchanged.
+    assert [record_of(p)["probability_digest"] for p in kept] == digests[:0:-1][:2]
+    change = run_minerisk("diff", kept[0], out, "-o", tmp_path / "change.tif", "--json")
+    assert change.returncode == 0, change.stderr
+    assert json.loads(change.stdout)["rose_cells"] > 0
+
+
+def test_a_file_that_is_no_minerisk_output_is_not_replaced(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    out.write_text("someone's notes\n")
+    refused = update(scenario, out)
+    assert refused.returncode == 2
+    assert "--overwrite" in refused.stderr and out.read_text() == "someone's notes\n"
+    s = summary(update(scenario, out, "--overwrite"))
+    assert s["tiles_recomputed"] == 25 and s["full_reason"]
