@@ -260,7 +260,8 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
              {"files_changed", summary.files_changed},
              {"journal_records", journal.records()}},
             plan.full_reason.empty() ? std::to_string(to_compute) + " of " + std::to_string(tiles.size()) +
-                                           " tiles changed; the others are copied as stored"
+                                           " tiles changed; " + std::to_string(tiles.size() - static_cast<size_t>(to_compute)) +
+                                           " are copied as stored"
                                      : "recomputing every tile: " + plan.full_reason);
 
   // The change record, and the history as run keeps it, with this update's line after the others.

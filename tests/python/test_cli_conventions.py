@@ -19,7 +19,7 @@ import pytest
 import minerisk
 from conftest import minerisk_bin, run_minerisk
 
-PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff"]
+PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff", "update"]
 SERIAL = ["evaluate", "explain"]
 
 
@@ -143,6 +143,7 @@ def every_subcommand(region, tmp_path_factory):
             "evaluate": ["evaluate", grid, "--truth", gpkg, "--layer", "finds", "-o", folder / "o.json"],
             "explain": ["explain", grid, 642000, 4417000],
             "diff": ["diff", grid, grid, "-o", folder / "o.tif"],
+            "update": ["update", region / "scenario.toml", "-o", folder / "o.nc"],
         }[sub]
 
     return command
