@@ -13,6 +13,7 @@
 #include "minerisk/engine/ops/fit.hpp"
 #include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/ops/run.hpp"
+#include "minerisk/engine/ops/update.hpp"
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
@@ -214,6 +215,47 @@ py::object explain(const std::string& grid, double x, double y, const std::strin
   return json_to_python(e.json());
 }
 
+// minerisk update: the summary as a dict (the fields of its JSON log's summary event).
+py::dict update(const py::object& scenario, const std::string& base_dir, const std::string& output, int threads,
+                int64_t tile_size, bool picture, bool overwrite, const std::string& evidence_storage, int keep, bool wait) {
+  const Scenario s = scenario_of(scenario, base_dir);
+  UpdateOptions options;
+  options.output = output;
+  options.threads = threads;
+  options.threads_name = "threads", options.tile_size_name = "tile_size";
+  options.tile_size = tile_size;
+  options.quiet = true;
+  options.quicklook = picture;
+  options.overwrite = overwrite;
+  options.evidence = evidence_storage_named(evidence_storage, "evidence");
+  if (keep < 0) throw UserError("keep: must be 0 or more");
+  options.keep = keep;
+  options.wait = wait;
+  options.command_line = "minerisk (Python) update";
+  UpdateSummary r;
+  {
+    py::gil_scoped_release release;
+    r = update_scenario(s, options);
+  }
+  py::dict out;
+  out["output"] = r.run.output.string();
+  out["probability_digest"] = r.probability_digest;
+  out["tiles_total"] = r.tiles_total;
+  out["tiles_recomputed"] = r.tiles_recomputed;
+  out["tiles_copied"] = r.tiles_copied;
+  out["tiles_from_journal"] = r.tiles_from_journal;
+  out["full_reason"] = r.full_reason.empty() ? py::object(py::none()) : py::object(py::str(r.full_reason));
+  py::dict by_input;
+  for (const auto& [part, tiles] : r.tiles_by_part) by_input[py::str(part)] = tiles;
+  out["tiles_by_input"] = by_input;
+  out["files_changed"] = r.files_changed;
+  py::list kept;
+  for (const auto& k : r.kept) kept.append(k.string());
+  out["kept"] = kept;
+  out["seconds"] = r.run.seconds;
+  return out;
+}
+
 std::string resolve(const py::object& scenario, const std::string& base_dir) {
   return scenario_of(scenario, base_dir).resolved_toml;
 }
@@ -227,6 +269,11 @@ void add_model(py::module_& m) {
         "Runs a scenario (a file path or a dict). With output: writes the netCDF-4 file (and its PNG; an existing "
         "one is refused unless overwrite) and returns its path; without: returns a dict of numpy arrays "
         "(probability, evidence), geotransform, crs_wkt, geographic and linear_unit.");
+  m.def("update", &update, py::arg("scenario"), py::arg("base_dir") = "", py::arg("output") = "", py::arg("threads") = 0,
+        py::arg("tile_size") = 512, py::arg("picture") = true, py::arg("overwrite") = false,
+        py::arg("evidence") = "packed", py::arg("keep") = 0, py::arg("wait") = false,
+        "Updates an output of run or update after its inputs changed, as minerisk update (only the tiles whose "
+        "inputs changed are computed); returns the summary as a dict.");
   m.def("fit", &fit, py::arg("scenario"), py::arg("base_dir") = "", py::arg("options") = py::dict(), py::arg("threads") = 0,
         "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence, fitted_toml and model_toml.");
   m.def("evaluate", &evaluate, py::arg("grid"), py::arg("truth"), py::arg("layer") = "", py::arg("count_field") = "",

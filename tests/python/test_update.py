@@ -145,3 +145,27 @@ def test_other_tiling_or_storage_recomputes_everything(region, tmp_path, option)
     s = summary(run_minerisk("update", scenario, "-o", out, "--log-format", "json", *option,
                              *(["--tile-size", "128"] if option[0] != "--tile-size" else [])))
     assert s["tiles_recomputed"] == s["tiles_total"] and s["full_reason"]
+
+
+def test_python_update_is_the_command_line_update(region, tmp_path):
+    """Scenario.update writes what `minerisk update` writes and returns its summary; a held lock
+    raises minerisk.Busy."""
+    import fcntl
+
+    import minerisk
+
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "py.nc"
+    first = minerisk.Scenario(scenario).update(out, tile_size=TILE)
+    assert first["tiles_recomputed"] == TILES and first["full_reason"]
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 500 * cell, y0 - 500 * cell, 2)
+    second = minerisk.Scenario(scenario).update(out, tile_size=TILE, keep=1)
+    assert 0 < second["tiles_recomputed"] < TILES and list(second["tiles_by_input"]) == ["finds"]
+    assert len(second["kept"]) == 1
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+    with open(str(out) + ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(minerisk.Busy, match="--wait"):
+            minerisk.Scenario(scenario).update(out, tile_size=TILE)

@@ -19,11 +19,11 @@ from typing import Any, Mapping
 import numpy as np
 
 import _minerisk
-from _minerisk import Error, __version__, distance_transform, focal, line_distance, point_density, terrain
+from _minerisk import Busy, Error, __version__, distance_transform, focal, line_distance, point_density, terrain
 
 from . import tools
 
-__all__ = ["Error", "__version__", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
+__all__ = ["Busy", "Error", "__version__", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
            "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "tools"]
 
 
@@ -159,6 +159,18 @@ class Scenario:
                                  overwrite, evidence)
         return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
                                     evidence))
+
+    def update(self, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512, picture: bool = True,
+               evidence: str = "packed", keep: int = 0, wait: bool = False, overwrite: bool = False) -> dict:
+        """Updates `output` as `minerisk update` does: only the tiles whose inputs changed since
+        it was written are computed, the others copied as stored, and the files committed are
+        bit for bit those of run on the new inputs. Without the output, every tile is computed.
+        keep: previous grids kept under dated names; wait: wait for another update of the same
+        output instead of raising minerisk.Busy; overwrite: replace a file that holds no record
+        of its tiles. Returns the summary (probability_digest, tiles_recomputed, tiles_copied,
+        tiles_from_journal, full_reason, tiles_by_input, files_changed, kept, seconds)."""
+        return _minerisk.update(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture,
+                                overwrite, evidence, keep, wait)
 
     def fit(self, *, threads: int = 0, **options) -> dict:
         """Fits the weights (options as [fit]: labels, zones, background_ratio, l2, block_size, knots,
