@@ -205,7 +205,9 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
     throw UserError("'" + options.output.string() + "' exists but cannot be updated: " + why +
                     "; use --overwrite to replace it with a full computation");
   if (!exists) why = "there is no previous output";
-  options.overwrite = true;  // an update replaces its own output and companions
+  // An update replaces its own output and companions; the first, with no output yet, is a run,
+  // and replaces other files (an evidence file, a picture) only with --overwrite, as run does.
+  options.overwrite = given.overwrite || before.has_value();
   const KnownHashes known = before ? before->known_hashes() : KnownHashes{};
   ops::GridOutput output(scenario, options, "update", &known);
   const Model& model = output.model();
