@@ -217,17 +217,20 @@ py::object explain(const std::string& grid, double x, double y, const std::strin
 
 // minerisk update: the summary as a dict (the fields of its JSON log's summary event).
 py::dict update(const py::object& scenario, const std::string& base_dir, const std::string& output, int threads,
-                int64_t tile_size, bool picture, bool overwrite, const std::string& evidence_storage, int keep, bool wait) {
+                std::optional<int64_t> tile_size, bool picture, bool overwrite,
+                const std::optional<std::string>& evidence_storage, int keep, bool wait) {
   const Scenario s = scenario_of(scenario, base_dir);
   UpdateOptions options;
   options.output = output;
   options.threads = threads;
   options.threads_name = "threads", options.tile_size_name = "tile_size";
-  options.tile_size = tile_size;
+  options.tile_size = tile_size.value_or(512);
+  options.tile_size_given = tile_size.has_value();
   options.quiet = true;
   options.quicklook = picture;
   options.overwrite = overwrite;
-  options.evidence = evidence_storage_named(evidence_storage, "evidence");
+  options.evidence = evidence_storage_named(evidence_storage.value_or("packed"), "evidence");
+  options.evidence_given = evidence_storage.has_value();
   if (keep < 0) throw UserError("keep: must be 0 or more");
   options.keep = keep;
   options.wait = wait;
@@ -244,9 +247,10 @@ py::dict update(const py::object& scenario, const std::string& base_dir, const s
   out["tiles_recomputed"] = r.tiles_recomputed;
   out["tiles_copied"] = r.tiles_copied;
   out["tiles_from_journal"] = r.tiles_from_journal;
+  out["tiles_damaged"] = r.tiles_damaged;
   out["full_reason"] = r.full_reason.empty() ? py::object(py::none()) : py::object(py::str(r.full_reason));
   py::dict by_input;
-  for (const auto& [part, tiles] : r.tiles_by_part) by_input[py::str(part)] = tiles;
+  for (const auto& [part, tiles] : r.tiles_by_input) by_input[py::str(part)] = tiles;
   out["tiles_by_input"] = by_input;
   out["files_changed"] = r.files_changed;
   py::list kept;
@@ -270,8 +274,8 @@ void add_model(py::module_& m) {
         "one is refused unless overwrite) and returns its path; without: returns a dict of numpy arrays "
         "(probability, evidence), geotransform, crs_wkt, geographic and linear_unit.");
   m.def("update", &update, py::arg("scenario"), py::arg("base_dir") = "", py::arg("output") = "", py::arg("threads") = 0,
-        py::arg("tile_size") = 512, py::arg("picture") = true, py::arg("overwrite") = false,
-        py::arg("evidence") = "packed", py::arg("keep") = 0, py::arg("wait") = false,
+        py::arg("tile_size") = py::none(), py::arg("picture") = true, py::arg("overwrite") = false,
+        py::arg("evidence") = py::none(), py::arg("keep") = 0, py::arg("wait") = false,
         "Updates an output of run or update after its inputs changed, as minerisk update (only the tiles whose "
         "inputs changed are computed); returns the summary as a dict.");
   m.def("fit", &fit, py::arg("scenario"), py::arg("base_dir") = "", py::arg("options") = py::dict(), py::arg("threads") = 0,

@@ -22,7 +22,7 @@ int exit_code_of(const std::exception& e) {
 std::string change_text(const UpdateSummary& s) {
   if (!s.full_reason.empty()) return "every tile recomputed (" + s.full_reason + ")";
   std::string text;
-  for (const auto& [part, tiles] : s.tiles_by_part)
+  for (const auto& [part, tiles] : s.tiles_by_input)
     text += (text.empty() ? "" : ", ") + part + " in " + std::to_string(tiles) + (tiles == 1 ? " tile" : " tiles");
   return text.empty() ? "nothing changed" : "changed: " + text;
 }
@@ -46,12 +46,16 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
       ->required();
   cmd->add_option("--model", args->model, "Model file from 'minerisk fit --model', as for run");
   cmd->add_option("--threads", args->tiles.threads, "Worker threads (default: all cores)")->check(non_negative_number());
-  cmd->add_option("--tile-size", args->tiles.tile_size,
-                  "Tile edge in cells, 16 to 16384 (default 512); another than the previous output's recomputes every tile");
+  CLI::Option* tile_size = cmd->add_option(
+      "--tile-size", args->tiles.tile_size,
+      "Tile edge in cells, 16 to 16384 (default: the previous output's, else 512); another than the previous "
+      "output's recomputes every tile");
   cmd->add_flag("--overwrite", args->tiles.overwrite,
                 "Replace OUT.nc even when it holds no record of its tiles (not written by run or update)");
   cmd->add_flag("--no-picture", args->no_picture, "Do not write the quick-look PNG");
-  cmd->add_option("--evidence", args->evidence, "Evidence storage, as for run: packed (default), float32 or none")
+  CLI::Option* evidence = cmd->add_option(
+      "--evidence", args->evidence,
+      "Evidence storage, as for run: packed, float32 or none (default: the previous output's, else packed)")
       ->check(CLI::IsMember({"packed", "float32", "none"}, CLI::ignore_case).name("choices"));
   cmd->add_flag("--wait", args->wait,
                 "When another update of OUT.nc is running, wait for it to finish (default: exit at once with code 3)");
@@ -67,7 +71,7 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
   cmd->footer("Exit codes: 0 updated (or nothing to do), 2 bad input, 3 busy (another update holds OUT.nc.lock),\n"
               "130 interrupted, 1 internal error. A failed or interrupted update leaves OUT.nc as it was.\n"
               "Example: minerisk update out/sample/scenario.toml -o out/sample.nc --keep 7 --log-format json");
-  commands.push_back({cmd, [args, context] {
+  commands.push_back({cmd, [args, context, tile_size, evidence] {
                         const ops::UpdateLog log(ops::log_format_named(args->log_format, "--log-format"),
                                                  context.common->quiet);
                         try {
@@ -81,6 +85,8 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                           update.evidence = evidence_storage_named(args->evidence, "--evidence");
                           update.timings = args->timings;
                           update.wait = args->wait;
+                          update.tile_size_given = tile_size->count() > 0;
+                          update.evidence_given = evidence->count() > 0;
                           update.keep = args->keep;
                           update.log = &log;
                           // The bar is for a terminal; a JSON log reports progress itself.
@@ -103,8 +109,9 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                      {"tiles_recomputed", s.tiles_recomputed},
                                      {"tiles_copied", s.tiles_copied},
                                      {"tiles_from_journal", s.tiles_from_journal},
+                                     {"tiles_damaged", s.tiles_damaged},
                                      {"full_reason", s.full_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.full_reason)},
-                                     {"tiles_by_input", s.tiles_by_part},
+                                     {"tiles_by_input", s.tiles_by_input},
                                      {"files_changed", s.files_changed},
                                      {"kept", kept},
                                      {"seconds", s.run.seconds}},
@@ -119,6 +126,11 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                                              : "",
                                         s.run.seconds);
                           std::fprintf(stderr, "minerisk update: %s; %s\n", change_text(s).c_str(), line);
+                          if (s.tiles_damaged > 0)
+                            std::fprintf(stderr,
+                                         "minerisk update: note: %lld unchanged tiles of the previous output failed "
+                                         "their check (damaged, or re-encoded by another tool) and were computed again\n",
+                                         static_cast<long long>(s.tiles_damaged));
                           std::printf("grid: %s\n", s.run.output.string().c_str());
                           if (!s.run.evidence.empty()) std::printf("evidence: %s\n", s.run.evidence.string().c_str());
                           if (!s.run.picture.empty()) std::printf("picture: %s\n", s.run.picture.string().c_str());

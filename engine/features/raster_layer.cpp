@@ -8,8 +8,7 @@ namespace {
 
 class RasterLayer final : public Feature {
  public:
-  RasterLayer(std::shared_ptr<const RasterSource> source, std::filesystem::path path, double reach_m)
-      : source_(std::move(source)), path_(std::move(path)), reach_m_(reach_m) {}
+  RasterLayer(std::shared_ptr<const RasterSource> source, double reach_m) : source_(std::move(source)), reach_m_(reach_m) {}
 
   void compute(const TileInput& in, std::span<float> out) const override {
     const std::vector<float> values = source_->read(in.tile);
@@ -22,11 +21,10 @@ class RasterLayer final : public Feature {
     const std::vector<float> values = source_->read(tile);
     out.add_bytes(values.data(), values.size() * sizeof(float));
   }
-  std::vector<std::filesystem::path> fingerprint_rasters() const override { return {path_}; }
+  std::vector<std::filesystem::path> fingerprint_rasters() const override { return source_->files(); }
 
  private:
   std::shared_ptr<const RasterSource> source_;
-  std::filesystem::path path_;
   double reach_m_;
 };
 
@@ -44,7 +42,7 @@ FeatureKind raster_kind() {
     auto source = std::make_shared<const RasterSource>(c.spec.raster, c.grid, role,
                                                        categorical ? Resampling::nearest : Resampling::bilinear);
     c.add_input(role, c.spec.raster);
-    return std::make_unique<RasterLayer>(std::move(source), c.spec.raster, cell_diagonal_metres(c.grid));
+    return std::make_unique<RasterLayer>(std::move(source), cell_diagonal_metres(c.grid));
   };
   return k;
 }

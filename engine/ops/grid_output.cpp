@@ -79,6 +79,7 @@ GridOutput::GridOutput(const Scenario& scenario, const RunOptions& options, std:
   // A DEM is read tile by tile: a quarter of a gigabyte of blocks holds every tile's
   // neighbours many times over (bench/RESULTS.md, "Scaling": memory stays flat).
   cache_limit_.emplace(256LL << 20);
+  if (known) known_ = *known;
   inputs_ = load_inputs(scenario, known);
   input_files_ = inputs_->files;
   if (!options.model_file.empty()) input_files_.push_back(describe_input("model", options.model_file, known));
@@ -125,6 +126,28 @@ UpdateRecord GridOutput::record_frame() const {
   r.parts = model_->fingerprint_parts();
   r.evidence = evidence_name();
   r.files = input_files_;
+  // The files each raster part reads, sidecars and a VRT's sources too, hashed (or their hash
+  // reused while their stat is the same) and named together: the part's identity.
+  for (size_t p = 0; p < r.parts.size(); ++p) {
+    const auto files = model_->fingerprint_files(p);
+    if (files.empty()) continue;
+    std::vector<std::pair<std::string, std::string>> identity;
+    for (const fs::path& f : files) {
+      auto it = std::find_if(r.files.begin(), r.files.end(), [&](const InputFile& i) { return i.path == f; });
+      if (it == r.files.end()) {
+        r.files.push_back(describe_input("read for " + r.parts[p], f, &known_));
+        it = r.files.end() - 1;
+      }
+      identity.emplace_back(f.string(), it->sha256);
+    }
+    std::sort(identity.begin(), identity.end());
+    Sha256 h;
+    for (const auto& [path, sha] : identity) {
+      h.add_text(path);
+      h.add_text(sha);
+    }
+    r.part_files[r.parts[p]] = h.finish().hex();
+  }
   return r;
 }
 
@@ -143,6 +166,8 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     throw std::logic_error("GridOutput: the record's tiles do not match the plan's");
   record.fingerprints.assign(tiles.size() * record.parts.size(), Digest{});
   record.chunks.assign(tiles.size(), Digest{});
+  const size_t per_tile = 1 + (evidence_path_.empty() ? 0 : model_->evidence_names().size());
+  record.crc32.assign(tiles.size() * per_tile, 0);
   std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
   const bool with_evidence = !evidence_path_.empty();
   outputs_->writing([&] {
@@ -177,6 +202,9 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
                     std::copy(t.fingerprint.begin(), t.fingerprint.end(),
                               record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
                     record.chunks[static_cast<size_t>(index)] = t.chunk;
+                    uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
+                    crc[0] = crc32_of(t.encoded.probability.bytes);
+                    for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
                     std::lock_guard lock(write_mutex);
                     const TimedWork w(timed, "write");
                     writer.write_tile(t.encoded);

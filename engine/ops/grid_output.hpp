@@ -93,6 +93,7 @@ class GridOutput {
   std::unique_ptr<kernels::TilePlan> plan_;
   OutputMetadata meta_;
   UpdateRecord written_;
+  KnownHashes known_;  // input hashes to reuse while a file's stat is the same
 };
 
 /// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).

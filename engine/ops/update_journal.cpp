@@ -1,6 +1,7 @@
 #include "update_journal.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -56,9 +57,17 @@ UpdateJournal::UpdateJournal(const fs::path& output) : path_(path_for(output)) {
   if (fd_ < 0)
     throw UserError("'" + path_.string() + "': cannot open the update journal (" + std::strerror(errno) +
                     "); check the folder's permissions, and that it is not a link");
+  // A hard link to another file, or a file that holds something else, is never written to.
+  struct stat st{};
   char header[sizeof kHeader - 1];
-  if (!read_exact(fd_, header, sizeof header, 0) || std::memcmp(header, kHeader, sizeof header) != 0) {
-    // New, or not a journal this version reads: started afresh.
+  const bool is_journal = read_exact(fd_, header, sizeof header, 0) && std::memcmp(header, kHeader, sizeof header) == 0;
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_size > 0 && !is_journal)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw UserError("'" + path_.string() + "' is not an update journal of minerisk (another file, or a link to "
+                    "one); remove it or choose another output name");
+  }
+  if (!is_journal) {  // new
     if (::ftruncate(fd_, 0) != 0) throw UserError("'" + path_.string() + "': cannot reset the update journal");
     write_exact(fd_, std::vector<std::byte>(reinterpret_cast<const std::byte*>(kHeader),
                                             reinterpret_cast<const std::byte*>(kHeader) + sizeof kHeader - 1),
@@ -81,6 +90,8 @@ UpdateJournal::UpdateJournal(const fs::path& output) : path_(path_for(output)) {
       pos += size;
       return true;
     };
+    // Bounds far above any real record (a tile has one chunk per file variable, each at most a
+    // tile of float32) keep a damaged count or size from asking for absurd memory.
     if (!field(tag, 4) || std::memcmp(tag, kTag, 4) != 0 || !field(&index, 8) || !field(f.key.bytes.data(), 32) ||
         !field(&count, 4) || count > 4096)
       break;

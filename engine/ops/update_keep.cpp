@@ -1,10 +1,13 @@
 #include "update_keep.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <regex>
 
 #include "minerisk/engine/errors.hpp"
@@ -28,35 +31,66 @@ fs::path dated(const fs::path& file, const std::string& stamp) {
   p.replace_filename(file.stem().string() + "." + stamp + file.extension().string());
   return p;
 }
+
+std::string escaped(const std::string& text) { return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)"); }
+
+// The dated grids of `output`, newest first (by name: the dates sort as time does).
+std::vector<fs::path> dated_grids(const fs::path& output) {
+  const std::regex pattern(escaped(output.stem().string()) + R"(\.\d{8}T\d{6}Z(-\d+)?)" + escaped(output.extension().string()));
+  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
+  std::vector<fs::path> grids;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    if (std::regex_match(entry.path().filename().string(), pattern) && entry.is_regular_file(ec) &&
+        !entry.is_symlink(ec))
+      grids.push_back(entry.path());
+  // Newest first: by date, then by the -N of the same second (higher is later).
+  std::sort(grids.begin(), grids.end(), [](const fs::path& a, const fs::path& b) {
+    const std::string sa = a.stem().string(), sb = b.stem().string();
+    const std::string da = sa.substr(sa.rfind('.') + 1), db = sb.substr(sb.rfind('.') + 1);
+    const auto n = [](const std::string& d) { return d.size() > 16 ? std::stoi(d.substr(17)) : 0; };
+    return da.substr(0, 16) != db.substr(0, 16) ? da.substr(0, 16) > db.substr(0, 16) : n(da) > n(db);
+  });
+  return grids;
+}
 }  // namespace
 
+std::string utc_iso8601_of_file(const fs::path& file) {
+  struct stat st{};
+  if (::stat(file.c_str(), &st) != 0) return "";
+  std::tm utc{};
+  gmtime_r(&st.st_mtim.tv_sec, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
 std::vector<fs::path> keep_previous(const fs::path& output, const std::string& date, int keep) {
-  std::vector<fs::path> kept;
-  if (keep <= 0) return kept;
+  if (keep <= 0) return {};
   std::error_code ec;
+  if (!fs::is_regular_file(fs::symlink_status(output, ec))) return dated_grids(output);  // never a link's target
+  // A free name for the grid: the date, or the date and -1, -2 ... (two updates in one second).
   const std::string stamp = stamp_of(date);
+  std::string name = stamp;
+  for (int n = 1; fs::exists(fs::symlink_status(dated(output, name), ec)); ++n) name = stamp + "-" + std::to_string(n);
   for (const fs::path& file : {output, picture_path(output)}) {
-    if (!fs::is_regular_file(fs::symlink_status(file, ec))) continue;  // never a link's target
-    const fs::path to = dated(file, stamp);
-    if (::link(file.c_str(), to.c_str()) != 0 && errno != EEXIST)
+    if (!fs::is_regular_file(fs::symlink_status(file, ec))) continue;
+    const fs::path to = dated(file, name);
+    if (::link(file.c_str(), to.c_str()) != 0)
       throw UserError("'" + to.string() + "': cannot keep the previous output (" + std::strerror(errno) +
                       "); free the name or run without --keep");
   }
-  // The dated grids of this output, oldest first by name; the pictures follow their grids.
-  const std::regex pattern(std::regex_replace(output.stem().string(), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                           R"(\.\d{8}T\d{6}Z)" +
-                           std::regex_replace(output.extension().string(), std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)"));
-  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
-  std::vector<fs::path> grids;
-  for (const auto& entry : fs::directory_iterator(folder, ec))
-    if (std::regex_match(entry.path().filename().string(), pattern) && entry.is_regular_file(ec)) grids.push_back(entry.path());
-  std::sort(grids.begin(), grids.end());
+  return dated_grids(output);
+}
+
+std::vector<fs::path> prune_kept(const fs::path& output, int keep) {
+  if (keep <= 0) return {};
+  std::vector<fs::path> grids = dated_grids(output);
   while (grids.size() > static_cast<size_t>(keep)) {
-    ::unlink(grids.front().c_str());  // the name only: unlink never follows a link
-    ::unlink(picture_path(grids.front()).c_str());
-    grids.erase(grids.begin());
+    ::unlink(grids.back().c_str());  // the name only: unlink never follows a link
+    ::unlink(picture_path(grids.back()).c_str());
+    grids.pop_back();
   }
-  std::reverse(grids.begin(), grids.end());
   return grids;
 }
 

@@ -7,11 +7,19 @@
 
 namespace minerisk::ops {
 
-/// Before the new output replaces it, links the previous grid (OUT.nc) and its picture as
-/// OUT.<date>.nc and OUT.<date>.png, `date` (ISO 8601 UTC) written 20261204T020000Z, then
-/// removes the oldest dated grids (and pictures) beyond the newest `keep`. A hard link: no
-/// copy, and the previous file stays whole under its dated name whatever happens next. Returns
-/// the grids kept, newest first.
+/// Just before the new output replaces it: links the previous grid (OUT.nc) and its picture as
+/// OUT.<date>.nc and OUT.<date>.png, `date` (ISO 8601 UTC) written 20261204T020000Z, with -1,
+/// -2 ... after the date when another grid already has that name. A hard link: no copy, and
+/// the previous file stays whole under its dated name whatever happens next. Nothing with
+/// `keep` 0. Returns the grids kept, newest first.
 std::vector<std::filesystem::path> keep_previous(const std::filesystem::path& output, const std::string& date, int keep);
+
+/// After the commit: removes the oldest dated grids (and their pictures) beyond the newest
+/// `keep` (none with `keep` 0: dated grids kept on other nights are left alone). Returns the
+/// grids kept, newest first.
+std::vector<std::filesystem::path> prune_kept(const std::filesystem::path& output, int keep);
+
+/// A file's modification time as ISO 8601 UTC: the date of a previous output without a record.
+std::string utc_iso8601_of_file(const std::filesystem::path& file);
 
 }  // namespace minerisk::ops

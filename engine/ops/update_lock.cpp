@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,10 +38,21 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
                        const std::function<void(const std::string&)>& on_wait) {
   const fs::path path = path_for(output);
   // Never through a link: a planted link would make this process create or truncate its target.
+  // Read-only when another user made it: flock needs no write access, only the note does.
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd_ < 0 && errno == EACCES) fd_ = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd_ < 0)
     throw UserError("'" + path.string() + "': cannot open the update lock (" + std::strerror(errno) +
                     "); check the folder's permissions, and that it is not a link");
+  // A hard link to another file, or a file that holds something else, is never written to.
+  struct stat st{};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+      (st.st_size > 0 && holder_of(fd_).rfind("pid ", 0) != 0)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw UserError("'" + path.string() + "' is not an update lock of minerisk (another file, or a link to one); "
+                    "remove it or choose another output name");
+  }
   bool told = false;
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {
@@ -63,9 +75,9 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  // The note a waiting process prints. The lock holds without it (a read-only lock file).
   const std::string me = "pid " + std::to_string(::getpid()) + " since " + utc_now_iso8601() + "\n";
-  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
-    // The lock holds without the note; only the message a waiting process prints is poorer.
+  if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, me.data(), me.size(), 0) == static_cast<ssize_t>(me.size())) {
   }
 }
 

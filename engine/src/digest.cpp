@@ -1,5 +1,6 @@
 #include "minerisk/engine/digest.hpp"
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -59,5 +60,7 @@ Digest sha256_of(std::span<const std::byte> data) {
   h.add_bytes(data.data(), data.size());
   return h.finish();
 }
+
+uint32_t crc32_of(std::span<const std::byte> data) { return libdeflate_crc32(0, data.data(), data.size()); }
 
 }  // namespace minerisk

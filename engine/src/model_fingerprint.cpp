@@ -18,12 +18,12 @@ Digest dem_window_digest(const std::vector<float>& dem_window) {
 std::vector<std::string> Model::fingerprint_parts() const {
   std::vector<std::string> parts{"terrain.dem"};
   for (const EvidenceSpec& e : evidence_) parts.push_back(e.name);
-  if (inputs_->clearance) parts.push_back("cleared");
+  if (inputs_->clearance) parts.push_back("clearance");  // as its evidence layer is named
   return parts;
 }
 
 std::vector<std::filesystem::path> Model::fingerprint_files(size_t part) const {
-  if (part == 0) return {inputs_->dem->path()};
+  if (part == 0) return inputs_->dem->files();
   if (part - 1 < inputs_->layers.size()) return inputs_->layers[part - 1]->fingerprint_rasters();
   return {};
 }

@@ -1,6 +1,7 @@
 #include "minerisk/engine/previous_output.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <hdf5.h>
 #include <unistd.h>
 
@@ -48,64 +49,62 @@ bool locate(hid_t file, const std::string& variable, const std::vector<kernels::
 }
 
 int open_no_follow(const fs::path& path) { return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); }
+
+// The name under which a descriptor's own file opens again, whatever its path now names.
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 }  // namespace
 
 std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, const fs::path& evidence_file,
                                                    const std::vector<std::string>& evidence_layers,
-                                                   const std::vector<kernels::Window>& tiles, std::string& why) {
-  std::error_code ec;
-  if (fs::is_symlink(grid_file, ec)) {
-    why = "it is a symbolic link (update replaces files it wrote, never a link's target)";
-    return std::nullopt;
-  }
-  if (!fs::exists(grid_file, ec)) {
-    why = "there is no previous output";
-    return std::nullopt;
-  }
-  auto record = read_update_record(grid_file, why);
-  if (!record) return std::nullopt;
+                                                   const std::vector<kernels::Window>& tiles, UpdateRecord record,
+                                                   const FileStat& seen, std::string& why) {
+  h5::quiet_errors();
   PreviousOutput p;
-  p.record_ = std::move(*record);
-  if (p.record_.tiles() != static_cast<int64_t>(tiles.size())) {
+  p.record_ = std::move(record);
+  if (p.record_.tiles() != static_cast<int64_t>(tiles.size()) ||
+      p.record_.chunks_per_tile() != 1 + evidence_layers.size()) {
     why = "its tiles are not this run's";
     return std::nullopt;
   }
+  // The descriptors first, without following a link; HDF5 then opens the very files they hold
+  // (/proc/self/fd), and the grid must still be the one whose record was read.
+  p.grid_fd_ = open_no_follow(grid_file);
+  struct stat st{};
+  if (p.grid_fd_ < 0 || ::fstat(p.grid_fd_, &st) != 0 || static_cast<uint64_t>(st.st_ino) != seen.inode ||
+      static_cast<uint64_t>(st.st_dev) != seen.device ||
+      static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec != seen.ctime_ns) {
+    why = "it was replaced or changed while this update ran";
+    return std::nullopt;
+  }
   std::vector<std::vector<uint64_t>> located;
-  H5E_BEGIN_TRY {
-    h5::File grid(H5Fopen(grid_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-    if (!grid.valid() || !locate(grid.get(), "probability", tiles, located)) {
-      why = "its probability is not stored one chunk per tile as this version writes it";
+  h5::File grid(H5Fopen(fd_path(p.grid_fd_).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!grid.valid() || !locate(grid.get(), "probability", tiles, located)) {
+    why = "its probability is not stored one chunk per tile as this version writes it";
+    return std::nullopt;
+  }
+  for (const auto& a : located) p.probability_.push_back({a[0], a[1]});
+  if (evidence_layers.empty()) return p;
+  p.evidence_fd_ = open_no_follow(evidence_file);
+  if (p.evidence_fd_ < 0) {
+    why = "its evidence file '" + evidence_file.string() + "' is missing or a link";
+    return std::nullopt;
+  }
+  h5::File evidence(H5Fopen(fd_path(p.evidence_fd_).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!evidence.valid()) {
+    why = "its evidence file '" + evidence_file.string() + "' cannot be read (damaged, or not HDF5)";
+    return std::nullopt;
+  }
+  if (root_text(evidence.get(), "run_id").empty() || root_text(evidence.get(), "run_id") != root_text(grid.get(), "run_id")) {
+    why = "the evidence file beside it is not the grid's own (another run's)";
+    return std::nullopt;
+  }
+  p.evidence_.assign(tiles.size(), {});
+  for (const std::string& layer : evidence_layers) {
+    if (!locate(evidence.get(), layer, tiles, located)) {
+      why = "its evidence file lacks layer '" + layer + "' as this version stores it";
       return std::nullopt;
     }
-    for (const auto& a : located) p.probability_.push_back({a[0], a[1]});
-    if (!evidence_layers.empty()) {
-      if (fs::is_symlink(evidence_file, ec) || !fs::is_regular_file(evidence_file, ec)) {
-        why = "its evidence file '" + evidence_file.string() + "' is missing or a link";
-        return std::nullopt;
-      }
-      h5::File evidence(H5Fopen(evidence_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-      if (!evidence.valid() || root_text(evidence.get(), "run_id").empty() ||
-          root_text(evidence.get(), "run_id") != root_text(grid.get(), "run_id")) {
-        why = "the evidence file beside it is not the grid's own (another run's)";
-        return std::nullopt;
-      }
-      p.evidence_.assign(tiles.size(), {});
-      for (const std::string& layer : evidence_layers) {
-        if (!locate(evidence.get(), layer, tiles, located)) {
-          why = "its evidence file lacks layer '" + layer + "' as this version stores it";
-          return std::nullopt;
-        }
-        for (size_t i = 0; i < tiles.size(); ++i) p.evidence_[i].push_back({located[i][0], located[i][1]});
-      }
-    }
-  }
-  H5E_END_TRY;
-  // Opened again for reading bytes, without following a link planted since the check.
-  p.grid_fd_ = open_no_follow(grid_file);
-  if (!evidence_layers.empty()) p.evidence_fd_ = open_no_follow(evidence_file);
-  if (p.grid_fd_ < 0 || (!evidence_layers.empty() && p.evidence_fd_ < 0)) {
-    why = "it cannot be opened for reading without following a link";
-    return std::nullopt;
+    for (size_t i = 0; i < tiles.size(); ++i) p.evidence_[i].push_back({located[i][0], located[i][1]});
   }
   return p;
 }
@@ -136,6 +135,21 @@ std::vector<std::byte> PreviousOutput::read(int fd, const Location& at) const {
     done += static_cast<size_t>(n);
   }
   return bytes;
+}
+
+std::optional<std::vector<std::vector<std::byte>>> PreviousOutput::tile_chunks(int64_t index) const {
+  const size_t per_tile = record_.chunks_per_tile();
+  const uint32_t* crc = record_.crc32.data() + static_cast<size_t>(index) * per_tile;
+  std::vector<std::vector<std::byte>> chunks;
+  try {
+    chunks.push_back(probability_chunk(index));
+    for (auto& c : evidence_chunks(index)) chunks.push_back(std::move(c));
+  } catch (const std::runtime_error&) {
+    return std::nullopt;  // a read error: the tile is computed instead
+  }
+  for (size_t k = 0; k < chunks.size(); ++k)
+    if (crc32_of(chunks[k]) != crc[k]) return std::nullopt;
+  return chunks;
 }
 
 std::vector<std::byte> PreviousOutput::probability_chunk(int64_t index) const {

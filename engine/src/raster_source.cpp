@@ -51,6 +51,10 @@ bool same_crs(const std::string& a, const std::string& b) {
 RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resampling resampling)
     : path_(std::move(path)), role_(std::move(role)), resampling_(resampling), grid_(std::move(grid)) {
   DatasetPtr ds = open_raster(path_, role_);
+  char** list = ds->GetFileList();
+  for (char** f = list; f && *f; ++f) files_.emplace_back(*f);
+  CSLDestroy(list);
+  if (files_.empty()) files_.push_back(path_);
   const GdalErrorTrap trap;  // what GDAL says while the header is read and the CRS transformed
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())

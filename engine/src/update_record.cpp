@@ -1,6 +1,9 @@
 #include "minerisk/engine/update_record.hpp"
 
+#include <gdal.h>
 #include <hdf5.h>
+#include <libdeflate.h>
+#include <ogr_srs_api.h>
 
 #include <cstring>
 #include <sstream>
@@ -22,6 +25,20 @@ std::vector<std::byte> concatenated(const std::vector<Digest>& digests) {
   bytes.reserve(digests.size() * 32);
   for (const Digest& d : digests) bytes.insert(bytes.end(), d.bytes.begin(), d.bytes.end());
   return bytes;
+}
+
+template <class T>
+std::vector<std::byte> bytes_of(const std::vector<T>& values) {
+  const auto* p = reinterpret_cast<const std::byte*>(values.data());
+  return std::vector<std::byte>(p, p + values.size() * sizeof(T));
+}
+
+template <class T>
+bool values_of(const std::optional<std::vector<std::byte>>& bytes, std::vector<T>& out) {
+  if (!bytes || bytes->size() % sizeof(T) != 0) return false;
+  out.resize(bytes->size() / sizeof(T));
+  std::memcpy(out.data(), bytes->data(), bytes->size());
+  return true;
 }
 
 std::vector<Digest> split(const std::vector<std::byte>& bytes) {
@@ -112,7 +129,14 @@ std::string update_model_digest(const Scenario& scenario, const Grid& grid, int6
   std::ostringstream text;
   text << model;
   Sha256 h;
+  // The libraries whose versions can change a value or a stored byte: GDAL and PROJ (reading,
+  // warping, transforming the vectors) and libdeflate (the chunks' bytes).
   h.add_text(kVersion);
+  h.add_text(GDALVersionInfo("RELEASE_NAME"));
+  int proj_major = 0, proj_minor = 0, proj_patch = 0;
+  OSRGetPROJVersion(&proj_major, &proj_minor, &proj_patch);
+  h.add_int(proj_major * 10000 + proj_minor * 100 + proj_patch);
+  h.add_text(LIBDEFLATE_VERSION_STRING);
   h.add_text(text.str());
   h.add_int(grid.width());
   h.add_int(grid.height());
@@ -131,7 +155,8 @@ void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
       {{"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
                        "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
                        "probability chunk (chunk_digests); each tile's maxima in the pixels of the quick-look picture "
-                       "(picture_maxima, float32); tiles row by row"},
+                       "(picture_maxima, float32); the CRC-32 of each stored chunk, the probability's then each "
+                       "evidence layer's (chunk_crc32, uint32); tiles row by row"},
        {"format", std::to_string(UpdateRecord::kFormat)},
        {"model_digest", r.model_digest},
        {"tile_size", std::to_string(r.tile_size)},
@@ -141,15 +166,17 @@ void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
        {"evidence", r.evidence},
        {"files", files_json(r.files).dump()},
        {"probability_digest", r.probability_digest().hex()},
+       {"part_files", nlohmann::json(r.part_files).dump()},
        {"changes", changes.dump()}},
       {{"tile_fingerprints", concatenated(r.fingerprints)},
        {"chunk_digests", concatenated(r.chunks)},
-       {"picture_maxima", std::vector<std::byte>(reinterpret_cast<const std::byte*>(r.picture.data()),
-                                                 reinterpret_cast<const std::byte*>(r.picture.data() + r.picture.size()))}});
+       {"picture_maxima", bytes_of(r.picture)},
+       {"chunk_crc32", bytes_of(r.crc32)}});
 }
 
 std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::string& why) {
-  H5E_BEGIN_TRY {
+  h5::quiet_errors();  // a missing group is an answer here, not an error to print
+  {
     h5::File file(H5Fopen(grid_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
     if (!file.valid()) {
       why = "it is not an HDF5 file minerisk can read";
@@ -183,14 +210,13 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       auto fingerprints = read_bytes(group.get(), "tile_fingerprints");
       auto chunks = read_bytes(group.get(), "chunk_digests");
       if (!fingerprints || !chunks) throw std::runtime_error("a digest array is missing");
-      if (auto picture = read_bytes(group.get(), "picture_maxima"); picture && picture->size() % sizeof(float) == 0) {
-        r.picture.resize(picture->size() / sizeof(float));
-        std::memcpy(r.picture.data(), picture->data(), picture->size());
-      }
+      values_of(read_bytes(group.get(), "picture_maxima"), r.picture);
+      if (!values_of(read_bytes(group.get(), "chunk_crc32"), r.crc32)) throw std::runtime_error("chunk_crc32 missing");
+      r.part_files = nlohmann::json::parse(text("part_files")).get<std::map<std::string, std::string>>();
       r.fingerprints = split(*fingerprints);
       r.chunks = split(*chunks);
       if (r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||
-          r.chunks.size() != static_cast<size_t>(r.tiles()))
+          r.chunks.size() != static_cast<size_t>(r.tiles()) || r.crc32.size() % static_cast<size_t>(r.tiles()) != 0)
         throw std::runtime_error("the digest arrays do not match the tile counts");
       return r;
     } catch (const std::exception& e) {
@@ -198,7 +224,6 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       return std::nullopt;
     }
   }
-  H5E_END_TRY;
 }
 
 }  // namespace minerisk

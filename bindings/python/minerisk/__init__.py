@@ -160,11 +160,13 @@ class Scenario:
         return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
                                     evidence))
 
-    def update(self, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512, picture: bool = True,
-               evidence: str = "packed", keep: int = 0, wait: bool = False, overwrite: bool = False) -> dict:
+    def update(self, output: str | os.PathLike, *, threads: int = 0, tile_size: int | None = None,
+               picture: bool = True, evidence: str | None = None, keep: int = 0, wait: bool = False,
+               overwrite: bool = False) -> dict:
         """Updates `output` as `minerisk update` does: only the tiles whose inputs changed since
         it was written are computed, the others copied as stored, and the files committed are
         bit for bit those of run on the new inputs. Without the output, every tile is computed.
+        tile_size and evidence: as the previous output's unless given (then 512 and "packed").
         keep: previous grids kept under dated names; wait: wait for another update of the same
         output instead of raising minerisk.Busy; overwrite: replace a file that holds no record
         of its tiles. Returns the summary (probability_digest, tiles_recomputed, tiles_copied,

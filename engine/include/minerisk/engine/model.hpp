@@ -71,9 +71,10 @@ class Model {
 
   /// The parts of a tile's fingerprint for `update` (model_fingerprint.cpp), by name:
   /// "terrain.dem" (the DEM window the tile reads, its halo included), then each evidence
-  /// layer's own inputs by the layer's name, then "cleared" when [cleared] is set.
+  /// layer's own inputs by the layer's name, then "clearance" when [cleared] is set.
   std::vector<std::string> fingerprint_parts() const;
-  /// The raster files part `part` reads: its stored digests stand, unread, while they are unchanged.
+  /// The files part `part` reads as rasters (every file GDAL reads for them: sidecars and a
+  /// VRT's sources too): its stored digests stand, unread, while they are unchanged.
   std::vector<std::filesystem::path> fingerprint_files(size_t part) const;
   /// Part `part` of the fingerprint of `tile`.
   Digest fingerprint(size_t part, const kernels::Window& tile) const;

@@ -16,18 +16,26 @@ namespace minerisk {
 class PreviousOutput {
  public:
   /// Opens `grid_file` (and, when `evidence_layers` is not empty, `evidence_file` with those
-  /// variables) to copy the tiles of a plan of `tile_size`. Nothing, with the reason in `why`,
-  /// when they cannot serve: missing, a link, no record, another tile size, an evidence file
-  /// that is not the grid's own or lacks a layer, a chunk stored with a filter skipped.
+  /// variables) to copy the tiles of `tiles`. `record` is the grid's record as read before, with
+  /// the file's stat then (`seen`): a file replaced since (a run meanwhile) is not copied from.
+  /// Nothing, with the reason in `why`, when they cannot serve: replaced, a link, another tile
+  /// plan, an evidence file that is damaged, not the grid's own or lacks a layer, a chunk stored
+  /// with a filter skipped.
   static std::optional<PreviousOutput> open(const std::filesystem::path& grid_file,
                                             const std::filesystem::path& evidence_file,
                                             const std::vector<std::string>& evidence_layers,
-                                            const std::vector<kernels::Window>& tiles, std::string& why);
+                                            const std::vector<kernels::Window>& tiles, UpdateRecord record,
+                                            const FileStat& seen, std::string& why);
   PreviousOutput(PreviousOutput&&) noexcept;
   PreviousOutput& operator=(PreviousOutput&&) noexcept;
   ~PreviousOutput();
 
   const UpdateRecord& record() const { return record_; }
+  /// Tile `index`'s stored probability chunk, and each evidence layer's in the order given to
+  /// open(), all checked against their CRC-32 in the record; nothing when one is damaged or
+  /// was re-encoded since (nccopy, h5repack) or cannot be read: the tile is then computed.
+  /// Thread-safe.
+  std::optional<std::vector<std::vector<std::byte>>> tile_chunks(int64_t index) const;
   /// Tile `index`'s stored probability chunk. Thread-safe.
   std::vector<std::byte> probability_chunk(int64_t index) const;
   /// Tile `index`'s stored chunk of each evidence layer, in the order given to open(). Thread-safe.

@@ -38,6 +38,9 @@ class RasterSource {
 
   bool aligned() const { return aligned_; }
   const std::filesystem::path& path() const { return path_; }
+  /// Every file GDAL reads for it (GetFileList): the file, and its .aux.xml, world file,
+  /// overviews, or a VRT's sources. What update hashes to know the raster has not changed.
+  const std::vector<std::filesystem::path>& files() const { return files_; }
 
  private:
   std::vector<float> read_aligned(const kernels::Window& window) const;
@@ -45,6 +48,7 @@ class RasterSource {
   void compute_resampling_scale();
 
   std::filesystem::path path_;
+  std::vector<std::filesystem::path> files_;
   std::string role_;
   Resampling resampling_;
   Grid grid_;  // a copy: an InputSet, say, may move the Grid it was made from

@@ -9,6 +9,7 @@
 // - `changes`: one record per run or update (date, inputs changed, tiles recomputed).
 // netCDF readers show the group; GDAL and QGIS see only the probability.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,10 +36,18 @@ struct UpdateRecord {
   std::vector<Digest> fingerprints;  // tile after tile (row-major over the tile plan), parts each
   std::vector<Digest> chunks;        // per tile: the digest of its stored probability chunk
   std::vector<float> picture;        // each tile's share of the quick-look picture (QuickLook::reduce), in tile order
+  /// Per tile, the CRC-32 of each stored chunk (the probability's, then each evidence layer's):
+  /// checked before a chunk is copied, so a damaged or re-encoded one is recomputed instead.
+  std::vector<uint32_t> crc32;
+  /// Per part that reads rasters: the digest of the names and SHA-256s of every file GDAL reads
+  /// for them. While it is the same, the part's stored tile digests stand without a read.
+  std::map<std::string, std::string> part_files;
   nlohmann::json changes = nlohmann::json::array();
   std::string history;  // the grid file's history attribute (read back; written by the writer)
 
   int64_t tiles() const { return tiles_x * tiles_y; }
+  /// The chunks of a tile: the probability's and each evidence layer's.
+  size_t chunks_per_tile() const { return tiles() > 0 ? crc32.size() / static_cast<size_t>(tiles()) : 0; }
   const Digest& fingerprint(int64_t tile, size_t part) const { return fingerprints[static_cast<size_t>(tile) * parts.size() + part]; }
   /// The probability's content digest: SHA-256 over the chunk digests in tile order. Equal for
   /// two files whose probability chunks are stored byte for byte alike (a full run and an

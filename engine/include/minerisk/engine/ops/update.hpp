@@ -17,14 +17,17 @@ namespace minerisk {
 struct UpdateOptions : RunOptions {
   bool wait = false;  // wait for another update of the output to finish, instead of exiting Busy
   int keep = 0;       // previous grids kept under dated names (0: none)
+  /// Whether tile_size and evidence were given: if not, an update keeps the previous output's.
+  bool tile_size_given = false, evidence_given = false;
   const ops::UpdateLog* log = nullptr;  // where events go (none: nowhere)
 };
 
 struct UpdateSummary {
   RunSummary run;
   int64_t tiles_total = 0, tiles_recomputed = 0, tiles_copied = 0, tiles_from_journal = 0;
+  int64_t tiles_damaged = 0;  // unchanged tiles whose stored chunks failed their check: recomputed
   std::string full_reason;  // why every tile was recomputed; "" for an incremental update
-  std::map<std::string, int64_t> tiles_by_part;  // fingerprint part -> tiles in which it changed
+  std::map<std::string, int64_t> tiles_by_input;  // fingerprint part -> tiles in which it changed
   std::vector<std::string> files_changed;        // input files whose SHA-256 changed
   std::string probability_digest;                // UpdateRecord::probability_digest, hex
   std::vector<std::filesystem::path> kept;       // previous grids kept by --keep, newest first
