@@ -171,3 +171,58 @@ def test_a_file_that_is_no_minerisk_output_is_not_replaced(region, tmp_path):
     assert "--overwrite" in refused.stderr and out.read_text() == "someone's notes\n"
     s = summary(update(scenario, out, "--overwrite"))
     assert s["tiles_recomputed"] == 25 and s["full_reason"]
+
+
+def test_keep_twice_in_one_second_keeps_both(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    x0, y0, cell = frame(copy)
+    digests = [record_of(out)["probability_digest"]]
+    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    summary(update(scenario, out, "--keep", "3"))
+    digests.append(record_of(out)["probability_digest"])
+    add_find(copy, x0 + 400 * cell, y0 - 400 * cell)
+    s = summary(update(scenario, out, "--keep", "3"))
+    kept = [pathlib.Path(p) for p in s["kept"]]
+    assert len(kept) == 2 and len({p.name for p in kept}) == 2
+    assert [record_of(p)["probability_digest"] for p in kept] == digests[::-1]
+
+
+def test_lock_and_journal_never_write_another_file(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    precious = tmp_path / "precious.txt"
+    for side in (".journal", ".lock"):
+        precious.write_text("do not touch\n")
+        os.link(precious, str(out) + side)  # a hard link: O_NOFOLLOW does not see it
+        r = update(scenario, out)
+        assert r.returncode == 2 and "is not an update" in r.stderr, r.stderr
+        assert precious.read_text() == "do not touch\n"
+        for leftover in (".journal", ".lock"):  # the journal's refusal comes after the lock is taken
+            if os.path.exists(str(out) + leftover):
+                os.unlink(str(out) + leftover)
+    # Nor an input: a DEM named like the journal is refused before anything is opened.
+    dem = copy / "dem.tif"
+    before = dem.read_bytes()
+    os.link(dem, str(out) + ".journal")
+    r = update(scenario, out)
+    assert r.returncode == 2 and "inputs" in r.stderr and dem.read_bytes() == before
+
+
+def test_a_missing_folder_is_named_and_leaves_no_lock(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    r = update(scenario, tmp_path / "nowhere" / "out.nc")
+    assert r.returncode == 2 and "does not exist" in r.stderr
+    r = update(scenario, copy / "dem.tif")
+    assert r.returncode == 2 and not (copy / "dem.tif.lock").exists()
+
+
+def test_tiling_and_storage_of_the_previous_output_are_kept(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(run_minerisk("update", scenario, "-o", out, "--tile-size", "100", "--evidence", "float32",
+                         "--log-format", "json"))
+    s = summary(run_minerisk("update", scenario, "-o", out, "--log-format", "json"))
+    assert s["tiles_recomputed"] == 0 and s["tiles_total"] == 36
+    assert record_of(out)["evidence"] == "float32" and record_of(out)["tile_size"] == "100"

@@ -1,0 +1,183 @@
+"""minerisk update against a full run on the inputs that are hardest to fingerprint: every
+feature kind at once (where filters, survey sites, uncapped distances, raster layers), a
+geographic grid, a raster's sidecar (.aux.xml) and a VRT's source, and a previous output that
+was re-encoded by another tool or damaged on disk."""
+import random
+import shutil
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+from osgeo import gdal, osr
+
+from conftest import scenario_text
+from update_helpers import (TILE, add_clearance, add_find, assert_same_output, edit_dem, find_ids, first_fid, frame,
+                            full_run, move_find, private_region, set_field, summary, update)
+
+EVERY_KIND = """
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+
+[model.evidence.rugged]
+feature = "ruggedness"
+weight = -0.2
+transform = {{ type = "step", threshold = 6.0 }}
+
+[model.evidence.height]
+feature = "elevation"
+weight = 0.001
+
+[model.evidence.front]
+feature = "front_line_distance"
+weight = 3.0
+transform = {{ type = "exp_decay", length = 400.0 }}
+
+[model.evidence.single_finds]
+feature = "find_density"
+bandwidth = 150.0
+where = "count = 1"
+weight = 0.9
+transform = "log1p"
+
+[model.evidence.share]
+feature = "find_share"
+where = "count = 1"
+others = "count > 1"
+bandwidth = 150.0
+weight = 1.0
+
+[model.evidence.contrast]
+feature = "find_contrast"
+where = "count = 1"
+others = "count > 1"
+weight = 0.5
+
+[model.evidence.records]
+feature = "record_coverage"
+weight = 2.0
+
+[model.evidence.near_cleared]
+feature = "vector_distance"
+path = "{gpkg}"
+layer = "cleared"
+weight = -0.3
+transform = {{ type = "step", threshold = 100.0 }}
+
+[model.evidence.terrain_raster]
+feature = "raster"
+path = "{raster}"
+weight = 0.0005
+"""
+
+
+def random_edits(copy, scenario, out, tmp_path, rounds, seed, raster=None):
+    x0, y0, cell = frame(copy)
+    rng = random.Random(seed)
+    for _ in range(rounds):
+        edit = rng.choice(["add", "move", "clear", "reliability", "dem", "raster" if raster else "dem"])
+        x, y = x0 + rng.uniform(0, 600) * cell, y0 - rng.uniform(0, 600) * cell
+        if edit == "add":
+            add_find(copy, x, y, rng.choice([1, 2]))
+        elif edit == "move":
+            move_find(copy, rng.choice(find_ids(copy)), rng.uniform(-200, 200), rng.uniform(-200, 200))
+        elif edit == "clear":
+            add_clearance(copy, x, y - 100, x + 150, y, 0.8)
+        elif edit == "reliability":
+            set_field(copy, "records", first_fid(copy, "records"), "reliability", rng.choice([0.2, 0.7]))
+        elif edit == "dem":
+            edit_dem(copy, rng.randrange(0, 560), rng.randrange(0, 560), 30, 20.0)
+        else:
+            ds = gdal.Open(str(raster), gdal.GA_Update)
+            band = ds.GetRasterBand(1)
+            r, c = rng.randrange(0, ds.RasterYSize - 10), rng.randrange(0, ds.RasterXSize - 10)
+            band.WriteArray(band.ReadAsArray(c, r, 10, 10) + np.float32(50), c, r)
+            ds = None
+        s = summary(update(scenario, out))
+        full_run(scenario, tmp_path / "full.nc")
+        assert_same_output(out, tmp_path / "full.nc")
+        assert s["full_reason"] is None, edit
+
+
+def test_every_feature_kind(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    raster = copy / "terrain.tif"
+    gdal.Translate(str(raster), str(copy / "dem.tif"), xRes=30, yRes=30, resampleAlg="average")
+    scenario.write_text(scenario_text(copy, evidence=EVERY_KIND.format(gpkg=copy / "region.gpkg", raster=raster)))
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    random_edits(copy, scenario, out, tmp_path, rounds=6, seed=4, raster=raster)
+
+
+def test_geographic_grid(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    ds = gdal.Open(str(copy / "dem.tif"))
+    gt, n = ds.GetGeoTransform(), ds.RasterXSize
+    utm = osr.SpatialReference(wkt=ds.GetProjection())
+    wgs = osr.SpatialReference()
+    wgs.ImportFromEPSG(4326)
+    wgs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    to_geo = osr.CoordinateTransformation(utm, wgs)
+    west, north, _ = to_geo.TransformPoint(gt[0] + 500, gt[3] - 500)
+    east, south, _ = to_geo.TransformPoint(gt[0] + n * gt[1] - 500, gt[3] + n * gt[5] + 500)
+    grid = f'[grid]\ncrs = "EPSG:4326"\nresolution = [0.00012, 0.0001]\nbounds = [{west}, {south}, {east}, {north}]\n'
+    scenario.write_text(scenario_text(copy, grid=grid))
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    random_edits(copy, scenario, out, tmp_path, rounds=4, seed=5)
+
+
+def test_a_sidecar_of_the_dem_counts(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    (copy / "dem.tif.aux.xml").write_text(
+        '<PAMDataset><PAMRasterBand band="1"><Offset>25</Offset><Scale>1.5</Scale></PAMRasterBand></PAMDataset>')
+    s = summary(update(scenario, out))
+    assert s["tiles_recomputed"] > 0 and any(p.endswith("dem.tif.aux.xml") for p in s["files_changed"])
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_a_vrt_source_counts(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    gdal.BuildVRT(str(copy / "dem.vrt"), [str(copy / "dem.tif")])
+    scenario.write_text(scenario.read_text().replace(str(copy / "dem.tif"), str(copy / "dem.vrt")))
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    edit_dem(copy, 200, 200, 50, 40.0)  # the VRT itself is untouched
+    s = summary(update(scenario, out))
+    assert 0 < s["tiles_recomputed"] < 25 and s["tiles_by_input"].keys() == {"terrain.dem"}
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+@pytest.mark.skipif(shutil.which("nccopy") is None, reason="nccopy (netcdf-bin) is installed by scripts/setup")
+def test_a_reencoded_previous_output_is_recomputed(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    subprocess.run(["nccopy", "-d", "5", str(out), str(tmp_path / "re.nc")], check=True)
+    shutil.move(tmp_path / "re.nc", out)  # the same values, other bytes: shuffle dropped, level 5
+    s = summary(update(scenario, out))
+    assert s["tiles_damaged"] == 25 and s["tiles_recomputed"] == 25
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_a_damaged_chunk_is_recomputed_not_copied(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with h5py.File(out, "r") as f:
+        info = f["probability"].id.get_chunk_info_by_coord((TILE, TILE))
+    with open(out, "r+b") as f:  # one byte in the middle of one stored chunk
+        f.seek(info.byte_offset + info.size // 2)
+        byte = f.read(1)
+        f.seek(info.byte_offset + info.size // 2)
+        f.write(bytes([byte[0] ^ 0x5A]))
+    s = summary(update(scenario, out))
+    assert s["tiles_damaged"] == 1 and s["tiles_recomputed"] == 1
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
