@@ -27,8 +27,9 @@ class Measure:
     peak: int  # bytes, the largest resident set of the process (and of any child it waited for)
 
 
-def run_measured(argv, cwd, log):
-    """Runs argv to completion: its wall time, its CPU time from wait4, and its peak memory from
+def run_measured(argv, cwd, log, settle=0.0):
+    """Runs argv to completion (`settle` seconds after the previous command's files were written
+    back): its wall time, its CPU time from wait4, and its peak memory from
     GNU time. wait4's own peak would not do: a process started by this one (vfork, or fork then
     exec) starts its peak at this process's, which holds numpy and GDAL (90 MB or more)."""
     peak_file = os.path.join(os.path.dirname(log), "peak.txt")
@@ -38,6 +39,10 @@ def run_measured(argv, cwd, log):
         # The previous command's files written back to the disk first: the kernel would otherwise
         # flush them (gigabytes, for the chain) while this one runs, and charge it their cost.
         os.sync()
+        # `settle` seconds more: on a file system mounted with online discard, the blocks of the
+        # files the previous command deleted are discarded at the journal's next commit, and
+        # stall the writes then under way for up to a second.
+        time.sleep(settle)
         start = time.perf_counter()
         proc = subprocess.Popen([TIME, "-f", "%M", "-o", peak_file, *argv], cwd=cwd, stdout=f, stderr=f)
         _, status, usage = os.wait4(proc.pid, 0)
