@@ -19,9 +19,10 @@ struct Digest {
   std::string hex() const;
 };
 
-/// Incremental SHA-256. Values are added in their in-memory (little-endian) form; each add_*
-/// call is a fixed-size field, so sequences of them cannot run into each other ambiguously
-/// (variable-length data is preceded by its length).
+/// Incremental SHA-256. Values are added in their in-memory (little-endian) form. add_double,
+/// add_int and add_digest add fixed-size fields and add_text its length first, so sequences of
+/// them cannot run into each other ambiguously; add_bytes adds the bytes alone, for callers
+/// that add a count or length of their own.
 class Sha256 {
  public:
   Sha256();

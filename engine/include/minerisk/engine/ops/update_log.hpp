@@ -2,7 +2,8 @@
 // What `minerisk update` tells a person or a scheduler. In text form, lines on stderr for a
 // person; with --log-format json, one JSON object per line on stdout and nothing else there,
 // for journald, a log shipper or a script: every object has "time" (UTC, ISO 8601) and "event"
-// (start, wait, plan, progress, summary, error); README.md, "Nightly update", lists the fields.
+// (start, wait, plan, progress, summary, error); README.md ("`minerisk update`: the nightly
+// batch") lists the fields, and engine/ops/update_log.schema.json is their schema.
 #include <string>
 
 #include <nlohmann/json.hpp>
