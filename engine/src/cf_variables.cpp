@@ -73,6 +73,8 @@ void write_bytes(hid_t parent, const std::string& name, const std::string& dimen
   require(ds, name);
   const std::vector<std::byte> padded = bytes.empty() ? std::vector<std::byte>(1) : bytes;
   check(H5Dwrite(ds.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, padded.data()), name);
+  set_text(ds.get(), "long_name", name + " (bytes; see the group's description)");
+  set_text(ds.get(), "units", "1");  // raw bytes: dimensionless (CF 3.1)
   check(H5DSattach_scale(ds.get(), dim.get(), 0), "attaching " + dimension + " to " + name);
   check(ds.close(), "closing " + name);
   check(dim.close(), "closing " + dimension);

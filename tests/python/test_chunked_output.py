@@ -168,7 +168,7 @@ def test_explain_reads_the_packed_layers_unpacked(runs, tmp_path):
 def test_timings_name_every_stage(runs):
     t = json.loads((runs["packed"].parent / "packed.json").read_text())
     assert t["command"] == "run" and t["wall_seconds"] > 0
-    assert list(t["stages"]) == ["prepare", "tiles", "close", "picture"]
+    assert list(t["stages"]) == ["prepare", "tiles", "close and picture"]
     for stage in ("read dem", "feature slope", "feature front_lines", "combine", "compress", "write"):
         assert t["tile_work"][stage] >= 0, stage
 
