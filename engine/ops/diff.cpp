@@ -74,6 +74,15 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
                     " is not a change in probability; give one at least 0 and below 1 (default 0.01)");
   const GridFileReader old_reader(old_grid, options.variable);
   const GridFileReader new_reader(new_grid, options.variable);
+  // A run's file gives `probability`, a sweep's `mean`: two different quantities. (A GeoTIFF
+  // names none: its one band is taken for what the other file gives.)
+  // A variable named (by --variable, or in a NETCDF:"FILE":VAR name) is the user's choice.
+  const auto named = [](const std::filesystem::path& p) { return p.string().rfind("NETCDF:", 0) == 0; };
+  if (options.variable.empty() && !named(old_grid) && !named(new_grid) && !old_reader.variable().empty() &&
+      !new_reader.variable().empty() && old_reader.variable() != new_reader.variable())
+    throw UserError("diff: '" + old_grid.string() + "' gives '" + old_reader.variable() + "' and '" + new_grid.string() +
+                    "' gives '" + new_reader.variable() + "'; give --variable (or NETCDF:\"FILE\":VAR) so that both "
+                    "are the same quantity");
   const Grid& grid = old_reader.grid();
   if (const std::string why = grid_difference(grid, new_reader.grid()); !why.empty())
     throw UserError("diff: '" + old_grid.string() + "' and '" + new_grid.string() + "' are not on the same grid: " +
@@ -106,7 +115,9 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
   r.threshold = options.threshold;
   r.cells = grid.width() * grid.height();
   r.rose_cells = total.rose, r.fell_cells = total.fell, r.unchanged_cells = total.unchanged;
-  r.rose_ha = total.rose_m2 / 1e4, r.fell_ha = total.fell_m2 / 1e4, r.unchanged_ha = total.unchanged_m2 / 1e4;
+  using Kind = kernels::ChangeTally::Kind;
+  r.rose_ha = total.area_m2(Kind::kRose, grid.frame) / 1e4, r.fell_ha = total.area_m2(Kind::kFell, grid.frame) / 1e4,
+  r.unchanged_ha = total.area_m2(Kind::kUnchanged, grid.frame) / 1e4;
   r.nodata_changed_cells = total.one_sided;
   r.nodata_cells = r.cells - total.both() - total.one_sided;
   r.mean_abs_change = total.both() > 0 ? total.sum_abs_change / static_cast<double>(total.both()) : NAN;
@@ -138,7 +149,7 @@ std::string ChangeReport::text() const {
     std::snprintf(line, sizeof line, format, values...);
     out += line;
   };
-  add("%s -> %s (%s)\n", old_grid.c_str(), new_grid.c_str(), variable.c_str());
+  out += old_grid + " -> " + new_grid + " (" + variable + ")\n";  // paths of any length
   const std::string t = number(threshold);
   add("  %-28s %12lld cells %14.2f ha\n", ("rose by more than " + t).c_str(), static_cast<long long>(rose_cells),
       rose_ha);
@@ -148,7 +159,10 @@ std::string ChangeReport::text() const {
       static_cast<long long>(unchanged_cells), unchanged_ha);
   add("  %-28s %12lld cells\n", "data in only one grid", static_cast<long long>(nodata_changed_cells));
   add("  %-28s %12lld cells\n", "data in neither grid", static_cast<long long>(nodata_cells));
-  add("  %-28s %12.6f\n", "mean absolute change", mean_abs_change);
+  if (std::isnan(mean_abs_change))
+    add("  %-28s %12s\n", "mean absolute change", "none");
+  else
+    add("  %-28s %12.6f\n", "mean absolute change", mean_abs_change);
   for (const auto& [name, at] : {std::pair{"largest rise", &largest_rise}, std::pair{"largest fall", &largest_fall}}) {
     if (*at)
       add("  %-28s %+12.6f at x %.10g, y %.10g (row %lld, col %lld)\n", name, (*at)->change, (*at)->x, (*at)->y,
@@ -156,7 +170,7 @@ std::string ChangeReport::text() const {
     else
       add("  %-28s %12s\n", name, "none");
   }
-  add("  change map: %s\n", output.c_str());
+  out += "  change map: " + output + "\n";
   return out;
 }
 

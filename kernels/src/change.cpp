@@ -22,11 +22,22 @@ void keep_extreme(ExtremeChange& best, const ExtremeChange& candidate, double di
 
 void ChangeTally::merge(const ChangeTally& other) {
   rose += other.rose, fell += other.fell, unchanged += other.unchanged;
-  rose_m2 += other.rose_m2, fell_m2 += other.fell_m2, unchanged_m2 += other.unchanged_m2;
+  for (const auto& [row, counts] : other.rows)
+    for (size_t k = 0; k < 3; ++k) rows[row][k] += counts[k];
   one_sided += other.one_sided;
   sum_abs_change += other.sum_abs_change;
   keep_extreme(largest_rise, other.largest_rise, 1.0);
   keep_extreme(largest_fall, other.largest_fall, -1.0);
+}
+
+double ChangeTally::area_m2(Kind kind, const GridFrame& frame) const {
+  const double cell = std::fabs(frame.cell_width() * frame.cell_height());
+  double total = 0;
+  for (const auto& [row, counts] : rows) {
+    const MetricScale scale = frame.scale_at_row(row);
+    total += static_cast<double>(counts[static_cast<size_t>(kind)]) * (cell * scale.x * scale.y);
+  }
+  return total;
 }
 
 ChangeTally change_map(std::span<const float> old_values, std::span<const float> new_values, const Window& window,
@@ -34,19 +45,16 @@ ChangeTally change_map(std::span<const float> old_values, std::span<const float>
   const auto n = static_cast<size_t>(window.cells());
   if (old_values.size() != n || new_values.size() != n || change.size() != n)
     throw std::invalid_argument("change_map: every buffer must hold the window's cells");
+  (void)frame;  // areas come later, from the counts per row (ChangeTally::area_m2)
   ChangeTally t;
-  const double cell = std::fabs(frame.cell_width() * frame.cell_height());
   for (int64_t r = 0; r < window.height; ++r) {
     const int64_t row = window.row0 + r;
-    const MetricScale scale = frame.scale_at_row(row);
-    const double area = cell * scale.x * scale.y;  // square metres
-    // Counted per row, then added to the window's sums with the row's cell area.
     double abs_sum = 0;
     int64_t rose = 0, fell = 0, unchanged = 0;
     for (int64_t c = 0; c < window.width; ++c) {
       const auto i = static_cast<size_t>(r * window.width + c);
       const float a = old_values[i], b = new_values[i];
-      const bool has_a = !std::isnan(a), has_b = !std::isnan(b);
+      const bool has_a = std::isfinite(a), has_b = std::isfinite(b);
       if (!has_a || !has_b) {
         change[i] = NAN;
         t.one_sided += has_a != has_b;
@@ -66,9 +74,7 @@ ChangeTally change_map(std::span<const float> old_values, std::span<const float>
       if (d < 0) keep_extreme(t.largest_fall, here, -1.0);
     }
     t.rose += rose, t.fell += fell, t.unchanged += unchanged;
-    t.rose_m2 += static_cast<double>(rose) * area;
-    t.fell_m2 += static_cast<double>(fell) * area;
-    t.unchanged_m2 += static_cast<double>(unchanged) * area;
+    if (rose + fell + unchanged > 0) t.rows[row] = {rose, fell, unchanged};
     t.sum_abs_change += abs_sum;
   }
   return t;

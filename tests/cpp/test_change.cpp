@@ -86,8 +86,8 @@ TEST(Change, MatchesBruteForceForAnyTiling) {
   EXPECT_EQ(whole.unchanged, same);
   EXPECT_EQ(whole.one_sided, one);
   EXPECT_NEAR(whole.sum_abs_change, abs_sum, 1e-9);
-  EXPECT_DOUBLE_EQ(whole.rose_m2, static_cast<double>(rose) * 200.0);
-  EXPECT_DOUBLE_EQ(whole.fell_m2, static_cast<double>(fell) * 200.0);
+  EXPECT_DOUBLE_EQ(whole.area_m2(ChangeTally::kRose, f), static_cast<double>(rose) * 200.0);
+  EXPECT_DOUBLE_EQ(whole.area_m2(ChangeTally::kFell, f), static_cast<double>(fell) * 200.0);
   EXPECT_EQ(whole.largest_rise.change, best_rise);
   EXPECT_EQ(whole.largest_fall.change, best_fall);
   const ExtremeChange& r = whole.largest_rise;
@@ -99,6 +99,7 @@ TEST(Change, MatchesBruteForceForAnyTiling) {
     EXPECT_EQ(t2.rose, whole.rose);
     EXPECT_EQ(t2.unchanged, whole.unchanged);
     EXPECT_NEAR(t2.sum_abs_change, whole.sum_abs_change, 1e-9);
+    EXPECT_EQ(t2.area_m2(ChangeTally::kRose, f), whole.area_m2(ChangeTally::kRose, f));  // the same bits
     EXPECT_EQ(t2.largest_rise.row, whole.largest_rise.row);
     EXPECT_EQ(t2.largest_fall.col, whole.largest_fall.col);
   }
@@ -116,7 +117,7 @@ TEST(Change, AChangeEqualToTheThresholdIsNone) {
   EXPECT_EQ(t.unchanged, 2);
   EXPECT_EQ(t.largest_rise.col, 2);
   EXPECT_EQ(t.largest_fall.col, 3);
-  EXPECT_DOUBLE_EQ(t.unchanged_m2, 200.0);
+  EXPECT_DOUBLE_EQ(t.area_m2(ChangeTally::kUnchanged, f), 200.0);
 }
 
 TEST(Change, NoDataAndTiesAndNothingToReport) {
@@ -148,6 +149,6 @@ TEST(Change, AreasOnAGeographicGridAreTrueAreas) {
   std::vector<float> out(1);
   const ChangeTally t = change_map(a, b, {0, 0, 1, 1}, f, 0.01, out);
   const MetricScale s = metres_per_degree(40.0005, f.semi_major, f.inverse_flattening);
-  EXPECT_NEAR(t.rose_m2, 0.001 * s.x * 0.001 * s.y, 1e-6);
-  EXPECT_NEAR(t.rose_m2, 85.4 * 111.0, 150.0);  // about 85 m by 111 m at 40 degrees north
+  EXPECT_NEAR(t.area_m2(ChangeTally::kRose, f), 0.001 * s.x * 0.001 * s.y, 1e-6);
+  EXPECT_NEAR(t.area_m2(ChangeTally::kRose, f), 85.4 * 111.0, 150.0);  // about 85 m by 111 m at 40 degrees north
 }

@@ -323,3 +323,27 @@ def test_another_format_holds_the_same_change(runs, tmp_path):
     assert np.array_equal(tif, nc, equal_nan=True)
     with h5py.File(tmp_path / "c.nc", "r") as f:
         assert "change" in f
+
+
+def test_a_run_against_a_sweep_is_refused_unless_told_which_variable(runs, tmp_path):
+    sweep_file = tmp_path / "sweep.nc"
+    scenario = tmp_path / "scenario_for_sweep.toml"
+    # A sweep of two intercepts over the run's own scenario: its file has `mean`, not `probability`.
+    with h5py.File(runs[0], "r") as f:
+        text = f.attrs["scenario"]
+    scenario.write_text(text.decode() if isinstance(text, bytes) else str(text))
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(f'base = "{scenario}"\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n')
+    r = run_minerisk("sweep", spec, "-o", sweep_file, "-q")
+    assert r.returncode == 0, r.stderr
+    message = one_line_refusal(run_minerisk("diff", runs[0], sweep_file, "-o", tmp_path / "c.tif"))
+    assert "'probability'" in message and "'mean'" in message and "--variable" in message
+    ok = run_minerisk("diff", runs[0], f'NETCDF:"{sweep_file}":mean', "-o", tmp_path / "c.tif", "--json", "-q")
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_hectares_do_not_depend_on_the_tile_size(runs, tmp_path):
+    reports = [json.loads(diff(runs[0], runs[1], tmp_path / f"t{size}.tif", "--json", "-q", "--tile-size", size).stdout)
+               for size in (64, 100, 512)]
+    for key in ("rose_cells", "fell_cells", "unchanged_cells", "rose_ha", "fell_ha", "unchanged_ha", "largest_rise"):
+        assert reports[0][key] == reports[1][key] == reports[2][key], key
