@@ -155,8 +155,11 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   std::error_code ec;
   const bool exists = fs::exists(fs::symlink_status(options.output, ec));
   const std::optional<FileStat> seen = stat_file(options.output);
-  std::optional<UpdateRecord> before = exists ? read_update_record(options.output, why) : std::nullopt;
-  if (exists && !before && !given.overwrite)
+  bool damaged = false;
+  std::optional<UpdateRecord> before = exists ? read_update_record(options.output, why, &damaged) : std::nullopt;
+  // A minerisk output whose record is damaged is replaced by a full computation; any other file
+  // only with --overwrite.
+  if (exists && !before && !damaged && !given.overwrite)
     throw UserError("'" + options.output.string() + "' exists but cannot be updated: " + why +
                     "; use --overwrite to replace it with a full computation");
   if (!exists) why = "there is no previous output";
@@ -165,7 +168,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   if (before && !given.evidence_given) options.evidence = evidence_storage_named(before->evidence, "evidence");
   // An update replaces its own output and companions; the first, with no output yet, is a run,
   // and replaces other files (an evidence file, a picture) only with --overwrite, as run does.
-  options.overwrite = given.overwrite || before.has_value();
+  options.overwrite = given.overwrite || before.has_value() || damaged;
   const KnownHashes known = before ? before->known_hashes() : KnownHashes{};
   ops::GridOutput output(scenario, options, "update", &known);
   const Model& model = output.model();

@@ -12,6 +12,7 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/run.hpp"
+#include "minerisk/engine/update_record.hpp"
 
 namespace fs = std::filesystem;
 
@@ -34,6 +35,14 @@ fs::path dated(const fs::path& file, const std::string& stamp) {
 
 std::string escaped(const std::string& text) { return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)"); }
 
+// Whether `file` is an output of minerisk (it holds a record of its tiles, whole or damaged):
+// only those are listed, and pruned, however their names look.
+bool is_minerisk_output(const fs::path& file) {
+  std::string why;
+  bool damaged = false;
+  return read_update_record(file, why, &damaged).has_value() || damaged;
+}
+
 // The dated grids of `output`, newest first (by name: the dates sort as time does).
 std::vector<fs::path> dated_grids(const fs::path& output) {
   const std::regex pattern(escaped(output.stem().string()) + R"(\.\d{8}T\d{6}Z(-\d+)?)" + escaped(output.extension().string()));
@@ -42,7 +51,7 @@ std::vector<fs::path> dated_grids(const fs::path& output) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(folder, ec))
     if (std::regex_match(entry.path().filename().string(), pattern) && entry.is_regular_file(ec) &&
-        !entry.is_symlink(ec))
+        !entry.is_symlink(ec) && is_minerisk_output(entry.path()))
       grids.push_back(entry.path());
   // Newest first: by date, then by the -N of the same second (higher is later).
   std::sort(grids.begin(), grids.end(), [](const fs::path& a, const fs::path& b) {

@@ -15,8 +15,9 @@ namespace minerisk::ops {
 std::vector<std::filesystem::path> keep_previous(const std::filesystem::path& output, const std::string& date, int keep);
 
 /// After the commit: removes the oldest dated grids (and their pictures) beyond the newest
-/// `keep` (none with `keep` 0: dated grids kept on other nights are left alone). Returns the
-/// grids kept, newest first.
+/// `keep` (none with `keep` 0: dated grids kept on other nights are left alone). Only files
+/// that are outputs of minerisk count, whatever the names of others. Returns the grids kept,
+/// newest first.
 std::vector<std::filesystem::path> prune_kept(const std::filesystem::path& output, int keep);
 
 /// A file's modification time as ISO 8601 UTC: the date of a previous output without a record.

@@ -107,6 +107,28 @@ std::optional<std::vector<std::byte>> read_bytes(hid_t group, const char* name) 
   if (H5Dread(ds.get(), H5T_NATIVE_UCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0) return std::nullopt;
   return bytes;
 }
+// The record's own checksum: every attribute below and every array, by name, in this order.
+// A record changed by anyone but minerisk (a flipped bit, an edited attribute) is damaged: its
+// digests and picture maxima are not trusted, and the update computes every tile.
+constexpr const char* kChecked[] = {"format", "model_digest", "tile_size", "tiles_x", "tiles_y", "parts", "evidence",
+                                    "files", "probability_digest", "part_files", "changes"};
+constexpr const char* kArrays[] = {"tile_fingerprints", "chunk_digests", "picture_maxima", "chunk_crc32"};
+
+std::string record_checksum(const std::map<std::string, std::string>& texts,
+                            const std::map<std::string, std::vector<std::byte>>& arrays) {
+  Sha256 h;
+  for (const char* name : kChecked) {
+    h.add_text(name);
+    h.add_text(texts.at(name));
+  }
+  for (const char* name : kArrays) {
+    const auto& bytes = arrays.at(name);
+    h.add_text(name);
+    h.add_int(static_cast<int64_t>(bytes.size()));
+    h.add_bytes(bytes.data(), bytes.size());
+  }
+  return h.finish().hex();
+}
 }  // namespace
 
 Digest UpdateRecord::probability_digest() const {
@@ -150,31 +172,36 @@ std::string update_model_digest(const Scenario& scenario, const Grid& grid, int6
 void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
   nlohmann::json changes = r.changes;
   while (changes.size() > UpdateRecord::kChangesKept) changes.erase(changes.begin());
-  writer.add_record_group(
-      kGroup,
-      {{"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
-                       "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
-                       "probability chunk (chunk_digests); each tile's maxima in the pixels of the quick-look picture "
-                       "(picture_maxima, float32); the CRC-32 of each stored chunk, the probability's then each "
-                       "evidence layer's (chunk_crc32, uint32); tiles row by row"},
-       {"format", std::to_string(UpdateRecord::kFormat)},
-       {"model_digest", r.model_digest},
-       {"tile_size", std::to_string(r.tile_size)},
-       {"tiles_x", std::to_string(r.tiles_x)},
-       {"tiles_y", std::to_string(r.tiles_y)},
-       {"parts", nlohmann::json(r.parts).dump()},
-       {"evidence", r.evidence},
-       {"files", files_json(r.files).dump()},
-       {"probability_digest", r.probability_digest().hex()},
-       {"part_files", nlohmann::json(r.part_files).dump()},
-       {"changes", changes.dump()}},
-      {{"tile_fingerprints", concatenated(r.fingerprints)},
-       {"chunk_digests", concatenated(r.chunks)},
-       {"picture_maxima", bytes_of(r.picture)},
-       {"chunk_crc32", bytes_of(r.crc32)}});
+  const std::map<std::string, std::string> texts{{"format", std::to_string(UpdateRecord::kFormat)},
+                                                 {"model_digest", r.model_digest},
+                                                 {"tile_size", std::to_string(r.tile_size)},
+                                                 {"tiles_x", std::to_string(r.tiles_x)},
+                                                 {"tiles_y", std::to_string(r.tiles_y)},
+                                                 {"parts", nlohmann::json(r.parts).dump()},
+                                                 {"evidence", r.evidence},
+                                                 {"files", files_json(r.files).dump()},
+                                                 {"probability_digest", r.probability_digest().hex()},
+                                                 {"part_files", nlohmann::json(r.part_files).dump()},
+                                                 {"changes", changes.dump()}};
+  const std::map<std::string, std::vector<std::byte>> arrays{{"tile_fingerprints", concatenated(r.fingerprints)},
+                                                             {"chunk_digests", concatenated(r.chunks)},
+                                                             {"picture_maxima", bytes_of(r.picture)},
+                                                             {"chunk_crc32", bytes_of(r.crc32)}};
+  std::vector<std::pair<std::string, std::string>> attributes{
+      {"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
+                      "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
+                      "probability chunk (chunk_digests); each tile's maxima in the pixels of the quick-look picture "
+                      "(picture_maxima, float32); the CRC-32 of each stored chunk, the probability's then each "
+                      "evidence layer's (chunk_crc32, uint32); tiles row by row. record_sha256 checks all of it"}};
+  for (const char* name : kChecked) attributes.emplace_back(name, texts.at(name));
+  attributes.emplace_back("record_sha256", record_checksum(texts, arrays));
+  std::vector<std::pair<std::string, std::vector<std::byte>>> named_arrays;
+  for (const char* name : kArrays) named_arrays.emplace_back(name, arrays.at(name));
+  writer.add_record_group(kGroup, attributes, named_arrays);
 }
 
-std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::string& why) {
+std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::string& why, bool* damaged) {
+  if (damaged) *damaged = false;
   h5::quiet_errors();  // a missing group is an answer here, not an error to print
   {
     h5::File file(H5Fopen(grid_file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
@@ -198,6 +225,15 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
         why = "its record of tiles has another format (format " + text("format") + ")";
         return std::nullopt;
       }
+      std::map<std::string, std::string> texts;
+      for (const char* name : kChecked) texts[name] = text(name);
+      std::map<std::string, std::vector<std::byte>> arrays;
+      for (const char* name : kArrays) {
+        auto bytes = read_bytes(group.get(), name);
+        if (!bytes) throw std::runtime_error(std::string(name) + " missing");
+        arrays[name] = std::move(*bytes);
+      }
+      if (record_checksum(texts, arrays) != text("record_sha256")) throw std::runtime_error("its checksum does not match");
       r.model_digest = text("model_digest");
       r.tile_size = std::stoll(text("tile_size"));
       r.tiles_x = std::stoll(text("tiles_x"));
@@ -206,6 +242,7 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       r.evidence = text("evidence");
       r.files = files_of(nlohmann::json::parse(text("files")));
       r.changes = nlohmann::json::parse(text("changes"));
+      if (!r.changes.is_array()) throw std::runtime_error("changes is not a list");
       r.history = read_text(file.get(), "history").value_or("");
       auto fingerprints = read_bytes(group.get(), "tile_fingerprints");
       auto chunks = read_bytes(group.get(), "chunk_digests");
@@ -215,12 +252,13 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       r.part_files = nlohmann::json::parse(text("part_files")).get<std::map<std::string, std::string>>();
       r.fingerprints = split(*fingerprints);
       r.chunks = split(*chunks);
-      if (r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||
+      if (r.tile_size < 1 || r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||
           r.chunks.size() != static_cast<size_t>(r.tiles()) || r.crc32.size() % static_cast<size_t>(r.tiles()) != 0)
         throw std::runtime_error("the digest arrays do not match the tile counts");
       return r;
     } catch (const std::exception& e) {
       why = std::string("its record of tiles is damaged (") + e.what() + ")";
+      if (damaged) *damaged = true;
       return std::nullopt;
     }
   }

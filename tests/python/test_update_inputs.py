@@ -181,3 +181,25 @@ def test_a_damaged_chunk_is_recomputed_not_copied(region, tmp_path):
     assert s["tiles_damaged"] == 1 and s["tiles_recomputed"] == 1
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
+
+
+@pytest.mark.parametrize("target", ["picture_maxima", "chunk_digests", "tile_fingerprints", "changes"])
+def test_a_tampered_record_makes_a_full_computation(region, tmp_path, target):
+    """A record changed by anyone but minerisk is not trusted: its checksum fails, every tile is
+    computed again, and the picture and the digests are right again."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with h5py.File(out, "r+") as f:
+        group = f["update"]
+        if target == "changes":
+            del group.attrs["changes"]
+            group.attrs.create("changes", np.bytes_("{}"))
+        else:
+            data = group[target][()]
+            data[3] ^= 0xFF
+            group[target][...] = data
+    s = summary(update(scenario, out))
+    assert s["tiles_recomputed"] == 25 and "damaged" in s["full_reason"]
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")

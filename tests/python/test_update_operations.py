@@ -226,3 +226,17 @@ def test_tiling_and_storage_of_the_previous_output_are_kept(region, tmp_path):
     s = summary(run_minerisk("update", scenario, "-o", out, "--log-format", "json"))
     assert s["tiles_recomputed"] == 0 and s["tiles_total"] == 36
     assert record_of(out)["evidence"] == "float32" and record_of(out)["tile_size"] == "100"
+
+
+def test_keep_prunes_only_its_own_grids(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    notes = tmp_path / "out.20200101T000000Z.nc"  # named like a dated grid, but someone's notes
+    notes.write_text("my notes\n")
+    summary(update(scenario, out))
+    x0, y0, cell = frame(copy)
+    for k in range(2):
+        add_find(copy, x0 + (100 + 200 * k) * cell, y0 - 100 * cell)
+        s = summary(update(scenario, out, "--keep", "1"))
+    assert notes.read_text() == "my notes\n"
+    assert len(s["kept"]) == 1 and pathlib.Path(s["kept"][0]).name != notes.name

@@ -67,7 +67,10 @@ std::string update_model_digest(const Scenario& scenario, const Grid& grid, int6
 void write_update_record(RunFileWriter& writer, const UpdateRecord& record);
 
 /// The record of an existing grid file, or nothing with the reason in `why` (not a minerisk
-/// grid, written before updates were recorded, damaged).
-std::optional<UpdateRecord> read_update_record(const std::filesystem::path& grid_file, std::string& why);
+/// grid, written before updates were recorded, damaged). `damaged`, when given, says whether the
+/// file has a record that is damaged (its checksum does not match, a field is missing or
+/// malformed): a minerisk output all the same, whose tiles are all computed again.
+std::optional<UpdateRecord> read_update_record(const std::filesystem::path& grid_file, std::string& why,
+                                               bool* damaged = nullptr);
 
 }  // namespace minerisk
