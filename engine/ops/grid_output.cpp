@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace minerisk::ops {
 
-namespace {
 // The DEM's no-data is the region's no-data: no valid cell means the DEM has none over the grid.
 void require_data(int64_t valid, const Scenario& s) {
   if (valid == 0)
@@ -28,6 +27,11 @@ void require_data(int64_t valid, const Scenario& s) {
                     "the grid");
 }
 
+int64_t valid_cells(std::span<const float> values) {
+  return std::count_if(values.begin(), values.end(), [](float v) { return !std::isnan(v); });
+}
+
+namespace {
 // What the user should know of how the evidence was stored: packed values beyond the range,
 // and, without evidence, an older evidence file left beside the new grid (never removed: it is
 // not an output of this run, and the grid no longer names it).
@@ -183,16 +187,13 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     std::atomic<int64_t> valid{0};
     std::atomic<bool> copied{false};
     // Tiles are found by their place in the plan: the loop hands out windows.
-    auto index_of = [&](const kernels::Window& w) {
-      return (w.row0 / options_.tile_size) * record.tiles_x + w.col0 / options_.tile_size;
-    };
     if (timed) times_.mark_phase("prepare");
     for_each_tile(tiles, options_.loop("minerisk " + command_),
                   [&](const kernels::Window& tile) {
-                    const int64_t index = index_of(tile);
+                    const int64_t index = record.tile_index(tile);
                     SuppliedTile t = supplier.supply(index, tile, writer, timed);
                     if (t.copied) copied = true;
-                    valid += std::count_if(t.probability.begin(), t.probability.end(), [](float v) { return !std::isnan(v); });
+                    valid += valid_cells(t.probability);
                     {
                       const TimedWork w(timed, "quicklook");
                       if (t.picture.empty()) t.picture = quicklook.reduce(tile, t.probability);

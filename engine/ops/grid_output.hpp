@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "minerisk/engine/digest.hpp"
@@ -95,6 +96,12 @@ class GridOutput {
   UpdateRecord written_;
   KnownHashes known_;  // input hashes to reuse while a file's stat is the same
 };
+
+/// The cells that hold a value (not NaN).
+int64_t valid_cells(std::span<const float> values);
+/// A UserError naming the DEM when no cell of the grid holds a value: the DEM's no-data is the
+/// region's no-data.
+void require_data(int64_t valid, const Scenario& scenario);
 
 /// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).
 SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times);

@@ -1,47 +1,16 @@
 #include "minerisk/engine/ops/run.hpp"
 
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <mutex>
-
-#include <tbb/info.h>
-
-#include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/gdal_support.hpp"
-#include "minerisk/engine/run_file_writer.hpp"
-#include "minerisk/engine/stage_times.hpp"
+#include "grid_output.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
-#include "minerisk/engine/quicklook.hpp"
-#include "minerisk/engine/output_format.hpp"
-#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
-#include "minerisk/engine/version.hpp"
-#include "grid_output.hpp"
-#include "staging.hpp"
 
 namespace fs = std::filesystem;
 
 namespace minerisk {
 
 namespace {
-// The result's cells that hold a value.
-int64_t valid_cells(const std::vector<float>& values) {
-  return std::count_if(values.begin(), values.end(), [](float v) { return !std::isnan(v); });
-}
-
-// The DEM's no-data is the region's no-data: no valid cell means the DEM has none over the grid.
-void require_data(int64_t valid, const Scenario& s) {
-  if (valid == 0)
-    throw UserError("terrain.dem: '" + s.dem.string() +
-                    "' has no data over the grid: every cell is no-data; check its no-data value and that it covers "
-                    "the grid");
-}
-
 // A run computes every tile.
 class ComputeEveryTile final : public ops::TileSupplier {
  public:
@@ -61,10 +30,13 @@ fs::path picture_path(const fs::path& output) {
   return p;
 }
 
+namespace {
+// The changes table's record of a run: every tile computed.
 nlohmann::json full_run_change(const std::string& date, int64_t tiles, const std::string& why) {
   return {{"date", date}, {"command", "run"}, {"inputs_changed", nlohmann::json::array()}, {"tiles_recomputed", tiles},
           {"tiles_total", tiles}, {"full_reason", why}};
 }
+}  // namespace
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
   ops::GridOutput output(scenario, options);
@@ -98,7 +70,7 @@ GridResult compute_grid(const Scenario& scenario, const ops::Control& control) {
     place(r.probability, out.probability);
     for (size_t k = 0; k < r.evidence.size(); ++k) place(r.evidence[k], out.evidence[k]);
   });
-  require_data(valid_cells(out.probability), scenario);
+  ops::require_data(ops::valid_cells(out.probability), scenario);
   return out;
 }
 

@@ -35,9 +35,8 @@ std::vector<Digest> fingerprint_tiles(const Model& model, const std::vector<kern
     reuse[p] = now != record.part_files.end() && then != before.part_files.end() && now->second == then->second;
   }
   std::vector<Digest> out(tiles.size() * parts);
-  const int64_t tile_size = record.tile_size;
   for_each_tile(tiles, {control.threads, true, "", control.cancel, {}}, [&](const kernels::Window& tile) {
-    const int64_t index = (tile.row0 / tile_size) * record.tiles_x + tile.col0 / tile_size;
+    const int64_t index = record.tile_index(tile);
     for (size_t p = 0; p < parts; ++p)
       out[static_cast<size_t>(index) * parts + p] = reuse[p] ? before.fingerprint(index, p) : model.fingerprint(p, tile);
   });

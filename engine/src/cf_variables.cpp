@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "cf_grid_mapping.hpp"
 
@@ -23,6 +24,28 @@ void set_text(hid_t object, const std::string& name, const std::string& value) {
   h5::Attribute attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
   require(attr, "attribute " + name);
   check(H5Awrite(attr.get(), type.get(), value.empty() ? "" : value.c_str()), "writing attribute " + name);
+}
+
+// A text attribute as netCDF writes it (fixed-length) or as h5py does (variable-length).
+std::optional<std::string> read_text(hid_t object, const char* name) {
+  if (H5Aexists(object, name) <= 0) return std::nullopt;
+  h5::Attribute attr(H5Aopen(object, name, H5P_DEFAULT));
+  h5::Datatype type(H5Aget_type(attr.get()));
+  if (!attr.valid() || !type.valid() || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    h5::Datatype memtype(H5Tcopy(H5T_C_S1));
+    H5Tset_size(memtype.get(), H5T_VARIABLE);
+    char* value = nullptr;
+    if (H5Aread(attr.get(), memtype.get(), &value) < 0 || !value) return std::nullopt;
+    std::string text(value);
+    H5free_memory(value);
+    return text;
+  }
+  const size_t size = H5Tget_size(type.get());
+  std::string text(size, '\0');
+  if (H5Aread(attr.get(), type.get(), text.data()) < 0) return std::nullopt;
+  text.resize(std::strlen(text.c_str()));
+  return text;
 }
 
 void set_number(hid_t object, const std::string& name, hid_t type, const void* values, hsize_t count) {

@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,9 @@ namespace minerisk::cf {
 
 /// A fixed-length string attribute, which netCDF reads as a text (NC_CHAR) attribute.
 void set_text(hid_t object, const std::string& name, const std::string& value);
+/// A text attribute, fixed-length as set_text (and netCDF) writes it or variable-length as h5py
+/// does; nothing when it is absent or not text.
+std::optional<std::string> read_text(hid_t object, const char* name);
 /// A number attribute: a scalar, or a vector of `count` values.
 void set_number(hid_t object, const std::string& name, hid_t type, const void* values, hsize_t count = 1);
 /// A property list of class `cls` that tracks creation order, as netCDF-4 files do.

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "cf_variables.hpp"
 #include "chunk_codec.hpp"
 #include "hdf5_handles.hpp"
 
@@ -16,18 +17,6 @@ namespace fs = std::filesystem;
 namespace minerisk {
 
 namespace {
-// The root attribute `name` as text ("" when absent).
-std::string root_text(hid_t file, const char* name) {
-  if (H5Aexists(file, name) <= 0) return "";
-  h5::Attribute attr(H5Aopen(file, name, H5P_DEFAULT));
-  h5::Datatype type(H5Aget_type(attr.get()));
-  if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0) return "";
-  std::string text(H5Tget_size(type.get()), '\0');
-  if (H5Aread(attr.get(), type.get(), text.data()) < 0) return "";
-  text.resize(std::strlen(text.c_str()));
-  return text;
-}
-
 // Where each tile's chunk of `variable` lies in the file; false when one is missing or was
 // stored with a filter skipped (its bytes are then not what this version writes).
 bool locate(hid_t file, const std::string& variable, const std::vector<kernels::Window>& tiles,
@@ -68,33 +57,34 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   }
   // The descriptors first, without following a link; HDF5 then opens the very files they hold
   // (/proc/self/fd), and the grid must still be the one whose record was read.
-  p.grid_fd_ = open_no_follow(grid_file);
+  p.grid_fd_ = Descriptor(open_no_follow(grid_file));
   struct stat st{};
-  if (p.grid_fd_ < 0 || ::fstat(p.grid_fd_, &st) != 0 || static_cast<uint64_t>(st.st_ino) != seen.inode ||
+  if (p.grid_fd_.get() < 0 || ::fstat(p.grid_fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_ino) != seen.inode ||
       static_cast<uint64_t>(st.st_dev) != seen.device ||
       static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec != seen.ctime_ns) {
     why = "it was replaced or changed while this update ran";
     return std::nullopt;
   }
   std::vector<std::vector<uint64_t>> located;
-  h5::File grid(H5Fopen(fd_path(p.grid_fd_).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5::File grid(H5Fopen(fd_path(p.grid_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!grid.valid() || !locate(grid.get(), "probability", tiles, located)) {
     why = "its probability is not stored one chunk per tile as this version writes it";
     return std::nullopt;
   }
   for (const auto& a : located) p.probability_.push_back({a[0], a[1]});
   if (evidence_layers.empty()) return p;
-  p.evidence_fd_ = open_no_follow(evidence_file);
-  if (p.evidence_fd_ < 0) {
+  p.evidence_fd_ = Descriptor(open_no_follow(evidence_file));
+  if (p.evidence_fd_.get() < 0) {
     why = "its evidence file '" + evidence_file.string() + "' is missing or a link";
     return std::nullopt;
   }
-  h5::File evidence(H5Fopen(fd_path(p.evidence_fd_).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5::File evidence(H5Fopen(fd_path(p.evidence_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!evidence.valid()) {
     why = "its evidence file '" + evidence_file.string() + "' cannot be read (damaged, or not HDF5)";
     return std::nullopt;
   }
-  if (root_text(evidence.get(), "run_id").empty() || root_text(evidence.get(), "run_id") != root_text(grid.get(), "run_id")) {
+  if (const auto run_id = cf::read_text(evidence.get(), "run_id"); !run_id || run_id->empty() ||
+      run_id != cf::read_text(grid.get(), "run_id")) {
     why = "the evidence file beside it is not the grid's own (another run's)";
     return std::nullopt;
   }
@@ -109,28 +99,23 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   return p;
 }
 
-PreviousOutput::PreviousOutput(PreviousOutput&& o) noexcept
-    : record_(std::move(o.record_)), grid_fd_(std::exchange(o.grid_fd_, -1)), evidence_fd_(std::exchange(o.evidence_fd_, -1)),
-      probability_(std::move(o.probability_)), evidence_(std::move(o.evidence_)) {}
-
-PreviousOutput& PreviousOutput::operator=(PreviousOutput&& o) noexcept {
+PreviousOutput::Descriptor& PreviousOutput::Descriptor::operator=(Descriptor&& o) noexcept {
   if (this != &o) {
-    this->~PreviousOutput();
-    new (this) PreviousOutput(std::move(o));
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
   }
   return *this;
 }
 
-PreviousOutput::~PreviousOutput() {
-  if (grid_fd_ >= 0) ::close(grid_fd_);
-  if (evidence_fd_ >= 0) ::close(evidence_fd_);
+PreviousOutput::Descriptor::~Descriptor() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
-std::vector<std::byte> PreviousOutput::read(int fd, const Location& at) const {
+std::vector<std::byte> PreviousOutput::read(const Descriptor& file, const Location& at) const {
   std::vector<std::byte> bytes(at.size);
   size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(at.address + done));
+    const ssize_t n = ::pread(file.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(at.address + done));
     if (n <= 0) throw std::runtime_error("reading a stored tile of the previous output failed");
     done += static_cast<size_t>(n);
   }

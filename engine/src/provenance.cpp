@@ -1,6 +1,5 @@
 #include "minerisk/engine/provenance.hpp"
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <array>
@@ -14,6 +13,7 @@
 #include <stdexcept>
 
 #include "minerisk/engine/dataset_name.hpp"
+#include "minerisk/engine/digest.hpp"
 
 namespace fs = std::filesystem;
 
@@ -22,23 +22,13 @@ namespace minerisk {
 std::string sha256_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read '" + path.string() + "' to hash it");
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  Sha256 h;
   std::vector<char> buffer(1 << 20);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+    h.add_bytes(buffer.data(), static_cast<size_t>(in.gcount()));
   }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
-  std::string hex;
-  char byte[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
+  return h.finish().hex();
 }
 
 std::optional<FileStat> stat_file(const fs::path& path) {

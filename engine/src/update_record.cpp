@@ -9,6 +9,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "cf_variables.hpp"
 #include "hdf5_handles.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/version.hpp"
@@ -72,28 +73,6 @@ std::vector<InputFile> files_of(const nlohmann::json& array) {
     files.push_back(std::move(f));
   }
   return files;
-}
-
-// A text attribute as netCDF writes it (fixed-length) or as h5py does (variable-length).
-std::optional<std::string> read_text(hid_t object, const char* name) {
-  if (H5Aexists(object, name) <= 0) return std::nullopt;
-  h5::Attribute attr(H5Aopen(object, name, H5P_DEFAULT));
-  h5::Datatype type(H5Aget_type(attr.get()));
-  if (!attr.valid() || !type.valid() || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
-  if (H5Tis_variable_str(type.get()) > 0) {
-    h5::Datatype memtype(H5Tcopy(H5T_C_S1));
-    H5Tset_size(memtype.get(), H5T_VARIABLE);
-    char* value = nullptr;
-    if (H5Aread(attr.get(), memtype.get(), &value) < 0 || !value) return std::nullopt;
-    std::string text(value);
-    H5free_memory(value);
-    return text;
-  }
-  const size_t size = H5Tget_size(type.get());
-  std::string text(size, '\0');
-  if (H5Aread(attr.get(), type.get(), text.data()) < 0) return std::nullopt;
-  text.resize(std::strlen(text.c_str()));
-  return text;
 }
 
 std::optional<std::vector<std::byte>> read_bytes(hid_t group, const char* name) {
@@ -217,7 +196,7 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
     try {
       UpdateRecord r;
       auto text = [&](const char* name) {
-        auto v = read_text(group.get(), name);
+        auto v = cf::read_text(group.get(), name);
         if (!v) throw std::runtime_error(std::string("attribute ") + name + " missing");
         return *v;
       };
@@ -243,7 +222,7 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       r.files = files_of(nlohmann::json::parse(text("files")));
       r.changes = nlohmann::json::parse(text("changes"));
       if (!r.changes.is_array()) throw std::runtime_error("changes is not a list");
-      r.history = read_text(file.get(), "history").value_or("");
+      r.history = cf::read_text(file.get(), "history").value_or("");
       auto fingerprints = read_bytes(group.get(), "tile_fingerprints");
       auto chunks = read_bytes(group.get(), "chunk_digests");
       if (!fingerprints || !chunks) throw std::runtime_error("a digest array is missing");

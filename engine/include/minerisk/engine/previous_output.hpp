@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "minerisk/engine/update_record.hpp"
@@ -26,9 +27,6 @@ class PreviousOutput {
                                             const std::vector<std::string>& evidence_layers,
                                             const std::vector<kernels::Window>& tiles, UpdateRecord record,
                                             const FileStat& seen, std::string& why);
-  PreviousOutput(PreviousOutput&&) noexcept;
-  PreviousOutput& operator=(PreviousOutput&&) noexcept;
-  ~PreviousOutput();
 
   const UpdateRecord& record() const { return record_; }
   /// Tile `index`'s stored probability chunk, and each evidence layer's in the order given to
@@ -45,11 +43,24 @@ class PreviousOutput {
   struct Location {
     uint64_t address = 0, size = 0;
   };
+  /// A file descriptor, closed with its owner.
+  class Descriptor {
+   public:
+    Descriptor() = default;
+    explicit Descriptor(int fd) : fd_(fd) {}
+    Descriptor(Descriptor&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    Descriptor& operator=(Descriptor&& o) noexcept;
+    ~Descriptor();
+    int get() const { return fd_; }
+
+   private:
+    int fd_ = -1;
+  };
   PreviousOutput() = default;
-  std::vector<std::byte> read(int fd, const Location& at) const;
+  std::vector<std::byte> read(const Descriptor& file, const Location& at) const;
 
   UpdateRecord record_;
-  int grid_fd_ = -1, evidence_fd_ = -1;
+  Descriptor grid_fd_, evidence_fd_;
   std::vector<Location> probability_;             // per tile
   std::vector<std::vector<Location>> evidence_;   // per tile, per layer
 };

@@ -46,6 +46,8 @@ struct UpdateRecord {
   std::string history;  // the grid file's history attribute (read back; written by the writer)
 
   int64_t tiles() const { return tiles_x * tiles_y; }
+  /// A tile's place in the record: row-major over the tile plan.
+  int64_t tile_index(const kernels::Window& tile) const { return (tile.row0 / tile_size) * tiles_x + tile.col0 / tile_size; }
   /// The chunks of a tile: the probability's and each evidence layer's.
   size_t chunks_per_tile() const { return tiles() > 0 ? crc32.size() / static_cast<size_t>(tiles()) : 0; }
   const Digest& fingerprint(int64_t tile, size_t part) const { return fingerprints[static_cast<size_t>(tile) * parts.size() + part]; }
