@@ -54,5 +54,6 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
 void add_explain_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_update_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_diff_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

@@ -247,12 +247,22 @@ float GridFileReader::read_cell(const std::string& variable, int64_t row, int64_
 }
 
 std::vector<float> GridFileReader::read_tile(const kernels::Window& window, DatasetPtr& handle) const {
+  return read_variable_window("", window, handle);
+}
+
+bool GridFileReader::has_variable(const std::string& variable) const {
+  return std::find(variables_.begin(), variables_.end(), variable) != variables_.end();
+}
+
+std::vector<float> GridFileReader::read_variable_window(const std::string& variable, const kernels::Window& window,
+                                               DatasetPtr& handle) const {
   if (window.col0 < 0 || window.row0 < 0 || window.width <= 0 || window.height <= 0 ||
       window.col0 + window.width > grid_.width() || window.row0 + window.height > grid_.height())
-    throw std::invalid_argument("GridFileReader::read_tile: the window must lie inside the grid");
+    throw std::invalid_argument("GridFileReader::read_variable_window: the window must lie inside the grid");
   std::string what;
-  if (!handle) handle = open_variable("", what);
-  what = "grid: '" + name_.string() + "'" + (variable_.empty() ? "" : " variable '" + variable_ + "'");
+  if (!handle) handle = open_variable(variable, what);
+  const std::string& v = variable.empty() ? variable_ : variable;
+  what = "grid: '" + name_.string() + "'" + (v.empty() ? "" : " variable '" + v + "'");
   std::vector<float> values(static_cast<size_t>(window.cells()));
   read_window(*handle, what, window.col0, window.row0, window.width, window.height, values.data());
   return values;

@@ -24,24 +24,28 @@ void check_threads(int threads, const std::string& option) {
 
 void for_each_tile(const std::vector<kernels::Window>& tiles, const TileLoopOptions& options,
                    const std::function<void(const kernels::Window&)>& work) {
+  for_each_job(static_cast<int64_t>(tiles.size()), options, [&](int64_t i) { work(tiles[static_cast<size_t>(i)]); });
+}
+
+void for_each_job(int64_t jobs, const TileLoopOptions& options, const std::function<void(int64_t)>& work) {
   check_threads(options.threads);
   std::optional<tbb::global_control> limit;
   if (options.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, options.threads);
-  Progress progress(static_cast<int64_t>(tiles.size()), options.label, options.quiet);
+  Progress progress(jobs, options.label, options.quiet);
   // The caller's callback sees the tiles done in order of completion, one call at a time.
   std::mutex callback_mutex;
   int64_t done = 0;
   std::atomic<bool> stopped{false};
   auto cancelled = [&] { return stopped.load() || (options.cancel && options.cancel->load()); };
-  kernels::parallel_for(tbb::blocked_range<size_t>(0, tiles.size(), 1), [&](const tbb::blocked_range<size_t>& range) {
-    for (size_t i = range.begin(); i != range.end(); ++i) {
+  kernels::parallel_for(tbb::blocked_range<int64_t>(0, jobs, 1), [&](const tbb::blocked_range<int64_t>& range) {
+    for (int64_t i = range.begin(); i != range.end(); ++i) {
       if (cancelled()) throw Cancelled();
-      work(tiles[i]);
+      work(i);
       progress.tick();
       if (options.progress) {
         std::lock_guard lock(callback_mutex);
         ++done;
-        if (!options.progress(static_cast<double>(done) / static_cast<double>(tiles.size()))) stopped.store(true);
+        if (!options.progress(static_cast<double>(done) / static_cast<double>(jobs))) stopped.store(true);
       }
     }
   });

@@ -14,7 +14,7 @@
 namespace minerisk {
 namespace {
 
-using FeatureVisitor = std::function<void(OGRGeometry& geometry_in_grid_crs, double value, GIntBig fid)>;
+using FeatureVisitor = std::function<void(OGRGeometry& geometry_in_grid_crs, double value, GIntBig fid, OGRFeature& feature)>;
 
 enum class Shape { lines, points, polygons, polygons_or_lines, any };
 
@@ -229,7 +229,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     OGREnvelope e;
     geometry->getEnvelope(&e);
     extent.Merge(e);
-    visit(*geometry, value, feature->GetFID());
+    visit(*geometry, value, feature->GetFID(), *feature);
     ++count;
   }
   check_reading();
@@ -310,7 +310,7 @@ std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const G
                                             std::vector<int64_t>* line_keys) {
   std::vector<kernels::Segment> segments;
   GIntBig sequence = 0;  // for drivers without feature ids (-1): the feature's place in the layer
-  visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig fid) {
+  visit_layer(spec, grid, role, Shape::lines, false, [&](OGRGeometry& g, double, GIntBig fid, OGRFeature&) {
     LineKeys lk{line_keys, fid >= 0 ? fid : sequence, 0};
     ++sequence;
     add_segments(g, segments, lk);
@@ -321,7 +321,7 @@ std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const G
 Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
   Geometries out;
   int64_t feature = 0;
-  visit_layer(spec, grid, role, Shape::any, false, [&](OGRGeometry& g, double, GIntBig) {
+  visit_layer(spec, grid, role, Shape::any, false, [&](OGRGeometry& g, double, GIntBig, OGRFeature&) {
     add_points_as_segments(g, out.segments);
     add_segments(g, out.segments);  // lines, and the rings of polygons
     add_polygons(g, 1.0, out.polygons);
@@ -334,7 +334,7 @@ Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const 
 
 std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
   std::vector<kernels::WeightedPoint> points;
-  visit_layer(spec, grid, role, Shape::points, false, [&](OGRGeometry& g, double value, GIntBig) {
+  visit_layer(spec, grid, role, Shape::points, false, [&](OGRGeometry& g, double value, GIntBig, OGRFeature&) {
     if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
       points.push_back({g.toPoint()->getX(), g.toPoint()->getY(), value});
     } else {
@@ -352,7 +352,7 @@ std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const G
   const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
   const double buffer_units = line_buffer_m / std::sqrt(scale.x * scale.y);
   int64_t record = 0;  // the features in the order read: each record's index
-  visit_layer(spec, grid, role, shape, true, [&](OGRGeometry& g, double value, GIntBig fid) {
+  visit_layer(spec, grid, role, shape, true, [&](OGRGeometry& g, double value, GIntBig fid, OGRFeature&) {
     const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
     const int64_t this_record = record++;
     if (OGR_GT_IsCurve(flat) || flat == wkbMultiLineString || flat == wkbMultiCurve) {
@@ -366,6 +366,12 @@ std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const G
     }
   });
   return polygons;
+}
+
+void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                            const std::function<void(OGRGeometry&, OGRFeature&)>& visit) {
+  visit_layer(spec, grid, role, Shape::polygons, false,
+              [&](OGRGeometry& g, double, GIntBig, OGRFeature& feature) { visit(g, feature); });
 }
 
 }  // namespace minerisk

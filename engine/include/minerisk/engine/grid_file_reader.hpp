@@ -39,6 +39,11 @@ class GridFileReader {
   /// `handle`: opened on the first call and kept by the caller, one per thread (GDAL's datasets
   /// are not thread-safe; separate handles of one file are). For reading tile by tile.
   std::vector<float> read_tile(const kernels::Window& window, DatasetPtr& handle) const;
+  /// The same for any variable read() takes ("evidence/<name>", a sweep's "sd"), through a
+  /// handle of that variable's own.
+  std::vector<float> read_variable_window(const std::string& variable, const kernels::Window& window, DatasetPtr& handle) const;
+  /// Whether the file holds a (y, x) variable of that name (a sweep's "sd" and "p95").
+  bool has_variable(const std::string& variable) const;
 
  private:
   // The GDAL name of a variable ("" the chosen one), and it opened and checked to be (y, x).

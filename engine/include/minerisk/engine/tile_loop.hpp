@@ -28,6 +28,9 @@ struct TileLoopOptions {
 void for_each_tile(const std::vector<kernels::Window>& tiles, const TileLoopOptions& options,
                    const std::function<void(const kernels::Window&)>& work);
 
+/// The same over jobs 0 .. jobs - 1 that are not tiles (an area's band of rows, say).
+void for_each_job(int64_t jobs, const TileLoopOptions& options, const std::function<void(int64_t)>& work);
+
 /// The tile sizes every operation accepts; a UserError naming `option` otherwise.
 constexpr int64_t kMinTileSize = 16, kMaxTileSize = 16384;
 void check_tile_size(int64_t tile_size, const std::string& option = "--tile-size");

@@ -1,6 +1,9 @@
 #pragma once
 // Vector layers read with OGR, checked, and transformed into the grid's CRS.
+#include <functional>
 #include <vector>
+
+#include <ogrsf_frmts.h>
 
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/scenario.hpp"
@@ -40,5 +43,10 @@ std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, con
 /// When `line_buffer_m` > 0, line features are accepted too and buffered by that many metres.
 std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                                             double line_buffer_m = 0.0);
+
+/// Every polygon feature of a layer, checked as the loaders above check theirs, with its
+/// geometry in the grid's CRS and the feature itself (for its attributes).
+void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                            const std::function<void(OGRGeometry&, OGRFeature&)>& visit);
 
 }  // namespace minerisk

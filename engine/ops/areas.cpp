@@ -1,0 +1,197 @@
+// `minerisk areas`: the probability read once, thresholds resolved, the areas delineated (or
+// the given polygons read), their figures tallied, ranked and budgeted, and the files written.
+#include "minerisk/engine/ops/areas.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include <tbb/parallel_for.h>
+
+#include "areas_delineate.hpp"
+#include "areas_figures.hpp"
+#include "areas_inputs.hpp"
+#include "areas_polygons.hpp"
+#include "areas_rank.hpp"
+#include "areas_write.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/output_set.hpp"
+#include "minerisk/kernels/area_tally.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+constexpr double kDefaultT1 = 0.05, kDefaultT2 = 0.5;
+
+std::string number(double v) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw UserError(message);
+}
+
+void check_options(const AreasOptions& o) {
+  const auto share = [](double s) { return std::isnan(s) || (s > 0 && s < 1); };
+  const auto probability = [](double t) { return std::isnan(t) || (t > 0 && t < 1); };
+  require(probability(o.t1), "--t1: " + number(o.t1) + " is not a probability above 0 and below 1 (default 0.05)");
+  require(probability(o.t2), "--t2: " + number(o.t2) + " is not a probability above 0 and below 1 (default 0.5)");
+  require(share(o.capture_t1), "--capture-t1: give a share above 0 and below 1, e.g. 0.9");
+  require(share(o.capture_t2), "--capture-t2: give a share above 0 and below 1, e.g. 0.5");
+  require(std::isnan(o.t1) || std::isnan(o.capture_t1), "--t1 and --capture-t1 both set T1; give one of them");
+  require(std::isnan(o.t2) || std::isnan(o.capture_t2), "--t2 and --capture-t2 both set T2; give one of them");
+  require(std::isfinite(o.min_area_ha) && o.min_area_ha >= 0, "--min-area: give hectares, 0 or more (default 0.5)");
+  require(std::isnan(o.smooth_m) || (std::isfinite(o.smooth_m) && o.smooth_m >= 0),
+          "--smooth: give metres, 0 (none) or more (default: two cells)");
+  for (const auto& [name, w] : {std::pair{"--impact-weight", o.impact_weight}, {"--area-weight", o.area_weight},
+                                {"--slope-weight", o.slope_weight}, {"--access-weight", o.access_weight}})
+    require(std::isfinite(w) && w >= 0, std::string(name) + ": give a weight, 0 or more");
+  require(o.impact_weight == 0 || !o.impact.empty(), "--impact-weight needs --impact RASTER (people or land use)");
+  require(o.access_weight == 0 || !o.access.empty(), "--access-weight needs --access LAYER (roads or settlements)");
+  require(std::isnan(o.budget_ha) || (std::isfinite(o.budget_ha) && o.budget_ha >= 0), "--budget-ha: give hectares, 0 or more");
+  require(std::isnan(o.budget) || (std::isfinite(o.budget) && o.budget >= 0), "--budget: give an amount, 0 or more");
+  require(std::isnan(o.budget) || !o.cost.empty(), "--budget needs --cost RASTER (cost per hectare)");
+  require(std::isnan(o.budget) || std::isnan(o.budget_ha), "--budget and --budget-ha are two budgets; give one");
+  require(!o.reduce || !o.polygons.empty(), "--reduce proposes releases within existing polygons; give --polygons LAYER");
+  require(o.where.empty() || !o.polygons.empty(), "--where filters --polygons; give --polygons LAYER");
+}
+
+// Sum over cells of p x cell area where p >= t, row by row in parallel and added in row order.
+double expected_above(std::span<const float> p, const Grid& grid, float t) {
+  std::vector<double> rows(static_cast<size_t>(grid.height()));
+  tbb::parallel_for(int64_t{0}, grid.height(), [&](int64_t r) {
+    double s = 0;
+    for (int64_t c = 0; c < grid.width(); ++c)
+      if (const float v = p[static_cast<size_t>(r * grid.width() + c)]; v >= t) s += v;
+    rows[static_cast<size_t>(r)] = s * kernels::cell_area_m2(grid.frame, r);
+  });
+  double total = 0;
+  for (double s : rows) total += s;
+  return total;
+}
+
+// The largest threshold whose cells hold at least `share` of the expected contamination:
+// bisection over the bit patterns of the non-negative floats, which order as the floats do.
+float threshold_for_share(std::span<const float> p, const Grid& grid, double share, double total) {
+  uint32_t lo = 0, hi = std::bit_cast<uint32_t>(1.0f);  // expected_above(lo) >= share * total
+  while (hi - lo > 1) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    if (expected_above(p, grid, std::bit_cast<float>(mid)) >= share * total) lo = mid;
+    else hi = mid;
+  }
+  return std::bit_cast<float>(lo);
+}
+
+void check_probabilities(std::span<const float> p, const std::string& what) {
+  for (float v : p)
+    if (!std::isnan(v) && !(v >= 0 && v <= 1))
+      throw UserError(what + " holds " + number(v) + ", not a probability in [0, 1]; give a probability grid "
+                      "(an output of minerisk run, or a sweep's mean or p95)");
+}
+
+}  // namespace
+
+AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem::path& output,
+                  const AreasOptions& options, const Control& control) {
+  control.check();
+  check_options(options);
+  const GridFileReader reader(grid_file, options.variable);
+  const Grid& grid = reader.grid();
+  AreaInputs in = open_area_inputs(reader, grid_file, options);
+  std::optional<GivenPolygons> given;
+  if (!options.polygons.empty()) {
+    given = read_given_polygons(options.polygons, options.where, grid);
+    in.files.push_back(given->path);
+  }
+  OutputSet outputs(in.files, control.overwrite);
+  AreaFiles files = add_area_files(outputs, output, options);
+  control.check_cancelled();
+
+  const std::vector<float> probability = reader.read();
+  const std::string grid_name = "grid '" + grid_file.string() + "'";
+  check_probabilities(probability, grid_name);
+  AreasResult result;
+  AreasSummary& s = result.summary;
+  s.variable = reader.variable().empty() ? "value" : reader.variable();
+  s.crs_wkt = grid.crs_wkt;
+  s.layers = in.evidence;
+  kernels::AreaTally everything = kernels::tally_area(std::vector<uint8_t>(probability.size(), 1), probability, {},
+                                                     {0, 0, grid.width(), grid.height()}, grid.frame);
+  s.land_ha = everything.area_m2 / 1e4, s.expected_ha = everything.expected_m2 / 1e4;
+  require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");
+  s.t1 = !std::isnan(options.t1) ? options.t1 : kDefaultT1;
+  s.t2 = !std::isnan(options.t2) ? options.t2 : kDefaultT2;
+  if (!std::isnan(options.capture_t1)) s.t1 = threshold_for_share(probability, grid, options.capture_t1, everything.expected_m2);
+  if (!std::isnan(options.capture_t2)) s.t2 = threshold_for_share(probability, grid, options.capture_t2, everything.expected_m2);
+  require(s.t1 < s.t2, "T1 (" + number(s.t1) + ") must lie below T2 (" + number(s.t2) +
+                           "); give thresholds or capture shares that order them");
+  const double cell_m = std::sqrt(kernels::cell_area_m2(grid.frame, grid.height() / 2));
+  s.min_area_ha = options.min_area_ha;
+  s.smooth_m = std::isnan(options.smooth_m) ? 2 * cell_m : options.smooth_m;
+  control.check_cancelled();
+
+  // The shapes: delineated, or given (then classed by their mean probability, below).
+  const DelineationOptions d{s.t1, s.t2, s.min_area_ha, s.smooth_m};
+  const bool need_hazard = !given || options.reduce;
+  Delineation delineation;
+  if (need_hazard) delineation = delineate(probability, grid, d, control);
+  std::vector<const OGRGeometry*> shapes;
+  if (given)
+    for (const GivenPolygon& p : given->polygons) shapes.push_back(p.shape.get());
+  else
+    for (const DelineatedArea& a : delineation.areas) shapes.push_back(a.shape.get());
+  std::vector<uint8_t> coverage(probability.size(), 0);
+  const std::vector<kernels::AreaTally> tallies = tally_areas(shapes, in, control, &coverage);
+  const TallyChannels channels = tally_channels(in);
+
+  std::vector<AreaFigures>& table = result.areas;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    AreaFigures f;
+    f.id = static_cast<int64_t>(i) + 1;
+    fill_figures(tallies[i], channels, in, f);
+    f.shape_ha = shape_hectares(*shapes[i], grid);
+    if (given) {
+      f.land_class = f.mean_p >= s.t2 ? kClearance : (f.mean_p >= s.t1 ? kTechnicalSurvey : kCancellation);
+      for (size_t k = 0; k < given->fields.size(); ++k)
+        if (!given->polygons[i].null[k]) f.attributes[given->fields[k].name] = given->polygons[i].values[k];
+    } else {
+      f.land_class = delineation.areas[i].land_class;
+    }
+    f.wkb.resize(static_cast<size_t>(shapes[i]->WkbSize()));
+    shapes[i]->exportToWkb(wkbNDR, reinterpret_cast<unsigned char*>(f.wkb.data()), wkbVariantIso);
+    table.push_back(std::move(f));
+  }
+  // The land in no area: cells no shape covers (for delineated areas, every other cell is in
+  // exactly one area, which the coverage shows).
+  std::vector<uint8_t> rest(probability.size());
+  std::transform(coverage.begin(), coverage.end(), rest.begin(), [](uint8_t c) -> uint8_t { return c == 0; });
+  const kernels::AreaTally outside =
+      kernels::tally_area(rest, probability, {}, {0, 0, grid.width(), grid.height()}, grid.frame);
+  s.rest_ha = outside.area_m2 / 1e4, s.rest_expected_ha = outside.expected_m2 / 1e4;
+  if (!given && std::any_of(coverage.begin(), coverage.end(), [](uint8_t c) { return c > 1; }))
+    throw std::logic_error("areas: two delineated areas cover one cell");
+  for (const AreaFigures& f : table) {
+    s.areas_ha += f.area_ha, s.areas_expected_ha += f.expected_ha;
+    auto& [count, ha] = s.classes[f.land_class];
+    count += 1, ha += f.area_ha;
+  }
+  if (given && options.reduce) add_releases(table, *given, *delineation.hazard, in, s, control);
+
+  rank_areas(table, options, s.expected_ha);
+  select_within_budget(table, options, s);
+  if (in.truth) {
+    s.true_items = 0;
+    for (const auto& [cell, count] : in.items)
+      if (!std::isnan(probability[static_cast<size_t>(cell)])) s.true_items += count;
+    capture_by_rank(table, s);
+  }
+  control.check_cancelled();
+  write_area_files(outputs, files, result, given ? &given->fields : nullptr, grid);
+  outputs.commit(control.cancel);
+  return result;
+}
+
+}  // namespace minerisk::ops

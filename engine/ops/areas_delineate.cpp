@@ -1,0 +1,190 @@
+#include "areas_delineate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <gdal_alg.h>
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/ops/areas.hpp"
+#include "minerisk/kernels/area_tally.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+using GeometryPtr = std::unique_ptr<OGRGeometry>;
+
+constexpr uint8_t kNoData = 255;
+constexpr int kQuadrantSegments = 8;  // vertices per quarter circle of a buffer's round joins
+
+// A MEM raster of bytes on the grid, georeferenced so that polygons come out in its CRS.
+DatasetPtr byte_raster(const Grid& grid, int bands) {
+  GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+  DatasetPtr ds(mem->Create("", static_cast<int>(grid.width()), static_cast<int>(grid.height()), bands, GDT_Byte, nullptr));
+  if (!ds) throw std::runtime_error("areas: cannot make an in-memory raster: " + last_gdal_error());
+  std::array<double, 6> gt = grid.frame.geotransform;
+  ds->SetGeoTransform(gt.data());
+  ds->SetProjection(grid.crs_wkt.c_str());
+  return ds;
+}
+
+void write_band(GDALDataset& ds, int band, std::vector<uint8_t>& values, const Grid& grid) {
+  if (ds.GetRasterBand(band)->RasterIO(GF_Write, 0, 0, static_cast<int>(grid.width()), static_cast<int>(grid.height()),
+                                       values.data(), static_cast<int>(grid.width()), static_cast<int>(grid.height()),
+                                       GDT_Byte, 0, 0) != CE_None)
+    throw std::runtime_error("areas: cannot write an in-memory raster: " + last_gdal_error());
+}
+
+void read_band(GDALDataset& ds, int band, std::vector<uint8_t>& values, const Grid& grid) {
+  if (ds.GetRasterBand(band)->RasterIO(GF_Read, 0, 0, static_cast<int>(grid.width()), static_cast<int>(grid.height()),
+                                       values.data(), static_cast<int>(grid.width()), static_cast<int>(grid.height()),
+                                       GDT_Byte, 0, 0) != CE_None)
+    throw std::runtime_error("areas: cannot read an in-memory raster: " + last_gdal_error());
+}
+
+// The land-release class of every cell: 0 below T1, 1 from T1, 2 from T2, kNoData without a
+// probability. Then regions of fewer cells than the minimum mapping unit are merged into their
+// largest neighbour (GDAL's sieve, 8-connected as the polygons), so no class leaves speckle.
+std::vector<uint8_t> sieved_classes(std::span<const float> probability, const Grid& grid,
+                                    const DelineationOptions& options) {
+  std::vector<uint8_t> classes(probability.size());
+  std::transform(probability.begin(), probability.end(), classes.begin(), [&](float p) -> uint8_t {
+    if (std::isnan(p)) return kNoData;
+    return p >= options.t2 ? 2 : (p >= options.t1 ? 1 : 0);
+  });
+  const double cell_m2 = kernels::cell_area_m2(grid.frame, grid.height() / 2);
+  const double cells = std::ceil(options.min_area_ha * 1e4 / cell_m2);
+  if (cells <= 1) return classes;
+  DatasetPtr ds = byte_raster(grid, 2);
+  write_band(*ds, 1, classes, grid);
+  std::vector<uint8_t> valid(classes.size());
+  std::transform(classes.begin(), classes.end(), valid.begin(), [](uint8_t c) -> uint8_t { return c != kNoData; });
+  write_band(*ds, 2, valid, grid);
+  const int threshold = static_cast<int>(std::min(cells, 2e9));
+  if (GDALSieveFilter(ds->GetRasterBand(1), ds->GetRasterBand(2), ds->GetRasterBand(1), threshold, 8, nullptr, nullptr,
+                      nullptr) != CE_None)
+    throw std::runtime_error("areas: GDAL's sieve failed: " + last_gdal_error());
+  read_band(*ds, 1, classes, grid);
+  return classes;
+}
+
+// The polygons of the cells where `inside` is 1, as one multipolygon (valid: GEOS's rules).
+GeometryPtr polygonise(std::vector<uint8_t>& inside, const Grid& grid) {
+  DatasetPtr raster = byte_raster(grid, 1);
+  write_band(*raster, 1, inside, grid);
+  GDALDriver* memory = GetGDALDriverManager()->GetDriverByName("Memory");
+  DatasetPtr vectors(memory->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+  OGRSpatialReference srs = grid.srs();
+  OGRLayer* layer = vectors->CreateLayer("regions", &srs, wkbPolygon, nullptr);
+  OGRFieldDefn value("value", OFTInteger);
+  layer->CreateField(&value);
+  char* options[] = {const_cast<char*>("8CONNECTED=8"), nullptr};
+  GDALRasterBand* band = raster->GetRasterBand(1);
+  // The band is its own mask: only the cells inside become polygons.
+  if (GDALPolygonize(band, band, layer, 0, options, nullptr, nullptr) != CE_None)
+    throw std::runtime_error("areas: GDAL's polygonize failed: " + last_gdal_error());
+  auto all = std::make_unique<OGRMultiPolygon>();
+  layer->ResetReading();
+  for (OGRFeature* feature; (feature = layer->GetNextFeature()) != nullptr; OGRFeature::DestroyFeature(feature))
+    if (const OGRGeometry* g = feature->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPolygon)
+      all->addGeometry(g);
+  all->assignSpatialReference(nullptr);
+  // 8-connected regions touch themselves at cell corners, which GEOS calls invalid.
+  if (!all->IsEmpty() && !all->IsValid()) return GeometryPtr(all->MakeValid());
+  return all;
+}
+
+// Generalised: stair steps out (simplification within one cell), then notches narrower than the
+// smoothing distance filled and spurs narrower than it cut (a closing and an opening).
+GeometryPtr generalise(const OGRGeometry& region, const Grid& grid, double smooth) {
+  const double cell = std::min(grid.frame.cell_width(), grid.frame.cell_height());
+  GeometryPtr g(region.SimplifyPreserveTopology(cell));
+  if (!g) throw std::runtime_error("areas: GEOS could not simplify the regions: " + last_gdal_error());
+  if (smooth > 0) {
+    for (const double d : {smooth, -2 * smooth, smooth}) {
+      g.reset(g->Buffer(d, kQuadrantSegments));
+      if (!g) throw std::runtime_error("areas: GEOS could not buffer the regions: " + last_gdal_error());
+    }
+    // The round joins' arcs, thinned to what a cell can show.
+    g.reset(g->SimplifyPreserveTopology(cell / 4));
+  }
+  if (!g->IsEmpty() && !g->IsValid()) g.reset(g->MakeValid());
+  return g;
+}
+
+GeometryPtr as_multipolygon(std::vector<std::unique_ptr<OGRGeometry>>& parts) {
+  auto multi = std::make_unique<OGRMultiPolygon>();
+  for (auto& p : parts) multi->addGeometry(p.get());
+  return multi;
+}
+
+}  // namespace
+
+double metres_as_crs_units(double metres, const Grid& grid) {
+  const kernels::MetricScale scale = grid.frame.scale_at_row(grid.height() / 2);
+  return metres / std::sqrt(scale.x * scale.y);
+}
+
+double shape_hectares(const OGRGeometry& shape, const Grid& grid) {
+  double area = 0;
+  if (const auto* surface = dynamic_cast<const OGRSurface*>(&shape)) area = surface->get_Area();
+  else if (const auto* multi = dynamic_cast<const OGRMultiSurface*>(&shape)) area = multi->get_Area();
+  double scale = grid.frame.linear_unit * grid.frame.linear_unit;
+  if (grid.frame.geographic) {
+    OGRPoint centre;
+    shape.Centroid(&centre);
+    const kernels::MetricScale s =
+        kernels::metres_per_degree(centre.getY(), grid.frame.semi_major, grid.frame.inverse_flattening);
+    scale = s.x * s.y;
+  }
+  return area * scale / 1e4;
+}
+
+std::vector<std::unique_ptr<OGRGeometry>> polygon_parts(const OGRGeometry* geometry, const Grid& grid,
+                                                        double min_area_ha) {
+  std::vector<std::unique_ptr<OGRGeometry>> parts;
+  if (!geometry || geometry->IsEmpty()) return parts;
+  const OGRwkbGeometryType type = wkbFlatten(geometry->getGeometryType());
+  if (type == wkbPolygon) {
+    if (shape_hectares(*geometry, grid) >= min_area_ha) parts.emplace_back(geometry->clone());
+  } else if (const auto* collection = dynamic_cast<const OGRGeometryCollection*>(geometry)) {
+    for (const OGRGeometry* g : *collection)
+      for (auto& p : polygon_parts(g, grid, min_area_ha)) parts.push_back(std::move(p));
+  }
+  return parts;
+}
+
+Delineation delineate(std::span<const float> probability, const Grid& grid, const DelineationOptions& options,
+                      const Control& control) {
+  std::vector<uint8_t> classes = sieved_classes(probability, grid, options);
+  control.check_cancelled();
+  const double smooth = metres_as_crs_units(options.smooth_m, grid);
+  std::vector<uint8_t> inside(classes.size());
+  std::transform(classes.begin(), classes.end(), inside.begin(), [](uint8_t c) -> uint8_t { return c == 1 || c == 2; });
+  GeometryPtr hazard = generalise(*polygonise(inside, grid), grid, smooth);
+  control.check_cancelled();
+  std::transform(classes.begin(), classes.end(), inside.begin(), [](uint8_t c) -> uint8_t { return c == 2; });
+  GeometryPtr high = generalise(*polygonise(inside, grid), grid, smooth);
+  control.check_cancelled();
+
+  // The hazard region's parts of at least the unit; clearance inside them; survey the rest.
+  auto hazard_parts = polygon_parts(hazard.get(), grid, options.min_area_ha);
+  GeometryPtr kept_hazard = as_multipolygon(hazard_parts);
+  GeometryPtr clearance(high->Intersection(kept_hazard.get()));
+  if (!clearance) throw std::runtime_error("areas: GEOS could not intersect the regions: " + last_gdal_error());
+  auto clearance_parts = polygon_parts(clearance.get(), grid, options.min_area_ha);
+  GeometryPtr kept_clearance = as_multipolygon(clearance_parts);
+  GeometryPtr survey(kept_hazard->Difference(kept_clearance.get()));
+  if (!survey) throw std::runtime_error("areas: GEOS could not subtract the regions: " + last_gdal_error());
+
+  Delineation d;
+  for (auto& p : clearance_parts) d.areas.push_back({kClearance, std::move(p)});
+  for (auto& p : polygon_parts(survey.get(), grid, options.min_area_ha)) d.areas.push_back({kTechnicalSurvey, std::move(p)});
+  d.hazard = std::move(kept_hazard);
+  return d;
+}
+
+}  // namespace minerisk::ops

@@ -1,0 +1,89 @@
+#include "areas_inputs.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include <toml++/toml.h>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/toml_reader.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+// The DEM the grid was computed from, as its resolved scenario names it ("" when it names none
+// or the file is gone: then the areas have no slope, and the summary says so).
+std::filesystem::path scenario_dem(const GridFileReader& reader) {
+  if (reader.scenario_toml().empty()) return {};
+  try {
+    const toml::table scenario = parse_toml_text(reader.scenario_toml(), "the grid's scenario");
+    const std::string dem = scenario["terrain"]["dem"].value_or(std::string());
+    std::error_code error;
+    if (!dem.empty() && std::filesystem::is_regular_file(dem, error)) return dem;
+  } catch (const UserError&) {  // not TOML: no DEM to take
+  }
+  return {};
+}
+
+}  // namespace
+
+VectorInputSpec vector_spec(const std::string& name, const std::string& role) {
+  if (name.empty()) throw UserError(role + ": give a vector layer as PATH or PATH:LAYER");
+  VectorInputSpec spec;
+  std::error_code error;
+  const size_t colon = name.rfind(':');
+  if (std::filesystem::exists(name, error) || colon == std::string::npos || colon == 0) {
+    spec.path = name;
+  } else {
+    spec.path = name.substr(0, colon);
+    spec.layer = name.substr(colon + 1);
+  }
+  return spec;
+}
+
+AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem::path& grid_file,
+                            const AreasOptions& options) {
+  AreaInputs in{reader, {}, false, nullptr, nullptr, nullptr, {}, false, {}, false, {}, {}};
+  const Grid& grid = reader.grid();
+  in.files.push_back(grid_file);
+  in.evidence = reader.evidence_names();
+  if (!in.evidence.empty()) reader.require_evidence();
+  in.sweep = reader.has_variable("sd") && reader.has_variable("p95");
+  in.dem_path = options.dem.empty() ? scenario_dem(reader) : options.dem;
+  if (!in.dem_path.empty()) {
+    in.dem = std::make_unique<RasterSource>(in.dem_path, grid, "--dem");
+    in.files.push_back(in.dem_path);
+  }
+  if (!options.impact.empty()) {
+    in.impact = std::make_unique<RasterSource>(options.impact, grid, "--impact");
+    in.files.push_back(options.impact);
+  }
+  if (!options.cost.empty()) {
+    in.cost = std::make_unique<RasterSource>(options.cost, grid, "--cost");
+    in.files.push_back(options.cost);
+  }
+  for (const std::string& name : options.access) {
+    const VectorInputSpec spec = vector_spec(name, "--access");
+    Geometries g = load_geometries(spec, grid, "--access");
+    in.access_features.segments.insert(in.access_features.segments.end(), g.segments.begin(), g.segments.end());
+    in.access_features.polygons.insert(in.access_features.polygons.end(), g.polygons.begin(), g.polygons.end());
+    in.access = true;
+    in.files.push_back(spec.path);
+  }
+  if (!options.truth.empty()) {
+    const VectorInputSpec spec = vector_spec(options.truth, "--truth");
+    for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth")) {
+      int64_t row, col;
+      if (grid.cell_at(p.x, p.y, row, col)) in.items.push_back({row * grid.width() + col, static_cast<float>(p.weight)});
+    }
+    // By cell, the items of one cell together in reading order: each cell's count is then summed
+    // in the same order whatever the window.
+    std::stable_sort(in.items.begin(), in.items.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    in.truth = true;
+    in.files.push_back(spec.path);
+  }
+  return in;
+}
+
+}  // namespace minerisk::ops

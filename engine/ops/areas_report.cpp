@@ -1,0 +1,102 @@
+// What `minerisk areas` prints and writes with --json: the summary, then the table by rank.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "minerisk/engine/ops/areas.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+Json area_json(const AreaFigures& f, const std::vector<std::string>& layers) {
+  Json j;
+  j["id"] = f.id, j["rank"] = f.rank, j["class"] = f.land_class;
+  j["priority"] = number(f.priority);
+  j["area_ha"] = number(f.area_ha), j["shape_ha"] = number(f.shape_ha), j["cells"] = f.cells;
+  j["expected_ha"] = number(f.expected_ha), j["density"] = number(f.density);
+  j["mean_p"] = number(f.mean_p), j["max_p"] = number(f.max_p);
+  j["cum_share"] = number(f.cumulative_share), j["selected"] = f.selected;
+  j["dominant"] = f.dominant_layer.empty() ? Json(nullptr) : Json(f.dominant_layer);
+  Json evidence = Json::object();
+  for (size_t k = 0; k < layers.size(); ++k) evidence[layers[k]] = number(f.layer_means[k]);
+  j["evidence"] = evidence;
+  j["slope_deg"] = number(f.mean_slope), j["access_m"] = number(f.access_m);
+  j["impact"] = number(f.impact), j["cost"] = number(f.cost);
+  j["mean_sd"] = number(f.mean_sd), j["mean_p95"] = number(f.mean_p95);
+  j["true_items"] = number(f.true_items);
+  if (!std::isnan(f.release_ha)) j["release_ha"] = number(f.release_ha), j["release_expected_ha"] = number(f.release_expected_ha);
+  if (!f.attributes.empty()) j["attributes"] = f.attributes;
+  return j;
+}
+
+}  // namespace
+
+std::string AreasResult::json() const {
+  const AreasSummary& s = summary;
+  Json j;
+  j["variable"] = s.variable;
+  j["t1"] = s.t1, j["t2"] = s.t2, j["min_area_ha"] = s.min_area_ha, j["smooth_m"] = s.smooth_m;
+  j["land_ha"] = s.land_ha, j["expected_ha"] = s.expected_ha;
+  j["areas"] = areas.size();
+  j["areas_ha"] = s.areas_ha, j["areas_expected_ha"] = s.areas_expected_ha;
+  j["rest_ha"] = s.rest_ha, j["rest_expected_ha"] = s.rest_expected_ha;
+  Json classes = Json::object();
+  for (const auto& [name, count_ha] : s.classes) classes[name] = {{"count", count_ha.first}, {"ha", count_ha.second}};
+  j["classes"] = classes;
+  if (s.budgeted)
+    j["budget"] = {{"budget", s.budget},       {"unit", s.budget_unit},      {"used", s.budget_used},
+                   {"share", number(s.budget_share)}, {"optimal", s.budget_optimal}, {"gap", number(s.budget_gap)}};
+  if (!std::isnan(s.true_items)) {
+    Json curve = Json::array();
+    for (const auto& [land, items] : s.capture_curve) curve.push_back({number(land), number(items)});
+    j["truth"] = {{"true_items", s.true_items},
+                  {"items_in_areas", number(s.items_in_areas)},
+                  {"capture_at_10_percent_land", number(s.capture_at_10)},
+                  {"items_per_ha_ranked", number(s.items_per_ha_ranked)},
+                  {"items_per_ha_random", number(s.items_per_ha_random)},
+                  {"capture_curve", curve}};
+  }
+  if (!std::isnan(s.release_ha)) j["releases"] = {{"ha", s.release_ha}, {"expected_ha", s.release_expected_ha}};
+  Json table = Json::array();
+  for (const AreaFigures& f : areas) table.push_back(area_json(f, s.layers));
+  j["table"] = table;
+  return j.dump(2);
+}
+
+std::string AreasResult::text() const {
+  const AreasSummary& s = summary;
+  std::string out;
+  char line[512];
+  const auto add = [&](const char* format, auto... values) {
+    std::snprintf(line, sizeof line, format, values...);
+    out += line;
+  };
+  add("thresholds: T1 %.4g (technical survey from here), T2 %.4g (clearance from here); "
+      "minimum mapping unit %.4g ha, smoothing %.4g m\n", s.t1, s.t2, s.min_area_ha, s.smooth_m);
+  add("%-34s %10s %12s %16s\n", "", "areas", "hectares", "expected ha");
+  for (const auto& [name, count_ha] : s.classes)
+    add("%-34s %10lld %12.2f\n", name.c_str(), static_cast<long long>(count_ha.first), count_ha.second);
+  add("%-34s %10zu %12.2f %16.4f\n", "all areas", areas.size(), s.areas_ha, s.areas_expected_ha);
+  add("%-34s %10s %12.2f %16.4f\n", "rest (candidate for cancellation)", "", s.rest_ha, s.rest_expected_ha);
+  add("%-34s %10s %12.2f %16.4f\n", "grid", "", s.land_ha, s.expected_ha);
+  if (s.budgeted)
+    add("budget %.6g %s: %zu areas, %.6g %s used, %.1f %% of the expected contamination (%s)\n", s.budget,
+        s.budget_unit.c_str(), static_cast<size_t>(std::count_if(areas.begin(), areas.end(), [](const AreaFigures& f) { return f.selected; })),
+        s.budget_used, s.budget_unit.c_str(), 100 * s.budget_share,
+        s.budget_optimal ? "optimal" : ("within " + std::to_string(100 * s.budget_gap) + " % of the optimum").c_str());
+  if (!std::isnan(s.true_items))
+    add("truth: %.0f items, %.0f in areas; the top areas covering 10 %% of the land hold %.1f %% of them "
+        "(%.4g items per ha, against %.4g in random order)\n", s.true_items, s.items_in_areas, 100 * s.capture_at_10,
+        s.items_per_ha_ranked, s.items_per_ha_random);
+  if (!std::isnan(s.release_ha))
+    add("releases within the given polygons: %.2f ha holding %.4f expected ha\n", s.release_ha, s.release_expected_ha);
+  return out;
+}
+
+}  // namespace minerisk::ops

@@ -1,0 +1,37 @@
+#pragma once
+// The files of `minerisk areas`: the GeoPackage (layer `areas` with a default QGIS style, and
+// `releases` with --reduce), and the same table as CSV and as JSON.
+#include <cstddef>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "areas_polygons.hpp"
+#include "minerisk/engine/grid.hpp"
+#include "minerisk/engine/ops/areas.hpp"
+#include "minerisk/engine/output_set.hpp"
+
+namespace minerisk::ops {
+
+struct AreaFiles {
+  static constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  size_t gpkg = kNone, csv = kNone, json = kNone;  // indexes in the OutputSet
+};
+
+/// Adds the outputs (checked before any work: UserError for a bad name, an existing file
+/// without --overwrite, or an input). `gpkg` empty: no GeoPackage.
+AreaFiles add_area_files(OutputSet& outputs, const std::filesystem::path& gpkg, const AreasOptions& options);
+
+/// Writes each file to its temporary; the caller commits.
+void write_area_files(OutputSet& outputs, const AreaFiles& files, const AreasResult& result,
+                      const std::vector<GivenField>* given_fields, const Grid& grid);
+
+/// The table as CSV text: one row per area by rank, the figures then the given attributes.
+std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* given_fields);
+
+/// The names of the table's columns for an existing polygon's field (prefixed "src_" where
+/// one of ours has its name).
+std::string given_column(const std::string& field);
+
+}  // namespace minerisk::ops
