@@ -13,6 +13,7 @@ namespace minerisk::python {
 void add_kernels(py::module_& m);
 void add_model(py::module_& m);
 void add_tools(py::module_& m);
+void add_areas(py::module_& m);
 }  // namespace minerisk::python
 
 PYBIND11_MODULE(_minerisk, m) {
@@ -37,4 +38,5 @@ PYBIND11_MODULE(_minerisk, m) {
   minerisk::python::add_kernels(m);
   minerisk::python::add_model(m);
   minerisk::python::add_tools(m);
+  minerisk::python::add_areas(m);
 }

@@ -148,10 +148,17 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   const TallyChannels channels = tally_channels(in);
 
   std::vector<AreaFigures>& table = result.areas;
+  // A delineated polygon of at least the unit may hold a little less land in whole cells: it
+  // is dropped too, and its cells go to the rest, so every area is at least the unit both ways.
+  kernels::AreaTally dropped;
   for (size_t i = 0; i < shapes.size(); ++i) {
     AreaFigures f;
-    f.id = static_cast<int64_t>(i) + 1;
+    f.id = static_cast<int64_t>(table.size()) + 1;
     fill_figures(tallies[i], channels, in, f);
+    if (!given && f.area_ha < s.min_area_ha) {
+      dropped.merge(tallies[i]);
+      continue;
+    }
     f.shape_ha = shape_hectares(*shapes[i], grid);
     if (given) {
       f.land_class = f.mean_p >= s.t2 ? kClearance : (f.mean_p >= s.t1 ? kTechnicalSurvey : kCancellation);
@@ -168,8 +175,9 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   // exactly one area, which the coverage shows).
   std::vector<uint8_t> rest(probability.size());
   std::transform(coverage.begin(), coverage.end(), rest.begin(), [](uint8_t c) -> uint8_t { return c == 0; });
-  const kernels::AreaTally outside =
+  kernels::AreaTally outside =
       kernels::tally_area(rest, probability, {}, {0, 0, grid.width(), grid.height()}, grid.frame);
+  outside.merge(dropped);
   s.rest_ha = outside.area_m2 / 1e4, s.rest_expected_ha = outside.expected_m2 / 1e4;
   if (!given && std::any_of(coverage.begin(), coverage.end(), [](uint8_t c) { return c > 1; }))
     throw std::logic_error("areas: two delineated areas cover one cell");

@@ -1,5 +1,7 @@
 #include "areas_delineate.hpp"
 
+#include "areas_generalise.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -15,10 +17,7 @@
 namespace minerisk::ops {
 namespace {
 
-using GeometryPtr = std::unique_ptr<OGRGeometry>;
-
 constexpr uint8_t kNoData = 255;
-constexpr int kQuadrantSegments = 8;  // vertices per quarter circle of a buffer's round joins
 
 // A MEM raster of bytes on the grid, georeferenced so that polygons come out in its CRS.
 DatasetPtr byte_raster(const Grid& grid, int bands) {
@@ -71,8 +70,8 @@ std::vector<uint8_t> sieved_classes(std::span<const float> probability, const Gr
   return classes;
 }
 
-// The polygons of the cells where `inside` is 1, as one multipolygon (valid: GEOS's rules).
-GeometryPtr polygonise(std::vector<uint8_t>& inside, const Grid& grid) {
+// The polygons of the cells where `inside` is 1 (8-connected), as GDAL's polygonize gives them.
+std::vector<GeometryPtr> polygonise(std::vector<uint8_t>& inside, const Grid& grid) {
   DatasetPtr raster = byte_raster(grid, 1);
   write_band(*raster, 1, inside, grid);
   GDALDriver* memory = GetGDALDriverManager()->GetDriverByName("Memory");
@@ -86,39 +85,16 @@ GeometryPtr polygonise(std::vector<uint8_t>& inside, const Grid& grid) {
   // The band is its own mask: only the cells inside become polygons.
   if (GDALPolygonize(band, band, layer, 0, options, nullptr, nullptr) != CE_None)
     throw std::runtime_error("areas: GDAL's polygonize failed: " + last_gdal_error());
-  auto all = std::make_unique<OGRMultiPolygon>();
+  std::vector<GeometryPtr> polygons;
   layer->ResetReading();
   for (OGRFeature* feature; (feature = layer->GetNextFeature()) != nullptr; OGRFeature::DestroyFeature(feature))
-    if (const OGRGeometry* g = feature->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPolygon)
-      all->addGeometry(g);
-  all->assignSpatialReference(nullptr);
-  // 8-connected regions touch themselves at cell corners, which GEOS calls invalid.
-  if (!all->IsEmpty() && !all->IsValid()) return GeometryPtr(all->MakeValid());
-  return all;
-}
-
-// Generalised: stair steps out (simplification within one cell), then notches narrower than the
-// smoothing distance filled and spurs narrower than it cut (a closing and an opening).
-GeometryPtr generalise(const OGRGeometry& region, const Grid& grid, double smooth) {
-  const double cell = std::min(grid.frame.cell_width(), grid.frame.cell_height());
-  GeometryPtr g(region.SimplifyPreserveTopology(cell));
-  if (!g) throw std::runtime_error("areas: GEOS could not simplify the regions: " + last_gdal_error());
-  if (smooth > 0) {
-    for (const double d : {smooth, -2 * smooth, smooth}) {
-      g.reset(g->Buffer(d, kQuadrantSegments));
-      if (!g) throw std::runtime_error("areas: GEOS could not buffer the regions: " + last_gdal_error());
+    if (OGRGeometry* g = feature->StealGeometry(); g && wkbFlatten(g->getGeometryType()) == wkbPolygon) {
+      g->assignSpatialReference(nullptr);
+      polygons.emplace_back(g);
+    } else {
+      delete g;
     }
-    // The round joins' arcs, thinned to what a cell can show.
-    g.reset(g->SimplifyPreserveTopology(cell / 4));
-  }
-  if (!g->IsEmpty() && !g->IsValid()) g.reset(g->MakeValid());
-  return g;
-}
-
-GeometryPtr as_multipolygon(std::vector<std::unique_ptr<OGRGeometry>>& parts) {
-  auto multi = std::make_unique<OGRMultiPolygon>();
-  for (auto& p : parts) multi->addGeometry(p.get());
-  return multi;
+  return polygons;
 }
 
 }  // namespace
@@ -143,17 +119,22 @@ double shape_hectares(const OGRGeometry& shape, const Grid& grid) {
   return area * scale / 1e4;
 }
 
-std::vector<std::unique_ptr<OGRGeometry>> polygon_parts(const OGRGeometry* geometry, const Grid& grid,
-                                                        double min_area_ha) {
+std::vector<std::unique_ptr<OGRGeometry>> polygon_parts(const OGRGeometry* geometry) {
   std::vector<std::unique_ptr<OGRGeometry>> parts;
   if (!geometry || geometry->IsEmpty()) return parts;
-  const OGRwkbGeometryType type = wkbFlatten(geometry->getGeometryType());
-  if (type == wkbPolygon) {
-    if (shape_hectares(*geometry, grid) >= min_area_ha) parts.emplace_back(geometry->clone());
+  if (wkbFlatten(geometry->getGeometryType()) == wkbPolygon) {
+    parts.emplace_back(geometry->clone());
   } else if (const auto* collection = dynamic_cast<const OGRGeometryCollection*>(geometry)) {
     for (const OGRGeometry* g : *collection)
-      for (auto& p : polygon_parts(g, grid, min_area_ha)) parts.push_back(std::move(p));
+      for (auto& p : polygon_parts(g)) parts.push_back(std::move(p));
   }
+  return parts;
+}
+
+std::vector<std::unique_ptr<OGRGeometry>> polygon_parts(const OGRGeometry* geometry, const Grid& grid,
+                                                        double min_area_ha) {
+  std::vector<std::unique_ptr<OGRGeometry>> parts = polygon_parts(geometry);
+  std::erase_if(parts, [&](const auto& p) { return shape_hectares(*p, grid) < min_area_ha; });
   return parts;
 }
 
@@ -164,26 +145,20 @@ Delineation delineate(std::span<const float> probability, const Grid& grid, cons
   const double smooth = metres_as_crs_units(options.smooth_m, grid);
   std::vector<uint8_t> inside(classes.size());
   std::transform(classes.begin(), classes.end(), inside.begin(), [](uint8_t c) -> uint8_t { return c == 1 || c == 2; });
-  GeometryPtr hazard = generalise(*polygonise(inside, grid), grid, smooth);
-  control.check_cancelled();
+  std::vector<GeometryPtr> hazard = generalise_polygons(polygonise(inside, grid), grid, smooth, control);
   std::transform(classes.begin(), classes.end(), inside.begin(), [](uint8_t c) -> uint8_t { return c == 2; });
-  GeometryPtr high = generalise(*polygonise(inside, grid), grid, smooth);
+  std::vector<GeometryPtr> high = generalise_polygons(polygonise(inside, grid), grid, smooth, control);
   control.check_cancelled();
-
   // The hazard region's parts of at least the unit; clearance inside them; survey the rest.
-  auto hazard_parts = polygon_parts(hazard.get(), grid, options.min_area_ha);
-  GeometryPtr kept_hazard = as_multipolygon(hazard_parts);
-  GeometryPtr clearance(high->Intersection(kept_hazard.get()));
-  if (!clearance) throw std::runtime_error("areas: GEOS could not intersect the regions: " + last_gdal_error());
-  auto clearance_parts = polygon_parts(clearance.get(), grid, options.min_area_ha);
-  GeometryPtr kept_clearance = as_multipolygon(clearance_parts);
-  GeometryPtr survey(kept_hazard->Difference(kept_clearance.get()));
-  if (!survey) throw std::runtime_error("areas: GEOS could not subtract the regions: " + last_gdal_error());
-
+  std::erase_if(hazard, [&](const GeometryPtr& g) { return shape_hectares(*g, grid) < options.min_area_ha; });
+  std::vector<GeometryPtr> clearance, survey;
+  split_hazard(hazard, high, grid, options.min_area_ha, clearance, survey, control);
   Delineation d;
-  for (auto& p : clearance_parts) d.areas.push_back({kClearance, std::move(p)});
-  for (auto& p : polygon_parts(survey.get(), grid, options.min_area_ha)) d.areas.push_back({kTechnicalSurvey, std::move(p)});
-  d.hazard = std::move(kept_hazard);
+  for (auto& p : clearance) d.areas.push_back({kClearance, std::move(p)});
+  for (auto& p : survey) d.areas.push_back({kTechnicalSurvey, std::move(p)});
+  auto region = std::make_unique<OGRMultiPolygon>();
+  for (auto& h : hazard) region->addGeometryDirectly(h.release());
+  d.hazard = std::move(region);
   return d;
 }
 

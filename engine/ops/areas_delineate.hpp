@@ -32,7 +32,7 @@ struct DelineatedArea {
 
 struct Delineation {
   std::vector<DelineatedArea> areas;     // clearance areas first, each class in polygonising order
-  std::unique_ptr<OGRGeometry> hazard;   // every area's union: the land above T1 as generalised
+  std::unique_ptr<OGRGeometry> hazard;   // the land above T1 as generalised: the hazard parts the areas split
 };
 
 /// The areas of `probability` (the grid's cells, row-major, NaN: no data).
@@ -47,6 +47,8 @@ double shape_hectares(const OGRGeometry& shape, const Grid& grid);
 /// at least `min_area_ha`; lines and points (left by an intersection) are dropped.
 std::vector<std::unique_ptr<OGRGeometry>> polygon_parts(const OGRGeometry* geometry, const Grid& grid,
                                                         double min_area_ha);
+/// The same, every polygon whatever its area.
+std::vector<std::unique_ptr<OGRGeometry>> polygon_parts(const OGRGeometry* geometry);
 
 /// Metres as the grid's CRS units (degrees on a geographic grid, at its centre latitude).
 double metres_as_crs_units(double metres, const Grid& grid);

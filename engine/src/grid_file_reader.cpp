@@ -9,6 +9,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/nearest_name.hpp"
+#include "hdf5_handles.hpp"
 
 namespace fs = std::filesystem;
 
@@ -256,6 +257,9 @@ bool GridFileReader::has_variable(const std::string& variable) const {
 
 std::vector<float> GridFileReader::read_variable_window(const std::string& variable, const kernels::Window& window,
                                                DatasetPtr& handle) const {
+  // GDAL's netCDF driver probes attributes that may be absent; netCDF-C silences HDF5's error
+  // printing only on the thread that first opened a file, so each reading thread does it too.
+  h5::quiet_errors();
   if (window.col0 < 0 || window.row0 < 0 || window.width <= 0 || window.height <= 0 ||
       window.col0 + window.width > grid_.width() || window.row0 + window.height > grid_.height())
     throw std::invalid_argument("GridFileReader::read_variable_window: the window must lie inside the grid");

@@ -22,8 +22,9 @@ import _minerisk
 from _minerisk import Busy, Error, __version__, distance_transform, focal, line_distance, point_density, terrain
 
 from . import tools
+from ._areas import areas
 
-__all__ = ["Busy", "Error", "__version__", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
+__all__ = ["Busy", "Error", "__version__", "areas", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
            "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "tools"]
 
 
