@@ -63,6 +63,7 @@ void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Cont
   commands.push_back({cmd, [a, context] {
                         const ops::AreasResult r =
                             ops::areas(a->grid, a->output, a->options, control_of(a->control, context));
+                        if (context.common->quiet) return;  // the files say it all
                         std::printf("%s", r.text().c_str());
                       }});
 }

@@ -23,17 +23,7 @@ GivenPolygons read_given_polygons(const std::string& name, const std::string& wh
       first = false;
     }
     GivenPolygon p;
-    // A hand-drawn polygon may cross itself: made valid (GEOS) rather than refused, as QGIS's
-    // "Fix geometries" would; what remains of it is its polygons.
-    if (!geometry.IsValid()) {
-      std::unique_ptr<OGRGeometry> valid(geometry.MakeValid());
-      if (!valid)
-        throw UserError("--polygons: feature " + std::to_string(feature.GetFID()) + " of '" + spec.path.string() +
-                        "' has a geometry GEOS cannot repair; fix it (QGIS: Fix geometries)");
-      p.shape = std::move(valid);
-    } else {
-      p.shape.reset(geometry.clone());
-    }
+    p.shape.reset(geometry.clone());
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
       const bool null = !feature.IsFieldSetAndNotNull(i);
       p.null.push_back(null);
@@ -41,6 +31,19 @@ GivenPolygons read_given_polygons(const std::string& name, const std::string& wh
     }
     given.polygons.push_back(std::move(p));
   });
+  // A hand-drawn polygon may cross itself: made valid (GEOS) rather than refused, as QGIS's
+  // "Fix geometries" would. After the read: GEOS reports the crossing as a GDAL warning, which
+  // the reader's check would take for a damaged file.
+  for (size_t k = 0; k < given.polygons.size(); ++k) {
+    auto& shape = given.polygons[k].shape;
+    if (shape->IsValid()) continue;
+    std::unique_ptr<OGRGeometry> valid(shape->MakeValid());
+    if (!valid)
+      throw UserError("--polygons: feature " + std::to_string(k + 1) + " of '" + spec.path.string() +
+                      "' has a geometry GEOS cannot repair; fix it (QGIS: Fix geometries)");
+    shape = std::move(valid);
+  }
+  CPLErrorReset();  // the warnings IsValid raised are answered
   return given;
 }
 

@@ -288,9 +288,6 @@ def test_given_polygons_in_another_crs_are_reprojected(tmp_path):
     assert features(gpkg)[0]["geom"].symmetric_difference(back).area < 1e-6 * back.area
 
 
-@pytest.mark.xfail(strict=True, reason="a self-intersecting --polygons feature is refused as 'damaged or "
-                   "truncated' (IsValid's GEOS message trips the reader's error trap) instead of made valid "
-                   "as areas_polygons.cpp intends")
 def test_a_self_intersecting_given_polygon_is_made_valid_and_scored(tmp_path):
     p = bumps(60, 80, BLOBS)
     grid = write_grid(tmp_path / "g.tif", p, GT)

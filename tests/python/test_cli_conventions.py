@@ -19,7 +19,7 @@ import pytest
 import minerisk
 from conftest import minerisk_bin, run_minerisk
 
-PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff", "update"]
+PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff", "update", "areas"]
 SERIAL = ["evaluate", "explain"]
 
 
@@ -144,6 +144,7 @@ def every_subcommand(region, tmp_path_factory):
             "explain": ["explain", grid, 642000, 4417000],
             "diff": ["diff", grid, grid, "-o", folder / "o.tif"],
             "update": ["update", region / "scenario.toml", "-o", folder / "o.nc"],
+            "areas": ["areas", grid, "-o", folder / "o.gpkg"],
         }[sub]
 
     return command
