@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/areas.hpp"
 
 namespace py = pybind11;
@@ -21,7 +22,9 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
                bool overwrite, bool quiet) {
   ops::AreasOptions o;
   const auto real = [&](const char* key, double& into) {
-    if (options.contains(key) && !options[key].is_none()) into = options[key].cast<double>();
+    if (!options.contains(key) || options[key].is_none()) return;  // None: the default
+    into = options[key].cast<double>();
+    if (std::isnan(into)) throw UserError(std::string(key) + ": nan is not a number; leave it out for the default");
   };
   const auto text = [&](const char* key, std::string& into) {
     if (options.contains(key) && !options[key].is_none()) into = py::str(options[key]).cast<std::string>();

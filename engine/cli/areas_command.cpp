@@ -1,11 +1,27 @@
 // `minerisk areas GRID.nc -o AREAS.gpkg`: hazard areas in land-release classes, ranked, within
 // a budget; or the same figures for existing polygons. The options; the work is ops::areas.
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "command.hpp"
 #include "minerisk/engine/ops/areas.hpp"
 
 namespace minerisk::cli {
+namespace {
+
+// "nan" parses as a number, and NaN stands for "not given" in the options: refused, so that an
+// explicit nan is never taken for the default.
+CLI::Validator a_number() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const double v = std::strtod(text.c_str(), nullptr);
+        return std::isnan(v) ? std::string("'" + text + "' is not a number") : std::string();
+      },
+      "", "a number");
+}
+
+}  // namespace
 
 void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
@@ -25,14 +41,14 @@ void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Cont
   cmd->add_option("--variable", o.variable, "The grid's variable (default: probability, or a sweep's mean)");
   auto* thresholds = cmd->add_option_group("Classes");
   thresholds->add_option("--t1", o.t1, "Technical survey from this probability; below it, a candidate for "
-                                       "cancellation (default 0.05)");
-  thresholds->add_option("--t2", o.t2, "Clearance from this probability (default 0.5)");
+                                       "cancellation (default 0.05)")->check(a_number());
+  thresholds->add_option("--t2", o.t2, "Clearance from this probability (default 0.5)")->check(a_number());
   thresholds->add_option("--capture-t1", o.capture_t1, "Instead of --t1: the threshold above which the cells hold "
-                                                       "this share of the expected contamination (e.g. 0.9)");
-  thresholds->add_option("--capture-t2", o.capture_t2, "Instead of --t2: the same for clearance (e.g. 0.5)");
-  thresholds->add_option("--min-area", o.min_area_ha, "Minimum mapping unit, hectares (default 0.5)");
+                                                       "this share of the expected contamination (e.g. 0.9)")->check(a_number());
+  thresholds->add_option("--capture-t2", o.capture_t2, "Instead of --t2: the same for clearance (e.g. 0.5)")->check(a_number());
+  thresholds->add_option("--min-area", o.min_area_ha, "Minimum mapping unit, hectares (default 0.5)")->check(a_number());
   thresholds->add_option("--smooth", o.smooth_m, "Generalisation distance, metres: notches and spurs narrower "
-                                                 "than it go (default: two cells; 0 for none)");
+                                                 "than it go (default: two cells; 0 for none)")->check(a_number());
   auto* context_group = cmd->add_option_group("Context");
   context_group->add_option("--dem", o.dem, "DEM for the mean slope (default: the grid's scenario's)");
   context_group->add_option("--access", o.access, "Roads or settlements, PATH or PATH:LAYER (repeat for several): "
@@ -42,12 +58,12 @@ void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Cont
   context_group->add_option("--truth", o.truth, "True items (points), PATH or PATH:LAYER: each area's count and the "
                                                 "capture by rank");
   auto* ranking = cmd->add_option_group("Priority and budget");
-  ranking->add_option("--impact-weight", o.impact_weight, "Weight of the impact against the density (default 0)");
-  ranking->add_option("--area-weight", o.area_weight, "Weight against large areas (default 0)");
-  ranking->add_option("--slope-weight", o.slope_weight, "Weight against steep areas (default 0)");
-  ranking->add_option("--access-weight", o.access_weight, "Weight against remote areas (default 0)");
-  ranking->add_option("--budget-ha", o.budget_ha, "Select the best areas within this many hectares");
-  ranking->add_option("--budget", o.budget, "Select the best areas within this much --cost");
+  ranking->add_option("--impact-weight", o.impact_weight, "Weight of the impact against the density (default 0)")->check(a_number());
+  ranking->add_option("--area-weight", o.area_weight, "Weight against large areas (default 0)")->check(a_number());
+  ranking->add_option("--slope-weight", o.slope_weight, "Weight against steep areas (default 0)")->check(a_number());
+  ranking->add_option("--access-weight", o.access_weight, "Weight against remote areas (default 0)")->check(a_number());
+  ranking->add_option("--budget-ha", o.budget_ha, "Select the best areas within this many hectares")->check(a_number());
+  ranking->add_option("--budget", o.budget, "Select the best areas within this much --cost")->check(a_number());
   auto* existing = cmd->add_option_group("Existing polygons");
   existing->add_option("--polygons", o.polygons, "Score these hazard polygons (PATH or PATH:LAYER, e.g. an IMSMA "
                                                  "export) instead of delineating; their attributes are kept");

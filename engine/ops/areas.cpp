@@ -124,9 +124,14 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");
   s.t1 = !std::isnan(options.t1) ? options.t1 : kDefaultT1;
   s.t2 = !std::isnan(options.t2) ? options.t2 : kDefaultT2;
+  require(everything.expected_m2 > 0 || (std::isnan(options.capture_t1) && std::isnan(options.capture_t2)),
+          "--capture-t1/--capture-t2: " + grid_name + " holds no expected contamination (every probability is 0), "
+          "so no threshold captures a share of it; give --t1 and --t2");
   if (!std::isnan(options.capture_t1)) s.t1 = threshold_for_share(probability, grid, options.capture_t1, everything.expected_m2);
   if (!std::isnan(options.capture_t2)) s.t2 = threshold_for_share(probability, grid, options.capture_t2, everything.expected_m2);
-  require(s.t1 < s.t2, "T1 (" + number(s.t1) + ") must lie below T2 (" + number(s.t2) +
+  require(s.t1 < s.t2, "T1 (" + number(s.t1) + (std::isnan(options.capture_t1) ? "" : ", from --capture-t1") +
+                           ") must lie below T2 (" + number(s.t2) +
+                           (std::isnan(options.capture_t2) ? "" : ", from --capture-t2") +
                            "); give thresholds or capture shares that order them");
   const double cell_m = std::sqrt(kernels::cell_area_m2(grid.frame, grid.height() / 2));
   s.min_area_ha = options.min_area_ha;

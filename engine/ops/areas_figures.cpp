@@ -172,7 +172,9 @@ void fill_figures(const kernels::AreaTally& t, const TallyChannels& c, const Are
   if (c.p95 >= 0) f.mean_p95 = t.mean(at(c.p95));
   if (c.access >= 0) f.access_m = std::isfinite(t.minimum[at(c.access)]) ? t.minimum[at(c.access)] : NAN;
   if (c.impact >= 0) f.impact = t.mean(at(c.impact));
-  if (c.cost >= 0) f.cost = t.sum[at(c.cost)] / 1e4;  // cost per hectare x hectares
+  // Cost per hectare x hectares; an area the raster leaves partly uncosted has no cost (NaN), so
+  // that it is refused rather than made to look cheap.
+  if (c.cost >= 0) f.cost = t.area[at(c.cost)] == t.area_m2 ? t.sum[at(c.cost)] / 1e4 : NAN;
   if (c.items >= 0) f.true_items = t.total[at(c.items)];
 }
 

@@ -48,6 +48,8 @@ AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem:
   in.files.push_back(grid_file);
   in.evidence = reader.evidence_names();
   if (!in.evidence.empty()) reader.require_evidence();
+  // Read for the evidence means: an input, never to be written over by --csv or --json.
+  if (!reader.evidence_file().empty()) in.files.push_back(reader.evidence_file());
   in.sweep = reader.has_variable("sd") && reader.has_variable("p95");
   in.dem_path = options.dem.empty() ? scenario_dem(reader) : options.dem;
   if (!in.dem_path.empty()) {

@@ -50,8 +50,10 @@ void select_within_budget(std::vector<AreaFigures>& areas, const AreasOptions& o
   std::vector<kernels::BudgetItem> items;
   for (const AreaFigures& a : areas) {
     const double cost = by_cost ? a.cost : a.area_ha;
-    if (!(cost >= 0)) throw UserError("--cost: area " + std::to_string(a.id) + " has no cost (the cost raster has no "
-                                      "value on its cells, or a negative one); give a cost for all the land");
+    if (!(cost >= 0) || !std::isfinite(cost))
+      throw UserError(std::string(by_cost ? "--cost" : "--budget-ha") + ": area " + std::to_string(a.id) +
+                      " has no finite cost (the cost raster has no value on some of its cells, or a negative or "
+                      "infinite one); give a finite cost of 0 or more for all the land");
     // Areas of no positive priority are worth nothing: never selected.
     items.push_back({cost, std::max(a.priority, 0.0) * a.area_ha});
   }

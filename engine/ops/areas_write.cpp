@@ -1,5 +1,6 @@
 #include "areas_write.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -139,8 +140,9 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   for (const Column& c : figure_columns())
     if (given || (std::string(c.name).rfind("release", 0) != 0)) add_field(*layer, c.name, c.type, c.name == std::string("selected"));
   for (const std::string& l : result.summary.layers) add_field(*layer, "ev_" + l, OFTReal);
-  if (given)
-    for (const GivenField& f : *given_fields) add_field(*layer, given_column(f.name), f.type);
+  const std::vector<std::string> columns = given ? given_columns(*given_fields, result.summary.layers)
+                                                 : std::vector<std::string>();
+  for (size_t k = 0; k < columns.size(); ++k) add_field(*layer, columns[k], (*given_fields)[k].type);
   check(ds->StartTransaction(), "the areas");
   for (const AreaFigures& f : result.areas) {
     OGRFeature feature(layer->GetLayerDefn());
@@ -152,7 +154,9 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
     }
     for (size_t k = 0; k < result.summary.layers.size(); ++k)
       if (std::isfinite(f.layer_means[k])) feature.SetField(("ev_" + result.summary.layers[k]).c_str(), f.layer_means[k]);
-    for (const auto& [name, value] : f.attributes) feature.SetField(given_column(name).c_str(), value.c_str());
+    for (size_t k = 0; k < columns.size(); ++k)
+      if (const auto it = f.attributes.find((*given_fields)[k].name); it != f.attributes.end())
+        feature.SetField(feature.GetFieldIndex(columns[k].c_str()), it->second.c_str());
     std::unique_ptr<OGRGeometry> shape = from_wkb(f.wkb);
     if (given) shape.reset(OGRGeometryFactory::forceToMultiPolygon(shape.release()));
     feature.SetGeometryDirectly(shape.release());
@@ -189,11 +193,24 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
 
 }  // namespace
 
-std::string given_column(const std::string& field) {
-  for (const Column& c : figure_columns())
-    if (field == c.name) return "src_" + field;
-  if (field == "fid" || field == "geom" || field.rfind("ev_", 0) == 0) return "src_" + field;
-  return field;
+std::vector<std::string> given_columns(const std::vector<GivenField>& fields, const std::vector<std::string>& layers) {
+  const auto lower = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  std::set<std::string> taken = {"fid", "geom"};
+  for (const Column& c : figure_columns()) taken.insert(c.name);
+  for (const std::string& l : layers) taken.insert(lower("ev_" + l));
+  std::vector<std::string> names;
+  for (const GivenField& f : fields) {
+    std::string name = f.name.empty() ? "src_field" : f.name;
+    if (taken.contains(lower(name))) name = "src_" + name;
+    const std::string stem = name;
+    for (int k = 2; taken.contains(lower(name)); ++k) name = stem + "_" + std::to_string(k);
+    taken.insert(lower(name));
+    names.push_back(name);
+  }
+  return names;
 }
 
 AreaFiles add_area_files(OutputSet& outputs, const std::filesystem::path& gpkg, const AreasOptions& options) {
@@ -209,25 +226,32 @@ AreaFiles add_area_files(OutputSet& outputs, const std::filesystem::path& gpkg, 
 }
 
 std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* given_fields) {
-  std::vector<std::string> names;
+  std::vector<std::string> header;
   for (const Column& c : figure_columns())
-    if (given_fields || std::string(c.name).rfind("release", 0) != 0) names.push_back(c.name);
-  std::string out;
-  for (const std::string& n : names) out += (out.empty() ? "" : ",") + csv_quoted(n);
-  for (const std::string& l : result.summary.layers) out += "," + csv_quoted("ev_" + l);
+    if (given_fields || std::string(c.name).rfind("release", 0) != 0) header.push_back(c.name);
+  const size_t figures = header.size();
+  for (const std::string& l : result.summary.layers) header.push_back("ev_" + l);
   if (given_fields)
-    for (const GivenField& f : *given_fields) out += "," + csv_quoted(given_column(f.name));
-  out += "\n";
+    for (const std::string& c : given_columns(*given_fields, result.summary.layers)) header.push_back(c);
+  std::string out;
+  const auto add_row = [&out](const std::vector<std::string>& cells) {
+    for (size_t k = 0; k < cells.size(); ++k) {
+      if (k) out += ',';
+      out += csv_quoted(cells[k]);
+    }
+    out += '\n';
+  };
+  add_row(header);
   for (const AreaFigures& f : result.areas) {
-    std::string row;
-    for (const std::string& n : names) row += (row.empty() ? "" : ",") + csv_quoted(figure_text(f, n));
-    for (const double m : f.layer_means) row += "," + real(m);
+    std::vector<std::string> row;
+    for (size_t k = 0; k < figures; ++k) row.push_back(figure_text(f, header[k]));
+    for (const double m : f.layer_means) row.push_back(real(m));
     if (given_fields)
       for (const GivenField& g : *given_fields) {
         const auto it = f.attributes.find(g.name);
-        row += "," + csv_quoted(it == f.attributes.end() ? "" : it->second);
+        row.push_back(it == f.attributes.end() ? "" : it->second);
       }
-    out += row + "\n";
+    add_row(row);
   }
   return out;
 }

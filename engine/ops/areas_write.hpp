@@ -30,8 +30,10 @@ void write_area_files(OutputSet& outputs, const AreaFiles& files, const AreasRes
 /// The table as CSV text: one row per area by rank, the figures then the given attributes.
 std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* given_fields);
 
-/// The names of the table's columns for an existing polygon's field (prefixed "src_" where
-/// one of ours has its name).
-std::string given_column(const std::string& field);
+/// The columns the existing polygons' fields become, in their order: the field's own name, or
+/// "src_<name>" where that is taken (by a figure, an evidence mean, the GeoPackage's fid or geom,
+/// or an earlier field: compared without case, as GeoPackage and SQLite compare column names),
+/// with a number added until it is free.
+std::vector<std::string> given_columns(const std::vector<GivenField>& fields, const std::vector<std::string>& layers);
 
 }  // namespace minerisk::ops

@@ -79,6 +79,7 @@ struct OutputSet::Impl {
   // The checks on a destination that depend on what is on the disk: run at add() and again
   // just before the commit, in case something changed during the work.
   void check_destination(const Output& out) const {
+    check_not_system_folder(out);
     struct stat st {};
     if (::stat(out.destination.c_str(), &st) != 0) {
       if (errno == ENOENT) {
@@ -95,6 +96,19 @@ struct OutputSet::Impl {
                       "' exists and is not a regular file (a device, a fifo or a socket); write to a file instead");
     check_not_input(out, FileId{st.st_dev, st.st_ino});
     check_not_present(out);
+  }
+
+  // /dev/stdout and its kin are links to /proc/self/fd/N, which stat follows to whatever the
+  // stream is (a regular file when it is redirected to a log): the commit's rename would then
+  // replace the system's link itself. No output belongs in /dev, /proc or /sys.
+  void check_not_system_folder(const Output& out) const {
+    std::error_code error;
+    const std::filesystem::path folder = std::filesystem::weakly_canonical(std::filesystem::absolute(out.destination, error).parent_path(), error);
+    const std::string f = folder.string();
+    for (const char* system : {"/dev", "/proc", "/sys"})
+      if (f == system || f.rfind(std::string(system) + "/", 0) == 0)
+        throw UserError("output: '" + out.destination.string() + "' lies in " + system +
+                        ", a folder of devices and streams, not files; write to a file instead");
   }
 
   // Any entry at the path, a link too, is an existing output: replaced only when asked. Checked

@@ -26,6 +26,8 @@ class GridFileReader {
   /// The evidence layers of a run's output (none for other grids), from the evidence file
   /// beside it (run_file_writer.hpp).
   const std::vector<std::string>& evidence_names() const { return evidence_; }
+  /// The evidence file the grid names, beside it (empty when it names none): an input too.
+  const std::filesystem::path& evidence_file() const { return evidence_file_; }
   /// A UserError when the grid names an evidence file that is not beside it.
   void require_evidence() const;
   /// The resolved scenario the file was computed from (TOML), or "" when it is not minerisk's.

@@ -1,0 +1,119 @@
+"""`minerisk areas` against what an adversarial probe tried: its inputs never overwritten (the
+evidence file beside the grid included), no output into /dev, field names of an IMSMA export
+that clash with the figures' without regard to case, costs that are infinite or missing on part
+of an area, an explicit nan for an option, a capture share of nothing, and stderr kept clean of
+HDF5's messages when threads read the grid."""
+import csv
+import os
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr, osr
+
+from areas_helpers import X0, Y0, bumps, run_areas, srs_wkt, write_grid
+from conftest import generate_sample, run_minerisk
+
+gdal.UseExceptions()
+BLOBS = [(20, 20, 0.9, 5.0), (40, 60, 0.4, 6.0), (50, 15, 0.3, 1.5)]  # as test_areas_reference.py
+
+
+def one_line_error(r, *words):
+    assert r.returncode == 2 and r.stderr.startswith("minerisk: error: ") and r.stderr.count("\n") == 1, r.stderr
+    for w in words:
+        assert w in r.stderr, r.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_grid(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad_areas")
+    generate_sample.generate(str(folder / "region"), seed=5, size=300, cell=10.0)
+    grid = folder / "g.nc"
+    assert run_minerisk("run", folder / "region" / "scenario.toml", "-o", grid, "-q").returncode == 0
+    return grid
+
+
+def test_the_evidence_file_beside_the_grid_is_an_input(demo_grid, tmp_path):
+    evidence = demo_grid.with_name("g_evidence.nc")
+    before = evidence.read_bytes()
+    for option in ("--json", "--csv"):
+        r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", option, evidence, "--overwrite")
+        one_line_error(r, "is the input")
+    assert evidence.read_bytes() == before
+
+
+def test_no_output_goes_into_dev(demo_grid, tmp_path):
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", "--json", "/dev/stdout", "--overwrite")
+    one_line_error(r, "/dev")
+    assert os.path.islink("/dev/stdout")
+
+
+def test_imsma_field_names_that_clash_without_case_are_renamed(tmp_path):
+    grid = write_grid(tmp_path / "g.tif", bumps(60, 80, BLOBS))
+    path = tmp_path / "sha.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    layer = ds.CreateLayer("sha", osr.SpatialReference(wkt=srs_wkt(32638)), ogr.wkbPolygon)
+    names = ["ID", "Class", "AREA_HA", "rank", "src_rank", "FID_2", "Geom_x", ""]
+    for n in names[:-1]:
+        layer.CreateField(ogr.FieldDefn(n, ogr.OFTString))
+    square = ogr.CreateGeometryFromWkt(f"POLYGON(({X0 + 100} {Y0 - 100},{X0 + 300} {Y0 - 100},{X0 + 300} {Y0 - 300},"
+                                       f"{X0 + 100} {Y0 - 300},{X0 + 100} {Y0 - 100}))")
+    f = ogr.Feature(layer.GetLayerDefn())
+    for n in names[:-1]:
+        f.SetField(n, f"value of {n}")
+    f.SetGeometry(square)
+    layer.CreateFeature(f)
+    ds = None
+    r, result, gpkg = run_areas(grid, tmp_path, "--polygons", f"{path}:sha", "--csv", tmp_path / "a.csv")
+    assert r.returncode == 0, r.stderr
+    out_ds = ogr.Open(str(gpkg))  # kept while its layer is read
+    out = out_ds.GetLayerByName("areas")
+    defn = out.GetLayerDefn()
+    columns = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    assert len({c.lower() for c in columns}) == len(columns)
+    row = out.GetNextFeature().items()
+    kept = {v for k, v in row.items() if isinstance(v, str) and v.startswith("value of")}
+    assert kept == {f"value of {n}" for n in names[:-1]}
+    assert {"src_ID", "src_Class", "src_AREA_HA", "src_rank", "src_src_rank"} <= set(columns)
+    with open(tmp_path / "a.csv", newline="") as f:
+        header = next(csv.reader(f))
+    assert [c for c in header if c.startswith("src_") or c in ("FID_2", "Geom_x")] == \
+        [c for c in columns if c.startswith("src_") or c in ("FID_2", "Geom_x")]
+
+
+def write_cost(path, values):
+    return write_grid(path, values.astype(np.float32))
+
+
+@pytest.mark.parametrize("bad", ["inf", "hole"])
+def test_a_cost_that_is_infinite_or_missing_on_part_of_an_area_is_refused(tmp_path, bad):
+    p = bumps(60, 80, BLOBS)
+    grid = write_grid(tmp_path / "g.tif", p)
+    cost = np.full(p.shape, 100.0)
+    if bad == "inf":
+        cost[:] = np.inf
+    else:
+        r, c = np.unravel_index(np.argmax(p), p.shape)
+        cost[r - 1:r + 2, c - 1:c + 2] = np.nan  # inside the strongest blob
+    r, _, _ = run_areas(grid, tmp_path, "--cost", write_cost(tmp_path / "cost.tif", cost), "--budget", "1000")
+    one_line_error(r, "--cost", "finite cost")
+
+
+@pytest.mark.parametrize("option", ["--t1", "--smooth", "--budget-ha", "--min-area", "--capture-t1"])
+def test_an_explicit_nan_is_refused_not_taken_for_the_default(tmp_path, option):
+    grid = write_grid(tmp_path / "g.tif", bumps(60, 80, BLOBS))
+    r, _, _ = run_areas(grid, tmp_path, option, "nan")
+    one_line_error(r, "not a number")
+
+
+def test_a_capture_share_of_a_grid_without_contamination(tmp_path):
+    grid = write_grid(tmp_path / "g.tif", np.zeros((30, 30), np.float32))
+    r, _, _ = run_areas(grid, tmp_path, "--capture-t1", "0.9")
+    one_line_error(r, "no expected contamination")
+
+
+def test_threads_reading_the_grid_leave_stderr_clean(demo_grid, tmp_path):
+    region = demo_grid.parent / "region" / "region.gpkg"
+    for threads in (2, 8):
+        r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", "--overwrite", "-q", "--threads", threads,
+                         "--polygons", f"{region}:records", "--reduce")
+        assert r.returncode == 0 and r.stderr == "" and r.stdout == "", r.stderr[:2000]
