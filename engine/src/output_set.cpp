@@ -79,10 +79,10 @@ struct OutputSet::Impl {
   // The checks on a destination that depend on what is on the disk: run at add() and again
   // just before the commit, in case something changed during the work.
   void check_destination(const Output& out) const {
-    check_not_system_folder(out);
     struct stat st {};
     if (::stat(out.destination.c_str(), &st) != 0) {
       if (errno == ENOENT) {
+        check_not_system_folder(out);
         check_not_present(out);  // a dangling link, which the rename would replace
         return;
       }
@@ -94,6 +94,7 @@ struct OutputSet::Impl {
     if (!S_ISREG(st.st_mode))
       throw UserError("output: '" + out.destination.string() +
                       "' exists and is not a regular file (a device, a fifo or a socket); write to a file instead");
+    check_not_system_folder(out);
     check_not_input(out, FileId{st.st_dev, st.st_ino});
     check_not_present(out);
   }
