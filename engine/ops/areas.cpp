@@ -3,16 +3,15 @@
 #include "minerisk/engine/ops/areas.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-
-#include <tbb/parallel_for.h>
 
 #include "areas_delineate.hpp"
 #include "areas_figures.hpp"
 #include "areas_inputs.hpp"
 #include "areas_polygons.hpp"
 #include "areas_rank.hpp"
+#include "areas_releases.hpp"
+#include "areas_totals.hpp"
 #include "areas_write.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
@@ -59,32 +58,6 @@ void check_options(const AreasOptions& o) {
   require(o.where.empty() || !o.polygons.empty(), "--where filters --polygons; give --polygons LAYER");
 }
 
-// Sum over cells of p x cell area where p >= t, row by row in parallel and added in row order.
-double expected_above(std::span<const float> p, const Grid& grid, float t) {
-  std::vector<double> rows(static_cast<size_t>(grid.height()));
-  tbb::parallel_for(int64_t{0}, grid.height(), [&](int64_t r) {
-    double s = 0;
-    for (int64_t c = 0; c < grid.width(); ++c)
-      if (const float v = p[static_cast<size_t>(r * grid.width() + c)]; v >= t) s += v;
-    rows[static_cast<size_t>(r)] = s * kernels::cell_area_m2(grid.frame, r);
-  });
-  double total = 0;
-  for (double s : rows) total += s;
-  return total;
-}
-
-// The largest threshold whose cells hold at least `share` of the expected contamination:
-// bisection over the bit patterns of the non-negative floats, which order as the floats do.
-float threshold_for_share(std::span<const float> p, const Grid& grid, double share, double total) {
-  uint32_t lo = 0, hi = std::bit_cast<uint32_t>(1.0f);  // expected_above(lo) >= share * total
-  while (hi - lo > 1) {
-    const uint32_t mid = lo + (hi - lo) / 2;
-    if (expected_above(p, grid, std::bit_cast<float>(mid)) >= share * total) lo = mid;
-    else hi = mid;
-  }
-  return std::bit_cast<float>(lo);
-}
-
 void check_probabilities(std::span<const float> p, const std::string& what) {
   for (float v : p)
     if (!std::isnan(v) && !(v >= 0 && v <= 1))
@@ -118,8 +91,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.variable = reader.variable().empty() ? "value" : reader.variable();
   s.crs_wkt = grid.crs_wkt;
   s.layers = in.evidence;
-  kernels::AreaTally everything = kernels::tally_area(std::vector<uint8_t>(probability.size(), 1), probability, {},
-                                                     {0, 0, grid.width(), grid.height()}, grid.frame);
+  const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });
   s.land_ha = everything.area_m2 / 1e4, s.expected_ha = everything.expected_m2 / 1e4;
   require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");
   s.t1 = !std::isnan(options.t1) ? options.t1 : kDefaultT1;
@@ -127,8 +99,8 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   require(everything.expected_m2 > 0 || (std::isnan(options.capture_t1) && std::isnan(options.capture_t2)),
           "--capture-t1/--capture-t2: " + grid_name + " holds no expected contamination (every probability is 0), "
           "so no threshold captures a share of it; give --t1 and --t2");
-  if (!std::isnan(options.capture_t1)) s.t1 = threshold_for_share(probability, grid, options.capture_t1, everything.expected_m2);
-  if (!std::isnan(options.capture_t2)) s.t2 = threshold_for_share(probability, grid, options.capture_t2, everything.expected_m2);
+  if (!std::isnan(options.capture_t1)) s.t1 = threshold_for_share(probability, grid, options.capture_t1, everything.expected_m2, control);
+  if (!std::isnan(options.capture_t2)) s.t2 = threshold_for_share(probability, grid, options.capture_t2, everything.expected_m2, control);
   require(s.t1 < s.t2, "T1 (" + number(s.t1) + (std::isnan(options.capture_t1) ? "" : ", from --capture-t1") +
                            ") must lie below T2 (" + number(s.t2) +
                            (std::isnan(options.capture_t2) ? "" : ", from --capture-t2") +
@@ -148,25 +120,26 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
     for (const GivenPolygon& p : given->polygons) shapes.push_back(p.shape.get());
   else
     for (const DelineatedArea& a : delineation.areas) shapes.push_back(a.shape.get());
-  std::vector<uint8_t> coverage(probability.size(), 0);
-  const std::vector<kernels::AreaTally> tallies = tally_areas(shapes, in, control, &coverage);
+  const std::vector<kernels::AreaTally> tallies = tally_areas(shapes, in, control);
   const TallyChannels channels = tally_channels(in);
 
   std::vector<AreaFigures>& table = result.areas;
   // A delineated polygon of at least the unit may hold a little less land in whole cells: it
   // is dropped too, and its cells go to the rest, so every area is at least the unit both ways.
-  kernels::AreaTally dropped;
+  std::vector<const OGRGeometry*> kept;
   for (size_t i = 0; i < shapes.size(); ++i) {
     AreaFigures f;
     f.id = static_cast<int64_t>(table.size()) + 1;
     fill_figures(tallies[i], channels, in, f);
     if (!given && f.area_ha < s.min_area_ha) {
-      dropped.merge(tallies[i]);
       continue;
     }
+    kept.push_back(shapes[i]);
     f.shape_ha = shape_hectares(*shapes[i], grid);
     if (given) {
-      f.land_class = f.mean_p >= s.t2 ? kClearance : (f.mean_p >= s.t1 ? kTechnicalSurvey : kCancellation);
+      // A polygon on no cell with data (off the grid, on no-data, under a cell) gets no advice.
+      f.land_class = f.cells == 0 ? kNoData
+                                  : (f.mean_p >= s.t2 ? kClearance : (f.mean_p >= s.t1 ? kTechnicalSurvey : kCancellation));
       for (size_t k = 0; k < given->fields.size(); ++k)
         if (!given->polygons[i].null[k]) f.attributes[given->fields[k].name] = given->polygons[i].values[k];
     } else {
@@ -177,19 +150,27 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
     table.push_back(std::move(f));
   }
   // The land in no area: cells no shape covers (for delineated areas, every other cell is in
-  // exactly one area, which the coverage shows).
-  std::vector<uint8_t> rest(probability.size());
-  std::transform(coverage.begin(), coverage.end(), rest.begin(), [](uint8_t c) -> uint8_t { return c == 0; });
-  kernels::AreaTally outside =
-      kernels::tally_area(rest, probability, {}, {0, 0, grid.width(), grid.height()}, grid.frame);
-  outside.merge(dropped);
+  // exactly one area, which the coverage shows); and of it, the land at or above T1 that
+  // generalising left out (strips narrower than the smoothing, areas under the unit).
+  std::vector<uint8_t> coverage(probability.size(), 0);
+  mark_coverage(kept, grid, coverage, control);
+  const kernels::AreaTally outside = tally_grid(probability, grid, control, [&](size_t i) { return coverage[i] == 0; });
   s.rest_ha = outside.area_m2 / 1e4, s.rest_expected_ha = outside.expected_m2 / 1e4;
+  const float t1 = static_cast<float>(s.t1);
+  const kernels::AreaTally left_out =
+      tally_grid(probability, grid, control, [&](size_t i) { return coverage[i] == 0 && probability[i] >= t1; });
+  s.rest_above_t1_ha = left_out.area_m2 / 1e4, s.rest_above_t1_expected_ha = left_out.expected_m2 / 1e4;
   if (!given && std::any_of(coverage.begin(), coverage.end(), [](uint8_t c) { return c > 1; }))
     throw std::logic_error("areas: two delineated areas cover one cell");
   for (const AreaFigures& f : table) {
     s.areas_ha += f.area_ha, s.areas_expected_ha += f.expected_ha;
-    auto& [count, ha] = s.classes[f.land_class];
-    count += 1, ha += f.area_ha;
+    AreasSummary::ClassTotals& c = s.classes[f.land_class];
+    c.count += 1, c.ha += f.area_ha, c.expected_ha += f.expected_ha;
+  }
+  s.given = given.has_value();
+  if (given) {
+    const std::vector<std::string> columns = given_columns(given->fields, s.layers);
+    for (size_t k = 0; k < columns.size(); ++k) result.attribute_columns.push_back({given->fields[k].name, columns[k]});
   }
   if (given && options.reduce) add_releases(table, *given, *delineation.hazard, in, s, control);
 

@@ -44,9 +44,24 @@ void read_band(GDALDataset& ds, int band, std::vector<uint8_t>& values, const Gr
     throw std::runtime_error("areas: cannot read an in-memory raster: " + last_gdal_error());
 }
 
+// Regions of `values` (within `mask`) of fewer than `cells` cells merged into their largest
+// neighbour: GDAL's sieve, 8-connected as the polygons.
+void sieve(std::vector<uint8_t>& values, std::vector<uint8_t>& mask, const Grid& grid, int cells) {
+  DatasetPtr ds = byte_raster(grid, 2);
+  write_band(*ds, 1, values, grid);
+  write_band(*ds, 2, mask, grid);
+  if (GDALSieveFilter(ds->GetRasterBand(1), ds->GetRasterBand(2), ds->GetRasterBand(1), cells, 8, nullptr, nullptr,
+                      nullptr) != CE_None)
+    throw std::runtime_error("areas: GDAL's sieve failed: " + last_gdal_error());
+  read_band(*ds, 1, values, grid);
+}
+
 // The land-release class of every cell: 0 below T1, 1 from T1, 2 from T2, kNoData without a
-// probability. Then regions of fewer cells than the minimum mapping unit are merged into their
-// largest neighbour (GDAL's sieve, 8-connected as the polygons), so no class leaves speckle.
+// probability; then no speckle, in two steps, so that hazard land is judged by its whole size:
+// first the hazard land (from T1) against the rest, regions under the minimum mapping unit
+// merged into their largest neighbour (a small cluster goes, a small hole is filled); then,
+// within the hazard land only, clearance against survey, so a small clearance speck becomes
+// survey (or a small survey speck clearance) and never leaves the hazard land.
 std::vector<uint8_t> sieved_classes(std::span<const float> probability, const Grid& grid,
                                     const DelineationOptions& options) {
   std::vector<uint8_t> classes(probability.size());
@@ -57,16 +72,16 @@ std::vector<uint8_t> sieved_classes(std::span<const float> probability, const Gr
   const double cell_m2 = kernels::cell_area_m2(grid.frame, grid.height() / 2);
   const double cells = std::ceil(options.min_area_ha * 1e4 / cell_m2);
   if (cells <= 1) return classes;
-  DatasetPtr ds = byte_raster(grid, 2);
-  write_band(*ds, 1, classes, grid);
-  std::vector<uint8_t> valid(classes.size());
-  std::transform(classes.begin(), classes.end(), valid.begin(), [](uint8_t c) -> uint8_t { return c != kNoData; });
-  write_band(*ds, 2, valid, grid);
   const int threshold = static_cast<int>(std::min(cells, 2e9));
-  if (GDALSieveFilter(ds->GetRasterBand(1), ds->GetRasterBand(2), ds->GetRasterBand(1), threshold, 8, nullptr, nullptr,
-                      nullptr) != CE_None)
-    throw std::runtime_error("areas: GDAL's sieve failed: " + last_gdal_error());
-  read_band(*ds, 1, classes, grid);
+  std::vector<uint8_t> hazard(classes.size()), mask(classes.size());
+  std::transform(classes.begin(), classes.end(), hazard.begin(), [](uint8_t c) -> uint8_t { return c == 1 || c == 2; });
+  std::transform(classes.begin(), classes.end(), mask.begin(), [](uint8_t c) -> uint8_t { return c != kNoData; });
+  sieve(hazard, mask, grid, threshold);
+  std::vector<uint8_t> split(classes.size());
+  for (size_t i = 0; i < classes.size(); ++i) split[i] = classes[i] == 2 ? 2 : 1;  // a filled hole: survey
+  sieve(split, hazard, grid, threshold);
+  for (size_t i = 0; i < classes.size(); ++i)
+    if (classes[i] != kNoData) classes[i] = hazard[i] ? split[i] : 0;
   return classes;
 }
 

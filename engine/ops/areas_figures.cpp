@@ -110,7 +110,7 @@ TallyChannels tally_channels(const AreaInputs& in) {
 }
 
 std::vector<kernels::AreaTally> tally_areas(const std::vector<const OGRGeometry*>& shapes, const AreaInputs& in,
-                                            const Control& control, std::vector<uint8_t>* coverage) {
+                                            const Control& control) {
   const Grid& grid = in.reader.grid();
   const TallyChannels channels = tally_channels(in);
   std::vector<kernels::Polygon> polygons;
@@ -138,19 +138,29 @@ std::vector<kernels::AreaTally> tally_areas(const std::vector<const OGRGeometry*
     const std::vector<std::vector<float>> further = read_further(in, channels, w, mine);
     const std::vector<std::span<const float>> spans(further.begin(), further.end());
     band_tallies[static_cast<size_t>(j)] = kernels::tally_area(covered, probability, spans, w, grid.frame);
-    if (coverage)
-      for (int64_t r = 0; r < w.height; ++r)
-        for (int64_t c = 0; c < w.width; ++c)
-          if (covered[static_cast<size_t>(r * w.width + c)]) {
-            std::atomic_ref<uint8_t> count((*coverage)[static_cast<size_t>((w.row0 + r) * grid.width() + w.col0 + c)]);
-            uint8_t seen = count.load(std::memory_order_relaxed);
-            while (seen < 255 && !count.compare_exchange_weak(seen, static_cast<uint8_t>(seen + 1))) {
-            }
-          }
   });
   std::vector<kernels::AreaTally> tallies(shapes.size(), kernels::AreaTally(static_cast<size_t>(channels.count)));
   for (size_t j = 0; j < jobs.size(); ++j) tallies[jobs[j].area].merge(band_tallies[j]);  // band order
   return tallies;
+}
+
+void mark_coverage(const std::vector<const OGRGeometry*>& shapes, const Grid& grid, std::vector<uint8_t>& coverage,
+                   const Control& control) {
+  std::vector<kernels::Polygon> polygons;
+  for (const OGRGeometry* s : shapes) polygons.push_back(as_kernel_polygon(*s));
+  std::vector<kernels::Window> windows;
+  for (const OGRGeometry* s : shapes) windows.push_back(envelope_window(*s, grid));
+  for_each_job(static_cast<int64_t>(shapes.size()), control.loop("areas: coverage"), [&](int64_t a) {
+    const kernels::Window& w = windows[static_cast<size_t>(a)];
+    kernels::for_each_covered_cell(polygons[static_cast<size_t>(a)], w, grid.frame, [&](int64_t i) {
+      const int64_t row = w.row0 + i / w.width, col = w.col0 + i % w.width;
+      // Shapes may overlap (given polygons): counted atomically, saturating at 255.
+      std::atomic_ref<uint8_t> count(coverage[static_cast<size_t>(row * grid.width() + col)]);
+      uint8_t seen = count.load(std::memory_order_relaxed);
+      while (seen < 255 && !count.compare_exchange_weak(seen, static_cast<uint8_t>(seen + 1))) {
+      }
+    });
+  });
 }
 
 void fill_figures(const kernels::AreaTally& t, const TallyChannels& c, const AreaInputs& in, AreaFigures& f) {

@@ -21,10 +21,14 @@ struct TallyChannels {
 };
 TallyChannels tally_channels(const AreaInputs& in);
 
-/// One tally per shape (a Polygon or MultiPolygon in the grid's CRS). `coverage`, when given
-/// (the grid's cells), counts the shapes covering each cell, up to 255.
+/// One tally per shape (a Polygon or MultiPolygon in the grid's CRS).
 std::vector<kernels::AreaTally> tally_areas(const std::vector<const OGRGeometry*>& shapes, const AreaInputs& in,
-                                            const Control& control, std::vector<uint8_t>* coverage);
+                                            const Control& control);
+
+/// Counts in `coverage` (the grid's cells, row-major) the shapes covering each cell, up to 255:
+/// the same cells tally_areas sums, without reading any raster.
+void mark_coverage(const std::vector<const OGRGeometry*>& shapes, const Grid& grid, std::vector<uint8_t>& coverage,
+                   const Control& control);
 
 /// The figures of one tally (all but id, class, shape, priority, rank and share).
 void fill_figures(const kernels::AreaTally& t, const TallyChannels& c, const AreaInputs& in, AreaFigures& f);

@@ -24,7 +24,11 @@ GeometryPtr generalise_one(const OGRGeometry& polygon, double cell, double smoot
   if (!g->IsValid()) g = checked(g->MakeValid(), "repair a region");
   g = checked(g->SimplifyPreserveTopology(cell), "simplify a region");
   if (smooth > 0) {
-    for (const double d : {smooth, -2 * smooth, smooth}) g = checked(g->Buffer(d, kQuadrantSegments), "buffer a region");
+    // A closing by the distance (notches and gaps narrower than twice it filled), then an opening
+    // by half of it (spurs and strips narrower than the distance cut): the opening takes hazard
+    // land, so it is kept small, and what it takes is reported with the rest (areas.cpp).
+    for (const double d : {smooth, -1.5 * smooth, 0.5 * smooth})
+      g = checked(g->Buffer(d, kQuadrantSegments), "buffer a region");
     // The round joins' arcs, thinned to what a cell can show.
     g = checked(g->SimplifyPreserveTopology(cell / 4), "simplify a region");
   }
@@ -114,7 +118,20 @@ void split_hazard(const std::vector<GeometryPtr>& hazard, const std::vector<Geom
     OGRMultiPolygon cleared;
     for (const auto& p : mine) cleared.addGeometry(p.get());
     GeometryPtr rest = mine.empty() ? GeometryPtr(h.clone()) : checked(h.Difference(&cleared), "subtract regions");
-    survey_of[static_cast<size_t>(k)] = polygon_parts(rest.get(), grid, min_area_ha);
+    for (auto& piece : polygon_parts(rest.get())) {
+      if (shape_hectares(*piece, grid) >= min_area_ha) {
+        survey_of[static_cast<size_t>(k)].push_back(std::move(piece));
+        continue;
+      }
+      // A survey sliver under the unit (a margin cut up by the clearance) joins the clearance
+      // piece it touches, so no hazard land falls to the rest here.
+      for (auto& c : mine)
+        if (c->Intersects(piece.get())) {
+          GeometryPtr joined = checked(c->Union(piece.get()), "join a sliver");
+          if (wkbFlatten(joined->getGeometryType()) == wkbPolygon) c = std::move(joined);
+          break;
+        }
+    }
   });
   for (auto& pieces : clear_of)
     for (auto& p : pieces) clearance.push_back(std::move(p));

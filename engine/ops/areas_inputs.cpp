@@ -43,7 +43,7 @@ VectorInputSpec vector_spec(const std::string& name, const std::string& role) {
 
 AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem::path& grid_file,
                             const AreasOptions& options) {
-  AreaInputs in{reader, {}, false, nullptr, nullptr, nullptr, {}, false, {}, false, {}, {}};
+  AreaInputs in(reader);
   const Grid& grid = reader.grid();
   in.files.push_back(grid_file);
   in.evidence = reader.evidence_names();
@@ -57,7 +57,9 @@ AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem:
     in.files.push_back(in.dem_path);
   }
   if (!options.impact.empty()) {
-    in.impact = std::make_unique<RasterSource>(options.impact, grid, "--impact");
+    // A score per cell (people, a land-use weight): taken from the nearest cell, never blended,
+    // so that codes and counts keep their values.
+    in.impact = std::make_unique<RasterSource>(options.impact, grid, "--impact", Resampling::nearest);
     in.files.push_back(options.impact);
   }
   if (!options.cost.empty()) {

@@ -17,6 +17,7 @@
 namespace minerisk::ops {
 
 struct AreaInputs {
+  explicit AreaInputs(const GridFileReader& grid) : reader(grid) {}
   const GridFileReader& reader;
   std::vector<std::string> evidence;        // evidence layer names (read as "evidence/<name>")
   bool sweep = false;                       // the grid has a sweep's "sd" and "p95"

@@ -36,14 +36,3 @@ GivenPolygons read_given_polygons(const std::string& name, const std::string& wh
 
 }  // namespace minerisk::ops
 
-namespace minerisk::ops {
-struct AreaInputs;
-struct AreaFigures;
-struct AreasSummary;
-
-/// --reduce: within each given polygon, the part outside the generalised hazard region (the
-/// land below T1 as `areas` delineates it), as each area's release_wkb with its hectares and
-/// expected contamination; the summary's release totals.
-void add_releases(std::vector<AreaFigures>& table, const GivenPolygons& given, const OGRGeometry& hazard,
-                  const AreaInputs& in, AreasSummary& summary, const Control& control);
-}  // namespace minerisk::ops

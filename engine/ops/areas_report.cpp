@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "areas_write.hpp"
 #include "minerisk/engine/ops/areas.hpp"
 
 namespace minerisk::ops {
@@ -16,7 +17,7 @@ Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 Json area_json(const AreaFigures& f, const std::vector<std::string>& layers) {
   Json j;
-  j["id"] = f.id, j["rank"] = f.rank, j["class"] = f.land_class;
+  j["id"] = f.id, j["rank"] = f.rank, j["class"] = f.land_class, j["action"] = action_of(f.land_class);
   j["priority"] = number(f.priority);
   j["area_ha"] = number(f.area_ha), j["shape_ha"] = number(f.shape_ha), j["cells"] = f.cells;
   j["expected_ha"] = number(f.expected_ha), j["density"] = number(f.density);
@@ -46,8 +47,10 @@ std::string AreasResult::json() const {
   j["areas"] = areas.size();
   j["areas_ha"] = s.areas_ha, j["areas_expected_ha"] = s.areas_expected_ha;
   j["rest_ha"] = s.rest_ha, j["rest_expected_ha"] = s.rest_expected_ha;
+  j["rest_above_t1_ha"] = s.rest_above_t1_ha, j["rest_above_t1_expected_ha"] = s.rest_above_t1_expected_ha;
+  j["given_polygons"] = s.given;
   Json classes = Json::object();
-  for (const auto& [name, count_ha] : s.classes) classes[name] = {{"count", count_ha.first}, {"ha", count_ha.second}};
+  for (const auto& [name, c] : s.classes) classes[name] = {{"count", c.count}, {"ha", c.ha}, {"expected_ha", c.expected_ha}};
   j["classes"] = classes;
   if (s.budgeted)
     j["budget"] = {{"budget", s.budget},       {"unit", s.budget_unit},      {"used", s.budget_used},
@@ -79,12 +82,18 @@ std::string AreasResult::text() const {
   };
   add("thresholds: T1 %.4g (technical survey from here), T2 %.4g (clearance from here); "
       "minimum mapping unit %.4g ha, smoothing %.4g m\n", s.t1, s.t2, s.min_area_ha, s.smooth_m);
-  add("%-34s %10s %12s %16s\n", "", "areas", "hectares", "expected ha");
-  for (const auto& [name, count_ha] : s.classes)
-    add("%-34s %10lld %12.2f\n", name.c_str(), static_cast<long long>(count_ha.first), count_ha.second);
-  add("%-34s %10zu %12.2f %16.4f\n", "all areas", areas.size(), s.areas_ha, s.areas_expected_ha);
-  add("%-34s %10s %12.2f %16.4f\n", "rest (candidate for cancellation)", "", s.rest_ha, s.rest_expected_ha);
-  add("%-34s %10s %12.2f %16.4f\n", "grid", "", s.land_ha, s.expected_ha);
+  add("%-36s %10s %12s %16s\n", "", "areas", "hectares", "expected ha");
+  for (const auto& [name, c] : s.classes)
+    add("%-36s %10lld %12.2f %16.4f\n", name.c_str(), static_cast<long long>(c.count), c.ha, c.expected_ha);
+  // Given polygons may overlap, and the land outside them was never recorded as a hazard.
+  add("%-36s %10zu %12.2f %16.4f\n", s.given ? "all polygons (overlaps in each)" : "all areas", areas.size(),
+      s.areas_ha, s.areas_expected_ha);
+  add("%-36s %10s %12.2f %16.4f\n", s.given ? "outside the polygons" : "rest (candidate for cancellation)", "",
+      s.rest_ha, s.rest_expected_ha);
+  if (!s.given)
+    add("%-36s %10s %12.2f %16.4f\n", "  of it at or above T1 (generalised)", "", s.rest_above_t1_ha,
+        s.rest_above_t1_expected_ha);
+  add("%-36s %10s %12.2f %16.4f\n", "grid", "", s.land_ha, s.expected_ha);
   if (s.budgeted)
     add("budget %.6g %s: %zu areas, %.6g %s used, %.1f %% of the expected contamination (%s)\n", s.budget,
         s.budget_unit.c_str(), static_cast<size_t>(std::count_if(areas.begin(), areas.end(), [](const AreaFigures& f) { return f.selected; })),

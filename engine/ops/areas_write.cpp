@@ -23,7 +23,7 @@ struct Column {
 const std::vector<Column>& figure_columns() {
   static const std::vector<Column> columns = {
       {"id", OFTInteger64, "the area's number"},
-      {"class", OFTString, "land-release class: cancellation, technical_survey or clearance"},
+      {"class", OFTString, "land-release class: cancellation, technical_survey, clearance (or no_data)"},
       {"action", OFTString, "what the class asks for"},
       {"rank", OFTInteger64, "1 = highest priority"},
       {"priority", OFTReal, "the priority score"},
@@ -50,11 +50,16 @@ const std::vector<Column>& figure_columns() {
   return columns;
 }
 
+}  // namespace
+
 const char* action_of(const std::string& land_class) {
   if (land_class == kClearance) return "clear";
   if (land_class == kTechnicalSurvey) return "technical survey";
+  if (land_class == kNoData) return "none: the grid has no data there";
   return "non-technical survey: candidate for cancellation";
 }
+
+namespace {
 
 std::string real(double v) {
   if (!std::isfinite(v)) return "";
@@ -101,7 +106,8 @@ std::string csv_quoted(const std::string& text) {
 
 std::unique_ptr<OGRGeometry> from_wkb(const std::string& wkb) {
   OGRGeometry* g = nullptr;
-  OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size());
+  if (OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &g, wkb.size()) != OGRERR_NONE || !g)
+    throw std::logic_error("areas: an area's own geometry does not read back");
   return std::unique_ptr<OGRGeometry>(g);
 }
 
@@ -132,6 +138,7 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   // to create over; it lies in the command's private folder (mode 0700, ours), where no one else
   // can plant a link, so GDAL may create it there afresh.
   std::filesystem::remove(path);
+  CPLErrorReset();  // the check at the end sees only this write's errors
   DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) throw UserError("areas: cannot create the GeoPackage: " + last_gdal_error());
   const bool given = given_fields != nullptr;
@@ -166,8 +173,9 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   store_default_style(*ds, "areas", layer->GetGeometryColumn(), "class",
                       {{kCancellation, "cancellation (non-technical survey)", {166, 217, 106, 128}},
                        {kTechnicalSurvey, "technical survey", {253, 174, 97, 200}},
-                       {kClearance, "clearance", {215, 25, 28, 200}}},
-                      "rank");
+                       {kClearance, "clearance", {215, 25, 28, 200}},
+                       {kNoData, "no data (no cell of the grid)", {160, 160, 160, 128}}},
+                      "rank", "minerisk: colours of the land-release classes");
   if (given && std::any_of(result.areas.begin(), result.areas.end(), [](const AreaFigures& f) { return !f.release_wkb.empty(); })) {
     OGRLayer* releases = create_layer(*ds, "releases", grid, wkbMultiPolygon,
                                       "land within the given polygons that the model would release (below T1)");

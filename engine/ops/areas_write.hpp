@@ -30,6 +30,9 @@ void write_area_files(OutputSet& outputs, const AreaFiles& files, const AreasRes
 /// The table as CSV text: one row per area by rank, the figures then the given attributes.
 std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* given_fields);
 
+/// What a land-release class asks for (the `action` column).
+const char* action_of(const std::string& land_class);
+
 /// The columns the existing polygons' fields become, in their order: the field's own name, or
 /// "src_<name>" where that is taken (by a figure, an evidence mean, the GeoPackage's fid or geom,
 /// or an earlier field: compared without case, as GeoPackage and SQLite compare column names),

@@ -258,6 +258,7 @@ void set_now(OGRFeature& row, const char* column) {
 // Writes the row: unsets the layer's other defaults and replaces a style of the same name, as
 // QGIS does, so the table ends with exactly one default for the layer.
 void write_row(GDALDataset& gpkg, OGRLayer& table, const std::string& layer, const std::string& geometry_column,
+               const std::string& description,
                const std::string& name, const std::string& qml, const std::string& sld) {
   const std::string of_layer = "f_table_schema = '' AND f_table_name = " + sql_literal(layer) +
                                " AND f_geometry_column = " + sql_literal(geometry_column);
@@ -290,7 +291,7 @@ void write_row(GDALDataset& gpkg, OGRLayer& table, const std::string& layer, con
   mine->SetField("styleQML", qml.c_str());
   mine->SetField("styleSLD", sld.c_str());
   mine->SetField("useAsDefault", 1);
-  mine->SetField("description", "minerisk: colours of the land-release classes");
+  mine->SetField("description", description.c_str());
   set_now(*mine, "update_time");
   const OGRErr written = is_new ? table.CreateFeature(mine.get()) : table.SetFeature(mine.get());
   if (written != OGRERR_NONE) write_failed(gpkg, "write the layer_styles table");
@@ -300,7 +301,7 @@ void write_row(GDALDataset& gpkg, OGRLayer& table, const std::string& layer, con
 
 void store_default_style(GDALDataset& gpkg, const std::string& layer, const std::string& geometry_column,
                          const std::string& field, const std::vector<StyleCategory>& categories,
-                         const std::string& label_field) {
+                         const std::string& label_field, const std::string& description) {
   GDALDriver* driver = gpkg.GetDriver();
   if (!driver || std::string(driver->GetDescription()) != "GPKG")
     throw std::invalid_argument(std::string("not a GeoPackage: ") + gpkg.GetDescription());
@@ -324,7 +325,7 @@ void store_default_style(GDALDataset& gpkg, const std::string& layer, const std:
   // transaction, if one is open, covers the work instead.
   const bool own_transaction = gpkg.StartTransaction() == OGRERR_NONE;
   try {
-    write_row(gpkg, table, layer, geometry_column, utf8_prefix(layer, kStyleNameWidth), qml, sld);
+    write_row(gpkg, table, layer, geometry_column, description, utf8_prefix(layer, kStyleNameWidth), qml, sld);
   } catch (...) {
     if (own_transaction) gpkg.RollbackTransaction();
     throw;

@@ -39,7 +39,8 @@ struct StyleCategory {
 /// the transaction.
 void store_default_style(GDALDataset& gpkg, const std::string& layer, const std::string& geometry_column,
                          const std::string& field, const std::vector<StyleCategory>& categories,
-                         const std::string& label_field = "");
+                         const std::string& label_field = "",
+                         const std::string& description = "minerisk: a categorized style");
 
 /// `text` with XML's five special characters escaped, for element text and attribute values
 /// alike; tab, line feed and carriage return as character references so that an attribute

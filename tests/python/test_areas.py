@@ -118,8 +118,9 @@ def test_ranks_priorities_and_cumulative_shares(sample):
     best = max(a["density"] for a in table)
     for a in table:
         assert a["priority"] == pytest.approx(a["density"] / best, rel=1e-12)
-        assert a["class"] == ("clearance" if a["mean_p"] >= 0.5 else "technical_survey") or a["class"] in (
-            "clearance", "technical_survey")  # generalised shapes: the class is the delineation's
+        # Generalised shapes: a clearance area is the land from T2, a little beyond it at most.
+        assert a["class"] in ("clearance", "technical_survey")
+        assert (a["max_p"] >= report["t2"]) if a["class"] == "clearance" else (a["max_p"] >= report["t1"])
         assert a["slope_deg"] is not None and a["access_m"] is not None and a["dominant"] in a["evidence"]
     shares = np.cumsum([a["expected_ha"] for a in table]) / report["expected_ha"]
     assert [a["cum_share"] for a in table] == pytest.approx(list(shares), rel=1e-9)
@@ -157,7 +158,7 @@ os._exit(0)  # QGIS 3.22 may crash while tearing down offscreen; the answer is p
     [layer] = json.loads(r.stdout.strip().splitlines()[-1])
     assert layer["valid"] and layer["geos_valid"] and layer["count"] == len(report["table"])
     assert layer["renderer"] == "categorizedSymbol"
-    assert layer["categories"] == ["cancellation", "technical_survey", "clearance"]
+    assert layer["categories"] == ["cancellation", "technical_survey", "clearance", "no_data"]
     from osgeo import osr
     assert osr.SpatialReference(wkt=layer["crs"]).IsSame(osr.SpatialReference(wkt=gdal.Open(str(grid)).GetProjection()))
 

@@ -26,14 +26,15 @@ def areas(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, t
     result = _minerisk.areas(os.fspath(grid), None if output is None else os.fspath(output),
                              {k: (os.fspath(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                              threads, overwrite, True)
+    columns = dict(result["attribute_columns"])  # a field named like a figure becomes src_<name>
     rows = []
     for area in result["table"]:
         row = {k: v for k, v in area.items() if k not in ("evidence", "attributes")}
         row.update({f"ev_{name}": value for name, value in area["evidence"].items()})
-        row.update(area.get("attributes", {}))
+        row.update({columns.get(k, k): v for k, v in area.get("attributes", {}).items()})
         rows.append(row)
     geometry = [wkb.loads(bytes(b)) for b in result["wkb"]]
-    summary = {k: v for k, v in result.items() if k not in ("table", "wkb", "release_wkb")}
+    summary = {k: v for k, v in result.items() if k not in ("table", "wkb", "release_wkb", "attribute_columns")}
     try:
         import geopandas as gpd
     except ImportError:

@@ -19,6 +19,7 @@ namespace minerisk::ops {
 inline constexpr const char* kCancellation = "cancellation";          // below T1: non-technical survey may cancel
 inline constexpr const char* kTechnicalSurvey = "technical_survey";  // T1 to T2: technical survey
 inline constexpr const char* kClearance = "clearance";               // above T2: clearance
+inline constexpr const char* kNoData = "no_data";  // a given polygon with no cell of the grid's data
 
 struct AreasOptions {
   std::string variable;  // the grid's variable (default: probability, or a sweep's mean)
@@ -51,7 +52,7 @@ struct AreaFigures {
   int64_t id = 0;
   std::string land_class;
   double area_ha = 0;          // the land the figures describe: the cells whose centre is inside
-  double shape_ha = 0;         // the polygon's own area (NaN on a geographic grid)
+  double shape_ha = 0;         // the polygon's own area (on a geographic grid, at its centroid's scale)
   int64_t cells = 0;
   double expected_ha = 0;      // sum over its cells of p x cell area
   double density = 0;          // expected_ha / area_ha: expected contamination per hectare
@@ -78,10 +79,16 @@ struct AreasSummary {
   double t1 = 0, t2 = 0, min_area_ha = 0, smooth_m = 0;
   std::string variable, crs_wkt;
   std::vector<std::string> layers;  // evidence layers, in layer_means' order
-  double land_ha = 0, expected_ha = 0;        // the grid's cells with data
-  double areas_ha = 0, areas_expected_ha = 0;  // in areas (each cell once)
+  bool given = false;                          // the areas are given polygons (--polygons)
+  double land_ha = 0, expected_ha = 0;         // the grid's cells with data
+  double areas_ha = 0, areas_expected_ha = 0;  // summed over the areas (given polygons may overlap)
   double rest_ha = 0, rest_expected_ha = 0;    // in no area
-  std::map<std::string, std::pair<int64_t, double>> classes;  // count and hectares by class
+  double rest_above_t1_ha = 0, rest_above_t1_expected_ha = 0;  // of the rest, at or above T1
+  struct ClassTotals {
+    int64_t count = 0;
+    double ha = 0, expected_ha = 0;
+  };
+  std::map<std::string, ClassTotals> classes;  // by class
   // Budget.
   bool budgeted = false, budget_optimal = false;
   double budget = NAN, budget_used = NAN, budget_share = NAN;
@@ -99,6 +106,9 @@ struct AreasSummary {
 struct AreasResult {
   std::vector<AreaFigures> areas;  // by rank
   AreasSummary summary;
+  /// Given polygons: each field's name and the column it is written as (src_<name> where it
+  /// would clash with a figure's), in the layer's order.
+  std::vector<std::pair<std::string, std::string>> attribute_columns;
   std::string json() const;  // the summary and the table, as written by --json
   std::string text() const;  // what the command prints
 };
