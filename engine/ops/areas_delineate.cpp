@@ -158,11 +158,18 @@ Delineation delineate(std::span<const float> probability, const Grid& grid, cons
   std::vector<uint8_t> classes = sieved_classes(probability, grid, options);
   control.check_cancelled();
   const double smooth = metres_as_crs_units(options.smooth_m, grid);
-  std::vector<uint8_t> inside(classes.size());
-  std::transform(classes.begin(), classes.end(), inside.begin(), [](uint8_t c) -> uint8_t { return c == 1 || c == 2; });
-  std::vector<GeometryPtr> hazard = generalise_polygons(polygonise(inside, grid), grid, smooth, control);
-  std::transform(classes.begin(), classes.end(), inside.begin(), [](uint8_t c) -> uint8_t { return c == 2; });
-  std::vector<GeometryPtr> high = generalise_polygons(polygonise(inside, grid), grid, smooth, control);
+  // The land from T1 and the land from T2, polygonised side by side (two MEM datasets of their own).
+  std::vector<uint8_t> from_t1(classes.size()), from_t2(classes.size());
+  std::transform(classes.begin(), classes.end(), from_t1.begin(), [](uint8_t c) -> uint8_t { return c == 1 || c == 2; });
+  std::transform(classes.begin(), classes.end(), from_t2.begin(), [](uint8_t c) -> uint8_t { return c == 2; });
+  std::vector<std::vector<GeometryPtr>> regions(2);
+  TileLoopOptions two = control.loop("");
+  two.quiet = true, two.progress = nullptr;  // two jobs: no progress of their own, but --threads holds
+  for_each_job(2, two, [&](int64_t k) { regions[static_cast<size_t>(k)] = polygonise(k == 0 ? from_t1 : from_t2, grid); });
+  control.check_cancelled();
+  regions = generalise_polygons(std::move(regions), grid, smooth, control);
+  std::vector<GeometryPtr>& hazard = regions[0];
+  const std::vector<GeometryPtr>& high = regions[1];
   control.check_cancelled();
   // The hazard region's parts of at least the unit; clearance inside them; survey the rest.
   std::erase_if(hazard, [&](const GeometryPtr& g) { return shape_hectares(*g, grid) < options.min_area_ha; });

@@ -86,17 +86,24 @@ std::vector<GeometryPtr> merge_touching(std::vector<GeometryPtr> pieces) {
 
 }  // namespace
 
-std::vector<GeometryPtr> generalise_polygons(std::vector<GeometryPtr> polygons, const Grid& grid, double smooth,
-                                             const Control& control) {
+std::vector<std::vector<GeometryPtr>> generalise_polygons(std::vector<std::vector<GeometryPtr>> sets,
+                                                          const Grid& grid, double smooth, const Control& control) {
   const double cell = std::min(grid.frame.cell_width(), grid.frame.cell_height());
-  std::vector<GeometryPtr> smoothed(polygons.size());
-  for_each_job(static_cast<int64_t>(polygons.size()), control.loop("areas: generalising"), [&](int64_t i) {
-    smoothed[static_cast<size_t>(i)] = generalise_one(*polygons[static_cast<size_t>(i)], cell, smooth);
+  std::vector<std::pair<size_t, size_t>> jobs;  // (set, polygon): one loop over all sets keeps both cores busy
+  for (size_t s = 0; s < sets.size(); ++s)
+    for (size_t i = 0; i < sets[s].size(); ++i) jobs.push_back({s, i});
+  for_each_job(static_cast<int64_t>(jobs.size()), control.loop("areas: generalising"), [&](int64_t j) {
+    auto& [s, i] = jobs[static_cast<size_t>(j)];
+    sets[s][i] = generalise_one(*sets[s][i], cell, smooth);
   });
-  std::vector<GeometryPtr> pieces;
-  for (auto& g : smoothed)
-    for (auto& p : polygon_parts(g.get())) pieces.push_back(std::move(p));
-  return merge_touching(std::move(pieces));
+  std::vector<std::vector<GeometryPtr>> out;
+  for (auto& set : sets) {
+    std::vector<GeometryPtr> pieces;
+    for (auto& g : set)
+      for (auto& p : polygon_parts(g.get())) pieces.push_back(std::move(p));
+    out.push_back(merge_touching(std::move(pieces)));
+  }
+  return out;
 }
 
 void split_hazard(const std::vector<GeometryPtr>& hazard, const std::vector<GeometryPtr>& high, const Grid& grid,

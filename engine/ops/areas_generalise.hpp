@@ -14,11 +14,12 @@ namespace minerisk::ops {
 
 using GeometryPtr = std::unique_ptr<OGRGeometry>;
 
-/// Each polygon made valid, freed of stair steps (simplified within one cell), then closed and
-/// opened by `smooth` (CRS units; 0: not), in parallel; pieces that then touch or overlap are
-/// unioned. Returns valid polygons with disjoint interiors, in the order of their first input.
-std::vector<GeometryPtr> generalise_polygons(std::vector<GeometryPtr> polygons, const Grid& grid, double smooth,
-                                             const Control& control);
+/// Each polygon of each set made valid, freed of stair steps (simplified within one cell), then
+/// closed by `smooth` and opened by half of it (CRS units; 0: neither), all in one parallel
+/// loop; within a set, pieces that then touch or overlap are unioned. Returns each set as valid
+/// polygons with disjoint interiors, in the order of their first input.
+std::vector<std::vector<GeometryPtr>> generalise_polygons(std::vector<std::vector<GeometryPtr>> sets,
+                                                          const Grid& grid, double smooth, const Control& control);
 
 /// Within each hazard polygon, the pieces of the high polygons (clearance) and the rest of it
 /// (technical survey), each piece at least `min_area_ha`. Both in hazard-polygon order.
