@@ -2,8 +2,9 @@
 """The analyst's chain for hazard areas, as a GIS analyst would script it with GDAL's tools and
 Python bindings, shapely and numpy, single-threaded and whole rasters in memory: the same steps
 as `minerisk areas` with its defaults (classes at T1 and T2, GDAL's sieve to the minimum mapping
-unit, GDAL's polygonize, each polygon simplified within a cell and closed and opened by two
-cells, the clearance land cut out of the survey land), then per-area zonal figures by
+unit in two steps, GDAL's polygonize, each polygon simplified within a cell, closed by two cells
+and opened by one, the clearance land cut out of the survey land; survey slivers are dropped
+rather than joined to the clearance beside them), then per-area zonal figures by
 rasterising the areas (GDAL) and summing with numpy, written to a GeoPackage. bench/compare_areas
 times it beside `minerisk areas`.
 
@@ -44,7 +45,7 @@ def generalise(shapes, cell, smooth):
     out = []
     for s in shapes:
         g = s.buffer(0).simplify(cell, preserve_topology=True)
-        g = g.buffer(smooth, 8).buffer(-2 * smooth, 8).buffer(smooth, 8).simplify(cell / 4, preserve_topology=True)
+        g = g.buffer(smooth, 8).buffer(-1.5 * smooth, 8).buffer(0.5 * smooth, 8).simplify(cell / 4, preserve_topology=True)
         out.append(g)
     merged = unary_union(out)
     return list(getattr(merged, "geoms", [merged]))
@@ -63,12 +64,15 @@ def main():
     p = ds.ReadAsArray().astype(np.float32)
     cell_m2 = abs(gt[1] * gt[5])
     classes = np.where(np.isnan(p), 255, np.where(p >= args.t2, 2, np.where(p >= args.t1, 1, 0))).astype(np.uint8)
-    # gdal_sieve.py: regions under the unit merged into their largest neighbour.
-    sieved = mem_raster(classes, gt, wkt)
+    # gdal_sieve.py, twice: the hazard land against the rest, then clearance against survey within it.
+    cells = math.ceil(args.min_area * 1e4 / cell_m2)
+    hazard = mem_raster(((classes == 1) | (classes == 2)).astype(np.uint8), gt, wkt)
     valid = mem_raster((classes != 255).astype(np.uint8), gt, wkt)
-    gdal.SieveFilter(sieved.GetRasterBand(1), valid.GetRasterBand(1), sieved.GetRasterBand(1),
-                     math.ceil(args.min_area * 1e4 / cell_m2), 8)
-    classes = sieved.GetRasterBand(1).ReadAsArray()
+    gdal.SieveFilter(hazard.GetRasterBand(1), valid.GetRasterBand(1), hazard.GetRasterBand(1), cells, 8)
+    split = mem_raster(np.where(classes == 2, 2, 1).astype(np.uint8), gt, wkt)
+    gdal.SieveFilter(split.GetRasterBand(1), hazard.GetRasterBand(1), split.GetRasterBand(1), cells, 8)
+    inside = hazard.GetRasterBand(1).ReadAsArray() == 1
+    classes = np.where(classes == 255, 255, np.where(inside, split.GetRasterBand(1).ReadAsArray(), 0)).astype(np.uint8)
     cell = min(gt[1], -gt[5])
     min_m2 = args.min_area * 1e4
     hazard = [g for g in generalise(polygons((classes == 1) | (classes == 2), gt, wkt), cell, 2 * cell)
