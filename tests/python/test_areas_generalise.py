@@ -51,20 +51,25 @@ def square(x, y, size):
     return ogr.CreateGeometryFromWkt(f"POLYGON(({x} {y},{x + size} {y},{x + size} {y - size},{x} {y - size},{x} {y}))")
 
 
-def test_given_polygons_keep_their_feature_id_and_get_no_class_off_the_grid(tmp_path):
-    p = np.full((40, 40), 0.3, np.float32)
-    grid = write_grid(tmp_path / "g.tif", p)
-    path = tmp_path / "sha.gpkg"
+def write_shas(path, squares):
+    """A layer `sha` of 100 m squares, each (fid, x of its west side), with a field `id`."""
     ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
     layer = ds.CreateLayer("sha", osr.SpatialReference(wkt=srs_wkt(32638)), ogr.wkbPolygon)
     layer.CreateField(ogr.FieldDefn("id", ogr.OFTString))
-    for fid, x in ((7, X0 + 50), (12, X0 + 410)):  # the second just east of the grid's 400 m
+    for fid, x in squares:
         f = ogr.Feature(layer.GetLayerDefn())
         f.SetFID(fid)
         f.SetField("id", f"SHA-{fid}")
         f.SetGeometry(square(x, Y0 - 50, 100))
         layer.CreateFeature(f)
     ds = None
+    return path
+
+
+def test_given_polygons_keep_their_feature_id_and_get_no_class_off_the_grid(tmp_path):
+    grid = write_grid(tmp_path / "g.tif", np.full((40, 40), 0.3, np.float32))
+    # The second square lies just east of the grid's 400 m.
+    path = write_shas(tmp_path / "sha.gpkg", [(7, X0 + 50), (12, X0 + 410)])
     r, result, gpkg = run_areas(grid, tmp_path, "--polygons", f"{path}:sha")
     assert r.returncode == 0, r.stderr
     rows = {row["src_fid"]: row for row in features(gpkg)}
@@ -75,17 +80,8 @@ def test_given_polygons_keep_their_feature_id_and_get_no_class_off_the_grid(tmp_
 
 def test_python_names_a_given_field_as_the_geopackage_does(tmp_path):
     import minerisk
-    p = np.full((40, 40), 0.3, np.float32)
-    grid = write_grid(tmp_path / "g.tif", p)
-    path = tmp_path / "sha.gpkg"
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-    layer = ds.CreateLayer("sha", osr.SpatialReference(wkt=srs_wkt(32638)), ogr.wkbPolygon)
-    layer.CreateField(ogr.FieldDefn("id", ogr.OFTString))
-    f = ogr.Feature(layer.GetLayerDefn())
-    f.SetField("id", "SHA-1")
-    f.SetGeometry(square(X0 + 50, Y0 - 50, 100))
-    layer.CreateFeature(f)
-    ds = None
+    grid = write_grid(tmp_path / "g.tif", np.full((40, 40), 0.3, np.float32))
+    path = write_shas(tmp_path / "sha.gpkg", [(1, X0 + 50)])
     table = minerisk.areas(grid, polygons=f"{path}:sha")
     assert list(table["id"]) == [1] and list(table["src_id"]) == ["SHA-1"]
     assert list(table["action"]) == ["technical survey"]
