@@ -82,7 +82,8 @@ struct OutputSet::Impl {
     struct stat st {};
     if (::stat(out.destination.c_str(), &st) != 0) {
       if (errno == ENOENT) {
-        check_not_system_folder(out);
+        struct stat link {};
+        if (::lstat(out.destination.c_str(), &link) == 0) check_not_system_folder(out);  // a dangling link
         check_not_present(out);  // a dangling link, which the rename would replace
         return;
       }
