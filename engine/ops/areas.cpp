@@ -83,6 +83,9 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   AreaFiles files = add_area_files(outputs, output, options);
   control.check_cancelled();
 
+  // The probability (4 bytes a cell), and at most about 12 one-byte rasters at once: the classes,
+  // the sieve's and polygonize's MEM bands, the two regions, the coverage.
+  require_whole_grid_memory(grid, 16, "areas");
   const std::vector<float> probability = reader.read();
   const std::string grid_name = "grid '" + grid_file.string() + "'";
   check_probabilities(probability, grid_name);
