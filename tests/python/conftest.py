@@ -54,6 +54,18 @@ def region(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory):
+    """What scripts/demo makes: the sample region (preset sample, seed 7) in sample/, and
+    sample.nc from it. Shared by the tests of the real clients and of the hazard areas."""
+    folder = tmp_path_factory.mktemp("demo")
+    subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "generate_region.py"), "--preset", "sample", "--out",
+                    str(folder / "sample"), "--seed", "7"], check=True, capture_output=True)
+    r = run_minerisk("run", folder / "sample" / "scenario.toml", "-o", folder / "sample.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    return folder
+
+
 def scenario_text(region, intercept="-5.0", extra="", finds_extra="", cleared_extra="", grid="", dem=None,
                   evidence=None):
     """A scenario over the sample region's files, with parts replaceable by tests."""

@@ -10,13 +10,12 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
 
-from conftest import ROOT, minerisk_bin, run_minerisk
+from conftest import minerisk_bin, run_minerisk
 
 gdal.UseExceptions()
 PYTHON = "/usr/bin/python3"
@@ -27,13 +26,11 @@ shapely_prepared = pytest.importorskip("shapely.prepared")
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    """The demo's sample region and its grid, and the areas of it with every context layer."""
-    folder = tmp_path_factory.mktemp("areas")
-    subprocess.run([PYTHON, str(ROOT / "datasets" / "generate_region.py"), "--preset", "sample", "--out",
-                    str(folder / "sample"), "--seed", "7"], check=True, capture_output=True)
+def sample(demo_folder):
+    """The demo's sample region and its grid (conftest), and the areas of it with every context
+    layer, written beside them."""
+    folder = demo_folder
     grid = folder / "sample.nc"
-    assert run_minerisk("run", folder / "sample" / "scenario.toml", "-o", grid, "-q").returncode == 0
     region = folder / "sample" / "region.gpkg"
     r = run_minerisk("areas", grid, "-o", folder / "areas.gpkg", "--truth", f"{folder / 'sample' / 'truth.gpkg'}:devices",
                      "--access", f"{region}:roads", "--access", f"{region}:settlements", "--csv", folder / "areas.csv",

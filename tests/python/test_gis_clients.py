@@ -5,29 +5,21 @@ package is absent (scripts/setup installs them all)."""
 import importlib.util
 import json
 import os
-import pathlib
 import subprocess
-import sys
 
 import pytest
 from osgeo import gdal, osr
 
-from conftest import ROOT, evidence_of, run_minerisk
+from conftest import evidence_of
 
 gdal.UseExceptions()
 PYTHON = "/usr/bin/python3"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """What scripts/demo makes: the sample region (seed 7) and out/sample.nc from it."""
-    folder = tmp_path_factory.mktemp("demo")
-    subprocess.run([PYTHON, str(ROOT / "datasets" / "generate_region.py"), "--preset", "sample", "--out",
-                    str(folder / "sample"), "--seed", "7"], check=True, capture_output=True)
-    out = folder / "sample.nc"
-    r = run_minerisk("run", folder / "sample" / "scenario.toml", "-o", out, "-q")
-    assert r.returncode == 0, r.stderr
-    return folder / "sample" / "dem.tif", out
+def demo(demo_folder):
+    """What scripts/demo makes: the sample region's DEM and out/sample.nc (conftest's demo_folder)."""
+    return demo_folder / "sample" / "dem.tif", demo_folder / "sample.nc"
 
 
 def dem_crs_and_extent(dem):
