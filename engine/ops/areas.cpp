@@ -23,12 +23,6 @@ namespace {
 
 constexpr double kDefaultT1 = 0.05, kDefaultT2 = 0.5;
 
-std::string number(double v) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
-
 void require(bool ok, const std::string& message) {
   if (!ok) throw UserError(message);
 }
@@ -36,8 +30,8 @@ void require(bool ok, const std::string& message) {
 void check_options(const AreasOptions& o) {
   const auto share = [](double s) { return std::isnan(s) || (s > 0 && s < 1); };
   const auto probability = [](double t) { return std::isnan(t) || (t > 0 && t < 1); };
-  require(probability(o.t1), "--t1: " + number(o.t1) + " is not a probability above 0 and below 1 (default 0.05)");
-  require(probability(o.t2), "--t2: " + number(o.t2) + " is not a probability above 0 and below 1 (default 0.5)");
+  require(probability(o.t1), "--t1: " + number_text(o.t1) + " is not a probability above 0 and below 1 (default 0.05)");
+  require(probability(o.t2), "--t2: " + number_text(o.t2) + " is not a probability above 0 and below 1 (default 0.5)");
   require(share(o.capture_t1), "--capture-t1: give a share above 0 and below 1, e.g. 0.9");
   require(share(o.capture_t2), "--capture-t2: give a share above 0 and below 1, e.g. 0.5");
   require(std::isnan(o.t1) || std::isnan(o.capture_t1), "--t1 and --capture-t1 both set T1; give one of them");
@@ -61,7 +55,7 @@ void check_options(const AreasOptions& o) {
 void check_probabilities(std::span<const float> p, const std::string& what) {
   for (float v : p)
     if (!std::isnan(v) && !(v >= 0 && v <= 1))
-      throw UserError(what + " holds " + number(v) + ", not a probability in [0, 1]; give a probability grid "
+      throw UserError(what + " holds " + number_text(v) + ", not a probability in [0, 1]; give a probability grid "
                       "(an output of minerisk run, or a sweep's mean or p95)");
 }
 
@@ -87,6 +81,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   // the sieve's and polygonize's MEM bands, the two regions, the coverage.
   require_whole_grid_memory(grid, 16, "areas");
   const std::vector<float> probability = reader.read();
+  in.probability = probability;
   const std::string grid_name = "grid '" + grid_file.string() + "'";
   check_probabilities(probability, grid_name);
   AreasResult result;
@@ -104,8 +99,8 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
           "so no threshold captures a share of it; give --t1 and --t2");
   if (!std::isnan(options.capture_t1)) s.t1 = threshold_for_share(probability, grid, options.capture_t1, everything.expected_m2, control);
   if (!std::isnan(options.capture_t2)) s.t2 = threshold_for_share(probability, grid, options.capture_t2, everything.expected_m2, control);
-  require(s.t1 < s.t2, "T1 (" + number(s.t1) + (std::isnan(options.capture_t1) ? "" : ", from --capture-t1") +
-                           ") must lie below T2 (" + number(s.t2) +
+  require(s.t1 < s.t2, "T1 (" + number_text(s.t1) + (std::isnan(options.capture_t1) ? "" : ", from --capture-t1") +
+                           ") must lie below T2 (" + number_text(s.t2) +
                            (std::isnan(options.capture_t2) ? "" : ", from --capture-t2") +
                            "); give thresholds or capture shares that order them");
   const double cell_m = std::sqrt(kernels::cell_area_m2(grid.frame, grid.height() / 2));

@@ -134,7 +134,13 @@ std::vector<kernels::AreaTally> tally_areas(const std::vector<const OGRGeometry*
     });
     if (!any) return;
     auto& mine = handles.local();
-    const std::vector<float> probability = in.reader.read_variable_window("", w, mine[""]);
+    // The probability is in memory already (areas.cpp reads it whole to delineate).
+    std::vector<float> probability(static_cast<size_t>(w.cells()));
+    for (int64_t r = 0; r < w.height; ++r) {
+      const auto row = in.probability.subspan(static_cast<size_t>((w.row0 + r) * grid.width() + w.col0),
+                                              static_cast<size_t>(w.width));
+      std::copy(row.begin(), row.end(), probability.begin() + r * w.width);
+    }
     const std::vector<std::vector<float>> further = read_further(in, channels, w, mine);
     const std::vector<std::span<const float>> spans(further.begin(), further.end());
     band_tallies[static_cast<size_t>(j)] = kernels::tally_area(covered, probability, spans, w, grid.frame);

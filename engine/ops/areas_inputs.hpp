@@ -5,6 +5,7 @@
 // impact and a cost raster, and the true items.
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@ namespace minerisk::ops {
 struct AreaInputs {
   explicit AreaInputs(const GridFileReader& grid) : reader(grid) {}
   const GridFileReader& reader;
+  std::span<const float> probability;       // the whole grid, row-major: read once, by areas.cpp
   std::vector<std::string> evidence;        // evidence layer names (read as "evidence/<name>")
   bool sweep = false;                       // the grid has a sweep's "sd" and "p95"
   std::unique_ptr<RasterSource> dem, impact, cost;

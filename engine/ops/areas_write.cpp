@@ -61,12 +61,8 @@ const char* action_of(const std::string& land_class) {
 
 namespace {
 
-std::string real(double v) {
-  if (!std::isfinite(v)) return "";
-  char text[40];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
+// A field's text: empty (null) for no number.
+std::string real(double v) { return std::isfinite(v) ? number_text(v) : std::string(); }
 
 // The value of column `name` for area `f` ("" for none: a null field).
 std::string figure_text(const AreaFigures& f, const std::string& name) {
@@ -95,6 +91,14 @@ std::string figure_text(const AreaFigures& f, const std::string& name) {
   if (name == "release_ha") return real(f.release_ha);
   if (name == "release_expected_ha") return real(f.release_expected_ha);
   throw std::logic_error("areas: no column " + name);
+}
+
+// The figures' columns a table has: the release columns only for given polygons (--reduce).
+std::vector<const Column*> table_columns(bool given) {
+  std::vector<const Column*> out;
+  for (const Column& c : figure_columns())
+    if (given || std::string(c.name).rfind("release", 0) != 0) out.push_back(&c);
+  return out;
 }
 
 std::string csv_quoted(const std::string& text) {
@@ -144,26 +148,24 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   const bool given = given_fields != nullptr;
   OGRLayer* layer = create_layer(*ds, "areas", grid, given ? wkbMultiPolygon : wkbPolygon,
                                  "minerisk hazard areas by land-release class and priority rank");
-  for (const Column& c : figure_columns())
-    if (given || (std::string(c.name).rfind("release", 0) != 0)) add_field(*layer, c.name, c.type, c.name == std::string("selected"));
+  const std::vector<const Column*> figures = table_columns(given);
+  for (const Column* c : figures) add_field(*layer, c->name, c->type, c->name == std::string("selected"));
   for (const std::string& l : result.summary.layers) add_field(*layer, "ev_" + l, OFTReal);
-  const std::vector<std::string> columns = given ? given_columns(*given_fields, result.summary.layers)
-                                                 : std::vector<std::string>();
-  for (size_t k = 0; k < columns.size(); ++k) add_field(*layer, columns[k], (*given_fields)[k].type);
+  const auto& columns = result.attribute_columns;  // (field, column), in the given layer's order
+  for (size_t k = 0; k < columns.size(); ++k) add_field(*layer, columns[k].second, (*given_fields)[k].type);
   check(ds->StartTransaction(), "the areas");
   for (const AreaFigures& f : result.areas) {
     OGRFeature feature(layer->GetLayerDefn());
-    for (const Column& c : figure_columns()) {
-      const int i = feature.GetFieldIndex(c.name);
-      if (i < 0) continue;
-      if (const std::string v = figure_text(f, c.name); !v.empty()) feature.SetField(i, v.c_str());
+    for (const Column* c : figures) {
+      const int i = feature.GetFieldIndex(c->name);
+      if (const std::string v = figure_text(f, c->name); !v.empty()) feature.SetField(i, v.c_str());
       else feature.SetFieldNull(i);
     }
     for (size_t k = 0; k < result.summary.layers.size(); ++k)
       if (std::isfinite(f.layer_means[k])) feature.SetField(("ev_" + result.summary.layers[k]).c_str(), f.layer_means[k]);
-    for (size_t k = 0; k < columns.size(); ++k)
-      if (const auto it = f.attributes.find((*given_fields)[k].name); it != f.attributes.end())
-        feature.SetField(feature.GetFieldIndex(columns[k].c_str()), it->second.c_str());
+    for (const auto& [field, column] : columns)
+      if (const auto it = f.attributes.find(field); it != f.attributes.end())
+        feature.SetField(feature.GetFieldIndex(column.c_str()), it->second.c_str());
     std::unique_ptr<OGRGeometry> shape = from_wkb(f.wkb);
     if (given) shape.reset(OGRGeometryFactory::forceToMultiPolygon(shape.release()));
     feature.SetGeometryDirectly(shape.release());
@@ -233,14 +235,12 @@ AreaFiles add_area_files(OutputSet& outputs, const std::filesystem::path& gpkg, 
   return files;
 }
 
-std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* given_fields) {
+std::string areas_csv(const AreasResult& result) {
   std::vector<std::string> header;
-  for (const Column& c : figure_columns())
-    if (given_fields || std::string(c.name).rfind("release", 0) != 0) header.push_back(c.name);
+  for (const Column* c : table_columns(result.summary.given)) header.push_back(c->name);
   const size_t figures = header.size();
   for (const std::string& l : result.summary.layers) header.push_back("ev_" + l);
-  if (given_fields)
-    for (const std::string& c : given_columns(*given_fields, result.summary.layers)) header.push_back(c);
+  for (const auto& [field, column] : result.attribute_columns) header.push_back(column);
   std::string out;
   const auto add_row = [&out](const std::vector<std::string>& cells) {
     for (size_t k = 0; k < cells.size(); ++k) {
@@ -254,11 +254,10 @@ std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* 
     std::vector<std::string> row;
     for (size_t k = 0; k < figures; ++k) row.push_back(figure_text(f, header[k]));
     for (const double m : f.layer_means) row.push_back(real(m));
-    if (given_fields)
-      for (const GivenField& g : *given_fields) {
-        const auto it = f.attributes.find(g.name);
-        row.push_back(it == f.attributes.end() ? "" : it->second);
-      }
+    for (const auto& [field, column] : result.attribute_columns) {
+      const auto it = f.attributes.find(field);
+      row.push_back(it == f.attributes.end() ? "" : it->second);
+    }
     add_row(row);
   }
   return out;
@@ -268,7 +267,7 @@ void write_area_files(OutputSet& outputs, const AreaFiles& files, const AreasRes
                       const std::vector<GivenField>* given_fields, const Grid& grid) {
   outputs.writing([&] {
     if (files.gpkg != AreaFiles::kNone) write_gpkg(outputs.temporary(files.gpkg), result, given_fields, grid);
-    if (files.csv != AreaFiles::kNone) outputs.write_text(files.csv, areas_csv(result, given_fields));
+    if (files.csv != AreaFiles::kNone) outputs.write_text(files.csv, areas_csv(result));
     if (files.json != AreaFiles::kNone) outputs.write_text(files.json, result.json() + "\n");
   });
 }

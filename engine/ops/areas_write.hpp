@@ -28,7 +28,7 @@ void write_area_files(OutputSet& outputs, const AreaFiles& files, const AreasRes
                       const std::vector<GivenField>* given_fields, const Grid& grid);
 
 /// The table as CSV text: one row per area by rank, the figures then the given attributes.
-std::string areas_csv(const AreasResult& result, const std::vector<GivenField>* given_fields);
+std::string areas_csv(const AreasResult& result);
 
 /// What a land-release class asks for (the `action` column).
 const char* action_of(const std::string& land_class);

@@ -22,12 +22,6 @@ namespace {
 
 const std::string kLabel = "minerisk diff";
 
-std::string number(double v) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
-
 std::string crs_name(const Grid& grid) {
   const OGRSpatialReference srs = grid.srs();
   const char* name = srs.GetName();
@@ -46,9 +40,9 @@ std::string grid_difference(const Grid& a, const Grid& b) {
   const auto& gb = b.frame.geotransform;
   for (size_t i = 0; i < ga.size(); ++i)
     if (std::fabs(ga[i] - gb[i]) > 1e-9 * std::max({1.0, std::fabs(ga[i]), std::fabs(gb[i])}))
-      return "their geotransforms differ (origin " + number(ga[0]) + ", " + number(ga[3]) + " with cells " +
-             number(ga[1]) + " x " + number(-ga[5]) + "; and origin " + number(gb[0]) + ", " + number(gb[3]) +
-             " with cells " + number(gb[1]) + " x " + number(-gb[5]) + ")";
+      return "their geotransforms differ (origin " + number_text(ga[0]) + ", " + number_text(ga[3]) + " with cells " +
+             number_text(ga[1]) + " x " + number_text(-ga[5]) + "; and origin " + number_text(gb[0]) + ", " + number_text(gb[3]) +
+             " with cells " + number_text(gb[1]) + " x " + number_text(-gb[5]) + ")";
   const OGRSpatialReference sa = a.srs(), sb = b.srs();
   if (!sa.IsSame(&sb)) return "their CRS differ (" + crs_name(a) + " and " + crs_name(b) + ")";
   return "";
@@ -70,7 +64,7 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
                   const std::filesystem::path& output, const DiffOptions& options, const Control& control) {
   control.check();
   if (!(options.threshold >= 0 && options.threshold < 1))
-    throw UserError("--threshold: " + number(options.threshold) +
+    throw UserError("--threshold: " + number_text(options.threshold) +
                     " is not a change in probability; give one at least 0 and below 1 (default 0.01)");
   const GridFileReader old_reader(old_grid, options.variable);
   const GridFileReader new_reader(new_grid, options.variable);
@@ -150,7 +144,7 @@ std::string ChangeReport::text() const {
     out += line;
   };
   out += old_grid + " -> " + new_grid + " (" + variable + ")\n";  // paths of any length
-  const std::string t = number(threshold);
+  const std::string t = number_text(threshold);
   add("  %-28s %12lld cells %14.2f ha\n", ("rose by more than " + t).c_str(), static_cast<long long>(rose_cells),
       rose_ha);
   add("  %-28s %12lld cells %14.2f ha\n", ("fell by more than " + t).c_str(), static_cast<long long>(fell_cells),

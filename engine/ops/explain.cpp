@@ -26,13 +26,6 @@ double rank_in_region(const std::vector<float>& values, float value) {
   return valid > 0 ? below / valid : NAN;
 }
 
-// A coordinate as people write it: no trailing zeros, at most 10 significant digits.
-std::string number_text(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
-
 }  // namespace
 
 Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions& options) {

@@ -45,12 +45,6 @@ bool accepts(Shape s, OGRwkbGeometryType type) {
   return false;
 }
 
-std::string number_text(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.10g", v);
-  return text;
-}
-
 // A feature's value from its field. Numbers only: OGR reads the text "abc" as 0, silently, so
 // text must be a whole number ("nan" and "inf" parse, and are refused by the range check).
 bool field_value(OGRFeature& feature, int field, OGRFieldType type, double& value) {

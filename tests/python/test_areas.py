@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from osgeo import gdal, ogr
 
+from areas_helpers import features
 from conftest import minerisk_bin, run_minerisk
 
 gdal.UseExceptions()
 PYTHON = "/usr/bin/python3"
-shapely = pytest.importorskip("shapely.wkb")
 shapely_ops = pytest.importorskip("shapely.ops")
 shapely_geometry = pytest.importorskip("shapely.geometry")
 shapely_prepared = pytest.importorskip("shapely.prepared")
@@ -39,17 +39,6 @@ def sample(demo_folder):
     return folder, grid, json.loads((folder / "areas.json").read_text()), r.stdout
 
 
-def features(gpkg, layer="areas"):
-    ds = ogr.Open(str(gpkg))
-    lyr = ds.GetLayerByName(layer)
-    out = []
-    for f in lyr:
-        items = f.items()
-        items["geometry"] = shapely.loads(bytes(f.GetGeometryRef().ExportToWkb()))
-        out.append(items)
-    return out
-
-
 def probability(grid):
     return gdal.Open(str(grid)).ReadAsArray().astype(np.float64)
 
@@ -59,11 +48,11 @@ def test_no_area_is_under_the_unit_and_none_overlap(sample):
     areas = features(folder / "areas.gpkg")
     assert len(areas) == len(report["table"]) > 10
     for a in areas:
-        assert a["geometry"].is_valid
-        assert a["geometry"].area / 1e4 >= report["min_area_ha"] and a["area_ha"] >= report["min_area_ha"]
+        assert a["geom"].is_valid
+        assert a["geom"].area / 1e4 >= report["min_area_ha"] and a["area_ha"] >= report["min_area_ha"]
     for i, a in enumerate(areas):  # of one class, and of two classes (clearance lies inside survey land)
         for b in areas[i + 1:]:
-            assert a["geometry"].intersection(b["geometry"]).area < 1e-6, (a["id"], b["id"])
+            assert a["geom"].intersection(b["geom"]).area < 1e-6, (a["id"], b["id"])
 
 
 def test_expected_contamination_in_areas_and_rest_adds_up_to_the_grid(sample, tmp_path):
@@ -89,7 +78,7 @@ def test_expected_contamination_in_areas_and_rest_adds_up_to_the_grid(sample, tm
     touched.SetProjection(src.GetProjection())
     gdal.Rasterize(touched, str(folder / "areas.gpkg"), layers=["areas"], burnValues=[1], allTouched=True)
     near = shapely_prepared.prep(
-        shapely_ops.unary_union([a["geometry"].boundary for a in features(folder / "areas.gpkg")]).buffer(1e-6))
+        shapely_ops.unary_union([a["geom"].boundary for a in features(folder / "areas.gpkg")]).buffer(1e-6))
     ties = 0.0
     for row, col in zip(*np.nonzero((touched.ReadAsArray() == 1) & np.isfinite(p))):
         if near.contains(shapely_geometry.Point(gt[0] + (col + 0.5) * gt[1], gt[3] + (row + 0.5) * gt[5])):
@@ -187,7 +176,7 @@ def test_any_thread_count_gives_the_same_areas(sample, tmp_path):
         out = tmp_path / f"t{threads}.gpkg"
         r = run_minerisk("areas", grid, "-o", out, "--json", tmp_path / f"t{threads}.json", "--threads", threads, "-q")
         assert r.returncode == 0, r.stderr
-        outputs.append(((tmp_path / f"t{threads}.json").read_text(), [a["geometry"].wkb for a in features(out)]))
+        outputs.append(((tmp_path / f"t{threads}.json").read_text(), [a["geom"].wkb for a in features(out)]))
     assert outputs[0] == outputs[1]
 
 
@@ -199,7 +188,7 @@ def test_python_gives_the_same_table_as_a_geodataframe(sample):
     assert list(table["rank"]) == [a["rank"] for a in report["table"]]
     assert list(table["expected_ha"]) == [a["expected_ha"] for a in report["table"]]
     gpkg = features(folder / "areas.gpkg")
-    assert all(g.equals_exact(a["geometry"], 0) for g, a in zip(table.geometry, gpkg))
+    assert all(g.equals_exact(a["geom"], 0) for g, a in zip(table.geometry, gpkg))
 
 
 def test_the_budget_picks_the_best_areas_within_it(sample, tmp_path):
@@ -242,7 +231,7 @@ def test_existing_polygons_keep_their_attributes_and_get_releases(sample, tmp_pa
                               else "cancellation")
         assert 0 <= a["release_ha"] <= a["area_ha"] + 1e-9
     releases = features(tmp_path / "sha.gpkg", "releases")
-    assert releases and all(r["geometry"].is_valid for r in releases)
+    assert releases and all(r["geom"].is_valid for r in releases)
 
 
 def test_bad_requests_are_one_line_and_exit_2(sample, tmp_path):

@@ -1,6 +1,7 @@
 #pragma once
 // Failures by who can act on them: the user (exit code 2), a scheduler that may try again
 // later (3: busy), and everything else (1).
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,13 @@ class Busy : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+/// A number as messages and reports write it: no trailing zeros, at most 10 significant digits.
+inline std::string number_text(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitInternal = 1;
 inline constexpr int kExitUserError = 2;
