@@ -4,6 +4,7 @@
 // (NETCDF:"f.nc":mean, /vsizip/grids.zip/p.tif). For minerisk's own outputs it also gives the
 // evidence layers and the scenario the file was computed from.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ class GridFileReader {
   std::vector<float> read_variable_window(const std::string& variable, const kernels::Window& window, DatasetPtr& handle) const;
   /// Whether the file holds a (y, x) variable of that name (a sweep's "sd" and "p95").
   bool has_variable(const std::string& variable) const;
+  /// Every (y, x) variable of a file of several (empty for a single raster).
+  const std::vector<std::string>& variables() const { return variables_; }
+  /// A global attribute of a netCDF grid ("inputs", "history", "date_created", "run_id" ...),
+  /// or "" when the file has none of that name.
+  std::string attribute(const std::string& name) const {
+    const auto it = attributes_.find(name);
+    return it == attributes_.end() ? std::string() : it->second;
+  }
 
  private:
   // The GDAL name of a variable ("" the chosen one), and it opened and checked to be (y, x).
@@ -62,6 +71,7 @@ class GridFileReader {
   std::vector<std::string> evidence_, variables_;
   std::string scenario_;
   std::filesystem::path evidence_file_;  // empty when the grid names none
+  std::map<std::string, std::string> attributes_;  // netCDF global attributes, by name
   std::string run_id_;                   // the grid's, which its evidence file must share
   bool evidence_missing_ = false;
   bool evidence_foreign_ = false;  // the evidence file of another run

@@ -1,0 +1,124 @@
+// `minerisk report GRID.nc -o REPORT.html`: reads what the report needs, checking every input
+// before the map is drawn (a bad areas file or evaluation is refused at once), assembles the
+// sections (report_*.cpp) and writes one self-contained page through an OutputSet.
+#include "minerisk/engine/ops/report.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/output_set.hpp"
+#include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/toml_reader.hpp"
+#include "minerisk/engine/version.hpp"
+#include "report_parts.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+namespace parts = report_parts;
+
+void check_output_name(const std::filesystem::path& output) {
+  if (output.empty()) throw UserError("-o: give the report's file name, e.g. -o report.html");
+  std::string ext = output.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext != ".html" && ext != ".htm")
+    throw UserError("-o: '" + output.string() + "' does not end in .html; the report is one HTML page, e.g. -o report.html");
+}
+
+// The report's title: the option, else the grid's, else its scenario's, else the file's name.
+std::string title_of(const ReportOptions& options, const GridFileReader& reader, const std::filesystem::path& grid) {
+  if (!options.title.empty()) return options.title;
+  if (!reader.attribute("title").empty()) return reader.attribute("title");
+  if (!reader.scenario_toml().empty()) {
+    try {
+      const toml::table t = parse_toml_text(reader.scenario_toml(), grid.string());
+      if (const auto title = t["title"].value<std::string>(); title && !title->empty()) return *title;
+    } catch (const UserError&) {  // not TOML: the file's name below
+    }
+  }
+  return grid.filename().string();
+}
+
+std::string map_section(const std::string& png, const std::string& title, const std::string& variable,
+                        const std::filesystem::path& areas) {
+  std::string out = "<figure id=\"map\"><img src=\"data:image/png;base64," + parts::base64(png) + "\" alt=\"Map: " +
+                    parts::escape(title) + "\"><figcaption>The " +
+                    parts::escape(variable.empty() ? "grid's values" : variable) +
+                    " in land-release colour classes";
+  if (!areas.empty()) out += ", with the hazard areas and their ranks";
+  return out + ". Open the image in a new tab to zoom in.</figcaption></figure>\n";
+}
+
+}  // namespace
+
+std::string ReportResult::text() const {
+  std::string out = "report: " + output.string() + " (" + std::to_string(bytes / 1024) + " KiB): map";
+  if (areas > 0) out += ", " + std::to_string(areas) + " hazard areas";
+  for (const std::string& s : sections)
+    if (s != "map" && s != "areas") out += ", " + s;
+  return out + "\n";
+}
+
+ReportResult report(const std::filesystem::path& grid, const std::filesystem::path& output,
+                    const ReportOptions& options, const Control& control) {
+  control.check();
+  check_output_name(output);
+  const GridFileReader reader(grid, options.map.variable);
+  std::vector<std::filesystem::path> inputs = {grid};
+  if (!reader.evidence_file().empty()) inputs.push_back(reader.evidence_file());
+  if (!options.areas.empty()) inputs.push_back(options.areas);
+  if (!options.evaluation.empty()) inputs.push_back(options.evaluation);
+  OutputSet outputs(inputs, control.overwrite);
+  const size_t out = outputs.add(output);
+
+  ReportResult result;
+  result.output = output;
+  // The inputs a user names are read first, so a bad one is refused before the map is drawn.
+  const std::string areas = options.areas.empty() ? "" : parts::areas_table(options.areas, result.areas);
+  const std::string validation = options.evaluation.empty() ? "" : parts::validation_section(options.evaluation);
+  const std::string title = title_of(options, reader, grid);
+  control.check_cancelled();
+
+  MapOptions map_options = options.map;
+  if (map_options.areas.empty()) map_options.areas = options.areas;
+  if (map_options.title.empty()) map_options.title = title;
+  const std::string png = map_png(grid, map_options, control);
+  control.check_cancelled();
+
+  std::vector<parts::Section> sections;
+  auto add = [&](const std::string& id, const std::string& heading, const std::string& body) {
+    if (body.empty()) return;
+    sections.push_back({id, heading, body});
+    result.sections.push_back(id);
+  };
+  add("map", "Map", map_section(png, title, reader.variable(), map_options.areas));
+  add("areas", "Hazard areas", areas);
+  add("model", "Model", parts::model_section(reader.scenario_toml(), grid));
+  add("validation", "Validation", validation);
+  const std::string uncertainty = parts::uncertainty_section(reader);
+  add("uncertainty", "Uncertainty", uncertainty);
+  bool updated = false;
+  const std::string changes = parts::changes_section(grid, updated);
+  add("changes", "What changed", updated ? changes : "");  // a run's single record says nothing new
+  add("provenance", "Provenance", parts::provenance_section(reader, grid));
+  result.validation = !validation.empty();
+  result.sweep = !uncertainty.empty();
+  result.update = updated;
+
+  const std::string created = reader.attribute("date_created");
+  const std::string subtitle = "Probability of contamination from " + grid.filename().string() +
+                               (created.empty() ? "" : ", computed " + created) + "; report written " +
+                               utc_now_iso8601() + " by minerisk " + kVersion + ".";
+  const std::string html = parts::page(title, subtitle, sections);
+  control.check_cancelled();
+  outputs.expect_size(out, html.size());
+  outputs.writing([&] { outputs.write_text(out, html); });
+  outputs.commit(control.cancel);
+  result.bytes = html.size();
+  return result;
+}
+
+}  // namespace minerisk::ops

@@ -1,0 +1,174 @@
+// The report's validation and uncertainty sections: the figures of `minerisk evaluate`'s JSON
+// with the capture curve beside a random ranking's (and any baselines the file holds), and a
+// sweep's spread (sd) and exceedance shares, summarised and as histograms.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "minerisk/engine/errors.hpp"
+#include "report_parts.hpp"
+
+namespace minerisk::ops::report_parts {
+namespace {
+
+using json = nlohmann::json;
+
+double number_of(const json& j, const std::string& key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : NAN;
+}
+
+std::string text_of(const json& j, const std::string& key) {
+  const auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// A capture curve at 0, 1, ..., 100 % of the area, as (percent of area, percent of items).
+std::vector<std::pair<double, double>> curve_points(const json& values) {
+  std::vector<std::pair<double, double>> points;
+  if (!values.is_array() || values.size() < 2) return points;
+  const double last = static_cast<double>(values.size() - 1);
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].is_number()) points.push_back({100.0 * static_cast<double>(i) / last, 100.0 * values[i].get<double>()});
+  return points;
+}
+
+// Summary statistics of a variable's cells with data.
+struct Summary {
+  size_t cells = 0;
+  double mean = NAN, median = NAN, p95 = NAN, max = NAN;
+};
+
+Summary summarise(std::vector<float> values) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }), values.end());
+  Summary s;
+  s.cells = values.size();
+  if (values.empty()) return s;
+  double sum = 0;
+  for (float v : values) sum += v;
+  s.mean = sum / static_cast<double>(values.size());
+  auto at = [&](double q) {
+    const size_t k = std::min(values.size() - 1, static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+    return static_cast<double>(values[k]);
+  };
+  s.median = at(0.5);
+  s.p95 = at(0.95);
+  s.max = *std::max_element(values.begin(), values.end());
+  return s;
+}
+
+}  // namespace
+
+std::string validation_section(const std::filesystem::path& evaluation) {
+  const std::string what = "--evaluation: '" + evaluation.string() + "'";
+  std::ifstream in(evaluation, std::ios::binary);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(evaluation, ec) || !in)
+    throw UserError(what + " not found; give the JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(buffer.str());
+  } catch (const json::exception& e) {
+    throw UserError(what + " is not JSON (" + std::string(e.what()) +
+                    "); give the JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes");
+  }
+  if (!j.is_object() || !j.contains("roc_auc") || !j.contains("capture_curve_percent_area"))
+    throw UserError(what + " is JSON but not an evaluation (no 'roc_auc' or 'capture_curve_percent_area'); give the "
+                           "JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes");
+  const double cells = number_of(j, "cells"), positives = number_of(j, "positive_cells");
+  const double base_rate = cells > 0 ? positives / cells : NAN;
+  std::string out = facts({{"Grid evaluated", "<code>" + escape(text_of(j, "grid")) + "</code>"},
+                           {"Variable", escape(text_of(j, "variable"))},
+                           {"Truth", "<code>" + escape(text_of(j, "truth")) + "</code>"},
+                           {"Cells scored", number(cells, 10)},
+                           {"Cells with true items", number(positives, 10)},
+                           {"True items", number(number_of(j, "true_items"), 10)}});
+  // The figures, with the random ranking's beside them: what any map would score by chance.
+  const json baselines = j.contains("baselines") && j["baselines"].is_object() ? j["baselines"] : json::object();
+  out += "<div class=\"scroll\"><table id=\"validation-table\"><thead><tr><th scope=\"col\">Measure</th>"
+         "<th scope=\"col\" class=\"num\">This grid</th><th scope=\"col\" class=\"num\">Random ranking</th>";
+  for (const auto& [name, b] : baselines.items()) out += "<th scope=\"col\" class=\"num\">" + escape(name) + "</th>";
+  out += "</tr></thead>\n<tbody>\n";
+  auto row = [&](const std::string& label, const std::string& value, const std::string& random,
+                 const std::function<std::string(const json&)>& of_baseline) {
+    out += "<tr><td>" + escape(label) + "</td><td class=\"num\">" + value + "</td><td class=\"num\">" + random + "</td>";
+    for (const auto& [name, b] : baselines.items()) out += "<td class=\"num\">" + of_baseline(b) + "</td>";
+    out += "</tr>\n";
+  };
+  row("ROC-AUC", number(number_of(j, "roc_auc"), 3), "0.5", [](const json& b) { return number(number_of(b, "roc_auc"), 3); });
+  row("PR-AUC (average precision)", number(number_of(j, "pr_auc"), 3), number(base_rate, 3),
+      [](const json& b) { return number(number_of(b, "pr_auc"), 3); });
+  if (j.contains("capture_at_area") && j["capture_at_area"].is_object())
+    for (const auto& [area, share] : j["capture_at_area"].items()) {
+      const double a = std::strtod(area.c_str(), nullptr) / 100;
+      row("True items captured in the top " + area + " of the area",
+          share.is_number() ? percent(share.get<double>()) : number(NAN), percent(a), [&](const json& b) {
+            const json* c = b.contains("capture_at_area") ? &b["capture_at_area"] : nullptr;
+            return c && c->contains(area) && (*c)[area].is_number() ? percent((*c)[area].get<double>()) : number(NAN);
+          });
+    }
+  row("Mean false alarms ranked above each item", number(number_of(j, "mean_false_alarms_above_each_item"), 4),
+      number(number_of(j, "negative_cells") / 2, 4),
+      [](const json& b) { return number(number_of(b, "mean_false_alarms_above_each_item"), 4); });
+  out += "</tbody></table></div>\n";
+  Chart chart;
+  chart.title = "Capture curve";
+  chart.x_label = "share of the area, highest probability first (%)";
+  chart.y_label = "true items captured (%)";
+  chart.zero_line = false;
+  chart.series.push_back({"this grid", curve_points(j["capture_curve_percent_area"]), 0, false, false});
+  int colour = 2;
+  for (const auto& [name, b] : baselines.items())
+    if (b.contains("capture_curve_percent_area"))
+      chart.series.push_back({name, curve_points(b["capture_curve_percent_area"]), colour++, true, false});
+  chart.series.push_back({"random ranking", {{0, 0}, {100, 100}}, 5, true, false});
+  out += "<figure>" + line_chart(chart) +
+         "<figcaption>The share of true items in the cells ranked highest, against the share of the area; the "
+         "diagonal is what a random ranking captures.</figcaption></figure>\n";
+  return out;
+}
+
+std::string uncertainty_section(const GridFileReader& reader) {
+  if (!reader.has_variable("sd")) return "";
+  std::vector<std::string> exceedance;
+  for (const std::string& v : reader.variables())
+    if (v.rfind("probability_above_", 0) == 0) exceedance.push_back(v);
+  const std::vector<float> sd = reader.read("sd");
+  const Summary s = summarise(sd);
+  std::string out =
+      "<p>This grid is a sweep: the model run over many scenarios (parameters drawn or stepped, inputs perturbed). "
+      "The map shows the mean probability across them; the spread below says how much it moves.</p>\n"
+      "<div class=\"scroll\"><table id=\"uncertainty-table\"><thead><tr><th scope=\"col\">Variable</th>"
+      "<th scope=\"col\" class=\"num\">Mean</th><th scope=\"col\" class=\"num\">Median</th><th scope=\"col\" "
+      "class=\"num\">95th percentile</th><th scope=\"col\" class=\"num\">Largest</th><th scope=\"col\" "
+      "class=\"num\">Cells</th></tr></thead>\n<tbody>\n";
+  auto row = [&](const std::string& name, const std::string& meaning, const Summary& v) {
+    out += "<tr><td><code>" + escape(name) + "</code><br><span class=\"note\">" + escape(meaning) +
+           "</span></td><td class=\"num\">" + number(v.mean, 3) + "</td><td class=\"num\">" + number(v.median, 3) +
+           "</td><td class=\"num\">" + number(v.p95, 3) + "</td><td class=\"num\">" + number(v.max, 3) +
+           "</td><td class=\"num\">" + std::to_string(v.cells) + "</td></tr>\n";
+  };
+  row("sd", "standard deviation of the probability across scenarios", s);
+  std::string charts = "<figure>" + histogram(sd, 30, "Standard deviation of the probability", "sd") + "</figure>";
+  for (const std::string& name : exceedance) {
+    const std::vector<float> share = reader.read(name);
+    // The variable's name spells the threshold for CF (0.5 as 0p5, 1e-05 as 1em05): read back.
+    std::string threshold = name.substr(std::string("probability_above_").size());
+    std::replace(threshold.begin(), threshold.end(), 'p', '.');
+    std::replace(threshold.begin(), threshold.end(), 'm', '-');
+    row(name, "share of scenarios in which the probability exceeds " + threshold, summarise(share));
+    charts += "<figure>" + histogram(share, 20, "Share of scenarios above " + threshold, "share of scenarios") + "</figure>";
+  }
+  out += "</tbody></table></div>\n<div class=\"charts\">" + charts + "</div>\n";
+  return out;
+}
+
+}  // namespace minerisk::ops::report_parts
