@@ -25,7 +25,7 @@ from . import tools
 from ._areas import areas
 
 __all__ = ["Busy", "Error", "__version__", "areas", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
-           "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "tools"]
+           "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "report", "tools"]
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:
@@ -209,6 +209,20 @@ def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: 
     exceedance, and the per-scenario table along `scenario`."""
     path = _minerisk.sweep(os.fspath(sweep_file), os.fspath(output), threads, tile_size, overwrite)
     return open(path)
+
+
+def report(grid: str | os.PathLike, output: str | os.PathLike, *, areas: str | os.PathLike | None = None,
+           evaluation: str | os.PathLike | None = None, title: str = "", variable: str = "", threads: int = 0,
+           overwrite: bool = False) -> dict:
+    """Writes the HTML report of a grid, as `minerisk report`: one self-contained page (no network
+    needed; readable on a phone, printable) with the map, the ranked hazard areas of `areas` (the
+    GeoPackage of minerisk.areas or `minerisk areas`), the model and its contribution curves, the
+    validation of `evaluation` (the JSON of `minerisk evaluate`), a sweep's uncertainty, an
+    update's changes and the provenance. Refused if `output` exists, unless overwrite=True.
+    Returns the file written, the number of areas and the sections present."""
+    return _minerisk.report(os.fspath(grid), os.fspath(output), None if areas is None else os.fspath(areas),
+                            None if evaluation is None else os.fspath(evaluation), title, variable, threads,
+                            overwrite)
 
 
 def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xarray.open_dataset

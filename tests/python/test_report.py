@@ -1,0 +1,300 @@
+"""`minerisk report` as a person sees it (issue 17, item 3): the page opened in Debian's Chromium,
+headless, on the demo's sample region. It shows something at a desktop and at a phone's width
+(no sideways scrolling of the page), its text holds every hazard area of the GeoPackage, its
+console stays free of errors (and the check is shown to catch a page that has one), a click
+on a heading sorts the table, it prints to PDF with its table, and it needs no network (no
+http(s) address in it; a request it would make is blocked and caught). The model, validation,
+a sweep's uncertainty, an update's changes and the provenance hold what their files say. Bad
+input gives exit code 2 and one line."""
+import hashlib
+import tomllib
+import json
+import re
+import subprocess
+
+import numpy as np
+import pytest
+from osgeo import gdal, ogr
+
+from browser import Browser
+from conftest import run_minerisk
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+
+@pytest.fixture(scope="module")
+def made(demo_folder, tmp_path_factory):
+    """The demo's grid with its hazard areas (with the true devices), its evaluation, a sweep
+    and an update of it, and the reports of each, in a folder of their own."""
+    out = tmp_path_factory.mktemp("report")
+    sample, grid = demo_folder / "sample", demo_folder / "sample.nc"
+    r = run_minerisk("areas", grid, "-o", out / "areas.gpkg", "--truth", f"{sample / 'truth.gpkg'}:devices", "-q")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("evaluate", grid, "--truth", sample / "truth.gpkg", "--layer", "devices", "-o", out / "eval.json")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("report", grid, "-o", out / "report.html", "--areas", out / "areas.gpkg",
+                     "--evaluation", out / "eval.json")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("report: ") and "hazard areas" in r.stdout, r.stdout
+    (out / "sweep.toml").write_text(f'base = "{sample / "scenario.toml"}"\n[[axis]]\nparameter = "model.intercept"\n'
+                                    'values = [-5.0, -4.0, -3.0]\n')
+    r = run_minerisk("sweep", out / "sweep.toml", "-o", out / "sweep.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("report", out / "sweep.nc", "-o", out / "sweep.html", "-q")
+    assert r.returncode == 0, r.stderr
+    for _ in range(2):  # the first writes the grid, the second records an update of it
+        r = run_minerisk("update", sample / "scenario.toml", "-o", out / "nightly.nc", "-q")
+        assert r.returncode == 0, r.stderr
+    r = run_minerisk("report", out / "nightly.nc", "-o", out / "nightly.html", "-q")
+    assert r.returncode == 0, r.stderr
+    return out, grid
+
+
+@pytest.fixture(scope="module")
+def browser():
+    b = Browser()
+    yield b
+    b.close()
+
+
+def rows_of(browser, table):
+    return browser.evaluate(f"Array.from(document.querySelectorAll('#{table} tbody tr'))"
+                            ".map(r => Array.from(r.cells).map(c => c.innerText.trim()))")
+
+
+def headings_of(browser, table):
+    return browser.evaluate(f"Array.from(document.querySelectorAll('#{table} thead th')).map(h => h.innerText.trim())")
+
+
+def areas_of(gpkg):
+    ds = ogr.Open(str(gpkg))
+    layer = ds.GetLayerByName("areas")
+    return [{k: f.GetField(k) for k in ("rank", "class", "area_ha", "expected_ha", "true_items")} for f in layer]
+
+
+def varied(png):
+    """How much a screenshot shows: its distinct colours and the share of pixels not white."""
+    bands = gdal.Open(str(png)).ReadAsArray()[:3]  # RGB(A), band first
+    pixels = bands.reshape(3, -1).T
+    distinct = len(np.unique(pixels, axis=0))
+    inked = float(np.mean(np.any(pixels < 240, axis=1)))
+    return distinct, inked
+
+
+@pytest.mark.parametrize("width,height,mobile", [(1280, 900, False), (390, 844, True)])
+def test_the_page_shows_something_at_a_desktop_and_a_phones_width(made, browser, width, height, mobile, tmp_path):
+    out, _ = made
+    assert browser.open(out / "report.html", width, height, mobile) == []
+    distinct, inked = varied(browser.screenshot(tmp_path / "top.png"))
+    assert distinct > 100 and inked > 0.05, (distinct, inked)
+    distinct, inked = varied(browser.screenshot(tmp_path / "page.png", full_page=True))
+    assert distinct > 200 and inked > 0.05, (distinct, inked)
+    # No sideways scrolling of the page itself: wide tables scroll inside their own box.
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    if mobile:  # the map fits the phone's width
+        assert browser.evaluate("document.querySelector('#map img').getBoundingClientRect().width") <= width
+    assert browser.evaluate("document.querySelector('#map img').naturalWidth") > 300  # the map decoded
+
+
+def test_the_table_holds_every_area_of_the_geopackage(made, browser):
+    out, _ = made
+    assert browser.open(out / "report.html") == []
+    areas = sorted(areas_of(out / "areas.gpkg"), key=lambda a: a["rank"])
+    assert len(areas) > 10
+    heads = headings_of(browser, "areas-table")
+    assert heads[:8] == ["Rank", "Class", "Area (ha)", "Expected contaminated (ha)", "Density (ha/ha)", "Max p",
+                         "Priority", "Cumulative share"]
+    assert "True items" in heads and "Slope (°)" in heads  # --truth given; the DEM from the scenario
+    assert "Access (m)" not in heads  # no --access: no column of blanks
+    rows = rows_of(browser, "areas-table")
+    assert len(rows) == len(areas)
+    items = heads.index("True items")
+    for row, area in zip(rows, areas):
+        assert int(row[0]) == area["rank"]
+        assert row[1] == area["class"].replace("_", " ")
+        assert float(row[2]) == pytest.approx(area["area_ha"], rel=1e-3)
+        assert float(row[3]) == pytest.approx(area["expected_ha"], rel=1e-3)
+        assert float(row[items]) == pytest.approx(area["true_items"], rel=1e-3)
+    text = browser.evaluate("document.body.innerText")
+    assert f"{len(areas)} hazard areas" in text
+
+
+def test_a_click_on_a_heading_sorts_the_table(made, browser):
+    out, _ = made
+    assert browser.open(out / "report.html") == []
+    column = headings_of(browser, "areas-table").index("Area (ha)")
+
+    def click_and_read():
+        browser.evaluate("document.querySelector('#areas-table th[data-key=area_ha]').click()")
+        return [float(r[column]) for r in rows_of(browser, "areas-table")]
+
+    ascending = click_and_read()
+    assert ascending == sorted(ascending) and ascending != sorted(ascending, reverse=True)
+    descending = click_and_read()
+    assert descending == sorted(ascending, reverse=True)
+    browser.evaluate("document.querySelector('#areas-table th[data-key=rank]').click()")
+    assert [int(r[0]) for r in rows_of(browser, "areas-table")] == list(range(1, len(ascending) + 1))
+    assert browser.evaluate("document.querySelector('#areas-table th[data-key=rank]').getAttribute('aria-sort')") \
+        == "ascending"
+    assert browser.errors() == []
+
+
+def test_the_console_check_catches_errors_and_blocked_requests(made, browser, tmp_path):
+    out, _ = made
+    broken = tmp_path / "broken.html"
+    broken.write_text((out / "report.html").read_text().replace("</main>", "<script>notAFunction();</script></main>"))
+    errors = browser.open(broken)
+    assert any("notAFunction is not defined" in e for e in errors), errors
+    # A request outside the page is refused by its content policy, and the refusal is caught.
+    fetching = tmp_path / "fetching.html"
+    fetching.write_text((out / "report.html").read_text().replace(
+        "</main>", '<img src="' + "https" + '://example.invalid/x.png" alt=""></main>'))
+    errors = browser.open(fetching)
+    assert any("example.invalid" in e for e in errors), errors
+
+
+def test_the_page_needs_no_network(made):
+    out, _ = made
+    for name in ("report.html", "sweep.html", "nightly.html"):
+        html = (out / name).read_text()
+        assert not re.search(r"https?:|//[a-z]|src=\"(?!data:)|<link|@import|url\(", html, re.I), name
+        assert html.startswith("<!DOCTYPE html>") and 'name="viewport"' in html and "@media print" in html
+
+
+def test_it_prints_with_its_table(made, browser, tmp_path):
+    out, _ = made
+    assert browser.open(out / "report.html") == []
+    pdf = browser.print_pdf(tmp_path / "report.pdf")
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
+    assert "Hazard areas" in text and "Provenance" in text
+    assert "technical survey" in text or "clearance" in text
+    pages = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", pages).group(1)) >= 2
+    # Printing opens the scenario, folded away on screen.
+    assert "[model" in text
+
+
+def test_the_model_section_shows_each_layer_and_its_curve(made, browser):
+    out, grid = made
+    assert browser.open(out / "report.html") == []
+    scenario = tomllib.loads(gdal.Open(str(grid)).GetMetadataItem("NC_GLOBAL#scenario"))
+    layers = scenario["model"]["evidence"]
+    rows = rows_of(browser, "model-table")
+    assert [r[0] for r in rows] == list(layers)
+    for row, (name, layer) in zip(rows, layers.items()):
+        assert row[1] == layer["feature"] and float(row[2]) == pytest.approx(layer["weight"], rel=1e-5)
+    assert browser.evaluate("document.querySelectorAll('#model svg.chart path.series').length") == len(layers)
+    text = browser.evaluate("document.querySelector('#model').innerText")
+    assert f"{scenario['model']['intercept']:g}" in text
+
+
+def test_validation_shows_the_evaluation_beside_a_random_ranking(made, browser):
+    out, _ = made
+    assert browser.open(out / "report.html") == []
+    evaluation = json.loads((out / "eval.json").read_text())
+    rows = {r[0]: r[1:] for r in rows_of(browser, "validation-table")}
+    assert float(rows["ROC-AUC"][0]) == pytest.approx(evaluation["roc_auc"], abs=6e-4)
+    assert rows["ROC-AUC"][1] == "0.5"
+    assert float(rows["PR-AUC (average precision)"][0]) == pytest.approx(evaluation["pr_auc"], rel=2e-3)
+    assert browser.evaluate("document.querySelectorAll('#validation svg path.series').length") == 2
+
+
+def test_a_sweep_shows_its_uncertainty(made, browser):
+    out, _ = made
+    assert browser.open(out / "sweep.html") == []
+    sd = gdal.Open(f'NETCDF:"{out / "sweep.nc"}":sd').ReadAsArray().astype(np.float64)
+    rows = rows_of(browser, "uncertainty-table")
+    assert rows[0][0].startswith("sd")
+    assert float(rows[0][1]) == pytest.approx(np.nanmean(sd), rel=2e-3)
+    assert float(rows[0][4]) == pytest.approx(np.nanmax(sd), rel=2e-3)
+    assert browser.evaluate("document.querySelectorAll('#uncertainty svg rect.bar').length") > 3
+    assert browser.evaluate("document.querySelector('#areas')") is None  # no --areas: no table
+
+
+def test_an_update_shows_what_changed(made, browser):
+    out, _ = made
+    assert browser.open(out / "nightly.html") == []
+    assert browser.evaluate("document.querySelector('#changes h2').innerText") == "What changed"
+    rows = rows_of(browser, "changes-table")
+    assert [r[1] for r in rows] == ["update", "run"]  # the latest first
+    assert "no input changed" in browser.evaluate("document.querySelector('#last-change').innerText")
+    assert browser.evaluate("document.querySelector('#changes')") is not None
+    browser.open(out / "report.html")
+    assert browser.evaluate("document.querySelector('#changes')") is None  # a plain run: nothing changed
+
+
+def test_provenance_lists_the_inputs_with_their_sha256(made, browser):
+    out, grid = made
+    assert browser.open(out / "report.html") == []
+    inputs = json.loads(gdal.Open(str(grid)).GetMetadataItem("NC_GLOBAL#inputs"))
+    rows = rows_of(browser, "inputs-table")
+    assert [r[0] for r in rows] == [i["role"] for i in inputs]
+    dem = next(i for i in inputs if i["role"].endswith("dem"))
+    assert hashlib.sha256(open(dem["path"], "rb").read()).hexdigest() in [r[3] for r in rows]
+    text = browser.evaluate("document.querySelector('#provenance').innerText")
+    ds = gdal.Open(str(grid))
+    for name in ("minerisk_version", "date_created", "run_id"):
+        assert ds.GetMetadataItem(f"NC_GLOBAL#{name}") in text
+
+
+def test_text_from_files_is_escaped(made, browser, tmp_path):
+    out, grid = made
+    title = "Ağdam — Şıxlı <script>window.hacked = 1</script> & Ижевск \"señal\""
+    page = tmp_path / "escaped.html"
+    r = run_minerisk("report", grid, "-o", page, "--title", title, "-q")
+    assert r.returncode == 0, r.stderr
+    assert browser.open(page) == []
+    assert browser.evaluate("document.querySelector('h1').innerText") == title
+    assert browser.evaluate("document.title") == title
+    assert browser.evaluate("window.hacked === undefined")
+    assert browser.evaluate("document.querySelectorAll('script').length") == 1
+
+
+def test_an_existing_report_needs_overwrite(made, tmp_path):
+    _, grid = made
+    page = tmp_path / "r.html"
+    page.write_text("keep me")
+    r = run_minerisk("report", grid, "-o", page)
+    assert r.returncode == 2 and "--overwrite" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert page.read_text() == "keep me"
+    r = run_minerisk("report", grid, "-o", page, "--overwrite", "-q")
+    assert r.returncode == 0, r.stderr
+    assert page.read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("case", ["missing grid", "areas without the layer", "areas missing", "evaluation not json",
+                                  "evaluation not an evaluation", "not html"])
+def test_bad_input_is_one_line_and_exit_2(made, demo_folder, tmp_path, case):
+    out, grid = made
+    args = {
+        "missing grid": ([tmp_path / "nope.nc"], "nope.nc"),
+        "areas without the layer": ([grid, "--areas", demo_folder / "sample" / "region.gpkg"], "has no layer 'areas'"),
+        "areas missing": ([grid, "--areas", tmp_path / "none.gpkg"], "none.gpkg' not found"),
+        "evaluation not json": ([grid, "--evaluation", tmp_path / "bad.json"], "is not JSON"),
+        "evaluation not an evaluation": ([grid, "--evaluation", tmp_path / "other.json"], "not an evaluation"),
+        "not html": ([grid], "does not end in .html"),
+    }[case]
+    (tmp_path / "bad.json").write_text("roc_auc: 0.9\n")
+    (tmp_path / "other.json").write_text('{"a": 1}')
+    target = tmp_path / ("report.pdf" if case == "not html" else "report.html")
+    r = run_minerisk("report", *args[0], "-o", target)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("minerisk: ") and r.stderr.count("\n") == 1, r.stderr
+    assert args[1] in r.stderr, r.stderr
+    assert not target.exists()
+
+
+def test_python_writes_the_same_report(made, tmp_path):
+    import minerisk
+
+    out, grid = made
+    page = tmp_path / "python.html"
+    r = minerisk.report(grid, page, areas=out / "areas.gpkg", evaluation=out / "eval.json")
+    assert r["output"] == str(page) and r["bytes"] == page.stat().st_size
+    assert r["areas"] == len(areas_of(out / "areas.gpkg")) and r["validation"] and not r["sweep"]
+    assert r["sections"] == ["map", "areas", "model", "validation", "provenance"]
+    with pytest.raises(minerisk.Error, match="exists"):
+        minerisk.report(grid, page)
+    with pytest.raises(minerisk.Error, match="has no layer 'areas'"):
+        minerisk.report(grid, tmp_path / "other.html", areas=grid.parent / "sample" / "region.gpkg")
