@@ -56,7 +56,7 @@ std::string parameters_text(const kernels::Transform& t) {
     add(k.key + " = " + number(t.*k.field, 6));
   }
   if (t.kind == TransformKind::piecewise)
-    for (size_t i = 0; i < t.xs.size(); ++i) add("(" + number(t.xs[i], 6) + ", " + number(t.ys[i], 6) + ")");
+    for (size_t i = 0; i < t.xs.size(); ++i) add(std::string("(") + number(t.xs[i], 6) + ", " + number(t.ys[i], 6) + ")");
   if (t.kind == TransformKind::categorical)
     for (size_t i = 0; i < t.xs.size(); ++i) add("class " + number(t.xs[i], 6) + " \xE2\x86\x92 " + number(t.ys[i], 6));
   return out.empty() ? "\xE2\x80\x93" : out;

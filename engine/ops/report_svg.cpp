@@ -62,6 +62,13 @@ std::string axes(const Frame& f, const std::string& title, const std::string& x_
   return out;
 }
 
+// The CSS class of a series' colour: s0 to s5.
+std::string series_class(int colour) {
+  std::string cls = "s";
+  cls += static_cast<char>('0' + ((colour % 6) + 6) % 6);
+  return cls;
+}
+
 std::string open_svg(const std::string& label) {
   return "<svg class=\"chart\" viewBox=\"0 0 " + fixed(kWidth) + " " + fixed(kHeight) +
          "\" role=\"img\" aria-label=\"" + escape(label) + "\">";
@@ -87,7 +94,7 @@ std::string line_chart(const Chart& chart) {
     out += "<line class=\"zero\" x1=\"" + fixed(kLeft) + "\" x2=\"" + fixed(kWidth - kRight) + "\" y1=\"" +
            fixed(f.py(0)) + "\" y2=\"" + fixed(f.py(0)) + "\"/>";
   for (const Series& s : chart.series) {
-    const std::string cls = "s" + std::to_string(((s.colour % 6) + 6) % 6);
+    const std::string cls = series_class(s.colour);
     if (s.markers) {
       for (const auto& [x, y] : s.points)
         if (std::isfinite(x) && std::isfinite(y))
@@ -101,7 +108,8 @@ std::string line_chart(const Chart& chart) {
         pen = false;
         continue;
       }
-      d += (pen ? "L" : "M") + fixed(f.px(x)) + " " + fixed(f.py(y)) + " ";
+      d += pen ? 'L' : 'M';
+      d += fixed(f.px(x)) + " " + fixed(f.py(y)) + " ";
       pen = true;
     }
     out += "<path class=\"series " + cls + (s.dashed ? " dashed" : "") + "\" d=\"" + d + "\"/>";
@@ -110,7 +118,7 @@ std::string line_chart(const Chart& chart) {
   if (chart.series.size() > 1) {
     double y = kTop + 14;
     for (const Series& s : chart.series) {
-      const std::string cls = "s" + std::to_string(((s.colour % 6) + 6) % 6);
+      const std::string cls = series_class(s.colour);
       out += "<line class=\"series " + cls + (s.dashed ? " dashed" : "") + "\" x1=\"" + fixed(kLeft + 8) + "\" x2=\"" +
              fixed(kLeft + 30) + "\" y1=\"" + fixed(y - 4) + "\" y2=\"" + fixed(y - 4) + "\"/><text x=\"" +
              fixed(kLeft + 36) + "\" y=\"" + fixed(y) + "\">" + escape(s.label) + "</text>";

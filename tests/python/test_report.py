@@ -196,7 +196,7 @@ def test_validation_shows_the_evaluation_beside_a_random_ranking(made, browser):
     rows = {r[0]: r[1:] for r in rows_of(browser, "validation-table")}
     assert float(rows["ROC-AUC"][0]) == pytest.approx(evaluation["roc_auc"], abs=6e-4)
     assert rows["ROC-AUC"][1] == "0.5"
-    assert float(rows["PR-AUC (average precision)"][0]) == pytest.approx(evaluation["pr_auc"], rel=2e-3)
+    assert float(rows["PR-AUC (average precision)"][0]) == pytest.approx(evaluation["pr_auc"], rel=6e-3)
     assert browser.evaluate("document.querySelectorAll('#validation svg path.series').length") == 2
 
 
@@ -206,8 +206,8 @@ def test_a_sweep_shows_its_uncertainty(made, browser):
     sd = gdal.Open(f'NETCDF:"{out / "sweep.nc"}":sd').ReadAsArray().astype(np.float64)
     rows = rows_of(browser, "uncertainty-table")
     assert rows[0][0].startswith("sd")
-    assert float(rows[0][1]) == pytest.approx(np.nanmean(sd), rel=2e-3)
-    assert float(rows[0][4]) == pytest.approx(np.nanmax(sd), rel=2e-3)
+    assert float(rows[0][1]) == pytest.approx(np.nanmean(sd), rel=6e-3)  # three significant digits
+    assert float(rows[0][4]) == pytest.approx(np.nanmax(sd), rel=6e-3)
     assert browser.evaluate("document.querySelectorAll('#uncertainty svg rect.bar').length") > 3
     assert browser.evaluate("document.querySelector('#areas')") is None  # no --areas: no table
 
