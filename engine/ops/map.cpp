@@ -48,6 +48,25 @@ struct PreparedMap {
   std::map<std::string, double> seconds;
 };
 
+// The layers named on the command line: roads, settlements and the hazard areas, each checked
+// to exist (a missing one is a typo, never skipped).
+void add_named_layers(const MapOptions& o, PreparedMap& m) {
+  for (const auto& [names, kind, label, option] :
+       {std::tuple{&o.roads, render::ContextKind::roads, "Roads", "--roads"},
+        std::tuple{&o.settlements, render::ContextKind::settlements, "Settlements", "--settlements"}})
+    for (const std::string& name : *names) {
+      const VectorInputSpec spec = vector_spec(name, option);
+      require_file(spec.path, option);
+      m.content.context.push_back({kind, label, spec});
+      m.inputs.push_back(spec.path);
+    }
+  if (!o.areas.empty()) {
+    require_file(o.areas, "--areas");
+    m.content.areas = o.areas;
+    m.inputs.push_back(o.areas);
+  }
+}
+
 PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o, const Control& control) {
   check_options(o);
   control.check();
@@ -60,16 +79,18 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   c.page = render::page_layout(o.size, o.orientation, render::display_aspect(grid, cells));
   c.view = render::fit_view(grid, cells, c.page.map_x, c.page.map_y, c.page.map_w, c.page.map_h, o.dpi);
 
-  auto start = Clock::now();
-  c.probability = render::probability_overview(reader, "", c.view, control);
-  m.seconds["read"] = seconds_since(start);
-  c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.probability, o.t1, o.t2);
-
+  // Every file named on the command line is checked before the grid is read.
   std::filesystem::path dem;
   if (o.hillshade) {
     if (!o.dem.empty()) require_file(o.dem, "--dem");
     dem = o.dem.empty() ? scenario_dem(reader) : o.dem;
   }
+  add_named_layers(o, m);
+
+  auto start = Clock::now();
+  c.probability = render::probability_overview(reader, "", c.view, control);
+  m.seconds["read"] = seconds_since(start);
+  c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.probability, o.t1, o.t2);
   if (!dem.empty()) {
     start = Clock::now();
     c.shade = render::hillshade_overview(dem, c.view, control.threads);
@@ -94,20 +115,6 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
       c.context.push_back({kind, label, v.spec});
       m.inputs.push_back(v.spec.path);
     }
-  }
-  for (const auto& [names, kind, label, option] :
-       {std::tuple{&o.roads, render::ContextKind::roads, "Roads", "--roads"},
-        std::tuple{&o.settlements, render::ContextKind::settlements, "Settlements", "--settlements"}})
-    for (const std::string& name : *names) {
-      const VectorInputSpec spec = vector_spec(name, option);
-      require_file(spec.path, option);
-      c.context.push_back({kind, label, spec});
-      m.inputs.push_back(spec.path);
-    }
-  if (!o.areas.empty()) {
-    require_file(o.areas, "--areas");
-    c.areas = o.areas;
-    m.inputs.push_back(o.areas);
   }
   c.texts = map_texts(reader, grid_file, o, c.view, dem);
   return m;

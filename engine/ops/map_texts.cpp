@@ -72,7 +72,8 @@ render::MapTexts map_texts(const GridFileReader& reader, const std::filesystem::
     t.panel_lines.push_back("Drawn from an overview: each pixel the maximum of " + std::to_string(view.block) + " \u00d7 " +
                             std::to_string(view.block) + " cells");
   if (!dem.empty()) t.panel_lines.push_back("Hillshade: " + dem.filename().string() + " (sun at 315\u00b0, 45\u00b0 high)");
-  t.panel_lines.push_back("Map drawn " + readable_time(utc_now_iso8601()));
+  // The day only: two maps drawn the same day from the same grid are the same picture.
+  t.panel_lines.push_back("Map drawn " + utc_now_iso8601().substr(0, 10));
 
   t.provenance = std::string("minerisk ") + kVersion + " \u00b7 grid " + grid_file.string();
   const std::string run_id = reader.attribute("run_id");

@@ -3,6 +3,7 @@
 #include <ogr_spatialref.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 
@@ -68,16 +69,19 @@ void draw_coordinates(const Drawing& page, const MapView& view, double font_size
   const Font font{font_size * 0.8};
   const Colour line = Colour::rgb(60, 60, 60, 0.35);
   const double tick = font_size * 0.5;
-  for (double x = std::ceil(view.xmin / dx) * dx; x <= view.xmax; x += dx) {
-    const double px = view.page_x(x);
+  // Lines by index, so that a line on the frame's edge is neither lost nor doubled by rounding.
+  const auto first = [](double from, double step) { return static_cast<int64_t>(std::ceil(from / step - 1e-9)); };
+  const auto last = [](double to, double step) { return static_cast<int64_t>(std::floor(to / step + 1e-9)); };
+  for (int64_t i = first(view.xmin, dx); i <= last(view.xmax, dx); ++i) {
+    const double x = static_cast<double>(i) * dx, px = view.page_x(x);
     page.line(px, view.frame_y, px, view.frame_y + view.frame_h, line, 0.3);
     page.line(px, view.frame_y + view.frame_h, px, view.frame_y + view.frame_h + tick, kInk, 0.5);
     page.line(px, view.frame_y, px, view.frame_y - tick, kInk, 0.5);
     const std::string label = geographic ? degrees_label(x, true) : grouped(x) + " E";
     page.text(px, view.frame_y + view.frame_h + tick + 1, label, font, kInk, Align::centre);
   }
-  for (double y = std::ceil(view.ymin / dy) * dy; y <= view.ymax; y += dy) {
-    const double py = view.page_y(y);
+  for (int64_t i = first(view.ymin, dy); i <= last(view.ymax, dy); ++i) {
+    const double y = static_cast<double>(i) * dy, py = view.page_y(y);
     page.line(view.frame_x, py, view.frame_x + view.frame_w, py, line, 0.3);
     page.line(view.frame_x - tick, py, view.frame_x, py, kInk, 0.5);
     page.line(view.frame_x + view.frame_w, py, view.frame_x + view.frame_w + tick, py, kInk, 0.5);

@@ -48,7 +48,10 @@ void filter_to_view(OGRLayer& layer, const MapView& view, OGRCoordinateTransform
     std::unique_ptr<OGRCoordinateTransformation> back(to_grid->GetInverse());
     if (!back || !back->TransformBounds(view.xmin, view.ymin, view.xmax, view.ymax, &x0, &y0, &x1, &y1, 21)) return;
   }
-  if (!view.grid.frame.geographic || !to_grid) layer.SetSpatialFilterRect(x0, y0, x1, y1);
+  // A view across the antimeridian (longitudes past 180) holds features stored at -180..-179:
+  // no rectangle in the layer's own longitudes covers both sides, so none filters them.
+  const bool across_antimeridian = view.grid.frame.geographic && (view.xmax > 180 || view.xmin < -180);
+  if (!across_antimeridian) layer.SetSpatialFilterRect(x0, y0, x1, y1);
 }
 
 // A vertex in page points. On a geographic grid a longitude is taken within 180° of the view's
