@@ -33,6 +33,12 @@ class GridFileReader {
   void require_evidence() const;
   /// The resolved scenario the file was computed from (TOML), or "" when it is not minerisk's.
   const std::string& scenario_toml() const { return scenario_; }
+  /// A global attribute of a netCDF grid (title, date_created, history, inputs, run_id,
+  /// minerisk_version), or "" when the file has none of that name.
+  std::string attribute(const std::string& name) const {
+    const auto it = attributes_.find(name);
+    return it == attributes_.end() ? std::string() : it->second;
+  }
   /// A whole variable, row-major, no-data as NaN: "" for the chosen one, "probability",
   /// "evidence/<name>", or any (y, x) variable of the file.
   std::vector<float> read(const std::string& variable = "") const;
@@ -49,12 +55,6 @@ class GridFileReader {
   bool has_variable(const std::string& variable) const;
   /// Every (y, x) variable of a file of several (empty for a single raster).
   const std::vector<std::string>& variables() const { return variables_; }
-  /// A global attribute of a netCDF grid ("inputs", "history", "date_created", "run_id" ...),
-  /// or "" when the file has none of that name.
-  std::string attribute(const std::string& name) const {
-    const auto it = attributes_.find(name);
-    return it == attributes_.end() ? std::string() : it->second;
-  }
 
  private:
   // The GDAL name of a variable ("" the chosen one), and it opened and checked to be (y, x).
@@ -70,8 +70,8 @@ class GridFileReader {
   Grid grid_;
   std::vector<std::string> evidence_, variables_;
   std::string scenario_;
+  std::map<std::string, std::string> attributes_;  // the netCDF's global attributes
   std::filesystem::path evidence_file_;  // empty when the grid names none
-  std::map<std::string, std::string> attributes_;  // netCDF global attributes, by name
   std::string run_id_;                   // the grid's, which its evidence file must share
   bool evidence_missing_ = false;
   bool evidence_foreign_ = false;  // the evidence file of another run
