@@ -49,7 +49,7 @@ std::string map_section(const std::string& png, const std::string& title, const 
                     parts::escape(variable.empty() ? "grid's values" : variable) +
                     " in land-release colour classes";
   if (!areas.empty()) out += ", with the hazard areas and their ranks";
-  return out + ". Open the image in a new tab to zoom in.</figcaption></figure>\n";
+  return out + ". Zoom in for detail; 'minerisk map' draws it as a PDF for print.</figcaption></figure>\n";
 }
 
 }  // namespace

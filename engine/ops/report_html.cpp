@@ -44,17 +44,18 @@ svg.chart .bar { fill: var(--c1); }
 .s2 { stroke: var(--c2); fill: var(--c2); } .s3 { stroke: var(--c3); fill: var(--c3); }
 .s4 { stroke: var(--c4); fill: var(--c4); } .s5 { stroke: var(--c5); fill: var(--c5); }
 path.series.s0, path.series.s1, path.series.s2, path.series.s3, path.series.s4, path.series.s5 { fill: none; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem; }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
-table { border-collapse: collapse; font-size: .92rem; margin: .5rem 0; }
-th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
+th, td { padding: .3rem .45rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: var(--band); position: sticky; top: 0; }
-th[data-sort] { cursor: pointer; user-select: none; white-space: nowrap; }
+th[data-sort] { cursor: pointer; user-select: none; }
 th[data-sort]::after { content: " \2195"; color: var(--muted); }
 th[aria-sort="ascending"]::after { content: " \25B2"; color: var(--ink); }
 th[aria-sort="descending"]::after { content: " \25BC"; color: var(--ink); }
 tbody tr:nth-child(even) { background: #fafbfc; }
+td[class^="class-"] { white-space: nowrap; }
 .class-cancellation { color: #3f6e2a; } .class-technical_survey { color: #9a5b00; } .class-clearance { color: #a50f15; font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }

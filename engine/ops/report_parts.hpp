@@ -46,6 +46,7 @@ struct Chart {
   std::string title, x_label, y_label;
   std::vector<Series> series;
   bool zero_line = true;  // a faint line at y = 0
+  bool legend_bottom_right = false;  // else top left
 };
 /// A line chart with axes, ticks and a legend, scaled to the page's width.
 std::string line_chart(const Chart& chart);

@@ -15,7 +15,7 @@
 namespace minerisk::ops::report_parts {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // the file's order: capture at 1, 5, 10, 20 %
 
 double number_of(const json& j, const std::string& key) {
   const auto it = j.find(key);
@@ -124,6 +124,7 @@ std::string validation_section(const std::filesystem::path& evaluation) {
   chart.x_label = "share of the area, highest probability first (%)";
   chart.y_label = "true items captured (%)";
   chart.zero_line = false;
+  chart.legend_bottom_right = true;  // clear of a curve that rises to the top left
   chart.series.push_back({"this grid", curve_points(j["capture_curve_percent_area"]), 0, false, false});
   int colour = 2;
   for (const auto& [name, b] : baselines.items())

@@ -114,14 +114,19 @@ std::string line_chart(const Chart& chart) {
     }
     out += "<path class=\"series " + cls + (s.dashed ? " dashed" : "") + "\" d=\"" + d + "\"/>";
   }
-  // The legend, top left inside the frame, when there is more than one series.
+  // The legend, inside the frame, when there is more than one series.
   if (chart.series.size() > 1) {
-    double y = kTop + 14;
+    // Top left, or bottom right (its width guessed from the longest label, 7 units a letter).
+    size_t longest = 0;
+    for (const Series& s : chart.series) longest = std::max(longest, s.label.size());
+    const double lx = chart.legend_bottom_right ? kWidth - kRight - 48 - 7.0 * static_cast<double>(longest) : kLeft;
+    double y = chart.legend_bottom_right ? kHeight - kBottom - 8 - 16.0 * static_cast<double>(chart.series.size() - 1)
+                                         : kTop + 14;
     for (const Series& s : chart.series) {
       const std::string cls = series_class(s.colour);
-      out += "<line class=\"series " + cls + (s.dashed ? " dashed" : "") + "\" x1=\"" + fixed(kLeft + 8) + "\" x2=\"" +
-             fixed(kLeft + 30) + "\" y1=\"" + fixed(y - 4) + "\" y2=\"" + fixed(y - 4) + "\"/><text x=\"" +
-             fixed(kLeft + 36) + "\" y=\"" + fixed(y) + "\">" + escape(s.label) + "</text>";
+      out += "<line class=\"series " + cls + (s.dashed ? " dashed" : "") + "\" x1=\"" + fixed(lx + 8) + "\" x2=\"" +
+             fixed(lx + 30) + "\" y1=\"" + fixed(y - 4) + "\" y2=\"" + fixed(y - 4) + "\"/><text x=\"" +
+             fixed(lx + 36) + "\" y=\"" + fixed(y) + "\">" + escape(s.label) + "</text>";
       y += 16;
     }
   }

@@ -10,8 +10,10 @@ import hashlib
 import tomllib
 import json
 import re
+import shutil
 import subprocess
 
+import h5py
 import numpy as np
 import pytest
 from osgeo import gdal, ogr
@@ -43,9 +45,23 @@ def made(demo_folder, tmp_path_factory):
     assert r.returncode == 0, r.stderr
     r = run_minerisk("report", out / "sweep.nc", "-o", out / "sweep.html", "-q")
     assert r.returncode == 0, r.stderr
-    for _ in range(2):  # the first writes the grid, the second records an update of it
-        r = run_minerisk("update", sample / "scenario.toml", "-o", out / "nightly.nc", "-q")
-        assert r.returncode == 0, r.stderr
+    # A nightly update: yesterday's grid, then a day's find recorded and the update of it.
+    region = out / "region"
+    shutil.copytree(sample, region)
+    r = run_minerisk("update", region / "scenario.toml", "-o", out / "nightly.nc", "--tile-size", "128", "-q")
+    assert r.returncode == 0, r.stderr
+    ds = ogr.Open(str(region / "region.gpkg"), update=1)
+    finds = ds.GetLayerByName("finds")
+    found = finds.GetNextFeature()
+    new = ogr.Feature(finds.GetLayerDefn())
+    new.SetFrom(found)
+    point = found.GetGeometryRef().Clone()
+    point.SetPoint_2D(0, point.GetX() + 150, point.GetY() + 150)
+    new.SetGeometry(point)
+    finds.CreateFeature(new)
+    ds = None
+    r = run_minerisk("update", region / "scenario.toml", "-o", out / "nightly.nc", "--tile-size", "128", "-q")
+    assert r.returncode == 0, r.stderr
     r = run_minerisk("report", out / "nightly.nc", "-o", out / "nightly.html", "-q")
     assert r.returncode == 0, r.stderr
     return out, grid
@@ -158,6 +174,8 @@ def test_the_page_needs_no_network(made):
     out, _ = made
     for name in ("report.html", "sweep.html", "nightly.html"):
         html = (out / name).read_text()
+        assert html.count("data:image/png;base64,") == 1  # the map, inline
+        html = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "data:", html)
         assert not re.search(r"https?:|//[a-z]|src=\"(?!data:)|<link|@import|url\(", html, re.I), name
         assert html.startswith("<!DOCTYPE html>") and 'name="viewport"' in html and "@media print" in html
 
@@ -217,9 +235,16 @@ def test_an_update_shows_what_changed(made, browser):
     assert browser.open(out / "nightly.html") == []
     assert browser.evaluate("document.querySelector('#changes h2').innerText") == "What changed"
     rows = rows_of(browser, "changes-table")
-    assert [r[1] for r in rows] == ["update", "run"]  # the latest first
-    assert "no input changed" in browser.evaluate("document.querySelector('#last-change').innerText")
-    assert browser.evaluate("document.querySelector('#changes')") is not None
+    changes = json.loads(h5py.File(out / "nightly.nc", "r")["update"].attrs["changes"])
+    assert len(rows) == len(changes) == 2
+    assert [r[0] for r in rows] == [c["date"] for c in reversed(changes)]  # the latest first
+    last = changes[-1]
+    assert last["command"] == "update" and last["inputs_changed"] and 0 < last["tiles_recomputed"] < last["tiles_total"]
+    text = browser.evaluate("document.querySelector('#last-change').innerText")
+    assert text.startswith("Since the previous run: changed inputs ")
+    for name, tiles in last["inputs_changed"].items():
+        assert f"{name} ({tiles} tile" in text
+    assert f"{last['tiles_recomputed']} of {last['tiles_total']} tiles recomputed" in text
     browser.open(out / "report.html")
     assert browser.evaluate("document.querySelector('#changes')") is None  # a plain run: nothing changed
 

@@ -19,7 +19,7 @@ struct ReportOptions {
   std::filesystem::path evaluation;  // `minerisk evaluate`'s JSON report
   std::string title;                 // default: the scenario's title
   // How the embedded map is drawn (its areas and title default to the report's): A4 at 120 dpi,
-  // sharp on a screen and a printed page while the file stays a few hundred kilobytes.
+  // sharp on a screen and a printed page while the file stays under a megabyte.
   MapOptions map = [] {
     MapOptions m;
     m.size = "A4";
