@@ -49,7 +49,7 @@ void add_report_command(CLI::App& app, std::vector<Command>& commands, const Con
               "  minerisk areas out/sample.nc -o areas.gpkg\n"
               "  minerisk evaluate out/sample.nc --truth truth.gpkg -o eval.json\n"
               "  minerisk report out/sample.nc -o report.html --areas areas.gpkg --evaluation eval.json "
-              "--title \"Ağdam district\"");
+              "--title \"Agdam, 5 December\"");
   commands.push_back({cmd, [a, context] {
                         a->options.map.hillshade = !a->no_hillshade;
                         a->options.map.context = !a->no_context;

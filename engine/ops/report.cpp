@@ -96,9 +96,13 @@ ReportResult report(const std::filesystem::path& grid, const std::filesystem::pa
   };
   add("map", "Map", map_section(png, title, reader.variable(), map_options.areas));
   add("areas", "Hazard areas", areas);
-  add("model", "Model", parts::model_section(reader.scenario_toml(), grid));
-  add("validation", "Validation", validation);
   const std::string uncertainty = parts::uncertainty_section(reader);
+  std::string model = parts::model_section(reader.scenario_toml(), grid);
+  if (!model.empty() && !uncertainty.empty())
+    model = "<p class=\"note\">The sweep's base scenario: its scenarios vary it as the sweep file says (Uncertainty "
+            "below).</p>\n" + model;
+  add("model", "Model", model);
+  add("validation", "Validation", validation);
   add("uncertainty", "Uncertainty", uncertainty);
   bool updated = false;
   const std::string changes = parts::changes_section(grid, updated);

@@ -283,7 +283,7 @@ def complete(installed, *words):
 
 
 def test_bash_completion_completes(installed, tmp_path):
-    assert complete(installed, "minerisk", "r") == ["run"]
+    assert complete(installed, "minerisk", "r") == ["report", "run"]
     assert complete(installed, "minerisk", "e") == ["evaluate", "explain"]
     assert complete(installed, "minerisk", "run", "--th") == ["--threads"]
     assert complete(installed, "minerisk", "focal", "x", "y", "--statistic", "m") == ["max", "mean", "min"]
