@@ -323,3 +323,15 @@ def test_python_writes_the_same_report(made, tmp_path):
         minerisk.report(grid, page)
     with pytest.raises(minerisk.Error, match="has no layer 'areas'"):
         minerisk.report(grid, tmp_path / "other.html", areas=grid.parent / "sample" / "region.gpkg")
+
+
+def test_a_grid_minerisk_did_not_write_gives_its_map_and_what_is_known(made, browser, tmp_path):
+    _, grid = made
+    tif = tmp_path / "p.tif"
+    gdal.Translate(str(tif), f'NETCDF:"{grid}":probability')
+    page = tmp_path / "tif.html"
+    r = run_minerisk("report", tif, "-o", page, "-q")
+    assert r.returncode == 0, r.stderr
+    assert browser.open(page) == []
+    assert browser.evaluate("Array.from(document.querySelectorAll('section')).map(s => s.id)") == ["map", "provenance"]
+    assert "not written by minerisk" in browser.evaluate("document.querySelector('#provenance').innerText")
