@@ -78,6 +78,10 @@ footer { margin-top: 2rem; padding-bottom: 2rem; color: var(--muted); font-size:
   h2 { break-after: avoid; page-break-after: avoid; }
   figure, svg.chart, tr, dl.facts { break-inside: avoid; page-break-inside: avoid; }
   thead th { position: static; }
+  th[data-sort]::after, th[aria-sort]::after { content: none; }
+  .charts { grid-template-columns: repeat(2, 1fr); }
+  svg.chart { max-width: 11cm; }
+  figure img { max-height: 24cm; width: auto; margin: 0 auto; }
   .scroll { overflow: visible; }
   a { color: inherit; text-decoration: none; }
   pre { white-space: pre-wrap; }
