@@ -51,6 +51,9 @@ void add_map_command(CLI::App& app, std::vector<Command>& commands, const Contex
   commands.push_back({cmd, [a, context] {
                         const ops::MapResult r = ops::map(a->grid, a->output, a->options, control_of(a->control, context));
                         for (const std::string& w : r.warnings) std::fprintf(stderr, "minerisk map: %s\n", w.c_str());
+                        if (context.common->verbose)
+                          for (const auto& [stage, seconds] : r.seconds)
+                            std::fprintf(stderr, "minerisk map: %s %.2f s\n", stage.c_str(), seconds);
                         if (context.common->quiet) return;
                         std::printf("map: wrote %s (%.0f x %.0f mm", r.output.c_str(), r.page_width_mm, r.page_height_mm);
                         if (r.width_px > 0) std::printf(", %d x %d pixels", r.width_px, r.height_px);

@@ -93,7 +93,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.probability, o.t1, o.t2);
   if (!dem.empty()) {
     start = Clock::now();
-    c.shade = render::hillshade_overview(dem, c.view, control.threads);
+    c.shade = render::hillshade_overview(dem, c.view, control);
     m.seconds["hillshade"] = seconds_since(start);
     m.inputs.push_back(dem);
   }

@@ -20,6 +20,6 @@ std::vector<float> probability_overview(const GridFileReader& reader, const std:
 
 /// The hillshade of `dem` over the view (0 dark to 1 lit; sun from the north-west at 45°),
 /// width_px x height_px, NaN off the DEM. A UserError when GDAL cannot read the DEM.
-std::vector<float> hillshade_overview(const std::filesystem::path& dem, const MapView& view, int threads);
+std::vector<float> hillshade_overview(const std::filesystem::path& dem, const MapView& view, const ops::Control& control);
 
 }  // namespace minerisk::render

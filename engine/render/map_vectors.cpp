@@ -3,6 +3,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <memory>
 
@@ -22,11 +23,11 @@ struct Symbol {
 Symbol symbol_of(ContextKind kind) {
   switch (kind) {
     case ContextKind::front_lines: return {Colour::rgb(40, 40, 60), {0, 0, 0, 0}, 1.6, {6, 1.5, 1.5, 1.5}};
-    case ContextKind::finds: return {Colour::rgb(255, 255, 255), Colour::rgb(20, 20, 20), 0.35, {}, 1.1};
+    case ContextKind::finds: return {Colour::rgb(255, 255, 255), Colour::rgb(20, 20, 20), 0.3, {}, 0.95};
     case ContextKind::cleared: return {Colour::rgb(26, 120, 60), Colour::rgb(26, 152, 80, 0.22), 0.8, {}};
     case ContextKind::records: return {Colour::rgb(118, 42, 131), {0, 0, 0, 0}, 0.9, {3, 1.5}};
     case ContextKind::roads: return {Colour::rgb(90, 90, 90), {0, 0, 0, 0}, 0.7, {}};
-    case ContextKind::settlements: return {Colour::rgb(255, 255, 255), Colour::rgb(20, 20, 20), 0.5, {}, 2.0};
+    case ContextKind::settlements: return {Colour::rgb(20, 20, 20), Colour::rgb(255, 255, 255), 0.9, {}, 2.2};
   }
   return {};
 }
@@ -115,13 +116,14 @@ void stroke_and_fill(cairo_t* cr, const Symbol& s) {
   cairo_set_dash(cr, nullptr, 0, 0);
 }
 
-void draw_marker(cairo_t* cr, const Symbol& s, double x, double y, bool square) {
-  if (square) {
-    cairo_rectangle(cr, x - s.marker, y - s.marker, 2 * s.marker, 2 * s.marker);
-  } else {
-    cairo_new_sub_path(cr);
-    cairo_arc(cr, x, y, s.marker, 0, 2 * M_PI);
-  }
+// Points are squares: a PDF writes a square as one operator and a circle as four curves, which
+// made the 55,000 finds of a national map take two seconds more to write than all else.
+void add_marker(cairo_t* cr, const Symbol& s, double x, double y) {
+  cairo_rectangle(cr, x - s.marker, y - s.marker, 2 * s.marker, 2 * s.marker);
+}
+
+void paint_markers(cairo_t* cr, const Symbol& s) {
+  cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
   cairo_set_source_rgba(cr, s.fill.r, s.fill.g, s.fill.b, s.fill.a);
   cairo_fill_preserve(cr);
   cairo_set_source_rgba(cr, s.stroke.r, s.stroke.g, s.stroke.b, s.stroke.a);
@@ -187,7 +189,10 @@ size_t draw_context_layer(const Drawing& page, const MapView& view, const Contex
     ++drawn;
   }
   stroke_and_fill(cr, s);
-  for (const auto& [x, y] : points) draw_marker(cr, s, x, y, context.kind == ContextKind::settlements);
+  // Every marker in one path, filled and outlined once: 55,000 finds draw in a blink and make
+  // a small PDF.
+  for (const auto& [x, y] : points) add_marker(cr, s, x, y);
+  if (!points.empty()) paint_markers(cr, s);
   for (const auto& [at, text] : names)
     page.halo_text(at.first + s.marker + 1.5, at.second - font_size * 0.7, text, Font{font_size * 0.95}, kInk,
                    Colour::rgb(255, 255, 255, 0.85));
@@ -199,7 +204,8 @@ LegendSymbol context_symbol(ContextKind kind, const std::string& label) {
             const Symbol s = symbol_of(kind);
             cairo_t* cr = page.cr();
             if (s.marker > 0) {
-              draw_marker(cr, s, x + w / 2, y + h / 2, kind == ContextKind::settlements);
+              add_marker(cr, s, x + w / 2, y + h / 2);
+              paint_markers(cr, s);
             } else if (s.fill.a > 0) {
               cairo_rectangle(cr, x + 1, y + 1, w - 2, h - 2);
               stroke_and_fill(cr, s);
@@ -264,23 +270,31 @@ size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::fi
     add_path(cr, view, *copy, unused);
     draw_area_outline(cr, area_symbol(feature->GetFieldAsString(cls)));
     ++drawn;
-    // A rank goes on an area whose outline spans at least a label's width on the page.
-    OGREnvelope e;
-    copy->getEnvelope(&e);
-    if ((e.MaxX - e.MinX) * view.points_per_unit_x() < font_size * 0.8 || !feature->IsFieldSetAndNotNull(rank)) continue;
+    if (!feature->IsFieldSetAndNotNull(rank)) continue;
     std::unique_ptr<OGRGeometry> inside(OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(copy.get()))));
     if (!inside || inside->IsEmpty() || wkbFlatten(inside->getGeometryType()) != wkbPoint) continue;
     double px, py;
     page_point(view, inside->toPoint()->getX(), inside->toPoint()->getY(), px, py);
     labels.push_back({feature->GetFieldAsInteger64(rank), px, py});
   }
-  // The best-ranked first, at most 60, so that the labels a planner reads first are never lost
-  // in a crowd.
+  // The best-ranked first, each where it does not cover a label already placed, at most 80:
+  // the labels a planner reads first are never lost in a crowd of lower ranks.
   std::sort(labels.begin(), labels.end(), [](const Label& a, const Label& b) { return a.rank < b.rank; });
-  if (labels.size() > 60) labels.resize(60);
-  for (const Label& l : labels)
-    page.halo_text(l.x, l.y - font_size * 0.6, std::to_string(l.rank), Font{font_size * 0.9, true}, kInk,
-                   Colour::rgb(255, 255, 255, 0.9), Align::centre);
+  const Font font{font_size * 0.9, true};
+  std::vector<std::array<double, 4>> placed;  // x0, y0, x1, y1
+  for (const Label& l : labels) {
+    if (placed.size() >= 80) break;
+    const std::string text = std::to_string(l.rank);
+    const TextSize size = page.measure(text, font);
+    const std::array<double, 4> box{l.x - size.width / 2 - 1, l.y - size.height / 2 - 1, l.x + size.width / 2 + 1,
+                                    l.y + size.height / 2 + 1};
+    const auto overlaps = [&box](const std::array<double, 4>& o) {
+      return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3];
+    };
+    if (std::any_of(placed.begin(), placed.end(), overlaps)) continue;
+    placed.push_back(box);
+    page.halo_text(l.x, l.y - size.height / 2, text, font, kInk, Colour::rgb(255, 255, 255, 0.9), Align::centre);
+  }
   return drawn;
 }
 

@@ -232,3 +232,19 @@ def test_never_overwrites_without_asking_nor_an_input(demo_folder, tmp_path):
     before = grid.read_bytes()
     r = run_minerisk("map", grid, "-o", grid.with_suffix(".png"), "--overwrite", "--dem", grid, "-q")
     assert grid.read_bytes() == before
+
+
+def test_python_map_gives_the_same_picture_as_the_command_line(demo_folder, tmp_path):
+    import minerisk
+    grid = demo_folder / "sample.nc"
+    png = minerisk.map(grid, size="A5", dpi=50, areas=None)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    (tmp_path / "py.png").write_bytes(png)
+    assert run_minerisk("map", grid, "-o", tmp_path / "cli.png", "--size", "A5", "--dpi", "50", "-q").returncode == 0
+    assert (pixels(tmp_path / "py.png") == pixels(tmp_path / "cli.png")).all()
+    done = minerisk.map(grid, tmp_path / "m.pdf", size="A4")
+    assert done["format"] == "pdf" and "probability over hillshade" in done["layers"]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        minerisk.map(grid, colour="red")
+    with pytest.raises(minerisk.Error, match="is not a page size"):
+        minerisk.map(grid, size="B9")
