@@ -69,6 +69,9 @@ footer { margin-top: 2rem; padding-bottom: 2rem; color: var(--muted); font-size:
   h1 { font-size: 1.3rem; }
   dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .4rem; }
   th, td { padding: .25rem .35rem; }
+  /* The rank stays in view while a wide table scrolls sideways. */
+  #areas-table td:first-child { position: sticky; left: 0; background: #fff; }
+  #areas-table thead th:first-child { left: 0; z-index: 1; }
 }
 @media print {
   @page { margin: 15mm; }
