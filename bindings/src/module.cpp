@@ -14,6 +14,7 @@ void add_kernels(py::module_& m);
 void add_model(py::module_& m);
 void add_tools(py::module_& m);
 void add_areas(py::module_& m);
+void add_map(py::module_& m);
 }  // namespace minerisk::python
 
 PYBIND11_MODULE(_minerisk, m) {
@@ -39,4 +40,5 @@ PYBIND11_MODULE(_minerisk, m) {
   minerisk::python::add_model(m);
   minerisk::python::add_tools(m);
   minerisk::python::add_areas(m);
+  minerisk::python::add_map(m);
 }

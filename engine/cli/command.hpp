@@ -55,6 +55,6 @@ void add_explain_command(CLI::App& app, std::vector<Command>& commands, const Co
 void add_update_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_diff_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
-void add_qgis_project_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+void add_map_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 
 }  // namespace minerisk::cli

@@ -29,7 +29,7 @@ void define_program(CLI::App& app, std::vector<Command>& commands, const Context
   add_explain_command(app, commands, context);
   add_diff_command(app, commands, context);
   add_areas_command(app, commands, context);
-  add_qgis_project_command(app, commands, context);
+  add_map_command(app, commands, context);
   add_update_command(app, commands, context);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_common_options(sub, common);
 }

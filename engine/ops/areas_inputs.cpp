@@ -3,43 +3,10 @@
 #include <algorithm>
 #include <system_error>
 
-#include <toml++/toml.h>
-
+#include "grid_context.hpp"
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/toml_reader.hpp"
 
 namespace minerisk::ops {
-namespace {
-
-// The DEM the grid was computed from, as its resolved scenario names it ("" when it names none
-// or the file is gone: then the areas have no slope, and the summary says so).
-std::filesystem::path scenario_dem(const GridFileReader& reader) {
-  if (reader.scenario_toml().empty()) return {};
-  try {
-    const toml::table scenario = parse_toml_text(reader.scenario_toml(), "the grid's scenario");
-    const std::string dem = scenario["terrain"]["dem"].value_or(std::string());
-    std::error_code error;
-    if (!dem.empty() && std::filesystem::is_regular_file(dem, error)) return dem;
-  } catch (const UserError&) {  // not TOML: no DEM to take
-  }
-  return {};
-}
-
-}  // namespace
-
-VectorInputSpec vector_spec(const std::string& name, const std::string& role) {
-  if (name.empty()) throw UserError(role + ": give a vector layer as PATH or PATH:LAYER");
-  VectorInputSpec spec;
-  std::error_code error;
-  const size_t colon = name.rfind(':');
-  if (std::filesystem::exists(name, error) || colon == std::string::npos || colon == 0) {
-    spec.path = name;
-  } else {
-    spec.path = name.substr(0, colon);
-    spec.layer = name.substr(colon + 1);
-  }
-  return spec;
-}
 
 AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem::path& grid_file,
                             const AreasOptions& options) {

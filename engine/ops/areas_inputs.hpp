@@ -37,7 +37,4 @@ struct AreaInputs {
 AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem::path& grid_file,
                             const AreasOptions& options);
 
-/// A vector layer named as PATH or PATH:LAYER (PATH alone when such a file exists).
-VectorInputSpec vector_spec(const std::string& name, const std::string& role);
-
 }  // namespace minerisk::ops

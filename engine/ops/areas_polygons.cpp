@@ -2,6 +2,7 @@
 
 #include "areas_delineate.hpp"
 #include "areas_inputs.hpp"
+#include "grid_context.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 

@@ -218,8 +218,10 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     std::future<void> picture;
     if (options_.quicklook)
       picture = std::async(std::launch::async, [&] {
-        char note[160];
-        std::snprintf(note, sizeof note, "GRID %lld X %lld CELLS. PICTURE: MAXIMUM OF EACH %lld X %lld BLOCK.",
+        char note[200];
+        std::snprintf(note, sizeof note,
+                      "Quick look: grid of %lld \u00d7 %lld cells, each pixel the maximum of %lld \u00d7 %lld cells. "
+                      "For a map to print: minerisk map.",
                       static_cast<long long>(grid.width()), static_cast<long long>(grid.height()),
                       static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
         quicklook.write_png(outputs_->temporary(picture_out_), scenario_.title, note);

@@ -102,6 +102,7 @@ Drawing Drawing::pdf(const std::filesystem::path& path, double width_pt, double 
   cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), width_pt, height_pt);
   // No creation date in the file: the same map drawn twice gives the same bytes.
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "minerisk");
+  cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "");
   return Drawing(surface, width_pt, height_pt, 1.0, true);
 }
 
@@ -206,6 +207,12 @@ void Drawing::image(const RgbaImage& picture, double x, double y, double w, doub
   cairo_restore(cr_);
   cairo_surface_destroy(surface);
   check("drawing an image");
+}
+
+void Drawing::set_pdf_metadata(const std::string& title, const std::string& subject) const {
+  if (!pdf_) return;
+  cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE, title.c_str());
+  cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT, subject.c_str());
 }
 
 std::string Drawing::png_bytes() const {

@@ -82,6 +82,9 @@ class Drawing {
   /// a cell stays a cell).
   void image(const RgbaImage& image, double x, double y, double w, double h) const;
 
+  /// A PDF's title and subject (no creation date is written: the same map gives the same bytes).
+  void set_pdf_metadata(const std::string& title, const std::string& subject) const;
+
   /// The PNG page's bytes (PNG pages only).
   std::string png_bytes() const;
   /// Writes the PNG page to `path` (PNG pages only).

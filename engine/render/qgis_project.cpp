@@ -44,9 +44,13 @@ std::string gdal_source(const fs::path& file, const std::string& variable, const
   return variable.empty() ? path : "NETCDF:\"" + path + "\":" + variable;
 }
 
-std::string ogr_source(const fs::path& file, const std::string& layer, const fs::path& folder) {
-  const std::string path = relative_path(file, folder);
-  return layer.empty() ? path : path + "|layername=" + layer;
+// QGIS's OGR layer name: the path, then "|layername=" and "|subset=" (the filter, to the end).
+std::string ogr_source(const fs::path& file, const std::string& layer, const fs::path& folder,
+                       const std::string& where = "") {
+  std::string source = relative_path(file, folder);
+  if (!layer.empty()) source += "|layername=" + layer;
+  if (!where.empty()) source += "|subset=" + where;
+  return source;
 }
 
 std::string colour_hex(const Colour& c) {
@@ -139,16 +143,16 @@ struct VectorLook {
   std::string marker = "circle";
 };
 
-VectorLook look_of(QgisVectorRole role) {
-  switch (role) {
-    case QgisVectorRole::front_lines: return {"35,35,35,255", 0.9, 2.0, false, "circle"};
-    case QgisVectorRole::finds: return {"20,20,20,255", 0.4, 1.6, false, "circle"};
-    case QgisVectorRole::cleared: return {"26,150,65,255", 0.6, 2.0, false, "circle"};
-    case QgisVectorRole::records: return {"118,42,131,255", 0.6, 2.0, true, "circle"};
-    case QgisVectorRole::roads: return {"140,100,60,255", 0.35, 1.6, false, "circle"};
-    case QgisVectorRole::settlements: return {"0,0,0,255", 0.3, 2.2, false, "square"};
+VectorLook look_of(ContextKind kind) {
+  switch (kind) {
+    case ContextKind::front_lines: return {"35,35,35,255", 0.9, 2.0, false, "circle"};
+    case ContextKind::finds: return {"20,20,20,255", 0.4, 1.6, false, "circle"};
+    case ContextKind::cleared: return {"26,150,65,255", 0.6, 2.0, false, "circle"};
+    case ContextKind::records: return {"118,42,131,255", 0.6, 2.0, true, "circle"};
+    case ContextKind::roads: return {"140,100,60,255", 0.35, 1.6, false, "circle"};
+    case ContextKind::settlements: return {"0,0,0,255", 0.3, 2.2, false, "square"};
   }
-  throw std::invalid_argument("unknown vector role");
+  throw std::invalid_argument("unknown kind of context layer");
 }
 
 const char* geometry_name(QgisGeometry g) {
@@ -160,7 +164,7 @@ const char* geometry_name(QgisGeometry g) {
   throw std::invalid_argument("unknown geometry type");
 }
 
-// One symbol in the look of the role for the layer's geometry: markers for points, lines for
+// One symbol in the look of the layer's kind for its geometry: markers for points, lines for
 // lines, outlines (no fill, so the probability shows through) for polygons.
 std::string single_symbol_renderer(QgisGeometry geometry, const VectorLook& look) {
   std::string type, cls;
@@ -232,9 +236,10 @@ std::string qgis_project_xml(const QgisProjectSpec& spec, const fs::path& projec
   // drawn over everything), the probability; the evidence last.
   for (size_t i = 0; i < spec.vectors.size(); ++i) {
     const QgisVectorLayer& v = spec.vectors[i];
-    const TreeEntry e{"minerisk_vector_" + std::to_string(i), v.name, ogr_source(v.file, v.layer, project_folder), "ogr"};
+    const TreeEntry e{"minerisk_vector_" + std::to_string(i), v.name, ogr_source(v.file, v.layer, project_folder, v.where),
+                      "ogr"};
     layers += vector_layer(e.id, e.name, e.source, v.geometry, v.crs_wkt.empty() ? spec.crs_wkt : v.crs_wkt,
-                           single_symbol_renderer(v.geometry, look_of(v.role)), "");
+                           single_symbol_renderer(v.geometry, look_of(v.kind)), "");
     top.push_back(e);
   }
   if (!spec.areas.empty()) {

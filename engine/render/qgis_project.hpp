@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "colour_classes.hpp"
+#include "map_composer.hpp"
+#include "map_vectors.hpp"
 
 namespace minerisk::render {
 
@@ -25,16 +27,16 @@ struct QgisRasterLayer {
 
 enum class QgisGeometry { point, line, polygon };
 
-/// What a vector layer shows, which chooses its symbol: front lines thick dark lines, finds
-/// small dark points, cleared land a green outline, records a dashed purple outline, roads thin
-/// brown lines, settlements black squares.
-enum class QgisVectorRole { front_lines, finds, cleared, records, roads, settlements };
-
+/// A vector layer of the project. What it shows (the map's kinds) chooses its symbol: front
+/// lines thick dark lines, finds small dark points, cleared land a green outline, records a
+/// dashed purple outline, roads thin brown lines, settlements black squares; drawn as markers,
+/// lines or outlines by the layer's geometry type.
 struct QgisVectorLayer {
   std::filesystem::path file;  // any file OGR reads: a GeoPackage, a shapefile
   std::string layer;           // the file's layer; empty: its only one
+  std::string where;           // an OGR SQL filter (the scenario's `where`): QGIS's subset
   std::string name;            // as the layer panel shows it
-  QgisVectorRole role = QgisVectorRole::front_lines;
+  ContextKind kind = ContextKind::front_lines;
   QgisGeometry geometry = QgisGeometry::line;  // the layer's geometry type
   std::string crs_wkt;         // the layer's CRS; empty: the project's
 };
@@ -62,17 +64,13 @@ std::string qgis_project_xml(const QgisProjectSpec& spec, const std::filesystem:
 /// outputs too adds the project to its own OutputSet with qgis_project_xml() instead.
 void write_qgis_project(const std::filesystem::path& path, const QgisProjectSpec& spec, bool overwrite = false);
 
-/// The spec for the grid `grid` (minerisk run's output or any grid GridFileReader reads), its
-/// `variable` (empty: the reader's default), the classes, and the hazard areas `areas` (empty:
-/// none): the CRS and extent from the grid; the evidence layers from its evidence file, each
-/// ranged by GDAL's estimate of its minimum and maximum; the front lines, finds, cleared land
-/// and records of the scenario it was computed from, each with its geometry type and CRS read
-/// by OGR. Vector files that cannot be opened are left out and named in `warnings`; `roads`
-/// and `settlements` are PATH or PATH:LAYER, added after them. A UserError when the grid or
-/// the areas cannot be read.
-QgisProjectSpec qgis_project_spec(const std::filesystem::path& grid, const std::string& variable,
-                                  const ColourClasses& classes, const std::filesystem::path& areas,
-                                  const std::vector<std::string>& roads, const std::vector<std::string>& settlements,
-                                  std::vector<std::string>& warnings);
+/// The project of a map (ops/map.cpp, `minerisk map --qgis-project`): the map's grid file
+/// `grid` and its `variable` (as GridFileReader chose it), its title, classes, context layers
+/// and hazard areas (`content`); the CRS and extent from the grid; the evidence layers from its
+/// evidence file, each ranged by GDAL's estimate of its minimum and maximum; each vector layer's
+/// geometry type and CRS as OGR reads them. A layer that cannot be opened is left out and named
+/// in `warnings`, as the map leaves it out. A UserError when the grid cannot be read.
+QgisProjectSpec qgis_project_of_map(const std::filesystem::path& grid, const std::string& variable,
+                                    const MapContent& content, std::vector<std::string>& warnings);
 
 }  // namespace minerisk::render

@@ -93,6 +93,13 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
   // NETCDF:"f": the netCDF driver claims no .h5 name by itself (GDAL's HDF5 driver does).
   DatasetPtr ds = open_grid(netcdf ? "NETCDF:\"" + name_.string() + "\"" : name_.string(), netcdf, what);
   if (netcdf) {
+    // Every global attribute, for the map's and the report's provenance.
+    for (char** item = ds->GetMetadata(); item && *item; ++item) {
+      const std::string entry = *item;
+      const size_t equals = entry.find('=');
+      if (entry.rfind("NC_GLOBAL#", 0) == 0 && equals != std::string::npos)
+        attributes_[entry.substr(10, equals - 10)] = entry.substr(equals + 1);
+    }
     const char* scenario = ds->GetMetadataItem("NC_GLOBAL#scenario");
     scenario_ = scenario ? scenario : "";
     if (const char* id = ds->GetMetadataItem("NC_GLOBAL#run_id")) run_id_ = id;

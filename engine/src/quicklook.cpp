@@ -5,26 +5,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "bitmap_font.hpp"
-#include "canvas.hpp"
+#include "../render/map_legend.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 
 namespace minerisk {
-namespace {
-
-// ColorBrewer's YlOrRd ramp: the yellow-to-red scale risk maps are usually read in.
-Rgb ramp(double p) {
-  static constexpr Rgb stops[] = {{255, 255, 204}, {254, 217, 118}, {253, 141, 60}, {227, 26, 28}, {128, 0, 38}};
-  p = std::clamp(p, 0.0, 1.0) * 4.0;
-  const int i = std::min(3, static_cast<int>(p));
-  const double t = p - i;
-  Rgb c;
-  for (int k = 0; k < 3; ++k) c[k] = static_cast<uint8_t>(std::lround(stops[i][k] + t * (stops[i + 1][k] - stops[i][k])));
-  return c;
-}
-
-}  // namespace
-
 QuickLook::QuickLook(int64_t grid_width, int64_t grid_height, int64_t max_side)
     : grid_width_(grid_width), grid_height_(grid_height) {
   block_ = std::max<int64_t>(1, (std::max(grid_width, grid_height) + max_side - 1) / max_side);
@@ -77,43 +61,22 @@ void QuickLook::add_reduced(const kernels::Window& w, std::span<const float> sha
 void QuickLook::add(const TileResult& tile) { add_reduced(tile.window, reduce(tile.window, tile.probability)); }
 
 void QuickLook::write_png(const std::filesystem::path& path, const std::string& title, const std::string& note) const {
-  const int scale = 2, line = (font::kGlyphHeight + 4) * scale, margin = 16;
-  const int map_w = static_cast<int>(width_), map_h = static_cast<int>(std::max<int64_t>(height_, 120));
-  const int bar_w = 24, label_w = Canvas::text_width("0.75", scale);
-  const int content_w = map_w + 16 + bar_w + 8 + label_w;
-  const int width = 2 * margin + std::max({content_w, Canvas::text_width(title, scale), Canvas::text_width(note, 1)});
-  const int height = margin + line + 8 + map_h + 8 + 2 * line + margin;
-  Canvas canvas(width, height);
-  const Rgb ink{20, 20, 20}, nodata{210, 210, 210};
-
-  canvas.text(margin, margin, title, scale, ink);
-  const int map_x = margin, map_y = margin + line + 8;
-  for (int64_t r = 0; r < height_; ++r)
-    for (int64_t c = 0; c < width_; ++c) {
-      const float p = cells_[static_cast<size_t>(r * width_ + c)];
-      canvas.set(map_x + static_cast<int>(c), map_y + static_cast<int>(r), std::isnan(p) ? nodata : ramp(p));
-    }
-  canvas.frame(map_x, map_y, static_cast<int>(width_), static_cast<int>(height_), ink);
-
-  // Colour bar: 1 at the top, 0 at the bottom, with ticks every 0.25.
-  const int bar_x = map_x + map_w + 16, bar_h = map_h;
-  for (int j = 0; j < bar_h; ++j) canvas.rect(bar_x, map_y + j, bar_w, 1, ramp(1.0 - static_cast<double>(j) / (bar_h - 1)));
-  canvas.frame(bar_x, map_y, bar_w, bar_h, ink);
-  for (int k = 0; k <= 4; ++k) {
-    const int y = map_y + (bar_h - 1) * (4 - k) / 4;
-    char label[24];
-    std::snprintf(label, sizeof label, "%g", k / 4.0);
-    canvas.rect(bar_x + bar_w, y, 4, 1, ink);
-    canvas.text(bar_x + bar_w + 8, std::clamp(y - font::kGlyphHeight * scale / 2, map_y, map_y + bar_h - font::kGlyphHeight * scale),
-                label, scale, ink);
-  }
-
-  const int legend_y = map_y + map_h + 8;
-  canvas.text(margin, legend_y, "PROBABILITY OF CONTAMINATION", scale, ink);
-  canvas.rect(margin, legend_y + line, 12, 12, nodata);
-  canvas.text(margin + 18, legend_y + line + 2, "NO DATA", 1, ink);
-  canvas.text(margin + 80, legend_y + line + 2, note, 1, ink);
-  canvas.write_png(path);
+  // The map's renderer at 72 dpi, so that a point is a pixel and each picture pixel one block
+  // of cells: the same classes (at the default land-release thresholds) and legend as
+  // `minerisk map`, without the context a full map reads.
+  using namespace render;
+  const ColourClasses classes = log_classes(0.05, 0.5);
+  const double font = 11, margin = 16, legend_w = 250;
+  const double map_w = static_cast<double>(width_), map_h = static_cast<double>(height_);
+  const double top = margin + font * 2.6;
+  const double height = top + std::max(map_h, 330.0) + font * 2.4 + margin;
+  const Drawing page = Drawing::png(margin + map_w + margin + legend_w + margin, height, 72);
+  page.text(margin, margin, title, Font{font * 1.45, true}, kInk, Align::left, map_w + legend_w);
+  page.image(probability_image(cells_, static_cast<int>(width_), static_cast<int>(height_), classes), margin, top, map_w, map_h);
+  page.stroke_rect(margin, top, map_w, map_h, kInk, 1);
+  draw_legend(page, margin + map_w + margin, top, legend_w, classes, "Probability of contamination", {}, font);
+  page.text(margin, top + std::max(map_h, 330.0) + font * 0.8, note, Font{font * 0.9}, kInk, Align::left, map_w + legend_w);
+  page.write_png(path);
 }
 
 }  // namespace minerisk

@@ -42,10 +42,10 @@ QgisProjectSpec sample_spec() {
   spec.classes = log_classes(0.05, 0.5);
   spec.evidence = {{kFolder / "sample_evidence.nc", "slope", "slope", -2.5, 0},
                    {kFolder / "sample_evidence.nc", "front_lines", "front lines & belts", 0, 3}};
-  spec.vectors = {{kFolder / "sample" / "region.gpkg", "front_lines", "Front lines", QgisVectorRole::front_lines,
+  spec.vectors = {{kFolder / "sample" / "region.gpkg", "front_lines", "", "Front lines", ContextKind::front_lines,
                    QgisGeometry::line, ""},
-                  {"/elsewhere/finds.gpkg", "finds", "Finds", QgisVectorRole::finds, QgisGeometry::point, ""},
-                  {kFolder / "sample" / "region.gpkg", "records", "Records", QgisVectorRole::records,
+                  {"/elsewhere/finds.gpkg", "finds", "count > 2", "Finds", ContextKind::finds, QgisGeometry::point, ""},
+                  {kFolder / "sample" / "region.gpkg", "records", "", "Records", ContextKind::records,
                    QgisGeometry::polygon, ""}};
   spec.areas = kFolder / "areas.gpkg";
   return spec;
@@ -110,7 +110,7 @@ TEST(QgisProject, PathsAreRelativeToTheProjectsFolder) {
   EXPECT_STREQ(CPLGetXMLValue(map_layer(qgis, "minerisk_vector_0"), "datasource", ""),
                "./sample/region.gpkg|layername=front_lines");
   EXPECT_STREQ(CPLGetXMLValue(map_layer(qgis, "minerisk_vector_1"), "datasource", ""),
-               "../../elsewhere/finds.gpkg|layername=finds");
+               "../../elsewhere/finds.gpkg|layername=finds|subset=count > 2");
   EXPECT_STREQ(CPLGetXMLValue(map_layer(qgis, "minerisk_areas"), "datasource", ""), "./areas.gpkg|layername=areas");
   // No absolute path anywhere, in the layers or the layer tree.
   EXPECT_EQ(xml.find(kFolder.string()), std::string::npos);

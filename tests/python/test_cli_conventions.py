@@ -19,7 +19,7 @@ import pytest
 import minerisk
 from conftest import minerisk_bin, run_minerisk
 
-PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff", "update", "areas"]
+PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff", "update", "areas", "map"]
 SERIAL = ["evaluate", "explain"]
 
 
@@ -145,6 +145,7 @@ def every_subcommand(region, tmp_path_factory):
             "diff": ["diff", grid, grid, "-o", folder / "o.tif"],
             "update": ["update", region / "scenario.toml", "-o", folder / "o.nc"],
             "areas": ["areas", grid, "-o", folder / "o.gpkg"],
+            "map": ["map", grid, "-o", folder / "o.png", "--size", "A5", "--dpi", "50"],
         }[sub]
 
     return command

@@ -94,14 +94,15 @@ def open_in_qgis(project, tmp_path):
 
 @pytest.fixture(scope="module")
 def project(demo_folder):
-    """The demo's grid with its hazard areas, and a QGIS project of both beside them."""
+    """The demo's grid with its hazard areas, and the QGIS project of its map beside them."""
     folder = demo_folder
     grid, areas, project = folder / "sample.nc", folder / "qgis_areas.gpkg", folder / "sample.qgs"
     r = run_minerisk("areas", grid, "-o", areas, "--overwrite", "-q")
     assert r.returncode == 0, r.stderr
-    r = run_minerisk("qgis-project", grid, "--areas", areas, "-o", project, "--overwrite")
+    r = run_minerisk("map", grid, "--qgis-project", project, "--areas", areas, "--overwrite")
     assert r.returncode == 0, r.stderr
-    assert r.stderr == ""  # every vector of the scenario found
+    assert "minerisk map:" not in r.stderr  # no warning: every vector of the scenario found
+    assert r.stdout == f"map: wrote the QGIS project {project}\n"  # and no picture: none was asked for
     return folder, project
 
 
@@ -112,10 +113,12 @@ def test_every_layer_is_valid_and_in_place(project, tmp_path):
     assert result["title"].startswith("minerisk synthetic region")
     layers = {layer["name"]: layer for layer in result["layers"]}
     assert all(layer["valid"] for layer in result["layers"]), [n for n, x in layers.items() if not x["valid"]]
-    assert ["Finds", "Front lines", "Records", "Cleared land", "Hazard areas", "Probability"] == \
+    # Points over lines over outlines, then the areas over the probability.
+    assert ["Finds of mines and UXO", "Front lines", "Cleared land", "Minefield records", "Hazard areas",
+            "Probability"] == \
         [x["name"] for x in result["layers"] if x["parent"] != "Evidence layers"]
     # Each vector has its features and a style; the areas by class with their ranks.
-    for name in ("Finds", "Front lines", "Records", "Cleared land"):
+    for name in ("Finds of mines and UXO", "Front lines", "Minefield records", "Cleared land"):
         assert layers[name]["features"] > 0 and layers[name]["renderer"] == "singleSymbol", name
         assert layers[name]["visible"]
     areas = layers["Hazard areas"]
@@ -166,3 +169,27 @@ def test_the_paths_resolve_after_the_folder_is_copied(project, tmp_path):
     for layer in result["layers"]:
         assert layer["valid"], layer["name"]
         assert str(moved) in layer["source"] and str(folder) not in layer["source"], layer
+
+
+def test_the_map_and_its_project_are_written_together(project, tmp_path):
+    folder, _ = project
+    png, qgs = tmp_path / "map.png", tmp_path / "map.qgs"
+    r = run_minerisk("map", folder / "sample.nc", "-o", png, "--qgis-project", qgs, "--size", "A5", "--dpi", "50",
+                     "--breaks", "quantile", "-q")
+    assert r.returncode == 0, r.stderr
+    assert png.stat().st_size > 0
+    # The paths lead back to the demo's folder from this one.
+    text = qgs.read_text()
+    assert "NETCDF:&quot;../" in text and str(folder) not in text
+    # Neither a picture nor a project: refused before anything is written.
+    r = run_minerisk("map", folder / "sample.nc")
+    assert r.returncode == 2 and "--qgis-project" in r.stderr
+    # From Python, the project alone.
+    import minerisk
+    result = minerisk.map(folder / "sample.nc", qgis_project=tmp_path / "python.qgs", breaks="quantile",
+                          size="A5", dpi=50)  # quantiles of the same overview as the map's
+    assert str(result["qgis_project"]) == str(tmp_path / "python.qgs") and str(result["output"]) in ("", ".")
+    assert (tmp_path / "python.qgs").read_text() == text
+    # An existing project is kept unless --overwrite.
+    r = run_minerisk("map", folder / "sample.nc", "--qgis-project", qgs, "-q")
+    assert r.returncode != 0 and qgs.read_text() == text

@@ -23,8 +23,9 @@ from _minerisk import Busy, Error, __version__, distance_transform, focal, line_
 
 from . import tools
 from ._areas import areas
+from ._map import map  # noqa: A004
 
-__all__ = ["Busy", "Error", "__version__", "areas", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
+__all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
            "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "tools"]
 
 

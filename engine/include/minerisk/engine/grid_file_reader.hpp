@@ -4,6 +4,7 @@
 // (NETCDF:"f.nc":mean, /vsizip/grids.zip/p.tif). For minerisk's own outputs it also gives the
 // evidence layers and the scenario the file was computed from.
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ class GridFileReader {
   void require_evidence() const;
   /// The resolved scenario the file was computed from (TOML), or "" when it is not minerisk's.
   const std::string& scenario_toml() const { return scenario_; }
+  /// A global attribute of a netCDF grid (title, date_created, history, inputs, run_id,
+  /// minerisk_version), or "" when the file has none of that name.
+  std::string attribute(const std::string& name) const {
+    const auto it = attributes_.find(name);
+    return it == attributes_.end() ? std::string() : it->second;
+  }
   /// A whole variable, row-major, no-data as NaN: "" for the chosen one, "probability",
   /// "evidence/<name>", or any (y, x) variable of the file.
   std::vector<float> read(const std::string& variable = "") const;
@@ -61,6 +68,7 @@ class GridFileReader {
   Grid grid_;
   std::vector<std::string> evidence_, variables_;
   std::string scenario_;
+  std::map<std::string, std::string> attributes_;  // the netCDF's global attributes
   std::filesystem::path evidence_file_;  // empty when the grid names none
   std::string run_id_;                   // the grid's, which its evidence file must share
   bool evidence_missing_ = false;

@@ -1,0 +1,62 @@
+#include "grid_context.hpp"
+
+#include <system_error>
+
+#include <toml++/toml.h>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/toml_reader.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+// The grid's resolved scenario as a table; empty when the grid has none or it is not TOML.
+toml::table scenario_table(const GridFileReader& reader) {
+  if (reader.scenario_toml().empty()) return {};
+  try {
+    return parse_toml_text(reader.scenario_toml(), "the grid's scenario");
+  } catch (const UserError&) {
+    return {};
+  }
+}
+
+}  // namespace
+
+VectorInputSpec vector_spec(const std::string& name, const std::string& role) {
+  if (name.empty()) throw UserError(role + ": give a vector layer as PATH or PATH:LAYER");
+  VectorInputSpec spec;
+  std::error_code error;
+  const size_t colon = name.rfind(':');
+  if (std::filesystem::exists(name, error) || colon == std::string::npos || colon == 0) {
+    spec.path = name;
+  } else {
+    spec.path = name.substr(0, colon);
+    spec.layer = name.substr(colon + 1);
+  }
+  return spec;
+}
+
+std::filesystem::path scenario_dem(const GridFileReader& reader) {
+  const toml::table scenario = scenario_table(reader);
+  const std::string dem = scenario["terrain"]["dem"].value_or(std::string());
+  std::error_code error;
+  if (!dem.empty() && std::filesystem::is_regular_file(dem, error)) return dem;
+  return {};
+}
+
+std::vector<ScenarioVector> scenario_vectors(const GridFileReader& reader) {
+  const toml::table scenario = scenario_table(reader);
+  std::vector<ScenarioVector> vectors;
+  for (const char* section : {"front_lines", "finds", "cleared", "records"}) {
+    const std::string path = scenario[section]["path"].value_or(std::string());
+    if (path.empty()) continue;
+    VectorInputSpec spec;
+    spec.path = path;
+    spec.layer = scenario[section]["layer"].value_or(std::string());
+    spec.where = scenario[section]["where"].value_or(std::string());
+    vectors.push_back({section, spec});
+  }
+  return vectors;
+}
+
+}  // namespace minerisk::ops

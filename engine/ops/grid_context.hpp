@@ -1,0 +1,31 @@
+#pragma once
+// What a finished grid says about where it came from, for the operations that read a grid
+// (areas, map, report): its scenario's DEM and vector layers, and layers named on the command
+// line as PATH or PATH:LAYER.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/scenario.hpp"
+
+namespace minerisk::ops {
+
+/// A vector layer named as PATH or PATH:LAYER (PATH alone when such a file exists).
+VectorInputSpec vector_spec(const std::string& name, const std::string& role);
+
+/// The DEM the grid was computed from, as its resolved scenario names it ("" when it names none
+/// or the file is gone).
+std::filesystem::path scenario_dem(const GridFileReader& reader);
+
+/// One vector layer of the grid's scenario: its section ("front_lines", "finds", "cleared",
+/// "records") and where it is.
+struct ScenarioVector {
+  std::string section;
+  VectorInputSpec spec;
+};
+
+/// The scenario's vector layers, in that order, whether or not their files are still there.
+std::vector<ScenarioVector> scenario_vectors(const GridFileReader& reader);
+
+}  // namespace minerisk::ops

@@ -1,0 +1,200 @@
+#include "minerisk/engine/ops/map.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <system_error>
+
+#include "../render/map_composer.hpp"
+#include "../render/map_rasters.hpp"
+#include "../render/qgis_project.hpp"
+#include "grid_context.hpp"
+#include "map_texts.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_set.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string format_of(const std::filesystem::path& output) {
+  std::string ext = output.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".png" || ext == ".pdf") return ext.substr(1);
+  throw UserError("-o " + output.string() + ": a map is written as .pdf or .png; name the file with one of them");
+}
+
+void check_options(const MapOptions& o) {
+  if (!(o.t1 > 0 && o.t1 < o.t2 && o.t2 < 1))
+    throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
+                    ": the land-release thresholds need 0 < T1 < T2 < 1 (defaults 0.05 and 0.5)");
+  if (o.breaks != "log" && o.breaks != "quantile")
+    throw UserError("--breaks '" + o.breaks + "' is not known: give log or quantile");
+  if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
+}
+
+// A file the user named that must exist (a missing one is a typo, never skipped silently).
+void require_file(const std::filesystem::path& path, const std::string& option) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error))
+    throw UserError(option + ": " + path.string() + " does not exist or is not a file");
+}
+
+struct PreparedMap {
+  render::MapContent content;
+  std::vector<std::filesystem::path> inputs;  // every file read, never to be written over
+  std::vector<std::string> warnings;
+  std::map<std::string, double> seconds;
+};
+
+// The layers named on the command line: roads, settlements and the hazard areas, each checked
+// to exist (a missing one is a typo, never skipped).
+void add_named_layers(const MapOptions& o, PreparedMap& m) {
+  for (const auto& [names, kind, label, option] :
+       {std::tuple{&o.roads, render::ContextKind::roads, "Roads", "--roads"},
+        std::tuple{&o.settlements, render::ContextKind::settlements, "Settlements", "--settlements"}})
+    for (const std::string& name : *names) {
+      const VectorInputSpec spec = vector_spec(name, option);
+      require_file(spec.path, option);
+      m.content.context.push_back({kind, label, spec});
+      m.inputs.push_back(spec.path);
+    }
+  if (!o.areas.empty()) {
+    require_file(o.areas, "--areas");
+    m.content.areas = o.areas;
+    m.inputs.push_back(o.areas);
+  }
+}
+
+PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o, const Control& control) {
+  check_options(o);
+  control.check();
+  PreparedMap m;
+  render::MapContent& c = m.content;
+  GridFileReader reader(grid_file, o.variable);
+  const Grid& grid = reader.grid();
+  m.inputs.push_back(grid_file);
+  const kernels::Window cells = render::cells_of_extent(grid, o.extent);
+  c.page = render::page_layout(o.size, o.orientation, render::display_aspect(grid, cells));
+  c.view = render::fit_view(grid, cells, c.page.map_x, c.page.map_y, c.page.map_w, c.page.map_h, o.dpi);
+
+  // Every file named on the command line is checked before the grid is read.
+  std::filesystem::path dem;
+  if (o.hillshade) {
+    if (!o.dem.empty()) require_file(o.dem, "--dem");
+    dem = o.dem.empty() ? scenario_dem(reader) : o.dem;
+  }
+  add_named_layers(o, m);
+
+  auto start = Clock::now();
+  c.probability = render::probability_overview(reader, "", c.view, control);
+  m.seconds["read"] = seconds_since(start);
+  c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.probability, o.t1, o.t2);
+  if (!dem.empty()) {
+    start = Clock::now();
+    c.shade = render::hillshade_overview(dem, c.view, control);
+    m.seconds["hillshade"] = seconds_since(start);
+    m.inputs.push_back(dem);
+  }
+  control.check_cancelled();
+
+  if (o.context) {
+    static const std::map<std::string, std::pair<render::ContextKind, const char*>> kinds = {
+        {"front_lines", {render::ContextKind::front_lines, "Front lines"}},
+        {"finds", {render::ContextKind::finds, "Finds of mines and UXO"}},
+        {"cleared", {render::ContextKind::cleared, "Cleared land"}},
+        {"records", {render::ContextKind::records, "Minefield records"}}};
+    for (const ScenarioVector& v : scenario_vectors(reader)) {
+      std::error_code error;
+      const auto& [kind, label] = kinds.at(v.section);
+      if (!std::filesystem::exists(v.spec.path, error)) {
+        m.warnings.push_back(std::string(label) + " not drawn: the scenario's " + v.spec.path.string() + " is gone");
+        continue;
+      }
+      c.context.push_back({kind, label, v.spec});
+      m.inputs.push_back(v.spec.path);
+    }
+  }
+  c.texts = map_texts(reader, grid_file, o, c.view, dem);
+  return m;
+}
+
+// Draws the prepared map on `page`; the composed layers and warnings go into `result`.
+void draw(const render::Drawing& page, PreparedMap& m, MapResult& result) {
+  const auto start = Clock::now();
+  render::ComposedMap composed = render::compose_map(page, m.content);
+  result.layers = composed.layers;
+  result.areas = composed.areas;
+  result.warnings = m.warnings;
+  result.warnings.insert(result.warnings.end(), composed.warnings.begin(), composed.warnings.end());
+  result.seconds = m.seconds;
+  result.seconds["draw"] = seconds_since(start);
+}
+
+void describe_page(const PreparedMap& m, const MapOptions& o, MapResult& result) {
+  result.page_width_mm = m.content.page.width * 25.4 / 72;
+  result.page_height_mm = m.content.page.height * 25.4 / 72;
+  result.cells_per_pixel = m.content.view.block;
+  result.width_px = static_cast<int>(std::ceil(m.content.page.width * o.dpi / 72));
+  result.height_px = static_cast<int>(std::ceil(m.content.page.height * o.dpi / 72));
+}
+
+}  // namespace
+
+MapResult map(const std::filesystem::path& grid, const std::filesystem::path& output, const MapOptions& options,
+              const Control& control) {
+  MapResult result;
+  // With --qgis-project the picture is optional: the project alone is a map too.
+  const bool picture = !output.empty();
+  if (!picture && options.qgis_project.empty())
+    throw UserError("-o: give the map to write (.pdf or .png), or --qgis-project PROJECT.qgs, or both");
+  if (picture) result.format = format_of(output);
+  // The output is checked before any work; the inputs found on the way are added as they come.
+  OutputSet outputs({grid}, control.overwrite);
+  const size_t k = picture ? outputs.add(output) : 0;
+  const size_t project = options.qgis_project.empty() ? 0 : outputs.add(options.qgis_project);
+  MapOptions prepared = options;
+  prepared.hillshade = options.hillshade && picture;  // the project has no hillshade
+  PreparedMap m = prepare(grid, prepared, control);
+  outputs.add_inputs(m.inputs);
+  describe_page(m, options, result);
+  result.warnings = m.warnings;
+  result.seconds = m.seconds;
+  const auto start = Clock::now();
+  if (!picture) {
+    result.width_px = result.height_px = 0;
+  } else if (result.format == "png") {
+    const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);
+    draw(page, m, result);
+    page.write_png(outputs.temporary(k));
+  } else {
+    render::Drawing page = render::Drawing::pdf(outputs.temporary(k), m.content.page.width, m.content.page.height);
+    page.set_pdf_metadata(m.content.texts.title, m.content.texts.subtitle);
+    draw(page, m, result);
+    page.finish();
+    result.width_px = result.height_px = 0;
+  }
+  if (picture) result.seconds["write"] = seconds_since(start) - result.seconds["draw"];
+  // The QGIS project of the same content, beside it (render/qgis_project).
+  if (!options.qgis_project.empty()) {
+    const render::QgisProjectSpec spec = render::qgis_project_of_map(grid, options.variable, m.content, result.warnings);
+    outputs.write_text(project, render::qgis_project_xml(spec, std::filesystem::absolute(options.qgis_project).parent_path()));
+    result.qgis_project = options.qgis_project;
+  }
+  control.check_cancelled();
+  outputs.commit(control.cancel);
+  result.output = output;
+  return result;
+}
+
+std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control) {
+  PreparedMap m = prepare(grid, options, control);
+  MapResult result;
+  const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);
+  draw(page, m, result);
+  return page.png_bytes();
+}
+
+}  // namespace minerisk::ops

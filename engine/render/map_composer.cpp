@@ -1,0 +1,87 @@
+#include "map_composer.hpp"
+
+#include <algorithm>
+
+#include "map_furniture.hpp"
+#include "map_legend.hpp"
+#include "minerisk/engine/errors.hpp"
+
+namespace minerisk::render {
+namespace {
+
+// Context layers are drawn from the widest to the smallest marks: land first, points last.
+int drawing_order(ContextKind kind) {
+  switch (kind) {
+    case ContextKind::cleared: return 0;
+    case ContextKind::records: return 1;
+    case ContextKind::roads: return 2;
+    case ContextKind::front_lines: return 3;
+    case ContextKind::finds: return 4;
+    case ContextKind::settlements: return 5;
+  }
+  return 6;
+}
+
+}  // namespace
+
+ComposedMap compose_map(const Drawing& page, const MapContent& c) {
+  ComposedMap done;
+  const PageLayout& p = c.page;
+  const MapView& v = c.view;
+  const double f = p.font;
+
+  page.text(p.title_x, p.title_y, c.texts.title, Font{f * 2.0, true}, kInk, Align::left, p.title_w);
+  page.text(p.title_x, p.title_y + f * 2.7, c.texts.subtitle, Font{f * 1.05}, kInk.with_alpha(0.8), Align::left, p.title_w);
+
+  // The probability: each image pixel a block of cells; the last row and column of pixels may
+  // hold fewer cells than a block and reach past the frame, where the clip cuts them.
+  const double px_w = static_cast<double>(v.block) * v.grid.frame.cell_width() * v.points_per_unit_x();
+  const double px_h = static_cast<double>(v.block) * v.grid.frame.cell_height() * (v.frame_h / (v.ymax - v.ymin));
+  cairo_save(page.cr());
+  cairo_rectangle(page.cr(), v.frame_x, v.frame_y, v.frame_w, v.frame_h);
+  cairo_clip(page.cr());
+  page.image(probability_image(c.probability, v.width_px, v.height_px, c.classes, c.shade), v.frame_x, v.frame_y,
+             px_w * v.width_px, px_h * v.height_px);
+  cairo_restore(page.cr());
+  done.layers.push_back(c.shade.empty() ? "probability" : "probability over hillshade");
+
+  std::vector<ContextLayer> layers = c.context;
+  std::stable_sort(layers.begin(), layers.end(),
+                   [](const ContextLayer& a, const ContextLayer& b) { return drawing_order(a.kind) < drawing_order(b.kind); });
+  std::vector<LegendSymbol> symbols;
+  for (const ContextLayer& layer : layers) {
+    try {
+      const size_t n = draw_context_layer(page, v, layer, f);
+      done.layers.push_back(layer.label + " (" + std::to_string(n) + ")");
+      symbols.push_back(context_symbol(layer.kind, layer.label));
+    } catch (const UserError& e) {
+      done.warnings.push_back(layer.label + " not drawn: " + e.what());
+    }
+  }
+  if (!c.areas.empty()) {
+    done.areas = draw_hazard_areas(page, v, c.areas, f);
+    done.layers.push_back("hazard areas (" + std::to_string(done.areas) + ")");
+    for (LegendSymbol& s : hazard_area_symbols()) symbols.push_back(std::move(s));
+  }
+  draw_coordinates(page, v, f);
+
+  // The side panel, top to bottom.
+  double y = p.panel_y;
+  y += draw_legend(page, p.panel_x, y, p.panel_w, c.classes, "Probability of contamination", symbols, f) + f * 1.5;
+  y += draw_north_arrow(page, v, p.panel_x + f * 2, y, f * 3.2, f) + f;
+  y += draw_scale_bar(page, v, p.panel_x, y, p.panel_w, f) + f * 0.6;
+  const Font small{f * 0.85};
+  y += page.text(p.panel_x, y, crs_label(v), small, kInk, Align::left, p.panel_w).height + f * 0.4;
+  for (const std::string& line : c.texts.panel_lines)
+    y += page.text(p.panel_x, y, line, small, kInk, Align::left, p.panel_w).height + f * 0.25;
+  for (const std::string& warning : done.warnings)
+    y += page.text(p.panel_x, y, warning, Font{f * 0.8, false, true}, Colour::rgb(160, 20, 20), Align::left, p.panel_w).height;
+
+  // The footer: provenance, then the disclaimer in bold so nobody misses it.
+  const double used = page.text(p.footer_x, p.footer_y, c.texts.provenance, Font{f * 0.8}, kInk.with_alpha(0.85),
+                                Align::left, p.footer_w).height;
+  page.text(p.footer_x, p.footer_y + used + f * 0.3, c.texts.disclaimer, Font{f * 0.85, true}, kInk, Align::left, p.footer_w);
+  return done;
+}
+
+}  // namespace minerisk::render
