@@ -76,6 +76,8 @@ def render(layers, path):
 visible = [n.layer() for n in root.findLayers() if n.isVisible()]
 out["all_colours"] = render(visible, sys.argv[2])
 out["probability_colours"] = render(project.mapLayersByName("Probability"), sys.argv[3])
+# One evidence layer alone, on its ramp: the range fits the values (QGIS unpacks the int16s).
+out["evidence_colours"] = render(project.mapLayersByName("front_lines"), sys.argv[3] + ".evidence.png")
 print(json.dumps(out), flush=True)
 os._exit(0)  # QGIS 3.22 may crash while tearing down offscreen; the answer is printed
 """
@@ -158,6 +160,9 @@ def test_the_rendered_project_shows_the_classes_colours(project, tmp_path):
     assert len(set(every) & class_colours) >= 4
     assert len(every) > len(alone)
     assert (tmp_path / "all.png").stat().st_size > 10000
+    # The front lines' evidence spreads over its ramp, from viridis's dark end to its light one.
+    evidence = result["evidence_colours"]
+    assert len(evidence) > 20 and "#440154" in evidence and "#ffffff" not in evidence
 
 
 def test_the_paths_resolve_after_the_folder_is_copied(project, tmp_path):
