@@ -86,6 +86,30 @@ FloatArray terrain(const py::array& dem_in, const std::string& measure, std::opt
   return out;
 }
 
+FloatArray hillshade(const py::array& dem_in, double azimuth, double altitude, double z_factor,
+                     std::optional<py::tuple> cell_size, std::optional<py::tuple> geotransform, bool geographic,
+                     bool compute_edges) {
+  if (!(altitude >= 0 && altitude <= 90)) throw py::value_error("altitude: must be 0 to 90 degrees");
+  if (!std::isfinite(azimuth) || !std::isfinite(z_factor)) throw py::value_error("azimuth and z_factor: must be finite");
+  const FloatArray dem = as_grid(dem_in, "dem");
+  const auto rows = dem.shape(0), cols = dem.shape(1);
+  const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, geographic);
+  FloatArray out = new_grid(rows, cols);
+  const kernels::HillshadeOptions options{azimuth, altitude, z_factor};
+  const kernels::EdgeMode edges = compute_edges ? kernels::EdgeMode::extrapolate : kernels::EdgeMode::nodata;
+  const float* src = dem.data();
+  float* dst = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    over_tiles(src, rows, cols, 1, [&](const kernels::Window& w, const std::vector<float>& buffer) {
+      std::vector<float> values(static_cast<size_t>(w.cells()));
+      kernels::hillshade(buffer, w, frame, values, options, edges);
+      place(values, w, dst, cols);
+    });
+  }
+  return out;
+}
+
 py::object distance_transform(const py::array& mask_in, std::optional<py::tuple> cell_size,
                               std::optional<py::tuple> geotransform, bool geographic, bool return_nearest) {
   const FloatArray mask = as_grid(mask_in, "mask");
@@ -186,6 +210,13 @@ void add_kernels(py::module_& m) {
         (std::string("Slope (degrees or percent), aspect or ruggedness of a DEM by Horn's method, as gdaldem.\n"
                      "dem: 2-D array, NaN for no-data (float32 C-contiguous arrays are used in place; others are "
                      "converted, one copy). ") + grid_args + ". Returns float32, NaN for no-data.").c_str());
+  m.def("hillshade", &hillshade, py::arg("dem"), py::kw_only(), py::arg("azimuth") = 315.0, py::arg("altitude") = 45.0,
+        py::arg("z_factor") = 1.0, py::arg("cell_size") = py::none(), py::arg("geotransform") = py::none(),
+        py::arg("geographic") = false, py::arg("compute_edges") = true,
+        (std::string("Hillshade of a DEM by Horn's method, as gdaldem hillshade: the cosine of the angle between "
+                     "the surface's normal and the light (from `azimuth` degrees clockwise from north, `altitude` "
+                     "degrees above the horizon), 0 in the cell's own shadow, 1 facing the light; gdaldem's byte is "
+                     "round(1 + 254 * value). ") + grid_args + ". Returns float32, NaN for no-data.").c_str());
   m.def("distance_transform", &distance_transform, py::arg("mask"), py::kw_only(), py::arg("cell_size") = py::none(),
         py::arg("geotransform") = py::none(), py::arg("geographic") = false, py::arg("return_nearest") = false,
         "Exact Euclidean distance in metres from each cell to the nearest non-zero cell of `mask`; with "

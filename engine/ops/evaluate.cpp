@@ -1,11 +1,13 @@
 #include "minerisk/engine/ops/evaluate.hpp"
 
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "../src/canvas.hpp"
+#include "../render/drawing.hpp"
+#include "../render/plot_axes.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
@@ -94,36 +96,68 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
   return j.dump(2);
 }
 
-void write_capture_png(const Evaluation& e, const std::filesystem::path& path, const std::string& title) {
-  const int margin = 60, size = 400;
-  Canvas canvas(size + 2 * margin, size + 2 * margin + 20);
-  const Rgb ink{20, 20, 20}, grey{170, 170, 170}, red{200, 30, 30};
-  const int x0 = margin, y0 = margin + 20 + size;  // the plot's origin, bottom-left
-  canvas.text(margin, 12, title, 2, ink);
-  canvas.frame(x0, y0 - size, size, size, ink);
-  for (int k = 0; k <= 4; ++k) {
-    const int x = x0 + size * k / 4, y = y0 - size * k / 4;
-    char label[8];
-    std::snprintf(label, sizeof label, "%d%%", 25 * k);
-    canvas.rect(x, y0, 1, 5, ink);
-    canvas.text(x - Canvas::text_width(label, 1) / 2, y0 + 8, label, 1, ink);
-    canvas.rect(x0 - 5, y, 5, 1, ink);
-    canvas.text(x0 - 8 - Canvas::text_width(label, 1), y - 3, label, 1, ink);
+namespace {
+
+// The capture plot's page, in points; a PNG of it is drawn at kPlotDpi (524 x 568 pixels).
+constexpr double kCaptureWidth = 262, kCaptureHeight = 284, kPlotDpi = 144;
+
+std::string percent_text(double fraction, int decimals) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.*f\u2009%%", decimals, 100 * fraction);  // a thin space before %
+  return text;
+}
+
+void draw_capture_plot(const render::Drawing& d, const Evaluation& e, const std::string& title) {
+  using render::Colour;
+  const render::PlotStyle style;
+  const Colour model = Colour::rgb(200, 30, 30), random = Colour::rgb(150, 150, 150);
+  d.text(14, 9, title, style.title, style.ink);
+  char figures[96];
+  std::snprintf(figures, sizeof figures, "ROC-AUC %.3f   \u00b7   PR-AUC %.3f", e.metrics.roc_auc,
+                e.metrics.average_precision);
+  d.text(14, 27, figures, style.tick, style.muted);
+  const double at = e.metrics.area_fractions.size() > 2 ? e.metrics.area_fractions[2] : 0.10;
+  const double captured = e.metrics.captured.size() > 2 ? e.metrics.captured[2] : NAN;
+  if (std::isfinite(captured))
+    d.text(14, 38, "The riskiest " + percent_text(at, 0) + " of the area holds " + percent_text(captured, 1) +
+                       " of the true items",
+           style.tick, style.muted);
+
+  render::PlotAxes axes(d, 58, 60, 190, 190, 0, 1, 0, 1, style);
+  const std::vector<double> ticks = {0, 0.25, 0.5, 0.75, 1};
+  std::vector<std::string> labels;
+  for (double t : ticks) labels.push_back(percent_text(t, 0));
+  axes.grid(ticks, ticks);
+  // A random ranking captures items in proportion to the area: the diagonal.
+  axes.polyline({0, 1}, {0, 1}, random, 1.0, {4, 3});
+  axes.label_along(0.55, 0.55, 0.95, 0.95, "Random ranking", style.tick, random, 2);
+  std::vector<double> xs, ys;  // the curve at 0, 1, ..., 100 % of the area
+  const auto n = static_cast<double>(std::max<size_t>(e.capture_curve.size(), 2) - 1);
+  for (size_t i = 0; i < e.capture_curve.size(); ++i) xs.push_back(static_cast<double>(i) / n), ys.push_back(e.capture_curve[i]);
+  axes.polyline(xs, ys, model, 1.6);
+  if (std::isfinite(captured)) {
+    axes.markers({at}, {captured}, model, 2.6);
+    d.text(axes.px(at) + 5, axes.py(captured) + 1, percent_text(captured, 1), style.tick, style.ink);
   }
-  canvas.line(x0, y0, x0 + size, y0 - size, grey);  // a random ranking
-  for (size_t i = 1; i < e.capture_curve.size(); ++i) {
-    const auto n = static_cast<double>(e.capture_curve.size() - 1);
-    canvas.line(x0 + static_cast<int>(size * (i - 1) / n), y0 - static_cast<int>(size * e.capture_curve[i - 1]),
-                x0 + static_cast<int>(size * i / n), y0 - static_cast<int>(size * e.capture_curve[i]), red);
+  axes.frame();
+  axes.x_ticks(ticks, labels);
+  axes.y_ticks(ticks, labels);
+  axes.x_title("Share of the area, riskiest first");
+  axes.y_title("Share of the true items captured");
+}
+
+}  // namespace
+
+void write_capture_plot(const Evaluation& e, const std::filesystem::path& path, const std::string& title) {
+  if (has_extension(path, ".pdf")) {
+    render::Drawing d = render::Drawing::pdf(path, kCaptureWidth, kCaptureHeight);
+    draw_capture_plot(d, e, title);
+    d.finish();
+    return;
   }
-  canvas.text(x0 + size / 2 - Canvas::text_width("SHARE OF AREA, RANKED BY RISK", 1) / 2, y0 + 24,
-              "SHARE OF AREA, RANKED BY RISK", 1, ink);
-  canvas.text(x0 + 10, y0 - size + 10, "SHARE OF TRUE ITEMS CAPTURED", 1, ink);
-  char summary[96];
-  std::snprintf(summary, sizeof summary, "ROC-AUC %.3f  PR-AUC %.3f  AT 10%%: %.1f%%", e.metrics.roc_auc,
-                e.metrics.average_precision, 100 * e.metrics.captured[2]);
-  canvas.text(x0 + 10, y0 - size + 24, summary, 1, ink);
-  canvas.write_png(path);
+  const render::Drawing d = render::Drawing::png(kCaptureWidth, kCaptureHeight, kPlotDpi);
+  draw_capture_plot(d, e, title);
+  d.write_png(path);
 }
 
 Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files,
@@ -143,7 +177,7 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
     throw UserError("--picture: '" + files.picture.string() + "' is not a .png name; the capture curve is a PNG");
   const Evaluation e = evaluate_grid(grid_file, truth, files.variable);
   outputs.write_text(report, evaluation_json(e, grid_file, truth) + "\n");
-  outputs.writing([&] { write_capture_png(e, outputs.temporary(picture), "CAPTURE CURVE"); });
+  outputs.writing([&] { write_capture_plot(e, outputs.temporary(picture), "Capture curve"); });
   outputs.commit(cancel);
   return e;
 }

@@ -194,7 +194,7 @@ FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, cons
   outputs.write_text(fitted, r.fitted_toml);
   if (report != kNone) outputs.write_text(report, fit_json(r) + "\n");
   if (design != kNone) outputs.write_text(design, r.design_csv);
-  if (curves != kNone) outputs.writing([&] { write_curves_png(r.curves, outputs.temporary(curves).string()); });
+  if (curves != kNone) outputs.writing([&] { write_curves_plot(r.curves, outputs.temporary(curves)); });
   if (model != kNone) outputs.write_text(model, model_file_text(scenario, options.spec, r));
   outputs.commit(options.cancel);
   return r;

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "../src/canvas.hpp"
+#include "../render/drawing.hpp"
+#include "../render/plot_axes.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_format.hpp"
 
 namespace minerisk::fit_detail {
 
@@ -117,44 +119,62 @@ std::vector<Curve> curves_of(const Scenario& s, const Knots& knots, const Eigen:
   return curves;
 }
 
-void write_curves_png(const std::vector<Curve>& curves, const std::string& path) {
-  // Panels of 300 x 200 pixels, three across; each with its own axes, since layers differ in
-  // units, and a dashed zero line so the sign of each effect is plain.
-  const int pw = 300, ph = 200, margin = 50, across = 3;
-  const int rows = static_cast<int>((curves.size() + across - 1) / across);
-  Canvas canvas(across * (pw + 2 * margin), std::max(1, rows) * (ph + 2 * margin));
-  const Rgb ink{40, 40, 40}, grey{170, 170, 170}, blue{31, 90, 170};
-  canvas.rect(0, 0, canvas.width(), canvas.height(), {255, 255, 255});
+namespace {
+
+// Panels of 220 x 160 points, three across, under a title; a PNG is drawn at 144 dots per inch
+// (440 x 320 pixels a panel).
+constexpr double kPanelWidth = 220, kPanelHeight = 160, kHeader = 30, kPlotDpi = 144;
+constexpr int kAcross = 3;
+
+void draw_curves(const render::Drawing& d, const std::vector<Curve>& curves) {
+  const render::PlotStyle style;
+  const render::Colour blue = render::Colour::rgb(31, 90, 170), zero = render::Colour::rgb(150, 150, 150);
+  d.text(14, 8, "Learned curves", style.title, style.ink);
+  d.text(14 + d.measure("Learned curves", style.title).width + 8, 11.5,
+         "each layer's contribution to the log-odds, against its value; dots at the knots", style.tick, style.muted);
   for (size_t n = 0; n < curves.size(); ++n) {
     const Curve& c = curves[n];
-    const int x0 = static_cast<int>(n % across) * (pw + 2 * margin) + margin;
-    const int y0 = static_cast<int>(n / across) * (ph + 2 * margin) + margin;
+    const double x0 = static_cast<double>(n % kAcross) * kPanelWidth;
+    const double y0 = kHeader + static_cast<double>(n / kAcross) * kPanelHeight;
+    // Each panel has its own axes, since layers differ in units; y always includes 0, drawn
+    // dashed, so the sign of each effect is plain.
     const double xlo = c.x.front(), xhi = c.x.back();
-    double ylo = std::min(0.0, *std::min_element(c.y.begin(), c.y.end()));
+    const double ylo = std::min(0.0, *std::min_element(c.y.begin(), c.y.end()));
     double yhi = std::max(0.0, *std::max_element(c.y.begin(), c.y.end()));
     if (yhi - ylo < 1e-9) yhi = ylo + 1;
-    const auto px = [&](double x) { return x0 + static_cast<int>(std::lround((x - xlo) / (xhi - xlo) * pw)); };
-    const auto py = [&](double y) { return y0 + ph - static_cast<int>(std::lround((y - ylo) / (yhi - ylo) * ph)); };
-    canvas.frame(x0, y0, pw, ph, ink);
-    for (int x = x0; x < x0 + pw; x += 6) canvas.line(x, py(0), std::min(x + 3, x0 + pw - 1), py(0), grey);
-    for (size_t k = 1; k < c.x.size(); ++k) {
-      canvas.line(px(c.x[k - 1]), py(c.y[k - 1]), px(c.x[k]), py(c.y[k]), blue);
-      canvas.line(px(c.x[k - 1]), py(c.y[k - 1]) + 1, px(c.x[k]), py(c.y[k]) + 1, blue);
-    }
-    for (size_t k = 0; k < c.x.size(); ++k) canvas.rect(px(c.x[k]) - 1, py(c.y[k]) - 1, 3, 3, ink);
-    char label[64];
-    canvas.text(x0, y0 - 14, c.layer, 1, ink);
-    std::snprintf(label, sizeof label, "%.3g", xlo);
-    canvas.text(x0, y0 + ph + 6, label, 1, ink);
-    std::snprintf(label, sizeof label, "%.3g", xhi);
-    canvas.text(x0 + pw - Canvas::text_width(label, 1), y0 + ph + 6, label, 1, ink);
-    std::snprintf(label, sizeof label, "%+.2f", yhi);
-    canvas.text(x0 - 4 - Canvas::text_width(label, 1), y0, label, 1, ink);
-    std::snprintf(label, sizeof label, "%+.2f", ylo);
-    canvas.text(x0 - 4 - Canvas::text_width(label, 1), y0 + ph - 7, label, 1, ink);
-    canvas.text(x0 + pw / 2 - Canvas::text_width("LAYER VALUE", 1) / 2, y0 + ph + 18, "LAYER VALUE", 1, grey);
+    const double pad = 0.06 * (yhi - ylo);  // the curve clear of the frame
+    render::PlotAxes axes(d, x0 + 50, y0 + 22, kPanelWidth - 64, kPanelHeight - 64, xlo, xhi, ylo - pad, yhi + pad, style);
+    const std::vector<double> xt = render::nice_ticks(xlo, xhi, 4), yt = render::nice_ticks(ylo - pad, yhi + pad, 4);
+    std::vector<std::string> xl, yl;
+    for (double t : xt) xl.push_back(render::tick_label(t, xt.size() > 1 ? xt[1] - xt[0] : t));
+    for (double t : yt) yl.push_back(render::tick_label(t, yt.size() > 1 ? yt[1] - yt[0] : t));
+    d.text(axes.left(), y0 + 6, c.layer, render::Font{8.5, true}, style.ink);
+    axes.grid(xt, yt);
+    axes.polyline({xlo, xhi}, {0, 0}, zero, 0.9, {3, 2.5});
+    axes.polyline(c.x, c.y, blue, 1.6);
+    axes.markers(c.x, c.y, blue, 2.0);
+    axes.frame();
+    axes.x_ticks(xt, xl);
+    axes.y_ticks(yt, yl);
+    axes.x_title("Layer value");
+    axes.y_title("Log-odds");
   }
-  canvas.write_png(path);
+}
+
+}  // namespace
+
+void write_curves_plot(const std::vector<Curve>& curves, const std::filesystem::path& path) {
+  const int rows = std::max(1, static_cast<int>((curves.size() + kAcross - 1) / kAcross));
+  const double width = kAcross * kPanelWidth, height = kHeader + rows * kPanelHeight;
+  if (has_extension(path, ".pdf")) {
+    render::Drawing d = render::Drawing::pdf(path, width, height);
+    draw_curves(d, curves);
+    d.finish();
+    return;
+  }
+  const render::Drawing d = render::Drawing::png(width, height, kPlotDpi);
+  draw_curves(d, curves);
+  d.write_png(path);
 }
 
 }  // namespace minerisk::fit_detail

@@ -8,6 +8,7 @@
 // values outside the training range get the nearest end's effect, never an extrapolation.
 #include <Eigen/Dense>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,8 @@ std::vector<std::string> curve_column_names(const Scenario& s, const Knots& knot
 using Curve = FitResult::Curve;
 std::vector<Curve> curves_of(const Scenario& s, const Knots& knots, const Eigen::VectorXd& coefficients);
 
-/// A PNG of the learned curves, one panel per layer: the contribution to the log-odds against
-/// the layer's value.
-void write_curves_png(const std::vector<Curve>& curves, const std::string& path);
+/// A plot of the learned curves, one panel per layer: the contribution to the log-odds against
+/// the layer's value. A PNG, or a PDF when `path` ends in .pdf.
+void write_curves_plot(const std::vector<Curve>& curves, const std::filesystem::path& path);
 
 }  // namespace minerisk::fit_detail

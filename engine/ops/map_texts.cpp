@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdio>
 
 #include "minerisk/engine/provenance.hpp"
@@ -64,6 +65,11 @@ render::MapTexts map_texts(const GridFileReader& reader, const std::filesystem::
                : variable == "mean"      ? "Mean probability of contamination over the sweep's draws"
                                          : "Variable '" + variable + "' of the grid";
   if (!computed.empty()) t.subtitle += " \u2014 computed " + readable_time(computed);
+  // A sweep's percentiles are probabilities too; anything else (sd, an exceedance) is named.
+  const bool a_probability = variable == "probability" || variable == "mean" ||
+                             (variable.size() == 3 && variable[0] == 'p' && std::isdigit(static_cast<unsigned char>(variable[1])));
+  if (!a_probability) t.legend_heading = "'" + variable + "' of the grid";
+  else if (variable != "probability" && variable != "mean") t.legend_heading = "Probability of contamination (" + variable + ")";
 
   const kernels::GridFrame& f = view.grid.frame;
   t.panel_lines.push_back("Grid: " + grid_file.filename().string() + ", " + std::to_string(f.width) + " \u00d7 " +

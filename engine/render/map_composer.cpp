@@ -67,7 +67,7 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
 
   // The side panel, top to bottom.
   double y = p.panel_y;
-  y += draw_legend(page, p.panel_x, y, p.panel_w, c.classes, "Probability of contamination", symbols, f) + f * 1.5;
+  y += draw_legend(page, p.panel_x, y, p.panel_w, c.classes, c.texts.legend_heading, symbols, f) + f * 1.5;
   y += draw_north_arrow(page, v, p.panel_x + f * 2, y, f * 3.2, f) + f;
   y += draw_scale_bar(page, v, p.panel_x, y, p.panel_w, f) + f * 0.6;
   const Font small{f * 0.85};

@@ -17,6 +17,7 @@ namespace minerisk::render {
 
 struct MapTexts {
   std::string title, subtitle;
+  std::string legend_heading = "Probability of contamination";
   std::vector<std::string> panel_lines;  // under the CRS: dates, the variable, the DEM
   std::string provenance, disclaimer;
 };

@@ -110,21 +110,10 @@ std::vector<float> hillshade_overview(const std::filesystem::path& dem, const Ma
   const std::vector<float> heights =
       source.aligned() ? reduce_blocks(view, 1, true, [&](const kernels::Window& w) { return source.read(w); }, control)
                        : warped_heights(dem, view, 1, control.threads);
-  const kernels::GridFrame image = view.pixel_frame(0);
+  // gdaldem hillshade's light (azimuth 315°, altitude 45°), 0 to 1.
   const kernels::Window all{0, 0, view.width_px, view.height_px};
-  const size_t n = static_cast<size_t>(view.width_px) * view.height_px;
-  std::vector<float> slope(n), aspect(n);
-  kernels::terrain(heights, all, image, slope, kernels::TerrainMeasure::slope_degrees);
-  kernels::terrain(heights, all, image, aspect, kernels::TerrainMeasure::aspect, {kernels::EdgeMode::extrapolate, true, false});
-  // Lambert's law with the sun at azimuth 315° and altitude 45° (gdaldem hillshade's default).
-  const double zenith = 45 * M_PI / 180, azimuth = 315 * M_PI / 180;
-  std::vector<float> shade(n, NAN);
-  for (size_t k = 0; k < n; ++k) {
-    if (std::isnan(slope[k])) continue;
-    const double s = slope[k] * M_PI / 180, a = aspect[k] * M_PI / 180;
-    const double lit = std::cos(zenith) * std::cos(s) + std::sin(zenith) * std::sin(s) * std::cos(azimuth - a);
-    shade[k] = static_cast<float>(std::clamp(lit, 0.0, 1.0));
-  }
+  std::vector<float> shade(static_cast<size_t>(view.width_px) * view.height_px);
+  kernels::hillshade(heights, all, view.pixel_frame(0), shade, kernels::HillshadeOptions{});
   return shade;
 }
 

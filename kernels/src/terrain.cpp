@@ -47,16 +47,52 @@ class WindowReader {
   int64_t stride_, rows_, cols_;
 };
 
-// The measure from a full window z[0..8] (row-major, z[4] the centre). The elevation sums are
-// taken in float, in gdaldem's order, and the rest in double as gdaldem does: the results then
-// agree with gdaldem to rounding even where the gradient is tiny and the aspect ill-conditioned.
-struct Evaluator {
-  TerrainMeasure measure;
-  TerrainOptions options;
-  double inv_8dx = 1, inv_8dy = 1;
+// Horn's differences of a 3 x 3 window whose rows start at `above`, `centre` and `below`:
+// east minus west and south minus north, each weighted 1-2-1. The sums are taken in float, in
+// gdaldem's order, so the results agree with gdaldem to rounding even where the gradient is tiny
+// and the aspect ill-conditioned.
+struct HornSums {
+  float east_west, south_north;
+};
+inline HornSums horn(const float* above, const float* centre, const float* below) {
+  return {(above[2] + centre[2] + centre[2] + below[2]) - (above[0] + centre[0] + centre[0] + below[0]),
+          (below[0] + below[1] + below[1] + below[2]) - (above[0] + above[1] + above[1] + above[2])};
+}
 
+// What is computed from the window: a terrain measure, or the hillshade.
+enum class Kind { slope_degrees, slope_percent, aspect, ruggedness, hillshade };
+
+Kind kind_of(TerrainMeasure m) {
+  switch (m) {
+    case TerrainMeasure::slope_degrees: return Kind::slope_degrees;
+    case TerrainMeasure::slope_percent: return Kind::slope_percent;
+    case TerrainMeasure::aspect: return Kind::aspect;
+    case TerrainMeasure::ruggedness: return Kind::ruggedness;
+  }
+  throw std::invalid_argument("terrain: unknown measure");
+}
+
+// The measure from a window, in double after the elevation sums as gdaldem does.
+struct Evaluator {
+  Kind kind;
+  TerrainOptions options;
+  double inv_8dx = 1, inv_8dy = 1;  // per row: 1 / (8 * cell size in metres)
+  // The hillshade's light: sin(altitude), and cos(altitude) times z_factor times the cosine and
+  // the sine of the azimuth.
+  double sin_altitude = 0, light_north = 0, light_east = 0, z_factor = 1;
+
+  // The cosine of the angle between the light and the normal of the surface whose elevation
+  // rises by dzdx per metre eastwards and dzdy per metre southwards, 0 in the cell's shadow.
+  double shade(double dzdx, double dzdy) const {
+    const double east = z_factor * dzdx, south = z_factor * dzdy;
+    // The normal (-east, south, 1) dotted with the light (sin az, cos az, tan alt) * cos alt.
+    const double lit = (sin_altitude + south * light_north - east * light_east) / std::sqrt(1.0 + east * east + south * south);
+    return lit > 0 ? lit : 0.0;
+  }
+
+  // The value from a full window z[0..8] (row-major, z[4] the centre).
   float operator()(const float* z) const {
-    if (measure == TerrainMeasure::ruggedness) {
+    if (kind == Kind::ruggedness) {
       double sum = 0;
       for (int k = 0; k < 9; ++k) {
         const double d = z[k] - z[4];  // the difference in float, as gdaldem and the fast path
@@ -64,16 +100,15 @@ struct Evaluator {
       }
       return static_cast<float>(std::sqrt(sum));
     }
-    // Horn: east-minus-west and south-minus-north differences, in elevation per metre.
-    const float east_west = (z[2] + z[5] + z[5] + z[8]) - (z[0] + z[3] + z[3] + z[6]);
-    const float south_north = (z[6] + z[7] + z[7] + z[8]) - (z[0] + z[1] + z[1] + z[2]);
-    const double dzdx = east_west * inv_8dx;
-    const double dzdy = south_north * inv_8dy;
-    switch (measure) {
-      case TerrainMeasure::slope_degrees: return static_cast<float>(std::atan(std::sqrt(dzdx * dzdx + dzdy * dzdy)) * kDegrees);
-      case TerrainMeasure::slope_percent: return static_cast<float>(100.0 * std::sqrt(dzdx * dzdx + dzdy * dzdy));
-      case TerrainMeasure::aspect: {
-        if (east_west == 0 && south_north == 0) return options.zero_for_flat ? 0.0f : NAN;
+    const HornSums h = horn(z, z + 3, z + 6);
+    const double dzdx = h.east_west * inv_8dx;  // elevation per metre, eastwards
+    const double dzdy = h.south_north * inv_8dy;  // and southwards
+    switch (kind) {
+      case Kind::slope_degrees: return static_cast<float>(std::atan(std::sqrt(dzdx * dzdx + dzdy * dzdy)) * kDegrees);
+      case Kind::slope_percent: return static_cast<float>(100.0 * std::sqrt(dzdx * dzdx + dzdy * dzdy));
+      case Kind::hillshade: return static_cast<float>(shade(dzdx, dzdy));
+      case Kind::aspect: {
+        if (h.east_west == 0 && h.south_north == 0) return options.zero_for_flat ? 0.0f : NAN;
         // Counter-clockwise from east, of the downhill direction.
         float a = static_cast<float>(std::atan2(dzdy, -dzdx) * kDegrees);
         if (options.trigonometric) {
@@ -83,7 +118,7 @@ struct Evaluator {
         }
         return a == 360.0f ? 0.0f : a;
       }
-      case TerrainMeasure::ruggedness: break;
+      case Kind::ruggedness: break;
     }
     return NAN;
   }
@@ -101,22 +136,25 @@ bool any_nan(const float* v, int64_t n) {
 // point at the halo buffer's rows, offset so that index c is the column left of cell c.
 void fast_row(const Evaluator& eval, const float* above, const float* centre, const float* below, int64_t c0,
               int64_t c1, float* dst) {
-  switch (eval.measure) {
-    case TerrainMeasure::slope_degrees:
-    case TerrainMeasure::slope_percent: {
-      const bool degrees = eval.measure == TerrainMeasure::slope_degrees;
+  switch (eval.kind) {
+    case Kind::slope_degrees:
+    case Kind::slope_percent: {
+      const bool degrees = eval.kind == Kind::slope_degrees;
       for (int64_t c = c0; c < c1; ++c) {
-        const float east_west = (above[c + 2] + centre[c + 2] + centre[c + 2] + below[c + 2]) -
-                                (above[c] + centre[c] + centre[c] + below[c]);
-        const float south_north = (below[c] + below[c + 1] + below[c + 1] + below[c + 2]) -
-                                  (above[c] + above[c + 1] + above[c + 1] + above[c + 2]);
-        const double dzdx = east_west * eval.inv_8dx, dzdy = south_north * eval.inv_8dy;
+        const HornSums h = horn(above + c, centre + c, below + c);
+        const double dzdx = h.east_west * eval.inv_8dx, dzdy = h.south_north * eval.inv_8dy;
         const double rise = std::sqrt(dzdx * dzdx + dzdy * dzdy);
         dst[c] = static_cast<float>(degrees ? detail::atan_nonnegative(rise) * kDegrees : 100.0 * rise);
       }
       return;
     }
-    case TerrainMeasure::ruggedness:
+    case Kind::hillshade:
+      for (int64_t c = c0; c < c1; ++c) {
+        const HornSums h = horn(above + c, centre + c, below + c);
+        dst[c] = static_cast<float>(eval.shade(h.east_west * eval.inv_8dx, h.south_north * eval.inv_8dy));
+      }
+      return;
+    case Kind::ruggedness:
       for (int64_t c = c0; c < c1; ++c) {
         // Differences in float (as gdaldem, and as the general path), squares summed in double.
         const float e = centre[c + 1];
@@ -125,7 +163,7 @@ void fast_row(const Evaluator& eval, const float* above, const float* centre, co
         dst[c] = static_cast<float>(std::sqrt(d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3 + d5 * d5 + d6 * d6 + d7 * d7 + d8 * d8));
       }
       return;
-    case TerrainMeasure::aspect: {
+    case Kind::aspect: {
       float z[9];
       for (int64_t c = c0; c < c1; ++c) {
         for (int k = 0; k < 3; ++k) z[k] = above[c + k], z[3 + k] = centre[c + k], z[6 + k] = below[c + k];
@@ -136,16 +174,14 @@ void fast_row(const Evaluator& eval, const float* above, const float* centre, co
   }
 }
 
-}  // namespace
-
-void terrain(std::span<const float> dem, const Window& w, const GridFrame& frame, std::span<float> out,
-             TerrainMeasure measure, const TerrainOptions& options) {
+// The evaluator's value for each cell of window `w`, with the edge rules of `edges`.
+void over_window(std::span<const float> dem, const Window& w, const GridFrame& frame, std::span<float> out,
+                 Evaluator eval, EdgeMode edges) {
   const int64_t in_width = w.width + 2;
   if (static_cast<int64_t>(dem.size()) != in_width * (w.height + 2) || static_cast<int64_t>(out.size()) != w.cells())
     throw std::invalid_argument("terrain: buffer sizes do not match the window");
   const WindowReader reader(dem, w, frame);
-  Evaluator eval{measure, options};
-  const bool nodata_mode = options.edges == EdgeMode::nodata;
+  const bool nodata_mode = edges == EdgeMode::nodata;
   float z[9];
   for (int64_t r = 0; r < w.height; ++r) {
     const int64_t row = w.row0 + r;
@@ -200,6 +236,27 @@ void terrain(std::span<const float> dem, const Window& w, const GridFrame& frame
       dst[c] = eval(z);
     }
   }
+}
+
+}  // namespace
+
+void terrain(std::span<const float> dem, const Window& w, const GridFrame& frame, std::span<float> out,
+             TerrainMeasure measure, const TerrainOptions& options) {
+  over_window(dem, w, frame, out, Evaluator{kind_of(measure), options}, options.edges);
+}
+
+void hillshade(std::span<const float> dem, const Window& w, const GridFrame& frame, std::span<float> out,
+               const HillshadeOptions& options, EdgeMode edges) {
+  if (!(options.altitude >= 0 && options.altitude <= 90) || !std::isfinite(options.azimuth) ||
+      !std::isfinite(options.z_factor))
+    throw std::invalid_argument("hillshade: the altitude must be 0 to 90 degrees, the azimuth and z factor finite");
+  Evaluator eval{Kind::hillshade, {}};
+  const double altitude = options.altitude / kDegrees, azimuth = options.azimuth / kDegrees;
+  eval.sin_altitude = std::sin(altitude);
+  eval.light_north = std::cos(altitude) * std::cos(azimuth);
+  eval.light_east = std::cos(altitude) * std::sin(azimuth);
+  eval.z_factor = options.z_factor;
+  over_window(dem, w, frame, out, eval, edges);
 }
 
 }  // namespace minerisk::kernels

@@ -19,14 +19,16 @@ from typing import Any, Mapping
 import numpy as np
 
 import _minerisk
-from _minerisk import Busy, Error, __version__, distance_transform, focal, line_distance, point_density, terrain
+from _minerisk import (Busy, Error, __version__, distance_transform, focal, hillshade, line_distance, point_density,
+                       terrain)
 
 from . import tools
 from ._areas import areas
 from ._map import map  # noqa: A004
 
-__all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result", "open", "terrain", "slope", "aspect", "ruggedness",
-           "distance_transform", "line_distance", "point_density", "focal", "evaluate", "sweep", "tools"]
+__all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result", "open", "terrain", "slope", "aspect",
+           "ruggedness", "hillshade", "distance_transform", "line_distance", "point_density", "focal", "evaluate",
+           "sweep", "tools"]
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:

@@ -32,8 +32,9 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
 /// The evaluation as JSON text.
 std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth);
 
-/// A PNG of the capture curve, against the diagonal of a random ranking.
-void write_capture_png(const Evaluation& e, const std::filesystem::path& path, const std::string& title);
+/// A plot of the capture curve against the diagonal of a random ranking, with the summary
+/// figures: a PNG, or a PDF when `path` ends in .pdf.
+void write_capture_plot(const Evaluation& e, const std::filesystem::path& path, const std::string& title);
 
 /// The files `minerisk evaluate` writes. Empty names take the defaults: GRID_evaluation.json
 /// beside the grid, and the report's name with .png.
