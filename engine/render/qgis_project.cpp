@@ -244,8 +244,12 @@ std::string qgis_project_xml(const QgisProjectSpec& spec, const fs::path& projec
   }
   if (!spec.areas.empty()) {
     const TreeEntry e{"minerisk_areas", "Hazard areas", ogr_source(spec.areas, "areas", project_folder), "ogr"};
+    // The GeoPackage's own colours, but light fills: here the areas lie over the probability,
+    // which their outlines must not hide (the outline stays the class's, opaque).
+    std::vector<StyleCategory> categories = land_release_categories();
+    for (StyleCategory& c : categories) c.rgba[3] = 60;
     layers += vector_layer(e.id, e.name, e.source, QgisGeometry::polygon, spec.crs_wkt,
-                           qml_categorized_renderer("class", land_release_categories()), qml_labeling("rank"));
+                           qml_categorized_renderer("class", categories), qml_labeling("rank"));
     top.push_back(e);
   }
   {
