@@ -28,7 +28,7 @@ std::vector<std::string> names_of(const py::handle& value) {
 ops::MapOptions map_options(const py::dict& options) {
   static const std::set<std::string> known = {"variable", "areas", "extent", "size", "orientation", "dpi",
                                               "title", "breaks", "t1", "t2", "dem", "hillshade", "roads",
-                                              "settlements", "context", "disclaimer"};
+                                              "settlements", "context", "disclaimer", "qgis_project"};
   for (const auto& [key, value] : options)
     if (!known.contains(py::str(key).cast<std::string>()))
       throw py::type_error("map() got an unexpected keyword argument '" + py::str(key).cast<std::string>() + "'");
@@ -50,6 +50,7 @@ ops::MapOptions map_options(const py::dict& options) {
   if (given("roads")) o.roads = names_of(options["roads"]);
   if (given("settlements")) o.settlements = names_of(options["settlements"]);
   if (given("disclaimer")) o.disclaimer = options["disclaimer"].cast<std::string>();
+  if (given("qgis_project")) o.qgis_project = options["qgis_project"].cast<fs::path>();
   if (o.extent.size() != 4 && given("extent")) throw UserError("extent: give four numbers (xmin, ymin, xmax, ymax)");
   return o;
 }
@@ -63,7 +64,7 @@ py::object map(const fs::path& grid, const std::optional<fs::path>& output, cons
   control.overwrite = overwrite;
   control.threads_name = "threads";
   control.command_line = "minerisk (Python) map";
-  if (!output) {
+  if (!output && o.qgis_project.empty()) {
     std::string png;
     {
       py::gil_scoped_release release;
@@ -74,7 +75,7 @@ py::object map(const fs::path& grid, const std::optional<fs::path>& output, cons
   ops::MapResult r;
   {
     py::gil_scoped_release release;
-    r = ops::map(grid, *output, o, control);
+    r = ops::map(grid, output.value_or(fs::path()), o, control);
   }
   py::dict out;
   out["output"] = r.output;
@@ -85,6 +86,7 @@ py::object map(const fs::path& grid, const std::optional<fs::path>& output, cons
   out["warnings"] = r.warnings;
   out["areas"] = r.areas;
   out["seconds"] = r.seconds;
+  out["qgis_project"] = r.qgis_project;
   return out;
 }
 
@@ -94,7 +96,8 @@ void add_map(py::module_& m) {
   m.def("map", &map, py::arg("grid"), py::arg("output") = py::none(), py::arg("options") = py::dict(),
         py::arg("threads") = 0, py::arg("overwrite") = false,
         "minerisk map: writes the map to output (.pdf or .png) and returns what was drawn; with no output, "
-        "returns the map as PNG bytes. Use minerisk.map.");
+        "returns the map as PNG bytes (or, with options['qgis_project'], writes only the QGIS project). Use "
+        "minerisk.map.");
 }
 
 }  // namespace minerisk::python

@@ -21,8 +21,13 @@ void add_map_command(CLI::App& app, std::vector<Command>& commands, const Contex
              "coordinates, scale bar, north arrow, legend, provenance and disclaimer");
   cmd->add_option("grid", a->grid, "The probability grid: an output of 'minerisk run' or 'sweep' (or any grid GDAL "
                                    "reads)")->required();
-  cmd->add_option("-o,--output", a->output, "The map to write: .pdf (vectors and text stay sharp) or .png")->required();
+  cmd->add_option("-o,--output", a->output, "The map to write: .pdf (vectors and text stay sharp) or .png (needed "
+                                            "unless --qgis-project is given)");
   cmd->add_option("--areas", o.areas, "Hazard areas from 'minerisk areas' (.gpkg), drawn by class with their ranks");
+  cmd->add_option("--qgis-project", o.qgis_project,
+                  "Also write a QGIS project (.qgs) of the same layers: the probability in the map's classes, the "
+                  "evidence layers (hidden), the scenario's vectors and the areas by class; its paths are relative to "
+                  "its folder, so keep it beside the grid");
   cmd->add_option("--variable", o.variable, "The grid's variable (default: probability, or a sweep's mean)");
   auto* page = cmd->add_option_group("Page");
   page->add_option("--size", o.size, "Page size: A0 to A5, letter, legal, tabloid, or WIDTHxHEIGHT in mm (default A3)");
@@ -47,7 +52,8 @@ void add_map_command(CLI::App& app, std::vector<Command>& commands, const Contex
   add_tile_options(cmd, a->control);
   cmd->footer("Examples:\n  minerisk map out/sample.nc -o out/sample_map.pdf --areas out/sample_areas.gpkg\n"
               "  minerisk map out/sample.nc -o map.png --size A4 --dpi 200 --breaks quantile\n"
-              "  minerisk map out/sample.nc -o detail.pdf --extent 650000 4400000 655000 4405000");
+              "  minerisk map out/sample.nc -o detail.pdf --extent 650000 4400000 655000 4405000\n"
+              "  minerisk map out/sample.nc --qgis-project out/sample.qgs --areas out/sample_areas.gpkg");
   commands.push_back({cmd, [a, context] {
                         const ops::MapResult r = ops::map(a->grid, a->output, a->options, control_of(a->control, context));
                         for (const std::string& w : r.warnings) std::fprintf(stderr, "minerisk map: %s\n", w.c_str());
@@ -55,6 +61,8 @@ void add_map_command(CLI::App& app, std::vector<Command>& commands, const Contex
                           for (const auto& [stage, seconds] : r.seconds)
                             std::fprintf(stderr, "minerisk map: %s %.2f s\n", stage.c_str(), seconds);
                         if (context.common->quiet) return;
+                        if (!r.qgis_project.empty()) std::printf("map: wrote the QGIS project %s\n", r.qgis_project.c_str());
+                        if (r.output.empty()) return;
                         std::printf("map: wrote %s (%.0f x %.0f mm", r.output.c_str(), r.page_width_mm, r.page_height_mm);
                         if (r.width_px > 0) std::printf(", %d x %d pixels", r.width_px, r.height_px);
                         std::printf("; each map pixel %lld x %lld cells)\n", static_cast<long long>(r.cells_per_pixel),

@@ -172,11 +172,7 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
     check(layer->CreateFeature(&feature), "area " + std::to_string(f.id));
   }
   check(ds->CommitTransaction(), "the areas");
-  store_default_style(*ds, "areas", layer->GetGeometryColumn(), "class",
-                      {{kCancellation, "cancellation (non-technical survey)", {166, 217, 106, 128}},
-                       {kTechnicalSurvey, "technical survey", {253, 174, 97, 200}},
-                       {kClearance, "clearance", {215, 25, 28, 200}},
-                       {kNoData, "no data (no cell of the grid)", {160, 160, 160, 128}}},
+  store_default_style(*ds, "areas", layer->GetGeometryColumn(), "class", land_release_categories(),
                       "rank", "minerisk: colours of the land-release classes");
   if (given && std::any_of(result.areas.begin(), result.areas.end(), [](const AreaFigures& f) { return !f.release_wkb.empty(); })) {
     OGRLayer* releases = create_layer(*ds, "releases", grid, wkbMultiPolygon,

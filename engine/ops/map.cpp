@@ -6,6 +6,7 @@
 
 #include "../render/map_composer.hpp"
 #include "../render/map_rasters.hpp"
+#include "../render/qgis_project.hpp"
 #include "grid_context.hpp"
 #include "map_texts.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -145,15 +146,26 @@ void describe_page(const PreparedMap& m, const MapOptions& o, MapResult& result)
 MapResult map(const std::filesystem::path& grid, const std::filesystem::path& output, const MapOptions& options,
               const Control& control) {
   MapResult result;
-  result.format = format_of(output);
+  // With --qgis-project the picture is optional: the project alone is a map too.
+  const bool picture = !output.empty();
+  if (!picture && options.qgis_project.empty())
+    throw UserError("-o: give the map to write (.pdf or .png), or --qgis-project PROJECT.qgs, or both");
+  if (picture) result.format = format_of(output);
   // The output is checked before any work; the inputs found on the way are added as they come.
   OutputSet outputs({grid}, control.overwrite);
-  const size_t k = outputs.add(output);
-  PreparedMap m = prepare(grid, options, control);
+  const size_t k = picture ? outputs.add(output) : 0;
+  const size_t project = options.qgis_project.empty() ? 0 : outputs.add(options.qgis_project);
+  MapOptions prepared = options;
+  prepared.hillshade = options.hillshade && picture;  // the project has no hillshade
+  PreparedMap m = prepare(grid, prepared, control);
   outputs.add_inputs(m.inputs);
   describe_page(m, options, result);
+  result.warnings = m.warnings;
+  result.seconds = m.seconds;
   const auto start = Clock::now();
-  if (result.format == "png") {
+  if (!picture) {
+    result.width_px = result.height_px = 0;
+  } else if (result.format == "png") {
     const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);
     draw(page, m, result);
     page.write_png(outputs.temporary(k));
@@ -164,7 +176,13 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
     page.finish();
     result.width_px = result.height_px = 0;
   }
-  result.seconds["write"] = seconds_since(start) - result.seconds["draw"];
+  if (picture) result.seconds["write"] = seconds_since(start) - result.seconds["draw"];
+  // The QGIS project of the same content, beside it (render/qgis_project).
+  if (!options.qgis_project.empty()) {
+    const render::QgisProjectSpec spec = render::qgis_project_of_map(grid, options.variable, m.content, result.warnings);
+    outputs.write_text(project, render::qgis_project_xml(spec, std::filesystem::absolute(options.qgis_project).parent_path()));
+    result.qgis_project = options.qgis_project;
+  }
   control.check_cancelled();
   outputs.commit(control.cancel);
   result.output = output;

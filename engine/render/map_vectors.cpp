@@ -300,9 +300,10 @@ size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::fi
 
 std::vector<LegendSymbol> hazard_area_symbols() {
   std::vector<LegendSymbol> symbols;
-  for (const auto& [cls, label] : {std::pair<std::string, std::string>{"clearance", "Hazard area: clearance (with rank)"},
-                                   {"technical_survey", "Hazard area: technical survey"}})
-    symbols.push_back({label, [cls](const Drawing& page, double x, double y, double w, double h) {
+  // (A pair, not a structured binding: clang 14 cannot capture one in a lambda.)
+  for (const auto& entry : {std::pair<std::string, std::string>{"clearance", "Hazard area: clearance (with rank)"},
+                            {"technical_survey", "Hazard area: technical survey"}})
+    symbols.push_back({entry.second, [cls = entry.first](const Drawing& page, double x, double y, double w, double h) {
                          cairo_t* cr = page.cr();
                          cairo_rectangle(cr, x + 1.5, y + 1.5, w - 3, h - 3);
                          draw_area_outline(cr, area_symbol(cls));

@@ -12,6 +12,7 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/ops/areas.hpp"
 
 namespace minerisk {
 
@@ -57,11 +58,6 @@ Rgba outline_of(const Rgba& fill) {
   return out;
 }
 
-// QML writes colours as "r,g,b,a".
-std::string qml_colour(const Rgba& c) {
-  return std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]) + "," + std::to_string(c[3]);
-}
-
 // SLD writes colours as "#rrggbb", the alpha apart as an opacity.
 std::string sld_colour(const Rgba& c) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -79,17 +75,6 @@ std::string opacity(uint8_t alpha) {
   return text;
 }
 
-// A symbol layer's properties, written both as QGIS 3's <Option> map and as the older <prop>
-// list, as QGIS 3.22 itself does: each QGIS version reads one or the other.
-std::string qml_properties(const std::vector<std::pair<std::string, std::string>>& props, const std::string& indent) {
-  std::string out = indent + "<Option type=\"Map\">\n";
-  for (const auto& [k, v] : props)
-    out += indent + " <Option type=\"QString\" name=\"" + k + "\" value=\"" + xml_escape(v) + "\"/>\n";
-  out += indent + "</Option>\n";
-  for (const auto& [k, v] : props) out += indent + "<prop k=\"" + k + "\" v=\"" + xml_escape(v) + "\"/>\n";
-  return out;
-}
-
 std::string fill_symbol(const std::string& name, const Rgba& fill) {
   std::string out = "   <symbol type=\"fill\" name=\"" + name + "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n";
   out += "    <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n";
@@ -102,6 +87,36 @@ std::string fill_symbol(const std::string& name, const Rgba& fill) {
                          {"joinstyle", "bevel"}},
                         "     ");
   out += "    </layer>\n   </symbol>\n";
+  return out;
+}
+
+}  // namespace
+
+// QML writes colours as "r,g,b,a".
+std::string qml_colour(const Rgba& c) {
+  return std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]) + "," + std::to_string(c[3]);
+}
+
+// A symbol layer's properties, written both as QGIS 3's <Option> map and as the older <prop>
+// list, as QGIS 3.22 itself does: each QGIS version reads one or the other.
+std::string qml_properties(const std::vector<std::pair<std::string, std::string>>& props, const std::string& indent) {
+  std::string out = indent + "<Option type=\"Map\">\n";
+  for (const auto& [k, v] : props)
+    out += indent + " <Option type=\"QString\" name=\"" + k + "\" value=\"" + xml_escape(v) + "\"/>\n";
+  out += indent + "</Option>\n";
+  for (const auto& [k, v] : props) out += indent + "<prop k=\"" + k + "\" v=\"" + xml_escape(v) + "\"/>\n";
+  return out;
+}
+
+std::string qml_categorized_renderer(const std::string& field, const std::vector<StyleCategory>& categories) {
+  std::string out = " <renderer-v2 type=\"categorizedSymbol\" attr=\"" + xml_escape(field) +
+                    "\" forceraster=\"0\" symbollevels=\"0\" enableorderby=\"0\">\n  <categories>\n";
+  for (std::size_t i = 0; i < categories.size(); ++i)
+    out += "   <category render=\"true\" value=\"" + xml_escape(categories[i].value) + "\" symbol=\"" +
+           std::to_string(i) + "\" label=\"" + xml_escape(categories[i].label) + "\"/>\n";
+  out += "  </categories>\n  <symbols>\n";
+  for (std::size_t i = 0; i < categories.size(); ++i) out += fill_symbol(std::to_string(i), categories[i].rgba);
+  out += "  </symbols>\n </renderer-v2>\n";
   return out;
 }
 
@@ -118,6 +133,15 @@ std::string qml_labeling(const std::string& label_field) {
          "  </settings>\n </labeling>\n";
 }
 
+std::vector<StyleCategory> land_release_categories() {
+  return {{ops::kCancellation, "cancellation (non-technical survey)", {166, 217, 106, 128}},
+          {ops::kTechnicalSurvey, "technical survey", {253, 174, 97, 200}},
+          {ops::kClearance, "clearance", {215, 25, 28, 200}},
+          {ops::kNoData, "no data (no cell of the grid)", {160, 160, 160, 128}}};
+}
+
+namespace {
+
 std::string style_qml(const std::string& field, const std::vector<StyleCategory>& categories,
                       const std::string& label_field) {
   std::string out = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
@@ -125,14 +149,7 @@ std::string style_qml(const std::string& field, const std::vector<StyleCategory>
   // reading, so claiming an older one would make it rewrite what is already current.
   out += "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling\" labelsEnabled=\"";
   out += label_field.empty() ? "0" : "1";
-  out += "\">\n <renderer-v2 type=\"categorizedSymbol\" attr=\"" + xml_escape(field) +
-         "\" forceraster=\"0\" symbollevels=\"0\" enableorderby=\"0\">\n  <categories>\n";
-  for (std::size_t i = 0; i < categories.size(); ++i)
-    out += "   <category render=\"true\" value=\"" + xml_escape(categories[i].value) + "\" symbol=\"" +
-           std::to_string(i) + "\" label=\"" + xml_escape(categories[i].label) + "\"/>\n";
-  out += "  </categories>\n  <symbols>\n";
-  for (std::size_t i = 0; i < categories.size(); ++i) out += fill_symbol(std::to_string(i), categories[i].rgba);
-  out += "  </symbols>\n </renderer-v2>\n";
+  out += "\">\n" + qml_categorized_renderer(field, categories);
   if (!label_field.empty()) out += qml_labeling(label_field);
   out += " <layerGeometryType>2</layerGeometryType>\n</qgis>\n";  // 2: polygons
   return out;

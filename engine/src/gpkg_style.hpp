@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 class GDALDataset;
@@ -41,6 +42,24 @@ void store_default_style(GDALDataset& gpkg, const std::string& layer, const std:
                          const std::string& field, const std::vector<StyleCategory>& categories,
                          const std::string& label_field = "",
                          const std::string& description = "minerisk: a categorized style");
+
+/// The hazard areas' land-release classes as `minerisk areas` styles its GeoPackage and a QGIS
+/// project shows them: the `class` field's values (ops/areas.hpp), their labels and colours.
+std::vector<StyleCategory> land_release_categories();
+
+// The pieces of QGIS's XML that a style (QML) and a project (.qgs, engine/render/qgis_project)
+// share: a layer's <renderer-v2> and <labeling> elements are the same in both.
+
+/// A colour as QML writes it: "r,g,b,a".
+std::string qml_colour(const std::array<uint8_t, 4>& rgba);
+/// A symbol layer's properties, as QGIS 3's <Option> map and as the older <prop> list (each
+/// QGIS version reads one or the other); values escaped, each line starting with `indent`.
+std::string qml_properties(const std::vector<std::pair<std::string, std::string>>& props, const std::string& indent);
+/// A <renderer-v2> categorized on `field`: one category and one fill symbol (the colour, a
+/// darker outline) per entry.
+std::string qml_categorized_renderer(const std::string& field, const std::vector<StyleCategory>& categories);
+/// A <labeling> element: `label_field` over each polygon's centre, dark grey with a white halo.
+std::string qml_labeling(const std::string& label_field);
 
 /// `text` with XML's five special characters escaped, for element text and attribute values
 /// alike; tab, line feed and carriage return as character references so that an attribute

@@ -19,7 +19,9 @@ def map(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, thr
     Options are the command line's, in Python spelling: areas, variable, extent (xmin, ymin,
     xmax, ymax), size ("A3"), orientation, dpi, title, breaks ("log" or "quantile"), t1, t2,
     dem, hillshade (False for none), roads and settlements (a name or a list of PATH[:LAYER]),
-    context (False leaves out the scenario's layers), disclaimer."""
+    context (False leaves out the scenario's layers), disclaimer, and qgis_project (a .qgs to
+    write beside the map: the same layers for QGIS; given without `output`, only the project is
+    written)."""
     return _minerisk.map(os.fspath(grid), None if output is None else os.fspath(output),
                          {k: (os.fspath(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                          threads, overwrite)
