@@ -1,5 +1,6 @@
 #include "minerisk/engine/ops/map.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <system_error>
@@ -27,9 +28,10 @@ std::string format_of(const std::filesystem::path& output) {
 }
 
 void check_options(const MapOptions& o) {
-  if (!(o.t1 > 0 && o.t1 < o.t2 && o.t2 < 1))
+  // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
+  if (!(o.t1 >= 1e-4 && o.t1 < o.t2 && o.t2 < 1))
     throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
-                    ": the land-release thresholds need 0 < T1 < T2 < 1 (defaults 0.05 and 0.5)");
+                    ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5)");
   if (o.breaks != "log" && o.breaks != "quantile")
     throw UserError("--breaks '" + o.breaks + "' is not known: give log or quantile");
   if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
@@ -49,6 +51,17 @@ struct PreparedMap {
   std::map<std::string, double> seconds;
 };
 
+// Values outside 0 to 1 (not a probability: a count, a difference) fall in the end classes:
+// said, never hidden.
+void warn_outside_unit_range(const std::vector<float>& values, std::vector<std::string>& warnings) {
+  float low = 0, high = 1;
+  for (float v : values)
+    if (!std::isnan(v)) low = std::min(low, v), high = std::max(high, v);
+  if (low < 0 || high > 1)
+    warnings.push_back("the grid holds values from " + number_text(low) + " to " + number_text(high) +
+                       ", outside 0 to 1: they are drawn in the first and last classes");
+}
+
 // The layers named on the command line: roads, settlements and the hazard areas, each checked
 // to exist (a missing one is a typo, never skipped).
 void add_named_layers(const MapOptions& o, PreparedMap& m) {
@@ -58,6 +71,7 @@ void add_named_layers(const MapOptions& o, PreparedMap& m) {
     for (const std::string& name : *names) {
       const VectorInputSpec spec = vector_spec(name, option);
       require_file(spec.path, option);
+      render::check_context_layer(spec, option);
       m.content.context.push_back({kind, label, spec});
       m.inputs.push_back(spec.path);
     }
@@ -68,7 +82,8 @@ void add_named_layers(const MapOptions& o, PreparedMap& m) {
   }
 }
 
-PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o, const Control& control) {
+// `png`: the page will be a PNG, whose size is checked before any reading.
+PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o, const Control& control, bool png) {
   check_options(o);
   control.check();
   PreparedMap m;
@@ -79,6 +94,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   const kernels::Window cells = render::cells_of_extent(grid, o.extent);
   c.page = render::page_layout(o.size, o.orientation, render::display_aspect(grid, cells));
   c.view = render::fit_view(grid, cells, c.page.map_x, c.page.map_y, c.page.map_w, c.page.map_h, o.dpi);
+  if (png) render::Drawing::check_png_size(c.page.width, c.page.height, o.dpi);
 
   // Every file named on the command line is checked before the grid is read.
   std::filesystem::path dem;
@@ -92,6 +108,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   c.probability = render::probability_overview(reader, "", c.view, control);
   m.seconds["read"] = seconds_since(start);
   c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.probability, o.t1, o.t2);
+  warn_outside_unit_range(c.probability, m.warnings);
   if (!dem.empty()) {
     start = Clock::now();
     c.shade = render::hillshade_overview(dem, c.view, control);
@@ -157,7 +174,7 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
   const size_t project = options.qgis_project.empty() ? 0 : outputs.add(options.qgis_project);
   MapOptions prepared = options;
   prepared.hillshade = options.hillshade && picture;  // the project has no hillshade
-  PreparedMap m = prepare(grid, prepared, control);
+  PreparedMap m = prepare(grid, prepared, control, result.format == "png");
   outputs.add_inputs(m.inputs);
   describe_page(m, options, result);
   result.warnings = m.warnings;
@@ -190,7 +207,7 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
 }
 
 std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control) {
-  PreparedMap m = prepare(grid, options, control);
+  PreparedMap m = prepare(grid, options, control, true);
   MapResult result;
   const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);
   draw(page, m, result);

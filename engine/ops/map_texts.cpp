@@ -68,6 +68,7 @@ render::MapTexts map_texts(const GridFileReader& reader, const std::filesystem::
   // A sweep's percentiles are probabilities too; anything else (sd, an exceedance) is named.
   const bool a_probability = variable == "probability" || variable == "mean" ||
                              (variable.size() == 3 && variable[0] == 'p' && std::isdigit(static_cast<unsigned char>(variable[1])));
+  t.probability = a_probability;
   if (!a_probability) t.legend_heading = "'" + variable + "' of the grid";
   else if (variable != "probability" && variable != "mean") t.legend_heading = "Probability of contamination (" + variable + ")";
 

@@ -87,12 +87,20 @@ Drawing::Drawing(cairo_surface_t* surface, double width_pt, double height_pt, do
   check("starting a page");
 }
 
+void Drawing::check_png_size(double width_pt, double height_pt, double dpi) {
+  const double w = std::ceil(width_pt * dpi / 72.0), h = std::ceil(height_pt * dpi / 72.0);
+  // Cairo's limit is 32767 pixels a side; 200 M pixels (800 MB) is this program's, an A0 page
+  // at 300 dpi, so that a page never takes the machine's memory.
+  if (!(w >= 1 && h >= 1 && w <= 32767 && h <= 32767 && w * h <= 2e8))
+    throw UserError("a picture of " + number_text(w) + " x " + number_text(h) +
+                    " pixels is beyond what is drawn (at most 32767 a side and 200 million in all): choose a "
+                    "smaller --size or --dpi, or a PDF");
+}
+
 Drawing Drawing::png(double width_pt, double height_pt, double dpi) {
+  check_png_size(width_pt, height_pt, dpi);
   const double scale = dpi / 72.0;
   const int w = static_cast<int>(std::ceil(width_pt * scale)), h = static_cast<int>(std::ceil(height_pt * scale));
-  if (w < 1 || h < 1 || w > 32767 || h > 32767)
-    throw UserError("a picture of " + std::to_string(w) + " x " + std::to_string(h) +
-                    " pixels is beyond what can be drawn (1 to 32767 a side): choose a smaller page or --dpi");
   Drawing d(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h), width_pt, height_pt, scale, false);
   d.fill_rect(0, 0, width_pt, height_pt, {1, 1, 1, 1});
   return d;
@@ -164,6 +172,18 @@ TextSize Drawing::text(double x, double y, const std::string& text, const Font& 
   return size;
 }
 
+TextSize Drawing::line(double x, double y, const std::string& text, const Font& font, const Colour& colour,
+                       double width) const {
+  const LayoutPtr layout = make_layout(cr_, text, font, 0, Align::left);
+  pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
+  pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
+  const TextSize size = size_of(layout.get());
+  set_colour(colour);
+  cairo_move_to(cr_, x, y);
+  pango_cairo_show_layout(cr_, layout.get());
+  return size;
+}
+
 void Drawing::halo_text(double x, double y, const std::string& text, const Font& font, const Colour& colour,
                         const Colour& halo, Align align) const {
   const LayoutPtr layout = make_layout(cr_, text, font, 0, align);
@@ -182,6 +202,12 @@ void Drawing::halo_text(double x, double y, const std::string& text, const Font&
 void Drawing::image(const RgbaImage& picture, double x, double y, double w, double h) const {
   if (picture.width < 1 || picture.height < 1) return;
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, picture.width, picture.height);
+  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+    const std::string why = cairo_status_to_string(cairo_surface_status(surface));
+    cairo_surface_destroy(surface);
+    throw UserError("cannot draw a raster of " + std::to_string(picture.width) + " x " + std::to_string(picture.height) +
+                    " pixels (" + why + "): choose a smaller --dpi");
+  }
   cairo_surface_flush(surface);
   unsigned char* data = cairo_image_surface_get_data(surface);
   const int stride = cairo_image_surface_get_stride(surface);
@@ -211,8 +237,15 @@ void Drawing::image(const RgbaImage& picture, double x, double y, double w, doub
 
 void Drawing::set_pdf_metadata(const std::string& title, const std::string& subject) const {
   if (!pdf_) return;
-  cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE, title.c_str());
-  cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT, subject.c_str());
+  // Cairo refuses metadata that is not UTF-8 (a title from a Latin-1 file name): made valid.
+  const auto valid = [](const std::string& text) {
+    gchar* v = g_utf8_make_valid(text.data(), static_cast<gssize>(text.size()));
+    std::string out = v;
+    g_free(v);
+    return out;
+  };
+  cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_TITLE, valid(title).c_str());
+  cairo_pdf_surface_set_metadata(surface_, CAIRO_PDF_METADATA_SUBJECT, valid(subject).c_str());
 }
 
 std::string Drawing::png_bytes() const {

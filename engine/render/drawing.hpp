@@ -46,6 +46,9 @@ struct RgbaImage {
 
 class Drawing {
  public:
+  /// A UserError when a raster page of that size would be beyond what is drawn (checked by
+  /// png(), and before any work by the operations that will make one).
+  static void check_png_size(double width_pt, double height_pt, double dpi);
   /// A raster page of width x height points at `dpi` dots per inch, white.
   static Drawing png(double width_pt, double height_pt, double dpi);
   /// A PDF page of width x height points written to `path` (finished by finish()).
@@ -72,6 +75,8 @@ class Drawing {
   /// the size it took.
   TextSize text(double x, double y, const std::string& text, const Font& font, const Colour& colour,
                 Align align = Align::left, double wrap_width = 0) const;
+  /// One line of text at most `width` wide, cut with an ellipsis when longer (a title).
+  TextSize line(double x, double y, const std::string& text, const Font& font, const Colour& colour, double width) const;
   /// The size `text` would take.
   TextSize measure(const std::string& text, const Font& font, double wrap_width = 0) const;
   /// Text with a light halo around its glyphs, readable over a map.

@@ -30,8 +30,12 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
   const MapView& v = c.view;
   const double f = p.font;
 
-  page.text(p.title_x, p.title_y, c.texts.title, Font{f * 2.0, true}, kInk, Align::left, p.title_w);
-  page.text(p.title_x, p.title_y + f * 2.7, c.texts.subtitle, Font{f * 1.05}, kInk.with_alpha(0.8), Align::left, p.title_w);
+  // The title on one line: smaller down to 1.4 times the base size when it is long, and cut
+  // with an ellipsis beyond, so that it never runs into the subtitle or the map.
+  double title_size = f * 2.0;
+  while (title_size > f * 1.4 && page.measure(c.texts.title, Font{title_size, true}).width > p.title_w) title_size -= f * 0.1;
+  page.line(p.title_x, p.title_y, c.texts.title, Font{title_size, true}, kInk, p.title_w);
+  page.line(p.title_x, p.title_y + f * 2.7, c.texts.subtitle, Font{f * 1.05}, kInk.with_alpha(0.8), p.title_w);
 
   // The probability: each image pixel a block of cells; the last row and column of pixels may
   // hold fewer cells than a block and reach past the frame, where the clip cuts them.
@@ -65,17 +69,20 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
   }
   draw_coordinates(page, v, f);
 
-  // The side panel, top to bottom.
-  double y = p.panel_y;
-  y += draw_legend(page, p.panel_x, y, p.panel_w, c.classes, c.texts.legend_heading, symbols, f) + f * 1.5;
-  y += draw_north_arrow(page, v, p.panel_x + f * 2, y, f * 3.2, f) + f;
-  y += draw_scale_bar(page, v, p.panel_x, y, p.panel_w, f) + f * 0.6;
+  // The panel, top to bottom: in one column beside the map, or in two below it.
+  const double legend_w = p.panel_columns == 2 ? p.panel_w * 0.52 : p.panel_w;
+  double y = p.panel_y + (p.panel_columns == 2 ? f : 0);
+  y += draw_legend(page, p.panel_x, y, legend_w, c.classes, c.texts.legend_heading, symbols, f,
+                   c.texts.probability) + f * 1.5;
+  double x = p.panel_x, w = p.panel_w;
+  if (p.panel_columns == 2) x = p.panel_x + p.panel_w * 0.56, w = p.panel_w * 0.44, y = p.panel_y + f;
+  y += draw_north_arrow(page, v, x + f * 2, y, f * 3.2, f) + f;
+  y += draw_scale_bar(page, v, x, y, w, f) + f * 0.6;
   const Font small{f * 0.85};
-  y += page.text(p.panel_x, y, crs_label(v), small, kInk, Align::left, p.panel_w).height + f * 0.4;
-  for (const std::string& line : c.texts.panel_lines)
-    y += page.text(p.panel_x, y, line, small, kInk, Align::left, p.panel_w).height + f * 0.25;
+  y += page.text(x, y, crs_label(v), small, kInk, Align::left, w).height + f * 0.4;
+  for (const std::string& line : c.texts.panel_lines) y += page.text(x, y, line, small, kInk, Align::left, w).height + f * 0.25;
   for (const std::string& warning : done.warnings)
-    y += page.text(p.panel_x, y, warning, Font{f * 0.8, false, true}, Colour::rgb(160, 20, 20), Align::left, p.panel_w).height;
+    y += page.text(x, y, warning, Font{f * 0.8, false, true}, Colour::rgb(160, 20, 20), Align::left, w).height;
 
   // The footer: provenance, then the disclaimer in bold so nobody misses it.
   const double used = page.text(p.footer_x, p.footer_y, c.texts.provenance, Font{f * 0.8}, kInk.with_alpha(0.85),

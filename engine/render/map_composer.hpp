@@ -18,6 +18,7 @@ namespace minerisk::render {
 struct MapTexts {
   std::string title, subtitle;
   std::string legend_heading = "Probability of contamination";
+  bool probability = true;  // false: a variable that is not one (no land-release groups in the legend)
   std::vector<std::string> panel_lines;  // under the CRS: dates, the variable, the DEM
   std::string provenance, disclaimer;
 };

@@ -140,9 +140,12 @@ double true_north_angle(const MapView& view) {
   double x = (view.xmin + view.xmax) / 2, y = (view.ymin + view.ymax) / 2;
   double lon = x, lat = y;
   if (!to_geo->Transform(1, &lon, &lat)) return 0;
-  double nx = lon, ny = std::min(89.9, lat + 0.01);
+  // A step north, or within 0.01° of the pole a step south whose direction is reversed: a step
+  // past the pole would point the arrow south.
+  const bool near_pole = lat + 0.01 >= 90;
+  double nx = lon, ny = near_pole ? lat - 0.01 : lat + 0.01;
   if (!to_grid->Transform(1, &nx, &ny)) return 0;
-  return std::atan2(nx - x, ny - y) * 180 / M_PI;
+  return near_pole ? std::atan2(x - nx, y - ny) * 180 / M_PI : std::atan2(nx - x, ny - y) * 180 / M_PI;
 }
 
 double draw_north_arrow(const Drawing& page, const MapView& view, double x, double y, double size, double font_size) {

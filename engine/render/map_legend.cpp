@@ -34,7 +34,8 @@ RgbaImage probability_image(const std::vector<float>& probability, int width, in
 }
 
 double draw_legend(const Drawing& page, double x, double y, double width, const ColourClasses& classes,
-                   const std::string& heading, const std::vector<LegendSymbol>& symbols, double font_size) {
+                   const std::string& heading, const std::vector<LegendSymbol>& symbols, double font_size,
+                   bool land_release) {
   const Font label{font_size}, bold{font_size * 1.1, true}, small{font_size * 0.85, false, true};
   double cy = y + page.text(x, y, heading, bold, kInk, Align::left, width).height + font_size * 0.5;
   const double swatch_w = font_size * 2.2, swatch_h = font_size * 1.25;
@@ -52,7 +53,7 @@ double draw_legend(const Drawing& page, double x, double y, double width, const 
     page.stroke_rect(x, cy, swatch_w, swatch_h, kInk.with_alpha(0.5), 0.3);
     page.text(label_x, cy + swatch_h * 0.05, classes.labels[i], label, kInk);
     cy += swatch_h;
-    if (i == 0 || classes.group_of(i - 1) != group) {
+    if (land_release && (i == 0 || classes.group_of(i - 1) != group)) {
       // A bracket and the land-release group's name beside its classes.
       page.line(bracket_x, group_top + 1, bracket_x, cy - 1, kInk, 0.6);
       page.text(bracket_x + font_size * 0.4, group_top, group_name(group), Font{font_size * 0.9, true}, kInk, Align::left,
@@ -65,9 +66,9 @@ double draw_legend(const Drawing& page, double x, double y, double width, const 
   page.text(label_x, cy + swatch_h * 0.05, "No data", label, kInk);
   cy += swatch_h + font_size * 0.3;
   const std::string method = classes.method == BreakMethod::log ? "log-spaced breaks" : "quantile breaks";
-  cy += page.text(x, cy, "T1 = " + probability_label(classes.t1) + ", T2 = " + probability_label(classes.t2) + "; " +
-                             method + "; each pixel shows its cells' maximum",
-                  small, kInk, Align::left, width).height;
+  const std::string thresholds = land_release ? "T1 = " + probability_label(classes.t1) + ", T2 = " +
+                                                    probability_label(classes.t2) + "; " : std::string();
+  cy += page.text(x, cy, thresholds + method + "; each pixel shows its cells' maximum", small, kInk, Align::left, width).height;
   if (!symbols.empty()) cy += font_size * 0.8;
   for (const LegendSymbol& s : symbols) {
     s.draw(page, x, cy, swatch_w, swatch_h);

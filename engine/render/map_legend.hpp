@@ -29,7 +29,10 @@ struct LegendSymbol {
 };
 
 /// Draws the legend with its top-left corner at (x, y), `width` points wide; returns its height.
+/// `land_release` false (a variable that is not a probability): the classes without their
+/// land-release groups and thresholds.
 double draw_legend(const Drawing& page, double x, double y, double width, const ColourClasses& classes,
-                   const std::string& heading, const std::vector<LegendSymbol>& symbols, double font_size);
+                   const std::string& heading, const std::vector<LegendSymbol>& symbols, double font_size,
+                   bool land_release = true);
 
 }  // namespace minerisk::render

@@ -23,13 +23,23 @@ PageLayout layout_of(double width_mm, double height_mm) {
   const double f = p.font, gap = 4 * kPointsPerMm;
   const double title_h = 4.4 * f, footer_h = 5.2 * f, coordinate_w = 6.5 * f, coordinate_h = 2.4 * f;
   p.title_x = p.margin, p.title_y = p.margin, p.title_w = p.width - 2 * p.margin;
+  p.footer_x = p.margin, p.footer_y = p.height - p.margin - footer_h + 0.6 * f, p.footer_w = p.width - 2 * p.margin;
+  if (height_mm > width_mm) {
+    p.panel_columns = 2;
+    p.panel_h = 34 * f;
+    p.panel_x = p.margin, p.panel_w = p.width - 2 * p.margin;
+    p.panel_y = p.height - p.margin - footer_h - p.panel_h;
+    p.map_x = p.margin + coordinate_w, p.map_y = p.margin + title_h + 0.8 * f;
+    p.map_w = p.width - p.margin - f - p.map_x;
+    p.map_h = p.panel_y - coordinate_h - p.map_y;
+    return p;
+  }
   p.panel_w = std::max(55 * kPointsPerMm, 0.2 * p.width);
   p.panel_x = p.width - p.margin - p.panel_w, p.panel_y = p.margin + title_h;
   p.panel_h = p.height - p.panel_y - p.margin - footer_h;
   p.map_x = p.margin + coordinate_w, p.map_y = p.margin + title_h + 0.8 * f;
   p.map_w = p.panel_x - gap - p.map_x - f;
   p.map_h = p.height - p.margin - footer_h - coordinate_h - p.map_y;
-  p.footer_x = p.margin, p.footer_y = p.height - p.margin - footer_h + 0.6 * f, p.footer_w = p.width - 2 * p.margin;
   return p;
 }
 
@@ -51,7 +61,8 @@ std::pair<double, double> page_size_mm(const std::string& size) {
   if (auto it = named.find(key); it != named.end()) return it->second;
   // W x H in millimetres.
   const size_t x = key.find('x');
-  if (x != std::string::npos) {
+  const bool plain = key.find_first_not_of("0123456789.x") == std::string::npos && key.find('x', x + 1) == std::string::npos;
+  if (x != std::string::npos && plain) {
     char* end = nullptr;
     const double w = std::strtod(key.c_str(), &end);
     const bool w_ok = end == key.c_str() + x;
@@ -67,13 +78,18 @@ PageLayout page_layout(const std::string& size, const std::string& orientation, 
   const double shorter = std::min(a, b), longer = std::max(a, b);
   const PageLayout portrait = layout_of(shorter, longer), landscape = layout_of(longer, shorter);
   // A size given as W x H keeps its orientation unless one is asked for.
-  if (orientation == "portrait") return portrait;
-  if (orientation == "landscape") return landscape;
-  if (!orientation.empty())
+  if (!orientation.empty() && orientation != "portrait" && orientation != "landscape")
     throw UserError("--orientation '" + orientation + "' is not known: give portrait or landscape");
-  if (size.find_first_of("xX") != std::string::npos && std::isdigit(static_cast<unsigned char>(size[0])))
-    return layout_of(a, b);
-  return frame_area(landscape, aspect) >= frame_area(portrait, aspect) ? landscape : portrait;
+  const bool given_as_numbers = size.find_first_of("xX") != std::string::npos && std::isdigit(static_cast<unsigned char>(size[0]));
+  PageLayout chosen = frame_area(landscape, aspect) >= frame_area(portrait, aspect) ? landscape : portrait;
+  if (orientation == "portrait") chosen = portrait;
+  else if (orientation == "landscape") chosen = landscape;
+  else if (given_as_numbers) chosen = layout_of(a, b);
+  // The panel and the margins take their room first: what is left must hold a map.
+  if (chosen.map_w < 60 * kPointsPerMm || chosen.map_h < 60 * kPointsPerMm)
+    throw UserError("--size '" + size + "' leaves no room for the map beside its legend and panel: give A5 "
+                    "(148 x 210 mm) or larger");
+  return chosen;
 }
 
 }  // namespace minerisk::render

@@ -13,6 +13,9 @@ struct PageLayout {
   double title_x = 0, title_y = 0, title_w = 0;
   double map_x = 0, map_y = 0, map_w = 0, map_h = 0;          // the box the map frame is fitted in
   double panel_x = 0, panel_y = 0, panel_w = 0, panel_h = 0;  // legend, north arrow, scale bar
+  // A landscape page has the panel beside the map, in one column; a portrait page below it, in
+  // two (the legend, then the north arrow, scale bar and notes).
+  int panel_columns = 1;
   double footer_x = 0, footer_y = 0, footer_w = 0;            // provenance and disclaimer
 };
 

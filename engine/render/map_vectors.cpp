@@ -199,6 +199,11 @@ size_t draw_context_layer(const Drawing& page, const MapView& view, const Contex
   return drawn;
 }
 
+void check_context_layer(const VectorInputSpec& spec, const std::string& role) {
+  DatasetPtr ds = open_vector(spec.path, role);
+  layer_of(*ds, spec, role);
+}
+
 LegendSymbol context_symbol(ContextKind kind, const std::string& label) {
   return {label, [kind](const Drawing& page, double x, double y, double w, double h) {
             const Symbol s = symbol_of(kind);

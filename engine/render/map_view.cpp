@@ -63,8 +63,11 @@ MapView fit_view(const Grid& grid, const kernels::Window& cells, double x, doubl
   v.ymin = gt[3] + static_cast<double>(cells.row0 + cells.height) * gt[5];
   // Pixels no finer than the page shows: a 120 M-cell grid on an A3 page at 150 dpi is read
   // into about 2000 x 2000 pixels of 6 x 6 cells.
-  const double pixels_across = std::max(1.0, v.frame_w / 72.0 * dpi);
-  v.block = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(cells.width) / pixels_across)));
+  // The block is the larger of what the width and the height need: a tall strip of a grid, or
+  // one of short cells, must not give more pixel rows than the page shows.
+  const double pixels_across = std::max(1.0, v.frame_w / 72.0 * dpi), pixels_down = std::max(1.0, v.frame_h / 72.0 * dpi);
+  v.block = std::max<int64_t>({1, static_cast<int64_t>(std::ceil(static_cast<double>(cells.width) / pixels_across)),
+                               static_cast<int64_t>(std::ceil(static_cast<double>(cells.height) / pixels_down))});
   v.width_px = static_cast<int>((cells.width + v.block - 1) / v.block);
   v.height_px = static_cast<int>((cells.height + v.block - 1) / v.block);
   return v;
