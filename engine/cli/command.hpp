@@ -11,6 +11,7 @@
 
 #include "common_options.hpp"
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/ops/map.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 
 namespace minerisk::cli {
@@ -39,6 +40,9 @@ CLI::Validator non_negative_number();
 /// The control an operation runs with: the parsed options, plus the program's cancel flag
 /// (Ctrl-C), command line and --quiet.
 ops::Control control_of(const ops::Control& parsed, const Context& context);
+
+/// The map's options (page, classes, layers), shared by `map` and `report` (map_options.cpp).
+void add_map_options(CLI::App* cmd, ops::MapOptions& options, const std::string& default_size, double default_dpi);
 
 /// -of, --co and --compress, for subcommands that write rasters.
 void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output);

@@ -29,26 +29,9 @@ void add_map_command(CLI::App& app, std::vector<Command>& commands, const Contex
                   "evidence layers (hidden), the scenario's vectors and the areas by class; its paths are relative to "
                   "its folder, so keep it beside the grid");
   cmd->add_option("--variable", o.variable, "The grid's variable (default: probability, or a sweep's mean)");
-  auto* page = cmd->add_option_group("Page");
-  page->add_option("--size", o.size, "Page size: A0 to A5, letter, legal, tabloid, or WIDTHxHEIGHT in mm (default A3)");
-  page->add_option("--orientation", o.orientation, "portrait or landscape (default: whichever shows the map larger)");
-  page->add_option("--dpi", o.dpi, "Dots per inch of a PNG, and of the raster layers in a PDF (default 150)");
-  page->add_option("--extent", o.extent, "Show only XMIN YMIN XMAX YMAX (in the grid's CRS)")->expected(4);
-  page->add_option("--title", o.title, "Title (default: the scenario's)");
-  page->add_option("--disclaimer", o.disclaimer, "Replace the standard disclaimer (e.g. in the briefing's language)");
-  auto* classes = cmd->add_option_group("Classes");
-  classes->add_option("--breaks", o.breaks, "log (1-2-5 steps) or quantile (equal land per class) between the "
-                                            "land-release thresholds (default log)");
-  classes->add_option("--t1", o.t1, "Technical survey from this probability (default 0.05, as 'minerisk areas')");
-  classes->add_option("--t2", o.t2, "Clearance from this probability (default 0.5)");
-  auto* layers = cmd->add_option_group("Layers");
-  layers->add_option("--dem", o.dem, "DEM for the hillshade (default: the grid's scenario's)");
-  layers->add_flag("--no-hillshade", [a](int64_t) { a->options.hillshade = false; }, "Draw no hillshade");
-  layers->add_flag("--no-context", [a](int64_t) { a->options.context = false; },
-                   "Leave out the scenario's front lines, finds, cleared land and records");
-  layers->add_option("--roads", o.roads, "Roads, PATH or PATH:LAYER (repeat for several)");
-  layers->add_option("--settlements", o.settlements, "Settlements, PATH or PATH:LAYER, labelled by a 'name' field "
-                                                     "(repeat for several)");
+  cmd->add_option("--extent", o.extent, "Show only XMIN YMIN XMAX YMAX (in the grid's CRS)")->expected(4);
+  cmd->add_option("--title", o.title, "Title (default: the scenario's)");
+  add_map_options(cmd, o, "A3", 150);
   add_tile_options(cmd, a->control);
   cmd->footer("Examples:\n  minerisk map out/sample.nc -o out/sample_map.pdf --areas out/sample_areas.gpkg\n"
               "  minerisk map out/sample.nc -o map.png --size A4 --dpi 200 --breaks quantile\n"

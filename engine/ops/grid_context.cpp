@@ -36,12 +36,22 @@ VectorInputSpec vector_spec(const std::string& name, const std::string& role) {
   return spec;
 }
 
-std::filesystem::path scenario_dem(const GridFileReader& reader) {
+std::filesystem::path scenario_dem_named(const GridFileReader& reader) {
   const toml::table scenario = scenario_table(reader);
-  const std::string dem = scenario["terrain"]["dem"].value_or(std::string());
+  return scenario["terrain"]["dem"].value_or(std::string());
+}
+
+std::filesystem::path scenario_dem(const GridFileReader& reader) {
+  const std::filesystem::path dem = scenario_dem_named(reader);
   std::error_code error;
   if (!dem.empty() && std::filesystem::is_regular_file(dem, error)) return dem;
   return {};
+}
+
+std::string grid_title(const GridFileReader& reader, const std::filesystem::path& grid_file) {
+  if (!reader.attribute("title").empty()) return reader.attribute("title");
+  const std::string title = scenario_table(reader)["title"].value_or(std::string());
+  return title.empty() ? grid_file.filename().string() : title;
 }
 
 std::vector<ScenarioVector> scenario_vectors(const GridFileReader& reader) {

@@ -17,6 +17,11 @@ VectorInputSpec vector_spec(const std::string& name, const std::string& role);
 /// The DEM the grid was computed from, as its resolved scenario names it ("" when it names none
 /// or the file is gone).
 std::filesystem::path scenario_dem(const GridFileReader& reader);
+/// The same, named whether or not the file is still there ("" when the scenario names none).
+std::filesystem::path scenario_dem_named(const GridFileReader& reader);
+
+/// The grid's title: its own attribute, else its scenario's title, else the file's name.
+std::string grid_title(const GridFileReader& reader, const std::filesystem::path& grid_file);
 
 /// One vector layer of the grid's scenario: its section ("front_lines", "finds", "cleared",
 /// "records") and where it is.

@@ -71,7 +71,7 @@ void add_named_layers(const MapOptions& o, PreparedMap& m) {
     for (const std::string& name : *names) {
       const VectorInputSpec spec = vector_spec(name, option);
       require_file(spec.path, option);
-      render::check_context_layer(spec, option);
+      render::check_context_layer(spec, option, kind == render::ContextKind::settlements);
       m.content.context.push_back({kind, label, spec});
       m.inputs.push_back(spec.path);
     }
@@ -90,7 +90,12 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   render::MapContent& c = m.content;
   GridFileReader reader(grid_file, o.variable);
   const Grid& grid = reader.grid();
+  // Every file the grid names is an input, read or not (the QGIS project reads the evidence
+  // file; a project-only map reads no DEM): none may be written over.
   m.inputs.push_back(grid_file);
+  if (!reader.evidence_file().empty()) m.inputs.push_back(reader.evidence_file());
+  const std::filesystem::path named_dem = scenario_dem_named(reader);
+  if (!named_dem.empty()) m.inputs.push_back(named_dem);
   const kernels::Window cells = render::cells_of_extent(grid, o.extent);
   c.page = render::page_layout(o.size, o.orientation, render::display_aspect(grid, cells));
   c.view = render::fit_view(grid, cells, c.page.map_x, c.page.map_y, c.page.map_w, c.page.map_h, o.dpi);
@@ -101,13 +106,16 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   if (o.hillshade) {
     if (!o.dem.empty()) require_file(o.dem, "--dem");
     dem = o.dem.empty() ? scenario_dem(reader) : o.dem;
+    if (dem.empty() && !named_dem.empty())
+      m.warnings.push_back("Hillshade not drawn: the scenario's DEM " + named_dem.string() + " is gone (give --dem)");
   }
   add_named_layers(o, m);
 
   auto start = Clock::now();
-  c.probability = render::probability_overview(reader, "", c.view, control);
+  c.histogram = render::ProbabilityHistogram(o.t1, o.t2);
+  c.probability = render::probability_overview(reader, "", c.view, control, o.breaks == "quantile" ? &c.histogram : nullptr);
   m.seconds["read"] = seconds_since(start);
-  c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.probability, o.t1, o.t2);
+  c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.histogram);
   warn_outside_unit_range(c.probability, m.warnings);
   if (!dem.empty()) {
     start = Clock::now();
@@ -141,6 +149,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
 // Draws the prepared map on `page`; the composed layers and warnings go into `result`.
 void draw(const render::Drawing& page, PreparedMap& m, MapResult& result) {
   const auto start = Clock::now();
+  m.content.warnings = m.warnings;  // on the page as on stderr
   render::ComposedMap composed = render::compose_map(page, m.content);
   result.layers = composed.layers;
   result.areas = composed.areas;
@@ -206,11 +215,13 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
   return result;
 }
 
-std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control) {
+std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control,
+                    std::vector<std::string>* warnings) {
   PreparedMap m = prepare(grid, options, control, true);
   MapResult result;
   const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);
   draw(page, m, result);
+  if (warnings) *warnings = result.warnings;
   return page.png_bytes();
 }
 

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "grid_context.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/version.hpp"
 
@@ -54,16 +55,19 @@ std::string inputs_text(const std::string& inputs_json) {
 
 }  // namespace
 
+std::string variable_description(const std::string& variable) {
+  return variable == "probability" ? "Probability of contamination by mines and explosive remnants of war"
+         : variable == "mean"      ? "Mean probability of contamination over the sweep's draws"
+                                   : "Variable '" + variable + "' of the grid";
+}
+
 render::MapTexts map_texts(const GridFileReader& reader, const std::filesystem::path& grid_file, const MapOptions& options,
                            const render::MapView& view, const std::filesystem::path& dem) {
   render::MapTexts t;
-  const std::string title = reader.attribute("title");
-  t.title = !options.title.empty() ? options.title : !title.empty() ? title : grid_file.stem().string();
+  t.title = !options.title.empty() ? options.title : grid_title(reader, grid_file);
   const std::string variable = reader.variable().empty() ? "value" : reader.variable();
   const std::string computed = reader.attribute("date_created");
-  t.subtitle = variable == "probability" ? "Probability of contamination by mines and explosive remnants of war"
-               : variable == "mean"      ? "Mean probability of contamination over the sweep's draws"
-                                         : "Variable '" + variable + "' of the grid";
+  t.subtitle = variable_description(variable);
   if (!computed.empty()) t.subtitle += " \u2014 computed " + readable_time(computed);
   // A sweep's percentiles are probabilities too; anything else (sd, an exceedance) is named.
   const bool a_probability = variable == "probability" || variable == "mean" ||

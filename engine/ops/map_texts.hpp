@@ -16,6 +16,9 @@ extern const char* const kDefaultDisclaimer;
 render::MapTexts map_texts(const GridFileReader& reader, const std::filesystem::path& grid_file, const MapOptions& options,
                            const render::MapView& view, const std::filesystem::path& dem);
 
+/// What a grid's variable is, in words: "Probability of contamination by mines and ...".
+std::string variable_description(const std::string& variable);
+
 /// "2026-12-04 19:32 UTC" from an ISO 8601 time ("2026-12-04T19:32:01Z"); the text as it is
 /// when it is not one.
 std::string readable_time(const std::string& iso);

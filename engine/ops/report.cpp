@@ -13,6 +13,8 @@
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/version.hpp"
+#include "grid_context.hpp"
+#include "map_texts.hpp"
 #include "report_parts.hpp"
 
 namespace minerisk::ops {
@@ -28,28 +30,21 @@ void check_output_name(const std::filesystem::path& output) {
     throw UserError("-o: '" + output.string() + "' does not end in .html; the report is one HTML page, e.g. -o report.html");
 }
 
-// The report's title: the option, else the grid's, else its scenario's, else the file's name.
+// The report's title: the option, else the grid's (grid_context.hpp).
 std::string title_of(const ReportOptions& options, const GridFileReader& reader, const std::filesystem::path& grid) {
-  if (!options.title.empty()) return options.title;
-  if (!reader.attribute("title").empty()) return reader.attribute("title");
-  if (!reader.scenario_toml().empty()) {
-    try {
-      const toml::table t = parse_toml_text(reader.scenario_toml(), grid.string());
-      if (const auto title = t["title"].value<std::string>(); title && !title->empty()) return *title;
-    } catch (const UserError&) {  // not TOML: the file's name below
-    }
-  }
-  return grid.filename().string();
+  return options.title.empty() ? grid_title(reader, grid) : options.title;
 }
 
 std::string map_section(const std::string& png, const std::string& title, const std::string& variable,
-                        const std::filesystem::path& areas) {
+                        const std::filesystem::path& areas, const std::vector<std::string>& warnings) {
   std::string out = "<figure id=\"map\"><img src=\"data:image/png;base64," + parts::base64(png) + "\" alt=\"Map: " +
                     parts::escape(title) + "\"><figcaption>The " +
                     parts::escape(variable.empty() ? "grid's values" : variable) +
                     " in land-release colour classes";
   if (!areas.empty()) out += ", with the hazard areas and their ranks";
-  return out + ". Zoom in for detail; 'minerisk map' draws it as a PDF for print.</figcaption></figure>\n";
+  out += ". Zoom in for detail; 'minerisk map' draws it as a PDF for print.</figcaption></figure>\n";
+  for (const std::string& w : warnings) out += "<p class=\"note\">" + parts::escape(w) + "</p>\n";
+  return out;
 }
 
 }  // namespace
@@ -85,7 +80,7 @@ ReportResult report(const std::filesystem::path& grid, const std::filesystem::pa
   MapOptions map_options = options.map;
   if (map_options.areas.empty()) map_options.areas = options.areas;
   if (map_options.title.empty()) map_options.title = title;
-  const std::string png = map_png(grid, map_options, control);
+  const std::string png = map_png(grid, map_options, control, &result.warnings);
   control.check_cancelled();
 
   std::vector<parts::Section> sections;
@@ -94,7 +89,7 @@ ReportResult report(const std::filesystem::path& grid, const std::filesystem::pa
     sections.push_back({id, heading, body});
     result.sections.push_back(id);
   };
-  add("map", "Map", map_section(png, title, reader.variable(), map_options.areas));
+  add("map", "Map", map_section(png, title, reader.variable(), map_options.areas, result.warnings));
   add("areas", "Hazard areas", areas);
   const std::string uncertainty = parts::uncertainty_section(reader);
   std::string model = parts::model_section(reader.scenario_toml(), grid);
@@ -113,9 +108,9 @@ ReportResult report(const std::filesystem::path& grid, const std::filesystem::pa
   result.update = updated;
 
   const std::string created = reader.attribute("date_created");
-  const std::string subtitle = "Probability of contamination from " + grid.filename().string() +
-                               (created.empty() ? "" : ", computed " + created) + "; report written " +
-                               utc_now_iso8601() + " by minerisk " + kVersion + ".";
+  const std::string subtitle = variable_description(reader.variable().empty() ? "value" : reader.variable()) + ", from " +
+                               grid.filename().string() + (created.empty() ? "" : ", computed " + readable_time(created)) +
+                               "; report written " + readable_time(utc_now_iso8601()) + " by minerisk " + kVersion + ".";
   const std::string html = parts::page(title, subtitle, sections);
   control.check_cancelled();
   outputs.expect_size(out, html.size());

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace minerisk::render {
 namespace {
@@ -103,26 +104,53 @@ ColourClasses log_classes(double t1, double t2) {
   return classes;
 }
 
-ColourClasses quantile_classes(std::span<const float> values, double t1, double t2) {
-  std::array<std::vector<float>, 3> groups;
-  for (float v : values) {
-    if (std::isnan(v)) continue;
-    groups[v >= t2 ? 2 : v >= t1 ? 1 : 0].push_back(v);
-  }
+ProbabilityHistogram::ProbabilityHistogram(double t1_, double t2_) : t1(t1_), t2(t2_) {
+  for (auto& c : counts) c.assign(kBins, 0);
+}
+
+int ProbabilityHistogram::bin_of(double p) {
+  if (!(p > 1e-7)) return 0;
+  if (p >= 1) return kBins - 1;
+  return std::clamp(1 + static_cast<int>(std::floor((std::log10(p) + kDecades) * kBinsPerDecade)), 1, kBins - 2);
+}
+
+double ProbabilityHistogram::lower_edge(int bin) {
+  if (bin <= 0) return 0;
+  if (bin >= kBins - 1) return 1;
+  return std::pow(10.0, static_cast<double>(bin - 1) / kBinsPerDecade - kDecades);
+}
+
+void ProbabilityHistogram::add(float p) {
+  if (std::isnan(p)) return;
+  counts[p >= t2 ? 2 : p >= t1 ? 1 : 0][static_cast<size_t>(bin_of(p))] += 1;
+}
+
+void ProbabilityHistogram::merge(const ProbabilityHistogram& other) {
+  for (size_t g = 0; g < 3; ++g)
+    for (size_t k = 0; k < counts[g].size(); ++k) counts[g][k] += other.counts[g][k];
+}
+
+ColourClasses quantile_classes(const ProbabilityHistogram& cells) {
   ColourClasses classes;
-  classes.t1 = t1, classes.t2 = t2, classes.method = BreakMethod::quantile;
-  const std::array<double, 3> starts{0.0, t1, t2};
-  const std::array<int, 3> counts{5, 3, 2};
-  for (int g = 0; g < 3; ++g) {
+  classes.t1 = cells.t1, classes.t2 = cells.t2, classes.method = BreakMethod::quantile;
+  const std::array<double, 3> starts{0.0, cells.t1, cells.t2};
+  const std::array<int, 3> parts{5, 3, 2};
+  for (size_t g = 0; g < 3; ++g) {
     classes.lower.push_back(starts[g]);
-    std::vector<float>& v = groups[g];
-    std::sort(v.begin(), v.end());
-    for (int q = 1; q < counts[g] && !v.empty(); ++q) {
-      // The break rounded to 2 significant digits, so the legend reads cleanly; never below
-      // the group's start or repeating the previous break.
-      const double exact = v[std::min(v.size() - 1, v.size() * q / counts[g])];
+    const std::vector<uint64_t>& c = cells.counts[g];
+    uint64_t total = 0;
+    for (uint64_t n : c) total += n;
+    uint64_t below = 0;
+    size_t bin = 0;
+    for (int q = 1; q < parts[g] && total > 0; ++q) {
+      // The first bin at which the group's cells reach the share q / parts.
+      const uint64_t target = total * static_cast<uint64_t>(q) / static_cast<uint64_t>(parts[g]);
+      while (bin < c.size() && below + c[bin] <= target) below += c[bin++];
+      if (bin >= c.size()) break;
+      // Rounded to two significant digits, so the legend reads cleanly; never below the
+      // group's start nor repeating the previous break.
       char text[32];
-      std::snprintf(text, sizeof text, "%.2g", exact);
+      std::snprintf(text, sizeof text, "%.2g", ProbabilityHistogram::lower_edge(static_cast<int>(bin)));
       const double b = std::strtod(text, nullptr);
       if (b > classes.lower.back() && b < (g < 2 ? starts[g + 1] : 1.0)) classes.lower.push_back(b);
     }

@@ -4,6 +4,8 @@
 // quantile breaks between, so that the tenfold steps below T1, where most land lies, stay
 // distinguishable. Colours run along one perceptual ramp, light to dark, interpolated in OKLab
 // so that equal steps of class look like equal steps of colour.
+#include <array>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,9 +35,27 @@ struct ColourClasses {
 /// among them and any step within a factor 1.25 of either left out.
 ColourClasses log_classes(double t1, double t2);
 
-/// Breaks at the quantiles of `values` (NaN ignored) that split each land-release group into
-/// classes of equal land: 5 below T1, 3 from T1 to T2, 2 above (fewer when values repeat).
-ColourClasses quantile_classes(std::span<const float> values, double t1, double t2);
+/// How many cells fall in fine log-spaced bins of probability (1000 a decade from 1e-7 to 1,
+/// a relative width of 0.23 %), apart for each land-release group (the group decided by the
+/// exact value): what quantile breaks are computed from, over the cells themselves rather
+/// than a map's pixels, so that they do not depend on the page.
+struct ProbabilityHistogram {
+  static constexpr int kBinsPerDecade = 1000, kDecades = 7, kBins = kBinsPerDecade * kDecades + 2;
+  double t1 = 0.05, t2 = 0.5;
+  std::array<std::vector<uint64_t>, 3> counts;  // per group, kBins each
+
+  ProbabilityHistogram(double t1_, double t2_);
+  /// Bin 0 holds values up to 1e-7 (and below 0), the last values of 1 and above.
+  static int bin_of(double p);
+  static double lower_edge(int bin);
+  void add(float p);  // NaN is not counted
+  void merge(const ProbabilityHistogram& other);
+};
+
+/// Breaks at the quantiles of the cells that split each land-release group into classes of
+/// equal land (to the histogram's bin): 5 below T1, 3 from T1 to T2, 2 above (fewer when
+/// values repeat), each rounded to two significant digits.
+ColourClasses quantile_classes(const ProbabilityHistogram& cells);
 
 /// A probability as a legend prints it: "0.005", "0.05", "1".
 std::string probability_label(double p);

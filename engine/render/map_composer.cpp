@@ -81,7 +81,9 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
   const Font small{f * 0.85};
   y += page.text(x, y, crs_label(v), small, kInk, Align::left, w).height + f * 0.4;
   for (const std::string& line : c.texts.panel_lines) y += page.text(x, y, line, small, kInk, Align::left, w).height + f * 0.25;
-  for (const std::string& warning : done.warnings)
+  std::vector<std::string> warnings = c.warnings;
+  warnings.insert(warnings.end(), done.warnings.begin(), done.warnings.end());
+  for (const std::string& warning : warnings)
     y += page.text(x, y, warning, Font{f * 0.8, false, true}, Colour::rgb(160, 20, 20), Align::left, w).height;
 
   // The footer: provenance, then the disclaimer in bold so nobody misses it.

@@ -29,6 +29,8 @@ struct MapContent {
   ColourClasses classes;
   std::vector<float> probability;  // view.width_px x view.height_px
   std::vector<float> shade;        // the same size, or empty for no hillshade
+  ProbabilityHistogram histogram{0.05, 0.5};  // the cells shown (for quantile breaks)
+  std::vector<std::string> warnings;  // what could not be drawn, said on the page too
   std::vector<ContextLayer> context;
   std::filesystem::path areas;     // empty: none
   MapTexts texts;

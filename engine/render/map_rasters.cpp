@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <mutex>
 
 #include <tbb/enumerable_thread_specific.h>
 
@@ -31,7 +32,8 @@ std::vector<float> reduce_blocks(const MapView& view, int halo, bool mean,
   const int64_t cols = std::min(width * block, view.cells.width + 2 * halo * block);
   const int64_t last_row = view.cells.row0 + view.cells.height + halo * block;
   std::vector<float> pixels(static_cast<size_t>(width * height), NAN);
-  const int64_t rows_per_band = std::max<int64_t>(1, 256 / block);
+  // Bands of about --tile-size rows of cells (whole pixel rows).
+  const int64_t rows_per_band = std::max<int64_t>(1, control.tile_size / block);
   const int64_t bands = (height + rows_per_band - 1) / rows_per_band;
   for_each_job(bands, control.loop("map"), [&](int64_t band) {
     const int64_t first_px = band * rows_per_band, end_px = std::min(height, first_px + rows_per_band);
@@ -96,10 +98,19 @@ std::vector<float> warped_heights(const std::filesystem::path& dem, const MapVie
 }  // namespace
 
 std::vector<float> probability_overview(const GridFileReader& reader, const std::string& variable, const MapView& view,
-                                        const ops::Control& control) {
+                                        const ops::Control& control, ProbabilityHistogram* histogram) {
   tbb::enumerable_thread_specific<DatasetPtr> handles;
+  std::mutex merging;
   return reduce_blocks(view, 0, false, [&](const kernels::Window& w) {
-    return reader.read_variable_window(variable, w, handles.local());
+    std::vector<float> values = reader.read_variable_window(variable, w, handles.local());
+    if (histogram) {
+      // Counted per band, then added: integer sums, the same in any order.
+      ProbabilityHistogram band(histogram->t1, histogram->t2);
+      for (float v : values) band.add(v);
+      const std::lock_guard lock(merging);
+      histogram->merge(band);
+    }
+    return values;
   }, control);
 }
 

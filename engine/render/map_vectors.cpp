@@ -199,9 +199,16 @@ size_t draw_context_layer(const Drawing& page, const MapView& view, const Contex
   return drawn;
 }
 
-void check_context_layer(const VectorInputSpec& spec, const std::string& role) {
+void check_context_layer(const VectorInputSpec& spec, const std::string& role, bool points) {
   DatasetPtr ds = open_vector(spec.path, role);
-  layer_of(*ds, spec, role);
+  OGRLayer* layer = layer_of(*ds, spec, role);
+  // A layer of a declared type must be of the kind asked for (settlements are points, roads
+  // lines); one of unknown type is taken as it comes.
+  const OGRwkbGeometryType type = wkbFlatten(layer->GetGeomType());
+  const bool is_points = type == wkbPoint || type == wkbMultiPoint;
+  if (type != wkbUnknown && type != wkbNone && is_points != points)
+    throw UserError(role + ": layer '" + std::string(layer->GetName()) + "' of " + spec.path.string() + " holds " +
+                    OGRGeometryTypeToName(type) + (points ? "s; give a point layer" : "s; give a line layer"));
 }
 
 LegendSymbol context_symbol(ContextKind kind, const std::string& label) {

@@ -25,9 +25,9 @@ struct ContextLayer {
 /// cannot read the layer (the caller decides whether a missing context layer is fatal).
 size_t draw_context_layer(const Drawing& page, const MapView& view, const ContextLayer& layer, double font_size);
 
-/// Opens the layer and checks it is there (and its filter): a UserError naming `role`
-/// otherwise. For the layers named on the command line, checked before any work.
-void check_context_layer(const VectorInputSpec& spec, const std::string& role);
+/// Opens the layer and checks it is there (and its filter) and holds points (`points`) or
+/// not: a UserError naming `role` otherwise. For the layers named on the command line, checked before any work.
+void check_context_layer(const VectorInputSpec& spec, const std::string& role, bool points);
 
 /// The legend's symbol of a kind of context layer.
 LegendSymbol context_symbol(ContextKind kind, const std::string& label);

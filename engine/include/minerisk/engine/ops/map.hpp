@@ -20,7 +20,7 @@ struct MapOptions {
   std::vector<double> extent;      // xmin ymin xmax ymax in the grid's CRS; empty: the whole grid
   std::string size = "A3";         // A0-A5, letter, legal, tabloid, or WIDTHxHEIGHT in mm ("420x297")
   std::string orientation;         // "portrait", "landscape"; empty: whichever shows the map larger
-  double dpi = 150;                // PNG only
+  double dpi = 150;                // a PNG's, and a PDF's raster layers'
   std::string title;               // default: the scenario's title (or the grid's)
   std::string breaks = "log";      // "log" or "quantile"
   double t1 = 0.05, t2 = 0.5;      // land-release thresholds (as `minerisk areas`)
@@ -29,7 +29,7 @@ struct MapOptions {
   std::vector<std::string> roads;        // PATH or PATH:LAYER, drawn as roads
   std::vector<std::string> settlements;  // PATH or PATH:LAYER, drawn as places with their names
   bool context = true;             // false: leave the scenario's vectors out
-  std::string disclaimer;          // default: the standard one (map_text.cpp)
+  std::string disclaimer;          // default: the standard one (map_texts.cpp)
   std::filesystem::path qgis_project;  // also write a QGIS project (.qgs) of the same content
 };
 
@@ -42,7 +42,7 @@ struct MapResult {
   std::vector<std::string> layers;      // what was drawn, in order
   std::vector<std::string> warnings;    // context that could not be drawn, and why
   size_t areas = 0;                     // hazard areas drawn
-  std::map<std::string, double> seconds;  // read, hillshade, vectors, draw, write
+  std::map<std::string, double> seconds;  // read, hillshade, draw, write
 };
 
 /// Draws the map of `grid` to `output` (.pdf or .png, by its extension). Bad input is a
@@ -50,7 +50,9 @@ struct MapResult {
 MapResult map(const std::filesystem::path& grid, const std::filesystem::path& output, const MapOptions& options,
               const Control& control);
 
-/// The same map as PNG bytes (for the HTML report), at options.dpi.
-std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control);
+/// The same map as PNG bytes (for the HTML report), at options.dpi; what could not be drawn
+/// (also written on the map) into `warnings` when given.
+std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control,
+                    std::vector<std::string>* warnings = nullptr);
 
 }  // namespace minerisk::ops

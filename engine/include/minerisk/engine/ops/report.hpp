@@ -34,6 +34,7 @@ struct ReportResult {
   bool validation = false, sweep = false, update = false;  // the optional sections present
   std::vector<std::string> sections;  // the page's sections, in order (their anchors)
   uintmax_t bytes = 0;                // the file's size
+  std::vector<std::string> warnings;  // what the map could not draw (also said in the report)
   std::string text() const;           // what the command prints
 };
 
