@@ -20,9 +20,14 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string format_of(const std::filesystem::path& output) {
-  std::string ext = output.extension().string();
+std::string lower_extension(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+std::string format_of(const std::filesystem::path& output) {
+  const std::string ext = lower_extension(output);
   if (ext == ".png" || ext == ".pdf") return ext.substr(1);
   throw UserError("-o " + output.string() + ": a map is written as .pdf or .png; name the file with one of them");
 }
@@ -177,6 +182,9 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
   if (!picture && options.qgis_project.empty())
     throw UserError("-o: give the map to write (.pdf or .png), or --qgis-project PROJECT.qgs, or both");
   if (picture) result.format = format_of(output);
+  if (!options.qgis_project.empty() && lower_extension(options.qgis_project) != ".qgs")
+    throw UserError("--qgis-project " + options.qgis_project.string() + ": the project is written as QGIS's XML "
+                    "format; name it .qgs");
   // The output is checked before any work; the inputs found on the way are added as they come.
   OutputSet outputs({grid}, control.overwrite);
   const size_t k = picture ? outputs.add(output) : 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "../render/plot_axes.hpp"
 #include "report_parts.hpp"
 
 namespace minerisk::ops::report_parts {
@@ -20,18 +21,6 @@ std::string fixed(double v) {
   return text;
 }
 
-// Round tick steps (1, 2, 5 x 10^k) giving about `count` ticks over [lo, hi].
-std::vector<double> ticks(double lo, double hi, int count) {
-  std::vector<double> out;
-  if (!(hi > lo)) return {lo};
-  const double raw = (hi - lo) / count;
-  const double power = std::pow(10.0, std::floor(std::log10(raw)));
-  const double step = raw / power < 1.5 ? power : raw / power < 3.5 ? 2 * power : raw / power < 7.5 ? 5 * power : 10 * power;
-  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
-    out.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
-  return out;
-}
-
 struct Frame {
   double x0, x1, y0, y1;
   double px(double x) const { return kLeft + (x - x0) / (x1 - x0) * (kWidth - kLeft - kRight); }
@@ -41,13 +30,13 @@ struct Frame {
 // Axes, grid lines, tick labels and the axis titles.
 std::string axes(const Frame& f, const std::string& title, const std::string& x_label, const std::string& y_label) {
   std::string out = "<text x=\"" + fixed(kLeft) + "\" y=\"16\" font-weight=\"600\">" + escape(title) + "</text>";
-  for (double t : ticks(f.x0, f.x1, 5)) {
+  for (double t : render::nice_ticks(f.x0, f.x1, 5)) {
     const std::string x = fixed(f.px(t));
     out += "<line class=\"grid\" x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" + fixed(kTop) + "\" y2=\"" +
            fixed(kHeight - kBottom) + "\"/><text x=\"" + x + "\" y=\"" + fixed(kHeight - kBottom + 16) +
            "\" text-anchor=\"middle\">" + escape(number(t, 3)) + "</text>";
   }
-  for (double t : ticks(f.y0, f.y1, 5)) {
+  for (double t : render::nice_ticks(f.y0, f.y1, 5)) {
     const std::string y = fixed(f.py(t));
     out += "<line class=\"grid\" x1=\"" + fixed(kLeft) + "\" x2=\"" + fixed(kWidth - kRight) + "\" y1=\"" + y +
            "\" y2=\"" + y + "\"/><text x=\"" + fixed(kLeft - 6) + "\" y=\"" + y +

@@ -83,7 +83,7 @@ TEST(Plots, CapturePlotTextReadsBackFromThePdf) {
   const auto pdf = scratch / "capture.pdf";
   write_capture_plot(sample_evaluation(), pdf, kTitle);
   const std::string text = pdf_text(pdf);
-  if (text.empty()) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+  ASSERT_FALSE(text.empty()) << "pdftotext gave nothing (poppler-utils is installed by scripts/setup)";
   for (const std::string& want : {kTitle, std::string("ROC-AUC 0.812"), std::string("PR-AUC 0.234"),
                                   std::string("Share of the area, riskiest first"), std::string("Random ranking"),
                                   std::string("45.6"), std::string("holds"), std::string("0 % 25 % 50 % 75 % 100 %"),
@@ -98,7 +98,7 @@ TEST(Plots, LearnedCurvesTextReadsBackFromThePdf) {
                                  {"slope", {0, 5, 12, 30}, {0, 0.2, 0.9, 1.0}}},
                                 pdf);
   const std::string text = pdf_text(pdf);
-  if (text.empty()) GTEST_SKIP() << "pdftotext (poppler-utils) is not installed";
+  ASSERT_FALSE(text.empty()) << "pdftotext gave nothing (poppler-utils is installed by scripts/setup)";
   // The layer names, round ticks with a true minus, the axis titles.
   for (const std::string& want : {kTitle, std::string("slope"), std::string("Learned curves"), std::string("2000"),
                                   std::string("\xE2\x88\x92" "1"), std::string("Layer value"), std::string("Log-odds")})

@@ -312,3 +312,60 @@ def test_a_variable_that_is_not_a_probability(tmp_path):
     r = run_minerisk("map", grid, "-o", out, "--no-hillshade")
     assert r.returncode == 0, r.stderr
     assert "outside 0 to 1" in r.stderr
+
+
+# Regressions from a newcomer's review.
+
+def test_the_qgis_project_never_replaces_a_file_the_grid_names(demo_folder, tmp_path):
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_folder / "sample", copy / "sample")
+    assert run_minerisk("run", copy / "sample" / "scenario.toml", "-o", copy / "g.nc", "-q").returncode == 0
+    for target in [copy / "g_evidence.nc", copy / "sample" / "dem.tif"]:
+        target_link = target.parent / (target.stem + ".qgs")
+        before = target.read_bytes()
+        # The project under an input's own name is refused for its extension; under a link to it, as an input.
+        r = run_minerisk("map", copy / "g.nc", "--qgis-project", target, "--overwrite")
+        assert r.returncode == 2 and target.read_bytes() == before, r.stderr
+        target_link.symlink_to(target)
+        r = run_minerisk("map", copy / "g.nc", "--qgis-project", target_link, "--overwrite")
+        assert r.returncode == 2 and target.read_bytes() == before, r.stderr
+
+
+def test_what_could_not_be_drawn_is_said_on_the_map(demo_folder, tmp_path):
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_folder / "sample", copy / "sample")
+    assert run_minerisk("run", copy / "sample" / "scenario.toml", "-o", copy / "g.nc", "-q").returncode == 0
+    (copy / "sample" / "dem.tif").unlink()
+    (copy / "sample" / "region.gpkg").unlink()
+    r = run_minerisk("map", copy / "g.nc", "-o", copy / "m.pdf", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "Hillshade not drawn" in r.stderr and "Front lines not drawn" in r.stderr
+    text = " ".join(pdf_text(copy / "m.pdf").split())
+    assert "Hillshade not drawn" in text and "Front lines not drawn" in text
+
+
+def test_quantile_breaks_do_not_depend_on_the_page(demo_folder, tmp_path):
+    legends = []
+    for args in (["--dpi", "30", "--size", "A5"], ["--dpi", "150"]):
+        out = tmp_path / f"q{len(legends)}.pdf"
+        assert run_minerisk("map", demo_folder / "sample.nc", "-o", out, "--breaks", "quantile", "-q", *args).returncode == 0
+        legends.append(re.findall(r"\d[\d.e-]* – \d[\d.e-]*", pdf_text(out)))
+    assert legends[0] == legends[1] and len(legends[0]) >= 8
+
+
+def test_the_map_is_the_same_for_any_thread_count_and_band_size(demo_folder, tmp_path):
+    pictures = []
+    for args in (["--threads", "1", "--tile-size", "64"], ["--threads", "2", "--tile-size", "1024"]):
+        out = tmp_path / f"t{len(pictures)}.png"
+        r = run_minerisk("map", demo_folder / "sample.nc", "-o", out, "--breaks", "quantile", "--size", "A4", "-q", *args)
+        assert r.returncode == 0, r.stderr
+        pictures.append(out.read_bytes())
+    assert pictures[0] == pictures[1]
+
+
+def test_settlements_must_be_points(demo_folder, tmp_path):
+    region = demo_folder / "sample" / "region.gpkg"
+    r = run_minerisk("map", demo_folder / "sample.nc", "-o", tmp_path / "m.png", "--settlements", f"{region}:roads")
+    assert r.returncode == 2 and "give a point layer" in r.stderr, r.stderr

@@ -4,7 +4,6 @@ land-release classes, the evidence layers grouped and hidden, the hazard areas c
 class, the paths still resolving once the folder is copied elsewhere, and the project's visible
 layers rendered to a PNG that shows the classes' colours. The XML itself (escaping, relative
 paths, one shader item per class) is tests/cpp/test_qgis_project.cpp."""
-import importlib.util
 import json
 import os
 import shutil
@@ -15,7 +14,6 @@ import pytest
 from conftest import run_minerisk
 
 PYTHON = "/usr/bin/python3"
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("qgis") is None, reason="python3-qgis is not installed")
 
 # The log classes of T1 = 0.05 and T2 = 0.5 (engine/render/colour_classes.cpp), as the map's
 # legend colours them; the project must use exactly these.
