@@ -7,6 +7,7 @@
 #include <random>
 
 #include "minerisk/kernels/terrain.hpp"
+#include "dem_window.hpp"
 
 using namespace minerisk::kernels;
 
@@ -14,18 +15,6 @@ namespace {
 
 constexpr double kRadians = std::numbers::pi / 180.0;
 
-// The DEM buffer for `window` plus one cell of halo, NaN outside the grid.
-std::vector<float> buffer_for(const std::vector<float>& dem, const GridFrame& f, const Window& window) {
-  const Window g = window.grown(1);
-  std::vector<float> out(static_cast<size_t>(g.cells()), NAN);
-  for (int64_t r = 0; r < g.height; ++r)
-    for (int64_t c = 0; c < g.width; ++c) {
-      const int64_t gr = g.row0 + r, gc = g.col0 + c;
-      if (gr >= 0 && gc >= 0 && gr < f.height && gc < f.width)
-        out[static_cast<size_t>(r * g.width + c)] = dem[static_cast<size_t>(gr * f.width + gc)];
-    }
-  return out;
-}
 
 std::vector<float> shade_of(const std::vector<float>& dem, const GridFrame& f, const Window& w,
                             const HillshadeOptions& options = {}, EdgeMode edges = EdgeMode::extrapolate) {
