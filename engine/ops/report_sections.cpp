@@ -107,7 +107,10 @@ std::string validation_section(const std::filesystem::path& evaluation) {
   row("PR-AUC (average precision)", number(number_of(j, "pr_auc"), 3), number(base_rate, 3),
       [](const json& b) { return number(number_of(b, "pr_auc"), 3); });
   if (j.contains("capture_at_area") && j["capture_at_area"].is_object())
-    for (const auto& [area, share] : j["capture_at_area"].items()) {
+    for (const auto& item : j["capture_at_area"].items()) {
+      // Named copies: clang 14 cannot capture a structured binding in the lambda below.
+      const std::string area = item.key();
+      const json& share = item.value();
       const double a = std::strtod(area.c_str(), nullptr) / 100;
       row("True items captured in the top " + area + " of the area",
           share.is_number() ? percent(share.get<double>()) : number(NAN), percent(a), [&](const json& b) {
