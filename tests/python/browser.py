@@ -23,11 +23,14 @@ class Browser:
         if not os.path.exists(CHROMIUM):
             raise RuntimeError(f"{CHROMIUM} not found; scripts/setup installs Debian's chromium")
         self.profile = tempfile.mkdtemp(prefix="minerisk-chromium-")
+        # Not the sanitizer runtime the sanitized suite preloads into Python (scripts/sanitize):
+        # Chromium is not ours, and does not start with it.
+        env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS")}
         self.process = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking", "--remote-debugging-port=0",
              "--remote-allow-origins=*", f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         port_file = pathlib.Path(self.profile) / "DevToolsActivePort"
         deadline = time.time() + 60
         while not (port_file.exists() and port_file.read_text().strip()):
