@@ -107,7 +107,11 @@ std::string line_chart(const Chart& chart) {
   if (chart.series.size() > 1) {
     // Top left, or bottom right (its width guessed from the longest label, 7 units a letter).
     size_t longest = 0;
-    for (const Series& s : chart.series) longest = std::max(longest, s.label.size());
+    // Letters, not bytes: a UTF-8 continuation byte (10xxxxxx) starts no letter.
+    const auto letters = [](const std::string& text) {
+      return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+    };
+    for (const Series& s : chart.series) longest = std::max(longest, letters(s.label));
     const double lx = chart.legend_bottom_right ? kWidth - kRight - 48 - 7.0 * static_cast<double>(longest) : kLeft;
     double y = chart.legend_bottom_right ? kHeight - kBottom - 8 - 16.0 * static_cast<double>(chart.series.size() - 1)
                                          : kTop + 14;
