@@ -11,6 +11,7 @@
 #include "grid_context.hpp"
 #include "map_texts.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 
 namespace minerisk::ops {
@@ -20,15 +21,9 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string lower_extension(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext;
-}
-
 std::string format_of(const std::filesystem::path& output) {
-  const std::string ext = lower_extension(output);
-  if (ext == ".png" || ext == ".pdf") return ext.substr(1);
+  for (const char* format : {"png", "pdf"})
+    if (has_extension(output, std::string(".") + format)) return format;
   throw UserError("-o " + output.string() + ": a map is written as .pdf or .png; name the file with one of them");
 }
 
@@ -52,7 +47,6 @@ void require_file(const std::filesystem::path& path, const std::string& option) 
 struct PreparedMap {
   render::MapContent content;
   std::vector<std::filesystem::path> inputs;  // every file read, never to be written over
-  std::vector<std::string> warnings;
   std::map<std::string, double> seconds;
 };
 
@@ -112,7 +106,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
     if (!o.dem.empty()) require_file(o.dem, "--dem");
     dem = o.dem.empty() ? scenario_dem(reader) : o.dem;
     if (dem.empty() && !named_dem.empty())
-      m.warnings.push_back("Hillshade not drawn: the scenario's DEM " + named_dem.string() + " is gone (give --dem)");
+      m.content.warnings.push_back("Hillshade not drawn: the scenario's DEM " + named_dem.string() + " is gone (give --dem)");
   }
   add_named_layers(o, m);
 
@@ -121,7 +115,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   c.probability = render::probability_overview(reader, "", c.view, control, o.breaks == "quantile" ? &c.histogram : nullptr);
   m.seconds["read"] = seconds_since(start);
   c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.histogram);
-  warn_outside_unit_range(c.probability, m.warnings);
+  warn_outside_unit_range(c.probability, c.warnings);
   if (!dem.empty()) {
     start = Clock::now();
     c.shade = render::hillshade_overview(dem, c.view, control);
@@ -140,7 +134,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
       std::error_code error;
       const auto& [kind, label] = kinds.at(v.section);
       if (!std::filesystem::exists(v.spec.path, error)) {
-        m.warnings.push_back(std::string(label) + " not drawn: the scenario's " + v.spec.path.string() + " is gone");
+        m.content.warnings.push_back(std::string(label) + " not drawn: the scenario's " + v.spec.path.string() + " is gone");
         continue;
       }
       c.context.push_back({kind, label, v.spec});
@@ -154,11 +148,11 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
 // Draws the prepared map on `page`; the composed layers and warnings go into `result`.
 void draw(const render::Drawing& page, PreparedMap& m, MapResult& result) {
   const auto start = Clock::now();
-  m.content.warnings = m.warnings;  // on the page as on stderr
   render::ComposedMap composed = render::compose_map(page, m.content);
   result.layers = composed.layers;
   result.areas = composed.areas;
-  result.warnings = m.warnings;
+  // What could not be drawn: said on the page (compose_map) and returned for stderr.
+  result.warnings = m.content.warnings;
   result.warnings.insert(result.warnings.end(), composed.warnings.begin(), composed.warnings.end());
   result.seconds = m.seconds;
   result.seconds["draw"] = seconds_since(start);
@@ -168,6 +162,7 @@ void describe_page(const PreparedMap& m, const MapOptions& o, MapResult& result)
   result.page_width_mm = m.content.page.width * 25.4 / 72;
   result.page_height_mm = m.content.page.height * 25.4 / 72;
   result.cells_per_pixel = m.content.view.block;
+  if (result.format != "png") return;  // a PDF has no pixels
   result.width_px = static_cast<int>(std::ceil(m.content.page.width * o.dpi / 72));
   result.height_px = static_cast<int>(std::ceil(m.content.page.height * o.dpi / 72));
 }
@@ -182,7 +177,7 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
   if (!picture && options.qgis_project.empty())
     throw UserError("-o: give the map to write (.pdf or .png), or --qgis-project PROJECT.qgs, or both");
   if (picture) result.format = format_of(output);
-  if (!options.qgis_project.empty() && lower_extension(options.qgis_project) != ".qgs")
+  if (!options.qgis_project.empty() && !has_extension(options.qgis_project, ".qgs"))
     throw UserError("--qgis-project " + options.qgis_project.string() + ": the project is written as QGIS's XML "
                     "format; name it .qgs");
   // The output is checked before any work; the inputs found on the way are added as they come.
@@ -194,21 +189,18 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
   PreparedMap m = prepare(grid, prepared, control, result.format == "png");
   outputs.add_inputs(m.inputs);
   describe_page(m, options, result);
-  result.warnings = m.warnings;
+  result.warnings = m.content.warnings;
   result.seconds = m.seconds;
   const auto start = Clock::now();
-  if (!picture) {
-    result.width_px = result.height_px = 0;
-  } else if (result.format == "png") {
+  if (result.format == "png") {
     const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);
     draw(page, m, result);
     page.write_png(outputs.temporary(k));
-  } else {
+  } else if (result.format == "pdf") {
     render::Drawing page = render::Drawing::pdf(outputs.temporary(k), m.content.page.width, m.content.page.height);
     page.set_pdf_metadata(m.content.texts.title, m.content.texts.subtitle);
     draw(page, m, result);
     page.finish();
-    result.width_px = result.height_px = 0;
   }
   if (picture) result.seconds["write"] = seconds_since(start) - result.seconds["draw"];
   // The QGIS project of the same content, beside it (render/qgis_project).

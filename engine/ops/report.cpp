@@ -3,12 +3,11 @@
 // sections (report_*.cpp) and writes one self-contained page through an OutputSet.
 #include "minerisk/engine/ops/report.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/toml_reader.hpp"
@@ -24,9 +23,7 @@ namespace parts = report_parts;
 
 void check_output_name(const std::filesystem::path& output) {
   if (output.empty()) throw UserError("-o: give the report's file name, e.g. -o report.html");
-  std::string ext = output.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (ext != ".html" && ext != ".htm")
+  if (!has_extension(output, ".html") && !has_extension(output, ".htm"))
     throw UserError("-o: '" + output.string() + "' does not end in .html; the report is one HTML page, e.g. -o report.html");
 }
 
