@@ -19,6 +19,7 @@ namespace minerisk::cli {
 struct Command {
   CLI::App* app;
   std::function<void()> action;  // throws UserError for bad input
+  bool every_rank = false;        // over MPI, runs on every rank (it shares tiles: run, update, sweep)
 };
 
 struct Context {

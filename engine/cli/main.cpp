@@ -2,9 +2,12 @@
 // to exit codes (2: something the user can fix, 3: busy (another update holds the output's
 // lock), 1: an internal error, 130: interrupted).
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +17,7 @@
 #include "command.hpp"
 #include "generated_docs.hpp"
 #include "suggestions.hpp"
+#include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 
 namespace {
@@ -42,9 +46,18 @@ std::vector<std::string> gdal_style_arguments(int argc, char** argv) {
   return args;
 }
 
-}  // namespace
+// Over MPI, ranks other than 0 say nothing: rank 0 speaks for the job (a worker's error reaches
+// it and is printed there). MINERISK_MPI_WORKER_OUTPUT=1 keeps their output, for debugging.
+void silence_worker_output() {
+  if (std::getenv("MINERISK_MPI_WORKER_OUTPUT")) return;
+  const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null < 0) return;
+  ::dup2(null, STDOUT_FILENO);
+  ::dup2(null, STDERR_FILENO);
+  ::close(null);
+}
 
-int main(int argc, char** argv) {
+int run_program(int argc, char** argv) {
   std::vector<std::string> arguments = gdal_style_arguments(argc, argv);
   std::vector<char*> pointers;
   for (std::string& a : arguments) pointers.push_back(a.data());
@@ -77,6 +90,8 @@ int main(int argc, char** argv) {
     minerisk::cli::apply_common_options(common);  // --config before any work
     for (const auto& command : commands) {
       if (!command.app->parsed()) continue;
+      // Over MPI, the commands that share tiles run on every rank; any other on rank 0 alone.
+      if (minerisk::cluster::is_worker() && !command.every_rank) continue;
       minerisk::cli::report_start(*command.app, common);
       const auto start = std::chrono::steady_clock::now();
       command.action();
@@ -103,4 +118,13 @@ int main(int argc, char** argv) {
     return minerisk::kExitInternal;
   }
   return minerisk::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const minerisk::cluster::Session mpi(&argc, &argv);
+  if (minerisk::cluster::is_worker()) silence_worker_output();
+  // Every rank ends with rank 0's exit code (a single process: its own).
+  return minerisk::cluster::finish(run_program(argc, argv));
 }

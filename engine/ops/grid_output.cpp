@@ -8,11 +8,13 @@
 
 #include <tbb/info.h>
 
+#include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/quicklook.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/version.hpp"
+#include "grid_worker.hpp"
 #include "staging.hpp"
 
 namespace fs = std::filesystem;
@@ -186,30 +188,43 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     std::mutex write_mutex;
     std::atomic<int64_t> valid{0};
     std::atomic<bool> copied{false};
-    // Tiles are found by their place in the plan: the loop hands out windows.
+    // Every tile, wherever it was supplied, goes through here: its record, its picture share,
+    // and its chunks appended under the lock.
+    auto take_tile = [&](int64_t index, SuppliedTile t) {
+      const kernels::Window& tile = tiles[static_cast<size_t>(index)];
+      if (t.copied) copied = true;
+      valid += t.valid_cells >= 0 ? t.valid_cells : valid_cells(t.probability);
+      {
+        const TimedWork w(timed, "quicklook");
+        if (t.picture.empty()) t.picture = quicklook.reduce(tile, t.probability);
+        quicklook.add_reduced(tile, t.picture);
+        std::copy(t.picture.begin(), t.picture.end(),
+                  record.picture.begin() + static_cast<std::ptrdiff_t>(offsets[static_cast<size_t>(index)]));
+      }
+      std::copy(t.fingerprint.begin(), t.fingerprint.end(),
+                record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
+      record.chunks[static_cast<size_t>(index)] = t.chunk;
+      uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
+      crc[0] = crc32_of(t.encoded.probability.bytes);
+      for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
+      std::lock_guard lock(write_mutex);
+      const TimedWork w(timed, "write");
+      writer.write_tile(t.encoded);
+    };
+    auto supply = [&](int64_t index) {
+      return supplier.supply(index, tiles[static_cast<size_t>(index)], writer, timed);
+    };
     if (timed) times_.mark_phase("prepare");
-    for_each_tile(tiles, options_.loop("minerisk " + command_),
-                  [&](const kernels::Window& tile) {
-                    const int64_t index = record.tile_index(tile);
-                    SuppliedTile t = supplier.supply(index, tile, writer, timed);
-                    if (t.copied) copied = true;
-                    valid += valid_cells(t.probability);
-                    {
-                      const TimedWork w(timed, "quicklook");
-                      if (t.picture.empty()) t.picture = quicklook.reduce(tile, t.probability);
-                      quicklook.add_reduced(tile, t.picture);
-                      std::copy(t.picture.begin(), t.picture.end(), record.picture.begin() + static_cast<std::ptrdiff_t>(offsets[static_cast<size_t>(index)]));
-                    }
-                    std::copy(t.fingerprint.begin(), t.fingerprint.end(),
-                              record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
-                    record.chunks[static_cast<size_t>(index)] = t.chunk;
-                    uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
-                    crc[0] = crc32_of(t.encoded.probability.bytes);
-                    for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
-                    std::lock_guard lock(write_mutex);
-                    const TimedWork w(timed, "write");
-                    writer.write_tile(t.encoded);
-                  });
+    if (cluster::size() > 1) {
+      share_grid_tiles(supplier, writer, options_, command_, grid, model_->evidence_names().size(), tiles, supply,
+                       take_tile);
+    } else {
+      // Tiles are found by their place in the plan: the loop hands out windows.
+      for_each_tile(tiles, options_.loop("minerisk " + command_), [&](const kernels::Window& tile) {
+        const int64_t index = record.tile_index(tile);
+        take_tile(index, supply(index));
+      });
+    }
     if (timed) times_.mark_phase("tiles");
     if (!copied) require_data(valid, scenario_);
     clipped = writer.clipped_layers();

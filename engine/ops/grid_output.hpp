@@ -34,6 +34,7 @@ struct SuppliedTile {
   Digest chunk;                     // the digest of its stored probability chunk
   bool copied = false;  // copied as stored from a committed output (its values need no check)
   std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
+  int64_t valid_cells = -1;    // cells with a value; -1: counted from `probability`
 };
 
 class TileSupplier {
@@ -44,6 +45,11 @@ class TileSupplier {
   /// `writer` encodes a computed tile as the files store it.
   virtual SuppliedTile supply(int64_t index, const kernels::Window& tile, const RunFileWriter& writer,
                               StageTimes* times) = 0;
+  /// Whether tile `index` is computed from the model, so that any MPI rank may compute it;
+  /// otherwise rank 0 supplies it (update copies it, or takes it from its journal).
+  virtual bool computes(int64_t /*index*/) const { return true; }
+  /// A tile another rank computed, as it arrives on rank 0 (update journals it).
+  virtual void computed_elsewhere(int64_t /*index*/, const SuppliedTile& /*tile*/) {}
 };
 
 /// A run's outputs from the outputs' checks to the commit. Construct (checks the outputs, loads

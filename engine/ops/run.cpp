@@ -1,6 +1,8 @@
 #include "minerisk/engine/ops/run.hpp"
 
 #include "grid_output.hpp"
+#include "grid_worker.hpp"
+#include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/tile_loop.hpp"
@@ -39,6 +41,11 @@ nlohmann::json full_run_change(const std::string& date, int64_t tiles, const std
 }  // namespace
 
 RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
+  // Another MPI rank computes rank 0's tiles; rank 0 alone writes and commits.
+  if (cluster::is_worker()) {
+    ops::serve_grid_tiles(scenario, options);
+    return {};
+  }
   ops::GridOutput output(scenario, options);
   ComputeEveryTile supplier(output.model());
   UpdateRecord record = output.record_frame();

@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "grid_output.hpp"
+#include "grid_worker.hpp"
+#include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/previous_output.hpp"
@@ -62,14 +64,7 @@ class UpdateTiles final : public ops::TileSupplier {
       return out;
     }
     SuppliedTile out = ops::compute_tile(model_, writer, tile, times);
-    std::vector<const std::vector<std::byte>*> chunks{&out.encoded.probability.bytes};
-    for (const auto& c : out.encoded.evidence) chunks.push_back(&c.bytes);
-    {
-      const TimedWork t(times, "journal");
-      std::lock_guard lock(journal_mutex_);
-      journal_.append(index, plan_.keys[i], chunks);
-    }
-    ++computed;
+    journal(index, out, times);
     // Test hook: MINERISK_TEST_SLOW_TILES=SECONDS waits after each computed tile is journalled,
     // so a test can kill an update halfway through.
     if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
@@ -77,9 +72,28 @@ class UpdateTiles final : public ops::TileSupplier {
     return out;
   }
 
+  // Over MPI, the tiles neither copied nor in the journal may be computed on any rank.
+  bool computes(int64_t index) const override {
+    const auto i = static_cast<size_t>(index);
+    return !(previous_ && !plan_.recompute[i]) && !journal_.has(index, plan_.keys[i]);
+  }
+  void computed_elsewhere(int64_t index, const SuppliedTile& tile) override { journal(index, tile, nullptr); }
+
   std::atomic<int64_t> copied{0}, resumed{0}, computed{0}, damaged{0};
 
  private:
+  // A computed tile's chunks into the journal, so that a killed update need not compute it again.
+  void journal(int64_t index, const SuppliedTile& tile, StageTimes* times) {
+    std::vector<const std::vector<std::byte>*> chunks{&tile.encoded.probability.bytes};
+    for (const auto& c : tile.encoded.evidence) chunks.push_back(&c.bytes);
+    {
+      const TimedWork t(times, "journal");
+      std::lock_guard lock(journal_mutex_);
+      journal_.append(index, plan_.keys[static_cast<size_t>(index)], chunks);
+    }
+    ++computed;
+  }
+
   // The tile's stored chunks, checked, and its kept share of the picture: no decompression.
   std::optional<SuppliedTile> copy(int64_t index, const kernels::Window& tile, const RunFileWriter& writer,
                                    StageTimes* times) {
@@ -139,6 +153,11 @@ void check_output_path(const Scenario& scenario, const fs::path& output) {
 }  // namespace
 
 UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& given) {
+  // Another MPI rank computes rank 0's tiles; rank 0 alone locks, plans, copies and commits.
+  if (cluster::is_worker()) {
+    ops::serve_grid_tiles(scenario, given);
+    return {};
+  }
   const ops::UpdateLog& log = given.log ? *given.log : kSilent;
   UpdateOptions options = given;
   options.check();

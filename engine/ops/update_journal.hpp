@@ -31,6 +31,11 @@ class UpdateJournal {
   size_t records() const { return found_.size(); }
   /// The chunks stored for tile `index` under `key`, if the journal has them. Thread-safe.
   std::optional<std::vector<std::vector<std::byte>>> take(int64_t index, const Digest& key) const;
+  /// Whether the journal holds tile `index` under `key` (take() may still fail to read it).
+  bool has(int64_t index, const Digest& key) const {
+    const auto it = found_.find(index);
+    return it != found_.end() && it->second.key == key;
+  }
   /// Appends tile `index`'s chunks under `key`. Not thread-safe: the caller serialises appends.
   void append(int64_t index, const Digest& key, const std::vector<const std::vector<std::byte>*>& chunks);
   /// After the commit: the journal has served.

@@ -102,16 +102,10 @@ struct GridFileWriter::Impl {
     if (!is_chunk(w))
       throw std::invalid_argument("GridFileWriter: the window at row " + std::to_string(w.row0) + ", column " +
                                   std::to_string(w.col0) + " is not one chunk of the file");
-    const auto rows = static_cast<int64_t>(chunk_rows()), cols = static_cast<int64_t>(chunk_cols());
-    if (v.packed_scale > 0) {
-      int64_t clipped = 0;
-      const std::vector<int16_t> packed = cf_packing::pack(values, static_cast<float>(v.packed_scale), &clipped);
-      return {this, index, layer, w,
-              chunk_codec::encode_chunk(std::span<const int16_t>(packed), w.height, w.width, rows, cols,
-                                        cf_packing::kFill),
-              clipped};
-    }
-    return {this, index, layer, w, chunk_codec::encode_chunk(values, w.height, w.width, rows, cols, NAN), 0};
+    int64_t clipped = 0;
+    std::vector<std::byte> bytes = encode_detached(values, w, static_cast<int64_t>(chunk_rows()),
+                                                   static_cast<int64_t>(chunk_cols()), v.packed_scale, &clipped);
+    return {this, index, layer, w, std::move(bytes), clipped};
   }
 
   const Gridded& gridded(std::size_t index, int rank) const {
@@ -273,6 +267,18 @@ GridFileWriter::EncodedChunk GridFileWriter::encode(Variable variable, const ker
 GridFileWriter::EncodedChunk GridFileWriter::encode(Stack stack, int64_t layer, const kernels::Window& window,
                                                     std::span<const float> values) const {
   return impl_->encode(stack.index, 3, layer, window, values);
+}
+
+std::vector<std::byte> GridFileWriter::encode_detached(std::span<const float> values, const kernels::Window& window,
+                                                      int64_t chunk_rows, int64_t chunk_cols, double packed_scale,
+                                                      int64_t* clipped) {
+  *clipped = 0;
+  if (packed_scale > 0) {
+    const std::vector<int16_t> packed = cf_packing::pack(values, static_cast<float>(packed_scale), clipped);
+    return chunk_codec::encode_chunk(std::span<const int16_t>(packed), window.height, window.width, chunk_rows,
+                                     chunk_cols, cf_packing::kFill);
+  }
+  return chunk_codec::encode_chunk(values, window.height, window.width, chunk_rows, chunk_cols, NAN);
 }
 
 GridFileWriter::EncodedChunk GridFileWriter::stored(Variable variable, const kernels::Window& window,

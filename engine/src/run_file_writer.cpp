@@ -1,5 +1,6 @@
 #include "minerisk/engine/run_file_writer.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -79,6 +80,36 @@ RunFileWriter::EncodedTile RunFileWriter::stored_tile(const kernels::Window& win
   EncodedTile tile{grid_.stored(probability_, window, std::move(probability)), {}};
   for (size_t k = 0; k < evidence.size(); ++k) tile.evidence.push_back(evidence_->stored(layers_[k], window, std::move(evidence[k])));
   return tile;
+}
+
+RunFileWriter::EncodedTile RunFileWriter::detached_tile(const kernels::Window& window, DetachedTile tile) const {
+  if (tile.chunks.size() != 1 + layers_.size() || tile.clipped.size() != tile.chunks.size())
+    throw std::invalid_argument("RunFileWriter: a detached tile of " + std::to_string(tile.chunks.size()) +
+                                " chunks for " + std::to_string(1 + layers_.size()));
+  std::vector<std::byte> probability = std::move(tile.chunks.front());
+  tile.chunks.erase(tile.chunks.begin());
+  EncodedTile out = stored_tile(window, std::move(probability), std::move(tile.chunks));
+  // The packed layers' clipped values count as if encoded here (the note after the run).
+  for (size_t k = 0; k < out.evidence.size(); ++k) out.evidence[k].clipped = tile.clipped[1 + k];
+  return out;
+}
+
+RunTileEncoding::RunTileEncoding(int64_t width, int64_t height, int64_t tile_size, EvidenceStorage storage)
+    : chunk_rows_(std::min(tile_size, height)), chunk_cols_(std::min(tile_size, width)), storage_(storage) {}
+
+DetachedTile RunTileEncoding::encode(const kernels::Window& window, std::span<const float> probability,
+                                     const std::vector<std::vector<float>>& evidence) const {
+  DetachedTile out;
+  auto add = [&](std::span<const float> values, double packed_scale) {
+    int64_t clipped = 0;
+    out.chunks.push_back(
+        GridFileWriter::encode_detached(values, window, chunk_rows_, chunk_cols_, packed_scale, &clipped));
+    out.clipped.push_back(clipped);
+  };
+  add(probability, 0.0);
+  if (storage_ != EvidenceStorage::none)
+    for (const auto& layer : evidence) add(layer, storage_ == EvidenceStorage::packed ? kEvidenceStep : 0.0);
+  return out;
 }
 
 void RunFileWriter::write_tile(const EncodedTile& tile) {

@@ -32,6 +32,27 @@ constexpr double kEvidenceStep = 0.001;
 /// OUT.nc -> OUT_evidence.nc.
 std::filesystem::path evidence_file_for(const std::filesystem::path& grid_file);
 
+/// A run's tile compressed as RunFileWriter stores it, without any file: for a process that
+/// computes tiles for another's writer (an MPI rank). `chunks` holds the probability's chunk,
+/// then each stored evidence layer's; `clipped` each chunk's values beyond a packed range.
+struct DetachedTile {
+  std::vector<std::vector<std::byte>> chunks;
+  std::vector<int64_t> clipped;
+};
+/// The storage of a run's grid of `width` x `height` cells in tiles of `tile_size`, as
+/// RunFileWriter lays it out: what DetachedTile bytes are encoded with.
+class RunTileEncoding {
+ public:
+  RunTileEncoding(int64_t width, int64_t height, int64_t tile_size, EvidenceStorage storage);
+  /// The tile's chunks: the same bytes RunFileWriter::encode_tile gives. Thread-safe.
+  DetachedTile encode(const kernels::Window& window, std::span<const float> probability,
+                      const std::vector<std::vector<float>>& evidence) const;
+
+ private:
+  int64_t chunk_rows_, chunk_cols_;
+  EvidenceStorage storage_;
+};
+
 class RunFileWriter {
  public:
   /// Creates both files: `grid_path` with `probability`, `evidence_path` with one variable per
@@ -60,6 +81,8 @@ class RunFileWriter {
   /// probability's chunk and each evidence layer's (update's unchanged tiles).
   EncodedTile stored_tile(const kernels::Window& window, std::vector<std::byte> probability,
                           std::vector<std::vector<std::byte>> evidence) const;
+  /// A tile another process encoded (RunTileEncoding), to append as encode_tile's.
+  EncodedTile detached_tile(const kernels::Window& window, DetachedTile tile) const;
   /// Appends an encoded tile to both files. Not thread-safe: the caller serialises every write.
   void write_tile(const EncodedTile& tile);
   /// Each packed evidence layer's finite values written beyond +-32.767 (stored at the limit),

@@ -1,0 +1,35 @@
+#include "runners.hpp"
+
+namespace minerisk::cluster {
+
+Runners::Runners(int threads, std::function<std::optional<int64_t>()> next, std::function<void(int64_t)> work)
+    : next_(std::move(next)), work_(std::move(work)) {
+  running_.store(threads);
+  for (int t = 0; t < threads; ++t)
+    threads_.emplace_back([this] {
+      try {
+        while (!stopped_.load()) {
+          const std::optional<int64_t> tile = next_();
+          if (!tile || stopped_.load()) break;
+          work_(*tile);
+        }
+      } catch (...) {
+        std::lock_guard lock(error_mutex_);
+        if (!error_) error_ = std::current_exception();
+        failed_.store(true);
+        stopped_.store(true);
+      }
+      running_.fetch_sub(1);
+    });
+}
+
+Runners::~Runners() { join(); }
+
+std::exception_ptr Runners::join() {
+  for (std::thread& t : threads_)
+    if (t.joinable()) t.join();
+  std::lock_guard lock(error_mutex_);
+  return error_;
+}
+
+}  // namespace minerisk::cluster

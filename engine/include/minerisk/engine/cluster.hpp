@@ -1,0 +1,68 @@
+#pragma once
+// Running over MPI (README, "Running on a cluster"): `mpirun -np N minerisk run|update|sweep ...`
+// takes the same arguments and writes the same output as one process. Rank 0 does everything a
+// single process does (checks, locks, plans, writes, commits) and computes tiles too; every other
+// rank loads the same inputs and computes the tiles rank 0 hands out one at a time, sending back
+// each tile's chunks compressed; rank 0 appends them with direct chunk writes. Built without MPI
+// (MINERISK_MPI off), or started without mpirun, the program is one process and none of this runs.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace minerisk::cluster {
+
+/// Starts MPI when the program was built with it and launched by mpirun or srun; ends it when
+/// destroyed. One per program, in main().
+class Session {
+ public:
+  Session(int* argc, char*** argv);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+};
+
+bool built_with_mpi();
+int rank();  // 0 in a single process
+int size();  // 1 in a single process
+inline bool is_worker() { return rank() > 0; }
+/// The threads a rank uses when --threads is 0: this machine's cores shared among the ranks on it.
+int default_threads(int threads_option);
+
+/// Rank 0, once the program's work is over: tells every other rank the exit code, and returns
+/// it. Another rank waits for that word and returns rank 0's code, so that the job's ranks end
+/// together and agree.
+int finish(int exit_code);
+
+/// Computes one tile on a worker rank; returns the message rank 0 receives for it.
+using ComputeTile = std::function<std::vector<std::byte>(int64_t index)>;
+
+/// Rank 0: one job's tiles shared among all ranks. `header` goes to every worker first
+/// (await_job returns it). Tiles are handed out one at a time, in order, to whichever rank asks
+/// (dynamic load balancing: a rank takes its next tile when it has finished one). Tiles for which
+/// `remote_ok` is false stay on rank 0 (update's copied tiles). On rank 0, `threads` threads run
+/// `local(index)`; each worker's message reaches `remote(bytes)` on this thread. `tick` is called
+/// once per tile done, anywhere. Throws the first error of any rank (after every rank has
+/// stopped), or Cancelled when `cancel` is set.
+void share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok, int threads,
+                 const std::atomic<bool>* cancel, const std::function<void(int64_t)>& local,
+                 const std::function<void(std::vector<std::byte>)>& remote, const std::function<void()>& tick);
+
+/// A worker: the header of rank 0's next job, or nothing when rank 0 ended without one (an
+/// error on its side: the worker then returns and finish() gives rank 0's code).
+std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>* cancel);
+/// A worker: computes the tiles rank 0 hands out with `threads` threads until there are none.
+/// `failed` (an error met before the job, such as inputs that could not be read) is reported to
+/// rank 0 at once instead.
+void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile& compute,
+                 std::exception_ptr failed = nullptr);
+
+/// A worker sends rank 0 one block of bytes after a job (a sweep's totals); rank 0 receives one
+/// from every worker, in rank order.
+void send_to_rank0(const std::vector<std::byte>& bytes);
+std::vector<std::vector<std::byte>> gather_from_workers();
+
+}  // namespace minerisk::cluster

@@ -1,0 +1,141 @@
+#include "grid_worker.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include <tbb/global_control.h>
+
+#include "minerisk/engine/cluster.hpp"
+#include "minerisk/engine/progress.hpp"
+#include "minerisk/engine/quicklook.hpp"
+#include "tile_message.hpp"
+
+namespace minerisk::ops {
+
+namespace {
+// What rank 0 tells the workers before the tiles: how the files store a tile (an update keeps
+// the previous output's tiling and storage), and the grid and layers it read, which each worker
+// checks against its own.
+struct GridJob {
+  int64_t tile_size = 0, storage = 0, width = 0, height = 0, layers = 0;
+};
+
+std::vector<std::byte> header_of(const GridJob& job) {
+  std::vector<std::byte> bytes(sizeof job);
+  std::memcpy(bytes.data(), &job, sizeof job);
+  return bytes;
+}
+
+GridJob job_of(const std::vector<std::byte>& bytes) {
+  GridJob job;
+  if (bytes.size() != sizeof job) throw std::runtime_error("a grid job's header of the wrong size");
+  std::memcpy(&job, bytes.data(), sizeof job);
+  return job;
+}
+
+// A tile computed here for rank 0: what compute_tile gives, compressed for its files.
+std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& encoding, const QuickLook& picture,
+                                   const std::vector<kernels::Window>& tiles, int64_t index) {
+  if (index < 0 || index >= static_cast<int64_t>(tiles.size()))
+    throw std::runtime_error("rank 0 asked for tile " + std::to_string(index) + " of " + std::to_string(tiles.size()));
+  const kernels::Window& tile = tiles[static_cast<size_t>(index)];
+  TileMessage m;
+  m.index = index;
+  m.fingerprint.resize(model.fingerprint_parts().size());
+  const TileResult result = model.compute(tile, nullptr, &m.fingerprint[0]);
+  m.stored = encoding.encode(result.window, result.probability, result.evidence);
+  for (size_t part = 1; part < m.fingerprint.size(); ++part) m.fingerprint[part] = model.fingerprint(part, tile);
+  m.chunk = sha256_of(m.stored.chunks.front());
+  m.valid_cells = valid_cells(result.probability);
+  m.picture = picture.reduce(tile, result.probability);
+  // Test hook, as update's: MINERISK_TEST_SLOW_TILES=SECONDS waits after each computed tile, so
+  // that a test can kill a rank halfway through.
+  if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(slow)));
+  return pack_tile_message(m);
+}
+}  // namespace
+
+void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const RunOptions& options,
+                      const std::string& command, const Grid& grid, size_t evidence_layers,
+                      const std::vector<kernels::Window>& tiles, const std::function<SuppliedTile(int64_t)>& supply,
+                      const std::function<void(int64_t, SuppliedTile)>& take) {
+  const GridJob job{options.tile_size, static_cast<int64_t>(options.evidence), grid.width(), grid.height(),
+                    static_cast<int64_t>(evidence_layers)};
+  std::vector<bool> remote_ok(tiles.size());
+  for (size_t i = 0; i < tiles.size(); ++i) remote_ok[i] = supplier.computes(static_cast<int64_t>(i));
+  const int threads = cluster::default_threads(options.threads);
+  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+  Progress progress(static_cast<int64_t>(tiles.size()),
+                    "minerisk " + command + " (" + std::to_string(cluster::size()) + " ranks)", options.quiet);
+  std::mutex tick_mutex;
+  int64_t done = 0;
+  auto tick = [&] {
+    progress.tick();
+    if (!options.progress) return;
+    std::lock_guard lock(tick_mutex);
+    options.progress(static_cast<double>(++done) / static_cast<double>(tiles.size()));
+  };
+  cluster::share_tiles(
+      header_of(job), remote_ok, threads, options.cancel, [&](int64_t index) { take(index, supply(index)); },
+      [&](std::vector<std::byte> bytes) {
+        TileMessage m = unpack_tile_message(bytes);
+        if (m.index < 0 || m.index >= static_cast<int64_t>(tiles.size()) || !remote_ok[static_cast<size_t>(m.index)])
+          throw std::runtime_error("another rank sent tile " + std::to_string(m.index) + ", which it was not given");
+        SuppliedTile t;
+        t.encoded = writer.detached_tile(tiles[static_cast<size_t>(m.index)], std::move(m.stored));
+        t.fingerprint = std::move(m.fingerprint);
+        t.chunk = m.chunk;
+        t.picture = std::move(m.picture);
+        t.valid_cells = m.valid_cells;
+        supplier.computed_elsewhere(m.index, t);
+        take(m.index, std::move(t));
+      },
+      tick);
+  progress.finish();
+}
+
+void serve_grid_tiles(const Scenario& scenario, const RunOptions& options) {
+  // An error here (inputs this rank cannot read) is rank 0's to report, once its job starts.
+  std::exception_ptr failed;
+  std::shared_ptr<const InputSet> inputs;
+  std::unique_ptr<Model> model;
+  std::optional<ScopedBlockCacheLimit> cache_limit;
+  try {
+    cache_limit.emplace(256LL << 20);  // as GridOutput's
+    inputs = load_inputs(scenario);
+    model = std::make_unique<Model>(scenario, inputs);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  const std::optional<std::vector<std::byte>> header = cluster::await_job(options.cancel);
+  if (!header) return;  // rank 0 ended before its tiles: its error is the job's
+  const GridJob job = job_of(*header);
+  std::optional<kernels::TilePlan> plan;
+  std::optional<RunTileEncoding> encoding;
+  std::optional<QuickLook> picture;
+  if (!failed) try {
+      const Grid& grid = inputs->grid;
+      if (grid.width() != job.width || grid.height() != job.height ||
+          static_cast<int64_t>(model->evidence_names().size()) != job.layers)
+        throw std::runtime_error("rank " + std::to_string(cluster::rank()) + " read a grid of " +
+                                 std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
+                                 " cells where rank 0 read " + std::to_string(job.width) + " x " +
+                                 std::to_string(job.height) + ": do all ranks see the same input files?");
+      plan.emplace(job.width, job.height, job.tile_size);
+      encoding.emplace(job.width, job.height, job.tile_size, static_cast<EvidenceStorage>(job.storage));
+      picture.emplace(job.width, job.height);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  const int threads = cluster::default_threads(options.threads);
+  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
+  cluster::serve_tiles(
+      threads, options.cancel,
+      [&](int64_t index) { return remote_tile(*model, *encoding, *picture, plan->tiles(), index); }, failed);
+}
+
+}  // namespace minerisk::ops
