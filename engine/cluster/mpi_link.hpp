@@ -16,7 +16,7 @@ MPI_Comm comm();
 
 // Each job (a share_tiles call and the workers' await_job) has its own tags, so that a message
 // of one job can never be taken for one of the next.
-enum Kind { kJob, kRequest, kAssign, kResult, kPiece, kFailed, kDone, kStop, kGather, kKinds };
+enum Kind { kJob, kRequest, kAssign, kResult, kPiece, kFailed, kDone, kStop, kKinds };
 constexpr int kFinishTag = 1;
 inline int tag(int job, Kind kind) { return 100 + job * kKinds + kind; }
 /// The job number: the same sequence on every rank (share_tiles and await_job count it).

@@ -20,14 +20,16 @@ namespace {
 [[noreturn]] void single() { throw std::logic_error("minerisk was built without MPI: there are no other ranks"); }
 }  // namespace
 
-void share_tiles(const std::vector<std::byte>&, const std::vector<bool>&, int, const std::atomic<bool>*,
-                 const std::function<void(int64_t)>&, const std::function<void(std::vector<std::byte>)>&,
-                 const std::function<void()>&) {
+std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>&, const std::vector<bool>&, int,
+                                                const std::atomic<bool>*, const std::function<void(int64_t)>&,
+                                                const std::function<void(std::vector<std::byte>)>&,
+                                                const std::function<void()>&) {
   single();
 }
 std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>*) { single(); }
-void serve_tiles(int, const std::atomic<bool>*, const ComputeTile&, std::exception_ptr) { single(); }
-void send_to_rank0(const std::vector<std::byte>&) { single(); }
-std::vector<std::vector<std::byte>> gather_from_workers() { single(); }
+void serve_tiles(int, const std::atomic<bool>*, const ComputeTile&, std::exception_ptr,
+                 const std::function<std::vector<std::byte>()>&) {
+  single();
+}
 
 }  // namespace minerisk::cluster

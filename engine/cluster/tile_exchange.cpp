@@ -58,9 +58,11 @@ bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(
 
 }  // namespace
 
-void share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok, int threads,
-                 const std::atomic<bool>* cancel, const std::function<void(int64_t)>& local,
-                 const std::function<void(std::vector<std::byte>)>& remote, const std::function<void()>& tick) {
+std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
+                                                int threads, const std::atomic<bool>* cancel,
+                                                const std::function<void(int64_t)>& local,
+                                                const std::function<void(std::vector<std::byte>)>& remote,
+                                                const std::function<void()>& tick) {
   const int job = next_job();
   for (int r = 1; r < size(); ++r) send_bytes(r, job, kJob, header);
 
@@ -87,6 +89,7 @@ void share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& 
   int done = 0;
   bool told_to_stop = false;
   std::vector<bool> finished(static_cast<size_t>(size()), false);
+  std::vector<std::vector<std::byte>> results(static_cast<size_t>(size() - 1));
   Backoff backoff;
   while (done < size() - 1 || !runners.finished()) {
     if (cancelled(cancel)) {
@@ -120,7 +123,7 @@ void share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& 
       std::exception_ptr failed = error_of(receive_bytes(from, job, kFailed));
       if (!error) error = failed;
     } else if (waiting(MPI_ANY_SOURCE, tag(job, kDone), &from)) {
-      receive_int64(from, tag(job, kDone));
+      results[static_cast<size_t>(from - 1)] = receive_bytes(from, job, kDone);
       finished[static_cast<size_t>(from)] = true;
       ++done;
     } else {
@@ -134,6 +137,7 @@ void share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& 
   if (supplied.load() != static_cast<int64_t>(remote_ok.size()))
     throw std::logic_error("share_tiles: " + std::to_string(supplied.load()) + " of " +
                            std::to_string(remote_ok.size()) + " tiles came back");
+  return results;
 }
 
 std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>* cancel) {
@@ -146,7 +150,8 @@ std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>* cancel)
   return receive_bytes(0, job, kJob);
 }
 
-void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile& compute, std::exception_ptr failed) {
+void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile& compute, std::exception_ptr failed,
+                 const std::function<std::vector<std::byte>()>& result) {
   const int job = current_job();
   // Tiles rank 0 has assigned, waiting for a thread; tiles finished, waiting to be sent.
   std::mutex mutex;
@@ -241,15 +246,7 @@ void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile
       backoff.idle();
   }
   runners.join();
-  send_int64(0, tag(job, kDone), 0);
-}
-
-void send_to_rank0(const std::vector<std::byte>& bytes) { send_bytes(0, current_job(), kGather, bytes); }
-
-std::vector<std::vector<std::byte>> gather_from_workers() {
-  std::vector<std::vector<std::byte>> out;
-  for (int r = 1; r < size(); ++r) out.push_back(receive_bytes(r, current_job(), kGather));
-  return out;
+  send_bytes(0, job, kDone, result && !stopping ? result() : std::vector<std::byte>{});
 }
 
 }  // namespace minerisk::cluster

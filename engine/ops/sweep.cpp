@@ -1,7 +1,8 @@
 // `minerisk sweep`, the loop: per tile, the features once, then every scenario's probability
 // (recomputing only the layers its draws change), then the per-cell statistics and the
 // per-scenario sums. The sweep file is read in sweep_spec.cpp, the scenarios are made in
-// sweep_draws.cpp, the statistics in sweep_statistics.cpp.
+// sweep_draws.cpp, a tile's work is in sweep_tiles.cpp, the statistics in sweep_statistics.cpp,
+// and the passes over MPI ranks in sweep_cluster.cpp.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "../features/feature.hpp"
+#include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_writer.hpp"
 #include "minerisk/engine/input_set.hpp"
@@ -27,77 +29,27 @@
 #include "minerisk/kernels/raster_ops.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
 #include "staging.hpp"
+#include "sweep_cluster.hpp"
 #include "sweep_draws.hpp"
 #include "sweep_statistics.hpp"
 
 namespace fs = std::filesystem;
 
 namespace minerisk {
-namespace {
 
-using sweep::Draw;
+using sweep::BaseSums;
+using sweep::SweepTiles;
 
 // Features are kept from the base's pass for the scenarios' pass up to this many bytes; the
 // tiles beyond are computed again rather than held.
 constexpr double kFeatureCacheBytes = 1 << 30;
 
-// What a tile's features hold: its layers and DEM (the memo's values are of the same order).
-double tile_bytes(const TileFeatures& f) {
-  double floats = static_cast<double>(f.dem.capacity() + f.elevation.capacity());
-  for (const auto& layer : f.layers) floats += static_cast<double>(layer.capacity());
-  return 4.0 * floats * 2.0;  // x 2: the memo keeps about as much again
-}
-
-// Each layer under each scenario's draws: nullptr where the draw leaves the layer as it is.
-using DrawnLayers = std::vector<std::vector<std::unique_ptr<features::Feature>>>;
-
-DrawnLayers drawn_layers(const InputSet& in, const std::vector<Draw>& draws) {
-  DrawnLayers out(draws.size());
-  for (size_t s = 0; s < draws.size(); ++s)
-    for (const auto& layer : in.layers) out[s].push_back(layer->drawn(draws[s].inputs));
-  return out;
-}
-
-// The probability of every scenario (and, last, the base) on one tile.
-std::vector<std::vector<float>> tile_probabilities(const Model& model, TileFeatures& f, const std::vector<Draw>& draws,
-                                                   const DrawnLayers& drawn, const Draw& base) {
-  const auto n = static_cast<size_t>(f.tile.cells());
-  const std::vector<float> base_pod = model.cleared_pod(f);
-  std::vector<std::vector<float>> out;
-  // One buffer per layer: several layers may each be recomputed for a scenario.
-  std::vector<std::vector<float>> changed(f.layers.size());
-  std::vector<float> pod;
-  for (size_t s = 0; s <= draws.size(); ++s) {
-    const Draw& d = s < draws.size() ? draws[s] : base;
-    std::vector<kernels::EvidenceLayer> layers;
-    for (size_t k = 0; k < f.layers.size(); ++k) {
-      std::span<const float> feature = f.layers[k];
-      if (s < draws.size() && drawn[s][k]) {
-        model.feature_on(*drawn[s][k], f, changed[k]);
-        feature = changed[k];
-      }
-      layers.push_back({feature, d.transform[k], d.weight[k], {}});
-    }
-    std::span<const float> pod_view;
-    if (model.has_clearance()) {
-      if (d.inputs.changes_pod()) {
-        pod = model.cleared_pod(f, d.inputs);
-        pod_view = pod;
-      } else {
-        pod_view = base_pod;
-      }
-    }
-    std::vector<float> p(n);
-    kernels::combine_log_odds(d.intercept, layers, pod_view, {}, p);
-    kernels::propagate_nodata(f.elevation, p);
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
-}  // namespace
-
 SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
+  // Another MPI rank computes rank 0's tiles (sweep_cluster.cpp); rank 0 alone writes.
+  if (cluster::is_worker()) {
+    sweep::serve_sweep(spec, options);
+    return {};
+  }
   const auto start = std::chrono::steady_clock::now();
   options.check();
   // The output first: one that would replace an input, or an unwritable folder, is reported
@@ -106,21 +58,15 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   outputs.add_inputs(ops::scenario_files(spec.base));
   const size_t out = outputs.add(options.output);  // the refusals that protect data first
   const std::string note = check_netcdf_output_name(options.output, "mean");
-  const auto inputs = load_inputs(spec.base);
-  outputs.add_inputs(ops::paths_of(inputs->files));
-  const InputSet& in = *inputs;
-  const Model model(spec.base, inputs);
-  const std::vector<Draw> draws = sweep::make_draws(spec, in);
-  const DrawnLayers drawn = drawn_layers(in, draws);
-  const Draw base = sweep::base_draw(spec.base);
-  const auto n_s = static_cast<int64_t>(draws.size());
+  const SweepTiles work(spec, options);
+  const InputSet& in = work.inputs();
+  outputs.add_inputs(ops::paths_of(in.files));
+  const Model& model = work.model();
+  const auto n_s = work.scenarios();
   const Grid& grid = in.grid;
-  // A tile holds every scenario's probabilities: smaller tiles keep that within 256 MB a thread
-  // (besides each thread's totals: two histograms of 8129 bins per scenario).
-  int64_t tile_size = options.tile_size;
-  while (tile_size > 64 && static_cast<double>(n_s + 1) * static_cast<double>(tile_size * tile_size) * 4.0 > 256e6)
-    tile_size /= 2;
-  const TilePlan plan(grid.width(), grid.height(), tile_size);
+  const int64_t tile_size = work.tile_size();
+  const TilePlan& plan = work.plan();
+  const bool shared = cluster::size() > 1;
   const TileLoopOptions loop = options.pass(0.25, 1.0).loop("minerisk sweep (" + std::to_string(n_s) + " scenarios)");
 
   OutputMetadata meta;
@@ -157,53 +103,76 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
     // the budget; the tiles beyond it are computed again in pass 1.
     std::atomic<double> kept_bytes{0};
     std::vector<std::optional<TileFeatures>> kept(plan.tiles().size());
-    auto tile_index = [&](const Window& tile) { return static_cast<size_t>(&tile - plan.tiles().data()); };
-    std::vector<int64_t> base_histogram(sweep::kBins, 0);
-    int64_t valid_cells = 0;
+    BaseSums base_sums;
     std::mutex mutex;
-    TileLoopOptions base_loop = options.pass(0.0, 0.25).loop("minerisk sweep, the base");
-    for_each_tile(plan.tiles(), base_loop, [&](const Window& tile) {
-      TileFeatures f = model.features(tile);
-      const auto probs = tile_probabilities(model, f, {}, {}, base);
-      std::vector<int64_t> local(sweep::kBins, 0);
-      int64_t local_valid = 0;
-      for (float p : probs.back())
-        if (!std::isnan(p)) ++local[static_cast<size_t>(sweep::bin_of(p))], ++local_valid;
-      const double bytes = tile_bytes(f);
-      if (kept_bytes.fetch_add(bytes) + bytes <= kFeatureCacheBytes) kept[tile_index(tile)] = std::move(f);
+    auto base_tile = [&](int64_t index) {
+      BaseSums local;
+      TileFeatures f = work.base_pass(plan.tiles()[static_cast<size_t>(index)], local);
+      const double bytes = sweep::tile_bytes(f);
+      if (kept_bytes.fetch_add(bytes) + bytes <= kFeatureCacheBytes) kept[static_cast<size_t>(index)] = std::move(f);
       std::lock_guard lock(mutex);
-      for (int b = 0; b < sweep::kBins; ++b) base_histogram[static_cast<size_t>(b)] += local[static_cast<size_t>(b)];
-      valid_cells += local_valid;
-  });
-  const auto wanted = static_cast<int64_t>(std::ceil(spec.top_share * static_cast<double>(valid_cells)));
-  const int base_top_bin = sweep::top_bin(base_histogram, wanted);
+      base_sums.add(local);
+    };
+    if (shared)
+      sweep::share_base_pass(work, options, base_tile, base_sums);
+    else
+      for_each_job(static_cast<int64_t>(plan.tiles().size()), options.pass(0.0, 0.25).loop("minerisk sweep, the base"),
+                   base_tile);
+    const auto wanted = static_cast<int64_t>(std::ceil(spec.top_share * static_cast<double>(base_sums.valid)));
+    const int base_top_bin = sweep::top_bin(base_sums.histogram, wanted);
 
-  // Pass 1: the per-cell statistics, the stack, and per scenario the sums and histograms (of
-  // all cells, and of the base's top cells, from which the overlap follows exactly).
-  // Each thread sums into its own totals (integers: exact in any order), merged at the end.
-  tbb::enumerable_thread_specific<sweep::Totals> thread_totals(
-      [&] { return sweep::Totals(static_cast<size_t>(n_s), spec.thresholds.size()); });
-  for_each_tile(plan.tiles(), loop, [&](const Window& tile) {
-    std::optional<TileFeatures>& cached = kept[tile_index(tile)];
-    TileFeatures f = cached ? std::move(*cached) : model.features(tile);
-    cached.reset();
-    const auto probs = tile_probabilities(model, f, draws, drawn, base);
-    const sweep::CellStatistics c =
-        sweep::cell_statistics(probs, tile, grid, spec.thresholds, base_top_bin, thread_totals.local());
-    // Compressed here, on this worker, while the others compute; only the appends are serialised.
-    std::vector<GridFileWriter::EncodedChunk> chunks;
-    chunks.push_back(writer.encode(mean, tile, c.mean));
-    chunks.push_back(writer.encode(sd, tile, c.sd));
-    chunks.push_back(writer.encode(p05, tile, c.p05));
-    chunks.push_back(writer.encode(p50, tile, c.p50));
-    chunks.push_back(writer.encode(p95, tile, c.p95));
-    for (size_t t = 0; t < spec.thresholds.size(); ++t) chunks.push_back(writer.encode(exceed[t], tile, c.above[t]));
-    if (stack)
-      for (int64_t k = 0; k < n_s; ++k) chunks.push_back(writer.encode(*stack, k, tile, probs[static_cast<size_t>(k)]));
-    std::lock_guard lock(mutex);
-    for (const GridFileWriter::EncodedChunk& chunk : chunks) writer.write(chunk);
-  });
-  sweep::Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
+    // Pass 1: the per-cell statistics, the stack, and per scenario the sums and histograms (of
+    // all cells, and of the base's top cells, from which the overlap follows exactly).
+    // Each thread sums into its own totals (integers: exact in any order), merged at the end.
+    tbb::enumerable_thread_specific<sweep::Totals> thread_totals(
+        [&] { return sweep::Totals(static_cast<size_t>(n_s), spec.thresholds.size()); });
+    // Where each of a tile's values goes: the variables, then the stack's layers.
+    std::vector<GridFileWriter::Variable> variables{mean, sd, p05, p50, p95};
+    variables.insert(variables.end(), exceed.begin(), exceed.end());
+    auto write_chunks = [&](const std::vector<GridFileWriter::EncodedChunk>& chunks) {
+      std::lock_guard lock(mutex);
+      for (const GridFileWriter::EncodedChunk& chunk : chunks) writer.write(chunk);
+    };
+    sweep::StatisticsPass pass;
+    pass.features = [&](int64_t index) {
+      std::optional<TileFeatures>& cached = kept[static_cast<size_t>(index)];
+      TileFeatures f = cached ? std::move(*cached) : model.features(plan.tiles()[static_cast<size_t>(index)]);
+      cached.reset();
+      return f;
+    };
+    pass.statistics = [&](int64_t index, std::vector<std::vector<float>> probs) {
+      const Window& tile = plan.tiles()[static_cast<size_t>(index)];
+      const sweep::CellStatistics c =
+          sweep::cell_statistics(probs, tile, grid, spec.thresholds, base_top_bin, thread_totals.local());
+      // Compressed here, on this worker, while the others compute; only the appends are serialised.
+      const auto values = sweep::stored_values(c, probs, spec.stack);
+      std::vector<GridFileWriter::EncodedChunk> chunks;
+      for (size_t k = 0; k < values.size(); ++k)
+        chunks.push_back(k < variables.size() ? writer.encode(variables[k], tile, values[k])
+                                              : writer.encode(*stack, static_cast<int64_t>(k - variables.size()),
+                                                              tile, values[k]));
+      write_chunks(chunks);
+    };
+    pass.whole_tile = [&](int64_t index) {
+      TileFeatures f = pass.features(index);
+      pass.statistics(index, work.probabilities(f, 0, static_cast<size_t>(n_s)));
+    };
+    pass.stored_tile = [&](int64_t index, std::vector<std::vector<std::byte>> stored) {
+      const Window& tile = plan.tiles()[static_cast<size_t>(index)];
+      if (stored.size() != variables.size() + (stack ? static_cast<size_t>(n_s) : 0))
+        throw std::runtime_error("another rank sent a sweep tile of " + std::to_string(stored.size()) + " chunks");
+      std::vector<GridFileWriter::EncodedChunk> chunks;
+      for (size_t k = 0; k < stored.size(); ++k)
+        chunks.push_back(k < variables.size() ? writer.stored(variables[k], tile, std::move(stored[k]))
+                                              : writer.stored(*stack, static_cast<int64_t>(k - variables.size()),
+                                                              tile, std::move(stored[k])));
+      write_chunks(chunks);
+    };
+    sweep::Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
+    if (shared)
+      sweep::share_statistics_pass(work, options, base_top_bin, pass, totals);
+    else
+      for_each_job(static_cast<int64_t>(plan.tiles().size()), loop, pass.whole_tile);
   for (const sweep::Totals& t : thread_totals) totals.add(t);
 
   // How much of the base's top land each scenario's top land covers.
@@ -215,7 +184,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   // The scenario table.
   for (size_t a = 0; a < spec.axes.size(); ++a) {
     std::vector<double> column;
-    for (const Draw& d : draws) column.push_back(d.values[a]);
+    for (const sweep::Draw& d : work.draws()) column.push_back(d.values[a]);
     std::string name = spec.axes[a].parameter;
     std::replace(name.begin(), name.end(), '.', '_');
     writer.add_series("parameter_" + name, column, "value of " + spec.axes[a].parameter + " in each scenario", "1");

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <stdexcept>
 #include "sweep_statistics.hpp"
 
 #include <algorithm>
@@ -66,6 +67,29 @@ void Totals::add(const Totals& o) {
       in_base_top[k][static_cast<size_t>(b)] += o.in_base_top[k][static_cast<size_t>(b)];
     }
   base_top += o.base_top;
+}
+
+std::vector<int64_t> Totals::flat() const {
+  std::vector<int64_t> out(expected_milli_m2);
+  for (const auto& v : above_milli_m2) out.insert(out.end(), v.begin(), v.end());
+  for (const auto& v : histogram) out.insert(out.end(), v.begin(), v.end());
+  for (const auto& v : in_base_top) out.insert(out.end(), v.begin(), v.end());
+  out.push_back(base_top);
+  return out;
+}
+
+void Totals::add_flat(const std::vector<int64_t>& sums) {
+  size_t at = 0;
+  auto add_to = [&](std::vector<int64_t>& v) {
+    if (sums.size() < at + v.size()) throw std::runtime_error("a sweep's totals from another rank are cut short");
+    for (int64_t& x : v) x += sums[at++];
+  };
+  add_to(expected_milli_m2);
+  for (auto& v : above_milli_m2) add_to(v);
+  for (auto& v : histogram) add_to(v);
+  for (auto& v : in_base_top) add_to(v);
+  if (sums.size() != at + 1) throw std::runtime_error("a sweep's totals from another rank are malformed");
+  base_top += sums[at];
 }
 
 CellStatistics cell_statistics(const std::vector<std::vector<float>>& probs, const kernels::Window& tile,

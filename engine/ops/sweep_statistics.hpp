@@ -32,6 +32,9 @@ std::string threshold_text(double t);
 struct Totals {
   Totals(size_t scenarios, size_t thresholds);
   void add(const Totals& other);
+  /// Every sum in one array (to send to another MPI rank), and the sums of such an array added.
+  std::vector<int64_t> flat() const;
+  void add_flat(const std::vector<int64_t>& sums);
 
   std::vector<int64_t> expected_milli_m2;               // per scenario, then the base
   std::vector<std::vector<int64_t>> above_milli_m2;     // [threshold][scenario]

@@ -293,6 +293,20 @@ GridFileWriter::EncodedChunk GridFileWriter::stored(Variable variable, const ker
   return chunk;
 }
 
+GridFileWriter::EncodedChunk GridFileWriter::stored(Stack stack, int64_t layer, const kernels::Window& window,
+                                                    std::vector<std::byte> bytes) const {
+  const Impl::Gridded& v = impl_->gridded(stack.index, 3);  // checks that it is a stack of this file
+  if (layer < 0 || layer >= v.layers || !impl_->is_chunk(window))
+    throw std::invalid_argument("GridFileWriter: a stored chunk that is not one of the stack's");
+  EncodedChunk chunk;
+  chunk.writer = impl_.get();
+  chunk.variable = stack.index;
+  chunk.layer = layer;
+  chunk.window = window;
+  chunk.bytes = std::move(bytes);
+  return chunk;
+}
+
 void GridFileWriter::write(const EncodedChunk& chunk) try {
   h5::quiet_errors();
   Impl& m = *impl_;

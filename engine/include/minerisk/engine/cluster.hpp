@@ -45,24 +45,23 @@ using ComputeTile = std::function<std::vector<std::byte>(int64_t index)>;
 /// (dynamic load balancing: a rank takes its next tile when it has finished one). Tiles for which
 /// `remote_ok` is false stay on rank 0 (update's copied tiles). On rank 0, `threads` threads run
 /// `local(index)`; each worker's message reaches `remote(bytes)` on this thread. `tick` is called
-/// once per tile done, anywhere. Throws the first error of any rank (after every rank has
-/// stopped), or Cancelled when `cancel` is set.
-void share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok, int threads,
-                 const std::atomic<bool>* cancel, const std::function<void(int64_t)>& local,
-                 const std::function<void(std::vector<std::byte>)>& remote, const std::function<void()>& tick);
+/// once per tile done, anywhere. Returns what each worker sent when it was done (serve_tiles'
+/// `result`), in rank order. Throws the first error of any rank (after every rank has stopped),
+/// or Cancelled when `cancel` is set.
+std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
+                                                int threads, const std::atomic<bool>* cancel,
+                                                const std::function<void(int64_t)>& local,
+                                                const std::function<void(std::vector<std::byte>)>& remote,
+                                                const std::function<void()>& tick);
 
 /// A worker: the header of rank 0's next job, or nothing when rank 0 ended without one (an
 /// error on its side: the worker then returns and finish() gives rank 0's code).
 std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>* cancel);
-/// A worker: computes the tiles rank 0 hands out with `threads` threads until there are none.
-/// `failed` (an error met before the job, such as inputs that could not be read) is reported to
-/// rank 0 at once instead.
+/// A worker: computes the tiles rank 0 hands out with `threads` threads until there are none,
+/// then sends `result()` (a sweep's totals; nothing when empty) as it says it is done. `failed`
+/// (an error met before the job, such as inputs that could not be read) is reported to rank 0
+/// at once instead.
 void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile& compute,
-                 std::exception_ptr failed = nullptr);
-
-/// A worker sends rank 0 one block of bytes after a job (a sweep's totals); rank 0 receives one
-/// from every worker, in rank order.
-void send_to_rank0(const std::vector<std::byte>& bytes);
-std::vector<std::vector<std::byte>> gather_from_workers();
+                 std::exception_ptr failed = nullptr, const std::function<std::vector<std::byte>()>& result = {});
 
 }  // namespace minerisk::cluster

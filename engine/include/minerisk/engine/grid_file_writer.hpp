@@ -91,6 +91,8 @@ class GridFileWriter {
   /// A chunk already encoded as this file stores it: copied byte for byte from a file of the
   /// same variable, chunking and filters (update's unchanged tiles), for write(const EncodedChunk&).
   EncodedChunk stored(Variable variable, const kernels::Window& window, std::vector<std::byte> bytes) const;
+  /// The same for one layer of a stack.
+  EncodedChunk stored(Stack stack, int64_t layer, const kernels::Window& window, std::vector<std::byte> bytes) const;
   /// Whether `window` is exactly one chunk of this file (what encode() accepts).
   bool is_chunk(const kernels::Window& window) const;
   /// Appends an encoded chunk to its variable. Not thread-safe: the caller serialises writes.
