@@ -22,7 +22,7 @@ namespace {
 
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>&, const std::vector<bool>&, int,
                                                 const std::atomic<bool>*, const std::function<void(int64_t)>&,
-                                                const std::function<void(std::vector<std::byte>)>&,
+                                                const std::function<void(int, std::vector<std::byte>)>&,
                                                 const std::function<void()>&) {
   single();
 }

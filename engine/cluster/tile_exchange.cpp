@@ -61,7 +61,7 @@ bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
                                                 int threads, const std::atomic<bool>* cancel,
                                                 const std::function<void(int64_t)>& local,
-                                                const std::function<void(std::vector<std::byte>)>& remote,
+                                                const std::function<void(int, std::vector<std::byte>)>& remote,
                                                 const std::function<void()>& tick) {
   const int job = next_job();
   for (int r = 1; r < size(); ++r) send_bytes(r, job, kJob, header);
@@ -113,7 +113,7 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
     } else if (waiting(MPI_ANY_SOURCE, tag(job, kResult), &from)) {
       std::vector<std::byte> bytes = receive_bytes(from, job, kResult);
       if (!error) try {
-          remote(std::move(bytes));
+          remote(from, std::move(bytes));
           ++supplied;
           tick();
         } catch (...) {

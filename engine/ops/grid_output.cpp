@@ -192,6 +192,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     // and its chunks appended under the lock.
     auto take_tile = [&](int64_t index, SuppliedTile t) {
       const kernels::Window& tile = tiles[static_cast<size_t>(index)];
+      if (timed) times_.add_tile(index, t.rank, t.seconds);
       if (t.copied) copied = true;
       valid += t.valid_cells >= 0 ? t.valid_cells : valid_cells(t.probability);
       {
@@ -212,7 +213,10 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       writer.write_tile(t.encoded);
     };
     auto supply = [&](int64_t index) {
-      return supplier.supply(index, tiles[static_cast<size_t>(index)], writer, timed);
+      const auto start = std::chrono::steady_clock::now();
+      SuppliedTile t = supplier.supply(index, tiles[static_cast<size_t>(index)], writer, timed);
+      t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return t;
     };
     if (timed) times_.mark_phase("prepare");
     if (cluster::size() > 1) {
@@ -251,9 +255,8 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     if (picture.valid()) picture.get();
     if (timed) times_.mark_phase("close and picture");
     if (timed)
-      outputs_->write_text(timings_out_, times_.json(command_,
-                                                     options_.threads > 0 ? options_.threads
-                                                                          : tbb::info::default_concurrency()));
+      outputs_->write_text(timings_out_,
+                           times_.json(command_, cluster::default_threads(options_.threads), cluster::size()));
   });
   if (before_commit) before_commit();
   // Everything is complete: the companions, then the grid, into place, unless a signal came first.

@@ -35,6 +35,8 @@ struct SuppliedTile {
   bool copied = false;  // copied as stored from a committed output (its values need no check)
   std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
   int64_t valid_cells = -1;    // cells with a value; -1: counted from `probability`
+  int rank = 0;                // the MPI rank that supplied it
+  double seconds = 0;          // how long supplying it took there (--timings)
 };
 
 class TileSupplier {

@@ -42,6 +42,7 @@ std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& en
   if (index < 0 || index >= static_cast<int64_t>(tiles.size()))
     throw std::runtime_error("rank 0 asked for tile " + std::to_string(index) + " of " + std::to_string(tiles.size()));
   const kernels::Window& tile = tiles[static_cast<size_t>(index)];
+  const auto start = std::chrono::steady_clock::now();
   TileMessage m;
   m.index = index;
   m.fingerprint.resize(model.fingerprint_parts().size());
@@ -51,6 +52,7 @@ std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& en
   m.chunk = sha256_of(m.stored.chunks.front());
   m.valid_cells = valid_cells(result.probability);
   m.picture = picture.reduce(tile, result.probability);
+  m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Test hook, as update's: MINERISK_TEST_SLOW_TILES=SECONDS waits after each computed tile, so
   // that a test can kill a rank halfway through.
   if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
@@ -81,7 +83,7 @@ void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const
   };
   cluster::share_tiles(
       header_of(job), remote_ok, threads, options.cancel, [&](int64_t index) { take(index, supply(index)); },
-      [&](std::vector<std::byte> bytes) {
+      [&](int sender, std::vector<std::byte> bytes) {
         TileMessage m = unpack_tile_message(bytes);
         if (m.index < 0 || m.index >= static_cast<int64_t>(tiles.size()) || !remote_ok[static_cast<size_t>(m.index)])
           throw std::runtime_error("another rank sent tile " + std::to_string(m.index) + ", which it was not given");
@@ -91,6 +93,8 @@ void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const
         t.chunk = m.chunk;
         t.picture = std::move(m.picture);
         t.valid_cells = m.valid_cells;
+        t.rank = sender;
+        t.seconds = m.seconds;
         supplier.computed_elsewhere(m.index, t);
         take(m.index, std::move(t));
       },

@@ -64,7 +64,7 @@ void share_base_pass(const SweepTiles& work, const SweepOptions& options, const 
   Share share(options, tiles, "minerisk sweep, the base");
   const auto results = cluster::share_tiles(
       {}, std::vector<bool>(static_cast<size_t>(tiles), true), share.threads, options.cancel, local,
-      [](std::vector<std::byte>) {}, [&] { share.progress.tick(); });
+      [](int, std::vector<std::byte>) {}, [&] { share.progress.tick(); });
   for (const auto& r : results) sums.add(BaseSums::from_flat(values_of<int64_t>(r)));
   share.progress.finish();
 }
@@ -107,7 +107,7 @@ void share_statistics_pass(const SweepTiles& work, const SweepOptions& options, 
         take_block(unit, work.probabilities(f, static_cast<size_t>((unit % blocks) * job.block),
                                             static_cast<size_t>(job.block)));
       },
-      [&](std::vector<std::byte> bytes) {
+      [&](int, std::vector<std::byte> bytes) {
         ops::TileMessage m = ops::unpack_tile_message(bytes);
         if (m.index < 0 || m.index >= units) throw std::runtime_error("another rank sent a unit it was not given");
         if (blocks == 1) return pass.stored_tile(m.index, std::move(m.stored.chunks));

@@ -62,6 +62,7 @@ std::vector<std::byte> pack_tile_message(const TileMessage& m) {
   Writer w;
   w.value(m.index);
   w.value(m.valid_cells);
+  w.value(m.seconds);
   w.array(m.fingerprint);
   w.value(m.chunk);
   w.array(m.picture);
@@ -76,6 +77,7 @@ TileMessage unpack_tile_message(const std::vector<std::byte>& bytes) {
   TileMessage m;
   m.index = r.value<int64_t>();
   m.valid_cells = r.value<int64_t>();
+  m.seconds = r.value<double>();
   m.fingerprint = r.array<Digest>();
   m.chunk = r.value<Digest>();
   m.picture = r.array<float>();

@@ -15,6 +15,7 @@ namespace minerisk::ops {
 struct TileMessage {
   int64_t index = 0;           // the tile's place in the plan
   int64_t valid_cells = 0;     // cells that hold a probability (the no-data check)
+  double seconds = 0;          // how long the tile took to compute and compress (--timings)
   std::vector<Digest> fingerprint;
   Digest chunk;                // of the stored probability chunk
   std::vector<float> picture;  // its share of the quick-look picture (QuickLook::reduce)

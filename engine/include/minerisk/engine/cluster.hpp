@@ -44,14 +44,14 @@ using ComputeTile = std::function<std::vector<std::byte>(int64_t index)>;
 /// (await_job returns it). Tiles are handed out one at a time, in order, to whichever rank asks
 /// (dynamic load balancing: a rank takes its next tile when it has finished one). Tiles for which
 /// `remote_ok` is false stay on rank 0 (update's copied tiles). On rank 0, `threads` threads run
-/// `local(index)`; each worker's message reaches `remote(bytes)` on this thread. `tick` is called
+/// `local(index)`; each worker's message reaches `remote(rank, bytes)` on this thread. `tick` is called
 /// once per tile done, anywhere. Returns what each worker sent when it was done (serve_tiles'
 /// `result`), in rank order. Throws the first error of any rank (after every rank has stopped),
 /// or Cancelled when `cancel` is set.
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
                                                 int threads, const std::atomic<bool>* cancel,
                                                 const std::function<void(int64_t)>& local,
-                                                const std::function<void(std::vector<std::byte>)>& remote,
+                                                const std::function<void(int, std::vector<std::byte>)>& remote,
                                                 const std::function<void()>& tick);
 
 /// A worker: the header of rank 0's next job, or nothing when rank 0 ended without one (an

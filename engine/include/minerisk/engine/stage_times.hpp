@@ -2,6 +2,7 @@
 // Where a command's time goes, for `minerisk run --timings FILE.json` and bench/compare_pipeline:
 // sequential phases by wall clock, and the work done inside the tile loop summed over threads.
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -17,14 +18,24 @@ class StageTimes {
   void add_work(const std::string& name, double seconds);
   /// Ends the current sequential phase under `name`: the wall time since the previous mark.
   void mark_phase(const std::string& name);
-  /// {"command", "wall_seconds", "threads", "stages": {phase: s}, "tile_work": {name: s}} as JSON.
-  std::string json(const std::string& command, int threads) const;
+  /// One tile supplied in `seconds` (computed, or copied) on MPI rank `rank` (thread-safe): the
+  /// per-tile costs from which bench/mpi_scaling.py models many ranks.
+  void add_tile(int64_t index, int rank, double seconds);
+  /// {"command", "wall_seconds", "threads", "ranks", "stages": {phase: s}, "tile_work": {name: s},
+  /// "tiles": [{"index", "rank", "seconds"}]} as JSON; `threads` are each rank's.
+  std::string json(const std::string& command, int threads, int ranks = 1) const;
 
  private:
   mutable std::mutex mutex_;
   Clock::time_point start_ = Clock::now(), last_mark_ = start_;
   std::vector<std::pair<std::string, double>> phases_;  // in order
   std::map<std::string, double> work_;
+  struct Tile {
+    int64_t index;
+    int rank;
+    double seconds;
+  };
+  std::vector<Tile> tiles_;
 };
 
 /// Times a block of tile work into `times` under `name`; does nothing when `times` is null.
