@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <future>
 #include <mutex>
 
@@ -51,6 +53,11 @@ void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& cli
                  evidence_file_for(options.output).string().c_str());
 }
 }  // namespace
+
+void test_hook_slow_tiles() {
+  if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(slow)));
+}
 
 SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times) {
   SuppliedTile out;

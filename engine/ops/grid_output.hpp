@@ -111,6 +111,10 @@ int64_t valid_cells(std::span<const float> values);
 /// region's no-data.
 void require_data(int64_t valid, const Scenario& scenario);
 
+/// Test hook: MINERISK_TEST_SLOW_TILES=SECONDS waits that long after each computed tile (on any
+/// rank), so that a test can kill a run, an update or one MPI rank halfway through.
+void test_hook_slow_tiles();
+
 /// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).
 SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times);
 

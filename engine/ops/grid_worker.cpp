@@ -1,10 +1,8 @@
 #include "grid_worker.hpp"
 
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <thread>
 
 #include <tbb/global_control.h>
 
@@ -53,10 +51,7 @@ std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& en
   m.valid_cells = valid_cells(result.probability);
   m.picture = picture.reduce(tile, result.probability);
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // Test hook, as update's: MINERISK_TEST_SLOW_TILES=SECONDS waits after each computed tile, so
-  // that a test can kill a rank halfway through.
-  if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(slow)));
+  test_hook_slow_tiles();
   return pack_tile_message(m);
 }
 }  // namespace

@@ -18,7 +18,9 @@ class ComputeEveryTile final : public ops::TileSupplier {
  public:
   explicit ComputeEveryTile(const Model& model) : model_(model) {}
   ops::SuppliedTile supply(int64_t, const Window& tile, const RunFileWriter& writer, StageTimes* times) override {
-    return ops::compute_tile(model_, writer, tile, times);
+    ops::SuppliedTile out = ops::compute_tile(model_, writer, tile, times);
+    ops::test_hook_slow_tiles();
+    return out;
   }
 
  private:

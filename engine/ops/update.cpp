@@ -9,10 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "grid_output.hpp"
 #include "grid_worker.hpp"
@@ -65,10 +63,7 @@ class UpdateTiles final : public ops::TileSupplier {
     }
     SuppliedTile out = ops::compute_tile(model_, writer, tile, times);
     journal(index, out, times);
-    // Test hook: MINERISK_TEST_SLOW_TILES=SECONDS waits after each computed tile is journalled,
-    // so a test can kill an update halfway through.
-    if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
-      std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(slow)));
+    ops::test_hook_slow_tiles();  // after the tile is journalled
     return out;
   }
 

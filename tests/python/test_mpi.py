@@ -1,0 +1,210 @@
+"""minerisk over MPI: `mpirun -np N minerisk run|update|sweep` with the same arguments gives
+the same output, bit for bit, as one process; a failed or killed rank leaves the previous
+output as it was. Run with --oversubscribe: the machine has fewer cores than ranks."""
+import json
+import pathlib
+import shutil
+import subprocess
+
+import h5py
+import pytest
+
+from conftest import run_minerisk, scenario_text
+from mpi_helpers import kill_rank, mpirun, start_mpirun, uneven_region
+from update_helpers import (TILE, add_find, assert_same_output, frame, full_run, private_region, record_of,
+                            summary)
+
+
+def test_mpirun_is_installed():
+    # scripts/setup installs Open MPI; without it none of the tests below could run.
+    assert shutil.which("mpirun"), "mpirun not found: run scripts/setup (it installs openmpi-bin)"
+    assert "Open MPI" in subprocess.run(["mpirun", "--version"], capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def uneven(region, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("uneven")
+    copy = uneven_region(region, folder)
+    scenario = folder / "scenario.toml"
+    scenario.write_text(scenario_text(copy))
+    single = folder / "single.nc"
+    full_run(scenario, single)
+    return scenario, single
+
+
+@pytest.fixture(scope="module")
+def sample(region, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample")
+    scenario = folder / "scenario.toml"
+    scenario.write_text(scenario_text(region))
+    single = folder / "single.nc"
+    full_run(scenario, single)
+    return scenario, single
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+@pytest.mark.parametrize("which", ["sample", "uneven"])
+def test_run_equals_one_process(which, ranks, request, tmp_path):
+    scenario, single = request.getfixturevalue(which)
+    out = tmp_path / "mpi.nc"
+    r = mpirun(ranks, "run", scenario, "-o", out, "--tile-size", TILE, "--threads", "1", "--timings",
+               tmp_path / "t.json")
+    assert r.returncode == 0, r.stderr
+    assert_same_output(out, single)
+    # Every rank computed tiles: the work was shared, not done by rank 0 alone.
+    timings = json.loads((tmp_path / "t.json").read_text())
+    assert timings["ranks"] == ranks
+    assert {t["rank"] for t in timings["tiles"]} == set(range(ranks))
+    assert sorted(t["index"] for t in timings["tiles"]) == list(range(25))
+    # Rank 0 speaks for the job, once.
+    assert r.stdout.count("grid: ") == 1, r.stdout
+
+
+def test_uneven_tiles_differ_in_cost(uneven, tmp_path):
+    """The uneven grid is what its name says: its dearest tile costs many times its median one."""
+    scenario, _ = uneven
+    r = run_minerisk("run", scenario, "-o", tmp_path / "o.nc", "--tile-size", TILE, "--threads", "1", "-q",
+                     "--timings", tmp_path / "t.json")
+    assert r.returncode == 0, r.stderr
+    seconds = sorted(t["seconds"] for t in json.loads((tmp_path / "t.json").read_text())["tiles"])
+    assert seconds[-1] > 5 * seconds[len(seconds) // 2], seconds
+
+
+SWEEP = """seed = 5
+samples = 6
+thresholds = [0.1, 0.5]
+stack = true
+
+[[axis]]
+parameter = "model.intercept"
+lhs = [-5.5, -4.5]
+
+[uncertainty]
+front_line_sd = 80.0
+record_validity = true
+pod_beta = [18.0, 2.0]
+"""
+
+
+def stored_arrays(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+@pytest.mark.parametrize("ranks,tile_size", [(2, 256), (3, 256), (3, 1024)])
+def test_sweep_equals_one_process(sample, ranks, tile_size, tmp_path):
+    """Tiles shared; and, with one tile of 600 x 600 and six scenarios, blocks of scenarios."""
+    scenario, _ = sample
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'base = "{scenario}"\n' + SWEEP)
+    one, many = tmp_path / "one.nc", tmp_path / "many.nc"
+    r = run_minerisk("sweep", sweep, "-o", one, "--tile-size", tile_size, "-q")
+    assert r.returncode == 0, r.stderr
+    r = mpirun(ranks, "sweep", sweep, "-o", many, "--tile-size", tile_size, "--threads", "1", "-q")
+    assert r.returncode == 0, r.stderr
+    a, b = stored_arrays(one), stored_arrays(many)
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype and a[name].tobytes() == b[name].tobytes(), name
+
+
+def mpi_update(ranks, scenario, output, *extra, env=None):
+    return mpirun(ranks, "update", scenario, "-o", output, "--tile-size", TILE, "--log-format", "json",
+                  "--threads", "1", *extra, env=env)
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_update_equals_a_full_run(region, tmp_path, ranks):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    first = summary(mpi_update(ranks, scenario, out))
+    assert first["tiles_recomputed"] == 25
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 130 * cell, y0 - 250 * cell, 4)  # near a tile border
+    second = summary(mpi_update(ranks, scenario, out))
+    assert 0 < second["tiles_recomputed"] < 25 and second["tiles_copied"] == 25 - second["tiles_recomputed"]
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_killed_update_resumes_from_its_journal_over_mpi(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(mpi_update(2, scenario, out))
+    before = record_of(out)["probability_digest"]
+    scenario.write_text(scenario.read_text().replace("weight = 0.9", "weight = 1.4"))  # every tile changes
+    proc = start_mpirun(2, "update", scenario, "-o", out, "--tile-size", TILE, "--log-format", "json", "--threads",
+                        "1", env={"MINERISK_TEST_SLOW_TILES": "0.2"})
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "progress" and event["fraction"] >= 0.3:
+            break
+    kill_rank(proc.pid, 0)  # the writer itself, killed outright
+    proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert record_of(out)["probability_digest"] == before
+    journal = pathlib.Path(str(out) + ".journal")
+    assert journal.stat().st_size > 0
+    resumed = summary(mpi_update(2, scenario, out))
+    assert 5 <= resumed["tiles_from_journal"] < 25
+    assert resumed["tiles_from_journal"] + resumed["tiles_recomputed"] == 25
+    assert not journal.exists()
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+@pytest.mark.parametrize("killed", [1, 0])
+def test_a_killed_rank_leaves_the_previous_output_intact(sample, tmp_path, killed):
+    scenario, _ = sample
+    out = tmp_path / "out.nc"
+    r = run_minerisk("run", scenario, "-o", out, "--tile-size", TILE, "-q")
+    assert r.returncode == 0, r.stderr
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    proc = start_mpirun(2, "run", scenario, "-o", out, "--tile-size", TILE, "--threads", "1", "--overwrite",
+                        env={"MINERISK_TEST_SLOW_TILES": "0.3"})
+    for line in proc.stderr:  # progress lines: the job is under way
+        if "tiles (" in line:
+            break
+    kill_rank(proc.pid, killed)
+    proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    # Byte for byte what stood before, and no output half-written beside it. Rank 0 killed
+    # outright (SIGKILL) can clean nothing: its private staging folder stays, hidden, until the
+    # next command there removes it, as after a single process killed so.
+    left = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    assert left == before
+    staging = [p.name for p in tmp_path.iterdir() if p.is_dir()]
+    assert len(staging) == (1 if killed == 0 else 0), staging
+    assert all(name.startswith(".minerisk-") for name in staging), staging
+    assert run_minerisk("run", scenario, "-o", out, "--tile-size", TILE, "-q", "--overwrite").returncode == 0
+    assert not [p for p in tmp_path.iterdir() if p.is_dir()]
+
+
+def test_errors_are_said_once_with_the_exit_code(sample, tmp_path):
+    scenario, single = sample
+    r = mpirun(2, "run", tmp_path / "missing.toml", "-o", tmp_path / "o.nc")
+    assert r.returncode == 2
+    assert r.stderr.count("missing.toml") == 1, r.stderr
+    # An output that exists is refused on rank 0, and every rank ends with its exit code.
+    r = mpirun(3, "run", scenario, "-o", single)
+    assert r.returncode == 2 and "--overwrite" in r.stderr
+    assert r.stderr.count("minerisk: error") == 1, r.stderr
+
+
+def test_commands_that_share_no_tiles_run_once(sample, tmp_path):
+    """Any other subcommand runs on rank 0 alone: one output, written once (a second rank
+    writing it too would find it there and fail without --overwrite)."""
+    scenario, _ = sample
+    r = mpirun(2, "slope", scenario_dem(scenario), tmp_path / "slope.tif")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "slope.tif").exists()
+    assert r.stdout.count("slope.tif") <= 1
+
+
+def scenario_dem(scenario):
+    for line in pathlib.Path(scenario).read_text().splitlines():
+        if line.startswith("dem = "):
+            return line.split('"')[1]
+    raise AssertionError("no dem in the scenario")
