@@ -11,6 +11,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,16 @@ int run_program(int argc, char** argv) {
       if (!command.app->parsed()) continue;
       // Over MPI, the commands that share tiles run on every rank; any other on rank 0 alone.
       if (minerisk::cluster::is_worker() && !command.every_rank) continue;
+      if (minerisk::cluster::is_worker()) {
+        try {
+          command.action();
+        } catch (...) {
+          // Rank 0 waits for this rank in its jobs: it must hear of the error there.
+          minerisk::cluster::fail_every_job(std::current_exception());
+          throw;
+        }
+        continue;
+      }
       minerisk::cli::report_start(*command.app, common);
       const auto start = std::chrono::steady_clock::now();
       command.action();
@@ -123,8 +134,14 @@ int run_program(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const minerisk::cluster::Session mpi(&argc, &argv);
+  std::optional<minerisk::cluster::Session> mpi;
+  try {
+    mpi.emplace(&argc, &argv);
+  } catch (const std::exception& e) {
+    std::cerr << "minerisk: internal error: " << e.what() << "\n";
+    return minerisk::kExitInternal;
+  }
   if (minerisk::cluster::is_worker()) silence_worker_output();
   // Every rank ends with rank 0's exit code (a single process: its own).
-  return minerisk::cluster::finish(run_program(argc, argv));
+  return minerisk::cluster::agree_exit_code(run_program(argc, argv));
 }

@@ -15,13 +15,30 @@ namespace minerisk::cluster::link {
 MPI_Comm comm();
 
 // Each job (a share_tiles call and the workers' await_job) has its own tags, so that a message
-// of one job can never be taken for one of the next.
-enum Kind { kJob, kRequest, kAssign, kResult, kPiece, kFailed, kDone, kStop, kKinds };
-constexpr int kFinishTag = 1;
-inline int tag(int job, Kind kind) { return 100 + job * kKinds + kind; }
-/// The job number: the same sequence on every rank (share_tiles and await_job count it).
+// of one job can never be taken for one of the next; each kind of message a tag of its own
+// within the job, a block's pieces included, so that the pieces of one kind never match
+// another's receive. Below kFirstJobTag: the tags outside any job.
+enum Kind {
+  kJob,          // rank 0 -> worker: the job's header
+  kRequest,      // worker -> rank 0: a tile, please
+  kAssign,       // rank 0 -> worker: this tile (-1: none left)
+  kResult,       // worker -> rank 0: a finished tile (length; its pieces under kResultPiece)
+  kResultPiece,
+  kFailed,       // worker -> rank 0: an error (length, then kFailedPiece)
+  kFailedPiece,
+  kDone,         // worker -> rank 0: done, with its result (length, then kDonePiece)
+  kDonePiece,
+  kStop,         // rank 0 -> worker: stop now
+  kJobPiece,
+  kKinds
+};
+constexpr int kExitCodeTag = 1;  // rank 0 -> workers, at the end: the job's exit code
+constexpr int kFirstJobTag = 100;
+inline int tag(int job, Kind kind) { return kFirstJobTag + job * kKinds + kind; }
+/// The job and kind of a tag; false for a tag outside any job.
+bool job_and_kind(int tag, int* job, Kind* kind);
+/// The next job's number: the same sequence on every rank (share_tiles and await_job count it).
 int next_job();
-int current_job();
 
 /// Sleeps a little longer each time nothing happened, from 20 us to 1 ms.
 class Backoff {
@@ -36,18 +53,22 @@ class Backoff {
   int pause_ = 20;
 };
 
-/// Whether a message with `tag` from `source` waits (MPI_Iprobe); its sender in *from.
-bool waiting(int source, int tag, int* from = nullptr);
-/// Waits for a request to complete, politely.
+/// Whether a message with `tag` from `source` is waiting (MPI_Iprobe); its status in *status.
+bool message_waiting(int source, int tag, MPI_Status* status = nullptr);
+/// Waits for a request to complete, politely. On a worker, rank 0's exit code arriving
+/// meanwhile means rank 0 has given up on this job (a signal): the worker ends at once with it.
 void wait(MPI_Request& request);
 /// A block of bytes of any size: its length, then pieces of at most 1 GiB (MPI counts are int).
+/// `kind` is the length's kind; the pieces go under the kind after it.
 void send_bytes(int dest, int job, Kind kind, const std::vector<std::byte>& bytes);
 /// The block whose length message (tag of `kind`) waits from `source`.
 std::vector<std::byte> receive_bytes(int source, int job, Kind kind);
 /// A small fixed message.
 void send_int64(int dest, int tag, int64_t value);
 int64_t receive_int64(int source, int tag);
-/// A worker: whether rank 0's finish() word has come (it is then kept for finish()).
-bool finish_arrived();
+/// Receives and drops whatever message `status` describes (a late one of a job that ended).
+void discard(const MPI_Status& status);
+/// A worker: whether rank 0's exit code has come (it is then kept for agree_exit_code).
+bool exit_code_arrived();
 
 }  // namespace minerisk::cluster::link

@@ -1,11 +1,10 @@
-// The MPI session: started only when mpirun or srun launched the program (a plain `minerisk
-// run` never touches MPI, so it starts as fast as ever), at MPI_THREAD_FUNNELED: only each
-// rank's main thread calls MPI, its other threads compute.
+// The MPI session and its messages: started only when mpirun or srun launched the program (a
+// plain `minerisk run` never touches MPI, so it starts as fast as ever), at
+// MPI_THREAD_FUNNELED: only each rank's main thread calls MPI, its other threads compute.
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,7 +21,7 @@ bool g_started = false;
 int g_rank = 0, g_size = 1, g_local_size = 1;
 MPI_Comm g_comm = MPI_COMM_NULL;
 int g_job = -1;
-std::optional<int> g_finish_code;  // a worker: rank 0's exit code, once received
+std::optional<int> g_exit_code;  // a worker: rank 0's exit code, once received
 
 // mpirun (Open MPI, MPICH's hydra) and Slurm's srun set these in every rank's environment.
 bool launched_by_mpi() {
@@ -38,6 +37,8 @@ Session::Session(int* argc, char*** argv) {
   if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
     throw std::runtime_error("MPI could not be started");
   g_started = true;
+  if (provided < MPI_THREAD_FUNNELED)
+    throw std::runtime_error("this MPI library does not allow threads beside MPI (MPI_THREAD_FUNNELED)");
   MPI_Comm_dup(MPI_COMM_WORLD, &g_comm);
   MPI_Comm_rank(g_comm, &g_rank);
   MPI_Comm_size(g_comm, &g_size);
@@ -49,7 +50,7 @@ Session::Session(int* argc, char*** argv) {
 
 Session::~Session() {
   if (!g_started) return;
-  MPI_Comm_free(&g_comm);
+  if (g_comm != MPI_COMM_NULL) MPI_Comm_free(&g_comm);
   MPI_Finalize();
 }
 
@@ -65,34 +66,66 @@ int default_threads(int threads_option) {
 namespace link {
 MPI_Comm comm() { return g_comm; }
 int next_job() { return ++g_job; }
-int current_job() { return g_job; }
 
-bool waiting(int source, int tag, int* from) {
+bool job_and_kind(int tag, int* job, Kind* kind) {
+  if (tag < kFirstJobTag) return false;
+  *job = (tag - kFirstJobTag) / kKinds;
+  *kind = static_cast<Kind>((tag - kFirstJobTag) % kKinds);
+  return true;
+}
+
+bool message_waiting(int source, int tag, MPI_Status* status) {
   int flag = 0;
-  MPI_Status status;
-  MPI_Iprobe(source, tag, g_comm, &flag, &status);
-  if (flag && from) *from = status.MPI_SOURCE;
+  MPI_Status ignored;
+  MPI_Iprobe(source, tag, g_comm, &flag, status ? status : &ignored);
   return flag != 0;
 }
 
-void wait(MPI_Request& request) {
+namespace {
+// Rank 0's exit code, if it has come: checked directly, not through wait() (which checks it).
+bool take_exit_code() {
+  if (g_exit_code) return true;
+  if (!message_waiting(0, kExitCodeTag)) return false;
+  int64_t code = 0;
+  MPI_Recv(&code, 1, MPI_INT64_T, 0, kExitCodeTag, g_comm, MPI_STATUS_IGNORE);
+  g_exit_code = static_cast<int>(code);
+  return true;
+}
+
+void wait_for(MPI_Request& request, bool give_up_when_rank0_ended) {
   Backoff backoff;
   for (;;) {
     int done = 0;
     MPI_Test(&request, &done, MPI_STATUS_IGNORE);
     if (done) return;
+    // Rank 0 ended the job without this message (it was stopped by a signal and could not
+    // wait): nothing more will come, so this rank ends with rank 0's code rather than hang.
+    if (give_up_when_rank0_ended && g_rank > 0 && take_exit_code()) std::_Exit(*g_exit_code);
     backoff.idle();
   }
 }
 
+Kind piece_of(Kind kind) {
+  switch (kind) {
+    case kJob: return kJobPiece;
+    case kResult: return kResultPiece;
+    case kFailed: return kFailedPiece;
+    case kDone: return kDonePiece;
+    default: throw std::logic_error("send_bytes: no pieces for this kind of message");
+  }
+}
+
 constexpr size_t kPieceBytes = size_t{1} << 30;
+}  // namespace
+
+void wait(MPI_Request& request) { wait_for(request, true); }
 
 void send_bytes(int dest, int job, Kind kind, const std::vector<std::byte>& bytes) {
   send_int64(dest, tag(job, kind), static_cast<int64_t>(bytes.size()));
   for (size_t at = 0; at < bytes.size(); at += kPieceBytes) {
     const size_t n = std::min(kPieceBytes, bytes.size() - at);
     MPI_Request request;
-    MPI_Isend(bytes.data() + at, static_cast<int>(n), MPI_BYTE, dest, tag(job, kPiece), g_comm, &request);
+    MPI_Isend(bytes.data() + at, static_cast<int>(n), MPI_BYTE, dest, tag(job, piece_of(kind)), g_comm, &request);
     wait(request);
   }
 }
@@ -103,7 +136,7 @@ std::vector<std::byte> receive_bytes(int source, int job, Kind kind) {
   for (size_t at = 0; at < bytes.size(); at += kPieceBytes) {
     const size_t n = std::min(kPieceBytes, bytes.size() - at);
     MPI_Request request;
-    MPI_Irecv(bytes.data() + at, static_cast<int>(n), MPI_BYTE, source, tag(job, kPiece), g_comm, &request);
+    MPI_Irecv(bytes.data() + at, static_cast<int>(n), MPI_BYTE, source, tag(job, piece_of(kind)), g_comm, &request);
     wait(request);
   }
   return bytes;
@@ -122,26 +155,31 @@ int64_t receive_int64(int source, int tag) {
   wait(request);
   return value;
 }
+
+void discard(const MPI_Status& status) {
+  int count = 0;
+  MPI_Get_count(&status, MPI_BYTE, &count);
+  std::vector<std::byte> bytes(static_cast<size_t>(std::max(count, 0)));
+  MPI_Recv(bytes.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, g_comm, MPI_STATUS_IGNORE);
+}
+
+bool exit_code_arrived() { return take_exit_code(); }
 }  // namespace link
 
-int finish(int exit_code) {
+int agree_exit_code(int exit_code) {
   if (g_size == 1) return exit_code;
   if (g_rank == 0) {
-    for (int r = 1; r < g_size; ++r) link::send_int64(r, link::kFinishTag, exit_code);
+    for (int r = 1; r < g_size; ++r) {
+      MPI_Request request;
+      const int64_t code = exit_code;
+      MPI_Isend(&code, 1, MPI_INT64_T, r, link::kExitCodeTag, g_comm, &request);
+      link::wait_for(request, false);
+    }
     return exit_code;
   }
-  if (!g_finish_code) g_finish_code = static_cast<int>(link::receive_int64(0, link::kFinishTag));
-  return *g_finish_code;
+  link::Backoff backoff;
+  while (!link::take_exit_code()) backoff.idle();
+  return *g_exit_code;
 }
-
-namespace link {
-// await_job's side of finish(): rank 0 ended before the job's header came.
-bool finish_arrived() {
-  if (g_finish_code) return true;
-  if (!waiting(0, kFinishTag)) return false;
-  g_finish_code = static_cast<int>(receive_int64(0, kFinishTag));
-  return true;
-}
-}  // namespace link
 
 }  // namespace minerisk::cluster

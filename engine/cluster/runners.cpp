@@ -2,8 +2,9 @@
 
 namespace minerisk::cluster {
 
-Runners::Runners(int threads, std::function<std::optional<int64_t>()> next, std::function<void(int64_t)> work)
-    : next_(std::move(next)), work_(std::move(work)) {
+Runners::Runners(int threads, std::function<std::optional<int64_t>()> next, std::function<void(int64_t)> work,
+                 std::function<void()> wake)
+    : next_(std::move(next)), work_(std::move(work)), wake_(std::move(wake)) {
   running_.store(threads);
   for (int t = 0; t < threads; ++t)
     threads_.emplace_back([this] {
@@ -23,7 +24,15 @@ Runners::Runners(int threads, std::function<std::optional<int64_t>()> next, std:
     });
 }
 
-Runners::~Runners() { join(); }
+Runners::~Runners() {
+  stop();
+  join();
+}
+
+void Runners::stop() {
+  stopped_.store(true);
+  if (wake_) wake_();
+}
 
 std::exception_ptr Runners::join() {
   for (std::thread& t : threads_)

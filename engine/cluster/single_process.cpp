@@ -14,22 +14,23 @@ bool built_with_mpi() { return false; }
 int rank() { return 0; }
 int size() { return 1; }
 int default_threads(int threads_option) { return threads_option > 0 ? threads_option : tbb::info::default_concurrency(); }
-int finish(int exit_code) { return exit_code; }
+int agree_exit_code(int exit_code) { return exit_code; }
 
 namespace {
 [[noreturn]] void single() { throw std::logic_error("minerisk was built without MPI: there are no other ranks"); }
 }  // namespace
 
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>&, const std::vector<bool>&, int,
-                                                const std::atomic<bool>*, const std::function<void(int64_t)>&,
+                                                const StopRequested&, const std::function<void(int64_t)>&,
                                                 const std::function<void(int, std::vector<std::byte>)>&,
                                                 const std::function<void()>&) {
   single();
 }
-std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>*) { single(); }
-void serve_tiles(int, const std::atomic<bool>*, const ComputeTile&, std::exception_ptr,
+std::optional<Job> await_job(const StopRequested&) { single(); }
+void serve_tiles(const Job&, int, const StopRequested&, const ComputeTile&, std::exception_ptr,
                  const std::function<std::vector<std::byte>()>&) {
   single();
 }
+void fail_every_job(std::exception_ptr) { single(); }
 
 }  // namespace minerisk::cluster

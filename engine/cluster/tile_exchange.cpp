@@ -2,8 +2,8 @@
 // out tiles on request, receives finished tiles and gives them to the writer, while its other
 // threads compute tiles of their own. A worker's main thread asks for tiles (keeping two per
 // thread in hand, so none waits for the next), and sends back each one its threads finish.
-// Either side stops on the first error; rank 0 then tells the workers and waits until each
-// has said it is done, so no message is left half-way.
+// Either side stops on the first error; rank 0 then tells the workers and waits until each has
+// said it is done, so that no message is left half-way.
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -22,7 +22,7 @@ using namespace link;
 
 namespace {
 
-// An error as it travels: the exit code it means, and its message.
+// An error as it travels: the exit code it means, then its message.
 std::vector<std::byte> error_message(std::exception_ptr error) {
   int64_t code = kExitInternal;
   std::string text;
@@ -33,11 +33,10 @@ std::vector<std::byte> error_message(std::exception_ptr error) {
   } catch (const Cancelled& e) {
     code = kExitInterrupted, text = e.what();
   } catch (const std::exception& e) {
-    text = e.what();
+    text = "rank " + std::to_string(rank()) + ": " + e.what();
   } catch (...) {
-    text = "an unknown error";
+    text = "rank " + std::to_string(rank()) + ": an unknown error";
   }
-  text = "rank " + std::to_string(rank()) + ": " + text;
   std::vector<std::byte> bytes(sizeof code + text.size());
   std::memcpy(bytes.data(), &code, sizeof code);
   std::memcpy(bytes.data() + sizeof code, text.data(), text.size());
@@ -46,20 +45,20 @@ std::vector<std::byte> error_message(std::exception_ptr error) {
 
 std::exception_ptr error_of(const std::vector<std::byte>& bytes) {
   int64_t code = kExitInternal;
-  if (bytes.size() >= sizeof code) std::memcpy(&code, bytes.data(), sizeof code);
-  const std::string text(reinterpret_cast<const char*>(bytes.data()) + std::min(bytes.size(), sizeof code),
-                         bytes.size() - std::min(bytes.size(), sizeof code));
+  const size_t head = std::min(bytes.size(), sizeof code);
+  if (head > 0) std::memcpy(&code, bytes.data(), head);
+  const std::string text(reinterpret_cast<const char*>(bytes.data()) + head, bytes.size() - head);
   if (code == kExitUserError) return std::make_exception_ptr(UserError(text));
   if (code == kExitInterrupted) return std::make_exception_ptr(Cancelled());
   return std::make_exception_ptr(std::runtime_error(text));
 }
 
-bool cancelled(const std::atomic<bool>* cancel) { return cancel && cancel->load(); }
+bool stop_requested(const StopRequested& stop) { return stop && stop(); }
 
 }  // namespace
 
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
-                                                int threads, const std::atomic<bool>* cancel,
+                                                int threads, const StopRequested& stop,
                                                 const std::function<void(int64_t)>& local,
                                                 const std::function<void(int, std::vector<std::byte>)>& remote,
                                                 const std::function<void()>& tick) {
@@ -86,52 +85,78 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
   });
 
   std::exception_ptr error;
-  int done = 0;
   bool told_to_stop = false;
-  std::vector<bool> finished(static_cast<size_t>(size()), false);
+  int workers_done = 0;
+  std::vector<bool> done(static_cast<size_t>(size()), false);
   std::vector<std::vector<std::byte>> results(static_cast<size_t>(size() - 1));
   Backoff backoff;
-  while (done < size() - 1 || !runners.finished()) {
-    if (cancelled(cancel)) {
-      // A signal: mpirun stops every rank alike; rank 0 only has to leave nothing behind.
+  while (workers_done < size() - 1 || !runners.all_ended()) {
+    if (!error && runners.failed()) {
       runners.stop();
-      runners.join();
-      throw Cancelled();
+      error = runners.join();
     }
-    if (!error && runners.failed()) error = runners.join();
+    const bool signalled = !error && stop_requested(stop);
+    if (signalled) error = std::make_exception_ptr(Cancelled());
     if (error && !told_to_stop) {
       runners.stop();
       for (int r = 1; r < size(); ++r)
-        if (!finished[static_cast<size_t>(r)]) send_int64(r, tag(job, kStop), 0);
+        if (!done[static_cast<size_t>(r)]) send_int64(r, tag(job, kStop), 0);
       told_to_stop = true;
     }
-    int from = 0;
-    if (waiting(MPI_ANY_SOURCE, tag(job, kRequest), &from)) {
-      receive_int64(from, tag(job, kRequest));
-      const std::optional<int64_t> next = error ? std::nullopt : take(false);
-      send_int64(from, tag(job, kAssign), next.value_or(-1));
-    } else if (waiting(MPI_ANY_SOURCE, tag(job, kResult), &from)) {
-      std::vector<std::byte> bytes = receive_bytes(from, job, kResult);
-      if (!error) try {
+    // A signal: clean up at once rather than wait for the workers (mpirun signals them too, or
+    // stops them; a worker left waiting gives up when rank 0's exit code comes).
+    if (signalled) break;
+    // One probe for any message: a sender's messages are then taken in the order it sent them
+    // (its last tile before its "done").
+    MPI_Status status;
+    if (!message_waiting(MPI_ANY_SOURCE, MPI_ANY_TAG, &status)) {
+      backoff.idle();
+      continue;
+    }
+    backoff.active();
+    const int from = status.MPI_SOURCE;
+    int message_job = -1;
+    Kind kind = kKinds;
+    if (!job_and_kind(status.MPI_TAG, &message_job, &kind) || message_job != job) {
+      discard(status);  // a late message of an earlier job
+      continue;
+    }
+    switch (kind) {
+      case kRequest: {
+        receive_int64(from, status.MPI_TAG);
+        const std::optional<int64_t> next = error ? std::nullopt : take(false);
+        send_int64(from, tag(job, kAssign), next.value_or(-1));
+        break;
+      }
+      case kResult: {
+        std::vector<std::byte> bytes = receive_bytes(from, job, kResult);
+        if (error) break;
+        try {
           remote(from, std::move(bytes));
           ++supplied;
           tick();
         } catch (...) {
           error = std::current_exception();
         }
-    } else if (waiting(MPI_ANY_SOURCE, tag(job, kFailed), &from)) {
-      std::exception_ptr failed = error_of(receive_bytes(from, job, kFailed));
-      if (!error) error = failed;
-    } else if (waiting(MPI_ANY_SOURCE, tag(job, kDone), &from)) {
-      results[static_cast<size_t>(from - 1)] = receive_bytes(from, job, kDone);
-      finished[static_cast<size_t>(from)] = true;
-      ++done;
-    } else {
-      backoff.idle();
-      continue;
+        break;
+      }
+      case kFailed: {
+        std::exception_ptr failed = error_of(receive_bytes(from, job, kFailed));
+        if (!error) error = failed;
+        break;
+      }
+      case kDone:
+        results[static_cast<size_t>(from - 1)] = receive_bytes(from, job, kDone);
+        done[static_cast<size_t>(from)] = true;
+        ++workers_done;
+        break;
+      default:
+        discard(status);
+        throw std::logic_error("share_tiles: a message of kind " + std::to_string(kind) + " from rank " +
+                               std::to_string(from));
     }
-    backoff.active();
   }
+  runners.stop();
   if (std::exception_ptr e = runners.join(); e && !error) error = e;
   if (error) std::rethrow_exception(error);
   if (supplied.load() != static_cast<int64_t>(remote_ok.size()))
@@ -140,73 +165,85 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
   return results;
 }
 
-std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>* cancel) {
+std::optional<Job> await_job(const StopRequested& stop) {
   const int job = next_job();
   Backoff backoff;
-  while (!waiting(0, tag(job, kJob))) {
-    if (finish_arrived() || cancelled(cancel)) return std::nullopt;
+  while (!message_waiting(0, tag(job, kJob))) {
+    if (exit_code_arrived() || stop_requested(stop)) return std::nullopt;
     backoff.idle();
   }
-  return receive_bytes(0, job, kJob);
+  return Job{job, receive_bytes(0, job, kJob)};
 }
 
-void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile& compute, std::exception_ptr failed,
-                 const std::function<std::vector<std::byte>()>& result) {
-  const int job = current_job();
-  // Tiles rank 0 has assigned, waiting for a thread; tiles finished, waiting to be sent.
+void serve_tiles(const Job& job, int threads, const StopRequested& stop, const ComputeTile& compute,
+                 std::exception_ptr failed, const std::function<std::vector<std::byte>()>& result) {
+  // Tiles rank 0 has assigned, waiting for a thread; tiles computed, waiting to be sent.
   std::mutex mutex;
   std::condition_variable more;
   std::deque<int64_t> assigned;
-  std::deque<std::vector<std::byte>> finished;
-  bool closed = false;  // no more tiles will be assigned
+  std::deque<std::vector<std::byte>> outbox;
+  bool no_more = false;  // rank 0 has no further tile for this rank (or it stops)
   auto next = [&]() -> std::optional<int64_t> {
     std::unique_lock lock(mutex);
-    more.wait(lock, [&] { return closed || !assigned.empty(); });
+    more.wait(lock, [&] { return no_more || !assigned.empty(); });
     if (assigned.empty()) return std::nullopt;
     const int64_t i = assigned.front();
     assigned.pop_front();
     return i;
   };
-  auto close = [&] {
+  // The tiles already in hand are still computed; only stopping drops them.
+  auto end_of_tiles = [&](bool drop_assigned) {
     std::lock_guard lock(mutex);
-    closed = true;
-    assigned.clear();
+    no_more = true;
+    if (drop_assigned) assigned.clear();
     more.notify_all();
   };
-  Runners runners(threads, next, [&](int64_t i) {
-    std::vector<std::byte> bytes = compute(i);
-    std::lock_guard lock(mutex);
-    finished.push_back(std::move(bytes));
-  });
+  Runners runners(
+      threads, next,
+      [&](int64_t i) {
+        std::vector<std::byte> bytes = compute(i);
+        std::lock_guard lock(mutex);
+        outbox.push_back(std::move(bytes));
+      },
+      [&] { end_of_tiles(true); });
 
-  bool stopping = false, no_more = false, asking = false;
-  int64_t in_hand = 0, answer = -1;  // tiles assigned and not yet sent back
+  bool stopping = false, asking = false, rank0_has_none = false;
+  int64_t in_hand = 0;         // tiles assigned and not yet sent back
+  int64_t assigned_tile = -1;  // the receive buffer of rank 0's answer
   MPI_Request request = MPI_REQUEST_NULL;
   auto fail = [&](std::exception_ptr e) {
-    send_bytes(0, job, kFailed, error_message(e));
+    if (stopping) return;
     stopping = true;
     runners.stop();
-    close();
+    send_bytes(0, job.id, kFailed, error_message(e));
   };
   if (failed) fail(failed);
   Backoff backoff;
   for (;;) {
     bool active = false;
-    if (!stopping && runners.failed()) {
+    if (exit_code_arrived()) {
+      // Rank 0 left the job without waiting (a signal): nothing more will come or be taken.
       runners.stop();
-      close();  // wakes the threads that wait for a tile, so that they can be joined
+      if (asking) {
+        MPI_Cancel(&request);
+        MPI_Request_free(&request);
+      }
+      runners.join();
+      return;
+    }
+    if (runners.failed() && !stopping) {
+      runners.stop();
       fail(runners.join());
     }
-    if (!stopping && cancelled(cancel)) fail(std::make_exception_ptr(Cancelled()));
-    if (!stopping && waiting(0, tag(job, kStop))) {
-      receive_int64(0, tag(job, kStop));
+    if (stop_requested(stop)) fail(std::make_exception_ptr(Cancelled()));
+    if (message_waiting(0, tag(job.id, kStop))) {
+      receive_int64(0, tag(job.id, kStop));
       stopping = true;
       runners.stop();
-      close();
     }
-    if (!asking && !no_more && !stopping && in_hand < 2 * threads) {
-      send_int64(0, tag(job, kRequest), 0);
-      MPI_Irecv(&answer, 1, MPI_INT64_T, 0, tag(job, kAssign), comm(), &request);
+    if (!asking && !rank0_has_none && !stopping && in_hand < 2 * threads) {
+      send_int64(0, tag(job.id, kRequest), 0);
+      MPI_Irecv(&assigned_tile, 1, MPI_INT64_T, 0, tag(job.id, kAssign), comm(), &request);
       asking = true;
     }
     if (asking) {
@@ -214,13 +251,13 @@ void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile
       MPI_Test(&request, &arrived, MPI_STATUS_IGNORE);
       if (arrived) {
         asking = false, active = true;
-        if (answer < 0) {
-          no_more = true;
-          close();
+        if (assigned_tile < 0) {
+          rank0_has_none = true;
+          end_of_tiles(false);
         } else if (!stopping) {
           ++in_hand;
           std::lock_guard lock(mutex);
-          assigned.push_back(answer);
+          assigned.push_back(assigned_tile);
           more.notify_one();
         }
       }
@@ -228,17 +265,17 @@ void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile
     std::deque<std::vector<std::byte>> to_send;
     {
       std::lock_guard lock(mutex);
-      to_send.swap(finished);
+      to_send.swap(outbox);
     }
     for (const auto& bytes : to_send) {
-      if (!stopping) send_bytes(0, job, kResult, bytes);
+      if (!stopping) send_bytes(0, job.id, kResult, bytes);
       --in_hand, active = true;
     }
-    // Done when nothing more will come and nothing is left to send (an unanswered request
-    // is always answered: rank 0 serves until every worker is done).
-    if ((no_more || stopping) && !asking && runners.finished()) {
+    // Done when nothing more will come and nothing is left to send (an unanswered request is
+    // always answered: rank 0 serves until every worker is done).
+    if ((rank0_has_none || stopping) && !asking && runners.all_ended()) {
       std::lock_guard lock(mutex);
-      if (finished.empty()) break;
+      if (outbox.empty()) break;
     }
     if (active)
       backoff.active();
@@ -246,7 +283,17 @@ void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile
       backoff.idle();
   }
   runners.join();
-  send_bytes(0, job, kDone, result && !stopping ? result() : std::vector<std::byte>{});
+  std::vector<std::byte> done;
+  if (!stopping && result) try {
+      done = result();
+    } catch (...) {
+      fail(std::current_exception());
+    }
+  send_bytes(0, job.id, kDone, done);
+}
+
+void fail_every_job(std::exception_ptr error) {
+  while (const std::optional<Job> job = await_job({})) serve_tiles(*job, 1, {}, {}, error);
 }
 
 }  // namespace minerisk::cluster

@@ -8,7 +8,6 @@
 #include <future>
 #include <mutex>
 
-#include <tbb/info.h>
 
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -62,7 +61,7 @@ void test_hook_slow_tiles() {
 SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times) {
   SuppliedTile out;
   out.fingerprint.resize(model.fingerprint_parts().size());
-  TileResult result = model.compute(tile, times, &out.fingerprint[0]);
+  TileResult result = model.compute(tile, times, out.fingerprint.data());
   {
     // Compressed here, on this worker, while the others compute; only the append is serialised.
     const TimedWork t(times, "compress");

@@ -44,7 +44,7 @@ std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& en
   TileMessage m;
   m.index = index;
   m.fingerprint.resize(model.fingerprint_parts().size());
-  const TileResult result = model.compute(tile, nullptr, &m.fingerprint[0]);
+  const TileResult result = model.compute(tile, nullptr, m.fingerprint.data());
   m.stored = encoding.encode(result.window, result.probability, result.evidence);
   for (size_t part = 1; part < m.fingerprint.size(); ++part) m.fingerprint[part] = model.fingerprint(part, tile);
   m.chunk = sha256_of(m.stored.chunks.front());
@@ -70,14 +70,17 @@ void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const
                     "minerisk " + command + " (" + std::to_string(cluster::size()) + " ranks)", options.quiet);
   std::mutex tick_mutex;
   int64_t done = 0;
+  std::atomic<bool> progress_said_stop{false};  // the caller's progress callback returned false
   auto tick = [&] {
     progress.tick();
     if (!options.progress) return;
     std::lock_guard lock(tick_mutex);
-    options.progress(static_cast<double>(++done) / static_cast<double>(tiles.size()));
+    if (!options.progress(static_cast<double>(++done) / static_cast<double>(tiles.size())))
+      progress_said_stop = true;
   };
+  const auto stop = [&] { return progress_said_stop.load() || (options.cancel && options.cancel->load()); };
   cluster::share_tiles(
-      header_of(job), remote_ok, threads, options.cancel, [&](int64_t index) { take(index, supply(index)); },
+      header_of(job), remote_ok, threads, stop, [&](int64_t index) { take(index, supply(index)); },
       [&](int sender, std::vector<std::byte> bytes) {
         TileMessage m = unpack_tile_message(bytes);
         if (m.index < 0 || m.index >= static_cast<int64_t>(tiles.size()) || !remote_ok[static_cast<size_t>(m.index)])
@@ -105,36 +108,37 @@ void serve_grid_tiles(const Scenario& scenario, const RunOptions& options) {
   std::optional<ScopedBlockCacheLimit> cache_limit;
   try {
     cache_limit.emplace(256LL << 20);  // as GridOutput's
-    inputs = load_inputs(scenario);
+    inputs = load_inputs(scenario, nullptr, /*hash_files=*/false);  // rank 0 records the provenance
     model = std::make_unique<Model>(scenario, inputs);
   } catch (...) {
     failed = std::current_exception();
   }
-  const std::optional<std::vector<std::byte>> header = cluster::await_job(options.cancel);
-  if (!header) return;  // rank 0 ended before its tiles: its error is the job's
-  const GridJob job = job_of(*header);
+  const auto stop = [&] { return options.cancel && options.cancel->load(); };
+  const std::optional<cluster::Job> job = cluster::await_job(stop);
+  if (!job) return;  // rank 0 ended before its tiles: its error is the job's
   std::optional<kernels::TilePlan> plan;
   std::optional<RunTileEncoding> encoding;
   std::optional<QuickLook> picture;
   if (!failed) try {
+      const GridJob wanted = job_of(job->header);
       const Grid& grid = inputs->grid;
-      if (grid.width() != job.width || grid.height() != job.height ||
-          static_cast<int64_t>(model->evidence_names().size()) != job.layers)
+      if (grid.width() != wanted.width || grid.height() != wanted.height ||
+          static_cast<int64_t>(model->evidence_names().size()) != wanted.layers)
         throw std::runtime_error("rank " + std::to_string(cluster::rank()) + " read a grid of " +
                                  std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
-                                 " cells where rank 0 read " + std::to_string(job.width) + " x " +
-                                 std::to_string(job.height) + ": do all ranks see the same input files?");
-      plan.emplace(job.width, job.height, job.tile_size);
-      encoding.emplace(job.width, job.height, job.tile_size, static_cast<EvidenceStorage>(job.storage));
-      picture.emplace(job.width, job.height);
+                                 " cells where rank 0 read " + std::to_string(wanted.width) + " x " +
+                                 std::to_string(wanted.height) + ": do all ranks see the same input files?");
+      plan.emplace(wanted.width, wanted.height, wanted.tile_size);
+      encoding.emplace(wanted.width, wanted.height, wanted.tile_size, static_cast<EvidenceStorage>(wanted.storage));
+      picture.emplace(wanted.width, wanted.height);
     } catch (...) {
       failed = std::current_exception();
     }
   const int threads = cluster::default_threads(options.threads);
   const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
   cluster::serve_tiles(
-      threads, options.cancel,
-      [&](int64_t index) { return remote_tile(*model, *encoding, *picture, plan->tiles(), index); }, failed);
+      *job, threads, stop, [&](int64_t index) { return remote_tile(*model, *encoding, *picture, plan->tiles(), index); },
+      failed);
 }
 
 }  // namespace minerisk::ops

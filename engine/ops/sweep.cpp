@@ -13,7 +13,6 @@
 
 #include <tbb/enumerable_thread_specific.h>
 
-#include "../features/feature.hpp"
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_writer.hpp"
@@ -25,8 +24,6 @@
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/version.hpp"
-#include "minerisk/kernels/combine.hpp"
-#include "minerisk/kernels/raster_ops.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
 #include "staging.hpp"
 #include "sweep_cluster.hpp"
@@ -134,11 +131,16 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       for (const GridFileWriter::EncodedChunk& chunk : chunks) writer.write(chunk);
     };
     sweep::StatisticsPass pass;
+    // Over MPI, several threads may want one tile's features (blocks of its scenarios): the
+    // first takes the kept ones, the others compute their own.
+    std::mutex kept_mutex;
     pass.features = [&](int64_t index) {
-      std::optional<TileFeatures>& cached = kept[static_cast<size_t>(index)];
-      TileFeatures f = cached ? std::move(*cached) : model.features(plan.tiles()[static_cast<size_t>(index)]);
-      cached.reset();
-      return f;
+      std::optional<TileFeatures> cached;
+      {
+        std::lock_guard lock(kept_mutex);
+        cached.swap(kept[static_cast<size_t>(index)]);
+      }
+      return cached ? std::move(*cached) : model.features(plan.tiles()[static_cast<size_t>(index)]);
     };
     pass.statistics = [&](int64_t index, std::vector<std::vector<float>> probs) {
       const Window& tile = plan.tiles()[static_cast<size_t>(index)];
@@ -157,7 +159,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       TileFeatures f = pass.features(index);
       pass.statistics(index, work.probabilities(f, 0, static_cast<size_t>(n_s)));
     };
-    pass.stored_tile = [&](int64_t index, std::vector<std::vector<std::byte>> stored) {
+    pass.computed_elsewhere = [&](int64_t index, std::vector<std::vector<std::byte>> stored) {
       const Window& tile = plan.tiles()[static_cast<size_t>(index)];
       if (stored.size() != variables.size() + (stack ? static_cast<size_t>(n_s) : 0))
         throw std::runtime_error("another rank sent a sweep tile of " + std::to_string(stored.size()) + " chunks");

@@ -1,3 +1,4 @@
+// `sweep` over MPI: see sweep_cluster.hpp.
 #include "sweep_cluster.hpp"
 
 #include <cstring>
@@ -15,11 +16,13 @@
 
 namespace minerisk::sweep {
 
+using cluster::StopRequested;
+
 namespace {
 template <typename T>
 std::vector<std::byte> bytes_of(std::span<const T> values) {
   std::vector<std::byte> out(values.size_bytes());
-  std::memcpy(out.data(), values.data(), out.size());
+  if (!out.empty()) std::memcpy(out.data(), values.data(), out.size());  // data() may be null when empty
   return out;
 }
 
@@ -27,15 +30,41 @@ template <typename T>
 std::vector<T> values_of(const std::vector<std::byte>& bytes) {
   if (bytes.size() % sizeof(T)) throw std::runtime_error("a sweep's message from another rank is malformed");
   std::vector<T> out(bytes.size() / sizeof(T));
-  std::memcpy(out.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
   return out;
 }
 
-// Pass 1's header: the base's top bin, and how many scenarios a unit of work holds (all of
-// them: a unit is a tile).
+// Pass 1's header: the base's top bin, how many scenarios a unit of work holds (all of them
+// when a unit is a whole tile), and what the workers check against their own: the scenarios,
+// the tiles and the grid rank 0 has.
 struct StatisticsJob {
   int64_t base_top_bin = 0, block = 0;
+  int64_t scenarios = 0, tile_size = 0, width = 0, height = 0;
 };
+
+StatisticsJob job_of(const std::vector<std::byte>& header) {
+  StatisticsJob job;
+  if (header.size() != sizeof job) throw std::runtime_error("a sweep's header of the wrong size");
+  std::memcpy(&job, header.data(), sizeof job);
+  return job;
+}
+
+// The same scenarios on the same tiles of the same grid as rank 0, or an error that says so.
+void check_same_work(const SweepTiles& work, const StatisticsJob& job) {
+  const Grid& grid = work.inputs().grid;
+  if (work.scenarios() != job.scenarios || work.tile_size() != job.tile_size || grid.width() != job.width ||
+      grid.height() != job.height)
+    throw std::runtime_error("rank " + std::to_string(cluster::rank()) + " made " +
+                             std::to_string(work.scenarios()) + " scenarios over a grid of " +
+                             std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
+                             " cells where rank 0 made " + std::to_string(job.scenarios) + " over " +
+                             std::to_string(job.width) + " x " + std::to_string(job.height) +
+                             ": do all ranks see the same files?");
+}
+
+StopRequested stop_of(const SweepOptions& options) {
+  return [&options] { return options.cancel && options.cancel->load(); };
+}
 
 // Scenarios a unit holds: all of them while there are at least as many tiles as scenarios; else
 // blocks small enough that each rank gets about four units.
@@ -47,11 +76,12 @@ int64_t block_size(int64_t scenarios, int64_t tiles, int ranks) {
 
 int64_t blocks_of(int64_t scenarios, int64_t block) { return std::max<int64_t>(1, (scenarios + block - 1) / block); }
 
-struct Share {
+// What each pass on rank 0 sets up alike: the threads, their limit and the progress line.
+struct PassSetup {
   int threads;
   tbb::global_control limit;
   Progress progress;
-  explicit Share(const SweepOptions& options, int64_t units, const std::string& label)
+  PassSetup(const SweepOptions& options, int64_t units, const std::string& label)
       : threads(cluster::default_threads(options.threads)),
         limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads)),
         progress(units, label + " (" + std::to_string(cluster::size()) + " ranks)", options.quiet) {}
@@ -61,9 +91,9 @@ struct Share {
 void share_base_pass(const SweepTiles& work, const SweepOptions& options, const std::function<void(int64_t)>& local,
                      BaseSums& sums) {
   const auto tiles = static_cast<int64_t>(work.plan().tiles().size());
-  Share share(options, tiles, "minerisk sweep, the base");
+  PassSetup share(options, tiles, "minerisk sweep, the base");
   const auto results = cluster::share_tiles(
-      {}, std::vector<bool>(static_cast<size_t>(tiles), true), share.threads, options.cancel, local,
+      {}, std::vector<bool>(static_cast<size_t>(tiles), true), share.threads, stop_of(options), local,
       [](int, std::vector<std::byte>) {}, [&] { share.progress.tick(); });
   for (const auto& r : results) sums.add(BaseSums::from_flat(values_of<int64_t>(r)));
   share.progress.finish();
@@ -73,9 +103,11 @@ void share_statistics_pass(const SweepTiles& work, const SweepOptions& options, 
                            const StatisticsPass& pass, Totals& totals) {
   const auto tiles = static_cast<int64_t>(work.plan().tiles().size());
   const int64_t n_s = work.scenarios();
-  const StatisticsJob job{base_top_bin, block_size(n_s, tiles, cluster::size())};
+  const Grid& grid = work.inputs().grid;
+  const StatisticsJob job{base_top_bin, block_size(n_s, tiles, cluster::size()), n_s, work.tile_size(), grid.width(),
+                          grid.height()};
   const int64_t blocks = blocks_of(n_s, job.block), units = tiles * blocks;
-  Share share(options, units, "minerisk sweep (" + std::to_string(n_s) + " scenarios)");
+  PassSetup share(options, units, "minerisk sweep (" + std::to_string(n_s) + " scenarios)");
   // Blocks of a tile as they come in: each block's scenarios, then the base's probability.
   std::mutex mutex;
   std::map<int64_t, std::vector<std::vector<std::vector<float>>>> arrived;
@@ -100,7 +132,7 @@ void share_statistics_pass(const SweepTiles& work, const SweepOptions& options, 
   std::vector<std::byte> header(sizeof job);
   std::memcpy(header.data(), &job, sizeof job);
   const auto results = cluster::share_tiles(
-      header, std::vector<bool>(static_cast<size_t>(units), true), share.threads, options.cancel,
+      header, std::vector<bool>(static_cast<size_t>(units), true), share.threads, stop_of(options),
       [&](int64_t unit) {
         if (blocks == 1) return pass.whole_tile(unit);
         TileFeatures f = pass.features(unit / blocks);
@@ -110,13 +142,14 @@ void share_statistics_pass(const SweepTiles& work, const SweepOptions& options, 
       [&](int, std::vector<std::byte> bytes) {
         ops::TileMessage m = ops::unpack_tile_message(bytes);
         if (m.index < 0 || m.index >= units) throw std::runtime_error("another rank sent a unit it was not given");
-        if (blocks == 1) return pass.stored_tile(m.index, std::move(m.stored.chunks));
+        if (blocks == 1) return pass.computed_elsewhere(m.index, std::move(m.stored.chunks));
         std::vector<std::vector<float>> probabilities;
         for (const auto& chunk : m.stored.chunks) probabilities.push_back(values_of<float>(chunk));
         take_block(m.index, std::move(probabilities));
       },
       [&] { share.progress.tick(); });
-  for (const auto& r : results) totals.add_flat(values_of<int64_t>(r));
+  for (const auto& r : results)
+    if (!r.empty()) totals.add_flat(values_of<int64_t>(r));  // empty in block mode: the sums are rank 0's
   share.progress.finish();
 }
 
@@ -124,7 +157,7 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
   std::exception_ptr failed;
   std::optional<SweepTiles> work;
   try {
-    work.emplace(spec, options);
+    work.emplace(spec, options, /*hash_files=*/false);  // rank 0 records the provenance
   } catch (...) {
     failed = std::current_exception();
   }
@@ -138,11 +171,12 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
   };
 
   // Pass 0: the base's sums, sent when done.
-  if (!cluster::await_job(options.cancel)) return;
+  const std::optional<cluster::Job> base_job = cluster::await_job(stop_of(options));
+  if (!base_job) return;
   std::mutex mutex;
   BaseSums sums;
   cluster::serve_tiles(
-      threads, options.cancel,
+      *base_job, threads, stop_of(options),
       [&](int64_t index) {
         BaseSums local;
         work->base_pass(tile_at(index), local);
@@ -153,17 +187,21 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
       failed, [&] { return bytes_of<int64_t>(std::span<const int64_t>(sums.flat())); });
 
   // Pass 1: whole tiles' chunks, or blocks' probabilities; the totals when done.
-  const std::optional<std::vector<std::byte>> header = cluster::await_job(options.cancel);
-  if (!header) return;
+  const std::optional<cluster::Job> statistics_job = cluster::await_job(stop_of(options));
+  if (!statistics_job) return;
   StatisticsJob job;
-  if (header->size() != sizeof job) throw std::runtime_error("a sweep's header of the wrong size");
-  std::memcpy(&job, header->data(), sizeof job);
-  const int64_t n_s = failed ? 1 : work->scenarios();
-  const int64_t blocks = blocks_of(n_s, job.block);
+  if (!failed) try {
+      job = job_of(statistics_job->header);
+      check_same_work(*work, job);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  const int64_t n_s = job.scenarios;
+  const int64_t blocks = blocks_of(n_s, std::max<int64_t>(job.block, 1));
   tbb::enumerable_thread_specific<Totals> thread_totals(
       [&] { return Totals(static_cast<size_t>(n_s), spec.thresholds.size()); });
   cluster::serve_tiles(
-      threads, options.cancel,
+      *statistics_job, threads, stop_of(options),
       [&](int64_t unit) {
         const kernels::Window& tile = tile_at(unit / blocks);
         TileFeatures f = work->model().features(tile);
@@ -175,9 +213,9 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
             m.stored.chunks.push_back(bytes_of<float>(std::span<const float>(p)));
         } else {
           const auto probabilities = work->probabilities(f, 0, static_cast<size_t>(n_s));
-          const CellStatistics c = cell_statistics(probabilities, tile, work->inputs().grid, spec.thresholds,
-                                                   static_cast<int>(job.base_top_bin), thread_totals.local());
           const Grid& grid = work->inputs().grid;
+          const CellStatistics c = cell_statistics(probabilities, tile, grid, spec.thresholds,
+                                                   static_cast<int>(job.base_top_bin), thread_totals.local());
           for (std::span<const float> values : stored_values(c, probabilities, spec.stack)) {
             int64_t clipped = 0;
             m.stored.chunks.push_back(GridFileWriter::encode_detached(
@@ -189,6 +227,7 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
         return ops::pack_tile_message(m);
       },
       failed, [&] {
+        if (blocks > 1) return std::vector<std::byte>{};  // rank 0 takes every statistic itself
         Totals totals(static_cast<size_t>(n_s), spec.thresholds.size());
         for (const Totals& t : thread_totals) totals.add(t);
         return bytes_of<int64_t>(std::span<const int64_t>(totals.flat()));

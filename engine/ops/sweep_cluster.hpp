@@ -20,8 +20,8 @@ void share_base_pass(const SweepTiles& work, const SweepOptions& options, const 
 /// What rank 0 does with a tile in pass 1.
 struct StatisticsPass {
   std::function<void(int64_t tile)> whole_tile;  // computes the tile here, statistics and all
-  /// A tile computed elsewhere: its chunks, in stored_values' order.
-  std::function<void(int64_t tile, std::vector<std::vector<std::byte>> chunks)> stored_tile;
+  /// A tile computed on another rank: its chunks, in stored_values' order.
+  std::function<void(int64_t tile, std::vector<std::vector<std::byte>> chunks)> computed_elsewhere;
   /// A tile's probabilities (every scenario, then the base), for its statistics here.
   std::function<void(int64_t tile, std::vector<std::vector<float>> probabilities)> statistics;
   /// The features of a tile here (kept from pass 0, or computed).

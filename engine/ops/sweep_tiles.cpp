@@ -33,8 +33,9 @@ BaseSums BaseSums::from_flat(const std::vector<int64_t>& sums) {
   return out;
 }
 
-SweepTiles::SweepTiles(const SweepSpec& spec, const SweepOptions& options) : base_(base_draw(spec.base)) {
-  inputs_ = load_inputs(spec.base);
+SweepTiles::SweepTiles(const SweepSpec& spec, const SweepOptions& options, bool hash_files)
+    : base_(base_draw(spec.base)) {
+  inputs_ = load_inputs(spec.base, nullptr, hash_files);
   model_ = std::make_unique<Model>(spec.base, inputs_);
   draws_ = make_draws(spec, *inputs_);
   for (const Draw& d : draws_) {

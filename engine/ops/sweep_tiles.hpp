@@ -31,8 +31,9 @@ struct BaseSums {
 class SweepTiles {
  public:
   /// Loads the base's inputs, builds its model and draws the scenarios; plans tiles small
-  /// enough that a tile's every scenario stays within 256 MB a thread.
-  SweepTiles(const SweepSpec& spec, const SweepOptions& options);
+  /// enough that a tile's every scenario stays within 256 MB a thread. `hash_files` false: the
+  /// inputs' SHA-256 are not computed (an MPI rank that only computes for rank 0).
+  SweepTiles(const SweepSpec& spec, const SweepOptions& options, bool hash_files = true);
 
   const InputSet& inputs() const { return *inputs_; }
   const Model& model() const { return *model_; }

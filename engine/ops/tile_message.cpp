@@ -17,6 +17,7 @@ class Writer {
     bytes(&v, sizeof v);
   }
   void bytes(const void* data, size_t size) {
+    if (size == 0) return;  // an empty vector's data() may be null
     const auto* p = static_cast<const std::byte*>(data);
     out.insert(out.end(), p, p + size);
   }
@@ -39,6 +40,7 @@ class Reader {
   }
   void bytes(void* data, size_t size) {
     if (size > in_.size() - at_) throw std::runtime_error("a tile message from another rank is cut short");
+    if (size == 0) return;  // an empty vector's data() may be null
     std::memcpy(data, in_.data() + at_, size);
     at_ += size;
   }

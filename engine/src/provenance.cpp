@@ -43,7 +43,7 @@ std::optional<FileStat> stat_file(const fs::path& path) {
   return s;
 }
 
-InputFile describe_input(const std::string& role, const fs::path& path, const KnownHashes* known) {
+InputFile describe_input(const std::string& role, const fs::path& path, const KnownHashes* known, bool hash) {
   InputFile f{role, path, 0, "", std::nullopt};
   // For a GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif), the file it reads.
   const fs::path file = local_file(path.string());
@@ -52,6 +52,7 @@ InputFile describe_input(const std::string& role, const fs::path& path, const Kn
   f.stat = stat_file(file);
   if (!f.stat) return f;
   f.size = f.stat->size;
+  if (!hash) return f;
   if (known)
     if (auto it = known->find(file.string()); it != known->end() && it->second.first == *f.stat) {
       f.sha256 = it->second.second;

@@ -2,6 +2,7 @@
 // (ops/tile_message), a tile compressed away from any file (RunTileEncoding) exactly as the
 // writer compresses it, and a sweep's sums flattened and added back.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -82,7 +83,8 @@ TEST(TileMessage, CutShortOrTooLongIsRefused) {
 // the packed range's clipped values counted alike.
 TEST(RunTileEncoding, GivesTheWritersBytes) {
   const Grid grid = small_grid();
-  const fs::path dir = fs::temp_directory_path() / "minerisk_tile_message_tests";
+  // A folder of this process's own: ctest runs tests in parallel processes.
+  const fs::path dir = fs::temp_directory_path() / ("minerisk_tile_message_tests_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   for (EvidenceStorage storage : {EvidenceStorage::packed, EvidenceStorage::float32, EvidenceStorage::none}) {
     const fs::path path = dir / ("grid" + std::to_string(static_cast<int>(storage)) + ".nc");
@@ -100,7 +102,9 @@ TEST(RunTileEncoding, GivesTheWritersBytes) {
         EXPECT_EQ(got.chunks[1 + k], want.evidence[k].bytes);
         EXPECT_EQ(got.clipped[1 + k], want.evidence[k].clipped);
       }
-      if (storage == EvidenceStorage::packed) EXPECT_GT(got.clipped[1], 0);
+      if (storage == EvidenceStorage::packed) {
+        EXPECT_GT(got.clipped[1], 0);
+      }
       // And back on the writer's side, as the chunks it would have made.
       const RunFileWriter::EncodedTile again = writer.detached_tile(w, got);
       EXPECT_EQ(again.probability.bytes, want.probability.bytes);

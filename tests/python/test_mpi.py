@@ -2,15 +2,17 @@
 the same output, bit for bit, as one process; a failed or killed rank leaves the previous
 output as it was. Run with --oversubscribe: the machine has fewer cores than ranks."""
 import json
+import os
 import pathlib
 import shutil
+import signal
 import subprocess
 
 import h5py
 import pytest
 
-from conftest import run_minerisk, scenario_text
-from mpi_helpers import kill_rank, mpirun, start_mpirun, uneven_region
+from conftest import minerisk_bin, run_minerisk, scenario_text
+from mpi_helpers import kill_rank, mpi_env, mpirun, rank_pids, start_mpirun, uneven_region
 from update_helpers import (TILE, add_find, assert_same_output, frame, full_run, private_region, record_of,
                             summary)
 
@@ -208,3 +210,56 @@ def scenario_dem(scenario):
         if line.startswith("dem = "):
             return line.split('"')[1]
     raise AssertionError("no dem in the scenario")
+
+
+def test_several_threads_a_rank_lose_no_tile(sample, tmp_path):
+    """Each rank keeps two tiles a thread in hand: when rank 0 has none left, the ones in hand
+    are still computed (slow tiles keep several in hand at that moment)."""
+    scenario, single = sample
+    out = tmp_path / "mpi.nc"
+    r = mpirun(2, "run", scenario, "-o", out, "--tile-size", TILE, "--threads", "3", "-q",
+               env={"MINERISK_TEST_SLOW_TILES": "0.05"})
+    assert r.returncode == 0, r.stderr
+    assert_same_output(out, single)
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'base = "{scenario}"\n' + SWEEP.replace("samples = 6", "samples = 12"))
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "one.nc", "--tile-size", 1024, "-q")
+    assert r.returncode == 0, r.stderr
+    r = mpirun(2, "sweep", sweep, "-o", tmp_path / "many.nc", "--tile-size", 1024, "--threads", "3", "-q")
+    assert r.returncode == 0, r.stderr
+    a, b = stored_arrays(tmp_path / "one.nc"), stored_arrays(tmp_path / "many.nc")
+    assert all(a[name].tobytes() == b[name].tobytes() for name in a)
+
+
+def test_a_signal_to_rank_0_alone_ends_the_job(sample, tmp_path):
+    """Not through mpirun: a `kill` of rank 0's process. It stops, leaves the old output, and
+    the other ranks end too instead of waiting for tiles that will never be asked for."""
+    scenario, _ = sample
+    out = tmp_path / "out.nc"
+    assert run_minerisk("run", scenario, "-o", out, "--tile-size", TILE, "-q").returncode == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    proc = start_mpirun(3, "run", scenario, "-o", out, "--tile-size", TILE, "--threads", "1", "--overwrite",
+                        env={"MINERISK_TEST_SLOW_TILES": "0.3"})
+    for line in proc.stderr:
+        if "tiles (" in line:
+            break
+    for pid in rank_pids(proc.pid, 0):
+        os.kill(pid, signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)  # a hang fails here
+    assert proc.returncode != 0
+    assert "interrupted" in stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_rank_that_cannot_read_the_scenario_fails_the_job(sample, tmp_path):
+    """Each rank reads the scenario itself: one that cannot (not on its node's disk) makes the
+    job fail with its message, rather than leave rank 0 waiting for it."""
+    scenario, single = sample
+    out = tmp_path / "out.nc"
+    command = ["mpirun", "--oversubscribe", "-np", "1", minerisk_bin(), "run", str(scenario), "-o", str(out),
+               "--tile-size", str(TILE), ":", "-np", "1", minerisk_bin(), "run", str(tmp_path / "absent.toml"),
+               "-o", str(out), "--tile-size", str(TILE)]
+    r = subprocess.run(command, capture_output=True, text=True, timeout=120, env=mpi_env())
+    assert r.returncode == 2, r.stderr
+    assert "absent.toml" in r.stderr
+    assert not out.exists()

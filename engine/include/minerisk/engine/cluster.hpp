@@ -34,34 +34,44 @@ int default_threads(int threads_option);
 
 /// Rank 0, once the program's work is over: tells every other rank the exit code, and returns
 /// it. Another rank waits for that word and returns rank 0's code, so that the job's ranks end
-/// together and agree.
-int finish(int exit_code);
+/// together with one exit code.
+int agree_exit_code(int exit_code);
 
 /// Computes one tile on a worker rank; returns the message rank 0 receives for it.
 using ComputeTile = std::function<std::vector<std::byte>(int64_t index)>;
+/// Whether the work should stop (a signal, or a progress callback that said so).
+using StopRequested = std::function<bool()>;
 
 /// Rank 0: one job's tiles shared among all ranks. `header` goes to every worker first
 /// (await_job returns it). Tiles are handed out one at a time, in order, to whichever rank asks
 /// (dynamic load balancing: a rank takes its next tile when it has finished one). Tiles for which
 /// `remote_ok` is false stay on rank 0 (update's copied tiles). On rank 0, `threads` threads run
-/// `local(index)`; each worker's message reaches `remote(rank, bytes)` on this thread. `tick` is called
-/// once per tile done, anywhere. Returns what each worker sent when it was done (serve_tiles'
-/// `result`), in rank order. Throws the first error of any rank (after every rank has stopped),
-/// or Cancelled when `cancel` is set.
+/// `local(index)`; each worker's message reaches `remote(rank, bytes)` on the calling thread.
+/// `tick` is called once per tile done, anywhere. Returns what each worker sent when it was done
+/// (serve_tiles' `result`), in rank order. On the first error of any rank, or when `stop` says
+/// so, every rank stops and the error (or Cancelled) is thrown once they all have.
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
-                                                int threads, const std::atomic<bool>* cancel,
+                                                int threads, const StopRequested& stop,
                                                 const std::function<void(int64_t)>& local,
                                                 const std::function<void(int, std::vector<std::byte>)>& remote,
                                                 const std::function<void()>& tick);
 
-/// A worker: the header of rank 0's next job, or nothing when rank 0 ended without one (an
-/// error on its side: the worker then returns and finish() gives rank 0's code).
-std::optional<std::vector<std::byte>> await_job(const std::atomic<bool>* cancel);
-/// A worker: computes the tiles rank 0 hands out with `threads` threads until there are none,
-/// then sends `result()` (a sweep's totals; nothing when empty) as it says it is done. `failed`
-/// (an error met before the job, such as inputs that could not be read) is reported to rank 0
-/// at once instead.
-void serve_tiles(int threads, const std::atomic<bool>* cancel, const ComputeTile& compute,
+/// A job as a worker receives it: its number (the same sequence on every rank) and header.
+struct Job {
+  int id = 0;
+  std::vector<std::byte> header;
+};
+/// A worker: rank 0's next job, or nothing when rank 0 ended without one (an error on its
+/// side: the worker then returns, and agree_exit_code gives rank 0's code).
+std::optional<Job> await_job(const StopRequested& stop);
+/// A worker: computes the tiles of `job` that rank 0 hands out, with `threads` threads, until
+/// there are none, then sends `result()` (a sweep's totals; may be empty) as it says it is
+/// done. `failed` (an error met before, such as inputs this rank cannot read) is reported to
+/// rank 0 at once instead. Never throws: every error goes to rank 0, which reports it.
+void serve_tiles(const Job& job, int threads, const StopRequested& stop, const ComputeTile& compute,
                  std::exception_ptr failed = nullptr, const std::function<std::vector<std::byte>()>& result = {});
+/// A worker whose command failed before it could serve (a scenario it could not read): takes
+/// part in every job rank 0 starts, reporting `error`, until rank 0 ends.
+void fail_every_job(std::exception_ptr error);
 
 }  // namespace minerisk::cluster

@@ -40,6 +40,9 @@ struct InputSet {
 
 /// Loads and checks every input of the scenario. Throws UserError for anything the user can fix.
 /// `known`: hashes of files computed before, reused while a file's stat is unchanged (update).
-std::shared_ptr<const InputSet> load_inputs(const Scenario& scenario, const KnownHashes* known = nullptr);
+/// `hash_files` false leaves every input's SHA-256 empty: for an MPI rank that only computes
+/// tiles (rank 0 records the provenance), so it does not read whole files for nothing.
+std::shared_ptr<const InputSet> load_inputs(const Scenario& scenario, const KnownHashes* known = nullptr,
+                                            bool hash_files = true);
 
 }  // namespace minerisk

@@ -33,7 +33,8 @@ struct InputFile {
 };
 
 /// Size and SHA-256 of a file; the hash of `known` when it holds the file under the same stat.
-InputFile describe_input(const std::string& role, const std::filesystem::path& path, const KnownHashes* known = nullptr);
+InputFile describe_input(const std::string& role, const std::filesystem::path& path, const KnownHashes* known = nullptr,
+                         bool hash = true);
 
 /// Hex SHA-256 of a file's bytes.
 std::string sha256_file(const std::filesystem::path& path);
