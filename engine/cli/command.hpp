@@ -19,7 +19,6 @@ namespace minerisk::cli {
 struct Command {
   CLI::App* app;
   std::function<void()> action;  // throws UserError for bad input
-  bool every_rank = false;        // over MPI, runs on every rank (it shares tiles: run, update, sweep)
 };
 
 struct Context {

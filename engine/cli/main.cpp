@@ -50,12 +50,25 @@ std::vector<std::string> gdal_style_arguments(int argc, char** argv) {
 // Over MPI, ranks other than 0 say nothing: rank 0 speaks for the job (a worker's error reaches
 // it and is printed there). MINERISK_MPI_WORKER_OUTPUT=1 keeps their output, for debugging.
 void silence_worker_output() {
-  if (std::getenv("MINERISK_MPI_WORKER_OUTPUT")) return;
+  const char* keep = std::getenv("MINERISK_MPI_WORKER_OUTPUT");
+  if (keep && *keep && std::string(keep) != "0") return;
   const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null < 0) return;
   ::dup2(null, STDOUT_FILENO);
   ::dup2(null, STDERR_FILENO);
   ::close(null);
+}
+
+// Whether the subcommand is one that shares tiles among MPI ranks (run, update, sweep): only
+// those start MPI. Any other starts as one process even under mpirun or srun, so that a job
+// script may also call `minerisk areas` or `map` from a rank (MPI may be started only once).
+bool shares_tiles(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("-", 0) == 0) continue;  // options before the subcommand (--version, --help)
+    return arg == "run" || arg == "update" || arg == "sweep";
+  }
+  return false;
 }
 
 int run_program(int argc, char** argv) {
@@ -88,21 +101,22 @@ int run_program(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGHUP, on_signal);  // a closed terminal: stop cleanly, as for Ctrl-C
   try {
+    if (minerisk::cluster::is_worker()) {
+      // Another MPI rank computes for rank 0's run, update or sweep.
+      try {
+        minerisk::cli::apply_common_options(common);
+        for (const auto& command : commands)
+          if (command.app->parsed()) command.action();
+      } catch (...) {
+        // Rank 0 waits for this rank in its jobs: it must hear of the error there.
+        minerisk::cluster::fail_every_job(std::current_exception());
+        throw;
+      }
+      return minerisk::kExitOk;
+    }
     minerisk::cli::apply_common_options(common);  // --config before any work
     for (const auto& command : commands) {
       if (!command.app->parsed()) continue;
-      // Over MPI, the commands that share tiles run on every rank; any other on rank 0 alone.
-      if (minerisk::cluster::is_worker() && !command.every_rank) continue;
-      if (minerisk::cluster::is_worker()) {
-        try {
-          command.action();
-        } catch (...) {
-          // Rank 0 waits for this rank in its jobs: it must hear of the error there.
-          minerisk::cluster::fail_every_job(std::current_exception());
-          throw;
-        }
-        continue;
-      }
       minerisk::cli::report_start(*command.app, common);
       const auto start = std::chrono::steady_clock::now();
       command.action();
@@ -136,11 +150,14 @@ int run_program(int argc, char** argv) {
 int main(int argc, char** argv) {
   std::optional<minerisk::cluster::Session> mpi;
   try {
-    mpi.emplace(&argc, &argv);
+    if (shares_tiles(argc, argv)) mpi.emplace(&argc, &argv);
   } catch (const std::exception& e) {
     std::cerr << "minerisk: internal error: " << e.what() << "\n";
     return minerisk::kExitInternal;
   }
+  // Under mpirun or srun, a subcommand that shares no tiles (or any, built without MPI) runs on
+  // rank 0 alone: the others have nothing to do, and two ranks writing one output would clash.
+  if (!mpi && minerisk::cluster::launcher_rank() > 0) return minerisk::kExitOk;
   if (minerisk::cluster::is_worker()) silence_worker_output();
   // Every rank ends with rank 0's exit code (a single process: its own).
   return minerisk::cluster::agree_exit_code(run_program(argc, argv));

@@ -119,8 +119,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                         if (!summary.evidence.empty()) std::printf("evidence: %s\n", summary.evidence.string().c_str());
                         if (!summary.picture.empty()) std::printf("picture: %s\n", summary.picture.string().c_str());
                         if (!run.timings.empty()) std::printf("timings: %s\n", run.timings.string().c_str());
-                      },
-                    /*every_rank=*/true});
+                      }});
 }
 
 }  // namespace minerisk::cli

@@ -27,8 +27,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
                         if (!options.quiet)
                           std::printf("sweep: %lld scenarios in %.1f s\nfile: %s\n", static_cast<long long>(s.scenarios),
                                       s.seconds, options.output.string().c_str());
-                      },
-                    /*every_rank=*/true});
+                      }});
 }
 
 }  // namespace minerisk::cli

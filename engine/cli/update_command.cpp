@@ -140,8 +140,7 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                           log.event("error", {{"exit_code", exit_code_of(e)}, {"message", e.what()}}, "");
                           throw;
                         }
-                      },
-                    /*every_rank=*/true});
+                      }});
 }
 
 }  // namespace minerisk::cli

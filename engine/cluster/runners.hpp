@@ -34,6 +34,8 @@ class Runners {
   std::exception_ptr join();
 
  private:
+  void run();  // one thread's loop
+
   std::function<std::optional<int64_t>()> next_;
   std::function<void(int64_t)> work_;
   std::function<void()> wake_;

@@ -26,7 +26,7 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>&, c
                                                 const std::function<void()>&) {
   single();
 }
-std::optional<Job> await_job(const StopRequested&) { single(); }
+std::optional<Job> await_job() { single(); }
 void serve_tiles(const Job&, int, const StopRequested&, const ComputeTile&, std::exception_ptr,
                  const std::function<std::vector<std::byte>()>&) {
   single();

@@ -33,7 +33,7 @@ std::vector<std::byte> error_message(std::exception_ptr error) {
   } catch (const Cancelled& e) {
     code = kExitInterrupted, text = e.what();
   } catch (const std::exception& e) {
-    text = "rank " + std::to_string(rank()) + ": " + e.what();
+    text = "rank " + std::to_string(rank()) + ": " + e.what();  // an internal error: where it happened
   } catch (...) {
     text = "rank " + std::to_string(rank()) + ": an unknown error";
   }
@@ -165,11 +165,13 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
   return results;
 }
 
-std::optional<Job> await_job(const StopRequested& stop) {
+std::optional<Job> await_job() {
+  // A signal here does not end the wait: rank 0 will wait for this rank in its job, so the rank
+  // takes part and reports it there (serve_tiles), or rank 0 ends first and says so.
   const int job = next_job();
   Backoff backoff;
   while (!message_waiting(0, tag(job, kJob))) {
-    if (exit_code_arrived() || stop_requested(stop)) return std::nullopt;
+    if (exit_code_arrived()) return std::nullopt;
     backoff.idle();
   }
   return Job{job, receive_bytes(0, job, kJob)};
@@ -293,7 +295,7 @@ void serve_tiles(const Job& job, int threads, const StopRequested& stop, const C
 }
 
 void fail_every_job(std::exception_ptr error) {
-  while (const std::optional<Job> job = await_job({})) serve_tiles(*job, 1, {}, {}, error);
+  while (const std::optional<Job> job = await_job()) serve_tiles(*job, 1, {}, {}, error);
 }
 
 }  // namespace minerisk::cluster

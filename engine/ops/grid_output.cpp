@@ -226,8 +226,8 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     };
     if (timed) times_.mark_phase("prepare");
     if (cluster::size() > 1) {
-      share_grid_tiles(supplier, writer, options_, command_, grid, model_->evidence_names().size(), tiles, supply,
-                       take_tile);
+      share_grid_tiles(supplier, writer, scenario_, options_, command_, grid, model_->evidence_names().size(), tiles,
+                       supply, take_tile);
     } else {
       // Tiles are found by their place in the plan: the loop hands out windows.
       for_each_tile(tiles, options_.loop("minerisk " + command_), [&](const kernels::Window& tile) {

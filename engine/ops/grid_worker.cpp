@@ -7,6 +7,7 @@
 #include <tbb/global_control.h>
 
 #include "minerisk/engine/cluster.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/progress.hpp"
 #include "minerisk/engine/quicklook.hpp"
 #include "tile_message.hpp"
@@ -19,7 +20,12 @@ namespace {
 // checks against its own.
 struct GridJob {
   int64_t tile_size = 0, storage = 0, width = 0, height = 0, layers = 0;
+  Digest scenario;  // of the resolved scenario (the model, its weights, every path and key)
 };
+
+Digest scenario_digest(const Scenario& scenario) {
+  return sha256_of(std::as_bytes(std::span(scenario.resolved_toml)));
+}
 
 std::vector<std::byte> header_of(const GridJob& job) {
   std::vector<std::byte> bytes(sizeof job);
@@ -56,12 +62,12 @@ std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& en
 }
 }  // namespace
 
-void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const RunOptions& options,
-                      const std::string& command, const Grid& grid, size_t evidence_layers,
+void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const Scenario& scenario,
+                      const RunOptions& options, const std::string& command, const Grid& grid, size_t evidence_layers,
                       const std::vector<kernels::Window>& tiles, const std::function<SuppliedTile(int64_t)>& supply,
                       const std::function<void(int64_t, SuppliedTile)>& take) {
-  const GridJob job{options.tile_size, static_cast<int64_t>(options.evidence), grid.width(), grid.height(),
-                    static_cast<int64_t>(evidence_layers)};
+  const GridJob job{options.tile_size,  static_cast<int64_t>(options.evidence), grid.width(), grid.height(),
+                    static_cast<int64_t>(evidence_layers), scenario_digest(scenario)};
   std::vector<bool> remote_ok(tiles.size());
   for (size_t i = 0; i < tiles.size(); ++i) remote_ok[i] = supplier.computes(static_cast<int64_t>(i));
   const int threads = cluster::default_threads(options.threads);
@@ -114,7 +120,7 @@ void serve_grid_tiles(const Scenario& scenario, const RunOptions& options) {
     failed = std::current_exception();
   }
   const auto stop = [&] { return options.cancel && options.cancel->load(); };
-  const std::optional<cluster::Job> job = cluster::await_job(stop);
+  const std::optional<cluster::Job> job = cluster::await_job();
   if (!job) return;  // rank 0 ended before its tiles: its error is the job's
   std::optional<kernels::TilePlan> plan;
   std::optional<RunTileEncoding> encoding;
@@ -122,12 +128,16 @@ void serve_grid_tiles(const Scenario& scenario, const RunOptions& options) {
   if (!failed) try {
       const GridJob wanted = job_of(job->header);
       const Grid& grid = inputs->grid;
+      // The same model over the same grid as rank 0, or the output would be a patchwork.
+      if (!(scenario_digest(scenario) == wanted.scenario))
+        throw UserError("rank " + std::to_string(cluster::rank()) + " read another scenario than rank 0 ('" +
+                        scenario.file.string() + "'): every rank must see the same files at the same paths");
       if (grid.width() != wanted.width || grid.height() != wanted.height ||
           static_cast<int64_t>(model->evidence_names().size()) != wanted.layers)
-        throw std::runtime_error("rank " + std::to_string(cluster::rank()) + " read a grid of " +
-                                 std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
-                                 " cells where rank 0 read " + std::to_string(wanted.width) + " x " +
-                                 std::to_string(wanted.height) + ": do all ranks see the same input files?");
+        throw UserError("rank " + std::to_string(cluster::rank()) + " read a grid of " + std::to_string(grid.width()) +
+                        " x " + std::to_string(grid.height()) + " cells where rank 0 read " +
+                        std::to_string(wanted.width) + " x " + std::to_string(wanted.height) +
+                        ": every rank must see the same files at the same paths");
       plan.emplace(wanted.width, wanted.height, wanted.tile_size);
       encoding.emplace(wanted.width, wanted.height, wanted.tile_size, static_cast<EvidenceStorage>(wanted.storage));
       picture.emplace(wanted.width, wanted.height);

@@ -13,8 +13,8 @@ namespace minerisk::ops {
 
 /// Rank 0: every tile of `tiles`, supplied here (`supply`) or computed on another rank, given
 /// to `take` with its index.
-void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const RunOptions& options,
-                      const std::string& command, const Grid& grid, size_t evidence_layers,
+void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const Scenario& scenario,
+                      const RunOptions& options, const std::string& command, const Grid& grid, size_t evidence_layers,
                       const std::vector<kernels::Window>& tiles, const std::function<SuppliedTile(int64_t)>& supply,
                       const std::function<void(int64_t, SuppliedTile)>& take);
 

@@ -111,7 +111,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       base_sums.add(local);
     };
     if (shared)
-      sweep::share_base_pass(work, options, base_tile, base_sums);
+      sweep::share_base_pass(spec, work, options, base_tile, base_sums);
     else
       for_each_job(static_cast<int64_t>(plan.tiles().size()), options.pass(0.0, 0.25).loop("minerisk sweep, the base"),
                    base_tile);

@@ -10,6 +10,9 @@
 #include <tbb/global_control.h>
 
 #include "minerisk/engine/cluster.hpp"
+#include "minerisk/engine/digest.hpp"
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/grid_file_writer.hpp"
 #include "minerisk/engine/progress.hpp"
 #include "tile_message.hpp"
@@ -42,6 +45,26 @@ struct StatisticsJob {
   int64_t scenarios = 0, tile_size = 0, width = 0, height = 0;
 };
 
+// What the base pass's header holds: the digest of the sweep file and of the base scenario as
+// rank 0 read them, which every rank checks against its own before it computes anything.
+Digest sweep_digest(const SweepSpec& spec) {
+  Sha256 h;
+  h.add_text(sha256_file(spec.file));
+  h.add_text(spec.base.resolved_toml);
+  return h.finish();
+}
+
+std::vector<std::byte> base_header(const SweepSpec& spec) {
+  const Digest d = sweep_digest(spec);
+  return {d.bytes.begin(), d.bytes.end()};
+}
+
+void check_same_sweep(const SweepSpec& spec, const std::vector<std::byte>& header) {
+  if (header != base_header(spec))
+    throw UserError("rank " + std::to_string(cluster::rank()) + " read another sweep or base scenario than rank 0 ('" +
+                    spec.file.string() + "'): every rank must see the same files at the same paths");
+}
+
 StatisticsJob job_of(const std::vector<std::byte>& header) {
   StatisticsJob job;
   if (header.size() != sizeof job) throw std::runtime_error("a sweep's header of the wrong size");
@@ -54,7 +77,7 @@ void check_same_work(const SweepTiles& work, const StatisticsJob& job) {
   const Grid& grid = work.inputs().grid;
   if (work.scenarios() != job.scenarios || work.tile_size() != job.tile_size || grid.width() != job.width ||
       grid.height() != job.height)
-    throw std::runtime_error("rank " + std::to_string(cluster::rank()) + " made " +
+    throw UserError("rank " + std::to_string(cluster::rank()) + " made " +
                              std::to_string(work.scenarios()) + " scenarios over a grid of " +
                              std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
                              " cells where rank 0 made " + std::to_string(job.scenarios) + " over " +
@@ -88,12 +111,12 @@ struct PassSetup {
 };
 }  // namespace
 
-void share_base_pass(const SweepTiles& work, const SweepOptions& options, const std::function<void(int64_t)>& local,
-                     BaseSums& sums) {
+void share_base_pass(const SweepSpec& spec, const SweepTiles& work, const SweepOptions& options,
+                     const std::function<void(int64_t)>& local, BaseSums& sums) {
   const auto tiles = static_cast<int64_t>(work.plan().tiles().size());
   PassSetup share(options, tiles, "minerisk sweep, the base");
   const auto results = cluster::share_tiles(
-      {}, std::vector<bool>(static_cast<size_t>(tiles), true), share.threads, stop_of(options), local,
+      base_header(spec), std::vector<bool>(static_cast<size_t>(tiles), true), share.threads, stop_of(options), local,
       [](int, std::vector<std::byte>) {}, [&] { share.progress.tick(); });
   for (const auto& r : results) sums.add(BaseSums::from_flat(values_of<int64_t>(r)));
   share.progress.finish();
@@ -171,8 +194,13 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
   };
 
   // Pass 0: the base's sums, sent when done.
-  const std::optional<cluster::Job> base_job = cluster::await_job(stop_of(options));
+  const std::optional<cluster::Job> base_job = cluster::await_job();
   if (!base_job) return;
+  if (!failed) try {
+      check_same_sweep(spec, base_job->header);
+    } catch (...) {
+      failed = std::current_exception();
+    }
   std::mutex mutex;
   BaseSums sums;
   cluster::serve_tiles(
@@ -187,7 +215,7 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
       failed, [&] { return bytes_of<int64_t>(std::span<const int64_t>(sums.flat())); });
 
   // Pass 1: whole tiles' chunks, or blocks' probabilities; the totals when done.
-  const std::optional<cluster::Job> statistics_job = cluster::await_job(stop_of(options));
+  const std::optional<cluster::Job> statistics_job = cluster::await_job();
   if (!statistics_job) return;
   StatisticsJob job;
   if (!failed) try {

@@ -14,8 +14,8 @@ namespace minerisk::sweep {
 
 /// Rank 0: pass 0 over every rank; `local(index)` for the tiles here, and the other ranks' sums
 /// added to `sums`.
-void share_base_pass(const SweepTiles& work, const SweepOptions& options, const std::function<void(int64_t)>& local,
-                     BaseSums& sums);
+void share_base_pass(const SweepSpec& spec, const SweepTiles& work, const SweepOptions& options,
+                     const std::function<void(int64_t)>& local, BaseSums& sums);
 
 /// What rank 0 does with a tile in pass 1.
 struct StatisticsPass {

@@ -1,18 +1,20 @@
 """minerisk over MPI: `mpirun -np N minerisk run|update|sweep` with the same arguments gives
 the same output, bit for bit, as one process; a failed or killed rank leaves the previous
 output as it was. Run with --oversubscribe: the machine has fewer cores than ranks."""
+import fcntl
 import json
 import os
 import pathlib
 import shutil
 import signal
 import subprocess
+import time
 
 import h5py
 import pytest
 
 from conftest import minerisk_bin, run_minerisk, scenario_text
-from mpi_helpers import kill_rank, mpi_env, mpirun, rank_pids, start_mpirun, uneven_region
+from mpi_helpers import kill_rank, mpi_env, mpirun, rank_pids, start_mpirun, uneven_region, wait_for_rank
 from update_helpers import (TILE, add_find, assert_same_output, frame, full_run, private_region, record_of,
                             summary)
 
@@ -263,3 +265,58 @@ def test_a_rank_that_cannot_read_the_scenario_fails_the_job(sample, tmp_path):
     assert r.returncode == 2, r.stderr
     assert "absent.toml" in r.stderr
     assert not out.exists()
+
+
+def test_a_rank_signalled_before_the_job_still_ends_it(region, tmp_path):
+    """Rank 1 gets SIGTERM while rank 0 waits for update's lock (--wait): when rank 0 starts
+    its job, rank 1 reports the signal there, and the job ends instead of waiting for it."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(mpi_update(2, scenario, out))
+    before = record_of(out)["probability_digest"]
+    scenario.write_text(scenario.read_text().replace("weight = 0.9", "weight = 1.4"))
+    with open(str(out) + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another update, as far as anyone can tell
+        proc = start_mpirun(2, "update", scenario, "-o", out, "--tile-size", TILE, "--threads", "1", "--wait")
+        for pid in wait_for_rank_ready(proc.pid, 1):
+            os.kill(pid, signal.SIGTERM)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    proc.communicate(timeout=60)  # a hang fails here
+    assert proc.returncode != 0
+    assert record_of(out)["probability_digest"] == before
+
+
+def wait_for_rank_ready(mpirun_pid, rank):
+    """The rank's processes, once it has had time to load its inputs and wait for a job."""
+    pids = wait_for_rank(mpirun_pid, rank)
+    time.sleep(2.0)
+    return pids
+
+
+def test_ranks_that_read_different_scenarios_are_refused(sample, tmp_path):
+    """A rank whose scenario differs (a stale copy on its node) would make a patchwork: the job
+    fails with a message saying so, exit 2, and writes nothing."""
+    scenario, _ = sample
+    other = tmp_path / "other.toml"
+    other.write_text(scenario.read_text().replace("weight = 0.9", "weight = 1.0"))
+    out = tmp_path / "out.nc"
+    command = ["mpirun", "--oversubscribe", "-np", "1", minerisk_bin(), "run", str(scenario), "-o", str(out), ":",
+               "-np", "1", minerisk_bin(), "run", str(other), "-o", str(out)]
+    r = subprocess.run(command, capture_output=True, text=True, timeout=120, env=mpi_env())
+    assert r.returncode == 2, r.stderr
+    assert "another scenario than rank 0" in r.stderr
+    assert r.stderr.count("minerisk: error") == 1
+    assert not out.exists()
+
+
+def test_a_job_script_may_call_minerisk_several_times(sample, tmp_path):
+    """Under mpirun, a rank's script runs `run` and then another subcommand: only run, update
+    and sweep start MPI (once per process), so the second command runs as one process."""
+    scenario, _ = sample
+    out = tmp_path / "out.nc"
+    script = (f"{minerisk_bin()} run {scenario} -o {out} -q && "
+              f"{minerisk_bin()} slope {scenario_dem(scenario)} {tmp_path / 'slope.tif'}")
+    r = subprocess.run(["mpirun", "--oversubscribe", "-np", "1", "sh", "-c", script], capture_output=True, text=True,
+                       timeout=120, env=mpi_env())
+    assert r.returncode == 0, r.stderr
+    assert out.exists() and (tmp_path / "slope.tif").exists()

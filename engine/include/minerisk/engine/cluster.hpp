@@ -26,6 +26,9 @@ class Session {
 };
 
 bool built_with_mpi();
+/// The rank mpirun or srun gave this process, from its environment (0 when none): for the
+/// subcommands that start no MPI session, which run on rank 0 alone.
+int launcher_rank();
 int rank();  // 0 in a single process
 int size();  // 1 in a single process
 inline bool is_worker() { return rank() > 0; }
@@ -62,8 +65,9 @@ struct Job {
   std::vector<std::byte> header;
 };
 /// A worker: rank 0's next job, or nothing when rank 0 ended without one (an error on its
-/// side: the worker then returns, and agree_exit_code gives rank 0's code).
-std::optional<Job> await_job(const StopRequested& stop);
+/// side: the worker then returns, and agree_exit_code gives rank 0's code). Waits through a
+/// signal: the worker then reports it in the job (serve_tiles), where rank 0 waits for it.
+std::optional<Job> await_job();
 /// A worker: computes the tiles of `job` that rank 0 hands out, with `threads` threads, until
 /// there are none, then sends `result()` (a sweep's totals; may be empty) as it says it is
 /// done. `failed` (an error met before, such as inputs this rank cannot read) is reported to

@@ -1,0 +1,17 @@
+// What the launcher (mpirun, srun) says of this process, read from its environment alone, for
+// the processes that start no MPI session (see cluster.hpp).
+#include <cstdlib>
+#include <string>
+
+#include "minerisk/engine/cluster.hpp"
+
+namespace minerisk::cluster {
+
+int launcher_rank() {
+  // Open MPI's mpirun, PMIx (Open MPI, Slurm), MPICH's hydra.
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  return 0;
+}
+
+}  // namespace minerisk::cluster
