@@ -4,11 +4,13 @@ from per-tile seconds measured at one rank; and the markdown tables and assumpti
 Pure: no process is started, no file is read or written, so the model can be tested on hand-worked
 cases (tests/python/test_mpi_model.py). bench/mpi_scaling.py measures the runs and calls it.
 
-The model is a discrete-event simulation of minerisk's load balancer: tiles handed out in plan order
-to the rank that is free first (rank 0 computing too, one thread per rank), with the writer on rank 0
+The model is a discrete-event simulation of minerisk's load balancer: each rank its own contiguous
+stretch of the plan, then the far end of the longest stretch left (engine/cluster/tile_queue.cpp;
+rank 0 computing too, one thread per rank), with the writer on rank 0
 as one serial server appending each computed tile in order of arrival; plus the fixed costs that do
 not shrink with ranks. A country is modelled by resampling the measured per-tile costs.
 """
+import collections
 import heapq
 import math
 import statistics
@@ -57,22 +59,39 @@ def json_median(docs, *path):
 # The model
 
 def simulate(costs, ranks, append):
-    """Discrete-event simulation of the tiles stage: tiles are handed out in plan order, each to
-    the rank that is free first (ties to the lowest rank; rank 0 computes too; one thread a rank,
-    one tile in hand); a computed tile queues for the single writer in order of arrival and is done
-    when its append is. Returns the stage's seconds and the writer's busy seconds."""
+    """Discrete-event simulation of the tiles stage, with the load balancer's own policy
+    (engine/cluster/tile_queue.cpp): the plan is cut into `ranks` contiguous stretches of equal
+    length (the first ones one longer); each rank computes its own stretch in order, and a rank
+    whose stretch is done takes the last tile of the longest stretch left (the first of equals);
+    the rank that is free first asks first (ties to the lowest rank; rank 0 computes too; one
+    thread a rank, one tile in hand). A computed tile queues for the single writer in order of
+    arrival and is done when its append is. Returns the stage's seconds and the writer's busy
+    seconds."""
+    n = len(costs)
+    stretches, at = [], 0
+    for k in range(ranks):
+        length = n // ranks + (1 if k < n % ranks else 0)
+        stretches.append(collections.deque(range(at, at + length)))
+        at += length
     free = [(0.0, r) for r in range(ranks)]
     heapq.heapify(free)
     arrivals = []
-    for c in costs:
+    while free:
         t, r = heapq.heappop(free)
-        done = t + c
+        if stretches[r]:
+            tile = stretches[r].popleft()
+        else:
+            longest = max(stretches, key=len)
+            if not longest:
+                continue  # nothing left: this rank is done
+            tile = longest.pop()
+        done = t + float(costs[tile])
         arrivals.append(done)
         heapq.heappush(free, (done, r))
     writer = 0.0
     for a in sorted(arrivals):
         writer = max(writer, a) + append
-    return writer, append * len(costs)
+    return writer, append * n
 
 
 def model_rows(costs, append, fixed):
@@ -277,8 +296,9 @@ def assumptions(per_tile_bytes, region_name):
         "(crc32) of each chunk.",
         "- Model: each rank has 1 thread (T = 1; with T threads a rank counts as T ranks of the model, all "
         "sharing one writer); ranks start the tiles stage together (each loads the inputs itself, in "
-        "parallel, so prepare counts once); a tile goes, in plan order, to the rank that is free first, "
-        "rank 0 included; a tile's cost is the same on any rank as measured at 1 rank (no memory-bandwidth "
+        "parallel, so prepare counts once); the plan is cut into R contiguous stretches, each rank computes "
+        "its own in order and then takes the last tile of the longest stretch left, as "
+        "engine/cluster/tile_queue.cpp hands them out, rank 0 included; a tile's cost is the same on any rank as measured at 1 rank (no memory-bandwidth "
         "or file-system contention, no network, no MPI polling); the writer is a single serial server with a "
         "core of its own (R ranks of 1 thread take R + 1 cores), appending tiles in order of arrival at the "
         "measured per-tile time; a tile is done when its append is; the stage ends with the last append. "

@@ -9,8 +9,8 @@ included); peak memory is GNU time's of the whole command, i.e. the largest sing
 mpirun and the ranks it waited for (not their sum). The 2-rank (and 1-rank) probability grids are
 checked bit for bit against the plain 1-thread one (h5py, variable "probability").
 
-Modelled: a discrete-event simulation of the load balancer (tiles handed out in plan order to the
-first free rank, rank 0 computing too, one thread per rank) with the writer as one serial server
+Modelled: a discrete-event simulation of the load balancer (each rank its own stretch of the plan,
+then the far end of the longest stretch left; rank 0 computing too, one thread per rank) with the writer as one serial server
 (each tile's append, in arrival order), on the per-tile seconds of the 1-rank run (`--timings`), plus
 the measured fixed costs that do not shrink with ranks; then the same for a country of 1.4e9 cells
 (140,000 km² at 10 m) on the preset's per-tile cost distribution, resampled with a fixed seed.

@@ -1,5 +1,5 @@
 // Sharing a job's tiles among MPI ranks (see cluster.hpp). Rank 0's main thread serves: it hands
-// out tiles on request, receives finished tiles and gives them to the writer, while its other
+// out tiles on request (in the order of tile_queue.hpp), receives finished tiles and gives them to the writer, while its other
 // threads compute tiles of their own. A worker's main thread asks for tiles (keeping two per
 // thread in hand, so none waits for the next), and sends back each one its threads finish.
 // Either side stops on the first error; rank 0 then tells the workers and waits until each has
@@ -15,6 +15,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "mpi_link.hpp"
 #include "runners.hpp"
+#include "tile_queue.hpp"
 
 namespace minerisk::cluster {
 
@@ -65,20 +66,9 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
   const int job = next_job();
   for (int r = 1; r < size(); ++r) send_bytes(r, job, kJob, header);
 
-  // Two queues in plan order: tiles any rank may compute, and those only rank 0 may supply.
-  std::mutex queue_mutex;
-  std::deque<int64_t> shared, own;
-  for (size_t i = 0; i < remote_ok.size(); ++i) (remote_ok[i] ? shared : own).push_back(static_cast<int64_t>(i));
-  auto take = [&](bool may_take_own) -> std::optional<int64_t> {
-    std::lock_guard lock(queue_mutex);
-    std::deque<int64_t>& from = may_take_own && !own.empty() ? own : shared;
-    if (from.empty()) return std::nullopt;
-    const int64_t i = from.front();
-    from.pop_front();
-    return i;
-  };
+  TileQueue queue(remote_ok, size());
   std::atomic<int64_t> supplied{0};
-  Runners runners(threads, [&] { return take(true); }, [&](int64_t i) {
+  Runners runners(threads, [&] { return queue.next(0); }, [&](int64_t i) {
     local(i);
     ++supplied;
     tick();
@@ -124,7 +114,7 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
     switch (kind) {
       case kRequest: {
         receive_int64(from, status.MPI_TAG);
-        const std::optional<int64_t> next = error ? std::nullopt : take(false);
+        const std::optional<int64_t> next = error ? std::nullopt : queue.next(from);
         send_int64(from, tag(job, kAssign), next.value_or(-1));
         break;
       }

@@ -46,10 +46,11 @@ def test_one_huge_tile_bounds_the_wall_from_below():
         assert r["stage"] >= 100.01 - 1e-9 and r["wall"] >= 102.01 - 1e-9
     for r in rows[1:]:  # from R = 2 on, 150 s / R < 100.01 s: the huge tile is the bound
         assert r["limit"] == "largest tile"
-    # The same tile last in the plan: 2 ranks share the 50 small ones until t = 25, then one of
-    # them takes the huge one: 125 s, and its append: the bound is a lower bound, not the answer.
+    # The same tile last in the plan, on 2 ranks: stretches 0-25 and 26-50. Rank 1 computes its 24
+    # small ones (0..24), then the huge one (24..124); rank 0 its 26 (0..26), and then finds no
+    # tile left: 124 s, and its append. The bound is a lower bound, not the answer.
     stage, _ = model.simulate(np.array([1.0] * 50 + [100.0]), 2, 0.01)
-    assert stage == pytest.approx(125.01)
+    assert stage == pytest.approx(124.01)
 
 
 def test_a_slow_writer_saturates_and_the_model_says_so():
@@ -67,18 +68,19 @@ def test_a_slow_writer_saturates_and_the_model_says_so():
         assert r["stage"] >= 50.0 and r["writer"] > 0.95
 
 
-def test_tiles_go_in_plan_order_to_the_first_free_rank():
-    # [4, 1, 1, 1, 1] on 2 ranks: rank 0 takes the 4 (0..4), rank 1 the four 1s (0..1, 1..2, 2..3,
-    # 3..4): 4 s. With appends of 0.5 s, arrivals 1, 2, 3, 4, 4: writer done at 1.5, 2.5, 3.5,
-    # 4.5, 5.0.
+def test_each_rank_its_stretch_then_the_far_end_of_the_longest():
+    # [4, 1, 1, 1, 1] on 2 ranks: stretches [4, 1, 1] and [1, 1]. Rank 0 takes the 4 (0..4); rank 1
+    # its two 1s (0..1, 1..2), then the last two of rank 0's stretch from its end (2..3, 3..4):
+    # 4 s. With appends of 0.5 s, arrivals 1, 2, 3, 4, 4: writer done at 1.5, 2.5, 3.5, 4.5, 5.0.
     costs = np.array([4.0, 1.0, 1.0, 1.0, 1.0])
     assert model.simulate(costs, 2, 0.0) == (4.0, 0.0)
     stage, busy = model.simulate(costs, 2, 0.5)
     assert stage == pytest.approx(5.0) and busy == pytest.approx(2.5)
     assert model.simulate(costs, 1, 0.0)[0] == 8.0  # one rank does all, in turn
-    # [1, 1, 4, 1, 1]: both ranks free at 1, rank 0 takes the 4 (1..5), rank 1 the rest (..3): 5 s,
-    # where the longest-first order would give 4 s. The model does not reorder the plan.
-    assert model.simulate(np.array([1.0, 1.0, 4.0, 1.0, 1.0]), 2, 0.0)[0] == 5.0
+    # [1, 1, 4, 1, 1]: stretches [1, 1, 4] and [1, 1]. Both ranks do two 1s (0..2); then rank 0
+    # takes its 4 (2..6) and rank 1 finds nothing left: 6 s, where the longest-first order would
+    # give 4 s. The balancer keeps each rank's stretch together and does not reorder the plan.
+    assert model.simulate(np.array([1.0, 1.0, 4.0, 1.0, 1.0]), 2, 0.0)[0] == 6.0
 
 
 def test_fixed_costs_are_added_once():
