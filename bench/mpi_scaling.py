@@ -283,7 +283,7 @@ def run(args, work):
     gap = gap_table(results, rows[1], fixed)
     slow_note = (f"Writer busy and the two right-hand columns: the same model with each append costing "
                  f"{ms(append2)} ms, as the 2-rank run measured it (rank 0's main thread appending while "
-                 f"rank 0's compute thread shares its core), instead of {ms(append)} ms.")
+                 f"other processes share the cores), instead of {ms(append)} ms as the 1-rank run did.")
     tables = [*measured_table(results), "",
               *[("- " if ok else "- **FAILED:** ") + text for ok, text in checks], "",
               *ranks_table(results), "",
