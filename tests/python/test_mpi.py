@@ -97,10 +97,11 @@ def stored_arrays(path):
     return out
 
 
-@pytest.mark.parametrize("ranks,tile_size", [(2, 256), (3, 256), (3, 1024)])
-def test_sweep_equals_one_process(sample, ranks, tile_size, tmp_path):
+@pytest.mark.parametrize("which,ranks,tile_size", [("sample", 2, 256), ("sample", 3, 256), ("sample", 3, 1024),
+                                                   ("uneven", 3, 128)])
+def test_sweep_equals_one_process(which, ranks, tile_size, request, tmp_path):
     """Tiles shared; and, with one tile of 600 x 600 and six scenarios, blocks of scenarios."""
-    scenario, _ = sample
+    scenario, _ = request.getfixturevalue(which)
     sweep = tmp_path / "sweep.toml"
     sweep.write_text(f'base = "{scenario}"\n' + SWEEP)
     one, many = tmp_path / "one.nc", tmp_path / "many.nc"
@@ -130,6 +131,24 @@ def test_update_equals_a_full_run(region, tmp_path, ranks):
     second = summary(mpi_update(ranks, scenario, out))
     assert 0 < second["tiles_recomputed"] < 25 and second["tiles_copied"] == 25 - second["tiles_recomputed"]
     full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_update_of_the_uneven_grid_equals_a_full_run(uneven, tmp_path):
+    scenario, _ = uneven
+    region = pathlib.Path(scenario_dem(scenario)).parent
+    copy = tmp_path / "region"
+    shutil.copytree(region, copy)
+    private = tmp_path / "scenario.toml"
+    private.write_text(scenario_text(copy))
+    out = tmp_path / "out.nc"
+    summary(mpi_update(3, private, out))
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 40 * cell, y0 - 60 * cell, 2)  # among the corner's dense finds
+    add_find(copy, x0 + 500 * cell, y0 - 520 * cell, 1)  # out in the empty land
+    s = summary(mpi_update(3, private, out))
+    assert 0 < s["tiles_recomputed"] < 25
+    full_run(private, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
 
 
