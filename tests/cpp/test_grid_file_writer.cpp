@@ -12,12 +12,14 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid.hpp"
+#include "small_grid.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/grid_file_writer.hpp"
 
 namespace fs = std::filesystem;
 using namespace minerisk;
+using minerisk::test_support::small_grid;
 using kernels::Window;
 
 namespace {
@@ -68,15 +70,6 @@ class LeakWatch {
   hid_t space_, plist_, type_;
 };
 
-// 37 x 23 cells of 10 m in UTM 38N: tiles of 16 leave partial tiles on both edges.
-Grid small_grid() {
-  GridSpec spec;
-  spec.crs = "EPSG:32638";
-  spec.resolution_x = spec.resolution_y = 10.0;
-  spec.xmin = 500000, spec.xmax = 500370;
-  spec.ymin = 4000000, spec.ymax = 4000230;
-  return grid_from_spec(spec, "test.toml");
-}
 
 OutputMetadata metadata() {
   OutputMetadata m;

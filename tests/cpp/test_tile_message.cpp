@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
+#include "small_grid.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
 #include "ops/sweep_statistics.hpp"
 #include "ops/sweep_tiles.hpp"
@@ -17,6 +18,7 @@
 
 namespace fs = std::filesystem;
 using namespace minerisk;
+using minerisk::test_support::small_grid;
 using kernels::Window;
 
 namespace {
@@ -35,15 +37,6 @@ ops::TileMessage sample_message() {
   return m;
 }
 
-// 37 x 23 cells of 10 m: tiles of 16 leave partial tiles on both edges.
-Grid small_grid() {
-  GridSpec spec;
-  spec.crs = "EPSG:32638";
-  spec.resolution_x = spec.resolution_y = 10.0;
-  spec.xmin = 500000, spec.xmax = 500370;
-  spec.ymin = 4000000, spec.ymax = 4000230;
-  return grid_from_spec(spec, "test.toml");
-}
 
 std::vector<float> values(const Window& w, float scale) {
   std::vector<float> v;
