@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include <tbb/info.h>
 
@@ -60,7 +61,13 @@ int size() { return g_size; }
 
 int default_threads(int threads_option) {
   if (threads_option > 0) return threads_option;
-  return std::max(1, tbb::info::default_concurrency() / std::max(1, g_local_size));
+  // oneTBB counts the cores this process may run on. A rank bound to some of the machine's
+  // cores (mpirun binds each rank to one core for -np 2 or less, to a socket beyond; srun to
+  // its --cpus-per-task) uses those; an unbound one shares the machine with its neighbours.
+  const int allowed = tbb::info::default_concurrency();
+  const auto machine = static_cast<int>(std::thread::hardware_concurrency());
+  if (allowed < machine) return std::max(1, allowed);
+  return std::max(1, allowed / std::max(1, g_local_size));
 }
 
 namespace link {

@@ -1,26 +1,18 @@
 #include "runners.hpp"
 
-#include <system_error>
-
-#include "minerisk/engine/errors.hpp"
+#include <tbb/task_arena.h>
 
 namespace minerisk::cluster {
 
 Runners::Runners(int threads, std::function<std::optional<int64_t>()> next, std::function<void(int64_t)> work,
                  std::function<void()> wake)
-    : next_(std::move(next)), work_(std::move(work)), wake_(std::move(wake)) {
+    : next_(std::move(next)),
+      work_(std::move(work)),
+      wake_(std::move(wake)),
+      workers_(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads) + 1),
+      arena_(threads, /*reserved_for_masters=*/0) {
   running_.store(threads);
-  for (int t = 0; t < threads; ++t) {
-    try {
-      threads_.emplace_back([this] { run(); });
-    } catch (const std::system_error&) {
-      // The system has no more threads to give (--threads beyond its limits): the ones started
-      // do the work, as oneTBB does with the threads it gets; none at all is an error.
-      running_.fetch_sub(threads - t);
-      if (t == 0) throw UserError("--threads: not even one thread could be started; use fewer threads or ranks");
-      break;
-    }
-  }
+  for (int t = 0; t < threads; ++t) arena_.enqueue([this] { run(); });
 }
 
 void Runners::run() {
@@ -28,15 +20,19 @@ void Runners::run() {
     while (!stopped_.load()) {
       const std::optional<int64_t> tile = next_();
       if (!tile || stopped_.load()) break;
-      work_(*tile);
+      // Isolated: while a tile's kernels wait for their parallel loops, this thread runs only
+      // their tasks, never another runner's loop (which would hold this tile until it ended).
+      tbb::this_task_arena::isolate([&] { work_(*tile); });
     }
   } catch (...) {
-    std::lock_guard lock(error_mutex_);
+    std::lock_guard lock(mutex_);
     if (!error_) error_ = std::current_exception();
     failed_.store(true);
     stopped_.store(true);
   }
+  std::lock_guard lock(mutex_);
   running_.fetch_sub(1);
+  ended_.notify_all();
 }
 
 Runners::~Runners() {
@@ -50,9 +46,8 @@ void Runners::stop() {
 }
 
 std::exception_ptr Runners::join() {
-  for (std::thread& t : threads_)
-    if (t.joinable()) t.join();
-  std::lock_guard lock(error_mutex_);
+  std::unique_lock lock(mutex_);
+  ended_.wait(lock, [&] { return running_.load() == 0; });
   return error_;
 }
 

@@ -4,8 +4,6 @@
 #include <cstring>
 #include <mutex>
 
-#include <tbb/global_control.h>
-
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/progress.hpp"
@@ -71,7 +69,6 @@ void share_grid_tiles(TileSupplier& supplier, const RunFileWriter& writer, const
   std::vector<bool> remote_ok(tiles.size());
   for (size_t i = 0; i < tiles.size(); ++i) remote_ok[i] = supplier.computes(static_cast<int64_t>(i));
   const int threads = cluster::default_threads(options.threads);
-  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
   Progress progress(static_cast<int64_t>(tiles.size()),
                     "minerisk " + command + " (" + std::to_string(cluster::size()) + " ranks)", options.quiet);
   std::mutex tick_mutex;
@@ -145,7 +142,6 @@ void serve_grid_tiles(const Scenario& scenario, const RunOptions& options) {
       failed = std::current_exception();
     }
   const int threads = cluster::default_threads(options.threads);
-  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
   cluster::serve_tiles(
       *job, threads, stop, [&](int64_t index) { return remote_tile(*model, *encoding, *picture, plan->tiles(), index); },
       failed);

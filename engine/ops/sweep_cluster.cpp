@@ -7,7 +7,6 @@
 #include <optional>
 
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/global_control.h>
 
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/digest.hpp"
@@ -99,14 +98,12 @@ int64_t block_size(int64_t scenarios, int64_t tiles, int ranks) {
 
 int64_t blocks_of(int64_t scenarios, int64_t block) { return std::max<int64_t>(1, (scenarios + block - 1) / block); }
 
-// What each pass on rank 0 sets up alike: the threads, their limit and the progress line.
+// What each pass on rank 0 sets up alike: the threads and the progress line.
 struct PassSetup {
   int threads;
-  tbb::global_control limit;
   Progress progress;
   PassSetup(const SweepOptions& options, int64_t units, const std::string& label)
       : threads(cluster::default_threads(options.threads)),
-        limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads)),
         progress(units, label + " (" + std::to_string(cluster::size()) + " ranks)", options.quiet) {}
 };
 }  // namespace
@@ -185,7 +182,6 @@ void serve_sweep(const SweepSpec& spec, const SweepOptions& options) {
     failed = std::current_exception();
   }
   const int threads = cluster::default_threads(options.threads);
-  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(threads));
   auto tile_at = [&](int64_t index) -> const kernels::Window& {
     const auto& tiles = work->plan().tiles();
     if (index < 0 || index >= static_cast<int64_t>(tiles.size()))
