@@ -8,8 +8,8 @@
 namespace minerisk::cluster {
 
 int launcher_rank() {
-  // Open MPI's mpirun, PMIx (Open MPI, Slurm), MPICH's hydra.
-  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+  // Open MPI's mpirun, PMIx (Open MPI, Slurm), MPICH's hydra, and Slurm's srun without MPI.
+  for (const char* name : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"})
     if (const char* value = std::getenv(name)) return std::atoi(value);
   return 0;
 }

@@ -5,9 +5,11 @@
 // Either side stops on the first error; rank 0 then tells the workers and waits until each has
 // said it is done, so that no message is left half-way.
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -34,10 +36,12 @@ std::vector<std::byte> error_message(std::exception_ptr error) {
   } catch (const Cancelled& e) {
     code = kExitInterrupted, text = e.what();
   } catch (const std::exception& e) {
-    text = "rank " + std::to_string(rank()) + ": " + e.what();  // an internal error: where it happened
+    text = e.what();
   } catch (...) {
-    text = "rank " + std::to_string(rank()) + ": an unknown error";
+    text = "an unknown error";
   }
+  // Where it happened: a rank's inputs may be another node's disk.
+  if (code != kExitInterrupted) text = "rank " + std::to_string(rank()) + ": " + text;
   std::vector<std::byte> bytes(sizeof code + text.size());
   std::memcpy(bytes.data(), &code, sizeof code);
   std::memcpy(bytes.data() + sizeof code, text.data(), text.size());
@@ -85,8 +89,8 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
       runners.stop();
       error = runners.join();
     }
-    const bool signalled = !error && stop_requested(stop);
-    if (signalled) error = std::make_exception_ptr(Cancelled());
+    const bool signalled = stop_requested(stop);
+    if (signalled && !error) error = std::make_exception_ptr(Cancelled());
     if (error && !told_to_stop) {
       runners.stop();
       for (int r = 1; r < size(); ++r)
@@ -155,6 +159,12 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
   return results;
 }
 
+namespace {
+// A worker's job from await_job until serve_tiles has said it is done: an error that escapes
+// in between is reported in it (fail_every_job), where rank 0 waits for this rank.
+std::optional<Job> g_open_job;
+}  // namespace
+
 std::optional<Job> await_job() {
   // A signal here does not end the wait: rank 0 will wait for this rank in its job, so the rank
   // takes part and reports it there (serve_tiles), or rank 0 ends first and says so.
@@ -164,7 +174,8 @@ std::optional<Job> await_job() {
     if (exit_code_arrived()) return std::nullopt;
     backoff.idle();
   }
-  return Job{job, receive_bytes(0, job, kJob)};
+  g_open_job = Job{job, receive_bytes(0, job, kJob)};
+  return g_open_job;
 }
 
 void serve_tiles(const Job& job, int threads, const StopRequested& stop, const ComputeTile& compute,
@@ -190,14 +201,26 @@ void serve_tiles(const Job& job, int threads, const StopRequested& stop, const C
     if (drop_assigned) assigned.clear();
     more.notify_all();
   };
-  Runners runners(
-      threads, next,
-      [&](int64_t i) {
-        std::vector<std::byte> bytes = compute(i);
-        std::lock_guard lock(mutex);
-        outbox.push_back(std::move(bytes));
-      },
-      [&] { end_of_tiles(true); });
+  // Every way out of this function says "done" to rank 0, which waits for it.
+  auto done = [&](const std::vector<std::byte>& result_bytes) {
+    send_bytes(0, job.id, kDone, result_bytes);
+    g_open_job.reset();
+  };
+  std::optional<Runners> runners_made;
+  try {
+    runners_made.emplace(
+        threads, next,
+        [&](int64_t i) {
+          std::vector<std::byte> bytes = compute(i);
+          std::lock_guard lock(mutex);
+          outbox.push_back(std::move(bytes));
+        },
+        [&] { end_of_tiles(true); });
+  } catch (...) {
+    send_bytes(0, job.id, kFailed, error_message(failed ? failed : std::current_exception()));
+    return done({});
+  }
+  Runners& runners = *runners_made;
 
   bool stopping = false, asking = false, rank0_has_none = false;
   int64_t in_hand = 0;         // tiles assigned and not yet sent back
@@ -214,14 +237,9 @@ void serve_tiles(const Job& job, int threads, const StopRequested& stop, const C
   for (;;) {
     bool active = false;
     if (exit_code_arrived()) {
-      // Rank 0 left the job without waiting (a signal): nothing more will come or be taken.
-      runners.stop();
-      if (asking) {
-        MPI_Cancel(&request);
-        MPI_Request_free(&request);
-      }
-      runners.join();
-      return;
+      // Rank 0 left the job without waiting (a signal): nothing more will come or be taken,
+      // and a worker writes nothing, so it ends at once, without finishing its tiles in hand.
+      std::_Exit(agree_exit_code(kExitInterrupted));
     }
     if (runners.failed() && !stopping) {
       runners.stop();
@@ -275,16 +293,17 @@ void serve_tiles(const Job& job, int threads, const StopRequested& stop, const C
       backoff.idle();
   }
   runners.join();
-  std::vector<std::byte> done;
+  std::vector<std::byte> result_bytes;
   if (!stopping && result) try {
-      done = result();
+      result_bytes = result();
     } catch (...) {
       fail(std::current_exception());
     }
-  send_bytes(0, job.id, kDone, done);
+  done(result_bytes);
 }
 
 void fail_every_job(std::exception_ptr error) {
+  if (g_open_job) serve_tiles(*g_open_job, 1, {}, {}, error);  // the job the error interrupted
   while (const std::optional<Job> job = await_job()) serve_tiles(*job, 1, {}, {}, error);
 }
 

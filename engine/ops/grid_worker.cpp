@@ -127,12 +127,12 @@ void serve_grid_tiles(const Scenario& scenario, const RunOptions& options) {
       const Grid& grid = inputs->grid;
       // The same model over the same grid as rank 0, or the output would be a patchwork.
       if (!(scenario_digest(scenario) == wanted.scenario))
-        throw UserError("rank " + std::to_string(cluster::rank()) + " read another scenario than rank 0 ('" +
-                        scenario.file.string() + "'): every rank must see the same files at the same paths");
+        throw UserError("read another scenario than rank 0 ('" + scenario.file.string() +
+                        "'): every rank must see the same files at the same paths");
       if (grid.width() != wanted.width || grid.height() != wanted.height ||
           static_cast<int64_t>(model->evidence_names().size()) != wanted.layers)
-        throw UserError("rank " + std::to_string(cluster::rank()) + " read a grid of " + std::to_string(grid.width()) +
-                        " x " + std::to_string(grid.height()) + " cells where rank 0 read " +
+        throw UserError("read a grid of " + std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
+                        " cells where rank 0 read " +
                         std::to_string(wanted.width) + " x " + std::to_string(wanted.height) +
                         ": every rank must see the same files at the same paths");
       plan.emplace(wanted.width, wanted.height, wanted.tile_size);

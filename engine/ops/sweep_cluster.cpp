@@ -60,8 +60,8 @@ std::vector<std::byte> base_header(const SweepSpec& spec) {
 
 void check_same_sweep(const SweepSpec& spec, const std::vector<std::byte>& header) {
   if (header != base_header(spec))
-    throw UserError("rank " + std::to_string(cluster::rank()) + " read another sweep or base scenario than rank 0 ('" +
-                    spec.file.string() + "'): every rank must see the same files at the same paths");
+    throw UserError("read another sweep or base scenario than rank 0 ('" + spec.file.string() +
+                    "'): every rank must see the same files at the same paths");
 }
 
 StatisticsJob job_of(const std::vector<std::byte>& header) {
@@ -76,8 +76,7 @@ void check_same_work(const SweepTiles& work, const StatisticsJob& job) {
   const Grid& grid = work.inputs().grid;
   if (work.scenarios() != job.scenarios || work.tile_size() != job.tile_size || grid.width() != job.width ||
       grid.height() != job.height)
-    throw UserError("rank " + std::to_string(cluster::rank()) + " made " +
-                             std::to_string(work.scenarios()) + " scenarios over a grid of " +
+    throw UserError("made " + std::to_string(work.scenarios()) + " scenarios over a grid of " +
                              std::to_string(grid.width()) + " x " + std::to_string(grid.height()) +
                              " cells where rank 0 made " + std::to_string(job.scenarios) + " over " +
                              std::to_string(job.width) + " x " + std::to_string(job.height) +
