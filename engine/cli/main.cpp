@@ -157,7 +157,10 @@ int main(int argc, char** argv) {
   }
   // Under mpirun or srun, a subcommand that shares no tiles (or any, built without MPI) runs on
   // rank 0 alone: the others have nothing to do, and two ranks writing one output would clash.
-  if (!mpi && minerisk::cluster::launcher_rank() > 0) return minerisk::kExitOk;
+  if (minerisk::cluster::size() == 1 && minerisk::cluster::launcher_rank() > 0) return minerisk::kExitOk;
+  if (mpi && !minerisk::cluster::built_with_mpi() && minerisk::cluster::launcher_size() > 1)
+    std::cerr << "minerisk: note: this minerisk was built without MPI (MINERISK_MPI off): rank 0 does the whole job "
+                 "alone\n";
   if (minerisk::cluster::is_worker()) silence_worker_output();
   // Every rank ends with rank 0's exit code (a single process: its own).
   return minerisk::cluster::agree_exit_code(run_program(argc, argv));

@@ -29,6 +29,8 @@ bool built_with_mpi();
 /// The rank mpirun or srun gave this process, from its environment (0 when none): for the
 /// subcommands that start no MPI session, which run on rank 0 alone.
 int launcher_rank();
+/// The number of processes the launcher started (1 when none).
+int launcher_size();
 int rank();  // 0 in a single process
 int size();  // 1 in a single process
 inline bool is_worker() { return rank() > 0; }
