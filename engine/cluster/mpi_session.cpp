@@ -1,8 +1,6 @@
 // The MPI session and its messages: started only when mpirun or srun launched the program (a
 // plain `minerisk run` never touches MPI, so it starts as fast as ever), at
 // MPI_THREAD_FUNNELED: only each rank's main thread calls MPI, its other threads compute.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <optional>

@@ -4,10 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 #include <future>
 #include <mutex>
-
+#include <thread>
 
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -58,19 +57,27 @@ void test_hook_slow_tiles() {
     std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(slow)));
 }
 
-SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times) {
-  SuppliedTile out;
+FingerprintedTile compute_fingerprinted(const Model& model, const kernels::Window& tile, StageTimes* times) {
+  FingerprintedTile out;
   out.fingerprint.resize(model.fingerprint_parts().size());
-  TileResult result = model.compute(tile, times, out.fingerprint.data());
+  out.result = model.compute(tile, times, out.fingerprint.data());  // the model's own part, first
+  const TimedWork t(times, "fingerprint");
+  for (size_t part = 1; part < out.fingerprint.size(); ++part) out.fingerprint[part] = model.fingerprint(part, tile);
+  return out;
+}
+
+SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times) {
+  FingerprintedTile computed = compute_fingerprinted(model, tile, times);
+  SuppliedTile out;
   {
     // Compressed here, on this worker, while the others compute; only the append is serialised.
     const TimedWork t(times, "compress");
-    out.encoded = writer.encode_tile(result.window, result.probability, result.evidence);
+    const TileResult& r = computed.result;
+    out.encoded = writer.encode_tile(r.window, r.probability, r.evidence);
   }
-  const TimedWork t(times, "fingerprint");
-  for (size_t part = 1; part < out.fingerprint.size(); ++part) out.fingerprint[part] = model.fingerprint(part, tile);
+  out.fingerprint = std::move(computed.fingerprint);
   out.chunk = sha256_of(out.encoded.probability.bytes);
-  out.probability = std::move(result.probability);
+  out.probability = std::move(computed.result.probability);
   return out;
 }
 

@@ -115,6 +115,13 @@ void require_data(int64_t valid, const Scenario& scenario);
 /// rank), so that a test can kill a run, an update or one MPI rank halfway through.
 void test_hook_slow_tiles();
 
+/// The model's tile and its fingerprint parts (Model::fingerprint_parts), as every rank computes it.
+struct FingerprintedTile {
+  TileResult result;
+  std::vector<Digest> fingerprint;
+};
+FingerprintedTile compute_fingerprinted(const Model& model, const kernels::Window& tile, StageTimes* times);
+
 /// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).
 SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times);
 

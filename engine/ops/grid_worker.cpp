@@ -45,12 +45,12 @@ std::vector<std::byte> remote_tile(const Model& model, const RunTileEncoding& en
     throw std::runtime_error("rank 0 asked for tile " + std::to_string(index) + " of " + std::to_string(tiles.size()));
   const kernels::Window& tile = tiles[static_cast<size_t>(index)];
   const auto start = std::chrono::steady_clock::now();
+  FingerprintedTile computed = compute_fingerprinted(model, tile, nullptr);
+  const TileResult& result = computed.result;
   TileMessage m;
   m.index = index;
-  m.fingerprint.resize(model.fingerprint_parts().size());
-  const TileResult result = model.compute(tile, nullptr, m.fingerprint.data());
+  m.fingerprint = std::move(computed.fingerprint);
   m.stored = encoding.encode(result.window, result.probability, result.evidence);
-  for (size_t part = 1; part < m.fingerprint.size(); ++part) m.fingerprint[part] = model.fingerprint(part, tile);
   m.chunk = sha256_of(m.stored.chunks.front());
   m.valid_cells = valid_cells(result.probability);
   m.picture = picture.reduce(tile, result.probability);
