@@ -3,9 +3,9 @@
 // exact distances on a template grid; both through the shared tile loop and writer.
 #include "minerisk/engine/ops/proximity.hpp"
 
-#include <tbb/global_control.h>
-
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <optional>
 
 #include "minerisk/engine/errors.hpp"
@@ -30,38 +30,53 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   const Grid grid = grid_from_raster(input, "input");
   const RasterSource source(input, grid, "input");
   const bool want_values = !options.nearest_value.empty();
-  // The mask, the nearest feature's row, and the values when wanted: the transform needs them all.
-  require_whole_grid_memory(grid, want_values ? 9 : 5, "proximity of a raster");
+  // The mask (and the values, when the nearest feature's value is wanted) are held whole: pass 1
+  // needs each column whole.
+  require_whole_grid_memory(grid, want_values ? 5 : 1, "proximity of a raster");
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
-  // The thread limit for the column pass between the two tile loops (each loop sets its own).
-  std::optional<tbb::global_control> limit;
-  if (control.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, control.threads);
 
-  // First pass: the feature mask (one byte a cell), read in bands of rows so the input is never
-  // held whole as floats; the values too, only when the nearest feature's value is wanted.
-  std::vector<uint8_t> mask(cells);
+  // First pass: the feature mask, one byte a cell, read in bands of rows so the input is never
+  // held whole as floats; the values too, only when the nearest feature's value is wanted; and
+  // each band's column ends, which is all a band needs to know of the others in pass 2.
+  kernels::UninitialisedVector<uint8_t> mask(cells);  // every byte written by its band
   std::vector<float> values(want_values ? cells : 0);
   const std::vector<kernels::Window> bands =
       TilePlan(grid.width(), grid.height(), control.tile_size, TileShape::row_bands).tiles();
-  for_each_tile(bands, control.pass(0.0, 0.5).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
+  const auto band_index = [&](const kernels::Window& band) {
+    const auto at = std::partition_point(bands.begin(), bands.end(),
+                                         [&](const kernels::Window& b) { return b.row0 < band.row0; });
+    if (at == bands.end() || at->row0 != band.row0 || at->height != band.height)
+      throw std::logic_error("proximity: a band that the first pass did not read");
+    return static_cast<size_t>(at - bands.begin());
+  };
+  const auto rows_of = [&](const kernels::Window& band) {
+    return std::span<uint8_t>(mask).subspan(static_cast<size_t>(band.row0 * grid.width()),
+                                            static_cast<size_t>(band.cells()));
+  };
+  std::vector<kernels::ColumnEnds> ends(bands.size());
+  for_each_tile(bands, control.pass(0.0, 0.3).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
     const std::vector<float> band_values = source.read(band);
-    const std::vector<uint8_t> band_mask = kernels::feature_mask(band_values, options.values);
-    const auto offset = static_cast<ptrdiff_t>(band.row0 * grid.width());
-    std::copy(band_mask.begin(), band_mask.end(), mask.begin() + offset);
-    if (want_values) std::copy(band_values.begin(), band_values.end(), values.begin() + offset);
+    kernels::feature_mask(band_values, options.values, rows_of(band));
+    ends[band_index(band)] = kernels::column_ends(rows_of(band), grid.width(), band.row0);
+    if (want_values)
+      std::copy(band_values.begin(), band_values.end(), values.begin() + static_cast<ptrdiff_t>(band.row0 * grid.width()));
   });
-  const kernels::NearestRows nearest_rows = kernels::nearest_feature_rows(mask, grid.frame);
+  const std::vector<kernels::BeyondBand> beyond = kernels::beyond_bands(ends, grid.width());
   control.check_cancelled();
 
-  // Second pass: distances (and the nearest feature's value) for each band of rows.
+  // Second pass: both passes of the transform for each band of rows, distances (and the
+  // nearest feature's value) streamed out.
   std::vector<ToolOutput> outputs = {{output, kDistance, kNoData, "m", "distance"}};
   if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData, "", "nearest_value"});
   write_rasters(
-      grid, outputs, {input}, options, control.pass(0.5, 1.0), kLabel,
+      grid, outputs, {input}, options, control.pass(0.3, 1.0), kLabel,
       [&](const kernels::Window& band) {
-        std::vector<std::vector<float>> out(outputs.size(), std::vector<float>(static_cast<size_t>(band.cells())));
+        // Each output sized in place: not one made and then copied (two more fresh buffers a band).
+        std::vector<std::vector<float>> out(outputs.size());
+        for (std::vector<float>& o : out) o.resize(static_cast<size_t>(band.cells()));
         std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);
-        kernels::distance_for_rows(nearest_rows, grid.frame, band.row0, band.height, out[0], nearest);
+        kernels::distance_for_band(rows_of(band), grid.frame, band.row0, band.height, beyond[band_index(band)], out[0],
+                                   nearest);
         kernels::clamp_distances(out[0], options.max_distance);
         if (want_values) kernels::gather(values, nearest, out[1]);
         return out;

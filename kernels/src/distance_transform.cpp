@@ -4,6 +4,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -32,50 +33,56 @@ std::vector<double> row_positions(const GridFrame& f) {
   return y;
 }
 
-// Pass 1: for each cell, the row of the nearest feature in its own column (kNone if none).
-// Columns are independent; a block of adjacent columns is scanned row by row for locality.
+// Pass 1 for the rows [row0, row0 + rows): for each cell, the row of the nearest feature in its
+// own column (kNone if none), into `nearest_row` (those rows, row-major). `mask` holds the same
+// rows; `beyond` (or nothing: no features outside) each column's nearest feature above and below
+// them, which is all the sweeps need of the other rows. Columns are independent; a block of
+// adjacent columns is scanned row by row for locality.
 // T is the table's row type (int16_t or int32_t, -1 for none); the caller picks one that holds
 // every row, and the comparisons promote to int, so both give the same rows.
 template <class T>
-void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t height, const std::vector<double>& y,
-                           bool uniform, UninitialisedVector<T>& nearest_row) {
+void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t row0, int64_t rows,
+                           const BeyondBand* beyond, const std::vector<double>& y, bool uniform, T* nearest_row) {
   constexpr T kNone = -1;
   kernels::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
     const int64_t c0 = cols.begin(), n = cols.end() - cols.begin();
     std::vector<T> last(static_cast<size_t>(n), kNone);
-    for (int64_t r = 0; r < height; ++r) {  // downwards: the nearest feature above or here
-      const uint8_t* m = mask.data() + r * width + c0;
-      T* out = nearest_row.data() + r * width + c0;
-      const auto row = static_cast<T>(r);
-      for (int64_t k = 0; k < n; ++k) {
-        T& above = last[static_cast<size_t>(k)];
-        above = m[k] ? row : above;
-        out[k] = above;
+    if (beyond) std::copy_n(beyond->above.begin() + c0, n, last.begin());
+    for (int64_t k = 0; k < rows; ++k) {  // downwards: the nearest feature above or here
+      const uint8_t* m = mask.data() + k * width + c0;
+      T* out = nearest_row + k * width + c0;
+      const auto row = static_cast<T>(row0 + k);
+      for (int64_t i = 0; i < n; ++i) {
+        T& above = last[static_cast<size_t>(i)];
+        above = m[i] ? row : above;
+        out[i] = above;
       }
     }
     std::fill(last.begin(), last.end(), kNone);
-    for (int64_t r = height - 1; r >= 0; --r) {  // upwards: keep the feature below if nearer
-      const uint8_t* m = mask.data() + r * width + c0;
-      T* out = nearest_row.data() + r * width + c0;
+    if (beyond) std::copy_n(beyond->below.begin() + c0, n, last.begin());
+    for (int64_t k = rows - 1; k >= 0; --k) {  // upwards: keep the feature below if nearer
+      const uint8_t* m = mask.data() + k * width + c0;
+      T* out = nearest_row + k * width + c0;
+      const int64_t r = row0 + k;
       if (uniform) {  // evenly spaced rows: compare row counts (vectorises)
         const auto row = static_cast<T>(r);
-        for (int64_t k = 0; k < n; ++k) {
-          T& below = last[static_cast<size_t>(k)];
-          below = m[k] ? row : below;
-          const T above = out[k];
+        for (int64_t i = 0; i < n; ++i) {
+          T& below = last[static_cast<size_t>(i)];
+          below = m[i] ? row : below;
+          const T above = out[i];
           const bool take = below != kNone && (above == kNone || below - row < row - above);
-          out[k] = take ? below : above;
+          out[i] = take ? below : above;
         }
         continue;
       }
-      for (int64_t k = 0; k < n; ++k) {
-        if (m[k]) last[static_cast<size_t>(k)] = static_cast<T>(r);
-        const T below = last[static_cast<size_t>(k)];
+      for (int64_t i = 0; i < n; ++i) {
+        if (m[i]) last[static_cast<size_t>(i)] = static_cast<T>(r);
+        const T below = last[static_cast<size_t>(i)];
         if (below == kNone) continue;
-        const T above = out[k];
+        const T above = out[i];
         if (above == kNone || y[static_cast<size_t>(below)] - y[static_cast<size_t>(r)] <
                                   y[static_cast<size_t>(r)] - y[static_cast<size_t>(above)])
-          out[k] = below;
+          out[i] = below;
       }
     }
   });
@@ -185,50 +192,94 @@ struct RowEnvelope {
 
 }  // namespace
 
-NearestRows nearest_feature_rows(std::span<const uint8_t> is_feature, const GridFrame& frame) {
-  const auto cells = static_cast<size_t>(frame.width * frame.height);
-  if (is_feature.size() != cells) throw std::invalid_argument("nearest_feature_rows: mask size does not match the grid");
-  if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("nearest_feature_rows: too many rows");
-  NearestRows table;
-  const std::vector<double> y = row_positions(frame);
-  if (frame.height < std::numeric_limits<int16_t>::max()) {
-    table.narrow.resize(cells);
-    nearest_row_in_column(is_feature, frame.width, frame.height, y, !frame.geographic, table.narrow);
-  } else {
-    table.wide.resize(cells);
-    nearest_row_in_column(is_feature, frame.width, frame.height, y, !frame.geographic, table.wide);
+ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_t row0) {
+  if (width <= 0 || mask_rows.size() % static_cast<size_t>(width) != 0)
+    throw std::invalid_argument("column_ends: the rows are not whole rows of the grid");
+  ColumnEnds ends{std::vector<int32_t>(static_cast<size_t>(width), kNone),
+                  std::vector<int32_t>(static_cast<size_t>(width), kNone)};
+  const auto rows = static_cast<int64_t>(mask_rows.size()) / width;
+  for (int64_t k = 0; k < rows; ++k) {
+    const uint8_t* m = mask_rows.data() + k * width;
+    const auto row = static_cast<int32_t>(row0 + k);
+    for (int64_t c = 0; c < width; ++c) {
+      int32_t& first = ends.first[static_cast<size_t>(c)];
+      first = m[c] && first == kNone ? row : first;
+      ends.last[static_cast<size_t>(c)] = m[c] ? row : ends.last[static_cast<size_t>(c)];
+    }
   }
-  return table;
+  return ends;
 }
 
-void distance_for_rows(const NearestRows& nearest_rows, const GridFrame& frame, int64_t row0, int64_t rows,
-                       std::span<float> distance, std::span<int64_t> nearest) {
+std::vector<BeyondBand> beyond_bands(const std::vector<ColumnEnds>& bands, int64_t width) {
+  const auto n = static_cast<size_t>(width);
+  std::vector<BeyondBand> beyond(bands.size(), BeyondBand{std::vector<int32_t>(n, kNone), std::vector<int32_t>(n, kNone)});
+  for (const ColumnEnds& b : bands)
+    if (b.first.size() != n || b.last.size() != n) throw std::invalid_argument("beyond_bands: a band of another width");
+  for (size_t b = 1; b < bands.size(); ++b)  // the last feature of the bands above, nearest first
+    for (size_t c = 0; c < n; ++c) {
+      const int32_t last = bands[b - 1].last[c];
+      beyond[b].above[c] = last != kNone ? last : beyond[b - 1].above[c];
+    }
+  for (size_t b = bands.size() - 1; b-- > 0;)  // the first feature of the bands below
+    for (size_t c = 0; c < n; ++c) {
+      const int32_t first = bands[b + 1].first[c];
+      beyond[b].below[c] = first != kNone ? first : beyond[b + 1].below[c];
+    }
+  return beyond;
+}
+
+namespace {
+
+// Both passes for a band (or the whole grid, with no `beyond`), through a table of the band's
+// nearest rows of type T.
+template <class T>
+void band_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+                    const BeyondBand* beyond, std::span<float> distance, std::span<int64_t> nearest) {
   const int64_t width = frame.width;
-  const auto cells = static_cast<size_t>(rows * width);
-  const bool narrow = !nearest_rows.narrow.empty();
-  const size_t table_size = narrow ? nearest_rows.narrow.size() : nearest_rows.wide.size();
-  if (table_size != static_cast<size_t>(width * frame.height) || distance.size() != cells ||
-      (!nearest.empty() && nearest.size() != cells) || row0 < 0 || row0 + rows > frame.height)
-    throw std::invalid_argument("distance_for_rows: buffer sizes do not match the rows");
   const std::vector<double> y = row_positions(frame);
+  UninitialisedVector<T> table(static_cast<size_t>(rows * width));
+  nearest_row_in_column(mask_rows, width, row0, rows, beyond, y, !frame.geographic, table.data());
   kernels::parallel_for(tbb::blocked_range<int64_t>(0, rows, 16), [&](const tbb::blocked_range<int64_t>& band) {
     RowEnvelope envelope;
     if (!frame.geographic) envelope.uniform_dy = frame.cell_height() * frame.linear_unit;
     for (int64_t k = band.begin(); k != band.end(); ++k) {
       const int64_t r = row0 + k;
       const double dx = frame.cell_width() * frame.scale_at_row(r).x;
-      float* d = distance.data() + k * width;
       int64_t* idx = nearest.empty() ? nullptr : nearest.data() + k * width;
-      if (narrow) envelope.solve(nearest_rows.narrow.data() + r * width, y, r, width, dx, d, idx);
-      else envelope.solve(nearest_rows.wide.data() + r * width, y, r, width, dx, d, idx);
+      envelope.solve(table.data() + k * width, y, r, width, dx, distance.data() + k * width, idx);
     }
   });
 }
 
+void checked_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+                       const BeyondBand* beyond, std::span<float> distance, std::span<int64_t> nearest) {
+  const auto cells = static_cast<size_t>(rows * frame.width);
+  if (row0 < 0 || rows < 0 || row0 + rows > frame.height || mask_rows.size() != cells || distance.size() != cells ||
+      (!nearest.empty() && nearest.size() != cells) ||
+      (beyond && (beyond->above.size() != static_cast<size_t>(frame.width) ||
+                  beyond->below.size() != static_cast<size_t>(frame.width))))
+    throw std::invalid_argument("distance transform: buffer sizes do not match the rows");
+  if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("distance transform: too many rows");
+  // 16-bit rows when every row fits (fewer than 32767 rows): half the memory, and half the
+  // page faults of first touching it; 32-bit otherwise.
+  if (frame.height < std::numeric_limits<int16_t>::max())
+    band_transform<int16_t>(mask_rows, frame, row0, rows, beyond, distance, nearest);
+  else
+    band_transform<int32_t>(mask_rows, frame, row0, rows, beyond, distance, nearest);
+}
+
+}  // namespace
+
+void distance_for_band(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+                       const BeyondBand& beyond, std::span<float> distance, std::span<int64_t> nearest) {
+  checked_transform(mask_rows, frame, row0, rows, &beyond, distance, nearest);
+}
+
 void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
                                   std::span<int64_t> nearest) {
-  const NearestRows rows = nearest_feature_rows(is_feature, frame);
-  distance_for_rows(rows, frame, 0, frame.height, distance, nearest);
+  if (is_feature.size() != static_cast<size_t>(frame.width * frame.height))
+    throw std::invalid_argument("euclidean_distance_transform: mask size does not match the grid");
+  checked_transform(is_feature, frame, 0, frame.height, nullptr, distance, nearest);
 }
 
 }  // namespace minerisk::kernels

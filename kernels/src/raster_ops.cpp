@@ -24,16 +24,15 @@ void propagate_nodata(std::span<const float> mask, std::span<float> target) {
     if (std::isnan(mask[i])) target[i] = NAN;
 }
 
-std::vector<uint8_t> feature_mask(std::span<const float> values, std::span<const double> targets) {
-  std::vector<uint8_t> mask(values.size());
+void feature_mask(std::span<const float> values, std::span<const double> targets, std::span<uint8_t> mask) {
+  if (mask.size() != values.size()) throw std::invalid_argument("feature_mask: sizes differ");
   if (targets.empty()) {
     for (size_t i = 0; i < values.size(); ++i) mask[i] = values[i] != 0.0f && !std::isnan(values[i]);
-    return mask;
+    return;
   }
   std::vector<float> wanted(targets.begin(), targets.end());
   for (size_t i = 0; i < values.size(); ++i)
     mask[i] = std::find(wanted.begin(), wanted.end(), values[i]) != wanted.end();
-  return mask;
 }
 
 void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <random>
+#include <span>
+#include <vector>
 
 #include "minerisk/kernels/distance_transform.hpp"
 
@@ -85,21 +87,69 @@ TEST(DistanceTransform, EdgeCases) {
   expect_matches_brute(std::vector<uint8_t>(12, 1), all);
 }
 
+// The band-at-a-time transform (the proximity tool's) against the whole one, bit for bit, with
+// the nearest indices: bands of several heights, on a projected grid with rows equidistant from
+// two features (the tie rule crosses band borders), and on a geographic one.
+void expect_bands_equal_the_whole(const std::vector<uint8_t>& mask, const GridFrame& f) {
+  std::vector<float> whole(mask.size());
+  std::vector<int64_t> whole_nearest(mask.size());
+  euclidean_distance_transform(mask, f, whole, whole_nearest);
+  const int64_t w = f.width, h = f.height;
+  for (int64_t band : {int64_t{1}, int64_t{2}, int64_t{7}, h}) {
+    std::vector<ColumnEnds> ends;
+    for (int64_t r0 = 0; r0 < h; r0 += band) {
+      const int64_t n = std::min(band, h - r0);
+      ends.push_back(column_ends(std::span(mask).subspan(static_cast<size_t>(r0 * w), static_cast<size_t>(n * w)), w, r0));
+    }
+    const std::vector<BeyondBand> beyond = beyond_bands(ends, w);
+    for (int64_t r0 = 0, b = 0; r0 < h; r0 += band, ++b) {
+      const int64_t n = std::min(band, h - r0);
+      std::vector<float> part(static_cast<size_t>(n * w));
+      std::vector<int64_t> part_nearest(part.size());
+      distance_for_band(std::span(mask).subspan(static_cast<size_t>(r0 * w), part.size()), f, r0, n,
+                        beyond[static_cast<size_t>(b)], part, part_nearest);
+      for (int64_t i = 0; i < n * w; ++i) {
+        const auto at = static_cast<size_t>(r0 * w + i);
+        ASSERT_EQ(part[static_cast<size_t>(i)], whole[at]) << "band " << band << " cell " << at;
+        ASSERT_EQ(part_nearest[static_cast<size_t>(i)], whole_nearest[at]) << "band " << band << " cell " << at;
+      }
+    }
+  }
+}
+
 TEST(DistanceTransform, RowBandsEqualTheWhole) {
   std::mt19937 rng(32);
   const GridFrame f = frame_for(64, 50, 10.0, 10.0);
   std::vector<uint8_t> mask(64 * 50, 0);
   for (int i = 0; i < 20; ++i) mask[rng() % mask.size()] = 1;
-  std::vector<float> whole(mask.size());
-  euclidean_distance_transform(mask, f, whole);
-  const NearestRows rows = nearest_feature_rows(mask, f);
-  for (int64_t band : {1, 7, 50})
-    for (int64_t r0 = 0; r0 < 50; r0 += band) {
-      const int64_t n = std::min<int64_t>(band, 50 - r0);
-      std::vector<float> part(static_cast<size_t>(n * 64));
-      distance_for_rows(rows, f, r0, n, part);
-      for (int64_t i = 0; i < n * 64; ++i) ASSERT_EQ(part[static_cast<size_t>(i)], whole[static_cast<size_t>(r0 * 64 + i)]);
-    }
+  // Column 3: features on rows 10 and 20, so row 15 is as near to both (the one above wins).
+  mask[10 * 64 + 3] = mask[20 * 64 + 3] = 1;
+  expect_bands_equal_the_whole(mask, f);
+  GridFrame geographic = frame_for(23, 31, 0.01, 0.01);
+  geographic.geographic = true;
+  geographic.geotransform = {170.0, 0.01, 0, 60.0, 0, -0.01};
+  std::vector<uint8_t> sparse(23 * 31, 0);
+  for (int i = 0; i < 9; ++i) sparse[rng() % sparse.size()] = 1;
+  expect_bands_equal_the_whole(sparse, geographic);
+  expect_bands_equal_the_whole(std::vector<uint8_t>(23 * 31, 0), geographic);  // no feature at all
+}
+
+TEST(DistanceTransform, ColumnEndsAndBeyondBands) {
+  // Width 2, rows 0-5 in bands of 2: column 0 has features on rows 1 and 4, column 1 none.
+  const std::vector<uint8_t> mask = {0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0};
+  std::vector<ColumnEnds> ends;
+  for (int64_t r0 = 0; r0 < 6; r0 += 2) ends.push_back(column_ends(std::span(mask).subspan(static_cast<size_t>(r0 * 2), 4), 2, r0));
+  EXPECT_EQ(ends[0].first, (std::vector<int32_t>{1, -1}));
+  EXPECT_EQ(ends[1].last, (std::vector<int32_t>{-1, -1}));
+  EXPECT_EQ(ends[2].last, (std::vector<int32_t>{4, -1}));
+  const std::vector<BeyondBand> beyond = beyond_bands(ends, 2);
+  EXPECT_EQ(beyond[0].above, (std::vector<int32_t>{-1, -1}));
+  EXPECT_EQ(beyond[0].below, (std::vector<int32_t>{4, -1}));
+  EXPECT_EQ(beyond[1].above, (std::vector<int32_t>{1, -1}));
+  EXPECT_EQ(beyond[1].below, (std::vector<int32_t>{4, -1}));
+  EXPECT_EQ(beyond[2].above, (std::vector<int32_t>{1, -1}));
+  EXPECT_EQ(beyond[2].below, (std::vector<int32_t>{-1, -1}));
+  EXPECT_THROW(column_ends(mask, 5, 0), std::invalid_argument);
 }
 
 // Pass 1's table is 16-bit below 32767 rows and 32-bit from there: both sides of the switch,

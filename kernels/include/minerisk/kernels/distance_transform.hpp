@@ -28,9 +28,9 @@ namespace minerisk::kernels {
 void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
                                   std::span<int64_t> nearest = {});
 
-/// An allocator whose vectors leave new elements uninitialised. Pass 1 writes every element of
-/// its output; zeroing 4 bytes a cell first (one thread, page faults included) took longer
-/// than the parallel pass itself on 8192^2 cells, and the pass now touches the pages first.
+/// An allocator whose vectors leave new elements uninitialised, for buffers whose every element
+/// is written before it is read: zeroing them first (one thread, page faults included) took
+/// longer than the parallel passes that fill them on 8192^2 cells.
 template <class T>
 struct UninitialisedAllocator : std::allocator<T> {
   template <class U>
@@ -52,22 +52,33 @@ struct UninitialisedAllocator : std::allocator<T> {
 template <class T>
 using UninitialisedVector = std::vector<T, UninitialisedAllocator<T>>;
 
-/// Pass 1's table: for every cell, the row of the nearest feature in its own column, or -1.
-/// 16-bit when every row fits (fewer than 32767 rows): half the memory, and half the page
-/// faults of first touching it, which were a large share of pass 1 (256 MiB at 8192^2 as
-/// 32-bit); 32-bit otherwise. Exactly one of the two is filled.
-struct NearestRows {
-  UninitialisedVector<int16_t> narrow;
-  UninitialisedVector<int32_t> wide;
+/// The transform a band of rows at a time, for a caller that streams its output (the proximity
+/// tool). Pass 1 needs each column whole, but of the rows outside a band only each column's
+/// nearest feature above the band and below it; so no table for the whole grid is kept (it was
+/// 2 bytes a cell, and first touching it was a large share of the run).
+///
+/// The first and last feature row of each column within some rows (-1: none there).
+struct ColumnEnds {
+  std::vector<int32_t> first, last;
 };
+/// The ends of each column's features in `mask_rows`, which holds the rows [row0, ...) of a
+/// mask `width` cells wide.
+ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_t row0);
 
-/// The transform in its two passes, so a caller can stream the output a band of rows at a time.
-/// Pass 1: for every cell, the row of the nearest feature in its own column, or -1 (parallel).
-NearestRows nearest_feature_rows(std::span<const uint8_t> is_feature, const GridFrame& frame);
-/// Pass 2 for the rows [row0, row0 + rows): distances (and nearest indices, when `nearest` is
-/// not empty) written row-major for those rows only. Rows are independent: call it for bands
-/// in any order or in parallel.
-void distance_for_rows(const NearestRows& nearest_rows, const GridFrame& frame, int64_t row0, int64_t rows,
-                       std::span<float> distance, std::span<int64_t> nearest = {});
+/// What a band needs of the rest of its columns: the last feature row above it and the first
+/// below it (-1: none).
+struct BeyondBand {
+  std::vector<int32_t> above, below;
+};
+/// For bands that tile the grid top to bottom, given in that order by their column ends: what
+/// each band needs of the others.
+std::vector<BeyondBand> beyond_bands(const std::vector<ColumnEnds>& bands, int64_t width);
+
+/// Both passes for the rows [row0, row0 + rows): `mask_rows` holds those rows of the mask and
+/// `beyond` the features outside them. Distances (and nearest indices, when `nearest` is not
+/// empty) are written row-major for those rows only, bit for bit those of the whole transform.
+/// Bands are independent: call it for them in any order or in parallel.
+void distance_for_band(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
+                       const BeyondBand& beyond, std::span<float> distance, std::span<int64_t> nearest = {});
 
 }  // namespace minerisk::kernels

@@ -15,8 +15,8 @@ std::vector<float> interior(std::span<const float> with_halo, const Window& wind
 void propagate_nodata(std::span<const float> mask, std::span<float> target);
 
 /// 1 where a cell is a feature, else 0: with `targets` empty, any value other than 0 and NaN;
-/// otherwise exactly the values listed (as gdal_proximity -values).
-std::vector<uint8_t> feature_mask(std::span<const float> values, std::span<const double> targets);
+/// otherwise exactly the values listed (as gdal_proximity -values). Into `mask`, of the same size.
+void feature_mask(std::span<const float> values, std::span<const double> targets, std::span<uint8_t> mask);
 
 /// out[i] = values[index[i]], NaN where the index is negative (no such cell).
 void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out);
