@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "allocator.hpp"
 #include "command.hpp"
 #include "generated_docs.hpp"
 #include "suggestions.hpp"
@@ -148,6 +149,7 @@ int run_program(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  minerisk::cli::keep_freed_buffers_for_reuse();
   std::optional<minerisk::cluster::Session> mpi;
   try {
     if (shares_tiles(argc, argv)) mpi.emplace(&argc, &argv);

@@ -104,13 +104,19 @@ void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::siz
             out.begin() + static_cast<std::ptrdiff_t>(n * element_size));
 }
 
+std::span<std::byte> scratch(Scratch which, std::size_t size) {
+  thread_local std::vector<std::byte> buffers[2];
+  std::vector<std::byte>& buffer = buffers[which == Scratch::staged ? 0 : 1];
+  if (buffer.size() < size) buffer.resize(size);
+  return std::span(buffer).first(size);
+}
+
 std::vector<std::byte> zlib_compress(std::span<const std::byte> data, int level) {
   libdeflate_compressor& c = compressor_for(level);
-  std::vector<std::byte> out(libdeflate_zlib_compress_bound(&c, data.size()));
+  const std::span<std::byte> out = scratch(Scratch::compressed, libdeflate_zlib_compress_bound(&c, data.size()));
   const std::size_t size = libdeflate_zlib_compress(&c, data.data(), data.size(), out.data(), out.size());
   if (size == 0) throw std::runtime_error("zlib_compress: the bound was too small");  // cannot happen
-  out.resize(size);
-  return out;
+  return {out.begin(), out.begin() + static_cast<std::ptrdiff_t>(size)};
 }
 
 std::vector<std::byte> zlib_decompress(std::span<const std::byte> stream, std::size_t size) {
@@ -142,7 +148,7 @@ std::vector<std::byte> encode_any(std::span<const T> values, int64_t rows, int64
     for (int64_t r = 0; r < rows; ++r) std::copy_n(values.begin() + r * cols, cols, padded.begin() + r * chunk_cols);
     chunk = padded;
   }
-  std::vector<std::byte> shuffled(cells * sizeof(T));
+  const std::span<std::byte> shuffled = scratch(Scratch::staged, cells * sizeof(T));
   shuffle(std::as_bytes(chunk), shuffled, sizeof(T));
   return zlib_compress(shuffled, level);
 }

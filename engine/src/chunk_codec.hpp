@@ -32,6 +32,15 @@ void shuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_
 /// The inverse of shuffle(), for tests and for readers of raw chunks.
 void unshuffle(std::span<const std::byte> in, std::span<std::byte> out, std::size_t element_size);
 
+/// Which of a thread's scratch buffers: the bytes about to be compressed, and the compressor's
+/// output before it is copied out at its size.
+enum class Scratch { staged, compressed };
+/// This thread's scratch buffer `which`, of at least `size` bytes (contents undefined). A
+/// tile's encoding needs a megabyte or two for a moment; fresh buffers a tile were zeroed and
+/// page-faulted each time. Valid until the thread's next call for the same buffer: only for
+/// leaf code that runs no parallel work while holding it.
+std::span<std::byte> scratch(Scratch which, std::size_t size);
+
 /// The zlib stream of `data` (what HDF5's deflate filter stores), compressed at `level` with a
 /// compressor kept per thread.
 std::vector<std::byte> zlib_compress(std::span<const std::byte> data, int level = kDeflateLevel);

@@ -25,11 +25,10 @@ ZSTD_CCtx& zstd_context() {
 
 // One whole ZSTD frame, which libtiff's ZSTD codec (tif_zstd.c) decodes with its streaming API.
 std::vector<std::byte> zstd_compress(std::span<const std::byte> data, int level) {
-  std::vector<std::byte> out(ZSTD_compressBound(data.size()));
+  const std::span<std::byte> out = chunk_codec::scratch(chunk_codec::Scratch::compressed, ZSTD_compressBound(data.size()));
   const std::size_t size = ZSTD_compressCCtx(&zstd_context(), out.data(), out.size(), data.data(), data.size(), level);
   if (ZSTD_isError(size)) throw std::runtime_error(std::string("ZSTD_compress: ") + ZSTD_getErrorName(size));
-  out.resize(size);
-  return out;
+  return {out.begin(), out.begin() + static_cast<std::ptrdiff_t>(size)};
 }
 
 // The inverse of float_predictor for one tile.
@@ -96,12 +95,13 @@ std::vector<std::byte> encode_tile(std::span<const float> values, int64_t rows, 
     tile = padded.data();
     tile_stride = side;
   }
-  std::vector<std::byte> bytes(side * side * sizeof(float));
   if (codec.kind == Codec::Kind::none) {
+    std::vector<std::byte> bytes(side * side * sizeof(float));
     for (std::size_t r = 0; r < side; ++r)
       std::memcpy(bytes.data() + r * side * sizeof(float), tile + r * tile_stride, side * sizeof(float));
     return bytes;
   }
+  const std::span<std::byte> bytes = chunk_codec::scratch(chunk_codec::Scratch::staged, side * side * sizeof(float));
   predict_rows(tile, side, side, tile_stride, reinterpret_cast<uint8_t*>(bytes.data()));
   return codec.kind == Codec::Kind::zstd ? zstd_compress(bytes, codec.level)
                                          : chunk_codec::zlib_compress(bytes, codec.level);
