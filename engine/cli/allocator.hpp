@@ -1,10 +1,11 @@
 #pragma once
-// How the program's memory allocator keeps what is freed.
+// How the command-line program's memory allocator keeps what is freed.
 
 namespace minerisk::cli {
 
 /// Tells glibc's malloc to keep freed buffers of up to 32 MiB for reuse instead of handing them
-/// back to the kernel (see allocator.cpp for why). Call once, first thing in main.
+/// back to the kernel (allocator.cpp says why, and what it costs). Call once, first thing in
+/// main. Not for the Python module: an interpreter's allocator is its host's to tune.
 void keep_freed_buffers_for_reuse();
 
 }  // namespace minerisk::cli

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
-#include <optional>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
@@ -30,25 +28,18 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   const Grid grid = grid_from_raster(input, "input");
   const RasterSource source(input, grid, "input");
   const bool want_values = !options.nearest_value.empty();
-  // The mask (and the values, when the nearest feature's value is wanted) are held whole: pass 1
-  // needs each column whole.
+  // The mask is held whole, since pass 1 needs each column whole; the values too, when the
+  // nearest feature's value is wanted, since a cell's nearest feature may lie in any band.
   require_whole_grid_memory(grid, want_values ? 5 : 1, "proximity of a raster");
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
 
   // First pass: the feature mask, one byte a cell, read in bands of rows so the input is never
-  // held whole as floats; the values too, only when the nearest feature's value is wanted; and
-  // each band's column ends, which is all a band needs to know of the others in pass 2.
+  // held whole as floats; the values too, only when wanted; and each band's column ends, which
+  // is all a band needs to know of the others in the second pass.
   kernels::UninitialisedVector<uint8_t> mask(cells);  // every byte written by its band
   std::vector<float> values(want_values ? cells : 0);
   const std::vector<kernels::Window> bands =
       TilePlan(grid.width(), grid.height(), control.tile_size, TileShape::row_bands).tiles();
-  const auto band_index = [&](const kernels::Window& band) {
-    const auto at = std::partition_point(bands.begin(), bands.end(),
-                                         [&](const kernels::Window& b) { return b.row0 < band.row0; });
-    if (at == bands.end() || at->row0 != band.row0 || at->height != band.height)
-      throw std::logic_error("proximity: a band that the first pass did not read");
-    return static_cast<size_t>(at - bands.begin());
-  };
   const auto rows_of = [&](const kernels::Window& band) {
     return std::span<uint8_t>(mask).subspan(static_cast<size_t>(band.row0 * grid.width()),
                                             static_cast<size_t>(band.cells()));
@@ -57,11 +48,13 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   for_each_tile(bands, control.pass(0.0, 0.3).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
     const std::vector<float> band_values = source.read(band);
     kernels::feature_mask(band_values, options.values, rows_of(band));
-    ends[band_index(band)] = kernels::column_ends(rows_of(band), grid.width(), band.row0);
+    // Bands are row bands in order: the band's place is its first row over the bands' height.
+    ends[static_cast<size_t>(band.row0 / bands.front().height)] =
+        kernels::column_ends(rows_of(band), grid.width(), band.row0);
     if (want_values)
       std::copy(band_values.begin(), band_values.end(), values.begin() + static_cast<ptrdiff_t>(band.row0 * grid.width()));
   });
-  const std::vector<kernels::BeyondBand> beyond = kernels::beyond_bands(ends, grid.width());
+  const kernels::BandedDistanceTransform transform(grid.frame, std::move(ends));
   control.check_cancelled();
 
   // Second pass: both passes of the transform for each band of rows, distances (and the
@@ -75,8 +68,7 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
         std::vector<std::vector<float>> out(outputs.size());
         for (std::vector<float>& o : out) o.resize(static_cast<size_t>(band.cells()));
         std::vector<int64_t> nearest(want_values ? static_cast<size_t>(band.cells()) : 0);
-        kernels::distance_for_band(rows_of(band), grid.frame, band.row0, band.height, beyond[band_index(band)], out[0],
-                                   nearest);
+        transform.distance_for_band(rows_of(band), band.row0, band.height, out[0], nearest);
         kernels::clamp_distances(out[0], options.max_distance);
         if (want_values) kernels::gather(values, nearest, out[1]);
         return out;

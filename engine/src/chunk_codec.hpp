@@ -38,11 +38,13 @@ enum class Scratch { staged, compressed };
 /// This thread's scratch buffer `which`, of at least `size` bytes (contents undefined). A
 /// tile's encoding needs a megabyte or two for a moment; fresh buffers a tile were zeroed and
 /// page-faulted each time. Valid until the thread's next call for the same buffer: only for
-/// leaf code that runs no parallel work while holding it.
+/// leaf code that runs no parallel work while holding it. Each buffer keeps the largest size
+/// the thread asked for (a tile's bytes) until the thread ends.
 std::span<std::byte> scratch(Scratch which, std::size_t size);
 
 /// The zlib stream of `data` (what HDF5's deflate filter stores), compressed at `level` with a
-/// compressor kept per thread.
+/// compressor kept per thread, through the thread's Scratch::compressed buffer (so `data` must
+/// not be that buffer).
 std::vector<std::byte> zlib_compress(std::span<const std::byte> data, int level = kDeflateLevel);
 /// Inflates a zlib stream whose decompressed size is known exactly; throws std::runtime_error
 /// on a damaged stream or a size mismatch.

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace minerisk::kernels {
@@ -35,19 +36,20 @@ std::vector<double> row_positions(const GridFrame& f) {
 
 // Pass 1 for the rows [row0, row0 + rows): for each cell, the row of the nearest feature in its
 // own column (kNone if none), into `nearest_row` (those rows, row-major). `mask` holds the same
-// rows; `beyond` (or nothing: no features outside) each column's nearest feature above and below
-// them, which is all the sweeps need of the other rows. Columns are independent; a block of
+// rows; `above` and `below` (or null: no features outside) each column's nearest feature above
+// and below them, which is all the sweeps need of the other rows. Columns are independent; a block of
 // adjacent columns is scanned row by row for locality.
 // T is the table's row type (int16_t or int32_t, -1 for none); the caller picks one that holds
 // every row, and the comparisons promote to int, so both give the same rows.
 template <class T>
 void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t row0, int64_t rows,
-                           const BeyondBand* beyond, const std::vector<double>& y, bool uniform, T* nearest_row) {
+                           const int32_t* above_rows, const int32_t* below_rows, const std::vector<double>& y,
+                           bool uniform, T* nearest_row) {
   constexpr T kNone = -1;
   kernels::parallel_for(tbb::blocked_range<int64_t>(0, width, 256), [&](const tbb::blocked_range<int64_t>& cols) {
     const int64_t c0 = cols.begin(), n = cols.end() - cols.begin();
     std::vector<T> last(static_cast<size_t>(n), kNone);
-    if (beyond) std::copy_n(beyond->above.begin() + c0, n, last.begin());
+    if (above_rows) std::copy_n(above_rows + c0, n, last.begin());
     for (int64_t k = 0; k < rows; ++k) {  // downwards: the nearest feature above or here
       const uint8_t* m = mask.data() + k * width + c0;
       T* out = nearest_row + k * width + c0;
@@ -59,7 +61,7 @@ void nearest_row_in_column(std::span<const uint8_t> mask, int64_t width, int64_t
       }
     }
     std::fill(last.begin(), last.end(), kNone);
-    if (beyond) std::copy_n(beyond->below.begin() + c0, n, last.begin());
+    if (below_rows) std::copy_n(below_rows + c0, n, last.begin());
     for (int64_t k = rows - 1; k >= 0; --k) {  // upwards: keep the feature below if nearer
       const uint8_t* m = mask.data() + k * width + c0;
       T* out = nearest_row + k * width + c0;
@@ -195,9 +197,11 @@ struct RowEnvelope {
 ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_t row0) {
   if (width <= 0 || mask_rows.size() % static_cast<size_t>(width) != 0)
     throw std::invalid_argument("column_ends: the rows are not whole rows of the grid");
-  ColumnEnds ends{std::vector<int32_t>(static_cast<size_t>(width), kNone),
-                  std::vector<int32_t>(static_cast<size_t>(width), kNone)};
   const auto rows = static_cast<int64_t>(mask_rows.size()) / width;
+  if (row0 < 0 || row0 + rows > std::numeric_limits<int32_t>::max())
+    throw std::invalid_argument("column_ends: rows beyond the transform's range");
+  ColumnEnds ends{row0, rows, std::vector<int32_t>(static_cast<size_t>(width), kNone),
+                  std::vector<int32_t>(static_cast<size_t>(width), kNone)};
   for (int64_t k = 0; k < rows; ++k) {
     const uint8_t* m = mask_rows.data() + k * width;
     const auto row = static_cast<int32_t>(row0 + k);
@@ -210,35 +214,17 @@ ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_
   return ends;
 }
 
-std::vector<BeyondBand> beyond_bands(const std::vector<ColumnEnds>& bands, int64_t width) {
-  const auto n = static_cast<size_t>(width);
-  std::vector<BeyondBand> beyond(bands.size(), BeyondBand{std::vector<int32_t>(n, kNone), std::vector<int32_t>(n, kNone)});
-  for (const ColumnEnds& b : bands)
-    if (b.first.size() != n || b.last.size() != n) throw std::invalid_argument("beyond_bands: a band of another width");
-  for (size_t b = 1; b < bands.size(); ++b)  // the last feature of the bands above, nearest first
-    for (size_t c = 0; c < n; ++c) {
-      const int32_t last = bands[b - 1].last[c];
-      beyond[b].above[c] = last != kNone ? last : beyond[b - 1].above[c];
-    }
-  for (size_t b = bands.size() - 1; b-- > 0;)  // the first feature of the bands below
-    for (size_t c = 0; c < n; ++c) {
-      const int32_t first = bands[b + 1].first[c];
-      beyond[b].below[c] = first != kNone ? first : beyond[b + 1].below[c];
-    }
-  return beyond;
-}
-
 namespace {
 
-// Both passes for a band (or the whole grid, with no `beyond`), through a table of the band's
-// nearest rows of type T.
+// Both passes for the rows [row0, row0 + rows) (the whole grid, with no rows beyond), through a
+// table of those rows' nearest feature rows of type T.
 template <class T>
-void band_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
-                    const BeyondBand* beyond, std::span<float> distance, std::span<int64_t> nearest) {
+void band_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, const std::vector<double>& y,
+                    int64_t row0, int64_t rows, const int32_t* above, const int32_t* below, std::span<float> distance,
+                    std::span<int64_t> nearest) {
   const int64_t width = frame.width;
-  const std::vector<double> y = row_positions(frame);
   UninitialisedVector<T> table(static_cast<size_t>(rows * width));
-  nearest_row_in_column(mask_rows, width, row0, rows, beyond, y, !frame.geographic, table.data());
+  nearest_row_in_column(mask_rows, width, row0, rows, above, below, y, !frame.geographic, table.data());
   kernels::parallel_for(tbb::blocked_range<int64_t>(0, rows, 16), [&](const tbb::blocked_range<int64_t>& band) {
     RowEnvelope envelope;
     if (!frame.geographic) envelope.uniform_dy = frame.cell_height() * frame.linear_unit;
@@ -251,35 +237,71 @@ void band_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, 
   });
 }
 
-void checked_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
-                       const BeyondBand* beyond, std::span<float> distance, std::span<int64_t> nearest) {
+void checked_transform(std::span<const uint8_t> mask_rows, const GridFrame& frame, const std::vector<double>& y,
+                       int64_t row0, int64_t rows, const int32_t* above, const int32_t* below,
+                       std::span<float> distance, std::span<int64_t> nearest) {
   const auto cells = static_cast<size_t>(rows * frame.width);
-  if (row0 < 0 || rows < 0 || row0 + rows > frame.height || mask_rows.size() != cells || distance.size() != cells ||
-      (!nearest.empty() && nearest.size() != cells) ||
-      (beyond && (beyond->above.size() != static_cast<size_t>(frame.width) ||
-                  beyond->below.size() != static_cast<size_t>(frame.width))))
+  if (mask_rows.size() != cells || distance.size() != cells || (!nearest.empty() && nearest.size() != cells))
     throw std::invalid_argument("distance transform: buffer sizes do not match the rows");
-  if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("distance transform: too many rows");
   // 16-bit rows when every row fits (fewer than 32767 rows): half the memory, and half the
   // page faults of first touching it; 32-bit otherwise.
   if (frame.height < std::numeric_limits<int16_t>::max())
-    band_transform<int16_t>(mask_rows, frame, row0, rows, beyond, distance, nearest);
+    band_transform<int16_t>(mask_rows, frame, y, row0, rows, above, below, distance, nearest);
   else
-    band_transform<int32_t>(mask_rows, frame, row0, rows, beyond, distance, nearest);
+    band_transform<int32_t>(mask_rows, frame, y, row0, rows, above, below, distance, nearest);
+}
+
+void check_height(const GridFrame& frame) {
+  if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("distance transform: too many rows");
 }
 
 }  // namespace
 
-void distance_for_band(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
-                       const BeyondBand& beyond, std::span<float> distance, std::span<int64_t> nearest) {
-  checked_transform(mask_rows, frame, row0, rows, &beyond, distance, nearest);
+BandedDistanceTransform::BandedDistanceTransform(const GridFrame& frame, std::vector<ColumnEnds> bands)
+    : frame_(frame) {
+  check_height(frame);
+  const auto n = static_cast<size_t>(frame.width);
+  int64_t next_row = 0;
+  for (const ColumnEnds& b : bands) {
+    if (b.row0 != next_row || b.rows <= 0 || b.first.size() != n || b.last.size() != n)
+      throw std::invalid_argument("BandedDistanceTransform: the bands do not tile the grid's rows in order");
+    next_row = b.row0 + b.rows;
+    band_row0_.push_back(b.row0);
+    band_rows_.push_back(b.rows);
+  }
+  if (next_row != frame.height)
+    throw std::invalid_argument("BandedDistanceTransform: the bands do not tile the grid's rows in order");
+  above_.assign(bands.size(), std::vector<int32_t>(n, kNone));
+  below_.assign(bands.size(), std::vector<int32_t>(n, kNone));
+  for (size_t b = 1; b < bands.size(); ++b)  // the last feature of the bands above, nearest first
+    for (size_t c = 0; c < n; ++c) {
+      const int32_t last = bands[b - 1].last[c];
+      above_[b][c] = last != kNone ? last : above_[b - 1][c];
+    }
+  for (size_t b = bands.size(); b-- > 1;)  // the first feature of the bands below, nearest first
+    for (size_t c = 0; c < n; ++c) {
+      const int32_t first = bands[b].first[c];
+      below_[b - 1][c] = first != kNone ? first : below_[b][c];
+    }
+  row_y_ = row_positions(frame);  // once: O(rows) with a metric call a row on a geographic grid
+}
+
+void BandedDistanceTransform::distance_for_band(std::span<const uint8_t> mask_rows, int64_t row0, int64_t rows,
+                                                std::span<float> distance, std::span<int64_t> nearest) const {
+  const auto at = std::lower_bound(band_row0_.begin(), band_row0_.end(), row0);
+  const auto b = static_cast<size_t>(at - band_row0_.begin());
+  if (at == band_row0_.end() || *at != row0 || band_rows_[b] != rows)
+    throw std::invalid_argument("BandedDistanceTransform: rows " + std::to_string(row0) + " to " +
+                                std::to_string(row0 + rows) + " are not one of the bands it was given");
+  checked_transform(mask_rows, frame_, row_y_, row0, rows, above_[b].data(), below_[b].data(), distance, nearest);
 }
 
 void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
                                   std::span<int64_t> nearest) {
+  check_height(frame);
   if (is_feature.size() != static_cast<size_t>(frame.width * frame.height))
     throw std::invalid_argument("euclidean_distance_transform: mask size does not match the grid");
-  checked_transform(is_feature, frame, 0, frame.height, nullptr, distance, nearest);
+  checked_transform(is_feature, frame, row_positions(frame), 0, frame.height, nullptr, nullptr, distance, nearest);
 }
 
 }  // namespace minerisk::kernels

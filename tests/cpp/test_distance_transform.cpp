@@ -88,26 +88,25 @@ TEST(DistanceTransform, EdgeCases) {
 }
 
 // The band-at-a-time transform (the proximity tool's) against the whole one, bit for bit, with
-// the nearest indices: bands of several heights, on a projected grid with rows equidistant from
-// two features (the tie rule crosses band borders), and on a geographic one.
-void expect_bands_equal_the_whole(const std::vector<uint8_t>& mask, const GridFrame& f) {
+// the nearest indices, for bands of each height given.
+void expect_bands_equal_the_whole(const std::vector<uint8_t>& mask, const GridFrame& f,
+                                  const std::vector<int64_t>& band_heights) {
   std::vector<float> whole(mask.size());
   std::vector<int64_t> whole_nearest(mask.size());
   euclidean_distance_transform(mask, f, whole, whole_nearest);
   const int64_t w = f.width, h = f.height;
-  for (int64_t band : {int64_t{1}, int64_t{2}, int64_t{7}, h}) {
+  const auto rows = [&](int64_t r0, int64_t n) {
+    return std::span(mask).subspan(static_cast<size_t>(r0 * w), static_cast<size_t>(n * w));
+  };
+  for (int64_t band : band_heights) {
     std::vector<ColumnEnds> ends;
+    for (int64_t r0 = 0; r0 < h; r0 += band) ends.push_back(column_ends(rows(r0, std::min(band, h - r0)), w, r0));
+    const BandedDistanceTransform transform(f, ends);
     for (int64_t r0 = 0; r0 < h; r0 += band) {
-      const int64_t n = std::min(band, h - r0);
-      ends.push_back(column_ends(std::span(mask).subspan(static_cast<size_t>(r0 * w), static_cast<size_t>(n * w)), w, r0));
-    }
-    const std::vector<BeyondBand> beyond = beyond_bands(ends, w);
-    for (int64_t r0 = 0, b = 0; r0 < h; r0 += band, ++b) {
       const int64_t n = std::min(band, h - r0);
       std::vector<float> part(static_cast<size_t>(n * w));
       std::vector<int64_t> part_nearest(part.size());
-      distance_for_band(std::span(mask).subspan(static_cast<size_t>(r0 * w), part.size()), f, r0, n,
-                        beyond[static_cast<size_t>(b)], part, part_nearest);
+      transform.distance_for_band(rows(r0, n), r0, n, part, part_nearest);
       for (int64_t i = 0; i < n * w; ++i) {
         const auto at = static_cast<size_t>(r0 * w + i);
         ASSERT_EQ(part[static_cast<size_t>(i)], whole[at]) << "band " << band << " cell " << at;
@@ -124,32 +123,54 @@ TEST(DistanceTransform, RowBandsEqualTheWhole) {
   for (int i = 0; i < 20; ++i) mask[rng() % mask.size()] = 1;
   // Column 3: features on rows 10 and 20, so row 15 is as near to both (the one above wins).
   mask[10 * 64 + 3] = mask[20 * 64 + 3] = 1;
-  expect_bands_equal_the_whole(mask, f);
+  expect_bands_equal_the_whole(mask, f, {1, 2, 7, 50});
+  // Wider than the column pass's blocks of 256 columns, so blocks start at other columns than 0.
+  const GridFrame wide = frame_for(700, 40, 10.0, 20.0);
+  std::vector<uint8_t> wide_mask(700 * 40, 0);
+  for (int i = 0; i < 60; ++i) wide_mask[rng() % wide_mask.size()] = 1;
+  expect_bands_equal_the_whole(wide_mask, wide, {3, 16, 40});
   GridFrame geographic = frame_for(23, 31, 0.01, 0.01);
   geographic.geographic = true;
   geographic.geotransform = {170.0, 0.01, 0, 60.0, 0, -0.01};
   std::vector<uint8_t> sparse(23 * 31, 0);
   for (int i = 0; i < 9; ++i) sparse[rng() % sparse.size()] = 1;
-  expect_bands_equal_the_whole(sparse, geographic);
-  expect_bands_equal_the_whole(std::vector<uint8_t>(23 * 31, 0), geographic);  // no feature at all
+  expect_bands_equal_the_whole(sparse, geographic, {1, 2, 7, 31});
+  expect_bands_equal_the_whole(std::vector<uint8_t>(23 * 31, 0), geographic, {5});  // no feature at all
 }
 
-TEST(DistanceTransform, ColumnEndsAndBeyondBands) {
-  // Width 2, rows 0-5 in bands of 2: column 0 has features on rows 1 and 4, column 1 none.
+// Both row types of pass 1's table through the bands: 16-bit below 32767 rows, 32-bit from there.
+TEST(DistanceTransform, TallGridsByBandsEqualTheWhole) {
+  for (int64_t h : {int64_t{32766}, int64_t{40000}}) {
+    const GridFrame f = frame_for(3, h, 10.0, 7.0);
+    std::vector<uint8_t> mask(static_cast<size_t>(3 * h), 0);
+    for (int64_t r : {int64_t{5}, h / 2, h - 2}) mask[static_cast<size_t>(r * 3 + r % 3)] = 1;
+    expect_bands_equal_the_whole(mask, f, {7001, h});
+  }
+}
+
+TEST(DistanceTransform, ColumnEndsAndTheBandsRefused) {
+  // Width 2, rows 0-5: column 0 has features on rows 1 and 4, column 1 none.
   const std::vector<uint8_t> mask = {0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0};
-  std::vector<ColumnEnds> ends;
-  for (int64_t r0 = 0; r0 < 6; r0 += 2) ends.push_back(column_ends(std::span(mask).subspan(static_cast<size_t>(r0 * 2), 4), 2, r0));
-  EXPECT_EQ(ends[0].first, (std::vector<int32_t>{1, -1}));
-  EXPECT_EQ(ends[1].last, (std::vector<int32_t>{-1, -1}));
-  EXPECT_EQ(ends[2].last, (std::vector<int32_t>{4, -1}));
-  const std::vector<BeyondBand> beyond = beyond_bands(ends, 2);
-  EXPECT_EQ(beyond[0].above, (std::vector<int32_t>{-1, -1}));
-  EXPECT_EQ(beyond[0].below, (std::vector<int32_t>{4, -1}));
-  EXPECT_EQ(beyond[1].above, (std::vector<int32_t>{1, -1}));
-  EXPECT_EQ(beyond[1].below, (std::vector<int32_t>{4, -1}));
-  EXPECT_EQ(beyond[2].above, (std::vector<int32_t>{1, -1}));
-  EXPECT_EQ(beyond[2].below, (std::vector<int32_t>{-1, -1}));
+  const auto rows = [&](int64_t r0, int64_t n) { return std::span(mask).subspan(static_cast<size_t>(r0 * 2), static_cast<size_t>(n * 2)); };
+  const ColumnEnds ends = column_ends(rows(0, 6), 2, 0);
+  EXPECT_EQ(ends.first, (std::vector<int32_t>{1, -1}));
+  EXPECT_EQ(ends.last, (std::vector<int32_t>{4, -1}));
+  EXPECT_EQ(ends.rows, 6);
   EXPECT_THROW(column_ends(mask, 5, 0), std::invalid_argument);
+  const GridFrame f = frame_for(2, 6, 10.0, 10.0);
+  const ColumnEnds top = column_ends(rows(0, 2), 2, 0), middle = column_ends(rows(2, 2), 2, 2),
+                   bottom = column_ends(rows(4, 2), 2, 4);
+  EXPECT_THROW(BandedDistanceTransform(f, {top, bottom}), std::invalid_argument);  // a gap
+  EXPECT_THROW(BandedDistanceTransform(f, {top, middle}), std::invalid_argument);  // short of the grid
+  EXPECT_THROW(BandedDistanceTransform(f, {middle, top, bottom}), std::invalid_argument);  // out of order
+  EXPECT_THROW(BandedDistanceTransform(frame_for(3, 6, 10.0, 10.0), {top, middle, bottom}), std::invalid_argument);
+  const BandedDistanceTransform transform(f, {top, middle, bottom});
+  std::vector<float> out(6);
+  EXPECT_THROW(transform.distance_for_band(rows(1, 3), 1, 3, out), std::invalid_argument);  // not a band given
+  transform.distance_for_band(rows(2, 2), 2, 2, std::span(out).first(4));
+  // Rows 2 and 3 see the features on rows 1 and 4, in the bands above and below.
+  EXPECT_EQ(out, (std::vector<float>{10.0f, static_cast<float>(std::sqrt(200.0)), 10.0f,
+                                     static_cast<float>(std::sqrt(200.0)), 0.0f, 0.0f}));
 }
 
 // Pass 1's table is 16-bit below 32767 rows and 32-bit from there: both sides of the switch,

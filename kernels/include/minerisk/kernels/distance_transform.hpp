@@ -52,33 +52,42 @@ struct UninitialisedAllocator : std::allocator<T> {
 template <class T>
 using UninitialisedVector = std::vector<T, UninitialisedAllocator<T>>;
 
-/// The transform a band of rows at a time, for a caller that streams its output (the proximity
-/// tool). Pass 1 needs each column whole, but of the rows outside a band only each column's
-/// nearest feature above the band and below it; so no table for the whole grid is kept (it was
-/// 2 bytes a cell, and first touching it was a large share of the run).
-///
-/// The first and last feature row of each column within some rows (-1: none there).
+// The transform a band of rows at a time, for a caller that streams its output (the proximity
+// tool). Pass 1 needs each column whole, but of the rows outside a band only each column's
+// nearest feature above the band and below it; so no table for the whole grid is kept (it was
+// 2 bytes a cell, and first touching it was a large share of the run). The caller reads the
+// mask by bands, noting each band's column ends, then computes the bands in any order.
+
+/// The first and last feature row of each column within the rows [row0, row0 + rows) (-1: none
+/// there).
 struct ColumnEnds {
+  int64_t row0 = 0, rows = 0;
   std::vector<int32_t> first, last;
 };
-/// The ends of each column's features in `mask_rows`, which holds the rows [row0, ...) of a
+/// The ends of each column's features in `mask_rows`, which holds whole rows, from row0 on, of a
 /// mask `width` cells wide.
 ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_t row0);
 
-/// What a band needs of the rest of its columns: the last feature row above it and the first
-/// below it (-1: none).
-struct BeyondBand {
-  std::vector<int32_t> above, below;
-};
-/// For bands that tile the grid top to bottom, given in that order by their column ends: what
-/// each band needs of the others.
-std::vector<BeyondBand> beyond_bands(const std::vector<ColumnEnds>& bands, int64_t width);
+/// The transform of a grid by bands of rows, once every band's column ends are known.
+class BandedDistanceTransform {
+ public:
+  /// `bands`: the column ends of bands that tile the grid's rows top to bottom, in that order;
+  /// anything else (a gap, an overlap, another width) is refused with std::invalid_argument.
+  BandedDistanceTransform(const GridFrame& frame, std::vector<ColumnEnds> bands);
 
-/// Both passes for the rows [row0, row0 + rows): `mask_rows` holds those rows of the mask and
-/// `beyond` the features outside them. Distances (and nearest indices, when `nearest` is not
-/// empty) are written row-major for those rows only, bit for bit those of the whole transform.
-/// Bands are independent: call it for them in any order or in parallel.
-void distance_for_band(std::span<const uint8_t> mask_rows, const GridFrame& frame, int64_t row0, int64_t rows,
-                       const BeyondBand& beyond, std::span<float> distance, std::span<int64_t> nearest = {});
+  /// Both passes for the band of rows [row0, row0 + rows), one of those given: `mask_rows` holds
+  /// its rows of the mask. Distances (and nearest indices, when `nearest` is not empty) are
+  /// written row-major for those rows only, bit for bit those of euclidean_distance_transform.
+  /// Thread-safe: bands can be computed in any order or in parallel.
+  void distance_for_band(std::span<const uint8_t> mask_rows, int64_t row0, int64_t rows, std::span<float> distance,
+                         std::span<int64_t> nearest = {}) const;
+
+ private:
+  GridFrame frame_;
+  std::vector<double> row_y_;  // each row centre's distance along the meridian from row 0's (m)
+  std::vector<int64_t> band_row0_, band_rows_;
+  // Per band and column: the last feature row above the band and the first below it (-1: none).
+  std::vector<std::vector<int32_t>> above_, below_;
+};
 
 }  // namespace minerisk::kernels
