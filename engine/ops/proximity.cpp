@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "feature_mask_reader.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
@@ -44,16 +46,23 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
     return std::span<uint8_t>(mask).subspan(static_cast<size_t>(band.row0 * grid.width()),
                                             static_cast<size_t>(band.cells()));
   };
+  const FeatureMaskReader features(source, options.values);
   std::vector<kernels::ColumnEnds> ends(bands.size());
-  for_each_tile(bands, control.pass(0.0, 0.3).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
-    const std::vector<float> band_values = source.read(band);
-    kernels::feature_mask(band_values, options.values, rows_of(band));
-    // Bands are row bands in order: the band's place is its first row over the bands' height.
-    ends[static_cast<size_t>(band.row0 / bands.front().height)] =
-        kernels::column_ends(rows_of(band), grid.width(), band.row0);
-    if (want_values)
-      std::copy(band_values.begin(), band_values.end(), values.begin() + static_cast<ptrdiff_t>(band.row0 * grid.width()));
-  });
+  {
+    // Each block of the mask is read once: a small cache, whose blocks are reused, instead of
+    // GDAL's default (5 % of the memory), which keeps every block read, each one fresh memory.
+    const ScopedBlockCacheLimit cache_limit(int64_t{64} << 20);
+    for_each_tile(bands, control.pass(0.0, 0.3).loop(kLabel + " (mask)"), [&](const kernels::Window& band) {
+      features.read(band, rows_of(band));
+      // Bands are row bands in order: the band's place is its first row over the bands' height.
+      ends[static_cast<size_t>(band.row0 / bands.front().height)] =
+          kernels::column_ends(rows_of(band), grid.width(), band.row0);
+      if (want_values) {
+        const std::vector<float> band_values = source.read(band);
+        std::copy(band_values.begin(), band_values.end(), values.begin() + static_cast<ptrdiff_t>(band.row0 * grid.width()));
+      }
+    });
+  }
   const kernels::BandedDistanceTransform transform(grid.frame, std::move(ends));
   control.check_cancelled();
 

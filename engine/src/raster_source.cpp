@@ -72,6 +72,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
   nodata_ = ds->GetRasterBand(1)->GetNoDataValue(&has_nodata);
   has_nodata_ = has_nodata != 0;
   unpacking_ = unpacking_of(*ds->GetRasterBand(1));
+  stored_type_ = ds->GetRasterBand(1)->GetRasterDataType();
 
   const auto& g = grid_.frame.geotransform;
   const auto& d = raster_geotransform_;
@@ -162,6 +163,19 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
       }
   }
   return out;
+}
+
+void RasterSource::read_stored(const Window& w, GDALDataType type, void* out) const {
+  const int64_t c0 = w.col0 + col_offset_, r0 = w.row0 + row_offset_;
+  if (!aligned_ || c0 < 0 || r0 < 0 || c0 + w.width > raster_width_ || r0 + w.height > raster_height_)
+    throw std::logic_error("RasterSource::read_stored: a window outside the raster, or a raster off the grid");
+  DatasetPtr& handle = handles_.local();
+  if (!handle) handle = open_raster(path_, role_);
+  const GdalErrorTrap trap;
+  const CPLErr status = handle->GetRasterBand(1)->RasterIO(
+      GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(w.width), static_cast<int>(w.height), out,
+      static_cast<int>(w.width), static_cast<int>(w.height), type, 0, 0, nullptr);
+  check_read(trap, status, role_ + ": reading '" + path_.string() + "' failed");
 }
 
 std::vector<float> RasterSource::read_warped(const Window& w) const {

@@ -58,6 +58,51 @@ def test_no_feature_at_all_gives_no_data(tmp_path):
     assert np.all(np.isnan(read(tmp_path / "d.tif")))
 
 
+def features_of(tmp_path, array, dtype, *options, nodata=None):
+    """The cells proximity takes as features: those at distance 0."""
+    write_raster(tmp_path / "m.tif", array, dtype=dtype, nodata=nodata)
+    r = run_minerisk("proximity", tmp_path / "m.tif", tmp_path / "d.tif", "-q", "--overwrite", *options)
+    assert r.returncode == 0, r.stderr
+    return np.argwhere(read(tmp_path / "d.tif") == 0).tolist()
+
+
+def test_features_are_compared_as_the_file_stores_them(tmp_path):
+    # Int32 and Float64 masks hold values float32 cannot: 16777217 is not 16777216, and 1e-50 is
+    # not 0 (reading them as float32 merged the first two and lost the last).
+    big = np.zeros((8, 9), np.int32)
+    big[1, 2], big[6, 7] = 16777217, 16777216
+    assert features_of(tmp_path, big, gdal.GDT_Int32, "--values", "16777217") == [[1, 2]]
+    tiny = np.zeros((8, 9), np.float64)
+    tiny[2, 3], tiny[5, 5] = 1e-50, 1.00000001
+    assert features_of(tmp_path, tiny, gdal.GDT_Float64) == [[2, 3], [5, 5]]
+    assert features_of(tmp_path, tiny, gdal.GDT_Float64, "--values", "1") == []
+    # Bytes: no-data is never a feature; a no-data value a byte cannot hold matches no cell.
+    small = np.zeros((8, 9), np.uint8)
+    small[0, 0], small[4, 4], small[7, 8] = 255, 3, 1
+    assert features_of(tmp_path, small, gdal.GDT_Byte, nodata=255) == [[4, 4], [7, 8]]
+    assert features_of(tmp_path, small, gdal.GDT_Byte, nodata=300) == [[0, 0], [4, 4], [7, 8]]
+    assert features_of(tmp_path, small, gdal.GDT_Byte, "--values", "3", "255", nodata=255) == [[4, 4]]
+    # Every stored type gives the features the float path gives where float32 holds the values.
+    for dtype in (gdal.GDT_Byte, gdal.GDT_UInt16, gdal.GDT_Int32, gdal.GDT_Float32, gdal.GDT_Float64):
+        assert features_of(tmp_path, small.astype(np.float64), dtype, "--values", "1", "3") == [[4, 4], [7, 8]]
+
+
+def test_bands_and_threads_give_the_same_distances(tmp_path):
+    # Features on the rows either side of band borders (tile size 16), columns with none.
+    mask = np.zeros((70, 300), np.uint8)
+    mask[[0, 15, 16, 31, 47, 69], [5, 100, 101, 250, 299, 0]] = 1
+    write_raster(tmp_path / "m.tif", mask, dtype=gdal.GDT_Byte)
+    outputs = []
+    for options in (["--tile-size", "16", "--threads", "1"], ["--tile-size", "16", "--threads", "2"],
+                    ["--tile-size", "4096"]):
+        r = run_minerisk("proximity", tmp_path / "m.tif", tmp_path / "d.tif", "-q", "--overwrite", *options)
+        assert r.returncode == 0, r.stderr
+        outputs.append(gdal.Open(str(tmp_path / "d.tif")).ReadAsArray())
+    assert all(np.array_equal(outputs[0].view(np.uint32), o.view(np.uint32)) for o in outputs[1:])
+    want = ndimage.distance_transform_edt(mask == 0, sampling=10.0)
+    assert np.abs(outputs[0] - want).max() < 1e-3
+
+
 def test_vector_distance_matches_shapely(region, tmp_path):
     """Exact distance to the front lines and to the cleared polygons, against GEOS."""
     dem = gdal.Open(str(region / "dem.tif"))

@@ -36,6 +36,17 @@ class RasterSource {
   /// gets the same value whatever window it is read in.
   std::vector<float> read(const kernels::Window& window) const;
 
+  /// The stored values of `window` as `type` (GDT_Byte, GDT_Float64...), with neither no-data
+  /// nor scale applied, for a reader that compares values as the file holds them. Only for a
+  /// raster on the grid (aligned()) and a window inside it. Thread-safe.
+  void read_stored(const kernels::Window& window, GDALDataType type, void* out) const;
+  /// Band 1 as the file stores it: its type, its no-data value (when it has one), and whether
+  /// read() scales the values (a scale or an offset).
+  GDALDataType stored_type() const { return stored_type_; }
+  bool has_nodata() const { return has_nodata_; }
+  double nodata() const { return nodata_; }
+  bool scaled() const { return unpacking_.needed(); }
+
   bool aligned() const { return aligned_; }
   const std::filesystem::path& path() const { return path_; }
   /// Every file GDAL reads for it (GetFileList): the file, and its .aux.xml, world file,
@@ -58,6 +69,7 @@ class RasterSource {
   std::string raster_wkt_;
   std::array<double, 6> raster_geotransform_{};
   double xscale_ = 1.0, yscale_ = 1.0;  // grid cells per raster cell, at most 1
+  GDALDataType stored_type_ = GDT_Unknown;
   bool has_nodata_ = false;
   double nodata_ = 0.0;
   Unpacking unpacking_;  // the band's scale and offset
