@@ -6,10 +6,11 @@
 // the kernel. Kept for reuse, they fault once.
 //
 // The cost: memory freed in buffers under 32 MiB stays with the process (in each thread's
-// arena) until it exits, so the resident size stays at its high-water mark. Measured peaks
-// did not change: `run` on the karabakh preset 419-421 MB and a 50-scenario `sweep` of the
-// sample region 274 MB, with and without these settings. Only the command-line program sets
-// them; the Python module leaves the interpreter's allocator as it is.
+// arena) until it exits, so the resident size stays at its high-water mark. For `run` on a
+// 16384^2 grid that was up to 30 MB more at the peak (437-465 against 434 MB), for no gain in
+// time (17.5 s either way); so run, update and sweep keep glibc's defaults (main.cpp), and
+// the tools, whose buffers are freed tile after tile, keep them for reuse. The Python module
+// leaves the interpreter's allocator as it is.
 #include "allocator.hpp"
 
 #if defined(__GLIBC__)
