@@ -14,6 +14,11 @@ TIME = "/usr/bin/time"  # GNU time (Debian's `time`), for each command's own pea
 
 PRESETS = {"sample": 1024, "karabakh": 10954}  # cells per side, as datasets/generate_region.py makes them
 REGION_BYTES_PER_CELL = 4  # disk, with room to spare
+# Seconds between a sync and a timed command that follows a deletion of big files: on this
+# machine's file system (ext4 with online discard) the blocks a command frees are discarded at
+# the journal's next commit, within 5 s, and stall whatever writes then for up to a second
+# (measured by bench/update_nightly: with 2 s, most updates' writes stalled; with 6 s, none did).
+SETTLE = 6.0
 
 
 class Failure(Exception):

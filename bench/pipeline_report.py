@@ -219,7 +219,9 @@ def chain_notes(args, chain, timings):
         "  process and the children it waited for (os.wait4), summed over the chain's steps; peak memory: the",
         "  largest resident set of any one process (the steps run one at a time).",
         f"- Median of {args.repeat} runs{', after one untimed warm-up of each' if args.warm_up else ''}; the "
-        "region's files are read into the page cache first; the three commands run interleaved.",
+        "region's files are read into the page cache first; the three commands run interleaved, each "
+        "(the chain as a whole) starting 6 s after a sync, outside its clock, so that the discard of the "
+        "previous outputs' blocks (ext4 with online discard) does not stall its writes.",
         f"- Agreement: the tolerance is the largest difference rasterising can make ({chain.tolerance:.3g} here):",
         *(f"  {t};" for t in chain.tolerance_terms),
         "  slope (gdaldem, bit for bit), records and clearance (the same cell-centre rule) add nothing beyond",
