@@ -23,8 +23,6 @@ class FeatureMaskReader {
 
  private:
   enum class Stored { bytes, doubles, floats };
-  template <class T>
-  void flag(std::span<const T> values, std::span<uint8_t> flags) const;
 
   const RasterSource& source_;
   std::vector<double> targets_;

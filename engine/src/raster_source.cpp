@@ -144,16 +144,7 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
   if (c0 >= c1 || r0 >= r1) return out;
   const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
   float* dst = out.data() + dst_row * w.width + dst_col;
-  {
-    DatasetPtr& handle = handles_.local();
-    if (!handle) handle = open_raster(path_, role_);
-    const GdalErrorTrap trap;
-    const CPLErr status = handle->GetRasterBand(1)->RasterIO(
-        GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), dst,
-        static_cast<int>(c1 - c0), static_cast<int>(r1 - r0), GDT_Float32, sizeof(float),
-        static_cast<GSpacing>(w.width * sizeof(float)), nullptr);
-    check_read(trap, status, role_ + ": reading '" + path_.string() + "' failed");
-  }
+  read_cells(c0, r0, c1 - c0, r1 - r0, GDT_Float32, dst, w.width * static_cast<int64_t>(sizeof(float)));
   if (has_nodata_ && !std::isnan(nodata_)) {
     const float nd = static_cast<float>(nodata_);
     for (int64_t r = 0; r < r1 - r0; ++r)
@@ -169,12 +160,17 @@ void RasterSource::read_stored(const Window& w, GDALDataType type, void* out) co
   const int64_t c0 = w.col0 + col_offset_, r0 = w.row0 + row_offset_;
   if (!aligned_ || c0 < 0 || r0 < 0 || c0 + w.width > raster_width_ || r0 + w.height > raster_height_)
     throw std::logic_error("RasterSource::read_stored: a window outside the raster, or a raster off the grid");
+  read_cells(c0, r0, w.width, w.height, type, out, w.width * GDALGetDataTypeSizeBytes(type));
+}
+
+void RasterSource::read_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, GDALDataType type, void* out,
+                              int64_t line_bytes) const {
   DatasetPtr& handle = handles_.local();
   if (!handle) handle = open_raster(path_, role_);
   const GdalErrorTrap trap;
   const CPLErr status = handle->GetRasterBand(1)->RasterIO(
-      GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(w.width), static_cast<int>(w.height), out,
-      static_cast<int>(w.width), static_cast<int>(w.height), type, 0, 0, nullptr);
+      GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(cols), static_cast<int>(rows), out,
+      static_cast<int>(cols), static_cast<int>(rows), type, 0, static_cast<GSpacing>(line_bytes), nullptr);
   check_read(trap, status, role_ + ": reading '" + path_.string() + "' failed");
 }
 

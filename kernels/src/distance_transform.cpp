@@ -37,8 +37,8 @@ std::vector<double> row_positions(const GridFrame& f) {
 // Pass 1 for the rows [row0, row0 + rows): for each cell, the row of the nearest feature in its
 // own column (kNone if none), into `nearest_row` (those rows, row-major). `mask` holds the same
 // rows; `above` and `below` (or null: no features outside) each column's nearest feature above
-// and below them, which is all the sweeps need of the other rows. Columns are independent; a block of
-// adjacent columns is scanned row by row for locality.
+// and below them, which is all the sweeps need of the other rows. Columns are independent; a
+// block of adjacent columns is scanned row by row for locality.
 // T is the table's row type (int16_t or int32_t, -1 for none); the caller picks one that holds
 // every row, and the comparisons promote to int, so both give the same rows.
 template <class T>
@@ -267,7 +267,6 @@ BandedDistanceTransform::BandedDistanceTransform(const GridFrame& frame, std::ve
       throw std::invalid_argument("BandedDistanceTransform: the bands do not tile the grid's rows in order");
     next_row = b.row0 + b.rows;
     band_row0_.push_back(b.row0);
-    band_rows_.push_back(b.rows);
   }
   if (next_row != frame.height)
     throw std::invalid_argument("BandedDistanceTransform: the bands do not tile the grid's rows in order");
@@ -290,7 +289,8 @@ void BandedDistanceTransform::distance_for_band(std::span<const uint8_t> mask_ro
                                                 std::span<float> distance, std::span<int64_t> nearest) const {
   const auto at = std::lower_bound(band_row0_.begin(), band_row0_.end(), row0);
   const auto b = static_cast<size_t>(at - band_row0_.begin());
-  if (at == band_row0_.end() || *at != row0 || band_rows_[b] != rows)
+  const int64_t band_end = b + 1 < band_row0_.size() ? band_row0_[b + 1] : frame_.height;
+  if (at == band_row0_.end() || *at != row0 || band_end - row0 != rows)
     throw std::invalid_argument("BandedDistanceTransform: rows " + std::to_string(row0) + " to " +
                                 std::to_string(row0 + rows) + " are not one of the bands it was given");
   checked_transform(mask_rows, frame_, row_y_, row0, rows, above_[b].data(), below_[b].data(), distance, nearest);

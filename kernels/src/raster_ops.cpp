@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 namespace minerisk::kernels {
 
@@ -24,16 +26,51 @@ void propagate_nodata(std::span<const float> mask, std::span<float> target) {
     if (std::isnan(mask[i])) target[i] = NAN;
 }
 
-void feature_mask(std::span<const float> values, std::span<const double> targets, std::span<uint8_t> mask) {
+namespace {
+
+// Whether `value` is one a T holds exactly (a double cast to an integer type out of its range
+// is undefined, so the range is checked first).
+template <class T>
+bool holds(double value) {
+  if (value != value) return false;
+  if constexpr (std::is_integral_v<T>) {
+    if (value < static_cast<double>(std::numeric_limits<T>::lowest()) ||
+        value > static_cast<double>(std::numeric_limits<T>::max()))
+      return false;
+  }
+  return static_cast<double>(static_cast<T>(value)) == value;
+}
+
+}  // namespace
+
+template <class T>
+void feature_mask(std::span<const T> values, std::span<const double> targets, std::span<uint8_t> mask,
+                  std::optional<double> nodata) {
   if (mask.size() != values.size()) throw std::invalid_argument("feature_mask: sizes differ");
+  const bool has_nodata = nodata && holds<T>(*nodata);
+  const T stored_nodata = has_nodata ? static_cast<T>(*nodata) : T{};
   if (targets.empty()) {
-    for (size_t i = 0; i < values.size(); ++i) mask[i] = values[i] != 0.0f && !std::isnan(values[i]);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const T v = values[i];
+      mask[i] = v != T{0} && v == v && !(has_nodata && v == stored_nodata);
+    }
     return;
   }
-  std::vector<float> wanted(targets.begin(), targets.end());
-  for (size_t i = 0; i < values.size(); ++i)
-    mask[i] = std::find(wanted.begin(), wanted.end(), values[i]) != wanted.end();
+  using Key = std::conditional_t<std::is_same_v<T, double>, double, float>;
+  const std::vector<Key> wanted(targets.begin(), targets.end());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const T v = values[i];
+    mask[i] = !(has_nodata && v == stored_nodata) &&
+              std::find(wanted.begin(), wanted.end(), static_cast<Key>(v)) != wanted.end();
+  }
 }
+
+template void feature_mask<float>(std::span<const float>, std::span<const double>, std::span<uint8_t>,
+                                  std::optional<double>);
+template void feature_mask<uint8_t>(std::span<const uint8_t>, std::span<const double>, std::span<uint8_t>,
+                                    std::optional<double>);
+template void feature_mask<double>(std::span<const double>, std::span<const double>, std::span<uint8_t>,
+                                   std::optional<double>);
 
 void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out) {
   if (index.size() != out.size()) throw std::invalid_argument("gather: sizes differ");

@@ -55,6 +55,10 @@ class RasterSource {
 
  private:
   std::vector<float> read_aligned(const kernels::Window& window) const;
+  // Raster cells [c0, c0 + cols) x [r0, r0 + rows) as `type` into `out`, rows `line_bytes`
+  // apart, through this thread's own handle.
+  void read_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, GDALDataType type, void* out,
+                  int64_t line_bytes) const;
   std::vector<float> read_warped(const kernels::Window& window) const;
   void compute_resampling_scale();
 

@@ -85,7 +85,7 @@ class BandedDistanceTransform {
  private:
   GridFrame frame_;
   std::vector<double> row_y_;  // each row centre's distance along the meridian from row 0's (m)
-  std::vector<int64_t> band_row0_, band_rows_;
+  std::vector<int64_t> band_row0_;  // each band's first row; a band ends where the next starts
   // Per band and column: the last feature row above the band and the first below it (-1: none).
   std::vector<std::vector<int32_t>> above_, below_;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // Small whole-window operations the pipeline needs between kernels.
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -14,9 +15,14 @@ std::vector<float> interior(std::span<const float> with_halo, const Window& wind
 /// Sets target[i] to NaN wherever mask[i] is NaN (no-data travels from a mask to a layer).
 void propagate_nodata(std::span<const float> mask, std::span<float> target);
 
-/// 1 where a cell is a feature, else 0: with `targets` empty, any value other than 0 and NaN;
-/// otherwise exactly the values listed (as gdal_proximity -values). Into `mask`, of the same size.
-void feature_mask(std::span<const float> values, std::span<const double> targets, std::span<uint8_t> mask);
+/// 1 where a cell is a feature, else 0, into `mask` (of the same size): a cell equal to `nodata`
+/// (when given and a T holds it exactly) never is; otherwise, with `targets` empty, any value
+/// other than 0 and NaN, else exactly one of the values listed (as gdal_proximity -values),
+/// compared as doubles for double values and as floats for the others. For values as a file
+/// stores them: T is float, uint8_t or double.
+template <class T>
+void feature_mask(std::span<const T> values, std::span<const double> targets, std::span<uint8_t> mask,
+                  std::optional<double> nodata = std::nullopt);
 
 /// out[i] = values[index[i]], NaN where the index is negative (no such cell).
 void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out);
