@@ -114,6 +114,9 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                      {"tiles_by_input", s.tiles_by_input},
                                      {"files_changed", s.files_changed},
                                      {"kept", kept},
+                                     {"previous_copied_by", s.previous_copied_by.empty()
+                                                                ? nlohmann::json(nullptr)
+                                                                : nlohmann::json(s.previous_copied_by)},
                                      {"seconds", s.run.seconds}},
                                     "");
                           if (log.json() || context.common->quiet) return;

@@ -14,6 +14,7 @@
 #include "minerisk/engine/quicklook.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/version.hpp"
+#include "../src/file_clone.hpp"
 #include "grid_worker.hpp"
 #include "staging.hpp"
 
@@ -177,7 +178,8 @@ std::vector<size_t> GridOutput::picture_offsets() const {
   return offsets;
 }
 
-RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit) {
+RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit,
+                             const PreviousOutput* base) {
   StageTimes* timed = options_.timings.empty() ? nullptr : &times_;
   const Grid& grid = inputs_->grid;
   const auto& tiles = plan_->tiles();
@@ -189,10 +191,32 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   record.crc32.assign(tiles.size() * per_tile, 0);
   std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
   const bool with_evidence = !evidence_path_.empty();
+  // The base's own descriptors: the very files PreviousOutput checked, whatever their paths name now.
+  const auto fd_path = [](int fd) { return fs::path("/proc/self/fd/" + std::to_string(fd)); };
+  if (base && !RunFileWriter::can_patch(fd_path(base->grid_descriptor()), fd_path(base->evidence_descriptor()),
+                                        evidence_path_.filename().string(), grid, options_.tile_size,
+                                        model_->evidence_names(), meta_, options_.evidence))
+    base = nullptr;  // an attribute would change its size: new files are written whole
   outputs_->writing([&] {
-    RunFileWriter writer(outputs_->temporary(grid_out_), with_evidence ? outputs_->temporary(evidence_out_) : fs::path(),
-                         evidence_path_.filename().string(), grid, options_.tile_size, model_->evidence_names(),
-                         model_->evidence_descriptions(), meta_, options_.evidence);
+    const fs::path grid_file = outputs_->temporary(grid_out_);
+    const fs::path evidence_file = with_evidence ? outputs_->temporary(evidence_out_) : fs::path();
+    std::unique_ptr<RunFileWriter> opened;
+    if (base) {
+      if (timed) times_.mark_phase("prepare");
+      // The previous files whole, then only what changed is written into them (the previous
+      // output itself is never opened for writing: it stays valid until the commit).
+      base_copied_by_ = clone_method_name(clone_file(base->grid_descriptor(), grid_file, options_.output.string()));
+      if (with_evidence) clone_file(base->evidence_descriptor(), evidence_file, evidence_path_.string());
+      opened = std::make_unique<RunFileWriter>(RunFileWriter::Reopen{}, grid_file, evidence_file,
+                                               evidence_path_.filename().string(), grid, options_.tile_size,
+                                               model_->evidence_names(), meta_, options_.evidence, UpdateRecord::kGroup);
+      if (timed) times_.mark_phase("copy previous");
+    } else {
+      opened = std::make_unique<RunFileWriter>(grid_file, evidence_file, evidence_path_.filename().string(), grid,
+                                               options_.tile_size, model_->evidence_names(),
+                                               model_->evidence_descriptions(), meta_, options_.evidence);
+    }
+    RunFileWriter& writer = *opened;
     // The picture's shares are kept for every tile, picture or not: the next update then has
     // them for the tiles it copies.
     QuickLook quicklook(grid.width(), grid.height());
@@ -221,6 +245,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
       crc[0] = crc32_of(t.encoded.probability.bytes);
       for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
+      if (base && t.copied) return;  // the copy of the base holds these very bytes already
       std::lock_guard lock(write_mutex);
       const TimedWork w(timed, "write");
       writer.write_tile(t.encoded);
@@ -231,7 +256,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return t;
     };
-    if (timed) times_.mark_phase("prepare");
+    if (timed && !base) times_.mark_phase("prepare");
     if (cluster::size() > 1) {
       share_grid_tiles(supplier, writer, scenario_, options_, command_, grid, model_->evidence_names().size(), tiles,
                        supply, take_tile);

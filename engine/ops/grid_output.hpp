@@ -19,6 +19,7 @@
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/output_set.hpp"
+#include "minerisk/engine/previous_output.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
 #include "minerisk/engine/stage_times.hpp"
 #include "minerisk/engine/update_record.hpp"
@@ -80,7 +81,13 @@ class GridOutput {
   /// Writes every tile the supplier gives, the record, the picture and the timings, then
   /// commits; `before_commit` runs after everything is written and before anything is moved
   /// (update keeps the previous output there). Returns the run's summary and the record.
-  RunSummary write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit = {});
+  /// With `base` (update, from a previous output of the same layout), the new files start as
+  /// copies of the base's (clone_file: a reflink where the file system has them), and tiles the
+  /// supplier marks `copied` are left as the copies hold them instead of being written again.
+  RunSummary write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit = {},
+                   const PreviousOutput* base = nullptr);
+  /// How write() copied its base ("" without one): a name of clone_method_name.
+  const std::string& base_copied_by() const { return base_copied_by_; }
   const UpdateRecord& written_record() const { return written_; }
   /// Where each tile's share of the picture starts in UpdateRecord::picture, and the total at the end.
   std::vector<size_t> picture_offsets() const;
@@ -103,6 +110,7 @@ class GridOutput {
   OutputMetadata meta_;
   UpdateRecord written_;
   KnownHashes known_;  // input hashes to reuse while a file's stat is the same
+  std::string base_copied_by_;
 };
 
 /// The cells that hold a value (not NaN).

@@ -32,6 +32,9 @@ namespace {
 using ops::SuppliedTile;
 
 const ops::UpdateLog kSilent(ops::UpdateLog::Format::text, true);
+// Unused bytes the previous files may hold beyond an eighth of their chunks' and still be
+// patched: a new pair holds a few megabytes outside its chunks (coordinates, the record).
+constexpr uint64_t kMostUnusedBytes = 16ULL << 20;
 
 // Each tile from where it is best had: copied as stored when unchanged and intact, else from
 // the journal of an interrupted update, else computed (and journalled).
@@ -234,6 +237,10 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   if (before && !before->history.empty()) output.metadata().history = before->history + "\n" + output.metadata().history;
 
   UpdateTiles supplier(model, plan, previous, journal, output.picture_offsets(), options.tile_size, output.inputs().grid);
+  // The new files start as copies of the previous ones, with only what changed written into
+  // them; unless patching has left them holding much unused space (each rewritten chunk may
+  // leave a hole), when this update writes them whole and so compacts them.
+  const bool patch = previous && previous->unused_bytes() <= kMostUnusedBytes + previous->chunk_bytes() / 8;
   // The previous grid is linked under its date just before the commit; older dated grids are
   // pruned only after it, so a failed commit loses none of them.
   const std::string previous_date = before && !before->changes.empty()
@@ -241,7 +248,8 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
                                         : (exists ? ops::utc_iso8601_of_file(options.output) : std::string());
   summary.run = output.write(supplier, std::move(record), [&] {
     if (exists) summary.kept = ops::keep_previous(options.output, previous_date, options.keep);
-  });
+  }, patch ? &*previous : nullptr);
+  summary.previous_copied_by = output.base_copied_by();
   if (exists) summary.kept = ops::prune_kept(options.output, options.keep);
   journal.remove();
   summary.tiles_recomputed = supplier.computed;

@@ -3,6 +3,7 @@
 #include <H5DSpublic.h>  // after hdf5.h, which it needs
 
 #include <algorithm>
+#include <stdexcept>
 #include <cstdio>
 #include <cstring>
 
@@ -26,6 +27,52 @@ void set_text(hid_t object, const std::string& name, const std::string& value) {
   check(H5Awrite(attr.get(), type.get(), value.empty() ? "" : value.c_str()), "writing attribute " + name);
 }
 
+namespace {
+h5::Datatype variable_string_type(const std::string& name) {
+  h5::Datatype type(H5Tcopy(H5T_C_S1));
+  require(type, "string type for attribute " + name);
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "string type for attribute " + name);
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "string type for attribute " + name);
+  return type;
+}
+}  // namespace
+
+void set_string(hid_t object, const std::string& name, const std::string& value) {
+  const h5::Datatype type = variable_string_type(name);
+  h5::Dataspace space(H5Screate(H5S_SCALAR));
+  require(space, "dataspace for attribute " + name);
+  h5::Attribute attr(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  require(attr, "attribute " + name);
+  const char* text = value.c_str();
+  check(H5Awrite(attr.get(), type.get(), &text), "writing attribute " + name);
+}
+
+bool text_fits(hid_t object, const std::string& name, const std::string& value) {
+  if (H5Aexists(object, name.c_str()) <= 0) return false;
+  h5::Attribute attr(H5Aopen(object, name.c_str(), H5P_DEFAULT));
+  if (!attr.valid()) return false;
+  h5::Datatype type(H5Aget_type(attr.get()));
+  if (!type.valid() || H5Tget_class(type.get()) != H5T_STRING) return false;
+  return H5Tis_variable_str(type.get()) > 0 || H5Tget_size(type.get()) == std::max<size_t>(value.size(), 1);
+}
+
+void overwrite_text(hid_t object, const std::string& name, const std::string& value) {
+  if (!text_fits(object, name, value))
+    throw std::invalid_argument("attribute " + name + " cannot take a value of " + std::to_string(value.size()) +
+                                " bytes in place");
+  h5::Attribute attr(H5Aopen(object, name.c_str(), H5P_DEFAULT));
+  require(attr, "attribute " + name);
+  h5::Datatype stored(H5Aget_type(attr.get()));
+  require(stored, "type of attribute " + name);
+  if (H5Tis_variable_str(stored.get()) > 0) {
+    const h5::Datatype type = variable_string_type(name);
+    const char* text = value.c_str();
+    check(H5Awrite(attr.get(), type.get(), &text), "writing attribute " + name);
+    return;
+  }
+  check(H5Awrite(attr.get(), stored.get(), value.empty() ? "" : value.c_str()), "writing attribute " + name);
+}
+
 // A text attribute as netCDF writes it (fixed-length) or as h5py does (variable-length).
 std::optional<std::string> read_text(hid_t object, const char* name) {
   if (H5Aexists(object, name) <= 0) return std::nullopt;
@@ -35,6 +82,7 @@ std::optional<std::string> read_text(hid_t object, const char* name) {
   if (H5Tis_variable_str(type.get()) > 0) {
     h5::Datatype memtype(H5Tcopy(H5T_C_S1));
     H5Tset_size(memtype.get(), H5T_VARIABLE);
+    H5Tset_cset(memtype.get(), H5Tget_cset(type.get()));  // HDF5 converts no ASCII to UTF-8
     char* value = nullptr;
     if (H5Aread(attr.get(), memtype.get(), &value) < 0 || !value) return std::nullopt;
     std::string text(value);

@@ -17,6 +17,17 @@ namespace minerisk::cf {
 
 /// A fixed-length string attribute, which netCDF reads as a text (NC_CHAR) attribute.
 void set_text(hid_t object, const std::string& name, const std::string& value);
+/// A variable-length UTF-8 string attribute, which netCDF-4 reads as a string (NC_STRING)
+/// attribute: its value lives in the file's global heap, so overwrite_text can give it another
+/// length in place.
+void set_string(hid_t object, const std::string& name, const std::string& value);
+/// Whether overwrite_text can write `value` into attribute `name` of `object` where it is: it
+/// exists and is a variable-length string, or a fixed-length one of exactly that many bytes.
+bool text_fits(hid_t object, const std::string& name, const std::string& value);
+/// Writes `value` into the existing attribute `name` in place (text_fits must hold): the
+/// attribute is never deleted and created again. (HDF5 1.10 corrupts, or crashes on, a root
+/// whose attributes are in dense storage when one is replaced by a longer one.)
+void overwrite_text(hid_t object, const std::string& name, const std::string& value);
 /// A text attribute, fixed-length as set_text (and netCDF) writes it or variable-length as h5py
 /// does; nothing when it is absent or not text.
 std::optional<std::string> read_text(hid_t object, const char* name);

@@ -14,6 +14,7 @@
 #include "cf_packing.hpp"
 #include "chunk_codec.hpp"
 #include "gridded_datasets.hpp"
+#include "grid_file_writer_impl.hpp"
 #include "hdf5_handles.hpp"
 
 namespace minerisk {
@@ -32,89 +33,21 @@ using cf::write_coordinate;
 using cf::write_crs_variable;
 using cf::write_xy;
 
-void check_size(const kernels::Window& w, std::span<const float> values) {
-  if (w.width <= 0 || w.height <= 0 || values.size() != static_cast<size_t>(w.cells()))
-    throw std::invalid_argument("GridFileWriter: " + std::to_string(values.size()) + " values for a window of " +
-                                std::to_string(w.width) + " x " + std::to_string(w.height) + " cells");
-}
-
 }  // namespace
 
-struct GridFileWriter::Impl {
-  h5::File file;  // first, so that on every path it is destroyed after the objects in it
-  std::filesystem::path path;  // named in errors
-  int64_t width = 0, height = 0, tile_size = 0;
-  h5::Dataset x, y, scenario;
-  Grid grid;  // a copy (a frame and a WKT): groups made later get its coordinates and CRS
-  struct GroupOfGrids {
-    std::string name;
-    h5::Group group;
-    h5::Dataset x, y;  // its own coordinates (write_xy)
-  };
-  std::vector<GroupOfGrids> groups;  // by name, in creation order
-  struct Gridded {
-    h5::Dataset dataset;
-    int rank = 2;
-    int64_t layers = 1;
-    double packed_scale = 0;  // > 0: int16 packed with this scale_factor; 0: float32
-    int64_t clipped = 0;      // finite values written beyond the packed range
-  };
-  std::vector<Gridded> variables;  // everything added, in order; closed in that order
-
-  GroupOfGrids& group(const std::string& name) {
-    for (GroupOfGrids& g : groups)
-      if (g.name == name) return g;
-    const h5::PropertyList gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
-    GroupOfGrids g{name, h5::Group(H5Gcreate2(file.get(), name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT)), {}, {}};
-    require(g.group, "group " + name);
-    std::tie(g.x, g.y) = write_xy(g.group.get(), grid);
-    write_crs_variable(g.group.get(), grid);
-    groups.push_back(std::move(g));
-    return groups.back();
-  }
-
-  hid_t scenario_dimension(hsize_t count) {
-    if (scenario.valid()) return scenario.get();
-    std::vector<double> index(count);
-    for (hsize_t i = 0; i < count; ++i) index[i] = static_cast<double>(i);
-    scenario = write_coordinate(file.get(), "scenario", index);
-    set_text(scenario.get(), "long_name", "scenario number (the rows of the parameter table)");
-    set_text(scenario.get(), "units", "1");  // an index: dimensionless (CF 3.1)
-    return scenario.get();
-  }
-
-  hsize_t chunk_rows() const { return static_cast<hsize_t>(std::min<int64_t>(tile_size, height)); }
-  hsize_t chunk_cols() const { return static_cast<hsize_t>(std::min<int64_t>(tile_size, width)); }
-
-  bool is_chunk(const kernels::Window& w) const {
-    const auto rows = static_cast<int64_t>(chunk_rows()), cols = static_cast<int64_t>(chunk_cols());
-    return w.row0 >= 0 && w.col0 >= 0 && w.row0 % rows == 0 && w.col0 % cols == 0 && w.row0 < height &&
-           w.col0 < width && w.height == std::min(rows, height - w.row0) && w.width == std::min(cols, width - w.col0);
-  }
-
-  EncodedChunk encode(std::size_t index, int rank, int64_t layer, const kernels::Window& w,
-                      std::span<const float> values) const {
-    const Gridded& v = gridded(index, rank);
-    if (layer < 0 || layer >= v.layers)
-      throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
-                                  std::to_string(v.layers));
-    check_size(w, values);
-    if (!is_chunk(w))
-      throw std::invalid_argument("GridFileWriter: the window at row " + std::to_string(w.row0) + ", column " +
-                                  std::to_string(w.col0) + " is not one chunk of the file");
-    int64_t clipped = 0;
-    std::vector<std::byte> bytes = encode_detached(values, w, static_cast<int64_t>(chunk_rows()),
-                                                   static_cast<int64_t>(chunk_cols()), v.packed_scale, &clipped);
-    return {this, index, layer, w, std::move(bytes), clipped};
-  }
-
-  const Gridded& gridded(std::size_t index, int rank) const {
-    if (index >= variables.size() || variables[index].rank != rank)
-      throw std::invalid_argument(file.valid() ? "GridFileWriter: not a variable of this file"
-                                               : "GridFileWriter: the file is closed");
-    return variables[index];
-  }
-};
+std::vector<grid_file_detail::RootText> grid_file_detail::root_attributes(const OutputMetadata& meta) {
+  std::vector<RootText> out{{"Conventions", "CF-1.8"},
+                            {"title", meta.title},
+                            // A string of its own length in the heap: each update adds a line.
+                            {"history", meta.history, true},
+                            {"source", "minerisk " + meta.version},
+                            {"minerisk_version", meta.version},
+                            {"date_created", meta.created_utc},
+                            {"scenario", meta.scenario_toml},
+                            {"inputs", meta.inputs_json}};
+  if (!meta.run_id.empty()) out.push_back({"run_id", meta.run_id});
+  return out;
+}
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                const OutputMetadata& meta) try : impl_(std::make_unique<Impl>()) {
@@ -131,21 +64,11 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
     m.file = h5::File(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
     require(m.file, "creating " + path.string());
   }
-  const hid_t file = m.file.get();
-
-  set_text(file, "Conventions", "CF-1.8");
-  set_text(file, "title", meta.title);
-  set_text(file, "history", meta.history);
-  set_text(file, "source", "minerisk " + meta.version);
-  set_text(file, "minerisk_version", meta.version);
-  set_text(file, "date_created", meta.created_utc);
-  set_text(file, "scenario", meta.scenario_toml);
-  set_text(file, "inputs", meta.inputs_json);
-  if (!meta.run_id.empty()) set_text(file, "run_id", meta.run_id);
-
+  for (const auto& [name, value, variable_length] : grid_file_detail::root_attributes(meta))
+    (variable_length ? cf::set_string : set_text)(m.file.get(), name, value);
   m.grid = grid;
-  std::tie(m.x, m.y) = write_xy(file, grid);
-  write_crs_variable(file, grid);
+  std::tie(m.x, m.y) = write_xy(m.file.get(), grid);
+  write_crs_variable(m.file.get(), grid);
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, path);
 }
@@ -153,7 +76,7 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
 void GridFileWriter::set_attribute(const std::string& name, const std::string& value) try {
   h5::quiet_errors();
   if (!impl_->file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
-  set_text(impl_->file.get(), name, value);
+  (impl_->reopened ? cf::overwrite_text : set_text)(impl_->file.get(), name, value);
 } catch (const h5::Error& e) {
   h5::rethrow_for_output(e, impl_->path);
 }
@@ -213,7 +136,7 @@ GridFileWriter::Variable GridFileWriter::add_packed_variable(const std::string& 
 void GridFileWriter::write(Variable variable, const kernels::Window& w, std::span<const float> values) try {
   h5::quiet_errors();
   const Impl::Gridded& v = impl_->gridded(variable.index, 2);
-  check_size(w, values);
+  grid_file_detail::check_size(w, values);
   if (impl_->is_chunk(w)) return write(impl_->encode(variable.index, 2, 0, w, values));
   const hsize_t start[2] = {static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[2] = {static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};
@@ -248,7 +171,7 @@ void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w,
   if (layer < 0 || layer >= v.layers)
     throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
                                 std::to_string(v.layers));
-  check_size(w, values);
+  grid_file_detail::check_size(w, values);
   if (impl_->is_chunk(w)) return write(impl_->encode(stack.index, 3, layer, w, values));
   const hsize_t start[3] = {static_cast<hsize_t>(layer), static_cast<hsize_t>(w.row0), static_cast<hsize_t>(w.col0)};
   const hsize_t count[3] = {1, static_cast<hsize_t>(w.height), static_cast<hsize_t>(w.width)};

@@ -14,6 +14,27 @@ using cf::set_text;
 using h5::check;
 using h5::require;
 
+bool stored_as_created(hid_t dataset, const std::vector<hsize_t>& chunk, double packed_scale) {
+  h5::Datatype type(H5Dget_type(dataset));
+  const h5::PropertyList dcpl(H5Dget_create_plist(dataset));
+  if (!type.valid() || !dcpl.valid()) return false;
+  if (H5Tequal(type.get(), packed_scale > 0 ? H5T_STD_I16LE : H5T_IEEE_F32LE) <= 0) return false;
+  std::vector<hsize_t> stored(chunk.size());
+  if (H5Pget_chunk(dcpl.get(), static_cast<int>(stored.size()), stored.data()) != static_cast<int>(chunk.size()) ||
+      stored != chunk)
+    return false;
+  if (H5Pget_nfilters(dcpl.get()) != 2) return false;
+  const H5Z_filter_t expected[2] = {H5Z_FILTER_SHUFFLE, H5Z_FILTER_DEFLATE};
+  for (unsigned k = 0; k < 2; ++k) {
+    unsigned flags = 0, values[4] = {0, 0, 0, 0}, config = 0;
+    size_t count = 4;
+    if (H5Pget_filter2(dcpl.get(), k, &flags, &count, values, 0, nullptr, &config) != expected[k]) return false;
+    if (expected[k] == H5Z_FILTER_DEFLATE && (count < 1 || values[0] != static_cast<unsigned>(chunk_codec::kDeflateLevel)))
+      return false;
+  }
+  return true;
+}
+
 h5::Dataset create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
                            const std::vector<hsize_t>& chunk, double packed_scale) {
   h5::Dataset ds;

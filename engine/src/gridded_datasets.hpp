@@ -18,6 +18,9 @@ namespace minerisk::gridded {
 /// and valid_range.
 h5::Dataset create_gridded(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
                            const std::vector<hsize_t>& chunk, double packed_scale);
+/// Whether `dataset` is stored as create_gridded(`chunk`, `packed_scale`) makes one: the same
+/// type, chunks and filter pipeline, so that chunks chunk_codec encodes may be written into it.
+bool stored_as_created(hid_t dataset, const std::vector<hsize_t>& chunk, double packed_scale);
 
 /// What every gridded variable says of itself: its name and unit, and its grid mapping.
 void set_gridded_attributes(hid_t dataset, const std::string& long_name, const std::string& units);

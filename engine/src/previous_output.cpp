@@ -71,7 +71,11 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "its probability is not stored one chunk per tile as this version writes it";
     return std::nullopt;
   }
-  for (const auto& a : located) p.probability_.push_back({a[0], a[1]});
+  p.file_bytes_ = static_cast<uint64_t>(st.st_size);
+  for (const auto& a : located) {
+    p.probability_.push_back({a[0], a[1]});
+    p.chunk_bytes_ += a[1];
+  }
   if (evidence_layers.empty()) return p;
   p.evidence_fd_ = Descriptor(open_no_follow(evidence_file));
   if (p.evidence_fd_.get() < 0) {
@@ -88,13 +92,17 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "the evidence file beside it is not the grid's own (another run's)";
     return std::nullopt;
   }
+  if (::fstat(p.evidence_fd_.get(), &st) == 0) p.file_bytes_ += static_cast<uint64_t>(st.st_size);
   p.evidence_.assign(tiles.size(), {});
   for (const std::string& layer : evidence_layers) {
     if (!locate(evidence.get(), layer, tiles, located)) {
       why = "its evidence file lacks layer '" + layer + "' as this version stores it";
       return std::nullopt;
     }
-    for (size_t i = 0; i < tiles.size(); ++i) p.evidence_[i].push_back({located[i][0], located[i][1]});
+    for (size_t i = 0; i < tiles.size(); ++i) {
+      p.evidence_[i].push_back({located[i][0], located[i][1]});
+      p.chunk_bytes_ += located[i][1];
+    }
   }
   return p;
 }

@@ -28,6 +28,12 @@ OutputMetadata evidence_metadata(OutputMetadata meta) {
   meta.title = meta.title.empty() ? "evidence layers" : meta.title + ": evidence layers";
   return meta;
 }
+
+std::string evidence_description(bool packed) {
+  return std::string("each evidence layer's contribution to the log-odds of contamination; with the "
+                     "intercept they add up to logit(probability) of the grid file beside this one") +
+         (packed ? "; stored packed (int16 times scale_factor), to within half a scale_factor" : "");
+}
 }  // namespace
 
 RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
@@ -45,14 +51,44 @@ RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::
   evidence_ = std::make_unique<GridFileWriter>(evidence_path, grid, tile_size, evidence_metadata(metadata));
   grid_.set_attribute("evidence_file", evidence_name);
   const bool packed = storage == EvidenceStorage::packed;
-  evidence_->set_attribute(
-      "description", std::string("each evidence layer's contribution to the log-odds of contamination; with the "
-                                 "intercept they add up to logit(probability) of the grid file beside this one") +
-                         (packed ? "; stored packed (int16 times scale_factor), to within half a scale_factor" : ""));
+  evidence_->set_attribute("description", evidence_description(packed));
   names_ = evidence_names;
   for (size_t k = 0; k < evidence_names.size(); ++k)
     layers_.push_back(evidence_->add_packed_variable(evidence_names[k], evidence_descriptions[k], "1",
                                                      packed ? kEvidenceStep : 0.0));
+}
+
+bool RunFileWriter::can_patch(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
+                              const std::string& evidence_name, const Grid& grid, int64_t tile_size,
+                              const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
+                              EvidenceStorage storage) {
+  if (storage == EvidenceStorage::none)
+    return GridFileWriter::can_patch(grid_path, grid, tile_size, metadata, {}, {{"probability", 0.0}});
+  const bool packed = storage == EvidenceStorage::packed;
+  std::vector<std::pair<std::string, double>> layers;
+  for (const std::string& name : evidence_names) layers.emplace_back(name, packed ? kEvidenceStep : 0.0);
+  return GridFileWriter::can_patch(grid_path, grid, tile_size, metadata, {{"evidence_file", evidence_name}},
+                                   {{"probability", 0.0}}) &&
+         GridFileWriter::can_patch(evidence_path, grid, tile_size, evidence_metadata(metadata),
+                                   {{"description", evidence_description(packed)}}, layers);
+}
+
+RunFileWriter::RunFileWriter(Reopen, const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
+                             const std::string& evidence_name, const Grid& grid, int64_t tile_size,
+                             const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
+                             EvidenceStorage storage, const std::string& record_group)
+    : grid_(GridFileWriter::Reopen{}, grid_path, grid, tile_size, metadata, record_group),
+      evidence_count_(evidence_names.size()) {
+  // The same attributes, in the same order, as the constructor above gives a new pair of files.
+  probability_ = grid_.open_variable("probability", 0.0);
+  if (storage == EvidenceStorage::none) return;
+  evidence_ = std::make_unique<GridFileWriter>(GridFileWriter::Reopen{}, evidence_path, grid, tile_size,
+                                               evidence_metadata(metadata), "");
+  grid_.set_attribute("evidence_file", evidence_name);
+  const bool packed = storage == EvidenceStorage::packed;
+  evidence_->set_attribute("description", evidence_description(packed));
+  names_ = evidence_names;
+  for (const std::string& name : evidence_names) layers_.push_back(evidence_->open_variable(name, packed ? kEvidenceStep : 0.0));
 }
 
 void RunFileWriter::write_tile(const kernels::Window& window, std::span<const float> probability,

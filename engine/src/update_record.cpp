@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace minerisk {
 
 namespace {
-constexpr const char* kGroup = "update";
+constexpr const char* kGroup = UpdateRecord::kGroup;
 
 std::vector<std::byte> concatenated(const std::vector<Digest>& digests) {
   std::vector<std::byte> bytes;

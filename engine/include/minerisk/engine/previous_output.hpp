@@ -34,6 +34,14 @@ class PreviousOutput {
   /// was re-encoded since (nccopy, h5repack) or cannot be read: the tile is then computed.
   /// Thread-safe.
   std::optional<std::vector<std::vector<std::byte>>> tile_chunks(int64_t index) const;
+  /// The descriptors of the grid file and of its evidence file (-1 without one): the very files
+  /// whose chunks were located, for update to clone.
+  int grid_descriptor() const { return grid_fd_.get(); }
+  int evidence_descriptor() const { return evidence_fd_.get(); }
+  /// The bytes of both files that are not in a located chunk (metadata, the record, and space
+  /// that patching left unused), and those that are.
+  uint64_t unused_bytes() const { return file_bytes_ - chunk_bytes_; }
+  uint64_t chunk_bytes() const { return chunk_bytes_; }
   /// Tile `index`'s stored probability chunk. Thread-safe.
   std::vector<std::byte> probability_chunk(int64_t index) const;
   /// Tile `index`'s stored chunk of each evidence layer, in the order given to open(). Thread-safe.
@@ -61,6 +69,7 @@ class PreviousOutput {
 
   UpdateRecord record_;
   Descriptor grid_fd_, evidence_fd_;
+  uint64_t file_bytes_ = 0, chunk_bytes_ = 0;      // of both files
   std::vector<Location> probability_;             // per tile
   std::vector<std::vector<Location>> evidence_;   // per tile, per layer
 };

@@ -26,6 +26,8 @@ namespace minerisk {
 class RunFileWriter;
 
 struct UpdateRecord {
+  /// The grid file's group that holds the record.
+  static constexpr const char* kGroup = "update";
   static constexpr int kFormat = 1;
   static constexpr size_t kChangesKept = 366;  // a year of nightly records, the oldest dropped
   std::string model_digest;  // hex

@@ -31,6 +31,10 @@ struct UpdateSummary {
   std::vector<std::string> files_changed;        // input files whose SHA-256 changed
   std::string probability_digest;                // UpdateRecord::probability_digest, hex
   std::vector<std::filesystem::path> kept;       // previous grids kept by --keep, newest first
+  // How the new files started from the previous ones (clone_method_name: "reflink", "kernel
+  // copy", "read and write"); "" when they were written whole (every tile recomputed, or the
+  // previous files held too much unused space: then the update compacts them).
+  std::string previous_copied_by;
 };
 
 UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& options);

@@ -1,0 +1,83 @@
+// GridFileWriter's second way in: a copy of an output it wrote, reopened to patch it. `update`
+// copies the previous output (a reflink where the file system has them) and rewrites only the
+// tiles that changed, its attributes and its record, instead of writing every tile again.
+//
+// Attributes are only ever overwritten in place, never deleted and created again: HDF5 1.10
+// corrupts (or crashes on) an object whose attributes are in dense storage with a creation-order
+// index, as a netCDF-4 root with more than eight is, when one is replaced by a longer one. So a
+// copy is patched only when each root attribute keeps its size (history, a variable-length
+// string, may grow), which can_patch checks before anything is written.
+#include <hdf5.h>
+
+#include "grid_file_writer_impl.hpp"
+#include "gridded_datasets.hpp"
+
+namespace minerisk {
+
+using h5::check;
+using h5::require;
+
+bool GridFileWriter::can_patch(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
+                               const OutputMetadata& meta, const std::vector<std::pair<std::string, std::string>>& more,
+                               const std::vector<std::pair<std::string, double>>& variables) {
+  h5::quiet_errors();
+  h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!file.valid()) return false;
+  for (const auto& text : grid_file_detail::root_attributes(meta))
+    if (!cf::text_fits(file.get(), text.name, text.value)) return false;
+  for (const auto& [name, value] : more)
+    if (!cf::text_fits(file.get(), name, value)) return false;
+  // A tile written into the copy is decoded with the copy's pipeline: it must be this writer's
+  // (a file re-encoded by nccopy or h5repack has another).
+  const std::vector<hsize_t> chunk{static_cast<hsize_t>(std::min(tile_size, grid.height())),
+                                   static_cast<hsize_t>(std::min(tile_size, grid.width()))};
+  for (const auto& [name, packed_scale] : variables) {
+    h5::Dataset ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT));
+    if (!ds.valid() || !gridded::stored_as_created(ds.get(), chunk, packed_scale)) return false;
+  }
+  return true;
+}
+
+GridFileWriter::GridFileWriter(Reopen, const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
+                               const OutputMetadata& meta, const std::string& drop_group) try
+    : impl_(std::make_unique<Impl>()) {
+  h5::quiet_errors();
+  Impl& m = *impl_;
+  m.path = path;
+  m.width = grid.width();
+  m.height = grid.height();
+  m.tile_size = tile_size;
+  m.grid = grid;
+  m.reopened = true;
+  m.file = h5::File(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  require(m.file, "opening " + path.string() + " to patch it");
+  const hid_t file = m.file.get();
+  for (const auto& text : grid_file_detail::root_attributes(meta)) cf::overwrite_text(file, text.name, text.value);
+  if (!drop_group.empty() && H5Lexists(file, drop_group.c_str(), H5P_DEFAULT) > 0)
+    check(H5Ldelete(file, drop_group.c_str(), H5P_DEFAULT), "removing group " + drop_group);
+  m.x = h5::Dataset(H5Dopen2(file, "x", H5P_DEFAULT));
+  m.y = h5::Dataset(H5Dopen2(file, "y", H5P_DEFAULT));
+  require(m.x, "x of " + path.string());
+  require(m.y, "y of " + path.string());
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, path);
+}
+
+GridFileWriter::Variable GridFileWriter::open_variable(const std::string& name, double packed_scale) try {
+  h5::quiet_errors();
+  Impl& m = *impl_;
+  h5::Dataset ds(H5Dopen2(m.file.get(), name.c_str(), H5P_DEFAULT));
+  require(ds, "variable " + name + " of " + m.path.string());
+  // Its chunks must be this writer's tiles, or a tile written into it would land elsewhere.
+  const h5::PropertyList dcpl(H5Dget_create_plist(ds.get()));
+  hsize_t chunk[2] = {0, 0};
+  if (H5Pget_chunk(dcpl.get(), 2, chunk) != 2 || chunk[0] != m.chunk_rows() || chunk[1] != m.chunk_cols())
+    throw std::invalid_argument("GridFileWriter: variable " + name + " of " + m.path.string() +
+                                " is not stored in this writer's tiles");
+  m.variables.push_back({std::move(ds), 2, 1, packed_scale});
+  return Variable{m.variables.size() - 1};
+} catch (const h5::Error& e) {
+  h5::rethrow_for_output(e, impl_->path);
+}
+
+}  // namespace minerisk
