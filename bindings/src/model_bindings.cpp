@@ -248,7 +248,9 @@ py::dict update(const py::object& scenario, const std::string& base_dir, const s
   out["tiles_copied"] = r.tiles_copied;
   out["tiles_from_journal"] = r.tiles_from_journal;
   out["tiles_damaged"] = r.tiles_damaged;
-  out["previous_copied_by"] = r.previous_copied_by.empty() ? py::object(py::none()) : py::object(py::str(r.previous_copied_by));
+  const auto none_or = [](const std::string& s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); };
+  out["previous_copied_by"] = none_or(r.previous_copied_by);
+  out["whole_write_reason"] = none_or(r.whole_write_reason);
   out["full_reason"] = r.full_reason.empty() ? py::object(py::none()) : py::object(py::str(r.full_reason));
   py::dict by_input;
   for (const auto& [part, tiles] : r.tiles_by_input) by_input[py::str(part)] = tiles;

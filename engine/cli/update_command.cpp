@@ -100,6 +100,9 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                             };
                           }
                           const UpdateSummary s = update_scenario(scenario, update);
+                          const auto null_or = [](const std::string& text) {
+                            return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+                          };
                           nlohmann::json kept = nlohmann::json::array();
                           for (const auto& k : s.kept) kept.push_back(k.string());
                           log.event("summary",
@@ -110,13 +113,12 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                      {"tiles_copied", s.tiles_copied},
                                      {"tiles_from_journal", s.tiles_from_journal},
                                      {"tiles_damaged", s.tiles_damaged},
-                                     {"full_reason", s.full_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.full_reason)},
+                                     {"full_reason", null_or(s.full_reason)},
                                      {"tiles_by_input", s.tiles_by_input},
                                      {"files_changed", s.files_changed},
                                      {"kept", kept},
-                                     {"previous_copied_by", s.previous_copied_by.empty()
-                                                                ? nlohmann::json(nullptr)
-                                                                : nlohmann::json(s.previous_copied_by)},
+                                     {"previous_copied_by", null_or(s.previous_copied_by)},
+                                     {"whole_write_reason", null_or(s.whole_write_reason)},
                                      {"seconds", s.run.seconds}},
                                     "");
                           if (log.json() || context.common->quiet) return;

@@ -10,6 +10,7 @@
 
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/file_descriptor.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/quicklook.hpp"
 #include "minerisk/engine/tile_loop.hpp"
@@ -179,7 +180,7 @@ std::vector<size_t> GridOutput::picture_offsets() const {
 }
 
 RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit,
-                             const PreviousOutput* base) {
+                             PreviousOutput* base) {
   StageTimes* timed = options_.timings.empty() ? nullptr : &times_;
   const Grid& grid = inputs_->grid;
   const auto& tiles = plan_->tiles();
@@ -191,32 +192,45 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   record.crc32.assign(tiles.size() * per_tile, 0);
   std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
   const bool with_evidence = !evidence_path_.empty();
-  // The base's own descriptors: the very files PreviousOutput checked, whatever their paths name now.
-  const auto fd_path = [](int fd) { return fs::path("/proc/self/fd/" + std::to_string(fd)); };
-  if (base && !RunFileWriter::can_patch(fd_path(base->grid_descriptor()), fd_path(base->evidence_descriptor()),
-                                        evidence_path_.filename().string(), grid, options_.tile_size,
-                                        model_->evidence_names(), meta_, options_.evidence))
-    base = nullptr;  // an attribute would change its size: new files are written whole
+  if (base) {
+    // The base's own descriptors: the very files PreviousOutput checked, whatever their paths
+    // name now. A copy is patched only where its attributes and pipeline allow (grid_file_patch.cpp).
+    const std::string why =
+        with_evidence && base->evidence_descriptor() < 0
+            ? "it has no evidence file open"
+            : RunFileWriter::patch_refusal(descriptor_path(base->grid_descriptor()),
+                                           with_evidence ? descriptor_path(base->evidence_descriptor()) : "",
+                                           evidence_path_.filename().string(), grid, options_.tile_size,
+                                           model_->evidence_names(), meta_, options_.evidence);
+    if (!why.empty()) {
+      whole_write_reason_ = "the previous output cannot be patched: " + why;
+      base = nullptr;
+    }
+  }
   outputs_->writing([&] {
     const fs::path grid_file = outputs_->temporary(grid_out_);
     const fs::path evidence_file = with_evidence ? outputs_->temporary(evidence_out_) : fs::path();
-    std::unique_ptr<RunFileWriter> opened;
+    std::unique_ptr<RunFileWriter> writer_owner;
     if (base) {
       if (timed) times_.mark_phase("prepare");
       // The previous files whole, then only what changed is written into them (the previous
       // output itself is never opened for writing: it stays valid until the commit).
-      base_copied_by_ = clone_method_name(clone_file(base->grid_descriptor(), grid_file, options_.output.string()));
-      if (with_evidence) clone_file(base->evidence_descriptor(), evidence_file, evidence_path_.string());
-      opened = std::make_unique<RunFileWriter>(RunFileWriter::Reopen{}, grid_file, evidence_file,
+      const CloneMethod grid_copy = clone_file(base->grid_descriptor(), grid_file, options_.cancel);
+      const CloneMethod evidence_copy =
+          with_evidence ? clone_file(base->evidence_descriptor(), evidence_file, options_.cancel) : grid_copy;
+      base_copied_by_ = clone_method_name(std::max(grid_copy, evidence_copy));  // the slower of the two
+      // The unchanged tiles are checked in the copies: what is committed is what was checked.
+      base->read_copies(grid_file, evidence_file);
+      writer_owner = std::make_unique<RunFileWriter>(RunFileWriter::Reopen{}, grid_file, evidence_file,
                                                evidence_path_.filename().string(), grid, options_.tile_size,
-                                               model_->evidence_names(), meta_, options_.evidence, UpdateRecord::kGroup);
+                                               model_->evidence_names(), meta_, options_.evidence);
       if (timed) times_.mark_phase("copy previous");
     } else {
-      opened = std::make_unique<RunFileWriter>(grid_file, evidence_file, evidence_path_.filename().string(), grid,
+      writer_owner = std::make_unique<RunFileWriter>(grid_file, evidence_file, evidence_path_.filename().string(), grid,
                                                options_.tile_size, model_->evidence_names(),
                                                model_->evidence_descriptions(), meta_, options_.evidence);
     }
-    RunFileWriter& writer = *opened;
+    RunFileWriter& writer = *writer_owner;
     // The picture's shares are kept for every tile, picture or not: the next update then has
     // them for the tiles it copies.
     QuickLook quicklook(grid.width(), grid.height());

@@ -84,10 +84,15 @@ class GridOutput {
   /// With `base` (update, from a previous output of the same layout), the new files start as
   /// copies of the base's (clone_file: a reflink where the file system has them), and tiles the
   /// supplier marks `copied` are left as the copies hold them instead of being written again.
+  /// Unless the base cannot be patched (whole_write_reason() says why): the files are then
+  /// written whole. The base then reads the unchanged tiles it supplies from the copies.
   RunSummary write(TileSupplier& supplier, UpdateRecord record, const std::function<void()>& before_commit = {},
-                   const PreviousOutput* base = nullptr);
-  /// How write() copied its base ("" without one): a name of clone_method_name.
+                   PreviousOutput* base = nullptr);
+  /// How write() copied its base ("" without one): a name of clone_method_name, the slower of
+  /// the two files'.
   const std::string& base_copied_by() const { return base_copied_by_; }
+  /// Why write() was given a base and wrote the files whole all the same ("" otherwise).
+  const std::string& whole_write_reason() const { return whole_write_reason_; }
   const UpdateRecord& written_record() const { return written_; }
   /// Where each tile's share of the picture starts in UpdateRecord::picture, and the total at the end.
   std::vector<size_t> picture_offsets() const;
@@ -110,7 +115,7 @@ class GridOutput {
   OutputMetadata meta_;
   UpdateRecord written_;
   KnownHashes known_;  // input hashes to reuse while a file's stat is the same
-  std::string base_copied_by_;
+  std::string base_copied_by_, whole_write_reason_;
 };
 
 /// The cells that hold a value (not NaN).

@@ -32,9 +32,23 @@ namespace {
 using ops::SuppliedTile;
 
 const ops::UpdateLog kSilent(ops::UpdateLog::Format::text, true);
-// Unused bytes the previous files may hold beyond an eighth of their chunks' and still be
-// patched: a new pair holds a few megabytes outside its chunks (coordinates, the record).
-constexpr uint64_t kMostUnusedBytes = 16ULL << 20;
+// The unused bytes a patched pair of files may hold: 16 MiB, a fresh pair's coordinates and
+// record several times over, plus an eighth of the chunks' bytes. Each patch leaves unused (at
+// most) the chunks it rewrites; past the allowance an update writes the files whole, which
+// compacts them. So the files stay within an eighth of a fresh pair's size (plus 16 MiB), and
+// at most one night in eight, at a handful of tiles a night, pays for a whole write.
+constexpr uint64_t kUnusedBytesAllowance = 16ULL << 20;
+
+// Why the previous files are written whole rather than patched; "" to patch them.
+std::string why_not_patched(const PreviousOutput& previous, const ops::UpdatePlan& plan) {
+  uint64_t rewritten = 0;  // the chunks this update replaces: at most this much more left unused
+  for (size_t i = 0; i < plan.recompute.size(); ++i)
+    if (plan.recompute[i]) rewritten += previous.tile_bytes(static_cast<int64_t>(i));
+  const uint64_t unused = previous.unused_bytes() + rewritten;
+  if (unused <= kUnusedBytesAllowance + previous.chunk_bytes() / 8) return "";
+  return "patching would leave " + std::to_string(unused >> 20) + " MiB of the files unused; written whole, " +
+         "which compacts them";
+}
 
 // Each tile from where it is best had: copied as stored when unchanged and intact, else from
 // the journal of an interrupted update, else computed (and journalled).
@@ -238,9 +252,9 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
 
   UpdateTiles supplier(model, plan, previous, journal, output.picture_offsets(), options.tile_size, output.inputs().grid);
   // The new files start as copies of the previous ones, with only what changed written into
-  // them; unless patching has left them holding much unused space (each rewritten chunk may
-  // leave a hole), when this update writes them whole and so compacts them.
-  const bool patch = previous && previous->unused_bytes() <= kMostUnusedBytes + previous->chunk_bytes() / 8;
+  // them; unless that would leave too much of them unused (each rewritten chunk may leave a hole).
+  const std::string whole_write_reason = previous ? why_not_patched(*previous, plan) : "";
+  const bool patch = previous && whole_write_reason.empty();
   // The previous grid is linked under its date just before the commit; older dated grids are
   // pruned only after it, so a failed commit loses none of them.
   const std::string previous_date = before && !before->changes.empty()
@@ -250,6 +264,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
     if (exists) summary.kept = ops::keep_previous(options.output, previous_date, options.keep);
   }, patch ? &*previous : nullptr);
   summary.previous_copied_by = output.base_copied_by();
+  summary.whole_write_reason = previous && !patch ? whole_write_reason : output.whole_write_reason();
   if (exists) summary.kept = ops::prune_kept(options.output, options.keep);
   journal.remove();
   summary.tiles_recomputed = supplier.computed;

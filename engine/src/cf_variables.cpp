@@ -66,6 +66,8 @@ void overwrite_text(hid_t object, const std::string& name, const std::string& va
   require(stored, "type of attribute " + name);
   if (H5Tis_variable_str(stored.get()) > 0) {
     const h5::Datatype type = variable_string_type(name);
+    // HDF5 does not convert between character sets: write in the stored one (h5py's may be ASCII).
+    check(H5Tset_cset(type.get(), H5Tget_cset(stored.get())), "string type for attribute " + name);
     const char* text = value.c_str();
     check(H5Awrite(attr.get(), type.get(), &text), "writing attribute " + name);
     return;
@@ -82,7 +84,7 @@ std::optional<std::string> read_text(hid_t object, const char* name) {
   if (H5Tis_variable_str(type.get()) > 0) {
     h5::Datatype memtype(H5Tcopy(H5T_C_S1));
     H5Tset_size(memtype.get(), H5T_VARIABLE);
-    H5Tset_cset(memtype.get(), H5Tget_cset(type.get()));  // HDF5 converts no ASCII to UTF-8
+    H5Tset_cset(memtype.get(), H5Tget_cset(type.get()));  // HDF5 does not convert between character sets
     char* value = nullptr;
     if (H5Aread(attr.get(), memtype.get(), &value) < 0 || !value) return std::nullopt;
     std::string text(value);

@@ -1,8 +1,8 @@
 #pragma once
 // A whole file copied into another as cheaply as the file system allows: `update` starts its
 // new output from a copy of the previous one and rewrites only the tiles that changed.
+#include <atomic>
 #include <filesystem>
-#include <string>
 
 namespace minerisk {
 
@@ -13,8 +13,9 @@ enum class CloneMethod { reflink, kernel_copy, read_write };
 const char* clone_method_name(CloneMethod method);
 
 /// Copies every byte of the file open at descriptor `from` (from offset 0; its file position is
-/// neither used nor moved) into `to`, an existing file this process made (opened without
-/// following a link, and truncated first). A UserError naming both on failure.
-CloneMethod clone_file(int from, const std::filesystem::path& to, const std::string& from_name);
+/// neither used nor moved) into `to`, an existing file this process made in its private folder
+/// (opened without following a link, and truncated first). A copy is made in steps, `cancel`
+/// checked between them (Cancelled). A failure throws std::runtime_error with the system's reason.
+CloneMethod clone_file(int from, const std::filesystem::path& to, const std::atomic<bool>* cancel);
 
 }  // namespace minerisk

@@ -6,7 +6,7 @@
 // corrupts (or crashes on) an object whose attributes are in dense storage with a creation-order
 // index, as a netCDF-4 root with more than eight is, when one is replaced by a longer one. So a
 // copy is patched only when each root attribute keeps its size (history, a variable-length
-// string, may grow), which can_patch checks before anything is written.
+// string, may grow), which patch_refusal checks before anything is written.
 #include <hdf5.h>
 
 #include "grid_file_writer_impl.hpp"
@@ -17,29 +17,31 @@ namespace minerisk {
 using h5::check;
 using h5::require;
 
-bool GridFileWriter::can_patch(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                               const OutputMetadata& meta, const std::vector<std::pair<std::string, std::string>>& more,
-                               const std::vector<std::pair<std::string, double>>& variables) {
+std::string GridFileWriter::patch_refusal(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
+                                          const OutputMetadata& meta,
+                                          const std::vector<std::pair<std::string, std::string>>& extra_attributes,
+                                          const std::vector<std::pair<std::string, double>>& variables) {
   h5::quiet_errors();
   h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!file.valid()) return false;
+  if (!file.valid()) return "it cannot be opened";
   for (const auto& text : grid_file_detail::root_attributes(meta))
-    if (!cf::text_fits(file.get(), text.name, text.value)) return false;
-  for (const auto& [name, value] : more)
-    if (!cf::text_fits(file.get(), name, value)) return false;
+    if (!cf::text_fits(file.get(), text.name, text.value)) return "its attribute " + text.name + " would change its size";
+  for (const auto& [name, value] : extra_attributes)
+    if (!cf::text_fits(file.get(), name, value)) return "its attribute " + name + " would change its size";
   // A tile written into the copy is decoded with the copy's pipeline: it must be this writer's
   // (a file re-encoded by nccopy or h5repack has another).
   const std::vector<hsize_t> chunk{static_cast<hsize_t>(std::min(tile_size, grid.height())),
                                    static_cast<hsize_t>(std::min(tile_size, grid.width()))};
   for (const auto& [name, packed_scale] : variables) {
     h5::Dataset ds(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT));
-    if (!ds.valid() || !gridded::stored_as_created(ds.get(), chunk, packed_scale)) return false;
+    if (!ds.valid() || !gridded::stored_as_created(ds.get(), chunk, packed_scale))
+      return "its variable " + name + " is not stored as this version stores it";
   }
-  return true;
+  return "";
 }
 
 GridFileWriter::GridFileWriter(Reopen, const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                               const OutputMetadata& meta, const std::string& drop_group) try
+                               const OutputMetadata& meta) try
     : impl_(std::make_unique<Impl>()) {
   h5::quiet_errors();
   Impl& m = *impl_;
@@ -53,8 +55,6 @@ GridFileWriter::GridFileWriter(Reopen, const std::filesystem::path& path, const 
   require(m.file, "opening " + path.string() + " to patch it");
   const hid_t file = m.file.get();
   for (const auto& text : grid_file_detail::root_attributes(meta)) cf::overwrite_text(file, text.name, text.value);
-  if (!drop_group.empty() && H5Lexists(file, drop_group.c_str(), H5P_DEFAULT) > 0)
-    check(H5Ldelete(file, drop_group.c_str(), H5P_DEFAULT), "removing group " + drop_group);
   m.x = h5::Dataset(H5Dopen2(file, "x", H5P_DEFAULT));
   m.y = h5::Dataset(H5Dopen2(file, "y", H5P_DEFAULT));
   require(m.x, "x of " + path.string());

@@ -36,16 +36,18 @@ using cf::write_xy;
 }  // namespace
 
 std::vector<grid_file_detail::RootText> grid_file_detail::root_attributes(const OutputMetadata& meta) {
+  // Every text that may differ between two runs of one scenario is a variable-length string,
+  // which an update can overwrite in place whatever its new length (grid_file_patch.cpp):
+  // history gains a line each time, the inputs' sizes gain digits, the title may be edited.
   std::vector<RootText> out{{"Conventions", "CF-1.8"},
-                            {"title", meta.title},
-                            // A string of its own length in the heap: each update adds a line.
+                            {"title", meta.title, true},
                             {"history", meta.history, true},
-                            {"source", "minerisk " + meta.version},
-                            {"minerisk_version", meta.version},
-                            {"date_created", meta.created_utc},
-                            {"scenario", meta.scenario_toml},
-                            {"inputs", meta.inputs_json}};
-  if (!meta.run_id.empty()) out.push_back({"run_id", meta.run_id});
+                            {"source", "minerisk " + meta.version, true},
+                            {"minerisk_version", meta.version, true},
+                            {"date_created", meta.created_utc, true},
+                            {"scenario", meta.scenario_toml, true},
+                            {"inputs", meta.inputs_json, true}};
+  if (!meta.run_id.empty()) out.push_back({"run_id", meta.run_id, true});
   return out;
 }
 
@@ -86,6 +88,10 @@ void GridFileWriter::add_record_group(const std::string& group,
                                       const std::vector<std::pair<std::string, std::vector<std::byte>>>& arrays) try {
   h5::quiet_errors();
   if (!impl_->file.valid()) throw std::invalid_argument("GridFileWriter: the file is closed");
+  // A reopened copy's record goes just before the new one is written: the space it frees is
+  // then taken by the new one's arrays of the same sizes, not left unused.
+  if (impl_->reopened && H5Lexists(impl_->file.get(), group.c_str(), H5P_DEFAULT) > 0)
+    check(H5Ldelete(impl_->file.get(), group.c_str(), H5P_DEFAULT), "replacing group " + group);
   const h5::PropertyList gcpl = ordered_creation_plist(H5P_GROUP_CREATE);
   h5::Group g(H5Gcreate2(impl_->file.get(), group.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT));
   require(g, "group " + group);

@@ -38,9 +38,6 @@ bool locate(hid_t file, const std::string& variable, const std::vector<kernels::
 }
 
 int open_no_follow(const fs::path& path) { return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); }
-
-// The name under which a descriptor's own file opens again, whatever its path now names.
-std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 }  // namespace
 
 std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, const fs::path& evidence_file,
@@ -57,7 +54,7 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   }
   // The descriptors first, without following a link; HDF5 then opens the very files they hold
   // (/proc/self/fd), and the grid must still be the one whose record was read.
-  p.grid_fd_ = Descriptor(open_no_follow(grid_file));
+  p.grid_fd_ = FileDescriptor(open_no_follow(grid_file));
   struct stat st{};
   if (p.grid_fd_.get() < 0 || ::fstat(p.grid_fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_ino) != seen.inode ||
       static_cast<uint64_t>(st.st_dev) != seen.device ||
@@ -66,7 +63,7 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     return std::nullopt;
   }
   std::vector<std::vector<uint64_t>> located;
-  h5::File grid(H5Fopen(fd_path(p.grid_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5::File grid(H5Fopen(descriptor_path(p.grid_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!grid.valid() || !locate(grid.get(), "probability", tiles, located)) {
     why = "its probability is not stored one chunk per tile as this version writes it";
     return std::nullopt;
@@ -77,12 +74,12 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     p.chunk_bytes_ += a[1];
   }
   if (evidence_layers.empty()) return p;
-  p.evidence_fd_ = Descriptor(open_no_follow(evidence_file));
+  p.evidence_fd_ = FileDescriptor(open_no_follow(evidence_file));
   if (p.evidence_fd_.get() < 0) {
     why = "its evidence file '" + evidence_file.string() + "' is missing or a link";
     return std::nullopt;
   }
-  h5::File evidence(H5Fopen(fd_path(p.evidence_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
+  h5::File evidence(H5Fopen(descriptor_path(p.evidence_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!evidence.valid()) {
     why = "its evidence file '" + evidence_file.string() + "' cannot be read (damaged, or not HDF5)";
     return std::nullopt;
@@ -107,19 +104,24 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   return p;
 }
 
-PreviousOutput::Descriptor& PreviousOutput::Descriptor::operator=(Descriptor&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(o.fd_, -1);
-  }
-  return *this;
+uint64_t PreviousOutput::tile_bytes(int64_t index) const {
+  const auto i = static_cast<size_t>(index);
+  uint64_t bytes = probability_.at(i).size;
+  if (!evidence_.empty())
+    for (const Location& at : evidence_.at(i)) bytes += at.size;
+  return bytes;
 }
 
-PreviousOutput::Descriptor::~Descriptor() {
-  if (fd_ >= 0) ::close(fd_);
+void PreviousOutput::read_copies(const fs::path& grid_copy, const fs::path& evidence_copy) {
+  FileDescriptor grid(open_no_follow(grid_copy));
+  FileDescriptor evidence(evidence_copy.empty() ? -1 : open_no_follow(evidence_copy));
+  if (!grid.valid() || (!evidence_copy.empty() && !evidence.valid()))
+    throw std::runtime_error("reopening the copy of the previous output failed: " + std::string(std::strerror(errno)));
+  grid_read_ = std::move(grid);
+  evidence_read_ = std::move(evidence);
 }
 
-std::vector<std::byte> PreviousOutput::read(const Descriptor& file, const Location& at) const {
+std::vector<std::byte> PreviousOutput::read(const FileDescriptor& file, const Location& at) const {
   std::vector<std::byte> bytes(at.size);
   size_t done = 0;
   while (done < bytes.size()) {
@@ -146,13 +148,14 @@ std::optional<std::vector<std::vector<std::byte>>> PreviousOutput::tile_chunks(i
 }
 
 std::vector<std::byte> PreviousOutput::probability_chunk(int64_t index) const {
-  return read(grid_fd_, probability_.at(static_cast<size_t>(index)));
+  return read(grid_read_.valid() ? grid_read_ : grid_fd_, probability_.at(static_cast<size_t>(index)));
 }
 
 std::vector<std::vector<std::byte>> PreviousOutput::evidence_chunks(int64_t index) const {
   std::vector<std::vector<std::byte>> chunks;
   if (evidence_.empty()) return chunks;
-  for (const Location& at : evidence_.at(static_cast<size_t>(index))) chunks.push_back(read(evidence_fd_, at));
+  const FileDescriptor& file = evidence_read_.valid() ? evidence_read_ : evidence_fd_;
+  for (const Location& at : evidence_.at(static_cast<size_t>(index))) chunks.push_back(read(file, at));
   return chunks;
 }
 

@@ -58,32 +58,35 @@ RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::
                                                      packed ? kEvidenceStep : 0.0));
 }
 
-bool RunFileWriter::can_patch(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
-                              const std::string& evidence_name, const Grid& grid, int64_t tile_size,
-                              const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
-                              EvidenceStorage storage) {
+std::string RunFileWriter::patch_refusal(const std::filesystem::path& grid_path,
+                                         const std::filesystem::path& evidence_path, const std::string& evidence_name,
+                                         const Grid& grid, int64_t tile_size,
+                                         const std::vector<std::string>& evidence_names,
+                                         const OutputMetadata& metadata, EvidenceStorage storage) {
   if (storage == EvidenceStorage::none)
-    return GridFileWriter::can_patch(grid_path, grid, tile_size, metadata, {}, {{"probability", 0.0}});
+    return GridFileWriter::patch_refusal(grid_path, grid, tile_size, metadata, {}, {{"probability", 0.0}});
   const bool packed = storage == EvidenceStorage::packed;
   std::vector<std::pair<std::string, double>> layers;
   for (const std::string& name : evidence_names) layers.emplace_back(name, packed ? kEvidenceStep : 0.0);
-  return GridFileWriter::can_patch(grid_path, grid, tile_size, metadata, {{"evidence_file", evidence_name}},
-                                   {{"probability", 0.0}}) &&
-         GridFileWriter::can_patch(evidence_path, grid, tile_size, evidence_metadata(metadata),
-                                   {{"description", evidence_description(packed)}}, layers);
+  std::string why = GridFileWriter::patch_refusal(grid_path, grid, tile_size, metadata,
+                                                  {{"evidence_file", evidence_name}}, {{"probability", 0.0}});
+  if (why.empty())
+    why = GridFileWriter::patch_refusal(evidence_path, grid, tile_size, evidence_metadata(metadata),
+                                        {{"description", evidence_description(packed)}}, layers);
+  return why;
 }
 
 RunFileWriter::RunFileWriter(Reopen, const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
                              const std::string& evidence_name, const Grid& grid, int64_t tile_size,
                              const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
-                             EvidenceStorage storage, const std::string& record_group)
-    : grid_(GridFileWriter::Reopen{}, grid_path, grid, tile_size, metadata, record_group),
+                             EvidenceStorage storage)
+    : grid_(GridFileWriter::Reopen{}, grid_path, grid, tile_size, metadata),
       evidence_count_(evidence_names.size()) {
   // The same attributes, in the same order, as the constructor above gives a new pair of files.
   probability_ = grid_.open_variable("probability", 0.0);
   if (storage == EvidenceStorage::none) return;
   evidence_ = std::make_unique<GridFileWriter>(GridFileWriter::Reopen{}, evidence_path, grid, tile_size,
-                                               evidence_metadata(metadata), "");
+                                               evidence_metadata(metadata));
   grid_.set_attribute("evidence_file", evidence_name);
   const bool packed = storage == EvidenceStorage::packed;
   evidence_->set_attribute("description", evidence_description(packed));

@@ -13,6 +13,8 @@ from update_helpers import (TILE, add_clearance, add_find, assert_same_output, c
                             set_field, summary, update)
 
 TILES = 25  # 600 x 600 cells in tiles of 128
+# How an incremental update starts its files from the previous ones (never null when it patches).
+COPIED_BY = ("reflink", "kernel copy", "read and write")
 
 
 def check_against_full_run(scenario, tmp_path, output, before):
@@ -24,6 +26,9 @@ def check_against_full_run(scenario, tmp_path, output, before):
     # Every tile whose values changed was recomputed (a copied tile is the previous one).
     assert len(changed_tiles(before, probability(output))) <= s["tiles_recomputed"]
     assert s["tiles_recomputed"] + s["tiles_copied"] == TILES
+    # An incremental update patches a copy of the previous files: that path is what is compared.
+    if s["full_reason"] is None:
+        assert s["previous_copied_by"] in COPIED_BY
     return s
 
 
@@ -40,6 +45,7 @@ def test_nothing_changed_copies_every_tile(region, tmp_path):
     full_run(scenario, tmp_path / "out.nc")  # a run's output can be updated too
     s = summary(update(scenario, tmp_path / "out.nc"))
     assert s["tiles_recomputed"] == 0 and s["tiles_copied"] == TILES and s["tiles_by_input"] == {}
+    assert s["previous_copied_by"] in COPIED_BY
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(tmp_path / "out.nc", tmp_path / "full.nc")
 

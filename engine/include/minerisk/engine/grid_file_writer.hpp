@@ -50,19 +50,20 @@ class GridFileWriter {
   /// The writer keeps its own copy of what it needs of `grid`.
   GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size, const OutputMetadata& metadata);
   /// Reopens `path`, a copy of a file this writer made with the same grid and tiles, to patch it
-  /// (update's clone of the previous output): its root attributes are replaced by `metadata`'s,
-  /// in a new file's order, and its group `drop_group` (the record) is removed, to be written
-  /// again. Variables are taken with open_variable; chunks written overwrite the copy's.
+  /// (update's copy of the previous output): its root attributes are overwritten in place with
+  /// `metadata`'s, variables are taken with open_variable, chunks written replace the copy's,
+  /// and a record group added replaces the copy's. Everything else stays as the copy has it.
   struct Reopen {};
-  /// Whether the file at `path` can be reopened for `grid` in tiles of `tile_size` with
-  /// `metadata` (and then the attributes `more` set), to write tiles of `variables` (name and
-  /// packed scale, 0 for float32): every such attribute exists and takes its new value in place
+  /// Why the file at `path` cannot be reopened for `grid` in tiles of `tile_size` with `metadata`
+  /// (and then `extra_attributes` set) to write tiles of `variables` (name and packed scale, 0
+  /// for float32); "" when it can: every such attribute exists and takes its new value in place
   /// (see grid_file_patch.cpp), and every variable is stored as this writer stores it.
-  static bool can_patch(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                        const OutputMetadata& metadata, const std::vector<std::pair<std::string, std::string>>& more,
-                        const std::vector<std::pair<std::string, double>>& variables);
+  static std::string patch_refusal(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
+                                   const OutputMetadata& metadata,
+                                   const std::vector<std::pair<std::string, std::string>>& extra_attributes,
+                                   const std::vector<std::pair<std::string, double>>& variables);
   GridFileWriter(Reopen, const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                 const OutputMetadata& metadata, const std::string& drop_group);
+                 const OutputMetadata& metadata);
   /// Closes the file if close() was not called, ignoring errors (the caller discards such a file).
   ~GridFileWriter();
   GridFileWriter(const GridFileWriter&) = delete;
@@ -71,7 +72,8 @@ class GridFileWriter {
   /// The (y, x) variable `name` of a reopened file, stored as add_packed_variable(`packed_scale`)
   /// stores it; refused unless its chunks are this writer's tiles.
   Variable open_variable(const std::string& name, double packed_scale);
-  /// A text attribute of the file (a global attribute in netCDF terms), replacing one of that name.
+  /// A text attribute of the file (a global attribute in netCDF terms); in a reopened file, the
+  /// existing one overwritten in place (it must keep its size).
   void set_attribute(const std::string& name, const std::string& value);
   /// A group of text attributes and 1-D byte arrays (each with a dimension `<name>_length`) that
   /// is no grid: `update`'s record of what each tile was computed from (update_record.hpp).

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "minerisk/engine/file_descriptor.hpp"
 #include "minerisk/engine/update_record.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
 
@@ -39,9 +40,14 @@ class PreviousOutput {
   int grid_descriptor() const { return grid_fd_.get(); }
   int evidence_descriptor() const { return evidence_fd_.get(); }
   /// The bytes of both files that are not in a located chunk (metadata, the record, and space
-  /// that patching left unused), and those that are.
+  /// that patching left unused), and those that are; those of tile `index`'s chunks.
   uint64_t unused_bytes() const { return file_bytes_ - chunk_bytes_; }
   uint64_t chunk_bytes() const { return chunk_bytes_; }
+  uint64_t tile_bytes(int64_t index) const;
+  /// From now on reads (and checks) the chunks in these copies of the two files (the same bytes
+  /// at the same places, clone_file's), instead of in the files themselves: what an update then
+  /// commits is what was checked. An empty evidence path keeps reading none.
+  void read_copies(const std::filesystem::path& grid_copy, const std::filesystem::path& evidence_copy);
   /// Tile `index`'s stored probability chunk. Thread-safe.
   std::vector<std::byte> probability_chunk(int64_t index) const;
   /// Tile `index`'s stored chunk of each evidence layer, in the order given to open(). Thread-safe.
@@ -51,24 +57,12 @@ class PreviousOutput {
   struct Location {
     uint64_t address = 0, size = 0;
   };
-  /// A file descriptor, closed with its owner.
-  class Descriptor {
-   public:
-    Descriptor() = default;
-    explicit Descriptor(int fd) : fd_(fd) {}
-    Descriptor(Descriptor&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Descriptor& operator=(Descriptor&& o) noexcept;
-    ~Descriptor();
-    int get() const { return fd_; }
-
-   private:
-    int fd_ = -1;
-  };
   PreviousOutput() = default;
-  std::vector<std::byte> read(const Descriptor& file, const Location& at) const;
+  std::vector<std::byte> read(const FileDescriptor& file, const Location& at) const;
 
   UpdateRecord record_;
-  Descriptor grid_fd_, evidence_fd_;
+  FileDescriptor grid_fd_, evidence_fd_;  // the files located
+  FileDescriptor grid_read_, evidence_read_;  // where chunks are read: those files, or their copies
   uint64_t file_bytes_ = 0, chunk_bytes_ = 0;      // of both files
   std::vector<Location> probability_;             // per tile
   std::vector<std::vector<Location>> evidence_;   // per tile, per layer

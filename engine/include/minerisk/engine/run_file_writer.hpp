@@ -65,22 +65,21 @@ class RunFileWriter {
                 const std::vector<std::string>& evidence_names, const std::vector<std::string>& evidence_descriptions,
                 const OutputMetadata& metadata, EvidenceStorage storage = EvidenceStorage::packed);
   /// Reopens copies of both files of an earlier run with the same grid, tiles, evidence layers
-  /// and storage (update's clones of the previous output) to patch them: their attributes become
-  /// `metadata`'s, in a new pair's order, the grid's group `record_group` is removed (to be
-  /// written again), and tiles written replace the copies' chunks. What is not written stays as
-  /// the earlier run stored it.
+  /// and storage (update's copies of the previous output) to patch them: their attributes are
+  /// overwritten in place with `metadata`'s, tiles written replace the copies' chunks, and the
+  /// record group added replaces the grid's. What is not written stays as the earlier run stored it.
   struct Reopen {};
-  /// Whether the files at these paths (the pair to copy) can be reopened so: every attribute
-  /// takes its new value in place and every variable is stored as this writer stores it.
-  /// Nothing is written.
-  static bool can_patch(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
-                        const std::string& evidence_name, const Grid& grid, int64_t tile_size,
-                        const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
-                        EvidenceStorage storage);
+  /// Why the files at these paths (the pair to copy) cannot be reopened so; "" when they can:
+  /// every attribute takes its new value in place and every variable is stored as this writer
+  /// stores it. Nothing is written.
+  static std::string patch_refusal(const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
+                                   const std::string& evidence_name, const Grid& grid, int64_t tile_size,
+                                   const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
+                                   EvidenceStorage storage);
   RunFileWriter(Reopen, const std::filesystem::path& grid_path, const std::filesystem::path& evidence_path,
                 const std::string& evidence_name, const Grid& grid, int64_t tile_size,
                 const std::vector<std::string>& evidence_names, const OutputMetadata& metadata,
-                EvidenceStorage storage, const std::string& record_group);
+                EvidenceStorage storage);
   /// One window of the probability and of each evidence layer, in the order of the names.
   /// Not thread-safe: the caller serialises every write.
   void write_tile(const kernels::Window& window, std::span<const float> probability,

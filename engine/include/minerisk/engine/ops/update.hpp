@@ -32,9 +32,10 @@ struct UpdateSummary {
   std::string probability_digest;                // UpdateRecord::probability_digest, hex
   std::vector<std::filesystem::path> kept;       // previous grids kept by --keep, newest first
   // How the new files started from the previous ones (clone_method_name: "reflink", "kernel
-  // copy", "read and write"); "" when they were written whole (every tile recomputed, or the
-  // previous files held too much unused space: then the update compacts them).
-  std::string previous_copied_by;
+  // copy", "read and write"); "" when they were written whole: with full_reason, or with
+  // whole_write_reason (too much unused space, which a whole write compacts; an attribute that
+  // would change its size, or a variable stored by another tool).
+  std::string previous_copied_by, whole_write_reason;
 };
 
 UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& options);
