@@ -20,11 +20,25 @@ using h5::require;
 std::string GridFileWriter::patch_refusal(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                           const OutputMetadata& meta,
                                           const std::vector<std::pair<std::string, std::string>>& extra_attributes,
-                                          const std::vector<std::pair<std::string, double>>& variables) {
+                                          const std::vector<std::pair<std::string, double>>& variables,
+                                          const std::vector<std::string>& extra_links) {
   h5::quiet_errors();
   h5::File file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!file.valid()) return "it cannot be opened";
-  for (const auto& text : grid_file_detail::root_attributes(meta))
+  // Nothing but what a new file holds: whatever else another tool added would outlive the patch
+  // (a whole write drops it).
+  const auto texts = grid_file_detail::root_attributes(meta);
+  H5G_info_t links{};
+  H5O_info_t object{};
+  if (H5Gget_info(file.get(), &links) < 0 || H5Oget_info2(file.get(), &object, H5O_INFO_NUM_ATTRS) < 0 ||
+      links.nlinks != 3 + variables.size() + extra_links.size() ||
+      object.num_attrs != texts.size() + extra_attributes.size())
+    return "it holds other variables or attributes than a run's";
+  for (const char* name : {"x", "y", "crs"})
+    if (H5Lexists(file.get(), name, H5P_DEFAULT) <= 0) return std::string("it lacks ") + name;
+  for (const std::string& name : extra_links)
+    if (H5Lexists(file.get(), name.c_str(), H5P_DEFAULT) <= 0) return "it lacks " + name;
+  for (const auto& text : texts)
     if (!cf::text_fits(file.get(), text.name, text.value)) return "its attribute " + text.name + " would change its size";
   for (const auto& [name, value] : extra_attributes)
     if (!cf::text_fits(file.get(), name, value)) return "its attribute " + name + " would change its size";

@@ -19,6 +19,12 @@ bool stored_as_created(hid_t dataset, const std::vector<hsize_t>& chunk, double 
   const h5::PropertyList dcpl(H5Dget_create_plist(dataset));
   if (!type.valid() || !dcpl.valid()) return false;
   if (H5Tequal(type.get(), packed_scale > 0 ? H5T_STD_I16LE : H5T_IEEE_F32LE) <= 0) return false;
+  if (packed_scale > 0) {  // readers unpack with the file's scale_factor: it must be the writer's
+    float scale = 0;
+    h5::Attribute attr(H5Aexists(dataset, "scale_factor") > 0 ? H5Aopen(dataset, "scale_factor", H5P_DEFAULT) : -1);
+    if (!attr.valid() || H5Aread(attr.get(), H5T_NATIVE_FLOAT, &scale) < 0 || scale != static_cast<float>(packed_scale))
+      return false;
+  }
   std::vector<hsize_t> stored(chunk.size());
   if (H5Pget_chunk(dcpl.get(), static_cast<int>(stored.size()), stored.data()) != static_cast<int>(chunk.size()) ||
       stored != chunk)

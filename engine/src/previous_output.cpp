@@ -5,6 +5,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -35,6 +36,27 @@ bool locate(hid_t file, const std::string& variable, const std::vector<kernels::
     address_size[i] = {static_cast<uint64_t>(address), static_cast<uint64_t>(size)};
   }
   return true;
+}
+
+// Whether every chunk lies inside the file and no two share a byte: a damaged index could point
+// two tiles at one place, or past the end, and an update patching a copy would then write one
+// tile over another's bytes.
+bool disjoint_within(std::vector<std::pair<uint64_t, uint64_t>> extents, uint64_t file_size) {
+  std::sort(extents.begin(), extents.end());
+  uint64_t end = 0;
+  for (const auto& [address, size] : extents) {
+    if (address < end || size > file_size || address > file_size - size) return false;
+    end = address + size;
+  }
+  return true;
+}
+
+// Whether the file starts with a user block (h5jam): chunk addresses then do not count from the
+// file's first byte, so its chunks cannot be read or copied as located.
+bool has_user_block(hid_t file) {
+  h5::PropertyList fcpl(H5Fget_create_plist(file));
+  hsize_t size = 0;
+  return !fcpl.valid() || H5Pget_userblock(fcpl.get(), &size) < 0 || size != 0;
 }
 
 int open_no_follow(const fs::path& path) { return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); }
@@ -68,10 +90,20 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "its probability is not stored one chunk per tile as this version writes it";
     return std::nullopt;
   }
+  if (has_user_block(grid.get())) {
+    why = "it starts with a user block";
+    return std::nullopt;
+  }
   p.file_bytes_ = static_cast<uint64_t>(st.st_size);
+  std::vector<std::pair<uint64_t, uint64_t>> extents;
   for (const auto& a : located) {
     p.probability_.push_back({a[0], a[1]});
     p.chunk_bytes_ += a[1];
+    extents.emplace_back(a[0], a[1]);
+  }
+  if (!disjoint_within(extents, static_cast<uint64_t>(st.st_size))) {
+    why = "its index of stored tiles is damaged (tiles overlap or lie past the end of the file)";
+    return std::nullopt;
   }
   if (evidence_layers.empty()) return p;
   p.evidence_fd_ = FileDescriptor(open_no_follow(evidence_file));
@@ -89,7 +121,12 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "the evidence file beside it is not the grid's own (another run's)";
     return std::nullopt;
   }
-  if (::fstat(p.evidence_fd_.get(), &st) == 0) p.file_bytes_ += static_cast<uint64_t>(st.st_size);
+  if (::fstat(p.evidence_fd_.get(), &st) != 0 || has_user_block(evidence.get())) {
+    why = "its evidence file cannot be copied from (it starts with a user block)";
+    return std::nullopt;
+  }
+  p.file_bytes_ += static_cast<uint64_t>(st.st_size);
+  extents.clear();
   p.evidence_.assign(tiles.size(), {});
   for (const std::string& layer : evidence_layers) {
     if (!locate(evidence.get(), layer, tiles, located)) {
@@ -99,7 +136,12 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     for (size_t i = 0; i < tiles.size(); ++i) {
       p.evidence_[i].push_back({located[i][0], located[i][1]});
       p.chunk_bytes_ += located[i][1];
+      extents.emplace_back(located[i][0], located[i][1]);
     }
+  }
+  if (!disjoint_within(extents, static_cast<uint64_t>(st.st_size))) {
+    why = "its evidence file's index of stored tiles is damaged (tiles overlap or lie past the end of the file)";
+    return std::nullopt;
   }
   return p;
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/update_record.hpp"
 
 namespace minerisk {
 
@@ -64,15 +65,17 @@ std::string RunFileWriter::patch_refusal(const std::filesystem::path& grid_path,
                                          const std::vector<std::string>& evidence_names,
                                          const OutputMetadata& metadata, EvidenceStorage storage) {
   if (storage == EvidenceStorage::none)
-    return GridFileWriter::patch_refusal(grid_path, grid, tile_size, metadata, {}, {{"probability", 0.0}});
+    return GridFileWriter::patch_refusal(grid_path, grid, tile_size, metadata, {}, {{"probability", 0.0}},
+                                         {UpdateRecord::kGroup});
   const bool packed = storage == EvidenceStorage::packed;
   std::vector<std::pair<std::string, double>> layers;
   for (const std::string& name : evidence_names) layers.emplace_back(name, packed ? kEvidenceStep : 0.0);
   std::string why = GridFileWriter::patch_refusal(grid_path, grid, tile_size, metadata,
-                                                  {{"evidence_file", evidence_name}}, {{"probability", 0.0}});
+                                                  {{"evidence_file", evidence_name}}, {{"probability", 0.0}},
+                                                  {UpdateRecord::kGroup});
   if (why.empty())
     why = GridFileWriter::patch_refusal(evidence_path, grid, tile_size, evidence_metadata(metadata),
-                                        {{"description", evidence_description(packed)}}, layers);
+                                        {{"description", evidence_description(packed)}}, layers, {});
   return why;
 }
 

@@ -3,14 +3,17 @@ into which only the changed tiles, the attributes and the record are written. Th
 are what a full run writes, tile for tile; they open in GDAL, ncdump and xarray as a run's do;
 and the space patching leaves unused is bounded: past a limit the update writes the files whole
 again, which compacts them."""
+import hashlib
+import struct
 import subprocess
 
 import h5py
 import numpy as np
+import pytest
 import xarray as xr
 from osgeo import gdal
 
-from conftest import evidence_of
+from conftest import evidence_of, run_minerisk
 from update_helpers import (add_find, assert_same_output, find_ids, frame, full_run, move_find, private_region,
                             record_of, summary, update)
 
@@ -96,3 +99,96 @@ def test_many_updates_stay_within_the_limit_and_match_a_full_run(region, tmp_pat
     full_run(scenario, full)
     assert_same_output(out, full)
     assert len(record_of(out)["history"].splitlines()) == 13
+
+
+def root_attributes(path):
+    with h5py.File(path, "r") as f:
+        return {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in f.attrs.items()}
+
+
+@pytest.mark.parametrize("evidence", ["packed", "float32", "none"])
+def test_patch_leaves_the_previous_files_alone_and_matches_a_fresh_pair(region, tmp_path, evidence):
+    """The previous pair is never written: a hard link to each keeps its bytes through the patch.
+    The patched pair's attributes are a fresh run's but for the run's own (date, id, history)."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out, "--evidence", evidence))
+    before = {}
+    for path in (out, evidence_of(out)):
+        if path.exists():
+            (tmp_path / (path.name + ".before")).hardlink_to(path)
+            before[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 250 * cell, y0 - 350 * cell, 2)
+    s = summary(update(scenario, out))
+    assert s["previous_copied_by"] in COPIED_BY and s["tiles_recomputed"] > 0
+    for name, digest in before.items():
+        assert hashlib.sha256((tmp_path / (name + ".before")).read_bytes()).hexdigest() == digest
+    full = tmp_path / "full.nc"
+    assert run_minerisk("run", scenario, "-o", full, "--tile-size", 128, "--evidence", evidence, "--overwrite",
+                        "--quiet").returncode == 0
+    assert_same_output(out, full)
+    own = {"date_created", "run_id", "history", "evidence_file"}
+    for a, b in [(out, full)] + ([(evidence_of(out), evidence_of(full))] if evidence != "none" else []):
+        patched, fresh = root_attributes(a), root_attributes(b)
+        assert list(patched) == list(fresh)  # the same names, in the same order
+        assert {k: v for k, v in patched.items() if k not in own} == {k: v for k, v in fresh.items() if k not in own}
+    if evidence != "none":
+        assert root_attributes(out)["evidence_file"] == "out_evidence.nc"
+        assert root_attributes(evidence_of(out))["run_id"] == root_attributes(out)["run_id"]
+
+
+def test_a_new_title_is_patched_in(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    text = scenario.read_text()
+    scenario.write_text(text.replace('title = "', 'title = "A much longer title, edited overnight: ', 1))
+    s = summary(update(scenario, out))
+    assert s["previous_copied_by"] in COPIED_BY and s["tiles_recomputed"] == 0
+    assert root_attributes(out)["title"].startswith("A much longer title, edited overnight: ")
+    assert root_attributes(evidence_of(out))["title"].startswith("A much longer title, edited overnight: ")
+
+
+@pytest.mark.parametrize("damage", ["shared", "past_the_end"])
+def test_a_damaged_tile_index_is_not_patched(region, tmp_path, damage):
+    """An index entry pointing at another tile's bytes (or past the end of the file): patching
+    the copy would write one tile over another. Every tile is computed and written whole."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with h5py.File(out, "r") as f:
+        ds = f["probability"]
+        info = {ds.id.get_chunk_info(i).chunk_offset: ds.id.get_chunk_info(i) for i in range(ds.id.get_num_chunks())}
+    data = out.read_bytes()
+    victim, other = info[(512, 0)], info[(0, 0)]
+    entry = data.find(struct.pack("<Q", victim.byte_offset), 0, other.byte_offset)  # in the index, before the data
+    assert entry > 0
+    with open(out, "r+b") as f:
+        f.seek(entry)
+        f.write(struct.pack("<Q", other.byte_offset if damage == "shared" else 0xFFFFFF00))
+    s = summary(update(scenario, out))
+    assert s["previous_copied_by"] is None and s["tiles_recomputed"] == s["tiles_total"]
+    assert "index of stored tiles is damaged" in s["full_reason"]
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_a_previous_output_with_a_user_block_is_written_whole(region, tmp_path):
+    """h5jam puts a user block before the HDF5 data: chunk addresses no longer count from the
+    file's first byte. The update computes every tile and writes new files, without the block."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    block = tmp_path / "block.bin"
+    block.write_bytes(b"\0" * 512)
+    for path in (out, evidence_of(out)):
+        jammed = tmp_path / "jammed.nc"
+        subprocess.run(["h5jam", "-u", str(block), "-i", str(path), "-o", str(jammed)], check=True, capture_output=True)
+        jammed.replace(path)
+    s = summary(update(scenario, out))
+    assert s["previous_copied_by"] is None and "user block" in s["full_reason"]
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+    with xr.open_dataset(out) as ds:
+        assert ds["probability"].shape == (600, 600)

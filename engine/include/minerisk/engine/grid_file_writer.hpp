@@ -56,12 +56,14 @@ class GridFileWriter {
   struct Reopen {};
   /// Why the file at `path` cannot be reopened for `grid` in tiles of `tile_size` with `metadata`
   /// (and then `extra_attributes` set) to write tiles of `variables` (name and packed scale, 0
-  /// for float32); "" when it can: every such attribute exists and takes its new value in place
-  /// (see grid_file_patch.cpp), and every variable is stored as this writer stores it.
+  /// for float32); "" when it can: it holds x, y, crs, the variables and `extra_links` and no
+  /// more, those attributes and no more, every attribute takes its new value in place (see
+  /// grid_file_patch.cpp), and every variable is stored as this writer stores it.
   static std::string patch_refusal(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                    const OutputMetadata& metadata,
                                    const std::vector<std::pair<std::string, std::string>>& extra_attributes,
-                                   const std::vector<std::pair<std::string, double>>& variables);
+                                   const std::vector<std::pair<std::string, double>>& variables,
+                                   const std::vector<std::string>& extra_links);
   GridFileWriter(Reopen, const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                  const OutputMetadata& metadata);
   /// Closes the file if close() was not called, ignoring errors (the caller discards such a file).
