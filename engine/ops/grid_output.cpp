@@ -257,8 +257,12 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
                 record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
       record.chunks[static_cast<size_t>(index)] = t.chunk;
       uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
-      crc[0] = crc32_of(t.encoded.probability.bytes);
-      for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
+      if (!t.crc32.empty()) {
+        std::copy(t.crc32.begin(), t.crc32.end(), crc);
+      } else {
+        crc[0] = crc32_of(t.encoded.probability.bytes);
+        for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
+      }
       if (base && t.copied) return;  // the copy of the base holds these very bytes already
       std::lock_guard lock(write_mutex);
       const TimedWork w(timed, "write");

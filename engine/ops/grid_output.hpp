@@ -34,6 +34,8 @@ struct SuppliedTile {
   std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
   Digest chunk;                     // the digest of its stored probability chunk
   bool copied = false;  // copied as stored from a committed output (its values need no check)
+  std::vector<uint32_t> crc32;  // its stored chunks' CRC-32s, when known without their bytes: a
+                                // tile left where it is in a patched copy (`encoded` is then empty)
   std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
   int64_t valid_cells = -1;    // cells with a value; -1: counted from `probability`
   int rank = 0;                // the MPI rank that supplied it

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <mutex>
 #include <optional>
 
@@ -38,6 +39,8 @@ const ops::UpdateLog kSilent(ops::UpdateLog::Format::text, true);
 // compacts them. So the files stay within an eighth of a fresh pair's size (plus 16 MiB), and
 // at most one night in eight, at a handful of tiles a night, pays for a whole write.
 constexpr uint64_t kUnusedBytesAllowance = 16ULL << 20;
+// A patched copy's unchanged tiles are read and checked one night in this many (checked_tonight).
+constexpr int64_t kCheckCycle = 8;
 
 // Why the previous files are written whole rather than patched; "" to patch them.
 std::string why_not_patched(const PreviousOutput& previous, const ops::UpdatePlan& plan) {
@@ -54,15 +57,17 @@ std::string why_not_patched(const PreviousOutput& previous, const ops::UpdatePla
 // the journal of an interrupted update, else computed (and journalled).
 class UpdateTiles final : public ops::TileSupplier {
  public:
-  UpdateTiles(const Model& model, const ops::UpdatePlan& plan, const std::optional<PreviousOutput>& previous,
-              ops::UpdateJournal& journal, std::vector<size_t> picture_offsets, int64_t tile_size, const Grid& grid)
-      : model_(model), plan_(plan), previous_(previous), journal_(journal), picture_offsets_(std::move(picture_offsets)),
-        parts_(model.fingerprint_parts().size()), chunk_rows_(std::min(tile_size, grid.height())),
+  UpdateTiles(const ops::GridOutput& output, const ops::UpdatePlan& plan, const std::optional<PreviousOutput>& previous,
+              ops::UpdateJournal& journal, int64_t tile_size, const Grid& grid)
+      : model_(output.model()), output_(output), plan_(plan), previous_(previous), journal_(journal),
+        picture_offsets_(output.picture_offsets()), day_(static_cast<int64_t>(std::time(nullptr) / 86400)),
+        parts_(output.model().fingerprint_parts().size()), chunk_rows_(std::min(tile_size, grid.height())),
         chunk_cols_(std::min(tile_size, grid.width())) {}
 
   SuppliedTile supply(int64_t index, const kernels::Window& tile, const RunFileWriter& writer, StageTimes* times) override {
     const auto i = static_cast<size_t>(index);
     if (previous_ && !plan_.recompute[i]) {
+      if (writer.patching() && !checked_tonight(index)) return left_in_place(index);
       if (auto copied = copy(index, tile, writer, times)) return std::move(*copied);
       ++damaged;  // a stored chunk failed its check: computed below like a changed tile
     }
@@ -106,6 +111,34 @@ class UpdateTiles final : public ops::TileSupplier {
     ++computed;
   }
 
+  // A copy made by the kernel or by this process passed every byte through memory, so checking
+  // them all costs little. A reflink did not: reading them all would make the update a read of
+  // the whole output. So then, as a file system's scrub does, each day reads and checks an
+  // eighth of the unchanged tiles (by the day of the update), every tile once in eight days; the
+  // others stay where they are, unread. (A damaged tile is computed again when it is read.)
+  bool checked_tonight(int64_t index) const {
+    if (output_.base_copied_by() != "reflink") return true;
+    if (previous_->record().picture.size() != picture_offsets_.back()) return true;  // no shares kept: read
+    return index % kCheckCycle == day_ % kCheckCycle;
+  }
+
+  // An unchanged tile left where it is in the patched copy: its record entries carried over.
+  SuppliedTile left_in_place(int64_t index) {
+    const auto i = static_cast<size_t>(index);
+    const UpdateRecord& before = previous_->record();
+    SuppliedTile out;
+    out.picture.assign(before.picture.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i]),
+                       before.picture.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i + 1]));
+    const size_t per_tile = before.chunks_per_tile();
+    out.crc32.assign(before.crc32.begin() + static_cast<std::ptrdiff_t>(i * per_tile),
+                     before.crc32.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile));
+    out.fingerprint = plan_.fingerprint(index, parts_);
+    out.chunk = before.chunks[i];
+    out.copied = true;
+    ++copied;
+    return out;
+  }
+
   // The tile's stored chunks, checked, and its kept share of the picture: no decompression.
   std::optional<SuppliedTile> copy(int64_t index, const kernels::Window& tile, const RunFileWriter& writer,
                                    StageTimes* times) {
@@ -138,11 +171,13 @@ class UpdateTiles final : public ops::TileSupplier {
   }
 
   const Model& model_;
+  const ops::GridOutput& output_;
   const ops::UpdatePlan& plan_;
   const std::optional<PreviousOutput>& previous_;
   ops::UpdateJournal& journal_;
   std::mutex journal_mutex_;
   std::vector<size_t> picture_offsets_;
+  int64_t day_;  // days since 1970: which eighth of a reflinked copy's tiles is read today
   size_t parts_;
   int64_t chunk_rows_, chunk_cols_;
 };
@@ -250,7 +285,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
                             {"full_reason", null_or(plan.full_reason)}});
   if (before && !before->history.empty()) output.metadata().history = before->history + "\n" + output.metadata().history;
 
-  UpdateTiles supplier(model, plan, previous, journal, output.picture_offsets(), options.tile_size, output.inputs().grid);
+  UpdateTiles supplier(output, plan, previous, journal, options.tile_size, output.inputs().grid);
   // The new files start as copies of the previous ones, with only what changed written into
   // them; unless that would leave too much of them unused (each rewritten chunk may leave a hole).
   const std::string whole_write_reason = previous ? why_not_patched(*previous, plan) : "";

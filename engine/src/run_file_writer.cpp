@@ -85,7 +85,7 @@ RunFileWriter::RunFileWriter(Reopen, const std::filesystem::path& grid_path, con
                              EvidenceStorage storage)
     : grid_(GridFileWriter::Reopen{}, grid_path, grid, tile_size, metadata),
       evidence_count_(evidence_names.size()) {
-  // The same attributes, in the same order, as the constructor above gives a new pair of files.
+  patching_ = true;
   probability_ = grid_.open_variable("probability", 0.0);
   if (storage == EvidenceStorage::none) return;
   evidence_ = std::make_unique<GridFileWriter>(GridFileWriter::Reopen{}, evidence_path, grid, tile_size,

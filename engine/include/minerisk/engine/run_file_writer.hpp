@@ -109,6 +109,9 @@ class RunFileWriter {
                         const std::vector<std::pair<std::string, std::vector<std::byte>>>& arrays) {
     grid_.add_record_group(group, attributes, arrays);
   }
+  /// Whether this writer patches copies (the Reopen constructor): tiles not written keep the
+  /// copies' bytes.
+  bool patching() const { return patching_; }
   /// Closes both files (or the grid's alone); errors surface here.
   void close();
 
@@ -121,6 +124,7 @@ class RunFileWriter {
   GridFileWriter::Variable probability_;
   std::vector<GridFileWriter::Variable> layers_;
   std::vector<std::string> names_;
+  bool patching_ = false;
 };
 
 }  // namespace minerisk

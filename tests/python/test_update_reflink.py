@@ -1,0 +1,73 @@
+"""minerisk update on a file system with reflinks (XFS here, made on a loop device; btrfs alike):
+the previous files are copied by a reflink, which shares their blocks instead of writing them,
+and only what changed is written into the copy. The copied tiles are then read and checked one
+day in eight each (a scrub), since reading them all would make the update a read of the whole
+output. Skipped where no XFS can be made (not root, no loop device, no mkfs.xfs): the test of
+the same update on this machine's own file system is test_update_patch.py."""
+import shutil
+import subprocess
+import time
+
+import h5py
+import pytest
+
+from update_helpers import (TILE, add_find, assert_same_output, frame, full_run, private_region, summary, update)
+
+
+@pytest.fixture
+def xfs(tmp_path):
+    mkfs = shutil.which("mkfs.xfs") or "/usr/sbin/mkfs.xfs"
+    image, mount = tmp_path / "xfs.img", tmp_path / "xfs"
+    mount.mkdir()
+    with open(image, "wb") as f:
+        f.truncate(512 << 20)  # sparse: what XFS needs at least, nothing written
+    made = subprocess.run([mkfs, "-q", "-m", "reflink=1", str(image)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot make an XFS here: {made.stderr.decode(errors='replace').strip()}")
+    mounted = subprocess.run(["mount", "-o", "loop", str(image), str(mount)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount an XFS image here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        for _ in range(10):  # a loop device may stay busy a moment after its last file closes
+            if subprocess.run(["umount", str(mount)], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.5)
+
+
+def test_update_on_xfs_copies_by_reflink_and_matches_a_full_run(region, xfs, tmp_path):
+    copy, scenario = private_region(region, xfs)
+    out = xfs / "out.nc"
+    summary(update(scenario, out))
+    x0, y0, cell = frame(copy)
+    for k in range(3):
+        add_find(copy, x0 + (150 + 120 * k) * cell, y0 - (200 + 90 * k) * cell, 2)
+        s = summary(update(scenario, out))
+        assert s["previous_copied_by"] == "reflink" and 0 < s["tiles_recomputed"] < s["tiles_total"]
+        full_run(scenario, xfs / "full.nc")
+        assert_same_output(out, xfs / "full.nc")
+
+
+def test_a_reflinked_copy_checks_todays_eighth_of_the_tiles(region, xfs, tmp_path):
+    """A damaged tile of today's eighth is found and computed again; the others are not read."""
+    copy, scenario = private_region(region, xfs)
+    out = xfs / "out.nc"
+    summary(update(scenario, out))
+    day = int(time.time() // 86400)
+    tiles_x = (600 + TILE - 1) // TILE
+    today = next(i for i in range(25) if i % 8 == day % 8)
+    with h5py.File(out, "r") as f:
+        info = f["probability"].id.get_chunk_info_by_coord(((today // tiles_x) * TILE, (today % tiles_x) * TILE))
+    with open(out, "r+b") as f:  # one byte in the middle of that tile's stored chunk
+        f.seek(info.byte_offset + info.size // 2)
+        byte = f.read(1)
+        f.seek(info.byte_offset + info.size // 2)
+        f.write(bytes([byte[0] ^ 0x5A]))
+    s = summary(update(scenario, out))
+    if int(time.time() // 86400) != day:
+        pytest.skip("the day changed during the test")
+    assert s["previous_copied_by"] == "reflink"
+    assert s["tiles_damaged"] == 1 and s["tiles_recomputed"] == 1
+    full_run(scenario, xfs / "full.nc")
+    assert_same_output(out, xfs / "full.nc")
