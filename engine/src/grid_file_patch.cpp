@@ -56,14 +56,9 @@ std::string GridFileWriter::patch_refusal(const std::filesystem::path& path, con
 
 GridFileWriter::GridFileWriter(Reopen, const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
                                const OutputMetadata& meta) try
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(path, grid, tile_size)) {
   h5::quiet_errors();
   Impl& m = *impl_;
-  m.path = path;
-  m.width = grid.width();
-  m.height = grid.height();
-  m.tile_size = tile_size;
-  m.grid = grid;
   m.reopened = true;
   m.file = h5::File(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
   require(m.file, "opening " + path.string() + " to patch it");

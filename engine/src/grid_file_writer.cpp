@@ -52,15 +52,12 @@ std::vector<grid_file_detail::RootText> grid_file_detail::root_attributes(const 
 }
 
 GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& grid, int64_t tile_size,
-                               const OutputMetadata& meta) try : impl_(std::make_unique<Impl>()) {
+                               const OutputMetadata& meta) try
+    : impl_(std::make_unique<Impl>(path, grid, tile_size)) {
   // Each public entry converts HDF5's errors (in a function-try-block) into one line naming
   // the file, a UserError for a full disk; and first stops HDF5 printing them on its thread.
   h5::quiet_errors();
   Impl& m = *impl_;
-  m.path = path;
-  m.width = grid.width();
-  m.height = grid.height();
-  m.tile_size = tile_size;
   {
     const h5::PropertyList fcpl = ordered_creation_plist(H5P_FILE_CREATE);
     m.file = h5::File(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
@@ -68,7 +65,6 @@ GridFileWriter::GridFileWriter(const std::filesystem::path& path, const Grid& gr
   }
   for (const auto& [name, value, variable_length] : grid_file_detail::root_attributes(meta))
     (variable_length ? cf::set_string : set_text)(m.file.get(), name, value);
-  m.grid = grid;
   std::tie(m.x, m.y) = write_xy(m.file.get(), grid);
   write_crs_variable(m.file.get(), grid);
 } catch (const h5::Error& e) {

@@ -33,6 +33,9 @@ std::vector<RootText> root_attributes(const OutputMetadata& meta);
 }  // namespace grid_file_detail
 
 struct GridFileWriter::Impl {
+  Impl(const std::filesystem::path& file_path, const Grid& file_grid, int64_t tiles)
+      : path(file_path), width(file_grid.width()), height(file_grid.height()), tile_size(tiles), grid(file_grid) {}
+
   h5::File file;  // first, so that on every path it is destroyed after the objects in it
   std::filesystem::path path;  // named in errors
   int64_t width = 0, height = 0, tile_size = 0;
