@@ -4,6 +4,7 @@ and only what changed is written into the copy. The copied tiles are then read a
 day in eight each (a scrub), since reading them all would make the update a read of the whole
 output. Skipped where no XFS can be made (not root, no loop device, no mkfs.xfs): the test of
 the same update on this machine's own file system is test_update_patch.py."""
+import os
 import shutil
 import subprocess
 import time
@@ -14,6 +15,15 @@ import pytest
 from update_helpers import (TILE, add_find, assert_same_output, frame, full_run, private_region, summary, update)
 
 
+# Without the sanitizers' runtime that scripts/sanitize preloads: it is for minerisk, not for
+# the system's tools.
+SYSTEM_ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
+def system(*command):
+    return subprocess.run(list(map(str, command)), capture_output=True, env=SYSTEM_ENV)
+
+
 @pytest.fixture
 def xfs(tmp_path):
     mkfs = shutil.which("mkfs.xfs") or "/usr/sbin/mkfs.xfs"
@@ -21,17 +31,17 @@ def xfs(tmp_path):
     mount.mkdir()
     with open(image, "wb") as f:
         f.truncate(512 << 20)  # sparse: what XFS needs at least, nothing written
-    made = subprocess.run([mkfs, "-q", "-m", "reflink=1", str(image)], capture_output=True)
+    made = system(mkfs, "-q", "-m", "reflink=1", image)
     if made.returncode != 0:
         pytest.skip(f"cannot make an XFS here: {made.stderr.decode(errors='replace').strip()}")
-    mounted = subprocess.run(["mount", "-o", "loop", str(image), str(mount)], capture_output=True)
+    mounted = system("mount", "-o", "loop", image, mount)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount an XFS image here: {mounted.stderr.decode(errors='replace').strip()}")
     try:
         yield mount
     finally:
         for _ in range(10):  # a loop device may stay busy a moment after its last file closes
-            if subprocess.run(["umount", str(mount)], capture_output=True).returncode == 0:
+            if system("umount", mount).returncode == 0:
                 break
             time.sleep(0.5)
 
