@@ -113,6 +113,7 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                      {"tiles_copied", s.tiles_copied},
                                      {"tiles_from_journal", s.tiles_from_journal},
                                      {"tiles_damaged", s.tiles_damaged},
+                                     {"tiles_left_unread", s.tiles_left_unread},
                                      {"full_reason", null_or(s.full_reason)},
                                      {"tiles_by_input", s.tiles_by_input},
                                      {"files_changed", s.files_changed},

@@ -211,7 +211,8 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
     const fs::path grid_file = outputs_->temporary(grid_out_);
     const fs::path evidence_file = with_evidence ? outputs_->temporary(evidence_out_) : fs::path();
     std::unique_ptr<RunFileWriter> writer_owner;
-    if (base) {
+    const bool copying = base != nullptr;  // its phases are marked here, before the tiles
+    if (copying) {
       if (timed) times_.mark_phase("prepare");
       // The previous files whole, then only what changed is written into them (the previous
       // output itself is never opened for writing: it stays valid until the commit).
@@ -219,13 +220,24 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       const CloneMethod evidence_copy =
           with_evidence ? clone_file(base->evidence_descriptor(), evidence_file, options_.cancel) : grid_copy;
       base_copied_by_ = clone_method_name(std::max(grid_copy, evidence_copy));  // the slower of the two
-      // The unchanged tiles are checked in the copies: what is committed is what was checked.
-      base->read_copies(grid_file, evidence_file);
-      writer_owner = std::make_unique<RunFileWriter>(RunFileWriter::Reopen{}, grid_file, evidence_file,
-                                               evidence_path_.filename().string(), grid, options_.tile_size,
-                                               model_->evidence_names(), meta_, options_.evidence);
+      try {
+        writer_owner = std::make_unique<RunFileWriter>(RunFileWriter::Reopen{}, grid_file, evidence_file,
+                                                       evidence_path_.filename().string(), grid, options_.tile_size,
+                                                       model_->evidence_names(), meta_, options_.evidence);
+        // The unchanged tiles are checked in the copies: what is committed is what was checked.
+        base->read_copies(grid_file, evidence_file);
+      } catch (const Cancelled&) {
+        throw;
+      } catch (const std::exception& e) {
+        // A copy HDF5 will not patch is written over whole, from the previous files themselves.
+        writer_owner.reset();
+        whole_write_reason_ = std::string("the copy of the previous output could not be patched: ") + e.what();
+        base_copied_by_.clear();
+        base = nullptr;
+      }
       if (timed) times_.mark_phase("copy previous");
-    } else {
+    }
+    if (!writer_owner) {
       writer_owner = std::make_unique<RunFileWriter>(grid_file, evidence_file, evidence_path_.filename().string(), grid,
                                                options_.tile_size, model_->evidence_names(),
                                                model_->evidence_descriptions(), meta_, options_.evidence);
@@ -274,7 +286,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return t;
     };
-    if (timed && !base) times_.mark_phase("prepare");
+    if (timed && !copying) times_.mark_phase("prepare");
     if (cluster::size() > 1) {
       share_grid_tiles(supplier, writer, scenario_, options_, command_, grid, model_->evidence_names().size(), tiles,
                        supply, take_tile);

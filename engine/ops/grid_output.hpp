@@ -33,7 +33,8 @@ struct SuppliedTile {
   std::vector<float> probability;   // the tile's values: for the picture and the no-data check
   std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
   Digest chunk;                     // the digest of its stored probability chunk
-  bool copied = false;  // copied as stored from a committed output (its values need no check)
+  bool copied = false;  // as stored in a committed output (its values need no check); when the
+                        // files are a patched copy of that output, already in them: not written
   std::vector<uint32_t> crc32;  // its stored chunks' CRC-32s, when known without their bytes: a
                                 // tile left where it is in a patched copy (`encoded` is then empty)
   std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`

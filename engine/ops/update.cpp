@@ -1,9 +1,10 @@
 // `minerisk update`: see engine/include/minerisk/engine/ops/update.hpp. In order: check the
 // output's name and folder; lock the output; read the previous output's record; load the inputs
 // (reusing the hashes of files whose stat is unchanged); plan (update_plan.cpp: every tile's
-// fingerprint against the record); supply each tile (computed, from the journal an interrupted
-// update left, or copied as stored after its CRC-32 is checked); commit as run does; then keep
-// the dated grids and drop the journal.
+// fingerprint against the record); decide whether to patch a copy of the previous files;
+// supply each tile (computed, from the journal an interrupted update left, or left as stored,
+// after its CRC-32 is checked); commit as run does; then keep the dated grids and drop the
+// journal.
 #include "minerisk/engine/ops/update.hpp"
 
 #include <algorithm>
@@ -34,13 +35,21 @@ using ops::SuppliedTile;
 
 const ops::UpdateLog kSilent(ops::UpdateLog::Format::text, true);
 // The unused bytes a patched pair of files may hold: 16 MiB, a fresh pair's coordinates and
-// record several times over, plus an eighth of the chunks' bytes. Each patch leaves unused (at
-// most) the chunks it rewrites; past the allowance an update writes the files whole, which
-// compacts them. So the files stay within an eighth of a fresh pair's size (plus 16 MiB), and
-// at most one night in eight, at a handful of tiles a night, pays for a whole write.
+// record several times over, plus an eighth of the chunks' bytes. A patch leaves unused about
+// the chunks it rewrites (counted before it starts) and the old strings of the attributes it
+// overwrites (small, and seen by the next update); past the allowance an update writes the
+// files whole, which compacts them. So the files stay within about an eighth of a fresh pair's
+// size plus 16 MiB; at karabakh's 11 tiles a night (about 11 MB), one night in six or seven
+// pays for a whole write.
 constexpr uint64_t kUnusedBytesAllowance = 16ULL << 20;
-// A patched copy's unchanged tiles are read and checked one night in this many (checked_tonight).
+// After a reflink, a patched copy's unchanged tiles are read and checked one update in this many
+// (checked_this_time).
 constexpr int64_t kCheckCycle = 8;
+
+// The commands a history holds: one line each.
+int64_t commands_in(const std::string& history) {
+  return history.empty() ? 0 : static_cast<int64_t>(std::count(history.begin(), history.end(), '\n')) + 1;
+}
 
 // Why the previous files are written whole rather than patched; "" to patch them.
 std::string why_not_patched(const PreviousOutput& previous, const ops::UpdatePlan& plan) {
@@ -53,21 +62,21 @@ std::string why_not_patched(const PreviousOutput& previous, const ops::UpdatePla
          "which compacts them";
 }
 
-// Each tile from where it is best had: copied as stored when unchanged and intact, else from
+// Each tile from where it is best had: kept as stored when unchanged and intact, else from
 // the journal of an interrupted update, else computed (and journalled).
 class UpdateTiles final : public ops::TileSupplier {
  public:
   UpdateTiles(const ops::GridOutput& output, const ops::UpdatePlan& plan, const std::optional<PreviousOutput>& previous,
               ops::UpdateJournal& journal, int64_t tile_size, const Grid& grid)
       : model_(output.model()), output_(output), plan_(plan), previous_(previous), journal_(journal),
-        picture_offsets_(output.picture_offsets()), day_(static_cast<int64_t>(std::time(nullptr) / 86400)),
+        picture_offsets_(output.picture_offsets()), turn_(previous ? commands_in(previous->record().history) : 0),
         parts_(output.model().fingerprint_parts().size()), chunk_rows_(std::min(tile_size, grid.height())),
         chunk_cols_(std::min(tile_size, grid.width())) {}
 
   SuppliedTile supply(int64_t index, const kernels::Window& tile, const RunFileWriter& writer, StageTimes* times) override {
     const auto i = static_cast<size_t>(index);
     if (previous_ && !plan_.recompute[i]) {
-      if (writer.patching() && !checked_tonight(index)) return left_in_place(index);
+      if (writer.patching() && !checked_this_time(index)) return left_in_place(index);
       if (auto copied = copy(index, tile, writer, times)) return std::move(*copied);
       ++damaged;  // a stored chunk failed its check: computed below like a changed tile
     }
@@ -96,7 +105,7 @@ class UpdateTiles final : public ops::TileSupplier {
   }
   void computed_elsewhere(int64_t index, const SuppliedTile& tile) override { journal(index, tile, nullptr); }
 
-  std::atomic<int64_t> copied{0}, resumed{0}, computed{0}, damaged{0};
+  std::atomic<int64_t> copied{0}, left_unread{0}, resumed{0}, computed{0}, damaged{0};
 
  private:
   // A computed tile's chunks into the journal, so that a killed update need not compute it again.
@@ -111,15 +120,17 @@ class UpdateTiles final : public ops::TileSupplier {
     ++computed;
   }
 
-  // A copy made by the kernel or by this process passed every byte through memory, so checking
-  // them all costs little. A reflink did not: reading them all would make the update a read of
-  // the whole output. So then, as a file system's scrub does, each day reads and checks an
-  // eighth of the unchanged tiles (by the day of the update), every tile once in eight days; the
-  // others stay where they are, unread. (A damaged tile is computed again when it is read.)
-  bool checked_tonight(int64_t index) const {
+  // A copy made by the kernel (on a local file system) or by this process passed every byte
+  // through this machine's memory, so checking them all costs little. A reflink did not: reading
+  // them all would make the update a read of the whole output. So then, as a file system's scrub
+  // does, each update reads and checks one eighth of the unchanged tiles, the next eighth each
+  // time (by the number of commands the output's history holds), so that every tile is read at
+  // least once in eight updates, whatever their cadence. The others are left where they are,
+  // unread (`tiles_left_unread`); a damaged one is computed again when its turn comes.
+  bool checked_this_time(int64_t index) const {
     if (output_.base_copied_by() != "reflink") return true;
     if (previous_->record().picture.size() != picture_offsets_.back()) return true;  // no shares kept: read
-    return index % kCheckCycle == day_ % kCheckCycle;
+    return index % kCheckCycle == turn_ % kCheckCycle;
   }
 
   // An unchanged tile left where it is in the patched copy: its record entries carried over.
@@ -135,7 +146,8 @@ class UpdateTiles final : public ops::TileSupplier {
     out.fingerprint = plan_.fingerprint(index, parts_);
     out.chunk = before.chunks[i];
     out.copied = true;
-    ++copied;
+    out.valid_cells = 0;  // counted with the previous output's tiles: not needed again
+    ++left_unread;
     return out;
   }
 
@@ -177,7 +189,7 @@ class UpdateTiles final : public ops::TileSupplier {
   ops::UpdateJournal& journal_;
   std::mutex journal_mutex_;
   std::vector<size_t> picture_offsets_;
-  int64_t day_;  // days since 1970: which eighth of a reflinked copy's tiles is read today
+  int64_t turn_;  // the commands in the previous output's history: which eighth of a reflinked copy is read
   size_t parts_;
   int64_t chunk_rows_, chunk_cols_;
 };
@@ -303,7 +315,8 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   if (exists) summary.kept = ops::prune_kept(options.output, options.keep);
   journal.remove();
   summary.tiles_recomputed = supplier.computed;
-  summary.tiles_copied = supplier.copied;
+  summary.tiles_copied = supplier.copied + supplier.left_unread;
+  summary.tiles_left_unread = supplier.left_unread;
   summary.tiles_from_journal = supplier.resumed;
   summary.tiles_damaged = supplier.damaged;
   summary.probability_digest = output.written_record().probability_digest().hex();

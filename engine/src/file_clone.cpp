@@ -31,8 +31,8 @@ void check_cancel(const std::atomic<bool>* cancel) {
 
 void read_write(int from, int to, off_t size, const std::atomic<bool>* cancel) {
   std::vector<char> buffer(8 << 20);
-  for (off_t done = 0; done < size;) {
-    if (done % kStep == 0) check_cancel(cancel);
+  for (off_t done = 0, checked = -1; done < size;) {
+    if (done / kStep != checked) check_cancel(cancel), checked = done / kStep;
     const ssize_t n = ::pread(from, buffer.data(), static_cast<size_t>(std::min<off_t>(size - done, buffer.size())), done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) fail(n == 0 ? EIO : errno);  // 0 before the end: the file shrank meanwhile
@@ -65,9 +65,9 @@ CloneMethod clone_file(int from, const std::filesystem::path& to, const std::ato
   if (::fstat(from, &st) != 0) fail(errno);
   // copy_file_range keeps the bytes in the kernel: on this project's ext4 test machine it copies
   // half a gigabyte ten times faster than reads and writes through this process.
-  loff_t in = 0, at = 0;
+  loff_t in = 0, at = 0, checked = -1;
   while (in < st.st_size) {
-    if (in % kStep == 0) check_cancel(cancel);
+    if (in / kStep != checked) check_cancel(cancel), checked = in / kStep;
     const size_t step = static_cast<size_t>(std::min<off_t>(st.st_size - in, kStep - in % kStep));
     const ssize_t n = ::copy_file_range(from, &in, out.get(), &at, step, 0);
     if (n > 0) continue;

@@ -51,12 +51,13 @@ bool disjoint_within(std::vector<std::pair<uint64_t, uint64_t>> extents, uint64_
   return true;
 }
 
-// Whether the file starts with a user block (h5jam): chunk addresses then do not count from the
-// file's first byte, so its chunks cannot be read or copied as located.
-bool has_user_block(hid_t file) {
+// Why the file's chunks cannot be read at the addresses HDF5 gives: it starts with a user block
+// (h5jam), and addresses then do not count from its first byte; "" when they can.
+std::string why_addresses_are_off(hid_t file) {
   h5::PropertyList fcpl(H5Fget_create_plist(file));
   hsize_t size = 0;
-  return !fcpl.valid() || H5Pget_userblock(fcpl.get(), &size) < 0 || size != 0;
+  if (!fcpl.valid() || H5Pget_userblock(fcpl.get(), &size) < 0) return "its creation properties cannot be read";
+  return size != 0 ? "it starts with a user block" : "";
 }
 
 int open_no_follow(const fs::path& path) { return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); }
@@ -90,10 +91,7 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "its probability is not stored one chunk per tile as this version writes it";
     return std::nullopt;
   }
-  if (has_user_block(grid.get())) {
-    why = "it starts with a user block";
-    return std::nullopt;
-  }
+  if (why = why_addresses_are_off(grid.get()); !why.empty()) return std::nullopt;
   p.file_bytes_ = static_cast<uint64_t>(st.st_size);
   std::vector<std::pair<uint64_t, uint64_t>> extents;
   for (const auto& a : located) {
@@ -121,8 +119,12 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "the evidence file beside it is not the grid's own (another run's)";
     return std::nullopt;
   }
-  if (::fstat(p.evidence_fd_.get(), &st) != 0 || has_user_block(evidence.get())) {
-    why = "its evidence file cannot be copied from (it starts with a user block)";
+  if (::fstat(p.evidence_fd_.get(), &st) != 0) {
+    why = "its evidence file cannot be read";
+    return std::nullopt;
+  }
+  if (const std::string off = why_addresses_are_off(evidence.get()); !off.empty()) {
+    why = "its evidence file cannot be copied from: " + off;
     return std::nullopt;
   }
   p.file_bytes_ += static_cast<uint64_t>(st.st_size);

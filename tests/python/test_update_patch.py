@@ -4,6 +4,9 @@ are what a full run writes, tile for tile; they open in GDAL, ncdump and xarray 
 and the space patching leaves unused is bounded: past a limit the update writes the files whole
 again, which compacts them."""
 import hashlib
+import json
+import os
+import signal
 import struct
 import subprocess
 
@@ -13,9 +16,9 @@ import pytest
 import xarray as xr
 from osgeo import gdal
 
-from conftest import evidence_of, run_minerisk
-from update_helpers import (add_find, assert_same_output, find_ids, frame, full_run, move_find, private_region,
-                            record_of, summary, update)
+from conftest import evidence_of, minerisk_bin, run_minerisk
+from update_helpers import (add_find, assert_same_output, edit_dem, find_ids, frame, full_run, move_find,
+                            private_region, record_of, summary, update)
 
 gdal.UseExceptions()
 COPIED_BY = ("reflink", "kernel copy", "read and write")
@@ -192,3 +195,28 @@ def test_a_previous_output_with_a_user_block_is_written_whole(region, tmp_path):
     assert_same_output(out, tmp_path / "full.nc")
     with xr.open_dataset(out) as ds:
         assert ds["probability"].shape == (600, 600)
+
+
+def test_a_killed_patch_resumes_from_its_journal_into_a_new_copy(region, tmp_path):
+    """An update killed while patching leaves the previous files whole; the next one copies them
+    again, takes the finished tiles from the journal and matches a full run."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = hashlib.sha256(out.read_bytes()).hexdigest()
+    edit_dem(copy, 0, 0, 380, 12.0)  # a window over most tiles: each of them recomputed
+    proc = subprocess.Popen([minerisk_bin(), "update", str(scenario), "-o", str(out), "--tile-size", "128",
+                             "--threads", "1", "--log-format", "json"], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "MINERISK_TEST_SLOW_TILES": "0.15"})
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "progress" and event["fraction"] >= 0.4:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+    s = summary(update(scenario, out))
+    assert s["previous_copied_by"] in COPIED_BY and s["full_reason"] is None
+    assert s["tiles_from_journal"] >= 1 and s["tiles_copied"] >= 1
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")

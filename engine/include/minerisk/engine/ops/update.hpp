@@ -26,6 +26,9 @@ struct UpdateSummary {
   RunSummary run;
   int64_t tiles_total = 0, tiles_recomputed = 0, tiles_copied = 0, tiles_from_journal = 0;
   int64_t tiles_damaged = 0;  // unchanged tiles whose stored chunks failed their check: recomputed
+  // Of the tiles copied, those left in a reflinked copy without being read and checked (each
+  // update reads an eighth of them, in turn).
+  int64_t tiles_left_unread = 0;
   std::string full_reason;  // why every tile was recomputed; "" for an incremental update
   std::map<std::string, int64_t> tiles_by_input;  // fingerprint part -> tiles in which it changed
   std::vector<std::string> files_changed;        // input files whose SHA-256 changed
