@@ -6,15 +6,14 @@ import json
 import os
 import pathlib
 import signal
-import subprocess
 import time
 
 import jsonschema
 import pytest
 
-from conftest import ROOT, minerisk_bin, run_minerisk
-from update_helpers import (TILE, add_find, assert_same_output, events, frame, full_run, private_region, record_of,
-                            summary, update)
+from conftest import ROOT, run_minerisk
+from update_helpers import (add_find, assert_same_output, events, frame, full_run, kill_after, private_region,
+                            record_of, start_update, summary, update)
 
 SCHEMA = json.loads((ROOT / "engine" / "ops" / "update_log.schema.json").read_text())
 
@@ -25,11 +24,6 @@ def check_schema(result):
         jsonschema.validate(line, SCHEMA)
     return lines
 
-
-def start_update(scenario, output, *extra, env=None):
-    return subprocess.Popen([minerisk_bin(), "update", str(scenario), "-o", str(output), "--tile-size", str(TILE),
-                             "--log-format", "json", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})})
 
 
 def test_json_log_follows_its_schema(region, tmp_path):
@@ -84,13 +78,7 @@ def test_killed_update_resumes_from_its_journal(region, tmp_path):
     summary(update(scenario, out))
     before = record_of(out)["probability_digest"]
     scenario.write_text(scenario.read_text().replace("weight = 0.9", "weight = 1.4"))  # every tile changes
-    proc = start_update(scenario, out, "--threads", "1", env={"MINERISK_TEST_SLOW_TILES": "0.15"})
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event["event"] == "progress" and event["fraction"] >= 0.2:
-            break
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
+    kill_after(start_update(scenario, out, "--threads", "1", env={"MINERISK_TEST_SLOW_TILES": "0.15"}), 0.2)
     # The previous output is whole and unchanged; the journal holds the finished tiles.
     assert record_of(out)["probability_digest"] == before
     journal = pathlib.Path(str(out) + ".journal")

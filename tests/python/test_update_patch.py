@@ -4,9 +4,6 @@ are what a full run writes, tile for tile; they open in GDAL, ncdump and xarray 
 and the space patching leaves unused is bounded: past a limit the update writes the files whole
 again, which compacts them."""
 import hashlib
-import json
-import os
-import signal
 import struct
 import subprocess
 
@@ -16,9 +13,9 @@ import pytest
 import xarray as xr
 from osgeo import gdal
 
-from conftest import evidence_of, minerisk_bin, run_minerisk
-from update_helpers import (add_find, assert_same_output, edit_dem, find_ids, frame, full_run, move_find,
-                            private_region, record_of, summary, update)
+from conftest import evidence_of, run_minerisk
+from update_helpers import (add_find, assert_same_output, edit_dem, find_ids, frame, full_run, kill_after, move_find,
+                            private_region, record_of, start_update, summary, update)
 
 gdal.UseExceptions()
 COPIED_BY = ("reflink", "kernel copy", "read and write")
@@ -205,15 +202,7 @@ def test_a_killed_patch_resumes_from_its_journal_into_a_new_copy(region, tmp_pat
     summary(update(scenario, out))
     before = hashlib.sha256(out.read_bytes()).hexdigest()
     edit_dem(copy, 0, 0, 380, 12.0)  # a window over most tiles: each of them recomputed
-    proc = subprocess.Popen([minerisk_bin(), "update", str(scenario), "-o", str(out), "--tile-size", "128",
-                             "--threads", "1", "--log-format", "json"], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "MINERISK_TEST_SLOW_TILES": "0.15"})
-    for line in proc.stdout:
-        event = json.loads(line)
-        if event["event"] == "progress" and event["fraction"] >= 0.4:
-            break
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=60)
+    kill_after(start_update(scenario, out, "--threads", "1", env={"MINERISK_TEST_SLOW_TILES": "0.15"}), 0.4)
     assert hashlib.sha256(out.read_bytes()).hexdigest() == before
     s = summary(update(scenario, out))
     assert s["previous_copied_by"] in COPIED_BY and s["full_reason"] is None

@@ -2,14 +2,17 @@
 operator would make them in QGIS (OGR and GDAL in update mode), and bitwise comparisons of two
 outputs: values, and the stored chunks themselves."""
 import json
+import os
 import pathlib
 import shutil
+import signal
+import subprocess
 
 import h5py
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from conftest import evidence_of, run_minerisk, scenario_text
+from conftest import evidence_of, minerisk_bin, run_minerisk, scenario_text
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -28,6 +31,23 @@ def private_region(region, tmp_path):
 
 def update(scenario, output, *extra):
     return run_minerisk("update", scenario, "-o", output, "--tile-size", TILE, "--log-format", "json", *extra)
+
+
+def start_update(scenario, output, *extra, env=None):
+    """An update started in the background, its JSON log on a pipe."""
+    return subprocess.Popen([minerisk_bin(), "update", str(scenario), "-o", str(output), "--tile-size", str(TILE),
+                             "--log-format", "json", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **(env or {})})
+
+
+def kill_after(proc, fraction):
+    """Kills an update (SIGKILL) once its progress reaches `fraction`."""
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "progress" and event["fraction"] >= fraction:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
 
 
 def full_run(scenario, output):
