@@ -35,8 +35,8 @@ struct SuppliedTile {
   Digest chunk;                     // the digest of its stored probability chunk
   bool copied = false;  // as stored in a committed output (its values need no check); when the
                         // files are a patched copy of that output, already in them: not written
-  std::vector<uint32_t> crc32;  // its stored chunks' CRC-32s, when known without their bytes: a
-                                // tile left where it is in a patched copy (`encoded` is then empty)
+  std::vector<uint32_t> crc32;  // its stored chunks' CRC-32s when already known (a tile copied, its
+                                // chunks checked against them, or left unread in a patched copy)
   std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
   int64_t valid_cells = -1;    // cells with a value; -1: counted from `probability`
   int rank = 0;                // the MPI rank that supplied it

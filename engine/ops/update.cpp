@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <mutex>
 #include <optional>
 
@@ -129,7 +128,7 @@ class UpdateTiles final : public ops::TileSupplier {
   // unread (`tiles_left_unread`); a damaged one is computed again when its turn comes.
   bool checked_this_time(int64_t index) const {
     if (output_.base_copied_by() != "reflink") return true;
-    if (previous_->record().picture.size() != picture_offsets_.back()) return true;  // no shares kept: read
+    if (!has_picture_shares()) return true;  // the picture needs the values: read
     return index % kCheckCycle == turn_ % kCheckCycle;
   }
 
@@ -138,11 +137,8 @@ class UpdateTiles final : public ops::TileSupplier {
     const auto i = static_cast<size_t>(index);
     const UpdateRecord& before = previous_->record();
     SuppliedTile out;
-    out.picture.assign(before.picture.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i]),
-                       before.picture.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i + 1]));
-    const size_t per_tile = before.chunks_per_tile();
-    out.crc32.assign(before.crc32.begin() + static_cast<std::ptrdiff_t>(i * per_tile),
-                     before.crc32.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile));
+    out.picture = picture_share(i);
+    out.crc32 = recorded_crc32(i);
     out.fingerprint = plan_.fingerprint(index, parts_);
     out.chunk = before.chunks[i];
     out.copied = true;
@@ -159,10 +155,8 @@ class UpdateTiles final : public ops::TileSupplier {
     if (!chunks) return std::nullopt;
     const auto i = static_cast<size_t>(index);
     SuppliedTile out;
-    const std::vector<float>& shares = previous_->record().picture;
-    if (shares.size() == picture_offsets_.back()) {
-      out.picture.assign(shares.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i]),
-                         shares.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i + 1]));
+    if (has_picture_shares()) {
+      out.picture = picture_share(i);
     } else {  // a record without them: the picture is made from the values
       out.probability = decode_float_chunk(chunks->front(), chunk_rows_, chunk_cols_, tile.height, tile.width);
     }
@@ -171,9 +165,28 @@ class UpdateTiles final : public ops::TileSupplier {
     out.encoded = writer.stored_tile(tile, std::move(probability), std::move(*chunks));
     out.fingerprint = plan_.fingerprint(index, parts_);
     out.chunk = previous_->record().chunks[i];  // of these very bytes: their CRC-32 matched
+    out.crc32 = recorded_crc32(i);                // the same: not computed again
     out.copied = true;
     ++copied;
     return out;
+  }
+
+  // Whether the previous record keeps each tile's share of the picture.
+  bool has_picture_shares() const { return previous_->record().picture.size() == picture_offsets_.back(); }
+
+  // Tile `i`'s share of the picture, as the previous record keeps it.
+  std::vector<float> picture_share(size_t i) const {
+    const std::vector<float>& shares = previous_->record().picture;
+    return {shares.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i]),
+            shares.begin() + static_cast<std::ptrdiff_t>(picture_offsets_[i + 1])};
+  }
+
+  // The CRC-32s of tile `i`'s stored chunks, as the previous record keeps them.
+  std::vector<uint32_t> recorded_crc32(size_t i) const {
+    const UpdateRecord& before = previous_->record();
+    const size_t per_tile = before.chunks_per_tile();
+    return {before.crc32.begin() + static_cast<std::ptrdiff_t>(i * per_tile),
+            before.crc32.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile)};
   }
 
   std::vector<Digest> fingerprint_of(const kernels::Window& tile) const {
