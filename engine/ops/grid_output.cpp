@@ -68,14 +68,15 @@ FingerprintedTile compute_fingerprinted(const Model& model, const kernels::Windo
   return out;
 }
 
-SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times) {
+SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times,
+                          const std::vector<std::vector<std::byte>>* stored_evidence) {
   FingerprintedTile computed = compute_fingerprinted(model, tile, times);
   SuppliedTile out;
   {
     // Compressed here, on this worker, while the others compute; only the append is serialised.
     const TimedWork t(times, "compress");
     const TileResult& r = computed.result;
-    out.encoded = writer.encode_tile(r.window, r.probability, r.evidence);
+    out.encoded = writer.encode_tile(r.window, r.probability, r.evidence, stored_evidence);
   }
   out.fingerprint = std::move(computed.fingerprint);
   out.chunk = sha256_of(out.encoded.probability.bytes);

@@ -139,6 +139,9 @@ struct FingerprintedTile {
 FingerprintedTile compute_fingerprinted(const Model& model, const kernels::Window& tile, StageTimes* times);
 
 /// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).
-SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times);
+/// `stored_evidence`: the evidence chunks the previous output holds for the tile, whose
+/// unchanged layers are kept rather than compressed again (RunFileWriter::encode_tile).
+SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times,
+                          const std::vector<std::vector<std::byte>>* stored_evidence = nullptr);
 
 }  // namespace minerisk::ops

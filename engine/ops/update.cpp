@@ -91,7 +91,14 @@ class UpdateTiles final : public ops::TileSupplier {
       ++resumed;
       return out;
     }
-    SuppliedTile out = ops::compute_tile(model_, writer, tile, times);
+    // The previous tile's evidence chunks, checked: the layers the change did not reach keep them.
+    std::optional<std::vector<std::vector<std::byte>>> stored;
+    if (previous_ && plan_.full_reason.empty()) {
+      const TimedWork t(times, "copy");
+      stored = previous_->tile_chunks(index);
+      if (stored) stored->erase(stored->begin());  // the probability's: it changes with any layer
+    }
+    SuppliedTile out = ops::compute_tile(model_, writer, tile, times, stored ? &*stored : nullptr);
     journal(index, out, times);
     ops::test_hook_slow_tiles();  // after the tile is journalled
     return out;

@@ -53,9 +53,17 @@ std::vector<std::byte> zlib_decompress(std::span<const std::byte> stream, std::s
 /// One stored chunk of `chunk_rows` x `chunk_cols` cells from a window of `rows` x `cols` values
 /// (row-major) at its top-left corner: the cells beyond the window (a chunk at the grid's right
 /// or bottom edge) take `fill`, then the chunk is shuffled and deflated.
+///
+/// `stored`, when given, is the chunk a file already holds for the same place: if it inflates
+/// to exactly the bytes about to be deflated, a copy of it is returned instead. Inflating and
+/// comparing costs a fraction of deflating, and the result is what deflating would give, as
+/// long as `stored` was deflated here too (an update's unchanged evidence layers of a tile it
+/// recomputes: update.cpp).
 std::vector<std::byte> encode_chunk(std::span<const float> values, int64_t rows, int64_t cols, int64_t chunk_rows,
-                                    int64_t chunk_cols, float fill, int level = kDeflateLevel);
+                                    int64_t chunk_cols, float fill, int level = kDeflateLevel,
+                                    std::span<const std::byte> stored = {});
 std::vector<std::byte> encode_chunk(std::span<const int16_t> values, int64_t rows, int64_t cols, int64_t chunk_rows,
-                                    int64_t chunk_cols, int16_t fill, int level = kDeflateLevel);
+                                    int64_t chunk_cols, int16_t fill, int level = kDeflateLevel,
+                                    std::span<const std::byte> stored = {});
 
 }  // namespace minerisk::chunk_codec

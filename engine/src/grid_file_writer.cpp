@@ -189,6 +189,12 @@ GridFileWriter::EncodedChunk GridFileWriter::encode(Variable variable, const ker
   return impl_->encode(variable.index, 2, 0, window, values);
 }
 
+GridFileWriter::EncodedChunk GridFileWriter::encode(Variable variable, const kernels::Window& window,
+                                                    std::span<const float> values,
+                                                    std::span<const std::byte> stored) const {
+  return impl_->encode(variable.index, 2, 0, window, values, stored);
+}
+
 GridFileWriter::EncodedChunk GridFileWriter::encode(Stack stack, int64_t layer, const kernels::Window& window,
                                                     std::span<const float> values) const {
   return impl_->encode(stack.index, 3, layer, window, values);
@@ -196,14 +202,15 @@ GridFileWriter::EncodedChunk GridFileWriter::encode(Stack stack, int64_t layer, 
 
 std::vector<std::byte> GridFileWriter::encode_detached(std::span<const float> values, const kernels::Window& window,
                                                       int64_t chunk_rows, int64_t chunk_cols, double packed_scale,
-                                                      int64_t* clipped) {
+                                                      int64_t* clipped, std::span<const std::byte> stored) {
   *clipped = 0;
   if (packed_scale > 0) {
     const std::vector<int16_t> packed = cf_packing::pack(values, static_cast<float>(packed_scale), clipped);
     return chunk_codec::encode_chunk(std::span<const int16_t>(packed), window.height, window.width, chunk_rows,
-                                     chunk_cols, cf_packing::kFill);
+                                     chunk_cols, cf_packing::kFill, chunk_codec::kDeflateLevel, stored);
   }
-  return chunk_codec::encode_chunk(values, window.height, window.width, chunk_rows, chunk_cols, NAN);
+  return chunk_codec::encode_chunk(values, window.height, window.width, chunk_rows, chunk_cols, NAN,
+                                   chunk_codec::kDeflateLevel, stored);
 }
 
 GridFileWriter::EncodedChunk GridFileWriter::stored(Variable variable, const kernels::Window& window,

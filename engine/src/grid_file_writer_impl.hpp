@@ -89,7 +89,7 @@ struct GridFileWriter::Impl {
   }
 
   EncodedChunk encode(std::size_t index, int rank, int64_t layer, const kernels::Window& w,
-                      std::span<const float> values) const {
+                      std::span<const float> values, std::span<const std::byte> stored = {}) const {
     const Gridded& v = gridded(index, rank);
     if (layer < 0 || layer >= v.layers)
       throw std::invalid_argument("GridFileWriter: layer " + std::to_string(layer) + " of a stack of " +
@@ -100,7 +100,7 @@ struct GridFileWriter::Impl {
                                   std::to_string(w.col0) + " is not one chunk of the file");
     int64_t clipped = 0;
     std::vector<std::byte> bytes = encode_detached(values, w, static_cast<int64_t>(chunk_rows()),
-                                                   static_cast<int64_t>(chunk_cols()), v.packed_scale, &clipped);
+                                                   static_cast<int64_t>(chunk_cols()), v.packed_scale, &clipped, stored);
     return {this, index, layer, w, std::move(bytes), clipped};
   }
 

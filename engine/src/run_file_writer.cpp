@@ -106,11 +106,17 @@ void RunFileWriter::write_tile(const kernels::Window& window, std::span<const fl
 }
 
 RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& window, std::span<const float> probability,
-                                                      const std::vector<std::vector<float>>& evidence) const {
+                                                      const std::vector<std::vector<float>>& evidence,
+                                                      const std::vector<std::vector<std::byte>>* stored_evidence) const {
   check_layers(evidence.size());
   EncodedTile tile{grid_.encode(probability_, window, probability), {}};
-  if (evidence_)
-    for (size_t k = 0; k < evidence.size(); ++k) tile.evidence.push_back(evidence_->encode(layers_[k], window, evidence[k]));
+  if (!evidence_) return tile;
+  if (stored_evidence && stored_evidence->size() != layers_.size())
+    throw std::invalid_argument("RunFileWriter: " + std::to_string(stored_evidence->size()) +
+                                " stored evidence chunks for " + std::to_string(layers_.size()) + " layers");
+  for (size_t k = 0; k < evidence.size(); ++k)
+    tile.evidence.push_back(stored_evidence ? evidence_->encode(layers_[k], window, evidence[k], (*stored_evidence)[k])
+                                            : evidence_->encode(layers_[k], window, evidence[k]));
   return tile;
 }
 

@@ -92,6 +92,35 @@ TEST(ChunkCodec, AnEdgeChunkIsPaddedWithTheFillValue) {
   EXPECT_THROW(chunk_codec::encode_chunk(window, 3, 4, 4, 8, NAN), std::invalid_argument);  // 15 values for 12
 }
 
+TEST(ChunkCodec, AStoredChunkOfTheSameValuesIsKeptAndAnyOtherIsNot) {
+  // An update's unchanged evidence layer: the stored bytes come back as they are, even when
+  // they are not what this compressor writes (here a level-9 stream), which shows they were kept.
+  std::vector<float> values(12 * 10);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(static_cast<float>(i) * 0.1f);
+  const std::vector<std::byte> fresh = chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN);
+  const std::vector<std::byte> stored = chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, 9);
+  ASSERT_NE(stored, fresh);
+  EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, stored), stored);
+  // One value other, the padding's fill other, a damaged or truncated stream, another size: compressed afresh.
+  std::vector<float> changed = values;
+  changed[57] = std::nextafter(changed[57], 2.0f);
+  EXPECT_EQ(chunk_codec::encode_chunk(changed, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, stored),
+            chunk_codec::encode_chunk(changed, 12, 10, 16, 16, NAN));
+  EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, 0.0f, chunk_codec::kDeflateLevel, stored),
+            chunk_codec::encode_chunk(values, 12, 10, 16, 16, 0.0f));
+  std::vector<std::byte> damaged = stored;
+  damaged[damaged.size() / 2] ^= std::byte{0x5a};
+  EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, damaged), fresh);
+  const std::vector<std::byte> truncated(stored.begin(), stored.end() - 4);
+  EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, truncated), fresh);
+  EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 20, NAN, chunk_codec::kDeflateLevel, stored),
+            chunk_codec::encode_chunk(values, 12, 10, 16, 20, NAN));
+  // Packed layers the same way.
+  const std::vector<int16_t> packed = {5, -3, 7, 0, 1, 2};
+  const std::vector<std::byte> stored16 = chunk_codec::encode_chunk(packed, 2, 3, 2, 3, int16_t{-7}, 9);
+  EXPECT_EQ(chunk_codec::encode_chunk(packed, 2, 3, 2, 3, int16_t{-7}, chunk_codec::kDeflateLevel, stored16), stored16);
+}
+
 TEST(CfPacking, RoundsToTheNearestStepSaturatesAndKeepsNoData) {
   const float step = 0.001f;
   EXPECT_EQ(cf_packing::pack(0.0f, step), 0);

@@ -104,12 +104,18 @@ class GridFileWriter {
   EncodedChunk encode(Variable variable, const kernels::Window& window, std::span<const float> values) const;
   /// The same for one layer of a stack.
   EncodedChunk encode(Stack stack, int64_t layer, const kernels::Window& window, std::span<const float> values) const;
+  /// encode(), given the chunk a file of the same layout already stores for this place (an
+  /// update's previous tile): when the values are the ones it holds, its bytes are kept instead
+  /// of compressing them again (chunk_codec::encode_chunk).
+  EncodedChunk encode(Variable variable, const kernels::Window& window, std::span<const float> values,
+                      std::span<const std::byte> stored) const;
   /// What encode() stores for `values`, without a file: the bytes of one chunk of `chunk_rows` x
   /// `chunk_cols` (packed as add_packed_variable says when `packed_scale` > 0; `clipped` counts
   /// the values beyond its range). For a process that computes chunks for another's file (MPI).
+  /// `stored`: as for encode() above.
   static std::vector<std::byte> encode_detached(std::span<const float> values, const kernels::Window& window,
                                                 int64_t chunk_rows, int64_t chunk_cols, double packed_scale,
-                                                int64_t* clipped);
+                                                int64_t* clipped, std::span<const std::byte> stored = {});
   /// A chunk already encoded as this file stores it: copied byte for byte from a file of the
   /// same variable, chunking and filters (update's unchanged tiles), for write(const EncodedChunk&).
   EncodedChunk stored(Variable variable, const kernels::Window& window, std::vector<std::byte> bytes) const;

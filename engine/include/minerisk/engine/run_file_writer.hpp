@@ -91,8 +91,13 @@ class RunFileWriter {
   };
   /// Compresses a tile of the writer's TilePlan for write_tile(const EncodedTile&): thread-safe,
   /// for the worker that computed it, so that only appending the bytes is serialised.
+  /// `stored_evidence`, when given, holds each evidence layer's chunk as an earlier run of the
+  /// same layout stored this tile: a layer whose values are unchanged keeps those bytes instead
+  /// of being compressed again (GridFileWriter::encode). An update recomputes a tile when any of
+  /// its inputs changed, and most of its layers usually did not.
   EncodedTile encode_tile(const kernels::Window& window, std::span<const float> probability,
-                          const std::vector<std::vector<float>>& evidence) const;
+                          const std::vector<std::vector<float>>& evidence,
+                          const std::vector<std::vector<std::byte>>* stored_evidence = nullptr) const;
   /// A tile as both files store it, copied byte for byte from files of the same layout: the
   /// probability's chunk and each evidence layer's (update's unchanged tiles).
   EncodedTile stored_tile(const kernels::Window& window, std::vector<std::byte> probability,
