@@ -1,4 +1,5 @@
 #include "drawing.hpp"
+#include "png_fast.hpp"
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
@@ -257,8 +258,9 @@ std::string Drawing::png_bytes() const {
   return bytes;
 }
 
-void Drawing::write_png(const std::filesystem::path& path) const {
+void Drawing::write_png(const std::filesystem::path& path, PngCompression compression) const {
   if (pdf_) throw std::logic_error("write_png of a PDF page");
+  if (compression == PngCompression::fast) return write_png_fast(surface_, path);
   cairo_surface_flush(surface_);
   const cairo_status_t status = cairo_surface_write_to_png(surface_, path.c_str());
   if (status != CAIRO_STATUS_SUCCESS)

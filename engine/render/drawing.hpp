@@ -92,8 +92,11 @@ class Drawing {
 
   /// The PNG page's bytes (PNG pages only).
   std::string png_bytes() const;
+  /// How a PNG page is compressed: small (Cairo's writer, zlib's default level: maps, plots) or
+  /// fast (zlib level 1: the quick-look every run and update writes; png_fast.hpp).
+  enum class PngCompression { small, fast };
   /// Writes the PNG page to `path` (PNG pages only).
-  void write_png(const std::filesystem::path& path) const;
+  void write_png(const std::filesystem::path& path, PngCompression compression = PngCompression::small) const;
   /// Finishes the page: a PDF is complete on disk after this. Throws on a Cairo error.
   void finish();
 

@@ -76,7 +76,7 @@ void QuickLook::write_png(const std::filesystem::path& path, const std::string& 
   page.stroke_rect(margin, top, map_w, map_h, kInk, 1);
   draw_legend(page, margin + map_w + margin, top, legend_w, classes, "Probability of contamination", {}, font);
   page.text(margin, top + std::max(map_h, 330.0) + font * 0.8, note, Font{font * 0.9}, kInk, Align::left, map_w + legend_w);
-  page.write_png(path);
+  page.write_png(path, Drawing::PngCompression::fast);  // written every run and update: for speed
 }
 
 }  // namespace minerisk
