@@ -13,6 +13,7 @@
 #include <cstring>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "minerisk/engine/dataset_name.hpp"
@@ -72,6 +73,9 @@ struct OutputSet::Impl {
     uint64_t expected = 0;
   };
   std::vector<Input> inputs;
+  // The dataset names add_inputs has looked at: a scenario names one GeoPackage for several
+  // layers, and GDAL's opening of it to list its files is worth doing once.
+  std::set<std::string> input_names;
   bool overwrite = false;
   std::vector<Folder> folders;
   std::vector<Output> outputs;
@@ -141,7 +145,7 @@ OutputSet::~OutputSet() = default;  // the private folders remove themselves and
 
 void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
   for (const fs::path& path : inputs) {
-    if (path.empty()) continue;
+    if (path.empty() || !impl_->input_names.insert(path.string()).second) continue;
     // A GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif) protects its file,
     // and every file GDAL reads for it (a VRT's sources, vrt://, a shapefile's sidecars).
     std::vector<fs::path> files = files_of_dataset(path.string());
