@@ -41,7 +41,7 @@ const ops::UpdateLog kSilent(ops::UpdateLog::Format::text, true);
 // size plus 16 MiB; at karabakh's 11 tiles a night (about 11 MB), one night in six or seven
 // pays for a whole write.
 constexpr uint64_t kUnusedBytesAllowance = 16ULL << 20;
-// A patched copy's unchanged tiles are read and checked one update in this many
+// After a reflink, a patched copy's unchanged tiles are read and checked one update in this many
 // (checked_this_time).
 constexpr int64_t kCheckCycle = 8;
 
@@ -67,7 +67,7 @@ class UpdateTiles final : public ops::TileSupplier {
  public:
   UpdateTiles(const ops::GridOutput& output, const ops::UpdatePlan& plan, const std::optional<PreviousOutput>& previous,
               ops::UpdateJournal& journal, int64_t tile_size, const Grid& grid)
-      : model_(output.model()), plan_(plan), previous_(previous), journal_(journal),
+      : model_(output.model()), output_(output), plan_(plan), previous_(previous), journal_(journal),
         picture_offsets_(output.picture_offsets()), turn_(previous ? commands_in(previous->record().history) : 0),
         parts_(output.model().fingerprint_parts().size()), chunk_rows_(std::min(tile_size, grid.height())),
         chunk_cols_(std::min(tile_size, grid.width())) {}
@@ -126,15 +126,15 @@ class UpdateTiles final : public ops::TileSupplier {
     ++computed;
   }
 
-  // Reading every unchanged tile of the copy back would make the update a read of the whole
-  // output: after a reflink, which wrote nothing, and after the kernel's copy too, which left
-  // this process's memory out (on karabakh, reading and checking them all took a tenth of a
-  // second of the update's two threads). So, as a file system's scrub does, each update reads
-  // and checks one eighth of the unchanged tiles, the next eighth each time (by the number of
-  // commands the output's history holds), so that every tile is read at least once in eight
-  // updates, whatever their cadence. The others are left where they are, unread
-  // (`tiles_left_unread`); a damaged one is computed again when its turn comes.
+  // A copy made by the kernel (on a local file system) or by this process passed every byte
+  // through this machine's memory, so checking them all costs little. A reflink did not: reading
+  // them all would make the update a read of the whole output. So then, as a file system's scrub
+  // does, each update reads and checks one eighth of the unchanged tiles, the next eighth each
+  // time (by the number of commands the output's history holds), so that every tile is read at
+  // least once in eight updates, whatever their cadence. The others are left where they are,
+  // unread (`tiles_left_unread`); a damaged one is computed again when its turn comes.
   bool checked_this_time(int64_t index) const {
+    if (output_.base_copied_by() != "reflink") return true;
     if (!has_picture_shares()) return true;  // the picture needs the values: read
     return index % kCheckCycle == turn_ % kCheckCycle;
   }
@@ -203,12 +203,13 @@ class UpdateTiles final : public ops::TileSupplier {
   }
 
   const Model& model_;
+  const ops::GridOutput& output_;
   const ops::UpdatePlan& plan_;
   const std::optional<PreviousOutput>& previous_;
   ops::UpdateJournal& journal_;
   std::mutex journal_mutex_;
   std::vector<size_t> picture_offsets_;
-  int64_t turn_;  // the commands in the previous output's history: which eighth of a patched copy is read
+  int64_t turn_;  // the commands in the previous output's history: which eighth of a reflinked copy is read
   size_t parts_;
   int64_t chunk_rows_, chunk_cols_;
 };

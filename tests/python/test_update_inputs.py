@@ -14,7 +14,7 @@ from osgeo import gdal, osr
 
 from conftest import scenario_text
 from update_helpers import (TILE, add_clearance, add_find, assert_same_output, edit_dem, find_ids, first_fid, frame,
-                            full_run, move_find, private_region, record_of, set_field, summary, update)
+                            full_run, move_find, private_region, set_field, summary, update)
 
 EVERY_KIND = """
 [model.evidence.slope]
@@ -173,48 +173,20 @@ def test_a_reencoded_previous_output_is_recomputed(region, tmp_path):
     assert_same_output(out, tmp_path / "full.nc")
 
 
-def damage_tile(out, index):
-    """Flips one byte in the middle of tile `index`'s stored probability chunk (5 x 5 tiles)."""
+def test_a_damaged_chunk_is_recomputed_not_copied(region, tmp_path):
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
     with h5py.File(out, "r") as f:
-        info = f["probability"].id.get_chunk_info_by_coord(((index // 5) * TILE, (index % 5) * TILE))
-    with open(out, "r+b") as f:
+        info = f["probability"].id.get_chunk_info_by_coord((TILE, TILE))
+    with open(out, "r+b") as f:  # one byte in the middle of one stored chunk
         f.seek(info.byte_offset + info.size // 2)
         byte = f.read(1)
         f.seek(info.byte_offset + info.size // 2)
         f.write(bytes([byte[0] ^ 0x5A]))
-
-
-def test_a_damaged_chunk_is_recomputed_not_copied(region, tmp_path):
-    """A damaged tile of the eighth this update reads (its turn: the commands in the history) is
-    found and computed again; the other seven eighths of the kernel's copy are left unread."""
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    summary(update(scenario, out))
-    turn = len(record_of(out)["history"].splitlines())
-    checked = [i for i in range(25) if i % 8 == turn % 8]
-    damage_tile(out, checked[-1])
     s = summary(update(scenario, out))
     assert s["tiles_damaged"] == 1 and s["tiles_recomputed"] == 1
     assert s["previous_copied_by"] is not None  # the damaged chunk is written over in the copy
-    assert s["tiles_left_unread"] == 25 - len(checked)
-    full_run(scenario, tmp_path / "full.nc")
-    assert_same_output(out, tmp_path / "full.nc")
-
-
-def test_a_damaged_chunk_out_of_turn_is_carried_over_until_its_turn(region, tmp_path):
-    """The scrub's price: a tile damaged on disk outside this update's eighth is carried over as
-    it is, and found by the update whose turn it is, at most eight updates later."""
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    summary(update(scenario, out))
-    turn = len(record_of(out)["history"].splitlines())
-    damaged = next(i for i in range(25) if i % 8 == (turn + 2) % 8)
-    damage_tile(out, damaged)
-    for _ in range(2):  # this turn and the next: not read
-        s = summary(update(scenario, out))
-        assert s["tiles_damaged"] == 0 and s["tiles_recomputed"] == 0
-    s = summary(update(scenario, out))
-    assert s["tiles_damaged"] == 1 and s["tiles_recomputed"] == 1
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
 
