@@ -191,6 +191,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   record.chunks.assign(tiles.size(), Digest{});
   const size_t per_tile = 1 + (evidence_path_.empty() ? 0 : model_->evidence_names().size());
   record.crc32.assign(tiles.size() * per_tile, 0);
+  record.chunk_sizes.assign(tiles.size() * per_tile, 0);
   std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
   const bool with_evidence = !evidence_path_.empty();
   if (base) {
@@ -269,6 +270,13 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       std::copy(t.fingerprint.begin(), t.fingerprint.end(),
                 record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
       record.chunks[static_cast<size_t>(index)] = t.chunk;
+      uint64_t* sizes = record.chunk_sizes.data() + static_cast<size_t>(index) * per_tile;
+      if (!t.chunk_sizes.empty()) {
+        std::copy(t.chunk_sizes.begin(), t.chunk_sizes.end(), sizes);
+      } else {
+        sizes[0] = t.encoded.probability.bytes.size();
+        for (size_t k = 0; k < t.encoded.evidence.size(); ++k) sizes[1 + k] = t.encoded.evidence[k].bytes.size();
+      }
       uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
       if (!t.crc32.empty()) {
         std::copy(t.crc32.begin(), t.crc32.end(), crc);

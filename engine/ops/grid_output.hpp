@@ -37,6 +37,8 @@ struct SuppliedTile {
                         // files are a patched copy of that output, already in them: not written
   std::vector<uint32_t> crc32;  // its stored chunks' CRC-32s when already known (a tile copied, its
                                 // chunks checked against them, or left unread in a patched copy)
+  std::vector<uint64_t> chunk_sizes;  // its stored chunks' sizes, for a tile left unread (else
+                                      // those of `encoded`)
   std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
   int64_t valid_cells = -1;    // cells with a value; -1: counted from `probability`
   int rank = 0;                // the MPI rank that supplied it

@@ -91,12 +91,14 @@ class UpdateTiles final : public ops::TileSupplier {
       ++resumed;
       return out;
     }
-    // The previous tile's evidence chunks, checked: the layers the change did not reach keep them.
+    // The previous tile's evidence chunks, checked against the record's CRC-32s, and deflated by
+    // this libdeflate at this level (the record's model digest, equal here, names its version):
+    // the layers the change did not reach keep them (chunk_codec::encode_chunk).
     std::optional<std::vector<std::vector<std::byte>>> stored;
     if (previous_ && plan_.full_reason.empty()) {
       const TimedWork t(times, "copy");
       stored = previous_->tile_chunks(index);
-      if (stored) stored->erase(stored->begin());  // the probability's: it changes with any layer
+      if (stored) stored->erase(stored->begin());  // the probability's: it changes with nearly any change
     }
     SuppliedTile out = ops::compute_tile(model_, writer, tile, times, stored ? &*stored : nullptr);
     journal(index, out, times);
@@ -146,6 +148,7 @@ class UpdateTiles final : public ops::TileSupplier {
     SuppliedTile out;
     out.picture = picture_share(i);
     out.crc32 = recorded_crc32(i);
+    out.chunk_sizes = previous_->stored_sizes(index);
     out.fingerprint = plan_.fingerprint(index, parts_);
     out.chunk = before.chunks[i];
     out.copied = true;

@@ -128,14 +128,15 @@ libdeflate_decompressor& decompressor() {
   return *d;
 }
 
-// Whether the zlib stream `stored` inflates to exactly `bytes` (through the thread's
+// Whether the zlib stream `stored` is exactly one stream (no bytes after its end, which
+// inflating alone would ignore) that inflates to exactly `bytes` (through the thread's
 // Scratch::compressed buffer, which `bytes` must not be). A damaged stream holds nothing.
 bool inflates_to(std::span<const std::byte> stored, std::span<const std::byte> bytes) {
   const std::span<std::byte> out = scratch(Scratch::compressed, bytes.size());
-  std::size_t actual = 0;
-  return libdeflate_zlib_decompress(&decompressor(), stored.data(), stored.size(), out.data(), out.size(), &actual) ==
-             LIBDEFLATE_SUCCESS &&
-         actual == bytes.size() && std::memcmp(out.data(), bytes.data(), bytes.size()) == 0;
+  std::size_t read = 0, written = 0;
+  return libdeflate_zlib_decompress_ex(&decompressor(), stored.data(), stored.size(), out.data(), out.size(), &read,
+                                       &written) == LIBDEFLATE_SUCCESS &&
+         read == stored.size() && written == bytes.size() && std::memcmp(out.data(), bytes.data(), bytes.size()) == 0;
 }
 }  // namespace
 

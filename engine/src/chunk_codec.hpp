@@ -54,11 +54,12 @@ std::vector<std::byte> zlib_decompress(std::span<const std::byte> stream, std::s
 /// (row-major) at its top-left corner: the cells beyond the window (a chunk at the grid's right
 /// or bottom edge) take `fill`, then the chunk is shuffled and deflated.
 ///
-/// `stored`, when given, is the chunk a file already holds for the same place: if it inflates
-/// to exactly the bytes about to be deflated, a copy of it is returned instead. Inflating and
-/// comparing costs a fraction of deflating, and the result is what deflating would give, as
-/// long as `stored` was deflated here too (an update's unchanged evidence layers of a tile it
-/// recomputes: update.cpp).
+/// `stored`, when given, is the chunk a file already holds for the same place: if it is one
+/// zlib stream that inflates to exactly the bytes about to be deflated, a copy of it is returned
+/// instead, whatever `level` says. Inflating and comparing costs a fraction of deflating. The
+/// bytes kept are what deflating would give only if `stored` was deflated by this libdeflate at
+/// this level: the caller vouches for that (update.cpp: the previous output's record matches
+/// this version's model digest, which names libdeflate's version, and the chunk's CRC-32).
 std::vector<std::byte> encode_chunk(std::span<const float> values, int64_t rows, int64_t cols, int64_t chunk_rows,
                                     int64_t chunk_cols, float fill, int level = kDeflateLevel,
                                     std::span<const std::byte> stored = {});

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 #include <stdexcept>
 
 #include "cf_variables.hpp"
@@ -103,7 +104,7 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "its index of stored tiles is damaged (tiles overlap or lie past the end of the file)";
     return std::nullopt;
   }
-  if (evidence_layers.empty()) return p;
+  if (evidence_layers.empty()) return p.checked_sizes(why);
   p.evidence_fd_ = FileDescriptor(open_no_follow(evidence_file));
   if (p.evidence_fd_.get() < 0) {
     why = "its evidence file '" + evidence_file.string() + "' is missing or a link";
@@ -145,15 +146,38 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
     why = "its evidence file's index of stored tiles is damaged (tiles overlap or lie past the end of the file)";
     return std::nullopt;
   }
-  return p;
+  return p.checked_sizes(why);
+}
+
+std::optional<PreviousOutput> PreviousOutput::checked_sizes(std::string& why) {
+  if (sizes_are_recorded()) return std::move(*this);
+  why = "its stored chunks are not the sizes its record gives (rewritten by another tool, such as h5repack or nccopy)";
+  return std::nullopt;
 }
 
 uint64_t PreviousOutput::tile_bytes(int64_t index) const {
+  const std::vector<uint64_t> sizes = stored_sizes(index);
+  return std::accumulate(sizes.begin(), sizes.end(), uint64_t{0});
+}
+
+std::vector<uint64_t> PreviousOutput::stored_sizes(int64_t index) const {
   const auto i = static_cast<size_t>(index);
-  uint64_t bytes = probability_.at(i).size;
+  std::vector<uint64_t> sizes{probability_.at(i).size};
   if (!evidence_.empty())
-    for (const Location& at : evidence_.at(i)) bytes += at.size;
-  return bytes;
+    for (const Location& at : evidence_.at(i)) sizes.push_back(at.size);
+  return sizes;
+}
+
+bool PreviousOutput::sizes_are_recorded() const {
+  const std::vector<uint64_t>& recorded = record_.chunk_sizes;
+  if (recorded.empty()) return true;  // a record from before they were kept
+  const size_t per_tile = record_.chunks_per_tile();
+  for (size_t i = 0; i < probability_.size(); ++i) {
+    const std::vector<uint64_t> sizes = stored_sizes(static_cast<int64_t>(i));
+    if (sizes.size() != per_tile || !std::equal(sizes.begin(), sizes.end(), recorded.begin() + static_cast<std::ptrdiff_t>(i * per_tile)))
+      return false;
+  }
+  return true;
 }
 
 void PreviousOutput::read_copies(const fs::path& grid_copy, const fs::path& evidence_copy) {

@@ -93,6 +93,10 @@ constexpr const char* kChecked[] = {"format", "model_digest", "tile_size", "tile
                                     "files", "probability_digest", "part_files", "changes"};
 constexpr const char* kArrays[] = {"tile_fingerprints", "chunk_digests", "picture_maxima", "chunk_crc32"};
 
+// Arrays a record holds when written by this version, and lacks when written by an earlier one:
+// checked when present.
+constexpr const char* kOptionalArrays[] = {"chunk_bytes"};
+
 std::string record_checksum(const std::map<std::string, std::string>& texts,
                             const std::map<std::string, std::vector<std::byte>>& arrays) {
   Sha256 h;
@@ -100,12 +104,14 @@ std::string record_checksum(const std::map<std::string, std::string>& texts,
     h.add_text(name);
     h.add_text(texts.at(name));
   }
-  for (const char* name : kArrays) {
-    const auto& bytes = arrays.at(name);
+  auto add = [&](const char* name, const std::vector<std::byte>& bytes) {
     h.add_text(name);
     h.add_int(static_cast<int64_t>(bytes.size()));
     h.add_bytes(bytes.data(), bytes.size());
-  }
+  };
+  for (const char* name : kArrays) add(name, arrays.at(name));
+  for (const char* name : kOptionalArrays)
+    if (const auto it = arrays.find(name); it != arrays.end()) add(name, it->second);
   return h.finish().hex();
 }
 }  // namespace
@@ -165,17 +171,20 @@ void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
   const std::map<std::string, std::vector<std::byte>> arrays{{"tile_fingerprints", concatenated(r.fingerprints)},
                                                              {"chunk_digests", concatenated(r.chunks)},
                                                              {"picture_maxima", bytes_of(r.picture)},
-                                                             {"chunk_crc32", bytes_of(r.crc32)}};
+                                                             {"chunk_crc32", bytes_of(r.crc32)},
+                                                             {"chunk_bytes", bytes_of(r.chunk_sizes)}};
   std::vector<std::pair<std::string, std::string>> attributes{
       {"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
                       "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
                       "probability chunk (chunk_digests); each tile's maxima in the pixels of the quick-look picture "
                       "(picture_maxima, float32); the CRC-32 of each stored chunk, the probability's then each "
-                      "evidence layer's (chunk_crc32, uint32); tiles row by row. record_sha256 checks all of it"}};
+                      "evidence layer's (chunk_crc32, uint32), and its size in bytes (chunk_bytes, uint64); tiles row by row. "
+                      "record_sha256 checks all of it"}};
   for (const char* name : kChecked) attributes.emplace_back(name, texts.at(name));
   attributes.emplace_back("record_sha256", record_checksum(texts, arrays));
   std::vector<std::pair<std::string, std::vector<std::byte>>> named_arrays;
   for (const char* name : kArrays) named_arrays.emplace_back(name, arrays.at(name));
+  for (const char* name : kOptionalArrays) named_arrays.emplace_back(name, arrays.at(name));
   writer.add_record_group(kGroup, attributes, named_arrays);
 }
 
@@ -212,6 +221,8 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
         if (!bytes) throw std::runtime_error(std::string(name) + " missing");
         arrays[name] = std::move(*bytes);
       }
+      for (const char* name : kOptionalArrays)
+        if (auto bytes = read_bytes(group.get(), name)) arrays[name] = std::move(*bytes);
       if (record_checksum(texts, arrays) != text("record_sha256")) throw std::runtime_error("its checksum does not match");
       r.model_digest = text("model_digest");
       r.tile_size = std::stoll(text("tile_size"));
@@ -228,6 +239,11 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       if (!fingerprints || !chunks) throw std::runtime_error("a digest array is missing");
       values_of(read_bytes(group.get(), "picture_maxima"), r.picture);
       if (!values_of(read_bytes(group.get(), "chunk_crc32"), r.crc32)) throw std::runtime_error("chunk_crc32 missing");
+      if (const auto it = arrays.find("chunk_bytes");
+          it != arrays.end() && !values_of(std::optional(it->second), r.chunk_sizes))
+        throw std::runtime_error("chunk_bytes is not a list of sizes");
+      if (!r.chunk_sizes.empty() && r.chunk_sizes.size() != r.crc32.size())
+        throw std::runtime_error("chunk_bytes does not match chunk_crc32");
       r.part_files = nlohmann::json::parse(text("part_files")).get<std::map<std::string, std::string>>();
       r.fingerprints = split(*fingerprints);
       r.chunks = split(*chunks);

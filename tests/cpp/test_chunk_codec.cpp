@@ -111,6 +111,9 @@ TEST(ChunkCodec, AStoredChunkOfTheSameValuesIsKeptAndAnyOtherIsNot) {
   std::vector<std::byte> damaged = stored;
   damaged[damaged.size() / 2] ^= std::byte{0x5a};
   EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, damaged), fresh);
+  std::vector<std::byte> appended = stored;  // one stream and then some: not the stored chunk
+  appended.insert(appended.end(), {std::byte{1}, std::byte{2}, std::byte{3}});
+  EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, appended), fresh);
   const std::vector<std::byte> truncated(stored.begin(), stored.end() - 4);
   EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 16, NAN, chunk_codec::kDeflateLevel, truncated), fresh);
   EXPECT_EQ(chunk_codec::encode_chunk(values, 12, 10, 16, 20, NAN, chunk_codec::kDeflateLevel, stored),

@@ -165,10 +165,34 @@ def test_a_reencoded_previous_output_is_recomputed(region, tmp_path):
     subprocess.run(["nccopy", "-d", "5", str(out), str(tmp_path / "re.nc")], check=True, env=env, timeout=120)
     shutil.move(tmp_path / "re.nc", out)  # the same values, other bytes: shuffle dropped, level 5
     s = summary(update(scenario, out))
-    assert s["tiles_damaged"] == 25 and s["tiles_recomputed"] == 25
-    # nccopy's filters are not the run's: tiles written into a copy would be misread, so the
-    # files are written whole.
+    # Its chunks are not the sizes the record gives: nothing is copied from it.
+    assert "rewritten by another tool" in s["full_reason"] and s["tiles_recomputed"] == 25
     assert s["previous_copied_by"] is None
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+@pytest.mark.skipif(shutil.which("h5repack") is None, reason="h5repack (hdf5-tools) is installed by scripts/setup")
+def test_an_output_repacked_with_the_same_filters_is_not_copied_from(region, tmp_path):
+    """h5repack with the run's own filters (shuffle, deflate level 1) keeps every value, every
+    attribute and the record, and stores each chunk in other bytes (zlib's, not libdeflate's).
+    An update checks only some chunks' CRC-32s after a reflink, so it could carry the others
+    over; the chunk sizes the record keeps show the rewrite at once."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    subprocess.run(["h5repack", "-f", "SHUF", "-f", "GZIP=1", str(out), str(tmp_path / "re.nc")], check=True, env=env,
+                   timeout=120)
+    with h5py.File(out, "r") as before, h5py.File(tmp_path / "re.nc", "r") as after:
+        assert np.array_equal(before["probability"][:], after["probability"][:], equal_nan=True)
+        assert after["probability"].compression == "gzip" and after["probability"].shuffle
+        assert after["update"].attrs["record_sha256"] == before["update"].attrs["record_sha256"]
+    shutil.move(tmp_path / "re.nc", out)
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 150 * cell, y0 - 200 * cell, 1)
+    s = summary(update(scenario, out))
+    assert "rewritten by another tool" in s["full_reason"] and s["tiles_recomputed"] == 25
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
 

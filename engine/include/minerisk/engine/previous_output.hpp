@@ -44,6 +44,9 @@ class PreviousOutput {
   uint64_t unused_bytes() const { return file_bytes_ - chunk_bytes_; }
   uint64_t chunk_bytes() const { return chunk_bytes_; }
   uint64_t tile_bytes(int64_t index) const;
+  /// The sizes of tile `index`'s stored chunks, as the files' chunk index gives them: the
+  /// probability's, then each evidence layer's (open() checked them against the record's).
+  std::vector<uint64_t> stored_sizes(int64_t index) const;
   /// From now on reads (and checks) the chunks in these copies of the two files (the same bytes
   /// at the same places, clone_file's), instead of in the files themselves: what an update then
   /// commits is what was checked. An empty evidence path keeps reading none.
@@ -59,6 +62,10 @@ class PreviousOutput {
   };
   PreviousOutput() = default;
   std::vector<std::byte> read(const FileDescriptor& file, const Location& at) const;
+  // Whether every located chunk has the size the record gives (true for a record without sizes).
+  bool sizes_are_recorded() const;
+  // This output, or nullopt with `why` when its chunks' sizes are not the record's.
+  std::optional<PreviousOutput> checked_sizes(std::string& why);
 
   UpdateRecord record_;
   FileDescriptor grid_fd_, evidence_fd_;  // the files located

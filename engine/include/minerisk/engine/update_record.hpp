@@ -41,6 +41,11 @@ struct UpdateRecord {
   /// Per tile, the CRC-32 of each stored chunk (the probability's, then each evidence layer's):
   /// checked before a chunk is copied, so a damaged or re-encoded one is recomputed instead.
   std::vector<uint32_t> crc32;
+  /// Per tile, the size in bytes of each stored chunk, laid out as `crc32`; empty in a record
+  /// written before minerisk kept it. Checked against the files' chunk index before anything
+  /// is copied: a file whose chunks another tool re-encoded (h5repack, nccopy with the same
+  /// filters) is not copied from, although an update reads only some of its chunks.
+  std::vector<uint64_t> chunk_sizes;
   /// Per part that reads rasters: the digest of the names and SHA-256s of every file GDAL reads
   /// for them. While it is the same, the part's stored tile digests stand without a read.
   std::map<std::string, std::string> part_files;
