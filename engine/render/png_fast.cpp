@@ -52,14 +52,35 @@ void on_error(png_structp png, png_const_charp message) {
   std::snprintf(error->text, sizeof error->text, "%s", message);
   png_longjmp(png, 1);
 }
+
+// Where the bytes go: libpng's own writer would say only "Write Error" for a full disk, so the
+// system's reason is kept here.
+struct Sink {
+  std::FILE* file;
+  int error = 0;
+};
+void on_write(png_structp png, png_bytep data, size_t length) {
+  auto* sink = static_cast<Sink*>(png_get_io_ptr(png));
+  if (std::fwrite(data, 1, length, sink->file) != length) {
+    sink->error = errno;
+    png_error(png, std::strerror(errno));
+  }
+}
+void on_flush(png_structp png) {
+  auto* sink = static_cast<Sink*>(png_get_io_ptr(png));
+  if (std::fflush(sink->file) != 0) {
+    sink->error = errno;
+    png_error(png, std::strerror(errno));
+  }
+}
 void on_warning(png_structp, png_const_charp) {}
 
 // The rows through libpng; false when it reported an error (in ErrorText). Nothing here is
 // changed after setjmp that is read after the jump.
-bool encode(png_structp png, png_infop info, std::FILE* file, const unsigned char* data, int width, int height,
+bool encode(png_structp png, png_infop info, Sink* sink, const unsigned char* data, int width, int height,
             int stride, bool alpha, unsigned char* row) {
   if (setjmp(png_jmpbuf(png)) != 0) return false;
-  png_init_io(png, file);
+  png_set_write_fn(png, sink, on_write, on_flush);
   png_set_compression_level(png, 1);
   png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
                alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
@@ -86,17 +107,20 @@ void write_png_fast(cairo_surface_t* surface, const std::filesystem::path& path)
   const bool alpha = format == CAIRO_FORMAT_ARGB32 && !all_opaque(data, width, height, stride);
   std::vector<unsigned char> row(static_cast<size_t>(width) * (alpha ? 4 : 3));
 
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (!file) throw UserError("cannot write " + path.string() + ": " + std::strerror(errno));
+  Sink sink{std::fopen(path.c_str(), "wbe")};  // e: not inherited by a child process
+  if (!sink.file) throw UserError("cannot write " + path.string() + ": " + std::strerror(errno));
   ErrorText error;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &error, on_error, on_warning);
   png_infop info = png ? png_create_info_struct(png) : nullptr;
-  const bool written = info != nullptr && encode(png, info, file, data, width, height, stride, alpha, row.data());
+  const bool written = info != nullptr && encode(png, info, &sink, data, width, height, stride, alpha, row.data());
   png_destroy_write_struct(png ? &png : nullptr, info ? &info : nullptr);
-  const bool closed = std::fclose(file) == 0;
+  const bool closed = std::fclose(sink.file) == 0;
+  if (!closed && sink.error == 0) sink.error = errno;
   if (!written || !closed)
     throw UserError("cannot write " + path.string() + ": " +
-                    (error.text[0] ? std::string(error.text) : std::string(std::strerror(errno))));
+                    (sink.error != 0 ? std::string(std::strerror(sink.error))
+                     : error.text[0] ? std::string(error.text)
+                                     : std::string("libpng could not make the picture")));
 }
 
 }  // namespace minerisk::render
