@@ -255,6 +255,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   std::string why;
   std::error_code ec;
   const bool exists = fs::exists(fs::symlink_status(options.output, ec));
+  if (exists) ops::UpdateLock::refuse_if_written_elsewhere(options.output);
   const std::optional<FileStat> seen = stat_file(options.output);
   bool damaged = false;
   std::optional<UpdateRecord> before = exists ? read_update_record(options.output, why, &damaged) : std::nullopt;

@@ -28,6 +28,18 @@ std::string holder_of(int fd) {
 }
 }  // namespace
 
+void UpdateLock::refuse_if_written_elsewhere(const fs::path& output) {
+  const int fd = ::open(output.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;  // nothing there (or a link, refused later): nothing to ask
+  // A shared lock is refused only while someone holds the exclusive one (a writer); it is
+  // dropped at once, with the descriptor.
+  const bool written = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  if (written)
+    throw Busy("'" + output.string() + "' is open for writing in another program (it holds HDF5's lock on the " +
+               "file); close it there, then update again");
+}
+
 fs::path UpdateLock::path_for(const fs::path& output) {
   fs::path lock = output;
   lock += ".lock";

@@ -23,6 +23,11 @@ class UpdateLock {
 
   static std::filesystem::path path_for(const std::filesystem::path& output);
 
+  /// Throws Busy when another program has `output` open for writing: HDF5 holds an exclusive
+  /// lock (flock) on a file it writes, and refuses to open it meanwhile, which would otherwise
+  /// read as "not an HDF5 file" (and --overwrite would replace a file someone is writing).
+  static void refuse_if_written_elsewhere(const std::filesystem::path& output);
+
  private:
   int fd_ = -1;
 };

@@ -8,6 +8,7 @@ import pathlib
 import signal
 import time
 
+import h5py
 import jsonschema
 import pytest
 
@@ -159,6 +160,25 @@ def test_a_file_that_is_no_minerisk_output_is_not_replaced(region, tmp_path):
     assert "--overwrite" in refused.stderr and out.read_text() == "someone's notes\n"
     s = summary(update(scenario, out, "--overwrite"))
     assert s["tiles_recomputed"] == 25 and s["full_reason"]
+
+
+@pytest.mark.skipif(os.environ.get("HDF5_USE_FILE_LOCKING", "").upper() == "FALSE", reason="HDF5's file locking is off")
+def test_an_output_another_program_writes_is_busy_not_replaced(region, tmp_path):
+    """h5py holding the output open for writing (HDF5 locks the file): the update says so and
+    exits 3, even with --overwrite, and leaves the file alone; a program that only reads it
+    (QGIS, xarray) stops nothing."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = out.read_bytes()
+    with h5py.File(out, "r+"):
+        for extra in ([], ["--overwrite"]):
+            busy = update(scenario, out, *extra)
+            assert busy.returncode == 3, busy.stderr
+            assert "open for writing in another program" in busy.stderr and "--overwrite" not in busy.stderr
+        assert out.read_bytes() == before
+    with h5py.File(out, "r"):
+        assert summary(update(scenario, out))["tiles_recomputed"] == 0
 
 
 def test_keep_twice_in_one_second_keeps_both(region, tmp_path):
