@@ -170,13 +170,14 @@ def test_an_output_another_program_writes_is_busy_not_replaced(region, tmp_path)
     copy, scenario = private_region(region, tmp_path)
     out = tmp_path / "out.nc"
     summary(update(scenario, out))
-    before = out.read_bytes()
-    with h5py.File(out, "r+"):
+    before, inode = out.read_bytes(), out.stat().st_ino
+    with h5py.File(out, "r+"):  # HDF5 marks the file open for writing in its superblock meanwhile
         for extra in ([], ["--overwrite"]):
             busy = update(scenario, out, *extra)
             assert busy.returncode == 3, busy.stderr
             assert "open for writing in another program" in busy.stderr and "--overwrite" not in busy.stderr
-        assert out.read_bytes() == before
+            assert out.stat().st_ino == inode  # not replaced
+    assert out.read_bytes() == before
     with h5py.File(out, "r"):
         assert summary(update(scenario, out))["tiles_recomputed"] == 0
 
