@@ -225,6 +225,13 @@ void check_output_path(const Scenario& scenario, const fs::path& output) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec))
     throw UserError("output: folder '" + folder.string() + "' does not exist; create it or choose another output path");
+  // The previous output is read before run's checks of the destination: a FIFO by that name
+  // would hold HDF5's open of it for ever, and a folder would read as "not HDF5".
+  const fs::file_type type = fs::symlink_status(output, ec).type();
+  if (type != fs::file_type::not_found && type != fs::file_type::regular && type != fs::file_type::symlink)
+    throw UserError("output: '" + output.string() + "' exists and is not a regular file (" +
+                    (type == fs::file_type::directory ? "a folder" : "a device, a fifo or a socket") +
+                    "); write to a file instead");
   // The lock and the journal are written beside the output: never one of the inputs.
   for (const fs::path& side : {ops::UpdateLock::path_for(output), ops::UpdateJournal::path_for(output)})
     for (const fs::path& input : ops::scenario_files(scenario))

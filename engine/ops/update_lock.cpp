@@ -29,7 +29,8 @@ std::string holder_of(int fd) {
 }  // namespace
 
 void UpdateLock::refuse_if_written_elsewhere(const fs::path& output) {
-  const int fd = ::open(output.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO by that name must not hold the update here waiting for a writer.
+  const int fd = ::open(output.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return;  // nothing there (or a link, refused later): nothing to ask
   // A shared lock is refused only while someone holds the exclusive one (a writer); it is
   // dropped at once, with the descriptor.

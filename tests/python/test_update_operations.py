@@ -227,6 +227,19 @@ def test_a_missing_folder_is_named_and_leaves_no_lock(region, tmp_path):
     assert r.returncode == 2 and not (copy / "dem.tif.lock").exists()
 
 
+def test_an_output_name_that_is_a_fifo_or_a_folder_is_refused_at_once(region, tmp_path):
+    """A FIFO by the output's name would otherwise hold the update for ever, in HDF5's open of
+    the previous output; a folder would read as "not HDF5", with --overwrite as the advice."""
+    copy, scenario = private_region(region, tmp_path)
+    os.mkfifo(tmp_path / "fifo.nc")
+    (tmp_path / "folder.nc").mkdir()
+    for name, kind in (("fifo.nc", "a device, a fifo or a socket"), ("folder.nc", "a folder")):
+        process = start_update(scenario, tmp_path / name)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 2 and f"is not a regular file ({kind})" in stderr, stderr
+        assert not (tmp_path / (name + ".lock")).exists()
+
+
 def test_tiling_and_storage_of_the_previous_output_are_kept(region, tmp_path):
     copy, scenario = private_region(region, tmp_path)
     out = tmp_path / "out.nc"
