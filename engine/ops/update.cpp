@@ -97,8 +97,7 @@ class UpdateTiles final : public ops::TileSupplier {
     std::optional<std::vector<std::vector<std::byte>>> stored;
     if (previous_ && plan_.full_reason.empty()) {
       const TimedWork t(times, "copy");
-      stored = previous_->tile_chunks(index);
-      if (stored) stored->erase(stored->begin());  // the probability's: it changes with nearly any change
+      stored = previous_->tile_evidence_chunks(index);  // not the probability's: it changes with nearly any change
     }
     SuppliedTile out = ops::compute_tile(model_, writer, tile, times, stored ? &*stored : nullptr);
     journal(index, out, times);

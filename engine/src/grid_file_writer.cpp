@@ -185,11 +185,6 @@ void GridFileWriter::write(Stack stack, int64_t layer, const kernels::Window& w,
 bool GridFileWriter::is_chunk(const kernels::Window& window) const { return impl_->is_chunk(window); }
 
 GridFileWriter::EncodedChunk GridFileWriter::encode(Variable variable, const kernels::Window& window,
-                                                    std::span<const float> values) const {
-  return impl_->encode(variable.index, 2, 0, window, values);
-}
-
-GridFileWriter::EncodedChunk GridFileWriter::encode(Variable variable, const kernels::Window& window,
                                                     std::span<const float> values,
                                                     std::span<const std::byte> stored) const {
   return impl_->encode(variable.index, 2, 0, window, values, stored);

@@ -201,11 +201,21 @@ std::vector<std::byte> PreviousOutput::read(const FileDescriptor& file, const Lo
 }
 
 std::optional<std::vector<std::vector<std::byte>>> PreviousOutput::tile_chunks(int64_t index) const {
+  return checked_chunks(index, true);
+}
+
+std::optional<std::vector<std::vector<std::byte>>> PreviousOutput::tile_evidence_chunks(int64_t index) const {
+  return checked_chunks(index, false);
+}
+
+std::optional<std::vector<std::vector<std::byte>>> PreviousOutput::checked_chunks(int64_t index,
+                                                                                  bool with_probability) const {
   const size_t per_tile = record_.chunks_per_tile();
-  const uint32_t* crc = record_.crc32.data() + static_cast<size_t>(index) * per_tile;
+  // The record's CRC-32s of the chunks read: the probability's is the tile's first.
+  const uint32_t* crc = record_.crc32.data() + static_cast<size_t>(index) * per_tile + (with_probability ? 0 : 1);
   std::vector<std::vector<std::byte>> chunks;
   try {
-    chunks.push_back(probability_chunk(index));
+    if (with_probability) chunks.push_back(probability_chunk(index));
     for (auto& c : evidence_chunks(index)) chunks.push_back(std::move(c));
   } catch (const std::runtime_error&) {
     return std::nullopt;  // a read error: the tile is computed instead

@@ -115,8 +115,8 @@ RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& win
     throw std::invalid_argument("RunFileWriter: " + std::to_string(stored_evidence->size()) +
                                 " stored evidence chunks for " + std::to_string(layers_.size()) + " layers");
   for (size_t k = 0; k < evidence.size(); ++k)
-    tile.evidence.push_back(stored_evidence ? evidence_->encode(layers_[k], window, evidence[k], (*stored_evidence)[k])
-                                            : evidence_->encode(layers_[k], window, evidence[k]));
+    tile.evidence.push_back(evidence_->encode(layers_[k], window, evidence[k],
+                                              stored_evidence ? std::span((*stored_evidence)[k]) : std::span<const std::byte>{}));
   return tile;
 }
 

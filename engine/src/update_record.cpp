@@ -234,19 +234,18 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       r.changes = nlohmann::json::parse(text("changes"));
       if (!r.changes.is_array()) throw std::runtime_error("changes is not a list");
       r.history = cf::read_text(file.get(), "history").value_or("");
-      auto fingerprints = read_bytes(group.get(), "tile_fingerprints");
-      auto chunks = read_bytes(group.get(), "chunk_digests");
-      if (!fingerprints || !chunks) throw std::runtime_error("a digest array is missing");
-      values_of(read_bytes(group.get(), "picture_maxima"), r.picture);
-      if (!values_of(read_bytes(group.get(), "chunk_crc32"), r.crc32)) throw std::runtime_error("chunk_crc32 missing");
+      // The arrays as read for the checksum, not read again.
+      values_of(std::optional(std::move(arrays.at("picture_maxima"))), r.picture);
+      if (!values_of(std::optional(std::move(arrays.at("chunk_crc32"))), r.crc32))
+        throw std::runtime_error("chunk_crc32 is not a list of CRC-32s");
       if (const auto it = arrays.find("chunk_bytes");
           it != arrays.end() && !values_of(std::optional(it->second), r.chunk_sizes))
         throw std::runtime_error("chunk_bytes is not a list of sizes");
       if (!r.chunk_sizes.empty() && r.chunk_sizes.size() != r.crc32.size())
         throw std::runtime_error("chunk_bytes does not match chunk_crc32");
       r.part_files = nlohmann::json::parse(text("part_files")).get<std::map<std::string, std::string>>();
-      r.fingerprints = split(*fingerprints);
-      r.chunks = split(*chunks);
+      r.fingerprints = split(arrays.at("tile_fingerprints"));
+      r.chunks = split(arrays.at("chunk_digests"));
       if (r.tile_size < 1 || r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||
           r.chunks.size() != static_cast<size_t>(r.tiles()) || r.crc32.size() % static_cast<size_t>(r.tiles()) != 0)
         throw std::runtime_error("the digest arrays do not match the tile counts");

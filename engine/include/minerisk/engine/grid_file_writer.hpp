@@ -101,14 +101,14 @@ class GridFileWriter {
   /// to run on the worker that computed the tile, outside the caller's lock (compression costs
   /// far more than appending the bytes). The window must be one chunk, a tile of the TilePlan of
   /// this writer's tile size (see is_chunk); add every variable before encoding concurrently.
-  EncodedChunk encode(Variable variable, const kernels::Window& window, std::span<const float> values) const;
+  ///
+  /// `stored`, when given, is the chunk a file of the same layout already stores for this place
+  /// (an update's previous tile): when the values are the ones it holds, its bytes are kept
+  /// instead of compressing them again (chunk_codec::encode_chunk).
+  EncodedChunk encode(Variable variable, const kernels::Window& window, std::span<const float> values,
+                      std::span<const std::byte> stored = {}) const;
   /// The same for one layer of a stack.
   EncodedChunk encode(Stack stack, int64_t layer, const kernels::Window& window, std::span<const float> values) const;
-  /// encode(), given the chunk a file of the same layout already stores for this place (an
-  /// update's previous tile): when the values are the ones it holds, its bytes are kept instead
-  /// of compressing them again (chunk_codec::encode_chunk).
-  EncodedChunk encode(Variable variable, const kernels::Window& window, std::span<const float> values,
-                      std::span<const std::byte> stored) const;
   /// What encode() stores for `values`, without a file: the bytes of one chunk of `chunk_rows` x
   /// `chunk_cols` (packed as add_packed_variable says when `packed_scale` > 0; `clipped` counts
   /// the values beyond its range). For a process that computes chunks for another's file (MPI).

@@ -35,6 +35,9 @@ class PreviousOutput {
   /// was re-encoded since (nccopy, h5repack) or cannot be read: the tile is then computed.
   /// Thread-safe.
   std::optional<std::vector<std::vector<std::byte>>> tile_chunks(int64_t index) const;
+  /// The same for the evidence layers' chunks alone (a recomputed tile's, whose unchanged layers
+  /// keep them). Thread-safe.
+  std::optional<std::vector<std::vector<std::byte>>> tile_evidence_chunks(int64_t index) const;
   /// The descriptors of the grid file and of its evidence file (-1 without one): the very files
   /// whose chunks were located, for update to clone.
   int grid_descriptor() const { return grid_fd_.get(); }
@@ -62,6 +65,9 @@ class PreviousOutput {
   };
   PreviousOutput() = default;
   std::vector<std::byte> read(const FileDescriptor& file, const Location& at) const;
+  // Tile `index`'s chunks (the probability's first when asked for, then the evidence layers'),
+  // each checked against the record's CRC-32.
+  std::optional<std::vector<std::vector<std::byte>>> checked_chunks(int64_t index, bool with_probability) const;
   // Whether every located chunk has the size the record gives (true for a record without sizes).
   bool sizes_are_recorded() const;
   // This output, or nullopt with `why` when its chunks' sizes are not the record's.
