@@ -249,6 +249,8 @@ py::dict update(const py::object& scenario, const std::string& base_dir, const s
   out["tiles_from_journal"] = r.tiles_from_journal;
   out["tiles_damaged"] = r.tiles_damaged;
   out["tiles_left_unread"] = r.tiles_left_unread;
+  out["tiles_in_part"] = r.tiles_in_part;
+  out["cells_recomputed"] = r.cells_recomputed;
   const auto none_or = [](const std::string& s) { return s.empty() ? py::object(py::none()) : py::object(py::str(s)); };
   out["previous_copied_by"] = none_or(r.previous_copied_by);
   out["whole_write_reason"] = none_or(r.whole_write_reason);

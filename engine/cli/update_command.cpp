@@ -114,6 +114,8 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                      {"tiles_from_journal", s.tiles_from_journal},
                                      {"tiles_damaged", s.tiles_damaged},
                                      {"tiles_left_unread", s.tiles_left_unread},
+                                     {"tiles_in_part", s.tiles_in_part},
+                                     {"cells_recomputed", s.cells_recomputed},
                                      {"full_reason", null_or(s.full_reason)},
                                      {"tiles_by_input", s.tiles_by_input},
                                      {"files_changed", s.files_changed},
@@ -124,8 +126,11 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                     "");
                           if (log.json() || context.common->quiet) return;
                           char line[200];
-                          std::snprintf(line, sizeof line, "%lld of %lld tiles recomputed, %lld copied%s in %.2f s",
+                          const std::string in_part =
+                              s.tiles_in_part ? " (" + std::to_string(s.tiles_in_part) + " of them in part)" : "";
+                          std::snprintf(line, sizeof line, "%lld of %lld tiles recomputed%s, %lld copied%s in %.2f s",
                                         static_cast<long long>(s.tiles_recomputed), static_cast<long long>(s.tiles_total),
+                                        in_part.c_str(),
                                         static_cast<long long>(s.tiles_copied),
                                         s.tiles_from_journal ? (", " + std::to_string(s.tiles_from_journal) +
                                                                 " from the journal").c_str()

@@ -13,6 +13,7 @@
 #include "minerisk/engine/file_descriptor.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/quicklook.hpp"
+#include "minerisk/engine/sub_blocks.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/version.hpp"
 #include "../src/file_clone.hpp"
@@ -192,6 +193,8 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   const size_t per_tile = 1 + (evidence_path_.empty() ? 0 : model_->evidence_names().size());
   record.crc32.assign(tiles.size() * per_tile, 0);
   record.chunk_sizes.assign(tiles.size() * per_tile, 0);
+  const auto blocks_per_tile = static_cast<size_t>(sub_blocks_per_tile(options_.tile_size));
+  record.sub_fingerprints.assign(tiles.size() * blocks_per_tile, Digest{});
   std::vector<std::pair<std::string, int64_t>> clipped;  // packed layers' values beyond the range
   const bool with_evidence = !evidence_path_.empty();
   if (base) {
@@ -270,6 +273,13 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       std::copy(t.fingerprint.begin(), t.fingerprint.end(),
                 record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
       record.chunks[static_cast<size_t>(index)] = t.chunk;
+      if (t.sub_fingerprints.empty()) {  // computed here (a tile computed in full, or on another rank)
+        const TimedWork w(timed, "fingerprint");
+        t.sub_fingerprints = model_->sub_fingerprints(tile, options_.tile_size);
+      }
+      if (t.sub_fingerprints.size() != blocks_per_tile) throw std::logic_error("GridOutput: a tile's sub-block digests");
+      std::copy(t.sub_fingerprints.begin(), t.sub_fingerprints.end(),
+                record.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(index) * blocks_per_tile));
       uint64_t* sizes = record.chunk_sizes.data() + static_cast<size_t>(index) * per_tile;
       if (!t.chunk_sizes.empty()) {
         std::copy(t.chunk_sizes.begin(), t.chunk_sizes.end(), sizes);
@@ -296,6 +306,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
       return t;
     };
     if (timed && !copying) times_.mark_phase("prepare");
+    supplier.before_tiles();
     if (cluster::size() > 1) {
       share_grid_tiles(supplier, writer, scenario_, options_, command_, grid, model_->evidence_names().size(), tiles,
                        supply, take_tile);

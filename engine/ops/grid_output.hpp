@@ -32,6 +32,8 @@ struct SuppliedTile {
   RunFileWriter::EncodedTile encoded;
   std::vector<float> probability;   // the tile's values: for the picture and the no-data check
   std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
+  std::vector<Digest> sub_fingerprints;  // its sub-blocks' digests (Model::sub_fingerprints); empty:
+                                         // computed when the tile is taken
   Digest chunk;                     // the digest of its stored probability chunk
   bool copied = false;  // as stored in a committed output (its values need no check); when the
                         // files are a patched copy of that output, already in them: not written
@@ -56,6 +58,8 @@ class TileSupplier {
   /// Whether tile `index` is computed from the model, so that any MPI rank may compute it;
   /// otherwise rank 0 supplies it (update copies it, or takes it from its journal).
   virtual bool computes(int64_t /*index*/) const { return true; }
+  /// Called once, just before the first tile is asked for (update starts reading ahead).
+  virtual void before_tiles() {}
   /// A tile another rank computed, as it arrives on rank 0 (update journals it).
   virtual void computed_elsewhere(int64_t /*index*/, const SuppliedTile& /*tile*/) {}
 };

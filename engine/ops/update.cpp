@@ -91,6 +91,14 @@ class UpdateTiles final : public ops::TileSupplier {
       ++resumed;
       return out;
     }
+    if (i < plan_.partial.size() && plan_.partial[i]) {
+      if (auto part = computed_in_part(index, tile, *plan_.partial[i], writer, times)) {
+        journal(index, *part, times);
+        ++in_part;
+        return std::move(*part);
+      }
+      ++damaged;  // a stored chunk failed its check: computed in full below
+    }
     // The previous tile's evidence chunks, checked against the record's CRC-32s, and deflated by
     // this libdeflate at this level (the record's model digest, equal here, names its version):
     // the layers the change did not reach keep them (chunk_codec::encode_chunk).
@@ -100,9 +108,24 @@ class UpdateTiles final : public ops::TileSupplier {
       stored = previous_->tile_evidence_chunks(index);  // not the probability's: it changes with nearly any change
     }
     SuppliedTile out = ops::compute_tile(model_, writer, tile, times, stored ? &*stored : nullptr);
+    cells += tile.cells();
     journal(index, out, times);
     ops::test_hook_slow_tiles();  // after the tile is journalled
     return out;
+  }
+
+  // The stored chunks this update will read, read ahead in tile order: those it checks and
+  // copies, and those of the tiles it computes in part. The disk then works while tiles compute.
+  void before_tiles() override {
+    if (!previous_) return;
+    std::vector<int64_t> reads;
+    for (size_t i = 0; i < plan_.recompute.size(); ++i) {
+      const auto index = static_cast<int64_t>(i);
+      const bool in_part = i < plan_.partial.size() && plan_.partial[i];
+      if (journal_.has(index, plan_.keys[i])) continue;
+      if (plan_.recompute[i] ? in_part : (output_.base_copied_by().empty() || checked_this_time(index))) reads.push_back(index);
+    }
+    previous_->prefetch(reads);
   }
 
   // Over MPI, the tiles neither copied nor in the journal may be computed on any rank.
@@ -112,9 +135,63 @@ class UpdateTiles final : public ops::TileSupplier {
   }
   void computed_elsewhere(int64_t index, const SuppliedTile& tile) override { journal(index, tile, nullptr); }
 
-  std::atomic<int64_t> copied{0}, left_unread{0}, resumed{0}, computed{0}, damaged{0};
+  std::atomic<int64_t> copied{0}, left_unread{0}, resumed{0}, computed{0}, damaged{0}, in_part{0};
+  std::atomic<int64_t> cells{0};  // computed by the model here (of a tile computed in part, the part)
 
  private:
+  // A tile whose vector inputs changed in some of its sub-blocks: the previous output's values,
+  // with the model computed over `part` (their bounding window) in their place. A window's cells
+  // have the same values whatever window they are computed in (as for any tile size), and the
+  // sub-blocks outside `part` have the same inputs as before, so this is the tile a full run
+  // computes. Nothing when a previous chunk fails its check.
+  std::optional<SuppliedTile> computed_in_part(int64_t index, const kernels::Window& tile, const kernels::Window& part,
+                                               const RunFileWriter& writer, StageTimes* times) {
+    std::optional<std::vector<std::vector<std::byte>>> chunks;
+    {
+      const TimedWork t(times, "copy");
+      chunks = previous_->tile_chunks(index);
+    }
+    if (!chunks) return std::nullopt;
+    RunFileWriter::TileValues values;
+    {
+      const TimedWork t(times, "decode previous");
+      values = writer.decode_tile(tile, *chunks);
+    }
+    cells += part.cells();
+    if (part.cells() > 0) {
+      const TileResult computed = model_.compute(part, times);
+      const TimedWork t(times, "merge");
+      auto paste = [&](const std::vector<float>& from, std::vector<float>& into) {
+        for (int64_t r = 0; r < part.height; ++r)
+          std::copy_n(from.begin() + r * part.width, part.width,
+                      into.begin() + (part.row0 - tile.row0 + r) * tile.width + (part.col0 - tile.col0));
+      };
+      paste(computed.probability, values.probability);
+      for (size_t k = 0; k < values.evidence.size(); ++k)
+        if (!values.evidence[k].empty()) paste(computed.evidence[k], values.evidence[k]);
+    }
+    SuppliedTile out;
+    {
+      const TimedWork t(times, "compress");
+      const std::vector<std::vector<std::byte>> stored(chunks->begin() + 1, chunks->end());
+      out.encoded = writer.encode_tile(tile, values.probability, values.evidence, &stored);
+    }
+    out.fingerprint = plan_.fingerprint(index, parts_);
+    out.sub_fingerprints = plan_.sub_fingerprints[static_cast<size_t>(index)];
+    out.chunk = sha256_of(out.encoded.probability.bytes);
+    out.probability = std::move(values.probability);
+    return out;
+  }
+
+  // The previous record's sub-block digests of tile `i` (empty when it has none: computed then).
+  std::vector<Digest> recorded_sub_fingerprints(size_t i) const {
+    const UpdateRecord& before = previous_->record();
+    if (!before.has_sub_fingerprints()) return {};
+    const size_t per_tile = before.sub_fingerprints.size() / static_cast<size_t>(before.tiles());
+    return {before.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>(i * per_tile),
+            before.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile)};
+  }
+
   // A computed tile's chunks into the journal, so that a killed update need not compute it again.
   void journal(int64_t index, const SuppliedTile& tile, StageTimes* times) {
     std::vector<const std::vector<std::byte>*> chunks{&tile.encoded.probability.bytes};
@@ -149,6 +226,7 @@ class UpdateTiles final : public ops::TileSupplier {
     out.crc32 = recorded_crc32(i);
     out.chunk_sizes = previous_->stored_sizes(index);
     out.fingerprint = plan_.fingerprint(index, parts_);
+    out.sub_fingerprints = recorded_sub_fingerprints(i);
     out.chunk = before.chunks[i];
     out.copied = true;
     out.valid_cells = 0;  // counted with the previous output's tiles: not needed again
@@ -173,6 +251,7 @@ class UpdateTiles final : public ops::TileSupplier {
     chunks->erase(chunks->begin());
     out.encoded = writer.stored_tile(tile, std::move(probability), std::move(*chunks));
     out.fingerprint = plan_.fingerprint(index, parts_);
+    out.sub_fingerprints = recorded_sub_fingerprints(i);
     out.chunk = previous_->record().chunks[i];  // of these very bytes: their CRC-32 matched
     out.crc32 = recorded_crc32(i);                // the same: not computed again
     out.copied = true;
@@ -347,6 +426,8 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   summary.tiles_recomputed = supplier.computed;
   summary.tiles_copied = supplier.copied + supplier.left_unread;
   summary.tiles_left_unread = supplier.left_unread;
+  summary.tiles_in_part = supplier.in_part;
+  summary.cells_recomputed = supplier.cells;
   summary.tiles_from_journal = supplier.resumed;
   summary.tiles_damaged = supplier.damaged;
   summary.probability_digest = output.written_record().probability_digest().hex();

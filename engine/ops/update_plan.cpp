@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "minerisk/engine/sub_blocks.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 
 namespace minerisk::ops {
@@ -45,6 +46,50 @@ std::vector<Digest> fingerprint_tiles(const Model& model, const std::vector<kern
 }  // namespace
 
 int64_t UpdatePlan::tiles_to_compute() const { return std::count(recompute.begin(), recompute.end(), 1); }
+
+int64_t UpdatePlan::tiles_in_part() const {
+  return std::count_if(partial.begin(), partial.end(), [](const auto& w) { return w.has_value(); });
+}
+
+namespace {
+// A tile whose only changed parts read vector inputs (the DEM's window and the rasters' are the
+// same) is computed only over its sub-blocks whose digests changed, when their bounding window
+// is at most three quarters of the tile: beyond that, decoding the previous chunks to merge
+// into costs about what computing the rest would.
+void plan_parts_of_tiles(const Model& model, const std::vector<kernels::Window>& tiles, const UpdateRecord& record,
+                         const UpdateRecord& before, const Control& control, UpdatePlan& plan) {
+  plan.partial.assign(tiles.size(), std::nullopt);
+  plan.sub_fingerprints.assign(tiles.size(), {});
+  if (!before.has_sub_fingerprints()) return;  // written before minerisk kept them
+  const size_t parts = record.parts.size();
+  const auto per_tile = static_cast<size_t>(sub_blocks_per_tile(record.tile_size));
+  std::vector<kernels::Window> candidates;
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    bool vector_only = plan.recompute[i] != 0;
+    for (size_t p = 0; p < parts && vector_only; ++p)
+      if (!(plan.fingerprints[i * parts + p] == before.fingerprint(static_cast<int64_t>(i), p)))
+        vector_only = model.part_is_vector(p);
+    if (vector_only) candidates.push_back(tiles[i]);
+  }
+  for_each_tile(candidates, {control.threads, true, "", control.cancel, {}}, [&](const kernels::Window& tile) {
+    const auto i = static_cast<size_t>(record.tile_index(tile));
+    std::vector<Digest> now = model.sub_fingerprints(tile, record.tile_size);
+    const std::vector<kernels::Window> blocks = sub_block_windows(tile, record.tile_size);
+    int64_t c0 = tile.col0 + tile.width, r0 = tile.row0 + tile.height, c1 = tile.col0, r1 = tile.row0;
+    for (size_t k = 0; k < per_tile; ++k) {
+      if (now[k] == before.sub_fingerprints[i * per_tile + k] || blocks[k].cells() == 0) continue;
+      c0 = std::min(c0, blocks[k].col0);
+      r0 = std::min(r0, blocks[k].row0);
+      c1 = std::max(c1, blocks[k].col0 + blocks[k].width);
+      r1 = std::max(r1, blocks[k].row0 + blocks[k].height);
+    }
+    const kernels::Window part = c1 > c0 ? kernels::Window{c0, r0, c1 - c0, r1 - r0} : kernels::Window{tile.col0, tile.row0, 0, 0};
+    if (part.cells() * 4 > tile.cells() * 3) return;
+    plan.partial[i] = part;
+    plan.sub_fingerprints[i] = std::move(now);
+  });
+}
+}  // namespace
 
 std::vector<Digest> UpdatePlan::fingerprint(int64_t index, size_t parts) const {
   const auto first = fingerprints.begin() + index * static_cast<int64_t>(parts);
@@ -98,6 +143,7 @@ UpdatePlan plan_update(const Model& model, const std::vector<kernels::Window>& t
       }
     plan.keys[i] = journal_key(record.model_digest, plan.fingerprints.data() + i * parts, parts);
   }
+  plan_parts_of_tiles(model, tiles, record, *before, control, plan);
   return plan;
 }
 

@@ -17,10 +17,17 @@ struct UpdatePlan {
   std::vector<Digest> fingerprints;  // tile after tile, parts each (incremental plans only)
   std::vector<uint8_t> recompute;    // per tile
   std::vector<Digest> keys;          // per tile: what the journal files it under
+  /// Per tile to compute: when only its vector inputs changed, and only in some of its
+  /// sub-blocks, the part of it to compute (the bounding window of those sub-blocks, perhaps
+  /// empty); the rest of its values are the previous output's. Nothing: the whole tile.
+  std::vector<std::optional<kernels::Window>> partial;
+  std::vector<std::vector<Digest>> sub_fingerprints;  // per tile computed in part: its sub-block digests
   std::map<std::string, int64_t> tiles_by_input;  // part -> tiles in which it changed
   std::vector<std::string> files_changed;         // input files whose SHA-256 changed
 
   int64_t tiles_to_compute() const;
+  /// Of those, the tiles to compute only in part.
+  int64_t tiles_in_part() const;
   /// Tile `index`'s fingerprint parts (incremental plans).
   std::vector<Digest> fingerprint(int64_t index, size_t parts) const;
 };

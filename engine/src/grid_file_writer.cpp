@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <tuple>
 #include <utility>
@@ -206,6 +207,35 @@ std::vector<std::byte> GridFileWriter::encode_detached(std::span<const float> va
   }
   return chunk_codec::encode_chunk(values, window.height, window.width, chunk_rows, chunk_cols, NAN,
                                    chunk_codec::kDeflateLevel, stored);
+}
+
+std::vector<float> GridFileWriter::decode(Variable variable, const kernels::Window& window,
+                                          std::span<const std::byte> bytes) const {
+  const Impl::Gridded& v = impl_->gridded(variable.index, 2);
+  if (!impl_->is_chunk(window)) throw std::invalid_argument("GridFileWriter: a stored chunk that is not one of the file's");
+  const auto chunk_rows = static_cast<int64_t>(impl_->chunk_rows()), chunk_cols = static_cast<int64_t>(impl_->chunk_cols());
+  const auto cells = static_cast<size_t>(chunk_rows * chunk_cols);
+  const size_t element = v.packed_scale > 0 ? sizeof(int16_t) : sizeof(float);
+  const std::vector<std::byte> shuffled = chunk_codec::zlib_decompress(bytes, cells * element);
+  std::vector<std::byte> plain(shuffled.size());
+  chunk_codec::unshuffle(shuffled, plain, element);
+  std::vector<float> out(static_cast<size_t>(window.cells()));
+  const auto scale = static_cast<double>(static_cast<float>(v.packed_scale));  // as pack() divides by it
+  for (int64_t r = 0; r < window.height; ++r)
+    for (int64_t c = 0; c < window.width; ++c) {
+      const auto at = static_cast<size_t>(r * chunk_cols + c);
+      float value;
+      if (element == sizeof(int16_t)) {
+        int16_t step;
+        std::memcpy(&step, plain.data() + at * sizeof step, sizeof step);
+        // Within 2^-24 of the step times the scale: packing it again rounds back to the step.
+        value = step == cf_packing::kFill ? NAN : static_cast<float>(static_cast<double>(step) * scale);
+      } else {
+        std::memcpy(&value, plain.data() + at * sizeof value, sizeof value);
+      }
+      out[static_cast<size_t>(r * window.width + c)] = value;
+    }
+  return out;
 }
 
 GridFileWriter::EncodedChunk GridFileWriter::stored(Variable variable, const kernels::Window& window,

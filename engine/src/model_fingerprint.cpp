@@ -4,6 +4,8 @@
 // the whole grid (the resolved scenario's model).
 #include "minerisk/engine/model.hpp"
 
+#include "minerisk/engine/sub_blocks.hpp"
+
 #include <stdexcept>
 
 #include "../features/clearance.hpp"
@@ -39,6 +41,21 @@ Digest Model::fingerprint(size_t part, const kernels::Window& tile) const {
     throw std::out_of_range("Model::fingerprint: no part " + std::to_string(part));
   }
   return h.finish();
+}
+
+std::vector<Digest> Model::sub_fingerprints(const kernels::Window& tile, int64_t tile_size) const {
+  const std::vector<kernels::Window> blocks = sub_block_windows(tile, tile_size);
+  std::vector<size_t> vector_parts;
+  for (size_t p = 1; p < fingerprint_parts().size(); ++p)
+    if (part_is_vector(p)) vector_parts.push_back(p);
+  std::vector<Digest> out(blocks.size());
+  for (size_t k = 0; k < blocks.size(); ++k) {
+    if (blocks[k].cells() == 0) continue;  // a slot beyond the grid's edge
+    Sha256 h;
+    for (size_t p : vector_parts) h.add_digest(fingerprint(p, blocks[k]));
+    out[k] = h.finish();
+  }
+  return out;
 }
 
 }  // namespace minerisk

@@ -189,6 +189,20 @@ void PreviousOutput::read_copies(const fs::path& grid_copy, const fs::path& evid
   evidence_read_ = std::move(evidence);
 }
 
+void PreviousOutput::prefetch(const std::vector<int64_t>& tiles) const {
+  const FileDescriptor& grid = grid_read_.valid() ? grid_read_ : grid_fd_;
+  const FileDescriptor& evidence = evidence_read_.valid() ? evidence_read_ : evidence_fd_;
+  auto ask = [](const FileDescriptor& file, const Location& at) {
+    // Advice only: a file system that ignores it (or fails) leaves the reads as they were.
+    (void)::posix_fadvise(file.get(), static_cast<off_t>(at.address), static_cast<off_t>(at.size), POSIX_FADV_WILLNEED);
+  };
+  for (int64_t index : tiles) {
+    ask(grid, probability_.at(static_cast<size_t>(index)));
+    if (!evidence_.empty())
+      for (const Location& at : evidence_.at(static_cast<size_t>(index))) ask(evidence, at);
+  }
+}
+
 std::vector<std::byte> PreviousOutput::read(const FileDescriptor& file, const Location& at) const {
   std::vector<std::byte> bytes(at.size);
   size_t done = 0;

@@ -120,6 +120,17 @@ RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& win
   return tile;
 }
 
+RunFileWriter::TileValues RunFileWriter::decode_tile(const kernels::Window& window,
+                                                     const std::vector<std::vector<std::byte>>& chunks) const {
+  if (chunks.size() != 1 + layers_.size())
+    throw std::invalid_argument("RunFileWriter: " + std::to_string(chunks.size()) + " stored chunks for " +
+                                std::to_string(1 + layers_.size()));
+  TileValues values{grid_.decode(probability_, window, chunks.front()),
+                    std::vector<std::vector<float>>(evidence_count_)};
+  for (size_t k = 0; k < layers_.size(); ++k) values.evidence[k] = evidence_->decode(layers_[k], window, chunks[1 + k]);
+  return values;
+}
+
 RunFileWriter::EncodedTile RunFileWriter::stored_tile(const kernels::Window& window, std::vector<std::byte> probability,
                                                       std::vector<std::vector<std::byte>> evidence) const {
   if (evidence.size() != layers_.size())

@@ -12,6 +12,7 @@
 #include "cf_variables.hpp"
 #include "hdf5_handles.hpp"
 #include "minerisk/engine/run_file_writer.hpp"
+#include "minerisk/engine/sub_blocks.hpp"
 #include "minerisk/engine/version.hpp"
 
 namespace fs = std::filesystem;
@@ -95,7 +96,7 @@ constexpr const char* kArrays[] = {"tile_fingerprints", "chunk_digests", "pictur
 
 // Arrays a record holds when written by this version, and lacks when written by an earlier one:
 // checked when present.
-constexpr const char* kOptionalArrays[] = {"chunk_bytes"};
+constexpr const char* kOptionalArrays[] = {"chunk_bytes", "sub_block_fingerprints"};
 
 std::string record_checksum(const std::map<std::string, std::string>& texts,
                             const std::map<std::string, std::vector<std::byte>>& arrays) {
@@ -172,13 +173,16 @@ void write_update_record(RunFileWriter& writer, const UpdateRecord& r) {
                                                              {"chunk_digests", concatenated(r.chunks)},
                                                              {"picture_maxima", bytes_of(r.picture)},
                                                              {"chunk_crc32", bytes_of(r.crc32)},
-                                                             {"chunk_bytes", bytes_of(r.chunk_sizes)}};
+                                                             {"chunk_bytes", bytes_of(r.chunk_sizes)},
+                                                             {"sub_block_fingerprints", concatenated(r.sub_fingerprints)}};
   std::vector<std::pair<std::string, std::string>> attributes{
       {"description", "what each tile of the probability was computed from, for minerisk update: per tile, one "
                       "SHA-256 per part of tile_fingerprints (parts, in order), and the SHA-256 of its stored "
                       "probability chunk (chunk_digests); each tile's maxima in the pixels of the quick-look picture "
                       "(picture_maxima, float32); the CRC-32 of each stored chunk, the probability's then each "
-                      "evidence layer's (chunk_crc32, uint32), and its size in bytes (chunk_bytes, uint64); tiles row by row. "
+                      "evidence layer's (chunk_crc32, uint32), and its size in bytes (chunk_bytes, uint64); per sub-block of "
+                      "64 x 64 cells, one SHA-256 of the vector parts' fingerprints (sub_block_fingerprints, row by "
+                      "row within the tile, zeros beyond the grid's edge); tiles row by row. "
                       "record_sha256 checks all of it"}};
   for (const char* name : kChecked) attributes.emplace_back(name, texts.at(name));
   attributes.emplace_back("record_sha256", record_checksum(texts, arrays));
@@ -246,6 +250,10 @@ std::optional<UpdateRecord> read_update_record(const fs::path& grid_file, std::s
       r.part_files = nlohmann::json::parse(text("part_files")).get<std::map<std::string, std::string>>();
       r.fingerprints = split(arrays.at("tile_fingerprints"));
       r.chunks = split(arrays.at("chunk_digests"));
+      if (const auto it = arrays.find("sub_block_fingerprints"); it != arrays.end()) r.sub_fingerprints = split(it->second);
+      if (!r.sub_fingerprints.empty() &&
+          (r.tile_size < 1 || r.sub_fingerprints.size() != static_cast<size_t>(r.tiles() * sub_blocks_per_tile(r.tile_size))))
+        throw std::runtime_error("sub_block_fingerprints does not match the tile counts");
       if (r.tile_size < 1 || r.tiles() <= 0 || r.fingerprints.size() != static_cast<size_t>(r.tiles()) * r.parts.size() ||
           r.chunks.size() != static_cast<size_t>(r.tiles()) || r.crc32.size() % static_cast<size_t>(r.tiles()) != 0)
         throw std::runtime_error("the digest arrays do not match the tile counts");

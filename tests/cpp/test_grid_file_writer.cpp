@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -344,4 +345,41 @@ TEST(GridFileWriter, ChunksEncodedOnWorkersReadAsTheFiltersWouldHaveWrittenThem)
   }
   expect_whole(a.read("probability"), grid, 0);
   expect_whole(a.read("packed"), grid, 1, 0.005 + 1e-5);
+}
+
+TEST(GridFileWriter, AStoredChunkDecodesToValuesThatEncodeToTheSameBytes) {
+  // What an update does with a tile it recomputes in part: the previous chunk decoded, some
+  // cells replaced, encoded again. Unchanged cells must give the stored bytes back, packed or not,
+  // edge chunks (the grid is not a whole number of tiles) and values beyond the packed range too.
+  const Grid grid = small_grid();
+  GridFileWriter writer(test_dir() / "decode.nc", grid, 16, metadata());
+  const auto plain = writer.add_variable("plain", "plain", "1");
+  const auto packed = writer.add_packed_variable("packed", "packed", "1", 0.001);
+  for (const Window& w : tiles(grid, 16)) {
+    std::vector<float> values = window_values(0, w);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const std::array<float, 6> odd{NAN, 40.0f, -1e9f, INFINITY, -INFINITY, 32.7675f};
+      values[i] = i % 7 == 0 ? odd[(i / 7) % odd.size()] : values[i] * 60.0f - 30.0f;
+    }
+    for (const auto variable : {plain, packed}) {
+      const std::vector<std::byte> bytes = writer.encode(variable, w, values).bytes;
+      const std::vector<float> decoded = writer.decode(variable, w, bytes);
+      ASSERT_EQ(decoded.size(), values.size());
+      EXPECT_EQ(writer.encode(variable, w, decoded).bytes, bytes);
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (std::isnan(values[i])) {
+          EXPECT_TRUE(std::isnan(decoded[i]));
+        } else if (variable.index == plain.index) {
+          EXPECT_EQ(decoded[i], values[i]);
+        } else if (std::abs(values[i]) < 32.7) {
+          EXPECT_NEAR(decoded[i], values[i], 0.0005 + 1e-6);
+        }
+      }
+    }
+    std::vector<std::byte> damaged = writer.encode(plain, w, values).bytes;
+    damaged.resize(damaged.size() / 2);
+    EXPECT_THROW(writer.decode(plain, w, damaged), std::runtime_error);
+    EXPECT_THROW(writer.decode(plain, Window{w.col0 + 1, w.row0, w.width, w.height}, damaged), std::invalid_argument);
+  }
+  writer.close();
 }

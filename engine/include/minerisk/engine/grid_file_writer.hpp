@@ -116,6 +116,11 @@ class GridFileWriter {
   static std::vector<std::byte> encode_detached(std::span<const float> values, const kernels::Window& window,
                                                 int64_t chunk_rows, int64_t chunk_cols, double packed_scale,
                                                 int64_t* clipped, std::span<const std::byte> stored = {});
+  /// The values of one stored chunk of `variable` (bytes as encode() gives them) for the chunk's
+  /// `window`: inflated, unshuffled, and unpacked when the variable is packed (value = step times
+  /// scale_factor, NaN for the fill value), so that encode() of the values gives the same bytes.
+  /// Throws std::runtime_error when the bytes do not inflate to one chunk. Thread-safe.
+  std::vector<float> decode(Variable variable, const kernels::Window& window, std::span<const std::byte> bytes) const;
   /// A chunk already encoded as this file stores it: copied byte for byte from a file of the
   /// same variable, chunking and filters (update's unchanged tiles), for write(const EncodedChunk&).
   EncodedChunk stored(Variable variable, const kernels::Window& window, std::vector<std::byte> bytes) const;

@@ -78,6 +78,14 @@ class Model {
   std::vector<std::filesystem::path> fingerprint_files(size_t part) const;
   /// Part `part` of the fingerprint of `tile`.
   Digest fingerprint(size_t part, const kernels::Window& tile) const;
+  /// Whether part `part` reads vector inputs only (held in memory): not the DEM's part, nor a
+  /// part that reads rasters. Those parts are fingerprinted per sub-block too.
+  bool part_is_vector(size_t part) const { return part > 0 && fingerprint_files(part).empty(); }
+  /// Per sub-block slot of `tile` (sub_blocks.hpp), one digest of every vector part's
+  /// fingerprint of that sub-block; a zero digest for an empty slot. A sub-block whose digest
+  /// is unchanged holds the same values whatever changed elsewhere in the tile, as long as the
+  /// DEM's and the raster parts' digests of the tile are unchanged too.
+  std::vector<Digest> sub_fingerprints(const kernels::Window& tile, int64_t tile_size) const;
 
   /// Evidence layer `layer`'s feature on one tile, built without the labels `held_out` leaves
   /// out (fit's cross-fitting; for a layer built from labels). No DEM is read: the caller uses

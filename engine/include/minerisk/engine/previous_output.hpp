@@ -54,6 +54,10 @@ class PreviousOutput {
   /// at the same places, clone_file's), instead of in the files themselves: what an update then
   /// commits is what was checked. An empty evidence path keeps reading none.
   void read_copies(const std::filesystem::path& grid_copy, const std::filesystem::path& evidence_copy);
+  /// Asks the kernel to start reading these tiles' chunks, in this order, from where chunks are
+  /// read, without waiting: the reads that follow then find them in memory, while the update
+  /// computes. A reflinked copy's pages are never cached yet, so its reads wait on the disk.
+  void prefetch(const std::vector<int64_t>& tiles) const;
   /// Tile `index`'s stored probability chunk. Thread-safe.
   std::vector<std::byte> probability_chunk(int64_t index) const;
   /// Tile `index`'s stored chunk of each evidence layer, in the order given to open(). Thread-safe.

@@ -46,6 +46,10 @@ struct UpdateRecord {
   /// is copied: a file whose chunks another tool re-encoded (h5repack, nccopy with the same
   /// filters) is not copied from, although an update reads only some of its chunks.
   std::vector<uint64_t> chunk_sizes;
+  /// Per tile, one digest per sub-block slot (sub_blocks.hpp, Model::sub_fingerprints); empty in
+  /// a record written before minerisk kept them. A tile whose vector inputs alone changed is
+  /// recomputed only over the sub-blocks whose digest changed.
+  std::vector<Digest> sub_fingerprints;
   /// Per part that reads rasters: the digest of the names and SHA-256s of every file GDAL reads
   /// for them. While it is the same, the part's stored tile digests stand without a read.
   std::map<std::string, std::string> part_files;
@@ -58,6 +62,8 @@ struct UpdateRecord {
   /// The chunks of a tile: the probability's and each evidence layer's.
   size_t chunks_per_tile() const { return tiles() > 0 ? crc32.size() / static_cast<size_t>(tiles()) : 0; }
   const Digest& fingerprint(int64_t tile, size_t part) const { return fingerprints[static_cast<size_t>(tile) * parts.size() + part]; }
+  /// Whether the record keeps each tile's sub-block digests.
+  bool has_sub_fingerprints() const { return !sub_fingerprints.empty(); }
   /// The probability's content digest: SHA-256 over the chunk digests in tile order. Equal for
   /// two files whose probability chunks are stored byte for byte alike (a full run and an
   /// update of the same inputs), whatever else differs (dates, history).

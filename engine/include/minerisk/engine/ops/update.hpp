@@ -29,6 +29,9 @@ struct UpdateSummary {
   // Of the tiles copied, those left in a reflinked copy without being read and checked (each
   // update reads an eighth of them, in turn).
   int64_t tiles_left_unread = 0;
+  // Of the tiles recomputed, those computed only over the sub-blocks their vector inputs changed
+  // in (the rest of their values as stored); and the cells computed in all.
+  int64_t tiles_in_part = 0, cells_recomputed = 0;
   std::string full_reason;  // why every tile was recomputed; "" for an incremental update
   std::map<std::string, int64_t> tiles_by_input;  // fingerprint part -> tiles in which it changed
   std::vector<std::string> files_changed;        // input files whose SHA-256 changed
