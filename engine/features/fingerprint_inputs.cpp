@@ -47,12 +47,14 @@ void PointFingerprints::hash(const ReachBox& box, Sha256& out) const {
   } else {
     std::call_once(once_, [&] {
       by_x_.reserve(points.size());
-      for (uint32_t i = 0; i < points.size(); ++i) by_x_.emplace_back(points[i].x, i);
-      std::sort(by_x_.begin(), by_x_.end());
+      for (uint32_t i = 0; i < points.size(); ++i) by_x_.push_back({points[i].x, points[i].y, i});
+      std::sort(by_x_.begin(), by_x_.end(), [](const Placed& a, const Placed& b) {
+        return a.x < b.x || (a.x == b.x && a.index < b.index);
+      });
     });
-    auto it = std::lower_bound(by_x_.begin(), by_x_.end(), std::make_pair(box.x_lo, uint32_t{0}));
-    for (; it != by_x_.end() && it->first <= box.x_hi; ++it)
-      if (box.contains(points[it->second].x, points[it->second].y)) inside.push_back(it->second);
+    auto it = std::lower_bound(by_x_.begin(), by_x_.end(), box.x_lo, [](const Placed& p, double x) { return p.x < x; });
+    for (; it != by_x_.end() && it->x <= box.x_hi; ++it)
+      if (box.contains(it->x, it->y)) inside.push_back(it->index);
     std::sort(inside.begin(), inside.end());  // back in input order: the kernel's order
   }
   for (uint32_t i : inside) out.add_bytes(&points[i], sizeof points[i]);  // x, y, weight: three doubles

@@ -44,7 +44,13 @@ class PointFingerprints {
  private:
   std::shared_ptr<const std::vector<kernels::WeightedPoint>> points_;
   mutable std::once_flag once_;
-  mutable std::vector<std::pair<double, uint32_t>> by_x_;  // x and index, sorted
+  // Each point's x, y and index, sorted by x: a tile's box scans its columns' points in order,
+  // without a read of the points themselves for each (most of them are outside it in y).
+  struct Placed {
+    double x, y;
+    uint32_t index;
+  };
+  mutable std::vector<Placed> by_x_;
 };
 
 /// The polygons whose bounding box meets the box, in input order: value, rings, and which of

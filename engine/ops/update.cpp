@@ -158,6 +158,8 @@ class UpdateTiles final : public ops::TileSupplier {
       values = writer.decode_tile(tile, *chunks);
     }
     cells += part.cells();
+    if (part.cells() == 0)  // the change reached none of its sub-blocks: every layer as stored
+      for (std::vector<float>& layer : values.evidence) layer.clear();
     if (part.cells() > 0) {
       const TileResult computed = model_.compute(part, times);
       const TimedWork t(times, "merge");
@@ -167,8 +169,18 @@ class UpdateTiles final : public ops::TileSupplier {
                       into.begin() + (part.row0 - tile.row0 + r) * tile.width + (part.col0 - tile.col0));
       };
       paste(computed.probability, values.probability);
-      for (size_t k = 0; k < values.evidence.size(); ++k)
-        if (!values.evidence[k].empty()) paste(computed.evidence[k], values.evidence[k]);
+      for (size_t k = 0; k < values.evidence.size(); ++k) {
+        if (values.evidence[k].empty()) continue;  // no evidence stored
+        // A layer the change did not reach (most of them) keeps its stored chunk as it is.
+        std::vector<float> before(static_cast<size_t>(part.cells()));
+        for (int64_t r = 0; r < part.height; ++r)
+          std::copy_n(values.evidence[k].begin() + (part.row0 - tile.row0 + r) * tile.width + (part.col0 - tile.col0),
+                      part.width, before.begin() + r * part.width);
+        if (writer.evidence_stored_alike(before, computed.evidence[k]))
+          values.evidence[k].clear();
+        else
+          paste(computed.evidence[k], values.evidence[k]);
+      }
     }
     SuppliedTile out;
     {

@@ -217,23 +217,23 @@ std::vector<float> GridFileWriter::decode(Variable variable, const kernels::Wind
   const auto cells = static_cast<size_t>(chunk_rows * chunk_cols);
   const size_t element = v.packed_scale > 0 ? sizeof(int16_t) : sizeof(float);
   const std::vector<std::byte> shuffled = chunk_codec::zlib_decompress(bytes, cells * element);
-  std::vector<std::byte> plain(shuffled.size());
-  chunk_codec::unshuffle(shuffled, plain, element);
   std::vector<float> out(static_cast<size_t>(window.cells()));
+  if (element == sizeof(float)) {
+    std::vector<float> chunk(cells);
+    chunk_codec::unshuffle(shuffled, std::as_writable_bytes(std::span(chunk)), sizeof(float));
+    for (int64_t r = 0; r < window.height; ++r)
+      std::copy_n(chunk.begin() + r * chunk_cols, window.width, out.begin() + r * window.width);
+    return out;
+  }
+  std::vector<int16_t> steps(cells);
+  chunk_codec::unshuffle(shuffled, std::as_writable_bytes(std::span(steps)), sizeof(int16_t));
   const auto scale = static_cast<double>(static_cast<float>(v.packed_scale));  // as pack() divides by it
   for (int64_t r = 0; r < window.height; ++r)
     for (int64_t c = 0; c < window.width; ++c) {
-      const auto at = static_cast<size_t>(r * chunk_cols + c);
-      float value;
-      if (element == sizeof(int16_t)) {
-        int16_t step;
-        std::memcpy(&step, plain.data() + at * sizeof step, sizeof step);
-        // Within 2^-24 of the step times the scale: packing it again rounds back to the step.
-        value = step == cf_packing::kFill ? NAN : static_cast<float>(static_cast<double>(step) * scale);
-      } else {
-        std::memcpy(&value, plain.data() + at * sizeof value, sizeof value);
-      }
-      out[static_cast<size_t>(r * window.width + c)] = value;
+      const int16_t step = steps[static_cast<size_t>(r * chunk_cols + c)];
+      // Within 2^-24 of the step times the scale: packing it again rounds back to the step.
+      out[static_cast<size_t>(r * window.width + c)] =
+          step == cf_packing::kFill ? NAN : static_cast<float>(static_cast<double>(step) * scale);
     }
   return out;
 }

@@ -1,6 +1,12 @@
 #include "minerisk/engine/input_set.hpp"
 
 #include <algorithm>
+#include <array>
+#include <exception>
+#include <functional>
+#include <map>
+
+#include <tbb/task_group.h>
 
 #include "../features/clearance.hpp"
 #include "../features/feature.hpp"
@@ -11,16 +17,20 @@ namespace minerisk {
 
 namespace {
 // Describes each input, hashing a file once even when several roles share it (a GeoPackage).
+// `described`: files already described (hashed meanwhile, under any role).
 void add_input(InputSet& in, const std::string& role, const std::filesystem::path& path, const KnownHashes* known,
-               bool hash) {
+               bool hash, const std::map<std::filesystem::path, InputFile>& described = {}) {
+  const InputFile* seen = nullptr;
   for (const InputFile& f : in.files)
-    if (f.path == path) {
-      InputFile copy = f;
-      copy.role = role;
-      in.files.push_back(copy);
-      return;
-    }
-  in.files.push_back(describe_input(role, path, known, hash));
+    if (f.path == path) seen = &f;
+  if (const auto it = described.find(path); !seen && it != described.end()) seen = &it->second;
+  if (!seen) {
+    in.files.push_back(describe_input(role, path, known, hash));
+    return;
+  }
+  InputFile copy = *seen;
+  copy.role = role;
+  in.files.push_back(std::move(copy));
 }
 
 // Records (or clearances) counted as features, not polygon parts.
@@ -44,22 +54,47 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
   std::vector<kernels::Segment> lines;
   std::vector<kernels::WeightedPoint> finds;
   std::vector<kernels::Polygon> cleared, records;
-  if (s.front_lines) {
-    lines = load_segments(*s.front_lines, in.grid, "front_lines", keys.get());
-    add_input(in, "front_lines", s.front_lines->path, known, hash_files);
-  }
-  if (s.finds) {
-    finds = load_points(*s.finds, in.grid, "finds");
-    add_input(in, "finds", s.finds->path, known, hash_files);
-  }
-  if (s.cleared) {
-    cleared = load_polygons(*s.cleared, in.grid, "cleared");
-    add_input(in, "cleared", s.cleared->path, known, hash_files);
-  }
-  if (s.records) {
-    records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer);
-    add_input(in, "records", s.records->path, known, hash_files);
-  }
+  // The vector layers are read at once, each through its own GDAL dataset, and their files
+  // hashed meanwhile: reading a layer is GDAL's and SQLite's work on one thread, and a nightly
+  // update spends a sixth of its time here. A failure is reported as the reads in turn would.
+  std::map<std::filesystem::path, InputFile> described;
+  for (const auto* v : {&s.front_lines, &s.finds, &s.cleared, &s.records})
+    if (*v && !std::any_of(in.files.begin(), in.files.end(), [&](const InputFile& f) { return f.path == (*v)->path; }))
+      described.emplace((*v)->path, InputFile{});
+  std::array<std::exception_ptr, 4> failed;
+  tbb::task_group reads;
+  auto read = [&](size_t k, std::function<void()> work) {
+    reads.run([&failed, k, work = std::move(work)] {
+      try {
+        work();
+      } catch (...) {
+        failed[k] = std::current_exception();
+      }
+    });
+  };
+  if (s.front_lines) read(0, [&] { lines = load_segments(*s.front_lines, in.grid, "front_lines", keys.get()); });
+  if (s.finds) read(1, [&] { finds = load_points(*s.finds, in.grid, "finds"); });
+  if (s.cleared) read(2, [&] { cleared = load_polygons(*s.cleared, in.grid, "cleared"); });
+  if (s.records) read(3, [&] { records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer); });
+  std::vector<std::exception_ptr> hash_failed(described.size());
+  size_t next = 0;
+  for (auto& [path, file] : described)
+    reads.run([&, path = path, at = &file, slot = next++] {
+      try {
+        *at = describe_input("", path, known, hash_files);
+      } catch (...) {
+        hash_failed[slot] = std::current_exception();
+      }
+    });
+  reads.wait();
+  for (const std::exception_ptr& e : failed)
+    if (e) std::rethrow_exception(e);
+  for (const std::exception_ptr& e : hash_failed)
+    if (e) std::rethrow_exception(e);
+  if (s.front_lines) add_input(in, "front_lines", s.front_lines->path, known, hash_files, described);
+  if (s.finds) add_input(in, "finds", s.finds->path, known, hash_files, described);
+  if (s.cleared) add_input(in, "cleared", s.cleared->path, known, hash_files, described);
+  if (s.records) add_input(in, "records", s.records->path, known, hash_files, described);
   shared->record_count = record_count(records);
   shared->clearance_count = record_count(cleared);
   shared->front_lines = std::make_shared<const std::vector<kernels::Segment>>(std::move(lines));

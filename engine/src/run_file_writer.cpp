@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <stdexcept>
 
 #include "minerisk/engine/errors.hpp"
+#include "cf_packing.hpp"
 #include "minerisk/engine/update_record.hpp"
 
 namespace minerisk {
@@ -53,6 +55,7 @@ RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::
   grid_.set_attribute("evidence_file", evidence_name);
   const bool packed = storage == EvidenceStorage::packed;
   evidence_->set_attribute("description", evidence_description(packed));
+  packed_ = packed;
   names_ = evidence_names;
   for (size_t k = 0; k < evidence_names.size(); ++k)
     layers_.push_back(evidence_->add_packed_variable(evidence_names[k], evidence_descriptions[k], "1",
@@ -93,6 +96,7 @@ RunFileWriter::RunFileWriter(Reopen, const std::filesystem::path& grid_path, con
   grid_.set_attribute("evidence_file", evidence_name);
   const bool packed = storage == EvidenceStorage::packed;
   evidence_->set_attribute("description", evidence_description(packed));
+  packed_ = packed;
   names_ = evidence_names;
   for (const std::string& name : evidence_names) layers_.push_back(evidence_->open_variable(name, packed ? kEvidenceStep : 0.0));
 }
@@ -114,10 +118,24 @@ RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& win
   if (stored_evidence && stored_evidence->size() != layers_.size())
     throw std::invalid_argument("RunFileWriter: " + std::to_string(stored_evidence->size()) +
                                 " stored evidence chunks for " + std::to_string(layers_.size()) + " layers");
-  for (size_t k = 0; k < evidence.size(); ++k)
+  for (size_t k = 0; k < evidence.size(); ++k) {
+    if (evidence[k].empty() && stored_evidence) {  // known to be unchanged: kept as stored
+      tile.evidence.push_back(evidence_->stored(layers_[k], window, (*stored_evidence)[k]));
+      continue;
+    }
     tile.evidence.push_back(evidence_->encode(layers_[k], window, evidence[k],
                                               stored_evidence ? std::span((*stored_evidence)[k]) : std::span<const std::byte>{}));
+  }
   return tile;
+}
+
+bool RunFileWriter::evidence_stored_alike(std::span<const float> a, std::span<const float> b) const {
+  if (a.size() != b.size()) return false;
+  if (!packed_) return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  const auto scale = static_cast<float>(kEvidenceStep);
+  for (size_t i = 0; i < a.size(); ++i)
+    if (cf_packing::pack(a[i], scale) != cf_packing::pack(b[i], scale)) return false;
+  return true;
 }
 
 RunFileWriter::TileValues RunFileWriter::decode_tile(const kernels::Window& window,

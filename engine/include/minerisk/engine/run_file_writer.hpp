@@ -95,9 +95,14 @@ class RunFileWriter {
   /// same layout stored this tile: a layer whose values are unchanged keeps those bytes instead
   /// of being compressed again (GridFileWriter::encode). An update recomputes a tile when any of
   /// its inputs changed, and most of its layers usually did not.
+  /// A layer given no values (an empty array) with `stored_evidence` keeps its stored chunk as
+  /// it is: the caller knows it unchanged (evidence_stored_alike).
   EncodedTile encode_tile(const kernels::Window& window, std::span<const float> probability,
                           const std::vector<std::vector<float>>& evidence,
                           const std::vector<std::vector<std::byte>>* stored_evidence = nullptr) const;
+  /// Whether two arrays of evidence values are stored alike: bit for bit as float32, or packed
+  /// to the same steps.
+  bool evidence_stored_alike(std::span<const float> a, std::span<const float> b) const;
   /// A tile's stored chunks (the probability's, then each evidence layer's, as encode_tile
   /// gives them) decoded back to values (GridFileWriter::decode): encode_tile of them gives the
   /// same bytes. Without evidence storage, the layers are empty arrays. Thread-safe.
@@ -138,6 +143,7 @@ class RunFileWriter {
   std::vector<GridFileWriter::Variable> layers_;
   std::vector<std::string> names_;
   bool patching_ = false;
+  bool packed_ = false;  // the evidence packed to int16 (EvidenceStorage::packed)
 };
 
 }  // namespace minerisk
