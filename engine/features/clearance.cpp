@@ -17,6 +17,13 @@ void Clearance::fingerprint(const kernels::Window& tile, const Grid& grid, Sha25
   fingerprints_.hash(reach_box(grid.frame, tile, reach_metres()), out);
 }
 
+void Clearance::fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
+                                 std::span<Sha256> outs) const {
+    std::vector<ReachBox> boxes;
+    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, reach_metres()));
+  fingerprints_.hash_each(boxes, outs);
+}
+
 void Clearance::pod(const TileInput& in, const InputDraw& draw, std::span<float> out) const {
   if (!draw.changes_pod()) return pod(in, out);
   const auto& index = in.memo.get<kernels::CoverageIndex>(

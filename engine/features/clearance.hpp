@@ -25,6 +25,8 @@ class Clearance {
   double reach_metres() const { return 0; }
   /// The clearances over the tile, for update's fingerprint (Feature::fingerprint).
   void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const;
+  /// fingerprint() of each window into its own digest (Feature::fingerprint_each).
+  void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid, std::span<Sha256> outs) const;
 
  private:
   std::shared_ptr<const std::vector<kernels::Polygon>> cleared_;

@@ -109,6 +109,12 @@ class Feature {
   /// hashed by the model, once for every layer that reads it. The layer's parameters are not:
   /// the scenario's model is fingerprinted as a whole.
   virtual void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const = 0;
+  /// fingerprint() of each window into its own digest (a tile's sub-blocks): a layer that
+  /// searches its inputs for each window does so once for all of them.
+  virtual void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
+                                std::span<Sha256> outs) const {
+    for (size_t i = 0; i < windows.size(); ++i) fingerprint(windows[i], grid, outs[i]);
+  }
   /// The raster files fingerprint() reads: update reuses their stored digests, without reading
   /// them, when they have not changed since the previous output.
   virtual std::vector<std::filesystem::path> fingerprint_rasters() const { return {}; }

@@ -31,6 +31,12 @@ class FindDensity final : public Feature {
   void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
     fingerprints_.hash(reach_box(grid.frame, tile, reach_metres()), out);
   }
+  void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
+                        std::span<Sha256> outs) const override {
+    std::vector<ReachBox> boxes;
+    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, reach_metres()));
+    fingerprints_.hash_each(boxes, outs);
+  }
 
  private:
   std::shared_ptr<const std::vector<kernels::WeightedPoint>> points_;

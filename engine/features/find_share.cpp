@@ -34,6 +34,13 @@ class FindShare final : public Feature {
     finds_.hash(box, out);
     others_.hash(box, out);
   }
+  void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
+                        std::span<Sha256> outs) const override {
+    std::vector<ReachBox> boxes;
+    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, reach_metres()));
+    finds_.hash_each(boxes, outs);
+    others_.hash_each(boxes, outs);
+  }
 
  private:
   SurveySites sites_;

@@ -32,6 +32,8 @@ struct ReachBox {
 };
 
 ReachBox reach_box(const kernels::GridFrame& frame, const kernels::Window& tile, double reach_metres);
+/// The smallest box holding all of `boxes` (`everything` if one is).
+ReachBox bounding(std::span<const ReachBox> boxes);
 
 /// The points inside the box, in input order (position and weight), then their count. The
 /// points are indexed by x on first use, so a tile looks only at those in its box's columns.
@@ -40,8 +42,12 @@ class PointFingerprints {
   explicit PointFingerprints(std::shared_ptr<const std::vector<kernels::WeightedPoint>> points)
       : points_(std::move(points)) {}
   void hash(const ReachBox& box, Sha256& out) const;
+  /// hash() of each box into its own digest, the boxes' points found once (a tile's sub-blocks).
+  void hash_each(std::span<const ReachBox> boxes, std::span<Sha256> outs) const;
 
  private:
+  // The indices of the points inside `box`, in input order.
+  std::vector<uint32_t> inside(const ReachBox& box) const;
   std::shared_ptr<const std::vector<kernels::WeightedPoint>> points_;
   mutable std::once_flag once_;
   // Each point's x, y and index, sorted by x: a tile's box scans its columns' points in order,
@@ -61,8 +67,13 @@ class PolygonFingerprints {
   explicit PolygonFingerprints(std::shared_ptr<const std::vector<kernels::Polygon>> polygons)
       : polygons_(std::move(polygons)) {}
   void hash(const ReachBox& box, Sha256& out) const;
+  /// hash() of each box into its own digest, the boxes' polygons found once (a tile's sub-blocks).
+  void hash_each(std::span<const ReachBox> boxes, std::span<Sha256> outs) const;
 
  private:
+  // hash() over the polygons `candidates` (indices in input order) that meet `box`.
+  void hash_among(const ReachBox& box, std::span<const uint32_t> candidates, Sha256& out) const;
+  const std::vector<std::array<double, 4>>& boxes() const;
   std::shared_ptr<const std::vector<kernels::Polygon>> polygons_;
   mutable std::once_flag once_;
   mutable std::vector<std::array<double, 4>> boxes_;  // x_lo, x_hi, y_lo, y_hi

@@ -39,6 +39,12 @@ class RecordCoverage final : public Feature {
   void fingerprint(const kernels::Window& tile, const Grid& grid, Sha256& out) const override {
     fingerprints_.hash(reach_box(grid.frame, tile, 0.0), out);
   }
+  void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
+                        std::span<Sha256> outs) const override {
+    std::vector<ReachBox> boxes;
+    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, 0.0));
+    fingerprints_.hash_each(boxes, outs);
+  }
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {
     if (!draw.changes_records()) return nullptr;

@@ -333,6 +333,10 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
                       static_cast<long long>(quicklook.block()), static_cast<long long>(quicklook.block()));
         quicklook.write_png(outputs_->temporary(picture_out_), scenario_.title, note);
       });
+    // The tiles' bytes start for the disk while the picture is drawn: the commit's fsync then
+    // waits for less.
+    outputs_->start_writeback(grid_out_);
+    if (with_evidence) outputs_->start_writeback(evidence_out_);
     try {
       write_update_record(writer, record);
       writer.close();

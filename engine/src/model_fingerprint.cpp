@@ -44,17 +44,24 @@ Digest Model::fingerprint(size_t part, const kernels::Window& tile) const {
 }
 
 std::vector<Digest> Model::sub_fingerprints(const kernels::Window& tile, int64_t tile_size) const {
-  const std::vector<kernels::Window> blocks = sub_block_windows(tile, tile_size);
-  std::vector<size_t> vector_parts;
-  for (size_t p = 1; p < fingerprint_parts().size(); ++p)
-    if (part_is_vector(p)) vector_parts.push_back(p);
-  std::vector<Digest> out(blocks.size());
-  for (size_t k = 0; k < blocks.size(); ++k) {
-    if (blocks[k].cells() == 0) continue;  // a slot beyond the grid's edge
-    Sha256 h;
-    for (size_t p : vector_parts) h.add_digest(fingerprint(p, blocks[k]));
-    out[k] = h.finish();
+  const std::vector<kernels::Window> slots = sub_block_windows(tile, tile_size);
+  std::vector<kernels::Window> blocks;  // the slots within the grid
+  for (const kernels::Window& w : slots)
+    if (w.cells() > 0) blocks.push_back(w);
+  // Each vector part's fingerprint of every block, the part's inputs searched once for the tile.
+  std::vector<Sha256> combined(blocks.size());
+  for (size_t p = 1; p < fingerprint_parts().size(); ++p) {
+    if (!part_is_vector(p)) continue;
+    std::vector<Sha256> part(blocks.size());
+    if (p - 1 < inputs_->layers.size())
+      inputs_->layers[p - 1]->fingerprint_each(blocks, inputs_->grid, part);
+    else
+      inputs_->clearance->fingerprint_each(blocks, inputs_->grid, part);
+    for (size_t k = 0; k < blocks.size(); ++k) combined[k].add_digest(part[k].finish());
   }
+  std::vector<Digest> out(slots.size());  // zero for a slot beyond the grid's edge
+  for (size_t k = 0, b = 0; k < slots.size(); ++k)
+    if (slots[k].cells() > 0) out[k] = combined[b++].finish();
   return out;
 }
 

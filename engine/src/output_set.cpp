@@ -201,6 +201,11 @@ size_t OutputSet::add(const fs::path& destination) {
 const fs::path& OutputSet::temporary(size_t k) const { return impl_->outputs.at(k).temporary_path; }
 const fs::path& OutputSet::destination(size_t k) const { return impl_->outputs.at(k).destination; }
 
+void OutputSet::start_writeback(size_t k) const {
+  const Impl::Output& out = impl_->outputs.at(k);
+  impl_->folders[out.folder].temporaries->start_writeback(out.temporary);
+}
+
 fs::path OutputSet::scratch(size_t k, const std::string& suffix) {
   const Impl::Output& out = impl_->outputs.at(k);
   return impl_->folders[out.folder].temporaries->create_file(out.temporary + ".scratch" + suffix);

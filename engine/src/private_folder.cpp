@@ -152,6 +152,13 @@ bool PrivateFolder::sync_file(const std::string& name) const {
   return ok;
 }
 
+void PrivateFolder::start_writeback(const std::string& name) const {
+  const int fd = ::openat(fd_, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+  ::close(fd);
+}
+
 uint64_t PrivateFolder::available_bytes() const {
   struct statvfs s {};
   if (::fstatvfs(fd_, &s) != 0) return UINT64_MAX;  // unknown: never refuse on it

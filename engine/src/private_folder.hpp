@@ -39,6 +39,9 @@ class PrivateFolder {
   std::filesystem::path create_file(const std::string& name) const;
   /// Flushes file `name` to the disk (fsync); false with errno set on failure.
   bool sync_file(const std::string& name) const;
+  /// Starts writing file `name`'s changed pages to the disk without waiting for them
+  /// (sync_file_range): a later sync_file() then waits for less. Advice only: failures are ignored.
+  void start_writeback(const std::string& name) const;
 
   int fd() const { return fd_; }
   int parent_fd() const { return parent_fd_; }

@@ -94,6 +94,42 @@ TEST(UpdateFingerprint, PolygonsByGroupingNotRecordNumber) {
   EXPECT_EQ(d, digest({square(1, 0.5, 3), square(2, 0.5, 3), square(3, 0.9, 4), square(40, 0.2, 5)}));  // far away
 }
 
+// A tile's sub-blocks are fingerprinted together (hash_each: the inputs searched once for all of
+// them): each digest is the one hash() gives for its box alone, for boxes in a row, overlapping,
+// empty of inputs and the whole plane, with points and polygons in random order and places.
+TEST(UpdateFingerprint, EachBoxAtOnceAsAlone) {
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<double> at(0, 100);
+  auto points = std::make_shared<std::vector<kernels::WeightedPoint>>();
+  auto polygons = std::make_shared<std::vector<kernels::Polygon>>();
+  for (int i = 0; i < 500; ++i) {
+    const double x = at(rng), y = at(rng);
+    points->push_back({x, y, 1.0 + i % 3});
+    if (i % 5 == 0)
+      polygons->push_back({{{{x, y}, {x + 3, y}, {x + 3, y + 7}, {x, y}}}, 0.25 * (i % 4), static_cast<int64_t>(i % 37)});
+  }
+  const PointFingerprints p(points);
+  const PolygonFingerprints q(polygons);
+  std::vector<ReachBox> boxes;
+  for (double x = 0; x < 100; x += 12.5)
+    for (double y = 0; y < 100; y += 25) boxes.push_back({x - 4, x + 16, y - 4, y + 29, false});
+  boxes.push_back({200, 210, 200, 210, false});  // nothing there
+  boxes.push_back(ReachBox{.everything = true});
+  for (bool with_everything : {false, true}) {
+    const std::span<const ReachBox> some(boxes.data(), boxes.size() - (with_everything ? 0 : 1));
+    std::vector<Sha256> points_at_once(some.size()), polygons_at_once(some.size());
+    p.hash_each(some, points_at_once);
+    q.hash_each(some, polygons_at_once);
+    for (size_t b = 0; b < some.size(); ++b) {
+      Sha256 alone_p, alone_q;
+      p.hash(some[b], alone_p);
+      q.hash(some[b], alone_q);
+      EXPECT_EQ(points_at_once[b].finish(), alone_p.finish()) << "points, box " << b;
+      EXPECT_EQ(polygons_at_once[b].finish(), alone_q.finish()) << "polygons, box " << b;
+    }
+  }
+}
+
 TEST(UpdateJournal, KeepsWholeRecordsAndDropsOneCutShort) {
   const auto folder = std::filesystem::temp_directory_path() / ("journal_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);

@@ -58,6 +58,9 @@ class OutputSet {
   /// Output `k` takes at least `bytes` (a lower bound, never a guess): a UserError now if its
   /// folder has less free space than all of this command's outputs there need.
   void expect_size(size_t k, uint64_t bytes);
+  /// Starts writing output `k`'s temporary to the disk, without waiting: commit() then waits
+  /// for less (a grid's tiles are on their way while its picture is drawn).
+  void start_writeback(size_t k) const;
   /// Writes `text` as output `k`'s whole content; a write failure is a UserError.
   void write_text(size_t k, const std::string& text);
 
