@@ -20,6 +20,7 @@
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/previous_output.hpp"
 #include "staging.hpp"
+#include "update_in_part.hpp"
 #include "update_journal.hpp"
 #include "update_keep.hpp"
 #include "update_lock.hpp"
@@ -139,11 +140,8 @@ class UpdateTiles final : public ops::TileSupplier {
   std::atomic<int64_t> cells{0};  // computed by the model here (of a tile computed in part, the part)
 
  private:
-  // A tile whose vector inputs changed in some of its sub-blocks: the previous output's values,
-  // with the model computed over `part` (their bounding window) in their place. A window's cells
-  // have the same values whatever window they are computed in (as for any tile size), and the
-  // sub-blocks outside `part` have the same inputs as before, so this is the tile a full run
-  // computes. Nothing when a previous chunk fails its check.
+  // A tile whose vector inputs changed in some of its sub-blocks (update_in_part.hpp); nothing
+  // when a previous chunk fails its check.
   std::optional<SuppliedTile> computed_in_part(int64_t index, const kernels::Window& tile, const kernels::Window& part,
                                                const RunFileWriter& writer, StageTimes* times) {
     std::optional<std::vector<std::vector<std::byte>>> chunks;
@@ -152,46 +150,15 @@ class UpdateTiles final : public ops::TileSupplier {
       chunks = previous_->tile_chunks(index);
     }
     if (!chunks) return std::nullopt;
-    RunFileWriter::TileValues values;
-    {
-      const TimedWork t(times, "decode previous");
-      values = writer.decode_tile(tile, *chunks);
-    }
+    ops::TileInPart in{tile, part, {}};
+    const std::vector<Digest> now = plan_.fingerprint(index, parts_);
+    // Evidence layer k is fingerprint part k + 1 (Model::fingerprint_parts, evidence_names).
+    for (size_t k = 0; k + 1 < parts_ && k < model_.evidence_names().size(); ++k)
+      in.layer_inputs_changed.push_back(!(now[k + 1] == previous_->record().fingerprint(index, k + 1)));
     cells += part.cells();
-    if (part.cells() == 0)  // the change reached none of its sub-blocks: every layer as stored
-      for (std::vector<float>& layer : values.evidence) layer.clear();
-    if (part.cells() > 0) {
-      const TileResult computed = model_.compute(part, times);
-      const TimedWork t(times, "merge");
-      auto paste = [&](const std::vector<float>& from, std::vector<float>& into) {
-        for (int64_t r = 0; r < part.height; ++r)
-          std::copy_n(from.begin() + r * part.width, part.width,
-                      into.begin() + (part.row0 - tile.row0 + r) * tile.width + (part.col0 - tile.col0));
-      };
-      paste(computed.probability, values.probability);
-      for (size_t k = 0; k < values.evidence.size(); ++k) {
-        if (values.evidence[k].empty()) continue;  // no evidence stored
-        // A layer the change did not reach (most of them) keeps its stored chunk as it is.
-        std::vector<float> before(static_cast<size_t>(part.cells()));
-        for (int64_t r = 0; r < part.height; ++r)
-          std::copy_n(values.evidence[k].begin() + (part.row0 - tile.row0 + r) * tile.width + (part.col0 - tile.col0),
-                      part.width, before.begin() + r * part.width);
-        if (writer.evidence_stored_alike(before, computed.evidence[k]))
-          values.evidence[k].clear();
-        else
-          paste(computed.evidence[k], values.evidence[k]);
-      }
-    }
-    SuppliedTile out;
-    {
-      const TimedWork t(times, "compress");
-      const std::vector<std::vector<std::byte>> stored(chunks->begin() + 1, chunks->end());
-      out.encoded = writer.encode_tile(tile, values.probability, values.evidence, &stored);
-    }
-    out.fingerprint = plan_.fingerprint(index, parts_);
+    SuppliedTile out = ops::compute_in_part(model_, writer, in, *chunks, times);
+    out.fingerprint = now;
     out.sub_fingerprints = plan_.sub_fingerprints[static_cast<size_t>(index)];
-    out.chunk = sha256_of(out.encoded.probability.bytes);
-    out.probability = std::move(values.probability);
     return out;
   }
 
@@ -307,28 +274,6 @@ class UpdateTiles final : public ops::TileSupplier {
   int64_t chunk_rows_, chunk_cols_;
 };
 
-// Before the lock is taken (it is a file beside the output): the output's name and folder, so
-// that a wrong -o is refused with run's message and leaves no lock file behind.
-void check_output_path(const Scenario& scenario, const fs::path& output) {
-  check_netcdf_output_name(output, "probability");
-  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(folder, ec))
-    throw UserError("output: folder '" + folder.string() + "' does not exist; create it or choose another output path");
-  // The previous output is read before run's checks of the destination: a FIFO by that name
-  // would hold HDF5's open of it for ever, and a folder would read as "not HDF5".
-  const fs::file_type type = fs::symlink_status(output, ec).type();
-  if (type != fs::file_type::not_found && type != fs::file_type::regular && type != fs::file_type::symlink)
-    throw UserError("output: '" + output.string() + "' exists and is not a regular file (" +
-                    (type == fs::file_type::directory ? "a folder" : "a device, a fifo or a socket") +
-                    "); write to a file instead");
-  // The lock and the journal are written beside the output: never one of the inputs.
-  for (const fs::path& side : {ops::UpdateLock::path_for(output), ops::UpdateJournal::path_for(output)})
-    for (const fs::path& input : ops::scenario_files(scenario))
-      if (fs::exists(side, ec) && fs::equivalent(side, input, ec))
-        throw UserError("'" + side.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
-                        "there: choose another output name");
-}
 }  // namespace
 
 UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& given) {
@@ -340,7 +285,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const ops::UpdateLog& log = given.log ? *given.log : kSilent;
   UpdateOptions options = given;
   options.check();
-  check_output_path(scenario, options.output);
+  ops::UpdateLock::check_output(scenario, options.output);
   log.event("start", {{"output", options.output.string()}, {"scenario", scenario.file.string()}},
             "updating " + options.output.string());
   const ops::UpdateLock lock(options.output, options.wait, options.cancel, [&](const std::string& holder) {

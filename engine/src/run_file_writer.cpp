@@ -139,13 +139,18 @@ bool RunFileWriter::evidence_stored_alike(std::span<const float> a, std::span<co
 }
 
 RunFileWriter::TileValues RunFileWriter::decode_tile(const kernels::Window& window,
-                                                     const std::vector<std::vector<std::byte>>& chunks) const {
+                                                     const std::vector<std::vector<std::byte>>& chunks,
+                                                     std::span<const uint8_t> layers) const {
   if (chunks.size() != 1 + layers_.size())
     throw std::invalid_argument("RunFileWriter: " + std::to_string(chunks.size()) + " stored chunks for " +
                                 std::to_string(1 + layers_.size()));
   TileValues values{grid_.decode(probability_, window, chunks.front()),
                     std::vector<std::vector<float>>(evidence_count_)};
-  for (size_t k = 0; k < layers_.size(); ++k) values.evidence[k] = evidence_->decode(layers_[k], window, chunks[1 + k]);
+  if (!layers.empty() && layers.size() != evidence_count_)
+    throw std::invalid_argument("RunFileWriter: " + std::to_string(layers.size()) + " layers to decode for " +
+                                std::to_string(evidence_count_));
+  for (size_t k = 0; k < layers_.size(); ++k)
+    if (layers.empty() || layers[k]) values.evidence[k] = evidence_->decode(layers_[k], window, chunks[1 + k]);
   return values;
 }
 

@@ -105,12 +105,14 @@ class RunFileWriter {
   bool evidence_stored_alike(std::span<const float> a, std::span<const float> b) const;
   /// A tile's stored chunks (the probability's, then each evidence layer's, as encode_tile
   /// gives them) decoded back to values (GridFileWriter::decode): encode_tile of them gives the
-  /// same bytes. Without evidence storage, the layers are empty arrays. Thread-safe.
+  /// same bytes. Without evidence storage, the layers are empty arrays; with `layers` (one flag
+  /// per evidence layer), so are those not flagged. Thread-safe.
   struct TileValues {
     std::vector<float> probability;
     std::vector<std::vector<float>> evidence;
   };
-  TileValues decode_tile(const kernels::Window& window, const std::vector<std::vector<std::byte>>& chunks) const;
+  TileValues decode_tile(const kernels::Window& window, const std::vector<std::vector<std::byte>>& chunks,
+                         std::span<const uint8_t> layers = {}) const;
   /// A tile as both files store it, copied byte for byte from files of the same layout: the
   /// probability's chunk and each evidence layer's (update's unchanged tiles).
   EncodedTile stored_tile(const kernels::Window& window, std::vector<std::byte> probability,
