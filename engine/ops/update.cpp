@@ -129,12 +129,17 @@ class UpdateTiles final : public ops::TileSupplier {
     previous_->prefetch(reads);
   }
 
-  // Over MPI, the tiles neither copied nor in the journal may be computed on any rank.
+  // Over MPI, the tiles neither copied nor in the journal may be computed on any rank; a tile
+  // computed in part needs the previous output, which rank 0 alone reads.
   bool computes(int64_t index) const override {
     const auto i = static_cast<size_t>(index);
-    return !(previous_ && !plan_.recompute[i]) && !journal_.has(index, plan_.keys[i]);
+    const bool in_part = i < plan_.partial.size() && plan_.partial[i];
+    return !(previous_ && !plan_.recompute[i]) && !in_part && !journal_.has(index, plan_.keys[i]);
   }
-  void computed_elsewhere(int64_t index, const SuppliedTile& tile) override { journal(index, tile, nullptr); }
+  void computed_elsewhere(int64_t index, const SuppliedTile& tile) override {
+    cells += static_cast<int64_t>(output_.plan().tiles()[static_cast<size_t>(index)].cells());
+    journal(index, tile, nullptr);
+  }
 
   std::atomic<int64_t> copied{0}, left_unread{0}, resumed{0}, computed{0}, damaged{0}, in_part{0};
   std::atomic<int64_t> cells{0};  // computed by the model here (of a tile computed in part, the part)

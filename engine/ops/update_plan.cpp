@@ -47,10 +47,6 @@ std::vector<Digest> fingerprint_tiles(const Model& model, const std::vector<kern
 
 int64_t UpdatePlan::tiles_to_compute() const { return std::count(recompute.begin(), recompute.end(), 1); }
 
-int64_t UpdatePlan::tiles_in_part() const {
-  return std::count_if(partial.begin(), partial.end(), [](const auto& w) { return w.has_value(); });
-}
-
 namespace {
 // A tile whose only changed parts read vector inputs (the DEM's window and the rasters' are the
 // same) is computed only over its sub-blocks whose digests changed, when their bounding window

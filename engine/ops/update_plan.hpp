@@ -26,8 +26,6 @@ struct UpdatePlan {
   std::vector<std::string> files_changed;         // input files whose SHA-256 changed
 
   int64_t tiles_to_compute() const;
-  /// Of those, the tiles to compute only in part.
-  int64_t tiles_in_part() const;
   /// Tile `index`'s fingerprint parts (incremental plans).
   std::vector<Digest> fingerprint(int64_t index, size_t parts) const;
 };

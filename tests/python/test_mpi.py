@@ -120,6 +120,22 @@ def mpi_update(ranks, scenario, output, *extra, env=None):
                   "--threads", "1", *extra, env=env)
 
 
+def test_a_tile_computed_in_part_is_computed_on_rank_0(region, tmp_path):
+    """A tile whose finds changed in a few of its sub-blocks needs the previous output, which rank
+    0 alone reads: it is computed there in part, and the result is a full run's."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    update = ["update", scenario, "-o", out, "--tile-size", 512, "--log-format", "json", "--threads", "1"]
+    summary(mpirun(2, *update))
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 200.5 * cell, y0 - 180.5 * cell, 2)
+    s = summary(mpirun(2, *update))
+    assert s["tiles_in_part"] == 1 and s["cells_recomputed"] == 384 * 384
+    r = run_minerisk("run", scenario, "-o", tmp_path / "full.nc", "--tile-size", 512, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert_same_output(out, tmp_path / "full.nc")
+
+
 @pytest.mark.parametrize("ranks", [2, 3])
 def test_update_equals_a_full_run(region, tmp_path, ranks):
     copy, scenario = private_region(region, tmp_path)
