@@ -19,9 +19,7 @@ void Clearance::fingerprint(const kernels::Window& tile, const Grid& grid, Sha25
 
 void Clearance::fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
                                  std::span<Sha256> outs) const {
-    std::vector<ReachBox> boxes;
-    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, reach_metres()));
-  fingerprints_.hash_each(boxes, outs);
+  fingerprints_.hash_each(reach_boxes(grid.frame, windows, reach_metres()), outs);
 }
 
 void Clearance::pod(const TileInput& in, const InputDraw& draw, std::span<float> out) const {

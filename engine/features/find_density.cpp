@@ -33,9 +33,7 @@ class FindDensity final : public Feature {
   }
   void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
                         std::span<Sha256> outs) const override {
-    std::vector<ReachBox> boxes;
-    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, reach_metres()));
-    fingerprints_.hash_each(boxes, outs);
+    fingerprints_.hash_each(reach_boxes(grid.frame, windows, reach_metres()), outs);
   }
 
  private:

@@ -36,8 +36,7 @@ class FindShare final : public Feature {
   }
   void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
                         std::span<Sha256> outs) const override {
-    std::vector<ReachBox> boxes;
-    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, reach_metres()));
+    const std::vector<ReachBox> boxes = reach_boxes(grid.frame, windows, reach_metres());
     finds_.hash_each(boxes, outs);
     others_.hash_each(boxes, outs);
   }

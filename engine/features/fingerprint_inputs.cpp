@@ -40,6 +40,13 @@ ReachBox reach_box(const kernels::GridFrame& frame, const kernels::Window& tile,
   return box;
 }
 
+std::vector<ReachBox> reach_boxes(const kernels::GridFrame& frame, std::span<const kernels::Window> windows,
+                                  double reach_metres) {
+  std::vector<ReachBox> boxes;
+  for (const kernels::Window& w : windows) boxes.push_back(reach_box(frame, w, reach_metres));
+  return boxes;
+}
+
 ReachBox bounding(std::span<const ReachBox> boxes) {
   ReachBox out{INFINITY, -INFINITY, INFINITY, -INFINITY};
   for (const ReachBox& b : boxes) {

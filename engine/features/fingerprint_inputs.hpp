@@ -32,6 +32,10 @@ struct ReachBox {
 };
 
 ReachBox reach_box(const kernels::GridFrame& frame, const kernels::Window& tile, double reach_metres);
+/// reach_box() of each window.
+std::vector<ReachBox> reach_boxes(const kernels::GridFrame& frame, std::span<const kernels::Window> windows,
+                                  double reach_metres);
+
 /// The smallest box holding all of `boxes` (`everything` if one is).
 ReachBox bounding(std::span<const ReachBox> boxes);
 

@@ -41,9 +41,7 @@ class RecordCoverage final : public Feature {
   }
   void fingerprint_each(std::span<const kernels::Window> windows, const Grid& grid,
                         std::span<Sha256> outs) const override {
-    std::vector<ReachBox> boxes;
-    for (const kernels::Window& w : windows) boxes.push_back(reach_box(grid.frame, w, 0.0));
-    fingerprints_.hash_each(boxes, outs);
+    fingerprints_.hash_each(reach_boxes(grid.frame, windows, 0.0), outs);
   }
 
   std::unique_ptr<Feature> drawn(const InputDraw& draw) const override {

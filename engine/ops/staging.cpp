@@ -1,6 +1,12 @@
 #include "staging.hpp"
 
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
+#include "update_journal.hpp"
+#include "update_lock.hpp"
+
+namespace fs = std::filesystem;
 
 namespace minerisk::ops {
 
@@ -29,6 +35,27 @@ uint64_t grid_file_lower_bound(int64_t width, int64_t height, int64_t tile_size,
   constexpr uint64_t kZlibStream = 8;  // two header bytes, an empty final block, the Adler-32
   return 8 * (w + h) + text_bytes + variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 4)) +
          packed_variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 2));  // int16
+}
+
+void check_update_output(const Scenario& scenario, const fs::path& output) {
+  check_netcdf_output_name(output, "probability");
+  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec))
+    throw UserError("output: folder '" + folder.string() + "' does not exist; create it or choose another output path");
+  // The previous output is read before run's checks of the destination: a FIFO by that name
+  // would hold HDF5's open of it for ever, and a folder would read as "not HDF5".
+  const fs::file_type type = fs::symlink_status(output, ec).type();
+  if (type != fs::file_type::not_found && type != fs::file_type::regular && type != fs::file_type::symlink)
+    throw UserError("output: '" + output.string() + "' exists and is not a regular file (" +
+                    (type == fs::file_type::directory ? "a folder" : "a device, a fifo or a socket") +
+                    "); write to a file instead");
+  // The lock and the journal are written beside the output: never one of the inputs.
+  for (const fs::path& side : {UpdateLock::path_for(output), UpdateJournal::path_for(output)})
+    for (const fs::path& input : scenario_files(scenario))
+      if (fs::exists(side, ec) && fs::equivalent(side, input, ec))
+        throw UserError("'" + side.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
+                        "there: choose another output name");
 }
 
 }  // namespace minerisk::ops

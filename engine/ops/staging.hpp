@@ -15,6 +15,11 @@ namespace minerisk::ops {
 /// evidence layers' rasters and vectors, and [fit]'s labels and zones.
 std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 
+/// Before update takes its lock (a file beside the output): the output's name, folder and kind,
+/// and that neither the lock nor the journal beside it is one of the scenario's inputs. A wrong
+/// -o is refused with run's message (UserError) and leaves no lock file behind.
+void check_update_output(const Scenario& scenario, const std::filesystem::path& output);
+
 /// The paths of the inputs an InputSet opened (InputSet::files).
 std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files);
 

@@ -93,12 +93,12 @@ class UpdateTiles final : public ops::TileSupplier {
       return out;
     }
     if (i < plan_.partial.size() && plan_.partial[i]) {
-      if (auto part = computed_in_part(index, tile, *plan_.partial[i], writer, times)) {
+      if (auto part = computed_in_part(index, tile, plan_.partial[i]->window, writer, times)) {
         journal(index, *part, times);
         ++in_part;
         return std::move(*part);
       }
-      ++damaged;  // a stored chunk failed its check: computed in full below
+      ++damaged;  // a stored chunk failed its check or did not decode: computed whole below
     }
     // The previous tile's evidence chunks, checked against the record's CRC-32s, and deflated by
     // this libdeflate at this level (the record's model digest, equal here, names its version):
@@ -115,16 +115,17 @@ class UpdateTiles final : public ops::TileSupplier {
     return out;
   }
 
-  // The stored chunks this update will read, read ahead in tile order: those it checks and
-  // copies, and those of the tiles it computes in part. The disk then works while tiles compute.
+  // After a reflink (whose copy's pages are never in memory yet), the chunks the update will read,
+  // read ahead in tile order so that the disk works while tiles compute: the eighth of the
+  // unchanged tiles it checks, and the tiles it computes in part. A kernel copy is in memory.
   void before_tiles() override {
-    if (!previous_) return;
+    if (!previous_ || output_.base_copied_by() != "reflink") return;
     std::vector<int64_t> reads;
     for (size_t i = 0; i < plan_.recompute.size(); ++i) {
       const auto index = static_cast<int64_t>(i);
       const bool in_part = i < plan_.partial.size() && plan_.partial[i];
       if (journal_.has(index, plan_.keys[i])) continue;
-      if (plan_.recompute[i] ? in_part : (output_.base_copied_by().empty() || checked_this_time(index))) reads.push_back(index);
+      if (plan_.recompute[i] ? in_part : checked_this_time(index)) reads.push_back(index);
     }
     previous_->prefetch(reads);
   }
@@ -146,24 +147,24 @@ class UpdateTiles final : public ops::TileSupplier {
 
  private:
   // A tile whose vector inputs changed in some of its sub-blocks (update_in_part.hpp); nothing
-  // when a previous chunk fails its check.
+  // when a previous chunk fails its check or does not decode: it is then computed whole.
   std::optional<SuppliedTile> computed_in_part(int64_t index, const kernels::Window& tile, const kernels::Window& part,
                                                const RunFileWriter& writer, StageTimes* times) {
-    std::optional<std::vector<std::vector<std::byte>>> chunks;
-    {
+    const auto chunks = [&] {
       const TimedWork t(times, "copy");
-      chunks = previous_->tile_chunks(index);
-    }
+      return previous_->tile_chunks(index);
+    }();
     if (!chunks) return std::nullopt;
     ops::TileInPart in{tile, part, {}};
     const std::vector<Digest> now = plan_.fingerprint(index, parts_);
     // Evidence layer k is fingerprint part k + 1 (Model::fingerprint_parts, evidence_names).
     for (size_t k = 0; k + 1 < parts_ && k < model_.evidence_names().size(); ++k)
       in.layer_inputs_changed.push_back(!(now[k + 1] == previous_->record().fingerprint(index, k + 1)));
+    std::optional<SuppliedTile> out = ops::compute_in_part(model_, writer, in, *chunks, times);
+    if (!out) return std::nullopt;
     cells += part.cells();
-    SuppliedTile out = ops::compute_in_part(model_, writer, in, *chunks, times);
-    out.fingerprint = now;
-    out.sub_fingerprints = plan_.sub_fingerprints[static_cast<size_t>(index)];
+    out->fingerprint = now;
+    out->sub_fingerprints = plan_.partial[static_cast<size_t>(index)]->sub_fingerprints;
     return out;
   }
 
@@ -290,7 +291,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const ops::UpdateLog& log = given.log ? *given.log : kSilent;
   UpdateOptions options = given;
   options.check();
-  ops::UpdateLock::check_output(scenario, options.output);
+  ops::check_update_output(scenario, options.output);
   log.event("start", {{"output", options.output.string()}, {"scenario", scenario.file.string()}},
             "updating " + options.output.string());
   const ops::UpdateLock lock(options.output, options.wait, options.cancel, [&](const std::string& holder) {

@@ -1,6 +1,7 @@
 #include "update_in_part.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "minerisk/engine/stage_times.hpp"
 
@@ -24,26 +25,30 @@ void paste(const std::vector<float>& part_values, const kernels::Window& tile, c
 }
 }  // namespace
 
-SuppliedTile compute_in_part(const Model& model, const RunFileWriter& writer, const TileInPart& in,
-                             const std::vector<std::vector<std::byte>>& chunks, StageTimes* times) {
-  // Only the layers whose inputs changed are decoded (and the probability); the others, empty
-  // here, keep their stored chunks (RunFileWriter::encode_tile).
-  std::vector<uint8_t> decoded = in.layer_inputs_changed;
-  if (in.part.cells() == 0) std::fill(decoded.begin(), decoded.end(), 0);
+std::optional<SuppliedTile> compute_in_part(const Model& model, const RunFileWriter& writer, const TileInPart& in,
+                                            const std::vector<std::vector<std::byte>>& chunks, StageTimes* times) {
+  // Only the probability and the layers whose inputs changed are decoded; the others keep their
+  // stored chunks (and so do all of them when no sub-block's values changed).
+  std::vector<uint8_t> keep(in.layer_inputs_changed.size());
+  for (size_t k = 0; k < keep.size(); ++k) keep[k] = in.part.cells() == 0 || !in.layer_inputs_changed[k];
+  std::vector<uint8_t> decode(keep.size());
+  for (size_t k = 0; k < keep.size(); ++k) decode[k] = !keep[k];
   RunFileWriter::TileValues values;
-  {
+  try {
     const TimedWork t(times, "decode previous");
-    values = writer.decode_tile(in.tile, chunks, decoded);
+    values = writer.decode_tile(in.tile, chunks, decode);
+  } catch (const std::runtime_error&) {
+    return std::nullopt;  // a chunk that passed its CRC-32 but does not inflate to one chunk
   }
   if (in.part.cells() > 0) {
     const TileResult computed = model.compute(in.part, times);
     const TimedWork t(times, "merge");
     paste(computed.probability, in.tile, in.part, values.probability);
     for (size_t k = 0; k < values.evidence.size(); ++k) {
-      if (values.evidence[k].empty()) continue;  // unchanged, or no evidence stored
-      // A layer whose part packs to the steps it had keeps its stored chunk as it is.
+      if (values.evidence[k].empty()) continue;  // kept, or no evidence stored
+      // A layer whose window packs to the steps it had keeps its stored chunk as it is.
       if (writer.evidence_stored_alike(cut(values.evidence[k], in.tile, in.part), computed.evidence[k]))
-        values.evidence[k].clear();
+        keep[k] = 1;
       else
         paste(computed.evidence[k], in.tile, in.part, values.evidence[k]);
     }
@@ -52,7 +57,9 @@ SuppliedTile compute_in_part(const Model& model, const RunFileWriter& writer, co
   {
     const TimedWork t(times, "compress");
     const std::vector<std::vector<std::byte>> stored(chunks.begin() + 1, chunks.end());
-    out.encoded = writer.encode_tile(in.tile, values.probability, values.evidence, &stored);
+    const bool evidence_stored = !stored.empty();
+    out.encoded = writer.encode_tile(in.tile, values.probability, values.evidence, &stored,
+                                     evidence_stored ? std::span<const uint8_t>(keep) : std::span<const uint8_t>{});
   }
   out.chunk = sha256_of(out.encoded.probability.bytes);
   out.probability = std::move(values.probability);

@@ -6,6 +6,7 @@
 // for any tile size), and the cells outside the part have the same inputs as before, so the
 // result is the tile a full run computes, bit for bit.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "grid_output.hpp"
@@ -21,8 +22,9 @@ struct TileInPart {
 
 /// The tile as a full run stores it, from `chunks` (its previous probability chunk, then each
 /// evidence layer's, checked against the record) and the model over `in.part`: encoded, with
-/// its values (SuppliedTile::probability). The caller gives it its fingerprints.
-SuppliedTile compute_in_part(const Model& model, const RunFileWriter& writer, const TileInPart& in,
-                             const std::vector<std::vector<std::byte>>& chunks, StageTimes* times);
+/// its values (SuppliedTile::probability). The caller gives it its fingerprints. Nothing when a
+/// chunk does not decode (the caller then computes the tile whole).
+std::optional<SuppliedTile> compute_in_part(const Model& model, const RunFileWriter& writer, const TileInPart& in,
+                                            const std::vector<std::vector<std::byte>>& chunks, StageTimes* times);
 
 }  // namespace minerisk::ops

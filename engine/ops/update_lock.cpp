@@ -11,10 +11,7 @@
 #include <thread>
 
 #include "minerisk/engine/errors.hpp"
-#include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/provenance.hpp"
-#include "staging.hpp"
-#include "update_journal.hpp"
 
 namespace fs = std::filesystem;
 
@@ -99,27 +96,6 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
 
 UpdateLock::~UpdateLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the lock
-}
-
-void UpdateLock::check_output(const Scenario& scenario, const fs::path& output) {
-  check_netcdf_output_name(output, "probability");
-  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(folder, ec))
-    throw UserError("output: folder '" + folder.string() + "' does not exist; create it or choose another output path");
-  // The previous output is read before run's checks of the destination: a FIFO by that name
-  // would hold HDF5's open of it for ever, and a folder would read as "not HDF5".
-  const fs::file_type type = fs::symlink_status(output, ec).type();
-  if (type != fs::file_type::not_found && type != fs::file_type::regular && type != fs::file_type::symlink)
-    throw UserError("output: '" + output.string() + "' exists and is not a regular file (" +
-                    (type == fs::file_type::directory ? "a folder" : "a device, a fifo or a socket") +
-                    "); write to a file instead");
-  // The lock and the journal are written beside the output: never one of the inputs.
-  for (const fs::path& side : {path_for(output), UpdateJournal::path_for(output)})
-    for (const fs::path& input : scenario_files(scenario))
-      if (fs::exists(side, ec) && fs::equivalent(side, input, ec))
-        throw UserError("'" + side.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
-                        "there: choose another output name");
 }
 
 }  // namespace minerisk::ops

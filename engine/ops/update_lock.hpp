@@ -8,8 +8,6 @@
 #include <functional>
 #include <string>
 
-#include "minerisk/engine/scenario.hpp"
-
 namespace minerisk::ops {
 
 class UpdateLock {
@@ -24,10 +22,6 @@ class UpdateLock {
   UpdateLock& operator=(const UpdateLock&) = delete;
 
   static std::filesystem::path path_for(const std::filesystem::path& output);
-  /// Before the lock is taken (a file beside the output): the output's name, folder and kind,
-  /// and that neither the lock nor the journal beside it is one of the scenario's inputs. A
-  /// wrong -o is refused with run's message (UserError) and leaves no lock file behind.
-  static void check_output(const Scenario& scenario, const std::filesystem::path& output);
 
   /// Throws Busy when another program has `output` open for writing: HDF5 holds an exclusive
   /// lock (flock) on a file it writes, and refuses to open it meanwhile, which would otherwise

@@ -55,7 +55,6 @@ namespace {
 void plan_parts_of_tiles(const Model& model, const std::vector<kernels::Window>& tiles, const UpdateRecord& record,
                          const UpdateRecord& before, const Control& control, UpdatePlan& plan) {
   plan.partial.assign(tiles.size(), std::nullopt);
-  plan.sub_fingerprints.assign(tiles.size(), {});
   if (!before.has_sub_fingerprints()) return;  // written before minerisk kept them
   const size_t parts = record.parts.size();
   const auto per_tile = static_cast<size_t>(sub_blocks_per_tile(record.tile_size));
@@ -81,8 +80,7 @@ void plan_parts_of_tiles(const Model& model, const std::vector<kernels::Window>&
     }
     const kernels::Window part = c1 > c0 ? kernels::Window{c0, r0, c1 - c0, r1 - r0} : kernels::Window{tile.col0, tile.row0, 0, 0};
     if (part.cells() * 4 > tile.cells() * 3) return;
-    plan.partial[i] = part;
-    plan.sub_fingerprints[i] = std::move(now);
+    plan.partial[i] = UpdatePlan::Part{part, std::move(now)};
   });
 }
 }  // namespace

@@ -17,11 +17,13 @@ struct UpdatePlan {
   std::vector<Digest> fingerprints;  // tile after tile, parts each (incremental plans only)
   std::vector<uint8_t> recompute;    // per tile
   std::vector<Digest> keys;          // per tile: what the journal files it under
-  /// Per tile to compute: when only its vector inputs changed, and only in some of its
-  /// sub-blocks, the part of it to compute (the bounding window of those sub-blocks, perhaps
-  /// empty); the rest of its values are the previous output's. Nothing: the whole tile.
-  std::vector<std::optional<kernels::Window>> partial;
-  std::vector<std::vector<Digest>> sub_fingerprints;  // per tile computed in part: its sub-block digests
+  /// A tile to compute only in part: its vector inputs alone changed, and only in some of its
+  /// sub-blocks (sub_blocks.hpp). The rest of its values are the previous output's.
+  struct Part {
+    kernels::Window window;                 // the bounding window of those sub-blocks (perhaps empty)
+    std::vector<Digest> sub_fingerprints;  // the tile's sub-block digests now
+  };
+  std::vector<std::optional<Part>> partial;  // per tile; nothing: the whole tile (when computed)
   std::map<std::string, int64_t> tiles_by_input;  // part -> tiles in which it changed
   std::vector<std::string> files_changed;         // input files whose SHA-256 changed
 

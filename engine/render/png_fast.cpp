@@ -84,7 +84,7 @@ bool encode(png_structp png, png_infop info, Sink* sink, const unsigned char* da
   png_set_compression_level(png, 1);
   // No row filter: a quick-look is flat areas of a few colours, which deflate finds as runs
   // unfiltered; libpng's default tries all five filters on every row. Measured on the karabakh
-  // quick-look: 10 ms instead of 22, and 214 kB instead of 247.
+  // quick-look: 10 ms instead of 22, and 214 kB instead of 247 (Cairo's own writer: 193 kB).
   png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
   png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8,
                alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,

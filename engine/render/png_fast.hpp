@@ -2,7 +2,7 @@
 // A PNG written for speed rather than size: the quick-look picture every run and update draws.
 // Cairo's own writer compresses at zlib's default level with adaptive row filters, about 60 ms
 // for karabakh's 1141 x 930 picture, which a nightly update of half a second waits for; at level 1
-// without row filters the same picture takes about a sixth of that and is a tenth smaller.
+// without row filters the same picture takes about a sixth of that and is about a tenth larger.
 #include <cairo.h>
 
 #include <filesystem>

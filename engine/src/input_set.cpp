@@ -56,12 +56,16 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
   std::vector<kernels::Polygon> cleared, records;
   // The vector layers are read at once, each through its own GDAL dataset, and their files
   // hashed meanwhile: reading a layer is GDAL's and SQLite's work on one thread, and a nightly
-  // update spends a sixth of its time here. A failure is reported as the reads in turn would.
+  // update spends a sixth of its time here. A failed read is reported first (the first of them in
+  // the sections' order), then a failed hash (in the files' order): the same for every run.
   std::map<std::filesystem::path, InputFile> described;
   for (const auto* v : {&s.front_lines, &s.finds, &s.cleared, &s.records})
     if (*v && !std::any_of(in.files.begin(), in.files.end(), [&](const InputFile& f) { return f.path == (*v)->path; }))
       described.emplace((*v)->path, InputFile{});
+  // Declared before the task group: its destructor waits for the tasks that write them.
   std::array<std::exception_ptr, 4> failed;
+  std::vector<std::exception_ptr> hash_failed(described.size());
+  size_t next = 0;
   tbb::task_group reads;
   auto read = [&](size_t k, std::function<void()> work) {
     reads.run([&failed, k, work = std::move(work)] {
@@ -76,8 +80,6 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
   if (s.finds) read(1, [&] { finds = load_points(*s.finds, in.grid, "finds"); });
   if (s.cleared) read(2, [&] { cleared = load_polygons(*s.cleared, in.grid, "cleared"); });
   if (s.records) read(3, [&] { records = load_polygons(*s.records, in.grid, "records", s.record_line_buffer); });
-  std::vector<std::exception_ptr> hash_failed(described.size());
-  size_t next = 0;
   for (auto& [path, file] : described)
     reads.run([&, path = path, at = &file, slot = next++] {
       try {

@@ -30,16 +30,20 @@ std::vector<std::filesystem::path> Model::fingerprint_files(size_t part) const {
   return {};
 }
 
-Digest Model::fingerprint(size_t part, const kernels::Window& tile) const {
-  if (part == 0) return dem_window_digest(inputs_->dem->read(tile.grown(1)));
-  Sha256 h;
-  if (part - 1 < inputs_->layers.size()) {
-    inputs_->layers[part - 1]->fingerprint(tile, inputs_->grid, h);
-  } else if (part - 1 == inputs_->layers.size() && inputs_->clearance) {
-    inputs_->clearance->fingerprint(tile, inputs_->grid, h);
+void Model::fingerprint_inputs(size_t part, std::span<const kernels::Window> windows, std::span<Sha256> outs) const {
+  if (part >= 1 && part - 1 < inputs_->layers.size()) {
+    inputs_->layers[part - 1]->fingerprint_each(windows, inputs_->grid, outs);
+  } else if (part >= 1 && part - 1 == inputs_->layers.size() && inputs_->clearance) {
+    inputs_->clearance->fingerprint_each(windows, inputs_->grid, outs);
   } else {
     throw std::out_of_range("Model::fingerprint: no part " + std::to_string(part));
   }
+}
+
+Digest Model::fingerprint(size_t part, const kernels::Window& tile) const {
+  if (part == 0) return dem_window_digest(inputs_->dem->read(tile.grown(1)));
+  Sha256 h;
+  fingerprint_inputs(part, std::span(&tile, 1), std::span(&h, 1));
   return h.finish();
 }
 
@@ -50,13 +54,11 @@ std::vector<Digest> Model::sub_fingerprints(const kernels::Window& tile, int64_t
     if (w.cells() > 0) blocks.push_back(w);
   // Each vector part's fingerprint of every block, the part's inputs searched once for the tile.
   std::vector<Sha256> combined(blocks.size());
-  for (size_t p = 1; p < fingerprint_parts().size(); ++p) {
+  const size_t parts = fingerprint_parts().size();
+  for (size_t p = 1; p < parts; ++p) {
     if (!part_is_vector(p)) continue;
     std::vector<Sha256> part(blocks.size());
-    if (p - 1 < inputs_->layers.size())
-      inputs_->layers[p - 1]->fingerprint_each(blocks, inputs_->grid, part);
-    else
-      inputs_->clearance->fingerprint_each(blocks, inputs_->grid, part);
+    fingerprint_inputs(p, blocks, part);
     for (size_t k = 0; k < blocks.size(); ++k) combined[k].add_digest(part[k].finish());
   }
   std::vector<Digest> out(slots.size());  // zero for a slot beyond the grid's edge

@@ -111,15 +111,18 @@ void RunFileWriter::write_tile(const kernels::Window& window, std::span<const fl
 
 RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& window, std::span<const float> probability,
                                                       const std::vector<std::vector<float>>& evidence,
-                                                      const std::vector<std::vector<std::byte>>* stored_evidence) const {
+                                                      const std::vector<std::vector<std::byte>>* stored_evidence,
+                                                      std::span<const uint8_t> keep_stored) const {
   check_layers(evidence.size());
   EncodedTile tile{grid_.encode(probability_, window, probability), {}};
   if (!evidence_) return tile;
   if (stored_evidence && stored_evidence->size() != layers_.size())
     throw std::invalid_argument("RunFileWriter: " + std::to_string(stored_evidence->size()) +
                                 " stored evidence chunks for " + std::to_string(layers_.size()) + " layers");
+  if (!keep_stored.empty() && (!stored_evidence || keep_stored.size() != layers_.size()))
+    throw std::invalid_argument("RunFileWriter: layers to keep as stored without their stored chunks");
   for (size_t k = 0; k < evidence.size(); ++k) {
-    if (evidence[k].empty() && stored_evidence) {  // known to be unchanged: kept as stored
+    if (!keep_stored.empty() && keep_stored[k]) {  // known to be unchanged: kept as stored
       tile.evidence.push_back(evidence_->stored(layers_[k], window, (*stored_evidence)[k]));
       continue;
     }

@@ -78,8 +78,9 @@ class Model {
   std::vector<std::filesystem::path> fingerprint_files(size_t part) const;
   /// Part `part` of the fingerprint of `tile`.
   Digest fingerprint(size_t part, const kernels::Window& tile) const;
-  /// Whether part `part` reads vector inputs only (held in memory): not the DEM's part, nor a
-  /// part that reads rasters. Those parts are fingerprinted per sub-block too.
+  /// Whether part `part` reads no raster (its inputs, if any, are vectors held in memory): not
+  /// the DEM's part, nor a raster layer's. A terrain layer's part is empty (the DEM is part 0's)
+  /// and counts as one. These parts are fingerprinted per sub-block too.
   bool part_is_vector(size_t part) const { return part > 0 && fingerprint_files(part).empty(); }
   /// Per sub-block slot of `tile` (sub_blocks.hpp), one digest of every vector part's
   /// fingerprint of that sub-block; a zero digest for an empty slot. A sub-block whose digest
@@ -105,6 +106,8 @@ class Model {
   bool has_clearance() const { return inputs_->clearance != nullptr; }
 
  private:
+  // Part `part`'s (not the DEM's) hash of its inputs over each window into its own digest.
+  void fingerprint_inputs(size_t part, std::span<const kernels::Window> windows, std::span<Sha256> outs) const;
   features::TileInput tile_input(TileFeatures& f, const features::HeldOutLabels* held_out = nullptr) const;
 
   double intercept_;

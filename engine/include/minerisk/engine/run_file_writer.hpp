@@ -95,11 +95,12 @@ class RunFileWriter {
   /// same layout stored this tile: a layer whose values are unchanged keeps those bytes instead
   /// of being compressed again (GridFileWriter::encode). An update recomputes a tile when any of
   /// its inputs changed, and most of its layers usually did not.
-  /// A layer given no values (an empty array) with `stored_evidence` keeps its stored chunk as
-  /// it is: the caller knows it unchanged (evidence_stored_alike).
+  /// A layer flagged in `keep_stored` (one flag per layer, with `stored_evidence`) keeps its
+  /// stored chunk as it is, its values not looked at: the caller knows them unchanged.
   EncodedTile encode_tile(const kernels::Window& window, std::span<const float> probability,
                           const std::vector<std::vector<float>>& evidence,
-                          const std::vector<std::vector<std::byte>>* stored_evidence = nullptr) const;
+                          const std::vector<std::vector<std::byte>>* stored_evidence = nullptr,
+                          std::span<const uint8_t> keep_stored = {}) const;
   /// Whether two arrays of evidence values are stored alike: bit for bit as float32, or packed
   /// to the same steps.
   bool evidence_stored_alike(std::span<const float> a, std::span<const float> b) const;

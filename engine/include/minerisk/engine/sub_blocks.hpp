@@ -1,8 +1,9 @@
 #pragma once
 // A tile's sub-blocks: squares of kSubBlockCells cells from its top-left corner, in row-major
 // slots of a tile_size x tile_size tile (a tile at the grid's right or bottom edge leaves the
-// slots beyond it empty). `update` fingerprints each sub-block's vector inputs, so that a tile
-// a day's finds changed is recomputed only over the sub-blocks they reach (ops/update.cpp).
+// slots beyond it empty). Every output records each sub-block's digest of its vector inputs, so
+// that an update computes a tile a day's finds changed only over the sub-blocks they reach
+// (ops/update_plan.cpp plans it, ops/update_in_part.cpp does it).
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -11,9 +12,9 @@
 
 namespace minerisk {
 
-/// 64 cells: a find's reach (four bandwidths of a few hundred metres at 10 m) spans a few
-/// sub-blocks, and a 512-cell tile has 64 of them, whose fingerprints cost a fraction of a
-/// millisecond.
+/// 64 cells: small enough that a find's reach (4 x 1.414 bandwidths each way: 113 cells at
+/// karabakh's 200 m and 10 m cells) leaves most of a 512-cell tile's 8 x 8 sub-blocks out, large
+/// enough that fingerprinting a tile's 64 of them costs a fraction of a millisecond.
 constexpr int64_t kSubBlockCells = 64;
 
 /// Sub-blocks along each side of a tile of `tile_size` cells.
