@@ -39,7 +39,8 @@ int64_t valid_cells(std::span<const float> values) {
 namespace {
 // What the user should know of how the evidence was stored: packed values beyond the range,
 // and, without evidence, an older evidence file left beside the new grid (never removed: it is
-// not an output of this run, and the grid no longer names it).
+// not an output of this run, and the grid no longer names it); the same for an older picture
+// left beside a grid drawn without one (--no-picture), which no longer shows it.
 void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& clipped, const RunOptions& options) {
   for (const auto& [layer, count] : clipped)
     std::fprintf(stderr,
@@ -52,6 +53,11 @@ void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& cli
                  "minerisk: note: '%s' beside the grid is an older run's evidence (this run wrote none, and the grid "
                  "does not name it); remove it if it is no longer wanted\n",
                  evidence_file_for(options.output).string().c_str());
+  if (!options.quicklook && fs::exists(picture_path(options.output), ec))
+    std::fprintf(stderr,
+                 "minerisk: note: '%s' beside the grid is an older run's picture (this run drew none, with "
+                 "--no-picture), so it does not show this grid; remove it if it is no longer wanted\n",
+                 picture_path(options.output).string().c_str());
 }
 }  // namespace
 

@@ -276,3 +276,18 @@ def test_an_older_evidence_file_left_beside_is_said(region, tmp_path):
     r = run_minerisk("run", region / "scenario.toml", "-o", out, "--evidence", "none", "--overwrite")
     assert r.returncode == 0, r.stderr
     assert "older run's evidence" in r.stderr and evidence_of(out).name in r.stderr
+
+
+def test_an_older_picture_left_beside_is_said(region, tmp_path):
+    """--no-picture draws none and removes nothing: the previous picture no longer shows the
+    grid, and run and update say so."""
+    out = tmp_path / "drawn.nc"
+    assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q").returncode == 0
+    for command in (["run", region / "scenario.toml", "-o", out, "--overwrite"],
+                    ["update", region / "scenario.toml", "-o", out]):
+        r = run_minerisk(*command, "--no-picture")
+        assert r.returncode == 0, r.stderr
+        assert "older run's picture" in r.stderr and out.with_suffix(".png").name in r.stderr, r.stderr
+        assert out.with_suffix(".png").exists()
+    r = run_minerisk("run", region / "scenario.toml", "-o", out, "--overwrite")
+    assert r.returncode == 0 and "older run's picture" not in r.stderr
