@@ -62,6 +62,12 @@ std::string why_not_patched(const PreviousOutput& previous, const ops::UpdatePla
          "which compacts them";
 }
 
+// Tile `i`'s entries of a record array that holds `per_tile` of them for each tile, in tile order.
+template <class T>
+std::vector<T> tile_slice(const std::vector<T>& all, size_t i, size_t per_tile) {
+  return {all.begin() + static_cast<std::ptrdiff_t>(i * per_tile), all.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile)};
+}
+
 // Each tile from where it is best had: kept as stored when unchanged and intact, else from
 // the journal of an interrupted update, else computed (and journalled).
 class UpdateTiles final : public ops::TileSupplier {
@@ -155,16 +161,15 @@ class UpdateTiles final : public ops::TileSupplier {
       return previous_->tile_chunks(index);
     }();
     if (!chunks) return std::nullopt;
-    ops::TileInPart in{tile, part, {}};
-    const std::vector<Digest> now = plan_.fingerprint(index, parts_);
+    const ops::UpdatePlan::Part& planned = *plan_.partial[static_cast<size_t>(index)];
     // Evidence layer k is fingerprint part k + 1 (Model::fingerprint_parts, evidence_names).
-    for (size_t k = 0; k + 1 < parts_ && k < model_.evidence_names().size(); ++k)
-      in.layer_inputs_changed.push_back(!(now[k + 1] == previous_->record().fingerprint(index, k + 1)));
+    const auto& changed = planned.parts_changed;
+    ops::TileInPart in{tile, part, {changed.begin() + 1, changed.end()}};
     std::optional<SuppliedTile> out = ops::compute_in_part(model_, writer, in, *chunks, times);
     if (!out) return std::nullopt;
     cells += part.cells();
-    out->fingerprint = now;
-    out->sub_fingerprints = plan_.partial[static_cast<size_t>(index)]->sub_fingerprints;
+    out->fingerprint = plan_.fingerprint(index, parts_);
+    out->sub_fingerprints = planned.sub_fingerprints;
     return out;
   }
 
@@ -172,9 +177,7 @@ class UpdateTiles final : public ops::TileSupplier {
   std::vector<Digest> recorded_sub_fingerprints(size_t i) const {
     const UpdateRecord& before = previous_->record();
     if (!before.has_sub_fingerprints()) return {};
-    const size_t per_tile = before.sub_fingerprints.size() / static_cast<size_t>(before.tiles());
-    return {before.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>(i * per_tile),
-            before.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile)};
+    return tile_slice(before.sub_fingerprints, i, before.sub_fingerprints.size() / static_cast<size_t>(before.tiles()));
   }
 
   // A computed tile's chunks into the journal, so that a killed update need not compute it again.
@@ -256,10 +259,7 @@ class UpdateTiles final : public ops::TileSupplier {
 
   // The CRC-32s of tile `i`'s stored chunks, as the previous record keeps them.
   std::vector<uint32_t> recorded_crc32(size_t i) const {
-    const UpdateRecord& before = previous_->record();
-    const size_t per_tile = before.chunks_per_tile();
-    return {before.crc32.begin() + static_cast<std::ptrdiff_t>(i * per_tile),
-            before.crc32.begin() + static_cast<std::ptrdiff_t>((i + 1) * per_tile)};
+    return tile_slice(previous_->record().crc32, i, previous_->record().chunks_per_tile());
   }
 
   std::vector<Digest> fingerprint_of(const kernels::Window& tile) const {

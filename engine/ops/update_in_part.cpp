@@ -47,7 +47,7 @@ std::optional<SuppliedTile> compute_in_part(const Model& model, const RunFileWri
     for (size_t k = 0; k < values.evidence.size(); ++k) {
       if (values.evidence[k].empty()) continue;  // kept, or no evidence stored
       // A layer whose window packs to the steps it had keeps its stored chunk as it is.
-      if (writer.evidence_stored_alike(cut(values.evidence[k], in.tile, in.part), computed.evidence[k]))
+      if (writer.evidence_stored_alike(k, cut(values.evidence[k], in.tile, in.part), computed.evidence[k]))
         keep[k] = 1;
       else
         paste(computed.evidence[k], in.tile, in.part, values.evidence[k]);
@@ -56,7 +56,11 @@ std::optional<SuppliedTile> compute_in_part(const Model& model, const RunFileWri
   SuppliedTile out;
   {
     const TimedWork t(times, "compress");
-    const std::vector<std::vector<std::byte>> stored(chunks.begin() + 1, chunks.end());
+    // The layers known to have changed are compressed without comparing them with their stored
+    // chunk first (encode_tile would inflate it only to find it differs).
+    std::vector<std::vector<std::byte>> stored(chunks.begin() + 1, chunks.end());
+    for (size_t k = 0; k < stored.size(); ++k)
+      if (!keep[k]) stored[k].clear();
     const bool evidence_stored = !stored.empty();
     out.encoded = writer.encode_tile(in.tile, values.probability, values.evidence, &stored,
                                      evidence_stored ? std::span<const uint8_t>(keep) : std::span<const uint8_t>{});

@@ -59,11 +59,14 @@ void plan_parts_of_tiles(const Model& model, const std::vector<kernels::Window>&
   const size_t parts = record.parts.size();
   const auto per_tile = static_cast<size_t>(sub_blocks_per_tile(record.tile_size));
   std::vector<kernels::Window> candidates;
+  std::vector<std::vector<uint8_t>> changed(tiles.size());  // of the candidates: each part, changed or not
   for (size_t i = 0; i < tiles.size(); ++i) {
-    bool vector_only = plan.recompute[i] != 0;
-    for (size_t p = 0; p < parts && vector_only; ++p)
-      if (!(plan.fingerprints[i * parts + p] == before.fingerprint(static_cast<int64_t>(i), p)))
-        vector_only = model.part_is_vector(p);
+    if (!plan.recompute[i]) continue;
+    bool vector_only = true;
+    for (size_t p = 0; p < parts; ++p) {
+      changed[i].push_back(!(plan.fingerprints[i * parts + p] == before.fingerprint(static_cast<int64_t>(i), p)));
+      vector_only = vector_only && (!changed[i].back() || model.part_is_vector(p));
+    }
     if (vector_only) candidates.push_back(tiles[i]);
   }
   for_each_tile(candidates, {control.threads, true, "", control.cancel, {}}, [&](const kernels::Window& tile) {
@@ -80,7 +83,7 @@ void plan_parts_of_tiles(const Model& model, const std::vector<kernels::Window>&
     }
     const kernels::Window part = c1 > c0 ? kernels::Window{c0, r0, c1 - c0, r1 - r0} : kernels::Window{tile.col0, tile.row0, 0, 0};
     if (part.cells() * 4 > tile.cells() * 3) return;
-    plan.partial[i] = UpdatePlan::Part{part, std::move(now)};
+    plan.partial[i] = UpdatePlan::Part{part, std::move(now), std::move(changed[i])};
   });
 }
 }  // namespace

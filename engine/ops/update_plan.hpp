@@ -22,6 +22,7 @@ struct UpdatePlan {
   struct Part {
     kernels::Window window;                 // the bounding window of those sub-blocks (perhaps empty)
     std::vector<Digest> sub_fingerprints;  // the tile's sub-block digests now
+    std::vector<uint8_t> parts_changed;    // per fingerprint part: whether it changed in the tile
   };
   std::vector<std::optional<Part>> partial;  // per tile; nothing: the whole tile (when computed)
   std::map<std::string, int64_t> tiles_by_input;  // part -> tiles in which it changed

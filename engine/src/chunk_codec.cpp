@@ -231,4 +231,19 @@ std::vector<std::byte> encode_chunk(std::span<const int16_t> values, int64_t row
   return encode_any(values, rows, cols, chunk_rows, chunk_cols, fill, level, stored);
 }
 
+template <class T>
+std::vector<T> decode_chunk(std::span<const std::byte> stored, int64_t chunk_rows, int64_t chunk_cols, int64_t rows,
+                            int64_t cols) {
+  const auto cells = static_cast<std::size_t>(chunk_rows * chunk_cols);
+  const std::vector<std::byte> shuffled = zlib_decompress(stored, cells * sizeof(T));
+  std::vector<T> chunk(cells);
+  unshuffle(shuffled, std::as_writable_bytes(std::span(chunk)), sizeof(T));
+  if (rows == chunk_rows && cols == chunk_cols) return chunk;
+  std::vector<T> window(static_cast<std::size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) std::copy_n(chunk.begin() + r * chunk_cols, cols, window.begin() + r * cols);
+  return window;
+}
+template std::vector<float> decode_chunk<float>(std::span<const std::byte>, int64_t, int64_t, int64_t, int64_t);
+template std::vector<int16_t> decode_chunk<int16_t>(std::span<const std::byte>, int64_t, int64_t, int64_t, int64_t);
+
 }  // namespace minerisk::chunk_codec

@@ -67,4 +67,12 @@ std::vector<std::byte> encode_chunk(std::span<const int16_t> values, int64_t row
                                     int64_t chunk_cols, int16_t fill, int level = kDeflateLevel,
                                     std::span<const std::byte> stored = {});
 
+/// The inverse of encode_chunk(): a stored chunk of `chunk_rows` x `chunk_cols` values of type T
+/// (float or int16_t) inflated, unshuffled and cut to the window of `rows` x `cols` at its
+/// top-left corner (row-major). Throws std::runtime_error when it does not inflate to exactly
+/// one chunk.
+template <class T>
+std::vector<T> decode_chunk(std::span<const std::byte> stored, int64_t chunk_rows, int64_t chunk_cols, int64_t rows,
+                            int64_t cols);
+
 }  // namespace minerisk::chunk_codec

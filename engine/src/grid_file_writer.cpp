@@ -214,28 +214,25 @@ std::vector<float> GridFileWriter::decode(Variable variable, const kernels::Wind
   const Impl::Gridded& v = impl_->gridded(variable.index, 2);
   if (!impl_->is_chunk(window)) throw std::invalid_argument("GridFileWriter: a stored chunk that is not one of the file's");
   const auto chunk_rows = static_cast<int64_t>(impl_->chunk_rows()), chunk_cols = static_cast<int64_t>(impl_->chunk_cols());
-  const auto cells = static_cast<size_t>(chunk_rows * chunk_cols);
-  const size_t element = v.packed_scale > 0 ? sizeof(int16_t) : sizeof(float);
-  const std::vector<std::byte> shuffled = chunk_codec::zlib_decompress(bytes, cells * element);
-  std::vector<float> out(static_cast<size_t>(window.cells()));
-  if (element == sizeof(float)) {
-    std::vector<float> chunk(cells);
-    chunk_codec::unshuffle(shuffled, std::as_writable_bytes(std::span(chunk)), sizeof(float));
-    for (int64_t r = 0; r < window.height; ++r)
-      std::copy_n(chunk.begin() + r * chunk_cols, window.width, out.begin() + r * window.width);
-    return out;
-  }
-  std::vector<int16_t> steps(cells);
-  chunk_codec::unshuffle(shuffled, std::as_writable_bytes(std::span(steps)), sizeof(int16_t));
+  if (v.packed_scale <= 0) return chunk_codec::decode_chunk<float>(bytes, chunk_rows, chunk_cols, window.height, window.width);
+  const std::vector<int16_t> steps =
+      chunk_codec::decode_chunk<int16_t>(bytes, chunk_rows, chunk_cols, window.height, window.width);
   const auto scale = static_cast<double>(static_cast<float>(v.packed_scale));  // as pack() divides by it
-  for (int64_t r = 0; r < window.height; ++r)
-    for (int64_t c = 0; c < window.width; ++c) {
-      const int16_t step = steps[static_cast<size_t>(r * chunk_cols + c)];
-      // Within 2^-24 of the step times the scale: packing it again rounds back to the step.
-      out[static_cast<size_t>(r * window.width + c)] =
-          step == cf_packing::kFill ? NAN : static_cast<float>(static_cast<double>(step) * scale);
-    }
+  std::vector<float> out(steps.size());
+  // Within 2^-24 of the step times the scale: packing it again rounds back to the step.
+  for (size_t i = 0; i < steps.size(); ++i)
+    out[i] = steps[i] == cf_packing::kFill ? NAN : static_cast<float>(static_cast<double>(steps[i]) * scale);
   return out;
+}
+
+bool GridFileWriter::stored_alike(Variable variable, std::span<const float> a, std::span<const float> b) const {
+  const Impl::Gridded& v = impl_->gridded(variable.index, 2);
+  if (a.size() != b.size()) return false;
+  if (v.packed_scale <= 0) return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  const auto scale = static_cast<float>(v.packed_scale);
+  for (size_t i = 0; i < a.size(); ++i)
+    if (cf_packing::pack(a[i], scale) != cf_packing::pack(b[i], scale)) return false;
+  return true;
 }
 
 GridFileWriter::EncodedChunk GridFileWriter::stored(Variable variable, const kernels::Window& window,

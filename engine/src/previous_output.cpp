@@ -253,14 +253,7 @@ std::vector<std::vector<std::byte>> PreviousOutput::evidence_chunks(int64_t inde
 
 std::vector<float> decode_float_chunk(const std::vector<std::byte>& stored, int64_t chunk_rows, int64_t chunk_cols,
                                       int64_t rows, int64_t cols) {
-  const size_t cells = static_cast<size_t>(chunk_rows * chunk_cols);
-  const std::vector<std::byte> shuffled = chunk_codec::zlib_decompress(stored, cells * sizeof(float));
-  std::vector<float> chunk(cells);
-  chunk_codec::unshuffle(shuffled, std::as_writable_bytes(std::span(chunk)), sizeof(float));
-  std::vector<float> window(static_cast<size_t>(rows * cols));
-  for (int64_t r = 0; r < rows; ++r)
-    std::copy_n(chunk.begin() + r * chunk_cols, cols, window.begin() + r * cols);
-  return window;
+  return chunk_codec::decode_chunk<float>(stored, chunk_rows, chunk_cols, rows, cols);
 }
 
 }  // namespace minerisk

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <stdexcept>
 
 #include "minerisk/engine/errors.hpp"
-#include "cf_packing.hpp"
 #include "minerisk/engine/update_record.hpp"
 
 namespace minerisk {
@@ -55,7 +53,6 @@ RunFileWriter::RunFileWriter(const std::filesystem::path& grid_path, const std::
   grid_.set_attribute("evidence_file", evidence_name);
   const bool packed = storage == EvidenceStorage::packed;
   evidence_->set_attribute("description", evidence_description(packed));
-  packed_ = packed;
   names_ = evidence_names;
   for (size_t k = 0; k < evidence_names.size(); ++k)
     layers_.push_back(evidence_->add_packed_variable(evidence_names[k], evidence_descriptions[k], "1",
@@ -96,7 +93,6 @@ RunFileWriter::RunFileWriter(Reopen, const std::filesystem::path& grid_path, con
   grid_.set_attribute("evidence_file", evidence_name);
   const bool packed = storage == EvidenceStorage::packed;
   evidence_->set_attribute("description", evidence_description(packed));
-  packed_ = packed;
   names_ = evidence_names;
   for (const std::string& name : evidence_names) layers_.push_back(evidence_->open_variable(name, packed ? kEvidenceStep : 0.0));
 }
@@ -132,13 +128,8 @@ RunFileWriter::EncodedTile RunFileWriter::encode_tile(const kernels::Window& win
   return tile;
 }
 
-bool RunFileWriter::evidence_stored_alike(std::span<const float> a, std::span<const float> b) const {
-  if (a.size() != b.size()) return false;
-  if (!packed_) return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-  const auto scale = static_cast<float>(kEvidenceStep);
-  for (size_t i = 0; i < a.size(); ++i)
-    if (cf_packing::pack(a[i], scale) != cf_packing::pack(b[i], scale)) return false;
-  return true;
+bool RunFileWriter::evidence_stored_alike(size_t layer, std::span<const float> a, std::span<const float> b) const {
+  return evidence_->stored_alike(layers_.at(layer), a, b);
 }
 
 RunFileWriter::TileValues RunFileWriter::decode_tile(const kernels::Window& window,

@@ -121,6 +121,9 @@ class GridFileWriter {
   /// scale_factor, NaN for the fill value), so that encode() of the values gives the same bytes.
   /// Throws std::runtime_error when the bytes do not inflate to one chunk. Thread-safe.
   std::vector<float> decode(Variable variable, const kernels::Window& window, std::span<const std::byte> bytes) const;
+  /// Whether two arrays of `variable`'s values are stored alike: bit for bit as float32, or
+  /// packed to the same steps.
+  bool stored_alike(Variable variable, std::span<const float> a, std::span<const float> b) const;
   /// A chunk already encoded as this file stores it: copied byte for byte from a file of the
   /// same variable, chunking and filters (update's unchanged tiles), for write(const EncodedChunk&).
   EncodedChunk stored(Variable variable, const kernels::Window& window, std::vector<std::byte> bytes) const;

@@ -101,9 +101,9 @@ class RunFileWriter {
                           const std::vector<std::vector<float>>& evidence,
                           const std::vector<std::vector<std::byte>>* stored_evidence = nullptr,
                           std::span<const uint8_t> keep_stored = {}) const;
-  /// Whether two arrays of evidence values are stored alike: bit for bit as float32, or packed
-  /// to the same steps.
-  bool evidence_stored_alike(std::span<const float> a, std::span<const float> b) const;
+  /// Whether two arrays of evidence layer `layer`'s values are stored alike
+  /// (GridFileWriter::stored_alike). Needs evidence storage.
+  bool evidence_stored_alike(size_t layer, std::span<const float> a, std::span<const float> b) const;
   /// A tile's stored chunks (the probability's, then each evidence layer's, as encode_tile
   /// gives them) decoded back to values (GridFileWriter::decode): encode_tile of them gives the
   /// same bytes. Without evidence storage, the layers are empty arrays; with `layers` (one flag
@@ -146,7 +146,6 @@ class RunFileWriter {
   std::vector<GridFileWriter::Variable> layers_;
   std::vector<std::string> names_;
   bool patching_ = false;
-  bool packed_ = false;  // the evidence packed to int16 (EvidenceStorage::packed)
 };
 
 }  // namespace minerisk
