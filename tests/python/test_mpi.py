@@ -211,11 +211,17 @@ def test_a_killed_rank_leaves_the_previous_output_intact(sample, tmp_path, kille
     assert proc.returncode != 0
     # Byte for byte what stood before, and no output half-written beside it. Rank 0 killed
     # outright (SIGKILL) can clean nothing: its private staging folder stays, hidden, until the
-    # next command there removes it, as after a single process killed so.
+    # next command there removes it, as after a single process killed so. With rank 1 killed,
+    # mpirun sends rank 0 SIGTERM and a SIGKILL one second later (odls_base_sigkill_timeout):
+    # rank 0 usually cleans up in that second (test_a_signal_to_rank_0_alone_ends_the_job checks
+    # its cleanup on a signal), but one that cannot finish in that second (waiting, say, for
+    # the rest of a tile the killed rank was sending) is killed in turn and leaves its staging
+    # folder as rank 0 killed outright does (seen once in CI; not in 70 tries on an idle
+    # machine), so either is accepted here.
     left = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
     assert left == before
     staging = [p.name for p in tmp_path.iterdir() if p.is_dir()]
-    assert len(staging) == (1 if killed == 0 else 0), staging
+    assert (len(staging) == 1) if killed == 0 else (len(staging) <= 1), staging
     assert all(name.startswith(".minerisk-") for name in staging), staging
     assert run_minerisk("run", scenario, "-o", out, "--tile-size", TILE, "-q", "--overwrite").returncode == 0
     assert not [p for p in tmp_path.iterdir() if p.is_dir()]
