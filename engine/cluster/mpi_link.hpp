@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -57,7 +58,24 @@ class Backoff {
 bool message_waiting(int source, int tag, MPI_Status* status = nullptr);
 /// Waits for a request to complete, politely. On a worker, rank 0's exit code arriving
 /// meanwhile means rank 0 has given up on this job (a signal): the worker ends at once with it.
+/// On rank 0 during a job (GiveUpWaitsOnStop), a stop that is not followed within a quarter
+/// of a second by the request's completion throws Cancelled: see there.
 void wait(MPI_Request& request);
+
+/// Rank 0, while share_tiles runs: a wait for a message to or from a worker ends, a moment after
+/// `stop` says so, with Cancelled. When a rank dies, mpirun signals rank 0 (SIGTERM, then
+/// SIGKILL a second later); had the dead rank been half-way through sending a tile, the rest
+/// would never come, and rank 0 would wait until killed, leaving its staging folder behind
+/// instead of cleaning up. The request is abandoned, still pending, so rank 0 must make no
+/// further MPI call (a late transfer could write into a buffer that is gone): agree_exit_code
+/// and ~Session then skip theirs.
+class GiveUpWaitsOnStop {
+ public:
+  explicit GiveUpWaitsOnStop(const std::function<bool()>& stop);
+  ~GiveUpWaitsOnStop();
+  GiveUpWaitsOnStop(const GiveUpWaitsOnStop&) = delete;
+  GiveUpWaitsOnStop& operator=(const GiveUpWaitsOnStop&) = delete;
+};
 /// A block of bytes of any size: its length, then pieces of at most 1 GiB (MPI counts are int).
 /// `kind` is the length's kind; the pieces go under the kind after it.
 void send_bytes(int dest, int job, Kind kind, const std::vector<std::byte>& bytes);

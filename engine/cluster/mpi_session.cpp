@@ -2,6 +2,7 @@
 // plain `minerisk run` never touches MPI, so it starts as fast as ever), at
 // MPI_THREAD_FUNNELED: only each rank's main thread calls MPI, its other threads compute.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <stdexcept>
@@ -11,6 +12,7 @@
 #include <tbb/info.h>
 
 #include "minerisk/engine/cluster.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "mpi_link.hpp"
 
 namespace minerisk::cluster {
@@ -21,6 +23,8 @@ int g_rank = 0, g_size = 1, g_local_size = 1;
 MPI_Comm g_comm = MPI_COMM_NULL;
 int g_job = -1;
 std::optional<int> g_exit_code;  // a worker: rank 0's exit code, once received
+const std::function<bool()>* g_give_up_on = nullptr;  // rank 0 in share_tiles: its stop
+bool g_abandoned = false;  // rank 0 gave up a wait: no further MPI call
 
 // mpirun (Open MPI, MPICH's hydra) and Slurm's srun set these in every rank's environment.
 bool launched_by_mpi() {
@@ -48,7 +52,9 @@ Session::Session(int* argc, char*** argv) {
 }
 
 Session::~Session() {
-  if (!g_started) return;
+  // A request rank 0 abandoned may still be in MPI's hands: MPI_Finalize would progress it.
+  // Open MPI then reports that rank 0 ended without finalizing; the job was ending anyway.
+  if (!g_started || g_abandoned) return;
   if (g_comm != MPI_COMM_NULL) MPI_Comm_free(&g_comm);
   MPI_Finalize();
 }
@@ -97,8 +103,13 @@ bool take_exit_code() {
   return true;
 }
 
+// Long enough for a message to or from a live worker to finish (a small one completes at once),
+// short enough to clean up within the second mpirun leaves between SIGTERM and SIGKILL.
+constexpr std::chrono::milliseconds kGraceAfterStop{250};
+
 void wait_for(MPI_Request& request, bool give_up_when_rank0_ended) {
   Backoff backoff;
+  std::optional<std::chrono::steady_clock::time_point> stopped_at;
   for (;;) {
     int done = 0;
     MPI_Test(&request, &done, MPI_STATUS_IGNORE);
@@ -106,6 +117,14 @@ void wait_for(MPI_Request& request, bool give_up_when_rank0_ended) {
     // Rank 0 ended the job without this message (it was stopped by a signal and could not
     // wait): nothing more will come, so this rank ends with rank 0's code rather than hang.
     if (give_up_when_rank0_ended && g_rank > 0 && take_exit_code()) std::_Exit(*g_exit_code);
+    if (g_rank == 0 && g_give_up_on && *g_give_up_on && (*g_give_up_on)()) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!stopped_at) stopped_at = now;
+      if (now - *stopped_at >= kGraceAfterStop) {
+        g_abandoned = true;
+        throw Cancelled();
+      }
+    }
     backoff.idle();
   }
 }
@@ -124,6 +143,9 @@ constexpr size_t kPieceBytes = size_t{1} << 30;
 }  // namespace
 
 void wait(MPI_Request& request) { wait_for(request, true); }
+
+GiveUpWaitsOnStop::GiveUpWaitsOnStop(const std::function<bool()>& stop) { g_give_up_on = &stop; }
+GiveUpWaitsOnStop::~GiveUpWaitsOnStop() { g_give_up_on = nullptr; }
 
 void send_bytes(int dest, int job, Kind kind, const std::vector<std::byte>& bytes) {
   send_int64(dest, tag(job, kind), static_cast<int64_t>(bytes.size()));
@@ -172,7 +194,7 @@ bool exit_code_arrived() { return take_exit_code(); }
 }  // namespace link
 
 int agree_exit_code(int exit_code) {
-  if (g_size == 1) return exit_code;
+  if (g_size == 1 || g_abandoned) return exit_code;
   if (g_rank == 0) {
     for (int r = 1; r < g_size; ++r) {
       MPI_Request request;

@@ -5,6 +5,7 @@
 // Either side stops on the first error; rank 0 then tells the workers and waits until each has
 // said it is done, so that no message is left half-way.
 #include <condition_variable>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -60,6 +61,14 @@ std::exception_ptr error_of(const std::vector<std::byte>& bytes) {
 
 bool stop_requested(const StopRequested& stop) { return stop && stop(); }
 
+// Test hook: MINERISK_TEST_DIE_SENDING_TILE set, a worker sends its first tile's length and
+// dies (SIGKILL) before the tile's bytes, as a node lost half-way through a message.
+void test_hook_die_sending_tile(int job, const std::vector<std::byte>& bytes) {
+  if (!std::getenv("MINERISK_TEST_DIE_SENDING_TILE")) return;
+  send_int64(0, tag(job, kResult), static_cast<int64_t>(bytes.size()));
+  std::raise(SIGKILL);
+}
+
 }  // namespace
 
 std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& header, const std::vector<bool>& remote_ok,
@@ -67,6 +76,7 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
                                                 const std::function<void(int64_t)>& local,
                                                 const std::function<void(int, std::vector<std::byte>)>& remote,
                                                 const std::function<void()>& tick) {
+  const GiveUpWaitsOnStop give_up(stop);  // a dead worker's message does not hold rank 0 back
   const int job = next_job();
   for (int r = 1; r < size(); ++r) send_bytes(r, job, kJob, header);
 
@@ -278,7 +288,10 @@ void serve_tiles(const Job& job, int threads, const StopRequested& stop, const C
       to_send.swap(outbox);
     }
     for (const auto& bytes : to_send) {
-      if (!stopping) send_bytes(0, job.id, kResult, bytes);
+      if (!stopping) {
+        test_hook_die_sending_tile(job.id, bytes);
+        send_bytes(0, job.id, kResult, bytes);
+      }
       --in_hand, active = true;
     }
     // Done when nothing more will come and nothing is left to send (an unanswered request is
