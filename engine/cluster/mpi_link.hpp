@@ -58,17 +58,20 @@ class Backoff {
 bool message_waiting(int source, int tag, MPI_Status* status = nullptr);
 /// Waits for a request to complete, politely. On a worker, rank 0's exit code arriving
 /// meanwhile means rank 0 has given up on this job (a signal): the worker ends at once with it.
-/// On rank 0 during a job (GiveUpWaitsOnStop), a stop that is not followed within a quarter
-/// of a second by the request's completion throws Cancelled: see there.
+/// On rank 0 during a job, see GiveUpWaitsOnStop.
 void wait(MPI_Request& request);
 
-/// Rank 0, while share_tiles runs: a wait for a message to or from a worker ends, a moment after
-/// `stop` says so, with Cancelled. When a rank dies, mpirun signals rank 0 (SIGTERM, then
-/// SIGKILL a second later); had the dead rank been half-way through sending a tile, the rest
-/// would never come, and rank 0 would wait until killed, leaving its staging folder behind
-/// instead of cleaning up. The request is abandoned, still pending, so rank 0 must make no
-/// further MPI call (a late transfer could write into a buffer that is gone): agree_exit_code
-/// and ~Session then skip theirs.
+/// Rank 0, while share_tiles runs: a wait still unfinished a quarter of a second after `stop`
+/// first said so throws Cancelled. When a rank dies, Open MPI's mpirun signals rank 0 (SIGTERM,
+/// then SIGKILL a second later); had the dead rank been half-way through sending a tile, the
+/// rest would never come, and rank 0 would wait until killed, leaving its staging folder
+/// behind instead of cleaning up. Only a stop starts the clock (under MPI, only a signal: the
+/// command line's progress callbacks never ask to stop), so a normal run's messages take the
+/// time they need. The request given up stays pending, and its buffer is kept for the rest of
+/// the process (the transfer may still complete into it), but for a job's header, the
+/// caller's, which a send only reads. Then the exit code goes to each worker only if it takes
+/// it within a moment (agree_exit_code), and rank 0 skips MPI_Finalize, which would wait for
+/// the request and for a dead rank.
 class GiveUpWaitsOnStop {
  public:
   explicit GiveUpWaitsOnStop(const std::function<bool()>& stop);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -52,8 +53,8 @@ Session::Session(int* argc, char*** argv) {
 }
 
 Session::~Session() {
-  // A request rank 0 abandoned may still be in MPI's hands: MPI_Finalize would progress it.
-  // Open MPI then reports that rank 0 ended without finalizing; the job was ending anyway.
+  // After a wait rank 0 gave up, MPI_Finalize would wait for that request, and for the rank
+  // that may be dead: rank 0 ends without it (Open MPI then says so; the job was ending).
   if (!g_started || g_abandoned) return;
   if (g_comm != MPI_COMM_NULL) MPI_Comm_free(&g_comm);
   MPI_Finalize();
@@ -106,26 +107,43 @@ bool take_exit_code() {
 // Long enough for a message to or from a live worker to finish (a small one completes at once),
 // short enough to clean up within the second mpirun leaves between SIGTERM and SIGKILL.
 constexpr std::chrono::milliseconds kGraceAfterStop{250};
+using Clock = std::chrono::steady_clock;
+std::optional<Clock::time_point> g_stop_seen;  // rank 0: when a wait first saw the stop
 
-void wait_for(MPI_Request& request, bool give_up_when_rank0_ended) {
+// Waits for `request` politely; false when `deadline` came first (the request still pending).
+bool wait_for(MPI_Request& request, bool give_up_when_rank0_ended,
+              Clock::time_point deadline = Clock::time_point::max()) {
   Backoff backoff;
-  std::optional<std::chrono::steady_clock::time_point> stopped_at;
   for (;;) {
     int done = 0;
     MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (done) return;
+    if (done) return true;
     // Rank 0 ended the job without this message (it was stopped by a signal and could not
     // wait): nothing more will come, so this rank ends with rank 0's code rather than hang.
     if (give_up_when_rank0_ended && g_rank > 0 && take_exit_code()) std::_Exit(*g_exit_code);
+    // The grace runs from the first wait that saw the stop, so that the waits after it (a
+    // stop message to each worker) cannot add up past mpirun's second.
     if (g_rank == 0 && g_give_up_on && *g_give_up_on && (*g_give_up_on)()) {
-      const auto now = std::chrono::steady_clock::now();
-      if (!stopped_at) stopped_at = now;
-      if (now - *stopped_at >= kGraceAfterStop) {
+      if (!g_stop_seen) g_stop_seen = Clock::now();
+      if (Clock::now() - *g_stop_seen >= kGraceAfterStop) {
         g_abandoned = true;
         throw Cancelled();
       }
     }
+    if (deadline != Clock::time_point::max() && Clock::now() >= deadline) return false;
     backoff.idle();
+  }
+}
+
+// A buffer whose transfer rank 0 gave up (GiveUpWaitsOnStop) stays allocated for the rest of
+// the process: the transfer may still complete into it, as late as MPI's next call.
+template <class Buffer>
+void wait_keeping(MPI_Request& request, Buffer& buffer) {
+  try {
+    wait_for(request, true);
+  } catch (const Cancelled&) {
+    (void)new Buffer(std::move(buffer));  // never freed, on purpose (a vector keeps its storage)
+    throw;
   }
 }
 
@@ -142,7 +160,7 @@ Kind piece_of(Kind kind) {
 constexpr size_t kPieceBytes = size_t{1} << 30;
 }  // namespace
 
-void wait(MPI_Request& request) { wait_for(request, true); }
+void wait(MPI_Request& request) { (void)wait_for(request, true); }
 
 GiveUpWaitsOnStop::GiveUpWaitsOnStop(const std::function<bool()>& stop) { g_give_up_on = &stop; }
 GiveUpWaitsOnStop::~GiveUpWaitsOnStop() { g_give_up_on = nullptr; }
@@ -164,23 +182,25 @@ std::vector<std::byte> receive_bytes(int source, int job, Kind kind) {
     const size_t n = std::min(kPieceBytes, bytes.size() - at);
     MPI_Request request;
     MPI_Irecv(bytes.data() + at, static_cast<int>(n), MPI_BYTE, source, tag(job, piece_of(kind)), g_comm, &request);
-    wait(request);
+    wait_keeping(request, bytes);
   }
   return bytes;
 }
 
+// On the heap, so that a transfer given up keeps its buffer (wait_keeping).
 void send_int64(int dest, int tag, int64_t value) {
+  auto buffer = std::make_unique<int64_t>(value);
   MPI_Request request;
-  MPI_Isend(&value, 1, MPI_INT64_T, dest, tag, g_comm, &request);
-  wait(request);
+  MPI_Isend(buffer.get(), 1, MPI_INT64_T, dest, tag, g_comm, &request);
+  wait_keeping(request, buffer);
 }
 
 int64_t receive_int64(int source, int tag) {
-  int64_t value = 0;
+  auto buffer = std::make_unique<int64_t>(0);
   MPI_Request request;
-  MPI_Irecv(&value, 1, MPI_INT64_T, source, tag, g_comm, &request);
-  wait(request);
-  return value;
+  MPI_Irecv(buffer.get(), 1, MPI_INT64_T, source, tag, g_comm, &request);
+  wait_keeping(request, buffer);
+  return *buffer;
 }
 
 void discard(const MPI_Status& status) {
@@ -194,13 +214,17 @@ bool exit_code_arrived() { return take_exit_code(); }
 }  // namespace link
 
 int agree_exit_code(int exit_code) {
-  if (g_size == 1 || g_abandoned) return exit_code;
+  if (g_size == 1) return exit_code;
   if (g_rank == 0) {
+    // After a wait given up, a worker may be dead: each is told within a moment, or not at all
+    // (a message it never takes stays pending, with its buffer).
+    using link::Clock;
+    const Clock::time_point deadline = g_abandoned ? Clock::now() + link::kGraceAfterStop : Clock::time_point::max();
     for (int r = 1; r < g_size; ++r) {
+      auto code = std::make_unique<int64_t>(exit_code);
       MPI_Request request;
-      const int64_t code = exit_code;
-      MPI_Isend(&code, 1, MPI_INT64_T, r, link::kExitCodeTag, g_comm, &request);
-      link::wait_for(request, false);
+      MPI_Isend(code.get(), 1, MPI_INT64_T, r, link::kExitCodeTag, g_comm, &request);
+      if (!link::wait_for(request, false, deadline)) (void)code.release();
     }
     return exit_code;
   }

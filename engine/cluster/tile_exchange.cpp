@@ -94,71 +94,77 @@ std::vector<std::vector<std::byte>> share_tiles(const std::vector<std::byte>& he
   std::vector<bool> done(static_cast<size_t>(size()), false);
   std::vector<std::vector<std::byte>> results(static_cast<size_t>(size() - 1));
   Backoff backoff;
-  while (workers_done < size() - 1 || !runners.all_ended()) {
-    if (!error && runners.failed()) {
-      runners.stop();
-      error = runners.join();
-    }
-    const bool signalled = stop_requested(stop);
-    if (signalled && !error) error = std::make_exception_ptr(Cancelled());
-    if (error && !told_to_stop) {
-      runners.stop();
-      for (int r = 1; r < size(); ++r)
-        if (!done[static_cast<size_t>(r)]) send_int64(r, tag(job, kStop), 0);
-      told_to_stop = true;
-    }
-    // A signal: clean up at once rather than wait for the workers (mpirun signals them too, or
-    // stops them; a worker left waiting gives up when rank 0's exit code comes).
-    if (signalled) break;
-    // One probe for any message: a sender's messages are then taken in the order it sent them
-    // (its last tile before its "done").
-    MPI_Status status;
-    if (!message_waiting(MPI_ANY_SOURCE, MPI_ANY_TAG, &status)) {
-      backoff.idle();
-      continue;
-    }
-    backoff.active();
-    const int from = status.MPI_SOURCE;
-    int message_job = -1;
-    Kind kind = kKinds;
-    if (!job_and_kind(status.MPI_TAG, &message_job, &kind) || message_job != job) {
-      discard(status);  // a late message of an earlier job
-      continue;
-    }
-    switch (kind) {
-      case kRequest: {
-        receive_int64(from, status.MPI_TAG);
-        const std::optional<int64_t> next = error ? std::nullopt : queue.next(from);
-        send_int64(from, tag(job, kAssign), next.value_or(-1));
-        break;
+  try {
+    while (workers_done < size() - 1 || !runners.all_ended()) {
+      if (!error && runners.failed()) {
+        runners.stop();
+        error = runners.join();
       }
-      case kResult: {
-        std::vector<std::byte> bytes = receive_bytes(from, job, kResult);
-        if (error) break;
-        try {
-          remote(from, std::move(bytes));
-          ++supplied;
-          tick();
-        } catch (...) {
-          error = std::current_exception();
+      const bool signalled = stop_requested(stop);
+      if (signalled && !error) error = std::make_exception_ptr(Cancelled());
+      if (error && !told_to_stop) {
+        runners.stop();
+        for (int r = 1; r < size(); ++r)
+          if (!done[static_cast<size_t>(r)]) send_int64(r, tag(job, kStop), 0);
+        told_to_stop = true;
+      }
+      // A signal: clean up at once rather than wait for the workers (mpirun signals them too, or
+      // stops them; a worker left waiting gives up when rank 0's exit code comes).
+      if (signalled) break;
+      // One probe for any message: a sender's messages are then taken in the order it sent them
+      // (its last tile before its "done").
+      MPI_Status status;
+      if (!message_waiting(MPI_ANY_SOURCE, MPI_ANY_TAG, &status)) {
+        backoff.idle();
+        continue;
+      }
+      backoff.active();
+      const int from = status.MPI_SOURCE;
+      int message_job = -1;
+      Kind kind = kKinds;
+      if (!job_and_kind(status.MPI_TAG, &message_job, &kind) || message_job != job) {
+        discard(status);  // a late message of an earlier job
+        continue;
+      }
+      switch (kind) {
+        case kRequest: {
+          receive_int64(from, status.MPI_TAG);
+          const std::optional<int64_t> next = error ? std::nullopt : queue.next(from);
+          send_int64(from, tag(job, kAssign), next.value_or(-1));
+          break;
         }
-        break;
+        case kResult: {
+          std::vector<std::byte> bytes = receive_bytes(from, job, kResult);
+          if (error) break;
+          try {
+            remote(from, std::move(bytes));
+            ++supplied;
+            tick();
+          } catch (...) {
+            error = std::current_exception();
+          }
+          break;
+        }
+        case kFailed: {
+          std::exception_ptr failed = error_of(receive_bytes(from, job, kFailed));
+          if (!error) error = failed;
+          break;
+        }
+        case kDone:
+          results[static_cast<size_t>(from - 1)] = receive_bytes(from, job, kDone);
+          done[static_cast<size_t>(from)] = true;
+          ++workers_done;
+          break;
+        default:
+          discard(status);
+          throw std::logic_error("share_tiles: a message of kind " + std::to_string(kind) + " from rank " +
+                                 std::to_string(from));
       }
-      case kFailed: {
-        std::exception_ptr failed = error_of(receive_bytes(from, job, kFailed));
-        if (!error) error = failed;
-        break;
-      }
-      case kDone:
-        results[static_cast<size_t>(from - 1)] = receive_bytes(from, job, kDone);
-        done[static_cast<size_t>(from)] = true;
-        ++workers_done;
-        break;
-      default:
-        discard(status);
-        throw std::logic_error("share_tiles: a message of kind " + std::to_string(kind) + " from rank " +
-                               std::to_string(from));
     }
+  } catch (const Cancelled&) {
+    // A wait given up after a stop (GiveUpWaitsOnStop): an error met before it is the one to report.
+    if (error) std::rethrow_exception(error);
+    throw;
   }
   runners.stop();
   if (std::exception_ptr e = runners.join(); e && !error) error = e;
