@@ -25,7 +25,7 @@ MPI_Comm g_comm = MPI_COMM_NULL;
 int g_job = -1;
 std::optional<int> g_exit_code;  // a worker: rank 0's exit code, once received
 const std::function<bool()>* g_give_up_on = nullptr;  // rank 0 in share_tiles: its stop
-bool g_abandoned = false;  // rank 0 gave up a wait: no further MPI call
+bool g_abandoned = false;  // rank 0 gave up a wait (GiveUpWaitsOnStop): no MPI_Finalize
 
 // mpirun (Open MPI, MPICH's hydra) and Slurm's srun set these in every rank's environment.
 bool launched_by_mpi() {
@@ -219,7 +219,8 @@ int agree_exit_code(int exit_code) {
     // After a wait given up, a worker may be dead: each is told within a moment, or not at all
     // (a message it never takes stays pending, with its buffer).
     using link::Clock;
-    const Clock::time_point deadline = g_abandoned ? Clock::now() + link::kGraceAfterStop : Clock::time_point::max();
+    const Clock::time_point deadline =
+        g_abandoned ? Clock::now() + link::kGraceAfterStop : Clock::time_point::max();
     for (int r = 1; r < g_size; ++r) {
       auto code = std::make_unique<int64_t>(exit_code);
       MPI_Request request;
