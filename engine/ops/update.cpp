@@ -99,7 +99,7 @@ class UpdateTiles final : public ops::TileSupplier {
       return out;
     }
     if (i < plan_.partial.size() && plan_.partial[i]) {
-      if (auto part = computed_in_part(index, tile, plan_.partial[i]->window, writer, times)) {
+      if (auto part = computed_in_part(index, tile, *plan_.partial[i], writer, times)) {
         journal(index, *part, times);
         ++in_part;
         return std::move(*part);
@@ -154,20 +154,20 @@ class UpdateTiles final : public ops::TileSupplier {
  private:
   // A tile whose vector inputs changed in some of its sub-blocks (update_in_part.hpp); nothing
   // when a previous chunk fails its check or does not decode: it is then computed whole.
-  std::optional<SuppliedTile> computed_in_part(int64_t index, const kernels::Window& tile, const kernels::Window& part,
-                                               const RunFileWriter& writer, StageTimes* times) {
+  std::optional<SuppliedTile> computed_in_part(int64_t index, const kernels::Window& tile,
+                                               const ops::UpdatePlan::Part& planned, const RunFileWriter& writer,
+                                               StageTimes* times) {
     const auto chunks = [&] {
       const TimedWork t(times, "copy");
       return previous_->tile_chunks(index);
     }();
     if (!chunks) return std::nullopt;
-    const ops::UpdatePlan::Part& planned = *plan_.partial[static_cast<size_t>(index)];
     // Evidence layer k is fingerprint part k + 1 (Model::fingerprint_parts, evidence_names).
     const auto& changed = planned.parts_changed;
-    ops::TileInPart in{tile, part, {changed.begin() + 1, changed.end()}};
+    ops::TileInPart in{tile, planned.window, {changed.begin() + 1, changed.end()}};
     std::optional<SuppliedTile> out = ops::compute_in_part(model_, writer, in, *chunks, times);
     if (!out) return std::nullopt;
-    cells += part.cells();
+    cells += planned.window.cells();
     out->fingerprint = plan_.fingerprint(index, parts_);
     out->sub_fingerprints = planned.sub_fingerprints;
     return out;
