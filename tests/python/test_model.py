@@ -197,3 +197,37 @@ def test_evaluate_against_a_label_raster(region, fitted, tmp_path):
     assert result["cells"] == keep.sum()
     assert result["roc_auc"] == pytest.approx(roc_auc_score(labels[keep] > 0, p[keep]), abs=1e-9)
     assert result["pr_auc"] == pytest.approx(average_precision_score(labels[keep] > 0, p[keep]), abs=1e-9)
+
+
+@pytest.mark.parametrize("where", ["item = 'UXO'", "fid IN (SELECT fid FROM finds WHERE item = 'UXO')"])
+def test_evaluate_where_scores_only_the_items_it_selects(region, fitted, tmp_path, where):
+    """--where (an attribute filter, or a subquery into the GeoPackage, as the README's scores by
+    kind of minefield use) gives the report of a truth file holding only those items."""
+    source = ogr.Open(str(region / "region.gpkg"))  # kept alive: GDAL 3.6 frees the layer with it
+    finds = source.GetLayerByName("finds")
+    selected = tmp_path / "uxo.gpkg"
+    out = ogr.GetDriverByName("GPKG").CreateDataSource(str(selected))
+    layer = out.CreateLayer("finds", finds.GetSpatialRef(), ogr.wkbPoint)
+    layer.CreateField(ogr.FieldDefn("count", ogr.OFTInteger))
+    kept = 0
+    for feature in finds:
+        if feature.GetField("item") == "UXO":
+            copy = ogr.Feature(layer.GetLayerDefn())
+            copy.SetGeometry(feature.GetGeometryRef().Clone())
+            copy.SetField("count", feature.GetField("count"))
+            layer.CreateFeature(copy)
+            kept += 1
+    out = None
+    assert 0 < kept < finds.GetFeatureCount()
+    grid = tmp_path / "grid.nc"
+    r = run_minerisk("run", fitted / "fitted.toml", "-o", grid, "--no-picture")
+    assert r.returncode == 0, r.stderr
+    by_hand, filtered = tmp_path / "by_hand.json", tmp_path / "filtered.json"
+    r = run_minerisk("evaluate", grid, "--truth", selected, "--count-field", "count", "-o", by_hand)
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("evaluate", grid, "--truth", region / "region.gpkg", "--layer", "finds", "--count-field", "count",
+                     "--where", where, "-o", filtered)
+    assert r.returncode == 0, r.stderr
+    expected, result = json.loads(by_hand.read_text()), json.loads(filtered.read_text())
+    for key in ("true_items", "roc_auc", "pr_auc", "capture_at_area"):
+        assert result[key] == expected[key], key
