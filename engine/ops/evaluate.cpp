@@ -169,6 +169,8 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
     files.report.replace_filename(file.stem().string() + "_evaluation.json");
   }
   if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
+  require_input_file(grid_file, "grid");
+  require_input_file(truth.path, "--truth");
   // The outputs first, checked against the inputs; the report is the main one (committed last).
   OutputSet outputs({grid_file, truth.path}, files.overwrite);
   const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);

@@ -11,6 +11,7 @@
 #include "grid_context.hpp"
 #include "map_texts.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 
@@ -181,6 +182,7 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
     throw UserError("--qgis-project " + options.qgis_project.string() + ": the project is written as QGIS's XML "
                     "format; name it .qgs");
   // The output is checked before any work; the inputs found on the way are added as they come.
+  require_input_file(grid, "grid");
   OutputSet outputs({grid}, control.overwrite);
   const size_t k = picture ? outputs.add(output) : 0;
   const size_t project = options.qgis_project.empty() ? 0 : outputs.add(options.qgis_project);

@@ -198,6 +198,7 @@ void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
                         const Control& control) {
   std::vector<std::filesystem::path> given;  // an empty path is an output not asked for
   std::copy_if(outputs.begin(), outputs.end(), std::back_inserter(given), [](const auto& p) { return !p.empty(); });
+  for (const std::filesystem::path& in : inputs) require_input_file(in, "input");
   OutputSet probe(inputs, control.overwrite);
   for (const std::filesystem::path& out : given) probe.add(out);  // the refusals that protect data first
   output_drivers(given, format);

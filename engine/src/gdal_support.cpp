@@ -13,7 +13,9 @@ namespace minerisk {
 namespace {
 void CPL_STDCALL silent_handler(CPLErr, CPLErrorNum, const char*) {}
 
-void check_readable(const fs::path& path, const std::string& role) {
+}  // namespace
+
+void require_input_file(const fs::path& path, const std::string& role) {
   // GDAL also opens dataset names (NETCDF:"f.nc":var, /vsizip/a.zip/x.tif, URLs): the local file
   // behind one is checked here, a remote one is left to GDAL.
   const std::string s = path.string();
@@ -24,7 +26,6 @@ void check_readable(const fs::path& path, const std::string& role) {
   const std::string in = file.string() == s ? "" : " (in '" + s + "')";
   throw UserError(role + ": file '" + file.string() + "'" + in + " not found; check the path");
 }
-}  // namespace
 
 void init_gdal() {
   static std::once_flag once;
@@ -69,7 +70,7 @@ void GdalErrorTrap::check(const std::string& what, const std::string& advice) co
 
 DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   init_gdal();
-  check_readable(path, role);
+  require_input_file(path, role);
   const GdalErrorTrap trap;
   DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
   if (!ds)
@@ -110,7 +111,7 @@ std::vector<fs::path> files_of_dataset(const std::string& name) {
 
 DatasetPtr open_vector(const fs::path& path, const std::string& role) {
   init_gdal();
-  check_readable(path, role);
+  require_input_file(path, role);
   const GdalErrorTrap trap;
   DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   if (!ds)

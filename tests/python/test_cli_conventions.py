@@ -118,6 +118,24 @@ def test_a_folder_given_as_the_scenario_is_named_a_folder(region, tmp_path, sub)
     assert os.listdir(tmp_path) == []
 
 
+
+@pytest.mark.parametrize("args,named", [
+    (["evaluate", "{gone}/grid.nc", "--truth", "{gone}/truth.gpkg"], "grid: file '{gone}/grid.nc' not found"),
+    (["evaluate", "{region}/dem.tif", "--truth", "{gone}/truth.gpkg", "-o", "{gone}/e.json"],
+     "--truth: file '{gone}/truth.gpkg' not found"),
+    (["map", "{gone}/grid.nc", "-o", "{gone}/map.pdf"], "grid: file '{gone}/grid.nc' not found"),
+    (["slope", "{gone}/dem.tif", "{gone}/slope.tif"], "input: file '{gone}/dem.tif' not found"),
+    (["proximity", "{region}/region.gpkg", "{gone}/d.tif", "--layer", "finds", "--like", "{gone}/dem.tif"],
+     "input: file '{gone}/dem.tif' not found"),
+])
+def test_a_mistyped_input_is_named_before_the_outputs_folder(region, tmp_path, args, named):
+    """A missing input is the mistake to name, not the missing folder of an output beside it (as
+    evaluate's default report is beside the grid); gdaldem names its input first too."""
+    gone = tmp_path / "no_such_folder"
+    r = run_minerisk(*[a.format(gone=gone, region=region) for a in args])
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and named.format(gone=gone) in r.stderr, r.stderr
+
 @pytest.fixture(scope="module")
 def every_subcommand(region, tmp_path_factory):
     """A working command line of each subcommand, writing into a folder of its own."""

@@ -53,6 +53,12 @@ struct GdalDatasetCloser {
 };
 using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
 
+/// Throws UserError("ROLE: file 'F' not found; check the path") when the local file behind `path`
+/// (a file, or the file inside a GDAL name such as NETCDF:"f.nc":p95) does not exist; a remote
+/// name is left to GDAL. Commands call it for their inputs before they check their outputs, so a
+/// mistyped input is named, not the missing folder of an output named after it.
+void require_input_file(const std::filesystem::path& path, const std::string& role);
+
 /// Opens a raster read-only; throws UserError naming `role` and the path if it cannot, or if
 /// GDAL raised any error or warning while opening it (a truncated GeoTIFF opens, with warnings,
 /// and without its georeferencing).
