@@ -136,13 +136,14 @@ void set_fit_option(FitSpec& spec, const std::string& key, const py::handle& v) 
   else if (key == "cross_validate") spec.cross_validate = v.cast<bool>();
   else if (key == "folds") spec.folds = v.cast<int>();
   else if (key == "seed") spec.seed = v.cast<uint64_t>();
-  else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds, seed, knots or cross_validate");
+  else if (key == "repeats") spec.repeats = v.cast<int>();
+  else throw py::value_error("fit: unknown option '" + key + "'; use labels, zones, background_ratio, l2, block_size, folds, seed, repeats, knots or cross_validate");
 }
 
 // What an option takes, for the message when a value does not cast.
 std::string fit_option_type(const std::string& key) {
   if (key == "labels" || key == "zones") return "a path";
-  if (key == "knots" || key == "folds") return "a whole number";
+  if (key == "knots" || key == "folds" || key == "repeats") return "a whole number";
   if (key == "seed") return "a whole number from 0";
   if (key == "cross_validate") return "True or False";
   return "a number";

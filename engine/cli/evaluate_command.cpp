@@ -30,7 +30,7 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
   cmd->add_option("--count-field", a->truth.count_field, "Attribute with each point's number of items (default 1)");
   cmd->add_option("-o,--output", a->report, "JSON report (default: GRID's name with _evaluation.json)");
   cmd->add_option("--picture", a->picture, "PNG of the capture curve (default: the report's name with .png)");
-  cmd->footer("Example: minerisk evaluate out/sample.nc --truth out/region/truth.gpkg --layer devices");
+  cmd->footer("Example: minerisk evaluate out/sample.nc --truth out/sample/truth.gpkg --layer devices");
   commands.push_back({cmd, [a, context] {
                         EvaluateFiles files{a->report, a->picture, a->variable, a->overwrite};
                         const Evaluation e = evaluate_to_files(a->grid, a->truth, files, context.cancel);

@@ -1,4 +1,5 @@
 // `minerisk fit SCENARIO.toml -o FITTED.toml`: calibrate the weights on finds and cleared land.
+#include <algorithm>
 #include <cstdio>
 
 #include "command.hpp"
@@ -12,7 +13,8 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     std::string scenario;
     std::filesystem::path output, report, design, model, curves, labels, zones;
     std::optional<double> background_ratio, l2, block_size;
-    std::optional<int> folds, knots;
+    std::optional<int> folds, knots, repeats;
+    std::optional<int64_t> seed;
     bool no_cross_validation = false;
     ops::Control tiles;
   };
@@ -34,13 +36,20 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       ->check(non_negative_number());
   cmd->add_option("--zones", a->zones, "Cross-validate leaving one zone of this raster out at a time");
   cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));
+  cmd->add_option("--seed", a->seed,
+                  "Seed of the random background cells and of the deal of blocks into folds (default 1)")
+      ->check(CLI::Range(int64_t{0}, int64_t{9007199254740992}));
+  cmd->add_option("--repeats", a->repeats,
+                  "Fit this many times, each on its own deal of the blocks into folds and draw of background cells, "
+                  "and take the median weights (default 1)")
+      ->check(CLI::Range(1, 100));
   cmd->add_option("--knots", a->knots,
                   "Learn each layer's effect as a piecewise-linear curve with this many segments (0: keep the given transforms)")
       ->check(CLI::Range(0, 50));
   cmd->add_flag("--no-cross-validation", a->no_cross_validation,
                "Use the folds only to build the label layers out of fold; skip the cross-validation");
   add_tile_options(cmd, a->tiles);
-  cmd->footer("Example: minerisk fit region/scenario.toml -o region/fitted.toml --block-size 2000 --background-ratio 2");
+  cmd->footer("Example: minerisk fit out/sample/scenario.toml -o out/sample/fitted.toml --block-size 600 --background-ratio 2");
   commands.push_back({cmd, [a, context] {
     Scenario scenario = load_scenario(a->scenario);
     FitOptions options;
@@ -52,6 +61,8 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->block_size) options.spec.block_size = *a->block_size;
     if (a->folds) options.spec.folds = *a->folds;
     if (a->knots) options.spec.knots = *a->knots;
+    if (a->repeats) options.spec.repeats = *a->repeats;
+    if (a->seed) options.spec.seed = static_cast<uint64_t>(*a->seed);
     if (a->no_cross_validation) options.spec.cross_validate = false;
     static_cast<ops::Control&>(options) = control_of(a->tiles, context);
     const FitResult r = fit_to_files(scenario, options, {a->output, a->report, a->design, a->model, a->curves});
@@ -60,6 +71,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     for (const std::string& n : r.notes) std::fprintf(stderr, "minerisk fit: %s\n", n.c_str());
     std::printf("training cells: %lld positive, %lld negative\n", static_cast<long long>(r.positives),
                 static_cast<long long>(r.negatives));
+    if (r.repeats > 1)
+      std::printf("weights: the median of %d fits, one per deal of the folds and draw of background cells; their "
+                  "standard errors include the spread between the fits\n", r.repeats);
     // Weights on the layer's own scale (what `run` uses), then per standard deviation of the
     // layer over the training cells (comparable across layers).
     std::printf("%-24s %12s %10s %9s %10s %12s\n", "layer", "weight", "std.err", "z", "p", "per sd");
@@ -71,9 +85,15 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       for (const std::string& n : r.cross_fitted) names += (names.empty() ? "" : ", ") + n;
       std::printf("built out of fold (%s): %s\n", r.folds_description.c_str(), names.c_str());
     }
-    if (r.folds > 0)
+    if (r.folds > 0 && r.repeats > 1) {
+      const auto [roc_low, roc_high] = std::minmax_element(r.repeat_cv_roc_auc.begin(), r.repeat_cv_roc_auc.end());
+      const auto [pr_low, pr_high] = std::minmax_element(r.repeat_cv_pr_auc.begin(), r.repeat_cv_pr_auc.end());
+      std::printf("spatial cross-validation, %s: ROC-AUC %.4f (mean; %.4f to %.4f), PR-AUC %.4f (%.4f to %.4f)\n",
+                  r.folds_description.c_str(), r.cv_roc_auc, *roc_low, *roc_high, r.cv_pr_auc, *pr_low, *pr_high);
+    } else if (r.folds > 0) {
       std::printf("spatial cross-validation, %s: ROC-AUC %.4f, PR-AUC %.4f\n", r.folds_description.c_str(), r.cv_roc_auc,
                   r.cv_pr_auc);
+    }
     if (!r.weights_of_evidence.empty()) {
       std::printf("%-24s %8s %8s %9s %8s %12s\n", "weights of evidence", "W+", "W-", "contrast", "s(C)", "C / s(C)");
       for (const auto& [name, w] : r.weights_of_evidence)

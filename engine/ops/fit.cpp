@@ -5,12 +5,15 @@
 #include "fit_cross_validation.hpp"
 #include "fit_design.hpp"
 #include "fit_folds.hpp"
+#include "fit_repeats.hpp"
 #include "fit_reports.hpp"
 #include "fit_standardised.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <toml++/toml.h>
@@ -53,6 +56,51 @@ std::string fitted_toml(const Scenario& s, const FitResult& r) {
   return out.str();
 }
 
+// One fit: the folds dealt and the background cells drawn with `options.spec.seed`, the label
+// layers cross-fitted over those folds, the weights fitted, and the cross-validation.
+struct SplitFit {
+  Design design;
+  StandardisedFit fit;
+  std::vector<std::string> warnings;
+  CrossValidation cv;
+  size_t outside_folds = 0;  // training cells in no zone, left out
+};
+
+// The curves' knots are chosen on the first split's rows and kept for the others, so that the
+// weight of each ramp means the same in every split and their median is a curve.
+SplitFit fit_split(const Scenario& s, const Model& model, const Grid& grid, const FitOptions& options,
+                   const std::vector<size_t>& from_labels, std::optional<Knots>& knots) {
+  SplitFit f;
+  const FoldMap folds(grid, options);
+  const LabelLayers labels{s, model, folds, from_labels, options};
+  const TrainingCells cells = training_cells(s, model, options);
+  f.design = build_design(s, model, cells, options);
+  std::vector<int64_t> fold(f.design.cell.size());
+  for (size_t i = 0; i < fold.size(); ++i) fold[i] = folds.of_cell(f.design.cell[i]);
+  if (!from_labels.empty()) {
+    // Cross-fitting: each training cell's label layers from the labels outside its own fold. A
+    // cell in no zone cannot be cross-fitted: it is left out.
+    const size_t before = f.design.cell.size();
+    keep_rows_in_folds(f.design, fold);
+    f.outside_folds = before - f.design.cell.size();
+    cross_fit(labels, fold, -1, f.design);
+  }
+  check_design(s, f.design);
+  // The fit's columns: each layer through its transform, or its learned curve's ramps.
+  if (!knots) knots = choose_knots(s, f.design.raw, options.spec.knots);
+  const Eigen::MatrixXd columns = curve_columns(f.design.X, f.design.raw, *knots);
+  f.fit = fit_or_refuse(s, columns, f.design.y, options.spec.l2, curve_column_signs(s, *knots));
+  f.warnings = separation_warnings(columns, f.design.y, curve_column_names(s, *knots), f.fit);
+  if (options.spec.cross_validate) f.cv = cross_validate(labels, f.design, fold);
+  return f;
+}
+
+// Whether another seed would change the fit: blocks dealt into folds, or random background cells
+// (zones are the same folds whatever the seed).
+bool seed_matters(const FitSpec& spec, const FoldMap& folds) {
+  return spec.background_ratio > 0 || (spec.zones.empty() && folds.count() > 0);
+}
+
 }  // namespace
 
 // The options, wherever they came from (scenario, command line, Python), checked once.
@@ -85,34 +133,41 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                     "labels, which needs at least 2 folds, and " + folds.description() +
                     " give fewer; give a zone raster with 2 zones or more, or --block-size");
   for (size_t j : from_labels) r.cross_fitted.push_back(s.evidence[j].name);
-  const LabelLayers labels{s, model, folds, from_labels, options};
 
-  const TrainingCells cells = training_cells(s, model, options);
-  Design design = build_design(s, model, cells, options);
-  std::vector<int64_t> fold(design.cell.size());
-  for (size_t i = 0; i < fold.size(); ++i) fold[i] = folds.of_cell(design.cell[i]);
-  if (!from_labels.empty()) {
-    // Cross-fitting: each training cell's label layers from the labels outside its own fold. A
-    // cell in no zone cannot be cross-fitted: it is left out.
-    const size_t before = design.cell.size();
-    keep_rows_in_folds(design, fold);
-    if (design.cell.size() < before)
-      r.notes.push_back(std::to_string(before - design.cell.size()) +
-                        " training cells lie in no zone and are left out: their label layers cannot be built without "
-                        "their own labels");
-    cross_fit(labels, fold, -1, design);
+  r.repeats = seed_matters(options.spec, folds) ? options.spec.repeats : 1;
+  if (r.repeats < options.spec.repeats)
+    r.notes.push_back("repeats: nothing in this fit is drawn at random (" + folds.description() +
+                      ", no background cells), so it is fitted once");
+  std::optional<Knots> knots;
+  std::vector<SplitFit> splits;
+  std::vector<StandardisedFit> fits;
+  for (int k = 0; k < r.repeats; ++k) {
+    FitOptions split = options;
+    split.spec.seed = options.spec.seed + static_cast<uint64_t>(k);
+    splits.push_back(fit_split(s, model, in.grid, split, from_labels, knots));
+    fits.push_back(splits.back().fit);
+    for (const std::string& w : splits.back().warnings)
+      if (std::find(r.warnings.begin(), r.warnings.end(), w) == r.warnings.end()) r.warnings.push_back(w);
+    options.check();
   }
-  check_design(s, design);
+  const Design& design = splits.front().design;  // the seed's own: the CSV, the counts, weights of evidence
+  if (splits.front().outside_folds > 0)
+    r.notes.push_back(std::to_string(splits.front().outside_folds) +
+                      " training cells lie in no zone and are left out: their label layers cannot be built without "
+                      "their own labels");
+  if (r.repeats > 1) {
+    char text[160];
+    std::snprintf(text, sizeof text, ", dealt %d ways (seeds %llu to %llu)", r.repeats,
+                  static_cast<unsigned long long>(options.spec.seed),
+                  static_cast<unsigned long long>(options.spec.seed + static_cast<uint64_t>(r.repeats) - 1));
+    r.folds_description += text;
+  }
 
-  // The fit's columns: each layer through its transform, or its learned curve's ramps.
-  const Knots knots = choose_knots(s, design.raw, options.spec.knots);
-  const std::vector<std::string> names = curve_column_names(s, knots);
-  const Eigen::MatrixXd columns = curve_columns(design.X, design.raw, knots);
+  const StandardisedFit fit = median_of_fits(fits);
+  const std::vector<std::string> names = curve_column_names(s, *knots);
   r.positives = static_cast<int64_t>(design.y.sum());
   r.negatives = design.y.size() - r.positives;
-  const StandardisedFit fit = fit_or_refuse(s, columns, design.y, options.spec.l2, curve_column_signs(s, knots));
-  r.warnings = separation_warnings(columns, design.y, names, fit);
-  r.curves = curves_of(s, knots, fit.original.coefficients);
+  r.curves = curves_of(s, *knots, fit.original.coefficients);
   for (Eigen::Index j = 0; j < fit.original.coefficients.size(); ++j) {
     Coefficient c;
     c.name = j == 0 ? "intercept" : names[static_cast<size_t>(j - 1)];
@@ -129,12 +184,19 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     r.covariance.emplace_back();
     for (Eigen::Index j = 0; j < fit.original.covariance.cols(); ++j) r.covariance.back().push_back(fit.original.covariance(i, j));
   }
+  for (const StandardisedFit& f : fits)
+    r.repeat_weights.emplace_back(f.original.coefficients.data(), f.original.coefficients.data() + f.original.coefficients.size());
 
   if (options.spec.cross_validate) {
-    const CrossValidation cv = cross_validate(labels, design, fold);
-    r.folds = cv.folds;
-    r.cv_roc_auc = cv.roc_auc;
-    r.cv_pr_auc = cv.pr_auc;
+    // Each split's pooled held-out AUCs, and their mean, as repeated k-fold cross-validation reports.
+    r.folds = splits.front().cv.folds;
+    double roc = 0, pr = 0;
+    for (const SplitFit& f : splits) {
+      r.repeat_cv_roc_auc.push_back(f.cv.roc_auc), r.repeat_cv_pr_auc.push_back(f.cv.pr_auc);
+      roc += f.cv.roc_auc, pr += f.cv.pr_auc;
+    }
+    r.cv_roc_auc = roc / static_cast<double>(splits.size());
+    r.cv_pr_auc = pr / static_cast<double>(splits.size());
   }
 
   r.weights_of_evidence = classed_weights_of_evidence(s, design);
@@ -156,6 +218,15 @@ std::string fit_json(const FitResult& r) {
   j["covariance"] = r.covariance;  // of the coefficients, in the table's order
   j["cross_validation"] = {{"folds", r.folds}, {"roc_auc", r.folds ? r.cv_roc_auc : 0.0}, {"pr_auc", r.folds ? r.cv_pr_auc : 0.0},
                            {"spatial_folds", r.folds_description}};
+  // Each fit of [fit] repeats (one without): its coefficients and cross-validation, to show the
+  // spread the deal of the folds and the draw of background cells cause.
+  nlohmann::ordered_json repeats = nlohmann::ordered_json::array();
+  for (size_t k = 0; k < r.repeat_weights.size(); ++k) {
+    nlohmann::ordered_json one = {{"weights", r.repeat_weights[k]}};
+    if (k < r.repeat_cv_roc_auc.size()) one["roc_auc"] = r.repeat_cv_roc_auc[k], one["pr_auc"] = r.repeat_cv_pr_auc[k];
+    repeats.push_back(one);
+  }
+  j["repeats"] = repeats;
   j["cross_fitted_layers"] = r.cross_fitted;  // built for each training cell without its own fold's labels
   j["separation_warnings"] = r.warnings;
   nlohmann::ordered_json curves = nlohmann::ordered_json::array();

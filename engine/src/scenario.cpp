@@ -83,6 +83,7 @@ std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
   if (!(f.folds >= 2 && f.folds <= 100)) return {"folds", "must be a whole number from 2 to 100"};
   if (!(f.knots == 0 || (f.knots >= 2 && f.knots <= 50)))
     return {"knots", "must be 0 (keep the given transforms) or a whole number of curve segments from 2 to 50"};
+  if (!(f.repeats >= 1 && f.repeats <= 100)) return {"repeats", "must be a whole number of fits from 1 to 100"};
   return {};
 }
 
@@ -101,6 +102,9 @@ FitSpec read_fit(const TomlReader& r) {
   const double knots = r.number_or("knots", 0.0);
   if (knots != std::floor(knots) || !(knots >= 0 && knots <= 50)) r.fail("knots", "must be 0 or a whole number from 2 to 50");
   f.knots = static_cast<int>(knots);
+  const double repeats = r.number_or("repeats", 1.0);
+  if (repeats != std::floor(repeats) || !(repeats >= 1 && repeats <= 100)) r.fail("repeats", "must be a whole number from 1 to 100");
+  f.repeats = static_cast<int>(repeats);
   if (const toml::node* node = r.raw().get("cross_validate")) {
     if (!node->is_boolean()) r.fail("cross_validate", "must be true or false");
     f.cross_validate = *node->value<bool>();
@@ -153,6 +157,8 @@ std::string resolved_text(const Scenario& s) {
   toml::table fit{{"background_ratio", s.fit.background_ratio}, {"l2", s.fit.l2}, {"block_size", s.fit.block_size},
                    {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)},
                    {"knots", s.fit.knots}, {"cross_validate", s.fit.cross_validate}};
+  // Only when asked for: a scenario without it reads back as it did before [fit] repeats existed.
+  if (s.fit.repeats != 1) fit.insert("repeats", s.fit.repeats);
   if (!s.fit.labels.empty()) fit.insert("labels", s.fit.labels.string());
   if (!s.fit.zones.empty()) fit.insert("zones", s.fit.zones.string());
   root.insert("fit", std::move(fit));
@@ -191,7 +197,7 @@ Scenario parse_scenario(const toml::table& root, const fs::path& file) {
   }
 
   if (const toml::table* f = top.table("fit"))
-    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed", "knots", "cross_validate"}));
+    s.fit = read_fit(TomlReader(*f, "fit", file, {"labels", "background_ratio", "l2", "block_size", "zones", "folds", "seed", "knots", "repeats", "cross_validate"}));
 
   const toml::table* model = top.table("model");
   if (!model) top.fail("model", "is missing; add [model] with an intercept and [model.evidence.NAME] layers");

@@ -180,7 +180,7 @@ class Scenario:
 
     def fit(self, *, threads: int = 0, **options) -> dict:
         """Fits the weights (options as [fit]: labels, zones, background_ratio, l2, block_size, knots,
-        folds, seed). Returns the coefficient table, cross-validation, weights of evidence,
+        folds, seed, repeats). Returns the coefficient table, cross-validation, weights of evidence,
         fitted_toml: the scenario with the fitted weights, and model_toml: the portable model
         file `minerisk fit --model` writes (for `minerisk run SCENARIO --model MODEL.toml`).
         Writes no file (write them where you like)."""

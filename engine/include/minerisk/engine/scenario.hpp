@@ -58,6 +58,9 @@ struct FitSpec {
   std::filesystem::path zones;   // or by a zone raster (leave one zone out)
   int folds = 5;                 // blocks are dealt into this many folds
   uint64_t seed = 1;
+  /// Fits done, each on its own deal of the blocks into folds and draw of background cells
+  /// (seeds seed, seed + 1, ...); the weights are the median of theirs (fit_repeats.hpp).
+  int repeats = 1;
   /// 0: fit one weight per layer, through its given transform. N >= 2: learn each continuous
   /// layer's effect as a piecewise-linear curve of its raw value with N segments (knots at
   /// the training cells' quantiles), written as a `piecewise` transform of weight 1.

@@ -43,7 +43,12 @@ struct FitResult {
     std::vector<double> x, y;
   };
   std::vector<Curve> curves;
-  double cv_roc_auc = NAN, cv_pr_auc = NAN;  // pooled over the held-out folds
+  double cv_roc_auc = NAN, cv_pr_auc = NAN;  // pooled over the held-out folds (the mean over the repeats)
+  /// [fit] repeats: the fits done, each on its own deal of the folds and draw of background cells
+  /// (seeds seed, seed + 1, ...); the coefficients above are the median of theirs.
+  int repeats = 1;
+  std::vector<std::vector<double>> repeat_weights;         // each fit's coefficients, as `coefficients`
+  std::vector<double> repeat_cv_roc_auc, repeat_cv_pr_auc;  // each fit's cross-validation
   /// Weights of evidence of each classed layer (step or categorical transforms, record coverage):
   /// "layer" or "layer = class".
   std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> weights_of_evidence;
