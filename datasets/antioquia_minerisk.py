@@ -9,6 +9,7 @@ import sys
 import numpy as np
 from osgeo import gdal, ogr, osr
 
+from antioquia_columns import Input, blanks_filled
 from antioquia_grid import UsageError, read, write_like
 
 # Victim counts by event type per municipality: constant within a municipality, so through them a
@@ -42,6 +43,16 @@ MODELS = {
 # `minerisk fit --zones` cross-fits the label layers over the municipalities: a training cell gets
 # them from the labels of the other municipalities only, as the held-out one does (issue 13).
 CROSS_FIT_OVER_MUNICIPALITIES = True
+
+
+def dem_path(grid, work):
+    """The terrain: the elevation column with its blank cells filled as the models' columns are (a
+    blank left as no-data would make minerisk leave the cell out, labelled or not)."""
+    if DEM_COLUMN not in grid.blanks:
+        return grid.files[DEM_COLUMN]
+    path = os.path.join(work, "dem_blanks_filled.tif")
+    write_like(path, grid.label_path, blanks_filled(read(grid.files[DEM_COLUMN])[0], grid.inside()))
+    return path
 
 
 def informative_layers(inputs, training, exclude, columns="all"):
@@ -182,8 +193,8 @@ class Fold:
 
 def fit_arguments(fold, model):
     # The held-out municipality is scored here, so fit's own cross-validation is not needed.
-    arguments = ["fit", fold.scenario, "-o", fold.fitted, "-q", "--l2", model["l2"], "--no-cross-validation",
-                 "--knots", model["knots"]]
+    arguments = ["fit", fold.scenario, "-o", fold.fitted, "-q", "--overwrite", "--l2", model["l2"],
+                 "--no-cross-validation", "--knots", model["knots"]]
     if CROSS_FIT_OVER_MUNICIPALITIES:
         arguments += ["--zones", fold.zones]
     return arguments
@@ -191,6 +202,8 @@ def fit_arguments(fold, model):
 
 def minerisk(binary, *args):
     result = subprocess.run([binary, *map(str, args)], capture_output=True, text=True)
+    if result.returncode == 2:  # bad input: minerisk's one line says what, for this region's data
+        raise UsageError(f"minerisk {args[0]} refused this region's data: {result.stderr.strip()}")
     if result.returncode != 0:
         sys.exit(f"validate_antioquia: minerisk {args[0]} failed: {result.stderr.strip()}")
     return result.stdout
@@ -203,9 +216,9 @@ def minerisk_fold(binary, grid, inputs, fold, code, exclude, model):
     layers = informative_layers(inputs, training, exclude, model["columns"])
     write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
     with open(fold.scenario, "w") as f:
-        f.write(scenario(grid.files[DEM_COLUMN], fold.labels, layers, model["layers"]))
+        f.write(scenario(dem_path(grid, fold.folder), fold.labels, layers, model["layers"]))
     minerisk(binary, *fit_arguments(fold, model))
-    minerisk(binary, "run", fold.fitted, "-o", fold.grid, "-q", "--no-picture")
+    minerisk(binary, "run", fold.fitted, "-o", fold.grid, "-q", "--no-picture", "--overwrite")
     probability, own = held_out_scores(binary, grid, fold, code)
     return probability, len(layers) + len(model["layers"]), own
 
@@ -219,7 +232,7 @@ def held_out_scores(binary, grid, fold, code):
     write_like(fold.held_labels, grid.label_path, np.where(held, grid.label, np.nan))
     own = None
     if 0 < grid.label[held].sum() < held.sum():
-        minerisk(binary, "evaluate", fold.grid, "--truth", fold.held_labels, "-o", fold.evaluation)
+        minerisk(binary, "evaluate", fold.grid, "--truth", fold.held_labels, "-o", fold.evaluation, "--overwrite")
         with open(fold.evaluation) as f:
             own = json.load(f)["roc_auc"]
     return probability, own
@@ -239,9 +252,24 @@ def write_full_model(binary, grid, inputs, work, exclude, model, model_file):
     write_labels(labels, grid.label, grid.municipality, grid.geotransform, held_out=None)
     layers = informative_layers(inputs, grid.labelled(), exclude, model["columns"])
     with open(scenario_file, "w") as f:
-        f.write(scenario(grid.files[DEM_COLUMN], labels, layers, model["layers"]))
+        f.write(scenario(dem_path(grid, folder), labels, layers, model["layers"]))
     minerisk(binary, "fit", scenario_file, "-o", os.path.join(folder, "fitted.toml"), "--model", model_file, "-q",
              "--l2", model["l2"], "--no-cross-validation", "--knots", model["knots"], "--zones", grid.municipality_path)
+
+
+def absent_blank_flags(names, by_layer, grid, fold):
+    """{layer: Input} of zeros for each blank flag of the model ('grid_<column>_missing' or
+    '_blank') whose column this region has with no blank cell: the flag says 'not blank' in
+    every cell, which is what a region without blanks means."""
+    flags = {}
+    for name in names:
+        for suffix in ("_missing", "_blank"):
+            column = name[: -len(suffix)]
+            if name.startswith("grid_") and name.endswith(suffix) and name not in by_layer and column in by_layer:
+                path = os.path.join(fold.folder, name + ".tif")
+                write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
+                flags[name] = Input(f"{by_layer[column].name} is blank", name[len("grid_"):], path)
+    return flags
 
 
 def model_layer_names(model_file):
@@ -257,6 +285,7 @@ def applied_fold(binary, grid, inputs, fold, code, model_file):
     model file (`minerisk run --model`); and the municipality's own ROC-AUC."""
     names = model_layer_names(model_file)
     by_layer = {"grid_" + item.stem.lower(): item for item in inputs}
+    by_layer.update(absent_blank_flags(names, by_layer, grid, fold))
     missing = [name for name in names if not name.startswith("grid_") and name not in EVIDENCE_TEMPLATES or
                name.startswith("grid_") and name not in by_layer]
     if missing:
@@ -265,9 +294,9 @@ def applied_fold(binary, grid, inputs, fold, code, model_file):
     grid_layers = [(by_layer[name], "linear") for name in names if name.startswith("grid_")]  # transforms: the model's
     write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
     with open(fold.scenario, "w") as f:
-        f.write(scenario(grid.files[DEM_COLUMN], fold.labels, grid_layers,
+        f.write(scenario(dem_path(grid, fold.folder), fold.labels, grid_layers,
                          [name for name in names if not name.startswith("grid_")]))
-    minerisk(binary, "run", fold.scenario, "--model", model_file, "-o", fold.grid, "-q", "--no-picture")
+    minerisk(binary, "run", fold.scenario, "--model", model_file, "-o", fold.grid, "-q", "--no-picture", "--overwrite")
     probability, own = held_out_scores(binary, grid, fold, code)
     return probability, len(names), own
 

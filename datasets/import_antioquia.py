@@ -79,6 +79,9 @@ def read_rows(path, text):
     if duplicated:
         raise InputError(f"{path}: column {duplicated[0]!r} appears more than once in the header")
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing and len(header) == 1 and ";" in header[0]:
+        raise InputError(f"{path}: the header is one field holding ';': the file is separated by semicolons; save "
+                         f"it comma-separated (the RELand format)")
     if missing:
         raise InputError(f"{path}: required column {missing[0]!r} is missing (needs {', '.join(REQUIRED_COLUMNS)})")
     rows, line_numbers = [], []
@@ -108,17 +111,33 @@ def read_table(path, text):
     lat, lon = required_numbers(LAT), required_numbers(LON)
     if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
         raise InputError(f"{path}: {LAT} and {LON} must be finite numbers")
+    refuse_off_the_globe(path, lat, lon, line_numbers)
     label = required_numbers(LABEL)
     if not np.isin(label, (1, 0, -1)).all():
         bad = int(np.flatnonzero(~np.isin(label, (1, 0, -1)))[0])
         raise InputError(f"{path}: line {line_numbers[bad]}: {LABEL} must be 1, 0 or -1, not {columns[LABEL][bad]!r}")
-    municipality = list(columns[MUNICIPALITY])
+    # Surrounding spaces are not part of a name: "ABEJORRAL " is ABEJORRAL, not a 20th municipality
+    # whose cells would be held out beside their twin's.
+    municipality = [name.strip() for name in columns[MUNICIPALITY]]
     blank = [i for i, name in enumerate(municipality) if not name.strip()]
     if blank:
         raise InputError(f"{path}: line {line_numbers[blank[0]]}: {MUNICIPALITY} is blank; every row needs its "
                          f"{', '.join(REQUIRED_COLUMNS)}")
     features = {name: numbers(name) for name in header if is_feature(name)}
     return Table(lat, lon, label.astype(np.int64), municipality, features, line_numbers)
+
+
+def refuse_off_the_globe(path, lat, lon, line_numbers):
+    """Latitudes within +-90 and longitudes within +-180 degrees, on one side of the 180th meridian:
+    a lattice across it would run the long way round the globe."""
+    for name, values, limit in ((LAT, lat, 90.0), (LON, lon, 180.0)):
+        bad = np.flatnonzero(np.abs(values) > limit)
+        if bad.size:
+            raise InputError(f"{path}: line {line_numbers[bad[0]]}: {name} {values[bad[0]]!r} is beyond +-{limit:g} "
+                             f"degrees; give WGS 84 degrees")
+    if lon.max() - lon.min() > 180.0:
+        raise InputError(f"{path}: the longitudes run from {lon.min():g} to {lon.max():g} degrees: a region across "
+                         f"the 180th meridian is not supported; import its two sides as two grids")
 
 
 def is_feature(name):
@@ -149,6 +168,9 @@ def parse_numbers(path, name, texts, line_numbers):
         except ValueError:
             message = f"{path}: line {line_numbers[i]}: column {name!r} holds {text!r}, not a number"
             raise InputError(message) from None
+        if np.isinf(values[i]):
+            raise InputError(f"{path}: line {line_numbers[i]}: column {name!r} holds {text!r}, not a finite number; "
+                             f"leave the cell blank if its value is unknown")
     return values
 
 

@@ -89,8 +89,19 @@ def parse_arguments(argv):
 
 
 def validate(args):
-    work = args.keep or tempfile.mkdtemp(prefix="antioquia_")
+    if not args.keep:
+        with tempfile.TemporaryDirectory(prefix="antioquia_") as work:  # removed when done
+            return validate_in(args, work)
+    # Absolute: the scenarios written into it name their files by paths relative to their own folder.
+    work = os.path.abspath(args.keep)
     os.makedirs(work, exist_ok=True)
+    return validate_in(args, work)
+
+
+def validate_in(args, work):
+    if args.write_model and os.path.exists(args.write_model):
+        raise UsageError(f"--write-model {args.write_model} exists; remove it or choose another name (a model "
+                         f"file is never replaced)")
     reference = read_manifest(args.columns_from, "reference manifest") if args.columns_from else None
     grid_dir = os.path.join(work, "grid")
     if import_antioquia.main(["--out", grid_dir, "--csv", args.csv]) not in (0, None):
@@ -111,7 +122,8 @@ def validate(args):
         return 0
     scores = {}  # model name -> scores of cells, in Cells order
     most_layers = 0
-    for code in grid.municipality_codes():
+    codes = scored_municipalities(grid, cells)
+    for code in codes:
         held = cells.municipality == code
         fold = Fold(work, code, grid.municipality_path)
         if args.apply_model:
@@ -126,6 +138,23 @@ def validate(args):
         print(f"municipality {code:2d}: {int(held.sum()):4d} labelled cells held out{note}", file=sys.stderr)
     described = f"model file {args.apply_model}, applied" if args.apply_model else f"'{args.model}' model"
     return report(work, grid, plan, cells, scores, most_layers, exclude, described)
+
+
+def scored_municipalities(grid, cells):
+    """The municipalities with labelled cells, each held out in turn; one without any has nothing to
+    score (said on stderr). The label layers are cross-fitted over the training municipalities, so
+    each fold needs two of them besides the held-out one."""
+    codes = []
+    for code in grid.municipality_codes():
+        if (cells.municipality == code).any():
+            codes.append(code)
+        else:
+            print(f"municipality {code:2d}: no labelled cell, nothing to score: not held out", file=sys.stderr)
+    if len(codes) < 3:
+        raise UsageError(f"the grid has {len(codes)} municipalities with labelled cells; leaving one out needs at "
+                         f"least 3 (the label layers of the training cells are built from the other training "
+                         f"municipalities)")
+    return codes
 
 
 def report(work, grid, plan, cells, scores, most_layers, exclude, model):

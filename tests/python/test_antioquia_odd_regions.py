@@ -1,0 +1,130 @@
+"""datasets/validate_antioquia.py on regions that differ from Antioquia as a real one might: an
+unsurveyed municipality, blank elevations under labelled cells, a model's blank flag where the
+column has no blank, names with stray spaces, too few municipalities; and the CSVs the import
+refuses in one line (exit 2): infinite values, semicolons, longitudes across the 180th meridian."""
+import csv
+import json
+import subprocess
+
+import pytest
+
+import antioquia_synthetic
+from conftest import ROOT, minerisk_bin
+from test_antioquia_validation import validate
+
+
+def rewrite(path, change):
+    """Rewrites a region CSV, `change(row)` editing each row's dict in place."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        change(row)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def scores_of(folder):
+    return json.loads((folder / "validation.json").read_text())
+
+
+def labelled_cells(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return sum(row["mines_outcome"] != "-1" for row in csv.DictReader(f))
+
+
+def test_an_unsurveyed_municipality_is_not_held_out(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    rewrite(tmp_path / "grid.csv", lambda row: row.update(mines_outcome="-1") if row["Municipio"] == "DELTA" else None)
+    result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
+    assert result.returncode == 0, result.stderr
+    assert "no labelled cell, nothing to score: not held out" in result.stderr
+    assert scores_of(tmp_path / "work")["held_out_cells"] == labelled_cells(tmp_path / "grid.csv")
+
+
+def test_labelled_cells_with_a_blank_elevation_are_scored(tmp_path):
+    """The DEM takes the elevation with its blanks filled: a blank left as no-data made minerisk
+    leave those cells out of every model's figures, or fail where a municipality's positives all
+    lay on blanks."""
+    antioquia_synthetic.write_region(tmp_path / "grid.csv", blanks={"elevation": list(range(0, 256, 5))})
+    for model in ("spatial", "all"):
+        result = validate("--csv", tmp_path / "grid.csv", "--model", model, keep=tmp_path / model)
+        assert result.returncode == 0, result.stderr
+        scores = scores_of(tmp_path / model)
+        assert scores["held_out_cells"] == labelled_cells(tmp_path / "grid.csv")
+        assert scores["columns"]["blank_cells"]["elevation"] > 0
+
+
+def test_a_blank_flag_of_the_model_reads_zero_where_the_column_has_no_blank(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "a.csv", seed=0, blanks={"Amenaza": [3, 50, 51, 120]})
+    antioquia_synthetic.write_region(tmp_path / "b.csv", seed=1)
+    model = tmp_path / "model.toml"
+    written = validate("--csv", tmp_path / "a.csv", "--model", "all", "--write-model", model, keep=tmp_path / "a")
+    assert written.returncode == 0, written.stderr
+    assert "grid_amenaza_missing" in model.read_text()
+    applied = validate("--csv", tmp_path / "b.csv", "--apply-model", model, keep=tmp_path / "b")
+    assert applied.returncode == 0, applied.stderr
+    assert scores_of(tmp_path / "b")["held_out_cells"] == labelled_cells(tmp_path / "b.csv")
+    # The model file is never replaced.
+    again = validate("--csv", tmp_path / "a.csv", "--write-model", model, keep=tmp_path / "a")
+    assert again.returncode == 2 and "exists" in again.stderr and again.stderr.count("\n") == 1, again.stderr
+
+
+def test_stray_spaces_around_a_name_do_not_make_another_municipality(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    flip = iter(range(10 ** 6))
+    rewrite(tmp_path / "grid.csv", lambda row: row.update(Municipio=row["Municipio"] + " ") if next(flip) % 2 else None)
+    result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("labelled cells held out") == 4
+
+
+def test_a_relative_keep_folder_and_a_reused_one(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    command = ["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--minerisk", minerisk_bin(),
+               "--csv", "grid.csv", "--keep", "work"]
+    for _ in range(2):  # the second run writes over its own work files
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stderr
+    assert scores_of(tmp_path / "work")["held_out_cells"] == labelled_cells(tmp_path / "grid.csv")
+
+
+def test_two_municipalities_are_too_few_in_one_line(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    rewrite(tmp_path / "grid.csv", lambda row: row.update(Municipio="ALFA" if row["Municipio"] in ("ALFA", "BRAVO")
+                                                          else "CHARLIE"))
+    result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "at least 3" in result.stderr, result.stderr
+
+
+def wrapped(longitude):
+    """A longitude moved by 254.9 degrees, into (-180, 180]: the 16 cells' lattice then straddles
+    the 180th meridian (179.9 to 180.03 degrees)."""
+    moved = float(longitude) + 254.9
+    return repr(moved - 360 if moved > 180 else moved)
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda row, first: row.update(rwi="inf") if first else None, "holds 'inf', not a finite number"),
+    (lambda row, first: row.update(LATITUD_Y="91.5") if first else None, "beyond +-90 degrees"),
+    (lambda row, first: row.update(LONGITUD_X=wrapped(row["LONGITUD_X"])), "across the 180th meridian is not supported"),
+])
+def test_values_the_import_refuses_in_one_line(tmp_path, change, message):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    count = iter(range(10 ** 6))
+    rewrite(tmp_path / "grid.csv", lambda row: change(row, next(count) == 7))
+    result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+
+
+def test_a_csv_separated_by_semicolons_is_named_so(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    text = (tmp_path / "grid.csv").read_text().replace(",", ";")
+    (tmp_path / "grid.csv").write_text(text)
+    result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
+    assert result.returncode == 2
+    assert "separated by semicolons" in result.stderr, result.stderr
