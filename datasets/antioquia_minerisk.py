@@ -289,8 +289,13 @@ def applied_fold(binary, grid, inputs, fold, code, model_file):
     missing = [name for name in names if not name.startswith("grid_") and name not in EVIDENCE_TEMPLATES or
                name.startswith("grid_") and name not in by_layer]
     if missing:
-        raise UsageError(f"the model {model_file} has layer {missing[0]!r}, which this region cannot build (no such "
-                         f"column or evidence layer); apply it to a region with the same columns")
+        name = missing[0]
+        what = (f"a grid column: its file name in the training region's import, lower-cased, is "
+                f"{name[len('grid_'):]!r}"
+                if name.startswith("grid_") else "an evidence layer this script does not build")
+        raise UsageError(f"the model {model_file} has layer {name!r} ({what}), which this region cannot build; "
+                         f"apply it to a region with the same columns, or give --columns-from the training "
+                         f"region's manifest.json if the column is a one-hot category absent here")
     grid_layers = [(by_layer[name], "linear") for name in names if name.startswith("grid_")]  # transforms: the model's
     write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
     with open(fold.scenario, "w") as f:
