@@ -203,7 +203,7 @@ def fit_arguments(fold, model):
 def minerisk(binary, *args):
     result = subprocess.run([binary, *map(str, args)], capture_output=True, text=True)
     if result.returncode == 2:  # bad input: minerisk's one line says what, for this region's data
-        raise UsageError(f"minerisk {args[0]} refused this region's data: {result.stderr.strip()}")
+        raise UsageError(f"minerisk {args[0]} refused: {result.stderr.strip()}")
     if result.returncode != 0:
         sys.exit(f"validate_antioquia: minerisk {args[0]} failed: {result.stderr.strip()}")
     return result.stdout
@@ -265,10 +265,16 @@ def absent_blank_flags(names, by_layer, grid, fold):
     for name in names:
         for suffix in ("_missing", "_blank"):
             column = name[: -len(suffix)]
-            if name.startswith("grid_") and name.endswith(suffix) and name not in by_layer and column in by_layer:
-                path = os.path.join(fold.folder, name + ".tif")
-                write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
-                flags[name] = Input(f"{by_layer[column].name} is blank", name[len("grid_"):], path)
+            if not (name.startswith("grid_") and name.endswith(suffix) and name not in by_layer and column in by_layer):
+                continue
+            if by_layer[column].name in grid.blanks:
+                continue  # the column has blanks here, so its flag exists under its own name: not this one
+            path = os.path.join(fold.folder, name + ".tif")
+            write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
+            flags[name] = Input(f"{by_layer[column].name} is blank", name[len("grid_"):], path)
+            # Said, since a column of the training region could also bear such a name.
+            print(f"validate_antioquia: the model's layer {name!r} is read as the blank flag of column "
+                  f"{by_layer[column].name!r}, which has no blank here: 0 in every cell", file=sys.stderr)
     return flags
 
 

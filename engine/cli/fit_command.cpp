@@ -1,12 +1,27 @@
 // `minerisk fit SCENARIO.toml -o FITTED.toml`: calibrate the weights on finds and cleared land.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "command.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/fit.hpp"
 
 namespace minerisk::cli {
+
+namespace {
+
+// The smallest and largest of the fits' figures, leaving out the fits that had none (NaN).
+std::pair<double, double> finite_range(const std::vector<double>& values) {
+  double low = INFINITY, high = -INFINITY;
+  for (double v : values)
+    if (std::isfinite(v)) low = std::min(low, v), high = std::max(high, v);
+  return {low, high};
+}
+
+}  // namespace
 
 void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {
@@ -38,7 +53,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));
   cmd->add_option("--seed", a->seed,
                   "Seed of the random background cells and of the deal of blocks into folds (default 1)")
-      ->check(CLI::Range(int64_t{0}, int64_t{9007199254740992}));
+      ->check(CLI::Range(int64_t{0}, static_cast<int64_t>(kMaxSeed)));
   cmd->add_option("--repeats", a->repeats,
                   "Fit this many times, each on its own deal of the blocks into folds and draw of background cells, "
                   "and take the median weights (default 1)")
@@ -86,10 +101,10 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       std::printf("built out of fold (%s): %s\n", r.folds_description.c_str(), names.c_str());
     }
     if (r.folds > 0 && r.repeats > 1) {
-      const auto [roc_low, roc_high] = std::minmax_element(r.repeat_cv_roc_auc.begin(), r.repeat_cv_roc_auc.end());
-      const auto [pr_low, pr_high] = std::minmax_element(r.repeat_cv_pr_auc.begin(), r.repeat_cv_pr_auc.end());
+      const auto [roc_low, roc_high] = finite_range(r.repeat_cv_roc_auc);
+      const auto [pr_low, pr_high] = finite_range(r.repeat_cv_pr_auc);
       std::printf("spatial cross-validation, %s: ROC-AUC %.4f (mean; %.4f to %.4f), PR-AUC %.4f (%.4f to %.4f)\n",
-                  r.folds_description.c_str(), r.cv_roc_auc, *roc_low, *roc_high, r.cv_pr_auc, *pr_low, *pr_high);
+                  r.folds_description.c_str(), r.cv_roc_auc, roc_low, roc_high, r.cv_pr_auc, pr_low, pr_high);
     } else if (r.folds > 0) {
       std::printf("spatial cross-validation, %s: ROC-AUC %.4f, PR-AUC %.4f\n", r.folds_description.c_str(), r.cv_roc_auc,
                   r.cv_pr_auc);

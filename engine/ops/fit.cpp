@@ -52,6 +52,9 @@ std::string fitted_toml(const Scenario& s, const FitResult& r) {
   out << "# Fitted by minerisk fit on " << utc_now_iso8601() << " from " << s.file.string() << "\n";
   out << "# " << r.positives << " positive and " << r.negatives << " negative training cells";
   if (r.folds > 0) out << "; spatial cross-validation over " << r.folds << " folds: ROC-AUC " << r.cv_roc_auc << ", PR-AUC " << r.cv_pr_auc;
+  if (r.repeats > 1)
+    out << "\n# weights: the median of " << r.repeats << " fits (" << r.folds_description
+        << "); cross-validation: their mean";
   out << "\n\n" << toml::toml_formatter(root) << "\n";
   return out.str();
 }
@@ -95,10 +98,11 @@ SplitFit fit_split(const Scenario& s, const Model& model, const Grid& grid, cons
   return f;
 }
 
-// Whether another seed would change the fit: blocks dealt into folds, or random background cells
-// (zones are the same folds whatever the seed).
-bool seed_matters(const FitSpec& spec, const FoldMap& folds) {
-  return spec.background_ratio > 0 || (spec.zones.empty() && folds.count() > 0);
+// Whether another seed would change the fit: random background cells, or blocks dealt into folds
+// that build label layers or cross-validate (zones are the same folds whatever the seed).
+bool seed_matters(const FitSpec& spec, const FoldMap& folds, bool label_layers) {
+  const bool dealt = spec.zones.empty() && folds.count() > 0 && (label_layers || spec.cross_validate);
+  return spec.background_ratio > 0 || dealt;
 }
 
 }  // namespace
@@ -134,17 +138,26 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                     " give fewer; give a zone raster with 2 zones or more, or --block-size");
   for (size_t j : from_labels) r.cross_fitted.push_back(s.evidence[j].name);
 
-  r.repeats = seed_matters(options.spec, folds) ? options.spec.repeats : 1;
+  r.repeats = seed_matters(options.spec, folds, !from_labels.empty()) ? options.spec.repeats : 1;
   if (r.repeats < options.spec.repeats)
-    r.notes.push_back("repeats: nothing in this fit is drawn at random (" + folds.description() +
-                      ", no background cells), so it is fitted once");
+    r.notes.push_back("repeats: nothing in this fit is drawn at random (no background cells, and " +
+                      (folds.count() > 0 ? folds.description() + " that do not depend on the seed or serve no purpose"
+                                         : std::string("no folds")) +
+                      "), so it is fitted once");
   std::optional<Knots> knots;
   std::vector<SplitFit> splits;
   std::vector<StandardisedFit> fits;
   for (int k = 0; k < r.repeats; ++k) {
     FitOptions split = options;
     split.spec.seed = options.spec.seed + static_cast<uint64_t>(k);
-    splits.push_back(fit_split(s, model, in.grid, split, from_labels, knots));
+    try {
+      splits.push_back(fit_split(s, model, in.grid, split, from_labels, knots));
+    } catch (const UserError& e) {
+      if (r.repeats == 1) throw;
+      // Which deal failed, so that `--seed` alone reproduces it.
+      throw UserError(std::string(e.what()) + " (in fit " + std::to_string(k + 1) + " of " +
+                      std::to_string(r.repeats) + ", seed " + std::to_string(split.spec.seed) + ")");
+    }
     fits.push_back(splits.back().fit);
     for (const std::string& w : splits.back().warnings)
       if (std::find(r.warnings.begin(), r.warnings.end(), w) == r.warnings.end()) r.warnings.push_back(w);
@@ -163,7 +176,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     r.folds_description += text;
   }
 
-  const StandardisedFit fit = median_of_fits(fits);
+  const StandardisedFit fit = median_of_fits(fits, *knots);
   const std::vector<std::string> names = curve_column_names(s, *knots);
   r.positives = static_cast<int64_t>(design.y.sum());
   r.negatives = design.y.size() - r.positives;
@@ -188,15 +201,23 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     r.repeat_weights.emplace_back(f.original.coefficients.data(), f.original.coefficients.data() + f.original.coefficients.size());
 
   if (options.spec.cross_validate) {
-    // Each split's pooled held-out AUCs, and their mean, as repeated k-fold cross-validation reports.
-    r.folds = splits.front().cv.folds;
+    // Each split's pooled held-out AUCs, and their mean over the splits that could be
+    // cross-validated (a deal can leave no fold with both classes to train on), as repeated
+    // k-fold cross-validation reports.
     double roc = 0, pr = 0;
+    int validated = 0;
     for (const SplitFit& f : splits) {
-      r.repeat_cv_roc_auc.push_back(f.cv.roc_auc), r.repeat_cv_pr_auc.push_back(f.cv.pr_auc);
+      r.repeat_cv_roc_auc.push_back(f.cv.folds > 0 ? f.cv.roc_auc : NAN);
+      r.repeat_cv_pr_auc.push_back(f.cv.folds > 0 ? f.cv.pr_auc : NAN);
+      if (f.cv.folds == 0) continue;
+      if (validated++ == 0) r.folds = f.cv.folds;
       roc += f.cv.roc_auc, pr += f.cv.pr_auc;
     }
-    r.cv_roc_auc = roc / static_cast<double>(splits.size());
-    r.cv_pr_auc = pr / static_cast<double>(splits.size());
+    if (validated > 0) r.cv_roc_auc = roc / validated, r.cv_pr_auc = pr / validated;
+    if (validated > 0 && validated < r.repeats)
+      r.notes.push_back("cross-validation: " + std::to_string(r.repeats - validated) + " of the " +
+                        std::to_string(r.repeats) + " fits had no fold to score (each fold's training cells held one "
+                        "class); the figures are the mean of the other " + std::to_string(validated));
   }
 
   r.weights_of_evidence = classed_weights_of_evidence(s, design);
@@ -223,7 +244,8 @@ std::string fit_json(const FitResult& r) {
   nlohmann::ordered_json repeats = nlohmann::ordered_json::array();
   for (size_t k = 0; k < r.repeat_weights.size(); ++k) {
     nlohmann::ordered_json one = {{"weights", r.repeat_weights[k]}};
-    if (k < r.repeat_cv_roc_auc.size()) one["roc_auc"] = r.repeat_cv_roc_auc[k], one["pr_auc"] = r.repeat_cv_pr_auc[k];
+    if (k < r.repeat_cv_roc_auc.size() && std::isfinite(r.repeat_cv_roc_auc[k]))  // a fit with no fold to score has none
+      one["roc_auc"] = r.repeat_cv_roc_auc[k], one["pr_auc"] = r.repeat_cv_pr_auc[k];
     repeats.push_back(one);
   }
   j["repeats"] = repeats;

@@ -98,7 +98,10 @@ toml::table training_table(const Scenario& trained, const FitSpec& spec, const F
   t.insert("positives", r.positives);
   t.insert("negatives", r.negatives);
   t.insert("cv_folds", r.folds);
-  if (r.repeats > 1) t.insert("repeats", r.repeats);  // the weights are the median of this many fits
+  if (r.repeats > 1) {  // the weights are the median of this many fits, with the seeds seed, seed + 1, ...
+    t.insert("repeats", r.repeats);
+    t.insert("seed", static_cast<int64_t>(spec.seed));
+  }
   if (r.folds > 0) {  // NaN otherwise, which TOML files should not hold
     t.insert("cv_roc_auc", r.cv_roc_auc);
     t.insert("cv_pr_auc", r.cv_pr_auc);

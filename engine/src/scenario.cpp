@@ -84,6 +84,9 @@ std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
   if (!(f.knots == 0 || (f.knots >= 2 && f.knots <= 50)))
     return {"knots", "must be 0 (keep the given transforms) or a whole number of curve segments from 2 to 50"};
   if (!(f.repeats >= 1 && f.repeats <= 100)) return {"repeats", "must be a whole number of fits from 1 to 100"};
+  // Every fit's seed is one `--seed` can give, to reproduce that fit alone.
+  if (f.seed > kMaxSeed - static_cast<uint64_t>(f.repeats - 1))
+    return {"seed", "must be a whole number from 0 to 2^53 - (repeats - 1), so that every fit's seed is at most 2^53"};
   return {};
 }
 
@@ -109,11 +112,11 @@ FitSpec read_fit(const TomlReader& r) {
     if (!node->is_boolean()) r.fail("cross_validate", "must be true or false");
     f.cross_validate = *node->value<bool>();
   }
-  if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) r.fail(key, problem);
   const double seed = r.number_or("seed", 1.0);
-  if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
+  if (!(seed >= 0 && seed <= static_cast<double>(kMaxSeed)) || seed != std::floor(seed))
     r.fail("seed", "must be a whole number from 0 to 2^53");
   f.seed = static_cast<uint64_t>(seed);
+  if (const auto [key, problem] = fit_spec_problem(f); !key.empty()) r.fail(key, problem);
   return f;
 }
 

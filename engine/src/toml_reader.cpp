@@ -93,7 +93,10 @@ std::optional<double> TomlReader::number(const std::string& key) const {
   const toml::node* node = table_.get(key);
   if (!node) return std::nullopt;
   if (!node->is_number()) fail(key, "must be a number");
-  const double value = *node->value<double>();
+  // toml++ gives no double for an integer a double cannot hold exactly (beyond 2^53).
+  const std::optional<double> exact = node->value<double>();
+  if (!exact) fail(key, "is a whole number too large to be held exactly (at most 2^53)");
+  const double value = *exact;
   if (!std::isfinite(value)) fail(key, "must be a finite number (got " + std::to_string(value) + ")");
   return value;
 }

@@ -2,13 +2,14 @@
 cells (seeds seed, seed + 1, ...), its weights the median of theirs, checked against the single
 fits with those seeds run one by one."""
 import json
+import subprocess
 import tomllib
 
 import numpy as np
 import pytest
 
 import minerisk
-from conftest import run_minerisk, scenario_text
+from conftest import ROOT, run_minerisk, scenario_text
 
 FIT = "\n[fit]\nblock_size = 1500\nbackground_ratio = 2\n"
 
@@ -112,3 +113,70 @@ def test_a_repeat_count_out_of_range_is_refused(region, tmp_path, write_scenario
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "repeats" in r.stderr, r.stderr
     assert not (tmp_path / "f.toml").exists()
+
+
+def test_per_sd_is_the_weight_times_the_first_fits_sd(repeated, tmp_path):
+    """The table's standardised weights are the median weights through the first fit's scaling."""
+    _, scenario, combined, _, _ = repeated
+    fit_report(scenario, tmp_path, "design", "--repeats", "5", "--seed", "3", "--design", tmp_path / "design.csv")
+    design = np.genfromtxt(tmp_path / "design.csv", delimiter=",", names=True)
+    for c in combined["coefficients"][1:]:
+        assert c["standardised_weight"] == pytest.approx(c["weight"] * design[c["name"]].std(), rel=1e-9)
+
+
+def test_a_learned_curve_is_the_median_curve(repeated, tmp_path):
+    """With --knots, the fits are compared by their curves' heights at the knots (the first fit's
+    knots, kept for all): the written curve is their median, not a sum of median segments."""
+    _, scenario, _, _, _ = repeated
+    combined, _ = fit_report(scenario, tmp_path, "curves", "--repeats", "4", "--seed", "3", "--knots", "3")
+    names = [c["name"] for c in combined["coefficients"]]
+    heights = {}  # layer -> one row per fit: its curve's height at each knot (0 at the first)
+    for fit in combined["repeats"]:
+        running = {}
+        for name, weight in zip(names, fit["weights"]):
+            if ":segment" in name:
+                layer = name.split(":")[0]
+                running.setdefault(layer, [0.0]).append(running[layer][-1] + weight)
+        for layer, height in running.items():
+            heights.setdefault(layer, []).append(height)
+    for curve in combined["learned_curves"]:
+        expected = np.median(heights[curve["layer"]], axis=0)
+        assert curve["contribution"] == pytest.approx(list(expected), rel=1e-9, abs=1e-12)
+
+
+@pytest.fixture(scope="module")
+def small_region(tmp_path_factory):
+    """A 128 x 128 region whose few finds lie in few blocks: some deals fail, or leave no fold to score."""
+    folder = tmp_path_factory.mktemp("small")
+    subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "generate_region.py"), "--size", "128", "--seed", "3",
+                    "--out", str(folder), "--quiet"], check=True, timeout=120)
+    return folder
+
+
+def test_a_fit_that_fails_names_its_seed(small_region, tmp_path):
+    r = run_minerisk("fit", small_region / "scenario.toml", "-o", tmp_path / "f.toml", "--repeats", "5", "--seed", "2",
+                     "--block-size", "300")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "(in fit 5 of 5, seed 6)" in r.stderr, r.stderr
+    alone = run_minerisk("fit", small_region / "scenario.toml", "-o", tmp_path / "g.toml", "--seed", "6",
+                         "--block-size", "300")
+    assert alone.returncode == 2  # the same failure, reproduced by its seed alone
+
+
+def test_a_fit_without_a_fold_to_score_is_left_out_of_the_mean(small_region, tmp_path):
+    report, r = fit_report(small_region / "scenario.toml", tmp_path, "cv", "--repeats", "8", "--block-size", "300",
+                           "--background-ratio", "1")
+    scored = [fit["roc_auc"] for fit in report["repeats"] if "roc_auc" in fit]
+    assert 0 < len(scored) < 8
+    assert report["cross_validation"]["roc_auc"] == pytest.approx(np.mean(scored), rel=1e-12)
+    assert f"the figures are the mean of the other {len(scored)}" in r.stderr
+    assert "nan" not in r.stdout.lower()
+
+
+def test_a_seed_too_large_for_a_toml_number_is_refused(region, tmp_path, write_scenario):
+    s = write_scenario(scenario_text(region) + FIT + "seed = 9007199254740993\n")
+    r = run_minerisk("fit", s, "-o", tmp_path / "f.toml")
+    assert r.returncode == 2 and "too large to be held exactly" in r.stderr, r.stderr
+    s = write_scenario(scenario_text(region) + FIT + "seed = 9007199254740992\nrepeats = 2\n")
+    r = run_minerisk("fit", s, "-o", tmp_path / "f.toml")
+    assert r.returncode == 2 and "every fit's seed is at most 2^53" in r.stderr, r.stderr

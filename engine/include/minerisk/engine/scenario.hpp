@@ -49,6 +49,10 @@ struct EvidenceSpec {
   std::filesystem::path raster;           // raster: the file (bilinear; nearest for categorical)
 };
 
+/// The largest seed: 2^53, the largest whole number every TOML reader (as a double) and JSON
+/// reader holds exactly.
+inline constexpr uint64_t kMaxSeed = 9007199254740992ULL;
+
 /// How `minerisk fit` chooses training cells and validates. See README, "minerisk fit".
 struct FitSpec {
   std::filesystem::path labels;  // a raster: 1 positive, 0 negative, else unused; empty: finds + cleared
