@@ -159,6 +159,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                       std::to_string(r.repeats) + ", seed " + std::to_string(split.spec.seed) + ")");
     }
     fits.push_back(splits.back().fit);
+    if (k > 0) splits.back().design = Design{};  // only the first fit's design is written or used after
     for (const std::string& w : splits.back().warnings)
       if (std::find(r.warnings.begin(), r.warnings.end(), w) == r.warnings.end()) r.warnings.push_back(w);
     options.check();
