@@ -122,7 +122,7 @@ def validate_in(args, work):
         return 0
     scores = {}  # model name -> scores of cells, in Cells order
     most_layers = 0
-    codes = scored_municipalities(grid, cells)
+    codes = scored_municipalities(grid, cells, 2 if args.apply_model else 3)
     for code in codes:
         held = cells.municipality == code
         fold = Fold(work, code, grid.municipality_path)
@@ -140,20 +140,22 @@ def validate_in(args, work):
     return report(work, grid, plan, cells, scores, most_layers, exclude, described)
 
 
-def scored_municipalities(grid, cells):
+def scored_municipalities(grid, cells, at_least):
     """The municipalities with labelled cells, each held out in turn; one without any has nothing to
-    score (said on stderr). The label layers are cross-fitted over the training municipalities, so
-    each fold needs two of them besides the held-out one."""
+    score (said on stderr). Each held-out one's label layers come from the others; a fit also
+    cross-fits them over its training municipalities, so it needs two besides the held-out one
+    (`at_least` 3), a model applied needs one (2)."""
     codes = []
     for code in grid.municipality_codes():
         if (cells.municipality == code).any():
             codes.append(code)
         else:
             print(f"municipality {code:2d}: no labelled cell, nothing to score: not held out", file=sys.stderr)
-    if len(codes) < 3:
+    if len(codes) < at_least:
+        why = ("the held-out one's label layers come from the others" if at_least == 2 else
+               "the label layers of the training cells are built from the other training municipalities")
         raise UsageError(f"the grid has {len(codes)} municipalities with labelled cells; leaving one out needs at "
-                         f"least 3 (the label layers of the training cells are built from the other training "
-                         f"municipalities)")
+                         f"least {at_least} ({why})")
     return codes
 
 

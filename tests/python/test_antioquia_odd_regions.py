@@ -128,3 +128,32 @@ def test_a_csv_separated_by_semicolons_is_named_so(tmp_path):
     result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
     assert result.returncode == 2
     assert "separated by semicolons" in result.stderr, result.stderr
+
+
+def test_split_into_west_and_east_halves(tmp_path):
+    """datasets/split_antioquia.py: every row in one half, each municipality whole, the western
+    municipalities (by the mean longitude of their cells) in west.csv, the larger half there."""
+    rows = antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    done = subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "split_antioquia.py"), "--csv",
+                           str(tmp_path / "grid.csv"), "--out", str(tmp_path / "halves")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    halves = {}
+    for name in ("west", "east"):
+        with open(tmp_path / "halves" / f"{name}.csv", encoding="utf-8", newline="") as f:
+            halves[name] = list(csv.DictReader(f))
+    assert len(halves["west"]) + len(halves["east"]) == len(rows)
+    west = {row["Municipio"] for row in halves["west"]}
+    east = {row["Municipio"] for row in halves["east"]}
+    assert not west & east and len(west) == len(east) == 2
+    assert max(float(r["LONGITUD_X"]) for r in halves["west"]) < max(float(r["LONGITUD_X"]) for r in halves["east"])
+    mean = {m: sum(float(r["LONGITUD_X"]) for r in rows if r["Municipio"] == m) /
+            sum(r["Municipio"] == m for r in rows) for m in west | east}
+    assert max(mean[m] for m in west) <= min(mean[m] for m in east)
+    # Each half is a region validate_antioquia.py reads: a model fitted on one is applied to the other.
+    model = tmp_path / "west_model.toml"
+    written = validate("--csv", tmp_path / "halves" / "west.csv", "--write-model", model, keep=tmp_path / "w")
+    assert written.returncode == 0, written.stderr
+    applied = validate("--csv", tmp_path / "halves" / "east.csv", "--apply-model", model, keep=tmp_path / "e")
+    assert applied.returncode == 0, applied.stderr
+    assert scores_of(tmp_path / "e")["held_out_cells"] == sum(r["mines_outcome"] != "-1" for r in halves["east"])

@@ -1,0 +1,63 @@
+#!/usr/bin/python3
+"""Splits a RELand-format grid CSV into two regions side by side, west and east, by municipality:
+the municipalities ordered by the mean longitude of their cells, the western half (the larger
+half when their number is odd) into WEST.csv and the rest into EAST.csv. Each is a region the
+other has never seen, for validate_antioquia.py's --write-model and --apply-model.
+
+    /usr/bin/python3 datasets/split_antioquia.py --out out/halves [--csv GRID.csv]
+"""
+import argparse
+import csv
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import import_antioquia  # noqa: E402
+
+MUNICIPALITY, LONGITUDE = "Municipio", "LONGITUD_X"
+
+
+def split(rows):
+    """(west names, east names): the municipalities by the mean longitude of their cells."""
+    sums = {}
+    for row in rows:
+        name = row[MUNICIPALITY].strip()
+        total, count = sums.get(name, (0.0, 0))
+        sums[name] = (total + float(row[LONGITUDE]), count + 1)
+    order = sorted(sums, key=lambda name: (sums[name][0] / sums[name][1], name))
+    half = (len(order) + 1) // 2
+    return set(order[:half]), set(order[half:])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--csv", default=str(import_antioquia.DEFAULT_CSV))
+    parser.add_argument("--out", required=True, help="folder for west.csv and east.csv")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.csv, encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            fields, rows = reader.fieldnames, list(reader)
+    except OSError as error:
+        print(f"split_antioquia: cannot read {args.csv}: {error.strerror}", file=sys.stderr)
+        return 2
+    if not fields or MUNICIPALITY not in fields or LONGITUDE not in fields:
+        print(f"split_antioquia: {args.csv} has no {MUNICIPALITY} and {LONGITUDE} columns", file=sys.stderr)
+        return 2
+    west, east = split(rows)
+    if not east:
+        print(f"split_antioquia: {args.csv} has one municipality; nothing to split", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    for name, keep in (("west", west), ("east", east)):
+        path = os.path.join(args.out, name + ".csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(row for row in rows if row[MUNICIPALITY].strip() in keep)
+        print(f"{path}: {len(keep)} municipalities ({', '.join(sorted(keep))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
