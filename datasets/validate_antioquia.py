@@ -62,6 +62,15 @@ def percent_scores(truth, scores):
     return 100 * roc_auc_score(truth, scores), 100 * average_precision_score(truth, scores)
 
 
+def mean_per_municipality(truth, scores, municipality):
+    """The mean of the ROC-AUCs of the municipalities holding both classes, in percent, and how
+    many there are. Unlike the pooled figure it never compares two municipalities' cells, which
+    separate fits score on their own scales."""
+    values = [100 * roc_auc_score(truth[municipality == code], scores[municipality == code])
+              for code in np.unique(municipality) if 0 < truth[municipality == code].sum() < (municipality == code).sum()]
+    return (float(np.mean(values)) if values else float("nan")), len(values)
+
+
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minerisk", default=os.path.join(REPO, "build", "engine", "minerisk"))
@@ -181,6 +190,10 @@ def report(work, grid, plan, cells, scores, most_layers, exclude, model):
         print(f"  {name} (published for this CSV, same cells): ROC-AUC {r:.1f}  PR-AUC {p:.1f}")
     for line in not_better_lines(roc, pr, measured):
         print(line)
+    within = {name: mean_per_municipality(truth, values[ok], cells.municipality[ok])[0] for name, values in scores.items()}
+    count = mean_per_municipality(truth, scores["minerisk"][ok], cells.municipality[ok])[1]
+    print(f"mean ROC-AUC per municipality (the {count} holding both classes, each ranked on its own): " +
+          ", ".join(f"{name} {value:.1f}" for name, value in within.items()))
     result = {
         "source": grid.manifest["source"],
         "model": model,
@@ -188,6 +201,7 @@ def report(work, grid, plan, cells, scores, most_layers, exclude, model):
         "held_out_cells": int(ok.sum()), "positive_cells": int(truth.sum()),
         "victim_count_columns_excluded": excluded,
         "baselines_percent": {name: {"roc_auc": r, "pr_auc": p} for name, (r, p) in measured.items()},
+        "mean_roc_auc_per_municipality_percent": within,
         "columns": {"used": plan.used, "tabular_inputs": cells.names, "filled_with_zero": plan.filled_with_zero, "ignored": plan.ignored,
                     "blank_cells": {column: entry["cells"] for column, entry in grid.blanks.items()}},
     }

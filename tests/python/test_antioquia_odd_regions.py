@@ -157,3 +157,24 @@ def test_split_into_west_and_east_halves(tmp_path):
     applied = validate("--csv", tmp_path / "halves" / "east.csv", "--apply-model", model, keep=tmp_path / "e")
     assert applied.returncode == 0, applied.stderr
     assert scores_of(tmp_path / "e")["held_out_cells"] == sum(r["mines_outcome"] != "-1" for r in halves["east"])
+
+
+def test_the_mean_roc_auc_per_municipality(tmp_path):
+    """Beside the pooled figure: each municipality's ROC-AUC on its own, averaged over those holding
+    both classes; a municipality of one class is left out."""
+    from sklearn.metrics import roc_auc_score
+    import numpy as np
+    import validate_antioquia
+    truth = np.array([1, 0, 1, 0, 0, 1, 1, 1])
+    scores = np.array([0.9, 0.1, 0.2, 0.8, 0.3, 0.7, 0.6, 0.5])
+    municipality = np.array([1, 1, 2, 2, 2, 3, 3, 3])  # the third holds positives only
+    mean, count = validate_antioquia.mean_per_municipality(truth, scores, municipality)
+    expected = np.mean([roc_auc_score(truth[:2], scores[:2]), roc_auc_score(truth[2:5], scores[2:5])])
+    assert count == 2 and mean == pytest.approx(100 * expected)
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    result = validate("--csv", tmp_path / "grid.csv", keep=tmp_path / "work")
+    assert result.returncode == 0, result.stderr
+    within = scores_of(tmp_path / "work")["mean_roc_auc_per_municipality_percent"]
+    assert set(within) == {"minerisk", "nearest-label rule (no fit)", "scikit-learn logistic regression",
+                           "scikit-learn gradient boosting"}
+    assert "mean ROC-AUC per municipality (the 4 holding both classes" in result.stdout
