@@ -74,7 +74,7 @@ def model_inputs(grid, plan, work):
         stem = import_antioquia.file_stem(column)
         if column in plan.filled_with_zero:
             path = os.path.join(folder, stem + ".tif")
-            write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
+            write_zeros(path, grid)
             inputs.append(Input(column, stem, path))
         elif column in grid.blanks:
             path = os.path.join(folder, stem + ".tif")
@@ -85,6 +85,12 @@ def model_inputs(grid, plan, work):
         else:
             inputs.append(Input(column, stem, grid.files[column]))
     return inputs
+
+
+def write_zeros(path, grid):
+    """A raster of 0 in every cell of the municipalities (NaN outside): a column that says nothing
+    here, as an absent one-hot category or a blank flag where nothing is blank."""
+    write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
 
 
 def blanks_filled(values, inside):

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from antioquia_columns import Input, blanks_filled
+from antioquia_columns import Input, blanks_filled, write_zeros
 from antioquia_grid import UsageError, read, write_like
 
 # Victim counts by event type per municipality: constant within a municipality, so through them a
@@ -45,9 +45,13 @@ MODELS = {
 CROSS_FIT_OVER_MUNICIPALITIES = True
 
 
-def dem_path(grid, work):
+def dem_path(grid, inputs, work):
     """The terrain: the elevation column with its blank cells filled as the models' columns are (a
-    blank left as no-data would make minerisk leave the cell out, labelled or not)."""
+    blank left as no-data would make minerisk leave the cell out, labelled or not): the models' own
+    copy when they read the column (antioquia_columns.model_inputs wrote it), else one written here."""
+    as_read = next((item.path for item in inputs if item.name == DEM_COLUMN), None)
+    if as_read:
+        return as_read
     if DEM_COLUMN not in grid.blanks:
         return grid.files[DEM_COLUMN]
     path = os.path.join(work, "dem_blanks_filled.tif")
@@ -216,7 +220,7 @@ def minerisk_fold(binary, grid, inputs, fold, code, exclude, model):
     layers = informative_layers(inputs, training, exclude, model["columns"])
     write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
     with open(fold.scenario, "w") as f:
-        f.write(scenario(dem_path(grid, fold.folder), fold.labels, layers, model["layers"]))
+        f.write(scenario(dem_path(grid, inputs, fold.folder), fold.labels, layers, model["layers"]))
     minerisk(binary, *fit_arguments(fold, model))
     minerisk(binary, "run", fold.fitted, "-o", fold.grid, "-q", "--no-picture", "--overwrite")
     probability, own = held_out_scores(binary, grid, fold, code)
@@ -252,7 +256,7 @@ def write_full_model(binary, grid, inputs, work, exclude, model, model_file):
     write_labels(labels, grid.label, grid.municipality, grid.geotransform, held_out=None)
     layers = informative_layers(inputs, grid.labelled(), exclude, model["columns"])
     with open(scenario_file, "w") as f:
-        f.write(scenario(dem_path(grid, folder), labels, layers, model["layers"]))
+        f.write(scenario(dem_path(grid, inputs, folder), labels, layers, model["layers"]))
     minerisk(binary, "fit", scenario_file, "-o", os.path.join(folder, "fitted.toml"), "--model", model_file, "-q",
              "--l2", model["l2"], "--no-cross-validation", "--knots", model["knots"], "--zones", grid.municipality_path)
 
@@ -270,7 +274,7 @@ def absent_blank_flags(names, by_layer, grid, fold):
             if by_layer[column].name in grid.blanks:
                 continue  # the column has blanks here, so its flag exists under its own name: not this one
             path = os.path.join(fold.folder, name + ".tif")
-            write_like(path, grid.label_path, np.where(grid.inside(), 0.0, np.nan))
+            write_zeros(path, grid)
             flags[name] = Input(f"{by_layer[column].name} is blank", name[len("grid_"):], path)
             # Said, since a column of the training region could also bear such a name.
             print(f"validate_antioquia: the model's layer {name!r} is read as the blank flag of column "
@@ -305,7 +309,7 @@ def applied_fold(binary, grid, inputs, fold, code, model_file):
     grid_layers = [(by_layer[name], "linear") for name in names if name.startswith("grid_")]  # transforms: the model's
     write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
     with open(fold.scenario, "w") as f:
-        f.write(scenario(dem_path(grid, fold.folder), fold.labels, grid_layers,
+        f.write(scenario(dem_path(grid, inputs, fold.folder), fold.labels, grid_layers,
                          [name for name in names if not name.startswith("grid_")]))
     minerisk(binary, "run", fold.scenario, "--model", model_file, "-o", fold.grid, "-q", "--no-picture", "--overwrite")
     probability, own = held_out_scores(binary, grid, fold, code)

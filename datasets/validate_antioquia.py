@@ -190,8 +190,10 @@ def report(work, grid, plan, cells, scores, most_layers, exclude, model):
         print(f"  {name} (published for this CSV, same cells): ROC-AUC {r:.1f}  PR-AUC {p:.1f}")
     for line in not_better_lines(roc, pr, measured):
         print(line)
-    within = {name: mean_per_municipality(truth, values[ok], cells.municipality[ok])[0] for name, values in scores.items()}
-    count = mean_per_municipality(truth, scores["minerisk"][ok], cells.municipality[ok])[1]
+    per_municipality = {name: mean_per_municipality(truth, values[ok], cells.municipality[ok])
+                        for name, values in scores.items()}
+    within = {name: mean for name, (mean, _) in per_municipality.items()}
+    count = per_municipality["minerisk"][1]
     print(f"mean ROC-AUC per municipality (the {count} holding both classes, each ranked on its own): " +
           ", ".join(f"{name} {value:.1f}" for name, value in within.items()))
     result = {

@@ -146,7 +146,6 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                       "), so it is fitted once");
   std::optional<Knots> knots;
   std::vector<SplitFit> splits;
-  std::vector<StandardisedFit> fits;
   for (int k = 0; k < r.repeats; ++k) {
     FitOptions split = options;
     split.spec.seed = options.spec.seed + static_cast<uint64_t>(k);
@@ -158,7 +157,6 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
       throw UserError(std::string(e.what()) + " (in fit " + std::to_string(k + 1) + " of " +
                       std::to_string(r.repeats) + ", seed " + std::to_string(split.spec.seed) + ")");
     }
-    fits.push_back(splits.back().fit);
     if (k > 0) splits.back().design = Design{};  // only the first fit's design is written or used after
     for (const std::string& w : splits.back().warnings)
       if (std::find(r.warnings.begin(), r.warnings.end(), w) == r.warnings.end()) r.warnings.push_back(w);
@@ -177,6 +175,8 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     r.folds_description += text;
   }
 
+  std::vector<StandardisedFit> fits;
+  for (const SplitFit& f : splits) fits.push_back(f.fit);
   const StandardisedFit fit = median_of_fits(fits, *knots);
   const std::vector<std::string> names = curve_column_names(s, *knots);
   r.positives = static_cast<int64_t>(design.y.sum());
