@@ -20,6 +20,7 @@
 
 #include "../features/feature.hpp"
 #include "../features/held_out_labels.hpp"
+#include "../src/scenario_schema.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
@@ -34,8 +35,11 @@ namespace {
 
 using namespace fit_detail;
 
-std::string fitted_toml(const Scenario& s, const FitResult& r) {
+std::string fitted_toml(const Scenario& s, const FitSpec& used, const FitResult& r) {
   toml::table root = toml::parse(s.resolved_toml);
+  // The options the fit ran with (the command line's over the scenario's), so that fitting the
+  // fitted scenario again reproduces this fit.
+  root.insert_or_assign("fit", schema::write_fit(used));
   root["model"].as_table()->insert_or_assign("intercept", r.coefficients[0].weight);
   for (const Coefficient& c : r.coefficients)
     if (auto* layer = root["model"]["evidence"][c.name].as_table()) layer->insert_or_assign("weight", c.weight);
@@ -222,7 +226,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   }
 
   r.weights_of_evidence = classed_weights_of_evidence(s, design);
-  r.fitted_toml = fitted_toml(s, r);
+  r.fitted_toml = fitted_toml(s, options.spec, r);
   r.design_csv = design_csv(s, design, in.grid.width());
   return r;
 }

@@ -106,6 +106,12 @@ toml::table training_table(const Scenario& trained, const FitSpec& spec, const F
     t.insert("cv_roc_auc", r.cv_roc_auc);
     t.insert("cv_pr_auc", r.cv_pr_auc);
   }
+  // The options the fit ran with; the label and zone rasters by portable name, as in `inputs`.
+  toml::table fit = schema::write_fit(spec);
+  const fs::path base = trained.file.parent_path();
+  if (!spec.labels.empty()) fit.insert_or_assign("labels", portable_name(spec.labels, base));
+  if (!spec.zones.empty()) fit.insert_or_assign("zones", portable_name(spec.zones, base));
+  t.insert("fit", std::move(fit));
   t.insert("grid", training_grid(trained));
   t.insert("inputs", training_inputs(trained, spec));
   return t;

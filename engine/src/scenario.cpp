@@ -157,14 +157,7 @@ std::string resolved_text(const Scenario& s) {
   toml::table evidence;
   for (const EvidenceSpec& e : s.evidence) evidence.insert(e.name, schema::write_evidence(e));
   root.insert("model", toml::table{{"intercept", s.intercept}, {"evidence", std::move(evidence)}});
-  toml::table fit{{"background_ratio", s.fit.background_ratio}, {"l2", s.fit.l2}, {"block_size", s.fit.block_size},
-                   {"folds", s.fit.folds}, {"seed", static_cast<int64_t>(s.fit.seed)},
-                   {"knots", s.fit.knots}, {"cross_validate", s.fit.cross_validate}};
-  // Only when asked for: a scenario without it reads back as it did before [fit] repeats existed.
-  if (s.fit.repeats != 1) fit.insert("repeats", s.fit.repeats);
-  if (!s.fit.labels.empty()) fit.insert("labels", s.fit.labels.string());
-  if (!s.fit.zones.empty()) fit.insert("zones", s.fit.zones.string());
-  root.insert("fit", std::move(fit));
+  root.insert("fit", schema::write_fit(s.fit));
   return toml_text(root);
 }
 

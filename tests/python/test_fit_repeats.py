@@ -180,3 +180,20 @@ def test_a_seed_too_large_for_a_toml_number_is_refused(region, tmp_path, write_s
     s = write_scenario(scenario_text(region) + FIT + "seed = 9007199254740992\nrepeats = 2\n")
     r = run_minerisk("fit", s, "-o", tmp_path / "f.toml")
     assert r.returncode == 2 and "every fit's seed is at most 2^53" in r.stderr, r.stderr
+
+
+def test_the_outputs_hold_the_options_the_fit_ran_with(repeated, tmp_path):
+    """The command line's options, not the input scenario's [fit], are what the fitted scenario and
+    the model file record, so that fitting the fitted scenario again gives the same fit."""
+    _, scenario, _, _, _ = repeated
+    options = ["--repeats", "3", "--seed", "4", "--l2", "2.5", "--block-size", "1000", "--background-ratio", "3",
+               "--folds", "4"]
+    first, _ = fit_report(scenario, tmp_path, "first", "--model", tmp_path / "m.toml", *options)
+    expected = {"repeats": 3, "seed": 4, "l2": 2.5, "block_size": 1000.0, "background_ratio": 3.0, "folds": 4,
+                "knots": 0, "cross_validate": True}
+    fitted = tomllib.loads((tmp_path / "first.toml").read_text())
+    assert fitted["fit"] == expected
+    assert tomllib.loads((tmp_path / "m.toml").read_text())["training"]["fit"] == expected
+    again, _ = fit_report(tmp_path / "first.toml", tmp_path, "again")
+    assert again["coefficients"] == first["coefficients"]
+    assert again["cross_validation"] == first["cross_validation"]
