@@ -5,6 +5,27 @@
 #include "minerisk/engine/version.hpp"
 
 namespace minerisk::cli {
+namespace {
+
+// CLI11 reads a whole number with a leading 0 as octal ("--tile-size 0100" is 64, "--repeats 010"
+// is 8). Nobody means that on this command line, and GDAL's programs read such numbers as decimal,
+// so every whole-number option drops its leading zeros before CLI11 converts (and checks) it.
+void read_whole_numbers_as_decimal(CLI::App& app) {
+  const auto without_leading_zeros = [](std::string text) {
+    const size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+    size_t first = sign;
+    while (first + 1 < text.size() && text[first] == '0') ++first;
+    const bool digits = text.size() > sign && text.find_first_not_of("0123456789", sign) == std::string::npos;
+    return digits ? text.substr(0, sign) + text.substr(first) : text;
+  };
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    for (CLI::Option* option : sub->get_options()) {
+      const std::string type = option->get_type_name();
+      if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) option->transform(without_leading_zeros);
+    }
+}
+
+}  // namespace
 
 void define_program(CLI::App& app, std::vector<Command>& commands, const Context& context, CommonOptions& common) {
   app.description(
@@ -33,6 +54,7 @@ void define_program(CLI::App& app, std::vector<Command>& commands, const Context
   add_report_command(app, commands, context);
   add_update_command(app, commands, context);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_common_options(sub, common);
+  read_whole_numbers_as_decimal(app);
 }
 
 }  // namespace minerisk::cli

@@ -68,7 +68,7 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
 void density(const std::filesystem::path& input, const std::filesystem::path& output, const DensityOptions& options,
              const Control& control) {
   control.check();
-  check_tool_outputs({output}, {input, options.like}, options, control);
+  check_tool_outputs({output}, {{"input", input}, {"--like", options.like}}, options, control);
   if (!(options.bandwidth > 0) || !std::isfinite(options.bandwidth))
     throw UserError("--bandwidth: must be a positive number of metres");
   if (!(options.truncate >= 1.0 && options.truncate <= 10.0))

@@ -81,7 +81,7 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
   if (const std::string why = grid_difference(grid, new_reader.grid()); !why.empty())
     throw UserError("diff: '" + old_grid.string() + "' and '" + new_grid.string() + "' are not on the same grid: " +
                     why + "; compare grids of the same scenario grid (or warp one onto the other's with gdalwarp)");
-  check_tool_outputs({output}, {old_grid, new_grid}, options, control);
+  check_tool_outputs({output}, {{"old grid", old_grid}, {"new grid", new_grid}}, options, control);
 
   tbb::enumerable_thread_specific<std::pair<DatasetPtr, DatasetPtr>> handles;
   std::mutex tally_mutex;

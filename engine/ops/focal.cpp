@@ -64,7 +64,7 @@ std::string focal_units(const std::filesystem::path& input, kernels::FocalStatis
 void focal(const std::filesystem::path& input, const std::filesystem::path& output, const FocalOptions& options,
            const Control& control) {
   control.check();
-  check_tool_outputs({output}, {input}, options, control);
+  check_tool_outputs({output}, {{"input", input}}, options, control);
   if (!(options.radius >= 0) || !std::isfinite(options.radius))
     throw UserError("--radius: must be 0 or more metres");
   const Grid grid = grid_from_raster(input, "input");

@@ -113,7 +113,7 @@ void proximity(const std::filesystem::path& input, const std::filesystem::path& 
                const Control& control) {
   control.check();
   // Before any work: the first pass over a raster takes a while.
-  check_tool_outputs({output, options.nearest_value}, {input, options.like}, options, control);
+  check_tool_outputs({output, options.nearest_value}, {{"input", input}, {"--like", options.like}}, options, control);
   if (!(options.max_distance > 0)) throw UserError("--max-distance: must be a positive number of metres");
   if (options.like.empty() && options.signed_distance)
     throw UserError("--signed: only for a vector INPUT (with --like)");

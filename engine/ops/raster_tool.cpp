@@ -194,12 +194,16 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
 }  // namespace
 
 void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
-                        const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
-                        const Control& control) {
+                        const std::vector<std::pair<std::string, std::filesystem::path>>& inputs,
+                        const RasterOutputOptions& format, const Control& control) {
   std::vector<std::filesystem::path> given;  // an empty path is an output not asked for
   std::copy_if(outputs.begin(), outputs.end(), std::back_inserter(given), [](const auto& p) { return !p.empty(); });
-  for (const std::filesystem::path& in : inputs) require_input_file(in, "input");
-  OutputSet probe(inputs, control.overwrite);
+  std::vector<std::filesystem::path> paths;
+  for (const auto& [role, path] : inputs) {
+    if (!path.empty()) require_input_file(path, role);
+    paths.push_back(path);
+  }
+  OutputSet probe(paths, control.overwrite);
   for (const std::filesystem::path& out : given) probe.add(out);  // the refusals that protect data first
   output_drivers(given, format);
 }

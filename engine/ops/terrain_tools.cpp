@@ -16,7 +16,7 @@ void run_terrain(const std::filesystem::path& dem, const std::filesystem::path& 
                  const kernels::TerrainOptions& options, const RasterOutputOptions& format, const std::string& name,
                  const std::string& description, const std::string& units, const Control& control) {
   control.check();
-  check_tool_outputs({output}, {dem}, format, control);
+  check_tool_outputs({output}, {{"input", dem}}, format, control);
   const Grid grid = grid_from_raster(dem, "input");
   const RasterSource source(dem, grid, "input");
   write_rasters(grid, {{output, description, kNoData, units, name}}, {dem}, format, control, "minerisk " + name,

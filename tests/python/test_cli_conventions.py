@@ -126,7 +126,9 @@ def test_a_folder_given_as_the_scenario_is_named_a_folder(region, tmp_path, sub)
     (["map", "{gone}/grid.nc", "-o", "{gone}/map.pdf"], "grid: file '{gone}/grid.nc' not found"),
     (["slope", "{gone}/dem.tif", "{gone}/slope.tif"], "input: file '{gone}/dem.tif' not found"),
     (["proximity", "{region}/region.gpkg", "{gone}/d.tif", "--layer", "finds", "--like", "{gone}/dem.tif"],
-     "input: file '{gone}/dem.tif' not found"),
+     "--like: file '{gone}/dem.tif' not found"),
+    (["density", "{region}/region.gpkg", "{gone}/d.tif", "--layer", "finds", "--like", "{gone}/dem.tif",
+      "--bandwidth", "100"], "--like: file '{gone}/dem.tif' not found"),
 ])
 def test_a_mistyped_input_is_named_before_the_outputs_folder(region, tmp_path, args, named):
     """A missing input is the mistake to name, not the missing folder of an output beside it (as
@@ -219,6 +221,20 @@ def test_config_is_accepted_and_set_in_gdal(every_subcommand, tmp_path, sub):
     r = run_minerisk(*args, "--config", "CPL_DEBUG", "ON", "-q", *overwrite)
     assert r.returncode == 0, r.stderr
     assert re.search(r"^GDAL: GDAL(Close|Open|Driver)", r.stderr, re.M), r.stderr
+
+
+def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_scenario):
+    """CLI11 alone reads "010" as octal 8; GDAL's programs, and users, mean 10."""
+    import tomllib
+    from conftest import scenario_text
+    s = write_scenario(scenario_text(region))
+    r = run_minerisk("fit", s, "-o", tmp_path / "f.toml", "--block-size", "1500", "--background-ratio", "1",
+                     "--folds", "010", "--seed", "0012", "--repeats", "+02", "--no-cross-validation")
+    assert r.returncode == 0, r.stderr
+    fit = tomllib.loads((tmp_path / "f.toml").read_text())["fit"]
+    assert (fit["folds"], fit["seed"], fit["repeats"]) == (10, 12, 2)
+    r = run_minerisk("fit", s, "-o", tmp_path / "g.toml", "--folds", "0101")
+    assert r.returncode == 2 and "101" in r.stderr and "100" in r.stderr, r.stderr
 
 
 def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
@@ -55,10 +56,11 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
 /// The checks write_rasters makes before any work, for a tool to make first: the compression,
 /// each output's format and creation options, and the outputs themselves (UserError for an
 /// output that is an input, exists without overwrite, a folder, a device...). Empty outputs
-/// are skipped.
+/// are skipped. Each input is (the role a missing one is named by, its path); empty paths are
+/// inputs not given.
 void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
-                        const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
-                        const Control& control);
+                        const std::vector<std::pair<std::string, std::filesystem::path>>& inputs,
+                        const RasterOutputOptions& format, const Control& control);
 
 /// `compress` in upper case if it names one of kCompressions (in any case); a UserError naming
 /// --compress otherwise.
