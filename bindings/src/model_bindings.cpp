@@ -127,6 +127,9 @@ py::object json_to_python(const std::string& text) { return py::module_::import(
 
 // One fit option from Python into the spec; a value of the wrong type throws py::cast_error.
 void set_fit_option(FitSpec& spec, const std::string& key, const py::handle& v) {
+  // Python's True is the number 1 to pybind11: repeats=True would fit once. A number is asked for.
+  const bool number = key != "labels" && key != "zones" && key != "cross_validate";
+  if (number && py::isinstance<py::bool_>(v)) throw py::cast_error();
   if (key == "labels") spec.labels = fs::absolute(py::str(v).cast<std::string>());
   else if (key == "zones") spec.zones = fs::absolute(py::str(v).cast<std::string>());
   else if (key == "background_ratio") spec.background_ratio = v.cast<double>();

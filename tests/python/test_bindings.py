@@ -195,6 +195,11 @@ def test_fit_options_from_python_are_checked(region):
         scenario.fit(knots=3.5)
     with pytest.raises(ValueError, match="option 'cross_validate'.*True or False"):
         scenario.fit(cross_validate="yes")
+    # True is the number 1 to Python, but repeats=True (or l2=False) is a mistake, not a count.
+    with pytest.raises(ValueError, match="option 'repeats' got <class 'bool'> True; give a whole number"):
+        scenario.fit(repeats=True)
+    with pytest.raises(ValueError, match="option 'l2' got <class 'bool'> False; give a number"):
+        scenario.fit(l2=False)
 
 
 def test_a_sweep_from_python(region, tmp_path):
