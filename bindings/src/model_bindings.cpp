@@ -3,10 +3,14 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <set>
+#include <string>
+
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
 #include "arrays.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/evaluate.hpp"
 #include "minerisk/engine/ops/explain.hpp"
@@ -125,18 +129,35 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
 
 py::object json_to_python(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
 
+// True or False, from Python or numpy (numpy.bool_ is no Python bool).
+bool is_boolean(const py::handle& v) {
+  if (py::isinstance<py::bool_>(v)) return true;
+  return py::hasattr(v, "dtype") && py::hasattr(v.attr("dtype"), "kind") &&
+         py::str(v.attr("dtype").attr("kind")).cast<std::string>() == "b";
+}
+
+// A path given as str or os.PathLike, read from the current folder as the command line reads it;
+// anything else (None, True) is refused.
+fs::path path_option(const py::handle& v) {
+  if (!py::isinstance<py::str>(v) && !py::hasattr(v, "__fspath__")) throw py::cast_error();
+  return resolve_dataset_name(py::module_::import("os").attr("fspath")(v).cast<std::string>(), fs::current_path());
+}
+
 // One fit option from Python into the spec; a value of the wrong type throws py::cast_error.
 void set_fit_option(FitSpec& spec, const std::string& key, const py::handle& v) {
-  // Python's True is the number 1 to pybind11: repeats=True would fit once. A number is asked for.
-  const bool number = key != "labels" && key != "zones" && key != "cross_validate";
-  if (number && py::isinstance<py::bool_>(v)) throw py::cast_error();
-  if (key == "labels") spec.labels = fs::absolute(py::str(v).cast<std::string>());
-  else if (key == "zones") spec.zones = fs::absolute(py::str(v).cast<std::string>());
+  // pybind11 takes True for the number 1 (repeats=True would fit once) and None for False
+  // (cross_validate=None would turn it off): a number must be no boolean, a switch a boolean.
+  static const std::set<std::string> numbers = {"background_ratio", "l2", "block_size", "knots", "folds", "seed",
+                                                "repeats"};
+  if (numbers.count(key) && is_boolean(v)) throw py::cast_error();
+  if (key == "cross_validate" && !is_boolean(v)) throw py::cast_error();
+  if (key == "labels") spec.labels = path_option(v);
+  else if (key == "zones") spec.zones = path_option(v);
   else if (key == "background_ratio") spec.background_ratio = v.cast<double>();
   else if (key == "l2") spec.l2 = v.cast<double>();
   else if (key == "block_size") spec.block_size = v.cast<double>();
   else if (key == "knots") spec.knots = v.cast<int>();
-  else if (key == "cross_validate") spec.cross_validate = v.cast<bool>();
+  else if (key == "cross_validate") spec.cross_validate = v.attr("__bool__")().cast<bool>();
   else if (key == "folds") spec.folds = v.cast<int>();
   else if (key == "seed") spec.seed = v.cast<uint64_t>();
   else if (key == "repeats") spec.repeats = v.cast<int>();
@@ -176,7 +197,7 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
   }
   py::dict out = json_to_python(fit_json(r));
   out["fitted_toml"] = r.fitted_toml;
-  out["model_toml"] = model_file_text(s, options.spec, r);  // the portable model, as `minerisk fit --model` writes it
+  out["model_toml"] = model_file_text(s, r);  // the portable model, as `minerisk fit --model` writes it
   return std::move(out);
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "command.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/fit.hpp"
 
@@ -69,8 +70,11 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     Scenario scenario = load_scenario(a->scenario);
     FitOptions options;
     options.spec = scenario.fit;
-    if (!a->labels.empty()) options.spec.labels = std::filesystem::absolute(a->labels);
-    if (!a->zones.empty()) options.spec.zones = std::filesystem::absolute(a->zones);
+    // As a scenario's paths are read, from the current folder: absolute and tidied ("./a/../a/z.tif"
+    // is "a/z.tif"; the fitted scenario and the model file name them), GDAL's names kept whole.
+    const std::filesystem::path here = std::filesystem::current_path();
+    if (!a->labels.empty()) options.spec.labels = resolve_dataset_name(a->labels.string(), here);
+    if (!a->zones.empty()) options.spec.zones = resolve_dataset_name(a->zones.string(), here);
     if (a->background_ratio) options.spec.background_ratio = *a->background_ratio;
     if (a->l2) options.spec.l2 = *a->l2;
     if (a->block_size) options.spec.block_size = *a->block_size;

@@ -8,20 +8,28 @@ namespace minerisk::cli {
 namespace {
 
 // CLI11 reads a whole number with a leading 0 as octal ("--tile-size 0100" is 64, "--repeats 010"
-// is 8). Nobody means that on this command line, and GDAL's programs read such numbers as decimal,
-// so every whole-number option drops its leading zeros before CLI11 converts (and checks) it.
+// is 8) and takes 0x, 0o and 0b prefixes. Nobody means that on this command line, and GDAL's
+// programs read decimal, so every whole-number option takes decimal digits (and a sign), its
+// leading zeros dropped before CLI11 converts and range-checks it.
+CLI::Validator decimal_whole_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+        if (text.size() == sign || text.find_first_not_of("0123456789", sign) != std::string::npos)
+          return "'" + text + "' is not a whole number; write it in decimal digits";
+        size_t first = sign;
+        while (first + 1 < text.size() && text[first] == '0') ++first;
+        text = text.substr(0, sign) + text.substr(first);
+        return "";
+      },
+      "", "decimal");  // no description: --help and the man page show the option as before
+}
+
 void read_whole_numbers_as_decimal(CLI::App& app) {
-  const auto without_leading_zeros = [](std::string text) {
-    const size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
-    size_t first = sign;
-    while (first + 1 < text.size() && text[first] == '0') ++first;
-    const bool digits = text.size() > sign && text.find_first_not_of("0123456789", sign) == std::string::npos;
-    return digits ? text.substr(0, sign) + text.substr(first) : text;
-  };
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
     for (CLI::Option* option : sub->get_options()) {
       const std::string type = option->get_type_name();
-      if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) option->transform(without_leading_zeros);
+      if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) option->transform(decimal_whole_number());
     }
 }
 

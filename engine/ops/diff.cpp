@@ -14,6 +14,7 @@
 #include <tbb/enumerable_thread_specific.h>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/kernels/change.hpp"
 
@@ -66,6 +67,9 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
   if (!(options.threshold >= 0 && options.threshold < 1))
     throw UserError("--threshold: " + number_text(options.threshold) +
                     " is not a change in probability; give one at least 0 and below 1 (default 0.01)");
+  // Which of the two is missing, by the name of its argument (the reader would say "grid").
+  require_input_file(old_grid, "old");
+  require_input_file(new_grid, "new");
   const GridFileReader old_reader(old_grid, options.variable);
   const GridFileReader new_reader(new_grid, options.variable);
   // A run's file gives `probability`, a sweep's `mean`: two different quantities. (A GeoTIFF
@@ -81,7 +85,7 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
   if (const std::string why = grid_difference(grid, new_reader.grid()); !why.empty())
     throw UserError("diff: '" + old_grid.string() + "' and '" + new_grid.string() + "' are not on the same grid: " +
                     why + "; compare grids of the same scenario grid (or warp one onto the other's with gdalwarp)");
-  check_tool_outputs({output}, {{"old grid", old_grid}, {"new grid", new_grid}}, options, control);
+  check_tool_outputs({output}, {{"old", old_grid}, {"new", new_grid}}, options, control);
 
   tbb::enumerable_thread_specific<std::pair<DatasetPtr, DatasetPtr>> handles;
   std::mutex tally_mutex;

@@ -35,11 +35,11 @@ namespace {
 
 using namespace fit_detail;
 
-std::string fitted_toml(const Scenario& s, const FitSpec& used, const FitResult& r) {
+std::string fitted_toml(const Scenario& s, const FitResult& r) {
   toml::table root = toml::parse(s.resolved_toml);
-  // The options the fit ran with (the command line's over the scenario's), so that fitting the
-  // fitted scenario again reproduces this fit.
-  root.insert_or_assign("fit", schema::write_fit(used));
+  // The options the fit ran with (the command line's over the scenario's, and the block size fit
+  // chose), so that fitting the fitted scenario again reproduces this fit.
+  root.insert_or_assign("fit", schema::write_fit(r.spec));
   root["model"].as_table()->insert_or_assign("intercept", r.coefficients[0].weight);
   for (const Coefficient& c : r.coefficients)
     if (auto* layer = root["model"]["evidence"][c.name].as_table()) layer->insert_or_assign("weight", c.weight);
@@ -134,6 +134,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                       " folds of " + std::to_string(static_cast<long long>(options.spec.block_size)) +
                       " m blocks (a fifth of the grid's shorter side); choose with --block-size or --zones");
   }
+  r.spec = options.spec;
   const FoldMap folds(in.grid, options);
   r.folds_description = folds.description();
   if (!from_labels.empty() && folds.count() < 2)
@@ -223,10 +224,14 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
       r.notes.push_back("cross-validation: " + std::to_string(r.repeats - validated) + " of the " +
                         std::to_string(r.repeats) + " fits had no fold to score (each fold's training cells held one "
                         "class); the figures are the mean of the other " + std::to_string(validated));
+    if (validated == 0)
+      r.notes.push_back("cross-validation: no fold could be scored (each fold's training cells held one class, or "
+                        "the held-out cells together did), so no ROC-AUC is given; use more or larger folds or zones "
+                        "holding both finds and cleared land");
   }
 
   r.weights_of_evidence = classed_weights_of_evidence(s, design);
-  r.fitted_toml = fitted_toml(s, options.spec, r);
+  r.fitted_toml = fitted_toml(s, r);
   r.design_csv = design_csv(s, design, in.grid.width());
   return r;
 }
@@ -293,7 +298,7 @@ FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, cons
   if (report != kNone) outputs.write_text(report, fit_json(r) + "\n");
   if (design != kNone) outputs.write_text(design, r.design_csv);
   if (curves != kNone) outputs.writing([&] { write_curves_plot(r.curves, outputs.temporary(curves)); });
-  if (model != kNone) outputs.write_text(model, model_file_text(scenario, options.spec, r));
+  if (model != kNone) outputs.write_text(model, model_file_text(scenario, r));
   outputs.commit(options.cancel);
   return r;
 }

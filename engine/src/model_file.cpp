@@ -222,9 +222,7 @@ void check_same_definition(const EvidenceSpec& in_model, const EvidenceSpec& in_
 
 }  // namespace
 
-std::string model_file_text(const Scenario& trained, const FitResult& r) { return model_file_text(trained, trained.fit, r); }
-
-std::string model_file_text(const Scenario& trained, const FitSpec& spec, const FitResult& r) {
+std::string model_file_text(const Scenario& trained, const FitResult& r) {
   // The fitted scenario holds what the fit learned (intercept, weights, transforms).
   const Scenario fitted = parse_scenario(parse_toml_text(r.fitted_toml, "the fitted scenario"), trained.file);
   toml::table evidence;
@@ -238,7 +236,7 @@ std::string model_file_text(const Scenario& trained, const FitSpec& spec, const 
   root.insert("version", kModelVersion);
   root.insert("model", toml::table{{"intercept", fitted.intercept}, {"evidence", std::move(evidence)}});
   root.insert("covariance", covariance_table(r));
-  root.insert("training", training_table(trained, spec, r));
+  root.insert("training", training_table(trained, r.spec, r));
   std::ostringstream out;
   // toml++ writes each double with 17 significant digits (0.05 as 0.050000000000000003), which
   // always read back to the same bits.

@@ -77,7 +77,7 @@ std::string section_noun(const std::string& section) {
 std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
   if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
     return {"background_ratio", "must lie in [0, 100] (random background cells per positive)"};
-  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) return {"l2", "must be zero or positive"};
+  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) return {"l2", "must be a finite number, 0 or more (0: no penalty)"};
   if (!(f.block_size >= 0 && f.block_size <= kMaxDistance))
     return {"block_size", "must be zero (no cross-validation) or a positive size in metres, at most 10,000 km"};
   if (!(f.folds >= 2 && f.folds <= 100)) return {"folds", "must be a whole number from 2 to 100"};

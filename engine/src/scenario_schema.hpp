@@ -46,7 +46,8 @@ EvidenceSpec read_evidence(const std::string& name, const toml::table& table, co
                            const std::filesystem::path& file);
 /// The layer as resolved TOML: every key that applies, defaults filled in.
 toml::table write_evidence(const EvidenceSpec& e);
-/// [fit] as resolved TOML: every option, defaults filled in, paths absolute.
+/// [fit] as resolved TOML: every option with its default filled in, paths absolute; but
+/// `repeats` only when not 1, and `labels` and `zones` only when given.
 toml::table write_fit(const FitSpec& f);
 
 /// What a sweep axis's `parameter` may name, resolved against a base scenario.

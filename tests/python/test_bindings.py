@@ -200,6 +200,15 @@ def test_fit_options_from_python_are_checked(region):
         scenario.fit(repeats=True)
     with pytest.raises(ValueError, match="option 'l2' got <class 'bool'> False; give a number"):
         scenario.fit(l2=False)
+    with pytest.raises(ValueError, match="unknown option 'foo'"):
+        scenario.fit(foo=True)
+    # numpy's booleans too; and None is neither a switch nor a path (pybind11 took it for False and "None").
+    with pytest.raises(ValueError, match="option 'repeats' got <class 'numpy.bool_'> True; give a whole number"):
+        scenario.fit(repeats=np.bool_(True))
+    with pytest.raises(ValueError, match="option 'cross_validate' got <class 'NoneType'> None; give True or False"):
+        scenario.fit(cross_validate=None)
+    with pytest.raises(ValueError, match="option 'labels' got <class 'NoneType'> None; give a path"):
+        scenario.fit(labels=None)
 
 
 def test_a_sweep_from_python(region, tmp_path):

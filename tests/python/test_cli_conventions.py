@@ -16,8 +16,10 @@ import subprocess
 
 import pytest
 
+import tomllib
+
 import minerisk
-from conftest import minerisk_bin, run_minerisk
+from conftest import minerisk_bin, run_minerisk, scenario_text
 
 PARALLEL = ["run", "slope", "aspect", "tri", "proximity", "density", "focal", "fit", "sweep", "diff", "update", "areas", "map",
             "report"]
@@ -129,6 +131,7 @@ def test_a_folder_given_as_the_scenario_is_named_a_folder(region, tmp_path, sub)
      "--like: file '{gone}/dem.tif' not found"),
     (["density", "{region}/region.gpkg", "{gone}/d.tif", "--layer", "finds", "--like", "{gone}/dem.tif",
       "--bandwidth", "100"], "--like: file '{gone}/dem.tif' not found"),
+    (["diff", "{region}/dem.tif", "{gone}/new.nc", "-o", "{gone}/d.tif"], "new: file '{gone}/new.nc' not found"),
 ])
 def test_a_mistyped_input_is_named_before_the_outputs_folder(region, tmp_path, args, named):
     """A missing input is the mistake to name, not the missing folder of an output beside it (as
@@ -224,9 +227,7 @@ def test_config_is_accepted_and_set_in_gdal(every_subcommand, tmp_path, sub):
 
 
 def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_scenario):
-    """CLI11 alone reads "010" as octal 8; GDAL's programs, and users, mean 10."""
-    import tomllib
-    from conftest import scenario_text
+    """CLI11 alone reads "010" as octal 8 and "0x10" as 16; GDAL's programs, and users, mean decimal."""
     s = write_scenario(scenario_text(region))
     r = run_minerisk("fit", s, "-o", tmp_path / "f.toml", "--block-size", "1500", "--background-ratio", "1",
                      "--folds", "010", "--seed", "0012", "--repeats", "+02", "--no-cross-validation")
@@ -235,6 +236,11 @@ def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_sc
     assert (fit["folds"], fit["seed"], fit["repeats"]) == (10, 12, 2)
     r = run_minerisk("fit", s, "-o", tmp_path / "g.toml", "--folds", "0101")
     assert r.returncode == 2 and "101" in r.stderr and "100" in r.stderr, r.stderr
+    for spelling in ("0x10", "1e1", "2.0", ""):
+        r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--tile-size", spelling)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert f"--tile-size: '{spelling}' is not a whole number; write it in decimal digits" in r.stderr
+    assert not (tmp_path / "s.tif").exists()
 
 
 def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):

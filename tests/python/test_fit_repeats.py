@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import minerisk
-from conftest import ROOT, run_minerisk, scenario_text
+from conftest import ROOT, minerisk_bin, run_minerisk, scenario_text
 
 FIT = "\n[fit]\nblock_size = 1500\nbackground_ratio = 2\n"
 
@@ -171,6 +171,11 @@ def test_a_fit_without_a_fold_to_score_is_left_out_of_the_mean(small_region, tmp
     assert report["cross_validation"]["roc_auc"] == pytest.approx(np.mean(scored), rel=1e-12)
     assert f"the figures are the mean of the other {len(scored)}" in r.stderr
     assert "nan" not in r.stdout.lower()
+    # One of those fits alone (its seed: 1 + its place) says why it gives no cross-validation.
+    unscored = next(k for k, fit in enumerate(report["repeats"]) if "roc_auc" not in fit)
+    alone, r = fit_report(small_region / "scenario.toml", tmp_path, "alone", "--seed", str(1 + unscored),
+                          "--block-size", "300", "--background-ratio", "1")
+    assert "no fold could be scored" in r.stderr and "spatial cross-validation" not in r.stdout, r.stderr
 
 
 def test_a_seed_too_large_for_a_toml_number_is_refused(region, tmp_path, write_scenario):
@@ -197,3 +202,29 @@ def test_the_outputs_hold_the_options_the_fit_ran_with(repeated, tmp_path):
     again, _ = fit_report(tmp_path / "first.toml", tmp_path, "again")
     assert again["coefficients"] == first["coefficients"]
     assert again["cross_validation"] == first["cross_validation"]
+
+
+def test_the_block_size_fit_chose_is_recorded_in_both_outputs(region, tmp_path, write_scenario):
+    """Without --block-size, fit deals blocks of a fifth of the grid to cross-fit the finds layer:
+    that block size, not 0, is what the fitted scenario and the model file record."""
+    s = write_scenario(scenario_text(region))
+    r = run_minerisk("fit", s, "-o", tmp_path / "f.toml", "--model", tmp_path / "m.toml", "--background-ratio", "2")
+    assert r.returncode == 0 and "a fifth of the grid's shorter side" in r.stderr, r.stderr
+    fitted = tomllib.loads((tmp_path / "f.toml").read_text())["fit"]
+    assert fitted["block_size"] > 0
+    assert tomllib.loads((tmp_path / "m.toml").read_text())["training"]["fit"] == fitted
+
+
+def test_a_zones_path_is_recorded_tidied(region, tmp_path, write_scenario):
+    """--zones ./x/../x/zones.tif, from the current folder: the fitted scenario holds the tidied
+    absolute path, the model file its name relative to the scenario's folder."""
+    from test_honest_fit import zones_raster
+    zones_raster(tmp_path / "zones.tif", region, lambda r, c: (r // 150) * 4 + c // 150)
+    s = write_scenario(scenario_text(region))
+    messy = f"./{tmp_path.name}/../{tmp_path.name}/zones.tif"
+    r = subprocess.run([str(minerisk_bin()), "fit", str(s), "-o", str(tmp_path / "f.toml"), "--model",
+                        str(tmp_path / "m.toml"), "--zones", messy, "--background-ratio", "2"],
+                       cwd=tmp_path.parent, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert tomllib.loads((tmp_path / "f.toml").read_text())["fit"]["zones"] == str(tmp_path / "zones.tif")
+    assert tomllib.loads((tmp_path / "m.toml").read_text())["training"]["fit"]["zones"] == "zones.tif"

@@ -32,11 +32,9 @@ struct ModelFile {
 
 /// The model file's text for a fit of `trained` (the training scenario: its paths give the
 /// provenance). The weights and transforms are read from `result.fitted_toml`, so whatever the
-/// fit learns and writes into the fitted scenario is what the model holds.
+/// fit learns and writes into the fitted scenario is what the model holds; the options and the
+/// files read (--labels, --zones) are `result.spec`'s.
 std::string model_file_text(const Scenario& trained, const FitResult& result);
-/// The same, for a fit run with `spec` rather than the scenario's own [fit] (the command line's
-/// --labels or --zones): the provenance names the files the fit read.
-std::string model_file_text(const Scenario& trained, const FitSpec& spec, const FitResult& result);
 
 /// Reads a model file; UserError (one line, the file and key) for a file that is not a model,
 /// of an unknown version, or with a layer the scenario schema refuses.

@@ -29,6 +29,9 @@ struct Coefficient {
 };
 
 struct FitResult {
+  /// The options the fit ran with: the caller's, with the block size fit chose when label layers
+  /// needed folds and none were given. The fitted scenario's [fit] and the model file hold them.
+  FitSpec spec;
   std::vector<Coefficient> coefficients;  // the intercept first
   std::vector<std::vector<double>> covariance;  // of the coefficients, in the same order
   int64_t positives = 0, negatives = 0;
