@@ -1,6 +1,9 @@
 // The `minerisk` program's command line as one CLI11 tree: its description, every subcommand
 // with its own options, and the options all of them share. main() parses with it, and the man
 // page and the bash completion are written from it, so they list exactly what the parser takes.
+#include <set>
+#include <string>
+
 #include "command.hpp"
 #include "minerisk/engine/version.hpp"
 
@@ -25,11 +28,30 @@ CLI::Validator decimal_whole_number() {
       "", "decimal");  // no description: --help and the man page show the option as before
 }
 
-void read_whole_numbers_as_decimal(CLI::App& app) {
+// The options naming a file. Given as "" they were taken as not given (fit --labels "" fitted on
+// the scenario's labels, --report "" wrote no report); an empty path is a mistake to name.
+bool names_a_file(const CLI::Option& option) {
+  static const std::set<std::string> files = {
+      "output", "report", "design", "model", "curves", "labels", "zones", "truth", "picture", "like", "nearest-value",
+      "timings", "dem", "roads", "settlements", "areas", "evaluation", "qgis-project", "access", "cost", "impact",
+      "csv", "json", "polygons"};
+  for (const std::string& name : option.get_lnames())
+    if (files.count(name)) return true;
+  return false;
+}
+
+CLI::Validator non_empty_path(bool required) {
+  const std::string message = std::string("the path is empty; give a file's path") + (required ? "" : " (or leave the option out)");
+  return CLI::Validator([message](const std::string& text) { return text.empty() ? message : std::string(); }, "",
+                        "non-empty path");
+}
+
+void check_numbers_and_paths(CLI::App& app) {
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
     for (CLI::Option* option : sub->get_options()) {
       const std::string type = option->get_type_name();
       if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) option->transform(decimal_whole_number());
+      if (names_a_file(*option)) option->check(non_empty_path(option->get_required()));
     }
 }
 
@@ -62,7 +84,7 @@ void define_program(CLI::App& app, std::vector<Command>& commands, const Context
   add_report_command(app, commands, context);
   add_update_command(app, commands, context);
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) add_common_options(sub, common);
-  read_whole_numbers_as_decimal(app);
+  check_numbers_and_paths(app);
 }
 
 }  // namespace minerisk::cli

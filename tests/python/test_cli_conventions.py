@@ -243,6 +243,26 @@ def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_sc
     assert not (tmp_path / "s.tif").exists()
 
 
+@pytest.mark.parametrize("args,option", [
+    (["fit", "{s}", "-o", "{out}/f.toml", "--labels", ""], "--labels"),
+    (["fit", "{s}", "-o", "{out}/f.toml", "--report", ""], "--report"),
+    (["run", "{s}", "-o", "{out}/r.nc", "--model", ""], "--model"),
+    (["slope", "{region}/dem.tif", "{out}/s.tif"], None),
+])
+def test_an_empty_path_is_refused_not_taken_for_no_option(region, tmp_path, write_scenario, args, option):
+    """fit --labels "" fitted on the scenario's labels, --report "" wrote no report, silently."""
+    s = write_scenario(scenario_text(region))
+    out = tmp_path / "out"
+    out.mkdir()
+    if option is None:  # a tool's -o is a positional: its empty path is refused too
+        args = ["slope", "{region}/dem.tif", ""]
+        option = "output"
+    r = run_minerisk(*[a.format(s=s, out=out, region=region) for a in args])
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert f"{option}: the path is empty" in r.stderr, r.stderr
+    assert not list(out.iterdir())
+
+
 def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):
     r = run_minerisk("slope", "--config", "GDAL_CACHEMAX", "64", region / "dem.tif", tmp_path / "o.tif", "-q")
     assert r.returncode == 0, r.stderr
