@@ -1,0 +1,107 @@
+"""datasets/validate_synthetic.py: a model fitted on one generated region, applied to others it has
+never seen, scored against their true devices beside their own fits, the hand-set weights and
+two no-fit rules."""
+import json
+import subprocess
+import tomllib
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from conftest import ROOT, minerisk_bin, run_minerisk
+
+SCRIPT = ROOT / "datasets" / "validate_synthetic.py"
+COLUMNS = ("hand-set", "applied", "own fit", "finds alone", "front lines alone")
+
+
+def validate(*args):
+    return subprocess.run(["/usr/bin/python3", str(SCRIPT), "--minerisk", str(minerisk_bin()), *map(str, args)],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("validate_synthetic")
+    r = validate("--size", 256, "--seeds", 11, 12, "--repeats", 2, "--keep", folder / "work", "--json",
+                 folder / "scores.json")
+    assert r.returncode == 0, r.stderr
+    return folder / "work", json.loads((folder / "scores.json").read_text()), r.stdout
+
+
+def probability(path):
+    return gdal.Open(f'NETCDF:"{path}":probability').ReadAsArray()
+
+
+def test_the_scores_are_those_of_the_kept_grids(validated, tmp_path):
+    work, scores, stdout = validated
+    assert sorted(scores["regions"]) == ["11", "12"]
+    for seed, columns in scores["regions"].items():
+        region = work / f"seed{seed}"
+        for column, grid in zip(COLUMNS, ("hand_set", "applied", "own_fit", "finds_alone", "front_lines_alone")):
+            r = run_minerisk("evaluate", region / f"{grid}.nc", "--truth", region / "truth.gpkg", "--layer", "devices",
+                             "-o", tmp_path / "e.json", "--overwrite", "-q")
+            assert r.returncode == 0, r.stderr
+            e = json.loads((tmp_path / "e.json").read_text())
+            assert columns[column]["capture_at_10_percent"] == pytest.approx(100 * e["capture_at_area"]["10%"])
+            assert columns[column]["roc_auc"] == e["roc_auc"]
+        # Each column's figure is printed in the region's row.
+        row = next(line for line in stdout.splitlines() if line.split()[:1] == [seed])
+        assert f"{columns['applied']['capture_at_10_percent']:.1f} %" in row
+    means = scores["mean_capture_at_10_percent"]
+    for column in COLUMNS:
+        assert means[column] == pytest.approx(np.mean([c[column]["capture_at_10_percent"]
+                                                       for c in scores["regions"].values()]))
+
+
+def test_the_applied_grid_is_the_training_model_run_on_the_region(validated, tmp_path):
+    """No fit on the region it is applied to: the grid is `run --model` of the training region's
+    model, and the model file is the one fitted on seed 7 (its provenance names that region)."""
+    work, scores, _ = validated
+    model = tomllib.loads((work / "model.toml").read_text())
+    assert model["training"]["scenario"] == "scenario.toml" and model["training"]["fit"]["repeats"] == 2
+    assert scores["model"]["finds"] == model["model"]["evidence"]["finds"]["weight"]
+    region = work / "seed11"
+    r = run_minerisk("run", region / "scenario.toml", "--model", work / "model.toml", "-o", tmp_path / "again.nc",
+                     "--no-picture", "-q")
+    assert r.returncode == 0, r.stderr
+    assert np.array_equal(probability(tmp_path / "again.nc"), probability(region / "applied.nc"), equal_nan=True)
+    assert not np.array_equal(probability(region / "own_fit.nc"), probability(region / "applied.nc"), equal_nan=True)
+
+
+def strings(value):
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def test_no_model_reads_the_truth_and_the_rules_have_one_layer(validated):
+    """No scenario, fitted scenario or model names the truth file (the generated scenario's comment
+    says it is deliberately left out)."""
+    work, _, _ = validated
+    tomls = list(work.rglob("*.toml"))
+    assert len(tomls) == 2 + 4 * 2 + 1  # the training scenario and fit; each region's scenario, fit, 2 rules; the model
+    for toml in tomls:
+        assert not [s for s in strings(tomllib.loads(toml.read_text())) if "truth" in s], toml
+    for rule, layer in (("finds_alone", "finds"), ("front_lines_alone", "front_lines")):
+        scenario = tomllib.loads((work / "seed12" / f"{rule}.toml").read_text())
+        assert list(scenario["model"]["evidence"]) == [layer]
+        assert scenario["model"]["evidence"][layer]["weight"] == 1.0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--seeds", "7", "8"], "seed 7 is the training region"),
+    (["--seeds", "x"], "seed 'x' is not a whole number"),
+])
+def test_bad_arguments_are_refused(args, message):
+    r = validate(*args)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+
+
+def test_an_existing_json_is_never_replaced(tmp_path):
+    (tmp_path / "scores.json").write_text("kept")
+    r = validate("--json", tmp_path / "scores.json")
+    assert r.returncode == 2 and "exists" in r.stderr
+    assert (tmp_path / "scores.json").read_text() == "kept"
