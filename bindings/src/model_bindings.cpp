@@ -137,10 +137,12 @@ bool is_boolean(const py::handle& v) {
 }
 
 // A path given as str or os.PathLike, read from the current folder as the command line reads it;
-// anything else (None, True) is refused.
+// anything else (None, True, "": an empty path would read as no option) is refused.
 fs::path path_option(const py::handle& v) {
   if (!py::isinstance<py::str>(v) && !py::hasattr(v, "__fspath__")) throw py::cast_error();
-  return resolve_dataset_name(py::module_::import("os").attr("fspath")(v).cast<std::string>(), fs::current_path());
+  const auto text = py::module_::import("os").attr("fspath")(v).cast<std::string>();
+  if (text.empty()) throw py::cast_error();
+  return resolve_dataset_name(text, fs::current_path());
 }
 
 // One fit option from Python into the spec; a value of the wrong type throws py::cast_error.

@@ -41,7 +41,8 @@ bool names_a_file(const CLI::Option& option) {
 }
 
 CLI::Validator non_empty_path(bool required) {
-  const std::string message = std::string("the path is empty; give a file's path") + (required ? "" : " (or leave the option out)");
+  const std::string message =
+      std::string("the path is empty; give a file's path") + (required ? "" : " (or leave the option out)");
   return CLI::Validator([message](const std::string& text) { return text.empty() ? message : std::string(); }, "",
                         "non-empty path");
 }

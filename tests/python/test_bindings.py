@@ -209,6 +209,8 @@ def test_fit_options_from_python_are_checked(region):
         scenario.fit(cross_validate=None)
     with pytest.raises(ValueError, match="option 'labels' got <class 'NoneType'> None; give a path"):
         scenario.fit(labels=None)
+    with pytest.raises(ValueError, match="option 'zones' got <class 'str'> ''; give a path"):
+        scenario.fit(zones="")
 
 
 def test_a_sweep_from_python(region, tmp_path):
