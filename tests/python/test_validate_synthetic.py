@@ -1,6 +1,7 @@
 """datasets/validate_synthetic.py: a model fitted on one generated region, applied to others it has
 never seen, scored against their true devices beside their own fits, the hand-set weights and
 two no-fit rules."""
+import hashlib
 import json
 import subprocess
 import tomllib
@@ -12,7 +13,9 @@ from osgeo import gdal
 from conftest import ROOT, minerisk_bin, run_minerisk
 
 SCRIPT = ROOT / "datasets" / "validate_synthetic.py"
-COLUMNS = ("hand-set", "applied", "own fit", "finds alone", "front lines alone")
+GRIDS = {"hand-set": "hand_set", "applied": "applied", "own fit": "own_fit", "finds alone": "finds_alone",
+         "front lines alone": "front_lines_alone"}
+DEVICES = {"in the ground": ["--where", "fate IN ('remaining', 'missed by clearance')"], "all": []}
 
 
 def validate(*args):
@@ -35,31 +38,41 @@ def probability(path):
 
 def test_the_scores_are_those_of_the_kept_grids(validated, tmp_path):
     work, scores, stdout = validated
-    assert sorted(scores["regions"]) == ["11", "12"]
-    for seed, columns in scores["regions"].items():
+    assert sorted(scores["regions"]) == ["11", "12"] and scores["size"] == 256
+    for seed, region_scores in scores["regions"].items():
         region = work / f"seed{seed}"
-        for column, grid in zip(COLUMNS, ("hand_set", "applied", "own_fit", "finds_alone", "front_lines_alone")):
-            r = run_minerisk("evaluate", region / f"{grid}.nc", "--truth", region / "truth.gpkg", "--layer", "devices",
-                             "-o", tmp_path / "e.json", "--overwrite", "-q")
-            assert r.returncode == 0, r.stderr
-            e = json.loads((tmp_path / "e.json").read_text())
-            assert columns[column]["capture_at_10_percent"] == pytest.approx(100 * e["capture_at_area"]["10%"])
-            assert columns[column]["roc_auc"] == e["roc_auc"]
-        # Each column's figure is printed in the region's row.
-        row = next(line for line in stdout.splitlines() if line.split()[:1] == [seed])
-        assert f"{columns['applied']['capture_at_10_percent']:.1f} %" in row
-    means = scores["mean_capture_at_10_percent"]
-    for column in COLUMNS:
-        assert means[column] == pytest.approx(np.mean([c[column]["capture_at_10_percent"]
-                                                       for c in scores["regions"].values()]))
+        for column, grid in GRIDS.items():
+            for devices, where in DEVICES.items():
+                r = run_minerisk("evaluate", region / f"{grid}.nc", "--truth", region / "truth.gpkg", "--layer",
+                                 "devices", "-o", tmp_path / "e.json", "--overwrite", "-q", *where)
+                assert r.returncode == 0, r.stderr
+                e = json.loads((tmp_path / "e.json").read_text())
+                got = region_scores["scores"][column][devices]
+                assert got["capture_at_10_percent"] == pytest.approx(100 * e["capture_at_area"]["10%"])
+                assert (got["roc_auc"], got["devices"]) == (e["roc_auc"], e["true_items"])
+        counts = {d: region_scores["scores"]["hand-set"][d]["devices"] for d in DEVICES}
+        assert 0 < counts["in the ground"] < counts["all"]  # the finds' own devices are left out
+        # Each column's figure is printed in the region's row of both tables; the own fit's weights kept.
+        rows = [line for line in stdout.splitlines() if line.split()[:1] == [seed]]
+        for row, devices in zip(rows, DEVICES):
+            assert f"{region_scores['scores']['applied'][devices]['capture_at_10_percent']:.1f} %" in row
+        assert region_scores["own_fit_weights"]["finds"] == \
+            tomllib.loads((region / "own_fit.toml").read_text())["model"]["evidence"]["finds"]["weight"]
+    for devices in DEVICES:
+        means = scores["mean_capture_at_10_percent"][devices]
+        for column in GRIDS:
+            assert means[column] == pytest.approx(np.mean([r["scores"][column][devices]["capture_at_10_percent"]
+                                                           for r in scores["regions"].values()]))
 
 
 def test_the_applied_grid_is_the_training_model_run_on_the_region(validated, tmp_path):
     """No fit on the region it is applied to: the grid is `run --model` of the training region's
-    model, and the model file is the one fitted on seed 7 (its provenance names that region)."""
+    model, and the model file is the one fitted on seed 7 (its provenance holds that scenario's hash)."""
     work, scores, _ = validated
     model = tomllib.loads((work / "model.toml").read_text())
-    assert model["training"]["scenario"] == "scenario.toml" and model["training"]["fit"]["repeats"] == 2
+    assert model["training"]["fit"]["repeats"] == 2
+    scenario = next(i for i in model["training"]["inputs"] if i["role"] == "scenario")
+    assert scenario["sha256"] == hashlib.sha256((work / "seed7" / "scenario.toml").read_bytes()).hexdigest()
     assert scores["model"]["finds"] == model["model"]["evidence"]["finds"]["weight"]
     region = work / "seed11"
     r = run_minerisk("run", region / "scenario.toml", "--model", work / "model.toml", "-o", tmp_path / "again.nc",
@@ -93,7 +106,14 @@ def test_no_model_reads_the_truth_and_the_rules_have_one_layer(validated):
 
 @pytest.mark.parametrize("args,message", [
     (["--seeds", "7", "8"], "seed 7 is the training region"),
+    (["--seeds", "07"], "seed 7 is the training region"),  # the region of seed 7 all the same
     (["--seeds", "x"], "seed 'x' is not a whole number"),
+    (["--seeds", "\u0661\u0662"], "is not a whole number"),  # Arabic-Indic 12: int() would take it
+    (["--seeds", "11", "11"], "names a region twice"),
+    (["--size", "0"], "at least 64 cells"),
+    (["--json", ""], "is empty or exists"),
+    (["--json", "/no/such/folder/s.json"], "its folder does not exist"),
+    (["--minerisk", "/no/such/minerisk"], "is not a program"),
 ])
 def test_bad_arguments_are_refused(args, message):
     r = validate(*args)
