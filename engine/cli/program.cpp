@@ -22,6 +22,9 @@ CLI::Validator decimal_whole_number() {
           return "'" + text + "' is not a whole number; write it in decimal digits";
         size_t first = sign;
         while (first + 1 < text.size() && text[first] == '0') ++first;
+        // Beyond 18 digits a 64-bit conversion saturates, and the range check would name a number
+        // the user never typed.
+        if (text.size() - first > 18) return "'" + text + "' is too large a number";
         text = text.substr(0, sign) + text.substr(first);
         return "";
       },

@@ -240,6 +240,8 @@ def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_sc
         r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--tile-size", spelling)
         assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
         assert f"--tile-size: '{spelling}' is not a whole number; write it in decimal digits" in r.stderr
+    r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--tile-size", "99999999999999999999")
+    assert r.returncode == 2 and "'99999999999999999999' is too large a number" in r.stderr, r.stderr
     assert not (tmp_path / "s.tif").exists()
 
 
