@@ -200,7 +200,7 @@ void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
   std::copy_if(outputs.begin(), outputs.end(), std::back_inserter(given), [](const auto& p) { return !p.empty(); });
   std::vector<std::filesystem::path> paths;
   for (const auto& [role, path] : inputs) {
-    if (!path.empty()) require_input_file(path, role);
+    require_input_file(path, role);  // an empty path (an input not given) passes
     paths.push_back(path);
   }
   OutputSet probe(paths, control.overwrite);

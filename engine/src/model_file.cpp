@@ -91,7 +91,8 @@ toml::table training_grid(const Scenario& s) {
   return t;
 }
 
-toml::table training_table(const Scenario& trained, const FitSpec& spec, const FitResult& r) {
+toml::table training_table(const Scenario& trained, const FitResult& r) {
+  const FitSpec& spec = r.spec;  // the options the fit ran with
   toml::table t;
   t.insert("date", utc_now_iso8601());
   t.insert("scenario", trained.file.filename().string());
@@ -236,7 +237,7 @@ std::string model_file_text(const Scenario& trained, const FitResult& r) {
   root.insert("version", kModelVersion);
   root.insert("model", toml::table{{"intercept", fitted.intercept}, {"evidence", std::move(evidence)}});
   root.insert("covariance", covariance_table(r));
-  root.insert("training", training_table(trained, r.spec, r));
+  root.insert("training", training_table(trained, r));
   std::ostringstream out;
   // toml++ writes each double with 17 significant digits (0.05 as 0.050000000000000003), which
   // always read back to the same bits.
