@@ -18,7 +18,9 @@ The RELand study's figures are printed too, but only when the CSV is the one the
 on (same SHA-256).
 
     /usr/bin/python3 datasets/validate_antioquia.py [--csv GRID.csv] [--columns-from MANIFEST.json]
-        [--model spatial|all] [--knots N] [--exclude-victim-counts] [--write-model M.toml | --apply-model M.toml] [--minerisk build/engine/minerisk] [--keep DIR]
+        [--model spatial|all] [--knots N] [--exclude-victim-counts]
+        [--write-model M.toml | --apply-model M.toml] [--minerisk build/engine/minerisk]
+        [--json SCORES.json] [--keep DIR]
 """
 import argparse
 import json
@@ -33,7 +35,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import import_antioquia  # noqa: E402
 from antioquia_baselines import Cells, baseline_fold  # noqa: E402
-from antioquia_columns import model_inputs, plan_columns, report_columns  # noqa: E402,F401
+from antioquia_columns import model_inputs, plan_columns, report_columns  # noqa: E402
 from antioquia_grid import Grid, UsageError, read_manifest  # noqa: E402
 from antioquia_minerisk import (DEM_COLUMN, MODELS, VICTIM_COUNT_COLUMNS, Fold, applied_fold,  # noqa: E402
                                 minerisk_fold, write_full_model)
@@ -51,7 +53,6 @@ STUDY_BASELINES = {
         "RELand study, gradient boosting": (67.4, 37.2),
     },
 }
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,14 +88,30 @@ def parse_arguments(argv):
                              "default 0: one weight per layer)")
     parser.add_argument("--exclude-victim-counts", action="store_true",
                         help="leave the 17 municipality-level victim-count columns out of minerisk's model")
-    parser.add_argument("--write-model", metavar="MODEL.toml",
+    one_model_file = parser.add_mutually_exclusive_group()
+    one_model_file.add_argument("--write-model", metavar="MODEL.toml",
                         help="instead of validating, fit on every labelled cell of this grid and write the portable "
                              "model file (minerisk fit --model), to apply to another region with --apply-model")
-    parser.add_argument("--apply-model", metavar="MODEL.toml",
+    one_model_file.add_argument("--apply-model", metavar="MODEL.toml",
                         help="instead of fitting, apply this model file (fitted on another region) to each held-out "
                              "municipality, its label layers built from this grid's other municipalities")
+    parser.add_argument("--json", metavar="SCORES.json",
+                        help="also write the scores (validation.json's content) to this new file (never replaced)")
     parser.add_argument("--keep", help="folder to keep the work in (default: a temporary one)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    check_arguments(parser, args)
+    return args
+
+
+def check_arguments(parser, args):
+    """Refuse, before any work, what would fail after it (exit code 2, one line)."""
+    if args.json is not None:
+        if not args.json or os.path.lexists(args.json):
+            parser.error(f"--json {args.json!r} is empty or exists; give a new file's name (one is never replaced)")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
+            parser.error(f"--json {args.json}: its folder does not exist")
+    if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
+        parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
 
 
 def validate(args):
@@ -146,7 +163,13 @@ def validate_in(args, work):
         note = f", ROC-AUC {100 * own:.1f}" if own is not None else " (one class only: no ROC-AUC of its own)"
         print(f"municipality {code:2d}: {int(held.sum()):4d} labelled cells held out{note}", file=sys.stderr)
     described = f"model file {args.apply_model}, applied" if args.apply_model else f"'{args.model}' model"
-    return report(work, grid, plan, cells, scores, most_layers, exclude, described)
+    result = report(grid, plan, cells, scores, most_layers, exclude, described, fitted=not args.apply_model)
+    with open(os.path.join(work, "validation.json"), "w") as f:
+        json.dump(result, f, indent=2, ensure_ascii=False)
+    if args.json:
+        with open(args.json, "x") as f:
+            json.dump(result, f, indent=2, ensure_ascii=False)
+    return 0
 
 
 def scored_municipalities(grid, cells, at_least):
@@ -168,7 +191,8 @@ def scored_municipalities(grid, cells, at_least):
     return codes
 
 
-def report(work, grid, plan, cells, scores, most_layers, exclude, model):
+def report(grid, plan, cells, scores, most_layers, exclude, model, fitted):
+    """Print the pooled scores beside the baselines; return them as validation.json holds them."""
     # Every model is scored on the same cells: those all of them score (minerisk leaves no-data
     # where the DEM has none).
     ok = np.logical_and.reduce([np.isfinite(values) for values in scores.values()])
@@ -179,7 +203,9 @@ def report(work, grid, plan, cells, scores, most_layers, exclude, model):
     print(f"leave-one-municipality-out, {int(ok.sum())} held-out cells pooled ({int(truth.sum())} positive), "
           f"every model on the same cells and folds:")
     without = f", without the {len(excluded)} victim-count columns" if excluded else ""
-    print(f"  minerisk ({model}, label layers cross-fitted, up to {most_layers} evidence layers{without}): "
+    # Only a fit cross-fits its training cells' label layers; a model applied fits nothing.
+    how = ", label layers cross-fitted" if fitted else ""
+    print(f"  minerisk ({model}{how}, up to {most_layers} evidence layers{without}): "
           f"ROC-AUC {roc:.1f}  PR-AUC {pr:.1f}")
     for name, (r, p) in measured.items():
         # The tabular models read every input: the columns and the blank flags (no exclusion).
@@ -209,9 +235,7 @@ def report(work, grid, plan, cells, scores, most_layers, exclude, model):
     }
     if study:
         result["study_baselines_percent"] = {name: {"roc_auc": r, "pr_auc": p} for name, (r, p) in study.items()}
-    with open(os.path.join(work, "validation.json"), "w") as f:
-        json.dump(result, f, indent=2, ensure_ascii=False)
-    return 0
+    return result
 
 
 def not_better_lines(roc, pr, measured):

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,19 @@ std::pair<double, double> finite_range(const std::vector<double>& values) {
   for (double v : values)
     if (std::isfinite(v)) low = std::min(low, v), high = std::max(high, v);
   return {low, high};
+}
+
+// --knots: 0 (keep the given transforms) or 2 to 50 segments; one segment is a straight line, which
+// a weight already is. Shown in the help as "0 or 2 - 50" (CLI::Range would say "0 - 50").
+CLI::Validator curve_segments() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const long v = std::strtol(text.c_str(), nullptr, 10);
+        return v == 0 || (v >= 2 && v <= 50) ? std::string()
+                                             : "must be 0 (keep the given transforms) or a whole number "
+                                               "of curve segments from 2 to 50, not " + text;
+      },
+      "0 or 2 - 50", "curve segments");
 }
 
 }  // namespace
@@ -61,7 +75,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       ->check(CLI::Range(1, 100));
   cmd->add_option("--knots", a->knots,
                   "Learn each layer's effect as a piecewise-linear curve with this many segments (0: keep the given transforms)")
-      ->check(CLI::Range(0, 50));
+      ->check(curve_segments());
   cmd->add_flag("--no-cross-validation", a->no_cross_validation,
                "Use the folds only to build the label layers out of fold; skip the cross-validation");
   add_tile_options(cmd, a->tiles);

@@ -72,6 +72,7 @@ def test_another_csv_gets_no_study_baselines(other_region):
     assert "RELand study" not in result.stdout
     assert "study_baselines_percent" not in scores
     assert "59.2" not in result.stdout and "67.4" not in result.stdout
+    assert "'all' model, label layers cross-fitted, up to" in result.stdout, result.stdout
 
 
 def test_another_csv_gets_baselines_measured_on_itself(other_region):
@@ -202,10 +203,14 @@ def test_a_model_fitted_on_one_region_is_applied_to_another(tmp_path):
     written = validate("--csv", tmp_path / "a.csv", "--write-model", model, keep=tmp_path / "a")
     assert written.returncode == 0, written.stderr
     assert "format = 'minerisk model'" in model.read_text()
-    applied = validate("--csv", tmp_path / "b.csv", "--apply-model", model, keep=tmp_path / "b")
+    applied = validate("--csv", tmp_path / "b.csv", "--apply-model", model, "--json", tmp_path / "b.json",
+                       keep=tmp_path / "b")
     assert applied.returncode == 0, applied.stderr
     scores = json.loads((tmp_path / "b" / "validation.json").read_text())
     assert scores["model"] == f"model file {model}, applied"
+    assert json.loads((tmp_path / "b.json").read_text()) == scores
+    # No fit ran, so nothing was cross-fitted: the result line does not say it was.
+    assert "applied, up to" in applied.stdout and "cross-fitted" not in applied.stdout, applied.stdout
     assert 0 <= scores["roc_auc_percent"] <= 100
     # No fit ran on region B: each fold ran the model file.
     assert not list((tmp_path / "b").glob("fold_*/fitted.toml"))
@@ -213,3 +218,24 @@ def test_a_model_fitted_on_one_region_is_applied_to_another(tmp_path):
     antioquia_synthetic.write_region(tmp_path / "c.csv", seed=2, drop=("Amenaza",))
     refused = validate("--csv", tmp_path / "c.csv", "--apply-model", model, keep=tmp_path / "c")
     assert refused.returncode == 2 and "grid_amenaza" in refused.stderr, refused.stderr
+
+
+def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
+    """Exit code 2 and a line saying what is wrong, before any import or fit; never a traceback."""
+    taken = tmp_path / "taken.json"
+    taken.write_text("{}")
+    cases = {
+        ("--json", taken): "is empty or exists",
+        ("--json", tmp_path / "no_folder" / "s.json"): "its folder does not exist",
+        ("--minerisk", tmp_path / "no_such_minerisk"): "is not a program; build it (scripts/setup)",
+        ("--write-model", tmp_path / "m.toml", "--apply-model", tmp_path / "m.toml"): "not allowed with argument",
+    }
+    for args, says in cases.items():
+        command = ["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--keep", tmp_path / "w"]
+        if "--minerisk" not in args:
+            command += ["--minerisk", minerisk_bin()]
+        result = subprocess.run([str(c) for c in command + list(args)], capture_output=True, text=True, timeout=60)
+        # argparse's way: the usage, then one line saying what is wrong.
+        assert result.returncode == 2 and says in result.stderr.splitlines()[-1], (args, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+    assert taken.read_text() == "{}" and not (tmp_path / "w").exists()

@@ -189,6 +189,11 @@ def test_coefficients_on_both_scales_and_learned_curves(region, tmp_path, write_
     assert r.returncode == 0, r.stderr
     r = run_minerisk("fit", s, "-o", tmp_path / "b.toml", "--curves", tmp_path / "c.png")
     assert r.returncode == 2 and "--knots" in r.stderr
+    # One segment is a straight line, which a weight already is: refused as the help says.
+    for segments in ("1", "51"):
+        r = run_minerisk("fit", s, "-o", tmp_path / "b.toml", "--knots", segments)
+        assert r.returncode == 2 and f"from 2 to 50, not {segments};" in r.stderr, r.stderr
+    assert "--knots INT:0 or 2 - 50" in run_minerisk("fit", "--help").stdout
 
 
 def test_an_effect_against_the_declared_direction_is_set_to_zero(region, tmp_path, write_scenario):
