@@ -86,9 +86,10 @@ def write_labels(path, label, municipality, geotransform, held_out):
     squares = ds.CreateLayer("cleared", srs, ogr.wkbPolygon)
     squares.CreateField(ogr.FieldDefn("pod", ogr.OFTReal))
     x0, dx, _, y0, _, dy = geotransform
-    # held_out None: every municipality's labels (a fit on the whole region).
-    rows, cols = np.nonzero(np.isfinite(label) & (municipality != (-1 if held_out is None else held_out)) &
-                            (municipality > 0))
+    training = np.isfinite(label) & (municipality > 0)
+    if held_out is not None:  # None: every municipality's labels (a fit on the whole region)
+        training &= municipality != held_out
+    rows, cols = np.nonzero(training)
     ds.StartTransaction()  # one commit for all features: GeoPackage commits each one otherwise
     for r, c in zip(rows, cols):
         x, y = x0 + (c + 0.5) * dx, y0 + (r + 0.5) * dy
@@ -251,7 +252,7 @@ def write_full_model(binary, grid, inputs, work, exclude, model, model_file):
     the portable model file (`minerisk fit --model`), for `--apply-model` on another region."""
     folder = os.path.join(work, "full_fit")
     os.makedirs(folder, exist_ok=True)
-    os.makedirs(os.path.dirname(os.path.abspath(model_file)), exist_ok=True)  # an existing file is refused by fit
+    os.makedirs(os.path.dirname(os.path.abspath(model_file)), exist_ok=True)
     labels, scenario_file = os.path.join(folder, "labels.gpkg"), os.path.join(folder, "scenario.toml")
     write_labels(labels, grid.label, grid.municipality, grid.geotransform, held_out=None)
     layers = informative_layers(inputs, grid.labelled(), exclude, model["columns"])
@@ -296,8 +297,8 @@ def applied_fold(binary, grid, inputs, fold, code, model_file):
     names = model_layer_names(model_file)
     by_layer = {"grid_" + item.stem.lower(): item for item in inputs}
     by_layer.update(absent_blank_flags(names, by_layer, grid, fold))
-    missing = [name for name in names if not name.startswith("grid_") and name not in EVIDENCE_TEMPLATES or
-               name.startswith("grid_") and name not in by_layer]
+    missing = [name for name in names if (name not in by_layer if name.startswith("grid_")
+                                          else name not in EVIDENCE_TEMPLATES)]
     if missing:
         name = missing[0]
         what = (f"a grid column: its file name in the training region's import, lower-cased, is "
