@@ -284,10 +284,22 @@ def absent_blank_flags(names, by_layer, grid, fold):
 
 
 def model_layer_names(model_file):
-    """The evidence layers a model file holds, in its order."""
+    """The evidence layers a model file holds, in its order; minerisk run --model checks the rest."""
     import tomllib
-    with open(model_file, "rb") as f:
-        return list(tomllib.load(f)["model"]["evidence"])
+    try:
+        with open(model_file, "rb") as f:
+            evidence = tomllib.load(f)["model"]["evidence"]
+        if isinstance(evidence, dict) and evidence:
+            return list(evidence)
+        why = "its [model.evidence] holds no layer"
+    except OSError as error:
+        why = error.strerror
+    except tomllib.TOMLDecodeError as error:
+        why = f"not valid TOML: {error}"
+    except (KeyError, TypeError):
+        why = "it has no [model.evidence] tables"
+    raise UsageError(f"--apply-model {model_file} is not a model file ({why}); give the file --write-model "
+                     f"(minerisk fit --model) wrote")
 
 
 def applied_fold(binary, grid, inputs, fold, code, model_file):

@@ -112,6 +112,20 @@ def check_arguments(parser, args):
             parser.error(f"--json {args.json}: its folder does not exist")
     if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
         parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
+    if args.apply_model is not None and not os.path.isfile(args.apply_model):
+        parser.error(f"--apply-model {args.apply_model} is not a file; give the model file --write-model wrote")
+    for option, folder in (("--keep", args.keep), ("--write-model", args.write_model and os.path.dirname(
+            os.path.abspath(args.write_model)))):
+        if folder and not can_be_a_folder(folder):
+            parser.error(f"{option} {folder}: a file stands where a folder is needed; choose another path")
+
+
+def can_be_a_folder(path):
+    """Whether `path` is a folder or can be made one: its nearest existing ancestor is a folder."""
+    path = os.path.abspath(path)
+    while not os.path.lexists(path):
+        path = os.path.dirname(path)
+    return os.path.isdir(path)
 
 
 def validate(args):
@@ -136,6 +150,10 @@ def validate_in(args, work):
     plan = plan_columns(grid.columns(), [e["column"] for e in reference["features"]] if reference else None)
     if DEM_COLUMN not in grid.files:
         raise UsageError(f"the grid has no {DEM_COLUMN!r} column; minerisk needs it as the terrain (DEM)")
+    for value, meaning in ((1, "a find"), (0, "land cleared without finds")):
+        if not (grid.label == value).any():
+            raise UsageError(f"the grid has no cell with mines_outcome = {value} ({meaning}); minerisk's label "
+                             f"layers and every score need both classes")
     report_columns(plan)
     exclude = set(VICTIM_COUNT_COLUMNS) if args.exclude_victim_counts else set()
     inputs = model_inputs(grid, plan, work)

@@ -158,6 +158,11 @@ EvidenceSpec read_model_layer(const std::string& name, const toml::table& table,
   const TomlReader r(table, "model.evidence." + name, source, schema::evidence_key_names());
   if (r.has("path"))
     r.fail("path", "belongs to a region's scenario, not to a model; remove it (the region's scenario names its file)");
+  // A scenario's layer without a transform is linear; a model's weight means nothing without the
+  // transform it was fitted on, and fit always writes it, so one left out is refused, not assumed.
+  if (!r.has("transform"))
+    r.fail("transform", "is missing; the weight holds only for the transform it was fitted with: restore the "
+                        "layer's transform from the model fit wrote, or refit");
   toml::table copy = table;
   const std::optional<std::string> feature = table["feature"].value<std::string>();
   const features::FeatureKind* kind = feature ? features::find_feature_kind(*feature) : nullptr;

@@ -84,6 +84,11 @@ kernels::Transform read_transform_table(const TomlReader& r) {
       if (!(t.xs[i] > t.xs[i - 1])) r.fail("x", "must be strictly increasing");
     for (size_t i = 0; i < t.xs.size(); ++i)
       if (!std::isfinite(t.xs[i]) || !std::isfinite(t.ys[i])) r.fail("x", "and 'y' must hold finite numbers");
+    // Each segment is interpolated from its rise over its run: both must be finite numbers
+    // (x = [-1.7e308, 1.7e308] overflows to an infinite run, and every cell would be NaN).
+    for (size_t i = 1; i < t.xs.size(); ++i)
+      if (!std::isfinite(t.xs[i] - t.xs[i - 1]) || !std::isfinite(t.ys[i] - t.ys[i - 1]))
+        r.fail("x", "and 'y' must step by finite amounts (each difference within +-1.7e308)");
   }
   if (t.kind == K::categorical) {
     const toml::table* values = r.table("values");

@@ -219,3 +219,23 @@ weight = 1
   EXPECT_NE(test_support::user_error_of([&] { parse_model_file(with_path, "m.toml"); }).find("'model.evidence.cover.path' belongs to a region"),
             std::string::npos);
 }
+
+// A model's layer as fit writes it but for its transform: a weight means nothing without the
+// transform it was fitted with, so none is assumed (a scenario's layer without one is linear).
+TEST(ModelFile, RefusesALayerWithoutItsTransformOrWithAnOverflowingCurve) {
+  const std::string head = "format = \"minerisk model\"\nversion = 1\n[model]\nintercept = -2\n"
+                           "[model.evidence.lines]\nfeature = \"front_line_distance\"\nweight = 3.0\n";
+  EXPECT_NE(test_support::user_error_of([&] { parse_model_file(head, "m.toml"); })
+                .find("'model.evidence.lines.transform' is missing; the weight holds only for the transform"),
+            std::string::npos);
+  EXPECT_NO_THROW(parse_model_file(head + "transform = \"linear\"\n", "m.toml"));
+  // Each step's run and rise must be finite: -1.7e308 to 1.7e308 overflows, and every cell would be NaN.
+  for (const char* curve : {"x = [-1.7e308, 1.7e308], y = [0, 1]", "x = [0, 1], y = [-1e308, 1e308]"})
+    EXPECT_NE(test_support::user_error_of([&] {
+                parse_model_file(head + "transform = { type = \"piecewise\", " + curve + " }\n", "m.toml");
+              }).find("must step by finite amounts"),
+              std::string::npos)
+        << curve;
+  EXPECT_NO_THROW(parse_model_file(head + "transform = { type = \"piecewise\", x = [-1e307, 1e307], y = [0, 1] }\n",
+                                   "m.toml"));
+}

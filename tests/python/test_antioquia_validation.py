@@ -229,6 +229,9 @@ def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
         ("--json", tmp_path / "no_folder" / "s.json"): "its folder does not exist",
         ("--minerisk", tmp_path / "no_such_minerisk"): "is not a program; build it (scripts/setup)",
         ("--write-model", tmp_path / "m.toml", "--apply-model", tmp_path / "m.toml"): "not allowed with argument",
+        ("--apply-model", tmp_path / "no_model.toml"): "is not a file; give the model file --write-model wrote",
+        ("--apply-model", tmp_path): "is not a file",
+        ("--write-model", taken / "m.toml"): "a file stands where a folder is needed",
     }
     for args, says in cases.items():
         command = ["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--keep", tmp_path / "w"]
@@ -239,3 +242,29 @@ def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
         assert result.returncode == 2 and says in result.stderr.splitlines()[-1], (args, result.stderr)
         assert "Traceback" not in result.stderr, result.stderr
     assert taken.read_text() == "{}" and not (tmp_path / "w").exists()
+    keep_a_file = subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--keep",
+                                  str(taken), "--minerisk", minerisk_bin()], capture_output=True, text=True, timeout=60)
+    assert keep_a_file.returncode == 2 and "a file stands where a folder is needed" in keep_a_file.stderr
+
+
+def test_a_region_without_a_class_or_a_model_file_is_refused_in_one_line(tmp_path):
+    """Said of the CSV or the model file the user gave, not of a fold's temporary files."""
+    import csv
+    rows = antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    with open(tmp_path / "grid.csv", newline="") as f:
+        header = next(csv.reader(f))
+    for value, meaning in (("1", "a find"), ("0", "land cleared without finds")):
+        with open(tmp_path / f"no_{value}.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, header)
+            writer.writeheader()
+            writer.writerows([dict(row, mines_outcome="-1" if row["mines_outcome"] == value else row["mines_outcome"])
+                              for row in rows])
+        r = validate("--csv", tmp_path / f"no_{value}.csv", keep=tmp_path / f"w{value}")
+        assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
+            f"validate_antioquia: the grid has no cell with mines_outcome = {value} ({meaning}); minerisk's label "
+            f"layers and every score need both classes"), r.stderr
+    (tmp_path / "bad.toml").write_text("[model\n")
+    (tmp_path / "empty.toml").write_text("format = 'minerisk model'\n")
+    for model, why in (("bad.toml", "(not valid TOML: "), ("empty.toml", "(it has no [model.evidence] tables)")):
+        r = validate("--csv", tmp_path / "grid.csv", "--apply-model", tmp_path / model, keep=tmp_path / "w")
+        assert r.returncode == 2 and f"is not a model file {why}" in r.stderr and "Traceback" not in r.stderr, r.stderr
