@@ -13,6 +13,9 @@ class InputError(Exception):
 # A row may sit this far (as a fraction of the spacing) from its lattice centre: about 1 m here,
 # loose enough for coordinates printed with 5 decimals, far too tight for an irregular grid.
 LATTICE_TOLERANCE = 1e-3
+# A lattice this many times larger than the rows it holds, and above MIN_SPARSE_CELLS, is taken for a
+# stray row far from the others (RELand's Antioquia fills 7,000 of its 11,648 cells).
+MAX_CELLS_PER_ROW, MIN_SPARSE_CELLS = 100, 1_000_000
 # Distinct coordinates closer than this (degrees, 0.1 mm) are the same lattice line printed with
 # different rounding; they must not pull the estimated spacing towards zero.
 SAME_COORDINATE = 1e-9
@@ -28,6 +31,10 @@ class Lattice:
         self.col = col
         self.spacing = (dx, dy)
         north = south + (self.height - 1) * dy
+        if north + dy / 2 > 90.0 or south - dy / 2 < -90.0:
+            raise InputError(f"{LAT}: the cells, centred from {south!r} to {north!r} degrees and {dy:.10g} high, would "
+                             f"reach beyond the pole; leave out the rows whose cell crosses it")
+        refuse_sparse(table, self.width, self.height, dx, dy)
         # GDAL's geotransform starts at the outer corner of the north-west cell, half a cell out.
         self.geotransform = (west - dx / 2, dx, 0.0, north + dy / 2, 0.0, -dy)
         self.misfit = max(np.abs(table.lon - self.centre_lon()).max(), np.abs(table.lat - self.centre_lat()).max())
@@ -67,6 +74,15 @@ def axis_lattice(values, name):
         raise InputError(f"{name}: the value {values[misfit.argmax()]!r} lies {misfit.max():.3g} degrees off the "
                          f"regular lattice of spacing {spacing:.10g} derived from the column; not a regular grid")
     return spacing, unique[0], intervals + 1, index
+
+
+def refuse_sparse(table, width, height, dx, dy):
+    cells = width * height
+    if cells > MIN_SPARSE_CELLS and cells > MAX_CELLS_PER_ROW * len(table.lat):
+        far = np.argmax(np.hypot((table.lon - np.median(table.lon)) / dx, (table.lat - np.median(table.lat)) / dy))
+        raise InputError(f"the {len(table.lat)} rows span a {width} x {height} lattice ({cells} cells), mostly "
+                         f"empty; line {table.line_numbers[far]} (lat {table.lat[far]!r}, lon {table.lon[far]!r}) "
+                         f"lies farthest from the others: check it, or import far-apart areas as separate grids")
 
 
 def refuse_shared_cells(table, lattice):

@@ -86,6 +86,8 @@ def read_rows(path, text):
         raise InputError(f"{path}: required column {missing[0]!r} is missing (needs {', '.join(REQUIRED_COLUMNS)})")
     rows, line_numbers = [], []
     for row in reader:
+        if not row:
+            continue  # an empty line (a trailing one, say) holds no cell; pandas skips them too
         if len(row) != len(header):
             raise InputError(f"{path}: line {reader.line_num} has {len(row)} fields, the header {len(header)}")
         rows.append(row)
@@ -124,6 +126,10 @@ def read_table(path, text):
         raise InputError(f"{path}: line {line_numbers[blank[0]]}: {MUNICIPALITY} is blank; every row needs its "
                          f"{', '.join(REQUIRED_COLUMNS)}")
     features = {name: numbers(name) for name in header if is_feature(name)}
+    for name, values in features.items():
+        if np.isnan(values).all():  # no median to fill with, and nothing a model could learn
+            raise InputError(f"{path}: column {name!r} is blank in every row; remove it from the CSV (or give "
+                             f"its values)")
     return Table(lat, lon, label.astype(np.int64), municipality, features, line_numbers)
 
 
@@ -157,7 +163,8 @@ def refuse_blanks(path, name, texts, line_numbers):
 
 
 def parse_numbers(path, name, texts, line_numbers):
-    """The column as float64; a blank (empty or whitespace) cell is NaN, any other text is refused."""
+    """The column as float64; a blank cell (empty, whitespace, or NaN as pandas writes a missing value)
+    is NaN; any other text that is not a finite number is refused."""
     values = np.empty(len(texts))
     for i, text in enumerate(texts):
         if is_blank(text):
@@ -198,9 +205,12 @@ def feature_files(columns):
         stem = file_stem(column)
         if not stem:
             raise InputError(f"column {column!r} has no letters or digits to name its file after")
-        if stem in owners:
-            raise InputError(f"columns {owners[stem]!r} and {column!r} would share the file features/{stem}.tif")
-        owners[stem] = column
+        # Compared without case: one file on Windows and macOS, and one layer in minerisk, which
+        # names a column's layer by its lower-cased file name.
+        if stem.lower() in owners:
+            raise InputError(f"columns {owners[stem.lower()]!r} and {column!r} would share the file "
+                             f"features/{stem}.tif (file names are compared without case); rename one of them")
+        owners[stem.lower()] = column
         files[column] = f"features/{stem}.tif"
     return files
 
@@ -209,18 +219,18 @@ def missing_flag_files(files, blank_columns):
     """{column: 'features/<stem>_missing.tif'} for the columns with blanks. Where a feature column
     already owns that name (the RELand file has 'rwi_missing' beside 'rwi'), the flag is
     '<stem>_blank.tif' instead, so no column's raster is ever overwritten."""
-    taken = set(files.values())
+    taken = {name.lower() for name in files.values()}  # without case, as feature_files compares them
     flags = {}
     for column in blank_columns:
         stem = files[column][:-len(".tif")]
         for suffix in ("_missing", "_blank"):
             candidate = f"{stem}{suffix}.tif"
-            if candidate not in taken:
+            if candidate.lower() not in taken:
                 break
         else:
             raise InputError(f"column {column!r} has blanks, but both {stem}_missing.tif and {stem}_blank.tif "
                              f"are taken by other columns' files; rename one of those columns")
-        taken.add(candidate)
+        taken.add(candidate.lower())
         flags[column] = candidate
     return flags
 
@@ -307,13 +317,12 @@ def import_grid(csv_path, out_dir):
     lattice = Lattice(table)
     files = feature_files(table.features)
     codes = {name: code for code, name in enumerate(sorted(set(table.municipality)), start=1)}
+    blanks = table.blanks()
+    flags = missing_flag_files(files, blanks)  # before any folder is made: a refusal leaves nothing
     try:
         (out_dir / "features").mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise InputError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
-
-    blanks = table.blanks()
-    flags = missing_flag_files(files, blanks)
     for column, values in table.features.items():
         write_raster(out_dir / files[column], lattice.grid(values, np.float32, np.nan), lattice, np.nan, column)
     for column, flag in flags.items():

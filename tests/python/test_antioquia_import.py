@@ -259,6 +259,14 @@ HEADER = "LATITUD_Y,LONGITUD_X,mines_outcome,Municipio,elevation\n"
     (HEADER + "6.0,-75.0,1,A,1\n,-75.01,0,A,2\n", "line 3: LATITUD_Y is blank"),
     (HEADER + "6.0,-75.0,1,A,1\n6.01,  ,0,A,2\n", "line 3: LONGITUD_X is blank"),
     (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01,0, ,2\n", "line 3: Municipio is blank"),
+    (HEADER + "6.0,-75.0,1,A,\n6.01,-75.01,0,A, \n", "column 'elevation' is blank in every row"),
+    (HEADER.replace("elevation", "elev_X,ELEV_x") + "6.0,-75.0,1,A,1,1\n6.01,-75.01,0,A,2,2\n",
+     "columns 'elev_X' and 'ELEV_x' would share the file features/ELEV_x.tif (file names are compared without case)"),
+    (HEADER.replace("elevation", "rwi,rwi_missing,RWI_blank") + "6.0,-75.0,1,A,,1,1\n6.01,-75.01,0,A,2,2,2\n",
+     "both features/rwi_missing.tif and features/rwi_blank.tif are taken"),
+    (HEADER + "89.99,-75.0,1,A,1\n90.0,-75.01,0,A,2\n", "would reach beyond the pole"),
+    (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01,0,A,2\n6.02,-75.02,0,A,2\n-30.0,10.0,0,A,2\n",
+     "cells), mostly empty; line 5 (lat -30.0, lon 10.0) lies farthest from the others"),
 ])
 def test_malformed_csv_exits_2_with_one_line(tmp_path, capsys, text, message):
     path = tmp_path / "bad.csv"
@@ -267,6 +275,15 @@ def test_malformed_csv_exits_2_with_one_line(tmp_path, capsys, text, message):
     captured = capsys.readouterr()
     assert len(captured.err.splitlines()) == 1 and message in captured.err, captured.err
     assert not (tmp_path / "out").exists()
+
+
+def test_empty_lines_are_skipped_and_nan_text_is_blank(tmp_path):
+    """As pandas reads and writes them: an empty line holds no row, NaN is a missing value."""
+    path = tmp_path / "odd.csv"
+    path.write_text(HEADER + "6.0,-75.0,1,A,NaN\n\n6.01,-75.01,0,A,2\n\n\n", encoding="utf-8")
+    manifest = import_antioquia.import_grid(path, tmp_path / "out")
+    assert manifest["counts"]["cells"] == 2
+    assert manifest["blanks"] == [{"column": "elevation", "cells": 1, "flag": "features/elevation_missing.tif"}]
 
 
 # ---------------------------------------------------------------------------------------------
