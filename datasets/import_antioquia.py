@@ -79,9 +79,11 @@ def read_rows(path, text):
     if duplicated:
         raise InputError(f"{path}: column {duplicated[0]!r} appears more than once in the header")
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing and len(header) == 1 and ";" in header[0]:
-        raise InputError(f"{path}: the header is one field holding ';': the file is separated by semicolons; save "
-                         f"it comma-separated (the RELand format)")
+    # RELand's names hold commas ("No. Victimas, ..."), so a semicolon-separated header splits at them
+    # into several fields, each still holding ';'.
+    if missing and any(";" in name for name in header):
+        raise InputError(f"{path}: the header holds ';' and lacks {missing[0]!r}: the file is separated by semicolons; "
+                         f"save it comma-separated (the RELand format)")
     if missing:
         raise InputError(f"{path}: required column {missing[0]!r} is missing (needs {', '.join(REQUIRED_COLUMNS)})")
     rows, line_numbers = [], []

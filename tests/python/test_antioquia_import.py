@@ -265,6 +265,9 @@ HEADER = "LATITUD_Y,LONGITUD_X,mines_outcome,Municipio,elevation\n"
     (HEADER.replace("elevation", "rwi,rwi_missing,RWI_blank") + "6.0,-75.0,1,A,,1,1\n6.01,-75.01,0,A,2,2,2\n",
      "both features/rwi_missing.tif and features/rwi_blank.tif are taken"),
     (HEADER + "89.99,-75.0,1,A,1\n90.0,-75.01,0,A,2\n", "would reach beyond the pole"),
+    # RELand's column names hold commas: separated by semicolons, the header splits at them.
+    ("LATITUD_Y;LONGITUD_X;mines_outcome;Municipio;No. Victimas, total\n6.0;-75.0;1;A;1\n",
+     "the header holds ';' and lacks 'LATITUD_Y': the file is separated by semicolons"),
     (HEADER + "6.0,-75.0,1,A,1\n6.01,-75.01,0,A,2\n6.02,-75.02,0,A,2\n-30.0,10.0,0,A,2\n",
      "cells), mostly empty; line 5 (lat -30.0, lon 10.0) lies farthest from the others"),
 ])
