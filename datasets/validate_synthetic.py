@@ -12,7 +12,11 @@ land, records, front lines and terrain a survey would have.
 
     /usr/bin/python3 datasets/validate_synthetic.py [--train-seed 7] [--seeds 11 12 13 14 15]
         [--size N] [--repeats 10] [--block-size 600] [--background-ratio 5] [--json OUT.json]
-        [--keep DIR] [--minerisk build/engine/minerisk]
+        [--keep DIR] [--minerisk build/engine/minerisk] [--pass-layer]
+
+With --pass-layer every region's scenario gains the experimental layer of nearness to mountain
+passes (datasets/pass_layer.py, weight 0, so the hand-set map and the rules are unchanged), and
+the fits and the applied model use it.
 """
 import argparse
 import json
@@ -23,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+
+import pass_layer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -60,10 +66,21 @@ def call(command, what):
     return r
 
 
-def generate(folder, seed, size):
+def generate(folder, seed, size, with_passes):
+    """Writes the region; returns the scenario the fits and the applied model read."""
     shape = ["--size", str(size)] if size else ["--preset", "sample"]
     call(["/usr/bin/python3", os.path.join(HERE, "generate_region.py"), *shape, "--seed", str(seed), "--out", folder,
           "--quiet"], f"generating the region of seed {seed}")
+    if not with_passes:
+        return os.path.join(folder, "scenario.toml")
+    for stale in ("passes.tif", "scenario_passes.toml"):  # a --keep folder used before: the region was rewritten
+        if os.path.exists(os.path.join(folder, stale)):
+            os.remove(os.path.join(folder, stale))
+    try:
+        pass_layer.write_pass_layer(folder)
+    except pass_layer.Refusal as refusal:
+        raise Failure(f"the pass layer of seed {seed}: {refusal}") from None
+    return os.path.join(folder, "scenario_passes.toml")
 
 
 def rule_scenario(region, name):
@@ -99,9 +116,8 @@ def weights(toml_path):
     return {"intercept": m["intercept"], **{name: layer["weight"] for name, layer in m["evidence"].items()}}
 
 
-def validate_region(args, fit_options, region, model):
+def validate_region(args, fit_options, region, scenario, model):
     """Every column's scores on one region, and the weights of its own fit."""
-    scenario = os.path.join(region, "scenario.toml")
     own = os.path.join(region, "own_fit.toml")
     call([args.minerisk, "fit", scenario, "-o", own, "-q", "--overwrite", *fit_options], f"fitting {region}")
     runs = {"hand-set": [scenario], "applied": [scenario, "--model", model], "own fit": [own],
@@ -173,6 +189,9 @@ def main(argv=None):
     parser.add_argument("--json", help="also write the scores and weights as JSON (never replaced)")
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
     parser.add_argument("--minerisk", default=os.path.join(REPO, "build", "engine", "minerisk"))
+    parser.add_argument("--pass-layer", action="store_true",
+                        help="add the experimental layer of nearness to mountain passes (datasets/pass_layer.py) "
+                             "to every scenario that is fitted or has the model applied")
     args = parser.parse_args(argv)
     check_arguments(parser, args)
     fit_options = ["--block-size", str(args.block_size), "--background-ratio", str(args.background_ratio),
@@ -180,21 +199,22 @@ def main(argv=None):
     work = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="validate_synthetic_")
     try:
         train = os.path.join(work, f"seed{args.train_seed}")
-        generate(train, args.train_seed, args.size)
+        train_scenario = generate(train, args.train_seed, args.size, args.pass_layer)
         model = os.path.join(work, "model.toml")
-        call([args.minerisk, "fit", os.path.join(train, "scenario.toml"), "-o", os.path.join(train, "fitted.toml"),
+        call([args.minerisk, "fit", train_scenario, "-o", os.path.join(train, "fitted.toml"),
               "--model", model, "-q", "--overwrite", *fit_options], "fitting the training region")
         results = {}
         for seed in args.seeds:
             region = os.path.join(work, f"seed{seed}")
-            generate(region, seed, args.size)
-            results[seed] = validate_region(args, fit_options, region, model)
+            scenario = generate(region, seed, args.size, args.pass_layer)
+            results[seed] = validate_region(args, fit_options, region, scenario, model)
         means = {devices: report(results, args.train_seed, devices) for devices in DEVICES}
         if args.json:
             with open(os.path.join(train, "region.json")) as f:
                 size = json.load(f)["size"]
             with open(args.json, "x") as f:
                 json.dump({"train_seed": args.train_seed, "fit_options": fit_options, "size": size,
+                           "pass_layer": args.pass_layer,
                            "devices_scored": DEVICES, "model": weights(model),
                            "regions": {seed: {"scores": scores, "own_fit_weights": own}
                                        for seed, (scores, own) in results.items()},

@@ -125,3 +125,18 @@ def test_an_existing_json_is_never_replaced(tmp_path):
     r = validate("--json", tmp_path / "scores.json")
     assert r.returncode == 2 and "exists" in r.stderr
     assert (tmp_path / "scores.json").read_text() == "kept"
+
+
+def test_the_pass_layer_enters_the_fits_and_leaves_the_other_columns_as_they_were(validated, tmp_path):
+    """--pass-layer: the fits and the applied model read the experimental layer (weight 0 in the
+    scenario), so the hand-set and no-fit columns score exactly as without it."""
+    _, without, _ = validated
+    r = validate("--size", 256, "--seeds", 11, "--repeats", 2, "--pass-layer", "--keep", tmp_path / "work",
+                 "--json", tmp_path / "scores.json")
+    assert r.returncode == 0, r.stderr
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["pass_layer"] is True and without["pass_layer"] is False
+    for column in ("hand-set", "finds alone", "front lines alone"):
+        assert scores["regions"]["11"]["scores"][column] == without["regions"]["11"]["scores"][column]
+    assert "passes" in scores["model"] and "passes" in scores["regions"]["11"]["own_fit_weights"]
+    assert scores["regions"]["11"]["own_fit_weights"] != without["regions"]["11"]["own_fit_weights"]

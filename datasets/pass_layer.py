@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""An experiment, not part of the generated scenario: a layer of nearness to mountain passes.
+
+Mine-action doctrine mines passes (saddles) near a line of contact, and so does the generator
+(datasets/region/truth.py). This asks whether a fit does better with that layer, using only
+what a survey has: the DEM. It finds the DEM's saddles as the generator defines them (the DEM
+averaged to blocks of about 80 m, Gaussian-smoothed by 1.5 blocks, the ring of 8 neighbouring
+blocks rising and falling at least twice around the centre), marks the cell at each saddle
+block's centre, and writes, beside the region's scenario:
+
+    passes.tif             float32 metres from each cell to the nearest saddle
+    scenario_passes.toml   the region's scenario.toml plus the layer [model.evidence.passes]:
+                           feature "raster" of passes.tif, exp_decay 300 m, weight 0 (so the
+                           hand-set map is unchanged; `minerisk fit` sets the weight)
+
+    /usr/bin/python3 datasets/pass_layer.py REGION_FOLDER
+
+What it showed is in the README ("The one change found that meets 89.9 % fits this region, not
+others"); `validate_synthetic.py --pass-layer` runs the five-region comparison with it.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+from osgeo import gdal
+from scipy import ndimage
+
+gdal.UseExceptions()
+
+BLOCK_METRES = 80.0  # the generator's coarse relief: about 80 m
+SMOOTHING_BLOCKS = 1.5
+DECAY_METRES = 300.0
+# The ring of 8 neighbours, clockwise from the north-west: a saddle's ring goes up and down twice.
+RING = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
+LAYER = f'''
+[model.evidence.passes]             # an experiment (datasets/pass_layer.py): metres to a DEM saddle
+feature = "raster"
+path = "passes.tif"
+weight = 0.0
+transform = {{ type = "exp_decay", length = {DECAY_METRES} }}
+'''
+
+
+class Refusal(Exception):
+    """What the user must fix: one line, exit code 2."""
+
+
+def saddle_blocks(dem, factor):
+    """Boolean (rows // factor, cols // factor): the blocks whose smoothed mean height is a saddle.
+    The blocks cover the DEM from its north-west corner; a last partial block is left out."""
+    rows, cols = dem.shape[0] // factor, dem.shape[1] // factor
+    if rows < 3 or cols < 3:
+        raise Refusal(f"the DEM holds {rows} x {cols} blocks of {factor} cells; finding a saddle needs 3 x 3")
+    blocks = dem[:rows * factor, :cols * factor].reshape(rows, factor, cols, factor).mean(axis=(1, 3))
+    z = ndimage.gaussian_filter(blocks, SMOOTHING_BLOCKS)
+    centre = z[1:-1, 1:-1]
+    ring = np.stack([z[1 + dr: rows - 1 + dr, 1 + dc: cols - 1 + dc] for dr, dc in RING])
+    above = ring > centre
+    changes = (above != np.roll(above, 1, axis=0)).sum(axis=0)
+    saddles = np.zeros((rows, cols), bool)
+    saddles[1:-1, 1:-1] = changes >= 4
+    return saddles
+
+
+def distance_to_saddles(dem, cell_x, cell_y, factor):
+    """Metres from each cell's centre to the nearest marked saddle cell (non-square cells too)."""
+    saddles = saddle_blocks(dem, factor)
+    if not saddles.any():
+        raise Refusal("the DEM has no saddle at this scale; the layer would be empty")
+    marked = np.zeros(dem.shape, bool)
+    block_rows, block_cols = np.nonzero(saddles)
+    marked[block_rows * factor + factor // 2, block_cols * factor + factor // 2] = True
+    return ndimage.distance_transform_edt(~marked, sampling=(cell_y, cell_x)), int(saddles.sum())
+
+
+def write_pass_layer(region):
+    """Writes passes.tif and scenario_passes.toml into `region`; returns the number of saddles."""
+    outputs = [os.path.join(region, name) for name in ("passes.tif", "scenario_passes.toml")]
+    for path in outputs:
+        if os.path.lexists(path):
+            raise Refusal(f"{path} exists; remove it first (it is never replaced)")
+    try:
+        source = gdal.Open(os.path.join(region, "dem.tif"))
+    except RuntimeError as error:
+        raise Refusal(f"{region}: no readable dem.tif ({error}); give a folder generate_region.py wrote") from None
+    band = source.GetRasterBand(1)
+    dem = band.ReadAsArray().astype(np.float64)
+    nodata = band.GetNoDataValue()
+    if nodata is not None and (dem == nodata).any() or not np.isfinite(dem).all():
+        raise Refusal(f"{region}/dem.tif has no-data cells; this experiment reads generated regions, which have none")
+    x0, cell_x, _, y0, _, cell_y = source.GetGeoTransform()
+    factor = max(1, round(BLOCK_METRES / abs(cell_x)))
+    distance, saddles = distance_to_saddles(dem, abs(cell_x), abs(cell_y), factor)
+    try:
+        with open(os.path.join(region, "scenario.toml")) as f:
+            scenario = f.read()
+    except OSError as error:
+        raise Refusal(f"{region}/scenario.toml: {error.strerror}; give a folder generate_region.py wrote") from None
+    out = gdal.GetDriverByName("GTiff").Create(outputs[0], dem.shape[1], dem.shape[0], 1, gdal.GDT_Float32,
+                                               ["COMPRESS=DEFLATE"])
+    out.SetGeoTransform(source.GetGeoTransform())
+    out.SetProjection(source.GetProjection())
+    out.GetRasterBand(1).WriteArray(distance.astype(np.float32))
+    out.GetRasterBand(1).SetDescription("metres to the nearest DEM saddle")
+    out = None  # closing writes the file
+    with open(outputs[1], "x") as f:
+        f.write(scenario.rstrip("\n") + "\n" + LAYER)
+    return saddles
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("region", help="a folder generate_region.py wrote (scenario.toml, dem.tif)")
+    args = parser.parse_args(argv)
+    try:
+        saddles = write_pass_layer(args.region)
+    except Refusal as refusal:
+        print(f"pass_layer: {refusal}", file=sys.stderr)
+        return 2
+    print(f"{saddles} saddles; wrote {args.region}/passes.tif and {args.region}/scenario_passes.toml")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
