@@ -95,3 +95,14 @@ def refuse_shared_cells(table, lattice):
                          f"grid cell (lat {table.lat[first]!r}, lon {table.lon[first]!r})")
 
 
+def refuse_off_the_globe(path, lat, lon, line_numbers):
+    """Latitudes within +-90 and longitudes within +-180 degrees, on one side of the 180th meridian:
+    a lattice across it would run the long way round the globe."""
+    for name, values, limit in ((LAT, lat, 90.0), (LON, lon, 180.0)):
+        bad = np.flatnonzero(np.abs(values) > limit)
+        if bad.size:
+            raise InputError(f"{path}: line {line_numbers[bad[0]]}: {name} {values[bad[0]]!r} is beyond +-{limit:g} "
+                             f"degrees; give WGS 84 degrees")
+    if lon.max() - lon.min() > 180.0:
+        raise InputError(f"{path}: the longitudes run from {lon.min():g} to {lon.max():g} degrees: a region across "
+                         f"the 180th meridian is not supported; import its two sides as two grids")

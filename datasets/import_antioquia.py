@@ -32,7 +32,8 @@ import unicodedata
 import numpy as np
 from osgeo import gdal, ogr, osr
 
-from antioquia_lattice import LAT, LON, InputError, Lattice  # noqa: F401  (InputError: callers catch it here)
+# InputError: callers catch it here.
+from antioquia_lattice import LAT, LON, InputError, Lattice, refuse_off_the_globe  # noqa: F401
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -133,19 +134,6 @@ def read_table(path, text):
             raise InputError(f"{path}: column {name!r} is blank in every row; remove it from the CSV (or give "
                              f"its values)")
     return Table(lat, lon, label.astype(np.int64), municipality, features, line_numbers)
-
-
-def refuse_off_the_globe(path, lat, lon, line_numbers):
-    """Latitudes within +-90 and longitudes within +-180 degrees, on one side of the 180th meridian:
-    a lattice across it would run the long way round the globe."""
-    for name, values, limit in ((LAT, lat, 90.0), (LON, lon, 180.0)):
-        bad = np.flatnonzero(np.abs(values) > limit)
-        if bad.size:
-            raise InputError(f"{path}: line {line_numbers[bad[0]]}: {name} {values[bad[0]]!r} is beyond +-{limit:g} "
-                             f"degrees; give WGS 84 degrees")
-    if lon.max() - lon.min() > 180.0:
-        raise InputError(f"{path}: the longitudes run from {lon.min():g} to {lon.max():g} degrees: a region across "
-                         f"the 180th meridian is not supported; import its two sides as two grids")
 
 
 def is_feature(name):
