@@ -34,6 +34,7 @@ from osgeo import gdal, ogr, osr
 
 # InputError: callers catch it here.
 from antioquia_lattice import LAT, LON, InputError, Lattice, refuse_off_the_globe  # noqa: F401
+from antioquia_output import check_out, staged
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -141,8 +142,13 @@ def is_feature(name):
     return name not in NOT_FEATURES and name.strip() != "" and not name.startswith("Unnamed:")
 
 
+# A number as a CSV writes one: Python's float() also takes "1_000", other scripts' digits and "inf".
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def is_blank(text):
-    return text.strip() == ""
+    """Empty, whitespace, or NaN in any case (as pandas writes a missing value)."""
+    return text.strip() == "" or text.strip().lower().lstrip("+-") == "nan"
 
 
 def refuse_blanks(path, name, texts, line_numbers):
@@ -160,11 +166,9 @@ def parse_numbers(path, name, texts, line_numbers):
         if is_blank(text):
             values[i] = np.nan
             continue
-        try:
-            values[i] = float(text)
-        except ValueError:
-            message = f"{path}: line {line_numbers[i]}: column {name!r} holds {text!r}, not a number"
-            raise InputError(message) from None
+        if not DECIMAL.fullmatch(text.strip()) and text.strip().lower().lstrip("+-") not in ("inf", "infinity"):
+            raise InputError(f"{path}: line {line_numbers[i]}: column {name!r} holds {text!r}, not a number")
+        values[i] = float(text)
         if np.isinf(values[i]):
             raise InputError(f"{path}: line {line_numbers[i]}: column {name!r} holds {text!r}, not a finite number; "
                              f"leave the cell blank if its value is unknown")
@@ -241,8 +245,6 @@ def write_raster(path, array, lattice, nodata, description):
 
 
 def write_points(path, table, lattice, codes):
-    if path.exists():
-        path.unlink()  # a GeoPackage is appended to, not replaced, by Create
     previous_date = gdal.GetConfigOption("OGR_CURRENT_DATE")
     gdal.SetConfigOption("OGR_CURRENT_DATE", FIXED_GPKG_DATE)
     try:
@@ -301,18 +303,22 @@ def read_source(csv_path):
 
 def import_grid(csv_path, out_dir):
     """Reads the CSV, writes every output into out_dir and returns the manifest (a dict)."""
+    check_out(out_dir)  # before the CSV is read: pathlib takes "" for the current folder
     csv_path, out_dir = pathlib.Path(csv_path).resolve(), pathlib.Path(out_dir)
     text, source = read_source(csv_path)
     table = read_table(csv_path, text)
     lattice = Lattice(table)
     files = feature_files(table.features)
     codes = {name: code for code, name in enumerate(sorted(set(table.municipality)), start=1)}
+    flags = missing_flag_files(files, table.blanks())  # before any folder is made: a refusal leaves nothing
+    with staged(out_dir) as folder:  # a new folder, in out_dir's place once complete
+        return write_import(folder, table, lattice, files, flags, codes, source)
+
+
+def write_import(out_dir, table, lattice, files, flags, codes, source):
+    """Writes every output into the (new, empty) folder out_dir; returns the manifest."""
+    (out_dir / "features").mkdir()
     blanks = table.blanks()
-    flags = missing_flag_files(files, blanks)  # before any folder is made: a refusal leaves nothing
-    try:
-        (out_dir / "features").mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
     for column, values in table.features.items():
         write_raster(out_dir / files[column], lattice.grid(values, np.float32, np.nan), lattice, np.nan, column)
     for column, flag in flags.items():

@@ -3,10 +3,11 @@
 
 Mine-action doctrine mines passes (saddles) near a line of contact, and so does the generator
 (datasets/region/truth.py). This asks whether a fit does better with that layer, using only
-what a survey has: the DEM. It finds the DEM's saddles as the generator defines them (the DEM
-averaged to blocks of about 80 m, Gaussian-smoothed by 1.5 blocks, the ring of 8 neighbouring
-blocks rising and falling at least twice around the centre), marks the cell at each saddle
-block's centre, and writes, beside the region's scenario:
+what a survey has: the DEM. It applies the generator's definition of a saddle to the DEM averaged
+to the generator's coarse blocks (about 80 m, at least 64 blocks a side): the block means
+Gaussian-smoothed by 1.5 blocks, a saddle where the ring of 8 neighbouring blocks rises and falls
+at least twice around the centre. It marks the cell nearest each saddle block's centre (half a
+cell south-east of it for an even block), and writes, beside the region's scenario:
 
     passes.tif             float32 metres from each cell to the nearest saddle
     scenario_passes.toml   the region's scenario.toml plus the layer [model.evidence.passes]:
@@ -28,7 +29,7 @@ from scipy import ndimage
 
 gdal.UseExceptions()
 
-BLOCK_METRES = 80.0  # the generator's coarse relief: about 80 m
+BLOCK_METRES, MIN_BLOCKS = 80.0, 64  # the generator's coarse relief: about 80 m, 64 blocks a side
 SMOOTHING_BLOCKS = 1.5
 DECAY_METRES = 300.0
 # The ring of 8 neighbours, clockwise from the north-west: a saddle's ring goes up and down twice.
@@ -90,7 +91,7 @@ def write_pass_layer(region):
     if nodata is not None and (dem == nodata).any() or not np.isfinite(dem).all():
         raise Refusal(f"{region}/dem.tif has no-data cells; this experiment reads generated regions, which have none")
     x0, cell_x, _, y0, _, cell_y = source.GetGeoTransform()
-    factor = max(1, round(BLOCK_METRES / abs(cell_x)))
+    factor = max(1, min(round(BLOCK_METRES / abs(cell_x)), min(dem.shape) // MIN_BLOCKS))
     distance, saddles = distance_to_saddles(dem, abs(cell_x), abs(cell_y), factor)
     try:
         with open(os.path.join(region, "scenario.toml")) as f:

@@ -110,6 +110,13 @@ def check_arguments(parser, args):
             parser.error(f"--json {args.json!r} is empty or exists; give a new file's name (one is never replaced)")
         if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
             parser.error(f"--json {args.json}: its folder does not exist")
+        if args.write_model:
+            parser.error("--json: --write-model fits the model and scores nothing; leave one of them out")
+        if args.keep and os.path.abspath(args.json) == os.path.join(os.path.abspath(args.keep), "validation.json"):
+            parser.error(f"--json {args.json} is --keep's own validation.json; give another name")
+    if args.write_model is not None and os.path.lexists(args.write_model):
+        parser.error(f"--write-model {args.write_model} exists; remove it or choose another name (a model file is "
+                     f"never replaced)")
     if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
         parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
     if args.apply_model is not None and not os.path.isfile(args.apply_model):
@@ -139,9 +146,6 @@ def validate(args):
 
 
 def validate_in(args, work):
-    if args.write_model and os.path.exists(args.write_model):
-        raise UsageError(f"--write-model {args.write_model} exists; remove it or choose another name (a model "
-                         f"file is never replaced)")
     reference = read_manifest(args.columns_from, "reference manifest") if args.columns_from else None
     grid_dir = os.path.join(work, "grid")
     if import_antioquia.main(["--out", grid_dir, "--csv", args.csv]) not in (0, None):

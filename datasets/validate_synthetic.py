@@ -74,7 +74,7 @@ def generate(folder, seed, size, with_passes):
     if not with_passes:
         return os.path.join(folder, "scenario.toml")
     for stale in ("passes.tif", "scenario_passes.toml"):  # a --keep folder used before: the region was rewritten
-        if os.path.exists(os.path.join(folder, stale)):
+        if os.path.lexists(os.path.join(folder, stale)):
             os.remove(os.path.join(folder, stale))
     try:
         pass_layer.write_pass_layer(folder)

@@ -232,16 +232,20 @@ def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
         ("--apply-model", tmp_path / "no_model.toml"): "is not a file; give the model file --write-model wrote",
         ("--apply-model", tmp_path): "is not a file",
         ("--write-model", taken / "m.toml"): "a file stands where a folder is needed",
+        ("--write-model", taken): "exists; remove it or choose another name",
+        ("--write-model", tmp_path / "m.toml", "--json", tmp_path / "s.json"): "scores nothing; leave one of them out",
+        ("--json", tmp_path / "w" / "validation.json"): "is --keep's own validation.json",
     }
     for args, says in cases.items():
         command = ["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--keep", tmp_path / "w"]
+        (tmp_path / "w").mkdir(exist_ok=True)  # so that a --json inside it passes the folder check
         if "--minerisk" not in args:
             command += ["--minerisk", minerisk_bin()]
         result = subprocess.run([str(c) for c in command + list(args)], capture_output=True, text=True, timeout=60)
         # argparse's way: the usage, then one line saying what is wrong.
         assert result.returncode == 2 and says in result.stderr.splitlines()[-1], (args, result.stderr)
         assert "Traceback" not in result.stderr, result.stderr
-    assert taken.read_text() == "{}" and not (tmp_path / "w").exists()
+    assert taken.read_text() == "{}" and not any((tmp_path / "w").iterdir())
     keep_a_file = subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--keep",
                                   str(taken), "--minerisk", minerisk_bin()], capture_output=True, text=True, timeout=60)
     assert keep_a_file.returncode == 2 and "a file stands where a folder is needed" in keep_a_file.stderr

@@ -63,6 +63,22 @@ def test_the_layer_lies_on_the_dem_and_the_scenario_only_adds_it(region):
     assert (region / "scenario_passes.toml").read_text() == original.rstrip("\n") + "\n" + pass_layer.LAYER
 
 
+def test_the_generators_mined_passes_lie_at_saddles_it_finds(region):
+    """Found from the DEM alone, the saddles include the one the generator mined (an independent
+    check: the generator finds its saddles on its own coarse relief, before the DEM's detail)."""
+    from osgeo import ogr
+    passes = gdal.Open(str(region / "passes.tif"))
+    distance, (x0, dx, _, y0, _, dy) = passes.ReadAsArray(), passes.GetGeoTransform()
+    truth = ogr.Open(str(region / "truth.gpkg"))  # kept open: its layer's features need it
+    fields = [f for f in truth.GetLayerByName("minefields") if f["type"] == "pass"]
+    assert fields, "the region has no mined pass to check against"
+    block = min(round(pass_layer.BLOCK_METRES / dx), distance.shape[0] // pass_layer.MIN_BLOCKS) * dx
+    for field in fields:
+        centre = field.GetGeometryRef().Centroid()
+        at = distance[int((centre.GetY() - y0) / dy), int((centre.GetX() - x0) / dx)]
+        assert at <= 2 * block, (field["id"], at, block)
+
+
 def test_its_weight_0_leaves_the_hand_set_map_unchanged(region, tmp_path):
     grids = {}
     for name in ("scenario", "scenario_passes"):

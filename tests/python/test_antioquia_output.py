@@ -1,0 +1,81 @@
+"""The importer's output folder (datasets/antioquia_output.py): written beside --out and swapped in
+whole, so no link is written through, no earlier import's file is left behind, and a failed
+import leaves the earlier one as it was."""
+import os
+
+import pytest
+
+import antioquia_synthetic
+import import_antioquia
+
+
+@pytest.fixture()
+def csv_path(tmp_path):
+    antioquia_synthetic.write_region(tmp_path / "grid.csv")
+    return tmp_path / "grid.csv"
+
+
+def listing(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_links_in_an_earlier_import_are_replaced_not_written_through(csv_path, tmp_path):
+    out = tmp_path / "out"
+    import_antioquia.import_grid(csv_path, out)
+    victims = {name: tmp_path / f"victim_{n}" for n, name in enumerate(("manifest.json", "features/elevation.tif"))}
+    for name, victim in victims.items():
+        victim.write_text("someone else's")
+        (out / name).unlink()
+        (out / name).symlink_to(victim)
+    (out / "label.tif").unlink()
+    (out / "label.tif").symlink_to(tmp_path / "dangling_target")
+    import_antioquia.import_grid(csv_path, out)
+    assert all(victim.read_text() == "someone else's" for victim in victims.values())
+    assert not (tmp_path / "dangling_target").exists()
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # no staging folder left
+
+
+def test_a_column_dropped_since_leaves_no_file_behind(csv_path, tmp_path):
+    out = tmp_path / "out"
+    import_antioquia.import_grid(csv_path, out)
+    assert (out / "features" / "rwi.tif").exists()
+    antioquia_synthetic.write_region(tmp_path / "fewer.csv", drop=("rwi",))
+    import_antioquia.import_grid(tmp_path / "fewer.csv", out)
+    assert not (out / "features" / "rwi.tif").exists()
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda out, tmp: out.symlink_to(tmp / "elsewhere", target_is_directory=True), "is a symbolic link"),
+    (lambda out, tmp: out.write_text("a file"), "is a file; give a folder"),
+    (lambda out, tmp: (out.mkdir(), (out / "notes.txt").write_text("mine")), "holds 'notes.txt', which no import"),
+])
+def test_an_out_that_is_not_an_imports_folder_is_refused(csv_path, tmp_path, capsys, make, says):
+    (tmp_path / "elsewhere").mkdir()
+    out = tmp_path / "out"
+    make(out, tmp_path)
+    before = listing(tmp_path)
+    assert import_antioquia.main(["--csv", str(csv_path), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and says in error, error
+    assert listing(tmp_path) == before
+
+
+def test_an_empty_out_is_refused(csv_path, capsys):
+    assert import_antioquia.main(["--csv", str(csv_path), "--out", ""]) == 2
+    assert "--out is empty" in capsys.readouterr().err
+
+
+def test_a_failed_write_leaves_the_earlier_import_whole(csv_path, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "out"
+    import_antioquia.import_grid(csv_path, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def disk_full(*args):
+        raise OSError(28, os.strerror(28))
+    monkeypatch.setattr(import_antioquia, "write_points", disk_full)
+    assert import_antioquia.main(["--csv", str(csv_path), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"cannot write the import into {out}: No space left on device" in error, error
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert listing(tmp_path) == sorted(["grid.csv", "out", *(str(p.relative_to(tmp_path)) for p in out.rglob("*"))])
