@@ -75,12 +75,9 @@ def distance_to_saddles(dem, cell_x, cell_y, factor):
     return ndimage.distance_transform_edt(~marked, sampling=(cell_y, cell_x)), int(saddles.sum())
 
 
-def write_pass_layer(region):
-    """Writes passes.tif and scenario_passes.toml into `region`; returns the number of saddles."""
-    outputs = [os.path.join(region, name) for name in ("passes.tif", "scenario_passes.toml")]
-    for path in outputs:
-        if os.path.lexists(path):
-            raise Refusal(f"{path} exists; remove it first (it is never replaced)")
+def read_region(region):
+    """The DEM (float64), its geotransform and projection, and the scenario's text; refuses what a
+    generated region would not hold."""
     try:
         source = gdal.Open(os.path.join(region, "dem.tif"))
     except RuntimeError as error:
@@ -90,23 +87,62 @@ def write_pass_layer(region):
     nodata = band.GetNoDataValue()
     if nodata is not None and (dem == nodata).any() or not np.isfinite(dem).all():
         raise Refusal(f"{region}/dem.tif has no-data cells; this experiment reads generated regions, which have none")
-    x0, cell_x, _, y0, _, cell_y = source.GetGeoTransform()
-    factor = max(1, min(round(BLOCK_METRES / abs(cell_x)), min(dem.shape) // MIN_BLOCKS))
-    distance, saddles = distance_to_saddles(dem, abs(cell_x), abs(cell_y), factor)
+    transform, srs = source.GetGeoTransform(), source.GetSpatialRef()
+    if srs is None or not srs.IsProjected() or abs(srs.GetLinearUnits() - 1.0) > 1e-12:
+        raise Refusal(f"{region}/dem.tif is not in a projected CRS in metres; the blocks are sized in metres")
+    if abs(transform[1]) != abs(transform[5]) or transform[2] or transform[4]:
+        raise Refusal(f"{region}/dem.tif has non-square or rotated cells; the blocks are square, as a generated "
+                      f"region's cells are")
     try:
-        with open(os.path.join(region, "scenario.toml")) as f:
+        with open(os.path.join(region, "scenario.toml"), encoding="utf-8") as f:
             scenario = f.read()
     except OSError as error:
         raise Refusal(f"{region}/scenario.toml: {error.strerror}; give a folder generate_region.py wrote") from None
-    out = gdal.GetDriverByName("GTiff").Create(outputs[0], dem.shape[1], dem.shape[0], 1, gdal.GDT_Float32,
-                                               ["COMPRESS=DEFLATE"])
-    out.SetGeoTransform(source.GetGeoTransform())
-    out.SetProjection(source.GetProjection())
-    out.GetRasterBand(1).WriteArray(distance.astype(np.float32))
-    out.GetRasterBand(1).SetDescription("metres to the nearest DEM saddle")
-    out = None  # closing writes the file
-    with open(outputs[1], "x") as f:
-        f.write(scenario.rstrip("\n") + "\n" + LAYER)
+    except UnicodeDecodeError:
+        raise Refusal(f"{region}/scenario.toml is not UTF-8 text; give a folder generate_region.py wrote") from None
+    if "[model.evidence.passes]" in scenario:
+        raise Refusal(f"{region}/scenario.toml already has [model.evidence.passes]")
+    return dem, transform, source.GetProjection(), scenario
+
+
+def write_pass_layer(region):
+    """Writes passes.tif and scenario_passes.toml into `region`; returns the number of saddles.
+    Both are written under temporary names first and renamed once complete, so a failure (a
+    full disk, a read-only folder) leaves neither."""
+    if region == "":
+        raise Refusal("the region folder is empty; give a folder generate_region.py wrote")
+    outputs = [os.path.join(region, name) for name in ("passes.tif", "scenario_passes.toml")]
+    for path in outputs:
+        if os.path.lexists(path):
+            raise Refusal(f"{path} exists; remove it first (it is never replaced)")
+    dem, transform, projection, scenario = read_region(region)
+    factor = max(1, min(round(BLOCK_METRES / abs(transform[1])), min(dem.shape) // MIN_BLOCKS))
+    distance, saddles = distance_to_saddles(dem, abs(transform[1]), abs(transform[5]), factor)
+    partial = [os.path.join(region, f".{os.path.basename(path)}.partial") for path in outputs]
+    renamed = []
+    try:
+        for path in partial:  # an earlier run's leftovers (ours by name): a link is removed, not followed
+            if os.path.lexists(path):
+                os.remove(path)
+        out = gdal.GetDriverByName("GTiff").Create(partial[0], dem.shape[1], dem.shape[0], 1, gdal.GDT_Float32,
+                                                   ["COMPRESS=DEFLATE"])
+        out.SetGeoTransform(transform)
+        out.SetProjection(projection)
+        out.GetRasterBand(1).WriteArray(distance.astype(np.float32))
+        out.GetRasterBand(1).SetDescription("metres to the nearest DEM saddle")
+        out = None  # closing writes the file; GDAL may not report a full disk, so it is read back
+        if not np.array_equal(gdal.Open(partial[0]).ReadAsArray(), distance.astype(np.float32)):
+            raise OSError(0, "the written raster does not read back")
+        with open(partial[1], "w", encoding="utf-8") as f:
+            f.write(scenario.rstrip("\n") + "\n" + LAYER)
+        for done, path in zip(partial, outputs):
+            os.rename(done, path)
+            renamed.append(path)
+    except (OSError, RuntimeError) as error:
+        for path in partial + renamed:  # neither output without the other
+            if os.path.lexists(path):
+                os.remove(path)
+        raise Refusal(f"cannot write into {region}: {getattr(error, 'strerror', None) or error}") from None
     return saddles
 
 

@@ -105,11 +105,16 @@ def parse_arguments(argv):
 
 def check_arguments(parser, args):
     """Refuse, before any work, what would fail after it (exit code 2, one line)."""
+    for option in ("csv", "columns_from", "write_model", "apply_model", "json", "keep", "minerisk"):
+        if getattr(args, option) == "":  # not "not given": an empty path names no file
+            parser.error(f"--{option.replace('_', '-')} is empty; give a path, or leave the option out")
     if args.json is not None:
         if not args.json or os.path.lexists(args.json):
             parser.error(f"--json {args.json!r} is empty or exists; give a new file's name (one is never replaced)")
         if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
             parser.error(f"--json {args.json}: its folder does not exist")
+        if not os.access(os.path.dirname(os.path.abspath(args.json)), os.W_OK):
+            parser.error(f"--json {args.json}: its folder cannot be written to; choose another")
         if args.write_model:
             parser.error("--json: --write-model fits the model and scores nothing; leave one of them out")
         if args.keep and os.path.abspath(args.json) == os.path.join(os.path.abspath(args.keep), "validation.json"):
@@ -141,7 +146,10 @@ def validate(args):
             return validate_in(args, work)
     # Absolute: the scenarios written into it name their files by paths relative to their own folder.
     work = os.path.abspath(args.keep)
-    os.makedirs(work, exist_ok=True)
+    try:
+        os.makedirs(work, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--keep {args.keep}: cannot create it: {error.strerror}") from None
     return validate_in(args, work)
 
 

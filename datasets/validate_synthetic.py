@@ -71,11 +71,14 @@ def generate(folder, seed, size, with_passes):
     shape = ["--size", str(size)] if size else ["--preset", "sample"]
     call(["/usr/bin/python3", os.path.join(HERE, "generate_region.py"), *shape, "--seed", str(seed), "--out", folder,
           "--quiet"], f"generating the region of seed {seed}")
+    for stale in ("passes.tif", "scenario_passes.toml"):  # a --keep folder used before: the region was rewritten
+        path = os.path.join(folder, stale)
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise Failure(f"{path} is a folder; remove it (a pass layer is written there)")
+        if os.path.lexists(path):
+            os.remove(path)  # a link itself, never what it points to
     if not with_passes:
         return os.path.join(folder, "scenario.toml")
-    for stale in ("passes.tif", "scenario_passes.toml"):  # a --keep folder used before: the region was rewritten
-        if os.path.lexists(os.path.join(folder, stale)):
-            os.remove(os.path.join(folder, stale))
     try:
         pass_layer.write_pass_layer(folder)
     except pass_layer.Refusal as refusal:
@@ -168,10 +171,12 @@ def check_arguments(parser, args):
     if args.size is not None and args.size < MIN_SIZE:
         parser.error(f"--size {args.size}: a region has at least {MIN_SIZE} cells along each side")
     if args.json is not None:
-        if not args.json or os.path.exists(args.json):
+        if not args.json or os.path.lexists(args.json):
             parser.error(f"--json {args.json!r} is empty or exists; give a new file's name (one is never replaced)")
         if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
             parser.error(f"--json {args.json}: its folder does not exist")
+        if not os.access(os.path.dirname(os.path.abspath(args.json)), os.W_OK):
+            parser.error(f"--json {args.json}: its folder cannot be written to; choose another")
     if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
         parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
 

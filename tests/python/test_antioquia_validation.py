@@ -235,6 +235,8 @@ def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
         ("--write-model", taken): "exists; remove it or choose another name",
         ("--write-model", tmp_path / "m.toml", "--json", tmp_path / "s.json"): "scores nothing; leave one of them out",
         ("--json", tmp_path / "w" / "validation.json"): "is --keep's own validation.json",
+        ("--write-model", ""): "--write-model is empty; give a path, or leave the option out",
+        ("--keep", ""): "--keep is empty",
     }
     for args, says in cases.items():
         command = ["/usr/bin/python3", str(ROOT / "datasets" / "validate_antioquia.py"), "--keep", tmp_path / "w"]

@@ -1,6 +1,8 @@
 """datasets/pass_layer.py, the experimental layer of nearness to mountain passes: saddles found where
 the relief has them and nowhere else, distances against a brute-force computation on non-square
 cells, and the scenario it writes leaving the hand-set map unchanged."""
+import os
+import re
 import subprocess
 
 import numpy as np
@@ -94,3 +96,46 @@ def test_outputs_are_never_replaced_and_bad_folders_are_refused(region, tmp_path
         r = subprocess.run(["/usr/bin/python3", str(SCRIPT), str(folder)], capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and r.stderr.count("\n") == 1 and says in r.stderr, r.stderr
     assert (region / "passes.tif").read_bytes() == before
+
+
+def copy_region(region, folder, dem_options=None):
+    """The region's scenario and DEM (translated with gdal.Translate options) in a new folder."""
+    folder.mkdir()
+    (folder / "scenario.toml").write_text((region / "scenario.toml").read_text())
+    gdal.Translate(str(folder / "dem.tif"), str(region / "dem.tif"), options=dem_options or "")
+    return folder
+
+
+@pytest.mark.parametrize("dem_options, scenario, says", [
+    ("-a_srs EPSG:4326", None, "not in a projected CRS in metres"),
+    ("-tr 10 12.5", None, "non-square or rotated cells"),
+    (None, b"\xff\xfe", "is not UTF-8 text"),
+    (None, pass_layer.LAYER.encode(), "already has [model.evidence.passes]"),
+])
+def test_what_a_generated_region_would_not_hold_is_refused(region, tmp_path, dem_options, scenario, says):
+    folder = copy_region(region, tmp_path / "r", dem_options)
+    if scenario is not None:
+        (folder / "scenario.toml").write_bytes(scenario)
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(pass_layer.Refusal, match=re.escape(says)):
+        pass_layer.write_pass_layer(str(folder))
+    assert sorted(p.name for p in folder.iterdir()) == before
+    with pytest.raises(pass_layer.Refusal, match="the region folder is empty"):
+        pass_layer.write_pass_layer("")
+
+
+def test_a_failed_write_leaves_neither_output(region, tmp_path, monkeypatch):
+    folder = copy_region(region, tmp_path / "r")
+    (folder / ".passes.tif.partial").symlink_to(tmp_path / "victim")  # a leftover link: removed, not followed
+    renames = []
+
+    def rename_then_fail(src, dst):
+        if renames:
+            raise OSError(28, "No space left on device")
+        renames.append(dst)
+        os.replace(src, dst)
+    monkeypatch.setattr(pass_layer.os, "rename", rename_then_fail)
+    with pytest.raises(pass_layer.Refusal, match="cannot write into .*: No space left on device"):
+        pass_layer.write_pass_layer(str(folder))
+    assert renames and sorted(p.name for p in folder.iterdir()) == ["dem.tif", "scenario.toml"]
+    assert not (tmp_path / "victim").exists()

@@ -125,11 +125,15 @@ def test_an_existing_json_is_never_replaced(tmp_path):
     r = validate("--json", tmp_path / "scores.json")
     assert r.returncode == 2 and "exists" in r.stderr
     assert (tmp_path / "scores.json").read_text() == "kept"
+    (tmp_path / "link.json").symlink_to(tmp_path / "nowhere.json")  # a dangling link is not written through
+    r = validate("--json", tmp_path / "link.json")
+    assert r.returncode == 2 and "exists" in r.stderr and not (tmp_path / "nowhere.json").exists()
 
 
 def test_the_pass_layer_enters_the_fits_and_leaves_the_other_columns_as_they_were(validated, tmp_path):
     """--pass-layer: the fits and the applied model read the experimental layer (weight 0 in the
-    scenario), so the hand-set and no-fit columns score exactly as without it."""
+    scenario), so the hand-set column scores exactly as without it (the no-fit rules are built
+    from scenario.toml either way: compared to show --pass-layer leaves them alone)."""
     _, without, _ = validated
     r = validate("--size", 256, "--seeds", 11, "--repeats", 2, "--pass-layer", "--keep", tmp_path / "work",
                  "--json", tmp_path / "scores.json")
@@ -140,3 +144,7 @@ def test_the_pass_layer_enters_the_fits_and_leaves_the_other_columns_as_they_wer
         assert scores["regions"]["11"]["scores"][column] == without["regions"]["11"]["scores"][column]
     assert "passes" in scores["model"] and "passes" in scores["regions"]["11"]["own_fit_weights"]
     assert scores["regions"]["11"]["own_fit_weights"] != without["regions"]["11"]["own_fit_weights"]
+    # The same --keep folder without --pass-layer: the region is rewritten and its old layer removed.
+    r = validate("--size", 256, "--seeds", 11, "--repeats", 1, "--keep", tmp_path / "work")
+    assert r.returncode == 0, r.stderr
+    assert not list((tmp_path / "work").rglob("passes.tif")) and not list((tmp_path / "work").rglob("*passes.toml"))
