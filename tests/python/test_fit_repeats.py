@@ -228,3 +228,13 @@ def test_a_zones_path_is_recorded_tidied(region, tmp_path, write_scenario):
     assert r.returncode == 0, r.stderr
     assert tomllib.loads((tmp_path / "f.toml").read_text())["fit"]["zones"] == str(tmp_path / "zones.tif")
     assert tomllib.loads((tmp_path / "m.toml").read_text())["training"]["fit"]["zones"] == "zones.tif"
+
+
+def test_a_negative_zero_option_is_recorded_as_zero(region, tmp_path, write_scenario):
+    """-0 passes the checks as 0; it is recorded as 0.0, not -0.0 (a TOML reader keeps the sign)."""
+    s = write_scenario(scenario_text(region))
+    r = run_minerisk("fit", s, "-o", tmp_path / "f.toml", "--background-ratio", "-0", "--block-size", "500",
+                     "--l2", "-0.0", "--no-cross-validation")
+    assert r.returncode == 0, r.stderr
+    fit = (tmp_path / "f.toml").read_text().partition("\n[fit]\n")[2]
+    assert "l2 = 0.0\n" in fit and "background_ratio = 0.0\n" in fit, fit
