@@ -20,14 +20,13 @@ import argparse
 import csv
 import os
 import re
-import shutil
 import sys
-import tempfile
 import tomllib
 
 import numpy as np
 from scipy.optimize import minimize
 
+from script_support import check_folder, check_program, work_folder
 from validate_synthetic import REPO, Failure, call, generate, score, whole_number
 
 FIT_OPTIONS = ["--block-size", "600", "--background-ratio", "5", "--no-cross-validation"]
@@ -124,31 +123,34 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not (np.isfinite(args.l2) and args.l2 > 0):
         parser.error(f"--l2 {args.l2}: must be a finite number above 0")
-    if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
-        parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
-    work = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="prior_experiment_")
+    check_program(parser, args.minerisk)
+    if args.keep:
+        check_folder(parser, "--keep", args.keep)
     try:
-        print(f"capture in the riskiest 10 % of the area, devices in the ground (all devices); l2 = {args.l2:g}")
-        print(f"{'region':>8} " + " ".join(f"{c:>22}" for c in COLUMNS))
-        capture = {c: [] for c in COLUMNS}
-        for seed in args.seeds:
-            region = os.path.join(work, f"seed{seed}")
-            generate(region, seed, args.size, False)
-            scores, _ = experiment_on(args, region)
-            for column in COLUMNS:
-                capture[column].append(scores[column]["in the ground"]["capture_at_10_percent"])
-            print(f"{seed:>8} " + " ".join(f"{s['in the ground']['capture_at_10_percent']:12.1f} % ({s['all']['capture_at_10_percent']:4.1f} %)"
-                                           for s in scores.values()))
-        print(f"{'mean':>8} " + " ".join(f"{np.mean(values):12.1f} %         " for values in capture.values()))
-        better = sum(c > o for c, o in zip(capture["centred on hand-set"], capture["own fit"]))
-        print(f"centred on hand-set captures more than the own fit on {better} of {len(args.seeds)}")
-        return 0
+        with work_folder(args.keep, "prior_experiment_") as work:
+            return run(args, work)
     except Failure as failure:
         print(f"prior_experiment: {failure}", file=sys.stderr)
         return 2
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, work):
+    """Each region's three columns, printed as they come, then the means."""
+    print(f"capture in the riskiest 10 % of the area, devices in the ground (all devices); l2 = {args.l2:g}")
+    print(f"{'region':>8} " + " ".join(f"{c:>22}" for c in COLUMNS))
+    capture = {c: [] for c in COLUMNS}
+    for seed in args.seeds:
+        region = os.path.join(work, f"seed{seed}")
+        generate(region, seed, args.size, False)
+        scores, _ = experiment_on(args, region)
+        for column in COLUMNS:
+            capture[column].append(scores[column]["in the ground"]["capture_at_10_percent"])
+        print(f"{seed:>8} " + " ".join(f"{s['in the ground']['capture_at_10_percent']:12.1f} % "
+                                       f"({s['all']['capture_at_10_percent']:4.1f} %)" for s in scores.values()))
+    print(f"{'mean':>8} " + " ".join(f"{np.mean(values):12.1f} %         " for values in capture.values()))
+    better = sum(c > o for c, o in zip(capture["centred on hand-set"], capture["own fit"]))
+    print(f"centred on hand-set captures more than the own fit on {better} of {len(args.seeds)}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 
 import numpy as np
 from osgeo import gdal, ogr
@@ -37,6 +36,7 @@ import import_antioquia  # noqa: E402
 from antioquia_baselines import Cells, baseline_fold  # noqa: E402
 from antioquia_columns import model_inputs, plan_columns, report_columns  # noqa: E402
 from antioquia_grid import Grid, UsageError, read_manifest  # noqa: E402
+from script_support import check_folder, check_new_json, check_program, work_folder  # noqa: E402
 from antioquia_minerisk import (DEM_COLUMN, MODELS, VICTIM_COUNT_COLUMNS, Fold, applied_fold,  # noqa: E402
                                 minerisk_fold, write_full_model)
 
@@ -109,12 +109,7 @@ def check_arguments(parser, args):
         if getattr(args, option) == "":  # not "not given": an empty path names no file
             parser.error(f"--{option.replace('_', '-')} is empty; give a path, or leave the option out")
     if args.json is not None:
-        if not args.json or os.path.lexists(args.json):
-            parser.error(f"--json {args.json!r} is empty or exists; give a new file's name (one is never replaced)")
-        if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
-            parser.error(f"--json {args.json}: its folder does not exist")
-        if not os.access(os.path.dirname(os.path.abspath(args.json)), os.W_OK):
-            parser.error(f"--json {args.json}: its folder cannot be written to; choose another")
+        check_new_json(parser, args.json)
         if args.write_model:
             parser.error("--json: --write-model fits the model and scores nothing; leave one of them out")
         if args.keep and os.path.abspath(args.json) == os.path.join(os.path.abspath(args.keep), "validation.json"):
@@ -122,35 +117,24 @@ def check_arguments(parser, args):
     if args.write_model is not None and os.path.lexists(args.write_model):
         parser.error(f"--write-model {args.write_model} exists; remove it or choose another name (a model file is "
                      f"never replaced)")
-    if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
-        parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
+    check_program(parser, args.minerisk)
     if args.apply_model is not None and not os.path.isfile(args.apply_model):
         parser.error(f"--apply-model {args.apply_model} is not a file; give the model file --write-model wrote")
-    for option, folder in (("--keep", args.keep), ("--write-model", args.write_model and os.path.dirname(
-            os.path.abspath(args.write_model)))):
-        if folder and not can_be_a_folder(folder):
-            parser.error(f"{option} {folder}: a file stands where a folder is needed; choose another path")
-
-
-def can_be_a_folder(path):
-    """Whether `path` is a folder or can be made one: its nearest existing ancestor is a folder."""
-    path = os.path.abspath(path)
-    while not os.path.lexists(path):
-        path = os.path.dirname(path)
-    return os.path.isdir(path)
+    if args.keep:
+        check_folder(parser, "--keep", args.keep)
+    if args.write_model:
+        check_folder(parser, "--write-model", os.path.dirname(os.path.abspath(args.write_model)))
 
 
 def validate(args):
-    if not args.keep:
-        with tempfile.TemporaryDirectory(prefix="antioquia_") as work:  # removed when done
-            return validate_in(args, work)
+    if args.keep:
+        try:
+            os.makedirs(args.keep, exist_ok=True)
+        except OSError as error:  # in a folder that cannot be written to, say
+            raise UsageError(f"--keep {args.keep}: cannot create it: {error.strerror}") from None
     # Absolute: the scenarios written into it name their files by paths relative to their own folder.
-    work = os.path.abspath(args.keep)
-    try:
-        os.makedirs(work, exist_ok=True)
-    except OSError as error:
-        raise UsageError(f"--keep {args.keep}: cannot create it: {error.strerror}") from None
-    return validate_in(args, work)
+    with work_folder(args.keep, "antioquia_") as work:
+        return validate_in(args, work)
 
 
 def validate_in(args, work):

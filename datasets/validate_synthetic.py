@@ -22,13 +22,12 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 
 import pass_layer
+from script_support import check_folder, check_new_json, check_program, work_folder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -171,14 +170,10 @@ def check_arguments(parser, args):
     if args.size is not None and args.size < MIN_SIZE:
         parser.error(f"--size {args.size}: a region has at least {MIN_SIZE} cells along each side")
     if args.json is not None:
-        if not args.json or os.path.lexists(args.json):
-            parser.error(f"--json {args.json!r} is empty or exists; give a new file's name (one is never replaced)")
-        if not os.path.isdir(os.path.dirname(os.path.abspath(args.json))):
-            parser.error(f"--json {args.json}: its folder does not exist")
-        if not os.access(os.path.dirname(os.path.abspath(args.json)), os.W_OK):
-            parser.error(f"--json {args.json}: its folder cannot be written to; choose another")
-    if not (os.path.isfile(args.minerisk) and os.access(args.minerisk, os.X_OK)):
-        parser.error(f"--minerisk {args.minerisk} is not a program; build it (scripts/setup) or give its path")
+        check_new_json(parser, args.json)
+    check_program(parser, args.minerisk)
+    if args.keep:
+        check_folder(parser, "--keep", args.keep)
 
 
 def main(argv=None):
@@ -201,36 +196,33 @@ def main(argv=None):
     check_arguments(parser, args)
     fit_options = ["--block-size", str(args.block_size), "--background-ratio", str(args.background_ratio),
                    "--repeats", str(args.repeats)]
-    work = os.path.abspath(args.keep) if args.keep else tempfile.mkdtemp(prefix="validate_synthetic_")
     try:
-        train = os.path.join(work, f"seed{args.train_seed}")
-        train_scenario = generate(train, args.train_seed, args.size, args.pass_layer)
-        model = os.path.join(work, "model.toml")
-        call([args.minerisk, "fit", train_scenario, "-o", os.path.join(train, "fitted.toml"),
-              "--model", model, "-q", "--overwrite", *fit_options], "fitting the training region")
-        results = {}
-        for seed in args.seeds:
-            region = os.path.join(work, f"seed{seed}")
-            scenario = generate(region, seed, args.size, args.pass_layer)
-            results[seed] = validate_region(args, fit_options, region, scenario, model)
-        means = {devices: report(results, args.train_seed, devices) for devices in DEVICES}
-        if args.json:
-            with open(os.path.join(train, "region.json")) as f:
-                size = json.load(f)["size"]
-            with open(args.json, "x") as f:
-                json.dump({"train_seed": args.train_seed, "fit_options": fit_options, "size": size,
-                           "pass_layer": args.pass_layer,
-                           "devices_scored": DEVICES, "model": weights(model),
-                           "regions": {seed: {"scores": scores, "own_fit_weights": own}
-                                       for seed, (scores, own) in results.items()},
-                           "mean_capture_at_10_percent": means}, f, indent=1)
-        return 0
+        with work_folder(args.keep, "validate_synthetic_") as work:
+            train = os.path.join(work, f"seed{args.train_seed}")
+            train_scenario = generate(train, args.train_seed, args.size, args.pass_layer)
+            model = os.path.join(work, "model.toml")
+            call([args.minerisk, "fit", train_scenario, "-o", os.path.join(train, "fitted.toml"),
+                  "--model", model, "-q", "--overwrite", *fit_options], "fitting the training region")
+            results = {}
+            for seed in args.seeds:
+                region = os.path.join(work, f"seed{seed}")
+                scenario = generate(region, seed, args.size, args.pass_layer)
+                results[seed] = validate_region(args, fit_options, region, scenario, model)
+            means = {devices: report(results, args.train_seed, devices) for devices in DEVICES}
+            if args.json:
+                with open(os.path.join(train, "region.json")) as f:
+                    size = json.load(f)["size"]
+                with open(args.json, "x") as f:
+                    json.dump({"train_seed": args.train_seed, "fit_options": fit_options, "size": size,
+                               "pass_layer": args.pass_layer,
+                               "devices_scored": DEVICES, "model": weights(model),
+                               "regions": {seed: {"scores": scores, "own_fit_weights": own}
+                                           for seed, (scores, own) in results.items()},
+                               "mean_capture_at_10_percent": means}, f, indent=1)
+            return 0
     except Failure as failure:
         print(f"validate_synthetic: {failure}", file=sys.stderr)
         return 2
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
