@@ -1,7 +1,7 @@
 """The importer's output folder, written safely: every file goes into a new folder beside it, which
 takes the old folder's place only once complete. So an import never writes through a link into
-another file, never leaves a partial folder where a good one stood, and leaves no file of an
-earlier import behind (a column dropped since)."""
+another file, never leaves a partial folder where a good one stood, never removes a file it did
+not write, and leaves no file of an earlier import behind (a column dropped since)."""
 import contextlib
 import os
 import pathlib
@@ -10,16 +10,24 @@ import tempfile
 
 from antioquia_lattice import InputError
 
-# What an import writes: an existing --out holding anything else is someone else's folder.
-IMPORT_ENTRIES = {"features", "label.tif", "municipality.tif", "municipalities.csv", "points.gpkg", "manifest.json"}
+# What an import writes at the top of --out: the folder of feature rasters, and files.
+IMPORT_FILES = {"label.tif", "municipality.tif", "municipalities.csv", "points.gpkg", "manifest.json"}
+FEATURES = "features"  # holding .tif files only
 
 
-def check_out(out_dir):
-    """Refuses an --out the import must not replace: empty, a link, a file, or a folder holding
-    more than an earlier import's files."""
+def check_out(out_dir, csv_path=None):
+    """Refuses an --out the import must not replace: empty, a link, a file, a folder holding
+    anything an earlier import did not write (links aside: removing one removes no data), or
+    the folder the CSV lies in."""
     if str(out_dir) == "":
         raise InputError("--out is empty; give the folder to write the import into")
-    out_dir = pathlib.Path(out_dir)
+    try:
+        refuse_foreign(pathlib.Path(os.path.abspath(out_dir)), csv_path)
+    except OSError as error:
+        raise InputError(f"--out {out_dir}: {error.strerror}") from None
+
+
+def refuse_foreign(out_dir, csv_path):
     if out_dir.is_symlink():
         raise InputError(f"--out {out_dir} is a symbolic link; give the folder itself (an import never writes "
                          f"through a link)")
@@ -27,21 +35,37 @@ def check_out(out_dir):
         return
     if not out_dir.is_dir():
         raise InputError(f"--out {out_dir} is a file; give a folder")
-    foreign = sorted(entry.name for entry in out_dir.iterdir() if entry.name not in IMPORT_ENTRIES)
-    if foreign:
-        raise InputError(f"--out {out_dir} holds {foreign[0]!r}, which no import writes; give a new or empty folder "
-                         f"(an earlier import's folder is replaced whole)")
+    if csv_path is not None and pathlib.Path(os.path.realpath(out_dir)) in pathlib.Path(
+            os.path.realpath(csv_path)).parents:
+        raise InputError(f"--out {out_dir} holds the CSV {csv_path}; write the import elsewhere")
+    for entry in sorted(out_dir.iterdir()):
+        ours = (entry.is_symlink() or entry.name in IMPORT_FILES and entry.is_file()
+                or entry.name == FEATURES and entry.is_dir())
+        if not ours:
+            refuse_entry(out_dir, entry)
+    features = out_dir / FEATURES
+    if features.is_dir() and not features.is_symlink():
+        for entry in sorted(features.iterdir()):
+            if not (entry.is_symlink() or entry.suffix == ".tif" and entry.is_file()):
+                refuse_entry(out_dir, entry)
+
+
+def refuse_entry(out_dir, entry):
+    raise InputError(f"--out {out_dir} holds {str(entry.relative_to(out_dir))!r}, which no import writes; give a "
+                     f"new or empty folder (an earlier import's folder is replaced whole)")
 
 
 @contextlib.contextmanager
 def staged(out_dir):
     """Yields a new empty folder beside out_dir to write the import into; on success it replaces
     out_dir, on any failure it is removed and out_dir is left as it was."""
-    out_dir = pathlib.Path(out_dir).absolute()
-    check_out(out_dir)
+    out_dir = pathlib.Path(os.path.abspath(out_dir))  # "x/.." is x's parent, not a folder made through x
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         stage = pathlib.Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.importing-", dir=out_dir.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(stage, 0o777 & ~umask)  # as a folder made the usual way, not mkdtemp's 0700
     except OSError as error:
         raise InputError(f"cannot create the output folder {out_dir}: {error.strerror}") from None
     try:
@@ -56,17 +80,21 @@ def staged(out_dir):
 
 
 def replace_folder(new, old):
-    """Puts folder `new` at `old`'s path; an existing `old` is moved aside first, then removed."""
+    """Puts folder `new` at `old`'s path. An existing `old` is moved aside first and removed only
+    once `new` stands in its place; if that fails or is interrupted, `old` is put back."""
     if not old.exists():
         os.rename(new, old)
         return
     aside = pathlib.Path(tempfile.mkdtemp(prefix=f".{old.name}.replaced-", dir=old.parent))
     try:
         os.rename(old, aside / old.name)
-        try:
-            os.rename(new, old)
-        except OSError:
-            os.rename(aside / old.name, old)  # put the earlier import back
-            raise
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)  # rmtree removes links, never what they point to
+    except BaseException:
+        os.rmdir(aside)
+        raise
+    try:
+        os.rename(new, old)
+    except BaseException:  # an interrupt too: the earlier import must not be lost with the new one
+        os.rename(aside / old.name, old)
+        os.rmdir(aside)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)  # rmtree removes links, never what they point to

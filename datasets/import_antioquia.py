@@ -30,11 +30,12 @@ import sys
 import unicodedata
 
 import numpy as np
-from osgeo import gdal, ogr, osr
+from osgeo import gdal, ogr
 
 # InputError: callers catch it here.
 from antioquia_lattice import LAT, LON, InputError, Lattice, refuse_off_the_globe  # noqa: F401
 from antioquia_output import check_out, staged
+from antioquia_writers import write_municipalities, write_points, write_raster
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -48,7 +49,6 @@ NOT_FEATURES = {LAT, LON, LABEL, MUNICIPALITY, GEOMETRY}
 
 
 MUNICIPALITY_NODATA = 0
-FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"  # GPKG stamps its tables with the current time otherwise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,13 +179,6 @@ def parse_numbers(path, name, texts, line_numbers):
 # Writing
 
 
-def wgs84():
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(4326)
-    srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)  # points given as (lon, lat)
-    return srs
-
-
 def file_stem(column):
     """A portable file name for a column: accents dropped, runs of other characters as '_'."""
     ascii_name = unicodedata.normalize("NFKD", column).encode("ascii", "ignore").decode("ascii")
@@ -229,57 +222,6 @@ def missing_flag_files(files, blank_columns):
     return flags
 
 
-def write_raster(path, array, lattice, nodata, description):
-    float_type = array.dtype == np.float32
-    # Lossless DEFLATE; the predictor (3 for floats, 2 for integers) makes it compress better.
-    options = ["COMPRESS=DEFLATE", f"PREDICTOR={3 if float_type else 2}"]
-    data_type = gdal.GDT_Float32 if float_type else gdal.GDT_Int16
-    dataset = gdal.GetDriverByName("GTiff").Create(str(path), lattice.width, lattice.height, 1, data_type, options)
-    dataset.SetGeoTransform(lattice.geotransform)
-    dataset.SetSpatialRef(wgs84())
-    band = dataset.GetRasterBand(1)
-    band.SetNoDataValue(nodata)
-    band.SetDescription(description)
-    band.WriteArray(array)
-    band = dataset = None  # closing writes the file
-
-
-def write_points(path, table, lattice, codes):
-    previous_date = gdal.GetConfigOption("OGR_CURRENT_DATE")
-    gdal.SetConfigOption("OGR_CURRENT_DATE", FIXED_GPKG_DATE)
-    try:
-        dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
-        layer = dataset.CreateLayer("cells", wgs84(), ogr.wkbPoint)
-        for name, kind in (("label", ogr.OFTInteger), ("municipality_code", ogr.OFTInteger),
-                           ("municipality_name", ogr.OFTString), ("row", ogr.OFTInteger), ("col", ogr.OFTInteger)):
-            layer.CreateField(ogr.FieldDefn(name, kind))
-        lons, lats = lattice.centre_lon(), lattice.centre_lat()
-        layer.StartTransaction()
-        for i in range(len(table.label)):
-            feature = ogr.Feature(layer.GetLayerDefn())
-            feature.SetFID(i + 1)  # the CSV's data row number
-            feature["label"] = int(table.label[i])
-            feature["municipality_code"] = codes[table.municipality[i]]
-            feature["municipality_name"] = table.municipality[i]
-            feature["row"], feature["col"] = int(lattice.row[i]), int(lattice.col[i])
-            point = ogr.Geometry(ogr.wkbPoint)
-            point.AddPoint_2D(float(lons[i]), float(lats[i]))
-            feature.SetGeometry(point)
-            layer.CreateFeature(feature)
-        layer.CommitTransaction()
-        layer = dataset = None  # closing writes the file, stamped with the fixed date
-    finally:
-        gdal.SetConfigOption("OGR_CURRENT_DATE", previous_date)
-
-
-def write_municipalities(path, codes, table):
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["code", "name", "cells"])
-        for name, code in codes.items():
-            writer.writerow([code, name, table.municipality.count(name)])
-
-
 # ---------------------------------------------------------------------------------------------
 # The import
 
@@ -297,13 +239,16 @@ def read_source(csv_path):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"{csv_path}: not UTF-8 text (byte {error.start})") from None
+    if not str(csv_path).isprintable() or str(csv_path).encode("utf-8", "replace") != str(csv_path).encode(
+            "utf-8", "surrogateescape"):  # the manifest names it in UTF-8 JSON, the messages on one line
+        raise InputError(f"the CSV's path {csv_path!r} is not printable UTF-8 text; rename it")
     source = {"path": str(csv_path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     return text, source
 
 
 def import_grid(csv_path, out_dir):
     """Reads the CSV, writes every output into out_dir and returns the manifest (a dict)."""
-    check_out(out_dir)  # before the CSV is read: pathlib takes "" for the current folder
+    check_out(out_dir, csv_path)  # before the CSV is read: pathlib takes "" for the current folder
     csv_path, out_dir = pathlib.Path(csv_path).resolve(), pathlib.Path(out_dir)
     text, source = read_source(csv_path)
     table = read_table(csv_path, text)

@@ -105,6 +105,19 @@ def read_region(region):
     return dem, transform, source.GetProjection(), scenario
 
 
+def write_distance(path, distance, transform, projection):
+    out = gdal.GetDriverByName("GTiff").Create(path, distance.shape[1], distance.shape[0], 1, gdal.GDT_Float32,
+                                               ["COMPRESS=DEFLATE"])
+    out.SetGeoTransform(transform)
+    out.SetProjection(projection)
+    out.GetRasterBand(1).WriteArray(distance)
+    out.GetRasterBand(1).SetDescription("metres to the nearest DEM saddle")
+    out.FlushCache()  # raises on a write error (a full disk), which closing would only print
+    out = None  # closing writes the file; it is read back in case GDAL said nothing
+    if not np.array_equal(gdal.Open(path).ReadAsArray(), distance):
+        raise OSError(0, "the written raster does not read back")
+
+
 def write_pass_layer(region):
     """Writes passes.tif and scenario_passes.toml into `region`; returns the number of saddles.
     Both are written under temporary names first and renamed once complete, so a failure (a
@@ -119,30 +132,27 @@ def write_pass_layer(region):
     factor = max(1, min(round(BLOCK_METRES / abs(transform[1])), min(dem.shape) // MIN_BLOCKS))
     distance, saddles = distance_to_saddles(dem, abs(transform[1]), abs(transform[5]), factor)
     partial = [os.path.join(region, f".{os.path.basename(path)}.partial") for path in outputs]
+    for path in partial:
+        if os.path.isdir(path) and not os.path.islink(path):
+            raise Refusal(f"{path} is a folder; remove it (the layer is written there first)")
     renamed = []
     try:
         for path in partial:  # an earlier run's leftovers (ours by name): a link is removed, not followed
             if os.path.lexists(path):
                 os.remove(path)
-        out = gdal.GetDriverByName("GTiff").Create(partial[0], dem.shape[1], dem.shape[0], 1, gdal.GDT_Float32,
-                                                   ["COMPRESS=DEFLATE"])
-        out.SetGeoTransform(transform)
-        out.SetProjection(projection)
-        out.GetRasterBand(1).WriteArray(distance.astype(np.float32))
-        out.GetRasterBand(1).SetDescription("metres to the nearest DEM saddle")
-        out = None  # closing writes the file; GDAL may not report a full disk, so it is read back
-        if not np.array_equal(gdal.Open(partial[0]).ReadAsArray(), distance.astype(np.float32)):
-            raise OSError(0, "the written raster does not read back")
+        write_distance(partial[0], distance.astype(np.float32), transform, projection)
         with open(partial[1], "w", encoding="utf-8") as f:
             f.write(scenario.rstrip("\n") + "\n" + LAYER)
         for done, path in zip(partial, outputs):
             os.rename(done, path)
             renamed.append(path)
-    except (OSError, RuntimeError) as error:
-        for path in partial + renamed:  # neither output without the other
+    except BaseException as error:  # an interrupt too: neither output without the other
+        for path in partial + renamed:
             if os.path.lexists(path):
                 os.remove(path)
-        raise Refusal(f"cannot write into {region}: {getattr(error, 'strerror', None) or error}") from None
+        if isinstance(error, (OSError, RuntimeError)):
+            raise Refusal(f"cannot write into {region}: {getattr(error, 'strerror', None) or error}") from None
+        raise
     return saddles
 
 

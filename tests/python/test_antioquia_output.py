@@ -49,6 +49,10 @@ def test_a_column_dropped_since_leaves_no_file_behind(csv_path, tmp_path):
     (lambda out, tmp: out.symlink_to(tmp / "elsewhere", target_is_directory=True), "is a symbolic link"),
     (lambda out, tmp: out.write_text("a file"), "is a file; give a folder"),
     (lambda out, tmp: (out.mkdir(), (out / "notes.txt").write_text("mine")), "holds 'notes.txt', which no import"),
+    (lambda out, tmp: ((out / "features").mkdir(parents=True), (out / "features" / "notes.txt").write_text("mine")),
+     "holds 'features/notes.txt', which no import"),
+    (lambda out, tmp: ((out / "label.tif").mkdir(parents=True), (out / "label.tif" / "keep.txt").write_text("mine")),
+     "holds 'label.tif', which no import"),
 ])
 def test_an_out_that_is_not_an_imports_folder_is_refused(csv_path, tmp_path, capsys, make, says):
     (tmp_path / "elsewhere").mkdir()
@@ -79,3 +83,44 @@ def test_a_failed_write_leaves_the_earlier_import_whole(csv_path, tmp_path, caps
     assert f"cannot write the import into {out}: No space left on device" in error, error
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert listing(tmp_path) == sorted(["grid.csv", "out", *(str(p.relative_to(tmp_path)) for p in out.rglob("*"))])
+
+
+def test_the_folder_holding_the_csv_is_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    antioquia_synthetic.write_region(out / "municipalities.csv")  # named as an import's file, all the same
+    assert import_antioquia.main(["--csv", str(out / "municipalities.csv"), "--out", str(out)]) == 2
+    assert "holds the CSV" in capsys.readouterr().err and (out / "municipalities.csv").exists()
+
+
+def test_an_interrupt_between_the_renames_puts_the_earlier_import_back(csv_path, tmp_path, monkeypatch):
+    import antioquia_output
+    out = tmp_path / "out"
+    import_antioquia.import_grid(csv_path, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    renames = []
+
+    def interrupted(src, dst):
+        renames.append(dst)
+        if len(renames) == 2:  # the new folder into place (after the old one moved aside): interrupted
+            raise KeyboardInterrupt
+        os.replace(src, dst)
+    monkeypatch.setattr(antioquia_output.os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        import_antioquia.import_grid(csv_path, out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.csv", "out"]
+
+
+def test_the_import_folder_has_the_usual_permissions(csv_path, tmp_path):
+    import_antioquia.import_grid(csv_path, tmp_path / "out")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_a_csv_path_that_is_not_printable_is_refused(tmp_path, capsys):
+    antioquia_synthetic.write_region(tmp_path / "a\nb.csv")
+    assert import_antioquia.main(["--csv", str(tmp_path / "a\nb.csv"), "--out", str(tmp_path / "out")]) == 2
+    assert "is not printable UTF-8 text; rename it" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

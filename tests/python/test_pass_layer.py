@@ -139,3 +139,22 @@ def test_a_failed_write_leaves_neither_output(region, tmp_path, monkeypatch):
         pass_layer.write_pass_layer(str(folder))
     assert renames and sorted(p.name for p in folder.iterdir()) == ["dem.tif", "scenario.toml"]
     assert not (tmp_path / "victim").exists()
+
+
+def test_an_interrupt_or_a_leftover_folder_leaves_no_half_output(region, tmp_path, monkeypatch):
+    folder = copy_region(region, tmp_path / "r")
+    (folder / ".passes.tif.partial").mkdir()
+    with pytest.raises(pass_layer.Refusal, match="is a folder; remove it"):
+        pass_layer.write_pass_layer(str(folder))
+    (folder / ".passes.tif.partial").rmdir()
+    renames = []
+
+    def interrupted(src, dst):
+        if renames:
+            raise KeyboardInterrupt
+        renames.append(dst)
+        os.replace(src, dst)
+    monkeypatch.setattr(pass_layer.os, "rename", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pass_layer.write_pass_layer(str(folder))
+    assert sorted(p.name for p in folder.iterdir()) == ["dem.tif", "scenario.toml"]
