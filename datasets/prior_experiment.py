@@ -26,8 +26,8 @@ import tomllib
 import numpy as np
 from scipy.optimize import minimize
 
-from script_support import check_folder, check_program, work_folder
-from validate_synthetic import REPO, Failure, call, generate, score, whole_number
+from script_support import check_folder, check_not_empty, check_program, work_folder
+from validate_synthetic import MIN_SIZE, REPO, Failure, call, generate, score, whole_number
 
 FIT_OPTIONS = ["--block-size", "600", "--background-ratio", "5", "--no-cross-validation"]
 COLUMNS = {"hand-set": "scenario.toml", "own fit": "own_fit.toml", "centred on hand-set": "prior.toml"}
@@ -123,7 +123,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not (np.isfinite(args.l2) and args.l2 > 0):
         parser.error(f"--l2 {args.l2}: must be a finite number above 0")
-    check_program(parser, args.minerisk)
+    check_not_empty(parser, args, ("keep", "minerisk"))
+    if len(set(args.seeds)) < len(args.seeds):
+        parser.error("--seeds names a region twice")
+    if args.size is not None and args.size < MIN_SIZE:
+        parser.error(f"--size {args.size}: a region has at least {MIN_SIZE} cells along each side")
+    args.minerisk = check_program(parser, args.minerisk)
     if args.keep:
         check_folder(parser, "--keep", args.keep)
     try:

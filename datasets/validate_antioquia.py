@@ -36,7 +36,7 @@ import import_antioquia  # noqa: E402
 from antioquia_baselines import Cells, baseline_fold  # noqa: E402
 from antioquia_columns import model_inputs, plan_columns, report_columns  # noqa: E402
 from antioquia_grid import Grid, UsageError, read_manifest  # noqa: E402
-from script_support import check_folder, check_new_json, check_program, work_folder  # noqa: E402
+from script_support import check_folder, check_new_json, check_not_empty, check_program, work_folder  # noqa: E402
 from antioquia_minerisk import (DEM_COLUMN, MODELS, VICTIM_COUNT_COLUMNS, Fold, applied_fold,  # noqa: E402
                                 minerisk_fold, write_full_model)
 
@@ -105,19 +105,15 @@ def parse_arguments(argv):
 
 def check_arguments(parser, args):
     """Refuse, before any work, what would fail after it (exit code 2, one line)."""
-    for option in ("csv", "columns_from", "write_model", "apply_model", "json", "keep", "minerisk"):
-        if getattr(args, option) == "":  # not "not given": an empty path names no file
-            parser.error(f"--{option.replace('_', '-')} is empty; give a path, or leave the option out")
+    check_not_empty(parser, args, ("csv", "columns_from", "write_model", "apply_model", "json", "keep", "minerisk"))
     if args.json is not None:
-        check_new_json(parser, args.json)
+        check_new_json(parser, args.json, args.keep)
         if args.write_model:
             parser.error("--json: --write-model fits the model and scores nothing; leave one of them out")
-        if args.keep and os.path.abspath(args.json) == os.path.join(os.path.abspath(args.keep), "validation.json"):
-            parser.error(f"--json {args.json} is --keep's own validation.json; give another name")
     if args.write_model is not None and os.path.lexists(args.write_model):
         parser.error(f"--write-model {args.write_model} exists; remove it or choose another name (a model file is "
                      f"never replaced)")
-    check_program(parser, args.minerisk)
+    args.minerisk = check_program(parser, args.minerisk)
     if args.apply_model is not None and not os.path.isfile(args.apply_model):
         parser.error(f"--apply-model {args.apply_model} is not a file; give the model file --write-model wrote")
     if args.keep:

@@ -27,7 +27,7 @@ import sys
 import tomllib
 
 import pass_layer
-from script_support import check_folder, check_new_json, check_program, work_folder
+from script_support import check_folder, check_new_json, check_not_empty, check_program, work_folder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -169,9 +169,10 @@ def check_arguments(parser, args):
         parser.error("--seeds names a region twice")
     if args.size is not None and args.size < MIN_SIZE:
         parser.error(f"--size {args.size}: a region has at least {MIN_SIZE} cells along each side")
+    check_not_empty(parser, args, ("json", "keep", "minerisk"))
     if args.json is not None:
-        check_new_json(parser, args.json)
-    check_program(parser, args.minerisk)
+        check_new_json(parser, args.json, args.keep)
+    args.minerisk = check_program(parser, args.minerisk)
     if args.keep:
         check_folder(parser, "--keep", args.keep)
 

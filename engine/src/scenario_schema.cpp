@@ -271,6 +271,16 @@ EvidenceSpec read_evidence(const std::string& name, const toml::table& table, co
   for (const EvidenceKey& k : evidence_keys())
     if (k.common || r.has(k.key) || has_key(kind->required_keys, k.key)) k.read(r, e, file.parent_path());
   if (e.vector) e.vector->where = e.where;  // a vector layer's filter
+  // A bounded transform's contribution, weight x value, is log-odds as the weight is: within
+  // +-1e6, so that no sum of layers overflows (+inf + -inf would be NaN in every cell).
+  if (e.transform.kind == K::piecewise || e.transform.kind == K::categorical) {
+    std::vector<double> values = e.transform.ys;
+    if (e.transform.kind == K::categorical) values.push_back(e.transform.fallback);
+    for (double v : values)
+      if (!(std::abs(e.weight * v) <= kMaxLogOdds))
+        r.fail("weight", "times the transform's values must lie within +-1e6 log-odds (it reaches " +
+                             std::to_string(e.weight * v) + "); scale the values or the weight down");
+  }
   return e;
 }
 

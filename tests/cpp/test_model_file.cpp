@@ -238,4 +238,13 @@ TEST(ModelFile, RefusesALayerWithoutItsTransformOrWithAnOverflowingCurve) {
         << curve;
   EXPECT_NO_THROW(parse_model_file(head + "transform = { type = \"piecewise\", x = [-1e307, 1e307], y = [0, 1] }\n",
                                    "m.toml"));
+  // Values times the weight are log-odds, within +-1e6 as the weight is: two layers at +-inf would
+  // sum to NaN in every cell.
+  for (const char* transform : {"{ type = \"piecewise\", x = [0, 90], y = [8.9e307, 8.9e307] }",
+                                "{ type = \"categorical\", values = { \"1\" = 0.5 }, default = 4e5 }"})
+    EXPECT_NE(test_support::user_error_of([&] {
+                parse_model_file(head + "transform = " + transform + "\n", "m.toml");
+              }).find("times the transform's values must lie within +-1e6 log-odds"),
+              std::string::npos)
+        << transform;
 }

@@ -225,7 +225,7 @@ def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
     taken = tmp_path / "taken.json"
     taken.write_text("{}")
     cases = {
-        ("--json", taken): "is empty or exists",
+        ("--json", taken): "is empty, exists or names a folder",
         ("--json", tmp_path / "no_folder" / "s.json"): "its folder does not exist",
         ("--minerisk", tmp_path / "no_such_minerisk"): "is not a program; build it (scripts/setup)",
         ("--write-model", tmp_path / "m.toml", "--apply-model", tmp_path / "m.toml"): "not allowed with argument",
@@ -234,7 +234,7 @@ def test_arguments_that_would_fail_later_are_refused_first(tmp_path):
         ("--write-model", taken / "m.toml"): "a file stands where a folder is needed",
         ("--write-model", taken): "exists; remove it or choose another name",
         ("--write-model", tmp_path / "m.toml", "--json", tmp_path / "s.json"): "scores nothing; leave one of them out",
-        ("--json", tmp_path / "w" / "validation.json"): "is --keep's own validation.json",
+        ("--json", tmp_path / "w" / "validation.json"): "lies in --keep",
         ("--write-model", ""): "--write-model is empty; give a path, or leave the option out",
         ("--keep", ""): "--keep is empty",
     }

@@ -61,6 +61,8 @@ def test_it_runs_on_a_small_region_and_leaves_its_scenarios(tmp_path):
         assert centred[layer]["weight"] == pytest.approx(hand[layer]["weight"], rel=1e-4, abs=1e-9)
     rows = [line.split() for line in r.stdout.splitlines() if line.split()[:1] == ["11"]]
     assert len(rows) == 1 and rows[0][1] == rows[0][9]  # the hand-set and centred columns capture alike
-    refused = subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "prior_experiment.py"), "--l2", "0"],
-                             capture_output=True, text=True, timeout=60)
-    assert refused.returncode == 2 and "must be a finite number above 0" in refused.stderr
+    for args, says in ((["--l2", "0"], "must be a finite number above 0"), (["--size", "10"], "at least 64 cells"),
+                       (["--seeds", "7", "07"], "names a region twice")):
+        refused = subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "prior_experiment.py"), *args],
+                                 capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 2 and says in refused.stderr, refused.stderr

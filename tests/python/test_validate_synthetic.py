@@ -111,7 +111,10 @@ def test_no_model_reads_the_truth_and_the_rules_have_one_layer(validated):
     (["--seeds", "\u0661\u0662"], "is not a whole number"),  # Arabic-Indic 12: int() would take it
     (["--seeds", "11", "11"], "names a region twice"),
     (["--size", "0"], "at least 64 cells"),
-    (["--json", ""], "is empty or exists"),
+    (["--json", ""], "--json is empty; give a path"),
+    (["--json", "new_folder/"], "is empty, exists or names a folder"),
+    (["--keep", ""], "--keep is empty"),
+    (["--minerisk", "/"], "is not a program"),
     (["--json", "/no/such/folder/s.json"], "its folder does not exist"),
     (["--minerisk", "/no/such/minerisk"], "is not a program"),
 ])
