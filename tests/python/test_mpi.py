@@ -55,11 +55,20 @@ def test_run_equals_one_process(which, ranks, request, tmp_path):
                tmp_path / "t.json")
     assert r.returncode == 0, r.stderr
     assert_same_output(out, single)
-    # Every rank computed tiles: the work was shared, not done by rank 0 alone.
-    timings = json.loads((tmp_path / "t.json").read_text())
-    assert timings["ranks"] == ranks
+    # Every rank computed tiles: the work was shared, not done by rank 0 alone. A rank that starts
+    # late finds its stretch taken (work stealing, test_tile_queue.cpp): on a loaded machine rank 0
+    # can do all 25 small tiles, so the run is repeated, up to twice, until every rank took some.
+    for attempt in range(3):
+        timings = json.loads((tmp_path / "t.json").read_text())
+        assert timings["ranks"] == ranks
+        assert sorted(t["index"] for t in timings["tiles"]) == list(range(25))
+        if {t["rank"] for t in timings["tiles"]} == set(range(ranks)) or attempt == 2:
+            break
+        again = mpirun(ranks, "run", scenario, "-o", out, "--overwrite", "--tile-size", TILE, "--threads", "1",
+                       "--timings", tmp_path / "t.json")
+        assert again.returncode == 0, again.stderr
+        assert_same_output(out, single)
     assert {t["rank"] for t in timings["tiles"]} == set(range(ranks))
-    assert sorted(t["index"] for t in timings["tiles"]) == list(range(25))
     # Rank 0 speaks for the job, once.
     assert r.stdout.count("grid: ") == 1, r.stdout
 
