@@ -219,13 +219,18 @@ def minerisk_fold(binary, grid, inputs, fold, code, exclude, model):
     evidence layers and the municipality's own ROC-AUC by `minerisk evaluate` (None with one class)."""
     training = grid.labelled() & (grid.municipality != code)
     layers = informative_layers(inputs, training, exclude, model["columns"])
-    write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
-    with open(fold.scenario, "w") as f:
-        f.write(scenario(dem_path(grid, inputs, fold.folder), fold.labels, layers, model["layers"]))
+    write_fold_scenario(grid, inputs, fold, code, layers, model["layers"])
     minerisk(binary, *fit_arguments(fold, model))
     minerisk(binary, "run", fold.fitted, "-o", fold.grid, "-q", "--no-picture", "--overwrite")
     probability, own = held_out_scores(binary, grid, fold, code)
     return probability, len(layers) + len(model["layers"]), own
+
+
+def write_fold_scenario(grid, inputs, fold, code, grid_layers, evidence_names):
+    """The fold's labels (all but municipality `code`'s) and its scenario of those layers."""
+    write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
+    with open(fold.scenario, "w") as f:
+        f.write(scenario(dem_path(grid, inputs, fold.folder), fold.labels, grid_layers, evidence_names))
 
 
 def held_out_scores(binary, grid, fold, code):
@@ -320,10 +325,7 @@ def applied_fold(binary, grid, inputs, fold, code, model_file):
                          f"apply it to a region with the same columns, or give --columns-from the training "
                          f"region's manifest.json if the column is a one-hot category absent here")
     grid_layers = [(by_layer[name], "linear") for name in names if name.startswith("grid_")]  # transforms: the model's
-    write_labels(fold.labels, grid.label, grid.municipality, grid.geotransform, code)
-    with open(fold.scenario, "w") as f:
-        f.write(scenario(dem_path(grid, inputs, fold.folder), fold.labels, grid_layers,
-                         [name for name in names if not name.startswith("grid_")]))
+    write_fold_scenario(grid, inputs, fold, code, grid_layers, [name for name in names if not name.startswith("grid_")])
     minerisk(binary, "run", fold.scenario, "--model", model_file, "-o", fold.grid, "-q", "--no-picture", "--overwrite")
     probability, own = held_out_scores(binary, grid, fold, code)
     return probability, len(names), own

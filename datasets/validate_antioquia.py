@@ -136,8 +136,13 @@ def validate(args):
 def validate_in(args, work):
     reference = read_manifest(args.columns_from, "reference manifest") if args.columns_from else None
     grid_dir = os.path.join(work, "grid")
-    if import_antioquia.main(["--out", grid_dir, "--csv", args.csv]) not in (0, None):
+    try:
+        manifest = import_antioquia.import_grid(args.csv, grid_dir)
+    except import_antioquia.InputError as error:
+        print(f"import_antioquia: {error}", file=sys.stderr)
         return 2
+    # The summary names where the import went only when it is kept.
+    print(import_antioquia.summary(manifest, grid_dir if args.keep else "a temporary folder, removed at the end"))
     grid = Grid(grid_dir)
     plan = plan_columns(grid.columns(), [e["column"] for e in reference["features"]] if reference else None)
     if DEM_COLUMN not in grid.files:

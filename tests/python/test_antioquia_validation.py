@@ -68,7 +68,8 @@ def other_region(tmp_path_factory):
 
 
 def test_another_csv_gets_no_study_baselines(other_region):
-    _, result, scores = other_region
+    work, result, scores = other_region
+    assert f"written to {work / 'grid'}\n" in result.stdout  # kept (--keep): the summary says where
     assert "RELand study" not in result.stdout
     assert "study_baselines_percent" not in scores
     assert "59.2" not in result.stdout and "67.4" not in result.stdout
