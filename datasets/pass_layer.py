@@ -22,18 +22,18 @@ others"); `validate_synthetic.py --pass-layer` runs the five-region comparison w
 import argparse
 import os
 import sys
+import types
 
 import numpy as np
 from osgeo import gdal
 from scipy import ndimage
 
+from region.grid import coarse_factor
+from region.truth import saddle_ring
+
 gdal.UseExceptions()
 
-BLOCK_METRES, MIN_BLOCKS = 80.0, 64  # the generator's coarse relief: about 80 m, 64 blocks a side
-SMOOTHING_BLOCKS = 1.5
 DECAY_METRES = 300.0
-# The ring of 8 neighbours, clockwise from the north-west: a saddle's ring goes up and down twice.
-RING = [(-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1)]
 LAYER = f'''
 [model.evidence.passes]             # an experiment (datasets/pass_layer.py): metres to a DEM saddle
 feature = "raster"
@@ -54,14 +54,14 @@ def saddle_blocks(dem, factor):
     if rows < 3 or cols < 3:
         raise Refusal(f"the DEM holds {rows} x {cols} blocks of {factor} cells; finding a saddle needs 3 x 3")
     blocks = dem[:rows * factor, :cols * factor].reshape(rows, factor, cols, factor).mean(axis=(1, 3))
-    z = ndimage.gaussian_filter(blocks, SMOOTHING_BLOCKS)
-    centre = z[1:-1, 1:-1]
-    ring = np.stack([z[1 + dr: rows - 1 + dr, 1 + dc: cols - 1 + dc] for dr, dc in RING])
-    above = ring > centre
-    changes = (above != np.roll(above, 1, axis=0)).sum(axis=0)
     saddles = np.zeros((rows, cols), bool)
-    saddles[1:-1, 1:-1] = changes >= 4
+    saddles[1:-1, 1:-1] = saddle_ring(blocks)[1]  # the generator's own test
     return saddles
+
+
+def block_factor(cell, cells_per_side):
+    """Cells per block: the generator's coarse grid (about 80 m, at least 64 blocks a side)."""
+    return coarse_factor(types.SimpleNamespace(cell=cell, size=cells_per_side))
 
 
 def distance_to_saddles(dem, cell_x, cell_y, factor):
@@ -129,7 +129,7 @@ def write_pass_layer(region):
         if os.path.lexists(path):
             raise Refusal(f"{path} exists; remove it first (it is never replaced)")
     dem, transform, projection, scenario = read_region(region)
-    factor = max(1, min(round(BLOCK_METRES / abs(transform[1])), min(dem.shape) // MIN_BLOCKS))
+    factor = block_factor(abs(transform[1]), min(dem.shape))
     distance, saddles = distance_to_saddles(dem, abs(transform[1]), abs(transform[5]), factor)
     partial = [os.path.join(region, f".{os.path.basename(path)}.partial") for path in outputs]
     for path in partial:

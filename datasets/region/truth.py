@@ -145,17 +145,26 @@ def crossings(rng, trace, roads):
     return fields
 
 
-def saddles(relief):
-    """Saddle points of the smoothed coarse relief (the ring of 8 neighbours goes up and down at
-    least twice each), with the ring's height range and the direction of its lowest neighbour
-    (the way through the pass)."""
-    z = ndimage.gaussian_filter(relief.z, 1.5)
-    n = z.shape[0]
-    centre = z[1:-1, 1:-1]
-    ring = np.stack([z[1 + dr: n - 1 + dr, 1 + dc: n - 1 + dc] for dr, dc in NEIGHBOURS])
-    above = ring > centre
+SADDLE_SMOOTHING = 1.5  # coarse cells of Gaussian smoothing before saddles are looked for
+
+
+def saddle_ring(z):
+    """The ring of 8 neighbours of each interior cell of z smoothed by SADDLE_SMOOTHING (stacked,
+    clockwise from the north-west), and which interior cells are saddles: their ring goes up
+    and down at least twice. Also what datasets/pass_layer.py finds saddles with."""
+    z = ndimage.gaussian_filter(z, SADDLE_SMOOTHING)
+    rows, cols = z.shape
+    ring = np.stack([z[1 + dr: rows - 1 + dr, 1 + dc: cols - 1 + dc] for dr, dc in NEIGHBOURS])
+    above = ring > z[1:-1, 1:-1]
     changes = (above != np.roll(above, 1, axis=0)).sum(axis=0)
-    rows, cols = np.nonzero(changes >= 4)
+    return ring, changes >= 4
+
+
+def saddles(relief):
+    """Saddle points of the smoothed coarse relief, with the ring's height range and the direction
+    of its lowest neighbour (the way through the pass)."""
+    ring, is_saddle = saddle_ring(relief.z)
+    rows, cols = np.nonzero(is_saddle)
     low = np.array(NEIGHBOURS)[ring.argmin(axis=0)[rows, cols]]
     x, y = relief.coarse.centres()
     return (x[cols + 1], y[rows + 1], (ring.max(0) - ring.min(0))[rows, cols],

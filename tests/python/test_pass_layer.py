@@ -74,7 +74,7 @@ def test_the_generators_mined_passes_lie_at_saddles_it_finds(region):
     truth = ogr.Open(str(region / "truth.gpkg"))  # kept open: its layer's features need it
     fields = [f for f in truth.GetLayerByName("minefields") if f["type"] == "pass"]
     assert fields, "the region has no mined pass to check against"
-    block = min(round(pass_layer.BLOCK_METRES / dx), distance.shape[0] // pass_layer.MIN_BLOCKS) * dx
+    block = pass_layer.block_factor(dx, distance.shape[0]) * dx
     for field in fields:
         centre = field.GetGeometryRef().Centroid()
         at = distance[int((centre.GetY() - y0) / dy), int((centre.GetX() - x0) / dx)]
