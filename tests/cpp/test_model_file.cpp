@@ -97,9 +97,10 @@ FitResult result_of(const Scenario& s) {
   const size_t n = r.coefficients.size();
   for (size_t i = 0; i < n; ++i) {
     r.covariance.emplace_back();
-    for (size_t j = 0; j < n; ++j) r.covariance.back().push_back(1.0 / 3.0 + static_cast<double>(i * n + j) * 1e-17);
+    for (size_t j = 0; j < n; ++j)
+      r.covariance.back().push_back(1.0 / 3.0 + static_cast<double>(std::min(i, j) * n + std::max(i, j)) * 1e-17);
   }
-  r.covariance[0][1] = std::nextafter(0.1, 1.0);
+  r.covariance[0][1] = r.covariance[1][0] = std::nextafter(0.1, 1.0);
   r.positives = 12;
   r.negatives = 34;
   r.folds = 5;
@@ -247,4 +248,24 @@ TEST(ModelFile, RefusesALayerWithoutItsTransformOrWithAnOverflowingCurve) {
               }).find("times the transform's values must lie within +-1e6 log-odds"),
               std::string::npos)
         << transform;
+}
+
+// A covariance must be one: finite, symmetric (to a relative 1e-6) and with variances >= 0.
+TEST(ModelFile, RefusesACovarianceThatIsNotOne) {
+  const std::string head = "format = \"minerisk model\"\nversion = 1\n[model]\nintercept = -2\n"
+                           "[model.evidence.lines]\nfeature = \"front_line_distance\"\nweight = 3.0\n"
+                           "transform = \"linear\"\n[covariance]\nnames = [\"intercept\", \"lines\"]\n";
+  EXPECT_NO_THROW(parse_model_file(head + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"));
+  EXPECT_NO_THROW(parse_model_file(head + "values = [[0.5, 0.1], [0.10000000000001, 0.2]]\n", "m.toml"));
+  const std::pair<const char*, const char*> cases[] = {
+      {"[[nan, 0.1], [0.1, 0.2]]", "must hold finite numbers"},
+      {"[[0.5, inf], [0.1, 0.2]]", "must hold finite numbers"},
+      {"[[0.5, 0.1], [0.1, -0.2]]", "variances of at least 0 on its diagonal (row 2)"},
+      {"[[0.5, 0.1], [0.3, 0.2]]", "must be symmetric: row 1, column 2 differs from row 2, column 1"},
+  };
+  for (const auto& [values, message] : cases)
+    EXPECT_NE(test_support::user_error_of([&] { parse_model_file(head + "values = " + values + "\n", "m.toml"); })
+                  .find(message),
+              std::string::npos)
+        << values;
 }
