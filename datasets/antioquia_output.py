@@ -5,7 +5,9 @@ not write, and leaves no file of an earlier import behind (a column dropped sinc
 import contextlib
 import os
 import pathlib
+import re
 import shutil
+import sys
 import tempfile
 
 from antioquia_lattice import InputError
@@ -22,9 +24,50 @@ def check_out(out_dir, csv_path=None):
     if str(out_dir) == "":
         raise InputError("--out is empty; give the folder to write the import into")
     try:
+        recover_killed_import(pathlib.Path(os.path.abspath(out_dir)))
         refuse_foreign(pathlib.Path(os.path.abspath(out_dir)), csv_path)
     except OSError as error:
         raise InputError(f"--out {out_dir}: {error.strerror}") from None
+
+
+def work_prefix(out_dir, kind):
+    """The name of a working folder beside out_dir begins with the importer's process id, so that a
+    later import can tell one a killed import left from one an import still running uses."""
+    return f".{out_dir.name}.{kind}-{os.getpid()}-"
+
+
+def left_by_killed_imports(out_dir, kind):
+    """The working folders of one kind beside out_dir whose import is no longer running."""
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}\.{kind}-(\d+)-")
+    for entry in sorted(out_dir.parent.iterdir()) if out_dir.parent.is_dir() else ():
+        found = pattern.match(entry.name)
+        if found and entry.is_dir() and not entry.is_symlink() and not is_running(int(found.group(1))):
+            yield entry
+
+
+def is_running(pid):
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process; a number no process has
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def recover_killed_import(out_dir):
+    """Finishes what an import killed outright (SIGKILL, power loss) left beside out_dir; any other
+    failure cleans up after itself. Killed between its two renames, it left the earlier import
+    moved aside and no out_dir: that import is put back. Its half-written new folder is removed."""
+    for aside in left_by_killed_imports(out_dir, "replaced"):
+        earlier = aside / out_dir.name
+        if not os.path.lexists(out_dir) and earlier.is_dir() and not earlier.is_symlink():
+            os.rename(earlier, out_dir)
+            print(f"note: put back the earlier import in {out_dir}, which an import killed while replacing it "
+                  f"had moved aside", file=sys.stderr)
+        shutil.rmtree(aside, ignore_errors=True)  # only once out_dir stands: the new import, or the earlier
+    for stage in left_by_killed_imports(out_dir, "importing"):
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def refuse_foreign(out_dir, csv_path):
@@ -62,7 +105,7 @@ def staged(out_dir):
     out_dir = pathlib.Path(os.path.abspath(out_dir))  # "x/.." is x's parent, not a folder made through x
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        stage = pathlib.Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.importing-", dir=out_dir.parent))
+        stage = pathlib.Path(tempfile.mkdtemp(prefix=work_prefix(out_dir, "importing"), dir=out_dir.parent))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(stage, 0o777 & ~umask)  # as a folder made the usual way, not mkdtemp's 0700
@@ -85,7 +128,7 @@ def replace_folder(new, old):
     if not old.exists():
         os.rename(new, old)
         return
-    aside = pathlib.Path(tempfile.mkdtemp(prefix=f".{old.name}.replaced-", dir=old.parent))
+    aside = pathlib.Path(tempfile.mkdtemp(prefix=work_prefix(old, "replaced"), dir=old.parent))
     try:
         os.rename(old, aside / old.name)
     except BaseException:

@@ -2,6 +2,8 @@
 whole, so no link is written through, no earlier import's file is left behind, and a failed
 import leaves the earlier one as it was."""
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -124,3 +126,43 @@ def test_a_csv_path_that_is_not_printable_is_refused(tmp_path, capsys):
     assert import_antioquia.main(["--csv", str(tmp_path / "a\nb.csv"), "--out", str(tmp_path / "out")]) == 2
     assert "is not printable UTF-8 text; rename it" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def dead_pid():
+    """The id of a process that has ended (a child reaped here)."""
+    child = subprocess.Popen([sys.executable, "-c", ""])
+    child.wait()
+    return child.pid
+
+
+def test_what_a_killed_import_left_is_cleaned_and_the_earlier_import_put_back(csv_path, tmp_path, capsys):
+    earlier = tmp_path / "earlier"
+    import_antioquia.import_grid(csv_path, earlier)
+    before = {p.relative_to(earlier): p.read_bytes() for p in earlier.rglob("*") if p.is_file()}
+    # Killed (SIGKILL) between its renames: the earlier import moved aside, no out, a half-written stage.
+    pid = dead_pid()
+    aside = tmp_path / f".out.replaced-{pid}-x1"
+    aside.mkdir()
+    earlier.rename(aside / "out")
+    (tmp_path / f".out.importing-{pid}-x2" / "features").mkdir(parents=True)
+    running = tmp_path / f".out.importing-{os.getpid()}-x3"  # an import still running: left alone
+    running.mkdir()
+    (tmp_path / ".out.importing-notes").mkdir()  # not an import's name: left alone
+
+    assert import_antioquia.main(["--csv", str(csv_path), "--out", str(tmp_path / "out")]) == 0
+    assert "note: put back the earlier import in" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["grid.csv", "out", running.name, ".out.importing-notes"])
+    assert {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()
+            }.keys() == before.keys()
+
+
+def test_killed_after_the_new_import_stood_the_earlier_one_is_removed(csv_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    import_antioquia.import_grid(csv_path, out)
+    aside = tmp_path / f".out.replaced-{dead_pid()}-x1"
+    (aside / "out").mkdir(parents=True)
+    (aside / "out" / "manifest.json").write_text("the earlier import")
+    import_antioquia.import_grid(csv_path, out)
+    assert "put back" not in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.csv", "out"]
