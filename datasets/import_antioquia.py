@@ -90,8 +90,8 @@ def read_rows(path, text):
         raise InputError(f"{path}: required column {missing[0]!r} is missing (needs {', '.join(REQUIRED_COLUMNS)})")
     rows, line_numbers = [], []
     for row in reader:
-        if not row:
-            continue  # an empty line (a trailing one, say) holds no cell; pandas skips them too
+        if not row or len(row) == 1 and not row[0].strip():
+            continue  # an empty line, or one of spaces (a trailing one, say), holds no cell; pandas skips them too
         if len(row) != len(header):
             raise InputError(f"{path}: line {reader.line_num} has {len(row)} fields, the header {len(header)}")
         rows.append(row)

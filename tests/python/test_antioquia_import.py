@@ -284,9 +284,10 @@ def test_malformed_csv_exits_2_with_one_line(tmp_path, capsys, text, message):
 
 
 def test_empty_lines_are_skipped_and_nan_text_is_blank(tmp_path):
-    """As pandas reads and writes them: an empty line holds no row, NaN is a missing value."""
+    """As pandas reads and writes them: an empty line (or one of spaces) holds no row, NaN is a
+    missing value."""
     path = tmp_path / "odd.csv"
-    path.write_text(HEADER + "6.0,-75.0,1,A,NaN\n\n6.01,-75.01,0,A,2\n\n\n", encoding="utf-8")
+    path.write_text(HEADER + "6.0,-75.0,1,A,NaN\n\n6.01,-75.01,0,A,2\n \n\t\n\n", encoding="utf-8")
     manifest = import_antioquia.import_grid(path, tmp_path / "out")
     assert manifest["counts"]["cells"] == 2
     assert manifest["blanks"] == [{"column": "elevation", "cells": 1, "flag": "features/elevation_missing.tif"}]
