@@ -1,11 +1,13 @@
 #include "scenario_schema.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "../features/feature.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 
 namespace fs = std::filesystem;
@@ -256,8 +258,35 @@ std::vector<std::string> evidence_key_names() {
   return names;
 }
 
+// A layer's name is its variable's name in the evidence file, its sweep parameter
+// (model.evidence.NAME.weight) and its row in fit's tables, so it follows CF's rule for variable
+// names: a letter, then letters, digits and underscores, at most 255 of them. The evidence
+// file's own variables (its coordinates, its grid mapping and the clearance layer) are taken.
+void check_layer_name(const std::string& name, const toml::table& table, const std::string& prefix,
+                      const fs::path& file) {
+  constexpr size_t kLongest = 255;  // netCDF-4 names hold up to 256 bytes (NC_MAX_NAME)
+  const bool is_cf_name = !name.empty() && name.size() <= kLongest && std::isalpha(static_cast<unsigned char>(name[0])) &&
+                          std::all_of(name.begin(), name.end(), [](char c) {
+                            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                          });
+  const bool is_taken = name == "x" || name == "y" || name == "crs" || name == "clearance";
+  if (is_cf_name && !is_taken) return;
+  std::string message = file.string();
+  if (table.source().begin.line > 0) message.append(":").append(std::to_string(table.source().begin.line));
+  message += ": layer name '";
+  message += name.substr(0, kLongest);  // a long one shortened: the message stays one readable line
+  if (name.size() > kLongest) message += "...";
+  message += "' in [" + prefix + "] ";
+  message += is_taken ? "is taken by the evidence file's own variable of that name"
+                      : "is not a name: begin with a letter and use only letters, digits and underscores, at most "
+                        "255 (it names the layer's variable in the evidence file)";
+  message += "; rename the layer, e.g. [" + prefix + ".my_layer]";
+  throw UserError(message);
+}
+
 EvidenceSpec read_evidence(const std::string& name, const toml::table& table, const std::string& prefix,
                            const fs::path& file) {
+  check_layer_name(name, table, prefix, file);
   TomlReader r(table, prefix + "." + name, file, evidence_key_names());
   EvidenceSpec e;
   e.name = name;

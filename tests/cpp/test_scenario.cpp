@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/nearest_name.hpp"
@@ -99,6 +100,29 @@ TEST(Scenario, UnknownTransformAndFeatureSuggest) {
   text = kMinimal;
   text.replace(text.find("\"find_density\""), 14, "\"find_densty\"");
   EXPECT_NE(error_of(text).find("did you mean 'find_density'"), std::string::npos);
+}
+
+// A layer's name names its variable in the evidence file: a '/' made HDF5 fail, and 'x' or
+// 'crs' collided with the file's own variables (both an internal error, exit code 1).
+TEST(Scenario, LayerNamesAreCfVariableNames) {
+  const auto named = [](const std::string& name) {
+    std::string text = kMinimal;
+    text.replace(text.find("[model.evidence.density]"), 24, "[model.evidence." + name + "]");
+    return error_of(text);
+  };
+  for (const std::string& good : std::vector<std::string>{"density", "D2", "find_density_2km", std::string(255, 'a')})
+    EXPECT_EQ(named(good), "") << good;
+  for (const std::string& bad : std::vector<std::string>{"\"a/b\"", "\"with space\"", "\"a.b\"", "_lead", "9lives", "\"\"", "\"caf\u00e9\"",
+                                std::string(256, 'a')})
+    EXPECT_NE(named(bad).find("is not a name: begin with a letter and use only letters, digits and underscores"),
+              std::string::npos)
+        << bad << ": " << named(bad);
+  for (const std::string& taken : std::vector<std::string>{"x", "y", "crs", "clearance"})
+    EXPECT_NE(named(taken).find("layer name '" + taken + "' in [model.evidence] is taken by the evidence file's own"),
+              std::string::npos)
+        << named(taken);
+  // A long name is shortened in the message, which stays one readable line.
+  EXPECT_LT(named(std::string(200000, 'b')).size(), 700u);
 }
 
 TEST(Scenario, InvalidTomlAndMissingFile) {
