@@ -23,32 +23,6 @@ namespace {
 
 const std::string kLabel = "minerisk diff";
 
-std::string crs_name(const Grid& grid) {
-  const OGRSpatialReference srs = grid.srs();
-  const char* name = srs.GetName();
-  const char* code = srs.GetAuthorityCode(nullptr);
-  const char* authority = srs.GetAuthorityName(nullptr);
-  if (authority && code) return std::string(authority) + ":" + code;
-  return name ? name : "unnamed";
-}
-
-// What differs between the two grids ("" when they share size, geotransform and CRS).
-std::string grid_difference(const Grid& a, const Grid& b) {
-  if (a.width() != b.width() || a.height() != b.height())
-    return "their sizes differ (" + std::to_string(a.width()) + " x " + std::to_string(a.height()) + " and " +
-           std::to_string(b.width()) + " x " + std::to_string(b.height()) + " cells)";
-  const auto& ga = a.frame.geotransform;
-  const auto& gb = b.frame.geotransform;
-  for (size_t i = 0; i < ga.size(); ++i)
-    if (std::fabs(ga[i] - gb[i]) > 1e-9 * std::max({1.0, std::fabs(ga[i]), std::fabs(gb[i])}))
-      return "their geotransforms differ (origin " + number_text(ga[0]) + ", " + number_text(ga[3]) + " with cells " +
-             number_text(ga[1]) + " x " + number_text(-ga[5]) + "; and origin " + number_text(gb[0]) + ", " + number_text(gb[3]) +
-             " with cells " + number_text(gb[1]) + " x " + number_text(-gb[5]) + ")";
-  const OGRSpatialReference sa = a.srs(), sb = b.srs();
-  if (!sa.IsSame(&sb)) return "their CRS differ (" + crs_name(a) + " and " + crs_name(b) + ")";
-  return "";
-}
-
 std::optional<ChangeAt> located(const kernels::ExtremeChange& e, const Grid& grid) {
   if (e.row < 0) return std::nullopt;
   return ChangeAt{grid.frame.centre_x(e.col), grid.frame.centre_y(e.row), e.row, e.col, e.change};

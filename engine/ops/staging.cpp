@@ -1,6 +1,7 @@
 #include "staging.hpp"
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "update_journal.hpp"
@@ -56,6 +57,17 @@ void check_update_output(const Scenario& scenario, const fs::path& output) {
       if (fs::exists(side, ec) && fs::equivalent(side, input, ec))
         throw UserError("'" + side.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
                         "there: choose another output name");
+}
+
+// An update recomputes every tile when the model changes, but a previous output on another grid
+// (size, cells, extent or CRS) is most likely another region's: the wrong -o, which the update
+// would replace whole. So it takes --overwrite, as replacing any other file does.
+void refuse_another_grid(const fs::path& output, const Grid& grid) {
+  const std::string why = grid_difference(GridFileReader(output, "probability").grid(), grid);
+  if (!why.empty())
+    throw UserError("'" + output.string() + "' is on another grid than the scenario's: " + why +
+                    " (the output's first); it is another region's output, or the scenario's grid changed: give "
+                    "another -o, or --overwrite to replace it with this scenario's grid");
 }
 
 }  // namespace minerisk::ops

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/scenario.hpp"
 
@@ -19,6 +20,10 @@ std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 /// and that neither the lock nor the journal beside it is one of the scenario's inputs. A wrong
 /// -o is refused with run's message (UserError) and leaves no lock file behind.
 void check_update_output(const Scenario& scenario, const std::filesystem::path& output);
+
+/// Refuses (UserError) a previous output whose grid is not `grid`: an update without --overwrite
+/// replaces only the same grid's output.
+void refuse_another_grid(const std::filesystem::path& output, const Grid& grid);
 
 /// The paths of the inputs an InputSet opened (InputSet::files).
 std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files);

@@ -307,8 +307,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const std::optional<FileStat> seen = stat_file(options.output);
   bool damaged = false;
   std::optional<UpdateRecord> before = exists ? read_update_record(options.output, why, &damaged) : std::nullopt;
-  // A minerisk output whose record is damaged is replaced by a full computation; any other file
-  // only with --overwrite.
+  // A minerisk output whose record is damaged is replaced by a full computation; others only with --overwrite.
   if (exists && !before && !damaged && !given.overwrite)
     throw UserError("'" + options.output.string() + "' exists but cannot be updated: " + why +
                     "; use --overwrite to replace it with a full computation");
@@ -322,6 +321,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const KnownHashes known = before ? before->known_hashes() : KnownHashes{};
   ops::GridOutput output(scenario, options, "update", &known);
   const Model& model = output.model();
+  if (before && !given.overwrite) ops::refuse_another_grid(options.output, model.grid());
   const auto& tiles = output.plan().tiles();
   UpdateRecord record = output.record_frame();
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -153,6 +154,31 @@ Grid grid_from_raster(const fs::path& dem, const std::string& role) {
   OGRSpatialReference copy(*srs);
   copy.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
   return make_grid(copy, gt, ds->GetRasterXSize(), ds->GetRasterYSize(), role + " '" + dem.string() + "'");
+}
+
+static std::string crs_name(const Grid& grid) {
+  const OGRSpatialReference srs = grid.srs();
+  const char* name = srs.GetName();
+  const char* code = srs.GetAuthorityCode(nullptr);
+  const char* authority = srs.GetAuthorityName(nullptr);
+  if (authority && code) return std::string(authority) + ":" + code;
+  return name ? name : "unnamed";
+}
+
+std::string grid_difference(const Grid& a, const Grid& b) {
+  if (a.width() != b.width() || a.height() != b.height())
+    return "their sizes differ (" + std::to_string(a.width()) + " x " + std::to_string(a.height()) + " and " +
+           std::to_string(b.width()) + " x " + std::to_string(b.height()) + " cells)";
+  const auto& ga = a.frame.geotransform;
+  const auto& gb = b.frame.geotransform;
+  for (size_t i = 0; i < ga.size(); ++i)
+    if (std::fabs(ga[i] - gb[i]) > 1e-9 * std::max({1.0, std::fabs(ga[i]), std::fabs(gb[i])}))
+      return "their geotransforms differ (origin " + number_text(ga[0]) + ", " + number_text(ga[3]) + " with cells " +
+             number_text(ga[1]) + " x " + number_text(-ga[5]) + "; and origin " + number_text(gb[0]) + ", " + number_text(gb[3]) +
+             " with cells " + number_text(gb[1]) + " x " + number_text(-gb[5]) + ")";
+  const OGRSpatialReference sa = a.srs(), sb = b.srs();
+  if (!sa.IsSame(&sb)) return "their CRS differ (" + crs_name(a) + " and " + crs_name(b) + ")";
+  return "";
 }
 
 }  // namespace minerisk

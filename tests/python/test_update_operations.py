@@ -11,9 +11,10 @@ import time
 import h5py
 import jsonschema
 import pytest
+from osgeo import gdal
 
-from conftest import ROOT, run_minerisk
-from update_helpers import (add_find, assert_same_output, events, frame, full_run, kill_after, private_region,
+from conftest import ROOT, run_minerisk, scenario_text
+from update_helpers import (TILE, add_find, assert_same_output, events, frame, full_run, kill_after, private_region,
                             record_of, start_update, summary, update)
 
 SCHEMA = json.loads((ROOT / "engine" / "ops" / "update_log.schema.json").read_text())
@@ -160,6 +161,27 @@ def test_a_file_that_is_no_minerisk_output_is_not_replaced(region, tmp_path):
     assert "--overwrite" in refused.stderr and out.read_text() == "someone's notes\n"
     s = summary(update(scenario, out, "--overwrite"))
     assert s["tiles_recomputed"] == 25 and s["full_reason"]
+
+
+def test_another_grids_output_is_not_replaced_without_overwrite(region, tmp_path):
+    """A previous output on another grid is another region's (the wrong -o) or a scenario whose
+    [grid] changed: the update refuses it in one line and leaves it, unless told --overwrite."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    assert update(scenario, out).returncode == 0
+    before = out.read_bytes()
+    dem = gdal.Open(str(copy / "dem.tif"))
+    x0, cell, _, y0, _, _ = dem.GetGeoTransform()
+    x1, y1 = x0 + cell * dem.RasterXSize, y0 - cell * dem.RasterYSize
+    coarse = tmp_path / "coarse.toml"
+    coarse.write_text(scenario_text(copy, grid=f'[grid]\ncrs = "EPSG:32638"\nresolution = {2 * cell}\n'
+                                                   f'bounds = [{x0}, {y1}, {x1}, {y0}]\n'))
+    refused = run_minerisk("update", coarse, "-o", out, "--tile-size", TILE)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.count("error") == 1 and "is on another grid than the scenario's: their sizes differ" \
+        in refused.stderr and "--overwrite" in refused.stderr, refused.stderr
+    assert out.read_bytes() == before
+    assert summary(update(coarse, out, "--overwrite"))["tiles_recomputed"] > 0
 
 
 @pytest.mark.skipif(os.environ.get("HDF5_USE_FILE_LOCKING", "").upper() == "FALSE", reason="HDF5's file locking is off")

@@ -57,4 +57,8 @@ Grid grid_from_spec(const GridSpec& spec, const std::filesystem::path& scenario_
 /// A raster's own grid (for the DEM: the default target grid). `role` names it in errors.
 Grid grid_from_raster(const std::filesystem::path& raster, const std::string& role = "terrain.dem");
 
+/// What differs between two grids, in words ("their sizes differ (...)"); "" when they share
+/// size, geotransform (to a relative 1e-9) and CRS.
+std::string grid_difference(const Grid& a, const Grid& b);
+
 }  // namespace minerisk
