@@ -217,6 +217,24 @@ def test_grids_in_another_crs_are_refused(runs, tmp_path):
         assert report[key] == expected[key]
 
 
+@pytest.mark.parametrize("value", [1433.6, -0.5, 1.0000001])
+def test_a_grid_that_is_not_a_probability_is_refused(runs, region, tmp_path, value):
+    """A DEM (or a count, or a score) would be reported as rises of hundreds "in probability
+    units": refused in one line naming the file, wherever the value lies, and nothing written."""
+    other = tmp_path / "other.tif"
+    gdal.Translate(str(other), f'NETCDF:"{runs[1]}":probability')
+    ds = gdal.Open(str(other), gdal.GA_Update)
+    values = ds.ReadAsArray()
+    values[-1, -1] = value  # the last tile's last cell
+    ds.GetRasterBand(1).WriteArray(values)
+    ds = None
+    out = tmp_path / "c.tif"
+    for first, second in ((runs[0], other), (other, runs[0])):
+        message = one_line_refusal(run_minerisk("diff", first, second, "-o", out, "-q"))  # found as tiles are read
+        assert f"'{other}' holds values outside [0, 1], not probabilities" in message, message
+        assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
 def test_the_result_is_the_same_for_any_thread_count(runs, tmp_path):
     outputs = []
     for threads in (1, 2):
