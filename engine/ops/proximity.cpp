@@ -115,6 +115,8 @@ void proximity(const std::filesystem::path& input, const std::filesystem::path& 
   // Before any work: the first pass over a raster takes a while.
   check_tool_outputs({output, options.nearest_value}, {{"input", input}, {"--like", options.like}}, options, control);
   if (!(options.max_distance > 0)) throw UserError("--max-distance: must be a positive number of metres");
+  for (double v : options.values)  // NaN equals nothing: every cell would be "no feature", silently
+    if (std::isnan(v)) throw UserError("--values: NaN matches no cell; give the values of the feature cells");
   if (options.like.empty() && options.signed_distance)
     throw UserError("--signed: only for a vector INPUT (with --like)");
   if (options.like.empty()) {

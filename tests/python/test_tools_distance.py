@@ -141,3 +141,10 @@ def test_vector_input_needs_like(region, tmp_path):
     r = run_minerisk("proximity", region / "region.gpkg", tmp_path / "d.tif", "-q")
     assert r.returncode == 2
     assert "--like" in r.stderr
+
+
+def test_values_nan_is_refused(region, tmp_path):
+    """NaN equals no value: every cell would have been "no feature", written as no data, exit 0."""
+    r = run_minerisk("proximity", region / "dem.tif", tmp_path / "d.tif", "--values", "1,nan")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "--values: NaN matches no cell" in r.stderr and not (tmp_path / "d.tif").exists()
