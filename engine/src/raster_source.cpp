@@ -3,6 +3,7 @@
 #include <gdalwarper.h>
 
 #include <cmath>
+#include <limits>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -103,7 +104,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
   const auto b = grid_.bounds();
   if (xmax <= b[0] || xmin >= b[2] || ymax <= b[1] || ymin >= b[3])
     throw UserError(role_ + ": raster '" + path_.string() +
-                    "' does not overlap the grid; check its CRS and the [grid] bounds in the scenario");
+                    "' does not overlap the grid; check its CRS and geotransform (and a scenario's [grid] bounds)");
   check_read(trap, CE_None, role_ + ": raster '" + path_.string() + "' is unreadable");
 }
 
@@ -144,6 +145,10 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
   if (c0 >= c1 || r0 >= r1) return out;
   const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
   float* dst = out.data() + dst_row * w.width + dst_col;
+  if (wider_than_float()) {
+    read_wide_cells(c0, r0, c1 - c0, r1 - r0, dst, w.width);
+    return out;
+  }
   read_cells(c0, r0, c1 - c0, r1 - r0, GDT_Float32, dst, w.width * static_cast<int64_t>(sizeof(float)));
   if (has_nodata_ && !std::isnan(nodata_)) {
     const float nd = static_cast<float>(nodata_);
@@ -154,6 +159,35 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
       }
   }
   return out;
+}
+
+bool RasterSource::wider_than_float() const {
+  return stored_type_ == GDT_Float64 || stored_type_ == GDT_Int32 || stored_type_ == GDT_UInt32 ||
+         stored_type_ == GDT_Int64 || stored_type_ == GDT_UInt64;
+}
+
+// A band of doubles or wide integers, read as doubles: no-data is compared as stored (a Float64
+// no-data of 16777217 is not the value 16777216, which float32 rounds both to; 1e-50 is not 0),
+// and a value float32 cannot hold is refused rather than computed with as an infinity.
+void RasterSource::read_wide_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, float* dst,
+                                   int64_t dst_width) const {
+  std::vector<double> stored(static_cast<size_t>(cols * rows));
+  read_cells(c0, r0, cols, rows, GDT_Float64, stored.data(), cols * static_cast<int64_t>(sizeof(double)));
+  const bool compare = has_nodata_ && !std::isnan(nodata_);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      const double v = stored[static_cast<size_t>(r * cols + c)];
+      float& cell = dst[r * dst_width + c];
+      if (compare && v == nodata_) {
+        cell = NAN;
+      } else if (std::isfinite(v) && std::abs(v) > std::numeric_limits<float>::max()) {
+        throw UserError(role_ + ": raster '" + path_.string() + "' holds " + number_text(v) +
+                        ", beyond the range of float32 (3.4e38) in which minerisk computes; rescale it (gdal_translate "
+                        "-scale) or set such cells to no-data");
+      } else {
+        cell = static_cast<float>(v);
+      }
+    }
 }
 
 void RasterSource::read_stored(const Window& w, GDALDataType type, void* out) const {

@@ -134,3 +134,33 @@ def test_tool_bad_input_exit_code_and_nothing_written(tmp_path):
     assert r.returncode == 2
     assert "not found" in r.stderr and r.stderr.strip().count("\n") == 0
     assert not (tmp_path / "out.tif").exists()
+
+
+@pytest.mark.parametrize("nodata, value", [(16777217.0, 16777216.0), (1e-50, 0.0)])
+def test_a_float64_no_data_hides_only_its_own_value(tmp_path, nodata, value):
+    """No-data is compared as stored: float32 rounds 16777217 to 16777216 (and 1e-50 to 0), which
+    hid those valid cells from focal and density."""
+    grid = np.full((5, 5), value)
+    grid[2, 2] = nodata
+    write_raster(tmp_path / "in.tif", grid, nodata=nodata, dtype=gdal.GDT_Float64)
+    r = run_minerisk("focal", tmp_path / "in.tif", tmp_path / "count.tif", "--radius", "0", "--statistic", "count",
+                     "-q")
+    assert r.returncode == 0, r.stderr
+    want = np.ones((5, 5))
+    want[2, 2] = 0
+    assert np.array_equal(read(tmp_path / "count.tif"), want)
+    r = run_minerisk("focal", tmp_path / "in.tif", tmp_path / "sum.tif", "--radius", "0", "--statistic", "sum", "-q")
+    assert r.returncode == 0, r.stderr
+    assert read(tmp_path / "sum.tif")[0, 0] == np.float32(value)
+    r = run_minerisk("density", tmp_path / "in.tif", tmp_path / "d.tif", "--bandwidth", "30", "-q")
+    assert r.returncode == 0, r.stderr
+    assert (read(tmp_path / "d.tif")[0, 0] > 0) == (value > 0)
+
+
+def test_a_value_beyond_float32_is_refused(tmp_path):
+    grid = np.ones((4, 4))
+    grid[3, 3] = 1e39
+    write_raster(tmp_path / "in.tif", grid, dtype=gdal.GDT_Float64)
+    r = run_minerisk("focal", tmp_path / "in.tif", tmp_path / "max.tif", "--radius", "10", "--statistic", "max", "-q")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "holds 1e+39, beyond the range of float32" in r.stderr and not (tmp_path / "max.tif").exists()
