@@ -123,8 +123,10 @@ bool finite_vertices(const OGRGeometry& g) {
 // read from the value field (or the default). Every error or warning OGR raises meanwhile
 // stops the read: OGR ends a damaged layer early with only a message, so a read it complained
 // about is partial.
+// A feature without a geometry (null or empty) is skipped: it marks no place. Unless
+// `refuse_without_geometry`: a caller that writes a row per feature would lose it silently.
 void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::string& role, Shape shape, bool probability,
-                 const FeatureVisitor& visit) {
+                 const FeatureVisitor& visit, bool refuse_without_geometry = false) {
   DatasetPtr ds = open_vector(spec.path, role);
   const GdalErrorTrap trap;
   const std::string file = spec.path.string();
@@ -184,7 +186,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   const double reach_x = b[2] - b[0], reach_y = b[3] - b[1];
   const double centre_lon = (b[0] + b[2]) / 2;
   OGREnvelope extent;
-  size_t count = 0;
+  size_t count = 0, without_geometry = 0;
   layer->ResetReading();
   const std::string unreadable = what + " could not be read to its end";
   // Some drivers (GeoPackage, SQLite) only check a filter when they read: an SQL error then is
@@ -198,7 +200,13 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   for (auto& feature : *layer) {
     check_reading();  // before a value OGR complained about is used
     OGRGeometry* geometry = feature->GetGeometryRef();
-    if (!geometry || geometry->IsEmpty()) continue;
+    if (!geometry || geometry->IsEmpty()) {
+      if (refuse_without_geometry)
+        throw UserError(what + ": feature " + std::to_string(feature->GetFID()) + " has no geometry (" +
+                        (geometry ? "an empty one" : "null") + "); draw it, or leave it out with a filter (--where)");
+      ++without_geometry;
+      continue;
+    }
     if (!accepts(shape, geometry->getGeometryType()))
       throw UserError(what + " holds " + OGRGeometryTypeToName(geometry->getGeometryType()) + " geometries (feature " +
                       std::to_string(feature->GetFID()) + "), but " + role + " must be " + shape_name(shape));
@@ -228,8 +236,9 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   }
   check_reading();
   if (count == 0)
-    throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") +
-                    " has no features; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");
+    throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") + " has no features" +
+                    (without_geometry ? " with a geometry (" + std::to_string(without_geometry) + " without one)" : "") +
+                    "; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");
   if (extent.MaxX < b[0] - reach_x || extent.MinX > b[2] + reach_x || extent.MaxY < b[1] - reach_y ||
       extent.MinY > b[3] + reach_y)
     throw UserError(what + " lies far outside the grid; check the layer's CRS and the scenario's [grid] bounds");
@@ -364,8 +373,9 @@ std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const G
 
 void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                             const std::function<void(OGRGeometry&, OGRFeature&)>& visit) {
-  visit_layer(spec, grid, role, Shape::polygons, false,
-              [&](OGRGeometry& g, double, GIntBig, OGRFeature& feature) { visit(g, feature); });
+  visit_layer(
+      spec, grid, role, Shape::polygons, false,
+      [&](OGRGeometry& g, double, GIntBig, OGRFeature& feature) { visit(g, feature); }, true);
 }
 
 }  // namespace minerisk

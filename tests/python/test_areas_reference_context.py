@@ -36,7 +36,8 @@ def write_layer(path, name, geom_type, rows, fields=(), epsg=32638):
                 f.SetField(k, v.year, v.month, v.day, 0, 0, 0, 0)
             elif v is not None:
                 f.SetField(k, v)
-        f.SetGeometry(ogr.CreateGeometryFromWkb(geom.wkb))
+        if geom is not None:  # None: a feature without a geometry
+            f.SetGeometry(ogr.CreateGeometryFromWkb(geom.wkb))
         layer.CreateFeature(f)
     ds = None
     return f"{path}:{name}"
@@ -302,3 +303,30 @@ def test_a_self_intersecting_given_polygon_is_made_valid_and_scored(tmp_path):
     row = result["table"][0]
     assert row["cells"] == mask.sum() > 100
     assert row["expected_ha"] == approx_rel((p.astype(np.float64)[mask] * 100).sum() / 1e4)
+
+
+@pytest.mark.parametrize("missing, says", [(None, "null"), (Polygon(), "an empty one")])
+def test_a_given_polygon_without_a_geometry_is_refused(tmp_path, missing, says):
+    """A hazard record without a geometry was dropped from the table without a word (every
+    --polygons feature is a row the planner joins back on)."""
+    grid = write_grid(tmp_path / "g.tif", bumps(60, 80, BLOBS), GT)
+    square = Polygon([(X0 + 100, Y0 - 100), (X0 + 300, Y0 - 100), (X0 + 300, Y0 - 300), (X0 + 100, Y0 - 300)])
+    layer = write_layer(tmp_path / "h.gpkg", "h", ogr.wkbPolygon, [(square, {}), (missing, {})])
+    r, _, gpkg = run_areas(grid, tmp_path, "--polygons", layer)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert f"feature 2 has no geometry ({says}); draw it, or leave it out" in r.stderr and not gpkg.exists()
+    r, result, _ = run_areas(grid, tmp_path, "--polygons", layer, "--where", "fid = 1")
+    assert r.returncode == 0 and len(result["table"]) == 1, r.stderr
+
+
+def test_a_layer_whose_features_all_lack_a_geometry_says_so(region, tmp_path):
+    """The model's inputs skip a feature without a geometry; when none has one, the message says
+    so rather than that the layer has no features."""
+    write_layer(tmp_path / "finds.gpkg", "finds", ogr.wkbPoint, [(None, {"count": 1}), (None, {"count": 2})],
+                fields=[("count", ogr.OFTInteger)])
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(scenario_text(region).replace(f'path = "{region}/region.gpkg"\nlayer = "finds"',
+                                                      f'path = "{tmp_path}/finds.gpkg"\nlayer = "finds"'))
+    r = run_minerisk("run", scenario, "-o", tmp_path / "o.nc", "-q")
+    assert r.returncode == 2, r.stderr
+    assert "has no features with a geometry (2 without one)" in r.stderr

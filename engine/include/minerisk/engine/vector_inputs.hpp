@@ -45,7 +45,9 @@ std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const G
                                             double line_buffer_m = 0.0);
 
 /// Every polygon feature of a layer, checked as the loaders above check theirs, with its
-/// geometry in the grid's CRS and the feature itself (for its attributes).
+/// geometry in the grid's CRS and the feature itself (for its attributes). A feature without a
+/// geometry is refused (UserError naming it), where the loaders skip it: the caller keeps a
+/// row per feature.
 void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                             const std::function<void(OGRGeometry&, OGRFeature&)>& visit);
 
