@@ -62,6 +62,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
     if (!std::isnan(probability[i]) && !std::isnan(items[i])) scored.push_back({probability[i], items[i]});
   Evaluation e;
   e.variable = reader.variable();
+  e.run_id = reader.attribute("run_id");
   e.cells = static_cast<int64_t>(scored.size());
   int64_t positives = 0;
   for (const auto& c : scored) positives += c.items > 0;
@@ -77,6 +78,8 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
   nlohmann::ordered_json j;
   j["grid"] = grid_file.string();
   j["variable"] = e.variable;
+  // Which computation was scored: a report refuses an evaluation of another grid by it.
+  j["run_id"] = e.run_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.run_id);
   j["truth"] = truth.path.string();
   j["cells"] = e.cells;
   j["positive_cells"] = e.metrics.positives;

@@ -61,8 +61,10 @@ std::string areas_table(const std::filesystem::path& gpkg, size_t& rows);
 /// parameters) and each layer's contribution curve. "" when the grid carries no scenario.
 std::string model_section(const std::string& scenario_toml, const std::filesystem::path& grid);
 /// The evaluation JSON's figures and capture curve beside the random ranking's (and any
-/// baselines it holds). UserError when the file is not `minerisk evaluate`'s JSON.
-std::string validation_section(const std::filesystem::path& evaluation);
+/// baselines it holds). UserError when the file is not `minerisk evaluate`'s JSON, holds a
+/// figure that is not what evaluate writes, or scores another grid than the one of `run_id`
+/// (the report's grid's run_id attribute; "" when it has none, and then not compared).
+std::string validation_section(const std::filesystem::path& evaluation, const std::string& run_id);
 /// A sweep's uncertainty: sd and each exceedance variable summarised, with histograms.
 std::string uncertainty_section(const GridFileReader& reader);
 /// The inputs, the scenario, minerisk's version, the dates, the history and the run id.

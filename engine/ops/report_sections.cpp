@@ -63,26 +63,71 @@ Summary summarise(std::vector<float> values) {
   return s;
 }
 
+const char* const kGiveAnEvaluation = "give the JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes";
+
+// A value as the message quotes it: short, and printable (a binary file's bytes are not).
+std::string quoted(const json& value) {
+  std::string text = value.dump(-1, ' ', true, json::error_handler_t::replace);
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return text;
+}
+
+// The evaluation's figures are what evaluate writes, and of the grid reported: a hand-edited or
+// another grid's file would show its numbers as this grid's skill.
+void check_evaluation(const json& j, const std::string& what, const std::string& run_id) {
+  const auto refuse = [&](const std::string& key, const json& value, const std::string& should) {
+    throw UserError(what + ": '" + key + "' is " + quoted(value) + ", not " + should + "; " + kGiveAnEvaluation);
+  };
+  const auto share = [](const json& v) { return v.is_number() && v.get<double>() >= 0 && v.get<double>() <= 1; };
+  for (const char* key : {"roc_auc", "pr_auc"})
+    if (!j[key].is_null() && !share(j[key])) refuse(key, j[key], "a number in [0, 1] (or null)");
+  const json& curve = j["capture_curve_percent_area"];
+  if (!curve.is_array() || curve.size() < 2 || !std::all_of(curve.begin(), curve.end(), share))
+    refuse("capture_curve_percent_area", curve, "an array of shares in [0, 1]");
+  if (j.contains("capture_at_area")) {
+    const json& capture = j["capture_at_area"];
+    if (!capture.is_object()) refuse("capture_at_area", capture, "an object of shares");
+    for (const auto& [area, value] : capture.items())
+      if (!value.is_null() && !share(value)) refuse("capture_at_area." + area, value, "a share in [0, 1]");
+  }
+  for (const char* key : {"cells", "positive_cells", "negative_cells", "true_items", "mean_false_alarms_above_each_item"})
+    if (j.contains(key) && !j[key].is_null() &&
+        !(j[key].is_number() && std::isfinite(j[key].get<double>()) && j[key].get<double>() >= 0))
+      refuse(key, j[key], "a count of 0 or more");
+  for (const char* key : {"grid", "variable", "truth", "run_id"})
+    if (j.contains(key) && !j[key].is_null() && !j[key].is_string()) refuse(key, j[key], "a text");
+  if (j.contains("baselines") && !j["baselines"].is_object()) refuse("baselines", j["baselines"], "an object");
+  const std::string scored = j.contains("run_id") && j["run_id"].is_string() ? j["run_id"].get<std::string>() : "";
+  if (!scored.empty() && !run_id.empty() && scored != run_id)
+    throw UserError(what + " scores another grid (run_id " + scored + "; this grid's is " + run_id +
+                    "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
+}
+
 }  // namespace
 
-std::string validation_section(const std::filesystem::path& evaluation) {
+std::string validation_section(const std::filesystem::path& evaluation, const std::string& run_id) {
   const std::string what = "--evaluation: '" + evaluation.string() + "'";
   std::ifstream in(evaluation, std::ios::binary);
   std::error_code ec;
+  if (std::filesystem::is_directory(evaluation, ec))
+    throw UserError(what + " is a folder; " + kGiveAnEvaluation);
   if (!std::filesystem::is_regular_file(evaluation, ec) || !in)
-    throw UserError(what + " not found; give the JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes");
+    throw UserError(what + " not found; " + kGiveAnEvaluation);
   std::stringstream buffer;
   buffer << in.rdbuf();
   json j;
   try {
     j = json::parse(buffer.str());
   } catch (const json::exception& e) {
-    throw UserError(what + " is not JSON (" + std::string(e.what()) +
-                    "); give the JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes");
+    std::string why = e.what();  // which may quote a byte of a binary file
+    for (char& c : why)
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    throw UserError(what + " is not JSON (" + why + "); " + kGiveAnEvaluation);
   }
   if (!j.is_object() || !j.contains("roc_auc") || !j.contains("capture_curve_percent_area"))
-    throw UserError(what + " is JSON but not an evaluation (no 'roc_auc' or 'capture_curve_percent_area'); give the "
-                           "JSON 'minerisk evaluate GRID --truth ... -o EVAL.json' writes");
+    throw UserError(what + " is JSON but not an evaluation (no 'roc_auc' or 'capture_curve_percent_area'); " +
+                    kGiveAnEvaluation);
+  check_evaluation(j, what, run_id);
   const double cells = number_of(j, "cells"), positives = number_of(j, "positive_cells");
   const double base_rate = cells > 0 ? positives / cells : NAN;
   std::string out = facts({{"Grid evaluated", "<code>" + escape(text_of(j, "grid")) + "</code>"},

@@ -310,6 +310,33 @@ def test_bad_input_is_one_line_and_exit_2(made, demo_folder, tmp_path, case):
     assert not target.exists()
 
 
+@pytest.mark.parametrize("edit, says", [
+    (lambda e: e.update(roc_auc="high"), "'roc_auc' is \"high\", not a number in [0, 1]"),
+    (lambda e: e.update(pr_auc=1e308), "'pr_auc' is 1e+308, not a number in [0, 1]"),
+    (lambda e: e.update(capture_curve_percent_area=[None, "a", {}]), "'capture_curve_percent_area' is [null,"),
+    (lambda e: e["capture_at_area"].update({"10%": 2}), "'capture_at_area.10%' is 2, not a share in [0, 1]"),
+    (lambda e: e.update(cells=-5), "'cells' is -5, not a count of 0 or more"),
+    (lambda e: e.update(true_items="many"), "'true_items' is \"many\", not a count"),
+    (lambda e: e.update(run_id="0123456789abcdef"), "scores another grid (run_id 0123456789abcdef; this grid's is"),
+])
+def test_an_evaluation_that_evaluate_did_not_write_for_this_grid_is_refused(made, tmp_path, edit, says):
+    """A hand-edited figure, or another grid's evaluation, would be shown as this grid's skill."""
+    out, grid = made
+    evaluation = json.loads((out / "eval.json").read_text())
+    assert evaluation["run_id"]  # evaluate names the computation it scored
+    edit(evaluation)
+    (tmp_path / "e.json").write_text(json.dumps(evaluation))
+    target = tmp_path / "report.html"
+    r = run_minerisk("report", grid, "-o", target, "--evaluation", tmp_path / "e.json")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert says in r.stderr, r.stderr
+    assert not target.exists()
+    del evaluation["run_id"]  # written by an earlier minerisk: not compared
+    if "another grid" in says:
+        (tmp_path / "e.json").write_text(json.dumps(evaluation))
+        assert run_minerisk("report", grid, "-o", target, "--evaluation", tmp_path / "e.json").returncode == 0
+
+
 def test_python_writes_the_same_report(made, tmp_path):
     import minerisk
 

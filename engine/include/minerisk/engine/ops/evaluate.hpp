@@ -19,6 +19,7 @@ struct Evaluation {
   kernels::RankingMetrics metrics;  // capture at 1, 5, 10 and 20 % of the area
   std::vector<double> capture_curve;  // at 0, 1, ..., 100 % of the area
   int64_t cells = 0;
+  std::string run_id;  // the grid's run_id attribute (a run's or a sweep's file), "" for other grids
 };
 
 /// Scores every cell with a probability against the truth. A point layer gives the number of
