@@ -204,11 +204,12 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
 }
 
 py::object evaluate(const std::string& grid, const std::string& truth, const std::string& layer,
-                    const std::string& count_field, const std::string& variable) {
+                    const std::string& count_field, const std::string& variable, const std::string& where) {
   TruthSpec spec;
   spec.path = truth;
   spec.layer = layer;
   spec.count_field = count_field;
+  spec.where = where;
   Evaluation e;
   {
     py::gil_scoped_release release;
@@ -314,9 +315,9 @@ void add_model(py::module_& m) {
   m.def("fit", &fit, py::arg("scenario"), py::arg("base_dir") = "", py::arg("options") = py::dict(), py::arg("threads") = 0,
         "Fits a scenario's weights; returns the coefficient table, cross-validation, weights of evidence, fitted_toml and model_toml.");
   m.def("evaluate", &evaluate, py::arg("grid"), py::arg("truth"), py::arg("layer") = "", py::arg("count_field") = "",
-        py::arg("variable") = "",
-        "Scores a grid (variable: one of a file of several) against the truth (points or a label raster); returns "
-        "the metrics as a dict.");
+        py::arg("variable") = "", py::arg("where") = "",
+        "Scores a grid (variable: one of a file of several) against the truth (points or a label raster, where: an "
+        "OGR filter on the points); returns the metrics as a dict.");
   m.def("sweep", &sweep, py::arg("sweep_file"), py::arg("output"), py::arg("threads") = 0, py::arg("tile_size") = 512,
         py::arg("overwrite") = false,
         "Runs a sweep file (see minerisk sweep) and writes its netCDF-4 file (an existing one is refused unless "

@@ -1,5 +1,6 @@
 """The Python module: kernels on numpy arrays against the command line and numpy/scipy, the
 scenario API, the GIL really released, and clear errors."""
+import json
 import subprocess
 import threading
 import time
@@ -117,6 +118,16 @@ def test_fit_and_evaluate_from_python(region, tmp_path):
     out = scenario.run(tmp_path / "g.h5", picture=False)
     scores = minerisk.evaluate(out, region / "region.gpkg", layer="finds")
     assert 0 < scores["roc_auc"] < 1
+    # where= as --where: the same report as the command line's, which keeps fewer items.
+    where = "count >= 2"
+    some = minerisk.evaluate(out, region / "region.gpkg", layer="finds", where=where)
+    report = tmp_path / "e.json"
+    r = run_minerisk("evaluate", out, "--truth", region / "region.gpkg", "--layer", "finds", "--where", where,
+                     "-o", report, "-q")
+    assert r.returncode == 0, r.stderr
+    cli = json.loads(report.read_text())
+    assert {k: v for k, v in some.items() if k != "grid"} == {k: v for k, v in cli.items() if k != "grid"}
+    assert some["true_items"] < scores["true_items"]
 
 
 def test_the_gil_is_released_while_a_kernel_runs():

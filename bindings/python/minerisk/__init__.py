@@ -188,12 +188,13 @@ class Scenario:
 
 
 def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = "", count_field: str = "",
-             variable: str = "") -> dict:
+             variable: str = "", where: str = "") -> dict:
     """Scores a grid against the truth: ROC-AUC, PR-AUC, capture curve, false alarms, as the
     report of `minerisk evaluate` (written nowhere: it is returned). The grid is an output of
     run or sweep, or any raster GDAL reads; `variable` picks one of a file of several (a
-    sweep's "p95"; default probability, or a sweep's mean), as --variable."""
-    return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field, variable)
+    sweep's "p95"; default probability, or a sweep's mean), as --variable; `where` keeps only
+    the true items an OGR filter selects, as --where."""
+    return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field, variable, where)
 
 
 def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", variable: str = "") -> dict:
