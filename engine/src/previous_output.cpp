@@ -1,5 +1,6 @@
 #include "minerisk/engine/previous_output.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <hdf5.h>
@@ -79,6 +80,10 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   // The descriptors first, without following a link; HDF5 then opens the very files they hold
   // (/proc/self/fd), and the grid must still be the one whose record was read.
   p.grid_fd_ = FileDescriptor(open_no_follow(grid_file));
+  if (p.grid_fd_.get() < 0 && errno == ELOOP) {
+    why = "it is a symbolic link: the new files take the link's place, and the file it points to is left alone";
+    return std::nullopt;
+  }
   struct stat st{};
   if (p.grid_fd_.get() < 0 || ::fstat(p.grid_fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_ino) != seen.inode ||
       static_cast<uint64_t>(st.st_dev) != seen.device ||

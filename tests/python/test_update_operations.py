@@ -184,6 +184,21 @@ def test_another_grids_output_is_not_replaced_without_overwrite(region, tmp_path
     assert summary(update(coarse, out, "--overwrite"))["tiles_recomputed"] > 0
 
 
+def test_an_output_that_is_a_link_is_replaced_and_its_target_left_alone(region, tmp_path):
+    """-o naming a link to another output: the update writes files in the link's place (every
+    tile computed, and the plan says why) and never into the file the link points to."""
+    copy, scenario = private_region(region, tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    target = tmp_path / "elsewhere" / "theirs.nc"
+    assert update(scenario, target).returncode == 0
+    before = target.read_bytes()
+    out = tmp_path / "out.nc"
+    out.symlink_to(target)
+    s = summary(update(scenario, out))
+    assert "is a symbolic link" in s["full_reason"] and s["tiles_recomputed"] + s["tiles_from_journal"] == 25
+    assert not out.is_symlink() and out.is_file() and target.read_bytes() == before
+
+
 @pytest.mark.skipif(os.environ.get("HDF5_USE_FILE_LOCKING", "").upper() == "FALSE", reason="HDF5's file locking is off")
 def test_an_output_another_program_writes_is_busy_not_replaced(region, tmp_path):
     """h5py holding the output open for writing (HDF5 locks the file): the update says so and
