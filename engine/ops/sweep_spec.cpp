@@ -81,6 +81,12 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
       SweepAxis a;
       a.parameter = r.required_text("parameter", "name the model parameter, e.g. model.evidence.finds.weight");
       const schema::Parameter target = schema::parameter(s.base, a.parameter, r, "parameter");
+      // One axis per parameter: a second would set what the first sets (and name the same column
+      // of the scenario table).
+      for (size_t k = 0; k < s.axes.size(); ++k)
+        if (s.axes[k].parameter == a.parameter)
+          r.fail("parameter", "'" + a.parameter + "' is swept by axis[" + std::to_string(k) +
+                                  "] already; give each parameter one axis (its values, a range or lhs)");
       const int given = r.has("values") + r.has("range") + r.has("lhs");
       if (given != 1) r.fail("parameter", "needs exactly one of values = [...], range = [start, stop, step], lhs = [min, max]");
       if (r.has("values")) {

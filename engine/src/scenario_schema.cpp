@@ -260,11 +260,12 @@ std::vector<std::string> evidence_key_names() {
 
 // A layer's name is its variable's name in the evidence file, its sweep parameter
 // (model.evidence.NAME.weight) and its row in fit's tables, so it follows CF's rule for variable
-// names: a letter, then letters, digits and underscores, at most 255 of them. The evidence
+// names: a letter, then letters, digits and underscores, at most 200 of them (netCDF allows 256,
+// and a sweep's column parameter_model_evidence_NAME_transform_length adds 45). The evidence
 // file's own variables (its coordinates, its grid mapping and the clearance layer) are taken.
 void check_layer_name(const std::string& name, const toml::table& table, const std::string& prefix,
                       const fs::path& file) {
-  constexpr size_t kLongest = 255;  // netCDF-4 names hold up to 256 bytes (NC_MAX_NAME)
+  constexpr size_t kLongest = 200;
   const bool is_cf_name = !name.empty() && name.size() <= kLongest && std::isalpha(static_cast<unsigned char>(name[0])) &&
                           std::all_of(name.begin(), name.end(), [](char c) {
                             return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
@@ -279,7 +280,7 @@ void check_layer_name(const std::string& name, const toml::table& table, const s
   message += "' in [" + prefix + "] ";
   message += is_taken ? "is taken by the evidence file's own variable of that name"
                       : "is not a name: begin with a letter and use only letters, digits and underscores, at most "
-                        "255 (it names the layer's variable in the evidence file)";
+                        "200 (it names the layer's variable in the evidence file)";
   message += "; rename the layer, e.g. [" + prefix + ".my_layer]";
   throw UserError(message);
 }

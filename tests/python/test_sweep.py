@@ -115,6 +115,9 @@ def test_the_sweep_file_opens_in_xarray(monte_carlo):
     ('[[axis]]\nparameter = "model.intercept"\nlhs = [-6, -4]\n', "samples"),
     ('samples = 2\n[uncertainty]\npod_beta = [0, 1]\n', "pod_beta"),
     ('[[axis]]\nparameter = "model.intercept"\nvalue = [1]\n', "did you mean 'values'"),
+    # Two axes on one parameter: HDF5 refused the second column after the whole sweep (exit 1).
+    ('[[axis]]\nparameter = "model.intercept"\nvalues = [-5]\n[[axis]]\nparameter = "model.intercept"\n'
+     'lhs = [-6, -4]\n', "'model.intercept' is swept by axis[0] already"),
 ])
 def test_bad_sweep_files_are_refused(region, tmp_path, body, message):
     out = tmp_path / "s.nc"
