@@ -178,16 +178,16 @@ void RasterSource::read_wide_cells(int64_t c0, int64_t r0, int64_t cols, int64_t
     for (int64_t c = 0; c < cols; ++c) {
       const double v = stored[static_cast<size_t>(r * cols + c)];
       float& cell = dst[r * dst_width + c];
-      if (compare && v == nodata_) {
-        cell = NAN;
-      } else if (std::isfinite(v) && std::abs(v) > std::numeric_limits<float>::max()) {
-        throw UserError(role_ + ": raster '" + path_.string() + "' holds " + number_text(v) +
-                        ", beyond the range of float32 (3.4e38) in which minerisk computes; rescale it (gdal_translate "
-                        "-scale) or set such cells to no-data");
-      } else {
-        cell = static_cast<float>(v);
-      }
+      cell = compare && v == nodata_ ? NAN : as_float(v);
     }
+}
+
+float RasterSource::as_float(double v) const {
+  if (std::isfinite(v) && std::abs(v) > std::numeric_limits<float>::max())
+    throw UserError(role_ + ": raster '" + path_.string() + "' holds " + number_text(v) +
+                    ", beyond the range of float32 (3.4e38) in which minerisk computes; rescale it (gdal_translate "
+                    "-scale) or set such cells to no-data");
+  return static_cast<float>(v);
 }
 
 void RasterSource::read_stored(const Window& w, GDALDataType type, void* out) const {
@@ -212,7 +212,10 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
   DatasetPtr src = open_raster(path_, role_);
   const GdalErrorTrap trap;  // the warper reads through GDAL's block cache: a bad block is only a message
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, GDT_Float32, nullptr));
+  // Doubles and wide integers are warped as doubles: their no-data is matched as stored, and a
+  // value beyond float32 is refused below, as when they are read on the grid.
+  const GDALDataType working = wider_than_float() ? GDT_Float64 : GDT_Float32;
+  DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, working, nullptr));
   const auto& g = grid_.frame.geotransform;
   double window_gt[6] = {g[0] + g[1] * static_cast<double>(w.col0), g[1], 0, g[3] + g[5] * static_cast<double>(w.row0), 0, g[5]};
   dst->SetGeoTransform(window_gt);
@@ -237,7 +240,7 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
   options->panDstBands = static_cast<int*>(CPLMalloc(sizeof(int)));
   options->panSrcBands[0] = options->panDstBands[0] = 1;
   options->eResampleAlg = resampling_ == Resampling::nearest ? GRA_NearestNeighbour : GRA_Bilinear;
-  options->eWorkingDataType = GDT_Float32;
+  options->eWorkingDataType = working;
   int has_nodata = 0;
   const double nodata = src->GetRasterBand(1)->GetNoDataValue(&has_nodata);
   if (has_nodata) {
@@ -262,11 +265,13 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
   GDALDestroyGenImgProjTransformer(transformer.inner);
   check_read(trap, err, role_ + ": reading '" + path_.string() + "' failed");
 
-  std::vector<float> out(static_cast<size_t>(w.cells()));
-  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(w.width), static_cast<int>(w.height), out.data(),
-                                      static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float32, 0, 0,
+  std::vector<double> warped(static_cast<size_t>(w.cells()));
+  if (dst->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, static_cast<int>(w.width), static_cast<int>(w.height), warped.data(),
+                                      static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float64, 0, 0,
                                       nullptr) != CE_None)
     throw std::runtime_error("reading the warped raster failed: " + last_gdal_error());  // in memory: not a bad input
+  std::vector<float> out(warped.size());
+  for (size_t i = 0; i < warped.size(); ++i) out[i] = as_float(warped[i]);
   return out;
 }
 

@@ -63,6 +63,8 @@ class RasterSource {
   // those are read as doubles by read_wide_cells.
   bool wider_than_float() const;
   void read_wide_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, float* dst, int64_t dst_width) const;
+  // A value as float32; UserError for a finite one beyond float32's range.
+  float as_float(double v) const;
   std::vector<float> read_warped(const kernels::Window& window) const;
   void compute_resampling_scale();
 
