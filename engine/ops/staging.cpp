@@ -1,5 +1,7 @@
 #include "staging.hpp"
 
+#include <optional>
+
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/output_format.hpp"
@@ -62,8 +64,15 @@ void check_update_output(const Scenario& scenario, const fs::path& output) {
 // An update recomputes every tile when the model changes, but a previous output on another grid
 // (size, cells, extent or CRS) is most likely another region's: the wrong -o, which the update
 // would replace whole. So it takes --overwrite, as replacing any other file does.
-void refuse_another_grid(const fs::path& output, const Grid& grid) {
-  const std::string why = grid_difference(GridFileReader(output, "probability").grid(), grid);
+void refuse_another_grid(const fs::path& output, const Grid& grid, bool damaged) {
+  std::optional<GridFileReader> previous;
+  try {
+    previous.emplace(output, "probability");
+  } catch (const UserError&) {
+    if (damaged) return;  // a minerisk output too damaged to read is replaced, as its record is
+    throw;
+  }
+  const std::string why = grid_difference(previous->grid(), grid);
   if (!why.empty())
     throw UserError("'" + output.string() + "' is on another grid than the scenario's: " + why +
                     " (the output's first); it is another region's output, or the scenario's grid changed: give "

@@ -22,8 +22,9 @@ std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 void check_update_output(const Scenario& scenario, const std::filesystem::path& output);
 
 /// Refuses (UserError) a previous output whose grid is not `grid`: an update without --overwrite
-/// replaces only the same grid's output.
-void refuse_another_grid(const std::filesystem::path& output, const Grid& grid);
+/// replaces only the same grid's output. One whose record is `damaged` is compared too, when
+/// GDAL can still read its grid.
+void refuse_another_grid(const std::filesystem::path& output, const Grid& grid, bool damaged);
 
 /// The paths of the inputs an InputSet opened (InputSet::files).
 std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files);

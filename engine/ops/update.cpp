@@ -321,7 +321,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const KnownHashes known = before ? before->known_hashes() : KnownHashes{};
   ops::GridOutput output(scenario, options, "update", &known);
   const Model& model = output.model();
-  if (before && !given.overwrite) ops::refuse_another_grid(options.output, model.grid());
+  if ((before || damaged) && !given.overwrite) ops::refuse_another_grid(options.output, model.grid(), damaged);
   const auto& tiles = output.plan().tiles();
   UpdateRecord record = output.record_frame();
 

@@ -181,6 +181,14 @@ def test_another_grids_output_is_not_replaced_without_overwrite(region, tmp_path
     assert refused.stderr.count("error") == 1 and "is on another grid than the scenario's: their sizes differ" \
         in refused.stderr and "--overwrite" in refused.stderr, refused.stderr
     assert out.read_bytes() == before
+    # A damaged record is recomputed whole, but not onto another grid unasked either.
+    with h5py.File(out, "r+") as f:
+        digests = f["update"]["tile_fingerprints"]
+        digests[:10] = digests[:10] ^ 0xFF
+    damaged = out.read_bytes()
+    refused = run_minerisk("update", coarse, "-o", out, "--tile-size", TILE)
+    assert refused.returncode == 2 and "is on another grid than the scenario's" in refused.stderr, refused.stderr
+    assert out.read_bytes() == damaged
     assert summary(update(coarse, out, "--overwrite"))["tiles_recomputed"] > 0
 
 
