@@ -55,17 +55,28 @@ def is_running(pid):
     return True
 
 
+def is_an_import(folder):
+    return folder.is_dir() and not folder.is_symlink() and (folder / "manifest.json").is_file()
+
+
 def recover_killed_import(out_dir):
     """Finishes what an import killed outright (SIGKILL, power loss) left beside out_dir; any other
     failure cleans up after itself. Killed between its two renames, it left the earlier import
-    moved aside and no out_dir: that import is put back. Its half-written new folder is removed."""
+    moved aside and no out_dir: that import is put back. An earlier import moved aside while
+    out_dir stands is never removed (it may be the only copy): a note names it. A half-written
+    new folder, or a half-removed earlier one, is removed."""
     for aside in left_by_killed_imports(out_dir, "replaced"):
         earlier = aside / out_dir.name
-        if not os.path.lexists(out_dir) and earlier.is_dir() and not earlier.is_symlink():
+        if not os.path.lexists(out_dir) and is_an_import(earlier):
             os.rename(earlier, out_dir)
+            os.rmdir(aside)
             print(f"note: put back the earlier import in {out_dir}, which an import killed while replacing it "
                   f"had moved aside", file=sys.stderr)
-        shutil.rmtree(aside, ignore_errors=True)  # only once out_dir stands: the new import, or the earlier
+        elif is_an_import(earlier):  # --out stands, but it may not be the import that replaced this one
+            print(f"note: {aside} holds an earlier import, which an import killed while replacing it had moved "
+                  f"aside; move it back to {out_dir} or remove it", file=sys.stderr)
+        else:  # killed while removing it, once the new import stood
+            shutil.rmtree(aside, ignore_errors=True)
     for stage in left_by_killed_imports(out_dir, "importing"):
         shutil.rmtree(stage, ignore_errors=True)
 

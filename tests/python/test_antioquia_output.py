@@ -157,12 +157,34 @@ def test_what_a_killed_import_left_is_cleaned_and_the_earlier_import_put_back(cs
             }.keys() == before.keys()
 
 
-def test_killed_after_the_new_import_stood_the_earlier_one_is_removed(csv_path, tmp_path, capsys):
+def test_killed_while_removing_the_earlier_import_the_rest_is_removed(csv_path, tmp_path, capsys):
     out = tmp_path / "out"
     import_antioquia.import_grid(csv_path, out)
     aside = tmp_path / f".out.replaced-{dead_pid()}-x1"
-    (aside / "out").mkdir(parents=True)
-    (aside / "out" / "manifest.json").write_text("the earlier import")
+    (aside / "out" / "features").mkdir(parents=True)  # its manifest removed already
+    (aside / "out" / "label.tif").write_text("what rmtree had not reached")
     import_antioquia.import_grid(csv_path, out)
-    assert "put back" not in capsys.readouterr().err
+    assert "note" not in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.csv", "out"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda out: out.symlink_to(out.parent / "nowhere"),
+    lambda out: out.write_text("a file"),
+    lambda out: out.mkdir(),
+    lambda out: (out.mkdir(), (out / "manifest.json").write_text("{}")),  # killed after the new one stood
+])
+def test_an_earlier_import_moved_aside_is_kept_when_out_is_something_else(csv_path, tmp_path, capsys, make):
+    """Killed between the renames, then --out made into a link, a file, an empty folder or
+    another import: the earlier import, moved aside, may be the only copy; it is left where it
+    is, and said so."""
+    earlier = tmp_path / "earlier"
+    import_antioquia.import_grid(csv_path, earlier)
+    aside = tmp_path / f".out.replaced-{dead_pid()}-x1"
+    aside.mkdir()
+    earlier.rename(aside / "out")
+    out = tmp_path / "out"
+    make(out)
+    import_antioquia.main(["--csv", str(csv_path), "--out", str(out)])
+    assert f"note: {aside} holds an earlier import" in capsys.readouterr().err
+    assert (aside / "out" / "manifest.json").is_file()
