@@ -26,10 +26,17 @@ namespace minerisk::ops {
 
 // The DEM's no-data is the region's no-data: no valid cell means the DEM has none over the grid.
 void require_data(int64_t valid, const Scenario& s) {
-  if (valid == 0)
+  if (valid > 0) return;
+  // A cell is no-data where the DEM or any raster layer is: name each that may be the cause.
+  std::string rasters;
+  for (const EvidenceSpec& e : s.evidence)
+    if (!e.raster.empty()) rasters += " or raster layer '" + e.name + "' ('" + e.raster.string() + "')";
+  if (rasters.empty())
     throw UserError("terrain.dem: '" + s.dem.string() +
                     "' has no data over the grid: every cell is no-data; check its no-data value and that it covers "
                     "the grid");
+  throw UserError("every cell of the grid is no-data: the DEM ('" + s.dem.string() + "')" + rasters +
+                  " has no data over it; check their no-data values and that they cover the grid");
 }
 
 int64_t valid_cells(std::span<const float> values) {

@@ -330,6 +330,20 @@ def test_dem_with_no_data_over_the_grid(region, tmp_path):
     run_refused(s, tmp_path, [dem], "terrain.dem", "empty.tif", "no data over the grid")
 
 
+def test_a_raster_layer_with_no_data_over_the_grid_is_named(region, tmp_path):
+    """Every cell no-data because of a raster layer, not the DEM: the message named the DEM alone."""
+    layer = tmp_path / "empty.tif"
+    gdal.Translate(str(layer), str(pathlib.Path(region) / "dem.tif"))
+    ds = gdal.Open(str(layer), gdal.GA_Update)
+    band = ds.GetRasterBand(1)
+    band.Fill(band.GetNoDataValue())
+    ds = band = None
+    s = tmp_path / "scenario.toml"
+    s.write_text(scenario_text(region) + f'\n[model.evidence.elevation]\nfeature = "raster"\npath = "{layer}"\n'
+                                         'weight = 0.001\n')
+    run_refused(s, tmp_path, [layer], "every cell of the grid is no-data", "or raster layer 'elevation'", "empty.tif")
+
+
 # --- a full disk ----------------------------------------------------------------------------------
 
 @pytest.fixture
