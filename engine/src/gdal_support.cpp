@@ -22,8 +22,14 @@ void require_input_file(const fs::path& path, const std::string& role) {
   const fs::path file = local_file(s);
   if (file.empty()) return;
   std::error_code ec;
-  if (fs::exists(file, ec)) return;
   const std::string in = file.string() == s ? "" : " (in '" + s + "')";
+  const fs::file_type type = fs::status(file, ec).type();
+  // A fifo (or a socket, a device) would hold GDAL's open of it for ever, deaf to Ctrl-C.
+  if (type == fs::file_type::fifo || type == fs::file_type::socket || type == fs::file_type::character ||
+      type == fs::file_type::block)
+    throw UserError(role + ": '" + file.string() + "'" + in + " is not a regular file (a fifo, a socket or a device); "
+                    "give a file");
+  if (fs::exists(file, ec)) return;
   throw UserError(role + ": file '" + file.string() + "'" + in + " not found; check the path");
 }
 
@@ -93,8 +99,10 @@ bool is_vector_only(const fs::path& path) {
 std::vector<fs::path> files_of_dataset(const std::string& name) {
   const fs::path file = local_file(name);
   std::error_code ec;
-  // Never reach out to the network for a check; a missing file has nothing to protect.
-  if (file.empty() || !fs::exists(file, ec)) return {};
+  // Never reach out to the network for a check; a missing file has nothing to protect, and a
+  // fifo or a device would hold GDAL's open for ever (its reader refuses it, with the reason).
+  const fs::file_type type = fs::status(file, ec).type();
+  if (file.empty() || (type != fs::file_type::regular && type != fs::file_type::directory)) return {};
   init_gdal();
   const GdalErrorTrap probe;  // a name GDAL cannot open has no files to protect: not an error here
   DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));

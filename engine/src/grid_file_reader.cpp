@@ -69,10 +69,7 @@ std::vector<std::string> subdataset_variables(GDALDataset& ds) {
 GridFileReader::GridFileReader(const fs::path& name, const std::string& variable) : name_(name), variable_(variable) {
   const std::string text = name.string();
   const std::string what = "grid: '" + text + "'";
-  const fs::path file = local_file(text);
-  std::error_code ec;
-  if (!file.empty() && !fs::exists(file, ec))
-    throw UserError("grid: file '" + file.string() + "' not found; check the path");
+  require_input_file(text, "grid");  // missing, or a fifo that would hold the read below for ever
   // NETCDF:"f.nc":var names the file and the variable; a plain netCDF-4/HDF5 file is read
   // through the netCDF driver; anything else is one raster, as GDAL opens it.
   const DatasetName parsed = parse_dataset_name(text);

@@ -109,6 +109,24 @@ def test_a_fifo_is_refused(local):
     assert stat.S_ISFIFO(os.lstat(folder / "pipe.nc").st_mode)
 
 
+@pytest.mark.parametrize("role", ["scenario's layers", "tool input", "grid"])
+def test_an_input_that_is_a_fifo_is_refused_at_once(local, role):
+    """GDAL's open of a fifo waits for a writer for ever, deaf to Ctrl-C and SIGTERM: refused
+    before any open, in one line."""
+    folder, scenario = local
+    os.mkfifo(folder / "pipe.gpkg")
+    args = {
+        "scenario's layers": ["run", scenario.with_name("piped.toml"), "-o", folder / "new.nc"],
+        "tool input": ["slope", folder / "pipe.gpkg", folder / "slope.tif"],
+        "grid": ["explain", folder / "pipe.gpkg", "1", "1"],
+    }[role]
+    scenario.with_name("piped.toml").write_text(
+        scenario.read_text().replace(str(folder / "region" / "region.gpkg"), str(folder / "pipe.gpkg")))
+    result = subprocess.run([minerisk_bin(), *map(str, args)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "pipe.gpkg' is not a regular file (a fifo, a socket or a device)" in result.stderr
+
+
 def test_dev_null_is_refused_and_stays_a_device(local):
     folder, scenario = local
     before = os.lstat("/dev/null")
