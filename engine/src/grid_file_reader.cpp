@@ -64,6 +64,28 @@ std::vector<std::string> subdataset_variables(GDALDataset& ds) {
   return variables;
 }
 
+// A (scenario, y, x) variable, a sweep's probability_stack, is not one grid: GDAL would take
+// its first dimension for bands and call the file damaged. Its subdataset description says
+// "[2x128x128] probability_stack (...)".
+void refuse_more_than_two_dimensions(GDALDataset& ds, const std::string& variable, const std::string& what) {
+  char** list = ds.GetMetadata("SUBDATASETS");
+  for (int i = 0; list && list[i]; ++i) {
+    const std::string entry = list[i];
+    const size_t eq = entry.find('=');
+    if (eq == std::string::npos || eq < 5 || entry.compare(eq - 5, 5, "_DESC") != 0) continue;
+    const std::string desc = entry.substr(eq + 1);
+    const size_t close = desc.find(']');
+    if (desc.rfind('[', 0) != 0 || close == std::string::npos || desc.compare(close + 1, variable.size() + 2, " " + variable + " ") != 0)
+      continue;
+    const std::string shape = desc.substr(1, close - 1);
+    if (std::count(shape.begin(), shape.end(), 'x') >= 2)
+      throw UserError(what + " variable '" + variable + "' is not one grid: it has " +
+                      std::to_string(std::count(shape.begin(), shape.end(), 'x') + 1) + " dimensions (" + shape +
+                      "); choose a variable of two, such as mean or p95, or one scenario's layer with gdal_translate "
+                      "-b N NETCDF:\"FILE\":" + variable + " OUT.tif");
+  }
+}
+
 }  // namespace
 
 GridFileReader::GridFileReader(const fs::path& name, const std::string& variable) : name_(name), variable_(variable) {
@@ -114,6 +136,7 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
                              "--variable (" + suggestion("", variables_, "variables") + ")");
     if (!has(variable_))
       throw UserError(what + " has no variable '" + variable_ + "'; " + suggestion(variable_, variables_, "variables"));
+    refuse_more_than_two_dimensions(*ds, variable_, what);
     ds = open_grid(dataset_of(variable_), true, what);
   } else if (!netcdf_name && !variable_.empty()) {
     // One variable: GDAL opens it as the file; naming it is fine, naming another is not.

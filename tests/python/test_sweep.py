@@ -34,6 +34,11 @@ def test_identical_scenarios_equal_the_run(region, tmp_path, base_run):
         assert np.all(sd[np.isfinite(sd)] == 0)
         assert np.allclose(f["top_overlap_with_base"][:], 1.0)
         assert np.all(f["expected_contaminated_area"][:] == f["expected_contaminated_area"][0])
+        x, y = f["x"][10], f["y"][10]
+    # The stack is (scenario, y, x): not one grid to explain (it was called a damaged file).
+    r = run_minerisk("explain", tmp_path / "s.nc", x, y, "--variable", "probability_stack")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "variable 'probability_stack' is not one grid: it has 3 dimensions (3x" in r.stderr, r.stderr
 
 
 def test_monte_carlo_with_zero_uncertainty_equals_the_base(region, tmp_path, base_run):
