@@ -31,15 +31,46 @@ namespace {
 // is bounded as in a file (kMaxTomlDepth), which also stops a dict that holds itself.
 void insert_value(toml::table& table, const std::string& key, const py::handle& value, int depth);
 
-toml::array to_array(const py::handle& list) {
-  toml::array out;
-  for (const py::handle& item : list) {
-    if (py::isinstance<py::bool_>(item)) out.push_back(item.cast<bool>());
-    else if (py::isinstance<py::int_>(item)) out.push_back(item.cast<int64_t>());
-    else if (py::isinstance<py::float_>(item)) out.push_back(item.cast<double>());
-    else if (py::isinstance<py::str>(item)) out.push_back(item.cast<std::string>());
-    else throw py::type_error("scenario: lists may hold only numbers, booleans and strings");
+// Text as UTF-8; a str holding a lone surrogate has none. `what`: "key 'title' holds", "a key is".
+std::string utf8_of(const py::handle& text, const std::string& what) {
+  try {
+    return py::str(text).cast<std::string>();
+  } catch (const std::exception&) {  // py::error_already_set (UnicodeEncodeError) or py::cast_error
+    throw UserError("scenario: " + what + " text that is not valid Unicode (a lone surrogate); fix it");
   }
+}
+
+// A scalar as TOML holds it: Python's bool, int and float, and numpy's (np.float32(-5), a 0-d
+// array) by their Python value; text and paths as strings. False for anything else.
+template <class Add>
+bool add_scalar(const py::handle& given, const std::string& key, Add&& add) {
+  py::object value = py::reinterpret_borrow<py::object>(given);
+  if (py::hasattr(value, "dtype") && py::hasattr(value, "ndim") && value.attr("ndim").cast<int>() == 0)
+    value = value.attr("item")();
+  if (py::isinstance<py::bool_>(value)) {
+    add(value.cast<bool>());
+  } else if (py::isinstance<py::int_>(value)) {
+    try {
+      add(value.cast<int64_t>());
+    } catch (const py::cast_error&) {
+      throw UserError("scenario: key '" + key + "' holds " + py::repr(value).cast<std::string>().substr(0, 40) +
+                      ", beyond a 64-bit integer; give a smaller number");
+    }
+  } else if (py::isinstance<py::float_>(value)) {
+    add(value.cast<double>());
+  } else if (py::isinstance<py::str>(value) || py::isinstance(value, py::module_::import("pathlib").attr("PurePath"))) {
+    add(utf8_of(value, "key '" + key + "' holds"));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+toml::array to_array(const py::handle& list, const std::string& key) {
+  toml::array out;
+  for (const py::handle& item : list)
+    if (!add_scalar(item, key, [&](auto v) { out.push_back(std::move(v)); }))
+      throw py::type_error("scenario: lists may hold only numbers, booleans and strings");
   return out;
 }
 
@@ -47,19 +78,15 @@ toml::table to_table(const py::dict& d, int depth = 0) {
   if (depth >= kMaxTomlDepth)
     throw UserError("scenario: dicts nested deeper than " + std::to_string(kMaxTomlDepth) + " levels; not accepted");
   toml::table out;
-  for (const auto& [k, v] : d) insert_value(out, py::str(k).cast<std::string>(), v, depth + 1);
+  for (const auto& [k, v] : d) insert_value(out, utf8_of(k, "a key is"), v, depth + 1);
   return out;
 }
 
 void insert_value(toml::table& table, const std::string& key, const py::handle& value, int depth) {
   if (py::isinstance<py::dict>(value)) table.insert(key, to_table(value.cast<py::dict>(), depth));
-  else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) table.insert(key, to_array(value));
-  else if (py::isinstance<py::bool_>(value)) table.insert(key, value.cast<bool>());
-  else if (py::isinstance<py::int_>(value)) table.insert(key, value.cast<int64_t>());
-  else if (py::isinstance<py::float_>(value)) table.insert(key, value.cast<double>());
-  else if (py::isinstance<py::str>(value) || py::isinstance(value, py::module_::import("pathlib").attr("PurePath")))
-    table.insert(key, py::str(value).cast<std::string>());
-  else throw py::type_error("scenario: key '" + key + "' holds a value that is not a number, string, list or dict");
+  else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) table.insert(key, to_array(value, key));
+  else if (!add_scalar(value, key, [&](auto v) { table.insert(key, std::move(v)); }))
+    throw py::type_error("scenario: key '" + key + "' holds a value that is not a number, string, list or dict");
 }
 
 // A scenario from a path or a dict (relative paths resolved against base_dir).

@@ -4,6 +4,7 @@ import json
 import subprocess
 import threading
 import time
+import tomllib
 
 import h5py
 import numpy as np
@@ -161,6 +162,21 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.Scenario.load(tmp_path / "missing.toml")
     with pytest.raises(minerisk.Error, match="did you mean 'intercept'"):
         minerisk.Scenario.from_dict({"terrain": {"dem": "x.tif"}, "model": {"intercep": 0}})
+    # What pybind11 could not cast was an opaque RuntimeError.
+    with pytest.raises(minerisk.Error, match="key 'intercept' holds 1000000000000000000000000000000, beyond a 64-bit"):
+        minerisk.Scenario.from_dict({"terrain": {"dem": "x.tif"}, "model": {"intercept": 10**30}})
+    with pytest.raises(minerisk.Error, match="key 'title' holds text that is not valid Unicode"):
+        minerisk.Scenario.from_dict({"title": "a\udcffb", "terrain": {"dem": "x.tif"}, "model": {"intercept": 0}})
+
+
+def test_numpy_numbers_in_a_scenario_dict_are_numbers(region):
+    """A dict built with numpy holds np.float32, np.int64 and 0-d arrays: numbers, as TOML's."""
+    values = tomllib.loads(scenario_text(region))
+    plain = minerisk.Scenario.from_dict(values).run().probability
+    values["model"]["intercept"] = np.float32(values["model"]["intercept"])
+    values["model"]["evidence"]["slope"]["weight"] = np.array(values["model"]["evidence"]["slope"]["weight"])
+    values["model"]["evidence"]["finds"]["bandwidth"] = np.int64(values["model"]["evidence"]["finds"]["bandwidth"])
+    assert minerisk.Scenario.from_dict(values).run().probability.tobytes() == plain.tobytes()
 
 
 def test_kernels_equal_their_commands(region, tmp_path):
