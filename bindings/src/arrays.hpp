@@ -2,6 +2,7 @@
 // Numpy arrays in and out of the kernels. Inputs that are already C-contiguous float32 are
 // used in place (no copy); any other dtype or layout is converted once (a copy, documented in
 // each function's docstring). Outputs are allocated as numpy arrays and written in place.
+#include <cmath>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -36,12 +37,15 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
   if (geotransform) {
     if (geotransform->size() != 6) throw py::value_error("geotransform: expected 6 numbers (GDAL order)");
     for (size_t i = 0; i < 6; ++i) f.geotransform[i] = (*geotransform)[i].cast<double>();
+    for (double v : f.geotransform)
+      if (!std::isfinite(v)) throw py::value_error("geotransform: every number must be finite");
     if (f.geotransform[2] != 0 || f.geotransform[4] != 0 || !(f.geotransform[1] > 0) || !(f.geotransform[5] < 0))
       throw py::value_error("geotransform: must be north-up (positive pixel width, negative height, no rotation)");
   } else if (cell_size) {
     if (cell_size->size() != 2) throw py::value_error("cell_size: expected (x, y) in metres");
     const double dx = (*cell_size)[0].cast<double>(), dy = (*cell_size)[1].cast<double>();
-    if (!(dx > 0) || !(dy > 0)) throw py::value_error("cell_size: both sizes must be positive");
+    if (!(dx > 0) || !(dy > 0) || !std::isfinite(dx) || !std::isfinite(dy))
+      throw py::value_error("cell_size: both sizes must be positive, finite numbers of metres");
     f.geotransform = {0.0, dx, 0.0, dy * static_cast<double>(rows), 0.0, -dy};
   } else {
     throw py::value_error("give cell_size=(x, y) in metres or geotransform=(...)");

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "arrays.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/distance_transform.hpp"
 #include "minerisk/kernels/focal.hpp"
@@ -179,12 +180,16 @@ FloatArray focal(const py::array& values_in, double radius, const std::string& s
   const auto st = statistics.find(statistic);
   if (st == statistics.end()) throw py::value_error("statistic: use mean, sum, count, max or min");
   if (shape != "circle" && shape != "square") throw py::value_error("shape: use circle or square");
-  if (!(radius >= 0)) throw py::value_error("radius: must not be negative (metres)");
+  if (!(radius >= 0) || !std::isfinite(radius)) throw py::value_error("radius: give metres, 0 or more (finite)");
   const FloatArray values = as_grid(values_in, "values");
   const auto rows = values.shape(0), cols = values.shape(1);
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, false);
   const kernels::Neighbourhood n =
       kernels::neighbourhood(shape == "circle" ? kernels::FocalShape::circle : kernels::FocalShape::square, radius, frame);
+  constexpr int64_t kMaxHalo = 4096;  // as the focal command: each tile is read with this halo
+  if (n.halo() > kMaxHalo)
+    throw py::value_error("radius: " + number_text(radius) + " m spans more than " + std::to_string(kMaxHalo) +
+                          " cells; use a smaller radius or coarser cells");
   FloatArray out = new_grid(rows, cols);
   const float* src = values.data();
   float* dst = out.mutable_data();

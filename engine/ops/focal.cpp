@@ -66,14 +66,14 @@ void focal(const std::filesystem::path& input, const std::filesystem::path& outp
   control.check();
   check_tool_outputs({output}, {{"input", input}}, options, control);
   if (!(options.radius >= 0) || !std::isfinite(options.radius))
-    throw UserError("--radius: must be 0 or more metres");
+    throw UserError("--radius: give metres, 0 or more (a finite number)");
   const Grid grid = grid_from_raster(input, "input");
   if (grid.frame.geographic)
     throw UserError("input: raster '" + input.string() +
                     "' is in a geographic CRS; a radius in metres needs a projected grid (warp it first with gdalwarp)");
   const kernels::Neighbourhood n = kernels::neighbourhood(options.shape, options.radius, grid.frame);
   if (n.halo() > kMaxHalo)
-    throw UserError("--radius: " + std::to_string(options.radius) + " m spans more than " + std::to_string(kMaxHalo) +
+    throw UserError("--radius: " + number_text(options.radius) + " m spans more than " + std::to_string(kMaxHalo) +
                     " cells; use a smaller radius or resample the raster first");
   const RasterSource source(input, grid, "input");
   const std::string units = focal_units(input, options.statistic);

@@ -156,6 +156,16 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.terrain(np.zeros((3, 3), np.float32), "curvature", cell_size=(1, 1))
     with pytest.raises(ValueError, match="cell_size"):
         minerisk.slope(np.zeros((3, 3), np.float32))
+    # Infinite or NaN sizes gave numbers; a radius of a million cells, MemoryError (bad_alloc).
+    grid = np.zeros((8, 8), np.float32)
+    with pytest.raises(ValueError, match="cell_size: both sizes must be positive, finite"):
+        minerisk.slope(grid, cell_size=(float("inf"), 10))
+    with pytest.raises(ValueError, match="geotransform: every number must be finite"):
+        minerisk.slope(grid, geotransform=(float("nan"), 10, 0, 0, 0, -10))
+    with pytest.raises(ValueError, match="radius: 1000000 m spans more than 4096 cells"):
+        minerisk.focal(grid, radius=1e6, cell_size=(10, 10))
+    with pytest.raises(ValueError, match="radius: give metres, 0 or more"):
+        minerisk.focal(grid, radius=float("inf"), cell_size=(10, 10))
     with pytest.raises(TypeError):
         minerisk.slope("not an array", cell_size=(1, 1))
     with pytest.raises(minerisk.Error, match="scenario file not found"):
