@@ -1,4 +1,6 @@
 """minerisk sweep: many scenarios in one pass, against run, numpy and itself."""
+import json
+
 import h5py
 import numpy as np
 import pytest
@@ -148,6 +150,17 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
         assert len(set(areas)) == 6  # every draw of the weights differs
         sd = f["sd"][:]
         assert np.nanmax(sd) > 0
+    # An edited report: one triangle of the covariance, or a coefficient named twice, was taken
+    # without a word (the factorisation reads one triangle).
+    report = json.loads((tmp_path / "fit.json").read_text())
+    for edit, says in ((lambda j: j["covariance"][0].__setitem__(1, j["covariance"][0][1] + 1), "not symmetric (row 1"),
+                       (lambda j: j["coefficients"][2].__setitem__("name", j["coefficients"][1]["name"]),
+                        "appears twice")):
+        edited = json.loads(json.dumps(report))
+        edit(edited)
+        (tmp_path / "fit.json").write_text(json.dumps(edited))
+        r = run_minerisk("sweep", sweep, "-o", tmp_path / "e.nc", "-q")
+        assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
 
 
 def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_path, base_run):
