@@ -16,7 +16,9 @@ namespace minerisk::ops {
 namespace {
 
 // Share of the region's cells (with data) whose value is below `value`: its percentile rank.
+// A no-data cell has no rank (NaN: null in the JSON, "no data" in the table); it ranked 0 %.
 double rank_in_region(const std::vector<float>& values, float value) {
+  if (std::isnan(value)) return NAN;
   double below = 0, valid = 0;
   for (float v : values) {
     if (std::isnan(v)) continue;
@@ -24,6 +26,14 @@ double rank_in_region(const std::vector<float>& values, float value) {
     below += v < value ? 1.0 : (v == value ? 0.5 : 0.0);
   }
   return valid > 0 ? below / valid : NAN;
+}
+
+// A rank column of the table: "12.5%", or "no data".
+std::string rank_text(double rank) {
+  if (std::isnan(rank)) return "no data";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", 100 * rank);
+  return text;
 }
 
 }  // namespace
@@ -108,16 +118,16 @@ std::string Explanation::table() const {
     out += line;
   }
   for (const LayerContribution& l : layers) {
-    std::snprintf(line, sizeof line, "%-24s %12.4f %13.1f%%\n", l.layer.c_str(), static_cast<double>(static_cast<float>(l.contribution)),
-                  100 * l.rank);
+    std::snprintf(line, sizeof line, "%-24s %12.4f %14s\n", l.layer.c_str(), static_cast<double>(static_cast<float>(l.contribution)),
+                  rank_text(l.rank).c_str());
     out += line;
   }
   if (!layers.empty() || !std::isnan(intercept)) {
     std::snprintf(line, sizeof line, "%-24s %12.4f\n", "total log-odds", log_odds);
     out += line;
   }
-  std::snprintf(line, sizeof line, "%-24s %12.4f %13.1f%%\n", variable.c_str(),
-                static_cast<double>(static_cast<float>(probability)), 100 * probability_rank);
+  std::snprintf(line, sizeof line, "%-24s %12.4f %14s\n", variable.c_str(),
+                static_cast<double>(static_cast<float>(probability)), rank_text(probability_rank).c_str());
   out += line;
   return out;
 }
