@@ -152,6 +152,21 @@ WRITERS = {
 TOOLS = ["slope", "aspect", "tri", "proximity", "density", "focal"]
 
 
+@pytest.mark.parametrize("make, says", [
+    (lambda p: p.write_bytes(b""), "cannot be read as a grid (["),
+    (lambda p: p.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100)), "cannot be read as a grid (["),
+    (lambda p: p.mkdir(), "is not a file"),
+    (lambda p: None, "not found; check the path"),
+])
+def test_open_of_what_is_not_a_grid_is_one_minerisk_error(tmp_path, make, says):
+    """xarray's page of backends, or netCDF's bare error code, was what the user got."""
+    path = tmp_path / "g.nc"
+    make(path)
+    with pytest.raises(minerisk.Error, match="grid: .*g.nc") as raised:
+        minerisk.open(path)
+    assert says in str(raised.value) and "\n" not in str(raised.value)
+
+
 @pytest.fixture(scope="module")
 def inputs(region, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gis_inputs")

@@ -229,6 +229,20 @@ def report(grid: str | os.PathLike, output: str | os.PathLike, *, areas: str | o
                             overwrite)
 
 
+def _open_grid_file(xr, path, role):
+    """xarray's dataset of a netCDF file, or minerisk.Error in one line (as the command line
+    says it), never xarray's page of backends or netCDF's bare error code."""
+    if not os.path.exists(path):
+        raise Error(f"{role}: file '{path}' not found; check the path")
+    if not os.path.isfile(path):
+        raise Error(f"{role}: '{path}' is not a file; give an output of 'minerisk run' or 'sweep'")
+    try:
+        return xr.open_dataset(path, engine="netcdf4")
+    except (OSError, ValueError) as error:
+        raise Error(f"{role}: '{path}' cannot be read as a grid ({str(error).splitlines()[0]}); give an output of "
+                    "'minerisk run' or 'sweep' (netCDF-4)") from None
+
+
 def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xarray.open_dataset
     """An output of `minerisk run` or `minerisk sweep` as an xarray.Dataset (lazily read). A
     run's: probability and its evidence layers (from OUT_evidence.nc beside it, as
@@ -239,7 +253,7 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
     import xarray as xr
 
     path = os.fspath(path)
-    ds = xr.open_dataset(path)
+    ds = _open_grid_file(xr, path, "grid")
     if "crs" in ds.data_vars:  # a file whose variables do not name crs in `coordinates`
         ds = ds.set_coords("crs")
     evidence_file = ds.attrs.get("evidence_file")
@@ -249,7 +263,11 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
             ds.close()
             raise Error(f"grid: '{path}' keeps its evidence layers in '{evidence_path}', which is not there; "
                         "keep the two files together")
-        evidence = xr.open_dataset(evidence_path)
+        try:
+            evidence = _open_grid_file(xr, evidence_path, "evidence")
+        except Error:
+            ds.close()
+            raise
         if ds.attrs.get("run_id") and evidence.attrs.get("run_id") != ds.attrs.get("run_id"):
             evidence.close()
             ds.close()
