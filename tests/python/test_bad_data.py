@@ -320,25 +320,25 @@ def test_grid_beyond_the_size_limits(region, tmp_path, bounds, resolution):
     run_refused(s, tmp_path, [], "grid.resolution", "more than minerisk handles")
 
 
-def test_dem_with_no_data_over_the_grid(region, tmp_path):
-    dem = tmp_path / "empty.tif"
-    gdal.Translate(str(dem), str(pathlib.Path(region) / "dem.tif"))
-    ds = gdal.Open(str(dem), gdal.GA_Update)
+def empty_copy_of_the_dem(region, path):
+    """The region's DEM with every cell no-data."""
+    gdal.Translate(str(path), str(pathlib.Path(region) / "dem.tif"))
+    ds = gdal.Open(str(path), gdal.GA_Update)
     band = ds.GetRasterBand(1)
     band.Fill(band.GetNoDataValue())
     ds = band = None
+    return path
+
+
+def test_dem_with_no_data_over_the_grid(region, tmp_path):
+    dem = empty_copy_of_the_dem(region, tmp_path / "empty.tif")
     s = region_copy(region, tmp_path, dem=dem)
     run_refused(s, tmp_path, [dem], "terrain.dem", "empty.tif", "no data over the grid")
 
 
 def test_a_raster_layer_with_no_data_over_the_grid_is_named(region, tmp_path):
     """Every cell no-data because of a raster layer, not the DEM: the message named the DEM alone."""
-    layer = tmp_path / "empty.tif"
-    gdal.Translate(str(layer), str(pathlib.Path(region) / "dem.tif"))
-    ds = gdal.Open(str(layer), gdal.GA_Update)
-    band = ds.GetRasterBand(1)
-    band.Fill(band.GetNoDataValue())
-    ds = band = None
+    layer = empty_copy_of_the_dem(region, tmp_path / "empty.tif")
     s = tmp_path / "scenario.toml"
     s.write_text(scenario_text(region) + f'\n[model.evidence.elevation]\nfeature = "raster"\npath = "{layer}"\n'
                                          'weight = 0.001\n')
