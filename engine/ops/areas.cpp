@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "areas_delineate.hpp"
 #include "areas_figures.hpp"
@@ -59,6 +60,18 @@ void check_probabilities(std::span<const float> p, const std::string& what) {
                       "(an output of minerisk run, or a sweep's mean or p95)");
 }
 
+// Hectares are counted in the grid's plane: true in UTM or an equal-area CRS, not in Web
+// Mercator, which a planner's basemap may have put the grid in. Said, not refused.
+void note_area_exaggeration(const Grid& grid) {
+  const double scale = area_exaggeration(grid);
+  if (std::isfinite(scale) && std::abs(scale - 1) > 0.02)
+    std::fprintf(stderr,
+                 "minerisk: note: hectares are counted in the plane of the grid's CRS, which at the grid's centre "
+                 "shows %.2f times the true area; warp the grid to a local UTM zone or an equal-area CRS (gdalwarp "
+                 "-t_srs) for true hectares\n",
+                 scale);
+}
+
 }  // namespace
 
 AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem::path& output,
@@ -89,6 +102,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.variable = reader.variable().empty() ? "value" : reader.variable();
   s.crs_wkt = grid.crs_wkt;
   s.layers = in.evidence;
+  note_area_exaggeration(grid);
   const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });
   s.land_ha = everything.area_m2 / 1e4, s.expected_ha = everything.expected_m2 / 1e4;
   require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");

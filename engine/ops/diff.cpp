@@ -28,7 +28,7 @@ const std::string kLabel = "minerisk diff";
 // a thread reads first.
 void require_probabilities(const std::vector<float>& values, const std::filesystem::path& grid) {
   for (float v : values)
-    if (std::isfinite(v) && !(v >= 0 && v <= 1))
+    if (std::isfinite(v) && !(v >= 0 && v <= 1))  // NaN and infinities are no-data, as change_map takes them
       throw UserError("diff: '" + grid.string() + "' holds values outside [0, 1], not probabilities; give two "
                       "probability grids (outputs of minerisk run, or a sweep's mean or percentiles)");
 }

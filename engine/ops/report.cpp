@@ -70,7 +70,7 @@ ReportResult report(const std::filesystem::path& grid, const std::filesystem::pa
   result.output = output;
   // The inputs a user names are read first, so a bad one is refused before the map is drawn.
   const std::string areas = options.areas.empty() ? "" : parts::areas_table(options.areas, result.areas);
-  const std::string validation = options.evaluation.empty() ? "" : parts::validation_section(options.evaluation, reader.attribute("run_id"));
+  const std::string validation = options.evaluation.empty() ? "" : parts::validation_section(options.evaluation, reader.attribute("run_id"), reader.variable());
   const std::string title = title_of(options, reader, grid);
   control.check_cancelled();
 

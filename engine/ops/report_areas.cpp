@@ -55,6 +55,7 @@ std::string areas_table(const std::filesystem::path& gpkg, size_t& rows_out) {
   std::error_code ec;
   if (!std::filesystem::exists(gpkg, ec))
     throw UserError(what + " not found; give the GeoPackage 'minerisk areas GRID -o AREAS.gpkg' writes");
+  require_input_file(gpkg, "--areas");  // a fifo would hold GDAL's open for ever
   init_gdal();
   GdalErrorTrap trap;
   DatasetPtr ds(GDALDataset::Open(gpkg.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "report_parts.hpp"
 
 namespace minerisk::ops::report_parts {
@@ -74,14 +75,21 @@ std::string quoted(const json& value) {
 
 // The evaluation's figures are what evaluate writes, and of the grid reported: a hand-edited or
 // another grid's file would show its numbers as this grid's skill.
-void check_evaluation(const json& j, const std::string& what, const std::string& run_id) {
+void check_evaluation(const json& j, const std::string& what, const std::string& run_id,
+                      const std::string& variable) {
   const auto refuse = [&](const std::string& key, const json& value, const std::string& should) {
     throw UserError(what + ": '" + key + "' is " + quoted(value) + ", not " + should + "; " + kGiveAnEvaluation);
   };
   const auto share = [](const json& v) { return v.is_number() && v.get<double>() >= 0 && v.get<double>() <= 1; };
+  static const json kNull;
+  // A key left out reads as null (operator[] of a const json is undefined for a missing key).
+  const auto at = [&](const char* key) -> const json& {
+    const auto it = j.find(key);
+    return it == j.end() ? kNull : *it;
+  };
   for (const char* key : {"roc_auc", "pr_auc"})
-    if (!j[key].is_null() && !share(j[key])) refuse(key, j[key], "a number in [0, 1] (or null)");
-  const json& curve = j["capture_curve_percent_area"];
+    if (!at(key).is_null() && !share(at(key))) refuse(key, at(key), "a number in [0, 1] (or null)");
+  const json& curve = at("capture_curve_percent_area");
   if (!curve.is_array() || curve.size() < 2 || !std::all_of(curve.begin(), curve.end(), share))
     refuse("capture_curve_percent_area", curve, "an array of shares in [0, 1]");
   if (j.contains("capture_at_area")) {
@@ -91,28 +99,34 @@ void check_evaluation(const json& j, const std::string& what, const std::string&
       if (!value.is_null() && !share(value)) refuse("capture_at_area." + area, value, "a share in [0, 1]");
   }
   for (const char* key : {"cells", "positive_cells", "negative_cells", "true_items", "mean_false_alarms_above_each_item"})
-    if (j.contains(key) && !j[key].is_null() &&
-        !(j[key].is_number() && std::isfinite(j[key].get<double>()) && j[key].get<double>() >= 0))
-      refuse(key, j[key], "a count of 0 or more");
+    if (!at(key).is_null() && !(at(key).is_number() && std::isfinite(at(key).get<double>()) && at(key).get<double>() >= 0))
+      refuse(key, at(key), "a count of 0 or more");
   for (const char* key : {"grid", "variable", "truth", "run_id"})
-    if (j.contains(key) && !j[key].is_null() && !j[key].is_string()) refuse(key, j[key], "a text");
-  if (j.contains("baselines") && !j["baselines"].is_object()) refuse("baselines", j["baselines"], "an object");
-  const std::string scored = j.contains("run_id") && j["run_id"].is_string() ? j["run_id"].get<std::string>() : "";
+    if (!at(key).is_null() && !at(key).is_string()) refuse(key, at(key), "a text");
+  if (!at("baselines").is_null() && !at("baselines").is_object()) refuse("baselines", at("baselines"), "an object");
+  const std::string scored = at("run_id").is_string() ? at("run_id").get<std::string>() : "";
   if (!scored.empty() && !run_id.empty() && scored != run_id)
     throw UserError(what + " scores another grid (run_id " + scored + "; this grid's is " + run_id +
                     "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
+  // A sweep's file holds several variables under one run_id: p95's skill is not mean's.
+  const std::string scored_variable = at("variable").is_string() ? at("variable").get<std::string>() : "";
+  if (!scored.empty() && !scored_variable.empty() && !variable.empty() && scored_variable != variable)
+    throw UserError(what + " scores the variable '" + scored_variable + "' and the report maps '" + variable +
+                    "'; evaluate that variable (minerisk evaluate GRID --variable " + variable +
+                    " ...) or map the one evaluated (--variable " + scored_variable + ")");
 }
 
 }  // namespace
 
-std::string validation_section(const std::filesystem::path& evaluation, const std::string& run_id) {
+std::string validation_section(const std::filesystem::path& evaluation, const std::string& run_id,
+                               const std::string& variable) {
   const std::string what = "--evaluation: '" + evaluation.string() + "'";
-  std::ifstream in(evaluation, std::ios::binary);
   std::error_code ec;
   if (std::filesystem::is_directory(evaluation, ec))
     throw UserError(what + " is a folder; " + kGiveAnEvaluation);
-  if (!std::filesystem::is_regular_file(evaluation, ec) || !in)
-    throw UserError(what + " not found; " + kGiveAnEvaluation);
+  require_input_file(evaluation, "--evaluation");  // before the open: a fifo would hold it for ever
+  std::ifstream in(evaluation, std::ios::binary);
+  if (!in) throw UserError(what + " cannot be read; " + kGiveAnEvaluation);
   std::stringstream buffer;
   buffer << in.rdbuf();
   json j;
@@ -127,7 +141,7 @@ std::string validation_section(const std::filesystem::path& evaluation, const st
   if (!j.is_object() || !j.contains("roc_auc") || !j.contains("capture_curve_percent_area"))
     throw UserError(what + " is JSON but not an evaluation (no 'roc_auc' or 'capture_curve_percent_area'); " +
                     kGiveAnEvaluation);
-  check_evaluation(j, what, run_id);
+  check_evaluation(j, what, run_id, variable);
   const double cells = number_of(j, "cells"), positives = number_of(j, "positive_cells");
   const double base_rate = cells > 0 ? positives / cells : NAN;
   std::string out = facts({{"Grid evaluated", "<code>" + escape(text_of(j, "grid")) + "</code>"},

@@ -15,6 +15,7 @@
 
 #include "../src/scenario_schema.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 
 namespace fs = std::filesystem;
@@ -48,6 +49,7 @@ Posterior read_posterior(const fs::path& path, const Scenario& base) {
 }
 
 Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
+  require_input_file(path, "uncertainty.weights_from");  // missing, or a fifo the read would wait on for ever
   nlohmann::json j;
   try {
     std::ifstream(path) >> j;

@@ -181,4 +181,29 @@ std::string grid_difference(const Grid& a, const Grid& b) {
   return "";
 }
 
+double area_exaggeration(const Grid& grid) {
+  if (grid.frame.geographic) return 1.0;  // its cells' areas are taken on the ellipsoid
+  // A square of ten cells by ten at the grid's centre, its corners in longitude and latitude.
+  const double cx = grid.frame.centre_x(grid.width() / 2), cy = grid.frame.centre_y(grid.height() / 2);
+  const double half = 5 * std::max(grid.frame.cell_width(), grid.frame.cell_height());
+  double x[4] = {cx - half, cx + half, cx + half, cx - half}, y[4] = {cy - half, cy - half, cy + half, cy + half};
+  OGRSpatialReference wgs84;
+  wgs84.importFromEPSG(4326);
+  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  const OGRSpatialReference srs = grid.srs();
+  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&srs, &wgs84));
+  if (!ct || !ct->Transform(4, x, y)) return NAN;
+  // The quadrilateral's area on the sphere of the Earth's mean radius (Chamberlain and Duquette's
+  // sum over its edges): within half a percent of the ellipsoid's, enough to tell Mercator's 70 %.
+  constexpr double kRadius = 6371008.8, kDegree = 3.14159265358979323846 / 180;
+  double sum = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int j = (i + 1) % 4;
+    sum += (x[j] - x[i]) * kDegree * (2 + std::sin(y[i] * kDegree) + std::sin(y[j] * kDegree));
+  }
+  const double true_m2 = std::abs(sum) * kRadius * kRadius / 2;
+  const double plane_m2 = (2 * half * grid.frame.linear_unit) * (2 * half * grid.frame.linear_unit);
+  return true_m2 > 0 ? plane_m2 / true_m2 : NAN;
+}
+
 }  // namespace minerisk

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "minerisk/engine/band_cells.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -240,19 +241,7 @@ DatasetPtr GridFileReader::open_variable(const std::string& variable, std::strin
 static void read_window(GDALDataset& ds, const std::string& what, int64_t col, int64_t row, int64_t width, int64_t height,
                  float* out) {
   GDALRasterBand* band = ds.GetRasterBand(1);
-  const GdalErrorTrap trap;
-  const CPLErr err = band->RasterIO(GF_Read, static_cast<int>(col), static_cast<int>(row), static_cast<int>(width),
-                                    static_cast<int>(height), out, static_cast<int>(width), static_cast<int>(height),
-                                    GDT_Float32, 0, 0, nullptr);
-  trap.check(what + " cannot be read", kDamagedInputAdvice);
-  if (err != CE_None) throw UserError(what + " cannot be read; " + kDamagedInputAdvice);
-  int has_nodata = 0;
-  const double nodata = band->GetNoDataValue(&has_nodata);
-  if (has_nodata && !std::isnan(nodata)) {
-    const auto fill = static_cast<float>(nodata);
-    for (int64_t i = 0; i < width * height; ++i)
-      if (out[i] == fill) out[i] = NAN;
-  }
+  read_band_cells(*band, col, row, width, height, out, width, what, what + " cannot be read");
   // Packed values (a run's evidence layers, any raster with a scale or offset) unpacked.
   unpacking_of(*band).apply(out, static_cast<size_t>(width * height));
 }

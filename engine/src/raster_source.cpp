@@ -3,8 +3,8 @@
 #include <gdalwarper.h>
 
 #include <cmath>
-#include <limits>
 
+#include "minerisk/engine/band_cells.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 
@@ -145,49 +145,15 @@ std::vector<float> RasterSource::read_aligned(const Window& w) const {
   if (c0 >= c1 || r0 >= r1) return out;
   const int64_t dst_col = c0 - (w.col0 + col_offset_), dst_row = r0 - (w.row0 + row_offset_);
   float* dst = out.data() + dst_row * w.width + dst_col;
-  if (wider_than_float()) {
-    read_wide_cells(c0, r0, c1 - c0, r1 - r0, dst, w.width);
-    return out;
-  }
-  read_cells(c0, r0, c1 - c0, r1 - r0, GDT_Float32, dst, w.width * static_cast<int64_t>(sizeof(float)));
-  if (has_nodata_ && !std::isnan(nodata_)) {
-    const float nd = static_cast<float>(nodata_);
-    for (int64_t r = 0; r < r1 - r0; ++r)
-      for (int64_t c = 0; c < c1 - c0; ++c) {
-        float& v = dst[r * w.width + c];
-        if (v == nd) v = NAN;
-      }
-  }
+  read_band_cells(*handle().GetRasterBand(1), c0, r0, c1 - c0, r1 - r0, dst, w.width,
+                  role_ + ": raster '" + path_.string() + "'", role_ + ": reading '" + path_.string() + "' failed");
   return out;
 }
 
-bool RasterSource::wider_than_float() const {
-  return stored_type_ == GDT_Float64 || stored_type_ == GDT_Int32 || stored_type_ == GDT_UInt32 ||
-         stored_type_ == GDT_Int64 || stored_type_ == GDT_UInt64;
-}
-
-// A band of doubles or wide integers, read as doubles: no-data is compared as stored (a Float64
-// no-data of 16777217 is not the value 16777216, which float32 rounds both to; 1e-50 is not 0),
-// and a value float32 cannot hold is refused rather than computed with as an infinity.
-void RasterSource::read_wide_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, float* dst,
-                                   int64_t dst_width) const {
-  std::vector<double> stored(static_cast<size_t>(cols * rows));
-  read_cells(c0, r0, cols, rows, GDT_Float64, stored.data(), cols * static_cast<int64_t>(sizeof(double)));
-  const bool compare = has_nodata_ && !std::isnan(nodata_);
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c) {
-      const double v = stored[static_cast<size_t>(r * cols + c)];
-      float& cell = dst[r * dst_width + c];
-      cell = compare && v == nodata_ ? NAN : as_float(v);
-    }
-}
-
-float RasterSource::as_float(double v) const {
-  if (std::isfinite(v) && std::abs(v) > std::numeric_limits<float>::max())
-    throw UserError(role_ + ": raster '" + path_.string() + "' holds " + number_text(v) +
-                    ", beyond the range of float32 (3.4e38) in which minerisk computes; rescale it (gdal_translate "
-                    "-scale) or set such cells to no-data");
-  return static_cast<float>(v);
+GDALDataset& RasterSource::handle() const {
+  DatasetPtr& handle = handles_.local();
+  if (!handle) handle = open_raster(path_, role_);
+  return *handle;
 }
 
 void RasterSource::read_stored(const Window& w, GDALDataType type, void* out) const {
@@ -199,10 +165,8 @@ void RasterSource::read_stored(const Window& w, GDALDataType type, void* out) co
 
 void RasterSource::read_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, GDALDataType type, void* out,
                               int64_t line_bytes) const {
-  DatasetPtr& handle = handles_.local();
-  if (!handle) handle = open_raster(path_, role_);
   const GdalErrorTrap trap;
-  const CPLErr status = handle->GetRasterBand(1)->RasterIO(
+  const CPLErr status = handle().GetRasterBand(1)->RasterIO(
       GF_Read, static_cast<int>(c0), static_cast<int>(r0), static_cast<int>(cols), static_cast<int>(rows), out,
       static_cast<int>(cols), static_cast<int>(rows), type, 0, static_cast<GSpacing>(line_bytes), nullptr);
   check_read(trap, status, role_ + ": reading '" + path_.string() + "' failed");
@@ -214,7 +178,7 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
   // Doubles and wide integers are warped as doubles: their no-data is matched as stored, and a
   // value beyond float32 is refused below, as when they are read on the grid.
-  const GDALDataType working = wider_than_float() ? GDT_Float64 : GDT_Float32;
+  const GDALDataType working = is_wider_than_float(stored_type_) ? GDT_Float64 : GDT_Float32;
   DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, working, nullptr));
   const auto& g = grid_.frame.geotransform;
   double window_gt[6] = {g[0] + g[1] * static_cast<double>(w.col0), g[1], 0, g[3] + g[5] * static_cast<double>(w.row0), 0, g[5]};
@@ -271,7 +235,8 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
                                       nullptr) != CE_None)
     throw std::runtime_error("reading the warped raster failed: " + last_gdal_error());  // in memory: not a bad input
   std::vector<float> out(warped.size());
-  for (size_t i = 0; i < warped.size(); ++i) out[i] = as_float(warped[i]);
+  const std::string what = role_ + ": raster '" + path_.string() + "'";
+  for (size_t i = 0; i < warped.size(); ++i) out[i] = float_or_refuse(warped[i], what);
   return out;
 }
 

@@ -57,6 +57,11 @@ Grid grid_from_spec(const GridSpec& spec, const std::filesystem::path& scenario_
 /// A raster's own grid (for the DEM: the default target grid). `role` names it in errors.
 Grid grid_from_raster(const std::filesystem::path& raster, const std::string& role = "terrain.dem");
 
+/// How many times a projected grid's plane counts the true area at its centre (1 for a
+/// geographic grid, whose cell areas are taken on the ellipsoid): about 1.0004 in UTM, 1.70 in
+/// Web Mercator at 40 degrees. NaN when the centre cannot be transformed to longitude and latitude.
+double area_exaggeration(const Grid& grid);
+
 /// What differs between two grids, in words ("their sizes differ (...)"); "" when they share
 /// size, geotransform (to a relative 1e-9) and CRS.
 std::string grid_difference(const Grid& a, const Grid& b);

@@ -59,12 +59,8 @@ class RasterSource {
   // apart, through this thread's own handle.
   void read_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, GDALDataType type, void* out,
                   int64_t line_bytes) const;
-  // Whether band 1 holds values float32 cannot all represent (doubles, 32- and 64-bit integers):
-  // those are read as doubles by read_wide_cells.
-  bool wider_than_float() const;
-  void read_wide_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows, float* dst, int64_t dst_width) const;
-  // A value as float32; UserError for a finite one beyond float32's range.
-  float as_float(double v) const;
+  // This thread's own handle of the raster, opened on its first read.
+  GDALDataset& handle() const;
   std::vector<float> read_warped(const kernels::Window& window) const;
   void compute_resampling_scale();
 
