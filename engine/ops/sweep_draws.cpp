@@ -14,6 +14,7 @@
 #include <random>
 
 #include "../src/scenario_schema.hpp"
+#include "minerisk/engine/covariance_check.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/toml_reader.hpp"
@@ -78,16 +79,11 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
     for (Eigen::Index k = 0; k < cov.cols(); ++k) cov(i, k) = j["covariance"][static_cast<size_t>(i)][static_cast<size_t>(k)];
   if (!p.mean.allFinite() || !cov.allFinite() || p.mean.cwiseAbs().maxCoeff() > kMaxLogOdds) throw bad();
   // The factorisation reads one triangle: an edited other one would be ignored without a word.
+  std::vector<std::vector<double>> rows(static_cast<size_t>(cov.rows()));
   for (Eigen::Index i = 0; i < cov.rows(); ++i)
-    for (Eigen::Index k = i + 1; k < cov.cols(); ++k)
-      if (std::abs(cov(i, k) - cov(k, i)) >
-          1e-6 * std::max({std::abs(cov(i, k)), std::abs(cov(k, i)), std::sqrt(std::abs(cov(i, i) * cov(k, k)))}))
-        throw UserError("uncertainty.weights_from: the covariance is not symmetric (row " + std::to_string(i + 1) +
-                        ", column " + std::to_string(k + 1) + "); give the file 'minerisk fit --report' wrote");
-  for (size_t i = 0; i < p.names.size(); ++i)
-    if (std::count(p.names.begin(), p.names.end(), p.names[i]) > 1)
-      throw UserError("uncertainty.weights_from: coefficient '" + p.names[i] +
-                      "' appears twice; give the file 'minerisk fit --report' wrote");
+    for (Eigen::Index k = 0; k < cov.cols(); ++k) rows[static_cast<size_t>(i)].push_back(cov(i, k));
+  if (const std::string problem = covariance_problem(p.names, rows); !problem.empty())
+    throw UserError("uncertainty.weights_from: the covariance " + problem + "; give the file 'minerisk fit --report' wrote");
   const Eigen::LLT<Eigen::MatrixXd> llt(cov);
   if (llt.info() != Eigen::Success) throw UserError("uncertainty.weights_from: the covariance is not positive definite");
   p.cholesky = llt.matrixL();

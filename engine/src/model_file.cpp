@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "../features/feature.hpp"
+#include "minerisk/engine/covariance_check.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/provenance.hpp"
@@ -174,27 +175,6 @@ EvidenceSpec read_model_layer(const std::string& name, const toml::table& table,
   return e;
 }
 
-// A covariance fit wrote is finite, symmetric and has variances of at least 0. `run` does not use
-// it, but whoever reads the model (a sweep's draws, a report) would take NaN or a negative
-// variance at its word. Symmetry is checked to a relative 1e-6: fit's sums of products can
-// differ in the last bits between (i, j) and (j, i).
-void check_is_a_covariance(const TomlReader& r, const std::vector<std::vector<double>>& c) {
-  for (size_t i = 0; i < c.size(); ++i) {
-    for (size_t j = 0; j < c.size(); ++j) {
-      if (!std::isfinite(c[i][j])) r.fail("values", "must hold finite numbers");
-    }
-    if (c[i][i] < 0) r.fail("values", "must hold variances of at least 0 on its diagonal (row " + std::to_string(i + 1) + ")");
-  }
-  for (size_t i = 0; i < c.size(); ++i)
-    for (size_t j = i + 1; j < c.size(); ++j) {
-      const double scale = std::max({std::abs(c[i][j]), std::abs(c[j][i]), std::sqrt(c[i][i] * c[j][j])});
-      if (std::abs(c[i][j] - c[j][i]) > 1e-6 * scale)
-        r.fail("values", "must be symmetric: row " + std::to_string(i + 1) + ", column " + std::to_string(j + 1) +
-                             " differs from row " + std::to_string(j + 1) + ", column " + std::to_string(i + 1) +
-                             "; restore the covariance fit wrote");
-    }
-}
-
 void read_covariance(const TomlReader& top, ModelFile& m) {
   const toml::table* cov = top.table("covariance");
   if (!cov) return;
@@ -216,7 +196,10 @@ void read_covariance(const TomlReader& top, ModelFile& m) {
       }
     }
   if (m.covariance.size() != m.covariance_names.size()) r.fail("values", "must hold one row per name");
-  check_is_a_covariance(r, m.covariance);
+  // `run` does not use it, but whoever reads the model (a sweep's draws, a report) would take
+  // NaN or a negative variance at its word.
+  if (const std::string problem = covariance_problem(m.covariance_names, m.covariance); !problem.empty())
+    r.fail("values", problem + "; restore the covariance fit wrote");
 }
 
 const EvidenceSpec* find_layer(const std::vector<EvidenceSpec>& layers, const std::string& name) {

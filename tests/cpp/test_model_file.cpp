@@ -258,14 +258,19 @@ TEST(ModelFile, RefusesACovarianceThatIsNotOne) {
   EXPECT_NO_THROW(parse_model_file(head + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"));
   EXPECT_NO_THROW(parse_model_file(head + "values = [[0.5, 0.1], [0.10000000000001, 0.2]]\n", "m.toml"));
   const std::pair<const char*, const char*> cases[] = {
-      {"[[nan, 0.1], [0.1, 0.2]]", "must hold finite numbers"},
-      {"[[0.5, inf], [0.1, 0.2]]", "must hold finite numbers"},
-      {"[[0.5, 0.1], [0.1, -0.2]]", "variances of at least 0 on its diagonal (row 2)"},
-      {"[[0.5, 0.1], [0.3, 0.2]]", "must be symmetric: row 1, column 2 differs from row 2, column 1"},
+      {"[[nan, 0.1], [0.1, 0.2]]", "holds a value that is not a finite number (row 1)"},
+      {"[[0.5, inf], [0.1, 0.2]]", "holds a value that is not a finite number (row 1)"},
+      {"[[0.5, 0.1], [0.1, -0.2]]", "holds a negative variance on its diagonal (row 2)"},
+      {"[[0.5, 0.1], [0.3, 0.2]]", "is not symmetric: row 1, column 2 differs from row 2, column 1"},
   };
   for (const auto& [values, message] : cases)
     EXPECT_NE(test_support::user_error_of([&] { parse_model_file(head + "values = " + values + "\n", "m.toml"); })
                   .find(message),
               std::string::npos)
         << values;
+  std::string twice = head;
+  twice.replace(twice.find("names = [\"intercept\", \"lines\"]"), 30, "names = [\"lines\", \"lines\"]");
+  EXPECT_NE(test_support::user_error_of([&] { parse_model_file(twice + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"); })
+                .find("names 'lines' twice"),
+            std::string::npos);
 }

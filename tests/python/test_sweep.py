@@ -153,9 +153,9 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
     # An edited report: one triangle of the covariance, or a coefficient named twice, was taken
     # without a word (the factorisation reads one triangle).
     report = json.loads((tmp_path / "fit.json").read_text())
-    for edit, says in ((lambda j: j["covariance"][0].__setitem__(1, j["covariance"][0][1] + 1), "not symmetric (row 1"),
+    for edit, says in ((lambda j: j["covariance"][0].__setitem__(1, j["covariance"][0][1] + 1), "the covariance is not symmetric: row 1, column 2"),
                        (lambda j: j["coefficients"][2].__setitem__("name", j["coefficients"][1]["name"]),
-                        "appears twice")):
+                        "the covariance names '")):
         edited = json.loads(json.dumps(report))
         edit(edited)
         (tmp_path / "fit.json").write_text(json.dumps(edited))
