@@ -144,6 +144,7 @@ std::vector<kernels::Segment> segments_from(const py::array& segments_in) {
 
 FloatArray line_distance(const py::array& segments_in, py::tuple shape, py::tuple geotransform, bool geographic, double cap,
                          bool signed_distance, bool connected) {
+  if (!(cap > 0)) throw py::value_error("cap: must be a positive distance in metres (inf: none)");
   std::vector<kernels::Segment> segments = segments_from(segments_in);
   // Consecutive segments that share an end point belong to one line: link them for the side.
   if (connected)
@@ -162,7 +163,8 @@ FloatArray point_density(const py::array& points_in, py::tuple shape, py::tuple 
   const DoubleArray p = DoubleArray::ensure(points_in);
   if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
     throw py::value_error("points: expected an (n, 2) array of x, y or (n, 3) of x, y, weight");
-  if (!(bandwidth > 0)) throw py::value_error("bandwidth: must be positive (metres)");
+  if (!(bandwidth > 0) || !std::isfinite(bandwidth)) throw py::value_error("bandwidth: must be positive, finite metres");
+  if (!(truncate > 0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be a positive, finite number of bandwidths");
   std::vector<kernels::WeightedPoint> points;
   for (py::ssize_t i = 0; i < p.shape(0); ++i) points.push_back({p.at(i, 0), p.at(i, 1), p.shape(1) == 3 ? p.at(i, 2) : 1.0});
   const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
@@ -186,9 +188,8 @@ FloatArray focal(const py::array& values_in, double radius, const std::string& s
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, false);
   const kernels::Neighbourhood n =
       kernels::neighbourhood(shape == "circle" ? kernels::FocalShape::circle : kernels::FocalShape::square, radius, frame);
-  constexpr int64_t kMaxHalo = 4096;  // as the focal command: each tile is read with this halo
-  if (n.halo() > kMaxHalo)
-    throw py::value_error("radius: " + number_text(radius) + " m spans more than " + std::to_string(kMaxHalo) +
+  if (n.halo() > kernels::kMaxToolHalo)
+    throw py::value_error("radius: " + number_text(radius) + " m spans more than " + std::to_string(kernels::kMaxToolHalo) +
                           " cells; use a smaller radius or coarser cells");
   FloatArray out = new_grid(rows, cols);
   const float* src = values.data();

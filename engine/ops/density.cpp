@@ -9,12 +9,12 @@
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
+#include "minerisk/kernels/focal.hpp"
 
 namespace minerisk::ops {
 namespace {
 
 constexpr double kNoData = -9999.0;
-constexpr int64_t kMaxHalo = 4096;  // cells: the focal tool's limit, for the same reason
 const std::string kLabel = "minerisk density";
 const std::string kDescription = "kernel density (items per km2)";
 const std::string kUnits = "km-2";  // UDUNITS: items per square kilometre
@@ -46,11 +46,11 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
   const int64_t halo = kernels::gaussian_halo(grid.frame, options.bandwidth, options.truncate);
   // Each tile is read with this halo on every side: past a few thousand cells the windows no
   // longer fit in memory (and the kernel reaches far beyond any grid).
-  if (halo > kMaxHalo) {
+  if (halo > kernels::kMaxToolHalo) {
     char text[200];
     std::snprintf(text, sizeof text, "--bandwidth: %g m at --truncate %g reaches %s%lld cells, more than %lld",
                   options.bandwidth, options.truncate, halo == kernels::kGaussianHaloCeiling ? "beyond " : "",
-                  static_cast<long long>(halo), static_cast<long long>(kMaxHalo));
+                  static_cast<long long>(halo), static_cast<long long>(kernels::kMaxToolHalo));
     throw UserError(std::string(text) + "; use a smaller bandwidth or resample the raster to coarser cells first");
   }
   write_rasters(grid, {{output, kDescription, kNoData, kUnits, "density"}}, {input}, options, control, kLabel,

@@ -13,7 +13,6 @@
 namespace minerisk::ops {
 namespace {
 
-constexpr int64_t kMaxHalo = 4096;
 
 std::string lower(std::string s) {
   for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -72,8 +71,8 @@ void focal(const std::filesystem::path& input, const std::filesystem::path& outp
     throw UserError("input: raster '" + input.string() +
                     "' is in a geographic CRS; a radius in metres needs a projected grid (warp it first with gdalwarp)");
   const kernels::Neighbourhood n = kernels::neighbourhood(options.shape, options.radius, grid.frame);
-  if (n.halo() > kMaxHalo)
-    throw UserError("--radius: " + number_text(options.radius) + " m spans more than " + std::to_string(kMaxHalo) +
+  if (n.halo() > kernels::kMaxToolHalo)
+    throw UserError("--radius: " + number_text(options.radius) + " m spans more than " + std::to_string(kernels::kMaxToolHalo) +
                     " cells; use a smaller radius or resample the raster first");
   const RasterSource source(input, grid, "input");
   const std::string units = focal_units(input, options.statistic);

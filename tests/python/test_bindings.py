@@ -166,6 +166,13 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.focal(grid, radius=1e6, cell_size=(10, 10))
     with pytest.raises(ValueError, match="radius: give metres, 0 or more"):
         minerisk.focal(grid, radius=float("inf"), cell_size=(10, 10))
+    frame = dict(geotransform=(0, 10, 0, 80, 0, -10))
+    with pytest.raises(ValueError, match="bandwidth: must be positive, finite"):
+        minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=float("inf"), **frame)
+    with pytest.raises(ValueError, match="truncate: must be a positive, finite"):
+        minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=10, truncate=float("nan"), **frame)
+    with pytest.raises(ValueError, match="cap: must be a positive distance"):
+        minerisk.line_distance(np.array([[0.0, 0, 10, 10]]), (8, 8), cap=float("nan"), **frame)
     with pytest.raises(TypeError):
         minerisk.slope("not an array", cell_size=(1, 1))
     with pytest.raises(minerisk.Error, match="scenario file not found"):

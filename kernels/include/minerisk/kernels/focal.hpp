@@ -1,5 +1,6 @@
 #pragma once
 // Focal (moving-window) statistics over a circle or a square, like GRASS r.neighbors.
+#include <cstdint>
 #include <span>
 
 #include "minerisk/kernels/grid_frame.hpp"
@@ -8,6 +9,10 @@ namespace minerisk::kernels {
 
 enum class FocalStatistic { mean, sum, count, max, min };
 enum class FocalShape { square, circle };
+
+/// The widest halo, in cells, a tool or a kernel called from Python reads around each tile (a
+/// focal radius, a density's kernel): beyond it a tile's buffer alone would take gigabytes.
+inline constexpr int64_t kMaxToolHalo = 4096;
 
 /// The neighbourhood in cells: `rx` columns and `ry` rows each side of the centre, and for a
 /// circle the cells whose centre lies within `radius_m` of the centre cell's.
