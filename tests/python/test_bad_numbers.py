@@ -163,8 +163,10 @@ def test_a_bad_sweep_number_is_refused(region, tmp_path, body, key):
 def test_axes_whose_product_passes_2_to_the_64_are_refused(region, tmp_path):
     base_scenario(region, tmp_path)
     sweep = tmp_path / "sweep.toml"
-    axis = AXIS.replace("model.intercept", "model.evidence.records.weight")
-    sweep.write_text('base = "base.toml"\n' + (axis + "range = [0.0, 99999.0, 1.0]\n") * 4)
+    axes = [AXIS.replace("model.intercept", parameter) + "range = [1.0, 100000.0, 1.0]\n"  # one axis per parameter
+            for parameter in ("model.intercept", "model.evidence.records.weight", "model.evidence.front_lines.weight",
+                              "model.evidence.front_lines.transform.length")]
+    sweep.write_text('base = "base.toml"\n' + "".join(axes))
     check_refused("sweep", sweep, tmp_path, "scenarios, more than 2000", line=False)
 
 
