@@ -64,7 +64,9 @@ void check_update_output(const Scenario& scenario, const fs::path& output) {
 // An update recomputes every tile when the model changes, but a previous output on another grid
 // (size, cells, extent or CRS) is most likely another region's: the wrong -o, which the update
 // would replace whole. So it takes --overwrite, as replacing any other file does.
-void refuse_another_grid(const fs::path& output, const Grid& grid, bool damaged) {
+void refuse_another_grid(const fs::path& output, const Scenario& scenario, bool damaged) {
+  // The scenario's grid as the run will make it, before any input is read or hashed.
+  const Grid grid = scenario.grid ? grid_from_spec(*scenario.grid, scenario.file) : grid_from_raster(scenario.dem);
   std::optional<GridFileReader> previous;
   try {
     previous.emplace(output, "probability");

@@ -21,10 +21,10 @@ std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 /// -o is refused with run's message (UserError) and leaves no lock file behind.
 void check_update_output(const Scenario& scenario, const std::filesystem::path& output);
 
-/// Refuses (UserError) a previous output whose grid is not `grid`: an update without --overwrite
+/// Refuses (UserError) a previous output whose grid is not the scenario's: an update without --overwrite
 /// replaces only the same grid's output. One whose record is `damaged` is compared too, when
 /// GDAL can still read its grid.
-void refuse_another_grid(const std::filesystem::path& output, const Grid& grid, bool damaged);
+void refuse_another_grid(const std::filesystem::path& output, const Scenario& scenario, bool damaged);
 
 /// The paths of the inputs an InputSet opened (InputSet::files).
 std::vector<std::filesystem::path> paths_of(const std::vector<InputFile>& files);

@@ -318,10 +318,10 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   // An update replaces its own output and companions; the first, with no output yet, is a run,
   // and replaces other files (an evidence file, a picture) only with --overwrite, as run does.
   options.overwrite = given.overwrite || before.has_value() || damaged;
+  if ((before || damaged) && !given.overwrite) ops::refuse_another_grid(options.output, scenario, damaged);
   const KnownHashes known = before ? before->known_hashes() : KnownHashes{};
   ops::GridOutput output(scenario, options, "update", &known);
   const Model& model = output.model();
-  if ((before || damaged) && !given.overwrite) ops::refuse_another_grid(options.output, model.grid(), damaged);
   const auto& tiles = output.plan().tiles();
   UpdateRecord record = output.record_frame();
 
