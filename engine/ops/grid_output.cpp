@@ -24,10 +24,10 @@ namespace fs = std::filesystem;
 
 namespace minerisk::ops {
 
-// The DEM's no-data is the region's no-data: no valid cell means the DEM has none over the grid.
+// No valid cell: the DEM, or a raster layer, has no data over the grid (a cell is no-data where
+// any of them is), so each that may be the cause is named.
 void require_data(int64_t valid, const Scenario& s) {
   if (valid > 0) return;
-  // A cell is no-data where the DEM or any raster layer is: name each that may be the cause.
   std::string rasters;
   for (const EvidenceSpec& e : s.evidence)
     if (!e.raster.empty()) rasters += " or raster layer '" + e.name + "' ('" + e.raster.string() + "')";

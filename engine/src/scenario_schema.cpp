@@ -261,7 +261,7 @@ std::vector<std::string> evidence_key_names() {
 // A layer's name is its variable's name in the evidence file, its sweep parameter
 // (model.evidence.NAME.weight) and its row in fit's tables, so it follows CF's rule for variable
 // names: a letter, then letters, digits and underscores, at most 200 of them (netCDF allows 256,
-// and a sweep's column parameter_model_evidence_NAME_transform_length adds 45). The evidence
+// and a sweep's column parameter_model_evidence_NAME_transform_threshold adds 45). The evidence
 // file's own variables (its coordinates, its grid mapping and the clearance layer) are taken.
 void check_layer_name(const std::string& name, const toml::table& table, const std::string& prefix,
                       const fs::path& file) {

@@ -5,8 +5,9 @@ import h5py
 import numpy as np
 import pytest
 import xarray as xr
+from osgeo import gdal
 
-from conftest import run_minerisk
+from conftest import run_minerisk, scenario_text
 
 
 def sweep_file(folder, region, body):
@@ -187,3 +188,22 @@ def test_out_of_range_sweep_values_are_refused(region, tmp_path, body, message):
     r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.nc")
     assert r.returncode == 2, r.stderr
     assert message in r.stderr
+
+
+def test_the_longest_layer_name_gives_a_sweep_gdal_reads(region, tmp_path):
+    """200 characters, the most a layer's name may have: its sweep column
+    parameter_model_evidence_NAME_transform_threshold fits netCDF's 256 (a 224-character name
+    gave a file GDAL called damaged)."""
+    name = "a" * 200
+    base = tmp_path / "long.toml"
+    base.write_text(scenario_text(region) + f'\n[model.evidence.{name}]\nfeature = "slope"\nweight = 0.01\n'
+                                            'transform = { type = "step", threshold = 10.0 }\n')
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text(f'base = "{base}"\n[[axis]]\nparameter = "model.evidence.{name}.transform.threshold"\n'
+                     'values = [5.0, 10.0]\n')
+    assert run_minerisk("sweep", sweep, "-o", tmp_path / "s.nc", "-q").returncode == 0
+    assert gdal.Info(str(tmp_path / "s.nc")) is not None
+    column = f"parameter_model_evidence_{name}_transform_threshold"
+    assert len(column) == 245 and gdal.Open(f'NETCDF:"{tmp_path / "s.nc"}":mean') is not None
+    with h5py.File(tmp_path / "s.nc", "r") as f:
+        assert list(f[column][:]) == [5.0, 10.0]

@@ -239,8 +239,9 @@ def _open_grid_file(xr, path, role):
     try:
         return xr.open_dataset(path, engine="netcdf4")
     except (OSError, ValueError) as error:
-        raise Error(f"{role}: '{path}' cannot be read as a grid ({str(error).splitlines()[0]}); give an output of "
-                    "'minerisk run' or 'sweep' (netCDF-4)") from None
+        why = (str(error).splitlines() or [type(error).__name__])[0]  # an OSError() has no message
+        raise Error(f"{role}: '{path}' cannot be read as a grid ({why}); give an output of 'minerisk run' or "
+                    "'sweep' (netCDF-4)") from None
 
 
 def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xarray.open_dataset
