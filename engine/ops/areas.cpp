@@ -102,7 +102,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.variable = reader.variable().empty() ? "value" : reader.variable();
   s.crs_wkt = grid.crs_wkt;
   s.layers = in.evidence;
-  note_area_exaggeration(grid);
+  if (!control.quiet) note_area_exaggeration(grid);
   const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });
   s.land_ha = everything.area_m2 / 1e4, s.expected_ha = everything.expected_m2 / 1e4;
   require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");

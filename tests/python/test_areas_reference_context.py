@@ -330,3 +330,17 @@ def test_a_layer_whose_features_all_lack_a_geometry_says_so(region, tmp_path):
     r = run_minerisk("run", scenario, "-o", tmp_path / "o.nc", "-q")
     assert r.returncode == 2, r.stderr
     assert "has no features with a geometry (2 without one)" in r.stderr
+
+
+@pytest.mark.parametrize("epsg, origin, noted", [(32638, (X0, Y0), False), (3857, (5000000.0, 4865942.0), True)])
+def test_a_grid_in_web_mercator_is_said_to_exaggerate_hectares(tmp_path, epsg, origin, noted):
+    """Hectares are counted in the grid's plane: in Web Mercator at 40 degrees north that is 1.70
+    times the true area (1 / cos^2 of the latitude), said in a note; in UTM nothing is said."""
+    p = bumps(60, 80, BLOBS)
+    grid = write_grid(tmp_path / "g.tif", p, (origin[0], 10.0, 0.0, origin[1], 0.0, -10.0), epsg=epsg)
+    r = run_minerisk("areas", grid, "-o", tmp_path / "a.gpkg")  # not quiet: notes are shown
+    assert r.returncode == 0, r.stderr
+    if noted:
+        assert "shows 1.7" in r.stderr and "times the true area; warp the grid to a local UTM zone" in r.stderr, r.stderr
+    else:
+        assert "note" not in r.stderr, r.stderr
