@@ -263,11 +263,13 @@ TEST(ModelFile, RefusesACovarianceThatIsNotOne) {
       {"[[0.5, 0.1], [0.1, -0.2]]", "holds a negative variance on its diagonal (row 2)"},
       {"[[0.5, 0.1], [0.3, 0.2]]", "is not symmetric: row 1, column 2 differs from row 2, column 1"},
   };
-  for (const auto& [values, message] : cases)
+  for (const auto& c : cases) {  // not a structured binding: clang 14 cannot capture one in the lambda
+    const std::string values = c.first;
     EXPECT_NE(test_support::user_error_of([&] { parse_model_file(head + "values = " + values + "\n", "m.toml"); })
-                  .find(message),
+                  .find(c.second),
               std::string::npos)
         << values;
+  }
   std::string twice = head;
   twice.replace(twice.find("names = [\"intercept\", \"lines\"]"), 30, "names = [\"lines\", \"lines\"]");
   EXPECT_NE(test_support::user_error_of([&] { parse_model_file(twice + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"); })
