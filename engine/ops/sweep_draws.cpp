@@ -74,14 +74,12 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
     if (!row.is_array() || row.size() != c.size()) throw bad();
   p.mean.resize(static_cast<Eigen::Index>(c.size()));
   for (size_t i = 0; i < c.size(); ++i) p.names.push_back(c[i]["name"]), p.mean(static_cast<Eigen::Index>(i)) = c[i]["weight"];
+  const auto rows = v.get<std::vector<std::vector<double>>>();
   Eigen::MatrixXd cov(p.mean.size(), p.mean.size());
   for (Eigen::Index i = 0; i < cov.rows(); ++i)
-    for (Eigen::Index k = 0; k < cov.cols(); ++k) cov(i, k) = j["covariance"][static_cast<size_t>(i)][static_cast<size_t>(k)];
+    for (Eigen::Index k = 0; k < cov.cols(); ++k) cov(i, k) = rows[static_cast<size_t>(i)][static_cast<size_t>(k)];
   if (!p.mean.allFinite() || !cov.allFinite() || p.mean.cwiseAbs().maxCoeff() > kMaxLogOdds) throw bad();
   // The factorisation reads one triangle: an edited other one would be ignored without a word.
-  std::vector<std::vector<double>> rows(static_cast<size_t>(cov.rows()));
-  for (Eigen::Index i = 0; i < cov.rows(); ++i)
-    for (Eigen::Index k = 0; k < cov.cols(); ++k) rows[static_cast<size_t>(i)].push_back(cov(i, k));
   if (const std::string problem = covariance_problem(p.names, rows); !problem.empty())
     throw UserError("uncertainty.weights_from: the covariance " + problem + "; give the file 'minerisk fit --report' wrote");
   const Eigen::LLT<Eigen::MatrixXd> llt(cov);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -195,7 +196,7 @@ double area_exaggeration(const Grid& grid) {
   if (!ct || !ct->Transform(4, x, y)) return NAN;
   // The quadrilateral's area on the sphere of the Earth's mean radius (Chamberlain and Duquette's
   // sum over its edges): within half a percent of the ellipsoid's, enough to tell Mercator's 70 %.
-  constexpr double kRadius = 6371008.8, kDegree = 3.14159265358979323846 / 180;
+  constexpr double kRadius = 6371008.8, kDegree = std::numbers::pi / 180;
   double sum = 0;
   for (int i = 0; i < 4; ++i) {
     const int j = (i + 1) % 4;
