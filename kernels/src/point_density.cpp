@@ -8,9 +8,17 @@
 #include <vector>
 
 #include "minerisk/kernels/fast_math.hpp"
+#include "point_density_sum.hpp"
 
 namespace minerisk::kernels {
 namespace {
+
+using density_detail::block_start;
+using density_detail::chunk_start;
+using density_detail::kBlockRows;
+using density_detail::kChunkCols;
+using density_detail::PointFactors;
+using density_detail::sum_projected;
 
 // The window's cell centres and metric, computed once per call.
 struct WindowGeometry {
@@ -44,6 +52,35 @@ void cell_range(double v, double reach, double origin, double step, int64_t firs
   hi = !(high < n - 1) ? count - 1 : high < -1 ? -1 : static_cast<int64_t>(high);
 }
 
+// On a geographic grid the metres per degree of longitude change with the row, so a point's
+// column factors are computed row by row, and each row is summed on its own: each cell adds
+// its points in input order.
+void sum_geographic(const std::vector<PointFactors>& reach, const std::vector<double>& fy_pool, const WindowGeometry& geo,
+                    double cutoff, double inv_two_h2, const Window& w, std::span<float> out) {
+  std::vector<std::vector<uint32_t>> on_row(static_cast<size_t>(w.height));
+  for (size_t k = 0; k < reach.size(); ++k)
+    for (int64_t r = reach[k].r0; r <= reach[k].r1; ++r) on_row[static_cast<size_t>(r)].push_back(static_cast<uint32_t>(k));
+  std::vector<double> sum(static_cast<size_t>(w.width)), row_fx(static_cast<size_t>(w.width));
+  for (int64_t r = 0; r < w.height; ++r) {
+    std::fill(sum.begin(), sum.end(), 0.0);
+    const double sx = geo.scale[static_cast<size_t>(r)].x;
+    for (uint32_t k : on_row[static_cast<size_t>(r)]) {
+      const PointFactors& a = reach[k];
+      const double fy = fy_pool[a.fy + static_cast<size_t>(r - block_start(a.r0))];
+      auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
+      int64_t c0 = a.c0, c1 = a.c1;
+      while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
+      while (c1 >= c0 && std::abs(dx_of(c1)) > cutoff) --c1;
+      for (int64_t c = c0; c <= c1; ++c) {
+        const double dx = dx_of(c);
+        row_fx[static_cast<size_t>(c)] = fast::exp(-dx * dx * inv_two_h2);
+      }
+      for (int64_t c = c0; c <= c1; ++c) sum[static_cast<size_t>(c)] += fy * row_fx[static_cast<size_t>(c)];
+    }
+    for (int64_t c = 0; c < w.width; ++c) out[static_cast<size_t>(r * w.width + c)] = static_cast<float>(sum[static_cast<size_t>(c)]);
+  }
+}
+
 }  // namespace
 
 void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, const Window& w, const GridFrame& frame,
@@ -64,74 +101,58 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
   // The points that reach the window, in input order, with the Gaussian's factors along their
   // columns and rows precomputed: it is separable, exp(-(dx^2 + dy^2)) = exp(-dx^2) exp(-dy^2).
   // A point reaches the cells with |dx| <= cutoff and |dy| <= cutoff, decided by the exact test
-  // on each cell's own coordinates, so the set is the same whatever the window.
-  struct Reach {
-    int64_t c0, c1, r0, r1;
-    size_t fx, fy;  // offsets of the point's factors in the pools
-    double x;
-  };
-  std::vector<Reach> reach;
-  std::vector<double> fx_pool, fy_pool;
-  for (const WeightedPoint& p : points) {
+  // on each cell's own coordinates, so the set is the same whatever the window. The pools first
+  // take the exponents (-inf for the padding, whose exponential is 0); the exponentials are then
+  // taken in one loop over each pool, which the compiler vectorises.
+  const double padding = -std::numeric_limits<double>::infinity();
+  std::vector<PointFactors> reach;
+  size_t fx_size = 0, fy_size = 0;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const WeightedPoint& p = points[i];
     if (p.x < x_lo || p.x > x_hi || p.y < y_lo || p.y > y_hi) continue;
-    Reach a{};
+    PointFactors a{};
+    a.point = i;
     a.x = p.x;
+    a.finite_scale = std::isfinite(p.weight * norm);
     cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, a.c0, a.c1);
     cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, a.r0, a.r1);
     auto dy_of = [&](int64_t r) { return (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y; };
     while (a.r0 <= a.r1 && std::abs(dy_of(a.r0)) > cutoff) ++a.r0;
     while (a.r1 >= a.r0 && std::abs(dy_of(a.r1)) > cutoff) --a.r1;
+    auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - p.x) * frame.linear_unit; };
     if (!frame.geographic) {
-      const double sx = frame.linear_unit;
-      auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - p.x) * sx; };
       while (a.c0 <= a.c1 && std::abs(dx_of(a.c0)) > cutoff) ++a.c0;
       while (a.c1 >= a.c0 && std::abs(dx_of(a.c1)) > cutoff) --a.c1;
-      a.fx = fx_pool.size();
-      for (int64_t c = a.c0; c <= a.c1; ++c) {
-        const double dx = dx_of(c);
-        fx_pool.push_back(fast::exp(-dx * dx * inv_two_h2));
-      }
     }
     if (a.c0 > a.c1 || a.r0 > a.r1) continue;
-    a.fy = fy_pool.size();
-    for (int64_t r = a.r0; r <= a.r1; ++r) {
-      const double dy = dy_of(r);
-      fy_pool.push_back(p.weight * norm * fast::exp(-dy * dy * inv_two_h2));
-    }
+    a.fx = fx_size, a.fy = fy_size;
+    if (!frame.geographic) fx_size += static_cast<size_t>(chunk_start(a.c1) + kChunkCols - chunk_start(a.c0));
+    fy_size += static_cast<size_t>(block_start(a.r1) + kBlockRows - block_start(a.r0));
     reach.push_back(a);
   }
-
-  // For each row, the points reaching it, in input order.
-  std::vector<std::vector<uint32_t>> on_row(static_cast<size_t>(w.height));
-  for (size_t k = 0; k < reach.size(); ++k)
-    for (int64_t r = reach[k].r0; r <= reach[k].r1; ++r) on_row[static_cast<size_t>(r)].push_back(static_cast<uint32_t>(k));
-
-  // Row by row, so the row's sums stay in the L1 cache; each cell adds its points in input order.
-  std::vector<double> sum(static_cast<size_t>(w.width)), row_fx(static_cast<size_t>(w.width));
-  for (int64_t r = 0; r < w.height; ++r) {
-    std::fill(sum.begin(), sum.end(), 0.0);
-    const double sx = geo.scale[static_cast<size_t>(r)].x;
-    for (uint32_t k : on_row[static_cast<size_t>(r)]) {
-      const Reach& a = reach[k];
-      const double fy = fy_pool[a.fy + static_cast<size_t>(r - a.r0)];
-      int64_t c0 = a.c0, c1 = a.c1;
-      // Indexed by window column; a geographic grid has no pool (fx_pool is empty, its data()
-      // may be null, and null plus an offset is undefined), its factors are per row.
-      const double* fx = frame.geographic ? nullptr : fx_pool.data() + a.fx - c0;
-      if (frame.geographic) {  // metres per degree of longitude change with the row
-        auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
-        while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
-        while (c1 >= c0 && std::abs(dx_of(c1)) > cutoff) --c1;
-        for (int64_t c = c0; c <= c1; ++c) {
-          const double dx = dx_of(c);
-          row_fx[static_cast<size_t>(c)] = fast::exp(-dx * dx * inv_two_h2);
-        }
-        fx = row_fx.data();
+  std::vector<double> fx_pool(fx_size, padding), fy_pool(fy_size, padding), fy_scale(fy_size);
+  for (const PointFactors& a : reach) {
+    const WeightedPoint& p = points[a.point];
+    double* fx = fx_pool.data() + a.fx - chunk_start(a.c0);  // indexed by window column
+    if (!frame.geographic)
+      for (int64_t c = a.c0; c <= a.c1; ++c) {
+        const double dx = (geo.cx[static_cast<size_t>(c)] - p.x) * frame.linear_unit;
+        fx[c] = -dx * dx * inv_two_h2;
       }
-      for (int64_t c = c0; c <= c1; ++c) sum[static_cast<size_t>(c)] += fy * fx[c];
+    double* fy = fy_pool.data() + a.fy - block_start(a.r0);  // indexed by window row
+    for (int64_t r = a.r0; r <= a.r1; ++r) {
+      const double dy = (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y;
+      fy[r] = -dy * dy * inv_two_h2;
     }
-    for (int64_t c = 0; c < w.width; ++c) out[static_cast<size_t>(r * w.width + c)] = static_cast<float>(sum[static_cast<size_t>(c)]);
+    std::fill_n(fy_scale.data() + a.fy, block_start(a.r1) + kBlockRows - block_start(a.r0), p.weight * norm);
   }
+  for (double& v : fx_pool) v = fast::exp(v);
+  for (size_t i = 0; i < fy_size; ++i) fy_pool[i] = fy_scale[i] * fast::exp(fy_pool[i]);
+
+  if (frame.geographic)
+    sum_geographic(reach, fy_pool, geo, cutoff, inv_two_h2, w, out);
+  else
+    sum_projected(reach, fx_pool, fy_pool, w, out);
 }
 
 namespace {
