@@ -384,7 +384,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   }, patch ? &*previous : nullptr);
   summary.previous_copied_by = output.base_copied_by();
   summary.whole_write_reason = previous && !patch ? whole_write_reason : output.whole_write_reason();
-  if (exists) summary.kept = ops::prune_kept(options.output, options.keep);
+  if (exists) summary.kept = ops::prune_kept(options.output, options.keep, ops::paths_of(output.input_files()));
   journal.remove();
   summary.tiles_recomputed = supplier.computed;
   summary.tiles_copied = supplier.copied + supplier.left_unread;

@@ -10,7 +10,9 @@
 #include <ctime>
 #include <regex>
 
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/ops/run.hpp"
 #include "minerisk/engine/update_record.hpp"
 
@@ -92,15 +94,40 @@ std::vector<fs::path> keep_previous(const fs::path& output, const std::string& d
   return dated_grids(output);
 }
 
-std::vector<fs::path> prune_kept(const fs::path& output, int keep) {
+std::vector<fs::path> prune_kept(const fs::path& output, int keep, const std::vector<fs::path>& inputs) {
   if (keep <= 0) return {};
-  std::vector<fs::path> grids = dated_grids(output);
-  while (grids.size() > static_cast<size_t>(keep)) {
-    ::unlink(grids.back().c_str());  // the name only: unlink never follows a link
-    ::unlink(picture_path(grids.back()).c_str());
-    grids.pop_back();
+  // A dated grid (or its picture) that the scenario reads, say yesterday's as a layer, is an
+  // input: never removed, and not counted among the newest `keep`. An input named as a GDAL
+  // dataset (NETCDF:"OUT.<date>.nc":probability, a VRT) reads the files GDAL lists for it.
+  std::vector<fs::path> files_read;
+  for (const fs::path& input : inputs) {
+    if (input.empty()) continue;
+    const std::vector<fs::path> files = files_of_dataset(input.string());
+    files_read.insert(files_read.end(), files.begin(), files.end());
+    files_read.push_back(local_file(input.string()));
   }
-  return grids;
+  const auto is_input = [&](const fs::path& file) {
+    std::error_code ec;
+    return std::any_of(files_read.begin(), files_read.end(), [&](const fs::path& read) {
+      return !read.empty() && fs::equivalent(file, read, ec);
+    });
+  };
+  std::vector<fs::path> grids = dated_grids(output), kept;
+  size_t counted = 0;
+  for (const fs::path& grid : grids) {
+    if (is_input(grid) || is_input(picture_path(grid))) {
+      kept.push_back(grid);
+      continue;
+    }
+    if (counted < static_cast<size_t>(keep)) {
+      ++counted;
+      kept.push_back(grid);
+      continue;
+    }
+    ::unlink(grid.c_str());  // the name only: unlink never follows a link
+    ::unlink(picture_path(grid).c_str());
+  }
+  return kept;
 }
 
 }  // namespace minerisk::ops

@@ -16,9 +16,11 @@ std::vector<std::filesystem::path> keep_previous(const std::filesystem::path& ou
 
 /// After the commit: removes the oldest dated grids (and their pictures) beyond the newest
 /// `keep` (none with `keep` 0: dated grids kept on other nights are left alone). Only files
-/// that are outputs of minerisk count, whatever the names of others. Returns the grids kept,
-/// newest first.
-std::vector<std::filesystem::path> prune_kept(const std::filesystem::path& output, int keep);
+/// that are outputs of minerisk count, whatever the names of others. A dated grid that is one of
+/// `inputs` (the run's input files), or whose picture is, is never removed and does not count
+/// among the newest `keep`. Returns the grids kept, newest first.
+std::vector<std::filesystem::path> prune_kept(const std::filesystem::path& output, int keep,
+                                              const std::vector<std::filesystem::path>& inputs);
 
 /// A file's modification time as ISO 8601 UTC: the date of a previous output without a record.
 std::string utc_iso8601_of_file(const std::filesystem::path& file);

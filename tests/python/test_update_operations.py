@@ -307,3 +307,24 @@ def test_keep_prunes_only_its_own_grids(region, tmp_path):
         s = summary(update(scenario, out, "--keep", "1"))
     assert notes.read_text() == "my notes\n"
     assert len(s["kept"]) == 1 and pathlib.Path(s["kept"][0]).name != notes.name
+
+
+def test_keep_never_prunes_a_dated_grid_the_scenario_reads(region, tmp_path):
+    """Yesterday's grid may become an input (here the DEM, by its GDAL name NETCDF:"...":probability);
+    pruning with --keep 1 must leave it, and not count it among the grids kept."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    read = pathlib.Path(summary(update(scenario, out, "--keep", "3"))["kept"][0])
+    dem = f'NETCDF:\\"{read}\\":probability'  # in TOML's double quotes
+    scenario.write_text(scenario_text(copy, dem=dem))
+    for k in range(2):
+        time.sleep(1.1)  # a new date for each kept grid
+        add_find(copy, x0 + (300 + 200 * k) * cell, y0 - 300 * cell)
+        s = summary(update(scenario, out, "--keep", "1"))
+    assert read.exists() and read.with_suffix(".png").exists()
+    kept = [pathlib.Path(p) for p in s["kept"]]
+    assert read in kept and len(kept) == 2, kept
+    assert summary(update(scenario, out))["tiles_recomputed"] == 0  # the input is still there to read
