@@ -8,6 +8,7 @@
 #include "suggestions.hpp"
 
 #include <cctype>
+#include <regex>
 
 #include "minerisk/engine/nearest_name.hpp"
 
@@ -133,6 +134,22 @@ std::string lower_first(std::string text) {
   return text;
 }
 
+// CLI11's "Value -1 not in range 1.000000 to 10.000000", in the words of the project's other
+// messages: "'-1' is out of range; give a number from 1 to 10".
+std::string in_house_words(const std::string& message) {
+  static const std::regex range(R"((.*)Value (.*) not in range (\S+) to (\S+)(.*))");
+  std::smatch m;
+  if (!std::regex_match(message, m, range)) return message;
+  const auto plain = [](std::string number) {  // 1.500000 -> 1.5, 10.000000 -> 10
+    if (number.find('.') == std::string::npos) return number;
+    number.erase(number.find_last_not_of('0') + 1);
+    if (number.back() == '.') number.pop_back();
+    return number;
+  };
+  return m.str(1) + "'" + m.str(2) + "' is out of range; give a number from " + plain(m.str(3)) + " to " + plain(m.str(4)) +
+         m.str(5);
+}
+
 }  // namespace
 
 std::string parse_error_message(CLI::App& app, const std::vector<std::string>& args, const CLI::ParseError& error) {
@@ -157,7 +174,7 @@ std::string parse_error_message(CLI::App& app, const std::vector<std::string>& a
     if (!known_option_word(*sub, args[i], skip)) return unknown_option(*sub, args[i]);
     i += skip;
   }
-  std::string message = lower_first(error.what());
+  std::string message = in_house_words(lower_first(error.what()));
   if (dynamic_cast<const CLI::ExtrasError*>(&error))
     message += " ('" + display(*sub) + "' takes " + positional_names(*sub) + ")";
   return message + "; run '" + help_of(*sub) + "' for usage";

@@ -82,6 +82,17 @@ def test_parse_errors_point_to_the_subcommands_help(sub):
         assert "'minerisk --help'" not in r.stderr
 
 
+@pytest.mark.parametrize("args,expected", [
+    (["update", "s.toml", "-o", "o.nc", "--keep", "-1"], "--keep: '-1' is out of range; give a number from 0 to 10000"),
+    (["density", "a.gpkg", "b.tif", "--truncate", "0.5"], "--truncate: '0.5' is out of range; give a number from 1 to 10"),
+    (["fit", "s.toml", "-o", "f.toml", "--folds", "1"], "--folds: '1' is out of range; give a number from 2 to 100"),
+])
+def test_a_number_out_of_range_is_named_with_its_range(args, expected):
+    r = run_minerisk(*args)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert expected in r.stderr and "Value" not in r.stderr and "1.000000" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("option,value,names,in_help", [
     ("--statistic", "median", ["mean", "sum", "count", "max", "min"], "{count,max,mean,min,sum}"),
     ("--shape", "hexagon", ["circle", "square"], "{circle,square}"),
