@@ -10,9 +10,11 @@ import argparse
 import csv
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import import_antioquia  # noqa: E402
+import script_support  # noqa: E402
 
 MUNICIPALITY, LONGITUDE = "Municipio", "LONGITUD_X"
 
@@ -34,12 +36,21 @@ def main(argv=None):
     parser.add_argument("--csv", default=str(import_antioquia.DEFAULT_CSV))
     parser.add_argument("--out", required=True, help="folder for west.csv and east.csv")
     args = parser.parse_args(argv)
+    script_support.check_not_empty(parser, args, ["csv", "out"])
+    script_support.check_folder(parser, "--out", args.out)
+    # The halves are derived data: never beside (or over) the grid they come from.
+    if os.path.realpath(args.out) == os.path.dirname(os.path.realpath(args.csv)):
+        parser.error(f"--out {args.out} is the folder of --csv {args.csv}; write the halves into another folder")
     try:
         with open(args.csv, encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
             fields, rows = reader.fieldnames, list(reader)
     except OSError as error:
         print(f"split_antioquia: cannot read {args.csv}: {error.strerror}", file=sys.stderr)
+        return 2
+    except (UnicodeDecodeError, csv.Error) as error:
+        print(f"split_antioquia: {args.csv} is not a CSV file in UTF-8 ({error}); give the grid's CSV",
+              file=sys.stderr)
         return 2
     if not fields or MUNICIPALITY not in fields or LONGITUDE not in fields:
         print(f"split_antioquia: {args.csv} has no {MUNICIPALITY} and {LONGITUDE} columns", file=sys.stderr)
@@ -51,12 +62,31 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     for name, keep in (("west", west), ("east", east)):
         path = os.path.join(args.out, name + ".csv")
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
-            writer.writeheader()
-            writer.writerows(row for row in rows if row[MUNICIPALITY].strip() in keep)
+        if os.path.islink(path) or (os.path.lexists(path) and not os.path.isfile(path)):
+            print(f"split_antioquia: {path} is a link or not a file; it is never replaced: choose another --out",
+                  file=sys.stderr)
+            return 2
+        write_whole(path, fields, [row for row in rows if row[MUNICIPALITY].strip() in keep])
         print(f"{path}: {len(keep)} municipalities ({', '.join(sorted(keep))})")
     return 0
+
+
+def write_whole(path, fields, rows):
+    """Writes the CSV under a temporary name beside `path`, then renames it over: an earlier half
+    is replaced whole or not at all."""
+    handle, temporary = tempfile.mkstemp(prefix=".split-", suffix=".csv", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    finally:
+        if os.path.lexists(temporary):
+            os.unlink(temporary)
 
 
 if __name__ == "__main__":

@@ -138,11 +138,37 @@ std::vector<kernels::Segment> segments_from(const py::array& segments_in) {
   const DoubleArray s = DoubleArray::ensure(segments_in);
   if (!s || s.ndim() != 2 || s.shape(1) != 4) throw py::value_error("segments: expected an (n, 4) array of x0, y0, x1, y1");
   std::vector<kernels::Segment> out;
-  for (py::ssize_t i = 0; i < s.shape(0); ++i) out.push_back({s.at(i, 0), s.at(i, 1), s.at(i, 2), s.at(i, 3)});
+  for (py::ssize_t i = 0; i < s.shape(0); ++i) {
+    out.push_back({s.at(i, 0), s.at(i, 1), s.at(i, 2), s.at(i, 3)});
+    // A NaN end would be no segment at all, silently: every cell would be "infinitely far".
+    if (!std::isfinite(out.back().x0) || !std::isfinite(out.back().y0) || !std::isfinite(out.back().x1) ||
+        !std::isfinite(out.back().y1))
+      throw py::value_error("segments: row " + std::to_string(i) + " has an end that is not a finite coordinate");
+  }
   return out;
 }
 
-FloatArray line_distance(const py::array& segments_in, py::tuple shape, py::tuple geotransform, bool geographic, double cap,
+// A grid's shape: a tuple or list of two positive whole numbers (Python's or numpy's integers).
+std::pair<py::ssize_t, py::ssize_t> shape_of(const py::object& shape) {
+  const auto bad = [] { return py::value_error("shape: expected (rows, columns), two positive whole numbers"); };
+  if (!py::isinstance<py::tuple>(shape) && !py::isinstance<py::list>(shape)) throw bad();
+  const py::sequence pair = py::reinterpret_borrow<py::sequence>(shape);
+  if (pair.size() != 2) throw bad();
+  py::ssize_t n[2];
+  for (size_t i = 0; i < 2; ++i) {
+    const py::object v = pair[i];
+    if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) throw bad();
+    n[i] = PyNumber_AsSsize_t(v.ptr(), PyExc_OverflowError);
+    if (n[i] == -1 && PyErr_Occurred()) {  // beyond 64 bits
+      PyErr_Clear();
+      throw bad();
+    }
+    if (n[i] < 1) throw bad();
+  }
+  return {n[0], n[1]};
+}
+
+FloatArray line_distance(const py::array& segments_in, const py::object& shape, py::tuple geotransform, bool geographic, double cap,
                          bool signed_distance, bool connected) {
   if (!(cap > 0)) throw py::value_error("cap: must be a positive distance in metres (inf: none)");
   std::vector<kernels::Segment> segments = segments_from(segments_in);
@@ -151,14 +177,15 @@ FloatArray line_distance(const py::array& segments_in, py::tuple shape, py::tupl
     for (size_t i = 0; i + 1 < segments.size(); ++i)
       if (segments[i].x1 == segments[i + 1].x0 && segments[i].y1 == segments[i + 1].y0)
         segments[i].next = static_cast<int32_t>(i + 1), segments[i + 1].prev = static_cast<int32_t>(i);
-  const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
+  const auto [rows_given, cols_given] = shape_of(shape);
+  const py::ssize_t rows = rows_given, cols = cols_given;  // plain variables: a lambda below may capture them
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
   return compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
     kernels::line_distance_metres(segments, w, frame, values, cap, signed_distance);
   });
 }
 
-FloatArray point_density(const py::array& points_in, py::tuple shape, py::tuple geotransform, double bandwidth,
+FloatArray point_density(const py::array& points_in, const py::object& shape, py::tuple geotransform, double bandwidth,
                          double truncate, bool geographic) {
   const DoubleArray p = DoubleArray::ensure(points_in);
   if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
@@ -166,8 +193,14 @@ FloatArray point_density(const py::array& points_in, py::tuple shape, py::tuple 
   if (!(bandwidth > 0) || !std::isfinite(bandwidth)) throw py::value_error("bandwidth: must be positive, finite metres");
   if (!(truncate > 0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be a positive, finite number of bandwidths");
   std::vector<kernels::WeightedPoint> points;
-  for (py::ssize_t i = 0; i < p.shape(0); ++i) points.push_back({p.at(i, 0), p.at(i, 1), p.shape(1) == 3 ? p.at(i, 2) : 1.0});
-  const auto rows = shape[0].cast<py::ssize_t>(), cols = shape[1].cast<py::ssize_t>();
+  for (py::ssize_t i = 0; i < p.shape(0); ++i) {
+    points.push_back({p.at(i, 0), p.at(i, 1), p.shape(1) == 3 ? p.at(i, 2) : 1.0});
+    // A NaN weight would make every cell it reaches NaN; a point at an infinite place, none.
+    if (!std::isfinite(points.back().x) || !std::isfinite(points.back().y) || !std::isfinite(points.back().weight))
+      throw py::value_error("points: row " + std::to_string(i) + " holds a coordinate or weight that is not a finite number");
+  }
+  const auto [rows_given, cols_given] = shape_of(shape);
+  const py::ssize_t rows = rows_given, cols = cols_given;  // plain variables: a lambda below may capture them
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
   return compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
     kernels::gaussian_density_per_km2(points, bandwidth, w, frame, values, truncate);

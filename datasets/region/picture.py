@@ -4,6 +4,7 @@ lines, battle areas (hatched), the true minefields, the records, cleared areas a
 legend and a scale bar in a small built-in font. The picture is paletted (under 256 colours), so
 it stays small."""
 import os
+import tempfile
 
 import numpy as np
 from osgeo import gdal, ogr
@@ -168,5 +169,19 @@ def render(folder, png_path, width=800):
     band = mem.GetRasterBand(1)
     band.SetColorTable(palette())
     band.WriteArray(picture)
-    gdal.GetDriverByName("PNG").CreateCopy(png_path, mem, options=["ZLEVEL=9"])
+    # Written beside its destination under a temporary name, then renamed over it: a picture that
+    # stood there is replaced whole or not at all.
+    handle, temporary = tempfile.mkstemp(prefix=".picture-", suffix=".png", dir=os.path.dirname(os.path.abspath(png_path)))
+    os.close(handle)
+    try:
+        if gdal.GetDriverByName("PNG").CreateCopy(temporary, mem, options=["ZLEVEL=9"]) is None:
+            raise OSError(f"cannot write the picture {png_path}")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
+        os.replace(temporary, png_path)
+    finally:
+        for leftover in (temporary, temporary + ".aux.xml"):
+            if os.path.lexists(leftover):
+                os.unlink(leftover)
 

@@ -283,6 +283,6 @@ def build_truth(rng, grid, relief, dem, cover, lines, roads, settlements, areas)
         items.append(np.full(int(keep.sum()), UXO))
         owners.append(np.full(int(keep.sum()), -1))
     xy = np.vstack(xs) if xs else np.zeros((0, 2))
-    devices = Devices(xy[:, 0].copy(), xy[:, 1].copy(), np.concatenate(items).astype(np.int8),
-                      np.concatenate(owners).astype(np.int32))
+    devices = Devices(xy[:, 0].copy(), xy[:, 1].copy(), np.concatenate(items or [np.zeros(0)]).astype(np.int8),
+                      np.concatenate(owners or [np.zeros(0)]).astype(np.int32))
     return Truth(trace, minefields, devices, areas)

@@ -40,9 +40,18 @@ void check_options(const MapOptions& o) {
 
 // A file the user named that must exist (a missing one is a typo, never skipped silently).
 void require_file(const std::filesystem::path& path, const std::string& option) {
+  require_input_file(path, option);  // a missing file in the words of every input; a fifo refused
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error))
-    throw UserError(option + ": " + path.string() + " does not exist or is not a file");
+    throw UserError(option + ": '" + path.string() + "' is not a file; give a file");
+}
+
+// The layers named on the command line, checked before the outputs are: a typo in one is named
+// before an output that exists is.
+void require_named_files(const MapOptions& o) {
+  for (const auto& [names, option] : {std::pair{&o.roads, "--roads"}, std::pair{&o.settlements, "--settlements"}})
+    for (const std::string& name : *names) require_file(vector_spec(name, option).path, option);
+  if (!o.areas.empty()) require_file(o.areas, "--areas");
 }
 
 struct PreparedMap {
@@ -183,6 +192,7 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
                     "format; name it .qgs");
   // The output is checked before any work; the inputs found on the way are added as they come.
   require_input_file(grid, "grid");
+  require_named_files(options);
   OutputSet outputs({grid}, control.overwrite);
   const size_t k = picture ? outputs.add(output) : 0;
   const size_t project = options.qgis_project.empty() ? 0 : outputs.add(options.qgis_project);

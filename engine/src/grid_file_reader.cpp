@@ -209,7 +209,8 @@ void GridFileReader::require_evidence() const {
                     "evidence file, or run the scenario again");
   if (evidence_missing_)
     throw UserError("grid: '" + name_.string() + "' keeps its evidence layers in '" + evidence_file_.string() +
-                    "', which is not there; keep the two files together");
+                    "' (its evidence_file attribute), which is not there; keep the two files together under the names "
+                    "the run gave them (a renamed grid still names its evidence file by the old name)");
 }
 
 std::string GridFileReader::dataset_of(const std::string& variable) const {

@@ -137,8 +137,12 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
       for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw UserError(role + ": '" + file + "' holds " + std::to_string(ds->GetLayerCount()) +
-                      " layers; choose one with layer = \"...\" (" + (list.empty() ? "none" : list) + ")");
+      // A scenario names the layer with `layer = "..."`; a command-line option (role --truth,
+      // --polygons ...) as PATH:LAYER, or with evaluate's --layer.
+      const bool option = role.rfind("--", 0) == 0;
+      throw UserError(role + ": '" + file + "' holds " + std::to_string(ds->GetLayerCount()) + " layers (" +
+                      (list.empty() ? "none" : list) + "); choose one " +
+                      (option ? "as PATH:LAYER (evaluate: with --layer)" : "with layer = \"...\""));
     }
     layer = ds->GetLayer(0);
   } else {

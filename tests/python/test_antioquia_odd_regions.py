@@ -4,6 +4,7 @@ column has no blank, names with stray spaces, too few municipalities; and the CS
 refuses in one line (exit 2): infinite values, semicolons, longitudes across the 180th meridian."""
 import csv
 import json
+import os
 import subprocess
 
 import pytest
@@ -180,3 +181,28 @@ def test_the_mean_roc_auc_per_municipality(tmp_path):
     assert set(within) == {"minerisk", "nearest-label rule (no fit)", "scikit-learn logistic regression",
                            "scikit-learn gradient boosting"}
     assert "mean ROC-AUC per municipality (the 4 holding both classes" in result.stdout
+
+
+def test_split_never_writes_over_or_beside_its_input(tmp_path):
+    """The halves go into another folder than the grid's (a half named west.csv there would be
+    the input itself); an empty path, a file as --out, or a CSV that is not UTF-8 give one line."""
+    antioquia_synthetic.write_region(tmp_path / "west.csv")
+    before = (tmp_path / "west.csv").read_bytes()
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Municipio,LONGITUD_X\nMedell\xedn,-75.5\n".encode("latin-1"))
+
+    def split(*args):
+        return subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "split_antioquia.py"), *map(str, args)],
+                              capture_output=True, text=True, timeout=120)
+    for args, named in ((["--csv", tmp_path / "west.csv", "--out", tmp_path], "is the folder of --csv"),
+                        (["--csv", tmp_path / "west.csv", "--out", ""], "--out is empty"),
+                        (["--csv", "", "--out", tmp_path / "h"], "--csv is empty"),
+                        (["--csv", tmp_path / "west.csv", "--out", latin], "a file stands where a folder is needed"),
+                        (["--csv", latin, "--out", tmp_path / "h"], "is not a CSV file in UTF-8")):
+        result = split(*args)
+        assert result.returncode == 2 and named in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert (tmp_path / "west.csv").read_bytes() == before
+    # A second split into the same folder replaces its own halves whole, leaving no temporary.
+    for _ in range(2):
+        assert split("--csv", tmp_path / "west.csv", "--out", tmp_path / "h").returncode == 0
+    assert sorted(os.listdir(tmp_path / "h")) == ["east.csv", "west.csv"]

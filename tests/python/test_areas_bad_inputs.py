@@ -117,3 +117,15 @@ def test_threads_reading_the_grid_leave_stderr_clean(demo_grid, tmp_path):
         r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", "--overwrite", "-q", "--threads", threads,
                          "--polygons", f"{region}:records", "--reduce")
         assert r.returncode == 0 and r.stderr == "" and r.stdout == "", r.stderr[:2000]
+
+
+def test_a_file_of_several_layers_names_them_and_the_way_to_choose(demo_grid, tmp_path):
+    """On the command line a layer is chosen as PATH:LAYER (evaluate: --layer), not with a
+    scenario's layer = "..."."""
+    region = demo_grid.parent / "region" / "region.gpkg"
+    for option in ("--truth", "--polygons"):
+        r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", option, region)
+        one_line_error(r, f"{option}: '{region}' holds", "finds", "choose one as PATH:LAYER")
+        assert 'layer = "' not in r.stderr
+    r = run_minerisk("evaluate", demo_grid, "--truth", region)
+    one_line_error(r, "with --layer")

@@ -173,6 +173,18 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=10, truncate=float("nan"), **frame)
     with pytest.raises(ValueError, match="cap: must be a positive distance"):
         minerisk.line_distance(np.array([[0.0, 0, 10, 10]]), (8, 8), cap=float("nan"), **frame)
+    # A grid's shape: two positive whole numbers (a list and numpy integers are fine).
+    for shape in ((5.5, 5), (5,), (0, 5), (True, 5), "ab", (5, 5, 5), (2**70, 5)):
+        for kernel in (lambda s: minerisk.line_distance(np.array([[0.0, 0, 10, 10]]), s, **frame),
+                       lambda s: minerisk.point_density(np.array([[5.0, 5.0]]), s, bandwidth=10, **frame)):
+            with pytest.raises(ValueError, match=r"shape: expected \(rows, columns\), two positive whole numbers"):
+                kernel(shape)
+    assert minerisk.line_distance(np.array([[0.0, 0, 10, 10]]), [np.int64(8), 8], **frame).shape == (8, 8)
+    # A coordinate or a weight that is not finite would silently give NaN or nothing.
+    with pytest.raises(ValueError, match="points: row 1 holds a coordinate or weight that is not a finite number"):
+        minerisk.point_density(np.array([[5.0, 5.0, 1.0], [5.0, 5.0, float("nan")]]), (8, 8), bandwidth=10, **frame)
+    with pytest.raises(ValueError, match="segments: row 0 has an end that is not a finite coordinate"):
+        minerisk.line_distance(np.array([[0.0, float("nan"), 10, 10]]), (8, 8), **frame)
     with pytest.raises(TypeError):
         minerisk.slope("not an array", cell_size=(1, 1))
     with pytest.raises(minerisk.Error, match="scenario file not found"):

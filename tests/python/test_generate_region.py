@@ -219,3 +219,51 @@ def test_command_line_refuses_a_size_and_a_preset_together(tmp_path):
     result = subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "generate_region.py"), "--preset", "sample",
                              "--size", "300", "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "either --preset or --size" in result.stderr
+
+
+def generate_command(*args):
+    return subprocess.run(["/usr/bin/python3", str(ROOT / "datasets" / "generate_region.py"), *map(str, args), "--quiet"],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args,named", [
+    (["--size", "96", "--seed", "-1"], "--seed must be 0 or more"),
+    (["--size", "96", "--cell", "nan"], "--cell must be from 0.5 to 1000 metres"),
+    (["--size", "96", "--cell", "1e-9"], "--cell must be from 0.5 to 1000 metres"),
+    (["--size", "10000000"], "--size must be from 64 to 16384 cells"),
+    (["--size", "16000", "--cell", "100"], "at most 200 km"),
+])
+def test_impossible_sizes_are_refused_before_any_folder_is_made(tmp_path, args, named):
+    result = generate_command(*args, "--out", tmp_path / "r")
+    assert result.returncode == 2 and named in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_picture_never_replaces_another_file(tmp_path):
+    """--picture replaces only a PNG (an earlier run's): not a region's DEM, a link, nor a file in a
+    folder that does not exist; --out must be a folder."""
+    other = tmp_path / "other"
+    other.mkdir()
+    dem = other / "dem.tif"
+    dem.write_bytes(b"someone's DEM")
+    notes = other / "notes.png"
+    notes.write_bytes(b"not a picture")
+    os.symlink(dem, other / "link.png")
+    for picture, named in ((dem, "ending in .png"), (notes, "is not a PNG picture"), (other / "link.png", "is a link"),
+                           (tmp_path / "nowhere" / "p.png", "its folder does not exist")):
+        result = generate_command("--size", "64", "--out", tmp_path / "r", "--picture", picture)
+        assert result.returncode == 2 and named in result.stderr, result.stderr
+    assert dem.read_bytes() == b"someone's DEM" and notes.read_bytes() == b"not a picture"
+    result = generate_command("--size", "64", "--out", dem)
+    assert result.returncode == 2 and "a file stands where a folder is needed" in result.stderr
+    # Inside --out, which the run makes; a second run replaces its own picture, leaving no temporary.
+    for _ in range(2):
+        result = generate_command("--size", "64", "--out", tmp_path / "r", "--picture", tmp_path / "r" / "p.png")
+        assert result.returncode == 0, result.stderr
+    assert gdal.Open(str(tmp_path / "r" / "p.png")).GetDriver().ShortName == "PNG"
+    assert not [p for p in os.listdir(tmp_path / "r") if p.startswith(".picture-")]
+
+
+def test_a_region_too_small_for_a_minefield_is_still_written(tmp_path):
+    result = generate_command("--size", "64", "--cell", "0.5", "--seed", "1", "--out", tmp_path / "r")
+    assert result.returncode == 0 and "0 minefields" in result.stdout, result.stderr

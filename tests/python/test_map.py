@@ -221,6 +221,16 @@ def test_bad_input_gets_one_line_and_exit_2(tmp_path, args, words):
     assert not list(tmp_path.glob("m.*"))
 
 
+def test_a_missing_layer_file_is_named_before_an_existing_output(tmp_path):
+    grid = halves(tmp_path)
+    (tmp_path / "m.png").write_bytes(b"keep")
+    for option in ("--areas", "--roads", "--settlements"):
+        r = run_minerisk("map", grid, "-o", tmp_path / "m.png", option, tmp_path / "none.gpkg")
+        assert r.returncode == 2 and f"{option}: file '{tmp_path / 'none.gpkg'}' not found; check the path" in r.stderr, \
+            r.stderr
+    assert (tmp_path / "m.png").read_bytes() == b"keep"
+
+
 def test_an_areas_file_that_is_not_minerisks(demo_folder, tmp_path):
     r = run_minerisk("map", demo_folder / "sample.nc", "-o", tmp_path / "m.png", "--areas",
                      demo_folder / "sample" / "region.gpkg")

@@ -4,6 +4,7 @@ outputs); and the command line's output options from Python: overwrite (refused 
 the command line), format and creation_options for the tools, variable for evaluate and explain."""
 import json
 import os
+import pathlib
 
 import numpy as np
 import pytest
@@ -165,6 +166,28 @@ def test_open_of_what_is_not_a_grid_is_one_minerisk_error(tmp_path, make, says):
     with pytest.raises(minerisk.Error, match="grid: .*g.nc") as raised:
         minerisk.open(path)
     assert says in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_open_of_another_programs_netcdf_is_refused(tmp_path):
+    """A netCDF file without minerisk's crs grid mapping and x/y would open with rio.crs None."""
+    path = tmp_path / "plain.nc"
+    xr.Dataset({"probability": (("row", "col"), np.zeros((3, 4), np.float32))}).to_netcdf(path, format="NETCDF4")
+    with pytest.raises(minerisk.Error, match="is not a grid of minerisk .*xarray.open_dataset"):
+        minerisk.open(path)
+
+
+def test_a_renamed_grid_names_the_evidence_file_it_looks_for(run_output, tmp_path):
+    run_output = pathlib.Path(run_output)
+    renamed = tmp_path / "renamed.nc"
+    renamed.write_bytes(run_output.read_bytes())
+    (tmp_path / "renamed_evidence.nc").write_bytes(run_output.with_name(run_output.stem + "_evidence.nc").read_bytes())
+    with pytest.raises(minerisk.Error, match="evidence_file attribute.*a renamed grid still names"):
+        minerisk.open(renamed)
+    grid = gdal.Open(f'NETCDF:"{renamed}":probability')
+    gt = grid.GetGeoTransform()
+    centre = (gt[0] + gt[1] * grid.RasterXSize / 2, gt[3] + gt[5] * grid.RasterYSize / 2)
+    r = run_minerisk("explain", renamed, *map(str, centre))
+    assert r.returncode == 2 and "a renamed grid still names its evidence file" in r.stderr, r.stderr
 
 
 @pytest.fixture(scope="module")

@@ -257,13 +257,20 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
     ds = _open_grid_file(xr, path, "grid")
     if "crs" in ds.data_vars:  # a file whose variables do not name crs in `coordinates`
         ds = ds.set_coords("crs")
+    # A netCDF file of another program opens in xarray, but without a grid mapping and x/y there
+    # is no georeferenced grid to give (rio.crs would be None), as explain and map refuse it too.
+    if "crs" not in ds.coords or "x" not in ds.dims or "y" not in ds.dims:
+        ds.close()
+        raise Error(f"grid: '{path}' is not a grid of minerisk (it has no crs grid mapping and x/y coordinates); "
+                    "open it with xarray.open_dataset")
     evidence_file = ds.attrs.get("evidence_file")
     if evidence_file:
         evidence_path = os.path.join(os.path.dirname(path), os.path.basename(evidence_file))
         if not os.path.exists(evidence_path):
             ds.close()
-            raise Error(f"grid: '{path}' keeps its evidence layers in '{evidence_path}', which is not there; "
-                        "keep the two files together")
+            raise Error(f"grid: '{path}' keeps its evidence layers in '{evidence_path}' (its evidence_file "
+                        "attribute), which is not there; keep the two files together under the names the run gave "
+                        "them (a renamed grid still names its evidence file by the old name)")
         try:
             evidence = _open_grid_file(xr, evidence_path, "evidence")
         except Error:
