@@ -48,8 +48,8 @@ def check_arguments(parser, args):
         parser.error("give either --preset or --size")
     if args.size is not None and not 64 <= args.size <= MAX_SIZE:
         parser.error(f"--size must be from 64 to {MAX_SIZE} cells")
-    if not (math.isfinite(args.cell) and CELL_RANGE[0] <= args.cell <= CELL_RANGE[1]):
-        parser.error(f"--cell must be from {CELL_RANGE[0]:g} to {CELL_RANGE[1]:g} metres")
+    if args.size is not None and not (math.isfinite(args.cell) and CELL_RANGE[0] <= args.cell <= CELL_RANGE[1]):
+        parser.error(f"--cell must be from {CELL_RANGE[0]:g} to {CELL_RANGE[1]:g} metres")  # a preset has its own
     size, cell = (args.size, args.cell) if args.size is not None else PRESETS[args.preset]
     if size * cell > MAX_SIDE_M:
         parser.error(f"the region's side, --size times --cell, must be at most {MAX_SIDE_M / 1000:g} km")
@@ -77,9 +77,11 @@ def check_picture(parser, path, out):
 
 
 def is_png(path):
+    if not os.path.isfile(path):  # before opening: a fifo's open would wait for a writer for ever
+        return False
     try:
         with open(path, "rb") as f:
-            return os.path.isfile(path) and f.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE
+            return f.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE
     except OSError:
         return False
 

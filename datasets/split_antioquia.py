@@ -59,13 +59,14 @@ def main(argv=None):
     if not east:
         print(f"split_antioquia: {args.csv} has one municipality; nothing to split", file=sys.stderr)
         return 2
-    os.makedirs(args.out, exist_ok=True)
-    for name, keep in (("west", west), ("east", east)):
-        path = os.path.join(args.out, name + ".csv")
+    halves = [(os.path.join(args.out, name + ".csv"), keep) for name, keep in (("west", west), ("east", east))]
+    for path, _ in halves:  # both checked before either is written
         if os.path.islink(path) or (os.path.lexists(path) and not os.path.isfile(path)):
             print(f"split_antioquia: {path} is a link or not a file; it is never replaced: choose another --out",
                   file=sys.stderr)
             return 2
+    os.makedirs(args.out, exist_ok=True)
+    for path, keep in halves:
         write_whole(path, fields, [row for row in rows if row[MUNICIPALITY].strip() in keep])
         print(f"{path}: {len(keep)} municipalities ({', '.join(sorted(keep))})")
     return 0

@@ -8,7 +8,6 @@
 #include "suggestions.hpp"
 
 #include <cctype>
-#include <regex>
 
 #include "minerisk/engine/nearest_name.hpp"
 
@@ -134,20 +133,27 @@ std::string lower_first(std::string text) {
   return text;
 }
 
-// CLI11's "Value -1 not in range 1.000000 to 10.000000", in the words of the project's other
-// messages: "'-1' is out of range; give a number from 1 to 10".
-std::string in_house_words(const std::string& message) {
-  static const std::regex range(R"((.*)Value (.*) not in range (\S+) to (\S+)(.*))");
-  std::smatch m;
-  if (!std::regex_match(message, m, range)) return message;
+// CLI11's "Value -1 not in range 1.000000 to 10.000000" (also for a value that is no number),
+// in the words of the project's other messages: "'-1' is not a number from 1 to 10". Found with
+// find, not a regular expression: libstdc++'s recursive matcher overflows the stack on the long
+// messages CLI11 makes of thousands of stray arguments.
+std::string range_message_in_project_words(const std::string& message) {
+  const std::string value = "Value ", range = " not in range ", to = " to ";
+  const size_t v = message.find(value), n = v == std::string::npos ? v : message.find(range, v);
+  const size_t t = n == std::string::npos ? n : message.find(to, n + range.size());
+  if (t == std::string::npos) return message;
+  const size_t high_end = message.find_first_of(" ;", t + to.size());
   const auto plain = [](std::string number) {  // 1.500000 -> 1.5, 10.000000 -> 10
     if (number.find('.') == std::string::npos) return number;
     number.erase(number.find_last_not_of('0') + 1);
-    if (number.back() == '.') number.pop_back();
+    if (!number.empty() && number.back() == '.') number.pop_back();
     return number;
   };
-  return m.str(1) + "'" + m.str(2) + "' is out of range; give a number from " + plain(m.str(3)) + " to " + plain(m.str(4)) +
-         m.str(5);
+  const std::string low = message.substr(n + range.size(), t - n - range.size());
+  const std::string high = message.substr(t + to.size(), high_end == std::string::npos ? std::string::npos : high_end - t - to.size());
+  return message.substr(0, v) + "'" + message.substr(v + value.size(), n - v - value.size()) +
+         "' is not a number from " + plain(low) + " to " + plain(high) +
+         (high_end == std::string::npos ? "" : message.substr(high_end));
 }
 
 }  // namespace
@@ -174,7 +180,7 @@ std::string parse_error_message(CLI::App& app, const std::vector<std::string>& a
     if (!known_option_word(*sub, args[i], skip)) return unknown_option(*sub, args[i]);
     i += skip;
   }
-  std::string message = in_house_words(lower_first(error.what()));
+  std::string message = range_message_in_project_words(lower_first(error.what()));
   if (dynamic_cast<const CLI::ExtrasError*>(&error))
     message += " ('" + display(*sub) + "' takes " + positional_names(*sub) + ")";
   return message + "; run '" + help_of(*sub) + "' for usage";

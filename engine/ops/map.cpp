@@ -38,20 +38,14 @@ void check_options(const MapOptions& o) {
   if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
 }
 
-// A file the user named that must exist (a missing one is a typo, never skipped silently).
-void require_file(const std::filesystem::path& path, const std::string& option) {
-  require_input_file(path, option);  // a missing file in the words of every input; a fifo refused
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error))
-    throw UserError(option + ": '" + path.string() + "' is not a file; give a file");
-}
-
-// The layers named on the command line, checked before the outputs are: a typo in one is named
-// before an output that exists is.
+// The layers named on the command line must exist (a missing one is a typo, never skipped),
+// checked before the outputs are: a typo in one is named before an output that exists is. A
+// GDAL dataset name (/vsizip/a.zip/roads.shp) is checked by its local file; whether GDAL reads
+// it is found when it is opened.
 void require_named_files(const MapOptions& o) {
   for (const auto& [names, option] : {std::pair{&o.roads, "--roads"}, std::pair{&o.settlements, "--settlements"}})
-    for (const std::string& name : *names) require_file(vector_spec(name, option).path, option);
-  if (!o.areas.empty()) require_file(o.areas, "--areas");
+    for (const std::string& name : *names) require_input_file(vector_spec(name, option).path, option);
+  if (!o.areas.empty()) require_input_file(o.areas, "--areas");
 }
 
 struct PreparedMap {
@@ -79,13 +73,13 @@ void add_named_layers(const MapOptions& o, PreparedMap& m) {
         std::tuple{&o.settlements, render::ContextKind::settlements, "Settlements", "--settlements"}})
     for (const std::string& name : *names) {
       const VectorInputSpec spec = vector_spec(name, option);
-      require_file(spec.path, option);
+      require_input_file(spec.path, option);
       render::check_context_layer(spec, option, kind == render::ContextKind::settlements);
       m.content.context.push_back({kind, label, spec});
       m.inputs.push_back(spec.path);
     }
   if (!o.areas.empty()) {
-    require_file(o.areas, "--areas");
+    require_input_file(o.areas, "--areas");
     m.content.areas = o.areas;
     m.inputs.push_back(o.areas);
   }
@@ -113,7 +107,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   // Every file named on the command line is checked before the grid is read.
   std::filesystem::path dem;
   if (o.hillshade) {
-    if (!o.dem.empty()) require_file(o.dem, "--dem");
+    if (!o.dem.empty()) require_input_file(o.dem, "--dem");
     dem = o.dem.empty() ? scenario_dem(reader) : o.dem;
     if (dem.empty() && !named_dem.empty())
       m.content.warnings.push_back("Hillshade not drawn: the scenario's DEM " + named_dem.string() + " is gone (give --dem)");

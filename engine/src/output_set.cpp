@@ -18,6 +18,7 @@
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "commit_manifest.hpp"
 #include "private_folder.hpp"
 
 namespace fs = std::filesystem;
@@ -134,6 +135,7 @@ struct OutputSet::Impl {
   }
 
   void commit(const std::atomic<bool>* cancel);
+  void write_commit_records() const;  // before the first rename (commit_manifest.hpp)
 };
 
 OutputSet::OutputSet(std::vector<fs::path> inputs, bool overwrite) : impl_(std::make_unique<Impl>()) {
@@ -300,7 +302,9 @@ void OutputSet::Impl::commit(const std::atomic<bool>* cancel) {
   if (cancel && cancel->load()) throw Cancelled();
 
   // The main output (added first) is renamed last. Each previous file is kept as a hard link
-  // in the private folder until all renames succeeded, so a failure can put it back.
+  // in the private folder until all renames succeeded, so a failure can put it back; and so
+  // can the next command, if this process is killed outright meanwhile (commit_manifest.hpp).
+  write_commit_records();
   std::vector<int> backed_up(outputs.size(), -1);  // 1 with a backup, 0 none (no previous file)
   for (size_t k = outputs.size(); k-- > 0;) {
     const Output& out = outputs[k];
@@ -323,10 +327,26 @@ void OutputSet::Impl::commit(const std::atomic<bool>* cancel) {
       if (backed_up[j] == 0) ::unlinkat(f.parent_fd(), done.name.c_str(), 0);
       if (backed_up[j] == 2) lost += (lost.empty() ? "" : ", ") + done.destination.string();
     }
+    for (const Folder& f : folders) detail::remove_commit_record(f.temporaries->fd());
     throw UserError("output: cannot replace '" + out.destination.string() + "' (" + std::strerror(error) + "); " +
                     (lost.empty() ? "no output was changed" : "only " + lost + " was replaced"));
   }
   for (const Folder& f : folders) ::fsync(f.temporaries->parent_fd());  // the renames themselves, durably
+  for (const Folder& f : folders) detail::remove_commit_record(f.temporaries->fd());
+}
+
+void OutputSet::Impl::write_commit_records() const {
+  std::vector<std::vector<detail::CommitEntry>> records(folders.size());
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const Output& out = outputs[k];
+    const detail::PrivateFolder& folder = *folders[out.folder].temporaries;
+    struct stat fresh {}, previous {};
+    if (::fstatat(folder.fd(), out.temporary.c_str(), &fresh, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    const bool had_previous = ::fstatat(folder.parent_fd(), out.name.c_str(), &previous, AT_SYMLINK_NOFOLLOW) == 0;
+    records[out.folder].push_back({out.name, "previous-" + std::to_string(k), had_previous, FileId{fresh.st_dev, fresh.st_ino}});
+  }
+  for (size_t f = 0; f < folders.size(); ++f)
+    if (!records[f].empty()) detail::write_commit_record(folders[f].temporaries->fd(), records[f]);
 }
 
 }  // namespace minerisk

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "commit_manifest.hpp"
 #include "minerisk/engine/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -91,8 +92,10 @@ void remove_stale_private_folders(int parent_fd) {
     struct stat opened {};
     // The same directory we looked at (not swapped since), and no process holds its lock.
     if (::fstat(fd, &opened) == 0 && opened.st_dev == before.st_dev && opened.st_ino == before.st_ino &&
-        (::flock(fd, LOCK_EX | LOCK_NB) == 0 || errno == ENOLCK || errno == EINVAL))
+        (::flock(fd, LOCK_EX | LOCK_NB) == 0 || errno == ENOLCK || errno == EINVAL)) {
+      roll_back_commit(parent_fd, fd);  // a commit the process was killed in: the previous files back
       remove_folder(parent_fd, fd, name);
+    }
     ::close(fd);
   }
 }

@@ -142,7 +142,9 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
       const bool option = role.rfind("--", 0) == 0;
       throw UserError(role + ": '" + file + "' holds " + std::to_string(ds->GetLayerCount()) + " layers (" +
                       (list.empty() ? "none" : list) + "); choose one " +
-                      (option ? "as PATH:LAYER (evaluate: with --layer)" : "with layer = \"...\""));
+                      (!option ? "with layer = \"...\""
+                       : role == "--truth" ? "as PATH:LAYER (evaluate: with --layer)"
+                                           : "as PATH:LAYER"));
     }
     layer = ds->GetLayer(0);
   } else {

@@ -66,7 +66,7 @@ void sum_geographic(const std::vector<PointFactors>& reach, const std::vector<do
     const double sx = geo.scale[static_cast<size_t>(r)].x;
     for (uint32_t k : on_row[static_cast<size_t>(r)]) {
       const PointFactors& a = reach[k];
-      const double fy = fy_pool[a.fy + static_cast<size_t>(r - block_start(a.r0))];
+      const double fy = fy_pool[a.fy_offset + static_cast<size_t>(r - block_start(a.r0))];
       auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
       int64_t c0 = a.c0, c1 = a.c1;
       while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
@@ -113,7 +113,9 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
     PointFactors a{};
     a.point = i;
     a.x = p.x;
-    a.finite_scale = std::isfinite(p.weight * norm);
+    // Its padding adds exactly 0 only if its factors are finite: a NaN coordinate or an infinite
+    // scale would make the padding NaN (0 times NaN or infinity), in cells it does not reach.
+    a.padding_adds_zero = std::isfinite(p.weight * norm) && std::isfinite(p.x) && std::isfinite(p.y);
     cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, a.c0, a.c1);
     cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, a.r0, a.r1);
     auto dy_of = [&](int64_t r) { return (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y; };
@@ -125,29 +127,32 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
       while (a.c1 >= a.c0 && std::abs(dx_of(a.c1)) > cutoff) --a.c1;
     }
     if (a.c0 > a.c1 || a.r0 > a.r1) continue;
-    a.fx = fx_size, a.fy = fy_size;
+    a.fx_offset = fx_size, a.fy_offset = fy_size;
     if (!frame.geographic) fx_size += static_cast<size_t>(chunk_start(a.c1) + kChunkCols - chunk_start(a.c0));
     fy_size += static_cast<size_t>(block_start(a.r1) + kBlockRows - block_start(a.r0));
     reach.push_back(a);
   }
-  std::vector<double> fx_pool(fx_size, padding), fy_pool(fy_size, padding), fy_scale(fy_size);
+  std::vector<double> fx_pool(fx_size, padding), fy_pool(fy_size, padding);
   for (const PointFactors& a : reach) {
     const WeightedPoint& p = points[a.point];
-    double* fx = fx_pool.data() + a.fx - chunk_start(a.c0);  // indexed by window column
-    if (!frame.geographic)
+    if (!frame.geographic)  // a geographic grid's column factors are per row (sum_geographic)
       for (int64_t c = a.c0; c <= a.c1; ++c) {
         const double dx = (geo.cx[static_cast<size_t>(c)] - p.x) * frame.linear_unit;
-        fx[c] = -dx * dx * inv_two_h2;
+        fx_pool[a.fx_offset + static_cast<size_t>(c - chunk_start(a.c0))] = -dx * dx * inv_two_h2;
       }
-    double* fy = fy_pool.data() + a.fy - block_start(a.r0);  // indexed by window row
     for (int64_t r = a.r0; r <= a.r1; ++r) {
       const double dy = (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y;
-      fy[r] = -dy * dy * inv_two_h2;
+      fy_pool[a.fy_offset + static_cast<size_t>(r - block_start(a.r0))] = -dy * dy * inv_two_h2;
     }
-    std::fill_n(fy_scale.data() + a.fy, block_start(a.r1) + kBlockRows - block_start(a.r0), p.weight * norm);
   }
   for (double& v : fx_pool) v = fast::exp(v);
-  for (size_t i = 0; i < fy_size; ++i) fy_pool[i] = fy_scale[i] * fast::exp(fy_pool[i]);
+  for (double& v : fy_pool) v = fast::exp(v);
+  // The row factors carry the point's weight and the kernel's norm: weight * norm * exp(...).
+  for (const PointFactors& a : reach) {
+    const double scale = points[a.point].weight * norm;
+    const auto rows = static_cast<size_t>(block_start(a.r1) + kBlockRows - block_start(a.r0));
+    for (size_t i = 0; i < rows; ++i) fy_pool[a.fy_offset + i] = scale * fy_pool[a.fy_offset + i];
+  }
 
   if (frame.geographic)
     sum_geographic(reach, fy_pool, geo, cutoff, inv_two_h2, w, out);

@@ -8,31 +8,32 @@ namespace {
 
 // Eight doubles, one AVX-512 register (two AVX2 ones; the compiler splits it where needed).
 // Arithmetic on it is element by element, the same IEEE operations as on scalars.
-typedef double Lane __attribute__((vector_size(8 * sizeof(double))));
-constexpr int64_t kLanes = kChunkCols / 8;
+typedef double Vec8d __attribute__((vector_size(8 * sizeof(double))));
+constexpr int64_t kVectors = kChunkCols / 8;
 
-Lane load(const double* p) {
-  Lane v;
+Vec8d load(const double* p) {
+  Vec8d v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
 // The sums of one block of rows by one chunk of columns, kept in registers while its points add
-// to them. A point adds fy * fx to each cell, its padding adding exactly 0: the factors are
-// finite and not negative, and a sum that starts at +0 is never -0, so adding +0 changes no bit.
+// to them. A point adds fy * fx to each cell, its padding exactly +0 or -0 (a finite factor
+// times 0); a sum that starts at +0 is never -0 (x + y rounds to -0 only when both are -0), and
+// adding +0 or -0 to a sum that is not -0 changes no bit.
 struct ChunkSums {
-  Lane sum[kBlockRows][kLanes] = {};
+  Vec8d sum[kBlockRows][kVectors] = {};
 
   void add(const double* fy, const double* fx) {
-    Lane x[kLanes];
-    for (int64_t l = 0; l < kLanes; ++l) x[l] = load(fx + 8 * l);
+    Vec8d x[kVectors];
+    for (int64_t v = 0; v < kVectors; ++v) x[v] = load(fx + 8 * v);
     for (int64_t r = 0; r < kBlockRows; ++r)
-      for (int64_t l = 0; l < kLanes; ++l) sum[r][l] += fy[r] * x[l];
+      for (int64_t v = 0; v < kVectors; ++v) sum[r][v] += fy[r] * x[v];
   }
 
-  // A point whose scale is not finite: its padding would add NaN (infinity times 0), so it adds
-  // only to the cells it reaches, as a cell-by-cell sum does.
-  void add_exactly(const PointFactors& a, const double* fy, const double* fx, int64_t first_row, int64_t first_col) {
+  // A point whose padding is not 0 (a factor that is not finite): it adds only to the cells it
+  // reaches, as a cell-by-cell sum does.
+  void add_reached_cells_only(const PointFactors& a, const double* fy, const double* fx, int64_t first_row, int64_t first_col) {
     double cells[kBlockRows][kChunkCols];
     std::memcpy(cells, sum, sizeof cells);
     for (int64_t r = std::max(a.r0, first_row); r <= std::min(a.r1, first_row + kBlockRows - 1); ++r)
@@ -73,12 +74,12 @@ void sum_projected(const std::vector<PointFactors>& points, const std::vector<do
       ChunkSums sums;
       for (uint32_t k : on_chunk[static_cast<size_t>(j)]) {
         const PointFactors& a = points[k];
-        const double* row_factors = fy.data() + a.fy + static_cast<size_t>(first_row - block_start(a.r0));
-        const double* col_factors = fx.data() + a.fx + static_cast<size_t>(first_col - chunk_start(a.c0));
-        if (a.finite_scale)
+        const double* row_factors = fy.data() + a.fy_offset + static_cast<size_t>(first_row - block_start(a.r0));
+        const double* col_factors = fx.data() + a.fx_offset + static_cast<size_t>(first_col - chunk_start(a.c0));
+        if (a.padding_adds_zero)
           sums.add(row_factors, col_factors);
         else
-          sums.add_exactly(a, row_factors, col_factors, first_row, first_col);
+          sums.add_reached_cells_only(a, row_factors, col_factors, first_row, first_col);
       }
       sums.store(w, first_row, first_col, out);
     }

@@ -28,6 +28,7 @@ GridFrame projected_frame(int64_t w, int64_t h, double cell_x, double cell_y) {
 
 // The density's definition, one cell at a time: the same factors, the same operations in the
 // same order (row factor = weight * norm * exp(-dy^2 / 2h^2), column factor = exp(-dx^2 / 2h^2)).
+// On a geographic grid the metres per degree come from the row (GridFrame::scale_at_row).
 std::vector<float> plain_sum(const std::vector<WeightedPoint>& points, double h, const Window& w, const GridFrame& f) {
   const double cutoff = kDefaultTruncate * h, inv_two_h2 = 1.0 / (2.0 * h * h);
   const double norm = 1e6 / (2.0 * std::numbers::pi * h * h);
@@ -35,8 +36,10 @@ std::vector<float> plain_sum(const std::vector<WeightedPoint>& points, double h,
   for (int64_t r = 0; r < w.height; ++r)
     for (int64_t c = 0; c < w.width; ++c) {
       double sum = 0;
+      const MetricScale scale = f.scale_at_row(w.row0 + r);
       for (const WeightedPoint& p : points) {
-        const double dx = f.centre_x(w.col0 + c) - p.x, dy = f.centre_y(w.row0 + r) - p.y;
+        const double dx = (f.centre_x(w.col0 + c) - p.x) * (f.geographic ? scale.x : f.linear_unit);
+        const double dy = (f.centre_y(w.row0 + r) - p.y) * scale.y;
         if (std::abs(dx) > cutoff || std::abs(dy) > cutoff) continue;
         const double fy = p.weight * norm * fast::exp(-dy * dy * inv_two_h2);
         sum += fy * fast::exp(-dx * dx * inv_two_h2);
@@ -87,4 +90,33 @@ TEST(DensityIdentity, AnInfiniteFactorReachesOnlyItsOwnCells) {
   expect_same_bits(got, plain_sum(points, 20.0, w, f), w);
   EXPECT_TRUE(std::isinf(got[21 * 90 + 12]));
   EXPECT_TRUE(std::isfinite(got[5 * 90 + 70]) && got[5 * 90 + 70] > 0);
+}
+
+TEST(DensityIdentity, ANanCoordinateLeavesTheCellsItDoesNotReach) {
+  // A point at x = NaN reaches every column of its rows (no comparison with NaN trims them), as in
+  // the plain sum; its padding would be NaN in the other rows of their blocks.
+  const GridFrame f = projected_frame(70, 30, 10.0, 10.0);
+  const std::vector<WeightedPoint> points = {{f.centre_x(5), f.centre_y(13), 1.0}, {NAN, f.centre_y(13), 1.0},
+                                             {f.centre_x(40), NAN, 1.0}};
+  for (const Window& w : {Window{0, 0, 70, 30}, Window{3, 2, 45, 17}}) {
+    std::vector<float> got(static_cast<size_t>(w.cells()));
+    gaussian_density_per_km2(points, 20.0, w, f, got);
+    expect_same_bits(got, plain_sum(points, 20.0, w, f), w);
+  }
+}
+
+TEST(DensityIdentity, GeographicGridsEqualThePlainSumBitForBit) {
+  GridFrame f;
+  f.geographic = true;
+  f.geotransform = {44.0, 0.0005, 0, 40.02, 0, -0.0004};
+  f.width = 75, f.height = 50;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> x(43.99, 44.05), y(39.99, 40.03);
+  std::vector<WeightedPoint> points;
+  for (int i = 0; i < 150; ++i) points.push_back({x(rng), y(rng), 1.0 + i % 2});
+  for (const Window& w : {Window{0, 0, 75, 50}, Window{40, 7, 35, 13}}) {
+    std::vector<float> got(static_cast<size_t>(w.cells()));
+    gaussian_density_per_km2(points, 150.0, w, f, got);
+    expect_same_bits(got, plain_sum(points, 150.0, w, f), w);
+  }
 }

@@ -202,6 +202,12 @@ def test_split_never_writes_over_or_beside_its_input(tmp_path):
         result = split(*args)
         assert result.returncode == 2 and named in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert (tmp_path / "west.csv").read_bytes() == before
+    # A link by a half's name is refused before either half is written.
+    (tmp_path / "l").mkdir()
+    os.symlink(tmp_path / "west.csv", tmp_path / "l" / "east.csv")
+    result = split("--csv", tmp_path / "west.csv", "--out", tmp_path / "l")
+    assert result.returncode == 2 and "is a link" in result.stderr and not (tmp_path / "l" / "west.csv").exists()
+    assert (tmp_path / "west.csv").read_bytes() == before
     # A second split into the same folder replaces its own halves whole, leaving no temporary.
     for _ in range(2):
         assert split("--csv", tmp_path / "west.csv", "--out", tmp_path / "h").returncode == 0

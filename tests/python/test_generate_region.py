@@ -249,7 +249,9 @@ def test_the_picture_never_replaces_another_file(tmp_path):
     notes = other / "notes.png"
     notes.write_bytes(b"not a picture")
     os.symlink(dem, other / "link.png")
+    os.mkfifo(other / "fifo.png")  # its open would wait for a writer for ever
     for picture, named in ((dem, "ending in .png"), (notes, "is not a PNG picture"), (other / "link.png", "is a link"),
+                           (other / "fifo.png", "is not a PNG picture"),
                            (tmp_path / "nowhere" / "p.png", "its folder does not exist")):
         result = generate_command("--size", "64", "--out", tmp_path / "r", "--picture", picture)
         assert result.returncode == 2 and named in result.stderr, result.stderr
@@ -262,6 +264,11 @@ def test_the_picture_never_replaces_another_file(tmp_path):
         assert result.returncode == 0, result.stderr
     assert gdal.Open(str(tmp_path / "r" / "p.png")).GetDriver().ShortName == "PNG"
     assert not [p for p in os.listdir(tmp_path / "r") if p.startswith(".picture-")]
+
+
+def test_a_preset_ignores_the_cell_size(tmp_path):
+    error = generate_command("--preset", "sample", "--cell", "5000", "--seed", "-1", "--out", tmp_path / "r").stderr
+    assert error.splitlines()[-1].endswith("error: --seed must be 0 or more"), error  # not --cell
 
 
 def test_a_region_too_small_for_a_minefield_is_still_written(tmp_path):

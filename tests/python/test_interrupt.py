@@ -133,3 +133,31 @@ def test_without_a_signal_the_paused_commit_replaces_both_outputs(region, previo
     assert (previous / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     assert (previous / "out.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(os.listdir(previous)) == ["out.nc", "out.png", "out_evidence.nc"]
+
+
+@pytest.mark.parametrize("when, renamed", [(2, 1), (3, 2)])
+def test_a_kill_between_the_renames_of_a_commit_is_undone_by_the_next_command(region, tmp_path, when, renamed):
+    """SIGKILL cannot be caught: killed between two renames of the commit (strace makes the
+    kernel deliver it on entering the commit's `when`-th rename), a run leaves its first outputs
+    new and the rest old, a grid beside another run's picture. The next command that writes in
+    that folder puts the previous files back from the dead process's private folder: all old."""
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_text(region))
+    out = folder / "out.nc"
+    outputs = [out, folder / "out_evidence.nc", folder / "out.png"]
+    assert subprocess.run([minerisk_bin(), "run", scenario, "-o", out, "-q"]).returncode == 0
+    before = {p: p.read_bytes() for p in outputs}
+    scenario.write_text(scenario_text(region, intercept="-4.0"))
+    killed = subprocess.run(["strace", "-f", "-o", os.devnull, "-e", f"inject=renameat,renameat2,rename:signal=SIGKILL:when={when}",
+                             minerisk_bin(), "run", scenario, "-o", out, "-q", "--overwrite"],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL), killed.stderr
+    changed = [p for p in outputs if p.read_bytes() != before[p]]
+    assert len(changed) == renamed, changed  # the window this test is about: a mix of new and old
+    later = subprocess.run([minerisk_bin(), "slope", region / "dem.tif", folder / "slope.tif", "-q"],
+                           capture_output=True, text=True)
+    assert later.returncode == 0, later.stderr
+    assert {p: p.read_bytes() for p in outputs} == before
+    assert not [name for name in os.listdir(folder) if name.startswith(".minerisk-")]

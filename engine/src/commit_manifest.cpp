@@ -1,0 +1,79 @@
+#include "commit_manifest.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace minerisk::detail {
+namespace {
+
+constexpr const char* kRecord = "commit";
+constexpr size_t kFieldsPerEntry = 5;  // name, backup, had_previous, dev, ino
+
+// Fields separated by NUL, which no file name holds.
+std::string encoded(const std::vector<CommitEntry>& entries) {
+  std::string text;
+  for (const CommitEntry& e : entries)
+    for (const std::string& field : {e.name, e.backup, std::string(e.had_previous ? "1" : "0"),
+                                     std::to_string(e.new_file.dev), std::to_string(e.new_file.ino)})
+      text += field + '\0';
+  return text;
+}
+
+std::vector<CommitEntry> decoded(const std::string& text) {
+  std::vector<std::string> fields;
+  for (size_t start = 0, end; (end = text.find('\0', start)) != std::string::npos; start = end + 1)
+    fields.push_back(text.substr(start, end - start));
+  std::vector<CommitEntry> entries;
+  if (fields.size() % kFieldsPerEntry != 0) return entries;  // not a whole record: touch nothing
+  try {
+    for (size_t i = 0; i < fields.size(); i += kFieldsPerEntry)
+      entries.push_back({fields[i], fields[i + 1], fields[i + 2] == "1",
+                         FileId{static_cast<dev_t>(std::stoull(fields[i + 3])), static_cast<ino_t>(std::stoull(fields[i + 4]))}});
+  } catch (const std::exception&) {
+    return {};
+  }
+  return entries;
+}
+
+std::string read_record(int folder_fd) {
+  const int fd = ::openat(folder_fd, kRecord, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
+
+}  // namespace
+
+bool write_commit_record(int folder_fd, const std::vector<CommitEntry>& entries) {
+  const int fd = ::openat(folder_fd, kRecord, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const std::string text = encoded(entries);
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) ::unlinkat(folder_fd, kRecord, 0);  // a partial record would undo nothing right
+  return written;
+}
+
+void remove_commit_record(int folder_fd) { ::unlinkat(folder_fd, kRecord, 0); }
+
+void roll_back_commit(int parent_fd, int folder_fd) {
+  for (const CommitEntry& e : decoded(read_record(folder_fd))) {
+    struct stat now {};
+    if (::fstatat(parent_fd, e.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (FileId{now.st_dev, now.st_ino} != e.new_file) continue;  // not renamed yet, or replaced since
+    struct stat kept {};
+    if (::fstatat(folder_fd, e.backup.c_str(), &kept, AT_SYMLINK_NOFOLLOW) == 0)
+      ::renameat(folder_fd, e.backup.c_str(), parent_fd, e.name.c_str());
+    else if (!e.had_previous)
+      ::unlinkat(parent_fd, e.name.c_str(), 0);
+  }
+  remove_commit_record(folder_fd);
+}
+
+}  // namespace minerisk::detail
