@@ -139,7 +139,7 @@ def validate_in(args, work):
     try:
         manifest = import_antioquia.import_grid(args.csv, grid_dir)
     except import_antioquia.InputError as error:
-        print(f"import_antioquia: {error}", file=sys.stderr)
+        print(f"validate_antioquia: {error}", file=sys.stderr)
         return 2
     # The summary names where the import went only when it is kept.
     print(import_antioquia.summary(manifest, grid_dir if args.keep else "a temporary folder, removed at the end"))

@@ -244,6 +244,11 @@ def test_missing_csv_exits_2_with_one_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_an_empty_csv_path_is_named_not_taken_for_the_current_folder(tmp_path):
+    done = run_importer("--csv", "", "--out", tmp_path / "out")
+    assert done.returncode == 2 and "--csv is empty" in done.stderr and "Is a directory" not in done.stderr
+
+
 HEADER = "LATITUD_Y,LONGITUD_X,mines_outcome,Municipio,elevation\n"
 
 

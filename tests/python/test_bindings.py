@@ -187,6 +187,8 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.line_distance(np.array([[0.0, float("nan"), 10, 10]]), (8, 8), **frame)
     with pytest.raises(TypeError):
         minerisk.slope("not an array", cell_size=(1, 1))
+    with pytest.raises(TypeError, match="from_dict: expected a mapping shaped like the scenario file, not NoneType"):
+        minerisk.Scenario.from_dict(None)
     with pytest.raises(minerisk.Error, match="scenario file not found"):
         minerisk.Scenario.load(tmp_path / "missing.toml")
     with pytest.raises(minerisk.Error, match="did you mean 'intercept'"):

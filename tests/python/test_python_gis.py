@@ -168,6 +168,13 @@ def test_open_of_what_is_not_a_grid_is_one_minerisk_error(tmp_path, make, says):
     assert says in str(raised.value) and "\n" not in str(raised.value)
 
 
+def test_paths_may_be_bytes(region, run_output):
+    """os.fsencode'd paths, as os.listdir(bytes) gives them, work like text ones."""
+    assert minerisk.open(os.fsencode(run_output)).probability.shape == minerisk.open(run_output).probability.shape
+    scenario = minerisk.Scenario.load(os.fsencode(region / "scenario.toml"))
+    assert scenario.resolved_toml == minerisk.Scenario.load(region / "scenario.toml").resolved_toml
+
+
 def test_open_of_another_programs_netcdf_is_refused(tmp_path):
     """A netCDF file without minerisk's crs grid mapping and x/y would open with rio.crs None."""
     path = tmp_path / "plain.nc"

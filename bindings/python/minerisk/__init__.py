@@ -24,6 +24,7 @@ from _minerisk import (Busy, Error, __version__, distance_transform, focal, hill
 
 from . import tools
 from ._areas import areas
+from ._paths import _path
 from ._map import map  # noqa: A004
 
 __all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result", "open", "terrain", "slope", "aspect",
@@ -136,8 +137,8 @@ class Scenario:
     against base_dir). It is validated when created, with the command line's messages."""
 
     def __init__(self, source: str | os.PathLike | Mapping[str, Any], base_dir: str | os.PathLike = "."):
-        self._source = dict(source) if isinstance(source, Mapping) else os.fspath(source)
-        self._base_dir = os.fspath(base_dir)
+        self._source = dict(source) if isinstance(source, Mapping) else _path(source)
+        self._base_dir = _path(base_dir)
         self.resolved_toml: str = _minerisk.resolve_scenario(self._source, self._base_dir)
 
     @classmethod
@@ -148,6 +149,8 @@ class Scenario:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any], base_dir: str | os.PathLike = ".") -> "Scenario":
         """A scenario from a dict shaped like the TOML file."""
+        if not isinstance(values, Mapping):
+            raise TypeError(f"from_dict: expected a mapping shaped like the scenario file, not {type(values).__name__}")
         return cls(values, base_dir)
 
     def run(self, output: str | os.PathLike | None = None, *, threads: int = 0, tile_size: int = 512,
@@ -159,7 +162,7 @@ class Scenario:
         the layers, as `minerisk run --evidence`: "packed" (int16, within 0.0005 log-odds),
         "float32" or "none"."""
         if output is not None:
-            return _minerisk.run(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture,
+            return _minerisk.run(self._source, self._base_dir, _path(output), threads, tile_size, picture,
                                  overwrite, evidence)
         return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
                                     evidence))
@@ -175,7 +178,7 @@ class Scenario:
         output instead of raising minerisk.Busy; overwrite: replace a file that holds no record
         of its tiles. Returns the summary (probability_digest, tiles_recomputed, tiles_copied,
         tiles_from_journal, full_reason, tiles_by_input, files_changed, kept, seconds)."""
-        return _minerisk.update(self._source, self._base_dir, os.fspath(output), threads, tile_size, picture,
+        return _minerisk.update(self._source, self._base_dir, _path(output), threads, tile_size, picture,
                                 overwrite, evidence, keep, wait)
 
     def fit(self, *, threads: int = 0, **options) -> dict:
@@ -194,7 +197,7 @@ def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = 
     run or sweep, or any raster GDAL reads; `variable` picks one of a file of several (a
     sweep's "p95"; default probability, or a sweep's mean), as --variable; `where` keeps only
     the true items an OGR filter selects, as --where."""
-    return _minerisk.evaluate(os.fspath(grid), os.fspath(truth), layer, count_field, variable, where)
+    return _minerisk.evaluate(_path(grid), _path(truth), layer, count_field, variable, where)
 
 
 def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", variable: str = "") -> dict:
@@ -202,7 +205,7 @@ def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", varia
     contribution at the point (x, y) and its rank in the region, as `minerisk explain --json`.
     `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326"); `variable` picks
     one of a file of several (a sweep's "p95"; default probability, or a sweep's mean)."""
-    return _minerisk.explain(os.fspath(grid), float(x), float(y), crs, variable)
+    return _minerisk.explain(_path(grid), float(x), float(y), crs, variable)
 
 
 def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512,
@@ -211,7 +214,7 @@ def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: 
     README), writes its output (refused if it exists, unless overwrite=True, as `minerisk
     sweep`) and returns it opened by minerisk.open(): per-cell mean, sd, percentiles and
     exceedance, and the per-scenario table along `scenario`."""
-    path = _minerisk.sweep(os.fspath(sweep_file), os.fspath(output), threads, tile_size, overwrite)
+    path = _minerisk.sweep(_path(sweep_file), _path(output), threads, tile_size, overwrite)
     return open(path)
 
 
@@ -224,8 +227,8 @@ def report(grid: str | os.PathLike, output: str | os.PathLike, *, areas: str | o
     validation of `evaluation` (the JSON of `minerisk evaluate`), a sweep's uncertainty, an
     update's changes and the provenance. Refused if `output` exists, unless overwrite=True.
     Returns the file written, the number of areas and the sections present."""
-    return _minerisk.report(os.fspath(grid), os.fspath(output), None if areas is None else os.fspath(areas),
-                            None if evaluation is None else os.fspath(evaluation), title, variable, threads,
+    return _minerisk.report(_path(grid), _path(output), None if areas is None else _path(areas),
+                            None if evaluation is None else _path(evaluation), title, variable, threads,
                             overwrite)
 
 
@@ -253,7 +256,7 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
     variable)."""
     import xarray as xr
 
-    path = os.fspath(path)
+    path = _path(path)
     ds = _open_grid_file(xr, path, "grid")
     if "crs" in ds.data_vars:  # a file whose variables do not name crs in `coordinates`
         ds = ds.set_coords("crs")

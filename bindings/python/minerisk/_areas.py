@@ -5,6 +5,8 @@ import os
 
 import _minerisk
 
+from ._paths import _path
+
 
 def areas(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, threads: int = 0,
           overwrite: bool = False, **options):
@@ -23,8 +25,8 @@ def areas(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, t
     import pandas as pd
     from shapely import wkb
 
-    result = _minerisk.areas(os.fspath(grid), None if output is None else os.fspath(output),
-                             {k: (os.fspath(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
+    result = _minerisk.areas(_path(grid), None if output is None else _path(output),
+                             {k: (_path(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                              threads, overwrite, True)
     columns = dict(result["attribute_columns"])  # a field named like a figure becomes src_<name>
     rows = []
