@@ -41,6 +41,12 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
       if (!std::isfinite(v)) throw py::value_error("geotransform: every number must be finite");
     if (f.geotransform[2] != 0 || f.geotransform[4] != 0 || !(f.geotransform[1] > 0) || !(f.geotransform[5] < 0))
       throw py::value_error("geotransform: must be north-up (positive pixel width, negative height, no rotation)");
+    // Degrees on a geographic grid: latitudes beyond the poles, or more than the whole circle of
+    // longitude, are no place on the Earth (the metres per degree would be made up).
+    const double top = f.geotransform[3], bottom = top + f.geotransform[5] * static_cast<double>(rows);
+    if (geographic && (top > 90 || bottom < -90 || f.geotransform[1] * static_cast<double>(cols) > 360))
+      throw py::value_error("geotransform: a geographic grid must lie within latitudes -90 to 90 and span at most "
+                            "360 degrees of longitude");
   } else if (cell_size) {
     if (cell_size->size() != 2) throw py::value_error("cell_size: expected (x, y) in metres");
     const double dx = (*cell_size)[0].cast<double>(), dy = (*cell_size)[1].cast<double>();

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 #include <tbb/parallel_for.h>
 
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -60,13 +61,19 @@ FloatArray compute_grid(py::ssize_t rows, py::ssize_t cols, Kernel&& kernel) {
   return out;
 }
 
+// Names in any case, as the command line and minerisk.tools take them ("MAX", "Slope").
+std::string lower_case(std::string name) {
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
 FloatArray terrain(const py::array& dem_in, const std::string& measure, std::optional<py::tuple> cell_size,
                    std::optional<py::tuple> geotransform, bool geographic, bool compute_edges, bool zero_for_flat,
                    bool trigonometric) {
   static const std::map<std::string, kernels::TerrainMeasure> measures = {
       {"slope", kernels::TerrainMeasure::slope_degrees}, {"slope_percent", kernels::TerrainMeasure::slope_percent},
       {"aspect", kernels::TerrainMeasure::aspect}, {"ruggedness", kernels::TerrainMeasure::ruggedness}};
-  const auto it = measures.find(measure);
+  const auto it = measures.find(lower_case(measure));
   if (it == measures.end()) throw py::value_error("measure: use slope, slope_percent, aspect or ruggedness");
   const FloatArray dem = as_grid(dem_in, "dem");
   const auto rows = dem.shape(0), cols = dem.shape(1);
@@ -212,15 +219,16 @@ FloatArray focal(const py::array& values_in, double radius, const std::string& s
   static const std::map<std::string, kernels::FocalStatistic> statistics = {
       {"mean", kernels::FocalStatistic::mean}, {"sum", kernels::FocalStatistic::sum}, {"count", kernels::FocalStatistic::count},
       {"max", kernels::FocalStatistic::max}, {"min", kernels::FocalStatistic::min}};
-  const auto st = statistics.find(statistic);
+  const auto st = statistics.find(lower_case(statistic));
   if (st == statistics.end()) throw py::value_error("statistic: use mean, sum, count, max or min");
-  if (shape != "circle" && shape != "square") throw py::value_error("shape: use circle or square");
+  const std::string shape_name = lower_case(shape);
+  if (shape_name != "circle" && shape_name != "square") throw py::value_error("shape: use circle or square");
   if (!(radius >= 0) || !std::isfinite(radius)) throw py::value_error("radius: give metres, 0 or more (finite)");
   const FloatArray values = as_grid(values_in, "values");
   const auto rows = values.shape(0), cols = values.shape(1);
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, false);
   const kernels::Neighbourhood n =
-      kernels::neighbourhood(shape == "circle" ? kernels::FocalShape::circle : kernels::FocalShape::square, radius, frame);
+      kernels::neighbourhood(shape_name == "circle" ? kernels::FocalShape::circle : kernels::FocalShape::square, radius, frame);
   if (n.halo() > kernels::kMaxToolHalo)
     throw py::value_error("radius: " + number_text(radius) + " m spans more than " + std::to_string(kernels::kMaxToolHalo) +
                           " cells; use a smaller radius or coarser cells");

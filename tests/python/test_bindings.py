@@ -187,6 +187,14 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.line_distance(np.array([[0.0, float("nan"), 10, 10]]), (8, 8), **frame)
     with pytest.raises(TypeError):
         minerisk.slope("not an array", cell_size=(1, 1))
+    # Names in any case, as the command line and minerisk.tools take them.
+    assert np.array_equal(minerisk.focal(grid, radius=20, statistic="MAX", shape="Square", cell_size=(10, 10)),
+                          minerisk.focal(grid, radius=20, statistic="max", shape="square", cell_size=(10, 10)))
+    assert minerisk.terrain(grid, "SLOPE", cell_size=(10, 10)).shape == grid.shape
+    # Degrees beyond the poles, or more than the whole circle of longitude, are no place on Earth.
+    for gt in ((0, 1, 0, 95, 0, -1), (0, 1, 0, -85, 0, -1), (0, 50, 0, 40, 0, -1)):
+        with pytest.raises(ValueError, match="within latitudes -90 to 90 and span at most 360 degrees"):
+            minerisk.slope(grid, geotransform=gt, geographic=True)
     with pytest.raises(TypeError, match="from_dict: expected a mapping shaped like the scenario file, not NoneType"):
         minerisk.Scenario.from_dict(None)
     with pytest.raises(minerisk.Error, match="scenario file not found"):

@@ -160,7 +160,8 @@ class Scenario:
         `minerisk run`, an output (or picture) that exists is refused (minerisk.Error) unless
         overwrite=True, and one that is an input always. evidence: how the evidence file stores
         the layers, as `minerisk run --evidence`: "packed" (int16, within 0.0005 log-odds),
-        "float32" or "none"."""
+        "float32" or "none"; without output it has no effect: the Result holds every layer, as
+        float32 arrays in memory."""
         if output is not None:
             return _minerisk.run(self._source, self._base_dir, _path(output), threads, tile_size, picture,
                                  overwrite, evidence)
