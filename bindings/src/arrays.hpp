@@ -2,12 +2,14 @@
 // Numpy arrays in and out of the kernels. Inputs that are already C-contiguous float32 are
 // used in place (no copy); any other dtype or layout is converted once (a copy, documented in
 // each function's docstring). Outputs are allocated as numpy arrays and written in place.
+#include <algorithm>
 #include <cmath>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "minerisk/kernels/grid_frame.hpp"
 
@@ -20,23 +22,45 @@ using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecas
 /// A 2-D float32 C-contiguous view of `a` (converted if needed), with a clear error otherwise.
 inline FloatArray as_grid(const py::handle& a, const char* name) {
   FloatArray out = FloatArray::ensure(a);
-  if (!out) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
+  // None would convert to a 0-D array of NaN.
+  if (!out || a.is_none()) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
   if (out.ndim() != 2) throw py::value_error(std::string(name) + ": expected a 2-D array (rows, columns), got " +
                                              std::to_string(out.ndim()) + "-D");
   if (out.shape(0) == 0 || out.shape(1) == 0) throw py::value_error(std::string(name) + ": the array is empty");
   return out;
 }
 
+/// `count` numbers from a tuple, a list or a 1-D numpy array (of Python's or numpy's numbers);
+/// anything else is a ValueError naming the argument and what it takes.
+inline std::vector<double> numbers_of(const py::object& given, const std::string& name, size_t count,
+                                      const std::string& expected) {
+  const auto bad = [&] { return py::value_error(name + ": expected " + expected); };
+  if (py::isinstance<py::str>(given) || py::isinstance<py::bytes>(given) || !PySequence_Check(given.ptr())) throw bad();
+  const py::sequence items = py::reinterpret_borrow<py::sequence>(given);
+  if (items.size() != count) throw bad();
+  std::vector<double> numbers;
+  for (const py::handle item : items) {
+    PyObject* number = PyBool_Check(item.ptr()) ? nullptr : PyNumber_Float(item.ptr());
+    if (!number) {
+      PyErr_Clear();
+      throw bad();
+    }
+    numbers.push_back(PyFloat_AsDouble(number));
+    Py_DECREF(number);
+  }
+  return numbers;
+}
+
 /// The grid frame of an array: its geotransform (GDAL order), or a cell size from the origin.
-inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std::optional<py::tuple>& geotransform,
-                                   const std::optional<py::tuple>& cell_size, bool geographic) {
+inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std::optional<py::object>& geotransform,
+                                   const std::optional<py::object>& cell_size, bool geographic) {
   kernels::GridFrame f;
   f.width = cols;
   f.height = rows;
   f.geographic = geographic;
-  if (geotransform) {
-    if (geotransform->size() != 6) throw py::value_error("geotransform: expected 6 numbers (GDAL order)");
-    for (size_t i = 0; i < 6; ++i) f.geotransform[i] = (*geotransform)[i].cast<double>();
+  if (geotransform && !geotransform->is_none()) {
+    const std::vector<double> gt = numbers_of(*geotransform, "geotransform", 6, "6 numbers (GDAL order)");
+    std::copy(gt.begin(), gt.end(), f.geotransform.begin());
     for (double v : f.geotransform)
       if (!std::isfinite(v)) throw py::value_error("geotransform: every number must be finite");
     if (f.geotransform[2] != 0 || f.geotransform[4] != 0 || !(f.geotransform[1] > 0) || !(f.geotransform[5] < 0))
@@ -47,9 +71,9 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
     if (geographic && (top > 90 || bottom < -90 || f.geotransform[1] * static_cast<double>(cols) > 360))
       throw py::value_error("geotransform: a geographic grid must lie within latitudes -90 to 90 and span at most "
                             "360 degrees of longitude");
-  } else if (cell_size) {
-    if (cell_size->size() != 2) throw py::value_error("cell_size: expected (x, y) in metres");
-    const double dx = (*cell_size)[0].cast<double>(), dy = (*cell_size)[1].cast<double>();
+  } else if (cell_size && !cell_size->is_none()) {
+    const std::vector<double> size = numbers_of(*cell_size, "cell_size", 2, "(x, y) in metres");
+    const double dx = size[0], dy = size[1];
     if (!(dx > 0) || !(dy > 0) || !std::isfinite(dx) || !std::isfinite(dy))
       throw py::value_error("cell_size: both sizes must be positive, finite numbers of metres");
     f.geotransform = {0.0, dx, 0.0, dy * static_cast<double>(rows), 0.0, -dy};

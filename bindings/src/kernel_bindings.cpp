@@ -67,8 +67,8 @@ std::string lower_case(std::string name) {
   return name;
 }
 
-FloatArray terrain(const py::array& dem_in, const std::string& measure, std::optional<py::tuple> cell_size,
-                   std::optional<py::tuple> geotransform, bool geographic, bool compute_edges, bool zero_for_flat,
+FloatArray terrain(const py::object& dem_in, const std::string& measure, std::optional<py::object> cell_size,
+                   std::optional<py::object> geotransform, bool geographic, bool compute_edges, bool zero_for_flat,
                    bool trigonometric) {
   static const std::map<std::string, kernels::TerrainMeasure> measures = {
       {"slope", kernels::TerrainMeasure::slope_degrees}, {"slope_percent", kernels::TerrainMeasure::slope_percent},
@@ -94,8 +94,8 @@ FloatArray terrain(const py::array& dem_in, const std::string& measure, std::opt
   return out;
 }
 
-FloatArray hillshade(const py::array& dem_in, double azimuth, double altitude, double z_factor,
-                     std::optional<py::tuple> cell_size, std::optional<py::tuple> geotransform, bool geographic,
+FloatArray hillshade(const py::object& dem_in, double azimuth, double altitude, double z_factor,
+                     std::optional<py::object> cell_size, std::optional<py::object> geotransform, bool geographic,
                      bool compute_edges) {
   if (!(altitude >= 0 && altitude <= 90)) throw py::value_error("altitude: must be 0 to 90 degrees");
   if (!std::isfinite(azimuth) || !std::isfinite(z_factor)) throw py::value_error("azimuth and z_factor: must be finite");
@@ -118,8 +118,8 @@ FloatArray hillshade(const py::array& dem_in, double azimuth, double altitude, d
   return out;
 }
 
-py::object distance_transform(const py::array& mask_in, std::optional<py::tuple> cell_size,
-                              std::optional<py::tuple> geotransform, bool geographic, bool return_nearest) {
+py::object distance_transform(const py::object& mask_in, std::optional<py::object> cell_size,
+                              std::optional<py::object> geotransform, bool geographic, bool return_nearest) {
   const FloatArray mask = as_grid(mask_in, "mask");
   const auto rows = mask.shape(0), cols = mask.shape(1);
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, geographic);
@@ -141,7 +141,7 @@ py::object distance_transform(const py::array& mask_in, std::optional<py::tuple>
   return distance;
 }
 
-std::vector<kernels::Segment> segments_from(const py::array& segments_in) {
+std::vector<kernels::Segment> segments_from(const py::object& segments_in) {
   const DoubleArray s = DoubleArray::ensure(segments_in);
   if (!s || s.ndim() != 2 || s.shape(1) != 4) throw py::value_error("segments: expected an (n, 4) array of x0, y0, x1, y1");
   std::vector<kernels::Segment> out;
@@ -175,7 +175,7 @@ std::pair<py::ssize_t, py::ssize_t> shape_of(const py::object& shape) {
   return {n[0], n[1]};
 }
 
-FloatArray line_distance(const py::array& segments_in, const py::object& shape, py::tuple geotransform, bool geographic, double cap,
+FloatArray line_distance(const py::object& segments_in, const py::object& shape, const py::object& geotransform, bool geographic, double cap,
                          bool signed_distance, bool connected) {
   if (!(cap > 0)) throw py::value_error("cap: must be a positive distance in metres (inf: none)");
   std::vector<kernels::Segment> segments = segments_from(segments_in);
@@ -192,7 +192,7 @@ FloatArray line_distance(const py::array& segments_in, const py::object& shape, 
   });
 }
 
-FloatArray point_density(const py::array& points_in, const py::object& shape, py::tuple geotransform, double bandwidth,
+FloatArray point_density(const py::object& points_in, const py::object& shape, const py::object& geotransform, double bandwidth,
                          double truncate, bool geographic) {
   const DoubleArray p = DoubleArray::ensure(points_in);
   if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
@@ -214,8 +214,8 @@ FloatArray point_density(const py::array& points_in, const py::object& shape, py
   });
 }
 
-FloatArray focal(const py::array& values_in, double radius, const std::string& statistic, const std::string& shape,
-                 std::optional<py::tuple> cell_size, std::optional<py::tuple> geotransform) {
+FloatArray focal(const py::object& values_in, double radius, const std::string& statistic, const std::string& shape,
+                 std::optional<py::object> cell_size, std::optional<py::object> geotransform) {
   static const std::map<std::string, kernels::FocalStatistic> statistics = {
       {"mean", kernels::FocalStatistic::mean}, {"sum", kernels::FocalStatistic::sum}, {"count", kernels::FocalStatistic::count},
       {"max", kernels::FocalStatistic::max}, {"min", kernels::FocalStatistic::min}};

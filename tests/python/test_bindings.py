@@ -187,6 +187,14 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.line_distance(np.array([[0.0, float("nan"), 10, 10]]), (8, 8), **frame)
     with pytest.raises(TypeError):
         minerisk.slope("not an array", cell_size=(1, 1))
+    # Lists and numpy arrays as well as tuples; anything else named, not pybind11's signature list.
+    assert minerisk.slope([[1, 2, 3], [3, 4, 5], [1, 1, 1]], cell_size=np.array([10.0, 10.0])).shape == (3, 3)
+    assert minerisk.line_distance([[0.0, 0, 10, 10]], [8, 8], geotransform=[0, 10, 0, 80, 0, -10]).shape == (8, 8)
+    for bad in ("ab", (1,), (True, 1), np.zeros((2, 2))):
+        with pytest.raises(ValueError, match=r"cell_size: expected \(x, y\) in metres"):
+            minerisk.slope(grid, cell_size=bad)
+    with pytest.raises(TypeError, match="dem: expected a numpy array of numbers"):
+        minerisk.slope(None, cell_size=(1, 1))
     # Names in any case, as the command line and minerisk.tools take them.
     assert np.array_equal(minerisk.focal(grid, radius=20, statistic="MAX", shape="Square", cell_size=(10, 10)),
                           minerisk.focal(grid, radius=20, statistic="max", shape="square", cell_size=(10, 10)))

@@ -1,8 +1,9 @@
 """Type stubs for the minerisk module."""
 import os
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import tools as tools
 
@@ -11,25 +12,25 @@ __version__: str
 class Error(ValueError): ...
 class Busy(RuntimeError): ...
 
-def terrain(dem: np.ndarray, measure: str = "slope", *, cell_size: tuple[float, float] | None = None,
-            geotransform: tuple[float, ...] | None = None, geographic: bool = False, compute_edges: bool = True,
+def terrain(dem: ArrayLike, measure: str = "slope", *, cell_size: Sequence[float] | None = None,
+            geotransform: Sequence[float] | None = None, geographic: bool = False, compute_edges: bool = True,
             zero_for_flat: bool = False, trigonometric: bool = False) -> np.ndarray: ...
 def slope(dem: np.ndarray, *, percent: bool = False, **grid: Any) -> np.ndarray: ...
 def aspect(dem: np.ndarray, **grid: Any) -> np.ndarray: ...
 def ruggedness(dem: np.ndarray, **grid: Any) -> np.ndarray: ...
 def hillshade(dem: np.ndarray, *, azimuth: float = 315.0, altitude: float = 45.0, z_factor: float = 1.0,
-              cell_size: tuple[float, float] | None = None, geotransform: tuple[float, ...] | None = None,
+              cell_size: Sequence[float] | None = None, geotransform: Sequence[float] | None = None,
               geographic: bool = False, compute_edges: bool = True) -> np.ndarray: ...
-def distance_transform(mask: np.ndarray, *, cell_size: tuple[float, float] | None = None,
-                       geotransform: tuple[float, ...] | None = None, geographic: bool = False,
+def distance_transform(mask: np.ndarray, *, cell_size: Sequence[float] | None = None,
+                       geotransform: Sequence[float] | None = None, geographic: bool = False,
                        return_nearest: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
-def line_distance(segments: np.ndarray, shape: tuple[int, int], *, geotransform: tuple[float, ...],
+def line_distance(segments: np.ndarray, shape: Sequence[int], *, geotransform: Sequence[float],
                   geographic: bool = False, cap: float = ..., signed: bool = False,
                   connected: bool = True) -> np.ndarray: ...
-def point_density(points: np.ndarray, shape: tuple[int, int], *, geotransform: tuple[float, ...], bandwidth: float,
+def point_density(points: np.ndarray, shape: Sequence[int], *, geotransform: Sequence[float], bandwidth: float,
                   truncate: float = 4.0, geographic: bool = False) -> np.ndarray: ...
 def focal(values: np.ndarray, *, radius: float, statistic: str = "mean", shape: str = "circle",
-          cell_size: tuple[float, float] | None = None, geotransform: tuple[float, ...] | None = None) -> np.ndarray: ...
+          cell_size: Sequence[float] | None = None, geotransform: Sequence[float] | None = None) -> np.ndarray: ...
 
 class Result:
     probability: np.ndarray
