@@ -292,8 +292,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   UpdateOptions options = given;
   options.check();
   ops::check_update_output(scenario, options.output);
-  log.event("start", {{"output", options.output.string()}, {"scenario", scenario.file.string()}},
-            "updating " + options.output.string());
+  log.event("start", {{"output", options.output.string()}, {"scenario", scenario.file.string()}}, "");  // text: the plan says it
   const ops::UpdateLock lock(options.output, options.wait, options.cancel, [&](const std::string& holder) {
     log.event("wait", {{"holder", holder}}, "waiting for " + holder + " to finish updating it");
   });

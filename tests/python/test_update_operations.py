@@ -328,3 +328,11 @@ def test_keep_never_prunes_a_dated_grid_the_scenario_reads(region, tmp_path):
     kept = [pathlib.Path(p) for p in s["kept"]]
     assert read in kept and len(kept) == 2, kept
     assert summary(update(scenario, out))["tiles_recomputed"] == 0  # the input is still there to read
+
+
+def test_bad_input_gives_one_line_in_the_text_log(region, tmp_path):
+    """Without --quiet an update printed "updating OUT" before the error: two lines."""
+    copy, scenario = private_region(region, tmp_path)
+    (copy / "dem.tif").unlink()
+    r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("minerisk: error: "), r.stderr
