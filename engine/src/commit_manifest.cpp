@@ -22,6 +22,12 @@ std::string encoded(const std::vector<CommitEntry>& entries) {
   return text;
 }
 
+// A name within one folder: the record holds only such names, so a damaged or planted one
+// cannot reach beyond the output folder and the private folder.
+bool plain_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+}
+
 std::vector<CommitEntry> decoded(const std::string& text) {
   std::vector<std::string> fields;
   for (size_t start = 0, end; (end = text.find('\0', start)) != std::string::npos; start = end + 1)
@@ -29,9 +35,11 @@ std::vector<CommitEntry> decoded(const std::string& text) {
   std::vector<CommitEntry> entries;
   if (fields.size() % kFieldsPerEntry != 0) return entries;  // not a whole record: touch nothing
   try {
-    for (size_t i = 0; i < fields.size(); i += kFieldsPerEntry)
+    for (size_t i = 0; i < fields.size(); i += kFieldsPerEntry) {
+      if (!plain_name(fields[i]) || fields[i + 1].rfind("previous-", 0) != 0 || !plain_name(fields[i + 1])) return {};
       entries.push_back({fields[i], fields[i + 1], fields[i + 2] == "1",
                          FileId{static_cast<dev_t>(std::stoull(fields[i + 3])), static_cast<ino_t>(std::stoull(fields[i + 4]))}});
+    }
   } catch (const std::exception&) {
     return {};
   }
@@ -39,12 +47,19 @@ std::vector<CommitEntry> decoded(const std::string& text) {
 }
 
 std::string read_record(int folder_fd) {
-  const int fd = ::openat(folder_fd, kRecord, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_NONBLOCK: a fifo by that name would hold the open for ever; only a plain file is read.
+  const int fd = ::openat(folder_fd, kRecord, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return "";
+  struct stat st {};
   std::string text;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+  constexpr size_t kMostBytes = size_t{1} << 20;  // a commit of thousands of outputs; more is not ours
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) <= kMostBytes) {
+    char buffer[4096];
+    for (ssize_t n; text.size() <= kMostBytes && (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+      text.append(buffer, static_cast<size_t>(n));
+  }
   ::close(fd);
+  if (text.size() > kMostBytes) return "";
   return text;
 }
 
