@@ -37,10 +37,15 @@ inline std::vector<double> numbers_of(const py::object& given, const std::string
   const auto bad = [&] { return py::value_error(name + ": expected " + expected); };
   if (py::isinstance<py::str>(given) || py::isinstance<py::bytes>(given) || !PySequence_Check(given.ptr())) throw bad();
   const py::sequence items = py::reinterpret_borrow<py::sequence>(given);
-  if (items.size() != count) throw bad();
+  const Py_ssize_t length = PySequence_Size(items.ptr());  // -1 for a 0-D array
+  if (length < 0 || static_cast<size_t>(length) != count) {
+    PyErr_Clear();
+    throw bad();
+  }
   std::vector<double> numbers;
   for (const py::handle item : items) {
-    PyObject* number = PyBool_Check(item.ptr()) ? nullptr : PyNumber_Float(item.ptr());
+    // A number, not text: float("10") would take a string.
+    PyObject* number = PyBool_Check(item.ptr()) || !PyNumber_Check(item.ptr()) ? nullptr : PyNumber_Float(item.ptr());
     if (!number) {
       PyErr_Clear();
       throw bad();

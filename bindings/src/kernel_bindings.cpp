@@ -155,12 +155,16 @@ std::vector<kernels::Segment> segments_from(const py::object& segments_in) {
   return out;
 }
 
-// A grid's shape: a tuple or list of two positive whole numbers (Python's or numpy's integers).
+// A grid's shape: a tuple, list or numpy array of two positive whole numbers (Python's or numpy's).
 std::pair<py::ssize_t, py::ssize_t> shape_of(const py::object& shape) {
   const auto bad = [] { return py::value_error("shape: expected (rows, columns), two positive whole numbers"); };
-  if (!py::isinstance<py::tuple>(shape) && !py::isinstance<py::list>(shape)) throw bad();
+  if (py::isinstance<py::str>(shape) || py::isinstance<py::bytes>(shape) || !PySequence_Check(shape.ptr())) throw bad();
   const py::sequence pair = py::reinterpret_borrow<py::sequence>(shape);
-  if (pair.size() != 2) throw bad();
+  const Py_ssize_t length = PySequence_Size(pair.ptr());  // -1 for a 0-D array
+  if (length != 2) {
+    PyErr_Clear();
+    throw bad();
+  }
   py::ssize_t n[2];
   for (size_t i = 0; i < 2; ++i) {
     const py::object v = pair[i];
@@ -197,7 +201,8 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
   const DoubleArray p = DoubleArray::ensure(points_in);
   if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
     throw py::value_error("points: expected an (n, 2) array of x, y or (n, 3) of x, y, weight");
-  if (!(bandwidth > 0) || !std::isfinite(bandwidth)) throw py::value_error("bandwidth: must be positive, finite metres");
+  if (!(bandwidth >= kernels::kMinBandwidth) || !std::isfinite(bandwidth))
+    throw py::value_error("bandwidth: must be positive, finite metres, at least 0.001 (a millimetre)");
   if (!(truncate > 0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be a positive, finite number of bandwidths");
   std::vector<kernels::WeightedPoint> points;
   for (py::ssize_t i = 0; i < p.shape(0); ++i) {

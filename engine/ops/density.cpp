@@ -10,6 +10,7 @@
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 #include "minerisk/kernels/focal.hpp"
+#include "minerisk/kernels/point_density.hpp"
 
 namespace minerisk::ops {
 namespace {
@@ -69,8 +70,8 @@ void density(const std::filesystem::path& input, const std::filesystem::path& ou
              const Control& control) {
   control.check();
   check_tool_outputs({output}, {{"input", input}, {"--like", options.like}}, options, control);
-  if (!(options.bandwidth > 0) || !std::isfinite(options.bandwidth))
-    throw UserError("--bandwidth: must be a positive number of metres");
+  if (!(options.bandwidth >= kernels::kMinBandwidth) || !std::isfinite(options.bandwidth))
+    throw UserError("--bandwidth: must be a number of metres, at least 0.001 (a millimetre)");
   if (!(options.truncate >= 1.0 && options.truncate <= 10.0))
     throw UserError("--truncate: must be 1 to 10 bandwidths (default 4)");
   if (options.like.empty()) {

@@ -80,6 +80,10 @@ std::vector<fs::path> keep_previous(const fs::path& output, const std::string& d
   if (keep <= 0) return {};
   std::error_code ec;
   if (!fs::is_regular_file(fs::symlink_status(output, ec))) return dated_grids(output);  // never a link's target
+  // Already kept: an update killed after linking it (its commit undone by the next command)
+  // left the previous grid dated; a second name for the same file would count twice in --keep.
+  for (const fs::path& grid : dated_grids(output))
+    if (fs::equivalent(grid, output, ec)) return dated_grids(output);
   // A free name for the grid: the date, or the date and -1, -2 ... (two updates in one second).
   const std::string stamp = stamp_of(date);
   std::string name = stamp;

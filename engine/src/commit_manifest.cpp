@@ -10,14 +10,15 @@ namespace minerisk::detail {
 namespace {
 
 constexpr const char* kRecord = "commit";
-constexpr size_t kFieldsPerEntry = 5;  // name, backup, had_previous, dev, ino
+constexpr size_t kFieldsPerEntry = 7;  // name, backup, had_previous, dev, ino, size, mtime_ns
 
 // Fields separated by NUL, which no file name holds.
 std::string encoded(const std::vector<CommitEntry>& entries) {
   std::string text;
   for (const CommitEntry& e : entries)
     for (const std::string& field : {e.name, e.backup, std::string(e.had_previous ? "1" : "0"),
-                                     std::to_string(e.new_file.dev), std::to_string(e.new_file.ino)})
+                                     std::to_string(e.new_file.dev), std::to_string(e.new_file.ino),
+                                     std::to_string(e.size), std::to_string(e.mtime_ns)})
       text += field + '\0';
   return text;
 }
@@ -38,7 +39,8 @@ std::vector<CommitEntry> decoded(const std::string& text) {
     for (size_t i = 0; i < fields.size(); i += kFieldsPerEntry) {
       if (!plain_name(fields[i]) || fields[i + 1].rfind("previous-", 0) != 0 || !plain_name(fields[i + 1])) return {};
       entries.push_back({fields[i], fields[i + 1], fields[i + 2] == "1",
-                         FileId{static_cast<dev_t>(std::stoull(fields[i + 3])), static_cast<ino_t>(std::stoull(fields[i + 4]))}});
+                         FileId{static_cast<dev_t>(std::stoull(fields[i + 3])), static_cast<ino_t>(std::stoull(fields[i + 4]))},
+                         std::stoll(fields[i + 5]), std::stoll(fields[i + 6])});
     }
   } catch (const std::exception&) {
     return {};
@@ -65,6 +67,12 @@ std::string read_record(int folder_fd) {
 
 }  // namespace
 
+void describe_new_file(CommitEntry& entry, const struct stat& st) {
+  entry.new_file = FileId{st.st_dev, st.st_ino};
+  entry.size = static_cast<int64_t>(st.st_size);
+  entry.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
 bool write_commit_record(int folder_fd, const std::vector<CommitEntry>& entries) {
   const int fd = ::openat(folder_fd, kRecord, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return false;
@@ -81,7 +89,10 @@ void roll_back_commit(int parent_fd, int folder_fd) {
   for (const CommitEntry& e : decoded(read_record(folder_fd))) {
     struct stat now {};
     if (::fstatat(parent_fd, e.name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0) continue;
-    if (FileId{now.st_dev, now.st_ino} != e.new_file) continue;  // not renamed yet, or replaced since
+    CommitEntry standing;
+    describe_new_file(standing, now);
+    if (standing.new_file != e.new_file || standing.size != e.size || standing.mtime_ns != e.mtime_ns)
+      continue;  // not renamed yet, or another file put there since
     struct stat kept {};
     if (::fstatat(folder_fd, e.backup.c_str(), &kept, AT_SYMLINK_NOFOLLOW) == 0)
       ::renameat(folder_fd, e.backup.c_str(), parent_fd, e.name.c_str());

@@ -343,7 +343,9 @@ void OutputSet::Impl::write_commit_records() const {
     struct stat fresh {}, previous {};
     if (::fstatat(folder.fd(), out.temporary.c_str(), &fresh, AT_SYMLINK_NOFOLLOW) != 0) continue;
     const bool had_previous = ::fstatat(folder.parent_fd(), out.name.c_str(), &previous, AT_SYMLINK_NOFOLLOW) == 0;
-    records[out.folder].push_back({out.name, "previous-" + std::to_string(k), had_previous, FileId{fresh.st_dev, fresh.st_ino}});
+    detail::CommitEntry entry{out.name, "previous-" + std::to_string(k), had_previous, {}};
+    detail::describe_new_file(entry, fresh);
+    records[out.folder].push_back(entry);
   }
   for (size_t f = 0; f < folders.size(); ++f)
     if (!records[f].empty()) detail::write_commit_record(folders[f].temporaries->fd(), records[f]);

@@ -9,6 +9,7 @@
 #include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/nearest_name.hpp"
+#include "minerisk/kernels/point_density.hpp"
 
 namespace fs = std::filesystem;
 
@@ -195,8 +196,8 @@ const std::vector<EvidenceKey>& evidence_keys() {
       {"bandwidth", "the kernel bandwidth in metres", false,
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
-         r.require_positive("bandwidth", e.bandwidth, "give the kernel bandwidth in metres, e.g. 250");
-         if (e.bandwidth > kMaxDistance) r.fail("bandwidth", "must be at most 10,000 km (1e7 metres)");
+         if (!(e.bandwidth >= kernels::kMinBandwidth) || e.bandwidth > kMaxDistance)
+           r.fail("bandwidth", "must be from 0.001 (a millimetre) to 1e7 metres (10,000 km), e.g. 250");
        },
        [](const EvidenceSpec& e, toml::table& out) { out.insert("bandwidth", e.bandwidth); }},
       {"where", "an OGR SQL filter on the layer's features", false,

@@ -44,10 +44,20 @@ std::string read(const fs::path& file) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-FileId id_of(const fs::path& file) {
+// The record's entry for `file` as it stands now.
+CommitEntry entry_for(const std::string& name, const std::string& backup, bool had_previous, const fs::path& file) {
   struct stat st {};
   ::stat(file.c_str(), &st);
-  return {st.st_dev, st.st_ino};
+  CommitEntry e{name, backup, had_previous, {}};
+  describe_new_file(e, st);
+  return e;
+}
+
+// The identity fields of `file` as the record spells them: dev, ino, size, mtime_ns, each ending in NUL.
+std::string identity_fields(const fs::path& file) {
+  const CommitEntry e = entry_for("x", "previous-0", false, file);
+  return std::to_string(e.new_file.dev) + '\0' + std::to_string(e.new_file.ino) + '\0' + std::to_string(e.size) +
+         '\0' + std::to_string(e.mtime_ns) + '\0';
 }
 
 }  // namespace
@@ -59,9 +69,14 @@ TEST(CommitRecord, PutsThePreviousFilesBackWhereTheNewOnesStand) {
   write(f.parent / "out.png", "new picture");       // renamed into place, no previous picture
   write(f.parent / "out_evidence.nc", "someone's"); // another file put there since
   write(f.private_folder / "previous-2", "old evidence");
-  ASSERT_TRUE(write_commit_record(f.private_fd, {{"out.nc", "previous-0", true, id_of(f.parent / "out.nc")},
-                                                 {"out.png", "previous-1", false, id_of(f.parent / "out.png")},
-                                                 {"out_evidence.nc", "previous-2", true, FileId{1, 1}}}));
+  // The evidence's entry describes the file the killed command renamed there, not the one
+  // standing there now: same inode, as ext4 gives a freed inode to the next file, but other
+  // size and time.
+  CommitEntry replaced = entry_for("out_evidence.nc", "previous-2", true, f.parent / "out_evidence.nc");
+  replaced.size += 1, replaced.mtime_ns -= 1000;
+  ASSERT_TRUE(write_commit_record(f.private_fd, {entry_for("out.nc", "previous-0", true, f.parent / "out.nc"),
+                                                 entry_for("out.png", "previous-1", false, f.parent / "out.png"),
+                                                 replaced}));
   roll_back_commit(f.parent_fd, f.private_fd);
   EXPECT_EQ(read(f.parent / "out.nc"), "old grid");
   EXPECT_FALSE(fs::exists(f.parent / "out.png"));
@@ -73,14 +88,14 @@ TEST(CommitRecord, ADamagedOrPlantedRecordTouchesNothing) {
   Folders f;
   write(f.parent / "victim", "keep me");
   fs::create_directory(f.parent / "sub");
-  const FileId victim = id_of(f.parent / "victim");
-  const std::string dev = std::to_string(victim.dev), ino = std::to_string(victim.ino);
+  const std::string id = identity_fields(f.parent / "victim");
   // Fields end in NUL: "..."s literals keep them (a plain literal would stop at the first).
   const std::string records[] = {
-      "sub/../victim\0previous-0\0"s + "0\0"s + dev + '\0' + ino + '\0',  // a name with a slash
-      "victim\0../../x\0"s + "0\0"s + dev + '\0' + ino + '\0',            // a backup outside
-      "victim\0previous-0\0"s + "0\0"s + dev + '\0',                      // truncated
-      "victim\0previous-0\0"s + "0\0dev\0"s + ino + '\0',                 // not a number
+      "sub/../victim\0previous-0\0"s + "0\0"s + id,           // a name with a slash
+      "/abs/victim\0previous-0\0"s + "0\0"s + id,             // an absolute name
+      "victim\0../../x\0"s + "0\0"s + id,                     // a backup outside
+      "victim\0previous-0\0"s + "0\0"s + id.substr(0, 5),     // truncated
+      "victim\0previous-0\0"s + "0\0dev\0"s + id.substr(id.find('\0') + 1),  // not a number
   };
   for (const std::string& record : records) {
     write(f.private_folder / "commit", record);
@@ -94,9 +109,7 @@ TEST(CommitRecord, AWellFormedRecordIsReadBack) {
   // of the planted ones would pass for a reader that read nothing).
   Folders f;
   write(f.parent / "victim", "new");
-  const FileId id = id_of(f.parent / "victim");
-  write(f.private_folder / "commit", "victim\0previous-0\0"s + "0\0"s + std::to_string(id.dev) + '\0' +
-                                         std::to_string(id.ino) + '\0');
+  write(f.private_folder / "commit", "victim\0previous-0\0"s + "0\0"s + identity_fields(f.parent / "victim"));
   roll_back_commit(f.parent_fd, f.private_fd);
   EXPECT_FALSE(fs::exists(f.parent / "victim"));  // a new output with no previous file: removed
 }

@@ -78,6 +78,8 @@ SCENARIO_CASES = [
      "model.evidence.layer.bandwidth"),
     ("bandwidth-huge", {"evidence": layer('"log1p"', "find_density", "bandwidth = 1e308")}, "",
      "model.evidence.layer.bandwidth"),
+    ("bandwidth-tiny", {"evidence": layer('"log1p"', "find_density", "bandwidth = 1e-100")}, "",
+     "model.evidence.layer.bandwidth"),
     ("finds-count-inf", {"finds_extra": "count = inf"}, "", "finds.count"),
     ("cleared-pod-nan", {"cleared_extra": "pod = nan"}, "", "cleared.pod"),
     ("records-reliability-inf", {"extra": "reliability = inf"}, "", "records.reliability"),
@@ -258,3 +260,12 @@ def test_a_dict_scenario_nested_too_deep_is_refused_from_python():
     itself["model"] = itself
     with pytest.raises(minerisk.Error, match="nested deeper than 64 levels"):
         minerisk.Scenario.from_dict(itself)
+
+
+def test_a_bandwidth_below_a_millimetre_is_refused(region, tmp_path):
+    """At 1e-100 m a point on a cell centre gave infinity; at 1e-160 m, no-data (and NaN in Python)."""
+    for bandwidth in ("1e-100", "1e-160", "0.0009"):
+        for args in ([region / "region.gpkg:finds", tmp_path / "d.tif", "--like", region / "dem.tif"],):
+            r = run_minerisk("density", *args, "--bandwidth", bandwidth)
+            assert r.returncode == 2 and "at least 0.001 (a millimetre)" in r.stderr, r.stderr
+    assert not (tmp_path / "d.tif").exists()

@@ -169,6 +169,8 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
     frame = dict(geotransform=(0, 10, 0, 80, 0, -10))
     with pytest.raises(ValueError, match="bandwidth: must be positive, finite"):
         minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=float("inf"), **frame)
+    with pytest.raises(ValueError, match="at least 0.001"):
+        minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=1e-160, **frame)
     with pytest.raises(ValueError, match="truncate: must be a positive, finite"):
         minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=10, truncate=float("nan"), **frame)
     with pytest.raises(ValueError, match="cap: must be a positive distance"):
@@ -190,7 +192,10 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
     # Lists and numpy arrays as well as tuples; anything else named, not pybind11's signature list.
     assert minerisk.slope([[1, 2, 3], [3, 4, 5], [1, 1, 1]], cell_size=np.array([10.0, 10.0])).shape == (3, 3)
     assert minerisk.line_distance([[0.0, 0, 10, 10]], [8, 8], geotransform=[0, 10, 0, 80, 0, -10]).shape == (8, 8)
-    for bad in ("ab", (1,), (True, 1), np.zeros((2, 2))):
+    assert minerisk.point_density([[5.0, 5.0]], np.array([4, 4]), bandwidth=10, **frame).shape == (4, 4)
+    with pytest.raises(ValueError, match="shape: expected"):
+        minerisk.point_density([[5.0, 5.0]], np.array(4), bandwidth=10, **frame)
+    for bad in ("ab", (1,), (True, 1), np.zeros((2, 2)), np.array(10.0), ("10", "10")):
         with pytest.raises(ValueError, match=r"cell_size: expected \(x, y\) in metres"):
             minerisk.slope(grid, cell_size=bad)
     with pytest.raises(TypeError, match="dem: expected a numpy array of numbers"):

@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import signal
+import subprocess
 import time
 
 import h5py
@@ -13,7 +14,7 @@ import jsonschema
 import pytest
 from osgeo import gdal
 
-from conftest import ROOT, run_minerisk, scenario_text
+from conftest import ROOT, minerisk_bin, run_minerisk, scenario_text
 from update_helpers import (TILE, add_find, assert_same_output, events, frame, full_run, kill_after, private_region,
                             record_of, start_update, summary, update)
 
@@ -336,3 +337,22 @@ def test_bad_input_gives_one_line_in_the_text_log(region, tmp_path):
     (copy / "dem.tif").unlink()
     r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("minerisk: error: "), r.stderr
+
+
+def test_an_update_killed_in_its_commit_dates_the_previous_grid_once(region, tmp_path):
+    """Killed at its first rename, an update has already linked the previous grid under its date;
+    the next update (whose cleanup undoes the killed commit) must not date the same grid again:
+    two names for one grid counted twice in --keep and pruned a real older one."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    killed = subprocess.run(["strace", "-f", "-o", os.devnull, "-e", "inject=renameat,renameat2,rename:signal=SIGKILL:when=1",
+                             minerisk_bin(), "update", scenario, "-o", out, "--tile-size", str(TILE), "--keep", "2", "-q"],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL), killed.stderr
+    assert len(list(tmp_path.glob("out.2*.nc"))) == 1  # the kill came after the previous grid was dated
+    s = summary(update(scenario, out, "--keep", "2"))
+    kept = [pathlib.Path(p) for p in s["kept"]]
+    assert len(kept) == 1 and len({p.stat().st_ino for p in tmp_path.glob("out.2*.nc")}) == 1, kept

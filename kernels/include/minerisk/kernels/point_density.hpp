@@ -20,6 +20,11 @@ struct WeightedPoint {
 ///   exp(-k^2 / 2) * sum_i w_i / (2 pi h^2) * 1e6   items per km2.
 inline constexpr double kDefaultTruncate = 4.0;
 
+/// The smallest bandwidth the density takes, in metres: below it the peak of one item's kernel,
+/// 1e6 / (2 pi h^2) per km2, passes float32's range (near 1e-16 m) and the exponents' 1 / h^2
+/// overflows (near 1e-154 m). A millimetre is far below any cell a density is computed on.
+inline constexpr double kMinBandwidth = 1e-3;
+
 /// Density of `points` at each cell centre of `window`, in items per square kilometre:
 ///   sum_i w_i / (2 pi h^2) exp(-d_i^2 / (2 h^2)) * 1e6,  with d_i in metres and h = bandwidth,
 /// over the points within truncate * h of the cell along both x and y.
