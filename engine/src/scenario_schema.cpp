@@ -197,7 +197,7 @@ const std::vector<EvidenceKey>& evidence_keys() {
        [](const TomlReader& r, EvidenceSpec& e, const fs::path&) {
          e.bandwidth = r.required_number("bandwidth", "give the kernel bandwidth in metres, e.g. bandwidth = 250");
          if (!(e.bandwidth >= kernels::kMinBandwidth) || e.bandwidth > kMaxDistance)
-           r.fail("bandwidth", "must be from 0.001 (a millimetre) to 1e7 metres (10,000 km), e.g. 250");
+           r.fail("bandwidth", "must be a positive number of metres from 0.001 (a millimetre) to 1e7 (10,000 km), e.g. 250");
        },
        [](const EvidenceSpec& e, toml::table& out) { out.insert("bandwidth", e.bandwidth); }},
       {"where", "an OGR SQL filter on the layer's features", false,

@@ -79,7 +79,9 @@ TEST(Scenario, MissingRequiredKeyIsNamed) {
 TEST(Scenario, OutOfRangeValuesAreRejected) {
   std::string text = kMinimal;
   text.replace(text.find("bandwidth = 200"), 15, "bandwidth = -5");
-  EXPECT_NE(error_of(text).find("'model.evidence.density.bandwidth' must be a positive number"), std::string::npos);
+  EXPECT_NE(error_of(text).find("'model.evidence.density.bandwidth' must be a positive number of metres from 0.001"),
+            std::string::npos)
+      << error_of(text);
   EXPECT_NE(error_of(std::string(kMinimal) + "[cleared]\npath = \"c.gpkg\"\npod = 1.5\n").find("'cleared.pod' must lie in [0, 1]"),
             std::string::npos);
   EXPECT_NE(error_of(std::string(kMinimal) + "[grid]\ncrs = \"EPSG:32638\"\nresolution = 0\nbounds = [0, 0, 10, 10]\n")
