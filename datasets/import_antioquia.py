@@ -36,7 +36,6 @@ from osgeo import gdal, ogr
 from antioquia_lattice import LAT, LON, InputError, Lattice, refuse_off_the_globe  # noqa: F401
 from antioquia_output import check_out, staged
 from antioquia_writers import write_municipalities, write_points, write_raster
-import script_support
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -333,7 +332,9 @@ def main(argv=None):
     parser.add_argument("--csv", default=str(DEFAULT_CSV), help="the grid CSV (default: %(default)s)")
     parser.add_argument("--out", required=True, help="output folder")
     args = parser.parse_args(argv)
-    script_support.check_not_empty(parser, args, ("csv", "out"))  # "" would be the current folder
+    if args.csv == "":  # as a path, "" would be the current folder ("Is a directory")
+        print("import_antioquia: --csv is empty; give the grid's CSV, or leave the option out", file=sys.stderr)
+        return 2
     try:
         manifest = import_grid(args.csv, args.out)
     except InputError as error:
