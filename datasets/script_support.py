@@ -1,5 +1,5 @@
 """What the validation scripts share: the checks of their arguments made before any work (so that
-nothing fails after minutes of it), and their work folder."""
+nothing fails after minutes of it), their work folder, and files written whole."""
 import contextlib
 import os
 import shutil
@@ -67,3 +67,23 @@ def work_folder(keep, prefix):
         yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def replaced_whole(path, prefix=".partial-"):
+    """A temporary name beside `path` to write into (yielded). When the block ends without an
+    error it is renamed over `path`, so a file that stood there is replaced whole or not at all;
+    otherwise it is removed (with a GDAL .aux.xml beside it)."""
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=os.path.splitext(path)[1],
+                                         dir=os.path.dirname(os.path.abspath(path)))
+    os.close(handle)
+    try:
+        yield temporary
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
+        os.replace(temporary, path)
+    finally:
+        for leftover in (temporary, temporary + ".aux.xml"):
+            if os.path.lexists(leftover):
+                os.unlink(leftover)

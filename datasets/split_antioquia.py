@@ -10,7 +10,6 @@ import argparse
 import csv
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import import_antioquia  # noqa: E402
@@ -75,20 +74,11 @@ def main(argv=None):
 def write_whole(path, fields, rows):
     """Writes the CSV under a temporary name beside `path`, then renames it over: an earlier half
     is replaced whole or not at all."""
-    handle, temporary = tempfile.mkstemp(prefix=".split-", suffix=".csv", dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as f:
+    with script_support.replaced_whole(path, prefix=".split-") as temporary:
+        with open(temporary, "w", encoding="utf-8", newline="") as f:
             writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\r\n")
             writer.writeheader()
             writer.writerows(rows)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    finally:
-        if os.path.lexists(temporary):
-            os.unlink(temporary)
-
 
 if __name__ == "__main__":
     sys.exit(main())

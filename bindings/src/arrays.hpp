@@ -30,20 +30,26 @@ inline FloatArray as_grid(const py::handle& a, const char* name) {
   return out;
 }
 
+/// The items of `given` when it is a sequence of exactly `count` (a tuple, a list, a 1-D numpy
+/// array; not text), none otherwise.
+inline std::optional<py::sequence> items_of(const py::object& given, size_t count) {
+  if (py::isinstance<py::str>(given) || py::isinstance<py::bytes>(given) || !PySequence_Check(given.ptr()))
+    return std::nullopt;
+  const Py_ssize_t length = PySequence_Size(given.ptr());  // -1, an error set, for a 0-D array
+  if (length < 0) PyErr_Clear();
+  if (length < 0 || static_cast<size_t>(length) != count) return std::nullopt;
+  return py::reinterpret_borrow<py::sequence>(given);
+}
+
 /// `count` numbers from a tuple, a list or a 1-D numpy array (of Python's or numpy's numbers);
 /// anything else is a ValueError naming the argument and what it takes.
 inline std::vector<double> numbers_of(const py::object& given, const std::string& name, size_t count,
                                       const std::string& expected) {
   const auto bad = [&] { return py::value_error(name + ": expected " + expected); };
-  if (py::isinstance<py::str>(given) || py::isinstance<py::bytes>(given) || !PySequence_Check(given.ptr())) throw bad();
-  const py::sequence items = py::reinterpret_borrow<py::sequence>(given);
-  const Py_ssize_t length = PySequence_Size(items.ptr());  // -1 for a 0-D array
-  if (length < 0 || static_cast<size_t>(length) != count) {
-    PyErr_Clear();
-    throw bad();
-  }
+  const std::optional<py::sequence> items = items_of(given, count);
+  if (!items) throw bad();
   std::vector<double> numbers;
-  for (const py::handle item : items) {
+  for (const py::handle item : *items) {
     // A number, not text: float("10") would take a string.
     PyObject* number = PyBool_Check(item.ptr()) || !PyNumber_Check(item.ptr()) ? nullptr : PyNumber_Float(item.ptr());
     if (!number) {

@@ -158,16 +158,11 @@ std::vector<kernels::Segment> segments_from(const py::object& segments_in) {
 // A grid's shape: a tuple, list or numpy array of two positive whole numbers (Python's or numpy's).
 std::pair<py::ssize_t, py::ssize_t> shape_of(const py::object& shape) {
   const auto bad = [] { return py::value_error("shape: expected (rows, columns), two positive whole numbers"); };
-  if (py::isinstance<py::str>(shape) || py::isinstance<py::bytes>(shape) || !PySequence_Check(shape.ptr())) throw bad();
-  const py::sequence pair = py::reinterpret_borrow<py::sequence>(shape);
-  const Py_ssize_t length = PySequence_Size(pair.ptr());  // -1 for a 0-D array
-  if (length != 2) {
-    PyErr_Clear();
-    throw bad();
-  }
+  const std::optional<py::sequence> pair = items_of(shape, 2);
+  if (!pair) throw bad();
   py::ssize_t n[2];
   for (size_t i = 0; i < 2; ++i) {
-    const py::object v = pair[i];
+    const py::object v = (*pair)[i];
     if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) throw bad();
     n[i] = PyNumber_AsSsize_t(v.ptr(), PyExc_OverflowError);
     if (n[i] == -1 && PyErr_Occurred()) {  // beyond 64 bits

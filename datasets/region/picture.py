@@ -4,11 +4,12 @@ lines, battle areas (hatched), the true minefields, the records, cleared areas a
 legend and a scale bar in a small built-in font. The picture is paletted (under 256 colours), so
 it stays small."""
 import os
-import tempfile
 
 import numpy as np
 from osgeo import gdal, ogr
 from scipy import ndimage
+
+import script_support  # datasets/, on the path of every importer of region
 SHADES = 8  # shading levels per land-cover colour
 COVER = {1: (112, 152, 96), 2: (204, 212, 164), 3: (230, 218, 162), 4: (196, 176, 176), 5: (140, 180, 222),
          6: (192, 188, 184)}
@@ -171,17 +172,6 @@ def render(folder, png_path, width=800):
     band.WriteArray(picture)
     # Written beside its destination under a temporary name, then renamed over it: a picture that
     # stood there is replaced whole or not at all.
-    handle, temporary = tempfile.mkstemp(prefix=".picture-", suffix=".png", dir=os.path.dirname(os.path.abspath(png_path)))
-    os.close(handle)
-    try:
+    with script_support.replaced_whole(png_path, prefix=".picture-") as temporary:
         if gdal.GetDriverByName("PNG").CreateCopy(temporary, mem, options=["ZLEVEL=9"]) is None:
             raise OSError(f"cannot write the picture {png_path}")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's private 0600
-        os.replace(temporary, png_path)
-    finally:
-        for leftover in (temporary, temporary + ".aux.xml"):
-            if os.path.lexists(leftover):
-                os.unlink(leftover)
-

@@ -65,21 +65,19 @@ void warn_outside_unit_range(const std::vector<float>& values, std::vector<std::
                        ", outside 0 to 1: they are drawn in the first and last classes");
 }
 
-// The layers named on the command line: roads, settlements and the hazard areas, each checked
-// to exist (a missing one is a typo, never skipped).
+// The layers named on the command line: roads, settlements and the hazard areas (each entry
+// point has checked that they exist, require_named_files).
 void add_named_layers(const MapOptions& o, PreparedMap& m) {
   for (const auto& [names, kind, label, option] :
        {std::tuple{&o.roads, render::ContextKind::roads, "Roads", "--roads"},
         std::tuple{&o.settlements, render::ContextKind::settlements, "Settlements", "--settlements"}})
     for (const std::string& name : *names) {
       const VectorInputSpec spec = vector_spec(name, option);
-      require_input_file(spec.path, option);
       render::check_context_layer(spec, option, kind == render::ContextKind::settlements);
       m.content.context.push_back({kind, label, spec});
       m.inputs.push_back(spec.path);
     }
   if (!o.areas.empty()) {
-    require_input_file(o.areas, "--areas");
     m.content.areas = o.areas;
     m.inputs.push_back(o.areas);
   }
@@ -223,6 +221,7 @@ MapResult map(const std::filesystem::path& grid, const std::filesystem::path& ou
 
 std::string map_png(const std::filesystem::path& grid, const MapOptions& options, const Control& control,
                     std::vector<std::string>* warnings) {
+  require_named_files(options);
   PreparedMap m = prepare(grid, options, control, true);
   MapResult result;
   const render::Drawing page = render::Drawing::png(m.content.page.width, m.content.page.height, options.dpi);

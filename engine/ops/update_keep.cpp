@@ -10,7 +10,6 @@
 #include <ctime>
 #include <regex>
 
-#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/ops/run.hpp"
@@ -105,16 +104,12 @@ std::vector<fs::path> prune_kept(const fs::path& output, int keep, const std::ve
   // dataset (NETCDF:"OUT.<date>.nc":probability, a VRT) reads the files GDAL lists for it.
   std::vector<fs::path> files_read;
   for (const fs::path& input : inputs) {
-    if (input.empty()) continue;
     const std::vector<fs::path> files = files_of_dataset(input.string());
     files_read.insert(files_read.end(), files.begin(), files.end());
-    files_read.push_back(local_file(input.string()));
   }
   const auto is_input = [&](const fs::path& file) {
     std::error_code ec;
-    return std::any_of(files_read.begin(), files_read.end(), [&](const fs::path& read) {
-      return !read.empty() && fs::equivalent(file, read, ec);
-    });
+    return std::any_of(files_read.begin(), files_read.end(), [&](const fs::path& read) { return fs::equivalent(file, read, ec); });
   };
   std::vector<fs::path> grids = dated_grids(output), kept;
   size_t counted = 0;

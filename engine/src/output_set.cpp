@@ -150,9 +150,7 @@ void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
     if (path.empty() || !impl_->input_names.insert(path.string()).second) continue;
     // A GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif) protects its file,
     // and every file GDAL reads for it (a VRT's sources, vrt://, a shapefile's sidecars).
-    std::vector<fs::path> files = files_of_dataset(path.string());
-    files.push_back(local_file(path.string()));
-    for (const fs::path& file : files) {
+    for (const fs::path& file : files_of_dataset(path.string())) {
       const std::optional<FileId> id = id_of(file);
       if (!id) continue;
       impl_->inputs.push_back({file == path ? path : fs::path(path.string() + " (" + file.string() + ")"), *id});

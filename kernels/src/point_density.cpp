@@ -55,8 +55,9 @@ void cell_range(double v, double reach, double origin, double step, int64_t firs
 // On a geographic grid the metres per degree of longitude change with the row, so a point's
 // column factors are computed row by row, and each row is summed on its own: each cell adds
 // its points in input order.
-void sum_geographic(const std::vector<PointFactors>& reach, const std::vector<double>& fy_pool, const WindowGeometry& geo,
-                    double cutoff, double inv_two_h2, const Window& w, std::span<float> out) {
+void sum_geographic(std::span<const WeightedPoint> points, const std::vector<PointFactors>& reach,
+                    const std::vector<double>& fy_pool, const WindowGeometry& geo, double cutoff, double inv_two_h2,
+                    const Window& w, std::span<float> out) {
   std::vector<std::vector<uint32_t>> on_row(static_cast<size_t>(w.height));
   for (size_t k = 0; k < reach.size(); ++k)
     for (int64_t r = reach[k].r0; r <= reach[k].r1; ++r) on_row[static_cast<size_t>(r)].push_back(static_cast<uint32_t>(k));
@@ -67,7 +68,8 @@ void sum_geographic(const std::vector<PointFactors>& reach, const std::vector<do
     for (uint32_t k : on_row[static_cast<size_t>(r)]) {
       const PointFactors& a = reach[k];
       const double fy = fy_pool[a.fy_offset + static_cast<size_t>(r - block_start(a.r0))];
-      auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - a.x) * sx; };
+      const double x = points[a.point].x;
+      auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - x) * sx; };
       int64_t c0 = a.c0, c1 = a.c1;
       while (c0 <= c1 && std::abs(dx_of(c0)) > cutoff) ++c0;
       while (c1 >= c0 && std::abs(dx_of(c1)) > cutoff) --c1;
@@ -105,6 +107,11 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
   // take the exponents (-inf for the padding, whose exponential is 0); the exponentials are then
   // taken in one loop over each pool, which the compiler vectorises.
   const double padding = -std::numeric_limits<double>::infinity();
+  // Metres from a point to a cell centre, along the row and the column (a projected grid's).
+  auto dx_of = [&](int64_t c, const WeightedPoint& p) { return (geo.cx[static_cast<size_t>(c)] - p.x) * frame.linear_unit; };
+  auto dy_of = [&](int64_t r, const WeightedPoint& p) {
+    return (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y;
+  };
   std::vector<PointFactors> reach;
   size_t fx_size = 0, fy_size = 0;
   for (size_t i = 0; i < points.size(); ++i) {
@@ -112,24 +119,21 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
     if (p.x < x_lo || p.x > x_hi || p.y < y_lo || p.y > y_hi) continue;
     PointFactors a{};
     a.point = i;
-    a.x = p.x;
     // Its padding adds exactly 0 only if its factors are finite: a NaN coordinate or an infinite
     // scale would make the padding NaN (0 times NaN or infinity), in cells it does not reach.
     a.padding_adds_zero = std::isfinite(p.weight * norm) && std::isfinite(p.x) && std::isfinite(p.y);
     cell_range(p.x, reach_x, gt[0], gt[1], w.col0, w.width, a.c0, a.c1);
     cell_range(p.y, reach_y, gt[3], gt[5], w.row0, w.height, a.r0, a.r1);
-    auto dy_of = [&](int64_t r) { return (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y; };
-    while (a.r0 <= a.r1 && std::abs(dy_of(a.r0)) > cutoff) ++a.r0;
-    while (a.r1 >= a.r0 && std::abs(dy_of(a.r1)) > cutoff) --a.r1;
-    auto dx_of = [&](int64_t c) { return (geo.cx[static_cast<size_t>(c)] - p.x) * frame.linear_unit; };
+    while (a.r0 <= a.r1 && std::abs(dy_of(a.r0, p)) > cutoff) ++a.r0;
+    while (a.r1 >= a.r0 && std::abs(dy_of(a.r1, p)) > cutoff) --a.r1;
     if (!frame.geographic) {
-      while (a.c0 <= a.c1 && std::abs(dx_of(a.c0)) > cutoff) ++a.c0;
-      while (a.c1 >= a.c0 && std::abs(dx_of(a.c1)) > cutoff) --a.c1;
+      while (a.c0 <= a.c1 && std::abs(dx_of(a.c0, p)) > cutoff) ++a.c0;
+      while (a.c1 >= a.c0 && std::abs(dx_of(a.c1, p)) > cutoff) --a.c1;
     }
     if (a.c0 > a.c1 || a.r0 > a.r1) continue;
     a.fx_offset = fx_size, a.fy_offset = fy_size;
-    if (!frame.geographic) fx_size += static_cast<size_t>(chunk_start(a.c1) + kChunkCols - chunk_start(a.c0));
-    fy_size += static_cast<size_t>(block_start(a.r1) + kBlockRows - block_start(a.r0));
+    if (!frame.geographic) fx_size += a.pooled_columns();
+    fy_size += a.pooled_rows();
     reach.push_back(a);
   }
   std::vector<double> fx_pool(fx_size, padding), fy_pool(fy_size, padding);
@@ -137,11 +141,11 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
     const WeightedPoint& p = points[a.point];
     if (!frame.geographic)  // a geographic grid's column factors are per row (sum_geographic)
       for (int64_t c = a.c0; c <= a.c1; ++c) {
-        const double dx = (geo.cx[static_cast<size_t>(c)] - p.x) * frame.linear_unit;
+        const double dx = dx_of(c, p);
         fx_pool[a.fx_offset + static_cast<size_t>(c - chunk_start(a.c0))] = -dx * dx * inv_two_h2;
       }
     for (int64_t r = a.r0; r <= a.r1; ++r) {
-      const double dy = (geo.cy[static_cast<size_t>(r)] - p.y) * geo.scale[static_cast<size_t>(r)].y;
+      const double dy = dy_of(r, p);
       fy_pool[a.fy_offset + static_cast<size_t>(r - block_start(a.r0))] = -dy * dy * inv_two_h2;
     }
   }
@@ -150,12 +154,11 @@ void gaussian_density_per_km2(std::span<const WeightedPoint> points, double h, c
   // The row factors carry the point's weight and the kernel's norm: weight * norm * exp(...).
   for (const PointFactors& a : reach) {
     const double scale = points[a.point].weight * norm;
-    const auto rows = static_cast<size_t>(block_start(a.r1) + kBlockRows - block_start(a.r0));
-    for (size_t i = 0; i < rows; ++i) fy_pool[a.fy_offset + i] = scale * fy_pool[a.fy_offset + i];
+    for (size_t i = 0; i < a.pooled_rows(); ++i) fy_pool[a.fy_offset + i] = scale * fy_pool[a.fy_offset + i];
   }
 
   if (frame.geographic)
-    sum_geographic(reach, fy_pool, geo, cutoff, inv_two_h2, w, out);
+    sum_geographic(points, reach, fy_pool, geo, cutoff, inv_two_h2, w, out);
   else
     sum_projected(reach, fx_pool, fy_pool, w, out);
 }

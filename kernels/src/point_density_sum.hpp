@@ -26,8 +26,11 @@ struct PointFactors {
   int64_t c0, c1, r0, r1;
   size_t point;                 // its index in the input
   size_t fx_offset, fy_offset;  // where its column and row factors begin in the pools
-  double x;
   bool padding_adds_zero;
+
+  /// How many factors it has in each pool, padding included.
+  size_t pooled_columns() const { return static_cast<size_t>(chunk_start(c1) + kChunkCols - chunk_start(c0)); }
+  size_t pooled_rows() const { return static_cast<size_t>(block_start(r1) + kBlockRows - block_start(r0)); }
 };
 
 /// Sums a projected grid's density into `out` (the window's cells, row by row, as float): the

@@ -94,9 +94,10 @@ class ScopedBlockCacheLimit {
 /// True when GDAL opens the path as a vector dataset (and not as a raster).
 bool is_vector_only(const std::filesystem::path& path);
 
-/// Every local file GDAL reads for the dataset `name` (GDALDataset::GetFileList): the file
-/// itself, a VRT's sources, a shapefile's sidecars, the file behind vrt:// or HDF5:"f":var.
-/// Empty when GDAL cannot open it, or for a remote name (never opened for this).
+/// Every local file the dataset `name` reads: the file behind the name (local_file), then each
+/// that GDAL lists for it (GDALDataset::GetFileList: a VRT's sources, a shapefile's sidecars, the
+/// file behind vrt:// or HDF5:"f":var), each once. Only the first when GDAL cannot open it;
+/// empty for a remote name (never opened for this).
 std::vector<std::filesystem::path> files_of_dataset(const std::string& name);
 
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,
