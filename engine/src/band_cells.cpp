@@ -38,6 +38,8 @@ void read_band_cells(GDALRasterBand& band, int64_t col, int64_t row, int64_t col
                            static_cast<GSpacing>(stride * static_cast<int64_t>(sizeof(float))), nullptr);
   trap.check(failure, kDamagedInputAdvice);
   if (status != CE_None) throw UserError(failure + ": GDAL failed without a message; " + kDamagedInputAdvice);
+  // A float32 (or narrower) band without a no-data value is already as the caller wants it.
+  if (!wide && !compare) return;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c) {
       float& cell = out[r * stride + c];
