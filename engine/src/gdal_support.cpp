@@ -97,28 +97,6 @@ bool is_vector_only(const fs::path& path) {
   return vector != nullptr;
 }
 
-std::vector<fs::path> files_of_dataset(const std::string& name) {
-  const fs::path file = local_file(name);
-  if (file.empty()) return {};
-  std::vector<fs::path> files = {file};
-  std::error_code ec;
-  // Never reach out to the network for a check; a missing file has nothing more to protect, and
-  // a fifo or a device would hold GDAL's open for ever (its reader refuses it, with the reason).
-  const fs::file_type type = fs::status(file, ec).type();
-  if (type != fs::file_type::regular && type != fs::file_type::directory) return files;
-  init_gdal();
-  const GdalErrorTrap probe;  // a name GDAL cannot open has no files to protect: not an error here
-  DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  if (!ds) return files;
-  char** list = ds->GetFileList();
-  for (char** f = list; f && *f; ++f) {
-    const fs::path listed = local_file(*f);
-    if (!listed.empty() && std::find(files.begin(), files.end(), listed) == files.end()) files.push_back(listed);
-  }
-  CSLDestroy(list);
-  return files;
-}
-
 DatasetPtr open_vector(const fs::path& path, const std::string& role) {
   init_gdal();
   require_input_file(path, role);

@@ -52,9 +52,9 @@ bool same_crs(const std::string& a, const std::string& b) {
 RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resampling resampling)
     : path_(std::move(path)), role_(std::move(role)), resampling_(resampling), grid_(std::move(grid)) {
   DatasetPtr ds = open_raster(path_, role_);
-  char** list = ds->GetFileList();
-  for (char** f = list; f && *f; ++f) files_.emplace_back(*f);
-  CSLDestroy(list);
+  // Every file the raster reads, with a VRT's sources in GDAL's forms (NETCDF:"f.nc":var), which
+  // GDAL's own file list leaves out: an update must see any of them change.
+  files_ = files_of_dataset(path_.string());
   if (files_.empty()) files_.push_back(path_);
   const GdalErrorTrap trap;  // what GDAL says while the header is read and the CRS transformed
   const OGRSpatialReference* srs = ds->GetSpatialRef();

@@ -220,6 +220,22 @@ def test_inputs_read_through_a_vrt_are_never_overwritten(region, tmp_path):
     assert dem.read_bytes() == before
 
 
+def test_a_grid_read_through_a_vrt_of_its_gdal_name_is_never_overwritten(grid, tmp_path):
+    """GDAL's file list of a VRT leaves out a source named NETCDF:"...":var; minerisk reads the
+    VRT's sources itself, also nested and relative to the VRT."""
+    nc = tmp_path / "out.nc"
+    shutil.copy(grid / "out.nc", nc)
+    before = nc.read_bytes()
+    gdal.Translate(str(tmp_path / "p.vrt"), f'NETCDF:"{nc}":probability', format="VRT")
+    text = (tmp_path / "p.vrt").read_text()
+    assert 'relativeToVRT="1">NETCDF:"out.nc":probability' in text, text  # as GDAL writes it
+    (tmp_path / "absolute.vrt").write_text(text.replace('relativeToVRT="1">NETCDF:"out.nc"', f'relativeToVRT="0">NETCDF:"{nc}"'))
+    gdal.BuildVRT(str(tmp_path / "nested.vrt"), [str(tmp_path / "absolute.vrt")])
+    for vrt in ("p.vrt", "absolute.vrt", "nested.vrt"):
+        assert "is the input" in refused("slope", tmp_path / vrt, nc, "-q", "--overwrite"), vrt
+    assert nc.read_bytes() == before
+
+
 @pytest.mark.parametrize("name, args, words", [
     ("s.bin", ["-of", "ENVI"], "no self-contained file"),      # a header beside the data
     ("s.mem", ["-of", "MEM"], "no self-contained file"),       # no file at all

@@ -142,9 +142,11 @@ def test_a_sidecar_of_the_dem_counts(region, tmp_path):
     assert_same_output(out, tmp_path / "full.nc")
 
 
-def test_a_vrt_source_counts(region, tmp_path):
+@pytest.mark.parametrize("source", ["{}", "GTIFF_DIR:1:{}"])
+def test_a_vrt_source_counts(region, tmp_path, source):
+    """Also a source in one of GDAL's forms, which GDAL's own list of the VRT's files leaves out."""
     copy, scenario = private_region(region, tmp_path)
-    gdal.BuildVRT(str(copy / "dem.vrt"), [str(copy / "dem.tif")])
+    gdal.BuildVRT(str(copy / "dem.vrt"), [source.format(copy / "dem.tif")])
     scenario.write_text(scenario.read_text().replace(str(copy / "dem.tif"), str(copy / "dem.vrt")))
     out = tmp_path / "out.nc"
     summary(update(scenario, out))

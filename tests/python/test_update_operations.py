@@ -310,16 +310,37 @@ def test_keep_prunes_only_its_own_grids(region, tmp_path):
     assert len(s["kept"]) == 1 and pathlib.Path(s["kept"][0]).name != notes.name
 
 
-def test_keep_never_prunes_a_dated_grid_the_scenario_reads(region, tmp_path):
-    """Yesterday's grid may become an input (here the DEM, by its GDAL name NETCDF:"...":probability);
-    pruning with --keep 1 must leave it, and not count it among the grids kept."""
+def vrt_of(name, vrt, relative_to_vrt):
+    """A VRT whose one source is the dataset `name`, as GDAL writes one or by hand relative to it."""
+    if not relative_to_vrt:
+        gdal.Translate(str(vrt), name, format="VRT")
+        return vrt
+    source = gdal.Open(name)
+    vrt.write_text(f"""<VRTDataset rasterXSize="{source.RasterXSize}" rasterYSize="{source.RasterYSize}">
+  <SRS>{source.GetProjection()}</SRS>
+  <GeoTransform>{", ".join(map(repr, source.GetGeoTransform()))}</GeoTransform>
+  <VRTRasterBand dataType="Float32" band="1"><SimpleSource>
+    <SourceFilename relativeToVRT="1">{name.replace(str(vrt.parent) + "/", "")}</SourceFilename>
+    <SourceBand>1</SourceBand>
+  </SimpleSource></VRTRasterBand>
+</VRTDataset>
+""")
+    return vrt
+
+
+@pytest.mark.parametrize("through", ["name", "vrt", "relative_vrt"])
+def test_keep_never_prunes_a_dated_grid_the_scenario_reads(region, tmp_path, through):
+    """Yesterday's grid may become an input (here the DEM, by its GDAL name NETCDF:"...":probability,
+    or through a VRT of that name, which GDAL's own list of the VRT's files leaves out); pruning with
+    --keep 1 must leave it, and not count it among the grids kept."""
     copy, scenario = private_region(region, tmp_path)
     out = tmp_path / "out.nc"
     summary(update(scenario, out))
     x0, y0, cell = frame(copy)
     add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
     read = pathlib.Path(summary(update(scenario, out, "--keep", "3"))["kept"][0])
-    dem = f'NETCDF:\\"{read}\\":probability'  # in TOML's double quotes
+    name = f'NETCDF:"{read}":probability'
+    dem = name.replace('"', '\\"') if through == "name" else vrt_of(name, tmp_path / "dem.vrt", through == "relative_vrt")
     scenario.write_text(scenario_text(copy, dem=dem))
     for k in range(2):
         time.sleep(1.1)  # a new date for each kept grid

@@ -96,8 +96,9 @@ bool is_vector_only(const std::filesystem::path& path);
 
 /// Every local file the dataset `name` reads: the file behind the name (local_file), then each
 /// that GDAL lists for it (GDALDataset::GetFileList: a VRT's sources, a shapefile's sidecars, the
-/// file behind vrt:// or HDF5:"f":var), each once. Only the first when GDAL cannot open it;
-/// empty for a remote name (never opened for this).
+/// file behind vrt:// or HDF5:"f":var), then the files of each source a VRT names in one of
+/// GDAL's forms (NETCDF:"f.nc":var; GDAL's list leaves them out), each once. Only the first when
+/// GDAL cannot open it; empty for a remote name (never opened for this). In dataset_files.cpp.
 std::vector<std::filesystem::path> files_of_dataset(const std::string& name);
 
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,

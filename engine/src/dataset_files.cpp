@@ -1,0 +1,72 @@
+// The local files a dataset reads, so that an output never replaces one of them and `update
+// --keep` never prunes one.
+#include <cpl_minixml.h>
+
+#include <algorithm>
+#include <system_error>
+
+#include "minerisk/engine/dataset_name.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace minerisk {
+namespace {
+
+// A VRT within a VRT is followed this deep; a VRT that names itself stops here too.
+constexpr int kMaxVrtDepth = 8;
+
+void add_once(std::vector<fs::path>& files, const fs::path& file) {
+  if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+}
+
+void collect_files(const std::string& name, int depth, std::vector<fs::path>& files);
+
+// GDAL's file list of a VRT leaves out a source named in one of GDAL's forms (a source
+// `NETCDF:"grid.nc":probability` is not a file it can stat), so each SourceFilename of the VRT's
+// own XML is followed as a dataset of its own: relative to the VRT's folder when it says so.
+void collect_vrt_sources(const CPLXMLNode* node, const fs::path& vrt_folder, int depth, std::vector<fs::path>& files) {
+  for (; node; node = node->psNext) {
+    if (node->eType != CXT_Element) continue;
+    if (EQUAL(node->pszValue, "SourceFilename")) {
+      const char* source = CPLGetXMLValue(node, nullptr, "");
+      const bool relative = CPLTestBool(CPLGetXMLValue(node, "relativeToVRT", "0"));
+      if (*source) collect_files(relative ? resolve_dataset_name(source, vrt_folder) : source, depth + 1, files);
+    }
+    collect_vrt_sources(node->psChild, vrt_folder, depth, files);
+  }
+}
+
+void collect_files(const std::string& name, int depth, std::vector<fs::path>& files) {
+  const fs::path file = local_file(name);
+  if (file.empty() || depth > kMaxVrtDepth) return;
+  add_once(files, file);
+  std::error_code ec;
+  // Never reach out to the network for a check; a missing file has nothing more to protect, and
+  // a fifo or a device would hold GDAL's open for ever (its reader refuses it, with the reason).
+  const fs::file_type type = fs::status(file, ec).type();
+  if (type != fs::file_type::regular && type != fs::file_type::directory) return;
+  init_gdal();
+  const GdalErrorTrap probe;  // a name GDAL cannot open has no files to protect: not an error here
+  DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  if (!ds) return;
+  char** list = ds->GetFileList();
+  for (char** f = list; f && *f; ++f) add_once(files, local_file(*f));
+  CSLDestroy(list);
+  char** vrt = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "VRT") ? ds->GetMetadata("xml:VRT") : nullptr;
+  if (!vrt || !vrt[0]) return;
+  CPLXMLNode* tree = CPLParseXMLString(vrt[0]);
+  if (!tree) return;
+  collect_vrt_sources(tree, fs::path(file).parent_path(), depth, files);
+  CPLDestroyXMLNode(tree);
+}
+
+}  // namespace
+
+std::vector<fs::path> files_of_dataset(const std::string& name) {
+  std::vector<fs::path> files;
+  collect_files(name, 0, files);
+  return files;
+}
+
+}  // namespace minerisk
