@@ -15,7 +15,9 @@
 namespace minerisk::ops {
 namespace {
 
-// Share of the region's cells (with data) whose value is below `value`: its percentile rank.
+// Share of the region's cells (with data) whose value is strictly below `value`: its percentile
+// rank. Not a mid-rank: where most of the region shares the cell's value (0 outside every record)
+// ties counted half said 44 % of the region lies below when none does.
 // A no-data cell has no rank (NaN: null in the JSON, "no data" in the table); it ranked 0 %.
 double rank_in_region(const std::vector<float>& values, float value) {
   if (std::isnan(value)) return NAN;
@@ -23,7 +25,7 @@ double rank_in_region(const std::vector<float>& values, float value) {
   for (float v : values) {
     if (std::isnan(v)) continue;
     valid += 1;
-    below += v < value ? 1.0 : (v == value ? 0.5 : 0.0);
+    below += v < value ? 1.0 : 0.0;
   }
   return valid > 0 ? below / valid : NAN;
 }
