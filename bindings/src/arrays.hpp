@@ -76,12 +76,14 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
       if (!std::isfinite(v)) throw py::value_error("geotransform: every number must be finite");
     if (f.geotransform[2] != 0 || f.geotransform[4] != 0 || !(f.geotransform[1] > 0) || !(f.geotransform[5] < 0))
       throw py::value_error("geotransform: must be north-up (positive pixel width, negative height, no rotation)");
-    // Degrees on a geographic grid: latitudes beyond the poles, or more than the whole circle of
-    // longitude, are no place on the Earth (the metres per degree would be made up).
+    // Degrees on a geographic grid: latitudes beyond the poles are no place on the Earth (the
+    // metres per degree would be made up), and distances are measured within the grid's span of
+    // longitude, right only up to half the globe (as the command line's grids).
     const double top = f.geotransform[3], bottom = top + f.geotransform[5] * static_cast<double>(rows);
-    if (geographic && (top > 90 || bottom < -90 || f.geotransform[1] * static_cast<double>(cols) > 360))
+    if (geographic && (top > 90 || bottom < -90 ||
+                       f.geotransform[1] * static_cast<double>(cols) > kernels::kMaxGeographicSpan + 1e-9))
       throw py::value_error("geotransform: a geographic grid must lie within latitudes -90 to 90 and span at most "
-                            "360 degrees of longitude");
+                            "180 degrees of longitude (distances are measured within its span)");
   } else if (cell_size && !cell_size->is_none()) {
     const std::vector<double> size = numbers_of(*cell_size, "cell_size", 2, "(x, y) in metres");
     const double dx = size[0], dy = size[1];

@@ -11,6 +11,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::ops {
 namespace {
@@ -58,6 +59,8 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
     if (!ct || !ct->Transform(1, &x, &y)) throw UserError("--crs: cannot transform the point to the grid's CRS");
   }
   const auto& gt = grid.frame.geotransform;
+  // A longitude is the same place a whole turn away: -179.99 lies on a grid from 179.9 to 180.1.
+  if (grid.frame.geographic) x = nearest_turn(x, gt[0] + gt[1] * static_cast<double>(grid.width()) / 2);
   int64_t row = -1, col = -1;
   if (!grid.cell_at(x, y, row, col))
     throw UserError("the point (" + number_text(options.x) + ", " + number_text(options.y) + ")" +

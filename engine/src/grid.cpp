@@ -52,7 +52,8 @@ void check_size(int64_t width, int64_t height, const std::string& what) {
 }
 
 // A geographic grid's cells must be places on the globe: rows beyond a pole would be computed
-// with a metric that means nothing there, and more than 360 degrees of longitude repeats cells.
+// with a metric that means nothing there, and distances are measured within the grid's span of
+// longitude, right only up to half the globe (kernels::kMaxGeographicSpan).
 void check_geographic(const std::array<double, 6>& gt, int64_t width, int64_t height, const std::string& what) {
   const double north = gt[3], south = gt[3] + gt[5] * static_cast<double>(height);
   const double span = gt[1] * static_cast<double>(width);
@@ -64,9 +65,11 @@ void check_geographic(const std::array<double, 6>& gt, int64_t width, int64_t he
                     ", beyond the pole; a geographic grid must lie within -90 to 90 degrees (crop it, e.g. "
                     "gdal_translate -projwin)");
   }
-  if (!std::isfinite(gt[0]) || span > 360.0 + kSlack) {
+  if (!std::isfinite(gt[0]) || span > kernels::kMaxGeographicSpan + kSlack) {
     std::snprintf(text, sizeof text, "%.10g degrees of longitude", span);
-    throw UserError(what + ": the grid spans " + std::string(text) + ", more than the globe's 360; crop it");
+    throw UserError(what + ": the grid spans " + std::string(text) +
+                    ", more than 180: minerisk measures distances within the grid's span, and beyond half the globe "
+                    "the shortest way may go round the other side; crop it or split it at the antimeridian");
   }
 }
 

@@ -64,11 +64,6 @@ bool field_value(OGRFeature& feature, int field, OGRFieldType type, double& valu
 // across the 180th meridian sees the features near it where they are: a line from 179.95 to
 // -179.95 stays 0.1 degrees long instead of crossing the globe. Features far from the 180th
 // meridian and the grid's centre are not changed at all, so every other result is as before.
-double nearest_turn(double lon, double anchor) {
-  if (std::abs(lon - anchor) <= 180.0) return lon;
-  return lon - 360.0 * std::round((lon - anchor) / 360.0);
-}
-
 void unwrap_longitudes(OGRGeometry& g, double centre) {
   const OGRwkbGeometryType flat = wkbFlatten(g.getGeometryType());
   if (flat == wkbPoint) {
@@ -314,6 +309,11 @@ void add_polygons(const OGRGeometry& g, double value, std::vector<kernels::Polyg
 }
 
 }  // namespace
+
+double nearest_turn(double lon, double anchor) {
+  if (std::abs(lon - anchor) <= 180.0) return lon;
+  return lon - 360.0 * std::round((lon - anchor) / 360.0);
+}
 
 std::vector<kernels::Segment> load_segments(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                                             std::vector<int64_t>* line_keys) {

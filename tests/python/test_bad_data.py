@@ -2,6 +2,7 @@
 one line naming the file (and layer, field, feature) and what is wrong, leaves the previous
 output as it was, changes no input and leaves no temporary file behind."""
 import hashlib
+import json
 import os
 import pathlib
 import shutil
@@ -295,6 +296,37 @@ def test_finds_across_the_antimeridian(tmp_path):
         densities.append(gdal.Open(str(out)).ReadAsArray())
     assert densities[1].max() > 0
     np.testing.assert_allclose(densities[0], densities[1], rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("west, east_of_180", [(179.975, 180.01), (200.0, 200.02)])
+def test_explain_takes_a_longitude_a_whole_turn_away(tmp_path, west, east_of_180):
+    """A point at -179.99 is the grid's 180.01; explain refused it as outside the grid."""
+    grid = geographic_raster(tmp_path / "g.tif", west, 40.0, 50, 50, 0.001)
+    cells = set()
+    for lon, crs in ((east_of_180, []), (east_of_180 - 360, []), (east_of_180 - 360, ["--crs", "EPSG:4326"])):
+        result = run_minerisk("explain", grid, lon, 39.97, "--json", *crs)
+        assert result.returncode == 0, result.stderr
+        e = json.loads(result.stdout)
+        cells.add((e["row"], e["col"]))
+    assert cells == {(30, round((east_of_180 - west) / 0.001 - 0.5))}
+
+
+@pytest.mark.parametrize("cols, cell", [(360, 1.0), (181, 1.0)])
+def test_a_grid_wider_than_half_the_globe_is_refused(tmp_path, cols, cell):
+    """Distances are measured within the grid's span of longitude: on a grid from -180 to 180 the
+    cells either side of its seam were 40,000 km apart (a proximity of 4e7 m, a density of 0)."""
+    like = geographic_raster(tmp_path / "like.tif", -180.0, 10.0, cols, 20, cell)
+    gpkg = tmp_path / "finds.gpkg"
+    make_vector(gpkg, "finds", ogr.wkbPoint, [("POINT (179.5 0.5)", {})], srs_epsg=4326)
+    for args in (["proximity", gpkg, tmp_path / "p.tif", "--like", like],
+                 ["density", gpkg, tmp_path / "d.tif", "--like", like, "--bandwidth", "10000"],
+                 ["slope", like, tmp_path / "s.tif"]):
+        result = run_minerisk(*args, "-q")
+        assert result.returncode == 2 and "more than 180" in result.stderr, result.stderr
+        assert len(result.stderr.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["finds.gpkg", "like.tif"]
+    half = geographic_raster(tmp_path / "half.tif", -90.0, 10.0, 180, 20, 1.0)
+    assert run_minerisk("proximity", gpkg, tmp_path / "p.tif", "--like", half, "-q").returncode == 0
 
 
 # --- grids --------------------------------------------------------------------------------------

@@ -204,9 +204,9 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
     assert np.array_equal(minerisk.focal(grid, radius=20, statistic="MAX", shape="Square", cell_size=(10, 10)),
                           minerisk.focal(grid, radius=20, statistic="max", shape="square", cell_size=(10, 10)))
     assert minerisk.terrain(grid, "SLOPE", cell_size=(10, 10)).shape == grid.shape
-    # Degrees beyond the poles, or more than the whole circle of longitude, are no place on Earth.
-    for gt in ((0, 1, 0, 95, 0, -1), (0, 1, 0, -85, 0, -1), (0, 50, 0, 40, 0, -1)):
-        with pytest.raises(ValueError, match="within latitudes -90 to 90 and span at most 360 degrees"):
+    # Degrees beyond the poles are no place on Earth; distances are measured within half the globe.
+    for gt in ((0, 1, 0, 95, 0, -1), (0, 1, 0, -85, 0, -1), (0, 50, 0, 40, 0, -1), (-180, 22.6, 0, 40, 0, -1)):
+        with pytest.raises(ValueError, match="within latitudes -90 to 90 and span at most 180 degrees"):
             minerisk.slope(grid, geotransform=gt, geographic=True)
     with pytest.raises(TypeError, match="from_dict: expected a mapping shaped like the scenario file, not NoneType"):
         minerisk.Scenario.from_dict(None)

@@ -51,4 +51,9 @@ std::vector<kernels::Polygon> load_polygons(const VectorInputSpec& spec, const G
 void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
                             const std::function<void(OGRGeometry&, OGRFeature&)>& visit);
 
+/// The longitude `lon` moved by whole turns of 360 degrees to lie nearest `anchor` (unchanged
+/// when within 180 of it): how a geographic grid's features and points are brought to its
+/// longitudes, so -179.99 lies on a grid from 179.9 to 180.1 as 180.01.
+double nearest_turn(double lon, double anchor);
+
 }  // namespace minerisk

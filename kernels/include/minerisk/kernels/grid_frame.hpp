@@ -23,6 +23,12 @@ struct MetricScale {
   double x = 1.0, y = 1.0;
 };
 
+/// The widest span of longitude a geographic grid may have. Distances are measured within the
+/// grid's span (degrees scaled to metres at each row); beyond half the globe the shortest way
+/// between two places may go round the other side, which no kernel computes, so a grid from
+/// -180 to 180 put the cells on either side of its seam 40,000 km apart.
+inline constexpr double kMaxGeographicSpan = 180.0;
+
 /// A north-up grid: geotransform, size and the metric of its CRS.
 struct GridFrame {
   std::array<double, 6> geotransform{0, 1, 0, 0, 0, -1};  // GDAL order; [2] and [4] are 0
