@@ -3,6 +3,7 @@
 #include <cpl_error.h>
 
 #include <algorithm>
+#include <array>
 #include <mutex>
 
 #include "minerisk/engine/dataset_name.hpp"
@@ -86,6 +87,14 @@ DatasetPtr open_raster(const fs::path& path, const std::string& role) {
                     "; give a raster in a format GDAL reads, such as GeoTIFF");
   trap.check(role + ": raster '" + path.string() + "' is unreadable", kDamagedInputAdvice);
   return ds;
+}
+
+void refuse_gcp_only(GDALDataset& ds, const std::string& what) {
+  std::array<double, 6> gt{};
+  if (ds.GetGCPCount() == 0 || ds.GetGeoTransform(gt.data()) == CE_None) return;
+  throw UserError(what + " is georeferenced by " + std::to_string(ds.GetGCPCount()) +
+                  " ground control points, not a geotransform; warp it to a north-up grid first (gdalwarp -t_srs "
+                  "EPSG:XXXX in.tif out.tif)");
 }
 
 bool is_vector_only(const fs::path& path) {

@@ -148,6 +148,7 @@ Grid grid_from_spec(const GridSpec& spec, const fs::path& scenario_file) {
 
 Grid grid_from_raster(const fs::path& dem, const std::string& role) {
   DatasetPtr ds = open_raster(dem, role);
+  refuse_gcp_only(*ds, role + ": raster '" + dem.string() + "'");
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())
     throw UserError(role + ": raster '" + dem.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX" +

@@ -152,6 +152,7 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
     throw UserError(what + (variable_.empty() ? "" : " variable '" + variable_ + "'") + " has " +
                     std::to_string(ds->GetRasterCount()) +
                     " bands; give a grid of one band (gdal_translate -b N picks one)");
+  refuse_gcp_only(*ds, what);
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs) throw UserError(what + " has no CRS; assign one with gdal_edit.py -a_srs");
   std::array<double, 6> gt{};

@@ -57,6 +57,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
   files_ = files_of_dataset(path_.string());
   if (files_.empty()) files_.push_back(path_);
   const GdalErrorTrap trap;  // what GDAL says while the header is read and the CRS transformed
+  refuse_gcp_only(*ds, role_ + ": raster '" + path_.string() + "'");
   const OGRSpatialReference* srs = ds->GetSpatialRef();
   if (!srs || srs->IsEmpty())
     throw UserError(role_ + ": raster '" + path_.string() + "' has no CRS; assign one with gdal_edit.py -a_srs EPSG:XXXX");

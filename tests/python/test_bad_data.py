@@ -331,6 +331,25 @@ def test_a_grid_wider_than_half_the_globe_is_refused(tmp_path, cols, cell):
 
 # --- grids --------------------------------------------------------------------------------------
 
+
+def test_a_raster_georeferenced_by_control_points_only_is_named_so(region, tmp_path):
+    """A scanned map with GCPs has a CRS for them but no geotransform; it was called 'no CRS'."""
+    gcp = tmp_path / "gcp.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(gcp), 20, 20, 1, gdal.GDT_Float32)
+    ds.GetRasterBand(1).WriteArray(np.arange(400, dtype=np.float32).reshape(20, 20))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32638)
+    ds.SetGCPs([gdal.GCP(5e5 + 10 * c, 44e5 - 10 * r, 0, c, r) for c, r in ((0, 0), (20, 0), (0, 20), (20, 20))],
+               srs.ExportToWkt())
+    ds = None
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_text(region, dem=gcp))
+    for args in (["slope", gcp, tmp_path / "s.tif"], ["explain", gcp, 500050, 4399950],
+                 ["run", scenario, "-o", tmp_path / "out.nc"]):
+        result = run_minerisk(*args, "-q")
+        assert result.returncode == 2 and "4 ground control points, not a geotransform" in result.stderr, result.stderr
+        assert "gdalwarp" in result.stderr and len(result.stderr.splitlines()) == 1
+
 def test_geographic_dem_beyond_the_pole(region, tmp_path):
     dem = geographic_raster(tmp_path / "polar.tif", 10.0, 90.05, 40, 20, 0.01)  # 89.85 to 90.05 N
     check_refused(("slope", dem, "OUT", "-q"), tmp_path, [dem], "polar.tif", "beyond the pole", "-90 to 90",

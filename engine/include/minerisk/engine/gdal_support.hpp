@@ -91,6 +91,10 @@ class ScopedBlockCacheLimit {
  private:
   int64_t previous_ = -1;  // -1: left as it was
 };
+/// Refuses a raster georeferenced by ground control points only (a scanned map): it has a CRS
+/// for its GCPs but no geotransform, which was reported as "no CRS".
+void refuse_gcp_only(GDALDataset& ds, const std::string& what);
+
 /// True when GDAL opens the path as a vector dataset (and not as a raster).
 bool is_vector_only(const std::filesystem::path& path);
 
