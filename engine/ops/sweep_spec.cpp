@@ -2,6 +2,8 @@
 // checked. Each axis's parameter is resolved through the scenario schema.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "../features/feature.hpp"
@@ -32,7 +34,11 @@ std::vector<double> read_range(const TomlReader& r) {
   for (int64_t i = 0;; ++i) {
     const double x = v[0] + static_cast<double>(i) * v[2];
     if (x > v[1] + 1e-9 * std::abs(v[2])) break;
-    out.push_back(x);
+    // To 15 significant digits, so that range = [0.0, 1.0, 0.1] gives 0.3 in the parameter table,
+    // not 0.30000000000000004 (the binary sum's rounding).
+    char text[32];
+    std::snprintf(text, sizeof text, "%.15g", x);
+    out.push_back(std::strtod(text, nullptr));
     if (out.size() > 100000) r.fail("range", "gives more than 100,000 values; use a larger step");
   }
   return out;
@@ -144,8 +150,14 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
         r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
     }
   }
-  const bool sampled = s.uncertain() || std::any_of(s.axes.begin(), s.axes.end(), [](const SweepAxis& a) { return a.latin_hypercube; });
-  if (sampled && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
+  // An empty table ran copies of the base scenario. (A key given as 0 or false is a deliberate
+  // control: the realisations then equal the base, as a test checks.)
+  if (s.monte_carlo && top.table("uncertainty")->empty())
+    top.fail("uncertainty", "draws nothing: give it front_line_sd, record_validity = true, pod_beta or weights_from");
+  if (s.sampled() && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
+  if (!s.sampled() && s.samples > 0)
+    top.fail("samples", "draws nothing here: it counts the draws of lhs axes and of [uncertainty], and this sweep has "
+                        "neither; remove it, or add one");
   return s;
 }
 

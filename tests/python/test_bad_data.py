@@ -2,7 +2,6 @@
 one line naming the file (and layer, field, feature) and what is wrong, leaves the previous
 output as it was, changes no input and leaves no temporary file behind."""
 import hashlib
-import json
 import os
 import pathlib
 import shutil
@@ -298,57 +297,8 @@ def test_finds_across_the_antimeridian(tmp_path):
     np.testing.assert_allclose(densities[0], densities[1], rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("west, east_of_180", [(179.975, 180.01), (200.0, 200.02)])
-def test_explain_takes_a_longitude_a_whole_turn_away(tmp_path, west, east_of_180):
-    """A point at -179.99 is the grid's 180.01; explain refused it as outside the grid."""
-    grid = geographic_raster(tmp_path / "g.tif", west, 40.0, 50, 50, 0.001)
-    cells = set()
-    for lon, crs in ((east_of_180, []), (east_of_180 - 360, []), (east_of_180 - 360, ["--crs", "EPSG:4326"])):
-        result = run_minerisk("explain", grid, lon, 39.97, "--json", *crs)
-        assert result.returncode == 0, result.stderr
-        e = json.loads(result.stdout)
-        cells.add((e["row"], e["col"]))
-    assert cells == {(30, round((east_of_180 - west) / 0.001 - 0.5))}
-
-
-@pytest.mark.parametrize("cols, cell", [(360, 1.0), (181, 1.0)])
-def test_a_grid_wider_than_half_the_globe_is_refused(tmp_path, cols, cell):
-    """Distances are measured within the grid's span of longitude: on a grid from -180 to 180 the
-    cells either side of its seam were 40,000 km apart (a proximity of 4e7 m, a density of 0)."""
-    like = geographic_raster(tmp_path / "like.tif", -180.0, 10.0, cols, 20, cell)
-    gpkg = tmp_path / "finds.gpkg"
-    make_vector(gpkg, "finds", ogr.wkbPoint, [("POINT (179.5 0.5)", {})], srs_epsg=4326)
-    for args in (["proximity", gpkg, tmp_path / "p.tif", "--like", like],
-                 ["density", gpkg, tmp_path / "d.tif", "--like", like, "--bandwidth", "10000"],
-                 ["slope", like, tmp_path / "s.tif"]):
-        result = run_minerisk(*args, "-q")
-        assert result.returncode == 2 and "more than 180" in result.stderr, result.stderr
-        assert len(result.stderr.splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["finds.gpkg", "like.tif"]
-    half = geographic_raster(tmp_path / "half.tif", -90.0, 10.0, 180, 20, 1.0)
-    assert run_minerisk("proximity", gpkg, tmp_path / "p.tif", "--like", half, "-q").returncode == 0
-
-
 # --- grids --------------------------------------------------------------------------------------
 
-
-def test_a_raster_georeferenced_by_control_points_only_is_named_so(region, tmp_path):
-    """A scanned map with GCPs has a CRS for them but no geotransform; it was called 'no CRS'."""
-    gcp = tmp_path / "gcp.tif"
-    ds = gdal.GetDriverByName("GTiff").Create(str(gcp), 20, 20, 1, gdal.GDT_Float32)
-    ds.GetRasterBand(1).WriteArray(np.arange(400, dtype=np.float32).reshape(20, 20))
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32638)
-    ds.SetGCPs([gdal.GCP(5e5 + 10 * c, 44e5 - 10 * r, 0, c, r) for c, r in ((0, 0), (20, 0), (0, 20), (20, 20))],
-               srs.ExportToWkt())
-    ds = None
-    scenario = tmp_path / "scenario.toml"
-    scenario.write_text(scenario_text(region, dem=gcp))
-    for args in (["slope", gcp, tmp_path / "s.tif"], ["explain", gcp, 500050, 4399950],
-                 ["run", scenario, "-o", tmp_path / "out.nc"]):
-        result = run_minerisk(*args, "-q")
-        assert result.returncode == 2 and "4 ground control points, not a geotransform" in result.stderr, result.stderr
-        assert "gdalwarp" in result.stderr and len(result.stderr.splitlines()) == 1
 
 def test_geographic_dem_beyond_the_pole(region, tmp_path):
     dem = geographic_raster(tmp_path / "polar.tif", 10.0, 90.05, 40, 20, 0.01)  # 89.85 to 90.05 N

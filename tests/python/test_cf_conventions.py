@@ -26,7 +26,7 @@ def run_output(region, tmp_path_factory):
 def sweep_output(region, tmp_path_factory):
     folder = tmp_path_factory.mktemp("cf_sweep")
     sweep = folder / "sweep.toml"
-    sweep.write_text(f'base = "{region / "scenario.toml"}"\nsamples = 3\nstack = true\nthresholds = [0.1, 0.5]\n'
+    sweep.write_text(f'base = "{region / "scenario.toml"}"\nstack = true\nthresholds = [0.1, 0.5]\n'
                      '[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n')
     out = folder / "sweep.nc"
     r = run_minerisk("sweep", sweep, "-o", out, "-q")

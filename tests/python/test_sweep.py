@@ -183,11 +183,27 @@ def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_pat
 @pytest.mark.parametrize("body,message", [
     ('[[axis]]\nparameter = "cleared.pod"\nvalues = [0.5, 1.5]\n', "[0, 1]"),
     ('thresholds = [0.2, 0.2]\n', "twice"),
+    # Each a silent surprise before: samples without anything to draw ran one scenario per grid
+    # point; an empty [uncertainty] ran copies of the base.
+    ('samples = 5\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n', "key 'samples' draws nothing here"),
+    ('samples = 2\n[uncertainty]\n', "key 'uncertainty' draws nothing: give it front_line_sd"),
 ])
 def test_out_of_range_sweep_values_are_refused(region, tmp_path, body, message):
     r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.nc")
     assert r.returncode == 2, r.stderr
-    assert message in r.stderr
+    assert message in r.stderr and len(r.stderr.splitlines()) == 1
+    assert not (tmp_path / "s.nc").exists()
+
+
+def test_a_range_gives_its_decimal_values(region, tmp_path):
+    """range = [start, stop, step] includes the stop; its values are the decimals a user reads, not
+    the binary sum's 0.30000000000000004."""
+    body = '[[axis]]\nparameter = "model.evidence.front_lines.weight"\nrange = [0.0, 1.0, 0.1]\n'
+    r = run_minerisk("sweep", sweep_file(tmp_path, region, body), "-o", tmp_path / "s.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "s.nc", "r") as f:
+        values = list(f["parameter_model_evidence_front_lines_weight"][:])
+    assert values == [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
 
 
 def test_the_longest_layer_name_gives_a_sweep_gdal_reads(region, tmp_path):

@@ -3,6 +3,7 @@
 // scenario, axes over model parameters (lists, ranges, Latin hypercube samples) and Monte Carlo
 // realisations of input uncertainty (front-line position, record validity, POD, weights) become
 // per-cell statistics across scenarios and a table of per-scenario summaries.
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -38,6 +39,10 @@ struct SweepSpec {
   bool monte_carlo = false;            // an [uncertainty] table is given: `samples` realisations
 
   bool uncertain() const { return monte_carlo; }
+  /// Whether `samples` counts anything: Latin hypercube axes or Monte Carlo draws.
+  bool sampled() const {
+    return monte_carlo || std::any_of(axes.begin(), axes.end(), [](const SweepAxis& a) { return a.latin_hypercube; });
+  }
 };
 
 /// Reads and validates a sweep file (UserError naming the key otherwise).
