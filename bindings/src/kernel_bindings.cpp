@@ -205,6 +205,9 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
     // A NaN weight would make every cell it reaches NaN; a point at an infinite place, none.
     if (!std::isfinite(points.back().x) || !std::isfinite(points.back().y) || !std::isfinite(points.back().weight))
       throw py::value_error("points: row " + std::to_string(i) + " holds a coordinate or weight that is not a finite number");
+    // A weight is a count of items, as the command line's --weight-field: a density is never negative.
+    if (points.back().weight < 0)
+      throw py::value_error("points: row " + std::to_string(i) + " has a negative weight; a weight counts items (0 or more)");
   }
   const auto [rows_given, cols_given] = shape_of(shape);
   const py::ssize_t rows = rows_given, cols = cols_given;  // plain variables: a lambda below may capture them
@@ -275,7 +278,8 @@ void add_kernels(py::module_& m) {
         "direction, - right (consecutive segments sharing end points are one line).");
   m.def("point_density", &point_density, py::arg("points"), py::arg("shape"), py::kw_only(), py::arg("geotransform"),
         py::arg("bandwidth"), py::arg("truncate") = kernels::kDefaultTruncate, py::arg("geographic") = false,
-        "Gaussian kernel density of points ((n, 2) x, y or (n, 3) with weights) at each cell centre, in items per km2.");
+        "Gaussian kernel density of points ((n, 2) x, y or (n, 3) with weights, counts of 0 or more) at each cell centre, "
+        "in items per km2.");
   m.def("focal", &focal, py::arg("values"), py::kw_only(), py::arg("radius"), py::arg("statistic") = "mean",
         py::arg("shape") = "circle", py::arg("cell_size") = py::none(), py::arg("geotransform") = py::none(),
         "Moving-window mean, sum, count, max or min over a circle or square of `radius` metres; NaN cells left out.");

@@ -173,6 +173,9 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=1e-160, **frame)
     with pytest.raises(ValueError, match="truncate: must be a positive, finite"):
         minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=10, truncate=float("nan"), **frame)
+    # A weight counts items, as the command line's --weight-field (which refuses -2 too).
+    with pytest.raises(ValueError, match="points: row 1 has a negative weight"):
+        minerisk.point_density(np.array([[5.0, 5.0, 1.0], [5.0, 5.0, -2.0]]), (8, 8), bandwidth=10, **frame)
     with pytest.raises(ValueError, match="cap: must be a positive distance"):
         minerisk.line_distance(np.array([[0.0, 0, 10, 10]]), (8, 8), cap=float("nan"), **frame)
     # A grid's shape: two positive whole numbers (a list and numpy integers are fine).
