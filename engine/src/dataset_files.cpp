@@ -2,7 +2,7 @@
 // --keep` never prunes one.
 #include <cpl_minixml.h>
 
-#include <algorithm>
+#include <set>
 #include <system_error>
 
 #include "minerisk/engine/dataset_name.hpp"
@@ -16,31 +16,47 @@ namespace {
 // A VRT within a VRT is followed this deep; a VRT that names itself stops here too.
 constexpr int kMaxVrtDepth = 8;
 
-void add_once(std::vector<fs::path>& files, const fs::path& file) {
-  if (!file.empty() && std::find(files.begin(), files.end(), file) == files.end()) files.push_back(file);
+// The files found so far, in order, each once (a mosaic VRT may list thousands).
+struct FileList {
+  std::vector<fs::path> files;
+  std::set<fs::path> seen;
+  void add(const fs::path& file) {
+    if (!file.empty() && seen.insert(file).second) files.push_back(file);
+  }
+};
+
+void collect_files(const std::string& name, int depth, FileList& out);
+
+bool is_vrt_file(const std::string& name) {
+  const std::string extension = fs::path(name).extension().string();
+  return EQUAL(extension.c_str(), ".vrt");
 }
 
-void collect_files(const std::string& name, int depth, std::vector<fs::path>& files);
-
 // GDAL's file list of a VRT leaves out a source named in one of GDAL's forms (a source
-// `NETCDF:"grid.nc":probability` is not a file it can stat), so each SourceFilename of the VRT's
-// own XML is followed as a dataset of its own: relative to the VRT's folder when it says so.
-void collect_vrt_sources(const CPLXMLNode* node, const fs::path& vrt_folder, int depth, std::vector<fs::path>& files) {
+// `NETCDF:"grid.nc":probability` is not a file it can stat), and the sources of a VRT within it,
+// so those are followed as datasets of their own, relative to the VRT's folder when it says so.
+// A plain file (a mosaic's GeoTIFF tiles) is listed without being opened.
+void collect_vrt_sources(const CPLXMLNode* node, const fs::path& vrt_folder, int depth, FileList& out) {
   for (; node; node = node->psNext) {
     if (node->eType != CXT_Element) continue;
     if (EQUAL(node->pszValue, "SourceFilename")) {
-      const char* source = CPLGetXMLValue(node, nullptr, "");
+      const char* given = CPLGetXMLValue(node, nullptr, "");
+      if (!*given) continue;
       const bool relative = CPLTestBool(CPLGetXMLValue(node, "relativeToVRT", "0"));
-      if (*source) collect_files(relative ? resolve_dataset_name(source, vrt_folder) : source, depth + 1, files);
+      const std::string source = relative ? resolve_dataset_name(given, vrt_folder) : given;
+      if (parse_dataset_name(source).plain() && !is_vrt_file(source))
+        out.add(local_file(source));
+      else
+        collect_files(source, depth + 1, out);
     }
-    collect_vrt_sources(node->psChild, vrt_folder, depth, files);
+    collect_vrt_sources(node->psChild, vrt_folder, depth, out);
   }
 }
 
-void collect_files(const std::string& name, int depth, std::vector<fs::path>& files) {
+void collect_files(const std::string& name, int depth, FileList& out) {
   const fs::path file = local_file(name);
   if (file.empty() || depth > kMaxVrtDepth) return;
-  add_once(files, file);
+  out.add(file);
   std::error_code ec;
   // Never reach out to the network for a check; a missing file has nothing more to protect, and
   // a fifo or a device would hold GDAL's open for ever (its reader refuses it, with the reason).
@@ -51,22 +67,22 @@ void collect_files(const std::string& name, int depth, std::vector<fs::path>& fi
   DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
   if (!ds) return;
   char** list = ds->GetFileList();
-  for (char** f = list; f && *f; ++f) add_once(files, local_file(*f));
+  for (char** f = list; f && *f; ++f) out.add(local_file(*f));
   CSLDestroy(list);
   char** vrt = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "VRT") ? ds->GetMetadata("xml:VRT") : nullptr;
   if (!vrt || !vrt[0]) return;
   CPLXMLNode* tree = CPLParseXMLString(vrt[0]);
   if (!tree) return;
-  collect_vrt_sources(tree, fs::path(file).parent_path(), depth, files);
+  collect_vrt_sources(tree, fs::path(file).parent_path(), depth, out);
   CPLDestroyXMLNode(tree);
 }
 
 }  // namespace
 
 std::vector<fs::path> files_of_dataset(const std::string& name) {
-  std::vector<fs::path> files;
-  collect_files(name, 0, files);
-  return files;
+  FileList out;
+  collect_files(name, 0, out);
+  return out.files;
 }
 
 }  // namespace minerisk
