@@ -45,12 +45,14 @@ class VectorDistance final : public Feature {
 
 // A distance to the finds or to cleared land (their layer of their file, whatever its filter) is
 // built from the labels. Another layer of the same file (front lines beside the finds in one
-// GeoPackage) is not. An empty layer name is the file's only layer, so it matches any.
+// GeoPackage) is not. An empty layer name is the file's only layer, so it matches any. Layer
+// names are matched without case, as OGR finds them (GeoPackage: "FINDS" opens the finds): a
+// layer spelled "FINDS" was not cross-fitted, and every training find saw itself at 0 m.
 bool reads_label_file(const Scenario& s, const EvidenceSpec& e) {
   if (!e.vector) return false;
   for (const auto& labels : {s.finds, s.cleared})
     if (labels && same_local_file(labels->path.string(), e.vector->path.string()) &&
-        (labels->layer.empty() || e.vector->layer.empty() || labels->layer == e.vector->layer))
+        (labels->layer.empty() || e.vector->layer.empty() || EQUAL(labels->layer.c_str(), e.vector->layer.c_str())))
       return true;
   return false;
 }

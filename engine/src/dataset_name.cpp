@@ -1,5 +1,6 @@
 #include "minerisk/engine/dataset_name.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <system_error>
 
@@ -69,6 +70,18 @@ DatasetName parse_dataset_name(const std::string& name) {
   if (colon < 2 || colon >= name.size() || name[colon] != ':' || !std::isalpha(static_cast<unsigned char>(name[0])))
     return parsed;
   const size_t start = colon + 1;
+  // DRIVER:N:file (GTIFF_DIR:1:f.tif, NITF_IM:0:f.ntf, PDF:2:f.pdf): an index, then the file to
+  // the end. Read as DRIVER:file:rest, the file was "1", and a scenario's folder was put before it.
+  const size_t index_end = name.find(':', start);
+  if (index_end != std::string::npos && index_end > start && index_end + 1 < name.size() &&
+      std::all_of(name.begin() + static_cast<std::ptrdiff_t>(start), name.begin() + static_cast<std::ptrdiff_t>(index_end),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+    const size_t file = index_end + 1;
+    if (name[file] != '"') return DatasetName{name.substr(0, file), name.substr(file), "", false};
+    const size_t close = name.find('"', file + 1);
+    if (close == std::string::npos) return parsed;
+    return DatasetName{name.substr(0, file + 1), name.substr(file + 1, close - file - 1), name.substr(close), false};
+  }
   if (start < name.size() && name[start] == '"') {
     const size_t close = name.find('"', start + 1);
     if (close == std::string::npos) return parsed;
@@ -81,7 +94,7 @@ DatasetName parse_dataset_name(const std::string& name) {
 }
 
 namespace {
-// Forms this parser does not know (GTIFF_DIR:1:f.tif, /vsisubfile/0_100,f.tif): the first part
+// Forms this parser does not know (HDF4_SDS:UNKNOWN:f.hdf:0, /vsisubfile/0_100,f.tif): the first part
 // of the name, split at ':', ',' and quotes, that is a file.
 fs::path existing_part(const std::string& name) {
   std::string part;

@@ -93,6 +93,17 @@ def test_a_scenario_names_rasters_by_gdal_names_relative_to_its_folder(region, g
     assert np.nanmax(prior) > 0  # weight x the previous probability
 
 
+def test_an_indexed_gdal_name_resolves_its_file(region, tmp_path):
+    """GTIFF_DIR:1:dem.tif is an index, then the file: the scenario's folder was put before the
+    index ('GTIFF_DIR:/folder/1:dem.tif'), relative or absolute."""
+    shutil.copy(region / "dem.tif", tmp_path / "dem.tif")
+    for dem in ("GTIFF_DIR:1:dem.tif", f"GTIFF_DIR:1:{tmp_path / 'dem.tif'}"):
+        (tmp_path / "scenario.toml").write_text(scenario_text(region, dem=dem))
+        ok("run", tmp_path / "scenario.toml", "-o", tmp_path / "indexed.nc", "-q", "--no-picture", "--overwrite")
+    assert "is the input" in refused("slope", "GTIFF_DIR:1:" + str(tmp_path / "dem.tif"), tmp_path / "dem.tif",
+                                     "-q", "--overwrite")
+
+
 def test_a_file_name_with_a_colon_beside_the_scenario_is_a_plain_path(region, tmp_path):
     shutil.copy(region / "dem.tif", tmp_path / "ab:c.tif")
     text = scenario_text(region, dem="ab:c.tif")

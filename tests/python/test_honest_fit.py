@@ -59,6 +59,18 @@ def test_distance_to_finds_alone_is_no_longer_a_perfect_score(region, tmp_path, 
     assert report["separation_warnings"] == []
 
 
+@pytest.mark.parametrize("layer", ["FINDS", "Finds"])
+def test_the_finds_layer_named_in_another_case_is_cross_fitted(region, tmp_path, write_scenario, layer):
+    """GeoPackage finds a layer whatever the case of its name: "FINDS" read the finds themselves
+    but was not taken for them, so every training find saw itself at 0 m (ROC-AUC 0.998)."""
+    evidence = DISTANCE_TO_FINDS_ONLY.format(gpkg=region / "region.gpkg").replace('layer = "finds"', f'layer = "{layer}"')
+    s = write_scenario(scenario_text(region, evidence=evidence) + "\n[fit]\nbackground_ratio = 3\n")
+    report, design, _ = fit(s, tmp_path, "--block-size", "1000")
+    assert report["cross_fitted_layers"] == ["to_finds"]
+    assert report["cross_validation"]["roc_auc"] < 0.9
+    assert design["to_finds"][design["label"] == 1].min() > 0
+
+
 def finds_and_cells(region, width, geotransform):
     """Each find's (x, y, count) and the row and column of its cell."""
     ds = ogr.Open(str(region / "region.gpkg"))

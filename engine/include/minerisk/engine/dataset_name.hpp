@@ -13,7 +13,8 @@ namespace minerisk {
 
 /// The parts of a dataset name: `prefix` + `file` + `suffix`. For a plain path, prefix and
 /// suffix are empty. For `NETCDF:"f.nc":probability`: prefix `NETCDF:"`, file `f.nc`, suffix
-/// `":probability`. For `/vsizip/a.zip/x.tif`: prefix `/vsizip/`, file `a.zip/x.tif` (the
+/// `":probability`. For `GTIFF_DIR:1:f.tif` (an index, then the file): prefix `GTIFF_DIR:1:`,
+/// file `f.tif`. For `/vsizip/a.zip/x.tif`: prefix `/vsizip/`, file `a.zip/x.tif` (the
 /// archive's own path is found by local_file()). For a remote name (`/vsicurl/`, `http://`),
 /// `remote` is true and `file` is empty.
 struct DatasetName {
@@ -29,7 +30,7 @@ DatasetName parse_dataset_name(const std::string& name);
 
 /// The local file a dataset name reads: the path itself, the file inside NETCDF:"...":var, or
 /// the archive of /vsizip/archive.zip/inner (the longest leading part that is a file); for a
-/// form this parser does not know (GTIFF_DIR:1:f.tif), a part of the name that is a file. Empty
+/// form this parser does not know (HDF4_SDS:UNKNOWN:f.hdf:0), a part of the name that is a file. Empty
 /// for a remote name. The path may not exist.
 std::filesystem::path local_file(const std::string& name);
 /// The file the name's form designates, whether or not it exists (local_file without the search).
