@@ -77,9 +77,12 @@ std::string section_noun(const std::string& section) {
 std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
   if (!(f.background_ratio >= 0 && f.background_ratio <= 100))
     return {"background_ratio", "must lie in [0, 100] (random background cells per positive)"};
-  if (!(f.l2 >= 0) || !std::isfinite(f.l2)) return {"l2", "must be a finite number, 0 or more (0: no penalty)"};
-  if (!(f.block_size >= 0 && f.block_size <= kMaxDistance))
-    return {"block_size", "must be zero (no cross-validation) or a positive size in metres, at most 10,000 km"};
+  // Beyond 1e9 every standardised weight is 0 already; at 1e15 the solve lost the design to
+  // rounding and called it singular, asking for a larger l2.
+  if (!(f.l2 >= 0 && f.l2 <= 1e9)) return {"l2", "must be a number from 0 (no penalty) to 1e9 (every weight 0)"};
+  // Blocks of a centimetre are already a cell each; 1e-300 m overflowed the block numbers.
+  if (!(f.block_size == 0 || (f.block_size >= 0.01 && f.block_size <= kMaxDistance)))
+    return {"block_size", "must be zero (no cross-validation) or a size in metres from 0.01 to 10,000 km"};
   if (!(f.folds >= 2 && f.folds <= 100)) return {"folds", "must be a whole number from 2 to 100"};
   if (!(f.knots == 0 || (f.knots >= 2 && f.knots <= 50)))
     return {"knots", "must be 0 (keep the given transforms) or a whole number of curve segments from 2 to 50"};

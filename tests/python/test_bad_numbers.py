@@ -89,6 +89,8 @@ SCENARIO_CASES = [
     ("fit-seed-huge", {}, "[fit]\nseed = 1e300\n", "fit.seed"),
     ("fit-l2-inf", {}, "[fit]\nl2 = inf\n", "fit.l2"),
     ("fit-block-size-inf", {}, "[fit]\nblock_size = inf\n", "fit.block_size"),
+    ("fit-l2-huge", {}, "[fit]\nl2 = 1e15\n", "fit.l2"),  # was "singular: set l2 larger than 0"
+    ("fit-block-size-tiny", {}, "[fit]\nblock_size = 1e-300\n", "fit.block_size"),
     ("fit-background-ratio-nan", {}, "[fit]\nbackground_ratio = nan\n", "fit.background_ratio"),
     ("fit-folds-inf", {}, "[fit]\nfolds = inf\n", "fit.folds"),
     ("grid-resolution-inf", {"grid": '[grid]\ncrs = "EPSG:32638"\nresolution = inf\nbounds = [0, 0, 100, 100]'}, "",
