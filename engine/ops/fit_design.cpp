@@ -7,9 +7,12 @@
 #include <random>
 #include <unordered_set>
 
+#include <nlohmann/json.hpp>
+
 #include "../features/feature.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
@@ -194,14 +197,54 @@ void check_design(const Scenario& s, const Design& d) {
                       "' is constant over the training cells; remove it or give it varying data");
 }
 
+namespace {
+
+// The files a grid of minerisk read its finds and cleared land from (its `inputs` attribute; none
+// for another program's raster, which cannot be told apart from any other). Only those roles: the
+// same GeoPackage may hold the front lines, which a grid may read without any label.
+std::vector<std::string> grid_label_inputs(const std::string& raster) {
+  std::vector<std::string> paths;
+  init_gdal();
+  const GdalErrorTrap probe;  // not a grid of ours, or unreadable: the layer's own reader says so
+  DatasetPtr ds(GDALDataset::Open(raster.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  const char* text = ds ? ds->GetMetadataItem("NC_GLOBAL#inputs") : nullptr;
+  const nlohmann::json inputs = text ? nlohmann::json::parse(text, nullptr, false) : nlohmann::json();
+  if (!inputs.is_array()) return paths;
+  for (const auto& input : inputs)
+    if (input.is_object() && input.value("path", nlohmann::json()).is_string() &&
+        (input.value("role", "") == "finds" || input.value("role", "") == "cleared"))
+      paths.push_back(input["path"]);
+  return paths;
+}
+
+// A raster layer that reads the labels: the label raster itself, or a grid of minerisk computed
+// from the finds, the cleared land or the labels (yesterday's output as a prior). Its values saw
+// every label, the training cells' own included, and a raster cannot be built out of fold.
+void refuse_a_raster_of_the_labels(const Scenario& s, const EvidenceSpec& e, const FitOptions& options) {
+  if (e.feature != "raster") return;
+  if (!options.spec.labels.empty() && same_local_file(e.raster.string(), options.spec.labels.string()))
+    throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' reads the label raster " +
+                    options.spec.labels.string() + ", so every training cell would see its own label; remove it");
+  std::vector<std::string> labels;
+  for (const auto& v : {s.finds, s.cleared})
+    if (v) labels.push_back(v->path.string());
+  if (!options.spec.labels.empty()) labels.push_back(options.spec.labels.string());
+  for (const std::string& input : grid_label_inputs(e.raster.string()))
+    for (const std::string& label : labels)
+      if (same_local_file(input, label))
+        throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' reads a grid of minerisk computed "
+                        "from " + label + " (its inputs attribute says so), whose values saw every label, the training "
+                        "cells' own included; a grid cannot be rebuilt out of fold, so the fit and its cross-validation "
+                        "would not be honest; remove the layer for the fit (run may use it)");
+}
+
+}  // namespace
+
 std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
   std::vector<size_t> layers;
   for (size_t j = 0; j < s.evidence.size(); ++j) {
     const EvidenceSpec& e = s.evidence[j];
-    if (e.feature == "raster" && !options.spec.labels.empty() &&
-        same_local_file(e.raster.string(), options.spec.labels.string()))
-      throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' reads the label raster " +
-                      options.spec.labels.string() + ", so every training cell would see its own label; remove it");
+    refuse_a_raster_of_the_labels(s, e, options);
     if (features::find_feature_kind(e.feature)->built_from_labels(s, e)) layers.push_back(j);
   }
   return layers;

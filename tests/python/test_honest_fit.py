@@ -71,6 +71,25 @@ def test_the_finds_layer_named_in_another_case_is_cross_fitted(region, tmp_path,
     assert design["to_finds"][design["label"] == 1].min() > 0
 
 
+def test_a_grid_computed_from_the_finds_is_refused_as_a_layer(region, tmp_path, write_scenario):
+    """Yesterday's output as a raster layer saw every find (CV ROC-AUC 0.735 where the honest
+    layer gives 0.625); a raster cannot be built out of fold, so fit refuses it. run takes it."""
+    grid = tmp_path / "yesterday.nc"
+    assert run_minerisk("run", write_scenario(scenario_text(region)), "-o", grid, "-q").returncode == 0
+    prior = f"""
+[model.evidence.prior]
+feature = "raster"
+path = 'NETCDF:"{grid}":probability'
+weight = 1.0
+"""
+    s = write_scenario(scenario_text(region, evidence=prior))
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--block-size", "1000")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "layer 'model.evidence.prior' reads a grid of minerisk computed from" in r.stderr and "region.gpkg" in r.stderr
+    assert not (tmp_path / "fitted.toml").exists()
+    assert run_minerisk("run", s, "-o", tmp_path / "today.nc", "-q").returncode == 0
+
+
 def finds_and_cells(region, width, geotransform):
     """Each find's (x, y, count) and the row and column of its cell."""
     ds = ogr.Open(str(region / "region.gpkg"))
