@@ -226,7 +226,10 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
       r.notes.push_back("cross-validation: " + std::to_string(r.repeats - validated) + " of the " +
                         std::to_string(r.repeats) + " fits had no fold to score (each fold's training cells held one "
                         "class); the figures are the mean of the other " + std::to_string(validated));
-    if (validated == 0)
+    if (validated == 0 && folds.count() < 2)
+      r.notes.push_back("cross-validation: " + folds.description() + " give fewer than 2 folds, so nothing is held "
+                        "out and no ROC-AUC is given; give a zone raster with 2 zones or more, or --block-size");
+    else if (validated == 0)
       r.notes.push_back("cross-validation: no fold could be scored (each fold's training cells held one class, or "
                         "the held-out cells together did), so no ROC-AUC is given; use more or larger folds or zones "
                         "holding both finds and cleared land");
@@ -249,7 +252,10 @@ std::string fit_json(const FitResult& r) {
                      {"standardised_standard_error", c.standardised_error}});
   j["coefficients"] = table;
   j["covariance"] = r.covariance;  // of the coefficients, in the table's order
-  j["cross_validation"] = {{"folds", r.folds}, {"roc_auc", r.folds ? r.cv_roc_auc : 0.0}, {"pr_auc", r.folds ? r.cv_pr_auc : 0.0},
+  // No fold scored: no figure (null), not an AUC of 0, which would mean a perfectly inverted ranking.
+  j["cross_validation"] = {{"folds", r.folds},
+                           {"roc_auc", r.folds ? nlohmann::json(r.cv_roc_auc) : nlohmann::json()},
+                           {"pr_auc", r.folds ? nlohmann::json(r.cv_pr_auc) : nlohmann::json()},
                            {"spatial_folds", r.folds_description}};
   // Each fit of [fit] repeats (one without): its coefficients and cross-validation, to show the
   // spread the deal of the folds and the draw of background cells cause.

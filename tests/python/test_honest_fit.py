@@ -327,3 +327,9 @@ def test_cross_fitting_over_a_single_zone_is_refused(region, tmp_path, write_sce
     s = write_scenario(scenario_text(region))
     r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--zones", zones)
     assert r.returncode == 2 and "at least 2 folds" in r.stderr and r.stderr.strip().count("\n") == 0
+    # Without label layers the fit is made, and the note gives the reason there is no score (it
+    # blamed the classes in each fold).
+    only_slope = '\n[model.evidence.slope]\nfeature = "slope"\nweight = -0.04\n'
+    s = write_scenario(scenario_text(region, evidence=only_slope) + "\n[fit]\nbackground_ratio = 2\n")
+    report, _, r = fit(s, tmp_path, "--zones", zones)
+    assert "give fewer than 2 folds, so nothing is held out" in r.stderr and report["cross_validation"]["roc_auc"] is None
