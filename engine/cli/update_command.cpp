@@ -122,6 +122,7 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                      {"kept", kept},
                                      {"previous_copied_by", null_or(s.previous_copied_by)},
                                      {"whole_write_reason", null_or(s.whole_write_reason)},
+                                     {"notes", s.run.notes},
                                      {"seconds", s.run.seconds}},
                                     "");
                           if (log.json() || context.common->quiet) return;

@@ -48,23 +48,24 @@ namespace {
 // and, without evidence, an older evidence file left beside the new grid (never removed: it is
 // not an output of this run, and the grid no longer names it); the same for an older picture
 // left beside a grid drawn without one (--no-picture), which no longer shows it.
-void print_storage_notes(const std::vector<std::pair<std::string, int64_t>>& clipped, const RunOptions& options) {
+// Each "note: ...", printed after "minerisk: " unless quiet, and in update's JSON summary.
+std::vector<std::string> storage_notes(const std::vector<std::pair<std::string, int64_t>>& clipped,
+                                       const RunOptions& options) {
+  std::vector<std::string> notes;
   for (const auto& [layer, count] : clipped)
-    std::fprintf(stderr,
-                 "minerisk: note: %lld cells of evidence layer '%s' lie beyond +-32.767 log-odds and are stored at "
-                 "that limit (packed evidence); use --evidence float32 to keep their exact values\n",
-                 static_cast<long long>(count), layer.c_str());
+    notes.push_back("note: " + std::to_string(count) + " cells of evidence layer '" + layer +
+                    "' lie beyond +-32.767 log-odds and are stored at that limit (packed evidence); use --evidence "
+                    "float32 to keep their exact values");
   std::error_code ec;
   if (options.evidence == EvidenceStorage::none && fs::exists(evidence_file_for(options.output), ec))
-    std::fprintf(stderr,
-                 "minerisk: note: '%s' beside the grid is an older run's evidence (this run wrote none, and the grid "
-                 "does not name it); remove it if it is no longer wanted\n",
-                 evidence_file_for(options.output).string().c_str());
+    notes.push_back("note: '" + evidence_file_for(options.output).string() +
+                    "' beside the grid is an older run's evidence (this run wrote none, and the grid does not name "
+                    "it); remove it if it is no longer wanted");
   if (!options.quicklook && fs::exists(picture_path(options.output), ec))
-    std::fprintf(stderr,
-                 "minerisk: note: '%s' beside the grid is an older run's picture (this run drew none, with "
-                 "--no-picture), so it does not show this grid; remove it if it is no longer wanted\n",
-                 picture_path(options.output).string().c_str());
+    notes.push_back("note: '" + picture_path(options.output).string() +
+                    "' beside the grid is an older run's picture (this run drew none, with --no-picture), so it does "
+                    "not show this grid; remove it if it is no longer wanted");
+  return notes;
 }
 }  // namespace
 
@@ -367,11 +368,13 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   // Everything is complete: the companions, then the grid, into place, unless a signal came first.
   outputs_->commit(options_.cancel);
   // After the commit, so that a failed run still says one line.
-  if (!note_.empty() && !options_.quiet) std::fprintf(stderr, "minerisk: %s\n", note_.c_str());
-  if (!options_.quiet) print_storage_notes(clipped, options_);
+  RunSummary summary;
+  if (!note_.empty()) summary.notes.push_back(note_);
+  for (std::string& n : storage_notes(clipped, options_)) summary.notes.push_back(std::move(n));
+  if (!options_.quiet)
+    for (const std::string& n : summary.notes) std::fprintf(stderr, "minerisk: %s\n", n.c_str());
   written_ = std::move(record);
 
-  RunSummary summary;
   summary.output = options_.output;
   summary.evidence = evidence_path_;  // empty without evidence
   summary.picture = options_.quicklook ? picture_path(options_.output) : fs::path();

@@ -50,6 +50,20 @@ def test_json_log_follows_its_schema(region, tmp_path):
     assert len(bad.stderr.strip().splitlines()) == 1
 
 
+def test_notes_reach_the_json_log(region, tmp_path):
+    """An update without a picture leaves the older one beside the grid; the text log says so on
+    stderr, and the JSON log said nothing: its summary carries the notes."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 300 * cell, y0 - 300 * cell)
+    result = update(scenario, out, "--no-picture")
+    notes = check_schema(result)[-1]["notes"]
+    assert result.stderr == "" and len(notes) == 1 and "out.png' beside the grid is an older run's picture" in notes[0]
+    assert summary(update(scenario, out))["notes"] == []
+
+
 def test_second_update_is_refused_while_one_runs(region, tmp_path):
     copy, scenario = private_region(region, tmp_path)
     out = tmp_path / "out.nc"

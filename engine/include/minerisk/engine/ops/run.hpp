@@ -30,6 +30,7 @@ struct RunSummary {
   std::filesystem::path output, evidence, picture;  // the grid, its evidence layers, the picture
   int64_t width = 0, height = 0, tiles = 0;
   double seconds = 0;
+  std::vector<std::string> notes;  // "note: ..." lines, printed on stderr unless quiet
 };
 
 /// Runs the scenario. The file and picture are written under temporary names in the output
