@@ -58,6 +58,10 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
   s.file = file;
   fs::path base = top.required_text("base", "name the base scenario, e.g. base = \"scenario.toml\"");
   if (base.is_relative()) base = file.parent_path() / base;
+  // Read as a scenario, the sweep file itself was refused for its key 'axis'.
+  std::error_code ec;
+  if (fs::equivalent(base, file, ec))
+    top.fail("base", "names this sweep file itself; give the scenario the sweep varies, e.g. base = \"scenario.toml\"");
   s.base = load_scenario(base);
   const double seed = top.number_or("seed", 1);
   if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))

@@ -195,6 +195,14 @@ def test_out_of_range_sweep_values_are_refused(region, tmp_path, body, message):
     assert not (tmp_path / "s.nc").exists()
 
 
+def test_a_sweep_naming_itself_as_base_is_refused(tmp_path):
+    """Read as a scenario, the sweep file was refused for its key 'axis', which it may hold."""
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text('base = "sweep.toml"\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n')
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "s.nc")
+    assert r.returncode == 2 and "key 'base' names this sweep file itself" in r.stderr, r.stderr
+
+
 def test_a_range_gives_its_decimal_values(region, tmp_path):
     """range = [start, stop, step] includes the stop; its values are the decimals a user reads, not
     the binary sum's 0.30000000000000004."""
