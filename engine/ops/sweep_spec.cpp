@@ -30,6 +30,9 @@ bool perturbs_a_layer(const Scenario& base, const std::string& perturbation) {
 std::vector<double> read_range(const TomlReader& r) {
   const std::vector<double> v = r.numbers("range");
   if (v.size() != 3 || !(v[2] > 0) || !(v[1] >= v[0])) r.fail("range", "must be [start, stop, step] with stop >= start and step > 0");
+  // Values are kept to 15 significant digits (below): a step finer than that would repeat them.
+  if (v[2] < 1e-13 * std::max(std::abs(v[0]), std::abs(v[1])))
+    r.fail("range", "has a step too small beside its values to tell them apart (under 1e-13 of them); use a larger step");
   std::vector<double> out;
   for (int64_t i = 0;; ++i) {
     const double x = v[0] + static_cast<double>(i) * v[2];
@@ -154,10 +157,13 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
         r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
     }
   }
-  // An empty table ran copies of the base scenario. (A key given as 0 or false is a deliberate
-  // control: the realisations then equal the base, as a test checks.)
-  if (s.monte_carlo && top.table("uncertainty")->empty())
-    top.fail("uncertainty", "draws nothing: give it front_line_sd, record_validity = true, pod_beta or weights_from");
+  // A table without a key that draws (empty, or front_line_wavelength alone) ran copies of the
+  // base scenario. (A drawing key given as 0 or false is a deliberate control: the realisations
+  // then equal the base, as a test checks.)
+  if (const toml::table* u = top.table("uncertainty"))
+    if (!u->contains("front_line_sd") && !u->contains("record_validity") && !u->contains("pod_beta") &&
+        !u->contains("weights_from"))
+      top.fail("uncertainty", "draws nothing: give it front_line_sd, record_validity = true, pod_beta or weights_from");
   if (s.sampled() && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
   if (!s.sampled() && s.samples > 0)
     top.fail("samples", "draws nothing here: it counts the draws of lhs axes and of [uncertainty], and this sweep has "

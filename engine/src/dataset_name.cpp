@@ -33,6 +33,13 @@ bool exists(const std::string& path) {
   return fs::exists(fs::path(path), ec);
 }
 
+// GDAL's drivers whose dataset names give an index before the file: DRIVER:N:file.
+bool is_indexed_driver(const std::string& driver) {
+  for (const char* indexed : {"GTIFF_DIR", "NITF_IM", "PDF"})
+    if (driver == indexed) return true;
+  return false;
+}
+
 bool is_file(const fs::path& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);
@@ -70,10 +77,12 @@ DatasetName parse_dataset_name(const std::string& name) {
   if (colon < 2 || colon >= name.size() || name[colon] != ':' || !std::isalpha(static_cast<unsigned char>(name[0])))
     return parsed;
   const size_t start = colon + 1;
-  // DRIVER:N:file (GTIFF_DIR:1:f.tif, NITF_IM:0:f.ntf, PDF:2:f.pdf): an index, then the file to
-  // the end. Read as DRIVER:file:rest, the file was "1", and a scenario's folder was put before it.
+  // GTIFF_DIR:1:f.tif, NITF_IM:0:f.ntf, PDF:2:f.pdf: an index, then the file to the end. Read as
+  // DRIVER:file:rest, the file was "1", and a scenario's folder was put before it. Only for those
+  // drivers: GPKG:123:dem is the table dem of a GeoPackage named 123.
   const size_t index_end = name.find(':', start);
-  if (index_end != std::string::npos && index_end > start && index_end + 1 < name.size() &&
+  if (is_indexed_driver(name.substr(0, colon)) && index_end != std::string::npos && index_end > start &&
+      index_end + 1 < name.size() &&
       std::all_of(name.begin() + static_cast<std::ptrdiff_t>(start), name.begin() + static_cast<std::ptrdiff_t>(index_end),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
     const size_t file = index_end + 1;

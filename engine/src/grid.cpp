@@ -68,8 +68,9 @@ void check_geographic(const std::array<double, 6>& gt, int64_t width, int64_t he
   if (!std::isfinite(gt[0]) || span > kernels::kMaxGeographicSpan + kSlack) {
     std::snprintf(text, sizeof text, "%.10g degrees of longitude", span);
     throw UserError(what + ": the grid spans " + std::string(text) +
-                    ", more than 180: minerisk measures distances within the grid's span, and beyond half the globe "
-                    "the shortest way may go round the other side; crop it or split it at the antimeridian");
+                    ", more than the 180 minerisk takes for any grid: its distances and densities are measured within "
+                    "the grid's span, and beyond half the globe the shortest way may go round the other side; crop it "
+                    "or split it (gdal_translate -projwin)");
   }
 }
 

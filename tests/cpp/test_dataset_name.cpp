@@ -2,8 +2,11 @@
 // fingerprint it, and resolve it against a scenario's folder).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "minerisk/engine/dataset_name.hpp"
 
@@ -34,13 +37,16 @@ TEST(DatasetName, AnIndexThenTheFile) {
   expect_parts("GTIFF_DIR:1:dem.tif", "GTIFF_DIR:1:", "dem.tif", "");
   expect_parts("GTIFF_DIR:12:/data/dem.tif", "GTIFF_DIR:12:", "/data/dem.tif", "");
   expect_parts("PDF:2:\"map sheet.pdf\"", "PDF:2:\"", "map sheet.pdf", "\"");
+  // Other drivers give the file first, whatever it is called: a GeoPackage named 123.
+  expect_parts("GPKG:123:dem", "GPKG:", "123", ":dem");
+  expect_parts("NETCDF:1:probability", "NETCDF:", "1", ":probability");
   EXPECT_EQ(resolve_dataset_name("GTIFF_DIR:1:dem.tif", "/region"), "GTIFF_DIR:1:/region/dem.tif");
   EXPECT_EQ(resolve_dataset_name("GTIFF_DIR:1:/data/dem.tif", "/region"), "GTIFF_DIR:1:/data/dem.tif");
   EXPECT_EQ(resolve_dataset_name("NETCDF:\"out.nc\":probability", "/region"), "NETCDF:\"/region/out.nc\":probability");
 }
 
 TEST(DatasetName, LocalFileOfAnIndexedName) {
-  const fs::path folder = fs::temp_directory_path() / "minerisk_dataset_name_test";
+  const fs::path folder = fs::temp_directory_path() / ("minerisk_dataset_name_test_" + std::to_string(::getpid()));
   fs::create_directories(folder);
   const fs::path tif = folder / "dem.tif";
   std::ofstream(tif) << "not really a tiff";

@@ -242,7 +242,9 @@ def test_a_grid_read_through_a_vrt_of_its_gdal_name_is_never_overwritten(grid, t
     assert 'relativeToVRT="1">NETCDF:"out.nc":probability' in text, text  # as GDAL writes it
     (tmp_path / "absolute.vrt").write_text(text.replace('relativeToVRT="1">NETCDF:"out.nc"', f'relativeToVRT="0">NETCDF:"{nc}"'))
     gdal.BuildVRT(str(tmp_path / "nested.vrt"), [str(tmp_path / "absolute.vrt")])
-    for vrt in ("p.vrt", "absolute.vrt", "nested.vrt"):
+    gdal.Warp(str(tmp_path / "warped.vrt"), f'NETCDF:"{nc}":probability', format="VRT")  # its SourceDataset
+    assert "<SourceDataset" in (tmp_path / "warped.vrt").read_text()
+    for vrt in ("p.vrt", "absolute.vrt", "nested.vrt", "warped.vrt"):
         assert "is the input" in refused("slope", tmp_path / vrt, nc, "-q", "--overwrite"), vrt
     assert nc.read_bytes() == before
 

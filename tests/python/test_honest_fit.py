@@ -2,6 +2,7 @@
 land are cross-fitted (each training cell's value from the labels outside its own fold), the
 cross-validation rebuilds them without the held-out fold, and separation is reported."""
 import json
+import shutil
 import tomllib
 
 import numpy as np
@@ -88,6 +89,13 @@ weight = 1.0
     assert "layer 'model.evidence.prior' reads a grid of minerisk computed from" in r.stderr and "region.gpkg" in r.stderr
     assert not (tmp_path / "fitted.toml").exists()
     assert run_minerisk("run", s, "-o", tmp_path / "today.nc", "-q").returncode == 0
+    # A grid made from a copy of the finds elsewhere (another machine, a moved folder): the same bytes.
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(region, elsewhere)
+    scenario = write_scenario(scenario_text(elsewhere), "elsewhere.toml")
+    assert run_minerisk("run", scenario, "-o", grid, "-q", "--overwrite").returncode == 0
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--block-size", "1000")
+    assert r.returncode == 2 and "names that file or its bytes" in r.stderr, r.stderr
 
 
 def finds_and_cells(region, width, geotransform):

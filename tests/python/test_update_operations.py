@@ -325,16 +325,14 @@ def test_keep_prunes_only_its_own_grids(region, tmp_path):
 
 
 def vrt_of(name, vrt, relative_to_vrt):
-    """A VRT whose one source is the dataset `name`, as GDAL writes one or by hand relative to it."""
-    if not relative_to_vrt:
-        gdal.Translate(str(vrt), name, format="VRT")
-        return vrt
+    """A VRT whose one source is the dataset `name` (absolute), named relative to the VRT or not."""
     source = gdal.Open(name)
+    named = name.replace(str(vrt.parent) + "/", "") if relative_to_vrt else name
     vrt.write_text(f"""<VRTDataset rasterXSize="{source.RasterXSize}" rasterYSize="{source.RasterYSize}">
   <SRS>{source.GetProjection()}</SRS>
   <GeoTransform>{", ".join(map(repr, source.GetGeoTransform()))}</GeoTransform>
   <VRTRasterBand dataType="Float32" band="1"><SimpleSource>
-    <SourceFilename relativeToVRT="1">{name.replace(str(vrt.parent) + "/", "")}</SourceFilename>
+    <SourceFilename relativeToVRT="{int(relative_to_vrt)}">{named}</SourceFilename>
     <SourceBand>1</SourceBand>
   </SimpleSource></VRTRasterBand>
 </VRTDataset>
