@@ -81,9 +81,12 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
     // longitude, right only up to half the globe (as the command line's grids).
     const double top = f.geotransform[3], bottom = top + f.geotransform[5] * static_cast<double>(rows);
     if (geographic && (top > 90 || bottom < -90 ||
-                       f.geotransform[1] * static_cast<double>(cols) > kernels::kMaxGeographicSpan + 1e-9))
+                       f.geotransform[1] * static_cast<double>(cols) > kernels::kMaxGeographicSpan + 1e-5))
       throw py::value_error("geotransform: a geographic grid must lie within latitudes -90 to 90 and span at most "
                             "180 degrees of longitude (distances are measured within its span)");
+  } else if (geographic) {
+    // Cell sizes are metres; a geographic grid's place on the globe (its latitudes) is needed.
+    throw py::value_error("geographic=True needs geotransform=(...) in degrees; cell_size is in metres");
   } else if (cell_size && !cell_size->is_none()) {
     const std::vector<double> size = numbers_of(*cell_size, "cell_size", 2, "(x, y) in metres");
     const double dx = size[0], dy = size[1];

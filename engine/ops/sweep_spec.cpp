@@ -31,7 +31,7 @@ std::vector<double> read_range(const TomlReader& r) {
   const std::vector<double> v = r.numbers("range");
   if (v.size() != 3 || !(v[2] > 0) || !(v[1] >= v[0])) r.fail("range", "must be [start, stop, step] with stop >= start and step > 0");
   // Values are kept to 15 significant digits (below): a step finer than that would repeat them.
-  if (v[2] < 1e-13 * std::max(std::abs(v[0]), std::abs(v[1])))
+  if (v[1] > v[0] && v[2] < 1e-13 * std::max(std::abs(v[0]), std::abs(v[1])))
     r.fail("range", "has a step too small beside its values to tell them apart (under 1e-13 of them); use a larger step");
   std::vector<double> out;
   for (int64_t i = 0;; ++i) {
@@ -39,8 +39,9 @@ std::vector<double> read_range(const TomlReader& r) {
     if (x > v[1] + 1e-9 * std::abs(v[2])) break;
     // To 15 significant digits, so that range = [0.0, 1.0, 0.1] gives 0.3 in the parameter table,
     // not 0.30000000000000004 (the binary sum's rounding).
+    // Near zero, the sum's residue (5.6e-17 for [-0.3, 0.3, 0.1]) is 0.
     char text[32];
-    std::snprintf(text, sizeof text, "%.15g", x);
+    std::snprintf(text, sizeof text, "%.15g", std::abs(x) < 1e-9 * v[2] ? 0.0 : x);
     out.push_back(std::strtod(text, nullptr));
     if (out.size() > 100000) r.fail("range", "gives more than 100,000 values; use a larger step");
   }

@@ -13,8 +13,10 @@ namespace fs = std::filesystem;
 namespace minerisk {
 namespace {
 
-// A VRT within a VRT is followed this deep; a VRT that names itself stops here too.
-constexpr int kMaxVrtDepth = 8;
+// A VRT within a VRT is followed this deep, deeper than any real chain (GDAL opens them at any
+// depth, and a source left unfollowed is left unprotected); a VRT that names itself stops at once
+// (FileList::followed), or here under another spelling.
+constexpr int kMaxVrtDepth = 64;
 
 // The files found so far, in order, each once (a mosaic VRT may list thousands), and the
 // datasets already opened: a nested VRT that several bands name is followed once, not once per
@@ -30,9 +32,11 @@ struct FileList {
 
 void collect_files(const std::string& name, int depth, FileList& out);
 
+// A VRT by its content, as GDAL knows one (inner.xml is a VRT too): only the VRT driver's
+// identification runs, which reads the file's first bytes, not a whole open.
 bool is_vrt_file(const std::string& name) {
-  const std::string extension = fs::path(name).extension().string();
-  return EQUAL(extension.c_str(), ".vrt");
+  const char* const only_vrt[] = {"VRT", nullptr};
+  return GDALIdentifyDriverEx(name.c_str(), GDAL_OF_RASTER, only_vrt, nullptr) != nullptr;
 }
 
 // GDAL's file list of a VRT leaves out a source named in one of GDAL's forms (a source
@@ -78,8 +82,11 @@ void collect_files(const std::string& name, int depth, FileList& out) {
   if (!vrt || !vrt[0]) return;
   CPLXMLNode* tree = CPLParseXMLString(vrt[0]);
   if (!tree) return;
-  // The VRT's own folder: for /vsizip/a.zip/x.vrt, /vsizip/a.zip, where its relative sources lie.
-  collect_vrt_sources(tree, fs::path(ds->GetDescription()).parent_path(), depth, out);
+  // The VRT's own folder: its file's, and for /vsizip/a.zip/x.vrt /vsizip/a.zip (not the zip's),
+  // where its relative sources lie. (vrt://x.vrt names the file x.vrt, in its own folder.)
+  const std::string description = ds->GetDescription();
+  const fs::path folder = description.rfind("/vsi", 0) == 0 ? fs::path(description).parent_path() : file.parent_path();
+  collect_vrt_sources(tree, folder, depth, out);
   CPLDestroyXMLNode(tree);
 }
 

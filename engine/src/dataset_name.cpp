@@ -33,10 +33,17 @@ bool exists(const std::string& path) {
   return fs::exists(fs::path(path), ec);
 }
 
-// GDAL's drivers whose dataset names give an index before the file: DRIVER:N:file.
+bool equal_without_case(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
+// GDAL's drivers whose dataset names give an index before the file: DRIVER:N:file (GDAL takes
+// the driver's name in any case).
 bool is_indexed_driver(const std::string& driver) {
   for (const char* indexed : {"GTIFF_DIR", "NITF_IM", "PDF"})
-    if (driver == indexed) return true;
+    if (equal_without_case(driver, indexed)) return true;
   return false;
 }
 
@@ -80,10 +87,13 @@ DatasetName parse_dataset_name(const std::string& name) {
   // GTIFF_DIR:1:f.tif, NITF_IM:0:f.ntf, PDF:2:f.pdf: an index, then the file to the end. Read as
   // DRIVER:file:rest, the file was "1", and a scenario's folder was put before it. Only for those
   // drivers: GPKG:123:dem is the table dem of a GeoPackage named 123.
-  const size_t index_end = name.find(':', start);
-  if (is_indexed_driver(name.substr(0, colon)) && index_end != std::string::npos && index_end > start &&
+  // GTIFF_DIR:off:OFFSET:file gives the directory by its byte offset.
+  const bool by_offset = equal_without_case(name.substr(start, 4), "off:");
+  const size_t digits = by_offset ? start + 4 : start;
+  const size_t index_end = name.find(':', digits);
+  if (is_indexed_driver(name.substr(0, colon)) && index_end != std::string::npos && index_end > digits &&
       index_end + 1 < name.size() &&
-      std::all_of(name.begin() + static_cast<std::ptrdiff_t>(start), name.begin() + static_cast<std::ptrdiff_t>(index_end),
+      std::all_of(name.begin() + static_cast<std::ptrdiff_t>(digits), name.begin() + static_cast<std::ptrdiff_t>(index_end),
                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
     const size_t file = index_end + 1;
     if (name[file] != '"') return DatasetName{name.substr(0, file), name.substr(file), "", false};

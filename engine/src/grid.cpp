@@ -65,8 +65,11 @@ void check_geographic(const std::array<double, 6>& gt, int64_t width, int64_t he
                     ", beyond the pole; a geographic grid must lie within -90 to 90 degrees (crop it, e.g. "
                     "gdal_translate -projwin)");
   }
-  if (!std::isfinite(gt[0]) || span > kernels::kMaxGeographicSpan + kSlack) {
-    std::snprintf(text, sizeof text, "%.10g degrees of longitude", span);
+  // A span may be a hair over 180 from float32 coordinates (a netCDF file's: 200 cells of 0.9
+  // degrees came to 180.0000061); a hundred-thousandth of a degree is a metre.
+  constexpr double kSpanSlack = 1e-5;
+  if (!std::isfinite(gt[0]) || span > kernels::kMaxGeographicSpan + kSpanSlack) {
+    std::snprintf(text, sizeof text, "%.15g degrees of longitude", span);
     throw UserError(what + ": the grid spans " + std::string(text) +
                     ", more than the 180 minerisk takes for any grid: its distances and densities are measured within "
                     "the grid's span, and beyond half the globe the shortest way may go round the other side; crop it "

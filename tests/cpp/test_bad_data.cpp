@@ -133,6 +133,9 @@ TEST(GridLimits, GeographicGridsLieOnTheGlobe) {
   EXPECT_NE(refusal({-180, 1, 0, 10, 0, -1}, 360).find("more than the 180 minerisk takes"), std::string::npos);
   EXPECT_NE(refusal({-10, 0.1, 0, 10, 0, -0.1}, 1801).find("more than the 180 minerisk takes"), std::string::npos);
   EXPECT_NO_THROW(make_grid(wgs84, {-10, 0.1, 0, 10, 0, -0.1}, 1800, 10, "dem"));
+  // float32 coordinates: 200 cells of 0.9 degrees came to 180.0000061; a metre over is no matter.
+  EXPECT_NO_THROW(make_grid(wgs84, {-90, 0.9000000305, 0, 10, 0, -0.9}, 200, 10, "dem"));
+  EXPECT_NE(refusal({-90, 0.9000005, 0, 10, 0, -0.9}, 200).find("180.0001 degrees"), std::string::npos);
   EXPECT_NO_THROW(make_grid(wgs84, {10, 0.01, 0, 90.0, 0, -0.01}, 10, 10, "dem"));
   EXPECT_NO_THROW(make_grid(wgs84, {179.5, 0.01, 0, 0.5, 0, -0.01}, 100, 100, "dem"));  // across 180
   // Projected coordinates are not latitudes.

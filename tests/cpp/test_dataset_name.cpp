@@ -37,6 +37,10 @@ TEST(DatasetName, AnIndexThenTheFile) {
   expect_parts("GTIFF_DIR:1:dem.tif", "GTIFF_DIR:1:", "dem.tif", "");
   expect_parts("GTIFF_DIR:12:/data/dem.tif", "GTIFF_DIR:12:", "/data/dem.tif", "");
   expect_parts("PDF:2:\"map sheet.pdf\"", "PDF:2:\"", "map sheet.pdf", "\"");
+  // GDAL takes the driver's name in any case, and a directory by its byte offset.
+  expect_parts("gtiff_dir:1:dem.tif", "gtiff_dir:1:", "dem.tif", "");
+  expect_parts("GTIFF_DIR:off:8:dem.tif", "GTIFF_DIR:off:8:", "dem.tif", "");
+  expect_parts("GTIFF_DIR:off::dem.tif", "GTIFF_DIR:", "off", "::dem.tif");  // no offset: not the form
   // Other drivers give the file first, whatever it is called: a GeoPackage named 123.
   expect_parts("GPKG:123:dem", "GPKG:", "123", ":dem");
   expect_parts("NETCDF:1:probability", "NETCDF:", "1", ":probability");

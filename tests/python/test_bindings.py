@@ -211,6 +211,9 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
     for gt in ((0, 1, 0, 95, 0, -1), (0, 1, 0, -85, 0, -1), (0, 50, 0, 40, 0, -1), (-180, 22.6, 0, 40, 0, -1)):
         with pytest.raises(ValueError, match="within latitudes -90 to 90 and span at most 180 degrees"):
             minerisk.slope(grid, geotransform=gt, geographic=True)
+    # Cell sizes are metres: with geographic=True they were taken as degrees from latitude 0 up.
+    with pytest.raises(ValueError, match="geographic=True needs geotransform"):
+        minerisk.slope(grid, cell_size=(10, 10), geographic=True)
     with pytest.raises(TypeError, match="from_dict: expected a mapping shaped like the scenario file, not NoneType"):
         minerisk.Scenario.from_dict(None)
     with pytest.raises(minerisk.Error, match="scenario file not found"):

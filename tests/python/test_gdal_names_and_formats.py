@@ -3,6 +3,7 @@ an input (NETCDF:"f.nc":var, /vsizip/...), evaluate and explain on any grid, -of
 extension rule, band units and descriptions, --overwrite, and inputs protected through names."""
 import json
 import shutil
+import subprocess
 import zipfile
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from osgeo import gdal
 from osgeo_utils.samples.validate_cloud_optimized_geotiff import validate
 
-from conftest import run_minerisk, scenario_text
+from conftest import minerisk_bin, run_minerisk, scenario_text
 from tools_helpers import read
 
 gdal.UseExceptions()
@@ -244,8 +245,18 @@ def test_a_grid_read_through_a_vrt_of_its_gdal_name_is_never_overwritten(grid, t
     gdal.BuildVRT(str(tmp_path / "nested.vrt"), [str(tmp_path / "absolute.vrt")])
     gdal.Warp(str(tmp_path / "warped.vrt"), f'NETCDF:"{nc}":probability', format="VRT")  # its SourceDataset
     assert "<SourceDataset" in (tmp_path / "warped.vrt").read_text()
-    for vrt in ("p.vrt", "absolute.vrt", "nested.vrt", "warped.vrt"):
+    # A VRT known by its content (inner.xml), and a chain deeper than a first limit of 8.
+    shutil.copy(tmp_path / "p.vrt", tmp_path / "inner.xml")
+    (tmp_path / "by_content.vrt").write_text(text.replace('NETCDF:"out.nc":probability', "inner.xml"))
+    (tmp_path / "chain0.vrt").write_text(text)
+    for k in range(1, 10):
+        (tmp_path / f"chain{k}.vrt").write_text(text.replace('NETCDF:"out.nc":probability', f"chain{k - 1}.vrt"))
+    for vrt in ("p.vrt", "absolute.vrt", "nested.vrt", "warped.vrt", "by_content.vrt", "chain9.vrt"):
         assert "is the input" in refused("slope", tmp_path / vrt, nc, "-q", "--overwrite"), vrt
+    # vrt:// named relative to the working folder: its sources beside the file, not in "vrt:".
+    r = subprocess.run([minerisk_bin(), "slope", "vrt://p.vrt", "out.nc", "-q", "--overwrite"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "is the input" in r.stderr, r.stderr
     assert nc.read_bytes() == before
 
 
