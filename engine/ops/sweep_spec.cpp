@@ -126,6 +126,11 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
   if (const toml::table* u = top.table("uncertainty")) {
     s.monte_carlo = true;
     TomlReader r(*u, "uncertainty", file, {"front_line_sd", "front_line_wavelength", "record_validity", "pod_beta", "weights_from"});
+    // A table without a key that draws (empty, or front_line_wavelength alone) ran copies of the
+    // base scenario. (A drawing key given as 0 or false is a deliberate control: the realisations
+    // then equal the base, as a test checks.)
+    if (!r.has("front_line_sd") && !r.has("record_validity") && !r.has("pod_beta") && !r.has("weights_from"))
+      top.fail("uncertainty", "draws nothing: give it front_line_sd, record_validity = true, pod_beta or weights_from");
     s.front_line_sd = r.number_or("front_line_sd", 0);
     if (!(s.front_line_sd >= 0 && s.front_line_sd <= kMaxDistance))
       r.fail("front_line_sd", "must be zero or a positive distance in metres, at most 10,000 km");
@@ -158,13 +163,6 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
         r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
     }
   }
-  // A table without a key that draws (empty, or front_line_wavelength alone) ran copies of the
-  // base scenario. (A drawing key given as 0 or false is a deliberate control: the realisations
-  // then equal the base, as a test checks.)
-  if (const toml::table* u = top.table("uncertainty"))
-    if (!u->contains("front_line_sd") && !u->contains("record_validity") && !u->contains("pod_beta") &&
-        !u->contains("weights_from"))
-      top.fail("uncertainty", "draws nothing: give it front_line_sd, record_validity = true, pod_beta or weights_from");
   if (s.sampled() && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
   if (!s.sampled() && s.samples > 0)
     top.fail("samples", "draws nothing here: it counts the draws of lhs axes and of [uncertainty], and this sweep has "

@@ -1,5 +1,7 @@
 #include "minerisk/engine/dataset_name.hpp"
 
+#include <cpl_port.h>
+
 #include <algorithm>
 #include <cctype>
 #include <system_error>
@@ -33,17 +35,11 @@ bool exists(const std::string& path) {
   return fs::exists(fs::path(path), ec);
 }
 
-bool equal_without_case(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::toupper(static_cast<unsigned char>(x)) == std::toupper(static_cast<unsigned char>(y));
-         });
-}
-
 // GDAL's drivers whose dataset names give an index before the file: DRIVER:N:file (GDAL takes
 // the driver's name in any case).
 bool is_indexed_driver(const std::string& driver) {
   for (const char* indexed : {"GTIFF_DIR", "NITF_IM", "PDF"})
-    if (equal_without_case(driver, indexed)) return true;
+    if (EQUAL(driver.c_str(), indexed)) return true;
   return false;
 }
 
@@ -88,7 +84,7 @@ DatasetName parse_dataset_name(const std::string& name) {
   // DRIVER:file:rest, the file was "1", and a scenario's folder was put before it. Only for those
   // drivers: GPKG:123:dem is the table dem of a GeoPackage named 123.
   // GTIFF_DIR:off:OFFSET:file gives the directory by its byte offset.
-  const bool by_offset = equal_without_case(name.substr(start, 4), "off:");
+  const bool by_offset = EQUALN(name.c_str() + start, "off:", 4);
   const size_t digits = by_offset ? start + 4 : start;
   const size_t index_end = name.find(':', digits);
   if (is_indexed_driver(name.substr(0, colon)) && index_end != std::string::npos && index_end > digits &&
