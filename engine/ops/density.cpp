@@ -29,7 +29,8 @@ void of_points(const std::filesystem::path& input, const std::filesystem::path& 
   spec.where = options.where;
   spec.value_field = options.weight_field;
   const std::vector<kernels::WeightedPoint> points = load_points(spec, grid, "input");
-  write_rasters(grid, {{output, kDescription, kNoData, kUnits, "density"}}, {input, options.like}, options, control, kLabel,
+  write_rasters(grid, {{output, kDescription, kNoData, kUnits, "density"}}, {{"input", input, options.layer, true}, {"--like", options.like}},
+                options, control, kLabel,
                 [&](const kernels::Window& w) {
                   std::vector<float> out(static_cast<size_t>(w.cells()));
                   kernels::gaussian_density_per_km2(points, options.bandwidth, w, grid.frame, out, options.truncate);
@@ -54,7 +55,7 @@ void of_counts(const std::filesystem::path& input, const std::filesystem::path& 
                   static_cast<long long>(halo), static_cast<long long>(kernels::kMaxToolHalo));
     throw UserError(std::string(text) + "; use a smaller bandwidth or resample the raster to coarser cells first");
   }
-  write_rasters(grid, {{output, kDescription, kNoData, kUnits, "density"}}, {input}, options, control, kLabel,
+  write_rasters(grid, {{output, kDescription, kNoData, kUnits, "density"}}, {{"input", input}}, options, control, kLabel,
                 [&](const kernels::Window& w) {
                   const std::vector<float> counts = source.read(w.grown(halo));
                   std::vector<float> out(static_cast<size_t>(w.cells()));

@@ -76,7 +76,7 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
   std::map<std::pair<int64_t, int64_t>, kernels::ChangeTally> tallies;  // by (row0, col0): tile order
   const std::string variable = old_reader.variable().empty() ? "value" : old_reader.variable();
   write_rasters(grid, {{output, variable + " change beyond the threshold (new - old)", NAN, "", "change"}},
-                {old_grid, new_grid}, options, control, kLabel, [&](const kernels::Window& w) {
+                {{"old", old_grid}, {"new", new_grid}}, options, control, kLabel, [&](const kernels::Window& w) {
                   auto& [old_handle, new_handle] = handles.local();
                   const std::vector<float> a = old_reader.read_tile(w, old_handle);
                   const std::vector<float> b = new_reader.read_tile(w, new_handle);

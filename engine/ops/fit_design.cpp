@@ -7,13 +7,9 @@
 #include <random>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
-
 #include "../features/feature.hpp"
-#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
-#include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
@@ -197,63 +193,6 @@ void check_design(const Scenario& s, const Design& d) {
       throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[static_cast<size_t>(j)].name +
                       "' is constant over the training cells; remove it or give it varying data");
 }
-
-namespace {
-
-// A file a grid of minerisk read its finds or cleared land from, as its `inputs` attribute names it.
-struct LabelInput {
-  std::string path, sha256;
-};
-
-// The files a grid of minerisk read its finds and cleared land from (none for another program's
-// raster, which cannot be told apart from any other). Only those roles: the same GeoPackage may
-// hold the front lines, which a grid may read without any label.
-std::vector<LabelInput> grid_label_inputs(const std::string& raster) {
-  std::vector<LabelInput> found;
-  init_gdal();
-  const GdalErrorTrap probe;  // not a grid of ours, or unreadable: the layer's own reader says so
-  DatasetPtr ds(GDALDataset::Open(raster.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  const char* text = ds ? ds->GetMetadataItem("NC_GLOBAL#inputs") : nullptr;
-  const nlohmann::json inputs = text ? nlohmann::json::parse(text, nullptr, false) : nlohmann::json();
-  if (!inputs.is_array()) return found;
-  for (const auto& input : inputs)
-    if (input.is_object() && input.value("path", nlohmann::json()).is_string() &&
-        (input.value("role", "") == "finds" || input.value("role", "") == "cleared"))
-      found.push_back({input["path"], input.value("sha256", nlohmann::json()).is_string() ? input["sha256"] : ""});
-  return found;
-}
-
-// A raster layer that reads the labels: the label raster itself, or a grid of minerisk computed
-// from the finds, the cleared land or the labels (yesterday's output as a prior). Its values saw
-// every label, the training cells' own included, and a raster cannot be built out of fold.
-void refuse_a_raster_of_the_labels(const Scenario& s, const EvidenceSpec& e, const FitOptions& options) {
-  if (e.feature != "raster") return;
-  if (!options.spec.labels.empty() && same_local_file(e.raster.string(), options.spec.labels.string()))
-    throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' reads the label raster " +
-                    options.spec.labels.string() + ", so every training cell would see its own label; remove it");
-  const std::vector<LabelInput> inputs = grid_label_inputs(e.raster.string());
-  if (inputs.empty()) return;
-  for (const auto& v : {s.finds, s.cleared}) {
-    if (!v) continue;
-    const std::string label = v->path.string();
-    std::string label_sha256;  // taken once, and only for a grid that read labels
-    for (const LabelInput& input : inputs) {
-      // The same file, or the same bytes (the grid made elsewhere, or the file moved since).
-      bool same = same_local_file(input.path, label);
-      if (!same && !input.sha256.empty() && !local_file(label).empty()) {
-        if (label_sha256.empty()) label_sha256 = sha256_file(local_file(label));
-        same = input.sha256 == label_sha256;
-      }
-      if (same)
-        throw UserError(s.file.string() + ": layer 'model.evidence." + e.name + "' reads a grid of minerisk computed "
-                        "from " + label + " (its inputs attribute names that file or its bytes), whose values saw every "
-                        "label, the training cells' own included; a grid cannot be rebuilt out of fold, so the fit and "
-                        "its cross-validation would not be honest; remove the layer for the fit (run may use it)");
-    }
-  }
-}
-
-}  // namespace
 
 std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
   std::vector<size_t> layers;

@@ -51,6 +51,10 @@ Design build_design(const Scenario& s, const Model& model, const TrainingCells& 
 /// Refuses a design that cannot be fitted (one class only, a constant layer).
 void check_design(const Scenario& s, const Design& d);
 
+/// Refuses a raster layer that saw the labels (fit_raster_layers.cpp): the label raster, or a
+/// raster whose record of inputs names the finds, the cleared land or the label raster.
+void refuse_a_raster_of_the_labels(const Scenario& s, const EvidenceSpec& e, const FitOptions& options);
+
 /// The evidence layers built from labels (finds, cleared land, vector layers read from their
 /// files), by index. Refuses a raster layer that reads the label raster itself: it cannot be
 /// built out of fold.

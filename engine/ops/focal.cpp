@@ -76,7 +76,7 @@ void focal(const std::filesystem::path& input, const std::filesystem::path& outp
                     " cells; use a smaller radius or resample the raster first");
   const RasterSource source(input, grid, "input");
   const std::string units = focal_units(input, options.statistic);
-  write_rasters(grid, {{output, "focal statistic", -9999.0, units, "focal"}}, {input}, options, control, "minerisk focal",
+  write_rasters(grid, {{output, "focal statistic", -9999.0, units, "focal"}}, {{"input", input}}, options, control, "minerisk focal",
                 [&](const kernels::Window& w) {
                   const std::vector<float> in = source.read(w.grown(n.halo()));
                   std::vector<float> out(static_cast<size_t>(w.cells()));

@@ -71,7 +71,7 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   std::vector<ToolOutput> outputs = {{output, kDistance, kNoData, "m", "distance"}};
   if (want_values) outputs.push_back({options.nearest_value, "value of the nearest feature", kNoData, "", "nearest_value"});
   write_rasters(
-      grid, outputs, {input}, options, control.pass(0.3, 1.0), kLabel,
+      grid, outputs, {{"input", input}}, options, control.pass(0.3, 1.0), kLabel,
       [&](const kernels::Window& band) {
         // Each output sized in place: not one made and then copied (two more fresh buffers a band).
         std::vector<std::vector<float>> out(outputs.size());
@@ -95,7 +95,8 @@ void from_vector(const std::filesystem::path& input, const std::filesystem::path
   spec.layer = options.layer;
   spec.where = options.where;
   const Geometries geometries = load_geometries(spec, grid, "input");
-  write_rasters(grid, {{output, kDistance, kNoData, "m", "distance"}}, {input, options.like}, options, control, kLabel,
+  write_rasters(grid, {{output, kDistance, kNoData, "m", "distance"}}, {{"input", input, options.layer, true}, {"--like", options.like}}, options,
+                control, kLabel,
                 [&](const kernels::Window& w) {
                   std::vector<float> out(static_cast<size_t>(w.cells()));
                   kernels::line_distance_metres(geometries.segments, w, grid.frame, out, options.max_distance,

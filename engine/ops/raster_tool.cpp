@@ -21,6 +21,7 @@
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
+#include "minerisk/engine/tool_provenance.hpp"
 
 namespace minerisk::ops {
 
@@ -209,13 +210,15 @@ void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
 }
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
-                   const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
+                   const std::vector<ToolInput>& inputs, const RasterOutputOptions& format,
                    const Control& control, const std::string& label, const TileComputer& compute, TileShape shape) {
   control.check();
   const std::string compression = checked_compression(format.compress);
   std::vector<std::filesystem::path> paths;
   for (const ToolOutput& out : outputs) paths.push_back(out.path);
-  OutputSet staged(inputs, control.overwrite);
+  std::vector<std::filesystem::path> input_paths;
+  for (const ToolInput& input : inputs) input_paths.push_back(input.path);
+  OutputSet staged(input_paths, control.overwrite);
   for (const ToolOutput& out : outputs) {
     const size_t k = staged.add(out.path);
     // Uncompressed, the data's size exactly; compressed, only the tile index (offsets and byte
@@ -227,6 +230,7 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     staged.expect_size(k, compression == "NONE" ? cells * 4 : tiles * 8);
   }
   const std::vector<std::string> drivers = output_drivers(paths, format);
+  const std::string record = tool_inputs_json(inputs);  // read before anything is written
   staged.writing([&] {
     // GeoTIFFs are written tile by tile where they go; other formats from a GeoTIFF beside them
     // (uncompressed: it is read once, right away).
@@ -242,6 +246,8 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
           tiffs[k], grid, block, outputs[k].nodata, outputs[k].description, direct ? compression : "NONE",
           direct ? format.creation_options : std::vector<std::string>{}, outputs[k].units,
           block == control.tile_size));
+      // The record of the inputs (tool_provenance.hpp); a netCDF file gets it after its copy.
+      if (drivers[k] != "netCDF") writers[k]->set_metadata(kToolInputsKey, record);
       if (drivers[k] == "netCDF") {
         // What GDAL's netCDF driver makes of a band when it copies one: the variable's name and
         // its CF long_name and units (other drivers would keep them in a PAM .aux.xml beside).
@@ -266,6 +272,7 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
       control.check_cancelled();
       copy_with_driver(tiffs[k], staged.temporary(k), drivers[k], creation_options(drivers[k], compression, format),
                        outputs[k].path, control);
+      if (drivers[k] == "netCDF") write_tool_inputs_netcdf4(staged.temporary(k), record);
     }
   });
   staged.commit(control.cancel);

@@ -19,7 +19,7 @@ void run_terrain(const std::filesystem::path& dem, const std::filesystem::path& 
   check_tool_outputs({output}, {{"input", dem}}, format, control);
   const Grid grid = grid_from_raster(dem, "input");
   const RasterSource source(dem, grid, "input");
-  write_rasters(grid, {{output, description, kNoData, units, name}}, {dem}, format, control, "minerisk " + name,
+  write_rasters(grid, {{output, description, kNoData, units, name}}, {{"input", dem}}, format, control, "minerisk " + name,
                 [&](const kernels::Window& w) {
                   const std::vector<float> values = source.read(w.grown(1));
                   std::vector<float> out(static_cast<size_t>(w.cells()));

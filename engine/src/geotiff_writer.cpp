@@ -213,6 +213,10 @@ void GeoTiffWriter::set_band_metadata(const std::string& key, const std::string&
   dataset_->GetRasterBand(1)->SetMetadataItem(key.c_str(), value.c_str());
 }
 
+void GeoTiffWriter::set_metadata(const std::string& key, const std::string& value) {
+  dataset_->SetMetadataItem(key.c_str(), value.c_str());
+}
+
 void GeoTiffWriter::close() {
   if (appender_) appender_->close();
   if (!dataset_) return;

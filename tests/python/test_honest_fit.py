@@ -86,7 +86,7 @@ weight = 1.0
     s = write_scenario(scenario_text(region, evidence=prior))
     r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--block-size", "1000")
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
-    assert "layer 'model.evidence.prior' reads a grid of minerisk computed from" in r.stderr and "region.gpkg" in r.stderr
+    assert "layer 'model.evidence.prior' reads a raster computed by minerisk from" in r.stderr and "region.gpkg" in r.stderr
     assert not (tmp_path / "fitted.toml").exists()
     assert run_minerisk("run", s, "-o", tmp_path / "today.nc", "-q").returncode == 0
     # A grid made from a copy of the finds elsewhere (another machine, a moved folder): the same bytes.
@@ -95,7 +95,7 @@ weight = 1.0
     scenario = write_scenario(scenario_text(elsewhere), "elsewhere.toml")
     assert run_minerisk("run", scenario, "-o", grid, "-q", "--overwrite").returncode == 0
     r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--block-size", "1000")
-    assert r.returncode == 2 and "names that file or its bytes" in r.stderr, r.stderr
+    assert r.returncode == 2 and "by path or by bytes" in r.stderr, r.stderr
 
 
 def finds_and_cells(region, width, geotransform):

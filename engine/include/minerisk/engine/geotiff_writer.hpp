@@ -54,6 +54,9 @@ class GeoTiffWriter {
   /// A metadata item of the band (GDAL's band metadata: a netCDF copy makes them attributes).
   /// Before the first write.
   void set_band_metadata(const std::string& key, const std::string& value);
+  /// A metadata item of the file (GDAL's dataset metadata, in the TIFF's GDAL_METADATA tag).
+  /// Before the first write.
+  void set_metadata(const std::string& key, const std::string& value);
   /// True when encode() compresses the tiles and write() appends them (see the constructor).
   bool encodes_tiles() const { return encoding_ != nullptr; }
   /// Flushes and closes; errors surface here.

@@ -11,6 +11,7 @@
 
 #include "minerisk/engine/grid.hpp"
 #include "minerisk/engine/ops/control.hpp"
+#include "minerisk/engine/tool_provenance.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
 
 namespace minerisk::ops {
@@ -45,11 +46,12 @@ using TileComputer = std::function<std::vector<std::vector<float>>(const kernels
 /// floating-point predictor); another format is copied by its GDAL driver from such a GeoTIFF
 /// written first in the private folder (a COG gets its overviews then). `inputs` are the files
 /// the tool reads (INPUT, --like): an output that is one of them is refused, and an existing
-/// one unless control.overwrite. The outputs go through one OutputSet (output_set.hpp):
+/// one unless control.overwrite; each output records them (tool_provenance.hpp), so fit can tell
+/// a layer computed from the finds. The outputs go through one OutputSet (output_set.hpp):
 /// written in a private folder and renamed only when all are complete, the first output last;
 /// a failure or Cancelled leaves none.
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
-                   const std::vector<std::filesystem::path>& inputs, const RasterOutputOptions& format,
+                   const std::vector<ToolInput>& inputs, const RasterOutputOptions& format,
                    const Control& control, const std::string& label, const TileComputer& compute,
                    TileShape shape = TileShape::squares);
 

@@ -1,0 +1,62 @@
+#pragma once
+// What a raster tool's output was computed from, kept in the output itself: the GeoTIFF (and
+// COG) metadata item `minerisk_inputs`, or the netCDF-4 global attribute of that name. `fit`
+// reads it to refuse a layer that a tool computed from the finds or the labels (a density of the
+// finds saw every label, the training cells' own included), as it refuses such a grid of `run`.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+class GDALDataset;
+
+namespace minerisk {
+
+/// The metadata item (GeoTIFF) or global attribute (netCDF-4) that holds the record.
+inline constexpr const char* kToolInputsKey = "minerisk_inputs";
+
+/// One input a tool read.
+struct ToolInput {
+  ToolInput(std::string role_, std::filesystem::path path_, std::string layer_ = "", bool vector_ = false)
+      : role(std::move(role_)), path(std::move(path_)), layer(std::move(layer_)), vector(vector_) {}
+  std::string role;            // "input", "--like", "old", "new": the command line's name for it
+  std::filesystem::path path;  // as given (a GDAL dataset name may be)
+  std::string layer;           // a vector input's layer as given ("" for its only layer)
+  bool vector = false;         // read as a vector layer (then hashed and its layer named)
+};
+
+/// One input as a record names it: a tool's own input, or one its raster inputs were computed
+/// from (`via` names that raster), as far back as the records go.
+struct RecordedInput {
+  std::string role;    // the tool's role, or a grid's ("finds", "cleared", "terrain.dem"...)
+  std::string path;    // as the tool or the scenario named it
+  std::string file;    // the local file, absolute ("" for a record without one)
+  std::string layer;   // the vector layer read ("" for a raster, or a grid's record)
+  std::string sha256;  // "" when not hashed (rasters, vector files over kHashLimit)
+  std::string via;     // "" for the tool's own input
+};
+
+/// Vector files up to this size are hashed, so a record still names a copy of the finds moved
+/// or made elsewhere; rasters are not (a DEM of gigabytes would cost more than the tool).
+inline constexpr uintmax_t kHashLimit = uintmax_t{256} << 20;
+
+/// The record of `inputs` as JSON: each input, then what each raster input's own record names.
+std::string tool_inputs_json(const std::vector<ToolInput>& inputs);
+
+/// Writes `record` as the global text attribute minerisk_inputs of a netCDF-4 file (GDAL's
+/// netCDF driver strips the quotes out of a copied metadata item, which breaks the JSON).
+void write_tool_inputs_netcdf4(const std::filesystem::path& nc, const std::string& record);
+
+/// What an open raster's records name: a tool's `minerisk_inputs`, or a grid's `inputs`
+/// attribute (roles "finds", "cleared"...). Empty for another program's raster, or an
+/// unreadable record (it cannot be told apart from no record).
+std::vector<RecordedInput> recorded_inputs(GDALDataset& raster);
+/// The same for a dataset name; empty when GDAL cannot open it as a raster.
+std::vector<RecordedInput> recorded_inputs(const std::string& raster);
+
+/// The name of the layer a vector input reads: `layer` itself, or the only layer of the file
+/// when `layer` is empty ("" when the file cannot be opened or has not exactly one layer).
+std::string layer_read(const std::filesystem::path& path, const std::string& layer);
+
+}  // namespace minerisk
