@@ -101,6 +101,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   AreasSummary& s = result.summary;
   s.variable = reader.variable().empty() ? "value" : reader.variable();
   s.crs_wkt = grid.crs_wkt;
+  s.run_id = reader.attribute("run_id");
   s.layers = in.evidence;
   if (!control.quiet) note_area_exaggeration(grid);
   const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });
@@ -182,7 +183,11 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.given = given.has_value();
   if (given) {
     const std::vector<std::string> columns = given_columns(given->fields, s.layers);
-    for (size_t k = 0; k < columns.size(); ++k) result.attribute_columns.push_back({given->fields[k].name, columns[k]});
+    for (size_t k = 0; k < columns.size(); ++k) {
+      result.attribute_columns.push_back({given->fields[k].name, columns[k]});
+      const OGRFieldType type = given->fields[k].type;
+      result.attribute_kinds.push_back(type == OFTInteger || type == OFTInteger64 ? 'i' : type == OFTReal ? 'r' : 's');
+    }
   }
   if (given && options.reduce) add_releases(table, *given, *delineation.hazard, in, s, control);
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +16,40 @@ using Json = nlohmann::ordered_json;
 
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-Json area_json(const AreaFigures& f, const std::vector<std::string>& layers) {
+// An existing polygon's own fields, named and typed as the GeoPackage's columns (src_area_ha, not
+// a second area_ha beside the figure's), null where the field is.
+Json given_attributes(const AreaFigures& f, const AreasResult& result) {
+  Json out = Json::object();
+  for (size_t k = 0; k < result.attribute_columns.size(); ++k) {
+    const auto& [field, column] = result.attribute_columns[k];
+    const auto it = f.attributes.find(field);
+    if (it == f.attributes.end()) {
+      out[column] = nullptr;
+      continue;
+    }
+    // As OGR wrote the number as text; a text that does not read back whole stays text.
+    const char* text = it->second.c_str();
+    char* end = nullptr;
+    if (result.attribute_kinds[k] == 'i') {
+      const long long v = std::strtoll(text, &end, 10);
+      if (end != text && *end == '\0') {
+        out[column] = v;
+        continue;
+      }
+    } else if (result.attribute_kinds[k] == 'r') {
+      const double v = std::strtod(text, &end);
+      if (end != text && *end == '\0') {
+        out[column] = number(v);
+        continue;
+      }
+    }
+    out[column] = it->second;
+  }
+  return out;
+}
+
+Json area_json(const AreaFigures& f, const AreasResult& result) {
+  const std::vector<std::string>& layers = result.summary.layers;
   Json j;
   j["id"] = f.id, j["rank"] = f.rank, j["class"] = f.land_class, j["action"] = action_of(f.land_class);
   j["priority"] = number(f.priority);
@@ -32,7 +66,7 @@ Json area_json(const AreaFigures& f, const std::vector<std::string>& layers) {
   j["mean_sd"] = number(f.mean_sd), j["mean_p95"] = number(f.mean_p95);
   j["true_items"] = number(f.true_items);
   if (!std::isnan(f.release_ha)) j["release_ha"] = number(f.release_ha), j["release_expected_ha"] = number(f.release_expected_ha);
-  if (!f.attributes.empty()) j["attributes"] = f.attributes;
+  if (!result.attribute_columns.empty()) j["attributes"] = given_attributes(f, result);
   return j;
 }
 
@@ -67,7 +101,7 @@ std::string AreasResult::json() const {
   }
   if (!std::isnan(s.release_ha)) j["releases"] = {{"ha", s.release_ha}, {"expected_ha", s.release_expected_ha}};
   Json table = Json::array();
-  for (const AreaFigures& f : areas) table.push_back(area_json(f, s.layers));
+  for (const AreaFigures& f : areas) table.push_back(area_json(f, *this));
   j["table"] = table;
   return j.dump(2);
 }

@@ -8,6 +8,7 @@
 #include <ogrsf_frmts.h>
 
 #include "../src/gpkg_style.hpp"
+#include "areas_source.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 
@@ -145,6 +146,7 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   CPLErrorReset();  // the check at the end sees only this write's errors
   DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) throw UserError("areas: cannot create the GeoPackage: " + last_gdal_error());
+  record_areas_source(*ds, result.summary.run_id, result.summary.variable);
   const bool given = given_fields != nullptr;
   OGRLayer* layer = create_layer(*ds, "areas", grid, given ? wkbMultiPolygon : wkbPolygon,
                                  "minerisk hazard areas by land-release class and priority rank");
@@ -174,7 +176,9 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   check(ds->CommitTransaction(), "the areas");
   store_default_style(*ds, "areas", layer->GetGeometryColumn(), "class", land_release_categories(),
                       "rank", "minerisk: colours of the land-release classes");
-  if (given && std::any_of(result.areas.begin(), result.areas.end(), [](const AreaFigures& f) { return !f.release_wkb.empty(); })) {
+  // With --reduce (its totals set), always: an empty layer says nothing is released, where a
+  // missing one would break the script that opens it.
+  if (given && !std::isnan(result.summary.release_ha)) {
     OGRLayer* releases = create_layer(*ds, "releases", grid, wkbMultiPolygon,
                                       "land within the given polygons that the model would release (below T1)");
     add_field(*releases, "area_id", OFTInteger64);

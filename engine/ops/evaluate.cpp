@@ -77,6 +77,11 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
 std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth) {
   nlohmann::ordered_json j;
   j["grid"] = grid_file.string();
+  // The file itself, absolute: a report of a grid without run_id tells another grid's
+  // evaluation by it.
+  std::error_code error;
+  const std::filesystem::path file = local_file(grid_file.string());
+  j["grid_file"] = file.empty() ? std::string() : std::filesystem::absolute(file, error).string();
   j["variable"] = e.variable;
   // Which computation was scored: a report refuses an evaluation of another grid by it.
   j["run_id"] = e.run_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.run_id);

@@ -20,11 +20,14 @@ namespace {
 // rank. Not a mid-rank: where most of the region shares the cell's value (0 outside every record)
 // ties counted half said 44 % of the region lies below when none does.
 // A no-data cell has no rank (NaN: null in the JSON, "no data" in the table); it ranked 0 %.
-double rank_in_region(const std::vector<float>& values, float value) {
-  if (std::isnan(value)) return NAN;
+// `finite`: infinities are no data too (a probability or another grid's value; an evidence
+// layer's -infinity is a contribution, the clearance of POD 1).
+double rank_in_region(const std::vector<float>& values, float value, bool finite = false) {
+  const auto missing = [finite](float v) { return finite ? !std::isfinite(v) : std::isnan(v); };
+  if (missing(value)) return NAN;
   double below = 0, valid = 0;
   for (float v : values) {
-    if (std::isnan(v)) continue;
+    if (missing(v)) continue;
     valid += 1;
     below += v < value ? 1.0 : 0.0;
   }
@@ -80,10 +83,11 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
     } catch (const UserError&) {  // not TOML, or past the limits: no intercept
     }
   }
+  // An infinite value is no data, as diff and areas take it: a probability is never one.
   const float probability = reader.read_cell("", row, col);
   e.variable = reader.variable().empty() ? "value" : reader.variable();
-  e.probability = probability;
-  e.probability_rank = rank_in_region(reader.read(), probability);
+  e.probability = std::isfinite(probability) ? probability : NAN;
+  e.probability_rank = rank_in_region(reader.read(), probability, true);
   e.log_odds = e.intercept;
   for (const std::string& name : reader.evidence_names()) {
     const float value = reader.read_cell("evidence/" + name, row, col);
@@ -131,8 +135,11 @@ std::string Explanation::table() const {
     std::snprintf(line, sizeof line, "%-24s %12.4f\n", "total log-odds", log_odds);
     out += line;
   }
-  std::snprintf(line, sizeof line, "%-24s %12.4f %14s\n", variable.c_str(),
-                static_cast<double>(static_cast<float>(probability)), rank_text(probability_rank).c_str());
+  if (std::isnan(probability))
+    std::snprintf(line, sizeof line, "%-24s %12s %14s\n", variable.c_str(), "no data", "no data");
+  else
+    std::snprintf(line, sizeof line, "%-24s %12.4f %14s\n", variable.c_str(),
+                  static_cast<double>(static_cast<float>(probability)), rank_text(probability_rank).c_str());
   out += line;
   return out;
 }

@@ -8,6 +8,7 @@
 #include "../render/map_composer.hpp"
 #include "../render/map_rasters.hpp"
 #include "../render/qgis_project.hpp"
+#include "areas_source.hpp"
 #include "grid_context.hpp"
 #include "map_texts.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -91,6 +92,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o,
   render::MapContent& c = m.content;
   GridFileReader reader(grid_file, o.variable);
   const Grid& grid = reader.grid();
+  if (!o.areas.empty()) check_areas_source(o.areas, reader, "--areas");
   // Every file the grid names is an input, read or not (the QGIS project reads the evidence
   // file; a project-only map reads no DEM): none may be written over.
   m.inputs.push_back(grid_file);

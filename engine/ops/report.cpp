@@ -12,6 +12,7 @@
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/version.hpp"
+#include "areas_source.hpp"
 #include "grid_context.hpp"
 #include "map_texts.hpp"
 #include "report_parts.hpp"
@@ -70,7 +71,9 @@ ReportResult report(const std::filesystem::path& grid, const std::filesystem::pa
   result.output = output;
   // The inputs a user names are read first, so a bad one is refused before the map is drawn.
   const std::string areas = options.areas.empty() ? "" : parts::areas_table(options.areas, result.areas);
-  const std::string validation = options.evaluation.empty() ? "" : parts::validation_section(options.evaluation, reader.attribute("run_id"), reader.variable());
+  if (!options.areas.empty()) check_areas_source(options.areas, reader, "--areas");
+  const std::string validation = options.evaluation.empty() ? "" : parts::validation_section(options.evaluation, grid, reader.attribute("run_id"),
+                                                                                      reader.variable());
   const std::string title = title_of(options, reader, grid);
   control.check_cancelled();
 

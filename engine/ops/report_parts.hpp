@@ -63,10 +63,11 @@ std::string model_section(const std::string& scenario_toml, const std::filesyste
 /// The evaluation JSON's figures and capture curve beside the random ranking's (and any
 /// baselines it holds). UserError when the file is not `minerisk evaluate`'s JSON, holds a
 /// figure that is not what evaluate writes, or scores another grid than the one of `run_id`
-/// (the report's grid's run_id attribute; "" when it has none, and then not compared) or,
-/// in that grid, another variable than `variable`.
-std::string validation_section(const std::filesystem::path& evaluation, const std::string& run_id,
-                               const std::string& variable);
+/// (the report's grid's run_id attribute; when either has none, another file than `grid`
+/// still standing where the evaluation's grid_file names it) or, in that grid, another
+/// variable than `variable`.
+std::string validation_section(const std::filesystem::path& evaluation, const std::filesystem::path& grid,
+                               const std::string& run_id, const std::string& variable);
 /// A sweep's uncertainty: sd and each exceedance variable summarised, with histograms.
 std::string uncertainty_section(const GridFileReader& reader);
 /// The inputs, the scenario, minerisk's version, the dates, the history and the run id.

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "report_parts.hpp"
@@ -75,8 +76,8 @@ std::string quoted(const json& value) {
 
 // The evaluation's figures are what evaluate writes, and of the grid reported: a hand-edited or
 // another grid's file would show its numbers as this grid's skill.
-void check_evaluation(const json& j, const std::string& what, const std::string& run_id,
-                      const std::string& variable) {
+void check_evaluation(const json& j, const std::string& what, const std::filesystem::path& grid,
+                      const std::string& run_id, const std::string& variable) {
   const auto refuse = [&](const std::string& key, const json& value, const std::string& should) {
     throw UserError(what + ": '" + key + "' is " + quoted(value) + ", not " + should + "; " + kGiveAnEvaluation);
   };
@@ -101,12 +102,20 @@ void check_evaluation(const json& j, const std::string& what, const std::string&
   for (const char* key : {"cells", "positive_cells", "negative_cells", "true_items", "mean_false_alarms_above_each_item"})
     if (!at(key).is_null() && !(at(key).is_number() && std::isfinite(at(key).get<double>()) && at(key).get<double>() >= 0))
       refuse(key, at(key), "a count of 0 or more");
-  for (const char* key : {"grid", "variable", "truth", "run_id"})
+  for (const char* key : {"grid", "grid_file", "variable", "truth", "run_id"})
     if (!at(key).is_null() && !at(key).is_string()) refuse(key, at(key), "a text");
   if (!at("baselines").is_null() && !at("baselines").is_object()) refuse("baselines", at("baselines"), "an object");
   const std::string scored = at("run_id").is_string() ? at("run_id").get<std::string>() : "";
   if (!scored.empty() && !run_id.empty() && scored != run_id)
     throw UserError(what + " scores another grid (run_id " + scored + "; this grid's is " + run_id +
+                    "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
+  // Without both run ids (another program's raster): by the file evaluated, when it still
+  // stands (a grid moved since is not told apart).
+  const std::string scored_file = at("grid_file").is_string() ? at("grid_file").get<std::string>() : "";
+  std::error_code error;
+  if ((scored.empty() || run_id.empty()) && !scored_file.empty() && std::filesystem::exists(scored_file, error) &&
+      !same_local_file(scored_file, grid.string()))
+    throw UserError(what + " scores another grid (" + scored_file +
                     "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
   // A sweep's file holds several variables under one run_id: p95's skill is not mean's.
   const std::string scored_variable = at("variable").is_string() ? at("variable").get<std::string>() : "";
@@ -118,8 +127,8 @@ void check_evaluation(const json& j, const std::string& what, const std::string&
 
 }  // namespace
 
-std::string validation_section(const std::filesystem::path& evaluation, const std::string& run_id,
-                               const std::string& variable) {
+std::string validation_section(const std::filesystem::path& evaluation, const std::filesystem::path& grid,
+                               const std::string& run_id, const std::string& variable) {
   const std::string what = "--evaluation: '" + evaluation.string() + "'";
   std::error_code ec;
   if (std::filesystem::is_directory(evaluation, ec))
@@ -141,7 +150,7 @@ std::string validation_section(const std::filesystem::path& evaluation, const st
   if (!j.is_object() || !j.contains("roc_auc") || !j.contains("capture_curve_percent_area"))
     throw UserError(what + " is JSON but not an evaluation (no 'roc_auc' or 'capture_curve_percent_area'); " +
                     kGiveAnEvaluation);
-  check_evaluation(j, what, run_id, variable);
+  check_evaluation(j, what, grid, run_id, variable);
   const double cells = number_of(j, "cells"), positives = number_of(j, "positive_cells");
   const double base_rate = cells > 0 ? positives / cells : NAN;
   std::string out = facts({{"Grid evaluated", "<code>" + escape(text_of(j, "grid")) + "</code>"},

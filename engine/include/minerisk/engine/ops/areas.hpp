@@ -78,6 +78,7 @@ struct AreaFigures {
 struct AreasSummary {
   double t1 = 0, t2 = 0, min_area_ha = 0, smooth_m = 0;
   std::string variable, crs_wkt;
+  std::string run_id;               // the grid's ("" for another program's raster)
   std::vector<std::string> layers;  // evidence layers, in layer_means' order
   bool given = false;                          // the areas are given polygons (--polygons)
   double land_ha = 0, expected_ha = 0;         // the grid's cells with data
@@ -109,6 +110,8 @@ struct AreasResult {
   /// Given polygons: each field's name and the column it is written as (src_<name> where it
   /// would clash with a figure's), in the layer's order.
   std::vector<std::pair<std::string, std::string>> attribute_columns;
+  /// Each column's kind, as its field's type: 'i' an integer, 'r' a real, 's' anything else (text).
+  std::vector<char> attribute_kinds;
   std::string json() const;  // the summary and the table, as written by --json
   std::string text() const;  // what the command prints
 };

@@ -1,0 +1,70 @@
+// The record of the grid a GeoPackage of hazard areas was made from, and its check
+// (areas_source.hpp).
+#include "areas_source.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/grid_file_reader.hpp"
+
+namespace minerisk::ops {
+namespace {
+
+constexpr const char* kRunIdKey = "MINERISK_GRID_RUN_ID";
+constexpr const char* kVariableKey = "MINERISK_GRID_VARIABLE";
+
+// The areas' extent in the grid's CRS, or false when it cannot be had (no CRS, no feature, no
+// transformation).
+bool extent_in_grid_crs(OGRLayer& layer, const Grid& grid, OGREnvelope& out) {
+  OGREnvelope e;
+  if (layer.GetFeatureCount(TRUE) == 0 || layer.GetExtent(&e, TRUE) != OGRERR_NONE) return false;
+  const OGRSpatialReference* source = layer.GetSpatialRef();
+  if (!source || source->IsEmpty()) return false;
+  OGRSpatialReference from(*source), to = grid.srs();
+  from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+  if (from.IsSame(&to)) {
+    out = e;
+    return true;
+  }
+  const std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&from, &to));
+  return ct && ct->TransformBounds(e.MinX, e.MinY, e.MaxX, e.MaxY, &out.MinX, &out.MinY, &out.MaxX, &out.MaxY, 21);
+}
+
+}  // namespace
+
+void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable) {
+  if (!run_id.empty()) gpkg.SetMetadataItem(kRunIdKey, run_id.c_str());
+  if (!variable.empty()) gpkg.SetMetadataItem(kVariableKey, variable.c_str());
+}
+
+void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader& reader, const std::string& option) {
+  init_gdal();
+  const GdalErrorTrap quiet;  // an unreadable file is the areas' reader's to name
+  DatasetPtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  OGRLayer* layer = ds ? ds->GetLayerByName("areas") : nullptr;
+  if (!layer) return;
+  const std::string what = option + ": '" + gpkg.string() + "'";
+  const std::string advice = "; make this grid's areas: minerisk areas GRID -o AREAS.gpkg";
+  const char* recorded = ds->GetMetadataItem(kRunIdKey);
+  const std::string run_id = reader.attribute("run_id");
+  if (recorded && *recorded && !run_id.empty()) {
+    if (run_id != recorded)
+      throw UserError(what + " holds the areas of another grid (run_id " + recorded + "; this grid's is " + run_id +
+                      ")" + advice);
+    return;
+  }
+  // Without both run ids (another program's raster, or areas of an earlier version): at least
+  // the places must be this grid's.
+  OGREnvelope e;
+  if (!extent_in_grid_crs(*layer, reader.grid(), e)) return;
+  const auto b = reader.grid().bounds();
+  if (e.MaxX < b[0] || e.MinX > b[2] || e.MaxY < b[1] || e.MinY > b[3])
+    throw UserError(what + " holds areas that lie wholly outside the grid (another grid's areas?)" + advice);
+}
+
+}  // namespace minerisk::ops

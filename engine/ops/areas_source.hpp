@@ -1,0 +1,26 @@
+#pragma once
+// Which grid a GeoPackage of `minerisk areas` was made from, recorded in it and checked where
+// it is used beside a grid (`map --areas`, `report --areas`): another grid's areas would be
+// drawn and ranked as this grid's hazard areas.
+#include <filesystem>
+#include <string>
+
+class GDALDataset;
+
+namespace minerisk {
+class GridFileReader;
+}
+
+namespace minerisk::ops {
+
+/// Records the grid's run_id and variable as metadata of the GeoPackage (GDAL's dataset
+/// metadata, which QGIS shows in the layer's properties). An empty run_id (another program's
+/// raster) is left out.
+void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable);
+
+/// Refuses (UserError naming `option`) areas made from another grid than `reader`'s: another
+/// run_id when both are known; otherwise areas that lie wholly outside the grid. An empty
+/// areas layer, or one whose CRS cannot be compared, passes.
+void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader& reader, const std::string& option);
+
+}  // namespace minerisk::ops

@@ -1,0 +1,101 @@
+"""The planner's commands check that what they are given belongs to the grid: `map --areas` and
+`report --areas` refuse another grid's hazard areas (the report listed 21 ranked areas of a
+place 2,000 km away, and the map drew none, both silently), `report --evaluation` refuses the
+evaluation of another file when the grid has no run_id; `explain` takes an infinite value for
+no data; `areas --reduce` always writes its `releases` layer; `--json` types the polygons'
+own fields as the GeoPackage does."""
+import json
+
+import numpy as np
+from osgeo import gdal, ogr
+
+from areas_helpers import X0, Y0, bumps, features, run_areas, write_grid
+from conftest import run_minerisk, scenario_text
+
+
+def made_grid(tmp_path, region, write_scenario, name):
+    out = tmp_path / f"{name}.nc"
+    r = run_minerisk("run", write_scenario(scenario_text(region), name=f"{name}.toml"), "-o", out, "-q")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_map_and_report_refuse_the_areas_of_another_run(region, tmp_path, write_scenario):
+    today, other = made_grid(tmp_path, region, write_scenario, "today"), made_grid(tmp_path, region, write_scenario, "other")
+    assert run_minerisk("areas", today, "-o", tmp_path / "today.gpkg", "-q").returncode == 0
+    assert run_minerisk("areas", other, "-o", tmp_path / "other.gpkg", "-q").returncode == 0
+    md = ogr.Open(str(tmp_path / "today.gpkg")).GetMetadata()
+    assert md["MINERISK_GRID_VARIABLE"] == "probability" and len(md["MINERISK_GRID_RUN_ID"]) == 32
+    for command, out in [("report", "r.html"), ("map", "m.png")]:
+        r = run_minerisk(command, today, "-o", tmp_path / out, "--areas", tmp_path / "other.gpkg")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert "holds the areas of another grid (run_id" in r.stderr and "minerisk areas GRID" in r.stderr
+        assert not (tmp_path / out).exists()
+        r = run_minerisk(command, today, "-o", tmp_path / out, "--areas", tmp_path / "today.gpkg", "-q")
+        assert r.returncode == 0, r.stderr
+
+
+def test_areas_of_a_grid_without_run_id_are_checked_by_place(tmp_path):
+    p = bumps(60, 80, [(20, 20, 0.9, 4), (40, 60, 0.8, 5)])
+    here = write_grid(tmp_path / "here.tif", p)
+    far = write_grid(tmp_path / "far.tif", p, gt=(X0 + 50000, 10.0, 0.0, Y0, 0.0, -10.0))
+    assert run_areas(far, tmp_path, name="far")[0].returncode == 0
+    assert run_areas(here, tmp_path, name="here")[0].returncode == 0
+    r = run_minerisk("report", here, "-o", tmp_path / "r.html", "--areas", tmp_path / "far.gpkg")
+    assert r.returncode == 2 and "lie wholly outside the grid" in r.stderr, r.stderr
+    r = run_minerisk("report", here, "-o", tmp_path / "r.html", "--areas", tmp_path / "here.gpkg", "-q")
+    assert r.returncode == 0, r.stderr
+
+
+def test_report_refuses_the_evaluation_of_another_file(region, tmp_path, write_scenario):
+    grid = made_grid(tmp_path, region, write_scenario, "run")
+    truth = [f"{region / 'region.gpkg'}", "--layer", "finds"]
+    assert run_minerisk("evaluate", grid, "--truth", *truth, "-o", tmp_path / "e.json", "-q").returncode == 0
+    assert json.loads((tmp_path / "e.json").read_text())["grid_file"] == str(grid)
+    # Its GeoTIFF copy has no run_id: the evaluation's file tells them apart.
+    tif = tmp_path / "copy.tif"
+    gdal.Translate(str(tif), f'NETCDF:"{grid}":probability')
+    r = run_minerisk("report", tif, "-o", tmp_path / "r.html", "--evaluation", tmp_path / "e.json")
+    assert r.returncode == 2 and f"scores another grid ({grid})" in r.stderr, r.stderr
+    assert not (tmp_path / "r.html").exists()
+    assert run_minerisk("evaluate", tif, "--truth", *truth, "-o", tmp_path / "own.json", "-q").returncode == 0
+    r = run_minerisk("report", tif, "-o", tmp_path / "r.html", "--evaluation", tmp_path / "own.json", "-q")
+    assert r.returncode == 0, r.stderr
+
+
+def test_explain_takes_an_infinite_value_for_no_data(tmp_path):
+    p = bumps(20, 20, [(10, 10, 0.9, 3)])
+    p[0, 0], p[0, 1], p[0, 2] = np.inf, -np.inf, np.nan
+    grid = write_grid(tmp_path / "g.tif", p)
+    finite = p[np.isfinite(p)]
+    for col in range(3):
+        r = run_minerisk("explain", grid, str(X0 + 5 + 10 * col), str(Y0 - 5), "--json")
+        assert r.returncode == 0, r.stderr
+        j = json.loads(r.stdout)
+        assert j["probability"] is None and j["probability_rank"] is None
+        table = run_minerisk("explain", grid, str(X0 + 5 + 10 * col), str(Y0 - 5)).stdout
+        assert table.splitlines()[-1].split()[1:] == ["no", "data", "no", "data"], table
+    # A cell with data ranks among the 397 finite cells only.
+    j = json.loads(run_minerisk("explain", grid, str(X0 + 105), str(Y0 - 105), "--json").stdout)
+    assert j["probability_rank"] == np.count_nonzero(finite < p[10, 10]) / finite.size
+
+
+def test_reduce_writes_an_empty_releases_layer_and_json_types_the_given_fields(tmp_path):
+    p = bumps(60, 80, [(20, 20, 0.9, 4), (40, 60, 0.8, 5)])
+    grid = write_grid(tmp_path / "g.tif", p)
+    r, _, areas = run_areas(grid, tmp_path, name="made")
+    assert r.returncode == 0, r.stderr
+    # The areas themselves as given polygons: each lies on land above T1, so nothing is released.
+    r, js, gpkg = run_areas(grid, tmp_path, "--polygons", f"{areas}:areas", "--reduce", name="given")
+    assert r.returncode == 0, r.stderr
+    ds = ogr.Open(str(gpkg))
+    assert ds.GetLayerByName("releases") is not None and ds.GetLayerByName("releases").GetFeatureCount() == 0
+    rows = features(gpkg)
+    for row in js["table"]:
+        attributes = row["attributes"]
+        stored = next(f for f in rows if f["id"] == row["id"])
+        assert isinstance(attributes["src_cells"], int) and isinstance(attributes["src_area_ha"], float)
+        assert isinstance(attributes["src_class"], str) and attributes["src_dominant"] is None
+        for column in ("src_cells", "src_area_ha", "src_class", "src_rank"):
+            assert attributes[column] == stored[column], column
+        assert "area_ha" not in attributes and "cells" not in attributes
