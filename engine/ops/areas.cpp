@@ -17,6 +17,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/output_set.hpp"
+#include "minerisk/engine/tool_provenance.hpp"
 #include "minerisk/kernels/area_tally.hpp"
 
 namespace minerisk::ops {
@@ -102,6 +103,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.variable = reader.variable().empty() ? "value" : reader.variable();
   s.crs_wkt = grid.crs_wkt;
   s.run_id = reader.attribute("run_id");
+  s.inputs_record = tool_inputs_json({{"grid", grid_file}});
   s.layers = in.evidence;
   if (!control.quiet) note_area_exaggeration(grid);
   const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });

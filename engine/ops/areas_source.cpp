@@ -11,6 +11,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
+#include "minerisk/engine/tool_provenance.hpp"
 
 namespace minerisk::ops {
 namespace {
@@ -37,7 +38,9 @@ bool extent_in_grid_crs(OGRLayer& layer, const Grid& grid, OGREnvelope& out) {
 
 }  // namespace
 
-void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable) {
+void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable,
+                         const std::string& inputs_record) {
+  gpkg.SetMetadataItem(kToolInputsKey, inputs_record.c_str());
   if (!run_id.empty()) gpkg.SetMetadataItem(kRunIdKey, run_id.c_str());
   if (!variable.empty()) gpkg.SetMetadataItem(kVariableKey, variable.c_str());
 }

@@ -14,9 +14,12 @@ class GridFileReader;
 namespace minerisk::ops {
 
 /// Records the grid's run_id and variable as metadata of the GeoPackage (GDAL's dataset
-/// metadata, which QGIS shows in the layer's properties). An empty run_id (another program's
+/// metadata, which QGIS shows in the layer's properties), and what the areas were computed
+/// from (`inputs_record`, tool_provenance.hpp: the grid, then what the grid names), so fit
+/// refuses a distance to them when the grid saw the finds. An empty run_id (another program's
 /// raster) is left out.
-void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable);
+void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable,
+                         const std::string& inputs_record);
 
 /// Refuses (UserError naming `option`) areas made from another grid than `reader`'s: another
 /// run_id when both are known; otherwise areas that lie wholly outside the grid. An empty

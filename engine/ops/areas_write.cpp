@@ -146,7 +146,7 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   CPLErrorReset();  // the check at the end sees only this write's errors
   DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) throw UserError("areas: cannot create the GeoPackage: " + last_gdal_error());
-  record_areas_source(*ds, result.summary.run_id, result.summary.variable);
+  record_areas_source(*ds, result.summary.run_id, result.summary.variable, result.summary.inputs_record);
   const bool given = given_fields != nullptr;
   OGRLayer* layer = create_layer(*ds, "areas", grid, given ? wkbMultiPolygon : wkbPolygon,
                                  "minerisk hazard areas by land-release class and priority rank");

@@ -8,6 +8,12 @@
 #include <ogrsf_frmts.h>
 
 #include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include <cstring>
+#include <deque>
+#include <map>
+#include <set>
 
 #include "cf_variables.hpp"
 #include "hdf5_handles.hpp"
@@ -18,25 +24,64 @@
 namespace minerisk {
 namespace {
 
+// A record keeps at most this many entries (the tool's own inputs first), and a longer text is
+// not read: a chain of diffs of a grid and its copy would double it at every step.
+constexpr size_t kMaxEntries = 1000;
+constexpr size_t kMaxRecordBytes = size_t{1} << 20;
+// At most this many files are opened to trace a layer's inputs back (traced_inputs).
+constexpr size_t kMaxTracedFiles = 64;
+
 std::string text_of(const nlohmann::json& entry, const char* key) {
   const auto it = entry.find(key);
   return it != entry.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The layers a grid's scenario read its finds and cleared land from ("" for a file's only
+// layer), by role, from its `scenario` attribute.
+std::map<std::string, std::string> label_layers_of_grid(const char* scenario) {
+  std::map<std::string, std::string> layers;
+  if (!scenario) return layers;
+  try {
+    const toml::table t = toml::parse(std::string_view(scenario));
+    for (const char* role : {"finds", "cleared"})
+      if (const auto layer = t[role]["layer"].value<std::string>()) layers[role] = *layer;
+  } catch (const toml::parse_error&) {  // not TOML: the roles stand without their layers
+  }
+  return layers;
+}
+
 // The entries of one record (a JSON array of objects with at least a string path); the rest
 // of the record is left out, never trusted half.
-void append_entries(const char* text, bool grid, std::vector<RecordedInput>& out) {
-  if (!text) return;
+void append_entries(const char* text, const std::map<std::string, std::string>* grid_layers,
+                    std::vector<RecordedInput>& out) {
+  if (!text || std::strlen(text) > kMaxRecordBytes) return;
   const nlohmann::json record = nlohmann::json::parse(text, nullptr, false);
   if (!record.is_array()) return;
   for (const nlohmann::json& entry : record) {
+    if (out.size() >= kMaxEntries) return;
     if (!entry.is_object() || text_of(entry, "path").empty()) continue;
     RecordedInput r{text_of(entry, "role"), text_of(entry, "path"), text_of(entry, "file"),
                     text_of(entry, "layer"), text_of(entry, "sha256"), text_of(entry, "via")};
-    // A grid records the scenario's paths, already absolute: its file is the path's.
-    if (grid && r.file.empty()) r.file = local_file(r.path).string();
+    if (grid_layers) {
+      // A grid records the scenario's paths, already absolute, and no layers: the scenario has them.
+      if (r.file.empty()) r.file = local_file(r.path).string();
+      if (const auto it = grid_layers->find(r.role); it != grid_layers->end()) r.layer = it->second;
+    }
     out.push_back(std::move(r));
   }
+}
+
+// What an entry is known by when entries are merged: the same input reached by two ways is one.
+std::string identity(const RecordedInput& r) {
+  return r.role + '\n' + (r.file.empty() ? r.path : r.file) + '\n' + r.layer + '\n' + r.sha256;
+}
+
+// The name to open an entry by: its path as recorded when that stands on its own (absolute, or a
+// GDAL name), else its absolute file (a tool records paths as given, relative to its folder).
+std::string name_to_open(const RecordedInput& r) {
+  if (r.file.empty() || std::filesystem::path(r.path).is_absolute() || !parse_dataset_name(r.path).plain())
+    return r.path;
+  return r.file;
 }
 
 }  // namespace
@@ -50,23 +95,48 @@ std::string layer_read(const std::filesystem::path& path, const std::string& lay
   return ds->GetLayer(0)->GetName();
 }
 
-std::vector<RecordedInput> recorded_inputs(GDALDataset& raster) {
+std::vector<RecordedInput> recorded_inputs(GDALDataset& dataset) {
   std::vector<RecordedInput> found;
-  append_entries(raster.GetMetadataItem(kToolInputsKey), false, found);
-  append_entries(raster.GetMetadataItem((std::string("NC_GLOBAL#") + kToolInputsKey).c_str()), false, found);
-  append_entries(raster.GetMetadataItem("NC_GLOBAL#inputs"), true, found);
+  append_entries(dataset.GetMetadataItem(kToolInputsKey), nullptr, found);
+  append_entries(dataset.GetMetadataItem((std::string("NC_GLOBAL#") + kToolInputsKey).c_str()), nullptr, found);
+  const std::map<std::string, std::string> layers = label_layers_of_grid(dataset.GetMetadataItem("NC_GLOBAL#scenario"));
+  append_entries(dataset.GetMetadataItem("NC_GLOBAL#inputs"), &layers, found);
   return found;
 }
 
-std::vector<RecordedInput> recorded_inputs(const std::string& raster) {
+std::vector<RecordedInput> recorded_inputs(const std::string& name) {
   init_gdal();
-  const GdalErrorTrap quiet;  // not a raster, or unreadable: no record (its reader says why)
-  DatasetPtr ds(GDALDataset::Open(raster.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  const GdalErrorTrap quiet;  // not a dataset, or unreadable: no record (its reader says why)
+  DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
   return ds ? recorded_inputs(*ds) : std::vector<RecordedInput>{};
+}
+
+std::vector<RecordedInput> traced_inputs(const std::string& name) {
+  std::vector<RecordedInput> out;
+  std::set<std::string> seen, opened{name};
+  // Each file to open, with the chain of files it was reached through ("" for `name` itself).
+  std::deque<std::pair<std::string, std::string>> queue{{name, ""}};
+  while (!queue.empty() && out.size() < kMaxEntries) {
+    const auto [file, chain] = queue.front();
+    queue.pop_front();
+    for (RecordedInput r : recorded_inputs(file)) {
+      if (!chain.empty()) r.via = r.via.empty() ? chain : r.via + " through " + chain;
+      if (!seen.insert(identity(r)).second || out.size() >= kMaxEntries) continue;
+      const std::string next = name_to_open(r);
+      // A label file is where a trace ends: it is what the caller looks for. A template (--like)
+      // gave its grid only, never its values.
+      const bool traced = r.role != "finds" && r.role != "cleared" && r.role != "--like";
+      if (traced && opened.size() < kMaxTracedFiles && opened.insert(next).second)
+        queue.push_back({next, r.path + (r.via.empty() ? "" : " through " + r.via)});
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
 }
 
 std::string tool_inputs_json(const std::vector<ToolInput>& inputs) {
   nlohmann::json record = nlohmann::json::array();
+  std::vector<RecordedInput> inherited;
   for (const ToolInput& input : inputs) {
     if (input.path.empty()) continue;  // an input not given
     const std::filesystem::path file = local_file(input.path.string());
@@ -80,17 +150,26 @@ std::string tool_inputs_json(const std::vector<ToolInput>& inputs) {
       if (stat && stat->size <= kHashLimit) entry["sha256"] = sha256_file(file);
     }
     record.push_back(std::move(entry));
-    if (input.vector) continue;
-    // A raster computed by minerisk: what it was computed from, so the chain stays traced.
-    for (const RecordedInput& r : recorded_inputs(input.path.string())) {
-      nlohmann::json inherited = {{"role", r.role}, {"path", r.path}, {"file", r.file},
-                                  {"via", r.via.empty() ? absolute.string() : r.via}};
-      if (!r.layer.empty()) inherited["layer"] = r.layer;
-      if (!r.sha256.empty()) inherited["sha256"] = r.sha256;
-      record.push_back(std::move(inherited));
+    // What the input was computed from, when minerisk made it (a raster tool's output, a grid,
+    // the hazard areas), so the chain stays traced. Not a template's: --like gives the grid only.
+    if (input.role == "--like") continue;
+    for (RecordedInput& r : recorded_inputs(input.path.string())) {
+      if (r.via.empty()) r.via = absolute.string();
+      inherited.push_back(std::move(r));
     }
   }
-  return record.dump();
+  std::set<std::string> seen;
+  for (const RecordedInput& r : inherited) {
+    if (record.size() >= kMaxEntries) break;
+    if (!seen.insert(identity(r)).second) continue;  // a file and its copy diffed: one entry
+    nlohmann::json entry = {{"role", r.role}, {"path", r.path}, {"file", r.file}, {"via", r.via}};
+    if (!r.layer.empty()) entry["layer"] = r.layer;
+    if (!r.sha256.empty()) entry["sha256"] = r.sha256;
+    record.push_back(std::move(entry));
+  }
+  // A path that is not UTF-8 (a Latin-1 file name) is kept with its odd bytes replaced: JSON
+  // holds only UTF-8, and such a file is still known by its SHA-256.
+  return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void write_tool_inputs_netcdf4(const std::filesystem::path& nc, const std::string& record) {

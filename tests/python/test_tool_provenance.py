@@ -132,3 +132,78 @@ def test_a_raster_without_a_record_is_taken(region, tmp_path, write_scenario):
     assert gdal.Open(str(bare)).GetMetadataItem("minerisk_inputs") is None
     r = fit_with(region, tmp_path, write_scenario, bare)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_template_gives_its_grid_only(region, tmp_path, write_scenario):
+    """--like a density of the finds: the distance to the front lines took the grid from it, not
+    its values, and is taken (it was refused for the density's record)."""
+    density = tmp_path / "density.tif"
+    assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
+                        "--bandwidth", "300", "-q").returncode == 0
+    lines = tmp_path / "lines.tif"
+    assert run_minerisk("proximity", region / "region.gpkg", lines, "--layer", "front_lines", "--like", density,
+                        "-q").returncode == 0
+    assert [e["role"] for e in record_of(lines)] == ["input", "--like"]
+    assert fit_with(region, tmp_path, write_scenario, lines).returncode == 0
+
+
+def test_the_trace_goes_through_a_grid_and_the_hazard_areas(region, tmp_path, write_scenario):
+    """A grid whose raster layer is a density of the finds, and the hazard areas of a grid run
+    with the finds: both saw every label, however many files lie between."""
+    density = tmp_path / "density.tif"
+    assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
+                        "--bandwidth", "300", "-q").returncode == 0
+    # A scenario with no [finds] at all, whose only label-made layer is that raster.
+    prior = scenario_text(region, evidence=LAYER.format(raster=density))
+    prior = prior[:prior.index("[finds]")] + prior[prior.index("[cleared]"):]
+    grid = tmp_path / "prior.nc"
+    assert run_minerisk("run", write_scenario(prior, name="prior.toml"), "-o", grid, "-q").returncode == 0
+    r = fit_with(region, tmp_path, write_scenario, f'NETCDF:"{grid}":probability')
+    assert r.returncode == 2 and f"through {density}" in r.stderr, r.stderr
+    # The hazard areas of a run that read the finds, as a vector_distance or a tool's distance.
+    full = tmp_path / "full.nc"
+    assert run_minerisk("run", write_scenario(scenario_text(region), name="full.toml"), "-o", full, "-q").returncode == 0
+    areas = tmp_path / "areas.gpkg"
+    assert run_minerisk("areas", full, "-o", areas, "-q").returncode == 0
+    evidence = f"""
+[model.evidence.to_areas]
+feature = "vector_distance"
+path = "{areas}"
+layer = "areas"
+weight = -1.0
+transform = "log1p"
+"""
+    s = write_scenario(scenario_text(region, evidence=evidence), name="to_areas.toml")
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--block-size", "1000")
+    assert r.returncode == 2 and "reads a vector file made by minerisk from" in r.stderr, r.stderr
+    assert f"through {full}" in r.stderr
+    distance = tmp_path / "to_areas.tif"
+    assert run_minerisk("proximity", areas, distance, "--layer", "areas", "--like", region / "dem.tif",
+                        "-q").returncode == 0
+    assert fit_with(region, tmp_path, write_scenario, distance).returncode == 2
+
+
+def test_records_stay_small_and_any_file_name_is_taken(region, tmp_path):
+    """A grid diffed with its copy, again and again, doubled the record at every step (60 MB after
+    16); each entry is kept once now. A file name that is not UTF-8 ended every tool with an
+    internal error (exit 1): JSON holds UTF-8 only."""
+    latin1 = str(tmp_path / bytes([0x64, 0xE9, 0x6D]).decode("utf-8", "surrogateescape")) + ".tif"  # "dém" in Latin-1
+    shutil.copy(region / "dem.tif", latin1)
+    assert run_minerisk("slope", latin1, tmp_path / "slope.tif", "-q").returncode == 0
+    # A probability (diff takes nothing else), smoothed by a tool so that it has a record.
+    p = tmp_path / "p.tif"
+    gdal.Translate(str(p), str(region / "dem.tif"), scaleParams=[[]], outputType=gdal.GDT_Float32)
+    ds = gdal.Open(str(p), gdal.GA_Update)
+    band = ds.GetRasterBand(1)
+    values = band.ReadAsArray()
+    band.WriteArray((values - values.min()) / (values.max() - values.min()))
+    ds = None
+    r = run_minerisk("focal", p, tmp_path / "g0.tif", "--radius", "30", "-q")
+    assert r.returncode == 0, r.stderr
+    sizes = []
+    for i in range(6):
+        shutil.copy(tmp_path / f"g{i}.tif", tmp_path / f"g{i}b.tif")
+        assert run_minerisk("diff", tmp_path / f"g{i}.tif", tmp_path / f"g{i}b.tif", "-o", tmp_path / f"g{i + 1}.tif",
+                            "-q").returncode == 0
+        sizes.append(len(record_of(tmp_path / f"g{i + 1}.tif")))
+    assert sizes == [3 + 2 * i for i in range(6)], sizes  # two new entries a step, not twice as many

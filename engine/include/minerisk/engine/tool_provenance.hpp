@@ -41,19 +41,28 @@ struct RecordedInput {
 /// or made elsewhere; rasters are not (a DEM of gigabytes would cost more than the tool).
 inline constexpr uintmax_t kHashLimit = uintmax_t{256} << 20;
 
-/// The record of `inputs` as JSON: each input, then what each raster input's own record names.
+/// The record of `inputs` as JSON: each input, then what each input's own record names (not a
+/// --like template's: it gives the grid only), each entry once, at most 1000.
 std::string tool_inputs_json(const std::vector<ToolInput>& inputs);
 
 /// Writes `record` as the global text attribute minerisk_inputs of a netCDF-4 file (GDAL's
 /// netCDF driver strips the quotes out of a copied metadata item, which breaks the JSON).
 void write_tool_inputs_netcdf4(const std::filesystem::path& nc, const std::string& record);
 
-/// What an open raster's records name: a tool's `minerisk_inputs`, or a grid's `inputs`
-/// attribute (roles "finds", "cleared"...). Empty for another program's raster, or an
-/// unreadable record (it cannot be told apart from no record).
-std::vector<RecordedInput> recorded_inputs(GDALDataset& raster);
-/// The same for a dataset name; empty when GDAL cannot open it as a raster.
-std::vector<RecordedInput> recorded_inputs(const std::string& raster);
+/// What an open dataset's records name: a tool's `minerisk_inputs` (a raster tool's output, the
+/// GeoPackage of `minerisk areas`), or a grid's `inputs` attribute (roles "finds", "cleared"...,
+/// the label layers taken from its `scenario`). Empty for another program's file, or an
+/// unreadable record (it cannot be told apart from no record). At most 1000 entries; a record
+/// over 1 MiB is not read.
+std::vector<RecordedInput> recorded_inputs(GDALDataset& dataset);
+/// The same for a dataset name (raster or vector); empty when GDAL cannot open it.
+std::vector<RecordedInput> recorded_inputs(const std::string& name);
+
+/// Everything `name` was computed from, as far back as the records go: its record, then the
+/// records of the files that one names (a grid's raster layer made by a tool, the grid behind
+/// hazard areas...), each entry once, `via` the chain of files between ("b.tif through a.nc").
+/// Opens at most 64 files.
+std::vector<RecordedInput> traced_inputs(const std::string& name);
 
 /// The name of the layer a vector input reads: `layer` itself, or the only layer of the file
 /// when `layer` is empty ("" when the file cannot be opened or has not exactly one layer).

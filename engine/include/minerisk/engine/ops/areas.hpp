@@ -79,6 +79,7 @@ struct AreasSummary {
   double t1 = 0, t2 = 0, min_area_ha = 0, smooth_m = 0;
   std::string variable, crs_wkt;
   std::string run_id;               // the grid's ("" for another program's raster)
+  std::string inputs_record;        // what the areas were computed from (tool_provenance.hpp)
   std::vector<std::string> layers;  // evidence layers, in layer_means' order
   bool given = false;                          // the areas are given polygons (--polygons)
   double land_ha = 0, expected_ha = 0;         // the grid's cells with data
