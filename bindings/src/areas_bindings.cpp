@@ -75,7 +75,7 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
   out["release_wkb"] = releases;
   out["crs_wkt"] = r.summary.crs_wkt;
   py::list columns;  // given polygons: (field, column) as the GeoPackage names them
-  for (const auto& [field, column] : r.attribute_columns) columns.append(py::make_tuple(field, column));
+  for (const auto& a : r.attribute_columns) columns.append(py::make_tuple(a.field, a.column));
   out["attribute_columns"] = columns;
   return out;
 }

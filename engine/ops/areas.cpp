@@ -186,9 +186,9 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   if (given) {
     const std::vector<std::string> columns = given_columns(given->fields, s.layers);
     for (size_t k = 0; k < columns.size(); ++k) {
-      result.attribute_columns.push_back({given->fields[k].name, columns[k]});
       const OGRFieldType type = given->fields[k].type;
-      result.attribute_kinds.push_back(type == OFTInteger || type == OFTInteger64 ? 'i' : type == OFTReal ? 'r' : 's');
+      const char kind = type == OFTInteger || type == OFTInteger64 ? 'i' : type == OFTReal ? 'r' : 's';
+      result.attribute_columns.push_back({given->fields[k].name, columns[k], kind});
     }
   }
   if (given && options.reduce) add_releases(table, *given, *delineation.hazard, in, s, control);

@@ -1,5 +1,7 @@
 #include "areas_polygons.hpp"
 
+#include <cstdio>
+
 #include "areas_delineate.hpp"
 #include "areas_inputs.hpp"
 #include "grid_context.hpp"
@@ -7,6 +9,19 @@
 #include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::ops {
+namespace {
+
+// A field's value as text, as it is written back into the areas' own columns: a real with the
+// 17 digits that give it back bit for bit (OGR's text of a real keeps 15: 0.30000000000000004
+// became 0.3, and the largest double infinity), anything else as OGR writes it.
+std::string field_text(OGRFeature& feature, int i) {
+  if (feature.GetFieldDefnRef(i)->GetType() != OFTReal) return feature.GetFieldAsString(i);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", feature.GetFieldAsDouble(i));
+  return text;
+}
+
+}  // namespace
 
 GivenPolygons read_given_polygons(const std::string& name, const std::string& where, const Grid& grid) {
   VectorInputSpec spec = vector_spec(name, "--polygons");
@@ -31,7 +46,7 @@ GivenPolygons read_given_polygons(const std::string& name, const std::string& wh
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
       const bool null = !feature.IsFieldSetAndNotNull(i);
       p.null.push_back(null);
-      p.values.emplace_back(null ? "" : feature.GetFieldAsString(i));
+      p.values.emplace_back(null ? "" : field_text(feature, i));
     }
     given.polygons.push_back(std::move(p));
   });

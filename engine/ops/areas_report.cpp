@@ -17,33 +17,32 @@ using Json = nlohmann::ordered_json;
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 // An existing polygon's own fields, named and typed as the GeoPackage's columns (src_area_ha, not
-// a second area_ha beside the figure's), null where the field is.
+// a second area_ha beside the figure's); null where the field is null.
 Json given_attributes(const AreaFigures& f, const AreasResult& result) {
   Json out = Json::object();
-  for (size_t k = 0; k < result.attribute_columns.size(); ++k) {
-    const auto& [field, column] = result.attribute_columns[k];
-    const auto it = f.attributes.find(field);
+  for (const AreasResult::AttributeColumn& a : result.attribute_columns) {
+    const auto it = f.attributes.find(a.field);
     if (it == f.attributes.end()) {
-      out[column] = nullptr;
+      out[a.column] = nullptr;
       continue;
     }
-    // As OGR wrote the number as text; a text that does not read back whole stays text.
+    // As the number was read as text; a text that does not read back whole stays text.
     const char* text = it->second.c_str();
     char* end = nullptr;
-    if (result.attribute_kinds[k] == 'i') {
+    if (a.kind == 'i') {
       const long long v = std::strtoll(text, &end, 10);
       if (end != text && *end == '\0') {
-        out[column] = v;
+        out[a.column] = v;
         continue;
       }
-    } else if (result.attribute_kinds[k] == 'r') {
+    } else if (a.kind == 'r') {
       const double v = std::strtod(text, &end);
       if (end != text && *end == '\0') {
-        out[column] = number(v);
+        out[a.column] = number(v);
         continue;
       }
     }
-    out[column] = it->second;
+    out[a.column] = it->second;
   }
   return out;
 }

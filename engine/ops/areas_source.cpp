@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -50,6 +51,7 @@ void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader&
   const GdalErrorTrap quiet;  // an unreadable file is the areas' reader's to name
   DatasetPtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   OGRLayer* layer = ds ? ds->GetLayerByName("areas") : nullptr;
+  CPLErrorReset();  // a failed open is the areas' reader's to report, not a later check's
   if (!layer) return;
   const std::string what = option + ": '" + gpkg.string() + "'";
   const std::string advice = "; make this grid's areas: minerisk areas GRID -o AREAS.gpkg";
@@ -59,6 +61,13 @@ void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader&
     if (run_id != recorded)
       throw UserError(what + " holds the areas of another grid (run_id " + recorded + "; this grid's is " + run_id +
                       ")" + advice);
+    // A sweep's file holds several variables under one run_id: p95's areas are not mean's.
+    const char* variable = ds->GetMetadataItem(kVariableKey);
+    const std::string shown = reader.variable();
+    if (variable && *variable && !shown.empty() && shown != variable)
+      throw UserError(what + " holds the areas of the variable '" + std::string(variable) + "', and this shows '" + shown +
+                      "'; make its areas (minerisk areas GRID --variable " + shown + " -o AREAS.gpkg) or show the one "
+                      "they were made from (--variable " + variable + ")");
     return;
   }
   // Without both run ids (another program's raster, or areas of an earlier version): at least
@@ -66,7 +75,13 @@ void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader&
   OGREnvelope e;
   if (!extent_in_grid_crs(*layer, reader.grid(), e)) return;
   const auto b = reader.grid().bounds();
-  if (e.MaxX < b[0] || e.MinX > b[2] || e.MaxY < b[1] || e.MinY > b[3])
+  // On a geographic grid, longitudes a whole turn apart are one place (areas across the
+  // antimeridian come back from a reprojection at -179.9 for a grid at 180.1).
+  const bool geographic = reader.grid().frame.geographic;
+  bool overlaps = false;
+  for (const double turn : geographic ? std::vector<double>{0.0, -360.0, 360.0} : std::vector<double>{0.0})
+    overlaps = overlaps || !(e.MaxX + turn < b[0] || e.MinX + turn > b[2] || e.MaxY < b[1] || e.MinY > b[3]);
+  if (!overlaps)
     throw UserError(what + " holds areas that lie wholly outside the grid (another grid's areas?)" + advice);
 }
 

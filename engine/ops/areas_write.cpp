@@ -153,8 +153,8 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   const std::vector<const Column*> figures = table_columns(given);
   for (const Column* c : figures) add_field(*layer, c->name, c->type, c->name == std::string("selected"));
   for (const std::string& l : result.summary.layers) add_field(*layer, "ev_" + l, OFTReal);
-  const auto& columns = result.attribute_columns;  // (field, column), in the given layer's order
-  for (size_t k = 0; k < columns.size(); ++k) add_field(*layer, columns[k].second, (*given_fields)[k].type);
+  const auto& columns = result.attribute_columns;  // in the given layer's order
+  for (size_t k = 0; k < columns.size(); ++k) add_field(*layer, columns[k].column, (*given_fields)[k].type);
   check(ds->StartTransaction(), "the areas");
   for (const AreaFigures& f : result.areas) {
     OGRFeature feature(layer->GetLayerDefn());
@@ -165,9 +165,9 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
     }
     for (size_t k = 0; k < result.summary.layers.size(); ++k)
       if (std::isfinite(f.layer_means[k])) feature.SetField(("ev_" + result.summary.layers[k]).c_str(), f.layer_means[k]);
-    for (const auto& [field, column] : columns)
-      if (const auto it = f.attributes.find(field); it != f.attributes.end())
-        feature.SetField(feature.GetFieldIndex(column.c_str()), it->second.c_str());
+    for (const auto& a : columns)
+      if (const auto it = f.attributes.find(a.field); it != f.attributes.end())
+        feature.SetField(feature.GetFieldIndex(a.column.c_str()), it->second.c_str());
     std::unique_ptr<OGRGeometry> shape = from_wkb(f.wkb);
     if (given) shape.reset(OGRGeometryFactory::forceToMultiPolygon(shape.release()));
     feature.SetGeometryDirectly(shape.release());
@@ -240,7 +240,7 @@ std::string areas_csv(const AreasResult& result) {
   for (const Column* c : table_columns(result.summary.given)) header.push_back(c->name);
   const size_t figures = header.size();
   for (const std::string& l : result.summary.layers) header.push_back("ev_" + l);
-  for (const auto& [field, column] : result.attribute_columns) header.push_back(column);
+  for (const auto& a : result.attribute_columns) header.push_back(a.column);
   std::string out;
   const auto add_row = [&out](const std::vector<std::string>& cells) {
     for (size_t k = 0; k < cells.size(); ++k) {
@@ -254,8 +254,8 @@ std::string areas_csv(const AreasResult& result) {
     std::vector<std::string> row;
     for (size_t k = 0; k < figures; ++k) row.push_back(figure_text(f, header[k]));
     for (const double m : f.layer_means) row.push_back(real(m));
-    for (const auto& [field, column] : result.attribute_columns) {
-      const auto it = f.attributes.find(field);
+    for (const auto& a : result.attribute_columns) {
+      const auto it = f.attributes.find(a.field);
       row.push_back(it == f.attributes.end() ? "" : it->second);
     }
     add_row(row);

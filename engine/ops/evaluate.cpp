@@ -13,6 +13,7 @@
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/dataset_name.hpp"
+#include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
@@ -77,11 +78,14 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
 std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth) {
   nlohmann::ordered_json j;
   j["grid"] = grid_file.string();
-  // The file itself, absolute: a report of a grid without run_id tells another grid's
-  // evaluation by it.
+  // The file itself, absolute, and its bytes' SHA-256: a report of a grid without run_id tells
+  // another grid's evaluation by them (a copy of the grid is the same; the grid rewritten since
+  // is not). null for a remote grid.
   std::error_code error;
   const std::filesystem::path file = local_file(grid_file.string());
-  j["grid_file"] = file.empty() ? std::string() : std::filesystem::absolute(file, error).string();
+  const bool local = stat_file(file).has_value();
+  j["grid_file"] = local ? nlohmann::ordered_json(std::filesystem::absolute(file, error).string()) : nullptr;
+  j["grid_sha256"] = local ? nlohmann::ordered_json(sha256_file(file)) : nullptr;
   j["variable"] = e.variable;
   // Which computation was scored: a report refuses an evaluation of another grid by it.
   j["run_id"] = e.run_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.run_id);

@@ -196,9 +196,10 @@ void check_design(const Scenario& s, const Design& d) {
 
 std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
   std::vector<size_t> layers;
+  LabelLeakCheck leaks(s, options);
   for (size_t j = 0; j < s.evidence.size(); ++j) {
     const EvidenceSpec& e = s.evidence[j];
-    refuse_a_raster_of_the_labels(s, e, options);
+    leaks.refuse(e);
     if (features::find_feature_kind(e.feature)->built_from_labels(s, e)) layers.push_back(j);
   }
   return layers;

@@ -9,6 +9,7 @@
 
 #include "minerisk/engine/model.hpp"
 #include "minerisk/engine/ops/fit.hpp"
+#include "minerisk/engine/tool_provenance.hpp"
 #include "../features/held_out_labels.hpp"
 
 namespace minerisk::fit_detail {
@@ -51,13 +52,32 @@ Design build_design(const Scenario& s, const Model& model, const TrainingCells& 
 /// Refuses a design that cannot be fitted (one class only, a constant layer).
 void check_design(const Scenario& s, const Design& d);
 
-/// Refuses a raster layer that saw the labels (fit_raster_layers.cpp): the label raster, or a
-/// raster whose record of inputs names the finds, the cleared land or the label raster.
-void refuse_a_raster_of_the_labels(const Scenario& s, const EvidenceSpec& e, const FitOptions& options);
+/// Refuses a layer that saw the labels (fit_label_leaks.cpp): the label raster, or a raster or
+/// vector_distance file whose record of inputs, traced back, names the finds, the cleared land
+/// or the label raster. One per fit: the labels' own file is hashed once, if ever.
+class LabelLeakCheck {
+ public:
+  LabelLeakCheck(const Scenario& s, const FitOptions& options);
+  /// UserError naming the layer, the label file and the files between; nothing for any other.
+  void refuse(const EvidenceSpec& e);
+
+ private:
+  struct LabelFile {  // the scenario's finds or cleared land
+    const char* what;
+    const VectorInputSpec& spec;
+    std::string sha256, layer;  // taken once, when first needed
+    bool hashed = false, layer_known = false;
+    bool named_by(const RecordedInput& r);
+    bool read_by(const RecordedInput& r);
+  };
+  const Scenario& s_;
+  const FitOptions& options_;
+  std::vector<LabelFile> labels_;
+};
 
 /// The evidence layers built from labels (finds, cleared land, vector layers read from their
-/// files), by index. Refuses a raster layer that reads the label raster itself: it cannot be
-/// built out of fold.
+/// files), by index. Refuses a layer that saw the labels but cannot be rebuilt out of fold
+/// (LabelLeakCheck).
 std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options);
 
 /// Cross-fitting: recomputes the label layers' columns of `rows` of `d` without the labels that

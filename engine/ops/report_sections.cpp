@@ -11,6 +11,7 @@
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "report_parts.hpp"
 
@@ -102,21 +103,31 @@ void check_evaluation(const json& j, const std::string& what, const std::filesys
   for (const char* key : {"cells", "positive_cells", "negative_cells", "true_items", "mean_false_alarms_above_each_item"})
     if (!at(key).is_null() && !(at(key).is_number() && std::isfinite(at(key).get<double>()) && at(key).get<double>() >= 0))
       refuse(key, at(key), "a count of 0 or more");
-  for (const char* key : {"grid", "grid_file", "variable", "truth", "run_id"})
+  for (const char* key : {"grid", "grid_file", "grid_sha256", "variable", "truth", "run_id"})
     if (!at(key).is_null() && !at(key).is_string()) refuse(key, at(key), "a text");
   if (!at("baselines").is_null() && !at("baselines").is_object()) refuse("baselines", at("baselines"), "an object");
   const std::string scored = at("run_id").is_string() ? at("run_id").get<std::string>() : "";
   if (!scored.empty() && !run_id.empty() && scored != run_id)
     throw UserError(what + " scores another grid (run_id " + scored + "; this grid's is " + run_id +
                     "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
-  // Without both run ids (another program's raster): by the file evaluated, when it still
-  // stands (a grid moved since is not told apart).
-  const std::string scored_file = at("grid_file").is_string() ? at("grid_file").get<std::string>() : "";
-  std::error_code error;
-  if ((scored.empty() || run_id.empty()) && !scored_file.empty() && std::filesystem::exists(scored_file, error) &&
-      !same_local_file(scored_file, grid.string()))
-    throw UserError(what + " scores another grid (" + scored_file +
-                    "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
+  // Without both run ids (another program's raster): by the bytes evaluated (a copy of the grid
+  // is the same grid; one rewritten since is not), or, from an evaluation that has no hash, by
+  // the file, when it still stands.
+  if (scored.empty() || run_id.empty()) {
+    const std::string scored_file = at("grid_file").is_string() ? at("grid_file").get<std::string>() : "";
+    const std::string scored_sha256 = at("grid_sha256").is_string() ? at("grid_sha256").get<std::string>() : "";
+    const std::filesystem::path file = local_file(grid.string());
+    std::error_code error;
+    if (!scored_sha256.empty() && stat_file(file)) {
+      if (sha256_file(file) != scored_sha256)
+        throw UserError(what + " scores other values than this grid's (another file, or this one written again "
+                        "since; its SHA-256 differs); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
+    } else if (!scored_file.empty() && std::filesystem::exists(scored_file, error) &&
+               !same_local_file(scored_file, grid.string())) {
+      throw UserError(what + " scores another grid (" + scored_file +
+                      "); evaluate this grid: minerisk evaluate GRID --truth ... -o EVAL.json");
+    }
+  }
   // A sweep's file holds several variables under one run_id: p95's skill is not mean's.
   const std::string scored_variable = at("variable").is_string() ? at("variable").get<std::string>() : "";
   if (!scored.empty() && !scored_variable.empty() && !variable.empty() && scored_variable != variable)

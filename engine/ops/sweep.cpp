@@ -73,6 +73,9 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& options) {
   meta.history = meta.created_utc + ": " + (options.command_line.empty() ? "minerisk sweep" : options.command_line);
   meta.scenario_toml = spec.base.resolved_toml;
   meta.inputs_json = inputs_json(in.files);
+  // Which computation this is, as a run's grid says it: a report refuses another sweep's
+  // evaluation or hazard areas by it (each rank draws one; only the first writes the file).
+  meta.run_id = new_run_id();
   const uint64_t variables = 5 + spec.thresholds.size() + (spec.stack ? static_cast<uint64_t>(n_s) : 0);
   outputs.expect_size(out, ops::grid_file_lower_bound(grid.width(), grid.height(), tile_size, variables,
                                                       meta.title.size() + meta.history.size() +

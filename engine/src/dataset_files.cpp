@@ -31,6 +31,7 @@ struct FileList {
 };
 
 void collect_files(const std::string& name, int depth, FileList& out);
+void collect_files_of_open(GDALDataset& ds, const fs::path& file, int depth, FileList& out);
 
 // A VRT by its content, as GDAL knows one (inner.xml is a VRT too): only the VRT driver's
 // identification runs, which reads the file's first bytes, not a whole open.
@@ -74,17 +75,21 @@ void collect_files(const std::string& name, int depth, FileList& out) {
   init_gdal();
   const GdalErrorTrap probe;  // a name GDAL cannot open has no files to protect: not an error here
   DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  if (!ds) return;
-  char** list = ds->GetFileList();
+  if (ds) collect_files_of_open(*ds, file, depth, out);
+}
+
+// What an open dataset lists, and a VRT's sources followed (collect_vrt_sources).
+void collect_files_of_open(GDALDataset& ds, const fs::path& file, int depth, FileList& out) {
+  char** list = ds.GetFileList();
   for (char** f = list; f && *f; ++f) out.add(local_file(*f));
   CSLDestroy(list);
-  char** vrt = ds->GetDriver() && EQUAL(ds->GetDriver()->GetDescription(), "VRT") ? ds->GetMetadata("xml:VRT") : nullptr;
+  char** vrt = ds.GetDriver() && EQUAL(ds.GetDriver()->GetDescription(), "VRT") ? ds.GetMetadata("xml:VRT") : nullptr;
   if (!vrt || !vrt[0]) return;
   CPLXMLNode* tree = CPLParseXMLString(vrt[0]);
   if (!tree) return;
   // The VRT's own folder: its file's, and for /vsizip/a.zip/x.vrt /vsizip/a.zip (not the zip's),
   // where its relative sources lie. (vrt://x.vrt names the file x.vrt, in its own folder.)
-  const std::string description = ds->GetDescription();
+  const std::string description = ds.GetDescription();
   const fs::path folder = description.rfind("/vsi", 0) == 0 ? fs::path(description).parent_path() : file.parent_path();
   collect_vrt_sources(tree, folder, depth, out);
   CPLDestroyXMLNode(tree);
@@ -95,6 +100,17 @@ void collect_files(const std::string& name, int depth, FileList& out) {
 std::vector<fs::path> files_of_dataset(const std::string& name) {
   FileList out;
   collect_files(name, 0, out);
+  return out.files;
+}
+
+std::vector<fs::path> files_of_dataset(GDALDataset& ds, const std::string& name) {
+  FileList out;
+  const fs::path file = local_file(name);
+  if (file.empty()) return out.files;
+  out.add(file);
+  out.followed.insert(name);
+  const GdalErrorTrap probe;  // as collect_files: a list GDAL cannot make is no error here
+  collect_files_of_open(ds, file, 0, out);
   return out.files;
 }
 

@@ -54,7 +54,7 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
   DatasetPtr ds = open_raster(path_, role_);
   // Every file the raster reads, with a VRT's sources in GDAL's forms (NETCDF:"f.nc":var), which
   // GDAL's own file list leaves out: an update must see any of them change.
-  files_ = files_of_dataset(path_.string());
+  files_ = files_of_dataset(*ds, path_.string());
   if (files_.empty()) files_.push_back(path_);
   const GdalErrorTrap trap;  // what GDAL says while the header is read and the CRS transformed
   refuse_gcp_only(*ds, role_ + ": raster '" + path_.string() + "'");

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -19,15 +20,18 @@
 #include "hdf5_handles.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/provenance.hpp"
+#include "minerisk/engine/toml_reader.hpp"
 
 namespace minerisk {
 namespace {
 
-// A record keeps at most this many entries (the tool's own inputs first), and a longer text is
-// not read: a chain of diffs of a grid and its copy would double it at every step.
+// A record keeps at most this many entries and bytes (the tool's own inputs first), and a much
+// longer text is not read: a chain of diffs of a grid and its copy would double it at every step.
 constexpr size_t kMaxEntries = 1000;
 constexpr size_t kMaxRecordBytes = size_t{1} << 20;
+constexpr size_t kMaxReadBytes = size_t{4} << 20;
 // At most this many files are opened to trace a layer's inputs back (traced_inputs).
 constexpr size_t kMaxTracedFiles = 64;
 
@@ -42,10 +46,10 @@ std::map<std::string, std::string> label_layers_of_grid(const char* scenario) {
   std::map<std::string, std::string> layers;
   if (!scenario) return layers;
   try {
-    const toml::table t = toml::parse(std::string_view(scenario));
+    const toml::table t = parse_toml_text(scenario, "a grid's scenario attribute");
     for (const char* role : {"finds", "cleared"})
       if (const auto layer = t[role]["layer"].value<std::string>()) layers[role] = *layer;
-  } catch (const toml::parse_error&) {  // not TOML: the roles stand without their layers
+  } catch (const UserError&) {  // not TOML, or past the limits: the roles stand without layers
   }
   return layers;
 }
@@ -54,7 +58,7 @@ std::map<std::string, std::string> label_layers_of_grid(const char* scenario) {
 // of the record is left out, never trusted half.
 void append_entries(const char* text, const std::map<std::string, std::string>* grid_layers,
                     std::vector<RecordedInput>& out) {
-  if (!text || std::strlen(text) > kMaxRecordBytes) return;
+  if (!text || std::strlen(text) > kMaxReadBytes) return;
   const nlohmann::json record = nlohmann::json::parse(text, nullptr, false);
   if (!record.is_array()) return;
   for (const nlohmann::json& entry : record) {
@@ -91,8 +95,9 @@ std::string layer_read(const std::filesystem::path& path, const std::string& lay
   init_gdal();
   const GdalErrorTrap quiet;  // the tool's own reader names what is wrong with the file
   DatasetPtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  if (!ds || ds->GetLayerCount() != 1) return "";
-  return ds->GetLayer(0)->GetName();
+  const std::string name = ds && ds->GetLayerCount() == 1 ? ds->GetLayer(0)->GetName() : "";
+  CPLErrorReset();  // a failed open is no error of the caller's
+  return name;
 }
 
 std::vector<RecordedInput> recorded_inputs(GDALDataset& dataset) {
@@ -108,7 +113,9 @@ std::vector<RecordedInput> recorded_inputs(const std::string& name) {
   init_gdal();
   const GdalErrorTrap quiet;  // not a dataset, or unreadable: no record (its reader says why)
   DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  return ds ? recorded_inputs(*ds) : std::vector<RecordedInput>{};
+  std::vector<RecordedInput> found = ds ? recorded_inputs(*ds) : std::vector<RecordedInput>{};
+  CPLErrorReset();  // a failed open is no error of the caller's
+  return found;
 }
 
 std::vector<RecordedInput> traced_inputs(const std::string& name) {
@@ -125,7 +132,8 @@ std::vector<RecordedInput> traced_inputs(const std::string& name) {
       const std::string next = name_to_open(r);
       // A label file is where a trace ends: it is what the caller looks for. A template (--like)
       // gave its grid only, never its values.
-      const bool traced = r.role != "finds" && r.role != "cleared" && r.role != "--like";
+      const bool traced = r.role != "finds" && r.role != "cleared" && r.role != "--like" &&
+                          !parse_dataset_name(next).remote;
       if (traced && opened.size() < kMaxTracedFiles && opened.insert(next).second)
         queue.push_back({next, r.path + (r.via.empty() ? "" : " through " + r.via)});
       out.push_back(std::move(r));
@@ -147,24 +155,31 @@ std::string tool_inputs_json(const std::vector<ToolInput>& inputs) {
     if (stat) entry["size"] = stat->size;
     if (input.vector) {
       entry["layer"] = layer_read(input.path, input.layer);
-      if (stat && stat->size <= kHashLimit) entry["sha256"] = sha256_file(file);
+      if (stat && stat->size <= kToolInputHashLimit) entry["sha256"] = sha256_file(file);
     }
     record.push_back(std::move(entry));
     // What the input was computed from, when minerisk made it (a raster tool's output, a grid,
     // the hazard areas), so the chain stays traced. Not a template's: --like gives the grid only.
     if (input.role == "--like") continue;
     for (RecordedInput& r : recorded_inputs(input.path.string())) {
-      if (r.via.empty()) r.via = absolute.string();
+      if (r.via.empty()) r.via = absolute.empty() ? input.path.string() : absolute.string();
       inherited.push_back(std::move(r));
     }
   }
+  // Vector reads first (a layer may be the labels, which fit looks for), then the rest, each
+  // once (a file and its copy diffed: one entry), while the record stays within its limits.
+  std::stable_partition(inherited.begin(), inherited.end(), [](const RecordedInput& r) { return !r.layer.empty(); });
   std::set<std::string> seen;
+  size_t bytes = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size();
   for (const RecordedInput& r : inherited) {
     if (record.size() >= kMaxEntries) break;
-    if (!seen.insert(identity(r)).second) continue;  // a file and its copy diffed: one entry
+    if (!seen.insert(identity(r)).second) continue;
     nlohmann::json entry = {{"role", r.role}, {"path", r.path}, {"file", r.file}, {"via", r.via}};
     if (!r.layer.empty()) entry["layer"] = r.layer;
     if (!r.sha256.empty()) entry["sha256"] = r.sha256;
+    const size_t size = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size() + 1;
+    if (bytes + size > kMaxRecordBytes) continue;  // a shorter one may still fit
+    bytes += size;
     record.push_back(std::move(entry));
   }
   // A path that is not UTF-8 (a Latin-1 file name) is kept with its odd bytes replaced: JSON

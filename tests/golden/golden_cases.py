@@ -19,7 +19,8 @@ returns {entry: value}, every value a string:
 
 Not digested, because they depend on the time or the folder: string attributes of HDF5 files
 (history, date_created, inputs, scenario, ...; only crs@GeoTransform is kept), the "grid",
-"grid_file" and "truth" paths of evaluate's report and its "run_id" (the scored file's, new with every run).
+"grid_file" and "truth" paths of evaluate's report, its "grid_sha256" (of the grid's bytes, which
+hold those attributes) and its "run_id" (the scored file's, new with every run).
 Nothing else is left out.
 
 A case is named after what it exercises, so that a deliberate change of one feature changes the

@@ -15,7 +15,7 @@ def evaluate(ctx, grid, name, *options):
     folder = ctx.folder(f"evaluations/{name}")
     report, picture = folder / "evaluation.json", folder / "capture.png"
     ctx.mr("evaluate", grid, *options, "-o", report, "--picture", picture)
-    out = json_values(json.loads(report.read_text()), "evaluation", skip=("grid", "grid_file", "truth", "run_id"))
+    out = json_values(json.loads(report.read_text()), "evaluation", skip=("grid", "grid_file", "grid_sha256", "truth", "run_id"))
     out.update(png_digests(picture, "capture_png"))
     return prefixed(name, out)
 

@@ -85,3 +85,31 @@ def test_python_names_a_given_field_as_the_geopackage_does(tmp_path):
     table = minerisk.areas(grid, polygons=f"{path}:sha")
     assert list(table["id"]) == [1] and list(table["src_id"]) == ["SHA-1"]
     assert list(table["action"]) == ["technical survey"]
+
+
+def test_fields_named_like_figures_keep_their_values_and_reals_their_bits(tmp_path):
+    """Fields area_ha and src_area_ha become src_area_ha and src_src_area_ha: Python mapped the
+    names twice and lost area_ha's value; a real went through OGR's 15-digit text."""
+    import minerisk
+    grid = write_grid(tmp_path / "g.tif", np.full((40, 40), 0.3, np.float32))
+    path = tmp_path / "sha.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    layer = ds.CreateLayer("sha", osr.SpatialReference(wkt=srs_wkt(32638)), ogr.wkbPolygon)
+    for name in ("area_ha", "src_area_ha"):
+        layer.CreateField(ogr.FieldDefn(name, ogr.OFTReal))
+    f = ogr.Feature(layer.GetLayerDefn())
+    f.SetField("area_ha", 0.30000000000000004)
+    f.SetField("src_area_ha", 1.7976931348623157e308)
+    f.SetGeometry(square(X0 + 50, Y0 - 50, 100))
+    layer.CreateFeature(f)
+    ds = None
+    r, result, gpkg = run_areas(grid, tmp_path, "--polygons", f"{path}:sha")
+    assert r.returncode == 0, r.stderr
+    [row] = features(gpkg)
+    assert row["src_area_ha"] == 0.30000000000000004 and row["src_src_area_ha"] == 1.7976931348623157e308
+    attributes = result["table"][0]["attributes"]
+    assert attributes["src_area_ha"] == 0.30000000000000004 and attributes["src_src_area_ha"] == 1.7976931348623157e308
+    table = minerisk.areas(grid, polygons=f"{path}:sha")
+    assert table["src_area_ha"].tolist() == [0.30000000000000004]
+    assert table["src_src_area_ha"].tolist() == [1.7976931348623157e308]
+    assert table["area_ha"].tolist() != [0.30000000000000004]  # the figure, not the field

@@ -5,6 +5,7 @@ evaluation of another file when the grid has no run_id; `explain` takes an infin
 no data; `areas --reduce` always writes its `releases` layer; `--json` types the polygons'
 own fields as the GeoPackage does."""
 import json
+import shutil
 
 import numpy as np
 from osgeo import gdal, ogr
@@ -52,15 +53,63 @@ def test_report_refuses_the_evaluation_of_another_file(region, tmp_path, write_s
     truth = [f"{region / 'region.gpkg'}", "--layer", "finds"]
     assert run_minerisk("evaluate", grid, "--truth", *truth, "-o", tmp_path / "e.json", "-q").returncode == 0
     assert json.loads((tmp_path / "e.json").read_text())["grid_file"] == str(grid)
-    # Its GeoTIFF copy has no run_id: the evaluation's file tells them apart.
+    # Its GeoTIFF copy has no run_id: the evaluated bytes tell them apart.
     tif = tmp_path / "copy.tif"
     gdal.Translate(str(tif), f'NETCDF:"{grid}":probability')
     r = run_minerisk("report", tif, "-o", tmp_path / "r.html", "--evaluation", tmp_path / "e.json")
-    assert r.returncode == 2 and f"scores another grid ({grid})" in r.stderr, r.stderr
+    assert r.returncode == 2 and "scores other values than this grid's" in r.stderr, r.stderr
     assert not (tmp_path / "r.html").exists()
     assert run_minerisk("evaluate", tif, "--truth", *truth, "-o", tmp_path / "own.json", "-q").returncode == 0
     r = run_minerisk("report", tif, "-o", tmp_path / "r.html", "--evaluation", tmp_path / "own.json", "-q")
     assert r.returncode == 0, r.stderr
+    # A copy of the grid in a briefing folder is the same grid; the grid written again is not.
+    briefing = tmp_path / "briefing"
+    briefing.mkdir()
+    shutil.copy(tif, briefing / "copy.tif")
+    r = run_minerisk("report", briefing / "copy.tif", "-o", briefing / "r.html", "--evaluation", tmp_path / "own.json",
+                     "-q")
+    assert r.returncode == 0, r.stderr
+    ds = gdal.Open(str(tif), gdal.GA_Update)
+    ds.GetRasterBand(1).WriteArray(ds.GetRasterBand(1).ReadAsArray() * 0.5)
+    ds = None
+    r = run_minerisk("report", tif, "-o", tmp_path / "again.html", "--evaluation", tmp_path / "own.json")
+    assert r.returncode == 2 and "written again" in r.stderr, r.stderr
+
+
+def test_a_sweep_has_a_run_id_and_its_variables_are_told_apart(region, tmp_path, write_scenario):
+    """A sweep wrote no run_id, so its p95's evaluation and hazard areas passed for the mean's."""
+    write_scenario(scenario_text(region), name="base.toml")
+    sweep = write_scenario('base = "base.toml"\nseed = 1\nsamples = 4\nthresholds = [0.5]\n'
+                           '[[axis]]\nparameter = "model.intercept"\nlhs = [-6.0, -4.5]\n', name="sweep.toml")
+    grid = tmp_path / "sweep.nc"
+    assert run_minerisk("sweep", sweep, "-o", grid, "-q").returncode == 0
+    assert len(gdal.Open(f'NETCDF:"{grid}":mean').GetMetadataItem("NC_GLOBAL#run_id")) == 32
+    truth = [f"{region / 'region.gpkg'}", "--layer", "finds"]
+    assert run_minerisk("evaluate", f'NETCDF:"{grid}":p95', "--truth", *truth, "-o", tmp_path / "p95.json",
+                        "-q").returncode == 0
+    r = run_minerisk("report", grid, "-o", tmp_path / "r.html", "--evaluation", tmp_path / "p95.json")
+    assert r.returncode == 2 and "scores the variable 'p95'" in r.stderr, r.stderr
+    assert run_minerisk("areas", grid, "--variable", "p95", "-o", tmp_path / "p95.gpkg", "-q").returncode == 0
+    r = run_minerisk("map", grid, "-o", tmp_path / "m.png", "--areas", tmp_path / "p95.gpkg")
+    assert r.returncode == 2 and "holds the areas of the variable 'p95', and this shows 'mean'" in r.stderr, r.stderr
+    r = run_minerisk("map", grid, "--variable", "p95", "-o", tmp_path / "m.png", "--areas", tmp_path / "p95.gpkg", "-q")
+    assert r.returncode == 0, r.stderr
+
+
+def test_areas_reprojected_across_the_antimeridian_are_the_grid_s_own(tmp_path):
+    """A geographic grid at 179.9 to 180.3 degrees: its areas reprojected (EPSG:3832, the
+    Pacific's Mercator) come back at -179.9; a whole turn apart is one place."""
+    p = bumps(40, 40, [(20, 30, 0.9, 4)])
+    grid = write_grid(tmp_path / "geo.tif", p, gt=(179.9, 0.01, 0.0, -17.0, 0.0, -0.01), epsg=4326)
+    assert run_areas(grid, tmp_path, name="own")[0].returncode == 0
+    gdal.VectorTranslate(str(tmp_path / "pacific.gpkg"), str(tmp_path / "own.gpkg"), dstSRS="EPSG:3832",
+                         layers=["areas"])
+    for command, out in [("map", "m.png"), ("report", "r.html")]:
+        r = run_minerisk(command, grid, "-o", tmp_path / out, "--areas", tmp_path / "pacific.gpkg", "-q")
+        assert r.returncode == 0, r.stderr
+    far = write_grid(tmp_path / "far.tif", p, gt=(170.0, 0.01, 0.0, -17.0, 0.0, -0.01), epsg=4326)
+    r = run_minerisk("map", far, "-o", tmp_path / "far.png", "--areas", tmp_path / "pacific.gpkg")
+    assert r.returncode == 2 and "lie wholly outside the grid" in r.stderr, r.stderr
 
 
 def test_explain_takes_an_infinite_value_for_no_data(tmp_path):

@@ -153,9 +153,9 @@ def test_the_trace_goes_through_a_grid_and_the_hazard_areas(region, tmp_path, wr
     density = tmp_path / "density.tif"
     assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
                         "--bandwidth", "300", "-q").returncode == 0
-    # A scenario with no [finds] at all, whose only label-made layer is that raster.
+    # A scenario with no labels at all, whose only label-made layer is that raster.
     prior = scenario_text(region, evidence=LAYER.format(raster=density))
-    prior = prior[:prior.index("[finds]")] + prior[prior.index("[cleared]"):]
+    prior = prior[:prior.index("[finds]")] + prior[prior.index("[records]"):]
     grid = tmp_path / "prior.nc"
     assert run_minerisk("run", write_scenario(prior, name="prior.toml"), "-o", grid, "-q").returncode == 0
     r = fit_with(region, tmp_path, write_scenario, f'NETCDF:"{grid}":probability')
@@ -207,3 +207,40 @@ def test_records_stay_small_and_any_file_name_is_taken(region, tmp_path):
                             "-q").returncode == 0
         sizes.append(len(record_of(tmp_path / f"g{i + 1}.tif")))
     assert sizes == [3 + 2 * i for i in range(6)], sizes  # two new entries a step, not twice as many
+
+
+def test_the_label_raster_as_a_template_gives_its_grid_only(region, tmp_path, write_scenario):
+    dem = gdal.Open(str(region / "dem.tif"))
+    labels = tmp_path / "labels.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(labels), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    rows, cols = np.mgrid[0:dem.RasterYSize, 0:dem.RasterXSize]
+    ds.GetRasterBand(1).WriteArray(((rows // 40 + cols // 40) % 2).astype(np.float32))
+    ds = None
+    lines = tmp_path / "lines.tif"
+    assert run_minerisk("proximity", region / "region.gpkg", lines, "--layer", "front_lines", "--like", labels,
+                        "-q").returncode == 0
+    r = fit_with(region, tmp_path, write_scenario, lines, fit_table=f'\n[fit]\nlabels = "{labels}"\n')
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_long_record_keeps_the_labels_first(region, tmp_path, write_scenario):
+    """A record near the 1 MiB a tool writes: the next tool's record had to drop entries, and
+    dropped the finds (then fit took its output); vector reads go first now."""
+    density = tmp_path / "density.tif"
+    assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
+                        "--bandwidth", "300", "-q").returncode == 0
+    finds = [e for e in record_of(density) if e["role"] == "input"]
+    filler = [{"role": "input", "path": f"/data/{'x' * 1000}/{i}.tif", "file": f"/data/{'x' * 1000}/{i}.tif"}
+              for i in range(950)]
+    ds = gdal.Open(str(density), gdal.GA_Update)
+    ds.SetMetadataItem("minerisk_inputs", json.dumps(filler + finds))
+    ds = None
+    smoothed = tmp_path / "smoothed.tif"
+    assert run_minerisk("focal", density, smoothed, "--radius", "50", "-q").returncode == 0
+    kept = record_of(smoothed)
+    assert len(json.dumps(kept, separators=(",", ":"))) <= 1 << 20 and len(kept) < 951
+    assert any(e.get("layer") == "finds" for e in kept)
+    r = fit_with(region, tmp_path, write_scenario, smoothed)
+    assert r.returncode == 2 and "(layer 'finds')" in r.stderr, r.stderr

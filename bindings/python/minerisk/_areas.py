@@ -28,12 +28,11 @@ def areas(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, t
     result = _minerisk.areas(_path(grid), None if output is None else _path(output),
                              {k: (_path(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                              threads, overwrite, True)
-    columns = dict(result["attribute_columns"])  # a field named like a figure becomes src_<name>
     rows = []
     for area in result["table"]:
         row = {k: v for k, v in area.items() if k not in ("evidence", "attributes")}
         row.update({f"ev_{name}": value for name, value in area["evidence"].items()})
-        row.update({columns.get(k, k): v for k, v in area.get("attributes", {}).items()})
+        row.update(area.get("attributes", {}))  # by column: a field named like a figure is src_<name>
         rows.append(row)
     geometry = [wkb.loads(bytes(b)) for b in result["wkb"]]
     summary = {k: v for k, v in result.items() if k not in ("table", "wkb", "release_wkb", "attribute_columns")}

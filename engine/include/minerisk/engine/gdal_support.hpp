@@ -104,6 +104,8 @@ bool is_vector_only(const std::filesystem::path& path);
 /// GDAL's forms (NETCDF:"f.nc":var; GDAL's list leaves them out), each once. Only the first when
 /// GDAL cannot open it; empty for a remote name (never opened for this). In dataset_files.cpp.
 std::vector<std::filesystem::path> files_of_dataset(const std::string& name);
+/// The same for a dataset the caller has open under `name` (not opened a second time).
+std::vector<std::filesystem::path> files_of_dataset(GDALDataset& ds, const std::string& name);
 
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,
 /// or if GDAL raised any error or warning while opening it.

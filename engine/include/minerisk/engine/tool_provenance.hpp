@@ -26,34 +26,40 @@ struct ToolInput {
   bool vector = false;         // read as a vector layer (then hashed and its layer named)
 };
 
-/// One input as a record names it: a tool's own input, or one its raster inputs were computed
-/// from (`via` names that raster), as far back as the records go.
+/// One input as a record names it: a tool's own input, or one its inputs were computed from, as
+/// far back as the records go. `via` is the file whose own record named the entry (the nearest
+/// file between); traced_inputs() makes it the whole chain ("b.tif through a.nc").
 struct RecordedInput {
   std::string role;    // the tool's role, or a grid's ("finds", "cleared", "terrain.dem"...)
   std::string path;    // as the tool or the scenario named it
-  std::string file;    // the local file, absolute ("" for a record without one)
-  std::string layer;   // the vector layer read ("" for a raster, or a grid's record)
-  std::string sha256;  // "" when not hashed (rasters, vector files over kHashLimit)
+  std::string file;    // the local file, absolute ("" for a record without one: a remote name)
+  std::string layer;   // the vector layer read ("" for a raster; a grid's finds and cleared
+                       // entries take their scenario's layer, "" for a file's only one)
+  std::string sha256;  // "" when not hashed (rasters, vector files over kToolInputHashLimit)
   std::string via;     // "" for the tool's own input
 };
 
 /// Vector files up to this size are hashed, so a record still names a copy of the finds moved
 /// or made elsewhere; rasters are not (a DEM of gigabytes would cost more than the tool).
-inline constexpr uintmax_t kHashLimit = uintmax_t{256} << 20;
+inline constexpr uintmax_t kToolInputHashLimit = uintmax_t{256} << 20;
 
 /// The record of `inputs` as JSON: each input, then what each input's own record names (not a
-/// --like template's: it gives the grid only), each entry once, at most 1000.
+/// --like template's: it gives the grid only), each entry once, at most 1000 entries and 1 MiB
+/// of text; when more must go, vector reads (which may be the labels) are kept before rasters.
 std::string tool_inputs_json(const std::vector<ToolInput>& inputs);
 
 /// Writes `record` as the global text attribute minerisk_inputs of a netCDF-4 file (GDAL's
 /// netCDF driver strips the quotes out of a copied metadata item, which breaks the JSON).
 void write_tool_inputs_netcdf4(const std::filesystem::path& nc, const std::string& record);
 
-/// What an open dataset's records name: a tool's `minerisk_inputs` (a raster tool's output, the
-/// GeoPackage of `minerisk areas`), or a grid's `inputs` attribute (roles "finds", "cleared"...,
-/// the label layers taken from its `scenario`). Empty for another program's file, or an
-/// unreadable record (it cannot be told apart from no record). At most 1000 entries; a record
-/// over 1 MiB is not read.
+/// What an open dataset's records name, in any of the three places they are written: the
+/// metadata item `minerisk_inputs` (a GeoTIFF, COG, HFA or GeoPackage raster tool output,
+/// written through GDAL; the GeoPackage of `minerisk areas`), the netCDF-4 global attribute of
+/// that name (a tool's netCDF output, written by write_tool_inputs_netcdf4), or a grid's
+/// `inputs` attribute (run, sweep, update: roles "finds", "cleared"..., the label layers taken
+/// from its `scenario`). Empty for another program's file, or an unreadable record (it cannot be
+/// told apart from no record). At most 1000 entries; a record over 4 MiB (planted: minerisk
+/// writes at most 1) is not read.
 std::vector<RecordedInput> recorded_inputs(GDALDataset& dataset);
 /// The same for a dataset name (raster or vector); empty when GDAL cannot open it.
 std::vector<RecordedInput> recorded_inputs(const std::string& name);
@@ -61,7 +67,7 @@ std::vector<RecordedInput> recorded_inputs(const std::string& name);
 /// Everything `name` was computed from, as far back as the records go: its record, then the
 /// records of the files that one names (a grid's raster layer made by a tool, the grid behind
 /// hazard areas...), each entry once, `via` the chain of files between ("b.tif through a.nc").
-/// Opens at most 64 files.
+/// Opens at most 64 files, none remote (a record is never a reason to reach the network).
 std::vector<RecordedInput> traced_inputs(const std::string& name);
 
 /// The name of the layer a vector input reads: `layer` itself, or the only layer of the file

@@ -108,11 +108,14 @@ struct AreasSummary {
 struct AreasResult {
   std::vector<AreaFigures> areas;  // by rank
   AreasSummary summary;
-  /// Given polygons: each field's name and the column it is written as (src_<name> where it
-  /// would clash with a figure's), in the layer's order.
-  std::vector<std::pair<std::string, std::string>> attribute_columns;
-  /// Each column's kind, as its field's type: 'i' an integer, 'r' a real, 's' anything else (text).
-  std::vector<char> attribute_kinds;
+  /// Given polygons: each field's name, the column it is written as (src_<name> where it would
+  /// clash with a figure's) and its kind, as the field's type: 'i' an integer, 'r' a real, 's'
+  /// anything else (written as text); in the layer's order.
+  struct AttributeColumn {
+    std::string field, column;
+    char kind = 's';
+  };
+  std::vector<AttributeColumn> attribute_columns;
   std::string json() const;  // the summary and the table, as written by --json
   std::string text() const;  // what the command prints
 };
