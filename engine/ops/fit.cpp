@@ -71,6 +71,7 @@ struct SplitFit {
   std::vector<std::string> warnings;
   CrossValidation cv;
   size_t outside_folds = 0;  // training cells in no zone, left out
+  bool labels_resampled = false;
 };
 
 // The curves' knots are chosen on the first split's rows and kept for the others, so that the
@@ -81,6 +82,7 @@ SplitFit fit_split(const Scenario& s, const Model& model, const Grid& grid, cons
   const FoldMap folds(grid, options);
   const LabelLayers labels{s, model, folds, from_labels, options};
   const TrainingCells cells = training_cells(s, model, options);
+  f.labels_resampled = cells.labels_resampled;
   f.design = build_design(s, model, cells, options);
   std::vector<int64_t> fold(f.design.cell.size());
   for (size_t i = 0; i < fold.size(); ++i) fold[i] = folds.of_cell(f.design.cell[i]);
@@ -170,6 +172,11 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     options.check();
   }
   const Design& design = splits.front().design;  // the seed's own: the CSV, the counts, weights of evidence
+  // Where evaluate --truth refuses such a raster, a coarser label raster is a fair way to train:
+  // said, never silent.
+  if (splits.front().labels_resampled)
+    r.notes.push_back("the label raster " + options.spec.labels.string() +
+                      " is not on the grid's cells: each cell takes the label at its centre (nearest)");
   if (splits.front().outside_folds > 0)
     r.notes.push_back(std::to_string(splits.front().outside_folds) +
                       " training cells lie in no zone and are left out: their label layers cannot be built without "

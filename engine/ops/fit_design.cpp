@@ -77,9 +77,11 @@ TrainingCells training_cells(const Scenario& s, const Model& model, const FitOpt
   const Grid& grid = model.grid();
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
   std::vector<std::pair<size_t, int8_t>> labelled;
+  bool resampled = false;
   if (!spec.labels.empty()) {
     // Read in bands of rows, so the label raster is never held whole.
     const RasterSource labels(spec.labels, grid, "fit.labels", Resampling::nearest);
+    resampled = !labels.aligned();
     const TilePlan bands(grid.width(), grid.height(), options.tile_size, TileShape::row_bands);
     labelled = labelled_cells(
         grid, bands.tiles(), options, [&](const kernels::Window& w) { return labels.read(w); },
@@ -131,7 +133,9 @@ TrainingCells training_cells(const Scenario& s, const Model& model, const FitOpt
     for (size_t cell : added) labelled.emplace_back(cell, 0);
     std::sort(labelled.begin(), labelled.end());
   }
-  return TrainingCells(cells, std::move(labelled));
+  TrainingCells t(cells, std::move(labelled));
+  t.labels_resampled = resampled;
+  return t;
 }
 
 Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const FitOptions& options) {

@@ -29,6 +29,7 @@ class TrainingCells {
   bool any_in(const kernels::Window& w, int64_t grid_width) const;
 
   int64_t positives = 0, negatives = 0;
+  bool labels_resampled = false;  // a label raster not on the grid's cells, taken at their centres
 
  private:
   std::vector<std::pair<size_t, int8_t>> sparse_;

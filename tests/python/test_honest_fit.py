@@ -341,3 +341,17 @@ def test_cross_fitting_over_a_single_zone_is_refused(region, tmp_path, write_sce
     s = write_scenario(scenario_text(region, evidence=only_slope) + "\n[fit]\nbackground_ratio = 2\n")
     report, _, r = fit(s, tmp_path, "--zones", zones)
     assert "give fewer than 2 folds, so nothing is held out" in r.stderr and report["cross_validation"]["roc_auc"] is None
+
+
+def test_a_label_raster_off_the_grid_is_said(region, tmp_path, write_scenario):
+    """A coarser label raster is a fair way to train, but it was taken at the cells' centres
+    without a word, where evaluate --truth refuses one."""
+    fine = zones_raster(tmp_path / "fine.tif", region, lambda r, c: ((r // 40 + c // 40) % 2).astype(float))
+    coarse = tmp_path / "coarse.tif"
+    gdal.Translate(str(coarse), str(fine), xRes=20, yRes=20, resampleAlg="nearest")
+    evidence = '\n[model.evidence.slope]\nfeature = "slope"\nweight = -0.04\n'
+    for labels, said in [(fine, False), (coarse, True)]:
+        s = write_scenario(scenario_text(region, evidence=evidence) + f'\n[fit]\nlabels = "{labels}"\n')
+        report, _, r = fit(s, tmp_path)
+        note = f"the label raster {labels} is not on the grid's cells"
+        assert (note in r.stderr) == said and any(note in n for n in report["notes"]) == said, r.stderr
