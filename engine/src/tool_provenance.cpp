@@ -155,7 +155,10 @@ std::string tool_inputs_json(const std::vector<ToolInput>& inputs) {
     if (stat) entry["size"] = stat->size;
     if (input.vector) {
       entry["layer"] = layer_read(input.path, input.layer);
-      if (stat && stat->size <= kToolInputHashLimit) entry["sha256"] = sha256_file(file);
+      try {
+        if (stat && stat->size <= kToolInputHashLimit) entry["sha256"] = sha256_file(file);
+      } catch (const std::exception&) {  // GDAL read it, the hash could not: known by path only
+      }
     }
     record.push_back(std::move(entry));
     // What the input was computed from, when minerisk made it (a raster tool's output, a grid,
