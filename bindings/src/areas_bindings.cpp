@@ -11,6 +11,7 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/areas.hpp"
+#include "python_support.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -23,14 +24,15 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
   ops::AreasOptions o;
   const auto real = [&](const char* key, double& into) {
     if (!options.contains(key) || options[key].is_none()) return;  // None: the default
-    into = options[key].cast<double>();
+    into = option_as<double>(options, key, "areas", "a number");
     if (std::isnan(into)) throw UserError(std::string(key) + ": nan is not a number; leave it out for the default");
   };
+  // A text option that names a file (PATH:LAYER) or filters by SQL, as the file system spells it.
   const auto text = [&](const char* key, std::string& into) {
-    if (options.contains(key) && !options[key].is_none()) into = py::str(options[key]).cast<std::string>();
+    if (options.contains(key) && !options[key].is_none()) into = name_bytes(options[key]);
   };
   const auto path = [&](const char* key, fs::path& into) {
-    if (options.contains(key) && !options[key].is_none()) into = options[key].cast<fs::path>();
+    if (options.contains(key) && !options[key].is_none()) into = option_as<fs::path>(options, key, "areas", "a path");
   };
   static const std::set<std::string> known = {
       "variable", "t1", "t2", "capture_t1", "capture_t2", "min_area", "smooth", "dem", "access", "impact", "cost",
@@ -43,28 +45,20 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
   real("t1", o.t1), real("t2", o.t2), real("capture_t1", o.capture_t1), real("capture_t2", o.capture_t2);
   real("min_area", o.min_area_ha), real("smooth", o.smooth_m);
   path("dem", o.dem), path("impact", o.impact), path("cost", o.cost), path("csv", o.csv), path("json", o.json);
-  if (options.contains("access") && !options["access"].is_none()) {
-    if (py::isinstance<py::str>(options["access"]) || py::isinstance(options["access"], py::module_::import("os").attr("PathLike")))
-      o.access = {py::str(options["access"]).cast<std::string>()};
-    else
-      for (const auto& a : options["access"]) o.access.push_back(py::str(a).cast<std::string>());
-  }
+  if (options.contains("access") && !options["access"].is_none()) o.access = names_of(options["access"]);
   text("truth", o.truth), text("polygons", o.polygons), text("where", o.where);
   real("impact_weight", o.impact_weight), real("area_weight", o.area_weight);
   real("slope_weight", o.slope_weight), real("access_weight", o.access_weight);
   real("budget_ha", o.budget_ha), real("budget", o.budget);
-  if (options.contains("reduce")) o.reduce = options["reduce"].cast<bool>();
+  if (options.contains("reduce")) o.reduce = option_as<bool>(options, "reduce", "areas", "True or False");
   ops::Control control;
   control.threads = threads;
   control.quiet = quiet;
   control.overwrite = overwrite;
   control.threads_name = "threads";
   control.command_line = "minerisk (Python) areas";
-  ops::AreasResult r;
-  {
-    py::gil_scoped_release release;
-    r = ops::areas(grid, output.value_or(fs::path()), o, control);
-  }
+  Interruptible interruptible(control);
+  const ops::AreasResult r = interruptible.run([&] { return ops::areas(grid, output.value_or(fs::path()), o, control); });
   py::dict out = py::module_::import("json").attr("loads")(r.json());
   py::list shapes, releases;
   for (const ops::AreaFigures& f : r.areas) {

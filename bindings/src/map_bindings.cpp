@@ -9,21 +9,13 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/map.hpp"
+#include "python_support.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
 
 namespace minerisk::python {
 namespace {
-
-// Each of a name or a list of names, as strings.
-std::vector<std::string> names_of(const py::handle& value) {
-  if (py::isinstance<py::str>(value) || py::isinstance(value, py::module_::import("os").attr("PathLike")))
-    return {py::str(value).cast<std::string>()};
-  std::vector<std::string> names;
-  for (const auto& v : value) names.push_back(py::str(v).cast<std::string>());
-  return names;
-}
 
 ops::MapOptions map_options(const py::dict& options) {
   static const std::set<std::string> known = {"variable", "areas", "extent", "size", "orientation", "dpi",
@@ -34,23 +26,27 @@ ops::MapOptions map_options(const py::dict& options) {
       throw py::type_error("map() got an unexpected keyword argument '" + py::str(key).cast<std::string>() + "'");
   ops::MapOptions o;
   const auto given = [&](const char* key) { return options.contains(key) && !options[key].is_none(); };
-  if (given("variable")) o.variable = options["variable"].cast<std::string>();
-  if (given("areas")) o.areas = options["areas"].cast<fs::path>();
-  if (given("extent")) o.extent = options["extent"].cast<std::vector<double>>();
-  if (given("size")) o.size = options["size"].cast<std::string>();
-  if (given("orientation")) o.orientation = options["orientation"].cast<std::string>();
-  if (given("dpi")) o.dpi = options["dpi"].cast<double>();
-  if (given("title")) o.title = options["title"].cast<std::string>();
-  if (given("breaks")) o.breaks = options["breaks"].cast<std::string>();
-  if (given("t1")) o.t1 = options["t1"].cast<double>();
-  if (given("t2")) o.t2 = options["t2"].cast<double>();
-  if (given("dem")) o.dem = options["dem"].cast<fs::path>();
-  if (given("hillshade")) o.hillshade = options["hillshade"].cast<bool>();
-  if (given("context")) o.context = options["context"].cast<bool>();
+  const auto text = [&](const char* key) { return option_as<std::string>(options, key, "map", "a str of UTF-8 text"); };
+  const auto number = [&](const char* key) { return option_as<double>(options, key, "map", "a number"); };
+  const auto path = [&](const char* key) { return option_as<fs::path>(options, key, "map", "a path"); };
+  const auto flag = [&](const char* key) { return option_as<bool>(options, key, "map", "True or False"); };
+  if (given("variable")) o.variable = text("variable");
+  if (given("areas")) o.areas = path("areas");
+  if (given("extent")) o.extent = option_as<std::vector<double>>(options, "extent", "map", "four numbers");
+  if (given("size")) o.size = text("size");
+  if (given("orientation")) o.orientation = text("orientation");
+  if (given("dpi")) o.dpi = number("dpi");
+  if (given("title")) o.title = text("title");
+  if (given("breaks")) o.breaks = text("breaks");
+  if (given("t1")) o.t1 = number("t1");
+  if (given("t2")) o.t2 = number("t2");
+  if (given("dem")) o.dem = path("dem");
+  if (given("hillshade")) o.hillshade = flag("hillshade");
+  if (given("context")) o.context = flag("context");
   if (given("roads")) o.roads = names_of(options["roads"]);
   if (given("settlements")) o.settlements = names_of(options["settlements"]);
-  if (given("disclaimer")) o.disclaimer = options["disclaimer"].cast<std::string>();
-  if (given("qgis_project")) o.qgis_project = options["qgis_project"].cast<fs::path>();
+  if (given("disclaimer")) o.disclaimer = text("disclaimer");
+  if (given("qgis_project")) o.qgis_project = path("qgis_project");
   if (o.extent.size() != 4 && given("extent")) throw UserError("extent: give four numbers (xmin, ymin, xmax, ymax)");
   return o;
 }
@@ -64,19 +60,10 @@ py::object map(const fs::path& grid, const std::optional<fs::path>& output, cons
   control.overwrite = overwrite;
   control.threads_name = "threads";
   control.command_line = "minerisk (Python) map";
-  if (!output && o.qgis_project.empty()) {
-    std::string png;
-    {
-      py::gil_scoped_release release;
-      png = ops::map_png(grid, o, control);
-    }
-    return py::bytes(png);
-  }
-  ops::MapResult r;
-  {
-    py::gil_scoped_release release;
-    r = ops::map(grid, output.value_or(fs::path()), o, control);
-  }
+  Interruptible interruptible(control);
+  if (!output && o.qgis_project.empty())
+    return py::bytes(interruptible.run([&] { return ops::map_png(grid, o, control); }));
+  const ops::MapResult r = interruptible.run([&] { return ops::map(grid, output.value_or(fs::path()), o, control); });
   py::dict out;
   out["output"] = r.output;
   out["format"] = r.format;

@@ -21,6 +21,7 @@
 #include "minerisk/engine/scenario.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
+#include "python_support.hpp"
 
 namespace fs = std::filesystem;
 
@@ -90,12 +91,12 @@ void insert_value(toml::table& table, const std::string& key, const py::handle& 
 }
 
 // A scenario from a path or a dict (relative paths resolved against base_dir).
-Scenario scenario_of(const py::object& scenario, const std::string& base_dir) {
+Scenario scenario_of(const py::object& scenario, const fs::path& base_dir) {
   if (py::isinstance<py::dict>(scenario)) {
-    const fs::path base = fs::absolute(base_dir.empty() ? fs::path(".") : fs::path(base_dir));
+    const fs::path base = fs::absolute(base_dir.empty() ? fs::path(".") : base_dir);
     return parse_scenario(to_table(scenario.cast<py::dict>()), base / "<dict>");
   }
-  return load_scenario(py::str(scenario).cast<std::string>());
+  return load_scenario(name_bytes(scenario));  // a str, bytes or path, as the file system spells it
 }
 
 // A numpy array that owns `values` (moved, not copied).
@@ -105,7 +106,7 @@ py::array_t<float> owned_grid(std::vector<float>&& values, int64_t rows, int64_t
   return py::array_t<float>({rows, cols}, heap->data(), owner);
 }
 
-py::object run(const py::object& scenario, const std::string& base_dir, const std::optional<std::string>& output,
+py::object run(const py::object& scenario, const fs::path& base_dir, const std::optional<fs::path>& output,
                int threads, int64_t tile_size, bool picture, bool overwrite, const std::string& evidence_storage) {
   const Scenario s = scenario_of(scenario, base_dir);
   const EvidenceStorage storage = evidence_storage_named(evidence_storage, "evidence");  // without an output too
@@ -120,22 +121,17 @@ py::object run(const py::object& scenario, const std::string& base_dir, const st
     options.overwrite = overwrite;
     options.evidence = storage;
     options.command_line = "minerisk (Python) run";
-    {
-      py::gil_scoped_release release;
-      run_scenario(s, options);
-    }
-    return py::str(*output);
+    Interruptible interruptible(options);
+    interruptible.run([&] { run_scenario(s, options); });
+    return path_object(*output);
   }
-  GridResult r;
-  {
-    py::gil_scoped_release release;
-    ops::Control control;
-    control.threads = threads;
-    control.threads_name = "threads", control.tile_size_name = "tile_size";
-    control.tile_size = tile_size;
-    control.quiet = true;
-    r = compute_grid(s, control);
-  }
+  ops::Control control;
+  control.threads = threads;
+  control.threads_name = "threads", control.tile_size_name = "tile_size";
+  control.tile_size = tile_size;
+  control.quiet = true;
+  Interruptible interruptible(control);
+  GridResult r = interruptible.run([&] { return compute_grid(s, control); });
   const int64_t rows = r.grid.height(), cols = r.grid.width();
   py::dict evidence;
   for (size_t k = 0; k < r.evidence_names.size(); ++k)
@@ -202,7 +198,7 @@ std::string fit_option_type(const std::string& key) {
   return "a number";
 }
 
-py::object fit(const py::object& scenario, const std::string& base_dir, const py::dict& overrides, int threads) {
+py::object fit(const py::object& scenario, const fs::path& base_dir, const py::dict& overrides, int threads) {
   const Scenario s = scenario_of(scenario, base_dir);
   FitOptions options;
   options.spec = s.fit;
@@ -219,18 +215,15 @@ py::object fit(const py::object& scenario, const std::string& base_dir, const py
                             py::repr(v).cast<std::string>() + "; give " + fit_option_type(key));
     }
   }
-  FitResult r;
-  {
-    py::gil_scoped_release release;
-    r = fit_scenario(s, options);
-  }
+  Interruptible interruptible(options);
+  const FitResult r = interruptible.run([&] { return fit_scenario(s, options); });
   py::dict out = json_to_python(fit_json(r));
   out["fitted_toml"] = r.fitted_toml;
   out["model_toml"] = model_file_text(s, r);  // the portable model, as `minerisk fit --model` writes it
   return std::move(out);
 }
 
-py::object evaluate(const std::string& grid, const std::string& truth, const std::string& layer,
+py::object evaluate(const fs::path& grid, const fs::path& truth, const std::string& layer,
                     const std::string& count_field, const std::string& variable, const std::string& where) {
   TruthSpec spec;
   spec.path = truth;
@@ -245,8 +238,8 @@ py::object evaluate(const std::string& grid, const std::string& truth, const std
   return json_to_python(evaluation_json(e, grid, spec));
 }
 
-std::string sweep(const std::string& sweep_file, const std::string& output, int threads, int64_t tile_size,
-                  bool overwrite) {
+py::object sweep(const fs::path& sweep_file, const fs::path& output, int threads, int64_t tile_size,
+                 bool overwrite) {
   const SweepSpec spec = load_sweep(sweep_file);
   SweepOptions options;
   options.output = output;
@@ -256,12 +249,12 @@ std::string sweep(const std::string& sweep_file, const std::string& output, int 
   options.quiet = true;
   options.command_line = "minerisk (Python) sweep";
   options.overwrite = overwrite;
-  py::gil_scoped_release release;
-  run_sweep(spec, options);
-  return output;
+  Interruptible interruptible(options);
+  interruptible.run([&] { run_sweep(spec, options); });
+  return path_object(output);
 }
 
-py::object explain(const std::string& grid, double x, double y, const std::string& crs, const std::string& variable) {
+py::object explain(const fs::path& grid, double x, double y, const std::string& crs, const std::string& variable) {
   ops::Explanation e;
   {
     py::gil_scoped_release release;
@@ -271,7 +264,7 @@ py::object explain(const std::string& grid, double x, double y, const std::strin
 }
 
 // minerisk update: the summary as a dict (the fields of its JSON log's summary event).
-py::dict update(const py::object& scenario, const std::string& base_dir, const std::string& output, int threads,
+py::dict update(const py::object& scenario, const fs::path& base_dir, const fs::path& output, int threads,
                 std::optional<int64_t> tile_size, bool picture, bool overwrite,
                 const std::optional<std::string>& evidence_storage, int keep, bool wait) {
   const Scenario s = scenario_of(scenario, base_dir);
@@ -290,13 +283,10 @@ py::dict update(const py::object& scenario, const std::string& base_dir, const s
   options.keep = keep;
   options.wait = wait;
   options.command_line = "minerisk (Python) update";
-  UpdateSummary r;
-  {
-    py::gil_scoped_release release;
-    r = update_scenario(s, options);
-  }
+  Interruptible interruptible(options);
+  const UpdateSummary r = interruptible.run([&] { return update_scenario(s, options); });
   py::dict out;
-  out["output"] = r.run.output.string();
+  out["output"] = path_object(r.run.output);
   out["probability_digest"] = r.probability_digest;
   out["tiles_total"] = r.tiles_total;
   out["tiles_recomputed"] = r.tiles_recomputed;
@@ -321,7 +311,7 @@ py::dict update(const py::object& scenario, const std::string& base_dir, const s
   return out;
 }
 
-std::string resolve(const py::object& scenario, const std::string& base_dir) {
+std::string resolve(const py::object& scenario, const fs::path& base_dir) {
   return scenario_of(scenario, base_dir).resolved_toml;
 }
 

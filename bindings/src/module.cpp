@@ -3,6 +3,8 @@
 // The pure-Python package `minerisk` wraps it (xarray, conveniences, docs).
 #include <pybind11/pybind11.h>
 
+#include <cstring>
+
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/version.hpp"
@@ -16,6 +18,23 @@ void add_tools(py::module_& m);
 void add_areas(py::module_& m);
 void add_map(py::module_& m);
 void add_report(py::module_& m);
+
+namespace {
+
+// The message as Python text: a path that is not UTF-8 keeps its odd bytes as \xNN escapes
+// (PyErr_SetString takes UTF-8 only, and left the message empty).
+void set_error(PyObject* type, const char* what) {
+  PyObject* text = PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace");
+  if (!text) {
+    PyErr_Clear();
+    PyErr_SetString(type, "(a message that could not be decoded)");
+    return;
+  }
+  PyErr_SetObject(type, text);
+  Py_DECREF(text);
+}
+
+}  // namespace
 }  // namespace minerisk::python
 
 PYBIND11_MODULE(_minerisk, m) {
@@ -29,11 +48,11 @@ PYBIND11_MODULE(_minerisk, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const minerisk::UserError& e) {
-      PyErr_SetString(error.ptr(), e.what());
+      minerisk::python::set_error(error.ptr(), e.what());
     } catch (const minerisk::Busy& e) {
-      PyErr_SetString(busy.ptr(), e.what());
+      minerisk::python::set_error(busy.ptr(), e.what());
     } catch (const minerisk::Cancelled& e) {
-      PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+      minerisk::python::set_error(PyExc_KeyboardInterrupt, e.what());
     }
   });
   minerisk::init_gdal();

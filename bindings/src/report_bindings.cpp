@@ -6,6 +6,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "minerisk/engine/ops/report.hpp"
+#include "python_support.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -27,13 +28,10 @@ py::dict report(const fs::path& grid, const fs::path& output, const std::optiona
   control.overwrite = overwrite;
   control.threads_name = "threads";
   control.command_line = "minerisk (Python) report";
-  ops::ReportResult r;
-  {
-    py::gil_scoped_release release;
-    r = ops::report(grid, output, o, control);
-  }
+  Interruptible interruptible(control);
+  const ops::ReportResult r = interruptible.run([&] { return ops::report(grid, output, o, control); });
   py::dict out;
-  out["output"] = r.output.string();
+  out["output"] = path_object(r.output);
   out["areas"] = r.areas;
   out["validation"] = r.validation;
   out["sweep"] = r.sweep;

@@ -17,6 +17,7 @@
 #include "minerisk/engine/ops/focal.hpp"
 #include "minerisk/engine/ops/proximity.hpp"
 #include "minerisk/engine/ops/terrain_tools.hpp"
+#include "python_support.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -45,47 +46,19 @@ Options with_output(const Common& common) {
   return o;
 }
 
-// Runs op(control) without the GIL. After each tile the control's progress callback takes the
-// GIL, lets Python handle a pending Ctrl-C (PyErr_CheckSignals) and calls `progress` (if not
-// None) with the fraction done; a result that is not None and false stops the tool (Cancelled:
-// KeyboardInterrupt, nothing written). A Python exception raised there (KeyboardInterrupt, or
-// the callable's own) stops the tool too, and is the one raised.
+// Runs op(control) without the GIL, Ctrl-C and `progress` checked after each tile
+// (Interruptible); returns the output path as Python spells it.
 template <class Op>
-std::string run_tool(const fs::path& output, const Common& common, Op&& op) {
-  const py::object& progress = common.progress;
-  if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
-    throw py::type_error("progress: expected a callable(fraction) -> bool, or None");
+py::object run_tool(const fs::path& output, const Common& common, Op&& op) {
   ops::Control control;
   control.threads = common.threads;
   control.tile_size = common.tile_size;
   control.quiet = common.quiet;
   control.overwrite = common.overwrite;
   control.command_line = "minerisk (Python) tools";
-  std::exception_ptr python_error;
-  control.progress = [&](double fraction) {
-    py::gil_scoped_acquire gil;
-    if (python_error) return false;
-    try {
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      if (progress.is_none()) return true;
-      const py::object keep_going = progress(fraction);
-      if (keep_going.is_none()) return true;
-      const int truth = PyObject_IsTrue(keep_going.ptr());
-      if (truth < 0) throw py::error_already_set();
-      return truth == 1;
-    } catch (...) {
-      python_error = std::current_exception();
-      return false;
-    }
-  };
-  try {
-    py::gil_scoped_release release;
-    op(control);
-  } catch (const Cancelled&) {
-    if (python_error) std::rethrow_exception(python_error);
-    throw;
-  }
-  return output.string();
+  Interruptible interruptible(control, common.progress);
+  interruptible.run([&] { op(control); });
+  return path_object(output);
 }
 
 // Each tool's binding takes its own arguments, then the common ones in this order (add_tools
@@ -96,7 +69,7 @@ Common common(int threads, int64_t tile_size, const std::string& compress, const
   return {threads, tile_size, compress, format, creation_options, overwrite, quiet, progress};
 }
 
-std::string slope(const fs::path& dem, const fs::path& output, bool percent, bool compute_edges, int threads,
+py::object slope(const fs::path& dem, const fs::path& output, bool percent, bool compute_edges, int threads,
                   int64_t tile_size, const std::string& compress, const std::string& format,
                   const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
                   const py::object& progress) {
@@ -107,7 +80,7 @@ std::string slope(const fs::path& dem, const fs::path& output, bool percent, boo
   return run_tool(output, c, [&](const ops::Control& control) { ops::slope(dem, output, o, control); });
 }
 
-std::string aspect(const fs::path& dem, const fs::path& output, bool compute_edges, bool trigonometric,
+py::object aspect(const fs::path& dem, const fs::path& output, bool compute_edges, bool trigonometric,
                    bool zero_for_flat, int threads, int64_t tile_size, const std::string& compress,
                    const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
                    bool quiet, const py::object& progress) {
@@ -119,7 +92,7 @@ std::string aspect(const fs::path& dem, const fs::path& output, bool compute_edg
   return run_tool(output, c, [&](const ops::Control& control) { ops::aspect(dem, output, o, control); });
 }
 
-std::string tri(const fs::path& dem, const fs::path& output, bool compute_edges, int threads, int64_t tile_size,
+py::object tri(const fs::path& dem, const fs::path& output, bool compute_edges, int threads, int64_t tile_size,
                 const std::string& compress, const std::string& format,
                 const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
                 const py::object& progress) {
@@ -129,7 +102,7 @@ std::string tri(const fs::path& dem, const fs::path& output, bool compute_edges,
   return run_tool(output, c, [&](const ops::Control& control) { ops::tri(dem, output, o, control); });
 }
 
-std::string proximity(const fs::path& input, const fs::path& output, const std::optional<fs::path>& like,
+py::object proximity(const fs::path& input, const fs::path& output, const std::optional<fs::path>& like,
                       const std::string& layer, const std::string& where,
                       const std::optional<std::vector<double>>& values, double max_distance, bool signed_distance,
                       const std::optional<fs::path>& nearest_value, int threads, int64_t tile_size,
@@ -148,7 +121,7 @@ std::string proximity(const fs::path& input, const fs::path& output, const std::
   return run_tool(output, c, [&](const ops::Control& control) { ops::proximity(input, output, o, control); });
 }
 
-std::string density(const fs::path& input, const fs::path& output, double bandwidth,
+py::object density(const fs::path& input, const fs::path& output, double bandwidth,
                     const std::optional<fs::path>& like, const std::string& layer, const std::string& where,
                     const std::string& weight_field, double truncate, int threads, int64_t tile_size,
                     const std::string& compress, const std::string& format,
@@ -165,7 +138,7 @@ std::string density(const fs::path& input, const fs::path& output, double bandwi
   return run_tool(output, c, [&](const ops::Control& control) { ops::density(input, output, o, control); });
 }
 
-std::string focal(const fs::path& input, const fs::path& output, double radius, const std::string& statistic,
+py::object focal(const fs::path& input, const fs::path& output, double radius, const std::string& statistic,
                   const std::string& shape, int threads, int64_t tile_size, const std::string& compress,
                   const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
                   bool quiet, const py::object& progress) {

@@ -1,4 +1,5 @@
 #include "minerisk/engine/output_format.hpp"
+#include "minerisk/engine/provenance.hpp"
 
 #include <cpl_minixml.h>
 #include <cpl_string.h>
@@ -154,6 +155,7 @@ void check_creation_options(const std::string& driver_name, const std::vector<st
 }
 
 std::string check_netcdf_output_name(const fs::path& output, const std::string& variable, const std::string& option) {
+  require_utf8_path(output, option);  // named in the grid's JSON record and the update log
   const std::string ext = extension_of(output);
   if (ext == "nc" || ext == "nc4") return "";
   if (ext == "h5" || ext == "hdf5")

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cpl_string.h>
+
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +16,7 @@
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/digest.hpp"
+#include "minerisk/engine/errors.hpp"
 
 namespace fs = std::filesystem;
 
@@ -43,7 +46,20 @@ std::optional<FileStat> stat_file(const fs::path& path) {
   return s;
 }
 
+void require_utf8_path(const fs::path& path, const std::string& role) {
+  if (CPLIsUTF8(path.c_str(), -1)) return;
+  std::string shown;  // the odd bytes as \xNN, so the line itself is text
+  for (const unsigned char c : path.string()) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02X", c);
+    shown += c < 0x80 ? std::string(1, static_cast<char>(c)) : std::string(hex);
+  }
+  throw UserError(role + ": the path '" + shown + "' is not UTF-8 text, which the grid's record of its files (JSON) "
+                  "cannot hold; rename it to UTF-8 (convmv -f latin1 -t utf8 -r --notest PATH)");
+}
+
 InputFile describe_input(const std::string& role, const fs::path& path, const KnownHashes* known, bool hash) {
+  require_utf8_path(path, role.empty() ? "input" : role);
   InputFile f{role, path, 0, "", std::nullopt};
   // For a GDAL dataset name (NETCDF:"f.nc":probability, /vsizip/a.zip/x.tif), the file it reads.
   const fs::path file = local_file(path.string());

@@ -121,11 +121,16 @@ std::vector<RecordedInput> recorded_inputs(const std::string& name) {
 std::vector<RecordedInput> traced_inputs(const std::string& name) {
   std::vector<RecordedInput> out;
   std::set<std::string> seen, opened{name};
-  // Each file to open, with the chain of files it was reached through ("" for `name` itself).
+  // Each file to open, with the chain of files from `name` to it, itself included ("" for `name`).
   std::deque<std::pair<std::string, std::string>> queue{{name, ""}};
   while (!queue.empty() && out.size() < kMaxEntries) {
     const auto [file, chain] = queue.front();
     queue.pop_front();
+    // A VRT (gdalbuildvrt of a tool's output) records nothing itself: its sources are traced.
+    // `chain` names the files from the layer to this one, this one included (but the layer).
+    for (const std::filesystem::path& source : files_of_dataset(file))
+      if (source != local_file(file) && opened.size() < kMaxTracedFiles && opened.insert(source.string()).second)
+        queue.push_back({source.string(), source.string() + (chain.empty() ? "" : " through " + chain)});
     for (RecordedInput r : recorded_inputs(file)) {
       if (!chain.empty()) r.via = r.via.empty() ? chain : r.via + " through " + chain;
       if (!seen.insert(identity(r)).second || out.size() >= kMaxEntries) continue;

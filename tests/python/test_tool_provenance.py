@@ -244,3 +244,14 @@ def test_a_long_record_keeps_the_labels_first(region, tmp_path, write_scenario):
     assert any(e.get("layer") == "finds" for e in kept)
     r = fit_with(region, tmp_path, write_scenario, smoothed)
     assert r.returncode == 2 and "(layer 'finds')" in r.stderr, r.stderr
+
+
+def test_a_vrt_of_a_tool_output_is_traced_to_its_source(region, tmp_path, write_scenario):
+    """gdalbuildvrt of a density of the finds records nothing itself, and was taken."""
+    density = tmp_path / "density.tif"
+    assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
+                        "--bandwidth", "300", "-q").returncode == 0
+    vrt = tmp_path / "density.vrt"
+    gdal.BuildVRT(str(vrt), [str(density)])
+    r = fit_with(region, tmp_path, write_scenario, vrt)
+    assert r.returncode == 2 and f"through {density}," in r.stderr, r.stderr

@@ -32,7 +32,12 @@ struct InputFile {
   std::optional<FileStat> stat;  // of the local file hashed
 };
 
-/// Size and SHA-256 of a file; the hash of `known` when it holds the file under the same stat.
+/// Refuses (UserError naming `role`) a path that is not UTF-8 text: a grid records its files in
+/// JSON, which holds UTF-8 only (a Latin-1 folder name ended run, update and sweep with an
+/// internal error).
+void require_utf8_path(const std::filesystem::path& path, const std::string& role);
+
+/// Size and SHA-256 of a file (a path that is not UTF-8 refused: require_utf8_path); the hash of `known` when it holds the file under the same stat.
 InputFile describe_input(const std::string& role, const std::filesystem::path& path, const KnownHashes* known = nullptr,
                          bool hash = true);
 

@@ -1,0 +1,71 @@
+"""The Python module as a probe found it: Ctrl-C was ignored by a sweep until it had written its
+file (then KeyboardInterrupt was raised anyway); an output path that is not UTF-8 was written and
+then the call raised UnicodeDecodeError; an error naming such a path had an empty message; a
+wrong option type was "Unable to cast Python instance"; bytes given to a list option were split
+into numbers. And on the command line, a scenario in a Latin-1 folder ended run, update and
+sweep with an internal error (exit 1)."""
+import os
+import shutil
+import signal
+import threading
+import time
+
+import pytest
+
+import minerisk
+from conftest import run_minerisk, scenario_text
+
+LATIN1 = bytes([0x72, 0xE9, 0x67, 0x69, 0x6F, 0x6E])  # "région" in Latin-1
+
+
+def test_ctrl_c_stops_a_sweep_and_writes_nothing(region, tmp_path, write_scenario):
+    write_scenario(scenario_text(region), name="base.toml")
+    sweep = write_scenario('base = "base.toml"\nseed = 1\nsamples = 1000\nthresholds = [0.5]\n'
+                           '[[axis]]\nparameter = "model.intercept"\nlhs = [-6.0, -4.5]\n', name="sweep.toml")
+    output = tmp_path / "sweep.nc"
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        minerisk.sweep(sweep, output)
+    timer.join()
+    assert not output.exists()
+    assert time.monotonic() - start < 10, "the sweep ran on (1000 scenarios take far longer)"
+
+
+def test_an_output_path_that_is_not_utf8_comes_back_as_the_file_system_spells_it(region, tmp_path):
+    output = os.fsencode(tmp_path) + b"/slope\xff.tif"
+    got = minerisk.tools.slope(region / "dem.tif", output)
+    assert got == os.fsdecode(output) and os.path.exists(output)
+    # Named again, the error says so in a readable line (it was empty).
+    with pytest.raises(minerisk.Error, match=r"slope\\xff\.tif.*exists"):
+        minerisk.tools.slope(region / "dem.tif", output)
+
+
+def test_wrong_option_types_are_named_and_bytes_are_one_name(region, tmp_path, write_scenario):
+    grid = tmp_path / "run.nc"
+    assert run_minerisk("run", write_scenario(scenario_text(region)), "-o", grid, "-q").returncode == 0
+    with pytest.raises(TypeError, match="areas\\(\\): option 't1' got str '0.1'; give a number"):
+        minerisk.areas(grid, t1="0.1")
+    with pytest.raises(TypeError, match="option 'reduce' got str 'no'; give True or False"):
+        minerisk.areas(grid, reduce="no")
+    with pytest.raises(TypeError, match="map\\(\\): option 'dpi' got str '300'"):
+        minerisk.map(grid, dpi="300")
+    table = minerisk.areas(grid, access=os.fsencode(f"{region / 'region.gpkg'}:front_lines"))
+    assert table["access_m"].notna().all()
+
+
+def test_a_latin1_folder_is_one_clear_line(region, tmp_path):
+    folder = os.fsencode(tmp_path) + b"/" + LATIN1
+    shutil.copytree(region, os.fsdecode(folder))
+    with open(folder + b"/scenario.toml", "w") as f:
+        f.write(scenario_text("."))  # paths relative to the scenario's folder: the TOML itself is UTF-8
+    with open(folder + b"/sweep.toml", "w") as f:
+        f.write('base = "scenario.toml"\nsamples = 2\n[[axis]]\nparameter = "model.intercept"\nlhs = [-6.0, -4.5]\n')
+    for command, scenario in [("run", b"/scenario.toml"), ("update", b"/scenario.toml"), ("sweep", b"/sweep.toml")]:
+        r = run_minerisk(command, os.fsdecode(folder + scenario), "-o", tmp_path / f"{command}.nc")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert "r\\xE9gion" in r.stderr and "is not UTF-8 text" in r.stderr
+        assert not (tmp_path / f"{command}.nc").exists()
+    with pytest.raises(minerisk.Error, match="is not UTF-8 text"):
+        minerisk.Scenario.load(folder + b"/scenario.toml").run(tmp_path / "python.nc")
