@@ -156,6 +156,17 @@ void check_creation_options(const std::string& driver_name, const std::vector<st
 
 std::string check_netcdf_output_name(const fs::path& output, const std::string& variable, const std::string& option) {
   require_utf8_path(output, option);  // named in the grid's JSON record and the update log
+  // The grid is read back (update, areas, map...) as NETCDF:"FILE":VAR, which a quote or a backslash in
+  // the name breaks, and a name in one of GDAL's forms would be read as another dataset.
+  const std::string name = output.string();
+  init_gdal();  // the driver names
+  const size_t colon = name.find(':');
+  const bool driver_prefix = colon != std::string::npos && colon > 0 && name.find('/') > colon &&
+                             GetGDALDriverManager()->GetDriverByName(name.substr(0, colon).c_str()) != nullptr;
+  if (name.find_first_of("\"\\") != std::string::npos || driver_prefix || name.rfind("/vsi", 0) == 0)
+    throw UserError(option + ": '" + name + "' cannot name a grid: GDAL reads a grid's variables as NETCDF:\"FILE\":VAR, "
+                    "which a '\"' or a '\\' in the name breaks (or the name is in one of GDAL's forms); choose a "
+                    "plain file name");
   const std::string ext = extension_of(output);
   if (ext == "nc" || ext == "nc4") return "";
   if (ext == "h5" || ext == "hdf5")

@@ -329,3 +329,19 @@ def test_a_folder_others_can_write_to_works_and_keeps_nothing_behind(local):
     assert run("slope", folder / "region" / "dem.tif", shared / "slope.tif", "--quiet").returncode == 0
     assert sorted(os.listdir(shared)) == ["out.nc", "out.png", "out_evidence.nc", "slope.tif"]
     assert (shared / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ['a"b.nc', "a\\b.nc", "NETCDF:x.nc", "GPKG:x.nc"])
+def test_a_grid_name_gdal_cannot_read_back_is_refused(region, tmp_path, write_scenario, name):
+    """A grid is read back as NETCDF:"FILE":VAR: a quote or a backslash in its name, or a name in
+    one of GDAL's forms, was written on the first night and refused by every update after."""
+    s = write_scenario(scenario_text(region))
+    for command in ("run", "update"):
+        r = subprocess.run([minerisk_bin(), command, str(s), "-o", name], cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 2 and "cannot name a grid" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert list(tmp_path.iterdir()) == [s]
+    # A colon alone is no GDAL form: grid:2024.nc is written and updated.
+    for command in ("run", "update"):
+        r = subprocess.run([minerisk_bin(), command, str(s), "-o", "grid:2024.nc", "-q"], cwd=tmp_path,
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
