@@ -48,6 +48,10 @@ void add_map_options(CLI::App* cmd, ops::MapOptions& options, const std::string&
 void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output);
 
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
+/// An `update` asked for a JSON log (`--log-format json`, `--log-format=json`, any case) whose
+/// command line did not parse: the error event goes on stdout too, as for any other error, so a
+/// nightly job that reads the log hears of a mistyped option. In update_command.cpp.
+void log_update_parse_error(const std::vector<std::string>& args, const std::string& message);
 void add_terrain_commands(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_proximity_command(CLI::App& app, std::vector<Command>& commands, const Context& context);
 void add_density_command(CLI::App& app, std::vector<Command>& commands, const Context& context);

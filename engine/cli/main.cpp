@@ -94,7 +94,9 @@ int run_program(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
-    std::cerr << "minerisk: error: " << minerisk::cli::parse_error_message(app, args, e) << "\n";
+    const std::string message = minerisk::cli::parse_error_message(app, args, e);
+    std::cerr << "minerisk: error: " << message << "\n";
+    minerisk::cli::log_update_parse_error(args, message);
     return minerisk::kExitUserError;
   }
 

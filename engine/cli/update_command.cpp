@@ -155,4 +155,14 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                       }});
 }
 
+void log_update_parse_error(const std::vector<std::string>& args, const std::string& message) {
+  if (std::find(args.begin(), args.end(), "update") == args.end()) return;
+  bool json = false;
+  for (size_t k = 0; k < args.size(); ++k) {
+    if (args[k] == "--log-format" && k + 1 < args.size()) json = EQUAL(args[k + 1].c_str(), "json");
+    if (args[k].rfind("--log-format=", 0) == 0) json = EQUAL(args[k].c_str() + 13, "json");
+  }
+  if (json) ops::UpdateLog(ops::UpdateLog::Format::json, true).event("error", {{"exit_code", 2}, {"message", message}}, "");
+}
+
 }  // namespace minerisk::cli

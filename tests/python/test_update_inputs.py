@@ -237,3 +237,25 @@ def test_a_tampered_record_makes_a_full_computation(region, tmp_path, target):
     assert s["tiles_recomputed"] == 25 and "damaged" in s["full_reason"]
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
+
+
+@pytest.mark.parametrize("extra", [["--bogus"], ["--keep", "-1"], ["--evidence", "wrong"], ["--log-format=JSON", "-x"]])
+def test_a_command_line_that_does_not_parse_is_logged_as_json(region, tmp_path, extra):
+    """A nightly job reads the JSON log, not the exit code: a mistyped option wrote its error to
+    stderr only, and the log said nothing."""
+    import json
+
+    import jsonschema
+    from conftest import ROOT, run_minerisk
+    schema = json.loads((ROOT / "engine" / "ops" / "update_log.schema.json").read_text())
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_text(region))
+    r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc", "--log-format", "json", *extra)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    [line] = r.stdout.splitlines()
+    event = json.loads(line)
+    jsonschema.validate(event, schema)
+    assert event["event"] == "error" and event["exit_code"] == 2 and event["message"] in r.stderr
+    # Without the JSON log, stdout stays empty.
+    r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc", "--bogus")
+    assert r.returncode == 2 and r.stdout == ""
