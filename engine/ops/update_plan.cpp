@@ -1,7 +1,11 @@
 #include "update_plan.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
+#include <string>
 
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/sub_blocks.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 
@@ -114,9 +118,15 @@ UpdatePlan plan_update(const Model& model, const std::vector<kernels::Window>& t
                        const std::optional<UpdateRecord>& before, const std::string& why_not, const Control& control) {
   UpdatePlan plan;
   if (before) {
+    // Files, each once: a layer read as NETCDF:"f.nc":var and f.nc as a VRT's source are one file.
     const auto old_hashes = hashes_of(before->files);
+    std::set<std::string> listed;
     for (const auto& [path, sha] : hashes_of(record.files))
-      if (auto it = old_hashes.find(path); it == old_hashes.end() || it->second != sha) plan.files_changed.push_back(path);
+      if (auto it = old_hashes.find(path); it == old_hashes.end() || it->second != sha) {
+        const std::filesystem::path file = local_file(path);
+        const std::string name = file.empty() ? path : file.string();
+        if (listed.insert(name).second) plan.files_changed.push_back(name);
+      }
   }
   if (!before) {
     plan_everything(plan, record, tiles.size(), why_not);

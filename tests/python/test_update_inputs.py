@@ -259,3 +259,29 @@ def test_a_command_line_that_does_not_parse_is_logged_as_json(region, tmp_path, 
     # Without the JSON log, stdout stays empty.
     r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc", "--bogus")
     assert r.returncode == 2 and r.stdout == ""
+
+
+def test_files_changed_names_each_file_once(region, tmp_path):
+    """A layer read as NETCDF:"f.nc":var was listed twice, once by its GDAL name (no file)."""
+    import json
+
+    from conftest import run_minerisk
+    layer = tmp_path / "dens.nc"
+    make = ["density", region / "region.gpkg", layer, "--layer", "finds", "--like", region / "dem.tif", "-q",
+            "--overwrite"]
+    assert run_minerisk(*make, "--bandwidth", "300").returncode == 0
+    evidence = f"""
+[model.evidence.dens]
+feature = "raster"
+path = 'NETCDF:"{layer}":density'
+weight = 0.1
+"""
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_text(region, evidence=evidence))
+    out = tmp_path / "out.nc"
+    assert run_minerisk("update", scenario, "-o", out, "-q").returncode == 0
+    assert run_minerisk(*make, "--bandwidth", "500").returncode == 0
+    r = run_minerisk("update", scenario, "-o", out, "--log-format", "json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout.splitlines()[-1])
+    assert summary["files_changed"] == [str(layer)], summary["files_changed"]
