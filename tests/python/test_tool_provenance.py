@@ -35,6 +35,18 @@ def record_of(path):
     return json.loads(text)
 
 
+def label_raster(region, path):
+    """Labels on the region's grid: 1 and 0 in a checkerboard of 400 m squares."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    rows, cols = np.mgrid[0:dem.RasterYSize, 0:dem.RasterXSize]
+    ds.GetRasterBand(1).WriteArray(((rows // 40 + cols // 40) % 2).astype(np.float32))
+    ds = None
+    return path
+
+
 def fit_with(region, tmp_path, write_scenario, raster, name="scenario.toml", fit_table=""):
     s = write_scenario(scenario_text(region, evidence=LAYER.format(raster=raster)) + fit_table, name=name)
     return run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--block-size", "1000", "--overwrite")
@@ -105,14 +117,7 @@ def test_a_distance_to_a_copy_of_the_finds_is_refused(region, tmp_path, write_sc
 
 
 def test_a_raster_of_the_label_raster_is_refused(region, tmp_path, write_scenario):
-    dem = gdal.Open(str(region / "dem.tif"))
-    labels = tmp_path / "labels.tif"
-    ds = gdal.GetDriverByName("GTiff").Create(str(labels), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
-    ds.SetGeoTransform(dem.GetGeoTransform())
-    ds.SetProjection(dem.GetProjection())
-    rows, cols = np.mgrid[0:dem.RasterYSize, 0:dem.RasterXSize]
-    ds.GetRasterBand(1).WriteArray(((rows // 40 + cols // 40) % 2).astype(np.float32))
-    ds = None
+    labels = label_raster(region, tmp_path / "labels.tif")
     distance = tmp_path / "to_labels.tif"
     assert run_minerisk("proximity", labels, distance, "--values", "1", "-q").returncode == 0
     r = fit_with(region, tmp_path, write_scenario, distance, fit_table=f'\n[fit]\nlabels = "{labels}"\n')
@@ -210,14 +215,7 @@ def test_records_stay_small_and_any_file_name_is_taken(region, tmp_path):
 
 
 def test_the_label_raster_as_a_template_gives_its_grid_only(region, tmp_path, write_scenario):
-    dem = gdal.Open(str(region / "dem.tif"))
-    labels = tmp_path / "labels.tif"
-    ds = gdal.GetDriverByName("GTiff").Create(str(labels), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
-    ds.SetGeoTransform(dem.GetGeoTransform())
-    ds.SetProjection(dem.GetProjection())
-    rows, cols = np.mgrid[0:dem.RasterYSize, 0:dem.RasterXSize]
-    ds.GetRasterBand(1).WriteArray(((rows // 40 + cols // 40) % 2).astype(np.float32))
-    ds = None
+    labels = label_raster(region, tmp_path / "labels.tif")
     lines = tmp_path / "lines.tif"
     assert run_minerisk("proximity", region / "region.gpkg", lines, "--layer", "front_lines", "--like", labels,
                         "-q").returncode == 0
