@@ -50,7 +50,7 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
   real("impact_weight", o.impact_weight), real("area_weight", o.area_weight);
   real("slope_weight", o.slope_weight), real("access_weight", o.access_weight);
   real("budget_ha", o.budget_ha), real("budget", o.budget);
-  if (options.contains("reduce")) o.reduce = option_as<bool>(options, "reduce", "areas", "True or False");
+  if (options.contains("reduce") && !options["reduce"].is_none()) o.reduce = option_as<bool>(options, "reduce", "areas", "True or False");
   ops::Control control;
   control.threads = threads;
   control.quiet = quiet;

@@ -3,10 +3,14 @@
 // spells them (a name that is not UTF-8 included), options cast with a message naming them, and
 // a long call that Ctrl-C stops.
 #include <pybind11/pybind11.h>
+#include <signal.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <atomic>
+#include <csignal>
 #include <exception>
+#include <mutex>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -49,7 +53,10 @@ T option_as(const py::dict& options, const char* key, const char* command, const
   const py::object value = options[key];
   try {
     if constexpr (std::is_same_v<T, bool>) {
-      if (!py::isinstance<py::bool_>(value)) throw py::cast_error("");
+      // True, False or numpy's bool_ (which is no Python bool); never a number or None.
+      const bool numpy_bool = py::hasattr(value, "dtype") && py::str(value.attr("dtype").attr("kind")).cast<std::string>() == "b";
+      if (!py::isinstance<py::bool_>(value) && !numpy_bool) throw py::cast_error("");
+      return py::bool_(value).cast<bool>();
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!py::isinstance<py::str>(value)) throw py::cast_error("");
     }
@@ -61,11 +68,72 @@ T option_as(const py::dict& options, const char* key, const char* command, const
   }
 }
 
-/// A long call that Ctrl-C stops: after each tile, the control's progress callback takes the
-/// GIL and lets Python handle a pending signal (PyErr_CheckSignals), then calls `progress` (a
-/// callable(fraction) -> bool, or None; a false result stops the call). A Python exception
-/// raised there (KeyboardInterrupt, or the callable's own) stops the operation (Cancelled:
-/// nothing written) and is the one raised.
+namespace detail {
+
+// Ctrl-C reaches the engine's cancel flags directly, as the command line's signal handler does:
+// Python's own handler only marks the signal for its main thread, which a tile on a worker
+// thread never sees, and which no step between tiles (the commit) asks. While any long call
+// runs, SIGINT goes to on_interrupt, which sets each running call's flag, then calls Python's
+// handler, so Python still raises KeyboardInterrupt. Flags are registered in a fixed table of
+// atomics: a signal handler may take no lock.
+inline constexpr int kMaxCalls = 64;
+inline std::atomic<std::atomic<bool>*> g_flags[kMaxCalls];
+inline struct sigaction g_python_action;  // the handler before ours (Python's)
+inline std::mutex g_hook_mutex;
+inline int g_hook_depth = 0;
+
+inline void on_interrupt(int signal) {
+  for (auto& slot : g_flags)
+    if (std::atomic<bool>* flag = slot.load()) flag->store(true);
+  if (!(g_python_action.sa_flags & SA_SIGINFO) && g_python_action.sa_handler != SIG_DFL &&
+      g_python_action.sa_handler != SIG_IGN)
+    g_python_action.sa_handler(signal);
+}
+
+// Registers `flag` for SIGINT while it lives; the first installs the hook, the last removes it.
+// A SIGINT that Python ignores (SIG_IGN) or leaves to the system (SIG_DFL) is left as it is.
+class InterruptHook {
+ public:
+  explicit InterruptHook(std::atomic<bool>* flag) {
+    std::lock_guard lock(g_hook_mutex);
+    for (slot_ = 0; slot_ < kMaxCalls; ++slot_) {
+      std::atomic<bool>* empty = nullptr;
+      if (g_flags[slot_].compare_exchange_strong(empty, flag)) break;
+    }
+    if (g_hook_depth++ > 0) return;
+    struct sigaction current {};
+    sigaction(SIGINT, nullptr, &current);
+    installed_ = !(current.sa_flags & SA_SIGINFO) && current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN;
+    if (!installed_) return;
+    g_python_action = current;
+    struct sigaction ours = current;
+    ours.sa_handler = on_interrupt;
+    sigaction(SIGINT, &ours, nullptr);
+  }
+  ~InterruptHook() {
+    std::lock_guard lock(g_hook_mutex);
+    if (slot_ < kMaxCalls) g_flags[slot_].store(nullptr);
+    if (--g_hook_depth == 0 && g_python_action.sa_handler) sigaction(SIGINT, &g_python_action, nullptr);
+    if (g_hook_depth == 0) g_python_action = {};
+  }
+  InterruptHook(const InterruptHook&) = delete;
+  InterruptHook& operator=(const InterruptHook&) = delete;
+
+ private:
+  int slot_ = kMaxCalls;
+  bool installed_ = false;
+};
+
+}  // namespace detail
+
+/// A long call that Ctrl-C stops: SIGINT sets the engine's cancel flag (detail::InterruptHook),
+/// and after each tile the control's progress callback takes the GIL, lets Python handle a
+/// pending signal (PyErr_CheckSignals, on the main thread), then calls `progress` (a
+/// callable(fraction) -> bool, or None; a false result stops the call). Either stops the
+/// operation at its next check, the commit included (Cancelled: nothing written), and the Python
+/// exception (KeyboardInterrupt, or the callable's own) is the one raised. A SIGINT that arrives
+/// while the outputs are renamed waits for the renames (as on the command line): the call then
+/// returns with its outputs whole, and Python raises KeyboardInterrupt after it.
 class Interruptible {
  public:
   explicit Interruptible(ops::Control& control, py::object progress = py::none())
@@ -73,6 +141,7 @@ class Interruptible {
     if (!progress.is_none() && !PyCallable_Check(progress.ptr()))
       throw py::type_error("progress: expected a callable(fraction) -> bool, or None");
     state_->progress = std::move(progress);
+    control.cancel = &state_->cancel;
     // The callback holds the state by a shared pointer: the engine copies callbacks on its own
     // threads (Control::pass), and a copy of a py::object would touch its reference count
     // without the GIL.
@@ -86,9 +155,11 @@ class Interruptible {
         if (keep_going.is_none()) return true;
         const int truth = PyObject_IsTrue(keep_going.ptr());
         if (truth < 0) throw py::error_already_set();
+        if (truth != 1) state->cancel.store(true);
         return truth == 1;
       } catch (...) {
         state->error = std::current_exception();
+        state->cancel.store(true);
         return false;
       }
     };
@@ -97,11 +168,13 @@ class Interruptible {
   /// Runs `op()` without the GIL; raises the Python exception that stopped it, if one did.
   template <class Op>
   auto run(Op&& op) -> decltype(op()) {
+    const detail::InterruptHook hook(&state_->cancel);
     try {
       py::gil_scoped_release release;
       return op();
     } catch (const Cancelled&) {
       if (state_->error) std::rethrow_exception(state_->error);
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Python's KeyboardInterrupt
       throw;
     }
   }
@@ -110,6 +183,7 @@ class Interruptible {
   struct State {
     py::object progress;
     std::exception_ptr error;
+    std::atomic<bool> cancel{false};
   };
   std::shared_ptr<State> state_;  // declared after the control it serves: released with the GIL held
 };

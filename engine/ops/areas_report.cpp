@@ -102,7 +102,7 @@ std::string AreasResult::json() const {
   Json table = Json::array();
   for (const AreaFigures& f : areas) table.push_back(area_json(f, *this));
   j["table"] = table;
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8
 }
 
 std::string AreasResult::text() const {

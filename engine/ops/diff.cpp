@@ -123,7 +123,7 @@ std::string ChangeReport::json() const {
   j["mean_abs_change"] = std::isnan(mean_abs_change) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(mean_abs_change);
   j["largest_rise"] = change_json(largest_rise);
   j["largest_fall"] = change_json(largest_fall);
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8
 }
 
 std::string ChangeReport::text() const {

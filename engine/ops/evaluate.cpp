@@ -105,7 +105,7 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
   j["capture_at_area"] = capture;
   j["mean_false_alarms_above_each_item"] = e.metrics.mean_false_alarms_above;
   j["capture_curve_percent_area"] = e.capture_curve;
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8
 }
 
 namespace {

@@ -109,7 +109,7 @@ std::string Explanation::json() const {
     list.push_back({{"layer", l.layer}, {"contribution", static_cast<float>(l.contribution)}, {"rank", l.rank}});
   j["layers"] = list;
   j["log_odds"] = log_odds;
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8
 }
 
 std::string Explanation::table() const {

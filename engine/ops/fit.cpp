@@ -285,7 +285,7 @@ std::string fit_json(const FitResult& r) {
     woe.push_back({{"layer", name}, {"w_plus", w.w_plus}, {"w_minus", w.w_minus}, {"contrast", w.contrast},
                    {"contrast_sd", w.contrast_sd}, {"studentised_contrast", w.studentised}});
   j["weights_of_evidence"] = woe;
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);  // a path that is not UTF-8
 }
 
 FitResult fit_to_files(const Scenario& scenario, const FitOptions& options, const FitFiles& files) {

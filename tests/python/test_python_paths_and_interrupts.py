@@ -69,3 +69,23 @@ def test_a_latin1_folder_is_one_clear_line(region, tmp_path):
         assert not (tmp_path / f"{command}.nc").exists()
     with pytest.raises(minerisk.Error, match="is not UTF-8 text"):
         minerisk.Scenario.load(folder + b"/scenario.toml").run(tmp_path / "python.nc")
+
+
+def test_ctrl_c_after_the_last_tile_still_writes_nothing(region, tmp_path, monkeypatch):
+    """Python's own handler only marks the signal for its main thread: a Ctrl-C after the last
+    tile (here in the pause the test hook makes before the commit) wrote every output, then
+    raised KeyboardInterrupt. SIGINT now sets the engine's cancel flag, as on the command line."""
+    monkeypatch.setenv("MINERISK_TEST_PAUSE_BEFORE_COMMIT", "3")
+    calls = [("slope", lambda out: minerisk.tools.slope(region / "dem.tif", out), tmp_path / "slope.tif"),
+             ("run", lambda out: minerisk.Scenario.load(region / "scenario.toml").run(out), tmp_path / "run.nc")]
+    for name, call, output in calls:
+        timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+        start = time.monotonic()
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            call(output)
+        timer.join()
+        assert time.monotonic() - start < 2.5, f"{name} waited out the pause"
+        assert not output.exists() and sorted(os.listdir(tmp_path)) == [], (name, os.listdir(tmp_path))
+    monkeypatch.delenv("MINERISK_TEST_PAUSE_BEFORE_COMMIT")
+    assert minerisk.tools.slope(region / "dem.tif", tmp_path / "after.tif") == str(tmp_path / "after.tif")
