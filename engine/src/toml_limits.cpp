@@ -4,6 +4,7 @@
 // written: the components of a table header or a dotted key, plus the arrays and inline tables
 // opened around a value. It over-counts rather than under-counts: whatever toml++ could build
 // from the text is at most twice as deep (an array of tables adds a level per component).
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -240,6 +241,21 @@ void check_toml_limits(std::string_view text, const std::string& source) {
   if (text.size() > kMaxTomlBytes)
     throw UserError(source + ": larger than " + std::to_string(kMaxTomlBytes >> 20) +
                     " MiB; a scenario or sweep file is a few kilobytes, check that this is the right file");
+  // A control character (NUL, ...) is valid nowhere in TOML, and toml++ reads past a NUL as if
+  // the text went on in another place: this scan and toml++ would see different strings, and
+  // toml++ reached its undefined behaviour on a non-ASCII character this scan took for quoted
+  // (a fuzzer's find). Tab, line feed and carriage return are TOML's own.
+  size_t line = 1;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') ++line;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      char code[8];
+      std::snprintf(code, sizeof code, "U+%04X", c);
+      throw UserError(source + ":" + std::to_string(line) + ": a control character (" + code +
+                      ") that TOML does not allow; remove it (write it as an escape inside a string)");
+    }
+  }
   NestingScan(text, source).run();
 }
 

@@ -222,6 +222,16 @@ def test_non_ascii_where_toml_plus_plus_would_misread_it_is_refused(tmp_path, te
     check_refused("run", path, tmp_path, "a non-ASCII character " + where)
 
 
+@pytest.mark.parametrize("text", ['se = 1C79-05-"= 2\nslin\x00"d\u03ef 2\ns fa\n', "a = 1\x0c\n", 'a = "b\x7f"\n'],
+                         ids=["fuzz-sweep-find", "form-feed", "delete"])
+def test_a_control_character_is_refused_before_toml_plus_plus_reads_it(tmp_path, text):
+    """A NUL made toml++ read on elsewhere than the scan that guards it, and reach its undefined
+    behaviour on U+03EF (fuzz_sweep's find, under UBSan); TOML allows no control character."""
+    path = tmp_path / "input.toml"
+    path.write_text(text, encoding="utf-8")
+    check_refused("run", path, tmp_path, "a control character (U+")
+
+
 def test_non_ascii_in_strings_and_comments_is_read(tmp_path):
     path = tmp_path / "input.toml"
     path.write_text('\ufefftitle = "caf\u00e9 \u3001"  # \u00e9\n"cl\u00e9" = \'\u00e9\'\n'
