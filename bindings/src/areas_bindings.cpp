@@ -29,7 +29,7 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
   };
   // A text option that names a file (PATH:LAYER) or filters by SQL, as the file system spells it.
   const auto text = [&](const char* key, std::string& into) {
-    if (options.contains(key) && !options[key].is_none()) into = name_bytes(options[key]);
+    if (options.contains(key) && !options[key].is_none()) into = name_option(options, key, "areas");
   };
   const auto path = [&](const char* key, fs::path& into) {
     if (options.contains(key) && !options[key].is_none()) into = option_as<fs::path>(options, key, "areas", "a path");
@@ -51,12 +51,7 @@ py::dict areas(const fs::path& grid, const std::optional<fs::path>& output, cons
   real("slope_weight", o.slope_weight), real("access_weight", o.access_weight);
   real("budget_ha", o.budget_ha), real("budget", o.budget);
   if (options.contains("reduce") && !options["reduce"].is_none()) o.reduce = option_as<bool>(options, "reduce", "areas", "True or False");
-  ops::Control control;
-  control.threads = threads;
-  control.quiet = quiet;
-  control.overwrite = overwrite;
-  control.threads_name = "threads";
-  control.command_line = "minerisk (Python) areas";
+  ops::Control control = python_control("areas", threads, quiet, overwrite);
   Interruptible interruptible(control);
   const ops::AreasResult r = interruptible.run([&] { return ops::areas(grid, output.value_or(fs::path()), o, control); });
   py::dict out = py::module_::import("json").attr("loads")(r.json());

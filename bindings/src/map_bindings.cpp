@@ -54,18 +54,13 @@ ops::MapOptions map_options(const py::dict& options) {
 py::object map(const fs::path& grid, const std::optional<fs::path>& output, const py::dict& options, int threads,
                bool overwrite) {
   const ops::MapOptions o = map_options(options);
-  ops::Control control;
-  control.threads = threads;
-  control.quiet = true;
-  control.overwrite = overwrite;
-  control.threads_name = "threads";
-  control.command_line = "minerisk (Python) map";
+  ops::Control control = python_control("map", threads, /*quiet=*/true, overwrite);
   Interruptible interruptible(control);
   if (!output && o.qgis_project.empty())
     return py::bytes(interruptible.run([&] { return ops::map_png(grid, o, control); }));
   const ops::MapResult r = interruptible.run([&] { return ops::map(grid, output.value_or(fs::path()), o, control); });
   py::dict out;
-  out["output"] = r.output;
+  out["output"] = path_object(r.output);  // a str, as os.fsdecode gives it (as the other calls return paths)
   out["format"] = r.format;
   out["page_mm"] = py::make_tuple(r.page_width_mm, r.page_height_mm);
   out["cells_per_pixel"] = r.cells_per_pixel;
@@ -73,7 +68,7 @@ py::object map(const fs::path& grid, const std::optional<fs::path>& output, cons
   out["warnings"] = r.warnings;
   out["areas"] = r.areas;
   out["seconds"] = r.seconds;
-  out["qgis_project"] = r.qgis_project;
+  out["qgis_project"] = path_object(r.qgis_project);
   return out;
 }
 

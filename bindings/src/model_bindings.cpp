@@ -125,11 +125,7 @@ py::object run(const py::object& scenario, const fs::path& base_dir, const std::
     interruptible.run([&] { run_scenario(s, options); });
     return path_object(*output);
   }
-  ops::Control control;
-  control.threads = threads;
-  control.threads_name = "threads", control.tile_size_name = "tile_size";
-  control.tile_size = tile_size;
-  control.quiet = true;
+  ops::Control control = python_control("run", threads, /*quiet=*/true, /*overwrite=*/false, tile_size);
   Interruptible interruptible(control);
   GridResult r = interruptible.run([&] { return compute_grid(s, control); });
   const int64_t rows = r.grid.height(), cols = r.grid.width();
@@ -151,13 +147,6 @@ py::object run(const py::object& scenario, const fs::path& base_dir, const std::
 }
 
 py::object json_to_python(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
-
-// True or False, from Python or numpy (numpy.bool_ is no Python bool).
-bool is_boolean(const py::handle& v) {
-  if (py::isinstance<py::bool_>(v)) return true;
-  return py::hasattr(v, "dtype") && py::hasattr(v.attr("dtype"), "kind") &&
-         py::str(v.attr("dtype").attr("kind")).cast<std::string>() == "b";
-}
 
 // A path given as str or os.PathLike, read from the current folder as the command line reads it;
 // anything else (None, True, "": an empty path would read as no option) is refused.

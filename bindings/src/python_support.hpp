@@ -46,26 +46,64 @@ inline std::vector<std::string> names_of(const py::handle& value) {
   return names;
 }
 
+/// True or False, from Python or numpy (numpy's bool_ is no Python bool); never a number or None.
+inline bool is_boolean(const py::handle& value) {
+  if (py::isinstance<py::bool_>(value)) return true;
+  return py::hasattr(value, "dtype") && py::hasattr(value.attr("dtype"), "kind") &&
+         py::str(value.attr("dtype").attr("kind")).cast<std::string>() == "b";
+}
+
+/// The TypeError for an option given a value of the wrong type: it names the call, the option,
+/// the value and what the option takes (pybind11's own "Unable to cast Python instance" names none).
+inline py::type_error wrong_option_type(const char* command, const char* key, const py::handle& value,
+                                        const char* wanted) {
+  return py::type_error(std::string(command) + "(): option '" + key + "' got " +
+                        py::type::of(value).attr("__name__").cast<std::string>() + " " + py::repr(value).cast<std::string>() +
+                        "; give " + wanted);
+}
+
+/// options[key], a name (PATH:LAYER) or text the engine takes as the file system's bytes
+/// (name_bytes): a str, bytes or os.PathLike; anything else is a TypeError naming the option.
+inline std::string name_option(const py::dict& options, const char* key, const char* command) {
+  const py::object value = options[key];
+  if (!py::isinstance<py::str>(value) && !py::isinstance<py::bytes>(value) &&
+      !py::isinstance(value, py::module_::import("os").attr("PathLike")))
+    throw wrong_option_type(command, key, value, "a str, bytes or os.PathLike");
+  return name_bytes(value);
+}
+
 /// options[key] as T; a value of the wrong type is a TypeError naming the option and what it
-/// takes (pybind11's own "Unable to cast Python instance" names neither).
+/// takes (wrong_option_type).
 template <class T>
 T option_as(const py::dict& options, const char* key, const char* command, const char* wanted) {
   const py::object value = options[key];
   try {
     if constexpr (std::is_same_v<T, bool>) {
-      // True, False or numpy's bool_ (which is no Python bool); never a number or None.
-      const bool numpy_bool = py::hasattr(value, "dtype") && py::str(value.attr("dtype").attr("kind")).cast<std::string>() == "b";
-      if (!py::isinstance<py::bool_>(value) && !numpy_bool) throw py::cast_error("");
+      if (!is_boolean(value)) throw py::cast_error("");
       return py::bool_(value).cast<bool>();
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!py::isinstance<py::str>(value)) throw py::cast_error("");
     }
     return value.cast<T>();
   } catch (const py::cast_error&) {
-    throw py::type_error(std::string(command) + "(): option '" + key + "' got " +
-                         py::type::of(value).attr("__name__").cast<std::string>() + " " + py::repr(value).cast<std::string>() +
-                         "; give " + wanted);
+    throw wrong_option_type(command, key, value, wanted);
   }
+}
+
+/// The engine's control for a call from Python: its messages name the Python arguments
+/// (threads, tile_size, not --threads), and an output's history records the call as
+/// "minerisk (Python) COMMAND".
+inline ops::Control python_control(const std::string& command, int threads, bool quiet, bool overwrite,
+                                   int64_t tile_size = ops::Control{}.tile_size) {
+  ops::Control control;
+  control.threads = threads;
+  control.tile_size = tile_size;
+  control.quiet = quiet;
+  control.overwrite = overwrite;
+  control.threads_name = "threads";
+  control.tile_size_name = "tile_size";
+  control.command_line = "minerisk (Python) " + command;
+  return control;
 }
 
 namespace detail {

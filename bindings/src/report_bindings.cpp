@@ -22,12 +22,7 @@ py::dict report(const fs::path& grid, const fs::path& output, const std::optiona
   if (evaluation) o.evaluation = *evaluation;
   o.title = title;
   o.map.variable = variable;
-  ops::Control control;
-  control.threads = threads;
-  control.quiet = quiet;
-  control.overwrite = overwrite;
-  control.threads_name = "threads";
-  control.command_line = "minerisk (Python) report";
+  ops::Control control = python_control("report", threads, quiet, overwrite);
   Interruptible interruptible(control);
   const ops::ReportResult r = interruptible.run([&] { return ops::report(grid, output, o, control); });
   py::dict out;

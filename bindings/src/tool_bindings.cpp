@@ -50,12 +50,7 @@ Options with_output(const Common& common) {
 // (Interruptible); returns the output path as Python spells it.
 template <class Op>
 py::object run_tool(const fs::path& output, const Common& common, Op&& op) {
-  ops::Control control;
-  control.threads = common.threads;
-  control.tile_size = common.tile_size;
-  control.quiet = common.quiet;
-  control.overwrite = common.overwrite;
-  control.command_line = "minerisk (Python) tools";
+  ops::Control control = python_control("tools", common.threads, common.quiet, common.overwrite, common.tile_size);
   Interruptible interruptible(control, common.progress);
   interruptible.run([&] { op(control); });
   return path_object(output);

@@ -13,6 +13,7 @@
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
+#include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::ops {
 namespace {
@@ -76,12 +77,14 @@ void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader&
   if (!extent_in_grid_crs(*layer, reader.grid(), e)) return;
   const auto b = reader.grid().bounds();
   // On a geographic grid, longitudes a whole turn apart are one place (areas across the
-  // antimeridian come back from a reprojection at -179.9 for a grid at 180.1).
-  const bool geographic = reader.grid().frame.geographic;
-  bool overlaps = false;
-  for (const double turn : geographic ? std::vector<double>{0.0, -360.0, 360.0} : std::vector<double>{0.0})
-    overlaps = overlaps || !(e.MaxX + turn < b[0] || e.MinX + turn > b[2] || e.MaxY < b[1] || e.MinY > b[3]);
-  if (!overlaps)
+  // antimeridian come back from a reprojection at -179.9 for a grid at 180.1): the areas are
+  // moved by whole turns to lie nearest the grid, as the vector inputs are.
+  double turn = 0;
+  if (reader.grid().frame.geographic) {
+    const double centre = (e.MinX + e.MaxX) / 2;
+    turn = nearest_turn(centre, (b[0] + b[2]) / 2) - centre;
+  }
+  if (e.MaxX + turn < b[0] || e.MinX + turn > b[2] || e.MaxY < b[1] || e.MinY > b[3])
     throw UserError(what + " holds areas that lie wholly outside the grid (another grid's areas?)" + advice);
 }
 

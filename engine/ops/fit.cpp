@@ -129,7 +129,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   FitOptions options = given;
   // -0 passes every check as 0 and would be written back as -0.0; adding +0 gives +0 (IEEE 754).
   options.spec.l2 += 0.0, options.spec.block_size += 0.0, options.spec.background_ratio += 0.0;
-  const std::vector<size_t> from_labels = label_layers(s, options);
+  const std::vector<size_t> from_labels = label_layers(s, options, r.notes);
   if (!from_labels.empty() && options.spec.zones.empty() && options.spec.block_size <= 0) {
     // Layers built from labels need folds to be built out of fold: blocks a fifth of the grid's
     // shorter side, unless the scenario or the command line chose them.

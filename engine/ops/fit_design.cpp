@@ -198,7 +198,7 @@ void check_design(const Scenario& s, const Design& d) {
                       "' is constant over the training cells; remove it or give it varying data");
 }
 
-std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
+std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options, std::vector<std::string>& notes) {
   std::vector<size_t> layers;
   LabelLeakCheck leaks(s, options);
   for (size_t j = 0; j < s.evidence.size(); ++j) {
@@ -206,6 +206,7 @@ std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options) {
     leaks.refuse(e);
     if (features::find_feature_kind(e.feature)->built_from_labels(s, e)) layers.push_back(j);
   }
+  notes.insert(notes.end(), leaks.notes().begin(), leaks.notes().end());
   return layers;
 }
 

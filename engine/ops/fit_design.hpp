@@ -61,6 +61,8 @@ class LabelLeakCheck {
   LabelLeakCheck(const Scenario& s, const FitOptions& options);
   /// UserError naming the layer, the label file and the files between; nothing for any other.
   void refuse(const EvidenceSpec& e);
+  /// For the fit's notes: the layers whose trace was cut short by its caps (traced_inputs).
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   struct LabelFile {  // the scenario's finds or cleared land
@@ -74,12 +76,13 @@ class LabelLeakCheck {
   const Scenario& s_;
   const FitOptions& options_;
   std::vector<LabelFile> labels_;
+  std::vector<std::string> notes_;
 };
 
 /// The evidence layers built from labels (finds, cleared land, vector layers read from their
 /// files), by index. Refuses a layer that saw the labels but cannot be rebuilt out of fold
-/// (LabelLeakCheck).
-std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options);
+/// (LabelLeakCheck), and adds to `notes` where that check could not look far enough.
+std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options, std::vector<std::string>& notes);
 
 /// Cross-fitting: recomputes the label layers' columns of `rows` of `d` without the labels that
 /// touch a cell of the folds `excluded`, in parallel over the tiles holding those rows. A value

@@ -87,7 +87,15 @@ void LabelLeakCheck::refuse(const EvidenceSpec& e) {
   if (raster && !labels.empty() && same_local_file(source, labels.string()))
     throw UserError(file + ": " + layer + " reads the label raster " + labels.string() +
                     ", so every training cell would see its own label; remove it");
-  for (const RecordedInput& r : traced_inputs(source)) {
+  bool cut_short = false;
+  const std::vector<RecordedInput> traced = traced_inputs(source, &cut_short);
+  // Said, never silent: a label file beyond the caps (a mosaic of more than 63 tiles, say) is
+  // not looked for.
+  if (cut_short)
+    notes_.push_back(layer + ": the record of what " + source +
+                     " was computed from was traced through at most 64 files and 1000 entries, and went further; "
+                     "a label file beyond them was not looked for");
+  for (const RecordedInput& r : traced) {
     if (r.role == "--like") continue;  // a template gave its grid, not its values
     if (!labels.empty() && same_local_file(r.file.empty() ? r.path : r.file, labels.string()))
       throw UserError(file + ": " + layer + made + "the label raster " + how_named(r) +

@@ -88,6 +88,29 @@ std::string name_to_open(const RecordedInput& r) {
   return r.file;
 }
 
+struct TracedFile {
+  std::vector<std::filesystem::path> files;  // what the dataset lists, a VRT's sources included
+  std::vector<RecordedInput> records;        // its records of inputs
+};
+
+// One file of a trace, opened once for both what it lists and what it records. Nothing for a
+// name GDAL cannot open, nor for a local name that is no regular file or folder: a fifo would
+// hold the open for ever.
+TracedFile open_traced_file(const std::string& name) {
+  const std::filesystem::path file = local_file(name);
+  std::error_code error;
+  const std::filesystem::file_type type = std::filesystem::status(file, error).type();
+  if (!file.empty() && type != std::filesystem::file_type::regular && type != std::filesystem::file_type::directory)
+    return {};
+  init_gdal();
+  const GdalErrorTrap quiet;  // not a dataset, or unreadable: nothing traced (its reader says why)
+  DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  TracedFile traced;
+  if (ds) traced = {files_of_dataset(*ds, name), recorded_inputs(*ds)};
+  CPLErrorReset();  // a failed open is no error of the caller's
+  return traced;
+}
+
 }  // namespace
 
 std::string layer_read(const std::filesystem::path& path, const std::string& layer) {
@@ -118,32 +141,48 @@ std::vector<RecordedInput> recorded_inputs(const std::string& name) {
   return found;
 }
 
-std::vector<RecordedInput> traced_inputs(const std::string& name) {
+std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_short) {
   std::vector<RecordedInput> out;
   std::set<std::string> seen, opened{name};
-  // Each file to open, with the chain of files from `name` to it, itself included ("" for `name`).
+  bool cut = false;
+  // Queues a file to open unless it was, or the cap is reached (then the trace is cut short).
   std::deque<std::pair<std::string, std::string>> queue{{name, ""}};
-  while (!queue.empty() && out.size() < kMaxEntries) {
+  const auto follow = [&](const std::string& next, const std::string& chain) {
+    if (opened.count(next)) return;
+    if (opened.size() >= kMaxTracedFiles) {
+      cut = true;
+      return;
+    }
+    opened.insert(next);
+    queue.push_back({next, chain});
+  };
+  // Each file to open, with the chain of files from `name` to it, itself included ("" for `name`).
+  while (!queue.empty()) {
     const auto [file, chain] = queue.front();
     queue.pop_front();
+    const TracedFile traced = open_traced_file(file);
     // A VRT (gdalbuildvrt of a tool's output) records nothing itself: its sources are traced.
     // `chain` names the files from the layer to this one, this one included (but the layer).
-    for (const std::filesystem::path& source : files_of_dataset(file))
-      if (source != local_file(file) && opened.size() < kMaxTracedFiles && opened.insert(source.string()).second)
-        queue.push_back({source.string(), source.string() + (chain.empty() ? "" : " through " + chain)});
-    for (RecordedInput r : recorded_inputs(file)) {
+    for (const std::filesystem::path& source : traced.files)
+      if (source != local_file(file)) follow(source.string(), source.string() + (chain.empty() ? "" : " through " + chain));
+    for (RecordedInput r : traced.records) {
       if (!chain.empty()) r.via = r.via.empty() ? chain : r.via + " through " + chain;
-      if (!seen.insert(identity(r)).second || out.size() >= kMaxEntries) continue;
+      if (!seen.insert(identity(r)).second) continue;
+      if (out.size() >= kMaxEntries) {
+        cut = true;
+        break;
+      }
       const std::string next = name_to_open(r);
       // A label file is where a trace ends: it is what the caller looks for. A template (--like)
       // gave its grid only, never its values.
-      const bool traced = r.role != "finds" && r.role != "cleared" && r.role != "--like" &&
-                          !parse_dataset_name(next).remote;
-      if (traced && opened.size() < kMaxTracedFiles && opened.insert(next).second)
-        queue.push_back({next, r.path + (r.via.empty() ? "" : " through " + r.via)});
+      if (r.role != "finds" && r.role != "cleared" && r.role != "--like" && !parse_dataset_name(next).remote)
+        follow(next, r.path + (r.via.empty() ? "" : " through " + r.via));
       out.push_back(std::move(r));
     }
+    if (out.size() >= kMaxEntries && !queue.empty()) cut = true;
+    if (out.size() >= kMaxEntries) break;
   }
+  if (cut_short) *cut_short = cut;
   return out;
 }
 

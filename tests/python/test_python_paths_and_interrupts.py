@@ -51,8 +51,13 @@ def test_wrong_option_types_are_named_and_bytes_are_one_name(region, tmp_path, w
         minerisk.areas(grid, reduce="no")
     with pytest.raises(TypeError, match="map\\(\\): option 'dpi' got str '300'"):
         minerisk.map(grid, dpi="300")
+    with pytest.raises(TypeError, match="areas\\(\\): option 'where' got int 1; give a str, bytes or os.PathLike"):
+        minerisk.areas(grid, where=1)
     table = minerisk.areas(grid, access=os.fsencode(f"{region / 'region.gpkg'}:front_lines"))
     assert table["access_m"].notna().all()
+    # map gives its outputs back as str, as every other call does (it gave a PosixPath).
+    drawn = minerisk.map(grid, tmp_path / "map.png", size="A5", dpi=50, qgis_project=tmp_path / "map.qgs")
+    assert drawn["output"] == str(tmp_path / "map.png") and drawn["qgis_project"] == str(tmp_path / "map.qgs")
 
 
 def test_a_latin1_folder_is_one_clear_line(region, tmp_path):

@@ -253,3 +253,28 @@ def test_a_vrt_of_a_tool_output_is_traced_to_its_source(region, tmp_path, write_
     gdal.BuildVRT(str(vrt), [str(density)])
     r = fit_with(region, tmp_path, write_scenario, vrt)
     assert r.returncode == 2 and f"through {density}," in r.stderr, r.stderr
+
+
+def test_a_trace_cut_short_by_its_cap_is_said(region, tmp_path, write_scenario):
+    """A mosaic of more tiles than a trace opens (64): the density of the finds as its last tile
+    is not looked for, and fit says that its trace was cut short instead of keeping silent."""
+    density = tmp_path / "density.tif"
+    assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
+                        "--bandwidth", "300", "-q").returncode == 0
+    plain = gdal.Translate(str(tmp_path / "plain.tif"), str(region / "dem.tif"))
+    plain = None
+    tiles = []
+    for k in range(70):
+        tiles.append(tmp_path / f"tile{k:02d}.tif")
+        shutil.copyfile(tmp_path / "plain.tif", tiles[-1])
+    few, many = tmp_path / "few.vrt", tmp_path / "many.vrt"
+    gdal.BuildVRT(str(few), [str(t) for t in tiles[:10]] + [str(density)])
+    gdal.BuildVRT(str(many), [str(t) for t in tiles] + [str(density)])
+    r = fit_with(region, tmp_path, write_scenario, few)
+    assert r.returncode == 2 and f"through {density}," in r.stderr, r.stderr
+    r = fit_with(region, tmp_path, write_scenario, many, fit_table="\n[fit]\ncross_validate = false\n")
+    assert r.returncode == 0, r.stderr
+    note = "layer 'model.evidence.tool': the record of what " + str(many) + " was computed from was traced through"
+    assert note in r.stdout + r.stderr
+    r = fit_with(region, tmp_path, write_scenario, few.with_name("plain.tif"))
+    assert r.returncode == 0 and "was traced through" not in r.stdout + r.stderr, r.stderr
