@@ -40,6 +40,19 @@ bool is_vrt_file(const std::string& name) {
   return GDALIdentifyDriverEx(name.c_str(), GDAL_OF_RASTER, only_vrt, nullptr) != nullptr;
 }
 
+// A mosaic's plain tile is listed without being opened (a mosaic may have thousands), so the
+// files GDAL reads beside it are found by name: an ENVI or EHdr tile's header, which says how
+// its bytes read, a mask, PAM metadata, overviews, a world file.
+void add_tile_side_files(const fs::path& tile, FileList& out) {
+  if (tile.empty()) return;
+  const std::string whole = tile.string(), stem = fs::path(tile).replace_extension().string();
+  for (const std::string& side : {whole + ".aux.xml", whole + ".msk", whole + ".ovr", whole + ".hdr", stem + ".hdr",
+                                  stem + ".tfw", stem + ".wld", stem + ".prj"}) {
+    std::error_code ec;
+    if (side != whole && fs::is_regular_file(side, ec)) out.add(side);
+  }
+}
+
 // GDAL's file list of a VRT leaves out a source named in one of GDAL's forms (a source
 // `NETCDF:"grid.nc":probability` is not a file it can stat), and the sources of a VRT within it,
 // so those are followed as datasets of their own, relative to the VRT's folder when it says so.
@@ -53,9 +66,10 @@ void collect_vrt_sources(const CPLXMLNode* node, const fs::path& vrt_folder, int
       if (!*given) continue;
       const bool relative = CPLTestBool(CPLGetXMLValue(node, "relativeToVRT", "0"));
       const std::string source = relative ? resolve_dataset_name(given, vrt_folder) : given;
-      if (parse_dataset_name(source).plain() && !is_vrt_file(source))
+      if (parse_dataset_name(source).plain() && !is_vrt_file(source)) {
         out.add(local_file(source));
-      else
+        add_tile_side_files(local_file(source), out);
+      } else
         collect_files(source, depth + 1, out);
     }
     collect_vrt_sources(node->psChild, vrt_folder, depth, out);

@@ -1,6 +1,6 @@
 """minerisk update against a full run on the inputs that are hardest to fingerprint: every
 feature kind at once (where filters, survey sites, uncapped distances, raster layers), a
-geographic grid, a raster's sidecar (.aux.xml) and a VRT's source, and a previous output that
+geographic grid, a raster's sidecar (.aux.xml), a VRT's source and a mosaic tile's header, and a previous output that
 was re-encoded by another tool or damaged on disk."""
 import os
 import random
@@ -153,6 +153,24 @@ def test_a_vrt_source_counts(region, tmp_path, source):
     edit_dem(copy, 200, 200, 50, 40.0)  # the VRT itself is untouched
     s = summary(update(scenario, out))
     assert 0 < s["tiles_recomputed"] < 25 and s["tiles_by_input"].keys() == {"terrain.dem"}
+    full_run(scenario, tmp_path / "full.nc")
+    assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_a_header_beside_a_mosaic_tile_counts(region, tmp_path):
+    """A mosaic's tiles are listed without being opened; an ENVI tile's header, which says how its
+    bytes read, is found by name beside the tile (it went unnoticed)."""
+    copy, scenario = private_region(region, tmp_path)
+    gdal.Translate(str(copy / "dem.envi"), str(copy / "dem.tif"), format="ENVI", outputType=gdal.GDT_Int16)
+    gdal.BuildVRT(str(copy / "dem.vrt"), [str(copy / "dem.envi")])
+    scenario.write_text(scenario.read_text().replace(str(copy / "dem.tif"), str(copy / "dem.vrt")))
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    header = copy / "dem.hdr"
+    assert "byte order = 0" in header.read_text()
+    header.write_text(header.read_text().replace("byte order = 0", "byte order = 1"))  # the bytes read swapped
+    s = summary(update(scenario, out))
+    assert s["tiles_recomputed"] > 0 and any(p.endswith("dem.hdr") for p in s["files_changed"]), s
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
 
