@@ -94,3 +94,14 @@ def test_ctrl_c_after_the_last_tile_still_writes_nothing(region, tmp_path, monke
         assert not output.exists() and sorted(os.listdir(tmp_path)) == [], (name, os.listdir(tmp_path))
     monkeypatch.delenv("MINERISK_TEST_PAUSE_BEFORE_COMMIT")
     assert minerisk.tools.slope(region / "dem.tif", tmp_path / "after.tif") == str(tmp_path / "after.tif")
+
+
+def test_every_call_names_its_python_arguments(region, tmp_path, write_scenario):
+    """Messages name threads and tile_size as Python spells them (the tools said --threads)."""
+    with pytest.raises(minerisk.Error, match="^threads: must be 0"):
+        minerisk.tools.slope(region / "dem.tif", tmp_path / "s.tif", threads=-1)
+    with pytest.raises(minerisk.Error, match="^tile_size: 3 is out of range"):
+        minerisk.tools.slope(region / "dem.tif", tmp_path / "s.tif", tile_size=3)
+    with pytest.raises(minerisk.Error, match="^threads: must be 0"):
+        minerisk.Scenario(write_scenario(scenario_text(region))).run(threads=-1)
+    assert not (tmp_path / "s.tif").exists()
