@@ -11,12 +11,12 @@ namespace minerisk::cli {
 namespace {
 
 // "nan" parses as a number, and NaN stands for "not given" in the options: refused, so that an
-// explicit nan is never taken for the default.
+// explicit nan is never taken for the default. "" would be read as 0.
 CLI::Validator a_number() {
   return CLI::Validator(
       [](std::string& text) {
         const double v = std::strtod(text.c_str(), nullptr);
-        return std::isnan(v) ? std::string("'" + text + "' is not a number") : std::string();
+        return text.empty() || std::isnan(v) ? std::string("'" + text + "' is not a number") : std::string();
       },
       "", "a number");
 }

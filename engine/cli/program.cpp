@@ -31,6 +31,13 @@ CLI::Validator decimal_whole_number() {
       "", "decimal");  // no description: --help and the man page show the option as before
 }
 
+// CLI11 converts "" to 0 for a real number: diff --threshold "" counted every change as a rise,
+// and explain's x "" was 0, "outside the grid". An empty number is a mistake to name.
+CLI::Validator non_empty_number() {
+  return CLI::Validator([](const std::string& text) { return text.empty() ? std::string("'' is not a number") : std::string(); },
+                        "", "non-empty number");
+}
+
 // The options naming a file. Given as "" they were taken as not given (fit --labels "" fitted on
 // the scenario's labels, --report "" wrote no report); an empty path is a mistake to name.
 bool names_a_file(const CLI::Option& option) {
@@ -55,6 +62,7 @@ void check_numbers_and_paths(CLI::App& app) {
     for (CLI::Option* option : sub->get_options()) {
       const std::string type = option->get_type_name();
       if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) option->transform(decimal_whole_number());
+      if (type.rfind("FLOAT", 0) == 0) option->check(non_empty_number());
       if (names_a_file(*option)) option->check(non_empty_path(option->get_required()));
     }
 }

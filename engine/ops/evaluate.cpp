@@ -23,10 +23,30 @@ namespace {
 
 const double kCaptureAreas[] = {0.01, 0.05, 0.10, 0.20};
 
+// A cell's count of true items must be a number: +inf in a label raster, or counts beyond a
+// float's range (1e308 as a point's count, or several that add up past 3.4e38), made every
+// figure of the report 0 or NaN, and the run succeeded.
+void refuse_infinite_counts(const std::vector<float>& items, const Grid& grid, const TruthSpec& truth) {
+  const auto it = std::find_if(items.begin(), items.end(), [](float v) { return std::isinf(v); });
+  if (it == items.end()) return;
+  const auto cell = static_cast<int64_t>(it - items.begin());
+  throw UserError("--truth: '" + truth.path.string() + "' gives the cell at row " + std::to_string(cell / grid.width()) +
+                  ", column " + std::to_string(cell % grid.width()) + " an infinite count of true items" +
+                  (truth.count_field.empty() ? "" : " (--count-field " + truth.count_field + " beyond 3.4e38 in all)") +
+                  "; give each cell a finite count (a negative value or no-data leaves a cell of a raster out)");
+}
+
 // True items per cell from the truth, NaN where the truth says nothing (a label raster's no-data).
 std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
   if (!is_vector_only(truth.path)) {
+    // A raster's cells are the counts: a filter or a field of a vector layer would do nothing,
+    // and a report that looks filtered must be.
+    for (const auto& [given, option] : {std::pair{&truth.layer, "--layer"}, {&truth.where, "--where"},
+                                        {&truth.count_field, "--count-field"}})
+      if (!given->empty())
+        throw UserError(std::string(option) + " reads a vector truth, and '" + truth.path.string() +
+                        "' is a raster, whose cells are the counts of true items; leave " + option + " out");
     const RasterSource source(truth.path, grid, "--truth");
     if (!source.aligned())
       throw UserError("--truth: raster '" + truth.path.string() +
@@ -34,6 +54,7 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
     std::vector<float> labels = source.read({0, 0, grid.width(), grid.height()});
     for (float& v : labels)
       if (!std::isnan(v) && v < 0) v = NAN;  // negative labels (e.g. -1 for unknown) are left out
+    refuse_infinite_counts(labels, grid, truth);
     return labels;
   }
   VectorInputSpec spec;
@@ -46,6 +67,7 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
     int64_t row, col;
     if (grid.cell_at(p.x, p.y, row, col)) items[static_cast<size_t>(row * grid.width() + col)] += static_cast<float>(p.weight);
   }
+  refuse_infinite_counts(items, grid, truth);
   return items;
 }
 
@@ -60,7 +82,8 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   std::vector<kernels::ScoredCell> scored;
   scored.reserve(probability.size());
   for (size_t i = 0; i < probability.size(); ++i)
-    if (!std::isnan(probability[i]) && !std::isnan(items[i])) scored.push_back({probability[i], items[i]});
+    // An infinite value is no data, as explain, diff and areas take it: a probability is never one.
+    if (std::isfinite(probability[i]) && !std::isnan(items[i])) scored.push_back({probability[i], items[i]});
   Evaluation e;
   e.variable = reader.variable();
   e.run_id = reader.attribute("run_id");

@@ -126,13 +126,20 @@ std::string Explanation::table() const {
     std::snprintf(line, sizeof line, "%-24s %12.4f\n", "intercept", intercept);
     out += line;
   }
+  // A cell without data shows "no data", as the README says (printf wrote "nan").
   for (const LayerContribution& l : layers) {
-    std::snprintf(line, sizeof line, "%-24s %12.4f %14s\n", l.layer.c_str(), static_cast<double>(static_cast<float>(l.contribution)),
-                  rank_text(l.rank).c_str());
+    if (std::isnan(l.contribution))
+      std::snprintf(line, sizeof line, "%-24s %12s %14s\n", l.layer.c_str(), "no data", "no data");
+    else
+      std::snprintf(line, sizeof line, "%-24s %12.4f %14s\n", l.layer.c_str(),
+                    static_cast<double>(static_cast<float>(l.contribution)), rank_text(l.rank).c_str());
     out += line;
   }
   if (!layers.empty() || !std::isnan(intercept)) {
-    std::snprintf(line, sizeof line, "%-24s %12.4f\n", "total log-odds", log_odds);
+    if (std::isnan(log_odds))
+      std::snprintf(line, sizeof line, "%-24s %12s\n", "total log-odds", "no data");
+    else
+      std::snprintf(line, sizeof line, "%-24s %12.4f\n", "total log-odds", log_odds);
     out += line;
   }
   if (std::isnan(probability))

@@ -61,12 +61,26 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
   SweepSpec s;
   s.file = file;
   fs::path base = top.required_text("base", "name the base scenario, e.g. base = \"scenario.toml\"");
+  if (base.empty()) top.fail("base", "is empty; name the base scenario, e.g. base = \"scenario.toml\"");
   if (base.is_relative()) base = file.parent_path() / base;
   // Read as a scenario, the sweep file itself was refused for its key 'axis'.
   std::error_code ec;
   if (fs::equivalent(base, file, ec))
     top.fail("base", "names this sweep file itself; give the scenario the sweep varies, e.g. base = \"scenario.toml\"");
-  s.base = load_scenario(base);
+  try {
+    s.base = load_scenario(base);
+  } catch (const UserError&) {
+    // Another sweep file as the base was refused for its key 'axis': say what it is instead.
+    bool sweep = false;
+    try {
+      sweep = parse_toml_file(base, "the base").contains("base");
+    } catch (const UserError&) {  // not TOML, or not readable: the scenario's own message stands
+    }
+    if (sweep)
+      top.fail("base", "names another sweep file ('" + base.string() +
+                           "' has a base of its own); give the scenario the sweep varies, e.g. base = \"scenario.toml\"");
+    throw;
+  }
   const double seed = top.number_or("seed", 1);
   if (!(seed >= 0 && seed <= 9007199254740992.0) || seed != std::floor(seed))
     top.fail("seed", "must be a whole number from 0 to 2^53");
@@ -157,6 +171,7 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
     }
     if (r.has("weights_from")) {
       s.weights_from = r.required_text("weights_from", "");
+      if (s.weights_from.empty()) r.fail("weights_from", "is empty; give a 'minerisk fit --report' JSON");
       if (s.weights_from.is_relative()) s.weights_from = file.parent_path() / s.weights_from;
       std::error_code ec;
       if (!fs::exists(s.weights_from, ec))

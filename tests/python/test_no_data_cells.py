@@ -55,3 +55,6 @@ def test_explain_on_a_no_data_cell_gives_no_rank(region, tmp_path):
     assert report["probability_rank"] is None and holed and all(layer["rank"] is None for layer in holed)
     table = run_minerisk("explain", out, x, y).stdout
     assert table.splitlines()[-1].endswith("no data") and "0.0%" not in table
+    # The slope's log-odds and the total are "no data" too (printf wrote "nan").
+    assert "nan" not in table.lower() and any(line.startswith("total log-odds") and line.endswith("no data")
+                                              for line in table.splitlines()), table
