@@ -32,6 +32,7 @@ struct Common {
   int64_t tile_size = 512;
   std::string compress, format;
   std::vector<std::string> creation_options;
+  std::optional<double> dst_nodata;  // --dst-nodata
   bool overwrite = false, quiet = true;
   py::object progress;
 };
@@ -43,6 +44,7 @@ Options with_output(const Common& common) {
   o.compress = common.compress;
   o.format = common.format;
   o.creation_options = common.creation_options;
+  o.nodata = common.dst_nodata;
   return o;
 }
 
@@ -59,16 +61,16 @@ py::object run_tool(const fs::path& output, const Common& common, Op&& op) {
 // Each tool's binding takes its own arguments, then the common ones in this order (add_tools
 // names them the same way for every tool); `common(...)` gathers them.
 Common common(int threads, int64_t tile_size, const std::string& compress, const std::string& format,
-              const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+              const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite, bool quiet,
               const py::object& progress) {
-  return {threads, tile_size, compress, format, creation_options, overwrite, quiet, progress};
+  return {threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress};
 }
 
 py::object slope(const fs::path& dem, const fs::path& output, bool percent, bool compute_edges, int threads,
                   int64_t tile_size, const std::string& compress, const std::string& format,
-                  const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                  const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite, bool quiet,
                   const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::SlopeOptions>(c);
   o.percent = percent;
   o.compute_edges = compute_edges;
@@ -77,9 +79,9 @@ py::object slope(const fs::path& dem, const fs::path& output, bool percent, bool
 
 py::object aspect(const fs::path& dem, const fs::path& output, bool compute_edges, bool trigonometric,
                    bool zero_for_flat, int threads, int64_t tile_size, const std::string& compress,
-                   const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
+                   const std::string& format, const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite,
                    bool quiet, const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::AspectOptions>(c);
   o.compute_edges = compute_edges;
   o.trigonometric = trigonometric;
@@ -89,9 +91,9 @@ py::object aspect(const fs::path& dem, const fs::path& output, bool compute_edge
 
 py::object tri(const fs::path& dem, const fs::path& output, bool compute_edges, int threads, int64_t tile_size,
                 const std::string& compress, const std::string& format,
-                const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite, bool quiet,
                 const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::TriOptions>(c);
   o.compute_edges = compute_edges;
   return run_tool(output, c, [&](const ops::Control& control) { ops::tri(dem, output, o, control); });
@@ -102,9 +104,9 @@ py::object proximity(const fs::path& input, const fs::path& output, const std::o
                       const std::optional<std::vector<double>>& values, double max_distance, bool signed_distance,
                       const std::optional<fs::path>& nearest_value, int threads, int64_t tile_size,
                       const std::string& compress, const std::string& format,
-                      const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                      const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite, bool quiet,
                       const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::ProximityOptions>(c);
   o.like = like.value_or(fs::path());
   o.layer = layer;
@@ -120,9 +122,9 @@ py::object density(const fs::path& input, const fs::path& output, double bandwid
                     const std::optional<fs::path>& like, const std::string& layer, const std::string& where,
                     const std::string& weight_field, double truncate, int threads, int64_t tile_size,
                     const std::string& compress, const std::string& format,
-                    const std::vector<std::string>& creation_options, bool overwrite, bool quiet,
+                    const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite, bool quiet,
                     const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::DensityOptions>(c);
   o.bandwidth = bandwidth;
   o.like = like.value_or(fs::path());
@@ -135,9 +137,9 @@ py::object density(const fs::path& input, const fs::path& output, double bandwid
 
 py::object focal(const fs::path& input, const fs::path& output, double radius, const std::string& statistic,
                   const std::string& shape, int threads, int64_t tile_size, const std::string& compress,
-                  const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
+                  const std::string& format, const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite,
                   bool quiet, const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::FocalOptions>(c);
   o.radius = radius;
   o.statistic = ops::focal_statistic_named(statistic);
@@ -148,9 +150,9 @@ py::object focal(const fs::path& input, const fs::path& output, double radius, c
 // The report, as a dict (what `minerisk diff --json` prints), rather than the output path.
 py::object diff(const fs::path& old_grid, const fs::path& new_grid, const fs::path& output, double threshold,
                 const std::string& variable, int threads, int64_t tile_size, const std::string& compress,
-                const std::string& format, const std::vector<std::string>& creation_options, bool overwrite,
+                const std::string& format, const std::vector<std::string>& creation_options, std::optional<double> dst_nodata, bool overwrite,
                 bool quiet, const py::object& progress) {
-  const Common c = common(threads, tile_size, compress, format, creation_options, overwrite, quiet, progress);
+  const Common c = common(threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress);
   auto o = with_output<ops::DiffOptions>(c);
   o.threshold = threshold;
   o.variable = variable;
@@ -168,12 +170,13 @@ void add_tools(py::module_& m) {
       "The raster tools of the command line (minerisk slope, aspect, tri, proximity, density, focal, diff), file to "
       "file: the same options as keyword arguments, the same output bytes, the same error messages.");
   // Every tool ends with the same keyword arguments, as the command line's --threads,
-  // --tile-size, --compress, -of, --co, --overwrite and --quiet; and a progress callable.
+  // --tile-size, --compress, -of, --co, --dst-nodata, --overwrite and --quiet; and a progress callable.
   const char* common =
       "\n\nthreads: worker threads (0: all cores); tile_size: tile edge in cells, 16 to 16384; compress: ZSTD, "
       "DEFLATE, LZW or NONE; format: a GDAL raster driver that can write (GTiff, COG, netCDF, HFA...; empty: the one "
       "the output's extension names, GTiff for .tif), as -of; creation_options: the driver's KEY=VALUE creation "
-      "options over minerisk's defaults, as --co; overwrite: replace an output that exists (never an input; "
+      "options over minerisk's defaults, as --co; dst_nodata: the output's no-data value (default -9999; "
+      "float('nan') for NaN), as --dst-nodata; overwrite: replace an output that exists (never an input; "
       "without it an existing output is refused, as on the command line); quiet: no progress on stderr; progress: "
       "None or a callable(fraction) -> bool called after each tile (with the GIL), False stops the tool "
       "(KeyboardInterrupt, nothing written). The GIL is released while the tool runs. Returns the output path. "
@@ -182,27 +185,28 @@ void add_tools(py::module_& m) {
   const py::arg_v threads = py::arg("threads") = 0, tile_size = py::arg("tile_size") = 512,
                   compress = py::arg("compress") = "ZSTD", format = py::arg("format") = "",
                   creation_options = py::arg_v("creation_options", std::vector<std::string>(), "()"),
+                  dst_nodata = py::arg("dst_nodata") = py::none(),
                   overwrite = py::arg("overwrite") = false, quiet = py::arg("quiet") = true,
                   progress = py::arg("progress") = py::none();
   t.def("slope", &slope, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("percent") = false,
-        py::arg("compute_edges") = false, threads, tile_size, compress, format, creation_options, overwrite, quiet,
+        py::arg("compute_edges") = false, threads, tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet,
         progress,
         doc("Slope by Horn's method in degrees (percent=True: percent), like gdaldem slope; as minerisk slope. "
             "compute_edges: edge cells and cells next to no-data as gdaldem -compute_edges (default: no-data there).")
             .c_str());
   t.def("aspect", &aspect, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("compute_edges") = false,
         py::arg("trigonometric") = false, py::arg("zero_for_flat") = false, threads, tile_size, compress, format,
-        creation_options, overwrite, quiet, progress,
+        creation_options, dst_nodata, overwrite, quiet, progress,
         doc("Aspect by Horn's method, degrees clockwise from north (trigonometric=True: counter-clockwise from "
             "east), flat cells no-data unless zero_for_flat; as minerisk aspect.")
             .c_str());
   t.def("tri", &tri, py::arg("dem"), py::arg("output"), py::kw_only(), py::arg("compute_edges") = false, threads,
-        tile_size, compress, format, creation_options, overwrite, quiet, progress,
+        tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress,
         doc("Terrain ruggedness index (Riley), like gdaldem TRI; as minerisk tri.").c_str());
   t.def("proximity", &proximity, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("like") = py::none(),
         py::arg("layer") = "", py::arg("where") = "", py::arg("values") = py::none(),
         py::arg("max_distance") = INFINITY, py::arg("signed") = false, py::arg("nearest_value") = py::none(), threads,
-        tile_size, compress, format, creation_options, overwrite, quiet, progress,
+        tile_size, compress, format, creation_options, dst_nodata, overwrite, quiet, progress,
         doc("Distance in metres to the nearest feature; as minerisk proximity. A raster input: features are its "
             "non-zero cells (or `values`), nearest_value also writes each cell's nearest feature's value. With "
             "like=TEMPLATE, input is a vector layer (layer, where): exact distance to its geometries on the "
@@ -210,7 +214,7 @@ void add_tools(py::module_& m) {
             .c_str());
   t.def("density", &density, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("bandwidth"),
         py::arg("like") = py::none(), py::arg("layer") = "", py::arg("where") = "", py::arg("weight_field") = "",
-        py::arg("truncate") = kernels::kDefaultTruncate, threads, tile_size, compress, format, creation_options,
+        py::arg("truncate") = kernels::kDefaultTruncate, threads, tile_size, compress, format, creation_options, dst_nodata,
         overwrite, quiet, progress,
         doc("Gaussian kernel density in items per km2 (bandwidth: the kernel's standard deviation in metres, summed "
             "out to `truncate` bandwidths); as minerisk density. With like=TEMPLATE, input is a point layer (layer, "
@@ -218,7 +222,7 @@ void add_tools(py::module_& m) {
             .c_str());
   t.def("focal", &focal, py::arg("input"), py::arg("output"), py::kw_only(), py::arg("radius"),
         py::arg("statistic") = "mean", py::arg("shape") = "circle", threads, tile_size, compress, format,
-        creation_options, overwrite, quiet, progress,
+        creation_options, dst_nodata, overwrite, quiet, progress,
         doc("Moving-window mean, sum, count, max or min over a circle or square of `radius` metres, leaving out "
             "no-data cells; as minerisk focal.")
             .c_str());
@@ -228,7 +232,7 @@ void add_tools(py::module_& m) {
           "(NEW - OLD beyond the threshold, 0 within, no-data where either grid has none); as minerisk diff.");
   diff_doc.replace(diff_doc.find("Returns the output path."), 24, "Returns the report as a dict, as --json prints it.");
   t.def("diff", &diff, py::arg("old_grid"), py::arg("new_grid"), py::arg("output"), py::kw_only(),
-        py::arg("threshold") = 0.01, py::arg("variable") = "", threads, tile_size, compress, format, creation_options,
+        py::arg("threshold") = 0.01, py::arg("variable") = "", threads, tile_size, compress, format, creation_options, dst_nodata,
         overwrite, quiet, progress, diff_doc.c_str());
 }
 

@@ -23,9 +23,9 @@ namespace {
 
 const double kCaptureAreas[] = {0.01, 0.05, 0.10, 0.20};
 
-// A cell's count of true items must be a number: +inf in a label raster, or counts beyond a
-// float's range (1e308 as a point's count, or several that add up past 3.4e38), made every
-// figure of the report 0 or NaN, and the run succeeded.
+// A cell's count of true items must be a number: counts beyond a float's range (1e308 as a
+// point's count, or several that add up past 3.4e38) made every figure of the report 0 or NaN,
+// and the run succeeded. (A label raster's +inf is refused as it is read, as every raster's.)
 void refuse_infinite_counts(const std::vector<float>& items, const Grid& grid, const TruthSpec& truth) {
   const auto it = std::find_if(items.begin(), items.end(), [](float v) { return std::isinf(v); });
   if (it == items.end()) return;

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -192,6 +193,39 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
            "choose GTiff, COG, netCDF or HFA");
 }
 
+// The no-data value `output` is written with: --dst-nodata when given, else the tool's own.
+double written_nodata(const ToolOutput& output, const RasterOutputOptions& format) {
+  return format.nodata ? *format.nodata : output.nodata;
+}
+
+// Refuses a computed value that the file would not hold as the number it is: one equal to the
+// no-data value (a focal mean, or a nearest feature's value, of -9999 read back as no data) or
+// an infinity (float32 overflowed: a sum or weights beyond 3.4e38).
+void check_written_values(const std::vector<float>& values, const kernels::Window& tile, const ToolOutput& output,
+                          double nodata) {
+  const auto nodata_f = static_cast<float>(nodata);
+  const bool compare = !std::isnan(nodata);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float v = values[i];
+    if (!std::isinf(v) && !(compare && v == nodata_f)) continue;
+    const auto index = static_cast<int64_t>(i);
+    const std::string cell = "the " + output.description + " at row " + std::to_string(tile.row0 + index / tile.width) +
+                             ", column " + std::to_string(tile.col0 + index % tile.width);
+    if (std::isinf(v))
+      throw UserError(cell + " is beyond float32's range (3.4e38), in which the output is written: the input's values "
+                      "or weights are too large; rescale them");
+    throw UserError(cell + " is " + number_text(nodata) + ", the output's no-data value, and would read as no data; "
+                    "choose another no-data value with --dst-nodata (dst_nodata in Python), nan for one no value can equal");
+  }
+}
+
+// --dst-nodata: a value a float32 output can hold.
+void check_nodata_option(const RasterOutputOptions& format) {
+  if (format.nodata && !std::isnan(*format.nodata) && !(std::abs(*format.nodata) <= std::numeric_limits<float>::max()))
+    throw UserError("--dst-nodata: " + number_text(*format.nodata) +
+                    " is no float32 value; give a number within 3.4e38, or nan");
+}
+
 }  // namespace
 
 void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
@@ -207,12 +241,14 @@ void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
   OutputSet probe(paths, control.overwrite);
   for (const std::filesystem::path& out : given) probe.add(out);  // the refusals that protect data first
   output_drivers(given, format);
+  check_nodata_option(format);
 }
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
                    const std::vector<ToolInput>& inputs, const RasterOutputOptions& format,
                    const Control& control, const std::string& label, const TileComputer& compute, TileShape shape) {
   control.check();
+  check_nodata_option(format);
   const std::string compression = checked_compression(format.compress);
   std::vector<std::filesystem::path> paths;
   for (const ToolOutput& out : outputs) paths.push_back(out.path);
@@ -243,7 +279,7 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
       const bool direct = drivers[k] == "GTiff";
       tiffs.push_back(direct ? staged.temporary(k) : staged.scratch(k, ".tif"));
       writers.push_back(std::make_unique<GeoTiffWriter>(
-          tiffs[k], grid, block, outputs[k].nodata, outputs[k].description, direct ? compression : "NONE",
+          tiffs[k], grid, block, written_nodata(outputs[k], format), outputs[k].description, direct ? compression : "NONE",
           direct ? format.creation_options : std::vector<std::string>{}, outputs[k].units,
           block == control.tile_size));
       // The record of the inputs (tool_provenance.hpp); a netCDF file gets it after its copy.
@@ -261,6 +297,8 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     std::mutex write_mutex;
     for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
       std::vector<std::vector<float>> values = compute(tile);
+      for (size_t k = 0; k < writers.size(); ++k)
+        check_written_values(values[k], tile, outputs[k], written_nodata(outputs[k], format));
       std::vector<GeoTiffTile> ready;
       for (size_t k = 0; k < writers.size(); ++k) ready.push_back(writers[k]->encode(tile, std::move(values[k])));
       std::lock_guard lock(write_mutex);

@@ -1,5 +1,6 @@
 #include "minerisk/engine/raster_source.hpp"
 
+#include <algorithm>
 #include <gdalwarper.h>
 
 #include <cmath>
@@ -134,6 +135,16 @@ std::vector<float> RasterSource::read(const Window& w) const {
   // The stored values unpacked (a packed layer of a run, a DEM with a scale): after the
   // warp, which is linear in them, and after no-data (NaN stays NaN).
   unpacking_.apply(values.data(), values.size());
+  // An infinity is no number to compute with (a slope of 90 degrees, a focal mean of inf over a
+  // whole window), as a finite value beyond float32's range is not (band_cells.hpp): refused,
+  // naming its cell. NaN is no data.
+  const auto infinite = std::find_if(values.begin(), values.end(), [](float v) { return std::isinf(v); });
+  if (infinite != values.end()) {
+    const auto index = static_cast<int64_t>(infinite - values.begin());
+    throw UserError(role_ + ": raster '" + path_.string() + "' holds an infinite value at the grid's row " +
+                    std::to_string(w.row0 + index / w.width) + ", column " + std::to_string(w.col0 + index % w.width) +
+                    " (stored, or its scale and offset beyond float32's range); set such cells to no-data");
+  }
   return values;
 }
 

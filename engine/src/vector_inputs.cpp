@@ -236,13 +236,17 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     ++count;
   }
   check_reading();
+  // A scenario's section ("finds", "front_lines") can be removed and has [grid] bounds; a tool's
+  // input ("input", "--truth") has a template instead.
+  const bool scenario_section = role != "input" && role.rfind("--", 0) != 0;
   if (count == 0)
     throw UserError(what + (spec.where.empty() ? "" : " (with where = \"" + spec.where + "\")") + " has no features" +
                     (without_geometry ? " with a geometry (" + std::to_string(without_geometry) + " without one)" : "") +
-                    "; give a layer with " + shape_name(shape) + ", or remove [" + role + "]");
+                    "; give a layer with " + shape_name(shape) + (scenario_section ? ", or remove [" + role + "]" : ""));
   if (extent.MaxX < b[0] - reach_x || extent.MinX > b[2] + reach_x || extent.MaxY < b[1] - reach_y ||
       extent.MinY > b[3] + reach_y)
-    throw UserError(what + " lies far outside the grid; check the layer's CRS and the scenario's [grid] bounds");
+    throw UserError(what + " lies far outside the grid; check the layer's CRS and " +
+                    (scenario_section ? "the scenario's [grid] bounds" : "the grid's extent (the template's, or the raster's)"));
 }
 
 // Names each line part of a feature: the feature's id and the part's number within it.

@@ -2,10 +2,7 @@
 it, and no output created or replaced."""
 import os
 import pathlib
-import shutil
 
-import numpy as np
-import pytest
 from osgeo import gdal, ogr, osr
 
 from conftest import run_minerisk, scenario_text

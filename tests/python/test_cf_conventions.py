@@ -1,6 +1,5 @@
 """The outputs of run and sweep against the CF-1.8 conventions (cf_check.py says which sections),
 and their grid mappings against the ones GDAL's netCDF driver writes for the same CRS."""
-import pathlib
 import shutil
 
 import netCDF4

@@ -2,7 +2,6 @@
 PNG's pixels. The colour of a class is checked on grids whose classes are known, a hot spot
 must survive the overview, coordinates must wrap at the antimeridian, non-square cells must
 keep their ground shape, and any script's title must come out as the same text."""
-import json
 import re
 import subprocess
 

@@ -6,7 +6,6 @@
 - fit gives the same result for any tile size (it used to be fixed at 512).
 - No source file is over 400 lines; the evidence keys are listed in one place.
 """
-import pathlib
 import subprocess
 
 import h5py

@@ -261,8 +261,7 @@ def test_a_trace_cut_short_by_its_cap_is_said(region, tmp_path, write_scenario):
     density = tmp_path / "density.tif"
     assert run_minerisk("density", region / "region.gpkg", density, "--layer", "finds", "--like", region / "dem.tif",
                         "--bandwidth", "300", "-q").returncode == 0
-    plain = gdal.Translate(str(tmp_path / "plain.tif"), str(region / "dem.tif"))
-    plain = None
+    gdal.Translate(str(tmp_path / "plain.tif"), str(region / "dem.tif"))
     tiles = []
     for k in range(70):
         tiles.append(tmp_path / f"tile{k:02d}.tif")

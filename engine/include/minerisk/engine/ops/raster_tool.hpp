@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,10 @@ struct RasterOutputOptions {
   std::string compress = "ZSTD";
   std::string format;
   std::vector<std::string> creation_options;
+  /// --dst-nodata, as gdalwarp's: the no-data value written (NaN allowed); when not given, each
+  /// tool's own (-9999, as gdaldem). A computed value equal to it is refused, never written as
+  /// no data.
+  std::optional<double> nodata;
 };
 
 struct ToolOutput {
@@ -49,7 +54,9 @@ using TileComputer = std::function<std::vector<std::vector<float>>(const kernels
 /// one unless control.overwrite; each output records them (tool_provenance.hpp), so fit can tell
 /// a layer computed from the finds. The outputs go through one OutputSet (output_set.hpp):
 /// written in a private folder and renamed only when all are complete, the first output last;
-/// a failure or Cancelled leaves none.
+/// a failure or Cancelled leaves none. A computed value equal to an output's no-data value
+/// (format.nodata when given), or infinite (an overflow of float32), is a UserError naming its
+/// cell: written, it would read as no data, or as no number.
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
                    const std::vector<ToolInput>& inputs, const RasterOutputOptions& format,
                    const Control& control, const std::string& label, const TileComputer& compute,
