@@ -23,6 +23,7 @@
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
+#include "minerisk/kernels/raster_ops.hpp"
 
 namespace minerisk::ops {
 
@@ -203,12 +204,9 @@ double written_nodata(const ToolOutput& output, const RasterOutputOptions& forma
 // an infinity (float32 overflowed: a sum or weights beyond 3.4e38).
 void check_written_values(const std::vector<float>& values, const kernels::Window& tile, const ToolOutput& output,
                           double nodata) {
-  const auto nodata_f = static_cast<float>(nodata);
-  const bool compare = !std::isnan(nodata);
-  for (size_t i = 0; i < values.size(); ++i) {
-    const float v = values[i];
-    if (!std::isinf(v) && !(compare && v == nodata_f)) continue;
-    const auto index = static_cast<int64_t>(i);
+  const int64_t index = kernels::first_infinite_or_equal(values, static_cast<float>(nodata));
+  if (index >= 0) {
+    const float v = values[static_cast<size_t>(index)];
     const std::string cell = "the " + output.description + " at row " + std::to_string(tile.row0 + index / tile.width) +
                              ", column " + std::to_string(tile.col0 + index % tile.width);
     if (std::isinf(v))

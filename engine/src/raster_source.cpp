@@ -8,6 +8,7 @@
 #include "minerisk/engine/band_cells.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/kernels/raster_ops.hpp"
 
 namespace fs = std::filesystem;
 using minerisk::kernels::Window;
@@ -138,9 +139,7 @@ std::vector<float> RasterSource::read(const Window& w) const {
   // An infinity is no number to compute with (a slope of 90 degrees, a focal mean of inf over a
   // whole window), as a finite value beyond float32's range is not (band_cells.hpp): refused,
   // naming its cell. NaN is no data.
-  const auto infinite = std::find_if(values.begin(), values.end(), [](float v) { return std::isinf(v); });
-  if (infinite != values.end()) {
-    const auto index = static_cast<int64_t>(infinite - values.begin());
+  if (const int64_t index = kernels::first_infinite_or_equal(values); index >= 0) {
     throw UserError(role_ + ": raster '" + path_.string() + "' holds an infinite value at the grid's row " +
                     std::to_string(w.row0 + index / w.width) + ", column " + std::to_string(w.col0 + index % w.width) +
                     " (stored, or its scale and offset beyond float32's range); set such cells to no-data");

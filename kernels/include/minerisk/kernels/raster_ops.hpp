@@ -1,5 +1,6 @@
 #pragma once
 // Small whole-window operations the pipeline needs between kernels.
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -26,6 +27,10 @@ void feature_mask(std::span<const T> values, std::span<const double> targets, st
 
 /// out[i] = values[index[i]], NaN where the index is negative (no such cell).
 void gather(std::span<const float> values, std::span<const int64_t> index, std::span<float> out);
+
+/// The index of the first value that is infinite or equal to `equal` (NaN: none is), or -1.
+/// A branch-free pass first (vectorised), so a window with none costs a read of it.
+int64_t first_infinite_or_equal(std::span<const float> values, float equal = NAN);
 
 /// Values beyond `cap` become `cap`; infinity (no feature at all) becomes NaN (no-data).
 void clamp_distances(std::span<float> distance, double cap);
