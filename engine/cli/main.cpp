@@ -27,6 +27,22 @@ namespace {
 std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) { g_cancel.store(true); }
 
+// A message as one line: a control character (a newline in a file's name, say) shown as \xNN,
+// as Python's backslashreplace shows it, so that "one line on stderr" holds for any input.
+std::string one_line(const std::string& message) {
+  std::string out;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+      continue;
+    }
+    static const char* const kHex = "0123456789abcdef";
+    out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
+  }
+  return out;
+}
+
 std::string joined_command_line(int argc, char** argv) {
   std::string line;
   for (int i = 0; i < argc; ++i) {
@@ -95,7 +111,7 @@ int run_program(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
     const std::string message = minerisk::cli::parse_error_message(app, args, e);
-    std::cerr << "minerisk: error: " << message << "\n";
+    std::cerr << "minerisk: error: " << one_line(message) << "\n";
     minerisk::cli::log_update_parse_error(args, message);
     return minerisk::kExitUserError;
   }
@@ -127,22 +143,22 @@ int run_program(int argc, char** argv) {
       if (common.verbose) minerisk::cli::report_end(*command.app, took.count());
     }
   } catch (const minerisk::Busy& e) {
-    std::cerr << "minerisk: busy: " << e.what() << "\n";
+    std::cerr << "minerisk: busy: " << one_line(e.what()) << "\n";
     return minerisk::kExitBusy;
   } catch (const minerisk::UserError& e) {
-    std::cerr << "minerisk: error: " << e.what() << "\n";
+    std::cerr << "minerisk: error: " << one_line(e.what()) << "\n";
     return minerisk::kExitUserError;
   } catch (const std::filesystem::filesystem_error& e) {
     // A path the user gave that the system refuses to look at (a name too long, a folder
     // that cannot be entered): theirs to fix, named with the system's reason.
-    std::cerr << "minerisk: error: '" << e.path1().string() << "': " << e.code().message()
+    std::cerr << "minerisk: error: '" << one_line(e.path1().string()) << "': " << e.code().message()
               << "; check the path\n";
     return minerisk::kExitUserError;
   } catch (const minerisk::Cancelled& e) {
     std::cerr << "minerisk: " << e.what() << "\n";
     return minerisk::kExitInterrupted;
   } catch (const std::exception& e) {
-    std::cerr << "minerisk: internal error: " << e.what() << "\n";
+    std::cerr << "minerisk: internal error: " << one_line(e.what()) << "\n";
     return minerisk::kExitInternal;
   }
   return minerisk::kExitOk;
@@ -159,7 +175,7 @@ int main(int argc, char** argv) {
   try {
     if (tiles_shared) mpi.emplace(&argc, &argv);
   } catch (const std::exception& e) {
-    std::cerr << "minerisk: internal error: " << e.what() << "\n";
+    std::cerr << "minerisk: internal error: " << one_line(e.what()) << "\n";
     return minerisk::kExitInternal;
   }
   // Under mpirun or srun, a subcommand that shares no tiles (or any, built without MPI) runs on

@@ -99,6 +99,15 @@ def test_thousands_of_stray_arguments_give_one_line():
     assert r.returncode == 2 and r.stderr.startswith("minerisk: error: ") and r.stderr.count("\n") == 1
 
 
+
+def test_a_newline_in_a_name_stays_on_the_one_line(tmp_path):
+    """A file named with a newline (or a value holding one) broke the message over two lines."""
+    r = run_minerisk("slope", tmp_path / "a\nb.tif", tmp_path / "out.tif")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "a\\x0ab.tif' not found" in r.stderr, r.stderr
+    r = run_minerisk("slope", tmp_path / "a.tif", tmp_path / "out.tif", "--threads", "1\t2")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'1\\x092'" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("option,value,names,in_help", [
     ("--statistic", "median", ["mean", "sum", "count", "max", "min"], "{count,max,mean,min,sum}"),
     ("--shape", "hexagon", ["circle", "square"], "{circle,square}"),
