@@ -68,7 +68,7 @@ py::object map(const fs::path& grid, const std::optional<fs::path>& output, cons
   out["warnings"] = r.warnings;
   out["areas"] = r.areas;
   out["seconds"] = r.seconds;
-  out["qgis_project"] = path_object(r.qgis_project);
+  out["qgis_project"] = r.qgis_project.empty() ? py::object(py::none()) : path_object(r.qgis_project);  // None: not written
   return out;
 }
 

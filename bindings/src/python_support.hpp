@@ -102,6 +102,7 @@ inline ops::Control python_control(const std::string& command, int threads, bool
   control.overwrite = overwrite;
   control.threads_name = "threads";
   control.tile_size_name = "tile_size";
+  control.dst_nodata_name = "dst_nodata";
   control.command_line = "minerisk (Python) " + command;
   return control;
 }

@@ -57,8 +57,8 @@ void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
       ->allow_extra_args(false)  // one KEY=VALUE each time: `-co K=V in.tif out.tif` as in GDAL
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--dst-nodata", output.nodata,
-                  "No-data value of the output, as gdalwarp -dstnodata (default -9999, as gdaldem; nan for NaN); a "
-                  "computed value equal to it is refused");
+                  "No-data value of the output, as gdalwarp -dstnodata (default: the tool's own, -9999 as gdaldem, NaN "
+                  "for diff; nan for NaN); a computed value equal to it is refused");
   // CLI11's own check, named "choices" for the man page and completion (choices.hpp): its
   // message is the one engine/ops gives Python for the same value.
   cmd->add_option("--compress", output.compress,

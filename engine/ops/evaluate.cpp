@@ -23,9 +23,9 @@ namespace {
 
 const double kCaptureAreas[] = {0.01, 0.05, 0.10, 0.20};
 
-// A cell's count of true items must be a number: counts beyond a float's range (1e308 as a
-// point's count, or several that add up past 3.4e38) made every figure of the report 0 or NaN,
-// and the run succeeded. (A label raster's +inf is refused as it is read, as every raster's.)
+// A cell's count of true items must be a number: point counts beyond a float's range (1e308 as
+// a point's count, or several that add up past 3.4e38) made every figure of the report 0 or
+// NaN, and the run succeeded.
 void refuse_infinite_counts(const std::vector<float>& items, const Grid& grid, const TruthSpec& truth) {
   const auto it = std::find_if(items.begin(), items.end(), [](float v) { return std::isinf(v); });
   if (it == items.end()) return;
@@ -33,7 +33,7 @@ void refuse_infinite_counts(const std::vector<float>& items, const Grid& grid, c
   throw UserError("--truth: '" + truth.path.string() + "' gives the cell at row " + std::to_string(cell / grid.width()) +
                   ", column " + std::to_string(cell % grid.width()) + " an infinite count of true items" +
                   (truth.count_field.empty() ? "" : " (--count-field " + truth.count_field + " beyond 3.4e38 in all)") +
-                  "; give each cell a finite count (a negative value or no-data leaves a cell of a raster out)");
+                  "; give each point a smaller count");
 }
 
 // True items per cell from the truth, NaN where the truth says nothing (a label raster's no-data).
@@ -54,8 +54,7 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
     std::vector<float> labels = source.read({0, 0, grid.width(), grid.height()});
     for (float& v : labels)
       if (!std::isnan(v) && v < 0) v = NAN;  // negative labels (e.g. -1 for unknown) are left out
-    refuse_infinite_counts(labels, grid, truth);
-    return labels;
+    return labels;  // an infinity was refused as it was read (RasterSource::read)
   }
   VectorInputSpec spec;
   spec.path = truth.path;

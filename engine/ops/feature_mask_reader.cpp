@@ -1,5 +1,7 @@
 #include "feature_mask_reader.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 
@@ -39,6 +41,8 @@ void FeatureMaskReader::read(const kernels::Window& window, std::span<uint8_t> f
     case Stored::doubles: {
       std::vector<double> values(cells);
       source_.read_stored(window, GDT_Float64, values.data());
+      // As read() refuses it: an infinity is no value to find (a Float64 mask held one).
+      if (std::any_of(values.begin(), values.end(), [](double v) { return std::isinf(v); })) source_.refuse_infinity();
       return kernels::feature_mask<double>(values, targets_, flags, nodata);
     }
     case Stored::floats:  // read() has made no-data NaN already

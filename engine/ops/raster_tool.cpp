@@ -23,7 +23,7 @@
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
-#include "minerisk/kernels/raster_ops.hpp"
+#include "unwritable_values.hpp"
 
 namespace minerisk::ops {
 
@@ -199,28 +199,10 @@ double written_nodata(const ToolOutput& output, const RasterOutputOptions& forma
   return format.nodata ? *format.nodata : output.nodata;
 }
 
-// Refuses a computed value that the file would not hold as the number it is: one equal to the
-// no-data value (a focal mean, or a nearest feature's value, of -9999 read back as no data) or
-// an infinity (float32 overflowed: a sum or weights beyond 3.4e38).
-void check_written_values(const std::vector<float>& values, const kernels::Window& tile, const ToolOutput& output,
-                          double nodata) {
-  const int64_t index = kernels::first_infinite_or_equal(values, static_cast<float>(nodata));
-  if (index >= 0) {
-    const float v = values[static_cast<size_t>(index)];
-    const std::string cell = "the " + output.description + " at row " + std::to_string(tile.row0 + index / tile.width) +
-                             ", column " + std::to_string(tile.col0 + index % tile.width);
-    if (std::isinf(v))
-      throw UserError(cell + " is beyond float32's range (3.4e38), in which the output is written: the input's values "
-                      "or weights are too large; rescale them");
-    throw UserError(cell + " is " + number_text(nodata) + ", the output's no-data value, and would read as no data; "
-                    "choose another no-data value with --dst-nodata (dst_nodata in Python), nan for one no value can equal");
-  }
-}
-
 // --dst-nodata: a value a float32 output can hold.
-void check_nodata_option(const RasterOutputOptions& format) {
+void check_nodata_option(const RasterOutputOptions& format, const Control& control) {
   if (format.nodata && !std::isnan(*format.nodata) && !(std::abs(*format.nodata) <= std::numeric_limits<float>::max()))
-    throw UserError("--dst-nodata: " + number_text(*format.nodata) +
+    throw UserError(control.dst_nodata_name + ": " + number_text(*format.nodata) +
                     " is no float32 value; give a number within 3.4e38, or nan");
 }
 
@@ -239,14 +221,14 @@ void check_tool_outputs(const std::vector<std::filesystem::path>& outputs,
   OutputSet probe(paths, control.overwrite);
   for (const std::filesystem::path& out : given) probe.add(out);  // the refusals that protect data first
   output_drivers(given, format);
-  check_nodata_option(format);
+  check_nodata_option(format, control);
 }
 
 void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
                    const std::vector<ToolInput>& inputs, const RasterOutputOptions& format,
                    const Control& control, const std::string& label, const TileComputer& compute, TileShape shape) {
   control.check();
-  check_nodata_option(format);
+  check_nodata_option(format, control);
   const std::string compression = checked_compression(format.compress);
   std::vector<std::filesystem::path> paths;
   for (const ToolOutput& out : outputs) paths.push_back(out.path);
@@ -293,15 +275,20 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     const std::vector<kernels::Window> tiles =
         TilePlan(grid.width(), grid.height(), control.tile_size, shape).tiles();
     std::mutex write_mutex;
+    std::vector<std::string> names;
+    std::vector<double> nodata;
+    for (const ToolOutput& out : outputs) names.push_back(out.description), nodata.push_back(written_nodata(out, format));
+    UnwritableValues unwritable(names, nodata, grid.width(), control.dst_nodata_name);
     for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
+      if (unwritable.after_first(tile)) return;  // refused anyway, naming an earlier cell
       std::vector<std::vector<float>> values = compute(tile);
-      for (size_t k = 0; k < writers.size(); ++k)
-        check_written_values(values[k], tile, outputs[k], written_nodata(outputs[k], format));
+      unwritable.check(values, tile);
       std::vector<GeoTiffTile> ready;
       for (size_t k = 0; k < writers.size(); ++k) ready.push_back(writers[k]->encode(tile, std::move(values[k])));
       std::lock_guard lock(write_mutex);
       for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(std::move(ready[k]));
     });
+    unwritable.refuse();
     for (auto& w : writers) w->close();
     for (size_t k = 0; k < outputs.size(); ++k) {
       if (drivers[k] == "GTiff") continue;

@@ -2,6 +2,8 @@
 // --keep` never prunes one.
 #include <cpl_minixml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <system_error>
 
@@ -110,6 +112,18 @@ void collect_files_of_open(GDALDataset& ds, const fs::path& file, int depth, Fil
 }
 
 }  // namespace
+
+bool is_side_file(const fs::path& file) {
+  std::string name = file.filename().string();
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto ends_with = [&](const std::string& end) {
+    return name.size() > end.size() && name.compare(name.size() - end.size(), end.size(), end) == 0;
+  };
+  for (const char* end : {".aux.xml", ".ovr", ".msk", ".hdr", ".tfw", ".tifw", ".wld", ".prj", ".aux", ".stx", ".clr",
+                          ".jgw", ".pgw", ".blw"})
+    if (ends_with(end)) return true;
+  return false;
+}
 
 std::vector<fs::path> files_of_dataset(const std::string& name) {
   FileList out;

@@ -137,14 +137,19 @@ std::vector<float> RasterSource::read(const Window& w) const {
   // warp, which is linear in them, and after no-data (NaN stays NaN).
   unpacking_.apply(values.data(), values.size());
   // An infinity is no number to compute with (a slope of 90 degrees, a focal mean of inf over a
-  // whole window), as a finite value beyond float32's range is not (band_cells.hpp): refused,
-  // naming its cell. NaN is no data.
-  if (const int64_t index = kernels::first_infinite_or_equal(values); index >= 0) {
-    throw UserError(role_ + ": raster '" + path_.string() + "' holds an infinite value at the grid's row " +
-                    std::to_string(w.row0 + index / w.width) + ", column " + std::to_string(w.col0 + index % w.width) +
-                    " (stored, or its scale and offset beyond float32's range); set such cells to no-data");
-  }
+  // whole window), as a finite value beyond float32's range is not (band_cells.hpp): refused.
+  // NaN is no data.
+  if (kernels::first_infinite_or_equal(values) >= 0) refuse_infinity();
   return values;
+}
+
+void RasterSource::refuse_infinity() const {
+  // The cell is not named: tiles read in parallel, and the first to find one would name it,
+  // another cell from one run to the next.
+  throw UserError(role_ + ": raster '" + path_.string() +
+                  "' holds an infinite value (stored, or made by its scale and offset beyond float32's range), which "
+                  "minerisk cannot compute with; set such cells to no-data (gdal_calc, or gdal_translate -a_nodata inf "
+                  "when infinity marks them)");
 }
 
 std::vector<float> RasterSource::read_aligned(const Window& w) const {

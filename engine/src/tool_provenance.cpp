@@ -164,7 +164,7 @@ std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_shor
     // A VRT (gdalbuildvrt of a tool's output) records nothing itself: its sources are traced.
     // `chain` names the files from the layer to this one, this one included (but the layer).
     for (const std::filesystem::path& source : traced.files)
-      if (source != local_file(file)) follow(source.string(), source.string() + (chain.empty() ? "" : " through " + chain));
+      if (source != local_file(file) && !is_side_file(source)) follow(source.string(), source.string() + (chain.empty() ? "" : " through " + chain));
     for (RecordedInput r : traced.records) {
       if (!chain.empty()) r.via = r.via.empty() ? chain : r.via + " through " + chain;
       if (!seen.insert(identity(r)).second) continue;

@@ -277,3 +277,12 @@ def test_a_trace_cut_short_by_its_cap_is_said(region, tmp_path, write_scenario):
     assert note in r.stdout + r.stderr
     r = fit_with(region, tmp_path, write_scenario, few.with_name("plain.tif"))
     assert r.returncode == 0 and "was traced through" not in r.stdout + r.stderr, r.stderr
+    # A tile's side files are no datasets: neither opened nor counted (30 tiles with three each
+    # reached the cap, and fit said the trace was cut short).
+    for tile in tiles[:30]:
+        for side in (".tif.aux.xml", ".tfw", ".prj"):
+            tile.with_name(tile.stem + side).write_text("<PAMDataset/>" if side.endswith("xml") else "")
+    sided = tmp_path / "sided.vrt"
+    gdal.BuildVRT(str(sided), [str(t) for t in tiles[:30]])
+    r = fit_with(region, tmp_path, write_scenario, sided, fit_table="\n[fit]\ncross_validate = false\n")
+    assert r.returncode == 0 and "was traced through" not in r.stdout + r.stderr, r.stderr

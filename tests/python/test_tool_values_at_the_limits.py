@@ -62,14 +62,31 @@ def test_dst_nodata_is_a_float32_value_and_flat_slope_shows_why_it_is_checked(tm
             message="the slope (degrees) at row 1, column 1 is 0, the output's no-data value")
 
 
-@pytest.mark.parametrize("tool", [["slope"], ["tri", "--compute-edges"], ["focal", "--radius", "15"],
-                                  ["density", "--bandwidth", "15"]])
-def test_an_infinite_input_value_is_refused(tmp_path, tool):
-    values = np.arange(120, dtype=np.float32).reshape(10, 12)
-    values[2, 3] = np.inf
+@pytest.mark.parametrize("tool,dtype", [(["slope"], gdal.GDT_Float32), (["tri", "--compute-edges"], gdal.GDT_Float32),
+                                        (["focal", "--radius", "15"], gdal.GDT_Float64),
+                                        (["density", "--bandwidth", "15"], gdal.GDT_Float32),
+                                        (["proximity"], gdal.GDT_Float32), (["proximity"], gdal.GDT_Float64)])
+def test_an_infinite_input_value_is_refused(tmp_path, tool, dtype):
+    """Also a Float64 mask, whose stored values proximity compares (the infinity was a feature)."""
+    values = np.arange(120, dtype=np.float64).reshape(10, 12)
+    values[2, 3] = -np.inf
+    write_raster(tmp_path / "in.tif", values, dtype=dtype)
+    refused(tmp_path, tool[0], tmp_path / "in.tif", *tool[1:], message="in.tif' holds an infinite value")
+
+
+def test_the_cell_refused_is_the_first_for_any_threads_and_tiles(tmp_path):
+    """Tiles check in parallel: the first to find a -9999 named its cell, another from run to run."""
+    values = np.ones((90, 100), np.float32)
+    for row, col in [(0, 90), (50, 50), (40, 95), (89, 0)]:
+        values[row, col] = -9999
     write_raster(tmp_path / "in.tif", values)
-    refused(tmp_path, tool[0], tmp_path / "in.tif", *tool[1:],
-            message="holds an infinite value at the grid's row 2, column 3")
+    messages = set()
+    for threads, tile in [(1, 16), (2, 16), (2, 17), (1, 512), (2, 32)]:
+        r = run_minerisk("focal", tmp_path / "in.tif", tmp_path / "out.tif", "--radius", "0", "--threads", threads,
+                         "--tile-size", tile, "-q")
+        assert r.returncode == 2, r.stderr
+        messages.add(r.stderr)
+    assert len(messages) == 1 and "at row 0, column 90 is -9999" in messages.pop()
 
 
 def test_results_beyond_float32_are_refused(tmp_path):

@@ -11,7 +11,7 @@ Every tool also takes threads=0 (all cores), tile_size=512, compress="ZSTD" (or 
 NONE), format="" (-of: a GDAL raster driver such as "COG"; empty: the one the output's
 extension names, GTiff for .tif), creation_options=() (--co: "KEY=VALUE" strings for that
 driver, over minerisk's defaults), dst_nodata=None (--dst-nodata: the output's no-data value,
--9999 by default; float("nan") for NaN), overwrite=False (as --overwrite: an output that exists is
+-9999 by default, NaN for diff; float("nan") for NaN), overwrite=False (as --overwrite: an output that exists is
 refused with minerisk.Error unless True; an input never is replaced), quiet=True (False:
 progress on stderr, as the command line) and progress=None: a callable(fraction) called after
 each tile; returning False stops the tool, which then raises KeyboardInterrupt and writes

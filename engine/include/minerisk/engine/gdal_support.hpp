@@ -106,6 +106,10 @@ bool is_vector_only(const std::filesystem::path& path);
 std::vector<std::filesystem::path> files_of_dataset(const std::string& name);
 /// The same for a dataset the caller has open under `name` (not opened a second time).
 std::vector<std::filesystem::path> files_of_dataset(GDALDataset& ds, const std::string& name);
+/// Whether `file` is named as a side file GDAL reads beside a dataset (.aux.xml, .ovr, .msk, a
+/// header, a world file, .prj, in any case), never a dataset of its own: a trace of records
+/// (traced_inputs) does not open it.
+bool is_side_file(const std::filesystem::path& file);
 
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,
 /// or if GDAL raised any error or warning while opening it.

@@ -40,6 +40,9 @@ class RasterSource {
   /// nor scale applied, for a reader that compares values as the file holds them. Only for a
   /// raster on the grid (aligned()) and a window inside it. Thread-safe.
   void read_stored(const kernels::Window& window, GDALDataType type, void* out) const;
+  /// The UserError for an infinity in this raster (read() throws it; so does a reader of the
+  /// stored values that finds one).
+  [[noreturn]] void refuse_infinity() const;
   /// Band 1 as the file stores it: its type, its no-data value (when it has one), and whether
   /// read() scales the values (a scale or an offset).
   GDALDataType stored_type() const { return stored_type_; }

@@ -20,7 +20,7 @@ struct Control {
   std::string command_line;                   // recorded in the output's history
   bool overwrite = false;                     // replace existing outputs (never an input)
   /// How messages name the options: "--threads" on the command line, "threads" in Python.
-  std::string threads_name = "--threads", tile_size_name = "--tile-size";
+  std::string threads_name = "--threads", tile_size_name = "--tile-size", dst_nodata_name = "--dst-nodata";
 
   /// The tile loop's options for this control, with the progress label `label`.
   TileLoopOptions loop(const std::string& label) const { return {threads, quiet, label, cancel, progress}; }
