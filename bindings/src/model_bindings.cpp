@@ -148,11 +148,12 @@ py::object run(const py::object& scenario, const fs::path& base_dir, const std::
 
 py::object json_to_python(const std::string& text) { return py::module_::import("json").attr("loads")(text); }
 
-// A path given as str or os.PathLike, read from the current folder as the command line reads it;
-// anything else (None, True, "": an empty path would read as no option) is refused.
+// A path given as str, bytes or os.PathLike, read from the current folder as the command line
+// reads it; anything else (None, True, "": an empty path would read as no option) is refused.
 fs::path path_option(const py::handle& v) {
-  if (!py::isinstance<py::str>(v) && !py::hasattr(v, "__fspath__")) throw py::cast_error();
-  const auto text = py::module_::import("os").attr("fspath")(v).cast<std::string>();
+  if (!py::isinstance<py::str>(v) && !py::isinstance<py::bytes>(v) && !py::hasattr(v, "__fspath__"))
+    throw py::cast_error();
+  const std::string text = name_bytes(v);
   if (text.empty()) throw py::cast_error();
   return resolve_dataset_name(text, fs::current_path());
 }
@@ -199,11 +200,15 @@ py::object fit(const py::object& scenario, const fs::path& base_dir, const py::d
     try {
       set_fit_option(options.spec, key, v);
     } catch (const py::cast_error&) {
-      // pybind11's own message names no option: say which, and what it takes.
-      throw py::value_error("fit: option '" + key + "' got " + py::str(py::type::of(v)).cast<std::string>() + " " +
+      // pybind11's own message names no option: say which, and what it takes (a TypeError, as
+      // every wrong type is).
+      throw py::type_error("fit: option '" + key + "' got " + py::str(py::type::of(v)).cast<std::string>() + " " +
                             py::repr(v).cast<std::string>() + "; give " + fit_option_type(key));
     }
   }
+  // As on the command line, zones and block_size each replace the other's [fit] entry.
+  if (overrides.contains("zones") && !overrides.contains("block_size")) options.spec.block_size = 0;
+  if (overrides.contains("block_size") && !overrides.contains("zones")) options.spec.zones.clear();
   Interruptible interruptible(options);
   const FitResult r = interruptible.run([&] { return fit_scenario(s, options); });
   py::dict out = json_to_python(fit_json(r));

@@ -234,8 +234,11 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                         std::to_string(r.repeats) + " fits had no fold to score (each fold's training cells held one "
                         "class); the figures are the mean of the other " + std::to_string(validated));
     if (validated == 0 && folds.count() < 2)
-      r.notes.push_back("cross-validation: " + folds.description() + " give fewer than 2 folds, so nothing is held "
-                        "out and no ROC-AUC is given; give a zone raster with 2 zones or more, or --block-size");
+      r.notes.push_back("cross-validation: " +
+                        (folds.description().empty() ? std::string("no --block-size or --zones makes folds")
+                                                     : folds.description() + " give fewer than 2 folds") +
+                        ", so nothing is held out and no ROC-AUC is given; give a zone raster with 2 zones or more, "
+                        "or --block-size");
     else if (validated == 0)
       r.notes.push_back("cross-validation: no fold could be scored (each fold's training cells held one class, or "
                         "the held-out cells together did), so no ROC-AUC is given; use more or larger folds or zones "

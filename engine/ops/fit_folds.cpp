@@ -3,6 +3,8 @@
 #include <cmath>
 #include <map>
 
+#include "minerisk/engine/band_cells.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
@@ -11,20 +13,36 @@ namespace minerisk::fit_detail {
 
 FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), seed_(options.spec.seed) {
   const FitSpec& spec = options.spec;
+  // Both were taken: zones made the folds, and block_size stood in the fitted [fit] unused.
+  if (!spec.zones.empty() && spec.block_size > 0)
+    throw UserError("fit: zones and block_size are two ways to make the folds, and both are given; keep one (in "
+                    "the scenario's [fit], or --zones or --block-size, which each replace the other's [fit] entry)");
   if (!spec.zones.empty()) {
     // The zone of every cell, read in bands of rows in parallel, then numbered in order of first
     // appearance (row-major), so the folds are the same whatever the threads. Held as one int32
     // a cell: cross-fitting asks for the fold of any cell a label touches.
     const RasterSource zones(spec.zones, grid, "fit.zones", Resampling::nearest);
     const TilePlan bands(grid.width(), grid.height(), options.tile_size, TileShape::row_bands);
-    std::vector<float> zone(static_cast<size_t>(grid.width() * grid.height()));
+    std::vector<double> zone(static_cast<size_t>(grid.width() * grid.height()));
     TileLoopOptions loop = options.loop("minerisk fit, zones");
     loop.quiet = true;
+    // Codes beyond 2^24 (administrative ids) are told apart as the file stores them: as float32,
+    // 16777216 and 16777217 were one zone.
+    const bool wide = !zones.scaled() && is_wider_than_float(zones.stored_type());
     for_each_tile(bands.tiles(), loop, [&](const kernels::Window& band) {
-      const std::vector<float> z = zones.read(band);
-      std::copy(z.begin(), z.end(), zone.begin() + band.row0 * grid.width());
+      double* into = zone.data() + band.row0 * grid.width();
+      if (!wide || !zones.holds(band)) {
+        const std::vector<float> z = zones.read(band);
+        std::copy(z.begin(), z.end(), into);
+        return;
+      }
+      zones.read_stored(band, GDT_Float64, into);
+      for (int64_t i = 0; i < band.cells(); ++i) {
+        if (zones.has_nodata() && into[i] == zones.nodata()) into[i] = NAN;
+        if (std::isinf(into[i])) zones.refuse_infinity();
+      }
     });
-    std::map<float, int32_t> index;
+    std::map<double, int32_t> index;
     zone_fold_.resize(zone.size());
     for (size_t i = 0; i < zone.size(); ++i)
       zone_fold_[i] = std::isnan(zone[i]) ? -1 : index.try_emplace(zone[i], static_cast<int32_t>(index.size())).first->second;

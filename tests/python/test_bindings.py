@@ -276,26 +276,29 @@ def test_fit_options_from_python_are_checked(region):
     with pytest.raises(ValueError, match="unknown option"):
         scenario.fit(fold=3)
     # A value of the wrong type names its option and what it takes (not pybind11's cast error).
-    with pytest.raises(ValueError, match="option 'knots' got <class 'float'> 3.5; give a whole number"):
+    with pytest.raises(TypeError, match="option 'knots' got <class 'float'> 3.5; give a whole number"):
         scenario.fit(knots=3.5)
-    with pytest.raises(ValueError, match="option 'cross_validate'.*True or False"):
+    with pytest.raises(TypeError, match="option 'cross_validate'.*True or False"):
         scenario.fit(cross_validate="yes")
     # True is the number 1 to Python, but repeats=True (or l2=False) is a mistake, not a count.
-    with pytest.raises(ValueError, match="option 'repeats' got <class 'bool'> True; give a whole number"):
+    with pytest.raises(TypeError, match="option 'repeats' got <class 'bool'> True; give a whole number"):
         scenario.fit(repeats=True)
-    with pytest.raises(ValueError, match="option 'l2' got <class 'bool'> False; give a number"):
+    with pytest.raises(TypeError, match="option 'l2' got <class 'bool'> False; give a number"):
         scenario.fit(l2=False)
     with pytest.raises(ValueError, match="unknown option 'foo'"):
         scenario.fit(foo=True)
     # numpy's booleans too; and None is neither a switch nor a path (pybind11 took it for False and "None").
-    with pytest.raises(ValueError, match="option 'repeats' got <class 'numpy.bool_'> True; give a whole number"):
+    with pytest.raises(TypeError, match="option 'repeats' got <class 'numpy.bool_'> True; give a whole number"):
         scenario.fit(repeats=np.bool_(True))
-    with pytest.raises(ValueError, match="option 'cross_validate' got <class 'NoneType'> None; give True or False"):
+    with pytest.raises(TypeError, match="option 'cross_validate' got <class 'NoneType'> None; give True or False"):
         scenario.fit(cross_validate=None)
-    with pytest.raises(ValueError, match="option 'labels' got <class 'NoneType'> None; give a path"):
+    with pytest.raises(TypeError, match="option 'labels' got <class 'NoneType'> None; give a path"):
         scenario.fit(labels=None)
-    with pytest.raises(ValueError, match="option 'zones' got <class 'str'> ''; give a path"):
+    with pytest.raises(TypeError, match="option 'zones' got <class 'str'> ''; give a path"):
         scenario.fit(zones="")
+    # A path as bytes is a path, as everywhere in the module (it was refused as no path).
+    with pytest.raises(minerisk.Error, match="missing_labels.tif"):
+        scenario.fit(labels=b"/nonexistent/missing_labels.tif")
 
 
 def test_a_sweep_from_python(region, tmp_path):

@@ -40,6 +40,12 @@ class RasterSource {
   /// nor scale applied, for a reader that compares values as the file holds them. Only for a
   /// raster on the grid (aligned()) and a window inside it. Thread-safe.
   void read_stored(const kernels::Window& window, GDALDataType type, void* out) const;
+  /// Whether read_stored can read `window`: the raster is on the grid and holds the window.
+  bool holds(const kernels::Window& window) const {
+    return aligned_ && window.col0 + col_offset_ >= 0 && window.row0 + row_offset_ >= 0 &&
+           window.col0 + col_offset_ + window.width <= raster_width_ &&
+           window.row0 + row_offset_ + window.height <= raster_height_;
+  }
   /// The UserError for an infinity in this raster (read() throws it; so does a reader of the
   /// stored values that finds one).
   [[noreturn]] void refuse_infinity() const;

@@ -1,0 +1,59 @@
+"""How fit makes its folds from the options given: zone codes as the file stores them (beyond
+2^24, float32 made 16777216 and 16777217 one zone), zones and blocks never both (zones made the
+folds, and block_size stood unused in the fitted [fit]), and a note that names what is missing."""
+import numpy as np
+from osgeo import gdal
+
+import minerisk
+from conftest import run_minerisk, scenario_text
+
+
+def int32_zones(path, region, codes):
+    """Three vertical strips of the region, numbered `codes`, as an Int32 raster."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Int32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    cols = np.arange(dem.RasterXSize) * 3 // dem.RasterXSize
+    ds.GetRasterBand(1).WriteArray(np.tile(np.array(codes, np.int32)[cols], (dem.RasterYSize, 1)))
+    ds = None
+    return path
+
+
+def test_zone_codes_beyond_float32_stay_apart(region, tmp_path, write_scenario):
+    scenario = write_scenario(scenario_text(region))
+    zones = int32_zones(tmp_path / "zones.tif", region, [16777216, 16777217, 20000001])
+    r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--zones", zones, "--background-ratio", "2")
+    assert r.returncode == 0 and "3 zones of zones.tif" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_zones_and_blocks_are_never_both(region, tmp_path, write_scenario):
+    zones = int32_zones(tmp_path / "zones.tif", region, [1, 2, 3])
+    scenario = write_scenario(scenario_text(region) + "\n[fit]\nblock_size = 300.0\n")
+    out = tmp_path / "fitted.toml"
+    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--block-size", "500")
+    assert r.returncode == 2 and "--zones and --block-size are two ways to make the folds" in r.stderr, r.stderr
+    # --zones replaces the scenario's block_size: the fitted [fit] holds the zones alone.
+    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
+    assert r.returncode == 0 and "3 zones of zones.tif" in r.stdout + r.stderr, r.stderr
+    fitted = out.read_text()
+    assert "zones = " in fitted and "block_size = 300" not in fitted, fitted
+    # Both in the scenario's own [fit]: refused, not half taken.
+    both = write_scenario(scenario_text(region) + f"\n[fit]\nblock_size = 300.0\nzones = '{zones}'\n", name="both.toml")
+    r = run_minerisk("fit", both, "-o", out, "--overwrite")
+    assert r.returncode == 2 and "zones and block_size are two ways" in r.stderr, r.stderr
+    # Python: the same replacement.
+    result = minerisk.Scenario(scenario).fit(zones=zones, background_ratio=2.0)
+    assert "zones" in result["fitted_toml"]
+
+
+def test_no_folds_are_named_as_such(region, tmp_path, write_scenario):
+    """A scenario without label layers and without blocks or zones: the note had a blank."""
+    text = scenario_text(region)
+    start = text.index("[model.evidence.finds]")
+    end = text.find("\n[", start + 1)
+    scenario = write_scenario(text[:start] + (text[end + 1:] if end >= 0 else ""))
+    r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--background-ratio", "2")
+    assert r.returncode == 0, r.stderr
+    assert "cross-validation: no --block-size or --zones makes folds" in r.stdout + r.stderr
+    assert "cross-validation:  give" not in r.stdout + r.stderr
