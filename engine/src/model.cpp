@@ -6,6 +6,7 @@
 
 #include "../features/clearance.hpp"
 #include "../features/feature.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/raster_ops.hpp"
 
@@ -53,6 +54,17 @@ TileFeatures Model::features(const Window& tile, StageTimes* times, Digest* dem_
     std::vector<float> feature(in.cells());
     layer->compute(in, feature);
     kernels::propagate_nodata(f.elevation, feature);  // the DEM's no-data is the region's no-data
+    // log1p is defined from -1 up: below it (an elevation under sea level, say) every such cell
+    // became a probability of no data, and fit left its training cells out, with nothing said.
+    if (evidence_[k].transform.kind == kernels::TransformKind::log1p) {
+      bool below = false;
+      for (const float v : feature) below |= v < -1.0f;
+      if (below)
+        throw UserError("layer 'model.evidence." + evidence_[k].name +
+                        "' holds values below -1, where its transform log1p is not defined (those cells would be no "
+                        "data); give it a transform defined there (linear, exp_decay, piecewise...), or shift its "
+                        "values up");
+    }
     f.layers.push_back(std::move(feature));
   }
   return f;

@@ -1,0 +1,29 @@
+"""A layer's values outside its transform's domain: log1p below -1 (an elevation under sea level)
+made those cells a probability of no data in run, and fit left their training cells out, with
+nothing said. Both now refuse in one line naming the layer."""
+import numpy as np
+from osgeo import gdal
+
+from conftest import run_minerisk, scenario_text
+
+
+def test_log1p_below_minus_one_is_refused_by_run_and_fit(region, tmp_path, write_scenario):
+    dem = gdal.Open(str(region / "dem.tif"))
+    values = np.random.default_rng(2).uniform(-5, 5, (dem.RasterYSize, dem.RasterXSize)).astype(np.float32)
+    path = tmp_path / "signed.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    ds.GetRasterBand(1).WriteArray(values)
+    ds = None
+    layer = f'\n[model.evidence.signed]\nfeature = "raster"\npath = "{path}"\nweight = 0.3\ntransform = "{{}}"\n'
+    scenario = write_scenario(scenario_text(region) + layer.format("log1p"))
+    message = "layer 'model.evidence.signed' holds values below -1, where its transform log1p is not defined"
+    r = run_minerisk("run", scenario, "-o", tmp_path / "out.nc", "-q")
+    assert r.returncode == 2 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (tmp_path / "out.nc").exists()
+    r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--background-ratio", "2", "-q")
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    # The same values with a transform defined there run.
+    linear = write_scenario(scenario_text(region) + layer.format("linear"), name="linear.toml")
+    assert run_minerisk("run", linear, "-o", tmp_path / "out.nc", "-q").returncode == 0
