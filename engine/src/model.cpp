@@ -58,11 +58,11 @@ TileFeatures Model::features(const Window& tile, StageTimes* times, Digest* dem_
     // became a probability of no data, and fit left its training cells out, with nothing said.
     if (evidence_[k].transform.kind == kernels::TransformKind::log1p) {
       bool below = false;
-      for (const float v : feature) below |= v < -1.0f;
+      for (const float v : feature) below |= v <= -1.0f;
       if (below)
         throw UserError("layer 'model.evidence." + evidence_[k].name +
-                        "' holds values below -1, where its transform log1p is not defined (those cells would be no "
-                        "data); give it a transform defined there (linear, exp_decay, piecewise...), or shift its "
+                        "' holds values of -1 or below, where its transform log1p is not finite (those cells would be "
+                        "no data); give it a transform defined there (linear, exp_decay, piecewise...), or shift its "
                         "values up");
     }
     f.layers.push_back(std::move(feature));
@@ -124,6 +124,14 @@ TileResult Model::compute(const Window& tile, StageTimes* times, Digest* dem_dig
   }
   const TimedWork timed(times, "combine");
   kernels::combine_log_odds(intercept_, layers, pod, clearance_out, result.probability);
+  // A contribution is stored as float32: weight x value beyond 3.4e38 was written as an infinity
+  // (explain then showed log-odds that did not give the probability). Only the clearance's is
+  // ever infinite, -inf where the POD is 1.
+  for (size_t k = 0; k < evidence_.size(); ++k)
+    if (kernels::first_infinite_or_equal(result.evidence[k]) >= 0)
+      throw UserError("layer 'model.evidence." + evidence_[k].name +
+                      "': its weight times its transformed value goes beyond float32's range (3.4e38) in which "
+                      "contributions are stored; lower the weight or rescale the layer");
 
   // The DEM's no-data is the region's no-data, in every output (the clearance layer too).
   kernels::propagate_nodata(feature.elevation, result.probability);

@@ -18,7 +18,7 @@ def test_log1p_below_minus_one_is_refused_by_run_and_fit(region, tmp_path, write
     ds = None
     layer = f'\n[model.evidence.signed]\nfeature = "raster"\npath = "{path}"\nweight = 0.3\ntransform = "{{}}"\n'
     scenario = write_scenario(scenario_text(region) + layer.format("log1p"))
-    message = "layer 'model.evidence.signed' holds values below -1, where its transform log1p is not defined"
+    message = "layer 'model.evidence.signed' holds values of -1 or below, where its transform log1p is not finite"
     r = run_minerisk("run", scenario, "-o", tmp_path / "out.nc", "-q")
     assert r.returncode == 2 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert not (tmp_path / "out.nc").exists()
@@ -27,3 +27,20 @@ def test_log1p_below_minus_one_is_refused_by_run_and_fit(region, tmp_path, write
     # The same values with a transform defined there run.
     linear = write_scenario(scenario_text(region) + layer.format("linear"), name="linear.toml")
     assert run_minerisk("run", linear, "-o", tmp_path / "out.nc", "-q").returncode == 0
+
+
+def test_a_contribution_beyond_float32_is_refused(region, tmp_path, write_scenario):
+    """weight x value past 3.4e38 was stored as an infinite contribution: explain's log-odds no
+    longer gave the probability."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    path = tmp_path / "big.tif"
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform(dem.GetGeoTransform())
+    ds.SetProjection(dem.GetProjection())
+    ds.GetRasterBand(1).Fill(3e38)
+    ds = None
+    layer = f'\n[model.evidence.big]\nfeature = "raster"\npath = "{path}"\nweight = 1e6\ntransform = "linear"\n'
+    r = run_minerisk("run", write_scenario(scenario_text(region) + layer), "-o", tmp_path / "out.nc", "-q")
+    assert r.returncode == 2 and "layer 'model.evidence.big': its weight times its transformed value goes beyond" \
+        in r.stderr, r.stderr
+    assert not (tmp_path / "out.nc").exists()
