@@ -105,3 +105,15 @@ def test_every_call_names_its_python_arguments(region, tmp_path, write_scenario)
     with pytest.raises(minerisk.Error, match="^threads: must be 0"):
         minerisk.Scenario(write_scenario(scenario_text(region))).run(threads=-1)
     assert not (tmp_path / "s.tif").exists()
+
+
+def test_a_scenario_keeps_the_folder_it_was_made_in(region, tmp_path, write_scenario, monkeypatch):
+    """A relative path was read from whatever folder was current at each call; and
+    resolved_toml stayed as first read while run read the edited file."""
+    scenario = write_scenario(scenario_text(region))
+    monkeypatch.chdir(scenario.parent)
+    s = minerisk.Scenario(scenario.name)
+    monkeypatch.chdir(tmp_path.parent)
+    assert s.run(threads=1).probability.shape[0] > 0
+    scenario.write_text(scenario.read_text().replace('intercept = -5.0', 'intercept = -4.0'))
+    assert "intercept = -4.0" in s.resolved_toml

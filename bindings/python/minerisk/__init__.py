@@ -134,12 +134,20 @@ def _register_rio() -> None:
 
 class Scenario:
     """A scenario: a TOML file, or a dict in the same structure (relative paths are resolved
-    against base_dir). It is validated when created, with the command line's messages."""
+    against base_dir). It is validated when created, with the command line's messages. A file
+    is read again by each call (run, update, fit, evaluate...), so an edit to it is taken, as
+    the command line would take it; a relative path, and base_dir, are taken from the folder
+    that was current when the Scenario was made, wherever the program goes after."""
 
     def __init__(self, source: str | os.PathLike | Mapping[str, Any], base_dir: str | os.PathLike = "."):
-        self._source = dict(source) if isinstance(source, Mapping) else _path(source)
-        self._base_dir = _path(base_dir)
-        self.resolved_toml: str = _minerisk.resolve_scenario(self._source, self._base_dir)
+        self._source = dict(source) if isinstance(source, Mapping) else os.path.abspath(_path(source))
+        self._base_dir = os.path.abspath(_path(base_dir))
+        _minerisk.resolve_scenario(self._source, self._base_dir)  # validated now, with the file's message
+
+    @property
+    def resolved_toml(self) -> str:
+        """The scenario as it reads now: every path absolute, every default filled in."""
+        return _minerisk.resolve_scenario(self._source, self._base_dir)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Scenario":
