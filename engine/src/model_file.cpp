@@ -183,6 +183,13 @@ void read_covariance(const TomlReader& top, ModelFile& m) {
     for (const toml::node& n : *names) {
       if (!n.is_string()) r.fail("names", "must be an array of names");
       m.covariance_names.push_back(*n.value<std::string>());
+      // The coefficients fit names: the intercept, a layer, or a layer's segment of its curve.
+      const std::string& name = m.covariance_names.back();
+      const std::string layer = name.substr(0, name.find(":segment "));
+      if (name != "intercept" &&
+          std::none_of(m.evidence.begin(), m.evidence.end(), [&](const EvidenceSpec& e) { return e.name == layer; }))
+        r.fail("names", "names '" + name + "', which is no coefficient of this model's layers; restore the "
+                        "covariance fit wrote");
     }
   if (const toml::array* rows = (*cov)["values"].as_array())
     for (const toml::node& row : *rows) {

@@ -275,4 +275,14 @@ TEST(ModelFile, RefusesACovarianceThatIsNotOne) {
   EXPECT_NE(test_support::user_error_of([&] { parse_model_file(twice + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"); })
                 .find("names 'lines' twice"),
             std::string::npos);
+  // A name that is no coefficient of the model's layers (a layer renamed in one place only).
+  std::string other = head;
+  other.replace(other.find("names = [\"intercept\", \"lines\"]"), 30, "names = [\"intercept\", \"zzz\"]");
+  EXPECT_NE(test_support::user_error_of([&] { parse_model_file(other + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"); })
+                .find("names 'zzz', which is no coefficient of this model's layers"),
+            std::string::npos);
+  std::string segment = head;
+  segment.replace(segment.find("names = [\"intercept\", \"lines\"]"), 30,
+                  "names = [\"intercept\", \"lines:segment 1\"]");
+  EXPECT_NO_THROW(parse_model_file(segment + "values = [[0.5, 0.1], [0.1, 0.2]]\n", "m.toml"));
 }
