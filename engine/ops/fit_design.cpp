@@ -184,18 +184,28 @@ Design build_design(const Scenario& s, const Model& model, const TrainingCells& 
   return d;
 }
 
-void check_design(const Scenario& s, const Design& d) {
+void check_design(const Scenario& s, const Design& d, const std::vector<size_t>& from_labels, size_t outside_folds) {
   const Eigen::Index positives = static_cast<Eigen::Index>(d.y.sum());
+  // Cells in no zone were left out before this: the finds may lie on the grid, outside every zone.
+  const std::string left_out = outside_folds == 0 ? std::string() :
+      " (" + std::to_string(outside_folds) + " training cells in no zone were left out: give their land a zone)";
   if (positives == 0)
-    throw UserError(s.file.string() + ": no positive training cells (no finds on the grid, or no 1 in the labels); "
-                                      "fit needs finds or labelled land");
+    throw UserError(s.file.string() + ": no positive training cells (no finds on the grid, or no 1 in the labels)" +
+                    left_out + "; fit needs finds or labelled land");
   if (positives == d.y.size())
-    throw UserError(s.file.string() + ": no negative training cells; add [cleared] land, [fit] background_ratio, "
-                                      "or 0 cells in the labels");
-  for (Eigen::Index j = 0; j < d.X.cols(); ++j)
-    if (d.X.col(j).maxCoeff() == d.X.col(j).minCoeff())
-      throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[static_cast<size_t>(j)].name +
-                      "' is constant over the training cells; remove it or give it varying data");
+    throw UserError(s.file.string() + ": no negative training cells" + left_out +
+                    "; add [cleared] land, [fit] background_ratio, or 0 cells in the labels");
+  for (Eigen::Index j = 0; j < d.X.cols(); ++j) {
+    if (d.X.col(j).maxCoeff() != d.X.col(j).minCoeff()) continue;
+    // A layer built from the labels is built out of fold: with one block over the whole grid (a
+    // --block-size of 1e7), no fold's labels reach another fold's cells, and it is constant.
+    const bool out_of_fold = std::find(from_labels.begin(), from_labels.end(), static_cast<size_t>(j)) != from_labels.end();
+    throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[static_cast<size_t>(j)].name +
+                    "' is constant over the training cells; " +
+                    (out_of_fold ? "it is built from the labels outside each cell's fold, and these folds leave it none "
+                                   "to differ by: use smaller blocks (--block-size) or more zones"
+                                 : "remove it or give it varying data"));
+  }
 }
 
 std::vector<size_t> label_layers(const Scenario& s, const FitOptions& options, std::vector<std::string>& notes) {

@@ -51,7 +51,9 @@ struct Design {
 Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const FitOptions& options);
 
 /// Refuses a design that cannot be fitted (one class only, a constant layer).
-void check_design(const Scenario& s, const Design& d);
+/// `from_labels` (the layers built out of fold) and `outside_folds` (cells left out, in no zone)
+/// let the message say why.
+void check_design(const Scenario& s, const Design& d, const std::vector<size_t>& from_labels, size_t outside_folds);
 
 /// Refuses a layer that saw the labels (fit_label_leaks.cpp): the label raster, or a raster or
 /// vector_distance file whose record of inputs, traced back, names the finds, the cleared land

@@ -57,3 +57,11 @@ def test_no_folds_are_named_as_such(region, tmp_path, write_scenario):
     assert r.returncode == 0, r.stderr
     assert "cross-validation: no --block-size or --zones makes folds" in r.stdout + r.stderr
     assert "cross-validation:  give" not in r.stdout + r.stderr
+
+
+def test_one_block_over_the_grid_is_named_as_the_cause(region, tmp_path, write_scenario):
+    """One block holds every label, so the out-of-fold finds layer is constant: the message said
+    to remove the layer, not to make smaller blocks."""
+    r = run_minerisk("fit", write_scenario(scenario_text(region)), "-o", tmp_path / "f.toml", "--block-size", "1e7")
+    assert r.returncode == 2 and "is built from the labels outside each cell's fold" in r.stderr \
+        and "use smaller blocks (--block-size)" in r.stderr, r.stderr
