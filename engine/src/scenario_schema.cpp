@@ -310,7 +310,7 @@ EvidenceSpec read_evidence(const std::string& name, const toml::table& table, co
     for (double v : values)
       if (!(std::abs(e.weight * v) <= kMaxLogOdds))
         r.fail("weight", "times the transform's values must lie within +-1e6 log-odds (it reaches " +
-                             std::to_string(e.weight * v) + "); scale the values or the weight down");
+                             number_text(e.weight * v) + "); scale the values or the weight down");
   }
   return e;
 }

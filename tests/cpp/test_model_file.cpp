@@ -248,6 +248,12 @@ TEST(ModelFile, RefusesALayerWithoutItsTransformOrWithAnOverflowingCurve) {
               }).find("times the transform's values must lie within +-1e6 log-odds"),
               std::string::npos)
         << transform;
+  // The value it reaches in a few digits (it was printed with %f: 300 digits).
+  EXPECT_NE(test_support::user_error_of([&] {
+              parse_model_file(head + "transform = { type = \"piecewise\", x = [0, 90], y = [1e300, 1e300] }\n",
+                               "m.toml");
+            }).find("(it reaches 3e+300)"),
+            std::string::npos);
 }
 
 // A covariance must be one: finite, symmetric (to a relative 1e-6) and with variances >= 0.
