@@ -112,15 +112,10 @@ py::object run(const py::object& scenario, const fs::path& base_dir, const std::
   const EvidenceStorage storage = evidence_storage_named(evidence_storage, "evidence");  // without an output too
   if (output) {
     RunOptions options;
+    as_python_control(options, "run", threads, /*quiet=*/true, overwrite, tile_size);
     options.output = *output;
-    options.threads = threads;
-    options.threads_name = "threads", options.tile_size_name = "tile_size";
-    options.tile_size = tile_size;
-    options.quiet = true;
     options.quicklook = picture;
-    options.overwrite = overwrite;
     options.evidence = storage;
-    options.command_line = "minerisk (Python) run";
     Interruptible interruptible(options);
     interruptible.run([&] { run_scenario(s, options); });
     return path_object(*output);
@@ -192,9 +187,7 @@ py::object fit(const py::object& scenario, const fs::path& base_dir, const py::d
   const Scenario s = scenario_of(scenario, base_dir);
   FitOptions options;
   options.spec = s.fit;
-  options.threads = threads;
-  options.threads_name = "threads", options.tile_size_name = "tile_size";
-  options.quiet = true;
+  as_python_control(options, "fit", threads, /*quiet=*/true, /*overwrite=*/false);
   for (const auto& [k, v] : overrides) {
     const auto key = py::str(k).cast<std::string>();
     try {
@@ -206,9 +199,7 @@ py::object fit(const py::object& scenario, const fs::path& base_dir, const py::d
                             py::repr(v).cast<std::string>() + "; give " + fit_option_type(key));
     }
   }
-  // As on the command line, zones and block_size each replace the other's [fit] entry.
-  if (overrides.contains("zones") && !overrides.contains("block_size")) options.spec.block_size = 0;
-  if (overrides.contains("block_size") && !overrides.contains("zones")) options.spec.zones.clear();
+  options.spec.keep_given_folds(overrides.contains("zones"), overrides.contains("block_size"));
   Interruptible interruptible(options);
   const FitResult r = interruptible.run([&] { return fit_scenario(s, options); });
   py::dict out = json_to_python(fit_json(r));
@@ -236,13 +227,8 @@ py::object sweep(const fs::path& sweep_file, const fs::path& output, int threads
                  bool overwrite) {
   const SweepSpec spec = load_sweep(sweep_file);
   SweepOptions options;
+  as_python_control(options, "sweep", threads, /*quiet=*/true, overwrite, tile_size);
   options.output = output;
-  options.threads = threads;
-  options.threads_name = "threads", options.tile_size_name = "tile_size";
-  options.tile_size = tile_size;
-  options.quiet = true;
-  options.command_line = "minerisk (Python) sweep";
-  options.overwrite = overwrite;
   Interruptible interruptible(options);
   interruptible.run([&] { run_sweep(spec, options); });
   return path_object(output);
@@ -263,20 +249,15 @@ py::dict update(const py::object& scenario, const fs::path& base_dir, const fs::
                 const std::optional<std::string>& evidence_storage, int keep, bool wait) {
   const Scenario s = scenario_of(scenario, base_dir);
   UpdateOptions options;
+  as_python_control(options, "update", threads, /*quiet=*/true, overwrite, tile_size.value_or(ops::Control{}.tile_size));
   options.output = output;
-  options.threads = threads;
-  options.threads_name = "threads", options.tile_size_name = "tile_size";
-  options.tile_size = tile_size.value_or(512);
   options.tile_size_given = tile_size.has_value();
-  options.quiet = true;
   options.quicklook = picture;
-  options.overwrite = overwrite;
   options.evidence = evidence_storage_named(evidence_storage.value_or("packed"), "evidence");
   options.evidence_given = evidence_storage.has_value();
   if (keep < 0) throw UserError("keep: must be 0 or more");
   options.keep = keep;
   options.wait = wait;
-  options.command_line = "minerisk (Python) update";
   Interruptible interruptible(options);
   const UpdateSummary r = interruptible.run([&] { return update_scenario(s, options); });
   py::dict out;

@@ -107,6 +107,13 @@ inline ops::Control python_control(const std::string& command, int threads, bool
   return control;
 }
 
+/// The same for an operation's options that extend the control (RunOptions, FitOptions...):
+/// sets only the control's part, leaving the operation's own fields as they are.
+inline void as_python_control(ops::Control& options, const std::string& command, int threads, bool quiet,
+                              bool overwrite, int64_t tile_size = ops::Control{}.tile_size) {
+  options = python_control(command, threads, quiet, overwrite, tile_size);
+}
+
 namespace detail {
 
 // Ctrl-C reaches the engine's cancel flags directly, as the command line's signal handler does:

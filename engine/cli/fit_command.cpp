@@ -92,11 +92,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
     if (a->background_ratio) options.spec.background_ratio = *a->background_ratio;
     if (a->l2) options.spec.l2 = *a->l2;
     if (a->block_size) options.spec.block_size = *a->block_size;
-    // Each replaces the other's [fit] entry: the folds are made one way or the other.
     if (!a->zones.empty() && a->block_size)
       throw UserError("--zones and --block-size are two ways to make the folds; give one");
-    if (!a->zones.empty()) options.spec.block_size = 0;
-    if (a->block_size) options.spec.zones.clear();
+    options.spec.keep_given_folds(!a->zones.empty(), a->block_size.has_value());
     if (a->folds) options.spec.folds = *a->folds;
     if (a->knots) options.spec.knots = *a->knots;
     if (a->repeats) options.spec.repeats = *a->repeats;

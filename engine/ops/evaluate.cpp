@@ -17,6 +17,7 @@
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
+#include "minerisk/kernels/raster_ops.hpp"
 
 namespace minerisk {
 namespace {
@@ -27,9 +28,8 @@ const double kCaptureAreas[] = {0.01, 0.05, 0.10, 0.20};
 // a point's count, or several that add up past 3.4e38) made every figure of the report 0 or
 // NaN, and the run succeeded.
 void refuse_infinite_counts(const std::vector<float>& items, const Grid& grid, const TruthSpec& truth) {
-  const auto it = std::find_if(items.begin(), items.end(), [](float v) { return std::isinf(v); });
-  if (it == items.end()) return;
-  const auto cell = static_cast<int64_t>(it - items.begin());
+  const int64_t cell = kernels::first_infinite_or_equal(items);
+  if (cell < 0) return;
   throw UserError("--truth: '" + truth.path.string() + "' gives the cell at row " + std::to_string(cell / grid.width()) +
                   ", column " + std::to_string(cell % grid.width()) + " an infinite count of true items" +
                   (truth.count_field.empty() ? "" : " (--count-field " + truth.count_field + " beyond 3.4e38 in all)") +

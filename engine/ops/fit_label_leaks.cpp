@@ -49,8 +49,8 @@ bool LabelLeakCheck::LabelFile::read_by(const RecordedInput& r) {
 }
 
 LabelLeakCheck::LabelLeakCheck(const Scenario& s, const FitOptions& options) : s_(s), options_(options) {
-  if (s.finds) labels_.push_back({"finds", *s.finds});
-  if (s.cleared) labels_.push_back({"cleared land", *s.cleared});
+  if (s.finds) labels_.push_back({"finds", *s.finds, {}, {}});
+  if (s.cleared) labels_.push_back({"cleared land", *s.cleared, {}, {}});
 }
 
 namespace {

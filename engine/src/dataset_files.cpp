@@ -42,16 +42,38 @@ bool is_vrt_file(const std::string& name) {
   return GDALIdentifyDriverEx(name.c_str(), GDAL_OF_RASTER, only_vrt, nullptr) != nullptr;
 }
 
+// The files GDAL reads beside a raster, by how they are named from it: "tile.tif.aux.xml"
+// (PAM metadata), ".msk" (a mask), ".ovr" (overviews) follow the whole name; "tile.tfw" and the
+// other world files, ".prj", ".aux", ".stx", ".clr" replace its extension; an ENVI or EHdr
+// header, which says how the bytes read, is found either way. One table serves both the search
+// beside a mosaic's tile and the test a trace uses to skip these files (is_side_file).
+enum class SideFileName { kAppended, kReplacesExtension, kEither };
+struct SideFile {
+  const char* suffix;
+  SideFileName naming;
+};
+constexpr SideFile kSideFiles[] = {
+    {".aux.xml", SideFileName::kAppended},         {".msk", SideFileName::kAppended},
+    {".ovr", SideFileName::kAppended},             {".hdr", SideFileName::kEither},
+    {".tfw", SideFileName::kReplacesExtension},    {".tifw", SideFileName::kReplacesExtension},
+    {".wld", SideFileName::kReplacesExtension},    {".jgw", SideFileName::kReplacesExtension},
+    {".pgw", SideFileName::kReplacesExtension},    {".blw", SideFileName::kReplacesExtension},
+    {".prj", SideFileName::kReplacesExtension},    {".aux", SideFileName::kReplacesExtension},
+    {".stx", SideFileName::kReplacesExtension},    {".clr", SideFileName::kReplacesExtension},
+};
+
 // A mosaic's plain tile is listed without being opened (a mosaic may have thousands), so the
-// files GDAL reads beside it are found by name: an ENVI or EHdr tile's header, which says how
-// its bytes read, a mask, PAM metadata, overviews, a world file.
+// files GDAL reads beside it are found by name.
 void add_tile_side_files(const fs::path& tile, FileList& out) {
   if (tile.empty()) return;
   const std::string whole = tile.string(), stem = fs::path(tile).replace_extension().string();
-  for (const std::string& side : {whole + ".aux.xml", whole + ".msk", whole + ".ovr", whole + ".hdr", stem + ".hdr",
-                                  stem + ".tfw", stem + ".wld", stem + ".prj"}) {
+  const auto add_if_there = [&](const std::string& side) {
     std::error_code ec;
     if (side != whole && fs::is_regular_file(side, ec)) out.add(side);
+  };
+  for (const SideFile& side : kSideFiles) {
+    if (side.naming != SideFileName::kReplacesExtension) add_if_there(whole + side.suffix);
+    if (side.naming != SideFileName::kAppended) add_if_there(stem + side.suffix);
   }
 }
 
@@ -119,10 +141,8 @@ bool is_side_file(const fs::path& file) {
   const auto ends_with = [&](const std::string& end) {
     return name.size() > end.size() && name.compare(name.size() - end.size(), end.size(), end) == 0;
   };
-  for (const char* end : {".aux.xml", ".ovr", ".msk", ".hdr", ".tfw", ".tifw", ".wld", ".prj", ".aux", ".stx", ".clr",
-                          ".jgw", ".pgw", ".blw"})
-    if (ends_with(end)) return true;
-  return false;
+  return std::any_of(std::begin(kSideFiles), std::end(kSideFiles),
+                     [&](const SideFile& side) { return ends_with(side.suffix); });
 }
 
 std::vector<fs::path> files_of_dataset(const std::string& name) {

@@ -157,14 +157,16 @@ std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_shor
     queue.push_back({next, chain});
   };
   // Each file to open, with the chain of files from `name` to it, itself included ("" for `name`).
-  while (!queue.empty()) {
+  while (!queue.empty() && out.size() < kMaxEntries) {
     const auto [file, chain] = queue.front();
     queue.pop_front();
     const TracedFile traced = open_traced_file(file);
     // A VRT (gdalbuildvrt of a tool's output) records nothing itself: its sources are traced.
     // `chain` names the files from the layer to this one, this one included (but the layer).
+    const std::filesystem::path itself = local_file(file);
     for (const std::filesystem::path& source : traced.files)
-      if (source != local_file(file) && !is_side_file(source)) follow(source.string(), source.string() + (chain.empty() ? "" : " through " + chain));
+      if (source != itself && !is_side_file(source))
+        follow(source.string(), source.string() + (chain.empty() ? "" : " through " + chain));
     for (RecordedInput r : traced.records) {
       if (!chain.empty()) r.via = r.via.empty() ? chain : r.via + " through " + chain;
       if (!seen.insert(identity(r)).second) continue;
@@ -179,10 +181,9 @@ std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_shor
         follow(next, r.path + (r.via.empty() ? "" : " through " + r.via));
       out.push_back(std::move(r));
     }
-    if (out.size() >= kMaxEntries && !queue.empty()) cut = true;
-    if (out.size() >= kMaxEntries) break;
   }
-  if (cut_short) *cut_short = cut;
+  // Files left unopened when the entry cap stopped the trace: it was cut short too.
+  if (cut_short) *cut_short = cut || !queue.empty();
   return out;
 }
 

@@ -72,6 +72,14 @@ struct FitSpec {
   /// false: the folds only cross-fit the label layers; no cross-validation is run (faster,
   /// for callers that validate on their own held-out land).
   bool cross_validate = true;
+
+  /// Options given over the scenario's [fit] (on the command line, in Python): zones and
+  /// block_size are two ways to make the folds, so the one given drops the other's [fit] entry.
+  /// Both given stay both, and the fit refuses them (FoldMap).
+  void keep_given_folds(bool zones_given, bool block_size_given) {
+    if (zones_given && !block_size_given) block_size = 0;
+    if (block_size_given && !zones_given) zones.clear();
+  }
 };
 
 struct Scenario {
