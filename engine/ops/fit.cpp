@@ -98,8 +98,9 @@ SplitFit fit_split(const Scenario& s, const Model& model, const Grid& grid, cons
   // The fit's columns: each layer through its transform, or its learned curve's ramps.
   if (!knots) knots = choose_knots(s, f.design.raw, options.spec.knots);
   const Eigen::MatrixXd columns = curve_columns(f.design.X, f.design.raw, *knots);
-  f.fit = fit_or_refuse(s, columns, f.design.y, options.spec.l2, curve_column_signs(s, *knots));
-  f.warnings = separation_warnings(columns, f.design.y, curve_column_names(s, *knots), f.fit);
+  const std::vector<std::string> names = curve_column_names(s, *knots);
+  f.fit = fit_or_refuse(s, columns, f.design.y, options.spec.l2, curve_column_signs(s, *knots), names);
+  f.warnings = separation_warnings(columns, f.design.y, names, f.fit);
   if (options.spec.cross_validate) f.cv = cross_validate(labels, f.design, fold);
   return f;
 }

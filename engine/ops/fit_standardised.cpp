@@ -81,16 +81,6 @@ StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd
   return f;
 }
 
-StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
-                              const std::vector<int>& signs) {
-  try {
-    return fit_standardised(X, y, l2, signs);
-  } catch (const std::domain_error& e) {
-    throw UserError(s.file.string() + ": the model cannot be fitted: " + e.what() +
-                    "; remove a layer that repeats another, or set [fit] l2 larger than 0");
-  }
-}
-
 namespace {
 
 // How the positives' range of values sits against the negatives': 2 apart (no overlap), 1
@@ -106,15 +96,53 @@ int apart(const Eigen::VectorXd& v, const Eigen::VectorXd& y) {
   return 0;
 }
 
+// A learned curve's segment (a ramp, 0 below its knot and 1 above the next) often lies apart
+// "but for ties" without meaning anything: separation is judged on whole layers.
+bool is_curve_segment(const std::string& name) { return name.find(":segment ") != std::string::npos; }
+
+// Why a fit failed, naming layers, when one reason explains it: a layer proportional to another
+// over the training cells (their weights cannot be told apart), or, without a penalty, a layer
+// whose positives all lie beyond its negatives (its weight grows without bound). "" otherwise.
+std::string why_unfittable(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::vector<std::string>& names) {
+  const Eigen::MatrixXd centred = X.rowwise() - X.colwise().mean();
+  const Eigen::VectorXd norm = centred.colwise().norm();
+  for (Eigen::Index b = 1; b < X.cols(); ++b)
+    for (Eigen::Index a = 0; a < b; ++a) {
+      if (norm(a) == 0 || norm(b) == 0) continue;  // a constant layer is refused by name before the fit
+      const double correlation = centred.col(a).dot(centred.col(b)) / (norm(a) * norm(b));
+      if (std::abs(correlation) > 1 - 1e-9)
+        return "layer '" + names[static_cast<size_t>(b)] + "' repeats '" + names[static_cast<size_t>(a)] +
+               "' (over the training cells each is a multiple of the other, so their weights cannot be told "
+               "apart); remove one, or set [fit] l2 (--l2) larger than 0";
+    }
+  for (Eigen::Index j = 0; j < X.cols(); ++j)
+    if (!is_curve_segment(names[static_cast<size_t>(j)]) && apart(X.col(j), y) == 2)
+      return "layer '" + names[static_cast<size_t>(j)] +
+             "' separates the training cells perfectly, so without a penalty its weight grows without bound; set "
+             "[fit] l2 (--l2) larger than 0, or check whether the layer is built from the labels";
+  return "";
+}
+
 }  // namespace
+
+StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
+                              const std::vector<int>& signs, const std::vector<std::string>& names) {
+  try {
+    return fit_standardised(X, y, l2, signs);
+  } catch (const std::domain_error& e) {
+    const std::string why = why_unfittable(X, y, names);
+    throw UserError(s.file.string() + ": the model cannot be fitted: " +
+                    (why.empty() ? std::string(e.what()) + "; remove a layer that repeats another, or set [fit] l2 "
+                                                           "larger than 0"
+                                 : why));
+  }
+}
 
 std::vector<std::string> separation_warnings(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                                              const std::vector<std::string>& names, const StandardisedFit& fit) {
   std::vector<std::string> warnings;
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
-    // A learned curve's segment (a ramp, 0 below its knot and 1 above the next) often lies
-    // apart "but for ties" without meaning anything: layers are judged whole, below.
-    if (names[static_cast<size_t>(j)].find(":segment ") != std::string::npos) continue;
+    if (is_curve_segment(names[static_cast<size_t>(j)])) continue;
     const int a = apart(X.col(j), y);
     if (a == 2)
       warnings.push_back("layer '" + names[static_cast<size_t>(j)] +

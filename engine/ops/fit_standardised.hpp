@@ -31,9 +31,10 @@ StandardisedFit fit_standardised(const Eigen::MatrixXd& X, const Eigen::VectorXd
                                  const std::vector<int>& signs = {});
 
 /// fit_standardised, with a failure (a singular design, no convergence) as a UserError naming
-/// the scenario and what to change.
+/// the scenario, the layers at fault when they can be named (`names`: X's columns), and what to
+/// change.
 StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const Eigen::VectorXd& y, double l2,
-                              const std::vector<int>& signs);
+                              const std::vector<int>& signs, const std::vector<std::string>& names);
 
 /// Plain-language warnings when the training cells are (quasi-)separable: a layer whose
 /// positives and negatives do not overlap, or the fitted model ranking every positive above

@@ -172,7 +172,7 @@ weight = 1.0
     assert "'model.evidence.flat' is constant" in r.stderr
 
 
-def test_fit_refuses_a_singular_design(region, tmp_path, write_scenario):
+def test_fit_refuses_a_singular_design_naming_the_layer(region, tmp_path, write_scenario):
     evidence = '''
 [model.evidence.slope]
 feature = "slope"
@@ -185,7 +185,7 @@ weight = 1.0
     s = write_scenario(scenario_text(region, evidence=evidence) + FIT.replace("l2 = 1.0", "l2 = 0"))
     r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
     assert r.returncode == 2, r.stderr
-    assert "singular" in r.stderr and "l2" in r.stderr
+    assert "layer 'slope_again' repeats 'slope'" in r.stderr and "l2" in r.stderr
 
 
 def test_evaluate_refuses_truth_off_the_grid(region, fitted, tmp_path):
@@ -252,3 +252,47 @@ def test_evaluate_where_scores_only_the_items_it_selects(region, fitted, tmp_pat
     expected, result = json.loads(by_hand.read_text()), json.loads(filtered.read_text())
     for key in ("true_items", "roc_auc", "pr_auc", "capture_at_area"):
         assert result[key] == expected[key], key
+
+
+def test_fit_without_a_penalty_names_the_repeated_layer(region, tmp_path, write_scenario):
+    # The height and 3 x the height carry the same information: l2 = 0 cannot weigh them apart.
+    tripled = tmp_path / "tripled.tif"
+    gdal.Translate(str(tripled), str(region / "dem.tif"), scaleParams=[[0, 1, 0, 3]])
+    evidence = f'''
+[model.evidence.height]
+feature = "raster"
+path = "{region / 'dem.tif'}"
+weight = 0.01
+
+[model.evidence.height_tripled]
+feature = "raster"
+path = "{tripled}"
+weight = 0.01
+'''
+    s = write_scenario(scenario_text(region, evidence=evidence) + FIT.replace("l2 = 1.0", "l2 = 0"))
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2, r.stderr
+    assert "layer 'height_tripled' repeats 'height'" in r.stderr, r.stderr
+    assert r.stderr.strip().count("\n") == 0
+
+
+def test_fit_without_a_penalty_names_the_separating_layer(region, tmp_path, write_scenario):
+    labels = labels_raster(tmp_path / "labels.tif", region,
+                           lambda h, w: np.where(np.arange(h).reshape(-1, 1) < h // 3, 1.0, 0.0) * np.ones((h, w)))
+    north = labels_raster(tmp_path / "north.tif", region, lambda h, w: -np.arange(h).reshape(-1, 1) * np.ones((h, w)))
+    evidence = f'''
+[model.evidence.slope]
+feature = "slope"
+weight = -0.04
+
+[model.evidence.north]
+feature = "raster"
+path = "{north}"
+weight = 0.01
+'''
+    s = write_scenario(scenario_text(region, evidence=evidence) +
+                       f'\n[fit]\nlabels = "{labels}"\nblock_size = 1500\nl2 = 0\n')
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2, r.stderr
+    assert "layer 'north' separates the training cells perfectly" in r.stderr, r.stderr
+    assert "l2" in r.stderr and r.stderr.strip().count("\n") == 0
