@@ -40,10 +40,11 @@ std::string kinds_taking(const std::string& key) {
   return joined(names);
 }
 
-// "\"exp_decay\"" (or a list): the transforms a key applies to.
-std::string transforms_of(const TransformKey& k) {
+}  // namespace
+
+std::string TransformKey::transforms() const {
   std::vector<std::string> names;
-  for (K kind : k.applies) {
+  for (K kind : applies) {
     std::string quoted = "\"";
     quoted.append(kernels::transform_name(kind)).append("\"");
     names.push_back(std::move(quoted));
@@ -51,9 +52,11 @@ std::string transforms_of(const TransformKey& k) {
   return joined(names);
 }
 
-bool applies_to(const TransformKey& k, K kind) {
-  return k.applies.empty() || std::find(k.applies.begin(), k.applies.end(), kind) != k.applies.end();
+bool TransformKey::applies_to(K kind) const {
+  return applies.empty() || std::find(applies.begin(), applies.end(), kind) != applies.end();
 }
+
+namespace {
 
 std::vector<std::string> transform_key_names() {
   std::vector<std::string> names{"type"};
@@ -67,8 +70,8 @@ kernels::Transform read_transform_table(const TomlReader& r) {
   if (!kernels::parse_transform_kind(type, t.kind))
     r.fail("type", "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
   for (const TransformKey& k : transform_keys()) {
-    if (!applies_to(k, t.kind)) {
-      if (r.has(k.key)) r.fail(k.key, "applies only to type = " + transforms_of(k) + "; remove it");
+    if (!k.applies_to(t.kind)) {
+      if (r.has(k.key)) r.fail(k.key, "applies only to type = " + k.transforms() + "; remove it");
       continue;
     }
     if (!k.field) continue;
@@ -124,7 +127,7 @@ kernels::Transform read_transform(const TomlReader& owner, const std::string& ke
   if (!kernels::parse_transform_kind(type, t.kind))
     owner.fail(key, "names no transform ('" + type + "'); " + suggestion(type, kernels::transform_names(), "transforms"));
   const bool needs_parameters = std::any_of(transform_keys().begin(), transform_keys().end(), [&](const TransformKey& k) {
-    return !k.applies.empty() && applies_to(k, t.kind) && (k.required || !k.field);
+    return !k.applies.empty() && k.applies_to(t.kind) && (k.required || !k.field);
   });
   if (needs_parameters) owner.fail(key, "needs parameters; write it as a table, e.g. { type = \"" + type + "\", ... }");
   return t;
@@ -133,7 +136,7 @@ kernels::Transform read_transform(const TomlReader& owner, const std::string& ke
 toml::table write_transform(const kernels::Transform& t) {
   toml::table tr{{"type", kernels::transform_name(t.kind)}};
   for (const TransformKey& k : transform_keys())
-    if (k.field && !k.applies.empty() && applies_to(k, t.kind) && k.key != "default") tr.insert(k.key, t.*k.field);
+    if (k.field && !k.applies.empty() && k.applies_to(t.kind) && k.key != "default") tr.insert(k.key, t.*k.field);
   if (t.kind == K::piecewise) {
     toml::array xs, ys;
     for (double x : t.xs) xs.push_back(x);
@@ -332,69 +335,6 @@ toml::table write_fit(const FitSpec& f) {
   if (!f.labels.empty()) out.insert("labels", f.labels.string());
   if (!f.zones.empty()) out.insert("zones", f.zones.string());
   return out;
-}
-
-std::string Parameter::check(double v) const {
-  if (!std::isfinite(v)) return "values must be finite numbers";
-  if ((kind == intercept || kind == weight) && !(std::abs(v) <= kMaxLogOdds))
-    return "is in log-odds: its values must lie within +-1e6";
-  if ((kind == reliability || kind == pod) && !(v >= 0 && v <= 1)) return "is a probability: its values must lie in [0, 1]";
-  if (kind == transform_field && transform_key->positive && !(v > 0))
-    return "is a length or width: its values must be positive";
-  return "";
-}
-
-void Parameter::apply(double v, double& intercept_out, std::vector<double>& weights,
-                      std::vector<kernels::Transform>& transforms) const {
-  switch (kind) {
-    case intercept: intercept_out = v; break;
-    case weight: weights[layer] = v; break;
-    case transform_field: transforms[layer].*(transform_key->field) = v; break;
-    case reliability:
-    case pod: break;  // the inputs' values: see InputDraw
-  }
-}
-
-Parameter parameter(const Scenario& base, const std::string& name, const TomlReader& r, const std::string& key) {
-  Parameter p;
-  if (name == "model.intercept") return p;
-  if (name == "records.reliability") {
-    if (!base.records) r.fail(key, "names records.reliability but the base scenario has no [records]");
-    p.kind = Parameter::reliability;
-    return p;
-  }
-  if (name == "cleared.pod") {
-    if (!base.cleared) r.fail(key, "names cleared.pod but the base scenario has no [cleared]");
-    p.kind = Parameter::pod;
-    return p;
-  }
-  std::string fields;
-  for (const TransformKey& k : transform_keys())
-    if (k.field && k.key != "default") fields += (fields.empty() ? "" : "|") + k.key;
-  const std::string prefix = "model.evidence.";
-  if (name.rfind(prefix, 0) == 0) {
-    const std::string rest = name.substr(prefix.size());
-    for (size_t i = 0; i < base.evidence.size(); ++i) {
-      const EvidenceSpec& e = base.evidence[i];
-      p.layer = i;
-      if (rest == e.name + ".weight") {
-        p.kind = Parameter::weight;
-        return p;
-      }
-      for (const TransformKey& k : transform_keys()) {
-        if (!k.field || k.key == "default" || rest != e.name + ".transform." + k.key) continue;
-        if (!applies_to(k, e.transform.kind))
-          r.fail(key, "'" + name + "' does not apply: layer '" + e.name + "' has a " +
-                          kernels::transform_name(e.transform.kind) + " transform, and " + k.key +
-                          " applies only to type = " + transforms_of(k));
-        p.kind = Parameter::transform_field;
-        p.transform_key = &k;
-        return p;
-      }
-    }
-  }
-  r.fail(key, "'" + name + "' is not a sweepable parameter; use model.intercept, model.evidence.NAME.weight, "
-              "model.evidence.NAME.transform." + fields + ", records.reliability or cleared.pod");
 }
 
 }  // namespace minerisk::schema

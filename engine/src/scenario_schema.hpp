@@ -33,6 +33,11 @@ struct TransformKey {
   double default_value = 0;
   bool positive = false;  // > 0; otherwise any finite number
   bool required = false;  // for the transforms it applies to
+
+  /// Whether the key applies to a transform of this kind.
+  bool applies_to(kernels::TransformKind kind) const;
+  /// "\"exp_decay\"" (or a list, "a, b or c"): the transforms the key applies to.
+  std::string transforms() const;
 };
 
 const std::vector<EvidenceKey>& evidence_keys();
