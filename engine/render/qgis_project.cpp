@@ -293,7 +293,11 @@ std::string qgis_project_xml(const QgisProjectSpec& spec, const fs::path& projec
   for (const auto* list : {&top, &evidence})
     for (const TreeEntry& e : *list) out += "  <layer id=\"" + esc(e.id) + "\"/>\n";
   out += " </layerorder>\n"
-         " <properties>\n  <Paths>\n   <Absolute type=\"bool\">false</Absolute>\n  </Paths>\n </properties>\n"
+         // QGIS reads <projectCrs> only when the project says projections are on: without it the
+         // project has no CRS, and a layer in another CRS is drawn unprojected, off the map.
+         " <properties>\n  <Paths>\n   <Absolute type=\"bool\">false</Absolute>\n  </Paths>\n"
+         "  <SpatialRefSys>\n   <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n  </SpatialRefSys>\n"
+         " </properties>\n"
          " <projectMetadata>\n  <identifier></identifier>\n  <parentidentifier></parentidentifier>\n"
          "  <language></language>\n  <type></type>\n  <title>" + esc(spec.title) + "</title>\n  <abstract></abstract>\n"
          "  <links/>\n  <author>minerisk</author>\n </projectMetadata>\n</qgis>\n";

@@ -49,6 +49,7 @@ for node in root.findLayers():
             info["categories"] = [c.value() for c in layer.renderer().categories()]
         info["labels"] = layer.labelsEnabled()
     out["layers"].append(info)
+out["crs"] = project.crs().authid() if project.crs().isValid() else None
 group = root.findGroup("Evidence layers")
 out["group"] = None if group is None else {"checked": group.itemVisibilityChecked(), "visible": group.isVisible()}
 
@@ -76,6 +77,9 @@ out["all_colours"] = render(visible, sys.argv[2])
 out["probability_colours"] = render(project.mapLayersByName("Probability"), sys.argv[3])
 # One evidence layer alone, on its ramp: the range fits the values (QGIS unpacks the int16s).
 out["evidence_colours"] = render(project.mapLayersByName("front_lines"), sys.argv[3] + ".evidence.png")
+# Each vector layer alone, in the project's CRS over the probability's extent: drawn where it lies.
+out["vector_colours"] = {n.name(): render([n.layer()], sys.argv[3] + ".vector.png")
+                         for n in root.findLayers() if isinstance(n.layer(), QgsVectorLayer)}
 print(json.dumps(out), flush=True)
 os._exit(0)  # QGIS 3.22 may crash while tearing down offscreen; the answer is printed
 """
@@ -196,3 +200,23 @@ def test_the_map_and_its_project_are_written_together(project, tmp_path):
     # An existing project is kept unless --overwrite.
     r = run_minerisk("map", folder / "sample.nc", "--qgis-project", qgs, "-q")
     assert r.returncode != 0 and qgs.read_text() == text
+
+
+def test_the_project_has_the_grids_crs_and_reprojects_a_layer_in_another(project, tmp_path):
+    folder, _ = project
+    # The roads in longitude and latitude: QGIS draws them over the grid only if the project has
+    # a CRS to project them to (a project without one leaves them off the map).
+    roads = tmp_path / "roads_4326.gpkg"
+    subprocess.run(["ogr2ogr", "-t_srs", "EPSG:4326", str(roads), str(folder / "sample" / "region.gpkg"), "roads"],
+                   check=True, capture_output=True)
+    qgs = tmp_path / "roads.qgs"
+    r = run_minerisk("map", folder / "sample.nc", "--qgis-project", qgs, "--roads", f"{roads}:roads", "-q")
+    assert r.returncode == 0, r.stderr
+    result = open_in_qgis(qgs, tmp_path)
+    from osgeo import gdal, osr
+    grid_crs = osr.SpatialReference(wkt=gdal.Open(str(folder / "sample.nc")).GetProjection())
+    assert result["crs"] == f"EPSG:{grid_crs.GetAuthorityCode(None)}"
+    road_layers = [x["name"] for x in result["layers"] if "roads_4326" in x["source"]]
+    assert len(road_layers) == 1 and all(x["valid"] for x in result["layers"])
+    drawn = result["vector_colours"][road_layers[0]]
+    assert sum(n for colour, n in drawn.items() if colour != "#ffffff") > 100, drawn
