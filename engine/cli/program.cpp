@@ -57,14 +57,18 @@ CLI::Validator non_empty_path(bool required) {
                         "non-empty path");
 }
 
+// Every option of every subcommand, and of the option groups within them ("Existing polygons"
+// of areas): CLI11 keeps a group's options in the group, which get_options() does not list.
 void check_numbers_and_paths(CLI::App& app) {
-  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; }))
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
     for (CLI::Option* option : sub->get_options()) {
       const std::string type = option->get_type_name();
       if (type.rfind("INT", 0) == 0 || type.rfind("UINT", 0) == 0) option->transform(decimal_whole_number());
       if (type.rfind("FLOAT", 0) == 0) option->check(non_empty_number());
       if (names_a_file(*option)) option->check(non_empty_path(option->get_required()));
     }
+    check_numbers_and_paths(*sub);
+  }
 }
 
 }  // namespace

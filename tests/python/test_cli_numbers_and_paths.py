@@ -1,0 +1,60 @@
+"""Numbers and paths on the command line are what they look like: "010" is ten, not octal
+eight; an empty number ("") or an empty path is refused by name, never taken for an option left
+out (fit --labels "" fitted on the scenario's labels, areas --polygons "" delineated new areas),
+in an option group (areas' "Existing polygons") as anywhere else."""
+import pytest
+
+import tomllib
+
+from conftest import run_minerisk, scenario_text
+
+
+def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_scenario):
+    """CLI11 alone reads "010" as octal 8 and "0x10" as 16; GDAL's programs, and users, mean decimal."""
+    s = write_scenario(scenario_text(region))
+    r = run_minerisk("fit", s, "-o", tmp_path / "f.toml", "--block-size", "1500", "--background-ratio", "1",
+                     "--folds", "010", "--seed", "0012", "--repeats", "+02", "--no-cross-validation")
+    assert r.returncode == 0, r.stderr
+    fit = tomllib.loads((tmp_path / "f.toml").read_text())["fit"]
+    assert (fit["folds"], fit["seed"], fit["repeats"]) == (10, 12, 2)
+    r = run_minerisk("fit", s, "-o", tmp_path / "g.toml", "--folds", "0101")
+    assert r.returncode == 2 and "101" in r.stderr and "100" in r.stderr, r.stderr
+    for spelling in ("0x10", "1e1", "2.0", ""):
+        r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--tile-size", spelling)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert f"--tile-size: '{spelling}' is not a whole number; write it in decimal digits" in r.stderr
+    r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--tile-size", "99999999999999999999")
+    assert r.returncode == 2 and "'99999999999999999999' is too large a number" in r.stderr, r.stderr
+    assert not (tmp_path / "s.tif").exists()
+
+
+@pytest.mark.parametrize("args,option", [
+    (["fit", "{s}", "-o", "{out}/f.toml", "--labels", ""], "--labels"),
+    (["fit", "{s}", "-o", "{out}/f.toml", "--report", ""], "--report"),
+    (["run", "{s}", "-o", "{out}/r.nc", "--model", ""], "--model"),
+    (["slope", "{region}/dem.tif", ""], "output"),  # a tool's output is a positional: refused too
+    # Options in an option group (areas' "Existing polygons", "Context"...) were not checked.
+    (["areas", "{region}/dem.tif", "-o", "{out}/a.gpkg", "--polygons", ""], "--polygons"),
+    (["areas", "{region}/dem.tif", "-o", "{out}/a.gpkg", "--truth", ""], "--truth"),
+    (["areas", "{region}/dem.tif", "-o", "{out}/a.gpkg", "--impact", ""], "--impact"),
+    (["areas", "{region}/dem.tif", "-o", "{out}/a.gpkg", "--cost", ""], "--cost"),
+    (["areas", "{region}/dem.tif", "-o", "{out}/a.gpkg", "--dem", ""], "--dem"),
+    (["map", "{region}/dem.tif", "-o", "{out}/m.pdf", "--dem", ""], "--dem"),
+    (["report", "{region}/dem.tif", "-o", "{out}/r.html", "--dem", ""], "--dem"),
+])
+def test_an_empty_path_is_refused_not_taken_for_no_option(region, tmp_path, write_scenario, args, option):
+    """fit --labels "" fitted on the scenario's labels, --report "" wrote no report, silently."""
+    s = write_scenario(scenario_text(region))
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run_minerisk(*[a.format(s=s, out=out, region=region) for a in args])
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert f"{option}: the path is empty" in r.stderr, r.stderr
+    assert not list(out.iterdir())
+
+
+def test_an_empty_number_in_an_option_group_is_refused(region, tmp_path):
+    for option in ("--budget", "--impact-weight"):
+        r = run_minerisk("areas", region / "dem.tif", "-o", tmp_path / "a.gpkg", option, "")
+        assert r.returncode == 2 and f"{option}: '' is not a number" in r.stderr, r.stderr
+    assert not (tmp_path / "a.gpkg").exists()
