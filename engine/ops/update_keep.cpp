@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <regex>
 
 #include "minerisk/engine/errors.hpp"
@@ -36,24 +37,41 @@ fs::path dated(const fs::path& file, const std::string& stamp) {
 
 std::string escaped(const std::string& text) { return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)"); }
 
-// Whether `file` is an output of minerisk (it holds a record of its tiles, whole or damaged):
-// only those are listed, and pruned, however their names look.
-bool is_minerisk_output(const fs::path& file) {
+// The date an output is kept under (update.cpp's previous_date): its record's last change, or
+// the file's time when its record holds none (a run's output, a damaged record).
+std::string date_kept_under(const std::optional<UpdateRecord>& record, const fs::path& file) {
+  if (record && !record->changes.empty() && record->changes.back().is_object()) {
+    const auto date = record->changes.back().find("date");
+    if (date != record->changes.back().end() && date->is_string()) return date->get<std::string>();
+  }
+  return utc_iso8601_of_file(file);
+}
+
+// Whether `file` is a grid this output kept: an output of minerisk (it holds a record of its
+// tiles, whole or damaged) whose name carries its own date, as keep_previous names it. Only
+// those are listed, and pruned: a file of another kind, or another run's grid written or
+// copied under such a name, is not this output's to remove.
+bool is_kept_grid(const fs::path& file, const std::string& stamp_in_name) {
   std::string why;
   bool damaged = false;
-  return read_update_record(file, why, &damaged).has_value() || damaged;
+  const std::optional<UpdateRecord> record = read_update_record(file, why, &damaged);
+  if (!record && !damaged) return false;
+  return stamp_of(date_kept_under(record, file)) == stamp_in_name;
 }
 
 // The dated grids of `output`, newest first (by name: the dates sort as time does).
 std::vector<fs::path> dated_grids(const fs::path& output) {
-  const std::regex pattern(escaped(output.stem().string()) + R"(\.\d{8}T\d{6}Z(-\d+)?)" + escaped(output.extension().string()));
+  const std::regex pattern(escaped(output.stem().string()) + R"(\.(\d{8}T\d{6}Z)(-\d+)?)" + escaped(output.extension().string()));
   const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
   std::vector<fs::path> grids;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(folder, ec))
-    if (std::regex_match(entry.path().filename().string(), pattern) && entry.is_regular_file(ec) &&
-        !entry.is_symlink(ec) && is_minerisk_output(entry.path()))
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    std::smatch match;
+    const std::string name = entry.path().filename().string();
+    if (std::regex_match(name, match, pattern) && entry.is_regular_file(ec) && !entry.is_symlink(ec) &&
+        is_kept_grid(entry.path(), match[1].str()))
       grids.push_back(entry.path());
+  }
   // Newest first: by date, then by the -N of the same second (higher is later).
   std::sort(grids.begin(), grids.end(), [](const fs::path& a, const fs::path& b) {
     const std::string sa = a.stem().string(), sb = b.stem().string();
@@ -83,16 +101,26 @@ std::vector<fs::path> keep_previous(const fs::path& output, const std::string& d
   // left the previous grid dated; a second name for the same file would count twice in --keep.
   for (const fs::path& grid : dated_grids(output))
     if (fs::equivalent(grid, output, ec)) return dated_grids(output);
-  // A free name for the grid: the date, or the date and -1, -2 ... (two updates in one second).
+  // A name free for the grid and its picture alike: the date, or the date and -1, -2 ... (two
+  // updates in one second, or a file of someone else's under one of the two names).
   const std::string stamp = stamp_of(date);
+  const auto taken = [&](const std::string& name) {
+    return fs::exists(fs::symlink_status(dated(output, name), ec)) ||
+           fs::exists(fs::symlink_status(dated(picture_path(output), name), ec));
+  };
   std::string name = stamp;
-  for (int n = 1; fs::exists(fs::symlink_status(dated(output, name), ec)); ++n) name = stamp + "-" + std::to_string(n);
+  for (int n = 1; taken(name); ++n) name = stamp + "-" + std::to_string(n);
+  std::vector<fs::path> linked;
   for (const fs::path& file : {output, picture_path(output)}) {
     if (!fs::is_regular_file(fs::symlink_status(file, ec))) continue;
     const fs::path to = dated(file, name);
-    if (::link(file.c_str(), to.c_str()) != 0)
-      throw UserError("'" + to.string() + "': cannot keep the previous output (" + std::strerror(errno) +
+    if (::link(file.c_str(), to.c_str()) != 0) {
+      const int error = errno;
+      for (const fs::path& made : linked) ::unlink(made.c_str());  // nothing left half kept
+      throw UserError("'" + to.string() + "': cannot keep the previous output (" + std::strerror(error) +
                       "); free the name or run without --keep");
+    }
+    linked.push_back(to);
   }
   return dated_grids(output);
 }

@@ -6,7 +6,6 @@ import json
 import os
 import pathlib
 import signal
-import subprocess
 import time
 
 import h5py
@@ -14,7 +13,7 @@ import jsonschema
 import pytest
 from osgeo import gdal
 
-from conftest import ROOT, minerisk_bin, run_minerisk, scenario_text
+from conftest import ROOT, run_minerisk, scenario_text
 from update_helpers import (TILE, add_find, assert_same_output, events, frame, full_run, kill_after, private_region,
                             record_of, start_update, summary, update)
 
@@ -242,22 +241,6 @@ def test_an_output_another_program_writes_is_busy_not_replaced(region, tmp_path)
         assert summary(update(scenario, out))["tiles_recomputed"] == 0
 
 
-def test_keep_twice_in_one_second_keeps_both(region, tmp_path):
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    summary(update(scenario, out))
-    x0, y0, cell = frame(copy)
-    digests = [record_of(out)["probability_digest"]]
-    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
-    summary(update(scenario, out, "--keep", "3"))
-    digests.append(record_of(out)["probability_digest"])
-    add_find(copy, x0 + 400 * cell, y0 - 400 * cell)
-    s = summary(update(scenario, out, "--keep", "3"))
-    kept = [pathlib.Path(p) for p in s["kept"]]
-    assert len(kept) == 2 and len({p.name for p in kept}) == 2
-    assert [record_of(p)["probability_digest"] for p in kept] == digests[::-1]
-
-
 def test_lock_and_journal_never_write_another_file(region, tmp_path):
     copy, scenario = private_region(region, tmp_path)
     out = tmp_path / "out.nc"
@@ -310,82 +293,9 @@ def test_tiling_and_storage_of_the_previous_output_are_kept(region, tmp_path):
     assert record_of(out)["evidence"] == "float32" and record_of(out)["tile_size"] == "100"
 
 
-def test_keep_prunes_only_its_own_grids(region, tmp_path):
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    notes = tmp_path / "out.20200101T000000Z.nc"  # named like a dated grid, but someone's notes
-    notes.write_text("my notes\n")
-    summary(update(scenario, out))
-    x0, y0, cell = frame(copy)
-    for k in range(2):
-        add_find(copy, x0 + (100 + 200 * k) * cell, y0 - 100 * cell)
-        s = summary(update(scenario, out, "--keep", "1"))
-    assert notes.read_text() == "my notes\n"
-    assert len(s["kept"]) == 1 and pathlib.Path(s["kept"][0]).name != notes.name
-
-
-def vrt_of(name, vrt, relative_to_vrt):
-    """A VRT whose one source is the dataset `name` (absolute), named relative to the VRT or not."""
-    source = gdal.Open(name)
-    named = name.replace(str(vrt.parent) + "/", "") if relative_to_vrt else name
-    vrt.write_text(f"""<VRTDataset rasterXSize="{source.RasterXSize}" rasterYSize="{source.RasterYSize}">
-  <SRS>{source.GetProjection()}</SRS>
-  <GeoTransform>{", ".join(map(repr, source.GetGeoTransform()))}</GeoTransform>
-  <VRTRasterBand dataType="Float32" band="1"><SimpleSource>
-    <SourceFilename relativeToVRT="{int(relative_to_vrt)}">{named}</SourceFilename>
-    <SourceBand>1</SourceBand>
-  </SimpleSource></VRTRasterBand>
-</VRTDataset>
-""")
-    return vrt
-
-
-@pytest.mark.parametrize("through", ["name", "vrt", "relative_vrt"])
-def test_keep_never_prunes_a_dated_grid_the_scenario_reads(region, tmp_path, through):
-    """Yesterday's grid may become an input (here the DEM, by its GDAL name NETCDF:"...":probability,
-    or through a VRT of that name, which GDAL's own list of the VRT's files leaves out); pruning with
-    --keep 1 must leave it, and not count it among the grids kept."""
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    summary(update(scenario, out))
-    x0, y0, cell = frame(copy)
-    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
-    read = pathlib.Path(summary(update(scenario, out, "--keep", "3"))["kept"][0])
-    name = f'NETCDF:"{read}":probability'
-    dem = name.replace('"', '\\"') if through == "name" else vrt_of(name, tmp_path / "dem.vrt", through == "relative_vrt")
-    scenario.write_text(scenario_text(copy, dem=dem))
-    for k in range(2):
-        time.sleep(1.1)  # a new date for each kept grid
-        add_find(copy, x0 + (300 + 200 * k) * cell, y0 - 300 * cell)
-        s = summary(update(scenario, out, "--keep", "1"))
-    assert read.exists() and read.with_suffix(".png").exists()
-    kept = [pathlib.Path(p) for p in s["kept"]]
-    assert read in kept and len(kept) == 2, kept
-    assert summary(update(scenario, out))["tiles_recomputed"] == 0  # the input is still there to read
-
-
 def test_bad_input_gives_one_line_in_the_text_log(region, tmp_path):
     """Without --quiet an update printed "updating OUT" before the error: two lines."""
     copy, scenario = private_region(region, tmp_path)
     (copy / "dem.tif").unlink()
     r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("minerisk: error: "), r.stderr
-
-
-def test_an_update_killed_in_its_commit_dates_the_previous_grid_once(region, tmp_path):
-    """Killed at its first rename, an update has already linked the previous grid under its date;
-    the next update (whose cleanup undoes the killed commit) must not date the same grid again:
-    two names for one grid counted twice in --keep and pruned a real older one."""
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    summary(update(scenario, out))
-    x0, y0, cell = frame(copy)
-    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
-    killed = subprocess.run(["strace", "-f", "-o", os.devnull, "-e", "inject=renameat,renameat2,rename:signal=SIGKILL:when=1",
-                             minerisk_bin(), "update", scenario, "-o", out, "--tile-size", str(TILE), "--keep", "2", "-q"],
-                            capture_output=True, text=True, timeout=300)
-    assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL), killed.stderr
-    assert len(list(tmp_path.glob("out.2*.nc"))) == 1  # the kill came after the previous grid was dated
-    s = summary(update(scenario, out, "--keep", "2"))
-    kept = [pathlib.Path(p) for p in s["kept"]]
-    assert len(kept) == 1 and len({p.stat().st_ino for p in tmp_path.glob("out.2*.nc")}) == 1, kept
