@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <csignal>
+#include <signal.h>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -26,6 +27,16 @@ namespace {
 
 std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) { g_cancel.store(true); }
+
+// Stops cleanly on `sig`, unless the program was started with it ignored: `nohup minerisk
+// update ... &` ignores SIGHUP so that the batch outlives the session, and a shell's background
+// job ignores SIGINT. A handler put over that would stop the work the caller meant to protect
+// (POSIX's advice for any program that catches these signals).
+void stop_on(int sig) {
+  struct sigaction current{};
+  if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) return;
+  std::signal(sig, on_signal);
+}
 
 // A message as one line: a control character (a newline in a file's name, say) shown as \xNN,
 // as Python's backslashreplace shows it, so that "one line on stderr" holds for any input.
@@ -116,9 +127,9 @@ int run_program(int argc, char** argv) {
     return minerisk::kExitUserError;
   }
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGHUP, on_signal);  // a closed terminal: stop cleanly, as for Ctrl-C
+  stop_on(SIGINT);
+  stop_on(SIGTERM);
+  stop_on(SIGHUP);  // a closed terminal: stop cleanly, as for Ctrl-C
   try {
     if (minerisk::cluster::is_worker()) {
       // Another MPI rank computes for rank 0's run, update or sweep.

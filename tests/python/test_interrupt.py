@@ -161,3 +161,30 @@ def test_a_kill_between_the_renames_of_a_commit_is_undone_by_the_next_command(re
     assert later.returncode == 0, later.stderr
     assert {p: p.read_bytes() for p in outputs} == before
     assert not [name for name in os.listdir(folder) if name.startswith(".minerisk-")]
+
+
+def test_a_signal_ignored_at_the_start_stays_ignored(region, previous):
+    """`nohup minerisk update ... &` ignores SIGHUP so the batch outlives the session (and a
+    shell's background job ignores SIGINT): minerisk's handler put over that stopped the work."""
+    def ignore_hangup_and_interrupt():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    process = subprocess.Popen([minerisk_bin(), "run", region / "scenario.toml", "-o", previous / "out.nc",
+                                "--overwrite", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": "2"},
+                               preexec_fn=ignore_hangup_and_interrupt)
+    assert "test hook: pausing" in process.stderr.readline()
+    process.send_signal(signal.SIGHUP)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert (previous / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
+    # SIGTERM, not ignored, still stops a run cleanly.
+    before = snapshot(previous)
+    process = subprocess.Popen([minerisk_bin(), "run", region / "scenario.toml", "-o", previous / "out.nc",
+                                "--overwrite", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": "60"},
+                               preexec_fn=ignore_hangup_and_interrupt)
+    assert "test hook: pausing" in process.stderr.readline()
+    process.send_signal(signal.SIGTERM)
+    check_interrupted(process, previous, before)
