@@ -130,3 +130,11 @@ def test_a_file_of_several_layers_names_them_and_the_way_to_choose(demo_grid, tm
         assert 'layer = "' not in r.stderr
     r = run_minerisk("evaluate", demo_grid, "--truth", region)
     one_line_error(r, "with --layer")
+
+
+@pytest.mark.parametrize("smooth", ["1e300", "1e7"])
+def test_a_smoothing_wider_than_the_grid_is_refused(tmp_path, smooth):
+    """--smooth 1e300 ended in GEOS's TopologyException as an internal error (exit 1)."""
+    grid = write_grid(tmp_path / "g.tif", bumps(60, 80, BLOBS))
+    r, _, _ = run_areas(grid, tmp_path, "--smooth", smooth)
+    one_line_error(r, "--smooth", "wider than the grid")
