@@ -97,12 +97,31 @@ void check_evaluation(const json& j, const std::string& what, const std::filesys
   if (j.contains("capture_at_area")) {
     const json& capture = j["capture_at_area"];
     if (!capture.is_object()) refuse("capture_at_area", capture, "an object of shares");
-    for (const auto& [area, value] : capture.items())
+    for (const auto& [area, value] : capture.items()) {
+      // evaluate's keys are shares of the area, "1%" to "100%": the report prints them as such.
+      char* end = nullptr;
+      const double percent_of_area = std::strtod(area.c_str(), &end);
+      if (area.empty() || std::string(end) != "%" || !(percent_of_area > 0 && percent_of_area <= 100))
+        refuse("capture_at_area", json(area), "keyed by shares of the area from \"0%\" to \"100%\"");
       if (!value.is_null() && !share(value)) refuse("capture_at_area." + area, value, "a share in [0, 1]");
+    }
   }
-  for (const char* key : {"cells", "positive_cells", "negative_cells", "true_items", "mean_false_alarms_above_each_item"})
-    if (!at(key).is_null() && !(at(key).is_number() && std::isfinite(at(key).get<double>()) && at(key).get<double>() >= 0))
-      refuse(key, at(key), "a count of 0 or more");
+  // Counts as evaluate writes them: finite, 0 or more (not -0), the cells whole numbers, and
+  // the positive and negative cells among the cells.
+  const auto count = [](const json& v) {
+    return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= 0 && !std::signbit(v.get<double>());
+  };
+  const auto whole = [&](const json& v) {
+    return count(v) && v.get<double>() == std::floor(v.get<double>()) && v.get<double>() <= 9007199254740992.0;
+  };
+  for (const char* key : {"true_items", "mean_false_alarms_above_each_item"})
+    if (!at(key).is_null() && !count(at(key))) refuse(key, at(key), "a count of 0 or more");
+  for (const char* key : {"cells", "positive_cells", "negative_cells"}) {
+    if (!at(key).is_null() && !whole(at(key))) refuse(key, at(key), "a whole count of cells, 0 or more");
+    if (std::string(key) != "cells" && !at(key).is_null() && !at("cells").is_null() &&
+        at(key).get<double>() > at("cells").get<double>())
+      refuse(key, at(key), "at most the cells scored (" + quoted(at("cells")) + ")");
+  }
   for (const char* key : {"grid", "grid_file", "grid_sha256", "variable", "truth", "run_id"})
     if (!at(key).is_null() && !at(key).is_string()) refuse(key, at(key), "a text");
   if (!at("baselines").is_null() && !at("baselines").is_object()) refuse("baselines", at("baselines"), "an object");
