@@ -53,7 +53,11 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
   // Never through a link: a planted link would make this process create or truncate its target.
   // Read-only when another user made it: flock needs no write access, only the note does.
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd_ < 0 && errno == EACCES) fd_ = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd_ < 0 && errno == EACCES) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // No lock to read either: the folder is not writable, which is what to name.
+    if (fd_ < 0 && errno == ENOENT) errno = EACCES;
+  }
   if (fd_ < 0)
     throw UserError("'" + path.string() + "': cannot open the update lock (" + std::strerror(errno) +
                     "); check the folder's permissions, and that it is not a link");
