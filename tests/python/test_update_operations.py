@@ -299,3 +299,19 @@ def test_bad_input_gives_one_line_in_the_text_log(region, tmp_path):
     (copy / "dem.tif").unlink()
     r = run_minerisk("update", scenario, "-o", tmp_path / "out.nc")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and r.stderr.startswith("minerisk: error: "), r.stderr
+
+
+def test_a_link_as_the_output_is_judged_before_the_lock(region, tmp_path):
+    """A dangling link read as "not an HDF5 file; use --overwrite", and a link to the DEM gave
+    the same advice, which the input check then refused; each left a lock beside the link."""
+    copy, scenario = private_region(region, tmp_path)
+    dangling, to_dem = tmp_path / "dangling.nc", tmp_path / "dem_link.nc"
+    os.symlink(tmp_path / "nowhere.nc", dangling)
+    os.symlink(copy / "dem.tif", to_dem)
+    before = (copy / "dem.tif").read_bytes()
+    for link, says in ((dangling, "which does not exist; remove the link"), (to_dem, "is a link to the input")):
+        for overwrite in ([], ["--overwrite"]):
+            r = update(scenario, link, *overwrite)
+            assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+            assert not pathlib.Path(str(link) + ".lock").exists()
+    assert (copy / "dem.tif").read_bytes() == before and os.path.islink(to_dem)
