@@ -40,7 +40,7 @@ std::string abbreviated(const std::string& s) { return s.size() <= 60 ? s : s.su
 // Refuses a destination that no file can have: empty, or a name or path over the system's
 // limits (which would otherwise surface as "filesystem error" from deep inside).
 void check_spelling(const fs::path& destination) {
-  if (destination.empty()) throw UserError("output: the path is empty; give a file name such as out.nc");
+  if (destination.empty()) throw UserError("output: the path is empty; give a file's name");
   const std::string text = destination.string();
   if (text.size() >= PATH_MAX)
     throw UserError("output: the path '" + abbreviated(text) + "' is " + std::to_string(text.size()) +
@@ -96,7 +96,7 @@ struct OutputSet::Impl {
                       "); choose another output path");
     }
     if (S_ISDIR(st.st_mode))
-      throw UserError("output: '" + out.destination.string() + "' is a folder; give a file name such as out.nc");
+      throw UserError("output: '" + out.destination.string() + "' is a folder; give a file's name, not a folder's");
     if (!S_ISREG(st.st_mode))
       throw UserError("output: '" + out.destination.string() +
                       "' exists and is not a regular file (a device, a fifo or a socket); write to a file instead");
@@ -167,7 +167,7 @@ size_t OutputSet::add(const fs::path& destination) {
   out.destination = destination;
   out.name = destination.filename().string();
   if (out.name.empty() || out.name == "." || out.name == "..")
-    throw UserError("output: '" + destination.string() + "' is a folder; give a file name such as out.nc");
+    throw UserError("output: '" + destination.string() + "' is a folder; give a file's name, not a folder's");
   const fs::path folder = destination.has_parent_path() ? destination.parent_path() : fs::path(".");
   struct stat st {};
   const int found = ::stat(folder.c_str(), &st) == 0 ? 0 : errno;
