@@ -274,6 +274,10 @@ def test_text_from_files_is_escaped(made, browser, tmp_path):
     assert browser.evaluate("document.title") == title
     assert browser.evaluate("window.hacked === undefined")
     assert browser.evaluate("document.querySelectorAll('script').length") == 1
+    # A control character is no text HTML may hold: shown as \xNN, as in the messages.
+    r = run_minerisk("report", grid, "-o", page, "--title", "bell\x07here", "-q", "--overwrite")
+    assert r.returncode == 0, r.stderr
+    assert "\x07" not in page.read_text() and "bell\\x07here" in page.read_text()
 
 
 def test_an_existing_report_needs_overwrite(made, tmp_path):
