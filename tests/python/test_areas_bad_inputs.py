@@ -5,6 +5,7 @@ of an area, an explicit nan for an option, a capture share of nothing, and stder
 HDF5's messages when threads read the grid."""
 import csv
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -138,3 +139,12 @@ def test_a_smoothing_wider_than_the_grid_is_refused(tmp_path, smooth):
     grid = write_grid(tmp_path / "g.tif", bumps(60, 80, BLOBS))
     r, _, _ = run_areas(grid, tmp_path, "--smooth", smooth)
     one_line_error(r, "--smooth", "wider than the grid")
+
+
+@pytest.mark.parametrize("name", ['q"uote.nc', "back\\slash.nc"])
+def test_a_grid_name_gdals_netcdf_driver_cannot_open_is_named(demo_grid, tmp_path, name):
+    """It said "cannot be read as a grid", as if the file were not one."""
+    grid = tmp_path / name
+    shutil.copyfile(demo_grid, grid)
+    for args in (["areas", grid, "-o", tmp_path / "a.gpkg"], ["explain", grid, "0", "0"]):
+        one_line_error(run_minerisk(*args), "double quote or a backslash; rename the file")
