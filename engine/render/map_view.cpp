@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::render {
 
@@ -26,7 +27,11 @@ kernels::Window cells_of_extent(const Grid& grid, const std::vector<double>& ext
     throw UserError("--extent takes four numbers XMIN YMIN XMAX YMAX in the grid's CRS, with XMIN < XMAX and YMIN < "
                     "YMAX (the grid covers " + bounds_text + ")");
   const auto& gt = grid.frame.geotransform;
-  const double c0 = std::floor((extent[0] - gt[0]) / gt[1]), c1 = std::ceil((extent[2] - gt[0]) / gt[1]);
+  // On a geographic grid, longitudes a whole turn away are the same place (as explain takes
+  // them): -180.01 to -179.98 lies on a grid from 179.95 to 180.05.
+  const double turn = grid.frame.geographic ? nearest_turn(extent[0], (b[0] + b[2]) / 2) - extent[0] : 0;
+  const double x0 = extent[0] + turn, x1 = extent[2] + turn;
+  const double c0 = std::floor((x0 - gt[0]) / gt[1]), c1 = std::ceil((x1 - gt[0]) / gt[1]);
   const double r0 = std::floor((gt[3] - extent[3]) / -gt[5]), r1 = std::ceil((gt[3] - extent[1]) / -gt[5]);
   const double col0 = std::max(0.0, c0), col1 = std::min(static_cast<double>(grid.width()), c1);
   const double row0 = std::max(0.0, r0), row1 = std::min(static_cast<double>(grid.height()), r1);

@@ -148,6 +148,11 @@ def test_geographic_grid_across_the_antimeridian(tmp_path):
     village = next(w for w in words if w[0] == "Şıxlı")
     assert east[1] < village[1] < west[3]  # drawn east of the antimeridian, where it lies
     assert "WGS 84 (EPSG:4326)" in pdf_text(out)
+    # An extent given in longitudes a whole turn away is the same place (it "missed the grid").
+    near = tmp_path / "near.pdf"
+    r = run_minerisk("map", grid, "-o", near, "--extent", "-179.9", "-16.9", "-179.3", "-16.1", "--size", "A5")
+    assert r.returncode == 0, r.stderr
+    assert "179°30′W" in {w[0] for w in pdf_words(near)} and "179°30′E" not in {w[0] for w in pdf_words(near)}
 
 
 def test_any_script_in_the_title_keeps_its_glyphs(tmp_path):
