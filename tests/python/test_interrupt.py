@@ -163,17 +163,25 @@ def test_a_kill_between_the_renames_of_a_commit_is_undone_by_the_next_command(re
     assert not [name for name in os.listdir(folder) if name.startswith(".minerisk-")]
 
 
+def ignore_hangup_and_interrupt():
+    """As `nohup` (SIGHUP) and a shell's background job (SIGINT) start a program."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def paused_run_ignoring_hangup_and_interrupt(region, folder, pause):
+    process = subprocess.Popen([minerisk_bin(), "run", region / "scenario.toml", "-o", folder / "out.nc",
+                                "--overwrite", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": pause},
+                               preexec_fn=ignore_hangup_and_interrupt)
+    assert "test hook: pausing" in process.stderr.readline()
+    return process
+
+
 def test_a_signal_ignored_at_the_start_stays_ignored(region, previous):
     """`nohup minerisk update ... &` ignores SIGHUP so the batch outlives the session (and a
     shell's background job ignores SIGINT): minerisk's handler put over that stopped the work."""
-    def ignore_hangup_and_interrupt():
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    process = subprocess.Popen([minerisk_bin(), "run", region / "scenario.toml", "-o", previous / "out.nc",
-                                "--overwrite", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": "2"},
-                               preexec_fn=ignore_hangup_and_interrupt)
-    assert "test hook: pausing" in process.stderr.readline()
+    process = paused_run_ignoring_hangup_and_interrupt(region, previous, "2")
     process.send_signal(signal.SIGHUP)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
@@ -181,10 +189,6 @@ def test_a_signal_ignored_at_the_start_stays_ignored(region, previous):
     assert (previous / "out.nc").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     # SIGTERM, not ignored, still stops a run cleanly.
     before = snapshot(previous)
-    process = subprocess.Popen([minerisk_bin(), "run", region / "scenario.toml", "-o", previous / "out.nc",
-                                "--overwrite", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": "60"},
-                               preexec_fn=ignore_hangup_and_interrupt)
-    assert "test hook: pausing" in process.stderr.readline()
+    process = paused_run_ignoring_hangup_and_interrupt(region, previous, "60")
     process.send_signal(signal.SIGTERM)
     check_interrupted(process, previous, before)
