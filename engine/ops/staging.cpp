@@ -53,19 +53,19 @@ void check_update_output(const Scenario& scenario, const fs::path& output) {
     throw UserError("output: '" + output.string() + "' exists and is not a regular file (" +
                     (type == fs::file_type::directory ? "a folder" : "a device, a fifo or a socket") +
                     "); write to a file instead");
-  // A link by the output's name is judged before the lock is made beside it: one that leads
-  // nowhere has no previous output to update, and one to an input would read as "not a grid,
-  // use --overwrite", which the input check then refuses.
+  // An existing output is judged before the lock is made beside it: a link that leads nowhere
+  // has no previous output to update, and an input (through a link or a hard link) would read as
+  // "not a grid, use --overwrite", which the input check then refuses.
   if (type == fs::file_type::symlink) {
-    const fs::path target = fs::read_symlink(output, ec);
-    if (!fs::exists(output, ec))
-      throw UserError("output: '" + output.string() + "' is a link to '" + target.string() +
+    std::error_code target_error;
+    const bool leads_somewhere = fs::exists(output, target_error);
+    if (!leads_somewhere && !target_error)
+      throw UserError("output: '" + output.string() + "' is a link to '" + fs::read_symlink(output, ec).string() +
                       "', which does not exist; remove the link or choose another output path");
-    for (const fs::path& input : scenario_files(scenario))
-      if (fs::equivalent(output, input, ec))
-        throw UserError("output: '" + output.string() + "' is a link to the input '" + input.string() +
-                        "' of this command; writing it would destroy the input: choose another output path");
   }
+  if (type != fs::file_type::not_found)
+    for (const fs::path& input : scenario_files(scenario))
+      if (fs::equivalent(output, input, ec)) refuse_output_that_is_input(output, input);
   // The lock and the journal are written beside the output: never one of the inputs.
   for (const fs::path& side : {UpdateLock::path_for(output), UpdateJournal::path_for(output)})
     for (const fs::path& input : scenario_files(scenario))

@@ -129,14 +129,17 @@ struct OutputSet::Impl {
 
   void check_not_input(const Output& out, const FileId& id) const {
     for (const Input& in : inputs)
-      if (in.id == id)
-        throw UserError("output: '" + out.destination.string() + "' is the input '" + in.path.string() +
-                        "' of this command; writing it would destroy the input: choose another output path");
+      if (in.id == id) refuse_output_that_is_input(out.destination, in.path);
   }
 
   void commit(const std::atomic<bool>* cancel);
   void write_commit_records() const;  // before the first rename (commit_manifest.hpp)
 };
+
+void refuse_output_that_is_input(const fs::path& output, const fs::path& input) {
+  throw UserError("output: '" + output.string() + "' is the input '" + input.string() +
+                  "' of this command; writing it would destroy the input: choose another output path");
+}
 
 OutputSet::OutputSet(std::vector<fs::path> inputs, bool overwrite) : impl_(std::make_unique<Impl>()) {
   impl_->overwrite = overwrite;

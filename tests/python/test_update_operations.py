@@ -302,14 +302,16 @@ def test_bad_input_gives_one_line_in_the_text_log(region, tmp_path):
 
 
 def test_a_link_as_the_output_is_judged_before_the_lock(region, tmp_path):
-    """A dangling link read as "not an HDF5 file; use --overwrite", and a link to the DEM gave
-    the same advice, which the input check then refused; each left a lock beside the link."""
+    """A dangling link read as "not an HDF5 file; use --overwrite", and a link (or a hard link)
+    to the DEM gave the same advice, which the input check then refused; each left a lock."""
     copy, scenario = private_region(region, tmp_path)
-    dangling, to_dem = tmp_path / "dangling.nc", tmp_path / "dem_link.nc"
+    dangling, to_dem, hard = tmp_path / "dangling.nc", tmp_path / "dem_link.nc", tmp_path / "dem_hard.nc"
     os.symlink(tmp_path / "nowhere.nc", dangling)
     os.symlink(copy / "dem.tif", to_dem)
+    os.link(copy / "dem.tif", hard)
     before = (copy / "dem.tif").read_bytes()
-    for link, says in ((dangling, "which does not exist; remove the link"), (to_dem, "is a link to the input")):
+    for link, says in ((dangling, "which does not exist; remove the link"), (to_dem, "is the input"),
+                       (hard, "is the input")):
         for overwrite in ([], ["--overwrite"]):
             r = update(scenario, link, *overwrite)
             assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr

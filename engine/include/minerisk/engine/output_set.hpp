@@ -93,6 +93,10 @@ class OutputSet {
   void throw_if_out_of_space(const std::string& what) const;
 };
 
+/// The refusal of an output that is one of the command's inputs (the same file, by any name):
+/// one message wherever it is found, by OutputSet or before (update, ahead of its lock).
+[[noreturn]] void refuse_output_that_is_input(const std::filesystem::path& output, const std::filesystem::path& input);
+
 /// The smallest size deflate (zlib, as HDF5 and GeoTIFF use it) can give `raw_bytes`: no
 /// input compresses by more than 1032 to 1. Used for free-space lower bounds.
 inline uint64_t deflate_lower_bound(uint64_t raw_bytes) { return raw_bytes / 1032; }
