@@ -101,25 +101,30 @@ int apart(const Eigen::VectorXd& v, const Eigen::VectorXd& y) {
 bool is_curve_segment(const std::string& name) { return name.find(":segment ") != std::string::npos; }
 
 // Why a fit failed, naming layers, when one reason explains it: a layer proportional to another
-// over the training cells (their weights cannot be told apart), or, without a penalty, a layer
-// whose positives all lie beyond its negatives (its weight grows without bound). "" otherwise.
-std::string why_unfittable(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::vector<std::string>& names) {
+// over the training cells (their weights cannot be told apart), or a layer whose positives all
+// lie beyond its negatives (its weight grows without bound, held back only by a penalty). "" otherwise.
+std::string why_unfittable(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::vector<std::string>& names,
+                           double l2) {
+  // What to change: a penalty there is none of, or a larger one than the one too small to hold.
+  const std::string raise_l2 = l2 > 0 ? "set [fit] l2 (--l2) larger than " + number_text(l2)
+                                      : "set [fit] l2 (--l2) larger than 0";
   const Eigen::MatrixXd centred = X.rowwise() - X.colwise().mean();
   const Eigen::VectorXd norm = centred.colwise().norm();
   for (Eigen::Index b = 1; b < X.cols(); ++b)
     for (Eigen::Index a = 0; a < b; ++a) {
-      if (norm(a) == 0 || norm(b) == 0) continue;  // a constant layer is refused by name before the fit
+      if (!(norm(a) > 0) || !(norm(b) > 0)) continue;  // a constant layer is refused by name before the fit
       const double correlation = centred.col(a).dot(centred.col(b)) / (norm(a) * norm(b));
       if (std::abs(correlation) > 1 - 1e-9)
         return "layer '" + names[static_cast<size_t>(b)] + "' repeats '" + names[static_cast<size_t>(a)] +
                "' (over the training cells each is a multiple of the other, so their weights cannot be told "
-               "apart); remove one, or set [fit] l2 (--l2) larger than 0";
+               "apart); remove one, or " + raise_l2;
     }
   for (Eigen::Index j = 0; j < X.cols(); ++j)
     if (!is_curve_segment(names[static_cast<size_t>(j)]) && apart(X.col(j), y) == 2)
-      return "layer '" + names[static_cast<size_t>(j)] +
-             "' separates the training cells perfectly, so without a penalty its weight grows without bound; set "
-             "[fit] l2 (--l2) larger than 0, or check whether the layer is built from the labels";
+      return "layer '" + names[static_cast<size_t>(j)] + "' separates the training cells perfectly, so " +
+             (l2 > 0 ? "its weight is held back only by a penalty too small to hold it" : "without a penalty its "
+                                                                                         "weight grows without bound") +
+             "; " + raise_l2 + ", or check whether the layer is built from the labels";
   return "";
 }
 
@@ -130,7 +135,7 @@ StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const
   try {
     return fit_standardised(X, y, l2, signs);
   } catch (const std::domain_error& e) {
-    const std::string why = why_unfittable(X, y, names);
+    const std::string why = why_unfittable(X, y, names, l2);
     throw UserError(s.file.string() + ": the model cannot be fitted: " +
                     (why.empty() ? std::string(e.what()) + "; remove a layer that repeats another, or set [fit] l2 "
                                                            "larger than 0"

@@ -276,7 +276,11 @@ weight = 0.01
     assert r.stderr.strip().count("\n") == 0
 
 
-def test_fit_without_a_penalty_names_the_separating_layer(region, tmp_path, write_scenario):
+@pytest.mark.parametrize("l2, says", [("0", "without a penalty its weight grows without bound; set [fit] l2 (--l2) "
+                                              "larger than 0"),
+                                       ("1e-300", "a penalty too small to hold it; set [fit] l2 (--l2) larger than "
+                                                  "1e-300")])
+def test_fit_without_a_penalty_names_the_separating_layer(region, tmp_path, write_scenario, l2, says):
     labels = labels_raster(tmp_path / "labels.tif", region,
                            lambda h, w: np.where(np.arange(h).reshape(-1, 1) < h // 3, 1.0, 0.0) * np.ones((h, w)))
     north = labels_raster(tmp_path / "north.tif", region, lambda h, w: -np.arange(h).reshape(-1, 1) * np.ones((h, w)))
@@ -291,8 +295,8 @@ path = "{north}"
 weight = 0.01
 '''
     s = write_scenario(scenario_text(region, evidence=evidence) +
-                       f'\n[fit]\nlabels = "{labels}"\nblock_size = 1500\nl2 = 0\n')
+                       f'\n[fit]\nlabels = "{labels}"\nblock_size = 1500\nl2 = {l2}\n')
     r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
     assert r.returncode == 2, r.stderr
     assert "layer 'north' separates the training cells perfectly" in r.stderr, r.stderr
-    assert "l2" in r.stderr and r.stderr.strip().count("\n") == 0
+    assert says in r.stderr and r.stderr.strip().count("\n") == 0
