@@ -29,8 +29,8 @@ std::atomic<bool> g_cancel{false};
 extern "C" void on_signal(int) { g_cancel.store(true); }
 
 // Stops cleanly on `sig`, unless the program was started with it ignored: `nohup minerisk
-// update ... &` ignores SIGHUP so that the batch outlives the session, and a shell's background
-// job ignores SIGINT. A handler put over that would stop the work the caller meant to protect
+// update ... &` ignores SIGHUP so that the batch outlives the session, and a shell without job
+// control (a script) starts its background jobs with SIGINT ignored. A handler put over that would stop the work the caller meant to protect
 // (POSIX's advice for any program that catches these signals).
 void stop_on(int sig) {
   struct sigaction current{};

@@ -102,7 +102,7 @@ void check_evaluation(const json& j, const std::string& what, const std::filesys
       char* end = nullptr;
       const double percent_of_area = std::strtod(area.c_str(), &end);
       if (area.empty() || std::string(end) != "%" || !(percent_of_area > 0 && percent_of_area <= 100))
-        refuse("capture_at_area", json(area), "keyed by shares of the area from \"0%\" to \"100%\"");
+        refuse("capture_at_area", json(area), "keyed by shares of the area above \"0%\", up to \"100%\"");
       if (!value.is_null() && !share(value)) refuse("capture_at_area." + area, value, "a share in [0, 1]");
     }
   }

@@ -141,9 +141,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const bool patch = previous && whole_write_reason.empty();
   // The previous grid is linked under its date just before the commit; older dated grids are
   // pruned only after it, so a failed commit loses none of them.
-  const std::string previous_date = before && !before->changes.empty()
-                                        ? before->changes.back().value("date", std::string())
-                                        : (exists ? ops::utc_iso8601_of_file(options.output) : std::string());
+  const std::string previous_date = exists ? ops::date_kept_under(before, options.output) : std::string();
   summary.run = output.write(supplier, std::move(record), [&] {
     if (exists) summary.kept = ops::keep_previous(options.output, previous_date, options.keep);
   }, patch ? &*previous : nullptr);

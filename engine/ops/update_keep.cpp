@@ -37,16 +37,6 @@ fs::path dated(const fs::path& file, const std::string& stamp) {
 
 std::string escaped(const std::string& text) { return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)"); }
 
-// The date an output is kept under (update.cpp's previous_date): its record's last change, or
-// the file's time when its record holds none (a run's output, a damaged record).
-std::string date_kept_under(const std::optional<UpdateRecord>& record, const fs::path& file) {
-  if (record && !record->changes.empty() && record->changes.back().is_object()) {
-    const auto date = record->changes.back().find("date");
-    if (date != record->changes.back().end() && date->is_string()) return date->get<std::string>();
-  }
-  return utc_iso8601_of_file(file);
-}
-
 // Whether `file` is a grid this output kept: an output of minerisk (it holds a record of its
 // tiles, whole or damaged) whose name carries its own date, as keep_previous names it. Only
 // those are listed, and pruned: a file of another kind, or another run's grid written or
@@ -91,6 +81,14 @@ std::string utc_iso8601_of_file(const fs::path& file) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+std::string date_kept_under(const std::optional<UpdateRecord>& record, const fs::path& file) {
+  if (record && !record->changes.empty() && record->changes.back().is_object()) {
+    const auto date = record->changes.back().find("date");
+    if (date != record->changes.back().end() && date->is_string()) return date->get<std::string>();
+  }
+  return utc_iso8601_of_file(file);
 }
 
 std::vector<fs::path> keep_previous(const fs::path& output, const std::string& date, int keep) {

@@ -2,8 +2,11 @@
 // --keep N: the previous grids, kept under dated names beside the output so a planner can
 // compare yesterday's with today's (minerisk diff). Internal to engine/ops.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "minerisk/engine/update_record.hpp"
 
 namespace minerisk::ops {
 
@@ -24,5 +27,10 @@ std::vector<std::filesystem::path> prune_kept(const std::filesystem::path& outpu
 
 /// A file's modification time as ISO 8601 UTC: the date of a previous output without a record.
 std::string utc_iso8601_of_file(const std::filesystem::path& file);
+
+/// The date an output is kept under, and which a kept grid's name must carry: its record's last
+/// change's date (a run and each update add one), or the file's time when the record is damaged
+/// or its last change has no date.
+std::string date_kept_under(const std::optional<UpdateRecord>& record, const std::filesystem::path& file);
 
 }  // namespace minerisk::ops

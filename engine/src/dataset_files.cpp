@@ -44,8 +44,8 @@ bool is_vrt_file(const std::string& name) {
 
 // The files GDAL reads beside a raster, by how they are named from it: "tile.tif.aux.xml"
 // (PAM metadata), ".msk" (a mask), ".ovr" (overviews) follow the whole name; "tile.tfw" and the
-// other world files, ".prj", ".aux", ".stx", ".clr" replace its extension; an ENVI or EHdr
-// header, which says how the bytes read, is found either way. One table serves both the search
+// other world files, ".prj", ".stx", ".clr" replace its extension; an ENVI or EHdr header,
+// which says how the bytes read, and an ".aux" are found either way. One table serves both the search
 // beside a mosaic's tile and the test a trace uses to skip these files (is_side_file).
 enum class SideFileName { kAppended, kReplacesExtension, kEither };
 struct SideFile {
@@ -58,7 +58,7 @@ constexpr SideFile kSideFiles[] = {
     {".tfw", SideFileName::kReplacesExtension},    {".tifw", SideFileName::kReplacesExtension},
     {".wld", SideFileName::kReplacesExtension},    {".jgw", SideFileName::kReplacesExtension},
     {".pgw", SideFileName::kReplacesExtension},    {".blw", SideFileName::kReplacesExtension},
-    {".prj", SideFileName::kReplacesExtension},    {".aux", SideFileName::kReplacesExtension},
+    {".prj", SideFileName::kReplacesExtension},    {".aux", SideFileName::kEither},
     {".stx", SideFileName::kReplacesExtension},    {".clr", SideFileName::kReplacesExtension},
 };
 

@@ -10,6 +10,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/nearest_name.hpp"
+#include "minerisk/engine/output_format.hpp"
 #include "hdf5_handles.hpp"
 
 namespace fs = std::filesystem;
@@ -110,9 +111,8 @@ GridFileReader::GridFileReader(const fs::path& name, const std::string& variable
   }
   const bool netcdf = netcdf_name || (parsed.plain() && is_hdf5_file(name));
   netcdf_ = netcdf;
-  // GDAL's netCDF driver is reached through NETCDF:"FILE" names, which cannot hold a quote, and
-  // in which it takes a backslash as an escape: such a name never opens, whatever the file.
-  if (netcdf && name_.string().find_first_of("\"\\") != std::string::npos)
+  // Such a name never opens through NETCDF:"FILE", whatever the file holds.
+  if (netcdf && !fits_netcdf_dataset_name(name_.string()))
     throw UserError(what + ": GDAL's netCDF driver cannot open a file whose name holds a "
                     "double quote or a backslash; rename the file (or link it under a plain name)");
   // NETCDF:"f": the netCDF driver claims no .h5 name by itself (GDAL's HDF5 driver does).

@@ -163,7 +163,7 @@ std::string check_netcdf_output_name(const fs::path& output, const std::string& 
   const size_t colon = name.find(':');
   const bool driver_prefix = colon != std::string::npos && colon > 0 && name.find('/') > colon &&
                              GetGDALDriverManager()->GetDriverByName(name.substr(0, colon).c_str()) != nullptr;
-  if (name.find_first_of("\"\\") != std::string::npos || driver_prefix || name.rfind("/vsi", 0) == 0)
+  if (!fits_netcdf_dataset_name(name) || driver_prefix || name.rfind("/vsi", 0) == 0)
     throw UserError(option + ": '" + name + "' cannot name a grid: GDAL reads a grid's variables as NETCDF:\"FILE\":VAR, "
                     "which a '\"' or a '\\' in the name breaks (or the name is in one of GDAL's forms); choose a "
                     "plain file name");

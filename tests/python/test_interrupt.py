@@ -164,7 +164,7 @@ def test_a_kill_between_the_renames_of_a_commit_is_undone_by_the_next_command(re
 
 
 def ignore_hangup_and_interrupt():
-    """As `nohup` (SIGHUP) and a shell's background job (SIGINT) start a program."""
+    """As `nohup` (SIGHUP) and a script's background job (SIGINT) start a program."""
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -180,7 +180,7 @@ def paused_run_ignoring_hangup_and_interrupt(region, folder, pause):
 
 def test_a_signal_ignored_at_the_start_stays_ignored(region, previous):
     """`nohup minerisk update ... &` ignores SIGHUP so the batch outlives the session (and a
-    shell's background job ignores SIGINT): minerisk's handler put over that stopped the work."""
+    script's background job ignores SIGINT): minerisk's handler put over that stopped the work."""
     process = paused_run_ignoring_hangup_and_interrupt(region, previous, "2")
     process.send_signal(signal.SIGHUP)
     process.send_signal(signal.SIGINT)

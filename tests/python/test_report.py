@@ -322,7 +322,7 @@ def test_bad_input_is_one_line_and_exit_2(made, demo_folder, tmp_path, case):
     (lambda e: e.update(cells=-5), "'cells' is -5, not a whole count of cells, 0 or more"),
     (lambda e: e.update(cells=1.5e300), "'cells' is 1.5e+300, not a whole count"),
     (lambda e: e.update(positive_cells=0.5), "'positive_cells' is 0.5, not a whole count"),
-    (lambda e: e.update(positive_cells=e["cells"] + 1), "'positive_cells' is"),
+    (lambda e: e.update(positive_cells=e["cells"] + 1), "not at most the cells scored"),
     (lambda e: e.update(true_items=-0.0), "'true_items' is -0.0, not a count of 0 or more"),
     (lambda e: e["capture_at_area"].update({"200%": 0.5}), "'capture_at_area' is \"200%\", not keyed by shares"),
     (lambda e: e["capture_at_area"].update({"top": 0.5}), "'capture_at_area' is \"top\", not keyed by shares"),

@@ -152,3 +152,20 @@ def test_keep_never_prunes_another_runs_grid_under_a_dated_name(region, tmp_path
     assert len(s["kept"]) == 1 and pathlib.Path(s["kept"][0]).name not in (other.name, copied.name)
     with h5py.File(other, "r"):
         pass
+
+
+def test_a_failed_keep_leaves_no_link_behind(region, tmp_path):
+    """The grid linked under its date, the picture's link refused (strace makes the kernel fail
+    the second link()): the update stops, and the grid's dated link is undone with it, so no
+    half-kept grid is later counted, or pruned with a picture that is not its own."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = out.read_bytes()
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    r = subprocess.run(["strace", "-f", "-o", os.devnull, "-e", "inject=link:error=EPERM:when=2", minerisk_bin(),
+                        "update", scenario, "-o", out, "--keep", "2", "-q"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "cannot keep the previous output (Operation not permitted)" in r.stderr, r.stderr
+    assert not list(tmp_path.glob("out.2*")), list(tmp_path.glob("out.2*"))  # no dated name left
+    assert out.read_bytes() == before

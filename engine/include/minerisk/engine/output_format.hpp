@@ -32,6 +32,10 @@ void set_creation_options(CPLStringList& list, const std::vector<std::string>& o
 /// JXL, NBITS below 32, MAX_Z_ERROR above 0, DISCARD_LSB), or "".
 std::string lossy_creation_option(const std::vector<std::string>& options);
 
+/// Whether a file name can be read through GDAL's netCDF driver, as NETCDF:"FILE"[:VAR]: such a
+/// name cannot hold a double quote, and the driver takes a backslash in it as an escape.
+inline bool fits_netcdf_dataset_name(const std::string& file) { return file.find_first_of("\"\\") == std::string::npos; }
+
 /// run's and sweep's outputs are netCDF-4 files. Accepts .nc (the name QGIS and GDAL read as
 /// netCDF), .nc4, and .h5/.hdf5 (the same file, which GDAL opens with its HDF5 driver unless
 /// named NETCDF:"f.h5":variable); refuses any other name with the fix. `variable` is the main
