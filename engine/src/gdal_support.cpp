@@ -6,6 +6,7 @@
 #include <array>
 #include <mutex>
 
+#include "hdf5_handles.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 
@@ -41,6 +42,9 @@ void init_gdal() {
     GDALAllRegister();
     CPLSetErrorHandler(silent_handler);
   });
+  // GDAL's netCDF driver reaches HDF5, whose error printing is set per thread: a Python thread
+  // other than the first would print HDF5's traces for every probe the driver makes.
+  h5::quiet_errors();
 }
 
 std::string last_gdal_error() {
@@ -49,6 +53,7 @@ std::string last_gdal_error() {
 }
 
 GdalErrorTrap::GdalErrorTrap() {
+  h5::quiet_errors();  // as init_gdal: a trap is set before each open, in any thread
   CPLPushErrorHandlerEx(&GdalErrorTrap::handle, this);
   // Debug messages (CPL_DEBUG, -v) pass on to the program's handler: tracing, not complaints.
   CPLSetCurrentErrorHandlerCatchDebug(FALSE);

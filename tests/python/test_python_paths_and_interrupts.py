@@ -117,3 +117,35 @@ def test_a_scenario_keeps_the_folder_it_was_made_in(region, tmp_path, write_scen
     assert s.run(threads=1).probability.shape[0] > 0
     scenario.write_text(scenario.read_text().replace('intercept = -5.0', 'intercept = -4.0'))
     assert "intercept = -4.0" in s.resolved_toml
+
+
+THREADS_SCRIPT = """
+import sys, threading
+import minerisk
+grid, truth = sys.argv[1], sys.argv[2]
+def calls():
+    minerisk.evaluate(grid, truth, layer="finds")
+    minerisk.explain(grid, float(sys.argv[3]), float(sys.argv[4]))
+    minerisk.open(grid)
+threads = [threading.Thread(target=calls) for _ in range(2)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print("done")
+"""
+
+
+def test_calls_from_two_threads_print_no_hdf5_traces(region, tmp_path):
+    """HDF5's error printing is set per thread: a second Python thread reading a grid through
+    GDAL's netCDF driver printed hundreds of HDF5-DIAG traces (the results were right)."""
+    import subprocess
+    import sys
+    grid = tmp_path / "g.nc"
+    assert run_minerisk("run", region / "scenario.toml", "-o", grid, "-q").returncode == 0
+    x, y = minerisk.open(grid).x[5], minerisk.open(grid).y[5]
+    script = tmp_path / "threads.py"
+    script.write_text(THREADS_SCRIPT)
+    r = subprocess.run(["/usr/bin/python3", script, grid, region / "region.gpkg", str(float(x)), str(float(y))],
+                       capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+    assert r.returncode == 0 and r.stdout.strip() == "done", r.stderr[-2000:]
+    assert "HDF5-DIAG" not in r.stderr, r.stderr[:2000]
