@@ -73,6 +73,10 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
 }  // namespace
 
 Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth, const std::string& variable) {
+  // Before the truth's kind is probed: a missing file is neither, and is named as missing (from
+  // Python, which comes here directly, it read as "a raster; leave --layer out").
+  require_input_file(grid_file, "grid");
+  require_input_file(truth.path, "--truth");
   const GridFileReader reader(grid_file, variable);
   // The probabilities, the true items and the scored cells, all at once.
   require_whole_grid_memory(reader.grid(), 2 * sizeof(float) + sizeof(kernels::ScoredCell), "evaluate");
@@ -203,7 +207,7 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
     files.report.replace_filename(file.stem().string() + "_evaluation.json");
   }
   if (files.picture.empty()) files.picture = std::filesystem::path(files.report).replace_extension(".png");
-  require_input_file(grid_file, "grid");
+  require_input_file(grid_file, "grid");  // before the outputs are checked against them
   require_input_file(truth.path, "--truth");
   // The outputs first, checked against the inputs; the report is the main one (committed last).
   OutputSet outputs({grid_file, truth.path}, files.overwrite);

@@ -93,3 +93,10 @@ def test_a_sweep_names_an_empty_or_a_sweep_base_as_such(region, tmp_path):
         r = run_minerisk("sweep", tmp_path / name, "-o", tmp_path / "out.h5", "-q")
         assert r.returncode == 2 and message in r.stderr, r.stderr
     assert not (tmp_path / "out.h5").exists()
+
+
+def test_a_missing_truth_is_named_missing_from_python_too(grid, tmp_path):
+    """Python's evaluate said "'...' is a raster ...; leave --layer out" for a file not there."""
+    import minerisk
+    with pytest.raises(minerisk.Error, match="not found; check the path"):
+        minerisk.evaluate(grid, tmp_path / "nowhere.gpkg", layer="finds")
