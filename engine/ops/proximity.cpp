@@ -46,6 +46,8 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
     return std::span<uint8_t>(mask).subspan(static_cast<size_t>(band.row0 * grid.width()),
                                             static_cast<size_t>(band.cells()));
   };
+  if (const std::string why = kernels::distance_frame_problem(grid.frame); !why.empty())
+    throw UserError("input: raster '" + input.string() + "': " + why + "; check its geotransform (gdalinfo)");
   const FeatureMaskReader features(source, options.values);
   std::vector<kernels::ColumnEnds> ends(bands.size());
   {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -251,15 +252,32 @@ void checked_transform(std::span<const uint8_t> mask_rows, const GridFrame& fram
     band_transform<int32_t>(mask_rows, frame, y, row0, rows, above, below, distance, nearest);
 }
 
-void check_height(const GridFrame& frame) {
+void check_frame(const GridFrame& frame) {
   if (frame.height > std::numeric_limits<int32_t>::max()) throw std::invalid_argument("distance transform: too many rows");
+  if (const std::string why = distance_frame_problem(frame); !why.empty())
+    throw std::invalid_argument("distance transform: " + why);
 }
 
 }  // namespace
 
+std::string distance_frame_problem(const GridFrame& frame) {
+  if (frame.geographic) return "";  // degrees, measured in metres by the ellipsoid: bounded
+  for (const auto& [cell, cells] : {std::pair{frame.cell_width(), frame.width}, {frame.cell_height(), frame.height}}) {
+    const double across = std::abs(cell) * static_cast<double>(cells);
+    if (!(cell * cell >= std::numeric_limits<double>::min()) || !(across <= std::numeric_limits<float>::max())) {
+      char size[32];
+      std::snprintf(size, sizeof size, "%.6g", std::abs(cell));
+      return std::string("cells of ") + size +
+             " units are outside what distances can hold (a distance across the grid within float32's 3.4e38, a "
+             "cell's squared size above 1e-308)";
+    }
+  }
+  return "";
+}
+
 BandedDistanceTransform::BandedDistanceTransform(const GridFrame& frame, std::vector<ColumnEnds> bands)
     : frame_(frame) {
-  check_height(frame);
+  check_frame(frame);
   const auto n = static_cast<size_t>(frame.width);
   int64_t next_row = 0;
   for (const ColumnEnds& b : bands) {
@@ -298,7 +316,7 @@ void BandedDistanceTransform::distance_for_band(std::span<const uint8_t> mask_ro
 
 void euclidean_distance_transform(std::span<const uint8_t> is_feature, const GridFrame& frame, std::span<float> distance,
                                   std::span<int64_t> nearest) {
-  check_height(frame);
+  check_frame(frame);
   if (is_feature.size() != static_cast<size_t>(frame.width * frame.height))
     throw std::invalid_argument("euclidean_distance_transform: mask size does not match the grid");
   checked_transform(is_feature, frame, row_positions(frame), 0, frame.height, nullptr, nullptr, distance, nearest);

@@ -192,3 +192,20 @@ TEST(DistanceTransform, TallGridsEitherSideOfTheNarrowTable) {
       }
   }
 }
+
+// Cells whose distances a float cannot hold, or whose squared size is 0, are refused: the
+// envelope's numbers became NaN and its search never ended (cells of 1e200 m hung).
+TEST(DistanceTransform, CellsBeyondWhatDistancesHoldAreRefused) {
+  std::vector<uint8_t> mask(64, 0);
+  mask[10] = 1;
+  std::vector<float> distance(64);
+  for (const double size : {1e200, 1e120, 1e-200}) {
+    const GridFrame f = frame_for(8, 8, size, size);
+    EXPECT_FALSE(distance_frame_problem(f).empty()) << size;
+    EXPECT_THROW(euclidean_distance_transform(mask, f, distance), std::invalid_argument) << size;
+  }
+  const GridFrame large = frame_for(8, 8, 1e36, 1e36);  // 8e36 across: within float32
+  EXPECT_TRUE(distance_frame_problem(large).empty());
+  euclidean_distance_transform(mask, large, distance);
+  EXPECT_FLOAT_EQ(distance[11], 1e36f);
+}

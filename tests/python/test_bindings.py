@@ -166,6 +166,14 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
         minerisk.focal(grid, radius=1e6, cell_size=(10, 10))
     with pytest.raises(ValueError, match="radius: give metres, 0 or more"):
         minerisk.focal(grid, radius=float("inf"), cell_size=(10, 10))
+    # Cells of 1e200 m made the distance envelope's numbers NaN and its search endless (a hang
+    # Ctrl-C could not stop); 1e120 m gave distances beyond float32, all infinite.
+    mask = np.zeros((8, 8), np.uint8)
+    mask[2, 2] = 1
+    for size in (1e200, 1e120, 1e-200):
+        with pytest.raises(ValueError, match="outside what distances can hold"):
+            minerisk.distance_transform(mask, cell_size=(size, size))
+    assert minerisk.distance_transform(mask, cell_size=(1e36, 1e36))[2, 3] == pytest.approx(1e36)
     frame = dict(geotransform=(0, 10, 0, 80, 0, -10))
     with pytest.raises(ValueError, match="bandwidth: must be positive, finite"):
         minerisk.point_density(np.array([[5.0, 5.0]]), (8, 8), bandwidth=float("inf"), **frame)

@@ -105,3 +105,12 @@ def test_results_beyond_float32_are_refused(tmp_path):
     ds = None
     refused(tmp_path, "density", tmp_path / "p.gpkg", "--like", tmp_path / "template.tif", "--bandwidth", "20",
             "--weight-field", "w", message="is beyond float32's range")
+
+
+def test_proximity_on_cells_too_large_for_distances_is_refused_not_endless(tmp_path):
+    values = np.zeros((16, 16), np.float32)
+    values[4, 4] = 1
+    raster = write_raster(tmp_path / "huge.tif", values, geotransform=(0.0, 1e200, 0.0, 0.0, 0.0, -1e200))
+    r = run_minerisk("proximity", raster, tmp_path / "d.tif", "-q")
+    assert r.returncode == 2 and "outside what distances can hold" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (tmp_path / "d.tif").exists()

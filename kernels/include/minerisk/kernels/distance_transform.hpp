@@ -5,6 +5,7 @@
 #include <memory>
 #include <new>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -12,6 +13,12 @@
 #include "minerisk/kernels/grid_frame.hpp"
 
 namespace minerisk::kernels {
+
+/// Why distances cannot be computed on `frame`, or "": cells so large that a distance across the
+/// grid is beyond float32 (the result's type; its square, beyond a double, would make the
+/// envelope's numbers NaN and its search endless), or so small that a cell's width squares to
+/// 0. The transforms below refuse such a frame (std::invalid_argument).
+std::string distance_frame_problem(const GridFrame& frame);
 
 /// For every cell of the grid described by `frame`, the distance in metres from its centre to
 /// the centre of the nearest cell with `is_feature` set (feature cells get 0), and, when
