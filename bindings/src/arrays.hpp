@@ -69,7 +69,11 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
   f.width = cols;
   f.height = rows;
   f.geographic = geographic;
-  if (geotransform && !geotransform->is_none()) {
+  const bool has_geotransform = geotransform && !geotransform->is_none(), has_cell_size = cell_size && !cell_size->is_none();
+  // One or the other: a cell size beside a geotransform was silently left unused (even "abc").
+  if (has_geotransform && has_cell_size)
+    throw py::value_error("give cell_size=(x, y) or geotransform=(...), not both (the geotransform holds the cell size)");
+  if (has_geotransform) {
     const std::vector<double> gt = numbers_of(*geotransform, "geotransform", 6, "6 numbers (GDAL order)");
     std::copy(gt.begin(), gt.end(), f.geotransform.begin());
     for (double v : f.geotransform)
@@ -87,7 +91,7 @@ inline kernels::GridFrame frame_of(py::ssize_t rows, py::ssize_t cols, const std
   } else if (geographic) {
     // Cell sizes are metres; a geographic grid's place on the globe (its latitudes) is needed.
     throw py::value_error("geographic=True needs geotransform=(...) in degrees; cell_size is in metres");
-  } else if (cell_size && !cell_size->is_none()) {
+  } else if (has_cell_size) {
     const std::vector<double> size = numbers_of(*cell_size, "cell_size", 2, "(x, y) in metres");
     const double dx = size[0], dy = size[1];
     if (!(dx > 0) || !(dy > 0) || !std::isfinite(dx) || !std::isfinite(dy))

@@ -142,6 +142,7 @@ py::object distance_transform(const py::object& mask_in, std::optional<py::objec
 }
 
 std::vector<kernels::Segment> segments_from(const py::object& segments_in) {
+  if (segments_in.is_none()) throw py::type_error("segments: expected an (n, 4) array of x0, y0, x1, y1, not None");
   const DoubleArray s = DoubleArray::ensure(segments_in);
   if (!s || s.ndim() != 2 || s.shape(1) != 4) throw py::value_error("segments: expected an (n, 4) array of x0, y0, x1, y1");
   std::vector<kernels::Segment> out;
@@ -193,6 +194,7 @@ FloatArray line_distance(const py::object& segments_in, const py::object& shape,
 
 FloatArray point_density(const py::object& points_in, const py::object& shape, const py::object& geotransform, double bandwidth,
                          double truncate, bool geographic) {
+  if (points_in.is_none()) throw py::type_error("points: expected an (n, 2) or (n, 3) array, not None");
   const DoubleArray p = DoubleArray::ensure(points_in);
   if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
     throw py::value_error("points: expected an (n, 2) array of x, y or (n, 3) of x, y, weight");

@@ -211,6 +211,13 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
             minerisk.slope(grid, cell_size=bad)
     with pytest.raises(TypeError, match="dem: expected a numpy array of numbers"):
         minerisk.slope(None, cell_size=(1, 1))
+    with pytest.raises(TypeError, match="segments: expected an"):
+        minerisk.line_distance(None, (8, 8), **frame)
+    with pytest.raises(TypeError, match="points: expected an"):
+        minerisk.point_density(None, (8, 8), bandwidth=10, **frame)
+    # A cell size beside a geotransform was silently unused, "abc" too.
+    with pytest.raises(ValueError, match="give cell_size=.* or geotransform=.*, not both"):
+        minerisk.slope(grid, cell_size="abc", **frame)
     # Names in any case, as the command line and minerisk.tools take them.
     assert np.array_equal(minerisk.focal(grid, radius=20, statistic="MAX", shape="Square", cell_size=(10, 10)),
                           minerisk.focal(grid, radius=20, statistic="max", shape="square", cell_size=(10, 10)))
