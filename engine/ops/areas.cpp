@@ -123,8 +123,10 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   const double cell_m = std::sqrt(kernels::cell_area_m2(grid.frame, grid.height() / 2));
   s.min_area_ha = options.min_area_ha;
   s.smooth_m = std::isnan(options.smooth_m) ? 2 * cell_m : options.smooth_m;
-  // A closing wider than the grid only fills it whole, and GEOS fails on buffers near 1e300.
-  const double across_m = cell_m * std::hypot(static_cast<double>(grid.width()), static_cast<double>(grid.height()));
+  // A closing wider than the grid only fills it whole, and GEOS fails on buffers near 1e300. The
+  // default, two cells, is always taken (a 1 x 1 grid is narrower than it).
+  const double across_m =
+      std::max(2 * cell_m, cell_m * std::hypot(static_cast<double>(grid.width()), static_cast<double>(grid.height())));
   require(s.smooth_m <= across_m, "--smooth: " + number_text(s.smooth_m) + " m is wider than the grid (" +
                                       number_text(across_m) + " m corner to corner); give at most that");
   control.check_cancelled();
