@@ -20,6 +20,7 @@
 #include "command.hpp"
 #include "generated_docs.hpp"
 #include "suggestions.hpp"
+#include "minerisk/engine/byte_text.hpp"
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/errors.hpp"
 
@@ -44,12 +45,7 @@ std::string one_line(const std::string& message) {
   std::string out;
   for (const char c : message) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-      continue;
-    }
-    static const char* const kHex = "0123456789abcdef";
-    out += {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
+    out += minerisk::is_control_character(byte) ? minerisk::byte_as_hex_escape(byte) : std::string(1, c);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <cpl_conv.h>
 #include <cpl_string.h>
 
+#include "minerisk/engine/byte_text.hpp"
 #include "report_parts.hpp"
 
 namespace minerisk::ops::report_parts {
@@ -150,13 +151,7 @@ std::string escape(std::string_view text) {
         // Another control character (a BEL in a --title) is no text HTML may hold: shown as
         // \xNN, as the command line's messages show it.
         const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", byte);
-          out += hex;
-        } else {
-          out += c;
-        }
+        out += is_control_character(byte) ? byte_as_hex_escape(byte) : std::string(1, c);
       }
     }
   }

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "minerisk/engine/byte_text.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/digest.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -49,11 +50,8 @@ std::optional<FileStat> stat_file(const fs::path& path) {
 void require_utf8_path(const fs::path& path, const std::string& role) {
   if (CPLIsUTF8(path.c_str(), -1)) return;
   std::string shown;  // the odd bytes as \xNN, so the line itself is text
-  for (const unsigned char c : path.string()) {
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "\\x%02X", c);
-    shown += c < 0x80 ? std::string(1, static_cast<char>(c)) : std::string(hex);
-  }
+  for (const unsigned char c : path.string())
+    shown += c < 0x80 ? std::string(1, static_cast<char>(c)) : byte_as_hex_escape(c);
   throw UserError(role + ": the path '" + shown + "' is not UTF-8 text, which the grid's record of its files (JSON) "
                   "cannot hold; rename it to UTF-8 (convmv -f latin1 -t utf8 -r --notest PATH)");
 }

@@ -70,7 +70,7 @@ def test_a_latin1_folder_is_one_clear_line(region, tmp_path):
     for command, scenario in [("run", b"/scenario.toml"), ("update", b"/scenario.toml"), ("sweep", b"/sweep.toml")]:
         r = run_minerisk(command, os.fsdecode(folder + scenario), "-o", tmp_path / f"{command}.nc")
         assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
-        assert "r\\xE9gion" in r.stderr and "is not UTF-8 text" in r.stderr
+        assert "r\\xe9gion" in r.stderr and "is not UTF-8 text" in r.stderr
         assert not (tmp_path / f"{command}.nc").exists()
     with pytest.raises(minerisk.Error, match="is not UTF-8 text"):
         minerisk.Scenario.load(folder + b"/scenario.toml").run(tmp_path / "python.nc")
