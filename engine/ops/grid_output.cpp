@@ -39,10 +39,6 @@ void require_data(int64_t valid, const Scenario& s) {
                   " has no data over it; check their no-data values and that they cover the grid");
 }
 
-int64_t valid_cells(std::span<const float> values) {
-  return std::count_if(values.begin(), values.end(), [](float v) { return !std::isnan(v); });
-}
-
 namespace {
 // What the user should know of how the evidence was stored: packed values beyond the range,
 // and, without evidence, an older evidence file left beside the new grid (never removed: it is
@@ -72,31 +68,6 @@ std::vector<std::string> storage_notes(const std::vector<std::pair<std::string, 
 void test_hook_slow_tiles() {
   if (const char* slow = std::getenv("MINERISK_TEST_SLOW_TILES"))
     std::this_thread::sleep_for(std::chrono::duration<double>(std::atof(slow)));
-}
-
-FingerprintedTile compute_fingerprinted(const Model& model, const kernels::Window& tile, StageTimes* times) {
-  FingerprintedTile out;
-  out.fingerprint.resize(model.fingerprint_parts().size());
-  out.result = model.compute(tile, times, out.fingerprint.data());  // the model's own part, first
-  const TimedWork t(times, "fingerprint");
-  for (size_t part = 1; part < out.fingerprint.size(); ++part) out.fingerprint[part] = model.fingerprint(part, tile);
-  return out;
-}
-
-SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times,
-                          const std::vector<std::vector<std::byte>>* stored_evidence) {
-  FingerprintedTile computed = compute_fingerprinted(model, tile, times);
-  SuppliedTile out;
-  {
-    // Compressed here, on this worker, while the others compute; only the append is serialised.
-    const TimedWork t(times, "compress");
-    const TileResult& r = computed.result;
-    out.encoded = writer.encode_tile(r.window, r.probability, r.evidence, stored_evidence);
-  }
-  out.fingerprint = std::move(computed.fingerprint);
-  out.chunk = sha256_of(out.encoded.probability.bytes);
-  out.probability = std::move(computed.result.probability);
-  return out;
 }
 
 GridOutput::GridOutput(const Scenario& scenario, const RunOptions& options, std::string command, const KnownHashes* known)
@@ -284,30 +255,12 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
         std::copy(t.picture.begin(), t.picture.end(),
                   record.picture.begin() + static_cast<std::ptrdiff_t>(offsets[static_cast<size_t>(index)]));
       }
-      std::copy(t.fingerprint.begin(), t.fingerprint.end(),
-                record.fingerprints.begin() + index * static_cast<int64_t>(record.parts.size()));
-      record.chunks[static_cast<size_t>(index)] = t.chunk;
       if (t.sub_fingerprints.empty()) {  // computed here (a tile computed in full, or on another rank)
         const TimedWork w(timed, "fingerprint");
         t.sub_fingerprints = model_->sub_fingerprints(tile, options_.tile_size);
       }
       if (t.sub_fingerprints.size() != blocks_per_tile) throw std::logic_error("GridOutput: a tile's sub-block digests");
-      std::copy(t.sub_fingerprints.begin(), t.sub_fingerprints.end(),
-                record.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(index) * blocks_per_tile));
-      uint64_t* sizes = record.chunk_sizes.data() + static_cast<size_t>(index) * per_tile;
-      if (!t.chunk_sizes.empty()) {
-        std::copy(t.chunk_sizes.begin(), t.chunk_sizes.end(), sizes);
-      } else {
-        sizes[0] = t.encoded.probability.bytes.size();
-        for (size_t k = 0; k < t.encoded.evidence.size(); ++k) sizes[1 + k] = t.encoded.evidence[k].bytes.size();
-      }
-      uint32_t* crc = record.crc32.data() + static_cast<size_t>(index) * per_tile;
-      if (!t.crc32.empty()) {
-        std::copy(t.crc32.begin(), t.crc32.end(), crc);
-      } else {
-        crc[0] = crc32_of(t.encoded.probability.bytes);
-        for (size_t k = 0; k < t.encoded.evidence.size(); ++k) crc[1 + k] = crc32_of(t.encoded.evidence[k].bytes);
-      }
+      record_supplied_tile(record, index, t, per_tile);
       if (base && t.copied) return;  // the copy of the base holds these very bytes already
       std::lock_guard lock(write_mutex);
       const TimedWork w(timed, "write");

@@ -24,28 +24,9 @@
 #include "minerisk/engine/stage_times.hpp"
 #include "minerisk/engine/update_record.hpp"
 #include "minerisk/kernels/tile_plan.hpp"
+#include "supplied_tile.hpp"
 
 namespace minerisk::ops {
-
-/// One tile of the outputs, as the files store it, with what the record keeps of it.
-struct SuppliedTile {
-  RunFileWriter::EncodedTile encoded;
-  std::vector<float> probability;   // the tile's values: for the picture and the no-data check
-  std::vector<Digest> fingerprint;  // its fingerprint parts (Model::fingerprint_parts)
-  std::vector<Digest> sub_fingerprints;  // its sub-blocks' digests (Model::sub_fingerprints); empty:
-                                         // computed when the tile is taken
-  Digest chunk;                     // the digest of its stored probability chunk
-  bool copied = false;  // as stored in a committed output (its values need no check); when the
-                        // files are a patched copy of that output, already in them: not written
-  std::vector<uint32_t> crc32;  // its stored chunks' CRC-32s when already known (a tile copied, its
-                                // chunks checked against them, or left unread in a patched copy)
-  std::vector<uint64_t> chunk_sizes;  // its stored chunks' sizes, for a tile left unread (else
-                                      // those of `encoded`)
-  std::vector<float> picture;  // its share of the picture (QuickLook::reduce); empty: made from `probability`
-  int64_t valid_cells = -1;    // cells with a value; -1: counted from `probability`
-  int rank = 0;                // the MPI rank that supplied it
-  double seconds = 0;          // how long supplying it took there (--timings)
-};
 
 class TileSupplier {
  public:
@@ -127,8 +108,6 @@ class GridOutput {
   std::string base_copied_by_, whole_write_reason_;
 };
 
-/// The cells that hold a value (not NaN).
-int64_t valid_cells(std::span<const float> values);
 /// A UserError naming the DEM when no cell of the grid holds a value: the DEM's no-data is the
 /// region's no-data.
 void require_data(int64_t valid, const Scenario& scenario);
@@ -136,18 +115,5 @@ void require_data(int64_t valid, const Scenario& scenario);
 /// Test hook: MINERISK_TEST_SLOW_TILES=SECONDS waits that long after each computed tile (on any
 /// rank), so that a test can kill a run, an update or one MPI rank halfway through.
 void test_hook_slow_tiles();
-
-/// The model's tile and its fingerprint parts (Model::fingerprint_parts), as every rank computes it.
-struct FingerprintedTile {
-  TileResult result;
-  std::vector<Digest> fingerprint;
-};
-FingerprintedTile compute_fingerprinted(const Model& model, const kernels::Window& tile, StageTimes* times);
-
-/// The model's tile: computed, encoded, fingerprinted (run, and update's changed tiles).
-/// `stored_evidence`: the evidence chunks the previous output holds for the tile, whose
-/// unchanged layers are kept rather than compressed again (RunFileWriter::encode_tile).
-SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const kernels::Window& tile, StageTimes* times,
-                          const std::vector<std::vector<std::byte>>* stored_evidence = nullptr);
 
 }  // namespace minerisk::ops
