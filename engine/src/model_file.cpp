@@ -153,8 +153,8 @@ void check_format(const toml::table& root, const fs::path& source) {
 }
 
 // A layer of the model, read and checked by the scenario schema itself. A path is refused: it
-// belongs to the region's scenario. A kind that needs one (a vector or raster layer) is read
-// with a stand-in, cleared afterwards.
+// belongs to the region's scenario, so a kind that reads a file (a vector or raster layer) is
+// read without one, its path left empty.
 EvidenceSpec read_model_layer(const std::string& name, const toml::table& table, const fs::path& source) {
   const TomlReader r(table, "model.evidence." + name, source, schema::evidence_key_names());
   if (r.has("path"))
@@ -164,15 +164,8 @@ EvidenceSpec read_model_layer(const std::string& name, const toml::table& table,
   if (!r.has("transform"))
     r.fail("transform", "is missing; the weight holds only for the transform it was fitted with: restore the "
                         "layer's transform from the model fit wrote, or refit");
-  toml::table copy = table;
-  const std::optional<std::string> feature = table["feature"].value<std::string>();
-  const features::FeatureKind* kind = feature ? features::find_feature_kind(*feature) : nullptr;
-  if (kind && std::find(kind->keys.begin(), kind->keys.end(), "path") != kind->keys.end())
-    copy.insert("path", "region-file");
-  EvidenceSpec e = schema::read_evidence(name, copy, "model.evidence", source);
-  if (e.vector) e.vector->path.clear();
-  e.raster.clear();
-  return e;
+  // Read in place (not from a copy, which would lose the lines a message names).
+  return schema::read_evidence(name, table, "model.evidence", source, schema::LayerPath::from_region);
 }
 
 void read_covariance(const TomlReader& top, ModelFile& m) {

@@ -290,7 +290,7 @@ void check_layer_name(const std::string& name, const toml::table& table, const s
 }
 
 EvidenceSpec read_evidence(const std::string& name, const toml::table& table, const std::string& prefix,
-                           const fs::path& file) {
+                           const fs::path& file, LayerPath path) {
   check_layer_name(name, table, prefix, file);
   TomlReader r(table, prefix + "." + name, file, evidence_key_names());
   EvidenceSpec e;
@@ -302,8 +302,16 @@ EvidenceSpec read_evidence(const std::string& name, const toml::table& table, co
   for (const EvidenceKey& k : evidence_keys())
     if (!k.common && r.has(k.key) && !has_key(kind->keys, k.key))
       r.fail(k.key, "applies only to feature = " + kinds_taking(k.key) + "; remove it");
-  for (const EvidenceKey& k : evidence_keys())
-    if (k.common || r.has(k.key) || has_key(kind->required_keys, k.key)) k.read(r, e, file.parent_path());
+  for (const EvidenceKey& k : evidence_keys()) {
+    if (!(k.common || r.has(k.key) || has_key(kind->required_keys, k.key))) continue;
+    if (k.key == "path" && path == LayerPath::from_region && !r.has("path")) {
+      // A model's layer: the file is the region's, named by its scenario; a vector layer's
+      // other keys (layer, where) are read all the same.
+      if (e.feature != "raster") e.vector = VectorInputSpec{{}, "", "", "", 1.0};
+      continue;
+    }
+    k.read(r, e, file.parent_path());
+  }
   if (e.vector) e.vector->where = e.where;  // a vector layer's filter
   // A bounded transform's contribution, weight x value, is log-odds as the weight is: within
   // +-1e6, so that no sum of layers overflows (+inf + -inf would be NaN in every cell).

@@ -46,9 +46,13 @@ const std::vector<TransformKey>& transform_keys();
 /// Every key name of an evidence layer, for the reader's nearest-key suggestions.
 std::vector<std::string> evidence_key_names();
 
-/// Reads [model.evidence.NAME] (UserError naming the key otherwise).
+/// Where a layer's file is named: in its own table (a scenario), or by the region's scenario that
+/// a model is applied to (a model file's layer: `path` is then not required, and left empty).
+enum class LayerPath { in_table, from_region };
+
+/// Reads [model.evidence.NAME] (UserError naming the key, and its line, otherwise).
 EvidenceSpec read_evidence(const std::string& name, const toml::table& table, const std::string& prefix,
-                           const std::filesystem::path& file);
+                           const std::filesystem::path& file, LayerPath path = LayerPath::in_table);
 /// The layer as resolved TOML: every key that applies, defaults filled in.
 toml::table write_evidence(const EvidenceSpec& e);
 /// [fit] as resolved TOML: every option with its default filled in, paths absolute; but

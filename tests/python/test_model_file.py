@@ -179,3 +179,45 @@ def test_a_model_on_its_own_training_region_gives_the_fitted_grid(regions, model
     fitted, _, _ = grids(tmp_path / "fitted.nc")
     applied, _, _ = grids(tmp_path / "applied.nc")
     assert np.array_equal(fitted.view(np.uint32), applied.view(np.uint32))
+
+
+def test_an_error_in_a_model_layer_names_its_line(regions, model, tmp_path):
+    """A hand-edited model file's mistake is found by its line, as a scenario's is."""
+    _, other = regions
+    text = model.read_text()
+    line = 1 + text[: text.index("bandwidth = 200.0")].count("\n")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace("bandwidth = 200.0", "bandwidth = 'wide'"))
+    r = run_minerisk("run", other / "scenario.toml", "--model", bad, "-o", tmp_path / "out.nc")
+    assert r.returncode == 2
+    assert f"bad.toml:{line}: key 'model.evidence.finds.bandwidth' must be a number" in r.stderr
+    assert not (tmp_path / "out.nc").exists()
+
+
+ROADS = ('\n[model.evidence.to_roads]\nfeature = "vector_distance"\npath = "region.gpkg"\nlayer = "roads"\n'
+         'weight = 0.0\n[model.evidence.to_roads.transform]\ntype = "log1p"\n')
+
+
+def test_a_layer_that_reads_a_file_reads_the_applied_region_s_file(regions, tmp_path):
+    """A vector_distance layer's model holds no path: run --model reads the other region's roads."""
+    training, other = regions
+    for region in (training, other):
+        (region / "with_roads.toml").write_text((region / "scenario.toml").read_text() + ROADS)
+    model = tmp_path / "model.toml"
+    r = run_minerisk("fit", training / "with_roads.toml", "-o", tmp_path / "fitted.toml", "--model", model,
+                     "--block-size", "300", "--background-ratio", "2", "-q")
+    assert r.returncode == 0, r.stderr
+    numbers = tomllib.loads(model.read_text())["model"]
+    assert numbers["evidence"]["to_roads"]["layer"] == "roads" and "path" not in numbers["evidence"]["to_roads"]
+    r = run_minerisk("run", other / "with_roads.toml", "--model", model, "-o", tmp_path / "applied.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    numbers["evidence"]["to_roads"]["path"] = "region.gpkg"  # the hand-written scenario, in the region's folder
+    hand = other / "with_roads_by_hand.toml"
+    hand.write_text(with_model_section(other / "with_roads.toml", hand_written_model(numbers)))
+    r = run_minerisk("run", hand, "-o", tmp_path / "hand.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    applied, applied_evidence, _ = grids(tmp_path / "applied.nc")
+    expected, expected_evidence, _ = grids(tmp_path / "hand.nc")
+    assert np.array_equal(applied.view(np.uint32), expected.view(np.uint32))
+    assert np.ptp(applied_evidence["to_roads"][np.isfinite(applied_evidence["to_roads"])]) > 0
+    assert np.array_equal(applied_evidence["to_roads"].view(np.uint32), expected_evidence["to_roads"].view(np.uint32))
