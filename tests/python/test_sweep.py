@@ -156,7 +156,12 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
     report = json.loads((tmp_path / "fit.json").read_text())
     for edit, says in ((lambda j: j["covariance"][0].__setitem__(1, j["covariance"][0][1] + 1), "the covariance is not symmetric: row 1, column 2"),
                        (lambda j: j["coefficients"][2].__setitem__("name", j["coefficients"][1]["name"]),
-                        "the covariance names '")):
+                        "the covariance names '"),
+                       # A covariance far wider than a fit's drew weights of 1e40: every statistic
+                       # was NaN (+inf and -inf layers), exit 0.
+                       (lambda j: j.__setitem__("covariance", [[1e80 if i == k else 0.0 for k in range(len(row))]
+                                                               for i, row in enumerate(j["covariance"])]),
+                        "scenario 1 draws the intercept at ")):
         edited = json.loads(json.dumps(report))
         edit(edited)
         (tmp_path / "fit.json").write_text(json.dumps(edited))
