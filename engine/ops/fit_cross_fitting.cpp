@@ -4,10 +4,10 @@
 
 namespace minerisk::fit_detail {
 
-std::vector<Eigen::Index> rows_of(const std::vector<int64_t>& fold, int64_t f) {
-  std::vector<Eigen::Index> rows;
+std::vector<std::vector<Eigen::Index>> rows_by_fold(const std::vector<int64_t>& fold, int64_t folds) {
+  std::vector<std::vector<Eigen::Index>> rows(static_cast<size_t>(folds));
   for (size_t i = 0; i < fold.size(); ++i)
-    if (fold[i] == f) rows.push_back(static_cast<Eigen::Index>(i));
+    if (fold[i] >= 0) rows[static_cast<size_t>(fold[i])].push_back(static_cast<Eigen::Index>(i));
   return rows;
 }
 
@@ -30,12 +30,16 @@ void keep_rows_in_folds(Design& d, std::vector<int64_t>& fold) {
 void cross_fit(const LabelLayers& labels, const std::vector<int64_t>& fold, int64_t also_without, Design& d) {
   if (labels.layers.empty()) return;
   const Grid& grid = labels.model.grid();
+  const std::vector<std::vector<Eigen::Index>> rows = rows_by_fold(fold, labels.folds.count());
   for (int64_t g = 0; g < labels.folds.count(); ++g) {
-    if (g == also_without) continue;
+    // A fold without training rows has nothing to rebuild: with many zones (one fold each),
+    // most hold none, and setting up their held-out labels made cross-validation quadratic.
+    if (g == also_without || rows[static_cast<size_t>(g)].empty()) continue;
     std::vector<int64_t> excluded{g};
     if (also_without >= 0) excluded.push_back(also_without);
     const features::HeldOutLabels held_out(grid, labels.folds.function(), excluded);
-    rebuild_label_columns(labels.scenario, labels.model, held_out, labels.layers, rows_of(fold, g), d, labels.options);
+    rebuild_label_columns(labels.scenario, labels.model, held_out, labels.layers, rows[static_cast<size_t>(g)], d,
+                          labels.options);
     labels.options.check_cancelled();
   }
 }

@@ -21,8 +21,8 @@ struct LabelLayers {
   const FitOptions& options;
 };
 
-/// The design rows of fold `f`.
-std::vector<Eigen::Index> rows_of(const std::vector<int64_t>& fold, int64_t f);
+/// The design rows of each of `folds` folds (a row in no fold, -1, in none).
+std::vector<std::vector<Eigen::Index>> rows_by_fold(const std::vector<int64_t>& fold, int64_t folds);
 
 /// Drops the rows in no fold (a cell outside every zone), with their entries of `fold`.
 void keep_rows_in_folds(Design& d, std::vector<int64_t>& fold);

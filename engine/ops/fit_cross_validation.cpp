@@ -12,8 +12,9 @@ CrossValidation cross_validate(const LabelLayers& labels, const Design& design, 
   const FitSpec& spec = labels.options.spec;
   CrossValidation cv;
   std::vector<kernels::ScoredCell> pooled;
+  const std::vector<std::vector<Eigen::Index>> rows = rows_by_fold(fold, labels.folds.count());
   for (int64_t f = 0; f < labels.folds.count(); ++f) {
-    const std::vector<Eigen::Index> test = rows_of(fold, f);
+    const std::vector<Eigen::Index>& test = rows[static_cast<size_t>(f)];
     if (test.empty()) continue;
     std::vector<Eigen::Index> train;
     for (size_t i = 0; i < fold.size(); ++i)

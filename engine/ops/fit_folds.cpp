@@ -10,6 +10,9 @@
 #include "minerisk/kernels/tile_plan.hpp"
 
 namespace minerisk::fit_detail {
+namespace {
+constexpr double kLargestExactCode = 9007199254740992.0;  // 2^53
+}  // namespace
 
 FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), seed_(options.spec.seed) {
   const FitSpec& spec = options.spec;
@@ -40,6 +43,12 @@ FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), see
       for (int64_t i = 0; i < band.cells(); ++i) {
         if (zones.has_nodata() && into[i] == zones.nodata()) into[i] = NAN;
         if (std::isinf(into[i])) zones.refuse_infinity();
+        // Beyond 2^53 a double (as the zones are compared) holds every other integer only:
+        // 64-bit codes 2^60 and 2^60 + 1 would silently be one zone.
+        if (std::abs(into[i]) > kLargestExactCode)
+          throw UserError("fit.zones: '" + spec.zones.string() + "' holds a zone code beyond +-2^53 (" +
+                          std::to_string(static_cast<long long>(into[i])) +
+                          "), where codes are no longer told apart; number the zones with smaller codes");
       }
     });
     std::map<double, int32_t> index;

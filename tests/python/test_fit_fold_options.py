@@ -8,14 +8,14 @@ import minerisk
 from conftest import run_minerisk, scenario_text
 
 
-def int32_zones(path, region, codes):
-    """Three vertical strips of the region, numbered `codes`, as an Int32 raster."""
+def int32_zones(path, region, codes, gdal_type=gdal.GDT_Int32, numpy_type=np.int32):
+    """Three vertical strips of the region, numbered `codes`, as an Int32 raster (or another type)."""
     dem = gdal.Open(str(region / "dem.tif"))
-    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal.GDT_Int32)
+    ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal_type)
     ds.SetGeoTransform(dem.GetGeoTransform())
     ds.SetProjection(dem.GetProjection())
     cols = np.arange(dem.RasterXSize) * 3 // dem.RasterXSize
-    ds.GetRasterBand(1).WriteArray(np.tile(np.array(codes, np.int32)[cols], (dem.RasterYSize, 1)))
+    ds.GetRasterBand(1).WriteArray(np.tile(np.array(codes, numpy_type)[cols], (dem.RasterYSize, 1)))
     ds = None
     return path
 
@@ -25,6 +25,20 @@ def test_zone_codes_beyond_float32_stay_apart(region, tmp_path, write_scenario):
     zones = int32_zones(tmp_path / "zones.tif", region, [16777216, 16777217, 20000001])
     r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--zones", zones, "--background-ratio", "2")
     assert r.returncode == 0 and "3 zones of zones.tif" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_zone_codes_a_double_cannot_tell_apart_are_refused(region, tmp_path, write_scenario):
+    """Int64 codes 2^60 and 2^60 + 1 were silently one zone (compared as doubles)."""
+    scenario = write_scenario(scenario_text(region))
+    zones = int32_zones(tmp_path / "zones.tif", region, [2**60, 2**60 + 1, 5], gdal.GDT_Int64, np.int64)
+    out = tmp_path / "fitted.toml"
+    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
+    assert r.returncode == 2 and "holds a zone code beyond +-2^53 (1152921504606846976" in r.stderr, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and not out.exists()
+    # Up to 2^53 they stay apart.
+    zones = int32_zones(tmp_path / "small.tif", region, [2**53, 2**53 - 1, 5], gdal.GDT_Int64, np.int64)
+    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
+    assert r.returncode == 0 and "3 zones of small.tif" in r.stdout + r.stderr, r.stdout + r.stderr
 
 
 def test_zones_and_blocks_are_never_both(region, tmp_path, write_scenario):
