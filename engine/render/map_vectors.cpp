@@ -9,6 +9,7 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::render {
 namespace {
@@ -137,8 +138,10 @@ OGRLayer* layer_of(GDALDataset& ds, const VectorInputSpec& spec, const std::stri
   if (!layer)
     throw UserError(role + ": " + spec.path.string() +
                     (spec.layer.empty() ? " holds several layers: name one as PATH:LAYER" : " has no layer '" + spec.layer + "'"));
-  if (!spec.where.empty() && layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE)
-    throw UserError(role + ": the filter '" + spec.where + "' is not valid OGR SQL for " + spec.path.string());
+  if (!spec.where.empty())
+    if (const std::string problem = set_where_filter(*layer, spec.where); !problem.empty())
+      throw UserError(role + ": the filter '" + spec.where + "' is not valid OGR SQL for " + spec.path.string() + " (" +
+                      problem + ")");
   return layer;
 }
 

@@ -103,8 +103,9 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
   if (!layer_srs || layer_srs->IsEmpty())
     throw UserError(what + " has no CRS; assign one with ogr2ogr -a_srs EPSG:XXXX");
-  if (!spec.where.empty() && layer->SetAttributeFilter(spec.where.c_str()) != OGRERR_NONE)
-    throw UserError(what + ": the filter where = \"" + spec.where + "\" is not valid OGR SQL (" + last_gdal_error() + ")");
+  if (!spec.where.empty())
+    if (const std::string problem = set_where_filter(*layer, spec.where); !problem.empty())
+      throw UserError(what + ": the filter where = \"" + spec.where + "\" is not valid OGR SQL (" + problem + ")");
 
   int field = -1;
   OGRFieldType field_type = OFTReal;
@@ -199,6 +200,21 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
 }
 
 }  // namespace
+
+std::string set_where_filter(OGRLayer& layer, const std::string& where) {
+  char quote = 0;  // inside '...' (a text) or "..." (a name); '' inside a text is a quote
+  for (const char c : where) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ';') {
+      return "a ';' ends the expression, and what follows it would be ignored; give one expression";
+    }
+  }
+  if (layer.SetAttributeFilter(where.c_str()) != OGRERR_NONE) return last_gdal_error();
+  return "";
+}
 
 double nearest_turn(double lon, double anchor) {
   if (std::abs(lon - anchor) <= 180.0) return lon;

@@ -113,6 +113,15 @@ def test_a_filter_a_geopackage_rejects_is_named_as_the_filter(region, tmp_path, 
                   "check its field names")
 
 
+def test_a_filter_with_a_second_statement_is_refused(region, tmp_path, write_scenario):
+    """A GeoPackage's SQLite ran the part before a ';' and dropped the rest without a word."""
+    text = scenario_text(region, finds_extra="where = \"item = 'AP'; garbage here\"")
+    check_refused(write_scenario(text), tmp_path, "finds", "a ';' ends the expression")
+    # In a quoted text a ';' is a character: the filter is read, and selects nothing here.
+    text = scenario_text(region, finds_extra="where = \"item = 'a;b'\"")
+    check_refused(write_scenario(text, name="quoted.toml"), tmp_path, "finds", "has no features")
+
+
 def test_unknown_layer_name_suggests(region, tmp_path, write_scenario):
     text = replace_section(scenario_text(region), "finds", f'path = "{region / "region.gpkg"}"\nlayer = "find"')
     check_refused(write_scenario(text), tmp_path, "finds", "has no layer 'find'", "did you mean 'finds'")

@@ -56,4 +56,9 @@ void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const
 /// longitudes, so -179.99 lies on a grid from 179.9 to 180.1 as 180.01.
 double nearest_turn(double lon, double anchor);
 
+/// Sets `where` (OGR SQL, as ogr2ogr -where) as the layer's attribute filter. Returns "" when
+/// set, else why not: OGR's own message, or a ';' that ends the expression (a GeoPackage's
+/// SQLite runs the part before it and silently drops the rest).
+std::string set_where_filter(OGRLayer& layer, const std::string& where);
+
 }  // namespace minerisk
