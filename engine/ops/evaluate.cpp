@@ -62,7 +62,7 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
   spec.where = truth.where;
   spec.value_field = truth.count_field;
   std::vector<float> items(cells, 0.0f);
-  for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth")) {
+  for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth", WithoutGeometry::refuse)) {
     int64_t row, col;
     if (grid.cell_at(p.x, p.y, row, col)) items[static_cast<size_t>(row * grid.width() + col)] += static_cast<float>(p.weight);
   }

@@ -154,7 +154,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     if (!geometry || geometry->IsEmpty()) {
       if (refuse_without_geometry)
         throw UserError(what + ": feature " + std::to_string(feature->GetFID()) + " has no geometry (" +
-                        (geometry ? "an empty one" : "null") + "); draw it, or leave it out with a filter (--where)");
+                        (geometry ? "an empty one" : "null") + "); draw it, or leave it out with a filter (--where, or a copy made with ogr2ogr -where)");
       ++without_geometry;
       continue;
     }
@@ -247,15 +247,19 @@ Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const 
   return out;
 }
 
-std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role) {
+std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                                                WithoutGeometry without_geometry) {
   std::vector<kernels::WeightedPoint> points;
-  visit_layer(spec, grid, role, Shape::points, false, [&](OGRGeometry& g, double value, GIntBig, OGRFeature&) {
-    if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
-      points.push_back({g.toPoint()->getX(), g.toPoint()->getY(), value});
-    } else {
-      for (const OGRPoint* p : *g.toMultiPoint()) points.push_back({p->getX(), p->getY(), value});
-    }
-  });
+  visit_layer(
+      spec, grid, role, Shape::points, false,
+      [&](OGRGeometry& g, double value, GIntBig, OGRFeature&) {
+        if (wkbFlatten(g.getGeometryType()) == wkbPoint) {
+          points.push_back({g.toPoint()->getX(), g.toPoint()->getY(), value});
+        } else {
+          for (const OGRPoint* p : *g.toMultiPoint()) points.push_back({p->getX(), p->getY(), value});
+        }
+      },
+      without_geometry == WithoutGeometry::refuse);
   return points;
 }
 

@@ -100,3 +100,29 @@ def test_a_missing_truth_is_named_missing_from_python_too(grid, tmp_path):
     import minerisk
     with pytest.raises(minerisk.Error, match="not found; check the path"):
         minerisk.evaluate(grid, tmp_path / "nowhere.gpkg", layer="finds")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "areas"])
+@pytest.mark.parametrize("empty, says", [(None, "null"), ("POINT EMPTY", "an empty one")])
+def test_a_true_item_without_a_place_is_refused(region, grid, tmp_path, command, empty, says):
+    """A true device whose point is null or empty was left out of the count without a word:
+    the capture and recall figures then scored fewer items than the truth holds."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    x0, dx, _, y0, _, dy = dem.GetGeoTransform()
+    path = tmp_path / "truth.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    layer = ds.CreateLayer("devices", osr.SpatialReference(dem.GetProjection()), ogr.wkbPoint)
+    for wkt in (f"POINT ({x0 + 100.5 * dx} {y0 + 100.5 * dy})", empty):
+        f = ogr.Feature(layer.GetLayerDefn())
+        if wkt:
+            f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        layer.CreateFeature(f)
+    ds = None
+    out = tmp_path / ("e.json" if command == "evaluate" else "a.gpkg")
+    r = run_minerisk(command, grid, "--truth", path, "-o", out, "-q")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert f"feature 2 has no geometry ({says}); draw it, or leave it out with a filter" in r.stderr
+    assert not out.exists()
+    if command == "evaluate":  # areas' --where filters its --polygons
+        r = run_minerisk(command, grid, "--truth", path, "--where", "fid = 1", "-o", out, "-q")
+        assert r.returncode == 0, r.stderr

@@ -35,8 +35,13 @@ struct Geometries {
 };
 Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
 
+/// What a loader does with a feature that has no geometry (null or empty): skip it (it marks no
+/// place), or refuse it (UserError naming it) where each feature is counted, as true items are.
+enum class WithoutGeometry { skip, refuse };
+
 /// Point layer as weighted points; the weight is `value_field` (null: the default value).
-std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role);
+std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
+                                                WithoutGeometry without_geometry = WithoutGeometry::skip);
 
 /// Polygon layer with `value_field` as each polygon's value, checked to lie in [0, 1]. Each
 /// polygon's `record` is the index of the feature it comes from, in reading order.
