@@ -66,11 +66,12 @@ Explanation explain(const std::filesystem::path& grid_file, const ExplainOptions
   if (grid.frame.geographic) x = nearest_turn(x, gt[0] + gt[1] * static_cast<double>(grid.width()) / 2);
   int64_t row = -1, col = -1;
   if (!grid.cell_at(x, y, row, col))
-    throw UserError("the point (" + number_text(options.x) + ", " + number_text(options.y) + ")" +
+    // Every digit: a point a hundred-thousandth outside the edge must not read as on it.
+    throw UserError("the point (" + exact_number_text(options.x) + ", " + exact_number_text(options.y) + ")" +
                     (options.crs.empty() ? "" : " in " + options.crs) + " lies outside the grid, which spans x " +
-                    number_text(gt[0]) + " to " + number_text(gt[0] + gt[1] * static_cast<double>(grid.width())) +
-                    " and y " + number_text(gt[3] + gt[5] * static_cast<double>(grid.height())) + " to " +
-                    number_text(gt[3]) + " in its CRS; give coordinates inside it, or their CRS with --crs");
+                    exact_number_text(gt[0]) + " to " + exact_number_text(gt[0] + gt[1] * static_cast<double>(grid.width())) +
+                    " and y " + exact_number_text(gt[3] + gt[5] * static_cast<double>(grid.height())) + " to " +
+                    exact_number_text(gt[3]) + " in its CRS; give coordinates inside it, or their CRS with --crs");
   Explanation e;
   e.row = row, e.col = col;
   e.x = grid.frame.centre_x(col), e.y = grid.frame.centre_y(row);

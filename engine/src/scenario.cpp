@@ -82,7 +82,8 @@ std::pair<std::string, std::string> fit_spec_problem(const FitSpec& f) {
   if (!(f.l2 >= 0 && f.l2 <= 1e9)) return {"l2", "must be a number from 0 (no penalty) to 1e9 (every weight 0)"};
   // Blocks of a centimetre are already a cell each; 1e-300 m overflowed the block numbers.
   if (!(f.block_size == 0 || (f.block_size >= 0.01 && f.block_size <= kMaxDistance)))
-    return {"block_size", "must be zero (no cross-validation) or a size in metres from 0.01 to 10,000 km"};
+    return {"block_size", "must be zero (not given: no cross-validation, or the default blocks when layers are built "
+                          "from labels) or a size in metres from 0.01 to 10,000 km"};
   if (!(f.folds >= 2 && f.folds <= 100)) return {"folds", "must be a whole number from 2 to 100"};
   if (!(f.knots == 0 || (f.knots >= 2 && f.knots <= 50)))
     return {"knots", "must be 0 (keep the given transforms) or a whole number of curve segments from 2 to 50"};

@@ -155,6 +155,11 @@ def test_evaluate_and_explain_take_a_sweep_variable(region, sweep_grid, tmp_path
 def test_explain_names_the_grids_extent_for_a_point_outside(grid):
     message = refused("explain", grid / "out.nc", 1.0, 2.0)
     assert "lies outside the grid, which spans x" in message
+    # A point a hundred-thousandth of a metre outside was printed rounded onto the edge.
+    x0, _, _, y0, _, dy = gdal.Open(str(grid / "out.nc")).GetGeoTransform()
+    x, y = x0 - 1e-5, int(y0 + 10 * dy)
+    message = refused("explain", grid / "out.nc", repr(x), y)
+    assert f"the point ({x!r}, {y}) lies outside the grid" in message and repr(x) != repr(x0)
 
 
 # Formats and options ------------------------------------------------------------------------

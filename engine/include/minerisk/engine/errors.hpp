@@ -1,6 +1,7 @@
 #pragma once
 // Failures by who can act on them: the user (exit code 2), a scheduler that may try again
 // later (3: busy), and everything else (1).
+#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,15 @@ inline std::string number_text(double v) {
   char text[32];
   std::snprintf(text, sizeof text, "%.10g", v);
   return text;
+}
+
+/// A number with every digit that tells it apart (the shortest text that reads back to the same
+/// double): for a message whose point is a difference in the last digits, as a point just
+/// outside a grid's edge.
+inline std::string exact_number_text(double v) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+  return std::string(text, end);
 }
 
 inline constexpr int kExitOk = 0;
