@@ -39,17 +39,6 @@ void stop_on(int sig) {
   std::signal(sig, on_signal);
 }
 
-// A message as one line: a control character (a newline in a file's name, say) shown as \xNN,
-// as Python's backslashreplace shows it, so that "one line on stderr" holds for any input.
-std::string one_line(const std::string& message) {
-  std::string out;
-  for (const char c : message) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += minerisk::is_control_character(byte) ? minerisk::byte_as_hex_escape(byte) : std::string(1, c);
-  }
-  return out;
-}
-
 std::string joined_command_line(int argc, char** argv) {
   std::string line;
   for (int i = 0; i < argc; ++i) {
@@ -118,7 +107,7 @@ int run_program(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const std::vector<std::string> args(argv + std::min(argc, 1), argv + argc);
     const std::string message = minerisk::cli::parse_error_message(app, args, e);
-    std::cerr << "minerisk: error: " << one_line(message) << "\n";
+    std::cerr << "minerisk: error: " << minerisk::visible_text(message) << "\n";
     minerisk::cli::log_update_parse_error(args, message);
     return minerisk::kExitUserError;
   }
@@ -150,22 +139,22 @@ int run_program(int argc, char** argv) {
       if (common.verbose) minerisk::cli::report_end(*command.app, took.count());
     }
   } catch (const minerisk::Busy& e) {
-    std::cerr << "minerisk: busy: " << one_line(e.what()) << "\n";
+    std::cerr << "minerisk: busy: " << minerisk::visible_text(e.what()) << "\n";
     return minerisk::kExitBusy;
   } catch (const minerisk::UserError& e) {
-    std::cerr << "minerisk: error: " << one_line(e.what()) << "\n";
+    std::cerr << "minerisk: error: " << minerisk::visible_text(e.what()) << "\n";
     return minerisk::kExitUserError;
   } catch (const std::filesystem::filesystem_error& e) {
     // A path the user gave that the system refuses to look at (a name too long, a folder
     // that cannot be entered): theirs to fix, named with the system's reason.
-    std::cerr << "minerisk: error: '" << one_line(e.path1().string()) << "': " << e.code().message()
+    std::cerr << "minerisk: error: '" << minerisk::visible_text(e.path1().string()) << "': " << e.code().message()
               << "; check the path\n";
     return minerisk::kExitUserError;
   } catch (const minerisk::Cancelled& e) {
     std::cerr << "minerisk: " << e.what() << "\n";
     return minerisk::kExitInterrupted;
   } catch (const std::exception& e) {
-    std::cerr << "minerisk: internal error: " << one_line(e.what()) << "\n";
+    std::cerr << "minerisk: internal error: " << minerisk::visible_text(e.what()) << "\n";
     return minerisk::kExitInternal;
   }
   return minerisk::kExitOk;
@@ -182,7 +171,7 @@ int main(int argc, char** argv) {
   try {
     if (tiles_shared) mpi.emplace(&argc, &argv);
   } catch (const std::exception& e) {
-    std::cerr << "minerisk: internal error: " << one_line(e.what()) << "\n";
+    std::cerr << "minerisk: internal error: " << minerisk::visible_text(e.what()) << "\n";
     return minerisk::kExitInternal;
   }
   // Under mpirun or srun, a subcommand that shares no tiles (or any, built without MPI) runs on

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "command.hpp"
+#include "minerisk/engine/byte_text.hpp"
 #include "minerisk/engine/ops/map.hpp"
 
 namespace minerisk::cli {
@@ -44,9 +45,9 @@ void add_map_command(CLI::App& app, std::vector<Command>& commands, const Contex
                           for (const auto& [stage, seconds] : r.seconds)
                             std::fprintf(stderr, "minerisk map: %s %.2f s\n", stage.c_str(), seconds);
                         if (context.common->quiet) return;
-                        if (!r.qgis_project.empty()) std::printf("map: wrote the QGIS project %s\n", r.qgis_project.c_str());
+                        if (!r.qgis_project.empty()) std::printf("map: wrote the QGIS project %s\n", visible_text(r.qgis_project.string()).c_str());
                         if (r.output.empty()) return;
-                        std::printf("map: wrote %s (%.0f x %.0f mm", r.output.c_str(), r.page_width_mm, r.page_height_mm);
+                        std::printf("map: wrote %s (%.0f x %.0f mm", visible_text(r.output.string()).c_str(), r.page_width_mm, r.page_height_mm);
                         if (r.width_px > 0) std::printf(", %d x %d pixels", r.width_px, r.height_px);
                         std::printf("; each map pixel %lld x %lld cells)\n", static_cast<long long>(r.cells_per_pixel),
                                     static_cast<long long>(r.cells_per_pixel));

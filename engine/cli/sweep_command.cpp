@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "command.hpp"
+#include "minerisk/engine/byte_text.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
 
 namespace minerisk::cli {
@@ -26,7 +27,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
                         const SweepSummary s = run_sweep(spec, options);
                         if (!options.quiet)
                           std::printf("sweep: %lld scenarios in %.1f s\nfile: %s\n", static_cast<long long>(s.scenarios),
-                                      s.seconds, options.output.string().c_str());
+                                      s.seconds, visible_text(options.output.string()).c_str());
                       }});
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <tbb/enumerable_thread_specific.h>
 
+#include "minerisk/engine/byte_text.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
@@ -133,7 +134,7 @@ std::string ChangeReport::text() const {
     std::snprintf(line, sizeof line, format, values...);
     out += line;
   };
-  out += old_grid + " -> " + new_grid + " (" + variable + ")\n";  // paths of any length
+  out += visible_text(old_grid) + " -> " + visible_text(new_grid) + " (" + variable + ")\n";  // paths of any length
   const std::string t = number_text(threshold);
   add("  %-28s %12lld cells %14.2f ha\n", ("rose by more than " + t).c_str(), static_cast<long long>(rose_cells),
       rose_ha);
@@ -154,7 +155,7 @@ std::string ChangeReport::text() const {
     else
       add("  %-28s %12s\n", name, "none");
   }
-  out += "  change map: " + output + "\n";
+  out += "  change map: " + visible_text(output) + "\n";
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "minerisk/engine/byte_text.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/output_format.hpp"
@@ -48,7 +49,7 @@ std::string map_section(const std::string& png, const std::string& title, const 
 }  // namespace
 
 std::string ReportResult::text() const {
-  std::string out = "report: " + output.string() + " (" + std::to_string(bytes / 1024) + " KiB): map";
+  std::string out = "report: " + visible_text(output.string()) + " (" + std::to_string(bytes / 1024) + " KiB): map";
   if (areas > 0) out += ", " + std::to_string(areas) + " hazard areas";
   for (const std::string& s : sections)
     if (s != "map" && s != "areas") out += ", " + s;

@@ -106,6 +106,19 @@ def test_a_newline_in_a_name_stays_on_the_one_line(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'1\\x092'" in r.stderr, r.stderr
 
 
+def test_a_newline_in_an_output_name_stays_on_its_summary_line(region, tmp_path):
+    """run's and diff's summaries on stdout printed such a name raw, over two lines."""
+    grid = tmp_path / "g\nrid.nc"
+    r = run_minerisk("run", region / "scenario.toml", "-o", grid, "--no-picture")
+    assert r.returncode == 0, r.stderr
+    assert [line.split(": ")[0] for line in r.stdout.splitlines()] == ["grid", "evidence"], r.stdout
+    assert "g\\x0arid.nc" in r.stdout and grid.exists()
+    r = run_minerisk("diff", grid, grid, "-o", tmp_path / "ch\nange.tif", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "g\\x0arid.nc -> " in r.stdout and "change map: " in r.stdout and "ch\\x0aange.tif" in r.stdout, r.stdout
+    assert not any(line.startswith(("rid.nc", "ange.tif")) for line in r.stdout.splitlines()), r.stdout
+
+
 @pytest.mark.parametrize("option,value,names,in_help", [
     ("--statistic", "median", ["mean", "sum", "count", "max", "min"], "{count,max,mean,min,sum}"),
     ("--shape", "hexagon", ["circle", "square"], "{circle,square}"),
