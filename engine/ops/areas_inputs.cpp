@@ -43,7 +43,7 @@ AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem:
   }
   if (!options.truth.empty()) {
     const VectorInputSpec spec = vector_spec(options.truth, "--truth");
-    for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth", WithoutGeometry::refuse)) {
+    for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth", WithoutGeometry::refuse_unfiltered)) {
       int64_t row, col;
       if (grid.cell_at(p.x, p.y, row, col)) in.items.push_back({row * grid.width() + col, static_cast<float>(p.weight)});
     }

@@ -1,13 +1,16 @@
 #include "fit_cross_fitting.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace minerisk::fit_detail {
 
 std::vector<std::vector<Eigen::Index>> rows_by_fold(const std::vector<int64_t>& fold, int64_t folds) {
   std::vector<std::vector<Eigen::Index>> rows(static_cast<size_t>(folds));
-  for (size_t i = 0; i < fold.size(); ++i)
+  for (size_t i = 0; i < fold.size(); ++i) {
+    if (fold[i] >= folds) throw std::logic_error("rows_by_fold: a row's fold is beyond the folds' count");
     if (fold[i] >= 0) rows[static_cast<size_t>(fold[i])].push_back(static_cast<Eigen::Index>(i));
+  }
   return rows;
 }
 
@@ -32,8 +35,8 @@ void cross_fit(const LabelLayers& labels, const std::vector<int64_t>& fold, int6
   const Grid& grid = labels.model.grid();
   const std::vector<std::vector<Eigen::Index>> rows = rows_by_fold(fold, labels.folds.count());
   for (int64_t g = 0; g < labels.folds.count(); ++g) {
-    // A fold without training rows has nothing to rebuild: with many zones (one fold each),
-    // most hold none, and setting up their held-out labels made cross-validation quadratic.
+    // A fold without design rows has nothing to rebuild: with many zones (one fold each), most
+    // hold none.
     if (g == also_without || rows[static_cast<size_t>(g)].empty()) continue;
     std::vector<int64_t> excluded{g};
     if (also_without >= 0) excluded.push_back(also_without);

@@ -259,7 +259,6 @@ void rebuild_label_columns(const Scenario& s, const Model& model, const features
                            const FitOptions& options) {
   if (rows.empty() || layers.empty()) return;
   const Grid& grid = model.grid();
-  const TilePlan plan(grid.width(), grid.height(), options.tile_size);
   const int64_t across = (grid.width() + options.tile_size - 1) / options.tile_size;
   // The rows of each tile (the plan's squares are in row-major order).
   std::map<int64_t, std::vector<Eigen::Index>> by_tile;
@@ -268,10 +267,20 @@ void rebuild_label_columns(const Scenario& s, const Model& model, const features
     const int64_t row = cell / grid.width(), col = cell % grid.width();
     by_tile[(row / options.tile_size) * across + col / options.tile_size].push_back(i);
   }
+  // Each tile's layers are computed over the smallest window that holds its rows, not the
+  // whole tile: a zone's few cells cost a few cells' work, where a fold of many zones (one
+  // rebuild for every pair of them) recomputed whole tiles. A cell's value is the same in any
+  // window (as for any tile size).
   std::vector<kernels::Window> tiles;
   std::vector<const std::vector<Eigen::Index>*> tile_rows;
   for (const auto& [index, its_rows] : by_tile) {
-    tiles.push_back(plan.tiles()[static_cast<size_t>(index)]);
+    int64_t row0 = grid.height(), col0 = grid.width(), row1 = -1, col1 = -1;
+    for (Eigen::Index i : its_rows) {
+      const auto cell = static_cast<int64_t>(d.cell[static_cast<size_t>(i)]);
+      const int64_t row = cell / grid.width(), col = cell % grid.width();
+      row0 = std::min(row0, row), row1 = std::max(row1, row), col0 = std::min(col0, col), col1 = std::max(col1, col);
+    }
+    tiles.push_back({col0, row0, col1 - col0 + 1, row1 - row0 + 1});
     tile_rows.push_back(&its_rows);
   }
   TileLoopOptions loop = options.loop("minerisk fit, cross-fitting");

@@ -11,7 +11,7 @@
 
 namespace minerisk::fit_detail {
 namespace {
-constexpr double kLargestExactCode = 9007199254740992.0;  // 2^53
+constexpr double kFirstInexactCode = 9007199254740992.0;  // 2^53
 }  // namespace
 
 FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), seed_(options.spec.seed) {
@@ -32,6 +32,7 @@ FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), see
     // Codes beyond 2^24 (administrative ids) are told apart as the file stores them: as float32,
     // 16777216 and 16777217 were one zone.
     const bool wide = !zones.scaled() && is_wider_than_float(zones.stored_type());
+    const bool integer64 = zones.stored_type() == GDT_Int64 || zones.stored_type() == GDT_UInt64;
     for_each_tile(bands.tiles(), loop, [&](const kernels::Window& band) {
       double* into = zone.data() + band.row0 * grid.width();
       if (!wide || !zones.holds(band)) {
@@ -43,12 +44,13 @@ FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), see
       for (int64_t i = 0; i < band.cells(); ++i) {
         if (zones.has_nodata() && into[i] == zones.nodata()) into[i] = NAN;
         if (std::isinf(into[i])) zones.refuse_infinity();
-        // Beyond 2^53 a double (as the zones are compared) holds every other integer only:
-        // 64-bit codes 2^60 and 2^60 + 1 would silently be one zone.
-        if (std::abs(into[i]) > kLargestExactCode)
-          throw UserError("fit.zones: '" + spec.zones.string() + "' holds a zone code beyond +-2^53 (" +
-                          std::to_string(static_cast<long long>(into[i])) +
-                          "), where codes are no longer told apart; number the zones with smaller codes");
+        // From 2^53 on, a double (as the zones are compared) no longer holds every integer:
+        // 64-bit codes 2^60 and 2^60 + 1, or 2^53 and 2^53 + 1, would silently be one zone.
+        // (A Float64 raster's codes are doubles already, and compared as stored.)
+        if (integer64 && std::abs(into[i]) >= kFirstInexactCode)
+          throw UserError("fit.zones: '" + spec.zones.string() + "' holds a zone code of 2^53 or more (about " +
+                          exact_number_text(into[i]) +
+                          "), where 64-bit codes are no longer told apart; number the zones with smaller codes");
       }
     });
     std::map<double, int32_t> index;

@@ -259,8 +259,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
         const TimedWork w(timed, "fingerprint");
         t.sub_fingerprints = model_->sub_fingerprints(tile, options_.tile_size);
       }
-      if (t.sub_fingerprints.size() != blocks_per_tile) throw std::logic_error("GridOutput: a tile's sub-block digests");
-      record_supplied_tile(record, index, t, per_tile);
+      record_supplied_tile(record, index, t, per_tile, blocks_per_tile);
       if (base && t.copied) return;  // the copy of the base holds these very bytes already
       std::lock_guard lock(write_mutex);
       const TimedWork w(timed, "write");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace minerisk::ops {
 
@@ -34,14 +35,16 @@ SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const
   return out;
 }
 
-void record_supplied_tile(UpdateRecord& record, int64_t index, const SuppliedTile& t, size_t per_tile) {
+void record_supplied_tile(UpdateRecord& record, int64_t index, const SuppliedTile& t, size_t per_tile,
+                          size_t blocks_per_tile) {
+  if (t.sub_fingerprints.size() != blocks_per_tile || t.fingerprint.size() != record.parts.size())
+    throw std::logic_error("record_supplied_tile: a tile's digests do not match the record's layout");
   const auto at = static_cast<size_t>(index);
   std::copy(t.fingerprint.begin(), t.fingerprint.end(),
             record.fingerprints.begin() + static_cast<std::ptrdiff_t>(at * record.parts.size()));
   record.chunks[at] = t.chunk;
-  const size_t blocks = t.sub_fingerprints.size();
   std::copy(t.sub_fingerprints.begin(), t.sub_fingerprints.end(),
-            record.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>(at * blocks));
+            record.sub_fingerprints.begin() + static_cast<std::ptrdiff_t>(at * blocks_per_tile));
   // Sizes and CRC-32s as the supplier knew them (a tile copied or left unread), else of the
   // chunks just encoded.
   uint64_t* sizes = record.chunk_sizes.data() + at * per_tile;

@@ -51,8 +51,9 @@ SuppliedTile compute_tile(const Model& model, const RunFileWriter& writer, const
 int64_t valid_cells(std::span<const float> values);
 
 /// Keeps tile `index`'s digests, chunk sizes and CRC-32s in `record` (its arrays sized for the
-/// whole plan, `per_tile` chunks a tile: the probability, then each stored evidence layer).
-/// `t.sub_fingerprints` must be filled already.
-void record_supplied_tile(UpdateRecord& record, int64_t index, const SuppliedTile& t, size_t per_tile);
+/// whole plan: `per_tile` chunks a tile, the probability then each stored evidence layer, and
+/// `blocks_per_tile` sub-block digests, which `t` must hold already; std::logic_error otherwise).
+void record_supplied_tile(UpdateRecord& record, int64_t index, const SuppliedTile& t, size_t per_tile,
+                          size_t blocks_per_tile);
 
 }  // namespace minerisk::ops

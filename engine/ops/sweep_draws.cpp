@@ -93,17 +93,17 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
 
 // A draw far in the covariance's tail, or from a covariance edited wider than a fit's, gives a
 // weight beyond what a scenario may hold (+-kMaxLogOdds, as an axis's values may not pass
-// either): its grid would be all 0 or 1, or NaN where two such layers cancel. Refused, naming
-// the first coefficient beyond.
-void require_draw_in_range(const Eigen::VectorXd& w, const Posterior& p, const fs::path& path, size_t scenario) {
-  for (Eigen::Index i = 0; i < w.size(); ++i) {
-    if (std::abs(w(i)) <= kMaxLogOdds) continue;
+// either): its grid would be all 0 or 1, or NaN where two such layers cancel. Checked once the
+// axes have set theirs (an axis's value replaces the draw), naming the first coefficient beyond.
+void require_draw_in_range(const Draw& d, const Scenario& base, const fs::path& path, size_t scenario) {
+  for (size_t i = 0; i <= d.weight.size(); ++i) {
+    const double w = i == 0 ? d.intercept : d.weight[i - 1];
+    if (std::abs(w) <= kMaxLogOdds) continue;
     char value[32];
-    std::snprintf(value, sizeof value, "%.3g", w(i));
-    const std::string& name = p.names[static_cast<size_t>(i)];
+    std::snprintf(value, sizeof value, "%.3g", w);
     throw UserError("uncertainty.weights_from: scenario " + std::to_string(scenario + 1) + " draws " +
-                    (i == 0 ? std::string("the intercept") : "layer '" + name + "''s weight") + " at " + value +
-                    ", beyond +-1e6 log-odds: the covariance in '" + path.string() +
+                    (i == 0 ? std::string("the intercept") : "layer '" + base.evidence[i - 1].name + "''s weight") +
+                    " at " + value + ", beyond +-1e6 log-odds: the covariance in '" + path.string() +
                     "' is far wider than a fit gives; give the file 'minerisk fit --report' wrote");
   }
 }
@@ -155,7 +155,6 @@ std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
         Eigen::VectorXd e(posterior->mean.size());
         for (Eigen::Index i = 0; i < e.size(); ++i) e(i) = z(rng);
         const Eigen::VectorXd w = posterior->mean + posterior->cholesky * e;
-        require_draw_in_range(w, *posterior, spec.weights_from, draws.size());
         d.intercept = w(0);
         for (size_t i = 1; i < posterior->names.size(); ++i)
           for (size_t k = 0; k < spec.base.evidence.size(); ++k)
@@ -178,6 +177,7 @@ std::vector<Draw> make_draws(const SweepSpec& spec, const InputSet& in) {
         else t.apply(v, d.intercept, d.weight, d.transform);
         d.values.push_back(v);
       }
+      if (posterior) require_draw_in_range(d, spec.base, spec.weights_from, draws.size());
       // Per record, not per polygon part: a multi-part record is one record.
       const SharedInputs& shared = *in.shared;
       if (spec.pod_beta)

@@ -139,7 +139,7 @@ OGRLayer* layer_of(GDALDataset& ds, const VectorInputSpec& spec, const std::stri
     throw UserError(role + ": " + spec.path.string() +
                     (spec.layer.empty() ? " holds several layers: name one as PATH:LAYER" : " has no layer '" + spec.layer + "'"));
   if (!spec.where.empty())
-    if (const std::string problem = set_where_filter(*layer, spec.where); !problem.empty())
+    if (const std::string problem = set_where_filter(ds, *layer, spec.where); !problem.empty())
       throw UserError(role + ": the filter '" + spec.where + "' is not valid OGR SQL for " + spec.path.string() + " (" +
                       problem + ")");
   return layer;

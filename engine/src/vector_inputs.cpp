@@ -67,10 +67,10 @@ bool field_value(OGRFeature& feature, int field, OGRFieldType type, double& valu
 // read from the value field (or the default). Every error or warning OGR raises meanwhile
 // stops the read: OGR ends a damaged layer early with only a message, so a read it complained
 // about is partial.
-// A feature without a geometry (null or empty) is skipped: it marks no place. Unless
-// `refuse_without_geometry`: a caller that writes a row per feature would lose it silently.
+// A feature without a geometry (null or empty) is skipped: it marks no place. Unless refused
+// (`without_geometry`): a caller that writes or counts a row per feature would lose it silently.
 void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::string& role, Shape shape, bool probability,
-                 const FeatureVisitor& visit, bool refuse_without_geometry = false) {
+                 const FeatureVisitor& visit, WithoutGeometry without_geometry_rule = WithoutGeometry::skip) {
   DatasetPtr ds = open_vector(spec.path, role);
   const GdalErrorTrap trap;
   const std::string file = spec.path.string();
@@ -104,7 +104,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   if (!layer_srs || layer_srs->IsEmpty())
     throw UserError(what + " has no CRS; assign one with ogr2ogr -a_srs EPSG:XXXX");
   if (!spec.where.empty())
-    if (const std::string problem = set_where_filter(*layer, spec.where); !problem.empty())
+    if (const std::string problem = set_where_filter(*ds, *layer, spec.where); !problem.empty())
       throw UserError(what + ": the filter where = \"" + spec.where + "\" is not valid OGR SQL (" + problem + ")");
 
   int field = -1;
@@ -152,9 +152,11 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     check_reading();  // before a value OGR complained about is used
     OGRGeometry* geometry = feature->GetGeometryRef();
     if (!geometry || geometry->IsEmpty()) {
-      if (refuse_without_geometry)
+      if (without_geometry_rule != WithoutGeometry::skip)
         throw UserError(what + ": feature " + std::to_string(feature->GetFID()) + " has no geometry (" +
-                        (geometry ? "an empty one" : "null") + "); draw it, or leave it out with a filter (--where, or a copy made with ogr2ogr -where)");
+                        (geometry ? "an empty one" : "null") + "); draw it, or leave it out " +
+                        (without_geometry_rule == WithoutGeometry::refuse ? "with a filter (--where)"
+                                                                          : "of a copy made with ogr2ogr -where"));
       ++without_geometry;
       continue;
     }
@@ -201,15 +203,21 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
 
 }  // namespace
 
-std::string set_where_filter(OGRLayer& layer, const std::string& where) {
-  char quote = 0;  // inside '...' (a text) or "..." (a name); '' inside a text is a quote
-  for (const char c : where) {
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == ';') {
-      return "a ';' ends the expression, and what follows it would be ignored; give one expression";
+std::string set_where_filter(GDALDataset& ds, OGRLayer& layer, const std::string& where) {
+  const std::string driver = ds.GetDriver() ? ds.GetDriver()->GetDescription() : "";
+  if (driver == "GPKG" || driver == "SQLite") {
+    // SQLite's quoting: '...' a text, "..." a name, a doubled quote inside either is the quote
+    // itself (which this scan reads as leaving and entering again); no backslash escapes.
+    char quote = 0;
+    for (size_t i = 0; i < where.size(); ++i) {
+      const char c = where[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == ';' && where.find_first_not_of(" \t\r\n", i + 1) != std::string::npos) {
+        return "a ';' ends the expression before its end: SQLite would ignore what follows it; give one expression";
+      }
     }
   }
   if (layer.SetAttributeFilter(where.c_str()) != OGRERR_NONE) return last_gdal_error();
@@ -259,7 +267,7 @@ std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, con
           for (const OGRPoint* p : *g.toMultiPoint()) points.push_back({p->getX(), p->getY(), value});
         }
       },
-      without_geometry == WithoutGeometry::refuse);
+      without_geometry);
   return points;
 }
 
@@ -291,7 +299,7 @@ void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const
                             const std::function<void(OGRGeometry&, OGRFeature&)>& visit) {
   visit_layer(
       spec, grid, role, Shape::polygons, false,
-      [&](OGRGeometry& g, double, GIntBig, OGRFeature& feature) { visit(g, feature); }, true);
+      [&](OGRGeometry& g, double, GIntBig, OGRFeature& feature) { visit(g, feature); }, WithoutGeometry::refuse);
 }
 
 }  // namespace minerisk

@@ -116,10 +116,13 @@ def test_a_filter_a_geopackage_rejects_is_named_as_the_filter(region, tmp_path, 
 def test_a_filter_with_a_second_statement_is_refused(region, tmp_path, write_scenario):
     """A GeoPackage's SQLite ran the part before a ';' and dropped the rest without a word."""
     text = scenario_text(region, finds_extra="where = \"item = 'AP'; garbage here\"")
-    check_refused(write_scenario(text), tmp_path, "finds", "a ';' ends the expression")
+    check_refused(write_scenario(text), tmp_path, "finds", "a ';' ends the expression before its end")
     # In a quoted text a ';' is a character: the filter is read, and selects nothing here.
     text = scenario_text(region, finds_extra="where = \"item = 'a;b'\"")
     check_refused(write_scenario(text, name="quoted.toml"), tmp_path, "finds", "has no features")
+    # A ';' at the very end ends nothing early: SQLite reads the whole filter.
+    text = scenario_text(region, finds_extra="where = \"count >= 1 ; \"")
+    assert run_minerisk("run", write_scenario(text, name="trailing.toml"), "-o", tmp_path / "t.nc", "-q").returncode == 0
 
 
 def test_unknown_layer_name_suggests(region, tmp_path, write_scenario):

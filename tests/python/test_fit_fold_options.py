@@ -33,12 +33,19 @@ def test_zone_codes_a_double_cannot_tell_apart_are_refused(region, tmp_path, wri
     zones = int32_zones(tmp_path / "zones.tif", region, [2**60, 2**60 + 1, 5], gdal.GDT_Int64, np.int64)
     out = tmp_path / "fitted.toml"
     r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
-    assert r.returncode == 2 and "holds a zone code beyond +-2^53 (1152921504606846976" in r.stderr, r.stderr
+    assert r.returncode == 2 and "holds a zone code of 2^53 or more (about 1152921504606846976)" in r.stderr, r.stderr
     assert len(r.stderr.splitlines()) == 1 and not out.exists()
-    # Up to 2^53 they stay apart.
-    zones = int32_zones(tmp_path / "small.tif", region, [2**53, 2**53 - 1, 5], gdal.GDT_Int64, np.int64)
-    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
-    assert r.returncode == 0 and "3 zones of small.tif" in r.stdout + r.stderr, r.stdout + r.stderr
+    for codes, gdal_type, numpy_type, says in (([2**53, 2**53 + 1, 5], gdal.GDT_Int64, np.int64, "9007199254740992"),
+                                               ([2**64 - 1, 3, 5], gdal.GDT_UInt64, np.uint64, "18446744073709551616")):
+        zones = int32_zones(tmp_path / "wide.tif", region, codes, gdal_type, numpy_type)
+        r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
+        assert r.returncode == 2 and f"2^53 or more (about {says})" in r.stderr, r.stderr
+    # Below 2^53 they stay apart; and a Float64 raster's codes are compared as the doubles it holds.
+    for codes, gdal_type, numpy_type in (([2**53 - 1, 2**53 - 2, 5], gdal.GDT_Int64, np.int64),
+                                         ([1e20, 2e20, 5], gdal.GDT_Float64, np.float64)):
+        zones = int32_zones(tmp_path / "fine.tif", region, codes, gdal_type, numpy_type)
+        r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2", "--overwrite")
+        assert r.returncode == 0 and "3 zones of fine.tif" in r.stdout + r.stderr, r.stdout + r.stderr
 
 
 def test_zones_and_blocks_are_never_both(region, tmp_path, write_scenario):

@@ -195,11 +195,12 @@ def test_an_error_in_a_model_layer_names_its_line(regions, model, tmp_path):
 
 
 ROADS = ('\n[model.evidence.to_roads]\nfeature = "vector_distance"\npath = "region.gpkg"\nlayer = "roads"\n'
-         'weight = 0.0\n[model.evidence.to_roads.transform]\ntype = "log1p"\n')
+         'where = "fid > 2"\nweight = 0.0\n[model.evidence.to_roads.transform]\ntype = "log1p"\n')
 
 
 def test_a_layer_that_reads_a_file_reads_the_applied_region_s_file(regions, tmp_path):
-    """A vector_distance layer's model holds no path: run --model reads the other region's roads."""
+    """A vector_distance layer's model holds no path: run --model reads the other region's roads,
+    with the model's filter."""
     training, other = regions
     for region in (training, other):
         (region / "with_roads.toml").write_text((region / "scenario.toml").read_text() + ROADS)
@@ -208,7 +209,8 @@ def test_a_layer_that_reads_a_file_reads_the_applied_region_s_file(regions, tmp_
                      "--block-size", "300", "--background-ratio", "2", "-q")
     assert r.returncode == 0, r.stderr
     numbers = tomllib.loads(model.read_text())["model"]
-    assert numbers["evidence"]["to_roads"]["layer"] == "roads" and "path" not in numbers["evidence"]["to_roads"]
+    roads = numbers["evidence"]["to_roads"]
+    assert roads["layer"] == "roads" and roads["where"] == "fid > 2" and "path" not in roads
     r = run_minerisk("run", other / "with_roads.toml", "--model", model, "-o", tmp_path / "applied.nc", "-q")
     assert r.returncode == 0, r.stderr
     numbers["evidence"]["to_roads"]["path"] = "region.gpkg"  # the hand-written scenario, in the region's folder
@@ -221,3 +223,9 @@ def test_a_layer_that_reads_a_file_reads_the_applied_region_s_file(regions, tmp_
     assert np.array_equal(applied.view(np.uint32), expected.view(np.uint32))
     assert np.ptp(applied_evidence["to_roads"][np.isfinite(applied_evidence["to_roads"])]) > 0
     assert np.array_equal(applied_evidence["to_roads"].view(np.uint32), expected_evidence["to_roads"].view(np.uint32))
+    # The filter took effect: all the roads give other distances.
+    unfiltered = other / "all_roads_by_hand.toml"
+    unfiltered.write_text(hand.read_text().replace('where = "fid > 2"', ""))
+    r = run_minerisk("run", unfiltered, "-o", tmp_path / "all.nc", "-q")
+    assert r.returncode == 0, r.stderr
+    assert not np.array_equal(grids(tmp_path / "all.nc")[1]["to_roads"], applied_evidence["to_roads"], equal_nan=True)

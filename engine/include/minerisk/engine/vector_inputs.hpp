@@ -37,7 +37,9 @@ Geometries load_geometries(const VectorInputSpec& spec, const Grid& grid, const 
 
 /// What a loader does with a feature that has no geometry (null or empty): skip it (it marks no
 /// place), or refuse it (UserError naming it) where each feature is counted, as true items are.
-enum class WithoutGeometry { skip, refuse };
+/// The refusal's advice: leave it out with the input's filter (--where), or, for an input that
+/// takes none (`refuse_unfiltered`), with a copy made by ogr2ogr -where.
+enum class WithoutGeometry { skip, refuse, refuse_unfiltered };
 
 /// Point layer as weighted points; the weight is `value_field` (null: the default value).
 std::vector<kernels::WeightedPoint> load_points(const VectorInputSpec& spec, const Grid& grid, const std::string& role,
@@ -61,9 +63,10 @@ void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const
 /// longitudes, so -179.99 lies on a grid from 179.9 to 180.1 as 180.01.
 double nearest_turn(double lon, double anchor);
 
-/// Sets `where` (OGR SQL, as ogr2ogr -where) as the layer's attribute filter. Returns "" when
-/// set, else why not: OGR's own message, or a ';' that ends the expression (a GeoPackage's
-/// SQLite runs the part before it and silently drops the rest).
-std::string set_where_filter(OGRLayer& layer, const std::string& where);
+/// Sets `where` (OGR SQL, as ogr2ogr -where) as the attribute filter of `layer` of `ds`. Returns
+/// "" when set, else why not: OGR's own message, or, for a GeoPackage or SQLite file, a ';'
+/// with more after it (their SQLite runs the part before it and silently drops the rest; OGR's
+/// own SQL, for every other format, refuses a ';' itself).
+std::string set_where_filter(GDALDataset& ds, OGRLayer& layer, const std::string& where);
 
 }  // namespace minerisk
