@@ -12,7 +12,8 @@
 
 namespace minerisk::geometry_parts {
 
-// Longitudes shifted by whole turns to lie near `centre` (vector_inputs.cpp says why).
+// Longitudes shifted by whole turns to lie near `centre`, so that a geographic grid across the
+// 180th meridian sees the features near it where they are (the definition says how).
 void unwrap_longitudes(OGRGeometry& g, double centre);
 
 // True when every vertex is finite.

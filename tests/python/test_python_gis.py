@@ -154,8 +154,8 @@ TOOLS = ["slope", "aspect", "tri", "proximity", "density", "focal"]
 
 
 @pytest.mark.parametrize("make, says", [
-    (lambda p: p.write_bytes(b""), "cannot be read as a grid (["),
-    (lambda p: p.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100)), "cannot be read as a grid (["),
+    (lambda p: p.write_bytes(b""), "cannot be read as a grid (Unable to open file (file signature not found))"),
+    (lambda p: p.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100)), "cannot be read as a grid (Unable to open file ("),
     (lambda p: p.mkdir(), "is not a file"),
     (lambda p: None, "not found; check the path"),
 ])

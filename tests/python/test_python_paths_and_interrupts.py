@@ -124,9 +124,10 @@ import sys, threading
 import minerisk
 grid, truth = sys.argv[1], sys.argv[2]
 def calls():
-    minerisk.evaluate(grid, truth, layer="finds")
-    minerisk.explain(grid, float(sys.argv[3]), float(sys.argv[4]))
-    minerisk.open(grid)
+    for _ in range(5):
+        minerisk.evaluate(grid, truth, layer="finds")
+        minerisk.explain(grid, float(sys.argv[3]), float(sys.argv[4]))
+        minerisk.open(grid).probability.values
 threads = [threading.Thread(target=calls) for _ in range(2)]
 [t.start() for t in threads]
 [t.join() for t in threads]
@@ -136,7 +137,9 @@ print("done")
 
 def test_calls_from_two_threads_print_no_hdf5_traces(region, tmp_path):
     """HDF5's error printing is set per thread: a second Python thread reading a grid through
-    GDAL's netCDF driver printed hundreds of HDF5-DIAG traces (the results were right)."""
+    GDAL's netCDF driver printed hundreds of HDF5-DIAG traces (the results were right). And
+    minerisk.open, through the netCDF library beside GDAL's use of it on the other thread,
+    crashed now and then, or failed to read the file (the library is not thread-safe)."""
     import subprocess
     import sys
     grid = tmp_path / "g.nc"
@@ -148,4 +151,4 @@ def test_calls_from_two_threads_print_no_hdf5_traces(region, tmp_path):
                        capture_output=True, text=True, timeout=300,
                        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
     assert r.returncode == 0 and r.stdout.strip() == "done", r.stderr[-2000:]
-    assert "HDF5-DIAG" not in r.stderr, r.stderr[:2000]
+    assert "HDF5-DIAG" not in r.stderr and "Exception in thread" not in r.stderr, r.stderr[:2000]

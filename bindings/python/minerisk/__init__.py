@@ -249,7 +249,11 @@ def _open_grid_file(xr, path, role):
     if not os.path.isfile(path):
         raise Error(f"{role}: '{path}' is not a file; give an output of 'minerisk run' or 'sweep'")
     try:
-        return xr.open_dataset(path, engine="netcdf4")
+        # Through h5py, not the netCDF library: that library is not thread-safe, and GDAL's
+        # netCDF driver (evaluate, explain and the others, on other Python threads while they
+        # hold no GIL) calls it under its own lock, not xarray's; the two together crashed.
+        # HDF5 itself is built thread-safe, and the files are netCDF-4, that is HDF5.
+        return xr.open_dataset(path, engine="h5netcdf")
     except (OSError, ValueError) as error:
         why = (str(error).splitlines() or [type(error).__name__])[0]  # an OSError() has no message
         raise Error(f"{role}: '{path}' cannot be read as a grid ({why}); give an output of 'minerisk run' or "
