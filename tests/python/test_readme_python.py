@@ -7,6 +7,8 @@ import re
 import shutil
 import subprocess
 
+import h5py
+
 import _minerisk
 import minerisk
 from conftest import ROOT, minerisk_bin
@@ -36,7 +38,9 @@ def test_the_readme_python_example_runs_as_written(tmp_path):
     out = demo_layout(tmp_path)
     # A previous run's output is there already: the example must replace it (overwrite=True).
     shutil.copyfile(out / "sample.nc", out / "sample_py.nc")
-    stale = os.stat(out / "sample_py.nc").st_ino
+    # Known by its run_id, not its inode: the freed inode of the file replaced may be reused.
+    with h5py.File(out / "sample_py.nc", "r") as copied:
+        stale = copied.attrs["run_id"]
     first, tools = readme_examples()[:2]
     script = tmp_path / "readme_example.py"
     script.write_text(first)
@@ -47,7 +51,8 @@ def test_the_readme_python_example_runs_as_written(tmp_path):
                        timeout=300)
     assert r.returncode == 0, f"the README's Python example failed:\n{r.stdout}\n{r.stderr}"
     assert "EPSG:32638" in r.stdout and "ROC-AUC against the finds" in r.stdout, r.stdout
-    assert os.stat(out / "sample_py.nc").st_ino != stale  # written anew and renamed into place
+    with h5py.File(out / "sample_py.nc", "r") as written:
+        assert written.attrs["run_id"] != stale  # written anew and renamed into place
     # The tools' example, twice: its outputs exist the second time, and it replaces them.
     (tmp_path / "tools_example.py").write_text(tools)
     for _ in range(2):
