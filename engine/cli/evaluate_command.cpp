@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "minerisk/engine/byte_text.hpp"
+#include "summary_lines.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/evaluate.hpp"
 
@@ -44,8 +44,8 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
                           std::printf("capture at %4.0f%% of the area: %5.1f%% of items\n", 100 * m.area_fractions[k],
                                       100 * m.captured[k]);
                         std::printf("false alarms ranked above each item, on average: %.1f\n", m.mean_false_alarms_above);
-                        std::printf("report: %s\npicture: %s\n", visible_text(files.report.string()).c_str(),
-                                    visible_text(files.picture.string()).c_str());
+                        print_file_line("report", files.report);
+                        print_file_line("picture", files.picture);
                       }});
 }
 

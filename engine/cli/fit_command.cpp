@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "command.hpp"
-#include "minerisk/engine/byte_text.hpp"
+#include "summary_lines.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/fit.hpp"
@@ -137,8 +137,8 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
         std::printf("%-24s %8.3f %8.3f %9.3f %8.3f %12.2f\n", name.c_str(), w.w_plus, w.w_minus, w.contrast, w.contrast_sd,
                     w.studentised);
     }
-    std::printf("fitted scenario: %s\n", visible_text(a->output.string()).c_str());
-    if (!a->model.empty()) std::printf("model: %s\n", visible_text(a->model.string()).c_str());
+    print_file_line("fitted scenario", a->output);
+    if (!a->model.empty()) print_file_line("model", a->model);
   }});
 }
 

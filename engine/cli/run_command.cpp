@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "minerisk/engine/byte_text.hpp"
+#include "summary_lines.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/model_file.hpp"
@@ -119,10 +119,8 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                         std::fprintf(stderr, "minerisk run: %lld x %lld cells in %.1f s\n",
                                      static_cast<long long>(summary.width), static_cast<long long>(summary.height),
                                      summary.seconds);
-                        std::printf("grid: %s\n", visible_text(summary.output.string()).c_str());
-                        if (!summary.evidence.empty()) std::printf("evidence: %s\n", visible_text(summary.evidence.string()).c_str());
-                        if (!summary.picture.empty()) std::printf("picture: %s\n", visible_text(summary.picture.string()).c_str());
-                        if (!run.timings.empty()) std::printf("timings: %s\n", visible_text(run.timings.string()).c_str());
+                        print_grid_files(summary);
+                        if (!run.timings.empty()) print_file_line("timings", run.timings);
                       }});
 }
 

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "minerisk/engine/byte_text.hpp"
+#include "summary_lines.hpp"
 #include "minerisk/engine/ops/sweep.hpp"
 
 namespace minerisk::cli {
@@ -25,9 +25,9 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
                         SweepOptions options = a->options;
                         static_cast<ops::Control&>(options) = control_of(a->tiles, context);
                         const SweepSummary s = run_sweep(spec, options);
-                        if (!options.quiet)
-                          std::printf("sweep: %lld scenarios in %.1f s\nfile: %s\n", static_cast<long long>(s.scenarios),
-                                      s.seconds, visible_text(options.output.string()).c_str());
+                        if (options.quiet) return;
+                        std::printf("sweep: %lld scenarios in %.1f s\n", static_cast<long long>(s.scenarios), s.seconds);
+                        print_file_line("file", options.output);
                       }});
 }
 

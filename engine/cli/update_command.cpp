@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "command.hpp"
-#include "minerisk/engine/byte_text.hpp"
+#include "summary_lines.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/ops/update.hpp"
@@ -144,11 +144,9 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
                                          "minerisk update: note: %lld unchanged tiles of the previous output failed "
                                          "their check (damaged, or re-encoded by another tool) and were computed again\n",
                                          static_cast<long long>(s.tiles_damaged));
-                          std::printf("grid: %s\n", visible_text(s.run.output.string()).c_str());
-                          if (!s.run.evidence.empty()) std::printf("evidence: %s\n", visible_text(s.run.evidence.string()).c_str());
-                          if (!s.run.picture.empty()) std::printf("picture: %s\n", visible_text(s.run.picture.string()).c_str());
+                          print_grid_files(s.run);
                           std::printf("probability digest: %s\n", s.probability_digest.c_str());
-                          for (const auto& k : s.kept) std::printf("kept: %s\n", visible_text(k.string()).c_str());
+                          for (const auto& k : s.kept) print_file_line("kept", k);
                         } catch (const std::exception& e) {
                           log.event("error", {{"exit_code", exit_code_of(e)}, {"message", e.what()}}, "");
                           throw;
