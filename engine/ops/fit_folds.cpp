@@ -29,21 +29,20 @@ FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), see
     std::vector<double> zone(static_cast<size_t>(grid.width() * grid.height()));
     TileLoopOptions loop = options.loop("minerisk fit, zones");
     loop.quiet = true;
-    // Codes beyond 2^24 (administrative ids) are told apart as the file stores them: as float32,
-    // 16777216 and 16777217 were one zone.
+    // Codes beyond 2^24 (administrative ids) are told apart as the file stores them, on the grid
+    // or warped onto it: as float32, 16777216 and 16777217 were one zone.
     const bool wide = !zones.scaled() && is_wider_than_float(zones.stored_type());
     const bool integer64 = zones.stored_type() == GDT_Int64 || zones.stored_type() == GDT_UInt64;
     for_each_tile(bands.tiles(), loop, [&](const kernels::Window& band) {
       double* into = zone.data() + band.row0 * grid.width();
-      if (!wide || !zones.holds(band)) {
+      if (!wide) {
         const std::vector<float> z = zones.read(band);
         std::copy(z.begin(), z.end(), into);
         return;
       }
-      zones.read_stored(band, GDT_Float64, into);
-      for (int64_t i = 0; i < band.cells(); ++i) {
-        if (zones.has_nodata() && into[i] == zones.nodata()) into[i] = NAN;
-        if (std::isinf(into[i])) zones.refuse_infinity();
+      const std::vector<double> z = zones.read_doubles(band);
+      std::copy(z.begin(), z.end(), into);
+      for (int64_t i = 0; i < band.cells(); ++i)
         // From 2^53 on, a double (as the zones are compared) no longer holds every integer:
         // 64-bit codes 2^60 and 2^60 + 1, or 2^53 and 2^53 + 1, would silently be one zone.
         // (A Float64 raster's codes are doubles already, and compared as stored.)
@@ -51,7 +50,6 @@ FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), see
           throw UserError("fit.zones: '" + spec.zones.string() + "' holds a zone code of 2^53 or more (about " +
                           exact_number_text(into[i]) +
                           "), where 64-bit codes are no longer told apart; number the zones with smaller codes");
-      }
     });
     std::map<double, int32_t> index;
     zone_fold_.resize(zone.size());

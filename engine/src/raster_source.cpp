@@ -188,7 +188,40 @@ void RasterSource::read_cells(int64_t c0, int64_t r0, int64_t cols, int64_t rows
   check_read(trap, status, role_ + ": reading '" + path_.string() + "' failed");
 }
 
+std::vector<double> RasterSource::read_doubles(const Window& w) const {
+  if (unpacking_.needed()) throw std::logic_error("RasterSource::read_doubles: a raster with a scale or an offset");
+  std::vector<double> out;
+  if (!aligned_) {
+    out = warp_to_doubles(w);
+  } else {
+    out.assign(static_cast<size_t>(w.cells()), NAN);
+    // Intersection of the window (in raster pixels) with the raster, as in read_aligned.
+    const int64_t c0 = std::max<int64_t>(w.col0 + col_offset_, 0), r0 = std::max<int64_t>(w.row0 + row_offset_, 0);
+    const int64_t c1 = std::min<int64_t>(w.col0 + col_offset_ + w.width, raster_width_);
+    const int64_t r1 = std::min<int64_t>(w.row0 + row_offset_ + w.height, raster_height_);
+    if (c0 < c1 && r0 < r1) {
+      double* dst = out.data() + (r0 - (w.row0 + row_offset_)) * w.width + (c0 - (w.col0 + col_offset_));
+      read_cells(c0, r0, c1 - c0, r1 - r0, GDT_Float64, dst, w.width * static_cast<int64_t>(sizeof(double)));
+      // No-data compared as stored (the warper has already made it NaN on the other path).
+      if (has_nodata_)
+        for (double& v : out)
+          if (v == nodata_) v = NAN;
+    }
+  }
+  for (const double v : out)
+    if (std::isinf(v)) refuse_infinity();
+  return out;
+}
+
 std::vector<float> RasterSource::read_warped(const Window& w) const {
+  const std::vector<double> warped = warp_to_doubles(w);
+  std::vector<float> out(warped.size());
+  const std::string what = role_ + ": raster '" + path_.string() + "'";
+  for (size_t i = 0; i < warped.size(); ++i) out[i] = float_or_refuse(warped[i], what);
+  return out;
+}
+
+std::vector<double> RasterSource::warp_to_doubles(const Window& w) const {
   DatasetPtr src = open_raster(path_, role_);
   const GdalErrorTrap trap;  // the warper reads through GDAL's block cache: a bad block is only a message
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
@@ -251,10 +284,7 @@ std::vector<float> RasterSource::read_warped(const Window& w) const {
                                       static_cast<int>(w.width), static_cast<int>(w.height), GDT_Float64, 0, 0,
                                       nullptr) != CE_None)
     throw std::runtime_error("reading the warped raster failed: " + last_gdal_error());  // in memory: not a bad input
-  std::vector<float> out(warped.size());
-  const std::string what = role_ + ": raster '" + path_.string() + "'";
-  for (size_t i = 0; i < warped.size(); ++i) out[i] = float_or_refuse(warped[i], what);
-  return out;
+  return warped;
 }
 
 }  // namespace minerisk

@@ -8,11 +8,15 @@ import minerisk
 from conftest import run_minerisk, scenario_text
 
 
-def int32_zones(path, region, codes, gdal_type=gdal.GDT_Int32, numpy_type=np.int32):
-    """Three vertical strips of the region, numbered `codes`, as an Int32 raster (or another type)."""
+def int32_zones(path, region, codes, gdal_type=gdal.GDT_Int32, numpy_type=np.int32, shift=0.0):
+    """Three vertical strips of the region, numbered `codes`, as an Int32 raster (or another type);
+    `shift` moves it by that share of a cell, off the grid."""
     dem = gdal.Open(str(region / "dem.tif"))
     ds = gdal.GetDriverByName("GTiff").Create(str(path), dem.RasterXSize, dem.RasterYSize, 1, gdal_type)
-    ds.SetGeoTransform(dem.GetGeoTransform())
+    gt = list(dem.GetGeoTransform())
+    gt[0] += shift * gt[1]
+    gt[3] += shift * gt[5]
+    ds.SetGeoTransform(gt)
     ds.SetProjection(dem.GetProjection())
     cols = np.arange(dem.RasterXSize) * 3 // dem.RasterXSize
     ds.GetRasterBand(1).WriteArray(np.tile(np.array(codes, numpy_type)[cols], (dem.RasterYSize, 1)))
@@ -25,6 +29,19 @@ def test_zone_codes_beyond_float32_stay_apart(region, tmp_path, write_scenario):
     zones = int32_zones(tmp_path / "zones.tif", region, [16777216, 16777217, 20000001])
     r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--zones", zones, "--background-ratio", "2")
     assert r.returncode == 0 and "3 zones of zones.tif" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_zone_codes_beyond_float32_stay_apart_off_the_grid(region, tmp_path, write_scenario):
+    """A zone raster not on the grid is warped onto it: the warp kept float32, and 16777216 and
+    16777217 were one zone there (as were 2^60 and 2^60 + 1, unrefused)."""
+    scenario = write_scenario(scenario_text(region))
+    out = tmp_path / "fitted.toml"
+    zones = int32_zones(tmp_path / "zones.tif", region, [16777216, 16777217, 20000001], shift=0.5)
+    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2")
+    assert r.returncode == 0 and "3 zones of zones.tif" in r.stdout + r.stderr, r.stdout + r.stderr
+    zones = int32_zones(tmp_path / "wide.tif", region, [2**60, 2**60 + 1, 5], gdal.GDT_Int64, np.int64, shift=0.5)
+    r = run_minerisk("fit", scenario, "-o", out, "--zones", zones, "--background-ratio", "2", "--overwrite")
+    assert r.returncode == 2 and "2^53 or more (about 1152921504606846976)" in r.stderr, r.stderr
 
 
 def test_zone_codes_a_double_cannot_tell_apart_are_refused(region, tmp_path, write_scenario):

@@ -40,6 +40,12 @@ class RasterSource {
   /// nor scale applied, for a reader that compares values as the file holds them. Only for a
   /// raster on the grid (aligned()) and a window inside it. Thread-safe.
   void read_stored(const kernels::Window& window, GDALDataType type, void* out) const;
+  /// Band 1's values of `window` as doubles, NaN for no-data and for cells the raster does not
+  /// cover, and never rounded to float32: for a reader of codes (zones), which float32 merges from
+  /// 2^24 on. Read as stored when the raster is on the grid, else warped by nearest neighbour as
+  /// doubles. Neither scale nor offset is applied: only for a raster that has none (!scaled()).
+  /// Refuses an infinity. Thread-safe.
+  std::vector<double> read_doubles(const kernels::Window& window) const;
   /// Whether read_stored can read `window`: the raster is on the grid and holds the window.
   bool holds(const kernels::Window& window) const {
     return aligned_ && window.col0 + col_offset_ >= 0 && window.row0 + row_offset_ >= 0 &&
@@ -71,6 +77,8 @@ class RasterSource {
   // This thread's own handle of the raster, opened on its first read.
   GDALDataset& handle() const;
   std::vector<float> read_warped(const kernels::Window& window) const;
+  // The warp of read_warped, as the doubles GDAL's warper made, before their rounding to float32.
+  std::vector<double> warp_to_doubles(const kernels::Window& window) const;
   void compute_resampling_scale();
 
   std::filesystem::path path_;
