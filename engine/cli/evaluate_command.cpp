@@ -1,4 +1,5 @@
 // `minerisk evaluate GRID.h5 --truth TRUTH`: how well the grid ranks land against the truth.
+#include <cmath>
 #include <cstdio>
 
 #include "command.hpp"
@@ -39,6 +40,11 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
                         const auto& m = e.metrics;
                         std::printf("cells %lld (%lld with true items, %g items)\n", static_cast<long long>(e.cells),
                                     static_cast<long long>(m.positives), m.items);
+                        // Items the figures leave out, so that none is lost unseen.
+                        const double outside = std::isnan(e.items_outside_grid) ? 0 : e.items_outside_grid;
+                        if (e.items_without_probability > 0 || outside > 0)
+                          std::printf("not scored: %g items on cells without a probability (no data), %g outside the grid\n",
+                                      e.items_without_probability, outside);
                         std::printf("ROC-AUC %.4f\nPR-AUC  %.4f\n", m.roc_auc, m.average_precision);
                         for (size_t k = 0; k < m.area_fractions.size(); ++k)
                           std::printf("capture at %4.0f%% of the area: %5.1f%% of items\n", 100 * m.area_fractions[k],

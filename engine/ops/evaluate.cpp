@@ -36,8 +36,10 @@ void refuse_infinite_counts(const std::vector<float>& items, const Grid& grid, c
                   "; give each point a smaller count");
 }
 
-// True items per cell from the truth, NaN where the truth says nothing (a label raster's no-data).
-std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
+// True items per cell from the truth, NaN where the truth says nothing (a label raster's no-data);
+// `outside` is a point layer's items beyond the grid (NaN for a raster).
+std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth, double& outside) {
+  outside = NAN;
   const auto cells = static_cast<size_t>(grid.width() * grid.height());
   if (!is_vector_only(truth.path)) {
     // A raster's cells are the counts: a filter or a field of a vector layer would do nothing,
@@ -62,9 +64,13 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth) {
   spec.where = truth.where;
   spec.value_field = truth.count_field;
   std::vector<float> items(cells, 0.0f);
+  outside = 0;
   for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth", WithoutGeometry::refuse)) {
     int64_t row, col;
-    if (grid.cell_at(p.x, p.y, row, col)) items[static_cast<size_t>(row * grid.width() + col)] += static_cast<float>(p.weight);
+    if (grid.cell_at(p.x, p.y, row, col))
+      items[static_cast<size_t>(row * grid.width() + col)] += static_cast<float>(p.weight);
+    else
+      outside += p.weight;
   }
   refuse_infinite_counts(items, grid, truth);
   return items;
@@ -81,13 +87,18 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   // The probabilities, the true items and the scored cells, all at once.
   require_whole_grid_memory(reader.grid(), 2 * sizeof(float) + sizeof(kernels::ScoredCell), "evaluate");
   const std::vector<float> probability = reader.read();
-  const std::vector<float> items = items_per_cell(reader.grid(), truth);
+  Evaluation e;
+  const std::vector<float> items = items_per_cell(reader.grid(), truth, e.items_outside_grid);
   std::vector<kernels::ScoredCell> scored;
   scored.reserve(probability.size());
-  for (size_t i = 0; i < probability.size(); ++i)
+  for (size_t i = 0; i < probability.size(); ++i) {
+    if (std::isnan(items[i])) continue;
     // An infinite value is no data, as explain, diff and areas take it: a probability is never one.
-    if (std::isfinite(probability[i]) && !std::isnan(items[i])) scored.push_back({probability[i], items[i]});
-  Evaluation e;
+    if (std::isfinite(probability[i]))
+      scored.push_back({probability[i], items[i]});
+    else
+      e.items_without_probability += items[i];
+  }
   e.variable = reader.variable();
   e.run_id = reader.attribute("run_id");
   e.cells = static_cast<int64_t>(scored.size());
@@ -120,6 +131,10 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
   j["positive_cells"] = e.metrics.positives;
   j["negative_cells"] = e.metrics.negatives;
   j["true_items"] = e.metrics.items;
+  // What the figures leave out (a point layer's items beyond the grid: null for a label raster).
+  j["true_items_without_probability"] = e.items_without_probability;
+  j["true_items_outside_grid"] =
+      std::isnan(e.items_outside_grid) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.items_outside_grid);
   j["roc_auc"] = e.metrics.roc_auc;
   j["pr_auc"] = e.metrics.average_precision;
   nlohmann::ordered_json capture;

@@ -202,6 +202,48 @@ def test_evaluate_refuses_truth_off_the_grid(region, fitted, tmp_path):
     assert "no true item" in r.stderr
 
 
+def test_evaluate_says_which_true_items_it_leaves_out(region, fitted, tmp_path):
+    """Items on a cell without a probability, and beyond the grid, were dropped without a word: the
+    capture's denominator was the rest. They are now counted apart, in the JSON and on stdout."""
+    dem = gdal.Open(str(region / "dem.tif"))
+    gt = dem.GetGeoTransform()
+    grid = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "grid.tif"), 20, 10, 1, gdal.GDT_Float32)
+    grid.SetGeoTransform(gt)
+    grid.SetProjection(dem.GetProjection())
+    p = np.linspace(0.01, 0.9, 200, dtype=np.float32).reshape(10, 20)
+    p[:, :4] = np.nan  # no data in the first four columns
+    grid.GetRasterBand(1).WriteArray(p)
+    grid = None
+    truth = tmp_path / "truth.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(truth))
+    layer = ds.CreateLayer("devices", dem.GetSpatialRef(), ogr.wkbPoint)
+    layer.CreateField(ogr.FieldDefn("count", ogr.OFTReal))
+    # (column, row, count): two scored, one of 2.5 items on no data, one of 4 beyond the grid.
+    for col, row, count in ((10, 2, 1), (15, 7, 1), (1, 5, 2.5), (30, 5, 4)):
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({gt[0] + (col + 0.5) * gt[1]} {gt[3] + (row + 0.5) * gt[5]})"))
+        f["count"] = count
+        layer.CreateFeature(f)
+    ds = None
+    r = run_minerisk("evaluate", tmp_path / "grid.tif", "--truth", truth, "--count-field", "count", "-o", tmp_path / "e.json")
+    assert r.returncode == 0, r.stderr
+    assert "not scored: 2.5 items on cells without a probability (no data), 4 outside the grid" in r.stdout, r.stdout
+    result = json.loads((tmp_path / "e.json").read_text())
+    assert (result["true_items"], result["true_items_without_probability"], result["true_items_outside_grid"]) == (2, 2.5, 4)
+    # A label raster: its no-data cells say nothing (left out, not counted), and nothing lies beyond the grid.
+    labels = np.zeros((10, 20), np.float32)
+    labels[2, 10] = labels[5, 1] = 1
+    out = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "labels.tif"), 20, 10, 1, gdal.GDT_Float32)
+    out.SetGeoTransform(gt)
+    out.SetProjection(dem.GetProjection())
+    out.GetRasterBand(1).WriteArray(labels)
+    out = None
+    r = run_minerisk("evaluate", tmp_path / "grid.tif", "--truth", tmp_path / "labels.tif", "-o", tmp_path / "l.json")
+    assert r.returncode == 0 and "not scored: 1 items on cells without a probability" in r.stdout, r.stdout + r.stderr
+    result = json.loads((tmp_path / "l.json").read_text())
+    assert (result["true_items_without_probability"], result["true_items_outside_grid"]) == (1, None)
+
+
 def test_evaluate_against_a_label_raster(region, fitted, tmp_path):
     """Labels on the grid: > 0 positive, 0 negative, no-data and negatives left out."""
     grid = fitted / "fitted.nc"

@@ -20,6 +20,11 @@ struct Evaluation {
   std::vector<double> capture_curve;  // at 0, 1, ..., 100 % of the area
   int64_t cells = 0;
   std::string run_id;  // the grid's run_id attribute (a run's or a sweep's file), "" for other grids
+  // True items the figures leave out, said so that none is lost unseen: those on a cell without
+  // a probability (no data), and a point layer's outside the grid (NaN for a label raster, whose
+  // cells beyond the grid are not read).
+  double items_without_probability = 0;
+  double items_outside_grid = 0;
 };
 
 /// Scores every cell with a probability against the truth. A point layer gives the number of
