@@ -19,15 +19,47 @@ namespace py = pybind11;
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-/// A 2-D float32 C-contiguous view of `a` (converted if needed), with a clear error otherwise.
-inline FloatArray as_grid(const py::handle& a, const char* name) {
-  FloatArray out = FloatArray::ensure(a);
+/// The first infinite value of a rows x cols array, row-major: "row R, column C", or "" when none.
+template <class T>
+std::string first_infinity(const T* values, py::ssize_t rows, py::ssize_t cols) {
+  const auto cells = static_cast<size_t>(rows * cols);
+  for (size_t i = 0; i < cells; ++i)
+    if (std::isinf(values[i]))
+      return "row " + std::to_string(i / static_cast<size_t>(cols)) + ", column " + std::to_string(i % static_cast<size_t>(cols));
+  return "";
+}
+
+/// A 2-D C-contiguous view of `a` as T (converted if needed), with a clear error otherwise. An
+/// infinity is refused, as the command line's tools refuse one in a raster: no number to compute
+/// with (a slope of 90 degrees, a focal mean of inf over every window around it). A float64
+/// value beyond float32's range becomes one as it is converted (numpy warns of the overflow).
+template <class Array>
+Array as_grid_of(const py::handle& a, const char* name) {
+  Array out = Array::ensure(a);
   // None would convert to a 0-D array of NaN.
   if (!out || a.is_none()) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
   if (out.ndim() != 2) throw py::value_error(std::string(name) + ": expected a 2-D array (rows, columns), got " +
                                              std::to_string(out.ndim()) + "-D");
   if (out.shape(0) == 0 || out.shape(1) == 0) throw py::value_error(std::string(name) + ": the array is empty");
+  const std::string at = first_infinity(out.data(), out.shape(0), out.shape(1));
+  if (!at.empty())
+    throw py::value_error(std::string(name) + ": holds an infinite value at " + at +
+                          " (or one beyond float32's range, 3.4e38, in which minerisk computes), which minerisk "
+                          "cannot compute with; set such cells to NaN (no data)");
   return out;
+}
+
+/// A 2-D float32 C-contiguous view of `a`: see as_grid_of.
+inline FloatArray as_grid(const py::handle& a, const char* name) { return as_grid_of<FloatArray>(a, name); }
+
+/// A result holding an infinity (a focal sum or a density beyond float32's range) is refused, as
+/// the command line's tools refuse to write one.
+inline void refuse_infinite_result(const FloatArray& result, const std::string& function) {
+  const std::string at = first_infinity(result.data(), result.shape(0), result.shape(1));
+  if (!at.empty())
+    throw py::value_error(function + ": the result at " + at +
+                          " is beyond float32's range (3.4e38), in which it is computed: the values or weights are "
+                          "too large; rescale them");
 }
 
 /// The items of `given` when it is a sequence of exactly `count` (a tuple, a list, a 1-D numpy

@@ -91,6 +91,7 @@ FloatArray terrain(const py::object& dem_in, const std::string& measure, std::op
       place(values, w, dst, cols);
     });
   }
+  refuse_infinite_result(out, measure);  // a slope in percent between heights of +-3e38
   return out;
 }
 
@@ -118,22 +119,44 @@ FloatArray hillshade(const py::object& dem_in, double azimuth, double altitude, 
   return out;
 }
 
+// The features of a mask: its cells that are neither 0 nor NaN, told as the array stores them. A
+// float64 or wide integer array is read as doubles: as float32, 1e-50 was 0 (no feature), as the
+// command line's proximity takes a Float64 raster exactly.
+template <class Array>
+std::vector<uint8_t> features_of(const Array& mask) {
+  const auto* src = mask.data();
+  std::vector<uint8_t> features(static_cast<size_t>(mask.shape(0) * mask.shape(1)));
+  for (size_t i = 0; i < features.size(); ++i) features[i] = src[i] != 0 && !std::isnan(src[i]);
+  return features;
+}
+
+std::vector<uint8_t> mask_features(const py::object& mask_in, py::ssize_t& rows, py::ssize_t& cols) {
+  const py::array given = py::array::ensure(mask_in);
+  const bool fits_float = given && given.itemsize() <= 2 && given.dtype().kind() != 'c';
+  const bool is_float32 = given && given.dtype().kind() == 'f' && given.itemsize() == 4;
+  if (fits_float || is_float32) {
+    const FloatArray mask = as_grid(mask_in, "mask");
+    rows = mask.shape(0), cols = mask.shape(1);
+    return features_of(mask);
+  }
+  const DoubleArray mask = as_grid_of<DoubleArray>(mask_in, "mask");
+  rows = mask.shape(0), cols = mask.shape(1);
+  return features_of(mask);
+}
+
 py::object distance_transform(const py::object& mask_in, std::optional<py::object> cell_size,
                               std::optional<py::object> geotransform, bool geographic, bool return_nearest) {
-  const FloatArray mask = as_grid(mask_in, "mask");
-  const auto rows = mask.shape(0), cols = mask.shape(1);
+  py::ssize_t rows = 0, cols = 0;
+  const std::vector<uint8_t> features = mask_features(mask_in, rows, cols);
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, geographic);
   FloatArray distance = new_grid(rows, cols);
   py::array_t<int64_t> nearest;
   if (return_nearest) nearest = py::array_t<int64_t>({rows, cols});
-  const float* src = mask.data();
   float* dst = distance.mutable_data();
   int64_t* near = return_nearest ? nearest.mutable_data() : nullptr;
   {
     py::gil_scoped_release release;
     const auto cells = static_cast<size_t>(rows * cols);
-    std::vector<uint8_t> features(cells);
-    for (size_t i = 0; i < cells; ++i) features[i] = src[i] != 0.0f && !std::isnan(src[i]);
     kernels::euclidean_distance_transform(features, frame, std::span<float>(dst, cells),
                                           near ? std::span<int64_t>(near, cells) : std::span<int64_t>());
   }
@@ -214,9 +237,11 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
   const auto [rows_given, cols_given] = shape_of(shape);
   const py::ssize_t rows = rows_given, cols = cols_given;  // plain variables: a lambda below may capture them
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
-  return compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
+  FloatArray density = compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
     kernels::gaussian_density_per_km2(points, bandwidth, w, frame, values, truncate);
   });
+  refuse_infinite_result(density, "point_density");
+  return density;
 }
 
 FloatArray focal(const py::object& values_in, double radius, const std::string& statistic, const std::string& shape,
@@ -248,6 +273,7 @@ FloatArray focal(const py::object& values_in, double radius, const std::string& 
       place(result, w, dst, cols);
     });
   }
+  refuse_infinite_result(out, "focal");
   return out;
 }
 

@@ -13,6 +13,7 @@ message as the command line.
 """
 from __future__ import annotations
 
+import numbers
 import os
 from typing import Any, Mapping
 
@@ -29,7 +30,7 @@ from ._map import map  # noqa: A004
 
 __all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result", "open", "terrain", "slope", "aspect",
            "ruggedness", "hillshade", "distance_transform", "line_distance", "point_density", "focal", "evaluate",
-           "sweep", "report", "tools"]
+           "explain", "sweep", "report", "tools"]
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:
@@ -214,7 +215,15 @@ def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", varia
     contribution at the point (x, y) and its rank in the region, as `minerisk explain --json`.
     `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326"); `variable` picks
     one of a file of several (a sweep's "p95"; default probability, or a sweep's mean)."""
-    return _minerisk.explain(_path(grid), float(x), float(y), crs, variable)
+    return _minerisk.explain(_path(grid), _coordinate("x", x), _coordinate("y", y), crs, variable)
+
+
+def _coordinate(name: str, value) -> float:
+    # A number, not text: float("650000") took a string (and "abc" was a ValueError), as
+    # numbers_of in the C++ module refuses one.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
+    return float(value)
 
 
 def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512,

@@ -1,0 +1,69 @@
+"""The array kernels take numbers as the command line's tools take a raster's: an infinity (or a
+float64 value beyond float32's range, which becomes one) is refused rather than spread into a slope
+of 90 degrees or a focal window of inf; a result beyond float32 is refused rather than returned as
+an infinity; a float64 mask is read as stored (1e-50 is a feature). And the module's names: every
+function the README lists is exported by `from minerisk import *` and has a type stub."""
+import ast
+import warnings
+
+import numpy as np
+import pytest
+
+import minerisk
+from conftest import ROOT
+
+GRID = {"cell_size": (10, 10)}
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: minerisk.slope(a, **GRID),
+    lambda a: minerisk.terrain(a, "aspect", **GRID),
+    lambda a: minerisk.hillshade(a, **GRID),
+    lambda a: minerisk.focal(a, radius=10, **GRID),
+    # A mask's float64 1e39 is read as stored: a feature, as any value other than 0.
+    lambda a: minerisk.distance_transform(a.astype(np.float32) if a.dtype == np.float64 else a, **GRID),
+])
+@pytest.mark.parametrize("value, dtype", [(np.inf, np.float32), (-np.inf, np.float64), (1e39, np.float64)])
+def test_an_infinite_input_is_refused_naming_its_cell(call, value, dtype):
+    a = np.zeros((4, 5), dtype)
+    a[2, 3] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # numpy's overflow of 1e39 as it becomes float32
+        with pytest.raises(ValueError, match=r"holds an infinite value at row 2, column 3 .*set such cells to NaN"):
+            call(a)
+
+
+def test_a_result_beyond_float32_is_refused():
+    with pytest.raises(ValueError, match=r"focal: the result at row 0, column 0 is beyond float32's range"):
+        minerisk.focal(np.full((3, 3), 3e38, np.float32), radius=10, statistic="sum", **GRID)
+    with pytest.raises(ValueError, match=r"point_density: the result at row 0, column 0 is beyond float32's range"):
+        minerisk.point_density(np.array([[5.0, 5.0, 1e40]]), (2, 2), geotransform=(0, 10, 0, 20, 0, -10), bandwidth=10)
+    # Below the limit: numbers, as before.
+    assert np.isfinite(minerisk.focal(np.full((3, 3), 1e37, np.float32), radius=10, statistic="sum", **GRID)).all()
+
+
+@pytest.mark.parametrize("mask", [np.array([[1e-50, 0.0, 0.0]]), np.array([[2**62, 0, 0]], np.int64),
+                                  np.array([[16777217, 0, 0]], np.int32), np.array([[1, 0, 0]], np.float16),
+                                  np.array([[True, False, False]])])
+def test_a_mask_is_read_as_stored(mask):
+    """As float32, a float64 1e-50 was 0: no feature, every distance inf."""
+    assert minerisk.distance_transform(mask, **GRID).tolist() == [[0.0, 10.0, 20.0]]
+    assert minerisk.distance_transform(np.array([[0.0, np.nan, 1e-50]]), **GRID).tolist() == [[20.0, 10.0, 0.0]]
+
+
+@pytest.mark.parametrize("x, says", [("650000", "str"), (True, "bool"), (None, "NoneType")])
+def test_explain_takes_numbers_not_text(x, says):
+    with pytest.raises(TypeError, match=f"x: expected a number, got {says}"):
+        minerisk.explain("any.nc", x, 4405000.0)
+
+
+def test_every_listed_function_is_exported_and_has_a_stub():
+    namespace = {}
+    exec("from minerisk import *", namespace)
+    stubs = ast.parse((ROOT / "bindings" / "python" / "minerisk" / "__init__.pyi").read_text())
+    stubbed = {n.name for n in stubs.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    for name in ("terrain", "slope", "aspect", "ruggedness", "hillshade", "distance_transform", "line_distance",
+                 "point_density", "focal", "Scenario", "Result", "evaluate", "explain", "sweep", "open", "areas",
+                 "map", "report"):
+        assert name in namespace, f"{name} is not in minerisk.__all__"
+        assert name in stubbed, f"{name} has no stub in __init__.pyi"
