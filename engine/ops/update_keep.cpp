@@ -91,7 +91,9 @@ std::string date_kept_under(const std::optional<UpdateRecord>& record, const fs:
   return utc_iso8601_of_file(file);
 }
 
-std::vector<fs::path> keep_previous(const fs::path& output, const std::string& date, int keep) {
+std::vector<fs::path> keep_previous(const fs::path& output, const std::string& date, int keep,
+                                   std::vector<fs::path>& linked) {
+  linked.clear();
   if (keep <= 0) return {};
   std::error_code ec;
   if (!fs::is_regular_file(fs::symlink_status(output, ec))) return dated_grids(output);  // never a link's target
@@ -108,19 +110,28 @@ std::vector<fs::path> keep_previous(const fs::path& output, const std::string& d
   };
   std::string name = stamp;
   for (int n = 1; taken(name); ++n) name = stamp + "-" + std::to_string(n);
-  std::vector<fs::path> linked;
   for (const fs::path& file : {output, picture_path(output)}) {
     if (!fs::is_regular_file(fs::symlink_status(file, ec))) continue;
     const fs::path to = dated(file, name);
     if (::link(file.c_str(), to.c_str()) != 0) {
       const int error = errno;
       for (const fs::path& made : linked) ::unlink(made.c_str());  // nothing left half kept
+      linked.clear();
       throw UserError("'" + to.string() + "': cannot keep the previous output (" + std::strerror(error) +
                       "); free the name or run without --keep");
     }
     linked.push_back(to);
   }
   return dated_grids(output);
+}
+
+void undo_keep(const fs::path& output, const std::vector<fs::path>& linked) {
+  std::error_code ec;
+  // The links are made in the order grid, picture: the first is the grid's.
+  for (size_t i = 0; i < linked.size(); ++i) {
+    const fs::path original = i == 0 ? output : picture_path(output);
+    if (fs::equivalent(linked[i], original, ec)) ::unlink(linked[i].c_str());
+  }
 }
 
 std::vector<fs::path> prune_kept(const fs::path& output, int keep, const std::vector<fs::path>& inputs) {

@@ -14,8 +14,14 @@ namespace minerisk::ops {
 /// OUT.<date>.nc and OUT.<date>.png, `date` (ISO 8601 UTC) written 20261204T020000Z, with -1,
 /// -2 ... after the date when another grid already has that name. A hard link: no copy, and
 /// the previous file stays whole under its dated name whatever happens next. Nothing with
-/// `keep` 0. Returns the grids kept, newest first.
-std::vector<std::filesystem::path> keep_previous(const std::filesystem::path& output, const std::string& date, int keep);
+/// `keep` 0. Returns the grids kept, newest first; `linked` gets the names it made.
+std::vector<std::filesystem::path> keep_previous(const std::filesystem::path& output, const std::string& date, int keep,
+                                                 std::vector<std::filesystem::path>& linked);
+
+/// When the commit did not happen (a signal, a failure): removes the dated names keep_previous
+/// made, each only while `output` (or its picture) is still the file it names, so the previous
+/// grid is never left without a name. An interrupted update leaves no new file.
+void undo_keep(const std::filesystem::path& output, const std::vector<std::filesystem::path>& linked);
 
 /// After the commit: removes the oldest dated grids (and their pictures) beyond the newest
 /// `keep` (none with `keep` 0: dated grids kept on other nights are left alone). Only files

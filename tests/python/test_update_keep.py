@@ -172,3 +172,27 @@ def test_a_failed_keep_leaves_no_link_behind(region, tmp_path):
     assert r.returncode == 2 and "cannot keep the previous output (Operation not permitted)" in r.stderr, r.stderr
     assert not list(tmp_path.glob("out.2*")), list(tmp_path.glob("out.2*"))  # no dated name left
     assert out.read_bytes() == before
+
+
+def test_an_interrupted_update_leaves_no_dated_grid(region, tmp_path):
+    """The previous grid is linked under its date just before the commit; a SIGTERM then (during
+    the commit's fsync, here the test hook's pause) stopped the update, exit 130, with the dated
+    names left behind: a stray file that later --keep runs counted. They go with the commit."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = out.read_bytes()
+    x0, y0, cell = frame(copy)
+    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    process = subprocess.Popen([minerisk_bin(), "update", scenario, "-o", out, "--keep", "2", "-q"],
+                               stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": "60"})
+    line = process.stderr.readline()
+    assert "test hook: pausing" in line, line
+    assert len(list(tmp_path.glob("out.2*"))) == 2  # the grid and its picture, linked under the date
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 130, process.stderr.read()
+    assert not list(tmp_path.glob("out.2*")), list(tmp_path.glob("out.2*"))
+    assert out.read_bytes() == before
+    s = summary(update(scenario, out, "--keep", "2"))  # and the next night keeps it, once
+    assert len(s["kept"]) == 1
