@@ -57,7 +57,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const ops::UpdateLog& log = given.log ? *given.log : kSilent;
   UpdateOptions options = given;
   options.check();
-  ops::check_update_output(scenario, options.output);
+  ops::check_update_output(scenario, options.output, options.timings);
   log.event("start", {{"output", options.output.string()}, {"scenario", scenario.file.string()}}, "");  // text: the plan says it
   const ops::UpdateLock lock(options.output, options.wait, options.cancel, [&](const std::string& holder) {
     log.event("wait", {{"holder", holder}}, "waiting for " + holder + " to finish updating it");

@@ -317,3 +317,18 @@ def test_a_link_as_the_output_is_judged_before_the_lock(region, tmp_path):
             assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
             assert not pathlib.Path(str(link) + ".lock").exists()
     assert (copy / "dem.tif").read_bytes() == before and os.path.islink(to_dem)
+
+
+@pytest.mark.parametrize("side, says", [(".lock", "lock"), (".journal", "journal")])
+def test_timings_may_not_name_the_updates_own_lock_or_journal(region, tmp_path, side, says):
+    """--timings OUT.nc.journal --overwrite exited 0 with the timings removed as the journal;
+    OUT.nc.lock replaced the lock, and every later update was refused until it was deleted."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    before = out.read_bytes()
+    for timings in (tmp_path / f"out.nc{side}", pathlib.Path(os.path.relpath(tmp_path, os.getcwd())) / f"out.nc{side}"):
+        r = run_minerisk("update", scenario, "-o", out, "--timings", timings, "--overwrite", "-q")
+        assert r.returncode == 2 and f"is the update's own {says} of" in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and out.read_bytes() == before
+    summary(update(scenario, out))  # the lock still is one: the next night runs
