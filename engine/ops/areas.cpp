@@ -199,6 +199,7 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   }
   if (given && options.reduce) add_releases(table, *given, *delineation.hazard, in, s, control);
 
+  require_weighted_criteria(table, options, in.dem ? in.dem_path : std::filesystem::path());
   rank_areas(table, options, s.expected_ha);
   select_within_budget(table, options, s);
   if (in.truth) {

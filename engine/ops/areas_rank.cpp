@@ -19,7 +19,37 @@ std::vector<double> normalised(const std::vector<AreaFigures>& areas, double Are
   return out;
 }
 
+// The lowest id among the areas without a value of `field`, or -1.
+int64_t first_without(const std::vector<AreaFigures>& areas, double AreaFigures::*field) {
+  int64_t first = -1;
+  for (const AreaFigures& a : areas)
+    if (std::isnan(a.*field) && (first < 0 || a.id < first)) first = a.id;
+  return first;
+}
+
 }  // namespace
+
+void require_weighted_criteria(const std::vector<AreaFigures>& areas, const AreasOptions& options,
+                               const std::filesystem::path& dem) {
+  if (options.slope_weight > 0) {
+    if (dem.empty())
+      throw UserError("--slope-weight needs a DEM: the grid's scenario names none that can be read (it was moved, or "
+                      "the grid is another program's); give --dem RASTER, or leave --slope-weight out");
+    if (const int64_t id = first_without(areas, &AreaFigures::mean_slope); id >= 0)
+      throw UserError("--slope-weight: area " + std::to_string(id) + " has no slope: it lies outside the DEM '" +
+                      dem.string() + "' or on its no-data cells; give a DEM that covers every area (--dem), or leave "
+                      "--slope-weight out");
+  }
+  if (options.impact_weight > 0)
+    if (const int64_t id = first_without(areas, &AreaFigures::impact); id >= 0)
+      throw UserError("--impact-weight: area " + std::to_string(id) + " has no impact: it lies outside '" +
+                      options.impact.string() + "' or on its no-data cells; give a raster that covers every area (0 "
+                      "where nothing is at stake)");
+  if (options.access_weight > 0)
+    if (const int64_t id = first_without(areas, &AreaFigures::access_m); id >= 0)
+      throw UserError("--access-weight: area " + std::to_string(id) +
+                      " has no distance to --access (its layers hold no feature); give roads or settlements");
+}
 
 void rank_areas(std::vector<AreaFigures>& areas, const AreasOptions& options, double grid_expected_ha) {
   const std::vector<double> density = normalised(areas, &AreaFigures::density);

@@ -7,11 +7,19 @@
 // no weights it is the density over the largest density, which ranks as the density does.
 // The budget selects the set of areas of greatest total priority x hectares (with no weights:
 // expected contamination) whose hectares, or cost, fit the budget (kernels/budget_selection).
+#include <filesystem>
 #include <vector>
 
 #include "minerisk/engine/ops/areas.hpp"
 
 namespace minerisk::ops {
+
+/// Refuses (UserError) a weighted criterion that some area lacks: slope (--slope-weight) where the
+/// DEM `dem` (empty: none could be read) has no value over the whole area, impact likewise, an
+/// access distance. Taken as 0 ("flat", "nothing at stake"), they silently raised the area's
+/// priority. An area covered in part keeps the mean over the cells that have a value.
+void require_weighted_criteria(const std::vector<AreaFigures>& areas, const AreasOptions& options,
+                               const std::filesystem::path& dem);
 
 /// Sets priority, rank and cumulative share (of `grid_expected_ha`) and sorts `areas` by rank.
 void rank_areas(std::vector<AreaFigures>& areas, const AreasOptions& options, double grid_expected_ha);

@@ -148,3 +148,36 @@ def test_a_grid_name_gdals_netcdf_driver_cannot_open_is_named(demo_grid, tmp_pat
     shutil.copyfile(demo_grid, grid)
     for args in (["areas", grid, "-o", tmp_path / "a.gpkg"], ["explain", grid, "0", "0"]):
         one_line_error(run_minerisk(*args), "double quote or a backslash; rename the file")
+
+
+def test_a_weighted_criterion_an_area_lacks_is_refused(demo_grid, tmp_path):
+    """--slope-weight took a slope it could not compute as 0 (flat): areas outside a DEM that
+    covers part of the grid, or every area when the scenario's DEM was moved or the grid is a
+    GeoTIFF, rose in the ranking without a word; so did a missing impact. Refused, naming the area."""
+    dem = demo_grid.parent / "region" / "dem.tif"
+    half = tmp_path / "dem_west.tif"
+    source = gdal.Open(str(dem))
+    gdal.Translate(str(half), source, srcWin=[0, 0, source.RasterXSize // 4, source.RasterYSize])
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", "--min-area", "0.05", "--dem", half,
+                     "--slope-weight", "1", "-q")
+    one_line_error(r, "--slope-weight: area ", "has no slope: it lies outside the DEM", "dem_west.tif")
+    assert not (tmp_path / "a.gpkg").exists()
+    # The same grid as a GeoTIFF: no scenario, so no DEM, unless --dem gives one.
+    tif = tmp_path / "p.tif"
+    gdal.Translate(str(tif), gdal.Open(f'NETCDF:"{demo_grid}":probability'))
+    r = run_minerisk("areas", tif, "-o", tmp_path / "a.gpkg", "--slope-weight", "1", "-q")
+    one_line_error(r, "--slope-weight needs a DEM", "give --dem RASTER")
+    r = run_minerisk("areas", tif, "-o", tmp_path / "a.gpkg", "--slope-weight", "1", "--dem", dem, "-q")
+    assert r.returncode == 0, r.stderr
+    # An impact raster over part of the grid.
+    impact = tmp_path / "impact_west.tif"
+    west = gdal.GetDriverByName("GTiff").CreateCopy(str(impact), gdal.Open(str(half)))
+    west.GetRasterBand(1).WriteArray(np.ones((west.RasterYSize, west.RasterXSize), np.float32))
+    west = None
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "b.gpkg", "--min-area", "0.05", "--impact", impact,
+                     "--impact-weight", "1", "-q")
+    one_line_error(r, "--impact-weight: area ", "has no impact: it lies outside", "impact_west.tif")
+    # Without the weights, the figures stay blank where there are none, as before.
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "b.gpkg", "--min-area", "0.05", "--dem", half, "--impact", impact,
+                     "-q")
+    assert r.returncode == 0, r.stderr
