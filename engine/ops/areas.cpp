@@ -183,6 +183,10 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.rest_above_t1_ha = left_out.area_m2 / 1e4, s.rest_above_t1_expected_ha = left_out.expected_m2 / 1e4;
   if (!given && std::any_of(coverage.begin(), coverage.end(), [](uint8_t c) { return c > 1; }))
     throw std::logic_error("areas: two delineated areas cover one cell");
+  if (given) {
+    const kernels::AreaTally overlap = tally_grid(probability, grid, control, [&](size_t i) { return coverage[i] > 1; });
+    s.overlap_ha = overlap.area_m2 / 1e4, s.overlap_expected_ha = overlap.expected_m2 / 1e4;
+  }
   for (const AreaFigures& f : table) {
     s.areas_ha += f.area_ha, s.areas_expected_ha += f.expected_ha;
     AreasSummary::ClassTotals& c = s.classes[f.land_class];

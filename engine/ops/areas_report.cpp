@@ -82,6 +82,7 @@ std::string AreasResult::json() const {
   j["rest_ha"] = s.rest_ha, j["rest_expected_ha"] = s.rest_expected_ha;
   j["rest_above_t1_ha"] = s.rest_above_t1_ha, j["rest_above_t1_expected_ha"] = s.rest_above_t1_expected_ha;
   j["given_polygons"] = s.given;
+  if (s.given) j["overlap_ha"] = s.overlap_ha, j["overlap_expected_ha"] = s.overlap_expected_ha;
   Json classes = Json::object();
   for (const auto& [name, c] : s.classes) classes[name] = {{"count", c.count}, {"ha", c.ha}, {"expected_ha", c.expected_ha}};
   j["classes"] = classes;
@@ -121,17 +122,26 @@ std::string AreasResult::text() const {
   // Given polygons may overlap, and the land outside them was never recorded as a hazard.
   add("%-36s %10zu %12.2f %16.4f\n", s.given ? "all polygons (overlaps in each)" : "all areas", areas.size(),
       s.areas_ha, s.areas_expected_ha);
+  if (s.given && s.overlap_ha > 0)
+    add("%-36s %10s %12.2f %16.4f\n", "  of it in two polygons or more", "", s.overlap_ha, s.overlap_expected_ha);
   add("%-36s %10s %12.2f %16.4f\n", s.given ? "outside the polygons" : "rest (candidate for cancellation)", "",
       s.rest_ha, s.rest_expected_ha);
   if (!s.given)
     add("%-36s %10s %12.2f %16.4f\n", "  of it at or above T1 (generalised)", "", s.rest_above_t1_ha,
         s.rest_above_t1_expected_ha);
   add("%-36s %10s %12.2f %16.4f\n", "grid", "", s.land_ha, s.expected_ha);
-  if (s.budgeted)
-    add("budget %.6g %s: %zu areas, %.6g %s used, %.1f %% of the expected contamination (%s)\n", s.budget,
-        s.budget_unit.c_str(), static_cast<size_t>(std::count_if(areas.begin(), areas.end(), [](const AreaFigures& f) { return f.selected; })),
-        s.budget_used, s.budget_unit.c_str(), 100 * s.budget_share,
+  if (s.budgeted) {
+    // A grid without expected contamination has no share of it to give (the JSON's null).
+    char share[64];
+    if (std::isnan(s.budget_share))
+      std::snprintf(share, sizeof share, "none of the expected contamination (the grid holds none)");
+    else
+      std::snprintf(share, sizeof share, "%.1f %% of the expected contamination", 100 * s.budget_share);
+    add("budget %.6g %s: %zu areas, %.6g %s used, %s (%s)\n", s.budget, s.budget_unit.c_str(),
+        static_cast<size_t>(std::count_if(areas.begin(), areas.end(), [](const AreaFigures& f) { return f.selected; })),
+        s.budget_used, s.budget_unit.c_str(), share,
         s.budget_optimal ? "optimal" : ("within " + std::to_string(100 * s.budget_gap) + " % of the optimum").c_str());
+  }
   if (!std::isnan(s.true_items))
     add("truth: %.0f items, %.0f in areas; the top areas covering 10 %% of the land hold %.1f %% of them "
         "(%.4g items per ha, against %.4g in random order)\n", s.true_items, s.items_in_areas, 100 * s.capture_at_10,

@@ -4,6 +4,7 @@ that clash with the figures' without regard to case, costs that are infinite or 
 of an area, an explicit nan for an option, a capture share of nothing, and stderr kept clean of
 HDF5's messages when threads read the grid."""
 import csv
+import json
 import os
 import shutil
 
@@ -181,3 +182,34 @@ def test_a_weighted_criterion_an_area_lacks_is_refused(demo_grid, tmp_path):
     r = run_minerisk("areas", demo_grid, "-o", tmp_path / "b.gpkg", "--min-area", "0.05", "--dem", half, "--impact", impact,
                      "-q")
     assert r.returncode == 0, r.stderr
+
+
+def test_overlapping_polygons_are_measured_and_an_empty_grid_has_no_share(demo_grid, tmp_path):
+    """Given polygons are each scored in full; a duplicated record then put its land in the
+    shares and a budget twice (a share of 200 %) without saying how much land that was. The JSON
+    and the table now give the land in two polygons or more. And a grid of zeros printed 'nan %'."""
+    ds = gdal.Open(f'NETCDF:"{demo_grid}":probability')
+    x0, dx, _, y0, _, dy = ds.GetGeoTransform()
+    polygons = tmp_path / "dup.gpkg"
+    out = ogr.GetDriverByName("GPKG").CreateDataSource(str(polygons))
+    srs = osr.SpatialReference(wkt=ds.GetProjection())
+    layer = out.CreateLayer("records", srs, ogr.wkbPolygon)
+    # Two copies of a 40 x 40 cell square, and one of 20 x 20 cells apart from it: 1600 cells shared.
+    for c0, r0, n in ((10, 10, 40), (10, 10, 40), (100, 100, 20)):
+        xa, xb, ya, yb = x0 + c0 * dx, x0 + (c0 + n) * dx, y0 + r0 * dy, y0 + (r0 + n) * dy
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POLYGON (({xa} {ya}, {xb} {ya}, {xb} {yb}, {xa} {yb}, {xa} {ya}))"))
+        layer.CreateFeature(f)
+    out = None
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "a.gpkg", "--polygons", polygons, "--json", tmp_path / "a.json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((tmp_path / "a.json").read_text())
+    assert summary["overlap_ha"] == pytest.approx(1600 * abs(dx * dy) / 1e4)
+    assert "of it in two polygons or more" in r.stdout, r.stdout
+    zero = tmp_path / "zero.tif"
+    z = gdal.GetDriverByName("GTiff").CreateCopy(str(zero), ds)
+    z.GetRasterBand(1).Fill(0)
+    z = None
+    r = run_minerisk("areas", zero, "-o", tmp_path / "z.gpkg", "--budget-ha", "10")
+    assert r.returncode == 0 and "none of the expected contamination (the grid holds none)" in r.stdout, r.stdout + r.stderr
+    assert "nan" not in r.stdout

@@ -86,6 +86,9 @@ struct AreasSummary {
   double areas_ha = 0, areas_expected_ha = 0;  // summed over the areas (given polygons may overlap)
   double rest_ha = 0, rest_expected_ha = 0;    // in no area
   double rest_above_t1_ha = 0, rest_above_t1_expected_ha = 0;  // of the rest, at or above T1
+  // Given polygons: the land in two or more of them, which their figures count once in each (so
+  // a share or a budget may count it twice: a duplicated record, say).
+  double overlap_ha = 0, overlap_expected_ha = 0;
   struct ClassTotals {
     int64_t count = 0;
     double ha = 0, expected_ha = 0;
