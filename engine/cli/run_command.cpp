@@ -1,6 +1,7 @@
 // `minerisk run SCENARIO -o OUT.nc`: the model, end to end.
 #include <cstdio>
 
+#include "choices.hpp"
 #include "command.hpp"
 #include "summary_lines.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -64,11 +65,7 @@ void add_output_options(CLI::App* cmd, ops::RasterOutputOptions& output) {
   // message is the one engine/ops gives Python for the same value.
   cmd->add_option("--compress", output.compress,
                   "GeoTIFF compression: ZSTD (default; lossless, fast), DEFLATE, LZW or NONE")
-      ->check(CLI::IsMember({"ZSTD", "DEFLATE", "LZW", "NONE"}, CLI::ignore_case).name("choices"))
-      ->transform([](std::string s) {
-        for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        return s;
-      });
+      ->transform(choice({"ZSTD", "DEFLATE", "LZW", "NONE"}));
 }
 
 void add_run_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
@@ -94,11 +91,7 @@ void add_run_command(CLI::App& app, std::vector<Command>& commands, const Contex
                   "How OUT_evidence.nc stores each layer's contribution: packed (default; int16 in steps of 0.001 "
                   "log-odds, within +-32.767), float32 (as computed; 2 to 4 times larger and slower to write) or none "
                   "(no evidence file; explain then cannot explain the grid)")
-      ->check(CLI::IsMember({"packed", "float32", "none"}, CLI::ignore_case).name("choices"))
-      ->transform([](std::string s) {
-        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        return s;
-      });
+      ->transform(choice({"packed", "float32", "none"}));
   cmd->add_option("--timings", args->timings,
                   "Also write where the time went as JSON: phases by wall clock, and the tiles' work (reading, each "
                   "feature, combine, compression, writing) summed over threads")

@@ -1,6 +1,7 @@
 // `minerisk update SCENARIO -o OUT.nc`: the nightly batch (engine/ops/update.cpp).
 #include <cstdio>
 
+#include "choices.hpp"
 #include "command.hpp"
 #include "summary_lines.hpp"
 #include "minerisk/engine/errors.hpp"
@@ -25,7 +26,9 @@ std::string change_text(const UpdateSummary& s) {
   std::string text;
   for (const auto& [part, tiles] : s.tiles_by_input)
     text += (text.empty() ? "" : ", ") + part + " in " + std::to_string(tiles) + (tiles == 1 ? " tile" : " tiles");
-  return text.empty() ? "nothing changed" : "changed: " + text;
+  if (!text.empty()) return "changed: " + text;
+  // Damaged tiles are computed again though no input changed (the note below says why).
+  return s.tiles_damaged > 0 ? "no input changed" : "nothing changed";
 }
 }  // namespace
 
@@ -57,7 +60,7 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
   CLI::Option* evidence = cmd->add_option(
       "--evidence", args->evidence,
       "Evidence storage, as for run: packed, float32 or none (default: the previous output's, else packed)")
-      ->check(CLI::IsMember({"packed", "float32", "none"}, CLI::ignore_case).name("choices"));
+      ->transform(choice({"packed", "float32", "none"}));
   cmd->add_flag("--wait", args->wait,
                 "When another update of OUT.nc is running, wait for it to finish (default: exit at once with code 3)");
   cmd->add_option("--keep", args->keep,
@@ -67,7 +70,7 @@ void add_update_command(CLI::App& app, std::vector<Command>& commands, const Con
   cmd->add_option("--log-format", args->log_format,
                   "text (default: lines on stderr) or json (one JSON object per line on stdout: start, wait, plan, "
                   "progress, summary, error)")
-      ->check(CLI::IsMember({"text", "json"}, CLI::ignore_case).name("choices"));
+      ->transform(choice({"text", "json"}));
   cmd->add_option("--timings", args->timings, "Also write where the time went as JSON, as for run");
   cmd->footer("Exit codes: 0 updated (or nothing to do), 2 bad input, 3 busy (another update holds OUT.nc.lock),\n"
               "130 interrupted, 1 internal error. A failed or interrupted update leaves OUT.nc as it was.\n"

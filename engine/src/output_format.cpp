@@ -173,7 +173,15 @@ std::string check_netcdf_output_name(const fs::path& output, const std::string& 
     return "note: '" + output.string() +
            "' is a netCDF-4 file; GDAL and QGIS read it georeferenced when it is named .nc (or as NETCDF:\"" +
            output.string() + "\":" + variable + ")";
+  // A folder's name ('out/', 'x.nc/'): 'x.nc' or 'out/grid.nc' is meant, not 'x.nc/.nc' or 'out/.nc'.
   fs::path suggested = output;
+  while (!suggested.empty() && !suggested.has_filename() && suggested.has_parent_path() &&
+         suggested.parent_path() != suggested)
+    suggested = suggested.parent_path();
+  if (output.filename().empty())
+    throw UserError(option + ": '" + output.string() + "' names a folder; give the grid's file name, e.g. '" +
+                    (extension_of(suggested) == "nc" ? suggested : suggested / "grid.nc").string() +
+                    "'");
   suggested.replace_extension(".nc");
   throw UserError(option + ": '" + output.string() + "' is not a netCDF name; the grid is netCDF-4 (CF-1.8): name it '" +
                   suggested.string() + "' (then a GeoTIFF of it: gdal_translate NETCDF:\"" + suggested.string() +

@@ -72,3 +72,31 @@ def test_progress_bar_on_a_terminal(region, tmp_path):
     text = output.decode(errors="replace")
     assert "\r" in text and "[" in text and "tiles" in text and "/s" in text
     assert "left" in text and "took" in text
+
+
+def test_every_name_option_lists_its_names_as_it_was_given(region, tmp_path):
+    """--evidence, --log-format and --compress gave CLI11's raw "bogus not in {packed,float32,none}"
+    (--compress upper-casing the word given); now as --statistic's message. Any case is taken."""
+    scenario = region / "scenario.toml"
+    for args, says in ((("update", scenario, "-o", tmp_path / "u.nc", "--evidence", "bogus"),
+                        "--evidence: 'bogus' is not one of packed, float32, none; run 'minerisk update --help'"),
+                       (("run", scenario, "-o", tmp_path / "u.nc", "--evidence", "Bogus"),
+                        "--evidence: 'Bogus' is not one of packed, float32, none; run 'minerisk run --help'"),
+                       (("update", scenario, "-o", tmp_path / "u.nc", "--log-format", "xml"),
+                        "--log-format: 'xml' is not one of text, json; run 'minerisk update --help'"),
+                       (("slope", region / "dem.tif", tmp_path / "s.tif", "--compress", "bogus"),
+                        "--compress: 'bogus' is not one of ZSTD, DEFLATE, LZW, NONE; run 'minerisk slope --help'")):
+        r = run_minerisk(*args)
+        assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--compress", "lzw", "-q")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("run", scenario, "-o", tmp_path / "f.nc", "--evidence", "FLOAT32", "-q")
+    assert r.returncode == 0 and (tmp_path / "f_evidence.nc").exists(), r.stderr
+
+
+def test_a_folder_given_as_the_grid_is_named_so(region, tmp_path):
+    """update -o x.nc/ suggested naming it 'x.nc/.nc', and -o dir/ the hidden 'dir/.nc'."""
+    for given, says in (("x.nc/", "'x.nc/' names a folder; give the grid's file name, e.g. 'x.nc'"),
+                        (f"{tmp_path}/", f"names a folder; give the grid's file name, e.g. '{tmp_path}/grid.nc'")):
+        r = run_minerisk("update", region / "scenario.toml", "-o", given)
+        assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr

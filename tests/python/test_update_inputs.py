@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from osgeo import gdal, osr
 
-from conftest import scenario_text
+from conftest import run_minerisk, scenario_text
 from update_helpers import (TILE, add_clearance, add_find, assert_same_output, edit_dem, find_ids, first_fid, frame,
                             full_run, move_find, private_region, set_field, summary, update)
 
@@ -233,6 +233,25 @@ def test_a_damaged_chunk_is_recomputed_not_copied(region, tmp_path):
     assert s["previous_copied_by"] is not None  # the damaged chunk is written over in the copy
     full_run(scenario, tmp_path / "full.nc")
     assert_same_output(out, tmp_path / "full.nc")
+
+
+def test_a_damaged_chunk_is_not_said_to_be_nothing(region, tmp_path):
+    """The text summary said "nothing changed; 1 of 25 tiles recomputed" for a damaged chunk."""
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with h5py.File(out, "r") as f:
+        info = f["probability"].id.get_chunk_info_by_coord((0, 0))
+    with open(out, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 2)
+        byte = f.read(1)
+        f.seek(info.byte_offset + info.size // 2)
+        f.write(bytes([byte[0] ^ 0x5A]))
+    r = run_minerisk("update", scenario, "-o", out, "--tile-size", TILE)
+    assert r.returncode == 0 and "minerisk update: no input changed; 1 of 25 tiles recomputed" in r.stderr, r.stderr
+    assert "note: 1 unchanged tiles of the previous output failed their check" in r.stderr
+    r = run_minerisk("update", scenario, "-o", out, "--tile-size", TILE)
+    assert "minerisk update: nothing changed; 0 of 25 tiles recomputed" in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("target", ["picture_maxima", "chunk_digests", "tile_fingerprints", "changes"])
