@@ -201,13 +201,14 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
     throw UserError("areas: writing the GeoPackage failed: " + last_gdal_error());
 }
 
+std::string lower(std::string t) {
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return t;
+}
+
 }  // namespace
 
 std::vector<std::string> given_columns(const std::vector<GivenField>& fields, const std::vector<std::string>& layers) {
-  const auto lower = [](std::string t) {
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return t;
-  };
   std::set<std::string> taken = {"fid", "geom"};
   for (const Column& c : figure_columns()) taken.insert(c.name);
   for (const std::string& l : layers) taken.insert(lower("ev_" + l));
@@ -226,7 +227,11 @@ std::vector<std::string> given_columns(const std::vector<GivenField>& fields, co
 AreaFiles add_area_files(OutputSet& outputs, const std::filesystem::path& gpkg, const AreasOptions& options) {
   AreaFiles files;
   if (!gpkg.empty()) {
-    if (gpkg.extension() != ".gpkg")
+    // In any case, as map and report take .PDF and .HTML ('.gpkg' alone is a hidden file's name
+    // without an extension: named as such).
+    if (lower(gpkg.filename().string()) == ".gpkg")
+      throw UserError("-o: '" + gpkg.string() + "' has no name before .gpkg; name the GeoPackage, e.g. 'areas.gpkg'");
+    if (lower(gpkg.extension().string()) != ".gpkg")
       throw UserError("-o: '" + gpkg.string() + "' does not end in .gpkg; the areas are written as a GeoPackage");
     files.gpkg = outputs.add(gpkg);
   }

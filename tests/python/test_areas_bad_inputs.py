@@ -213,3 +213,13 @@ def test_overlapping_polygons_are_measured_and_an_empty_grid_has_no_share(demo_g
     r = run_minerisk("areas", zero, "-o", tmp_path / "z.gpkg", "--budget-ha", "10")
     assert r.returncode == 0 and "none of the expected contamination (the grid holds none)" in r.stdout, r.stdout + r.stderr
     assert "nan" not in r.stdout
+
+
+def test_the_geopackage_extension_in_any_case(demo_grid, tmp_path):
+    """UP.GPKG was refused as 'does not end in .gpkg' (map and report take .PDF and .HTML), and
+    '.gpkg' alone, a name without a stem, was said not to end in .gpkg."""
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "UP.GPKG", "-q")
+    assert r.returncode == 0, r.stderr
+    assert ogr.Open(str(tmp_path / "UP.GPKG")).GetDriver().GetName() == "GPKG"
+    one_line_error(run_minerisk("areas", demo_grid, "-o", tmp_path / ".gpkg"), "has no name before .gpkg")
+    one_line_error(run_minerisk("areas", demo_grid, "-o", tmp_path / "a.shp"), "does not end in .gpkg")
