@@ -28,6 +28,9 @@ TEST(Metrics, TiesCountHalfAndShareTheCapture) {
   // Pairs: (0.5+, 0.5-) half, (0.5+, 0.1-) 1, (0.1+, 0.5-) 0, (0.1+, 0.1-) half -> 2 of 4.
   EXPECT_NEAR(m.roc_auc, 0.5, 1e-12);
   EXPECT_NEAR(m.captured[0], (2.0 / 2.0) / 3.0, 1e-12);  // half of the tied top block's 2 items, of 3
+  // False alarms count negatives strictly above an item, a tie none ("ranked above" it): the two
+  // items at 0.5 have none above them, the one at 0.1 has the negative at 0.5. Per item: 1 of 3.
+  EXPECT_NEAR(m.mean_false_alarms_above, 1.0 / 3.0, 1e-12);
   EXPECT_THROW(ranking_metrics(std::vector<ScoredCell>{{0.1, 1}}, areas), std::invalid_argument);
 }
 
