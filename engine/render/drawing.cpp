@@ -173,9 +173,22 @@ TextSize Drawing::text(double x, double y, const std::string& text, const Font& 
   return size;
 }
 
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n' && text[i] != '\r') {
+      out += text[i];
+      continue;
+    }
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    out += " \u00b7 ";
+  }
+  return out;
+}
+
 TextSize Drawing::line(double x, double y, const std::string& text, const Font& font, const Colour& colour,
                        double width) const {
-  const LayoutPtr layout = make_layout(cr_, text, font, 0, Align::left);
+  const LayoutPtr layout = make_layout(cr_, one_line(text), font, 0, Align::left);
   pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
   pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
   const TextSize size = size_of(layout.get());

@@ -44,6 +44,9 @@ struct RgbaImage {
   uint8_t* at(int x, int y) { return pixels.data() + (static_cast<size_t>(y) * width + x) * 4; }
 };
 
+/// `text` on one line: each line break (\n, \r\n or \r) becomes " · ".
+std::string one_line(const std::string& text);
+
 class Drawing {
  public:
   /// A UserError when a raster page of that size would be beyond what is drawn (checked by
@@ -75,7 +78,9 @@ class Drawing {
   /// the size it took.
   TextSize text(double x, double y, const std::string& text, const Font& font, const Colour& colour,
                 Align align = Align::left, double wrap_width = 0) const;
-  /// One line of text at most `width` wide, cut with an ellipsis when longer (a title).
+  /// One line of text at most `width` wide, cut with an ellipsis when longer (a title). Line
+  /// breaks in `text` are joined with " · " (see one_line): a title of three lines overprinted
+  /// the subtitle and the map beneath it.
   TextSize line(double x, double y, const std::string& text, const Font& font, const Colour& colour, double width) const;
   /// The size `text` would take.
   TextSize measure(const std::string& text, const Font& font, double wrap_width = 0) const;

@@ -33,7 +33,7 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
   // The title on one line: smaller down to 1.4 times the base size when it is long, and cut
   // with an ellipsis beyond, so that it never runs into the subtitle or the map.
   double title_size = f * 2.0;
-  while (title_size > f * 1.4 && page.measure(c.texts.title, Font{title_size, true}).width > p.title_w) title_size -= f * 0.1;
+  while (title_size > f * 1.4 && page.measure(one_line(c.texts.title), Font{title_size, true}).width > p.title_w) title_size -= f * 0.1;
   page.line(p.title_x, p.title_y, c.texts.title, Font{title_size, true}, kInk, p.title_w);
   page.line(p.title_x, p.title_y + f * 2.7, c.texts.subtitle, Font{f * 1.05}, kInk.with_alpha(0.8), p.title_w);
 
@@ -63,9 +63,10 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
     }
   }
   if (!c.areas.empty()) {
-    done.areas = draw_hazard_areas(page, v, c.areas, f);
+    std::set<std::string> classes;
+    done.areas = draw_hazard_areas(page, v, c.areas, f, classes);
     done.layers.push_back("hazard areas (" + std::to_string(done.areas) + ")");
-    for (LegendSymbol& s : hazard_area_symbols()) symbols.push_back(std::move(s));
+    for (LegendSymbol& s : hazard_area_symbols(classes)) symbols.push_back(std::move(s));
   }
   draw_coordinates(page, v, f);
 

@@ -256,7 +256,8 @@ void draw_area_outline(cairo_t* cr, const Symbol& s) {
 
 }  // namespace
 
-size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::filesystem::path& areas, double font_size) {
+size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::filesystem::path& areas, double font_size,
+                         std::set<std::string>& classes) {
   DatasetPtr ds = open_vector(areas, "--areas");
   OGRLayer* layer = ds->GetLayerByName("areas");
   if (!layer)
@@ -284,6 +285,7 @@ size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::fi
     if (to_grid && copy->transform(to_grid.get()) != OGRERR_NONE) continue;
     add_path(cr, view, *copy, unused);
     draw_area_outline(cr, area_symbol(feature->GetFieldAsString(cls)));
+    classes.insert(feature->GetFieldAsString(cls));
     ++drawn;
     if (!feature->IsFieldSetAndNotNull(rank)) continue;
     std::unique_ptr<OGRGeometry> inside(OGRGeometry::FromHandle(OGR_G_PointOnSurface(OGRGeometry::ToHandle(copy.get()))));
@@ -313,11 +315,16 @@ size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::fi
   return drawn;
 }
 
-std::vector<LegendSymbol> hazard_area_symbols() {
+std::vector<LegendSymbol> hazard_area_symbols(const std::set<std::string>& classes) {
   std::vector<LegendSymbol> symbols;
+  std::vector<std::pair<std::string, std::string>> entries = {{"clearance", "Hazard area: clearance (with rank)"},
+                                                              {"technical_survey", "Hazard area: technical survey"}};
+  // Given polygons the model would cancel, or on no data, are drawn dotted: named when drawn.
+  const bool other = std::any_of(classes.begin(), classes.end(),
+                                 [](const std::string& c) { return c != "clearance" && c != "technical_survey"; });
+  if (other) entries.push_back({"cancellation", "Hazard area: cancellation or no data"});
   // (A pair, not a structured binding: clang 14 cannot capture one in a lambda.)
-  for (const auto& entry : {std::pair<std::string, std::string>{"clearance", "Hazard area: clearance (with rank)"},
-                            {"technical_survey", "Hazard area: technical survey"}})
+  for (const auto& entry : entries)
     symbols.push_back({entry.second, [cls = entry.first](const Drawing& page, double x, double y, double w, double h) {
                          cairo_t* cr = page.cr();
                          cairo_rectangle(cr, x + 1.5, y + 1.5, w - 3, h - 3);

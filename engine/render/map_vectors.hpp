@@ -4,6 +4,7 @@
 // records, roads and settlements when given, and the hazard areas of `minerisk areas` with
 // their ranks. Each kind has one symbol, the same on the map and in the legend.
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,13 @@ LegendSymbol context_symbol(ContextKind kind, const std::string& label);
 
 /// Draws the hazard areas of a GeoPackage written by `minerisk areas` (layer "areas", fields
 /// "class" and "rank"): outlines by class, and the ranks of the highest-ranked areas large
-/// enough to carry a label. Returns how many areas were drawn. UserError when the file has no
-/// such layer.
-size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::filesystem::path& areas, double font_size);
+/// enough to carry a label. Returns how many areas were drawn, and adds their classes to
+/// `classes`. UserError when the file has no such layer.
+size_t draw_hazard_areas(const Drawing& page, const MapView& view, const std::filesystem::path& areas, double font_size,
+                         std::set<std::string>& classes);
 
-/// The legend's symbols of the hazard areas.
-std::vector<LegendSymbol> hazard_area_symbols();
+/// The legend's symbols of the hazard areas: clearance and technical survey, and the dotted
+/// outline of the other classes (cancellation, no data) when `classes` holds one.
+std::vector<LegendSymbol> hazard_area_symbols(const std::set<std::string>& classes);
 
 }  // namespace minerisk::render

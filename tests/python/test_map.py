@@ -173,6 +173,15 @@ def test_any_script_in_the_title_keeps_its_glyphs(tmp_path):
     assert (top_a != top_b).any()
 
 
+def test_a_title_of_several_lines_is_drawn_on_one(tmp_path):
+    """Its second and third lines were drawn over the subtitle and into the map's frame."""
+    grid = halves(tmp_path)
+    out = tmp_path / "t.pdf"
+    r = run_minerisk("map", grid, "-o", out, "--title", "Survey, north\nPhase 2\r\nDraft", "--no-hillshade", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "Survey, north · Phase 2 · Draft" in pdf_text(out).splitlines(), pdf_text(out)
+
+
 def test_tiny_and_extent(tmp_path):
     tiny = write_grid(tmp_path / "tiny.tif", [[0.01, 0.2, 0.9]], (600000, 10, 0, 4500000, 0, -10))
     assert run_minerisk("map", tiny, "-o", tmp_path / "tiny.png", "-q").returncode == 0

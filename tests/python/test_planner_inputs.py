@@ -148,3 +148,23 @@ def test_reduce_writes_an_empty_releases_layer_and_json_types_the_given_fields(t
         for column in ("src_cells", "src_area_ha", "src_class", "src_rank"):
             assert attributes[column] == stored[column], column
         assert "area_ha" not in attributes and "cells" not in attributes
+
+
+def test_the_legend_names_every_kind_of_outline_drawn(tmp_path):
+    """A given polygon the model would cancel is drawn dotted, and the legend named only clearance
+    and technical survey; it names the dotted outline when one is drawn, and only then."""
+    from map_helpers import pdf_text
+    p = bumps(60, 80, [(20, 20, 0.9, 4)], base=0.001)
+    grid = write_grid(tmp_path / "g.tif", p)
+    square = tmp_path / "low.geojson"
+    xa, ya = X0 + 600, Y0 - 400  # a 100 m square where p is 0.001: cancellation
+    square.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+        "name": "urn:ogc:def:crs:EPSG::32638"}}, "features": [{"type": "Feature", "properties": {}, "geometry": {
+            "type": "Polygon", "coordinates": [[[xa, ya], [xa + 100, ya], [xa + 100, ya - 100], [xa, ya - 100], [xa, ya]]]}}]}))
+    assert run_areas(grid, tmp_path, "--polygons", square, name="given")[0].returncode == 0
+    assert features(tmp_path / "given.gpkg")[0]["class"] == "cancellation"
+    assert run_areas(grid, tmp_path, name="made")[0].returncode == 0
+    for name, named in (("given", True), ("made", False)):
+        r = run_minerisk("map", grid, "-o", tmp_path / f"{name}.pdf", "--areas", tmp_path / f"{name}.gpkg", "-q")
+        assert r.returncode == 0, r.stderr
+        assert ("Hazard area: cancellation or no data" in pdf_text(tmp_path / f"{name}.pdf")) == named
