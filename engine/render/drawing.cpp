@@ -173,6 +173,19 @@ TextSize Drawing::text(double x, double y, const std::string& text, const Font& 
   return size;
 }
 
+TextSize Drawing::text_within(double x, double y, const std::string& text, const Font& font, const Colour& colour,
+                              double width, double height) const {
+  const LayoutPtr layout = make_layout(cr_, text, font, width, Align::left);
+  // A positive height in Pango units: as many whole lines as fit, the last ellipsized (at least one).
+  pango_layout_set_height(layout.get(), static_cast<int>(height * PANGO_SCALE));
+  pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
+  const TextSize size = size_of(layout.get());
+  set_colour(colour);
+  cairo_move_to(cr_, x, y);
+  pango_cairo_show_layout(cr_, layout.get());
+  return size;
+}
+
 std::string one_line(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -78,6 +78,10 @@ class Drawing {
   /// the size it took.
   TextSize text(double x, double y, const std::string& text, const Font& font, const Colour& colour,
                 Align align = Align::left, double wrap_width = 0) const;
+  /// `text` wrapped at `width` points in at most `height` points of lines: the lines beyond are
+  /// left out and the last shown ends with an ellipsis (the provenance of a grid of many inputs).
+  TextSize text_within(double x, double y, const std::string& text, const Font& font, const Colour& colour,
+                       double width, double height) const;
   /// One line of text at most `width` wide, cut with an ellipsis when longer (a title). Line
   /// breaks in `text` are joined with " · " (see one_line): a title of three lines overprinted
   /// the subtitle and the map beneath it.

@@ -29,6 +29,18 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
   const PageLayout& p = c.page;
   const MapView& v = c.view;
   const double f = p.font;
+  // The footer, down to half the margin (a printer prints to about 4 mm of the edge): the
+  // disclaimer whole, the one text that may not lose its end (a long --disclaimer was cut at the
+  // page's edge without a word), and the provenance above it in what is left, ellipsized when a
+  // grid of many inputs lists more than fits (the grid's `inputs` attribute holds them all).
+  // Measured before anything is drawn.
+  const double footer_room = p.height - p.margin / 2 - p.footer_y;
+  const Font provenance_font{f * 0.8}, disclaimer_font{f * 0.85, true};
+  const double disclaimer_h = page.measure(c.texts.disclaimer, disclaimer_font, p.footer_w).height;
+  const double provenance_room = footer_room - disclaimer_h - f * 0.3;
+  if (provenance_room < page.measure("minerisk", provenance_font).height)
+    throw UserError("--disclaimer: with the provenance beneath the map, it runs past the bottom of the page; shorten "
+                    "it, or give a larger --size");
 
   // The title on one line: smaller down to 1.4 times the base size when it is long, and cut
   // with an ellipsis beyond, so that it never runs into the subtitle or the map.
@@ -88,9 +100,9 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
     y += page.text(x, y, warning, Font{f * 0.8, false, true}, Colour::rgb(160, 20, 20), Align::left, w).height;
 
   // The footer: provenance, then the disclaimer in bold so nobody misses it.
-  const double used = page.text(p.footer_x, p.footer_y, c.texts.provenance, Font{f * 0.8}, kInk.with_alpha(0.85),
-                                Align::left, p.footer_w).height;
-  page.text(p.footer_x, p.footer_y + used + f * 0.3, c.texts.disclaimer, Font{f * 0.85, true}, kInk, Align::left, p.footer_w);
+  const double used = page.text_within(p.footer_x, p.footer_y, c.texts.provenance, provenance_font,
+                                       kInk.with_alpha(0.85), p.footer_w, provenance_room).height;
+  page.text(p.footer_x, p.footer_y + used + f * 0.3, c.texts.disclaimer, disclaimer_font, kInk, Align::left, p.footer_w);
   return done;
 }
 

@@ -168,3 +168,43 @@ def test_the_legend_names_every_kind_of_outline_drawn(tmp_path):
         r = run_minerisk("map", grid, "-o", tmp_path / f"{name}.pdf", "--areas", tmp_path / f"{name}.gpkg", "-q")
         assert r.returncode == 0, r.stderr
         assert ("Hazard area: cancellation or no data" in pdf_text(tmp_path / f"{name}.pdf")) == named
+
+
+def test_a_disclaimer_longer_than_the_page_holds_is_refused(tmp_path):
+    """A long --disclaimer ran off the bottom of the page, cut without a word: the one text a map
+    may not lose the end of. Refused, nothing written; one that fits is drawn whole."""
+    from map_helpers import pdf_text
+    grid = write_grid(tmp_path / "g.tif", bumps(60, 80, [(20, 20, 0.9, 4)]))
+    text = "Only survey and clearance to national standards release land. " * 40  # 2,520 characters
+    out = tmp_path / "m.pdf"
+    r = run_minerisk("map", grid, "-o", out, "--size", "A5", "--disclaimer", text, "-q")
+    assert r.returncode == 2 and "--disclaimer: with the provenance beneath the map, it runs past the bottom" in r.stderr
+    assert r.stderr.count("\n") == 1 and not out.exists()
+    shorter = "Only survey and clearance to national standards release land. " * 9  # 567 characters
+    r = run_minerisk("map", grid, "-o", out, "--size", "A5", "--disclaimer", shorter, "-q")
+    assert r.returncode == 0, r.stderr
+    assert " ".join(pdf_text(out).split()).count("Only survey and clearance to national standards release land.") == 9
+
+
+def test_a_grid_of_many_inputs_keeps_the_disclaimer_on_the_page(tmp_path):
+    """The provenance lists every input: with 60 of them it pushed the disclaimer off the page.
+    It is now cut with an ellipsis where the room ends, and the disclaimer stays whole above the
+    page's edge (within half the 10 mm margin)."""
+    import h5py
+    import subprocess
+    from map_helpers import pdf_words
+    grid = tmp_path / "g.tif"
+    write_grid(grid, bumps(60, 80, [(20, 20, 0.9, 4)]))
+    nc = tmp_path / "many.nc"
+    # A netCDF-4 grid with many inputs: any grid with an `inputs` attribute is mapped the same way.
+    gdal.Translate(str(nc), str(grid), format="netCDF", creationOptions=["FORMAT=NC4"])
+    with h5py.File(nc, "r+") as f:
+        f.attrs["inputs"] = json.dumps([{"role": "raster", "path": f"/data/layer_{i:02d}_with_a_long_name.tif",
+                                         "sha256": "ab" * 32} for i in range(60)])
+    out = tmp_path / "m.pdf"
+    r = run_minerisk("map", nc, "-o", out, "--size", "A5", "-q")
+    assert r.returncode == 0, r.stderr
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    height = float(info.split("Page size:")[1].split("x")[1].split()[0])
+    last = [w for w in pdf_words(out) if w[0] == "07.11)."]
+    assert last and last[0][4] <= height - 14, (last, height)
