@@ -19,11 +19,13 @@ std::vector<double> normalised(const std::vector<AreaFigures>& areas, double Are
   return out;
 }
 
-// The lowest id among the areas without a value of `field`, or -1.
+// The lowest id among the areas without a value of `field`, or -1. A given polygon on no cell
+// of the grid's data (class no_data) has no figure of any kind, and ranks last whatever its
+// weights: not counted.
 int64_t first_without(const std::vector<AreaFigures>& areas, double AreaFigures::*field) {
   int64_t first = -1;
   for (const AreaFigures& a : areas)
-    if (std::isnan(a.*field) && (first < 0 || a.id < first)) first = a.id;
+    if (a.cells > 0 && std::isnan(a.*field) && (first < 0 || a.id < first)) first = a.id;
   return first;
 }
 

@@ -178,6 +178,21 @@ def test_a_weighted_criterion_an_area_lacks_is_refused(demo_grid, tmp_path):
     r = run_minerisk("areas", demo_grid, "-o", tmp_path / "b.gpkg", "--min-area", "0.05", "--impact", impact,
                      "--impact-weight", "1", "-q")
     one_line_error(r, "--impact-weight: area ", "has no impact: it lies outside", "impact_west.tif")
+    # A given polygon on no cell of the grid (class no_data) has no figures at all, and ranks
+    # last whatever the weights: not refused.
+    ds = gdal.Open(f'NETCDF:"{demo_grid}":probability')
+    x0, dx, _, y0, _, dy = ds.GetGeoTransform()
+    given = tmp_path / "given.gpkg"
+    out = ogr.GetDriverByName("GPKG").CreateDataSource(str(given))
+    layer = out.CreateLayer("records", osr.SpatialReference(wkt=ds.GetProjection()), ogr.wkbPolygon)
+    for xa, ya in ((x0 + 50 * dx, y0 + 50 * dy), (x0 - 5000, y0 + 5000)):  # on the grid, and far off it
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(
+            f"POLYGON (({xa} {ya}, {xa + 200} {ya}, {xa + 200} {ya - 200}, {xa} {ya - 200}, {xa} {ya}))"))
+        layer.CreateFeature(f)
+    out = None
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "g.gpkg", "--polygons", given, "--slope-weight", "1", "-q")
+    assert r.returncode == 0, r.stderr
     # Without the weights, the figures stay blank where there are none, as before.
     r = run_minerisk("areas", demo_grid, "-o", tmp_path / "b.gpkg", "--min-area", "0.05", "--dem", half, "--impact", impact,
                      "-q")
