@@ -135,11 +135,17 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   dataset_.reset(driver->Create(path.c_str(), static_cast<int>(grid.width()), static_cast<int>(grid.height()), 1,
                                 GDT_Float32, options.List()));
   // A value GDAL's check let through but the driver refuses (BLOCKXSIZE=100: not a multiple of
-  // 16) is the user's to fix, not a failure to write.
-  if (!dataset_ && !creation_options.empty() && errno != ENOSPC)
-    throw UserError("--co: GTiff cannot create the output with these creation options (GDAL: " +
-                    (trap.raised() ? trap.first() : last_gdal_error()) + "); change or leave them out");
-  check_written(trap, !dataset_, path, "creating it");
+  // 16), or takes with a warning that it ignores it (ZSTD_LEVEL=99), is the user's to fix, not a
+  // failure to write (it was exit 1, "internal error").
+  if ((!dataset_ || trap.raised()) && !creation_options.empty() && errno != ENOSPC) {
+    std::string gdal = trap.raised() ? trap.first() : last_gdal_error();
+    // GDAL names the temporary file, which the user never sees.
+    for (size_t at = gdal.find(path.string()); at != std::string::npos; at = gdal.find(path.string(), at))
+      gdal.replace(at, path.string().size(), "the output");
+    throw UserError("--co: GTiff cannot create the output with these creation options (GDAL: " + gdal +
+                    "); change or leave them out");
+  }
+  check_written(trap, !dataset_, path, "creating the GeoTIFF");
   double gt[6];
   std::copy(grid.frame.geotransform.begin(), grid.frame.geotransform.end(), gt);
   dataset_->SetGeoTransform(gt);
@@ -148,7 +154,7 @@ GeoTiffWriter::GeoTiffWriter(const std::filesystem::path& path, const Grid& grid
   band->SetNoDataValue(nodata);
   if (!description.empty()) band->SetDescription(description.c_str());
   if (!units.empty()) band->SetUnitType(units.c_str());
-  check_written(trap, false, path, "creating it");
+  check_written(trap, false, path, "creating the GeoTIFF");
 }
 
 GeoTiffWriter::~GeoTiffWriter() = default;
