@@ -65,8 +65,17 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
       }
     });
   }
-  const kernels::BandedDistanceTransform transform(grid.frame, std::move(ends));
   control.check_cancelled();
+  // No feature at all: every distance would be no data, written with exit 0 (a typo in
+  // --values, an empty mask), where an empty vector layer is refused.
+  if (std::none_of(mask.begin(), mask.end(), [](uint8_t m) { return m != 0; })) {
+    std::string values;
+    for (double v : options.values) values += (values.empty() ? "" : ",") + number_text(v);
+    throw UserError("input: no cell of raster '" + input.string() + "' is a feature (" +
+                    (values.empty() ? "every cell is 0 or no data" : "no cell holds --values " + values) +
+                    "), so every distance would be no data; check the values the raster holds (gdalinfo -hist)");
+  }
+  const kernels::BandedDistanceTransform transform(grid.frame, std::move(ends));
 
   // Second pass: both passes of the transform for each band of rows, distances (and the
   // nearest feature's value) streamed out.

@@ -31,10 +31,10 @@ std::string checked_compression(const std::string& compress) {
   std::string upper = compress;
   for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   if (std::find(kCompressions.begin(), kCompressions.end(), upper) == kCompressions.end()) {
-    // The command line's own message for this (CLI11's, from the same list).
+    // The command line's own message for this (its "choices" validator's, cli/choices.cpp).
     std::string names;
-    for (const std::string& c : kCompressions) names += (names.empty() ? "" : ",") + c;
-    throw UserError("--compress: " + compress + " not in {" + names + "}");
+    for (const std::string& c : kCompressions) names += (names.empty() ? "" : ", ") + c;
+    throw UserError("--compress: '" + compress + "' is not one of " + names);
   }
   return upper;
 }

@@ -52,10 +52,17 @@ def test_values_select_features_and_cap_clamps(tmp_path):
     assert np.abs(read(tmp_path / "d.tif") - want).max() < 1e-3
 
 
-def test_no_feature_at_all_gives_no_data(tmp_path):
+def test_no_feature_at_all_is_refused(tmp_path):
+    """A mask of no feature (all 0, all no data, or no cell holding --values: a typo) wrote every
+    distance as no data, exit 0, where a vector layer without features is refused."""
     write_raster(tmp_path / "mask.tif", np.zeros((5, 4), np.uint8), dtype=gdal.GDT_Byte)
-    assert run_minerisk("proximity", tmp_path / "mask.tif", tmp_path / "d.tif", "-q").returncode == 0
-    assert np.all(np.isnan(read(tmp_path / "d.tif")))
+    r = run_minerisk("proximity", tmp_path / "mask.tif", tmp_path / "d.tif", "-q")
+    assert r.returncode == 2 and "no cell of raster" in r.stderr and "(every cell is 0 or no data)" in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1 and not (tmp_path / "d.tif").exists()
+    write_raster(tmp_path / "classes.tif", np.arange(20, dtype=np.uint8).reshape(5, 4), dtype=gdal.GDT_Byte)
+    r = run_minerisk("proximity", tmp_path / "classes.tif", tmp_path / "d.tif", "-q", "--values", "70,71.5")
+    assert r.returncode == 2 and "(no cell holds --values 70,71.5)" in r.stderr, r.stderr
+    assert not (tmp_path / "d.tif").exists()
 
 
 def features_of(tmp_path, array, dtype, *options, nodata=None):
@@ -75,7 +82,7 @@ def test_features_are_compared_as_the_file_stores_them(tmp_path):
     tiny = np.zeros((8, 9), np.float64)
     tiny[2, 3], tiny[5, 5] = 1e-50, 1.00000001
     assert features_of(tmp_path, tiny, gdal.GDT_Float64) == [[2, 3], [5, 5]]
-    assert features_of(tmp_path, tiny, gdal.GDT_Float64, "--values", "1") == []
+    assert features_of(tmp_path, tiny, gdal.GDT_Float64, "--values", "1.00000001") == [[5, 5]]
     # Bytes: no-data is never a feature; a no-data value a byte cannot hold matches no cell.
     small = np.zeros((8, 9), np.uint8)
     small[0, 0], small[4, 4], small[7, 8] = 255, 3, 1
