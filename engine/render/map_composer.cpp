@@ -31,16 +31,25 @@ ComposedMap compose_map(const Drawing& page, const MapContent& c) {
   const double f = p.font;
   // The footer, down to half the margin (a printer prints to about 4 mm of the edge): the
   // disclaimer whole, the one text that may not lose its end (a long --disclaimer was cut at the
-  // page's edge without a word), and the provenance above it in what is left, ellipsized when a
-  // grid of many inputs lists more than fits (the grid's `inputs` attribute holds them all).
-  // Measured before anything is drawn.
+  // page's edge without a word), smaller down to 5 points when it needs to be (a tall narrow
+  // page has a large font and a narrow footer); and the provenance above it in what is left,
+  // ellipsized when a grid of many inputs lists more than fits (the grid's `inputs` attribute
+  // holds them all). Measured before anything is drawn.
   const double footer_room = p.height - p.margin / 2 - p.footer_y;
-  const Font provenance_font{f * 0.8}, disclaimer_font{f * 0.85, true};
-  const double disclaimer_h = page.measure(c.texts.disclaimer, disclaimer_font, p.footer_w).height;
-  const double provenance_room = footer_room - disclaimer_h - f * 0.3;
-  if (provenance_room < page.measure("minerisk", provenance_font).height)
-    throw UserError("--disclaimer: with the provenance beneath the map, it runs past the bottom of the page; shorten "
-                    "it, or give a larger --size");
+  const Font provenance_font{f * 0.8};
+  const double one_provenance_line = page.measure("minerisk", provenance_font).height;
+  const auto room_left = [&](double size) {
+    return footer_room - f * 0.3 - page.measure(c.texts.disclaimer, Font{size, true}, p.footer_w).height;
+  };
+  constexpr double kSmallestDisclaimer = 5.0;  // points
+  double disclaimer_size = f * 0.85;
+  while (room_left(disclaimer_size) < one_provenance_line && disclaimer_size > kSmallestDisclaimer)
+    disclaimer_size = std::max(kSmallestDisclaimer, disclaimer_size - 0.25);
+  const Font disclaimer_font{disclaimer_size, true};
+  const double provenance_room = room_left(disclaimer_size);
+  if (provenance_room < one_provenance_line)
+    throw UserError("--disclaimer: with the provenance beneath the map, it runs past the bottom of the page even in "
+                    "5-point type; shorten it, or give a wider --size");
 
   // The title on one line: smaller down to 1.4 times the base size when it is long, and cut
   // with an ellipsis beyond, so that it never runs into the subtitle or the map.

@@ -178,12 +178,27 @@ def test_a_disclaimer_longer_than_the_page_holds_is_refused(tmp_path):
     text = "Only survey and clearance to national standards release land. " * 40  # 2,520 characters
     out = tmp_path / "m.pdf"
     r = run_minerisk("map", grid, "-o", out, "--size", "A5", "--disclaimer", text, "-q")
-    assert r.returncode == 2 and "--disclaimer: with the provenance beneath the map, it runs past the bottom" in r.stderr
+    assert r.returncode == 2 and "--disclaimer: with the provenance beneath the map, it runs past the bottom" in r.stderr, r.stderr
     assert r.stderr.count("\n") == 1 and not out.exists()
     shorter = "Only survey and clearance to national standards release land. " * 9  # 567 characters
     r = run_minerisk("map", grid, "-o", out, "--size", "A5", "--disclaimer", shorter, "-q")
     assert r.returncode == 0, r.stderr
     assert " ".join(pdf_text(out).split()).count("Only survey and clearance to national standards release land.") == 9
+
+
+def test_the_standard_disclaimer_fits_every_page(tmp_path):
+    """A tall narrow page has a large font and a narrow footer: the standard disclaimer was
+    refused on 130x1000 mm. It is set smaller there; no page size refuses it."""
+    from map_helpers import pdf_text
+    grid = write_grid(tmp_path / "g.tif", bumps(60, 80, [(20, 20, 0.9, 4)]))
+    for size in ("A0", "A1", "A2", "A3", "A4", "A5", "letter", "legal", "tabloid", "130x1000", "210x2000"):
+        for orientation in ("portrait", "landscape"):
+            out = tmp_path / f"{size}_{orientation}.pdf"
+            r = run_minerisk("map", grid, "-o", out, "--size", size, "--orientation", orientation, "-q")
+            if r.returncode == 2 and "leaves no room for the map" in r.stderr:
+                continue  # a page too narrow for the map itself (1000 x 130 mm), refused as before
+            assert r.returncode == 0, (size, orientation, r.stderr)
+            assert "(IMAS 07.11)." in pdf_text(out), (size, orientation)
 
 
 def test_a_grid_of_many_inputs_keeps_the_disclaimer_on_the_page(tmp_path):
