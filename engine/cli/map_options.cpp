@@ -1,6 +1,7 @@
 // The map's options (page, classes, layers), shared by `minerisk map` and `minerisk report`:
 // the same names, help and checks in both (the checks themselves are ops::map's, so a bad
 // value gets the same message from either command and from Python).
+#include "choices.hpp"
 #include "command.hpp"
 #include "minerisk/engine/ops/map.hpp"
 
@@ -10,13 +11,15 @@ void add_map_options(CLI::App* cmd, ops::MapOptions& o, const std::string& defau
   auto* page = cmd->add_option_group("Page");
   page->add_option("--size", o.size, "Page size: A0 to A5, letter, legal, tabloid, or WIDTHxHEIGHT in mm (default " +
                                          default_size + ")");
-  page->add_option("--orientation", o.orientation, "portrait or landscape (default: whichever shows the map larger)");
+  page->add_option("--orientation", o.orientation, "portrait or landscape (default: whichever shows the map larger)")
+      ->transform(choice({"portrait", "landscape"}));
   page->add_option("--dpi", o.dpi, "Dots per inch of a PNG, and of the raster layers in a PDF (default " +
                                        std::to_string(static_cast<int>(default_dpi)) + ")");
   page->add_option("--disclaimer", o.disclaimer, "Replace the standard disclaimer (e.g. in the briefing's language)");
   auto* classes = cmd->add_option_group("Classes");
   classes->add_option("--breaks", o.breaks, "log (1-2-5 steps) or quantile (equal land per class) between the "
-                                            "land-release thresholds (default log)");
+                                            "land-release thresholds (default log)")
+      ->transform(choice({"log", "quantile"}));
   classes->add_option("--t1", o.t1, "Technical survey from this probability (default 0.05, as 'minerisk areas')");
   classes->add_option("--t2", o.t2, "Clearance from this probability (default 0.5)");
   auto* layers = cmd->add_option_group("Layers");

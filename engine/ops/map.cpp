@@ -35,7 +35,7 @@ void check_options(const MapOptions& o) {
     throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
                     ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5)");
   if (o.breaks != "log" && o.breaks != "quantile")
-    throw UserError("--breaks '" + o.breaks + "' is not known: give log or quantile");
+    throw UserError("--breaks: '" + o.breaks + "' is not one of log, quantile");  // the command line's words
   if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
 }
 

@@ -79,7 +79,7 @@ PageLayout page_layout(const std::string& size, const std::string& orientation, 
   const PageLayout portrait = layout_of(shorter, longer), landscape = layout_of(longer, shorter);
   // A size given as W x H keeps its orientation unless one is asked for.
   if (!orientation.empty() && orientation != "portrait" && orientation != "landscape")
-    throw UserError("--orientation '" + orientation + "' is not known: give portrait or landscape");
+    throw UserError("--orientation: '" + orientation + "' is not one of portrait, landscape");  // as the command line
   const bool given_as_numbers = size.find_first_of("xX") != std::string::npos && std::isdigit(static_cast<unsigned char>(size[0]));
   PageLayout chosen = frame_area(landscape, aspect) >= frame_area(portrait, aspect) ? landscape : portrait;
   if (orientation == "portrait") chosen = portrait;

@@ -178,7 +178,9 @@ std::string check_netcdf_output_name(const fs::path& output, const std::string& 
   while (!suggested.empty() && !suggested.has_filename() && suggested.has_parent_path() &&
          suggested.parent_path() != suggested)
     suggested = suggested.parent_path();
-  if (output.filename().empty())
+  std::error_code ec;
+  if (output.filename().empty() || output.filename() == "." || output.filename() == ".." ||
+      fs::is_directory(output, ec))
     throw UserError(option + ": '" + output.string() + "' names a folder; give the grid's file name, e.g. '" +
                     (extension_of(suggested) == "nc" ? suggested : suggested / "grid.nc").string() +
                     "'");

@@ -225,8 +225,8 @@ std::vector<double> RasterSource::warp_to_doubles(const Window& w) const {
   DatasetPtr src = open_raster(path_, role_);
   const GdalErrorTrap trap;  // the warper reads through GDAL's block cache: a bad block is only a message
   GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
-  // Doubles and wide integers are interpolated as doubles, and a value beyond float32 is refused
-  // below, as when they are read on the grid (their no-data, though, GDAL's warper matches
+  // Doubles and wide integers are interpolated as doubles (a value beyond float32 is refused by
+  // read_warped, as when they are read on the grid; read_doubles keeps them) (their no-data, though, GDAL's warper matches
   // within float32's rounding, as gdalwarp does).
   const GDALDataType working = is_wider_than_float(stored_type_) ? GDT_Float64 : GDT_Float32;
   DatasetPtr dst(mem->Create("", static_cast<int>(w.width), static_cast<int>(w.height), 1, working, nullptr));

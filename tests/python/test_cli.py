@@ -97,6 +97,26 @@ def test_every_name_option_lists_its_names_as_it_was_given(region, tmp_path):
 def test_a_folder_given_as_the_grid_is_named_so(region, tmp_path):
     """update -o x.nc/ suggested naming it 'x.nc/.nc', and -o dir/ the hidden 'dir/.nc'."""
     for given, says in (("x.nc/", "'x.nc/' names a folder; give the grid's file name, e.g. 'x.nc'"),
+                        (".", "'.' names a folder; give the grid's file name, e.g. './grid.nc'"),
+                        ("..", "'..' names a folder; give the grid's file name, e.g. '../grid.nc'"),
                         (f"{tmp_path}/", f"names a folder; give the grid's file name, e.g. '{tmp_path}/grid.nc'")):
         r = run_minerisk("update", region / "scenario.toml", "-o", given)
         assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_map_names_in_any_case_and_the_choices_message(region, tmp_path):
+    """--orientation Landscape and --breaks LOG were refused ("is not known"), unlike every other
+    option that takes a name; from Python too."""
+    import minerisk
+    grid = tmp_path / "g.nc"
+    assert run_minerisk("run", region / "scenario.toml", "-o", grid, "-q").returncode == 0
+    r = run_minerisk("map", grid, "-o", tmp_path / "m.pdf", "--orientation", "Landscape", "--breaks", "LOG", "-q")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("map", grid, "-o", tmp_path / "m.pdf", "--breaks", "linear")
+    assert r.returncode == 2 and "--breaks: 'linear' is not one of log, quantile; run 'minerisk map --help'" in r.stderr
+    assert minerisk.map(grid, tmp_path / "p.pdf", orientation="PORTRAIT", breaks="Quantile")["page_mm"][0] < 300
+    try:
+        minerisk.map(grid, tmp_path / "q.pdf", orientation="diagonal")
+        raise AssertionError("accepted")
+    except minerisk.Error as e:
+        assert "--orientation: 'diagonal' is not one of portrait, landscape" in str(e)

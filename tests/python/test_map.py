@@ -218,11 +218,11 @@ def test_missing_scenario_layers_are_reported_not_fatal(demo_folder, tmp_path):
     (["-o", "{t}/m.png", "--extent", "5", "0", "1", "10"], "XMIN < XMAX"),
     (["-o", "{t}/m.png", "--size", "B7"], "is not a page size"),
     (["-o", "{t}/m.png", "--t1", "0.6"], "T1 < T2 < 1"),
-    (["-o", "{t}/m.png", "--breaks", "jenks"], "give log or quantile"),
+    (["-o", "{t}/m.png", "--breaks", "jenks"], "'jenks' is not one of log, quantile"),
     (["-o", "{t}/m.png", "--dpi", "5000"], "--dpi"),
     (["-o", "{t}/m.png", "--areas", "{t}/none.gpkg"], "--areas"),
     (["-o", "{t}/m.png", "--roads", "{t}/none.gpkg"], "--roads"),
-    (["-o", "{t}/m.png", "--orientation", "sideways"], "portrait or landscape"),
+    (["-o", "{t}/m.png", "--orientation", "sideways"], "'sideways' is not one of portrait, landscape"),
     (["-o", "{t}/nofolder/m.png"], "does not exist"),
 ])
 def test_bad_input_gets_one_line_and_exit_2(tmp_path, args, words):

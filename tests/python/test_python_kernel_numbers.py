@@ -51,10 +51,21 @@ def test_a_mask_is_read_as_stored(mask):
     assert minerisk.distance_transform(np.array([[0.0, np.nan, 1e-50]]), **GRID).tolist() == [[20.0, 10.0, 0.0]]
 
 
-@pytest.mark.parametrize("x, says", [("650000", "str"), (True, "bool"), (None, "NoneType")])
+@pytest.mark.parametrize("x, says", [("650000", "str"), (True, "bool"), (None, "NoneType"),
+                                     (np.array("650000"), "ndarray"), (np.array([1.0, 2.0]), "ndarray")])
 def test_explain_takes_numbers_not_text(x, says):
     with pytest.raises(TypeError, match=f"x: expected a number, got {says}"):
         minerisk.explain("any.nc", x, 4405000.0)
+
+
+def test_explain_takes_numpy_and_xarray_coordinates(region, tmp_path):
+    """ds.x[60] (an xarray DataArray) and a 0-d array are numbers: refused by the first check."""
+    out = tmp_path / "g.nc"
+    minerisk.Scenario.load(region / "scenario.toml").run(out)
+    ds = minerisk.open(out)
+    expected = minerisk.explain(out, float(ds.x[60]), float(ds.y[40]))
+    for x, y in ((ds.x[60], ds.y[40]), (np.array(float(ds.x[60])), np.float32(ds.y[40]))):
+        assert minerisk.explain(out, x, y)["probability"] == expected["probability"]
 
 
 def test_every_listed_function_is_exported_and_has_a_stub():

@@ -220,10 +220,13 @@ def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", varia
 
 def _coordinate(name: str, value) -> float:
     # A number, not text: float("650000") took a string (and "abc" was a ValueError), as
-    # numbers_of in the C++ module refuses one.
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
-    return float(value)
+    # numbers_of in the C++ module refuses one. A number of numpy's or xarray's (ds.x[60], a 0-d
+    # array) is one too.
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, (str, bytes)) and np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iuf":
+        return float(value)
+    raise TypeError(f"{name}: expected a number, got {type(value).__name__}")
 
 
 def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: int = 0, tile_size: int = 512,
