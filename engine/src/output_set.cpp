@@ -332,6 +332,16 @@ void OutputSet::Impl::commit(const std::atomic<bool>* cancel) {
     throw UserError("output: cannot replace '" + out.destination.string() + "' (" + std::strerror(error) + "); " +
                     (lost.empty() ? "no output was changed" : "only " + lost + " was replaced"));
   }
+  // GDAL's side file of statistics (OUT.nc.aux.xml, written when QGIS or gdalinfo -stats read
+  // the previous file) describes the file it was made for: left, it gave the new grid the old
+  // one's statistics, and QGIS its stretch. Removed, as GDAL's own Create does over a file.
+  for (const Output& out : outputs) {
+    const std::string side = out.name + ".aux.xml";
+    struct stat st {};
+    if (::fstatat(folders[out.folder].temporaries->parent_fd(), side.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        !S_ISDIR(st.st_mode))
+      ::unlinkat(folders[out.folder].temporaries->parent_fd(), side.c_str(), 0);  // the entry, never a link's target
+  }
   for (const Folder& f : folders) ::fsync(f.temporaries->parent_fd());  // the renames themselves, durably
   for (const Folder& f : folders) detail::remove_commit_record(f.temporaries->fd());
 }

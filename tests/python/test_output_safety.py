@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import minerisk_bin, scenario_text, evidence_of
+from conftest import evidence_of, minerisk_bin, run_minerisk, scenario_text
 
 PREVIOUS = b"a previous good output that must survive"
 
@@ -345,3 +345,24 @@ def test_a_grid_name_gdal_cannot_read_back_is_refused(region, tmp_path, write_sc
         r = subprocess.run([minerisk_bin(), command, str(s), "-o", "grid:2024.nc", "-q"], cwd=tmp_path,
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
+
+
+def test_statistics_of_a_replaced_output_are_not_kept(region, tmp_path, write_scenario):
+    """QGIS and gdalinfo -stats write OUT.nc.aux.xml; a run, update or diff over OUT.nc left it,
+    and GDAL then gave the new grid the old one's statistics (QGIS its stretch)."""
+    import numpy as np
+    from osgeo import gdal
+    out, change = tmp_path / "out.nc", tmp_path / "change.tif"
+    today = write_scenario(scenario_text(region).replace("weight = 0.8", "weight = 1.6"), name="today.toml")
+    assert run_minerisk("run", region / "scenario.toml", "-o", out, "-q").returncode == 0
+    assert run_minerisk("run", today, "-o", tmp_path / "today.nc", "-q").returncode == 0
+    assert run_minerisk("diff", out, tmp_path / "today.nc", "-o", change, "-q").returncode == 0
+    for path in (out, change):
+        gdal.Info(str(path), stats=True)  # as QGIS does on opening it
+        assert pathlib.Path(f"{path}.aux.xml").exists()
+    assert run_minerisk("run", today, "-o", out, "-q", "--overwrite").returncode == 0
+    assert run_minerisk("diff", tmp_path / "today.nc", out, "-o", change, "-q", "--overwrite").returncode == 0
+    assert not pathlib.Path(f"{out}.aux.xml").exists() and not pathlib.Path(f"{change}.aux.xml").exists()
+    grid = gdal.Open(f'NETCDF:"{out}":probability')  # kept: its band dies with it
+    band = grid.GetRasterBand(1)
+    assert band.ComputeStatistics(False)[1] == pytest.approx(float(np.nanmax(band.ReadAsArray())), rel=1e-6)
