@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <stdexcept>
 #include <utility>
@@ -89,7 +90,7 @@ std::string pseudocolour_pipe(const std::string& ramp_type, const std::vector<Ra
                     number(max) + "\" labelPrecision=\"4\">\n";
   for (const RampItem& item : items)
     out += "       <item alpha=\"" + std::to_string(std::lround(std::clamp(item.colour.a, 0.0, 1.0) * 255)) +
-           "\" value=\"" + number(item.value, 10) + "\" label=\"" + esc(item.label) + "\" color=\"" +
+           "\" value=\"" + number(item.value) + "\" label=\"" + esc(item.label) + "\" color=\"" +
            colour_hex(item.colour) + "\"/>\n";
   out += "      </colorrampshader>\n     </rastershader>\n    </rasterrenderer>\n"
          "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
@@ -109,12 +110,23 @@ std::string raster_layer(const std::string& id, const std::string& name, const s
          "   <blendMode>0</blendMode>\n  </maplayer>\n";
 }
 
+// The largest float32 below `bound`: a probability (float32) at or above the bound is above it,
+// and one below is at or below it.
+double largest_float_below(double bound) {
+  float f = static_cast<float>(bound);
+  if (static_cast<double>(f) >= bound) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
 // The map's classes, as the map's legend shows them: class k up to the next class's lower
-// bound, the last one without end.
+// bound, the last one without end. QGIS's discrete ramp gives a value the first item whose value
+// is at or above it, where the map (ColourClasses::class_of) and areas start a class at its
+// bound: each item ends at the largest float32 below the next bound, so p = 0.5 is clearance
+// in both (it was technical survey in QGIS).
 std::vector<RampItem> class_items(const ColourClasses& classes) {
   std::vector<RampItem> items;
   for (size_t k = 0; k < classes.size(); ++k) {
-    const double upper = k + 1 < classes.size() ? classes.lower[k + 1] : INFINITY;
+    const double upper = k + 1 < classes.size() ? largest_float_below(classes.lower[k + 1]) : INFINITY;
     items.push_back({upper, classes.colours[k], classes.labels[k]});
   }
   return items;

@@ -41,6 +41,9 @@ for node in root.findLayers():
             shader = renderer.shader().rasterShaderFunction()
             info["discrete"] = shader.colorRampType() == QgsColorRampShader.Discrete
             info["items"] = [[i.value, i.color.name(), i.label] for i in shader.colorRampItemList()]
+            # The colour QGIS gives a cell of exactly a break, and of the float32 just below it.
+            info["shade"] = {repr(v): QColor(*shader.shade(v)[1:4]).name()
+                             for v in (0.5, 0.49999997019767761, 0.05000000074505806, 0.049999997019767761)}
     elif isinstance(layer, QgsVectorLayer):
         info["renderer"] = layer.renderer().type()
         info["features"] = layer.featureCount()
@@ -140,6 +143,13 @@ def test_the_probability_has_the_maps_classes_and_the_evidence_is_hidden(project
     assert [item[0] for item in p["items"]] == pytest.approx(CLASS_BREAKS)
     assert p["items"][0][1] == "#ffffcc"  # the ramp's light end (YlOrRd), as the map's legend
     assert p["items"][5][2] == "0.02 \u2013 0.05"
+    # A cell of exactly T2 (or T1) is clearance (technical survey) as in the map and areas: QGIS's
+    # discrete ramp gave it the class below, its item ending at the bound itself.
+    colour_from = {round(bound, 6): p["items"][k + 1][1] for k, bound in enumerate(CLASS_BREAKS[:-1])}
+    colour_below = {round(bound, 6): p["items"][k][1] for k, bound in enumerate(CLASS_BREAKS[:-1])}
+    assert p["shade"]["0.5"] == colour_from[0.5] and p["shade"]["0.4999999701976776"] == colour_below[0.5]
+    assert p["shade"]["0.05000000074505806"] == colour_from[0.05]
+    assert p["shade"]["0.04999999701976776"] == colour_below[0.05]
     evidence = [x for x in result["layers"] if x["parent"] == "Evidence layers"]
     assert {x["name"] for x in evidence} >= {"slope", "front_lines", "finds", "records"}
     assert result["group"] == {"checked": False, "visible": False}
