@@ -148,8 +148,12 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   if (!ds) throw UserError("areas: cannot create the GeoPackage: " + last_gdal_error());
   record_areas_source(*ds, result.summary.run_id, result.summary.variable, result.summary.inputs_record);
   const bool given = given_fields != nullptr;
-  OGRLayer* layer = create_layer(*ds, "areas", grid, given ? wkbMultiPolygon : wkbPolygon,
-                                 "minerisk hazard areas by land-release class and priority rank");
+  // The grid it was made from, also in the description, which QGIS shows as the layer's abstract
+  // (the dataset's metadata, which map and report check, QGIS 3.22 does not show).
+  std::string description = "minerisk hazard areas by land-release class and priority rank";
+  if (!result.summary.run_id.empty()) description += ", from the grid of run " + result.summary.run_id;
+  if (!result.summary.variable.empty()) description += " (variable " + result.summary.variable + ")";
+  OGRLayer* layer = create_layer(*ds, "areas", grid, given ? wkbMultiPolygon : wkbPolygon, description);
   const std::vector<const Column*> figures = table_columns(given);
   for (const Column* c : figures) add_field(*layer, c->name, c->type, c->name == std::string("selected"));
   for (const std::string& l : result.summary.layers) add_field(*layer, "ev_" + l, OFTReal);

@@ -127,3 +127,24 @@ def test_gdalinfo_translate_to_cog_and_warp_take_the_plain_name(demo, tmp_path):
     assert osr.SpatialReference(wkt=w.GetProjection()).GetAuthorityCode(None) == "4326"
     stats = w.GetRasterBand(1).ComputeStatistics(False)
     assert 0 <= stats[0] and stats[1] <= 1 and stats[1] > 0.1
+
+
+@pytest.mark.skipif(importlib.util.find_spec("qgis") is None, reason="python3-qgis is not installed")
+def test_qgis_shows_which_grid_the_areas_were_made_from(demo, tmp_path):
+    """The areas' run id was only in the GeoPackage's metadata, which no page of QGIS 3.22's layer
+    properties shows; the README said it did. It is now in the layer's description, its abstract."""
+    from conftest import run_minerisk
+    _, grid = demo
+    areas = tmp_path / "areas.gpkg"
+    assert run_minerisk("areas", grid, "-o", areas, "-q").returncode == 0
+    script = tmp_path / "abstract.py"
+    script.write_text("import os, sys\nfrom qgis.core import QgsApplication, QgsVectorLayer\n"
+                      "app = QgsApplication([], False)\napp.initQgis()\n"
+                      "layer = QgsVectorLayer(sys.argv[1] + '|layername=areas', 'areas', 'ogr')\n"
+                      "print(layer.isValid(), layer.metadata().abstract(), flush=True)\nos._exit(0)\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(tmp_path)}
+    env.pop("LD_PRELOAD", None)
+    r = subprocess.run([PYTHON, str(script), str(areas)], capture_output=True, text=True, env=env, timeout=300)
+    run_id = gdal.Open(f'NETCDF:"{grid}":probability').GetMetadataItem("NC_GLOBAL#run_id")
+    assert run_id and r.stdout.strip().endswith(f"from the grid of run {run_id} (variable probability)"), r.stdout
+    assert r.stdout.startswith("True ")
