@@ -71,7 +71,12 @@ void QuickLook::write_png(const std::filesystem::path& path, const std::string& 
   const double top = margin + font * 2.6;
   const double height = top + std::max(map_h, 330.0) + font * 2.4 + margin;
   const Drawing page = Drawing::png(margin + map_w + margin + legend_w + margin, height, 72);
-  page.text(margin, margin, title, Font{font * 1.45, true}, kInk, Align::left, map_w + legend_w);
+  // The title on one line, smaller down to the legend's size when long, then cut with an
+  // ellipsis: wrapped, its second line was drawn over the picture and the legend's heading.
+  const double title_w = map_w + margin + legend_w;
+  double title_size = font * 1.45;
+  while (title_size > font && page.measure(one_line(title), Font{title_size, true}).width > title_w) title_size -= 0.5;
+  page.line(margin, margin, title, Font{title_size, true}, kInk, title_w);
   page.image(probability_image(cells_, static_cast<int>(width_), static_cast<int>(height_), classes), margin, top, map_w, map_h);
   page.stroke_rect(margin, top, map_w, map_h, kInk, 1);
   draw_legend(page, margin + map_w + margin, top, legend_w, classes, "Probability of contamination", {}, font);

@@ -114,6 +114,21 @@ def test_quicklook_picture_is_written_beside_the_grid(output):
     assert len(np.unique(rgb.reshape(3, -1), axis=1).T) > 50  # a real picture, not a blank
 
 
+def test_a_long_title_stays_above_the_quicklook(region, tmp_path, write_scenario):
+    """A title wider than the picture wrapped, its second line drawn over the map and the
+    legend's heading. It is set on one line: below the title band the pictures are the same."""
+    from conftest import scenario_text
+    text = scenario_text(region)
+    pictures = []
+    for name, title in (("short", "A"), ("long", "Eastern sector, survey of the former line of contact " * 3)):
+        scenario = write_scenario(text.replace('title = "test scenario"', f'title = "{title}"'), name=f"{name}.toml")
+        assert run_minerisk("run", scenario, "-o", tmp_path / f"{name}.nc", "-q").returncode == 0
+        ds = gdal.Open(str(tmp_path / f"{name}.png"))
+        pictures.append(np.stack([ds.GetRasterBand(i + 1).ReadAsArray() for i in range(3)]))
+    top = 16 + 11 * 2.6  # the picture's margin and title band (quicklook.cpp)
+    assert np.array_equal(pictures[0][:, int(top):, :], pictures[1][:, int(top):, :])
+
+
 def test_slope_evidence_matches_gdaldem(region, tmp_path):
     """The slope layer against gdaldem -compute_edges, edges and the no-data corner included,
     as computed (float32 evidence)."""
