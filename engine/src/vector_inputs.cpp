@@ -81,12 +81,14 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
       for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      // A scenario names the layer with `layer = "..."`; a command-line option (role --truth,
-      // --polygons ...) as PATH:LAYER, or with evaluate's --layer.
+      // A scenario names the layer with `layer = "..."`; a tool's INPUT (role "input") with
+      // --layer; a command-line option (role --truth, --polygons ...) as PATH:LAYER, or with
+      // evaluate's --layer.
       const bool option = role.rfind("--", 0) == 0;
       throw UserError(role + ": '" + file + "' holds " + std::to_string(ds->GetLayerCount()) + " layers (" +
                       (list.empty() ? "none" : list) + "); choose one " +
-                      (!option ? "with layer = \"...\""
+                      (role == "input"       ? "with --layer NAME"
+                       : !option             ? "with layer = \"...\""
                        : role == "--truth" ? "as PATH:LAYER (evaluate: with --layer)"
                                            : "as PATH:LAYER"));
     }

@@ -120,3 +120,11 @@ def test_map_names_in_any_case_and_the_choices_message(region, tmp_path):
         raise AssertionError("accepted")
     except minerisk.Error as e:
         assert "--orientation: 'diagonal' is not one of portrait, landscape" in str(e)
+
+
+def test_a_tools_layer_is_chosen_with_its_option(region, tmp_path):
+    """density and proximity of a file of several layers said 'choose one with layer = "..."', a
+    scenario's key, on the command line."""
+    for tool, extra in (("density", ["--bandwidth", "50"]), ("proximity", [])):
+        r = run_minerisk(tool, region / "region.gpkg", tmp_path / "x.tif", "--like", region / "dem.tif", *extra, "-q")
+        assert r.returncode == 2 and "layers (" in r.stderr and "choose one with --layer NAME" in r.stderr, r.stderr
