@@ -2,6 +2,8 @@
 // every text escaped, every path relative to the project's folder, one shader item per colour
 // class in the map's colours, the evidence group hidden and the areas categorized by class.
 // That QGIS itself reads and draws it is tests/python/test_qgis_project.py.
+#include <cmath>
+#include <limits>
 #include <gtest/gtest.h>
 
 #include <cpl_error.h>
@@ -136,10 +138,19 @@ TEST(QgisProject, HasOneShaderItemPerClassInTheMapsColours) {
       EXPECT_EQ(CPLGetXMLValue(items[k], "color", ""), hex(classes.colours[k])) << k;
       EXPECT_EQ(CPLGetXMLValue(items[k], "label", ""), classes.labels[k]) << k;
       EXPECT_STREQ(CPLGetXMLValue(items[k], "alpha", ""), "255");
-      // A discrete item runs up to its value: the next class's lower bound, the last one on.
+      // A discrete item runs up to its value, at or below which QGIS gives a cell its colour: the
+      // largest float32 below the next class's lower bound (a probability at the bound is in the
+      // next class, as the map has it), the last one on.
       const std::string value = CPLGetXMLValue(items[k], "value", "");
-      if (k + 1 < items.size()) EXPECT_DOUBLE_EQ(std::stod(value), classes.lower[k + 1]) << k;
-      else EXPECT_EQ(value, "inf");
+      if (k + 1 < items.size()) {
+        const double v = std::stod(value), bound = classes.lower[k + 1];
+        const auto f = static_cast<float>(v);
+        EXPECT_EQ(static_cast<double>(f), v) << k;  // a float32, written exactly
+        EXPECT_LT(v, bound) << k;
+        EXPECT_GE(static_cast<double>(std::nextafter(f, std::numeric_limits<float>::infinity())), bound) << k;
+      } else {
+        EXPECT_EQ(value, "inf");
+      }
     }
   }
 }
