@@ -173,17 +173,24 @@ TextSize Drawing::text(double x, double y, const std::string& text, const Font& 
   return size;
 }
 
+namespace {
+// Draws a laid-out text with its top-left corner at (x, y); returns its size.
+TextSize show_at(const Drawing& page, PangoLayout* layout, double x, double y, const Colour& colour) {
+  const TextSize size = size_of(layout);
+  page.set_colour(colour);
+  cairo_move_to(page.cr(), x, y);
+  pango_cairo_show_layout(page.cr(), layout);
+  return size;
+}
+}  // namespace
+
 TextSize Drawing::text_within(double x, double y, const std::string& text, const Font& font, const Colour& colour,
                               double width, double height) const {
   const LayoutPtr layout = make_layout(cr_, text, font, width, Align::left);
   // A positive height in Pango units: as many whole lines as fit, the last ellipsized (at least one).
   pango_layout_set_height(layout.get(), static_cast<int>(height * PANGO_SCALE));
   pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
-  const TextSize size = size_of(layout.get());
-  set_colour(colour);
-  cairo_move_to(cr_, x, y);
-  pango_cairo_show_layout(cr_, layout.get());
-  return size;
+  return show_at(*this, layout.get(), x, y, colour);
 }
 
 std::string one_line(const std::string& text) {
@@ -204,11 +211,7 @@ TextSize Drawing::line(double x, double y, const std::string& text, const Font& 
   const LayoutPtr layout = make_layout(cr_, one_line(text), font, 0, Align::left);
   pango_layout_set_width(layout.get(), static_cast<int>(width * PANGO_SCALE));
   pango_layout_set_ellipsize(layout.get(), PANGO_ELLIPSIZE_END);
-  const TextSize size = size_of(layout.get());
-  set_colour(colour);
-  cairo_move_to(cr_, x, y);
-  pango_cairo_show_layout(cr_, layout.get());
-  return size;
+  return show_at(*this, layout.get(), x, y, colour);
 }
 
 void Drawing::halo_text(double x, double y, const std::string& text, const Font& font, const Colour& colour,

@@ -154,16 +154,23 @@ def test_keep_never_prunes_another_runs_grid_under_a_dated_name(region, tmp_path
         pass
 
 
-def test_a_failed_keep_leaves_no_link_behind(region, tmp_path):
-    """The grid linked under its date, the picture's link refused (strace makes the kernel fail
-    the second link()): the update stops, and the grid's dated link is undone with it, so no
-    half-kept grid is later counted, or pruned with a picture that is not its own."""
+def an_output_and_a_new_find(region, tmp_path):
+    """A private region's output, its bytes, and then a find added: the next update has a tile to
+    recompute, and the output a previous grid to keep."""
     copy, scenario = private_region(region, tmp_path)
     out = tmp_path / "out.nc"
     summary(update(scenario, out))
     before = out.read_bytes()
     x0, y0, cell = frame(copy)
     add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    return scenario, out, before
+
+
+def test_a_failed_keep_leaves_no_link_behind(region, tmp_path):
+    """The grid linked under its date, the picture's link refused (strace makes the kernel fail
+    the second link()): the update stops, and the grid's dated link is undone with it, so no
+    half-kept grid is later counted, or pruned with a picture that is not its own."""
+    scenario, out, before = an_output_and_a_new_find(region, tmp_path)
     # LeakSanitizer cannot run under ptrace (scripts/sanitize's build would exit 86 at the end).
     env = {**os.environ, "MINERISK_ASAN_OPTIONS": "detect_leaks=0"}
     r = subprocess.run(["strace", "-f", "-o", os.devnull, "-e", "inject=link:error=EPERM:when=2", minerisk_bin(),
@@ -178,12 +185,7 @@ def test_an_interrupted_update_leaves_no_dated_grid(region, tmp_path):
     """The previous grid is linked under its date just before the commit; a SIGTERM then (during
     the commit's fsync, here the test hook's pause) stopped the update, exit 130, with the dated
     names left behind: a stray file that later --keep runs counted. They go with the commit."""
-    copy, scenario = private_region(region, tmp_path)
-    out = tmp_path / "out.nc"
-    summary(update(scenario, out))
-    before = out.read_bytes()
-    x0, y0, cell = frame(copy)
-    add_find(copy, x0 + 100 * cell, y0 - 100 * cell)
+    scenario, out, before = an_output_and_a_new_find(region, tmp_path)
     process = subprocess.Popen([minerisk_bin(), "update", scenario, "-o", out, "--keep", "2", "-q"],
                                stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "MINERISK_TEST_PAUSE_BEFORE_COMMIT": "60"})
