@@ -167,6 +167,14 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
         (tmp_path / "fit.json").write_text(json.dumps(edited))
         r = run_minerisk("sweep", sweep, "-o", tmp_path / "e.nc", "-q")
         assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    # A fit with learned curves: its coefficients are segments, which a sweep does not draw. It
+    # was refused as "layer 'finds:segment 1' of the fit is not in the base scenario", its own fit.
+    r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json", "--knots", "3",
+                     "-q", "--overwrite")
+    assert r.returncode == 0, r.stderr
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "k.nc", "-q")
+    assert r.returncode == 2 and "is the report of a fit with learned curves" in r.stderr, r.stderr
+    assert "whose segments a sweep does not draw; give the report of a fit without --knots" in r.stderr
 
 
 def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_path, base_run):
