@@ -63,7 +63,10 @@ void rank_areas(std::vector<AreaFigures>& areas, const AreasOptions& options, do
     areas[i].priority = density[i] + options.impact_weight * impact[i] - options.area_weight * area[i] -
                         options.slope_weight * slope[i] - options.access_weight * access[i];
   // Highest priority first; then the more expected contamination, then the lower id: one order.
+  // A given polygon on no cell of the grid's data has no figures, so no priority to compare: it
+  // ranks last (with its 0, it came before areas whose slope or area weights made them negative).
   std::sort(areas.begin(), areas.end(), [](const AreaFigures& a, const AreaFigures& b) {
+    if ((a.cells > 0) != (b.cells > 0)) return a.cells > 0;
     if (a.priority != b.priority) return a.priority > b.priority;
     if (a.expected_ha != b.expected_ha) return a.expected_ha > b.expected_ha;
     return a.id < b.id;

@@ -184,7 +184,11 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                       "their own labels");
   if (r.repeats > 1) {
     char text[160];
-    std::snprintf(text, sizeof text, ", dealt %d ways (seeds %llu to %llu)", r.repeats,
+    // Zones are the same in every fit: there only the background cells are drawn anew.
+    std::snprintf(text, sizeof text,
+                  options.spec.zones.empty() ? ", dealt %d ways (seeds %llu to %llu)"
+                                             : ", the background drawn %d ways (seeds %llu to %llu)",
+                  r.repeats,
                   static_cast<unsigned long long>(options.spec.seed),
                   static_cast<unsigned long long>(options.spec.seed + static_cast<uint64_t>(r.repeats) - 1));
     r.folds_description += text;

@@ -145,6 +145,13 @@ bool is_side_file(const fs::path& file) {
                      [&](const SideFile& side) { return ends_with(side.suffix); });
 }
 
+std::vector<std::string> appended_side_file_suffixes() {
+  std::vector<std::string> suffixes;
+  for (const SideFile& side : kSideFiles)
+    if (side.naming == SideFileName::kAppended) suffixes.emplace_back(side.suffix);
+  return suffixes;
+}
+
 std::vector<fs::path> files_of_dataset(const std::string& name) {
   FileList out;
   collect_files(name, 0, out);

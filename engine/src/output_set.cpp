@@ -332,16 +332,20 @@ void OutputSet::Impl::commit(const std::atomic<bool>* cancel) {
     throw UserError("output: cannot replace '" + out.destination.string() + "' (" + std::strerror(error) + "); " +
                     (lost.empty() ? "no output was changed" : "only " + lost + " was replaced"));
   }
-  // GDAL's side file of statistics (OUT.nc.aux.xml, written when QGIS or gdalinfo -stats read
-  // the previous file) describes the file it was made for: left, it gave the new grid the old
-  // one's statistics, and QGIS its stretch. Removed, as GDAL's own Create does over a file.
-  for (const Output& out : outputs) {
-    const std::string side = out.name + ".aux.xml";
-    struct stat st {};
-    if (::fstatat(folders[out.folder].temporaries->parent_fd(), side.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISDIR(st.st_mode))
-      ::unlinkat(folders[out.folder].temporaries->parent_fd(), side.c_str(), 0);  // the entry, never a link's target
-  }
+  // GDAL's side files named after the whole file (OUT.nc.aux.xml of statistics, written when
+  // QGIS or gdalinfo -stats read the previous file; OUT.tif.ovr of overviews, gdaladdo -ro's or
+  // QGIS's pyramids; a .msk) describe the file they were made for: left, the new grid had the
+  // old one's statistics (QGIS its stretch) and, zoomed out, its pictures. Removed, as GDAL's
+  // own Create over a file removes them.
+  const std::vector<std::string> suffixes = appended_side_file_suffixes();
+  for (const Output& out : outputs)
+    for (const std::string& suffix : suffixes) {
+      const std::string side = out.name + suffix;
+      struct stat st {};
+      if (::fstatat(folders[out.folder].temporaries->parent_fd(), side.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          !S_ISDIR(st.st_mode))
+        ::unlinkat(folders[out.folder].temporaries->parent_fd(), side.c_str(), 0);  // the entry, never a link's target
+    }
   for (const Folder& f : folders) ::fsync(f.temporaries->parent_fd());  // the renames themselves, durably
   for (const Folder& f : folders) detail::remove_commit_record(f.temporaries->fd());
 }

@@ -191,8 +191,11 @@ def test_a_weighted_criterion_an_area_lacks_is_refused(demo_grid, tmp_path):
             f"POLYGON (({xa} {ya}, {xa + 200} {ya}, {xa + 200} {ya - 200}, {xa} {ya - 200}, {xa} {ya}))"))
         layer.CreateFeature(f)
     out = None
-    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "g.gpkg", "--polygons", given, "--slope-weight", "1", "-q")
+    r = run_minerisk("areas", demo_grid, "-o", tmp_path / "g.gpkg", "--polygons", given, "--slope-weight", "5", "-q")
     assert r.returncode == 0, r.stderr
+    written = ogr.Open(str(tmp_path / "g.gpkg"))  # kept: its layer dies with it
+    rows = sorted((f.GetField("rank"), f.GetField("class")) for f in written.GetLayer("areas"))
+    assert rows[-1][1] == "no_data" and rows[0][1] != "no_data", rows  # last, though the other's priority is below 0
     # Without the weights, the figures stay blank where there are none, as before.
     r = run_minerisk("areas", demo_grid, "-o", tmp_path / "b.gpkg", "--min-area", "0.05", "--dem", half, "--impact", impact,
                      "-q")

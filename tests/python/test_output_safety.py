@@ -360,9 +360,15 @@ def test_statistics_of_a_replaced_output_are_not_kept(region, tmp_path, write_sc
     for path in (out, change):
         gdal.Info(str(path), stats=True)  # as QGIS does on opening it
         assert pathlib.Path(f"{path}.aux.xml").exists()
+    overviews = gdal.Open(str(change))
+    overviews.BuildOverviews("AVERAGE", [2])  # read-only open: external, change.tif.ovr (gdaladdo -ro)
+    overviews = None
+    assert pathlib.Path(f"{change}.ovr").exists()
     assert run_minerisk("run", today, "-o", out, "-q", "--overwrite").returncode == 0
     assert run_minerisk("diff", tmp_path / "today.nc", out, "-o", change, "-q", "--overwrite").returncode == 0
     assert not pathlib.Path(f"{out}.aux.xml").exists() and not pathlib.Path(f"{change}.aux.xml").exists()
+    assert not pathlib.Path(f"{change}.ovr").exists()  # the old grid's pictures, zoomed out
     grid = gdal.Open(f'NETCDF:"{out}":probability')  # kept: its band dies with it
     band = grid.GetRasterBand(1)
-    assert band.ComputeStatistics(False)[1] == pytest.approx(float(np.nanmax(band.ReadAsArray())), rel=1e-6)
+    # GetStatistics takes a side file's statistics when one is there (ComputeStatistics never does).
+    assert band.GetStatistics(False, True)[1] == pytest.approx(float(np.nanmax(band.ReadAsArray())), rel=1e-6)

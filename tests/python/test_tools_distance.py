@@ -83,6 +83,8 @@ def test_features_are_compared_as_the_file_stores_them(tmp_path):
     tiny[2, 3], tiny[5, 5] = 1e-50, 1.00000001
     assert features_of(tmp_path, tiny, gdal.GDT_Float64) == [[2, 3], [5, 5]]
     assert features_of(tmp_path, tiny, gdal.GDT_Float64, "--values", "1.00000001") == [[5, 5]]
+    r = run_minerisk("proximity", tmp_path / "m.tif", tmp_path / "d1.tif", "-q", "--values", "1")  # 1.00000001 is not 1
+    assert r.returncode == 2 and "no cell holds --values 1)" in r.stderr, r.stderr
     # Bytes: no-data is never a feature; a no-data value a byte cannot hold matches no cell.
     small = np.zeros((8, 9), np.uint8)
     small[0, 0], small[4, 4], small[7, 8] = 255, 3, 1

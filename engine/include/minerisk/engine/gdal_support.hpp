@@ -110,6 +110,9 @@ std::vector<std::filesystem::path> files_of_dataset(GDALDataset& ds, const std::
 /// header, a world file, .prj, in any case), never a dataset of its own: a trace of records
 /// (traced_inputs) does not open it.
 bool is_side_file(const std::filesystem::path& file);
+/// The suffixes of the side files GDAL names after a dataset's whole name (".aux.xml", ".msk",
+/// ".ovr"): what describes that one file (statistics, a mask, overviews), stale once it is replaced.
+std::vector<std::string> appended_side_file_suffixes();
 
 /// Opens a vector dataset read-only; throws UserError naming `role` and the path if it cannot,
 /// or if GDAL raised any error or warning while opening it.
