@@ -99,6 +99,9 @@ def test_a_fit_with_nothing_drawn_at_random_is_fitted_once(region, tmp_path, wri
     # With background cells, the repeats draw them anew: 4 fits.
     report, _ = fit_report(s, tmp_path, "zones_background", "--zones", zones, "--background-ratio", "2")
     assert len(report["repeats"]) == 4
+    # Zones are not dealt: the folds are said to be the zones, the background drawn 4 ways.
+    folds = report["cross_validation"]["spatial_folds"]
+    assert "the background drawn 4 ways (seeds" in folds and "dealt" not in folds, folds
 
 
 @pytest.mark.parametrize("where,value", [("command", "0"), ("command", "101"), ("scenario", "1.5"),
