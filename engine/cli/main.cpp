@@ -115,6 +115,10 @@ int run_program(int argc, char** argv) {
   stop_on(SIGINT);
   stop_on(SIGTERM);
   stop_on(SIGHUP);  // a closed terminal: stop cleanly, as for Ctrl-C
+  // A reader of stdout that closed it (`update --log-format json | head -1`) killed the process
+  // with SIGPIPE mid-run, leaving its staging folder and journal: ignored, a write to the closed
+  // pipe fails quietly and the work finishes (the nightly grid is still committed).
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     if (minerisk::cluster::is_worker()) {
       // Another MPI rank computes for rank 0's run, update or sweep.

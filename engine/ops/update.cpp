@@ -95,7 +95,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   if (plan.full_reason.empty()) {
     previous = PreviousOutput::open(options.output, output.evidence_path(),
                                     output.evidence_path().empty() ? std::vector<std::string>{} : model.evidence_names(),
-                                    tiles, *before, seen.value_or(FileStat{}), why);
+                                    tiles, *before, seen.value_or(FileStat{}), why, options.cancel);
     if (!previous) {
       const auto files_changed = plan.files_changed;
       plan = {};

@@ -1,3 +1,4 @@
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/previous_output.hpp"
 
 #include <cerrno>
@@ -23,11 +24,14 @@ namespace {
 // Where each tile's chunk of `variable` lies in the file; false when one is missing or was
 // stored with a filter skipped (its bytes are then not what this version writes).
 bool locate(hid_t file, const std::string& variable, const std::vector<kernels::Window>& tiles,
-            std::vector<std::vector<uint64_t>>& address_size) {
+            std::vector<std::vector<uint64_t>>& address_size, const std::atomic<bool>* cancel) {
   h5::Dataset ds(H5Dopen2(file, variable.c_str(), H5P_DEFAULT));
   if (!ds.valid()) return false;
   address_size.assign(tiles.size(), {});
   for (size_t i = 0; i < tiles.size(); ++i) {
+    // About 70 microseconds a lookup: 8836 tiles of six variables took 4 s, deaf to Ctrl-C (and
+    // under mpirun, killed a second after SIGTERM, leaving the staging folder).
+    if (cancel && i % 256 == 0 && cancel->load()) throw Cancelled();
     const hsize_t offset[2] = {static_cast<hsize_t>(tiles[i].row0), static_cast<hsize_t>(tiles[i].col0)};
     unsigned mask = 0;
     haddr_t address = 0;
@@ -68,7 +72,8 @@ int open_no_follow(const fs::path& path) { return ::open(path.c_str(), O_RDONLY 
 std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, const fs::path& evidence_file,
                                                    const std::vector<std::string>& evidence_layers,
                                                    const std::vector<kernels::Window>& tiles, UpdateRecord record,
-                                                   const FileStat& seen, std::string& why) {
+                                                   const FileStat& seen, std::string& why,
+                                                   const std::atomic<bool>* cancel) {
   h5::quiet_errors();
   PreviousOutput p;
   p.record_ = std::move(record);
@@ -93,7 +98,7 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   }
   std::vector<std::vector<uint64_t>> located;
   h5::File grid(H5Fopen(descriptor_path(p.grid_fd_.get()).c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!grid.valid() || !locate(grid.get(), "probability", tiles, located)) {
+  if (!grid.valid() || !locate(grid.get(), "probability", tiles, located, cancel)) {
     why = "its probability is not stored one chunk per tile as this version writes it";
     return std::nullopt;
   }
@@ -137,7 +142,7 @@ std::optional<PreviousOutput> PreviousOutput::open(const fs::path& grid_file, co
   extents.clear();
   p.evidence_.assign(tiles.size(), {});
   for (const std::string& layer : evidence_layers) {
-    if (!locate(evidence.get(), layer, tiles, located)) {
+    if (!locate(evidence.get(), layer, tiles, located, cancel)) {
       why = "its evidence file lacks layer '" + layer + "' as this version stores it";
       return std::nullopt;
     }

@@ -332,3 +332,18 @@ def test_timings_may_not_name_the_updates_own_lock_or_journal(region, tmp_path, 
         assert r.returncode == 2 and f"is the update's own {says} of" in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and out.read_bytes() == before
     summary(update(scenario, out))  # the lock still is one: the next night runs
+
+
+def test_a_reader_that_closes_the_log_does_not_kill_the_update(region, tmp_path):
+    """`update --log-format json | head -1`: SIGPIPE killed the update mid-run (exit 141), leaving
+    its staging folder and journal and no output. The writes now fail quietly and it finishes."""
+    import subprocess
+    from conftest import minerisk_bin
+    copy, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    process = subprocess.Popen([minerisk_bin(), "update", str(scenario), "-o", str(out), "--tile-size", str(TILE),
+                                "--log-format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert b'"event":"start"' in process.stdout.readline()
+    process.stdout.close()  # as head -1 does, while the update has lines still to write
+    assert process.wait(timeout=300) == 0, process.stderr.read()
+    assert out.exists() and not list(tmp_path.glob(".minerisk-*")) and not (tmp_path / "out.nc.journal").exists()

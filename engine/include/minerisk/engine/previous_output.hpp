@@ -2,6 +2,7 @@
 // The output an update replaces, opened to copy its unchanged tiles as they are stored: the
 // grid file and its evidence file beside it, their chunks located once through HDF5, then read
 // with pread by any thread (no HDF5 call, no decompression). Read-only: nothing here writes.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -22,12 +23,14 @@ class PreviousOutput {
   /// the file's stat then (`seen`): a file replaced since (a run meanwhile) is not copied from.
   /// Nothing, with the reason in `why`, when they cannot serve: replaced, a link, another tile
   /// plan, an evidence file that is damaged, not the grid's own or lacks a layer, a chunk stored
-  /// with a filter skipped.
+  /// with a filter skipped. Finding the chunks takes HDF5 a lookup each (seconds for tens of
+  /// thousands): a set `cancel` stops it with Cancelled.
   static std::optional<PreviousOutput> open(const std::filesystem::path& grid_file,
                                             const std::filesystem::path& evidence_file,
                                             const std::vector<std::string>& evidence_layers,
                                             const std::vector<kernels::Window>& tiles, UpdateRecord record,
-                                            const FileStat& seen, std::string& why);
+                                            const FileStat& seen, std::string& why,
+                                            const std::atomic<bool>* cancel = nullptr);
 
   const UpdateRecord& record() const { return record_; }
   /// Tile `index`'s stored probability chunk, and each evidence layer's in the order given to
