@@ -8,10 +8,12 @@
 #include <pybind11/pybind11.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "minerisk/kernels/grid_frame.hpp"
+#include "minerisk/kernels/raster_ops.hpp"
 
 namespace minerisk::python {
 
@@ -22,11 +24,9 @@ using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecas
 /// The first infinite value of a rows x cols array, row-major: "row R, column C", or "" when none.
 template <class T>
 std::string first_infinity(const T* values, py::ssize_t rows, py::ssize_t cols) {
-  const auto cells = static_cast<size_t>(rows * cols);
-  for (size_t i = 0; i < cells; ++i)
-    if (std::isinf(values[i]))
-      return "row " + std::to_string(i / static_cast<size_t>(cols)) + ", column " + std::to_string(i % static_cast<size_t>(cols));
-  return "";
+  const int64_t at = kernels::first_infinite_or_equal(std::span<const T>(values, static_cast<size_t>(rows * cols)));
+  if (at < 0) return "";
+  return "row " + std::to_string(at / cols) + ", column " + std::to_string(at % cols);
 }
 
 /// A 2-D C-contiguous view of `a` as T (converted if needed), with a clear error otherwise. An

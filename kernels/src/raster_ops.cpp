@@ -77,15 +77,28 @@ void gather(std::span<const float> values, std::span<const int64_t> index, std::
   for (size_t i = 0; i < index.size(); ++i) out[i] = index[i] < 0 ? NAN : values[static_cast<size_t>(index[i])];
 }
 
-int64_t first_infinite_or_equal(std::span<const float> values, float equal) {
+namespace {
+
+template <class T>
+int64_t first_infinite_or_equal_of(std::span<const T> values, T equal) {
   // The fast pass: an OR over the whole window, which the compiler vectorises (a search that
   // stops at the first hit does not). NaN equals nothing, so NaN as `equal` checks infinities.
   unsigned found = 0;
-  for (const float v : values) found |= static_cast<unsigned>(std::isinf(v)) | static_cast<unsigned>(v == equal);
+  for (const T v : values) found |= static_cast<unsigned>(std::isinf(v)) | static_cast<unsigned>(v == equal);
   if (!found) return -1;
   for (size_t i = 0; i < values.size(); ++i)
     if (std::isinf(values[i]) || values[i] == equal) return static_cast<int64_t>(i);
   return -1;
+}
+
+}  // namespace
+
+int64_t first_infinite_or_equal(std::span<const float> values, float equal) {
+  return first_infinite_or_equal_of(values, equal);
+}
+
+int64_t first_infinite_or_equal(std::span<const double> values, double equal) {
+  return first_infinite_or_equal_of(values, equal);
 }
 
 void clamp_distances(std::span<float> distance, double cap) {

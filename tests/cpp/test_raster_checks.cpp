@@ -33,3 +33,12 @@ TEST(RasterChecks, NoDataAndLargeFiniteValuesPass) {
   EXPECT_EQ(first_infinite_or_equal(values, 0.0f), 3);
   EXPECT_EQ(first_infinite_or_equal(std::vector<float>{}), -1);
 }
+
+TEST(RasterChecks, DoublesAreCheckedAsStoredNotAsFloat32) {
+  // The Python module's float64 masks: 1e300 is finite as a double (float32 would make it inf).
+  std::vector<double> values(9, 1e300);
+  EXPECT_EQ(first_infinite_or_equal(values), -1);
+  values[5] = -std::numeric_limits<double>::infinity();
+  EXPECT_EQ(first_infinite_or_equal(values), 5);
+  EXPECT_EQ(first_infinite_or_equal(values, 1e300), 0);
+}
