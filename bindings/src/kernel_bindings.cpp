@@ -3,12 +3,12 @@
 #include <pybind11/stl.h>
 #include <tbb/parallel_for.h>
 
-#include <cctype>
 #include <cmath>
 #include <map>
 
 #include "arrays.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/distance_transform.hpp"
 #include "minerisk/kernels/focal.hpp"
@@ -59,12 +59,6 @@ FloatArray compute_grid(py::ssize_t rows, py::ssize_t cols, Kernel&& kernel) {
     place(values, w, dst, cols);
   });
   return out;
-}
-
-// Names in any case, as the command line and minerisk.tools take them ("MAX", "Slope").
-std::string lower_case(std::string name) {
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
 }
 
 FloatArray terrain(const py::object& dem_in, const std::string& measure, std::optional<py::object> cell_size,

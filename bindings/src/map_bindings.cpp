@@ -1,6 +1,5 @@
 // `_minerisk.map`: a printable map of a grid (minerisk map), the same ops::map call as the
 // command line; with no output, the map as PNG bytes (for a notebook, or a web page).
-#include <strings.h>
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -32,22 +31,14 @@ ops::MapOptions map_options(const py::dict& options) {
   const auto number = [&](const char* key) { return option_as<double>(options, key, "map", "a number"); };
   const auto path = [&](const char* key) { return option_as<fs::path>(options, key, "map", "a path"); };
   const auto flag = [&](const char* key) { return option_as<bool>(options, key, "map", "True or False"); };
-  // Names in any case, as the command line takes them (its "choices" validator); others as given,
-  // for the engine's message.
-  const auto name = [&](const char* key, std::initializer_list<const char*> names) {
-    const std::string value = text(key);
-    for (const char* n : names)
-      if (strcasecmp(value.c_str(), n) == 0) return std::string(n);
-    return value;
-  };
   if (given("variable")) o.variable = text("variable");
   if (given("areas")) o.areas = path("areas");
   if (given("extent")) o.extent = option_as<std::vector<double>>(options, "extent", "map", "four numbers");
   if (given("size")) o.size = text("size");
-  if (given("orientation")) o.orientation = name("orientation", {"portrait", "landscape"});
+  if (given("orientation")) o.orientation = text("orientation");  // in any case, as the engine takes it
   if (given("dpi")) o.dpi = number("dpi");
   if (given("title")) o.title = text("title");
-  if (given("breaks")) o.breaks = name("breaks", {"log", "quantile"});
+  if (given("breaks")) o.breaks = text("breaks");
   if (given("t1")) o.t1 = number("t1");
   if (given("t2")) o.t2 = number("t2");
   if (given("dem")) o.dem = path("dem");

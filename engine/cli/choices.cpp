@@ -1,17 +1,9 @@
 // The "choices" validator and reading its names back (see choices.hpp).
 #include "choices.hpp"
 
-#include <cctype>
+#include "minerisk/engine/names_in_any_case.hpp"
 
 namespace minerisk::cli {
-namespace {
-
-std::string lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
-}  // namespace
 
 CLI::Validator choice(std::vector<std::string> names) {
   std::string braced, listed;
@@ -20,11 +12,10 @@ CLI::Validator choice(std::vector<std::string> names) {
     listed += (listed.empty() ? "" : ", ") + n;
   }
   auto check = [names, listed](std::string& value) -> std::string {
-    for (const std::string& n : names)
-      if (lower(n) == lower(value)) {
-        value = n;
-        return {};
-      }
+    if (std::optional<std::string> name = name_in_any_case(value, names)) {
+      value = *name;
+      return {};
+    }
     return "'" + value + "' is not one of " + listed;
   };
   return CLI::Validator(check, "{" + braced + "}", "choices");

@@ -1,6 +1,5 @@
 #include "areas_write.hpp"
 
-#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -11,6 +10,7 @@
 #include "areas_source.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 
 namespace minerisk::ops {
 namespace {
@@ -205,24 +205,19 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
     throw UserError("areas: writing the GeoPackage failed: " + last_gdal_error());
 }
 
-std::string lower(std::string t) {
-  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
-
 }  // namespace
 
 std::vector<std::string> given_columns(const std::vector<GivenField>& fields, const std::vector<std::string>& layers) {
   std::set<std::string> taken = {"fid", "geom"};
   for (const Column& c : figure_columns()) taken.insert(c.name);
-  for (const std::string& l : layers) taken.insert(lower("ev_" + l));
+  for (const std::string& l : layers) taken.insert(lower_case("ev_" + l));
   std::vector<std::string> names;
   for (const GivenField& f : fields) {
     std::string name = f.name.empty() ? "src_field" : f.name;
-    if (taken.contains(lower(name))) name = "src_" + name;
+    if (taken.contains(lower_case(name))) name = "src_" + name;
     const std::string stem = name;
-    for (int k = 2; taken.contains(lower(name)); ++k) name = stem + "_" + std::to_string(k);
-    taken.insert(lower(name));
+    for (int k = 2; taken.contains(lower_case(name)); ++k) name = stem + "_" + std::to_string(k);
+    taken.insert(lower_case(name));
     names.push_back(name);
   }
   return names;
@@ -233,9 +228,9 @@ AreaFiles add_area_files(OutputSet& outputs, const std::filesystem::path& gpkg, 
   if (!gpkg.empty()) {
     // In any case, as map and report take .PDF and .HTML ('.gpkg' alone is a hidden file's name
     // without an extension: named as such).
-    if (lower(gpkg.filename().string()) == ".gpkg")
+    if (lower_case(gpkg.filename().string()) == ".gpkg")
       throw UserError("-o: '" + gpkg.string() + "' has no name before .gpkg; name the GeoPackage, e.g. 'areas.gpkg'");
-    if (lower(gpkg.extension().string()) != ".gpkg")
+    if (lower_case(gpkg.extension().string()) != ".gpkg")
       throw UserError("-o: '" + gpkg.string() + "' does not end in .gpkg; the areas are written as a GeoPackage");
     files.gpkg = outputs.add(gpkg);
   }

@@ -2,33 +2,15 @@
 // the focal kernel, written by the tools' shared writer.
 #include "minerisk/engine/ops/focal.hpp"
 
-#include <cctype>
 #include <cmath>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/raster_source.hpp"
 
 namespace minerisk::ops {
-namespace {
-
-
-std::string lower(std::string s) {
-  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
-template <class Value>
-Value named(const std::map<std::string, Value>& choices, const std::string& name, const std::string& option) {
-  const auto it = choices.find(lower(name));
-  if (it != choices.end()) return it->second;
-  std::string list;
-  for (const auto& [key, value] : choices) list += (list.empty() ? "" : ", ") + key;
-  throw UserError(option + ": '" + name + "' is not one of " + list);
-}
-
-}  // namespace
 
 const std::map<std::string, kernels::FocalStatistic>& focal_statistics() {
   static const std::map<std::string, kernels::FocalStatistic> statistics = {
@@ -45,10 +27,10 @@ const std::map<std::string, kernels::FocalShape>& focal_shapes() {
 }
 
 kernels::FocalStatistic focal_statistic_named(const std::string& name) {
-  return named(focal_statistics(), name, "--statistic");
+  return named_in_any_case(focal_statistics(), name, "--statistic");
 }
 
-kernels::FocalShape focal_shape_named(const std::string& name) { return named(focal_shapes(), name, "--shape"); }
+kernels::FocalShape focal_shape_named(const std::string& name) { return named_in_any_case(focal_shapes(), name, "--shape"); }
 
 namespace {
 // The statistic's unit: a count of cells is a pure number; the others keep the input's unit.

@@ -13,6 +13,7 @@
 #include "map_texts.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 
@@ -29,14 +30,16 @@ std::string format_of(const std::filesystem::path& output) {
   throw UserError("-o " + output.string() + ": a map is written as .pdf or .png; name the file with one of them");
 }
 
-void check_options(const MapOptions& o) {
+// The options checked, with the names of choices spelt as the engine compares them ("Quantile"
+// is "quantile"): the command line and the Python module take them in any case.
+MapOptions checked_options(MapOptions o) {
   // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
   if (!(o.t1 >= 1e-4 && o.t1 < o.t2 && o.t2 < 1))
     throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
                     ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5)");
-  if (o.breaks != "log" && o.breaks != "quantile")
-    throw UserError("--breaks: '" + o.breaks + "' is not one of log, quantile");  // the command line's words
+  o.breaks = one_of(o.breaks, {"log", "quantile"}, "--breaks");  // the command line's words
   if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
+  return o;
 }
 
 // The layers named on the command line must exist (a missing one is a typo, never skipped),
@@ -85,8 +88,8 @@ void add_named_layers(const MapOptions& o, PreparedMap& m) {
 }
 
 // `png`: the page will be a PNG, whose size is checked before any reading.
-PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& o, const Control& control, bool png) {
-  check_options(o);
+PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& given, const Control& control, bool png) {
+  const MapOptions o = checked_options(given);
   control.check();
   PreparedMap m;
   render::MapContent& c = m.content;

@@ -1,9 +1,8 @@
 #include "minerisk/engine/ops/update_log.hpp"
 
-#include <cctype>
 #include <cstdio>
 
-#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/provenance.hpp"
 
 namespace minerisk::ops {
@@ -22,11 +21,7 @@ void UpdateLog::event(const std::string& name, nlohmann::json fields, const std:
 }
 
 UpdateLog::Format log_format_named(const std::string& name, const std::string& option) {
-  std::string lower = name;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "text") return UpdateLog::Format::text;
-  if (lower == "json") return UpdateLog::Format::json;
-  throw UserError(option + ": '" + name + "' is not one of text, json");
+  return one_of(name, {"text", "json"}, option) == "json" ? UpdateLog::Format::json : UpdateLog::Format::text;
 }
 
 }  // namespace minerisk::ops

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 
 namespace minerisk::render {
 namespace {
@@ -56,8 +57,7 @@ std::pair<double, double> page_size_mm(const std::string& size) {
       {"a0", {841, 1189}},       {"a1", {594, 841}},        {"a2", {420, 594}},         {"a3", {297, 420}},
       {"a4", {210, 297}},        {"a5", {148, 210}},        {"letter", {215.9, 279.4}}, {"legal", {215.9, 355.6}},
       {"tabloid", {279.4, 431.8}}};
-  std::string key = size;
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string key = lower_case(size);
   if (auto it = named.find(key); it != named.end()) return it->second;
   // W x H in millimetres.
   const size_t x = key.find('x');
@@ -78,12 +78,11 @@ PageLayout page_layout(const std::string& size, const std::string& orientation, 
   const double shorter = std::min(a, b), longer = std::max(a, b);
   const PageLayout portrait = layout_of(shorter, longer), landscape = layout_of(longer, shorter);
   // A size given as W x H keeps its orientation unless one is asked for.
-  if (!orientation.empty() && orientation != "portrait" && orientation != "landscape")
-    throw UserError("--orientation: '" + orientation + "' is not one of portrait, landscape");  // as the command line
+  const std::string asked = orientation.empty() ? "" : one_of(orientation, {"portrait", "landscape"}, "--orientation");
   const bool given_as_numbers = size.find_first_of("xX") != std::string::npos && std::isdigit(static_cast<unsigned char>(size[0]));
   PageLayout chosen = frame_area(landscape, aspect) >= frame_area(portrait, aspect) ? landscape : portrait;
-  if (orientation == "portrait") chosen = portrait;
-  else if (orientation == "landscape") chosen = landscape;
+  if (asked == "portrait") chosen = portrait;
+  else if (asked == "landscape") chosen = landscape;
   else if (given_as_numbers) chosen = layout_of(a, b);
   // The panel and the margins take their room first: what is left must hold a map.
   if (chosen.map_w < 60 * kPointsPerMm || chosen.map_h < 60 * kPointsPerMm)

@@ -3,12 +3,12 @@
 #include <cpl_minixml.h>
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <system_error>
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 
 namespace fs = std::filesystem;
 
@@ -136,8 +136,7 @@ void collect_files_of_open(GDALDataset& ds, const fs::path& file, int depth, Fil
 }  // namespace
 
 bool is_side_file(const fs::path& file) {
-  std::string name = file.filename().string();
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string name = lower_case(file.filename().string());
   const auto ends_with = [&](const std::string& end) {
     return name.size() > end.size() && name.compare(name.size() - end.size(), end.size(), end) == 0;
   };

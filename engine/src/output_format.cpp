@@ -10,17 +10,13 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 
 namespace fs = std::filesystem;
 
 namespace minerisk {
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool can_write_rasters(GDALDriver* driver) {
   const auto has = [&](const char* key) { return driver->GetMetadataItem(key) != nullptr; };
@@ -32,13 +28,13 @@ std::vector<std::string> extensions_of(GDALDriver* driver) {
   std::vector<std::string> out;
   if (!list) return out;
   const CPLStringList tokens(CSLTokenizeString2(list, " ", 0));
-  for (int i = 0; i < tokens.size(); ++i) out.push_back(lower(tokens[i]));
+  for (int i = 0; i < tokens.size(); ++i) out.push_back(lower_case(tokens[i]));
   return out;
 }
 
 std::string extension_of(const fs::path& output) {
   std::string ext = output.extension().string();
-  return ext.empty() ? "" : lower(ext.substr(1));
+  return ext.empty() ? "" : lower_case(ext.substr(1));
 }
 
 // The drivers people write most, in the order to prefer when several claim an extension
@@ -48,7 +44,7 @@ const std::vector<std::string> kPreferred = {"GTiff", "netCDF", "HFA", "ENVI", "
 }  // namespace
 
 bool has_extension(const fs::path& path, const std::string& extension) {
-  return lower(path.extension().string()) == lower(extension);
+  return lower_case(path.extension().string()) == lower_case(extension);
 }
 
 void set_creation_options(CPLStringList& list, const std::vector<std::string>& options) {

@@ -1,10 +1,9 @@
 #include "minerisk/engine/run_file_writer.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <stdexcept>
 
-#include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/update_record.hpp"
 
 namespace minerisk {
@@ -16,12 +15,11 @@ std::filesystem::path evidence_file_for(const std::filesystem::path& grid_file) 
 }
 
 EvidenceStorage evidence_storage_named(const std::string& name, const std::string& option) {
-  std::string lower = name;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "packed") return EvidenceStorage::packed;
-  if (lower == "float32") return EvidenceStorage::float32;
-  if (lower == "none") return EvidenceStorage::none;
-  throw UserError(option + ": '" + name + "' is not one of packed, float32, none");
+  // Listed in the order of --help's words, not sorted as a map's keys would be.
+  const std::string storage = one_of(name, {"packed", "float32", "none"}, option);
+  return storage == "packed" ? EvidenceStorage::packed
+         : storage == "float32" ? EvidenceStorage::float32
+                                : EvidenceStorage::none;
 }
 
 namespace {
