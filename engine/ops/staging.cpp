@@ -40,16 +40,7 @@ uint64_t grid_file_lower_bound(int64_t width, int64_t height, int64_t tile_size,
          packed_variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 2));  // int16
 }
 
-namespace {
-// Two names of one entry of one folder (a link's name, not its target: outputs replace links).
-bool same_name(const fs::path& a, const fs::path& b) {
-  const auto folder = [](const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); };
-  std::error_code ec;
-  return a.filename() == b.filename() && fs::equivalent(folder(a), folder(b), ec);
-}
-}  // namespace
-
-void check_update_output(const Scenario& scenario, const fs::path& output, const fs::path& timings) {
+void check_update_output(const Scenario& scenario, const fs::path& output) {
   check_netcdf_output_name(output, "probability");
   const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
   std::error_code ec;
@@ -81,13 +72,6 @@ void check_update_output(const Scenario& scenario, const fs::path& output, const
       if (fs::exists(side, ec) && fs::equivalent(side, input, ec))
         throw UserError("'" + side.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
                         "there: choose another output name");
-  // Nor an output of its own: --timings OUT.nc.journal was committed, then removed as the
-  // journal; OUT.nc.lock replaced the lock, and every later update was refused.
-  for (const fs::path& side : {UpdateLock::path_for(output), UpdateJournal::path_for(output)})
-    if (!timings.empty() && same_name(timings, side))
-      throw UserError("--timings: '" + timings.string() + "' is the update's own " +
-                      (side == UpdateLock::path_for(output) ? "lock" : "journal") + " of '" + output.string() +
-                      "'; give the timings another name");
 }
 
 // An update recomputes every tile when the model changes, but a previous output on another grid

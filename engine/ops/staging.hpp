@@ -18,10 +18,9 @@ std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 
 /// Before update takes its lock (a file beside the output): the output's name, folder and kind,
 /// and that neither the lock nor the journal beside it is one of the scenario's inputs. A wrong
-/// -o is refused with run's message (UserError) and leaves no lock file behind. `timings`
-/// (--timings, or empty) may not name the lock or the journal.
-void check_update_output(const Scenario& scenario, const std::filesystem::path& output,
-                         const std::filesystem::path& timings = {});
+/// -o is refused with run's message (UserError) and leaves no lock file behind. (That no output
+/// is written as the lock or the journal is OutputSet's check: update keeps them clear.)
+void check_update_output(const Scenario& scenario, const std::filesystem::path& output);
 
 /// Refuses (UserError) a previous output whose grid is not the scenario's: an update without --overwrite
 /// replaces only the same grid's output. One whose record is `damaged` is compared too, when

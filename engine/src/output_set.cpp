@@ -80,6 +80,7 @@ struct OutputSet::Impl {
   bool overwrite = false;
   std::vector<Folder> folders;
   std::vector<Output> outputs;
+  std::vector<KeptFile> kept;
 
   // The checks on a destination that depend on what is on the disk: run at add() and again
   // just before the commit, in case something changed during the work.
@@ -163,6 +164,8 @@ void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
   }
 }
 
+void OutputSet::keep_clear(const KeptFile& kept) { impl_->kept.push_back(kept); }
+
 size_t OutputSet::add(const fs::path& destination) {
   Impl& m = *impl_;
   check_spelling(destination);
@@ -179,8 +182,15 @@ size_t OutputSet::add(const fs::path& destination) {
   if (found != 0)
     throw UserError("output: cannot use folder '" + folder.string() + "' (" + std::strerror(found) +
                     "); choose another output path");
-  m.check_destination(out);
   const FileId folder_id{st.st_dev, st.st_ino};
+  for (const KeptFile& kept : m.kept) {
+    const fs::path kept_folder = kept.path.has_parent_path() ? kept.path.parent_path() : fs::path(".");
+    struct stat kept_st {};
+    if (kept.path.filename().string() == out.name && ::stat(kept_folder.c_str(), &kept_st) == 0 &&
+        FileId{kept_st.st_dev, kept_st.st_ino} == folder_id)
+      throw UserError("output: '" + destination.string() + "' is " + kept.what + "; give the output another name");
+  }
+  m.check_destination(out);
   for (const Impl::Output& other : m.outputs) {
     const std::optional<FileId> a = id_of(other.destination), b = id_of(destination);
     if ((m.folders[other.folder].id == folder_id && other.name == out.name) || (a && b && *a == *b))

@@ -28,6 +28,13 @@
 
 namespace minerisk {
 
+/// A file a command keeps beside its outputs for itself (update's lock and journal), which no
+/// output may be written as: `what` says whose it is ("the update's own lock of 'out.nc'").
+struct KeptFile {
+  std::filesystem::path path;
+  std::string what;
+};
+
 class OutputSet {
  public:
   /// `inputs`: every file the command reads; a GDAL dataset name (NETCDF:"f.nc":var,
@@ -43,6 +50,9 @@ class OutputSet {
   /// More inputs, known only once they are loaded (InputSet::files): every output added so far
   /// is checked against them, and every later one.
   void add_inputs(const std::vector<std::filesystem::path>& inputs);
+
+  /// No output added later may be written as `kept`: refused as two outputs of one name are.
+  void keep_clear(const KeptFile& kept);
 
   /// Checks `destination` (UserError naming it otherwise), creates its empty temporary and
   /// returns the output's index. The first output added is the main one: it is renamed last.
