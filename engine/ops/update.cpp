@@ -147,13 +147,13 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   // The previous grid is linked under its date just before the commit; older dated grids are
   // pruned only after it, so a failed commit loses none of them.
   const std::string previous_date = exists ? ops::date_kept_under(before, options.output) : std::string();
-  std::vector<fs::path> linked;
+  std::vector<ops::KeptLink> linked;
   try {
     summary.run = output.write(supplier, std::move(record), [&] {
       if (exists) summary.kept = ops::keep_previous(options.output, previous_date, options.keep, linked);
     }, patch ? &*previous : nullptr);
   } catch (...) {
-    ops::undo_keep(options.output, linked);  // not committed: the previous grid keeps only its own name
+    ops::undo_keep(linked);  // not committed: the previous grid keeps only its own name
     throw;
   }
   summary.previous_copied_by = output.base_copied_by();

@@ -92,7 +92,7 @@ std::string date_kept_under(const std::optional<UpdateRecord>& record, const fs:
 }
 
 std::vector<fs::path> keep_previous(const fs::path& output, const std::string& date, int keep,
-                                   std::vector<fs::path>& linked) {
+                                   std::vector<KeptLink>& linked) {
   linked.clear();
   if (keep <= 0) return {};
   std::error_code ec;
@@ -115,23 +115,20 @@ std::vector<fs::path> keep_previous(const fs::path& output, const std::string& d
     const fs::path to = dated(file, name);
     if (::link(file.c_str(), to.c_str()) != 0) {
       const int error = errno;
-      for (const fs::path& made : linked) ::unlink(made.c_str());  // nothing left half kept
+      for (const KeptLink& made : linked) ::unlink(made.link.c_str());  // nothing left half kept
       linked.clear();
       throw UserError("'" + to.string() + "': cannot keep the previous output (" + std::strerror(error) +
                       "); free the name or run without --keep");
     }
-    linked.push_back(to);
+    linked.push_back({file, to});
   }
   return dated_grids(output);
 }
 
-void undo_keep(const fs::path& output, const std::vector<fs::path>& linked) {
+void undo_keep(const std::vector<KeptLink>& linked) {
   std::error_code ec;
-  // The links are made in the order grid, picture: the first is the grid's.
-  for (size_t i = 0; i < linked.size(); ++i) {
-    const fs::path original = i == 0 ? output : picture_path(output);
-    if (fs::equivalent(linked[i], original, ec)) ::unlink(linked[i].c_str());
-  }
+  for (const KeptLink& made : linked)
+    if (fs::equivalent(made.link, made.original, ec)) ::unlink(made.link.c_str());
 }
 
 std::vector<fs::path> prune_kept(const fs::path& output, int keep, const std::vector<fs::path>& inputs) {

@@ -10,18 +10,24 @@
 
 namespace minerisk::ops {
 
+/// A dated name keep_previous made: `link` is a second name of `original` (the grid or its picture).
+struct KeptLink {
+  std::filesystem::path original;
+  std::filesystem::path link;
+};
+
 /// Just before the new output replaces it: links the previous grid (OUT.nc) and its picture as
 /// OUT.<date>.nc and OUT.<date>.png, `date` (ISO 8601 UTC) written 20261204T020000Z, with -1,
 /// -2 ... after the date when another grid already has that name. A hard link: no copy, and
 /// the previous file stays whole under its dated name whatever happens next. Nothing with
 /// `keep` 0. Returns the grids kept, newest first; `linked` gets the names it made.
 std::vector<std::filesystem::path> keep_previous(const std::filesystem::path& output, const std::string& date, int keep,
-                                                 std::vector<std::filesystem::path>& linked);
+                                                 std::vector<KeptLink>& linked);
 
 /// When the commit did not happen (a signal, a failure): removes the dated names keep_previous
-/// made, each only while `output` (or its picture) is still the file it names, so the previous
-/// grid is never left without a name. An interrupted update leaves no new file.
-void undo_keep(const std::filesystem::path& output, const std::vector<std::filesystem::path>& linked);
+/// made, each only while its original is still the file it names, so the previous grid is never
+/// left without a name. An interrupted update leaves no new file.
+void undo_keep(const std::vector<KeptLink>& linked);
 
 /// After the commit: removes the oldest dated grids (and their pictures) beyond the newest
 /// `keep` (none with `keep` 0: dated grids kept on other nights are left alone). Only files
