@@ -67,10 +67,17 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   }
   control.check_cancelled();
   // No feature at all: every distance would be no data, written with exit 0 (a typo in
-  // --values, an empty mask), where an empty vector layer is refused.
-  if (std::none_of(mask.begin(), mask.end(), [](uint8_t m) { return m != 0; })) {
+  // --values, an empty mask), where an empty vector layer is refused. The bands' column ends say
+  // so (-1: no feature in that column of the band), without another pass over the mask.
+  const auto has_feature = [](const kernels::ColumnEnds& band) {
+    return std::any_of(band.first.begin(), band.first.end(), [](int32_t row) { return row >= 0; });
+  };
+  if (std::none_of(ends.begin(), ends.end(), has_feature)) {
     std::string values;
-    for (double v : options.values) values += (values.empty() ? "" : ",") + number_text(v);
+    for (double v : options.values) {
+      if (!values.empty()) values += ',';
+      values += number_text(v);
+    }
     throw UserError("input: no cell of raster '" + input.string() + "' is a feature (" +
                     (values.empty() ? "every cell is 0 or no data" : "no cell holds --values " + values) +
                     "), so every distance would be no data; check the values the raster holds (gdalinfo -hist)");

@@ -63,6 +63,12 @@ def test_no_feature_at_all_is_refused(tmp_path):
     r = run_minerisk("proximity", tmp_path / "classes.tif", tmp_path / "d.tif", "-q", "--values", "70,71.5")
     assert r.returncode == 2 and "(no cell holds --values 70,71.5)" in r.stderr, r.stderr
     assert not (tmp_path / "d.tif").exists()
+    # One feature in the last of many bands of rows (the check reads each band's column ends).
+    lone = np.zeros((100, 7), np.uint8)
+    lone[99, 6] = 1
+    write_raster(tmp_path / "lone.tif", lone, dtype=gdal.GDT_Byte)
+    r = run_minerisk("proximity", tmp_path / "lone.tif", tmp_path / "d.tif", "-q", "--tile-size", "16")
+    assert r.returncode == 0 and read(tmp_path / "d.tif")[99, 6] == 0, r.stderr
 
 
 def features_of(tmp_path, array, dtype, *options, nodata=None):
