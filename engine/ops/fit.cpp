@@ -250,7 +250,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
                         "holding both finds and cleared land");
   }
 
-  r.weights_of_evidence = classed_weights_of_evidence(s, design);
+  r.weights_of_evidence = classed_weights_of_evidence(s, design, r.notes);
   r.fitted_toml = fitted_toml(s, r);
   r.design_csv = design_csv(s, design, in.grid.width());
   return r;

@@ -8,8 +8,20 @@
 
 namespace minerisk::fit_detail {
 
-std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_of_evidence(const Scenario& s,
-                                                                                          const Design& design) {
+namespace {
+// Why a class's weights of evidence cannot be computed: which of the four counts is 0 (W+ and
+// W- are logs of ratios of them).
+std::string why_no_weights(double in_find, double in_other, double out_find) {
+  if (in_find + in_other == 0) return "no training cell lies in it";
+  if (in_find == 0) return "no training find lies in it";
+  if (in_other == 0) return "every training cell in it is a find";
+  if (out_find == 0) return "every training find lies in it";
+  return "every training cell that is not a find lies in it";
+}
+}  // namespace
+
+std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_of_evidence(
+    const Scenario& s, const Design& design, std::vector<std::string>& notes) {
   std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> out;
   for (size_t j = 0; j < s.evidence.size(); ++j) {
     const EvidenceSpec& e = s.evidence[j];
@@ -37,7 +49,8 @@ std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_
       try {
         out.emplace_back(label, kernels::weights_of_evidence(bd, bn, nd, nn));
       } catch (const std::domain_error&) {
-        // A class with no training cell on one side has no finite weights: left out.
+        notes.push_back("weights of evidence: '" + label + "' is left out of the table: " + why_no_weights(bd, bn, nd) +
+                        ", so its W+ or W- would be infinite");
       }
     }
   }

@@ -13,9 +13,9 @@ namespace minerisk::fit_detail {
 
 /// Weights of evidence over the training cells of each classed layer (step and categorical
 /// transforms, record coverage): "layer" or "layer = class". A class with no training cell on
-/// one side has no finite weights and is left out.
-std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_of_evidence(const Scenario& s,
-                                                                                          const Design& design);
+/// one side has no finite weights: left out, and `notes` says which and why.
+std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_of_evidence(
+    const Scenario& s, const Design& design, std::vector<std::string>& notes);
 
 /// The design as CSV: each row's cell (row, col), each layer's transformed value, the label.
 std::string design_csv(const Scenario& s, const Design& design, int64_t grid_width);
