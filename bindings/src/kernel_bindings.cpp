@@ -9,6 +9,7 @@
 #include "arrays.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/names_in_any_case.hpp"
+#include "minerisk/engine/ops/focal.hpp"
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/distance_transform.hpp"
 #include "minerisk/kernels/focal.hpp"
@@ -67,8 +68,8 @@ FloatArray terrain(const py::object& dem_in, const std::string& measure, std::op
   static const std::map<std::string, kernels::TerrainMeasure> measures = {
       {"slope", kernels::TerrainMeasure::slope_degrees}, {"slope_percent", kernels::TerrainMeasure::slope_percent},
       {"aspect", kernels::TerrainMeasure::aspect}, {"ruggedness", kernels::TerrainMeasure::ruggedness}};
-  const auto it = measures.find(lower_case(measure));
-  if (it == measures.end()) throw py::value_error("measure: use slope, slope_percent, aspect or ruggedness");
+  // In any case, as the command line and minerisk.tools take names ("Slope").
+  const kernels::TerrainMeasure chosen = named_in_any_case(measures, measure, "measure");
   const FloatArray dem = as_grid(dem_in, "dem");
   const auto rows = dem.shape(0), cols = dem.shape(1);
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, geographic);
@@ -81,7 +82,7 @@ FloatArray terrain(const py::object& dem_in, const std::string& measure, std::op
     py::gil_scoped_release release;
     over_tiles(src, rows, cols, 1, [&](const kernels::Window& w, const std::vector<float>& buffer) {
       std::vector<float> values(static_cast<size_t>(w.cells()));
-      kernels::terrain(buffer, w, frame, values, it->second, options);
+      kernels::terrain(buffer, w, frame, values, chosen, options);
       place(values, w, dst, cols);
     });
   }
@@ -240,19 +241,15 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
 
 FloatArray focal(const py::object& values_in, double radius, const std::string& statistic, const std::string& shape,
                  std::optional<py::object> cell_size, std::optional<py::object> geotransform) {
-  static const std::map<std::string, kernels::FocalStatistic> statistics = {
-      {"mean", kernels::FocalStatistic::mean}, {"sum", kernels::FocalStatistic::sum}, {"count", kernels::FocalStatistic::count},
-      {"max", kernels::FocalStatistic::max}, {"min", kernels::FocalStatistic::min}};
-  const auto st = statistics.find(lower_case(statistic));
-  if (st == statistics.end()) throw py::value_error("statistic: use mean, sum, count, max or min");
-  const std::string shape_name = lower_case(shape);
-  if (shape_name != "circle" && shape_name != "square") throw py::value_error("shape: use circle or square");
+  // The focal tool's names, in any case ("MAX"), refused with its message.
+  const kernels::FocalStatistic chosen = named_in_any_case(ops::focal_statistics(), statistic, "statistic");
+  const kernels::FocalShape chosen_shape = named_in_any_case(ops::focal_shapes(), shape, "shape");
   if (!(radius >= 0) || !std::isfinite(radius)) throw py::value_error("radius: give metres, 0 or more (finite)");
   const FloatArray values = as_grid(values_in, "values");
   const auto rows = values.shape(0), cols = values.shape(1);
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, cell_size, false);
   const kernels::Neighbourhood n =
-      kernels::neighbourhood(shape_name == "circle" ? kernels::FocalShape::circle : kernels::FocalShape::square, radius, frame);
+      kernels::neighbourhood(chosen_shape, radius, frame);
   if (n.halo() > kernels::kMaxToolHalo)
     throw py::value_error("radius: " + number_text(radius) + " m spans more than " + std::to_string(kernels::kMaxToolHalo) +
                           " cells; use a smaller radius or coarser cells");
@@ -263,7 +260,7 @@ FloatArray focal(const py::object& values_in, double radius, const std::string& 
     py::gil_scoped_release release;
     over_tiles(src, rows, cols, n.halo(), [&](const kernels::Window& w, const std::vector<float>& buffer) {
       std::vector<float> result(static_cast<size_t>(w.cells()));
-      kernels::focal_statistic(buffer, w, n, st->second, result);
+      kernels::focal_statistic(buffer, w, n, chosen, result);
       place(result, w, dst, cols);
     });
   }

@@ -38,7 +38,7 @@ ops::MapOptions map_options(const py::dict& options) {
   if (given("orientation")) o.orientation = text("orientation");  // in any case, as the engine takes it
   if (given("dpi")) o.dpi = number("dpi");
   if (given("title")) o.title = text("title");
-  if (given("breaks")) o.breaks = text("breaks");
+  if (given("breaks")) o.breaks = text("breaks");  // in any case, as the engine takes it
   if (given("t1")) o.t1 = number("t1");
   if (given("t2")) o.t2 = number("t2");
   if (given("dem")) o.dem = path("dem");

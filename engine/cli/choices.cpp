@@ -6,17 +6,14 @@
 namespace minerisk::cli {
 
 CLI::Validator choice(std::vector<std::string> names) {
-  std::string braced, listed;
-  for (const std::string& n : names) {
-    braced += (braced.empty() ? "" : ",") + n;
-    listed += (listed.empty() ? "" : ", ") + n;
-  }
-  auto check = [names, listed](std::string& value) -> std::string {
+  std::string braced;
+  for (const std::string& n : names) braced += (braced.empty() ? "" : ",") + n;
+  auto check = [names](std::string& value) -> std::string {
     if (std::optional<std::string> name = name_in_any_case(value, names)) {
       value = *name;
       return {};
     }
-    return "'" + value + "' is not one of " + listed;
+    return "'" + value + "' is not one of " + listed(names);  // engine/ops' message (one_of) less the option
   };
   return CLI::Validator(check, "{" + braced + "}", "choices");
 }

@@ -6,6 +6,7 @@
 #include "summary_lines.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/model_file.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/ops/update.hpp"
 #include "minerisk/engine/scenario.hpp"
 
@@ -161,8 +162,8 @@ void log_update_parse_error(const std::vector<std::string>& args, const std::str
   if (std::find(args.begin(), args.end(), "update") == args.end()) return;
   bool json = false;
   for (size_t k = 0; k < args.size(); ++k) {
-    if (args[k] == "--log-format" && k + 1 < args.size()) json = EQUAL(args[k + 1].c_str(), "json");
-    if (args[k].rfind("--log-format=", 0) == 0) json = EQUAL(args[k].c_str() + 13, "json");
+    if (args[k] == "--log-format" && k + 1 < args.size()) json = lower_case(args[k + 1]) == "json";
+    if (args[k].rfind("--log-format=", 0) == 0) json = lower_case(args[k].substr(13)) == "json";
   }
   if (json) ops::UpdateLog(ops::UpdateLog::Format::json, true).event("error", {{"exit_code", 2}, {"message", message}}, "");
 }

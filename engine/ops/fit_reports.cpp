@@ -11,8 +11,9 @@ namespace minerisk::fit_detail {
 namespace {
 // Why a class's weights of evidence cannot be computed: which of the four counts is 0 (W+ and
 // W- are logs of ratios of them).
-std::string why_no_weights(double in_find, double in_other, double out_find) {
+std::string why_no_weights(double in_find, double in_other, double out_find, double out_other) {
   if (in_find + in_other == 0) return "no training cell lies in it";
+  if (out_find + out_other == 0) return "every training cell lies in it";
   if (in_find == 0) return "no training find lies in it";
   if (in_other == 0) return "every training cell in it is a find";
   if (out_find == 0) return "every training find lies in it";
@@ -49,7 +50,7 @@ std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_
       try {
         out.emplace_back(label, kernels::weights_of_evidence(bd, bn, nd, nn));
       } catch (const std::domain_error&) {
-        notes.push_back("weights of evidence: '" + label + "' is left out of the table: " + why_no_weights(bd, bn, nd) +
+        notes.push_back("weights of evidence: '" + label + "' is left out of the table: " + why_no_weights(bd, bn, nd, nn) +
                         ", so its W+ or W- would be infinite");
       }
     }

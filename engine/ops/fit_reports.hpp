@@ -12,8 +12,9 @@
 namespace minerisk::fit_detail {
 
 /// Weights of evidence over the training cells of each classed layer (step and categorical
-/// transforms, record coverage): "layer" or "layer = class". A class with no training cell on
-/// one side has no finite weights: left out, and `notes` says which and why.
+/// transforms, record coverage): "layer" or "layer = class". A class for which one of the four
+/// counts is 0 (finds and other training cells, in it and out of it) has no finite weights: left
+/// out, and `notes` says which and why.
 std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_of_evidence(
     const Scenario& s, const Design& design, std::vector<std::string>& notes);
 

@@ -71,13 +71,13 @@ void test_hook_slow_tiles() {
 }
 
 GridOutput::GridOutput(const Scenario& scenario, const RunOptions& options, std::string command, const KnownHashes* known,
-                       const std::vector<KeptFile>& kept)
+                       const std::vector<ReservedName>& reserved)
     : scenario_(scenario), options_(options), command_(std::move(command)), start_(std::chrono::steady_clock::now()) {
   options.check();
   // The outputs first: a path that would replace an input, or an unwritable folder, is
   // reported before any work is done. The grid is the main output: committed last.
   outputs_ = std::make_unique<OutputSet>(scenario_files(scenario), options.overwrite);
-  for (const KeptFile& file : kept) outputs_->keep_clear(file);
+  for (const ReservedName& name : reserved) outputs_->reserve(name);
   grid_out_ = outputs_->add(options.output);  // the refusals that protect data first
   note_ = check_netcdf_output_name(options.output, "probability");
   const bool with_evidence = options.evidence != EvidenceStorage::none;

@@ -50,10 +50,10 @@ class TileSupplier {
 class GridOutput {
  public:
   /// `command`: "run" or "update", for progress and timings; `known`: input hashes to reuse
-  /// while a file's stat is unchanged (update); `kept`: files the command keeps beside its
-  /// output (update's lock and journal), which no output may be written as.
+  /// while a file's stat is unchanged (update); `reserved`: names the command keeps for its own
+  /// files beside its output (update's lock and journal), which no output may be written as.
   GridOutput(const Scenario& scenario, const RunOptions& options, std::string command = "run",
-             const KnownHashes* known = nullptr, const std::vector<KeptFile>& kept = {});
+             const KnownHashes* known = nullptr, const std::vector<ReservedName>& reserved = {});
   ~GridOutput();
 
   const Model& model() const { return *model_; }

@@ -68,11 +68,8 @@ void from_raster(const std::filesystem::path& input, const std::filesystem::path
   control.check_cancelled();
   // No feature at all: every distance would be no data, written with exit 0 (a typo in
   // --values, an empty mask), where an empty vector layer is refused. The bands' column ends say
-  // so (-1: no feature in that column of the band), without another pass over the mask.
-  const auto has_feature = [](const kernels::ColumnEnds& band) {
-    return std::any_of(band.first.begin(), band.first.end(), [](int32_t row) { return row >= 0; });
-  };
-  if (std::none_of(ends.begin(), ends.end(), has_feature)) {
+  // so, without another pass over the mask.
+  if (std::none_of(ends.begin(), ends.end(), [](const kernels::ColumnEnds& band) { return kernels::has_feature(band); })) {
     std::string values;
     for (double v : options.values) {
       if (!values.empty()) values += ',';

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
-#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -19,6 +18,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/geotiff_writer.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
@@ -28,15 +28,7 @@
 namespace minerisk::ops {
 
 std::string checked_compression(const std::string& compress) {
-  std::string upper = compress;
-  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  if (std::find(kCompressions.begin(), kCompressions.end(), upper) == kCompressions.end()) {
-    // The command line's own message for this (its "choices" validator's, cli/choices.cpp).
-    std::string names;
-    for (const std::string& c : kCompressions) names += (names.empty() ? "" : ", ") + c;
-    throw UserError("--compress: '" + compress + "' is not one of " + names);
-  }
-  return upper;
+  return one_of(compress, kCompressions, "--compress");  // the name as GDAL spells it: "ZSTD"
 }
 
 void require_raster_without_like(const std::filesystem::path& input) {

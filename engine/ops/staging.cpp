@@ -40,7 +40,13 @@ uint64_t grid_file_lower_bound(int64_t width, int64_t height, int64_t tile_size,
          packed_variables * (tiles * kZlibStream + deflate_lower_bound(w * h * 2));  // int16
 }
 
-void check_update_output(const Scenario& scenario, const fs::path& output) {
+std::vector<ReservedName> update_reserved_names(const fs::path& output) {
+  const std::string of = " of '" + output.string() + "'";
+  return {{UpdateLock::path_for(output), "the update's own lock" + of},
+          {UpdateJournal::path_for(output), "the update's own journal" + of}};
+}
+
+void check_update_output(const Scenario& scenario, const fs::path& output, const fs::path& timings) {
   check_netcdf_output_name(output, "probability");
   const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
   std::error_code ec;
@@ -67,11 +73,12 @@ void check_update_output(const Scenario& scenario, const fs::path& output) {
     for (const fs::path& input : scenario_files(scenario))
       if (fs::equivalent(output, input, ec)) refuse_output_that_is_input(output, input);
   // The lock and the journal are written beside the output: never one of the inputs.
-  for (const fs::path& side : {UpdateLock::path_for(output), UpdateJournal::path_for(output)})
+  for (const ReservedName& side : update_reserved_names(output))
     for (const fs::path& input : scenario_files(scenario))
-      if (fs::exists(side, ec) && fs::equivalent(side, input, ec))
-        throw UserError("'" + side.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
+      if (fs::exists(side.path, ec) && fs::equivalent(side.path, input, ec))
+        throw UserError("'" + side.path.string() + "' is one of the scenario's inputs; update keeps its lock and journal "
                         "there: choose another output name");
+  if (!timings.empty()) refuse_reserved_name(timings, update_reserved_names(output), "--timings");
 }
 
 // An update recomputes every tile when the model changes, but a previous output on another grid

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "minerisk/engine/grid.hpp"
+#include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/scenario.hpp"
 
@@ -18,9 +19,16 @@ std::vector<std::filesystem::path> scenario_files(const Scenario& scenario);
 
 /// Before update takes its lock (a file beside the output): the output's name, folder and kind,
 /// and that neither the lock nor the journal beside it is one of the scenario's inputs. A wrong
-/// -o is refused with run's message (UserError) and leaves no lock file behind. (That no output
-/// is written as the lock or the journal is OutputSet's check: update keeps them clear.)
-void check_update_output(const Scenario& scenario, const std::filesystem::path& output);
+/// -o is refused with run's message (UserError) and leaves no lock file behind. `timings`
+/// (--timings, or empty) may not name the lock or the journal (refused as OutputSet refuses any
+/// output of those names, but before the lock is made).
+void check_update_output(const Scenario& scenario, const std::filesystem::path& output,
+                         const std::filesystem::path& timings = {});
+
+/// The names update keeps for its lock and journal beside `output`: no output may take them
+/// (--timings OUT.nc.journal was committed, then removed as the journal; OUT.nc.lock replaced
+/// the lock, and every later update was refused).
+std::vector<ReservedName> update_reserved_names(const std::filesystem::path& output);
 
 /// Refuses (UserError) a previous output whose grid is not the scenario's: an update without --overwrite
 /// replaces only the same grid's output. One whose record is `damaged` is compared too, when

@@ -57,7 +57,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   const ops::UpdateLog& log = given.log ? *given.log : kSilent;
   UpdateOptions options = given;
   options.check();
-  ops::check_update_output(scenario, options.output);
+  ops::check_update_output(scenario, options.output, options.timings);
   log.event("start", {{"output", options.output.string()}, {"scenario", scenario.file.string()}}, "");  // text: the plan says it
   const ops::UpdateLock lock(options.output, options.wait, options.cancel, [&](const std::string& holder) {
     log.event("wait", {{"holder", holder}}, "waiting for " + holder + " to finish updating it");
@@ -85,12 +85,7 @@ UpdateSummary update_scenario(const Scenario& scenario, const UpdateOptions& giv
   options.overwrite = given.overwrite || before.has_value() || damaged;
   if ((before || damaged) && !given.overwrite) ops::refuse_another_grid(options.output, scenario, damaged);
   const KnownHashes known = before ? before->known_hashes() : KnownHashes{};
-  // --timings OUT.nc.journal was committed, then removed as the journal; OUT.nc.lock replaced
-  // the lock, and every later update was refused.
-  const std::string of = " of '" + options.output.string() + "'";
-  ops::GridOutput output(scenario, options, "update", &known,
-                         {{ops::UpdateLock::path_for(options.output), "the update's own lock" + of},
-                          {ops::UpdateJournal::path_for(options.output), "the update's own journal" + of}});
+  ops::GridOutput output(scenario, options, "update", &known, ops::update_reserved_names(options.output));
   const Model& model = output.model();
   const auto& tiles = output.plan().tiles();
   UpdateRecord record = output.record_frame();

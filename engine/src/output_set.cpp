@@ -80,7 +80,7 @@ struct OutputSet::Impl {
   bool overwrite = false;
   std::vector<Folder> folders;
   std::vector<Output> outputs;
-  std::vector<KeptFile> kept;
+  std::vector<ReservedName> reserved;
 
   // The checks on a destination that depend on what is on the disk: run at add() and again
   // just before the commit, in case something changed during the work.
@@ -164,7 +164,17 @@ void OutputSet::add_inputs(const std::vector<fs::path>& inputs) {
   }
 }
 
-void OutputSet::keep_clear(const KeptFile& kept) { impl_->kept.push_back(kept); }
+void refuse_reserved_name(const fs::path& destination, const std::vector<ReservedName>& reserved,
+                          const std::string& option) {
+  const auto folder_of = [](const fs::path& p) { return p.has_parent_path() ? p.parent_path() : fs::path("."); };
+  for (const ReservedName& name : reserved) {
+    std::error_code ec;
+    if (destination.filename() == name.path.filename() && fs::equivalent(folder_of(destination), folder_of(name.path), ec))
+      throw UserError(option + ": '" + destination.string() + "' is " + name.what + "; give it another name");
+  }
+}
+
+void OutputSet::reserve(const ReservedName& name) { impl_->reserved.push_back(name); }
 
 size_t OutputSet::add(const fs::path& destination) {
   Impl& m = *impl_;
@@ -183,13 +193,7 @@ size_t OutputSet::add(const fs::path& destination) {
     throw UserError("output: cannot use folder '" + folder.string() + "' (" + std::strerror(found) +
                     "); choose another output path");
   const FileId folder_id{st.st_dev, st.st_ino};
-  for (const KeptFile& kept : m.kept) {
-    const fs::path kept_folder = kept.path.has_parent_path() ? kept.path.parent_path() : fs::path(".");
-    struct stat kept_st {};
-    if (kept.path.filename().string() == out.name && ::stat(kept_folder.c_str(), &kept_st) == 0 &&
-        FileId{kept_st.st_dev, kept_st.st_ino} == folder_id)
-      throw UserError("output: '" + destination.string() + "' is " + kept.what + "; give the output another name");
-  }
+  refuse_reserved_name(destination, m.reserved, "output");
   m.check_destination(out);
   for (const Impl::Output& other : m.outputs) {
     const std::optional<FileId> a = id_of(other.destination), b = id_of(destination);

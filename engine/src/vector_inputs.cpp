@@ -2,6 +2,7 @@
 
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,9 @@
 
 namespace minerisk {
 namespace {
+
+// See the reach in visit_layer.
+constexpr double kLeastReachMetres = 100e3;
 
 using namespace geometry_parts;
 
@@ -134,9 +138,13 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     if (!ct) throw UserError(what + ": cannot transform its CRS to the grid's; check the layer's CRS");
   }
 
-  // Reach: within the grid's own width and height of the grid.
+  // Reach: a layer whose features all lie further from the grid than this is most likely in
+  // another CRS than it declares (degrees read as metres land hundreds of kilometres away, as
+  // does another UTM zone). The grid's own width and height, and at least 100 km (a degree on a
+  // geographic grid): a small survey grid's nearest front line or road can be kilometres off.
   const auto b = grid.bounds();
-  const double reach_x = b[2] - b[0], reach_y = b[3] - b[1];
+  const double least_reach = grid.frame.geographic ? 1.0 : kLeastReachMetres / grid.frame.linear_unit;
+  const double reach_x = std::max(b[2] - b[0], least_reach), reach_y = std::max(b[3] - b[1], least_reach);
   const double centre_lon = (b[0] + b[2]) / 2;
   OGREnvelope extent;
   size_t count = 0, without_geometry = 0;

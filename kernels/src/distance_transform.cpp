@@ -215,6 +215,10 @@ ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_
   return ends;
 }
 
+bool has_feature(const ColumnEnds& ends) {
+  return std::any_of(ends.first.begin(), ends.first.end(), [](int32_t row) { return row != kNone; });
+}
+
 namespace {
 
 // Both passes for the rows [row0, row0 + rows) (the whole grid, with no rows beyond), through a

@@ -253,3 +253,20 @@ def test_a_base_scenario_name_too_long_to_look_up_is_one_line(tmp_path):
     result = run_minerisk("sweep", sweep, "-o", tmp_path / "out.nc", "-q")
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "File name too long" in result.stderr
+
+
+def test_a_layer_kilometres_off_a_small_grid_is_used(region, tmp_path, write_scenario):
+    """A front line 5 km from a 1 km grid was refused as 'far outside the grid; check the
+    layer's CRS': the reach was the grid's own size. A small survey area's nearest front line
+    or road is often that far; only a layer beyond 100 km (a wrong CRS) is refused."""
+    grid = '[grid]\ncrs = "EPSG:32638"\nresolution = 10\nbounds = [641000, 4415000, 642000, 4416000]\n'
+    for km, used in ((5, True), (150, False)):
+        gpkg = tmp_path / f"lines_{km}km.gpkg"
+        make_vector(gpkg, "front_lines", ogr.wkbLineString,
+                    [(f"LINESTRING (640000 {4416000 + km * 1000}, 643000 {4416000 + km * 1000})", {})])
+        text = replace_section(scenario_text(region, grid=grid), "front_lines", f'path = "{gpkg}"\nlayer = "front_lines"')
+        if used:
+            r = run_minerisk("run", write_scenario(text), "-o", tmp_path / "near.nc", "-q")
+            assert r.returncode == 0, r.stderr
+        else:
+            check_refused(write_scenario(text), tmp_path, "front_lines", "far outside the grid", "CRS")

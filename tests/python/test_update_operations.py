@@ -329,9 +329,14 @@ def test_timings_may_not_name_the_updates_own_lock_or_journal(region, tmp_path, 
     before = out.read_bytes()
     for timings in (tmp_path / f"out.nc{side}", pathlib.Path(os.path.relpath(tmp_path, os.getcwd())) / f"out.nc{side}"):
         r = run_minerisk("update", scenario, "-o", out, "--timings", timings, "--overwrite", "-q")
-        assert r.returncode == 2 and f"is the update's own {says} of" in r.stderr, r.stderr
+        assert r.returncode == 2 and f"--timings: '{timings}' is the update's own {says} of" in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1 and out.read_bytes() == before
     summary(update(scenario, out))  # the lock still is one: the next night runs
+    # Refused before the lock is made: a first update leaves no lock behind.
+    first = tmp_path / "first.nc"
+    r = run_minerisk("update", scenario, "-o", first, "--timings", tmp_path / f"first.nc{side}", "-q")
+    assert r.returncode == 2 and f"is the update's own {says} of" in r.stderr, r.stderr
+    assert not (tmp_path / "first.nc.lock").exists() and not first.exists()
 
 
 def test_a_reader_that_closes_the_log_does_not_kill_the_update(region, tmp_path):

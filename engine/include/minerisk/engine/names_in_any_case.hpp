@@ -1,7 +1,8 @@
 #pragma once
 // Names taken in any case ("MAX" is "max", "Landscape" is "landscape"), as GDAL takes driver
-// and creation-option names. The one place the command line, the Python module and engine/ops
-// match a name a user typed against the few a choice allows, so all three say the same.
+// and creation-option names. The command line (its "choices" validator), the Python module and
+// engine/ops match a name a user typed against the few a choice allows here, so all three
+// accept the same names and refuse others with the same message.
 #include <map>
 #include <optional>
 #include <string>
@@ -22,10 +23,10 @@ std::string listed(const std::vector<std::string>& names);
 /// "--breaks: 'x' is not one of log, quantile" (the command line's message for the same value).
 std::string one_of(const std::string& given, const std::vector<std::string>& names, const std::string& option);
 
-/// The value `given` names among `choices` (keys in lower case), in any case; otherwise the
-/// UserError of one_of.
+/// The value `given` names among `choices`, in any case; otherwise the UserError of one_of
+/// (listing the names in the map's order). A copy: the values are small (enums).
 template <class Value>
-const Value& named_in_any_case(const std::map<std::string, Value>& choices, const std::string& given,
+Value named_in_any_case(const std::map<std::string, Value>& choices, const std::string& given,
                                const std::string& option) {
   std::vector<std::string> names;
   for (const auto& entry : choices) names.push_back(entry.first);

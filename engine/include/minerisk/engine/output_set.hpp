@@ -28,12 +28,18 @@
 
 namespace minerisk {
 
-/// A file a command keeps beside its outputs for itself (update's lock and journal), which no
-/// output may be written as: `what` says whose it is ("the update's own lock of 'out.nc'").
-struct KeptFile {
+/// A name a command keeps for its own file beside its outputs (update's lock and journal), which
+/// no output may be written as: `what` says whose it is ("the update's own lock of 'out.nc'").
+struct ReservedName {
   std::filesystem::path path;
   std::string what;
 };
+
+/// Refuses (UserError "OPTION: 'P' is WHAT; give it another name") a `destination` that is one of
+/// `reserved`: the same name in the same folder (a link's name, not its target). OutputSet checks
+/// every output with it; a command may check an option earlier, before it makes the file.
+void refuse_reserved_name(const std::filesystem::path& destination, const std::vector<ReservedName>& reserved,
+                          const std::string& option);
 
 class OutputSet {
  public:
@@ -51,8 +57,8 @@ class OutputSet {
   /// is checked against them, and every later one.
   void add_inputs(const std::vector<std::filesystem::path>& inputs);
 
-  /// No output added later may be written as `kept`: refused as two outputs of one name are.
-  void keep_clear(const KeptFile& kept);
+  /// No output added later may be written as `name` (refuse_reserved_name).
+  void reserve(const ReservedName& name);
 
   /// Checks `destination` (UserError naming it otherwise), creates its empty temporary and
   /// returns the output's index. The first output added is the main one: it is renamed last.

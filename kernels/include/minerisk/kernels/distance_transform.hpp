@@ -74,6 +74,8 @@ struct ColumnEnds {
 /// The ends of each column's features in `mask_rows`, which holds whole rows, from row0 on, of a
 /// mask `width` cells wide.
 ColumnEnds column_ends(std::span<const uint8_t> mask_rows, int64_t width, int64_t row0);
+/// Whether any column of the band holds a feature.
+bool has_feature(const ColumnEnds& ends);
 
 /// The transform of a grid by bands of rows, once every band's column ends are known.
 class BandedDistanceTransform {

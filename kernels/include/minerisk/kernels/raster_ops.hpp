@@ -31,6 +31,7 @@ void gather(std::span<const float> values, std::span<const int64_t> index, std::
 /// The index of the first value that is infinite or equal to `equal` (NaN: none is), or -1.
 /// A branch-free pass first (vectorised), so a window with none costs a read of it.
 int64_t first_infinite_or_equal(std::span<const float> values, float equal = NAN);
+/// The same for doubles, checked as stored (1e300 is finite here; as float32 it would be inf).
 int64_t first_infinite_or_equal(std::span<const double> values, double equal = NAN);
 
 /// Values beyond `cap` become `cap`; infinity (no feature at all) becomes NaN (no-data).
