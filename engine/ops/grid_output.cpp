@@ -63,6 +63,21 @@ std::vector<std::string> storage_notes(const std::vector<std::pair<std::string, 
                     "not show this grid; remove it if it is no longer wanted");
   return notes;
 }
+
+// Distances, densities and slopes are measured in the grid's plane: true metres in UTM, not in
+// Web Mercator (lengths 1.3 times the true ones at 40 degrees), which a basemap may have put the
+// grid in. Said, not refused, as areas says it of hectares.
+std::string plane_scale_note(const Grid& grid) {
+  const double length = std::sqrt(area_exaggeration(grid));  // exact for a conformal CRS
+  if (!std::isfinite(length) || std::abs(length - 1) <= 0.01) return "";
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "note: distances, find densities and slopes are measured in the plane of the grid's CRS, which at "
+                "the grid's centre shows about %.2f times the true lengths; for true metres give [grid] a local UTM "
+                "zone's crs (or warp the DEM to one with gdalwarp -t_srs)",
+                length);
+  return text;
+}
 }  // namespace
 
 void test_hook_slow_tiles() {
@@ -324,6 +339,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   // After the commit, so that a failed run still says one line.
   RunSummary summary;
   if (!note_.empty()) summary.notes.push_back(note_);
+  if (std::string scale = plane_scale_note(grid); !scale.empty()) summary.notes.push_back(std::move(scale));
   for (std::string& n : storage_notes(clipped, options_)) summary.notes.push_back(std::move(n));
   if (!options_.quiet)
     for (const std::string& n : summary.notes) std::fprintf(stderr, "minerisk: %s\n", n.c_str());
