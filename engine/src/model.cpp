@@ -127,11 +127,18 @@ TileResult Model::compute(const Window& tile, StageTimes* times, Digest* dem_dig
   // A contribution is stored as float32: weight x value beyond 3.4e38 was written as an infinity
   // (explain then showed log-odds that did not give the probability). Only the clearance's is
   // ever infinite, -inf where the POD is 1.
-  for (size_t k = 0; k < evidence_.size(); ++k)
-    if (kernels::first_infinite_or_equal(result.evidence[k]) >= 0)
-      throw UserError("layer 'model.evidence." + evidence_[k].name +
-                      "': its weight times its transformed value goes beyond float32's range (3.4e38) in which "
-                      "contributions are stored; lower the weight or rescale the layer");
+  // The layer's own value can be what overflowed (a find density of counts of 1e38): no weight
+  // mends that.
+  for (size_t k = 0; k < evidence_.size(); ++k) {
+    const int64_t at = kernels::first_infinite_or_equal(result.evidence[k]);
+    if (at < 0) continue;
+    const std::string layer = "layer 'model.evidence." + evidence_[k].name + "'";
+    if (std::isinf(feature.layers[k][static_cast<size_t>(at)]))
+      throw UserError(layer + ": its value (" + evidence_[k].feature + ") goes beyond float32's range (3.4e38) in "
+                      "which it is computed; its input's numbers are too large (a count or weight field): rescale them");
+    throw UserError(layer + ": its weight times its transformed value goes beyond float32's range (3.4e38) in which "
+                    "contributions are stored; lower the weight or rescale the layer");
+  }
 
   // The DEM's no-data is the region's no-data, in every output (the clearance layer too).
   kernels::propagate_nodata(feature.elevation, result.probability);
