@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <numbers>
 
@@ -137,10 +138,14 @@ Grid grid_from_spec(const GridSpec& spec, const fs::path& scenario_file) {
   const double rows = std::round((spec.ymax - spec.ymin) / spec.resolution_y);
   if (!(cols >= 1) || !(rows >= 1))
     throw UserError(scenario_file.string() + ": key 'grid.resolution' is larger than the bounds; the grid has no cells");
-  const std::string what = scenario_file.string() + ": key 'grid.resolution'";
+  // Both make the cell count: a typo in either bounds or resolution is as likely.
+  const std::string what = scenario_file.string() + ": keys 'grid.bounds' and 'grid.resolution'";
   if (cols > static_cast<double>(kMaxGridSide) || rows > static_cast<double>(kMaxGridSide)) {
+    // 1e+299 cells, not 300 digits; past a double's range, no count at all.
+    const auto count = [](double n) { return std::isfinite(n) ? n : std::numeric_limits<double>::max(); };
     char text[80];
-    std::snprintf(text, sizeof text, "%.0f x %.0f", cols, rows);
+    std::snprintf(text, sizeof text, "%s%.6g x %.6g", std::isfinite(cols) && std::isfinite(rows) ? "" : "more than ", count(cols),
+                  count(rows));
     throw UserError(what + ": the grid is " + text + " cells, more than minerisk handles (" +
                     std::to_string(kMaxGridSide) + " along a side); use a coarser resolution or a smaller extent");
   }

@@ -312,12 +312,17 @@ def test_geographic_dem_beyond_the_pole(region, tmp_path):
     ("[0, 0, 4294967296, 4294967296]", "1"),   # 2^32 x 2^32: wraps to 0 in 64-bit arithmetic
     ("[0, 0, 2147483648, 16]", "1"),           # 2^31 x 16: few cells, 16 GB of x coordinates
     ("[0, 0, 1e300, 1e300]", "1e-10"),         # beyond any integer
+    ("[0, 0, 1000, 1e300]", "10"),             # 100 x 1e299 cells
 ])
 def test_grid_beyond_the_size_limits(region, tmp_path, bounds, resolution):
     grid = f'[grid]\ncrs = "EPSG:32638"\nresolution = {resolution}\nbounds = {bounds}\n'
     s = tmp_path / "scenario.toml"
     s.write_text(scenario_text(region, grid=grid))
-    run_refused(s, tmp_path, [], "grid.resolution", "more than minerisk handles")
+    run_refused(s, tmp_path, [], "keys 'grid.bounds' and 'grid.resolution'", "more than minerisk handles")
+    # A count past any integer is written as a number, not 300 digits.
+    if bounds == "[0, 0, 1000, 1e300]":
+        r = run_minerisk("run", s, "-o", tmp_path / "o.nc", "-q")
+        assert "the grid is 100 x 1e+299 cells" in r.stderr, r.stderr
 
 
 # --- a full disk ----------------------------------------------------------------------------------
