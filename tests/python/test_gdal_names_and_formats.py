@@ -160,6 +160,17 @@ def test_explain_names_the_grids_extent_for_a_point_outside(grid):
     x, y = x0 - 1e-5, int(y0 + 10 * dy)
     message = refused("explain", grid / "out.nc", repr(x), y)
     assert f"the point ({x!r}, {y}) lies outside the grid" in message and repr(x) != repr(x0)
+    # Round coordinates in plain digits: 500000 was written 5e+05, which reads as a rounding.
+    from osgeo import osr
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32638)
+    ds = gdal.GetDriverByName("GTiff").Create(str(grid / "round.tif"), 40, 20, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((500000.0, 10.0, 0.0, 4000000.0, 0.0, -10.0))
+    ds.SetProjection(srs.ExportToWkt())
+    ds.GetRasterBand(1).Fill(0.5)
+    ds = None
+    message = refused("explain", grid / "round.tif", 400000, 3999900)
+    assert "spans x 500000 to 500400 and y 3999800 to 4000000 in its CRS" in message, message
 
 
 # Formats and options ------------------------------------------------------------------------

@@ -38,8 +38,12 @@ inline std::string number_text(double v) {
 /// double): for a message whose point is a difference in the last digits, as a point just
 /// outside a grid's edge.
 inline std::string exact_number_text(double v) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+  char text[64];
+  // Plain digits where coordinates live (500000, not the shorter 5e+05, which reads as a
+  // rounding); an exponent only for the very large and very small.
+  const double size = v < 0 ? -v : v;
+  const bool plain = size == 0 || (size >= 1e-4 && size < 1e15);
+  const auto end = std::to_chars(text, text + sizeof text, v, plain ? std::chars_format::fixed : std::chars_format::general).ptr;
   return std::string(text, end);
 }
 
