@@ -147,14 +147,14 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   std::vector<AreaFigures>& table = result.areas;
   // A delineated polygon of at least the unit may hold a little less land in whole cells: it
   // is dropped too, and its cells go to the rest, so every area is at least the unit both ways.
+  // One holding no cell centre at all (a sliver the simplification left, with --min-area 0) is
+  // no area to task: dropped whatever the unit.
   std::vector<const OGRGeometry*> kept;
   for (size_t i = 0; i < shapes.size(); ++i) {
     AreaFigures f;
     f.id = static_cast<int64_t>(table.size()) + 1;
     fill_figures(tallies[i], channels, in, f);
-    if (!given && f.area_ha < s.min_area_ha) {
-      continue;
-    }
+    if (!given && (f.area_ha < s.min_area_ha || f.cells == 0)) continue;
     kept.push_back(shapes[i]);
     f.shape_ha = shape_hectares(*shapes[i], grid);
     if (given) {
@@ -207,9 +207,13 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   rank_areas(table, options, s.expected_ha);
   select_within_budget(table, options, s);
   if (in.truth) {
+    // The figures score the items on cells with a probability; the rest are counted, so that
+    // none is lost unseen (as evaluate counts them).
     s.true_items = 0;
+    s.true_items_without_probability = 0;
+    s.true_items_outside_grid = in.items_outside_grid;
     for (const auto& [cell, count] : in.items)
-      if (!std::isnan(probability[static_cast<size_t>(cell)])) s.true_items += count;
+      (std::isnan(probability[static_cast<size_t>(cell)]) ? s.true_items_without_probability : s.true_items) += count;
     capture_by_rank(table, s);
   }
   control.check_cancelled();

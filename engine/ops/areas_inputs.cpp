@@ -46,6 +46,7 @@ AreaInputs open_area_inputs(const GridFileReader& reader, const std::filesystem:
     for (const kernels::WeightedPoint& p : load_points(spec, grid, "--truth", WithoutGeometry::refuse_unfiltered)) {
       int64_t row, col;
       if (grid.cell_at(p.x, p.y, row, col)) in.items.push_back({row * grid.width() + col, static_cast<float>(p.weight)});
+      else in.items_outside_grid += p.weight;
     }
     // By cell, the items of one cell together in reading order: each cell's count is then summed
     // in the same order whatever the window.

@@ -29,6 +29,7 @@ struct AreaInputs {
   Geometries access_features;               // every access layer's, in the grid's CRS
   bool truth = false;
   std::vector<std::pair<int64_t, float>> items;  // (cell index, true items), by cell index
+  double items_outside_grid = 0;                 // true items beyond the grid: not scored, but counted
   std::vector<std::filesystem::path> files;      // every file read, for the output checks
 };
 

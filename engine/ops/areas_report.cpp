@@ -93,6 +93,8 @@ std::string AreasResult::json() const {
     Json curve = Json::array();
     for (const auto& [land, items] : s.capture_curve) curve.push_back({number(land), number(items)});
     j["truth"] = {{"true_items", s.true_items},
+                  {"true_items_without_probability", s.true_items_without_probability},
+                  {"true_items_outside_grid", s.true_items_outside_grid},
                   {"items_in_areas", number(s.items_in_areas)},
                   {"capture_at_10_percent_land", number(s.capture_at_10)},
                   {"items_per_ha_ranked", number(s.items_per_ha_ranked)},
@@ -146,6 +148,9 @@ std::string AreasResult::text() const {
     add("truth: %.0f items, %.0f in areas; the top areas covering 10 %% of the land hold %.1f %% of them "
         "(%.4g items per ha, against %.4g in random order)\n", s.true_items, s.items_in_areas, 100 * s.capture_at_10,
         s.items_per_ha_ranked, s.items_per_ha_random);
+  if (s.true_items_without_probability > 0 || s.true_items_outside_grid > 0)
+    add("truth: not scored: %g items on cells without a probability (no data), %g outside the grid\n",
+        s.true_items_without_probability, s.true_items_outside_grid);
   if (!std::isnan(s.release_ha))
     add("releases within the given polygons: %.2f ha holding %.4f expected ha\n", s.release_ha, s.release_expected_ha);
   return out;

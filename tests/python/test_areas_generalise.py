@@ -113,3 +113,13 @@ def test_fields_named_like_figures_keep_their_values_and_reals_their_bits(tmp_pa
     assert table["src_area_ha"].tolist() == [0.30000000000000004]
     assert table["src_src_area_ha"].tolist() == [1.7976931348623157e308]
     assert table["area_ha"].tolist() != [0.30000000000000004]  # the figure, not the field
+
+
+def test_no_area_without_a_cell(tmp_path):
+    """With --min-area 0 --smooth 0, a 2 x 2 grid gave a 'technical survey' area of no cell: a
+    sliver the simplification left over the cell of p = 0, ranked in the tasking list."""
+    p = np.array([[0.05, 0.5], [1.0, 0.0]], np.float32)
+    r, result, gpkg = run_areas(write_grid(tmp_path / "g.tif", p), tmp_path, "--min-area", "0", "--smooth", "0")
+    assert r.returncode == 0, r.stderr
+    assert result["table"] and all(row["cells"] > 0 for row in result["table"]), result["table"]
+    assert sum(row["cells"] for row in result["table"]) == 3  # every cell at or above T1, in one area each

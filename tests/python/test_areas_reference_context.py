@@ -132,9 +132,14 @@ def test_true_items_are_counted_by_half_open_cells(tmp_path):
     r, result, gpkg = run_areas(grid, tmp_path, "--truth", truth)
     assert r.returncode == 0, r.stderr
     counts = np.zeros(p.shape)
+    no_data = outside = 0
     for q in pts:
         c, rr = int(np.floor((q.x - X0) / 10.0)), int(np.floor((Y0 - q.y) / 10.0))
-        if 0 <= rr < p.shape[0] and 0 <= c < p.shape[1] and not np.isnan(p[rr, c]):
+        if not (0 <= rr < p.shape[0] and 0 <= c < p.shape[1]):
+            outside += 1
+        elif np.isnan(p[rr, c]):
+            no_data += 1
+        else:
             counts[rr, c] += 1
     feats = {f["id"]: f for f in features(gpkg)}
     total_in = 0
@@ -146,6 +151,13 @@ def test_true_items_are_counted_by_half_open_cells(tmp_path):
     assert total_in > 10
     assert result["truth"]["true_items"] == counts.sum()
     assert result["truth"]["items_in_areas"] == total_in
+    # The items the figures leave out are counted, as evaluate counts them: none lost unseen.
+    assert outside >= 2 and no_data >= 25  # the points placed off the grid and in its no-data block
+    assert result["truth"]["true_items_outside_grid"] == outside
+    assert result["truth"]["true_items_without_probability"] == no_data
+    said = run_minerisk("areas", grid, "-o", tmp_path / "said.gpkg", "--truth", truth).stdout
+    assert f"truth: not scored: {no_data} items on cells without a probability (no data), {outside} outside the grid" \
+        in said, said
 
 
 def test_access_is_the_least_centre_distance_to_a_road(tmp_path):

@@ -100,7 +100,8 @@ struct AreasSummary {
   double budget_gap = NAN;  // 1 - value / proven upper bound: 0 when optimal
   std::string budget_unit;
   // Truth.
-  double true_items = NAN, items_in_areas = NAN;
+  double true_items = NAN, items_in_areas = NAN;  // true_items: those scored, on cells with a probability
+  double true_items_without_probability = NAN, true_items_outside_grid = NAN;  // not scored
   double capture_at_10 = NAN;   // share of true items in the top areas covering 10 % of the land
   double items_per_ha_ranked = NAN, items_per_ha_random = NAN;  // at 10 % of the land
   std::vector<std::array<double, 2>> capture_curve;  // (share of land, share of items) by rank
