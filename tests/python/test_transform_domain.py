@@ -49,18 +49,11 @@ def test_a_contribution_beyond_float32_is_refused(region, tmp_path, write_scenar
 def test_a_find_density_beyond_float32_names_the_counts_not_the_weight(region, tmp_path, write_scenario):
     """A find counted 3e38 makes a density past 3.4e38: the refusal said to lower the weight,
     which cannot help (the density itself is what overflowed)."""
-    from osgeo import ogr, osr
+    from osgeo import ogr
+    from test_bad_inputs import make_vector
     gpkg = tmp_path / "finds.gpkg"
-    srs = osr.SpatialReference()
-    srs.ImportFromEPSG(32638)
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(gpkg))
-    layer = ds.CreateLayer("finds", srs, ogr.wkbPoint)
-    layer.CreateField(ogr.FieldDefn("count", ogr.OFTReal))
-    feature = ogr.Feature(layer.GetLayerDefn())
-    feature.SetGeometry(ogr.CreateGeometryFromWkt("POINT (643000 4417000)"))
-    feature["count"] = 3e38
-    layer.CreateFeature(feature)
-    ds = None
+    make_vector(gpkg, "finds", ogr.wkbPoint, [("POINT (643000 4417000)", {"count": 3e38})],
+                fields=[("count", ogr.OFTReal)])
     text = scenario_text(region).replace(f'path = "{region / "region.gpkg"}"\nlayer = "finds"', f'path = "{gpkg}"\nlayer = "finds"')
     r = run_minerisk("run", write_scenario(text), "-o", tmp_path / "out.nc", "-q")
     assert r.returncode == 2 and "layer 'model.evidence.finds': its value (find_density) goes beyond float32's range" \
