@@ -66,17 +66,21 @@ std::vector<std::string> storage_notes(const std::vector<std::pair<std::string, 
 
 // Distances, densities and slopes are measured in the grid's plane: true metres in UTM, not in
 // Web Mercator (lengths 1.3 times the true ones at 40 degrees), which a basemap may have put the
-// grid in. Said, not refused, as areas says it of hectares.
+// grid in, nor across an equal-area CRS far from its standard lines (one way longer, the other
+// shorter). Said, not refused, as areas says it of hectares.
 std::string plane_scale_note(const Grid& grid) {
-  const double length = std::sqrt(area_exaggeration(grid));  // exact for a conformal CRS
-  if (!std::isfinite(length) || std::abs(length - 1) <= 0.01) return "";
-  char text[400];
-  std::snprintf(text, sizeof text,
-                "note: distances, find densities and slopes are measured in the plane of the grid's CRS, which at "
-                "the grid's centre shows about %.2f times the true lengths; for true metres give [grid] a local UTM "
-                "zone's crs (or warp the DEM to one with gdalwarp -t_srs)",
-                length);
-  return text;
+  const kernels::MetricScale length = length_exaggeration(grid);
+  const auto off = [](double s) { return std::isfinite(s) && std::abs(s - 1) > 0.01; };
+  if (!off(length.x) && !off(length.y)) return "";
+  char shows[120];
+  if (std::abs(length.x - length.y) < 0.01)  // alike: Web Mercator is within 0.5 % of conformal
+    std::snprintf(shows, sizeof shows, "about %.2f times the true lengths", (length.x + length.y) / 2);
+  else
+    std::snprintf(shows, sizeof shows, "about %.2f times the true lengths east-west and %.2f times north-south",
+                  length.x, length.y);
+  return std::string("note: distances, find densities and slopes are measured in the plane of the grid's CRS, which "
+                     "at the grid's centre shows ") +
+         shows + "; for true metres give [grid] a local UTM zone's crs (or warp the DEM to one with gdalwarp -t_srs)";
 }
 }  // namespace
 

@@ -1,4 +1,5 @@
 """A DEM in EPSG:4326 with vector layers in UTM, run on a UTM grid, matches the all-UTM run."""
+import re
 import subprocess
 
 import h5py
@@ -114,6 +115,17 @@ def test_a_web_mercator_grid_is_said_to_measure_in_its_plane(region, tmp_path, w
     grid = f'[grid]\ncrs = "EPSG:3857"\nresolution = 20\nbounds = [{x - 2000}, {y - 2000}, {x + 2000}, {y + 2000}]\n'
     r = run_minerisk("run", write_scenario(scenario_text(region, grid=grid)), "-o", tmp_path / "m.nc")
     assert r.returncode == 0, r.stderr
-    assert "measured in the plane of the grid's CRS, which at the grid's centre shows about 1.30 times" in r.stderr
+    assert re.search(r"measured in the plane of the grid's CRS, which at the grid's centre shows about 1\.3\d times the "
+                     r"true lengths;", r.stderr), r.stderr
+    # An equal-area CRS keeps areas but not lengths: EASE-Grid 2.0 (standard parallels 30 degrees)
+    # at 40 degrees stretches east-west by about cos 30 / cos 40 and shrinks north-south as much.
+    ease = osr.SpatialReference()
+    ease.ImportFromEPSG(6933)
+    ease.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    x, y, _ = osr.CoordinateTransformation(utm, ease).TransformPoint(643000.0, 4417000.0)
+    grid = f'[grid]\ncrs = "EPSG:6933"\nresolution = 20\nbounds = [{x - 2000}, {y - 2000}, {x + 2000}, {y + 2000}]\n'
+    r = run_minerisk("run", write_scenario(scenario_text(region, grid=grid), name="ease.toml"), "-o", tmp_path / "e.nc")
+    assert r.returncode == 0, r.stderr
+    assert "shows about 1.13 times the true lengths east-west and 0.89 times north-south" in r.stderr, r.stderr
     r = run_minerisk("run", write_scenario(scenario_text(region), name="utm.toml"), "-o", tmp_path / "u.nc")
     assert r.returncode == 0 and "plane of the grid's CRS" not in r.stderr, r.stderr
