@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <utility>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -18,6 +19,16 @@ namespace {
 
 // See the reach in visit_layer.
 constexpr double kLeastReachMetres = 100e3;
+
+// 100 km in the grid's units, along x and y. On a geographic grid, degrees at its most poleward
+// latitude, where a degree of longitude is shortest (23 km at 78 degrees north).
+std::pair<double, double> least_reach(const Grid& grid) {
+  if (!grid.frame.geographic) return {kLeastReachMetres / grid.frame.linear_unit, kLeastReachMetres / grid.frame.linear_unit};
+  const auto b = grid.bounds();
+  const double poleward = std::max(std::abs(b[1]), std::abs(b[3]));
+  const kernels::MetricScale m = kernels::metres_per_degree(poleward, grid.frame.semi_major, grid.frame.inverse_flattening);
+  return {std::min(360.0, kLeastReachMetres / m.x), kLeastReachMetres / m.y};
+}
 
 using namespace geometry_parts;
 
@@ -140,11 +151,11 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
 
   // Reach: a layer whose features all lie further from the grid than this is most likely in
   // another CRS than it declares (degrees read as metres land hundreds of kilometres away, as
-  // does another UTM zone). The grid's own width and height, and at least 100 km (a degree on a
-  // geographic grid): a small survey grid's nearest front line or road can be kilometres off.
+  // does another UTM zone). The grid's own width and height, and at least 100 km: a small survey
+  // grid's nearest front line or road can be kilometres off.
   const auto b = grid.bounds();
-  const double least_reach = grid.frame.geographic ? 1.0 : kLeastReachMetres / grid.frame.linear_unit;
-  const double reach_x = std::max(b[2] - b[0], least_reach), reach_y = std::max(b[3] - b[1], least_reach);
+  const auto [least_x, least_y] = least_reach(grid);
+  const double reach_x = std::max(b[2] - b[0], least_x), reach_y = std::max(b[3] - b[1], least_y);
   const double centre_lon = (b[0] + b[2]) / 2;
   OGREnvelope extent;
   size_t count = 0, without_geometry = 0;

@@ -59,3 +59,18 @@ def test_a_raster_georeferenced_by_control_points_only_is_named_so(region, tmp_p
         result = run_minerisk(*args, "-q")
         assert result.returncode == 2 and "4 ground control points, not a geotransform" in result.stderr, result.stderr
         assert "gdalwarp" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_layer_tens_of_kilometres_off_a_grid_near_the_pole_is_used(tmp_path):
+    """At 78 degrees north a degree of longitude is 23 km: a road 30 km east of a small grid was
+    refused as 'far outside the grid', where 100 km is allowed on a projected grid."""
+    like = geographic_raster(tmp_path / "like.tif", 15.0, 78.05, 50, 50, 0.001)
+    for km, used in ((30, True), (200, False)):
+        lon = 15.05 + km / 23.2
+        gpkg = tmp_path / f"road_{km}km.gpkg"
+        make_vector(gpkg, "roads", ogr.wkbLineString, [(f"LINESTRING ({lon} 78.0, {lon} 78.05)", {})], srs_epsg=4326)
+        result = run_minerisk("proximity", gpkg, tmp_path / f"d{km}.tif", "--like", like, "-q")
+        if used:
+            assert result.returncode == 0, result.stderr
+        else:
+            assert result.returncode == 2 and "far outside the grid" in result.stderr, result.stderr
