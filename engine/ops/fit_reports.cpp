@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "../features/feature.hpp"
+#include "minerisk/engine/names_in_any_case.hpp"
 
 namespace minerisk::fit_detail {
 
@@ -41,6 +42,7 @@ std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_
     } else if (features::find_feature_kind(e.feature)->classed) {
       classes.emplace_back(e.name, [&](Eigen::Index i) { return raw(i) > 0; });
     }
+    std::vector<std::string> left_out;  // "'label' (why)", one note per layer however many classes
     for (const auto& [label, in_class] : classes) {
       double bd = 0, bn = 0, nd = 0, nn = 0;
       for (Eigen::Index i = 0; i < design.y.size(); ++i) {
@@ -49,11 +51,15 @@ std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_
       }
       try {
         out.emplace_back(label, kernels::weights_of_evidence(bd, bn, nd, nn));
-      } catch (const std::domain_error&) {
-        notes.push_back("weights of evidence: '" + label + "' is left out of the table: " + why_no_weights(bd, bn, nd, nn) +
-                        ", so its W+ or W- would be infinite");
+      } catch (const std::domain_error&) {  // a log of 0 (or of 0 / 0): no number
+        left_out.push_back("'" + label + "' (" + why_no_weights(bd, bn, nd, nn) + ")");
       }
     }
+    if (left_out.size() == 1)
+      notes.push_back("weights of evidence: " + left_out.front() + " is left out of the table, having no finite W+ or W-");
+    else if (!left_out.empty())
+      notes.push_back("weights of evidence: " + std::to_string(left_out.size()) + " classes of '" + e.name +
+                      "' are left out of the table, having no finite W+ or W-: " + listed(left_out));
   }
   return out;
 }

@@ -140,11 +140,10 @@ Grid grid_from_spec(const GridSpec& spec, const fs::path& scenario_file) {
   // Both make the cell count: a typo in either bounds or resolution is as likely.
   const std::string what = scenario_file.string() + ": keys 'grid.bounds' and 'grid.resolution'";
   if (cols > static_cast<double>(kMaxGridSide) || rows > static_cast<double>(kMaxGridSide)) {
-    // 1e+299 cells, not 300 digits; past a double's range, no count at all.
-    const auto count = [](double n) { return std::isfinite(n) ? n : std::numeric_limits<double>::max(); };
-    char text[80];
-    std::snprintf(text, sizeof text, "%s%.6g x %.6g", std::isfinite(cols) && std::isfinite(rows) ? "" : "more than ", count(cols),
-                  count(rows));
+    // Every digit up to 1e15 (16777217 is past the limit; 1.67772e+07 reads as below it), then
+    // 1e+299, not 300 digits; past a double's range, no count at all.
+    const auto count = [](double n) { return std::isfinite(n) ? exact_number_text(n) : std::string("more than 1.8e+308"); };
+    const std::string text = count(cols) + " x " + count(rows);
     throw UserError(what + ": the grid is " + text + " cells, more than minerisk handles (" +
                     std::to_string(kMaxGridSide) + " along a side); use a coarser resolution or a smaller extent");
   }

@@ -313,16 +313,19 @@ def test_geographic_dem_beyond_the_pole(region, tmp_path):
     ("[0, 0, 2147483648, 16]", "1"),           # 2^31 x 16: few cells, 16 GB of x coordinates
     ("[0, 0, 1e300, 1e300]", "1e-10"),         # beyond any integer
     ("[0, 0, 1000, 1e300]", "10"),             # 100 x 1e299 cells
+    ("[0, 0, 16777217, 10]", "1"),             # one cell past the side's limit
 ])
 def test_grid_beyond_the_size_limits(region, tmp_path, bounds, resolution):
     grid = f'[grid]\ncrs = "EPSG:32638"\nresolution = {resolution}\nbounds = {bounds}\n'
     s = tmp_path / "scenario.toml"
     s.write_text(scenario_text(region, grid=grid))
     run_refused(s, tmp_path, [], "keys 'grid.bounds' and 'grid.resolution'", "more than minerisk handles")
-    # A count past any integer is written as a number, not 300 digits.
-    if bounds == "[0, 0, 1000, 1e300]":
+    # Counts in every digit up to 1e15, then with an exponent (not 300 digits).
+    said = {"[0, 0, 1000, 1e300]": "the grid is 100 x 1e+299 cells",
+            "[0, 0, 16777217, 10]": "the grid is 16777217 x 10 cells"}  # not 1.67772e+07, below the limit
+    if bounds in said:
         r = run_minerisk("run", s, "-o", tmp_path / "o.nc", "-q")
-        assert "the grid is 100 x 1e+299 cells" in r.stderr, r.stderr
+        assert said[bounds] in r.stderr, r.stderr
 
 
 # --- a full disk ----------------------------------------------------------------------------------

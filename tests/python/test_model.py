@@ -352,7 +352,7 @@ def test_a_class_without_weights_of_evidence_is_named(region, tmp_path):
     scenario.write_text(scenario_text(region) + steep + FIT)
     r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json")
     assert r.returncode == 0, r.stderr
-    says = "weights of evidence: 'steep' is left out of the table: no training find lies in it"
+    says = "weights of evidence: 'steep' (no training find lies in it) is left out of the table, having no finite W+"
     assert says in r.stderr, r.stderr
     report = json.loads((tmp_path / "fit.json").read_text())
     assert not any(w["layer"] == "steep" for w in report["weights_of_evidence"])
