@@ -1,6 +1,8 @@
 // -q, -v and --config on every subcommand, and what they do (see common_options.hpp).
 #include "common_options.hpp"
 
+#include <cctype>
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
@@ -9,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 
+#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/version.hpp"
 
@@ -73,6 +76,16 @@ void add_common_options(CLI::App* cmd, CommonOptions& common) {
 }
 
 void apply_common_options(const CommonOptions& common) {
+  // --config takes two words: "--config GDAL_CACHEMAX=64 -q" took -q as the value (and lost it
+  // as an option) without a word.
+  for (const auto& [key, value] : common.config) {
+    if (key.empty() || key.find('=') != std::string::npos)
+      throw UserError("--config: '" + key + "' is not a configuration key; give KEY VALUE as two words, as GDAL's "
+                      "programs take them (--config GDAL_CACHEMAX 512)");
+    if (value.size() > 1 && value[0] == '-' && (std::isalpha(static_cast<unsigned char>(value[1])) || value[1] == '-'))
+      throw UserError("--config " + key + ": '" + value + "' is an option, not a value; give KEY VALUE as two words "
+                      "(--config GDAL_CACHEMAX 512)");
+  }
   for (const auto& [key, value] : common.config) CPLSetConfigOption(key.c_str(), value.c_str());
   if (common.verbose && !configured(common, "CPL_DEBUG")) CPLSetConfigOption("CPL_DEBUG", "ON");
   g_show_warnings = common.verbose;

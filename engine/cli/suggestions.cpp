@@ -156,6 +156,34 @@ std::string range_message_in_project_words(const std::string& message) {
          (high_end == std::string::npos ? "" : message.substr(high_end));
 }
 
+// CLI11's other wordings, in the project's: "could not convert: --values = abc" is "--values:
+// 'abc' is not a number"; "--threads: At Most 1 required but received 2" is "--threads is
+// given 2 times; give it once"; "--extent: At least 4 required but received 3" is "--extent
+// takes 4 values, not 3"; "--values: 1 required FLOAT missing" is "--values needs a value".
+std::string count_message_in_project_words(const std::string& message) {
+  const std::string convert = "could not convert: ", equals = " = ";
+  if (message.rfind(convert, 0) == 0) {
+    const size_t e = message.find(equals, convert.size());
+    if (e != std::string::npos)
+      return message.substr(convert.size(), e - convert.size()) + ": '" + message.substr(e + equals.size()) +
+             "' is not a number";
+  }
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos) return message;
+  const std::string name = message.substr(0, colon), rest = message.substr(colon + 2);
+  const std::string at_most = "At Most ", at_least = "At least ", required = " required but received ";
+  for (const std::string& bound : {at_most, at_least}) {
+    const size_t r = rest.find(required);
+    if (rest.rfind(bound, 0) != 0 || r == std::string::npos) continue;
+    const std::string wanted = rest.substr(bound.size(), r - bound.size()), got = rest.substr(r + required.size());
+    if (bound == at_most && wanted == "1") return name + " is given " + got + " times; give it once";
+    return name + " takes " + (bound == at_most ? "at most " : "") + wanted + " values, not " + got;
+  }
+  if (rest.size() > 8 && rest.compare(rest.size() - 8, 8, " missing") == 0 && rest.find(" required ") != std::string::npos)
+    return name + " needs a value";
+  return message;
+}
+
 }  // namespace
 
 std::string parse_error_message(CLI::App& app, const std::vector<std::string>& args, const CLI::ParseError& error) {
@@ -180,7 +208,7 @@ std::string parse_error_message(CLI::App& app, const std::vector<std::string>& a
     if (!known_option_word(*sub, args[i], skip)) return unknown_option(*sub, args[i]);
     i += skip;
   }
-  std::string message = range_message_in_project_words(lower_first(error.what()));
+  std::string message = count_message_in_project_words(range_message_in_project_words(lower_first(error.what())));
   if (dynamic_cast<const CLI::ExtrasError*>(&error))
     message += " ('" + display(*sub) + "' takes " + positional_names(*sub) + ")";
   return message + "; run '" + help_of(*sub) + "' for usage";

@@ -58,3 +58,22 @@ def test_an_empty_number_in_an_option_group_is_refused(region, tmp_path):
         r = run_minerisk("areas", region / "dem.tif", "-o", tmp_path / "a.gpkg", option, "")
         assert r.returncode == 2 and f"{option}: '' is not a number" in r.stderr, r.stderr
     assert not (tmp_path / "a.gpkg").exists()
+
+
+@pytest.mark.parametrize("args, says", [
+    (["proximity", "m.tif", "d.tif", "--values", "abc"], "--values: 'abc' is not a number"),
+    (["explain", "g.nc", "1", "abc"], "y: 'abc' is not a number"),
+    (["run", "s.toml", "-o", "o.nc", "--threads", "1", "--threads", "2"], "--threads is given 2 times; give it once"),
+    (["map", "g.nc", "-o", "m.pdf", "--extent", "1", "2", "3"], "--extent takes 4 values, not 3"),
+    (["proximity", "m.tif", "d.tif", "--values"], "--values needs a value"),
+    # --config takes two words: "--config KEY=VALUE -q" took -q as the value, and lost it.
+    (["run", "s.toml", "-o", "o.nc", "--config", "GDAL_CACHEMAX=64", "-q"],
+     "--config: 'GDAL_CACHEMAX=64' is not a configuration key; give KEY VALUE as two words"),
+    (["run", "s.toml", "-o", "o.nc", "--config", "GDAL_CACHEMAX", "--overwrite"],
+     "--config GDAL_CACHEMAX: '--overwrite' is an option, not a value"),
+])
+def test_the_parsers_own_words_are_the_projects(tmp_path, args, says):
+    """CLI11's 'could not convert: --values = abc', '--threads: At Most 1 required but received 2',
+    '--extent: At least 4 required but received 3' and '--values: 1 required FLOAT missing'."""
+    r = run_minerisk(*args)  # refused before any file is looked for
+    assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
