@@ -41,6 +41,10 @@ std::string abbreviated(const std::string& s) { return s.size() <= 60 ? s : s.su
 // limits (which would otherwise surface as "filesystem error" from deep inside).
 void check_spelling(const fs::path& destination) {
   if (destination.empty()) throw UserError("output: the path is empty; give a file's name");
+  // "-" is standard output to most tools; here it made a file named "-" (areas --json -).
+  if (destination == "-")
+    throw UserError("output: '-' is not written to standard output: every output is a file, committed whole when "
+                    "complete; give a file's name");
   const std::string text = destination.string();
   if (text.size() >= PATH_MAX)
     throw UserError("output: the path '" + abbreviated(text) + "' is " + std::to_string(text.size()) +

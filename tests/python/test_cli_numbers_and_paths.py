@@ -77,3 +77,16 @@ def test_the_parsers_own_words_are_the_projects(tmp_path, args, says):
     '--extent: At least 4 required but received 3' and '--values: 1 required FLOAT missing'."""
     r = run_minerisk(*args)  # refused before any file is looked for
     assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_a_dash_is_no_output_file(region, tmp_path, monkeypatch):
+    """'-' as an extra output (areas --json -, run --timings -) made a file named '-' in the
+    working folder, where a main output named '-' was refused (for want of its extension)."""
+    monkeypatch.chdir(tmp_path)  # where a file named '-' would be made
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(scenario_text(region))
+    for args in (["run", scenario, "-o", tmp_path / "o.nc", "--timings", "-"],
+                 ["areas", region / "dem.tif", "-o", tmp_path / "a.gpkg", "--json", "-"]):
+        r = run_minerisk(*args, "-q")
+        assert r.returncode == 2 and "output: '-' is not written to standard output" in r.stderr, r.stderr
+    assert not (tmp_path / "-").exists() and not (tmp_path / "o.nc").exists()
