@@ -76,6 +76,10 @@ void density(const std::filesystem::path& input, const std::filesystem::path& ou
   if (!(options.truncate >= 1.0 && options.truncate <= 10.0))
     throw UserError("--truncate: must be 1 to 10 bandwidths (default 4)");
   if (options.like.empty()) {
+    // A raster of counts has no layers, filter or fields: such an option was ignored.
+    for (const auto& [name, given] : {std::pair{"--layer", !options.layer.empty()}, {"--where", !options.where.empty()},
+                                      {"--weight-field", !options.weight_field.empty()}})
+      if (given) throw UserError(std::string(name) + ": only for a vector INPUT (with --like)");
     require_raster_without_like(input);
     of_counts(input, output, options, control);
   } else {

@@ -133,8 +133,10 @@ void proximity(const std::filesystem::path& input, const std::filesystem::path& 
   if (!(options.max_distance > 0)) throw UserError("--max-distance: must be a positive number of metres");
   for (double v : options.values)  // NaN equals nothing: every cell would be "no feature", silently
     if (std::isnan(v)) throw UserError("--values: NaN matches no cell; give the values of the feature cells");
-  if (options.like.empty() && options.signed_distance)
-    throw UserError("--signed: only for a vector INPUT (with --like)");
+  // A raster has no layers or filter: such an option was ignored.
+  for (const auto& [name, given] : {std::pair{"--signed", options.signed_distance}, {"--layer", !options.layer.empty()},
+                                    {"--where", !options.where.empty()}})
+    if (options.like.empty() && given) throw UserError(std::string(name) + ": only for a vector INPUT (with --like)");
   if (options.like.empty()) {
     require_raster_without_like(input);
     from_raster(input, output, options, control);

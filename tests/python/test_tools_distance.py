@@ -163,3 +163,15 @@ def test_values_nan_is_refused(region, tmp_path):
     r = run_minerisk("proximity", region / "dem.tif", tmp_path / "d.tif", "--values", "1,nan")
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "--values: NaN matches no cell" in r.stderr and not (tmp_path / "d.tif").exists()
+
+
+@pytest.mark.parametrize("tool, option, extra", [
+    ("proximity", ["--layer", "finds"], []), ("proximity", ["--where", "count > 1"], []),
+    ("density", ["--layer", "finds"], ["--bandwidth", "50"]), ("density", ["--weight-field", "count"], ["--bandwidth", "50"]),
+])
+def test_vector_options_on_a_raster_input_are_refused(region, tmp_path, tool, option, extra):
+    """density ignored --layer, --where and --weight-field on a raster of counts (and proximity
+    --layer and --where on a raster mask), where --signed was refused: the user meant a vector."""
+    r = run_minerisk(tool, region / "dem.tif", tmp_path / "d.tif", *option, *extra, "-q")
+    assert r.returncode == 2 and f"{option[0]}: only for a vector INPUT (with --like)" in r.stderr, r.stderr
+    assert not (tmp_path / "d.tif").exists()
