@@ -99,7 +99,13 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
 }
 
 UpdateLock::~UpdateLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the lock
+  if (fd_ < 0) return;
+  // The note goes with the lock: a later holder that writes none (another program's flock) was
+  // named by the pid of an update long finished. Cleared while still held; a read-only lock
+  // file keeps its note, which the next holder replaces.
+  if (::ftruncate(fd_, 0) != 0) {
+  }
+  ::close(fd_);  // closing the descriptor releases the lock
 }
 
 }  // namespace minerisk::ops
