@@ -123,7 +123,7 @@ std::vector<kernels::AreaTally> tally_areas(const std::vector<const OGRGeometry*
   }
   std::vector<kernels::AreaTally> band_tallies(jobs.size(), kernels::AreaTally(static_cast<size_t>(channels.count)));
   tbb::enumerable_thread_specific<std::map<std::string, DatasetPtr>> handles;
-  for_each_job(static_cast<int64_t>(jobs.size()), control.loop("areas: figures"), [&](int64_t j) {
+  for_each_job(static_cast<int64_t>(jobs.size()), control.loop("minerisk areas, figures"), [&](int64_t j) {
     const Job& job = jobs[static_cast<size_t>(j)];
     const kernels::Window& w = job.band;
     std::vector<uint8_t> covered(static_cast<size_t>(w.cells()), 0);
@@ -156,7 +156,7 @@ void mark_coverage(const std::vector<const OGRGeometry*>& shapes, const Grid& gr
   for (const OGRGeometry* s : shapes) polygons.push_back(as_kernel_polygon(*s));
   std::vector<kernels::Window> windows;
   for (const OGRGeometry* s : shapes) windows.push_back(envelope_window(*s, grid));
-  for_each_job(static_cast<int64_t>(shapes.size()), control.loop("areas: coverage"), [&](int64_t a) {
+  for_each_job(static_cast<int64_t>(shapes.size()), control.loop("minerisk areas, coverage"), [&](int64_t a) {
     const kernels::Window& w = windows[static_cast<size_t>(a)];
     kernels::for_each_covered_cell(polygons[static_cast<size_t>(a)], w, grid.frame, [&](int64_t i) {
       const int64_t row = w.row0 + i / w.width, col = w.col0 + i % w.width;

@@ -92,7 +92,7 @@ std::vector<std::vector<GeometryPtr>> generalise_polygons(std::vector<std::vecto
   std::vector<std::pair<size_t, size_t>> jobs;  // (set, polygon): one loop over all sets keeps both cores busy
   for (size_t s = 0; s < sets.size(); ++s)
     for (size_t i = 0; i < sets[s].size(); ++i) jobs.push_back({s, i});
-  for_each_job(static_cast<int64_t>(jobs.size()), control.loop("areas: generalising"), [&](int64_t j) {
+  for_each_job(static_cast<int64_t>(jobs.size()), control.loop("minerisk areas, generalising"), [&](int64_t j) {
     auto& [s, i] = jobs[static_cast<size_t>(j)];
     sets[s][i] = generalise_one(*sets[s][i], cell, smooth);
   });
@@ -112,7 +112,7 @@ void split_hazard(const std::vector<GeometryPtr>& hazard, const std::vector<Geom
   std::vector<OGREnvelope> high_envelopes(high.size());
   for (size_t j = 0; j < high.size(); ++j) high[j]->getEnvelope(&high_envelopes[j]);
   std::vector<std::vector<GeometryPtr>> clear_of(hazard.size()), survey_of(hazard.size());
-  for_each_job(static_cast<int64_t>(hazard.size()), control.loop("areas: classes"), [&](int64_t k) {
+  for_each_job(static_cast<int64_t>(hazard.size()), control.loop("minerisk areas, classes"), [&](int64_t k) {
     const OGRGeometry& h = *hazard[static_cast<size_t>(k)];
     OGREnvelope e;
     h.getEnvelope(&e);

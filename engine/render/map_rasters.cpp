@@ -35,7 +35,7 @@ std::vector<float> reduce_blocks(const MapView& view, int halo, bool mean,
   // Bands of about --tile-size rows of cells (whole pixel rows).
   const int64_t rows_per_band = std::max<int64_t>(1, control.tile_size / block);
   const int64_t bands = (height + rows_per_band - 1) / rows_per_band;
-  for_each_job(bands, control.loop("map"), [&](int64_t band) {
+  for_each_job(bands, control.loop("minerisk map"), [&](int64_t band) {
     const int64_t first_px = band * rows_per_band, end_px = std::min(height, first_px + rows_per_band);
     const int64_t r0 = row0 + first_px * block, r1 = std::min(last_row, row0 + end_px * block);
     if (r1 <= r0) return;
