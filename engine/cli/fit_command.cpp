@@ -63,7 +63,8 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
   cmd->add_option("--labels", a->labels, "Label raster (1 positive, 0 negative) instead of finds and cleared land");
   cmd->add_option("--background-ratio", a->background_ratio, "Random background negatives per positive");
   cmd->add_option("--l2", a->l2, "L2 penalty on the weights (scikit-learn's 1/C; default 1)")->check(non_negative_number());
-  cmd->add_option("--block-size", a->block_size, "Cross-validate by square blocks of this many metres")
+  cmd->add_option("--block-size", a->block_size, "Cross-validate by square blocks of this many metres (0, the default: none, unless a layer "
+                  "is built from the labels, which then gets blocks a fifth of the grid's shorter side, as a note says)")
       ->check(non_negative_number());
   cmd->add_option("--zones", a->zones, "Cross-validate leaving one zone of this raster out at a time");
   cmd->add_option("--folds", a->folds, "Folds the blocks are dealt into (default 5)")->check(CLI::Range(2, 100));

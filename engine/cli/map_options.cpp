@@ -13,7 +13,7 @@ void add_map_options(CLI::App* cmd, ops::MapOptions& o, const std::string& defau
                                          default_size + ")");
   page->add_option("--orientation", o.orientation, "portrait or landscape (default: whichever shows the map larger)")
       ->transform(choice({"portrait", "landscape"}));
-  page->add_option("--dpi", o.dpi, "Dots per inch of a PNG, and of the raster layers in a PDF (default " +
+  page->add_option("--dpi", o.dpi, "Dots per inch of a PNG, and of the raster layers in a PDF: 30 to 1200 (default " +
                                        std::to_string(static_cast<int>(default_dpi)) + ")");
   page->add_option("--disclaimer", o.disclaimer, "Replace the standard disclaimer (e.g. in the briefing's language)");
   auto* classes = cmd->add_option_group("Classes");

@@ -19,7 +19,7 @@ void add_sweep_command(CLI::App& app, std::vector<Command>& commands, const Cont
   cmd->add_option("sweep", a->sweep, "Sweep file (TOML): a base scenario, [[axis]] tables, [uncertainty]")->required();
   cmd->add_option("-o,--output", a->options.output, "Output netCDF-4 file (.nc, CF-1.8)")->required();
   add_tile_options(cmd, a->tiles);
-  cmd->footer("Example: minerisk sweep out/sample/sweep.toml -o out/sweep.nc");
+  cmd->footer("Example (sweep.toml as in the README's 'minerisk sweep'): minerisk sweep out/sample/sweep.toml -o out/sweep.nc");
   commands.push_back({cmd, [a, context] {
                         const SweepSpec spec = load_sweep(a->sweep);
                         SweepOptions options = a->options;
