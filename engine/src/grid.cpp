@@ -140,7 +140,7 @@ Grid grid_from_spec(const GridSpec& spec, const fs::path& scenario_file) {
   // Both make the cell count: a typo in either bounds or resolution is as likely.
   const std::string what = scenario_file.string() + ": keys 'grid.bounds' and 'grid.resolution'";
   if (cols > static_cast<double>(kMaxGridSide) || rows > static_cast<double>(kMaxGridSide)) {
-    // Every digit up to 1e15 (16777217 is past the limit; 1.67772e+07 reads as below it), then
+    // Every digit up to 1e21 (16777217 is past the limit; 1.67772e+07 reads as below it), then
     // 1e+299, not 300 digits; past a double's range, no count at all.
     const auto count = [](double n) { return std::isfinite(n) ? exact_number_text(n) : std::string("more than 1.8e+308"); };
     const std::string text = count(cols) + " x " + count(rows);

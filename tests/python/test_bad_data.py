@@ -320,7 +320,7 @@ def test_grid_beyond_the_size_limits(region, tmp_path, bounds, resolution):
     s = tmp_path / "scenario.toml"
     s.write_text(scenario_text(region, grid=grid))
     run_refused(s, tmp_path, [], "keys 'grid.bounds' and 'grid.resolution'", "more than minerisk handles")
-    # Counts in every digit up to 1e15, then with an exponent (not 300 digits).
+    # Counts in every digit up to 1e21, then with an exponent (not 300 digits).
     said = {"[0, 0, 1000, 1e300]": "the grid is 100 x 1e+299 cells",
             "[0, 0, 16777217, 10]": "the grid is 16777217 x 10 cells"}  # not 1.67772e+07, below the limit
     if bounds in said:

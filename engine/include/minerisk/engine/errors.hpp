@@ -39,10 +39,11 @@ inline std::string number_text(double v) {
 /// outside a grid's edge.
 inline std::string exact_number_text(double v) {
   char text[64];
-  // Plain digits where coordinates live (500000, not the shorter 5e+05, which reads as a
-  // rounding); an exponent only for the very large and very small.
+  // Plain digits where coordinates and counts live (500000, not the shorter 5e+05, which reads
+  // as a rounding; 2^60 in its 19 digits); an exponent only for the very large and very small
+  // (from 1e21, as JavaScript's numbers switch).
   const double size = v < 0 ? -v : v;
-  const bool plain = size == 0 || (size >= 1e-4 && size < 1e15);
+  const bool plain = size == 0 || (size >= 1e-4 && size < 1e21);
   const auto end = std::to_chars(text, text + sizeof text, v, plain ? std::chars_format::fixed : std::chars_format::general).ptr;
   return std::string(text, end);
 }
