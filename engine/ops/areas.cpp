@@ -17,6 +17,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/output_set.hpp"
+#include "minerisk/engine/plane_scale.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
 #include "minerisk/kernels/area_tally.hpp"
 
@@ -61,18 +62,6 @@ void check_probabilities(std::span<const float> p, const std::string& what) {
                       "(an output of minerisk run, or a sweep's mean or p95)");
 }
 
-// Hectares are counted in the grid's plane: true in UTM or an equal-area CRS, not in Web
-// Mercator, which a planner's basemap may have put the grid in. Said, not refused.
-void note_area_exaggeration(const Grid& grid) {
-  const double scale = area_exaggeration(grid);
-  if (std::isfinite(scale) && std::abs(scale - 1) > 0.02)
-    std::fprintf(stderr,
-                 "minerisk: note: hectares are counted in the plane of the grid's CRS, which at the grid's centre "
-                 "shows %.2f times the true area; warp the grid to a local UTM zone or an equal-area CRS (gdalwarp "
-                 "-t_srs) for true hectares\n",
-                 scale);
-}
-
 }  // namespace
 
 AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem::path& output,
@@ -105,7 +94,8 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.run_id = reader.attribute("run_id");
   s.inputs_record = tool_inputs_json({{"grid", grid_file}});
   s.layers = in.evidence;
-  if (!control.quiet) note_area_exaggeration(grid);
+  if (std::string note = area_scale_note(grid); !control.quiet && !note.empty())
+    std::fprintf(stderr, "minerisk: %s\n", note.c_str());
   const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });
   s.land_ha = everything.area_m2 / 1e4, s.expected_ha = everything.expected_m2 / 1e4;
   require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");

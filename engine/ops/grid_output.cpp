@@ -12,6 +12,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/file_descriptor.hpp"
 #include "minerisk/engine/output_format.hpp"
+#include "minerisk/engine/plane_scale.hpp"
 #include "minerisk/engine/quicklook.hpp"
 #include "minerisk/engine/sub_blocks.hpp"
 #include "minerisk/engine/tile_loop.hpp"
@@ -64,24 +65,6 @@ std::vector<std::string> storage_notes(const std::vector<std::pair<std::string, 
   return notes;
 }
 
-// Distances, densities and slopes are measured in the grid's plane: true metres in UTM, not in
-// Web Mercator (lengths 1.3 times the true ones at 40 degrees), which a basemap may have put the
-// grid in, nor across an equal-area CRS far from its standard lines (one way longer, the other
-// shorter). Said, not refused, as areas says it of hectares.
-std::string plane_scale_note(const Grid& grid) {
-  const kernels::MetricScale length = length_exaggeration(grid);
-  const auto off = [](double s) { return std::isfinite(s) && std::abs(s - 1) > 0.01; };
-  if (!off(length.x) && !off(length.y)) return "";
-  char shows[120];
-  if (std::abs(length.x - length.y) < 0.01)  // alike: Web Mercator is within 0.5 % of conformal
-    std::snprintf(shows, sizeof shows, "about %.2f times the true lengths", (length.x + length.y) / 2);
-  else
-    std::snprintf(shows, sizeof shows, "about %.2f times the true lengths east-west and %.2f times north-south",
-                  length.x, length.y);
-  return std::string("note: distances, find densities and slopes are measured in the plane of the grid's CRS, which "
-                     "at the grid's centre shows ") +
-         shows + "; for true metres give [grid] a local UTM zone's crs (or warp the DEM to one with gdalwarp -t_srs)";
-}
 }  // namespace
 
 void test_hook_slow_tiles() {
@@ -343,7 +326,7 @@ RunSummary GridOutput::write(TileSupplier& supplier, UpdateRecord record, const 
   // After the commit, so that a failed run still says one line.
   RunSummary summary;
   if (!note_.empty()) summary.notes.push_back(note_);
-  if (std::string scale = plane_scale_note(grid); !scale.empty()) summary.notes.push_back(std::move(scale));
+  if (std::string scale = length_scale_note(grid); !scale.empty()) summary.notes.push_back(std::move(scale));
   for (std::string& n : storage_notes(clipped, options_)) summary.notes.push_back(std::move(n));
   if (!options_.quiet)
     for (const std::string& n : summary.notes) std::fprintf(stderr, "minerisk: %s\n", n.c_str());

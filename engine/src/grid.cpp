@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstdio>
 
 #include "minerisk/engine/errors.hpp"
@@ -193,50 +192,4 @@ std::string grid_difference(const Grid& a, const Grid& b) {
   return "";
 }
 
-namespace {
-// Ten cells east and ten north of a projected grid's centre, as the true vectors they span on
-// the WGS 84 ellipsoid (metres east and north in its tangent plane there: to within the length
-// squared over the Earth's radius squared), beside their length in the grid's plane.
-struct CentreSteps {
-  double east[2] = {NAN, NAN}, north[2] = {NAN, NAN};
-  double plane = NAN;
-};
-
-CentreSteps centre_steps(const Grid& grid) {
-  CentreSteps steps;
-  const double cx = grid.frame.centre_x(grid.width() / 2), cy = grid.frame.centre_y(grid.height() / 2);
-  const double step = 10 * std::max(grid.frame.cell_width(), grid.frame.cell_height());
-  double x[3] = {cx, cx + step, cx}, y[3] = {cy, cy, cy + step};
-  OGRSpatialReference wgs84;
-  wgs84.importFromEPSG(4326);
-  wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-  const OGRSpatialReference srs = grid.srs();
-  std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&srs, &wgs84));
-  if (!ct || !ct->Transform(3, x, y)) return steps;
-  const auto metres = [&](int k, double out[2]) {
-    double dlon = x[k] - x[0];
-    dlon -= 360 * std::round(dlon / 360);  // across the antimeridian
-    const kernels::MetricScale m = kernels::metres_per_degree((y[0] + y[k]) / 2, 6378137.0, 298.257223563);
-    out[0] = dlon * m.x, out[1] = (y[k] - y[0]) * m.y;
-  };
-  metres(1, steps.east);
-  metres(2, steps.north);
-  steps.plane = step * grid.frame.linear_unit;
-  return steps;
-}
-}  // namespace
-
-kernels::MetricScale length_exaggeration(const Grid& grid) {
-  if (grid.frame.geographic) return {1.0, 1.0};
-  const CentreSteps s = centre_steps(grid);
-  const double east = std::hypot(s.east[0], s.east[1]), north = std::hypot(s.north[0], s.north[1]);
-  return {east > 0 ? s.plane / east : NAN, north > 0 ? s.plane / north : NAN};
-}
-
-double area_exaggeration(const Grid& grid) {
-  if (grid.frame.geographic) return 1.0;  // its cells' areas are taken on the ellipsoid
-  const CentreSteps s = centre_steps(grid);
-  const double true_m2 = std::abs(s.east[0] * s.north[1] - s.east[1] * s.north[0]);
-  return true_m2 > 0 ? s.plane * s.plane / true_m2 : NAN;
-}
 }  // namespace minerisk

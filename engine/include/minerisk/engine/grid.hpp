@@ -57,19 +57,6 @@ Grid grid_from_spec(const GridSpec& spec, const std::filesystem::path& scenario_
 /// A raster's own grid (for the DEM: the default target grid). `role` names it in errors.
 Grid grid_from_raster(const std::filesystem::path& raster, const std::string& role = "terrain.dem");
 
-/// How many times a projected grid's plane counts the true area at its centre, measured on the
-/// WGS 84 ellipsoid over ten cells by ten (1 for a geographic grid, whose cell areas are taken
-/// on the ellipsoid): about 1.0004 in UTM, 1.70 in Web Mercator at 40 degrees, 1 in an
-/// equal-area CRS. NaN when the centre cannot be transformed to longitude and latitude.
-double area_exaggeration(const Grid& grid);
-
-/// How many times a projected grid's plane counts true lengths at its centre, east-west (x) and
-/// north-south (y), measured on the WGS 84 ellipsoid over ten cells: 1 and 1 in UTM near its
-/// central meridian, about 1.31 both ways in Web Mercator at 40 degrees, unequal in an equal-area CRS
-/// away from its standard lines. 1 for a geographic grid (its distances are taken on the
-/// ellipsoid); NaN when the centre cannot be transformed to longitude and latitude.
-kernels::MetricScale length_exaggeration(const Grid& grid);
-
 /// What differs between two grids, in words ("their sizes differ (...)"); "" when they share
 /// size, geotransform (to a relative 1e-9) and CRS.
 std::string grid_difference(const Grid& a, const Grid& b);
