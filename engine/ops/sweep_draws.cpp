@@ -60,6 +60,12 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
   if (!j.contains("coefficients") || !j.contains("covariance"))
     throw UserError("uncertainty.weights_from: '" + path.string() + "' has no coefficients and covariance; write it with "
                     "'minerisk fit --report'");
+  // A fit with learned curves (--knots) has segments for coefficients: a draw would have to move
+  // the curves' heights, which a sweep does not do. Said so, not "not in the base scenario".
+  if (const auto curves = j.find("learned_curves"); curves != j.end() && curves->is_array() && !curves->empty())
+    throw UserError("uncertainty.weights_from: '" + path.string() + "' is the report of a fit with learned curves ('" +
+                    curves->front().value("layer", std::string("?")) + "'), whose segments a sweep does not draw; give "
+                    "the report of a fit without --knots");
   Posterior p;
   const auto& c = j["coefficients"];
   const auto& v = j["covariance"];
@@ -86,12 +92,6 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
   if (llt.info() != Eigen::Success) throw UserError("uncertainty.weights_from: the covariance is not positive definite");
   p.cholesky = llt.matrixL();
   for (size_t i = 1; i < p.names.size(); ++i) {
-    // A learned curve's coefficients are its segments (fit --knots): a draw would have to move
-    // the curve's heights, which a sweep does not do; said so, not "not in the base scenario".
-    if (p.names[i].find(":segment ") != std::string::npos)
-      throw UserError("uncertainty.weights_from: '" + path.string() + "' is the report of a fit with learned curves ('" +
-                      p.names[i] + "'), whose segments a sweep does not draw; give the report of a fit without "
-                      "--knots");
     if (std::none_of(base.evidence.begin(), base.evidence.end(), [&](const EvidenceSpec& e) { return e.name == p.names[i]; }))
       throw UserError("uncertainty.weights_from: layer '" + p.names[i] + "' of the fit is not in the base scenario");
   }

@@ -175,6 +175,13 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
     r = run_minerisk("sweep", sweep, "-o", tmp_path / "k.nc", "-q")
     assert r.returncode == 2 and "is the report of a fit with learned curves" in r.stderr, r.stderr
     assert "whose segments a sweep does not draw; give the report of a fit without --knots" in r.stderr
+    # Known by the report's learned curves, not by how its coefficients happen to be named.
+    knots_report = json.loads((tmp_path / "fit.json").read_text())
+    for row in knots_report["coefficients"]:
+        row["name"] = row["name"].replace(":segment ", "_part")
+    (tmp_path / "fit.json").write_text(json.dumps(knots_report))
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "k.nc", "-q")
+    assert r.returncode == 2 and "is the report of a fit with learned curves ('" in r.stderr, r.stderr
 
 
 def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_path, base_run):
