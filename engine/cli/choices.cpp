@@ -1,6 +1,7 @@
 // The "choices" validator and reading its names back (see choices.hpp).
 #include "choices.hpp"
 
+#include "minerisk/engine/joined.hpp"
 #include "minerisk/engine/names_in_any_case.hpp"
 
 namespace minerisk::cli {
@@ -13,7 +14,7 @@ CLI::Validator choice(std::vector<std::string> names) {
       value = *name;
       return {};
     }
-    return "'" + value + "' is not one of " + listed(names);  // engine/ops' message (one_of) less the option
+    return "'" + value + "' is not one of " + joined(names);  // engine/ops' message (choice_in_any_case) less the option
   };
   return CLI::Validator(check, "{" + braced + "}", "choices");
 }

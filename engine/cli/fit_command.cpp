@@ -10,6 +10,7 @@
 #include "summary_lines.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/joined.hpp"
 #include "minerisk/engine/ops/fit.hpp"
 
 namespace minerisk::cli {
@@ -119,9 +120,7 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       std::printf("%-24s %12.5f %10.5f %9.2f %10.3g %12.5f\n", c.name.c_str(), c.weight, c.standard_error, c.z, c.p_value,
                   c.standardised_weight);
     if (!r.cross_fitted.empty()) {
-      std::string names;
-      for (const std::string& n : r.cross_fitted) names += (names.empty() ? "" : ", ") + n;
-      std::printf("built out of fold (%s): %s\n", r.folds_description.c_str(), names.c_str());
+      std::printf("built out of fold (%s): %s\n", r.folds_description.c_str(), joined(r.cross_fitted).c_str());
     }
     if (r.folds > 0 && r.repeats > 1) {
       const auto [roc_low, roc_high] = finite_range(r.repeat_cv_roc_auc);

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "../features/feature.hpp"
-#include "minerisk/engine/names_in_any_case.hpp"
+#include "minerisk/engine/joined.hpp"
 
 namespace minerisk::fit_detail {
 
@@ -59,7 +59,7 @@ std::vector<std::pair<std::string, kernels::WeightsOfEvidence>> classed_weights_
       notes.push_back("weights of evidence: " + left_out.front() + " is left out of the table, having no finite W+ or W-");
     else if (!left_out.empty())
       notes.push_back("weights of evidence: " + std::to_string(left_out.size()) + " classes of '" + e.name +
-                      "' are left out of the table, having no finite W+ or W-: " + listed(left_out));
+                      "' are left out of the table, having no finite W+ or W-: " + joined(left_out));
   }
   return out;
 }

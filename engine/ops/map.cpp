@@ -37,7 +37,7 @@ MapOptions checked_options(MapOptions o) {
   if (!(o.t1 >= 1e-4 && o.t1 < o.t2 && o.t2 < 1))
     throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
                     ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5)");
-  o.breaks = one_of(o.breaks, {"log", "quantile"}, "--breaks");  // the command line's words
+  o.breaks = choice_in_any_case(o.breaks, {"log", "quantile"}, "--breaks");  // the command line's words
   if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
   return o;
 }

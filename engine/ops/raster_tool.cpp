@@ -28,7 +28,7 @@
 namespace minerisk::ops {
 
 std::string checked_compression(const std::string& compress) {
-  return one_of(compress, kCompressions, "--compress");  // the name as GDAL spells it: "ZSTD"
+  return choice_in_any_case(compress, kCompressions, "--compress");  // the name as GDAL spells it: "ZSTD"
 }
 
 void require_raster_without_like(const std::filesystem::path& input) {

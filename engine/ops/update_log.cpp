@@ -21,7 +21,7 @@ void UpdateLog::event(const std::string& name, nlohmann::json fields, const std:
 }
 
 UpdateLog::Format log_format_named(const std::string& name, const std::string& option) {
-  return one_of(name, {"text", "json"}, option) == "json" ? UpdateLog::Format::json : UpdateLog::Format::text;
+  return choice_in_any_case(name, {"text", "json"}, option) == "json" ? UpdateLog::Format::json : UpdateLog::Format::text;
 }
 
 }  // namespace minerisk::ops

@@ -78,7 +78,7 @@ PageLayout page_layout(const std::string& size, const std::string& orientation, 
   const double shorter = std::min(a, b), longer = std::max(a, b);
   const PageLayout portrait = layout_of(shorter, longer), landscape = layout_of(longer, shorter);
   // A size given as W x H keeps its orientation unless one is asked for.
-  const std::string asked = orientation.empty() ? "" : one_of(orientation, {"portrait", "landscape"}, "--orientation");
+  const std::string asked = orientation.empty() ? "" : choice_in_any_case(orientation, {"portrait", "landscape"}, "--orientation");
   const bool given_as_numbers = size.find_first_of("xX") != std::string::npos && std::isdigit(static_cast<unsigned char>(size[0]));
   PageLayout chosen = frame_area(landscape, aspect) >= frame_area(portrait, aspect) ? landscape : portrait;
   if (asked == "portrait") chosen = portrait;

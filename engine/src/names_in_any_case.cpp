@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/joined.hpp"
 
 namespace minerisk {
 
@@ -18,15 +19,9 @@ std::optional<std::string> name_in_any_case(const std::string& given, const std:
   return std::nullopt;
 }
 
-std::string listed(const std::vector<std::string>& names) {
-  std::string list;
-  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
-  return list;
-}
-
-std::string one_of(const std::string& given, const std::vector<std::string>& names, const std::string& option) {
+std::string choice_in_any_case(const std::string& given, const std::vector<std::string>& names, const std::string& option) {
   if (std::optional<std::string> name = name_in_any_case(given, names)) return *name;
-  throw UserError(option + ": '" + given + "' is not one of " + listed(names));
+  throw UserError(option + ": '" + given + "' is not one of " + joined(names));
 }
 
 }  // namespace minerisk

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "minerisk/engine/joined.hpp"
+
 namespace minerisk {
 
 size_t edit_distance(const std::string& a, const std::string& b) {
@@ -36,9 +38,7 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
 std::string suggestion(const std::string& word, const std::vector<std::string>& candidates, const std::string& what) {
   const std::string near = nearest_name(word, candidates);
   if (!near.empty()) return "did you mean '" + near + "'?";
-  std::string list;
-  for (const std::string& c : candidates) list += (list.empty() ? "" : ", ") + c;
-  return what + " are: " + list;
+  return what + " are: " + joined(candidates);
 }
 
 }  // namespace minerisk

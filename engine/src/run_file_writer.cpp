@@ -16,7 +16,7 @@ std::filesystem::path evidence_file_for(const std::filesystem::path& grid_file) 
 
 EvidenceStorage evidence_storage_named(const std::string& name, const std::string& option) {
   // Listed in the order of --help's words, not sorted as a map's keys would be.
-  const std::string storage = one_of(name, {"packed", "float32", "none"}, option);
+  const std::string storage = choice_in_any_case(name, {"packed", "float32", "none"}, option);
   return storage == "packed" ? EvidenceStorage::packed
          : storage == "float32" ? EvidenceStorage::float32
                                 : EvidenceStorage::none;

@@ -23,7 +23,7 @@ bool has_key(const std::vector<std::string>& keys, const std::string& key) {
 }
 
 // "a, b or c".
-std::string joined(const std::vector<std::string>& names) {
+std::string joined_with_or(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out.append(i + 1 == names.size() ? " or " : ", ");
@@ -37,7 +37,7 @@ std::string kinds_taking(const std::string& key) {
   std::vector<std::string> names;
   for (const features::FeatureKind& k : features::feature_kinds())
     if (has_key(k.keys, key)) names.push_back("\"" + k.name + "\"");
-  return joined(names);
+  return joined_with_or(names);
 }
 
 }  // namespace
@@ -49,7 +49,7 @@ std::string TransformKey::transforms() const {
     quoted.append(kernels::transform_name(kind)).append("\"");
     names.push_back(std::move(quoted));
   }
-  return joined(names);
+  return joined_with_or(names);
 }
 
 bool TransformKey::applies_to(K kind) const {

@@ -11,6 +11,7 @@
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/joined.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 #include "geometry_parts.hpp"
 
@@ -94,8 +95,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
     if (ds->GetLayerCount() != 1) {
       std::vector<std::string> names;
       for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
-      std::string list;
-      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      const std::string list = joined(names);
       // A scenario names the layer with `layer = "..."`; a tool's INPUT (role "input") with
       // --layer; a command-line option (role --truth, --polygons ...) as PATH:LAYER, or with
       // evaluate's --layer.

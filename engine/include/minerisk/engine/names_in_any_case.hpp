@@ -16,21 +16,18 @@ std::string lower_case(std::string text);
 /// The one of `names` that `given` spells in any case, as written in `names`; nullopt if none.
 std::optional<std::string> name_in_any_case(const std::string& given, const std::vector<std::string>& names);
 
-/// "a, b, c": the names a choice allows, as messages list them.
-std::string listed(const std::vector<std::string>& names);
-
 /// The one of `names` that `given` spells in any case, or a UserError naming the option:
 /// "--breaks: 'x' is not one of log, quantile" (the command line's message for the same value).
-std::string one_of(const std::string& given, const std::vector<std::string>& names, const std::string& option);
+std::string choice_in_any_case(const std::string& given, const std::vector<std::string>& names, const std::string& option);
 
-/// The value `given` names among `choices`, in any case; otherwise the UserError of one_of
+/// The value `given` names among `choices`, in any case; otherwise the UserError of choice_in_any_case
 /// (listing the names in the map's order). A copy: the values are small (enums).
 template <class Value>
 Value named_in_any_case(const std::map<std::string, Value>& choices, const std::string& given,
                                const std::string& option) {
   std::vector<std::string> names;
   for (const auto& entry : choices) names.push_back(entry.first);
-  return choices.at(one_of(given, names, option));
+  return choices.at(choice_in_any_case(given, names, option));
 }
 
 }  // namespace minerisk
