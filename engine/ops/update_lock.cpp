@@ -26,6 +26,13 @@ std::string holder_of(int fd) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
   return s.empty() ? "another process" : s;
 }
+
+// Replaces the lock file's note with `note` ("" clears it). The note is a courtesy to a waiting
+// process: the lock holds without it, so a lock file it cannot write (read-only) is no error.
+void replace_note(int fd, const std::string& note) {
+  if (::ftruncate(fd, 0) != 0 || note.empty()) return;
+  if (::pwrite(fd, note.data(), note.size(), 0) != static_cast<ssize_t>(note.size())) return;
+}
 }  // namespace
 
 void UpdateLock::refuse_if_written_elsewhere(const fs::path& output) {
@@ -92,10 +99,7 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  // The note a waiting process prints. The lock holds without it (a read-only lock file).
-  const std::string me = "pid " + std::to_string(::getpid()) + " since " + utc_now_iso8601() + "\n";
-  if (::ftruncate(fd_, 0) == 0 && ::pwrite(fd_, me.data(), me.size(), 0) == static_cast<ssize_t>(me.size())) {
-  }
+  replace_note(fd_, "pid " + std::to_string(::getpid()) + " since " + utc_now_iso8601() + "\n");
 }
 
 UpdateLock::~UpdateLock() {
@@ -103,8 +107,7 @@ UpdateLock::~UpdateLock() {
   // The note goes with the lock: a later holder that writes none (another program's flock) was
   // named by the pid of an update long finished. Cleared while still held; a read-only lock
   // file keeps its note, which the next holder replaces.
-  if (::ftruncate(fd_, 0) != 0) {
-  }
+  replace_note(fd_, "");
   ::close(fd_);  // closing the descriptor releases the lock
 }
 

@@ -1,4 +1,3 @@
-#include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/previous_output.hpp"
 
 #include <cerrno>
@@ -13,6 +12,7 @@
 #include <stdexcept>
 
 #include "cf_variables.hpp"
+#include "minerisk/engine/errors.hpp"
 #include "chunk_codec.hpp"
 #include "hdf5_handles.hpp"
 
