@@ -2,6 +2,7 @@
 
 #include "grid_output.hpp"
 #include "grid_worker.hpp"
+#include "update_lock.hpp"
 #include "minerisk/engine/cluster.hpp"
 #include "minerisk/engine/input_set.hpp"
 #include "minerisk/engine/model.hpp"
@@ -48,6 +49,9 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options) {
     ops::serve_grid_tiles(scenario, options);
     return {};
   }
+  // An output the nightly update keeps: not replaced while an update writes it, nor updated
+  // from while this run replaces it (each would commit over the other's result unseen).
+  const std::unique_ptr<ops::UpdateLock> lock = ops::UpdateLock::for_run(options.output);
   ops::GridOutput output(scenario, options);
   ComputeEveryTile supplier(output.model());
   UpdateRecord record = output.record_frame();

@@ -54,41 +54,62 @@ fs::path UpdateLock::path_for(const fs::path& output) {
   return lock;
 }
 
-UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool>* cancel,
-                       const std::function<void(const std::string&)>& on_wait) {
-  const fs::path path = path_for(output);
-  // Never through a link: a planted link would make this process create or truncate its target.
-  // Read-only when another user made it: flock needs no write access, only the note does.
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd_ < 0 && errno == EACCES) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+namespace {
+// The lock file of `output`, opened never through a link: a planted link would make this
+// process create or truncate its target. Read-only when another user made it: flock needs no
+// write access, only the note does. Not `create`d: -1 when there is none that can be opened.
+int open_lock_file(const fs::path& path, bool create) {
+  int fd = ::open(path.c_str(), O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EACCES) {
+    fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     // No lock to read either: the folder is not writable, which is what to name.
-    if (fd_ < 0 && errno == ENOENT) errno = EACCES;
+    if (fd < 0 && errno == ENOENT) errno = EACCES;
   }
-  if (fd_ < 0)
+  if (fd < 0 && !create) return -1;
+  if (fd < 0)
     throw UserError("'" + path.string() + "': cannot open the update lock (" + std::strerror(errno) +
                     "); check the folder's permissions, and that it is not a link");
   // A hard link to another file, or a file that holds something else, is never written to.
   struct stat st{};
-  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-      (st.st_size > 0 && holder_of(fd_).rfind("pid ", 0) != 0)) {
-    ::close(fd_);
-    fd_ = -1;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+      (st.st_size > 0 && holder_of(fd).rfind("pid ", 0) != 0)) {
+    ::close(fd);
     throw UserError("'" + path.string() + "' is not an update lock of minerisk (another file, or a link to one); "
                     "remove it or choose another output name");
   }
+  return fd;
+}
+}  // namespace
+
+UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool>* cancel,
+                       const std::function<void(const std::string&)>& on_wait)
+    : fd_(open_lock_file(path_for(output), true)) {
+  acquire(output, wait ? "" : "; try again later, or use --wait", cancel, on_wait, "minerisk update");
+}
+
+std::unique_ptr<UpdateLock> UpdateLock::for_run(const fs::path& output) {
+  const int fd = open_lock_file(path_for(output), false);
+  if (fd < 0) return nullptr;  // never updated: nothing to wait for, and no lock file to add
+  std::unique_ptr<UpdateLock> lock(new UpdateLock(fd));
+  lock->acquire(output, "; run again when it has finished", nullptr, {}, "minerisk run");
+  return lock;
+}
+
+void UpdateLock::acquire(const fs::path& output, const std::string& busy_advice, const std::atomic<bool>* cancel,
+                         const std::function<void(const std::string&)>& on_wait, const std::string& command) {
   bool told = false;
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {
       const std::string why = std::strerror(errno);
       ::close(fd_);
-      throw UserError("'" + path.string() + "': cannot lock (" + why + ")");
+      fd_ = -1;
+      throw UserError("'" + path_for(output).string() + "': cannot lock (" + why + ")");
     }
     const std::string holder = holder_of(fd_);
-    if (!wait) {
+    if (!busy_advice.empty()) {  // not waiting
       ::close(fd_);
       fd_ = -1;
-      throw Busy("'" + output.string() + "' is being updated by " + holder + "; try again later, or use --wait");
+      throw Busy("'" + output.string() + "' is being written by " + holder + busy_advice);
     }
     if (!told && on_wait) on_wait(holder);
     told = true;
@@ -99,7 +120,7 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  replace_note(fd_, "pid " + std::to_string(::getpid()) + " since " + utc_now_iso8601() + "\n");
+  replace_note(fd_, "pid " + std::to_string(::getpid()) + " (" + command + ") since " + utc_now_iso8601() + "\n");
 }
 
 UpdateLock::~UpdateLock() {

@@ -72,7 +72,7 @@ def test_second_update_is_refused_while_one_runs(region, tmp_path):
         # A holder that writes no note (another program's flock) is named as such, not by the
         # pid of the update that held the lock last, which is long finished.
         busy = update(scenario, out)
-        assert busy.returncode == 3 and "is being updated by another process" in busy.stderr, busy.stderr
+        assert busy.returncode == 3 and "is being written by another process" in busy.stderr, busy.stderr
         held.seek(0)
         held.truncate()
         held.write("pid 4242 since 2026-12-05T02:00:00Z\n")
