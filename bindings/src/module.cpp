@@ -42,7 +42,7 @@ PYBIND11_MODULE(_minerisk, m) {
   m.attr("__version__") = minerisk::kVersion;
   // Input a user can fix raises minerisk.Error (a ValueError) with the command line's message.
   static py::exception<minerisk::UserError> error(m, "Error", PyExc_ValueError);
-  // Another update of the same output holds its lock: minerisk.Busy (exit code 3 on the command line).
+  // Another update (or a run) of the same output holds its lock: minerisk.Busy (exit code 3 on the command line).
   static py::exception<minerisk::Busy> busy(m, "Busy", PyExc_RuntimeError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {

@@ -4,6 +4,7 @@
 // Its tables (subcommands, options, what their values are) are written from the model below.
 #include "cli_model.hpp"
 #include "generated_docs.hpp"
+#include "minerisk/engine/joined.hpp"
 
 namespace minerisk::cli {
 namespace {
@@ -11,17 +12,9 @@ namespace {
 // A value's completion: the names a choice takes, files, or nothing to offer (a number).
 std::string value_kind(const OptionModel& o) {
   if (!o.choices.empty()) {
-    std::string words;
-    for (const std::string& c : o.choices) words += (words.empty() ? "" : " ") + c;
-    return words;
+    return joined(o.choices, " ");
   }
   return o.path && o.values == 1 ? "@file" : "@none";
-}
-
-std::string joined(const std::vector<std::string>& words) {
-  std::string s;
-  for (const std::string& w : words) s += (s.empty() ? "" : " ") + w;
-  return s;
 }
 
 // The script's fixed part: reading the words typed so far. Bash splits "--name=value" at '=',
@@ -90,14 +83,14 @@ void write_bash_completion(CLI::App& app, std::ostream& out) {
   std::vector<std::string> names, own;
   for (const CommandModel& c : p.commands) names.push_back(c.name);
   for (const OptionModel& o : p.options) own.insert(own.end(), o.names.begin(), o.names.end());
-  out << "_minerisk_subcommands=\"" << joined(names) << "\"\n";
-  out << "_minerisk_program_options=\"" << joined(own) << "\"\n\n";
+  out << "_minerisk_subcommands=\"" << joined(names, " ") << "\"\n";
+  out << "_minerisk_program_options=\"" << joined(own, " ") << "\"\n\n";
 
   out << "# A subcommand's options.\n_minerisk_options() {\n  case $1 in\n";
   for (const CommandModel& c : p.commands) {
     std::vector<std::string> all;
     for (const OptionModel& o : c.options) all.insert(all.end(), o.names.begin(), o.names.end());
-    out << "    " << c.name << ") echo \"" << joined(all) << "\" ;;\n";
+    out << "    " << c.name << ") echo \"" << joined(all, " ") << "\" ;;\n";
   }
   out << "  esac\n}\n\n";
 

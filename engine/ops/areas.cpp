@@ -94,8 +94,8 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   s.run_id = reader.attribute("run_id");
   s.inputs_record = tool_inputs_json({{"grid", grid_file}});
   s.layers = in.evidence;
-  if (std::string note = area_scale_note(grid); !control.quiet && !note.empty())
-    std::fprintf(stderr, "minerisk: %s\n", note.c_str());
+  if (!control.quiet)
+    if (const std::string note = area_scale_note(grid); !note.empty()) std::fprintf(stderr, "minerisk: %s\n", note.c_str());
   const kernels::AreaTally everything = tally_grid(probability, grid, control, [](size_t) { return true; });
   s.land_ha = everything.area_m2 / 1e4, s.expected_ha = everything.expected_m2 / 1e4;
   require(everything.cells > 0, grid_name + " has no cell with a probability; nothing to delineate");

@@ -62,10 +62,13 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
                     "'minerisk fit --report'");
   // A fit with learned curves (--knots) has segments for coefficients: a draw would have to move
   // the curves' heights, which a sweep does not do. Said so, not "not in the base scenario".
-  if (const auto curves = j.find("learned_curves"); curves != j.end() && curves->is_array() && !curves->empty())
+  if (const auto curves = j.find("learned_curves"); curves != j.end() && curves->is_array() && !curves->empty()) {
+    const nlohmann::json& first = curves->front();
+    const bool named = first.is_object() && first.contains("layer") && first["layer"].is_string();
     throw UserError("uncertainty.weights_from: '" + path.string() + "' is the report of a fit with learned curves ('" +
-                    curves->front().value("layer", std::string("?")) + "'), whose segments a sweep does not draw; give "
-                    "the report of a fit without --knots");
+                    (named ? first["layer"].get<std::string>() : std::string("?")) +
+                    "'), whose segments a sweep does not draw; give the report of a fit without --knots");
+  }
   Posterior p;
   const auto& c = j["coefficients"];
   const auto& v = j["covariance"];

@@ -13,6 +13,9 @@ namespace {
 // Beyond these, the plane's figures are off enough to change a decision, and the note is given.
 constexpr double kLengthTolerance = 0.01;
 constexpr double kAreaTolerance = 0.02;
+// Lengths east-west and north-south this close are said as one (Web Mercator is within 0.5 % of
+// conformal); further apart, each is given.
+constexpr double kAlike = 0.01;
 
 // Ten cells east and ten north of a projected grid's centre, as the true vectors they span on
 // the WGS 84 ellipsoid (metres east and north in its tangent plane there: to within the length
@@ -66,7 +69,7 @@ std::string length_scale_note(const Grid& grid) {
   const kernels::MetricScale length = length_exaggeration(grid);
   if (!off_by_more_than(length.x, kLengthTolerance) && !off_by_more_than(length.y, kLengthTolerance)) return "";
   char shows[120];
-  if (std::abs(length.x - length.y) < kLengthTolerance)  // alike: Web Mercator is within 0.5 % of conformal
+  if (std::abs(length.x - length.y) < kAlike)
     std::snprintf(shows, sizeof shows, "about %.2f times the true lengths", (length.x + length.y) / 2);
   else
     std::snprintf(shows, sizeof shows, "about %.2f times the true lengths east-west and %.2f times north-south",
@@ -79,7 +82,7 @@ std::string length_scale_note(const Grid& grid) {
 std::string area_scale_note(const Grid& grid) {
   const double scale = area_exaggeration(grid);
   if (!off_by_more_than(scale, kAreaTolerance)) return "";
-  char shows[40];
+  char shows[64];
   std::snprintf(shows, sizeof shows, "%.2f", scale);
   return std::string("note: hectares are counted in the plane of the grid's CRS, which at the grid's centre shows ") +
          shows +

@@ -12,9 +12,9 @@
 #include <stdexcept>
 
 #include "cf_variables.hpp"
-#include "minerisk/engine/errors.hpp"
 #include "chunk_codec.hpp"
 #include "hdf5_handles.hpp"
+#include "minerisk/engine/errors.hpp"
 
 namespace fs = std::filesystem;
 

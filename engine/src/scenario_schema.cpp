@@ -8,6 +8,7 @@
 
 #include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/joined.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 #include "minerisk/kernels/point_density.hpp"
 
@@ -20,16 +21,6 @@ using K = kernels::TransformKind;
 
 bool has_key(const std::vector<std::string>& keys, const std::string& key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-// "a, b or c".
-std::string joined_with_or(const std::vector<std::string>& names) {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out.append(i + 1 == names.size() ? " or " : ", ");
-    out.append(names[i]);
-  }
-  return out;
 }
 
 // "\"a\", \"b\" or \"c\"": the feature kinds that take `key`.

@@ -9,6 +9,7 @@
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/joined.hpp"
 #include "minerisk/engine/nearest_name.hpp"
 
 namespace minerisk {
@@ -34,9 +35,7 @@ std::string toml_files_in(const std::filesystem::path& folder) {
   if (names.empty()) return {};
   std::sort(names.begin(), names.end());
   names.resize(std::min<size_t>(names.size(), 3));
-  std::string list;
-  for (size_t k = 0; k < names.size(); ++k) list += (k == 0 ? "" : k + 1 == names.size() ? " or " : ", ") + names[k];
-  return ", such as " + list;
+  return ", such as " + joined_with_or(names);
 }
 
 }  // namespace

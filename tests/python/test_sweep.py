@@ -181,7 +181,12 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
         row["name"] = row["name"].replace(":segment ", "_part")
     (tmp_path / "fit.json").write_text(json.dumps(knots_report))
     r = run_minerisk("sweep", sweep, "-o", tmp_path / "k.nc", "-q")
-    assert r.returncode == 2 and "is the report of a fit with learned curves ('" in r.stderr, r.stderr
+    first_curve = knots_report["learned_curves"][0]["layer"]
+    assert r.returncode == 2 and f"is the report of a fit with learned curves ('{first_curve}')" in r.stderr, r.stderr
+    knots_report["learned_curves"] = [1]  # malformed: still said for what it is, in one line
+    (tmp_path / "fit.json").write_text(json.dumps(knots_report))
+    r = run_minerisk("sweep", sweep, "-o", tmp_path / "k.nc", "-q")
+    assert r.returncode == 2 and "with learned curves ('?')" in r.stderr and r.stderr.count("\n") == 1, r.stderr
 
 
 def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_path, base_run):

@@ -1,8 +1,9 @@
 #pragma once
 // How far a projected grid's plane is from true lengths and areas at the grid's centre, and the
 // notes that say so. Distances, densities and slopes are measured in the plane, and hectares
-// counted in it: true in UTM, not in Web Mercator (which a planner's basemap may have put the
-// grid in), nor across an equal-area CRS far from its standard lines. Said, not refused.
+// counted in it: both true in UTM, neither in Web Mercator (which a planner's basemap may have
+// put the grid in); an equal-area CRS keeps hectares but not lengths far from its standard
+// lines. Said, not refused.
 #include <string>
 
 #include "minerisk/engine/grid.hpp"
@@ -24,9 +25,10 @@ double area_exaggeration(const Grid& grid);
 kernels::MetricScale length_exaggeration(const Grid& grid);
 
 /// The two notes, from the measurements above, worded and thresholded side by side so they stay
-/// in step: "" when the grid's plane is true to 1 % of length (run and update's distances) or
-/// 2 % of area (areas' hectares). Each starts "note: ".
+/// in step; each starts "note: ".
+/// For run and update's distances: "" when lengths both ways are true to 1 %.
 std::string length_scale_note(const Grid& grid);
+/// For areas' hectares: "" when the area is true to 2 %.
 std::string area_scale_note(const Grid& grid);
 
 }  // namespace minerisk
