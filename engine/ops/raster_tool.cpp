@@ -186,6 +186,28 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
            "choose GTiff, COG, netCDF or HFA");
 }
 
+// Before any tile is computed: the grid's first 2 x 2 cells, copied with `driver` as the whole
+// output will be, pass the same checks (one file, the CRS and cells kept, the values exact). A
+// format that cannot hold the output (XYZ loses the CRS, a .asc writes its .prj beside) is
+// refused at once, not after the work. Values, not no-data: some formats hold no NaN, and a grid
+// may have no cell without a value.
+void try_copy_of_corner(const Grid& grid, const std::string& driver, const CPLStringList& options, OutputSet& staged,
+                        size_t k, double nodata, const std::filesystem::path& destination, const Control& control) {
+  Grid corner = grid;
+  corner.frame.width = std::min<int64_t>(2, grid.width()), corner.frame.height = std::min<int64_t>(2, grid.height());
+  const std::filesystem::path tiff = staged.scratch(k, ".corner-source.tif");
+  {
+    GeoTiffWriter writer(tiff, corner, 16, nodata, "trial", "NONE");
+    const std::vector<float> values = {0.3f, 1234.5678f, -0.001f, 7.0e-6f};
+    const kernels::Window all{0, 0, corner.width(), corner.height()};
+    writer.write(all, std::vector<float>(values.begin(), values.begin() + corner.width() * corner.height()));
+    writer.close();
+  }
+  // Named as the output is: some drivers read the extension (netCDF fails silently without .nc).
+  copy_with_driver(tiff, staged.scratch(k, ".corner" + destination.extension().string()), driver, options, destination,
+                   control);
+}
+
 // The no-data value `output` is written with: --dst-nodata when given, else the tool's own.
 double written_nodata(const ToolOutput& output, const RasterOutputOptions& format) {
   return format.nodata ? *format.nodata : output.nodata;
@@ -242,6 +264,10 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
   staged.writing([&] {
     // GeoTIFFs are written tile by tile where they go; other formats from a GeoTIFF beside them
     // (uncompressed: it is read once, right away).
+    for (size_t k = 0; k < outputs.size(); ++k)
+      if (drivers[k] != "GTiff")
+        try_copy_of_corner(grid, drivers[k], creation_options(drivers[k], compression, format), staged, k,
+                           written_nodata(outputs[k], format), outputs[k].path, control);
     std::vector<std::filesystem::path> tiffs;
     std::vector<std::unique_ptr<GeoTiffWriter>> writers;
     // Tiles (or bands of rows) of the tile size are whole TIFF blocks when the block is the tile

@@ -302,6 +302,16 @@ def test_a_format_that_cannot_hold_the_crs_is_refused(region, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name, args", [("s.kro", []), ("s.rst", []), ("s.hf2", ["-of", "HF2"]), ("s.xyz", [])])
+def test_a_format_that_cannot_hold_the_output_is_refused_before_the_work(region, tmp_path, name, args):
+    """A trial copy of the grid's corner is refused as the whole output would be: before any
+    tile is computed (no progress line), not once the work is done."""
+    r = run_minerisk("slope", region / "dem.tif", tmp_path / name, *args)
+    assert r.returncode == 2 and "cannot write" in r.stderr, r.stderr
+    assert "tiles" not in r.stderr, r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_geopackage_raster_is_written_and_reads_back(region, tmp_path):
     ok("slope", region / "dem.tif", tmp_path / "slope.gpkg", "-q")
     ok("slope", region / "dem.tif", tmp_path / "slope.tif", "-q")
