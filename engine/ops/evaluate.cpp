@@ -76,9 +76,25 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth, doub
   return items;
 }
 
+// `--truth truth.gpkg:devices` names a layer, as areas and map take one: split when the name is
+// no file but what comes before its last colon is one. A GDAL name (NETCDF:"f.nc":labels) is kept
+// whole, as is a name with --layer given.
+TruthSpec with_layer_split_off(TruthSpec truth) {
+  const std::string name = truth.path.string();
+  const size_t colon = name.rfind(':');
+  std::error_code error;
+  if (!truth.layer.empty() || colon == std::string::npos || colon == 0 || colon + 1 == name.size() ||
+      std::filesystem::exists(truth.path, error) || !std::filesystem::is_regular_file(name.substr(0, colon), error))
+    return truth;
+  truth.layer = name.substr(colon + 1);
+  truth.path = name.substr(0, colon);
+  return truth;
+}
+
 }  // namespace
 
-Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& truth, const std::string& variable) {
+Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec& given, const std::string& variable) {
+  const TruthSpec truth = with_layer_split_off(given);
   // Before the truth's kind is probed: a missing file is neither, and is named as missing (from
   // Python, which comes here directly, it read as "a raster; leave --layer out").
   require_input_file(grid_file, "grid");
@@ -127,6 +143,9 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
   // Which computation was scored: a report refuses an evaluation of another grid by it.
   j["run_id"] = e.run_id.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.run_id);
   j["truth"] = truth.path.string();
+  // Which items of it: two evaluations of one file's layers, or of its mines and its UXO, differ here.
+  j["truth_layer"] = truth.layer.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(truth.layer);
+  j["truth_where"] = truth.where.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(truth.where);
   j["cells"] = e.cells;
   j["positive_cells"] = e.metrics.positives;
   j["negative_cells"] = e.metrics.negatives;
@@ -213,8 +232,9 @@ void write_capture_plot(const Evaluation& e, const std::filesystem::path& path, 
   d.write_png(path);
 }
 
-Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& truth, EvaluateFiles& files,
+Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const TruthSpec& given, EvaluateFiles& files,
                              const std::atomic<bool>* cancel) {
+  const TruthSpec truth = with_layer_split_off(given);
   if (files.report.empty()) {
     // Beside the grid's file, also when it is named as NETCDF:"f.nc":p95.
     const std::filesystem::path file = local_file(grid_file.string());

@@ -31,6 +31,14 @@ std::string text_of(const json& j, const std::string& key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// The evaluation's truth: its file, and the layer and filter of its items when given.
+std::string truth_named(const json& j) {
+  std::string text = "<code>" + escape(text_of(j, "truth")) + "</code>";
+  if (const std::string layer = text_of(j, "truth_layer"); !layer.empty()) text += ", layer <code>" + escape(layer) + "</code>";
+  if (const std::string where = text_of(j, "truth_where"); !where.empty()) text += ", where <code>" + escape(where) + "</code>";
+  return text;
+}
+
 // A capture curve at 0, 1, ..., 100 % of the area, as (percent of area, percent of items).
 std::vector<std::pair<double, double>> curve_points(const json& values) {
   std::vector<std::pair<double, double>> points;
@@ -185,7 +193,7 @@ std::string validation_section(const std::filesystem::path& evaluation, const st
   const double base_rate = cells > 0 ? positives / cells : NAN;
   std::string out = facts({{"Grid evaluated", "<code>" + escape(text_of(j, "grid")) + "</code>"},
                            {"Variable", escape(text_of(j, "variable"))},
-                           {"Truth", "<code>" + escape(text_of(j, "truth")) + "</code>"},
+                           {"Truth", truth_named(j)},
                            {"Cells scored", number(cells, 10)},
                            {"Cells with true items", number(positives, 10)},
                            {"True items", number(number_of(j, "true_items"), 10)}});

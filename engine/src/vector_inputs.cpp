@@ -104,7 +104,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
                       (list.empty() ? "none" : list) + "); choose one " +
                       (role == "input"       ? "with --layer NAME"
                        : !option             ? "with layer = \"...\""
-                       : role == "--truth" ? "as PATH:LAYER (evaluate: with --layer)"
+                       : role == "--truth" ? "as PATH:LAYER (evaluate: or with --layer)"
                                            : "as PATH:LAYER"));
     }
     layer = ds->GetLayer(0);

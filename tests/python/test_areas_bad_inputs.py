@@ -131,7 +131,14 @@ def test_a_file_of_several_layers_names_them_and_the_way_to_choose(demo_grid, tm
         one_line_error(r, f"{option}: '{region}' holds", "finds", "choose one as PATH:LAYER")
         assert 'layer = "' not in r.stderr
     r = run_minerisk("evaluate", demo_grid, "--truth", region)
-    one_line_error(r, "with --layer")
+    one_line_error(r, "choose one as PATH:LAYER (evaluate: or with --layer)")
+    # evaluate takes PATH:LAYER as areas does, with the figures of --layer.
+    reports = []
+    for k, truth in enumerate(([f"{region}:finds"], [region, "--layer", "finds"])):
+        r = run_minerisk("evaluate", demo_grid, "--truth", *truth, "-o", tmp_path / f"e{k}.json", "-q")
+        assert r.returncode == 0, r.stderr
+        reports.append(json.loads((tmp_path / f"e{k}.json").read_text()))
+    assert reports[0]["roc_auc"] == reports[1]["roc_auc"] and reports[0]["true_items"] == reports[1]["true_items"] > 0
 
 
 @pytest.mark.parametrize("smooth", ["1e300", "1e7"])

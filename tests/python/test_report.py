@@ -134,6 +134,7 @@ def test_the_table_holds_every_area_of_the_geopackage(made, browser):
         assert float(row[items]) == pytest.approx(area["true_items"], rel=1e-3)
     text = browser.evaluate("document.body.innerText")
     assert f"{len(areas)} hazard areas" in text
+    assert "truth.gpkg, layer devices" in text  # the evaluation's truth: which of its layers was scored
 
 
 def test_a_click_on_a_heading_sorts_the_table(made, browser):
