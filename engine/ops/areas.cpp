@@ -14,6 +14,7 @@
 #include "areas_releases.hpp"
 #include "areas_totals.hpp"
 #include "areas_write.hpp"
+#include "probability_values.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/output_set.hpp"
@@ -55,13 +56,6 @@ void check_options(const AreasOptions& o) {
   require(o.where.empty() || !o.polygons.empty(), "--where filters --polygons; give --polygons LAYER");
 }
 
-void check_probabilities(std::span<const float> p, const std::string& what) {
-  for (float v : p)
-    if (!std::isnan(v) && !(v >= 0 && v <= 1))
-      throw UserError(what + " holds " + number_text(v) + ", not a probability in [0, 1]; give a probability grid "
-                      "(an output of minerisk run, or a sweep's mean or p95)");
-}
-
 }  // namespace
 
 AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem::path& output,
@@ -83,10 +77,11 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
   // The probability (4 bytes a cell), and at most about 12 one-byte rasters at once: the classes,
   // the sieve's and polygonize's MEM bands, the two regions, the coverage.
   require_whole_grid_memory(grid, 16, "areas");
-  const std::vector<float> probability = reader.read();
-  in.probability = probability;
+  std::vector<float> probability = reader.read();
+  infinities_as_no_data(probability);
   const std::string grid_name = "grid '" + grid_file.string() + "'";
-  check_probabilities(probability, grid_name);
+  require_probabilities(probability, grid_name);
+  in.probability = probability;
   AreasResult result;
   AreasSummary& s = result.summary;
   s.variable = reader.variable().empty() ? "value" : reader.variable();

@@ -8,6 +8,7 @@
 
 #include "../render/drawing.hpp"
 #include "../render/plot_axes.hpp"
+#include "probability_values.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/output_format.hpp"
 #include "minerisk/engine/output_set.hpp"
@@ -103,6 +104,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   // The probabilities, the true items and the scored cells, all at once.
   require_whole_grid_memory(reader.grid(), 2 * sizeof(float) + sizeof(kernels::ScoredCell), "evaluate");
   const std::vector<float> probability = reader.read();
+  ops::require_probabilities(probability, "grid '" + grid_file.string() + "'");
   Evaluation e;
   const std::vector<float> items = items_per_cell(reader.grid(), truth, e.items_outside_grid);
   std::vector<kernels::ScoredCell> scored;

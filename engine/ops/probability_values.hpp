@@ -1,0 +1,18 @@
+#pragma once
+// The values of a grid read as probabilities (areas, evaluate). Internal to engine/ops.
+#include <span>
+#include <string>
+#include <vector>
+
+namespace minerisk::ops {
+
+/// Infinities become NaN: no data, as explain, diff and evaluate take them (a probability is
+/// never infinite), so that every later step sees one kind of missing value.
+void infinities_as_no_data(std::vector<float>& values);
+
+/// Refuses (UserError naming `what` and the first such value) a finite value outside [0, 1]: a
+/// count, a score, a DEM, or a no-data value the file does not declare (-9999), which would be
+/// ranked as the least likely land and skew every figure. NaN and infinities pass.
+void require_probabilities(std::span<const float> values, const std::string& what);
+
+}  // namespace minerisk::ops
