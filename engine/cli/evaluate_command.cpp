@@ -45,6 +45,12 @@ void add_evaluate_command(CLI::App& app, std::vector<Command>& commands, const C
                         if (e.items_without_probability > 0 || outside > 0)
                           std::printf("not scored: %g items on cells without a probability (no data), %g outside the grid\n",
                                       e.items_without_probability, outside);
+                        // A label raster that leaves land out: the shares of the area are of the labelled land.
+                        if (e.cells_without_label > 0)
+                          std::printf("not scored: %lld cells with a probability have no label (the label raster's "
+                                      "no-data, negative labels or beyond its extent); the area below is the %lld "
+                                      "labelled cells\n",
+                                      static_cast<long long>(e.cells_without_label), static_cast<long long>(e.cells));
                         std::printf("ROC-AUC %.4f\nPR-AUC  %.4f\n", m.roc_auc, m.average_precision);
                         for (size_t k = 0; k < m.area_fractions.size(); ++k)
                           std::printf("capture at %4.0f%% of the area: %5.1f%% of items\n", 100 * m.area_fractions[k],

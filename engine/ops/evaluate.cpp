@@ -110,7 +110,10 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   std::vector<kernels::ScoredCell> scored;
   scored.reserve(probability.size());
   for (size_t i = 0; i < probability.size(); ++i) {
-    if (std::isnan(items[i])) continue;
+    if (std::isnan(items[i])) {
+      e.cells_without_label += std::isfinite(probability[i]);
+      continue;
+    }
     // An infinite value is no data, as explain, diff and areas take it: a probability is never one.
     if (std::isfinite(probability[i]))
       scored.push_back({probability[i], items[i]});
@@ -156,6 +159,7 @@ std::string evaluation_json(const Evaluation& e, const std::filesystem::path& gr
   j["true_items_without_probability"] = e.items_without_probability;
   j["true_items_outside_grid"] =
       std::isnan(e.items_outside_grid) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.items_outside_grid);
+  j["cells_without_label"] = e.cells_without_label;
   j["roc_auc"] = e.metrics.roc_auc;
   j["pr_auc"] = e.metrics.average_precision;
   nlohmann::ordered_json capture;

@@ -258,6 +258,10 @@ def test_evaluate_against_a_label_raster(region, fitted, tmp_path):
     result = json.loads((tmp_path / "e.json").read_text())
     keep = np.isfinite(p) & (labels >= 0)
     assert result["cells"] == keep.sum()
+    # The land left out is counted and said: the shares of the area are of the labelled land.
+    unlabelled = (np.isfinite(p) & (labels < 0)).sum()
+    assert result["cells_without_label"] == unlabelled > 0
+    assert f"not scored: {unlabelled} cells with a probability have no label" in r.stdout, r.stdout
     assert result["roc_auc"] == pytest.approx(roc_auc_score(labels[keep] > 0, p[keep]), abs=1e-9)
     assert result["pr_auc"] == pytest.approx(average_precision_score(labels[keep] > 0, p[keep]), abs=1e-9)
 

@@ -25,6 +25,9 @@ struct Evaluation {
   // cells beyond the grid are not read).
   double items_without_probability = 0;
   double items_outside_grid = 0;
+  // A label raster's cells with a probability but no label (its no-data, a negative label, or
+  // beyond its extent): the figures rank the labelled land only. 0 for a point layer.
+  int64_t cells_without_label = 0;
 };
 
 /// Scores every cell with a probability against the truth. A point layer gives the number of
