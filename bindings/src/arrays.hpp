@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 
 #include <optional>
+#include <type_traits>
 #include <span>
 #include <string>
 #include <vector>
@@ -33,11 +34,26 @@ std::string first_infinity(const T* values, py::ssize_t rows, py::ssize_t cols) 
 /// infinity is refused, as the command line's tools refuse one in a raster: no number to compute
 /// with (a slope of 90 degrees, a focal mean of inf over every window around it). A float64
 /// value beyond float32's range becomes one as it is converted (numpy warns of the overflow).
+///
+/// A masked array (rasterio's read(masked=True)) has its masked cells as NaN, no data, not the
+/// fill values under the mask. Text, dates and complex numbers are a TypeError, not numbers
+/// parsed or cast; numpy's own error (MemoryError for an array too large to convert) passes.
 template <class Array>
-Array as_grid_of(const py::handle& a, const char* name) {
-  Array out = Array::ensure(a);
+Array as_grid_of(const py::handle& given, const char* name) {
   // None would convert to a 0-D array of NaN.
-  if (!out || a.is_none()) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
+  if (given.is_none()) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
+  const py::module_ numpy = py::module_::import("numpy");
+  py::object a = py::reinterpret_borrow<py::object>(given);
+  if (py::isinstance(a, numpy.attr("ma").attr("MaskedArray")))
+    a = numpy.attr("ma").attr("filled")(a.attr("astype")(numpy.attr("float64")), numpy.attr("nan"));
+  a = numpy.attr("asarray")(a);
+  const std::string kind = py::str(a.attr("dtype").attr("kind"));
+  if (kind.find_first_of("biufO") == std::string::npos)
+    throw py::type_error(std::string(name) + ": expected an array of numbers, got dtype " +
+                         std::string(py::str(a.attr("dtype"))));
+  const char* wanted = std::is_same_v<typename Array::value_type, float> ? "float32" : "float64";
+  Array out = Array::ensure(numpy.attr("ascontiguousarray")(a, py::arg("dtype") = wanted));
+  if (!out) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
   if (out.ndim() != 2) throw py::value_error(std::string(name) + ": expected a 2-D array (rows, columns), got " +
                                              std::to_string(out.ndim()) + "-D");
   if (out.shape(0) == 0 || out.shape(1) == 0) throw py::value_error(std::string(name) + ": the array is empty");

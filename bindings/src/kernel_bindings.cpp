@@ -240,7 +240,11 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
 }
 
 FloatArray focal(const py::object& values_in, double radius, const std::string& statistic, const std::string& shape,
-                 std::optional<py::object> cell_size, std::optional<py::object> geotransform) {
+                 std::optional<py::object> cell_size, std::optional<py::object> geotransform, bool geographic) {
+  // As the focal tool refuses a geographic raster: a circle of metres is no circle of degrees.
+  if (geographic)
+    throw py::value_error("geographic=True: a radius in metres needs a projected grid; warp the raster to a projected "
+                          "CRS first (gdalwarp -t_srs)");
   // The focal tool's names, in any case ("MAX"), refused with its message.
   const kernels::FocalStatistic chosen = named_in_any_case(ops::focal_statistics(), statistic, "statistic");
   const kernels::FocalShape chosen_shape = named_in_any_case(ops::focal_shapes(), shape, "shape");
@@ -301,7 +305,9 @@ void add_kernels(py::module_& m) {
         "in items per km2.");
   m.def("focal", &focal, py::arg("values"), py::kw_only(), py::arg("radius"), py::arg("statistic") = "mean",
         py::arg("shape") = "circle", py::arg("cell_size") = py::none(), py::arg("geotransform") = py::none(),
-        "Moving-window mean, sum, count, max or min over a circle or square of `radius` metres; NaN cells left out.");
+        py::arg("geographic") = false,
+        "Moving-window mean, sum, count, max or min over a circle or square of `radius` metres; NaN cells left out. "
+        "A projected grid only: geographic=True is refused, as the focal tool refuses a raster in degrees.");
 }
 
 }  // namespace minerisk::python

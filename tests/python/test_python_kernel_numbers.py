@@ -4,6 +4,7 @@ of 90 degrees or a focal window of inf; a result beyond float32 is refused rathe
 an infinity; a float64 mask is read as stored (1e-50 is a feature). And the module's names: every
 function the README lists is exported by `from minerisk import *` and has a type stub."""
 import ast
+import re
 import warnings
 
 import numpy as np
@@ -78,3 +79,39 @@ def test_every_listed_function_is_exported_and_has_a_stub():
                  "map", "report"):
         assert name in namespace, f"{name} is not in minerisk.__all__"
         assert name in stubbed, f"{name} has no stub in __init__.pyi"
+
+
+@pytest.mark.parametrize("call", [
+    lambda a: minerisk.slope(a, **GRID),
+    lambda a: minerisk.hillshade(a, **GRID),
+    lambda a: minerisk.focal(a, radius=10, **GRID),
+])
+def test_a_masked_arrays_masked_cells_are_no_data_not_the_values_under_the_mask(call):
+    """rasterio's read(masked=True) gives a masked array: its fill values (-9999) were used as
+    elevations, cliffs of 89.9 degrees at the mask's edge."""
+    dem = (np.arange(400, dtype=np.float32).reshape(20, 20) % 20) * 3
+    masked = np.ma.masked_array(dem.copy(), mask=np.zeros(dem.shape, bool))
+    masked.mask[5:10, 5:10] = True
+    masked.data[5:10, 5:10] = -9999
+    with_nan = dem.copy()
+    with_nan[5:10, 5:10] = np.nan
+    assert np.array_equal(call(masked), call(with_nan), equal_nan=True)
+
+
+@pytest.mark.parametrize("values", [np.array([["1", "2"], ["3", "4"]]), np.array([[b"1", b"2"]]),
+                                    np.zeros((3, 3), "datetime64[s]"), np.zeros((3, 3), "timedelta64[s]"),
+                                    np.zeros((3, 3), np.complex64)])
+def test_text_dates_and_complex_numbers_are_a_type_error(values):
+    """Text of digits was parsed and complex numbers cast to their real part (with numpy's warning)."""
+    with pytest.raises(TypeError, match=re.escape(f"dem: expected an array of numbers, got dtype {values.dtype}")):
+        minerisk.slope(values, **GRID)
+
+
+def test_an_array_too_large_to_convert_is_a_memory_error_not_a_type_error():
+    with pytest.raises(MemoryError):
+        minerisk.slope(np.broadcast_to(np.float64(1), (200000, 200000)), **GRID)
+
+
+def test_focal_refuses_a_geographic_grid_as_the_focal_tool_does():
+    with pytest.raises(ValueError, match="a radius in metres needs a projected grid"):
+        minerisk.focal(np.zeros((10, 10), np.float32), radius=20, geotransform=(30, 0.01, 0, 60, 0, -0.01), geographic=True)

@@ -30,7 +30,8 @@ def line_distance(segments: np.ndarray, shape: Sequence[int], *, geotransform: S
 def point_density(points: np.ndarray, shape: Sequence[int], *, geotransform: Sequence[float], bandwidth: float,
                   truncate: float = 4.0, geographic: bool = False) -> np.ndarray: ...
 def focal(values: np.ndarray, *, radius: float, statistic: str = "mean", shape: str = "circle",
-          cell_size: Sequence[float] | None = None, geotransform: Sequence[float] | None = None) -> np.ndarray: ...
+          cell_size: Sequence[float] | None = None, geotransform: Sequence[float] | None = None,
+          geographic: bool = False) -> np.ndarray: ...
 
 class Result:
     probability: np.ndarray
