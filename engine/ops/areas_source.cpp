@@ -6,6 +6,10 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <tuple>
 #include <memory>
 #include <vector>
 
@@ -20,6 +24,8 @@ namespace {
 
 constexpr const char* kRunIdKey = "MINERISK_GRID_RUN_ID";
 constexpr const char* kVariableKey = "MINERISK_GRID_VARIABLE";
+constexpr const char* kT1Key = "MINERISK_T1";
+constexpr const char* kT2Key = "MINERISK_T2";
 
 // The areas' extent in the grid's CRS, or false when it cannot be had (no CRS, no feature, no
 // transformation).
@@ -41,8 +47,16 @@ bool extent_in_grid_crs(OGRLayer& layer, const Grid& grid, OGREnvelope& out) {
 }  // namespace
 
 void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable,
-                         const std::string& inputs_record) {
+                         const std::string& inputs_record, double t1, double t2) {
   gpkg.SetMetadataItem(kToolInputsKey, inputs_record.c_str());
+  for (const auto& [key, value] : {std::pair{kT1Key, t1}, std::pair{kT2Key, t2}}) {
+    char text[32];
+    for (int digits = 1; digits <= 17; ++digits) {  // the fewest that read back as the same double: 0.1
+      std::snprintf(text, sizeof text, "%.*g", digits, value);
+      if (std::strtod(text, nullptr) == value) break;
+    }
+    gpkg.SetMetadataItem(key, text);
+  }
   if (!run_id.empty()) gpkg.SetMetadataItem(kRunIdKey, run_id.c_str());
   if (!variable.empty()) gpkg.SetMetadataItem(kVariableKey, variable.c_str());
 }
@@ -86,6 +100,29 @@ void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader&
   }
   if (e.MaxX + turn < b[0] || e.MinX + turn > b[2] || e.MaxY < b[1] || e.MinY > b[3])
     throw UserError(what + " holds areas that lie wholly outside the grid (another grid's areas?)" + advice);
+}
+
+void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double& t2) {
+  init_gdal();
+  const GdalErrorTrap quiet;  // an unreadable file is the areas' reader's to name
+  DatasetPtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  CPLErrorReset();
+  if (!ds) return;
+  for (const auto& [key, value, option] : {std::tuple{kT1Key, &t1, "--t1"}, std::tuple{kT2Key, &t2, "--t2"}}) {
+    const char* text = ds->GetMetadataItem(key);
+    char* end = nullptr;
+    const double recorded = text ? std::strtod(text, &end) : NAN;
+    if (!text || end == text || *end != '\0' || !std::isfinite(recorded)) continue;
+    if (std::isnan(*value)) {
+      *value = recorded;
+    } else if (std::abs(*value - recorded) > 1e-12 * std::max(1.0, std::abs(recorded))) {
+      throw UserError(std::string(option) + " " + number_text(*value) + ": the areas in '" + gpkg.string() +
+                      "' were classed at " + (option[3] == '1' ? "T1 " : "T2 ") + number_text(recorded) +
+                      ", and the map's classes would disagree with their class column; leave " + option +
+                      " out to draw the grid in their classes, or make the areas again with " + option + " " +
+                      number_text(*value));
+    }
+  }
 }
 
 }  // namespace minerisk::ops

@@ -18,8 +18,16 @@ namespace minerisk::ops {
 /// from (`inputs_record`, tool_provenance.hpp: the grid, then what the grid names), so fit
 /// refuses a distance to them when the grid saw the finds. An empty run_id (another program's
 /// raster) is left out.
+/// Also the thresholds T1 and T2 the areas were classed at, so that a map or report draws the
+/// grid in the same classes.
 void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable,
-                         const std::string& inputs_record);
+                         const std::string& inputs_record, double t1, double t2);
+
+/// The thresholds `gpkg`'s areas were classed at (record_areas_source): the map's classes for
+/// --t1 or --t2 not given. A given one that differs is refused (UserError naming the option),
+/// since the map's classes and the areas' `class` column would then disagree. Areas that
+/// record none (another program's, or an earlier version's) leave `t1` and `t2` as they are.
+void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double& t2);
 
 /// Refuses (UserError naming `option`) areas made from another grid than `reader`'s: another
 /// run_id when both are known; otherwise areas that lie wholly outside the grid. An empty

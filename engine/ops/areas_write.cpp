@@ -146,7 +146,8 @@ void write_gpkg(const std::filesystem::path& path, const AreasResult& result,
   CPLErrorReset();  // the check at the end sees only this write's errors
   DatasetPtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
   if (!ds) throw UserError("areas: cannot create the GeoPackage: " + last_gdal_error());
-  record_areas_source(*ds, result.summary.run_id, result.summary.variable, result.summary.inputs_record);
+  record_areas_source(*ds, result.summary.run_id, result.summary.variable, result.summary.inputs_record,
+                      result.summary.t1, result.summary.t2);
   const bool given = given_fields != nullptr;
   // The grid it was made from, also in the description, which QGIS shows as the layer's abstract
   // (the dataset's metadata, which map and report check, QGIS 3.22 does not show).

@@ -33,10 +33,10 @@ std::string format_of(const std::filesystem::path& output) {
 // The options checked, with the names of choices spelt as the engine compares them ("Quantile"
 // is "quantile"): the command line and the Python module take them in any case.
 MapOptions checked_options(MapOptions o) {
-  // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
-  if (!(o.t1 >= 1e-4 && o.t1 < o.t2 && o.t2 < 1))
-    throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
-                    ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5)");
+  // Each given threshold a probability; the pair is checked once the areas' own have been taken.
+  for (const auto& [value, option] : {std::pair{o.t1, "--t1"}, std::pair{o.t2, "--t2"}})
+    if (!std::isnan(value) && !(value > 0 && value < 1))
+      throw UserError(std::string(option) + " " + number_text(value) + " is not a probability above 0 and below 1");
   o.breaks = choice_in_any_case(o.breaks, {"log", "quantile"}, "--breaks");  // the command line's words
   if (!(o.dpi >= 30 && o.dpi <= 1200)) throw UserError("--dpi " + number_text(o.dpi) + " is out of range: give 30 to 1200");
   return o;
@@ -89,13 +89,23 @@ void add_named_layers(const MapOptions& o, PreparedMap& m) {
 
 // `png`: the page will be a PNG, whose size is checked before any reading.
 PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& given, const Control& control, bool png) {
-  const MapOptions o = checked_options(given);
+  MapOptions o = checked_options(given);
   control.check();
   PreparedMap m;
   render::MapContent& c = m.content;
   GridFileReader reader(grid_file, o.variable);
   const Grid& grid = reader.grid();
-  if (!o.areas.empty()) check_areas_source(o.areas, reader, "--areas");
+  if (!o.areas.empty()) {
+    check_areas_source(o.areas, reader, "--areas");
+    take_areas_thresholds(o.areas, o.t1, o.t2);
+  }
+  if (std::isnan(o.t1)) o.t1 = 0.05;  // as minerisk areas
+  if (std::isnan(o.t2)) o.t2 = 0.5;
+  // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
+  if (!(o.t1 >= 1e-4 && o.t1 < o.t2 && o.t2 < 1))
+    throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
+                    ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5, or those "
+                    "the --areas were classed at)");
   // Every file the grid names is an input, read or not (the QGIS project reads the evidence
   // file; a project-only map reads no DEM): none may be written over.
   m.inputs.push_back(grid_file);

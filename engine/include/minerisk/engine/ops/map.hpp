@@ -4,6 +4,7 @@
 // lines, finds, cleared land and records; roads and settlements when given; the hazard areas
 // with their ranks; grid coordinates, scale bar, north arrow, CRS, legend, title, dates,
 // provenance and disclaimer. Drawn by Cairo and Pango (engine/render): one path for PNG and PDF.
+#include <cmath>
 #include <array>
 #include <filesystem>
 #include <map>
@@ -23,7 +24,9 @@ struct MapOptions {
   double dpi = 150;                // a PNG's, and a PDF's raster layers'
   std::string title;               // default: the scenario's title (or the grid's)
   std::string breaks = "log";      // "log" or "quantile"
-  double t1 = 0.05, t2 = 0.5;      // land-release thresholds (as `minerisk areas`)
+  // Land-release thresholds. NaN: those the --areas were classed at (minerisk areas records
+  // them), else 0.05 and 0.5 as `minerisk areas`; a given one that differs from the areas' is refused.
+  double t1 = NAN, t2 = NAN;
   std::filesystem::path dem;       // hillshade: default the scenario's DEM
   bool hillshade = true;           // false: no hillshade
   std::vector<std::string> roads;        // PATH or PATH:LAYER, drawn as roads

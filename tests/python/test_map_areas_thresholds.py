@@ -1,0 +1,49 @@
+"""`map --areas` and `report --areas` draw the grid in the classes the areas were made with:
+minerisk areas records T1 and T2 in the GeoPackage, a map or report without --t1/--t2 takes
+them, and a given one that differs is refused (the map's classes and the areas' class column
+disagreed without a word)."""
+import re
+
+import pytest
+from osgeo import ogr
+
+from areas_helpers import run_areas
+from conftest import run_minerisk
+from map_helpers import pdf_text
+
+
+def made_areas(demo_folder, tmp_path, *args):
+    """The demo's probability grid (whose map's legend names T1 and T2) and its areas."""
+    grid = demo_folder / "sample.nc"
+    r, summary, gpkg = run_areas(grid, tmp_path, *args)
+    assert r.returncode == 0, r.stderr
+    return grid, summary, gpkg
+
+
+def test_the_areas_thresholds_are_recorded_and_the_map_takes_them(demo_folder, tmp_path):
+    grid, summary, gpkg = made_areas(demo_folder, tmp_path, "--capture-t1", "0.9", "--t2", "0.6")
+    ds = ogr.Open(str(gpkg))
+    assert float(ds.GetMetadataItem("MINERISK_T1")) == summary["t1"]  # the threshold the share gave, exactly
+    assert ds.GetMetadataItem("MINERISK_T2") == "0.6"
+    ds = None
+    r = run_minerisk("map", grid, "-o", tmp_path / "m.pdf", "--areas", gpkg, "-q")
+    assert r.returncode == 0, r.stderr
+    legend = re.search(r"T1 = ([0-9.]+), T2 = ([0-9.]+);", pdf_text(tmp_path / "m.pdf"))
+    assert legend and float(legend[2]) == 0.6, pdf_text(tmp_path / "m.pdf")
+    assert float(legend[1]) == pytest.approx(summary["t1"], rel=0.05) and summary["t1"] != 0.05
+    # Given and the same: taken.
+    r = run_minerisk("map", grid, "-o", tmp_path / "same.pdf", "--areas", gpkg, "--t2", "0.6", "-q")
+    assert r.returncode == 0, r.stderr
+    # Without --areas, the defaults.
+    r = run_minerisk("map", grid, "-o", tmp_path / "plain.pdf", "-q")
+    assert r.returncode == 0 and "T1 = 0.05, T2 = 0.5;" in pdf_text(tmp_path / "plain.pdf"), r.stderr
+
+
+def test_a_map_or_report_in_other_classes_than_the_areas_is_refused(demo_folder, tmp_path):
+    grid, _, gpkg = made_areas(demo_folder, tmp_path, "--t1", "0.1")
+    for command, out in (("map", "m.pdf"), ("report", "r.html")):
+        r = run_minerisk(command, grid, "-o", tmp_path / out, "--areas", gpkg, "--t1", "0.2", "-q")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert f"--t1 0.2: the areas in '{gpkg}' were classed at T1 0.1" in r.stderr, r.stderr
+        assert "leave --t1 out to draw the grid in their classes, or make the areas again with --t1 0.2" in r.stderr
+        assert not (tmp_path / out).exists()
