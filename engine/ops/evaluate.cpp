@@ -77,6 +77,27 @@ std::vector<float> items_per_cell(const Grid& grid, const TruthSpec& truth, doub
   return items;
 }
 
+// Why no cell with a probability holds a true item, told by what the user can fix: a grid of no
+// data, items all on its no data or all beyond it, or a truth without any.
+UserError nothing_to_score(const Evaluation& e, const std::vector<float>& probability,
+                           const std::filesystem::path& grid_file, const TruthSpec& truth) {
+  if (std::none_of(probability.begin(), probability.end(), [](float p) { return std::isfinite(p); }))
+    return UserError("grid '" + grid_file.string() + "' has no cell with a probability (all no data); give a grid with data");
+  if (e.items_without_probability > 0)
+    return UserError("--truth: the " + number_text(e.items_without_probability) + " true items on the grid all fall on " +
+                     "cells without a probability (no data); nothing is left to score");
+  if (e.items_outside_grid > 0)
+    return UserError("--truth: all " + number_text(e.items_outside_grid) + " true items lie outside the grid; check the " +
+                     "truth's CRS and extent");
+  if (std::isnan(e.items_outside_grid))
+    return UserError("--truth: raster '" + truth.path.string() + "' labels no cell positive (> 0) where the grid has a " +
+                     "probability; give labels with true items");
+  // An empty layer (or filter) was refused as it was read: here every point counts 0 items.
+  return UserError("--truth: no true item to score: every point's " +
+                   (truth.count_field.empty() ? std::string("count") : "--count-field '" + truth.count_field + "'") +
+                   " is 0");
+}
+
 // `--truth truth.gpkg:devices` names a layer, as areas and map take one: split when the name is
 // no file but what comes before its last colon is one. A GDAL name (NETCDF:"f.nc":labels) is kept
 // whole, as is a name with --layer given.
@@ -125,8 +146,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   e.cells = static_cast<int64_t>(scored.size());
   int64_t positives = 0;
   for (const auto& c : scored) positives += c.items > 0;
-  if (positives == 0)
-    throw UserError("--truth: no true item falls on a cell of the grid with a probability; check the truth's CRS and extent");
+  if (positives == 0) throw nothing_to_score(e, probability, grid_file, truth);
   if (positives == e.cells) throw UserError("--truth: every cell holds a true item; there is nothing to rank against");
   e.metrics = kernels::ranking_metrics(scored, kCaptureAreas);
   e.capture_curve = kernels::capture_curve(scored, 101);

@@ -106,8 +106,9 @@ RasterSource::RasterSource(fs::path path, Grid grid, std::string role, Resamplin
     throw UserError(role_ + ": the footprint of '" + path_.string() + "' cannot be transformed to the grid's CRS; check its CRS");
   const auto b = grid_.bounds();
   if (xmax <= b[0] || xmin >= b[2] || ymax <= b[1] || ymin >= b[3])
-    throw UserError(role_ + ": raster '" + path_.string() +
-                    "' does not overlap the grid; check its CRS and geotransform (and a scenario's [grid] bounds)");
+    // A scenario's raster (terrain.dem, a layer's) may miss a [grid] the scenario itself bounds.
+    throw UserError(role_ + ": raster '" + path_.string() + "' does not overlap the grid; check its CRS and geotransform" +
+                    (role_.rfind("--", 0) == 0 || role_ == "input" ? "" : " (and the scenario's [grid] bounds)"));
   check_read(trap, CE_None, role_ + ": raster '" + path_.string() + "' is unreadable");
 }
 

@@ -68,3 +68,26 @@ def test_a_score_beyond_one_is_refused_without_the_no_data_advice(tmp_path):
     _, scaled = grids(tmp_path, 1.5)
     r = run_minerisk("evaluate", scaled, "--truth", truth(tmp_path), "-q")
     assert r.returncode == 2 and "holds 1.5, not a probability in [0, 1]" in r.stderr and "gdal_edit" not in r.stderr, r.stderr
+
+
+def test_nothing_to_score_is_told_by_its_cause(tmp_path):
+    """Each said "no true item falls on a cell of the grid with a probability; check the truth's
+    CRS and extent", which sent the user to the CRS of a truth that was fine."""
+    nan, _ = grids(tmp_path, np.inf)
+    empty = write_grid(tmp_path / "empty.tif", np.full((60, 80), np.nan, np.float32))
+    on_no_data = tmp_path / "on_no_data.gpkg"
+    make_vector(on_no_data, "devices", ogr.wkbPoint, [(f"POINT ({X0 + 155} {Y0 - 115})", {})])  # row 11, column 15
+    labels = write_grid(tmp_path / "labels.tif", np.zeros((60, 80), np.float32))
+    none = tmp_path / "none.gpkg"
+    make_vector(none, "devices", ogr.wkbPoint, [])
+    zero = tmp_path / "zero.gpkg"
+    make_vector(zero, "devices", ogr.wkbPoint, [(f"POINT ({X0 + 205} {Y0 - 155})", {"n": 0})], fields=[("n", ogr.OFTReal)])
+    for grid, truth_args, says in [
+            (empty, [truth(tmp_path)], f"grid '{empty}' has no cell with a probability (all no data)"),
+            (nan, [on_no_data], "the 1 true items on the grid all fall on cells without a probability (no data)"),
+            (nan, [labels], f"raster '{labels}' labels no cell positive (> 0)"),
+            (nan, [none], "has no features; give a layer with points"),
+            (nan, [truth(tmp_path), "--where", "fid > 99"], '(with where = "fid > 99") has no features'),
+            (nan, [zero, "--count-field", "n"], "no true item to score: every point's --count-field 'n' is 0")]:
+        r = run_minerisk("evaluate", grid, "--truth", *truth_args, "-q", "-o", tmp_path / "e.json")
+        assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
