@@ -1,6 +1,7 @@
 // The `_minerisk` extension: the engine's kernels on numpy arrays, its model on scenarios and
 // its raster tools on files (the submodule `tools`).
 // The pure-Python package `minerisk` wraps it (xarray, conveniences, docs).
+#include <string>
 #include <pybind11/pybind11.h>
 
 #include <cstring>
@@ -50,7 +51,10 @@ PYBIND11_MODULE(_minerisk, m) {
     } catch (const minerisk::UserError& e) {
       minerisk::python::set_error(error.ptr(), e.what());
     } catch (const minerisk::Busy& e) {
-      minerisk::python::set_error(busy.ptr(), e.what());
+      // The command line's advice in Python's words.
+      std::string message = e.what();
+      if (const size_t at = message.find("use --wait"); at != std::string::npos) message.replace(at, 10, "use wait=True");
+      minerisk::python::set_error(busy.ptr(), message.c_str());
     } catch (const minerisk::Cancelled& e) {
       minerisk::python::set_error(PyExc_KeyboardInterrupt, e.what());
     }

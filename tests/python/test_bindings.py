@@ -105,10 +105,14 @@ def test_a_scenario_from_a_dict_equals_its_file(region):
     import tomllib
 
     values = tomllib.loads(scenario_text(region))
-    from_dict = minerisk.Scenario.from_dict(values).run()
+    scenario = minerisk.Scenario.from_dict(values)
+    from_dict = scenario.run()
     from_file = minerisk.Scenario.load(region / "scenario.toml").run()
     assert from_dict.probability.shape == from_file.probability.shape
     assert np.isfinite(from_dict.probability).sum() > 0
+    # The scenario is a copy: a later change to the dict's nested tables does not reach it.
+    values["model"]["intercept"] = values["model"].get("intercept", 0) + 5
+    assert np.array_equal(scenario.run().probability, from_dict.probability, equal_nan=True)
 
 
 def test_fit_and_evaluate_from_python(region, tmp_path):

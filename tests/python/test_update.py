@@ -173,5 +173,5 @@ def test_python_update_is_the_command_line_update(region, tmp_path):
     assert_same_output(out, tmp_path / "full.nc")
     with open(str(out) + ".lock", "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        with pytest.raises(minerisk.Busy, match="--wait"):
+        with pytest.raises(minerisk.Busy, match=r"try again later, or use wait=True"):
             minerisk.Scenario(scenario).update(out, tile_size=TILE)

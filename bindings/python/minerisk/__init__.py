@@ -13,6 +13,7 @@ message as the command line.
 """
 from __future__ import annotations
 
+import copy
 import numbers
 import os
 from typing import Any, Mapping
@@ -20,10 +21,10 @@ from typing import Any, Mapping
 import numpy as np
 
 import _minerisk
-from _minerisk import (Busy, Error, __version__, distance_transform, focal, hillshade, line_distance, point_density,
-                       terrain)
+from _minerisk import Busy, Error, __version__
 
 from . import tools
+from ._arguments import checked
 from ._areas import areas
 from ._paths import _path
 from ._map import map  # noqa: A004
@@ -31,6 +32,19 @@ from ._map import map  # noqa: A004
 __all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result", "open", "terrain", "slope", "aspect",
            "ruggedness", "hillshade", "distance_transform", "line_distance", "point_density", "focal", "evaluate",
            "explain", "sweep", "report", "tools"]
+
+
+# The array kernels, with an argument of the wrong type named (not pybind11's whole signature).
+terrain = checked(_minerisk.terrain)
+hillshade = checked(_minerisk.hillshade)
+distance_transform = checked(_minerisk.distance_transform)
+line_distance = checked(_minerisk.line_distance)
+point_density = checked(_minerisk.point_density)
+focal = checked(_minerisk.focal)
+# The engine's calls behind Scenario and the module's functions, likewise.
+_run, _update, _fit = checked(_minerisk.run), checked(_minerisk.update), checked(_minerisk.fit)
+_evaluate, _explain = checked(_minerisk.evaluate), checked(_minerisk.explain)
+_sweep, _report = checked(_minerisk.sweep), checked(_minerisk.report)
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:
@@ -144,6 +158,10 @@ class Scenario:
         self._source = dict(source) if isinstance(source, Mapping) else os.path.abspath(_path(source))
         self._base_dir = os.path.abspath(_path(base_dir))
         _minerisk.resolve_scenario(self._source, self._base_dir)  # validated now, with the file's message
+        # Once validated (no deeper than 64 levels, no cycle), a deep copy: a later change to the
+        # caller's nested tables ([model]) does not reach this scenario.
+        if isinstance(source, Mapping):
+            self._source = copy.deepcopy(self._source)
 
     @property
     def resolved_toml(self) -> str:
@@ -172,9 +190,9 @@ class Scenario:
         "float32" or "none"; without output it has no effect: the Result holds every layer, as
         float32 arrays in memory."""
         if output is not None:
-            return _minerisk.run(self._source, self._base_dir, _path(output), threads, tile_size, picture,
+            return _run(self._source, self._base_dir, _path(output), threads, tile_size, picture,
                                  overwrite, evidence)
-        return Result(_minerisk.run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
+        return Result(_run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
                                     evidence))
 
     def update(self, output: str | os.PathLike, *, threads: int = 0, tile_size: int | None = None,
@@ -188,7 +206,7 @@ class Scenario:
         output instead of raising minerisk.Busy; overwrite: replace a file that holds no record
         of its tiles. Returns the summary (probability_digest, tiles_recomputed, tiles_copied,
         tiles_from_journal, full_reason, tiles_by_input, files_changed, kept, seconds)."""
-        return _minerisk.update(self._source, self._base_dir, _path(output), threads, tile_size, picture,
+        return _update(self._source, self._base_dir, _path(output), threads, tile_size, picture,
                                 overwrite, evidence, keep, wait)
 
     def fit(self, *, threads: int = 0, **options) -> dict:
@@ -197,7 +215,7 @@ class Scenario:
         fitted_toml: the scenario with the fitted weights, and model_toml: the portable model
         file `minerisk fit --model` writes (for `minerisk run SCENARIO --model MODEL.toml`).
         Writes no file (write them where you like)."""
-        return _minerisk.fit(self._source, self._base_dir, options, threads)
+        return _fit(self._source, self._base_dir, options, threads)
 
 
 def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = "", count_field: str = "",
@@ -207,7 +225,7 @@ def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = 
     run or sweep, or any raster GDAL reads; `variable` picks one of a file of several (a
     sweep's "p95"; default probability, or a sweep's mean), as --variable; `where` keeps only
     the true items an OGR filter selects, as --where."""
-    return _minerisk.evaluate(_path(grid), _path(truth), layer, count_field, variable, where)
+    return _evaluate(_path(grid), _path(truth), layer, count_field, variable, where)
 
 
 def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", variable: str = "") -> dict:
@@ -215,7 +233,7 @@ def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", varia
     contribution at the point (x, y) and its rank in the region, as `minerisk explain --json`.
     `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326"); `variable` picks
     one of a file of several (a sweep's "p95"; default probability, or a sweep's mean)."""
-    return _minerisk.explain(_path(grid), _coordinate("x", x), _coordinate("y", y), crs, variable)
+    return _explain(_path(grid), _coordinate("x", x), _coordinate("y", y), crs, variable)
 
 
 def _coordinate(name: str, value) -> float:
@@ -235,7 +253,7 @@ def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: 
     README), writes its output (refused if it exists, unless overwrite=True, as `minerisk
     sweep`) and returns it opened by minerisk.open(): per-cell mean, sd, percentiles and
     exceedance, and the per-scenario table along `scenario`."""
-    path = _minerisk.sweep(_path(sweep_file), _path(output), threads, tile_size, overwrite)
+    path = _sweep(_path(sweep_file), _path(output), threads, tile_size, overwrite)
     return open(path)
 
 
@@ -248,7 +266,7 @@ def report(grid: str | os.PathLike, output: str | os.PathLike, *, areas: str | o
     validation of `evaluation` (the JSON of `minerisk evaluate`), a sweep's uncertainty, an
     update's changes and the provenance. Refused if `output` exists, unless overwrite=True.
     Returns the file written, the number of areas and the sections present."""
-    return _minerisk.report(_path(grid), _path(output), None if areas is None else _path(areas),
+    return _report(_path(grid), _path(output), None if areas is None else _path(areas),
                             None if evaluation is None else _path(evaluation), title, variable, threads,
                             overwrite)
 

@@ -5,6 +5,8 @@ import os
 
 import _minerisk
 
+from ._arguments import checked
+
 from ._paths import _path
 
 
@@ -25,7 +27,7 @@ def areas(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, t
     import pandas as pd
     from shapely import wkb
 
-    result = _minerisk.areas(_path(grid), None if output is None else _path(output),
+    result = checked(_minerisk.areas)(_path(grid), None if output is None else _path(output),
                              {k: (_path(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                              threads, overwrite, True)
     rows = []

@@ -26,12 +26,14 @@ path, except diff, which returns its report as a dict (as `minerisk diff --json`
 """
 from _minerisk import tools as _tools
 
-slope = _tools.slope
-aspect = _tools.aspect
-tri = _tools.tri
-proximity = _tools.proximity
-density = _tools.density
-focal = _tools.focal
-diff = _tools.diff
+from ._arguments import checked
+
+slope = checked(_tools.slope)
+aspect = checked(_tools.aspect)
+tri = checked(_tools.tri)
+proximity = checked(_tools.proximity)
+density = checked(_tools.density)
+focal = checked(_tools.focal)
+diff = checked(_tools.diff)
 
 __all__ = ["slope", "aspect", "tri", "proximity", "density", "focal", "diff"]
