@@ -201,9 +201,12 @@ size_t OutputSet::add(const fs::path& destination) {
   m.check_destination(out);
   for (const Impl::Output& other : m.outputs) {
     const std::optional<FileId> a = id_of(other.destination), b = id_of(destination);
-    if ((m.folders[other.folder].id == folder_id && other.name == out.name) || (a && b && *a == *b))
+    if (m.folders[other.folder].id == folder_id && other.name == out.name)
       throw UserError("output: '" + destination.string() +
                       "' would be written twice (two outputs share the name); give the output another name");
+    if (a && b && *a == *b)  // two names, one file: links to it, or a hard link
+      throw UserError("output: '" + destination.string() + "' and '" + other.destination.string() +
+                      "' are the same file (links to one file); give each output a file of its own");
   }
   out.folder = m.folders.size();
   for (size_t f = 0; f < m.folders.size(); ++f)

@@ -96,6 +96,17 @@ def test_a_relative_path_to_an_input_from_another_folder_is_refused(local):
     check_refused(["run", "../scenario.toml", "-o", "dem.tif"], [folder], "is the input", cwd=folder / "region")
 
 
+def test_two_outputs_that_are_one_file_are_refused_naming_both(local):
+    """Two names for one file said "'t.json' would be written twice (two outputs share the
+    name)", though the names differ."""
+    folder, scenario = local
+    (folder / "t.json").symlink_to(folder / "out.nc")
+    check_refused(["run", scenario, "-o", folder / "out.nc", "--timings", folder / "t.json"], [folder],
+                  f"'{folder / 't.json'}' and '{folder / 'out.nc'}' are the same file (links to one file)")
+    check_refused(["run", scenario, "-o", folder / "out.nc", "--timings", folder / "out.nc"], [folder],
+                  "would be written twice (two outputs share the name)")
+
+
 def test_a_hard_link_to_an_input_is_refused(local):
     folder, scenario = local
     os.link(folder / "region" / "dem.tif", folder / "hard.nc")
