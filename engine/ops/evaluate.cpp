@@ -274,6 +274,8 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
   OutputSet outputs({grid_file, truth.path}, files.overwrite);
   const size_t report = outputs.add(files.report), picture = outputs.add(files.picture);
   // After the refusals that protect data (an input, a folder).
+  if (!has_extension(files.report, ".json"))
+    throw UserError("-o: '" + files.report.string() + "' is not a .json name; the report is JSON");
   if (!has_extension(files.picture, ".png"))
     throw UserError("--picture: '" + files.picture.string() + "' is not a .png name; the capture curve is a PNG");
   const Evaluation e = evaluate_grid(grid_file, truth, files.variable);

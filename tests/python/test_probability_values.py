@@ -91,3 +91,11 @@ def test_nothing_to_score_is_told_by_its_cause(tmp_path):
             (nan, [zero, "--count-field", "n"], "no true item to score: every point's --count-field 'n' is 0")]:
         r = run_minerisk("evaluate", grid, "--truth", *truth_args, "-q", "-o", tmp_path / "e.json")
         assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_the_evaluation_report_is_named_json(tmp_path):
+    """evaluate -o x.txt wrote JSON under a .txt name, where areas and report hold to theirs."""
+    nan, _ = grids(tmp_path, np.inf)
+    r = run_minerisk("evaluate", nan, "--truth", truth(tmp_path), "-q", "-o", tmp_path / "x.txt")
+    assert r.returncode == 2 and "-o: '" in r.stderr and "is not a .json name" in r.stderr, r.stderr
+    assert not (tmp_path / "x.txt").exists() and not (tmp_path / "x.png").exists()
