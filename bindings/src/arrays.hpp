@@ -44,13 +44,22 @@ Array as_grid_of(const py::handle& given, const char* name) {
   if (given.is_none()) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");
   const py::module_ numpy = py::module_::import("numpy");
   py::object a = py::reinterpret_borrow<py::object>(given);
-  if (py::isinstance(a, numpy.attr("ma").attr("MaskedArray")))
-    a = numpy.attr("ma").attr("filled")(a.attr("astype")(numpy.attr("float64")), numpy.attr("nan"));
-  a = numpy.attr("asarray")(a);
-  const std::string kind = py::str(a.attr("dtype").attr("kind"));
-  if (kind.find_first_of("biufO") == std::string::npos)
+  const bool masked = py::isinstance(a, numpy.attr("ma").attr("MaskedArray"));
+  // The values' own kind, before a masked array is filled (its astype would parse text).
+  const py::object values = numpy.attr("asarray")(masked ? numpy.attr("ma").attr("getdata")(a) : a);
+  const std::string kind = py::str(values.attr("dtype").attr("kind"));
+  bool numbers = kind.find_first_of("biufO") != std::string::npos;
+  if (kind == "O")  // Python objects: each a real number (or None), not text or a complex number
+    for (const py::handle item : values.attr("flat"))
+      if (py::isinstance<py::str>(item) || py::isinstance<py::bytes>(item) ||
+          PyComplex_Check(item.ptr()) || py::isinstance(item, numpy.attr("complexfloating"))) {
+        numbers = false;
+        break;
+      }
+  if (!numbers)
     throw py::type_error(std::string(name) + ": expected an array of numbers, got dtype " +
-                         std::string(py::str(a.attr("dtype"))));
+                         std::string(py::str(values.attr("dtype"))) + (kind == "O" ? " holding text or complex numbers" : ""));
+  a = masked ? numpy.attr("ma").attr("filled")(a.attr("astype")(numpy.attr("float64")), numpy.attr("nan")) : values;
   const char* wanted = std::is_same_v<typename Array::value_type, float> ? "float32" : "float64";
   Array out = Array::ensure(numpy.attr("ascontiguousarray")(a, py::arg("dtype") = wanted));
   if (!out) throw py::type_error(std::string(name) + ": expected a numpy array of numbers");

@@ -35,6 +35,8 @@ void check_options(const AreasOptions& o) {
   const auto share = [](double s) { return std::isnan(s) || (s > 0 && s < 1); };
   const auto probability = [](double t) { return std::isnan(t) || (t > 0 && t < 1); };
   require(probability(o.t1), "--t1: " + number_text(o.t1) + " is not a probability above 0 and below 1 (default 0.05)");
+  require(!(o.t1 < kMinT1), "--t1: " + number_text(o.t1) + " is below 0.0001, the lowest T1 a map of the classes " +
+                                "draws (default 0.05)");
   require(probability(o.t2), "--t2: " + number_text(o.t2) + " is not a probability above 0 and below 1 (default 0.5)");
   require(share(o.capture_t1), "--capture-t1: give a share above 0 and below 1, e.g. 0.9");
   require(share(o.capture_t2), "--capture-t2: give a share above 0 and below 1, e.g. 0.5");
@@ -101,6 +103,8 @@ AreasResult areas(const std::filesystem::path& grid_file, const std::filesystem:
           "so no threshold captures a share of it; give --t1 and --t2");
   if (!std::isnan(options.capture_t1)) s.t1 = threshold_for_share(probability, grid, options.capture_t1, everything.expected_m2, control);
   if (!std::isnan(options.capture_t2)) s.t2 = threshold_for_share(probability, grid, options.capture_t2, everything.expected_m2, control);
+  require(s.t1 >= kMinT1, "T1 (" + number_text(s.t1) + ", from --capture-t1) is below 0.0001, the lowest a map of the " +
+                             "classes draws; give a smaller --capture-t1 share, or --t1");
   require(s.t1 < s.t2, "T1 (" + number_text(s.t1) + (std::isnan(options.capture_t1) ? "" : ", from --capture-t1") +
                            ") must lie below T2 (" + number_text(s.t2) +
                            (std::isnan(options.capture_t2) ? "" : ", from --capture-t2") +

@@ -17,6 +17,7 @@
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
+#include "minerisk/engine/ops/areas.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::ops {
@@ -110,9 +111,14 @@ void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double
   if (!ds) return;
   for (const auto& [key, value, option] : {std::tuple{kT1Key, &t1, "--t1"}, std::tuple{kT2Key, &t2, "--t2"}}) {
     const char* text = ds->GetMetadataItem(key);
+    if (!text) continue;  // another program's areas, or an earlier version's
     char* end = nullptr;
-    const double recorded = text ? std::strtod(text, &end) : NAN;
-    if (!text || end == text || *end != '\0' || !std::isfinite(recorded)) continue;
+    const double recorded = std::strtod(text, &end);
+    // Edited by hand into something no threshold: said, not taken as "not recorded" (which
+    // would draw the defaults beside the other recorded threshold).
+    if (end == text || *end != '\0' || !(recorded >= kMinT1 && recorded < 1))
+      throw UserError("--areas: '" + gpkg.string() + "' records " + key + " = '" + text + "', not a threshold from " +
+                      "0.0001 to below 1; make the areas again with minerisk areas");
     if (std::isnan(*value)) {
       *value = recorded;
     } else if (std::abs(*value - recorded) > 1e-12 * std::max(1.0, std::abs(recorded))) {

@@ -8,6 +8,7 @@
 
 #include "../render/drawing.hpp"
 #include "../render/plot_axes.hpp"
+#include "grid_context.hpp"
 #include "probability_values.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/output_format.hpp"
@@ -98,18 +99,13 @@ UserError nothing_to_score(const Evaluation& e, const std::vector<float>& probab
                    " is 0");
 }
 
-// `--truth truth.gpkg:devices` names a layer, as areas and map take one: split when the name is
-// no file but what comes before its last colon is one. A GDAL name (NETCDF:"f.nc":labels) is kept
-// whole, as is a name with --layer given.
+// `--truth truth.gpkg:devices` names a layer, as areas and map take one: split at the first colon
+// whose path exists (split_at_existing_path). A GDAL name (NETCDF:"f.nc":labels), whose prefix is
+// no file, is kept whole, as is a name with --layer given.
 TruthSpec with_layer_split_off(TruthSpec truth) {
-  const std::string name = truth.path.string();
-  const size_t colon = name.rfind(':');
-  std::error_code error;
-  if (!truth.layer.empty() || colon == std::string::npos || colon == 0 || colon + 1 == name.size() ||
-      std::filesystem::exists(truth.path, error) || !std::filesystem::is_regular_file(name.substr(0, colon), error))
-    return truth;
-  truth.layer = name.substr(colon + 1);
-  truth.path = name.substr(0, colon);
+  if (!truth.layer.empty()) return truth;
+  if (const std::optional<VectorInputSpec> split = ops::split_at_existing_path(truth.path.string(), "--truth"))
+    truth.path = split->path, truth.layer = split->layer;
   return truth;
 }
 
@@ -153,7 +149,8 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   return e;
 }
 
-std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth) {
+std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& given) {
+  const TruthSpec truth = with_layer_split_off(given);  // as it was read (Python gives it as the user wrote it)
   nlohmann::ordered_json j;
   j["grid"] = grid_file.string();
   // The file itself, absolute, and its bytes' SHA-256: a report of a grid without run_id tells

@@ -4,6 +4,8 @@
 
 #include <toml++/toml.h>
 
+#include <cpl_vsi.h>
+
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 
@@ -22,8 +24,26 @@ toml::table scenario_table(const GridFileReader& reader) {
 
 }  // namespace
 
+std::optional<VectorInputSpec> split_at_existing_path(const std::string& name, const std::string& role) {
+  VSIStatBufL st;
+  if (name.empty() || VSIStatL(name.c_str(), &st) == 0) return std::nullopt;
+  for (size_t colon = name.find(':', 1); colon != std::string::npos; colon = name.find(':', colon + 1)) {
+    const std::string path = name.substr(0, colon);
+    if (VSIStatL(path.c_str(), &st) != 0) continue;
+    if (colon + 1 == name.size())
+      throw UserError(role + ": '" + name + "' names no layer after the colon; give PATH:LAYER, or PATH alone for its "
+                      "only layer");
+    VectorInputSpec spec;
+    spec.path = path;
+    spec.layer = name.substr(colon + 1);
+    return spec;
+  }
+  return std::nullopt;
+}
+
 VectorInputSpec vector_spec(const std::string& name, const std::string& role) {
   if (name.empty()) throw UserError(role + ": give a vector layer as PATH or PATH:LAYER");
+  if (std::optional<VectorInputSpec> split = split_at_existing_path(name, role)) return *split;
   VectorInputSpec spec;
   std::error_code error;
   const size_t colon = name.rfind(':');

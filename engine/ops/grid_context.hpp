@@ -3,6 +3,7 @@
 // (areas, map, report): its scenario's DEM and vector layers, and layers named on the command
 // line as PATH or PATH:LAYER.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,14 @@
 
 namespace minerisk::ops {
 
-/// A vector layer named as PATH or PATH:LAYER (PATH alone when such a file exists).
+/// PATH:LAYER split at the first colon whose PATH exists (a file, a folder of shapefiles, a
+/// /vsizip/ member: GDAL's VSIStatL), so a layer name may hold colons ("ns:mines"); nullopt
+/// when `name` itself exists or no such colon is found. A colon with no layer after it is
+/// refused (UserError naming `role`).
+std::optional<VectorInputSpec> split_at_existing_path(const std::string& name, const std::string& role);
+
+/// A vector layer named as PATH or PATH:LAYER (PATH alone when such a file exists): split as
+/// split_at_existing_path does, else at the last colon (so a missing PATH is named as missing).
 VectorInputSpec vector_spec(const std::string& name, const std::string& role);
 
 /// The DEM the grid was computed from, as its resolved scenario names it ("" when it names none

@@ -1,5 +1,7 @@
 #include "minerisk/engine/ops/map.hpp"
 
+#include "minerisk/engine/ops/areas.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -102,7 +104,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& gi
   if (std::isnan(o.t1)) o.t1 = 0.05;  // as minerisk areas
   if (std::isnan(o.t2)) o.t2 = 0.5;
   // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
-  if (!(o.t1 >= 1e-4 && o.t1 < o.t2 && o.t2 < 1))
+  if (!(o.t1 >= kMinT1 && o.t1 < o.t2 && o.t2 < 1))
     throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +
                     ": the land-release thresholds need 0.0001 <= T1 < T2 < 1 (defaults 0.05 and 0.5, or those "
                     "the --areas were classed at)");

@@ -88,7 +88,14 @@ UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool
 }
 
 std::unique_ptr<UpdateLock> UpdateLock::for_run(const fs::path& output) {
-  const int fd = open_lock_file(path_for(output), false);
+  int fd = -1;
+  try {
+    fd = open_lock_file(path_for(output), false);
+  } catch (const UserError&) {
+    // No update's lock (a hard link left by a backup, another program's file): none to take. An
+    // update refuses it, and a run, which never writes to it, is not held back by it.
+    return nullptr;
+  }
   if (fd < 0) return nullptr;  // never updated: nothing to wait for, and no lock file to add
   std::unique_ptr<UpdateLock> lock(new UpdateLock(fd));
   lock->acquire(output, "; run again when it has finished", nullptr, {}, "minerisk run");

@@ -5,7 +5,7 @@ disagreed without a word)."""
 import re
 
 import pytest
-from osgeo import ogr
+from osgeo import gdal, ogr
 
 from areas_helpers import run_areas
 from conftest import run_minerisk
@@ -47,3 +47,20 @@ def test_a_map_or_report_in_other_classes_than_the_areas_is_refused(demo_folder,
         assert f"--t1 0.2: the areas in '{gpkg}' were classed at T1 0.1" in r.stderr, r.stderr
         assert "leave --t1 out to draw the grid in their classes, or make the areas again with --t1 0.2" in r.stderr
         assert not (tmp_path / out).exists()
+
+
+def test_areas_refuse_a_t1_no_map_of_their_classes_draws(demo_folder, tmp_path):
+    """Areas made at T1 5e-5 could not be mapped at all once map took their thresholds."""
+    r, _, _ = run_areas(demo_folder / "sample.nc", tmp_path, "--t1", "0.00005")
+    assert r.returncode == 2 and "--t1: 5e-05 is below 0.0001, the lowest T1 a map of the classes draws" in r.stderr, r.stderr
+
+
+def test_thresholds_edited_into_nonsense_are_refused_naming_the_key(demo_folder, tmp_path):
+    grid, _, gpkg = made_areas(demo_folder, tmp_path, "--t1", "0.1", "--t2", "0.6")
+    for text in ("abc", "0.1 ", "nan", "1", "1e-5"):
+        ds = gdal.OpenEx(str(gpkg), gdal.OF_VECTOR | gdal.OF_UPDATE)
+        ds.SetMetadataItem("MINERISK_T1", text)
+        ds = None
+        r = run_minerisk("map", grid, "-o", tmp_path / "m.png", "--areas", gpkg, "-q")
+        assert r.returncode == 2 and f"--areas: '{gpkg}' records MINERISK_T1 = '{text}', not a threshold" in r.stderr, \
+            r.stderr

@@ -100,11 +100,16 @@ def test_a_masked_arrays_masked_cells_are_no_data_not_the_values_under_the_mask(
 
 @pytest.mark.parametrize("values", [np.array([["1", "2"], ["3", "4"]]), np.array([[b"1", b"2"]]),
                                     np.zeros((3, 3), "datetime64[s]"), np.zeros((3, 3), "timedelta64[s]"),
-                                    np.zeros((3, 3), np.complex64)])
+                                    np.zeros((3, 3), np.complex64), np.ma.masked_array(np.array([["1", "2"]])),
+                                    np.ma.masked_array(np.zeros((3, 3), np.complex64))])
 def test_text_dates_and_complex_numbers_are_a_type_error(values):
     """Text of digits was parsed and complex numbers cast to their real part (with numpy's warning)."""
     with pytest.raises(TypeError, match=re.escape(f"dem: expected an array of numbers, got dtype {values.dtype}")):
         minerisk.slope(values, **GRID)
+    # Python objects: numbers (and None, no data) are taken; text or complex numbers are not.
+    with pytest.raises(TypeError, match="got dtype object holding text or complex numbers"):
+        minerisk.slope(np.arange(9.0).reshape(3, 3).astype(str).astype(object), **GRID)
+    assert minerisk.slope(np.array([[1.0, None], [2.0, 3.0]], dtype=object), **GRID).shape == (2, 2)
 
 
 def test_an_array_too_large_to_convert_is_a_memory_error_not_a_type_error():

@@ -58,3 +58,16 @@ def test_a_run_of_an_output_never_updated_makes_no_lock_file(region, tmp_path):
     r = run_minerisk("run", scenario, "-o", tmp_path / "out.nc", "-q")
     assert r.returncode == 0, r.stderr
     assert not (tmp_path / "out.nc.lock").exists()
+
+
+def test_a_lock_file_that_is_no_updates_lock_does_not_hold_a_run_back(region, tmp_path):
+    """A hard link of the lock (a backup made with cp -al) made run refuse; update refuses it,
+    and a run, which never writes to it, goes on."""
+    _, scenario = private_region(region, tmp_path)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    (tmp_path / "backup").mkdir()
+    os.link(tmp_path / "out.nc.lock", tmp_path / "backup" / "out.nc.lock")
+    r = run_minerisk("run", scenario, "-o", out, "--overwrite", "-q")
+    assert r.returncode == 0, r.stderr
+    assert update(scenario, out).returncode == 2  # update still refuses a lock with another name

@@ -21,6 +21,10 @@ inline constexpr const char* kTechnicalSurvey = "technical_survey";  // T1 to T2
 inline constexpr const char* kClearance = "clearance";               // above T2: clearance
 inline constexpr const char* kNoData = "no_data";  // a given polygon with no cell of the grid's data
 
+/// The lowest T1: a map of the classes (log classes in 1-2-5 steps from a tenth of T1) fits a
+/// legend down to it, and map and report draw an areas file in the classes it was made with.
+inline constexpr double kMinT1 = 1e-4;
+
 struct AreasOptions {
   std::string variable;  // the grid's variable (default: probability, or a sweep's mean)
   // Thresholds on the probability; NaN: the default, or the one that captures a share below.
