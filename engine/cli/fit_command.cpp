@@ -131,6 +131,9 @@ void add_fit_command(CLI::App& app, std::vector<Command>& commands, const Contex
       std::printf("spatial cross-validation, %s: ROC-AUC %.4f, PR-AUC %.4f\n", r.folds_description.c_str(), r.cv_roc_auc,
                   r.cv_pr_auc);
     }
+    // The baseline beside the figures: a PR-AUC reads only against the share of positives.
+    if (r.folds > 0)
+      std::printf("a random ranking of the same held-out cells: ROC-AUC 0.5000, PR-AUC %.4f\n", r.cv_positive_share);
     if (!r.weights_of_evidence.empty()) {
       std::printf("%-24s %8s %8s %9s %8s %12s\n", "weights of evidence", "W+", "W-", "contrast", "s(C)", "C / s(C)");
       for (const auto& [name, w] : r.weights_of_evidence)

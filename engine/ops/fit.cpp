@@ -55,7 +55,9 @@ std::string fitted_toml(const Scenario& s, const FitResult& r) {
   std::ostringstream out;
   out << "# Fitted by minerisk fit on " << utc_now_iso8601() << " from " << s.file.string() << "\n";
   out << "# " << r.positives << " positive and " << r.negatives << " negative training cells";
-  if (r.folds > 0) out << "; spatial cross-validation over " << r.folds << " folds: ROC-AUC " << r.cv_roc_auc << ", PR-AUC " << r.cv_pr_auc;
+  if (r.folds > 0)
+    out << "; spatial cross-validation over " << r.folds << " folds: ROC-AUC " << r.cv_roc_auc << ", PR-AUC "
+        << r.cv_pr_auc << " (a random ranking: 0.5 and " << r.cv_positive_share << ")";
   if (r.repeats > 1)
     out << "\n# weights: the median of " << r.repeats << " fits (" << r.folds_description
         << "); cross-validation: their mean";
@@ -224,16 +226,17 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
     // Each split's pooled held-out AUCs, and their mean over the splits that could be
     // cross-validated (a deal can leave no fold with both classes to train on), as repeated
     // k-fold cross-validation reports.
-    double roc = 0, pr = 0;
+    double roc = 0, pr = 0, share = 0;
     int validated = 0;
     for (const SplitFit& f : splits) {
       r.repeat_cv_roc_auc.push_back(f.cv.folds > 0 ? f.cv.roc_auc : NAN);
       r.repeat_cv_pr_auc.push_back(f.cv.folds > 0 ? f.cv.pr_auc : NAN);
       if (f.cv.folds == 0) continue;
       if (validated++ == 0) r.folds = f.cv.folds;
-      roc += f.cv.roc_auc, pr += f.cv.pr_auc;
+      roc += f.cv.roc_auc, pr += f.cv.pr_auc, share += f.cv.positive_share;
     }
-    if (validated > 0) r.cv_roc_auc = roc / validated, r.cv_pr_auc = pr / validated;
+    if (validated > 0)
+      r.cv_roc_auc = roc / validated, r.cv_pr_auc = pr / validated, r.cv_positive_share = share / validated;
     if (validated > 0 && validated < r.repeats)
       r.notes.push_back("cross-validation: " + std::to_string(r.repeats - validated) + " of the " +
                         std::to_string(r.repeats) + " fits had no fold to score (each fold's training cells held one "
@@ -271,6 +274,9 @@ std::string fit_json(const FitResult& r) {
   j["cross_validation"] = {{"folds", r.folds},
                            {"roc_auc", r.folds ? nlohmann::json(r.cv_roc_auc) : nlohmann::json()},
                            {"pr_auc", r.folds ? nlohmann::json(r.cv_pr_auc) : nlohmann::json()},
+                           // What a random ranking of the same held-out cells scores.
+                           {"random_roc_auc", r.folds ? nlohmann::json(0.5) : nlohmann::json()},
+                           {"random_pr_auc", r.folds ? nlohmann::json(r.cv_positive_share) : nlohmann::json()},
                            {"spatial_folds", r.folds_description}};
   // Each fit of [fit] repeats (one without): its coefficients and cross-validation, to show the
   // spread the deal of the folds and the draw of background cells cause.

@@ -49,6 +49,7 @@ CrossValidation cross_validate(const LabelLayers& labels, const Design& design, 
     const kernels::RankingMetrics m = kernels::ranking_metrics(pooled, none);
     cv.roc_auc = m.roc_auc;
     cv.pr_auc = m.average_precision;
+    cv.positive_share = static_cast<double>(m.positives) / static_cast<double>(pooled.size());
   } catch (const std::invalid_argument&) {
     cv.folds = 0;  // the held-out cells held one class only
   }

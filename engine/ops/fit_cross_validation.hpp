@@ -11,6 +11,9 @@ namespace minerisk::fit_detail {
 struct CrossValidation {
   int folds = 0;  // folds that held cells of both classes in training and some held-out cells
   double roc_auc = NAN, pr_auc = NAN;
+  // The share of positives among the held-out cells scored: what a random ranking's PR-AUC is
+  // (its ROC-AUC is 0.5), the baseline beside the figures.
+  double positive_share = NAN;
 };
 
 /// Held-out rows keep their cross-fitted label layers (built without their own fold); the

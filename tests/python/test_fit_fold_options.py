@@ -1,7 +1,10 @@
 """How fit makes its folds from the options given: zone codes as the file stores them (beyond
 2^24, float32 made 16777216 and 16777217 one zone), zones and blocks never both (zones made the
 folds, and block_size stood unused in the fitted [fit]), and a note that names what is missing."""
+import json
+
 import numpy as np
+import pytest
 from osgeo import gdal
 
 import minerisk
@@ -103,3 +106,18 @@ def test_one_block_over_the_grid_is_named_as_the_cause(region, tmp_path, write_s
     r = run_minerisk("fit", write_scenario(scenario_text(region)), "-o", tmp_path / "f.toml", "--block-size", "1e7")
     assert r.returncode == 2 and "is built from the labels outside each cell's fold" in r.stderr \
         and "use smaller blocks (--block-size)" in r.stderr, r.stderr
+
+
+def test_the_cross_validation_is_printed_beside_a_random_ranking(region, tmp_path, write_scenario):
+    """A PR-AUC reads only against the share of positives: the fit printed its figures alone."""
+    report = tmp_path / "fit.json"
+    r = run_minerisk("fit", write_scenario(scenario_text(region)), "-o", tmp_path / "f.toml", "--block-size", "1500",
+                     "--background-ratio", "2", "--report", report)
+    assert r.returncode == 0, r.stderr
+    cv = json.loads(report.read_text())["cross_validation"]
+    fitted = json.loads(report.read_text())
+    assert cv["random_roc_auc"] == 0.5
+    # Every training cell is held out once: the share is that of the training set.
+    assert cv["random_pr_auc"] == pytest.approx(fitted["positives"] / (fitted["positives"] + fitted["negatives"]))
+    assert f"a random ranking of the same held-out cells: ROC-AUC 0.5000, PR-AUC {cv['random_pr_auc']:.4f}" in r.stdout
+    assert "(a random ranking: 0.5 and " in (tmp_path / "f.toml").read_text()

@@ -47,6 +47,9 @@ struct FitResult {
   };
   std::vector<Curve> curves;
   double cv_roc_auc = NAN, cv_pr_auc = NAN;  // pooled over the held-out folds (the mean over the repeats)
+  /// The baseline beside them: the share of positives among the held-out cells scored, which is
+  /// a random ranking's PR-AUC (its ROC-AUC is 0.5); the mean over the repeats.
+  double cv_positive_share = NAN;
   /// [fit] repeats: the fits done, each on its own deal of the folds and draw of background cells
   /// (seeds seed, seed + 1, ...); the coefficients above are the median of theirs.
   int repeats = 1;
