@@ -203,6 +203,7 @@ FitResult fit_scenario(const Scenario& s, const FitOptions& given) {
   r.positives = static_cast<int64_t>(design.y.sum());
   r.negatives = design.y.size() - r.positives;
   r.curves = curves_of(s, *knots, fit.original.coefficients);
+  for (const EvidenceSpec& e : s.evidence) r.layer_definitions[e.name] = weighted_layer_definition(e);
   for (Eigen::Index j = 0; j < fit.original.coefficients.size(); ++j) {
     Coefficient c;
     c.name = j == 0 ? "intercept" : names[static_cast<size_t>(j - 1)];
@@ -288,7 +289,8 @@ std::string fit_json(const FitResult& r) {
     repeats.push_back(one);
   }
   j["repeats"] = repeats;
-  j["cross_fitted_layers"] = r.cross_fitted;  // built for each training cell without its own fold's labels
+  j["cross_fitted_layers"] = r.cross_fitted;
+  j["layer_definitions"] = r.layer_definitions;  // what each weight holds for (a sweep's weights_from checks it)  // built for each training cell without its own fold's labels
   j["separation_warnings"] = r.warnings;
   nlohmann::ordered_json curves = nlohmann::ordered_json::array();
   for (const Curve& c : r.curves) curves.push_back({{"layer", c.layer}, {"x", c.x}, {"contribution", c.y}});

@@ -12,11 +12,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 
 #include "../src/scenario_schema.hpp"
 #include "minerisk/engine/covariance_check.hpp"
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/model_file.hpp"
 #include "minerisk/engine/toml_reader.hpp"
 
 namespace fs = std::filesystem;
@@ -39,6 +41,43 @@ struct Posterior {
 };
 
 Posterior read_posterior_json(const fs::path& path, const Scenario& base);
+
+// The fit's weights hold for the layers it was fitted on: a base scenario whose layer has
+// another feature, bandwidth or transform (a slope's weight per degree drawn for elevation in
+// metres), or a layer the fit did not weigh, is refused as run --model refuses such a region,
+// naming the first key that differs. A report of an earlier version holds no definitions: only
+// the names were checked.
+void require_same_layers(const nlohmann::json& report, const Scenario& base, const fs::path& path,
+                         const std::vector<std::string>& fitted) {
+  const std::string what = "uncertainty.weights_from: ";
+  for (const EvidenceSpec& e : base.evidence)
+    if (std::find(fitted.begin(), fitted.end(), e.name) == fitted.end())
+      throw UserError(what + "layer '" + e.name + "' of the base scenario is not in the fit '" + path.string() +
+                      "', so its weight would be drawn from nothing; remove it from the base, or fit the base scenario");
+  const auto recorded = report.find("layer_definitions");
+  if (recorded == report.end() || !recorded->is_object()) return;
+  for (const EvidenceSpec& e : base.evidence) {
+    const auto fit_def = recorded->find(e.name);
+    if (fit_def == recorded->end() || !fit_def->is_object()) continue;
+    const std::map<std::string, std::string> ours = weighted_layer_definition(e);
+    std::map<std::string, std::string> theirs;
+    for (const auto& [key, value] : fit_def->items())
+      if (value.is_string()) theirs[key] = value.get<std::string>();
+    std::set<std::string> keys;
+    for (const auto& [k, v] : ours) keys.insert(k);
+    for (const auto& [k, v] : theirs) keys.insert(k);
+    for (const std::string& key : keys) {
+      const auto a = theirs.find(key);
+      const auto b = ours.find(key);
+      const std::string in_fit = a == theirs.end() ? "no " + key : key + " = " + a->second;
+      const std::string in_base = b == ours.end() ? "no " + key : key + " = " + b->second;
+      if (in_fit != in_base)
+        throw UserError(what + "layer '" + e.name + "' has " + in_fit + " in the fit '" + path.string() + "' but " +
+                        in_base + " in the base scenario; a fitted weight holds only for the layer it was fitted on: "
+                        "give the base the fit's " + key + ", or fit the base scenario");
+    }
+  }
+}
 
 Posterior read_posterior(const fs::path& path, const Scenario& base) {
   try {
@@ -98,6 +137,7 @@ Posterior read_posterior_json(const fs::path& path, const Scenario& base) {
     if (std::none_of(base.evidence.begin(), base.evidence.end(), [&](const EvidenceSpec& e) { return e.name == p.names[i]; }))
       throw UserError("uncertainty.weights_from: layer '" + p.names[i] + "' of the fit is not in the base scenario");
   }
+  require_same_layers(j, base, path, p.names);
   return p;
 }
 

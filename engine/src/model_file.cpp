@@ -233,6 +233,14 @@ void check_same_definition(const EvidenceSpec& in_model, const EvidenceSpec& in_
 
 }  // namespace
 
+std::map<std::string, std::string> weighted_layer_definition(const EvidenceSpec& layer) {
+  toml::table t = schema::write_evidence(layer);
+  for (const char* key : {"weight", "path", "effect"}) t.erase(key);
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : t) out[std::string(key.str())] = text_of(&value);
+  return out;
+}
+
 std::string model_file_text(const Scenario& trained, const FitResult& r) {
   // The fitted scenario holds what the fit learned (intercept, weights, transforms).
   const Scenario fitted = parse_scenario(parse_toml_text(r.fitted_toml, "the fitted scenario"), trained.file);

@@ -161,7 +161,15 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
                        # was NaN (+inf and -inf layers), exit 0.
                        (lambda j: j.__setitem__("covariance", [[1e80 if i == k else 0.0 for k in range(len(row))]
                                                                for i, row in enumerate(j["covariance"])]),
-                        "scenario 1 draws the intercept at ")):
+                        "scenario 1 draws the intercept at "),
+                       # A fit of other layers: a slope's weight per degree was drawn for the base's
+                       # layer of another feature, bandwidth or transform, exit 0.
+                       (lambda j: j["layer_definitions"]["finds"].__setitem__("bandwidth", "400.0"),
+                        "layer 'finds' has bandwidth = 400.0 in the fit"),
+                       (lambda j: j["layer_definitions"]["slope"].__setitem__("feature", '"elevation"'),
+                        """layer 'slope' has feature = "elevation" in the fit"""),
+                       (lambda j: (j["coefficients"].pop(), j.__setitem__("covariance", [row[:-1] for row in j["covariance"][:-1]])),
+                        "of the base scenario is not in the fit")):
         edited = json.loads(json.dumps(report))
         edit(edited)
         (tmp_path / "fit.json").write_text(json.dumps(edited))

@@ -6,6 +6,7 @@
 // training's provenance (README, "The model file").
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,5 +47,11 @@ ModelFile parse_model_file(std::string_view text, const std::filesystem::path& s
 /// transform. Refused (UserError naming the layer and what differs) when the layers' names,
 /// feature kinds or parameters (bandwidth, where, signed, layer ...) are not the same.
 Scenario apply_model(const Scenario& region, const ModelFile& model);
+
+/// What a fitted weight of `layer` holds for, as "key" -> its TOML value: every key of the layer
+/// but its weight, its path and its effect, its transform included (a weight per degree is no
+/// weight per metre, nor per log of metres). A fit report records it (`layer_definitions`), and a
+/// sweep that draws the fit's weights compares its base scenario's layers with it.
+std::map<std::string, std::string> weighted_layer_definition(const EvidenceSpec& layer);
 
 }  // namespace minerisk

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct FitResult {
   int folds = 0;                          // cross-validation folds used (0: none)
   std::string folds_description;          // "5 folds of 2000 m blocks", "19 zones of zones.tif"
   std::vector<std::string> cross_fitted;  // the layers built from labels, built out of fold
+  /// Each layer fitted, as weighted_layer_definition (model_file.hpp) gives it.
+  std::map<std::string, std::map<std::string, std::string>> layer_definitions;
   std::vector<std::string> warnings;      // separation: the weights are set by the penalty
   std::vector<std::string> notes;         // choices fit made for the user (default blocks ...)
   /// With [fit] knots: each learned layer's curve, its contribution to the log-odds at its knots.
