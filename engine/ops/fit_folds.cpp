@@ -51,6 +51,15 @@ FoldMap::FoldMap(const Grid& grid, const FitOptions& options) : grid_(grid), see
                           exact_number_text(into[i]) +
                           "), where 64-bit codes are no longer told apart; number the zones with smaller codes");
     });
+    // A zone is a whole code (a municipality's id): a continuous raster given by mistake (a
+    // DEM) made each cell its own zone, and the cross-validation leave-one-cell-out, not spatial.
+    for (size_t i = 0; i < zone.size(); ++i)
+      if (std::isfinite(zone[i]) && zone[i] != std::floor(zone[i]))
+        throw UserError("fit.zones: '" + spec.zones.string() + "' holds " + number_text(zone[i]) + " at row " +
+                        std::to_string(i / static_cast<size_t>(grid.width())) + ", column " +
+                        std::to_string(i % static_cast<size_t>(grid.width())) +
+                        " of the grid, not a whole zone code; give a raster of integer codes, one per zone (e.g. "
+                        "gdal_rasterize -a ID of the zones' polygons)");
     std::map<double, int32_t> index;
     zone_fold_.resize(zone.size());
     for (size_t i = 0; i < zone.size(); ++i)

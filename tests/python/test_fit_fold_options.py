@@ -121,3 +121,12 @@ def test_the_cross_validation_is_printed_beside_a_random_ranking(region, tmp_pat
     assert cv["random_pr_auc"] == pytest.approx(fitted["positives"] / (fitted["positives"] + fitted["negatives"]))
     assert f"a random ranking of the same held-out cells: ROC-AUC 0.5000, PR-AUC {cv['random_pr_auc']:.4f}" in r.stdout
     assert "(a random ranking: 0.5 and " in (tmp_path / "f.toml").read_text()
+
+
+def test_zones_of_a_continuous_raster_are_refused(region, tmp_path, write_scenario):
+    """The DEM given as --zones made every cell its own zone: cross-validation leave-one-cell-out,
+    not spatial, and a higher ROC-AUC without a word."""
+    r = run_minerisk("fit", write_scenario(scenario_text(region)), "-o", tmp_path / "f.toml", "--zones",
+                     region / "dem.tif", "--background-ratio", "2")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "fit.zones: '" in r.stderr and "not a whole zone code; give a raster of integer codes" in r.stderr, r.stderr
