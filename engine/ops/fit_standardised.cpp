@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "minerisk/engine/errors.hpp"
@@ -96,6 +97,9 @@ int apart(const Eigen::VectorXd& v, const Eigen::VectorXd& y) {
   return 0;
 }
 
+// Beyond this correlation two layers' weights are one effect split in two.
+constexpr double kCollinear = 0.99;
+
 // A learned curve's segment (a ramp, 0 below its knot and 1 above the next) often lies apart
 // "but for ties" without meaning anything: separation is judged on whole layers.
 bool is_curve_segment(const std::string& name) { return name.find(":segment ") != std::string::npos; }
@@ -146,6 +150,25 @@ StandardisedFit fit_or_refuse(const Scenario& s, const Eigen::MatrixXd& X, const
 std::vector<std::string> separation_warnings(const Eigen::MatrixXd& X, const Eigen::VectorXd& y,
                                              const std::vector<std::string>& names, const StandardisedFit& fit) {
   std::vector<std::string> warnings;
+  // Two layers nearly proportional over the training cells: with a penalty the fit goes on, and
+  // splits one effect between them, so neither weight's standard error or p-value reads alone.
+  const Eigen::MatrixXd centred = X.rowwise() - X.colwise().mean();
+  const Eigen::VectorXd norm = centred.colwise().norm();
+  for (Eigen::Index b = 1; b < X.cols(); ++b)
+    for (Eigen::Index a = 0; a < b; ++a) {
+      if (is_curve_segment(names[static_cast<size_t>(a)]) || is_curve_segment(names[static_cast<size_t>(b)]) ||
+          !(norm(a) > 0) || !(norm(b) > 0))
+        continue;
+      const double correlation = centred.col(a).dot(centred.col(b)) / (norm(a) * norm(b));
+      if (std::abs(correlation) > kCollinear) {
+        char r[16];
+        std::snprintf(r, sizeof r, "%.4f", correlation);
+        warnings.push_back("layers '" + names[static_cast<size_t>(a)] + "' and '" + names[static_cast<size_t>(b)] +
+                           "' are nearly proportional over the training cells (correlation " + r +
+                           "): their weights split one effect between them, and neither's standard error or p-value "
+                           "reads alone; remove one");
+      }
+    }
   for (Eigen::Index j = 0; j < X.cols(); ++j) {
     if (is_curve_segment(names[static_cast<size_t>(j)])) continue;
     const int a = apart(X.col(j), y);
