@@ -15,6 +15,7 @@ import minerisk
      "tri(): creation_options: expected List[str], got str 'TILED=YES'"),
     (lambda: minerisk.tools.slope("dem.tif", "s.tif", compute_edge=True), "slope() got an unexpected keyword argument 'compute_edge'"),
     (lambda: minerisk.evaluate("g.nc", "t.gpkg", layer=None), "evaluate(): layer: expected str, got NoneType None"),
+    (lambda: minerisk.slope(np.zeros((5, 5)), percent="no", cell_size=(1, 1)), "slope(): percent: expected bool, got str 'no'"),
 ])
 def test_a_wrong_type_names_the_argument(call, says):
     with pytest.raises(TypeError) as raised:

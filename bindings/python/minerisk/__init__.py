@@ -49,6 +49,8 @@ _sweep, _report = checked(_minerisk.sweep), checked(_minerisk.report)
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:
     """Slope by Horn's method in degrees (or percent), as gdaldem slope. See terrain()."""
+    if not isinstance(percent, (bool, np.bool_)):  # "no" would be true
+        raise TypeError(f"slope(): percent: expected bool, got {type(percent).__name__} {percent!r}")
     return terrain(dem, "slope_percent" if percent else "slope", **grid)
 
 
