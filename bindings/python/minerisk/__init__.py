@@ -35,12 +35,9 @@ __all__ = ["Busy", "Error", "__version__", "areas", "map", "Scenario", "Result",
 
 
 # The array kernels, with an argument of the wrong type named (not pybind11's whole signature).
-terrain = checked(_minerisk.terrain)
-hillshade = checked(_minerisk.hillshade)
-distance_transform = checked(_minerisk.distance_transform)
-line_distance = checked(_minerisk.line_distance)
-point_density = checked(_minerisk.point_density)
-focal = checked(_minerisk.focal)
+terrain, hillshade, distance_transform, line_distance, point_density, focal = (
+    checked(getattr(_minerisk, name))
+    for name in ("terrain", "hillshade", "distance_transform", "line_distance", "point_density", "focal"))
 # The engine's calls behind Scenario and the module's functions, likewise.
 _run, _update, _fit = checked(_minerisk.run), checked(_minerisk.update), checked(_minerisk.fit)
 _evaluate, _explain = checked(_minerisk.evaluate), checked(_minerisk.explain)

@@ -28,12 +28,7 @@ from _minerisk import tools as _tools
 
 from ._arguments import checked
 
-slope = checked(_tools.slope)
-aspect = checked(_tools.aspect)
-tri = checked(_tools.tri)
-proximity = checked(_tools.proximity)
-density = checked(_tools.density)
-focal = checked(_tools.focal)
-diff = checked(_tools.diff)
-
 __all__ = ["slope", "aspect", "tri", "proximity", "density", "focal", "diff"]
+
+# Each tool, with an argument of the wrong type named (not pybind11's whole signature).
+slope, aspect, tri, proximity, density, focal, diff = (checked(getattr(_tools, name)) for name in __all__)
