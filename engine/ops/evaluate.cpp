@@ -84,12 +84,18 @@ UserError nothing_to_score(const Evaluation& e, const std::vector<float>& probab
                            const std::filesystem::path& grid_file, const TruthSpec& truth) {
   if (std::none_of(probability.begin(), probability.end(), [](float p) { return std::isfinite(p); }))
     return UserError("grid '" + grid_file.string() + "' has no cell with a probability (all no data); give a grid with data");
+  const auto one = [](double items) { return items == 1; };
   if (e.items_without_probability > 0)
-    return UserError("--truth: the " + number_text(e.items_without_probability) + " true items on the grid all fall on " +
-                     "cells without a probability (no data); nothing is left to score");
+    return UserError("--truth: " +
+                     (one(e.items_without_probability)
+                          ? std::string("the one true item on the grid falls on a cell")
+                          : "the " + number_text(e.items_without_probability) + " true items on the grid all fall on cells") +
+                     " without a probability (no data); nothing is left to score");
   if (e.items_outside_grid > 0)
-    return UserError("--truth: all " + number_text(e.items_outside_grid) + " true items lie outside the grid; check the " +
-                     "truth's CRS and extent");
+    return UserError("--truth: " +
+                     (one(e.items_outside_grid) ? std::string("the one true item lies")
+                                                : "all " + number_text(e.items_outside_grid) + " true items lie") +
+                     " outside the grid; check the truth's CRS and extent");
   if (std::isnan(e.items_outside_grid))
     return UserError("--truth: raster '" + truth.path.string() + "' labels no cell positive (> 0) where the grid has a " +
                      "probability; give labels with true items");

@@ -289,8 +289,8 @@ std::string fit_json(const FitResult& r) {
     repeats.push_back(one);
   }
   j["repeats"] = repeats;
-  j["cross_fitted_layers"] = r.cross_fitted;
-  j["layer_definitions"] = r.layer_definitions;  // what each weight holds for (a sweep's weights_from checks it)  // built for each training cell without its own fold's labels
+  j["cross_fitted_layers"] = r.cross_fitted;  // built for each training cell without its own fold's labels
+  j["layer_definitions"] = r.layer_definitions;  // what each weight holds for (a sweep's weights_from checks it)
   j["separation_warnings"] = r.warnings;
   nlohmann::ordered_json curves = nlohmann::ordered_json::array();
   for (const Curve& c : r.curves) curves.push_back({{"layer", c.layer}, {"x", c.x}, {"contribution", c.y}});

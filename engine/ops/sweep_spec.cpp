@@ -178,6 +178,13 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
         r.fail("weights_from", "names a file that does not exist; give a 'minerisk fit --report' JSON");
     }
   }
+  // A fitted weight holds for the layer's transform as fitted: an axis that moves the transform
+  // would draw weights for a layer they were not fitted on.
+  if (!s.weights_from.empty())
+    for (const SweepAxis& a : s.axes)
+      if (a.parameter.rfind("model.evidence.", 0) == 0 && a.parameter.find(".transform.") != std::string::npos)
+        top.fail("axis", "sweeps '" + a.parameter + "' while [uncertainty] weights_from draws the weights fitted for "
+                         "the transform as it was; sweep the transform without weights_from, or fit each transform");
   if (s.sampled() && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
   if (!s.sampled() && s.samples > 0)
     top.fail("samples", "draws nothing here: it counts the draws of lhs axes and of [uncertainty], and this sweep has "

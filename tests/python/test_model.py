@@ -199,7 +199,7 @@ def test_evaluate_refuses_truth_off_the_grid(region, fitted, tmp_path):
     ds = None
     r = run_minerisk("evaluate", fitted / "fitted.nc", "--truth", far, "-o", tmp_path / "e.json")
     assert r.returncode == 2
-    assert "--truth: all 1 true items lie outside the grid; check the truth's CRS and extent" in r.stderr, r.stderr
+    assert "--truth: the one true item lies outside the grid; check the truth's CRS and extent" in r.stderr, r.stderr
 
 
 def test_evaluate_says_which_true_items_it_leaves_out(region, fitted, tmp_path):

@@ -84,7 +84,7 @@ def test_nothing_to_score_is_told_by_its_cause(tmp_path):
     make_vector(zero, "devices", ogr.wkbPoint, [(f"POINT ({X0 + 205} {Y0 - 155})", {"n": 0})], fields=[("n", ogr.OFTReal)])
     for grid, truth_args, says in [
             (empty, [truth(tmp_path)], f"grid '{empty}' has no cell with a probability (all no data)"),
-            (nan, [on_no_data], "the 1 true items on the grid all fall on cells without a probability (no data)"),
+            (nan, [on_no_data], "the one true item on the grid falls on a cell without a probability (no data)"),
             (nan, [labels], f"raster '{labels}' labels no cell positive (> 0)"),
             (nan, [none], "has no features; give a layer with points"),
             (nan, [truth(tmp_path), "--where", "fid > 99"], '(with where = "fid > 99") has no features'),

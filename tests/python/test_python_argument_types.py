@@ -34,3 +34,43 @@ def test_a_scenarios_options_of_the_wrong_type_are_named(region, tmp_path):
         with pytest.raises(TypeError, match=r"^" + says.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
             call()
     assert not (tmp_path / "o.nc").exists()
+
+
+def test_the_argument_named_is_the_one_pybind11_refused():
+    """numpy's bool and a Decimal, which pybind11 converts, were blamed for a later argument's type;
+    a keyword-only argument given by position, or a missing one, fell through to the signature."""
+    import decimal
+    values = np.zeros((5, 5), np.float32)
+    for call, says in [
+            (lambda: minerisk.focal(values, radius=10.0, cell_size=(1, 1), geographic=np.bool_(False), statistic=3),
+             "focal(): statistic: expected str, got int 3"),
+            (lambda: minerisk.focal(values, radius=decimal.Decimal("10"), statistic=3), "focal(): statistic: expected str"),
+            (lambda: minerisk.focal(values, 10.0), "focal() takes 1 positional argument (values); give the others by name"),
+            (lambda: minerisk.focal(values), "focal() missing required argument 'radius'")]:
+        with pytest.raises(TypeError) as raised:
+            call()
+        assert str(raised.value) == says or str(raised.value).startswith(says), str(raised.value)
+
+
+def test_a_type_error_inside_a_progress_callback_is_not_renamed(tmp_path):
+    import _minerisk
+    from osgeo import gdal, osr
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32637)
+    ds = gdal.GetDriverByName("GTiff").Create(str(tmp_path / "dem.tif"), 20, 20, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((500000, 10, 0, 4000000, 0, -10))
+    ds.SetProjection(srs.ExportToWkt())
+    ds = None
+
+    def progress(fraction):
+        _minerisk.focal(np.zeros((2, 2)), radius="x")  # the callback's own mistake
+
+    with pytest.raises(TypeError, match=r"^focal\(\): incompatible function arguments"):
+        minerisk.tools.slope(tmp_path / "dem.tif", tmp_path / "s.tif", progress=progress)
+    assert not (tmp_path / "s.tif").exists()
+
+
+def test_the_wrapped_functions_pickle_by_reference():
+    import pickle
+    assert pickle.loads(pickle.dumps(minerisk.focal)) is minerisk.focal
+    assert pickle.loads(pickle.dumps(minerisk.tools.slope)) is minerisk.tools.slope

@@ -175,6 +175,14 @@ def test_weights_drawn_from_the_fits_covariance(region, tmp_path):
         (tmp_path / "fit.json").write_text(json.dumps(edited))
         r = run_minerisk("sweep", sweep, "-o", tmp_path / "e.nc", "-q")
         assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    # An axis that moves a transform: the weights drawn were fitted for the transform as it was.
+    (tmp_path / "fit.json").write_text(json.dumps(report))
+    moved = tmp_path / "moved.toml"
+    moved.write_text(sweep.read_text() + '[[axis]]\nparameter = "model.evidence.front_lines.transform.length"\n'
+                     'values = [100.0, 2000.0]\n')
+    r = run_minerisk("sweep", moved, "-o", tmp_path / "m.nc", "-q")
+    assert r.returncode == 2 and "sweeps 'model.evidence.front_lines.transform.length' while [uncertainty] " \
+        "weights_from draws the weights fitted" in r.stderr, r.stderr
     # A fit with learned curves: its coefficients are segments, which a sweep does not draw. It
     # was refused as "layer 'finds:segment 1' of the fit is not in the base scenario", its own fit.
     r = run_minerisk("fit", scenario, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json", "--knots", "3",

@@ -8,6 +8,8 @@ import numbers
 import os
 import re
 
+import numpy as np
+
 _INCOMPATIBLE = "incompatible function arguments"
 
 
@@ -18,14 +20,16 @@ def _fits(value, annotation: str) -> bool:
     optional = re.fullmatch(r"Optional\[(.*)\]", annotation)
     if optional:
         return value is None or _fits(value, optional[1])
+    # As pybind11 converts: numpy's bool, anything with __index__ for an int, with __float__ for a
+    # float (a Decimal), bytes for a str.
     if annotation == "bool":
-        return isinstance(value, bool)
+        return isinstance(value, (bool, np.bool_))
     if annotation == "int":
-        return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        return hasattr(value, "__index__") and not isinstance(value, (bool, np.bool_))
     if annotation == "float":
-        return isinstance(value, numbers.Real) and not isinstance(value, bool)
+        return (hasattr(value, "__float__") or hasattr(value, "__index__")) and not isinstance(value, (str, bytes))
     if annotation == "str":
-        return isinstance(value, str)
+        return isinstance(value, (str, bytes))
     if annotation == "os.PathLike":
         return isinstance(value, (str, bytes, os.PathLike))
     if annotation.startswith("List[str]"):
@@ -34,7 +38,9 @@ def _fits(value, annotation: str) -> bool:
 
 
 def _annotations(signature: str) -> dict[str, str]:
-    """name -> annotation of each parameter of one pybind11 signature line."""
+    """name -> annotation of each parameter of one pybind11 signature line, in order, with "*"
+    where the keyword-only ones begin; a parameter with a default has its annotation marked by
+    a trailing "=" (so a missing one can be told from an optional one)."""
     inside = signature[signature.find("(") + 1:signature.rfind(") ->")]
     found, depth, part = {}, 0, ""
     for ch in inside + ",":
@@ -42,7 +48,8 @@ def _annotations(signature: str) -> dict[str, str]:
         depth -= ch == "]" or ch == ")"
         if ch == "," and depth == 0:
             name, _, rest = part.partition(":")
-            found[name.strip()] = rest.split("=")[0]
+            annotation, default, _ = rest.partition("=")
+            found[name.strip()] = annotation + ("=" if default else "")
             part = ""
         else:
             part += ch
@@ -53,25 +60,40 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> T
     lines = str(error).splitlines()
     signature = next((line.split(". ", 1)[1] for line in lines if re.match(r"\s+1\. \(", line)), "")
     annotations = _annotations(signature)
-    positional = [p for p in annotations if p not in ("*", "/")]
-    given = list(zip(positional, args)) + list(kwargs.items())
-    for key, value in given:
-        if key not in annotations:
+    names = list(annotations)
+    positional = names[:names.index("*")] if "*" in names else names
+    if len(args) > len(positional):
+        return TypeError(f"{name}() takes {len(positional)} positional argument{'s' * (len(positional) != 1)} "
+                         f"({', '.join(positional)}); give the others by name")
+    given = dict(zip(positional, args), **kwargs)
+    for key, value in given.items():
+        if key not in annotations or key == "*":
             return TypeError(f"{name}() got an unexpected keyword argument '{key}'")
-        if not _fits(value, annotations[key]):
+        annotation = annotations[key].rstrip("=").strip()
+        if not _fits(value, annotation):
             shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
-            return TypeError(f"{name}(): {key}: expected {annotations[key].strip()}, got {type(value).__name__} {shown}")
+            return TypeError(f"{name}(): {key}: expected {annotation}, got {type(value).__name__} {shown}")
+    missing = [key for key, annotation in annotations.items() if key != "*" and not annotation.endswith("=")
+               and key not in given]
+    if missing:
+        return TypeError(f"{name}() missing required argument '{missing[0]}'")
     return TypeError(f"{name}(): the arguments do not match {signature}")
 
 
-def checked(function):
-    """`function` (of the C++ module) with pybind11's type errors said by argument."""
+def checked(function, module: str = "minerisk"):
+    """`function` (of the C++ module) with pybind11's type errors said by argument; `module` is
+    where it is found (so it pickles by reference, as minerisk's)."""
     @functools.wraps(function)
     def call(*args, **kwargs):
         try:
             return function(*args, **kwargs)
         except TypeError as error:
-            if _INCOMPATIBLE not in str(error):
+            # Only pybind11's refusal of these arguments: raised by the call itself (no Python frame
+            # below it, as a progress callback's own error has) and naming this function.
+            if error.__traceback__.tb_next is not None or \
+                    not str(error).startswith(f"{function.__name__}(): {_INCOMPATIBLE}"):
                 raise
             raise _wrong_argument(function.__name__, error, args, kwargs) from None
+    call.__module__ = module
+    call.__qualname__ = function.__name__
     return call

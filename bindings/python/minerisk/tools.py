@@ -31,4 +31,4 @@ from ._arguments import checked
 __all__ = ["slope", "aspect", "tri", "proximity", "density", "focal", "diff"]
 
 # Each tool, with an argument of the wrong type named (not pybind11's whole signature).
-slope, aspect, tri, proximity, density, focal, diff = (checked(getattr(_tools, name)) for name in __all__)
+slope, aspect, tri, proximity, density, focal, diff = (checked(getattr(_tools, name), __name__) for name in __all__)
