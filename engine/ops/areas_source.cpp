@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <tuple>
 #include <memory>
@@ -50,14 +49,9 @@ bool extent_in_grid_crs(OGRLayer& layer, const Grid& grid, OGREnvelope& out) {
 void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable,
                          const std::string& inputs_record, double t1, double t2) {
   gpkg.SetMetadataItem(kToolInputsKey, inputs_record.c_str());
-  for (const auto& [key, value] : {std::pair{kT1Key, t1}, std::pair{kT2Key, t2}}) {
-    char text[32];
-    for (int digits = 1; digits <= 17; ++digits) {  // the fewest that read back as the same double: 0.1
-      std::snprintf(text, sizeof text, "%.*g", digits, value);
-      if (std::strtod(text, nullptr) == value) break;
-    }
-    gpkg.SetMetadataItem(key, text);
-  }
+  // The fewest digits that read back as the same double (0.1), as map and report compare them.
+  for (const auto& [key, value] : {std::pair{kT1Key, t1}, std::pair{kT2Key, t2}})
+    gpkg.SetMetadataItem(key, exact_number_text(value).c_str());
   if (!run_id.empty()) gpkg.SetMetadataItem(kRunIdKey, run_id.c_str());
   if (!variable.empty()) gpkg.SetMetadataItem(kVariableKey, variable.c_str());
 }
