@@ -25,8 +25,6 @@
 namespace minerisk::ops {
 namespace {
 
-constexpr double kDefaultT1 = 0.05, kDefaultT2 = 0.5;
-
 void require(bool ok, const std::string& message) {
   if (!ok) throw UserError(message);
 }

@@ -101,8 +101,8 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& gi
     check_areas_source(o.areas, reader, "--areas");
     take_areas_thresholds(o.areas, o.t1, o.t2);
   }
-  if (std::isnan(o.t1)) o.t1 = 0.05;  // as minerisk areas
-  if (std::isnan(o.t2)) o.t2 = 0.5;
+  if (std::isnan(o.t1)) o.t1 = kDefaultT1;  // as minerisk areas
+  if (std::isnan(o.t2)) o.t2 = kDefaultT2;
   // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
   if (!(o.t1 >= kMinT1 && o.t1 < o.t2 && o.t2 < 1))
     throw UserError("--t1 " + number_text(o.t1) + " and --t2 " + number_text(o.t2) +

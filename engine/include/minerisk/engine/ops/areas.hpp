@@ -24,6 +24,9 @@ inline constexpr const char* kNoData = "no_data";  // a given polygon with no ce
 /// The lowest T1: a map of the classes (log classes in 1-2-5 steps from a tenth of T1) fits a
 /// legend down to it, and map and report draw an areas file in the classes it was made with.
 inline constexpr double kMinT1 = 1e-4;
+/// The thresholds when none is given: areas classes with them, and map and report draw with them
+/// when no areas file names its own.
+inline constexpr double kDefaultT1 = 0.05, kDefaultT2 = 0.5;
 
 struct AreasOptions {
   std::string variable;  // the grid's variable (default: probability, or a sweep's mean)
