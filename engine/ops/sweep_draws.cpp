@@ -12,7 +12,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <set>
 
 #include "../src/scenario_schema.hpp"
 #include "minerisk/engine/covariance_check.hpp"
@@ -59,23 +58,15 @@ void require_same_layers(const nlohmann::json& report, const Scenario& base, con
   for (const EvidenceSpec& e : base.evidence) {
     const auto fit_def = recorded->find(e.name);
     if (fit_def == recorded->end() || !fit_def->is_object()) continue;
-    const std::map<std::string, std::string> ours = weighted_layer_definition(e);
-    std::map<std::string, std::string> theirs;
+    const LayerDefinition ours = weighted_layer_definition(e);
+    LayerDefinition theirs;
     for (const auto& [key, value] : fit_def->items())
       if (value.is_string()) theirs[key] = value.get<std::string>();
-    std::set<std::string> keys;
-    for (const auto& [k, v] : ours) keys.insert(k);
-    for (const auto& [k, v] : theirs) keys.insert(k);
-    for (const std::string& key : keys) {
-      const auto a = theirs.find(key);
-      const auto b = ours.find(key);
-      const std::string in_fit = a == theirs.end() ? "no " + key : key + " = " + a->second;
-      const std::string in_base = b == ours.end() ? "no " + key : key + " = " + b->second;
-      if (in_fit != in_base)
-        throw UserError(what + "layer '" + e.name + "' has " + in_fit + " in the fit '" + path.string() + "' but " +
-                        in_base + " in the base scenario; a fitted weight holds only for the layer it was fitted on: "
-                        "give the base the fit's " + key + ", or fit the base scenario");
-    }
+    const std::string key = first_differing_key(theirs, ours);
+    if (!key.empty())
+      throw UserError(what + "layer '" + e.name + "' has " + setting_in(theirs, key) + " in the fit '" + path.string() +
+                      "' but " + setting_in(ours, key) + " in the base scenario; a fitted weight holds only for the "
+                      "layer it was fitted on: give the base the fit's " + key + ", or fit the base scenario");
   }
 }
 

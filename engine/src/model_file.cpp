@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "../features/feature.hpp"
@@ -18,28 +19,21 @@ namespace fs = std::filesystem;
 namespace minerisk {
 namespace {
 
-// A layer's definition: what must be the same in a region for the model's weight to mean the
-// same thing there. Every key of the layer but its weight, its transform (the model's) and its
-// path (the region's). Written by the scenario schema, so a key added there is compared here.
-toml::table definition_of(const EvidenceSpec& e) {
-  toml::table t = schema::write_evidence(e);
-  t.erase("weight");
-  t.erase("transform");
-  t.erase("path");
-  t.erase("effect");  // a constraint on how the weight was fitted, not part of what the layer measures
-  return t;
-}
-
-std::string text_of(const toml::node* node) {
-  if (!node) return "";
+std::string text_of(const toml::node& node) {
   std::ostringstream out;
-  node->visit([&](const auto& n) { out << n; });
+  node.visit([&](const auto& n) { out << n; });
   return out.str();
 }
 
-// "bandwidth = 250.0", or "no where" for a key a layer leaves out.
-std::string setting(const std::string& key, const toml::node* node) {
-  return node ? key + " = " + text_of(node) : "no " + key;
+// A layer's keys as written in a scenario, but those `left_out`: what must be the same in a region
+// for a weight to mean the same thing there. Written by the scenario schema, so a key added there
+// is compared here.
+LayerDefinition definition_without(const EvidenceSpec& e, std::initializer_list<const char*> left_out) {
+  toml::table t = schema::write_evidence(e);
+  for (const char* key : left_out) t.erase(key);
+  LayerDefinition out;
+  for (const auto& [key, value] : t) out[std::string(key.str())] = text_of(value);
+  return out;
 }
 
 // A path as the provenance names it without tying the model to the training machine: relative
@@ -215,30 +209,37 @@ void check_same_definition(const EvidenceSpec& in_model, const EvidenceSpec& in_
     throw UserError(model_name + ": " + layer + " is feature = \"" + in_model.feature + "\" in the model but \"" +
                     in_region.feature + "\" in " + region_name + "; the model's weight holds only for its own feature: "
                     "give the scenario's layer the model's feature, or fit a model on it");
-  const toml::table model_def = definition_of(in_model), region_def = definition_of(in_region);
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : model_def) keys.emplace_back(k.str());
-  for (const auto& [k, v] : region_def) keys.emplace_back(k.str());
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (const std::string& key : keys) {
-    const toml::node *in_m = model_def.get(key), *in_r = region_def.get(key);
-    if (text_of(in_m) == text_of(in_r)) continue;
-    const std::string fix = in_m ? "set " + key + " = " + text_of(in_m) + " in" : "remove " + key + " from";
-    throw UserError(model_name + ": " + layer + " has " + setting(key, in_m) + " in the model but " +
-                    setting(key, in_r) + " in " + region_name + "; the model's weight holds for the model's " + key +
-                    ": " + fix + " the scenario's [model.evidence." + in_model.name + "]");
-  }
+  // The model's transform replaces the region's, so it is not compared; the effect is a constraint
+  // on how the weight was fitted, not part of what the layer measures.
+  const LayerDefinition model_def = definition_without(in_model, {"weight", "transform", "path", "effect"});
+  const LayerDefinition region_def = definition_without(in_region, {"weight", "transform", "path", "effect"});
+  const std::string key = first_differing_key(model_def, region_def);
+  if (key.empty()) return;
+  const auto in_m = model_def.find(key);
+  const std::string fix = in_m != model_def.end() ? "set " + key + " = " + in_m->second + " in" : "remove " + key + " from";
+  throw UserError(model_name + ": " + layer + " has " + setting_in(model_def, key) + " in the model but " +
+                  setting_in(region_def, key) + " in " + region_name + "; the model's weight holds for the model's " +
+                  key + ": " + fix + " the scenario's [model.evidence." + in_model.name + "]");
 }
 
 }  // namespace
 
-std::map<std::string, std::string> weighted_layer_definition(const EvidenceSpec& layer) {
-  toml::table t = schema::write_evidence(layer);
-  for (const char* key : {"weight", "path", "effect"}) t.erase(key);
-  std::map<std::string, std::string> out;
-  for (const auto& [key, value] : t) out[std::string(key.str())] = text_of(&value);
-  return out;
+LayerDefinition weighted_layer_definition(const EvidenceSpec& layer) {
+  return definition_without(layer, {"weight", "path", "effect"});
+}
+
+std::string first_differing_key(const LayerDefinition& a, const LayerDefinition& b) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : a) keys.insert(key);
+  for (const auto& [key, value] : b) keys.insert(key);
+  for (const std::string& key : keys)
+    if (setting_in(a, key) != setting_in(b, key)) return key;
+  return "";
+}
+
+std::string setting_in(const LayerDefinition& definition, const std::string& key) {
+  const auto it = definition.find(key);
+  return it == definition.end() ? "no " + key : key + " = " + it->second;
 }
 
 std::string model_file_text(const Scenario& trained, const FitResult& r) {

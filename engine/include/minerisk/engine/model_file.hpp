@@ -48,10 +48,19 @@ ModelFile parse_model_file(std::string_view text, const std::filesystem::path& s
 /// feature kinds or parameters (bandwidth, where, signed, layer ...) are not the same.
 Scenario apply_model(const Scenario& region, const ModelFile& model);
 
-/// What a fitted weight of `layer` holds for, as "key" -> its TOML value: every key of the layer
-/// but its weight, its path and its effect, its transform included (a weight per degree is no
-/// weight per metre, nor per log of metres). A fit report records it (`layer_definitions`), and a
-/// sweep that draws the fit's weights compares its base scenario's layers with it.
-std::map<std::string, std::string> weighted_layer_definition(const EvidenceSpec& layer);
+/// A layer's settings as "key" -> its TOML value ("bandwidth" -> "250.0").
+using LayerDefinition = std::map<std::string, std::string>;
+
+/// What a fitted weight of `layer` holds for: every key of the layer but its weight, its path and
+/// its effect, its transform included (a weight per degree is no weight per metre, nor per log of
+/// metres). A fit report records it (`layer_definitions`), and a sweep that draws the fit's
+/// weights compares its base scenario's layers with it.
+LayerDefinition weighted_layer_definition(const EvidenceSpec& layer);
+
+/// The first key, in name order, that one definition lacks or gives another value; empty when
+/// the two are the same. `run --model` and a sweep's `weights_from` name it in their refusal.
+std::string first_differing_key(const LayerDefinition& a, const LayerDefinition& b);
+/// "bandwidth = 250.0", or "no where" for a key the definition leaves out.
+std::string setting_in(const LayerDefinition& definition, const std::string& key);
 
 }  // namespace minerisk
