@@ -18,6 +18,7 @@
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/kernels/change.hpp"
+#include "probability_values.hpp"
 
 namespace minerisk::ops {
 namespace {
@@ -27,9 +28,9 @@ const std::string kLabel = "minerisk diff";
 // The threshold and the report are in probability units: a DEM, a count or a score would be
 // reported as rises of hundreds. The message names no value, so it is the same whichever tile
 // a thread reads first.
-void require_probabilities(const std::vector<float>& values, const std::filesystem::path& grid) {
+void require_tile_of_probabilities(const std::vector<float>& values, const std::filesystem::path& grid) {
   for (float v : values)
-    if (std::isfinite(v) && !(v >= 0 && v <= 1))  // NaN and infinities are no-data, as change_map takes them
+    if (!probability_or_missing(v))  // NaN and infinities are no-data, as change_map takes them
       throw UserError("diff: '" + grid.string() + "' holds values outside [0, 1], not probabilities; give two "
                       "probability grids (outputs of minerisk run, or a sweep's mean or percentiles)");
 }
@@ -81,8 +82,8 @@ ChangeReport diff(const std::filesystem::path& old_grid, const std::filesystem::
                   auto& [old_handle, new_handle] = handles.local();
                   const std::vector<float> a = old_reader.read_tile(w, old_handle);
                   const std::vector<float> b = new_reader.read_tile(w, new_handle);
-                  require_probabilities(a, old_grid);
-                  require_probabilities(b, new_grid);
+                  require_tile_of_probabilities(a, old_grid);
+                  require_tile_of_probabilities(b, new_grid);
                   std::vector<float> change(static_cast<size_t>(w.cells()));
                   const kernels::ChangeTally t = kernels::change_map(a, b, w, grid.frame, options.threshold, change);
                   {

@@ -13,7 +13,7 @@ void infinities_as_no_data(std::vector<float>& values) {
 
 void require_probabilities(std::span<const float> values, const std::string& what) {
   for (float v : values) {
-    if (!std::isfinite(v) || (v >= 0 && v <= 1)) continue;
+    if (probability_or_missing(v)) continue;
     // A whole number far from [0, 1] is most often a no-data value the file does not declare.
     const bool marker = v == std::round(v) && std::abs(v) >= 9;
     throw UserError(what + " holds " + number_text(v) + ", not a probability in [0, 1]; give a probability grid (an " +

@@ -1,5 +1,6 @@
 #pragma once
-// The values of a grid read as probabilities (areas, evaluate). Internal to engine/ops.
+// The values of a grid read as probabilities (areas, evaluate, diff). Internal to engine/ops.
+#include <cmath>
 #include <span>
 #include <string>
 #include <vector>
@@ -9,6 +10,9 @@ namespace minerisk::ops {
 /// Infinities become NaN: no data, as explain, diff and evaluate take them (a probability is
 /// never infinite), so that every later step sees one kind of missing value.
 void infinities_as_no_data(std::vector<float>& values);
+
+/// A probability in [0, 1], or missing (NaN, an infinity): what a probability grid may hold.
+inline bool probability_or_missing(float v) { return !std::isfinite(v) || (v >= 0 && v <= 1); }
 
 /// Refuses (UserError naming `what` and the first such value) a finite value outside [0, 1]: a
 /// count, a score, a DEM, or a no-data value the file does not declare (-9999), which would be
