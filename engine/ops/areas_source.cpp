@@ -103,7 +103,8 @@ void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double
   DatasetPtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
   CPLErrorReset();
   if (!ds) return;
-  for (const auto& [key, value, option] : {std::tuple{kT1Key, &t1, "--t1"}, std::tuple{kT2Key, &t2, "--t2"}}) {
+  for (const auto& [key, value, name, option] :
+       {std::tuple{kT1Key, &t1, "T1", "--t1"}, std::tuple{kT2Key, &t2, "T2", "--t2"}}) {
     const char* text = ds->GetMetadataItem(key);
     if (!text) continue;  // another program's areas, or an earlier version's
     char* end = nullptr;
@@ -117,7 +118,7 @@ void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double
       *value = recorded;
     } else if (std::abs(*value - recorded) > 1e-12 * std::max(1.0, std::abs(recorded))) {
       throw UserError(std::string(option) + " " + number_text(*value) + ": the areas in '" + gpkg.string() +
-                      "' were classed at " + (option[3] == '1' ? "T1 " : "T2 ") + number_text(recorded) +
+                      "' were classed at " + name + " " + number_text(recorded) +
                       ", and the map's classes would disagree with their class column; leave " + option +
                       " out to draw the grid in their classes, or make the areas again with " + option + " " +
                       number_text(*value));

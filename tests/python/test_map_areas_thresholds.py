@@ -47,6 +47,9 @@ def test_a_map_or_report_in_other_classes_than_the_areas_is_refused(demo_folder,
         assert f"--t1 0.2: the areas in '{gpkg}' were classed at T1 0.1" in r.stderr, r.stderr
         assert "leave --t1 out to draw the grid in their classes, or make the areas again with --t1 0.2" in r.stderr
         assert not (tmp_path / out).exists()
+    # T2 is named as such (the default 0.5 the areas were classed at).
+    r = run_minerisk("map", grid, "-o", tmp_path / "t2.pdf", "--areas", gpkg, "--t2", "0.7", "-q")
+    assert r.returncode == 2 and f"--t2 0.7: the areas in '{gpkg}' were classed at T2 0.5" in r.stderr, r.stderr
 
 
 def test_areas_refuse_a_t1_no_map_of_their_classes_draws(demo_folder, tmp_path):
