@@ -84,7 +84,7 @@ int open_lock_file(const fs::path& path, bool create) {
 UpdateLock::UpdateLock(const fs::path& output, bool wait, const std::atomic<bool>* cancel,
                        const std::function<void(const std::string&)>& on_wait)
     : fd_(open_lock_file(path_for(output), true)) {
-  acquire(output, wait ? "" : "; try again later, or use --wait", cancel, on_wait, "minerisk update");
+  acquire(output, wait, "; try again later, or use --wait", cancel, on_wait, "minerisk update");
 }
 
 std::unique_ptr<UpdateLock> UpdateLock::for_run(const fs::path& output) {
@@ -98,12 +98,13 @@ std::unique_ptr<UpdateLock> UpdateLock::for_run(const fs::path& output) {
   }
   if (fd < 0) return nullptr;  // never updated: nothing to wait for, and no lock file to add
   std::unique_ptr<UpdateLock> lock(new UpdateLock(fd));
-  lock->acquire(output, "; run again when it has finished", nullptr, {}, "minerisk run");
+  lock->acquire(output, false, "; run again when it has finished", nullptr, {}, "minerisk run");
   return lock;
 }
 
-void UpdateLock::acquire(const fs::path& output, const std::string& busy_advice, const std::atomic<bool>* cancel,
-                         const std::function<void(const std::string&)>& on_wait, const std::string& command) {
+void UpdateLock::acquire(const fs::path& output, bool wait, const std::string& busy_advice,
+                         const std::atomic<bool>* cancel, const std::function<void(const std::string&)>& on_wait,
+                         const std::string& command) {
   bool told = false;
   while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {
@@ -113,7 +114,7 @@ void UpdateLock::acquire(const fs::path& output, const std::string& busy_advice,
       throw UserError("'" + path_for(output).string() + "': cannot lock (" + why + ")");
     }
     const std::string holder = holder_of(fd_);
-    if (!busy_advice.empty()) {  // not waiting
+    if (!wait) {
       ::close(fd_);
       fd_ = -1;
       throw Busy("'" + output.string() + "' is being written by " + holder + busy_advice);

@@ -37,10 +37,12 @@ class UpdateLock {
 
  private:
   explicit UpdateLock(int fd) : fd_(fd) {}
-  // Takes the lock on the open file, or throws Busy ending with `busy_advice` ("" waits instead),
-  // then writes the note a waiting process prints: "pid N (`command`) since TIME".
-  void acquire(const std::filesystem::path& output, const std::string& busy_advice, const std::atomic<bool>* cancel,
-               const std::function<void(const std::string&)>& on_wait, const std::string& command);
+  // Takes the lock on the open file, waiting for it when `wait` (told once through `on_wait`,
+  // ended by `cancel`), else throwing Busy ending with `busy_advice`; then writes the note a
+  // waiting process prints: "pid N (`command`) since TIME".
+  void acquire(const std::filesystem::path& output, bool wait, const std::string& busy_advice,
+               const std::atomic<bool>* cancel, const std::function<void(const std::string&)>& on_wait,
+               const std::string& command);
 
   int fd_ = -1;
 };
