@@ -4,7 +4,6 @@ error names the argument and what it takes, as minerisk's own messages do."""
 from __future__ import annotations
 
 import functools
-import numbers
 import os
 import re
 
