@@ -220,7 +220,7 @@ py::object evaluate(const fs::path& grid, const fs::path& truth, const std::stri
     py::gil_scoped_release release;
     e = evaluate_grid(grid, spec, variable);
   }
-  return json_to_python(evaluation_json(e, grid, spec));
+  return json_to_python(evaluation_json(e, grid));
 }
 
 py::object sweep(const fs::path& sweep_file, const fs::path& output, int threads, int64_t tile_size,

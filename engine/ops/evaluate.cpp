@@ -129,6 +129,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   const std::vector<float> probability = reader.read();
   ops::require_probabilities(probability, "grid '" + grid_file.string() + "'");
   Evaluation e;
+  e.truth = truth;
   const std::vector<float> items = items_per_cell(reader.grid(), truth, e.items_outside_grid);
   std::vector<kernels::ScoredCell> scored;
   scored.reserve(probability.size());
@@ -155,8 +156,8 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   return e;
 }
 
-std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& given) {
-  const TruthSpec truth = with_layer_split_off(given);  // as it was read (Python gives it as the user wrote it)
+std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file) {
+  const TruthSpec& truth = e.truth;
   nlohmann::ordered_json j;
   j["grid"] = grid_file.string();
   // The file itself, absolute, and its bytes' SHA-256: a report of a grid without run_id tells
@@ -282,7 +283,7 @@ Evaluation evaluate_to_files(const std::filesystem::path& grid_file, const Truth
   if (!has_extension(files.picture, ".png"))
     throw UserError("--picture: '" + files.picture.string() + "' is not a .png name; the capture curve is a PNG");
   const Evaluation e = evaluate_grid(grid_file, truth, files.variable);
-  outputs.write_text(report, evaluation_json(e, grid_file, truth) + "\n");
+  outputs.write_text(report, evaluation_json(e, grid_file) + "\n");
   outputs.writing([&] { write_capture_plot(e, outputs.temporary(picture), "Capture curve"); });
   outputs.commit(cancel);
   return e;

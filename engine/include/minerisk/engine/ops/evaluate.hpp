@@ -15,6 +15,7 @@ struct TruthSpec {
 };
 
 struct Evaluation {
+  TruthSpec truth;                  // as read: `--truth FILE:LAYER` split into its path and layer
   std::string variable;             // the grid's variable that was scored ("" for a single raster)
   kernels::RankingMetrics metrics;  // capture at 1, 5, 10 and 20 % of the area
   std::vector<double> capture_curve;  // at 0, 1, ..., 100 % of the area
@@ -39,7 +40,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
                          const std::string& variable = "");
 
 /// The evaluation as JSON text.
-std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file, const TruthSpec& truth);
+std::string evaluation_json(const Evaluation& e, const std::filesystem::path& grid_file);
 
 /// A plot of the capture curve against the diagonal of a random ranking, with the summary
 /// figures: a PNG, or a PDF when `path` ends in .pdf.
