@@ -56,23 +56,32 @@ void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std
   if (!variable.empty()) gpkg.SetMetadataItem(kVariableKey, variable.c_str());
 }
 
-void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader& reader, const std::string& option) {
+namespace {
+
+// The areas' GeoPackage, or null when it cannot be opened: an unreadable file is the areas'
+// reader's to name, not these checks' (which run under a GdalErrorTrap for that reason).
+DatasetPtr open_areas(const std::filesystem::path& gpkg) {
   init_gdal();
-  const GdalErrorTrap quiet;  // an unreadable file is the areas' reader's to name
   DatasetPtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  OGRLayer* layer = ds ? ds->GetLayerByName("areas") : nullptr;
   CPLErrorReset();  // a failed open is the areas' reader's to report, not a later check's
+  return ds;
+}
+
+void check_source(GDALDataset& ds, const std::filesystem::path& gpkg, const GridFileReader& reader,
+                  const std::string& option) {
+  OGRLayer* layer = ds.GetLayerByName("areas");
+  CPLErrorReset();
   if (!layer) return;
   const std::string what = option + ": '" + gpkg.string() + "'";
   const std::string advice = "; make this grid's areas: minerisk areas GRID -o AREAS.gpkg";
-  const char* recorded = ds->GetMetadataItem(kRunIdKey);
+  const char* recorded = ds.GetMetadataItem(kRunIdKey);
   const std::string run_id = reader.attribute("run_id");
   if (recorded && *recorded && !run_id.empty()) {
     if (run_id != recorded)
       throw UserError(what + " holds the areas of another grid (run_id " + recorded + "; this grid's is " + run_id +
                       ")" + advice);
     // A sweep's file holds several variables under one run_id: p95's areas are not mean's.
-    const char* variable = ds->GetMetadataItem(kVariableKey);
+    const char* variable = ds.GetMetadataItem(kVariableKey);
     const std::string shown = reader.variable();
     if (variable && *variable && !shown.empty() && shown != variable)
       throw UserError(what + " holds the areas of the variable '" + std::string(variable) + "', and this shows '" + shown +
@@ -97,15 +106,10 @@ void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader&
     throw UserError(what + " holds areas that lie wholly outside the grid (another grid's areas?)" + advice);
 }
 
-void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double& t2) {
-  init_gdal();
-  const GdalErrorTrap quiet;  // an unreadable file is the areas' reader's to name
-  DatasetPtr ds(GDALDataset::Open(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-  CPLErrorReset();
-  if (!ds) return;
+void take_thresholds(GDALDataset& ds, const std::filesystem::path& gpkg, double& t1, double& t2) {
   for (const auto& [key, value, name, option] :
        {std::tuple{kT1Key, &t1, "T1", "--t1"}, std::tuple{kT2Key, &t2, "T2", "--t2"}}) {
-    const char* text = ds->GetMetadataItem(key);
+    const char* text = ds.GetMetadataItem(key);
     if (!text) continue;  // another program's areas, or an earlier version's
     char* end = nullptr;
     const double recorded = std::strtod(text, &end);
@@ -123,6 +127,22 @@ void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double
                       " out to draw the grid in their classes, or make the areas again with " + option + " " +
                       number_text(*value));
     }
+  }
+}
+
+}  // namespace
+
+void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader& reader, const std::string& option) {
+  const GdalErrorTrap quiet;
+  if (const DatasetPtr ds = open_areas(gpkg)) check_source(*ds, gpkg, reader, option);
+}
+
+void check_areas_and_take_thresholds(const std::filesystem::path& gpkg, const GridFileReader& reader, double& t1,
+                                     double& t2) {
+  const GdalErrorTrap quiet;
+  if (const DatasetPtr ds = open_areas(gpkg)) {
+    check_source(*ds, gpkg, reader, "--areas");
+    take_thresholds(*ds, gpkg, t1, t2);
   }
 }
 

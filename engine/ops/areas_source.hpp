@@ -23,15 +23,17 @@ namespace minerisk::ops {
 void record_areas_source(GDALDataset& gpkg, const std::string& run_id, const std::string& variable,
                          const std::string& inputs_record, double t1, double t2);
 
-/// The thresholds `gpkg`'s areas were classed at (record_areas_source): the map's classes for
-/// --t1 or --t2 not given. A given one that differs is refused (UserError naming the option),
-/// since the map's classes and the areas' `class` column would then disagree. Areas that
-/// record none (another program's, or an earlier version's) leave `t1` and `t2` as they are.
-void take_areas_thresholds(const std::filesystem::path& gpkg, double& t1, double& t2);
-
 /// Refuses (UserError naming `option`) areas made from another grid than `reader`'s: another
 /// run_id when both are known; otherwise areas that lie wholly outside the grid. An empty
 /// areas layer, or one whose CRS cannot be compared, passes.
 void check_areas_source(const std::filesystem::path& gpkg, const GridFileReader& reader, const std::string& option);
+
+/// check_areas_source for `--areas`, then the thresholds the areas were classed at
+/// (record_areas_source) become the map's classes for --t1 or --t2 not given. A given one that
+/// differs is refused (UserError naming the option), since the map's classes and the areas'
+/// `class` column would then disagree. Areas that record none (another program's, or an earlier
+/// version's) leave `t1` and `t2` as they are.
+void check_areas_and_take_thresholds(const std::filesystem::path& gpkg, const GridFileReader& reader, double& t1,
+                                     double& t2);
 
 }  // namespace minerisk::ops

@@ -97,10 +97,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& gi
   render::MapContent& c = m.content;
   GridFileReader reader(grid_file, o.variable);
   const Grid& grid = reader.grid();
-  if (!o.areas.empty()) {
-    check_areas_source(o.areas, reader, "--areas");
-    take_areas_thresholds(o.areas, o.t1, o.t2);
-  }
+  if (!o.areas.empty()) check_areas_and_take_thresholds(o.areas, reader, o.t1, o.t2);
   if (std::isnan(o.t1)) o.t1 = kDefaultT1;  // as minerisk areas
   if (std::isnan(o.t2)) o.t2 = kDefaultT2;
   // Below 0.0001 the log classes (1-2-5 steps from a tenth of T1) would not fit a legend.
