@@ -124,3 +124,24 @@ def test_an_array_too_large_to_convert_is_a_memory_error_not_a_type_error():
 def test_focal_refuses_a_geographic_grid_as_the_focal_tool_does():
     with pytest.raises(ValueError, match="a radius in metres needs a projected grid"):
         minerisk.focal(np.zeros((10, 10), np.float32), radius=20, geotransform=(30, 0.01, 0, 60, 0, -0.01), geographic=True)
+
+
+GEO = {"geotransform": (179.9, 0.1, 0, 60, 0, -0.1), "geographic": True}  # 179.9 to 180.2 east
+
+
+def test_geographic_vectors_are_placed_as_the_command_line_places_a_layer():
+    """A find at -179.85 (180.15 a turn on) was measured across the globe from a grid at 180.15, and a
+    latitude beyond the pole was taken as it stood."""
+    here = minerisk.point_density(np.array([[180.15, 59.85]]), (3, 3), bandwidth=5000, **GEO)
+    a_turn_on = minerisk.point_density(np.array([[-179.85, 59.85]]), (3, 3), bandwidth=5000, **GEO)
+    assert here.max() > 0 and np.array_equal(here, a_turn_on)
+    # A line across the 180th meridian is 2 degrees long, not 358: each vertex continues from the last.
+    across = minerisk.line_distance(np.array([[179.0, 59.85, -179.0, 59.85]]), (3, 3), **GEO)
+    unwrapped = minerisk.line_distance(np.array([[179.0, 59.85, 181.0, 59.85]]), (3, 3), **GEO)
+    assert np.array_equal(across, unwrapped) and across.max() < 12000  # metres: a row of 0.1 degrees away at most
+    two_parts = minerisk.line_distance(np.array([[179.0, 59.0, 179.5, 59.0], [179.5, 59.0, -179.0, 59.0]]), (3, 3), **GEO)
+    assert np.array_equal(two_parts, minerisk.line_distance(np.array([[179.0, 59.0, 181.0, 59.0]]), (3, 3), **GEO))
+    for call, name in ((lambda: minerisk.point_density(np.array([[180.0, 95.0]]), (3, 3), bandwidth=5000, **GEO), "points"),
+                       (lambda: minerisk.line_distance(np.array([[180.0, 59.0, 180.1, -91.0]]), (3, 3), **GEO), "segments")):
+        with pytest.raises(ValueError, match=name + r": row 0 has latitude (95|-91), beyond the poles"):
+            call()
