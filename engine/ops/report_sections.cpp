@@ -100,8 +100,13 @@ void check_evaluation(const json& j, const std::string& what, const std::filesys
   for (const char* key : {"roc_auc", "pr_auc"})
     if (!at(key).is_null() && !share(at(key))) refuse(key, at(key), "a number in [0, 1] (or null)");
   const json& curve = at("capture_curve_percent_area");
-  if (!curve.is_array() || curve.size() < 2 || !std::all_of(curve.begin(), curve.end(), share))
-    refuse("capture_curve_percent_area", curve, "an array of shares in [0, 1]");
+  // A capture curve rises from 0 (no area, no item) to 1 (the whole area holds every item scored).
+  if (!curve.is_array() || curve.size() < 2 || !std::all_of(curve.begin(), curve.end(), share) ||
+      curve.front().get<double>() != 0 || curve.back().get<double>() != 1 ||
+      std::adjacent_find(curve.begin(), curve.end(), [](const json& a, const json& b) {
+        return b.get<double>() < a.get<double>();
+      }) != curve.end())
+    refuse("capture_curve_percent_area", curve, "an array of shares rising from 0 to 1");
   if (j.contains("capture_at_area")) {
     const json& capture = j["capture_at_area"];
     if (!capture.is_object()) refuse("capture_at_area", capture, "an object of shares");

@@ -319,6 +319,10 @@ def test_bad_input_is_one_line_and_exit_2(made, demo_folder, tmp_path, case):
     (lambda e: e.update(roc_auc="high"), "'roc_auc' is \"high\", not a number in [0, 1]"),
     (lambda e: e.update(pr_auc=1e308), "'pr_auc' is 1e+308, not a number in [0, 1]"),
     (lambda e: e.update(capture_curve_percent_area=[None, "a", {}]), "'capture_curve_percent_area' is [null,"),
+    # A curve that falls, or does not end with every item, is no capture curve evaluate wrote.
+    (lambda e: e.update(capture_curve_percent_area=[0, 0.9, 0.5, 1]), "is [0,0.9,0.5,1], not an array of shares rising"),
+    (lambda e: e.update(capture_curve_percent_area=[0, 0.5, 0.9]), "is [0,0.5,0.9], not an array of shares rising "
+                                                                   "from 0 to 1"),
     (lambda e: e["capture_at_area"].update({"10%": 2}), "'capture_at_area.10%' is 2, not a share in [0, 1]"),
     (lambda e: e.update(cells=-5), "'cells' is -5, not a whole count of cells, 0 or more"),
     (lambda e: e.update(cells=1.5e300), "'cells' is 1.5e+300, not a whole count"),
