@@ -60,12 +60,17 @@ struct PreparedMap {
   std::map<std::string, double> seconds;
 };
 
-// Values outside 0 to 1 (not a probability: a count, a difference) fall in the end classes:
-// said, never hidden.
-void warn_outside_unit_range(const std::vector<float>& values, std::vector<std::string>& warnings) {
+// Values outside 0 to 1 (not a probability: a count, a difference) fall in the end classes, and
+// a grid of no data is drawn as a blank map: said, never hidden. The overview keeps each pixel's
+// largest value, so it is all no data only when the grid is.
+void warn_of_values(const std::vector<float>& values, std::vector<std::string>& warnings) {
   float low = 0, high = 1;
+  bool any = false;
   for (float v : values)
-    if (!std::isnan(v)) low = std::min(low, v), high = std::max(high, v);
+    if (!std::isnan(v)) low = std::min(low, v), high = std::max(high, v), any = true;
+  if (!any)
+    warnings.push_back("the grid holds no cell with data: the map shows no probability (check the grid's no-data "
+                       "value, or the run that wrote it)");
   if (low < 0 || high > 1)
     warnings.push_back("the grid holds values from " + number_text(low) + " to " + number_text(high) +
                        ", outside 0 to 1: they are drawn in the first and last classes");
@@ -131,7 +136,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& gi
   c.probability = render::probability_overview(reader, "", c.view, control, o.breaks == "quantile" ? &c.histogram : nullptr);
   m.seconds["read"] = seconds_since(start);
   c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.histogram);
-  warn_outside_unit_range(c.probability, c.warnings);
+  warn_of_values(c.probability, c.warnings);
   if (!dem.empty()) {
     start = Clock::now();
     c.shade = render::hillshade_overview(dem, c.view, control);
