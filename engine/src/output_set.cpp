@@ -266,25 +266,29 @@ void OutputSet::write_text(size_t k, const std::string& text) {
     done += static_cast<size_t>(n);
   }
   if (fd >= 0 && ::close(fd) != 0 && error == 0) error = errno;
-  if (error == ENOSPC || error == EDQUOT) throw_if_out_of_space(std::strerror(error));
+  if (error == ENOSPC || error == EDQUOT) throw_if_out_of_space(std::strerror(error), false);
   if (error)
     throw UserError("output: writing '" + out.destination.string() + "' failed (" + std::strerror(error) +
                     "); the previous file, if any, is unchanged");
 }
 
-void OutputSet::throw_if_out_of_space(const std::string& what) const {
-  for (const Impl::Output& out : impl_->outputs) {
-    const detail::PrivateFolder& folder = *impl_->folders[out.folder].temporaries;
-    // The failing write's partial temporary is still there, so a full disk reads as (almost)
-    // nothing free; the message of the system's error, when the library passed it on, too.
-    const bool full = folder.available_bytes() < (1u << 20) ||
-                      what.find(std::strerror(ENOSPC)) != std::string::npos ||
-                      what.find(std::strerror(EDQUOT)) != std::string::npos;
-    if (full)
-      throw UserError("output: no space left on the device of folder '" + folder.folder().string() +
-                      "' while writing '" + out.destination.string() +
-                      "'; free some space or choose another folder (no output was changed)");
-  }
+void OutputSet::throw_if_out_of_space(const std::string& what, bool by_free_space) const {
+  const bool said = what.find(std::strerror(ENOSPC)) != std::string::npos ||
+                    what.find(std::strerror(EDQUOT)) != std::string::npos;
+  if (!said && !by_free_space) return;
+  // The folder that is full: the failing write's partial temporary is still there, so a full
+  // disk reads as (almost) nothing free. Else, when the system's message said so, the first.
+  const Impl::Output* full = nullptr;
+  for (const Impl::Output& out : impl_->outputs)
+    if (impl_->folders[out.folder].temporaries->available_bytes() < (1u << 20)) {
+      full = &out;
+      break;
+    }
+  if (!full && said && !impl_->outputs.empty()) full = &impl_->outputs.front();
+  if (!full) return;
+  throw UserError("output: no space left on the device of folder '" +
+                  impl_->folders[full->folder].temporaries->folder().string() + "' while writing '" +
+                  full->destination.string() + "'; free some space or choose another folder (no output was changed)");
 }
 
 void OutputSet::commit(const std::atomic<bool>* cancel) { impl_->commit(cancel); }

@@ -86,12 +86,15 @@ class OutputSet {
   decltype(auto) writing(Work&& work) {
     try {
       return std::forward<Work>(work)();
-    } catch (const UserError&) {
+    } catch (const UserError& e) {
+      // A writer's own "No space left on device" names the temporary, which the user never
+      // sees: said of the output and its folder instead. Any other refusal passes unchanged.
+      throw_if_out_of_space(e.what(), /*by_free_space=*/false);
       throw;
     } catch (const Cancelled&) {
       throw;
     } catch (const std::exception& e) {
-      throw_if_out_of_space(e.what());
+      throw_if_out_of_space(e.what(), /*by_free_space=*/true);
       throw;
     }
   }
@@ -106,7 +109,10 @@ class OutputSet {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  void throw_if_out_of_space(const std::string& what) const;
+  // Throws the one out-of-space UserError when the system's message `what` says so, or, with
+  // `by_free_space`, when an output's folder has under 1 MB free (a library's error that lost
+  // the system's reason).
+  void throw_if_out_of_space(const std::string& what, bool by_free_space) const;
 };
 
 /// The refusal of an output that is one of the command's inputs (the same file, by any name):
