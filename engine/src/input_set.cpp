@@ -11,6 +11,7 @@
 #include "../features/clearance.hpp"
 #include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk {
@@ -31,6 +32,16 @@ void add_input(InputSet& in, const std::string& role, const std::filesystem::pat
   InputFile copy = *seen;
   copy.role = role;
   in.files.push_back(std::move(copy));
+}
+
+// A vector layer's other files (a shapefile's .dbf, which holds the finds' counts, its .shx, .prj
+// and .cpg): an edit there is an edit of the input, so each is hashed and recorded beside it
+// ("read for finds"), and update's files_changed names it.
+void add_side_files(InputSet& in, const std::string& role, const std::filesystem::path& path, const KnownHashes* known,
+                    bool hash) {
+  for (const std::filesystem::path& f : files_of_dataset(path.string()))
+    if (std::none_of(in.files.begin(), in.files.end(), [&](const InputFile& i) { return i.path == f; }))
+      in.files.push_back(describe_input("read for " + role, f, known, hash));
 }
 
 // Records (or clearances) counted as features, not polygon parts.
@@ -97,6 +108,9 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
   if (s.finds) add_input(in, "finds", s.finds->path, known, hash_files, described);
   if (s.cleared) add_input(in, "cleared", s.cleared->path, known, hash_files, described);
   if (s.records) add_input(in, "records", s.records->path, known, hash_files, described);
+  for (const auto& [role, v] : {std::pair{"front_lines", &s.front_lines}, std::pair{"finds", &s.finds},
+                                std::pair{"cleared", &s.cleared}, std::pair{"records", &s.records}})
+    if (*v) add_side_files(in, role, (*v)->path, known, hash_files);
   shared->record_count = record_count(records);
   shared->clearance_count = record_count(cleared);
   shared->front_lines = std::make_shared<const std::vector<kernels::Segment>>(std::move(lines));

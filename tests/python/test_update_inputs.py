@@ -322,3 +322,34 @@ weight = 0.1
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout.splitlines()[-1])
     assert summary["files_changed"] == [str(layer)], summary["files_changed"]
+
+
+def test_an_edit_of_a_shapefiles_dbf_is_a_changed_input(region, tmp_path):
+    """The finds' counts of a shapefile live in its .dbf, which was neither hashed nor recorded:
+    an update recomputed the tiles but said files_changed [], and both grids named the same
+    finds file by the same SHA-256."""
+    import json
+    copy, scenario = private_region(region, tmp_path)
+    shp = copy / "finds.shp"
+    gdal.VectorTranslate(str(shp), str(copy / "region.gpkg"), format="ESRI Shapefile", layers=["finds"])
+    text = scenario.read_text().replace(f'path = "{copy / "region.gpkg"}"\nlayer = "finds"',
+                                        f'path = "{shp}"\nlayer = "finds"')
+    assert str(shp) in text
+    scenario.write_text(text)
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with h5py.File(out, "r") as f:
+        recorded = {i["path"]: (i["role"], i["sha256"]) for i in json.loads(f.attrs["inputs"])}
+    assert recorded[str(copy / "finds.dbf")][0] == "read for finds"
+    ds = gdal.OpenEx(str(shp), gdal.OF_VECTOR | gdal.OF_UPDATE)  # as QGIS edits a count: the .dbf only
+    layer = ds.GetLayer(0)
+    feature = layer.GetNextFeature()
+    feature.SetField("count", 7)
+    layer.SetFeature(feature)
+    ds = None
+    s = summary(update(scenario, out))
+    assert s["files_changed"] == [str(copy / "finds.dbf")] and s["tiles_recomputed"] > 0, s
+    with h5py.File(out, "r") as f:
+        after = {i["path"]: i["sha256"] for i in json.loads(f.attrs["inputs"])}
+    assert after[str(copy / "finds.dbf")] != recorded[str(copy / "finds.dbf")][1]
+    assert after[str(shp)] == recorded[str(shp)][1]
