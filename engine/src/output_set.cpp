@@ -127,9 +127,26 @@ struct OutputSet::Impl {
   // after the refusals that --overwrite does not lift (an input, a folder, a device).
   void check_not_present(const Output& out) const {
     struct stat st {};
-    if (!overwrite && ::lstat(out.destination.c_str(), &st) == 0)
+    if (::lstat(out.destination.c_str(), &st) != 0) return;
+    if (!overwrite)
       throw UserError("output: '" + out.destination.string() +
                       "' exists; give --overwrite (overwrite=True in Python) to replace it, or choose another path");
+    check_replaceable(out, st);
+  }
+
+  // In a folder with the sticky bit (/tmp, a shared drop folder) only the owner of an entry, or
+  // of the folder, may replace it: the commit's rename would fail after all the work (and an
+  // update's journal of another user would stay, which the owner cannot open). Said now.
+  void check_replaceable(const Output& out, const struct stat& entry) const {
+    struct stat folder {};
+    const fs::path parent = out.destination.has_parent_path() ? out.destination.parent_path() : fs::path(".");
+    const uid_t me = ::geteuid();
+    if (::stat(parent.c_str(), &folder) != 0 || !(folder.st_mode & S_ISVTX) || me == 0 || entry.st_uid == me ||
+        folder.st_uid == me)
+      return;
+    throw UserError("output: cannot replace '" + out.destination.string() + "': it belongs to user " +
+                    std::to_string(entry.st_uid) + " in a folder with the sticky bit, where only its owner may " +
+                    "replace it; write to another path, or ask its owner to remove it");
   }
 
   void check_not_input(const Output& out, const FileId& id) const {
