@@ -133,11 +133,7 @@ void paint_markers(cairo_t* cr, const Symbol& s) {
 }
 
 OGRLayer* layer_of(GDALDataset& ds, const VectorInputSpec& spec, const std::string& role) {
-  OGRLayer* layer = spec.layer.empty() ? (ds.GetLayerCount() == 1 ? ds.GetLayer(0) : nullptr)
-                                       : ds.GetLayerByName(spec.layer.c_str());
-  if (!layer)
-    throw UserError(role + ": " + spec.path.string() +
-                    (spec.layer.empty() ? " holds several layers: name one as PATH:LAYER" : " has no layer '" + spec.layer + "'"));
+  OGRLayer* layer = &chosen_layer(ds, spec, role);
   if (!spec.where.empty())
     if (const std::string problem = set_where_filter(ds, *layer, spec.where); !problem.empty())
       throw UserError(role + ": the filter '" + spec.where + "' is not valid OGR SQL for " + spec.path.string() + " (" +

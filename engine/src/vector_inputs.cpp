@@ -78,6 +78,41 @@ bool field_value(OGRFeature& feature, int field, OGRFieldType type, double& valu
   return end != text && end && *end == '\0';
 }
 
+}  // namespace
+
+OGRLayer& chosen_layer(GDALDataset& ds, const VectorInputSpec& spec, const std::string& role) {
+  const std::string file = spec.path.string();
+  OGRLayer* layer = nullptr;
+  if (spec.layer.empty()) {
+    if (ds.GetLayerCount() != 1) {
+      std::vector<std::string> names;
+      for (auto* l : ds.GetLayers()) names.emplace_back(l->GetName());
+      const std::string list = joined(names);
+      // A scenario names the layer with `layer = "..."`; a tool's INPUT (role "input") with
+      // --layer; a command-line option (role --truth, --polygons ...) as PATH:LAYER, or with
+      // evaluate's --layer.
+      const bool option = role.rfind("--", 0) == 0;
+      throw UserError(role + ": '" + file + "' holds " + std::to_string(ds.GetLayerCount()) + " layers (" +
+                      (list.empty() ? "none" : list) + "); choose one " +
+                      (role == "input"       ? "with --layer NAME"
+                       : !option             ? "with layer = \"...\""
+                       : role == "--truth" ? "as PATH:LAYER (evaluate: or with --layer)"
+                                           : "as PATH:LAYER"));
+    }
+    layer = ds.GetLayer(0);
+  } else {
+    layer = ds.GetLayerByName(spec.layer.c_str());
+    if (!layer) {
+      std::vector<std::string> names;
+      for (auto* l : ds.GetLayers()) names.emplace_back(l->GetName());
+      throw UserError(role + ": '" + file + "' has no layer '" + spec.layer + "'; " + suggestion(spec.layer, names, "its layers"));
+    }
+  }
+  return *layer;
+}
+
+namespace {
+
 // Opens the layer, checks it and calls `visit` for each feature, with its geometry already in
 // the grid's CRS (longitudes unwrapped around the grid's, for a geographic grid) and its value
 // read from the value field (or the default). Every error or warning OGR raises meanwhile
@@ -90,32 +125,7 @@ void visit_layer(const VectorInputSpec& spec, const Grid& grid, const std::strin
   DatasetPtr ds = open_vector(spec.path, role);
   const GdalErrorTrap trap;
   const std::string file = spec.path.string();
-  OGRLayer* layer = nullptr;
-  if (spec.layer.empty()) {
-    if (ds->GetLayerCount() != 1) {
-      std::vector<std::string> names;
-      for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
-      const std::string list = joined(names);
-      // A scenario names the layer with `layer = "..."`; a tool's INPUT (role "input") with
-      // --layer; a command-line option (role --truth, --polygons ...) as PATH:LAYER, or with
-      // evaluate's --layer.
-      const bool option = role.rfind("--", 0) == 0;
-      throw UserError(role + ": '" + file + "' holds " + std::to_string(ds->GetLayerCount()) + " layers (" +
-                      (list.empty() ? "none" : list) + "); choose one " +
-                      (role == "input"       ? "with --layer NAME"
-                       : !option             ? "with layer = \"...\""
-                       : role == "--truth" ? "as PATH:LAYER (evaluate: or with --layer)"
-                                           : "as PATH:LAYER"));
-    }
-    layer = ds->GetLayer(0);
-  } else {
-    layer = ds->GetLayerByName(spec.layer.c_str());
-    if (!layer) {
-      std::vector<std::string> names;
-      for (auto* l : ds->GetLayers()) names.emplace_back(l->GetName());
-      throw UserError(role + ": '" + file + "' has no layer '" + spec.layer + "'; " + suggestion(spec.layer, names, "its layers"));
-    }
-  }
+  OGRLayer* layer = &chosen_layer(*ds, spec, role);
   const std::string what = role + ": layer '" + std::string(layer->GetName()) + "' of '" + file + "'";
   const OGRSpatialReference* layer_srs = layer->GetSpatialRef();
   if (!layer_srs || layer_srs->IsEmpty())

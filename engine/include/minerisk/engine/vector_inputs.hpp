@@ -63,6 +63,12 @@ void visit_polygon_features(const VectorInputSpec& spec, const Grid& grid, const
 /// longitudes, so -179.99 lies on a grid from 179.9 to 180.1 as 180.01.
 double nearest_turn(double lon, double anchor);
 
+/// The layer `spec` names in `ds`, or its only layer when it names none. Refused (UserError
+/// naming `role` and the file) when the name is not one of its layers (with the nearest, and the
+/// layers it has), or when none is named and it holds several; the advice fits the role: a
+/// scenario's `layer = "..."`, a tool's --layer, an option's PATH:LAYER.
+OGRLayer& chosen_layer(GDALDataset& ds, const VectorInputSpec& spec, const std::string& role);
+
 /// Sets `where` (OGR SQL, as ogr2ogr -where) as the attribute filter of `layer` of `ds`. Returns
 /// "" when set, else why not: OGR's own message, or, for a GeoPackage or SQLite file, a ';'
 /// with more after it (their SQLite runs the part before it and silently drops the rest; OGR's
