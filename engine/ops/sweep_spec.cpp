@@ -86,7 +86,8 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
     top.fail("seed", "must be a whole number from 0 to 2^53");
   s.seed = static_cast<uint64_t>(seed);
   const double samples = top.number_or("samples", 0);
-  if (!(samples >= 0 && samples <= 100000) || samples != std::floor(samples)) top.fail("samples", "must be a whole number from 0 to 100000");
+  if (!(samples >= 0 && samples <= 100000) || samples != std::floor(samples))
+    top.fail("samples", "must be a whole number from 1 to 100000");
   s.samples = static_cast<int>(samples);
   if (top.has("thresholds")) s.thresholds = top.numbers("thresholds");
   for (double t : s.thresholds)
@@ -186,7 +187,8 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
         top.fail("axis", "sweeps '" + a.parameter + "' while [uncertainty] weights_from draws the weights fitted for "
                          "the transform as it was; sweep the transform without weights_from, or fit each transform");
   if (s.sampled() && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
-  if (!s.sampled() && s.samples > 0)
+  // Given at all (0 too, which read as "not set" and ran the grid points once each).
+  if (!s.sampled() && top.has("samples"))
     top.fail("samples", "draws nothing here: it counts the draws of lhs axes and of [uncertainty], and this sweep has "
                         "neither; remove it, or add one");
   return s;

@@ -227,6 +227,8 @@ def test_each_displaced_front_line_layer_keeps_its_own_distances(region, tmp_pat
     # Each a silent surprise before: samples without anything to draw ran one scenario per grid
     # point; an empty [uncertainty] ran copies of the base.
     ('samples = 5\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n', "key 'samples' draws nothing here"),
+    ('samples = 0\n[[axis]]\nparameter = "model.intercept"\nvalues = [-5.0, -4.0]\n', "key 'samples' draws nothing here"),
+    ('samples = -1\n', "key 'samples' must be a whole number from 1 to 100000"),
     ('samples = 2\n[uncertainty]\n', "key 'uncertainty' draws nothing: give it front_line_sd"),
     ('samples = 2\n[uncertainty]\nfront_line_wavelength = 900.0\n', "key 'uncertainty' draws nothing"),
     ('[[axis]]\nparameter = "model.intercept"\nrange = [-5.0, -4.9999999999999, 1e-16]\n', "step too small"),
