@@ -108,9 +108,13 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
   if (s.finds) add_input(in, "finds", s.finds->path, known, hash_files, described);
   if (s.cleared) add_input(in, "cleared", s.cleared->path, known, hash_files, described);
   if (s.records) add_input(in, "records", s.records->path, known, hash_files, described);
+  std::vector<std::filesystem::path> listed;  // a GeoPackage of four layers is listed once
   for (const auto& [role, v] : {std::pair{"front_lines", &s.front_lines}, std::pair{"finds", &s.finds},
                                 std::pair{"cleared", &s.cleared}, std::pair{"records", &s.records}})
-    if (*v) add_side_files(in, role, (*v)->path, known, hash_files);
+    if (*v && std::find(listed.begin(), listed.end(), (*v)->path) == listed.end()) {
+      listed.push_back((*v)->path);
+      add_side_files(in, role, (*v)->path, known, hash_files);
+    }
   shared->record_count = record_count(records);
   shared->clearance_count = record_count(cleared);
   shared->front_lines = std::make_shared<const std::vector<kernels::Segment>>(std::move(lines));
