@@ -4,6 +4,10 @@
 #include <Eigen/Dense>
 
 #include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -75,9 +79,18 @@ class LabelLeakCheck {
     bool named_by(const RecordedInput& r);
     bool read_by(const RecordedInput& r);
   };
+  struct LabelRaster {  // --labels: known by path (any spelling or link), or by its bytes (a copy)
+    std::filesystem::path path;
+    std::optional<uintmax_t> size;
+    std::string sha256;
+    bool described = false;
+    std::map<std::string, std::string> hashes;  // files of the label raster's size, hashed once
+    bool is(const std::string& name);
+  };
   const Scenario& s_;
   const FitOptions& options_;
   std::vector<LabelFile> labels_;
+  std::optional<LabelRaster> label_raster_;
   std::vector<std::string> notes_;
 };
 

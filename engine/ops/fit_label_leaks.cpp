@@ -8,6 +8,7 @@
 #include <gdal.h>
 #include <cpl_string.h>
 
+#include <filesystem>
 #include <optional>
 #include <utility>
 
@@ -48,9 +49,36 @@ bool LabelLeakCheck::LabelFile::read_by(const RecordedInput& r) {
   return EQUAL(r.layer.c_str(), layer.c_str());
 }
 
+// Whether `name` is the label raster: the file itself, or a copy of its bytes (a file of another
+// size never is, so only a file of the same size is hashed).
+bool LabelLeakCheck::LabelRaster::is(const std::string& name) {
+  if (same_local_file(name, path.string())) return true;
+  const std::filesystem::path file = local_file(name);
+  if (file.empty()) return false;
+  if (!described) {
+    described = true;
+    const std::optional<FileStat> stat = stat_file(local_file(path.string()));
+    if (stat) size = stat->size;
+  }
+  const std::optional<FileStat> stat = stat_file(file);
+  if (!size || !stat || stat->size != *size || std::filesystem::is_directory(file)) return false;
+  const auto hash = [](const std::filesystem::path& f) {
+    try {
+      return sha256_file(f);
+    } catch (const std::exception&) {  // unreadable: its reader names it; nothing to match
+      return std::string();
+    }
+  };
+  if (sha256.empty()) sha256 = hash(local_file(path.string()));
+  auto [known, fresh] = hashes.try_emplace(file.string());
+  if (fresh) known->second = hash(file);
+  return !sha256.empty() && known->second == sha256;
+}
+
 LabelLeakCheck::LabelLeakCheck(const Scenario& s, const FitOptions& options) : s_(s), options_(options) {
   if (s.finds) labels_.push_back({"finds", *s.finds, {}, {}});
   if (s.cleared) labels_.push_back({"cleared land", *s.cleared, {}, {}});
+  if (!options.spec.labels.empty()) label_raster_ = LabelRaster{options.spec.labels, {}, {}, false, {}};
 }
 
 namespace {
@@ -88,7 +116,8 @@ void LabelLeakCheck::refuse(const EvidenceSpec& e) {
     throw UserError(file + ": " + layer + " reads the label raster " + labels.string() +
                     ", so every training cell would see its own label; remove it");
   bool cut_short = false;
-  const std::vector<RecordedInput> traced = traced_inputs(source, &cut_short);
+  std::vector<std::string> opened;  // the layer's file, a VRT's sources, and the files records name
+  const std::vector<RecordedInput> traced = traced_inputs(source, &cut_short, &opened);
   // Said, never silent: a label file beyond the caps (a mosaic of more than 63 tiles, say) is
   // not looked for.
   if (cut_short)
@@ -106,6 +135,17 @@ void LabelLeakCheck::refuse(const EvidenceSpec& e) {
                         " (its record of inputs names that file, by path or by bytes, and layer), whose values saw "
                         "every label, the training cells' own included" + advice);
   }
+  // The label raster under another name, which no record names as such: a copy of it, a VRT
+  // over it, or a tool's output of either (a focal of the copy), each of whose values saw every
+  // label.
+  if (label_raster_)
+    for (const std::string& f : opened)
+      if (label_raster_->is(f))
+        throw UserError(file + ": " + layer + " reads " +
+                        (same_local_file(f, labels.string()) ? "the label raster " + labels.string()
+                                                             : f + ", a copy of the label raster " + labels.string()) +
+                        (f == source ? "" : " (through " + source + ")") +
+                        ", whose values saw every label, the training cells' own included" + advice);
 }
 
 }  // namespace minerisk::fit_detail

@@ -141,7 +141,7 @@ std::vector<RecordedInput> recorded_inputs(const std::string& name) {
   return found;
 }
 
-std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_short) {
+std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_short, std::vector<std::string>* opened_files) {
   std::vector<RecordedInput> out;
   std::set<std::string> seen, opened{name};
   bool cut = false;
@@ -161,6 +161,7 @@ std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_shor
     const auto [file, chain] = queue.front();
     queue.pop_front();
     const TracedFile traced = open_traced_file(file);
+    if (opened_files) opened_files->push_back(file);
     // A VRT (gdalbuildvrt of a tool's output) records nothing itself: its sources are traced.
     // `chain` names the files from the layer to this one, this one included (but the layer).
     const std::filesystem::path itself = local_file(file);

@@ -124,6 +124,32 @@ def test_a_raster_of_the_label_raster_is_refused(region, tmp_path, write_scenari
     assert r.returncode == 2 and "from the label raster" in r.stderr, r.stderr
 
 
+def test_the_label_raster_under_another_name_is_refused(region, tmp_path, write_scenario):
+    """A copy of the label raster, a VRT over it, and a tool's output of either were taken: fit
+    reported a cross-validated ROC-AUC of 1.0 with only the separation warning (a probe)."""
+    labels = label_raster(region, tmp_path / "labels.tif")
+    shutil.copy(labels, tmp_path / "copy.tif")
+    gdal.BuildVRT(str(tmp_path / "over.vrt"), [str(labels)])
+    for source, out in (("over.vrt", "focal_of_vrt.tif"), ("copy.tif", "focal_of_copy.tif")):
+        r = run_minerisk("focal", tmp_path / source, tmp_path / out, "--statistic", "max", "--radius", "0", "-q")
+        assert r.returncode == 0, r.stderr
+    fit_table = f'\n[fit]\nlabels = "{labels}"\n'
+    for layer, says in (("copy.tif", f"reads {tmp_path / 'copy.tif'}, a copy of the label raster {labels}"),
+                        ("over.vrt", f"reads the label raster {labels} (through {tmp_path / 'over.vrt'})"),
+                        ("focal_of_vrt.tif", f"reads the label raster {labels} (through "),
+                        ("focal_of_copy.tif", f"a copy of the label raster {labels} (through ")):
+        r = fit_with(region, tmp_path, write_scenario, tmp_path / layer, fit_table=fit_table)
+        assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, (layer, r.stderr)
+    # A raster of the same size and other bytes is no copy: taken.
+    other = label_raster(region, tmp_path / "other.tif")
+    ds = gdal.Open(str(other), gdal.GA_Update)
+    ds.GetRasterBand(1).WriteArray(1 - ds.GetRasterBand(1).ReadAsArray())
+    ds = None
+    assert (tmp_path / "other.tif").stat().st_size == labels.stat().st_size
+    r = fit_with(region, tmp_path, write_scenario, other, fit_table=fit_table)
+    assert r.returncode == 0, r.stderr
+
+
 def test_a_raster_without_a_record_is_taken(region, tmp_path, write_scenario):
     """Another program's raster cannot be told apart from any other (the README says so)."""
     density = tmp_path / "density.tif"

@@ -69,8 +69,10 @@ std::vector<RecordedInput> recorded_inputs(const std::string& name);
 /// hazard areas...), each entry once, `via` the chain of files between ("b.tif through a.nc").
 /// Opens at most 64 files (a mosaic VRT's tiles count each), none remote (a record is never a
 /// reason to reach the network); `cut_short`, when given, says whether a file or an entry was
-/// left out for that cap or the cap of 1000 entries.
-std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_short = nullptr);
+/// left out for that cap or the cap of 1000 entries. `opened`, when given, receives every file
+/// the trace opened, `name` and a VRT's sources included: what the values were read from.
+std::vector<RecordedInput> traced_inputs(const std::string& name, bool* cut_short = nullptr,
+                                         std::vector<std::string>* opened = nullptr);
 
 /// The name of the layer a vector input reads: `layer` itself, or the only layer of the file
 /// when `layer` is empty ("" when the file cannot be opened or has not exactly one layer).
