@@ -61,16 +61,19 @@ struct PreparedMap {
 };
 
 // Values outside 0 to 1 (not a probability: a count, a difference) fall in the end classes, and
-// a grid of no data is drawn as a blank map: said, never hidden. The overview keeps each pixel's
-// largest value, so it is all no data only when the grid is.
-void warn_of_values(const std::vector<float>& values, std::vector<std::string>& warnings) {
+// a view of no data is drawn as a blank map: said, never hidden. The overview keeps each pixel's
+// largest value, so it is all no data only when the cells shown are. An infinity is no data, as
+// everywhere a grid is read as probabilities.
+void warn_of_values(const std::vector<float>& values, bool whole_grid, std::vector<std::string>& warnings) {
   float low = 0, high = 1;
   bool any = false;
   for (float v : values)
-    if (!std::isnan(v)) low = std::min(low, v), high = std::max(high, v), any = true;
+    if (std::isfinite(v)) low = std::min(low, v), high = std::max(high, v), any = true;
   if (!any)
-    warnings.push_back("the grid holds no cell with data: the map shows no probability (check the grid's no-data "
-                       "value, or the run that wrote it)");
+    warnings.push_back(whole_grid ? "the grid holds no cell with data: the map shows no probability (check the "
+                                    "grid's no-data value, or the run that wrote it)"
+                                  : "the map's extent holds no cell with data: the map shows no probability (check "
+                                    "--extent against the grid's)");
   if (low < 0 || high > 1)
     warnings.push_back("the grid holds values from " + number_text(low) + " to " + number_text(high) +
                        ", outside 0 to 1: they are drawn in the first and last classes");
@@ -136,7 +139,7 @@ PreparedMap prepare(const std::filesystem::path& grid_file, const MapOptions& gi
   c.probability = render::probability_overview(reader, "", c.view, control, o.breaks == "quantile" ? &c.histogram : nullptr);
   m.seconds["read"] = seconds_since(start);
   c.classes = o.breaks == "log" ? render::log_classes(o.t1, o.t2) : render::quantile_classes(c.histogram);
-  warn_of_values(c.probability, c.warnings);
+  warn_of_values(c.probability, o.extent.empty(), c.warnings);
   if (!dem.empty()) {
     start = Clock::now();
     c.shade = render::hillshade_overview(dem, c.view, control);

@@ -3,7 +3,7 @@ of it, exit 0, with nothing said: a planner would brief from a map of nothing. D
 map of the place), but said on the terminal and on the page."""
 import numpy as np
 
-from areas_helpers import write_grid
+from areas_helpers import X0, Y0, write_grid
 from conftest import run_minerisk
 from map_helpers import pdf_text
 
@@ -26,3 +26,16 @@ def test_one_cell_of_data_is_not_a_blank_grid(tmp_path):
     grid = write_grid(tmp_path / "one.tif", values, nodata=-9999)
     r = run_minerisk("map", grid, "-o", tmp_path / "m.pdf", "--no-hillshade", "-q", "--size", "A5")
     assert r.returncode == 0 and SAYS not in r.stderr, r.stderr
+
+
+def test_an_extent_without_data_is_said_of_the_extent_and_infinities_are_no_data(tmp_path):
+    values = np.full((20, 30), -9999, np.float32)
+    values[:, :10] = 0.2  # data in the western third only
+    grid = write_grid(tmp_path / "west.tif", values, nodata=-9999)
+    r = run_minerisk("map", grid, "-o", tmp_path / "e.pdf", "--no-hillshade", "-q",
+                     "--extent", X0 + 200, Y0 - 200, X0 + 300, Y0)
+    assert r.returncode == 0 and "the map's extent holds no cell with data" in r.stderr, r.stderr
+    # A grid of infinities is a grid without data, not values "from 0 to inf" in the top class.
+    grid = write_grid(tmp_path / "inf.tif", np.full((20, 30), np.inf, np.float32))
+    r = run_minerisk("map", grid, "-o", tmp_path / "i.pdf", "--no-hillshade", "-q")
+    assert r.returncode == 0 and SAYS in r.stderr and "outside 0 to 1" not in r.stderr, r.stderr
