@@ -293,16 +293,21 @@ void OutputSet::throw_if_out_of_space(const std::string& what, bool by_free_spac
   const bool said = what.find(std::strerror(ENOSPC)) != std::string::npos ||
                     what.find(std::strerror(EDQUOT)) != std::string::npos;
   if (!said && !by_free_space) return;
-  // The folder that is full: the failing write's partial temporary is still there, so a full
-  // disk reads as (almost) nothing free. Else, when the system's message said so, the first.
+  // The output whose temporary the message names; else the one whose folder is full (the
+  // failing write's partial temporary is still there, so a full disk reads as (almost) nothing
+  // free); else, when the system's message said so, the first.
   const Impl::Output* full = nullptr;
   for (const Impl::Output& out : impl_->outputs)
-    if (impl_->folders[out.folder].temporaries->available_bytes() < (1u << 20)) {
-      full = &out;
-      break;
-    }
+    if (said && what.find(out.temporary_path.string()) != std::string::npos) full = &out;
+  for (const Impl::Output& out : impl_->outputs)
+    if (!full && impl_->folders[out.folder].temporaries->available_bytes() < (1u << 20)) full = &out;
   if (!full && said && !impl_->outputs.empty()) full = &impl_->outputs.front();
   if (!full) return;
+  if (what.find(std::strerror(EDQUOT)) != std::string::npos)
+    throw UserError("output: disk quota exceeded in folder '" +
+                    impl_->folders[full->folder].temporaries->folder().string() + "' while writing '" +
+                    full->destination.string() + "'; free some of your space or choose another folder (no output "
+                    "was changed)");
   throw UserError("output: no space left on the device of folder '" +
                   impl_->folders[full->folder].temporaries->folder().string() + "' while writing '" +
                   full->destination.string() + "'; free some space or choose another folder (no output was changed)");
