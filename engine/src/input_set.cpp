@@ -11,7 +11,9 @@
 #include "../features/clearance.hpp"
 #include "../features/feature.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/tool_provenance.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk {
@@ -34,13 +36,21 @@ void add_input(InputSet& in, const std::string& role, const std::filesystem::pat
   in.files.push_back(std::move(copy));
 }
 
-// A vector layer's other files (a shapefile's .dbf, which holds the finds' counts, its .shx, .prj
-// and .cpg): an edit there is an edit of the input, so each is hashed and recorded beside it
-// ("read for finds"), and update's files_changed names it.
-void add_side_files(InputSet& in, const std::string& role, const std::filesystem::path& path, const KnownHashes* known,
+// A vector layer's other files: those of its dataset named as its own file (a shapefile's .dbf,
+// which holds the finds' counts, its .shx, .prj and .cpg), or, for a folder of shapefiles, as the
+// layer read. An edit there is an edit of the input, so each is hashed and recorded beside it
+// ("read for finds"), and update's files_changed names it. A zip (/vsizip/) is its own one file.
+void add_side_files(InputSet& in, const std::string& role, const VectorInputSpec& spec, const KnownHashes* known,
                     bool hash) {
-  for (const std::filesystem::path& f : files_of_dataset(path.string()))
-    if (std::none_of(in.files.begin(), in.files.end(), [&](const InputFile& i) { return i.path == f; }))
+  const std::filesystem::path own = local_file(spec.path.string());
+  if (own.empty()) return;  // a remote name
+  std::error_code error;
+  const bool folder = std::filesystem::is_directory(own, error);
+  const std::string stem = folder ? layer_read(spec.path, spec.layer) : own.stem().string();
+  const std::filesystem::path where = folder ? own : own.parent_path();
+  for (const std::filesystem::path& f : files_of_dataset(spec.path.string()))
+    if (f != own && f.parent_path() == where && f.stem().string() == stem && !stem.empty() &&
+        std::none_of(in.files.begin(), in.files.end(), [&](const InputFile& i) { return local_file(i.path) == f; }))
       in.files.push_back(describe_input("read for " + role, f, known, hash));
 }
 
@@ -108,13 +118,9 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
   if (s.finds) add_input(in, "finds", s.finds->path, known, hash_files, described);
   if (s.cleared) add_input(in, "cleared", s.cleared->path, known, hash_files, described);
   if (s.records) add_input(in, "records", s.records->path, known, hash_files, described);
-  std::vector<std::filesystem::path> listed;  // a GeoPackage of four layers is listed once
   for (const auto& [role, v] : {std::pair{"front_lines", &s.front_lines}, std::pair{"finds", &s.finds},
                                 std::pair{"cleared", &s.cleared}, std::pair{"records", &s.records}})
-    if (*v && std::find(listed.begin(), listed.end(), (*v)->path) == listed.end()) {
-      listed.push_back((*v)->path);
-      add_side_files(in, role, (*v)->path, known, hash_files);
-    }
+    if (*v) add_side_files(in, role, **v, known, hash_files);
   shared->record_count = record_count(records);
   shared->clearance_count = record_count(cleared);
   shared->front_lines = std::make_shared<const std::vector<kernels::Segment>>(std::move(lines));
@@ -133,6 +139,7 @@ std::shared_ptr<const InputSet> load_inputs(const Scenario& s, const KnownHashes
                                            add_input(in, role, path, known, hash_files);
                                          }};
     in.layers.push_back(kind->make(context));
+    if (e.vector) add_side_files(in, "model.evidence." + e.name, *e.vector, known, hash_files);
   }
   return owned;
 }

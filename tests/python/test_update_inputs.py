@@ -353,3 +353,21 @@ def test_an_edit_of_a_shapefiles_dbf_is_a_changed_input(region, tmp_path):
         after = {i["path"]: i["sha256"] for i in json.loads(f.attrs["inputs"])}
     assert after[str(copy / "finds.dbf")] != recorded[str(copy / "finds.dbf")][1]
     assert after[str(shp)] == recorded[str(shp)][1]
+
+
+def test_a_folder_of_shapefiles_records_the_files_of_the_layer_read(region, tmp_path):
+    """A folder's every shapefile was recorded as read for the finds, so an edit of another
+    layer's .dbf was a changed input of the finds, with no tile recomputed (review)."""
+    import json
+    copy, scenario = private_region(region, tmp_path)
+    folder = copy / "shapes"
+    for layer in ("finds", "cleared"):
+        gdal.VectorTranslate(str(folder), str(copy / "region.gpkg"), format="ESRI Shapefile", layers=[layer],
+                             accessMode="append" if folder.exists() else None)
+    scenario.write_text(scenario.read_text().replace(f'path = "{copy / "region.gpkg"}"\nlayer = "finds"',
+                                                     f'path = "{folder}"\nlayer = "finds"'))
+    out = tmp_path / "out.nc"
+    summary(update(scenario, out))
+    with h5py.File(out, "r") as f:
+        read_for_finds = {i["path"] for i in json.loads(f.attrs["inputs"]) if i["role"] == "read for finds"}
+    assert read_for_finds == {str(folder / ("finds" + ext)) for ext in (".shp", ".shx", ".dbf", ".prj")}
