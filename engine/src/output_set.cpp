@@ -136,7 +136,9 @@ struct OutputSet::Impl {
 
   // In a folder with the sticky bit (/tmp, a shared drop folder) only the owner of an entry, or
   // of the folder, may replace it: the commit's rename would fail after all the work (and an
-  // update's journal of another user would stay, which the owner cannot open). Said now.
+  // update's journal of another user would stay, which the owner cannot open). Said now. The
+  // kernel's exception is CAP_FOWNER, taken here as uid 0: root in a user namespace without it
+  // over an unmapped owner's file still fails at the commit, as before.
   void check_replaceable(const Output& out, const struct stat& entry) const {
     struct stat folder {};
     const fs::path parent = out.destination.has_parent_path() ? out.destination.parent_path() : fs::path(".");
