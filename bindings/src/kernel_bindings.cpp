@@ -198,7 +198,7 @@ std::pair<py::ssize_t, py::ssize_t> shape_of(const py::object& shape) {
 // place on the Earth, and longitudes a whole turn apart are one place, so each is moved by whole
 // turns to lie nearest `anchor` (the grid's centre, or a line's previous vertex): a find at
 // 400 degrees was measured 22,000 km away, across the globe, from a grid at 0.3.
-double placed_longitude(double lon, double lat, double anchor, const std::string& what, size_t row) {
+double checked_and_placed_longitude(double lon, double lat, double anchor, const std::string& what, size_t row) {
   if (std::abs(lat) > 90)
     throw py::value_error(what + ": row " + std::to_string(row) + " has latitude " + minerisk::number_text(lat) +
                           ", beyond the poles; give longitude, latitude in degrees");
@@ -213,10 +213,12 @@ FloatArray line_distance(const py::object& segments_in, const py::object& shape,
                          bool signed_distance, bool connected) {
   if (!(cap > 0)) throw py::value_error("cap: must be a positive distance in metres (inf: none)");
   std::vector<kernels::Segment> segments = segments_from(segments_in);
-  // Consecutive segments that share an end point belong to one line: link them for the side.
+  // Consecutive segments that share an end point belong to one line: link them for the side. On
+  // a geographic grid, 180.5 and -179.5 are one longitude.
+  const auto same_x = [&](double a, double b) { return geographic ? minerisk::nearest_turn(b, a) == a : a == b; };
   if (connected)
     for (size_t i = 0; i + 1 < segments.size(); ++i)
-      if (segments[i].x1 == segments[i + 1].x0 && segments[i].y1 == segments[i + 1].y0)
+      if (same_x(segments[i].x1, segments[i + 1].x0) && segments[i].y1 == segments[i + 1].y0)
         segments[i].next = static_cast<int32_t>(i + 1), segments[i + 1].prev = static_cast<int32_t>(i);
   const auto [rows_given, cols_given] = shape_of(shape);
   const py::ssize_t rows = rows_given, cols = cols_given;  // plain variables: a lambda below may capture them
@@ -226,8 +228,8 @@ FloatArray line_distance(const py::object& segments_in, const py::object& shape,
       kernels::Segment& s = segments[i];
       // A line's next segment starts where this one ended, so it continues from there.
       const double anchor = s.prev >= 0 ? segments[static_cast<size_t>(s.prev)].x1 : centre_longitude(frame);
-      s.x0 = placed_longitude(s.x0, s.y0, anchor, "segments", i);
-      s.x1 = placed_longitude(s.x1, s.y1, s.x0, "segments", i);
+      s.x0 = checked_and_placed_longitude(s.x0, s.y0, anchor, "segments", i);
+      s.x1 = checked_and_placed_longitude(s.x1, s.y1, s.x0, "segments", i);
     }
   return compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
     kernels::line_distance_metres(segments, w, frame, values, cap, signed_distance);
@@ -258,7 +260,7 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
   const kernels::GridFrame frame = frame_of(rows, cols, geotransform, std::nullopt, geographic);
   if (geographic)
     for (size_t i = 0; i < points.size(); ++i)
-      points[i].x = placed_longitude(points[i].x, points[i].y, centre_longitude(frame), "points", i);
+      points[i].x = checked_and_placed_longitude(points[i].x, points[i].y, centre_longitude(frame), "points", i);
   FloatArray density = compute_grid(rows, cols, [&](const kernels::Window& w, std::vector<float>& values) {
     kernels::gaussian_density_per_km2(points, bandwidth, w, frame, values, truncate);
   });

@@ -141,6 +141,13 @@ def test_geographic_vectors_are_placed_as_the_command_line_places_a_layer():
     assert np.array_equal(across, unwrapped) and across.max() < 12000  # metres: a row of 0.1 degrees away at most
     two_parts = minerisk.line_distance(np.array([[179.0, 59.0, 179.5, 59.0], [179.5, 59.0, -179.0, 59.0]]), (3, 3), **GEO)
     assert np.array_equal(two_parts, minerisk.line_distance(np.array([[179.0, 59.0, 181.0, 59.0]]), (3, 3), **GEO))
+    # A line's segments written on either side of the meridian are still one line: a hairpin
+    # whose tip, at 180.05, is written -179.95 in its second segment. Unlinked, two cells beside
+    # the tip took the wrong side.
+    bent = [[179.0, 59.88, 180.05, 59.8], [-179.95, 59.8, 179.0, 59.72]]
+    unbent = [[179.0, 59.88, 180.05, 59.8], [180.05, 59.8, 179.0, 59.72]]
+    assert np.array_equal(minerisk.line_distance(np.array(bent), (3, 3), signed=True, **GEO),
+                          minerisk.line_distance(np.array(unbent), (3, 3), signed=True, **GEO))
     for call, name in ((lambda: minerisk.point_density(np.array([[180.0, 95.0]]), (3, 3), bandwidth=5000, **GEO), "points"),
                        (lambda: minerisk.line_distance(np.array([[180.0, 59.0, 180.1, -91.0]]), (3, 3), **GEO), "segments")):
         with pytest.raises(ValueError, match=name + r": row 0 has latitude (95|-91), beyond the poles"):
