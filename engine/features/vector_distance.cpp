@@ -6,6 +6,7 @@
 #include "held_out_labels.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/input_set.hpp"
+#include "minerisk/engine/ogr_vrt_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 
 namespace minerisk::features {
@@ -50,10 +51,14 @@ class VectorDistance final : public Feature {
 // layer spelled "FINDS" was not cross-fitted, and every training find saw itself at 0 m.
 bool reads_label_file(const Scenario& s, const EvidenceSpec& e) {
   if (!e.vector) return false;
+  // The layer itself, and the one behind it when it is an OGR VRT (a VRT over the finds).
+  std::vector<VectorInputSpec> read = {*e.vector};
+  if (const std::optional<VectorInputSpec> behind = ogr_vrt_source(*e.vector)) read.push_back(*behind);
   for (const auto& labels : {s.finds, s.cleared})
-    if (labels && same_local_file(labels->path.string(), e.vector->path.string()) &&
-        (labels->layer.empty() || e.vector->layer.empty() || EQUAL(labels->layer.c_str(), e.vector->layer.c_str())))
-      return true;
+    for (const VectorInputSpec& v : read)
+      if (labels && same_local_file(labels->path.string(), v.path.string()) &&
+          (labels->layer.empty() || v.layer.empty() || EQUAL(labels->layer.c_str(), v.layer.c_str())))
+        return true;
   return false;
 }
 

@@ -16,6 +16,7 @@
 #include "fit_design.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/ogr_vrt_source.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
 
@@ -95,6 +96,14 @@ std::string how_named(const RecordedInput& r) {
   return text;
 }
 
+// The vector layer an entry names, as a scenario would.
+VectorInputSpec read_as_vector(const RecordedInput& r) {
+  VectorInputSpec v;
+  v.path = r.file.empty() ? r.path : r.file;
+  v.layer = r.layer;
+  return v;
+}
+
 }  // namespace
 
 void LabelLeakCheck::refuse(const EvidenceSpec& e) {
@@ -129,11 +138,24 @@ void LabelLeakCheck::refuse(const EvidenceSpec& e) {
     if (!labels.empty() && same_local_file(r.file.empty() ? r.path : r.file, labels.string()))
       throw UserError(file + ": " + layer + made + "the label raster " + how_named(r) +
                       ", whose values saw every label, the training cells' own included" + advice);
-    for (LabelFile& l : labels_)
-      if (l.named_by(r) && l.read_by(r))
-        throw UserError(file + ": " + layer + made + how_named(r) + ", the scenario's " + l.what +
-                        " (its record of inputs names that file, by path or by bytes, and layer), whose values saw "
-                        "every label, the training cells' own included" + advice);
+    // The entry itself, and the layer behind it when it is an OGR VRT (a density of a VRT over
+    // the finds read the finds).
+    std::vector<RecordedInput> read = {r};
+    if (!r.layer.empty())
+      if (const std::optional<VectorInputSpec> behind = ogr_vrt_source(read_as_vector(r))) {
+        RecordedInput b = r;
+        b.path = b.file = behind->path.string();
+        b.layer = behind->layer;
+        b.sha256.clear();
+        b.via = r.via.empty() ? r.path : r.path + " through " + r.via;
+        read.push_back(std::move(b));
+      }
+    for (const RecordedInput& entry : read)
+      for (LabelFile& l : labels_)
+        if (l.named_by(entry) && l.read_by(entry))
+          throw UserError(file + ": " + layer + made + how_named(entry) + ", the scenario's " + l.what +
+                          " (its record of inputs names that file, by path or by bytes, and layer), whose values saw "
+                          "every label, the training cells' own included" + advice);
   }
   // The label raster under another name, which no record names as such: a copy of it, a VRT
   // over it, or a tool's output of either (a focal of the copy), each of whose values saw every
