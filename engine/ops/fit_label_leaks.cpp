@@ -107,6 +107,17 @@ VectorInputSpec read_as_vector(const RecordedInput& r) {
 }  // namespace
 
 void LabelLeakCheck::refuse(const EvidenceSpec& e) {
+  // The records are no labels, and fit never rebuilds their coverage: [records] pointed at the
+  // finds' or the cleared land's own layer (whose cells are the negatives) would carry the labels
+  // into the fit unrebuilt, with a weight of -7.9 and no word.
+  if (e.feature == "record_coverage" && s_.records)
+    for (const LabelFile& l : labels_)
+      if (same_local_file(s_.records->path.string(), l.spec.path.string()) &&
+          EQUAL(layer_read(s_.records->path, s_.records->layer).c_str(), layer_read(l.spec.path, l.spec.layer).c_str()))
+        throw UserError(s_.file.string() + ": layer 'model.evidence." + e.name + "' is the coverage of [records], which "
+                        "reads the layer of the scenario's " + l.what + " (" + l.spec.path.string() + ", layer '" +
+                        layer_read(l.spec.path, l.spec.layer) + "'), so it would carry the labels into the fit; "
+                        "point [records] at the minefield records");
   // A raster layer, or a distance to a vector file that is not the labels' own (those are
   // cross-fitted): the hazard areas of a grid computed with the finds saw them too.
   const bool raster = e.feature == "raster";

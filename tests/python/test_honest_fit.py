@@ -355,3 +355,16 @@ def test_a_label_raster_off_the_grid_is_said(region, tmp_path, write_scenario):
         report, _, r = fit(s, tmp_path)
         note = f"the label raster {labels} is not on the grid's cells"
         assert (note in r.stderr) == said and any(note in n for n in report["notes"]) == said, r.stderr
+
+
+def test_records_that_are_the_cleared_land_are_refused(region, tmp_path, write_scenario):
+    """[records] pointed at the cleared layer made the records' coverage the negatives' own mask,
+    which fit never rebuilds: a weight of -7.9 and no word (a probe)."""
+    text = scenario_text(region).replace('layer = "records"\nreliability_field = "reliability"', 'layer = "cleared"')
+    assert text.count('layer = "cleared"') == 2
+    s = write_scenario(text)
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "'model.evidence.records' is the coverage of [records], which reads the layer of the scenario's cleared " \
+           "land" in r.stderr and "point [records] at the minefield records" in r.stderr
+    assert run_minerisk("run", s, "-o", tmp_path / "out.nc", "-q").returncode == 0  # run takes it
