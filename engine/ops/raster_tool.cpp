@@ -7,7 +7,7 @@
 #include <atomic>
 #include <iterator>
 #include <memory>
-#include <mutex>
+#include <optional>
 
 #include <cpl_string.h>
 
@@ -23,6 +23,7 @@
 #include "minerisk/engine/output_set.hpp"
 #include "minerisk/engine/tile_loop.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
+#include "tiles_in_order.hpp"
 #include "unwritable_values.hpp"
 
 namespace minerisk::ops {
@@ -292,19 +293,24 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     }
     const std::vector<kernels::Window> tiles =
         TilePlan(grid.width(), grid.height(), control.tile_size, shape).tiles();
-    std::mutex write_mutex;
+    TilesInOrder<std::vector<GeoTiffTile>> in_order(tiles);  // the same file at any thread count
     std::vector<std::string> names;
     std::vector<double> nodata;
     for (const ToolOutput& out : outputs) names.push_back(out.description), nodata.push_back(written_nodata(out, format));
     UnwritableValues unwritable(names, nodata, grid.width(), control.dst_nodata_name);
+    const auto write = [&](std::vector<GeoTiffTile> ready) {
+      for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(std::move(ready[k]));
+    };
     for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
-      if (unwritable.after_first(tile)) return;  // refused anyway, naming an earlier cell
+      if (unwritable.after_first(tile)) {  // refused anyway, naming an earlier cell
+        in_order.done(tile, std::nullopt, write);
+        return;
+      }
       std::vector<std::vector<float>> values = compute(tile);
       unwritable.check(values, tile);
       std::vector<GeoTiffTile> ready;
       for (size_t k = 0; k < writers.size(); ++k) ready.push_back(writers[k]->encode(tile, std::move(values[k])));
-      std::lock_guard lock(write_mutex);
-      for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(std::move(ready[k]));
+      in_order.done(tile, std::move(ready), write);
     });
     unwritable.refuse();
     for (auto& w : writers) w->close();
