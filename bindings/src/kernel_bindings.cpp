@@ -215,7 +215,9 @@ FloatArray line_distance(const py::object& segments_in, const py::object& shape,
   std::vector<kernels::Segment> segments = segments_from(segments_in);
   // Consecutive segments that share an end point belong to one line: link them for the side. On
   // a geographic grid, 180.5 and -179.5 are one longitude.
-  const auto same_x = [&](double a, double b) { return geographic ? minerisk::nearest_turn(b, a) == a : a == b; };
+  const auto same_x = [&](double a, double b) {
+    return geographic ? std::abs(minerisk::nearest_turn(b, a) - a) <= 1e-9 : a == b;  // a turn on may round
+  };
   if (connected)
     for (size_t i = 0; i + 1 < segments.size(); ++i)
       if (same_x(segments[i].x1, segments[i + 1].x0) && segments[i].y1 == segments[i + 1].y0)

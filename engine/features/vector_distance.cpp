@@ -51,14 +51,15 @@ class VectorDistance final : public Feature {
 // layer spelled "FINDS" was not cross-fitted, and every training find saw itself at 0 m.
 bool reads_label_file(const Scenario& s, const EvidenceSpec& e) {
   if (!e.vector) return false;
-  // The layer itself, and the one behind it when it is an OGR VRT (a VRT over the finds).
-  std::vector<VectorInputSpec> read = {*e.vector};
-  if (const std::optional<VectorInputSpec> behind = ogr_vrt_source(*e.vector)) read.push_back(*behind);
+  // The layers themselves, and those behind them on either side when one is an OGR VRT (a VRT
+  // over the finds, or finds read through one).
   for (const auto& labels : {s.finds, s.cleared})
-    for (const VectorInputSpec& v : read)
-      if (labels && same_local_file(labels->path.string(), v.path.string()) &&
-          (labels->layer.empty() || v.layer.empty() || EQUAL(labels->layer.c_str(), v.layer.c_str())))
-        return true;
+    if (labels)
+      for (const VectorInputSpec& l : layer_and_layers_behind(*labels))
+        for (const VectorInputSpec& v : layer_and_layers_behind(*e.vector))
+          if (same_local_file(l.path.string(), v.path.string()) &&
+              (l.layer.empty() || v.layer.empty() || EQUAL(l.layer.c_str(), v.layer.c_str())))
+            return true;
   return false;
 }
 

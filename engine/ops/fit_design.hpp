@@ -71,19 +71,22 @@ class LabelLeakCheck {
   const std::vector<std::string>& notes() const { return notes_; }
 
  private:
-  struct LabelFile {  // the scenario's finds or cleared land
+  struct LabelFile {  // the scenario's finds or cleared land, or a layer an OGR VRT of them reads
     const char* what;
-    const VectorInputSpec& spec;
+    VectorInputSpec spec;
     std::string sha256, layer;  // taken once, when first needed
     bool hashed = false, layer_known = false;
+    const std::string& own_sha256();
     bool named_by(const RecordedInput& r);
     bool read_by(const RecordedInput& r);
+    bool holds_layer(const VectorInputSpec& v);  // the same layer of this file or of a copy of it
   };
   struct LabelRaster {  // --labels: known by path (any spelling or link), or by its bytes (a copy)
     std::filesystem::path path;
     std::optional<uintmax_t> size;
     std::string sha256;
-    bool described = false;
+    bool described = false, is_vrt = false;
+    std::vector<std::filesystem::path> own_files;  // it and, for a VRT, its sources
     std::map<std::string, std::string> hashes;  // files of the label raster's size, hashed once
     bool is(const std::string& name);
   };

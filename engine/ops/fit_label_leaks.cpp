@@ -9,6 +9,7 @@
 #include <cpl_string.h>
 
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <utility>
 
@@ -16,18 +17,16 @@
 #include "fit_design.hpp"
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/errors.hpp"
+#include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/ogr_vrt_source.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
 
 namespace minerisk::fit_detail {
 
-// Whether `r` names this file: by path (any spelling or link), or by its bytes (the file copied
-// or moved since the record was made).
-bool LabelLeakCheck::LabelFile::named_by(const RecordedInput& r) {
-  if (same_local_file(r.file.empty() ? r.path : r.file, spec.path.string())) return true;
-  if (r.sha256.empty()) return false;
-  if (!hashed) {  // once a fit, if ever, and only a plain file of the size a tool hashes
+// The file's SHA-256, once a fit if ever, and only for a plain file of the size a tool hashes.
+const std::string& LabelLeakCheck::LabelFile::own_sha256() {
+  if (!hashed) {
     hashed = true;
     const std::filesystem::path file = local_file(spec.path.string());
     const std::optional<FileStat> stat = stat_file(file);
@@ -36,7 +35,29 @@ bool LabelLeakCheck::LabelFile::named_by(const RecordedInput& r) {
     } catch (const std::exception&) {  // unreadable: its reader names it; nothing to match
     }
   }
-  return !sha256.empty() && r.sha256 == sha256;
+  return sha256;
+}
+
+// Whether `r` names this file: by path (any spelling or link), or by its bytes (the file copied
+// or moved since the record was made).
+bool LabelLeakCheck::LabelFile::named_by(const RecordedInput& r) {
+  if (same_local_file(r.file.empty() ? r.path : r.file, spec.path.string())) return true;
+  return !r.sha256.empty() && !own_sha256().empty() && r.sha256 == own_sha256();
+}
+
+// Whether `v` reads this layer, of this file or of a copy of it (hashed only at the same size).
+bool LabelLeakCheck::LabelFile::holds_layer(const VectorInputSpec& v) {
+  if (!layer_known) layer = layer_read(spec.path, spec.layer), layer_known = true;
+  if (!EQUAL(layer_read(v.path, v.layer).c_str(), layer.c_str())) return false;
+  if (same_local_file(v.path.string(), spec.path.string())) return true;
+  const std::optional<FileStat> theirs = stat_file(local_file(v.path.string()));
+  const std::optional<FileStat> ours = stat_file(local_file(spec.path.string()));
+  if (!theirs || !ours || theirs->size != ours->size || own_sha256().empty()) return false;
+  try {
+    return sha256_file(local_file(v.path.string())) == own_sha256();
+  } catch (const std::exception&) {  // unreadable: its reader names it
+    return false;
+  }
 }
 
 // Whether `r`, which names this file, read the labels: a tool's or a grid's read of the same
@@ -60,7 +81,16 @@ bool LabelLeakCheck::LabelRaster::is(const std::string& name) {
     described = true;
     const std::optional<FileStat> stat = stat_file(local_file(path.string()));
     if (stat) size = stat->size;
+    own_files = files_of_dataset(path.string());
+    // A VRT's bytes name its sources relative to itself: the same text elsewhere reads other
+    // files. A VRT of labels is matched by its sources instead.
+    char head[12] = {};
+    std::ifstream(local_file(path.string()), std::ios::binary).read(head, sizeof head - 1);
+    is_vrt = std::string(head).rfind("<VRTDataset", 0) == 0;
   }
+  for (const std::filesystem::path& own : own_files)
+    if (!is_side_file(own) && same_local_file(name, own.string())) return true;
+  if (is_vrt) return false;
   const std::optional<FileStat> stat = stat_file(file);
   if (!size || !stat || stat->size != *size || std::filesystem::is_directory(file)) return false;
   const auto hash = [](const std::filesystem::path& f) {
@@ -77,9 +107,11 @@ bool LabelLeakCheck::LabelRaster::is(const std::string& name) {
 }
 
 LabelLeakCheck::LabelLeakCheck(const Scenario& s, const FitOptions& options) : s_(s), options_(options) {
-  if (s.finds) labels_.push_back({"finds", *s.finds, {}, {}});
-  if (s.cleared) labels_.push_back({"cleared land", *s.cleared, {}, {}});
-  if (!options.spec.labels.empty()) label_raster_ = LabelRaster{options.spec.labels, {}, {}, false, {}};
+  // The finds and the cleared land, and the layers behind them when they are read through an OGR VRT.
+  for (const auto& [what, spec] : {std::pair{"finds", &s.finds}, std::pair{"cleared land", &s.cleared}})
+    if (*spec)
+      for (const VectorInputSpec& v : layer_and_layers_behind(**spec)) labels_.push_back({what, v, {}, {}});
+  if (!options.spec.labels.empty()) label_raster_ = LabelRaster{options.spec.labels, {}, {}, false, false, {}, {}};
 }
 
 namespace {
@@ -110,14 +142,15 @@ void LabelLeakCheck::refuse(const EvidenceSpec& e) {
   // The records are no labels, and fit never rebuilds their coverage: [records] pointed at the
   // finds' or the cleared land's own layer (whose cells are the negatives) would carry the labels
   // into the fit unrebuilt, with a weight of -7.9 and no word.
+  // The same layer of the same file, of a copy of it, or behind an OGR VRT on either side.
   if (e.feature == "record_coverage" && s_.records)
-    for (const LabelFile& l : labels_)
-      if (same_local_file(s_.records->path.string(), l.spec.path.string()) &&
-          EQUAL(layer_read(s_.records->path, s_.records->layer).c_str(), layer_read(l.spec.path, l.spec.layer).c_str()))
-        throw UserError(s_.file.string() + ": layer 'model.evidence." + e.name + "' is the coverage of [records], which "
-                        "reads the layer of the scenario's " + l.what + " (" + l.spec.path.string() + ", layer '" +
-                        layer_read(l.spec.path, l.spec.layer) + "'), so it would carry the labels into the fit; "
-                        "point [records] at the minefield records");
+    for (const VectorInputSpec& records : layer_and_layers_behind(*s_.records))
+      for (LabelFile& l : labels_)
+        if (l.holds_layer(records))
+          throw UserError(s_.file.string() + ": layer 'model.evidence." + e.name + "' is the coverage of [records], "
+                          "which reads the layer of the scenario's " + l.what + " (" + l.spec.path.string() +
+                          ", layer '" + l.layer + "'), so it would carry the labels into the fit; point [records] at "
+                          "the minefield records");
   // A raster layer, or a distance to a vector file that is not the labels' own (those are
   // cross-fitted): the hazard areas of a grid computed with the finds saw them too.
   const bool raster = e.feature == "raster";
@@ -153,10 +186,10 @@ void LabelLeakCheck::refuse(const EvidenceSpec& e) {
     // the finds read the finds).
     std::vector<RecordedInput> read = {r};
     if (!r.layer.empty())
-      if (const std::optional<VectorInputSpec> behind = ogr_vrt_source(read_as_vector(r))) {
+      for (const VectorInputSpec& behind : layers_behind(read_as_vector(r))) {
         RecordedInput b = r;
-        b.path = b.file = behind->path.string();
-        b.layer = behind->layer;
+        b.path = b.file = behind.path.string();
+        b.layer = behind.layer;
         b.sha256.clear();
         b.via = r.via.empty() ? r.path : r.path + " through " + r.via;
         read.push_back(std::move(b));

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 
+#include <cpl_string.h>
 #include <tbb/task_group.h>
 
 #include "../features/clearance.hpp"
@@ -49,7 +50,7 @@ void add_side_files(InputSet& in, const std::string& role, const VectorInputSpec
   const std::string stem = folder ? layer_read(spec.path, spec.layer) : own.stem().string();
   const std::filesystem::path where = folder ? own : own.parent_path();
   for (const std::filesystem::path& f : files_of_dataset(spec.path.string()))
-    if (f != own && f.parent_path() == where && f.stem().string() == stem && !stem.empty() &&
+    if (f != own && f.parent_path() == where && !stem.empty() && EQUAL(f.stem().c_str(), stem.c_str()) &&
         std::none_of(in.files.begin(), in.files.end(), [&](const InputFile& i) { return local_file(i.path) == f; }))
       in.files.push_back(describe_input("read for " + role, f, known, hash));
 }

@@ -3,8 +3,11 @@
 #include <cpl_minixml.h>
 #include <cpl_string.h>
 
+#include <cctype>
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -12,49 +15,106 @@
 namespace minerisk {
 namespace {
 
-constexpr int kMaxDepth = 8;
+constexpr int kMaxDepth = 8;       // VRTs over VRTs
+constexpr size_t kMaxLayers = 64;  // layers found in all (a union of many)
 
-// One step: the source of `spec` if it is an OGR VRT (by its root element, not its extension).
-std::optional<VectorInputSpec> one_step(const VectorInputSpec& spec) {
+bool is_layer_element(const CPLXMLNode* n) {
+  return n->eType == CXT_Element && (EQUAL(n->pszValue, "OGRVRTLayer") || EQUAL(n->pszValue, "OGRVRTWarpedLayer") ||
+                                     EQUAL(n->pszValue, "OGRVRTUnionLayer"));
+}
+
+// A layer element's name: its own, or (a warped layer without one) that of the layer it warps.
+std::string name_of(const CPLXMLNode* n) {
+  if (const char* name = CPLGetXMLValue(n, "name", nullptr)) return name;
+  for (const CPLXMLNode* c = n->psChild; c; c = c->psNext)
+    if (is_layer_element(c)) return name_of(c);
+  return "";
+}
+
+// The tables a layer of SQL reads: each name after FROM or JOIN ("SELECT * FROM finds"), quotes
+// taken off. A match on them is the match on a named layer; a query of no table reads none.
+std::vector<std::string> tables_of(const std::string& sql) {
+  std::string spaced;
+  for (char c : sql) spaced += (c == ',' || c == '(' || c == ')' || c == ';') ? ' ' : c;
+  std::istringstream words(spaced);
+  std::vector<std::string> tables;
+  std::string word, previous;
+  while (words >> word) {
+    if (EQUAL(previous.c_str(), "FROM") || EQUAL(previous.c_str(), "JOIN")) {
+      while (!word.empty() && (word.front() == '"' || word.front() == '\'' || word.front() == '`')) word.erase(0, 1);
+      while (!word.empty() && (word.back() == '"' || word.back() == '\'' || word.back() == '`')) word.pop_back();
+      if (!word.empty()) tables.push_back(word);
+    }
+    previous = word;
+  }
+  return tables;
+}
+
+// What one layer element reads: a plain layer's source file and layer(s); a warped layer's or a
+// union's layers within (for a union, each).
+void read_by_element(const CPLXMLNode* n, const std::filesystem::path& folder, std::vector<VectorInputSpec>& out) {
+  if (!EQUAL(n->pszValue, "OGRVRTLayer")) {
+    for (const CPLXMLNode* c = n->psChild; c; c = c->psNext)
+      if (is_layer_element(c)) read_by_element(c, folder, out);
+    return;
+  }
+  const char* source = CPLGetXMLValue(n, "SrcDataSource", nullptr);
+  if (!source || !*source) return;
+  VectorInputSpec behind;
+  const bool relative = CPLTestBool(CPLGetXMLValue(n, "SrcDataSource.relativeToVRT", "0"));
+  behind.path = relative ? folder / source : std::filesystem::path(source);
+  // Without SrcLayer (or SrcSQL), GDAL reads the source's layer of the VRT layer's own name.
+  if (const char* sql = CPLGetXMLValue(n, "SrcSQL", nullptr)) {
+    for (const std::string& table : tables_of(sql)) {
+      behind.layer = table;
+      out.push_back(behind);
+    }
+    return;
+  }
+  behind.layer = CPLGetXMLValue(n, "SrcLayer", name_of(n).c_str());
+  out.push_back(behind);
+}
+
+// One step: the layers `spec` reads when it is an OGR VRT (known by its root element, not its
+// extension); none for any other file.
+std::vector<VectorInputSpec> one_step(const VectorInputSpec& spec) {
   const std::filesystem::path file = local_file(spec.path.string());
   std::error_code error;
   if (file.empty() || !std::filesystem::is_regular_file(file, error) || std::filesystem::file_size(file, error) > (16u << 20))
-    return std::nullopt;
+    return {};
   init_gdal();
   const GdalErrorTrap quiet;  // not XML: no VRT
   const std::unique_ptr<CPLXMLNode, decltype(&CPLDestroyXMLNode)> tree(CPLParseXMLFile(file.c_str()), CPLDestroyXMLNode);
   CPLErrorReset();
   const CPLXMLNode* root = tree ? CPLGetXMLNode(tree.get(), "=OGRVRTDataSource") : nullptr;
-  if (!root) return std::nullopt;
+  if (!root) return {};
   // The layer named (any case, as OGR matches names), or the only one when none is.
-  const CPLXMLNode* chosen = nullptr;
-  int layers = 0;
-  for (const CPLXMLNode* n = root->psChild; n; n = n->psNext) {
-    if (n->eType != CXT_Element || !EQUAL(n->pszValue, "OGRVRTLayer")) continue;
-    ++layers;
-    if (spec.layer.empty() || EQUAL(CPLGetXMLValue(n, "name", ""), spec.layer.c_str())) chosen = n;
-  }
-  if (!chosen || (spec.layer.empty() && layers != 1)) return std::nullopt;
-  const char* source = CPLGetXMLValue(chosen, "SrcDataSource", nullptr);
-  if (!source || !*source) return std::nullopt;
-  VectorInputSpec behind;
-  const bool relative = CPLTestBool(CPLGetXMLValue(chosen, "SrcDataSource.relativeToVRT", "0"));
-  behind.path = relative ? file.parent_path() / source : std::filesystem::path(source);
-  // Without SrcLayer, GDAL reads the source's layer of the VRT layer's own name; a layer of SQL
-  // may read any layer of the file (""), which is what a match on the file alone means.
-  behind.layer = CPLGetXMLValue(chosen, "SrcLayer", CPLGetXMLNode(chosen, "SrcSQL") ? "" : CPLGetXMLValue(chosen, "name", ""));
-  return behind;
+  std::vector<const CPLXMLNode*> layers, chosen;
+  for (const CPLXMLNode* n = root->psChild; n; n = n->psNext)
+    if (is_layer_element(n)) {
+      layers.push_back(n);
+      if (EQUAL(name_of(n).c_str(), spec.layer.c_str())) chosen.push_back(n);
+    }
+  if (spec.layer.empty() && layers.size() == 1) chosen = layers;
+  std::vector<VectorInputSpec> out;
+  for (const CPLXMLNode* n : chosen) read_by_element(n, file.parent_path(), out);
+  return out;
 }
 
 }  // namespace
 
-std::optional<VectorInputSpec> ogr_vrt_source(const VectorInputSpec& spec) {
-  std::optional<VectorInputSpec> found;
-  VectorInputSpec at = spec;
-  for (int depth = 0; depth < kMaxDepth; ++depth) {
-    const std::optional<VectorInputSpec> next = one_step(at);
-    if (!next) break;
-    found = at = *next;
+std::vector<VectorInputSpec> layers_behind(const VectorInputSpec& spec) {
+  std::vector<VectorInputSpec> found;
+  std::deque<std::pair<VectorInputSpec, int>> queue{{spec, 0}};
+  while (!queue.empty() && found.size() < kMaxLayers) {
+    const auto [at, depth] = queue.front();
+    queue.pop_front();
+    if (depth >= kMaxDepth) continue;
+    for (const VectorInputSpec& next : one_step(at)) {
+      if (found.size() >= kMaxLayers) break;
+      found.push_back(next);
+      queue.push_back({next, depth + 1});
+    }
   }
   return found;
 }

@@ -1,14 +1,17 @@
-// The layer behind an OGR VRT, which fit takes as the layer read (a VRT over the finds is the finds).
+// The layers behind an OGR VRT, which fit takes as the layers read (a VRT over the finds is the finds).
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "minerisk/engine/ogr_vrt_source.hpp"
 
 namespace fs = std::filesystem;
-using minerisk::ogr_vrt_source;
+using minerisk::layers_behind;
 using minerisk::VectorInputSpec;
 
 namespace {
@@ -20,10 +23,17 @@ VectorInputSpec spec(const fs::path& path, const std::string& layer = "") {
 }
 
 void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+
+// "file:layer" for each layer behind, the file by its name only.
+std::vector<std::string> named(const std::vector<VectorInputSpec>& layers) {
+  std::vector<std::string> out;
+  for (const VectorInputSpec& v : layers) out.push_back(v.path.filename().string() + ":" + v.layer);
+  return out;
+}
 }  // namespace
 
-TEST(OgrVrtSource, FollowsRelativeAndNestedSourcesToTheLayerNamed) {
-  const fs::path dir = fs::temp_directory_path() / ("ogr_vrt_source_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+TEST(OgrVrtSource, FollowsRelativeNestedWarpedUnionAndSqlSources) {
+  const fs::path dir = fs::temp_directory_path() / ("ogr_vrt_source_" + std::to_string(::getpid()));
   fs::create_directories(dir / "inner");
   write(dir / "inner" / "a.vrt",
         "<OGRVRTDataSource><OGRVRTLayer name=\"sites\"><SrcDataSource relativeToVRT=\"1\">../region.gpkg"
@@ -32,31 +42,36 @@ TEST(OgrVrtSource, FollowsRelativeAndNestedSourcesToTheLayerNamed) {
   write(dir / "outer.vrt",
         "<OGRVRTDataSource><OGRVRTLayer name=\"x\"><SrcDataSource relativeToVRT=\"1\">inner/a.vrt</SrcDataSource>"
         "<SrcLayer>sites</SrcLayer></OGRVRTLayer></OGRVRTDataSource>");
-  write(dir / "plain.txt", "not a VRT");
-
-  auto behind = ogr_vrt_source(spec(dir / "inner" / "a.vrt", "SITES"));  // names in any case, as OGR
-  ASSERT_TRUE(behind);
-  EXPECT_EQ(fs::weakly_canonical(behind->path), fs::weakly_canonical(dir / "region.gpkg"));
-  EXPECT_EQ(behind->layer, "finds");
-  behind = ogr_vrt_source(spec(dir / "outer.vrt"));  // its only layer, through the inner VRT
-  ASSERT_TRUE(behind);
-  EXPECT_EQ(fs::weakly_canonical(behind->path), fs::weakly_canonical(dir / "region.gpkg"));
-  EXPECT_EQ(behind->layer, "finds");
-  // Without SrcLayer, the source's layer of the VRT layer's name (as GDAL reads it); with SrcSQL,
-  // the file with no layer named. Two layers and none named: none.
-  behind = ogr_vrt_source(spec(dir / "inner" / "a.vrt", "lines"));
-  ASSERT_TRUE(behind);
-  EXPECT_EQ(behind->path, fs::path("/data/lines.shp"));
-  EXPECT_EQ(behind->layer, "lines");
+  write(dir / "warped.vrt",
+        "<OGRVRTDataSource><OGRVRTWarpedLayer><OGRVRTLayer name=\"w\"><SrcDataSource>/data/region.gpkg"
+        "</SrcDataSource><SrcLayer>cleared</SrcLayer></OGRVRTLayer><TargetSRS>EPSG:4326</TargetSRS>"
+        "</OGRVRTWarpedLayer></OGRVRTDataSource>");
+  write(dir / "union.vrt",
+        "<OGRVRTDataSource><OGRVRTUnionLayer name=\"all\"><OGRVRTLayer name=\"a\"><SrcDataSource>/data/a.gpkg"
+        "</SrcDataSource></OGRVRTLayer><OGRVRTLayer name=\"b\"><SrcDataSource>/data/b.gpkg</SrcDataSource>"
+        "<SrcLayer>finds</SrcLayer></OGRVRTLayer></OGRVRTUnionLayer></OGRVRTDataSource>");
   write(dir / "sql.vrt",
         "<OGRVRTDataSource><OGRVRTLayer name=\"q\"><SrcDataSource>/data/region.gpkg</SrcDataSource>"
-        "<SrcSQL>SELECT * FROM finds</SrcSQL></OGRVRTLayer></OGRVRTDataSource>");
-  behind = ogr_vrt_source(spec(dir / "sql.vrt"));
-  ASSERT_TRUE(behind);
-  EXPECT_EQ(behind->layer, "");
-  EXPECT_FALSE(ogr_vrt_source(spec(dir / "inner" / "a.vrt")));
-  EXPECT_FALSE(ogr_vrt_source(spec(dir / "inner" / "a.vrt", "nothing")));
-  EXPECT_FALSE(ogr_vrt_source(spec(dir / "plain.txt")));
-  EXPECT_FALSE(ogr_vrt_source(spec(dir / "missing.vrt")));
+        "<SrcSQL>SELECT f.* FROM \"finds\" f JOIN cleared c ON 1 = 1</SrcSQL></OGRVRTLayer></OGRVRTDataSource>");
+  write(dir / "loop.vrt",
+        "<OGRVRTDataSource><OGRVRTLayer name=\"l\"><SrcDataSource relativeToVRT=\"1\">loop.vrt</SrcDataSource>"
+        "</OGRVRTLayer></OGRVRTDataSource>");
+  write(dir / "plain.txt", "not a VRT");
+
+  // Names in any case, as OGR matches them; a VRT of one layer needs none named.
+  EXPECT_EQ(named(layers_behind(spec(dir / "inner" / "a.vrt", "SITES"))), std::vector<std::string>{"region.gpkg:finds"});
+  EXPECT_EQ(named(layers_behind(spec(dir / "outer.vrt"))),
+            (std::vector<std::string>{"a.vrt:sites", "region.gpkg:finds"}));  // each step, the nearest first
+  // Without SrcLayer, the source's layer of the VRT layer's own name, as GDAL reads it.
+  EXPECT_EQ(named(layers_behind(spec(dir / "inner" / "a.vrt", "lines"))), std::vector<std::string>{"lines.shp:lines"});
+  EXPECT_EQ(named(layers_behind(spec(dir / "warped.vrt"))), std::vector<std::string>{"region.gpkg:cleared"});
+  EXPECT_EQ(named(layers_behind(spec(dir / "union.vrt", "all"))), (std::vector<std::string>{"a.gpkg:a", "b.gpkg:finds"}));
+  EXPECT_EQ(named(layers_behind(spec(dir / "sql.vrt"))), (std::vector<std::string>{"region.gpkg:finds", "region.gpkg:cleared"}));
+  EXPECT_EQ(layers_behind(spec(dir / "loop.vrt")).size(), 8u);  // a VRT over itself ends at the depth cap
+  // Two layers and none named, a layer it does not have, another file, no file: nothing.
+  EXPECT_TRUE(layers_behind(spec(dir / "inner" / "a.vrt")).empty());
+  EXPECT_TRUE(layers_behind(spec(dir / "inner" / "a.vrt", "nothing")).empty());
+  EXPECT_TRUE(layers_behind(spec(dir / "plain.txt")).empty());
+  EXPECT_TRUE(layers_behind(spec(dir / "missing.vrt")).empty());
   fs::remove_all(dir);
 }

@@ -368,3 +368,10 @@ def test_records_that_are_the_cleared_land_are_refused(region, tmp_path, write_s
     assert "'model.evidence.records' is the coverage of [records], which reads the layer of the scenario's cleared " \
            "land" in r.stderr and "point [records] at the minefield records" in r.stderr
     assert run_minerisk("run", s, "-o", tmp_path / "out.nc", "-q").returncode == 0  # run takes it
+    # The same layer of a copy of the GeoPackage.
+    import shutil
+    shutil.copy(region / "region.gpkg", tmp_path / "copy.gpkg")
+    copied = text.replace(f'[records]\npath = "{region / "region.gpkg"}"', f'[records]\npath = "{tmp_path / "copy.gpkg"}"')
+    assert copied != text
+    r = run_minerisk("fit", write_scenario(copied, name="copy.toml"), "-o", tmp_path / "fitted.toml")
+    assert r.returncode == 2 and "is the coverage of [records]" in r.stderr, r.stderr

@@ -5,6 +5,7 @@ finds saw every label, the training cells' own included (a probe measured CV ROC
 with it, against 0.479 cross-fitted), and a raster cannot be rebuilt out of fold."""
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 
@@ -148,6 +149,22 @@ def test_the_label_raster_under_another_name_is_refused(region, tmp_path, write_
     assert (tmp_path / "other.tif").stat().st_size == labels.stat().st_size
     r = fit_with(region, tmp_path, write_scenario, other, fit_table=fit_table)
     assert r.returncode == 0, r.stderr
+    # Labels given as a VRT: matched by the file behind it, never by the VRT's bytes, which name
+    # their source relative to themselves (the same text in another folder reads another file).
+    gdal.BuildVRT(str(tmp_path / "template.vrt"), [str(labels)])
+    for folder, source in (("a", labels), ("b", other)):
+        (tmp_path / folder).mkdir()
+        shutil.copy(source, tmp_path / folder / "data.tif")
+        (tmp_path / folder / "m.vrt").write_text(re.sub(r"<SourceFilename[^>]*>[^<]*</SourceFilename>",
+                                                        '<SourceFilename relativeToVRT="1">data.tif</SourceFilename>',
+                                                        (tmp_path / "template.vrt").read_text()))
+    assert (tmp_path / "a" / "m.vrt").read_bytes() == (tmp_path / "b" / "m.vrt").read_bytes()
+    vrt_labels = f'\n[fit]\nlabels = "{tmp_path / "a" / "m.vrt"}"\n'
+    r = fit_with(region, tmp_path, write_scenario, tmp_path / "b" / "m.vrt", fit_table=vrt_labels)
+    assert r.returncode == 0, r.stderr
+    r = fit_with(region, tmp_path, write_scenario, tmp_path / "a" / "data.tif", fit_table=vrt_labels)
+    assert r.returncode == 2 and f"reads the label raster {tmp_path / 'a' / 'm.vrt'}" not in r.stderr, r.stderr
+    assert "the label raster" in r.stderr, r.stderr
 
 
 def test_a_raster_without_a_record_is_taken(region, tmp_path, write_scenario):
@@ -341,6 +358,16 @@ weight = -1.0
 transform = "log1p"
 """
     s = write_scenario(scenario_text(region, evidence=distance), name="distance.toml")
+    r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json", "--block-size", "1000",
+                     "--overwrite")
+    assert r.returncode == 0, r.stderr
+    assert "near" in json.loads((tmp_path / "fit.json").read_text())["cross_fitted_layers"]
+    # The finds read through the VRT, and a distance to their GeoPackage: the same finds.
+    direct = distance.replace(f'path = "{vrt}"\nlayer = "sites"', f'path = "{region / "region.gpkg"}"\nlayer = "finds"')
+    text = scenario_text(region, evidence=direct).replace(f'path = "{region / "region.gpkg"}"\nlayer = "finds"',
+                                                          f'path = "{vrt}"\nlayer = "sites"', 1)
+    assert text.count(str(vrt)) == 1
+    s = write_scenario(text, name="finds_through_vrt.toml")
     r = run_minerisk("fit", s, "-o", tmp_path / "fitted.toml", "--report", tmp_path / "fit.json", "--block-size", "1000",
                      "--overwrite")
     assert r.returncode == 0, r.stderr

@@ -371,3 +371,9 @@ def test_a_folder_of_shapefiles_records_the_files_of_the_layer_read(region, tmp_
     with h5py.File(out, "r") as f:
         read_for_finds = {i["path"] for i in json.loads(f.attrs["inputs"]) if i["role"] == "read for finds"}
     assert read_for_finds == {str(folder / ("finds" + ext)) for ext in (".shp", ".shx", ".dbf", ".prj")}
+    # The layer named in another case, as OGR finds it: the same files (review).
+    scenario.write_text(scenario.read_text().replace(f'path = "{folder}"\nlayer = "finds"',
+                                                     f'path = "{folder}"\nlayer = "FINDS"'))
+    summary(update(scenario, out))
+    with h5py.File(out, "r") as f:
+        assert read_for_finds == {i["path"] for i in json.loads(f.attrs["inputs"]) if i["role"] == "read for finds"}
