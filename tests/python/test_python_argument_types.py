@@ -36,6 +36,18 @@ def test_a_scenarios_options_of_the_wrong_type_are_named(region, tmp_path):
     assert not (tmp_path / "o.nc").exists()
 
 
+def test_a_whole_number_beyond_the_engines_range_is_named(region, tmp_path):
+    """threads=10**20 gave a TypeError that printed pybind11's internal signature (a probe)."""
+    from conftest import scenario_text
+    (tmp_path / "s.toml").write_text(scenario_text(region))
+    scenario = minerisk.Scenario.load(tmp_path / "s.toml")
+    for call, name in ((lambda: scenario.run(threads=10**20), "run"),
+                       (lambda: minerisk.tools.slope(region / "dem.tif", tmp_path / "s.tif", threads=-10**20), "slope")):
+        with pytest.raises(ValueError, match=rf"^{name}\(\): threads: -?100000000000000000000 is out of range"):
+            call()
+    assert not (tmp_path / "s.tif").exists()
+
+
 def test_the_argument_named_is_the_one_pybind11_refused():
     """numpy's bool and a Decimal, which pybind11 converts, were blamed for a later argument's type;
     a keyword-only argument given by position, or a missing one, fell through to the signature."""

@@ -55,7 +55,7 @@ def _annotations(signature: str) -> dict[str, str]:
     return found
 
 
-def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> TypeError:
+def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> Exception:
     lines = str(error).splitlines()
     signature = next((line.split(". ", 1)[1] for line in lines if re.match(r"\s+1\. \(", line)), "")
     annotations = _annotations(signature)
@@ -72,6 +72,12 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> T
         if not _fits(value, annotation):
             shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
             return TypeError(f"{name}(): {key}: expected {annotation}, got {type(value).__name__} {shown}")
+    # Every argument of its kind: then a whole number beyond the C++ int's range (threads=10**20)
+    # is what pybind11 refused, a value out of range, as the command line says of --threads.
+    for key, value in given.items():
+        annotation = annotations[key].rstrip("=").strip()
+        if annotation in ("int", "Optional[int]") and value is not None and not -2**31 <= int(value) < 2**31:
+            return ValueError(f"{name}(): {key}: {int(value)} is out of range (a whole number below 2^31)")
     missing = [key for key, annotation in annotations.items() if key != "*" and not annotation.endswith("=")
                and key not in given]
     if missing:
