@@ -84,7 +84,12 @@ toml::table to_table(const py::dict& d, int depth = 0) {
 }
 
 void insert_value(toml::table& table, const std::string& key, const py::handle& value, int depth) {
-  if (py::isinstance<py::dict>(value)) table.insert(key, to_table(value.cast<py::dict>(), depth));
+  // Any mapping (a MappingProxyType, an OrderedDict) is a table, as the stub's Mapping says; a
+  // one-dimensional numpy array is a list.
+  const bool mapping = py::isinstance(value, py::module_::import("collections.abc").attr("Mapping"));
+  const bool numpy_list = py::hasattr(value, "dtype") && py::hasattr(value, "ndim") && value.attr("ndim").cast<int>() == 1;
+  if (mapping) table.insert(key, to_table(py::dict(py::reinterpret_borrow<py::object>(value)), depth));
+  else if (numpy_list) table.insert(key, to_array(value.attr("tolist")(), key));
   else if (py::isinstance<py::list>(value) || py::isinstance<py::tuple>(value)) table.insert(key, to_array(value, key));
   else if (!add_scalar(value, key, [&](auto v) { table.insert(key, std::move(v)); }))
     throw py::type_error("scenario: key '" + key + "' holds a value that is not a number, string, list or dict");

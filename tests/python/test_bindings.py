@@ -115,6 +115,21 @@ def test_a_scenario_from_a_dict_equals_its_file(region):
     assert np.array_equal(scenario.run().probability, from_dict.probability, equal_nan=True)
 
 
+def test_any_mapping_is_a_table_and_a_numpy_vector_a_list(region):
+    """A nested MappingProxyType, which the stub's Mapping promises, and a one-dimensional numpy
+    array were refused as 'not a number, string, list or dict' (a probe)."""
+    import tomllib
+    import types
+
+    values = tomllib.loads(scenario_text(region))
+    plain = minerisk.Scenario.from_dict(values).run().probability
+    values["model"] = types.MappingProxyType(values["model"])
+    assert np.array_equal(minerisk.Scenario.from_dict(values).run().probability, plain, equal_nan=True)
+    values["grid"] = {"extent": np.array([1.0, 2.0, 3.0, 4.0])}
+    with pytest.raises(minerisk.Error, match=r"grid"):  # read as a list, then checked as any list is
+        minerisk.Scenario.from_dict(values)
+
+
 def test_fit_and_evaluate_from_python(region, tmp_path):
     scenario = minerisk.Scenario.from_dict({**__import__("tomllib").loads(scenario_text(region))})
     fit = scenario.fit(background_ratio=2.0, block_size=1500.0)

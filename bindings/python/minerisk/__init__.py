@@ -13,7 +13,6 @@ message as the command line.
 """
 from __future__ import annotations
 
-import copy
 import numbers
 import os
 from typing import Any, Mapping
@@ -146,6 +145,16 @@ def _register_rio() -> None:
         pass
 
 
+def _plain_copy(value):
+    """A copy of a scenario's values as plain dicts and lists: any Mapping (a MappingProxyType,
+    which deepcopy cannot copy) a dict, a tuple a list, a numpy array its own copy."""
+    if isinstance(value, Mapping):
+        return {key: _plain_copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_copy(item) for item in value]
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
 class Scenario:
     """A scenario: a TOML file, or a dict in the same structure (relative paths are resolved
     against base_dir). It is validated when created, with the command line's messages. A file
@@ -160,7 +169,7 @@ class Scenario:
         # Once validated (no deeper than 64 levels, no cycle), a deep copy: a later change to the
         # caller's nested tables ([model]) does not reach this scenario.
         if isinstance(source, Mapping):
-            self._source = copy.deepcopy(self._source)
+            self._source = _plain_copy(self._source)
 
     @property
     def resolved_toml(self) -> str:
