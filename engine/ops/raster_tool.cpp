@@ -301,7 +301,9 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     const auto write = [&](std::vector<GeoTiffTile> ready) {
       for (size_t k = 0; k < writers.size(); ++k) writers[k]->write(std::move(ready[k]));
     };
-    for_each_tile(tiles, control.loop(label), [&](const kernels::Window& tile) {
+    TileLoopOptions loop = control.loop(label);
+    loop.in_plan_order = true;  // the tiles written in order wait for few others (TilesInOrder)
+    for_each_tile(tiles, loop, [&](const kernels::Window& tile) {
       if (unwritable.after_first(tile)) {  // refused anyway, naming an earlier cell
         in_order.done(tile, std::nullopt, write);
         return;

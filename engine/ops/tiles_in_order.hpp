@@ -23,7 +23,8 @@ class TilesInOrder {
 
   /// `tile` is done: its item (nullopt for a tile left out) waits until every earlier tile of the
   /// plan is done; then `hand_on(item)` is called for each item now in order, under one lock.
-  /// Only the tiles finished ahead of a slower one wait, a few per thread.
+  /// Only the tiles finished ahead of a slower one wait: a few per thread when the loop takes
+  /// the tiles in the plan's order (TileLoopOptions::in_plan_order).
   template <class HandOn>
   void done(const kernels::Window& tile, std::optional<Item> item, HandOn&& hand_on) {
     const std::lock_guard lock(mutex_);

@@ -3,6 +3,8 @@
 #include <tbb/global_control.h>
 #include <tbb/blocked_range.h>
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <optional>
 
@@ -37,18 +39,31 @@ void for_each_job(int64_t jobs, const TileLoopOptions& options, const std::funct
   int64_t done = 0;
   std::atomic<bool> stopped{false};
   auto cancelled = [&] { return stopped.load() || (options.cancel && options.cancel->load()); };
-  kernels::parallel_for(tbb::blocked_range<int64_t>(0, jobs, 1), [&](const tbb::blocked_range<int64_t>& range) {
-    for (int64_t i = range.begin(); i != range.end(); ++i) {
-      if (cancelled()) throw Cancelled();
-      work(i);
-      progress.tick();
-      if (options.progress) {
-        std::lock_guard lock(callback_mutex);
-        ++done;
-        if (!options.progress(static_cast<double>(done) / static_cast<double>(jobs))) stopped.store(true);
-      }
+  auto one = [&](int64_t i) {
+    if (cancelled()) throw Cancelled();
+    work(i);
+    progress.tick();
+    if (options.progress) {
+      std::lock_guard lock(callback_mutex);
+      ++done;
+      if (!options.progress(static_cast<double>(done) / static_cast<double>(jobs))) stopped.store(true);
     }
-  });
+  };
+  if (options.in_plan_order) {
+    // One loop per thread, each taking the next job: at most a job per thread runs ahead of the
+    // first unfinished one.
+    std::atomic<int64_t> next{0};
+    const auto threads = static_cast<int64_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+    kernels::parallel_for(tbb::blocked_range<int64_t>(0, std::max<int64_t>(1, std::min(threads, jobs)), 1),
+                          [&](const tbb::blocked_range<int64_t>& loops) {
+                            for (int64_t loop = loops.begin(); loop != loops.end(); ++loop)
+                              for (int64_t i = next++; i < jobs; i = next++) one(i);
+                          });
+  } else {
+    kernels::parallel_for(tbb::blocked_range<int64_t>(0, jobs, 1), [&](const tbb::blocked_range<int64_t>& range) {
+      for (int64_t i = range.begin(); i != range.end(); ++i) one(i);
+    });
+  }
   if (cancelled()) throw Cancelled();
   progress.finish();
 }

@@ -20,6 +20,10 @@ struct TileLoopOptions {
   std::string label = "minerisk";
   const std::atomic<bool>* cancel = nullptr;
   ProgressCallback progress;  // optional, besides the bar or lines on stderr
+  // Each thread takes the next job of the plan, so that jobs finish nearly in order: a caller
+  // that writes them in order (TilesInOrder) then holds a few per thread, not half the plan,
+  // which TBB's splitting of the range would hand to the second thread from the start.
+  bool in_plan_order = false;
 };
 
 /// Calls `work(tile)` for every tile, in parallel and in no particular order, with a progress
