@@ -6,6 +6,7 @@
 #include <cctype>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 
@@ -31,21 +32,36 @@ std::string name_of(const CPLXMLNode* n) {
   return "";
 }
 
-// The tables a layer of SQL reads: each name after FROM or JOIN ("SELECT * FROM finds"), quotes
-// taken off. A match on them is the match on a named layer; a query of no table reads none.
+// The tables a layer of SQL reads: each name after FROM or JOIN ("SELECT * FROM finds"), and
+// after a comma in a FROM list ("FROM roads r, finds f"), quotes and a schema ("main.") taken
+// off. A match on them is the match on a named layer; a query of no table reads none.
 std::vector<std::string> tables_of(const std::string& sql) {
   std::string spaced;
-  for (char c : sql) spaced += (c == ',' || c == '(' || c == ')' || c == ';') ? ' ' : c;
+  for (char c : sql) spaced += (c == ',') ? std::string(" , ") : std::string(1, (c == '(' || c == ')' || c == ';') ? ' ' : c);
   std::istringstream words(spaced);
   std::vector<std::string> tables;
-  std::string word, previous;
+  std::string word;
+  bool in_from = false, next_is_table = false;
   while (words >> word) {
-    if (EQUAL(previous.c_str(), "FROM") || EQUAL(previous.c_str(), "JOIN")) {
-      while (!word.empty() && (word.front() == '"' || word.front() == '\'' || word.front() == '`')) word.erase(0, 1);
-      while (!word.empty() && (word.back() == '"' || word.back() == '\'' || word.back() == '`')) word.pop_back();
-      if (!word.empty()) tables.push_back(word);
+    const bool keyword = EQUAL(word.c_str(), "FROM") || EQUAL(word.c_str(), "JOIN");
+    if (keyword) {
+      in_from = next_is_table = true;
+      continue;
     }
-    previous = word;
+    if (word == ",") {
+      next_is_table = in_from;
+      continue;
+    }
+    if (EQUAL(word.c_str(), "WHERE") || EQUAL(word.c_str(), "ON") || EQUAL(word.c_str(), "GROUP") ||
+        EQUAL(word.c_str(), "ORDER") || EQUAL(word.c_str(), "LIMIT") || EQUAL(word.c_str(), "SELECT"))
+      in_from = false;
+    if (!next_is_table) continue;
+    next_is_table = false;
+    if (const size_t dot = word.rfind('.'); dot != std::string::npos && word.find_first_of("\"'`") == std::string::npos)
+      word.erase(0, dot + 1);
+    while (!word.empty() && (word.front() == '"' || word.front() == '\'' || word.front() == '`')) word.erase(0, 1);
+    while (!word.empty() && (word.back() == '"' || word.back() == '\'' || word.back() == '`')) word.pop_back();
+    if (!word.empty()) tables.push_back(word);
   }
   return tables;
 }
@@ -72,7 +88,7 @@ void read_by_element(const CPLXMLNode* n, const std::filesystem::path& folder, s
     return;
   }
   behind.layer = CPLGetXMLValue(n, "SrcLayer", name_of(n).c_str());
-  out.push_back(behind);
+  if (!behind.layer.empty()) out.push_back(behind);  // a layer of no name reads nothing known
 }
 
 // One step: the layers `spec` reads when it is an OGR VRT (known by its root element, not its
@@ -82,6 +98,10 @@ std::vector<VectorInputSpec> one_step(const VectorInputSpec& spec) {
   std::error_code error;
   if (file.empty() || !std::filesystem::is_regular_file(file, error) || std::filesystem::file_size(file, error) > (16u << 20))
     return {};
+  // Known by its first bytes before it is parsed: a GeoPackage of megabytes is no VRT.
+  char head[256] = {};
+  std::ifstream(file, std::ios::binary).read(head, sizeof head - 1);
+  if (std::string(head).find("<OGRVRTDataSource") == std::string::npos) return {};
   init_gdal();
   const GdalErrorTrap quiet;  // not XML: no VRT
   const std::unique_ptr<CPLXMLNode, decltype(&CPLDestroyXMLNode)> tree(CPLParseXMLFile(file.c_str()), CPLDestroyXMLNode);

@@ -53,6 +53,10 @@ TEST(OgrVrtSource, FollowsRelativeNestedWarpedUnionAndSqlSources) {
   write(dir / "sql.vrt",
         "<OGRVRTDataSource><OGRVRTLayer name=\"q\"><SrcDataSource>/data/region.gpkg</SrcDataSource>"
         "<SrcSQL>SELECT f.* FROM \"finds\" f JOIN cleared c ON 1 = 1</SrcSQL></OGRVRTLayer></OGRVRTDataSource>");
+  write(dir / "comma.vrt",
+        "<?xml version=\"1.0\"?>\n<OGRVRTDataSource><OGRVRTLayer name=\"q\"><SrcDataSource>/data/region.gpkg"
+        "</SrcDataSource><SrcSQL>SELECT * FROM roads r, main.finds f WHERE r.name = 'from x'</SrcSQL>"
+        "</OGRVRTLayer></OGRVRTDataSource>");
   write(dir / "loop.vrt",
         "<OGRVRTDataSource><OGRVRTLayer name=\"l\"><SrcDataSource relativeToVRT=\"1\">loop.vrt</SrcDataSource>"
         "</OGRVRTLayer></OGRVRTDataSource>");
@@ -67,6 +71,8 @@ TEST(OgrVrtSource, FollowsRelativeNestedWarpedUnionAndSqlSources) {
   EXPECT_EQ(named(layers_behind(spec(dir / "warped.vrt"))), std::vector<std::string>{"region.gpkg:cleared"});
   EXPECT_EQ(named(layers_behind(spec(dir / "union.vrt", "all"))), (std::vector<std::string>{"a.gpkg:a", "b.gpkg:finds"}));
   EXPECT_EQ(named(layers_behind(spec(dir / "sql.vrt"))), (std::vector<std::string>{"region.gpkg:finds", "region.gpkg:cleared"}));
+  // A FROM list with commas and a schema; a literal's "from x" is no table.
+  EXPECT_EQ(named(layers_behind(spec(dir / "comma.vrt"))), (std::vector<std::string>{"region.gpkg:roads", "region.gpkg:finds"}));
   EXPECT_EQ(layers_behind(spec(dir / "loop.vrt")).size(), 8u);  // a VRT over itself ends at the depth cap
   // Two layers and none named, a layer it does not have, another file, no file: nothing.
   EXPECT_TRUE(layers_behind(spec(dir / "inner" / "a.vrt")).empty());

@@ -125,6 +125,14 @@ def test_any_mapping_is_a_table_and_a_numpy_vector_a_list(region):
     plain = minerisk.Scenario.from_dict(values).run().probability
     values["model"] = types.MappingProxyType(values["model"])
     assert np.array_equal(minerisk.Scenario.from_dict(values).run().probability, plain, equal_nan=True)
+    # A mapping whose items() differ from its storage runs what was checked: its items().
+    class Scaled(dict):
+        def items(self):
+            return [(k, v * 10 if k == "intercept" else v) for k, v in super().items()]
+
+    values["model"] = Scaled(dict(values["model"]))
+    resolved = minerisk.Scenario.from_dict(values).resolved_toml
+    assert f"intercept = {float(values['model']['intercept']) * 10}" in resolved, resolved
     values["grid"] = {"extent": np.array([1.0, 2.0, 3.0, 4.0])}
     with pytest.raises(minerisk.Error, match=r"grid"):  # read as a list, then checked as any list is
         minerisk.Scenario.from_dict(values)

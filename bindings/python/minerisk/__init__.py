@@ -166,10 +166,12 @@ class Scenario:
         self._source = dict(source) if isinstance(source, Mapping) else os.path.abspath(_path(source))
         self._base_dir = os.path.abspath(_path(base_dir))
         _minerisk.resolve_scenario(self._source, self._base_dir)  # validated now, with the file's message
-        # Once validated (no deeper than 64 levels, no cycle), a deep copy: a later change to the
-        # caller's nested tables ([model]) does not reach this scenario.
+        # Once validated (no deeper than 64 levels, no cycle), a plain copy: a later change to the
+        # caller's nested tables ([model]) does not reach this scenario. Validated again as copied,
+        # so that a mapping whose items() differ from its storage runs what was checked.
         if isinstance(source, Mapping):
             self._source = _plain_copy(self._source)
+            _minerisk.resolve_scenario(self._source, self._base_dir)
 
     @property
     def resolved_toml(self) -> str:

@@ -77,7 +77,7 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> E
     for key, value in given.items():
         annotation = annotations[key].rstrip("=").strip()
         if annotation in ("int", "Optional[int]") and value is not None and not -2**31 <= int(value) < 2**31:
-            return ValueError(f"{name}(): {key}: {int(value)} is out of range (a whole number below 2^31)")
+            return ValueError(f"{name}(): {key}: {int(value)} is out of range")
     missing = [key for key, annotation in annotations.items() if key != "*" and not annotation.endswith("=")
                and key not in given]
     if missing:
