@@ -39,3 +39,20 @@ def test_an_extent_without_data_is_said_of_the_extent_and_infinities_are_no_data
     grid = write_grid(tmp_path / "inf.tif", np.full((20, 30), np.inf, np.float32))
     r = run_minerisk("map", grid, "-o", tmp_path / "i.pdf", "--no-hillshade", "-q")
     assert r.returncode == 0 and SAYS in r.stderr and "outside 0 to 1" not in r.stderr, r.stderr
+
+
+def test_infinities_are_drawn_as_no_data(tmp_path):
+    """+inf cells were drawn in the last class (the colour of certain clearance)."""
+    from osgeo import gdal
+    values = np.full((40, 60), 0.3, np.float32)
+    drawn = {}
+    for name, fill in (("inf", np.inf), ("nan", np.nan)):
+        values[:, 30:] = fill
+        grid = write_grid(tmp_path / f"{name}.tif", values, nodata=None if name == "inf" else float("nan"))
+        r = run_minerisk("map", grid, "-o", tmp_path / f"{name}.png", "--no-hillshade", "--no-context", "-q",
+                         "--title", "same", "--dpi", "50")
+        assert r.returncode == 0, r.stderr
+        ds = gdal.Open(str(tmp_path / f"{name}.png"))
+        # The map frame: left of the panel (which names the grid's file), above the footer.
+        drawn[name] = ds.ReadAsArray()[:, : int(ds.RasterYSize * 0.85), : int(ds.RasterXSize * 0.75)]
+    assert np.array_equal(drawn["inf"], drawn["nan"])
