@@ -25,13 +25,25 @@ class TilesInOrder {
   /// plan is done; then `hand_on(item)` is called for each item now in order, under one lock.
   /// Only the tiles finished ahead of a slower one wait: a few per thread when the loop takes
   /// the tiles in the plan's order (TileLoopOptions::in_plan_order).
+  /// When `hand_on` throws (a disk that fills), its exception ends the loop; the tiles done
+  /// meanwhile on other threads are dropped, never handed on after it.
   template <class HandOn>
   void done(const kernels::Window& tile, std::optional<Item> item, HandOn&& hand_on) {
     const std::lock_guard lock(mutex_);
+    if (failed_) return;
     waiting_.emplace(index_.at({tile.row0, tile.col0}), std::move(item));
-    for (auto next = waiting_.find(next_); next != waiting_.end(); next = waiting_.find(++next_)) {
-      if (next->second) hand_on(std::move(*next->second));
+    for (auto next = waiting_.find(next_); next != waiting_.end(); next = waiting_.find(next_)) {
+      std::optional<Item> ready = std::move(next->second);
       waiting_.erase(next);
+      ++next_;
+      if (!ready) continue;
+      try {
+        hand_on(std::move(*ready));
+      } catch (...) {
+        failed_ = true;
+        waiting_.clear();
+        throw;
+      }
     }
   }
 
@@ -40,6 +52,7 @@ class TilesInOrder {
   std::map<std::pair<int64_t, int64_t>, size_t> index_;
   std::map<size_t, std::optional<Item>> waiting_;
   size_t next_ = 0;
+  bool failed_ = false;
 };
 
 }  // namespace minerisk::ops
