@@ -1,5 +1,5 @@
 #pragma once
-// The values of a grid read as probabilities (areas, evaluate, diff). Internal to engine/ops.
+// The values of a grid read as probabilities (areas, evaluate, diff, map). Internal to the engine.
 #include <cmath>
 #include <span>
 #include <string>

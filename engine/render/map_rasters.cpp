@@ -14,6 +14,7 @@
 #include "minerisk/engine/gdal_support.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/kernels/terrain.hpp"
+#include "../ops/probability_values.hpp"
 
 namespace minerisk::render {
 
@@ -103,10 +104,9 @@ std::vector<float> probability_overview(const GridFileReader& reader, const std:
   std::mutex merging;
   return reduce_blocks(view, 0, false, [&](const kernels::Window& w) {
     std::vector<float> values = reader.read_variable_window(variable, w, handles.local());
-    // An infinity is no data, as everywhere a grid is read as probabilities (a probability is
-    // never one): drawn as no data, not in the last class.
-    for (float& v : values)
-      if (std::isinf(v)) v = NAN;
+    // An infinity is no data, as everywhere a grid is read as probabilities: drawn as no data,
+    // not in the last class.
+    ops::infinities_as_no_data(values);
     if (histogram) {
       // Counted per band, then added: integer sums, the same in any order.
       ProbabilityHistogram band(histogram->t1, histogram->t2);
