@@ -9,7 +9,6 @@
 #include <cpl_string.h>
 
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <utility>
 
@@ -21,6 +20,7 @@
 #include "minerisk/engine/ogr_vrt_source.hpp"
 #include "minerisk/engine/provenance.hpp"
 #include "minerisk/engine/tool_provenance.hpp"
+#include "minerisk/engine/xml_head.hpp"
 
 namespace minerisk::fit_detail {
 
@@ -84,9 +84,7 @@ bool LabelLeakCheck::LabelRaster::is(const std::string& name) {
     own_files = files_of_dataset(path.string());
     // A VRT's bytes name its sources relative to itself: the same text elsewhere reads other
     // files. A VRT of labels is matched by its sources instead.
-    char head[12] = {};
-    std::ifstream(local_file(path.string()), std::ios::binary).read(head, sizeof head - 1);
-    is_vrt = std::string(head).rfind("<VRTDataset", 0) == 0;
+    is_vrt = file_head_names_element(local_file(path.string()), "VRTDataset");
   }
   for (const std::filesystem::path& own : own_files)
     if (!is_side_file(own) && same_local_file(name, own.string())) return true;

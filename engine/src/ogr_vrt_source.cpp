@@ -6,12 +6,12 @@
 #include <cctype>
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "minerisk/engine/dataset_name.hpp"
 #include "minerisk/engine/gdal_support.hpp"
+#include "minerisk/engine/xml_head.hpp"
 
 namespace minerisk {
 namespace {
@@ -98,10 +98,7 @@ std::vector<VectorInputSpec> one_step(const VectorInputSpec& spec) {
   std::error_code error;
   if (file.empty() || !std::filesystem::is_regular_file(file, error) || std::filesystem::file_size(file, error) > (16u << 20))
     return {};
-  // Known by its first bytes before it is parsed: a GeoPackage of megabytes is no VRT.
-  char head[256] = {};
-  std::ifstream(file, std::ios::binary).read(head, sizeof head - 1);
-  if (std::string(head).find("<OGRVRTDataSource") == std::string::npos) return {};
+  if (!file_head_names_element(file, "OGRVRTDataSource")) return {};
   init_gdal();
   const GdalErrorTrap quiet;  // not XML: no VRT
   const std::unique_ptr<CPLXMLNode, decltype(&CPLDestroyXMLNode)> tree(CPLParseXMLFile(file.c_str()), CPLDestroyXMLNode);

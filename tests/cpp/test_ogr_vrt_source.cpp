@@ -1,4 +1,5 @@
-// The layers behind an OGR VRT, which fit takes as the layers read (a VRT over the finds is the finds).
+// The layers behind an OGR VRT, which fit takes as the layers read (a VRT over the finds is the finds),
+// and how a VRT is known by its first bytes.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "minerisk/engine/ogr_vrt_source.hpp"
+#include "minerisk/engine/xml_head.hpp"
 
 namespace fs = std::filesystem;
 using minerisk::layers_behind;
@@ -79,5 +81,20 @@ TEST(OgrVrtSource, FollowsRelativeNestedWarpedUnionAndSqlSources) {
   EXPECT_TRUE(layers_behind(spec(dir / "inner" / "a.vrt", "nothing")).empty());
   EXPECT_TRUE(layers_behind(spec(dir / "plain.txt")).empty());
   EXPECT_TRUE(layers_behind(spec(dir / "missing.vrt")).empty());
+  fs::remove_all(dir);
+}
+
+// A VRT is known as GDAL knows one: its element within the first kilobyte, after a declaration or
+// a comment (the label check read 11 bytes, the OGR one 256), never by its extension.
+TEST(XmlHead, FindsTheElementInTheFirstKilobyte) {
+  const fs::path dir = fs::temp_directory_path() / ("xml_head_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string comment = "<!-- " + std::string(600, '-') + " -->\n";
+  write(dir / "declared.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + comment + "<VRTDataset rasterXSize=\"1\">");
+  write(dir / "late.vrt", std::string(1100, ' ') + "<VRTDataset>");
+  EXPECT_TRUE(minerisk::file_head_names_element(dir / "declared.xml", "VRTDataset"));
+  EXPECT_FALSE(minerisk::file_head_names_element(dir / "declared.xml", "OGRVRTDataSource"));
+  EXPECT_FALSE(minerisk::file_head_names_element(dir / "late.vrt", "VRTDataset"));
+  EXPECT_FALSE(minerisk::file_head_names_element(dir / "missing.vrt", "VRTDataset"));
   fs::remove_all(dir);
 }

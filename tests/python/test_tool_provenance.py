@@ -151,19 +151,22 @@ def test_the_label_raster_under_another_name_is_refused(region, tmp_path, write_
     assert r.returncode == 0, r.stderr
     # Labels given as a VRT: matched by the file behind it, never by the VRT's bytes, which name
     # their source relative to themselves (the same text in another folder reads another file).
+    # Also a VRT that opens with an XML declaration, as GDAL takes it: it was matched by its bytes.
     gdal.BuildVRT(str(tmp_path / "template.vrt"), [str(labels)])
-    for folder, source in (("a", labels), ("b", other)):
-        (tmp_path / folder).mkdir()
-        shutil.copy(source, tmp_path / folder / "data.tif")
-        (tmp_path / folder / "m.vrt").write_text(re.sub(r"<SourceFilename[^>]*>[^<]*</SourceFilename>",
-                                                        '<SourceFilename relativeToVRT="1">data.tif</SourceFilename>',
-                                                        (tmp_path / "template.vrt").read_text()))
-    assert (tmp_path / "a" / "m.vrt").read_bytes() == (tmp_path / "b" / "m.vrt").read_bytes()
-    vrt_labels = f'\n[fit]\nlabels = "{tmp_path / "a" / "m.vrt"}"\n'
-    r = fit_with(region, tmp_path, write_scenario, tmp_path / "b" / "m.vrt", fit_table=vrt_labels)
-    assert r.returncode == 0, r.stderr
-    r = fit_with(region, tmp_path, write_scenario, tmp_path / "a" / "data.tif", fit_table=vrt_labels)
-    assert r.returncode == 2 and f"reads the label raster {tmp_path / 'a' / 'm.vrt'}" not in r.stderr, r.stderr
+    template = re.sub(r"<SourceFilename[^>]*>[^<]*</SourceFilename>",
+                      '<SourceFilename relativeToVRT="1">data.tif</SourceFilename>', (tmp_path / "template.vrt").read_text())
+    for declaration in ("", '<?xml version="1.0" encoding="UTF-8"?>\n'):
+        a, b = tmp_path / f"a{len(declaration)}", tmp_path / f"b{len(declaration)}"
+        for folder, source in ((a, labels), (b, other)):
+            folder.mkdir()
+            shutil.copy(source, folder / "data.tif")
+            (folder / "m.vrt").write_text(declaration + template)
+        assert (a / "m.vrt").read_bytes() == (b / "m.vrt").read_bytes()
+        vrt_labels = f'\n[fit]\nlabels = "{a / "m.vrt"}"\n'
+        r = fit_with(region, tmp_path, write_scenario, b / "m.vrt", fit_table=vrt_labels)
+        assert r.returncode == 0, (declaration, r.stderr)
+    r = fit_with(region, tmp_path, write_scenario, a / "data.tif", fit_table=vrt_labels)
+    assert r.returncode == 2 and f"reads the label raster {a / 'm.vrt'}" not in r.stderr, r.stderr
     assert "the label raster" in r.stderr, r.stderr
 
 
