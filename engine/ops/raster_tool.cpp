@@ -53,9 +53,10 @@ std::vector<std::string> output_drivers(const std::vector<std::filesystem::path>
   return drivers;
 }
 
-// minerisk's defaults for a driver, then the user's --co over them (GDAL takes the last of a key).
+// minerisk's defaults for a driver, then the user's --co over them (GDAL takes the last of a key),
+// for a grid `width` cells wide.
 CPLStringList creation_options(const std::string& driver, const std::string& compression,
-                               const RasterOutputOptions& format) {
+                               const RasterOutputOptions& format, int64_t width) {
   CPLStringList options;
   const bool compressed = compression != "NONE";
   if (driver == "COG") {
@@ -75,6 +76,11 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
       if (option.size() > 7 && EQUALN(option.c_str(), "FORMAT=", 7)) user_format = option.substr(7);
     options.SetNameValue("FORMAT", "NC4");
     options.SetNameValue("WRITE_GDAL_HISTORY", "NO");  // it would name the private temporary
+    // Rows north to south, as run writes its grids: GDAL's bottom-up default, beside the
+    // top-left GeoTransform attribute it also writes, makes rioxarray place the raster upside
+    // down (its transform from that attribute, its row order from the y coordinate). Not for a
+    // grid one cell wide, whose rows GDAL then reads back bottom-up whatever was written.
+    if (width > 1) options.SetNameValue("WRITE_BOTTOMUP", "NO");
     if (compressed && (user_format.empty() || STARTS_WITH_CI(user_format.c_str(), "NC4")))
       options.SetNameValue("COMPRESS", "DEFLATE");
   }
@@ -169,7 +175,7 @@ void copy_with_driver(const std::filesystem::path& from, const std::filesystem::
                          : nullptr);
   control.check_cancelled();
   if (copy) copy->FlushCache(true);
-  if (!copy || trap.raised())
+  if (!copy || trap.raised_for(*copy))
     refuse((trap.raised() ? trap.first() : last_gdal_error()) + "; choose another -of or --co");
   copy.reset();  // closed: what it wrote is on disk
   std::filesystem::remove(to.string() + ".aux.xml");  // GDAL's side file: not kept (companions)
@@ -267,8 +273,8 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     // (uncompressed: it is read once, right away).
     for (size_t k = 0; k < outputs.size(); ++k)
       if (drivers[k] != "GTiff")
-        try_copy_of_corner(grid, drivers[k], creation_options(drivers[k], compression, format), staged, k,
-                           written_nodata(outputs[k], format), outputs[k].path, control);
+        try_copy_of_corner(grid, drivers[k], creation_options(drivers[k], compression, format, grid.width()), staged,
+                           k, written_nodata(outputs[k], format), outputs[k].path, control);
     std::vector<std::filesystem::path> tiffs;
     std::vector<std::unique_ptr<GeoTiffWriter>> writers;
     // Tiles (or bands of rows) of the tile size are whole TIFF blocks when the block is the tile
@@ -319,8 +325,8 @@ void write_rasters(const Grid& grid, const std::vector<ToolOutput>& outputs,
     for (size_t k = 0; k < outputs.size(); ++k) {
       if (drivers[k] == "GTiff") continue;
       control.check_cancelled();
-      copy_with_driver(tiffs[k], staged.temporary(k), drivers[k], creation_options(drivers[k], compression, format),
-                       outputs[k].path, control);
+      copy_with_driver(tiffs[k], staged.temporary(k), drivers[k],
+                       creation_options(drivers[k], compression, format, grid.width()), outputs[k].path, control);
       if (drivers[k] == "netCDF") write_tool_inputs_netcdf4(staged.temporary(k), record);
     }
   });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <string_view>
 
 #include "hdf5_handles.hpp"
 #include "minerisk/engine/dataset_name.hpp"
@@ -66,6 +67,9 @@ void CPL_STDCALL GdalErrorTrap::handle(CPLErr type, CPLErrorNum, const char* mes
   if (type != CE_Warning && type != CE_Failure && type != CE_Fatal) return;
   auto* trap = static_cast<GdalErrorTrap*>(CPLGetErrorHandlerUserData());
   if (!trap) return;
+  static constexpr std::string_view kOneCellWide = "1-pixel width/height files not supported";
+  if (type != CE_Warning || !message || std::string_view(message).substr(0, kOneCellWide.size()) != kOneCellWide)
+    trap->only_one_cell_wide_ = false;
   if (trap->count_++ > 0) return;
   // Our messages are one line; some of GDAL's (PROJ's, SQLite's) span several.
   std::string text = message ? message : "";
@@ -81,6 +85,11 @@ void GdalErrorTrap::check(const std::string& what, const std::string& advice) co
   throw UserError(what + ": GDAL reports '" + first_ + "'" + more + "; " + advice);
 }
 
+bool GdalErrorTrap::raised_for(GDALDataset& ds) const {
+  std::array<double, 6> geotransform{};
+  return raised() && !(only_one_cell_wide_ && ds.GetGeoTransform(geotransform.data()) == CE_None);
+}
+
 DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   init_gdal();
   require_input_file(path, role);
@@ -90,7 +99,7 @@ DatasetPtr open_raster(const fs::path& path, const std::string& role) {
     throw UserError(role + ": cannot read '" + path.string() + "' as a raster" +
                     (trap.raised() ? " (" + trap.first() + ")" : "") +
                     "; give a raster in a format GDAL reads, such as GeoTIFF");
-  trap.check(role + ": raster '" + path.string() + "' is unreadable", kDamagedInputAdvice);
+  trap.check_opened(*ds, role + ": raster '" + path.string() + "' is unreadable", kDamagedInputAdvice);
   return ds;
 }
 

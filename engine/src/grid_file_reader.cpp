@@ -37,7 +37,7 @@ DatasetPtr open_grid(const std::string& name, bool netcdf_only, const std::strin
   if (!ds)
     throw UserError(what + " cannot be read as a grid" + (trap.raised() ? " (" + trap.first() + ")" : "") +
                     "; give an output of 'minerisk run' or 'sweep', or a raster GDAL reads");
-  trap.check(what + " is unreadable", kDamagedInputAdvice);
+  trap.check_opened(*ds, what + " is unreadable", kDamagedInputAdvice);
   return ds;
 }
 

@@ -38,10 +38,21 @@ class GdalErrorTrap {
   /// Throws UserError("WHAT: GDAL reports '...'; ADVICE") when anything was raised.
   void check(const std::string& what, const std::string& advice) const;
 
+  /// Whether anything was raised that is a fault of the dataset `ds` just opened. GDAL's netCDF
+  /// driver warns "1-pixel width/height files not supported" of any grid one cell wide or high
+  /// (one coordinate gives no cell size), then takes the geotransform the file records, as
+  /// GDAL's and minerisk's writers do: with a geotransform, that warning alone is no fault.
+  bool raised_for(GDALDataset& ds) const;
+  /// check(), for a dataset just opened: the warning above alone passes.
+  void check_opened(GDALDataset& ds, const std::string& what, const std::string& advice) const {
+    if (raised_for(ds)) check(what, advice);
+  }
+
  private:
   static void CPL_STDCALL handle(CPLErr type, CPLErrorNum number, const char* message);
   std::string first_;
   int count_ = 0;
+  bool only_one_cell_wide_ = true;  // every message raised was the netCDF driver's warning above
 };
 
 /// The advice for an input GDAL complained about while reading it.
