@@ -5,8 +5,10 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <cmath>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/map.hpp"
@@ -39,8 +41,10 @@ ops::MapOptions map_options(const py::dict& options) {
   if (given("dpi")) o.dpi = number("dpi");
   if (given("title")) o.title = text("title");
   if (given("breaks")) o.breaks = text("breaks");  // in any case, as the engine takes it
-  if (given("t1")) o.t1 = number("t1");
-  if (given("t2")) o.t2 = number("t2");
+  // NaN stands for "not given" in MapOptions: an explicit nan is refused, as areas() refuses it.
+  for (const auto& [key, into] : {std::pair{"t1", &o.t1}, std::pair{"t2", &o.t2}})
+    if (given(key) && std::isnan(*into = number(key)))
+      throw UserError(std::string(key) + ": nan is not a number; leave it out for the default");
   if (given("dem")) o.dem = path("dem");
   if (given("hillshade")) o.hillshade = flag("hillshade");
   if (given("context")) o.context = flag("context");

@@ -4,24 +4,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "choices.hpp"
 #include "command.hpp"
 #include "minerisk/engine/ops/areas.hpp"
 
 namespace minerisk::cli {
-namespace {
-
-// "nan" parses as a number, and NaN stands for "not given" in the options: refused, so that an
-// explicit nan is never taken for the default. "" would be read as 0.
-CLI::Validator a_number() {
-  return CLI::Validator(
-      [](std::string& text) {
-        const double v = std::strtod(text.c_str(), nullptr);
-        return text.empty() || std::isnan(v) ? std::string("'" + text + "' is not a number") : std::string();
-      },
-      "", "a number");
-}
-
-}  // namespace
 
 void add_areas_command(CLI::App& app, std::vector<Command>& commands, const Context& context) {
   struct Args {

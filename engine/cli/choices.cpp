@@ -1,5 +1,8 @@
-// The "choices" validator and reading its names back (see choices.hpp).
+// The "choices" validator and reading its names back, and the "a number" one (see choices.hpp).
 #include "choices.hpp"
+
+#include <cmath>
+#include <cstdlib>
 
 #include "minerisk/engine/joined.hpp"
 #include "minerisk/engine/names_in_any_case.hpp"
@@ -40,6 +43,15 @@ std::vector<std::string> choices_of(CLI::Option& option) {
   }
   names.push_back(name);
   return names;
+}
+
+CLI::Validator a_number() {
+  return CLI::Validator(
+      [](std::string& text) {
+        const double v = std::strtod(text.c_str(), nullptr);
+        return text.empty() || std::isnan(v) ? std::string("'" + text + "' is not a number") : std::string();
+      },
+      "", "a number");
 }
 
 }  // namespace minerisk::cli

@@ -20,8 +20,9 @@ void add_map_options(CLI::App* cmd, ops::MapOptions& o, const std::string& defau
   classes->add_option("--breaks", o.breaks, "log (1-2-5 steps) or quantile (equal land per class) between the "
                                             "land-release thresholds (default log)")
       ->transform(choice({"log", "quantile"}));
-  classes->add_option("--t1", o.t1, "Technical survey from this probability (default: that of --areas, else 0.05 as 'minerisk areas')");
-  classes->add_option("--t2", o.t2, "Clearance from this probability (default: that of --areas, else 0.5)");
+  classes->add_option("--t1", o.t1, "Technical survey from this probability (default: that of --areas, else 0.05 as 'minerisk areas')")
+      ->check(a_number());
+  classes->add_option("--t2", o.t2, "Clearance from this probability (default: that of --areas, else 0.5)")->check(a_number());
   auto* layers = cmd->add_option_group("Layers");
   layers->add_option("--dem", o.dem, "DEM for the hillshade (default: the grid's scenario's)");
   layers->add_flag("--no-hillshade", [&o](int64_t) { o.hillshade = false; }, "Draw no hillshade");

@@ -8,6 +8,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/ops/raster_tool.hpp"
 #include "minerisk/engine/raster_source.hpp"
+#include "minerisk/engine/scenario.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 #include "minerisk/kernels/focal.hpp"
 #include "minerisk/kernels/point_density.hpp"
@@ -71,8 +72,9 @@ void density(const std::filesystem::path& input, const std::filesystem::path& ou
              const Control& control) {
   control.check();
   check_tool_outputs({output}, {{"input", input}, {"--like", options.like}}, options, control);
-  if (!(options.bandwidth >= kernels::kMinBandwidth) || !std::isfinite(options.bandwidth))
-    throw UserError("--bandwidth: must be a number of metres, at least 0.001 (a millimetre)");
+  // The scenario's bounds: beyond 10,000 km every cell of any grid holds a density of about 0.
+  if (!(options.bandwidth >= kernels::kMinBandwidth && options.bandwidth <= kMaxDistance))
+    throw UserError("--bandwidth: must be a number of metres from 0.001 (a millimetre) to 1e7 (10,000 km), e.g. 250");
   if (!(options.truncate >= 1.0 && options.truncate <= 10.0))
     throw UserError("--truncate: must be 1 to 10 bandwidths (default 4)");
   if (options.like.empty()) {

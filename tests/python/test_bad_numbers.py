@@ -274,10 +274,11 @@ def test_a_dict_scenario_nested_too_deep_is_refused_from_python():
         minerisk.Scenario.from_dict(itself)
 
 
-def test_a_bandwidth_below_a_millimetre_is_refused(region, tmp_path):
-    """At 1e-100 m a point on a cell centre gave infinity; at 1e-160 m, no-data (and NaN in Python)."""
-    for bandwidth in ("1e-100", "1e-160", "0.0009"):
+def test_a_bandwidth_below_a_millimetre_or_beyond_the_scenarios_bound_is_refused(region, tmp_path):
+    """At 1e-100 m a point on a cell centre gave infinity; at 1e-160 m, no-data (and NaN in Python).
+    At 1e308 m (a probe) every cell was 0, exit 0, where a scenario refuses more than 1e7 m."""
+    for bandwidth in ("1e-100", "1e-160", "0.0009", "1.0001e7", "1e308", "9223372036854775808"):
         for args in ([region / "region.gpkg:finds", tmp_path / "d.tif", "--like", region / "dem.tif"],):
             r = run_minerisk("density", *args, "--bandwidth", bandwidth)
-            assert r.returncode == 2 and "at least 0.001 (a millimetre)" in r.stderr, r.stderr
+            assert r.returncode == 2 and "from 0.001 (a millimetre) to 1e7 (10,000 km)" in r.stderr, r.stderr
     assert not (tmp_path / "d.tif").exists()

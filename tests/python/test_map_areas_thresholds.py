@@ -67,3 +67,20 @@ def test_thresholds_edited_into_nonsense_are_refused_naming_the_key(demo_folder,
         r = run_minerisk("map", grid, "-o", tmp_path / "m.png", "--areas", gpkg, "-q")
         assert r.returncode == 2 and f"--areas: '{gpkg}' records MINERISK_T1 = '{text}', not a threshold" in r.stderr, \
             r.stderr
+
+
+def test_an_explicit_nan_threshold_is_refused_not_taken_for_the_default(demo_folder, tmp_path):
+    """NaN stands for "not given": map and report drew the default classes for --t1 nan, exit 0
+    (a probe), where areas refuses it."""
+    import minerisk
+
+    grid = demo_folder / "sample.nc"
+    for command, out in (("map", "m.png"), ("report", "r.html")):
+        for option in ("--t1", "--t2"):
+            for text in ("nan", "-NaN"):
+                r = run_minerisk(command, grid, "-o", tmp_path / out, option, text, "-q")
+                assert r.returncode == 2 and f"'{text}' is not a number" in r.stderr, (command, r.stderr)
+                assert not (tmp_path / out).exists()
+    for key in ("t1", "t2"):
+        with pytest.raises(minerisk.Error, match=f"{key}: nan is not a number; leave it out for the default"):
+            minerisk.map(grid, tmp_path / "m.png", **{key: float("nan")})
