@@ -157,16 +157,22 @@ std::string range_message_in_project_words(const std::string& message) {
 }
 
 // CLI11's other wordings, in the project's: "could not convert: --values = abc" is "--values:
-// 'abc' is not a number"; "--threads: At Most 1 required but received 2" is "--threads is
+// 'abc' is not a number" (and of a whole number, "is out of range"); "--threads: At Most 1 required but received 2" is "--threads is
 // given 2 times; give it once"; "--extent: At least 4 required but received 3" is "--extent
 // takes 4 values, not 3"; "--values: 1 required FLOAT missing" is "--values needs a value".
 std::string count_message_in_project_words(const std::string& message) {
   const std::string convert = "could not convert: ", equals = " = ";
   if (message.rfind(convert, 0) == 0) {
     const size_t e = message.find(equals, convert.size());
-    if (e != std::string::npos)
-      return message.substr(convert.size(), e - convert.size()) + ": '" + message.substr(e + equals.size()) +
-             "' is not a number";
+    if (e != std::string::npos) {
+      // A whole number CLI11 could not convert is one beyond the option's type (--threads
+      // 2147483648): a number, out of range.
+      const std::string text = message.substr(e + equals.size());
+      const size_t sign = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+      const bool whole = text.size() > sign && text.find_first_not_of("0123456789", sign) == std::string::npos;
+      return message.substr(convert.size(), e - convert.size()) + ": '" + text + "' is " +
+             (whole ? "out of range" : "not a number");
+    }
   }
   const size_t colon = message.find(": ");
   if (colon == std::string::npos) return message;

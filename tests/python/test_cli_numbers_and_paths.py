@@ -25,6 +25,10 @@ def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_sc
         assert f"--tile-size: '{spelling}' is not a whole number; write it in decimal digits" in r.stderr
     r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--tile-size", "99999999999999999999")
     assert r.returncode == 2 and "'99999999999999999999' is too large a number" in r.stderr, r.stderr
+    # A whole number beyond the option's type was "not a number" (a probe).
+    for number in ("2147483648", "4294967297"):
+        r = run_minerisk("slope", region / "dem.tif", tmp_path / "s.tif", "--threads", number)
+        assert r.returncode == 2 and f"--threads: '{number}' is out of range" in r.stderr, r.stderr
     assert not (tmp_path / "s.tif").exists()
 
 
