@@ -49,10 +49,8 @@ std::optional<FileStat> stat_file(const fs::path& path) {
 
 void require_utf8_path(const fs::path& path, const std::string& role) {
   if (CPLIsUTF8(path.c_str(), -1)) return;
-  std::string shown;  // the odd bytes as \xNN, so the line itself is text
-  for (const unsigned char c : path.string())
-    shown += c < 0x80 ? std::string(1, static_cast<char>(c)) : byte_as_hex_escape(c);
-  throw UserError(role + ": the path '" + shown + "' is not UTF-8 text, which the grid's record of its files (JSON) "
+  // The odd bytes as \xNN (visible_text), so the line itself is text.
+  throw UserError(role + ": the path '" + visible_text(path.string()) + "' is not UTF-8 text, which the grid's record of its files (JSON) "
                   "cannot hold; rename it to UTF-8 (convmv -f latin1 -t utf8 -r --notest PATH)");
 }
 

@@ -106,6 +106,16 @@ def test_a_newline_in_a_name_stays_on_the_one_line(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "'1\\x092'" in r.stderr, r.stderr
 
 
+def test_a_byte_that_is_not_utf8_is_shown_as_pythons_backslashreplace_shows_it(tmp_path):
+    """A Latin-1 byte in a name (0xE9) reached stderr raw, where the README says \\xNN (a probe);
+    a UTF-8 character beside it stays as it is."""
+    name = os.fsencode(tmp_path) + b"/r\xe9gion \xc3\xa9t\xc3\xa9 \xe2\x82.tif"
+    r = subprocess.run([minerisk_bin(), "slope", name, tmp_path / "out.tif"], capture_output=True)
+    line = r.stderr.decode("utf-8")  # strict: the message is text
+    assert r.returncode == 2 and line.count("\n") == 1, line
+    assert name.decode("utf-8", "backslashreplace") in line and "r\\xe9gion \u00e9t\u00e9 \\xe2\\x82.tif" in line, line
+
+
 def test_a_newline_in_an_output_name_stays_on_its_summary_line(region, tmp_path):
     """run's and diff's summaries on stdout printed such a name raw, over two lines."""
     grid = tmp_path / "g\nrid.nc"

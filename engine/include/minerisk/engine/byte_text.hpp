@@ -2,6 +2,7 @@
 // One way to show a byte that is not printable text, wherever minerisk writes a name it was given
 // (a message on stderr, a report's HTML, the record of a path that is not UTF-8): as \xNN, the way
 // Python's backslashreplace shows it, so that what the user reads can be typed back.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,15 +17,40 @@ inline std::string byte_as_hex_escape(unsigned char byte) {
   return {'\\', 'x', kHex[byte >> 4], kHex[byte & 15]};
 }
 
-// `text` with each control character shown as \xNN: a name the user gave (a file name with a
-// newline in it) kept on its line, in a message or a summary line on stdout.
+// The length (2 to 4) of the well-formed UTF-8 sequence of a character beyond ASCII that starts at
+// text[i], or 0 where the bytes there are not one: a Latin-1 byte, a cut sequence, an overlong
+// or surrogate form (Unicode's table 3-7 of well-formed byte sequences).
+inline size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto at = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  const unsigned char lead = at(0);
+  // The second byte's range depends on the lead; any later byte is 0x80 to 0xBF.
+  unsigned char low = 0x80, high = 0xBF;
+  size_t length = 0;
+  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) length = 3, low = lead == 0xE0 ? 0xA0 : 0x80, high = lead == 0xED ? 0x9F : 0xBF;
+  else if (lead >= 0xF0 && lead <= 0xF4) length = 4, low = lead == 0xF0 ? 0x90 : 0x80, high = lead == 0xF4 ? 0x8F : 0xBF;
+  if (length == 0 || at(1) < low || at(1) > high) return 0;
+  for (size_t k = 2; k < length; ++k)
+    if (at(k) < 0x80 || at(k) > 0xBF) return 0;
+  return length;
+}
+
+// `text` with each control character, and each byte that is not part of a UTF-8 character (a
+// Latin-1 file name), shown as \xNN: a name the user gave kept on its line and in text, in a
+// message or a summary line on stdout.
 inline std::string visible_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (is_control_character(byte)) out += byte_as_hex_escape(byte);
-    else out += c;
+  for (size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const size_t length = byte < 0x80 ? 1 : utf8_sequence_length(text, i);
+    if (length == 0 || is_control_character(byte)) {
+      out += byte_as_hex_escape(byte);
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
   }
   return out;
 }
