@@ -75,6 +75,27 @@ void add_common_options(CLI::App* cmd, CommonOptions& common) {
       ->group(kCommonGroup);
 }
 
+namespace {
+// GDAL reads some configuration only when it first uses it, and complains then, under the read
+// of an input: a bad --config GDAL_CACHEMAX or GDAL_NUM_THREADS was said to be a damaged
+// input file. These two, the ones users set, are checked before any work, named as given.
+void check_configuration_values(const CommonOptions& common) {
+  for (const auto& [key, value] : common.config) {
+    const std::string given = "--config " + key + " " + value;
+    if (EQUAL(key.c_str(), "GDAL_CACHEMAX")) {
+      const GdalErrorTrap trap;
+      GDALGetCacheMax64();  // parses the value, once
+      if (trap.raised())
+        throw UserError(given + ": GDAL reports '" + trap.first() + "'; give megabytes (512) or a share of memory (10%)");
+    }
+    const bool threads = key.size() >= 11 && EQUAL(key.c_str() + key.size() - 11, "NUM_THREADS");
+    if (threads && !EQUAL(value.c_str(), "ALL_CPUS") &&
+        (value.empty() || value.find_first_not_of("0123456789") != std::string::npos))
+      throw UserError(given + ": not a number of threads; give a whole number, or ALL_CPUS");
+  }
+}
+}  // namespace
+
 void apply_common_options(const CommonOptions& common) {
   // --config takes two words: "--config GDAL_CACHEMAX=64 -q" took -q as the value (and lost it
   // as an option) without a word.
@@ -93,6 +114,7 @@ void apply_common_options(const CommonOptions& common) {
   // replacing the silent handler init_gdal installs.
   init_gdal();
   CPLSetErrorHandler(to_stderr);
+  check_configuration_values(common);
 }
 
 void report_start(CLI::App& cmd, const CommonOptions& common) {

@@ -278,6 +278,13 @@ def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):
     assert r.returncode == 0, r.stderr
     r = run_minerisk("slope", region / "dem.tif", tmp_path / "p.tif", "--config", "GDAL_CACHEMAX")
     assert r.returncode == 2 and "--config" in r.stderr and "'minerisk slope --help'" in r.stderr
+    # A value GDAL parses only when it uses it was said to be the input's damage (a probe).
+    for key, value, says in (("GDAL_CACHEMAX", "-5", "give megabytes"), ("GDAL_NUM_THREADS", "abc", "not a number of"),
+                             ("NUM_THREADS", "2x", "not a number of")):
+        r = run_minerisk("slope", region / "dem.tif", tmp_path / "p.tif", "--config", key, value)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert f"--config {key} {value}: " in r.stderr and says in r.stderr and "damaged" not in r.stderr, r.stderr
+    assert not (tmp_path / "p.tif").exists()
 
 
 def build_folder():
