@@ -44,10 +44,12 @@ bool names_a_file(const CLI::Option& option) {
   static const std::set<std::string> files = {
       "output", "report", "design", "model", "curves", "labels", "zones", "truth", "picture", "like", "nearest-value",
       "timings", "dem", "roads", "settlements", "areas", "evaluation", "qgis-project", "access", "cost", "impact",
-      "csv", "json", "polygons"};
+      "csv", "json", "polygons",
+      // positionals: a subcommand's input or grid given as "" was named '' ("': scenario file not found")
+      "scenario", "input", "grid", "old", "new", "sweep"};
   for (const std::string& name : option.get_lnames())
     if (files.count(name)) return true;
-  return false;
+  return option.get_positional() && files.count(option.get_name(true, false));
 }
 
 CLI::Validator non_empty_path(bool required) {

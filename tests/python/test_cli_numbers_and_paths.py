@@ -45,6 +45,12 @@ def test_whole_numbers_with_leading_zeros_are_decimal(region, tmp_path, write_sc
     (["areas", "{region}/dem.tif", "-o", "{out}/a.gpkg", "--dem", ""], "--dem"),
     (["map", "{region}/dem.tif", "-o", "{out}/m.pdf", "--dem", ""], "--dem"),
     (["report", "{region}/dem.tif", "-o", "{out}/r.html", "--dem", ""], "--dem"),
+    # A positional input: "': scenario file not found" and "grid: '' cannot be read" (a probe).
+    (["run", "", "-o", "{out}/r.nc"], "scenario"),
+    (["slope", "", "{out}/s.tif"], "dem"),
+    (["diff", "", "{region}/dem.tif", "-o", "{out}/d.tif"], "old"),
+    (["areas", "", "-o", "{out}/a.gpkg"], "grid"),
+    (["proximity", "", "{out}/p.tif"], "input"),
 ])
 def test_an_empty_path_is_refused_not_taken_for_no_option(region, tmp_path, write_scenario, args, option):
     """fit --labels "" fitted on the scenario's labels, --report "" wrote no report, silently."""
