@@ -95,6 +95,9 @@ DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   require_input_file(path, role);
   const GdalErrorTrap trap;
   DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  std::error_code error;
+  if (!ds && fs::is_directory(path, error))  // a folder GDAL reads (an ArcInfo grid's) opens above
+    throw UserError(role + ": '" + path.string() + "' is a folder, not a raster; give a raster file, such as a GeoTIFF");
   if (!ds)
     throw UserError(role + ": cannot read '" + path.string() + "' as a raster" +
                     (trap.raised() ? " (" + trap.first() + ")" : "") +

@@ -129,7 +129,9 @@ size_t OutputSet::add(const fs::path& destination) {
   const fs::path folder = destination.has_parent_path() ? destination.parent_path() : fs::path(".");
   struct stat st {};
   const int found = ::stat(folder.c_str(), &st) == 0 ? 0 : errno;
-  if (found == ENOENT || found == ENOTDIR || (found == 0 && !S_ISDIR(st.st_mode)))
+  if (found == 0 && !S_ISDIR(st.st_mode))  // -o /dev/null/x, -o file.tif/x
+    throw UserError("output: '" + folder.string() + "' is not a folder; choose another output path");
+  if (found == ENOENT || found == ENOTDIR)
     throw UserError("output: folder '" + folder.string() + "' does not exist; create it or choose another output path");
   if (found != 0)
     throw UserError("output: cannot use folder '" + folder.string() + "' (" + std::strerror(found) +

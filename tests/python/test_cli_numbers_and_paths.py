@@ -100,3 +100,15 @@ def test_a_dash_is_no_output_file(region, tmp_path, monkeypatch):
         r = run_minerisk(*args, "-q")
         assert r.returncode == 2 and "output: '-' is not written to standard output" in r.stderr, r.stderr
     assert not (tmp_path / "-").exists() and not (tmp_path / "o.nc").exists()
+
+
+def test_a_folder_is_called_a_folder_and_a_file_no_folder(region, tmp_path):
+    """A folder given as a raster was "cannot read as a raster"; -o /dev/null/x named /dev/null
+    a folder that "does not exist" (a probe)."""
+    (tmp_path / "adir").mkdir()
+    for args, says in (([tmp_path / "adir", tmp_path / "o.tif"], f"input: '{tmp_path / 'adir'}' is a folder, not a raster"),
+                       ([region / "dem.tif", "/dev/null/x.tif"], "output: '/dev/null' is not a folder"),
+                       ([region / "dem.tif", region / "dem.tif" / "x.tif"], f"output: '{region / 'dem.tif'}' is not a folder")):
+        r = run_minerisk("slope", *args)
+        assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    assert not (tmp_path / "o.tif").exists()
