@@ -19,6 +19,7 @@
 #include "minerisk/engine/grid_file_reader.hpp"
 #include "minerisk/engine/raster_source.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
+#include "minerisk/kernels/area_tally.hpp"
 #include "minerisk/kernels/raster_ops.hpp"
 
 namespace minerisk {
@@ -131,6 +132,14 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
   Evaluation e;
   e.truth = truth;
   const std::vector<float> items = items_per_cell(reader.grid(), truth, e.items_outside_grid);
+  // The share of the land is of true area, as areas measures it: on a geographic grid a cell
+  // near the pole is smaller. Relative to the largest row's, so a projected grid's are all 1.
+  const kernels::GridFrame& frame = reader.grid().frame;
+  std::vector<double> row_area(static_cast<size_t>(frame.height));
+  for (int64_t row = 0; row < frame.height; ++row) row_area[static_cast<size_t>(row)] = kernels::cell_area_m2(frame, row);
+  const double largest = *std::max_element(row_area.begin(), row_area.end());
+  for (double& a : row_area) a /= largest;
+  const auto width = static_cast<size_t>(frame.width);
   std::vector<kernels::ScoredCell> scored;
   scored.reserve(probability.size());
   for (size_t i = 0; i < probability.size(); ++i) {
@@ -140,7 +149,7 @@ Evaluation evaluate_grid(const std::filesystem::path& grid_file, const TruthSpec
     }
     // An infinite value is no data, as explain, diff and areas take it: a probability is never one.
     if (std::isfinite(probability[i]))
-      scored.push_back({probability[i], items[i]});
+      scored.push_back({probability[i], items[i], row_area[i / width]});
     else
       e.items_without_probability += items[i];
   }

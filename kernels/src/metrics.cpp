@@ -16,39 +16,46 @@ std::vector<size_t> by_score_descending(std::span<const ScoredCell> cells) {
   return order;
 }
 
-// Calls fn(block_cells, block_positive_cells, block_items) for each block of tied scores, in
-// decreasing score order.
+// What a block of tied scores holds.
+struct TieBlock {
+  double cells = 0, positives = 0, items = 0, area = 0;
+};
+
+// Calls fn(block) for each block of tied scores, in decreasing score order.
 template <class Fn>
 void for_each_tie_block(std::span<const ScoredCell> cells, const std::vector<size_t>& order, Fn&& fn) {
   for (size_t i = 0; i < order.size();) {
     size_t j = i;
-    double n = 0, pos = 0, items = 0;
+    TieBlock block;
     while (j < order.size() && cells[order[j]].score == cells[order[i]].score) {
-      n += 1;
-      pos += cells[order[j]].items > 0 ? 1 : 0;
-      items += cells[order[j]].items;
+      const ScoredCell& c = cells[order[j]];
+      block.cells += 1;
+      block.positives += c.items > 0 ? 1 : 0;
+      block.items += c.items;
+      block.area += c.area;
       ++j;
     }
-    fn(n, pos, items);
+    fn(block);
     i = j;
   }
 }
 
-// Items captured in the top `area` cells (ties shared in proportion).
+// Items captured in the top share of the area (ties shared in proportion to their area).
 std::vector<double> capture_at(std::span<const ScoredCell> cells, const std::vector<size_t>& order,
                                std::span<const double> fractions, double total_items) {
   std::vector<double> captured(fractions.size(), 0.0);
-  const double total = static_cast<double>(cells.size());
-  double cells_before = 0, items_before = 0;
-  for_each_tie_block(cells, order, [&](double n, double, double items) {
+  double total = 0;
+  for (const ScoredCell& c : cells) total += c.area;
+  double area_before = 0, items_before = 0;
+  for_each_tie_block(cells, order, [&](const TieBlock& block) {
     for (size_t k = 0; k < fractions.size(); ++k) {
       const double area = fractions[k] * total;
-      if (area <= cells_before) continue;
-      const double take = std::min(n, area - cells_before);
-      captured[k] = (items_before + items * take / n) / total_items;
+      if (area <= area_before) continue;
+      const double take = std::min(block.area, area - area_before);
+      captured[k] = (items_before + block.items * take / block.area) / total_items;
     }
-    cells_before += n;
-    items_before += items;
+    area_before += block.area;
+    items_before += block.items;
   });
   return captured;
 }
@@ -70,8 +77,8 @@ RankingMetrics ranking_metrics(std::span<const ScoredCell> cells, std::span<cons
   // False alarms above each item: negatives in strictly higher blocks.
   double negatives_above = 0, positives_above = 0, auc = 0, ap = 0, alarms = 0;
   const auto P = static_cast<double>(m.positives), N = static_cast<double>(m.negatives);
-  for_each_tie_block(cells, order, [&](double n, double pos, double items) {
-    const double neg = n - pos;
+  for_each_tie_block(cells, order, [&](const TieBlock& block) {
+    const double n = block.cells, pos = block.positives, items = block.items, neg = n - pos;
     auc += pos * (N - negatives_above - neg) + 0.5 * pos * neg;
     const double tp = positives_above + pos, predicted = positives_above + negatives_above + n;
     if (pos > 0) ap += (pos / P) * (tp / predicted);

@@ -8,10 +8,13 @@
 namespace minerisk::kernels {
 
 /// One scored unit (a cell): its score and how many true items (devices) it holds; a cell with
-/// items > 0 is a positive.
+/// items > 0 is a positive. Its area weighs it in the capture curve only (the share of the
+/// land): on a geographic grid a row's cells shrink toward the poles. ROC-AUC and PR-AUC rank
+/// cells, as scikit-learn does.
 struct ScoredCell {
   double score;
   double items;
+  double area = 1;  // in any unit, the same for every cell: 1 counts cells
 };
 
 struct RankingMetrics {
@@ -20,8 +23,8 @@ struct RankingMetrics {
   double mean_false_alarms_above = 0;  // per true item: negatives with a strictly higher score
   int64_t positives = 0, negatives = 0;
   double items = 0;
-  /// The capture curve: share of true items in the top share of area, ranked by score, at
-  /// `area_fractions` (ties are taken as a block, in proportion).
+  /// The capture curve: share of true items in the top share of the cells' area, ranked by
+  /// score, at `area_fractions` (ties are taken as a block, in proportion to their area).
   std::vector<double> area_fractions, captured;
 };
 
