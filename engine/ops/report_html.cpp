@@ -137,7 +137,9 @@ constexpr const char* kScript = R"JS(
 std::string escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const auto byte = static_cast<unsigned char>(c);
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -148,12 +150,21 @@ std::string escape(std::string_view text) {
       case '\n':
       case '\r': out += c; break;
       default: {
-        // Another control character (a BEL in a --title) is no text HTML may hold: shown as
-        // \xNN, as the command line's messages show it.
-        const auto byte = static_cast<unsigned char>(c);
-        out += is_control_character(byte) ? byte_as_hex_escape(byte) : std::string(1, c);
+        // A UTF-8 character as it is; a control character (a BEL in a --title) or a byte of no
+        // UTF-8 character (a Latin-1 file name), which a UTF-8 page may not hold, as \xNN, as
+        // the command line's messages show them (visible_text).
+        const size_t length = byte < 0x80 ? 1 : utf8_sequence_length(text, i);
+        if (length == 0 || is_control_character(byte)) {
+          out += byte_as_hex_escape(byte);
+          ++i;
+        } else {
+          out.append(text.substr(i, length));
+          i += length;
+        }
+        continue;
       }
     }
+    ++i;
   }
   return out;
 }

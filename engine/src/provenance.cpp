@@ -2,8 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <cpl_string.h>
-
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -48,7 +46,7 @@ std::optional<FileStat> stat_file(const fs::path& path) {
 }
 
 void require_utf8_path(const fs::path& path, const std::string& role) {
-  if (CPLIsUTF8(path.c_str(), -1)) return;
+  if (is_utf8(path.string())) return;
   // The odd bytes as \xNN (visible_text), so the line itself is text.
   throw UserError(role + ": the path '" + visible_text(path.string()) + "' is not UTF-8 text, which the grid's record of its files (JSON) "
                   "cannot hold; rename it to UTF-8 (convmv -f latin1 -t utf8 -r --notest PATH)");

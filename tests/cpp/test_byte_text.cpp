@@ -31,3 +31,10 @@ TEST(ByteText, SequenceLengthsFollowUnicodesTable) {
   EXPECT_EQ(utf8_sequence_length("\xf5\x80\x80\x80", 0), 0u);
   EXPECT_EQ(utf8_sequence_length("\x80", 0), 0u);
 }
+
+TEST(ByteText, Utf8ThroughoutRefusesWhatVisibleTextShows) {
+  EXPECT_TRUE(minerisk::is_utf8("plain \xc3\xa9t\xc3\xa9 \xf0\x9f\x97\xba"));
+  EXPECT_FALSE(minerisk::is_utf8("r\xe9gion"));
+  EXPECT_FALSE(minerisk::is_utf8("g\xed\xa0\x80.nc"));  // a surrogate, which CPLIsUTF8 takes
+  EXPECT_FALSE(minerisk::is_utf8("cut\xe2\x82"));
+}

@@ -7,13 +7,14 @@ sweep with an internal error (exit 1)."""
 import os
 import shutil
 import signal
+import subprocess
 import threading
 import time
 
 import pytest
 
 import minerisk
-from conftest import run_minerisk, scenario_text
+from conftest import minerisk_bin, run_minerisk, scenario_text
 
 LATIN1 = bytes([0x72, 0xE9, 0x67, 0x69, 0x6F, 0x6E])  # "région" in Latin-1
 
@@ -74,6 +75,12 @@ def test_a_latin1_folder_is_one_clear_line(region, tmp_path):
         assert not (tmp_path / f"{command}.nc").exists()
     with pytest.raises(minerisk.Error, match="is not UTF-8 text"):
         minerisk.Scenario.load(folder + b"/scenario.toml").run(tmp_path / "python.nc")
+    # A surrogate's bytes are no UTF-8 either (GDAL's test took them; netCDF4-python then could
+    # not open the grid its record named): refused, as Python decodes them (a review).
+    surrogate = os.fsencode(tmp_path) + b"/g\xed\xa0\x80.nc"
+    r = subprocess.run([minerisk_bin(), "run", region / "scenario.toml", "-o", surrogate], capture_output=True)
+    assert r.returncode == 2 and b"g\\xed\\xa0\\x80.nc' is not UTF-8 text" in r.stderr, r.stderr
+    assert not os.path.exists(surrogate)
 
 
 def test_ctrl_c_after_the_last_tile_still_writes_nothing(region, tmp_path, monkeypatch):

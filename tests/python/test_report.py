@@ -19,7 +19,7 @@ import pytest
 from osgeo import gdal, ogr
 
 from browser import Browser
-from conftest import run_minerisk
+from conftest import minerisk_bin, run_minerisk
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -279,6 +279,9 @@ def test_text_from_files_is_escaped(made, browser, tmp_path):
     r = run_minerisk("report", grid, "-o", page, "--title", "bell\x07here", "-q", "--overwrite")
     assert r.returncode == 0, r.stderr
     assert "\x07" not in page.read_text() and "bell\\x07here" in page.read_text()
+    # Nor is a byte of no UTF-8 character (a Latin-1 title): the page was no UTF-8 (a review).
+    r = subprocess.run([minerisk_bin(), "report", grid, "-o", page, "--title", b"T\xe9st \xc3\xa9", "-q", "--overwrite"])
+    assert r.returncode == 0 and "<title>T\\xe9st \u00e9" in page.read_bytes().decode("utf-8")
 
 
 def test_an_existing_report_needs_overwrite(made, tmp_path):

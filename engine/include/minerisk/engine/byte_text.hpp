@@ -35,6 +35,16 @@ inline size_t utf8_sequence_length(std::string_view text, size_t i) {
   return length;
 }
 
+// Whether `text` is UTF-8 throughout, by the table above (GDAL's CPLIsUTF8 takes surrogates).
+inline bool is_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = static_cast<unsigned char>(text[i]) < 0x80 ? 1 : utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
 // `text` with each control character, and each byte that is not part of a UTF-8 character (a
 // Latin-1 file name), shown as \xNN: a name the user gave kept on its line and in text, in a
 // message or a summary line on stdout.
