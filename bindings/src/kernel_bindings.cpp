@@ -10,6 +10,7 @@
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/names_in_any_case.hpp"
 #include "minerisk/engine/ops/focal.hpp"
+#include "minerisk/engine/scenario.hpp"
 #include "minerisk/engine/vector_inputs.hpp"
 #include "minerisk/kernels/combine.hpp"
 #include "minerisk/kernels/distance_transform.hpp"
@@ -244,8 +245,8 @@ FloatArray point_density(const py::object& points_in, const py::object& shape, c
   const DoubleArray p = DoubleArray::ensure(points_in);
   if (!p || p.ndim() != 2 || (p.shape(1) != 2 && p.shape(1) != 3))
     throw py::value_error("points: expected an (n, 2) array of x, y or (n, 3) of x, y, weight");
-  if (!(bandwidth >= kernels::kMinBandwidth) || !std::isfinite(bandwidth))
-    throw py::value_error("bandwidth: must be positive, finite metres, at least 0.001 (a millimetre)");
+  if (!(bandwidth >= kernels::kMinBandwidth && bandwidth <= kMaxDistance))  // as the density tool and a scenario
+    throw py::value_error("bandwidth: must be metres from 0.001 (a millimetre) to 1e7 (10,000 km), e.g. 250");
   if (!(truncate > 0) || !std::isfinite(truncate)) throw py::value_error("truncate: must be a positive, finite number of bandwidths");
   std::vector<kernels::WeightedPoint> points;
   for (py::ssize_t i = 0; i < p.shape(0); ++i) {

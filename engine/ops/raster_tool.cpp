@@ -79,7 +79,8 @@ CPLStringList creation_options(const std::string& driver, const std::string& com
     // Rows north to south, as run writes its grids: GDAL's bottom-up default, beside the
     // top-left GeoTransform attribute it also writes, makes rioxarray place the raster upside
     // down (its transform from that attribute, its row order from the y coordinate). Not for a
-    // grid one cell wide, whose rows GDAL then reads back bottom-up whatever was written.
+    // grid one cell wide: GDAL reads a file of its own (its global GDAL attribute) one cell wide
+    // as bottom-up whatever was written, so that one keeps the default, and rioxarray's fault.
     if (width > 1) options.SetNameValue("WRITE_BOTTOMUP", "NO");
     if (compressed && (user_format.empty() || STARTS_WITH_CI(user_format.c_str(), "NC4")))
       options.SetNameValue("COMPRESS", "DEFLATE");

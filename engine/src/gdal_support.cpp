@@ -90,6 +90,14 @@ bool GdalErrorTrap::raised_for(GDALDataset& ds) const {
   return raised() && !(only_one_cell_wide_ && ds.GetGeoTransform(geotransform.data()) == CE_None);
 }
 
+void GdalErrorTrap::check_opened(GDALDataset& ds, const std::string& what, const std::string& advice) const {
+  if (!raised_for(ds)) return;
+  if (only_one_cell_wide_)  // a CF file of other writers (xarray's): one coordinate gives no cell size
+    throw UserError(what + ": GDAL cannot place a netCDF grid one cell wide or high that records no GeoTransform; "
+                    "convert it to a GeoTIFF with its bounds (gdal_translate -a_ullr ULX ULY LRX LRY)");
+  check(what, advice);
+}
+
 DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   init_gdal();
   require_input_file(path, role);

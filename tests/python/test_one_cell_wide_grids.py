@@ -66,3 +66,24 @@ def test_a_tool_netcdf_is_placed_by_rioxarray_as_gdal_places_it(region, tmp_path
         assert ds.slope.rio.transform().to_gdal() == pytest.approx(gdal.Open(str(dem)).GetGeoTransform())
         # The rows in the GeoTIFF's order, the first the northern one.
         assert np.array_equal(ds.slope.values, np.where(values == band.GetNoDataValue(), np.nan, values), equal_nan=True)
+
+
+def test_a_cf_grid_one_cell_wide_without_a_geotransform_is_said_unplaceable_not_damaged(region, tmp_path):
+    """xarray's CF file records coordinates only, from which GDAL cannot take a cell size of one:
+    the message said "damaged or truncated; replace it with a good copy" (a review)."""
+    from osgeo import osr
+
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32638)
+    x = xarray.DataArray([645888.7], dims="x", attrs={"standard_name": "projection_x_coordinate", "units": "m"})
+    y = xarray.DataArray(4408112.3 - 10 * np.arange(7), dims="y",
+                         attrs={"standard_name": "projection_y_coordinate", "units": "m"})
+    elevation = xarray.DataArray(np.arange(7, dtype=np.float32).reshape(7, 1), dims=("y", "x"),
+                                 coords={"x": x, "y": y}, attrs={"grid_mapping": "crs"})
+    crs = xarray.DataArray(0, attrs={"grid_mapping_name": "transverse_mercator", "crs_wkt": srs.ExportToWkt()})
+    xarray.Dataset({"elevation": elevation, "crs": crs}).to_netcdf(tmp_path / "strip.nc")
+    for args in (["slope", tmp_path / "strip.nc", tmp_path / "s.tif"], ["areas", tmp_path / "strip.nc", "-o", tmp_path / "a.gpkg"]):
+        r = run_minerisk(*args, "-q")
+        assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+        assert "GDAL cannot place a netCDF grid one cell wide or high that records no GeoTransform" in r.stderr, r.stderr
+        assert "damaged" not in r.stderr

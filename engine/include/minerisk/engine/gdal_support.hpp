@@ -43,10 +43,9 @@ class GdalErrorTrap {
   /// (one coordinate gives no cell size), then takes the geotransform the file records, as
   /// GDAL's and minerisk's writers do: with a geotransform, that warning alone is no fault.
   bool raised_for(GDALDataset& ds) const;
-  /// check(), for a dataset just opened: the warning above alone passes.
-  void check_opened(GDALDataset& ds, const std::string& what, const std::string& advice) const {
-    if (raised_for(ds)) check(what, advice);
-  }
+  /// check(), for a dataset just opened: the warning above alone passes, and where the file
+  /// records no geotransform it is said as what it is (GDAL cannot place the grid), not damage.
+  void check_opened(GDALDataset& ds, const std::string& what, const std::string& advice) const;
 
  private:
   static void CPL_STDCALL handle(CPLErr type, CPLErrorNum number, const char* message);

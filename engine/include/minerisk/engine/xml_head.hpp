@@ -1,8 +1,8 @@
 #pragma once
 // A VRT (a raster's <VRTDataset>, a vector's <OGRVRTDataSource>) is known by its first bytes, as
-// GDAL's own drivers identify one: the element's opening tag within the file's first kilobyte,
-// after any XML declaration or comment. Its extension says nothing (a .xml, a .txt), and a
-// GeoPackage of megabytes is never parsed to find out.
+// GDAL's own drivers identify one: "<" and the element's name anywhere in the file's first
+// kilobyte (GDAL's strstr), so after an XML declaration or a comment too. Its extension says
+// nothing (a .xml, a .txt), and a GeoPackage of megabytes is never parsed to find out.
 #include <filesystem>
 #include <fstream>
 #include <string>
