@@ -96,7 +96,7 @@ SplitFit fit_split(const Scenario& s, const Model& model, const Grid& grid, cons
     f.outside_folds = before - f.design.cell.size();
     cross_fit(labels, fold, -1, f.design);
   }
-  check_design(s, f.design, from_labels, f.outside_folds);
+  check_design(s, f.design, from_labels, f.outside_folds, !options.spec.zones.empty());
   // The fit's columns: each layer through its transform, or its learned curve's ramps.
   if (!knots) knots = choose_knots(s, f.design.raw, options.spec.knots);
   const Eigen::MatrixXd columns = curve_columns(f.design.X, f.design.raw, *knots);

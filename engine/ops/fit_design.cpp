@@ -184,7 +184,8 @@ Design build_design(const Scenario& s, const Model& model, const TrainingCells& 
   return d;
 }
 
-void check_design(const Scenario& s, const Design& d, const std::vector<size_t>& from_labels, size_t outside_folds) {
+void check_design(const Scenario& s, const Design& d, const std::vector<size_t>& from_labels, size_t outside_folds,
+                  bool by_zones) {
   const Eigen::Index positives = static_cast<Eigen::Index>(d.y.sum());
   // Cells in no zone were left out before this: the finds may lie on the grid, outside every zone.
   const std::string left_out = outside_folds == 0 ? std::string() :
@@ -202,9 +203,12 @@ void check_design(const Scenario& s, const Design& d, const std::vector<size_t>&
     const bool out_of_fold = std::find(from_labels.begin(), from_labels.end(), static_cast<size_t>(j)) != from_labels.end();
     throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[static_cast<size_t>(j)].name +
                     "' is constant over the training cells; " +
-                    (out_of_fold ? "it is built from the labels outside each cell's fold, and these folds leave it none "
-                                   "to differ by: use smaller blocks (--block-size) or more zones"
-                                 : "remove it or give it varying data"));
+                    (!out_of_fold ? "remove it or give it varying data"
+                     // Zones far apart: no other zone's labels come within the layer's reach of a cell.
+                     : by_zones ? "it is built from the labels of the other zones, and none lies within its reach of "
+                                  "a training cell: give zones that lie nearer each other, or the layer a longer reach"
+                                : "it is built from the labels outside each cell's fold, and these folds leave it none "
+                                  "to differ by: use smaller blocks (--block-size) or zones (--zones)"));
   }
 }
 

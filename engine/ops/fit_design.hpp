@@ -55,9 +55,10 @@ struct Design {
 Design build_design(const Scenario& s, const Model& model, const TrainingCells& t, const FitOptions& options);
 
 /// Refuses a design that cannot be fitted (one class only, a constant layer).
-/// `from_labels` (the layers built out of fold) and `outside_folds` (cells left out, in no zone)
-/// let the message say why.
-void check_design(const Scenario& s, const Design& d, const std::vector<size_t>& from_labels, size_t outside_folds);
+/// `from_labels` (the layers built out of fold), `outside_folds` (cells left out, in no zone)
+/// and `by_zones` (folds by zones, not blocks) let the message say why.
+void check_design(const Scenario& s, const Design& d, const std::vector<size_t>& from_labels, size_t outside_folds,
+                  bool by_zones);
 
 /// Refuses a layer that saw the labels (fit_label_leaks.cpp): the label raster, or a raster or
 /// vector_distance file whose record of inputs, traced back, names the finds, the cleared land
