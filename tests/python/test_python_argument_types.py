@@ -16,6 +16,12 @@ import minerisk
     (lambda: minerisk.tools.slope("dem.tif", "s.tif", compute_edge=True), "slope() got an unexpected keyword argument 'compute_edge'"),
     (lambda: minerisk.evaluate("g.nc", "t.gpkg", layer=None), "evaluate(): layer: expected str, got NoneType None"),
     (lambda: minerisk.slope(np.zeros((5, 5)), percent="no", cell_size=(1, 1)), "slope(): percent: expected bool, got str 'no'"),
+    # pybind11 took None or 2 for a bool, and True for an int (a probe).
+    (lambda: minerisk.slope(np.ones((3, 3)), compute_edges=None, cell_size=(1, 1)),
+     "terrain(): compute_edges: expected bool, got NoneType None"),
+    (lambda: minerisk.distance_transform(np.ones((3, 3)), return_nearest=1, cell_size=(1, 1)),
+     "distance_transform(): return_nearest: expected bool, got int 1"),
+    (lambda: minerisk.tools.slope("dem.tif", "s.tif", threads=True), "slope(): threads: expected int, got bool True"),
 ])
 def test_a_wrong_type_names_the_argument(call, says):
     with pytest.raises(TypeError) as raised:
@@ -86,3 +92,30 @@ def test_the_wrapped_functions_pickle_by_reference():
     import pickle
     assert pickle.loads(pickle.dumps(minerisk.focal)) is minerisk.focal
     assert pickle.loads(pickle.dumps(minerisk.tools.slope)) is minerisk.tools.slope
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda t: minerisk.Scenario.load(t / "scenario.toml\0garbage"), "source: "),
+    (lambda t: minerisk.Scenario.from_dict({"terrain": {"dem": "x\0.tif"}}), "resolve_scenario(): scenario: holds a NUL"),
+    (lambda t: minerisk.evaluate(t / "g.nc", t / "t.gpkg", where="count > 1\0 OR 1=1"), "evaluate(): where: holds a NUL"),
+    (lambda t: minerisk.tools.slope(t / "dem.tif", str(t / "o\0.tif")), "slope(): output: holds a NUL"),
+    (lambda t: minerisk.tools.slope(str(t / "dem\0.tif").encode(), t / "o.tif"), "slope(): dem: holds a NUL"),
+    (lambda t: minerisk.map(t / "g.nc", t / "m.png", roads=["a\0b"]), "map(): options: holds a NUL"),
+    (lambda t: minerisk.explain(str(t / "g\0.nc"), 0, 0), "grid: "),
+])
+def test_a_text_holding_a_nul_is_refused_not_cut_there(tmp_path, call, says):
+    """C++ and GDAL end a text at a NUL: Scenario.load('scenario.toml\\0x') loaded scenario.toml,
+    and a filter 'count > 1\\0 OR 1=1' was applied as 'count > 1' while the report echoed it
+    whole (a probe)."""
+    (tmp_path / "scenario.toml").write_text("not read")
+    with pytest.raises(ValueError) as raised:
+        call(tmp_path)
+    assert str(raised.value).startswith(says) and "NUL character" in str(raised.value), str(raised.value)
+
+
+def test_a_float64_beyond_float32_warns_nothing_before_the_refusal():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "overflow encountered in cast" would raise here
+        with pytest.raises(ValueError, match="holds an infinite value at row 0, column 0"):
+            minerisk.slope(np.full((3, 3), 1e300), cell_size=(1, 1))

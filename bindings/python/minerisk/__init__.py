@@ -41,6 +41,7 @@ terrain, hillshade, distance_transform, line_distance, point_density, focal = (
 _run, _update, _fit = checked(_minerisk.run), checked(_minerisk.update), checked(_minerisk.fit)
 _evaluate, _explain = checked(_minerisk.evaluate), checked(_minerisk.explain)
 _sweep, _report = checked(_minerisk.sweep), checked(_minerisk.report)
+_resolve_scenario = checked(_minerisk.resolve_scenario)  # a NUL in a dict's text refused by name
 
 
 def slope(dem, *, percent: bool = False, **grid) -> np.ndarray:
@@ -163,20 +164,20 @@ class Scenario:
     that was current when the Scenario was made, wherever the program goes after."""
 
     def __init__(self, source: str | os.PathLike | Mapping[str, Any], base_dir: str | os.PathLike = "."):
-        self._source = dict(source) if isinstance(source, Mapping) else os.path.abspath(_path(source))
-        self._base_dir = os.path.abspath(_path(base_dir))
-        _minerisk.resolve_scenario(self._source, self._base_dir)  # validated now, with the file's message
+        self._source = dict(source) if isinstance(source, Mapping) else os.path.abspath(_path(source, "source"))
+        self._base_dir = os.path.abspath(_path(base_dir, "base_dir"))
+        _resolve_scenario(self._source, self._base_dir)  # validated now, with the file's message
         # Once validated (no deeper than 64 levels, no cycle), a plain copy: a later change to the
         # caller's nested tables ([model]) does not reach this scenario. Validated again as copied,
         # so that a mapping whose items() differ from its storage runs what was checked.
         if isinstance(source, Mapping):
             self._source = _plain_copy(self._source)
-            _minerisk.resolve_scenario(self._source, self._base_dir)
+            _resolve_scenario(self._source, self._base_dir)
 
     @property
     def resolved_toml(self) -> str:
         """The scenario as it reads now: every path absolute, every default filled in."""
-        return _minerisk.resolve_scenario(self._source, self._base_dir)
+        return _resolve_scenario(self._source, self._base_dir)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Scenario":
@@ -200,7 +201,7 @@ class Scenario:
         "float32" or "none"; without output it has no effect: the Result holds every layer, as
         float32 arrays in memory."""
         if output is not None:
-            return _run(self._source, self._base_dir, _path(output), threads, tile_size, picture,
+            return _run(self._source, self._base_dir, _path(output, "output"), threads, tile_size, picture,
                                  overwrite, evidence)
         return Result(_run(self._source, self._base_dir, None, threads, tile_size, picture, overwrite,
                                     evidence))
@@ -216,7 +217,7 @@ class Scenario:
         output instead of raising minerisk.Busy; overwrite: replace a file that holds no record
         of its tiles. Returns the summary (probability_digest, tiles_recomputed, tiles_copied,
         tiles_from_journal, full_reason, tiles_by_input, files_changed, kept, seconds)."""
-        return _update(self._source, self._base_dir, _path(output), threads, tile_size, picture,
+        return _update(self._source, self._base_dir, _path(output, "output"), threads, tile_size, picture,
                                 overwrite, evidence, keep, wait)
 
     def fit(self, *, threads: int = 0, **options) -> dict:
@@ -235,7 +236,7 @@ def evaluate(grid: str | os.PathLike, truth: str | os.PathLike, *, layer: str = 
     run or sweep, or any raster GDAL reads; `variable` picks one of a file of several (a
     sweep's "p95"; default probability, or a sweep's mean), as --variable; `where` keeps only
     the true items an OGR filter selects, as --where."""
-    return _evaluate(_path(grid), _path(truth), layer, count_field, variable, where)
+    return _evaluate(_path(grid, "grid"), _path(truth, "truth"), layer, count_field, variable, where)
 
 
 def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", variable: str = "") -> dict:
@@ -243,7 +244,7 @@ def explain(grid: str | os.PathLike, x: float, y: float, *, crs: str = "", varia
     contribution at the point (x, y) and its rank in the region, as `minerisk explain --json`.
     `crs` names the point's CRS when it is not the grid's (e.g. "EPSG:4326"); `variable` picks
     one of a file of several (a sweep's "p95"; default probability, or a sweep's mean)."""
-    return _explain(_path(grid), _coordinate("x", x), _coordinate("y", y), crs, variable)
+    return _explain(_path(grid, "grid"), _coordinate("x", x), _coordinate("y", y), crs, variable)
 
 
 def _coordinate(name: str, value) -> float:
@@ -263,7 +264,7 @@ def sweep(sweep_file: str | os.PathLike, output: str | os.PathLike, *, threads: 
     README), writes its output (refused if it exists, unless overwrite=True, as `minerisk
     sweep`) and returns it opened by minerisk.open(): per-cell mean, sd, percentiles and
     exceedance, and the per-scenario table along `scenario`."""
-    path = _sweep(_path(sweep_file), _path(output), threads, tile_size, overwrite)
+    path = _sweep(_path(sweep_file, "sweep_file"), _path(output, "output"), threads, tile_size, overwrite)
     return open(path)
 
 
@@ -276,8 +277,8 @@ def report(grid: str | os.PathLike, output: str | os.PathLike, *, areas: str | o
     validation of `evaluation` (the JSON of `minerisk evaluate`), a sweep's uncertainty, an
     update's changes and the provenance. Refused if `output` exists, unless overwrite=True.
     Returns the file written, the number of areas and the sections present."""
-    return _report(_path(grid), _path(output), None if areas is None else _path(areas),
-                            None if evaluation is None else _path(evaluation), title, variable, threads,
+    return _report(_path(grid, "grid"), _path(output, "output"), None if areas is None else _path(areas, "areas"),
+                            None if evaluation is None else _path(evaluation, "evaluation"), title, variable, threads,
                             overwrite)
 
 
@@ -309,7 +310,7 @@ def open(path: str | os.PathLike):  # noqa: A001 - the conventional name, as xar
     variable)."""
     import xarray as xr
 
-    path = _path(path)
+    path = _path(path, "path")
     ds = _open_grid_file(xr, path, "grid")
     if "crs" in ds.data_vars:  # a file whose variables do not name crs in `coordinates`
         ds = ds.set_coords("crs")

@@ -27,8 +27,8 @@ def areas(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, t
     import pandas as pd
     from shapely import wkb
 
-    result = checked(_minerisk.areas)(_path(grid), None if output is None else _path(output),
-                             {k: (_path(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
+    result = checked(_minerisk.areas)(_path(grid, "grid"), None if output is None else _path(output, "output"),
+                             {k: (_path(v, k) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                              threads, overwrite, True)
     rows = []
     for area in result["table"]:

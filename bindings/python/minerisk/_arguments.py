@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -55,6 +56,11 @@ def _annotations(signature: str) -> dict[str, str]:
     return found
 
 
+def _expected(name: str, key: str, annotation: str, value) -> TypeError:
+    shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
+    return TypeError(f"{name}(): {key}: expected {annotation}, got {type(value).__name__} {shown}")
+
+
 def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> Exception:
     lines = str(error).splitlines()
     signature = next((line.split(". ", 1)[1] for line in lines if re.match(r"\s+1\. \(", line)), "")
@@ -70,8 +76,7 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> E
             return TypeError(f"{name}() got an unexpected keyword argument '{key}'")
         annotation = annotations[key].rstrip("=").strip()
         if not _fits(value, annotation):
-            shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
-            return TypeError(f"{name}(): {key}: expected {annotation}, got {type(value).__name__} {shown}")
+            return _expected(name, key, annotation, value)
     # Every argument of its kind: then a whole number beyond the C++ int's range (threads=10**20)
     # is what pybind11 refused, a value out of range, as the command line says of --threads.
     for key, value in given.items():
@@ -85,13 +90,54 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> E
     return TypeError(f"{name}(): the arguments do not match {signature}")
 
 
+def _holds_nul(value, depth: int = 0) -> bool:
+    """Whether a text, a path, or a list or mapping of them holds a NUL character (numbers and
+    arrays hold none)."""
+    if isinstance(value, str):
+        return "\0" in value
+    if isinstance(value, bytes):
+        return b"\0" in value
+    if isinstance(value, os.PathLike):
+        return _holds_nul(os.fspath(value), depth)
+    if depth < 64 and isinstance(value, (list, tuple)):
+        return any(_holds_nul(v, depth + 1) for v in value)
+    if depth < 64 and isinstance(value, Mapping):
+        return any(_holds_nul(k, depth + 1) or _holds_nul(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _check_before_the_call(name: str, args: tuple, kwargs: dict, annotations: dict[str, str]) -> None:
+    """What pybind11 would take wrongly, refused by argument. A text holding a NUL: C++ and GDAL
+    end it there, so a path 'dem\\0.tif' or a filter 'count > 1\\0 OR 1=1' was cut (and the report
+    echoed the whole filter). A bool or an int of another kind: pybind11 takes None or 2 for a
+    bool, and True for an int (compute_edges=None, threads=True), as percent= never did."""
+    names = list(annotations)
+    positional = names[:names.index("*")] if "*" in names else names
+    given = [(positional[i] if i < len(positional) else f"argument {i + 1}", v) for i, v in enumerate(args)]
+    for key, value in given + list(kwargs.items()):
+        if _holds_nul(value):
+            raise ValueError(f"{name}(): {key}: holds a NUL character, which ends a text or a file name in C++ "
+                             "and GDAL (the rest would be dropped); remove it")
+        annotation = annotations.get(key, "").rstrip("=").strip()
+        if annotation in ("bool", "int") and not _fits(value, annotation):
+            raise _expected(name, key, annotation, value)
+
+
 def checked(function, module: str = "minerisk"):
-    """`function` (of the C++ module) with pybind11's type errors said by argument; `module` is
-    where it is found (so it pickles by reference, as minerisk's)."""
+    """`function` (of the C++ module) with pybind11's type errors said by argument, and what it
+    would take wrongly refused first (_check_before_the_call); `module` is where it is found (so
+    it pickles by reference, as minerisk's)."""
+    first_line = (function.__doc__ or "").strip().splitlines()[:1]
+    annotations = _annotations(first_line[0]) if first_line else {}
+
     @functools.wraps(function)
     def call(*args, **kwargs):
+        _check_before_the_call(function.__name__, args, kwargs, annotations)
         try:
-            return function(*args, **kwargs)
+            # A float64 beyond float32 becomes inf as numpy casts it: the engine's refusal of an
+            # infinite value says so, without numpy's RuntimeWarning before it.
+            with np.errstate(over="ignore"):
+                return function(*args, **kwargs)
         except TypeError as error:
             # Only pybind11's refusal of these arguments: raised by the call itself (no Python frame
             # below it, as a progress callback's own error has) and naming this function.

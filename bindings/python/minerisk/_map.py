@@ -26,6 +26,6 @@ def map(grid: str | os.PathLike, output: str | os.PathLike | None = None, *, thr
     context (False leaves out the scenario's layers), disclaimer, and qgis_project (a .qgs to
     write beside the map: the same layers for QGIS; given without `output`, only the project is
     written)."""
-    return checked(_minerisk.map)(_path(grid), None if output is None else _path(output),
-                         {k: (_path(v) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
+    return checked(_minerisk.map)(_path(grid, "grid"), None if output is None else _path(output, "output"),
+                         {k: (_path(v, k) if isinstance(v, os.PathLike) else v) for k, v in options.items()},
                          threads, overwrite)
