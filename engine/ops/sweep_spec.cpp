@@ -186,6 +186,13 @@ SweepSpec parse_sweep(const toml::table& root, const fs::path& file) {
       if (a.parameter.rfind("model.evidence.", 0) == 0 && a.parameter.find(".transform.") != std::string::npos)
         top.fail("axis", "sweeps '" + a.parameter + "' while [uncertainty] weights_from draws the weights fitted for "
                          "the transform as it was; sweep the transform without weights_from, or fit each transform");
+  // pod_beta draws each clearance's POD, which the clearance uses in place of the axis's value:
+  // the scenario table listed POD values no scenario used (a probe).
+  if (s.pod_beta)
+    for (const SweepAxis& a : s.axes)
+      if (a.parameter == "cleared.pod")
+        top.fail("axis", "sweeps 'cleared.pod' while [uncertainty] pod_beta draws each clearance's POD, which "
+                         "replaces the axis's value; keep one of the two");
   if (s.sampled() && s.samples < 1) top.fail("samples", "is needed (at least 1) for Latin hypercube axes and Monte Carlo uncertainty");
   // Given at all (0 too, which read as "not set" and ran the grid points once each).
   if (!s.sampled() && top.has("samples"))

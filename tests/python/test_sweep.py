@@ -126,6 +126,9 @@ def test_the_sweep_file_opens_in_xarray(monte_carlo):
     # Two axes on one parameter: HDF5 refused the second column after the whole sweep (exit 1).
     ('[[axis]]\nparameter = "model.intercept"\nvalues = [-5]\n[[axis]]\nparameter = "model.intercept"\n'
      'lhs = [-6, -4]\n', "'model.intercept' is swept by axis[0] already"),
+    # pod_beta's draws replaced the axis's POD, which the scenario table still listed (a probe).
+    ('samples = 4\n[[axis]]\nparameter = "cleared.pod"\nvalues = [0.05, 0.99]\n[uncertainty]\npod_beta = [18, 2]\n',
+     "sweeps 'cleared.pod' while [uncertainty] pod_beta draws each clearance's POD"),
 ])
 def test_bad_sweep_files_are_refused(region, tmp_path, body, message):
     out = tmp_path / "s.nc"
