@@ -138,21 +138,29 @@ def read_table(path, text):
     return Table(lat, lon, label.astype(np.int64), municipality, features, line_numbers)
 
 
-def one_spelling_per_municipality(names):
-    """Names that differ in case only are one municipality ("Abejorral" in a hand-edited row beside
+def municipality_key(name):
+    """What makes two spellings one municipality: the name without surrounding spaces, in one
+    Unicode form (NFC: an accent typed as its own character on a Mac is the same letter), in any
+    case."""
+    return unicodedata.normalize("NFC", name.strip()).casefold()
+
+
+def one_spelling_per_municipality(names, program="import_antioquia"):
+    """Names of one municipality_key are one municipality ("Abejorral" in a hand-edited row beside
     "ABEJORRAL" was a 20th, whose cells were trained on while their twin was held out), spelt as
     most of its rows spell it (the first in sorted order on a tie); each other spelling is noted."""
     spellings = {}
     for name in names:
-        counts = spellings.setdefault(name.casefold(), {})
+        counts = spellings.setdefault(municipality_key(name), {})
         counts[name] = counts.get(name, 0) + 1
     chosen = {key: min(counts, key=lambda name: (-counts[name], name)) for key, counts in spellings.items()}
     for key, counts in sorted(spellings.items()):
         for name in sorted(counts):
             if name != chosen[key]:
-                print(f"import_antioquia: note: {MUNICIPALITY} {name!r} ({counts[name]} rows) is taken as "
-                      f"{chosen[key]!r}: names that differ in case only are one municipality", file=sys.stderr)
-    return [chosen[name.casefold()] for name in names]
+                rows = f"{counts[name]} row{'s' * (counts[name] != 1)}"
+                print(f"{program}: note: {MUNICIPALITY} {name!r} ({rows}) is taken as {chosen[key]!r}: names that "
+                      "differ in case or Unicode form only are one municipality", file=sys.stderr)
+    return [chosen[municipality_key(name)] for name in names]
 
 
 def is_feature(name):

@@ -18,11 +18,11 @@ import script_support  # noqa: E402
 MUNICIPALITY, LONGITUDE = "Municipio", "LONGITUD_X"
 
 
-def split(rows):
-    """(west names, east names): the municipalities by the mean longitude of their cells."""
+def split(rows, names):
+    """(west names, east names): the municipalities (`names`, one per row) by the mean longitude of
+    their cells."""
     sums = {}
-    for row in rows:
-        name = row[MUNICIPALITY].strip()
+    for row, name in zip(rows, names):
         total, count = sums.get(name, (0.0, 0))
         sums[name] = (total + float(row[LONGITUDE]), count + 1)
     order = sorted(sums, key=lambda name: (sums[name][0] / sums[name][1], name))
@@ -54,7 +54,11 @@ def main(argv=None):
     if not fields or MUNICIPALITY not in fields or LONGITUDE not in fields:
         print(f"split_antioquia: {args.csv} has no {MUNICIPALITY} and {LONGITUDE} columns", file=sys.stderr)
         return 2
-    west, east = split(rows)
+    # One municipality per name as the import takes it ("Bravo" beside BRAVO is BRAVO): a
+    # municipality in both halves would be fitted on and then scored as land never seen.
+    names = import_antioquia.one_spelling_per_municipality([row[MUNICIPALITY].strip() for row in rows],
+                                                           "split_antioquia")
+    west, east = split(rows, names)
     if not east:
         print(f"split_antioquia: {args.csv} has one municipality; nothing to split", file=sys.stderr)
         return 2
@@ -66,7 +70,7 @@ def main(argv=None):
             return 2
     os.makedirs(args.out, exist_ok=True)
     for path, keep in halves:
-        write_whole(path, fields, [row for row in rows if row[MUNICIPALITY].strip() in keep])
+        write_whole(path, fields, [row for row, name in zip(rows, names) if name in keep])
         print(f"{path}: {len(keep)} municipalities ({', '.join(sorted(keep))})")
     return 0
 
