@@ -5,11 +5,15 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal.h>
 #include <tbb/info.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "minerisk/engine/errors.hpp"
 #include "minerisk/engine/gdal_support.hpp"
@@ -76,22 +80,38 @@ void add_common_options(CLI::App* cmd, CommonOptions& common) {
 }
 
 namespace {
+// Where the value GDAL uses for `key` was set, for a message: the last --config of it, else the
+// environment (a batch job's GDAL_NUM_THREADS=...).
+std::string where_set(const CommonOptions& common, const std::string& key, const std::string& value) {
+  for (auto it = common.config.rbegin(); it != common.config.rend(); ++it)
+    if (EQUAL(it->first.c_str(), key.c_str())) return "--config " + it->first + " " + it->second;
+  return key + "=" + value + " (in the environment)";
+}
+
 // GDAL reads some configuration only when it first uses it, and complains then, under the read
-// of an input: a bad --config GDAL_CACHEMAX or GDAL_NUM_THREADS was said to be a damaged
-// input file. These two, the ones users set, are checked before any work, named as given.
+// of an input: a bad GDAL_CACHEMAX or GDAL_NUM_THREADS (from --config or the environment) was
+// said to be a damaged input file. The values in effect are checked before any work, by GDAL's
+// rules, and named where they were set.
 void check_configuration_values(const CommonOptions& common) {
-  for (const auto& [key, value] : common.config) {
-    const std::string given = "--config " + key + " " + value;
-    if (EQUAL(key.c_str(), "GDAL_CACHEMAX")) {
-      const GdalErrorTrap trap;
-      GDALGetCacheMax64();  // parses the value, once
-      if (trap.raised())
-        throw UserError(given + ": GDAL reports '" + trap.first() + "'; give megabytes (512) or a share of memory (10%)");
-    }
-    const bool threads = key.size() >= 11 && EQUAL(key.c_str() + key.size() - 11, "NUM_THREADS");
-    if (threads && !EQUAL(value.c_str(), "ALL_CPUS") &&
-        (value.empty() || value.find_first_not_of("0123456789") != std::string::npos))
-      throw UserError(given + ": not a number of threads; give a whole number, or ALL_CPUS");
+  {
+    const GdalErrorTrap trap;
+    GDALGetCacheMax64();  // parses the value, once
+    if (trap.raised())
+      throw UserError(where_set(common, "GDAL_CACHEMAX", CPLGetConfigOption("GDAL_CACHEMAX", "")) + ": GDAL reports '" +
+                      trap.first() + "'; give megabytes (512) or a share of memory (10%)");
+  }
+  std::vector<std::string> keys = {"GDAL_NUM_THREADS"};
+  for (const auto& [key, value] : common.config)
+    if (key.size() >= 11 && EQUAL(key.c_str() + key.size() - 11, "NUM_THREADS")) keys.push_back(key);
+  for (const std::string& key : keys) {
+    const char* value = CPLGetConfigOption(key.c_str(), nullptr);
+    // As GDAL's drivers read it: ALL_CPUS, or an int of 0 or more written as it prints ("01",
+    // -1 and 2147483648 are not).
+    if (!value || EQUAL(value, "ALL_CPUS") || (CPLGetValueType(value) == CPL_VALUE_INTEGER && std::atoi(value) >= 0 &&
+                                               std::to_string(std::atoi(value)) == value))
+      continue;
+    throw UserError(where_set(common, key, value) + ": not a number of threads; give a whole number (no leading "
+                    "zero), or ALL_CPUS");
   }
 }
 }  // namespace
