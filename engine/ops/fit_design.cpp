@@ -206,7 +206,8 @@ void check_design(const Scenario& s, const Design& d, const std::vector<size_t>&
                     (!out_of_fold ? "remove it or give it varying data"
                      // Zones far apart: no other zone's labels come within the layer's reach of a cell.
                      : by_zones ? "it is built from the labels of the other zones, and none lies within its reach of "
-                                  "a training cell: give zones that lie nearer each other, or the layer a longer reach"
+                                  "a training cell: give zones that lie nearer each other, or the layer a longer reach (its "
+                                  "bandwidth)"
                                 : "it is built from the labels outside each cell's fold, and these folds leave it none "
                                   "to differ by: use smaller blocks (--block-size) or zones (--zones)"));
   }
