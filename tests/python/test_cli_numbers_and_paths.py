@@ -112,3 +112,6 @@ def test_a_folder_is_called_a_folder_and_a_file_no_folder(region, tmp_path):
         r = run_minerisk("slope", *args)
         assert r.returncode == 2 and says in r.stderr and r.stderr.count("\n") == 1, r.stderr
     assert not (tmp_path / "o.tif").exists()
+    for command in (["areas", tmp_path / "adir", "-o", tmp_path / "a.gpkg"], ["explain", tmp_path / "adir", "1", "1"]):
+        r = run_minerisk(*command)
+        assert r.returncode == 2 and f"grid: '{tmp_path / 'adir'}' is a folder, not a grid" in r.stderr, r.stderr
