@@ -139,7 +139,6 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const char c = text[i];
-    const auto byte = static_cast<unsigned char>(c);
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -149,20 +148,12 @@ std::string escape(std::string_view text) {
       case '\t':
       case '\n':
       case '\r': out += c; break;
-      default: {
+      default:
         // A UTF-8 character as it is; a control character (a BEL in a --title) or a byte of no
         // UTF-8 character (a Latin-1 file name), which a UTF-8 page may not hold, as \xNN, as
-        // the command line's messages show them (visible_text).
-        const size_t length = byte < 0x80 ? 1 : utf8_sequence_length(text, i);
-        if (length == 0 || is_control_character(byte)) {
-          out += byte_as_hex_escape(byte);
-          ++i;
-        } else {
-          out.append(text.substr(i, length));
-          i += length;
-        }
+        // the command line's messages show them.
+        i += append_visible_character(text, i, out);
         continue;
-      }
     }
     ++i;
   }

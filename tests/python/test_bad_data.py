@@ -232,7 +232,7 @@ def test_vertex_that_is_not_a_number(region, tmp_path):
 def test_density_bandwidth_beyond_any_grid(region, tmp_path):
     counts = tmp_path / "counts.tif"
     gdal.Translate(str(counts), str(pathlib.Path(region) / "dem.tif"))
-    check_refused(("density", counts, "OUT", "--bandwidth", "1e308", "-q"), tmp_path, [counts], "--bandwidth",
+    check_refused(("density", counts, "OUT", "--bandwidth", "1e7", "-q"), tmp_path, [counts], "--bandwidth",
                   "more than 4096", output="out.tif")
 
 

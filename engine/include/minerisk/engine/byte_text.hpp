@@ -45,23 +45,26 @@ inline bool is_utf8(std::string_view text) {
   return true;
 }
 
+// Appends the character at text[i] to `out` as a name is shown: itself, or \xNN for a control
+// character or a byte that is not part of a UTF-8 character; returns how many bytes it took.
+inline size_t append_visible_character(std::string_view text, size_t i, std::string& out) {
+  const auto byte = static_cast<unsigned char>(text[i]);
+  const size_t length = byte < 0x80 ? 1 : utf8_sequence_length(text, i);
+  if (length == 0 || is_control_character(byte)) {
+    out += byte_as_hex_escape(byte);
+    return 1;
+  }
+  out.append(text.substr(i, length));
+  return length;
+}
+
 // `text` with each control character, and each byte that is not part of a UTF-8 character (a
 // Latin-1 file name), shown as \xNN: a name the user gave kept on its line and in text, in a
 // message or a summary line on stdout.
 inline std::string visible_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const size_t length = byte < 0x80 ? 1 : utf8_sequence_length(text, i);
-    if (length == 0 || is_control_character(byte)) {
-      out += byte_as_hex_escape(byte);
-      ++i;
-    } else {
-      out.append(text.substr(i, length));
-      i += length;
-    }
-  }
+  for (size_t i = 0; i < text.size();) i += append_visible_character(text, i, out);
   return out;
 }
 
