@@ -1,5 +1,7 @@
 """An argument of the wrong type names itself and what it takes, as minerisk's own messages do,
 instead of pybind11's whole signature and every value given (a numpy array printed in full)."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,32 @@ def test_a_float64_beyond_float32_warns_nothing_before_the_refusal():
         warnings.simplefilter("error")  # numpy's "overflow encountered in cast" would raise here
         with pytest.raises(ValueError, match="holds an infinite value at row 0, column 0"):
             minerisk.slope(np.full((3, 3), 1e300), cell_size=(1, 1))
+
+
+def test_the_checks_before_the_call_refuse_nothing_they_should_take(region, tmp_path):
+    """Regressions a probe found in the first version of the checks: a list that holds itself hung
+    the NUL walk (pybind11 refused it at once), 0-d numpy and xarray values of the kind were
+    refused, update's Optional tile_size took True, and a progress callback ran under the
+    wrapper's numpy error state instead of the caller's."""
+    import tomllib
+    import xarray as xr
+
+    values = tomllib.loads((region / "scenario.toml").read_text())
+    cycle = []
+    cycle += [cycle, cycle]
+    values["extra"] = cycle
+    with pytest.raises(TypeError, match="lists may hold only numbers, booleans and strings"):
+        minerisk.Scenario.from_dict(values, base_dir=region)
+    assert minerisk.slope(np.ones((3, 3)), cell_size=(1, 1), compute_edges=xr.DataArray(True)).shape == (3, 3)
+    assert minerisk.slope(np.ones((3, 3)), cell_size=(1, 1), compute_edges=np.array(False)).shape == (3, 3)
+    minerisk.tools.slope(region / "dem.tif", tmp_path / "a.tif", threads=xr.DataArray(2), tile_size=np.int64(512))
+    with pytest.raises(TypeError, match=r"^update\(\): tile_size: expected Optional\[int\], got bool True$"):
+        minerisk.Scenario.load(region / "scenario.toml").update(tmp_path / "u.nc", tile_size=True)
+    with pytest.raises(TypeError, match=r"^slope\(\): threads: expected int, got DataArray$"):
+        minerisk.tools.slope(region / "dem.tif", tmp_path / "b.tif", threads=xr.DataArray(2.5))
+    seen = []  # numpy's error state is per thread: the callback's calls on the caller's thread
+    with np.errstate(over="raise"):
+        minerisk.tools.slope(region / "dem.tif", tmp_path / "c.tif",
+                             progress=lambda f: seen.append(np.geterr()["over"]) if threading.current_thread() is
+                             threading.main_thread() else None)
+    assert seen and set(seen) == {"raise"}

@@ -10,7 +10,16 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._paths import NUL_REFUSAL
+
 _INCOMPATIBLE = "incompatible function arguments"
+
+
+def _zero_dimensional_of_kind(value, kinds: str) -> bool:
+    """A single value as numpy or xarray hold one (np.array(True), xr.DataArray(2), a reduction's
+    result) of numpy's dtype kind among `kinds` ("b" bool, "iu" integers)."""
+    dtype = getattr(value, "dtype", None)
+    return getattr(value, "ndim", None) == 0 and getattr(dtype, "kind", None) is not None and dtype.kind in kinds
 
 
 def _fits(value, annotation: str) -> bool:
@@ -23,9 +32,10 @@ def _fits(value, annotation: str) -> bool:
     # As pybind11 converts: numpy's bool, anything with __index__ for an int, with __float__ for a
     # float (a Decimal), bytes for a str.
     if annotation == "bool":
-        return isinstance(value, (bool, np.bool_))
+        return isinstance(value, (bool, np.bool_)) or _zero_dimensional_of_kind(value, "b")
     if annotation == "int":
-        return hasattr(value, "__index__") and not isinstance(value, (bool, np.bool_))
+        return (hasattr(value, "__index__") and not isinstance(value, (bool, np.bool_))) or \
+            _zero_dimensional_of_kind(value, "iu")
     if annotation == "float":
         return (hasattr(value, "__float__") or hasattr(value, "__index__")) and not isinstance(value, (str, bytes))
     if annotation == "str":
@@ -57,8 +67,9 @@ def _annotations(signature: str) -> dict[str, str]:
 
 
 def _expected(name: str, key: str, annotation: str, value) -> TypeError:
-    shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
-    return TypeError(f"{name}(): {key}: expected {annotation}, got {type(value).__name__} {shown}")
+    # The value itself when it is short and on one line (an xarray value's repr spans several).
+    shown = f" {value!r}" if len(repr(value)) <= 40 and "\n" not in repr(value) else ""
+    return TypeError(f"{name}(): {key}: expected {annotation}, got {type(value).__name__}{shown}")
 
 
 def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> Exception:
@@ -90,20 +101,26 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> E
     return TypeError(f"{name}(): the arguments do not match {signature}")
 
 
-def _holds_nul(value, depth: int = 0) -> bool:
-    """Whether a text, a path, or a list or mapping of them holds a NUL character (numbers and
-    arrays hold none)."""
+def _holds_nul(value, walk_lists: bool, seen: set | None = None) -> bool:
+    """Whether a text or a path holds a NUL character, or a mapping's (a scenario's, map's options)
+    keys and values do, or a list's when `walk_lists` (a list of paths; an array's data given as
+    nested lists is never walked, nor is anything twice: a list may hold itself)."""
     if isinstance(value, str):
         return "\0" in value
     if isinstance(value, bytes):
         return b"\0" in value
     if isinstance(value, os.PathLike):
-        return _holds_nul(os.fspath(value), depth)
-    if depth < 64 and isinstance(value, (list, tuple)):
-        return any(_holds_nul(v, depth + 1) for v in value)
-    if depth < 64 and isinstance(value, Mapping):
-        return any(_holds_nul(k, depth + 1) or _holds_nul(v, depth + 1) for k, v in value.items())
-    return False
+        text = os.fspath(value)
+        return isinstance(text, (str, bytes)) and _holds_nul(text, False)
+    is_mapping = isinstance(value, Mapping)
+    if not is_mapping and not (walk_lists and isinstance(value, (list, tuple))):
+        return False
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    items = [item for pair in value.items() for item in pair] if is_mapping else value
+    return any(_holds_nul(item, True, seen) for item in items)
 
 
 def _check_before_the_call(name: str, args: tuple, kwargs: dict, annotations: dict[str, str]) -> None:
@@ -115,12 +132,21 @@ def _check_before_the_call(name: str, args: tuple, kwargs: dict, annotations: di
     positional = names[:names.index("*")] if "*" in names else names
     given = [(positional[i] if i < len(positional) else f"argument {i + 1}", v) for i, v in enumerate(args)]
     for key, value in given + list(kwargs.items()):
-        if _holds_nul(value):
-            raise ValueError(f"{name}(): {key}: holds a NUL character, which ends a text or a file name in C++ "
-                             "and GDAL (the rest would be dropped); remove it")
         annotation = annotations.get(key, "").rstrip("=").strip()
-        if annotation in ("bool", "int") and not _fits(value, annotation):
+        if _holds_nul(value, walk_lists=annotation != "object"):
+            raise ValueError(f"{name}(): {key}: {NUL_REFUSAL}")
+        if annotation in ("bool", "int", "Optional[bool]", "Optional[int]") and not _fits(value, annotation):
             raise _expected(name, key, annotation, value)
+
+
+def _casts_to_float32(args: tuple, kwargs: dict) -> bool:
+    """Whether an argument is data numpy casts to float32 on the way in (a float64 array, or
+    lists of numbers), where a value beyond float32 becomes inf with numpy's overflow warning."""
+    def cast(v):
+        if isinstance(v, np.ndarray):
+            return v.dtype.kind == "f" and v.dtype.itemsize > 4
+        return isinstance(v, (list, tuple)) and len(v) > 0 and not isinstance(v[0], (str, bytes, os.PathLike))
+    return any(cast(v) for v in (*args, *kwargs.values()))
 
 
 def checked(function, module: str = "minerisk"):
@@ -135,7 +161,10 @@ def checked(function, module: str = "minerisk"):
         _check_before_the_call(function.__name__, args, kwargs, annotations)
         try:
             # A float64 beyond float32 becomes inf as numpy casts it: the engine's refusal of an
-            # infinite value says so, without numpy's RuntimeWarning before it.
+            # infinite value says so, without numpy's RuntimeWarning before it. Only then: a
+            # progress callback keeps the caller's own settings.
+            if not _casts_to_float32(args, kwargs):
+                return function(*args, **kwargs)
             with np.errstate(over="ignore"):
                 return function(*args, **kwargs)
         except TypeError as error:
