@@ -81,11 +81,11 @@ void add_common_options(CLI::App* cmd, CommonOptions& common) {
 
 namespace {
 // Where the value GDAL uses for `key` was set, for a message: the last --config of it, else the
-// environment (a batch job's GDAL_NUM_THREADS=...).
+// environment (a batch job's GDAL_NUM_THREADS=...) or GDAL_CONFIG_FILE's [configoptions].
 std::string where_set(const CommonOptions& common, const std::string& key, const std::string& value) {
   for (auto it = common.config.rbegin(); it != common.config.rend(); ++it)
     if (EQUAL(it->first.c_str(), key.c_str())) return "--config " + it->first + " " + it->second;
-  return key + "=" + value + " (in the environment)";
+  return key + "=" + value + " (in the environment, or a GDAL configuration file)";
 }
 
 // GDAL reads some configuration only when it first uses it, and complains then, under the read
@@ -105,13 +105,13 @@ void check_configuration_values(const CommonOptions& common) {
     if (key.size() >= 11 && EQUAL(key.c_str() + key.size() - 11, "NUM_THREADS")) keys.push_back(key);
   for (const std::string& key : keys) {
     const char* value = CPLGetConfigOption(key.c_str(), nullptr);
-    // As GDAL's drivers read it: ALL_CPUS, or an int of 0 or more written as it prints ("01",
-    // -1 and 2147483648 are not).
-    if (!value || EQUAL(value, "ALL_CPUS") || (CPLGetValueType(value) == CPL_VALUE_INTEGER && std::atoi(value) >= 0 &&
-                                               std::to_string(std::atoi(value)) == value))
+    // As GDAL 3.6's drivers read it: ALL_CPUS, 0, 1, or a text atoi reads as 2 or more ("02" and
+    // "+4" run; "01", "-1", "abc" and 2147483648 get GDAL's warning).
+    if (!value || EQUAL(value, "ALL_CPUS") || std::string(value) == "0" || std::string(value) == "1" ||
+        std::atoi(value) >= 2)
       continue;
-    throw UserError(where_set(common, key, value) + ": not a number of threads; give a whole number (no leading "
-                    "zero), or ALL_CPUS");
+    throw UserError(where_set(common, key, value) + ": not a number of threads GDAL reads; give a whole number "
+                    "(without a leading zero), or ALL_CPUS");
   }
 }
 }  // namespace

@@ -280,7 +280,7 @@ def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):
     assert r.returncode == 2 and "--config" in r.stderr and "'minerisk slope --help'" in r.stderr
     # A value GDAL parses only when it uses it was said to be the input's damage (a probe).
     for key, value, says in (("GDAL_CACHEMAX", "-5", "give megabytes"), ("GDAL_NUM_THREADS", "abc", "not a number of"),
-                             ("NUM_THREADS", "2x", "not a number of"), ("GDAL_NUM_THREADS", "01", "not a number of"),
+                             ("NUM_THREADS", "x2", "not a number of"), ("GDAL_NUM_THREADS", "01", "not a number of"),
                              ("GDAL_NUM_THREADS", "-1", "not a number of"),
                              ("GDAL_NUM_THREADS", "2147483648", "not a number of")):
         r = run_minerisk("slope", region / "dem.tif", tmp_path / "p.tif", "--config", key, value)
@@ -292,9 +292,9 @@ def test_config_takes_exactly_a_key_and_a_value(region, tmp_path):
     assert r.returncode == 2 and "--config GDAL_CACHEMAX -5: " in r.stderr, r.stderr
     r = subprocess.run([minerisk_bin(), "slope", region / "dem.tif", tmp_path / "p.tif"], capture_output=True, text=True,
                        env={**os.environ, "GDAL_NUM_THREADS": "abc"})
-    assert r.returncode == 2 and "GDAL_NUM_THREADS=abc (in the environment): not a number of threads" in r.stderr
+    assert r.returncode == 2 and "GDAL_NUM_THREADS=abc (in the environment" in r.stderr, r.stderr
     assert not (tmp_path / "p.tif").exists()
-    for value in ("0", "4", "ALL_CPUS"):
+    for value in ("0", "4", "ALL_CPUS", "02", "+4"):  # GDAL runs "02" and "+4" (atoi), as a review found
         r = run_minerisk("slope", region / "dem.tif", tmp_path / "p.tif", "--config", "GDAL_NUM_THREADS", value,
                          "-q", "--overwrite")
         assert r.returncode == 0, r.stderr
