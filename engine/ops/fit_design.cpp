@@ -206,8 +206,8 @@ void check_design(const Scenario& s, const Design& d, const std::vector<size_t>&
                     (!out_of_fold ? "remove it or give it varying data"
                      // Zones far apart: no other zone's labels come within the layer's reach of a cell.
                      : by_zones ? "it is built from the labels of the other zones, and none lies within its reach of "
-                                  "a training cell: give zones that lie nearer each other, or the layer a longer reach (its "
-                                  "bandwidth)"
+                                  "a training cell: give zones that lie nearer each other, or the layer a longer reach (a "
+                                  "density's bandwidth)"
                                 : "it is built from the labels outside each cell's fold, and these folds leave it none "
                                   "to differ by: use smaller blocks (--block-size) or zones (--zones)"));
   }
@@ -231,7 +231,7 @@ namespace {
 // with no find left (-inf), or neither set left (NaN). It takes the value of the row nearest in
 // meaning among `rows`: the largest for +inf, the smallest for -inf, the median for NaN; raw
 // and transformed values from that same row, so both stay finite and consistent.
-void fill_unbuilt(const Scenario& s, size_t layer, const std::vector<Eigen::Index>& rows, Design& d) {
+void fill_unbuilt(const Scenario& s, size_t layer, const std::vector<Eigen::Index>& rows, bool by_zones, Design& d) {
   const auto col = static_cast<Eigen::Index>(layer);
   std::vector<Eigen::Index> built;
   for (Eigen::Index i : rows)
@@ -239,8 +239,10 @@ void fill_unbuilt(const Scenario& s, size_t layer, const std::vector<Eigen::Inde
   if (built.size() == rows.size()) return;
   if (built.empty())
     throw UserError(s.file.string() + ": layer 'model.evidence." + s.evidence[layer].name +
-                    "' has no value in a whole fold once that fold's own labels are left out; use more or smaller "
-                    "blocks (--block-size, --folds) or zones that share the labels more evenly");
+                    (by_zones ? "' has no value in a whole zone once that zone's own labels are left out; give zones "
+                                "that lie nearer each other, or that share the labels more evenly"
+                              : "' has no value in a whole fold once that fold's own labels are left out; use more or "
+                                "smaller blocks (--block-size, --folds), or zones (--zones)"));
   // Ordered by the raw value where that is what is missing (a transform may reverse it, as
   // exp_decay does), by the transformed value otherwise.
   std::vector<Eigen::Index> by_raw = built, by_x = built;
@@ -304,7 +306,7 @@ void rebuild_label_columns(const Scenario& s, const Model& model, const features
       }
     }
   });
-  for (size_t j : layers) fill_unbuilt(s, j, rows, d);
+  for (size_t j : layers) fill_unbuilt(s, j, rows, !options.spec.zones.empty(), d);
 }
 
 }  // namespace minerisk::fit_detail

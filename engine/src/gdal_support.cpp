@@ -98,14 +98,22 @@ void GdalErrorTrap::check_opened(GDALDataset& ds, const std::string& what, const
   check(what, advice);
 }
 
+void refuse_unopened_folder(const std::string& name, const GdalErrorTrap& trap, const std::string& what,
+                            const std::string& kind, const std::string& advice) {
+  std::error_code error;
+  if (!fs::is_directory(local_file(name), error)) return;
+  // A folder format GDAL knows (a Zarr store, an ArcInfo grid) that failed to open says why.
+  throw UserError(what + " is a folder, not " + kind + (trap.raised() ? " GDAL reads (" + trap.first() + ")" : "") +
+                  "; " + advice);
+}
+
 DatasetPtr open_raster(const fs::path& path, const std::string& role) {
   init_gdal();
   require_input_file(path, role);
   const GdalErrorTrap trap;
   DatasetPtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-  std::error_code error;
-  if (!ds && fs::is_directory(path, error))  // a folder GDAL reads (an ArcInfo grid's) opens above
-    throw UserError(role + ": '" + path.string() + "' is a folder, not a raster; give a raster file, such as a GeoTIFF");
+  if (!ds) refuse_unopened_folder(path.string(), trap, role + ": '" + path.string() + "'", "a raster",
+                                  "give a raster file, such as a GeoTIFF");
   if (!ds)
     throw UserError(role + ": cannot read '" + path.string() + "' as a raster" +
                     (trap.raised() ? " (" + trap.first() + ")" : "") +

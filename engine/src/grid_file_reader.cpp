@@ -34,9 +34,7 @@ DatasetPtr open_grid(const std::string& name, bool netcdf_only, const std::strin
   static const char* const exact[] = {"HONOUR_VALID_RANGE=NO", nullptr};
   DatasetPtr ds(GDALDataset::Open(name.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, netcdf_only ? netcdf : nullptr,
                                   netcdf_only ? exact : nullptr));
-  std::error_code error;
-  if (!ds && fs::is_directory(local_file(name), error))  // as open_raster says of a folder
-    throw UserError(what + " is a folder, not a grid; give an output of 'minerisk run' or 'sweep', or a raster file");
+  if (!ds) refuse_unopened_folder(name, trap, what, "a grid", "give an output of 'minerisk run' or 'sweep', or a raster file");
   if (!ds)
     throw UserError(what + " cannot be read as a grid" + (trap.raised() ? " (" + trap.first() + ")" : "") +
                     "; give an output of 'minerisk run' or 'sweep', or a raster GDAL reads");

@@ -114,4 +114,9 @@ def test_a_folder_is_called_a_folder_and_a_file_no_folder(region, tmp_path):
     assert not (tmp_path / "o.tif").exists()
     for command in (["areas", tmp_path / "adir", "-o", tmp_path / "a.gpkg"], ["explain", tmp_path / "adir", "1", "1"]):
         r = run_minerisk(*command)
-        assert r.returncode == 2 and f"grid: '{tmp_path / 'adir'}' is a folder, not a grid" in r.stderr, r.stderr
+        assert r.returncode == 2 and f"grid: '{tmp_path / 'adir'}' is a folder, not a grid;" in r.stderr, r.stderr
+    # A folder format GDAL knows, damaged: what GDAL said of it is kept (a review).
+    (tmp_path / "bad.zarr").mkdir()
+    (tmp_path / "bad.zarr" / ".zarray").write_text('{"zarr_format": 2, "shape": [')
+    r = run_minerisk("explain", tmp_path / "bad.zarr", "1", "1")
+    assert r.returncode == 2 and "is a folder, not a grid GDAL reads (JSON parsing error" in r.stderr, r.stderr

@@ -69,6 +69,12 @@ using DatasetPtr = std::unique_ptr<GDALDataset, GdalDatasetCloser>;
 /// mistyped input is named, not the missing folder of an output named after it.
 void require_input_file(const std::filesystem::path& path, const std::string& role);
 
+/// Throws "WHAT is a folder, not KIND (GDAL reads); ADVICE" when GDAL opened nothing at `name`
+/// and the local file behind it is a folder, with what GDAL said of it (a damaged Zarr store);
+/// returns otherwise, for the caller's own message.
+void refuse_unopened_folder(const std::string& name, const GdalErrorTrap& trap, const std::string& what,
+                            const std::string& kind, const std::string& advice);
+
 /// Opens a raster read-only; throws UserError naming `role` and the path if it cannot, or if
 /// GDAL raised any error or warning while opening it (a truncated GeoTIFF opens, with warnings,
 /// and without its georeferencing).
