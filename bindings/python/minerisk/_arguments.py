@@ -101,26 +101,30 @@ def _wrong_argument(name: str, error: TypeError, args: tuple, kwargs: dict) -> E
     return TypeError(f"{name}(): the arguments do not match {signature}")
 
 
-def _holds_nul(value, walk_lists: bool, seen: set | None = None) -> bool:
+def _holds_nul(value, walk_lists: bool) -> bool:
     """Whether a text or a path holds a NUL character, or a mapping's (a scenario's, map's options)
     keys and values do, or a list's when `walk_lists` (a list of paths; an array's data given as
-    nested lists is never walked, nor is anything twice: a list may hold itself)."""
-    if isinstance(value, str):
-        return "\0" in value
-    if isinstance(value, bytes):
-        return b"\0" in value
-    if isinstance(value, os.PathLike):
-        text = os.fspath(value)
-        return isinstance(text, (str, bytes)) and _holds_nul(text, False)
-    is_mapping = isinstance(value, Mapping)
-    if not is_mapping and not (walk_lists and isinstance(value, (list, tuple))):
-        return False
-    seen = set() if seen is None else seen
-    if id(value) in seen:
-        return False
-    seen.add(id(value))
-    items = [item for pair in value.items() for item in pair] if is_mapping else value
-    return any(_holds_nul(item, True, seen) for item in items)
+    nested lists is never walked). Walked with a stack, never through a container twice: a
+    scenario may nest deeper than Python's recursion limit, or hold itself, for the engine to
+    refuse in its own words."""
+    stack, seen = [(value, walk_lists)], set()
+    while stack:
+        item, lists = stack.pop()
+        if isinstance(item, os.PathLike):
+            item = os.fspath(item)
+        if isinstance(item, str):
+            if "\0" in item:
+                return True
+        elif isinstance(item, bytes):
+            if b"\0" in item:
+                return True
+        elif isinstance(item, Mapping) or (lists and isinstance(item, (list, tuple))):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            inner = [part for pair in item.items() for part in pair] if isinstance(item, Mapping) else item
+            stack.extend((part, True) for part in inner)
+    return False
 
 
 def _check_before_the_call(name: str, args: tuple, kwargs: dict, annotations: dict[str, str]) -> None:
